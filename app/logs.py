@@ -1,0 +1,54 @@
+"""Logging to a rotating file in the data dir.
+
+Technicians read these logs (and ship them in support bundles), so every
+record carries time, level, thread and logger name.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+LOG_FILE_NAME = "pmv-support.log"
+_FORMAT = "%(asctime)s %(levelname)-7s [%(threadName)s] %(name)s: %(message)s"
+_HANDLER_MARK = "_pmv_support_handler"
+
+
+def setup_logging(log_dir: Path, *, level: int = logging.INFO, to_stderr: bool = False) -> Path:
+    """Attach a rotating file handler (1 MB x 5) to the root logger; idempotent."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / LOG_FILE_NAME
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, _HANDLER_MARK, False):
+            root.removeHandler(handler)
+            handler.close()
+    file_handler = logging.handlers.RotatingFileHandler(
+        log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+    )
+    file_handler.setFormatter(logging.Formatter(_FORMAT))
+    setattr(file_handler, _HANDLER_MARK, True)
+    root.addHandler(file_handler)
+    if to_stderr:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter(_FORMAT))
+        stream.setLevel(logging.WARNING)
+        setattr(stream, _HANDLER_MARK, True)
+        root.addHandler(stream)
+    root.setLevel(level)
+    return log_file
+
+
+def tail(log_file: Path, lines: int = 60) -> str:
+    """The last lines of a log file, for crash reports; empty if unreadable."""
+    try:
+        with log_file.open("rb") as handle:
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(0, size - 64_000))
+            data = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(data.splitlines()[-lines:])

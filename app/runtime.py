@@ -1,0 +1,90 @@
+"""Start-up shared by the GUI and the headless CLI (no Qt here).
+
+:func:`bootstrap` resolves paths, reads settings, starts logging and crash
+capture, and opens (migrating if needed) the app's database, in that order,
+so that everything after it can log and everything can be reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app import APP_NAME, __version__
+from app.crash import CrashHandler
+from app.logs import setup_logging
+from app.paths import AppPaths
+from app.settings import LoadedSettings, Settings, load_settings
+from app.shop.demo import MARKER, create_demo_shop
+from app.storage.db import Database, StorageNotice
+from app.storage.repositories import ActivityRepository, StateRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a front end (GUI or CLI) needs, built once at start-up."""
+
+    paths: AppPaths
+    loaded: LoadedSettings
+    database: Database
+    state: StateRepository
+    activity: ActivityRepository
+    log_file: Path
+    crash: CrashHandler
+    demo: bool = False
+    storage_notices: list[StorageNotice] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return self.loaded.settings
+
+    def close(self) -> None:
+        self.database.close()
+        self.crash.uninstall()
+
+
+def ensure_demo_shop(paths: AppPaths, today: dt.date | None = None) -> Path:
+    """The demo shop in the data dir, (re)made so its prices and backups are current."""
+    today = today or dt.date.today()
+    folder = paths.demo_shop_dir
+    marker = folder / MARKER
+    fresh = marker.exists() and marker.read_text(encoding="utf-8").startswith(f"created {today.isoformat()}")
+    if not fresh:
+        create_demo_shop(folder, today=today, force=marker.exists())
+    return folder / "settings.toml"
+
+
+def bootstrap(
+    config: Path | None = None,
+    *,
+    demo: bool = False,
+    paths: AppPaths | None = None,
+    log_to_stderr: bool = False,
+) -> Runtime:
+    paths = (paths or AppPaths.default()).ensure()
+    if demo:
+        config = ensure_demo_shop(paths)
+    loaded = load_settings(config or paths.settings_file)
+    paths = paths.with_data_dir(loaded.settings.data_dir).ensure()
+    log_file = setup_logging(paths.log_dir, to_stderr=log_to_stderr)
+    log.info("%s %s starting (settings: %s)", APP_NAME, __version__, loaded.path)
+    for problem in loaded.problems:
+        log.warning("settings %s: %s", loaded.path, problem.describe())
+    crash = CrashHandler(paths.crash_dir, log_file)
+    crash.install()
+    database, notices = Database.open(paths.database_file)
+    return Runtime(
+        paths=paths,
+        loaded=loaded,
+        database=database,
+        state=StateRepository(database),
+        activity=ActivityRepository(database),
+        log_file=log_file,
+        crash=crash,
+        demo=demo,
+        storage_notices=notices,
+    )

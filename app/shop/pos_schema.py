@@ -1,0 +1,79 @@
+"""The PMV POS database schema, as far as this app reads it.
+
+Weights are integer milligrams; prices are integer VND per chỉ; times are
+local shop time in ISO text (that is how the POS writes them).
+"""
+
+POS_SCHEMA = """
+CREATE TABLE pos_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE purities (
+    code      TEXT PRIMARY KEY,          -- '9999', '750', ...
+    name      TEXT NOT NULL,             -- 'Vàng 24K (9999)'
+    per_mille INTEGER NOT NULL
+);
+CREATE TABLE gold_prices (
+    id               INTEGER PRIMARY KEY,
+    purity_code      TEXT NOT NULL REFERENCES purities(code),
+    buy_vnd_per_chi  INTEGER NOT NULL,   -- the shop buys from customers at this price
+    sell_vnd_per_chi INTEGER NOT NULL,   -- the shop sells at this price
+    updated_at       TEXT NOT NULL
+);
+CREATE INDEX ix_gold_prices_purity_time ON gold_prices(purity_code, updated_at);
+CREATE TABLE items (
+    id              INTEGER PRIMARY KEY,
+    code            TEXT NOT NULL UNIQUE,    -- printed as the tag's barcode
+    name            TEXT NOT NULL,
+    purity_code     TEXT NOT NULL REFERENCES purities(code),
+    gold_weight_mg  INTEGER NOT NULL,
+    stone_weight_mg INTEGER NOT NULL DEFAULT 0,
+    labor_vnd       INTEGER NOT NULL DEFAULT 0,
+    status          TEXT NOT NULL CHECK (status IN ('in_stock', 'sold')),
+    created_at      TEXT NOT NULL
+);
+CREATE TABLE customers (
+    id        INTEGER PRIMARY KEY,
+    code      TEXT NOT NULL UNIQUE,
+    full_name TEXT NOT NULL,
+    phone     TEXT,
+    id_number TEXT
+);
+CREATE TABLE invoices (
+    id             INTEGER PRIMARY KEY,
+    series         TEXT NOT NULL,           -- e-invoice series, e.g. '1C26TVG'
+    number         INTEGER NOT NULL,        -- sequential within the series
+    kind           TEXT NOT NULL CHECK (kind IN ('sell', 'buy')),
+    issued_at      TEXT NOT NULL,
+    customer_id    INTEGER REFERENCES customers(id),
+    payment_method TEXT NOT NULL CHECK (payment_method IN ('cash', 'bank_transfer', 'card')),
+    total_vnd      INTEGER NOT NULL,
+    status         TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'void')),
+    UNIQUE (series, number)
+);
+CREATE INDEX ix_invoices_issued_at ON invoices(issued_at);
+CREATE TABLE invoice_lines (
+    id                     INTEGER PRIMARY KEY,
+    invoice_id             INTEGER NOT NULL REFERENCES invoices(id),
+    item_code              TEXT,
+    description            TEXT NOT NULL,
+    purity_code            TEXT NOT NULL REFERENCES purities(code),
+    gold_weight_mg         INTEGER NOT NULL,
+    unit_price_vnd_per_chi INTEGER NOT NULL,
+    labor_vnd              INTEGER NOT NULL DEFAULT 0,
+    amount_vnd             INTEGER NOT NULL
+);
+"""
+
+# (code, name, per mille) — the purities DESIGN.md lists.
+PURITIES: list[tuple[str, str, int]] = [
+    ("9999", "Vàng 24K (9999)", 9999),
+    ("999", "Vàng 999", 999),
+    ("99", "Vàng 99", 990),
+    ("98", "Vàng 98", 980),
+    ("750", "Vàng 18K (750)", 750),
+    ("610", "Vàng 610", 610),
+    ("585", "Vàng 14K (585)", 585),
+    ("417", "Vàng 10K (417)", 417),
+]

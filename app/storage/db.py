@@ -1,0 +1,176 @@
+"""SQLite engine, sessions, start-up migrations and corruption recovery.
+
+One :class:`Database` per process.  SQLite runs in WAL mode so readers in
+worker threads never wait for the writer; writes go through :meth:`write`,
+which serialises them with a lock (one writer, as SQLite prefers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class NoticeKind(enum.Enum):
+    RECOVERED_FROM_CORRUPT = "recovered_from_corrupt"
+    MIGRATED = "migrated"
+
+
+@dataclass(frozen=True)
+class StorageNotice:
+    """Something the user should hear about from start-up (data only)."""
+
+    kind: NoticeKind
+    path: Path  # the corrupt file kept aside, or the pre-migration backup
+    detail: str = ""
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def is_healthy_sqlite(path: Path) -> tuple[bool, str]:
+    """``quick_check`` the file; a missing file counts as healthy (it will be created)."""
+    if not path.exists():
+        return True, ""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("PRAGMA quick_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return False, str(exc)
+    result = row[0] if row else "no result"
+    return result == "ok", "" if result == "ok" else str(result)
+
+
+class Database:
+    """Engine + session factory for the app's own database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.engine: Engine = create_engine(
+            f"sqlite:///{self.path}",
+            connect_args={"check_same_thread": False, "timeout": 5},
+        )
+        event.listen(self.engine, "connect", _set_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path) -> tuple[Database, list[StorageNotice]]:
+        """Open (creating or recovering as needed) and migrate to the newest schema.
+
+        A corrupt file is never deleted: it is renamed aside so a technician
+        can try to rescue it, and the app starts on a fresh database.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        notices: list[StorageNotice] = []
+        healthy, detail = is_healthy_sqlite(path)
+        if not healthy:
+            kept = _move_aside(path)
+            log.error("database %s is corrupt (%s); kept as %s", path, detail, kept)
+            notices.append(StorageNotice(NoticeKind.RECOVERED_FROM_CORRUPT, kept, detail))
+        db = cls(path)
+        backup = db.migrate()
+        if backup is not None:
+            notices.append(StorageNotice(NoticeKind.MIGRATED, backup))
+        return db, notices
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def migrate(self, revision: str = "head") -> Path | None:
+        """Upgrade to ``revision``; returns the backup taken of an existing DB, if any."""
+        current = self.current_revision()
+        target = head_revision() if revision == "head" else revision
+        if current == target:
+            return None
+        backup = None
+        if current is not None:
+            # An upgrade rewrites the user's data: keep a copy of what it was.
+            backup = self.path.with_name(f"{self.path.name}.before-{target}.bak")
+            self.backup_to(backup)
+        cfg = _alembic_config()
+        with self._write_lock, self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, target)
+        log.info("database migrated from %s to %s", current, target)
+        return backup
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy through SQLite's online backup API."""
+        src = sqlite3.connect(self.path)
+        try:
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in a transaction, committed on success; one writer at a time."""
+        with self._write_lock, self._sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}.corrupt-{stamp}")
+    path.replace(kept)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(kept.with_name(kept.name + suffix))
+    return kept

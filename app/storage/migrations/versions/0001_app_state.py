@@ -1,0 +1,26 @@
+"""App state key/value table.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-25
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "app_state",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("value", sa.Text(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("app_state")

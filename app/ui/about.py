@@ -1,0 +1,64 @@
+"""Giới thiệu: version, hotline, and where the app keeps its files."""
+
+from __future__ import annotations
+
+import platform
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app import APP_NAME, HOTLINE, __version__
+from app.runtime import Runtime
+from app.ui.icons import app_icon
+
+
+class AboutDialog(QDialog):
+    """Shows the version and hotline; copies the technical details for support."""
+
+    def __init__(self, runtime: Runtime, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Giới thiệu"))
+        icon = QLabel()
+        icon.setPixmap(app_icon().pixmap(64, 64))
+        name = QLabel(f"<h2>{APP_NAME}</h2>")
+        version = QLabel(self.tr("Phiên bản %1").replace("%1", __version__))
+        version.setObjectName("aboutVersion")
+        purpose = QLabel(
+            self.tr("Trợ lý hỗ trợ của Phần Mềm Vàng: kiểm tra hệ thống, gửi yêu cầu hỗ trợ, "
+                    "theo dõi bảo hành – bảo trì và kiểm tra thiết bị mã vạch.")
+        )
+        purpose.setWordWrap(True)
+        hotline = QLabel(self.tr("Đường dây nóng 24/7: <b>%1</b>").replace("%1", HOTLINE))
+        hotline.setObjectName("aboutHotline")
+        self.details = "\n".join(
+            [
+                f"{APP_NAME} {__version__}",
+                f"Python {platform.python_version()}, PySide6 {pyside_version}, {platform.platform()}",
+                f"Config: {runtime.loaded.path}",
+                f"Data: {runtime.paths.data_dir}",
+                f"Log: {runtime.log_file}",
+            ]
+        )
+        details = QLabel(self.details)
+        details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        details.setStyleSheet("color: #555555; font-size: 8pt;")
+        copy = QPushButton(self.tr("Sao chép thông tin"))
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.details))
+        close = QPushButton(self.tr("Đóng"))
+        close.setDefault(True)
+        close.clicked.connect(self.accept)
+        header = QHBoxLayout()
+        header.addWidget(icon)
+        header.addWidget(name, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(copy)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        for widget in (version, purpose, hotline, details):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        self.resize(520, 0)

@@ -1,0 +1,201 @@
+"""The main window: navigation list of the six areas, pages, status bar, menus."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, HOTLINE
+from app.runtime import Runtime
+from app.ui.about import AboutDialog
+from app.ui.icons import app_icon
+from app.ui.notifier import Notification, Notifier
+from app.ui.pages.coming_soon import ComingSoonPage
+from app.ui.pages.overview import OverviewPage
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.banner import Banner
+from app.ui.widgets.task_progress import TaskProgress
+
+PAGE_KEYS = ("overview", "checks", "support", "warranty", "devices", "updates")
+
+_STYLE = """
+QListWidget#nav { background: #2b2b2b; color: #f0f0f0; border: none; font-size: 11pt; }
+QListWidget#nav::item { padding: 10px 8px; }
+QListWidget#nav::item:selected { background: #c9a227; color: #1a1a1a; }
+QLabel#pageTitle { font-size: 18pt; font-weight: 600; color: #1a1a1a; }
+QLabel#comingSoon { font-size: 11pt; color: #8a6d00; }
+QMainWindow, QStackedWidget > QWidget { background: #f5f5f2; }
+"""
+
+
+class MainWindow(QMainWindow):
+    """Navigation on the left, the selected area's page on the right.
+
+    Signals:
+        language_requested(str): the user chose another interface language.
+        quit_requested(): the user chose Thoát (quit for real, not hide).
+    """
+
+    language_requested = Signal(str)
+    quit_requested = Signal()
+
+    def __init__(
+        self, runtime: Runtime, runner: TaskRunner, notifier: Notifier, language: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runtime = runtime
+        self.runner = runner
+        self.notifier = notifier
+        self.hide_on_close = False
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
+        self.setStyleSheet(_STYLE)
+        self.resize(1100, 760)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(250)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setIconSize(QSize(20, 20))
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.overview = OverviewPage(runtime, runner)
+        style = self.style()
+        areas: list[tuple[str, str, QStyle.StandardPixmap, QWidget]] = [
+            ("overview", self.tr("Tổng quan"), QStyle.StandardPixmap.SP_DesktopIcon, self.overview),
+            ("checks", self.tr("Kiểm tra hệ thống"), QStyle.StandardPixmap.SP_DialogApplyButton,
+             ComingSoonPage(self.tr("Kiểm tra hệ thống"), [
+                 self.tr("kiểm tra cơ sở dữ liệu, sao lưu, giá vàng, số hóa đơn, ổ đĩa, đồng hồ, máy in và máy quét"),
+                 self.tr("xem hướng dẫn khắc phục bằng tiếng Việt cho từng lỗi"),
+                 self.tr("in báo cáo kiểm tra ra PDF"),
+             ])),
+            ("support", self.tr("Yêu cầu hỗ trợ"), QStyle.StandardPixmap.SP_MessageBoxQuestion,
+             ComingSoonPage(self.tr("Yêu cầu hỗ trợ"), [
+                 self.tr("gửi yêu cầu hỗ trợ trong chưa đầy một phút, kèm thông tin chẩn đoán"),
+                 self.tr("biết hạn phản hồi tính theo giờ làm việc (2–4 giờ)"),
+                 self.tr("theo dõi trạng thái và giải pháp đề xuất của kỹ thuật viên"),
+             ])),
+            ("warranty", self.tr("Bảo hành & bảo trì"), QStyle.StandardPixmap.SP_DialogYesButton,
+             ComingSoonPage(self.tr("Bảo hành & bảo trì"), [
+                 self.tr("xem gói phần mềm, ngày nghiệm thu và ngày hết bảo hành"),
+                 self.tr("xem hợp đồng bảo trì đang có hiệu lực và số ngày còn lại"),
+                 self.tr("in phiếu bảo hành"),
+             ])),
+            ("devices", self.tr("Thiết bị mã vạch"), QStyle.StandardPixmap.SP_DriveHDIcon,
+             ComingSoonPage(self.tr("Thiết bị mã vạch"), [
+                 self.tr("thử máy quét mã vạch và tìm nguyên nhân quét sai"),
+                 self.tr("in thử tem nữ trang trên máy in tem"),
+             ])),
+            ("updates", self.tr("Cập nhật"), QStyle.StandardPixmap.SP_BrowserReload,
+             ComingSoonPage(self.tr("Cập nhật"), [
+                 self.tr("nhận các gói cập nhật quy định kinh doanh vàng"),
+                 self.tr("cập nhật ứng dụng an toàn, có chữ ký số"),
+             ])),
+        ]
+        for key, title, icon, page in areas:
+            item = QListWidgetItem(style.standardIcon(icon), title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+            self.pages[key] = page
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+
+        self.banner_area = QVBoxLayout()
+        self.banner_area.setContentsMargins(0, 0, 0, 0)
+        self.banner_area.setSpacing(0)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addLayout(self.banner_area)
+        right.addWidget(self.stack, 1)
+        central = QWidget()
+        body = QHBoxLayout(central)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        body.addWidget(self.nav)
+        body.addLayout(right, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus(language)
+        self._build_status_bar()
+        notifier.notified.connect(self._on_notified)
+
+    # -- construction -------------------------------------------------------
+    def _build_menus(self, language: str) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&Tệp"))
+        quit_action = QAction(self.tr("Thoát"), self)
+        quit_action.triggered.connect(self.quit_requested)
+        file_menu.addAction(quit_action)
+
+        language_menu = self.menuBar().addMenu(self.tr("&Ngôn ngữ"))
+        group = QActionGroup(self)
+        for code, label in (("vi", "Tiếng Việt"), ("en", "English")):
+            action = QAction(label, self, checkable=True)
+            action.setChecked(code == language)
+            action.triggered.connect(lambda _checked=False, c=code: self.language_requested.emit(c))
+            group.addAction(action)
+            language_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu(self.tr("Trợ &giúp"))
+        logs_action = QAction(self.tr("Mở thư mục nhật ký"), self)
+        logs_action.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.runtime.paths.log_dir)))
+        )
+        about_action = QAction(self.tr("Giới thiệu"), self)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(logs_action)
+        help_menu.addSeparator()
+        help_menu.addAction(about_action)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.task_progress = TaskProgress(self.runner)
+        status.addPermanentWidget(self.task_progress)
+        shop = QLabel(self.runtime.settings.shop.name)
+        hotline = QLabel(self.tr("Đường dây nóng 24/7: %1").replace("%1", HOTLINE))
+        hotline.setStyleSheet("font-weight: 600; color: #c62828; padding: 0 8px;")
+        status.addPermanentWidget(shop)
+        status.addPermanentWidget(hotline)
+        status.showMessage(self.tr("Sẵn sàng"))
+
+    # -- behaviour ----------------------------------------------------------
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow(PAGE_KEYS.index(key))
+
+    def add_banner(self, banner: Banner) -> None:
+        self.banner_area.addWidget(banner)
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.runtime, self)
+        dialog.show()
+        return dialog
+
+    def bring_forward(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def _on_notified(self, note: Notification) -> None:
+        self.statusBar().showMessage(f"{note.title}: {note.message}", 15000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.hide_on_close:
+            event.ignore()
+            self.hide()
+            return
+        event.accept()
+        self.quit_requested.emit()

@@ -1,0 +1,191 @@
+"""Tổng quan: the shop's dashboard.
+
+Each feature adds one tile here; the page's level is the worst tile's, and
+the tray icon follows it.  Everything read from disk is read in a worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, HOTLINE, __version__
+from app.formatting import format_datetime, group_thousands
+from app.runtime import Runtime
+from app.shop.pos_reader import PosSummary, read_summary
+from app.storage.repositories import ActivityEntry
+from app.ui.levels import Level
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.tile import Tile
+
+
+
+class OverviewPage(QWidget):
+    """The dashboard.
+
+    Signals:
+        level_changed(object): the worst tile level changed.
+    """
+
+    level_changed = Signal(object)
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self.tiles: list[Tile] = []
+        self.level = Level.OK
+        shop = runtime.settings.shop
+
+        self.greeting = QLabel(shop.name)
+        self.greeting.setObjectName("pageTitle")
+        today = QLocale().toString(QDate.currentDate(), "dddd, dd/MM/yyyy")
+        self.today_label = QLabel(self.tr("Hôm nay: %1").replace("%1", today))
+
+        self.shop_tile = Tile(self.tr("Cửa hàng"))
+        details = [line for line in (shop.address, shop.phone) if line]
+        if shop.shop_id:
+            details.append(self.tr("Mã cửa hàng: %1").replace("%1", shop.shop_id))
+        self.shop_tile.set_content(shop.name, "\n".join(details))
+
+        self.hotline_tile = Tile(self.tr("Đường dây nóng 24/7"))
+        self.hotline_tile.set_content(
+            HOTLINE, self.tr("Luôn có kỹ thuật viên trực, kể cả cuối tuần và ngày lễ."), Level.INFO
+        )
+
+        self.version_tile = Tile(self.tr("Phiên bản"))
+        self.version_tile.set_content(f"{APP_NAME} {__version__}", self.tr("Phần mềm vàng PMV: đang đọc…"))
+
+        self.board_tile = Tile(self.tr("Bảng giá vàng (₫/chỉ)"))
+        self.board_table = QTableWidget(0, 3)
+        self.board_table.setHorizontalHeaderLabels([self.tr("Loại vàng"), self.tr("Mua vào"), self.tr("Bán ra")])
+        self.board_table.verticalHeader().hide()
+        self.board_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.board_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.board_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.board_tile.body.addWidget(self.board_table)
+        self.board_tile.set_content(self.tr("Đang đọc…"))
+
+        self.activity_tile = Tile(self.tr("Hoạt động gần đây"))
+        self.activity_tile.set_content("", "")
+        self.activity_list = QLabel()
+        self.activity_list.setWordWrap(True)
+        self.activity_tile.body.addWidget(self.activity_list)
+
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        grid.addWidget(self.shop_tile, 0, 0)
+        grid.addWidget(self.hotline_tile, 0, 1)
+        grid.addWidget(self.version_tile, 1, 0)
+        grid.addWidget(self.activity_tile, 1, 1)
+        grid.addWidget(self.board_tile, 2, 0, 1, 2)
+        for tile in (self.shop_tile, self.hotline_tile, self.version_tile, self.board_tile, self.activity_tile):
+            self.add_tile(tile)
+
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(24, 20, 24, 20)
+        inner.addWidget(self.greeting)
+        inner.addWidget(self.today_label)
+        inner.addSpacing(8)
+        inner.addLayout(grid)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def add_tile(self, tile: Tile) -> None:
+        """Features register their tile here so the page (and tray) see its level."""
+        self.tiles.append(tile)
+        tile.level_changed.connect(lambda _level: self._update_level())
+        self._update_level()
+
+    def _update_level(self) -> None:
+        level = max((tile.level for tile in self.tiles), default=Level.OK)
+        if level != self.level:
+            self.level = level
+            self.level_changed.emit(level)
+
+    # -- background refresh ----------------------------------------------
+    def refresh(self) -> None:
+        pos_db = self._runtime.settings.pos.database
+        if pos_db is None:
+            self._show_no_pos()
+        else:
+            self._runner.run(
+                lambda: read_summary(pos_db), on_success=self._show_pos, on_failure=self._show_pos_error
+            )
+        self._runner.run(lambda: self._runtime.activity.recent(5), on_success=self._show_activity,
+                         on_failure=lambda exc: self.activity_list.setText(str(exc)))
+
+    def _show_no_pos(self) -> None:
+        message = self.tr("Chưa cấu hình")
+        detail = self.tr("Chưa khai báo cơ sở dữ liệu của phần mềm vàng PMV trong tệp cấu hình.")
+        self.board_tile.set_content(message, detail, Level.WARNING)
+        self.version_tile.detail_label.setText(self.tr("Phần mềm vàng PMV: chưa cấu hình"))
+
+    def _show_pos_error(self, exc: BaseException) -> None:
+        detail = self.tr("Không đọc được cơ sở dữ liệu PMV: %1").replace("%1", str(exc))
+        self.board_tile.set_content(self.tr("Không đọc được"), detail, Level.WARNING)
+        self.version_tile.detail_label.setText(self.tr("Phần mềm vàng PMV: không rõ"))
+
+    def _show_pos(self, summary: PosSummary) -> None:
+        version = summary.version or self.tr("không rõ")
+        self.version_tile.detail_label.setText(self.tr("Phần mềm vàng PMV: %1").replace("%1", version))
+        self.board_table.setRowCount(len(summary.board))
+        latest = ""
+        for row, price in enumerate(summary.board):
+            latest = max(latest, price.updated_at)
+            cells = [price.purity_name, group_thousands(price.buy_vnd_per_chi), group_thousands(price.sell_vnd_per_chi)]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.board_table.setItem(row, column, item)
+        self._fit_board()
+        if latest:
+            stamp = format_datetime(dt.datetime.fromisoformat(latest))
+            self.board_tile.set_content(self.tr("Cập nhật lúc %1").replace("%1", stamp), "", Level.OK)
+        else:
+            self.board_tile.set_content(self.tr("Chưa có giá"), "", Level.WARNING)
+
+    def _fit_board(self) -> None:
+        # Show every purity without a scroll bar: the board is short and fixed.
+        table = self.board_table
+        table.resizeRowsToContents()
+        height = table.horizontalHeader().height() + 2 * table.frameWidth()
+        height += sum(table.rowHeight(row) for row in range(table.rowCount()))
+        table.setFixedHeight(height)
+
+    def _show_activity(self, entries: list[ActivityEntry]) -> None:
+        if not entries:
+            self.activity_list.setText(self.tr("Chưa có hoạt động nào."))
+            return
+        lines = []
+        for entry in entries:
+            when = format_datetime(entry.at.astimezone())
+            lines.append(f"{when} – {self.describe_activity(entry)}")
+        self.activity_list.setText("\n".join(lines))
+
+    def describe_activity(self, entry: ActivityEntry) -> str:
+        texts = {
+            "app.started": self.tr("Khởi động ứng dụng (phiên bản %1)"),
+        }
+        text = texts.get(f"{entry.kind}.{entry.code}", f"{entry.kind}: {entry.code}")
+        return text.replace("%1", str(entry.detail.get("version", "")))

@@ -1,0 +1,241 @@
+"""The one bridge between background work and the GUI thread.
+
+Usage, in the spirit of Anki's ``QueryOp`` and Picard's ``run_task``::
+
+    runner.run(repo.recent, on_success=self._show_recent)
+    task = runner.run_job(lambda cancel, progress: run_checks(cancel, progress),
+                          on_success=..., on_progress=..., title=self.tr("..."))
+    task.cancel()
+
+Work runs on a ``QThreadPool``; every callback (success, failure, progress,
+cancelled) is delivered on the GUI thread through queued signals, so callers
+may touch widgets in them.  A job receives ``cancel: threading.Event`` and
+``progress: Callable[[float, str], None]`` as DESIGN.md prescribes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+Job = Callable[[threading.Event, Progress], Any]
+
+
+class TaskCancelled(Exception):
+    """Raised by a job that noticed ``cancel`` was set and stopped early."""
+
+
+class _WorkerSignals(QObject):
+    """Emitted from the worker thread; lives with its Task on the GUI thread.
+
+    Signals:
+        progressed(float, str): fraction done (0..1) and a short message.
+        succeeded(object): the job's return value.
+        failed(object): the exception the job raised.
+        cancelled(): the job stopped because it was cancelled.
+    """
+
+    progressed = Signal(float, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+
+class Task(QObject):
+    """A handle on one piece of background work.
+
+    Signals:
+        progressed(float, str): progress, on the GUI thread.
+        finished(): emitted once, after success, failure or cancellation.
+    """
+
+    progressed = Signal(float, str)
+    finished = Signal()
+
+    _ids = itertools.count(1)
+
+    def __init__(self, job: Job, *, title: str = "", cancellable: bool = False) -> None:
+        super().__init__()
+        self.id = next(self._ids)
+        self.title = title
+        self.cancellable = cancellable
+        self.cancel_event = threading.Event()
+        self.done = False
+        self.fraction = 0.0
+        self.message = ""
+        self._job = job
+        self._on_success: list[Callable[[Any], None]] = []
+        self._on_failure: list[Callable[[BaseException], None]] = []
+        self._on_cancelled: list[Callable[[], None]] = []
+        self.signals = _WorkerSignals()
+        # The receiver (self) lives on the GUI thread, so these are queued.
+        self.signals.progressed.connect(self._progressed)
+        self.signals.succeeded.connect(self._succeeded)
+        self.signals.failed.connect(self._failed)
+        self.signals.cancelled.connect(self._cancelled)
+
+    def on_success(self, callback: Callable[[Any], None]) -> Task:
+        self._on_success.append(callback)
+        return self
+
+    def on_failure(self, callback: Callable[[BaseException], None]) -> Task:
+        self._on_failure.append(callback)
+        return self
+
+    def on_cancelled(self, callback: Callable[[], None]) -> Task:
+        self._on_cancelled.append(callback)
+        return self
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    # -- worker side -------------------------------------------------------
+    def _execute(self) -> None:
+        signals = self.signals
+
+        def progress(fraction: float, message: str = "") -> None:
+            signals.progressed.emit(max(0.0, min(1.0, float(fraction))), message)
+
+        try:
+            result = self._job(self.cancel_event, progress)
+        except TaskCancelled:
+            signals.cancelled.emit()
+        except BaseException as exc:  # delivered to the GUI, never lost in a thread
+            log.exception("task %r failed", self.title or self.id)
+            signals.failed.emit(exc)
+        else:
+            if self.cancel_event.is_set():
+                signals.cancelled.emit()
+            else:
+                signals.succeeded.emit(result)
+
+    # -- GUI side ----------------------------------------------------------
+    @Slot(float, str)
+    def _progressed(self, fraction: float, message: str) -> None:
+        self.fraction, self.message = fraction, message
+        self.progressed.emit(fraction, message)
+
+    @Slot(object)
+    def _succeeded(self, result: Any) -> None:
+        try:
+            for callback in self._on_success:
+                callback(result)
+        finally:
+            self._finish()
+
+    @Slot(object)
+    def _failed(self, exc: BaseException) -> None:
+        try:
+            if not self._on_failure:
+                raise exc  # nobody handles it: let the crash handler see it
+            for callback in self._on_failure:
+                callback(exc)
+        finally:
+            self._finish()
+
+    @Slot()
+    def _cancelled(self) -> None:
+        try:
+            for callback in self._on_cancelled:
+                callback()
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        self.done = True
+        self.finished.emit()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, task: Task) -> None:
+        super().__init__()
+        self._task = task
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        self._task._execute()
+
+
+class TaskRunner(QObject):
+    """Starts tasks on a thread pool and keeps them alive until they finish.
+
+    Signals:
+        task_started(object): a :class:`Task` was submitted.
+        task_finished(object): a :class:`Task` finished (any outcome).
+        busy_changed(bool): whether any task is running.
+    """
+
+    task_started = Signal(object)
+    task_finished = Signal(object)
+    busy_changed = Signal(bool)
+
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool or QThreadPool.globalInstance()
+        self._active: dict[int, Task] = {}
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        *,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        title: str = "",
+    ) -> Task:
+        """Run a plain callable (a query, a read) in the background."""
+        return self.run_job(lambda _cancel, _progress: fn(), on_success=on_success,
+                            on_failure=on_failure, title=title)
+
+    def run_job(
+        self,
+        job: Job,
+        *,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[float, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        title: str = "",
+        cancellable: bool = False,
+    ) -> Task:
+        """Run ``job(cancel, progress)`` in the background."""
+        task = Task(job, title=title, cancellable=cancellable)
+        if on_success:
+            task.on_success(on_success)
+        if on_failure:
+            task.on_failure(on_failure)
+        if on_cancelled:
+            task.on_cancelled(on_cancelled)
+        if on_progress:
+            task.progressed.connect(on_progress)
+        task.finished.connect(lambda: self._forget(task))
+        was_idle = not self._active
+        self._active[task.id] = task
+        self.task_started.emit(task)
+        if was_idle:
+            self.busy_changed.emit(True)
+        self._pool.start(_Runnable(task))
+        return task
+
+    def active(self) -> list[Task]:
+        return list(self._active.values())
+
+    def is_busy(self) -> bool:
+        return bool(self._active)
+
+    def cancel_all(self) -> None:
+        for task in self.active():
+            task.cancel()
+
+    def _forget(self, task: Task) -> None:
+        if self._active.pop(task.id, None) is not None:
+            self.task_finished.emit(task)
+            if not self._active:
+                self.busy_changed.emit(False)

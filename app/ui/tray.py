@@ -1,0 +1,74 @@
+"""The system-tray icon and its menu; its colour follows the shop's worst state."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from app import HOTLINE
+from app.ui.icons import status_icon
+from app.ui.levels import Level
+
+
+class Tray(QObject):
+    """Tray icon with Open / Raise a support request / Quit.
+
+    Signals:
+        open_requested(): show the main window.
+        support_requested(): open the support-request form.
+        quit_requested(): quit the app for real.
+    """
+
+    open_requested = Signal()
+    support_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.level = Level.OK
+        self.icon = QSystemTrayIcon(status_icon(Level.OK), self)
+        self.menu = QMenu()
+        self.open_action = QAction(self.tr("Mở PMV Support Assistant"), self)
+        self.support_action = QAction(self.tr("Gửi yêu cầu hỗ trợ…"), self)
+        self.hotline_action = QAction(self.tr("Đường dây nóng 24/7: %1").replace("%1", HOTLINE), self)
+        self.hotline_action.setEnabled(False)
+        self.quit_action = QAction(self.tr("Thoát"), self)
+        self.open_action.triggered.connect(self.open_requested)
+        self.support_action.triggered.connect(self.support_requested)
+        self.quit_action.triggered.connect(self.quit_requested)
+        for action in (self.open_action, self.support_action, self.hotline_action):
+            self.menu.addAction(action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.quit_action)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.set_level(Level.OK)
+
+    @staticmethod
+    def available() -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def show(self) -> bool:
+        if not self.available():
+            return False
+        self.icon.show()
+        return True
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def set_level(self, level: Level) -> None:
+        self.level = level
+        self.icon.setIcon(status_icon(level))
+        tips = {
+            Level.OK: self.tr("Hệ thống hoạt động bình thường"),
+            Level.INFO: self.tr("Có thông tin mới"),
+            Level.WARNING: self.tr("Có mục cần chú ý"),
+            Level.CRITICAL: self.tr("Có sự cố cần xử lý"),
+        }
+        self.icon.setToolTip(f"PMV Support Assistant – {tips[level]}")
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.open_requested.emit()

@@ -1,0 +1,108 @@
+"""Translation workflow: extract strings, build .qm, check completeness.
+
+    python tools/i18n.py update    # pyside6-lupdate app/ui -> resources/translations/*.ts
+    python tools/i18n.py release   # pyside6-lrelease *.ts -> *.qm (committed)
+    python tools/i18n.py check     # exit 1 if a string is untranslated or a .qm is stale
+
+Source strings are Vietnamese; the English .ts holds the translations.  The
+.qm files are committed so installing the app needs no Qt tools; ``check``
+(run by the test suite) keeps them honest.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TS_DIR = ROOT / "resources" / "translations"
+LANGUAGES = ("en",)
+CATALOGUE = "pmv_support"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name) or str(Path(sys.executable).with_name(name))
+    if not Path(found).exists():
+        raise SystemExit(f"{name} not found; install PySide6-Essentials")
+    return found
+
+
+def sources() -> list[Path]:
+    return sorted((ROOT / "app" / "ui").rglob("*.py"))
+
+
+def ts_file(language: str) -> Path:
+    return TS_DIR / f"{CATALOGUE}_{language}.ts"
+
+
+def qm_file(language: str) -> Path:
+    return TS_DIR / f"{CATALOGUE}_{language}.qm"
+
+
+def lupdate(target: Path) -> None:
+    args = [_tool("pyside6-lupdate"), *map(str, sources()), "-no-obsolete", "-ts", str(target)]
+    subprocess.run(args, check=True, capture_output=True, text=True)
+
+
+def lrelease(ts: Path, qm: Path) -> None:
+    subprocess.run([_tool("pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True)
+
+
+def unfinished(ts: Path) -> list[str]:
+    """Source strings with no finished translation."""
+    missing = []
+    for message in ET.parse(ts).getroot().iter("message"):
+        translation = message.find("translation")
+        source = message.findtext("source", "")
+        if translation is None or translation.get("type") in ("unfinished", "vanished", "obsolete") \
+                or not (translation.text or "").strip():
+            missing.append(source)
+    return missing
+
+
+def problems() -> list[str]:
+    found = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for language in LANGUAGES:
+            ts = ts_file(language)
+            if not ts.exists():
+                found.append(f"{ts} missing")
+                continue
+            fresh = Path(tmp) / ts.name
+            shutil.copy(ts, fresh)
+            lupdate(fresh)  # what the code asks for now, merged with what we have
+            found += [f"{language}: untranslated: {text!r}" for text in unfinished(fresh)]
+            built = Path(tmp) / f"{language}.qm"
+            lrelease(ts, built)
+            if not qm_file(language).exists() or qm_file(language).read_bytes() != built.read_bytes():
+                found.append(f"{qm_file(language).name} is stale: run python tools/i18n.py release")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "check"
+    if command == "update":
+        for language in LANGUAGES:
+            lupdate(ts_file(language))
+            print(f"{ts_file(language)}: {len(unfinished(ts_file(language)))} untranslated")
+    elif command == "release":
+        for language in LANGUAGES:
+            lrelease(ts_file(language), qm_file(language))
+            print(qm_file(language))
+    elif command == "check":
+        found = problems()
+        for line in found:
+            print(line)
+        return 1 if found else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -64,6 +64,7 @@ def bootstrap(
     demo: bool = False,
     paths: AppPaths | None = None,
     log_to_stderr: bool = False,
+    install_crash_handler: bool = True,
 ) -> Runtime:
     paths = (paths or AppPaths.default()).ensure()
     if demo:
@@ -75,7 +76,8 @@ def bootstrap(
     for problem in loaded.problems:
         log.warning("settings %s: %s", loaded.path, problem.describe())
     crash = CrashHandler(paths.crash_dir, log_file)
-    crash.install()
+    if install_crash_handler:
+        crash.install()
     database, notices = Database.open(paths.database_file)
     return Runtime(
         paths=paths,

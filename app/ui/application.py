@@ -214,6 +214,7 @@ def run_gui(runtime: Runtime, args: argparse.Namespace) -> int:
                    on_success=lambda _entry: window.overview.refresh())
     if not (args.minimized and app.tray is not None):
         window.show()
+    log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
     try:
         return qapp.exec()
     finally:

@@ -38,6 +38,7 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self.name = name
         self._server: QLocalServer | None = None
+        self._clients: list[QLocalSocket] = []
 
     def notify_running_instance(self, timeout_ms: int = 1000) -> bool:
         """True if another copy is running (and was asked to come forward)."""
@@ -66,6 +67,10 @@ class SingleInstance(QObject):
         return True
 
     def release(self) -> None:
+        for client in self._clients:
+            client.readyRead.disconnect()
+            client.abort()
+        self._clients.clear()
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -74,12 +79,18 @@ class SingleInstance(QObject):
         assert self._server is not None
         while self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._on_ready(s))
-            socket.disconnected.connect(socket.deleteLater)
+            # Sockets stay owned by the server (freed with it); we only read them.
+            self._clients.append(socket)
+            socket.readyRead.connect(self._on_ready)
             if socket.bytesAvailable():
-                self._on_ready(socket)
+                self._read(socket)
 
-    def _on_ready(self, socket: QLocalSocket) -> None:
+    def _on_ready(self) -> None:
+        for socket in list(self._clients):
+            if socket.bytesAvailable():
+                self._read(socket)
+
+    def _read(self, socket: QLocalSocket) -> None:
         data = bytes(socket.readAll().data())
         if ACTIVATE.strip() in data:
             log.info("another launch asked this copy to come forward")

@@ -97,26 +97,6 @@ class Task(QObject):
     def cancel(self) -> None:
         self.cancel_event.set()
 
-    # -- worker side -------------------------------------------------------
-    def _execute(self) -> None:
-        signals = self.signals
-
-        def progress(fraction: float, message: str = "") -> None:
-            signals.progressed.emit(max(0.0, min(1.0, float(fraction))), message)
-
-        try:
-            result = self._job(self.cancel_event, progress)
-        except TaskCancelled:
-            signals.cancelled.emit()
-        except BaseException as exc:  # delivered to the GUI, never lost in a thread
-            log.exception("task %r failed", self.title or self.id)
-            signals.failed.emit(exc)
-        else:
-            if self.cancel_event.is_set():
-                signals.cancelled.emit()
-            else:
-                signals.succeeded.emit(result)
-
     # -- GUI side ----------------------------------------------------------
     @Slot(float, str)
     def _progressed(self, fraction: float, message: str) -> None:
@@ -155,13 +135,40 @@ class Task(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, task: Task) -> None:
+    """Runs a job on a pool thread.
+
+    It holds only the job, the cancel event and the signals object, never the
+    :class:`Task`: the Task receives queued events on the GUI thread, so it
+    must also be destroyed there, which the runner guarantees by dropping it
+    only after its last signal has been delivered.
+    """
+
+    def __init__(self, job: Job, cancel: threading.Event, signals: _WorkerSignals, title: str) -> None:
         super().__init__()
-        self._task = task
+        self._job = job
+        self._cancel = cancel
+        self._signals = signals
+        self._title = title
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        self._task._execute()
+        signals, cancel = self._signals, self._cancel
+
+        def progress(fraction: float, message: str = "") -> None:
+            signals.progressed.emit(max(0.0, min(1.0, float(fraction))), message)
+
+        try:
+            result = self._job(cancel, progress)
+        except TaskCancelled:
+            signals.cancelled.emit()
+        except BaseException as exc:  # delivered to the GUI, never lost in a thread
+            log.exception("task %r failed", self._title)
+            signals.failed.emit(exc)
+        else:
+            if cancel.is_set():
+                signals.cancelled.emit()
+            else:
+                signals.succeeded.emit(result)
 
 
 class TaskRunner(QObject):
@@ -215,13 +222,14 @@ class TaskRunner(QObject):
             task.on_cancelled(on_cancelled)
         if on_progress:
             task.progressed.connect(on_progress)
-        task.finished.connect(lambda: self._forget(task))
+        # A bound slot, not a lambda: Qt drops the connection if the runner dies first.
+        task.finished.connect(self._on_task_finished)
         was_idle = not self._active
         self._active[task.id] = task
         self.task_started.emit(task)
         if was_idle:
             self.busy_changed.emit(True)
-        self._pool.start(_Runnable(task))
+        self._pool.start(_Runnable(task._job, task.cancel_event, task.signals, title or str(task.id)))
         return task
 
     def active(self) -> list[Task]:
@@ -234,8 +242,10 @@ class TaskRunner(QObject):
         for task in self.active():
             task.cancel()
 
-    def _forget(self, task: Task) -> None:
-        if self._active.pop(task.id, None) is not None:
+    @Slot()
+    def _on_task_finished(self) -> None:
+        task = self.sender()
+        if isinstance(task, Task) and self._active.pop(task.id, None) is not None:
             self.task_finished.emit(task)
             if not self._active:
                 self.busy_changed.emit(False)

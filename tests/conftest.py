@@ -1,0 +1,38 @@
+"""Shared fixtures.  Tests never touch the real per-user config or data dirs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.paths import HOME_ENV, AppPaths  # noqa: E402
+from app.shop.demo import DemoShop, create_demo_shop  # noqa: E402
+
+DEMO_TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv(HOME_ENV, str(home))
+    return home
+
+
+@pytest.fixture
+def app_paths(app_home: Path) -> AppPaths:
+    return AppPaths.default().ensure()
+
+
+@pytest.fixture(scope="session")
+def demo_shop_template(tmp_path_factory: pytest.TempPathFactory) -> DemoShop:
+    return create_demo_shop(tmp_path_factory.mktemp("demo") / "shop", today=DEMO_TODAY)
+
+
+@pytest.fixture
+def demo_shop(tmp_path: Path) -> DemoShop:
+    return create_demo_shop(tmp_path / "shop", today=DEMO_TODAY)

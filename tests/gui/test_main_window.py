@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from app import HOTLINE, __version__
+from app.crash import CrashReport
+from app.settings import load_settings
+from app.shop.demo import DemoShop
+from app.ui.crash_dialog import CrashBridge, CrashDialog
+from app.ui.levels import Level
+from app.ui.main_window import PAGE_KEYS
+from app.ui.tray import Tray
+from app.ui.widgets.banner import Banner
+
+
+def _nav_texts(window) -> list[str]:
+    return [window.nav.item(row).text() for row in range(window.nav.count())]
+
+
+def _labels(widget) -> str:
+    return "\n".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_main_window_is_vietnamese_with_six_areas_and_shop_data(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    window = app.build_window()
+    qtbot.addWidget(window)
+    assert _nav_texts(window) == [
+        "Tổng quan", "Kiểm tra hệ thống", "Yêu cầu hỗ trợ", "Bảo hành & bảo trì", "Thiết bị mã vạch", "Cập nhật",
+    ]
+    assert len(window.pages) == len(PAGE_KEYS)
+    qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=10000)
+    overview = window.overview
+    text = _labels(overview)
+    assert "Tiệm vàng Kim Phát (demo)" in text
+    assert HOTLINE in text and __version__ in text
+    assert "Phần mềm vàng PMV: 5.8.2" in text
+    assert overview.board_table.rowCount() == 8
+    assert overview.board_table.item(0, 0).text() == "Vàng 24K (9999)"
+    assert "." in overview.board_table.item(0, 2).text()  # 15.190.000 style
+    assert HOTLINE in _labels(window.statusBar())
+
+
+def test_coming_soon_pages_say_so(qtbot: QtBot, make_app) -> None:
+    window = make_app().build_window()
+    qtbot.addWidget(window)
+    for key in PAGE_KEYS[1:]:
+        assert "đang được xây dựng" in _labels(window.pages[key])
+
+
+def test_lang_en_switches_visible_strings(qtbot: QtBot, make_app) -> None:
+    window = make_app("--lang", "en").build_window()
+    qtbot.addWidget(window)
+    assert _nav_texts(window)[0] == "Overview"
+    assert _nav_texts(window)[3] == "Warranty & maintenance"
+
+
+def test_switching_language_in_the_app_rebuilds_the_window_and_remembers_it(
+    qtbot: QtBot, make_app, demo_shop: DemoShop
+) -> None:
+    app = make_app()
+    window = app.build_window()
+    window.show_page("warranty")
+    app.switch_language("en")
+    assert app.window is not window
+    assert _nav_texts(app.window)[0] == "Overview"
+    assert app.window.nav.currentRow() == PAGE_KEYS.index("warranty")
+    assert load_settings(demo_shop.settings_file).settings.language == "en"
+    app.switch_language("vi")
+    assert _nav_texts(app.window)[0] == "Tổng quan"
+
+
+def test_a_broken_settings_file_shows_a_banner_and_is_not_rewritten(
+    qtbot: QtBot, make_app, runtime, demo_shop: DemoShop
+) -> None:
+    original = demo_shop.settings_file.read_text(encoding="utf-8") + '\n[ui]\nzoom = "lớn"\n'
+    demo_shop.settings_file.write_text(original, encoding="utf-8")
+    runtime.loaded = load_settings(demo_shop.settings_file)
+    app = make_app()
+    window = app.build_window()
+    banners = window.findChildren(Banner)
+    assert len(banners) == 1 and "ui" in banners[0].label.text()
+    app.switch_language("en")
+    assert demo_shop.settings_file.read_text(encoding="utf-8") == original
+
+
+def test_close_hides_to_tray_when_there_is_one(qtbot: QtBot, make_app) -> None:
+    window = make_app().build_window()
+    qtbot.addWidget(window)
+    quits: list[bool] = []
+    window.quit_requested.connect(lambda: quits.append(True))
+    window.hide_on_close = True
+    window.show()
+    window.close()
+    assert not window.isVisible() and quits == []
+    window.hide_on_close = False
+    window.show()
+    window.close()
+    assert quits == [True]
+
+
+def test_about_box_shows_version_and_hotline(qtbot: QtBot, make_app) -> None:
+    window = make_app().build_window()
+    qtbot.addWidget(window)
+    dialog = window.show_about()
+    text = _labels(dialog)
+    assert f"Phiên bản {__version__}" in text
+    assert HOTLINE in text
+
+
+def test_tray_colour_follows_the_worst_overview_tile(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    window = app.build_window()
+    qtbot.addWidget(window)
+    tray = Tray()
+    window.overview.level_changed.connect(tray.set_level)
+    qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=10000)
+    window.overview.board_tile.set_level(Level.CRITICAL)
+    assert window.overview.level is Level.CRITICAL and tray.level is Level.CRITICAL
+    assert "sự cố" in tray.icon.toolTip()
+    window.overview.board_tile.set_level(Level.OK)
+    assert tray.level is max(t.level for t in window.overview.tiles)
+    assert [a.text() for a in tray.menu.actions() if a.text()] == [
+        "Mở PMV Support Assistant", "Gửi yêu cầu hỗ trợ…", f"Đường dây nóng 24/7: {HOTLINE}", "Thoát",
+    ]
+
+
+def test_tray_support_action_opens_the_support_page(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    window = app.build_window()
+    qtbot.addWidget(window)
+    app.open_support()
+    assert window.stack.currentWidget() is window.pages["support"]
+
+
+def test_notifications_reach_the_status_bar_and_history(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    window = app.build_window()
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(app.notifier.notified):
+        app.notifier.notify("Sao lưu", "Chưa có bản sao lưu hôm qua", Level.WARNING)
+    assert "Chưa có bản sao lưu hôm qua" in window.statusBar().currentMessage()
+    assert app.notifier.history[0].level is Level.WARNING
+
+
+def test_crash_from_a_worker_thread_opens_the_dialog_on_the_gui_thread(qtbot: QtBot, tmp_path: Path) -> None:
+    bridge = CrashBridge(show_dialogs=True)
+    report = CrashReport("ValueError: hỏng", "Traceback…\nValueError: hỏng\n", tmp_path / "crash.txt")
+    thread = threading.Thread(target=bridge.listener, args=(report,))
+    thread.start()
+    thread.join()
+    qtbot.waitUntil(lambda: bridge._open is not None, timeout=5000)
+    dialog = bridge._open
+    assert isinstance(dialog, CrashDialog) and dialog.isVisible()
+    dialog.copy_report()
+    assert QGuiApplication.clipboard().text() == report.text
+    dialog.accept()
+
+
+def test_screenshot_command_renders_the_demo_shop(tmp_path: Path, app_home: Path) -> None:
+    shot = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--demo", "--screenshot", str(shot)],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() >= 1000 and image.height() >= 700
+    assert (app_home / "data" / "demo-shop" / "settings.toml").is_file()

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.ui.tasks import TaskCancelled, TaskRunner
+from app.ui.widgets.task_progress import TaskProgress
+
+
+@pytest.fixture
+def runner() -> TaskRunner:
+    return TaskRunner()
+
+
+def test_work_runs_in_a_worker_and_results_arrive_on_the_gui_thread(qtbot: QtBot, runner: TaskRunner) -> None:
+    gui_thread = threading.get_ident()
+    seen: dict[str, object] = {}
+
+    def job() -> int:
+        seen["job_thread"] = threading.get_ident()
+        return 42
+
+    def done(result: int) -> None:
+        seen["result"] = result
+        seen["callback_thread"] = threading.get_ident()
+
+    task = runner.run(job, on_success=done)
+    qtbot.waitUntil(lambda: task.done, timeout=5000)
+    assert seen["result"] == 42
+    assert seen["job_thread"] != gui_thread
+    assert seen["callback_thread"] == gui_thread
+
+
+def test_progress_is_delivered_in_order_on_the_gui_thread(qtbot: QtBot, runner: TaskRunner) -> None:
+    gui_thread = threading.get_ident()
+    updates: list[tuple[float, str, bool]] = []
+
+    def job(cancel: threading.Event, progress) -> str:
+        for step in range(1, 5):
+            progress(step / 4, f"bước {step}")
+        return "xong"
+
+    task = runner.run_job(
+        job, on_progress=lambda f, m: updates.append((f, m, threading.get_ident() == gui_thread))
+    )
+    qtbot.waitUntil(lambda: task.done, timeout=5000)
+    assert updates == [(0.25, "bước 1", True), (0.5, "bước 2", True), (0.75, "bước 3", True), (1.0, "bước 4", True)]
+
+
+def test_cancel_stops_the_job_and_reports_cancelled_not_success(qtbot: QtBot, runner: TaskRunner) -> None:
+    started = threading.Event()
+    outcome: list[str] = []
+
+    def job(cancel: threading.Event, progress) -> None:
+        started.set()
+        while not cancel.wait(0.01):
+            pass
+        raise TaskCancelled
+
+    task = runner.run_job(job, on_success=lambda _r: outcome.append("success"),
+                          on_cancelled=lambda: outcome.append("cancelled"), cancellable=True)
+    assert started.wait(5)
+    task.cancel()
+    qtbot.waitUntil(lambda: task.done, timeout=5000)
+    assert outcome == ["cancelled"]
+
+
+def test_failures_reach_the_failure_callback_on_the_gui_thread(qtbot: QtBot, runner: TaskRunner) -> None:
+    gui_thread = threading.get_ident()
+    errors: list[tuple[BaseException, bool]] = []
+
+    def job() -> None:
+        raise OSError("ổ đĩa đầy")
+
+    task = runner.run(job, on_failure=lambda exc: errors.append((exc, threading.get_ident() == gui_thread)))
+    qtbot.waitUntil(lambda: task.done, timeout=5000)
+    assert len(errors) == 1
+    assert isinstance(errors[0][0], OSError) and errors[0][1]
+
+
+def test_runner_reports_busy_and_idle(qtbot: QtBot, runner: TaskRunner) -> None:
+    states: list[bool] = []
+    runner.busy_changed.connect(states.append)
+    release = threading.Event()
+    first = runner.run(lambda: release.wait(5))
+    second = runner.run(lambda: release.wait(5))
+    assert runner.is_busy() and len(runner.active()) == 2
+    release.set()
+    qtbot.waitUntil(lambda: first.done and second.done and not runner.is_busy(), timeout=5000)
+    assert states == [True, False]
+
+
+def test_progress_widget_shows_a_titled_task_and_its_cancel_button_cancels(qtbot: QtBot, runner: TaskRunner) -> None:
+    widget = TaskProgress(runner)
+    qtbot.addWidget(widget)
+    widget.show()
+
+    def job(cancel: threading.Event, progress) -> None:
+        progress(0.5, "một nửa")
+        deadline = time.monotonic() + 5
+        while not cancel.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    task = runner.run_job(job, title="Đang kiểm tra", cancellable=True)
+    assert widget.isVisible() and widget.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: widget.bar.value() == 500, timeout=5000)
+    assert "một nửa" in widget.label.text()
+    widget.cancel_button.click()
+    qtbot.waitUntil(lambda: task.done, timeout=5000)
+    assert task.cancel_event.is_set()
+    assert not widget.isVisible()

@@ -1,0 +1,59 @@
+"""The CLI as a user runs it: real subprocesses of ``python -m app``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import APP_NAME, __version__
+
+
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"{APP_NAME} {__version__}"
+
+
+def test_demo_shop_writes_a_shop_and_reports_it(tmp_path: Path) -> None:
+    result = run("demo-shop", str(tmp_path / "shop"), "--today", "2026-11-25")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert Path(report["settings"]).is_file()
+    assert report["invoices"] > 0
+    assert report["cash_over_limit"]["day"] == "2026-11-22"
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["demo-shop", "{tmp}/shop", "--today", "25/11/2026"], "not a date"),
+        (["--config", "{tmp}/nope.toml", "--screenshot", "{tmp}/x.png"], "settings file not found"),
+        (["--lang", "fr"], "invalid choice"),
+        (["no-such-command"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_a_one_line_reason(tmp_path: Path, args: list[str], fragment: str) -> None:
+    result = run(*[arg.replace("{tmp}", str(tmp_path)) for arg in args])
+    assert result.returncode != 0
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_shop_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "keep.txt").write_text("x")
+    result = run("demo-shop", str(tmp_path / "shop"))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "not empty" in result.stderr

@@ -61,4 +61,5 @@ class AboutDialog(QDialog):
         for widget in (version, purpose, hotline, details):
             layout.addWidget(widget)
         layout.addLayout(buttons)
-        self.resize(520, 0)
+        self.setMinimumWidth(560)
+        self.adjustSize()

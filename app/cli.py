@@ -11,10 +11,14 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import APP_ID, APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
 
 
 class CliError(Exception):
@@ -51,6 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--today", type=_date, help="date the shop's data ends on (default: today)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same shop)")
     demo.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+
+    warranty = sub.add_parser("warranty", help="warranty and maintenance coverage from the signed contract")
+    warranty.add_argument("--json", action="store_true", help="print the coverage as JSON (the default)")
+    warranty.add_argument("--certificate", type=Path, metavar="FILE", help="write the warranty certificate PDF")
+    warranty.add_argument("--refresh", action="store_true", help="fetch the contract from the vendor server first")
+    warranty.add_argument("--import", dest="import_file", type=Path, metavar="FILE",
+                          help="import a signed contract file first")
+    warranty.add_argument("--today", type=_date, help="coverage on this day (default: today)")
+    warranty.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+
+    token = sub.add_parser("shop-token", help="store the shop token the vendor issued (kept in the OS keyring)")
+    token.add_argument("token", help="the token printed by pmv-vendor add-shop")
+    token.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     return parser
 
 
@@ -62,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo_shop(args)
         if args.config is not None and not args.config.is_file():
             raise CliError(f"settings file not found: {args.config}")
+        if args.command == "warranty":
+            return _headless(args, _warranty)
+        if args.command == "shop-token":
+            return _headless(args, _shop_token)
         return _gui(args)
     except CliError as exc:
         print(f"{APP_ID}: error: {exc}", file=sys.stderr)
@@ -93,6 +114,86 @@ def _demo_shop(args: argparse.Namespace) -> int:
             indent=2,
         )
     )
+    return 0
+
+
+def _headless(args: argparse.Namespace, command: Callable[[argparse.Namespace, Runtime], int]) -> int:
+    from app.runtime import bootstrap
+
+    runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=True)
+    for problem in runtime.loaded.problems:
+        print(f"{APP_ID}: warning: {runtime.loaded.path}: {problem.describe()}", file=sys.stderr)
+    try:
+        return command(args, runtime)
+    finally:
+        runtime.close()
+
+
+def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:
+    from app.warranty.certificate import write_certificate
+    from app.warranty.contract import ContractError
+    from app.warranty.coverage import coverage_on
+    from app.warranty.service import RefreshOutcome
+
+    service = runtime.contract_service()
+    today = args.today or dt.date.today()
+    if args.import_file is not None:
+        try:
+            service.import_file(args.import_file)
+        except FileNotFoundError:
+            raise CliError(f"contract file not found: {args.import_file}") from None
+        except ContractError as exc:
+            raise CliError(f"contract refused ({exc}); the previous contract stays in force") from None
+    warning = None
+    if args.refresh:
+        result = service.refresh()
+        if result.outcome is RefreshOutcome.REFUSED:
+            warning = f"the vendor server sent a contract that was refused ({result.contract_error})"
+        elif result.outcome is RefreshOutcome.OFFLINE:
+            warning = f"could not refresh from the vendor server ({result.api_error}); using the saved contract"
+    if warning:
+        print(f"{APP_ID}: warning: {warning}", file=sys.stderr)
+    cached = service.cached()
+    if cached.contract is None:
+        reason = f"the saved contract does not verify ({cached.error})" if cached.error else "no contract yet"
+        raise CliError(f"{reason}; run with --refresh, or --import FILE")
+    contract = cached.contract
+    if args.certificate:
+        try:
+            write_certificate(contract, runtime.settings.shop, today, args.certificate)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.certificate}: {exc}") from None
+        print(args.certificate)
+        return 0
+    coverage = coverage_on(contract, today)
+    maintenance = coverage.maintenance
+    print(json.dumps({
+        "shop_id": contract.shop_id,
+        "shop_name": contract.shop_name,
+        "package": contract.package_code,
+        "warranty_months": contract.warranty_months,
+        "accepted_on": contract.accepted_on.isoformat(),
+        "day": today.isoformat(),
+        "status": coverage.status.value,
+        "warranty_ends": coverage.warranty_ends.isoformat(),
+        "maintenance": None if maintenance is None else {
+            "start": maintenance.start.isoformat(), "end": maintenance.end.isoformat(), "tier": maintenance.tier,
+        },
+        "priority": coverage.priority,
+        "days_left": coverage.days_left,
+        "ending_soon": coverage.ending_soon,
+        "covered_until": coverage.covered_until.isoformat() if coverage.covered_until else None,
+        "issued_at": contract.issued_at.isoformat(),
+    }, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _shop_token(args: argparse.Namespace, runtime: Runtime) -> int:
+    try:
+        where = runtime.token_store.set(args.token)
+    except (ValueError, OSError) as exc:
+        raise CliError(f"cannot store the token: {exc}") from None
+    print(json.dumps({"stored_in": where}))
     return 0
 
 

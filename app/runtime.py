@@ -19,7 +19,10 @@ from app.paths import AppPaths
 from app.settings import LoadedSettings, Settings, load_settings
 from app.shop.demo import MARKER, create_demo_shop
 from app.storage.db import Database, StorageNotice
+from app.warranty.service import ContractService
 from app.storage.repositories import ActivityRepository, StateRepository
+from app.support.token_store import TokenStore
+from app.support.vendor_api import VendorClient
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +40,31 @@ class Runtime:
     crash: CrashHandler
     demo: bool = False
     storage_notices: list[StorageNotice] = field(default_factory=list)
+    # Extra trusted vendor keys: only ever the demo vendor's, in demo mode.
+    extra_key_files: list[Path] = field(default_factory=list)
 
     @property
     def settings(self) -> Settings:
         return self.loaded.settings
+
+    @property
+    def token_store(self) -> TokenStore:
+        return TokenStore(self.paths.data_dir / "secrets" / "shop-token")
+
+    def vendor_client(self) -> VendorClient:
+        vendor = self.settings.vendor
+        return VendorClient(vendor.base_url, self.token_store.get(), timeout=vendor.timeout_seconds)
+
+    def contract_service(self) -> ContractService:
+        from app.keys import load_trusted_keys
+
+        cache = self.paths.demo_shop_dir / "contract.json" if self.demo else self.paths.data_dir / "contract.json"
+        return ContractService(
+            cache,
+            load_trusted_keys("contract", *self.extra_key_files),
+            self.settings.shop.shop_id,
+            fetch=lambda: self.vendor_client().get_contract(),
+        )
 
     def close(self) -> None:
         self.database.close()
@@ -79,6 +103,13 @@ def bootstrap(
     if install_crash_handler:
         crash.install()
     database, notices = Database.open(paths.database_file)
+    extra_key_files = []
+    if demo:
+        from app.warranty.demo import ensure_demo_contract
+
+        shop = loaded.settings.shop
+        keys_file, _contract = ensure_demo_contract(paths.demo_shop_dir, shop.shop_id, shop.name, dt.date.today())
+        extra_key_files.append(keys_file)
     return Runtime(
         paths=paths,
         loaded=loaded,
@@ -89,4 +120,5 @@ def bootstrap(
         crash=crash,
         demo=demo,
         storage_notices=notices,
+        extra_key_files=extra_key_files,
     )

@@ -36,3 +36,20 @@ def demo_shop_template(tmp_path_factory: pytest.TempPathFactory) -> DemoShop:
 @pytest.fixture
 def demo_shop(tmp_path: Path) -> DemoShop:
     return create_demo_shop(tmp_path / "shop", today=DEMO_TODAY)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A real, nearly full file system (a 32 KiB tmpfs) for 'disk full' tests; needs root."""
+    import subprocess
+
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(mount_point)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)

@@ -27,6 +27,7 @@ from app.ui.notifier import Notifier
 from app.ui.single_instance import SingleInstance, server_name
 from app.ui.tasks import TaskRunner
 from app.ui.tray import Tray
+from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,18 @@ class Application(QObject):
         runtime.crash.add_listener(self.crash_bridge.listener)
         self.tray: Tray | None = None
         self.window: MainWindow | None = None
+        self.warranty = WarrantyState(runtime, self.runner, parent=self)
+        self.warranty.reminder_due.connect(self._remind_coverage)
+        # Coverage changes with the date: look again every few hours.
+        self.daily = QTimer(self)
+        self.daily.setInterval(6 * 3600 * 1000)
+        self.daily.timeout.connect(self.refresh_periodic)
         self.language = args.lang or runtime.settings.language
         if not self.translators.install(qapp, self.language):
             self.language = "vi"
 
     def build_window(self) -> MainWindow:
-        window = MainWindow(self.runtime, self.runner, self.notifier, self.language)
+        window = MainWindow(self.runtime, self.runner, self.notifier, self.language, self.warranty)
         window.language_requested.connect(self.switch_language)
         window.quit_requested.connect(self.quit)
         window.overview.level_changed.connect(self._on_level)
@@ -91,8 +98,22 @@ class Application(QObject):
             window.add_banner(Banner(storage_notice_text(notice), level))
         window.hide_on_close = self.tray is not None and self.tray.icon.isVisible()
         window.overview.refresh()
+        self.warranty.load()
         self.window = window
         return window
+
+    def refresh_periodic(self) -> None:
+        self.warranty.load()
+        self.warranty.check_reminders()
+
+    def _remind_coverage(self, days: int) -> None:
+        title = self.tr("Bảo hành/bảo trì sắp hết hạn")
+        if days <= 1:
+            message = self.tr("Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.")
+        else:
+            message = self.tr("Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.").replace(
+                "%1", str(days))
+        self.notifier.notify(title, message, Level.CRITICAL if days <= 1 else Level.WARNING)
 
     def start_tray(self) -> None:
         tray = Tray(self)
@@ -210,6 +231,8 @@ def run_gui(runtime: Runtime, args: argparse.Namespace) -> int:
     instance.activation_requested.connect(app.bring_forward)
     app.start_tray()
     window = app.build_window()
+    app.warranty.check_reminders()
+    app.daily.start()
     app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
                    on_success=lambda _entry: window.overview.refresh())
     if not (args.minimized and app.tray is not None):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QStyle,
     QVBoxLayout,
@@ -25,6 +26,8 @@ from app.ui.notifier import Notification, Notifier
 from app.ui.pages.coming_soon import ComingSoonPage
 from app.ui.pages.overview import OverviewPage
 from app.ui.tasks import TaskRunner
+from app.ui.warranty.page import WarrantyPage, WarrantyTile
+from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
 from app.ui.widgets.task_progress import TaskProgress
 
@@ -53,7 +56,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self, runtime: Runtime, runner: TaskRunner, notifier: Notifier, language: str,
-        parent: QWidget | None = None,
+        warranty: WarrantyState, parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
@@ -73,6 +76,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self.overview = OverviewPage(runtime, runner)
+        self.warranty_page = WarrantyPage(runtime, runner, warranty)
+        self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
+        self.overview.add_feature_tile(WarrantyTile(warranty))
         style = self.style()
         areas: list[tuple[str, str, QStyle.StandardPixmap, QWidget]] = [
             ("overview", self.tr("Tổng quan"), QStyle.StandardPixmap.SP_DesktopIcon, self.overview),
@@ -89,11 +95,7 @@ class MainWindow(QMainWindow):
                  self.tr("theo dõi trạng thái và giải pháp đề xuất của kỹ thuật viên"),
              ])),
             ("warranty", self.tr("Bảo hành & bảo trì"), QStyle.StandardPixmap.SP_DialogYesButton,
-             ComingSoonPage(self.tr("Bảo hành & bảo trì"), [
-                 self.tr("xem gói phần mềm, ngày nghiệm thu và ngày hết bảo hành"),
-                 self.tr("xem hợp đồng bảo trì đang có hiệu lực và số ngày còn lại"),
-                 self.tr("in phiếu bảo hành"),
-             ])),
+             self.warranty_page),
             ("devices", self.tr("Thiết bị mã vạch"), QStyle.StandardPixmap.SP_DriveHDIcon,
              ComingSoonPage(self.tr("Thiết bị mã vạch"), [
                  self.tr("thử máy quét mã vạch và tìm nguyên nhân quét sai"),
@@ -188,6 +190,16 @@ class MainWindow(QMainWindow):
         self.showNormal()
         self.raise_()
         self.activateWindow()
+
+    def _on_renewal_requested(self, text: str) -> None:
+        # Until the support-request form exists, renewal goes through the hotline.
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Gia hạn bảo trì"),
+                          self.tr("Để gia hạn bảo trì, hãy gọi đường dây nóng %1 (24/7) và đọc nội dung sau:")
+                          .replace("%1", HOTLINE), parent=self)
+        box.setInformativeText(text)
+        box.addButton(self.tr("Đóng"), QMessageBox.ButtonRole.AcceptRole)
+        box.open()
+        self.renewal_box = box
 
     def _on_notified(self, note: Notification) -> None:
         self.statusBar().showMessage(f"{note.title}: {note.message}", 15000)

@@ -28,6 +28,7 @@ from app.shop.pos_reader import PosSummary, read_summary
 from app.storage.repositories import ActivityEntry
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.tables import fit_table_height
 from app.ui.widgets.tile import Tile
 
 
@@ -84,6 +85,8 @@ class OverviewPage(QWidget):
         self.activity_list.setWordWrap(True)
         self.activity_tile.body.addWidget(self.activity_list)
 
+        self.feature_grid = QGridLayout()
+        self.feature_grid.setSpacing(12)
         grid = QGridLayout()
         grid.setSpacing(12)
         grid.addWidget(self.shop_tile, 0, 0)
@@ -100,6 +103,8 @@ class OverviewPage(QWidget):
         inner.addWidget(self.greeting)
         inner.addWidget(self.today_label)
         inner.addSpacing(8)
+        inner.addLayout(self.feature_grid)
+        inner.addSpacing(12)
         inner.addLayout(grid)
         inner.addStretch(1)
         scroll = QScrollArea()
@@ -109,6 +114,12 @@ class OverviewPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+
+    def add_feature_tile(self, tile: Tile) -> None:
+        """A feature's status tile, in the top rows (two per row)."""
+        count = self.feature_grid.count()
+        self.feature_grid.addWidget(tile, count // 2, count % 2)
+        self.add_tile(tile)
 
     def add_tile(self, tile: Tile) -> None:
         """Features register their tile here so the page (and tray) see its level."""
@@ -158,20 +169,12 @@ class OverviewPage(QWidget):
                 if column:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.board_table.setItem(row, column, item)
-        self._fit_board()
+        fit_table_height(self.board_table)
         if latest:
             stamp = format_datetime(dt.datetime.fromisoformat(latest))
             self.board_tile.set_content(self.tr("Cập nhật lúc %1").replace("%1", stamp), "", Level.OK)
         else:
             self.board_tile.set_content(self.tr("Chưa có giá"), "", Level.WARNING)
-
-    def _fit_board(self) -> None:
-        # Show every purity without a scroll bar: the board is short and fixed.
-        table = self.board_table
-        table.resizeRowsToContents()
-        height = table.horizontalHeader().height() + 2 * table.frameWidth()
-        height += sum(table.rowHeight(row) for row in range(table.rowCount()))
-        table.setFixedHeight(height)
 
     def _show_activity(self, entries: list[ActivityEntry]) -> None:
         if not entries:

@@ -1,0 +1,1 @@
+"""Support requests, the vendor API client and the shop token (Qt-free)."""

@@ -1,0 +1,319 @@
+"""Bảo hành & bảo trì: coverage status, timeline, contracts, and the actions around them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.formatting import format_date
+from app.runtime import Runtime
+from app.warranty.certificate import write_certificate
+from app.warranty.contract import Contract, ContractError
+from app.warranty.coverage import CoverageStatus
+from app.warranty.service import RefreshOutcome, RefreshResult
+from app.ui.levels import Level
+from app.ui.tasks import TaskRunner
+from app.ui.warranty.state import WarrantySnapshot, WarrantyState
+from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includes, status_title
+from app.ui.warranty.timeline import CoverageTimeline
+from app.ui.widgets.tables import fit_table_height
+from app.ui.widgets.tile import Tile
+
+STATUS_COLOURS = {
+    CoverageStatus.WARRANTY: "#2e7d32",
+    CoverageStatus.MAINTENANCE: "#1565c0",
+    CoverageStatus.EXPIRED: "#c62828",
+}
+
+
+def level_of(snapshot: WarrantySnapshot) -> Level:
+    coverage = snapshot.coverage
+    if coverage is None:
+        return Level.WARNING
+    if coverage.status is CoverageStatus.EXPIRED:
+        return Level.CRITICAL
+    return Level.WARNING if coverage.ending_soon else Level.OK
+
+
+class WarrantyPage(QWidget):
+    """The store manager's view of coverage.
+
+    Signals:
+        renewal_requested(str): the user asked to renew maintenance; carries a prefilled request text.
+    """
+
+    renewal_requested = Signal(str)
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, state: WarrantyState,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self._state = state
+
+        heading = QLabel(self.tr("Bảo hành & bảo trì"))
+        heading.setObjectName("pageTitle")
+        self.status_card = QFrame()
+        self.status_card.setObjectName("statusCard")
+        self.status_title = QLabel()
+        self.status_title.setObjectName("statusTitle")
+        self.status_detail = QLabel()
+        self.status_detail.setWordWrap(True)
+        card = QVBoxLayout(self.status_card)
+        card.setContentsMargins(18, 14, 18, 14)
+        card.addWidget(self.status_title)
+        card.addWidget(self.status_detail)
+
+        self.facts = QGridLayout()
+        self.facts.setHorizontalSpacing(24)
+        self.fact_labels: dict[str, QLabel] = {}
+        names = [
+            ("package", self.tr("Gói phần mềm")),
+            ("accepted", self.tr("Ngày nghiệm thu")),
+            ("warranty_end", self.tr("Thời hạn bảo hành")),
+            ("maintenance", self.tr("Hợp đồng bảo trì đang hiệu lực")),
+            ("priority", self.tr("Khách hàng ưu tiên")),
+        ]
+        for row, (key, title) in enumerate(names):
+            caption = QLabel(title)
+            caption.setStyleSheet("color: #555555;")
+            value = QLabel("—")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.facts.addWidget(caption, row, 0)
+            self.facts.addWidget(value, row, 1)
+            self.fact_labels[key] = value
+        self.facts.setColumnStretch(1, 1)
+
+        self.timeline = CoverageTimeline()
+        self.contracts = QTableWidget(0, 3)
+        self.contracts.setHorizontalHeaderLabels([self.tr("Từ ngày"), self.tr("Đến hết ngày"), self.tr("Gói bảo trì")])
+        self.contracts.verticalHeader().hide()
+        self.contracts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.contracts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+        includes = QLabel("".join(f"<li>{line}</li>" for line in coverage_includes()).join(("<ul>", "</ul>")))
+        includes.setTextFormat(Qt.TextFormat.RichText)
+        includes.setWordWrap(True)
+
+        self.refresh_button = QPushButton(self.tr("Cập nhật từ máy chủ"))
+        self.import_button = QPushButton(self.tr("Nhập hợp đồng từ tệp…"))
+        self.certificate_button = QPushButton(self.tr("In phiếu bảo hành…"))
+        self.renew_button = QPushButton(self.tr("Gia hạn bảo trì"))
+        self.renew_button.setStyleSheet("font-weight: 600;")
+        self.refresh_button.clicked.connect(self._refresh)
+        self.import_button.clicked.connect(self._choose_import)
+        self.certificate_button.clicked.connect(self._choose_certificate)
+        self.renew_button.clicked.connect(self._renew)
+        buttons = QHBoxLayout()
+        for button in (self.renew_button, self.refresh_button, self.import_button, self.certificate_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setObjectName("warrantyMessage")
+        self.message.hide()
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(self.status_card)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addLayout(self.facts)
+        layout.addWidget(self._section(self.tr("Thời gian được hỗ trợ")))
+        layout.addWidget(self.timeline)
+        layout.addWidget(self._section(self.tr("Các hợp đồng bảo trì")))
+        layout.addWidget(self.contracts)
+        layout.addWidget(self._section(self.tr("Bảo hành và bảo trì bao gồm")))
+        layout.addWidget(includes)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        state.changed.connect(self.show_snapshot)
+        state.refreshed.connect(self._on_refreshed)
+        state.imported.connect(self._on_imported)
+        state.import_failed.connect(self._on_import_failed)
+        self._set_card(self.tr("Đang đọc hợp đồng…"), "", "#757575")
+        if state.snapshot is not None:
+            self.show_snapshot(state.snapshot)
+
+    @staticmethod
+    def _section(title: str) -> QLabel:
+        label = QLabel(title)
+        label.setStyleSheet("font-size: 12pt; font-weight: 600; margin-top: 8px;")
+        return label
+
+    def _set_card(self, title: str, detail: str, colour: str) -> None:
+        self.status_card.setStyleSheet(
+            f"QFrame#statusCard {{ background: {colour}; border-radius: 8px; }}"
+            "QFrame#statusCard QLabel { color: white; }"
+            "QLabel#statusTitle { font-size: 18pt; font-weight: 700; }"
+        )
+        self.status_title.setText(title)
+        self.status_detail.setText(detail)
+        self.status_detail.setVisible(bool(detail))
+
+    def show_message(self, text: str, level: Level) -> None:
+        background = {Level.OK: "#e8f5e9", Level.INFO: "#e3f2fd", Level.WARNING: "#fff3e0"}.get(level, "#ffebee")
+        self.message.setStyleSheet(
+            f"QLabel#warrantyMessage {{ background: {background}; border-left: 4px solid {level.color.name()};"
+            " padding: 8px; }"
+        )
+        self.message.setText(text)
+        self.message.show()
+
+    def show_snapshot(self, snapshot: WarrantySnapshot) -> None:
+        contract, coverage = snapshot.contract, snapshot.coverage
+        if snapshot.cache_error is not None:
+            self.show_message(contract_refusal(snapshot.cache_error), Level.CRITICAL)
+        if contract is None or coverage is None:
+            self._set_card(
+                self.tr("Chưa có hợp đồng"),
+                self.tr("Bấm \u201cCập nhật từ máy chủ\u201d, hoặc \u201cNhập hợp đồng từ tệp\u201d nếu máy không có Internet."),
+                "#757575",
+            )
+            self.timeline.set_contract(None, snapshot.today)
+            self.contracts.setRowCount(0)
+            self.certificate_button.setEnabled(False)
+            return
+        self.certificate_button.setEnabled(True)
+        if coverage.status is CoverageStatus.EXPIRED:
+            detail = self.tr("Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; "
+                             "hãy gia hạn bảo trì hoặc gọi 1900 6037.")
+        else:
+            assert coverage.covered_until is not None
+            detail = self.tr("Còn %1 ngày – được hỗ trợ đến hết ngày %2.").replace(
+                "%1", str(coverage.days_left)).replace("%2", format_date(coverage.covered_until))
+            if coverage.ending_soon:
+                detail += " " + self.tr("Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.")
+        self._set_card(status_title(coverage.status), detail, STATUS_COLOURS[coverage.status])
+        facts = self.fact_labels
+        facts["package"].setText(contract.package_code)
+        facts["accepted"].setText(format_date(contract.accepted_on))
+        facts["warranty_end"].setText(
+            self.tr("%1 tháng, đến hết ngày %2")
+            .replace("%1", str(contract.warranty_months))
+            .replace("%2", format_date(coverage.warranty_ends))
+        )
+        in_force = coverage.maintenance
+        facts["maintenance"].setText(
+            self.tr("%1 → %2 (%3)").replace("%1", format_date(in_force.start)).replace("%2", format_date(in_force.end))
+            .replace("%3", in_force.tier) if in_force else self.tr("Không có")
+        )
+        facts["priority"].setText(self.tr("Có") if coverage.priority else self.tr("Không"))
+        self.timeline.set_contract(contract, snapshot.today)
+        self.contracts.setRowCount(len(contract.maintenance))
+        for row, item in enumerate(contract.maintenance):
+            for column, text in enumerate((format_date(item.start), format_date(item.end), item.tier)):
+                self.contracts.setItem(row, column, QTableWidgetItem(text))
+        fit_table_height(self.contracts)
+
+    # -- actions -----------------------------------------------------------
+    def _refresh(self) -> None:
+        self.refresh_button.setEnabled(False)
+        self._state.refresh(title=self.tr("Đang cập nhật hợp đồng từ máy chủ…"))
+
+    def _on_refreshed(self, result: RefreshResult) -> None:
+        self.refresh_button.setEnabled(True)
+        if result.outcome is RefreshOutcome.UPDATED:
+            self.show_message(self.tr("Đã cập nhật hợp đồng mới từ máy chủ."), Level.OK)
+        elif result.outcome is RefreshOutcome.UNCHANGED:
+            self.show_message(self.tr("Hợp đồng trên máy đã là bản mới nhất."), Level.OK)
+        elif result.outcome is RefreshOutcome.REFUSED and result.contract_error is not None:
+            self.show_message(contract_refusal(result.contract_error), Level.CRITICAL)
+        elif result.api_error is not None:
+            self.show_message(api_failure(result.api_error), Level.WARNING)
+
+    def _choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Chọn tệp hợp đồng"), str(Path.home()), self.tr("Hợp đồng (*.json);;Mọi tệp (*)"))
+        if path:
+            self.import_contract(Path(path))
+
+    def import_contract(self, path: Path) -> None:
+        self._state.import_file(path)
+
+    def _on_imported(self, contract: Contract) -> None:
+        self.show_message(self.tr("Đã nhập hợp đồng của %1.").replace("%1", contract.shop_name), Level.OK)
+
+    def _on_import_failed(self, error: BaseException) -> None:
+        if isinstance(error, ContractError):
+            self.show_message(contract_refusal(error), Level.CRITICAL)
+        else:
+            self.show_message(self.tr("Không đọc được tệp: %1").replace("%1", str(error)), Level.CRITICAL)
+
+    def _choose_certificate(self) -> None:
+        default = Path.home() / f"phieu-bao-hanh-{dt.date.today():%Y%m%d}.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Lưu phiếu bảo hành"), str(default), "PDF (*.pdf)")
+        if path:
+            self.save_certificate(Path(path))
+
+    def save_certificate(self, path: Path) -> None:
+        snapshot = self._state.snapshot
+        if snapshot is None or snapshot.contract is None:
+            return
+        contract, shop, today = snapshot.contract, self._runtime.settings.shop, snapshot.today
+        self._runner.run(
+            lambda: write_certificate(contract, shop, today, path),
+            on_success=lambda saved: self.show_message(
+                self.tr("Đã lưu phiếu bảo hành: %1").replace("%1", str(saved)), Level.OK),
+            on_failure=lambda exc: self.show_message(
+                self.tr("Không lưu được phiếu bảo hành: %1").replace("%1", str(exc)), Level.CRITICAL),
+            title=self.tr("Đang tạo phiếu bảo hành…"),
+        )
+
+    def _renew(self) -> None:
+        snapshot = self._state.snapshot
+        text = self.tr("Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.").replace(
+            "%1", self._runtime.settings.shop.name)
+        if snapshot is not None and snapshot.coverage is not None and snapshot.coverage.covered_until:
+            text += " " + self.tr("Hiện được hỗ trợ đến hết ngày %1.").replace(
+                "%1", format_date(snapshot.coverage.covered_until))
+        self.renewal_requested.emit(text)
+
+
+class WarrantyTile(Tile):
+    """The overview's coverage tile."""
+
+    def __init__(self, state: WarrantyState, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Bảo hành & bảo trì"), parent)
+        self.set_content(self.tr("Đang đọc…"))
+        state.changed.connect(self.show_snapshot)
+
+    def show_snapshot(self, snapshot: WarrantySnapshot) -> None:
+        coverage = snapshot.coverage
+        if coverage is None:
+            self.set_content(self.tr("Chưa có hợp đồng"), self.tr("Vào mục Bảo hành & bảo trì để cập nhật."),
+                             level_of(snapshot))
+            return
+        if coverage.status is CoverageStatus.EXPIRED:
+            detail = self.tr("Gọi 1900 6037 hoặc gia hạn bảo trì.")
+        else:
+            assert coverage.covered_until is not None
+            detail = self.tr("Còn %1 ngày (đến hết %2)").replace("%1", str(coverage.days_left)).replace(
+                "%2", format_date(coverage.covered_until))
+        self.set_content(status_title(coverage.status), detail, level_of(snapshot))

@@ -1,0 +1,66 @@
+"""Words for the warranty feature's codes (statuses, refusals, network failures)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from app import HOTLINE
+from app.support.vendor_api import ApiFailure, VendorApiError
+from app.warranty.contract import ContractError, ContractProblem
+from app.warranty.coverage import CoverageStatus
+
+
+def status_title(status: CoverageStatus) -> str:
+    if status is CoverageStatus.WARRANTY:
+        return QCoreApplication.translate("WarrantyTexts", "Đang bảo hành")
+    if status is CoverageStatus.MAINTENANCE:
+        return QCoreApplication.translate("WarrantyTexts", "Đang bảo trì – khách hàng ưu tiên")
+    return QCoreApplication.translate("WarrantyTexts", "Hết hạn bảo hành")
+
+
+def contract_refusal(error: ContractError) -> str:
+    translate = QCoreApplication.translate
+    reasons = {
+        ContractProblem.MALFORMED: translate("WarrantyTexts", "Tệp này không phải là hợp đồng của Phần Mềm Vàng."),
+        ContractProblem.UNSIGNED: translate("WarrantyTexts", "Hợp đồng không có chữ ký số."),
+        ContractProblem.UNKNOWN_KEY: translate(
+            "WarrantyTexts", "Hợp đồng được ký bằng một khóa mà ứng dụng không tin cậy."),
+        ContractProblem.BAD_SIGNATURE: translate(
+            "WarrantyTexts", "Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký."),
+        ContractProblem.WRONG_SHOP: translate("WarrantyTexts", "Hợp đồng này là của một cửa hàng khác."),
+        ContractProblem.INVALID: translate("WarrantyTexts", "Nội dung hợp đồng không hợp lệ (ngày hoặc thời hạn sai)."),
+    }
+    keep = translate("WarrantyTexts", "Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.")
+    return f"{reasons[error.problem]} {keep.replace('%1', HOTLINE)}"
+
+
+def api_failure(error: VendorApiError) -> str:
+    translate = QCoreApplication.translate
+    texts = {
+        ApiFailure.NOT_CONFIGURED: translate(
+            "WarrantyTexts", "Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh "
+            "\u201cpmv-support shop-token\u201d."),
+        ApiFailure.OFFLINE: translate("WarrantyTexts", "Không kết nối được máy chủ hỗ trợ (mất mạng?)."),
+        ApiFailure.TIMEOUT: translate("WarrantyTexts", "Máy chủ hỗ trợ không trả lời kịp."),
+        ApiFailure.UNAUTHORIZED: translate("WarrantyTexts", "Máy chủ từ chối mã kết nối của cửa hàng."),
+        ApiFailure.NOT_FOUND: translate("WarrantyTexts", "Máy chủ chưa có hợp đồng cho cửa hàng này."),
+        ApiFailure.SERVER: translate("WarrantyTexts", "Máy chủ hỗ trợ đang gặp lỗi."),
+        ApiFailure.BAD_RESPONSE: translate("WarrantyTexts", "Máy chủ trả lời không đúng định dạng."),
+    }
+    keep = translate("WarrantyTexts", "Đang dùng hợp đồng đã lưu trên máy.")
+    return f"{texts[error.kind]} {keep}"
+
+
+# What coverage includes, from the vendor's policy (seed, sections 1 a–d and 2).
+def coverage_includes() -> list[str]:
+    translate = QCoreApplication.translate
+    return [
+        translate("WarrantyTexts", "Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn "
+                  "qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi."),
+        translate("WarrantyTexts", "Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa."),
+        translate("WarrantyTexts", "Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng."),
+        translate("WarrantyTexts", "Cài đặt lại phần mềm khi máy tính gặp sự cố."),
+        translate("WarrantyTexts", "Hỗ trợ lỗi thiết bị mã vạch; đường dây nóng %1 trực 24/7.").replace("%1", HOTLINE),
+        translate("WarrantyTexts", "Có hợp đồng bảo trì: được hỗ trợ ưu tiên (2 giờ cho sự cố nghiêm trọng và "
+                  "mức cao, 4 giờ cho mức thường)."),
+    ]

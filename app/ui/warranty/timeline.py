@@ -1,0 +1,103 @@
+"""A bar from acceptance through the warranty and each maintenance year to today."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.formatting import format_date
+from app.warranty.contract import Contract
+from app.warranty.coverage import warranty_end
+
+WARRANTY_COLOUR = QColor("#2e7d32")
+MAINTENANCE_COLOURS = (QColor("#1565c0"), QColor("#1e88e5"))
+GAP_COLOUR = QColor("#e57373")
+TODAY_COLOUR = QColor("#c9a227")
+
+
+class CoverageTimeline(QWidget):
+    """Paints the contract's periods to scale, with a marker for today."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._contract: Contract | None = None
+        self._today = dt.date.today()
+        self.setMinimumHeight(96)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        return QSize(600, 96)
+
+    def set_contract(self, contract: Contract | None, today: dt.date) -> None:
+        self._contract = contract
+        self._today = today
+        self.update()
+
+    def segments(self) -> list[tuple[dt.date, dt.date, str]]:
+        """(start, end, kind) with kind 'warranty', 'maintenance' or 'gap', in date order."""
+        contract = self._contract
+        if contract is None:
+            return []
+        parts = [(contract.accepted_on, warranty_end(contract), "warranty")]
+        parts += [(m.start, m.end, "maintenance") for m in contract.maintenance]
+        parts.sort()
+        with_gaps: list[tuple[dt.date, dt.date, str]] = []
+        covered_to = parts[0][0] - dt.timedelta(days=1)
+        for start, end, kind in parts:
+            if start > covered_to + dt.timedelta(days=1):
+                with_gaps.append((covered_to + dt.timedelta(days=1), start - dt.timedelta(days=1), "gap"))
+            with_gaps.append((start, end, kind))
+            covered_to = max(covered_to, end)
+        if self._today > covered_to:
+            with_gaps.append((covered_to + dt.timedelta(days=1), self._today, "gap"))
+        return with_gaps
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        segments = self.segments()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, small.pointSizeF() - 1))
+        painter.setFont(small)
+        if not segments:
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Chưa có hợp đồng"))
+            return
+        first, last = segments[0][0], max(max(end for _, end, _ in segments), self._today)
+        span = max(1, (last - first).days + 1)
+        left, right, top, height = 8.0, self.width() - 8.0, 30.0, 22.0
+
+        def x_of(day: dt.date) -> float:
+            return left + (right - left) * (day - first).days / span
+
+        maintenance_index = 0
+        for start, end, kind in segments:
+            rect = QRectF(x_of(start), top, max(2.0, x_of(end + dt.timedelta(days=1)) - x_of(start)), height)
+            if kind == "warranty":
+                colour, label = WARRANTY_COLOUR, self.tr("Bảo hành")
+            elif kind == "maintenance":
+                colour = MAINTENANCE_COLOURS[maintenance_index % 2]
+                maintenance_index += 1
+                label = self.tr("Bảo trì")
+            else:
+                colour, label = GAP_COLOUR, self.tr("Không được hỗ trợ")
+            painter.fillRect(rect, colour)
+            painter.setPen(QPen(QColor("#ffffff")))
+            if rect.width() > 60:
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
+            painter.setPen(QPen(QColor("#333333")))
+            painter.drawText(QRectF(rect.left(), top + height + 2, 90, 16), Qt.AlignmentFlag.AlignLeft,
+                             format_date(start))
+        painter.drawText(QRectF(right - 90, top + height + 18, 90, 16), Qt.AlignmentFlag.AlignRight,
+                         format_date(last))
+        today_x = x_of(self._today) + (x_of(self._today + dt.timedelta(days=1)) - x_of(self._today)) / 2
+        painter.setPen(QPen(TODAY_COLOUR, 3))
+        painter.drawLine(int(today_x), int(top - 6), int(today_x), int(top + height + 4))
+        painter.setPen(QPen(QColor("#1a1a1a")))
+        label_rect = QRectF(today_x - 60, 4, 120, 18)
+        label_rect.moveLeft(min(max(label_rect.left(), left), right - label_rect.width()))
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignCenter,
+                         self.tr("Hôm nay %1").replace("%1", format_date(self._today)))
+        painter.end()

@@ -1,0 +1,1 @@
+"""Warranty and maintenance coverage from the vendor's signed contract (Qt-free)."""

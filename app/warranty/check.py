@@ -1,0 +1,41 @@
+"""Health check: warranty / maintenance ending within 30 days (or already ended)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.formatting import format_date
+from app.health.model import CheckResult, Metric, Status
+from app.warranty.contract import Contract
+from app.warranty.coverage import ENDING_SOON_DAYS, CoverageStatus, coverage_on
+
+CHECK_ID = "warranty.coverage"
+
+# Fix steps, Vietnamese first: the one catalogue for this feature's remedies.
+REMEDIES = {
+    "warranty.renew": (
+        "Gia hạn hợp đồng bảo trì để tiếp tục được hỗ trợ ưu tiên: vào mục \u201cBảo hành & bảo trì\u201d, "
+        "bấm \u201cGia hạn bảo trì\u201d, hoặc gọi 1900 6037."
+    ),
+    "warranty.no_contract": (
+        "Chưa có hợp đồng: bấm \u201cCập nhật từ máy chủ\u201d trong mục \u201cBảo hành & bảo trì\u201d, "
+        "hoặc \u201cNhập hợp đồng từ tệp\u201d nếu máy không có Internet."
+    ),
+}
+
+
+def check_coverage(contract: Contract | None, today: dt.date) -> CheckResult:
+    if contract is None:
+        return CheckResult(CHECK_ID, Status.WARNING, "Chưa có hợp đồng bảo hành/bảo trì đã ký",
+                           remedy="warranty.no_contract")
+    coverage = coverage_on(contract, today)
+    metrics = (Metric("days_left", coverage.days_left, "d", warn=ENDING_SOON_DAYS, crit=0),)
+    if coverage.status is CoverageStatus.EXPIRED:
+        return CheckResult(CHECK_ID, Status.CRITICAL, "Đã hết hạn bảo hành và bảo trì", remedy="warranty.renew",
+                           metrics=metrics)
+    label = "Bảo hành" if coverage.status is CoverageStatus.WARRANTY else "Bảo trì"
+    assert coverage.covered_until is not None
+    summary = f"{label} còn {coverage.days_left} ngày (đến hết {format_date(coverage.covered_until)})"
+    if coverage.ending_soon:
+        return CheckResult(CHECK_ID, Status.WARNING, summary, remedy="warranty.renew", metrics=metrics)
+    return CheckResult(CHECK_ID, Status.OK, summary, metrics=metrics)

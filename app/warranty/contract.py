@@ -1,0 +1,186 @@
+"""The contract document and its Ed25519 signature.
+
+The vendor signs the contract payload (DESIGN.md's shape) as canonical JSON
+(sorted keys, no spaces, UTF-8).  The signed document is::
+
+    {"format": "pmv-contract/1", "key_id": "...", "payload": {...}, "signature": "<base64>"}
+
+The client trusts only the public keys it ships (resources/keys), verifies
+offline, and refuses anything unsigned, altered, signed by another key, or
+issued for another shop.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+DOCUMENT_FORMAT = "pmv-contract/1"
+WARRANTY_MONTHS = (6, 12)
+
+
+class ContractProblem(enum.Enum):
+    MALFORMED = "malformed"  # not JSON, or not a contract document at all
+    UNSIGNED = "unsigned"  # no signature
+    UNKNOWN_KEY = "unknown_key"  # signed by a key this app does not trust
+    BAD_SIGNATURE = "bad_signature"  # altered after signing
+    WRONG_SHOP = "wrong_shop"  # a valid contract, for another shop
+    INVALID = "invalid"  # signed, but the content breaks the rules (dates, months)
+
+
+class ContractError(Exception):
+    """A contract document was refused; ``problem`` says why (the UI words it)."""
+
+    def __init__(self, problem: ContractProblem, detail: str = "") -> None:
+        super().__init__(f"{problem.value}: {detail}" if detail else problem.value)
+        self.problem = problem
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class MaintenanceContract:
+    """One yearly maintenance contract; ``start`` and ``end`` are both covered."""
+
+    start: dt.date
+    end: dt.date
+    tier: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    shop_id: str
+    shop_name: str
+    package_code: str
+    warranty_months: int
+    accepted_on: dt.date
+    maintenance: tuple[MaintenanceContract, ...]
+    issued_at: dt.datetime
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> Contract:
+        """Build from the payload as signed; raises ContractError(INVALID) on bad content."""
+        try:
+            package = payload["package"]
+            months = int(package["warranty_months"])
+            maintenance = tuple(
+                MaintenanceContract(
+                    start=_date(item["start"]), end=_date(item["end"]), tier=str(item.get("tier", ""))
+                )
+                for item in payload.get("maintenance", [])
+            )
+            contract = cls(
+                shop_id=str(payload["shop_id"]),
+                shop_name=str(payload["shop_name"]),
+                package_code=str(package["code"]),
+                warranty_months=months,
+                accepted_on=_date(payload["accepted_on"]),
+                maintenance=tuple(sorted(maintenance, key=lambda m: (m.start, m.end))),
+                issued_at=_datetime(payload["issued_at"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ContractError(ContractProblem.INVALID, f"{type(exc).__name__}: {exc}") from None
+        if months not in WARRANTY_MONTHS:
+            raise ContractError(ContractProblem.INVALID, f"warranty_months must be 6 or 12, not {months}")
+        if not contract.shop_id:
+            raise ContractError(ContractProblem.INVALID, "empty shop_id")
+        for item in contract.maintenance:
+            if item.end < item.start:
+                raise ContractError(ContractProblem.INVALID, f"maintenance ends {item.end} before it starts {item.start}")
+        return contract
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "shop_id": self.shop_id,
+            "shop_name": self.shop_name,
+            "package": {"code": self.package_code, "warranty_months": self.warranty_months},
+            "accepted_on": self.accepted_on.isoformat(),
+            "maintenance": [
+                {"start": m.start.isoformat(), "end": m.end.isoformat(), "tier": m.tier} for m in self.maintenance
+            ],
+            "issued_at": self.issued_at.isoformat(),
+        }
+
+
+def _date(value: Any) -> dt.date:
+    if not isinstance(value, str):
+        raise TypeError(f"date must be a YYYY-MM-DD string, got {value!r}")
+    return dt.date.fromisoformat(value)
+
+
+def _datetime(value: Any) -> dt.datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"issued_at must be an ISO string, got {value!r}")
+    moment = dt.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def canonical_bytes(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def public_key_from_b64(text: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(base64.b64decode(text))
+
+
+def public_key_to_b64(public_key: Ed25519PublicKey) -> str:
+    return base64.b64encode(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii")
+
+
+def sign_payload(payload: Mapping[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]:
+    """The vendor side: a signed document for ``payload`` (validated first)."""
+    Contract.from_payload(payload)
+    signature = private_key.sign(canonical_bytes(payload))
+    return {
+        "format": DOCUMENT_FORMAT,
+        "key_id": key_id(private_key.public_key()),
+        "payload": dict(payload),
+        "signature": base64.b64encode(signature).decode("ascii"),
+    }
+
+
+def verify_document(
+    document: bytes | str | Mapping[str, Any],
+    trusted_keys: Mapping[str, Ed25519PublicKey],
+    expected_shop_id: str | None,
+) -> Contract:
+    """Check a signed document; returns the contract or raises ContractError."""
+    if isinstance(document, (bytes, str)):
+        try:
+            document = json.loads(document)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ContractError(ContractProblem.MALFORMED, str(exc)) from None
+    if not isinstance(document, Mapping) or not isinstance(document.get("payload"), Mapping):
+        raise ContractError(ContractProblem.MALFORMED, "no payload")
+    if document.get("format") != DOCUMENT_FORMAT:
+        raise ContractError(ContractProblem.MALFORMED, f"unknown format {document.get('format')!r}")
+    signature_text = document.get("signature")
+    if not signature_text or not isinstance(signature_text, str):
+        raise ContractError(ContractProblem.UNSIGNED)
+    public_key = trusted_keys.get(str(document.get("key_id", "")))
+    if public_key is None:
+        raise ContractError(ContractProblem.UNKNOWN_KEY, str(document.get("key_id")))
+    try:
+        signature = base64.b64decode(signature_text, validate=True)
+        public_key.verify(signature, canonical_bytes(document["payload"]))
+    except (InvalidSignature, binascii.Error, ValueError):
+        raise ContractError(ContractProblem.BAD_SIGNATURE) from None
+    contract = Contract.from_payload(document["payload"])
+    if expected_shop_id and contract.shop_id != expected_shop_id:
+        raise ContractError(ContractProblem.WRONG_SHOP, f"{contract.shop_id} != {expected_shop_id}")
+    return contract

@@ -1,0 +1,32 @@
+"""Reminders 30, 7 and 1 days before coverage ends, once each.
+
+Which ones were sent is remembered per end date, so a renewal (a new end
+date) starts the reminders afresh, and a PC that was off on day 30 still
+gets one reminder (not three) when it starts on day 6.
+"""
+
+from __future__ import annotations
+
+from app.storage.repositories import StateRepository
+from app.warranty.coverage import Coverage
+
+THRESHOLDS = (30, 7, 1)
+
+
+def _key(coverage: Coverage) -> str:
+    assert coverage.covered_until is not None
+    return f"warranty.reminders.{coverage.covered_until.isoformat()}"
+
+
+def due_reminder(coverage: Coverage, state: StateRepository) -> int | None:
+    """The threshold to remind about now (and mark every crossed one as sent), or None."""
+    if coverage.covered_until is None:
+        return None
+    crossed = [t for t in THRESHOLDS if coverage.days_left <= t]
+    if not crossed:
+        return None
+    sent = set(state.get(_key(coverage), []))
+    if set(crossed) <= sent:
+        return None
+    state.set(_key(coverage), sorted(sent | set(crossed), reverse=True))
+    return min(crossed)

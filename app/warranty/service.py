@@ -1,0 +1,127 @@
+"""Keeping the shop's contract: verify, cache, refresh from the vendor, import a file.
+
+The cache is the last document that verified, stored as received (so it can
+be re-verified at every start).  A refused document never replaces it: the
+last good contract stays in force.  Network failures fall back to the cache.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from app.support.vendor_api import VendorApiError
+from app.warranty.contract import Contract, ContractError, verify_document
+
+log = logging.getLogger(__name__)
+
+MAX_DOCUMENT_BYTES = 256 * 1024
+
+
+class RefreshOutcome(enum.Enum):
+    UPDATED = "updated"  # a newer (or first) contract was accepted
+    UNCHANGED = "unchanged"  # the server sent what we already had
+    OFFLINE = "offline"  # the server could not be used; the cached contract stays
+    REFUSED = "refused"  # the server sent something that did not verify; the cached one stays
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    outcome: RefreshOutcome
+    contract: Contract | None
+    contract_error: ContractError | None = None
+    api_error: VendorApiError | None = None
+
+
+@dataclass(frozen=True)
+class CachedContract:
+    contract: Contract | None
+    error: ContractError | None  # the cache exists but no longer verifies
+
+
+class ContractService:
+    def __init__(
+        self,
+        cache_file: Path,
+        trusted_keys: Mapping[str, Ed25519PublicKey],
+        shop_id: str | None,
+        fetch: Callable[[], bytes] | None = None,
+    ) -> None:
+        self.cache_file = Path(cache_file)
+        self._keys = trusted_keys
+        self._shop_id = shop_id or None
+        self._fetch = fetch
+
+    def cached(self) -> CachedContract:
+        try:
+            raw = self.cache_file.read_bytes()
+        except FileNotFoundError:
+            return CachedContract(None, None)
+        except OSError as exc:
+            log.error("cannot read cached contract: %s", exc)
+            return CachedContract(None, None)
+        try:
+            return CachedContract(verify_document(raw, self._keys, self._shop_id), None)
+        except ContractError as exc:
+            log.error("cached contract %s no longer verifies: %s", self.cache_file, exc)
+            return CachedContract(None, exc)
+
+    def current(self) -> Contract | None:
+        return self.cached().contract
+
+    def accept(self, raw: bytes) -> Contract:
+        """Verify ``raw`` and make it the contract in force; raises ContractError, keeping the old one."""
+        contract = verify_document(raw, self._keys, self._shop_id)
+        previous = self.current()
+        if previous is not None and contract.issued_at < previous.issued_at:
+            # An older document must not roll back a renewal the shop already has.
+            log.warning("ignoring contract issued %s, older than the one in force (%s)",
+                        contract.issued_at, previous.issued_at)
+            return previous
+        self._write(raw)
+        return contract
+
+    def import_file(self, path: Path) -> Contract:
+        path = Path(path)
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            from app.warranty.contract import ContractProblem
+
+            raise ContractError(ContractProblem.MALFORMED, f"file larger than {MAX_DOCUMENT_BYTES} bytes")
+        return self.accept(path.read_bytes())
+
+    def refresh(self) -> RefreshResult:
+        before = self.current()
+        if self._fetch is None:
+            return RefreshResult(RefreshOutcome.OFFLINE, before)
+        try:
+            raw = self._fetch()
+        except VendorApiError as exc:
+            log.warning("contract refresh failed: %s", exc)
+            return RefreshResult(RefreshOutcome.OFFLINE, before, api_error=exc)
+        try:
+            contract = self.accept(raw)
+        except ContractError as exc:
+            log.error("vendor server sent a contract that was refused: %s", exc)
+            return RefreshResult(RefreshOutcome.REFUSED, before, contract_error=exc)
+        outcome = RefreshOutcome.UNCHANGED if contract == before else RefreshOutcome.UPDATED
+        return RefreshResult(outcome, contract)
+
+    def _write(self, raw: bytes) -> None:
+        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".contract-", dir=self.cache_file.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.cache_file)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.runtime import Runtime
+from app.ui.levels import Level
+from app.ui.tasks import TaskRunner
+from app.ui.warranty.page import WarrantyPage, WarrantyTile
+from app.ui.warranty.state import WarrantyState
+from tests.helpers import signed_contract, write_keys_file
+
+KEY = Ed25519PrivateKey.generate()
+MAINTENANCE = [{"start": "2027-01-16", "end": "2028-01-15", "tier": "Bảo trì tiêu chuẩn"}]
+
+
+@pytest.fixture
+def trusting_runtime(runtime: Runtime, tmp_path: Path) -> Runtime:
+    # The demo shop's settings name shop DEMO-0001; trust this test's vendor key.
+    runtime.extra_key_files = [write_keys_file(KEY, tmp_path / "keys.json")]
+    return runtime
+
+
+def make_page(qtbot: QtBot, runtime: Runtime, today: dt.date) -> tuple[WarrantyPage, WarrantyTile, WarrantyState]:
+    runner = TaskRunner()
+    state = WarrantyState(runtime, runner, today=lambda: today)
+    page = WarrantyPage(runtime, runner, state)
+    tile = WarrantyTile(state)
+    qtbot.addWidget(page)
+    qtbot.addWidget(tile)
+    page._keep = (runner, state)  # keep the QObjects alive for the test
+    return page, tile, state
+
+
+def test_without_a_contract_the_page_says_how_to_get_one(qtbot: QtBot, trusting_runtime: Runtime) -> None:
+    page, tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
+    with qtbot.waitSignal(state.changed, timeout=5000):
+        state.load()
+    assert page.status_title.text() == "Chưa có hợp đồng"
+    assert tile.level is Level.WARNING
+    assert not page.certificate_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    "today, title, level, detail",
+    [
+        (dt.date(2026, 6, 1), "Đang bảo hành", Level.OK, "Còn 593 ngày"),
+        (dt.date(2027, 12, 20), "Đang bảo trì – khách hàng ưu tiên", Level.WARNING, "Sắp hết hạn"),
+        (dt.date(2028, 2, 1), "Hết hạn bảo hành", Level.CRITICAL, "gọi 1900 6037"),
+    ],
+)
+def test_status_card_tile_and_timeline_follow_coverage(
+    qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path, today, title, level, detail
+) -> None:
+    page, tile, state = make_page(qtbot, trusting_runtime, today)
+    document = tmp_path / "hd.json"
+    document.write_bytes(signed_contract(KEY, "DEMO-0001", maintenance=MAINTENANCE))
+    with qtbot.waitSignal(state.imported, timeout=5000):
+        page.import_contract(document)
+    assert page.status_title.text() == title
+    assert detail in page.status_detail.text()
+    assert tile.level is level and tile.value_label.text() == title
+    assert page.contracts.rowCount() == 1 and page.contracts.item(0, 2).text() == "Bảo trì tiêu chuẩn"
+    kinds = [kind for _s, _e, kind in page.timeline.segments()]
+    assert kinds[:2] == ["warranty", "maintenance"]
+    assert ("gap" in kinds) == (today > dt.date(2028, 1, 15))
+
+
+def test_a_tampered_import_shows_why_and_keeps_the_contract(qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path) -> None:
+    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
+    good = tmp_path / "good.json"
+    good.write_bytes(signed_contract(KEY, "DEMO-0001"))
+    with qtbot.waitSignal(state.imported, timeout=5000):
+        page.import_contract(good)
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(good.read_bytes().replace(b'"warranty_months": 12', b'"warranty_months": 6'))
+    with qtbot.waitSignal(state.import_failed, timeout=5000):
+        page.import_contract(bad)
+    assert "Chữ ký số không khớp" in page.message.text()
+    assert "vẫn được giữ nguyên" in page.message.text()
+    assert page.status_title.text() == "Đang bảo hành"
+    other_shop = tmp_path / "other.json"
+    other_shop.write_bytes(signed_contract(KEY, "VB-0002"))
+    with qtbot.waitSignal(state.import_failed, timeout=5000):
+        page.import_contract(other_shop)
+    assert "cửa hàng khác" in page.message.text()
+
+
+def test_certificate_is_saved_in_the_background(qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path) -> None:
+    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
+    document = tmp_path / "hd.json"
+    document.write_bytes(signed_contract(KEY, "DEMO-0001"))
+    with qtbot.waitSignal(state.imported, timeout=5000):
+        page.import_contract(document)
+    target = tmp_path / "out" / "phieu.pdf"
+    page.save_certificate(target)
+    qtbot.waitUntil(lambda: target.exists() and "Đã lưu phiếu bảo hành" in page.message.text(), timeout=10000)
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_refresh_without_a_shop_token_explains_what_to_do(qtbot: QtBot, trusting_runtime: Runtime) -> None:
+    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
+    with qtbot.waitSignal(state.refreshed, timeout=10000):
+        page.refresh_button.click()
+    assert "pmv-support shop-token" in page.message.text()
+    assert page.refresh_button.isEnabled()
+
+
+def test_reminder_notifies_once(qtbot: QtBot, make_app, trusting_runtime: Runtime, tmp_path: Path) -> None:
+    document = tmp_path / "hd.json"
+    document.write_bytes(signed_contract(KEY, "DEMO-0001"))  # warranty through 15/01/2027
+    trusting_runtime.contract_service().import_file(document)
+    app = make_app()
+    app.warranty._today = lambda: dt.date(2027, 1, 10)
+    with qtbot.waitSignal(app.notifier.notified, timeout=5000):
+        app.warranty.check_reminders()
+    assert "Còn 7 ngày" in app.notifier.history[0].message
+    app.warranty.check_reminders()
+    qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=5000)
+    assert len(app.notifier.history) == 1
+
+
+def test_renewal_opens_the_hotline_box_with_the_prefilled_text(qtbot: QtBot, make_app) -> None:
+    app = make_app()
+    window = app.build_window()
+    qtbot.addWidget(window)
+    window.warranty_page.renew_button.click()
+    box = window.renewal_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "1900 6037" in box.text()
+    assert "Tiệm vàng Kim Phát (demo)" in box.informativeText()
+    box.close()

@@ -1,0 +1,160 @@
+"""``pmv-vendor``: run the vendor server and manage shops, contracts and keys.
+
+Every command takes ``--config FILE`` (TOML with ``data``, ``db``, ``keys``,
+``host``, ``port``) and exits non-zero with a one-line reason on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app.warranty.contract import ContractError, sign_payload
+from vendor_server.db import VendorDatabase
+from vendor_server.keys import VendorKeyError, VendorKeys
+
+
+class VendorCliError(Exception):
+    pass
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _maintenance(text: str) -> dict[str, str]:
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise argparse.ArgumentTypeError(f"expected START:END[:TIER], got {text!r}")
+    start, end = _date(parts[0]), _date(parts[1])
+    if end < start:
+        raise argparse.ArgumentTypeError(f"maintenance ends before it starts: {text!r}")
+    return {"start": start.isoformat(), "end": end.isoformat(), "tier": parts[2] if len(parts) == 3 else "standard"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, metavar="FILE", help="TOML with data, db, keys, host, port")
+    common.add_argument("--data", type=Path, metavar="DIR", help="data folder (default ./vendor-data)")
+    common.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default sqlite in the data folder)")
+    common.add_argument("--keys", type=Path, metavar="DIR", help="signing keys folder (default DATA/keys)")
+
+    parser = argparse.ArgumentParser(prog="pmv-vendor", description="PMV vendor server and tools")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", parents=[common], help="run the vendor API server")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+
+    add_shop = sub.add_parser("add-shop", parents=[common], help="register a shop and print its token")
+    add_shop.add_argument("--shop-id", required=True)
+    add_shop.add_argument("--name", required=True)
+
+    issue = sub.add_parser("issue-contract", parents=[common], help="sign and store a shop's contract")
+    issue.add_argument("--shop-id", required=True)
+    issue.add_argument("--shop-name", help="default: the name the shop was registered with")
+    issue.add_argument("--package", required=True, help="package code, e.g. PMV-GOLD-PRO")
+    issue.add_argument("--warranty-months", type=int, choices=[6, 12], required=True)
+    issue.add_argument("--accepted-on", type=_date, required=True, help="acceptance (nghiệm thu) date")
+    issue.add_argument("--maintenance", type=_maintenance, action="append", default=[],
+                       metavar="START:END[:TIER]", help="a yearly maintenance contract (repeatable)")
+    issue.add_argument("--out", type=Path, help="also write the signed document here (for file import)")
+
+    keys = sub.add_parser("keys", help="manage signing keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    init = keys_sub.add_parser("init", parents=[common], help="create the signing keys if missing")
+    init.add_argument("--export", type=Path, metavar="FILE", help="write the public keys (vendor_keys.json form)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    if args.config is not None:
+        try:
+            config = tomllib.loads(args.config.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise VendorCliError(f"cannot read {args.config}: {exc}") from None
+    data = Path(args.data or config.get("data") or "vendor-data")
+    return {
+        "data": data,
+        "db": args.db or config.get("db") or f"sqlite:///{(data / 'vendor.sqlite3').resolve()}",
+        "keys": Path(args.keys or config.get("keys") or data / "keys"),
+        "host": getattr(args, "host", None) or config.get("host") or "127.0.0.1",
+        "port": int(getattr(args, "port", None) or config.get("port") or 8000),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        settings["data"].mkdir(parents=True, exist_ok=True)
+        if args.command == "serve":
+            return _serve(settings)
+        if args.command == "add-shop":
+            token = VendorDatabase(settings["db"]).add_shop(args.shop_id, args.name)
+            print(json.dumps({"shop_id": args.shop_id, "token": token}))
+            return 0
+        if args.command == "issue-contract":
+            return _issue(args, settings)
+        if args.command == "keys":
+            public = VendorKeys(settings["keys"]).init()
+            if args.export:
+                VendorKeys(settings["keys"]).write_public(args.export)
+            print(json.dumps(public, indent=2))
+            return 0
+    except (VendorCliError, VendorKeyError, ContractError, LookupError, OSError) as exc:
+        print(f"pmv-vendor: error: {exc}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def _issue(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    db = VendorDatabase(settings["db"])
+    with db.sessions() as session:
+        from sqlalchemy import select
+
+        from vendor_server.db import Shop
+
+        shop = session.scalar(select(Shop).where(Shop.shop_id == args.shop_id))
+    if shop is None:
+        raise LookupError(f"unknown shop {args.shop_id}; run pmv-vendor add-shop first")
+    issued_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    payload = {
+        "shop_id": args.shop_id,
+        "shop_name": args.shop_name or shop.name,
+        "package": {"code": args.package, "warranty_months": args.warranty_months},
+        "accepted_on": args.accepted_on.isoformat(),
+        "maintenance": args.maintenance,
+        "issued_at": issued_at.isoformat(),
+    }
+    document = sign_payload(payload, VendorKeys(settings["keys"]).private("contract"))
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    db.store_contract(args.shop_id, text, issued_at)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+def _serve(settings: dict[str, Any]) -> int:
+    import uvicorn
+
+    from vendor_server.app import create_app
+
+    app = create_app(VendorDatabase(settings["db"]), settings["data"])
+    uvicorn.run(app, host=settings["host"], port=settings["port"], log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

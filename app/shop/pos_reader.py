@@ -35,7 +35,7 @@ class PosSummary:
 def open_read_only(path: Path) -> Iterator[sqlite3.Connection]:
     if not Path(path).is_file():
         raise FileNotFoundError(path)
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
     try:
         yield conn
     finally:

@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event
+from sqlalchemy import URL, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +34,28 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 class NoticeKind(enum.Enum):
     RECOVERED_FROM_CORRUPT = "recovered_from_corrupt"
     MIGRATED = "migrated"
+
+
+class StorageFailure(enum.Enum):
+    LOCKED = "locked"  # another program holds the database; try again, nothing was changed
+    NEWER_SCHEMA = "newer_schema"  # written by a newer version of the app (e.g. after a rolled-back update)
+    MIGRATION_FAILED = "migration_failed"  # the upgrade failed; the pre-upgrade copy was put back
+    CANNOT_OPEN = "cannot_open"  # permissions, missing folder, disk
+
+
+class StorageError(Exception):
+    """The app's database cannot be used; ``failure`` says why (the UI words it)."""
+
+    def __init__(self, failure: StorageFailure, path: Path, detail: str = "") -> None:
+        super().__init__(f"{failure.value}: {path}: {detail}" if detail else f"{failure.value}: {path}")
+        self.failure = failure
+        self.path = path
+        self.detail = detail
+
+
+# Only these mean the file itself is damaged; anything else (busy, locked,
+# permissions) must never make us move a healthy database aside.
+_CORRUPT_ERRORS = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 
 
 @dataclass(frozen=True)
@@ -66,18 +88,31 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def read_only_uri(path: Path) -> str:
+    """A ``file:`` URI that survives '#', '?' and '%' in folder names."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
 def is_healthy_sqlite(path: Path) -> tuple[bool, str]:
-    """``quick_check`` the file; a missing file counts as healthy (it will be created)."""
+    """``quick_check`` the file; a missing file counts as healthy (it will be created).
+
+    Raises StorageError when the file cannot be checked for another reason
+    (locked by another program, no permission): that is not corruption.
+    """
     if not path.exists():
         return True, ""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=5)
         try:
             row = conn.execute("PRAGMA quick_check").fetchone()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        return False, str(exc)
+        name = getattr(exc, "sqlite_errorname", "")
+        if name in _CORRUPT_ERRORS or "not a database" in str(exc) or "malformed" in str(exc):
+            return False, str(exc)
+        failure = StorageFailure.LOCKED if name in ("SQLITE_BUSY", "SQLITE_LOCKED") else StorageFailure.CANNOT_OPEN
+        raise StorageError(failure, path, str(exc)) from None
     result = row[0] if row else "no result"
     return result == "ok", "" if result == "ok" else str(result)
 
@@ -88,7 +123,7 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.engine: Engine = create_engine(
-            f"sqlite:///{self.path}",
+            URL.create("sqlite", database=str(self.path)),
             connect_args={"check_same_thread": False, "timeout": 5},
         )
         event.listen(self.engine, "connect", _set_pragmas)
@@ -103,7 +138,10 @@ class Database:
         can try to rescue it, and the app starts on a fresh database.
         """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(StorageFailure.CANNOT_OPEN, path, str(exc)) from None
         notices: list[StorageNotice] = []
         healthy, detail = is_healthy_sqlite(path)
         if not healthy:
@@ -111,7 +149,11 @@ class Database:
             log.error("database %s is corrupt (%s); kept as %s", path, detail, kept)
             notices.append(StorageNotice(NoticeKind.RECOVERED_FROM_CORRUPT, kept, detail))
         db = cls(path)
-        backup = db.migrate()
+        try:
+            backup = db.migrate()
+        except BaseException:
+            db.close()
+            raise
         if backup is not None:
             notices.append(StorageNotice(NoticeKind.MIGRATED, backup))
         return db, notices
@@ -121,34 +163,42 @@ class Database:
             return MigrationContext.configure(conn).get_current_revision()
 
     def migrate(self, revision: str = "head") -> Path | None:
-        """Upgrade to ``revision``; returns the backup taken of an existing DB, if any."""
-        current = self.current_revision()
+        """Upgrade to ``revision``; returns the backup taken of an existing DB, if any.
+
+        A database from a newer app version is refused untouched; a failed
+        upgrade puts the pre-upgrade copy back before reporting.
+        """
+        try:
+            current = self.current_revision()
+        except Exception as exc:  # sqlalchemy wraps sqlite errors
+            raise StorageError(StorageFailure.CANNOT_OPEN, self.path, str(exc)) from None
         target = head_revision() if revision == "head" else revision
         if current == target:
             return None
+        known = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+        if current is not None and current not in known:
+            raise StorageError(StorageFailure.NEWER_SCHEMA, self.path, f"revision {current}")
         backup = None
         if current is not None:
             # An upgrade rewrites the user's data: keep a copy of what it was.
             backup = self.path.with_name(f"{self.path.name}.before-{target}.bak")
             self.backup_to(backup)
         cfg = _alembic_config()
-        with self._write_lock, self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, target)
+        try:
+            with self._write_lock, self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, target)
+        except Exception as exc:
+            log.exception("migration %s -> %s failed", current, target)
+            if backup is not None:
+                self.engine.dispose()
+                _copy_sqlite(backup, self.path)
+            raise StorageError(StorageFailure.MIGRATION_FAILED, self.path, str(exc)) from None
         log.info("database migrated from %s to %s", current, target)
         return backup
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy through SQLite's online backup API."""
-        src = sqlite3.connect(self.path)
-        try:
-            dst = sqlite3.connect(target)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        _copy_sqlite(self.path, target)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -163,6 +213,19 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's online backup API."""
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
 
 def _move_aside(path: Path) -> Path:

@@ -106,3 +106,79 @@ def test_concurrent_writers_from_threads_lose_nothing(tmp_path: Path) -> None:
         thread.join()
     assert len(activity.recent(1000)) == 100
     db.close()
+
+
+def test_a_locked_database_is_not_mistaken_for_a_corrupt_one(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    db, _ = Database.open(path)
+    StateRepository(db).set("k", "giữ nguyên")
+    db.close()
+    holder = sqlite3.connect(path)
+    holder.execute("PRAGMA journal_mode=DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        import pytest
+
+        from app.storage.db import StorageError, StorageFailure
+
+        with pytest.raises(StorageError) as caught:
+            Database.open(path)
+        assert caught.value.failure in (StorageFailure.LOCKED, StorageFailure.CANNOT_OPEN)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert not list(tmp_path.glob("*.corrupt-*"))
+    db, notices = Database.open(path)
+    assert notices == [] and StateRepository(db).get("k") == "giữ nguyên"
+    db.close()
+
+
+def test_a_database_from_a_newer_app_version_is_refused_untouched(tmp_path: Path) -> None:
+    import pytest
+
+    from app.storage.db import StorageError, StorageFailure
+
+    path = tmp_path / "app.sqlite3"
+    db, _ = Database.open(path)
+    db.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    before = path.read_bytes()
+    with pytest.raises(StorageError) as caught:
+        Database.open(path)
+    assert caught.value.failure is StorageFailure.NEWER_SCHEMA
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.bak"))
+
+
+def test_a_failed_upgrade_puts_the_old_database_back(tmp_path: Path) -> None:
+    import pytest
+
+    from app.storage.db import StorageError, StorageFailure
+
+    path = tmp_path / "app.sqlite3"
+    old = Database(path)
+    old.migrate("0001")
+    old.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("""INSERT INTO app_state(key, value) VALUES ('k', '"dữ liệu cũ"')""")
+        # Something (a hand-made repair, an old tool) left a table in the way of migration 0002.
+        conn.execute("CREATE TABLE activity (x INTEGER)")
+    with pytest.raises(StorageError) as caught:
+        Database.open(path)
+    assert caught.value.failure is StorageFailure.MIGRATION_FAILED
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert conn.execute("SELECT value FROM app_state WHERE key = 'k'").fetchone()[0] == '"dữ liệu cũ"'
+
+
+def test_folder_names_with_url_characters_work(tmp_path: Path) -> None:
+    folder = tmp_path / "Cửa hàng #2 100%"
+    db, _ = Database.open(folder / "app.sqlite3")
+    StateRepository(db).set("k", 1)
+    db.close()
+    assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["app.sqlite3"]
+    assert not (tmp_path / "Cửa hàng ").exists()
+    db, notices = Database.open(folder / "app.sqlite3")
+    assert notices == [] and StateRepository(db).get("k") == 1
+    db.close()

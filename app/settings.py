@@ -18,12 +18,23 @@ from typing import Any, Literal
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 Language = Literal["vi", "en"]
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _check_path(value: Path | None) -> Path | None:
+    # TOML turns "C:\new\x" into a newline and a tab without complaint; catch it here.
+    if value is None:
+        return None
+    text = str(value)
+    if text in ("", ".") or any(ord(ch) < 32 for ch in text):
+        raise PydanticCustomError("bad_path", "not a usable path (in Windows paths use / or single quotes)")
+    return value
 
 
 class ShopSettings(_Section):
@@ -43,6 +54,8 @@ class PosSettings(_Section):
     logs_dir: Path | None = None
     install_dir: Path | None = None
 
+    _paths = field_validator("database", "backups_dir", "logs_dir", "install_dir")(_check_path)
+
 
 class VendorSettings(_Section):
     """How to reach the vendor's support server."""
@@ -54,7 +67,7 @@ class VendorSettings(_Section):
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise PydanticCustomError("bad_url", "must start with http:// or https://")
         return value.rstrip("/")
 
 
@@ -66,6 +79,33 @@ class Settings(_Section):
     shop: ShopSettings = Field(default_factory=ShopSettings)
     pos: PosSettings = Field(default_factory=PosSettings)
     vendor: VendorSettings = Field(default_factory=VendorSettings)
+
+    _data_dir = field_validator("data_dir")(_check_path)
+
+
+class Reason(enum.Enum):
+    """Why a value was refused, for the UI to word (the English ``reason`` is for logs)."""
+
+    WRONG_TYPE = "wrong_type"
+    NOT_ALLOWED = "not_allowed"
+    OUT_OF_RANGE = "out_of_range"
+    BAD_URL = "bad_url"
+    BAD_PATH = "bad_path"
+    NOT_WRITABLE = "not_writable"
+    WINDOWS_PATH = "windows_path"  # TOML syntax error from backslashes in a path
+    OTHER = "other"
+
+
+def _reason_code(error_type: str) -> Reason:
+    if error_type in ("bad_url", "bad_path"):
+        return Reason(error_type)
+    if error_type in ("literal_error", "enum"):
+        return Reason.NOT_ALLOWED
+    if error_type.startswith(("greater_than", "less_than")):
+        return Reason.OUT_OF_RANGE
+    if error_type.endswith(("_type", "_parsing")):
+        return Reason.WRONG_TYPE
+    return Reason.OTHER
 
 
 class ProblemKind(enum.Enum):
@@ -83,6 +123,7 @@ class SettingsProblem:
     key: str | None
     value: Any = None
     reason: str = ""
+    code: Reason = Reason.OTHER
 
     def describe(self) -> str:
         """A one-line English description, for logs and the CLI."""
@@ -115,39 +156,44 @@ def load_settings(path: Path) -> LoadedSettings:
     if not path.exists():
         return LoadedSettings(Settings(), path, exists=False)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: Notepad on older Windows saves UTF-8 with a BOM.
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         problem = SettingsProblem(ProblemKind.UNREADABLE, None, reason=str(exc))
         return LoadedSettings(Settings(), path, exists=True, problems=[problem])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problem = SettingsProblem(ProblemKind.SYNTAX, None, reason=str(exc))
+        code = Reason.WINDOWS_PATH if "escape" in str(exc).lower() or "\\" in str(exc) else Reason.OTHER
+        problem = SettingsProblem(ProblemKind.SYNTAX, None, reason=str(exc), code=code)
         return LoadedSettings(Settings(), path, exists=True, problems=[problem])
     settings, problems = _validate_keeping_good_keys(data)
-    return LoadedSettings(_resolve_relative_paths(settings, path.parent), path, True, problems)
+    settings, path_problems = _resolve_relative_paths(settings, path.parent)
+    return LoadedSettings(settings, path, True, problems + path_problems)
 
 
 def _validate_keeping_good_keys(data: dict[str, Any]) -> tuple[Settings, list[SettingsProblem]]:
     problems: list[SettingsProblem] = []
-    # Each round drops the keys pydantic complained about; nesting is shallow,
-    # so a handful of rounds always suffices.
-    for _ in range(20):
-        try:
-            return Settings.model_validate(data), problems
-        except ValidationError as exc:
-            for error in exc.errors():
-                loc = tuple(str(part) for part in error["loc"])
-                key = ".".join(loc)
-                if error["type"] == "extra_forbidden":
-                    problems.append(SettingsProblem(ProblemKind.UNKNOWN_KEY, key))
-                else:
-                    reason = error["msg"].removeprefix("Value error, ")
-                    problems.append(
-                        SettingsProblem(ProblemKind.INVALID_VALUE, key, error.get("input"), reason)
-                    )
-                _drop(data, loc)
-    return Settings(), problems
+    try:
+        return Settings.model_validate(data), problems
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(str(part) for part in error["loc"])
+            key = ".".join(loc)
+            if error["type"] == "extra_forbidden":
+                problems.append(SettingsProblem(ProblemKind.UNKNOWN_KEY, key))
+            else:
+                problems.append(
+                    SettingsProblem(ProblemKind.INVALID_VALUE, key, error.get("input"), error["msg"],
+                                    _reason_code(error["type"]))
+                )
+            _drop(data, loc)
+    # Every reported key was dropped, so what is left validates; if pydantic
+    # still complains (a location we could not drop), fall back to defaults.
+    try:
+        return Settings.model_validate(data), problems
+    except ValidationError:
+        return Settings(), problems
 
 
 def _drop(data: dict[str, Any], loc: tuple[str, ...]) -> None:
@@ -160,29 +206,35 @@ def _drop(data: dict[str, Any], loc: tuple[str, ...]) -> None:
         node.pop(loc[-1], None)
 
 
-def _resolve_relative_paths(settings: Settings, base: Path) -> Settings:
+def _resolve_relative_paths(settings: Settings, base: Path) -> tuple[Settings, list[SettingsProblem]]:
     """Relative paths in the file are relative to the file, so a shop folder can move."""
+    problems: list[SettingsProblem] = []
 
-    def resolve(value: Path | None) -> Path | None:
+    def resolve(key: str, value: Path | None) -> Path | None:
         if value is None:
             return None
-        value = value.expanduser()
-        return value if value.is_absolute() else (base / value).resolve()
+        try:
+            value = value.expanduser()
+            return value if value.is_absolute() else (base / value).resolve()
+        except (RuntimeError, OSError, ValueError) as exc:  # e.g. "~nobody/x"
+            problems.append(SettingsProblem(ProblemKind.INVALID_VALUE, key, str(value), str(exc), Reason.BAD_PATH))
+            return None
 
     pos = settings.pos
-    return settings.model_copy(
+    resolved = settings.model_copy(
         update={
-            "data_dir": resolve(settings.data_dir),
+            "data_dir": resolve("data_dir", settings.data_dir),
             "pos": pos.model_copy(
                 update={
-                    "database": resolve(pos.database),
-                    "backups_dir": resolve(pos.backups_dir),
-                    "logs_dir": resolve(pos.logs_dir),
-                    "install_dir": resolve(pos.install_dir),
+                    "database": resolve("pos.database", pos.database),
+                    "backups_dir": resolve("pos.backups_dir", pos.backups_dir),
+                    "logs_dir": resolve("pos.logs_dir", pos.logs_dir),
+                    "install_dir": resolve("pos.install_dir", pos.install_dir),
                 }
             ),
         }
     )
+    return resolved, problems
 
 
 def settings_to_toml(settings: Settings) -> str:

@@ -90,3 +90,53 @@ def test_save_round_trips_and_leaves_no_temp_files(tmp_path: Path) -> None:
     save_settings(settings, path)
     assert load_settings(path).settings == settings
     assert [p.name for p in path.parent.iterdir()] == ["settings.toml"]
+
+
+def test_a_bom_from_notepad_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + 'language = "en"\n'.encode())
+    loaded = load_settings(path)
+    assert loaded.ok and loaded.settings.language == "en"
+
+
+def test_windows_backslashes_are_reported_with_a_hint(tmp_path: Path) -> None:
+    from app.settings import Reason
+
+    path = tmp_path / "settings.toml"
+    path.write_text('[pos]\ndatabase = "C:\\PMV\\Data\\pmv.db"\n', encoding="utf-8")
+    loaded = load_settings(path)
+    assert [(p.kind, p.code) for p in loaded.problems] == [(ProblemKind.SYNTAX, Reason.WINDOWS_PATH)]
+
+
+def test_escapes_that_toml_accepts_silently_are_caught(tmp_path: Path) -> None:
+    from app.settings import Reason
+
+    path = tmp_path / "settings.toml"
+    # "\n" and "\t" are valid TOML escapes: the path would silently contain a newline and a tab.
+    path.write_text('[pos]\ndatabase = "C:\\new\\test.db"\nlogs_dir = "logs"\n', encoding="utf-8")
+    loaded = load_settings(path)
+    assert [(p.key, p.code) for p in loaded.problems] == [("pos.database", Reason.BAD_PATH)]
+    assert loaded.settings.pos.database is None
+    assert loaded.settings.pos.logs_dir == (tmp_path / "logs").resolve()
+
+
+@pytest.mark.parametrize("value", ['""', '"~nobody-here-at-all/x"', '"a\\u0000b"'])
+def test_unusable_paths_never_raise(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(f"data_dir = {value}\n", encoding="utf-8")
+    loaded = load_settings(path)
+    assert loaded.settings.data_dir is None
+    assert [p.key for p in loaded.problems] == ["data_dir"]
+
+
+def test_reasons_are_codes_the_ui_can_word(tmp_path: Path) -> None:
+    from app.settings import Reason
+
+    path = tmp_path / "settings.toml"
+    path.write_text('language = "fr"\n[vendor]\ntimeout_seconds = -1\nbase_url = 5\n', encoding="utf-8")
+    codes = {p.key: p.code for p in load_settings(path).problems}
+    assert codes == {
+        "language": Reason.NOT_ALLOWED,
+        "vendor.timeout_seconds": Reason.OUT_OF_RANGE,
+        "vendor.base_url": Reason.WRONG_TYPE,
+    }

@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING
 
 from app import APP_ID, APP_NAME, __version__
 
+from app.navigation import PAGE_KEYS
+from app.storage.db import StorageError
+
 if TYPE_CHECKING:
     from app.runtime import Runtime
 
@@ -42,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=["vi", "en"], help="interface language (default: from settings, vi)")
     parser.add_argument("--demo", action="store_true", help="open on a ready-made demo shop in the data dir")
     parser.add_argument("--screenshot", type=Path, metavar="FILE", help="render the main window to a PNG and exit")
-    parser.add_argument("--page", default="overview", help="with --screenshot: which page to show")
+    parser.add_argument("--page", default="overview", choices=PAGE_KEYS, help="with --screenshot: which page to show")
     parser.add_argument(
         "--no-err-windows", action="store_true", help="never show error dialogs (headless runs); log instead"
     )
@@ -87,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"{APP_ID}: error: {exc}", file=sys.stderr)
         return 1
+    except StorageError as exc:
+        print(f"{APP_ID}: error: the app's database cannot be used ({exc})", file=sys.stderr)
+        return 1
 
 
 def _demo_shop(args: argparse.Namespace) -> int:
@@ -120,7 +126,9 @@ def _demo_shop(args: argparse.Namespace) -> int:
 def _headless(args: argparse.Namespace, command: Callable[[argparse.Namespace, Runtime], int]) -> int:
     from app.runtime import bootstrap
 
-    runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=True)
+    from app.logs import CLI_LOG_FILE_NAME
+
+    runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=True, log_name=CLI_LOG_FILE_NAME)
     for problem in runtime.loaded.problems:
         print(f"{APP_ID}: warning: {runtime.loaded.path}: {problem.describe()}", file=sys.stderr)
     try:
@@ -198,14 +206,8 @@ def _shop_token(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def _gui(args: argparse.Namespace) -> int:
-    from app.runtime import bootstrap
+    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
+        raise CliError(f"--screenshot needs a .png file name: {args.screenshot}")
+    from app.ui.application import run_gui  # Qt is loaded only from here
 
-    runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=args.no_err_windows)
-    for problem in runtime.loaded.problems:
-        print(f"{APP_ID}: warning: {runtime.loaded.path}: {problem.describe()}", file=sys.stderr)
-    try:
-        from app.ui.application import run_gui  # Qt is loaded only from here
-
-        return run_gui(runtime, args)
-    finally:
-        runtime.close()
+    return run_gui(args)

@@ -16,10 +16,19 @@ _FORMAT = "%(asctime)s %(levelname)-7s [%(threadName)s] %(name)s: %(message)s"
 _HANDLER_MARK = "_pmv_support_handler"
 
 
-def setup_logging(log_dir: Path, *, level: int = logging.INFO, to_stderr: bool = False) -> Path:
-    """Attach a rotating file handler (1 MB x 5) to the root logger; idempotent."""
+CLI_LOG_FILE_NAME = "pmv-support-cli.log"
+
+
+def setup_logging(
+    log_dir: Path, *, level: int = logging.INFO, to_stderr: bool = False, file_name: str = LOG_FILE_NAME
+) -> Path:
+    """Attach a rotating file handler (1 MB x 5) to the root logger; idempotent.
+
+    Headless commands log to their own file: on Windows a rotation renames
+    the file, which fails while another process (the tray app) has it open.
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_file = log_dir / LOG_FILE_NAME
+    log_file = log_dir / file_name
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, _HANDLER_MARK, False):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.crash import CrashHandler
-from app.logs import setup_logging
+from app.logs import LOG_FILE_NAME, setup_logging
 from app.paths import AppPaths
-from app.settings import LoadedSettings, Settings, load_settings
+from app.settings import LoadedSettings, ProblemKind, Reason, Settings, SettingsProblem, load_settings
 from app.shop.demo import MARKER, create_demo_shop
 from app.storage.db import Database, StorageNotice
 from app.warranty.service import ContractService
@@ -82,6 +82,15 @@ def ensure_demo_shop(paths: AppPaths, today: dt.date | None = None) -> Path:
     return folder / "settings.toml"
 
 
+def resolve_paths(demo: bool = False, paths: AppPaths | None = None) -> AppPaths:
+    """The app's folders before settings are read; demo mode gets its own data dir."""
+    paths = paths or AppPaths.default()
+    if demo:
+        # The demo must never touch a real shop's database, contract or state.
+        paths = paths.with_data_dir(paths.data_dir / "demo")
+    return paths
+
+
 def bootstrap(
     config: Path | None = None,
     *,
@@ -89,13 +98,15 @@ def bootstrap(
     paths: AppPaths | None = None,
     log_to_stderr: bool = False,
     install_crash_handler: bool = True,
+    log_name: str = LOG_FILE_NAME,
 ) -> Runtime:
-    paths = (paths or AppPaths.default()).ensure()
+    """Start everything up; raises StorageError when the database cannot be used."""
+    paths = resolve_paths(demo, paths).ensure()
     if demo:
         config = ensure_demo_shop(paths)
     loaded = load_settings(config or paths.settings_file)
-    paths = paths.with_data_dir(loaded.settings.data_dir).ensure()
-    log_file = setup_logging(paths.log_dir, to_stderr=log_to_stderr)
+    paths = _data_dir_or_default(paths, loaded)
+    log_file = setup_logging(paths.log_dir, to_stderr=log_to_stderr, file_name=log_name)
     log.info("%s %s starting (settings: %s)", APP_NAME, __version__, loaded.path)
     for problem in loaded.problems:
         log.warning("settings %s: %s", loaded.path, problem.describe())
@@ -122,3 +133,17 @@ def bootstrap(
         storage_notices=notices,
         extra_key_files=extra_key_files,
     )
+
+
+def _data_dir_or_default(paths: AppPaths, loaded: LoadedSettings) -> AppPaths:
+    """The configured data dir, or the default one (with a problem reported) if it cannot be used."""
+    wanted = loaded.settings.data_dir
+    if wanted is None:
+        return paths
+    try:
+        return paths.with_data_dir(wanted).ensure()
+    except OSError as exc:
+        loaded.problems.append(
+            SettingsProblem(ProblemKind.INVALID_VALUE, "data_dir", str(wanted), str(exc), Reason.NOT_WRITABLE)
+        )
+        return paths

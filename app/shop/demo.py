@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import shutil
 import sqlite3
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,12 +95,45 @@ class DemoShop:
 def create_demo_shop(
     root: Path, *, today: dt.date | None = None, seed: int = 2026, force: bool = False
 ) -> DemoShop:
+    """Write the shop into a fresh folder next to ``root``, then move it into place.
+
+    A failure half-way leaves ``root`` as it was (never half a shop that a
+    retry would then refuse).
+    """
     root = Path(root).resolve()
     today = today or dt.date.today()
-    _prepare(root, force)
-    paths = {name: root / name for name in ("pos", "backups", "logs", "install")}
-    for folder in paths.values():
-        folder.mkdir(parents=True, exist_ok=True)
+    if not dt.date(2000, 1, 1) <= today <= dt.date(2999, 12, 31):
+        raise DemoShopError(f"--today must be between 2000 and 2999, not {today.isoformat()}")
+    _check_target(root, force)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; the shop folder is an ordinary folder
+    try:
+        shop = _write_shop(staging, root, today, seed)
+        if root.exists():
+            shutil.rmtree(root)
+        staging.rename(root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return shop
+
+
+def _check_target(root: Path, force: bool) -> None:
+    if root.exists() and not root.is_dir():
+        raise DemoShopError(f"{root} exists and is not a folder")
+    if root.exists() and any(root.iterdir()):
+        if not (root / MARKER).exists():
+            raise DemoShopError(f"{root} is not empty and is not a demo shop; choose an empty folder")
+        if not force:
+            raise DemoShopError(f"{root} already holds a demo shop; pass --force to recreate it")
+
+
+def _write_shop(folder: Path, root: Path, today: dt.date, seed: int) -> DemoShop:
+    """Writes into ``folder``; the returned paths are where it will live (``root``)."""
+    paths = {name: folder / name for name in ("pos", "backups", "logs", "install")}
+    for sub in paths.values():
+        sub.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     pos_db = paths["pos"] / "pmv.sqlite3"
     invoice_count, over = _write_pos_database(pos_db, today, rng)
@@ -120,43 +155,21 @@ def create_demo_shop(
             install_dir=Path("install"),
         ),
     )
-    settings_file = root / "settings.toml"
-    settings_file.write_text(settings_to_toml(settings), encoding="utf-8")
-    (root / MARKER).write_text(f"created {today.isoformat()} seed {seed}\n", encoding="utf-8")
+    (folder / "settings.toml").write_text(settings_to_toml(settings), encoding="utf-8")
+    (folder / MARKER).write_text(f"created {today.isoformat()} seed {seed}\n", encoding="utf-8")
     return DemoShop(
         root=root,
-        settings_file=settings_file,
-        pos_database=pos_db,
-        backups_dir=paths["backups"],
-        logs_dir=paths["logs"],
-        install_dir=paths["install"],
+        settings_file=root / "settings.toml",
+        pos_database=root / "pos" / pos_db.name,
+        backups_dir=root / "backups",
+        logs_dir=root / "logs",
+        install_dir=root / "install",
         items=len(_CATALOGUE) * ITEMS_PER_MODEL,
         invoices=invoice_count,
         over_limit_customer=over[0],
         over_limit_day=over[1],
         over_limit_invoices=over[2],
     )
-
-
-def _prepare(root: Path, force: bool) -> None:
-    if root.exists() and not root.is_dir():
-        raise DemoShopError(f"{root} exists and is not a folder")
-    if root.exists() and any(root.iterdir()):
-        if not (root / MARKER).exists():
-            raise DemoShopError(f"{root} is not empty and is not a demo shop; choose an empty folder")
-        if not force:
-            raise DemoShopError(f"{root} already holds a demo shop; pass --force to recreate it")
-        for sub in ("pos", "backups", "logs", "install"):
-            _remove_tree(root / sub)
-    root.mkdir(parents=True, exist_ok=True)
-
-
-def _remove_tree(folder: Path) -> None:
-    if not folder.exists():
-        return
-    for path in sorted(folder.rglob("*"), reverse=True):
-        path.rmdir() if path.is_dir() else path.unlink()
-    folder.rmdir()
 
 
 def _write_pos_database(
@@ -315,7 +328,10 @@ def _write_backups(pos_db: Path, backups: Path, today: dt.date) -> None:
         night = dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(22, 0))
         target = backups / f"PMV_backup_{night:%Y-%m-%d_%H%M}.zip"
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.write(pos_db, arcname="pmv.sqlite3")
+            # A fixed entry time keeps the same seed's shop identical byte for byte.
+            entry = zipfile.ZipInfo("pmv.sqlite3", date_time=night.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, pos_db.read_bytes())
         stamp = night.timestamp()
         os.utime(target, (stamp, stamp))
 

@@ -14,17 +14,19 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app import APP_ID, APP_NAME, VENDOR, __version__
+from app import APP_ID, APP_NAME, HOTLINE, VENDOR, __version__
+from app.navigation import PAGE_KEYS
 from app.runtime import Runtime
-from app.settings import ProblemKind, SettingsProblem, save_settings
-from app.storage.db import NoticeKind, StorageNotice
+from app.settings import ProblemKind, Reason, SettingsProblem
+from app.runtime import bootstrap
+from app.storage.db import NoticeKind, StorageError, StorageFailure, StorageNotice
 from app.ui.crash_dialog import CrashBridge
 from app.ui.i18n import Translators
 from app.ui.icons import app_icon
 from app.ui.levels import Level
 from app.ui.main_window import MainWindow
 from app.ui.notifier import Notifier
-from app.ui.single_instance import SingleInstance, server_name
+from app.ui.single_instance import SingleInstance, instance_key
 from app.ui.tasks import TaskRunner
 from app.ui.tray import Tray
 from app.ui.warranty.state import WarrantyState
@@ -32,20 +34,42 @@ from app.ui.widgets.banner import Banner
 
 log = logging.getLogger(__name__)
 
+LANGUAGE_STATE_KEY = "ui.language"
+
+
+def _reason_text(code: Reason) -> str:
+    translate = QCoreApplication.translate
+    texts = {
+        Reason.WRONG_TYPE: translate("SettingsProblems", "sai kiểu dữ liệu"),
+        Reason.NOT_ALLOWED: translate("SettingsProblems", "không phải giá trị được phép"),
+        Reason.OUT_OF_RANGE: translate("SettingsProblems", "nằm ngoài khoảng cho phép"),
+        Reason.BAD_URL: translate("SettingsProblems", "địa chỉ phải bắt đầu bằng http:// hoặc https://"),
+        Reason.BAD_PATH: translate(
+            "SettingsProblems", "đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn"),
+        Reason.NOT_WRITABLE: translate("SettingsProblems", "không ghi được vào thư mục này"),
+        Reason.WINDOWS_PATH: translate(
+            "SettingsProblems", "có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn"),
+        Reason.OTHER: translate("SettingsProblems", "không hợp lệ"),
+    }
+    return texts[code]
+
 
 def settings_problem_text(problem: SettingsProblem) -> str:
     translate = QCoreApplication.translate
     if problem.kind is ProblemKind.SYNTAX:
-        text = translate("SettingsProblems", "Tệp cấu hình không đúng cú pháp TOML (%1). Đang dùng cấu hình mặc định.")
-        return text.replace("%1", problem.reason)
+        text = translate("SettingsProblems", "Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.")
+        detail = _reason_text(problem.code) if problem.code is Reason.WINDOWS_PATH else problem.reason
+        return text.replace("%1", detail)
     if problem.kind is ProblemKind.UNREADABLE:
         text = translate("SettingsProblems", "Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.")
         return text.replace("%1", problem.reason)
     if problem.kind is ProblemKind.UNKNOWN_KEY:
-        text = translate("SettingsProblems", "Khóa lạ '%1' trong tệp cấu hình đã bị bỏ qua.")
+        text = translate("SettingsProblems", "Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).")
         return text.replace("%1", problem.key or "")
-    text = translate("SettingsProblems", "Khóa '%1' có giá trị không hợp lệ %2 (%3). Đang dùng giá trị mặc định.")
-    return text.replace("%1", problem.key or "").replace("%2", repr(problem.value)).replace("%3", problem.reason)
+    text = translate("SettingsProblems", "Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.")
+    value = str(problem.value)
+    value = value if len(value) <= 60 else value[:57] + "…"
+    return text.replace("%1", problem.key or "").replace("%2", value).replace("%3", _reason_text(problem.code))
 
 
 def storage_notice_text(notice: StorageNotice) -> str:
@@ -54,8 +78,8 @@ def storage_notice_text(notice: StorageNotice) -> str:
         text = translate(
             "StorageNotices",
             "Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 "
-            "để kỹ thuật viên khôi phục; hãy gọi 1900 6037 nếu cần.",
-        )
+            "để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.",
+        ).replace("%2", HOTLINE)
     else:
         text = translate("StorageNotices", "Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1")
     return text.replace("%1", str(notice.path))
@@ -82,7 +106,8 @@ class Application(QObject):
         self.daily = QTimer(self)
         self.daily.setInterval(6 * 3600 * 1000)
         self.daily.timeout.connect(self.refresh_periodic)
-        self.language = args.lang or runtime.settings.language
+        # --lang, then the user's last menu choice, then the settings file.
+        self.language = args.lang or runtime.state.get(LANGUAGE_STATE_KEY) or runtime.settings.language
         if not self.translators.install(qapp, self.language):
             self.language = "vi"
 
@@ -139,7 +164,7 @@ class Application(QObject):
         if language == self.language:
             return
         if not self.translators.install(self.qapp, language):
-            QMessageBox.warning(self.window, APP_NAME, "Không tìm thấy bản dịch / translation not found")
+            QMessageBox.warning(self.window, APP_NAME, self.tr("Không tìm thấy bản dịch cho ngôn ngữ này."))
             return
         self.language = language
         self._remember_language(language)
@@ -153,32 +178,30 @@ class Application(QObject):
             old.close()
             old.deleteLater()
         window.show()
+        if self.tray is not None:
+            self.tray.retranslate()
 
     def _remember_language(self, language: str) -> None:
-        loaded = self.runtime.loaded
-        if loaded.problems:
-            return  # never rewrite a file the user has to fix by hand
-        updated = loaded.settings.model_copy(update={"language": language})
-        try:
-            save_settings(updated, loaded.path)
-            loaded.settings = updated
-        except OSError:
-            log.exception("could not save the language setting")
+        # Kept in the app's own state, never by rewriting the technician's settings file.
+        self.runner.run(lambda: self.runtime.state.set(LANGUAGE_STATE_KEY, language),
+                        on_failure=lambda exc: log.error("could not remember the language: %s", exc))
 
     def _on_level(self, level: Level) -> None:
         if self.tray is not None:
             self.tray.set_level(level)
 
     def quit(self) -> None:
-        self.runner.cancel_all()
         if self.tray is not None:
             self.tray.hide()
         self.qapp.quit()
 
+    def shutdown(self) -> None:
+        """Stop background work before the database closes under it."""
+        self.daily.stop()
+        self.runner.shutdown(3000)
+
 
 def _current_key(window: MainWindow) -> str:
-    from app.ui.main_window import PAGE_KEYS
-
     return PAGE_KEYS[max(0, window.nav.currentRow())]
 
 
@@ -197,7 +220,7 @@ def _make_qapp() -> QApplication:
 
 
 def take_screenshot(app: Application, path: Path, page: str, timeout_ms: int = 15000) -> int:
-    """Show the window, wait for its background loads, save a PNG."""
+    """Show the window, wait for its background loads, save a PNG; 0 on success."""
     window = app.build_window()
     window.show_page(page)
     window.show()
@@ -209,36 +232,83 @@ def take_screenshot(app: Application, path: Path, page: str, timeout_ms: int = 1
             waited += 50
             QTimer.singleShot(50, grab)
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ok = window.grab().save(str(path))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ok = window.grab().save(str(path), "PNG")
+        except OSError as exc:
+            log.error("cannot save screenshot %s: %s", path, exc)
+            ok = False
         app.qapp.exit(0 if ok else 1)
 
     QTimer.singleShot(100, grab)
     return app.qapp.exec()
 
 
-def run_gui(runtime: Runtime, args: argparse.Namespace) -> int:
+def storage_error_text(error: StorageError) -> str:
+    translate = QCoreApplication.translate
+    texts = {
+        StorageFailure.LOCKED: translate(
+            "StorageErrors", "Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ "
+            "PMV Support Assistant khác rồi mở lại."),
+        StorageFailure.NEWER_SCHEMA: translate(
+            "StorageErrors", "Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; "
+            "dữ liệu không bị thay đổi."),
+        StorageFailure.MIGRATION_FAILED: translate(
+            "StorageErrors", "Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn."),
+        StorageFailure.CANNOT_OPEN: translate(
+            "StorageErrors", "Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa)."),
+    }
+    call = translate("StorageErrors", "Gọi %1 để được hỗ trợ. Chi tiết: %2")
+    return f"{texts[error.failure]}\n\n{call.replace('%1', HOTLINE).replace('%2', str(error))}"
+
+
+def run_gui(args: argparse.Namespace) -> int:
     qapp = _make_qapp()
+    instance: SingleInstance | None = None
+    if not args.screenshot:
+        # Before anything touches the data dir: a second launch only hands over.
+        instance = SingleInstance(instance_key(args.config, args.demo), qapp)
+        if not instance.claim():
+            print(f"{APP_ID}: already running; brought the open window forward")
+            return 0
+    try:
+        runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=args.no_err_windows)
+    except StorageError as exc:
+        print(f"{APP_ID}: error: {exc}", file=sys.stderr)
+        if not args.no_err_windows:
+            Translators().install(qapp, args.lang or "vi")
+            QMessageBox.critical(None, APP_NAME, storage_error_text(exc))
+        if instance is not None:
+            instance.release()
+        return 1
+    try:
+        return _run(qapp, runtime, args, instance)
+    finally:
+        if instance is not None:
+            instance.release()
+        runtime.close()
+
+
+def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instance: SingleInstance | None) -> int:
     app = Application(qapp, runtime, args)
+    qapp.aboutToQuit.connect(app.shutdown)
     if args.screenshot:
         status = take_screenshot(app, args.screenshot, args.page)
-        print(args.screenshot if status == 0 else f"{APP_ID}: error: could not save {args.screenshot}")
+        if status == 0:
+            print(args.screenshot)
+        else:
+            print(f"{APP_ID}: error: could not save {args.screenshot}", file=sys.stderr)
+        app.shutdown()
         return status
-    instance = SingleInstance(server_name(runtime.paths.data_dir), app)
-    if not instance.claim():
-        print(f"{APP_ID}: already running; brought the open window forward")
-        return 0
+    assert instance is not None
     instance.activation_requested.connect(app.bring_forward)
     app.start_tray()
     window = app.build_window()
     app.warranty.check_reminders()
     app.daily.start()
     app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
-                   on_success=lambda _entry: window.overview.refresh())
+                   on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
     if not (args.minimized and app.tray is not None):
         window.show()
     log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
-    try:
-        return qapp.exec()
-    finally:
-        instance.release()
+    return qapp.exec()

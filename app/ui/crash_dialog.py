@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
@@ -23,7 +25,7 @@ class CrashDialog(QDialog):
                     "hoặc gọi đường dây nóng %1.").replace("%1", HOTLINE)
         )
         intro.setWordWrap(True)
-        summary = QLabel(f"<b>{report.summary}</b>")
+        summary = QLabel(f"<b>{html.escape(report.summary)}</b>")
         summary.setWordWrap(True)
         self.text = QPlainTextEdit(report.text)
         self.text.setReadOnly(True)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
-from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, HOTLINE
+from app.navigation import PAGE_KEYS
 from app.runtime import Runtime
 from app.ui.about import AboutDialog
 from app.ui.icons import app_icon
@@ -31,7 +31,6 @@ from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
 from app.ui.widgets.task_progress import TaskProgress
 
-PAGE_KEYS = ("overview", "checks", "support", "warranty", "devices", "updates")
 
 _STYLE = """
 QListWidget#nav { background: #2b2b2b; color: #f0f0f0; border: none; font-size: 11pt; }

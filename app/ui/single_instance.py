@@ -20,8 +20,14 @@ log = logging.getLogger(__name__)
 ACTIVATE = b"activate\n"
 
 
-def server_name(data_dir: Path) -> str:
-    digest = hashlib.sha256(f"{getpass.getuser()}|{Path(data_dir).resolve()}".encode()).hexdigest()[:16]
+def instance_key(config: Path | None, demo: bool) -> str:
+    """One name per user, settings file and mode, known before anything is read or written."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in the environment (some service accounts)
+        user = "user"
+    where = str(Path(config).resolve()) if config else "default"
+    digest = hashlib.sha256(f"{user}|{where}|{'demo' if demo else 'shop'}".encode()).hexdigest()[:16]
     return f"pmv-support-{digest}"
 
 

@@ -21,7 +21,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,11 @@ class Task(QObject):
 
     _ids = itertools.count(1)
 
-    def __init__(self, job: Job, *, title: str = "", cancellable: bool = False) -> None:
+    def __init__(self, *, title: str = "", cancellable: bool = False, context: QObject | None = None) -> None:
         super().__init__()
+        # Callbacks usually update a widget; if that widget is gone by the time
+        # the result arrives (a language switch rebuilt the window), skip them.
+        self.context = context
         self.id = next(self._ids)
         self.title = title
         self.cancellable = cancellable
@@ -71,11 +75,11 @@ class Task(QObject):
         self.done = False
         self.fraction = 0.0
         self.message = ""
-        self._job = job
         self._on_success: list[Callable[[Any], None]] = []
         self._on_failure: list[Callable[[BaseException], None]] = []
         self._on_cancelled: list[Callable[[], None]] = []
-        self.signals = _WorkerSignals()
+        # Parented to the Task so it is destroyed with it, on the GUI thread.
+        self.signals = _WorkerSignals(self)
         # The receiver (self) lives on the GUI thread, so these are queued.
         self.signals.progressed.connect(self._progressed)
         self.signals.succeeded.connect(self._succeeded)
@@ -103,11 +107,15 @@ class Task(QObject):
         self.fraction, self.message = fraction, message
         self.progressed.emit(fraction, message)
 
+    def _context_alive(self) -> bool:
+        return self.context is None or shiboken6.isValid(self.context)
+
     @Slot(object)
     def _succeeded(self, result: Any) -> None:
         try:
-            for callback in self._on_success:
-                callback(result)
+            if self._context_alive():
+                for callback in self._on_success:
+                    callback(result)
         finally:
             self._finish()
 
@@ -116,16 +124,18 @@ class Task(QObject):
         try:
             if not self._on_failure:
                 raise exc  # nobody handles it: let the crash handler see it
-            for callback in self._on_failure:
-                callback(exc)
+            if self._context_alive():
+                for callback in self._on_failure:
+                    callback(exc)
         finally:
             self._finish()
 
     @Slot()
     def _cancelled(self) -> None:
         try:
-            for callback in self._on_cancelled:
-                callback()
+            if self._context_alive():
+                for callback in self._on_cancelled:
+                    callback()
         finally:
             self._finish()
 
@@ -186,7 +196,12 @@ class TaskRunner(QObject):
 
     def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = pool or QThreadPool.globalInstance()
+        if pool is None:
+            # Our own pool, a little larger than the core count: on a 2-core till
+            # two long jobs must not starve the quick reads behind them.
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(max(4, QThread.idealThreadCount()))
+        self._pool = pool
         self._active: dict[int, Task] = {}
 
     def run(
@@ -196,10 +211,11 @@ class TaskRunner(QObject):
         on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
         title: str = "",
+        context: QObject | None = None,
     ) -> Task:
         """Run a plain callable (a query, a read) in the background."""
         return self.run_job(lambda _cancel, _progress: fn(), on_success=on_success,
-                            on_failure=on_failure, title=title)
+                            on_failure=on_failure, title=title, context=context)
 
     def run_job(
         self,
@@ -211,9 +227,13 @@ class TaskRunner(QObject):
         on_cancelled: Callable[[], None] | None = None,
         title: str = "",
         cancellable: bool = False,
+        context: QObject | None = None,
     ) -> Task:
-        """Run ``job(cancel, progress)`` in the background."""
-        task = Task(job, title=title, cancellable=cancellable)
+        """Run ``job(cancel, progress)`` in the background.
+
+        ``context``: the widget the callbacks update; they are skipped if it is deleted first.
+        """
+        task = Task(title=title, cancellable=cancellable, context=context)
         if on_success:
             task.on_success(on_success)
         if on_failure:
@@ -229,7 +249,7 @@ class TaskRunner(QObject):
         self.task_started.emit(task)
         if was_idle:
             self.busy_changed.emit(True)
-        self._pool.start(_Runnable(task._job, task.cancel_event, task.signals, title or str(task.id)))
+        self._pool.start(_Runnable(job, task.cancel_event, task.signals, title or str(task.id)))
         return task
 
     def active(self) -> list[Task]:
@@ -242,6 +262,11 @@ class TaskRunner(QObject):
         for task in self.active():
             task.cancel()
 
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Cancel everything and wait for the workers (before the database closes)."""
+        self.cancel_all()
+        return self._pool.waitForDone(timeout_ms)
+
     @Slot()
     def _on_task_finished(self) -> None:
         task = self.sender()
@@ -249,3 +274,4 @@ class TaskRunner(QObject):
             self.task_finished.emit(task)
             if not self._active:
                 self.busy_changed.emit(False)
+            task.deleteLater()

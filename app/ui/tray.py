@@ -29,11 +29,11 @@ class Tray(QObject):
         self.level = Level.OK
         self.icon = QSystemTrayIcon(status_icon(Level.OK), self)
         self.menu = QMenu()
-        self.open_action = QAction(self.tr("Mở PMV Support Assistant"), self)
-        self.support_action = QAction(self.tr("Gửi yêu cầu hỗ trợ…"), self)
-        self.hotline_action = QAction(self.tr("Đường dây nóng 24/7: %1").replace("%1", HOTLINE), self)
+        self.open_action = QAction(self)
+        self.support_action = QAction(self)
+        self.hotline_action = QAction(self)
         self.hotline_action.setEnabled(False)
-        self.quit_action = QAction(self.tr("Thoát"), self)
+        self.quit_action = QAction(self)
         self.open_action.triggered.connect(self.open_requested)
         self.support_action.triggered.connect(self.support_requested)
         self.quit_action.triggered.connect(self.quit_requested)
@@ -43,7 +43,15 @@ class Tray(QObject):
         self.menu.addAction(self.quit_action)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
-        self.set_level(Level.OK)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Re-read every text (after a language switch)."""
+        self.open_action.setText(self.tr("Mở PMV Support Assistant"))
+        self.support_action.setText(self.tr("Gửi yêu cầu hỗ trợ…"))
+        self.hotline_action.setText(self.tr("Đường dây nóng 24/7: %1").replace("%1", HOTLINE))
+        self.quit_action.setText(self.tr("Thoát"))
+        self.set_level(self.level)
 
     @staticmethod
     def available() -> bool:

@@ -37,19 +37,24 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="110" />
+        <location filename="../../app/ui/application.py" line="135" />
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="112" />
+        <location filename="../../app/ui/application.py" line="137" />
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop's support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="114" />
+        <location filename="../../app/ui/application.py" line="139" />
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop's support coverage ends in %1 days. Please renew maintenance.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="167" />
+        <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
+        <translation>No translation was found for this language.</translation>
     </message>
 </context>
 <context>
@@ -109,32 +114,32 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="19" />
+        <location filename="../../app/ui/crash_dialog.py" line="21" />
         <source>Ứng dụng gặp lỗi</source>
         <translation>The application ran into an error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="21" />
+        <location filename="../../app/ui/crash_dialog.py" line="23" />
         <source>Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu không bị mất. Hãy sao chép báo cáo bên dưới gửi cho bộ phận hỗ trợ, hoặc gọi đường dây nóng %1.</source>
         <translation>An unexpected error occurred. Nothing already saved has been lost. Copy the report below and send it to support, or call the hotline %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="30" />
+        <location filename="../../app/ui/crash_dialog.py" line="32" />
         <source>Sao chép báo cáo</source>
         <translation>Copy report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="32" />
+        <location filename="../../app/ui/crash_dialog.py" line="34" />
         <source>Mở thư mục báo cáo</source>
         <translation>Open report folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="35" />
+        <location filename="../../app/ui/crash_dialog.py" line="37" />
         <source>Đóng</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="51" />
+        <location filename="../../app/ui/crash_dialog.py" line="53" />
         <source>Đã sao chép</source>
         <translation>Copied</translation>
     </message>
@@ -142,141 +147,141 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="84" />
+        <location filename="../../app/ui/main_window.py" line="83" />
         <source>Tổng quan</source>
         <translation>Overview</translation>
     </message>
     <message>
+        <location filename="../../app/ui/main_window.py" line="84" />
         <location filename="../../app/ui/main_window.py" line="85" />
-        <location filename="../../app/ui/main_window.py" line="86" />
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="87" />
+        <location filename="../../app/ui/main_window.py" line="86" />
         <source>kiểm tra cơ sở dữ liệu, sao lưu, giá vàng, số hóa đơn, ổ đĩa, đồng hồ, máy in và máy quét</source>
         <translation>check the database, backups, gold prices, invoice numbering, disk, clock, printers and scanners</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="88" />
+        <location filename="../../app/ui/main_window.py" line="87" />
         <source>xem hướng dẫn khắc phục bằng tiếng Việt cho từng lỗi</source>
         <translation>read step-by-step fixes for each problem</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="89" />
+        <location filename="../../app/ui/main_window.py" line="88" />
         <source>in báo cáo kiểm tra ra PDF</source>
         <translation>print the check report to PDF</translation>
     </message>
     <message>
+        <location filename="../../app/ui/main_window.py" line="90" />
         <location filename="../../app/ui/main_window.py" line="91" />
-        <location filename="../../app/ui/main_window.py" line="92" />
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="93" />
+        <location filename="../../app/ui/main_window.py" line="92" />
         <source>gửi yêu cầu hỗ trợ trong chưa đầy một phút, kèm thông tin chẩn đoán</source>
         <translation>raise a support request in under a minute, with diagnostics attached</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="94" />
+        <location filename="../../app/ui/main_window.py" line="93" />
         <source>biết hạn phản hồi tính theo giờ làm việc (2–4 giờ)</source>
         <translation>see the response deadline, counted in working hours (2–4 hours)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="95" />
+        <location filename="../../app/ui/main_window.py" line="94" />
         <source>theo dõi trạng thái và giải pháp đề xuất của kỹ thuật viên</source>
         <translation>follow the status and the technician's proposed solution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="97" />
+        <location filename="../../app/ui/main_window.py" line="96" />
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
+        <location filename="../../app/ui/main_window.py" line="98" />
         <location filename="../../app/ui/main_window.py" line="99" />
-        <location filename="../../app/ui/main_window.py" line="100" />
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="101" />
+        <location filename="../../app/ui/main_window.py" line="100" />
         <source>thử máy quét mã vạch và tìm nguyên nhân quét sai</source>
         <translation>test a barcode scanner and find out why scans come out wrong</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="102" />
+        <location filename="../../app/ui/main_window.py" line="101" />
         <source>in thử tem nữ trang trên máy in tem</source>
         <translation>print a test jewellery tag on the label printer</translation>
     </message>
     <message>
+        <location filename="../../app/ui/main_window.py" line="103" />
         <location filename="../../app/ui/main_window.py" line="104" />
-        <location filename="../../app/ui/main_window.py" line="105" />
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="106" />
+        <location filename="../../app/ui/main_window.py" line="105" />
         <source>nhận các gói cập nhật quy định kinh doanh vàng</source>
         <translation>receive gold-trading regulation update packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="107" />
+        <location filename="../../app/ui/main_window.py" line="106" />
         <source>cập nhật ứng dụng an toàn, có chữ ký số</source>
         <translation>update the app safely, with digitally signed releases</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="141" />
+        <location filename="../../app/ui/main_window.py" line="140" />
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="142" />
+        <location filename="../../app/ui/main_window.py" line="141" />
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="146" />
+        <location filename="../../app/ui/main_window.py" line="145" />
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="155" />
+        <location filename="../../app/ui/main_window.py" line="154" />
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="156" />
+        <location filename="../../app/ui/main_window.py" line="155" />
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="160" />
+        <location filename="../../app/ui/main_window.py" line="159" />
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="171" />
+        <location filename="../../app/ui/main_window.py" line="170" />
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="175" />
+        <location filename="../../app/ui/main_window.py" line="174" />
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="196" />
+        <location filename="../../app/ui/main_window.py" line="195" />
         <source>Gia hạn bảo trì</source>
         <translation>Renew maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="197" />
+        <location filename="../../app/ui/main_window.py" line="196" />
         <source>Để gia hạn bảo trì, hãy gọi đường dây nóng %1 (24/7) và đọc nội dung sau:</source>
         <translation>To renew maintenance, call the hotline %1 (24/7) and read out the following:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="200" />
+        <location filename="../../app/ui/main_window.py" line="199" />
         <source>Đóng</source>
         <translation>Close</translation>
     </message>
@@ -284,163 +289,236 @@
 <context>
     <name>OverviewPage</name>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="56" />
+        <location filename="../../app/ui/pages/overview.py" line="139" />
         <source>Hôm nay: %1</source>
         <translation>Today: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="58" />
+        <location filename="../../app/ui/pages/overview.py" line="57" />
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="61" />
+        <location filename="../../app/ui/pages/overview.py" line="60" />
         <source>Mã cửa hàng: %1</source>
         <translation>Shop ID: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="64" />
+        <location filename="../../app/ui/pages/overview.py" line="63" />
         <source>Đường dây nóng 24/7</source>
         <translation>24/7 hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="66" />
+        <location filename="../../app/ui/pages/overview.py" line="65" />
         <source>Luôn có kỹ thuật viên trực, kể cả cuối tuần và ngày lễ.</source>
         <translation>A technician is always on duty, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="69" />
+        <location filename="../../app/ui/pages/overview.py" line="68" />
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="70" />
+        <location filename="../../app/ui/pages/overview.py" line="69" />
         <source>Phần mềm vàng PMV: đang đọc…</source>
         <translation>PMV gold software: reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="72" />
+        <location filename="../../app/ui/pages/overview.py" line="71" />
         <source>Bảng giá vàng (₫/chỉ)</source>
         <translation>Gold price board (₫/chỉ)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="74" />
+        <location filename="../../app/ui/pages/overview.py" line="73" />
         <source>Loại vàng</source>
         <translation>Gold type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="74" />
+        <location filename="../../app/ui/pages/overview.py" line="73" />
         <source>Mua vào</source>
         <translation>Buy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="74" />
+        <location filename="../../app/ui/pages/overview.py" line="73" />
         <source>Bán ra</source>
         <translation>Sell</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="80" />
+        <location filename="../../app/ui/pages/overview.py" line="79" />
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="82" />
+        <location filename="../../app/ui/pages/overview.py" line="81" />
         <source>Hoạt động gần đây</source>
         <translation>Recent activity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="149" />
+        <location filename="../../app/ui/pages/overview.py" line="152" />
         <source>Chưa cấu hình</source>
         <translation>Not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="150" />
+        <location filename="../../app/ui/pages/overview.py" line="153" />
         <source>Chưa khai báo cơ sở dữ liệu của phần mềm vàng PMV trong tệp cấu hình.</source>
         <translation>The PMV gold software database is not set in the settings file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="152" />
+        <location filename="../../app/ui/pages/overview.py" line="155" />
         <source>Phần mềm vàng PMV: chưa cấu hình</source>
         <translation>PMV gold software: not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="155" />
+        <location filename="../../app/ui/pages/overview.py" line="158" />
         <source>Không đọc được cơ sở dữ liệu PMV: %1</source>
         <translation>Cannot read the PMV database: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="156" />
+        <location filename="../../app/ui/pages/overview.py" line="159" />
         <source>Không đọc được</source>
         <translation>Cannot read</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="157" />
+        <location filename="../../app/ui/pages/overview.py" line="160" />
         <source>Phần mềm vàng PMV: không rõ</source>
         <translation>PMV gold software: unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="160" />
+        <location filename="../../app/ui/pages/overview.py" line="163" />
         <source>không rõ</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="161" />
+        <location filename="../../app/ui/pages/overview.py" line="164" />
         <source>Phần mềm vàng PMV: %1</source>
         <translation>PMV gold software: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="175" />
+        <location filename="../../app/ui/pages/overview.py" line="178" />
         <source>Cập nhật lúc %1</source>
         <translation>Updated at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="177" />
+        <location filename="../../app/ui/pages/overview.py" line="180" />
         <source>Chưa có giá</source>
         <translation>No prices yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="181" />
+        <location filename="../../app/ui/pages/overview.py" line="184" />
         <source>Chưa có hoạt động nào.</source>
         <translation>No activity yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="191" />
+        <location filename="../../app/ui/pages/overview.py" line="194" />
         <source>Khởi động ứng dụng (phiên bản %1)</source>
         <translation>App started (version %1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pages/overview.py" line="196" />
+        <source>Hoạt động khác (%1)</source>
+        <translation>Other activity (%1)</translation>
     </message>
 </context>
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/application.py" line="39" />
-        <source>Tệp cấu hình không đúng cú pháp TOML (%1). Đang dùng cấu hình mặc định.</source>
-        <translation>The settings file is not valid TOML (%1). Using the default settings.</translation>
+        <location filename="../../app/ui/application.py" line="43" />
+        <source>sai kiểu dữ liệu</source>
+        <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="42" />
+        <location filename="../../app/ui/application.py" line="44" />
+        <source>không phải giá trị được phép</source>
+        <translation>is not an allowed value</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="45" />
+        <source>nằm ngoài khoảng cho phép</source>
+        <translation>is out of the allowed range</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="46" />
+        <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
+        <translation>must be an address starting with http:// or https://</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="47" />
+        <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
+        <translation>is not a usable path; in Windows paths use / or single quotes</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="49" />
+        <source>không ghi được vào thư mục này</source>
+        <translation>is a folder that cannot be written to</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="50" />
+        <source>có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
+        <translation>a path contains backslashes; use / or put the path in single quotes</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="52" />
+        <source>không hợp lệ</source>
+        <translation>is invalid</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="60" />
+        <source>Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.</source>
+        <translation>The settings file has a syntax error (%1). Using the default settings.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="64" />
         <source>Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.</source>
         <translation>Cannot read the settings file (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="45" />
-        <source>Khóa lạ '%1' trong tệp cấu hình đã bị bỏ qua.</source>
-        <translation>Unknown key '%1' in the settings file was ignored.</translation>
+        <location filename="../../app/ui/application.py" line="67" />
+        <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
+        <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="47" />
-        <source>Khóa '%1' có giá trị không hợp lệ %2 (%3). Đang dùng giá trị mặc định.</source>
-        <translation>Key '%1' has an invalid value %2 (%3). Using the default value.</translation>
+        <location filename="../../app/ui/application.py" line="69" />
+        <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
+        <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
+    </message>
+</context>
+<context>
+    <name>StorageErrors</name>
+    <message>
+        <location filename="../../app/ui/application.py" line="250" />
+        <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
+        <translation>The app's database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="253" />
+        <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
+        <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="256" />
+        <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
+        <translation>Upgrading the data failed; the previous data was restored intact.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="258" />
+        <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
+        <translation>Cannot open the app's database (permissions or disk).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="261" />
+        <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
+        <translation>Call %1 for help. Details: %2</translation>
     </message>
 </context>
 <context>
     <name>StorageNotices</name>
     <message>
-        <location filename="../../app/ui/application.py" line="54" />
-        <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi 1900 6037 nếu cần.</source>
-        <translation>The app's database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call 1900 6037 if needed.</translation>
+        <location filename="../../app/ui/application.py" line="78" />
+        <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.</source>
+        <translation>The app's database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="60" />
+        <location filename="../../app/ui/application.py" line="84" />
         <source>Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1</source>
         <translation>Your data was upgraded to the new version; a copy from before the upgrade: %1</translation>
     </message>
@@ -453,7 +531,7 @@
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/widgets/task_progress.py" line="66" />
+        <location filename="../../app/ui/widgets/task_progress.py" line="70" />
         <source>Đang hủy…</source>
         <translation>Cancelling…</translation>
     </message>
@@ -461,42 +539,42 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../app/ui/tray.py" line="32" />
+        <location filename="../../app/ui/tray.py" line="50" />
         <source>Mở PMV Support Assistant</source>
         <translation>Open PMV Support Assistant</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="33" />
+        <location filename="../../app/ui/tray.py" line="51" />
         <source>Gửi yêu cầu hỗ trợ…</source>
         <translation>Raise a support request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="34" />
+        <location filename="../../app/ui/tray.py" line="52" />
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="36" />
+        <location filename="../../app/ui/tray.py" line="53" />
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="65" />
+        <location filename="../../app/ui/tray.py" line="73" />
         <source>Hệ thống hoạt động bình thường</source>
         <translation>Everything is working normally</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="66" />
+        <location filename="../../app/ui/tray.py" line="74" />
         <source>Có thông tin mới</source>
         <translation>There is news</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="67" />
+        <location filename="../../app/ui/tray.py" line="75" />
         <source>Có mục cần chú ý</source>
         <translation>Something needs attention</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="68" />
+        <location filename="../../app/ui/tray.py" line="76" />
         <source>Có sự cố cần xử lý</source>
         <translation>There is a problem to fix</translation>
     </message>
@@ -614,92 +692,92 @@
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="217" />
+        <location filename="../../app/ui/warranty/page.py" line="218" />
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="220" />
+        <location filename="../../app/ui/warranty/page.py" line="224" />
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="221" />
+        <location filename="../../app/ui/warranty/page.py" line="225" />
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="223" />
+        <location filename="../../app/ui/warranty/page.py" line="227" />
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="223" />
+        <location filename="../../app/ui/warranty/page.py" line="227" />
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="234" />
+        <location filename="../../app/ui/warranty/page.py" line="238" />
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="239" />
+        <location filename="../../app/ui/warranty/page.py" line="243" />
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="241" />
+        <location filename="../../app/ui/warranty/page.py" line="245" />
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="249" />
+        <location filename="../../app/ui/warranty/page.py" line="253" />
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="249" />
+        <location filename="../../app/ui/warranty/page.py" line="253" />
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="257" />
+        <location filename="../../app/ui/warranty/page.py" line="261" />
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="263" />
+        <location filename="../../app/ui/warranty/page.py" line="267" />
         <source>Không đọc được tệp: %1</source>
         <translation>Cannot read the file: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="267" />
+        <location filename="../../app/ui/warranty/page.py" line="271" />
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="279" />
+        <location filename="../../app/ui/warranty/page.py" line="283" />
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="281" />
+        <location filename="../../app/ui/warranty/page.py" line="285" />
         <source>Không lưu được phiếu bảo hành: %1</source>
         <translation>Could not save the warranty certificate: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="282" />
+        <location filename="../../app/ui/warranty/page.py" line="286" />
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="287" />
+        <location filename="../../app/ui/warranty/page.py" line="292" />
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="290" />
+        <location filename="../../app/ui/warranty/page.py" line="295" />
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -830,32 +908,32 @@
 <context>
     <name>WarrantyTile</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="299" />
+        <location filename="../../app/ui/warranty/page.py" line="304" />
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="300" />
+        <location filename="../../app/ui/warranty/page.py" line="305" />
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="306" />
+        <location filename="../../app/ui/warranty/page.py" line="311" />
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="306" />
+        <location filename="../../app/ui/warranty/page.py" line="311" />
         <source>Vào mục Bảo hành &amp; bảo trì để cập nhật.</source>
         <translation>Open Warranty &amp; maintenance to update it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="310" />
+        <location filename="../../app/ui/warranty/page.py" line="315" />
         <source>Gọi 1900 6037 hoặc gia hạn bảo trì.</source>
         <translation>Call 1900 6037 or renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="313" />
+        <location filename="../../app/ui/warranty/page.py" line="318" />
         <source>Còn %1 ngày (đến hết %2)</source>
         <translation>%1 days left (through %2)</translation>
     </message>

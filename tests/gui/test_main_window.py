@@ -64,8 +64,9 @@ def test_lang_en_switches_visible_strings(qtbot: QtBot, make_app) -> None:
 
 
 def test_switching_language_in_the_app_rebuilds_the_window_and_remembers_it(
-    qtbot: QtBot, make_app, demo_shop: DemoShop
+    qtbot: QtBot, make_app, runtime, demo_shop: DemoShop
 ) -> None:
+    settings_before = demo_shop.settings_file.read_bytes()
     app = make_app()
     window = app.build_window()
     window.show_page("warranty")
@@ -73,7 +74,12 @@ def test_switching_language_in_the_app_rebuilds_the_window_and_remembers_it(
     assert app.window is not window
     assert _nav_texts(app.window)[0] == "Overview"
     assert app.window.nav.currentRow() == PAGE_KEYS.index("warranty")
-    assert load_settings(demo_shop.settings_file).settings.language == "en"
+    qtbot.waitUntil(lambda: runtime.state.get("ui.language") == "en", timeout=5000)
+    # the choice is remembered in the app's state; the technician's file is never rewritten
+    assert demo_shop.settings_file.read_bytes() == settings_before
+    next_start = make_app()
+    assert next_start.language == "en"  # the next start opens in English
+    next_start.translators.install(next_start.qapp, "vi")  # only one app's translator at a time here
     app.switch_language("vi")
     assert _nav_texts(app.window)[0] == "Tổng quan"
 
@@ -127,7 +133,10 @@ def test_tray_colour_follows_the_worst_overview_tile(qtbot: QtBot, make_app) -> 
     assert window.overview.level is Level.CRITICAL and tray.level is Level.CRITICAL
     assert "sự cố" in tray.icon.toolTip()
     window.overview.board_tile.set_level(Level.OK)
-    assert tray.level is max(t.level for t in window.overview.tiles)
+    # Without a signed contract the warranty tile asks for attention; info tiles never count.
+    qtbot.waitUntil(lambda: window.overview.level is Level.WARNING, timeout=5000)
+    assert tray.level is Level.WARNING and "chú ý" in tray.icon.toolTip()
+    assert window.overview.hotline_tile not in window.overview.tiles
     assert [a.text() for a in tray.menu.actions() if a.text()] == [
         "Mở PMV Support Assistant", "Gửi yêu cầu hỗ trợ…", f"Đường dây nóng 24/7: {HOTLINE}", "Thoát",
     ]
@@ -175,4 +184,19 @@ def test_screenshot_command_renders_the_demo_shop(tmp_path: Path, app_home: Path
     assert result.returncode == 0, result.stderr
     image = QImage(str(shot))
     assert not image.isNull() and image.width() >= 1000 and image.height() >= 700
-    assert (app_home / "data" / "demo-shop" / "settings.toml").is_file()
+    # the demo lives in its own data dir, apart from a real shop's database
+    assert (app_home / "data" / "demo" / "demo-shop" / "settings.toml").is_file()
+    assert (app_home / "data" / "demo" / "pmv-support.sqlite3").is_file()
+    assert not (app_home / "data" / "pmv-support.sqlite3").exists()
+
+
+def test_screenshot_to_an_unusable_path_fails_quickly_with_a_reason(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--demo", "--screenshot", str(blocker / "shot.png")],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert result.returncode == 1
+    assert "could not save" in result.stderr

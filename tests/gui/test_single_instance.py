@@ -10,7 +10,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from app.shop.demo import DemoShop
-from app.ui.single_instance import SingleInstance, server_name
+from app.ui.single_instance import SingleInstance, instance_key
 
 
 def test_second_claim_hands_over_to_the_first(qtbot: QtBot) -> None:
@@ -33,9 +33,10 @@ def test_a_released_slot_can_be_claimed_again(qtbot: QtBot) -> None:
     again.release()
 
 
-def test_name_depends_on_the_data_dir(tmp_path: Path) -> None:
-    assert server_name(tmp_path / "a") != server_name(tmp_path / "b")
-    assert server_name(tmp_path / "a") == server_name(tmp_path / "a")
+def test_name_depends_on_the_settings_file_and_mode(tmp_path: Path) -> None:
+    assert instance_key(tmp_path / "a.toml", False) != instance_key(tmp_path / "b.toml", False)
+    assert instance_key(tmp_path / "a.toml", False) == instance_key(tmp_path / "a.toml", False)
+    assert instance_key(None, False) != instance_key(None, True)
 
 
 def _wait_for(path: Path, text: str, timeout: float = 30) -> bool:
@@ -51,6 +52,7 @@ def test_second_launch_brings_the_running_app_forward(demo_shop: DemoShop, app_h
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     command = [sys.executable, "-m", "app", "--config", str(demo_shop.settings_file), "--no-err-windows"]
     log_file = app_home / "data" / "logs" / "pmv-support.log"
+    db_file = app_home / "data" / "pmv-support.sqlite3"
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert _wait_for(log_file, "GUI ready"), "first copy did not start"
@@ -58,6 +60,9 @@ def test_second_launch_brings_the_running_app_forward(demo_shop: DemoShop, app_h
         assert second.returncode == 0
         assert "already running" in second.stdout
         assert _wait_for(log_file, "another launch asked this copy to come forward")
+        # the second launch handed over before touching the data dir
+        assert log_file.read_text(encoding="utf-8").count("starting (settings:") == 1
+        assert not list(db_file.parent.glob("*.bak"))
         assert first.poll() is None  # the first copy is still running
     finally:
         first.terminate()

@@ -52,8 +52,7 @@ class OverviewPage(QWidget):
 
         self.greeting = QLabel(shop.name)
         self.greeting.setObjectName("pageTitle")
-        today = QLocale().toString(QDate.currentDate(), "dddd, dd/MM/yyyy")
-        self.today_label = QLabel(self.tr("Hôm nay: %1").replace("%1", today))
+        self.today_label = QLabel()
 
         self.shop_tile = Tile(self.tr("Cửa hàng"))
         details = [line for line in (shop.address, shop.phone) if line]
@@ -94,8 +93,9 @@ class OverviewPage(QWidget):
         grid.addWidget(self.version_tile, 1, 0)
         grid.addWidget(self.activity_tile, 1, 1)
         grid.addWidget(self.board_tile, 2, 0, 1, 2)
-        for tile in (self.shop_tile, self.hotline_tile, self.version_tile, self.board_tile, self.activity_tile):
-            self.add_tile(tile)
+        # Only tiles that report on the shop's state count toward its level (and the
+        # tray colour); the shop, hotline, version and activity tiles just inform.
+        self.add_tile(self.board_tile)
 
         content = QWidget()
         inner = QVBoxLayout(content)
@@ -135,15 +135,18 @@ class OverviewPage(QWidget):
 
     # -- background refresh ----------------------------------------------
     def refresh(self) -> None:
+        today = QLocale().toString(QDate.currentDate(), "dddd, dd/MM/yyyy")
+        self.today_label.setText(self.tr("Hôm nay: %1").replace("%1", today))
         pos_db = self._runtime.settings.pos.database
         if pos_db is None:
             self._show_no_pos()
         else:
             self._runner.run(
-                lambda: read_summary(pos_db), on_success=self._show_pos, on_failure=self._show_pos_error
+                lambda: read_summary(pos_db), on_success=self._show_pos, on_failure=self._show_pos_error,
+                context=self,
             )
         self._runner.run(lambda: self._runtime.activity.recent(5), on_success=self._show_activity,
-                         on_failure=lambda exc: self.activity_list.setText(str(exc)))
+                         on_failure=lambda exc: self.activity_list.setText(str(exc)), context=self)
 
     def _show_no_pos(self) -> None:
         message = self.tr("Chưa cấu hình")
@@ -190,5 +193,6 @@ class OverviewPage(QWidget):
         texts = {
             "app.started": self.tr("Khởi động ứng dụng (phiên bản %1)"),
         }
-        text = texts.get(f"{entry.kind}.{entry.code}", f"{entry.kind}: {entry.code}")
+        text = texts.get(f"{entry.kind}.{entry.code}") or self.tr("Hoạt động khác (%1)").replace(
+            "%1", f"{entry.kind}.{entry.code}")
         return text.replace("%1", str(entry.detail.get("version", "")))

@@ -193,7 +193,7 @@ class WarrantyPage(QWidget):
         if contract is None or coverage is None:
             self._set_card(
                 self.tr("Chưa có hợp đồng"),
-                self.tr("Bấm \u201cCập nhật từ máy chủ\u201d, hoặc \u201cNhập hợp đồng từ tệp\u201d nếu máy không có Internet."),
+                self.tr("Bấm “Cập nhật từ máy chủ”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet."),
                 "#757575",
             )
             self.timeline.set_contract(None, snapshot.today)
@@ -284,6 +284,7 @@ class WarrantyPage(QWidget):
             on_failure=lambda exc: self.show_message(
                 self.tr("Không lưu được phiếu bảo hành: %1").replace("%1", str(exc)), Level.CRITICAL),
             title=self.tr("Đang tạo phiếu bảo hành…"),
+            context=self,
         )
 
     def _renew(self) -> None:

@@ -39,7 +39,7 @@ def api_failure(error: VendorApiError) -> str:
     texts = {
         ApiFailure.NOT_CONFIGURED: translate(
             "WarrantyTexts", "Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh "
-            "\u201cpmv-support shop-token\u201d."),
+            "“pmv-support shop-token”."),
         ApiFailure.OFFLINE: translate("WarrantyTexts", "Không kết nối được máy chủ hỗ trợ (mất mạng?)."),
         ApiFailure.TIMEOUT: translate("WarrantyTexts", "Máy chủ hỗ trợ không trả lời kịp."),
         ApiFailure.UNAUTHORIZED: translate("WarrantyTexts", "Máy chủ từ chối mã kết nối của cửa hàng."),

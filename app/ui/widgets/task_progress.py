@@ -36,6 +36,10 @@ class TaskProgress(QWidget):
         self._show(task)
 
     def _show(self, task: Task) -> None:
+        if self._task is not None and self._task is not task:
+            self._task.progressed.disconnect(self._on_progress)
+        if self._task is task:
+            return
         self._task = task
         task.progressed.connect(self._on_progress)
         self.label.setText(task.title)

@@ -1,0 +1,284 @@
+"""The vendor's working calendar: when the support desk counts response time.
+
+Response deadlines (DESIGN.md, "Domain rules") run in *working* time only, so
+the SLA clock needs to know, for any instant, whether the vendor is open and
+when it next opens.  The calendar is:
+
+* weekly hours, per weekday (default Mon–Fri 08:00–12:00 and 13:30–17:30,
+  Sat 08:00–12:00, Sun closed), as wall-clock times in the vendor's zone;
+* the vendor's time zone (default Asia/Ho_Chi_Minh), because shops and
+  servers may hand us instants in any zone;
+* Vietnamese public holidays from the ``holidays`` package (country ``VN``,
+  observed days and the government's swapped days off included, as the
+  package publishes them), so Tết and 2/9 are closed without anyone
+  maintaining a date list;
+* vendor-declared extra days off (company trip, year-end party ...).
+
+Intervals are kept as minutes after local midnight (``24:00`` allowed as an
+end) so "open until midnight" is expressible; durations are measured in UTC so
+a zone with daylight saving would still count real elapsed time.
+
+The holiday set for a year is computed once per (country, year) and shared by
+every calendar: the app computes many deadlines, and building a ``holidays``
+object is far slower than a set lookup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+HOLIDAY_COUNTRY = "VN"
+WEEKDAYS: tuple[str, ...] = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+)
+DEFAULT_HOURS: Mapping[str, tuple[str, ...]] = {
+    "monday": ("08:00-12:00", "13:30-17:30"),
+    "tuesday": ("08:00-12:00", "13:30-17:30"),
+    "wednesday": ("08:00-12:00", "13:30-17:30"),
+    "thursday": ("08:00-12:00", "13:30-17:30"),
+    "friday": ("08:00-12:00", "13:30-17:30"),
+    "saturday": ("08:00-12:00",),
+    "sunday": (),
+}
+MINUTES_PER_DAY = 24 * 60
+# How far ahead next_opening looks before concluding the calendar never opens
+# (e.g. every weekday emptied, or years of declared days off).
+SEARCH_HORIZON_DAYS = 3 * 366
+
+Interval = tuple[int, int]  # (start, end) in minutes after local midnight, start < end
+_INTERVAL_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+@functools.lru_cache(maxsize=64)
+def public_holidays(year: int, country: str = HOLIDAY_COUNTRY) -> frozenset[dt.date]:
+    """Public holidays (observed and swapped days off included) of one year.
+
+    Cached per (year, country): constructing the ``holidays`` object is the
+    expensive part, and a frozenset makes each later lookup O(1).
+    """
+    return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+def _weekday_index(name: str) -> int:
+    """Map 'monday' / 'Mon' / 'MONDAY' to 0..6 so config files can be lenient."""
+    key = str(name).strip().lower()
+    for index, full in enumerate(WEEKDAYS):
+        if key in (full, full[:3]):
+            return index
+    raise ValueError(f"unknown weekday {name!r}: expected one of {', '.join(WEEKDAYS)}")
+
+
+def parse_interval(text: str) -> Interval:
+    """Parse ``"HH:MM-HH:MM"``; ``24:00`` is allowed as an end (midnight).
+
+    Raises ValueError naming the text, because these strings come from a
+    settings file that a person edited by hand.
+    """
+    match = _INTERVAL_RE.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"bad working-hours interval {text!r}: expected 'HH:MM-HH:MM', e.g. '08:00-12:00'")
+    h1, m1, h2, m2 = (int(group) for group in match.groups())
+    for hour, minute, may_be_24 in ((h1, m1, False), (h2, m2, True)):
+        if minute > 59 or hour > 24 or (hour == 24 and (minute or not may_be_24)):
+            raise ValueError(f"bad time of day in working-hours interval {text!r}")
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end <= start:
+        raise ValueError(f"working-hours interval {text!r} ends before (or when) it starts")
+    return start, end
+
+
+def _normalise_day(intervals: Iterable[Interval], label: str) -> tuple[Interval, ...]:
+    """Sort, reject overlaps, merge touching intervals (12:00 end + 12:00 start)."""
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if not 0 <= start < end <= MINUTES_PER_DAY:
+            raise ValueError(f"{label}: interval {_fmt((start, end))} is not within one day")
+        if merged and start < merged[-1][1]:
+            raise ValueError(f"{label}: working-hours intervals {_fmt(merged[-1])} and {_fmt((start, end))} overlap")
+        if merged and start == merged[-1][1]:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _fmt(interval: Interval) -> str:
+    (h1, m1), (h2, m2) = divmod(interval[0], 60), divmod(interval[1], 60)
+    return f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"
+
+
+def _parse_day_off(value: dt.date | str) -> dt.date:
+    """Accept a date (TOML gives real dates) or ISO text; reject datetimes."""
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"extra day off must be a date, not a datetime: {value!r}")
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"bad extra day off {value!r}: expected a date 'YYYY-MM-DD'") from None
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """When the vendor's support desk is open.
+
+    Immutable and hashable so one instance can be shared across threads (the
+    background agent and the UI both compute deadlines).  Build it with
+    :meth:`default` or :meth:`from_config`; the raw constructor takes
+    already-parsed minutes and is validated too.
+    """
+
+    weekly: tuple[tuple[Interval, ...], ...]  # 7 entries, Monday first
+    tz: ZoneInfo = ZoneInfo(DEFAULT_TZ)
+    extra_days_off: frozenset[dt.date] = frozenset()
+    holiday_country: str | None = HOLIDAY_COUNTRY  # None: no public holidays (tests, other markets)
+
+    def __post_init__(self) -> None:
+        if len(self.weekly) != 7:
+            raise ValueError(f"weekly hours need 7 days (Monday first), got {len(self.weekly)}")
+        normalised = tuple(_normalise_day(day, WEEKDAYS[i]) for i, day in enumerate(self.weekly))
+        if not any(normalised):
+            raise ValueError("the working calendar has no working hours on any weekday")
+        object.__setattr__(self, "weekly", normalised)
+        object.__setattr__(self, "extra_days_off", frozenset(self.extra_days_off))
+
+    # -- construction -------------------------------------------------------
+
+    @classmethod
+    def default(cls) -> WorkingCalendar:
+        """The calendar DESIGN.md describes (shared instance; it is immutable)."""
+        return _DEFAULT
+
+    @classmethod
+    def from_config(
+        cls,
+        *,
+        hours: Mapping[str, Sequence[str]] | None = None,
+        extra_days_off: Iterable[dt.date | str] = (),
+        tz: str = DEFAULT_TZ,
+        holiday_country: str | None = HOLIDAY_COUNTRY,
+    ) -> WorkingCalendar:
+        """The default calendar with the vendor's overrides applied.
+
+        ``hours`` maps weekday names ('monday' or 'mon', any case) to lists of
+        ``"HH:MM-HH:MM"``; weekdays not named keep their default hours and an
+        empty list closes that weekday.  Malformed input raises ValueError
+        with a message fit for a log line.
+        """
+        weekly = [tuple(parse_interval(text) for text in DEFAULT_HOURS[name]) for name in WEEKDAYS]
+        for name, texts in (hours or {}).items():
+            index = _weekday_index(name)
+            if isinstance(texts, str):
+                raise ValueError(f"{WEEKDAYS[index]}: hours must be a list of 'HH:MM-HH:MM', not one string")
+            weekly[index] = _normalise_day((parse_interval(t) for t in texts), WEEKDAYS[index])
+        days_off = frozenset(_parse_day_off(day) for day in extra_days_off)
+        return cls(tuple(weekly), _zone(tz), days_off, holiday_country)
+
+    # -- queries ------------------------------------------------------------
+
+    def localize(self, moment: dt.datetime) -> dt.datetime:
+        """``moment`` in the calendar's zone; naive datetimes are refused
+        because guessing their zone would silently shift deadlines."""
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"datetime must be timezone-aware, got naive {moment.isoformat()}")
+        return moment.astimezone(self.tz)
+
+    def is_holiday(self, day: dt.date) -> bool:
+        """A public holiday (per the ``holidays`` package) or a vendor day off."""
+        day = self._as_date(day)
+        if day in self.extra_days_off:
+            return True
+        return self.holiday_country is not None and day in public_holidays(day.year, self.holiday_country)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Has working hours on its weekday and is not a holiday / day off."""
+        day = self._as_date(day)
+        return bool(self.weekly[day.weekday()]) and not self.is_holiday(day)
+
+    def intervals_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The day's open intervals as aware datetimes in the calendar's zone
+        (empty on closed days)."""
+        day = self._as_date(day)
+        if not self.is_working_day(day):
+            return []
+        midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.tz)
+        # Wall-clock arithmetic on purpose: "08:00" means 08:00 local.
+        return [
+            (midnight + dt.timedelta(minutes=start), midnight + dt.timedelta(minutes=end))
+            for start, end in self.weekly[day.weekday()]
+        ]
+
+    def is_open(self, moment: dt.datetime) -> bool:
+        """Open at ``moment``: intervals are half-open, so the closing instant
+        (12:00, 17:30) is already closed and the opening instant is open."""
+        local = self.localize(moment)
+        return any(start <= local < end for start, end in self.intervals_on(local.date()))
+
+    def next_opening(self, moment: dt.datetime) -> dt.datetime:
+        """``moment`` itself (in the calendar's zone) if open, else the start
+        of the next working interval."""
+        for start, _end in self._intervals_from(moment):
+            return max(start, self.localize(moment))
+        raise ValueError(f"no working time within {SEARCH_HORIZON_DAYS} days of {moment.isoformat()}")
+
+    def add_working_time(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The instant when ``duration`` of working time after ``start`` has run.
+
+        Counting begins at :meth:`next_opening` (a request opened at night
+        starts at 08:00).  A result that lands exactly on a closing time stays
+        there instead of rolling to the next opening, as DESIGN.md requires.
+        """
+        if duration < dt.timedelta(0):
+            raise ValueError(f"duration must not be negative, got {duration}")
+        remaining = duration
+        cursor = self.localize(start).astimezone(dt.timezone.utc)
+        for open_at, close_at in self._intervals_from(start):
+            open_utc, close_utc = open_at.astimezone(dt.timezone.utc), close_at.astimezone(dt.timezone.utc)
+            cursor = max(cursor, open_utc)
+            available = close_utc - cursor  # UTC difference: real elapsed time
+            if remaining <= available:
+                return (cursor + remaining).astimezone(self.tz)
+            remaining -= available
+        raise ValueError(f"no working time within {SEARCH_HORIZON_DAYS} days of {start.isoformat()}")
+
+    # -- internals ----------------------------------------------------------
+
+    def _intervals_from(self, moment: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+        """Working intervals that end after ``moment``, in order, bounded by
+        the search horizon so a calendar that never opens cannot hang."""
+        local = self.localize(moment)
+        day = local.date()
+        for _ in range(SEARCH_HORIZON_DAYS):
+            for start, end in self.intervals_on(day):
+                if end.astimezone(dt.timezone.utc) > local.astimezone(dt.timezone.utc):
+                    yield start, end
+            day += dt.timedelta(days=1)
+
+    def _as_date(self, day: dt.date) -> dt.date:
+        """Accept an aware datetime as 'its local day'; a bare date as is.
+
+        A datetime would otherwise never match the date sets (datetime and
+        date never compare equal), silently ignoring every holiday.
+        """
+        if isinstance(day, dt.datetime):
+            return self.localize(day).date()
+        return day
+
+
+_DEFAULT = WorkingCalendar.from_config()

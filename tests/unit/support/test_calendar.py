@@ -1,0 +1,195 @@
+"""The vendor's working calendar: hours, holidays, overrides and validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.support import calendar as calendar_module
+from app.support.calendar import WorkingCalendar, public_holidays
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn(y: int, mo: int, d: int, h: int, mi: int = 0) -> dt.datetime:
+    return dt.datetime(y, mo, d, h, mi, tzinfo=VN)
+
+
+def days(start: dt.date, end: dt.date) -> set[dt.date]:
+    return {start + dt.timedelta(n) for n in range((end - start).days + 1)}
+
+
+# -- holiday facts the SLA tests rely on (an alarm if the package changes them) --
+
+def test_tet_2027_closes_thursday_to_wednesday() -> None:
+    # Lunar New Year 2027 is Sat 06/02; the package moves Tết days that fall on the
+    # weekend to 29 Tết (Thu 04/02) and mùng 5 (Wed 10/02).
+    cal = WorkingCalendar.default()
+    tet = days(dt.date(2027, 2, 4), dt.date(2027, 2, 10))
+    assert tet <= public_holidays(2027)
+    assert not any(cal.is_working_day(d) for d in tet)
+    assert cal.is_working_day(dt.date(2027, 2, 3))
+    assert cal.is_working_day(dt.date(2027, 2, 11))
+
+
+def test_tet_2026_and_national_day_substitutes() -> None:
+    h2026 = public_holidays(2026)
+    assert days(dt.date(2026, 2, 16), dt.date(2026, 2, 20)) <= h2026  # giao thừa .. mùng 4
+    assert dt.date(2026, 2, 14) not in h2026  # a plain Saturday: the vendor works that morning
+    # 2/9/2026: Tue 1/9 + Wed 2/9, plus Mon 31/8 swapped for Sat 22/8.
+    assert {dt.date(2026, 8, 31), dt.date(2026, 9, 1), dt.date(2026, 9, 2)} <= h2026
+    assert dt.date(2026, 4, 27) in h2026  # Hùng Kings on Sunday 26/4, observed Monday
+
+
+# -- days and intervals --
+
+def test_default_week() -> None:
+    cal = WorkingCalendar.default()
+    assert cal.intervals_on(dt.date(2026, 3, 10)) == [
+        (vn(2026, 3, 10, 8), vn(2026, 3, 10, 12)),
+        (vn(2026, 3, 10, 13, 30), vn(2026, 3, 10, 17, 30)),
+    ]
+    assert cal.intervals_on(dt.date(2026, 3, 14)) == [(vn(2026, 3, 14, 8), vn(2026, 3, 14, 12))]
+    assert cal.intervals_on(dt.date(2026, 3, 15)) == []  # Sunday
+    assert cal.intervals_on(dt.date(2026, 9, 2)) == []  # National Day
+    start, _ = cal.intervals_on(dt.date(2026, 3, 10))[0]
+    assert start.tzinfo is not None and start.utcoffset() == dt.timedelta(hours=7)
+
+
+def test_aware_datetime_counts_as_its_local_day() -> None:
+    cal = WorkingCalendar.default()
+    # 17:30 UTC on 2/9 is already 00:30 on Thu 3/9 in Vietnam: a working day.
+    assert cal.is_working_day(dt.datetime(2026, 9, 2, 17, 30, tzinfo=dt.timezone.utc))
+    assert not cal.is_working_day(dt.date(2026, 9, 2))
+
+
+@pytest.mark.parametrize(("moment", "is_open"), [
+    (vn(2026, 3, 10, 7, 59), False),
+    (vn(2026, 3, 10, 8), True),  # opening instant is open
+    (vn(2026, 3, 10, 11, 59), True),
+    (vn(2026, 3, 10, 12), False),  # closing instant is closed
+    (vn(2026, 3, 10, 13, 30), True),
+    (vn(2026, 3, 10, 17, 30), False),
+    (vn(2026, 3, 14, 9), True),  # Saturday morning
+    (vn(2026, 3, 14, 14), False),
+    (vn(2027, 2, 8, 9), False),  # Tết
+])
+def test_is_open_boundaries(moment: dt.datetime, is_open: bool) -> None:
+    assert WorkingCalendar.default().is_open(moment) is is_open
+
+
+def test_next_opening() -> None:
+    cal = WorkingCalendar.default()
+    assert cal.next_opening(vn(2026, 3, 10, 9, 17)) == vn(2026, 3, 10, 9, 17)  # open: itself
+    assert cal.next_opening(vn(2026, 3, 10, 12)) == vn(2026, 3, 10, 13, 30)
+    assert cal.next_opening(vn(2026, 3, 10, 20)) == vn(2026, 3, 11, 8)
+    # On a holiday: Wed 2/9/2026 10:00 -> Thu 3/9 08:00.
+    assert cal.next_opening(vn(2026, 9, 2, 10)) == vn(2026, 9, 3, 8)
+    # Saturday afternoon before the 2/9 break: Sun, Mon 31/8, Tue 1/9, Wed 2/9 closed.
+    assert cal.next_opening(vn(2026, 8, 29, 12)) == vn(2026, 9, 3, 8)
+    # Answer is in Vietnamese time even for a UTC question.
+    answer = cal.next_opening(dt.datetime(2026, 3, 10, 13, tzinfo=dt.timezone.utc))  # 20:00 ICT
+    assert answer == vn(2026, 3, 11, 8) and answer.utcoffset() == dt.timedelta(hours=7)
+
+
+def test_add_working_time_edges() -> None:
+    cal = WorkingCalendar.default()
+    # Zero duration from the evening: the clock starts at the next opening.
+    assert cal.add_working_time(vn(2026, 3, 10, 20), dt.timedelta(0)) == vn(2026, 3, 11, 8)
+    # 10 h from Mon 08:00: 8 h Mon, 2 h Tue -> Tue 10:00.
+    assert cal.add_working_time(vn(2026, 3, 9, 8), dt.timedelta(hours=10)) == vn(2026, 3, 10, 10)
+    with pytest.raises(ValueError, match="negative"):
+        cal.add_working_time(vn(2026, 3, 9, 8), dt.timedelta(minutes=-1))
+    with pytest.raises(ValueError, match="aware"):
+        cal.add_working_time(dt.datetime(2026, 3, 9, 8), dt.timedelta(hours=1))
+    with pytest.raises(ValueError, match="aware"):
+        cal.is_open(dt.datetime(2026, 3, 9, 8))
+
+
+# -- overrides --
+
+def test_custom_hours_override() -> None:
+    cal = WorkingCalendar.from_config(
+        hours={"Sat": [], "sunday": ["09:00-11:00"], "MONDAY": ["07:00-12:00", "12:00-16:00"]},
+        extra_days_off=["2026-03-17"],
+    )
+    assert not cal.is_working_day(dt.date(2026, 3, 14))  # Saturday closed now
+    assert cal.intervals_on(dt.date(2026, 3, 15)) == [(vn(2026, 3, 15, 9), vn(2026, 3, 15, 11))]
+    # Touching intervals merge: no phantom closing at 12:00.
+    assert cal.intervals_on(dt.date(2026, 3, 16)) == [(vn(2026, 3, 16, 7), vn(2026, 3, 16, 16))]
+    assert not cal.is_working_day(dt.date(2026, 3, 17))  # vendor day off
+    assert len(cal.intervals_on(dt.date(2026, 3, 18))) == 2  # Wednesday keeps the defaults
+    assert cal.is_working_day(dt.date(2026, 3, 18)) and not cal.is_working_day(dt.date(2026, 9, 2))
+
+
+def test_other_zone_and_midnight_end() -> None:
+    # Open all day in Berlin, no public holidays. DST starts Sun 29/03/2026 at 02:00
+    # (clocks jump to 03:00): 3 h of real time from 01:00 CET ends at 05:00 CEST.
+    cal = WorkingCalendar.from_config(
+        hours={name: ["00:00-24:00"] for name in calendar_module.WEEKDAYS},
+        tz="Europe/Berlin", holiday_country=None,
+    )
+    berlin = ZoneInfo("Europe/Berlin")
+    due = cal.add_working_time(dt.datetime(2026, 3, 29, 1, tzinfo=berlin), dt.timedelta(hours=3))
+    assert due == dt.datetime(2026, 3, 29, 5, tzinfo=berlin)
+    # Through midnight: 30 h from Mon 10:00 -> Tue 16:00.
+    start = dt.datetime(2026, 3, 9, 10, tzinfo=berlin)
+    assert cal.add_working_time(start, dt.timedelta(hours=30)) == dt.datetime(2026, 3, 10, 16, tzinfo=berlin)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"hours": {"monday": ["8-12"]}}, r"'8-12'.*HH:MM-HH:MM"),
+    ({"hours": {"monday": ["08:00 to 12:00"]}}, "HH:MM-HH:MM"),
+    ({"hours": {"monday": ["25:00-26:00"]}}, "bad time of day"),
+    ({"hours": {"monday": ["08:60-12:00"]}}, "bad time of day"),
+    ({"hours": {"monday": ["24:00-24:00"]}}, "bad time of day"),
+    ({"hours": {"monday": ["12:00-08:00"]}}, "ends before"),
+    ({"hours": {"monday": ["08:00-08:00"]}}, "ends before"),
+    ({"hours": {"monday": ["08:00-12:00", "11:00-13:00"]}}, r"monday.*08:00-12:00.*11:00-13:00.*overlap"),
+    ({"hours": {"funday": ["08:00-12:00"]}}, "unknown weekday 'funday'"),
+    ({"hours": {"monday": "08:00-12:00"}}, "list"),
+    ({"hours": {name: [] for name in calendar_module.WEEKDAYS}}, "no working hours"),
+    ({"tz": "Asia/Saigon City"}, "unknown time zone"),
+    ({"extra_days_off": ["30/04/2026"]}, "YYYY-MM-DD"),
+    ({"extra_days_off": [dt.datetime(2026, 4, 30)]}, "not a datetime"),
+])
+def test_malformed_config_is_rejected_clearly(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        WorkingCalendar.from_config(**kwargs)
+
+
+def test_raw_constructor_validates_too() -> None:
+    with pytest.raises(ValueError, match="7 days"):
+        WorkingCalendar(weekly=((),) * 6)
+    with pytest.raises(ValueError, match="overlap"):
+        WorkingCalendar(weekly=(((480, 720), (600, 800)),) + ((),) * 6)
+
+
+def test_calendar_is_immutable_and_comparable() -> None:
+    a = WorkingCalendar.from_config(extra_days_off=[dt.date(2026, 3, 16)])
+    b = WorkingCalendar.from_config(extra_days_off=["2026-03-16"])
+    assert a == b and hash(a) == hash(b)
+    assert a != WorkingCalendar.default()
+    with pytest.raises(AttributeError):
+        a.tz = ZoneInfo("UTC")  # type: ignore[misc]
+
+
+def test_holidays_are_built_once_per_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    real = calendar_module.holidays.country_holidays
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs.get("years"))
+        return real(*args, **kwargs)
+
+    public_holidays.cache_clear()
+    monkeypatch.setattr(calendar_module.holidays, "country_holidays", counting)
+    try:
+        cal = WorkingCalendar.default()
+        for n in range(300):  # a year of deadline questions
+            cal.is_working_day(dt.date(2026, 1, 1) + dt.timedelta(n))
+        assert calls == [2026]
+    finally:
+        public_holidays.cache_clear()

@@ -1,0 +1,301 @@
+"""Redaction of the diagnostics bundle a shop sends to the vendor.
+
+Logs and settings dumps leave the shop, so before they go we remove what the
+vendor has no business reading: credentials (URL passwords, secret query or
+``key=value`` parameters, ``Authorization`` headers, ``pmv_`` shop tokens) and
+customers' personal data (CCCD/CMND numbers, phone numbers, e-mail
+addresses).  The contact's own phone number is kept: the technician needs it
+to call back.  So are 1800/1900 service numbers, which belong to businesses.
+
+Two properties matter more than cleverness:
+
+* **idempotent**: bundles are re-exported, and a redacted file redacted again
+  must come out byte-identical with zero new counts, so every placeholder is
+  something no rule matches again;
+* **no false positives** on what a technician needs to read in a POS log:
+  timestamps, amounts (``20.000.000``), invoice numbers (``1C26TVG-0000063``),
+  weights, IP addresses, versions.
+
+Counts are returned per :class:`RedactionKind` so the UI can tell the cashier
+what was hidden (in its own words); kinds with nothing redacted are absent.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.support.phone import PhoneError, PhoneKind, find_phone_numbers, parse_phone, standalone
+
+__all__ = [
+    "MASK",
+    "RedactionKind",
+    "RedactionResult",
+    "redact_mapping",
+    "redact_text",
+]
+
+MASK = "***"
+CITIZEN_ID_MARK = "[CCCD]"
+PHONE_MARK = "[SĐT]"
+EMAIL_MARK = "[email]"
+
+
+class RedactionKind(str, enum.Enum):
+    URL_CREDENTIAL = "url_credential"  # scheme://user:secret@host
+    SECRET_PARAM = "secret_param"  # ?token=..., password=... in a line, "api_key": "..."
+    AUTH_HEADER = "auth_header"  # Authorization: Bearer/Basic ..., a bare long Bearer token
+    SHOP_TOKEN = "shop_token"  # pmv_... vendor API token
+    SECRET_FIELD = "secret_field"  # a settings value under a secret-looking key
+    CITIZEN_ID = "citizen_id"  # CCCD (12 digits) or labelled CMND (9 digits)
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class RedactionResult:
+    text: str
+    counts: dict[RedactionKind, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+# --- the rules ----------------------------------------------------------------
+
+# A secret-looking parameter name: exactly one of these...
+_SECRET_NAMES_EXACT = frozenset({"pass", "pwd", "key", "auth", "sig", "signature", "pin"})
+# ...or containing one of these (lower-cased, "-" and "." read as "_")...
+_SECRET_NAMES_PART = (
+    "password", "passwd", "passphrase", "secret", "token", "api_key", "apikey",
+    "access_key", "private", "credential", "matkhau", "mat_khau",
+)  # fmt: skip
+# ...or ending with one of these ("shop_key", "x_auth", "db_pwd").
+_SECRET_NAMES_SUFFIX = ("_key", "_pass", "_pwd", "_auth", "_pin")
+
+# The password runs to the *last* '@' of the authority: connection strings
+# written by hand rarely percent-encode it ("sa:Pmv@2024@192.168.1.10").
+_URL_CREDENTIAL = re.compile(
+    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:]+:)(?P<secret>[^\s/?#]+)(?=@)"
+)
+_AUTH_HEADER = re.compile(
+    r"(?P<head>\bauthorization\b[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest|negotiate)\s+)?)"
+    r"(?P<secret>[^\s\"',;}\]]+)",
+    re.IGNORECASE,
+)
+# "Bearer <token>" outside a header (an exception message, a curl command):
+# only long values, so English prose ("Bearer token missing") is left alone.
+_BARE_BEARER = re.compile(r"(?P<head>\bBearer\s+)(?P<secret>[A-Za-z0-9\-._~+/]{16,}=*)")
+# vendor_server issues "pmv_" + secrets.token_urlsafe(32); identifiers such
+# as "pmv_support_en" are shorter and have no digit or capital.
+_SHOP_TOKEN = re.compile(r"(?<![A-Za-z0-9_\-])pmv_(?=[A-Za-z0-9_\-]*[A-Z0-9])[A-Za-z0-9_\-]{20,}")
+# name=value in a URL query or a log line; name: "value" / 'name': 'value' in JSON or a repr.
+# The value is matched in a lookahead so that scanning continues inside it:
+# "url=https://x.vn/a?api_key=..." must still find api_key.
+_PARAM = re.compile(
+    r"(?:^|(?<=[\s?&;,(\[{\"']))(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)=(?=(?P<value>[^\s&#\"',;)\]}]+))"
+)
+_QUOTED_PARAM = re.compile(
+    r"(?P<q>[\"'])(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)(?P=q)(?P<sep>\s*:\s*)(?P<vq>[\"'])(?P<value>[^\"'\n]*)(?P=vq)"
+)
+# Not after "/" or "://": "https://user@host" is a URL, not an address.
+_EMAIL = re.compile(
+    r"(?<![\w/.%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*"  # local part
+    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b"  # domain
+)
+# CCCD: 12 digits starting with the province code 001-096 (Thông tư
+# 59/2021/TT-BCA), and standalone (checked with phone.standalone), so a
+# compact timestamp (202611241012) or part of an invoice number is not touched.
+_CCCD = re.compile(r"(?<![0-9])0(?:0[1-9]|[1-8][0-9]|9[0-6])[0-9]{9}(?![0-9])")
+# The old 9-digit CMND is only recognisable by its label.
+_LABELLED_ID = re.compile(
+    r"(?P<head>\b(?:CMND|CMTND|CMT|CCCD|CMND/CCCD|CCCD/CMND|căn cước(?: công dân)?|số định danh|chứng minh(?: nhân dân| thư)?)"
+    r"\s*(?:số\s*|no\.?\s*|#\s*)?[:.]?\s*)(?P<id>[0-9]{9}|[0-9]{12})(?![\w])(?![.\-]\w)",
+    re.IGNORECASE,
+)
+
+
+def _is_secret_name(name: str) -> bool:
+    key = name.lower().replace("-", "_").replace(".", "_")
+    return (
+        key in _SECRET_NAMES_EXACT
+        or any(part in key for part in _SECRET_NAMES_PART)
+        or key.endswith(_SECRET_NAMES_SUFFIX)
+    )
+
+
+def _already_masked(value: str) -> bool:
+    return MASK in value
+
+
+class _Redactor:
+    """Applies the text rules in a fixed order, counting what each one hid.
+
+    Order matters: headers and tokens first (a shop token inside a query
+    parameter counts once, as a shop token), e-mails before phones
+    (``0903112233@gmail.com`` is an address), CCCD before phones.
+    """
+
+    def __init__(self, keep_phones: Iterable[str]) -> None:
+        self.counts: Counter[RedactionKind] = Counter()
+        self._keep: frozenset[str] = frozenset(
+            e164 for phone in keep_phones if (e164 := _e164_or_none(phone)) is not None
+        )
+
+    def text(self, text: str) -> str:
+        text = self._sub(_AUTH_HEADER, text, RedactionKind.AUTH_HEADER)
+        text = self._sub(_BARE_BEARER, text, RedactionKind.AUTH_HEADER)
+        text = self._shop_tokens(text)
+        text = self._sub(_URL_CREDENTIAL, text, RedactionKind.URL_CREDENTIAL)
+        text = self._params(text)
+        text = self._emails(text)
+        text = self._citizen_ids(text)
+        return self._phones(text)
+
+    def _sub(self, pattern: re.Pattern[str], text: str, kind: RedactionKind) -> str:
+        def replace(m: re.Match[str]) -> str:
+            if _already_masked(m.group("secret")):
+                return m.group(0)
+            self.counts[kind] += 1
+            return m.group("head") + MASK
+
+        return pattern.sub(replace, text)
+
+    def _shop_tokens(self, text: str) -> str:
+        def replace(m: re.Match[str]) -> str:
+            self.counts[RedactionKind.SHOP_TOKEN] += 1
+            return "pmv_" + MASK
+
+        return _SHOP_TOKEN.sub(replace, text)
+
+    def _params(self, text: str) -> str:
+        """Secret parameters: quoted JSON/repr pairs first, then name=value."""
+
+        def quoted(m: re.Match[str]) -> str:
+            value = m.group("value")
+            if not _is_secret_name(m.group("name")) or not value or _already_masked(value):
+                return m.group(0)
+            self.counts[RedactionKind.SECRET_PARAM] += 1
+            q, vq = m.group("q"), m.group("vq")
+            return f"{q}{m.group('name')}{q}{m.group('sep')}{vq}{MASK}{vq}"
+
+        text = _QUOTED_PARAM.sub(quoted, text)
+        pieces: list[str] = []
+        position = 0
+        for m in _PARAM.finditer(text):
+            start, end = m.span("value")
+            if start < position or not _is_secret_name(m.group("name")) or _already_masked(m.group("value")):
+                continue  # inside a value already hidden, not a secret, or done before
+            pieces += [text[position:start], MASK]
+            position = end
+            self.counts[RedactionKind.SECRET_PARAM] += 1
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+    def _emails(self, text: str) -> str:
+        def replace(m: re.Match[str]) -> str:
+            self.counts[RedactionKind.EMAIL] += 1
+            return EMAIL_MARK
+
+        return _EMAIL.sub(replace, text)
+
+    def _citizen_ids(self, text: str) -> str:
+        def labelled(m: re.Match[str]) -> str:
+            self.counts[RedactionKind.CITIZEN_ID] += 1
+            return m.group("head") + CITIZEN_ID_MARK
+
+        def bare(m: re.Match[str]) -> str:
+            if not standalone(m.string, m.start(), m.end()):
+                return m.group(0)
+            self.counts[RedactionKind.CITIZEN_ID] += 1
+            return CITIZEN_ID_MARK
+
+        return _CCCD.sub(bare, _LABELLED_ID.sub(labelled, text))
+
+    def _phones(self, text: str) -> str:
+        pieces: list[str] = []
+        position = 0
+        for start, end, number in find_phone_numbers(text):
+            # 1800/1900 numbers belong to businesses (the vendor's own hotline
+            # among them): not personal data, and the technician needs them.
+            if number.e164 in self._keep or number.kind is PhoneKind.SERVICE:
+                continue
+            pieces.append(text[position:start])
+            pieces.append(PHONE_MARK)
+            position = end
+            self.counts[RedactionKind.PHONE] += 1
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+    def result_counts(self) -> dict[RedactionKind, int]:
+        return {kind: n for kind, n in self.counts.items() if n}
+
+
+def _e164_or_none(text: str) -> str | None:
+    """An unparsable keep entry can match nothing, so it is dropped rather than raised."""
+    try:
+        return parse_phone(text).e164
+    except PhoneError:
+        return None
+
+
+def redact_text(text: str, *, keep_phones: Iterable[str] = ()) -> RedactionResult:
+    """Redact one text (a log file, a note); numbers in ``keep_phones`` stay.
+
+    ``keep_phones`` may be written any way :func:`~app.support.phone.parse_phone`
+    accepts; they are compared by their normalised E.164 form, so
+    ``0903 112 233`` keeps ``+84903112233`` and ``0903.112.233`` in the text.
+    """
+    redactor = _Redactor(keep_phones)
+    return RedactionResult(redactor.text(text), redactor.result_counts())
+
+
+def redact_mapping(
+    data: Mapping[Any, Any], *, keep_phones: Iterable[str] = ()
+) -> tuple[dict[Any, Any], dict[RedactionKind, int]]:
+    """Redact a settings dump (nested dicts and lists); the input is not modified.
+
+    Every scalar under a key that names a secret (password, passwd, secret,
+    token, api_key, private, ...) becomes ``"***"``, however deep; other
+    strings go through :func:`redact_text`.  Unset secrets (``None``, ``""``)
+    and booleans (``token_enabled``) are left as they are: they tell the
+    technician "not configured" and reveal nothing.  Keys are never changed.
+    """
+    redactor = _Redactor(keep_phones)
+    walked = _walk(data, secret=False, redactor=redactor)
+    assert isinstance(walked, dict)
+    return walked, redactor.result_counts()
+
+
+def _walk(value: Any, *, secret: bool, redactor: _Redactor) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            key: _walk(item, secret=secret or _is_secret_key(key), redactor=redactor)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        items = [_walk(item, secret=secret, redactor=redactor) for item in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    if secret:
+        return _mask_scalar(value, redactor)
+    if isinstance(value, str):
+        return redactor.text(value)
+    return value
+
+
+def _is_secret_key(key: Any) -> bool:
+    name = str(key).lower().replace("-", "_")
+    return any(part in name for part in ("password", "passwd", "secret", "token", "api_key", "apikey", "private"))
+
+
+def _mask_scalar(value: Any, redactor: _Redactor) -> Any:
+    if value is None or value == "" or isinstance(value, bool) or value == MASK:
+        return value
+    redactor.counts[RedactionKind.SECRET_FIELD] += 1
+    return MASK
+

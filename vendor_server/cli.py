@@ -1,4 +1,4 @@
-"""``pmv-vendor``: run the vendor server and manage shops, contracts and keys.
+"""``pmv-vendor``: run the vendor server and manage shops, contracts, keys and tickets.
 
 Every command takes ``--config FILE`` (TOML with ``data``, ``db``, ``keys``,
 ``host``, ``port``) and exits non-zero with a one-line reason on bad input.
@@ -18,6 +18,7 @@ from typing import Any
 from app.warranty.contract import ContractError, sign_payload
 from vendor_server.db import VendorDatabase
 from vendor_server.keys import VendorKeyError, VendorKeys
+from vendor_server.tickets import SOLUTION_KINDS, STATUSES, VENDOR_TZ, TicketRecord, list_tickets, update_ticket
 
 
 class VendorCliError(Exception):
@@ -73,6 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     init = keys_sub.add_parser("init", parents=[common], help="create the signing keys if missing")
     init.add_argument("--export", type=Path, metavar="FILE", help="write the public keys (vendor_keys.json form)")
+
+    ticket = sub.add_parser("ticket", help="list and move along the shops' support tickets")
+    ticket_sub = ticket.add_subparsers(dest="ticket_command", required=True)
+    listing = ticket_sub.add_parser("list", parents=[common], help="list tickets, newest first")
+    listing.add_argument("--shop-id", help="only this shop's tickets")
+    listing.add_argument("--json", action="store_true", help="JSON array with every field")
+    update = ticket_sub.add_parser("update", parents=[common], help="change a ticket's status / proposed solution")
+    update.add_argument("number", help="ticket number, e.g. YC-2026-000123")
+    update.add_argument("--status", required=True, choices=STATUSES)
+    update.add_argument("--solution-kind", choices=SOLUTION_KINDS)
+    update.add_argument("--solution", help="the proposed solution, as the shop will read it")
     return parser
 
 
@@ -106,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "issue-contract":
             return _issue(args, settings)
+        if args.command == "ticket":
+            return _ticket(args, settings)
         if args.command == "keys":
             public = VendorKeys(settings["keys"]).init()
             if args.export:
@@ -143,6 +157,28 @@ def _issue(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     print(text)
+    return 0
+
+
+def _ticket_json(record: TicketRecord) -> dict[str, Any]:
+    return {key: value.isoformat() if isinstance(value, dt.datetime) else value
+            for key, value in vars(record).items()}
+
+
+def _ticket(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    db = VendorDatabase(settings["db"])
+    if args.ticket_command == "update":
+        record = update_ticket(db, args.number, status=args.status, solution_kind=args.solution_kind,
+                               solution_text=args.solution)
+        print(json.dumps(_ticket_json(record), ensure_ascii=False))
+        return 0
+    records = list_tickets(db, args.shop_id)
+    if args.json:
+        print(json.dumps([_ticket_json(r) for r in records], ensure_ascii=False, indent=2))
+        return 0
+    for r in records:
+        due = r.response_due_at.astimezone(VENDOR_TZ).strftime("%Y-%m-%d %H:%M") if r.response_due_at else "-"
+        print(f"{r.number}  {r.shop_id:<12} {r.status:<18} {r.severity:<8} {r.category:<17} due {due:<16}  {r.title}")
     return 0
 
 

@@ -6,13 +6,50 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, create_engine, select
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    select,
+)
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime stored as UTC, read back aware.
+
+    SQLite's DATETIME drops the offset, so a value written as 10:00+07:00
+    would come back as a naive 10:00 and compare wrongly against UTC times
+    (``updated_since`` polling compares in SQL).  Normalising to UTC on the
+    way in keeps SQLite's string order equal to time order, and tagging UTC
+    on the way out gives callers aware values on every backend.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given for a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Shop(Base):
@@ -34,6 +71,58 @@ class ContractDocument(Base):
     shop_pk: Mapped[int] = mapped_column(ForeignKey("shops.id"), nullable=False, index=True)
     document: Mapped[str] = mapped_column(Text, nullable=False)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Ticket(Base):
+    """A support request from a shop (vendor API v1, ``POST /api/v1/tickets``)."""
+
+    __tablename__ = "tickets"
+    # The shop's Idempotency-Key is unique per shop, so a retried or raced
+    # delivery of the same request can never make a second ticket.
+    __table_args__ = (UniqueConstraint("shop_pk", "idempotency_key", name="uq_ticket_shop_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_pk: Mapped[int] = mapped_column(ForeignKey("shops.id"), nullable=False, index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(36), nullable=False)
+    # Derived from the id, so it is set in the same transaction right after
+    # the insert assigns one; never NULL once committed.
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    category: Mapped[str] = mapped_column(String(32), nullable=False)
+    severity: Mapped[str] = mapped_column(String(16), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    contact_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    contact_phone: Mapped[str] = mapped_column(String(20), nullable=False)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    # Kept so staff can see why a deadline is what it is (or absent).
+    coverage: Mapped[str] = mapped_column(String(16), nullable=False)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    response_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    solution_kind: Mapped[str | None] = mapped_column(String(16))
+    solution_text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+    shop: Mapped[Shop] = relationship()
+
+
+class Attachment(Base):
+    """A file attached to a ticket; the bytes live at ``<data>/attachments/<ticket id>/<client_id>``."""
+
+    __tablename__ = "ticket_attachments"
+    # client_id makes an upload idempotent per ticket (a retry after a lost
+    # response must not store the body twice).
+    __table_args__ = (UniqueConstraint("ticket_id", "client_id", name="uq_attachment_ticket_client"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), nullable=False, index=True)
+    client_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)  # sanitised, display only
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 def hash_token(token: str) -> str:

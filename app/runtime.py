@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from app import APP_NAME, __version__
@@ -21,6 +22,9 @@ from app.shop.demo import MARKER, create_demo_shop
 from app.storage.db import Database, StorageNotice
 from app.warranty.service import ContractService
 from app.storage.repositories import ActivityRepository, StateRepository
+from app.storage.support_requests import SupportRepository
+from app.support.calendar import WorkingCalendar
+from app.support.outbox import Outbox
 from app.support.token_store import TokenStore
 from app.support.vendor_api import VendorClient
 
@@ -54,6 +58,20 @@ class Runtime:
     def vendor_client(self) -> VendorClient:
         vendor = self.settings.vendor
         return VendorClient(vendor.base_url, self.token_store.get(), timeout=vendor.timeout_seconds)
+
+    def working_calendar(self) -> WorkingCalendar:
+        support = self.settings.support
+        return WorkingCalendar.from_config(hours=support.working_hours or None,
+                                           extra_days_off=support.extra_days_off)
+
+    @cached_property
+    def support(self) -> SupportRepository:
+        return SupportRepository(self.database, self.paths.data_dir / "outbox")
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        # One per process: its lock keeps two deliveries (scheduler, "send now") from overlapping.
+        return Outbox(self.support, self.vendor_client)
 
     def contract_service(self) -> ContractService:
         from app.keys import load_trusted_keys

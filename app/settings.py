@@ -8,6 +8,7 @@ value, reason) so the UI can show it.  It never writes to the user's file.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import os
 import tempfile
@@ -71,6 +72,25 @@ class VendorSettings(_Section):
         return value.rstrip("/")
 
 
+class SupportSettings(_Section):
+    """The vendor's working calendar (overrides of DESIGN.md's defaults)."""
+
+    # weekday ("mon".."sun") -> ["08:00-12:00", "13:30-17:30"]; unnamed days keep the defaults
+    working_hours: dict[str, list[str]] = Field(default_factory=dict)
+    extra_days_off: list[dt.date] = Field(default_factory=list)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from app.support.calendar import WorkingCalendar
+
+        try:
+            WorkingCalendar.from_config(hours=value)
+        except ValueError as exc:
+            raise PydanticCustomError("bad_hours", "{reason}", {"reason": str(exc)}) from None
+        return value
+
+
 class Settings(_Section):
     """All settings; every field has a default so an empty file is valid."""
 
@@ -79,6 +99,7 @@ class Settings(_Section):
     shop: ShopSettings = Field(default_factory=ShopSettings)
     pos: PosSettings = Field(default_factory=PosSettings)
     vendor: VendorSettings = Field(default_factory=VendorSettings)
+    support: SupportSettings = Field(default_factory=SupportSettings)
 
     _data_dir = field_validator("data_dir")(_check_path)
 
@@ -91,13 +112,14 @@ class Reason(enum.Enum):
     OUT_OF_RANGE = "out_of_range"
     BAD_URL = "bad_url"
     BAD_PATH = "bad_path"
+    BAD_HOURS = "bad_hours"
     NOT_WRITABLE = "not_writable"
     WINDOWS_PATH = "windows_path"  # TOML syntax error from backslashes in a path
     OTHER = "other"
 
 
 def _reason_code(error_type: str) -> Reason:
-    if error_type in ("bad_url", "bad_path"):
+    if error_type in ("bad_url", "bad_path", "bad_hours"):
         return Reason(error_type)
     if error_type in ("literal_error", "enum"):
         return Reason.NOT_ALLOWED

@@ -7,13 +7,16 @@ token, or it answered something unexpected.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from app import APP_ID, __version__
+from app.support.models import SupportRequest, TicketReceipt, TicketUpdate
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +27,15 @@ class ApiFailure(enum.Enum):
     TIMEOUT = "timeout"
     UNAUTHORIZED = "unauthorized"  # 401/403: token wrong or revoked
     NOT_FOUND = "not_found"
+    TOO_LARGE = "too_large"  # 413
     SERVER = "server"  # 5xx
     BAD_RESPONSE = "bad_response"  # other 4xx, or not what the API promises
+
+    @property
+    def retryable(self) -> bool:
+        """Worth trying again later (the request itself is fine)."""
+        return self in (ApiFailure.OFFLINE, ApiFailure.TIMEOUT, ApiFailure.SERVER, ApiFailure.NOT_CONFIGURED,
+                        ApiFailure.UNAUTHORIZED)
 
 
 class VendorApiError(Exception):
@@ -69,6 +79,8 @@ class VendorClient:
             raise VendorApiError(ApiFailure.UNAUTHORIZED, _detail(response), response.status_code)
         if response.status_code == 404:
             raise VendorApiError(ApiFailure.NOT_FOUND, _detail(response), 404)
+        if response.status_code == 413:
+            raise VendorApiError(ApiFailure.TOO_LARGE, _detail(response), 413)
         if response.status_code >= 500:
             raise VendorApiError(ApiFailure.SERVER, _detail(response), response.status_code)
         if response.status_code >= 400:
@@ -78,6 +90,75 @@ class VendorClient:
     def get_contract(self) -> bytes:
         """The shop's signed contract document, as the raw bytes the server sent."""
         return self._request("GET", "/api/v1/contract").content
+
+    def create_ticket(self, request: SupportRequest) -> TicketReceipt:
+        """POST /tickets with the request's UUID as Idempotency-Key: a retry never makes a second ticket."""
+        body = {
+            "category": request.category.value,
+            "severity": request.severity.value,
+            "title": request.title,
+            "description": request.description,
+            "contact_name": request.contact_name,
+            "contact_phone": request.contact_phone,
+            "channel": request.channel.value,
+            "opened_at": request.opened_at.isoformat(),
+            "app_version": __version__,
+        }
+        response = self._request("POST", "/api/v1/tickets", json=body, headers={"Idempotency-Key": request.id})
+        data = _json(response)
+        try:
+            return TicketReceipt(
+                id=int(data["id"]), number=str(data["number"]), status=str(data["status"]),
+                response_due_at=_aware(data.get("response_due_at")), created=response.status_code == 201,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"ticket answer: {exc}") from None
+
+    def upload_attachment(self, ticket_id: int, client_id: str, path: Path, filename: str, sha256: str) -> bool:
+        """Upload one file; True if the server stored it now, False if it already had it."""
+        with Path(path).open("rb") as handle:
+            response = self._request(
+                "POST", f"/api/v1/tickets/{ticket_id}/attachments",
+                files={"file": (filename, handle, "application/octet-stream")},
+                data={"client_id": client_id, "sha256": sha256},
+            )
+        return response.status_code == 201
+
+    def tickets_since(self, since: dt.datetime | None) -> tuple[list[TicketUpdate], dt.datetime | None]:
+        """Status changes after ``since``, and the server's clock (the next ``since``)."""
+        params = {"updated_since": since.isoformat()} if since else {}
+        data = _json(self._request("GET", "/api/v1/tickets", params=params))
+        try:
+            updates = [
+                TicketUpdate(
+                    id=int(item["id"]), number=str(item["number"]), status=str(item["status"]),
+                    response_due_at=_aware(item.get("response_due_at")),
+                    solution_kind=item.get("solution_kind"), solution_text=item.get("solution_text"),
+                    updated_at=_aware(item["updated_at"]) or dt.datetime.now(dt.UTC),
+                    idempotency_key=str(item["idempotency_key"]),
+                )
+                for item in data["tickets"]
+            ]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"tickets answer: {exc}") from None
+        return updates, _aware(data.get("server_time"))
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        raise VendorApiError(ApiFailure.BAD_RESPONSE, "not JSON", response.status_code) from None
+    if not isinstance(data, dict):
+        raise VendorApiError(ApiFailure.BAD_RESPONSE, "not a JSON object", response.status_code)
+    return data
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    moment = dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _detail(response: requests.Response) -> str:

@@ -11,11 +11,13 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_ID, APP_NAME, HOTLINE, VENDOR, __version__
+from app.agent import BackgroundAgent
 from app.navigation import PAGE_KEYS
+from app.support.models import RequestStatus, StatusChange
 from app.runtime import Runtime
 from app.settings import ProblemKind, Reason, SettingsProblem
 from app.runtime import bootstrap
@@ -29,6 +31,7 @@ from app.ui.notifier import Notifier
 from app.ui.single_instance import SingleInstance, instance_key
 from app.ui.tasks import TaskRunner
 from app.ui.tray import Tray
+from app.ui.support.state import SupportState, solution_changes
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
 
@@ -102,6 +105,10 @@ class Application(QObject):
         self.window: MainWindow | None = None
         self.warranty = WarrantyState(runtime, self.runner, parent=self)
         self.warranty.reminder_due.connect(self._remind_coverage)
+        self.support = SupportState(runtime, self.runner, parent=self)
+        self.support.status_changed.connect(self._notify_status_changes)
+        self.agent = BackgroundAgent()
+        self.support.register(self.agent)
         # Coverage changes with the date: look again every few hours.
         self.daily = QTimer(self)
         self.daily.setInterval(6 * 3600 * 1000)
@@ -112,7 +119,7 @@ class Application(QObject):
             self.language = "vi"
 
     def build_window(self) -> MainWindow:
-        window = MainWindow(self.runtime, self.runner, self.notifier, self.language, self.warranty)
+        window = MainWindow(self.runtime, self.runner, self.notifier, self.language, self.warranty, self.support)
         window.language_requested.connect(self.switch_language)
         window.quit_requested.connect(self.quit)
         window.overview.level_changed.connect(self._on_level)
@@ -124,6 +131,7 @@ class Application(QObject):
         window.hide_on_close = self.tray is not None and self.tray.icon.isVisible()
         window.overview.refresh()
         self.warranty.load()
+        self.support.load()
         self.window = window
         return window
 
@@ -157,8 +165,21 @@ class Application(QObject):
 
     def open_support(self) -> None:
         if self.window is not None:
-            self.window.show_page("support")
             self.window.bring_forward()
+            self.window.show_page("support")
+            self.window.open_request_form()
+
+    @Slot(object)
+    def _notify_status_changes(self, changes: list[StatusChange]) -> None:
+        for change in solution_changes(changes):
+            number = change.ticket_number or change.title
+            if change.new is RequestStatus.SOLUTION_PROPOSED:
+                title = self.tr("Đã có phương án cho yêu cầu %1").replace("%1", number)
+            elif change.new is RequestStatus.ON_SITE_SCHEDULED:
+                title = self.tr("Đã hẹn kỹ thuật viên đến cho yêu cầu %1").replace("%1", number)
+            else:
+                title = self.tr("Yêu cầu %1 đã được giải quyết").replace("%1", number)
+            self.notifier.notify(title, change.solution_text or change.title, Level.INFO)
 
     def switch_language(self, language: str) -> None:
         if language == self.language:
@@ -198,6 +219,7 @@ class Application(QObject):
     def shutdown(self) -> None:
         """Stop background work before the database closes under it."""
         self.daily.stop()
+        self.agent.shutdown()
         self.runner.shutdown(3000)
 
 
@@ -306,6 +328,7 @@ def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instanc
     window = app.build_window()
     app.warranty.check_reminders()
     app.daily.start()
+    app.agent.start()
     app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
                    on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
     if not (args.minimized and app.tray is not None):

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QStyle,
     QVBoxLayout,
@@ -26,6 +25,10 @@ from app.ui.notifier import Notification, Notifier
 from app.ui.pages.coming_soon import ComingSoonPage
 from app.ui.pages.overview import OverviewPage
 from app.ui.tasks import TaskRunner
+from app.support.models import Category
+from app.ui.support.form import RequestForm
+from app.ui.support.page import SupportPage, SupportTile
+from app.ui.support.state import SupportState
 from app.ui.warranty.page import WarrantyPage, WarrantyTile
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
@@ -55,7 +58,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self, runtime: Runtime, runner: TaskRunner, notifier: Notifier, language: str,
-        warranty: WarrantyState, parent: QWidget | None = None,
+        warranty: WarrantyState, support: SupportState, parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
@@ -77,6 +80,10 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPage(runtime, runner)
         self.warranty_page = WarrantyPage(runtime, runner, warranty)
         self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
+        self.support_state = support
+        self.support_page = SupportPage(runtime, runner, support)
+        self.support_page.new_requested.connect(self.open_request_form)
+        self.overview.add_feature_tile(SupportTile(support))
         self.overview.add_feature_tile(WarrantyTile(warranty))
         style = self.style()
         areas: list[tuple[str, str, QStyle.StandardPixmap, QWidget]] = [
@@ -88,11 +95,7 @@ class MainWindow(QMainWindow):
                  self.tr("in báo cáo kiểm tra ra PDF"),
              ])),
             ("support", self.tr("Yêu cầu hỗ trợ"), QStyle.StandardPixmap.SP_MessageBoxQuestion,
-             ComingSoonPage(self.tr("Yêu cầu hỗ trợ"), [
-                 self.tr("gửi yêu cầu hỗ trợ trong chưa đầy một phút, kèm thông tin chẩn đoán"),
-                 self.tr("biết hạn phản hồi tính theo giờ làm việc (2–4 giờ)"),
-                 self.tr("theo dõi trạng thái và giải pháp đề xuất của kỹ thuật viên"),
-             ])),
+             self.support_page),
             ("warranty", self.tr("Bảo hành & bảo trì"), QStyle.StandardPixmap.SP_DialogYesButton,
              self.warranty_page),
             ("devices", self.tr("Thiết bị mã vạch"), QStyle.StandardPixmap.SP_DriveHDIcon,
@@ -190,15 +193,20 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    def open_request_form(self, category: Category | None = None, title: str = "",
+                          description: str = "") -> RequestForm:
+        # The screenshot is of what the cashier sees now, before the form covers it.
+        screenshot = self.grab().toImage() if self.isVisible() else None
+        form = RequestForm(self.runtime, self.runner, self.support_state, screenshot, self)
+        if category is not None:
+            form.prefill(category=category, title=title, description=description)
+        form.sent.connect(lambda: self.show_page("support"))
+        form.open()
+        self.request_form = form
+        return form
+
     def _on_renewal_requested(self, text: str) -> None:
-        # Until the support-request form exists, renewal goes through the hotline.
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Gia hạn bảo trì"),
-                          self.tr("Để gia hạn bảo trì, hãy gọi đường dây nóng %1 (24/7) và đọc nội dung sau:")
-                          .replace("%1", HOTLINE), parent=self)
-        box.setInformativeText(text)
-        box.addButton(self.tr("Đóng"), QMessageBox.ButtonRole.AcceptRole)
-        box.open()
-        self.renewal_box = box
+        self.open_request_form(Category.HOW_TO, self.tr("Gia hạn hợp đồng bảo trì"), text)
 
     def _on_notified(self, note: Notification) -> None:
         self.statusBar().showMessage(f"{note.title}: {note.message}", 15000)

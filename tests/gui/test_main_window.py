@@ -52,7 +52,7 @@ def test_main_window_is_vietnamese_with_six_areas_and_shop_data(qtbot: QtBot, ma
 def test_coming_soon_pages_say_so(qtbot: QtBot, make_app) -> None:
     window = make_app().build_window()
     qtbot.addWidget(window)
-    for key in ("checks", "support", "devices", "updates"):
+    for key in ("checks", "devices", "updates"):
         assert "đang được xây dựng" in _labels(window.pages[key])
 
 
@@ -142,12 +142,14 @@ def test_tray_colour_follows_the_worst_overview_tile(qtbot: QtBot, make_app) -> 
     ]
 
 
-def test_tray_support_action_opens_the_support_page(qtbot: QtBot, make_app) -> None:
+def test_tray_support_action_opens_the_request_form(qtbot: QtBot, make_app) -> None:
     app = make_app()
     window = app.build_window()
     qtbot.addWidget(window)
     app.open_support()
     assert window.stack.currentWidget() is window.pages["support"]
+    assert window.request_form.isVisible()
+    window.request_form.reject()
 
 
 def test_notifications_reach_the_status_bar_and_history(qtbot: QtBot, make_app) -> None:

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.runtime import Runtime
@@ -125,13 +124,13 @@ def test_reminder_notifies_once(qtbot: QtBot, make_app, trusting_runtime: Runtim
     assert len(app.notifier.history) == 1
 
 
-def test_renewal_opens_the_hotline_box_with_the_prefilled_text(qtbot: QtBot, make_app) -> None:
+def test_renewal_opens_a_prefilled_support_request(qtbot: QtBot, make_app) -> None:
     app = make_app()
     window = app.build_window()
     qtbot.addWidget(window)
     window.warranty_page.renew_button.click()
-    box = window.renewal_box
-    assert isinstance(box, QMessageBox) and box.isVisible()
-    assert "1900 6037" in box.text()
-    assert "Tiệm vàng Kim Phát (demo)" in box.informativeText()
-    box.close()
+    form = window.request_form
+    assert form.isVisible()
+    assert form.title.text() == "Gia hạn hợp đồng bảo trì"
+    assert "Tiệm vàng Kim Phát (demo)" in form.description.toPlainText()
+    form.reject()

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,21 +61,28 @@ def _start(app, sock: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
     return server, thread
 
 
-@pytest.fixture
-def vendor_server(tmp_path: Path) -> Iterator[VendorServer]:
-    data = tmp_path / "vendor"
-    data.mkdir()
+@contextmanager
+def start_vendor_server(data: Path, **app_options: object) -> Iterator[VendorServer]:
+    data.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{data / 'vendor.sqlite3'}"
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    app = create_app(VendorDatabase(db_url), data)
+    app = create_app(VendorDatabase(db_url), data, **app_options)  # type: ignore[arg-type]
     server, thread = _start(app, sock)
     vendor = VendorServer(f"http://127.0.0.1:{port}", db_url, data, data / "keys", server, thread)
-    yield vendor
-    vendor.stop()
-    sock.close()
+    try:
+        yield vendor
+    finally:
+        vendor.stop()
+        sock.close()
+
+
+@pytest.fixture
+def vendor_server(tmp_path: Path) -> Iterator[VendorServer]:
+    with start_vendor_server(tmp_path / "vendor") as vendor:
+        yield vendor
 
 
 def free_port() -> int:

@@ -1,0 +1,60 @@
+"""The background agent: scheduled work that runs while the tray app is open.
+
+APScheduler 3 runs each job on its own thread pool, never on the GUI thread.
+Jobs coalesce and never overlap (``max_instances=1``); results go to
+listeners, which the GUI turns into queued Qt signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+log = logging.getLogger(__name__)
+
+DELIVER_EVERY = dt.timedelta(seconds=30)
+POLL_EVERY = dt.timedelta(minutes=2)
+
+
+class BackgroundAgent:
+    """Owns the scheduler; features register jobs with :meth:`every`."""
+
+    def __init__(self) -> None:
+        self._scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(2)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+            timezone=dt.UTC,
+        )
+        self._scheduler.add_listener(self._on_error, EVENT_JOB_ERROR)
+
+    def every(self, job_id: str, interval: dt.timedelta, func: Callable[[], Any], *, start_now: bool = False) -> None:
+        now = dt.datetime.now(dt.UTC)
+        self._scheduler.add_job(
+            func, IntervalTrigger(seconds=interval.total_seconds()), id=job_id, replace_existing=True,
+            next_run_time=now if start_now else now + interval,
+        )
+
+    def run_soon(self, job_id: str) -> None:
+        """Run a job now (e.g. deliver a request the cashier just raised)."""
+        job = self._scheduler.get_job(job_id)
+        if job is not None:
+            job.modify(next_run_time=dt.datetime.now(dt.UTC))
+
+    def start(self) -> None:
+        if not self._scheduler.running:
+            self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+
+    @staticmethod
+    def _on_error(event: JobExecutionEvent) -> None:
+        log.error("background job %s failed: %s", event.job_id, event.exception)

@@ -1,0 +1,254 @@
+"""The support outbox: requests, attachments and timelines in SQLite.
+
+A request is committed here, with its attachments copied into the app's
+data dir, before any network call, so nothing a cashier raised is lost to
+a crash, a reboot or a dead network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.storage.db import Database
+from app.storage.repositories import utc_now
+from app.storage.tables import RequestAttachmentRow, RequestEventRow, SupportRequestRow
+from app.support.models import (
+    Attachment,
+    AttachmentError,
+    AttachmentKind,
+    Category,
+    Channel,
+    NewRequest,
+    RequestEvent,
+    RequestStatus,
+    Severity,
+    StatusChange,
+    SupportRequest,
+    TicketReceipt,
+    TicketUpdate,
+)
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class AttachmentSource:
+    """A file to attach: copied into the outbox when the request is saved."""
+
+    path: Path
+    kind: AttachmentKind
+    filename: str | None = None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class SupportRepository:
+    def __init__(self, db: Database, outbox_dir: Path, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._outbox_dir = Path(outbox_dir)
+        self._clock = clock
+
+    # -- writing -----------------------------------------------------------
+    def create(
+        self,
+        request: NewRequest,
+        *,
+        coverage: str,
+        response_due_at: dt.datetime | None,
+        attachments: Sequence[AttachmentSource] = (),
+        opened_at: dt.datetime | None = None,
+        request_id: str | None = None,
+    ) -> SupportRequest:
+        """Save a request and copies of its attachments; one transaction."""
+        request_id = request_id or str(uuid.uuid4())
+        now = self._clock()
+        folder = self._outbox_dir / request_id
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            rows = [self._copy_in(folder, source) for source in attachments]
+            with self._db.write() as session:
+                session.add(SupportRequestRow(
+                    id=request_id, opened_at=opened_at or now, category=request.category.value,
+                    severity=request.severity.value, title=request.title, description=request.description,
+                    contact_name=request.contact_name, contact_phone=request.contact_phone,
+                    channel=request.channel.value, coverage=str(coverage), response_due_at=response_due_at,
+                    status=RequestStatus.PENDING.value, attempts=0, next_attempt_at=now, updated_at=now,
+                ))
+                session.flush()
+                for row in rows:
+                    row.request_id = request_id
+                    session.add(row)
+                self._event(session, request_id, "created", {"attachments": len(rows)})
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        found = self.get(request_id)
+        assert found is not None
+        return found
+
+    def _copy_in(self, folder: Path, source: AttachmentSource) -> RequestAttachmentRow:
+        attachment_id = str(uuid.uuid4())
+        target = folder / attachment_id
+        shutil.copyfile(source.path, target)
+        return RequestAttachmentRow(
+            id=attachment_id, kind=source.kind.value, filename=source.filename or Path(source.path).name,
+            path=str(target), size=target.stat().st_size, sha256=sha256_of(target),
+        )
+
+    def mark_sent(self, request_id: str, receipt: TicketReceipt) -> None:
+        with self._db.write() as session:
+            row = session.get(SupportRequestRow, request_id)
+            if row is None:
+                return
+            row.ticket_id, row.ticket_number = receipt.id, receipt.number
+            if row.status == RequestStatus.PENDING.value:
+                # The server's own status ('received') when it is one we know; 'sent' otherwise.
+                known = {status.value for status in RequestStatus} - {RequestStatus.PENDING.value}
+                row.status = receipt.status if receipt.status in known else RequestStatus.SENT.value
+            if receipt.response_due_at is not None:
+                row.response_due_at = receipt.response_due_at  # the vendor's clock is the one that counts
+            row.next_attempt_at = None
+            row.last_error = None
+            row.updated_at = self._clock()
+            self._event(session, request_id, "sent", {"number": receipt.number, "created": receipt.created})
+
+    def mark_attempt_failed(self, request_id: str, error: str, next_attempt_at: dt.datetime) -> None:
+        with self._db.write() as session:
+            row = session.get(SupportRequestRow, request_id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.last_error = error[:500]
+            row.next_attempt_at = next_attempt_at
+            row.updated_at = self._clock()
+            self._event(session, request_id, "attempt_failed", {"error": error[:200], "attempt": row.attempts})
+
+    def mark_attachment_uploaded(self, attachment_id: str) -> None:
+        with self._db.write() as session:
+            row = session.get(RequestAttachmentRow, attachment_id)
+            if row is not None:
+                row.uploaded_at = self._clock()
+                row.error = None
+
+    def mark_attachment_failed(self, attachment_id: str, error: AttachmentError) -> None:
+        with self._db.write() as session:
+            row = session.get(RequestAttachmentRow, attachment_id)
+            if row is not None:
+                row.error = error.value
+                self._event(session, row.request_id, "attachment_failed",
+                            {"filename": row.filename, "error": error.value})
+
+    def apply_updates(self, updates: Sequence[TicketUpdate]) -> list[StatusChange]:
+        """Take the vendor's status changes; returns the ones that changed something."""
+        changes: list[StatusChange] = []
+        with self._db.write() as session:
+            for update in updates:
+                row = session.get(SupportRequestRow, update.idempotency_key)
+                if row is None:
+                    continue  # raised from another PC of the shop, or deleted here
+                old = RequestStatus(row.status)
+                try:
+                    new = RequestStatus(update.status)
+                except ValueError:
+                    continue  # a status this version does not know yet
+                changed = (new != old or update.solution_text != row.solution_text)
+                row.ticket_id, row.ticket_number = update.id, update.number
+                row.status = new.value
+                row.solution_kind, row.solution_text = update.solution_kind, update.solution_text
+                if update.response_due_at is not None:
+                    row.response_due_at = update.response_due_at
+                row.next_attempt_at = None
+                if changed:
+                    row.updated_at = self._clock()
+                    self._event(session, row.id, "status", {"status": new.value, "solution": update.solution_text})
+                    changes.append(StatusChange(row.id, row.title, row.ticket_number, old, new, update.solution_text))
+        return changes
+
+    # -- reading -----------------------------------------------------------
+    def get(self, request_id: str) -> SupportRequest | None:
+        with self._db.read() as session:
+            row = session.get(SupportRequestRow, request_id)
+            return None if row is None else self._request(session, row)
+
+    def all(self, limit: int = 200) -> list[SupportRequest]:
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(SupportRequestRow).order_by(SupportRequestRow.opened_at.desc()).limit(limit))
+            return [self._request(session, row) for row in rows]
+
+    def due_for_delivery(self, now: dt.datetime) -> list[SupportRequest]:
+        """Pending requests whose next attempt is due, oldest first."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(SupportRequestRow)
+                .where(SupportRequestRow.status == RequestStatus.PENDING.value)
+                .where(or_(SupportRequestRow.next_attempt_at.is_(None), SupportRequestRow.next_attempt_at <= now))
+                .order_by(SupportRequestRow.opened_at)
+            )
+            return [self._request(session, row) for row in rows]
+
+    def with_pending_uploads(self) -> list[SupportRequest]:
+        """Sent requests with attachments still to upload (resumed per file)."""
+        with self._db.read() as session:
+            ids = session.scalars(
+                select(RequestAttachmentRow.request_id)
+                .where(RequestAttachmentRow.uploaded_at.is_(None), RequestAttachmentRow.error.is_(None))
+                .distinct()
+            ).all()
+            rows = [session.get(SupportRequestRow, request_id) for request_id in ids]
+            return [self._request(session, row) for row in rows
+                    if row is not None and row.ticket_id is not None]
+
+    def pending_count(self) -> int:
+        with self._db.read() as session:
+            return len(session.scalars(select(SupportRequestRow.id).where(
+                SupportRequestRow.status == RequestStatus.PENDING.value)).all())
+
+    def events(self, request_id: str) -> list[RequestEvent]:
+        with self._db.read() as session:
+            rows = session.scalars(select(RequestEventRow).where(RequestEventRow.request_id == request_id)
+                                   .order_by(RequestEventRow.at, RequestEventRow.id))
+            return [RequestEvent(row.at, row.kind, json.loads(row.detail)) for row in rows]
+
+    # -- helpers -----------------------------------------------------------
+    def _event(self, session: Session, request_id: str, kind: str, detail: dict[str, Any]) -> None:
+        session.add(RequestEventRow(request_id=request_id, at=self._clock(), kind=kind,
+                                    detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+    @staticmethod
+    def _request(session: Session, row: SupportRequestRow) -> SupportRequest:
+        attachments = session.scalars(
+            select(RequestAttachmentRow).where(RequestAttachmentRow.request_id == row.id)
+            .order_by(RequestAttachmentRow.kind, RequestAttachmentRow.filename))
+        return SupportRequest(
+            id=row.id, opened_at=row.opened_at, category=Category(row.category), severity=Severity(row.severity),
+            title=row.title, description=row.description, contact_name=row.contact_name,
+            contact_phone=row.contact_phone, channel=Channel(row.channel), coverage=row.coverage,
+            response_due_at=row.response_due_at, status=RequestStatus(row.status), ticket_id=row.ticket_id,
+            ticket_number=row.ticket_number,
+            solution_kind=Channel(row.solution_kind) if row.solution_kind else None,
+            solution_text=row.solution_text, attempts=row.attempts, next_attempt_at=row.next_attempt_at,
+            last_error=row.last_error, updated_at=row.updated_at,
+            attachments=tuple(
+                Attachment(a.id, AttachmentKind(a.kind), a.filename, a.path, a.size, a.sha256, a.uploaded_at,
+                           AttachmentError(a.error) if a.error else None)
+                for a in attachments
+            ),
+        )

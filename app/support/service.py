@@ -1,0 +1,111 @@
+"""Raising a request: validate, compute the deadline, save to the outbox.
+
+Everything the form needs below the UI: the UI calls :func:`raise_request`
+in a worker, then asks the outbox to deliver.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.storage.support_requests import AttachmentSource, SupportRepository
+from app.support.calendar import WorkingCalendar
+from app.support.models import Category, Channel, NewRequest, Severity, SupportRequest
+from app.support.phone import PhoneError, parse_phone
+from app.support.sla import response_due
+from app.warranty.contract import Contract
+from app.warranty.coverage import CoverageStatus, coverage_on
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+class FormField(str, enum.Enum):
+    TITLE = "title"
+    DESCRIPTION = "description"
+    CONTACT_NAME = "contact_name"
+    CONTACT_PHONE = "contact_phone"
+    ATTACHMENTS = "attachments"
+
+
+class FormProblem(str, enum.Enum):
+    REQUIRED = "required"
+    TOO_LONG = "too_long"
+    PHONE = "phone"  # see phone_error for which way
+    TOO_LARGE = "too_large"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class FormError:
+    field: FormField
+    problem: FormProblem
+    detail: str = ""  # a PhoneError code, a file name
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """What the form holds, unvalidated."""
+
+    category: Category
+    severity: Severity
+    title: str
+    description: str
+    contact_name: str
+    contact_phone: str
+    channel: Channel
+
+
+def validate(draft: RequestDraft, attachments: Sequence[AttachmentSource] = ()) -> tuple[NewRequest | None, list[FormError]]:
+    errors: list[FormError] = []
+    title, description, name = draft.title.strip(), draft.description.strip(), draft.contact_name.strip()
+    if not title:
+        errors.append(FormError(FormField.TITLE, FormProblem.REQUIRED))
+    elif len(title) > TITLE_MAX:
+        errors.append(FormError(FormField.TITLE, FormProblem.TOO_LONG, str(TITLE_MAX)))
+    if len(description) > DESCRIPTION_MAX:
+        errors.append(FormError(FormField.DESCRIPTION, FormProblem.TOO_LONG, str(DESCRIPTION_MAX)))
+    if not name:
+        errors.append(FormError(FormField.CONTACT_NAME, FormProblem.REQUIRED))
+    phone_e164 = ""
+    try:
+        phone_e164 = parse_phone(draft.contact_phone).e164
+    except PhoneError as exc:
+        errors.append(FormError(FormField.CONTACT_PHONE, FormProblem.PHONE, exc.code.value))
+    for source in attachments:
+        try:
+            size = source.path.stat().st_size
+        except OSError:
+            errors.append(FormError(FormField.ATTACHMENTS, FormProblem.UNREADABLE, source.path.name))
+            continue
+        if size > MAX_ATTACHMENT_BYTES:
+            errors.append(FormError(FormField.ATTACHMENTS, FormProblem.TOO_LARGE, source.path.name))
+    if errors:
+        return None, errors
+    return NewRequest(draft.category, draft.severity, title, description, name, phone_e164, draft.channel), []
+
+
+def coverage_status(contract: Contract | None, moment: dt.datetime, calendar: WorkingCalendar) -> CoverageStatus:
+    if contract is None:
+        return CoverageStatus.EXPIRED
+    return coverage_on(contract, calendar.localize(moment).date()).status
+
+
+def raise_request(
+    repo: SupportRepository,
+    new: NewRequest,
+    *,
+    contract: Contract | None,
+    calendar: WorkingCalendar,
+    opened_at: dt.datetime,
+    attachments: Sequence[AttachmentSource] = (),
+) -> SupportRequest:
+    """Save the request with its local deadline estimate (the server's answer replaces it)."""
+    coverage = coverage_status(contract, opened_at, calendar)
+    due = response_due(opened_at, new.severity.value, coverage.value, calendar)
+    return repo.create(new, coverage=coverage.value, response_due_at=due, attachments=attachments,
+                       opened_at=opened_at)

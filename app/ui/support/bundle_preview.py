@@ -1,0 +1,78 @@
+"""Shows exactly what the diagnostics bundle will send; parts can be unticked."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.support.bundle import BundlePart
+
+
+class BundlePreviewDialog(QDialog):
+    """Xem trước thông tin chẩn đoán."""
+
+    def __init__(self, parts: list[BundlePart], included: set[str] | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Thông tin chẩn đoán sẽ gửi"))
+        self.resize(820, 520)
+        self._parts = parts
+        names = {
+            "app_log": self.tr("Nhật ký ứng dụng"),
+            "pos_log": self.tr("Nhật ký phần mềm bán hàng"),
+            "settings": self.tr("Cấu hình (đã che mật khẩu)"),
+            "system": self.tr("Thông tin máy tính"),
+            "devices": self.tr("Thiết bị kết nối"),
+            "health_report": self.tr("Báo cáo kiểm tra hệ thống"),
+        }
+        self.list = QListWidget()
+        for part in parts:
+            hidden = sum(part.redactions.values())
+            label = names.get(part.key, part.filename)
+            if hidden:
+                label += " " + self.tr("(%1 chỗ đã che)").replace("%1", str(hidden))
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, part.key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if included is None or part.key in included
+                               else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.list.currentRowChanged.connect(lambda row: self.text.setPlainText(self._parts[row].text if row >= 0 else ""))
+        self.list.setCurrentRow(0)
+        intro = QLabel(self.tr("Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. "
+                               "Số CCCD, số điện thoại khác, email và mật khẩu đã được che."))
+        intro.setWordWrap(True)
+        ok = QPushButton(self.tr("Đồng ý"))
+        ok.setDefault(True)
+        ok.clicked.connect(self.accept)
+        cancel = QPushButton(self.tr("Hủy"))
+        cancel.clicked.connect(self.reject)
+        body = QHBoxLayout()
+        body.addWidget(self.list, 1)
+        body.addWidget(self.text, 2)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(ok)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(body, 1)
+        layout.addLayout(buttons)
+
+    def included(self) -> set[str]:
+        return {
+            self.list.item(row).data(Qt.ItemDataRole.UserRole)
+            for row in range(self.list.count())
+            if self.list.item(row).checkState() == Qt.CheckState.Checked
+        }

@@ -1,0 +1,260 @@
+"""The support-request form: a cashier raises a request in under a minute."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import HOTLINE
+from app.runtime import Runtime
+from app.storage.support_requests import AttachmentSource
+from app.support.bundle import BundlePart, collect_parts, write_bundle
+from app.support.models import AttachmentKind, Category, Channel, Severity
+from app.support.service import FormError, FormField, RequestDraft, validate
+from app.support.sla import is_outside_working_hours
+from app.ui.support.bundle_preview import BundlePreviewDialog
+from app.ui.support.state import SupportState
+from app.ui.support.texts import category_name, channel_name, form_error, severity_name
+from app.ui.tasks import TaskRunner
+
+
+class RequestForm(QDialog):
+    """Gửi yêu cầu hỗ trợ.
+
+    Signals:
+        sent(): the request was validated and handed to the support state for saving.
+    """
+
+    sent = Signal()
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, state: SupportState,
+                 screenshot: QImage | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self._state = state
+        self._screenshot = screenshot
+        self._bundle_parts: list[BundlePart] | None = None
+        self._bundle_included: set[str] | None = None
+        self.setWindowTitle(self.tr("Gửi yêu cầu hỗ trợ"))
+        self.setMinimumWidth(620)
+
+        self.hotline = QLabel()
+        self.hotline.setWordWrap(True)
+        self.hotline.setObjectName("hotlineBanner")
+        self.hotline.setStyleSheet("QLabel#hotlineBanner { background: #ffebee; border-left: 4px solid #c62828;"
+                                   " padding: 8px; font-weight: 600; }")
+        self.category = QComboBox()
+        for value in Category:
+            self.category.addItem(category_name(value), value.value)
+        self.severity_group = QButtonGroup(self)
+        severity_box = QVBoxLayout()
+        self.severity_buttons: dict[Severity, QRadioButton] = {}
+        for value in Severity:
+            button = QRadioButton(severity_name(value))
+            self.severity_group.addButton(button)
+            self.severity_buttons[value] = button
+            severity_box.addWidget(button)
+            button.toggled.connect(self._update_hints)
+        self.severity_buttons[Severity.NORMAL].setChecked(True)
+        self.title = QLineEdit()
+        self.title.setPlaceholderText(self.tr("Ví dụ: Máy in tem không in được"))
+        self.description = QPlainTextEdit()
+        self.description.setPlaceholderText(self.tr("Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì."))
+        self.description.setFixedHeight(90)
+        self.contact_name = QLineEdit()
+        self.contact_phone = QLineEdit()
+        self.contact_phone.setPlaceholderText("0912 345 678")
+        self.channel = QComboBox()
+        for value in Channel:
+            self.channel.addItem(channel_name(value), value.value)
+        self.errors: dict[FormField, QLabel] = {}
+
+        self.attach_screenshot = QCheckBox(self.tr("Đính kèm ảnh chụp màn hình"))
+        self.attach_screenshot.setChecked(screenshot is not None)
+        self.attach_screenshot.setEnabled(screenshot is not None)
+        self.attach_diagnostics = QCheckBox(self.tr("Đính kèm thông tin chẩn đoán (đã che thông tin cá nhân)"))
+        self.attach_diagnostics.setChecked(True)
+        preview = QPushButton(self.tr("Xem trước…"))
+        preview.clicked.connect(self._preview_bundle)
+        self.files = QListWidget()
+        self.files.setFixedHeight(60)
+        add_file = QPushButton(self.tr("Thêm tệp…"))
+        add_file.clicked.connect(self._add_file)
+        remove_file = QPushButton(self.tr("Bỏ tệp"))
+        remove_file.clicked.connect(lambda: self.files.takeItem(self.files.currentRow()))
+
+        self.deadline = QLabel()
+        self.deadline.setWordWrap(True)
+        self.send_button = QPushButton(self.tr("Gửi yêu cầu"))
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.submit)
+        cancel = QPushButton(self.tr("Hủy"))
+        cancel.clicked.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Loại yêu cầu"), self.category)
+        form.addRow(self.tr("Mức độ"), severity_box)
+        form.addRow(self.tr("Tiêu đề"), self._with_error(self.title, FormField.TITLE))
+        form.addRow(self.tr("Mô tả"), self._with_error(self.description, FormField.DESCRIPTION))
+        form.addRow(self.tr("Người liên hệ"), self._with_error(self.contact_name, FormField.CONTACT_NAME))
+        form.addRow(self.tr("Số điện thoại"), self._with_error(self.contact_phone, FormField.CONTACT_PHONE))
+        form.addRow(self.tr("Cách hỗ trợ mong muốn"), self.channel)
+        diagnostics_row = QHBoxLayout()
+        diagnostics_row.addWidget(self.attach_diagnostics, 1)
+        diagnostics_row.addWidget(preview)
+        file_buttons = QVBoxLayout()
+        file_buttons.addWidget(add_file)
+        file_buttons.addWidget(remove_file)
+        files_row = QHBoxLayout()
+        files_row.addWidget(self.files, 1)
+        files_row.addLayout(file_buttons)
+        attachments = QVBoxLayout()
+        attachments.addWidget(self.attach_screenshot)
+        attachments.addLayout(diagnostics_row)
+        attachments.addLayout(files_row)
+        form.addRow(self.tr("Đính kèm"), self._with_error_layout(attachments, FormField.ATTACHMENTS))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.deadline, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hotline)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self._update_hints()
+
+    def _with_error(self, widget: QWidget, field: FormField) -> QWidget:
+        box = QVBoxLayout()
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        return self._with_error_layout(box, field)
+
+    def _with_error_layout(self, inner: QVBoxLayout | QHBoxLayout, field: FormField) -> QWidget:
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addLayout(inner)
+        error = QLabel()
+        error.setStyleSheet("color: #c62828;")
+        error.setWordWrap(True)
+        error.hide()
+        box.addWidget(error)
+        self.errors[field] = error
+        return holder
+
+    def prefill(self, *, category: Category, title: str, description: str) -> None:
+        self.category.setCurrentIndex(self.category.findData(category.value))
+        self.title.setText(title)
+        self.description.setPlainText(description)
+
+    def severity(self) -> Severity:
+        return next(value for value, button in self.severity_buttons.items() if button.isChecked())
+
+    def draft(self) -> RequestDraft:
+        return RequestDraft(
+            category=Category(self.category.currentData()), severity=self.severity(), title=self.title.text(),
+            description=self.description.toPlainText(), contact_name=self.contact_name.text(),
+            contact_phone=self.contact_phone.text(), channel=Channel(self.channel.currentData()),
+        )
+
+    def _update_hints(self) -> None:
+        now = self._state.now()
+        calendar = self._runtime.working_calendar()
+        critical = self.severity() is Severity.CRITICAL if self.severity_buttons else False
+        if critical or is_outside_working_hours(now, calendar):
+            text = (self.tr("Sự cố nghiêm trọng: hãy gọi ngay đường dây nóng %1 (24/7) sau khi gửi yêu cầu.")
+                    if critical else
+                    self.tr("Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. "
+                            "Việc gấp, gọi đường dây nóng %1 (24/7)."))
+            self.hotline.setText(text.replace("%1", HOTLINE))
+            self.hotline.show()
+        else:
+            self.hotline.hide()
+
+    def _attachment_sources(self) -> list[AttachmentSource]:
+        return [AttachmentSource(Path(self.files.item(row).text()), AttachmentKind.FILE)
+                for row in range(self.files.count())]
+
+    def _add_file(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Chọn tệp đính kèm"), str(Path.home()))
+        for path in paths:
+            self.files.addItem(path)
+
+    def _preview_bundle(self) -> None:
+        settings, log_file, phone = self._runtime.settings, self._runtime.log_file, self.contact_phone.text()
+
+        def show(parts: list[BundlePart]) -> None:
+            dialog = BundlePreviewDialog(parts, self._bundle_included, self)
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self._bundle_parts, self._bundle_included = parts, dialog.included()
+                self.attach_diagnostics.setChecked(bool(self._bundle_included))
+
+        self._runner.run(lambda: collect_parts(settings, log_file, keep_phones=[phone] if phone else []),
+                         on_success=show, title=self.tr("Đang thu thập thông tin chẩn đoán…"), context=self)
+
+    def show_errors(self, errors: list[FormError]) -> None:
+        for label in self.errors.values():
+            label.hide()
+        for error in errors:
+            label = self.errors[error.field]
+            label.setText(form_error(error))
+            label.show()
+
+    def submit(self) -> bool:
+        """Validate on the spot; if good, hand over to the state (saving happens in a worker)."""
+        new, errors = validate(self.draft(), self._attachment_sources())
+        self.show_errors(errors)
+        if new is None:
+            return False
+        self._state.submit(new, self._attachment_sources(), title=self.tr("Đang lưu và gửi yêu cầu…"),
+                           prepare=self._prepare_job(new.contact_phone))
+        self.sent.emit()
+        self.accept()
+        return True
+
+    def _prepare_job(self, phone: str):  # type: ignore[no-untyped-def]
+        """What the worker builds before saving: the screenshot file and the diagnostics zip."""
+        screenshot = self._screenshot if self.attach_screenshot.isChecked() else None
+        with_bundle = self.attach_diagnostics.isChecked()
+        parts, included = self._bundle_parts, self._bundle_included
+        settings, log_file = self._runtime.settings, self._runtime.log_file
+
+        def prepare() -> list[AttachmentSource]:
+            folder = Path(tempfile.mkdtemp(prefix="pmv-request-"))
+            sources: list[AttachmentSource] = []
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            if screenshot is not None:
+                path = folder / f"man-hinh-{stamp}.png"
+                if screenshot.save(str(path), "PNG"):
+                    sources.append(AttachmentSource(path, AttachmentKind.SCREENSHOT))
+            if with_bundle:
+                chosen = parts if parts is not None else collect_parts(settings, log_file, keep_phones=[phone])
+                bundle = write_bundle(chosen, folder / f"chan-doan-{stamp}.zip", included=included)
+                sources.append(AttachmentSource(bundle, AttachmentKind.DIAGNOSTICS))
+            return sources
+
+        return prepare

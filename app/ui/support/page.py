@@ -1,0 +1,275 @@
+"""Yêu cầu hỗ trợ: the shop's requests, their deadlines and the vendor's answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import HOTLINE
+from app.formatting import format_datetime
+from app.runtime import Runtime
+from app.support.models import RequestEvent, RequestStatus, SupportRequest
+from app.support.sla import is_outside_working_hours
+from app.ui.levels import Level
+from app.ui.support.state import SupportState, Submitted
+from app.ui.support.texts import (
+    VN,
+    attachment_error,
+    category_name,
+    channel_name,
+    deadline_text,
+    severity_name,
+    status_name,
+)
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.tile import Tile
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text).replace("\n", "<br>")
+
+
+class SupportPage(QWidget):
+    """List of requests with a detail pane.
+
+    Signals:
+        new_requested(): the user wants the request form.
+    """
+
+    new_requested = Signal()
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, state: SupportState,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self._state = state
+        heading = QLabel(self.tr("Yêu cầu hỗ trợ"))
+        heading.setObjectName("pageTitle")
+        self.new_button = QPushButton(self.tr("Gửi yêu cầu mới…"))
+        self.new_button.setStyleSheet("font-weight: 600; padding: 6px 14px;")
+        self.new_button.clicked.connect(self.new_requested)
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setObjectName("supportBanner")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setObjectName("supportMessage")
+        self.message.hide()
+
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("Số"), self.tr("Tiêu đề"), self.tr("Trạng thái"),
+                                              self.tr("Hạn đề xuất phương án")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._show_selected)
+        self.detail = QTextBrowser()
+        self.detail.setOpenExternalLinks(False)
+        self.empty = QLabel(self.tr("Chưa có yêu cầu nào. Khi máy có vấn đề, bấm \u201cGửi yêu cầu mới\u201d: "
+                                    "kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc."))
+        self.empty.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(heading, 1)
+        top.addWidget(self.new_button)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([260, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(10)
+        layout.addLayout(top)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.message)
+        layout.addWidget(self.empty)
+        layout.addWidget(splitter, 1)
+
+        state.changed.connect(self.show_requests)
+        state.submitted.connect(self._on_submitted)
+        state.submit_failed.connect(self._on_submit_failed)
+        # Countdowns move on their own.
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(60_000)
+        self.ticker.timeout.connect(lambda: self.show_requests(self._state.requests))
+        self.ticker.start()
+        self._update_banner()
+        self.show_requests(state.requests)
+
+    def _update_banner(self) -> None:
+        now = self._state.now()
+        if is_outside_working_hours(now, self._runtime.working_calendar()):
+            text = self.tr("Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở "
+                           "cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).")
+            colour, border = "#fff3e0", "#ef6c00"
+        else:
+            text = self.tr("Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.")
+            colour, border = "#e3f2fd", "#1565c0"
+        self.banner.setText(text.replace("%1", HOTLINE))
+        self.banner.setStyleSheet(f"QLabel#supportBanner {{ background: {colour}; border-left: 4px solid {border};"
+                                  " padding: 8px; }")
+
+    def show_message(self, text: str, level: Level) -> None:
+        background = {Level.OK: "#e8f5e9", Level.INFO: "#e3f2fd", Level.WARNING: "#fff3e0"}.get(level, "#ffebee")
+        self.message.setStyleSheet(f"QLabel#supportMessage {{ background: {background}; border-left: 4px solid "
+                                   f"{level.color.name()}; padding: 8px; }}")
+        self.message.setText(text)
+        self.message.show()
+
+    def show_requests(self, requests: list[SupportRequest]) -> None:
+        self._update_banner()
+        selected = self._selected_id()
+        now = self._state.now()
+        self.empty.setVisible(not requests)
+        self.table.setRowCount(len(requests))
+        for row, request in enumerate(requests):
+            number = request.ticket_number or self.tr("(chưa có số)")
+            deadline = deadline_text(request.response_due_at, now) if request.status.is_open else ""
+            deadline = deadline.split(": ", 1)[-1]
+            cells = [number, request.title, status_name(request.status), deadline]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, request.id)
+                self.table.setItem(row, column, item)
+            if request.status is RequestStatus.PENDING:
+                self.table.item(row, 2).setForeground(Level.WARNING.color)
+            elif request.status is RequestStatus.SOLUTION_PROPOSED:
+                self.table.item(row, 2).setForeground(Level.OK.color)
+            if request.id == selected:
+                self.table.selectRow(row)
+        if requests and self._selected_id() is None:
+            self.table.selectRow(0)
+        self._show_selected()
+
+    def _selected_id(self) -> str | None:
+        items = self.table.selectedItems()
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+
+    def _show_selected(self) -> None:
+        request_id = self._selected_id()
+        request = next((r for r in self._state.requests if r.id == request_id), None)
+        if request is None:
+            self.detail.clear()
+            return
+        self._runner.run(lambda: self._runtime.support.events(request.id),
+                         on_success=lambda events: self._render(request, events), context=self)
+
+    def _render(self, request: SupportRequest, events: list[RequestEvent]) -> None:
+        now = self._state.now()
+        lines = [f"<h3>{_esc(request.title)}</h3>"]
+        facts = [
+            (self.tr("Số yêu cầu"), request.ticket_number or self.tr("chưa có (chưa gửi được)")),
+            (self.tr("Trạng thái"), status_name(request.status)),
+            (self.tr("Loại"), category_name(request.category)),
+            (self.tr("Mức độ"), severity_name(request.severity)),
+            (self.tr("Gửi lúc"), format_datetime(request.opened_at.astimezone(VN))),
+            (self.tr("Liên hệ"), f"{request.contact_name} – {request.contact_phone}"),
+            (self.tr("Cách hỗ trợ mong muốn"), channel_name(request.channel)),
+        ]
+        if request.status.is_open:
+            facts.append((self.tr("Hạn"), deadline_text(request.response_due_at, now)))
+        lines.append("<table cellspacing='4'>" + "".join(
+            f"<tr><td style='color:#555'>{_esc(a)}</td><td>{_esc(b)}</td></tr>" for a, b in facts) + "</table>")
+        if request.status is RequestStatus.PENDING:
+            lines.append("<p style='color:#ef6c00'>" + _esc(self.tr(
+                "Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1.")
+                .replace("%1", HOTLINE)) + "</p>")
+        if request.solution_text:
+            kind = channel_name(request.solution_kind) if request.solution_kind else ""
+            lines.append(f"<h4>{_esc(self.tr('Phương án đề xuất'))} {_esc(kind)}</h4>"
+                         f"<p style='background:#e8f5e9;padding:6px'>{_esc(request.solution_text)}</p>")
+        if request.description:
+            lines.append(f"<h4>{_esc(self.tr('Mô tả'))}</h4><p>{_esc(request.description)}</p>")
+        if request.attachments:
+            items = []
+            for attachment in request.attachments:
+                state = (self.tr("đã gửi") if attachment.uploaded_at else
+                         attachment_error(attachment.error) if attachment.error else self.tr("chờ gửi"))
+                items.append(f"<li>{_esc(attachment.filename)} – {_esc(state)}</li>")
+            lines.append(f"<h4>{_esc(self.tr('Tệp đính kèm'))}</h4><ul>{''.join(items)}</ul>")
+        lines.append(f"<h4>{_esc(self.tr('Diễn biến'))}</h4><ul>")
+        for event in events:
+            lines.append(f"<li>{format_datetime(event.at.astimezone(VN))} – {_esc(self._event_text(event))}</li>")
+        lines.append("</ul>")
+        self.detail.setHtml("".join(lines))
+
+    def _event_text(self, event: RequestEvent) -> str:
+        if event.kind == "created":
+            return self.tr("Đã lưu yêu cầu trên máy")
+        if event.kind == "sent":
+            return self.tr("Đã gửi tới bộ phận hỗ trợ, số %1").replace("%1", str(event.detail.get("number", "")))
+        if event.kind == "attempt_failed":
+            return self.tr("Chưa gửi được (lần %1), sẽ tự thử lại").replace("%1", str(event.detail.get("attempt", "")))
+        if event.kind == "status":
+            try:
+                return status_name(RequestStatus(event.detail.get("status")))
+            except ValueError:
+                return str(event.detail.get("status"))
+        if event.kind == "attachment_failed":
+            return self.tr("Không gửi được tệp %1").replace("%1", str(event.detail.get("filename", "")))
+        return event.kind
+
+    def _on_submitted(self, result: Submitted) -> None:
+        request, report = result.request, result.report
+        if request.status is not RequestStatus.PENDING:
+            text = self.tr("Đã gửi yêu cầu, số %1. %2").replace("%1", request.ticket_number or "").replace(
+                "%2", deadline_text(request.response_due_at, self._state.now()))
+            self.show_message(text, Level.OK)
+        else:
+            text = self.tr("Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi "
+                           "lại. Việc gấp xin gọi %1.").replace("%1", HOTLINE)
+            self.show_message(text, Level.WARNING)
+
+    def _on_submit_failed(self, exc: BaseException) -> None:
+        self.show_message(self.tr("Không lưu được yêu cầu: %1. Hãy gọi %2.").replace("%1", str(exc)).replace(
+            "%2", HOTLINE), Level.CRITICAL)
+
+
+class SupportTile(Tile):
+    """The overview's tile: open requests and the nearest deadline."""
+
+    def __init__(self, state: SupportState, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Yêu cầu hỗ trợ"), parent)
+        self._state = state
+        self.set_content(self.tr("Đang đọc…"))
+        state.changed.connect(self.show_requests)
+
+    def show_requests(self, requests: list[SupportRequest]) -> None:
+        open_requests = [r for r in requests if r.status.is_open]
+        pending = [r for r in open_requests if r.status is RequestStatus.PENDING]
+        if not open_requests:
+            self.set_content(self.tr("Không có yêu cầu đang mở"), "", Level.OK)
+            return
+        value = self.tr("%1 yêu cầu đang mở").replace("%1", str(len(open_requests)))
+        dated = [r for r in open_requests if r.response_due_at is not None]
+        detail = ""
+        if dated:
+            nearest = min(dated, key=lambda r: r.response_due_at)  # type: ignore[arg-type,return-value]
+            detail = deadline_text(nearest.response_due_at, self._state.now())
+        if pending:
+            detail = (self.tr("%1 yêu cầu chưa gửi được – sẽ tự gửi lại.").replace("%1", str(len(pending)))
+                      + ("\n" + detail if detail else ""))
+        self.set_content(value, detail, Level.WARNING if pending else Level.INFO)

@@ -1,0 +1,136 @@
+"""Support requests as the GUI sees them: list, submit, background delivery and polling.
+
+Submitting saves the request (worker), then tries to deliver it at once;
+the background agent retries with backoff and polls for status changes.
+Results from the agent's threads arrive here as queued signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
+from app.runtime import Runtime
+from app.storage.support_requests import AttachmentSource
+from app.support.models import NewRequest, StatusChange, SupportRequest
+from app.support.outbox import DeliveryReport, poll_updates
+from app.support.service import raise_request
+from app.support.vendor_api import VendorApiError
+from app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+DELIVER_JOB = "support.deliver"
+POLL_JOB = "support.poll"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request: SupportRequest
+    report: DeliveryReport
+
+
+class SupportState(QObject):
+    """The shop's requests, kept fresh.
+
+    Signals:
+        changed(object): the list of :class:`SupportRequest`, newest first.
+        submitted(object): a :class:`Submitted` after the cashier sent a request.
+        submit_failed(object): the exception that stopped saving a request.
+        delivered(object): a :class:`DeliveryReport` from a background delivery.
+        status_changed(object): a list of :class:`StatusChange` from polling.
+    """
+
+    changed = Signal(object)
+    submitted = Signal(object)
+    submit_failed = Signal(object)
+    delivered = Signal(object)
+    status_changed = Signal(object)
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, clock: Callable[[], dt.datetime] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.requests: list[SupportRequest] = []
+        # Bound slots (not lambdas): emitted from agent threads, they must be
+        # queued to this object's (the GUI) thread.
+        self.delivered.connect(self._reload)
+        self.status_changed.connect(self._reload)
+
+    def now(self) -> dt.datetime:
+        return self._clock()
+
+    @Slot(object)
+    def _reload(self, _payload: object) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self._runner.run(self._runtime.support.all, on_success=self._set,
+                         on_failure=lambda exc: log.error("cannot read requests: %s", exc))
+
+    def _set(self, requests: list[SupportRequest]) -> None:
+        self.requests = requests
+        self.changed.emit(requests)
+
+    def submit(self, new: NewRequest, attachments: Sequence[AttachmentSource], title: str = "",
+               prepare: Callable[[], Sequence[AttachmentSource]] | None = None) -> None:
+        """Save then deliver, in a worker; ``prepare`` builds extra attachments there (bundle, screenshot)."""
+        runtime = self._runtime
+        opened_at = self.now()
+
+        def job(_cancel: object, progress: Callable[[float, str], None]) -> Submitted:
+            progress(0.1, "")
+            extra = list(prepare()) if prepare else []
+            contract = runtime.contract_service().current()
+            try:
+                request = raise_request(runtime.support, new, contract=contract,
+                                        calendar=runtime.working_calendar(), opened_at=opened_at,
+                                        attachments=[*attachments, *extra])
+            finally:
+                for source in extra:  # copied into the outbox (or the save failed): drop the temp files
+                    shutil.rmtree(source.path.parent, ignore_errors=True)
+            progress(0.5, "")
+            report = runtime.outbox.deliver()
+            found = runtime.support.get(request.id)
+            return Submitted(found or request, report)
+
+        def done(result: Submitted) -> None:
+            self.submitted.emit(result)
+            self.load()
+
+        self._runner.run_job(job, on_success=done, on_failure=self.submit_failed.emit, title=title)
+
+    # -- background agent ----------------------------------------------------
+    def register(self, agent: BackgroundAgent) -> None:
+        agent.every(DELIVER_JOB, DELIVER_EVERY, self._deliver_in_background)
+        agent.every(POLL_JOB, POLL_EVERY, self._poll_in_background, start_now=True)
+
+    def _deliver_in_background(self) -> None:  # runs on an agent thread
+        if self._runtime.support.pending_count() == 0 and not self._runtime.support.with_pending_uploads():
+            return
+        self.delivered.emit(self._runtime.outbox.deliver())
+
+    def _poll_in_background(self) -> None:  # runs on an agent thread
+        try:
+            changes = poll_updates(self._runtime.support, self._runtime.vendor_client(), self._runtime.state)
+        except VendorApiError as exc:
+            log.info("status poll skipped: %s", exc)
+            return
+        if changes:
+            self.status_changed.emit(changes)
+
+
+def solution_changes(changes: Sequence[StatusChange]) -> list[StatusChange]:
+    """The changes worth a tray notification: a proposed solution or a scheduled visit."""
+    from app.support.models import RequestStatus
+
+    worth = (RequestStatus.SOLUTION_PROPOSED, RequestStatus.ON_SITE_SCHEDULED, RequestStatus.RESOLVED)
+    return [change for change in changes if change.new in worth]

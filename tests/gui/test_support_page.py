@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from app.runtime import Runtime
+from app.support.models import AttachmentKind, RequestStatus, Severity
+from app.support.service import FormField
+from app.ui.support.form import RequestForm
+from app.ui.support.page import SupportPage, SupportTile
+from app.ui.support.state import SupportState
+from app.ui.tasks import TaskRunner
+
+# Wednesday 25/11/2026 10:00 in Hồ Chí Minh City: inside working hours.
+MORNING = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
+
+
+def make(qtbot: QtBot, runtime: Runtime, now: dt.datetime = MORNING):
+    runner = TaskRunner()
+    state = SupportState(runtime, runner, clock=lambda: now)
+    page = SupportPage(runtime, runner, state)
+    tile = SupportTile(state)
+    qtbot.addWidget(page)
+    qtbot.addWidget(tile)
+    page._keep = (runner, state)
+    return page, tile, state, runner
+
+
+def fill(form: RequestForm, phone: str = "0903 112 233") -> None:
+    form.title.setText("Máy quét không nhận mã")
+    form.description.setPlainText("Quét mã tem ra chữ lạ từ sáng nay.")
+    form.contact_name.setText("Chị Lan")
+    form.contact_phone.setText(phone)
+
+
+def test_errors_show_next_to_the_fields_and_nothing_is_saved(qtbot: QtBot, runtime: Runtime) -> None:
+    page, _tile, state, runner = make(qtbot, runtime)
+    form = RequestForm(runtime, runner, state)
+    qtbot.addWidget(form)
+    form.contact_phone.setText("01234")
+    assert form.submit() is False
+    title_error, phone_error = form.errors[FormField.TITLE], form.errors[FormField.CONTACT_PHONE]
+    assert not title_error.isHidden() and title_error.text() == "Vui lòng nhập mục này."
+    assert not phone_error.isHidden() and "số" in phone_error.text()
+    assert form.errors[FormField.DESCRIPTION].isHidden()  # an empty description is fine
+    assert runtime.support.all() == []
+
+
+def test_an_offline_submit_is_saved_with_its_attachments_and_explained(
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+) -> None:
+    # The demo shop's settings point at a vendor server that does not exist here.
+    page, tile, state, runner = make(qtbot, runtime)
+    screenshot = QImage(64, 32, QImage.Format.Format_RGB32)
+    screenshot.fill(0x336699)
+    form = RequestForm(runtime, runner, state, screenshot=screenshot)
+    qtbot.addWidget(form)
+    fill(form)
+    form.severity_buttons[Severity.HIGH].setChecked(True)
+    with qtbot.waitSignal(state.submitted, timeout=20000):
+        assert form.submit() is True
+    qtbot.waitUntil(lambda: bool(state.requests), timeout=5000)
+    (request,) = runtime.support.all()
+    assert request.status is RequestStatus.PENDING and request.attempts == 1
+    assert request.contact_phone == "+84903112233"
+    assert {a.kind for a in request.attachments} == {AttachmentKind.SCREENSHOT, AttachmentKind.DIAGNOSTICS}
+    assert all(Path(a.path).exists() for a in request.attachments)
+    assert "sẽ tự gửi" in page.message.text() and "1900 6037" in page.message.text()
+    assert page.table.rowCount() == 1 and page.table.item(0, 2).text() == "Chờ gửi"
+    assert "chưa gửi được" in tile.detail_label.text()
+
+
+def test_deadline_and_hotline_hints(qtbot: QtBot, runtime: Runtime) -> None:
+    evening = dt.datetime(2026, 11, 25, 13, 0, tzinfo=dt.UTC)  # 20:00 local
+    page, _tile, state, runner = make(qtbot, runtime, evening)
+    assert "ngoài giờ làm việc" in page.banner.text() and "1900 6037" in page.banner.text()
+    form = RequestForm(runtime, runner, state)
+    qtbot.addWidget(form)
+    assert not form.hotline.isHidden() and "Ngoài giờ" in form.hotline.text()
+    page_morning, *_ = make(qtbot, runtime)
+    assert "ngoài giờ" not in page_morning.banner.text()

@@ -1,0 +1,233 @@
+"""The outbox against the real vendor server, through a proxy that misbehaves.
+
+Whatever the network does (server down, connection dropped after the
+server committed, a 500 after commit, a stall past the timeout, the client
+killed mid-delivery) each request ends as exactly one ticket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from app.storage.db import Database
+from app.storage.repositories import StateRepository
+from app.storage.support_requests import AttachmentSource, SupportRepository
+from app.support.models import (
+    AttachmentError,
+    AttachmentKind,
+    Category,
+    Channel,
+    NewRequest,
+    RequestStatus,
+    Severity,
+)
+from app.support.outbox import Outbox, poll_updates
+from app.support.vendor_api import ApiFailure, VendorClient
+from tests.integration.conftest import VendorServer, free_port
+from tests.integration.fault_proxy import (
+    DROP_AFTER_COMMIT,
+    ERROR_500_AFTER_COMMIT,
+    STALL_AFTER_COMMIT,
+    FaultProxy,
+)
+from vendor_server.db import Ticket, VendorDatabase
+from vendor_server.tickets import update_ticket
+
+pytestmark = pytest.mark.integration
+
+NEW = NewRequest(Category.BARCODE_DEVICE, Severity.HIGH, "Máy quét ra chữ lạ", "Quét tem PMV9999 ra ký tự lạ",
+                 "Chị Lan", "+84903112233", Channel.REMOTE)
+
+
+def ticket_count(vendor: VendorServer) -> int:
+    from sqlalchemy import func, select
+
+    with VendorDatabase(vendor.db_url).sessions() as session:
+        return session.scalar(select(func.count()).select_from(Ticket))
+
+
+@pytest.fixture
+def shop(tmp_path: Path):
+    db, _ = Database.open(tmp_path / "shop" / "app.sqlite3")
+    repo = SupportRepository(db, tmp_path / "shop" / "outbox")
+    yield db, repo
+    db.close()
+
+
+@pytest.fixture
+def proxy(vendor_server: VendorServer):
+    port = int(vendor_server.base_url.rsplit(":", 1)[1])
+    fault = FaultProxy(port, stall_seconds=3)
+    yield fault
+    fault.close()
+
+
+def outbox_for(repo: SupportRepository, base_url: str, token: str, timeout: float = 5) -> Outbox:
+    return Outbox(repo, lambda: VendorClient(base_url, token, timeout=timeout))
+
+
+def test_requests_raised_while_the_server_is_down_are_delivered_when_it_is_up(
+    vendor_server: VendorServer, shop
+) -> None:
+    _db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    target = {"url": f"http://127.0.0.1:{free_port()}"}  # nothing listens there yet
+    outbox = Outbox(repo, lambda: VendorClient(target["url"], token, timeout=2))
+    first = repo.create(NEW, coverage="warranty", response_due_at=None)
+    second = repo.create(NEW, coverage="warranty", response_due_at=None)
+    report = outbox.deliver()
+    assert report.sent == [] and report.offline
+    assert {r.status for r in repo.all()} == {RequestStatus.PENDING}
+    assert outbox.deliver().sent == []  # still backing off: nothing is tried again at once
+
+    target["url"] = vendor_server.base_url  # the server is back
+    report = outbox.deliver(ignore_backoff=True)
+    assert sorted(report.sent) == sorted([first.id, second.id])
+    assert ticket_count(vendor_server) == 2
+    assert all(r.status is RequestStatus.RECEIVED and r.ticket_number for r in repo.all())
+
+
+@pytest.mark.parametrize("fault", [DROP_AFTER_COMMIT, ERROR_500_AFTER_COMMIT, STALL_AFTER_COMMIT])
+def test_a_failure_after_the_server_committed_still_ends_with_one_ticket(
+    vendor_server: VendorServer, shop, proxy: FaultProxy, fault: str
+) -> None:
+    _db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    proxy.on("POST", "/api/v1/tickets", fault)
+    outbox = outbox_for(repo, proxy.base_url, token, timeout=1)
+    request = repo.create(NEW, coverage="warranty", response_due_at=None)
+    report = outbox.deliver()
+    expected = {DROP_AFTER_COMMIT: ApiFailure.OFFLINE, ERROR_500_AFTER_COMMIT: ApiFailure.SERVER,
+                STALL_AFTER_COMMIT: ApiFailure.TIMEOUT}[fault]
+    assert report.failed == [(request.id, expected)]
+    assert ticket_count(vendor_server) == 1  # the server did commit
+    assert repo.get(request.id).status is RequestStatus.PENDING
+
+    retry = outbox.deliver(ignore_backoff=True)
+    assert retry.sent == [request.id]
+    assert ticket_count(vendor_server) == 1  # the retry found the same ticket
+    assert repo.get(request.id).ticket_number.startswith("YC-")
+    assert [action for _m, _p, action in proxy.seen if _m == "POST"] == [fault, "pass"]
+
+
+def test_attachments_resume_per_file_and_are_never_stored_twice(
+    vendor_server: VendorServer, shop, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    _db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    files = []
+    for name, size in (("a-nhat-ky.txt", 2000), ("b-anh.png", 300_000), ("c-chan-doan.zip", 5000)):
+        path = tmp_path / name
+        path.write_bytes(os.urandom(size))
+        files.append(AttachmentSource(path, AttachmentKind.FILE))
+    request = repo.create(NEW, coverage="warranty", response_due_at=None, attachments=files)
+    # Uploads go in name order; the second upload is dropped after the server stored it.
+    proxy.on("POST", "/api/v1/tickets/", "pass", DROP_AFTER_COMMIT)
+    outbox = outbox_for(repo, proxy.base_url, token)
+    report = outbox.deliver()
+    assert report.sent == [request.id] and report.uploaded == 1
+    uploaded = [a.uploaded_at is not None for a in repo.get(request.id).attachments]
+    assert uploaded == [True, False, False]  # stopped at the failure, will resume from there
+    report = outbox.deliver()
+    assert report.uploaded == 2
+    assert all(a.uploaded_at for a in repo.get(request.id).attachments)
+    stored = list((vendor_server.data / "attachments").rglob("*"))
+    assert len([p for p in stored if p.is_file()]) == 3  # the replayed upload was not stored twice
+
+
+def test_a_tampered_or_oversized_attachment_gets_a_clear_error(tmp_path: Path, shop) -> None:
+    from tests.integration.conftest import start_vendor_server
+
+    _db, repo = shop
+    with start_vendor_server(tmp_path / "small-vendor", max_attachment_bytes=50_000) as vendor:
+        token = vendor.add_shop("KP-0001", "Kim Phát")
+        small, big = tmp_path / "ghi-chu.txt", tmp_path / "video.mp4"
+        small.write_text("nội dung gốc", encoding="utf-8")
+        big.write_bytes(os.urandom(80_000))
+        request = repo.create(NEW, coverage="warranty", response_due_at=None,
+                              attachments=[AttachmentSource(small, AttachmentKind.FILE),
+                                           AttachmentSource(big, AttachmentKind.FILE)])
+        stored_copy = Path(next(a.path for a in request.attachments if a.filename == "ghi-chu.txt"))
+        stored_copy.write_text("nội dung bị sửa", encoding="utf-8")  # changed after it was attached
+        report = outbox_for(repo, vendor.base_url, token).deliver()
+        errors = {a.filename: a.error for a in repo.get(request.id).attachments}
+        assert errors == {"ghi-chu.txt": AttachmentError.TAMPERED, "video.mp4": AttachmentError.TOO_LARGE}
+        assert sorted(e for _id, e in report.attachment_errors) == sorted(errors.values())
+        assert [e.kind for e in repo.events(request.id)].count("attachment_failed") == 2
+        assert not [p for p in (vendor.data / "attachments").rglob("*") if p.is_file()]
+
+
+def test_the_poller_brings_the_proposed_solution_back(vendor_server: VendorServer, shop) -> None:
+    db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    client = VendorClient(vendor_server.base_url, token, timeout=5)
+    request = repo.create(NEW, coverage="warranty", response_due_at=None)
+    Outbox(repo, lambda: client).deliver()
+    state = StateRepository(db)
+    assert poll_updates(repo, client, state) == []  # nothing new yet (the ticket is just 'received')
+    number = repo.get(request.id).ticket_number
+    update_ticket(VendorDatabase(vendor_server.db_url), number, status="solution_proposed", solution_kind="remote",
+                  solution_text="Tắt Unikey khi dùng máy quét, hoặc chuyển sang chế độ gõ tiếng Anh (E).")
+    (change,) = poll_updates(repo, client, state)
+    assert change.new is RequestStatus.SOLUTION_PROPOSED and "Unikey" in change.solution_text
+    assert poll_updates(repo, client, state) == []  # seen once, reported once
+    stored = repo.get(request.id)
+    assert stored.status is RequestStatus.SOLUTION_PROPOSED and stored.solution_kind is Channel.REMOTE
+
+
+CHILD = textwrap.dedent('''
+    import sys
+    from pathlib import Path
+    from app.storage.db import Database
+    from app.storage.support_requests import SupportRepository
+    from app.support.outbox import Outbox
+    from app.support.vendor_api import VendorClient
+    db, _ = Database.open(Path(sys.argv[1]))
+    repo = SupportRepository(db, Path(sys.argv[2]))
+    print("delivering", flush=True)
+    Outbox(repo, lambda: VendorClient(sys.argv[3], sys.argv[4], timeout=60)).deliver()
+''')
+
+
+def test_killing_the_client_mid_delivery_then_restarting_delivers_each_request_once(
+    vendor_server: VendorServer, shop, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    requests_ = [repo.create(NEW, coverage="warranty", response_due_at=None) for _ in range(3)]
+    proxy.stall_seconds = 30
+    proxy.on("POST", "/api/v1/tickets", "pass", STALL_AFTER_COMMIT)  # the second one hangs after commit
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db.path), str(tmp_path / "shop" / "outbox"), proxy.base_url, token],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while ticket_count(vendor_server) < 2:
+            assert time.monotonic() < deadline and child.poll() is None, child.stderr.read() if child.stderr else ""
+            time.sleep(0.05)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    assert child.returncode == -signal.SIGKILL
+    statuses = [repo.get(r.id).status for r in requests_]
+    assert statuses == [RequestStatus.RECEIVED, RequestStatus.PENDING, RequestStatus.PENDING]
+
+    report = outbox_for(repo, vendor_server.base_url, token).deliver(ignore_backoff=True)
+    assert sorted(report.sent) == sorted(r.id for r in requests_[1:])
+    assert ticket_count(vendor_server) == 3
+    numbers = {repo.get(r.id).ticket_number for r in requests_}
+    assert len(numbers) == 3
+    listing = requests.get(f"{vendor_server.base_url}/api/v1/tickets",
+                           headers={"Authorization": f"Bearer {token}"}, timeout=5).json()["tickets"]
+    assert sorted(t["idempotency_key"] for t in listing) == sorted(r.id for r in requests_)

@@ -1,0 +1,106 @@
+"""The outbox's storage side: nothing raised is lost, and retries are spaced out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+from app.storage.db import Database
+from app.storage.support_requests import AttachmentSource, SupportRepository
+from app.support.models import (
+    AttachmentKind,
+    Category,
+    Channel,
+    NewRequest,
+    RequestStatus,
+    Severity,
+    TicketReceipt,
+    TicketUpdate,
+)
+from app.support.outbox import BACKOFF_CAP, backoff_delay
+
+T0 = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)  # 09:00 in Hồ Chí Minh City
+NEW = NewRequest(Category.INCIDENT, Severity.HIGH, "Máy in tem không in", "Từ sáng nay", "Chị Lan", "+84903112233",
+                 Channel.PHONE)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> SupportRepository:
+    db, _ = Database.open(tmp_path / "app.sqlite3")
+    yield SupportRepository(db, tmp_path / "outbox", clock=Clock())
+    db.close()
+
+
+def test_a_request_and_copies_of_its_files_survive_a_restart(tmp_path: Path, repo: SupportRepository) -> None:
+    original = tmp_path / "anh.png"
+    original.write_bytes(b"\x89PNG fake image")
+    created = repo.create(NEW, coverage="warranty", response_due_at=T0 + dt.timedelta(hours=4),
+                          attachments=[AttachmentSource(original, AttachmentKind.SCREENSHOT)])
+    original.unlink()  # the cashier deletes the file: the outbox keeps its own copy
+    db2, _ = Database.open(tmp_path / "app.sqlite3")
+    reread = SupportRepository(db2, tmp_path / "outbox").get(created.id)
+    assert reread is not None and reread.status is RequestStatus.PENDING
+    assert reread.title == "Máy in tem không in" and reread.contact_phone == "+84903112233"
+    (attachment,) = reread.attachments
+    assert Path(attachment.path).read_bytes() == b"\x89PNG fake image"
+    assert attachment.filename == "anh.png" and attachment.size == 15
+    assert [e.kind for e in repo.events(created.id)] == ["created"]
+    db2.close()
+
+
+def test_a_failed_save_leaves_no_files_behind(tmp_path: Path, repo: SupportRepository) -> None:
+    with pytest.raises(FileNotFoundError):
+        repo.create(NEW, coverage="warranty", response_due_at=None,
+                    attachments=[AttachmentSource(tmp_path / "missing.pdf", AttachmentKind.FILE)])
+    assert repo.all() == []
+    assert not any((tmp_path / "outbox").iterdir())
+
+
+def test_due_for_delivery_respects_the_next_attempt_time(repo: SupportRepository) -> None:
+    request = repo.create(NEW, coverage="warranty", response_due_at=None)
+    assert [r.id for r in repo.due_for_delivery(T0)] == [request.id]
+    repo.mark_attempt_failed(request.id, "offline", T0 + dt.timedelta(seconds=30))
+    assert repo.due_for_delivery(T0 + dt.timedelta(seconds=29)) == []
+    assert [r.id for r in repo.due_for_delivery(T0 + dt.timedelta(seconds=30))] == [request.id]
+    assert repo.get(request.id).attempts == 1
+    repo.mark_sent(request.id, TicketReceipt(7, "YC-2026-000007", "received", T0 + dt.timedelta(hours=2), True))
+    sent = repo.get(request.id)
+    assert sent.status is RequestStatus.RECEIVED and sent.ticket_number == "YC-2026-000007"
+    assert sent.response_due_at == T0 + dt.timedelta(hours=2)  # the vendor's deadline replaces ours
+    assert repo.due_for_delivery(T0 + dt.timedelta(days=1)) == []
+
+
+def test_status_updates_are_applied_once_and_reported(repo: SupportRepository) -> None:
+    request = repo.create(NEW, coverage="warranty", response_due_at=None)
+    repo.mark_sent(request.id, TicketReceipt(7, "YC-2026-000007", "received", None, True))
+    update = TicketUpdate(7, "YC-2026-000007", "solution_proposed", None, "phone",
+                          "Khởi động lại máy in và kiểm tra cáp USB.", T0, request.id)
+    (change,) = repo.apply_updates([update])
+    assert change.old is RequestStatus.RECEIVED and change.new is RequestStatus.SOLUTION_PROPOSED
+    assert repo.apply_updates([update]) == []  # the same update again changes nothing
+    stored = repo.get(request.id)
+    assert stored.solution_text.startswith("Khởi động lại") and stored.solution_kind is Channel.PHONE
+    unknown = TicketUpdate(9, "YC-2026-000009", "received", None, None, None, T0, "not-ours")
+    assert repo.apply_updates([unknown]) == []
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
+    rng = random.Random(1)
+    delays = [backoff_delay(n, rng) for n in range(12)]
+    for attempts, delay in enumerate(delays[:6]):
+        ceiling = dt.timedelta(seconds=10) * 2 ** attempts
+        assert ceiling / 2 <= delay <= ceiling
+    assert all(d <= BACKOFF_CAP for d in delays)
+    assert delays[-1] >= BACKOFF_CAP / 2
+    assert len({round(d.total_seconds(), 3) for d in delays[:6]}) == 6  # jittered, not fixed steps

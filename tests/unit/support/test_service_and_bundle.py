@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from pathlib import Path
+
+from app.settings import load_settings
+from app.shop.demo import DemoShop
+from app.storage.support_requests import AttachmentSource
+from app.support.bundle import collect_parts, write_bundle
+from app.support.calendar import WorkingCalendar
+from app.support.models import AttachmentKind, Category, Channel, Severity
+from app.support.service import FormField, FormProblem, RequestDraft, coverage_status, validate
+from app.warranty.contract import Contract
+from app.warranty.coverage import CoverageStatus
+
+DRAFT = RequestDraft(Category.INCIDENT, Severity.CRITICAL, "  Không in được hóa đơn ", "", "Anh Tâm",
+                     "0918 223 344", Channel.REMOTE)
+
+
+def test_a_good_draft_is_cleaned_and_the_phone_normalised() -> None:
+    new, errors = validate(DRAFT)
+    assert errors == []
+    assert new.title == "Không in được hóa đơn" and new.contact_phone == "+84918223344"
+
+
+def test_each_bad_field_gets_its_own_error(tmp_path: Path) -> None:
+    big = tmp_path / "video.mp4"
+    with big.open("wb") as handle:
+        handle.truncate(11 * 1024 * 1024)
+    draft = RequestDraft(Category.INCIDENT, Severity.NORMAL, " ", "x" * 10_001, "", "0123", Channel.PHONE)
+    new, errors = validate(draft, [AttachmentSource(big, AttachmentKind.FILE),
+                                   AttachmentSource(tmp_path / "gone.txt", AttachmentKind.FILE)])
+    assert new is None
+    found = {(e.field, e.problem) for e in errors}
+    assert found == {
+        (FormField.TITLE, FormProblem.REQUIRED), (FormField.DESCRIPTION, FormProblem.TOO_LONG),
+        (FormField.CONTACT_NAME, FormProblem.REQUIRED), (FormField.CONTACT_PHONE, FormProblem.PHONE),
+        (FormField.ATTACHMENTS, FormProblem.TOO_LARGE), (FormField.ATTACHMENTS, FormProblem.UNREADABLE),
+    }
+
+
+def test_coverage_for_a_request_uses_the_vietnamese_date() -> None:
+    contract = Contract("KP", "Kim Phát", "PMV", 12, dt.date(2025, 11, 25), (), dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    calendar = WorkingCalendar.default()
+    # 18:00 UTC on 25/11/2026 is already 26/11 in Hồ Chí Minh City: one day after the warranty's last day.
+    assert coverage_status(contract, dt.datetime(2026, 11, 25, 16, 0, tzinfo=dt.UTC), calendar) \
+        is CoverageStatus.WARRANTY
+    assert coverage_status(contract, dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC), calendar) \
+        is CoverageStatus.EXPIRED
+    assert coverage_status(None, dt.datetime(2026, 11, 25, tzinfo=dt.UTC), calendar) is CoverageStatus.EXPIRED
+
+
+def test_bundle_is_redacted_previewable_and_parts_can_be_left_out(demo_shop: DemoShop, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-11-25 08:00:01 INFO  app: gửi tới https://admin:matkhau123@pmv.example/api?token=abc123\n"
+        "2026-11-25 08:00:02 INFO  app: khách 0903 112 233, CCCD 079123456789, email lan@example.com\n"
+        "2026-11-25 08:00:03 INFO  app: người liên hệ 0918 223 344\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(demo_shop.settings_file).settings
+    parts = collect_parts(settings, log, keep_phones=["+84918223344"])
+    by_key = {part.key: part for part in parts}
+    assert {"app_log", "pos_log", "settings", "system", "devices"} <= set(by_key)
+    app_log = by_key["app_log"].text
+    for secret in ("matkhau123", "abc123", "0903 112 233", "079123456789", "lan@example.com"):
+        assert secret not in app_log
+    assert "0918 223 344" in app_log  # the contact's own number stays
+    assert sum(by_key["app_log"].redactions.values()) >= 5
+    assert json.loads(by_key["system"].text)["pos_version"] == "5.8.2"
+    assert "Máy in tem" in by_key["pos_log"].text  # the demo POS log's warning is there
+
+    target = write_bundle(parts, tmp_path / "out" / "chan-doan.zip", included={"app_log", "system"})
+    with zipfile.ZipFile(target) as archive:
+        names = sorted(archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+    assert names == ["app.log", "manifest.json", "system.json"]
+    assert sorted(manifest["left_out"]) == ["devices", "pos_log", "settings"]
+    assert not list((tmp_path / "out").glob("*.partial"))

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 from pathlib import Path
 
 from app import APP_NAME, __version__
@@ -46,6 +47,7 @@ class Runtime:
     storage_notices: list[StorageNotice] = field(default_factory=list)
     # Extra trusted vendor keys: only ever the demo vendor's, in demo mode.
     extra_key_files: list[Path] = field(default_factory=list)
+    demo_vendor: Any = None  # the embedded vendor server, in demo mode
 
     @property
     def settings(self) -> Settings:
@@ -53,7 +55,8 @@ class Runtime:
 
     @property
     def token_store(self) -> TokenStore:
-        return TokenStore(self.paths.data_dir / "secrets" / "shop-token")
+        # The demo's token must never replace the real shop's in the OS keyring.
+        return TokenStore(self.paths.data_dir / "secrets" / "shop-token", use_keyring=not self.demo)
 
     def vendor_client(self) -> VendorClient:
         vendor = self.settings.vendor
@@ -85,6 +88,8 @@ class Runtime:
         )
 
     def close(self) -> None:
+        if self.demo_vendor is not None:
+            self.demo_vendor.stop()
         self.database.close()
         self.crash.uninstall()
 
@@ -117,6 +122,7 @@ def bootstrap(
     log_to_stderr: bool = False,
     install_crash_handler: bool = True,
     log_name: str = LOG_FILE_NAME,
+    start_demo_vendor: bool = True,
 ) -> Runtime:
     """Start everything up; raises StorageError when the database cannot be used."""
     paths = resolve_paths(demo, paths).ensure()
@@ -139,7 +145,7 @@ def bootstrap(
         shop = loaded.settings.shop
         keys_file, _contract = ensure_demo_contract(paths.demo_shop_dir, shop.shop_id, shop.name, dt.date.today())
         extra_key_files.append(keys_file)
-    return Runtime(
+    runtime = Runtime(
         paths=paths,
         loaded=loaded,
         database=database,
@@ -151,6 +157,22 @@ def bootstrap(
         storage_notices=notices,
         extra_key_files=extra_key_files,
     )
+    if demo and start_demo_vendor:
+        _start_demo_vendor(runtime)
+    return runtime
+
+
+def _start_demo_vendor(runtime: Runtime) -> None:
+    """The embedded vendor server; the demo still opens (offline) if it cannot start."""
+    try:
+        from app.demo_vendor import seed_demo_requests, start_demo_vendor
+
+        runtime.demo_vendor = start_demo_vendor(runtime)
+        seed_demo_requests(runtime, runtime.demo_vendor)
+    except ImportError:
+        log.warning("demo vendor server not installed (pip install -e '.[vendor]'); the demo runs offline")
+    except Exception:
+        log.exception("demo vendor server failed; the demo runs offline")
 
 
 def _data_dir_or_default(paths: AppPaths, loaded: LoadedSettings) -> AppPaths:

@@ -37,22 +37,37 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="135" />
+        <location filename="../../app/ui/application.py" line="143" />
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="137" />
+        <location filename="../../app/ui/application.py" line="145" />
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop's support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="139" />
+        <location filename="../../app/ui/application.py" line="147" />
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop's support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="167" />
+        <location filename="../../app/ui/application.py" line="177" />
+        <source>Đã có phương án cho yêu cầu %1</source>
+        <translation>A solution is proposed for request %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="179" />
+        <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
+        <translation>A technician visit is scheduled for request %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="181" />
+        <source>Yêu cầu %1 đã được giải quyết</source>
+        <translation>Request %1 has been resolved</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="188" />
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -63,6 +78,64 @@
         <location filename="../../app/ui/widgets/banner.py" line="22" />
         <source>Đã hiểu</source>
         <translation>Got it</translation>
+    </message>
+</context>
+<context>
+    <name>BundlePreviewDialog</name>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="26" />
+        <source>Thông tin chẩn đoán sẽ gửi</source>
+        <translation>Diagnostics to be sent</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="30" />
+        <source>Nhật ký ứng dụng</source>
+        <translation>App log</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="31" />
+        <source>Nhật ký phần mềm bán hàng</source>
+        <translation>Point-of-sale software log</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="32" />
+        <source>Cấu hình (đã che mật khẩu)</source>
+        <translation>Settings (passwords hidden)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="33" />
+        <source>Thông tin máy tính</source>
+        <translation>Computer information</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="34" />
+        <source>Thiết bị kết nối</source>
+        <translation>Connected devices</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="35" />
+        <source>Báo cáo kiểm tra hệ thống</source>
+        <translation>System check report</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="42" />
+        <source>(%1 chỗ đã che)</source>
+        <translation>(%1 items hidden)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="53" />
+        <source>Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. Số CCCD, số điện thoại khác, email và mật khẩu đã được che.</source>
+        <translation>This is exactly what will be sent to the technician. Untick any part you do not want to send. Citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="56" />
+        <source>Đồng ý</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="59" />
+        <source>Hủy</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -147,143 +220,117 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="83" />
+        <location filename="../../app/ui/main_window.py" line="90" />
         <source>Tổng quan</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="84" />
-        <location filename="../../app/ui/main_window.py" line="85" />
+        <location filename="../../app/ui/main_window.py" line="91" />
+        <location filename="../../app/ui/main_window.py" line="92" />
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="86" />
+        <location filename="../../app/ui/main_window.py" line="93" />
         <source>kiểm tra cơ sở dữ liệu, sao lưu, giá vàng, số hóa đơn, ổ đĩa, đồng hồ, máy in và máy quét</source>
         <translation>check the database, backups, gold prices, invoice numbering, disk, clock, printers and scanners</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="87" />
+        <location filename="../../app/ui/main_window.py" line="94" />
         <source>xem hướng dẫn khắc phục bằng tiếng Việt cho từng lỗi</source>
         <translation>read step-by-step fixes for each problem</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="88" />
+        <location filename="../../app/ui/main_window.py" line="95" />
         <source>in báo cáo kiểm tra ra PDF</source>
         <translation>print the check report to PDF</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="90" />
-        <location filename="../../app/ui/main_window.py" line="91" />
+        <location filename="../../app/ui/main_window.py" line="97" />
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="92" />
-        <source>gửi yêu cầu hỗ trợ trong chưa đầy một phút, kèm thông tin chẩn đoán</source>
-        <translation>raise a support request in under a minute, with diagnostics attached</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="93" />
-        <source>biết hạn phản hồi tính theo giờ làm việc (2–4 giờ)</source>
-        <translation>see the response deadline, counted in working hours (2–4 hours)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="94" />
-        <source>theo dõi trạng thái và giải pháp đề xuất của kỹ thuật viên</source>
-        <translation>follow the status and the technician's proposed solution</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="96" />
+        <location filename="../../app/ui/main_window.py" line="99" />
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="98" />
-        <location filename="../../app/ui/main_window.py" line="99" />
+        <location filename="../../app/ui/main_window.py" line="101" />
+        <location filename="../../app/ui/main_window.py" line="102" />
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="100" />
+        <location filename="../../app/ui/main_window.py" line="103" />
         <source>thử máy quét mã vạch và tìm nguyên nhân quét sai</source>
         <translation>test a barcode scanner and find out why scans come out wrong</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="101" />
+        <location filename="../../app/ui/main_window.py" line="104" />
         <source>in thử tem nữ trang trên máy in tem</source>
         <translation>print a test jewellery tag on the label printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="103" />
-        <location filename="../../app/ui/main_window.py" line="104" />
+        <location filename="../../app/ui/main_window.py" line="106" />
+        <location filename="../../app/ui/main_window.py" line="107" />
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="105" />
+        <location filename="../../app/ui/main_window.py" line="108" />
         <source>nhận các gói cập nhật quy định kinh doanh vàng</source>
         <translation>receive gold-trading regulation update packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="106" />
+        <location filename="../../app/ui/main_window.py" line="109" />
         <source>cập nhật ứng dụng an toàn, có chữ ký số</source>
         <translation>update the app safely, with digitally signed releases</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="140" />
+        <location filename="../../app/ui/main_window.py" line="143" />
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="141" />
+        <location filename="../../app/ui/main_window.py" line="144" />
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="145" />
+        <location filename="../../app/ui/main_window.py" line="148" />
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="154" />
+        <location filename="../../app/ui/main_window.py" line="157" />
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="155" />
+        <location filename="../../app/ui/main_window.py" line="158" />
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="159" />
+        <location filename="../../app/ui/main_window.py" line="162" />
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="170" />
+        <location filename="../../app/ui/main_window.py" line="173" />
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="174" />
+        <location filename="../../app/ui/main_window.py" line="177" />
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="195" />
-        <source>Gia hạn bảo trì</source>
-        <translation>Renew maintenance</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="196" />
-        <source>Để gia hạn bảo trì, hãy gọi đường dây nóng %1 (24/7) và đọc nội dung sau:</source>
-        <translation>To renew maintenance, call the hotline %1 (24/7) and read out the following:</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="199" />
-        <source>Đóng</source>
-        <translation>Close</translation>
+        <location filename="../../app/ui/main_window.py" line="209" />
+        <source>Gia hạn hợp đồng bảo trì</source>
+        <translation>Renew the maintenance contract</translation>
     </message>
 </context>
 <context>
@@ -420,64 +467,187 @@
     </message>
 </context>
 <context>
+    <name>RequestForm</name>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="60" />
+        <source>Gửi yêu cầu hỗ trợ</source>
+        <translation>Raise a support request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="82" />
+        <source>Ví dụ: Máy in tem không in được</source>
+        <translation>Example: the label printer does not print</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="84" />
+        <source>Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì.</source>
+        <translation>Briefly: what happens, since when, what you tried.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="94" />
+        <source>Đính kèm ảnh chụp màn hình</source>
+        <translation>Attach a screenshot</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="97" />
+        <source>Đính kèm thông tin chẩn đoán</source>
+        <translation>Attach diagnostics</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="98" />
+        <source>Nhật ký, cấu hình và thông tin máy; số CCCD, số điện thoại khác, email và mật khẩu được che trước khi gửi.</source>
+        <translation>Logs, settings and computer information; citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden before sending.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="101" />
+        <source>Xem trước…</source>
+        <translation>Preview…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="105" />
+        <source>Thêm tệp…</source>
+        <translation>Add file…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="107" />
+        <source>Bỏ tệp</source>
+        <translation>Remove file</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="112" />
+        <source>Gửi yêu cầu</source>
+        <translation>Send request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="115" />
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="119" />
+        <source>Loại yêu cầu</source>
+        <translation>Request type</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="120" />
+        <source>Mức độ</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="121" />
+        <source>Tiêu đề</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="122" />
+        <source>Mô tả</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="123" />
+        <source>Người liên hệ</source>
+        <translation>Contact person</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="124" />
+        <source>Số điện thoại</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="125" />
+        <source>Cách hỗ trợ mong muốn</source>
+        <translation>Preferred way of help</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="139" />
+        <source>Đính kèm</source>
+        <translation>Attachments</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="191" />
+        <source>Sự cố nghiêm trọng: hãy gọi ngay đường dây nóng %1 (24/7) sau khi gửi yêu cầu.</source>
+        <translation>Critical incident: call the hotline %1 (24/7) right after sending the request.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="193" />
+        <source>Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. Việc gấp, gọi đường dây nóng %1 (24/7).</source>
+        <translation>Outside working hours: the request will be handled from the next opening. For anything urgent, call the hotline %1 (24/7).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="205" />
+        <source>Chọn tệp đính kèm</source>
+        <translation>Choose files to attach</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="219" />
+        <source>Đang thu thập thông tin chẩn đoán…</source>
+        <translation>Collecting diagnostics…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="235" />
+        <source>Đang lưu và gửi yêu cầu…</source>
+        <translation>Saving and sending the request…</translation>
+    </message>
+</context>
+<context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/application.py" line="43" />
+        <location filename="../../app/ui/application.py" line="46" />
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="44" />
+        <location filename="../../app/ui/application.py" line="47" />
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="45" />
+        <location filename="../../app/ui/application.py" line="48" />
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="46" />
+        <location filename="../../app/ui/application.py" line="49" />
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="47" />
+        <location filename="../../app/ui/application.py" line="50" />
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="49" />
+        <location filename="../../app/ui/application.py" line="52" />
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="50" />
+        <location filename="../../app/ui/application.py" line="53" />
         <source>có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>a path contains backslashes; use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="52" />
+        <location filename="../../app/ui/application.py" line="55" />
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="60" />
+        <location filename="../../app/ui/application.py" line="63" />
         <source>Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.</source>
         <translation>The settings file has a syntax error (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="64" />
+        <location filename="../../app/ui/application.py" line="67" />
         <source>Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.</source>
         <translation>Cannot read the settings file (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="67" />
+        <location filename="../../app/ui/application.py" line="70" />
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="69" />
+        <location filename="../../app/ui/application.py" line="72" />
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>
@@ -485,27 +655,27 @@
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="250" />
+        <location filename="../../app/ui/application.py" line="272" />
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app's database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="253" />
+        <location filename="../../app/ui/application.py" line="275" />
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="256" />
+        <location filename="../../app/ui/application.py" line="278" />
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="258" />
+        <location filename="../../app/ui/application.py" line="280" />
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app's database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="261" />
+        <location filename="../../app/ui/application.py" line="283" />
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>
@@ -513,14 +683,414 @@
 <context>
     <name>StorageNotices</name>
     <message>
-        <location filename="../../app/ui/application.py" line="78" />
+        <location filename="../../app/ui/application.py" line="81" />
         <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.</source>
         <translation>The app's database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="84" />
+        <location filename="../../app/ui/application.py" line="87" />
         <source>Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1</source>
         <translation>Your data was upgraded to the new version; a copy from before the upgrade: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SupportPage</name>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="71" />
+        <source>Yêu cầu hỗ trợ</source>
+        <translation>Support requests</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="73" />
+        <source>Gửi yêu cầu mới…</source>
+        <translation>New request…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="85" />
+        <source>Số</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="85" />
+        <source>Tiêu đề</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="85" />
+        <location filename="../../app/ui/support/page.py" line="193" />
+        <source>Trạng thái</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="86" />
+        <source>Hạn đề xuất phương án</source>
+        <translation>Solution due</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="99" />
+        <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
+        <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="133" />
+        <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
+        <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="137" />
+        <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
+        <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="157" />
+        <source>(chưa có số)</source>
+        <translation>(no number yet)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="192" />
+        <source>Số yêu cầu</source>
+        <translation>Request number</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="192" />
+        <source>chưa có (chưa gửi được)</source>
+        <translation>none yet (not sent yet)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="194" />
+        <source>Loại</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="195" />
+        <source>Mức độ</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="196" />
+        <source>Gửi lúc</source>
+        <translation>Raised at</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="197" />
+        <source>Liên hệ</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="198" />
+        <source>Cách hỗ trợ mong muốn</source>
+        <translation>Preferred way of help</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="201" />
+        <source>Hạn</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="206" />
+        <source>Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1.</source>
+        <translation>The request is saved on this PC and will be sent automatically once the server can be reached. For anything urgent call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="209" />
+        <source>Phương án đề xuất</source>
+        <translation>Proposed solution</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="209" />
+        <source>Mô tả</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="210" />
+        <source>Tệp đính kèm</source>
+        <translation>Attachments</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="210" />
+        <source>Diễn biến</source>
+        <translation>Timeline</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="220" />
+        <source>đã gửi</source>
+        <translation>sent</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="221" />
+        <source>chờ gửi</source>
+        <translation>waiting to send</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="232" />
+        <source>Đã lưu yêu cầu trên máy</source>
+        <translation>Request saved on this PC</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="234" />
+        <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
+        <translation>Delivered to the support desk as %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="236" />
+        <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
+        <translation>Not delivered yet (attempt %1); will retry automatically</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="243" />
+        <source>Không gửi được tệp %1</source>
+        <translation>Could not send the file %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="249" />
+        <source>Đã gửi yêu cầu, số %1. %2</source>
+        <translation>Request sent as %1. %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="253" />
+        <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
+        <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="258" />
+        <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
+        <translation>Could not save the request: %1. Please call %2.</translation>
+    </message>
+</context>
+<context>
+    <name>SupportTexts</name>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="21" />
+        <source>Sự cố</source>
+        <translation>Incident</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="22" />
+        <source>Hướng dẫn sử dụng</source>
+        <translation>How-to help</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="23" />
+        <source>Cập nhật quy định</source>
+        <translation>Regulation update</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="24" />
+        <source>Cài lại phần mềm</source>
+        <translation>Reinstall the software</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="25" />
+        <source>Thiết bị mã vạch</source>
+        <translation>Barcode device</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="32" />
+        <source>Nghiêm trọng – không bán hàng được</source>
+        <translation>Critical – cannot trade</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="33" />
+        <source>Cao – ảnh hưởng việc bán hàng</source>
+        <translation>High – trading is affected</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="34" />
+        <source>Bình thường</source>
+        <translation>Normal</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="41" />
+        <source>Điện thoại</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="42" />
+        <source>Email</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="43" />
+        <source>Truy cập từ xa</source>
+        <translation>Remote session</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="44" />
+        <source>Đến tận nơi</source>
+        <translation>On-site visit</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="51" />
+        <source>Chờ gửi</source>
+        <translation>Waiting to send</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="52" />
+        <source>Đã gửi</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="53" />
+        <source>Đã tiếp nhận</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="54" />
+        <source>Đang xử lý</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="55" />
+        <source>Đã đề xuất phương án</source>
+        <translation>Solution proposed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="56" />
+        <source>Đã hẹn đến tận nơi</source>
+        <translation>On-site visit scheduled</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="57" />
+        <source>Đã giải quyết</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="58" />
+        <source>Đã đóng</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="65" />
+        <source>tệp đã bị xóa khỏi máy</source>
+        <translation>the file was deleted from this PC</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="66" />
+        <source>tệp đã bị thay đổi sau khi đính kèm nên không gửi</source>
+        <translation>the file changed after it was attached, so it was not sent</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="67" />
+        <source>tệp quá lớn, máy chủ từ chối</source>
+        <translation>the file is too large; the server refused it</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="68" />
+        <source>máy chủ từ chối tệp (sai mã kiểm tra)</source>
+        <translation>the server refused the file (checksum mismatch)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="75" />
+        <source>Vui lòng nhập mục này.</source>
+        <translation>Please fill this in.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="77" />
+        <source>Quá dài (tối đa %1 ký tự).</source>
+        <translation>Too long (at most %1 characters).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="79" />
+        <source>Tệp %1 lớn hơn 10 MB.</source>
+        <translation>The file %1 is larger than 10 MB.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="81" />
+        <source>Không đọc được tệp %1.</source>
+        <translation>Cannot read the file %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="83" />
+        <source>Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại.</source>
+        <translation>Please enter a phone number so the technician can call back.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="84" />
+        <source>Số điện thoại chỉ gồm chữ số (có thể có +84).</source>
+        <translation>A phone number has digits only (optionally +84).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="85" />
+        <source>Số điện thoại không đủ hoặc thừa chữ số.</source>
+        <translation>The phone number has too few or too many digits.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="86" />
+        <source>Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234).</source>
+        <translation>Unknown prefix (mobiles have 10 digits like 0912 345 678, landlines look like 028 3822 1234).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="89" />
+        <source>Số điện thoại không hợp lệ.</source>
+        <translation>The phone number is not valid.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="97" />
+        <source>%1 giờ %2 phút</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="99" />
+        <source>%1 giờ</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="100" />
+        <source>%1 phút</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="107" />
+        <source>Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.</source>
+        <translation>No committed deadline (the shop's warranty/maintenance has ended); for anything urgent call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="111" />
+        <source>%1 hôm nay</source>
+        <translation>%1 today</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="113" />
+        <source>%1 ngày mai</source>
+        <translation>%1 tomorrow</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="117" />
+        <source>Hạn đề xuất phương án: %1 (đã quá hạn %2)</source>
+        <translation>Solution due: %1 (overdue by %2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="119" />
+        <source>Hạn đề xuất phương án: %1, còn %2</source>
+        <translation>Solution due: %1, %2 left</translation>
+    </message>
+</context>
+<context>
+    <name>SupportTile</name>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="266" />
+        <source>Yêu cầu hỗ trợ</source>
+        <translation>Support requests</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="268" />
+        <source>Đang đọc…</source>
+        <translation>Reading…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="275" />
+        <source>Không có yêu cầu đang mở</source>
+        <translation>No open requests</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="277" />
+        <source>%1 yêu cầu đang mở</source>
+        <translation>%1 open requests</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="284" />
+        <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
+        <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
 </context>
 <context>

@@ -29,3 +29,17 @@ def test_no_translation_lost_its_placeholder() -> None:
         translation = message.findtext("translation", "")
         for marker in ("%1", "%2", "%3", "&"):
             assert source.count(marker) == translation.count(marker), (source, translation)
+
+
+def test_no_tr_call_hides_inside_an_f_string() -> None:
+    """lupdate cannot see into f-strings: such a string would never be translated."""
+    import re
+
+    pattern = re.compile(r"""\bf["'][^"']*\{[^}]*\b(tr|translate)\(""")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "app" / "ui").rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []

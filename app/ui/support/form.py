@@ -94,7 +94,9 @@ class RequestForm(QDialog):
         self.attach_screenshot = QCheckBox(self.tr("Đính kèm ảnh chụp màn hình"))
         self.attach_screenshot.setChecked(screenshot is not None)
         self.attach_screenshot.setEnabled(screenshot is not None)
-        self.attach_diagnostics = QCheckBox(self.tr("Đính kèm thông tin chẩn đoán (đã che thông tin cá nhân)"))
+        self.attach_diagnostics = QCheckBox(self.tr("Đính kèm thông tin chẩn đoán"))
+        self.attach_diagnostics.setToolTip(self.tr("Nhật ký, cấu hình và thông tin máy; số CCCD, số điện thoại khác, "
+                                                   "email và mật khẩu được che trước khi gửi."))
         self.attach_diagnostics.setChecked(True)
         preview = QPushButton(self.tr("Xem trước…"))
         preview.clicked.connect(self._preview_bundle)

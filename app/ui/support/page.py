@@ -23,6 +23,7 @@ from app import HOTLINE
 from app.formatting import format_datetime
 from app.runtime import Runtime
 from app.support.models import RequestEvent, RequestStatus, SupportRequest
+from app.support.phone import PhoneError, parse_phone
 from app.support.sla import is_outside_working_hours
 from app.ui.levels import Level
 from app.ui.support.state import SupportState, Submitted
@@ -37,6 +38,13 @@ from app.ui.support.texts import (
 )
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.tile import Tile
+
+
+def _national(phone: str) -> str:
+    try:
+        return parse_phone(phone).national
+    except PhoneError:
+        return phone
 
 
 def _esc(text: str) -> str:
@@ -186,31 +194,34 @@ class SupportPage(QWidget):
             (self.tr("Loại"), category_name(request.category)),
             (self.tr("Mức độ"), severity_name(request.severity)),
             (self.tr("Gửi lúc"), format_datetime(request.opened_at.astimezone(VN))),
-            (self.tr("Liên hệ"), f"{request.contact_name} – {request.contact_phone}"),
+            (self.tr("Liên hệ"), f"{request.contact_name} – {_national(request.contact_phone)}"),
             (self.tr("Cách hỗ trợ mong muốn"), channel_name(request.channel)),
         ]
         if request.status.is_open:
-            facts.append((self.tr("Hạn"), deadline_text(request.response_due_at, now)))
+            facts.append((self.tr("Hạn"), deadline_text(request.response_due_at, now).split(": ", 1)[-1]))
         lines.append("<table cellspacing='4'>" + "".join(
             f"<tr><td style='color:#555'>{_esc(a)}</td><td>{_esc(b)}</td></tr>" for a, b in facts) + "</table>")
         if request.status is RequestStatus.PENDING:
             lines.append("<p style='color:#ef6c00'>" + _esc(self.tr(
                 "Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1.")
                 .replace("%1", HOTLINE)) + "</p>")
+        # (tr() outside the f-strings: lupdate cannot see inside them)
+        solution_heading, description_heading = self.tr("Phương án đề xuất"), self.tr("Mô tả")
+        files_heading, timeline_heading = self.tr("Tệp đính kèm"), self.tr("Diễn biến")
         if request.solution_text:
             kind = channel_name(request.solution_kind) if request.solution_kind else ""
-            lines.append(f"<h4>{_esc(self.tr('Phương án đề xuất'))} {_esc(kind)}</h4>"
+            lines.append(f"<h4>{_esc(solution_heading)} – {_esc(kind)}</h4>"
                          f"<p style='background:#e8f5e9;padding:6px'>{_esc(request.solution_text)}</p>")
         if request.description:
-            lines.append(f"<h4>{_esc(self.tr('Mô tả'))}</h4><p>{_esc(request.description)}</p>")
+            lines.append(f"<h4>{_esc(description_heading)}</h4><p>{_esc(request.description)}</p>")
         if request.attachments:
             items = []
             for attachment in request.attachments:
                 state = (self.tr("đã gửi") if attachment.uploaded_at else
                          attachment_error(attachment.error) if attachment.error else self.tr("chờ gửi"))
                 items.append(f"<li>{_esc(attachment.filename)} – {_esc(state)}</li>")
-            lines.append(f"<h4>{_esc(self.tr('Tệp đính kèm'))}</h4><ul>{''.join(items)}</ul>")
-        lines.append(f"<h4>{_esc(self.tr('Diễn biến'))}</h4><ul>")
+            lines.append(f"<h4>{_esc(files_heading)}</h4><ul>{''.join(items)}</ul>")
+        lines.append(f"<h4>{_esc(timeline_heading)}</h4><ul>")
         for event in events:
             lines.append(f"<li>{format_datetime(event.at.astimezone(VN))} – {_esc(self._event_text(event))}</li>")
         lines.append("</ul>")

@@ -16,105 +16,105 @@ VN = dt.timezone(dt.timedelta(hours=7))
 
 
 def category_name(value: Category) -> str:
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate
     return {
-        Category.INCIDENT: t("SupportTexts", "Sự cố"),
-        Category.HOW_TO: t("SupportTexts", "Hướng dẫn sử dụng"),
-        Category.REGULATION_UPDATE: t("SupportTexts", "Cập nhật quy định"),
-        Category.REINSTALL: t("SupportTexts", "Cài lại phần mềm"),
-        Category.BARCODE_DEVICE: t("SupportTexts", "Thiết bị mã vạch"),
+        Category.INCIDENT: translate("SupportTexts", "Sự cố"),
+        Category.HOW_TO: translate("SupportTexts", "Hướng dẫn sử dụng"),
+        Category.REGULATION_UPDATE: translate("SupportTexts", "Cập nhật quy định"),
+        Category.REINSTALL: translate("SupportTexts", "Cài lại phần mềm"),
+        Category.BARCODE_DEVICE: translate("SupportTexts", "Thiết bị mã vạch"),
     }[value]
 
 
 def severity_name(value: Severity) -> str:
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate
     return {
-        Severity.CRITICAL: t("SupportTexts", "Nghiêm trọng – không bán hàng được"),
-        Severity.HIGH: t("SupportTexts", "Cao – ảnh hưởng việc bán hàng"),
-        Severity.NORMAL: t("SupportTexts", "Bình thường"),
+        Severity.CRITICAL: translate("SupportTexts", "Nghiêm trọng – không bán hàng được"),
+        Severity.HIGH: translate("SupportTexts", "Cao – ảnh hưởng việc bán hàng"),
+        Severity.NORMAL: translate("SupportTexts", "Bình thường"),
     }[value]
 
 
 def channel_name(value: Channel) -> str:
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate
     return {
-        Channel.PHONE: t("SupportTexts", "Điện thoại"),
-        Channel.EMAIL: t("SupportTexts", "Email"),
-        Channel.REMOTE: t("SupportTexts", "Truy cập từ xa"),
-        Channel.ON_SITE: t("SupportTexts", "Đến tận nơi"),
+        Channel.PHONE: translate("SupportTexts", "Điện thoại"),
+        Channel.EMAIL: translate("SupportTexts", "Email"),
+        Channel.REMOTE: translate("SupportTexts", "Truy cập từ xa"),
+        Channel.ON_SITE: translate("SupportTexts", "Đến tận nơi"),
     }[value]
 
 
 def status_name(value: RequestStatus) -> str:
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate
     return {
-        RequestStatus.PENDING: t("SupportTexts", "Chờ gửi"),
-        RequestStatus.SENT: t("SupportTexts", "Đã gửi"),
-        RequestStatus.RECEIVED: t("SupportTexts", "Đã tiếp nhận"),
-        RequestStatus.IN_PROGRESS: t("SupportTexts", "Đang xử lý"),
-        RequestStatus.SOLUTION_PROPOSED: t("SupportTexts", "Đã đề xuất phương án"),
-        RequestStatus.ON_SITE_SCHEDULED: t("SupportTexts", "Đã hẹn đến tận nơi"),
-        RequestStatus.RESOLVED: t("SupportTexts", "Đã giải quyết"),
-        RequestStatus.CLOSED: t("SupportTexts", "Đã đóng"),
+        RequestStatus.PENDING: translate("SupportTexts", "Chờ gửi"),
+        RequestStatus.SENT: translate("SupportTexts", "Đã gửi"),
+        RequestStatus.RECEIVED: translate("SupportTexts", "Đã tiếp nhận"),
+        RequestStatus.IN_PROGRESS: translate("SupportTexts", "Đang xử lý"),
+        RequestStatus.SOLUTION_PROPOSED: translate("SupportTexts", "Đã đề xuất phương án"),
+        RequestStatus.ON_SITE_SCHEDULED: translate("SupportTexts", "Đã hẹn đến tận nơi"),
+        RequestStatus.RESOLVED: translate("SupportTexts", "Đã giải quyết"),
+        RequestStatus.CLOSED: translate("SupportTexts", "Đã đóng"),
     }[value]
 
 
 def attachment_error(value: AttachmentError) -> str:
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate
     return {
-        AttachmentError.MISSING: t("SupportTexts", "tệp đã bị xóa khỏi máy"),
-        AttachmentError.TAMPERED: t("SupportTexts", "tệp đã bị thay đổi sau khi đính kèm nên không gửi"),
-        AttachmentError.TOO_LARGE: t("SupportTexts", "tệp quá lớn, máy chủ từ chối"),
-        AttachmentError.REJECTED: t("SupportTexts", "máy chủ từ chối tệp (sai mã kiểm tra)"),
+        AttachmentError.MISSING: translate("SupportTexts", "tệp đã bị xóa khỏi máy"),
+        AttachmentError.TAMPERED: translate("SupportTexts", "tệp đã bị thay đổi sau khi đính kèm nên không gửi"),
+        AttachmentError.TOO_LARGE: translate("SupportTexts", "tệp quá lớn, máy chủ từ chối"),
+        AttachmentError.REJECTED: translate("SupportTexts", "máy chủ từ chối tệp (sai mã kiểm tra)"),
     }[value]
 
 
 def form_error(error: FormError) -> str:
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if error.problem is FormProblem.REQUIRED:
-        return t("SupportTexts", "Vui lòng nhập mục này.")
+        return translate("SupportTexts", "Vui lòng nhập mục này.")
     if error.problem is FormProblem.TOO_LONG:
-        return t("SupportTexts", "Quá dài (tối đa %1 ký tự).").replace("%1", error.detail)
+        return translate("SupportTexts", "Quá dài (tối đa %1 ký tự).").replace("%1", error.detail)
     if error.problem is FormProblem.TOO_LARGE:
-        return t("SupportTexts", "Tệp %1 lớn hơn 10 MB.").replace("%1", error.detail)
+        return translate("SupportTexts", "Tệp %1 lớn hơn 10 MB.").replace("%1", error.detail)
     if error.problem is FormProblem.UNREADABLE:
-        return t("SupportTexts", "Không đọc được tệp %1.").replace("%1", error.detail)
+        return translate("SupportTexts", "Không đọc được tệp %1.").replace("%1", error.detail)
     phone = {
-        PhoneErrorCode.EMPTY.value: t("SupportTexts", "Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại."),
-        PhoneErrorCode.BAD_CHARACTERS.value: t("SupportTexts", "Số điện thoại chỉ gồm chữ số (có thể có +84)."),
-        PhoneErrorCode.WRONG_LENGTH.value: t("SupportTexts", "Số điện thoại không đủ hoặc thừa chữ số."),
-        PhoneErrorCode.UNKNOWN_PREFIX.value: t(
+        PhoneErrorCode.EMPTY.value: translate("SupportTexts", "Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại."),
+        PhoneErrorCode.BAD_CHARACTERS.value: translate("SupportTexts", "Số điện thoại chỉ gồm chữ số (có thể có +84)."),
+        PhoneErrorCode.WRONG_LENGTH.value: translate("SupportTexts", "Số điện thoại không đủ hoặc thừa chữ số."),
+        PhoneErrorCode.UNKNOWN_PREFIX.value: translate(
             "SupportTexts", "Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234)."),
     }
-    return phone.get(error.detail, t("SupportTexts", "Số điện thoại không hợp lệ."))
+    return phone.get(error.detail, translate("SupportTexts", "Số điện thoại không hợp lệ."))
 
 
 def _duration(delta: dt.timedelta) -> str:
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate
     minutes = max(0, int(delta.total_seconds() // 60))
     hours, minutes = divmod(minutes, 60)
     if hours and minutes:
-        return t("SupportTexts", "%1 giờ %2 phút").replace("%1", str(hours)).replace("%2", str(minutes))
+        return translate("SupportTexts", "%1 giờ %2 phút").replace("%1", str(hours)).replace("%2", str(minutes))
     if hours:
-        return t("SupportTexts", "%1 giờ").replace("%1", str(hours))
-    return t("SupportTexts", "%1 phút").replace("%1", str(minutes))
+        return translate("SupportTexts", "%1 giờ").replace("%1", str(hours))
+    return translate("SupportTexts", "%1 phút").replace("%1", str(minutes))
 
 
 def deadline_text(due: dt.datetime | None, now: dt.datetime) -> str:
     """'Hạn đề xuất phương án: 15:40 hôm nay, còn 1 giờ 20 phút'."""
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if due is None:
-        return t("SupportTexts", "Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.").replace(
+        return translate("SupportTexts", "Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.").replace(
             "%1", HOTLINE)
     local, today = due.astimezone(VN), now.astimezone(VN).date()
     if local.date() == today:
-        when = t("SupportTexts", "%1 hôm nay").replace("%1", local.strftime("%H:%M"))
+        when = translate("SupportTexts", "%1 hôm nay").replace("%1", local.strftime("%H:%M"))
     elif local.date() == today + dt.timedelta(days=1):
-        when = t("SupportTexts", "%1 ngày mai").replace("%1", local.strftime("%H:%M"))
+        when = translate("SupportTexts", "%1 ngày mai").replace("%1", local.strftime("%H:%M"))
     else:
         when = f"{local.strftime('%H:%M')} {format_date(local.date())}"
     if due <= now:
-        return t("SupportTexts", "Hạn đề xuất phương án: %1 (đã quá hạn %2)").replace("%1", when).replace(
+        return translate("SupportTexts", "Hạn đề xuất phương án: %1 (đã quá hạn %2)").replace("%1", when).replace(
             "%2", _duration(now - due))
-    return t("SupportTexts", "Hạn đề xuất phương án: %1, còn %2").replace("%1", when).replace(
+    return translate("SupportTexts", "Hạn đề xuất phương án: %1, còn %2").replace("%1", when).replace(
         "%2", _duration(due - now))

@@ -1,0 +1,70 @@
+"""``--demo``: the embedded vendor server and a few sample requests.
+
+The only module of the shop client that reaches into ``vendor_server`` (an
+import-linter exception), and only in demo mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any
+
+from app.support.models import Category, Channel, NewRequest, Severity
+from app.support.outbox import poll_updates
+from app.support.service import raise_request
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SEEDED_KEY = "demo.requests_seeded"
+
+
+def start_demo_vendor(runtime: Runtime) -> Any:
+    """Start the vendor server, register the demo shop, publish its contract; returns the server."""
+    from vendor_server.embedded import EmbeddedVendor  # only ever in demo mode
+
+    vendor = EmbeddedVendor(runtime.paths.data_dir / "demo-vendor")
+    vendor.start()
+    shop = runtime.settings.shop
+    token = vendor.shop_token(shop.shop_id, shop.name)
+    vendor.publish_contract(shop.shop_id,
+                            (runtime.paths.demo_shop_dir / "contract.json").read_text(encoding="utf-8"))
+    runtime.token_store.set(token)
+    runtime.loaded.settings = runtime.settings.model_copy(
+        update={"vendor": runtime.settings.vendor.model_copy(update={"base_url": vendor.base_url})})
+    return vendor
+
+
+def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:
+    """Two sample requests the first time: one answered and resolved, one being worked on."""
+    if runtime.state.get(SEEDED_KEY):
+        return
+    now = dt.datetime.now(dt.UTC)
+    contract = runtime.contract_service().current()
+    calendar = runtime.working_calendar()
+    samples = [
+        (NewRequest(Category.BARCODE_DEVICE, Severity.HIGH, "Máy in tem in mờ, máy quét không đọc được tem",
+                    "Từ chiều qua tem in ra bị mờ nửa bên phải.", "Chị Lan", "+84903112233", Channel.REMOTE),
+         now - dt.timedelta(days=2), "resolved", "remote",
+         "Đã truy cập từ xa: tăng nhiệt độ đầu in lên 12 và vệ sinh đầu in bằng cồn. Tem in rõ, quét được."),
+        (NewRequest(Category.REGULATION_UPDATE, Severity.NORMAL, "Hỏi về giới hạn thanh toán tiền mặt 20 triệu",
+                    "Khách mua 2 lần trong ngày tổng hơn 20 triệu thì có phải chuyển khoản không?", "Anh Tâm",
+                    "+84918223344", Channel.PHONE),
+         now - dt.timedelta(hours=1), "in_progress", None, None),
+    ]
+    created = []
+    for new, opened_at, status, kind, solution in samples:
+        request = raise_request(runtime.support, new, contract=contract, calendar=calendar, opened_at=opened_at)
+        created.append((request, status, kind, solution))
+    runtime.outbox.deliver(ignore_backoff=True)
+    for request, status, kind, solution in created:
+        stored = runtime.support.get(request.id)
+        if stored is not None and stored.ticket_number:
+            if status == "resolved":
+                vendor.move_ticket(stored.ticket_number, "solution_proposed", kind, solution)
+            vendor.move_ticket(stored.ticket_number, status, kind, solution)
+    poll_updates(runtime.support, runtime.vendor_client(), runtime.state)
+    runtime.state.set(SEEDED_KEY, True)

@@ -1,0 +1,75 @@
+"""A vendor server inside the shop app, for ``pmv-support --demo``.
+
+It runs the real FastAPI app on 127.0.0.1 (a port the OS picks) in a daemon
+thread, so the whole flow (contract refresh, tickets, status polling) works
+on one machine with no network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from vendor_server.app import create_app
+from vendor_server.db import VendorDatabase
+
+
+class EmbeddedVendor:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = VendorDatabase(f"sqlite:///{self.data_dir / 'vendor.sqlite3'}")
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self.base_url = ""
+
+    def start(self, timeout: float = 10.0) -> str:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self._socket = sock
+        config = uvicorn.Config(create_app(self.db, self.data_dir), log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name="demo-vendor", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the demo vendor server did not start")
+            time.sleep(0.02)
+        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        return self.base_url
+
+    def shop_token(self, shop_id: str, name: str) -> str:
+        """The demo shop's token, issued once and kept in the demo folder."""
+        token_file = self.data_dir / f"{shop_id}.token"
+        if token_file.exists():
+            return token_file.read_text(encoding="utf-8").strip()
+        token = self.db.add_shop(shop_id, name)
+        token_file.write_text(token, encoding="utf-8")
+        return token
+
+    def publish_contract(self, shop_id: str, document: str) -> None:
+        issued_at = dt.datetime.fromisoformat(json.loads(document)["payload"]["issued_at"])
+        self.db.store_contract(shop_id, document, issued_at)
+
+    def move_ticket(self, number: str, status: str, solution_kind: str | None = None,
+                    solution_text: str | None = None) -> None:
+        from vendor_server.tickets import update_ticket
+
+        update_ticket(self.db, number, status=status, solution_kind=solution_kind, solution_text=solution_text)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(5)
+        if self._socket is not None:
+            self._socket.close()

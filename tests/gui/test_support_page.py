@@ -82,3 +82,18 @@ def test_deadline_and_hotline_hints(qtbot: QtBot, runtime: Runtime) -> None:
     assert not form.hotline.isHidden() and "Ngoài giờ" in form.hotline.text()
     page_morning, *_ = make(qtbot, runtime)
     assert "ngoài giờ" not in page_morning.banner.text()
+
+
+def test_a_proposed_solution_raises_one_notification(qtbot: QtBot, make_app) -> None:
+    from app.support.models import StatusChange
+
+    app = make_app()
+    changes = [
+        StatusChange("a", "Máy in tem", "YC-2026-000001", RequestStatus.RECEIVED, RequestStatus.SOLUTION_PROPOSED,
+                     "Thay cuộn decal và chỉnh nhiệt độ đầu in."),
+        StatusChange("b", "Hỏi quy định", "YC-2026-000002", RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS, None),
+    ]
+    with qtbot.waitSignal(app.notifier.notified, timeout=5000):
+        app.support.status_changed.emit(changes)
+    assert [n.title for n in app.notifier.history] == ["Đã có phương án cho yêu cầu YC-2026-000001"]
+    assert app.notifier.history[0].message.startswith("Thay cuộn decal")

@@ -104,3 +104,19 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
     assert all(d <= BACKOFF_CAP for d in delays)
     assert delays[-1] >= BACKOFF_CAP / 2
     assert len({round(d.total_seconds(), 3) for d in delays[:6]}) == 6  # jittered, not fixed steps
+
+
+def test_the_outbox_check_warns_only_about_requests_stuck_for_a_while(repo: SupportRepository) -> None:
+    from app.health.model import Status
+    from app.support.check import REMEDIES, check_outbox
+
+    assert check_outbox(repo, T0).status is Status.OK
+    request = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=T0)
+    fresh = check_outbox(repo, T0 + dt.timedelta(minutes=5))
+    assert fresh.status is Status.OK and "1 yêu cầu đang chờ gửi" in fresh.summary
+    repo.mark_attempt_failed(request.id, "offline: connection refused", T0 + dt.timedelta(minutes=45))
+    stuck = check_outbox(repo, T0 + dt.timedelta(minutes=40))
+    assert stuck.status is Status.WARNING and "lâu nhất 40 phút" in stuck.summary
+    assert "connection refused" in stuck.details and stuck.remedy in REMEDIES
+    repo.mark_sent(request.id, TicketReceipt(1, "YC-2026-000001", "received", None, True))
+    assert check_outbox(repo, T0 + dt.timedelta(hours=2)).status is Status.OK

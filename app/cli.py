@@ -57,7 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="recreate a demo shop that already exists in DIR")
     demo.add_argument("--today", type=_date, help="date the shop's data ends on (default: today)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same shop)")
-    demo.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+    demo.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+
+    check = sub.add_parser("check", help="run the health checks of the shop's system")
+    mode = check.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print every result as JSON (the default)")
+    mode.add_argument("--nagios", action="store_true", help="print one Nagios line; exit 0/1/2/3")
+    check.add_argument("--report", type=Path, metavar="FILE", help="also write the PDF report")
+    check.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
     warranty = sub.add_parser("warranty", help="warranty and maintenance coverage from the signed contract")
     warranty.add_argument("--json", action="store_true", help="print the coverage as JSON (the default)")
@@ -66,11 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     warranty.add_argument("--import", dest="import_file", type=Path, metavar="FILE",
                           help="import a signed contract file first")
     warranty.add_argument("--today", type=_date, help="coverage on this day (default: today)")
-    warranty.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+    warranty.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
     token = sub.add_parser("shop-token", help="store the shop token the vendor issued (kept in the OS keyring)")
     token.add_argument("token", help="the token printed by pmv-vendor add-shop")
-    token.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+    token.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
     return parser
 
 
@@ -82,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo_shop(args)
         if args.config is not None and not args.config.is_file():
             raise CliError(f"settings file not found: {args.config}")
+        if args.command == "check":
+            return _headless(args, _check)
         if args.command == "warranty":
             return _headless(args, _warranty)
         if args.command == "shop-token":
@@ -135,6 +144,26 @@ def _headless(args: argparse.Namespace, command: Callable[[argparse.Namespace, R
         return command(args, runtime)
     finally:
         runtime.close()
+
+
+def _check(args: argparse.Namespace, runtime: Runtime) -> int:
+    from app.health.output import nagios, to_json
+    from app.health.registry import remedies
+    from app.health.report_pdf import write_report
+    from app.health.service import categories, run_health
+
+    report = run_health(runtime)
+    if args.report is not None:
+        try:
+            write_report(report, runtime.settings.shop, categories(), remedies(), args.report)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.report}: {exc}") from None
+    if args.nagios:
+        line, code = nagios(report)
+        print(line)
+        return code
+    print(to_json(report, remedies()))
+    return 0
 
 
 def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:

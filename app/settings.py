@@ -50,6 +50,10 @@ class ShopSettings(_Section):
 class PosSettings(_Section):
     """Where the shop's gold-trading system (PMV POS) keeps its files."""
 
+    # An SQLAlchemy URL for a POS on another database (SQL Server via pyodbc in
+    # the field); when empty, ``database`` is the SQLite file.
+    url: str = ""
+    process_name: str = "PMV.exe"
     database: Path | None = None
     backups_dir: Path | None = None
     logs_dir: Path | None = None
@@ -91,6 +95,48 @@ class SupportSettings(_Section):
         return value
 
 
+class PrinterSettings(_Section):
+    """A label or receipt printer: a network one (host, port 9100) or a Windows spooler queue."""
+
+    name: str
+    host: str = ""
+    port: int = Field(default=9100, ge=1, le=65535)
+    queue: str = ""
+
+
+class DevicesSettings(_Section):
+    printers: list[PrinterSettings] = Field(default_factory=list)
+    scanner_ports: list[str] = Field(default_factory=list)  # "COM3", "/dev/ttyUSB0", or a pyserial URL
+
+
+class HealthSettings(_Section):
+    """Thresholds of the health checks and when they run."""
+
+    interval_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    trading_hours: str = "08:00-20:00"
+    backup_max_age_hours: float = Field(default=26, gt=0)
+    backup_row_tolerance_percent: float = Field(default=5, ge=0, le=100)
+    price_max_age_hours: float = Field(default=12, gt=0)
+    invoice_window_days: int = Field(default=7, ge=1, le=365)
+    disk_min_free_percent: float = Field(default=10, ge=0, le=100)
+    disk_min_free_gb: float = Field(default=2, ge=0)
+    clock_max_skew_seconds: float = Field(default=120, gt=0)
+    memory_max_percent: float = Field(default=90, gt=0, le=100)
+    cpu_max_percent: float = Field(default=95, gt=0, le=100)
+    db_latency_warn_ms: float = Field(default=500, gt=0)
+
+    @field_validator("trading_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        from app.support.calendar import parse_interval
+
+        try:
+            parse_interval(value)
+        except ValueError as exc:
+            raise PydanticCustomError("bad_hours", "{reason}", {"reason": str(exc)}) from None
+        return value
+
+
 class Settings(_Section):
     """All settings; every field has a default so an empty file is valid."""
 
@@ -100,6 +146,8 @@ class Settings(_Section):
     pos: PosSettings = Field(default_factory=PosSettings)
     vendor: VendorSettings = Field(default_factory=VendorSettings)
     support: SupportSettings = Field(default_factory=SupportSettings)
+    devices: DevicesSettings = Field(default_factory=DevicesSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
 
     _data_dir = field_validator("data_dir")(_check_path)
 

@@ -1,13 +1,19 @@
-"""The result of a health check (Nagios semantics).
+"""Health checks as data (Nagios semantics).
 
-``unknown`` means the check itself could not run; ``skipped`` means it did
-not apply (a feature not configured, a dependency that failed).
+``unknown`` means the check itself could not run (it crashed or timed
+out); ``skipped`` means it did not apply (not configured, outside trading
+hours, a dependency failed), always with the reason in the summary.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.health.context import CheckContext
 
 
 class Status(str, enum.Enum):
@@ -16,6 +22,24 @@ class Status(str, enum.Enum):
     CRITICAL = "critical"
     UNKNOWN = "unknown"
     SKIPPED = "skipped"
+
+    @property
+    def severity(self) -> int:
+        """For 'worst of': skipped < ok < unknown < warning < critical."""
+        return {"skipped": 0, "ok": 1, "unknown": 2, "warning": 3, "critical": 4}[self.value]
+
+    @property
+    def nagios_code(self) -> int:
+        return {"ok": 0, "skipped": 0, "warning": 1, "critical": 2, "unknown": 3}[self.value]
+
+
+class Category(str, enum.Enum):
+    DATABASE = "database"  # the POS database
+    BACKUP = "backup"
+    DATA = "data"  # prices, invoices, compliance
+    SYSTEM = "system"  # disk, clock, memory/CPU, POS process and log
+    DEVICES = "devices"  # printers, scanners
+    SERVICE = "service"  # vendor server, versions, outbox, warranty
 
 
 @dataclass(frozen=True)
@@ -31,8 +55,34 @@ class Metric:
 class CheckResult:
     check_id: str
     status: Status
-    summary: str  # one line, Vietnamese (it is also printed by the headless CLI)
+    summary: str  # one line, Vietnamese (also printed by the headless CLI)
     details: str = ""
-    remedy: str | None = None  # a code into the feature's remedy catalogue
+    remedy: str | None = None  # a code into the remedy catalogue (app.health.remedies)
     metrics: tuple[Metric, ...] = field(default_factory=tuple)
     duration_ms: int = 0
+
+
+def result(
+    status: Status,
+    summary: str,
+    details: str = "",
+    remedy: str | None = None,
+    metrics: tuple[Metric, ...] = (),
+) -> CheckResult:
+    """What a check function returns; the runner fills in the id and the duration."""
+    return CheckResult("", status, summary, details, remedy, metrics)
+
+
+CheckFunction = Callable[["CheckContext"], CheckResult]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: an id like ``pos.db.connect``, a Vietnamese title, and the function."""
+
+    id: str
+    title: str
+    category: Category
+    run: CheckFunction
+    timeout: float = 10.0
+    depends_on: tuple[str, ...] = ()

@@ -108,3 +108,15 @@ class RequestEventRow(Base):
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+
+
+class CheckResultRow(Base):
+    """One check's result in one run (history, for 'since when' and transitions)."""
+
+    __tablename__ = "check_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    check_id: Mapped[str] = mapped_column(String(60), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False)
+    summary: Mapped[str] = mapped_column(Text, nullable=False)

@@ -31,6 +31,8 @@ from app.ui.notifier import Notifier
 from app.ui.single_instance import SingleInstance, instance_key
 from app.ui.tasks import TaskRunner
 from app.ui.tray import Tray
+from app.health.model import Status as HealthStatus
+from app.ui.health.state import HealthRun, HealthState
 from app.ui.support.state import SupportState, solution_changes
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
@@ -107,8 +109,11 @@ class Application(QObject):
         self.warranty.reminder_due.connect(self._remind_coverage)
         self.support = SupportState(runtime, self.runner, parent=self)
         self.support.status_changed.connect(self._notify_status_changes)
+        self.health = HealthState(runtime, self.runner, parent=self)
+        self.health.finished.connect(self._notify_health)
         self.agent = BackgroundAgent()
         self.support.register(self.agent)
+        self.health.register(self.agent)
         # Coverage changes with the date: look again every few hours.
         self.daily = QTimer(self)
         self.daily.setInterval(6 * 3600 * 1000)
@@ -119,7 +124,8 @@ class Application(QObject):
             self.language = "vi"
 
     def build_window(self) -> MainWindow:
-        window = MainWindow(self.runtime, self.runner, self.notifier, self.language, self.warranty, self.support)
+        window = MainWindow(self.runtime, self.runner, self.notifier, self.language, self.warranty, self.support,
+                            self.health)
         window.language_requested.connect(self.switch_language)
         window.quit_requested.connect(self.quit)
         window.overview.level_changed.connect(self._on_level)
@@ -168,6 +174,16 @@ class Application(QObject):
             self.window.bring_forward()
             self.window.show_page("support")
             self.window.open_request_form()
+
+    @Slot(object)
+    def _notify_health(self, run: HealthRun) -> None:
+        if not run.became_critical:
+            return  # one notification when the verdict turns critical, not one per run
+        bad = [r for r in run.report.results if r.status is HealthStatus.CRITICAL]
+        titles = ", ".join(run.report.titles.get(r.check_id, r.check_id) for r in bad[:3])
+        self.notifier.notify(self.tr("Máy bán hàng cần xử lý ngay"),
+                             self.tr("Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1").replace("%1", titles),
+                             Level.CRITICAL)
 
     @Slot(object)
     def _notify_status_changes(self, changes: list[StatusChange]) -> None:

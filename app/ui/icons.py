@@ -48,13 +48,13 @@ def app_icon() -> QIcon:
     return status_icon(Level.OK)
 
 
-def dot_pixmap(level: Level, size: int = 12) -> QPixmap:
+def dot_pixmap(colour: Level | QColor, size: int = 12) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     path = QPainterPath()
     path.addEllipse(QRectF(1, 1, size - 2, size - 2))
-    painter.fillPath(path, level.color)
+    painter.fillPath(path, colour.color if isinstance(colour, Level) else colour)
     painter.end()
     return pixmap

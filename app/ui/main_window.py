@@ -26,6 +26,8 @@ from app.ui.pages.coming_soon import ComingSoonPage
 from app.ui.pages.overview import OverviewPage
 from app.ui.tasks import TaskRunner
 from app.support.models import Category
+from app.ui.health.page import HealthPage, HealthTile
+from app.ui.health.state import HealthState
 from app.ui.support.form import RequestForm
 from app.ui.support.page import SupportPage, SupportTile
 from app.ui.support.state import SupportState
@@ -58,7 +60,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self, runtime: Runtime, runner: TaskRunner, notifier: Notifier, language: str,
-        warranty: WarrantyState, support: SupportState, parent: QWidget | None = None,
+        warranty: WarrantyState, support: SupportState, health: HealthState, parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
@@ -80,6 +82,10 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPage(runtime, runner)
         self.warranty_page = WarrantyPage(runtime, runner, warranty)
         self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
+        self.health_state = health
+        self.health_page = HealthPage(runtime, runner, health)
+        self.health_page.attach_requested.connect(lambda _run: self.open_request_form())
+        self.overview.add_feature_tile(HealthTile(health))
         self.support_state = support
         self.support_page = SupportPage(runtime, runner, support)
         self.support_page.new_requested.connect(self.open_request_form)
@@ -89,11 +95,7 @@ class MainWindow(QMainWindow):
         areas: list[tuple[str, str, QStyle.StandardPixmap, QWidget]] = [
             ("overview", self.tr("Tổng quan"), QStyle.StandardPixmap.SP_DesktopIcon, self.overview),
             ("checks", self.tr("Kiểm tra hệ thống"), QStyle.StandardPixmap.SP_DialogApplyButton,
-             ComingSoonPage(self.tr("Kiểm tra hệ thống"), [
-                 self.tr("kiểm tra cơ sở dữ liệu, sao lưu, giá vàng, số hóa đơn, ổ đĩa, đồng hồ, máy in và máy quét"),
-                 self.tr("xem hướng dẫn khắc phục bằng tiếng Việt cho từng lỗi"),
-                 self.tr("in báo cáo kiểm tra ra PDF"),
-             ])),
+             self.health_page),
             ("support", self.tr("Yêu cầu hỗ trợ"), QStyle.StandardPixmap.SP_MessageBoxQuestion,
              self.support_page),
             ("warranty", self.tr("Bảo hành & bảo trì"), QStyle.StandardPixmap.SP_DialogYesButton,
@@ -197,7 +199,9 @@ class MainWindow(QMainWindow):
                           description: str = "") -> RequestForm:
         # The screenshot is of what the cashier sees now, before the form covers it.
         screenshot = self.grab().toImage() if self.isVisible() else None
-        form = RequestForm(self.runtime, self.runner, self.support_state, screenshot, self)
+        last = self.health_state.last
+        form = RequestForm(self.runtime, self.runner, self.support_state, screenshot, self,
+                           health=last.report if last is not None else None)
         if category is not None:
             form.prefill(category=category, title=title, description=description)
         form.sent.connect(lambda: self.show_page("support"))

@@ -37,37 +37,47 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="143" />
+        <location filename="../../app/ui/application.py" line="149" />
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="145" />
+        <location filename="../../app/ui/application.py" line="151" />
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop's support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="147" />
+        <location filename="../../app/ui/application.py" line="153" />
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop's support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="177" />
+        <location filename="../../app/ui/application.py" line="184" />
+        <source>Máy bán hàng cần xử lý ngay</source>
+        <translation>The till needs attention now</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="185" />
+        <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
+        <translation>The system check found critical problems: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="193" />
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="179" />
+        <location filename="../../app/ui/application.py" line="195" />
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="181" />
+        <location filename="../../app/ui/application.py" line="197" />
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="188" />
+        <location filename="../../app/ui/application.py" line="204" />
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -218,117 +228,380 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>HealthPage</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="90" />
-        <source>Tổng quan</source>
-        <translation>Overview</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="91" />
-        <location filename="../../app/ui/main_window.py" line="92" />
+        <location filename="../../app/ui/health/page.py" line="57" />
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="93" />
-        <source>kiểm tra cơ sở dữ liệu, sao lưu, giá vàng, số hóa đơn, ổ đĩa, đồng hồ, máy in và máy quét</source>
-        <translation>check the database, backups, gold prices, invoice numbering, disk, clock, printers and scanners</translation>
+        <location filename="../../app/ui/health/page.py" line="70" />
+        <source>Kiểm tra ngay</source>
+        <translation>Check now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="94" />
-        <source>xem hướng dẫn khắc phục bằng tiếng Việt cho từng lỗi</source>
-        <translation>read step-by-step fixes for each problem</translation>
+        <location filename="../../app/ui/health/page.py" line="73" />
+        <source>Dừng</source>
+        <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="95" />
-        <source>in báo cáo kiểm tra ra PDF</source>
-        <translation>print the check report to PDF</translation>
+        <location filename="../../app/ui/health/page.py" line="80" />
+        <source>Lưu báo cáo PDF…</source>
+        <translation>Save PDF report…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="82" />
+        <source>Gửi kèm yêu cầu hỗ trợ</source>
+        <translation>Send with a support request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="92" />
+        <source>Kiểm tra</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="92" />
+        <source>Kết quả</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="92" />
+        <source>Chi tiết</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="121" />
+        <source>Bấm “Kiểm tra ngay” để kiểm tra máy bán hàng trong vài giây.</source>
+        <translation>Press “Check now” to check the till in a few seconds.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="133" />
+        <source>Đang kiểm tra hệ thống…</source>
+        <translation>Checking the system…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="155" />
+        <source>Đã dừng kiểm tra; kết quả lần này không được lưu.</source>
+        <translation>The check was stopped; this run's results were not saved.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="160" />
+        <source>Không chạy được kiểm tra: %1</source>
+        <translation>The checks could not run: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="168" />
+        <source>Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.</source>
+        <translation>At %1: %2 passed, %3 warnings, %4 critical, %5 skipped.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="202" />
+        <source>Tình trạng này từ %1</source>
+        <translation>In this state since %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="208" />
+        <source>Cách khắc phục</source>
+        <translation>How to fix</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="222" />
+        <source>Lưu báo cáo kiểm tra</source>
+        <translation>Save the check report</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="234" />
+        <source>Đã lưu báo cáo: %1</source>
+        <translation>Report saved: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="235" />
+        <source>Không lưu được báo cáo: %1</source>
+        <translation>Could not save the report: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="236" />
+        <source>Đang tạo báo cáo PDF…</source>
+        <translation>Creating the PDF report…</translation>
+    </message>
+</context>
+<context>
+    <name>HealthTexts</name>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="15" />
+        <source>Đạt</source>
+        <translation>Passed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="16" />
+        <source>Cảnh báo</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="17" />
+        <source>Nghiêm trọng</source>
+        <translation>Critical</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="18" />
+        <source>Không rõ</source>
+        <translation>Unknown</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="19" />
+        <source>Bỏ qua</source>
+        <translation>Skipped</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="26" />
+        <source>Chưa kiểm tra</source>
+        <translation>Not checked yet</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="28" />
+        <source>Cần xử lý ngay</source>
+        <translation>Needs attention now</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="30" />
+        <source>Có cảnh báo</source>
+        <translation>Warnings</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="31" />
+        <source>Sẵn sàng bán hàng</source>
+        <translation>Ready to trade</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="37" />
+        <source>Cơ sở dữ liệu</source>
+        <translation>Database</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="38" />
+        <source>Sao lưu</source>
+        <translation>Backups</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="39" />
+        <source>Dữ liệu bán hàng</source>
+        <translation>Trading data</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="40" />
+        <source>Máy tính</source>
+        <translation>Computer</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="41" />
+        <source>Thiết bị</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="42" />
+        <source>Dịch vụ hỗ trợ</source>
+        <translation>Support services</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="66" />
+        <source>Kết nối cơ sở dữ liệu PMV</source>
+        <translation>PMV database connection</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="67" />
+        <source>Tính toàn vẹn dữ liệu PMV</source>
+        <translation>PMV data integrity</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="68" />
+        <source>Sao lưu dữ liệu</source>
+        <translation>Data backups</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="69" />
+        <source>Bản sao lưu khôi phục được</source>
+        <translation>Backup can be restored</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="70" />
+        <source>Bảng giá vàng</source>
+        <translation>Gold price board</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="71" />
+        <source>Số hóa đơn liên tục</source>
+        <translation>Invoice numbering</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="72" />
+        <source>Lỗi trong nhật ký PMV</source>
+        <translation>Errors in the PMV log</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="73" />
+        <source>Dung lượng ổ đĩa</source>
+        <translation>Disk space</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="74" />
+        <source>Đồng hồ máy tính</source>
+        <translation>Computer clock</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="75" />
+        <source>Bộ nhớ và CPU</source>
+        <translation>Memory and CPU</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="76" />
+        <source>Phần mềm PMV đang chạy</source>
+        <translation>PMV software running</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="77" />
+        <source>Máy in</source>
+        <translation>Printers</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="78" />
+        <source>Cổng máy quét</source>
+        <translation>Scanner ports</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="79" />
+        <source>Máy chủ hỗ trợ</source>
+        <translation>Support server</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="80" />
+        <source>Phiên bản phần mềm</source>
+        <translation>Software versions</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="81" />
+        <source>Yêu cầu hỗ trợ chưa gửi được</source>
+        <translation>Support requests not yet sent</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="82" />
+        <source>Bảo hành / bảo trì sắp hết hạn</source>
+        <translation>Warranty / maintenance ending</translation>
+    </message>
+</context>
+<context>
+    <name>HealthTile</name>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="248" />
+        <source>Kiểm tra hệ thống</source>
+        <translation>System checks</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="249" />
+        <source>Đang chờ lần kiểm tra đầu tiên…</source>
+        <translation>Waiting for the first check…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="259" />
+        <source>Mọi mục đều đạt (kiểm tra lúc %1).</source>
+        <translation>Everything passed (checked at %1).</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="96" />
+        <source>Tổng quan</source>
+        <translation>Overview</translation>
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="97" />
+        <source>Kiểm tra hệ thống</source>
+        <translation>System checks</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="99" />
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="99" />
+        <location filename="../../app/ui/main_window.py" line="101" />
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="101" />
-        <location filename="../../app/ui/main_window.py" line="102" />
+        <location filename="../../app/ui/main_window.py" line="103" />
+        <location filename="../../app/ui/main_window.py" line="104" />
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="103" />
+        <location filename="../../app/ui/main_window.py" line="105" />
         <source>thử máy quét mã vạch và tìm nguyên nhân quét sai</source>
         <translation>test a barcode scanner and find out why scans come out wrong</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="104" />
+        <location filename="../../app/ui/main_window.py" line="106" />
         <source>in thử tem nữ trang trên máy in tem</source>
         <translation>print a test jewellery tag on the label printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="106" />
-        <location filename="../../app/ui/main_window.py" line="107" />
+        <location filename="../../app/ui/main_window.py" line="108" />
+        <location filename="../../app/ui/main_window.py" line="109" />
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="108" />
+        <location filename="../../app/ui/main_window.py" line="110" />
         <source>nhận các gói cập nhật quy định kinh doanh vàng</source>
         <translation>receive gold-trading regulation update packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="109" />
+        <location filename="../../app/ui/main_window.py" line="111" />
         <source>cập nhật ứng dụng an toàn, có chữ ký số</source>
         <translation>update the app safely, with digitally signed releases</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143" />
+        <location filename="../../app/ui/main_window.py" line="145" />
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="144" />
+        <location filename="../../app/ui/main_window.py" line="146" />
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148" />
+        <location filename="../../app/ui/main_window.py" line="150" />
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="157" />
+        <location filename="../../app/ui/main_window.py" line="159" />
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="158" />
+        <location filename="../../app/ui/main_window.py" line="160" />
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="162" />
+        <location filename="../../app/ui/main_window.py" line="164" />
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="173" />
+        <location filename="../../app/ui/main_window.py" line="175" />
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="177" />
+        <location filename="../../app/ui/main_window.py" line="179" />
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="209" />
+        <location filename="../../app/ui/main_window.py" line="213" />
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -469,122 +742,122 @@
 <context>
     <name>RequestForm</name>
     <message>
-        <location filename="../../app/ui/support/form.py" line="60" />
+        <location filename="../../app/ui/support/form.py" line="67" />
         <source>Gửi yêu cầu hỗ trợ</source>
         <translation>Raise a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="82" />
+        <location filename="../../app/ui/support/form.py" line="89" />
         <source>Ví dụ: Máy in tem không in được</source>
         <translation>Example: the label printer does not print</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="84" />
+        <location filename="../../app/ui/support/form.py" line="91" />
         <source>Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì.</source>
         <translation>Briefly: what happens, since when, what you tried.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="94" />
+        <location filename="../../app/ui/support/form.py" line="101" />
         <source>Đính kèm ảnh chụp màn hình</source>
         <translation>Attach a screenshot</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="97" />
+        <location filename="../../app/ui/support/form.py" line="104" />
         <source>Đính kèm thông tin chẩn đoán</source>
         <translation>Attach diagnostics</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="98" />
+        <location filename="../../app/ui/support/form.py" line="105" />
         <source>Nhật ký, cấu hình và thông tin máy; số CCCD, số điện thoại khác, email và mật khẩu được che trước khi gửi.</source>
         <translation>Logs, settings and computer information; citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden before sending.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="101" />
+        <location filename="../../app/ui/support/form.py" line="108" />
         <source>Xem trước…</source>
         <translation>Preview…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="105" />
+        <location filename="../../app/ui/support/form.py" line="112" />
         <source>Thêm tệp…</source>
         <translation>Add file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="107" />
+        <location filename="../../app/ui/support/form.py" line="114" />
         <source>Bỏ tệp</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="112" />
+        <location filename="../../app/ui/support/form.py" line="119" />
         <source>Gửi yêu cầu</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="115" />
+        <location filename="../../app/ui/support/form.py" line="122" />
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="119" />
+        <location filename="../../app/ui/support/form.py" line="126" />
         <source>Loại yêu cầu</source>
         <translation>Request type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="120" />
+        <location filename="../../app/ui/support/form.py" line="127" />
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="121" />
+        <location filename="../../app/ui/support/form.py" line="128" />
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="122" />
+        <location filename="../../app/ui/support/form.py" line="129" />
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="123" />
+        <location filename="../../app/ui/support/form.py" line="130" />
         <source>Người liên hệ</source>
         <translation>Contact person</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="124" />
+        <location filename="../../app/ui/support/form.py" line="131" />
         <source>Số điện thoại</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="125" />
+        <location filename="../../app/ui/support/form.py" line="132" />
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="139" />
+        <location filename="../../app/ui/support/form.py" line="146" />
         <source>Đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="191" />
+        <location filename="../../app/ui/support/form.py" line="198" />
         <source>Sự cố nghiêm trọng: hãy gọi ngay đường dây nóng %1 (24/7) sau khi gửi yêu cầu.</source>
         <translation>Critical incident: call the hotline %1 (24/7) right after sending the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="193" />
+        <location filename="../../app/ui/support/form.py" line="200" />
         <source>Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. Việc gấp, gọi đường dây nóng %1 (24/7).</source>
         <translation>Outside working hours: the request will be handled from the next opening. For anything urgent, call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="205" />
+        <location filename="../../app/ui/support/form.py" line="212" />
         <source>Chọn tệp đính kèm</source>
         <translation>Choose files to attach</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="219" />
+        <location filename="../../app/ui/support/form.py" line="227" />
         <source>Đang thu thập thông tin chẩn đoán…</source>
         <translation>Collecting diagnostics…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="235" />
+        <location filename="../../app/ui/support/form.py" line="249" />
         <source>Đang lưu và gửi yêu cầu…</source>
         <translation>Saving and sending the request…</translation>
     </message>
@@ -592,62 +865,62 @@
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/application.py" line="46" />
+        <location filename="../../app/ui/application.py" line="48" />
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="47" />
+        <location filename="../../app/ui/application.py" line="49" />
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="48" />
+        <location filename="../../app/ui/application.py" line="50" />
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="49" />
+        <location filename="../../app/ui/application.py" line="51" />
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="50" />
+        <location filename="../../app/ui/application.py" line="52" />
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="52" />
+        <location filename="../../app/ui/application.py" line="54" />
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="53" />
+        <location filename="../../app/ui/application.py" line="55" />
         <source>có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>a path contains backslashes; use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="55" />
+        <location filename="../../app/ui/application.py" line="57" />
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="63" />
+        <location filename="../../app/ui/application.py" line="65" />
         <source>Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.</source>
         <translation>The settings file has a syntax error (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="67" />
+        <location filename="../../app/ui/application.py" line="69" />
         <source>Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.</source>
         <translation>Cannot read the settings file (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="70" />
+        <location filename="../../app/ui/application.py" line="72" />
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="72" />
+        <location filename="../../app/ui/application.py" line="74" />
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>
@@ -655,27 +928,27 @@
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="272" />
+        <location filename="../../app/ui/application.py" line="288" />
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app's database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="275" />
+        <location filename="../../app/ui/application.py" line="291" />
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="278" />
+        <location filename="../../app/ui/application.py" line="294" />
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="280" />
+        <location filename="../../app/ui/application.py" line="296" />
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app's database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="283" />
+        <location filename="../../app/ui/application.py" line="299" />
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>
@@ -683,12 +956,12 @@
 <context>
     <name>StorageNotices</name>
     <message>
-        <location filename="../../app/ui/application.py" line="81" />
+        <location filename="../../app/ui/application.py" line="83" />
         <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.</source>
         <translation>The app's database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="87" />
+        <location filename="../../app/ui/application.py" line="89" />
         <source>Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1</source>
         <translation>Your data was upgraded to the new version; a copy from before the upgrade: %1</translation>
     </message>

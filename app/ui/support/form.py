@@ -27,6 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import HOTLINE
+from app.health.output import to_json
+from app.health.registry import remedies
+from app.health.report_pdf import write_report
+from app.health.runner import HealthReport
+from app.health.service import categories
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
 from app.support.bundle import BundlePart, collect_parts, write_bundle
@@ -49,8 +54,10 @@ class RequestForm(QDialog):
     sent = Signal()
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, state: SupportState,
-                 screenshot: QImage | None = None, parent: QWidget | None = None) -> None:
+                 screenshot: QImage | None = None, parent: QWidget | None = None,
+                 health: HealthReport | None = None) -> None:
         super().__init__(parent)
+        self._health = health
         self._runtime = runtime
         self._runner = runner
         self._state = state
@@ -215,8 +222,15 @@ class RequestForm(QDialog):
                 self._bundle_parts, self._bundle_included = parts, dialog.included()
                 self.attach_diagnostics.setChecked(bool(self._bundle_included))
 
-        self._runner.run(lambda: collect_parts(settings, log_file, keep_phones=[phone] if phone else []),
+        extra = self._health_parts()
+        self._runner.run(lambda: collect_parts(settings, log_file, keep_phones=[phone] if phone else [], extra=extra),
                          on_success=show, title=self.tr("Đang thu thập thông tin chẩn đoán…"), context=self)
+
+    def _health_parts(self) -> list[BundlePart]:
+        """The latest health report goes with every request by default (as JSON in the bundle)."""
+        if self._health is None:
+            return []
+        return [BundlePart("health_report", "health.json", to_json(self._health, remedies()))]
 
     def show_errors(self, errors: list[FormError]) -> None:
         for label in self.errors.values():
@@ -244,6 +258,7 @@ class RequestForm(QDialog):
         with_bundle = self.attach_diagnostics.isChecked()
         parts, included = self._bundle_parts, self._bundle_included
         settings, log_file = self._runtime.settings, self._runtime.log_file
+        extra, health, shop = self._health_parts(), self._health, self._runtime.settings.shop
 
         def prepare() -> list[AttachmentSource]:
             folder = Path(tempfile.mkdtemp(prefix="pmv-request-"))
@@ -254,9 +269,13 @@ class RequestForm(QDialog):
                 if screenshot.save(str(path), "PNG"):
                     sources.append(AttachmentSource(path, AttachmentKind.SCREENSHOT))
             if with_bundle:
-                chosen = parts if parts is not None else collect_parts(settings, log_file, keep_phones=[phone])
+                chosen = parts if parts is not None else collect_parts(settings, log_file, keep_phones=[phone],
+                                                                      extra=extra)
                 bundle = write_bundle(chosen, folder / f"chan-doan-{stamp}.zip", included=included)
                 sources.append(AttachmentSource(bundle, AttachmentKind.DIAGNOSTICS))
+                if health is not None and (included is None or "health_report" in included):
+                    pdf = write_report(health, shop, categories(), remedies(), folder / f"kiem-tra-{stamp}.pdf")
+                    sources.append(AttachmentSource(pdf, AttachmentKind.DIAGNOSTICS))
             return sources
 
         return prepare

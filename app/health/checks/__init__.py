@@ -1,0 +1,1 @@
+"""The checks, one module per area; each exports ``CHECKS`` and ``REMEDIES``."""

@@ -1,0 +1,323 @@
+"""Health checks of the POS backups: is there a recent one, and would it restore.
+
+A backup nobody ever tried to restore is a hope, not a backup: the second
+check unpacks the newest one into a temporary folder, checks it with SQLite
+and compares its row counts with the live database.  The backups folder and
+the live database are only ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import math
+import re
+import sqlite3
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import text
+
+from app.formatting import format_datetime
+from app.health.checks.database import CONNECT_ID, format_age, quick_check, sqlite_file, to_shop_time
+from app.health.context import VN, CheckContext, NotConfigured
+from app.health.model import Category, Check, CheckResult, Metric, Status, result
+
+AGE_ID = "backup.age"
+RESTORABLE_ID = "backup.restorable"
+# How PMV names its nightly backups; the time in the name is shop time.
+_DATED_NAME = re.compile(r"^PMV_backup_(\d{4}-\d{2}-\d{2})_(\d{2})(\d{2})\.zip$", re.IGNORECASE)
+# Other files the POS (or a technician) leaves there as backups; anything else is ignored.
+BACKUP_SUFFIXES = (".zip", ".bak")
+DATABASE_MEMBERS = ("pmv.sqlite3", "pmv.db")
+COMPARED_TABLES = ("items", "invoices", "customers")
+# Zip-bomb guard: never unpack more than this many times the live database,
+# with a floor for small shops and a hard ceiling for the temp folder's sake.
+EXTRACT_FACTOR = 10
+MIN_EXTRACT_CAP = 64 * 1024**2
+MAX_EXTRACT_CAP = 8 * 1024**3
+CHUNK = 1024**2
+
+REMEDIES: dict[str, str] = {
+    "backup.folder_missing": (
+        "Không thấy thư mục sao lưu của PMV.\n"
+        "1. Kiểm tra ổ sao lưu (ổ USB, ổ cứng ngoài, ổ mạng) đã cắm và mở được trong File Explorer.\n"
+        "2. Trong PMV, mở phần cài đặt sao lưu và xem thư mục sao lưu có đúng không.\n"
+        "3. Nếu không tìm thấy, gọi 1900 6037 để kỹ thuật viên cài lại sao lưu tự động."
+    ),
+    "backup.none": (
+        "Chưa có bản sao lưu nào của dữ liệu PMV; nếu máy hỏng sẽ mất toàn bộ sổ sách.\n"
+        "1. Trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
+        "2. Bật sao lưu tự động hằng đêm.\n"
+        "3. Chạy lại kiểm tra; nếu vẫn không có bản sao lưu, gọi 1900 6037."
+    ),
+    "backup.stale": (
+        "Bản sao lưu mới nhất đã cũ: sao lưu tự động hằng đêm không chạy.\n"
+        "1. Để máy thu ngân và PMV bật đến sau giờ sao lưu tự động (thường 22:00).\n"
+        "2. Kiểm tra ổ sao lưu đang cắm và còn chỗ trống.\n"
+        "3. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
+        "4. Nếu PMV báo lỗi khi sao lưu, gọi 1900 6037."
+    ),
+    "backup.corrupt": (
+        "Bản sao lưu mới nhất không khôi phục được (tệp hỏng hoặc không đầy đủ).\n"
+        "1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
+        "2. Chạy lại kiểm tra.\n"
+        "3. Nếu bản mới cũng hỏng, ổ sao lưu có thể bị lỗi: đổi sang ổ khác và gọi 1900 6037."
+    ),
+    "backup.unsafe": (
+        "Tệp sao lưu có nội dung bất thường (đường dẫn lạ hoặc dung lượng giải nén quá lớn) nên không được mở.\n"
+        "1. Không giải nén hay mở tệp này.\n"
+        "2. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
+        "3. Gọi 1900 6037 để kỹ thuật viên kiểm tra máy (có thể có phần mềm lạ ghi vào thư mục sao lưu)."
+    ),
+    "backup.incomplete": (
+        "Bản sao lưu thiếu nhiều dữ liệu so với dữ liệu đang dùng; khôi phục từ bản này sẽ mất dữ liệu.\n"
+        "1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
+        "2. Chạy lại kiểm tra.\n"
+        "3. Nếu vẫn lệch, gọi 1900 6037: có thể PMV đang sao lưu nhầm tệp dữ liệu."
+    ),
+    "backup.live_fewer_rows": (
+        "Dữ liệu đang dùng có ít dòng hơn bản sao lưu đêm qua: có thể đã bị xóa hoặc mất dữ liệu.\n"
+        "1. Không xóa, không ghi đè bản sao lưu và không tự khôi phục.\n"
+        "2. Hỏi lại nhân viên có ai vừa xóa hàng, hóa đơn hay khách hàng không.\n"
+        "3. Gọi ngay 1900 6037 để kỹ thuật viên đối chiếu và khôi phục phần bị mất."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    taken_at: dt.datetime  # shop time
+    dated_name: bool  # the time came from the file name, not the file system
+
+
+class UnsafeArchive(Exception):
+    """The zip holds something we refuse to unpack (path tricks, a bomb)."""
+
+
+class NoDatabase(Exception):
+    """A readable zip without the POS database in it."""
+
+
+class Cancelled(Exception):
+    """The run was cancelled while unpacking; the runner reports it, not us."""
+
+
+# --- finding backups ----------------------------------------------------------
+
+def _backups_dir(ctx: CheckContext) -> Path:
+    folder = ctx.settings.pos.backups_dir
+    if folder is None:
+        raise NotConfigured("chưa khai báo thư mục sao lưu (pos.backups_dir)")
+    return Path(folder)
+
+
+def find_backups(folder: Path) -> list[Backup]:
+    """The backups in ``folder``, newest first.
+
+    PMV's own name carries the time the backup was taken, which survives
+    copying to another drive; mtime is only a fallback for other names.
+    """
+    found: list[Backup] = []
+    for entry in folder.iterdir():
+        if not entry.is_file() or entry.suffix.lower() not in BACKUP_SUFFIXES:
+            continue
+        stat = entry.stat()
+        if stat.st_size == 0:
+            continue  # a backup that never got written; not a copy of anything
+        match = _DATED_NAME.match(entry.name)
+        taken: dt.datetime | None = None
+        if match:
+            try:
+                taken = to_shop_time(f"{match.group(1)}T{match.group(2)}:{match.group(3)}:00")
+            except ValueError:
+                taken = None  # a name like ..._2026-13-45_2500.zip: trust the file system instead
+        if taken is None:
+            found.append(Backup(entry, dt.datetime.fromtimestamp(stat.st_mtime, VN), False))
+        else:
+            found.append(Backup(entry, taken, True))
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+# --- backup.age ---------------------------------------------------------------
+
+def check_age(ctx: CheckContext) -> CheckResult:
+    folder = _backups_dir(ctx)
+    if not folder.is_dir():
+        return result(Status.CRITICAL, f"Không thấy thư mục sao lưu: {folder}", remedy="backup.folder_missing")
+    backups = find_backups(folder)
+    if not backups:
+        return result(Status.CRITICAL, f"Chưa có bản sao lưu nào trong {folder}", remedy="backup.none",
+                      metrics=(Metric("backups", 0, crit=0),))
+    newest = backups[0]
+    max_hours = ctx.settings.health.backup_max_age_hours
+    age = max(dt.timedelta(0), ctx.local_now() - newest.taken_at)  # a clock behind the backup: treat as fresh
+    hours = age.total_seconds() / 3600
+    metrics = (
+        Metric("age_hours", round(hours, 2), "h", warn=max_hours, crit=3 * max_hours),
+        Metric("backups", len(backups)),
+    )
+    summary = f"Bản sao lưu mới nhất cách đây {format_age(age)} ({format_datetime(newest.taken_at)})"
+    source = "thời gian trong tên tệp" if newest.dated_name else "thời gian sửa tệp"
+    details = f"{len(backups)} bản sao lưu; mới nhất: {newest.path.name} (theo {source})"
+    if hours > 3 * max_hours:
+        return result(Status.CRITICAL, summary, details, remedy="backup.stale", metrics=metrics)
+    if hours > max_hours:
+        return result(Status.WARNING, summary, details, remedy="backup.stale", metrics=metrics)
+    return result(Status.OK, summary, details, metrics=metrics)
+
+
+# --- backup.restorable --------------------------------------------------------
+
+def _extract_cap(ctx: CheckContext) -> int:
+    live = sqlite_file(ctx)
+    live_size = live.stat().st_size if live is not None and live.is_file() else 0
+    return min(MAX_EXTRACT_CAP, max(MIN_EXTRACT_CAP, EXTRACT_FACTOR * live_size))
+
+
+def _unsafe_name(name: str) -> bool:
+    # Zip names use '/', but a Windows-made zip may carry '\' or a drive letter.
+    normalised = name.replace("\\", "/")
+    return (
+        normalised.startswith("/")
+        or re.match(r"^[A-Za-z]:", normalised) is not None
+        or ".." in PurePosixPath(normalised).parts
+    )
+
+
+def extract_database(archive_path: Path, target: Path, cap: int, ctx: CheckContext) -> str:
+    """Unpack the POS database from a backup zip into ``target``; returns the member name.
+
+    The member is written under a name we choose, so nothing in the archive
+    decides where bytes land; still, an archive with path tricks is refused
+    outright, because no PMV backup ever looks like that.
+    """
+    with zipfile.ZipFile(archive_path) as archive:
+        members = archive.infolist()
+        bad = [m.filename for m in members if _unsafe_name(m.filename)]
+        if bad:
+            raise UnsafeArchive(f"đường dẫn không an toàn trong tệp nén: {bad[0]}")
+        candidates = [m for m in members if PurePosixPath(m.filename).name.lower() in DATABASE_MEMBERS]
+        if not candidates:
+            names = ", ".join(m.filename for m in members[:5]) or "tệp nén rỗng"
+            raise NoDatabase(f"không có tệp dữ liệu PMV trong tệp nén ({names})")
+        member = candidates[0]
+        if member.file_size > cap:
+            raise UnsafeArchive(f"{member.filename} giải nén ra {member.file_size} byte, vượt giới hạn {cap} byte")
+        written = 0
+        with archive.open(member) as source, target.open("wb") as sink:
+            # The declared size can lie: count what really comes out.
+            while chunk := source.read(CHUNK):
+                written += len(chunk)
+                if written > cap:
+                    raise UnsafeArchive(f"{member.filename} giải nén vượt giới hạn {cap} byte")
+                if ctx.cancel.is_set():
+                    raise Cancelled("đã hủy")
+                sink.write(chunk)
+        return member.filename
+
+
+def _count_rows(conn: sqlite3.Connection) -> dict[str, int]:
+    return {table: int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]) for table in COMPARED_TABLES}
+
+
+def _live_counts(ctx: CheckContext) -> dict[str, int]:
+    with ctx.pos_engine.connect() as conn:
+        return {table: int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+                for table in COMPARED_TABLES}
+
+
+def check_restorable(ctx: CheckContext) -> CheckResult:
+    folder = _backups_dir(ctx)
+    backups = find_backups(folder) if folder.is_dir() else []
+    if not backups:
+        return result(Status.SKIPPED, "Bỏ qua: không có bản sao lưu để thử khôi phục")
+    newest = backups[0]
+    label = f"{newest.path.name} ({format_datetime(newest.taken_at)})"
+    if newest.path.suffix.lower() != ".zip":
+        return result(Status.SKIPPED, f"Bỏ qua: chỉ thử khôi phục được bản sao lưu dạng .zip, không phải {label}")
+    with tempfile.TemporaryDirectory(prefix="pmv-restore-", ignore_cleanup_errors=True) as tmp:
+        restored = Path(tmp) / "restored.sqlite3"
+        try:
+            extract_database(newest.path, restored, _extract_cap(ctx), ctx)
+        except UnsafeArchive as exc:
+            return result(Status.CRITICAL, f"Bản sao lưu {label} không khôi phục được: {exc}",
+                          remedy="backup.unsafe")
+        except NoDatabase as exc:
+            return result(Status.CRITICAL, f"Bản sao lưu {label} không khôi phục được: {exc}",
+                          remedy="backup.corrupt")
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+                NotImplementedError) as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                raise  # our temp folder is full: the check could not run, the backup may be fine
+            # Truncated copies, CRC errors, unreadable drives, unsupported compression: "cannot restore".
+            return result(Status.CRITICAL,
+                          f"Bản sao lưu {label} không khôi phục được: tệp nén hỏng hoặc chép dở",
+                          details=f"{type(exc).__name__}: {_reason(exc)}", remedy="backup.corrupt")
+        try:
+            conn = sqlite3.connect(restored)
+            try:
+                problems = quick_check(conn)
+                backup_counts = _count_rows(conn) if not problems else {}
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            problems = [_reason(exc)]
+    if problems:
+        return result(Status.CRITICAL, f"Bản sao lưu {label} không khôi phục được: dữ liệu hỏng ({problems[0]})",
+                      details="\n".join(f"- {p}" for p in problems), remedy="backup.corrupt")
+    return _compare(ctx, label, backup_counts, _live_counts(ctx))
+
+
+_TABLE_NAMES = {"items": "món hàng", "invoices": "hóa đơn", "customers": "khách hàng"}
+
+
+def _compare(ctx: CheckContext, label: str, backup: dict[str, int], live: dict[str, int]) -> CheckResult:
+    """Row counts of the backup against the live database.
+
+    A backup from last night lacks at most a day of new rows, so it may be
+    short by the tolerance; it must never hold noticeably *more* rows than
+    the live database, which would mean the live data lost some.
+    """
+    tolerance = ctx.settings.health.backup_row_tolerance_percent
+    short: list[str] = []
+    over: list[str] = []
+    metrics: list[Metric] = []
+    lines: list[str] = []
+    for table in COMPARED_TABLES:
+        b, live_n = backup[table], live[table]
+        # At least one row of slack (when any is allowed), or a tiny table could never grow by one.
+        allowed = max(1, math.ceil(live_n * tolerance / 100)) if tolerance > 0 else 0
+        name = _TABLE_NAMES[table]
+        lines.append(f"{name}: bản sao lưu {b}, đang dùng {live_n} (cho phép lệch {allowed})")
+        metrics.append(Metric(f"{table}_backup", b))
+        metrics.append(Metric(f"{table}_live", live_n))
+        if b > live_n + allowed:
+            over.append(f"{name} {b} > {live_n}")
+        elif b < live_n - allowed:
+            short.append(f"{name} {b} < {live_n}")
+    counts = ", ".join(f"{backup[t]} {_TABLE_NAMES[t]}" for t in COMPARED_TABLES)
+    details = "\n".join(lines)
+    if over:
+        return result(Status.CRITICAL,
+                      f"Dữ liệu đang dùng ít hơn bản sao lưu {label}: {'; '.join(over)}",
+                      details, remedy="backup.live_fewer_rows", metrics=tuple(metrics))
+    if short:
+        return result(Status.WARNING, f"Bản sao lưu {label} thiếu dữ liệu: {'; '.join(short)}",
+                      details, remedy="backup.incomplete", metrics=tuple(metrics))
+    return result(Status.OK, f"Bản sao lưu {label} khôi phục được: {counts}", details, metrics=tuple(metrics))
+
+
+def _reason(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0] or type(exc).__name__
+
+
+CHECKS: list[Check] = [
+    Check(AGE_ID, "Sao lưu dữ liệu", Category.BACKUP, check_age, timeout=10),
+    Check(RESTORABLE_ID, "Bản sao lưu khôi phục được", Category.BACKUP, check_restorable, timeout=30,
+          depends_on=(AGE_ID, CONNECT_ID)),
+]

@@ -1,0 +1,192 @@
+"""Health checks of the POS database itself: can we reach it, and is it intact.
+
+Also home to the small helpers the other POS checks share (shop-time
+parsing, age wording, SQLite quick_check), because every one of them reads
+the same database in the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.health.context import VN, CheckContext, NotConfigured
+from app.health.model import Category, Check, CheckResult, Metric, Status, result
+
+CONNECT_ID = "pos.db.connect"
+INTEGRITY_ID = "pos.db.integrity"
+# quick_check stops listing problems after this many; a few name the damage well enough.
+QUICK_CHECK_MAX_ERRORS = 20
+# Pages copied per step of the online backup: the POS keeps writing between steps.
+BACKUP_STEP_PAGES = 2048
+
+REMEDIES: dict[str, str] = {
+    "pos.db.not_found": (
+        "Không tìm thấy tệp dữ liệu của phần mềm PMV.\n"
+        "1. Kiểm tra ổ đĩa hoặc máy chủ chứa dữ liệu PMV đã bật và đã kết nối (ổ mạng, ổ USB).\n"
+        "2. Mở phần mềm PMV: nếu PMV cũng báo không thấy dữ liệu, không tạo dữ liệu mới và không cài lại PMV.\n"
+        "3. Gọi 1900 6037 để kỹ thuật viên kiểm tra đường dẫn và khôi phục từ bản sao lưu gần nhất."
+    ),
+    "pos.db.unreadable": (
+        "Không mở được cơ sở dữ liệu PMV.\n"
+        "1. Đóng phần mềm PMV rồi mở lại; nếu máy vừa bị mất điện hay tắt đột ngột, khởi động lại máy.\n"
+        "2. Chạy lại kiểm tra.\n"
+        "3. Nếu vẫn lỗi, không chép đè hay xóa tệp dữ liệu; gọi 1900 6037."
+    ),
+    "pos.db.slow": (
+        "Cơ sở dữ liệu PMV trả lời chậm; bán hàng và in hóa đơn sẽ bị chậm theo.\n"
+        "1. Đóng các chương trình không dùng trên máy thu ngân.\n"
+        "2. Nếu dữ liệu nằm trên máy chủ hoặc ổ mạng, kiểm tra dây mạng và bộ phát wifi.\n"
+        "3. Cuối ngày, khởi động lại máy thu ngân (và máy chủ nếu có).\n"
+        "4. Nếu vẫn chậm, gửi yêu cầu hỗ trợ để kỹ thuật viên tối ưu dữ liệu."
+    ),
+    "pos.db.corrupt": (
+        "Tệp dữ liệu PMV bị hỏng; tiếp tục ghi vào có thể làm mất thêm dữ liệu.\n"
+        "1. Không tắt máy đột ngột; nếu được, tạm ngừng lập hóa đơn trên PMV.\n"
+        "2. Không tự sửa, xóa hay chép đè tệp dữ liệu và các bản sao lưu.\n"
+        "3. Gọi ngay 1900 6037: kỹ thuật viên sẽ kiểm tra và khôi phục từ bản sao lưu gần nhất.\n"
+        "4. Trong lúc chờ, ghi tay các giao dịch để nhập lại sau."
+    ),
+}
+
+
+# --- shared helpers -----------------------------------------------------------
+
+def to_shop_time(value: object) -> dt.datetime:
+    """A POS timestamp as an aware shop-time datetime.
+
+    The PMV POS writes local ISO text on SQLite; on SQL Server the driver
+    returns a datetime.  Naive values are shop time, as the POS means them.
+    """
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).strip())
+    return moment.replace(tzinfo=VN) if moment.tzinfo is None else moment.astimezone(VN)
+
+
+def format_age(delta: dt.timedelta) -> str:
+    """``3 giờ``, ``1 giờ 30 phút``, ``2 ngày 4 giờ``: how a cashier says an age."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} ngày {hours} giờ" if hours else f"{days} ngày"
+    if hours:
+        return f"{hours} giờ {minutes} phút" if minutes else f"{hours} giờ"
+    return f"{minutes} phút"
+
+
+def sqlite_file(ctx: CheckContext) -> Path | None:
+    """The POS database file when it is a plain SQLite file we know the path of."""
+    pos = ctx.settings.pos
+    if not pos.url:
+        return Path(pos.database) if pos.database is not None else None
+    url = ctx.pos_url()
+    name = url.database or ""
+    if url.get_backend_name() != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def quick_check(conn: sqlite3.Connection) -> list[str]:
+    """SQLite's quick_check: an empty list when the file is intact, else its complaints."""
+    rows = conn.execute(f"PRAGMA quick_check({QUICK_CHECK_MAX_ERRORS})").fetchall()
+    problems = [str(row[0]) for row in rows]
+    return [] if problems == ["ok"] else problems
+
+
+# --- pos.db.connect -----------------------------------------------------------
+
+def check_connect(ctx: CheckContext) -> CheckResult:
+    ctx.pos_url()  # NotConfigured -> skipped, before anything else
+    path = sqlite_file(ctx)
+    if path is not None and not path.is_file():
+        # A read-only SQLite open of a missing file says only "unable to open": say what is wrong.
+        return result(Status.CRITICAL, f"Không tìm thấy tệp dữ liệu PMV: {path}",
+                      details=f"Đường dẫn trong cài đặt: {path}", remedy="pos.db.not_found")
+    warn_ms = ctx.settings.health.db_latency_warn_ms
+    started = time.perf_counter()
+    try:
+        with ctx.pos_engine.connect() as conn:
+            conn.execute(text("SELECT 1")).scalar_one()
+            version = conn.execute(text("SELECT value FROM pos_info WHERE key = 'version'")).scalar()
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        reason = str(cause).splitlines()[0]
+        if isinstance(cause, sqlite3.DatabaseError) and not isinstance(cause, sqlite3.OperationalError):
+            # "file is not a database", "malformed": the bytes are wrong, not the access to them.
+            return result(Status.CRITICAL, f"Tệp dữ liệu PMV bị hỏng, không đọc được: {reason}",
+                          details=str(exc), remedy="pos.db.corrupt")
+        return result(Status.CRITICAL, f"Không mở được cơ sở dữ liệu PMV: {reason}",
+                      details=str(exc), remedy="pos.db.unreadable")
+    latency_ms = round((time.perf_counter() - started) * 1000, 1)
+    metrics = (Metric("latency_ms", latency_ms, "ms", warn=warn_ms),)
+    where = f"PMV {version}" if version else "PMV"
+    if latency_ms > warn_ms:
+        return result(Status.WARNING,
+                      f"Cơ sở dữ liệu {where} trả lời chậm: {latency_ms:g} ms (ngưỡng {warn_ms:g} ms)",
+                      remedy="pos.db.slow", metrics=metrics)
+    return result(Status.OK, f"Kết nối được cơ sở dữ liệu {where} trong {latency_ms:g} ms", metrics=metrics)
+
+
+# --- pos.db.integrity ---------------------------------------------------------
+
+def check_integrity(ctx: CheckContext) -> CheckResult:
+    dialect = ctx.pos_dialect()
+    if dialect != "sqlite":
+        # SQL Server has DBCC CHECKDB, but it needs rights a till account does not have.
+        return result(Status.SKIPPED, f"Bỏ qua: chỉ kiểm tra được với SQLite (PMV đang dùng {dialect})")
+    with tempfile.TemporaryDirectory(prefix="pmv-integrity-", ignore_cleanup_errors=True) as tmp:
+        copy_path = Path(tmp) / "pmv-copy.sqlite3"
+        try:
+            pages = _snapshot(ctx, copy_path)
+            copy = sqlite3.connect(copy_path)
+            try:
+                problems = quick_check(copy)
+            finally:
+                copy.close()
+        except (sqlite3.DatabaseError, SQLAlchemyError) as exc:
+            cause = getattr(exc, "orig", None) or exc
+            if isinstance(cause, sqlite3.OperationalError):
+                raise  # locked, busy, out of disk: the check could not run ('unknown'), not corruption
+            # The backup or the check hit a page SQLite cannot parse: the file is damaged.
+            problems, pages = [str(cause).splitlines()[0]], 0
+    if problems:
+        shown = "\n".join(f"- {line}" for line in problems[:QUICK_CHECK_MAX_ERRORS])
+        return result(Status.CRITICAL, f"Tệp dữ liệu PMV bị hỏng: {len(problems)} lỗi cấu trúc ({problems[0]})",
+                      details=shown, remedy="pos.db.corrupt",
+                      metrics=(Metric("problems", len(problems), crit=1),))
+    return result(Status.OK, f"Dữ liệu PMV nguyên vẹn: kiểm tra nhanh {pages} trang, không có lỗi",
+                  metrics=(Metric("problems", 0, crit=1), Metric("pages", pages)))
+
+
+def _snapshot(ctx: CheckContext, target: Path) -> int:
+    """Copy the live database into ``target`` with SQLite's online backup.
+
+    quick_check on the live file would hold a read lock for the whole scan
+    and make the till's own writes wait; the backup copies a few pages at a
+    time and restarts by itself if the POS writes meanwhile, so the copy is
+    consistent and the till is never blocked for long.
+    """
+    dest = sqlite3.connect(target)
+    try:
+        with ctx.pos_engine.connect() as conn:
+            source = conn.connection.driver_connection
+            if not isinstance(source, sqlite3.Connection):
+                raise NotConfigured("trình điều khiển SQLite không hỗ trợ sao chép trực tuyến")
+            source.backup(dest, pages=BACKUP_STEP_PAGES, sleep=0.005)
+        pages = int(dest.execute("PRAGMA page_count").fetchone()[0])
+    finally:
+        dest.close()
+    return pages
+
+
+CHECKS: list[Check] = [
+    Check(CONNECT_ID, "Kết nối cơ sở dữ liệu PMV", Category.DATABASE, check_connect, timeout=15),
+    Check(INTEGRITY_ID, "Tính toàn vẹn dữ liệu PMV", Category.DATABASE, check_integrity, timeout=60,
+          depends_on=(CONNECT_ID,)),
+]

@@ -1,0 +1,177 @@
+"""Health checks of the shop's devices: label/receipt printers and barcode scanner ports.
+
+These only look for the devices (a TCP connect, a spooler queue, a serial
+port that exists); they never print or read, so running them while the
+cashier works is harmless.  Printing a test label is the device page's job.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import serial
+from serial.tools import list_ports
+
+from app.health import platform_probes
+from app.health.context import CheckContext, NotConfigured
+from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.settings import PrinterSettings
+
+CONNECT_TIMEOUT_SECONDS = 2.0  # a LAN printer answers in milliseconds; 2 s is generous
+SERIAL_URL_TIMEOUT_SECONDS = 1.0
+
+QueueLister = Callable[[], frozenset[str] | None]
+
+REMEDIES: dict[str, str] = {
+    "printers.unreachable": (
+        "Máy in không trả lời; in hóa đơn hoặc tem sẽ bị lỗi.\n"
+        "1. Kiểm tra máy in đã bật, còn giấy/tem, đèn báo không nháy đỏ.\n"
+        "2. Kiểm tra dây mạng (hoặc dây USB) cắm chắc ở cả hai đầu.\n"
+        "3. Tắt máy in 10 giây rồi bật lại, chờ 1 phút và chạy lại kiểm tra.\n"
+        "4. Máy in qua Windows: mở \u201cPrinters & scanners\u201d, xem máy in có bị \u201cOffline\u201d không.\n"
+        "5. Vẫn không được, gọi 1900 6037."
+    ),
+    "scanners.missing": (
+        "Không thấy cổng của máy quét mã vạch.\n"
+        "1. Rút dây máy quét ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).\n"
+        "2. Mở Device Manager, mục \u201cPorts (COM & LPT)\u201d, xem máy quét đang ở cổng COM nào.\n"
+        "3. Nếu số cổng đã đổi, sửa lại trong Cài đặt (Thiết bị \u2192 Cổng máy quét).\n"
+        "4. Vẫn không thấy, gọi 1900 6037."
+    ),
+}
+
+
+# --- printers.reachable -------------------------------------------------------
+
+@dataclass(frozen=True)
+class PrinterState:
+    name: str
+    where: str  # "192.168.1.50:9100" or "hàng đợi 'Zebra'"
+    reachable: bool | None  # None: could not be verified on this machine
+    reason: str = ""
+
+
+def _tcp_reachable(host: str, port: int, timeout: float = CONNECT_TIMEOUT_SECONDS) -> tuple[bool, str]:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True, ""
+    except TimeoutError:
+        return False, f"quá {timeout:g} giây không trả lời".replace(".", ",")
+    except ConnectionRefusedError:
+        return False, "từ chối kết nối (máy in tắt hoặc sai cổng)"
+    except OSError as exc:
+        return False, f"lỗi mạng: {exc.strerror or exc}"
+
+
+def _printer_state(printer: PrinterSettings, known: frozenset[str] | None) -> PrinterState:
+    if printer.host:
+        ok, reason = _tcp_reachable(printer.host, printer.port)
+        return PrinterState(printer.name, f"{printer.host}:{printer.port}", ok, reason)
+    if printer.queue:
+        where = f"hàng đợi \u201c{printer.queue}\u201d"
+        if known is None:
+            return PrinterState(printer.name, where, None, "máy này không đọc được hàng đợi in của Windows")
+        # Windows queue names are case-insensitive.
+        present = printer.queue.casefold() in {name.casefold() for name in known}
+        return PrinterState(printer.name, where, present, "" if present else "không có hàng đợi này trong Windows")
+    return PrinterState(printer.name, "chưa khai báo", None, "chưa khai báo địa chỉ (host) hay hàng đợi (queue)")
+
+
+def check_printers(ctx: CheckContext, list_queues: QueueLister = platform_probes.spooler_queues) -> CheckResult:
+    printers = ctx.settings.devices.printers
+    if not printers:
+        raise NotConfigured("chưa khai báo máy in nào")
+    # The spooler is asked once, and only if some printer is a queue.
+    known = list_queues() if any(p.queue and not p.host for p in printers) else None
+    # Network printers are probed in parallel so N offline printers cost one timeout, not N.
+    with ThreadPoolExecutor(max_workers=min(8, len(printers)), thread_name_prefix="printer-probe") as pool:
+        states = list(pool.map(lambda p: _printer_state(p, known), printers))
+    down = [s for s in states if s.reachable is False]
+    unverified = [s for s in states if s.reachable is None]
+    up = [s for s in states if s.reachable]
+    metrics = (Metric("printers", len(states)), Metric("unreachable", len(down), crit=1))
+    details = "\n".join(_line(s) for s in states)
+    if down:
+        names = ", ".join(f"{s.name} ({s.where})" for s in down)
+        return result(Status.CRITICAL, f"{len(down)}/{len(states)} máy in không kết nối được: {names}",
+                      details, remedy="printers.unreachable", metrics=metrics)
+    if not up:
+        return result(Status.SKIPPED, f"Bỏ qua: không kiểm tra được máy in nào ({unverified[0].reason})",
+                      details, metrics=metrics)
+    summary = f"{len(up)}/{len(states)} máy in sẵn sàng"
+    if unverified:
+        summary += f"; chưa kiểm tra được: {', '.join(s.name for s in unverified)}"
+    return result(Status.OK, summary, details, metrics=metrics)
+
+
+def _line(state: PrinterState) -> str:
+    verdict = {True: "sẵn sàng", False: "KHÔNG kết nối được", None: "chưa kiểm tra được"}[state.reachable]
+    return f"- {state.name} ({state.where}): {verdict}" + (f", {state.reason}" if state.reason else "")
+
+
+# --- scanners.ports -----------------------------------------------------------
+
+def _listed_ports() -> set[str]:
+    # COM names are case-insensitive on Windows; compare casefolded everywhere.
+    return {port.device.casefold() for port in list_ports.comports()}
+
+
+def _url_present(url: str) -> tuple[bool, str]:
+    if url.lower().startswith("socket://"):
+        # A network scanner bridge: pyserial's own connect waits 5 s; ours is shorter.
+        host, _, port = url[len("socket://"):].partition("/")[0].rpartition(":")
+        if not port.isdigit():
+            return False, "địa chỉ socket:// sai dạng (cần socket://máy:cổng)"
+        return _tcp_reachable(host.strip("[]"), int(port))
+    try:
+        serial.serial_for_url(url, timeout=SERIAL_URL_TIMEOUT_SECONDS,
+                              write_timeout=SERIAL_URL_TIMEOUT_SECONDS).close()
+    except (serial.SerialException, ValueError, OSError) as exc:
+        return False, str(exc)
+    return True, ""
+
+
+def _port_present(port: str, listed: Callable[[], set[str]]) -> tuple[bool, str]:
+    if "://" in port:
+        return _url_present(port)
+    if port.casefold() in listed():
+        return True, ""
+    # On Linux, ptys and USB adapters not (yet) known to sysfs still have a /dev node.
+    if sys.platform != "win32" and os.path.exists(port):
+        return True, ""
+    return False, "không có cổng này trên máy"
+
+
+def check_scanners(ctx: CheckContext) -> CheckResult:
+    ports = [port.strip() for port in ctx.settings.devices.scanner_ports if port.strip()]
+    if not ports:
+        raise NotConfigured("chưa khai báo cổng máy quét (máy quét kiểu bàn phím không cần)")
+    cache: list[set[str]] = []
+
+    def listed() -> set[str]:
+        if not cache:
+            cache.append(_listed_ports())
+        return cache[0]
+
+    checked = [(port, *_port_present(port, listed)) for port in ports]
+    missing = [(port, reason) for port, present, reason in checked if not present]
+    metrics = (Metric("ports", len(ports)), Metric("missing", len(missing), warn=1))
+    details = "\n".join(f"- {port}: " + ("có" if present else f"KHÔNG thấy ({reason})")
+                        for port, present, reason in checked)
+    if missing:
+        names = ", ".join(port for port, _ in missing)
+        return result(Status.WARNING, f"Không thấy {len(missing)}/{len(ports)} cổng máy quét: {names}",
+                      details, remedy="scanners.missing", metrics=metrics)
+    return result(Status.OK, f"Đủ {len(ports)}/{len(ports)} cổng máy quét: {', '.join(ports)}", details,
+                  metrics=metrics)
+
+
+CHECKS: list[Check] = [
+    Check("printers.reachable", "Máy in", Category.DEVICES, check_printers, timeout=15),
+    Check("scanners.ports", "Cổng máy quét", Category.DEVICES, check_scanners, timeout=10),
+]

@@ -1,0 +1,255 @@
+"""Health checks of what the POS holds: today's gold price board and the invoice numbers.
+
+Queries are plain SQLAlchemy Core ``text()`` that SQLite and SQL Server both
+understand (no SQLite date functions): times are compared as the POS's ISO
+text on SQLite, and are parsed in Python either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from app.formatting import format_datetime, format_vnd
+from app.health.checks.database import CONNECT_ID, format_age, to_shop_time
+from app.health.context import CheckContext
+from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.support.calendar import parse_interval
+
+PRICES_ID = "prices.fresh"
+INVOICES_ID = "invoices.sequence"
+# A board this old is not "late this morning", it is abandoned: prices could be off by millions.
+PRICES_CRITICAL_HOURS = 48.0
+SHOWN = 3  # numbers named in a summary
+LISTED = 10  # numbers listed in details
+
+REMEDIES: dict[str, str] = {
+    "prices.missing": (
+        "Phần mềm PMV chưa có bảng giá vàng, nên không tính được tiền hàng.\n"
+        "1. Mở PMV, vào mục bảng giá vàng.\n"
+        "2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.\n"
+        "3. Nếu PMV không lưu được, gọi 1900 6037."
+    ),
+    "prices.stale": (
+        "Bảng giá vàng trong PMV chưa được cập nhật hôm nay; hóa đơn sẽ tính theo giá cũ.\n"
+        "1. Mở PMV, vào mục bảng giá vàng.\n"
+        "2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.\n"
+        "3. So lại với bảng giá niêm yết tại quầy.\n"
+        "4. Nếu PMV không lưu được giá hoặc giá tự quay về giá cũ, gọi 1900 6037."
+    ),
+    "prices.invalid": (
+        "Bảng giá vàng có giá sai (giá bán không cao hơn giá mua, hoặc giá bằng 0).\n"
+        "1. Mở PMV, vào mục bảng giá vàng, sửa giá của loại vàng được nêu: giá bán phải cao hơn giá mua.\n"
+        "2. Bấm Lưu rồi chạy lại kiểm tra.\n"
+        "3. Xem lại các hóa đơn đã lập từ lúc nhập giá sai; nếu cần điều chỉnh hóa đơn, gọi 1900 6037."
+    ),
+    "invoices.gap": (
+        "Số hóa đơn bị thiếu hoặc bị trùng; đây là sai sót về hóa đơn phải xử lý với cơ quan thuế.\n"
+        "1. Không xóa hóa đơn và không lập hóa đơn mới để \u201clấp\u201d số bị thiếu.\n"
+        "2. Ghi lại các số hóa đơn được nêu trong phần chi tiết.\n"
+        "3. Gọi ngay 1900 6037: kỹ thuật viên sẽ đối chiếu với hóa đơn điện tử và hướng dẫn lập "
+        "thông báo hóa đơn có sai sót (mẫu 04/SS-HĐĐT) nếu cần."
+    ),
+    "invoices.order": (
+        "Số hóa đơn không tăng theo thời gian lập: thường do đồng hồ máy tính bị chỉnh sai.\n"
+        "1. Kiểm tra ngày giờ ở góc dưới màn hình; nếu sai, bật \u201cSet time automatically\u201d trong "
+        "cài đặt ngày giờ của Windows.\n"
+        "2. Không sửa ngày giờ trên các hóa đơn đã lập.\n"
+        "3. Gọi 1900 6037 để kỹ thuật viên kiểm tra các hóa đơn được nêu."
+    ),
+}
+
+
+# --- prices.fresh -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BoardRow:
+    purity: str
+    name: str
+    buy: int
+    sell: int
+    updated_at: dt.datetime
+
+
+# The current board: each purity's latest row (portable SQL, no window functions needed).
+_BOARD_SQL = text(
+    "SELECT p.purity_code, u.name, p.buy_vnd_per_chi, p.sell_vnd_per_chi, p.updated_at"
+    " FROM gold_prices p"
+    " JOIN (SELECT purity_code, MAX(updated_at) AS latest FROM gold_prices GROUP BY purity_code) l"
+    "   ON l.purity_code = p.purity_code AND l.latest = p.updated_at"
+    " LEFT JOIN purities u ON u.code = p.purity_code"
+    " ORDER BY u.per_mille DESC, p.purity_code"
+)
+
+
+def read_board(ctx: CheckContext) -> list[BoardRow]:
+    with ctx.pos_engine.connect() as conn:
+        rows = conn.execute(_BOARD_SQL).all()
+    return [BoardRow(str(code), str(name or code), int(buy), int(sell), to_shop_time(updated))
+            for code, name, buy, sell, updated in rows]
+
+
+def check_prices(ctx: CheckContext) -> CheckResult:
+    board = read_board(ctx)
+    if not board:
+        return result(Status.CRITICAL, "Chưa có bảng giá vàng trong PMV", remedy="prices.missing")
+    health = ctx.settings.health
+    now = ctx.local_now()
+    latest = max(row.updated_at for row in board)
+    age = max(dt.timedelta(0), now - latest)
+    hours = age.total_seconds() / 3600
+    invalid = [row for row in board if row.buy <= 0 or row.sell <= 0 or row.sell <= row.buy]
+    metrics = (
+        Metric("age_hours", round(hours, 2), "h", warn=health.price_max_age_hours, crit=PRICES_CRITICAL_HOURS),
+        Metric("invalid_purities", len(invalid), crit=1),
+    )
+    details = "\n".join(
+        f"{'SAI: ' if row in invalid else ''}{row.name}: mua {format_vnd(row.buy)}, bán {format_vnd(row.sell)}"
+        f" / chỉ ({format_datetime(row.updated_at)})"
+        for row in board
+    )
+    if invalid:
+        first = invalid[0]
+        others = ", ".join(row.name for row in invalid[1:SHOWN + 1])
+        more = f"; cũng sai: {others}" if others else ""
+        return result(Status.CRITICAL,
+                      f"Giá vàng sai ở {first.name}: mua {format_vnd(first.buy)}, bán {format_vnd(first.sell)}{more}",
+                      details, remedy="prices.invalid", metrics=metrics)
+    when = format_datetime(latest)
+    if hours > PRICES_CRITICAL_HOURS:
+        return result(Status.CRITICAL, f"Bảng giá vàng đã cũ {format_age(age)} (cập nhật lần cuối {when})",
+                      details, remedy="prices.stale", metrics=metrics)
+    start, end = parse_interval(health.trading_hours)
+    minute = now.hour * 60 + now.minute
+    trading = start <= minute < end
+    days_old = (now.date() - latest.date()).days
+    if days_old <= 0:
+        if trading and hours > health.price_max_age_hours:
+            return result(Status.WARNING,
+                          f"Bảng giá vàng cập nhật cách đây {format_age(age)} ({when}), "
+                          f"quá {health.price_max_age_hours:g} giờ",
+                          details, remedy="prices.stale", metrics=metrics)
+        return result(Status.OK, f"Bảng giá vàng cập nhật lúc {when} (cách đây {format_age(age)}), "
+                                 f"{len(board)} loại vàng", details, metrics=metrics)
+    if not trading and days_old == 1:
+        # Boards are set when the shop opens; before (or after) trading hours yesterday's is the right one.
+        opens = f"{start // 60:02d}:{start % 60:02d}"
+        return result(Status.OK, f"Ngoài giờ giao dịch (mở cửa {opens}): dùng bảng giá hôm qua, cập nhật lúc {when}",
+                      details, metrics=metrics)
+    return result(Status.WARNING, f"Bảng giá vàng chưa cập nhật hôm nay: lần cuối {when} (cách đây {format_age(age)})",
+                  details, remedy="prices.stale", metrics=metrics)
+
+
+# --- invoices.sequence --------------------------------------------------------
+
+_WINDOW_SQL = text("SELECT series, number, issued_at FROM invoices WHERE issued_at >= :since")
+# Per series, the last invoice before the window: without it, deleting the
+# window's first invoice would leave no visible gap.
+_ANCHOR_SQL = text(
+    "SELECT i.series, i.number, i.issued_at FROM invoices i"
+    " WHERE i.issued_at < :since AND i.number = ("
+    "   SELECT MAX(j.number) FROM invoices j WHERE j.series = i.series AND j.issued_at < :since)"
+)
+
+
+@dataclass(frozen=True)
+class SeriesReport:
+    series: str
+    count: int
+    first: int
+    last: int
+    missing: list[int]
+    missing_total: int
+    duplicates: list[int]
+    out_of_order: list[int]
+
+
+def invoice_code(series: str, number: int) -> str:
+    """How the POS prints an invoice number: ``1C26TVG-0000063``."""
+    return f"{series}-{number:07d}"
+
+
+def _analyse(series: str, rows: list[tuple[int, dt.datetime]], anchor: tuple[int, dt.datetime] | None) -> SeriesReport:
+    by_number: dict[int, list[dt.datetime]] = defaultdict(list)
+    for number, issued in rows:
+        by_number[number].append(issued)
+    if anchor is not None:
+        by_number[anchor[0]].append(anchor[1])
+    # The anchor adds at most one entry, so every duplicate involves an invoice in the window.
+    duplicates = sorted(n for n, times in by_number.items() if len(times) > 1)
+    numbers = sorted(by_number)
+    missing: list[int] = []
+    missing_total = 0
+    out_of_order: list[int] = []
+    for previous, current in zip(numbers, numbers[1:]):
+        gap = current - previous - 1
+        if gap > 0:
+            missing_total += gap  # counted, not listed: a typo'd number can open a gap of millions
+            missing.extend(range(previous + 1, min(current, previous + 1 + LISTED - len(missing))))
+        # A later number issued before an earlier one (each number's first issue counts).
+        if min(by_number[current]) < min(by_number[previous]):
+            out_of_order.append(current)
+    window_numbers = sorted({number for number, _ in rows})
+    return SeriesReport(series, len(rows), window_numbers[0], window_numbers[-1], missing[:LISTED],
+                        missing_total, duplicates, out_of_order)
+
+
+def check_invoices(ctx: CheckContext) -> CheckResult:
+    days = ctx.settings.health.invoice_window_days
+    since = (ctx.local_now() - dt.timedelta(days=days)).replace(tzinfo=None, microsecond=0)
+    params = {"since": since.isoformat(timespec="seconds")}  # the POS's own ISO text form
+    with ctx.pos_engine.connect() as conn:
+        window = conn.execute(_WINDOW_SQL, params).all()
+        anchors = conn.execute(_ANCHOR_SQL, params).all()
+    per_series: dict[str, list[tuple[int, dt.datetime]]] = defaultdict(list)
+    for series, number, issued in window:
+        per_series[str(series)].append((int(number), to_shop_time(issued)))
+    anchor_of = {str(series): (int(number), to_shop_time(issued)) for series, number, issued in anchors}
+    if not per_series:
+        return result(Status.OK, f"Không có hóa đơn nào trong {days} ngày qua",
+                      metrics=(Metric("invoices", 0),))
+    reports = [_analyse(series, rows, anchor_of.get(series)) for series, rows in sorted(per_series.items())]
+    total = sum(r.count for r in reports)
+    missing_total = sum(r.missing_total for r in reports)
+    missing = [invoice_code(r.series, n) for r in reports for n in r.missing]
+    duplicates = [invoice_code(r.series, n) for r in reports for n in r.duplicates]
+    disordered = [invoice_code(r.series, n) for r in reports for n in r.out_of_order]
+    metrics = (
+        Metric("invoices", total),
+        Metric("missing", missing_total, crit=1),
+        Metric("duplicates", len(duplicates), crit=1),
+        Metric("out_of_order", len(disordered), warn=1),
+    )
+    lines = [f"Ký hiệu {r.series}: {r.count} hóa đơn, số {r.first} đến {r.last}" for r in reports]
+    if missing:
+        more = f" (và {missing_total - len(missing)} số khác)" if missing_total > len(missing) else ""
+        lines.append(f"Thiếu {missing_total} số: {', '.join(missing)}{more}")
+    if duplicates:
+        lines.append(f"Trùng {len(duplicates)} số: {', '.join(duplicates[:LISTED])}")
+    if disordered:
+        lines.append(f"Lập trước hóa đơn số nhỏ hơn: {', '.join(disordered[:LISTED])}")
+    details = "\n".join(lines)
+    if missing or duplicates:
+        parts = []
+        if missing:
+            parts.append(f"thiếu {missing_total} số ({', '.join(missing[:SHOWN])})")
+        if duplicates:
+            parts.append(f"trùng {len(duplicates)} số ({', '.join(duplicates[:SHOWN])})")
+        return result(Status.CRITICAL, f"Số hóa đơn không liên tục trong {days} ngày qua: {'; '.join(parts)}",
+                      details, remedy="invoices.gap", metrics=metrics)
+    if disordered:
+        return result(Status.WARNING,
+                      f"{len(disordered)} hóa đơn có số không tăng theo giờ lập ({', '.join(disordered[:SHOWN])})",
+                      details, remedy="invoices.order", metrics=metrics)
+    ranges = ", ".join(f"{invoice_code(r.series, r.first)} đến {invoice_code(r.series, r.last)}" for r in reports)
+    return result(Status.OK, f"{total} hóa đơn trong {days} ngày qua, số liên tục ({ranges})", details,
+                  metrics=metrics)
+
+
+CHECKS: list[Check] = [
+    Check(PRICES_ID, "Bảng giá vàng", Category.DATA, check_prices, timeout=10, depends_on=(CONNECT_ID,)),
+    Check(INVOICES_ID, "Số hóa đơn liên tục", Category.DATA, check_invoices, timeout=15, depends_on=(CONNECT_ID,)),
+]

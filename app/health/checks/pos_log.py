@@ -1,0 +1,182 @@
+"""Health check: errors the PMV POS wrote to its own log in the last 24 hours.
+
+PMV writes one file a day (``pmv-YYYY-MM-DD.log``) with lines like
+``2026-11-24 10:12:44 WARN  Máy in tem: hết thời gian chờ (COM3)``.  Logs of
+a busy till grow large, so only the tail of each recent file is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.formatting import format_datetime
+from app.health.checks.database import to_shop_time
+from app.health.context import VN, CheckContext, NotConfigured
+from app.health.model import Category, Check, CheckResult, Metric, Status, result
+
+CHECK_ID = "pos.log.errors"
+WINDOW = dt.timedelta(hours=24)
+CLOCK_SLACK = dt.timedelta(minutes=5)
+# Per file and in all: a day of a till's log is far below this; a runaway log is not read whole.
+MAX_BYTES_PER_FILE = 2 * 1024**2
+MAX_BYTES_TOTAL = 8 * 1024**2
+MANY_ERRORS = 10  # from this many errors a day, the till is in trouble, not unlucky
+LAST_SHOWN = 5
+LOG_SUFFIXES = (".log", ".txt")
+# Levels that mean the POS itself failed (it stopped or lost work): one is enough for red.
+FATAL_LEVELS = frozenset({"FATAL", "CRIT", "CRITICAL"})
+ERROR_LEVELS = FATAL_LEVELS | {"ERROR", "ERR"}
+WARN_LEVELS = frozenset({"WARN", "WARNING"})
+
+_LINE = re.compile(
+    r"^\ufeff?(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:[.,]\d+)?\s+\[?([A-Za-z]+)\]?:?\s*(.*)$"
+)
+_DATED_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+REMEDIES: dict[str, str] = {
+    "pos_log.errors": (
+        "Phần mềm PMV ghi lỗi trong nhật ký 24 giờ qua.\n"
+        "1. Xem các dòng lỗi trong phần chi tiết: nếu là máy in hay đầu đọc mã vạch, kiểm tra dây cáp "
+        "và bật lại thiết bị.\n"
+        "2. Đóng PMV rồi mở lại.\n"
+        "3. Nếu lỗi còn lặp lại, gửi yêu cầu hỗ trợ (nhật ký được gửi kèm) hoặc gọi 1900 6037."
+    ),
+    "pos_log.fatal": (
+        "Phần mềm PMV gặp lỗi nghiêm trọng hoặc ghi rất nhiều lỗi trong 24 giờ qua.\n"
+        "1. Lưu lại công việc đang làm, đóng PMV rồi mở lại.\n"
+        "2. Kiểm tra hóa đơn vừa lập gần thời điểm lỗi đã được lưu đủ chưa.\n"
+        "3. Gọi 1900 6037 và đọc dòng lỗi trong phần chi tiết cho kỹ thuật viên."
+    ),
+    "pos_log.folder_missing": (
+        "Không thấy thư mục nhật ký của PMV, nên không biết phần mềm có đang gặp lỗi hay không.\n"
+        "1. Kiểm tra PMV vẫn được cài trên máy và mở được.\n"
+        "2. Gọi 1900 6037 để kỹ thuật viên kiểm tra đường dẫn nhật ký trong cài đặt."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LogLine:
+    at: dt.datetime  # shop time
+    level: str
+    message: str
+    file: str
+
+
+def recent_files(folder: Path, now: dt.datetime) -> list[Path]:
+    """Log files that may hold lines from the last 24 hours, oldest first.
+
+    A dated name counts by its date (copying a folder changes mtimes, not
+    names); any file by a recent modification time.  The timestamps on the
+    lines decide what is really counted.
+    """
+    since = now - WINDOW
+    chosen: list[tuple[float, Path]] = []
+    for entry in folder.iterdir():
+        if not entry.is_file() or entry.suffix.lower() not in LOG_SUFFIXES:
+            continue
+        mtime = entry.stat().st_mtime
+        day = _name_date(entry.name)
+        # A POS left running past midnight keeps writing yesterday's file: a recent mtime counts too.
+        if (day is not None and since.date() <= day <= now.date()) or dt.datetime.fromtimestamp(mtime, VN) >= since:
+            order = dt.datetime.combine(day, dt.time(), VN).timestamp() if day is not None else mtime
+            chosen.append((order, entry))
+    return [path for _, path in sorted(chosen)]
+
+
+def _name_date(name: str) -> dt.date | None:
+    match = _DATED_FILE.search(name)
+    if match is None:
+        return None
+    try:
+        return dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+
+
+def read_tail(path: Path, limit: int) -> str:
+    """The last ``limit`` bytes of a file as text, starting at a whole line."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        start = max(0, size - limit)
+        handle.seek(start)
+        data = handle.read(limit)
+    if start > 0:
+        data = data.split(b"\n", 1)[1] if b"\n" in data else b""
+    # PMV writes UTF-8; a stray byte from an old component must not hide the rest.
+    return data.decode("utf-8", errors="replace")
+
+
+def parse_lines(content: str, file: str) -> list[LogLine]:
+    lines: list[LogLine] = []
+    for raw in content.splitlines():
+        match = _LINE.match(raw)
+        if not match:
+            continue  # stack traces and wrapped text: the line that starts them is counted
+        try:
+            at = to_shop_time(f"{match.group(1)}T{match.group(2)}")
+        except ValueError:
+            continue
+        lines.append(LogLine(at, match.group(3).upper(), match.group(4).strip(), file))
+    return lines
+
+
+def check_log(ctx: CheckContext) -> CheckResult:
+    folder = ctx.settings.pos.logs_dir
+    if folder is None:
+        raise NotConfigured("chưa khai báo thư mục nhật ký PMV (pos.logs_dir)")
+    folder = Path(folder)
+    if not folder.is_dir():
+        return result(Status.WARNING, f"Không thấy thư mục nhật ký PMV: {folder}", remedy="pos_log.folder_missing")
+    now = ctx.local_now()
+    since = now - WINDOW
+    files = recent_files(folder, now)
+    budget = MAX_BYTES_TOTAL
+    entries: list[LogLine] = []
+    truncated = False
+    for path in reversed(files):  # newest first, so the budget goes to the freshest lines
+        if budget <= 0:
+            truncated = True
+            break
+        limit = min(MAX_BYTES_PER_FILE, budget)
+        size = path.stat().st_size
+        truncated = truncated or size > limit
+        budget -= min(size, limit)
+        entries.extend(parse_lines(read_tail(path, limit), path.name))
+    # A little slack ahead of ``now``: the POS and this app may read slightly different clocks.
+    recent = sorted((e for e in entries if since <= e.at <= now + CLOCK_SLACK), key=lambda e: e.at)
+    errors = [e for e in recent if e.level in ERROR_LEVELS]
+    fatal = [e for e in errors if e.level in FATAL_LEVELS]
+    warnings = [e for e in recent if e.level in WARN_LEVELS]
+    metrics = (
+        Metric("errors", len(errors), warn=1, crit=MANY_ERRORS),
+        Metric("fatal", len(fatal), crit=1),
+        Metric("warnings", len(warnings)),
+    )
+    read_note = " (chỉ đọc phần cuối của tệp lớn)" if truncated else ""
+    scope = f"{len(files)} tệp nhật ký 24 giờ qua{read_note}"
+    if not errors:
+        if warnings:
+            last = warnings[-1]
+            return result(Status.OK, f"Không có lỗi trong nhật ký PMV, {len(warnings)} cảnh báo ({scope})",
+                          details=f"Cảnh báo gần nhất: {format_datetime(last.at)} {last.message}", metrics=metrics)
+        return result(Status.OK, f"Không có lỗi trong nhật ký PMV ({scope})", metrics=metrics)
+    details = "\n".join(f"{format_datetime(e.at)} {e.level} {e.message} ({e.file})" for e in errors[-LAST_SHOWN:])
+    if truncated:
+        details += f"\nĐã đọc {scope}"
+    last = errors[-1]
+    summary = (f"{len(errors)} lỗi trong nhật ký PMV 24 giờ qua"
+               f"{f', {len(fatal)} lỗi nghiêm trọng' if fatal else ''}; gần nhất {format_datetime(last.at)}: "
+               f"{last.message}")
+    if fatal or len(errors) >= MANY_ERRORS:
+        return result(Status.CRITICAL, summary, details, remedy="pos_log.fatal", metrics=metrics)
+    return result(Status.WARNING, summary, details, remedy="pos_log.errors", metrics=metrics)
+
+
+CHECKS: list[Check] = [
+    Check(CHECK_ID, "Lỗi trong nhật ký PMV", Category.SYSTEM, check_log, timeout=10),
+]

@@ -1,0 +1,226 @@
+"""Health checks of the till PC itself: disk, clock, memory/CPU, the POS process.
+
+Everything reads the machine through psutil (the same code on Windows and
+Linux) and the shop's time through ``ctx`` (so tests can move the clock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import psutil
+
+from app.health.checks.services import probe_vendor
+from app.health.context import CheckContext, NotConfigured
+from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.support.calendar import parse_interval
+
+GB = 1024**3
+# Above this the till's invoices and e-invoice timestamps are plainly wrong
+# (tax authority e-invoice systems reject or flag out-of-order times).
+CLOCK_CRITICAL_SECONDS = 600.0
+CPU_SAMPLE_SECONDS = 0.5
+
+REMEDIES: dict[str, str] = {
+    "disk.low": (
+        "Ổ đĩa chứa dữ liệu PMV sắp đầy; khi đầy, phần mềm có thể không lưu được hóa đơn và bản sao lưu.\n"
+        "1. Dọn Thùng rác (Recycle Bin) và thư mục Downloads.\n"
+        "2. Chạy \u201cDisk Cleanup\u201d của Windows cho ổ đĩa đó.\n"
+        "3. Không xóa thư mục dữ liệu hay thư mục sao lưu của PMV.\n"
+        "4. Nếu vẫn thiếu chỗ, gọi 1900 6037 để kỹ thuật viên dời bản sao lưu cũ sang ổ khác."
+    ),
+    "clock.skew": (
+        "Đồng hồ máy tính bị lệch; giờ trên hóa đơn và hóa đơn điện tử sẽ sai.\n"
+        "1. Bấm chuột phải vào đồng hồ góc dưới màn hình, chọn \u201cAdjust date/time\u201d.\n"
+        "2. Bật \u201cSet time automatically\u201d và chọn múi giờ (UTC+07:00) Bangkok, Hanoi, Jakarta.\n"
+        "3. Bấm \u201cSync now\u201d, rồi chạy lại kiểm tra.\n"
+        "4. Nếu đồng hồ tự lệch lại sau khi tắt máy (pin CMOS yếu), gọi 1900 6037."
+    ),
+    "system.resources": (
+        "Máy tính đang quá tải, phần mềm PMV có thể chạy chậm hoặc treo.\n"
+        "1. Đóng các chương trình không dùng (trình duyệt nhiều tab, phim, trò chơi).\n"
+        "2. Mở Task Manager (Ctrl+Shift+Esc) để xem chương trình nào dùng nhiều nhất.\n"
+        "3. Cuối ngày, khởi động lại máy.\n"
+        "4. Nếu vẫn chậm thường xuyên, gọi 1900 6037."
+    ),
+    "pos.not_running": (
+        "Phần mềm PMV không chạy trong giờ bán hàng.\n"
+        "1. Mở phần mềm PMV từ biểu tượng trên màn hình.\n"
+        "2. Nếu phần mềm báo lỗi hoặc tự tắt, chụp màn hình thông báo lỗi.\n"
+        "3. Gọi 1900 6037 và gửi ảnh chụp cho kỹ thuật viên."
+    ),
+}
+
+
+def _num(value: float, digits: int | None = 1) -> str:
+    """Vietnamese decimals use a comma: 79,5 GB (``digits=None``: as short as possible)."""
+    text = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+    return text.replace(".", ",")
+
+
+# --- disk.free ----------------------------------------------------------------
+
+def _disk_target(ctx: CheckContext) -> tuple[Path, str]:
+    """The folder whose drive matters: the POS database's, else the app's data folder."""
+    pos = ctx.settings.pos
+    if pos.database is not None and not pos.url:
+        return Path(pos.database).parent, "cơ sở dữ liệu PMV"
+    data_dir = ctx.data_dir or ctx.settings.data_dir
+    if data_dir is None:
+        raise NotConfigured("chưa khai báo cơ sở dữ liệu PMV hay thư mục dữ liệu")
+    return Path(data_dir), "thư mục dữ liệu"
+
+
+def _existing(path: Path) -> Path:
+    # A database folder not created yet still lives on a drive: measure its nearest ancestor.
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return path
+
+
+def check_disk(ctx: CheckContext) -> CheckResult:
+    target, label = _disk_target(ctx)
+    usage = psutil.disk_usage(str(_existing(target)))
+    free_gb = usage.free / GB
+    free_percent = usage.free * 100 / usage.total if usage.total else 0.0
+    health = ctx.settings.health
+    min_pct, min_gb = health.disk_min_free_percent, health.disk_min_free_gb
+    metrics = (
+        Metric("free_gb", round(free_gb, 2), "GB", warn=min_gb, crit=min_gb / 2),
+        Metric("free_percent", round(free_percent, 1), "%", warn=min_pct, crit=min_pct / 2),
+    )
+    summary = (f"Ổ đĩa {label} còn trống {_num(free_gb)} GB "
+               f"({_num(free_percent, 0)}% của {_num(usage.total / GB, 0)} GB)")
+    details = f"Đo tại {target}; ngưỡng cảnh báo: dưới {_num(min_pct, None)}% hoặc dưới {_num(min_gb, None)} GB"
+    if free_percent < min_pct / 2 or free_gb < min_gb / 2:
+        return result(Status.CRITICAL, summary, details, remedy="disk.low", metrics=metrics)
+    if free_percent < min_pct or free_gb < min_gb:
+        return result(Status.WARNING, summary, details, remedy="disk.low", metrics=metrics)
+    return result(Status.OK, summary, details, metrics=metrics)
+
+
+# --- clock.skew ---------------------------------------------------------------
+
+def _duration(seconds: float) -> str:
+    seconds = abs(round(seconds))
+    if seconds < 60:
+        return f"{seconds} giây"
+    minutes, rest = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} phút {rest} giây" if rest else f"{minutes} phút"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} giờ {minutes} phút"
+
+
+def check_clock(ctx: CheckContext) -> CheckResult:
+    """Compare ctx.now() with the vendor server's HTTP Date header (1-second resolution)."""
+    probe = probe_vendor(ctx)
+    if probe.server_date is None:
+        reason = probe.error or "máy chủ không gửi giờ (thiếu tiêu đề Date)"
+        return result(Status.SKIPPED, f"Bỏ qua: không so được giờ với máy chủ hỗ trợ ({reason})",
+                      details=probe.url)
+    # The Date header is truncated to the whole second: the server's true time
+    # was, on average, half a second later than it says.
+    server_time = probe.server_date + dt.timedelta(seconds=0.5)
+    skew = (probe.sent_at - server_time).total_seconds()  # > 0: this PC is ahead
+    # Below the header's resolution, call it exact.
+    if abs(skew) < 1:
+        skew = 0.0
+    warn = ctx.settings.health.clock_max_skew_seconds
+    crit = max(CLOCK_CRITICAL_SECONDS, warn)
+    metrics = (Metric("skew_seconds", round(skew, 1), "s", warn=warn, crit=crit),)
+    direction = "nhanh" if skew > 0 else "chậm"
+    summary = (f"Đồng hồ máy {direction} {_duration(skew)} so với máy chủ" if skew
+               else "Đồng hồ máy khớp với máy chủ hỗ trợ")
+    details = (f"Giờ máy: {probe.sent_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC; "
+               f"giờ máy chủ: {probe.server_date.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC")
+    if abs(skew) > crit:
+        return result(Status.CRITICAL, summary, details, remedy="clock.skew", metrics=metrics)
+    if abs(skew) > warn:
+        return result(Status.WARNING, summary, details, remedy="clock.skew", metrics=metrics)
+    return result(Status.OK, summary, details, metrics=metrics)
+
+
+# --- system.resources ---------------------------------------------------------
+
+def check_resources(ctx: CheckContext) -> CheckResult:
+    memory = psutil.virtual_memory()
+    # A blocking sample: psutil keeps the previous sample per thread, and each
+    # check runs in a fresh thread, so a non-blocking call would always say 0.
+    cpu = psutil.cpu_percent(interval=CPU_SAMPLE_SECONDS)
+    health = ctx.settings.health
+    metrics = (
+        Metric("memory_percent", round(memory.percent, 1), "%", warn=health.memory_max_percent),
+        Metric("cpu_percent", round(cpu, 1), "%", warn=health.cpu_max_percent),
+    )
+    used_gb, total_gb = (memory.total - memory.available) / GB, memory.total / GB
+    summary = (f"Bộ nhớ đã dùng {_num(memory.percent, 0)}% ({_num(used_gb)}/{_num(total_gb)} GB), "
+               f"CPU {_num(cpu, 0)}%")
+    over = []
+    if memory.percent > health.memory_max_percent:
+        over.append(f"bộ nhớ trên {_num(health.memory_max_percent, None)}%")
+    if cpu > health.cpu_max_percent:
+        over.append(f"CPU trên {_num(health.cpu_max_percent, None)}%")
+    if over:
+        return result(Status.WARNING, summary, "Quá ngưỡng: " + ", ".join(over), remedy="system.resources",
+                      metrics=metrics)
+    return result(Status.OK, summary, metrics=metrics)
+
+
+# --- pos.process --------------------------------------------------------------
+
+def in_trading_hours(ctx: CheckContext) -> bool:
+    start, end = parse_interval(ctx.settings.health.trading_hours)
+    local = ctx.local_now()
+    minute = local.hour * 60 + local.minute
+    return start <= minute < end
+
+
+def _name_matches(name: str | None, wanted: str) -> bool:
+    # Case-insensitive; "PMV" also matches "PMV.exe" (Windows names carry the suffix).
+    if not name:
+        return False
+    name, wanted = name.casefold(), wanted.casefold()
+    return name == wanted or name.removesuffix(".exe") == wanted.removesuffix(".exe")
+
+
+def find_processes(wanted: str) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["name"]):  # vanished / denied processes are skipped by psutil
+        if _name_matches(process.info.get("name"), wanted):
+            found.append(process)
+    return found
+
+
+def check_pos_process(ctx: CheckContext) -> CheckResult:
+    wanted = ctx.settings.pos.process_name.strip()
+    if not wanted:
+        raise NotConfigured("chưa khai báo tên tiến trình PMV (pos.process_name)")
+    hours = ctx.settings.health.trading_hours
+    if not in_trading_hours(ctx):
+        return result(Status.SKIPPED,
+                      f"Bỏ qua: ngoài giờ bán hàng ({hours}, bây giờ {ctx.local_now():%H:%M})")
+    found = find_processes(wanted)
+    metrics = (Metric("processes", len(found), crit=0),)
+    if not found:
+        return result(Status.CRITICAL, f"{wanted} không chạy trong giờ bán hàng ({hours})",
+                      remedy="pos.not_running", metrics=metrics)
+    memory_mb = 0.0
+    for process in found:
+        try:
+            memory_mb += process.memory_info().rss / 1024**2
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass  # the count is what matters; memory is a courtesy
+    pids = ", ".join(str(p.pid) for p in found)
+    return result(Status.OK, f"{wanted} đang chạy ({len(found)} tiến trình, {_num(memory_mb, 0)} MB bộ nhớ)",
+                  details=f"PID: {pids}", metrics=(*metrics, Metric("memory_mb", round(memory_mb, 1), "MB")))
+
+
+CHECKS: list[Check] = [
+    Check("disk.free", "Dung lượng ổ đĩa", Category.SYSTEM, check_disk, timeout=10),
+    Check("clock.skew", "Đồng hồ máy tính", Category.SYSTEM, check_clock, timeout=12),
+    Check("system.resources", "Bộ nhớ và CPU", Category.SYSTEM, check_resources, timeout=5),
+    Check("pos.process", "Phần mềm PMV đang chạy", Category.SYSTEM, check_pos_process, timeout=10),
+]

@@ -1,0 +1,114 @@
+"""The health report as an A4 PDF (Vietnamese), for printing or attaching to a request."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from app import APP_NAME, HOTLINE, __version__
+from app.formatting import format_datetime
+from app.health.context import VN
+from app.health.model import Category, Status
+from app.health.runner import HealthReport
+from app.pdf_fonts import register_fonts
+from app.settings import ShopSettings
+
+VERDICT_TEXT = {
+    Status.OK: "Sẵn sàng bán hàng",
+    Status.WARNING: "Có cảnh báo",
+    Status.CRITICAL: "Cần xử lý ngay",
+}
+STATUS_TEXT = {
+    Status.OK: "Đạt",
+    Status.WARNING: "Cảnh báo",
+    Status.CRITICAL: "Nghiêm trọng",
+    Status.UNKNOWN: "Không rõ",
+    Status.SKIPPED: "Bỏ qua",
+}
+STATUS_COLOUR = {
+    Status.OK: "#2e7d32",
+    Status.WARNING: "#ef6c00",
+    Status.CRITICAL: "#c62828",
+    Status.UNKNOWN: "#6d4c41",
+    Status.SKIPPED: "#757575",
+}
+CATEGORY_TEXT = {
+    Category.DATABASE: "Cơ sở dữ liệu",
+    Category.BACKUP: "Sao lưu",
+    Category.DATA: "Dữ liệu bán hàng",
+    Category.SYSTEM: "Máy tính",
+    Category.DEVICES: "Thiết bị",
+    Category.SERVICE: "Dịch vụ hỗ trợ",
+}
+
+
+def write_report(report: HealthReport, shop: ShopSettings, categories: dict[str, Category],
+                 remedies: dict[str, str], target: Path) -> Path:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    regular, bold = register_fonts()
+    body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=11.5)
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
+    heading = ParagraphStyle("heading", parent=body, fontName=bold, fontSize=11, spaceBefore=8, spaceAfter=4)
+    title = ParagraphStyle("title", parent=body, fontName=bold, fontSize=17, leading=22, alignment=TA_CENTER)
+    verdict = report.verdict
+    verdict_style = ParagraphStyle("verdict", parent=title, fontSize=15, textColor=colors.white)
+
+    def esc(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+
+    header = [
+        Paragraph("BÁO CÁO KIỂM TRA HỆ THỐNG", title),
+        Spacer(1, 3 * mm),
+        Paragraph(esc(f"{shop.name}" + (f" – mã {shop.shop_id}" if shop.shop_id else "")), body),
+        Paragraph(esc(f"Thời điểm kiểm tra: {format_datetime(report.finished_at.astimezone(VN))}"), body),
+        Spacer(1, 3 * mm),
+    ]
+    banner = Table([[Paragraph(VERDICT_TEXT[verdict], verdict_style)]], colWidths=[170 * mm])
+    banner.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(STATUS_COLOUR[verdict])),
+                                ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    rows = [[Paragraph(f"<b>{h}</b>", body) for h in ("Nhóm", "Kiểm tra", "Kết quả", "Chi tiết")]]
+    styles = [("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3ecd2")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    order = list(Category)
+    ordered = sorted(report.results, key=lambda r: order.index(categories.get(r.check_id, Category.SERVICE)))
+    for row, item in enumerate(ordered, start=1):
+        status_style = ParagraphStyle(f"s{row}", parent=body, fontName=bold,
+                                      textColor=colors.HexColor(STATUS_COLOUR[item.status]))
+        rows.append([
+            Paragraph(CATEGORY_TEXT[categories.get(item.check_id, Category.SERVICE)], body),
+            Paragraph(esc(report.titles.get(item.check_id, item.check_id)), body),
+            Paragraph(STATUS_TEXT[item.status], status_style),
+            Paragraph(esc(item.summary), body),
+        ])
+    table = Table(rows, colWidths=[28 * mm, 42 * mm, 31 * mm, 69 * mm], repeatRows=1)
+    table.setStyle(TableStyle(styles))
+    story = [*header, banner, Spacer(1, 4 * mm), table]
+    fixes = [item for item in ordered if item.remedy and item.status not in (Status.OK, Status.SKIPPED)]
+    if fixes:
+        story.append(Paragraph("Cách khắc phục", heading))
+        for item in fixes:
+            story.append(Paragraph(f"<b>{esc(report.titles.get(item.check_id, item.check_id))}</b>", body))
+            story.append(Paragraph(esc(remedies.get(item.remedy or "", "")), body))
+            story.append(Spacer(1, 2 * mm))
+    story += [Spacer(1, 5 * mm),
+              Paragraph(esc(f"Cần hỗ trợ: gọi đường dây nóng {HOTLINE} (24/7). "
+                            f"Báo cáo tạo bởi {APP_NAME} {__version__}."), small)]
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=target.parent)
+    os.close(fd)
+    try:
+        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=16 * mm,
+                          bottomMargin=16 * mm, title="Báo cáo kiểm tra hệ thống", author=APP_NAME).build(story)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

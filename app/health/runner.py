@@ -1,0 +1,120 @@
+"""Runs checks concurrently, each under its own timeout, dependants skipped on failure.
+
+Every check runs in its own daemon thread: a check that hangs (a stuck
+network share, a driver) is reported ``unknown`` when its timeout passes,
+and the run finishes on time; the stuck thread can never keep the app from
+exiting.  One root cause gives one red line: a check whose dependency did
+not pass is ``skipped`` with that dependency named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from app.health.context import CheckContext, NotConfigured
+from app.health.model import Check, CheckResult, Status
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+PASSING = (Status.OK, Status.WARNING)  # a dependant may still run after a warning
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    results: tuple[CheckResult, ...]
+    titles: dict[str, str]
+    cancelled: bool = False
+
+    @property
+    def verdict(self) -> Status:
+        """ok, warning (unknown counts as one) or critical."""
+        worst = max((r.status for r in self.results), key=lambda s: s.severity, default=Status.OK)
+        if worst is Status.CRITICAL:
+            return Status.CRITICAL
+        if worst in (Status.WARNING, Status.UNKNOWN):
+            return Status.WARNING
+        return Status.OK
+
+    def by_id(self) -> dict[str, CheckResult]:
+        return {r.check_id: r for r in self.results}
+
+
+def _execute(check: Check, ctx: CheckContext) -> CheckResult:
+    started = time.perf_counter()
+    try:
+        outcome = check.run(ctx)
+    except NotConfigured as exc:
+        outcome = CheckResult(check.id, Status.SKIPPED, f"Bỏ qua: {exc}")
+    except Exception as exc:  # a check that crashes could not run: 'unknown', never a crash of the run
+        log.exception("check %s failed to run", check.id)
+        outcome = CheckResult(check.id, Status.UNKNOWN, f"Không chạy được kiểm tra: {type(exc).__name__}: {exc}")
+    duration = int((time.perf_counter() - started) * 1000)
+    return replace(outcome, check_id=check.id, duration_ms=duration)
+
+
+def run_checks(
+    checks: Sequence[Check],
+    ctx: CheckContext,
+    *,
+    cancel: threading.Event | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> HealthReport:
+    clock = clock or ctx.now
+    cancel = cancel or ctx.cancel
+    started_at = clock()
+    by_id = {check.id: check for check in checks}
+    titles = {check.id: check.title for check in checks}
+    results: dict[str, CheckResult] = {}
+    running: dict[str, float] = {}  # id -> monotonic deadline
+    done: queue.Queue[CheckResult] = queue.Queue()
+
+    def start(check: Check) -> None:
+        running[check.id] = time.monotonic() + check.timeout
+        threading.Thread(target=lambda: done.put(_execute(check, ctx)), name=f"check:{check.id}",
+                         daemon=True).start()
+
+    def finish(outcome: CheckResult) -> None:
+        if outcome.check_id in results:
+            return  # a timed-out check that finally answered: too late
+        running.pop(outcome.check_id, None)
+        results[outcome.check_id] = outcome
+        if progress is not None:
+            progress(len(results) / max(1, len(checks)), titles[outcome.check_id])
+
+    waiting = list(checks)
+    while waiting or running:
+        if cancel.is_set():
+            break
+        for check in list(waiting):
+            missing = [dep for dep in check.depends_on if dep not in by_id]
+            failed = [dep for dep in check.depends_on if dep in results and results[dep].status not in PASSING]
+            if missing or failed:
+                waiting.remove(check)
+                cause = titles.get((failed or missing)[0], (failed or missing)[0])
+                finish(CheckResult(check.id, Status.SKIPPED, f"Bỏ qua vì: {cause} chưa đạt"))
+            elif all(dep in results for dep in check.depends_on):
+                waiting.remove(check)
+                start(check)
+        try:
+            finish(done.get(timeout=0.02))
+        except queue.Empty:
+            pass
+        now = time.monotonic()
+        for check_id, deadline in list(running.items()):
+            if now > deadline:
+                timeout = by_id[check_id].timeout
+                finish(CheckResult(check_id, Status.UNKNOWN,
+                                   f"Quá thời gian chờ ({timeout:g} giây): kiểm tra không trả lời",
+                                   duration_ms=int(timeout * 1000)))
+    ordered = tuple(results[c.id] for c in checks if c.id in results)
+    return HealthReport(started_at, clock(), ordered, titles, cancelled=cancel.is_set())

@@ -1,0 +1,47 @@
+"""Running the health checks for the app: context from the runtime, history, outputs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from app.health.context import CheckContext
+from app.health.model import Category
+from app.health.registry import default_checks
+from app.health.runner import HealthReport, run_checks
+from app.storage.check_history import CheckHistory
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+
+def context_for(runtime: Runtime) -> CheckContext:
+    return CheckContext(
+        runtime.settings,
+        vendor_client=runtime.vendor_client,
+        support=runtime.support,
+        contract=lambda: runtime.contract_service().current(),
+        data_dir=runtime.paths.data_dir,
+    )
+
+
+def categories() -> dict[str, Category]:
+    return {check.id: check.category for check in default_checks()}
+
+
+def run_health(
+    runtime: Runtime,
+    *,
+    cancel: threading.Event | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    record: bool = True,
+) -> HealthReport:
+    ctx = context_for(runtime)
+    try:
+        report = run_checks(default_checks(), ctx, cancel=cancel, progress=progress)
+    finally:
+        ctx.close()
+    if record:
+        CheckHistory(runtime.database).record(report)
+    return report

@@ -1,0 +1,64 @@
+"""Health-check history: when did each check last change state?"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from app.health.model import Status
+from app.health.runner import HealthReport
+from app.storage.db import Database
+from app.storage.tables import CheckResultRow
+
+KEEP = dt.timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class CheckState:
+    status: Status
+    since: dt.datetime  # the first run of the current unbroken streak of this status
+
+
+class CheckHistory:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def record(self, report: HealthReport) -> None:
+        if report.cancelled:
+            return  # a half run says nothing about the checks it did not reach
+        with self._db.write() as session:
+            for item in report.results:
+                session.add(CheckResultRow(run_at=report.finished_at, check_id=item.check_id,
+                                           status=item.status.value, summary=item.summary[:500]))
+            session.execute(delete(CheckResultRow).where(CheckResultRow.run_at < report.finished_at - KEEP))
+
+    def states(self) -> dict[str, CheckState]:
+        """Per check: its latest status and since when it has had it."""
+        with self._db.read() as session:
+            rows = session.execute(
+                select(CheckResultRow.check_id, CheckResultRow.status, CheckResultRow.run_at)
+                .order_by(CheckResultRow.check_id, CheckResultRow.run_at.desc())
+            ).all()
+        states: dict[str, CheckState] = {}
+        current: dict[str, str] = {}
+        for check_id, status, run_at in rows:
+            if check_id not in current:
+                current[check_id] = status
+                states[check_id] = CheckState(Status(status), run_at)
+            elif status == current[check_id] and check_id in states:
+                states[check_id] = CheckState(Status(status), run_at)
+            else:
+                current[check_id] = "\0"  # streak broken: 'since' stays at the last same-status run
+        return states
+
+    def last_verdict(self) -> Status | None:
+        """The verdict of the previous recorded run (for 'became critical' notifications)."""
+        with self._db.read() as session:
+            last = session.scalar(select(CheckResultRow.run_at).order_by(CheckResultRow.run_at.desc()).limit(1))
+            if last is None:
+                return None
+            statuses = session.scalars(select(CheckResultRow.status).where(CheckResultRow.run_at == last)).all()
+        worst = max((Status(s) for s in statuses), key=lambda s: s.severity, default=Status.OK)
+        return Status.WARNING if worst is Status.UNKNOWN else (Status.OK if worst is Status.SKIPPED else worst)

@@ -1,0 +1,260 @@
+"""Kiểm tra hệ thống: one button, a verdict, results grouped by area with fix steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.formatting import format_datetime
+from app.health.context import VN
+from app.health.model import Category, Status
+from app.health.registry import remedies
+from app.health.report_pdf import write_report
+from app.health.service import categories
+from app.runtime import Runtime
+from app.ui.health.state import HealthRun, HealthState
+from app.ui.health.texts import check_title, category_name, level_of, status_colour, status_name, verdict_name
+from app.ui.icons import dot_pixmap
+from app.ui.levels import Level
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.tile import Tile
+
+VERDICT_COLOURS = {None: "#757575", Status.OK: "#2e7d32", Status.WARNING: "#ef6c00", Status.CRITICAL: "#c62828"}
+
+
+class HealthPage(QWidget):
+    """The cashier's system check.
+
+    Signals:
+        attach_requested(object): send the given :class:`HealthRun` with a support request.
+    """
+
+    attach_requested = Signal(object)
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, state: HealthState,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self._state = state
+        self._categories = categories()
+        heading = QLabel(self.tr("Kiểm tra hệ thống"))
+        heading.setObjectName("pageTitle")
+        self.verdict_card = QFrame()
+        self.verdict_card.setObjectName("verdictCard")
+        self.verdict = QLabel()
+        self.verdict.setObjectName("verdictTitle")
+        self.verdict_detail = QLabel()
+        self.verdict_detail.setWordWrap(True)
+        card = QVBoxLayout(self.verdict_card)
+        card.setContentsMargins(18, 12, 18, 12)
+        card.addWidget(self.verdict)
+        card.addWidget(self.verdict_detail)
+
+        self.run_button = QPushButton(self.tr("Kiểm tra ngay"))
+        self.run_button.setStyleSheet("font-weight: 700; padding: 8px 22px; font-size: 11pt;")
+        self.run_button.clicked.connect(self.run_now)
+        self.cancel_button = QPushButton(self.tr("Dừng"))
+        self.cancel_button.clicked.connect(state.cancel)
+        self.cancel_button.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.hide()
+        self.progress_label = QLabel()
+        self.report_button = QPushButton(self.tr("Lưu báo cáo PDF…"))
+        self.report_button.clicked.connect(self._choose_report)
+        self.attach_button = QPushButton(self.tr("Gửi kèm yêu cầu hỗ trợ"))
+        self.attach_button.clicked.connect(lambda: self.attach_requested.emit(self._state.last))
+        for button in (self.report_button, self.attach_button):
+            button.setEnabled(False)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels([self.tr("Kiểm tra"), self.tr("Kết quả"), self.tr("Chi tiết")])
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.tree.setWordWrap(True)
+        self.tree.setAlternatingRowColors(True)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.run_button)
+        actions.addWidget(self.cancel_button)
+        actions.addWidget(self.progress, 1)
+        actions.addWidget(self.progress_label)
+        actions.addStretch(1)
+        actions.addWidget(self.report_button)
+        actions.addWidget(self.attach_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(self.verdict_card)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tree, 1)
+
+        state.started.connect(self._on_started)
+        state.progressed.connect(self._on_progress)
+        state.finished.connect(self.show_run)
+        state.failed.connect(self._on_failed)
+        state.cancelled.connect(self._on_cancelled)
+        self._set_verdict(None, self.tr("Bấm \u201cKiểm tra ngay\u201d để kiểm tra máy bán hàng trong vài giây."))
+        if state.last is not None:
+            self.show_run(state.last)
+
+    def _set_verdict(self, verdict: Status | None, detail: str) -> None:
+        self.verdict_card.setStyleSheet(
+            f"QFrame#verdictCard {{ background: {VERDICT_COLOURS[verdict]}; border-radius: 8px; }}"
+            "QFrame#verdictCard QLabel { color: white; } QLabel#verdictTitle { font-size: 18pt; font-weight: 700; }")
+        self.verdict.setText(verdict_name(verdict))
+        self.verdict_detail.setText(detail)
+
+    def run_now(self) -> None:
+        self._state.run_now(title=self.tr("Đang kiểm tra hệ thống…"))
+
+    def _on_started(self) -> None:
+        self.run_button.setEnabled(False)
+        self.cancel_button.show()
+        self.progress.setValue(0)
+        self.progress.show()
+        self.progress_label.setText("")
+        self.message.hide()
+
+    def _on_progress(self, fraction: float, title: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.progress_label.setText(title)
+
+    def _done(self) -> None:
+        self.run_button.setEnabled(True)
+        self.cancel_button.hide()
+        self.progress.hide()
+        self.progress_label.setText("")
+
+    def _on_cancelled(self) -> None:
+        self._done()
+        self.message.setText(self.tr("Đã dừng kiểm tra; kết quả lần này không được lưu."))
+        self.message.show()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._done()
+        self.message.setText(self.tr("Không chạy được kiểm tra: %1").replace("%1", str(exc)))
+        self.message.show()
+
+    def show_run(self, run: HealthRun) -> None:
+        self._done()
+        report = run.report
+        counts = {status: sum(1 for r in report.results if r.status is status) for status in Status}
+        when = format_datetime(report.finished_at.astimezone(VN))
+        detail = self.tr("Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.").replace("%1", when)
+        for marker, status in (("%2", Status.OK), ("%3", Status.WARNING), ("%4", Status.CRITICAL),
+                               ("%5", Status.SKIPPED)):
+            detail = detail.replace(marker, str(counts[status] + (counts[Status.UNKNOWN] if status is Status.WARNING
+                                                                  else 0)))
+        self._set_verdict(report.verdict, detail)
+        self.report_button.setEnabled(True)
+        self.attach_button.setEnabled(True)
+        self._fill_tree(run)
+
+    def _fill_tree(self, run: HealthRun) -> None:
+        catalogue = remedies()
+        self.tree.clear()
+        groups: dict[Category, QTreeWidgetItem] = {}
+        worst: dict[Category, Status] = {}
+        for item in run.report.results:
+            category = self._categories.get(item.check_id, Category.SERVICE)
+            group = groups.get(category)
+            if group is None:
+                group = QTreeWidgetItem([category_name(category), "", ""])
+                font = group.font(0)
+                font.setBold(True)
+                group.setFont(0, font)
+                groups[category] = group
+                self.tree.addTopLevelItem(group)
+            title = check_title(item.check_id, run.report.titles.get(item.check_id, item.check_id))
+            row = QTreeWidgetItem([title, status_name(item.status),
+                                   item.summary])
+            row.setIcon(1, dot_pixmap(status_colour(item.status)))
+            row.setForeground(1, QBrush(status_colour(item.status)))
+            row.setData(0, Qt.ItemDataRole.UserRole, item.check_id)
+            since = run.states.get(item.check_id)
+            tooltip = item.details or item.summary
+            if since is not None:
+                tooltip += "\n" + self.tr("Tình trạng này từ %1").replace(
+                    "%1", format_datetime(since.since.astimezone(VN)))
+            row.setToolTip(2, tooltip)
+            group.addChild(row)
+            if item.remedy and item.status not in (Status.OK, Status.SKIPPED):
+                steps = catalogue.get(item.remedy, "")
+                fix = QTreeWidgetItem(["", self.tr("Cách khắc phục"), steps + (f"\n\n{item.details}" if item.details
+                                                                          else "")])
+                fix.setToolTip(2, fix.text(2))  # long steps are cut in the row; the tooltip has them all
+                row.addChild(fix)
+                row.setExpanded(item.status is Status.CRITICAL)
+            if item.status.severity > worst.get(category, Status.SKIPPED).severity:
+                worst[category] = item.status
+        for category, group in groups.items():
+            status = worst.get(category, Status.OK)
+            group.setIcon(0, dot_pixmap(status_colour(status if status is not Status.SKIPPED else Status.OK)))
+            group.setExpanded(True)
+
+    def _choose_report(self) -> None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Lưu báo cáo kiểm tra"),
+                                              str(Path.home() / f"kiem-tra-he-thong-{stamp}.pdf"), "PDF (*.pdf)")
+        if path:
+            self.save_report(Path(path))
+
+    def save_report(self, path: Path) -> None:
+        run = self._state.last
+        if run is None:
+            return
+        shop, cats = self._runtime.settings.shop, self._categories
+        self._runner.run(
+            lambda: write_report(run.report, shop, cats, remedies(), path),
+            on_success=lambda saved: self._show_message(self.tr("Đã lưu báo cáo: %1").replace("%1", str(saved))),
+            on_failure=lambda exc: self._show_message(self.tr("Không lưu được báo cáo: %1").replace("%1", str(exc))),
+            title=self.tr("Đang tạo báo cáo PDF…"), context=self,
+        )
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+
+class HealthTile(Tile):
+    """The overview's verdict tile."""
+
+    def __init__(self, state: HealthState, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Kiểm tra hệ thống"), parent)
+        self.set_content(verdict_name(None), self.tr("Đang chờ lần kiểm tra đầu tiên…"), Level.INFO)
+        state.finished.connect(self.show_run)
+
+    def show_run(self, run: HealthRun) -> None:
+        report = run.report
+        bad = [r for r in report.results if r.status in (Status.CRITICAL, Status.WARNING, Status.UNKNOWN)]
+        bad.sort(key=lambda r: -r.status.severity)
+        detail = "\n".join(f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {r.summary}"
+                           for r in bad[:3])
+        when = format_datetime(report.finished_at.astimezone(VN))
+        detail = detail or self.tr("Mọi mục đều đạt (kiểm tra lúc %1).").replace("%1", when)
+        self.set_content(verdict_name(report.verdict), detail, level_of(report.verdict))

@@ -1,0 +1,259 @@
+"""backup.age and backup.restorable against a real demo shop's backups, broken for real."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.health.checks import backups
+from app.health.context import VN
+from app.health.model import CheckResult, Status
+from app.health.runner import run_checks
+from app.settings import Settings
+from app.shop.demo import DemoShop
+
+from .conftest import SHOP_NOW, find, run_one, settings_with
+
+AGE = find(backups.CHECKS, "backup.age")
+RESTORABLE = find(backups.CHECKS, "backup.restorable")
+NEWEST = "PMV_backup_2026-11-24_2200.zip"
+
+
+def _newest(shop: DemoShop) -> Path:
+    return shop.backups_dir / NEWEST
+
+
+def _run_both(make_ctx, settings: Settings | None = None) -> tuple[CheckResult, CheckResult]:
+    ctx = make_ctx(settings)
+    return run_one(AGE, ctx), run_one(RESTORABLE, ctx)
+
+
+def _set_mtime(path: Path, moment: dt.datetime) -> None:
+    os.utime(path, (moment.timestamp(), moment.timestamp()))
+
+
+def _shift_backups(shop: DemoShop, days: int, *, keep_mtime_fresh: bool = False) -> None:
+    """Rename every dated backup ``days`` earlier (newest first, so names never collide)."""
+    for path in sorted(shop.backups_dir.glob("PMV_backup_*.zip")):
+        taken = dt.datetime.strptime(path.stem, "PMV_backup_%Y-%m-%d_%H%M").replace(tzinfo=VN)
+        older = taken - dt.timedelta(days=days)
+        target = path.with_name(f"PMV_backup_{older:%Y-%m-%d_%H%M}.zip")
+        path.rename(target)
+        _set_mtime(target, SHOP_NOW if keep_mtime_fresh else older)
+
+
+def _zip_with(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _modified_database(shop: DemoShop, tmp_path: Path, *statements: str) -> bytes:
+    """The live database's bytes after ``statements``, on a copy (the live file stays as it is)."""
+    copy = tmp_path / "edited.sqlite3"
+    copy.write_bytes(shop.pos_database.read_bytes())
+    conn = sqlite3.connect(copy)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    return copy.read_bytes()
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_ids_titles_and_dependencies() -> None:
+    assert [c.id for c in backups.CHECKS] == ["backup.age", "backup.restorable"]
+    assert AGE.title == "Sao lưu dữ liệu"
+    assert set(RESTORABLE.depends_on) == {"backup.age", "pos.db.connect"}
+    assert 20 <= RESTORABLE.timeout <= 60
+
+
+def test_remedies_are_numbered_vietnamese_steps() -> None:
+    for code, steps in backups.REMEDIES.items():
+        assert re.search(r"^1\. ", steps, re.MULTILINE) and re.search(r"^2\. ", steps, re.MULTILINE), code
+        assert "sao lưu" in steps.lower(), code
+    assert all("1900 6037" in backups.REMEDIES[c] for c in ("backup.corrupt", "backup.live_fewer_rows"))
+
+
+def test_demo_backups_are_recent_and_restorable(make_ctx, demo_shop: DemoShop) -> None:
+    before = _digests(demo_shop.backups_dir)
+    age, restorable = _run_both(make_ctx)
+    assert age.status is Status.OK, age.summary
+    assert age.summary == "Bản sao lưu mới nhất cách đây 12 giờ (22:00 24/11/2026)"
+    metric = {m.name: m for m in age.metrics}["age_hours"]
+    assert metric.value == pytest.approx(12) and metric.warn == 26 and metric.crit == 78
+    assert restorable.status is Status.OK, restorable.summary
+    assert "71 hóa đơn" in restorable.summary and "120 món hàng" in restorable.summary
+    # Only read: no file changed, none added (the restore happens in a temp folder).
+    assert _digests(demo_shop.backups_dir) == before
+
+
+def test_backups_two_days_old_are_a_warning(make_ctx, demo_shop: DemoShop) -> None:
+    _shift_backups(demo_shop, 2)  # newest 22/11 22:00: 60 h > 26 h
+    age, restorable = _run_both(make_ctx)
+    assert age.status is Status.WARNING
+    assert age.remedy == "backup.stale" and age.remedy in backups.REMEDIES
+    assert "2 ngày 12 giờ" in age.summary and "22:00 22/11/2026" in age.summary
+    assert restorable.status is Status.OK  # old, but still a good copy
+
+
+def test_backup_age_comes_from_the_name_not_the_mtime(make_ctx, demo_shop: DemoShop) -> None:
+    _shift_backups(demo_shop, 2, keep_mtime_fresh=True)  # copied to a new drive today
+    age = run_one(AGE, make_ctx())
+    assert age.status is Status.WARNING
+    assert "22:00 22/11/2026" in age.summary
+
+
+def test_backups_four_days_old_are_critical(make_ctx, demo_shop: DemoShop) -> None:
+    _shift_backups(demo_shop, 4)  # 108 h > 3 x 26 h
+    age = run_one(AGE, make_ctx())
+    assert age.status is Status.CRITICAL
+    assert age.remedy == "backup.stale"
+
+
+def test_other_names_fall_back_to_mtime_and_non_backups_are_ignored(make_ctx, demo_shop: DemoShop) -> None:
+    for path in demo_shop.backups_dir.iterdir():
+        path.unlink()
+    manual = demo_shop.backups_dir / "sao-luu-tay.zip"
+    manual.write_bytes(_newest_bytes_of_template(demo_shop))
+    _set_mtime(manual, SHOP_NOW - dt.timedelta(hours=40))
+    notes = demo_shop.backups_dir / "ghi-chu.txt"  # fresh, but not a backup
+    notes.write_text("đổi ổ sao lưu\n", encoding="utf-8")
+    _set_mtime(notes, SHOP_NOW)
+    (demo_shop.backups_dir / "hong.zip").write_bytes(b"")  # an empty file is not a backup
+    age = run_one(AGE, make_ctx())
+    assert age.status is Status.WARNING, age.summary
+    assert "1 ngày 16 giờ" in age.summary, age.summary
+
+
+def _newest_bytes_of_template(shop: DemoShop) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("pmv.sqlite3", shop.pos_database.read_bytes())
+    return buffer.getvalue()
+
+
+def test_no_backups_is_critical_and_restore_is_not_tried(make_ctx, demo_shop: DemoShop) -> None:
+    for path in demo_shop.backups_dir.iterdir():
+        path.unlink()
+    age, restorable = _run_both(make_ctx)
+    assert age.status is Status.CRITICAL and age.remedy == "backup.none"
+    assert restorable.status is Status.SKIPPED
+
+
+def test_missing_backups_folder_is_critical(make_ctx, shop_settings: Settings, tmp_path: Path) -> None:
+    ctx = make_ctx(settings_with(shop_settings, "pos", backups_dir=tmp_path / "o-usb-da-rut"))
+    age = run_one(AGE, ctx)
+    assert age.status is Status.CRITICAL and age.remedy == "backup.folder_missing"
+
+
+def test_not_configured_is_skipped(make_ctx, shop_settings: Settings) -> None:
+    age = run_one(AGE, make_ctx(settings_with(shop_settings, "pos", backups_dir=None)))
+    assert age.status is Status.SKIPPED and "pos.backups_dir" in age.summary
+
+
+def test_truncated_zip_is_not_restorable(make_ctx, demo_shop: DemoShop) -> None:
+    newest = _newest(demo_shop)
+    data = newest.read_bytes()
+    newest.write_bytes(data[: len(data) // 2])  # the copy to the USB drive was cut off
+    age, restorable = _run_both(make_ctx)
+    assert age.status is Status.OK
+    assert restorable.status is Status.CRITICAL
+    assert "không khôi phục được" in restorable.summary
+    assert restorable.remedy == "backup.corrupt" and restorable.remedy in backups.REMEDIES
+
+
+def test_zip_with_damaged_data_is_not_restorable(make_ctx, demo_shop: DemoShop) -> None:
+    newest = _newest(demo_shop)
+    data = bytearray(newest.read_bytes())
+    data[2000:6000] = os.urandom(4000)  # inside the compressed member: CRC / inflate error
+    newest.write_bytes(bytes(data))
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.CRITICAL and restorable.remedy == "backup.corrupt"
+
+
+def test_zip_holding_a_damaged_database_is_not_restorable(make_ctx, demo_shop: DemoShop) -> None:
+    database = bytearray(demo_shop.pos_database.read_bytes())
+    database[8 * 4096:16 * 4096] = os.urandom(8 * 4096)
+    _zip_with(_newest(demo_shop), {"pmv.sqlite3": bytes(database)})
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.CRITICAL and restorable.remedy == "backup.corrupt"
+    assert "không khôi phục được" in restorable.summary
+
+
+def test_zip_without_the_database_is_not_restorable(make_ctx, demo_shop: DemoShop) -> None:
+    _zip_with(_newest(demo_shop), {"readme.txt": b"empty"})
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.CRITICAL and restorable.remedy == "backup.corrupt"
+
+
+@pytest.mark.parametrize("evil", ["../evil.sqlite3", "/tmp/evil.sqlite3", "C:/Windows/evil.sqlite3",
+                                  "data\\..\\..\\evil.sqlite3"])
+def test_zip_with_path_tricks_is_refused(make_ctx, demo_shop: DemoShop, evil: str) -> None:
+    _zip_with(_newest(demo_shop), {"pmv.sqlite3": demo_shop.pos_database.read_bytes(), evil: b"x"})
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.CRITICAL and restorable.remedy == "backup.unsafe"
+    assert not (demo_shop.backups_dir.parent / "evil.sqlite3").exists()
+
+
+def test_zip_bomb_is_refused(make_ctx, demo_shop: DemoShop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backups, "MIN_EXTRACT_CAP", 1024**2)
+    # 10 x the ~100 KB live database is about 1 MB; this member inflates to 4 MB from a few KB.
+    _zip_with(_newest(demo_shop), {"pmv.sqlite3": bytes(4 * 1024**2)})
+    assert _newest(demo_shop).stat().st_size < 64 * 1024
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.CRITICAL and restorable.remedy == "backup.unsafe"
+
+
+def test_backup_missing_many_invoices_is_a_warning(make_ctx, demo_shop: DemoShop, tmp_path: Path) -> None:
+    older = _modified_database(demo_shop, tmp_path, "DELETE FROM invoice_lines WHERE invoice_id > 35",
+                               "DELETE FROM invoices WHERE id > 35")
+    _zip_with(_newest(demo_shop), {"pmv.sqlite3": older})
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.WARNING
+    assert restorable.remedy == "backup.incomplete"
+    assert "hóa đơn 35 < 71" in restorable.summary
+
+
+def test_backup_with_more_rows_than_live_is_critical(make_ctx, demo_shop: DemoShop, tmp_path: Path) -> None:
+    extra = [f"INSERT INTO customers(code, full_name) VALUES ('KHX{n}', 'Khách {n}')" for n in range(10)]
+    _zip_with(_newest(demo_shop), {"pmv.sqlite3": _modified_database(demo_shop, tmp_path, *extra)})
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.CRITICAL
+    assert restorable.remedy == "backup.live_fewer_rows"
+    assert "khách hàng 18 > 8" in restorable.summary
+
+
+def test_a_days_new_invoices_are_within_tolerance(make_ctx, demo_shop: DemoShop) -> None:
+    conn = sqlite3.connect(demo_shop.pos_database)  # this morning's sales, after last night's backup
+    for number, time in ((72, "08:45:00"), (73, "09:20:00")):
+        conn.execute("INSERT INTO invoices(series, number, kind, issued_at, customer_id, payment_method,"
+                     " total_vnd) VALUES ('1C26TVG', ?, 'sell', ?, 2, 'card', 15000000)",
+                     (number, f"2026-11-25T{time}"))
+    conn.commit()
+    conn.close()
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.OK, restorable.summary
+    values = {m.name: m.value for m in restorable.metrics}
+    assert values["invoices_backup"] == 71 and values["invoices_live"] == 73
+
+
+def test_restore_depends_on_the_database_connection(shop_settings: Settings, demo_shop: DemoShop, make_ctx) -> None:
+    from app.health.checks import database
+
+    demo_shop.pos_database.unlink()
+    report = run_checks(database.CHECKS + backups.CHECKS, make_ctx())
+    by_id = report.by_id()
+    assert by_id["backup.age"].status is Status.OK
+    assert by_id["backup.restorable"].status is Status.SKIPPED

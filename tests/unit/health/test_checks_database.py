@@ -1,0 +1,167 @@
+"""pos.db.connect and pos.db.integrity against a real demo shop, broken for real."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.health.checks import database
+from app.health.context import CheckContext
+from app.health.model import Status
+from app.health.runner import run_checks
+from app.settings import Settings
+from app.shop.demo import DemoShop
+
+from .conftest import find, run_one, settings_with
+
+CONNECT = find(database.CHECKS, "pos.db.connect")
+INTEGRITY = find(database.CHECKS, "pos.db.integrity")
+PAGE = 4096
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _assert_remedy(code: str | None) -> None:
+    assert code is not None and code in database.REMEDIES
+
+
+def test_ids_titles_and_order() -> None:
+    assert [c.id for c in database.CHECKS] == ["pos.db.connect", "pos.db.integrity"]
+    assert CONNECT.title == "Kết nối cơ sở dữ liệu PMV"
+    assert INTEGRITY.depends_on == ("pos.db.connect",)
+
+
+def test_remedies_are_numbered_vietnamese_steps() -> None:
+    for code, steps in database.REMEDIES.items():
+        assert re.search(r"^1\. ", steps, re.MULTILINE) and re.search(r"^2\. ", steps, re.MULTILINE), code
+        assert re.search(r"[ăâđêôơưạảấầẩậắằẳặẹẻẽếềểệỉịọỏốồổộớờởợụủứừửựỳỵỷỹ]", steps), code
+    assert "1900 6037" in database.REMEDIES["pos.db.corrupt"]
+    assert "1900 6037" in database.REMEDIES["pos.db.not_found"]
+
+
+def test_demo_shop_database_is_reachable_and_intact(make_ctx, demo_shop: DemoShop) -> None:
+    before = _digest(demo_shop.pos_database)
+    ctx = make_ctx()
+    connect = run_one(CONNECT, ctx)
+    integrity = run_one(INTEGRITY, ctx)
+    assert connect.status is Status.OK, connect.summary
+    assert "5.8.2" in connect.summary and "ms" in connect.summary
+    latency = {m.name: m for m in connect.metrics}["latency_ms"]
+    assert latency.unit == "ms" and latency.warn == 500 and latency.value >= 0
+    assert integrity.status is Status.OK, integrity.summary
+    assert integrity.remedy is None
+    # Checking must never change the shop's books.
+    assert _digest(demo_shop.pos_database) == before
+
+
+def test_missing_database_file_is_critical(make_ctx, demo_shop: DemoShop) -> None:
+    demo_shop.pos_database.unlink()
+    outcome = run_one(CONNECT, make_ctx())
+    assert outcome.status is Status.CRITICAL
+    assert outcome.remedy == "pos.db.not_found"
+    _assert_remedy(outcome.remedy)
+    assert "pmv.sqlite3" in outcome.summary
+
+
+def test_garbage_database_file_is_critical(make_ctx, demo_shop: DemoShop) -> None:
+    demo_shop.pos_database.write_bytes(os.urandom(64 * 1024))
+    outcome = run_one(CONNECT, make_ctx())
+    assert outcome.status is Status.CRITICAL
+    assert outcome.remedy == "pos.db.corrupt"
+    _assert_remedy(outcome.remedy)
+
+
+def test_locked_database_is_critical_unreadable(make_ctx, demo_shop: DemoShop) -> None:
+    holder = sqlite3.connect(demo_shop.pos_database, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")  # another program holds the file: readers time out
+        outcome = run_one(CONNECT, make_ctx())
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert outcome.status is Status.CRITICAL
+    assert outcome.remedy == "pos.db.unreadable"
+    assert "locked" in outcome.summary
+
+
+def test_corrupt_middle_pages_fail_integrity_only(make_ctx, shop_settings: Settings, demo_shop: DemoShop,
+                                                  tmp_path: Path) -> None:
+    copy = tmp_path / "damaged.sqlite3"
+    shutil.copyfile(demo_shop.pos_database, copy)
+    pages = copy.stat().st_size // PAGE
+    assert pages >= 16
+    with copy.open("r+b") as handle:  # pages 1-2 (header, pos_info) survive; the tables behind them do not
+        handle.seek(PAGE * (pages // 3))
+        handle.write(os.urandom(PAGE * (pages // 3)))
+    ctx = make_ctx(settings_with(shop_settings, "pos", database=copy))
+    connect = run_one(CONNECT, ctx)
+    integrity = run_one(INTEGRITY, ctx)
+    assert connect.status is Status.OK, connect.summary
+    assert integrity.status is Status.CRITICAL
+    assert integrity.remedy == "pos.db.corrupt"
+    assert "hỏng" in integrity.summary
+    assert {m.name: m.value for m in integrity.metrics}["problems"] >= 1
+
+
+def test_slow_database_is_a_warning(make_ctx, shop_settings: Settings) -> None:
+    ctx = make_ctx(settings_with(shop_settings, "health", db_latency_warn_ms=0.001))
+    outcome = run_one(CONNECT, ctx)
+    assert outcome.status is Status.WARNING
+    assert outcome.remedy == "pos.db.slow"
+    _assert_remedy(outcome.remedy)
+    latency = {m.name: m for m in outcome.metrics}["latency_ms"]
+    assert latency.warn == 0.001 and latency.value > latency.warn
+
+
+def test_integrity_skipped_with_reason_on_sql_server(make_ctx, shop_settings: Settings) -> None:
+    url = "mssql+pyodbc://pmv:secret@server/PMV?driver=ODBC+Driver+18+for+SQL+Server"
+    outcome = run_one(INTEGRITY, make_ctx(settings_with(shop_settings, "pos", url=url)))
+    assert outcome.status is Status.SKIPPED
+    assert "chỉ kiểm tra được với SQLite" in outcome.summary
+    assert "mssql" in outcome.summary
+
+
+def test_not_configured_is_skipped(make_ctx) -> None:
+    outcome = run_one(CONNECT, make_ctx(Settings()))
+    assert outcome.status is Status.SKIPPED
+    assert "pos.database" in outcome.summary
+
+
+def test_one_root_cause_gives_one_red_line(shop_settings: Settings, demo_shop: DemoShop) -> None:
+    demo_shop.pos_database.unlink()
+    ctx = CheckContext(shop_settings)
+    try:
+        report = run_checks(database.CHECKS, ctx)
+    finally:
+        ctx.close()
+    by_id = report.by_id()
+    assert by_id["pos.db.connect"].status is Status.CRITICAL
+    assert by_id["pos.db.integrity"].status is Status.SKIPPED
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [(0, "0 phút"), (45, "45 phút"), (60, "1 giờ"), (90, "1 giờ 30 phút"), (3 * 24 * 60, "3 ngày"),
+     (2 * 24 * 60 + 4 * 60 + 10, "2 ngày 4 giờ")],
+)
+def test_format_age(minutes: int, expected: str) -> None:
+    assert database.format_age(dt.timedelta(minutes=minutes)) == expected
+
+
+def test_all_pos_checks_pass_together_on_the_demo_shop(make_ctx) -> None:
+    from app.health.checks import backups, pos_data, pos_log
+
+    checks = database.CHECKS + backups.CHECKS + pos_data.CHECKS + pos_log.CHECKS
+    report = run_checks(checks, make_ctx())
+    assert [r.check_id for r in report.results] == [c.id for c in checks]
+    assert {r.check_id: r.status for r in report.results} == {c.id: Status.OK for c in checks}
+    assert report.verdict is Status.OK

@@ -1,0 +1,276 @@
+"""prices.fresh and invoices.sequence against a real demo shop's POS data, broken for real.
+
+Each test edits the demo POS database with sqlite3 directly, the way a bad
+price entry, a deleted invoice or a restored-over record would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from app.health.checks import pos_data
+from app.health.model import CheckResult, Status
+from app.settings import Settings
+from app.shop.demo import DemoShop
+
+from .conftest import SHOP_NOW, find, run_one, settings_with
+
+PRICES = find(pos_data.CHECKS, "prices.fresh")
+INVOICES = find(pos_data.CHECKS, "invoices.sequence")
+BEFORE_OPENING = dt.datetime(2026, 11, 25, 0, 0, tzinfo=dt.UTC)  # 07:00 in the shop
+TODAY_BOARD = "2026-11-25T08:30:00"
+# The demo's 7-day window (from 18/11 10:00) holds invoices 50..71, all in series 1C26TVG.
+FIRST_IN_WINDOW, LAST = 50, 71
+
+
+@contextmanager
+def pos_db(shop: DemoShop) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(shop.pos_database)
+    try:
+        yield conn
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _prices(make_ctx, **kwargs: object) -> CheckResult:
+    return run_one(PRICES, make_ctx(**kwargs))
+
+
+def _invoices(make_ctx) -> CheckResult:
+    return run_one(INVOICES, make_ctx())
+
+
+def _drop_unique_invoice_numbers(conn: sqlite3.Connection) -> None:
+    """Rebuild ``invoices`` without UNIQUE(series, number), as older PMV versions had it."""
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'invoices'").fetchone()[0]
+    relaxed = re.sub(r",\s*UNIQUE \(series, number\)", "", sql)
+    assert relaxed != sql
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    conn.execute("ALTER TABLE invoices RENAME TO invoices_old")
+    conn.execute(relaxed)
+    conn.execute("INSERT INTO invoices SELECT * FROM invoices_old")
+    conn.execute("DROP TABLE invoices_old")
+
+
+def test_ids_titles_and_dependencies() -> None:
+    assert [c.id for c in pos_data.CHECKS] == ["prices.fresh", "invoices.sequence"]
+    assert PRICES.title == "Bảng giá vàng" and INVOICES.title == "Số hóa đơn liên tục"
+    assert all(c.depends_on == ("pos.db.connect",) for c in pos_data.CHECKS)
+
+
+def test_remedies_are_numbered_vietnamese_steps() -> None:
+    for code, steps in pos_data.REMEDIES.items():
+        assert re.search(r"^1\. ", steps, re.MULTILINE) and re.search(r"^2\. ", steps, re.MULTILINE), code
+    assert "1900 6037" in pos_data.REMEDIES["invoices.gap"]
+    assert "giá bán" in pos_data.REMEDIES["prices.invalid"]
+
+
+# --- prices.fresh -------------------------------------------------------------
+
+def test_demo_board_from_this_morning_is_ok(make_ctx) -> None:
+    outcome = _prices(make_ctx)
+    assert outcome.status is Status.OK, outcome.summary
+    assert "08:30 25/11/2026" in outcome.summary and "8 loại vàng" in outcome.summary
+    assert "1 giờ 30 phút" in outcome.summary
+    assert "Vàng 24K (9999): mua" in outcome.details and "₫" in outcome.details
+    assert {m.name: m.value for m in outcome.metrics}["age_hours"] == pytest.approx(1.5)
+
+
+def test_board_three_days_old_is_critical(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("DELETE FROM gold_prices WHERE updated_at > '2026-11-22T09:00:00'")
+    outcome = _prices(make_ctx)
+    assert outcome.status is Status.CRITICAL
+    assert outcome.remedy == "prices.stale" and outcome.remedy in pos_data.REMEDIES
+    assert "08:30 22/11/2026" in outcome.summary and "3 ngày" in outcome.summary
+
+
+def test_yesterdays_board_during_trading_hours_is_a_warning(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("DELETE FROM gold_prices WHERE updated_at >= '2026-11-25'")
+    outcome = _prices(make_ctx)
+    assert outcome.status is Status.WARNING
+    assert outcome.remedy == "prices.stale"
+    assert "14:00 24/11/2026" in outcome.summary
+
+
+def test_yesterdays_board_before_opening_is_ok(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("DELETE FROM gold_prices WHERE updated_at >= '2026-11-25'")
+    outcome = _prices(make_ctx, now=BEFORE_OPENING)
+    assert outcome.status is Status.OK, outcome.summary
+    assert outcome.remedy is None
+    assert "08:00" in outcome.summary and "14:00 24/11/2026" in outcome.summary
+
+
+def test_board_two_days_old_before_opening_is_still_a_warning(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("DELETE FROM gold_prices WHERE updated_at >= '2026-11-24'")
+    outcome = _prices(make_ctx, now=BEFORE_OPENING)  # board 23/11 14:00: 41 h, not yesterday's
+    assert outcome.status is Status.WARNING and outcome.remedy == "prices.stale"
+
+
+def test_todays_board_older_than_the_limit_is_a_warning(make_ctx, shop_settings: Settings) -> None:
+    outcome = _prices(make_ctx, settings=settings_with(shop_settings, "health", price_max_age_hours=1))
+    assert outcome.status is Status.WARNING and outcome.remedy == "prices.stale"
+    assert "quá 1 giờ" in outcome.summary
+
+
+def test_sell_below_buy_is_critical_naming_the_purity(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("UPDATE gold_prices SET sell_vnd_per_chi = buy_vnd_per_chi - 100000"
+                     " WHERE purity_code = '750' AND updated_at = ?", (TODAY_BOARD,))
+    outcome = _prices(make_ctx)
+    assert outcome.status is Status.CRITICAL
+    assert outcome.remedy == "prices.invalid" and outcome.remedy in pos_data.REMEDIES
+    assert "Vàng 18K (750)" in outcome.summary
+    assert {m.name: m.value for m in outcome.metrics}["invalid_purities"] == 1
+
+
+def test_zero_price_is_critical(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("UPDATE gold_prices SET buy_vnd_per_chi = 0 WHERE purity_code = '9999' AND updated_at = ?",
+                     (TODAY_BOARD,))
+    outcome = _prices(make_ctx)
+    assert outcome.status is Status.CRITICAL and "Vàng 24K (9999)" in outcome.summary
+    assert "mua 0 ₫" in outcome.summary
+
+
+def test_a_wrong_price_in_an_old_board_does_not_matter(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("UPDATE gold_prices SET sell_vnd_per_chi = 1 WHERE updated_at < '2026-11-25'")
+    assert _prices(make_ctx).status is Status.OK
+
+
+def test_empty_board_is_critical(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("DELETE FROM gold_prices")
+    outcome = _prices(make_ctx)
+    assert outcome.status is Status.CRITICAL and outcome.remedy == "prices.missing"
+
+
+# --- invoices.sequence --------------------------------------------------------
+
+def test_demo_invoices_are_sequential(make_ctx) -> None:
+    outcome = _invoices(make_ctx)
+    assert outcome.status is Status.OK, outcome.summary
+    assert "22 hóa đơn trong 7 ngày qua" in outcome.summary
+    assert "1C26TVG-0000050" in outcome.summary and "1C26TVG-0000071" in outcome.summary
+
+
+def test_deleted_invoice_is_a_critical_gap(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("DELETE FROM invoices WHERE series = '1C26TVG' AND number = 63")
+    outcome = _invoices(make_ctx)
+    assert outcome.status is Status.CRITICAL
+    assert outcome.remedy == "invoices.gap" and outcome.remedy in pos_data.REMEDIES
+    assert "1C26TVG-0000063" in outcome.summary and "1C26TVG-0000063" in outcome.details
+    assert "thiếu 1 số" in outcome.summary
+    assert {m.name: m.value for m in outcome.metrics}["missing"] == 1
+
+
+def test_deleting_the_windows_first_invoice_is_still_a_gap(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("DELETE FROM invoices WHERE number = ?", (FIRST_IN_WINDOW,))
+    outcome = _invoices(make_ctx)
+    assert outcome.status is Status.CRITICAL
+    assert f"1C26TVG-{FIRST_IN_WINDOW:07d}" in outcome.summary
+
+
+def test_a_gap_older_than_the_window_is_not_reported(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("DELETE FROM invoices WHERE number = 10")  # a month ago: outside 7 days
+    assert _invoices(make_ctx).status is Status.OK
+
+
+def test_voided_invoice_keeps_its_number(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("UPDATE invoices SET status = 'void' WHERE number = 63")
+    assert _invoices(make_ctx).status is Status.OK
+
+
+def test_duplicate_invoice_number_is_critical(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        _drop_unique_invoice_numbers(conn)
+        conn.execute(
+            "INSERT INTO invoices(series, number, kind, issued_at, customer_id, payment_method, total_vnd)"
+            " VALUES ('1C26TVG', 63, 'sell', '2026-11-24T18:05:00', 3, 'cash', 4500000)"
+        )
+    outcome = _invoices(make_ctx)
+    assert outcome.status is Status.CRITICAL and outcome.remedy == "invoices.gap"
+    assert "trùng 1 số (1C26TVG-0000063)" in outcome.summary
+    assert {m.name: m.value for m in outcome.metrics}["duplicates"] == 1
+
+
+def test_gap_and_duplicate_are_both_named(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        _drop_unique_invoice_numbers(conn)
+        conn.execute("UPDATE invoices SET number = 58 WHERE number = 59")  # 59 retyped as 58
+    outcome = _invoices(make_ctx)
+    assert outcome.status is Status.CRITICAL
+    assert "1C26TVG-0000059" in outcome.summary and "1C26TVG-0000058" in outcome.summary
+
+
+def test_numbers_out_of_time_order_are_a_warning(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        (t55,), (t56,) = conn.execute("SELECT issued_at FROM invoices WHERE number IN (55, 56) ORDER BY number")
+        conn.execute("UPDATE invoices SET issued_at = ? WHERE number = 55", (t56,))
+        conn.execute("UPDATE invoices SET issued_at = ? WHERE number = 56", (t55,))
+    assert t55 < t56
+    outcome = _invoices(make_ctx)
+    assert outcome.status is Status.WARNING
+    assert outcome.remedy == "invoices.order" and outcome.remedy in pos_data.REMEDIES
+    assert "1C26TVG-0000056" in outcome.summary
+
+
+def test_series_are_checked_separately(make_ctx, demo_shop: DemoShop) -> None:
+    rows = [("1C26TVK", n, f"2026-11-2{n}T09:00:00") for n in (1, 2, 4)]  # a second till, number 3 missing
+    with pos_db(demo_shop) as conn:
+        conn.executemany(
+            "INSERT INTO invoices(series, number, kind, issued_at, customer_id, payment_method, total_vnd)"
+            " VALUES (?, ?, 'buy', ?, 2, 'cash', 1000000)", rows)
+    outcome = _invoices(make_ctx)
+    assert outcome.status is Status.CRITICAL
+    assert "1C26TVK-0000003" in outcome.summary and "1C26TVG" not in outcome.summary.split(":", 1)[1]
+
+
+def test_no_invoices_in_the_window_is_ok(make_ctx, demo_shop: DemoShop) -> None:
+    outcome = run_one(INVOICES, make_ctx(now=SHOP_NOW + dt.timedelta(days=30)))
+    assert outcome.status is Status.OK and "Không có hóa đơn" in outcome.summary
+
+
+def test_checks_never_write_to_the_pos_database(make_ctx, demo_shop: DemoShop) -> None:
+    before = Path(demo_shop.pos_database).read_bytes()
+    ctx = make_ctx()
+    run_one(PRICES, ctx)
+    run_one(INVOICES, ctx)
+    assert Path(demo_shop.pos_database).read_bytes() == before
+
+
+def test_every_wrong_purity_is_named(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        conn.execute("UPDATE gold_prices SET sell_vnd_per_chi = buy_vnd_per_chi"
+                     " WHERE purity_code IN ('750', '610') AND updated_at = ?", (TODAY_BOARD,))
+    outcome = _prices(make_ctx)
+    assert outcome.status is Status.CRITICAL
+    assert "Vàng 18K (750)" in outcome.summary and "Vàng 610" in outcome.summary
+    assert outcome.details.count("SAI: ") == 2
+
+
+def test_a_window_invoice_reusing_an_older_number_is_a_duplicate(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        _drop_unique_invoice_numbers(conn)
+        (last_before,) = conn.execute("SELECT MAX(number) FROM invoices WHERE number < ?",
+                                      (FIRST_IN_WINDOW,)).fetchone()
+        conn.execute("UPDATE invoices SET number = ? WHERE number = ?", (last_before, FIRST_IN_WINDOW))
+    outcome = _invoices(make_ctx)
+    assert outcome.status is Status.CRITICAL
+    assert f"trùng 1 số (1C26TVG-{last_before:07d})" in outcome.summary

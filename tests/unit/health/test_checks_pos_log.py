@@ -1,0 +1,143 @@
+"""pos.log.errors against a real demo shop's PMV logs, with error lines appended for real."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from pathlib import Path
+
+from app.health.checks import pos_log
+from app.health.model import CheckResult, Status
+from app.settings import Settings
+from app.shop.demo import DemoShop
+
+from .conftest import SHOP_NOW, find, run_one, settings_with
+
+LOG = find(pos_log.CHECKS, "pos.log.errors")
+
+
+def _append(path: Path, *lines: str, newline: str = "\n") -> None:
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write("".join(line + newline for line in lines))
+
+
+def _today_log(shop: DemoShop) -> Path:
+    return shop.logs_dir / "pmv-2026-11-25.log"
+
+
+def _run(make_ctx, **kwargs: object) -> CheckResult:
+    return run_one(LOG, make_ctx(**kwargs))
+
+
+def test_id_and_title() -> None:
+    assert [c.id for c in pos_log.CHECKS] == ["pos.log.errors"]
+    assert LOG.title == "Lỗi trong nhật ký PMV"
+
+
+def test_remedies_are_numbered_vietnamese_steps() -> None:
+    for code, steps in pos_log.REMEDIES.items():
+        assert re.search(r"^1\. ", steps, re.MULTILINE) and re.search(r"^2\. ", steps, re.MULTILINE), code
+        assert "nhật ký" in steps or "lỗi" in steps, code
+    assert "1900 6037" in pos_log.REMEDIES["pos_log.fatal"]
+
+
+def test_demo_logs_have_only_a_warning(make_ctx) -> None:
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.OK, outcome.summary
+    assert "1 cảnh báo" in outcome.summary
+    assert "Máy in tem: hết thời gian chờ (COM3)" in outcome.details
+    values = {m.name: m.value for m in outcome.metrics}
+    assert values["errors"] == 0 and values["warnings"] == 1
+
+
+def test_a_few_errors_today_are_a_warning(make_ctx, demo_shop: DemoShop) -> None:
+    _append(_today_log(demo_shop),
+            "2026-11-25 09:15:02 ERROR Không in được hóa đơn: máy in HĐ không phản hồi",
+            "2026-11-25 09:40:31 ERROR Mất kết nối máy chủ hóa đơn điện tử (timeout 30s)")
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.WARNING
+    assert outcome.remedy == "pos_log.errors" and outcome.remedy in pos_log.REMEDIES
+    assert outcome.summary.startswith("2 lỗi")
+    assert "09:40 25/11/2026" in outcome.summary and "hóa đơn điện tử" in outcome.summary
+    assert "Không in được hóa đơn" in outcome.details
+    values = {m.name: m.value for m in outcome.metrics}
+    assert values["errors"] == 2 and values["warnings"] == 1
+
+
+def test_many_errors_are_critical(make_ctx, demo_shop: DemoShop) -> None:
+    _append(_today_log(demo_shop),
+            *[f"2026-11-25 09:{minute:02d}:00 ERROR Đầu đọc mã vạch COM4: lỗi cổng" for minute in range(12)])
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.CRITICAL and outcome.remedy == "pos_log.fatal"
+    assert len(outcome.details.splitlines()) == pos_log.LAST_SHOWN  # only the last few lines are listed
+    assert "09:11 25/11/2026" in outcome.details and "09:00 25/11/2026" not in outcome.details
+
+
+def test_one_fatal_is_critical(make_ctx, demo_shop: DemoShop) -> None:
+    _append(_today_log(demo_shop), "2026-11-25 09:05:00 FATAL Lỗi ghi cơ sở dữ liệu, PMV dừng")
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.CRITICAL and outcome.remedy == "pos_log.fatal"
+    assert "1 lỗi nghiêm trọng" in outcome.summary
+
+
+def test_only_the_last_24_hours_count(make_ctx, demo_shop: DemoShop) -> None:
+    _append(demo_shop.logs_dir / "pmv-2026-11-24.log",
+            "2026-11-24 09:59:00 ERROR lỗi cũ hơn 24 giờ")
+    _append(demo_shop.logs_dir / "pmv-2026-11-23.log",
+            "2026-11-23 15:00:00 FATAL lỗi hôm kia")
+    assert _run(make_ctx).status is Status.OK
+    _append(demo_shop.logs_dir / "pmv-2026-11-24.log",
+            "2026-11-24 10:01:00 ERROR lỗi trong 24 giờ")
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.WARNING and "lỗi trong 24 giờ" in outcome.summary
+
+
+def test_undated_log_counts_by_its_lines(make_ctx, demo_shop: DemoShop) -> None:
+    current = demo_shop.logs_dir / "pmv.log"
+    _append(current, "2026-11-25 08:05:00 INFO  PMV khởi động",
+            "2026-11-25 08:06:10 ERROR Không mở được ngăn kéo tiền", newline="\r\n")  # written on Windows
+    os.utime(current, (SHOP_NOW.timestamp(), SHOP_NOW.timestamp()))
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.WARNING
+    assert outcome.summary.endswith("Không mở được ngăn kéo tiền")  # no stray '\r'
+
+
+def test_an_old_undated_log_is_not_read(make_ctx, demo_shop: DemoShop) -> None:
+    old = demo_shop.logs_dir / "pmv-cu.log"
+    _append(old, "2026-11-20 08:06:10 FATAL sự cố tuần trước")
+    stamp = (SHOP_NOW - dt.timedelta(days=5)).timestamp()
+    os.utime(old, (stamp, stamp))
+    assert _run(make_ctx).status is Status.OK
+
+
+def test_large_log_reads_only_its_tail(make_ctx, demo_shop: DemoShop) -> None:
+    log = _today_log(demo_shop)
+    filler = "2026-11-25 08:31:00 INFO  Đồng bộ tồn kho: 120 món, không thay đổi gì thêm trong lần này\n"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write("2026-11-25 08:30:30 FATAL đầu tệp, quá xa để đọc\n")
+        handle.write(filler * (3 * pos_log.MAX_BYTES_PER_FILE // len(filler.encode())))
+        handle.write("2026-11-25 09:59:00 ERROR Máy in tem TSC: hết giấy\n")
+    started = time.perf_counter()
+    outcome = _run(make_ctx)
+    assert time.perf_counter() - started < 5
+    assert outcome.status is Status.WARNING, outcome.summary  # the early FATAL is beyond the cap
+    assert "hết giấy" in outcome.summary and "phần cuối" in outcome.details
+
+
+def test_missing_logs_folder_is_a_warning(make_ctx, shop_settings: Settings, tmp_path: Path) -> None:
+    outcome = _run(make_ctx, settings=settings_with(shop_settings, "pos", logs_dir=tmp_path / "khong-co"))
+    assert outcome.status is Status.WARNING and outcome.remedy == "pos_log.folder_missing"
+
+
+def test_not_configured_is_skipped(make_ctx, shop_settings: Settings) -> None:
+    outcome = _run(make_ctx, settings=settings_with(shop_settings, "pos", logs_dir=None))
+    assert outcome.status is Status.SKIPPED and "pos.logs_dir" in outcome.summary
+
+
+def test_read_tail_starts_at_a_whole_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.log"
+    path.write_text("dòng một\ndòng hai\ndòng ba\n", encoding="utf-8")
+    assert pos_log.read_tail(path, 12) == "dòng ba\n"
+    assert pos_log.read_tail(path, 1000).startswith("dòng một")

@@ -1,0 +1,193 @@
+"""System checks against the real machine: its disk, memory, CPU and processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from app.health.checks import system
+from app.health.checks.system import CHECKS, REMEDIES
+from app.health.context import CheckContext
+from app.health.model import Category, CheckResult, Status
+from app.settings import Settings
+from tests.unit.health.conftest import find, run_one, settings_with
+
+MakeCtx = Callable[..., CheckContext]
+
+
+def _metric(outcome: CheckResult, name: str) -> float:
+    return next(m.value for m in outcome.metrics if m.name == name)
+
+
+def test_module_exports_checks_and_vietnamese_remedies() -> None:
+    assert [c.id for c in CHECKS] == ["disk.free", "clock.skew", "system.resources", "pos.process"]
+    assert all(c.category is Category.SYSTEM for c in CHECKS)
+    assert find(CHECKS, "disk.free").title == "Dung lượng ổ đĩa"
+    for code, text in REMEDIES.items():
+        assert "\n1. " in text and "1900 6037" in text, code
+
+
+# --- disk.free ----------------------------------------------------------------
+
+def _free_gb(path: Path) -> float:
+    return shutil.disk_usage(path).free / 1024**3
+
+
+def test_disk_ok_reports_free_space_of_the_pos_database_drive(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    settings = settings_with(shop_settings, "health", disk_min_free_percent=0, disk_min_free_gb=0)
+    outcome = run_one(find(CHECKS, "disk.free"), make_ctx(settings))
+    assert outcome.status is Status.OK, outcome.summary
+    assert "cơ sở dữ liệu PMV" in outcome.summary and "GB" in outcome.summary
+    assert shop_settings.pos.database is not None
+    folder = shop_settings.pos.database.parent
+    assert str(folder) in outcome.details
+    assert _metric(outcome, "free_gb") == pytest.approx(_free_gb(folder), rel=0.05)
+    assert 0 < _metric(outcome, "free_percent") <= 100
+
+
+def test_disk_warning_between_the_threshold_and_its_half(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    free = _free_gb(shop_settings.pos.database.parent)  # type: ignore[union-attr]
+    settings = settings_with(shop_settings, "health", disk_min_free_percent=0, disk_min_free_gb=free * 1.5)
+    outcome = run_one(find(CHECKS, "disk.free"), make_ctx(settings))
+    assert outcome.status is Status.WARNING, outcome.summary
+    assert outcome.remedy == "disk.low"
+
+
+def test_disk_critical_below_half_the_threshold(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    free = _free_gb(shop_settings.pos.database.parent)  # type: ignore[union-attr]
+    settings = settings_with(shop_settings, "health", disk_min_free_gb=free * 3)
+    outcome = run_one(find(CHECKS, "disk.free"), make_ctx(settings))
+    assert outcome.status is Status.CRITICAL
+    assert outcome.remedy == "disk.low"
+
+
+def test_disk_critical_on_a_really_full_file_system(make_ctx: MakeCtx, shop_settings: Settings,
+                                                    tiny_disk: Path) -> None:
+    # No POS database: the app's data folder (here on a 32 KiB tmpfs) is measured.
+    settings = settings_with(shop_settings, "pos", database=None)
+    outcome = run_one(find(CHECKS, "disk.free"), make_ctx(settings, data_dir=tiny_disk))
+    assert outcome.status is Status.CRITICAL, outcome.summary
+    assert "thư mục dữ liệu" in outcome.summary
+    assert _metric(outcome, "free_gb") == 0
+
+
+def test_disk_skipped_without_database_or_data_dir(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    settings = settings_with(shop_settings, "pos", database=None)
+    outcome = run_one(find(CHECKS, "disk.free"), make_ctx(settings))
+    assert outcome.status is Status.SKIPPED
+    assert outcome.summary.startswith("Bỏ qua:")
+
+
+def test_disk_measures_the_drive_of_a_database_folder_not_created_yet(make_ctx: MakeCtx, shop_settings: Settings,
+                                                                     tmp_path: Path) -> None:
+    settings = settings_with(shop_settings, "pos", database=tmp_path / "not" / "yet" / "pmv.sqlite3")
+    settings = settings_with(settings, "health", disk_min_free_percent=0, disk_min_free_gb=0)
+    assert run_one(find(CHECKS, "disk.free"), make_ctx(settings)).status is Status.OK
+
+
+# --- clock.skew (the real vendor server is in tests/integration) ----------------
+
+def test_clock_skipped_when_the_vendor_server_cannot_be_reached(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    with socket.socket() as probe:  # a port nobody listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = settings_with(shop_settings, "vendor", base_url=f"http://127.0.0.1:{port}", timeout_seconds=2)
+    outcome = run_one(find(CHECKS, "clock.skew"), make_ctx(settings))
+    assert outcome.status is Status.SKIPPED
+    assert "máy chủ hỗ trợ" in outcome.summary
+
+
+# --- system.resources ---------------------------------------------------------
+
+def test_resources_ok_under_the_thresholds(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    settings = settings_with(shop_settings, "health", memory_max_percent=100, cpu_max_percent=100)
+    started = time.perf_counter()
+    outcome = run_one(find(CHECKS, "system.resources"), make_ctx(settings))
+    assert time.perf_counter() - started >= 0.4  # a real CPU sample, not the trivial first reading
+    assert outcome.status is Status.OK, outcome.summary
+    assert outcome.summary.startswith("Bộ nhớ đã dùng ") and "CPU" in outcome.summary
+    assert 0 < _metric(outcome, "memory_percent") <= 100
+    assert 0 <= _metric(outcome, "cpu_percent") <= 100
+
+
+def test_resources_warning_above_the_memory_threshold(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    settings = settings_with(shop_settings, "health", memory_max_percent=0.1, cpu_max_percent=100)
+    outcome = run_one(find(CHECKS, "system.resources"), make_ctx(settings))
+    assert outcome.status is Status.WARNING
+    assert outcome.remedy == "system.resources"
+    assert "bộ nhớ trên 0,1%" in outcome.details
+
+
+# --- pos.process --------------------------------------------------------------
+
+@pytest.fixture
+def fake_pos(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A real process with a distinctive name: a copy of sleep called PMV-test-pos."""
+    exe = tmp_path / "PMV-test-pos"
+    shutil.copy("/bin/sleep", exe)
+    exe.chmod(0o755)
+    process = subprocess.Popen([str(exe), "60"])
+    try:
+        deadline = time.monotonic() + 5
+        while not system.find_processes("PMV-test-pos"):
+            assert time.monotonic() < deadline, "the test process never showed up"
+            time.sleep(0.02)
+        yield process
+    finally:
+        process.kill()
+        process.wait(5)
+
+
+def _pos(settings: Settings, name: str, hours: str = "08:00-20:00") -> Settings:
+    return settings_with(settings_with(settings, "pos", process_name=name), "health", trading_hours=hours)
+
+
+@pytest.mark.parametrize("name", ["PMV-test-pos", "pmv-TEST-pos", "PMV-test-pos.exe"])
+def test_pos_process_running_in_trading_hours(make_ctx: MakeCtx, shop_settings: Settings,
+                                              fake_pos: subprocess.Popen[bytes], name: str) -> None:
+    outcome = run_one(find(CHECKS, "pos.process"), make_ctx(_pos(shop_settings, name)))
+    assert outcome.status is Status.OK, outcome.summary
+    assert str(fake_pos.pid) in outcome.details
+    assert _metric(outcome, "processes") == 1
+
+
+def test_pos_process_not_running_in_trading_hours_is_critical(make_ctx: MakeCtx, shop_settings: Settings,
+                                                              fake_pos: subprocess.Popen[bytes]) -> None:
+    fake_pos.kill()
+    fake_pos.wait(5)
+    outcome = run_one(find(CHECKS, "pos.process"), make_ctx(_pos(shop_settings, "PMV-test-pos")))
+    assert outcome.status is Status.CRITICAL
+    assert outcome.summary == "PMV-test-pos không chạy trong giờ bán hàng (08:00-20:00)"
+    assert outcome.remedy == "pos.not_running"
+
+
+def test_pos_process_skipped_outside_trading_hours(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    evening = dt.datetime(2026, 11, 25, 15, 30, tzinfo=dt.UTC)  # 22:30 in the shop
+    outcome = run_one(find(CHECKS, "pos.process"), make_ctx(_pos(shop_settings, "PMV-nowhere"), now=evening))
+    assert outcome.status is Status.SKIPPED
+    assert outcome.summary == "Bỏ qua: ngoài giờ bán hàng (08:00-20:00, bây giờ 22:30)"
+
+
+def test_pos_process_trading_hours_are_shop_local_time(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    # 01:30 UTC is 08:30 in Hồ Chí Minh City: open, even though UTC says night.
+    morning = dt.datetime(2026, 11, 25, 1, 30, tzinfo=dt.UTC)
+    outcome = run_one(find(CHECKS, "pos.process"), make_ctx(_pos(shop_settings, "PMV-nowhere"), now=morning))
+    assert outcome.status is Status.CRITICAL
+
+
+def test_pos_process_skipped_without_a_name(make_ctx: MakeCtx, shop_settings: Settings) -> None:
+    outcome = run_one(find(CHECKS, "pos.process"), make_ctx(_pos(shop_settings, " ")))
+    assert outcome.status is Status.SKIPPED
+
+
+def test_find_processes_sees_this_test_run() -> None:
+    me = psutil.Process()
+    assert me.pid in {p.pid for p in system.find_processes(me.name().upper())}

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.health.model import Category, CheckResult, Metric, Status
+from app.health.output import nagios, to_json
+from app.health.report_pdf import write_report
+from app.health.runner import HealthReport
+from app.settings import ShopSettings
+from app.storage.check_history import CheckHistory
+from app.storage.db import Database
+
+T0 = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
+TITLES = {"disk.free": "Dung lượng ổ đĩa", "backup.age": "Sao lưu dữ liệu", "printers.reachable": "Máy in"}
+
+
+def report(statuses: dict[str, Status], at: dt.datetime = T0) -> HealthReport:
+    results = tuple(
+        CheckResult(check_id, status, f"{TITLES[check_id]}: {status.value}", "chi tiết",
+                    "disk.cleanup" if status is not Status.OK else None,
+                    (Metric("free_gb", 1.5, "GB", warn=2, crit=1),) if check_id == "disk.free" else (), 12)
+        for check_id, status in statuses.items()
+    )
+    return HealthReport(at, at + dt.timedelta(seconds=2), results, TITLES)
+
+
+def test_json_has_stable_fields_and_the_fix_steps() -> None:
+    data = json.loads(to_json(report({"disk.free": Status.WARNING, "backup.age": Status.OK}),
+                              {"disk.cleanup": "1. Xóa tệp tạm."}))
+    assert data["verdict"] == "warning"
+    first = data["results"][0]
+    assert set(first) >= {"id", "status", "summary", "details", "remedy", "metrics", "duration_ms"}
+    assert first["remedy"] == {"code": "disk.cleanup", "steps": "1. Xóa tệp tạm."}
+    assert first["metrics"][0] == {"name": "free_gb", "value": 1.5, "unit": "GB", "warn": 2, "crit": 1}
+    assert data["results"][1]["remedy"] is None
+
+
+@pytest.mark.parametrize(
+    "statuses, code, state",
+    [
+        ({"disk.free": Status.OK, "backup.age": Status.SKIPPED}, 0, "OK"),
+        ({"disk.free": Status.WARNING, "backup.age": Status.OK}, 1, "WARNING"),
+        ({"disk.free": Status.WARNING, "backup.age": Status.CRITICAL}, 2, "CRITICAL"),
+        ({"disk.free": Status.UNKNOWN, "backup.age": Status.OK}, 3, "UNKNOWN"),
+    ],
+)
+def test_nagios_line_and_exit_code(statuses, code, state) -> None:
+    line, exit_code = nagios(report(statuses))
+    assert exit_code == code
+    assert line.startswith(f"PMV {state} - ")
+    assert line.count("|") == 1 and "'disk.free.free_gb'=1.5GB;2;1" in line
+    assert "\n" not in line
+
+
+def test_history_knows_since_when_each_check_has_its_state(tmp_path: Path) -> None:
+    db, _ = Database.open(tmp_path / "app.sqlite3")
+    history = CheckHistory(db)
+    assert history.last_verdict() is None
+    runs = [Status.OK, Status.WARNING, Status.WARNING, Status.CRITICAL]
+    for hours, status in enumerate(runs):
+        history.record(report({"disk.free": status, "backup.age": Status.OK}, T0 + dt.timedelta(hours=hours)))
+    states = history.states()
+    assert states["disk.free"].status is Status.CRITICAL
+    assert states["disk.free"].since == T0 + dt.timedelta(hours=3, seconds=2)
+    assert states["backup.age"].since == T0 + dt.timedelta(seconds=2)  # ok all along
+    assert history.last_verdict() is Status.CRITICAL
+    history.record(report({"disk.free": Status.WARNING, "backup.age": Status.OK}, T0 + dt.timedelta(hours=4)))
+    history.record(report({"disk.free": Status.WARNING, "backup.age": Status.OK}, T0 + dt.timedelta(hours=5)))
+    assert history.states()["disk.free"].since == T0 + dt.timedelta(hours=4, seconds=2)
+    db.close()
+
+
+def test_pdf_report_is_readable_and_vietnamese(tmp_path: Path) -> None:
+    target = write_report(report({"disk.free": Status.CRITICAL, "backup.age": Status.OK,
+                                  "printers.reachable": Status.SKIPPED}),
+                          ShopSettings(name="Tiệm vàng Kim Phát", shop_id="KP-0001"),
+                          {"disk.free": Category.SYSTEM, "backup.age": Category.BACKUP,
+                           "printers.reachable": Category.DEVICES},
+                          {"disk.cleanup": "1. Xóa các tệp tạm trong thư mục Tải về."}, tmp_path / "r.pdf")
+    assert target.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True).stdout
+    for expected in ("BÁO CÁO KIỂM TRA HỆ THỐNG", "Tiệm vàng Kim Phát", "Cần xử lý ngay", "Dung lượng ổ đĩa",
+                     "Nghiêm trọng", "Bỏ qua", "Cách khắc phục", "Xóa các tệp tạm", "1900 6037"):
+        assert expected in text

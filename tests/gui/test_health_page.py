@@ -86,3 +86,14 @@ def test_the_request_form_carries_the_latest_report(qtbot: QtBot, make_app) -> N
     parts = form._health_parts()
     assert [p.key for p in parts] == ["health_report"] and '"verdict"' in parts[0].text
     form.reject()
+
+
+def test_only_the_run_that_turns_critical_notifies(qtbot: QtBot, make_app, demo_shop: DemoShop) -> None:
+    with sqlite3.connect(demo_shop.pos_database) as conn:
+        conn.execute("UPDATE gold_prices SET sell_vnd_per_chi = 1 WHERE purity_code = '750'")
+    app = make_app()
+    for _run in range(2):
+        with qtbot.waitSignal(app.health.finished, timeout=60000):
+            app.health.run_now()
+    critical = [n for n in app.notifier.history if n.level is Level.CRITICAL]
+    assert len(critical) == 1 and "Bảng giá vàng" in critical[0].message

@@ -66,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--report", type=Path, metavar="FILE", help="also write the PDF report")
     check.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
+    devices = sub.add_parser("devices", help="barcode device tools")
+    devices_sub = devices.add_subparsers(dest="devices_command", required=True, metavar="ACTION")
+    sheet = devices_sub.add_parser("test-sheet", help="write the printable scanner test sheet (PDF)")
+    sheet.add_argument("out", type=Path, metavar="FILE")
+    ports = devices_sub.add_parser("ports", help="list serial ports as JSON")
+    for sub_parser in (sheet, ports):
+        sub_parser.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS,
+                                default=argparse.SUPPRESS)
+
     warranty = sub.add_parser("warranty", help="warranty and maintenance coverage from the signed contract")
     warranty.add_argument("--json", action="store_true", help="print the coverage as JSON (the default)")
     warranty.add_argument("--certificate", type=Path, metavar="FILE", help="write the warranty certificate PDF")
@@ -89,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo_shop(args)
         if args.config is not None and not args.config.is_file():
             raise CliError(f"settings file not found: {args.config}")
+        if args.command == "devices":
+            return _devices(args)
         if args.command == "check":
             return _headless(args, _check)
         if args.command == "warranty":
@@ -144,6 +155,23 @@ def _headless(args: argparse.Namespace, command: Callable[[argparse.Namespace, R
         return command(args, runtime)
     finally:
         runtime.close()
+
+
+def _devices(args: argparse.Namespace) -> int:
+    if args.devices_command == "test-sheet":
+        from app.devices.test_sheet import write_test_sheet
+
+        try:
+            print(write_test_sheet(args.out))
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out}: {exc}") from None
+        return 0
+    from dataclasses import asdict
+
+    from app.devices.serial_scanner import list_ports
+
+    print(json.dumps([asdict(port) for port in list_ports()], ensure_ascii=False, indent=2))
+    return 0
 
 
 def _check(args: argparse.Namespace, runtime: Runtime) -> int:

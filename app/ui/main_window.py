@@ -26,6 +26,7 @@ from app.ui.pages.coming_soon import ComingSoonPage
 from app.ui.pages.overview import OverviewPage
 from app.ui.tasks import TaskRunner
 from app.support.models import Category
+from app.ui.devices.page import DevicesPage
 from app.ui.health.page import HealthPage, HealthTile
 from app.ui.health.state import HealthState
 from app.ui.support.form import RequestForm
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPage(runtime, runner)
         self.warranty_page = WarrantyPage(runtime, runner, warranty)
         self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
+        self.devices_page = DevicesPage(runner)
         self.health_state = health
         self.health_page = HealthPage(runtime, runner, health)
         self.health_page.attach_requested.connect(lambda _run: self.open_request_form())
@@ -100,11 +102,7 @@ class MainWindow(QMainWindow):
              self.support_page),
             ("warranty", self.tr("Bảo hành & bảo trì"), QStyle.StandardPixmap.SP_DialogYesButton,
              self.warranty_page),
-            ("devices", self.tr("Thiết bị mã vạch"), QStyle.StandardPixmap.SP_DriveHDIcon,
-             ComingSoonPage(self.tr("Thiết bị mã vạch"), [
-                 self.tr("thử máy quét mã vạch và tìm nguyên nhân quét sai"),
-                 self.tr("in thử tem nữ trang trên máy in tem"),
-             ])),
+            ("devices", self.tr("Thiết bị mã vạch"), QStyle.StandardPixmap.SP_DriveHDIcon, self.devices_page),
             ("updates", self.tr("Cập nhật"), QStyle.StandardPixmap.SP_BrowserReload,
              ComingSoonPage(self.tr("Cập nhật"), [
                  self.tr("nhận các gói cập nhật quy định kinh doanh vàng"),

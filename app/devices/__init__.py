@@ -1,0 +1,1 @@
+"""Barcode scanners and label printers: fault diagnosis, codes, keyboard effects (Qt-free)."""

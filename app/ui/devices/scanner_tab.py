@@ -1,0 +1,372 @@
+"""Máy quét mã vạch: serial and keyboard-wedge scanners, the test sheet, the diagnosis."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.devices.diagnosis import REMEDIES, Fault, diagnose
+from app.devices.serial_scanner import (
+    Scan,
+    ScannerError,
+    ScanProblem,
+    SerialScannerReader,
+    SerialSettings,
+    detect_baud,
+    list_ports,
+)
+from app.devices.test_sheet import TEST_CODES, TestCode, write_test_sheet
+from app.devices.wedge import KeyEvent, WedgeScan, classify
+from app.ui.devices.texts import fault_name, problem_text, scanner_error_text
+from app.ui.levels import Level
+from app.ui.tasks import Task, TaskRunner
+
+TERMINATORS = {"\r": "⏎ CR", "\n": "⏎ LF", "\r\n": "⏎ CRLF", "\t": "⇥ Tab", "": "—"}
+BAUD_RATES = (9600, 19200, 38400, 57600, 115200, 4800, 2400)
+
+
+class ScanBridge(QObject):
+    """Carries scans from the reader's worker thread to the GUI thread.
+
+    Signals:
+        scanned(object): a :class:`Scan`.
+        problem(object): a :class:`ScanProblem`.
+    """
+
+    scanned = Signal(object)
+    problem = Signal(object)
+
+
+class WedgeCapture(QLineEdit):
+    """A field that records every keystroke with its time, Enter and Tab included.
+
+    Signals:
+        burst_finished(object): the list of :class:`KeyEvent` typed before a pause.
+    """
+
+    burst_finished = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.events: list[KeyEvent] = []
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(400)
+        self._idle.timeout.connect(self._flush)
+
+    def event(self, event: QEvent) -> bool:
+        # Tab would move the focus away; a scanner's Tab suffix must be recorded instead.
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Tab:
+            self.record("\t")
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.record("\r")
+            return
+        if event.text():
+            self.record(event.text())
+        super().keyPressEvent(event)
+
+    def record(self, text: str, at: float | None = None) -> None:
+        self.events.append(KeyEvent(text, time.monotonic() if at is None else at))
+        self._idle.start()
+
+    def _flush(self) -> None:
+        events, self.events = self.events, []
+        self.clear()
+        if events:
+            self.burst_finished.emit(events)
+
+
+class ScannerTab(QWidget):
+    """Test any scanner in a minute."""
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._reader: Task | None = None
+        self._sheet_status: dict[str, bool | None] = {code.key: None for code in TEST_CODES}
+        self.bridge = ScanBridge(self)
+        self.bridge.scanned.connect(self._on_serial_scan)
+        self.bridge.problem.connect(self._on_problem)
+
+        # -- serial ------------------------------------------------------------
+        self.port = QComboBox()
+        self.port.setEditable(True)  # any pyserial URL (socket://, rfc2217://) works too
+        self.port.setMinimumWidth(200)
+        refresh = QPushButton(self.tr("Làm mới"))
+        refresh.clicked.connect(self.refresh_ports)
+        self.baud = QComboBox()
+        for rate in BAUD_RATES:
+            self.baud.addItem(str(rate), rate)
+        self.frame = QComboBox()
+        for text in ("8N1", "7E1", "7O1", "8N2"):
+            self.frame.addItem(text)
+        self.terminator = QComboBox()
+        for value, text in (("auto", self.tr("Tự nhận")), ("\r", "CR"), ("\n", "LF"), ("\r\n", "CRLF"), ("\t", "Tab")):
+            self.terminator.addItem(text, value)
+        self.connect_button = QPushButton(self.tr("Kết nối"))
+        self.connect_button.clicked.connect(self.toggle_serial)
+        self.detect_button = QPushButton(self.tr("Tự dò tốc độ"))
+        self.detect_button.clicked.connect(self.detect)
+        serial_box = QGroupBox(self.tr("Máy quét cổng COM / USB-COM"))
+        row1 = QHBoxLayout()
+        row1.addWidget(QLabel(self.tr("Cổng")))
+        row1.addWidget(self.port, 1)
+        row1.addWidget(refresh)
+        row2 = QHBoxLayout()
+        for label, widget in ((self.tr("Tốc độ"), self.baud), (self.tr("Khung"), self.frame),
+                              (self.tr("Kết thúc"), self.terminator)):
+            row2.addWidget(QLabel(label))
+            row2.addWidget(widget)
+        row2.addStretch(1)
+        row2.addWidget(self.detect_button)
+        row2.addWidget(self.connect_button)
+        serial_layout = QVBoxLayout(serial_box)
+        serial_layout.addLayout(row1)
+        serial_layout.addLayout(row2)
+
+        # -- keyboard wedge ------------------------------------------------------
+        self.capture = WedgeCapture()
+        self.capture.setPlaceholderText(self.tr("Bấm vào đây rồi quét mã (máy quét kiểu bàn phím USB)"))
+        self.capture.burst_finished.connect(self._on_wedge_burst)
+        wedge_box = QGroupBox(self.tr("Máy quét kiểu bàn phím (USB HID)"))
+        QVBoxLayout(wedge_box).addWidget(self.capture)
+
+        # -- test sheet ------------------------------------------------------------
+        self.sheet = QListWidget()
+        self.sheet.setMinimumHeight(105)
+        restart = QPushButton(self.tr("Thử lại từ đầu"))
+        restart.clicked.connect(self.reset_sheet)
+        missing = QPushButton(self.tr("Mã này không quét được"))
+        missing.clicked.connect(self.mark_not_scanning)
+        save_sheet = QPushButton(self.tr("In tờ mã thử…"))
+        save_sheet.clicked.connect(self._choose_sheet)
+        sheet_box = QGroupBox(self.tr("Thử với tờ mã: quét lần lượt từng mã"))
+        sheet_buttons = QHBoxLayout()
+        for button in (save_sheet, restart, missing):
+            sheet_buttons.addWidget(button)
+        sheet_layout = QVBoxLayout(sheet_box)
+        sheet_layout.addWidget(self.sheet, 1)
+        sheet_layout.addLayout(sheet_buttons)
+
+        self.log = QTableWidget(0, 5)
+        self.log.setHorizontalHeaderLabels([self.tr("Lúc"), self.tr("Nguồn"), self.tr("Nội dung"), self.tr("Kết thúc"),
+                                            self.tr("Tốc độ")])
+        self.log.verticalHeader().hide()
+        self.log.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for column in (0, 1, 3, 4):
+            self.log.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.log.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.diagnosis = QTextBrowser()
+        self.diagnosis.setMinimumHeight(120)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(serial_box)
+        left.addWidget(wedge_box)
+        top.addLayout(left, 1)
+        top.addWidget(sheet_box, 1)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(self.log, 2)
+        layout.addWidget(self.diagnosis, 2)
+        self.reset_sheet()
+
+    # -- ports -----------------------------------------------------------------
+    def refresh_ports(self) -> None:
+        self._runner.run(list_ports, on_success=self._show_ports, context=self)
+
+    def _show_ports(self, ports: list) -> None:
+        current = self.port.currentText()
+        self.port.clear()
+        for info in ports:
+            label = f"{info.device} – {info.description}" + (f" ({info.vid_pid})" if info.vid_pid else "")
+            self.port.addItem(label, info.device)
+        if current:
+            self.port.setEditText(current)
+        if not ports:
+            self.show_status(self.tr("Không thấy cổng COM nào. Máy quét USB kiểu bàn phím không cần cổng: "
+                                     "dùng ô bên dưới."), Level.INFO)
+
+    def settings(self) -> SerialSettings:
+        text = self.port.currentText().strip()
+        port = self.port.currentData() if self.port.currentIndex() >= 0 and \
+            self.port.itemText(self.port.currentIndex()) == text else text
+        frame = self.frame.currentText()
+        return SerialSettings(port=port or text, baudrate=int(self.baud.currentData()), bytesize=int(frame[0]),
+                              parity=frame[1], stopbits=int(frame[2]), terminator=self.terminator.currentData())
+
+    def toggle_serial(self) -> None:
+        if self._reader is not None and not self._reader.done:
+            self._reader.cancel()
+            return
+        settings = self.settings()
+        if not settings.port:
+            self.show_status(self.tr("Chọn hoặc nhập cổng trước."), Level.WARNING)
+            return
+        bridge = self.bridge
+        reader = SerialScannerReader(settings)
+        self._reader = self._runner.run_job(
+            lambda cancel, _progress: reader.run(cancel, bridge.scanned.emit, bridge.problem.emit),
+            on_success=lambda _r: self._serial_stopped(None), on_cancelled=lambda: self._serial_stopped(None),
+            on_failure=self._serial_stopped, cancellable=True, context=self,
+        )
+        self.connect_button.setText(self.tr("Ngắt kết nối"))
+        self.show_status(self.tr("Đang nghe %1 – hãy quét một mã.").replace("%1", settings.port), Level.INFO)
+
+    def _serial_stopped(self, error: BaseException | None) -> None:
+        self.connect_button.setText(self.tr("Kết nối"))
+        if isinstance(error, ScannerError):
+            self.show_status(scanner_error_text(error.kind), Level.CRITICAL)
+        elif error is not None:
+            self.show_status(self.tr("Lỗi cổng: %1").replace("%1", str(error)), Level.CRITICAL)
+        else:
+            self.show_status(self.tr("Đã ngắt kết nối."), Level.INFO)
+
+    def detect(self) -> None:
+        port = self.settings().port
+        self.show_status(self.tr("Đang dò tốc độ: hãy quét liên tục một mã trong vài giây…"), Level.INFO)
+        self._runner.run_job(lambda cancel, _p: detect_baud(port, cancel=cancel), on_success=self._detected,
+                             on_failure=self._serial_stopped, title=self.tr("Đang dò tốc độ cổng…"),
+                             cancellable=True, context=self)
+
+    def _detected(self, rate: int | None) -> None:
+        if rate is None:
+            self.show_status(self.tr("Không dò được tốc độ: không nhận được mã hợp lệ ở tốc độ nào."), Level.WARNING)
+            return
+        self.baud.setCurrentIndex(self.baud.findData(rate))
+        self.show_status(self.tr("Máy quét dùng tốc độ %1 baud.").replace("%1", str(rate)), Level.OK)
+
+    # -- scans -----------------------------------------------------------------
+    @Slot(object)
+    def _on_serial_scan(self, scan: Scan) -> None:
+        speed = f"{scan.duration_ms:.0f} ms"  # a unit symbol, the same in every language
+        self.handle_scan(scan.text, scan.terminator, self.tr("Cổng COM"), speed)
+
+    @Slot(object)
+    def _on_problem(self, problem: ScanProblem) -> None:
+        self.show_status(problem_text(problem.kind), Level.WARNING)
+
+    def _on_wedge_burst(self, events: list[KeyEvent]) -> None:
+        for scan in classify(events):
+            terminator = {"enter": "\r", "tab": "\t", "none": ""}[scan.terminator]
+            source = self.tr("Bàn phím (máy quét)") if scan.source == "scanner" else self.tr("Bàn phím (người gõ)")
+            speed = self.tr("%1 phím/giây").replace("%1", f"{scan.keys_per_second:.0f}")
+            self.handle_scan(scan.text, terminator, source, speed, wedge=scan)
+
+    def handle_scan(self, text: str, terminator: str, source: str, speed: str,
+                    wedge: WedgeScan | None = None) -> list[Fault]:
+        """Log the scan and, during the test sheet, check it against the code awaited."""
+        row = self.log.rowCount()
+        self.log.insertRow(row)
+        cells = [dt.datetime.now().strftime("%H:%M:%S"), source, text, TERMINATORS.get(terminator, repr(terminator)),
+                 speed]
+        for column, value in enumerate(cells):
+            self.log.setItem(row, column, QTableWidgetItem(value))
+        self.log.scrollToBottom()
+        if wedge is not None and wedge.source == "human":
+            return []
+        code = self._match(text)
+        if code is None:
+            return []
+        faults = diagnose(code.content, text + terminator)
+        self._sheet_status[code.key] = not faults
+        self._refresh_sheet()
+        self.show_diagnosis(code, text + terminator, faults)
+        return faults
+
+    def _match(self, text: str) -> TestCode | None:
+        """The sheet code this scan was meant to be: an exact match, else the next one awaited."""
+        for code in TEST_CODES:
+            if code.content == text:
+                return code
+        return next((code for code in TEST_CODES if not self._sheet_status[code.key]), None)
+
+    def mark_not_scanning(self) -> None:
+        code = next((c for c in TEST_CODES if not self._sheet_status[c.key]), None)
+        if code is None:
+            return
+        faults = diagnose(code.content, "")
+        self._sheet_status[code.key] = False
+        self._refresh_sheet()
+        self.show_diagnosis(code, "", faults)
+
+    def show_diagnosis(self, code: TestCode, received: str, faults: list[Fault]) -> None:
+        shown = html.escape(received.replace("\r", "⏎").replace("\n", "⏎").replace("\t", "⇥")) or "—"
+        line = self.tr("%1: mong đợi %2, nhận được %3")
+        parts = ["<p>" + line.replace("%1", f"<b>{html.escape(code.label)}</b>")
+                 .replace("%2", f"<code>{html.escape(code.content)}⏎</code>")
+                 .replace("%3", f"<code>{shown}</code>") + "</p>"]
+        if not faults:
+            ok_text = self.tr("Quét đúng.")
+            parts.append(f"<p style='color:#2e7d32'><b>{html.escape(ok_text)}</b></p>")
+        for fault in faults:
+            parts.append(f"<p style='color:#c62828'><b>{html.escape(fault_name(fault))}</b></p>"
+                         f"<p>{html.escape(REMEDIES[fault]).replace(chr(10), '<br>')}</p>")
+        if all(self._sheet_status.values()):
+            done = self.tr("Máy quét đọc đúng tất cả các mã trên tờ thử.")
+            parts.append(f"<p style='color:#2e7d32'><b>{html.escape(done)}</b></p>")
+        self.diagnosis.setHtml("".join(parts))
+
+    def reset_sheet(self) -> None:
+        self._sheet_status = {code.key: None for code in TEST_CODES}
+        self._refresh_sheet()
+        self.diagnosis.setHtml(html.escape(self.tr(
+            "In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. "
+            "Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.")))
+
+    def _refresh_sheet(self) -> None:
+        self.sheet.clear()
+        for code in TEST_CODES:
+            state = self._sheet_status[code.key]
+            mark = "…" if state is None else ("✓" if state else "✗")  # DejaVu has these; emoji fonts are rare on tills
+            item = QListWidgetItem(f"{mark} {code.label}: {code.content}")
+            if state is not None:
+                item.setForeground((Level.OK if state else Level.CRITICAL).color)
+            self.sheet.addItem(item)
+
+    def _choose_sheet(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Lưu tờ mã thử"), str(Path.home() / "to-ma-thu.pdf"),
+                                              "PDF (*.pdf)")
+        if path:
+            self._runner.run(lambda: write_test_sheet(Path(path)), context=self,
+                             on_success=lambda saved: self.show_status(
+                                 self.tr("Đã lưu tờ mã thử: %1 – in ở 100%.").replace("%1", str(saved)), Level.OK),
+                             on_failure=lambda exc: self.show_status(str(exc), Level.CRITICAL))
+
+    def show_status(self, text: str, level: Level) -> None:
+        self.status.setStyleSheet(f"color: {level.color.name()};")
+        self.status.setText(text)
+
+    def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()

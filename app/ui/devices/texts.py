@@ -1,0 +1,45 @@
+"""Words for the device feature's codes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from app.devices.diagnosis import Fault
+from app.devices.serial_scanner import ScannerErrorKind, ScanProblemKind
+
+
+def fault_name(fault: Fault) -> str:
+    translate = QCoreApplication.translate
+    return {
+        Fault.IME_TELEX: translate("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu Telex"),
+        Fault.IME_VNI: translate("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu VNI"),
+        Fault.CAPS_LOCK: translate("DeviceTexts", "Phím Caps Lock đang bật"),
+        Fault.MISSING_TERMINATOR: translate("DeviceTexts", "Máy quét không gửi phím Enter sau mã"),
+        Fault.KEYBOARD_LAYOUT: translate("DeviceTexts", "Windows đang dùng bàn phím không phải tiếng Anh (Mỹ)"),
+        Fault.PREFIX_SUFFIX: translate("DeviceTexts", "Máy quét thêm ký tự vào đầu hoặc cuối mã"),
+        Fault.DROPPED_CHARS: translate("DeviceTexts", "Mất ký tự: máy quét gửi nhanh hơn máy tính nhận"),
+        Fault.CHECK_DIGIT: translate("DeviceTexts", "Sai số kiểm tra của mã vạch"),
+        Fault.SYMBOLOGY_DISABLED: translate("DeviceTexts", "Máy quét chưa bật loại mã vạch này"),
+    }[fault]
+
+
+def problem_text(kind: ScanProblemKind) -> str:
+    translate = QCoreApplication.translate
+    if kind is ScanProblemKind.GARBAGE:
+        return translate("DeviceTexts", "Nhận được ký tự lạ: có thể sai tốc độ truyền (baud). Thử \u201cTự dò tốc độ\u201d.")
+    if kind is ScanProblemKind.MISSING_TERMINATOR:
+        return translate("DeviceTexts", "Máy quét gửi mã nhưng không gửi ký tự kết thúc (Enter): phần mềm bán hàng "
+                         "sẽ không nhận mã. Quét mã cài đặt “thêm Enter” trong sách hướng dẫn máy quét.")
+    return translate("DeviceTexts", "Dữ liệu quá dài mà không có ký tự kết thúc: kiểm tra cài đặt ký tự kết thúc.")
+
+
+def scanner_error_text(kind: ScannerErrorKind) -> str:
+    translate = QCoreApplication.translate
+    return {
+        ScannerErrorKind.NOT_FOUND: translate("DeviceTexts", "Không tìm thấy cổng này. Kiểm tra dây cắm rồi bấm \u201cLàm mới\u201d."),
+        ScannerErrorKind.BUSY: translate(
+            "DeviceTexts", "Cổng đang được chương trình khác dùng (thường là phần mềm bán hàng). Đóng chương trình đó rồi thử lại."),
+        ScannerErrorKind.GONE: translate(
+            "DeviceTexts", "Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). Cắm lại rồi bấm \u201cKết nối\u201d."),
+        ScannerErrorKind.BAD_SETTINGS: translate("DeviceTexts", "Thông số cổng không hợp lệ."),
+    }[kind]

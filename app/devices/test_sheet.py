@@ -8,12 +8,11 @@ VNI mode (DD, AW, A6…), so an input-method fault cannot hide.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from app import HOTLINE
+from app.atomic import atomic_target
 from app.pdf_fonts import register_fonts
 
 
@@ -76,14 +75,7 @@ def write_test_sheet(target: Path) -> Path:
         Paragraph(f"Cần hỗ trợ: gọi {HOTLINE} (24/7).", body),
     ]
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".test-sheet-", suffix=".pdf", dir=target.parent)
-    os.close(fd)
-    try:
-        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=16 * mm,
+    with atomic_target(target, suffix=".pdf") as tmp:
+        SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=16 * mm,
                           bottomMargin=14 * mm, title="Tờ mã thử máy quét").build(story)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from app import APP_NAME, HOTLINE, __version__
+from app.atomic import atomic_target
 from app.formatting import format_datetime
 from app.health.context import VN
 from app.health.model import Category, Status
@@ -101,14 +100,7 @@ def write_report(report: HealthReport, shop: ShopSettings, categories: dict[str,
               Paragraph(esc(f"Cần hỗ trợ: gọi đường dây nóng {HOTLINE} (24/7). "
                             f"Báo cáo tạo bởi {APP_NAME} {__version__}."), small)]
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=target.parent)
-    os.close(fd)
-    try:
-        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=16 * mm,
+    with atomic_target(target, suffix=".pdf") as tmp:
+        SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=16 * mm,
                           bottomMargin=16 * mm, title="Báo cáo kiểm tra hệ thống", author=APP_NAME).build(story)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target

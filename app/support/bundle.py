@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import APP_NAME, __version__
+from app.atomic import atomic_target
 from app.logs import tail
 from app.settings import Settings
 from app.support.redaction import RedactionKind, redact_mapping, redact_text
@@ -123,14 +124,9 @@ def write_bundle(parts: Sequence[BundlePart], target: Path, *, included: Iterabl
         ],
         "left_out": [part.key for part in parts if part not in chosen],
     }
-    tmp = target.with_name(target.name + ".partial")
-    try:
+    with atomic_target(target, suffix=".zip") as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
             for part in chosen:
                 archive.writestr(part.filename, part.text)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return target

@@ -8,11 +8,10 @@ disk never leaves half a PDF where the old one was.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from app import HOTLINE
+from app.atomic import atomic_target
 from app.formatting import format_date
 from app.pdf_fonts import register_fonts
 from app.settings import ShopSettings
@@ -105,16 +104,9 @@ def write_certificate(contract: Contract, shop: ShopSettings, today: dt.date, ta
         ),
     ]
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".certificate-", suffix=".pdf", dir=target.parent)
-    os.close(fd)
-    try:
-        doc = SimpleDocTemplate(tmp, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
+    with atomic_target(target, suffix=".pdf") as tmp:
+        doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
                                 topMargin=18 * mm, bottomMargin=18 * mm,
                                 title="Phiếu bảo hành", author="Phần Mềm Vàng")
         doc.build(story)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import enum
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from app.atomic import write_atomically
 from app.support.vendor_api import VendorApiError
 from app.warranty.contract import Contract, ContractError, verify_document
 
@@ -114,14 +113,4 @@ class ContractService:
         return RefreshResult(outcome, contract)
 
     def _write(self, raw: bytes) -> None:
-        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".contract-", dir=self.cache_file.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(raw)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.cache_file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.cache_file, raw)

@@ -37,6 +37,7 @@ from app.ui.support.texts import (
     status_name,
 )
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.tile import Tile
 
 
@@ -76,10 +77,7 @@ class SupportPage(QWidget):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setObjectName("supportBanner")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setObjectName("supportMessage")
-        self.message.hide()
+        self.message = MessageLabel()
 
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels([self.tr("Số"), self.tr("Tiêu đề"), self.tr("Trạng thái"),
@@ -141,11 +139,7 @@ class SupportPage(QWidget):
                                   " padding: 8px; }")
 
     def show_message(self, text: str, level: Level) -> None:
-        background = {Level.OK: "#e8f5e9", Level.INFO: "#e3f2fd", Level.WARNING: "#fff3e0"}.get(level, "#ffebee")
-        self.message.setStyleSheet(f"QLabel#supportMessage {{ background: {background}; border-left: 4px solid "
-                                   f"{level.color.name()}; padding: 8px; }}")
-        self.message.setText(text)
-        self.message.show()
+        self.message.show_message(text, level)
 
     def show_requests(self, requests: list[SupportRequest]) -> None:
         self._update_banner()

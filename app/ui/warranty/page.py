@@ -33,6 +33,7 @@ from app.ui.warranty.state import WarrantySnapshot, WarrantyState
 from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includes, status_title
 from app.ui.warranty.timeline import CoverageTimeline
 from app.ui.widgets.tables import fit_table_height
+from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.tile import Tile
 
 STATUS_COLOURS = {
@@ -124,10 +125,7 @@ class WarrantyPage(QWidget):
         for button in (self.renew_button, self.refresh_button, self.import_button, self.certificate_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setObjectName("warrantyMessage")
-        self.message.hide()
+        self.message = MessageLabel()
 
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -178,13 +176,7 @@ class WarrantyPage(QWidget):
         self.status_detail.setVisible(bool(detail))
 
     def show_message(self, text: str, level: Level) -> None:
-        background = {Level.OK: "#e8f5e9", Level.INFO: "#e3f2fd", Level.WARNING: "#fff3e0"}.get(level, "#ffebee")
-        self.message.setStyleSheet(
-            f"QLabel#warrantyMessage {{ background: {background}; border-left: 4px solid {level.color.name()};"
-            " padding: 8px; }"
-        )
-        self.message.setText(text)
-        self.message.show()
+        self.message.show_message(text, level)
 
     def show_snapshot(self, snapshot: WarrantySnapshot) -> None:
         contract, coverage = snapshot.contract, snapshot.coverage

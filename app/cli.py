@@ -75,6 +75,23 @@ def build_parser() -> argparse.ArgumentParser:
         sub_parser.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS,
                                 default=argparse.SUPPRESS)
 
+    label = sub.add_parser("label", help="render or print a jewellery tag (ZPL, TSPL, EZPL, PDF, PNG)")
+    label.add_argument("--lang", dest="label_lang", required=True, choices=["zpl", "tspl", "ezpl", "pdf", "png"])
+    label.add_argument("--dpi", type=int, choices=[203, 300], default=203)
+    label.add_argument("--template", default="rat_tail_75x10", help="label template (resources/labels/NAME.json)")
+    label.add_argument("--item-code", default=None, help="the barcode content (default: the demo tag's)")
+    label.add_argument("--product", help="product name, e.g. 'Nhẫn cưới 18K'")
+    label.add_argument("--purity", help="purity code, e.g. 750 or 9999")
+    label.add_argument("--gross-mg", type=int, help="gross weight in milligrams")
+    label.add_argument("--stone-mg", type=int, help="stone weight in milligrams")
+    label.add_argument("--labour", type=int, help="labour charge (tiền công) in VND")
+    label.add_argument("--price", type=int, help="price in VND")
+    label.add_argument("--font", help="a TrueType font loaded on the printer (keeps Vietnamese on TSPL/EZPL)")
+    where = label.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, metavar="FILE", help="write the job to a file")
+    where.add_argument("--send", metavar="TARGET", help="tcp://host:9100, serial:///dev/ttyUSB0?baud=9600, spooler://NAME")
+    label.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+
     warranty = sub.add_parser("warranty", help="warranty and maintenance coverage from the signed contract")
     warranty.add_argument("--json", action="store_true", help="print the coverage as JSON (the default)")
     warranty.add_argument("--certificate", type=Path, metavar="FILE", help="write the warranty certificate PDF")
@@ -100,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise CliError(f"settings file not found: {args.config}")
         if args.command == "devices":
             return _devices(args)
+        if args.command == "label":
+            return _label(args)
         if args.command == "check":
             return _headless(args, _check)
         if args.command == "warranty":
@@ -171,6 +190,60 @@ def _devices(args: argparse.Namespace) -> int:
     from app.devices.serial_scanner import list_ports
 
     print(json.dumps([asdict(port) for port in list_ports()], ensure_ascii=False, indent=2))
+    return 0
+
+
+def _label(args: argparse.Namespace) -> int:
+    """Verify first (a tag whose barcode would not scan is refused), then write or send."""
+    from dataclasses import replace
+
+    from app.atomic import write_atomically
+    from app.devices.labels import (
+        TagFieldError,
+        TagRefused,
+        TemplateError,
+        TransportError,
+        demo_tag,
+        load_template,
+        prepare_job,
+        render_pdf,
+        render_png,
+        send,
+        verify_tag,
+    )
+
+    try:
+        template = load_template(args.template)
+        tag = demo_tag()
+        changes = {
+            "item_code": args.item_code, "product_name": args.product, "purity_code": args.purity,
+            "gross_weight_mg": args.gross_mg, "stone_weight_mg": args.stone_mg, "labour_vnd": args.labour,
+            "price_vnd": args.price,
+        }
+        tag = replace(tag, **{key: value for key, value in changes.items() if value is not None})
+        if args.label_lang in ("pdf", "png"):
+            if args.send:
+                raise CliError("PDF and PNG tags can only be written to a file (--out)")
+            problem = verify_tag(tag, template, args.dpi).problem
+            if problem is not None:
+                raise CliError(f"tag refused before printing: {problem.value}")
+            data = render_pdf(tag, template, args.dpi) if args.label_lang == "pdf" else render_png(tag, template, args.dpi)
+        else:
+            data, _verification = prepare_job(tag, template, args.label_lang, args.dpi, font=args.font)
+        if args.out is not None:
+            write_atomically(args.out, data)
+            print(args.out)
+        else:
+            send(data, args.send)
+            print(json.dumps({"sent": len(data), "to": args.send}))
+    except TagFieldError as exc:
+        raise CliError(f"bad tag value: {exc}") from None
+    except TagRefused as exc:
+        raise CliError(f"tag refused before printing: {exc}") from None
+    except TransportError as exc:
+        raise CliError(f"could not print: {exc}") from None
+    except (TemplateError, OSError) as exc:
+        raise CliError(str(exc)) from None
     return 0
 
 

@@ -94,12 +94,26 @@ class SupportSettings(_Section):
 
 
 class PrinterSettings(_Section):
-    """A label or receipt printer: a network one (host, port 9100) or a Windows spooler queue."""
+    """A label printer: a network one (host, port 9100), a serial one or a spooler queue."""
 
     name: str
     host: str = ""
     port: int = Field(default=9100, ge=1, le=65535)
     queue: str = ""
+    serial: str = ""  # "COM3" or "/dev/ttyUSB0?baud=9600"
+    language: Literal["zpl", "tspl", "ezpl"] = "tspl"
+    dpi: Literal[203, 300] = 203
+    template: str = "rat_tail_75x10"
+
+    def target(self) -> str:
+        """The transport address the label module understands."""
+        if self.host:
+            return f"tcp://{self.host}:{self.port}"
+        if self.serial:
+            return f"serial://{self.serial}" if "://" not in self.serial else self.serial
+        if self.queue:
+            return f"spooler://{self.queue}"
+        return ""
 
 
 class DevicesSettings(_Section):

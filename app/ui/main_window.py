@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPage(runtime, runner)
         self.warranty_page = WarrantyPage(runtime, runner, warranty)
         self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
-        self.devices_page = DevicesPage(runner)
+        self.devices_page = DevicesPage(runtime, runner)
         self.health_state = health
         self.health_page = HealthPage(runtime, runner, health)
         self.health_page.attach_requested.connect(lambda _run: self.open_request_form())

@@ -13,9 +13,9 @@ from app.ui.devices.page import DevicesPage
 from app.ui.tasks import TaskRunner
 
 
-def make(qtbot: QtBot) -> DevicesPage:
+def make(qtbot: QtBot, runtime) -> DevicesPage:
     runner = TaskRunner()
-    page = DevicesPage(runner)
+    page = DevicesPage(runtime, runner)
     qtbot.addWidget(page)
     page._keep = runner
     return page
@@ -27,8 +27,8 @@ def type_burst(capture, text: str, start: float, gap: float = 0.006) -> float:
     return start + len(text) * gap
 
 
-def test_a_wedge_scanner_ticks_the_sheet_and_a_telex_scan_is_diagnosed(qtbot: QtBot) -> None:
-    page = make(qtbot)
+def test_a_wedge_scanner_ticks_the_sheet_and_a_telex_scan_is_diagnosed(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
     tab = page.scanner
     capture = tab.capture
     first = TEST_CODES[0].content
@@ -49,8 +49,8 @@ def test_a_wedge_scanner_ticks_the_sheet_and_a_telex_scan_is_diagnosed(qtbot: Qt
     assert end > 0
 
 
-def test_human_typing_is_logged_but_not_judged(qtbot: QtBot) -> None:
-    page = make(qtbot)
+def test_human_typing_is_logged_but_not_judged(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
     capture = page.scanner.capture
     start = time.monotonic()
     for index, char in enumerate("PMV9"):
@@ -60,14 +60,14 @@ def test_human_typing_is_logged_but_not_judged(qtbot: QtBot) -> None:
     assert all(state is None for state in page.scanner._sheet_status.values())
 
 
-def test_a_code_that_never_arrives_names_the_disabled_symbology(qtbot: QtBot) -> None:
-    page = make(qtbot)
+def test_a_code_that_never_arrives_names_the_disabled_symbology(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
     page.scanner.mark_not_scanning()
     assert page.scanner._sheet_status[TEST_CODES[0].key] is False
     assert "chưa bật loại mã vạch" in page.scanner.diagnosis.toPlainText()
 
 
-def test_serial_scans_arrive_live_and_an_unplugged_scanner_is_explained(qtbot: QtBot) -> None:
+def test_serial_scans_arrive_live_and_an_unplugged_scanner_is_explained(qtbot: QtBot, runtime) -> None:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)
@@ -83,7 +83,7 @@ def test_serial_scans_arrive_live_and_an_unplugged_scanner_is_explained(qtbot: Q
         conn.close()  # the cable is pulled
 
     threading.Thread(target=scanner, daemon=True).start()
-    page = make(qtbot)
+    page = make(qtbot, runtime)
     tab = page.scanner
     tab.port.setEditText(f"socket://127.0.0.1:{port}")
     tab.toggle_serial()
@@ -94,3 +94,84 @@ def test_serial_scans_arrive_live_and_an_unplugged_scanner_is_explained(qtbot: Q
     qtbot.waitUntil(lambda: "ngắt kết nối" in tab.status.text(), timeout=5000)
     assert tab.connect_button.text() == "Kết nối"
     server.close()
+
+
+def tcp_printer(reply: bytes = b"") -> tuple[int, list[bytes], socket.socket]:
+    """A real listener standing in for a port-9100 printer; it records what it is sent."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    received: list[bytes] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(1)
+                data = b""
+                try:
+                    while chunk := conn.recv(65536):
+                        data += chunk
+                        if reply:
+                            conn.sendall(reply)
+                            break
+                except OSError:
+                    pass
+                received.append(data)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server.getsockname()[1], received, server
+
+
+def test_printer_tab_previews_verifies_and_prints_a_test_tag(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
+    tab = page.printer
+    qtbot.waitUntil(lambda: "quét được" in tab.verdict.text(), timeout=10000)
+    assert not tab.preview.pixmap().isNull()
+    port, received, server = tcp_printer()
+    tab.language.setCurrentIndex(tab.language.findData("zpl"))
+    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    tab.print_test_tag()
+    qtbot.waitUntil(lambda: "Đã gửi tem thử" in tab.message.text(), timeout=10000)
+    qtbot.waitUntil(lambda: bool(received), timeout=5000)
+    job = received[0].decode("utf-8")
+    assert job.startswith("^XA") and "^BC" in job and f"^FD{tab.item_code.text()}^FS" in job
+    server.close()
+
+
+def test_a_code_too_long_for_the_tag_is_refused_before_printing(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
+    tab = page.printer
+    tab.item_code.setText("PMV75000001")
+    tab.refresh_preview()
+    qtbot.waitUntil(lambda: "quá dài" in tab.verdict.text(), timeout=10000)
+    port, received, server = tcp_printer()
+    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    tab.print_test_tag()
+    qtbot.waitUntil(lambda: "quá dài" in tab.message.text(), timeout=10000)
+    time.sleep(0.2)
+    assert received == []  # nothing was sent
+    server.close()
+
+
+def test_printer_status_fault_and_unreachable_printer_are_explained(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
+    tab = page.printer
+    # A ZPL ~HS reply whose first string says "paper out" (field 2 = 1).
+    reply = b"\x02030,1,0,0600,000,0,0,0,000,0,0,0\x03\r\n\x02000,0,0,0,1,2,6,0,00000000,1,000\x03\r\n\x021234,0\x03\r\n"
+    port, _received, server = tcp_printer(reply)
+    tab.language.setCurrentIndex(tab.language.findData("zpl"))
+    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    tab.check_status()
+    qtbot.waitUntil(lambda: "hết giấy" in tab.message.text(), timeout=10000)
+    server.close()
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    dead_port = closed.getsockname()[1]
+    closed.close()
+    tab.target.setText(f"tcp://127.0.0.1:{dead_port}")
+    tab.print_test_tag()
+    qtbot.waitUntil(lambda: "từ chối" in tab.message.text() or "Không kết nối" in tab.message.text(), timeout=10000)

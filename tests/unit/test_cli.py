@@ -97,3 +97,44 @@ def test_config_works_before_or_after_the_sub_command() -> None:
     for argv in (["--config", "a.toml", "check"], ["check", "--config", "a.toml"]):
         assert str(parser.parse_args(argv).config) == "a.toml"
     assert parser.parse_args(["check"]).config is None
+
+
+def test_label_writes_each_language_and_refuses_a_tag_that_would_not_scan(tmp_path: Path) -> None:
+    for language, marker in (("zpl", b"^XA"), ("tspl", b"SIZE"), ("ezpl", b"^Q"), ("pdf", b"%PDF"), ("png", b"\x89PNG")):
+        out = tmp_path / f"tem.{language}"
+        result = run("label", "--lang", language, "--dpi", "300", "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert marker in out.read_bytes()[:200]
+    refused = run("label", "--lang", "zpl", "--item-code", "PMV75000001", "--out", str(tmp_path / "x.zpl"))
+    assert refused.returncode == 1 and "too_long_for_label" in refused.stderr
+    assert not (tmp_path / "x.zpl").exists()  # nothing written for a tag that would not scan
+
+
+def test_label_send_to_a_port_9100_listener(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    received: list[bytes] = []
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
+            received.append(data)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = server.getsockname()[1]
+    result = run("label", "--lang", "tspl", "--send", f"tcp://127.0.0.1:{port}")
+    thread.join(5)
+    server.close()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["sent"] == len(received[0])
+    assert b'BARCODE' in received[0] and b'"75000001"' in received[0]
+    dead = run("label", "--lang", "tspl", "--send", f"tcp://127.0.0.1:{port}")
+    assert dead.returncode == 1 and "could not print" in dead.stderr

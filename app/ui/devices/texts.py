@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from app.devices.diagnosis import Fault
+from app.devices.labels import PrinterFault, TransportErrorKind, VerifyProblem
 from app.devices.serial_scanner import ScannerErrorKind, ScanProblemKind
 
 
@@ -43,3 +44,44 @@ def scanner_error_text(kind: ScannerErrorKind) -> str:
             "DeviceTexts", "Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). Cắm lại rồi bấm \u201cKết nối\u201d."),
         ScannerErrorKind.BAD_SETTINGS: translate("DeviceTexts", "Thông số cổng không hợp lệ."),
     }[kind]
+
+
+def verify_problem_text(problem: VerifyProblem) -> str:
+    translate = QCoreApplication.translate
+    return {
+        VerifyProblem.TOO_LONG_FOR_LABEL: translate(
+            "DeviceTexts", "Mã quá dài so với đầu tem ở độ phân giải này: tem in ra sẽ không quét được. "
+            "Dùng mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi."),
+        VerifyProblem.BARS_TOO_THIN: translate(
+            "DeviceTexts", "Vạch mã quá mảnh so với độ phân giải máy in: máy quét sẽ khó đọc."),
+        VerifyProblem.DOES_NOT_DECODE: translate("DeviceTexts", "Mã vạch trên tem không đọc lại được: không in."),
+        VerifyProblem.DECODES_WRONG: translate("DeviceTexts", "Mã vạch đọc lại ra nội dung khác: không in."),
+    }[problem]
+
+
+def transport_error_text(kind: TransportErrorKind) -> str:
+    translate = QCoreApplication.translate
+    return {
+        TransportErrorKind.NOT_REACHABLE: translate(
+            "DeviceTexts", "Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP."),
+        TransportErrorKind.TIMEOUT: translate(
+            "DeviceTexts", "Máy in không trả lời kịp: có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in."),
+        TransportErrorKind.REFUSED: translate(
+            "DeviceTexts", "Máy in từ chối kết nối: sai cổng (thường là 9100) hoặc máy in đang bận."),
+        TransportErrorKind.NOT_FOUND: translate("DeviceTexts", "Không tìm thấy máy in, cổng hoặc hàng đợi này."),
+        TransportErrorKind.BAD_TARGET: translate(
+            "DeviceTexts", "Địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600)."),
+    }[kind]
+
+
+def printer_fault_name(fault: PrinterFault) -> str:
+    translate = QCoreApplication.translate
+    return {
+        PrinterFault.PAPER_OUT: translate("DeviceTexts", "hết giấy"),
+        PrinterFault.PAPER_JAM: translate("DeviceTexts", "kẹt giấy"),
+        PrinterFault.HEAD_OPEN: translate("DeviceTexts", "nắp đầu in đang mở"),
+        PrinterFault.RIBBON_OUT: translate("DeviceTexts", "hết mực ruy băng"),
+        PrinterFault.PAUSED: translate("DeviceTexts", "đang tạm dừng"),
+        PrinterFault.BUFFER_FULL: translate("DeviceTexts", "bộ nhớ đệm đầy"),
+        PrinterFault.OTHER: translate("DeviceTexts", "lỗi khác"),
+    }[fault]

@@ -1,0 +1,237 @@
+"""Máy in tem: a test tag previewed exactly as it will print, printed, verified; status and calibration."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.devices.labels import (
+    DEFAULT_TEMPLATE,
+    PrinterStatus,
+    TagFieldError,
+    TagRefused,
+    TransportError,
+    calibrate_command,
+    demo_tag,
+    list_templates,
+    load_template,
+    prepare_job,
+    read_status,
+    render_png,
+    send,
+    verify_tag,
+)
+from app.runtime import Runtime
+from app.ui.devices.texts import printer_fault_name, transport_error_text, verify_problem_text
+from app.ui.levels import Level
+from app.ui.tasks import TaskRunner
+from app.ui.widgets.message import MessageLabel
+
+
+class PrinterTab(QWidget):
+    """Print a test tag on any label printer and prove its barcode scans."""
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._profiles = list(runtime.settings.devices.printers)
+        self.profile = QComboBox()
+        self.profile.addItem(self.tr("(nhập tay)"), None)
+        for index, printer in enumerate(self._profiles):
+            self.profile.addItem(printer.name, index)
+        self.profile.currentIndexChanged.connect(self._load_profile)
+        self.language = QComboBox()
+        for code, name in (("tspl", "TSPL (TSC, Xprinter)"), ("zpl", "ZPL (Zebra)"), ("ezpl", "EZPL (Godex)")):
+            self.language.addItem(name, code)
+        self.dpi = QComboBox()
+        for dpi in (203, 300):
+            self.dpi.addItem(f"{dpi} dpi", dpi)
+        self.template = QComboBox()
+        for name in list_templates():
+            self.template.addItem(name, name)
+        self.template.setCurrentIndex(max(0, self.template.findData(DEFAULT_TEMPLATE)))  # the rat-tail tag
+        self.target = QLineEdit()
+        self.target.setPlaceholderText("tcp://192.168.1.50:9100 · serial://COM3?baud=9600 · spooler://Xprinter")
+        self.item_code = QLineEdit(demo_tag().item_code)
+        self.product = QLineEdit(demo_tag().product_name)
+        for widget in (self.language, self.dpi, self.template):
+            widget.currentIndexChanged.connect(self.refresh_preview)
+        for line in (self.item_code, self.product):
+            line.editingFinished.connect(self.refresh_preview)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Máy in"), self.profile)
+        form.addRow(self.tr("Ngôn ngữ máy in"), self.language)
+        form.addRow(self.tr("Độ phân giải"), self.dpi)
+        form.addRow(self.tr("Mẫu tem"), self.template)
+        form.addRow(self.tr("Địa chỉ máy in"), self.target)
+        form.addRow(self.tr("Mã hàng (mã vạch)"), self.item_code)
+        form.addRow(self.tr("Tên hàng"), self.product)
+        settings_box = QGroupBox(self.tr("Máy in và tem thử"))
+        settings_box.setLayout(form)
+
+        self.preview = QLabel()
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumHeight(140)
+        self.preview.setStyleSheet("background: #ffffff; border: 1px solid #cccccc;")
+        preview_scroll = QScrollArea()
+        preview_scroll.setWidgetResizable(True)
+        preview_scroll.setWidget(self.preview)
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        preview_box = QGroupBox(self.tr("Xem trước đúng như khi in"))
+        preview_layout = QVBoxLayout(preview_box)
+        preview_layout.addWidget(preview_scroll, 1)
+        preview_layout.addWidget(self.verdict)
+
+        self.print_button = QPushButton(self.tr("In tem thử"))
+        self.print_button.setStyleSheet("font-weight: 700;")
+        self.print_button.clicked.connect(self.print_test_tag)
+        self.status_button = QPushButton(self.tr("Kiểm tra trạng thái"))
+        self.status_button.clicked.connect(self.check_status)
+        self.calibrate_button = QPushButton(self.tr("Hiệu chỉnh cảm biến"))
+        self.calibrate_button.clicked.connect(self.calibrate)
+        self.message = MessageLabel()
+        buttons = QHBoxLayout()
+        for button in (self.print_button, self.status_button, self.calibrate_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        top = QHBoxLayout()
+        top.addWidget(settings_box, 1)
+        top.addWidget(preview_box, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        if self._profiles:
+            self.profile.setCurrentIndex(1)
+        self.refresh_preview()
+
+    def _load_profile(self) -> None:
+        index = self.profile.currentData()
+        if index is None:
+            return
+        printer = self._profiles[index]
+        self.language.setCurrentIndex(self.language.findData(printer.language))
+        self.dpi.setCurrentIndex(self.dpi.findData(printer.dpi))
+        self.template.setCurrentIndex(max(0, self.template.findData(printer.template)))
+        self.target.setText(printer.target())
+
+    def _job_inputs(self):  # type: ignore[no-untyped-def]
+        tag = replace(demo_tag(), item_code=self.item_code.text().strip(), product_name=self.product.text().strip())
+        return tag, load_template(self.template.currentData()), self.language.currentData(), int(self.dpi.currentData())
+
+    def refresh_preview(self) -> None:
+        try:
+            tag, template, _language, dpi = self._job_inputs()
+        except TagFieldError as exc:
+            self.verdict.setText(self.tr("Giá trị không hợp lệ: %1").replace("%1", exc.field))
+            return
+
+        def work() -> tuple[bytes | None, object]:
+            verification = verify_tag(tag, template, dpi)
+            try:
+                return render_png(tag, template, dpi), verification
+            except TagRefused:  # a code too long to lay out: no picture, the verdict says why
+                return None, verification
+
+        # Edits come faster than renders: only the newest preview may land.
+        self._preview_seq = getattr(self, "_preview_seq", 0) + 1
+        seq = self._preview_seq
+        self._runner.run(work, on_success=lambda result: self._show_preview(result, seq), context=self,
+                         on_failure=lambda exc: self.verdict.setText(str(exc)))
+
+    def _show_preview(self, result: tuple[bytes | None, object], seq: int) -> None:
+        if seq != self._preview_seq:
+            return
+        png, verification = result
+        if png is None:
+            self.preview.clear()
+        else:
+            self.preview.setPixmap(QPixmap.fromImage(QImage.fromData(png, "PNG")))
+        problem = getattr(verification, "problem", None)
+        if problem is None:
+            self.verdict.setStyleSheet(f"color: {Level.OK.color.name()};")
+            self.verdict.setText(self.tr("Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.").replace(
+                "%1", self.item_code.text().strip()))
+        else:
+            self.verdict.setStyleSheet(f"color: {Level.CRITICAL.color.name()};")
+            self.verdict.setText(verify_problem_text(problem))
+
+    def _target(self) -> str | None:
+        target = self.target.text().strip()
+        if not target:
+            self.message.show_message(self.tr("Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100)."),
+                                      Level.WARNING)
+            return None
+        return target
+
+    def print_test_tag(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        try:
+            tag, template, language, dpi = self._job_inputs()
+        except TagFieldError as exc:
+            self.message.show_message(self.tr("Giá trị không hợp lệ: %1").replace("%1", exc.field), Level.WARNING)
+            return
+
+        def work() -> int:
+            data, _verification = prepare_job(tag, template, language, dpi)
+            send(data, target)
+            return len(data)
+
+        self._runner.run(work, context=self, title=self.tr("Đang gửi tem thử…"),
+                         on_success=lambda size: self.message.show_message(
+                             self.tr("Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.").replace("%1", str(size)),
+                             Level.OK),
+                         on_failure=self._show_error)
+
+    def check_status(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        language = self.language.currentData()
+        self._runner.run(lambda: read_status(target, language), on_success=self._show_status,
+                         on_failure=self._show_error, context=self, title=self.tr("Đang hỏi trạng thái máy in…"))
+
+    def _show_status(self, status: PrinterStatus) -> None:
+        if status.ready:
+            self.message.show_message(self.tr("Máy in sẵn sàng."), Level.OK)
+            return
+        faults = ", ".join(printer_fault_name(fault) for fault in status.faults)
+        self.message.show_message(self.tr("Máy in báo lỗi: %1").replace("%1", faults), Level.CRITICAL)
+
+    def calibrate(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        command = calibrate_command(self.language.currentData())
+        self._runner.run(lambda: send(command, target), context=self,
+                         on_success=lambda _r: self.message.show_message(
+                             self.tr("Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy."), Level.OK),
+                         on_failure=self._show_error)
+
+    def _show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, TagRefused):
+            self.message.show_message(verify_problem_text(exc.problem), Level.CRITICAL)
+        elif isinstance(exc, TransportError):
+            self.message.show_message(transport_error_text(exc.kind), Level.CRITICAL)
+        else:
+            self.message.show_message(str(exc), Level.CRITICAL)

@@ -1,0 +1,113 @@
+"""Barcode verification with zxing-cpp, and refusing a tag before it is printed."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from app.devices.labels import (
+    JewelleryTag,
+    LabelTemplate,
+    TagRefused,
+    VerifyProblem,
+    demo_tag,
+    load_template,
+    min_module_dots,
+    prepare_job,
+    print_tag,
+    render_png,
+    verify_tag,
+)
+from app.devices.labels.model import templates_dir
+
+DPIS = (203, 300)
+TEMPLATES = ("rat_tail_75x10", "plain_40x30")
+
+
+def variant(**barcode: object) -> LabelTemplate:
+    data = json.loads((templates_dir() / "rat_tail_75x10.json").read_text(encoding="utf-8"))
+    data["barcode"].update(barcode)
+    return LabelTemplate.from_dict(data)
+
+
+@pytest.mark.parametrize("template_name", TEMPLATES)
+@pytest.mark.parametrize("dpi", DPIS)
+def test_png_tag_decodes_to_the_item_code(dpi: int, template_name: str) -> None:
+    tag = demo_tag()
+    png = render_png(tag, load_template(template_name), dpi)
+    image = Image.open(io.BytesIO(png))
+    assert image.info["dpi"] == pytest.approx((dpi, dpi), abs=0.01)
+    results = zxingcpp.read_barcodes(image)
+    assert [(r.format, r.text) for r in results] == [(zxingcpp.BarcodeFormat.Code128, tag.item_code)]
+
+
+@pytest.mark.parametrize("dpi", DPIS)
+def test_verification_passes_for_the_demo_tag(dpi: int) -> None:
+    result = verify_tag(demo_tag(), load_template(), dpi)
+    assert result.ok and result.decoded == ("75000001",)
+    assert result.module_dots >= min_module_dots(dpi) == 2
+    assert result.needed_mm <= result.available_mm
+
+
+def test_overlong_code_does_not_fit_the_rat_tail_head() -> None:
+    tag = JewelleryTag("", "PMV-KIMPHAT-2026-000123", "Nhẫn", "750", 3_750)
+    for dpi in DPIS:
+        result = verify_tag(tag, load_template(), dpi)
+        assert result.problem is VerifyProblem.TOO_LONG_FOR_LABEL
+        assert result.needed_mm > result.available_mm
+        assert result.decoded == ()
+
+
+def test_demo_shop_codes_fit_the_head_only_at_300_dpi() -> None:
+    tag = JewelleryTag("", "PMV75000001", "Nhẫn", "750", 3_750)
+    assert verify_tag(tag, load_template(), 203).problem is VerifyProblem.TOO_LONG_FOR_LABEL
+    assert verify_tag(tag, load_template(), 300).ok
+
+
+def test_one_dot_bars_are_too_thin() -> None:
+    result = verify_tag(demo_tag(), variant(module_dots={"203": 1, "300": 2}), 203)
+    assert result.problem is VerifyProblem.BARS_TOO_THIN
+    assert verify_tag(demo_tag(), variant(module_dots={"203": 1, "300": 2}), 300).ok
+
+
+def test_bars_too_short_to_decode() -> None:
+    # A template typo: 0.1 mm tall bars (one dot) are drawn but cannot be read.
+    for dpi in DPIS:
+        assert verify_tag(demo_tag(), variant(height_mm=0.1), dpi).problem is VerifyProblem.DOES_NOT_DECODE
+
+
+def test_reading_something_else_is_decodes_wrong() -> None:
+    def misreading(image: Image.Image) -> list[str]:
+        return ["75000007"]
+
+    assert verify_tag(demo_tag(), load_template(), 203, decoder=misreading).problem is VerifyProblem.DECODES_WRONG
+
+    def two_codes(image: Image.Image) -> list[str]:
+        return ["75000001", "75000001"]
+
+    assert verify_tag(demo_tag(), load_template(), 203, decoder=two_codes).problem is VerifyProblem.DECODES_WRONG
+
+
+def test_prepare_job_refuses_with_the_reason() -> None:
+    with pytest.raises(TagRefused) as refused:
+        prepare_job(demo_tag(), variant(height_mm=0.1), "tspl", 300)
+    assert refused.value.problem is VerifyProblem.DOES_NOT_DECODE
+    data, verification = prepare_job(demo_tag(), load_template(), "tspl", 300)
+    assert verification.ok and data.startswith(b"SIZE 75 mm,10 mm\r\n")
+
+
+def test_print_tag_sends_only_verified_tags(printer) -> None:
+    with pytest.raises(TagRefused):
+        print_tag(JewelleryTag("", "PMV75000001", "Nhẫn", "750", 3_750), load_template(), "zpl", 203,
+                  printer.target)
+    verification = print_tag(demo_tag(), load_template(), "zpl", 203, printer.target)
+    assert verification.ok
+    [job] = printer.wait_for_jobs()
+    time.sleep(0.2)
+    assert len(printer.jobs) == 1  # the refused tag never opened a connection
+    assert b"^FD75000001^FS" in job

@@ -34,11 +34,13 @@ class BackgroundAgent:
         )
         self._scheduler.add_listener(self._on_error, EVENT_JOB_ERROR)
 
-    def every(self, job_id: str, interval: dt.timedelta, func: Callable[[], Any], *, start_now: bool = False) -> None:
+    def every(self, job_id: str, interval: dt.timedelta, func: Callable[[], Any], *, start_now: bool = False,
+              first_after: dt.timedelta | None = None) -> None:
         now = dt.datetime.now(dt.UTC)
+        first = now if start_now else now + (first_after if first_after is not None else interval)
         self._scheduler.add_job(
             func, IntervalTrigger(seconds=interval.total_seconds()), id=job_id, replace_existing=True,
-            next_run_time=now if start_now else now + interval,
+            next_run_time=first,
         )
 
     def run_soon(self, job_id: str) -> None:

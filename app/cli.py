@@ -92,6 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--send", metavar="TARGET", help="tcp://host:9100, serial:///dev/ttyUSB0?baud=9600, spooler://NAME")
     label.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
+    updates = sub.add_parser("updates", help="regulation packs and app updates (TUF-signed)")
+    updates_sub = updates.add_subparsers(dest="updates_command", required=True, metavar="ACTION")
+    for name, text in (("check", "refresh the signed metadata and list what is offered"),
+                       ("list", "list the installed regulation packs"),
+                       ("install", "download and install what is new (packs now; app updates are downloaded)")):
+        action = updates_sub.add_parser(name, help=text)
+        action.add_argument("--json", action="store_true", help="JSON output (the default)")
+        action.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    rollback = updates_sub.add_parser("rollback", help="switch a pack back to its previous version")
+    rollback.add_argument("pack_id")
+    rollback.add_argument("--json", action="store_true")
+    rollback.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+
     warranty = sub.add_parser("warranty", help="warranty and maintenance coverage from the signed contract")
     warranty.add_argument("--json", action="store_true", help="print the coverage as JSON (the default)")
     warranty.add_argument("--certificate", type=Path, metavar="FILE", help="write the warranty certificate PDF")
@@ -123,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _headless(args, _check)
         if args.command == "warranty":
             return _headless(args, _warranty)
+        if args.command == "updates":
+            return _headless(args, _updates)
         if args.command == "shop-token":
             return _headless(args, _shop_token)
         return _gui(args)
@@ -244,6 +259,40 @@ def _label(args: argparse.Namespace) -> int:
         raise CliError(f"could not print: {exc}") from None
     except (TemplateError, OSError) as exc:
         raise CliError(str(exc)) from None
+    return 0
+
+
+def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
+    from dataclasses import asdict
+
+    from app.updates.install import PackError
+    from app.updates.service import NotConfigured, Updater
+    from app.updates.tuf_client import UpdateError
+
+    def plain(value: object) -> object:
+        return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+    updater = Updater(runtime)
+    try:
+        if args.updates_command == "check":
+            result: object = [plain(asdict(target)) for target in updater.check()]
+        elif args.updates_command == "list":
+            result = [plain(asdict(pack)) for pack in runtime.pack_store.installed()]
+        elif args.updates_command == "install":
+            run = updater.run()
+            if run.error is not None:
+                raise UpdateError(run.error.kind, str(run.error))
+            result = {"installed": [plain(asdict(r)) for r in run.installed],
+                      "app_update": run.app_update.version if run.app_update else None}
+        else:
+            result = plain(asdict(updater.rollback(args.pack_id)))
+    except NotConfigured as exc:
+        raise CliError(f"updates are not configured: {exc}") from None
+    except UpdateError as exc:
+        raise CliError(f"update refused or failed ({exc.kind.value}): {exc}; nothing was installed") from None
+    except (PackError, LookupError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 

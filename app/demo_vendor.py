@@ -33,9 +33,24 @@ def start_demo_vendor(runtime: Runtime) -> Any:
     vendor.publish_contract(shop.shop_id,
                             (runtime.paths.demo_shop_dir / "contract.json").read_text(encoding="utf-8"))
     runtime.token_store.set(token)
+    _publish_demo_pack(runtime, vendor)
     runtime.loaded.settings = runtime.settings.model_copy(
         update={"vendor": runtime.settings.vendor.model_copy(update={"base_url": vendor.base_url})})
     return vendor
+
+
+def _publish_demo_pack(runtime: Runtime, vendor: Any) -> None:
+    """Decree 232/2025 as a signed pack, and the demo root the demo (only) trusts."""
+    import json
+
+    from app.resources import resources_dir
+
+    pack_file = resources_dir() / "regulation" / "nd-232-2025.json"
+    pack = json.loads(pack_file.read_text(encoding="utf-8"))
+    root = vendor.publish_pack(pack_file, version=pack["version"], title_vi=pack["title_vi"],
+                               summary_vi=pack["summary_vi"][:500], effective_date=pack["effective_date"],
+                               target_id=pack["id"])
+    (runtime.paths.demo_shop_dir / "tuf-root.json").write_bytes(root)
 
 
 def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:

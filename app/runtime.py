@@ -27,6 +27,7 @@ from app.storage.support_requests import SupportRepository
 from app.support.calendar import WorkingCalendar
 from app.support.outbox import Outbox
 from app.support.token_store import TokenStore
+from app.updates.install import PackStore
 from app.support.vendor_api import VendorClient
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,12 @@ class Runtime:
         return SupportRepository(self.database, self.paths.data_dir / "outbox")
 
     @cached_property
+    def pack_store(self) -> PackStore:
+        store = PackStore(self.paths.data_dir / "updates")
+        store.recover()  # finish or clean up an install a crash interrupted
+        return store
+
+    @cached_property
     def outbox(self) -> Outbox:
         # One per process: its lock keeps two deliveries (scheduler, "send now") from overlapping.
         return Outbox(self.support, self.vendor_client)
@@ -96,7 +103,8 @@ class Runtime:
 
 def ensure_demo_shop(paths: AppPaths, today: dt.date | None = None) -> Path:
     """The demo shop in the data dir, (re)made so its prices and backups are current."""
-    today = today or dt.date.today()
+    # The shop's day, not the PC's: a demo started at 00:30 in Hà Nội on a UTC machine is 'tomorrow' there.
+    today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
     folder = paths.demo_shop_dir
     marker = folder / MARKER
     fresh = marker.exists() and marker.read_text(encoding="utf-8").startswith(f"created {today.isoformat()}")
@@ -143,7 +151,8 @@ def bootstrap(
         from app.warranty.demo import ensure_demo_contract
 
         shop = loaded.settings.shop
-        keys_file, _contract = ensure_demo_contract(paths.demo_shop_dir, shop.shop_id, shop.name, dt.date.today())
+        shop_day = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+        keys_file, _contract = ensure_demo_contract(paths.demo_shop_dir, shop.shop_id, shop.name, shop_day)
         extra_key_files.append(keys_file)
     runtime = Runtime(
         paths=paths,

@@ -149,6 +149,17 @@ class HealthSettings(_Section):
         return value
 
 
+class UpdatesSettings(_Section):
+    """Where regulation packs and app updates come from (a TUF repository of static files)."""
+
+    base_url: str = ""  # the server holding /tuf/metadata and /tuf/targets; empty: vendor.base_url
+    channel: Literal["stable", "beta"] = "stable"
+    interval_hours: float = Field(default=6, ge=0.5, le=72)
+    pos_rules_dir: Path | None = None  # installed packs are also copied here for the POS to read
+
+    _rules_dir = field_validator("pos_rules_dir")(_check_path)
+
+
 class Settings(_Section):
     """All settings; every field has a default so an empty file is valid."""
 
@@ -160,6 +171,7 @@ class Settings(_Section):
     support: SupportSettings = Field(default_factory=SupportSettings)
     devices: DevicesSettings = Field(default_factory=DevicesSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
+    updates: UpdatesSettings = Field(default_factory=UpdatesSettings)
 
     _data_dir = field_validator("data_dir")(_check_path)
 

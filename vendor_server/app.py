@@ -12,6 +12,9 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from vendor_server import tickets
 from vendor_server.db import Shop, VendorDatabase
@@ -64,6 +67,29 @@ def _poll_view(record: TicketRecord) -> dict[str, Any]:
 def _attachment_view(record: AttachmentRecord, created: bool) -> dict[str, Any]:
     return {"id": record.id, "client_id": record.client_id, "filename": record.filename, "size": record.size,
             "sha256": record.sha256, "created": created}
+
+
+class RepositoryFiles(StaticFiles):
+    """The TUF repository as plain static files (FileResponse: ETag, HEAD and HTTP Range for resuming).
+
+    A folder that does not exist yet answers 404 rather than failing, so the
+    server may start before ``pmv-vendor repo init``; ngclient needs exactly
+    that 404 for the root version after the newest. Metadata is revalidated
+    on every request (``no-cache``), so a cache in between never serves a
+    stale timestamp.json; targets are content-addressed and never change.
+    """
+
+    def __init__(self, directory: Path, *, cache_control: str) -> None:
+        super().__init__(directory=directory, check_dir=False)
+        self.cache_control = cache_control
+
+    async def check_config(self) -> None:
+        return None
+
+    def file_response(self, full_path: Any, stat_result: Any, scope: Scope, status_code: int = 200) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = self.cache_control
+        return response
 
 
 def create_app(db: VendorDatabase, data_dir: Path | None = None,
@@ -141,6 +167,13 @@ def create_app(db: VendorDatabase, data_dir: Path | None = None,
         except tickets.UploadError as exc:
             raise HTTPException(exc.status, exc.detail) from None
         return JSONResponse(_attachment_view(stored, created), status_code=201 if created else 200)
+
+    if data_dir is not None:
+        tuf_root = Path(data_dir) / "tuf"
+        app.mount("/tuf/metadata", RepositoryFiles(tuf_root / "metadata", cache_control="no-cache"),
+                  name="tuf-metadata")
+        app.mount("/tuf/targets", RepositoryFiles(tuf_root / "targets", cache_control="public, max-age=86400"),
+                  name="tuf-targets")
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover

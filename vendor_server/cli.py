@@ -1,7 +1,8 @@
-"""``pmv-vendor``: run the vendor server and manage shops, contracts, keys and tickets.
+"""``pmv-vendor``: run the vendor server and manage shops, contracts, keys, tickets and the TUF repository.
 
 Every command takes ``--config FILE`` (TOML with ``data``, ``db``, ``keys``,
-``host``, ``port``) and exits non-zero with a one-line reason on bad input.
+``host``, ``port``, ``tuf_repo``, ``tuf_keys``) and exits non-zero with a
+one-line reason on bad input.
 """
 
 from __future__ import annotations
@@ -85,6 +86,33 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--status", required=True, choices=STATUSES)
     update.add_argument("--solution-kind", choices=SOLUTION_KINDS)
     update.add_argument("--solution", help="the proposed solution, as the shop will read it")
+
+    repo_common = argparse.ArgumentParser(add_help=False, parents=[common])
+    repo_common.add_argument("--repo", type=Path, metavar="DIR", help="TUF repository folder (default DATA/tuf)")
+    repo_common.add_argument("--repo-keys", type=Path, metavar="DIR",
+                             help="TUF signing keys folder (default DATA/tuf-keys)")
+    repo = sub.add_parser("repo", help="publish signed updates (the TUF repository served at /tuf/)")
+    repo_sub = repo.add_subparsers(dest="repo_command", required=True)
+    repo_init = repo_sub.add_parser("init", parents=[repo_common], help="create the keys and the first metadata")
+    repo_init.add_argument("--root-threshold", type=int, default=1, metavar="N",
+                           help="root keys needed to sign a new root (default 1)")
+    repo_init.add_argument("--export-root", type=Path, metavar="FILE",
+                           help="also write root.json here (the app's trust anchor, resources/keys/root.json)")
+    repo_add = repo_sub.add_parser("add", parents=[repo_common], help="publish a regulation pack, app build or POS profile")
+    repo_add.add_argument("file", type=Path, metavar="FILE")
+    repo_add.add_argument("--kind", required=True, help="regulation | app | pos-profile")
+    repo_add.add_argument("--version", required=True)
+    repo_add.add_argument("--id", dest="target_id", help="pack / profile id (default: from the file name)")
+    repo_add.add_argument("--effective-date", help="YYYY-MM-DD the rules take effect")
+    repo_add.add_argument("--channel", default="stable", help="stable | beta")
+    repo_add.add_argument("--title", default="", help="Vietnamese title shown to the shop")
+    repo_add.add_argument("--summary", default="", help="Vietnamese summary shown to the shop")
+    repo_add.add_argument("--min-app-version", help="oldest app version that can use it")
+    repo_add.add_argument("--rollout-percent", help="staged rollout: share of shops (0-100) that take it")
+    repo_sub.add_parser("refresh", parents=[repo_common],
+                        help="re-sign snapshot and timestamp with a new expiry (run daily)")
+    rotate = repo_sub.add_parser("rotate", parents=[repo_common], help="replace a role's key (new root version)")
+    rotate.add_argument("role", help="root | targets | snapshot | timestamp")
     return parser
 
 
@@ -102,6 +130,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "keys": Path(args.keys or config.get("keys") or data / "keys"),
         "host": getattr(args, "host", None) or config.get("host") or "127.0.0.1",
         "port": int(getattr(args, "port", None) or config.get("port") or 8000),
+        "tuf_repo": Path(getattr(args, "repo", None) or config.get("tuf_repo") or data / "tuf"),
+        "tuf_keys": Path(getattr(args, "repo_keys", None) or config.get("tuf_keys") or data / "tuf-keys"),
     }
 
 
@@ -120,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _issue(args, settings)
         if args.command == "ticket":
             return _ticket(args, settings)
+        if args.command == "repo":
+            return _repo(args, settings)
         if args.command == "keys":
             public = VendorKeys(settings["keys"]).init()
             if args.export:
@@ -179,6 +211,42 @@ def _ticket(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     for r in records:
         due = r.response_due_at.astimezone(VENDOR_TZ).strftime("%Y-%m-%d %H:%M") if r.response_due_at else "-"
         print(f"{r.number}  {r.shop_id:<12} {r.status:<18} {r.severity:<8} {r.category:<17} due {due:<16}  {r.title}")
+    return 0
+
+
+def _repo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    # Imported here so the other commands run without python-tuf installed.
+    from vendor_server import tuf_repo
+
+    try:
+        return _repo_command(args, settings["tuf_repo"], settings["tuf_keys"], tuf_repo)
+    except tuf_repo.TufRepoError as exc:
+        raise VendorCliError(str(exc)) from None
+
+
+def _repo_command(args: argparse.Namespace, repo: Path, keys: Path, tuf_repo: Any) -> int:
+    result: Any
+    if args.repo_command == "init":
+        result = tuf_repo.init_repo(repo, keys, root_threshold=args.root_threshold)
+        if args.export_root:
+            args.export_root.write_bytes(tuf_repo.VendorRepository(repo, keys).root_bytes())
+            result["exported_root"] = str(args.export_root)
+    elif args.repo_command == "add":
+        rollout = None
+        if args.rollout_percent is not None:
+            if not args.rollout_percent.strip().isdigit():
+                raise tuf_repo.TufRepoError(f"rollout percent must be 0..100, got {args.rollout_percent!r}")
+            rollout = int(args.rollout_percent)
+        published = tuf_repo.add_target(
+            repo, keys, args.file, kind=args.kind, version=args.version, effective_date=args.effective_date,
+            channel=args.channel, min_app_version=args.min_app_version, title_vi=args.title,
+            summary_vi=args.summary, rollout_percent=rollout, target_id=args.target_id)
+        result = vars(published)
+    elif args.repo_command == "refresh":
+        result = tuf_repo.refresh(repo, keys)
+    else:
+        result = tuf_repo.rotate_key(repo, keys, args.role)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 

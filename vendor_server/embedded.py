@@ -60,6 +60,20 @@ class EmbeddedVendor:
         issued_at = dt.datetime.fromisoformat(json.loads(document)["payload"]["issued_at"])
         self.db.store_contract(shop_id, document, issued_at)
 
+    def publish_pack(self, pack_file: Path, *, version: str, title_vi: str, summary_vi: str,
+                     effective_date: str | None, target_id: str) -> bytes:
+        """Publish a regulation pack in this vendor's TUF repository (once); returns the trusted root."""
+        from vendor_server.tuf_repo import VendorRepository, add_target, init_repo
+
+        repo, keys = self.data_dir / "tuf", self.data_dir / "tuf-keys"
+        if not (repo / "metadata" / "1.root.json").exists():
+            init_repo(repo, keys)
+        published = (repo / "targets" / "regulation").glob(f"*{target_id}-{version}*")
+        if not any(published):
+            add_target(repo, keys, pack_file, kind="regulation", version=version, effective_date=effective_date,
+                       title_vi=title_vi, summary_vi=summary_vi, target_id=target_id)
+        return VendorRepository(repo, keys).root_bytes()
+
     def move_ticket(self, number: str, status: str, solution_kind: str | None = None,
                     solution_text: str | None = None) -> None:
         from vendor_server.tickets import update_ticket

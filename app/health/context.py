@@ -22,6 +22,7 @@ from app.settings import Settings
 if TYPE_CHECKING:
     from app.storage.support_requests import SupportRepository
     from app.support.vendor_api import VendorClient
+    from app.updates.packs import RegulationPack
     from app.warranty.contract import Contract
 
 VN = dt.timezone(dt.timedelta(hours=7))
@@ -43,6 +44,8 @@ class CheckContext:
     support: SupportRepository | None = None
     contract: Callable[[], Contract | None] | None = None
     data_dir: Path | None = None
+    # The installed regulation pack holding the cash-limit rule (the updates feature's PackStore).
+    cash_limit_pack: Callable[[], RegulationPack | None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
     def now(self) -> dt.datetime:

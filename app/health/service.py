@@ -11,6 +11,7 @@ from app.health.model import Category
 from app.health.registry import default_checks
 from app.health.runner import HealthReport, run_checks
 from app.storage.check_history import CheckHistory
+from app.updates.packs import CashLimitRule
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -23,6 +24,7 @@ def context_for(runtime: Runtime) -> CheckContext:
         support=runtime.support,
         contract=lambda: runtime.contract_service().current(),
         data_dir=runtime.paths.data_dir,
+        cash_limit_pack=lambda: runtime.pack_store.pack_with_rule(CashLimitRule),
     )
 
 

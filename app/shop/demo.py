@@ -101,7 +101,8 @@ def create_demo_shop(
     retry would then refuse).
     """
     root = Path(root).resolve()
-    today = today or dt.date.today()
+    # The shop's date (Asia/Ho_Chi_Minh), not the PC's: the demo must look current to the shop's clock.
+    today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
     if not dt.date(2000, 1, 1) <= today <= dt.date(2999, 12, 31):
         raise DemoShopError(f"--today must be between 2000 and 2999, not {today.isoformat()}")
     _check_target(root, force)

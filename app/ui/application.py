@@ -34,6 +34,8 @@ from app.ui.tray import Tray
 from app.health.model import Status as HealthStatus
 from app.ui.health.state import HealthRun, HealthState
 from app.ui.support.state import SupportState, solution_changes
+from app.ui.updates.page import UpdatesState
+from app.updates.service import UpdateRun
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
 
@@ -111,9 +113,12 @@ class Application(QObject):
         self.support.status_changed.connect(self._notify_status_changes)
         self.health = HealthState(runtime, self.runner, parent=self)
         self.health.finished.connect(self._notify_health)
+        self.updates = UpdatesState(runtime, self.runner, parent=self)
+        self.updates.ran.connect(self._notify_updates)
         self.agent = BackgroundAgent()
         self.support.register(self.agent)
         self.health.register(self.agent)
+        self.updates.register(self.agent)
         # Coverage changes with the date: look again every few hours.
         self.daily = QTimer(self)
         self.daily.setInterval(6 * 3600 * 1000)
@@ -125,7 +130,7 @@ class Application(QObject):
 
     def build_window(self) -> MainWindow:
         window = MainWindow(self.runtime, self.runner, self.notifier, self.language, self.warranty, self.support,
-                            self.health)
+                            self.health, self.updates)
         window.language_requested.connect(self.switch_language)
         window.quit_requested.connect(self.quit)
         window.overview.level_changed.connect(self._on_level)
@@ -138,6 +143,7 @@ class Application(QObject):
         window.overview.refresh()
         self.warranty.load()
         self.support.load()
+        self.updates.load()
         self.window = window
         return window
 
@@ -174,6 +180,15 @@ class Application(QObject):
             self.window.bring_forward()
             self.window.show_page("support")
             self.window.open_request_form()
+
+    @Slot(object)
+    def _notify_updates(self, run: UpdateRun) -> None:
+        for result in run.installed:
+            if result.unchanged:
+                continue
+            self.notifier.notify(self.tr("Đã cài gói quy định mới"),
+                                 self.tr("%1 phiên bản %2").replace("%1", result.pack_id).replace("%2", result.version),
+                                 Level.INFO)
 
     @Slot(object)
     def _notify_health(self, run: HealthRun) -> None:

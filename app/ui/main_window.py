@@ -22,7 +22,6 @@ from app.runtime import Runtime
 from app.ui.about import AboutDialog
 from app.ui.icons import app_icon
 from app.ui.notifier import Notification, Notifier
-from app.ui.pages.coming_soon import ComingSoonPage
 from app.ui.pages.overview import OverviewPage
 from app.ui.tasks import TaskRunner
 from app.support.models import Category
@@ -32,6 +31,7 @@ from app.ui.health.state import HealthState
 from app.ui.support.form import RequestForm
 from app.ui.support.page import SupportPage, SupportTile
 from app.ui.support.state import SupportState
+from app.ui.updates.page import UpdatesPage, UpdatesState, UpdatesTile
 from app.ui.warranty.page import WarrantyPage, WarrantyTile
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
@@ -61,7 +61,8 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self, runtime: Runtime, runner: TaskRunner, notifier: Notifier, language: str,
-        warranty: WarrantyState, support: SupportState, health: HealthState, parent: QWidget | None = None,
+        warranty: WarrantyState, support: SupportState, health: HealthState, updates: UpdatesState,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.warranty_page = WarrantyPage(runtime, runner, warranty)
         self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
         self.devices_page = DevicesPage(runtime, runner)
+        self.updates_page = UpdatesPage(runtime, updates)
         self.health_state = health
         self.health_page = HealthPage(runtime, runner, health)
         self.health_page.attach_requested.connect(lambda _run: self.open_request_form())
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         self.support_page.new_requested.connect(self.open_request_form)
         self.overview.add_feature_tile(SupportTile(support))
         self.overview.add_feature_tile(WarrantyTile(warranty))
+        self.overview.add_feature_tile(UpdatesTile(updates))
         style = self.style()
         areas: list[tuple[str, str, QStyle.StandardPixmap, QWidget]] = [
             ("overview", self.tr("Tổng quan"), QStyle.StandardPixmap.SP_DesktopIcon, self.overview),
@@ -103,11 +106,7 @@ class MainWindow(QMainWindow):
             ("warranty", self.tr("Bảo hành & bảo trì"), QStyle.StandardPixmap.SP_DialogYesButton,
              self.warranty_page),
             ("devices", self.tr("Thiết bị mã vạch"), QStyle.StandardPixmap.SP_DriveHDIcon, self.devices_page),
-            ("updates", self.tr("Cập nhật"), QStyle.StandardPixmap.SP_BrowserReload,
-             ComingSoonPage(self.tr("Cập nhật"), [
-                 self.tr("nhận các gói cập nhật quy định kinh doanh vàng"),
-                 self.tr("cập nhật ứng dụng an toàn, có chữ ký số"),
-             ])),
+            ("updates", self.tr("Cập nhật"), QStyle.StandardPixmap.SP_BrowserReload, self.updates_page),
         ]
         for key, title, icon, page in areas:
             item = QListWidgetItem(style.standardIcon(icon), title)

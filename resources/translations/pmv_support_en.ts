@@ -37,47 +37,57 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="149" />
+        <location filename="../../app/ui/application.py" line="155" />
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="151" />
+        <location filename="../../app/ui/application.py" line="157" />
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop's support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="153" />
+        <location filename="../../app/ui/application.py" line="159" />
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop's support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="184" />
+        <location filename="../../app/ui/application.py" line="189" />
+        <source>Đã cài gói quy định mới</source>
+        <translation>A new regulation pack was installed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="190" />
+        <source>%1 phiên bản %2</source>
+        <translation>%1 version %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="199" />
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="185" />
+        <location filename="../../app/ui/application.py" line="200" />
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="193" />
+        <location filename="../../app/ui/application.py" line="208" />
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="195" />
+        <location filename="../../app/ui/application.py" line="210" />
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="197" />
+        <location filename="../../app/ui/application.py" line="212" />
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="204" />
+        <location filename="../../app/ui/application.py" line="219" />
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -146,24 +156,6 @@
         <location filename="../../app/ui/support/bundle_preview.py" line="59" />
         <source>Hủy</source>
         <translation>Cancel</translation>
-    </message>
-</context>
-<context>
-    <name>ComingSoonPage</name>
-    <message>
-        <location filename="../../app/ui/pages/coming_soon.py" line="18" />
-        <source>Tính năng này đang được xây dựng và sẽ có trong bản cập nhật sắp tới.</source>
-        <translation>This feature is being built and will arrive in an upcoming update.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/pages/coming_soon.py" line="21" />
-        <source>Khi hoàn thành, mục này sẽ giúp bạn:</source>
-        <translation>When it is ready, this area will let you:</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/pages/coming_soon.py" line="26" />
-        <source>Cần hỗ trợ ngay? Gọi đường dây nóng &lt;b&gt;%1&lt;/b&gt; (24/7, kể cả cuối tuần và ngày lễ).</source>
-        <translation>Need help now? Call the hotline &lt;b&gt;%1&lt;/b&gt; (24/7, weekends and public holidays included).</translation>
     </message>
 </context>
 <context>
@@ -668,6 +660,16 @@
         <source>Bảo hành / bảo trì sắp hết hạn</source>
         <translation>Warranty / maintenance ending</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="83" />
+        <source>Thanh toán tiền mặt theo Nghị định 232</source>
+        <translation>Cash payments under Decree 232</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/texts.py" line="84" />
+        <source>Gói quy định được cập nhật</source>
+        <translation>Regulation packs up to date</translation>
+    </message>
 </context>
 <context>
     <name>HealthTile</name>
@@ -690,88 +692,77 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="98" />
+        <location filename="../../app/ui/main_window.py" line="101" />
         <source>Tổng quan</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="99" />
+        <location filename="../../app/ui/main_window.py" line="102" />
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="101" />
+        <location filename="../../app/ui/main_window.py" line="104" />
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="103" />
+        <location filename="../../app/ui/main_window.py" line="106" />
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="105" />
+        <location filename="../../app/ui/main_window.py" line="108" />
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="106" />
-        <location filename="../../app/ui/main_window.py" line="107" />
+        <location filename="../../app/ui/main_window.py" line="109" />
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="108" />
-        <source>nhận các gói cập nhật quy định kinh doanh vàng</source>
-        <translation>receive gold-trading regulation update packs</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="109" />
-        <source>cập nhật ứng dụng an toàn, có chữ ký số</source>
-        <translation>update the app safely, with digitally signed releases</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="143" />
+        <location filename="../../app/ui/main_window.py" line="142" />
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="144" />
+        <location filename="../../app/ui/main_window.py" line="143" />
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148" />
+        <location filename="../../app/ui/main_window.py" line="147" />
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="157" />
+        <location filename="../../app/ui/main_window.py" line="156" />
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="158" />
+        <location filename="../../app/ui/main_window.py" line="157" />
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="162" />
+        <location filename="../../app/ui/main_window.py" line="161" />
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="173" />
+        <location filename="../../app/ui/main_window.py" line="172" />
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="177" />
+        <location filename="../../app/ui/main_window.py" line="176" />
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="211" />
+        <location filename="../../app/ui/main_window.py" line="210" />
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1345,62 +1336,62 @@
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/application.py" line="48" />
+        <location filename="../../app/ui/application.py" line="50" />
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="49" />
+        <location filename="../../app/ui/application.py" line="51" />
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="50" />
+        <location filename="../../app/ui/application.py" line="52" />
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="51" />
+        <location filename="../../app/ui/application.py" line="53" />
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="52" />
+        <location filename="../../app/ui/application.py" line="54" />
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="54" />
+        <location filename="../../app/ui/application.py" line="56" />
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="55" />
+        <location filename="../../app/ui/application.py" line="57" />
         <source>có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>a path contains backslashes; use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="57" />
+        <location filename="../../app/ui/application.py" line="59" />
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="65" />
+        <location filename="../../app/ui/application.py" line="67" />
         <source>Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.</source>
         <translation>The settings file has a syntax error (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="69" />
+        <location filename="../../app/ui/application.py" line="71" />
         <source>Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.</source>
         <translation>Cannot read the settings file (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="72" />
+        <location filename="../../app/ui/application.py" line="74" />
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="74" />
+        <location filename="../../app/ui/application.py" line="76" />
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>
@@ -1408,27 +1399,27 @@
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="288" />
+        <location filename="../../app/ui/application.py" line="303" />
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app's database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="291" />
+        <location filename="../../app/ui/application.py" line="306" />
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="294" />
+        <location filename="../../app/ui/application.py" line="309" />
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="296" />
+        <location filename="../../app/ui/application.py" line="311" />
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app's database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="299" />
+        <location filename="../../app/ui/application.py" line="314" />
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>
@@ -1436,12 +1427,12 @@
 <context>
     <name>StorageNotices</name>
     <message>
-        <location filename="../../app/ui/application.py" line="83" />
+        <location filename="../../app/ui/application.py" line="85" />
         <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.</source>
         <translation>The app's database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="89" />
+        <location filename="../../app/ui/application.py" line="91" />
         <source>Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1</source>
         <translation>Your data was upgraded to the new version; a copy from before the upgrade: %1</translation>
     </message>
@@ -1900,6 +1891,175 @@
         <location filename="../../app/ui/tray.py" line="76" />
         <source>Có sự cố cần xử lý</source>
         <translation>There is a problem to fix</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateTexts</name>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="101" />
+        <source>có hiệu lực từ %1 (còn %2 ngày)</source>
+        <translation>in force from %1 (%2 days to go)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="103" />
+        <source>đã có hiệu lực từ %1</source>
+        <translation>in force since %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="111" />
+        <source>Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị giả mạo): không cài gì, giữ nguyên bản đang dùng. Hãy gọi 1900 6037.</source>
+        <translation>The update does not carry a valid vendor signature (it may have been altered, or the server impersonated): nothing was installed and the current versions are kept. Please call 1900 6037.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="114" />
+        <source>Không tải được bản cập nhật (mạng); sẽ tự thử lại sau.</source>
+        <translation>The update could not be downloaded (network); it will be retried automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="115" />
+        <source>Máy chủ gửi dữ liệu lớn hơn bản đã ký: đã dừng, không cài.</source>
+        <translation>The server sent more data than was signed: stopped, nothing installed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="116" />
+        <source>Tệp tải về không khớp bản đã ký: không cài.</source>
+        <translation>The downloaded file does not match the signed one: not installed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="117" />
+        <source>Đã dừng; phần đã tải được giữ để tải tiếp.</source>
+        <translation>Stopped; what was downloaded is kept to continue later.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="118" />
+        <source>Đang có một lần cập nhật khác chạy.</source>
+        <translation>Another update run is in progress.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="119" />
+        <source>Không ghi được vào ổ đĩa (đầy hoặc không có quyền).</source>
+        <translation>Cannot write to the disk (full or no permission).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="130" />
+        <source>Từ %1 mỗi khách mỗi ngày phải thanh toán qua ngân hàng, không dùng tiền mặt</source>
+        <translation>From %1 per customer per day, payment must go through a bank, not cash</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="133" />
+        <source>Thuế GTGT %1% cho %2</source>
+        <translation>VAT %1% on %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="136" />
+        <source>Báo cáo từ %1: %2</source>
+        <translation>Report from %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="139" />
+        <source>Tem phải ghi: %1</source>
+        <translation>Tags must show: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="141" />
+        <source>Hóa đơn phải có: %1</source>
+        <translation>Invoices must include: %1</translation>
+    </message>
+</context>
+<context>
+    <name>UpdatesPage</name>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="152" />
+        <source>Cập nhật quy định và phần mềm</source>
+        <translation>Regulation and software updates</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="154" />
+        <source>Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài trước ngày có hiệu lực.</source>
+        <translation>Gold-trading regulation packs, digitally signed by the vendor, downloaded and installed automatically before they take effect.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="157" />
+        <source>Kiểm tra cập nhật</source>
+        <translation>Check for updates</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="159" />
+        <source>Quay lại bản trước</source>
+        <translation>Roll back</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="164" />
+        <source>Gói quy định</source>
+        <translation>Regulation packs</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="164" />
+        <source>Phiên bản</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="164" />
+        <source>Hiệu lực</source>
+        <translation>In force</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="165" />
+        <source>Bản trước</source>
+        <translation>Previous</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="193" />
+        <source>Đang kiểm tra cập nhật…</source>
+        <translation>Checking for updates…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="208" />
+        <source>Lần kiểm tra thành công gần nhất: %1</source>
+        <translation>Last successful check: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="237" />
+        <source>Đã cài gói quy định: %1</source>
+        <translation>Regulation packs installed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="239" />
+        <source>Đã cập nhật đầy đủ: không có gói mới.</source>
+        <translation>Up to date: no new packs.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="244" />
+        <source>Máy này chưa được cấu hình máy chủ cập nhật (thiếu khóa gốc TUF của nhà cung cấp).</source>
+        <translation>This PC has no update server configured (the vendor's TUF root is missing).</translation>
+    </message>
+</context>
+<context>
+    <name>UpdatesTile</name>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="259" />
+        <source>Gói quy định</source>
+        <translation>Regulation packs</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="260" />
+        <source>Đang đọc…</source>
+        <translation>Reading…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="265" />
+        <source>Chưa có gói quy định nào</source>
+        <translation>No regulation packs yet</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="265" />
+        <source>Vào mục Cập nhật để kiểm tra.</source>
+        <translation>Open Updates to check.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="270" />
+        <source>%1 gói đã cài</source>
+        <translation>%1 packs installed</translation>
     </message>
 </context>
 <context>

@@ -49,13 +49,6 @@ def test_main_window_is_vietnamese_with_six_areas_and_shop_data(qtbot: QtBot, ma
     assert HOTLINE in _labels(window.statusBar())
 
 
-def test_coming_soon_pages_say_so(qtbot: QtBot, make_app) -> None:
-    window = make_app().build_window()
-    qtbot.addWidget(window)
-    for key in ("updates",):
-        assert "đang được xây dựng" in _labels(window.pages[key])
-
-
 def test_lang_en_switches_visible_strings(qtbot: QtBot, make_app) -> None:
     window = make_app("--lang", "en").build_window()
     qtbot.addWidget(window)

@@ -1,0 +1,247 @@
+"""Regulation packs: a legal text turned into typed rules the app can check.
+
+A pack is one JSON document (see ``resources/regulation/nd-232-2025.json``).
+It arrives through TUF, so by the time :func:`load_pack` sees it the bytes
+are authentic; validation here is about *meaning*: a pack that the shop's
+systems cannot apply exactly must be refused before it is installed, with the
+failing field named (``rules[0].amount_vnd``) so the vendor can fix it.
+
+Domain code only: errors carry field paths and technical reasons, never UI text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+# Packs are a few KB; anything near this is not a pack (and must not be parsed into memory).
+MAX_PACK_BYTES = 1_000_000
+# Ids become folder names on the till PC: keep them to a portable, traversal-free alphabet.
+PACK_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+VERSION_PATTERN = r"^\d{1,6}(\.\d{1,6}){0,3}$"
+
+# What a jewellery tag can print (the label model's fields), so a pack cannot require one the printer cannot show.
+LabelField = Literal[
+    "product_name", "item_code", "purity", "gold_weight", "stone_weight", "total_weight",
+    "labor_fee", "price", "producer", "origin", "shop_name",
+]
+# The e-invoice content the POS can fill (Decree 123/2020 plus the gold-specific lines).
+InvoiceField = Literal[
+    "series", "number", "issued_at", "seller_name", "seller_tax_code", "seller_address",
+    "buyer_name", "buyer_address", "buyer_tax_code", "buyer_id_number", "item_name", "purity",
+    "gold_weight", "quantity", "unit_price", "amount", "vat_rate", "vat_amount", "total_amount",
+    "payment_method",
+]
+
+
+class PackError(Exception):
+    """A pack that cannot be used; ``field`` is the path of the first failing field.
+
+    Deliberately not a ``ValueError``: raised inside a pydantic validator it
+    propagates as is, keeping the exact field path instead of being rewrapped.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class _Strict(BaseModel):
+    # Forbid unknown keys: a typo ("amount_vnđ") must fail loudly, not silently drop a rule.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class RuleBase(_Strict):
+    # A rule may start later than the pack (a transition period); None means the pack's date.
+    effective_date: dt.date | None = None
+    note_vi: str | None = Field(default=None, min_length=1, max_length=2000)
+
+    def key(self) -> str:
+        """What identifies the rule within its kind (for uniqueness and for :func:`diff`)."""
+        return ""
+
+
+class CashLimitRule(RuleBase):
+    """Decree 232/2025: from this amount a customer's day of gold trading is paid through banks only."""
+
+    kind: Literal["cash_limit_per_customer_per_day"]
+    amount_vnd: int = Field(gt=0)
+
+
+class VatRateRule(RuleBase):
+    kind: Literal["vat_rate"]
+    percent: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
+    applies_to: str = Field(min_length=1, max_length=100)  # e.g. "labor", "gold_jewellery"
+
+    def key(self) -> str:
+        return self.applies_to
+
+
+class ReportingThresholdRule(RuleBase):
+    kind: Literal["reporting_threshold"]
+    amount_vnd: int = Field(gt=0)
+    what: str = Field(min_length=1, max_length=300)  # what must be reported from this amount
+
+    def key(self) -> str:
+        return self.what
+
+
+class LabelRequiredFieldsRule(RuleBase):
+    kind: Literal["label_required_fields"]
+    fields: list[LabelField] = Field(min_length=1)
+
+
+class InvoiceRequiredFieldsRule(RuleBase):
+    kind: Literal["invoice_required_fields"]
+    fields: list[InvoiceField] = Field(min_length=1)
+
+
+def _unique_fields(rule_index: int, fields: list[str]) -> None:
+    # Checked here, not in the rule, so the error can name the rule's place in the pack.
+    seen: set[str] = set()
+    for index, name in enumerate(fields):
+        if name in seen:
+            raise PackError(f"rules[{rule_index}].fields[{index}]", f"'{name}' is listed twice")
+        seen.add(name)
+
+
+Rule = Annotated[
+    CashLimitRule | VatRateRule | ReportingThresholdRule | LabelRequiredFieldsRule | InvoiceRequiredFieldsRule,
+    Field(discriminator="kind"),
+]
+RULE_KINDS: frozenset[str] = frozenset({
+    "cash_limit_per_customer_per_day", "vat_rate", "reporting_threshold",
+    "label_required_fields", "invoice_required_fields",
+})
+R = TypeVar("R", bound=RuleBase)
+
+
+class RegulationPack(_Strict):
+    id: str = Field(pattern=PACK_ID_PATTERN)
+    version: str = Field(pattern=VERSION_PATTERN)
+    title_vi: str = Field(min_length=1, max_length=300)
+    summary_vi: str = Field(min_length=1, max_length=5000)
+    legal_reference: str = Field(min_length=1, max_length=500)
+    issued_on: dt.date
+    effective_date: dt.date
+    rules: list[Rule] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegulationPack:
+        if self.effective_date < self.issued_on:
+            raise PackError("effective_date", "is before issued_on")
+        keys: dict[tuple[str, str], int] = {}
+        for index, rule in enumerate(self.rules):
+            if rule.effective_date is not None and rule.effective_date < self.effective_date:
+                # A rule cannot be in force before the text that creates it.
+                raise PackError(f"rules[{index}].effective_date", "is before the pack's effective_date")
+            if isinstance(rule, LabelRequiredFieldsRule | InvoiceRequiredFieldsRule):
+                _unique_fields(index, list(rule.fields))
+            ident = (rule.kind, rule.key())
+            if ident in keys:
+                raise PackError(f"rules[{index}]", f"repeats rules[{keys[ident]}] ({rule.kind})")
+            keys[ident] = index
+        return self
+
+    @property
+    def version_key(self) -> tuple[int, ...]:
+        """Versions compare as numbers: 1.10 is newer than 1.9."""
+        return version_key(self.version)
+
+    def rules_of(self, kind: type[R]) -> list[R]:
+        return [rule for rule in self.rules if isinstance(rule, kind)]
+
+    def effective_date_of(self, rule: RuleBase) -> dt.date:
+        return rule.effective_date or self.effective_date
+
+    def cash_limit(self) -> CashLimitRule | None:
+        found = self.rules_of(CashLimitRule)
+        return found[0] if found else None
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """Pydantic's ``('rules', 0, 'cash_limit_per_customer_per_day', 'amount_vnd')`` -> ``rules[0].amount_vnd``."""
+    out = ""
+    previous: int | str | None = None
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(previous, int) and part in RULE_KINDS:
+            pass  # the union's tag, not a field the vendor wrote
+        else:
+            out += f".{part}" if out else str(part)
+        previous = part
+    return out or "pack"
+
+
+def _from_validation_error(exc: ValidationError) -> PackError:
+    first = exc.errors(include_url=False)[0]
+    field = _path(tuple(first["loc"]))
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        field += ".kind"  # the tag itself is what is wrong or missing
+    return PackError(field, first["msg"])
+
+
+def load_pack(data: bytes) -> RegulationPack:
+    """Parse and validate one pack; :class:`PackError` names the first failing field."""
+    if len(data) > MAX_PACK_BYTES:
+        raise PackError("pack", f"is {len(data)} bytes, more than {MAX_PACK_BYTES}")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # Notepad on Windows adds a BOM when someone edits a pack by hand
+    try:
+        return RegulationPack.model_validate_json(data)
+    except ValidationError as exc:
+        raise _from_validation_error(exc) from None
+
+
+# --- what changed -------------------------------------------------------------
+
+class ChangeKind(str, enum.Enum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    change: ChangeKind
+    kind: str  # the rule kind, e.g. "cash_limit_per_customer_per_day"
+    key: str  # which rule of that kind ("" when a kind occurs once)
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    changed_fields: tuple[str, ...] = ()
+
+
+def _values(pack: RegulationPack, rule: RuleBase) -> dict[str, Any]:
+    # Resolve the inherited date: moving the pack's date moves the rule's, and the manager must see that.
+    values = rule.model_dump(mode="json", exclude={"kind"})
+    values["effective_date"] = pack.effective_date_of(rule).isoformat()
+    return values
+
+
+def diff(old: RegulationPack | None, new: RegulationPack) -> list[RuleChange]:
+    """Rules added, removed or changed from ``old`` to ``new`` (``old=None``: a first install)."""
+    before = {(r.kind, r.key()): _values(old, r) for r in old.rules} if old is not None else {}
+    after = {(r.kind, r.key()): _values(new, r) for r in new.rules}
+    changes: list[RuleChange] = []
+    for ident, values in after.items():
+        if ident not in before:
+            changes.append(RuleChange(ChangeKind.ADDED, ident[0], ident[1], None, values))
+        elif before[ident] != values:
+            fields = tuple(sorted(k for k in before[ident].keys() | values.keys()
+                                  if before[ident].get(k) != values.get(k)))
+            changes.append(RuleChange(ChangeKind.CHANGED, ident[0], ident[1], before[ident], values, fields))
+    for ident, values in before.items():
+        if ident not in after:
+            changes.append(RuleChange(ChangeKind.REMOVED, ident[0], ident[1], values, None))
+    return changes

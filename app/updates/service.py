@@ -1,0 +1,165 @@
+"""The background updater: refresh the signed metadata, fetch, install packs.
+
+Regulation packs are installed as soon as they are downloaded (they must be
+in place by their effective date); app updates are downloaded and verified
+only — applying them belongs to the installer and restart step. A security
+failure applies nothing and keeps the current state; the time of the last
+good refresh is kept so the health check can say "updates stale since …".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app import __version__
+from app.resources import resources_dir
+from app.updates.install import InstallResult, PackStore
+from app.updates.tuf_client import AvailableTarget, UpdateClient, UpdateError, UpdateErrorKind, should_take
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+LAST_SUCCESS_KEY = "updates.last_success"
+LAST_ERROR_KEY = "updates.last_error"
+INSTALL_ID_KEY = "updates.install_id"
+
+
+class NotConfigured(Exception):
+    """No trusted root for the update server (the vendor ships it with a release)."""
+
+
+@dataclass
+class UpdateRun:
+    available: list[AvailableTarget] = field(default_factory=list)
+    installed: list[InstallResult] = field(default_factory=list)
+    app_update: AvailableTarget | None = None  # a newer app, downloaded and verified
+    error: UpdateError | None = None
+
+
+def trusted_root(runtime: Runtime) -> bytes:
+    """The TUF root this install trusts: shipped in resources/tuf (demo mode: the demo vendor's)."""
+    candidates = [runtime.paths.demo_shop_dir / "tuf-root.json"] if runtime.demo else []
+    candidates.append(resources_dir() / "tuf" / "root.json")
+    for path in candidates:
+        if path.is_file():
+            return path.read_bytes()
+    raise NotConfigured("no trusted TUF root (resources/tuf/root.json)")
+
+
+def status_file(data_dir: Path) -> Path:
+    return data_dir / "updates" / "status.json"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+class Updater:
+    def __init__(self, runtime: Runtime, client_factory: Callable[[], UpdateClient] | None = None) -> None:
+        self._runtime = runtime
+        self._client_factory = client_factory or self._default_client
+        self._lock = threading.Lock()
+
+    @property
+    def folder(self) -> Path:
+        return self._runtime.paths.data_dir / "updates"
+
+    def _default_client(self) -> UpdateClient:
+        settings = self._runtime.settings
+        base = settings.updates.base_url or settings.vendor.base_url
+        return UpdateClient(self.folder / "metadata", self.folder / "downloads", base, trusted_root(self._runtime),
+                            read_timeout=settings.vendor.timeout_seconds)
+
+    def install_id(self) -> str:
+        state = self._runtime.state
+        value = state.get(INSTALL_ID_KEY)
+        if not value:
+            value = str(uuid.uuid4())
+            state.set(INSTALL_ID_KEY, value)
+        return str(value)
+
+    def check(self) -> list[AvailableTarget]:
+        """Refresh the signed metadata and list what the server offers (nothing installed)."""
+        available = self._client_factory().refresh()
+        self._runtime.state.set(LAST_SUCCESS_KEY, dt.datetime.now(dt.UTC).isoformat())
+        return available
+
+    def run(self, cancel: threading.Event | None = None,
+            progress: Callable[[float, str], None] | None = None) -> UpdateRun:
+        """Refresh, download what is new for this shop, install packs. Never raises for network or security."""
+        outcome = UpdateRun()
+        if not self._lock.acquire(blocking=False):
+            outcome.error = UpdateError(UpdateErrorKind.BUSY, "an update run is already going")
+            return outcome
+        try:
+            client = self._client_factory()
+            outcome.available = client.refresh()
+            store: PackStore = self._runtime.pack_store
+            installed = {pack.id: pack.version for pack in store.installed()}
+            install_id, channel = self.install_id(), self._runtime.settings.updates.channel
+            wanted = [t for t in outcome.available if should_take(t, install_id, channel)]
+            packs = [t for t in wanted if t.kind == "regulation"
+                     and _version_key(t.version) > _version_key(installed.get(t.target_id, "0"))]
+            for index, target in enumerate(packs):
+                if progress:
+                    progress(index / max(1, len(packs) + 1), target.title_vi or target.path)
+                path = client.download(target, self.folder / "downloads", cancel=cancel)
+                outcome.installed.append(store.install(path.read_bytes()))
+            apps = [t for t in wanted if t.kind == "app" and _version_key(t.version) > _version_key(__version__)]
+            if apps:
+                newest = max(apps, key=lambda t: _version_key(t.version))
+                client.download(newest, self.folder / "app", cancel=cancel)
+                outcome.app_update = newest
+            self._export(store)
+            self._remember(outcome)
+        except UpdateError as exc:
+            outcome.error = exc
+            log.warning("update run failed (%s): %s", exc.kind.value, exc)
+            self._runtime.state.set(LAST_ERROR_KEY, {"kind": exc.kind.value, "detail": str(exc)[:300]})
+            self._write_status(error=exc)
+        finally:
+            self._lock.release()
+        return outcome
+
+    def _export(self, store: PackStore) -> None:
+        folder = self._runtime.settings.updates.pos_rules_dir
+        if folder is not None:
+            store.export_to(folder)
+
+    def _remember(self, outcome: UpdateRun) -> None:
+        state = self._runtime.state
+        state.set(LAST_SUCCESS_KEY, dt.datetime.now(dt.UTC).isoformat())
+        state.set(LAST_ERROR_KEY, None)
+        self._write_status(error=None)
+        latest = {"app": max((t.version for t in outcome.available if t.kind == "app"), key=_version_key,
+                             default=None)}
+        # The 'versions' health check reads this file (see app/health/checks/services.py).
+        target = self._runtime.paths.data_dir / "latest_versions.json"
+        target.write_text(json.dumps({k: v for k, v in latest.items() if v}), encoding="utf-8")
+
+    def _write_status(self, error: UpdateError | None) -> None:
+        """For the health check (which has no database access): last good run and last error."""
+        status = status_file(self._runtime.paths.data_dir)
+        try:
+            previous = json.loads(status.read_text(encoding="utf-8")) if status.exists() else {}
+        except ValueError:
+            previous = {}
+        if error is None:
+            previous = {"last_success": dt.datetime.now(dt.UTC).isoformat(), "last_error": None}
+        else:
+            previous["last_error"] = {"kind": error.kind.value, "at": dt.datetime.now(dt.UTC).isoformat()}
+        status.parent.mkdir(parents=True, exist_ok=True)
+        status.write_text(json.dumps(previous), encoding="utf-8")
+
+    def rollback(self, pack_id: str) -> InstallResult:
+        return self._runtime.pack_store.rollback(pack_id)

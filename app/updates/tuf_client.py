@@ -1,0 +1,562 @@
+"""Signed updates through TUF (python-tuf 7 ``ngclient``) on the app's ``requests.Session``.
+
+What this module guarantees, and how (DESIGN.md "Updates"):
+
+- Metadata is fetched and verified by a *new* :class:`tuf.ngclient.Updater`
+  per :meth:`UpdateClient.refresh` (one ``Updater`` refreshes only once),
+  bootstrapped from the root.json shipped with the app (``bootstrap=``).
+- HTTP goes through :class:`RequestsFetcher`, a ``FetcherInterface`` on the
+  injected session: the app's proxy settings, connect/read timeouts, the
+  ``pmv-support/<version>`` user agent, bodies streamed in chunks.
+- Targets are downloaded by :meth:`UpdateClient.download`, not by
+  ``Updater.download_target`` (which cannot resume and spools to a temp
+  file): bytes go to a ``.partial`` file in the cache, a dropped connection
+  resumes with an HTTP ``Range`` request, reading stops as soon as more bytes
+  than the signed length arrive, and ``TargetFile.verify_length_and_hashes``
+  runs on the finished file before it is moved into place.
+- One process at a time per metadata folder: refresh and download hold a
+  cross-process :class:`FileLock` on ``<metadata_dir>/.lock``.
+
+Every failure is an :class:`UpdateError` whose ``kind`` tells the caller what
+to do: ``SECURITY`` (bad signature, rollback, expired/frozen metadata,
+mix-and-match) means apply nothing, keep the current state and report the
+updates as stale; ``NETWORK`` means back off and retry later.  Domain code: no
+user-facing text here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import errno
+import hashlib
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import quote
+
+import requests
+import urllib3.exceptions
+from tuf.api import exceptions as tuf_errors
+from tuf.api.metadata import Metadata, Root, TargetFile, Targets
+from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
+
+from app import APP_ID, __version__
+from app.atomic import atomic_target
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"{APP_ID}/{__version__}"
+KINDS = ("regulation", "app", "pos-profile")
+CHANNELS = ("stable", "beta")
+Progress = Callable[[float, str], None]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class UpdateErrorKind(str, enum.Enum):
+    SECURITY = "security"  # tuf RepositoryError: bad signature, rollback, expired (freeze), mix-and-match
+    NETWORK = "network"  # could not download (refused, dropped, too slow, HTTP error): back off and retry
+    TOO_LARGE = "too_large"  # the server sent more than the signed length (endless data)
+    HASH_MISMATCH = "hash_mismatch"  # the downloaded target is not the one that was signed
+    CANCELLED = "cancelled"  # the caller's cancel event was set (a partial download is kept)
+    BUSY = "busy"  # another process holds the metadata folder's lock
+    STORAGE = "storage"  # the local disk refused (full, read-only, permissions)
+
+    @property
+    def retryable(self) -> bool:
+        return self in (UpdateErrorKind.NETWORK, UpdateErrorKind.BUSY, UpdateErrorKind.STORAGE)
+
+
+class UpdateError(Exception):
+    def __init__(self, kind: UpdateErrorKind, detail: str = "") -> None:
+        super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
+        self.kind = kind
+        self.detail = detail
+
+
+def _translate(exc: BaseException) -> UpdateError:
+    """Map a python-tuf / OS failure onto the kinds the app acts on."""
+    if isinstance(exc, UpdateError):
+        return exc
+    if isinstance(exc, tuf_errors.DownloadLengthMismatchError):
+        return UpdateError(UpdateErrorKind.TOO_LARGE, str(exc))
+    if isinstance(exc, tuf_errors.DownloadError):
+        return UpdateError(UpdateErrorKind.NETWORK, f"{type(exc).__name__}: {exc}".rstrip(": "))
+    if isinstance(exc, tuf_errors.RepositoryError):
+        return UpdateError(UpdateErrorKind.SECURITY, f"{type(exc).__name__}: {exc}".rstrip(": "))
+    if isinstance(exc, LockTimeout):
+        return UpdateError(UpdateErrorKind.BUSY, str(exc))
+    if isinstance(exc, OSError):
+        return UpdateError(UpdateErrorKind.STORAGE, str(exc))
+    raise exc
+
+
+def _fail(exc: BaseException, what: str) -> UpdateError:
+    error = _translate(exc)
+    log.warning("%s failed (%s): %s", what, error.kind.value, error.detail)
+    return error
+
+
+# --------------------------------------------------------------------------- cross-process lock
+
+
+class LockTimeout(TimeoutError):
+    pass
+
+
+class FileLock:
+    """An exclusive lock on a file, held across processes (``fcntl.flock`` / ``msvcrt.locking``).
+
+    Each ``FileLock`` opens its own handle, so two of them conflict even within
+    one process. Not re-entrant.
+    """
+
+    def __init__(self, path: Path, *, timeout: float = 30.0, poll: float = 0.05) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self.poll = poll
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                _lock_fd(fd)
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN, errno.EDEADLK):
+                    os.close(fd)
+                    raise
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise LockTimeout(f"{self.path} is held by another update job") from None
+                time.sleep(self.poll)
+                continue
+            self._fd = fd
+            return
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                _unlock_fd(fd)
+            finally:
+                os.close(fd)
+
+    def __enter__(self) -> FileLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on the shops' Windows tills
+    import msvcrt
+
+    def _lock_fd(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # raises OSError(EACCES) when held elsewhere
+
+    def _unlock_fd(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _lock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError(EAGAIN) when held elsewhere
+
+    def _unlock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------------- fetcher
+
+
+class RequestsFetcher(FetcherInterface):
+    """python-tuf's network layer on the app's ``requests.Session``.
+
+    ``_fetch`` is what ngclient calls for metadata; :meth:`open` and
+    :meth:`iter_chunks` are also used directly for ranged target downloads.
+    Raises ``DownloadHTTPError`` for HTTP errors, ``SlowRetrievalError`` when
+    the server stops sending for longer than ``read_timeout``, and
+    ``DownloadError`` for any other transport failure (also mid-body, where
+    ``FetcherInterface.fetch`` would not wrap it).
+    """
+
+    def __init__(self, session: requests.Session | None = None, *, connect_timeout: float = 10.0,
+                 read_timeout: float = 30.0, chunk_size: int = 256 * 1024, user_agent: str = USER_AGENT) -> None:
+        self.session = session if session is not None else requests.Session()
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.chunk_size = chunk_size
+        self.user_agent = user_agent
+
+    def _fetch(self, url: str) -> Iterator[bytes]:
+        return self.iter_chunks(self.open(url))
+
+    def open(self, url: str, *, headers: dict[str, str] | None = None) -> requests.Response:
+        """GET ``url`` with a streamed body; the status is checked, the body not yet read."""
+        try:
+            response = self.session.get(url, stream=True, timeout=(self.connect_timeout, self.read_timeout),
+                                        headers={"User-Agent": self.user_agent, **(headers or {})})
+        except requests.exceptions.ReadTimeout as exc:
+            raise tuf_errors.SlowRetrievalError(f"{url}: no answer within {self.read_timeout:g} s") from exc
+        except requests.RequestException as exc:
+            raise tuf_errors.DownloadError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 400:
+            status = response.status_code
+            response.close()
+            raise tuf_errors.DownloadHTTPError(f"{url}: HTTP {status}", status)
+        return response
+
+    def iter_chunks(self, response: requests.Response, limit: int | None = None) -> Iterator[bytes]:
+        """The body in chunks of at most ``chunk_size``, never more than ``limit`` bytes in all.
+
+        The response is closed when the generator finishes or is closed.
+        """
+        url = response.url
+        remaining = limit
+        try:
+            while remaining is None or remaining > 0:
+                amount = self.chunk_size if remaining is None else min(self.chunk_size, remaining)
+                chunk = response.raw.read(amount, decode_content=True)
+                if not chunk:
+                    return
+                if remaining is not None:
+                    remaining -= len(chunk)
+                yield chunk
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise tuf_errors.SlowRetrievalError(f"{url}: nothing received for {self.read_timeout:g} s") from exc
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+            raise tuf_errors.DownloadError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            response.close()
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@dataclass(frozen=True)
+class AvailableTarget:
+    """A target listed in the verified targets metadata, with the vendor's ``custom`` fields."""
+
+    path: str  # e.g. "regulation/nd-232-2025-1.0.0.json", "app/pmv-support-0.2.0.zip"
+    length: int
+    hashes: dict[str, str] = field(hash=False)
+    kind: str  # regulation | app | pos-profile
+    version: str
+    effective_date: dt.date | None = None
+    channel: str = "stable"
+    min_app_version: str | None = None
+    title_vi: str = ""
+    summary_vi: str = ""
+    rollout_percent: int | None = None  # None: everyone
+    target_id: str = ""  # the pack / profile id ("nd-232-2025"), "pmv-support" for the app
+
+    @property
+    def filename(self) -> str:
+        return self.path.rpartition("/")[2]
+
+    @classmethod
+    def from_target_file(cls, info: TargetFile) -> AvailableTarget:
+        """Raises ValueError when the signed ``custom`` block is not what the vendor tool writes."""
+        custom = info.custom
+        if not isinstance(custom, dict):
+            raise ValueError("no custom block")
+        kind, version = custom.get("kind"), custom.get("version")
+        if kind not in KINDS or not isinstance(version, str) or not version:
+            raise ValueError(f"bad kind/version {kind!r}/{version!r}")
+        channel = custom.get("channel") or "stable"
+        if channel not in CHANNELS:
+            raise ValueError(f"bad channel {channel!r}")
+        effective = custom.get("effective_date")
+        rollout = custom.get("rollout_percent")
+        if rollout is not None and (isinstance(rollout, bool) or not isinstance(rollout, int)
+                                    or not 0 <= rollout <= 100):
+            raise ValueError(f"bad rollout_percent {rollout!r}")
+        min_app = custom.get("min_app_version")
+        return cls(
+            path=info.path, length=info.length, hashes=dict(info.hashes), kind=kind, version=version,
+            effective_date=dt.date.fromisoformat(effective) if effective else None,
+            channel=channel, min_app_version=str(min_app) if min_app else None,
+            title_vi=str(custom.get("title_vi") or ""), summary_vi=str(custom.get("summary_vi") or ""),
+            rollout_percent=rollout, target_id=str(custom.get("id") or ""),
+        )
+
+
+def rollout_bucket(install_id: str, version: str) -> int:
+    """This install's stable place (0-99) in the staged rollout of ``version``."""
+    return int(hashlib.sha256((install_id + version).encode("utf-8")).hexdigest(), 16) % 100
+
+
+def should_take(target: AvailableTarget, install_id: str, channel: str) -> bool:
+    """Whether this install takes ``target`` now.
+
+    A stable install takes only stable releases, a beta install both. A
+    release with ``rollout_percent`` P reaches the installs whose
+    ``sha256(install_id + version) % 100 < P``; without it, everyone.
+    """
+    if target.channel == "beta" and channel != "beta":
+        return False
+    percent = 100 if target.rollout_percent is None else target.rollout_percent
+    return rollout_bucket(install_id, target.version) < percent
+
+
+# --------------------------------------------------------------------------- client
+
+
+class UpdateClient:
+    """Refreshes TUF metadata from ``<base_url>/tuf/metadata/`` and downloads from ``<base_url>/tuf/targets/``.
+
+    ``metadata_dir`` holds the trusted metadata (and the lock); ``cache_dir``
+    holds partial downloads, so a download interrupted today resumes tomorrow.
+    """
+
+    def __init__(self, metadata_dir: Path, cache_dir: Path, base_url: str, root_bytes: bytes,
+                 session: requests.Session | None = None, *, connect_timeout: float = 10.0,
+                 read_timeout: float = 30.0, lock_timeout: float = 30.0, attempts: int = 3,
+                 backoff_seconds: float = 1.0, chunk_size: int = 256 * 1024) -> None:
+        self.metadata_dir = Path(metadata_dir)
+        self.cache_dir = Path(cache_dir)
+        base = base_url.rstrip("/")
+        self.metadata_url = f"{base}/tuf/metadata/"
+        self.targets_url = f"{base}/tuf/targets/"
+        self.root_bytes = root_bytes
+        self.fetcher = RequestsFetcher(session, connect_timeout=connect_timeout, read_timeout=read_timeout,
+                                       chunk_size=chunk_size)
+        self.lock_timeout = lock_timeout
+        self.attempts = max(1, attempts)
+        self.backoff_seconds = backoff_seconds
+        self._trusted: dict[str, TargetFile] | None = None
+        self._consistent_snapshot = True
+
+    # -- refresh
+
+    def _lock(self) -> FileLock:
+        return FileLock(self.metadata_dir / ".lock", timeout=self.lock_timeout)
+
+    def refresh(self) -> list[AvailableTarget]:
+        """Fetch and verify root -> timestamp -> snapshot -> targets; list the signed targets.
+
+        On ``UpdateError(SECURITY)`` nothing that failed verification was
+        stored: the trusted metadata on disk is the last verified state.
+        """
+        try:
+            self.metadata_dir.mkdir(parents=True, exist_ok=True)
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            with self._lock():
+                return self._refresh_locked()
+        except Exception as exc:  # noqa: BLE001 - _fail re-raises what it does not know
+            raise _fail(exc, "refresh") from exc
+
+    def _refresh_locked(self) -> list[AvailableTarget]:
+        updater = Updater(str(self.metadata_dir), self.metadata_url, str(self.cache_dir), self.targets_url,
+                          fetcher=self.fetcher, config=UpdaterConfig(app_user_agent=USER_AGENT),
+                          bootstrap=self.root_bytes)
+        updater.refresh()
+        # ngclient persists each file only after it verified it, and this
+        # refresh just loaded (and, if newer, stored) root and targets: the
+        # files on disk are the trusted ones. python-tuf has no public
+        # "list targets" call, hence reading them back here.
+        root = Metadata[Root].from_bytes((self.metadata_dir / "root.json").read_bytes()).signed
+        targets = Metadata[Targets].from_bytes((self.metadata_dir / "targets.json").read_bytes()).signed
+        self._consistent_snapshot = bool(root.consistent_snapshot)
+        self._trusted = dict(targets.targets)
+        available = []
+        for info in targets.targets.values():
+            try:
+                available.append(AvailableTarget.from_target_file(info))
+            except ValueError as exc:
+                log.warning("skipping target %s: %s", info.path, exc)
+        return sorted(available, key=lambda t: (t.kind, t.target_id, t.path))
+
+    # -- download
+
+    def download(self, target: AvailableTarget, dest_dir: Path, *, cancel: threading.Event | None = None,
+                 progress: Progress | None = None) -> Path:
+        """Download ``target`` into ``dest_dir`` (file name = last part of its path) and verify it.
+
+        Nothing is written to ``dest_dir`` unless the file matches the signed
+        length and hashes. A dropped connection resumes with ``Range``; after
+        ``attempts`` failures the ``.partial`` file stays in the cache for the
+        next run.
+        """
+        try:
+            if self._trusted is None:
+                self.refresh()
+            with self._lock():
+                return self._download_locked(target, Path(dest_dir), cancel, progress)
+        except UpdateError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - _fail re-raises what it does not know
+            raise _fail(exc, f"download of {target.path}") from exc
+
+    def partial_path(self, target: AvailableTarget) -> Path:
+        digest = next(iter(target.hashes.values()))[:32]
+        return self.cache_dir / "partial" / f"{digest}.{target.filename}.partial"
+
+    def _download_locked(self, target: AvailableTarget, dest_dir: Path, cancel: threading.Event | None,
+                         progress: Progress | None) -> Path:
+        assert self._trusted is not None
+        info = self._trusted.get(target.path)
+        if info is None:
+            raise UpdateError(UpdateErrorKind.SECURITY, f"{target.path} is not in the trusted targets metadata")
+        if info.length != target.length or info.hashes != target.hashes:
+            raise UpdateError(UpdateErrorKind.SECURITY, f"{target.path} differs from the trusted targets metadata")
+        url_path = info.get_prefixed_paths()[0] if self._consistent_snapshot else info.path
+        url = self.targets_url + quote(url_path, safe="/")
+        partial = self.partial_path(target)
+        partial.parent.mkdir(parents=True, exist_ok=True)
+
+        fresh_retry_done = False
+        failures = 0
+        while True:
+            resumed = partial.exists() and partial.stat().st_size > 0
+            try:
+                self._fetch_into(url, info, partial, cancel, progress)
+            except UpdateError:
+                raise
+            except tuf_errors.DownloadError as exc:
+                failures += 1
+                permanent = isinstance(exc, tuf_errors.DownloadHTTPError) and exc.status_code < 500 \
+                    and exc.status_code not in (408, 416, 429)
+                if permanent or failures >= self.attempts:
+                    raise
+                delay = self.backoff_seconds * 2 ** (failures - 1)
+                log.info("download of %s interrupted (%s); retrying in %.1f s", target.path, exc, delay)
+                if cancel is not None:
+                    if cancel.wait(delay):
+                        raise UpdateError(UpdateErrorKind.CANCELLED, target.path) from None
+                else:
+                    time.sleep(delay)
+                continue
+            try:
+                with partial.open("rb") as handle:
+                    info.verify_length_and_hashes(handle)
+            except tuf_errors.LengthOrHashMismatchError as exc:
+                partial.unlink(missing_ok=True)
+                if resumed and not fresh_retry_done:
+                    # The bytes kept from an earlier run may be what is wrong: one clean try.
+                    fresh_retry_done = True
+                    continue
+                raise UpdateError(UpdateErrorKind.HASH_MISMATCH, f"{target.path}: {exc}") from exc
+            break
+        return _move_into_place(partial, dest_dir / target.filename)
+
+    def _fetch_into(self, url: str, info: TargetFile, partial: Path, cancel: threading.Event | None,
+                    progress: Progress | None) -> None:
+        """Bring ``partial`` up to ``info.length`` bytes, resuming what is there."""
+        have = partial.stat().st_size if partial.exists() else 0
+        if have > info.length:
+            partial.unlink()
+            have = 0
+        if have == info.length:
+            return
+        if cancel is not None and cancel.is_set():
+            raise UpdateError(UpdateErrorKind.CANCELLED, info.path)
+        headers = {"Accept-Encoding": "identity"}
+        if have:
+            headers["Range"] = f"bytes={have}-"
+        try:
+            response = self.fetcher.open(url, headers=headers)
+        except tuf_errors.DownloadHTTPError as exc:
+            if exc.status_code == 416:  # our partial no longer fits the file: start again
+                partial.unlink(missing_ok=True)
+            raise
+        mode = "ab"
+        if response.status_code == 206 and have:
+            content_range = response.headers.get("Content-Range", "")
+            if not content_range.startswith(f"bytes {have}-"):
+                response.close()
+                partial.unlink(missing_ok=True)
+                raise tuf_errors.DownloadError(f"{url}: unexpected Content-Range {content_range!r}")
+        elif response.status_code == 200:
+            have, mode = 0, "wb"  # the server ignored Range (or there was nothing to resume)
+        else:
+            response.close()
+            raise tuf_errors.DownloadError(f"{url}: unexpected HTTP {response.status_code}")
+
+        # What the server says the whole file is: refuse a wrong size before reading a byte.
+        total: int | None = None
+        declared = response.headers.get("Content-Length", "")
+        if response.status_code == 206:
+            size = response.headers.get("Content-Range", "").rpartition("/")[2]
+            total = int(size) if size.isdigit() else None
+        elif declared.isdigit():
+            total = int(declared)
+        if total is not None and total != info.length:
+            response.close()
+            partial.unlink(missing_ok=True)
+            if total > info.length:
+                raise UpdateError(UpdateErrorKind.TOO_LARGE, f"{info.path}: the server announces {total} bytes, "
+                                                             f"the signed length is {info.length}")
+            raise UpdateError(UpdateErrorKind.HASH_MISMATCH, f"{info.path}: the server's file is {total} bytes, "
+                                                             f"the signed length is {info.length}")
+
+        received = have
+        chunks = self.fetcher.iter_chunks(response, limit=info.length + 1 - have)
+        too_large = False
+        try:
+            with partial.open(mode) as out:
+                for chunk in chunks:
+                    if received + len(chunk) > info.length:
+                        too_large = True
+                        break
+                    out.write(chunk)
+                    received += len(chunk)
+                    if progress is not None:
+                        progress(received / info.length if info.length else 1.0, info.path)
+                    if cancel is not None and cancel.is_set():
+                        raise UpdateError(UpdateErrorKind.CANCELLED, info.path)
+        finally:
+            chunks.close()
+        if too_large:
+            # Endless data: at most length + 1 bytes were read, and none of them are kept.
+            partial.unlink(missing_ok=True)
+            raise UpdateError(UpdateErrorKind.TOO_LARGE,
+                              f"{info.path}: the server sent more than the signed {info.length} bytes")
+        if received < info.length:
+            # The body ended early without an error (no or a lying Content-Length): resume next try.
+            raise tuf_errors.DownloadError(f"{url}: connection ended after {received} of {info.length} bytes")
+
+
+def _move_into_place(source: Path, final: Path) -> Path:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, final)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        with atomic_target(final) as tmp:  # another file system: copy, then rename
+            shutil.copyfile(source, tmp)
+        source.unlink(missing_ok=True)
+    return final
+
+
+def load_root_bytes(path: Path) -> bytes:
+    """The trust anchor shipped with the app (resources/keys/root.json), checked to parse as TUF root."""
+    data = Path(path).read_bytes()
+    try:
+        Metadata[Root].from_bytes(data)
+    except Exception as exc:  # noqa: BLE001 - any parse failure means a broken install
+        raise UpdateError(UpdateErrorKind.SECURITY, f"{path} is not TUF root metadata: {exc}") from exc
+    return data
+
+
+__all__ = [
+    "AvailableTarget", "FileLock", "LockTimeout", "RequestsFetcher", "UpdateClient", "UpdateError",
+    "UpdateErrorKind", "load_root_bytes", "rollout_bucket", "should_take",
+]

@@ -1,0 +1,78 @@
+"""End to end on loopback: the vendor publishes a signed pack, the shop's updater installs it, the page shows it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.resources import resources_dir
+from app.runtime import Runtime
+from app.ui.tasks import TaskRunner
+from app.ui.updates.page import UpdatesPage, UpdatesState
+from app.updates.service import Updater
+from app.updates.tuf_client import UpdateClient, UpdateErrorKind
+from tests.integration.conftest import VendorServer, vendor_server  # noqa: F401  (the fixture)
+from vendor_server.cli import main as vendor_main
+
+PACK = resources_dir() / "regulation" / "nd-232-2025.json"
+
+
+def publish(vendor: VendorServer, pack: Path, version: str) -> None:
+    args = ["repo", "add", str(pack), "--kind", "regulation", "--version", version, "--effective-date", "2025-10-10",
+            "--title", "Thanh toán vàng từ 20 triệu qua ngân hàng", "--id", "nd-232-2025",
+            "--data", str(vendor.data)]
+    assert vendor_main(args) == 0
+
+
+@pytest.fixture
+def published(vendor_server: VendorServer, tmp_path: Path) -> tuple[VendorServer, bytes]:  # noqa: F811
+    assert vendor_main(["repo", "init", "--data", str(vendor_server.data)]) == 0
+    publish(vendor_server, PACK, "1.0.0")
+    root = (vendor_server.data / "tuf" / "metadata" / "1.root.json").read_bytes()
+    return vendor_server, root
+
+
+def make(qtbot: QtBot, runtime: Runtime, base_url: str, root: bytes):
+    runner = TaskRunner()
+    state = UpdatesState(runtime, runner)
+    folder = runtime.paths.data_dir / "updates"
+    state.updater = Updater(runtime, lambda: UpdateClient(folder / "metadata", folder / "downloads", base_url, root))
+    page = UpdatesPage(runtime, state)
+    qtbot.addWidget(page)
+    page._keep = runner
+    return page, state
+
+
+def test_a_published_pack_is_installed_and_shown(qtbot: QtBot, runtime: Runtime, published) -> None:
+    vendor, root = published
+    page, state = make(qtbot, runtime, vendor.base_url, root)
+    with qtbot.waitSignal(state.ran, timeout=30000) as blocker:
+        page.check_now()
+    run = blocker.args[0]
+    assert run.error is None and [r.pack_id for r in run.installed] == ["nd-232-2025"]
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=5000)
+    assert "20 triệu" in page.table.item(0, 0).text()
+    assert "đã có hiệu lực từ 10/10/2025" in page.table.item(0, 2).text()
+    assert "Nghị định 232/2025" in page.detail.toPlainText()
+    assert "20.000.000 ₫" in page.detail.toPlainText()
+    assert runtime.pack_store.current("nd-232-2025").version == "1.0.0"
+
+
+def test_a_tampered_pack_on_the_server_installs_nothing(qtbot: QtBot, runtime: Runtime, published) -> None:
+    vendor, root = published
+    tampered = 0
+    for target in (vendor.data / "tuf" / "targets").rglob("*nd-232-2025*"):
+        data = target.read_bytes()
+        # A mirror raises the cash limit, keeping the length: only the signed hash can tell.
+        target.write_bytes(data.replace(b"20000000", b"90000000"))
+        tampered += data != target.read_bytes()
+    assert tampered
+    page, state = make(qtbot, runtime, vendor.base_url, root)
+    with qtbot.waitSignal(state.ran, timeout=30000) as blocker:
+        page.check_now()
+    run = blocker.args[0]
+    assert run.error is not None and run.error.kind in (UpdateErrorKind.HASH_MISMATCH, UpdateErrorKind.SECURITY)
+    assert runtime.pack_store.installed() == []
+    assert "không cài" in page.message.text()

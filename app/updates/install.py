@@ -203,6 +203,13 @@ class PackStore:
         pointer = self._read_pointer(self._pack_dir(pack_id) / "current")
         return self._load_version(pack_id, pointer.version if pointer else None)
 
+    def pack_at(self, pack_id: str, version: str) -> RegulationPack | None:
+        """An installed version of a pack (the current or the previous one), for 'what changed'."""
+        try:
+            return load_pack((self._pack_dir(pack_id) / version / PACK_FILE).read_bytes())
+        except (OSError, PackError):
+            return None
+
     def previous_version(self, pack_id: str) -> str | None:
         pointer = self._read_pointer(self._pack_dir(pack_id) / "previous")
         return pointer.version if pointer and self._load_version(pack_id, pointer.version) else None

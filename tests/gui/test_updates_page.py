@@ -76,3 +76,26 @@ def test_a_tampered_pack_on_the_server_installs_nothing(qtbot: QtBot, runtime: R
     assert run.error is not None and run.error.kind in (UpdateErrorKind.HASH_MISMATCH, UpdateErrorKind.SECURITY)
     assert runtime.pack_store.installed() == []
     assert "không cài" in page.message.text()
+
+
+def test_a_new_version_shows_what_changed_and_can_be_rolled_back(
+    qtbot: QtBot, runtime: Runtime, published, tmp_path: Path
+) -> None:
+    vendor, root = published
+    page, state = make(qtbot, runtime, vendor.base_url, root)
+    with qtbot.waitSignal(state.ran, timeout=30000):
+        page.check_now()
+    newer = tmp_path / "nd-232-2025.json"
+    newer.write_bytes(PACK.read_bytes().replace(b'"version": "1.0.0"', b'"version": "1.1.0"')
+                      .replace(b"20000000", b"15000000"))
+    publish(vendor, newer, "1.1.0")
+    with qtbot.waitSignal(state.ran, timeout=30000) as blocker:
+        page.check_now()
+    assert [r.version for r in blocker.args[0].installed] == ["1.1.0"]
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1 and page.table.item(0, 1).text() == "1.1.0", timeout=5000)
+    page.table.selectRow(0)
+    page._show_selected()
+    text = page.detail.toPlainText()
+    assert "Thay đổi so với bản 1.0.0" in text and "20000000 → 15000000" in text
+    page._rollback_selected()
+    qtbot.waitUntil(lambda: runtime.pack_store.current("nd-232-2025").version == "1.0.0", timeout=5000)

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from app.agent import BackgroundAgent
 from app.formatting import format_date, format_vnd
 from app.runtime import Runtime
-from app.updates.install import InstalledPack
+from app.updates.install import InstalledPack, PackStore
+from app.updates.packs import ChangeKind, RegulationPack, diff
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, Updater, UpdateRun
 from app.updates.tuf_client import UpdateErrorKind
 from app.ui.levels import Level
@@ -142,6 +143,27 @@ def rule_text(rule: object) -> str:
     return str(kind)
 
 
+def what_changed(store: PackStore, pack_id: str, previous_version: str, current: RegulationPack) -> list[str]:
+    """'What changed' against the previous version, one line per rule added, removed or changed."""
+    from PySide6.QtCore import QCoreApplication
+
+    translate = QCoreApplication.translate
+    old = store.pack_at(pack_id, previous_version)
+    if old is None:
+        return []
+    lines = []
+    for change in diff(old, current):
+        if change.change is ChangeKind.ADDED:
+            lines.append(translate("UpdateTexts", "Thêm quy tắc %1").replace("%1", change.kind))
+        elif change.change is ChangeKind.REMOVED:
+            lines.append(translate("UpdateTexts", "Bỏ quy tắc %1").replace("%1", change.kind))
+        else:
+            fields = ", ".join(f"{name}: {change.before.get(name)} → {change.after.get(name)}"  # type: ignore[union-attr]
+                               for name in change.changed_fields)
+            lines.append(translate("UpdateTexts", "Đổi %1 (%2)").replace("%1", change.kind).replace("%2", fields))
+    return lines
+
+
 class UpdatesPage(QWidget):
     """The manager's view of regulation packs."""
 
@@ -224,8 +246,15 @@ class UpdatesPage(QWidget):
         import html
 
         rules = "".join(f"<li>{html.escape(rule_text(rule))}</li>" for rule in current.rules)
+        changes_html = ""
+        if pack.previous_version:
+            changes = what_changed(self._runtime.pack_store, pack.id, pack.previous_version, current)
+            heading = self.tr("Thay đổi so với bản %1").replace("%1", pack.previous_version)
+            lines = changes or [self.tr("Không thay đổi quy tắc nào")]
+            items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+            changes_html = f"<h4>{html.escape(heading)}</h4><ul>{items}</ul>"
         self.detail.setHtml(f"<h3>{html.escape(current.title_vi)}</h3><p><i>{html.escape(current.legal_reference)}"
-                            f"</i></p><p>{html.escape(current.summary_vi)}</p><ul>{rules}</ul>")
+                            f"</i></p><p>{html.escape(current.summary_vi)}</p><ul>{rules}</ul>{changes_html}")
 
     def show_run(self, run: UpdateRun) -> None:
         self.check_button.setEnabled(True)

@@ -24,16 +24,14 @@ import os
 import re
 import shutil
 import stat
-import sys
-import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
+from app.filelock import FileLock, LockTimeout
 from app.atomic import atomic_target, write_atomically
 from app.updates.packs import (
     PACK_ID_PATTERN,
@@ -124,33 +122,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _try_lock(handle: BinaryIO) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-
 @contextmanager
 def _exclusive(lock_file: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """An OS file lock: released by the kernel when the holder dies, so a kill never leaves it stale."""
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_file, "a+b") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                _try_lock(handle)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise PackStoreError(f"{lock_file} is held by another process") from None
-                time.sleep(0.05)
-        yield  # closing the handle releases the lock on both platforms
+    lock = FileLock(lock_file, timeout=timeout)
+    try:
+        lock.acquire()
+    except LockTimeout:
+        raise PackStoreError(f"{lock_file} is held by another process") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _remove(path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -238,7 +237,7 @@ class SupportPage(QWidget):
         return event.kind
 
     def _on_submitted(self, result: Submitted) -> None:
-        request, report = result.request, result.report
+        request = result.request
         if request.status is not RequestStatus.PENDING:
             text = self.tr("Đã gửi yêu cầu, số %1. %2").replace("%1", request.ticket_number or "").replace(
                 "%2", deadline_text(request.response_due_at, self._state.now()))

@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("--json", action="store_true")
     rollback.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
+    agent = sub.add_parser("agent", help="run the background jobs without a window (checks, outbox, updates)")
+    agent.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+
     warranty = sub.add_parser("warranty", help="warranty and maintenance coverage from the signed contract")
     warranty.add_argument("--json", action="store_true", help="print the coverage as JSON (the default)")
     warranty.add_argument("--certificate", type=Path, metavar="FILE", help="write the warranty certificate PDF")
@@ -138,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _headless(args, _warranty)
         if args.command == "updates":
             return _headless(args, _updates)
+        if args.command == "agent":
+            from app.agent_jobs import run_agent
+
+            return _headless(args, lambda _args, runtime: run_agent(runtime))
         if args.command == "shop-token":
             return _headless(args, _shop_token)
         return _gui(args)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_ID, APP_NAME, HOTLINE, VENDOR, __version__
 from app.agent import BackgroundAgent
+from app.agent_jobs import agent_lock
 from app.navigation import PAGE_KEYS
 from app.support.models import RequestStatus, StatusChange
 from app.runtime import Runtime
@@ -359,7 +360,11 @@ def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instanc
     window = app.build_window()
     app.warranty.check_reminders()
     app.daily.start()
-    app.agent.start()
+    app.agent_lock = agent_lock(runtime.paths.data_dir)
+    if app.agent_lock is not None:
+        app.agent.start()
+    else:
+        log.info("a headless agent already runs the background jobs; this window only shows them")
     app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
                    on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
     if not (args.minimized and app.tray is not None):

@@ -138,3 +138,27 @@ def test_label_send_to_a_port_9100_listener(tmp_path: Path) -> None:
     assert b'BARCODE' in received[0] and b'"75000001"' in received[0]
     dead = run("label", "--lang", "tspl", "--send", f"tcp://127.0.0.1:{port}")
     assert dead.returncode == 1 and "could not print" in dead.stderr
+
+
+def test_the_headless_agent_runs_once_per_data_folder_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    shop = json.loads(run("demo-shop", str(tmp_path / "shop")).stdout)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "app", "--config", shop["settings"], "agent"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert first.stdout.readline().strip() == "pmv-support: agent running"
+        second = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+        assert second.returncode == 0 and "already running" in second.stdout
+        time.sleep(1)
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(20) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert "PySide6" not in (first.stderr.read() or "")

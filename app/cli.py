@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("--json", action="store_true")
     rollback.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
+    bundle = sub.add_parser("bundle", help="write the redacted diagnostics bundle (zip) for sending by any channel")
+    bundle.add_argument("out", type=Path, metavar="FILE")
+    bundle.add_argument("--with-health", action="store_true", help="run the health checks and include the report")
+    bundle.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+
     agent = sub.add_parser("agent", help="run the background jobs without a window (checks, outbox, updates)")
     agent.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
@@ -141,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _headless(args, _warranty)
         if args.command == "updates":
             return _headless(args, _updates)
+        if args.command == "bundle":
+            return _headless(args, _bundle)
         if args.command == "agent":
             from app.agent_jobs import run_agent
 
@@ -300,6 +307,26 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
     except (PackError, LookupError, ValueError) as exc:
         raise CliError(str(exc)) from None
     print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _bundle(args: argparse.Namespace, runtime: Runtime) -> int:
+    from app.support.bundle import BundlePart, collect_parts, write_bundle
+
+    extra: list[BundlePart] = []
+    if args.with_health:
+        from app.health.output import to_json
+        from app.health.registry import remedies
+        from app.health.service import run_health
+
+        extra.append(BundlePart("health_report", "health.json", to_json(run_health(runtime), remedies())))
+    parts = collect_parts(runtime.settings, runtime.log_file, extra=extra)
+    try:
+        target = write_bundle(parts, args.out)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc}") from None
+    print(json.dumps({"bundle": str(target), "parts": [part.key for part in parts],
+                      "redacted": sum(sum(part.redactions.values()) for part in parts)}, ensure_ascii=False))
     return 0
 
 

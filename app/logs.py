@@ -47,6 +47,8 @@ def setup_logging(
         setattr(stream, _HANDLER_MARK, True)
         root.addHandler(stream)
     root.setLevel(level)
+    # APScheduler reports every job start and end at INFO: the log would be mostly that.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return log_file
 
 

@@ -162,3 +162,22 @@ def test_the_headless_agent_runs_once_per_data_folder_and_stops_on_sigterm(tmp_p
         if first.poll() is None:
             first.kill()
     assert "PySide6" not in (first.stderr.read() or "")
+
+
+def test_bundle_writes_a_redacted_zip_with_the_health_report(tmp_path: Path) -> None:
+    import zipfile
+
+    shop = json.loads(run("demo-shop", str(tmp_path / "shop")).stdout)
+    out = tmp_path / "goi-chan-doan.zip"
+    result = run("--config", shop["settings"], "bundle", str(out), "--with-health", timeout=120)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert "health_report" in summary["parts"] and "settings" in summary["parts"]
+    with zipfile.ZipFile(out) as archive:
+        names = set(archive.namelist())
+        assert {"manifest.json", "health.json", "settings.json", "system.json"} <= names
+        assert json.loads(archive.read("health.json"))["results"]
+    unwritable = tmp_path / "file"
+    unwritable.write_text("x")
+    bad = run("--config", shop["settings"], "bundle", str(unwritable / "b.zip"))
+    assert bad.returncode == 1 and "cannot write" in bad.stderr

@@ -62,6 +62,8 @@ DisableProgramGroupPage=yes
 ; An upgrade reuses the folder chosen the first time.
 UsePreviousAppDir=yes
 UninstallDisplayIcon={app}\{#AppExe}
+; The installer itself wears the app badge too.
+SetupIconFile=..\resources\icons\pmv-support.ico
 UninstallDisplayName=PMV Support Assistant
 OutputDir=Output
 OutputBaseFilename=pmv-support-{#VERSION}-setup

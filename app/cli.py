@@ -320,6 +320,15 @@ def _bundle(args: argparse.Namespace, runtime: Runtime) -> int:
         from app.health.service import run_health
 
         extra.append(BundlePart("health_report", "health.json", to_json(run_health(runtime), remedies())))
+    from app.technician.audit import AuditLog
+
+    entries = AuditLog(runtime.database).entries(limit=1000)
+    if entries:  # who did what on this till: technicians' sessions and actions
+        lines = ["at,technician,action,result,detail"] + [
+            f"{e.at.isoformat()},{e.technician},{e.action},{e.result},{json.dumps(e.detail, ensure_ascii=False)}"
+            for e in reversed(entries)
+        ]
+        extra.append(BundlePart("audit_log", "audit.csv", "\n".join(lines)))
     parts = collect_parts(runtime.settings, runtime.log_file, extra=extra)
     try:
         target = write_bundle(parts, args.out)

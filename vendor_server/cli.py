@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.technician.unlock import UnlockError, sign_challenge
 from app.warranty.contract import ContractError, sign_payload
 from vendor_server.db import VendorDatabase
 from vendor_server.keys import VendorKeyError, VendorKeys
@@ -75,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     init = keys_sub.add_parser("init", parents=[common], help="create the signing keys if missing")
     init.add_argument("--export", type=Path, metavar="FILE", help="write the public keys (vendor_keys.json form)")
+
+    sign = sub.add_parser("sign-challenge", parents=[common],
+                          help="sign a shop's technician challenge and print the unlock code")
+    sign.add_argument("challenge", metavar="CHALLENGE", help="the challenge shown by the shop's app")
+    sign.add_argument("--technician", required=True, metavar="NAME", help="the technician's name")
+    sign.add_argument("--ttl-hours", type=float, default=2.0, metavar="HOURS",
+                      help="how long the unlock lasts (default 2)")
 
     ticket = sub.add_parser("ticket", help="list and move along the shops' support tickets")
     ticket_sub = ticket.add_subparsers(dest="ticket_command", required=True)
@@ -148,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "issue-contract":
             return _issue(args, settings)
+        if args.command == "sign-challenge":
+            return _sign_challenge(args, settings)
         if args.command == "ticket":
             return _ticket(args, settings)
         if args.command == "repo":
@@ -189,6 +199,21 @@ def _issue(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     print(text)
+    return 0
+
+
+def _sign_challenge(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    if not 0 < args.ttl_hours <= 24 * 7:
+        raise VendorCliError(f"--ttl-hours must be more than 0 and at most 168, not {args.ttl_hours}")
+    private_key = VendorKeys(settings["keys"]).private("technician")
+    try:
+        code = sign_challenge(args.challenge, args.technician, private_key, dt.datetime.now(dt.UTC),
+                              ttl=dt.timedelta(hours=args.ttl_hours))
+    except UnlockError as exc:
+        raise VendorCliError(f"bad challenge {args.challenge!r}: {exc.detail or exc.reason.value}") from None
+    except ValueError as exc:
+        raise VendorCliError(str(exc)) from None
+    print(code)
     return 0
 
 

@@ -120,3 +120,16 @@ class CheckResultRow(Base):
     check_id: Mapped[str] = mapped_column(String(60), nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False)
     summary: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class AuditLogRow(Base):
+    """What a technician did on this PC (append-only from the app)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    technician: Mapped[str] = mapped_column(String(255), nullable=False)
+    action: Mapped[str] = mapped_column(String(60), nullable=False)
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    result: Mapped[str] = mapped_column(String(40), nullable=False)

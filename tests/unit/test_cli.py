@@ -181,3 +181,21 @@ def test_bundle_writes_a_redacted_zip_with_the_health_report(tmp_path: Path) -> 
     unwritable.write_text("x")
     bad = run("--config", shop["settings"], "bundle", str(unwritable / "b.zip"))
     assert bad.returncode == 1 and "cannot write" in bad.stderr
+
+
+def test_bundle_carries_the_technician_audit_log(tmp_path: Path, app_home: Path) -> None:
+    import zipfile
+
+    from app.storage.db import Database
+    from app.technician.audit import AuditLog
+
+    shop = json.loads(run("demo-shop", str(tmp_path / "shop")).stdout)
+    assert run("--config", shop["settings"], "bundle", str(tmp_path / "first.zip")).returncode == 0
+    db, _ = Database.open(app_home / "data" / "pmv-support.sqlite3")
+    AuditLog(db).record("Nguyễn Văn Kỹ", "settings.edit", "ok", key="vendor.timeout_seconds")
+    db.close()
+    out = tmp_path / "b.zip"
+    assert run("--config", shop["settings"], "bundle", str(out)).returncode == 0
+    with zipfile.ZipFile(out) as archive:
+        audit = archive.read("audit.csv").decode("utf-8")
+    assert "Nguyễn Văn Kỹ,settings.edit,ok" in audit

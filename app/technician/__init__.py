@@ -1,0 +1,1 @@
+"""Technician mode: offline unlock (challenge–response) and the audit log (Qt-free)."""

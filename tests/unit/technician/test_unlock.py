@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.keys import load_trusted_keys
+from app.storage.db import Database
+from app.storage.repositories import StateRepository
+from app.technician.unlock import (
+    Challenge,
+    TechnicianUnlock,
+    UnlockError,
+    UnlockReason,
+    make_challenge,
+    parse_challenge,
+    parse_unlock_code,
+    sign_challenge,
+)
+from app.warranty.contract import key_id
+from vendor_server import cli
+
+T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+SHOP = "SHOP-0001"
+
+
+class FixedClock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += dt.timedelta(**kwargs)
+
+
+class MemoryStore:
+    """Like StateRepository: JSON values under string keys."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return json.loads(self.data[key]) if key in self.data else default
+
+    def set(self, key: str, value: Any) -> None:
+        self.data[key] = json.dumps(value)
+
+
+@pytest.fixture
+def key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+def _unlock(key: Ed25519PrivateKey, store: Any, clock: FixedClock) -> TechnicianUnlock:
+    return TechnicianUnlock({key_id(key.public_key()): key.public_key()}, store, clock)
+
+
+def _reason(unlock: TechnicianUnlock, challenge: Challenge, code: str) -> UnlockReason:
+    with pytest.raises(UnlockError) as info:
+        unlock.verify(challenge, code)
+    return info.value.reason
+
+
+def _alter(code: str, index: int) -> str:
+    chars = list(code.replace("-", ""))
+    chars[index] = "B" if chars[index] != "B" else "C"
+    text = "".join(chars)
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def test_challenge_round_trips_through_its_short_text() -> None:
+    challenge = make_challenge(SHOP, T0)
+    text = challenge.code()
+    assert all(len(group) <= 4 for group in text.split("-"))
+    assert len(text.replace("-", "")) <= 40
+    assert parse_challenge(text) == challenge
+    assert parse_challenge(text.lower().replace("-", " ")) == challenge
+    assert challenge.issued_at == T0 and len(challenge.nonce) == 8
+
+
+def test_a_typo_in_the_challenge_is_malformed() -> None:
+    text = make_challenge(SHOP, T0).code()
+    with pytest.raises(UnlockError) as info:
+        parse_challenge(_alter(text, 5))
+    assert info.value.reason is UnlockReason.MALFORMED
+    with pytest.raises(UnlockError):
+        parse_challenge("hello")
+
+
+def test_valid_code_unlocks(key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    challenge = make_challenge(SHOP, clock())
+    code = sign_challenge(challenge.code(), "Nguyễn Văn An", key, clock())
+    session = _unlock(key, store, clock).verify(challenge, code)
+    assert session.technician == "Nguyễn Văn An"
+    assert session.expires_at == T0 + dt.timedelta(hours=2)
+
+
+def test_a_used_code_is_refused_as_replayed(key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    challenge = make_challenge(SHOP, clock())
+    code = sign_challenge(challenge.code(), "An", key, clock())
+    _unlock(key, store, clock).verify(challenge, code)
+    clock.advance(minutes=5)
+    assert _reason(_unlock(key, store, clock), challenge, code) is UnlockReason.REPLAYED
+
+
+def test_expired_code(key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    challenge = make_challenge(SHOP, clock())
+    code = sign_challenge(challenge.code(), "An", key, clock(), ttl=dt.timedelta(hours=1))
+    clock.advance(hours=1)
+    assert _reason(_unlock(key, store, clock), challenge, code) is UnlockReason.EXPIRED
+
+
+@pytest.mark.parametrize("where", ["technician", "signature"])
+def test_one_altered_character_breaks_the_signature(
+    key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock, where: str
+) -> None:
+    challenge = make_challenge(SHOP, clock())
+    code = sign_challenge(challenge.code(), "Trần Thị Bình", key, clock())
+    n = len(code.replace("-", ""))
+    # the technician's name sits just before the 64-byte signature (~103 chars)
+    index = n - 105 if where == "technician" else n - 20
+    altered = _alter(code, index)
+    assert parse_unlock_code(altered) != parse_unlock_code(code)
+    assert _reason(_unlock(key, store, clock), challenge, altered) is UnlockReason.BAD_SIGNATURE
+
+
+def test_code_signed_with_another_key(key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    challenge = make_challenge(SHOP, clock())
+    code = sign_challenge(challenge.code(), "An", Ed25519PrivateKey.generate(), clock())
+    assert _reason(_unlock(key, store, clock), challenge, code) is UnlockReason.UNKNOWN_KEY
+
+
+def test_code_for_another_shop(key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    ours = make_challenge(SHOP, clock())
+    theirs = Challenge("SHOP-0002", ours.nonce, ours.issued_at)
+    code = sign_challenge(theirs.code(), "An", key, clock())
+    assert _reason(_unlock(key, store, clock), ours, code) is UnlockReason.OTHER_SHOP
+
+
+def test_code_for_a_different_challenge(key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    first = make_challenge(SHOP, clock())
+    second = make_challenge(SHOP, clock())
+    code = sign_challenge(first.code(), "An", key, clock())
+    assert _reason(_unlock(key, store, clock), second, code) is UnlockReason.WRONG_CHALLENGE
+
+
+def test_garbage_code_is_malformed(key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    challenge = make_challenge(SHOP, clock())
+    assert _reason(_unlock(key, store, clock), challenge, "ABCD-EFGH") is UnlockReason.MALFORMED
+    assert _reason(_unlock(key, store, clock), challenge, "not a code!") is UnlockReason.MALFORMED
+
+
+def _rate_limit_scenario(key: Ed25519PrivateKey, store: Any, clock: FixedClock) -> None:
+    challenge = make_challenge(SHOP, clock())
+    good = sign_challenge(challenge.code(), "An", key, clock.now, ttl=dt.timedelta(hours=2))
+    wrong = sign_challenge(make_challenge(SHOP, clock()).code(), "An", key, clock())
+    unlock = _unlock(key, store, clock)
+    for _ in range(5):
+        assert _reason(unlock, challenge, wrong) is UnlockReason.WRONG_CHALLENGE
+        clock.advance(seconds=30)
+    # even the right code is refused now, also after a restart
+    assert _reason(unlock, challenge, good) is UnlockReason.RATE_LIMITED
+    restarted = _unlock(key, store, clock)
+    assert restarted.locked_until() is not None
+    clock.advance(minutes=9)
+    assert _reason(restarted, challenge, good) is UnlockReason.RATE_LIMITED
+    clock.advance(minutes=1)
+    assert restarted.locked_until() is None
+    assert _unlock(key, store, clock).verify(challenge, good).technician == "An"
+
+
+def test_rate_limit_after_five_wrong_codes(key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    _rate_limit_scenario(key, store, clock)
+
+
+def test_rate_limit_survives_a_restart_on_the_real_state_repository(
+    key: Ed25519PrivateKey, clock: FixedClock, tmp_path: Path
+) -> None:
+    db, _ = Database.open(tmp_path / "app.sqlite3")
+    try:
+        _rate_limit_scenario(key, StateRepository(db, clock), clock)
+    finally:
+        db.close()
+
+
+def test_wrong_codes_spread_over_more_than_ten_minutes_do_not_lock(
+    key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock
+) -> None:
+    challenge = make_challenge(SHOP, clock())
+    wrong = sign_challenge(make_challenge(SHOP, clock()).code(), "An", key, clock())
+    unlock = _unlock(key, store, clock)
+    for _ in range(8):
+        assert _reason(unlock, challenge, wrong) is UnlockReason.WRONG_CHALLENGE
+        clock.advance(minutes=3)
+
+
+def test_cli_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    keys_file = tmp_path / "vendor_keys.json"
+    data = ["--data", str(tmp_path / "vendor"), "--keys", str(tmp_path / "keys")]
+    assert cli.main(["keys", "init", *data, "--export", str(keys_file)]) == 0
+    capsys.readouterr()
+
+    now = dt.datetime.now(dt.UTC)
+    challenge = make_challenge(SHOP, now)
+    assert cli.main(["sign-challenge", challenge.code(), "--technician", "Lê Minh", "--ttl-hours", "1", *data]) == 0
+    code = capsys.readouterr().out.strip()
+
+    trusted = load_trusted_keys("technician", keys_file)
+    session = TechnicianUnlock(trusted, MemoryStore(), lambda: now).verify(challenge, code)
+    assert session.technician == "Lê Minh"
+    assert dt.timedelta(minutes=59) < session.expires_at - now <= dt.timedelta(hours=1)
+    # the contract key is not a technician key
+    contract_only = load_trusted_keys("contract", keys_file)
+    with pytest.raises(UnlockError) as info:
+        TechnicianUnlock(contract_only, MemoryStore(), lambda: now).verify(challenge, code)
+    assert info.value.reason is UnlockReason.UNKNOWN_KEY
+
+
+def test_cli_refuses_a_bad_challenge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = ["--data", str(tmp_path / "vendor"), "--keys", str(tmp_path / "keys")]
+    assert cli.main(["keys", "init", *data]) == 0
+    capsys.readouterr()
+    assert cli.main(["sign-challenge", "ABCD-EFGH", "--technician", "An", *data]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("pmv-vendor: error: bad challenge") and err.count("\n") == 1
+
+
+def test_signature_is_over_the_canonical_payload(key: Ed25519PrivateKey, clock: FixedClock) -> None:
+    from app.warranty.contract import canonical_bytes
+
+    challenge = make_challenge(SHOP, clock())
+    parsed = parse_unlock_code(sign_challenge(challenge.code(), "An", key, clock()))
+    key.public_key().verify(parsed.signature, canonical_bytes(parsed.payload()))
+    assert parsed.payload()["nonce"] == challenge.nonce.hex()

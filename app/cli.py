@@ -136,31 +136,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo_shop(args)
         if args.config is not None and not args.config.is_file():
             raise CliError(f"settings file not found: {args.config}")
-        if args.command == "devices":
-            return _devices(args)
-        if args.command == "label":
-            return _label(args)
-        if args.command == "check":
-            return _headless(args, _check)
-        if args.command == "warranty":
-            return _headless(args, _warranty)
-        if args.command == "updates":
-            return _headless(args, _updates)
-        if args.command == "bundle":
-            return _headless(args, _bundle)
-        if args.command == "agent":
-            from app.agent_jobs import run_agent
-
-            return _headless(args, lambda _args, runtime: run_agent(runtime))
-        if args.command == "shop-token":
-            return _headless(args, _shop_token)
-        return _gui(args)
+        if args.command is None:
+            return _gui(args)
+        if args.command in _STANDALONE:  # no settings, database or runtime needed
+            return _STANDALONE[args.command](args)
+        return _headless(args, _WITH_RUNTIME[args.command])
     except CliError as exc:
         print(f"{APP_ID}: error: {exc}", file=sys.stderr)
         return 1
     except StorageError as exc:
         print(f"{APP_ID}: error: the app's database cannot be used ({exc})", file=sys.stderr)
         return 1
+
+
+def _agent(_args: argparse.Namespace, runtime: Runtime) -> int:
+    from app.agent_jobs import run_agent
+
+    return run_agent(runtime)
 
 
 def _demo_shop(args: argparse.Namespace) -> int:
@@ -427,9 +419,21 @@ def _shop_token(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
+# Sub-commands, by what they need (main() dispatches through these).
+_STANDALONE: dict[str, Callable[[argparse.Namespace], int]] = {}
+_WITH_RUNTIME: dict[str, Callable[[argparse.Namespace, Runtime], int]] = {}
+
+
 def _gui(args: argparse.Namespace) -> int:
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise CliError(f"--screenshot needs a .png file name: {args.screenshot}")
     from app.ui.application import run_gui  # Qt is loaded only from here
 
     return run_gui(args)
+
+
+_STANDALONE.update({"devices": _devices, "label": _label})
+_WITH_RUNTIME.update({
+    "check": _check, "warranty": _warranty, "updates": _updates, "bundle": _bundle, "agent": _agent,
+    "shop-token": _shop_token,
+})

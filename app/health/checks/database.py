@@ -8,6 +8,7 @@ the same database in the same way.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import tempfile
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.formatting import format_datetime
 from app.health.context import VN, CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 
@@ -135,11 +137,43 @@ def check_connect(ctx: CheckContext) -> CheckResult:
 
 # --- pos.db.integrity ---------------------------------------------------------
 
+INTEGRITY_EVERY = dt.timedelta(hours=24)
+
+
 def check_integrity(ctx: CheckContext) -> CheckResult:
+    """A full check at most once a day: it copies the whole POS database, heavy on a till that runs
+    checks every half hour. A damaged file header is still caught every run by ``pos.db.connect``."""
     dialect = ctx.pos_dialect()
     if dialect != "sqlite":
         # SQL Server has DBCC CHECKDB, but it needs rights a till account does not have.
         return result(Status.SKIPPED, f"Bỏ qua: chỉ kiểm tra được với SQLite (PMV đang dùng {dialect})")
+    cache = ctx.data_dir / "health" / "integrity.json" if ctx.data_dir is not None else None
+    recent = _recent_ok(cache, ctx)
+    if recent is not None:
+        return recent
+    outcome = _full_integrity_check(ctx)
+    if cache is not None and outcome.status is Status.OK:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"database": str(ctx.settings.pos.database), "at": ctx.now().isoformat(),
+                                     "summary": outcome.summary}), encoding="utf-8")
+    return outcome
+
+
+def _recent_ok(cache: Path | None, ctx: CheckContext) -> CheckResult | None:
+    if cache is None or not cache.is_file():
+        return None
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        at = dt.datetime.fromisoformat(data["at"])
+    except (OSError, ValueError, KeyError):
+        return None
+    if data.get("database") != str(ctx.settings.pos.database) or not dt.timedelta(0) <= ctx.now() - at < INTEGRITY_EVERY:
+        return None
+    when = format_datetime(at.astimezone(VN))
+    return result(Status.OK, f"{data.get('summary', 'Dữ liệu PMV nguyên vẹn')} (kiểm tra đầy đủ lúc {when})")
+
+
+def _full_integrity_check(ctx: CheckContext) -> CheckResult:
     with tempfile.TemporaryDirectory(prefix="pmv-integrity-", ignore_cleanup_errors=True) as tmp:
         copy_path = Path(tmp) / "pmv-copy.sqlite3"
         try:

@@ -165,3 +165,20 @@ def test_all_pos_checks_pass_together_on_the_demo_shop(make_ctx) -> None:
     assert [r.check_id for r in report.results] == [c.id for c in checks]
     assert {r.check_id: r.status for r in report.results} == {c.id: Status.OK for c in checks}
     assert report.verdict is Status.OK
+
+
+def test_the_full_integrity_check_runs_at_most_daily(make_ctx, tmp_path) -> None:
+    import datetime as dt
+
+    from app.health.checks.database import CHECKS
+    from app.health.model import Status
+    from tests.unit.health.conftest import SHOP_NOW, find, run_one
+
+    check = find(CHECKS, "pos.db.integrity")
+    first = run_one(check, make_ctx(data_dir=tmp_path))
+    assert first.status is Status.OK and "kiểm tra đầy đủ lúc" not in first.summary
+    cached = run_one(check, make_ctx(data_dir=tmp_path, now=SHOP_NOW + dt.timedelta(hours=3)))
+    assert cached.status is Status.OK and "kiểm tra đầy đủ lúc" in cached.summary
+    next_day = run_one(check, make_ctx(data_dir=tmp_path, now=SHOP_NOW + dt.timedelta(hours=25)))
+    assert "kiểm tra đầy đủ lúc" not in next_day.summary  # a day later it checks the whole file again
+    assert run_one(check, make_ctx()).summary == first.summary  # without a data dir: always a full check

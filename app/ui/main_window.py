@@ -31,6 +31,7 @@ from app.ui.health.state import HealthState
 from app.ui.support.form import RequestForm
 from app.ui.support.page import SupportPage, SupportTile
 from app.ui.support.state import SupportState
+from app.ui.technician.dialog import TechnicianDialog
 from app.ui.updates.page import UpdatesPage, UpdatesState, UpdatesTile
 from app.ui.warranty.page import WarrantyPage, WarrantyTile
 from app.ui.warranty.state import WarrantyState
@@ -158,6 +159,9 @@ class MainWindow(QMainWindow):
         logs_action.triggered.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.runtime.paths.log_dir)))
         )
+        technician_action = QAction(self.tr("Chế độ kỹ thuật viên…"), self)
+        technician_action.triggered.connect(self.open_technician)
+        help_menu.addAction(technician_action)
         about_action = QAction(self.tr("Giới thiệu"), self)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(logs_action)
@@ -181,6 +185,12 @@ class MainWindow(QMainWindow):
 
     def add_banner(self, banner: Banner) -> None:
         self.banner_area.addWidget(banner)
+
+    def open_technician(self) -> TechnicianDialog:
+        dialog = TechnicianDialog(self.runtime, self.runner, self)
+        dialog.open()
+        self.technician_dialog = dialog
+        return dialog
 
     def show_about(self) -> AboutDialog:
         dialog = AboutDialog(self.runtime, self)

@@ -37,57 +37,57 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="155" />
+        <location filename="../../app/ui/application.py" line="156" />
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="157" />
+        <location filename="../../app/ui/application.py" line="158" />
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop's support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="159" />
+        <location filename="../../app/ui/application.py" line="160" />
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop's support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="189" />
+        <location filename="../../app/ui/application.py" line="190" />
         <source>Đã cài gói quy định mới</source>
         <translation>A new regulation pack was installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="190" />
+        <location filename="../../app/ui/application.py" line="191" />
         <source>%1 phiên bản %2</source>
         <translation>%1 version %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="199" />
+        <location filename="../../app/ui/application.py" line="200" />
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="200" />
+        <location filename="../../app/ui/application.py" line="201" />
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="208" />
+        <location filename="../../app/ui/application.py" line="209" />
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="210" />
+        <location filename="../../app/ui/application.py" line="211" />
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="212" />
+        <location filename="../../app/ui/application.py" line="213" />
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="219" />
+        <location filename="../../app/ui/application.py" line="220" />
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -692,77 +692,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="101" />
+        <location filename="../../app/ui/main_window.py" line="102" />
         <source>Tổng quan</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="102" />
+        <location filename="../../app/ui/main_window.py" line="103" />
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="104" />
+        <location filename="../../app/ui/main_window.py" line="105" />
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="106" />
+        <location filename="../../app/ui/main_window.py" line="107" />
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="108" />
+        <location filename="../../app/ui/main_window.py" line="109" />
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="109" />
+        <location filename="../../app/ui/main_window.py" line="110" />
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="142" />
+        <location filename="../../app/ui/main_window.py" line="143" />
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143" />
+        <location filename="../../app/ui/main_window.py" line="144" />
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="147" />
+        <location filename="../../app/ui/main_window.py" line="148" />
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="156" />
+        <location filename="../../app/ui/main_window.py" line="157" />
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="157" />
+        <location filename="../../app/ui/main_window.py" line="158" />
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="161" />
+        <location filename="../../app/ui/main_window.py" line="162" />
+        <source>Chế độ kỹ thuật viên…</source>
+        <translation>Technician mode…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="165" />
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="172" />
+        <location filename="../../app/ui/main_window.py" line="176" />
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="176" />
+        <location filename="../../app/ui/main_window.py" line="180" />
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="210" />
+        <location filename="../../app/ui/main_window.py" line="220" />
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1336,62 +1341,62 @@
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/application.py" line="50" />
+        <location filename="../../app/ui/application.py" line="51" />
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="51" />
+        <location filename="../../app/ui/application.py" line="52" />
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="52" />
+        <location filename="../../app/ui/application.py" line="53" />
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="53" />
+        <location filename="../../app/ui/application.py" line="54" />
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="54" />
+        <location filename="../../app/ui/application.py" line="55" />
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="56" />
+        <location filename="../../app/ui/application.py" line="57" />
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="57" />
+        <location filename="../../app/ui/application.py" line="58" />
         <source>có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>a path contains backslashes; use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="59" />
+        <location filename="../../app/ui/application.py" line="60" />
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="67" />
+        <location filename="../../app/ui/application.py" line="68" />
         <source>Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.</source>
         <translation>The settings file has a syntax error (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="71" />
+        <location filename="../../app/ui/application.py" line="72" />
         <source>Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.</source>
         <translation>Cannot read the settings file (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="74" />
+        <location filename="../../app/ui/application.py" line="75" />
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="76" />
+        <location filename="../../app/ui/application.py" line="77" />
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>
@@ -1399,27 +1404,27 @@
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="303" />
+        <location filename="../../app/ui/application.py" line="304" />
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app's database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="306" />
+        <location filename="../../app/ui/application.py" line="307" />
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="309" />
+        <location filename="../../app/ui/application.py" line="310" />
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="311" />
+        <location filename="../../app/ui/application.py" line="312" />
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app's database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="314" />
+        <location filename="../../app/ui/application.py" line="315" />
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>
@@ -1427,12 +1432,12 @@
 <context>
     <name>StorageNotices</name>
     <message>
-        <location filename="../../app/ui/application.py" line="85" />
+        <location filename="../../app/ui/application.py" line="86" />
         <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.</source>
         <translation>The app's database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="91" />
+        <location filename="../../app/ui/application.py" line="92" />
         <source>Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1</source>
         <translation>Your data was upgraded to the new version; a copy from before the upgrade: %1</translation>
     </message>
@@ -1440,163 +1445,163 @@
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="72" />
+        <location filename="../../app/ui/support/page.py" line="71" />
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="74" />
+        <location filename="../../app/ui/support/page.py" line="73" />
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="83" />
+        <location filename="../../app/ui/support/page.py" line="82" />
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="83" />
+        <location filename="../../app/ui/support/page.py" line="82" />
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="83" />
-        <location filename="../../app/ui/support/page.py" line="187" />
+        <location filename="../../app/ui/support/page.py" line="82" />
+        <location filename="../../app/ui/support/page.py" line="186" />
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="84" />
+        <location filename="../../app/ui/support/page.py" line="83" />
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="97" />
+        <location filename="../../app/ui/support/page.py" line="96" />
         <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="131" />
+        <location filename="../../app/ui/support/page.py" line="130" />
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="135" />
+        <location filename="../../app/ui/support/page.py" line="134" />
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="151" />
+        <location filename="../../app/ui/support/page.py" line="150" />
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="186" />
+        <location filename="../../app/ui/support/page.py" line="185" />
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="186" />
+        <location filename="../../app/ui/support/page.py" line="185" />
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="188" />
+        <location filename="../../app/ui/support/page.py" line="187" />
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="189" />
+        <location filename="../../app/ui/support/page.py" line="188" />
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="190" />
+        <location filename="../../app/ui/support/page.py" line="189" />
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="191" />
+        <location filename="../../app/ui/support/page.py" line="190" />
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="192" />
+        <location filename="../../app/ui/support/page.py" line="191" />
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="195" />
+        <location filename="../../app/ui/support/page.py" line="194" />
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="200" />
+        <location filename="../../app/ui/support/page.py" line="199" />
         <source>Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1.</source>
         <translation>The request is saved on this PC and will be sent automatically once the server can be reached. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="203" />
+        <location filename="../../app/ui/support/page.py" line="202" />
         <source>Phương án đề xuất</source>
         <translation>Proposed solution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="203" />
+        <location filename="../../app/ui/support/page.py" line="202" />
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="204" />
+        <location filename="../../app/ui/support/page.py" line="203" />
         <source>Tệp đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="204" />
+        <location filename="../../app/ui/support/page.py" line="203" />
         <source>Diễn biến</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="214" />
+        <location filename="../../app/ui/support/page.py" line="213" />
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="215" />
+        <location filename="../../app/ui/support/page.py" line="214" />
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="226" />
+        <location filename="../../app/ui/support/page.py" line="225" />
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="228" />
+        <location filename="../../app/ui/support/page.py" line="227" />
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="230" />
+        <location filename="../../app/ui/support/page.py" line="229" />
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="237" />
+        <location filename="../../app/ui/support/page.py" line="236" />
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="243" />
+        <location filename="../../app/ui/support/page.py" line="242" />
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="247" />
+        <location filename="../../app/ui/support/page.py" line="246" />
         <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="252" />
+        <location filename="../../app/ui/support/page.py" line="251" />
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -1812,27 +1817,27 @@
 <context>
     <name>SupportTile</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="260" />
+        <location filename="../../app/ui/support/page.py" line="259" />
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="262" />
+        <location filename="../../app/ui/support/page.py" line="261" />
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="269" />
+        <location filename="../../app/ui/support/page.py" line="268" />
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="271" />
+        <location filename="../../app/ui/support/page.py" line="270" />
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="278" />
+        <location filename="../../app/ui/support/page.py" line="277" />
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
@@ -1848,6 +1853,122 @@
         <location filename="../../app/ui/widgets/task_progress.py" line="70" />
         <source>Đang hủy…</source>
         <translation>Cancelling…</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianDialog</name>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="63" />
+        <source>Chế độ kỹ thuật viên</source>
+        <translation>Technician mode</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="66" />
+        <source>Đọc mã thử thách này cho nhà cung cấp (1900 6037) để nhận mã mở khóa:</source>
+        <translation>Read this challenge to the vendor (1900 6037) to get an unlock code:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="70" />
+        <source>Sao chép</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="73" />
+        <source>Dán hoặc gõ mã mở khóa</source>
+        <translation>Paste or type the unlock code</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="74" />
+        <source>Mở khóa</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="76" />
+        <source>Chưa mở khóa.</source>
+        <translation>Not unlocked.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="79" />
+        <source>Lúc</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="79" />
+        <source>Kỹ thuật viên</source>
+        <translation>Technician</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="79" />
+        <source>Thao tác</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="80" />
+        <source>Kết quả</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="96" />
+        <source>Nhật ký thao tác của kỹ thuật viên</source>
+        <translation>Technician audit log</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="125" />
+        <source>Đã mở chế độ kỹ thuật viên cho %1.</source>
+        <translation>Technician mode unlocked for %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="144" />
+        <source>Phiên kỹ thuật viên đã hết hạn.</source>
+        <translation>The technician session has expired.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="147" />
+        <source>Kỹ thuật viên: %1 – còn %2 phút</source>
+        <translation>Technician: %1 – %2 minutes left</translation>
+    </message>
+</context>
+<context>
+    <name>TechnicianTexts</name>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="41" />
+        <source>Mã mở khóa gõ chưa đúng: kiểm tra lại từng nhóm ký tự.</source>
+        <translation>The unlock code is mistyped: check each group of characters.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="42" />
+        <source>Mã mở khóa không hợp lệ (chữ ký không khớp).</source>
+        <translation>The unlock code is not valid (the signature does not match).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="43" />
+        <source>Mã được ký bằng khóa không được tin cậy.</source>
+        <translation>The code is signed with an untrusted key.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="44" />
+        <source>Mã này dành cho cửa hàng khác.</source>
+        <translation>This code is for another shop.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="45" />
+        <source>Mã này dành cho một mã thử thách khác.</source>
+        <translation>This code is for another challenge.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="46" />
+        <source>Mã mở khóa đã hết hạn.</source>
+        <translation>The unlock code has expired.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="47" />
+        <source>Mã mở khóa này đã được dùng rồi.</source>
+        <translation>This unlock code has already been used.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="48" />
+        <source>Nhập sai quá nhiều lần: tạm khóa 10 phút. Gọi 1900 6037 nếu cần.</source>
+        <translation>Too many wrong codes: locked for 10 minutes. Call 1900 6037 if needed.</translation>
     </message>
 </context>
 <context>

@@ -182,3 +182,9 @@ def test_folder_names_with_url_characters_work(tmp_path: Path) -> None:
     db, notices = Database.open(folder / "app.sqlite3")
     assert notices == [] and StateRepository(db).get("k") == 1
     db.close()
+
+
+def test_the_fast_path_head_matches_alembic() -> None:
+    from app.storage.db import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision(), "update SCHEMA_HEAD in app/storage/db.py with each new migration"

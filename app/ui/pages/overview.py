@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHeaderView,
     QLabel,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from app.storage.repositories import ActivityEntry
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.tables import fit_table_height
+from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tile import Tile
 
 
@@ -107,13 +107,7 @@ class OverviewPage(QWidget):
         inner.addSpacing(12)
         inner.addLayout(grid)
         inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        set_scrolling_content(self, content)
 
     def add_feature_tile(self, tile: Tile) -> None:
         """A feature's status tile, in the top rows (two per row)."""

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includ
 from app.ui.warranty.timeline import CoverageTimeline
 from app.ui.widgets.tables import fit_table_height
 from app.ui.widgets.message import MessageLabel
+from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tile import Tile
 
 STATUS_COLOURS = {
@@ -143,13 +143,7 @@ class WarrantyPage(QWidget):
         layout.addWidget(self._section(self.tr("Bảo hành và bảo trì bao gồm")))
         layout.addWidget(includes)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        set_scrolling_content(self, content)
 
         state.changed.connect(self.show_snapshot)
         state.refreshed.connect(self._on_refreshed)

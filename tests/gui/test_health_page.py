@@ -4,15 +4,26 @@ import sqlite3
 import threading
 import time
 
+import datetime as dt
+from pathlib import Path
+
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.health.model import Status
 from app.runtime import Runtime
-from app.shop.demo import DemoShop
+from app.health.context import VN
+from app.shop.demo import DemoShop, create_demo_shop
 from app.ui.health.page import HealthPage, HealthTile
 from app.ui.health.state import HealthState
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def demo_shop(tmp_path: Path) -> DemoShop:
+    """A shop dated today: the page runs the checks on the real clock (price board and invoice windows)."""
+    return create_demo_shop(tmp_path / "shop", today=dt.datetime.now(VN).date())
 
 
 def make(qtbot: QtBot, runtime: Runtime):
@@ -28,7 +39,8 @@ def make(qtbot: QtBot, runtime: Runtime):
 
 def test_a_run_shows_the_verdict_groups_and_fix_steps(qtbot: QtBot, runtime: Runtime, demo_shop: DemoShop) -> None:
     with sqlite3.connect(demo_shop.pos_database) as conn:  # break the invoice sequence: one number missing
-        conn.execute("DELETE FROM invoices WHERE number = 60")
+        (missing,) = conn.execute("SELECT number FROM invoices ORDER BY number DESC LIMIT 1 OFFSET 2").fetchone()
+        conn.execute("DELETE FROM invoices WHERE number = ?", (missing,))
     page, tile, state = make(qtbot, runtime)
     assert page.verdict.text() == "Chưa kiểm tra"
     with qtbot.waitSignal(state.finished, timeout=60000) as blocker:
@@ -42,7 +54,7 @@ def test_a_run_shows_the_verdict_groups_and_fix_steps(qtbot: QtBot, runtime: Run
     assert groups[:3] == ["Cơ sở dữ liệu", "Sao lưu", "Dữ liệu bán hàng"]
     data = page.tree.topLevelItem(2)
     invoices = next(data.child(i) for i in range(data.childCount()) if data.child(i).text(0) == "Số hóa đơn liên tục")
-    assert invoices.text(1) == "Nghiêm trọng" and "0000060" in invoices.text(2)
+    assert invoices.text(1) == "Nghiêm trọng" and f"{missing:07d}" in invoices.text(2)
     assert invoices.childCount() == 1 and "1900 6037" in invoices.child(0).text(2)  # the fix steps
     assert page.run_button.isEnabled() and page.attach_button.isEnabled()
     assert run.became_critical

@@ -43,7 +43,26 @@ def _safely(name: str, job):  # type: ignore[no-untyped-def]
     return run
 
 
-def register_jobs(agent: BackgroundAgent, runtime: Runtime) -> None:
+def hand_over_if_quiet(runtime: Runtime, stop: threading.Event) -> bool:
+    """Headless agent: outside trading hours, let the helper switch to a waiting app version and restart us."""
+    import sys
+
+    from app.health.context import VN
+    from app.updates.app_install import detect_install, read_pending
+    from app.updates.app_swap import launch_helper, outside_trading_hours
+
+    install = detect_install()
+    pending = read_pending(runtime.paths.data_dir)
+    if pending is None or not install.can_apply or pending.kind is not install.kind:
+        return False
+    if not outside_trading_hours(runtime.settings.health.trading_hours, dt.datetime.now(VN)):
+        return False
+    launch_helper(install, runtime.paths.data_dir, sys.argv[1:])
+    stop.set()
+    return True
+
+
+def register_jobs(agent: BackgroundAgent, runtime: Runtime, stop: threading.Event | None = None) -> None:
     from app.health.service import run_health
     from app.support.outbox import poll_updates
     from app.updates.service import Updater
@@ -56,8 +75,13 @@ def register_jobs(agent: BackgroundAgent, runtime: Runtime) -> None:
     agent.every("health.checks", dt.timedelta(minutes=runtime.settings.health.interval_minutes),
                 _safely("health", lambda: run_health(runtime)), start_now=True)
     hours = runtime.settings.updates.interval_hours
+    def update() -> None:
+        Updater(runtime).run()
+        if stop is not None:
+            hand_over_if_quiet(runtime, stop)
+
     agent.every("updates.run", dt.timedelta(hours=hours) + dt.timedelta(minutes=random.uniform(0, 30)),
-                _safely("updates", lambda: Updater(runtime).run()),
+                _safely("updates", update),
                 first_after=dt.timedelta(seconds=random.uniform(20, 120)))
 
 
@@ -71,8 +95,13 @@ def run_agent(runtime: Runtime, stop: threading.Event | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_args: stop.set())
     agent = BackgroundAgent()
-    register_jobs(agent, runtime)
+    register_jobs(agent, runtime, stop)
     agent.start()
+    from app import __version__
+    from app.updates.app_swap import cleanup_after_start, mark_started
+
+    mark_started(runtime.paths.data_dir, __version__)  # the update helper's proof this version starts
+    cleanup_after_start(runtime.paths.data_dir, __version__)
     log.info("background agent running")
     print("pmv-support: agent running", flush=True)
     try:

@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     updates_sub = updates.add_subparsers(dest="updates_command", required=True, metavar="ACTION")
     for name, text in (("check", "refresh the signed metadata and list what is offered"),
                        ("list", "list the installed regulation packs"),
-                       ("install", "download and install what is new (packs now; app updates are downloaded)")):
+                       ("install", "download and install what is new (packs now; app updates are staged for the next start)")):
         action = updates_sub.add_parser(name, help=text)
         action.add_argument("--json", action="store_true", help="JSON output (the default)")
         action.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
@@ -121,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="import a signed contract file first")
     warranty.add_argument("--today", type=_date, help="coverage on this day (default: today)")
     warranty.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+
+    swap = sub.add_parser("apply-update", help="(started by the app) apply a staged app update once the app exits")
+    swap.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    swap.add_argument("--data", type=Path, required=True, help="the app's data folder")
+    swap.add_argument("--wait-pid", type=int, help="wait for this process (the old app) to exit first")
+    swap.add_argument("--relaunch", default="[]", help="JSON list of arguments to start the app with")
 
     token = sub.add_parser("shop-token", help="store the shop token the vendor issued (kept in the OS keyring)")
     token.add_argument("token", help="the token printed by pmv-vendor add-shop")
@@ -424,6 +430,23 @@ _STANDALONE: dict[str, Callable[[argparse.Namespace], int]] = {}
 _WITH_RUNTIME: dict[str, Callable[[argparse.Namespace, Runtime], int]] = {}
 
 
+def _apply_update(args: argparse.Namespace) -> int:
+    """The update helper (app/updates/app_swap.py): runs after the app has exited, so no runtime here."""
+    from app.logs import setup_logging
+    from app.updates.app_swap import AppSwapper
+
+    try:
+        relaunch = json.loads(args.relaunch)
+        if not isinstance(relaunch, list) or not all(isinstance(a, str) for a in relaunch):
+            raise ValueError
+    except ValueError:
+        raise CliError(f"--relaunch must be a JSON list of strings: {args.relaunch}") from None
+    setup_logging(args.data / "logs", file_name="update-helper.log")
+    outcome = AppSwapper(args.data).apply(wait_pid=args.wait_pid, relaunch_args=relaunch)
+    print(outcome.to_json() if outcome else json.dumps({"result": "nothing pending"}))
+    return 0 if outcome is None or outcome.result.value == "applied" else 2
+
+
 def _gui(args: argparse.Namespace) -> int:
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise CliError(f"--screenshot needs a .png file name: {args.screenshot}")
@@ -432,7 +455,7 @@ def _gui(args: argparse.Namespace) -> int:
     return run_gui(args)
 
 
-_STANDALONE.update({"devices": _devices, "label": _label})
+_STANDALONE.update({"devices": _devices, "label": _label, "apply-update": _apply_update})
 _WITH_RUNTIME.update({
     "check": _check, "warranty": _warranty, "updates": _updates, "bundle": _bundle, "agent": _agent,
     "shop-token": _shop_token,

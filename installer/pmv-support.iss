@@ -148,10 +148,12 @@ Root: HKLM; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: 
 ;  - Silent upgrade by the auto-updater: the app is started again in the tray
 ;    (skipifnotsilent), as the logged-in user rather than the elevated
 ;    installer account (runasoriginaluser), without waiting for it (nowait).
+;    The app's own update helper passes /NOAPPSTART: it starts the new version
+;    itself and watches it start, so it can roll back (app/updates/app_swap.py).
 ; ---------------------------------------------------------------------------
 [Run]
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchApp}"; Flags: nowait postinstall skipifsilent runasoriginaluser
-Filename: "{app}\{#AppExe}"; Parameters: "--minimized"; Flags: nowait skipifnotsilent runasoriginaluser
+Filename: "{app}\{#AppExe}"; Parameters: "--minimized"; Flags: nowait skipifnotsilent runasoriginaluser; Check: not NoAppStart
 
 ; ---------------------------------------------------------------------------
 ; [UninstallDelete]: the program folder goes away completely, including files
@@ -168,6 +170,16 @@ Type: filesandordirs; Name: "{app}\_internal"
 ; the uninstaller; on a till PC that is the cashier's (admin) account.
 ; ---------------------------------------------------------------------------
 [Code]
+function NoAppStart: Boolean;
+var
+  I: Integer;
+begin
+  Result := False;
+  for I := 1 to ParamCount do
+    if CompareText(ParamStr(I), '/NOAPPSTART') = 0 then
+      Result := True;
+end;
+
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 var
   DataDir: String;

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ from app.health.model import Status as HealthStatus
 from app.ui.health.state import HealthRun, HealthState
 from app.ui.support.state import SupportState, solution_changes
 from app.ui.updates.page import UpdatesState
+from app.updates.app_install import detect_install, read_pending
+from app.updates.app_swap import cleanup_after_start, launch_helper, mark_started, outside_trading_hours
 from app.updates.service import UpdateRun
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
@@ -116,6 +119,7 @@ class Application(QObject):
         self.health.finished.connect(self._notify_health)
         self.updates = UpdatesState(runtime, self.runner, parent=self)
         self.updates.ran.connect(self._notify_updates)
+        self.updates.restart_requested.connect(lambda: self.restart_to_update(minimized=False))
         self.agent = BackgroundAgent()
         self.support.register(self.agent)
         self.health.register(self.agent)
@@ -151,6 +155,31 @@ class Application(QObject):
     def refresh_periodic(self) -> None:
         self.warranty.load()
         self.warranty.check_reminders()
+        self.apply_update_if_quiet()
+
+    def apply_update_if_quiet(self) -> None:
+        """Outside trading hours, with the window hidden in the tray, switch to a waiting app version."""
+        from app.health.context import VN
+
+        if self.args.demo or self.window is None or self.window.isVisible():
+            return  # never under the cashier's hands; the demo never replaces the installed app
+        now = dt.datetime.now(VN)
+        if outside_trading_hours(self.runtime.settings.health.trading_hours, now):
+            self.runner.run(lambda: read_pending(self.runtime.paths.data_dir),
+                            on_success=lambda pending: self.restart_to_update(minimized=True) if pending else None,
+                            on_failure=lambda exc: log.error("pending update: %s", exc))
+
+    def restart_to_update(self, *, minimized: bool) -> None:
+        """Start the update helper (it waits for this process to exit), then quit."""
+        install = self.updates.updater.app_install
+        if not install.can_apply:
+            return
+        relaunch = [arg for arg in sys.argv[1:] if arg != "--minimized"] + (["--minimized"] if minimized else [])
+        data_dir = self.runtime.paths.data_dir
+        self.runner.run_job(lambda _cancel, _progress: launch_helper(install, data_dir, relaunch),
+                            on_success=lambda _helper: self.quit(),
+                            on_failure=lambda exc: log.error("could not start the update helper: %s", exc),
+                            title=self.tr("Đang chuẩn bị cập nhật phần mềm…"))
 
     def _remind_coverage(self, days: int) -> None:
         title = self.tr("Bảo hành/bảo trì sắp hết hạn")
@@ -184,6 +213,11 @@ class Application(QObject):
 
     @Slot(object)
     def _notify_updates(self, run: UpdateRun) -> None:
+        if run.app_staged is not None:
+            self.notifier.notify(self.tr("Có bản phần mềm mới"), self.tr(
+                "Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.").replace(
+                "%1", run.app_staged.version), Level.INFO)
+            self.apply_update_if_quiet()
         for result in run.installed:
             if result.unchanged:
                 continue
@@ -335,12 +369,32 @@ def run_gui(args: argparse.Namespace) -> int:
         if instance is not None:
             instance.release()
         return 1
+    if not args.screenshot and not args.demo and _hand_over_to_update(runtime):
+        if instance is not None:
+            instance.release()
+        runtime.close()
+        return 0
     try:
         return _run(qapp, runtime, args, instance)
     finally:
         if instance is not None:
             instance.release()
         runtime.close()
+
+
+def _hand_over_to_update(runtime: Runtime) -> bool:
+    """'Applied on the next start': a verified version waits, so let the helper switch and start it."""
+    pending = read_pending(runtime.paths.data_dir)
+    install = detect_install()
+    if pending is None or not install.can_apply or pending.kind is not install.kind or pending.version == __version__:
+        return False
+    try:
+        launch_helper(install, runtime.paths.data_dir, sys.argv[1:])
+    except OSError:
+        log.exception("could not start the update helper; starting this version")
+        return False
+    log.info("handing over to the update helper for %s", pending.version)
+    return True
 
 
 def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instance: SingleInstance | None) -> int:
@@ -369,5 +423,9 @@ def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instanc
                    on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
     if not (args.minimized and app.tray is not None):
         window.show()
+    data_dir = runtime.paths.data_dir
+    # The update helper waits for this signal to know the new version starts (and rolls back without it).
+    app.runner.run(lambda: (mark_started(data_dir, __version__), cleanup_after_start(data_dir, __version__)),
+                   on_failure=lambda exc: log.error("start signal: %s", exc))
     log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
     return qapp.exec()

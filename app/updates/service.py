@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from app import __version__
 from app.resources import resources_dir
+from app.updates.app_install import AppInstall, PendingUpdate, StageError, detect_install, stage_update
+from app.updates.app_swap import refused_versions
 from app.updates.install import InstallResult, PackStore
 from app.updates.tuf_client import AvailableTarget, UpdateClient, UpdateError, UpdateErrorKind, should_take
 
@@ -43,6 +45,8 @@ class UpdateRun:
     available: list[AvailableTarget] = field(default_factory=list)
     installed: list[InstallResult] = field(default_factory=list)
     app_update: AvailableTarget | None = None  # a newer app, downloaded and verified
+    app_staged: PendingUpdate | None = None  # ... and made ready to apply when the app next exits
+    app_stage_error: StageError | None = None  # ... or why it cannot be (e.g. a pip install)
     error: UpdateError | None = None
 
 
@@ -65,9 +69,11 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 class Updater:
-    def __init__(self, runtime: Runtime, client_factory: Callable[[], UpdateClient] | None = None) -> None:
+    def __init__(self, runtime: Runtime, client_factory: Callable[[], UpdateClient] | None = None,
+                 app_install: AppInstall | None = None) -> None:
         self._runtime = runtime
         self._client_factory = client_factory or self._default_client
+        self.app_install = app_install if app_install is not None else detect_install()
         self._lock = threading.Lock()
 
     @property
@@ -115,11 +121,7 @@ class Updater:
                     progress(index / max(1, len(packs) + 1), target.title_vi or target.path)
                 path = client.download(target, self.folder / "downloads", cancel=cancel)
                 outcome.installed.append(store.install(path.read_bytes()))
-            apps = [t for t in wanted if t.kind == "app" and _version_key(t.version) > _version_key(__version__)]
-            if apps:
-                newest = max(apps, key=lambda t: _version_key(t.version))
-                client.download(newest, self.folder / "app", cancel=cancel)
-                outcome.app_update = newest
+            self._take_app_update(client, wanted, outcome, cancel)
             self._export(store)
             self._remember(outcome)
         except UpdateError as exc:
@@ -130,6 +132,28 @@ class Updater:
         finally:
             self._lock.release()
         return outcome
+
+    def _app_candidates(self, wanted: list[AvailableTarget]) -> list[AvailableTarget]:
+        """Newer app builds in this install's format that this version may update to, minus refused ones."""
+        refused = refused_versions(self._runtime.paths.data_dir)
+        current = _version_key(__version__)
+        return [t for t in wanted if t.kind == "app" and _version_key(t.version) > current
+                and t.version not in refused and self.app_install.wants(t.path)
+                and (t.min_app_version is None or _version_key(t.min_app_version) <= current)]
+
+    def _take_app_update(self, client: UpdateClient, wanted: list[AvailableTarget], outcome: UpdateRun,
+                         cancel: threading.Event | None) -> None:
+        apps = self._app_candidates(wanted)
+        if not apps:
+            return
+        newest = max(apps, key=lambda t: _version_key(t.version))
+        path = client.download(newest, self.folder / "app", cancel=cancel)
+        outcome.app_update = newest
+        try:
+            outcome.app_staged = stage_update(self.app_install, path, newest.version, self._runtime.paths.data_dir)
+        except StageError as exc:
+            outcome.app_stage_error = exc
+            log.warning("app update %s downloaded but not staged: %s", newest.version, exc)
 
     def _export(self, store: PackStore) -> None:
         folder = self._runtime.settings.updates.pos_rules_dir

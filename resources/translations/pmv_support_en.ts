@@ -1,93 +1,191 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../app/ui/about.py" line="22" />
+        <location filename="../../app/ui/about.py" line="22"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="26" />
+        <location filename="../../app/ui/about.py" line="26"/>
         <source>Phiên bản %1</source>
         <translation>Version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="29" />
+        <location filename="../../app/ui/about.py" line="29"/>
         <source>Trợ lý hỗ trợ của Phần Mềm Vàng: kiểm tra hệ thống, gửi yêu cầu hỗ trợ, theo dõi bảo hành – bảo trì và kiểm tra thiết bị mã vạch.</source>
         <translation>The Phần Mềm Vàng support assistant: system checks, support requests, warranty and maintenance status, and barcode device tests.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="33" />
+        <location filename="../../app/ui/about.py" line="33"/>
         <source>Đường dây nóng 24/7: &lt;b&gt;%1&lt;/b&gt;</source>
         <translation>24/7 hotline: &lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="47" />
+        <location filename="../../app/ui/about.py" line="47"/>
         <source>Sao chép thông tin</source>
         <translation>Copy details</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="49" />
+        <location filename="../../app/ui/about.py" line="49"/>
         <source>Đóng</source>
         <translation>Close</translation>
     </message>
 </context>
 <context>
+    <name>AppUpdatePanel</name>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="33"/>
+        <source>Phần mềm PMV Support Assistant</source>
+        <translation>PMV Support Assistant software</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="39"/>
+        <source>Khởi động lại để cập nhật</source>
+        <translation>Restart to update</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="55"/>
+        <source>Đang dùng bản %1</source>
+        <translation>Running version %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="61"/>
+        <source>Bản %1 đã tải về và kiểm tra chữ ký. Sẽ tự cài khi mở lại phần mềm hoặc ngoài giờ giao dịch (%2) khi cửa sổ đang ẩn; bản đang dùng được giữ lại để quay về nếu bản mới không chạy.</source>
+        <translation>Version %1 has been downloaded and its signature verified. It installs itself when the app is next opened, or outside trading hours (%2) while the window is hidden; the current version is kept to go back to if the new one does not run.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="65"/>
+        <source>Bản cài này (chạy từ mã nguồn hoặc pip) không tự thay phiên bản; bản mới được tải và kiểm tra chữ ký, cài bằng bộ cài của nhà cung cấp.</source>
+        <translation>This copy (run from source or pip) does not switch versions by itself; new versions are downloaded and verified, then installed with the vendor&apos;s installer.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="68"/>
+        <source>Không có bản phần mềm mới đang chờ cài.</source>
+        <translation>No new app version is waiting to be installed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="77"/>
+        <source>Đã cập nhật lên bản %1 lúc %2.</source>
+        <translation>Updated to version %1 at %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="81"/>
+        <source>bộ cài báo lỗi</source>
+        <translation>the installer reported an error</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="82"/>
+        <source>bản mới tắt ngay khi mở</source>
+        <translation>the new version closed as soon as it started</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="83"/>
+        <source>bản mới không mở được trong thời gian chờ</source>
+        <translation>the new version did not open in time</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="86"/>
+        <source>Bản %1 không chạy được trên máy này (%2) nên đã tự quay về bản %3 lúc %4; bản %1 sẽ không được cài lại. Gọi 1900 6037 nếu cần hỗ trợ.</source>
+        <translation>Version %1 does not run on this PC (%2), so the app went back to version %3 at %4; version %1 will not be installed again. Call 1900 6037 if you need help.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="91"/>
+        <source>Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau.</source>
+        <translation>Version %1 is not installed yet: the app had not fully closed; it will try again next time.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="98"/>
+        <source>Bản phần mềm mới không đúng loại cho máy này.</source>
+        <translation>The new app version is not the right kind for this PC.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="99"/>
+        <source>Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài.</source>
+        <translation>The new app package contains unsafe files: refused, nothing installed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="100"/>
+        <source>Gói phần mềm mới thiếu chương trình: đã từ chối, không cài.</source>
+        <translation>The new app package has no program in it: refused, nothing installed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="101"/>
+        <source>Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền).</source>
+        <translation>Could not write the new app version to disk (full or no permission).</translation>
+    </message>
+</context>
+<context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="156" />
+        <location filename="../../app/ui/application.py" line="182"/>
+        <source>Đang chuẩn bị cập nhật phần mềm…</source>
+        <translation>Preparing the app update…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="185"/>
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="158" />
+        <location filename="../../app/ui/application.py" line="187"/>
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
-        <translation>The shop's support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
+        <translation>The shop&apos;s support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="160" />
+        <location filename="../../app/ui/application.py" line="189"/>
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
-        <translation>The shop's support coverage ends in %1 days. Please renew maintenance.</translation>
+        <translation>The shop&apos;s support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="190" />
+        <location filename="../../app/ui/application.py" line="217"/>
+        <source>Có bản phần mềm mới</source>
+        <translation>New app version available</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="218"/>
+        <source>Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.</source>
+        <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="224"/>
         <source>Đã cài gói quy định mới</source>
         <translation>A new regulation pack was installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="191" />
+        <location filename="../../app/ui/application.py" line="225"/>
         <source>%1 phiên bản %2</source>
         <translation>%1 version %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="200" />
+        <location filename="../../app/ui/application.py" line="234"/>
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="201" />
+        <location filename="../../app/ui/application.py" line="235"/>
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="209" />
+        <location filename="../../app/ui/application.py" line="243"/>
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="211" />
+        <location filename="../../app/ui/application.py" line="245"/>
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="213" />
+        <location filename="../../app/ui/application.py" line="247"/>
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="220" />
+        <location filename="../../app/ui/application.py" line="254"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -95,7 +193,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../app/ui/widgets/banner.py" line="22" />
+        <location filename="../../app/ui/widgets/banner.py" line="22"/>
         <source>Đã hiểu</source>
         <translation>Got it</translation>
     </message>
@@ -103,57 +201,57 @@
 <context>
     <name>BundlePreviewDialog</name>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="26" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="26"/>
         <source>Thông tin chẩn đoán sẽ gửi</source>
         <translation>Diagnostics to be sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="30" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="30"/>
         <source>Nhật ký ứng dụng</source>
         <translation>App log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="31" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="31"/>
         <source>Nhật ký phần mềm bán hàng</source>
         <translation>Point-of-sale software log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="32" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="32"/>
         <source>Cấu hình (đã che mật khẩu)</source>
         <translation>Settings (passwords hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="33" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="33"/>
         <source>Thông tin máy tính</source>
         <translation>Computer information</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="34" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="34"/>
         <source>Thiết bị kết nối</source>
         <translation>Connected devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="35" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="35"/>
         <source>Báo cáo kiểm tra hệ thống</source>
         <translation>System check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="42" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="42"/>
         <source>(%1 chỗ đã che)</source>
         <translation>(%1 items hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="53" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="53"/>
         <source>Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. Số CCCD, số điện thoại khác, email và mật khẩu đã được che.</source>
         <translation>This is exactly what will be sent to the technician. Untick any part you do not want to send. Citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="56" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="56"/>
         <source>Đồng ý</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="59" />
+        <location filename="../../app/ui/support/bundle_preview.py" line="59"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
@@ -161,27 +259,27 @@
 <context>
     <name>CoverageTimeline</name>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="66" />
+        <location filename="../../app/ui/warranty/timeline.py" line="66"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="79" />
+        <location filename="../../app/ui/warranty/timeline.py" line="79"/>
         <source>Bảo hành</source>
         <translation>Warranty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="83" />
+        <location filename="../../app/ui/warranty/timeline.py" line="83"/>
         <source>Bảo trì</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="85" />
+        <location filename="../../app/ui/warranty/timeline.py" line="85"/>
         <source>Không được hỗ trợ</source>
         <translation>Not covered</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="102" />
+        <location filename="../../app/ui/warranty/timeline.py" line="102"/>
         <source>Hôm nay %1</source>
         <translation>Today %1</translation>
     </message>
@@ -189,32 +287,32 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="21" />
+        <location filename="../../app/ui/crash_dialog.py" line="21"/>
         <source>Ứng dụng gặp lỗi</source>
         <translation>The application ran into an error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="23" />
+        <location filename="../../app/ui/crash_dialog.py" line="23"/>
         <source>Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu không bị mất. Hãy sao chép báo cáo bên dưới gửi cho bộ phận hỗ trợ, hoặc gọi đường dây nóng %1.</source>
         <translation>An unexpected error occurred. Nothing already saved has been lost. Copy the report below and send it to support, or call the hotline %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="32" />
+        <location filename="../../app/ui/crash_dialog.py" line="32"/>
         <source>Sao chép báo cáo</source>
         <translation>Copy report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="34" />
+        <location filename="../../app/ui/crash_dialog.py" line="34"/>
         <source>Mở thư mục báo cáo</source>
         <translation>Open report folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="37" />
+        <location filename="../../app/ui/crash_dialog.py" line="37"/>
         <source>Đóng</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="53" />
+        <location filename="../../app/ui/crash_dialog.py" line="53"/>
         <source>Đã sao chép</source>
         <translation>Copied</translation>
     </message>
@@ -222,162 +320,162 @@
 <context>
     <name>DeviceTexts</name>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="15" />
+        <location filename="../../app/ui/devices/texts.py" line="15"/>
         <source>Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu Telex</source>
         <translation>The Vietnamese input method (Unikey/EVKey) is on, in Telex mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="16" />
+        <location filename="../../app/ui/devices/texts.py" line="16"/>
         <source>Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu VNI</source>
         <translation>The Vietnamese input method (Unikey/EVKey) is on, in VNI mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="17" />
+        <location filename="../../app/ui/devices/texts.py" line="17"/>
         <source>Phím Caps Lock đang bật</source>
         <translation>Caps Lock is on</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="18" />
+        <location filename="../../app/ui/devices/texts.py" line="18"/>
         <source>Máy quét không gửi phím Enter sau mã</source>
         <translation>The scanner sends no Enter after the code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="19" />
+        <location filename="../../app/ui/devices/texts.py" line="19"/>
         <source>Windows đang dùng bàn phím không phải tiếng Anh (Mỹ)</source>
         <translation>Windows is using a keyboard layout other than English (US)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="20" />
+        <location filename="../../app/ui/devices/texts.py" line="20"/>
         <source>Máy quét thêm ký tự vào đầu hoặc cuối mã</source>
         <translation>The scanner adds characters before or after the code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="21" />
+        <location filename="../../app/ui/devices/texts.py" line="21"/>
         <source>Mất ký tự: máy quét gửi nhanh hơn máy tính nhận</source>
         <translation>Characters dropped: the scanner types faster than the PC accepts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="22" />
+        <location filename="../../app/ui/devices/texts.py" line="22"/>
         <source>Sai số kiểm tra của mã vạch</source>
         <translation>Wrong barcode check digit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="23" />
+        <location filename="../../app/ui/devices/texts.py" line="23"/>
         <source>Máy quét chưa bật loại mã vạch này</source>
         <translation>This barcode type is not enabled on the scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="30" />
+        <location filename="../../app/ui/devices/texts.py" line="30"/>
         <source>Nhận được ký tự lạ: có thể sai tốc độ truyền (baud). Thử “Tự dò tốc độ”.</source>
         <translation>Strange characters received: probably the wrong baud rate. Try “Detect speed”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="32" />
+        <location filename="../../app/ui/devices/texts.py" line="32"/>
         <source>Máy quét gửi mã nhưng không gửi ký tự kết thúc (Enter): phần mềm bán hàng sẽ không nhận mã. Quét mã cài đặt “thêm Enter” trong sách hướng dẫn máy quét.</source>
-        <translation>The scanner sends the code but no terminator (Enter): the sales software will not take it. Scan the “add Enter” setup code in the scanner's manual.</translation>
+        <translation>The scanner sends the code but no terminator (Enter): the sales software will not take it. Scan the “add Enter” setup code in the scanner&apos;s manual.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="34" />
+        <location filename="../../app/ui/devices/texts.py" line="34"/>
         <source>Dữ liệu quá dài mà không có ký tự kết thúc: kiểm tra cài đặt ký tự kết thúc.</source>
         <translation>Data too long without a terminator: check the terminator setting.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="40" />
+        <location filename="../../app/ui/devices/texts.py" line="40"/>
         <source>Không tìm thấy cổng này. Kiểm tra dây cắm rồi bấm “Làm mới”.</source>
         <translation>This port was not found. Check the cable, then press “Refresh”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="41" />
+        <location filename="../../app/ui/devices/texts.py" line="41"/>
         <source>Cổng đang được chương trình khác dùng (thường là phần mềm bán hàng). Đóng chương trình đó rồi thử lại.</source>
         <translation>The port is in use by another program (usually the sales software). Close it and try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="43" />
+        <location filename="../../app/ui/devices/texts.py" line="43"/>
         <source>Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). Cắm lại rồi bấm “Kết nối”.</source>
         <translation>The scanner was just disconnected (cable pulled or no power). Plug it back in and press “Connect”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="45" />
+        <location filename="../../app/ui/devices/texts.py" line="45"/>
         <source>Thông số cổng không hợp lệ.</source>
         <translation>The port settings are not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="52" />
+        <location filename="../../app/ui/devices/texts.py" line="52"/>
         <source>Mã quá dài so với đầu tem ở độ phân giải này: tem in ra sẽ không quét được. Dùng mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi.</source>
-        <translation>The code is too long for the tag's head at this resolution: the printed tag would not scan. Use a shorter code, a larger template or a 300 dpi printer.</translation>
+        <translation>The code is too long for the tag&apos;s head at this resolution: the printed tag would not scan. Use a shorter code, a larger template or a 300 dpi printer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="55" />
+        <location filename="../../app/ui/devices/texts.py" line="55"/>
         <source>Vạch mã quá mảnh so với độ phân giải máy in: máy quét sẽ khó đọc.</source>
-        <translation>The bars are too thin for the printer's resolution: scanners would struggle to read them.</translation>
+        <translation>The bars are too thin for the printer&apos;s resolution: scanners would struggle to read them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="57" />
+        <location filename="../../app/ui/devices/texts.py" line="57"/>
         <source>Mã vạch trên tem không đọc lại được: không in.</source>
-        <translation>The tag's barcode does not decode: not printed.</translation>
+        <translation>The tag&apos;s barcode does not decode: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="58" />
+        <location filename="../../app/ui/devices/texts.py" line="58"/>
         <source>Mã vạch đọc lại ra nội dung khác: không in.</source>
-        <translation>The tag's barcode decodes to something else: not printed.</translation>
+        <translation>The tag&apos;s barcode decodes to something else: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="65" />
+        <location filename="../../app/ui/devices/texts.py" line="65"/>
         <source>Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP.</source>
         <translation>Cannot reach the printer: check its power, network cable and IP address.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="67" />
+        <location filename="../../app/ui/devices/texts.py" line="67"/>
         <source>Máy in không trả lời kịp: có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in.</source>
         <translation>The printer did not answer in time: it may be busy, jammed, or set to another printer language.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="69" />
+        <location filename="../../app/ui/devices/texts.py" line="69"/>
         <source>Máy in từ chối kết nối: sai cổng (thường là 9100) hoặc máy in đang bận.</source>
         <translation>The printer refused the connection: wrong port (usually 9100) or the printer is busy.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="71" />
+        <location filename="../../app/ui/devices/texts.py" line="71"/>
         <source>Không tìm thấy máy in, cổng hoặc hàng đợi này.</source>
         <translation>This printer, port or queue was not found.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="72" />
+        <location filename="../../app/ui/devices/texts.py" line="72"/>
         <source>Địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600).</source>
         <translation>The printer address is not in a known form (e.g. tcp://192.168.1.50:9100, serial://COM3?baud=9600).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="80" />
+        <location filename="../../app/ui/devices/texts.py" line="80"/>
         <source>hết giấy</source>
         <translation>paper out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="81" />
+        <location filename="../../app/ui/devices/texts.py" line="81"/>
         <source>kẹt giấy</source>
         <translation>paper jam</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="82" />
+        <location filename="../../app/ui/devices/texts.py" line="82"/>
         <source>nắp đầu in đang mở</source>
         <translation>print head open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="83" />
+        <location filename="../../app/ui/devices/texts.py" line="83"/>
         <source>hết mực ruy băng</source>
         <translation>ribbon out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="84" />
+        <location filename="../../app/ui/devices/texts.py" line="84"/>
         <source>đang tạm dừng</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="85" />
+        <location filename="../../app/ui/devices/texts.py" line="85"/>
         <source>bộ nhớ đệm đầy</source>
         <translation>buffer full</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="86" />
+        <location filename="../../app/ui/devices/texts.py" line="86"/>
         <source>lỗi khác</source>
         <translation>other fault</translation>
     </message>
@@ -385,17 +483,17 @@
 <context>
     <name>DevicesPage</name>
     <message>
-        <location filename="../../app/ui/devices/page.py" line="18" />
+        <location filename="../../app/ui/devices/page.py" line="18"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/page.py" line="22" />
+        <location filename="../../app/ui/devices/page.py" line="22"/>
         <source>Máy quét mã vạch</source>
         <translation>Barcode scanners</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/page.py" line="24" />
+        <location filename="../../app/ui/devices/page.py" line="24"/>
         <source>Máy in tem</source>
         <translation>Label printers</translation>
     </message>
@@ -403,97 +501,97 @@
 <context>
     <name>HealthPage</name>
     <message>
-        <location filename="../../app/ui/health/page.py" line="57" />
+        <location filename="../../app/ui/health/page.py" line="57"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="70" />
+        <location filename="../../app/ui/health/page.py" line="70"/>
         <source>Kiểm tra ngay</source>
         <translation>Check now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="73" />
+        <location filename="../../app/ui/health/page.py" line="73"/>
         <source>Dừng</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="80" />
+        <location filename="../../app/ui/health/page.py" line="80"/>
         <source>Lưu báo cáo PDF…</source>
         <translation>Save PDF report…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="82" />
+        <location filename="../../app/ui/health/page.py" line="82"/>
         <source>Gửi kèm yêu cầu hỗ trợ</source>
         <translation>Send with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="92" />
+        <location filename="../../app/ui/health/page.py" line="92"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="92" />
+        <location filename="../../app/ui/health/page.py" line="92"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="92" />
+        <location filename="../../app/ui/health/page.py" line="92"/>
         <source>Chi tiết</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="121" />
+        <location filename="../../app/ui/health/page.py" line="121"/>
         <source>Bấm “Kiểm tra ngay” để kiểm tra máy bán hàng trong vài giây.</source>
         <translation>Press “Check now” to check the till in a few seconds.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="133" />
+        <location filename="../../app/ui/health/page.py" line="133"/>
         <source>Đang kiểm tra hệ thống…</source>
         <translation>Checking the system…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="155" />
+        <location filename="../../app/ui/health/page.py" line="155"/>
         <source>Đã dừng kiểm tra; kết quả lần này không được lưu.</source>
-        <translation>The check was stopped; this run's results were not saved.</translation>
+        <translation>The check was stopped; this run&apos;s results were not saved.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="160" />
+        <location filename="../../app/ui/health/page.py" line="160"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>The checks could not run: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="168" />
+        <location filename="../../app/ui/health/page.py" line="168"/>
         <source>Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.</source>
         <translation>At %1: %2 passed, %3 warnings, %4 critical, %5 skipped.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="202" />
+        <location filename="../../app/ui/health/page.py" line="202"/>
         <source>Tình trạng này từ %1</source>
         <translation>In this state since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="208" />
+        <location filename="../../app/ui/health/page.py" line="208"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="222" />
+        <location filename="../../app/ui/health/page.py" line="222"/>
         <source>Lưu báo cáo kiểm tra</source>
         <translation>Save the check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="234" />
+        <location filename="../../app/ui/health/page.py" line="234"/>
         <source>Đã lưu báo cáo: %1</source>
         <translation>Report saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="235" />
+        <location filename="../../app/ui/health/page.py" line="235"/>
         <source>Không lưu được báo cáo: %1</source>
         <translation>Could not save the report: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="236" />
+        <location filename="../../app/ui/health/page.py" line="236"/>
         <source>Đang tạo báo cáo PDF…</source>
         <translation>Creating the PDF report…</translation>
     </message>
@@ -501,172 +599,172 @@
 <context>
     <name>HealthTexts</name>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="15" />
+        <location filename="../../app/ui/health/texts.py" line="15"/>
         <source>Đạt</source>
         <translation>Passed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="16" />
+        <location filename="../../app/ui/health/texts.py" line="16"/>
         <source>Cảnh báo</source>
         <translation>Warning</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="17" />
+        <location filename="../../app/ui/health/texts.py" line="17"/>
         <source>Nghiêm trọng</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="18" />
+        <location filename="../../app/ui/health/texts.py" line="18"/>
         <source>Không rõ</source>
         <translation>Unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="19" />
+        <location filename="../../app/ui/health/texts.py" line="19"/>
         <source>Bỏ qua</source>
         <translation>Skipped</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="26" />
+        <location filename="../../app/ui/health/texts.py" line="26"/>
         <source>Chưa kiểm tra</source>
         <translation>Not checked yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="28" />
+        <location filename="../../app/ui/health/texts.py" line="28"/>
         <source>Cần xử lý ngay</source>
         <translation>Needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="30" />
+        <location filename="../../app/ui/health/texts.py" line="30"/>
         <source>Có cảnh báo</source>
         <translation>Warnings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="31" />
+        <location filename="../../app/ui/health/texts.py" line="31"/>
         <source>Sẵn sàng bán hàng</source>
         <translation>Ready to trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="37" />
+        <location filename="../../app/ui/health/texts.py" line="37"/>
         <source>Cơ sở dữ liệu</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="38" />
+        <location filename="../../app/ui/health/texts.py" line="38"/>
         <source>Sao lưu</source>
         <translation>Backups</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="39" />
+        <location filename="../../app/ui/health/texts.py" line="39"/>
         <source>Dữ liệu bán hàng</source>
         <translation>Trading data</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="40" />
+        <location filename="../../app/ui/health/texts.py" line="40"/>
         <source>Máy tính</source>
         <translation>Computer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="41" />
+        <location filename="../../app/ui/health/texts.py" line="41"/>
         <source>Thiết bị</source>
         <translation>Devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="42" />
+        <location filename="../../app/ui/health/texts.py" line="42"/>
         <source>Dịch vụ hỗ trợ</source>
         <translation>Support services</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="66" />
+        <location filename="../../app/ui/health/texts.py" line="66"/>
         <source>Kết nối cơ sở dữ liệu PMV</source>
         <translation>PMV database connection</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="67" />
+        <location filename="../../app/ui/health/texts.py" line="67"/>
         <source>Tính toàn vẹn dữ liệu PMV</source>
         <translation>PMV data integrity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="68" />
+        <location filename="../../app/ui/health/texts.py" line="68"/>
         <source>Sao lưu dữ liệu</source>
         <translation>Data backups</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="69" />
+        <location filename="../../app/ui/health/texts.py" line="69"/>
         <source>Bản sao lưu khôi phục được</source>
         <translation>Backup can be restored</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="70" />
+        <location filename="../../app/ui/health/texts.py" line="70"/>
         <source>Bảng giá vàng</source>
         <translation>Gold price board</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="71" />
+        <location filename="../../app/ui/health/texts.py" line="71"/>
         <source>Số hóa đơn liên tục</source>
         <translation>Invoice numbering</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="72" />
+        <location filename="../../app/ui/health/texts.py" line="72"/>
         <source>Lỗi trong nhật ký PMV</source>
         <translation>Errors in the PMV log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="73" />
+        <location filename="../../app/ui/health/texts.py" line="73"/>
         <source>Dung lượng ổ đĩa</source>
         <translation>Disk space</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="74" />
+        <location filename="../../app/ui/health/texts.py" line="74"/>
         <source>Đồng hồ máy tính</source>
         <translation>Computer clock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="75" />
+        <location filename="../../app/ui/health/texts.py" line="75"/>
         <source>Bộ nhớ và CPU</source>
         <translation>Memory and CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="76" />
+        <location filename="../../app/ui/health/texts.py" line="76"/>
         <source>Phần mềm PMV đang chạy</source>
         <translation>PMV software running</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="77" />
+        <location filename="../../app/ui/health/texts.py" line="77"/>
         <source>Máy in</source>
         <translation>Printers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="78" />
+        <location filename="../../app/ui/health/texts.py" line="78"/>
         <source>Cổng máy quét</source>
         <translation>Scanner ports</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="79" />
+        <location filename="../../app/ui/health/texts.py" line="79"/>
         <source>Máy chủ hỗ trợ</source>
         <translation>Support server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="80" />
+        <location filename="../../app/ui/health/texts.py" line="80"/>
         <source>Phiên bản phần mềm</source>
         <translation>Software versions</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="81" />
+        <location filename="../../app/ui/health/texts.py" line="81"/>
         <source>Yêu cầu hỗ trợ chưa gửi được</source>
         <translation>Support requests not yet sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="82" />
+        <location filename="../../app/ui/health/texts.py" line="82"/>
         <source>Bảo hành / bảo trì sắp hết hạn</source>
         <translation>Warranty / maintenance ending</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="83" />
+        <location filename="../../app/ui/health/texts.py" line="83"/>
         <source>Thanh toán tiền mặt theo Nghị định 232</source>
         <translation>Cash payments under Decree 232</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="84" />
+        <location filename="../../app/ui/health/texts.py" line="84"/>
         <source>Gói quy định được cập nhật</source>
         <translation>Regulation packs up to date</translation>
     </message>
@@ -674,17 +772,17 @@
 <context>
     <name>HealthTile</name>
     <message>
-        <location filename="../../app/ui/health/page.py" line="248" />
+        <location filename="../../app/ui/health/page.py" line="248"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="249" />
+        <location filename="../../app/ui/health/page.py" line="249"/>
         <source>Đang chờ lần kiểm tra đầu tiên…</source>
         <translation>Waiting for the first check…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="259" />
+        <location filename="../../app/ui/health/page.py" line="259"/>
         <source>Mọi mục đều đạt (kiểm tra lúc %1).</source>
         <translation>Everything passed (checked at %1).</translation>
     </message>
@@ -692,82 +790,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="102" />
+        <location filename="../../app/ui/main_window.py" line="102"/>
         <source>Tổng quan</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="103" />
+        <location filename="../../app/ui/main_window.py" line="103"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="105" />
+        <location filename="../../app/ui/main_window.py" line="105"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="107" />
+        <location filename="../../app/ui/main_window.py" line="107"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="109" />
+        <location filename="../../app/ui/main_window.py" line="109"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="110" />
+        <location filename="../../app/ui/main_window.py" line="110"/>
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143" />
+        <location filename="../../app/ui/main_window.py" line="143"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="144" />
+        <location filename="../../app/ui/main_window.py" line="144"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148" />
+        <location filename="../../app/ui/main_window.py" line="148"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="157" />
+        <location filename="../../app/ui/main_window.py" line="157"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="158" />
+        <location filename="../../app/ui/main_window.py" line="158"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="162" />
+        <location filename="../../app/ui/main_window.py" line="162"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="165" />
+        <location filename="../../app/ui/main_window.py" line="165"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="176" />
+        <location filename="../../app/ui/main_window.py" line="176"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="180" />
+        <location filename="../../app/ui/main_window.py" line="180"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="220" />
+        <location filename="../../app/ui/main_window.py" line="220"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -775,132 +873,132 @@
 <context>
     <name>OverviewPage</name>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="139" />
+        <location filename="../../app/ui/pages/overview.py" line="133"/>
         <source>Hôm nay: %1</source>
         <translation>Today: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="57" />
+        <location filename="../../app/ui/pages/overview.py" line="57"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="60" />
+        <location filename="../../app/ui/pages/overview.py" line="60"/>
         <source>Mã cửa hàng: %1</source>
         <translation>Shop ID: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="63" />
+        <location filename="../../app/ui/pages/overview.py" line="63"/>
         <source>Đường dây nóng 24/7</source>
         <translation>24/7 hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="65" />
+        <location filename="../../app/ui/pages/overview.py" line="65"/>
         <source>Luôn có kỹ thuật viên trực, kể cả cuối tuần và ngày lễ.</source>
         <translation>A technician is always on duty, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="68" />
+        <location filename="../../app/ui/pages/overview.py" line="68"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="69" />
+        <location filename="../../app/ui/pages/overview.py" line="69"/>
         <source>Phần mềm vàng PMV: đang đọc…</source>
         <translation>PMV gold software: reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="71" />
+        <location filename="../../app/ui/pages/overview.py" line="71"/>
         <source>Bảng giá vàng (₫/chỉ)</source>
         <translation>Gold price board (₫/chỉ)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="73" />
+        <location filename="../../app/ui/pages/overview.py" line="73"/>
         <source>Loại vàng</source>
         <translation>Gold type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="73" />
+        <location filename="../../app/ui/pages/overview.py" line="73"/>
         <source>Mua vào</source>
         <translation>Buy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="73" />
+        <location filename="../../app/ui/pages/overview.py" line="73"/>
         <source>Bán ra</source>
         <translation>Sell</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="79" />
+        <location filename="../../app/ui/pages/overview.py" line="79"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="81" />
+        <location filename="../../app/ui/pages/overview.py" line="81"/>
         <source>Hoạt động gần đây</source>
         <translation>Recent activity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="152" />
+        <location filename="../../app/ui/pages/overview.py" line="146"/>
         <source>Chưa cấu hình</source>
         <translation>Not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="153" />
+        <location filename="../../app/ui/pages/overview.py" line="147"/>
         <source>Chưa khai báo cơ sở dữ liệu của phần mềm vàng PMV trong tệp cấu hình.</source>
         <translation>The PMV gold software database is not set in the settings file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="155" />
+        <location filename="../../app/ui/pages/overview.py" line="149"/>
         <source>Phần mềm vàng PMV: chưa cấu hình</source>
         <translation>PMV gold software: not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="158" />
+        <location filename="../../app/ui/pages/overview.py" line="152"/>
         <source>Không đọc được cơ sở dữ liệu PMV: %1</source>
         <translation>Cannot read the PMV database: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="159" />
+        <location filename="../../app/ui/pages/overview.py" line="153"/>
         <source>Không đọc được</source>
         <translation>Cannot read</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="160" />
+        <location filename="../../app/ui/pages/overview.py" line="154"/>
         <source>Phần mềm vàng PMV: không rõ</source>
         <translation>PMV gold software: unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="163" />
+        <location filename="../../app/ui/pages/overview.py" line="157"/>
         <source>không rõ</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="164" />
+        <location filename="../../app/ui/pages/overview.py" line="158"/>
         <source>Phần mềm vàng PMV: %1</source>
         <translation>PMV gold software: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="178" />
+        <location filename="../../app/ui/pages/overview.py" line="172"/>
         <source>Cập nhật lúc %1</source>
         <translation>Updated at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="180" />
+        <location filename="../../app/ui/pages/overview.py" line="174"/>
         <source>Chưa có giá</source>
         <translation>No prices yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="184" />
+        <location filename="../../app/ui/pages/overview.py" line="178"/>
         <source>Chưa có hoạt động nào.</source>
         <translation>No activity yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="194" />
+        <location filename="../../app/ui/pages/overview.py" line="188"/>
         <source>Khởi động ứng dụng (phiên bản %1)</source>
         <translation>App started (version %1)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="196" />
+        <location filename="../../app/ui/pages/overview.py" line="190"/>
         <source>Hoạt động khác (%1)</source>
         <translation>Other activity (%1)</translation>
     </message>
@@ -908,113 +1006,113 @@
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="53" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="53"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="77" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="77"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="78" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="78"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="79" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="79"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="80" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="80"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="81" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="81"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="82" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="82"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="83" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="83"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="84" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="84"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="96" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="96"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="101" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="101"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="104" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="104"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="106" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="106"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="144" />
-        <location filename="../../app/ui/devices/printer_tab.py" line="192" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="144"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="192"/>
         <source>Giá trị không hợp lệ: %1</source>
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="171" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="171"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="180" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="180"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
-        <translation>Enter the printer's address first (e.g. tcp://192.168.1.50:9100).</translation>
+        <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="200" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="200"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="202" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="202"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="212" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="212"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="216" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="216"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="219" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="219"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="228" />
+        <location filename="../../app/ui/devices/printer_tab.py" line="228"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
@@ -1022,122 +1120,122 @@
 <context>
     <name>RequestForm</name>
     <message>
-        <location filename="../../app/ui/support/form.py" line="67" />
+        <location filename="../../app/ui/support/form.py" line="67"/>
         <source>Gửi yêu cầu hỗ trợ</source>
         <translation>Raise a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="89" />
+        <location filename="../../app/ui/support/form.py" line="89"/>
         <source>Ví dụ: Máy in tem không in được</source>
         <translation>Example: the label printer does not print</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="91" />
+        <location filename="../../app/ui/support/form.py" line="91"/>
         <source>Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì.</source>
         <translation>Briefly: what happens, since when, what you tried.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="101" />
+        <location filename="../../app/ui/support/form.py" line="101"/>
         <source>Đính kèm ảnh chụp màn hình</source>
         <translation>Attach a screenshot</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="104" />
+        <location filename="../../app/ui/support/form.py" line="104"/>
         <source>Đính kèm thông tin chẩn đoán</source>
         <translation>Attach diagnostics</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="105" />
+        <location filename="../../app/ui/support/form.py" line="105"/>
         <source>Nhật ký, cấu hình và thông tin máy; số CCCD, số điện thoại khác, email và mật khẩu được che trước khi gửi.</source>
         <translation>Logs, settings and computer information; citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden before sending.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="108" />
+        <location filename="../../app/ui/support/form.py" line="108"/>
         <source>Xem trước…</source>
         <translation>Preview…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="112" />
+        <location filename="../../app/ui/support/form.py" line="112"/>
         <source>Thêm tệp…</source>
         <translation>Add file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="114" />
+        <location filename="../../app/ui/support/form.py" line="114"/>
         <source>Bỏ tệp</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="119" />
+        <location filename="../../app/ui/support/form.py" line="119"/>
         <source>Gửi yêu cầu</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="122" />
+        <location filename="../../app/ui/support/form.py" line="122"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="126" />
+        <location filename="../../app/ui/support/form.py" line="126"/>
         <source>Loại yêu cầu</source>
         <translation>Request type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="127" />
+        <location filename="../../app/ui/support/form.py" line="127"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="128" />
+        <location filename="../../app/ui/support/form.py" line="128"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="129" />
+        <location filename="../../app/ui/support/form.py" line="129"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="130" />
+        <location filename="../../app/ui/support/form.py" line="130"/>
         <source>Người liên hệ</source>
         <translation>Contact person</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="131" />
+        <location filename="../../app/ui/support/form.py" line="131"/>
         <source>Số điện thoại</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="132" />
+        <location filename="../../app/ui/support/form.py" line="132"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="146" />
+        <location filename="../../app/ui/support/form.py" line="146"/>
         <source>Đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="198" />
+        <location filename="../../app/ui/support/form.py" line="198"/>
         <source>Sự cố nghiêm trọng: hãy gọi ngay đường dây nóng %1 (24/7) sau khi gửi yêu cầu.</source>
         <translation>Critical incident: call the hotline %1 (24/7) right after sending the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="200" />
+        <location filename="../../app/ui/support/form.py" line="200"/>
         <source>Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. Việc gấp, gọi đường dây nóng %1 (24/7).</source>
         <translation>Outside working hours: the request will be handled from the next opening. For anything urgent, call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="212" />
+        <location filename="../../app/ui/support/form.py" line="212"/>
         <source>Chọn tệp đính kèm</source>
         <translation>Choose files to attach</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="227" />
+        <location filename="../../app/ui/support/form.py" line="227"/>
         <source>Đang thu thập thông tin chẩn đoán…</source>
         <translation>Collecting diagnostics…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="249" />
+        <location filename="../../app/ui/support/form.py" line="249"/>
         <source>Đang lưu và gửi yêu cầu…</source>
         <translation>Saving and sending the request…</translation>
     </message>
@@ -1145,195 +1243,195 @@
 <context>
     <name>ScannerTab</name>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="122" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="122"/>
         <source>Làm mới</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="131" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="131"/>
         <source>Tự nhận</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="133" />
-        <location filename="../../app/ui/devices/scanner_tab.py" line="247" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="133"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="247"/>
         <source>Kết nối</source>
         <translation>Connect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="135" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="135"/>
         <source>Tự dò tốc độ</source>
         <translation>Detect speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="137" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="137"/>
         <source>Máy quét cổng COM / USB-COM</source>
         <translation>COM / USB-COM scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="139" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="139"/>
         <source>Cổng</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="143" />
-        <location filename="../../app/ui/devices/scanner_tab.py" line="180" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="143"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="180"/>
         <source>Tốc độ</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="143" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="143"/>
         <source>Khung</source>
         <translation>Frame</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="144" />
-        <location filename="../../app/ui/devices/scanner_tab.py" line="179" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="144"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="179"/>
         <source>Kết thúc</source>
         <translation>Terminator</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="156" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="156"/>
         <source>Bấm vào đây rồi quét mã (máy quét kiểu bàn phím USB)</source>
         <translation>Click here, then scan (USB keyboard-type scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="158" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="158"/>
         <source>Máy quét kiểu bàn phím (USB HID)</source>
         <translation>Keyboard-type scanner (USB HID)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="164" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="164"/>
         <source>Thử lại từ đầu</source>
         <translation>Start over</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="166" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="166"/>
         <source>Mã này không quét được</source>
         <translation>This code does not scan</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="168" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="168"/>
         <source>In tờ mã thử…</source>
         <translation>Print the test sheet…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="170" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="170"/>
         <source>Thử với tờ mã: quét lần lượt từng mã</source>
         <translation>Test sheet: scan each code in turn</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="179" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="179"/>
         <source>Lúc</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="179" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="179"/>
         <source>Nguồn</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="179" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="179"/>
         <source>Nội dung</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="217" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="217"/>
         <source>Không thấy cổng COM nào. Máy quét USB kiểu bàn phím không cần cổng: dùng ô bên dưới.</source>
         <translation>No COM port found. A USB keyboard-type scanner needs no port: use the field below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="234" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="234"/>
         <source>Chọn hoặc nhập cổng trước.</source>
         <translation>Choose or type a port first.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="243" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="243"/>
         <source>Ngắt kết nối</source>
         <translation>Disconnect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="244" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="244"/>
         <source>Đang nghe %1 – hãy quét một mã.</source>
         <translation>Listening on %1 – scan a code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="251" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="251"/>
         <source>Lỗi cổng: %1</source>
         <translation>Port error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="253" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="253"/>
         <source>Đã ngắt kết nối.</source>
         <translation>Disconnected.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="257" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="257"/>
         <source>Đang dò tốc độ: hãy quét liên tục một mã trong vài giây…</source>
         <translation>Detecting the speed: keep scanning one code for a few seconds…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="259" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="259"/>
         <source>Đang dò tốc độ cổng…</source>
         <translation>Detecting the port speed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="264" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="264"/>
         <source>Không dò được tốc độ: không nhận được mã hợp lệ ở tốc độ nào.</source>
         <translation>Could not detect the speed: no valid code arrived at any rate.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="267" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="267"/>
         <source>Máy quét dùng tốc độ %1 baud.</source>
         <translation>The scanner uses %1 baud.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="273" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="273"/>
         <source>Cổng COM</source>
         <translation>COM port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="282" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="282"/>
         <source>Bàn phím (máy quét)</source>
         <translation>Keyboard (scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="282" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="282"/>
         <source>Bàn phím (người gõ)</source>
         <translation>Keyboard (person typing)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="283" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="283"/>
         <source>%1 phím/giây</source>
         <translation>%1 keys/s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="325" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="325"/>
         <source>%1: mong đợi %2, nhận được %3</source>
         <translation>%1: expected %2, received %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="330" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="330"/>
         <source>Quét đúng.</source>
         <translation>Scanned correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="336" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="336"/>
         <source>Máy quét đọc đúng tất cả các mã trên tờ thử.</source>
         <translation>The scanner read every code on the test sheet correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="344" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="344"/>
         <source>In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.</source>
         <translation>Print the test sheet, click the scan field (or connect the COM port), then scan each code in turn. The app names the usual faults and how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="358" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="358"/>
         <source>Lưu tờ mã thử</source>
         <translation>Save the test sheet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="363" />
+        <location filename="../../app/ui/devices/scanner_tab.py" line="363"/>
         <source>Đã lưu tờ mã thử: %1 – in ở 100%.</source>
         <translation>Test sheet saved: %1 – print at 100%.</translation>
     </message>
@@ -1341,62 +1439,62 @@
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/application.py" line="51" />
+        <location filename="../../app/ui/application.py" line="54"/>
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="52" />
+        <location filename="../../app/ui/application.py" line="55"/>
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="53" />
+        <location filename="../../app/ui/application.py" line="56"/>
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="54" />
+        <location filename="../../app/ui/application.py" line="57"/>
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="55" />
+        <location filename="../../app/ui/application.py" line="58"/>
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="57" />
+        <location filename="../../app/ui/application.py" line="60"/>
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="58" />
+        <location filename="../../app/ui/application.py" line="61"/>
         <source>có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>a path contains backslashes; use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="60" />
+        <location filename="../../app/ui/application.py" line="63"/>
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="68" />
+        <location filename="../../app/ui/application.py" line="71"/>
         <source>Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.</source>
         <translation>The settings file has a syntax error (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="72" />
+        <location filename="../../app/ui/application.py" line="75"/>
         <source>Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.</source>
         <translation>Cannot read the settings file (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="75" />
+        <location filename="../../app/ui/application.py" line="78"/>
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="77" />
+        <location filename="../../app/ui/application.py" line="80"/>
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>
@@ -1404,27 +1502,27 @@
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="304" />
+        <location filename="../../app/ui/application.py" line="338"/>
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
-        <translation>The app's database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
+        <translation>The app&apos;s database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="307" />
+        <location filename="../../app/ui/application.py" line="341"/>
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="310" />
+        <location filename="../../app/ui/application.py" line="344"/>
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="312" />
+        <location filename="../../app/ui/application.py" line="346"/>
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
-        <translation>Cannot open the app's database (permissions or disk).</translation>
+        <translation>Cannot open the app&apos;s database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="315" />
+        <location filename="../../app/ui/application.py" line="349"/>
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>
@@ -1432,12 +1530,12 @@
 <context>
     <name>StorageNotices</name>
     <message>
-        <location filename="../../app/ui/application.py" line="86" />
+        <location filename="../../app/ui/application.py" line="89"/>
         <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.</source>
-        <translation>The app's database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
+        <translation>The app&apos;s database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="92" />
+        <location filename="../../app/ui/application.py" line="95"/>
         <source>Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1</source>
         <translation>Your data was upgraded to the new version; a copy from before the upgrade: %1</translation>
     </message>
@@ -1445,163 +1543,163 @@
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="71" />
+        <location filename="../../app/ui/support/page.py" line="71"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="73" />
+        <location filename="../../app/ui/support/page.py" line="73"/>
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="82" />
+        <location filename="../../app/ui/support/page.py" line="82"/>
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="82" />
+        <location filename="../../app/ui/support/page.py" line="82"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="82" />
-        <location filename="../../app/ui/support/page.py" line="186" />
+        <location filename="../../app/ui/support/page.py" line="82"/>
+        <location filename="../../app/ui/support/page.py" line="186"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="83" />
+        <location filename="../../app/ui/support/page.py" line="83"/>
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="96" />
+        <location filename="../../app/ui/support/page.py" line="96"/>
         <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="130" />
+        <location filename="../../app/ui/support/page.py" line="130"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="134" />
+        <location filename="../../app/ui/support/page.py" line="134"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="150" />
+        <location filename="../../app/ui/support/page.py" line="150"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="185" />
+        <location filename="../../app/ui/support/page.py" line="185"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="185" />
+        <location filename="../../app/ui/support/page.py" line="185"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="187" />
+        <location filename="../../app/ui/support/page.py" line="187"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="188" />
+        <location filename="../../app/ui/support/page.py" line="188"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="189" />
+        <location filename="../../app/ui/support/page.py" line="189"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="190" />
+        <location filename="../../app/ui/support/page.py" line="190"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="191" />
+        <location filename="../../app/ui/support/page.py" line="191"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="194" />
+        <location filename="../../app/ui/support/page.py" line="194"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="199" />
+        <location filename="../../app/ui/support/page.py" line="199"/>
         <source>Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1.</source>
         <translation>The request is saved on this PC and will be sent automatically once the server can be reached. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="202" />
+        <location filename="../../app/ui/support/page.py" line="202"/>
         <source>Phương án đề xuất</source>
         <translation>Proposed solution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="202" />
+        <location filename="../../app/ui/support/page.py" line="202"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="203" />
+        <location filename="../../app/ui/support/page.py" line="203"/>
         <source>Tệp đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="203" />
+        <location filename="../../app/ui/support/page.py" line="203"/>
         <source>Diễn biến</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="213" />
+        <location filename="../../app/ui/support/page.py" line="213"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="214" />
+        <location filename="../../app/ui/support/page.py" line="214"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="225" />
+        <location filename="../../app/ui/support/page.py" line="225"/>
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="227" />
+        <location filename="../../app/ui/support/page.py" line="227"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="229" />
+        <location filename="../../app/ui/support/page.py" line="229"/>
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="236" />
+        <location filename="../../app/ui/support/page.py" line="236"/>
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="242" />
+        <location filename="../../app/ui/support/page.py" line="242"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="246" />
+        <location filename="../../app/ui/support/page.py" line="246"/>
         <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="251" />
+        <location filename="../../app/ui/support/page.py" line="251"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -1609,207 +1707,207 @@
 <context>
     <name>SupportTexts</name>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="21" />
+        <location filename="../../app/ui/support/texts.py" line="21"/>
         <source>Sự cố</source>
         <translation>Incident</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="22" />
+        <location filename="../../app/ui/support/texts.py" line="22"/>
         <source>Hướng dẫn sử dụng</source>
         <translation>How-to help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="23" />
+        <location filename="../../app/ui/support/texts.py" line="23"/>
         <source>Cập nhật quy định</source>
         <translation>Regulation update</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="24" />
+        <location filename="../../app/ui/support/texts.py" line="24"/>
         <source>Cài lại phần mềm</source>
         <translation>Reinstall the software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="25" />
+        <location filename="../../app/ui/support/texts.py" line="25"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode device</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="32" />
+        <location filename="../../app/ui/support/texts.py" line="32"/>
         <source>Nghiêm trọng – không bán hàng được</source>
         <translation>Critical – cannot trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="33" />
+        <location filename="../../app/ui/support/texts.py" line="33"/>
         <source>Cao – ảnh hưởng việc bán hàng</source>
         <translation>High – trading is affected</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="34" />
+        <location filename="../../app/ui/support/texts.py" line="34"/>
         <source>Bình thường</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="41" />
+        <location filename="../../app/ui/support/texts.py" line="41"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="42" />
+        <location filename="../../app/ui/support/texts.py" line="42"/>
         <source>Email</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="43" />
+        <location filename="../../app/ui/support/texts.py" line="43"/>
         <source>Truy cập từ xa</source>
         <translation>Remote session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="44" />
+        <location filename="../../app/ui/support/texts.py" line="44"/>
         <source>Đến tận nơi</source>
         <translation>On-site visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="51" />
+        <location filename="../../app/ui/support/texts.py" line="51"/>
         <source>Chờ gửi</source>
         <translation>Waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="52" />
+        <location filename="../../app/ui/support/texts.py" line="52"/>
         <source>Đã gửi</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="53" />
+        <location filename="../../app/ui/support/texts.py" line="53"/>
         <source>Đã tiếp nhận</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="54" />
+        <location filename="../../app/ui/support/texts.py" line="54"/>
         <source>Đang xử lý</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="55" />
+        <location filename="../../app/ui/support/texts.py" line="55"/>
         <source>Đã đề xuất phương án</source>
         <translation>Solution proposed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="56" />
+        <location filename="../../app/ui/support/texts.py" line="56"/>
         <source>Đã hẹn đến tận nơi</source>
         <translation>On-site visit scheduled</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="57" />
+        <location filename="../../app/ui/support/texts.py" line="57"/>
         <source>Đã giải quyết</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="58" />
+        <location filename="../../app/ui/support/texts.py" line="58"/>
         <source>Đã đóng</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="65" />
+        <location filename="../../app/ui/support/texts.py" line="65"/>
         <source>tệp đã bị xóa khỏi máy</source>
         <translation>the file was deleted from this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="66" />
+        <location filename="../../app/ui/support/texts.py" line="66"/>
         <source>tệp đã bị thay đổi sau khi đính kèm nên không gửi</source>
         <translation>the file changed after it was attached, so it was not sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="67" />
+        <location filename="../../app/ui/support/texts.py" line="67"/>
         <source>tệp quá lớn, máy chủ từ chối</source>
         <translation>the file is too large; the server refused it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="68" />
+        <location filename="../../app/ui/support/texts.py" line="68"/>
         <source>máy chủ từ chối tệp (sai mã kiểm tra)</source>
         <translation>the server refused the file (checksum mismatch)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="75" />
+        <location filename="../../app/ui/support/texts.py" line="75"/>
         <source>Vui lòng nhập mục này.</source>
         <translation>Please fill this in.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="77" />
+        <location filename="../../app/ui/support/texts.py" line="77"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="79" />
+        <location filename="../../app/ui/support/texts.py" line="79"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="81" />
+        <location filename="../../app/ui/support/texts.py" line="81"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="83" />
+        <location filename="../../app/ui/support/texts.py" line="83"/>
         <source>Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại.</source>
         <translation>Please enter a phone number so the technician can call back.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="84" />
+        <location filename="../../app/ui/support/texts.py" line="84"/>
         <source>Số điện thoại chỉ gồm chữ số (có thể có +84).</source>
         <translation>A phone number has digits only (optionally +84).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="85" />
+        <location filename="../../app/ui/support/texts.py" line="85"/>
         <source>Số điện thoại không đủ hoặc thừa chữ số.</source>
         <translation>The phone number has too few or too many digits.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="86" />
+        <location filename="../../app/ui/support/texts.py" line="86"/>
         <source>Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234).</source>
         <translation>Unknown prefix (mobiles have 10 digits like 0912 345 678, landlines look like 028 3822 1234).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="89" />
+        <location filename="../../app/ui/support/texts.py" line="89"/>
         <source>Số điện thoại không hợp lệ.</source>
         <translation>The phone number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="97" />
+        <location filename="../../app/ui/support/texts.py" line="97"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="99" />
+        <location filename="../../app/ui/support/texts.py" line="99"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="100" />
+        <location filename="../../app/ui/support/texts.py" line="100"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="107" />
+        <location filename="../../app/ui/support/texts.py" line="107"/>
         <source>Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.</source>
-        <translation>No committed deadline (the shop's warranty/maintenance has ended); for anything urgent call %1.</translation>
+        <translation>No committed deadline (the shop&apos;s warranty/maintenance has ended); for anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="111" />
+        <location filename="../../app/ui/support/texts.py" line="111"/>
         <source>%1 hôm nay</source>
         <translation>%1 today</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="113" />
+        <location filename="../../app/ui/support/texts.py" line="113"/>
         <source>%1 ngày mai</source>
         <translation>%1 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="117" />
+        <location filename="../../app/ui/support/texts.py" line="117"/>
         <source>Hạn đề xuất phương án: %1 (đã quá hạn %2)</source>
         <translation>Solution due: %1 (overdue by %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="119" />
+        <location filename="../../app/ui/support/texts.py" line="119"/>
         <source>Hạn đề xuất phương án: %1, còn %2</source>
         <translation>Solution due: %1, %2 left</translation>
     </message>
@@ -1817,27 +1915,27 @@
 <context>
     <name>SupportTile</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="259" />
+        <location filename="../../app/ui/support/page.py" line="259"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="261" />
+        <location filename="../../app/ui/support/page.py" line="261"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="268" />
+        <location filename="../../app/ui/support/page.py" line="268"/>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="270" />
+        <location filename="../../app/ui/support/page.py" line="270"/>
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="277" />
+        <location filename="../../app/ui/support/page.py" line="277"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
@@ -1845,12 +1943,12 @@
 <context>
     <name>TaskProgress</name>
     <message>
-        <location filename="../../app/ui/widgets/task_progress.py" line="22" />
+        <location filename="../../app/ui/widgets/task_progress.py" line="22"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/widgets/task_progress.py" line="70" />
+        <location filename="../../app/ui/widgets/task_progress.py" line="70"/>
         <source>Đang hủy…</source>
         <translation>Cancelling…</translation>
     </message>
@@ -1858,72 +1956,72 @@
 <context>
     <name>TechnicianDialog</name>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="63" />
+        <location filename="../../app/ui/technician/dialog.py" line="63"/>
         <source>Chế độ kỹ thuật viên</source>
         <translation>Technician mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="66" />
+        <location filename="../../app/ui/technician/dialog.py" line="66"/>
         <source>Đọc mã thử thách này cho nhà cung cấp (1900 6037) để nhận mã mở khóa:</source>
         <translation>Read this challenge to the vendor (1900 6037) to get an unlock code:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="70" />
+        <location filename="../../app/ui/technician/dialog.py" line="70"/>
         <source>Sao chép</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="73" />
+        <location filename="../../app/ui/technician/dialog.py" line="73"/>
         <source>Dán hoặc gõ mã mở khóa</source>
         <translation>Paste or type the unlock code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="74" />
+        <location filename="../../app/ui/technician/dialog.py" line="74"/>
         <source>Mở khóa</source>
         <translation>Unlock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="76" />
+        <location filename="../../app/ui/technician/dialog.py" line="76"/>
         <source>Chưa mở khóa.</source>
         <translation>Not unlocked.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="79" />
+        <location filename="../../app/ui/technician/dialog.py" line="79"/>
         <source>Lúc</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="79" />
+        <location filename="../../app/ui/technician/dialog.py" line="79"/>
         <source>Kỹ thuật viên</source>
         <translation>Technician</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="79" />
+        <location filename="../../app/ui/technician/dialog.py" line="79"/>
         <source>Thao tác</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="80" />
+        <location filename="../../app/ui/technician/dialog.py" line="80"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="96" />
+        <location filename="../../app/ui/technician/dialog.py" line="96"/>
         <source>Nhật ký thao tác của kỹ thuật viên</source>
         <translation>Technician audit log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="125" />
+        <location filename="../../app/ui/technician/dialog.py" line="125"/>
         <source>Đã mở chế độ kỹ thuật viên cho %1.</source>
         <translation>Technician mode unlocked for %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="144" />
+        <location filename="../../app/ui/technician/dialog.py" line="144"/>
         <source>Phiên kỹ thuật viên đã hết hạn.</source>
         <translation>The technician session has expired.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="147" />
+        <location filename="../../app/ui/technician/dialog.py" line="147"/>
         <source>Kỹ thuật viên: %1 – còn %2 phút</source>
         <translation>Technician: %1 – %2 minutes left</translation>
     </message>
@@ -1931,42 +2029,42 @@
 <context>
     <name>TechnicianTexts</name>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="41" />
+        <location filename="../../app/ui/technician/dialog.py" line="41"/>
         <source>Mã mở khóa gõ chưa đúng: kiểm tra lại từng nhóm ký tự.</source>
         <translation>The unlock code is mistyped: check each group of characters.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="42" />
+        <location filename="../../app/ui/technician/dialog.py" line="42"/>
         <source>Mã mở khóa không hợp lệ (chữ ký không khớp).</source>
         <translation>The unlock code is not valid (the signature does not match).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="43" />
+        <location filename="../../app/ui/technician/dialog.py" line="43"/>
         <source>Mã được ký bằng khóa không được tin cậy.</source>
         <translation>The code is signed with an untrusted key.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="44" />
+        <location filename="../../app/ui/technician/dialog.py" line="44"/>
         <source>Mã này dành cho cửa hàng khác.</source>
         <translation>This code is for another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="45" />
+        <location filename="../../app/ui/technician/dialog.py" line="45"/>
         <source>Mã này dành cho một mã thử thách khác.</source>
         <translation>This code is for another challenge.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="46" />
+        <location filename="../../app/ui/technician/dialog.py" line="46"/>
         <source>Mã mở khóa đã hết hạn.</source>
         <translation>The unlock code has expired.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="47" />
+        <location filename="../../app/ui/technician/dialog.py" line="47"/>
         <source>Mã mở khóa này đã được dùng rồi.</source>
         <translation>This unlock code has already been used.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="48" />
+        <location filename="../../app/ui/technician/dialog.py" line="48"/>
         <source>Nhập sai quá nhiều lần: tạm khóa 10 phút. Gọi 1900 6037 nếu cần.</source>
         <translation>Too many wrong codes: locked for 10 minutes. Call 1900 6037 if needed.</translation>
     </message>
@@ -1974,42 +2072,42 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../app/ui/tray.py" line="50" />
+        <location filename="../../app/ui/tray.py" line="50"/>
         <source>Mở PMV Support Assistant</source>
         <translation>Open PMV Support Assistant</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="51" />
+        <location filename="../../app/ui/tray.py" line="51"/>
         <source>Gửi yêu cầu hỗ trợ…</source>
         <translation>Raise a support request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="52" />
+        <location filename="../../app/ui/tray.py" line="52"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="53" />
+        <location filename="../../app/ui/tray.py" line="53"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="73" />
+        <location filename="../../app/ui/tray.py" line="73"/>
         <source>Hệ thống hoạt động bình thường</source>
         <translation>Everything is working normally</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="74" />
+        <location filename="../../app/ui/tray.py" line="74"/>
         <source>Có thông tin mới</source>
         <translation>There is news</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="75" />
+        <location filename="../../app/ui/tray.py" line="75"/>
         <source>Có mục cần chú ý</source>
         <translation>Something needs attention</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="76" />
+        <location filename="../../app/ui/tray.py" line="76"/>
         <source>Có sự cố cần xử lý</source>
         <translation>There is a problem to fix</translation>
     </message>
@@ -2017,87 +2115,87 @@
 <context>
     <name>UpdateTexts</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="102" />
+        <location filename="../../app/ui/updates/page.py" line="117"/>
         <source>có hiệu lực từ %1 (còn %2 ngày)</source>
         <translation>in force from %1 (%2 days to go)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="104" />
+        <location filename="../../app/ui/updates/page.py" line="119"/>
         <source>đã có hiệu lực từ %1</source>
         <translation>in force since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="112" />
+        <location filename="../../app/ui/updates/page.py" line="127"/>
         <source>Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị giả mạo): không cài gì, giữ nguyên bản đang dùng. Hãy gọi 1900 6037.</source>
         <translation>The update does not carry a valid vendor signature (it may have been altered, or the server impersonated): nothing was installed and the current versions are kept. Please call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="115" />
+        <location filename="../../app/ui/updates/page.py" line="130"/>
         <source>Không tải được bản cập nhật (mạng); sẽ tự thử lại sau.</source>
         <translation>The update could not be downloaded (network); it will be retried automatically.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="116" />
+        <location filename="../../app/ui/updates/page.py" line="131"/>
         <source>Máy chủ gửi dữ liệu lớn hơn bản đã ký: đã dừng, không cài.</source>
         <translation>The server sent more data than was signed: stopped, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="117" />
+        <location filename="../../app/ui/updates/page.py" line="132"/>
         <source>Tệp tải về không khớp bản đã ký: không cài.</source>
         <translation>The downloaded file does not match the signed one: not installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="118" />
+        <location filename="../../app/ui/updates/page.py" line="133"/>
         <source>Đã dừng; phần đã tải được giữ để tải tiếp.</source>
         <translation>Stopped; what was downloaded is kept to continue later.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="119" />
+        <location filename="../../app/ui/updates/page.py" line="134"/>
         <source>Đang có một lần cập nhật khác chạy.</source>
         <translation>Another update run is in progress.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="120" />
+        <location filename="../../app/ui/updates/page.py" line="135"/>
         <source>Không ghi được vào ổ đĩa (đầy hoặc không có quyền).</source>
         <translation>Cannot write to the disk (full or no permission).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="131" />
+        <location filename="../../app/ui/updates/page.py" line="146"/>
         <source>Từ %1 mỗi khách mỗi ngày phải thanh toán qua ngân hàng, không dùng tiền mặt</source>
         <translation>From %1 per customer per day, payment must go through a bank, not cash</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="134" />
+        <location filename="../../app/ui/updates/page.py" line="149"/>
         <source>Thuế GTGT %1% cho %2</source>
         <translation>VAT %1% on %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="137" />
+        <location filename="../../app/ui/updates/page.py" line="152"/>
         <source>Báo cáo từ %1: %2</source>
         <translation>Report from %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="140" />
+        <location filename="../../app/ui/updates/page.py" line="155"/>
         <source>Tem phải ghi: %1</source>
         <translation>Tags must show: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="142" />
+        <location filename="../../app/ui/updates/page.py" line="157"/>
         <source>Hóa đơn phải có: %1</source>
         <translation>Invoices must include: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="157" />
+        <location filename="../../app/ui/updates/page.py" line="172"/>
         <source>Thêm quy tắc %1</source>
         <translation>Rule added: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="159" />
+        <location filename="../../app/ui/updates/page.py" line="174"/>
         <source>Bỏ quy tắc %1</source>
         <translation>Rule removed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="163" />
+        <location filename="../../app/ui/updates/page.py" line="178"/>
         <source>Đổi %1 (%2)</source>
         <translation>Changed %1 (%2)</translation>
     </message>
@@ -2105,105 +2203,110 @@
 <context>
     <name>UpdatesPage</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="174" />
+        <location filename="../../app/ui/updates/page.py" line="189"/>
         <source>Cập nhật quy định và phần mềm</source>
         <translation>Regulation and software updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="176" />
+        <location filename="../../app/ui/updates/page.py" line="191"/>
         <source>Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>Gold-trading regulation packs, digitally signed by the vendor, downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="179" />
+        <location filename="../../app/ui/updates/page.py" line="194"/>
         <source>Kiểm tra cập nhật</source>
         <translation>Check for updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="181" />
+        <location filename="../../app/ui/updates/page.py" line="196"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="186" />
+        <location filename="../../app/ui/updates/page.py" line="201"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="186" />
+        <location filename="../../app/ui/updates/page.py" line="201"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="186" />
+        <location filename="../../app/ui/updates/page.py" line="201"/>
         <source>Hiệu lực</source>
         <translation>In force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="187" />
+        <location filename="../../app/ui/updates/page.py" line="202"/>
         <source>Bản trước</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="215" />
+        <location filename="../../app/ui/updates/page.py" line="236"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="230" />
+        <location filename="../../app/ui/updates/page.py" line="251"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="252" />
+        <location filename="../../app/ui/updates/page.py" line="273"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="253" />
+        <location filename="../../app/ui/updates/page.py" line="274"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="266" />
+        <location filename="../../app/ui/updates/page.py" line="287"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Regulation packs installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="268" />
+        <location filename="../../app/ui/updates/page.py" line="289"/>
+        <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
+        <translation>App version %1 is ready to install.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="292"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="273" />
+        <location filename="../../app/ui/updates/page.py" line="299"/>
         <source>Máy này chưa được cấu hình máy chủ cập nhật (thiếu khóa gốc TUF của nhà cung cấp).</source>
-        <translation>This PC has no update server configured (the vendor's TUF root is missing).</translation>
+        <translation>This PC has no update server configured (the vendor&apos;s TUF root is missing).</translation>
     </message>
 </context>
 <context>
     <name>UpdatesTile</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="288" />
+        <location filename="../../app/ui/updates/page.py" line="314"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="289" />
+        <location filename="../../app/ui/updates/page.py" line="315"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="294" />
+        <location filename="../../app/ui/updates/page.py" line="320"/>
         <source>Chưa có gói quy định nào</source>
         <translation>No regulation packs yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="294" />
+        <location filename="../../app/ui/updates/page.py" line="320"/>
         <source>Vào mục Cập nhật để kiểm tra.</source>
         <translation>Open Updates to check.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="299" />
+        <location filename="../../app/ui/updates/page.py" line="325"/>
         <source>%1 gói đã cài</source>
         <translation>%1 packs installed</translation>
     </message>
@@ -2211,202 +2314,202 @@
 <context>
     <name>WarrantyPage</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="71" />
+        <location filename="../../app/ui/warranty/page.py" line="71"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="88" />
+        <location filename="../../app/ui/warranty/page.py" line="88"/>
         <source>Gói phần mềm</source>
         <translation>Software package</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="89" />
+        <location filename="../../app/ui/warranty/page.py" line="89"/>
         <source>Ngày nghiệm thu</source>
         <translation>Acceptance date</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="90" />
+        <location filename="../../app/ui/warranty/page.py" line="90"/>
         <source>Thời hạn bảo hành</source>
         <translation>Warranty term</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="91" />
+        <location filename="../../app/ui/warranty/page.py" line="91"/>
         <source>Hợp đồng bảo trì đang hiệu lực</source>
         <translation>Maintenance contract in force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="92" />
+        <location filename="../../app/ui/warranty/page.py" line="92"/>
         <source>Khách hàng ưu tiên</source>
         <translation>Priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="106" />
+        <location filename="../../app/ui/warranty/page.py" line="106"/>
         <source>Từ ngày</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="106" />
+        <location filename="../../app/ui/warranty/page.py" line="106"/>
         <source>Đến hết ngày</source>
         <translation>Through</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="106" />
+        <location filename="../../app/ui/warranty/page.py" line="106"/>
         <source>Gói bảo trì</source>
         <translation>Maintenance tier</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="115" />
+        <location filename="../../app/ui/warranty/page.py" line="115"/>
         <source>Cập nhật từ máy chủ</source>
         <translation>Update from server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="116" />
+        <location filename="../../app/ui/warranty/page.py" line="116"/>
         <source>Nhập hợp đồng từ tệp…</source>
         <translation>Import contract from file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="117" />
+        <location filename="../../app/ui/warranty/page.py" line="117"/>
         <source>In phiếu bảo hành…</source>
         <translation>Print warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="118" />
+        <location filename="../../app/ui/warranty/page.py" line="118"/>
         <source>Gia hạn bảo trì</source>
         <translation>Renew maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="139" />
+        <location filename="../../app/ui/warranty/page.py" line="139"/>
         <source>Thời gian được hỗ trợ</source>
         <translation>Coverage over time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="141" />
+        <location filename="../../app/ui/warranty/page.py" line="141"/>
         <source>Các hợp đồng bảo trì</source>
         <translation>Maintenance contracts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="143" />
+        <location filename="../../app/ui/warranty/page.py" line="143"/>
         <source>Bảo hành và bảo trì bao gồm</source>
         <translation>Warranty and maintenance include</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="158" />
+        <location filename="../../app/ui/warranty/page.py" line="152"/>
         <source>Đang đọc hợp đồng…</source>
         <translation>Reading the contract…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="187" />
+        <location filename="../../app/ui/warranty/page.py" line="181"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="188" />
+        <location filename="../../app/ui/warranty/page.py" line="182"/>
         <source>Bấm “Cập nhật từ máy chủ”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
         <translation>Press “Update from server”, or “Import contract from file” if this PC has no Internet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="197" />
+        <location filename="../../app/ui/warranty/page.py" line="191"/>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="201" />
+        <location filename="../../app/ui/warranty/page.py" line="195"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
         <translation>%1 days left – covered through %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="204" />
+        <location filename="../../app/ui/warranty/page.py" line="198"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="210" />
+        <location filename="../../app/ui/warranty/page.py" line="204"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="216" />
+        <location filename="../../app/ui/warranty/page.py" line="210"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="217" />
+        <location filename="../../app/ui/warranty/page.py" line="211"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="219" />
+        <location filename="../../app/ui/warranty/page.py" line="213"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="219" />
+        <location filename="../../app/ui/warranty/page.py" line="213"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="230" />
+        <location filename="../../app/ui/warranty/page.py" line="224"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="235" />
+        <location filename="../../app/ui/warranty/page.py" line="229"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="237" />
+        <location filename="../../app/ui/warranty/page.py" line="231"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="245" />
+        <location filename="../../app/ui/warranty/page.py" line="239"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="245" />
+        <location filename="../../app/ui/warranty/page.py" line="239"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="253" />
+        <location filename="../../app/ui/warranty/page.py" line="247"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="259" />
+        <location filename="../../app/ui/warranty/page.py" line="253"/>
         <source>Không đọc được tệp: %1</source>
         <translation>Cannot read the file: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="263" />
+        <location filename="../../app/ui/warranty/page.py" line="257"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="275" />
+        <location filename="../../app/ui/warranty/page.py" line="269"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="277" />
+        <location filename="../../app/ui/warranty/page.py" line="271"/>
         <source>Không lưu được phiếu bảo hành: %1</source>
         <translation>Could not save the warranty certificate: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="278" />
+        <location filename="../../app/ui/warranty/page.py" line="272"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="284" />
+        <location filename="../../app/ui/warranty/page.py" line="278"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="287" />
+        <location filename="../../app/ui/warranty/page.py" line="281"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -2414,122 +2517,122 @@
 <context>
     <name>WarrantyTexts</name>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="15" />
+        <location filename="../../app/ui/warranty/texts.py" line="15"/>
         <source>Đang bảo hành</source>
         <translation>Under warranty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="17" />
+        <location filename="../../app/ui/warranty/texts.py" line="17"/>
         <source>Đang bảo trì – khách hàng ưu tiên</source>
         <translation>Under maintenance – priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="18" />
+        <location filename="../../app/ui/warranty/texts.py" line="18"/>
         <source>Hết hạn bảo hành</source>
         <translation>Warranty expired</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="24" />
+        <location filename="../../app/ui/warranty/texts.py" line="24"/>
         <source>Tệp này không phải là hợp đồng của Phần Mềm Vàng.</source>
         <translation>This file is not a Phần Mềm Vàng contract.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="25" />
+        <location filename="../../app/ui/warranty/texts.py" line="25"/>
         <source>Hợp đồng không có chữ ký số.</source>
         <translation>The contract has no digital signature.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="26" />
+        <location filename="../../app/ui/warranty/texts.py" line="26"/>
         <source>Hợp đồng được ký bằng một khóa mà ứng dụng không tin cậy.</source>
         <translation>The contract is signed with a key this app does not trust.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="28" />
+        <location filename="../../app/ui/warranty/texts.py" line="28"/>
         <source>Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký.</source>
         <translation>The digital signature does not match: the contract was changed after it was signed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="30" />
+        <location filename="../../app/ui/warranty/texts.py" line="30"/>
         <source>Hợp đồng này là của một cửa hàng khác.</source>
         <translation>This contract belongs to another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="31" />
+        <location filename="../../app/ui/warranty/texts.py" line="31"/>
         <source>Nội dung hợp đồng không hợp lệ (ngày hoặc thời hạn sai).</source>
-        <translation>The contract's content is invalid (wrong dates or term).</translation>
+        <translation>The contract&apos;s content is invalid (wrong dates or term).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="33" />
+        <location filename="../../app/ui/warranty/texts.py" line="33"/>
         <source>Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.</source>
         <translation>The contract in use is kept unchanged. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="40" />
+        <location filename="../../app/ui/warranty/texts.py" line="40"/>
         <source>Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh “pmv-support shop-token”.</source>
         <translation>This PC has no shop connection token yet. A technician installs it with “pmv-support shop-token”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="43" />
+        <location filename="../../app/ui/warranty/texts.py" line="43"/>
         <source>Không kết nối được máy chủ hỗ trợ (mất mạng?).</source>
         <translation>Cannot reach the support server (no network?).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="44" />
+        <location filename="../../app/ui/warranty/texts.py" line="44"/>
         <source>Máy chủ hỗ trợ không trả lời kịp.</source>
         <translation>The support server did not answer in time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="45" />
+        <location filename="../../app/ui/warranty/texts.py" line="45"/>
         <source>Máy chủ từ chối mã kết nối của cửa hàng.</source>
-        <translation>The server refused the shop's connection token.</translation>
+        <translation>The server refused the shop&apos;s connection token.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="46" />
+        <location filename="../../app/ui/warranty/texts.py" line="46"/>
         <source>Máy chủ chưa có hợp đồng cho cửa hàng này.</source>
         <translation>The server has no contract for this shop yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="47" />
+        <location filename="../../app/ui/warranty/texts.py" line="47"/>
         <source>Máy chủ hỗ trợ đang gặp lỗi.</source>
         <translation>The support server is having a problem.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="48" />
+        <location filename="../../app/ui/warranty/texts.py" line="48"/>
         <source>Máy chủ trả lời không đúng định dạng.</source>
-        <translation>The server's answer was not in the expected format.</translation>
+        <translation>The server&apos;s answer was not in the expected format.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="50" />
+        <location filename="../../app/ui/warranty/texts.py" line="50"/>
         <source>Đang dùng hợp đồng đã lưu trên máy.</source>
         <translation>Using the contract saved on this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="58" />
+        <location filename="../../app/ui/warranty/texts.py" line="58"/>
         <source>Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi.</source>
         <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, email, remote session, or a technician on site.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="60" />
+        <location filename="../../app/ui/warranty/texts.py" line="60"/>
         <source>Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa.</source>
         <translation>Help using the software by phone, fax, email or remote session.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="61" />
+        <location filename="../../app/ui/warranty/texts.py" line="61"/>
         <source>Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.</source>
         <translation>New versions when new gold-trading regulations come out.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="62" />
+        <location filename="../../app/ui/warranty/texts.py" line="62"/>
         <source>Cài đặt lại phần mềm khi máy tính gặp sự cố.</source>
         <translation>Reinstalling the software when the computer fails.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="63" />
+        <location filename="../../app/ui/warranty/texts.py" line="63"/>
         <source>Hỗ trợ lỗi thiết bị mã vạch; đường dây nóng %1 trực 24/7.</source>
         <translation>Support for barcode device problems; the hotline %1 is staffed 24/7.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="64" />
+        <location filename="../../app/ui/warranty/texts.py" line="64"/>
         <source>Có hợp đồng bảo trì: được hỗ trợ ưu tiên (2 giờ cho sự cố nghiêm trọng và mức cao, 4 giờ cho mức thường).</source>
         <translation>With a maintenance contract: priority support (2 hours for critical and high severity, 4 hours for normal).</translation>
     </message>
@@ -2537,32 +2640,32 @@
 <context>
     <name>WarrantyTile</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="296" />
+        <location filename="../../app/ui/warranty/page.py" line="290"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="297" />
+        <location filename="../../app/ui/warranty/page.py" line="291"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="303" />
+        <location filename="../../app/ui/warranty/page.py" line="297"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="303" />
+        <location filename="../../app/ui/warranty/page.py" line="297"/>
         <source>Vào mục Bảo hành &amp; bảo trì để cập nhật.</source>
         <translation>Open Warranty &amp; maintenance to update it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="307" />
+        <location filename="../../app/ui/warranty/page.py" line="301"/>
         <source>Gọi 1900 6037 hoặc gia hạn bảo trì.</source>
         <translation>Call 1900 6037 or renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="310" />
+        <location filename="../../app/ui/warranty/page.py" line="304"/>
         <source>Còn %1 ngày (đến hết %2)</source>
         <translation>%1 days left (through %2)</translation>
     </message>

@@ -25,7 +25,10 @@ from app.formatting import format_date, format_vnd
 from app.runtime import Runtime
 from app.updates.install import InstalledPack, PackStore
 from app.updates.packs import ChangeKind, RegulationPack, diff
+from app import __version__
+from app.updates.app_swap import app_update_status
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, Updater, UpdateRun
+from app.ui.updates.app_panel import AppUpdatePanel
 from app.updates.tuf_client import UpdateErrorKind
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
@@ -42,13 +45,17 @@ class UpdatesState(QObject):
 
     Signals:
         packs_changed(object): the list of :class:`InstalledPack`.
+        app_status_changed(object): an :class:`AppUpdateStatus` (running, waiting, last switch).
         ran(object): an :class:`UpdateRun` (on demand or scheduled).
         failed(object): an exception that stopped a run (e.g. no trusted root).
+        restart_requested(): hand over to the waiting app version now (the Application does it).
     """
 
     packs_changed = Signal(object)
+    app_status_changed = Signal(object)
     ran = Signal(object)
     failed = Signal(object)
+    restart_requested = Signal()
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,11 +63,19 @@ class UpdatesState(QObject):
         self._runner = runner
         self.updater = Updater(runtime)
         self.packs: list[InstalledPack] = []
+        self.app_status = None
         self.ran.connect(self._after_run)
 
     def load(self) -> None:
         self._runner.run(self._runtime.pack_store.installed, on_success=self._set_packs,
                          on_failure=lambda exc: log.error("packs: %s", exc))
+        self._runner.run(lambda: app_update_status(self._runtime.paths.data_dir, self.updater.app_install,
+                                                   __version__),
+                         on_success=self._set_app_status, on_failure=lambda exc: log.error("app update: %s", exc))
+
+    def _set_app_status(self, status: object) -> None:
+        self.app_status = status
+        self.app_status_changed.emit(status)
 
     def _set_packs(self, packs: list[InstalledPack]) -> None:
         self.packs = packs
@@ -205,6 +220,12 @@ class UpdatesPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail, 1)
+        self.app_panel = AppUpdatePanel(runtime.settings.health.trading_hours)
+        self.app_panel.restart_requested.connect(state.restart_requested)
+        layout.addWidget(self.app_panel)
+        state.app_status_changed.connect(self.app_panel.show_status)
+        if state.app_status is not None:
+            self.app_panel.show_status(state.app_status)
         state.packs_changed.connect(self.show_packs)
         state.ran.connect(self.show_run)
         state.failed.connect(self._on_failed)
@@ -264,8 +285,13 @@ class UpdatesPage(QWidget):
         elif run.installed:
             names = ", ".join(f"{r.pack_id} {r.version}" for r in run.installed if not r.unchanged)
             self.message.show_message(self.tr("Đã cài gói quy định: %1").replace("%1", names or "—"), Level.OK)
+        elif run.app_staged is not None:
+            self.message.show_message(self.tr("Bản phần mềm %1 đã sẵn sàng để cài.").replace(
+                "%1", run.app_staged.version), Level.INFO)
         else:
             self.message.show_message(self.tr("Đã cập nhật đầy đủ: không có gói mới."), Level.OK)
+        if run.app_stage_error is not None:
+            self.app_panel.show_stage_error(run.app_stage_error)
 
     def _on_failed(self, exc: BaseException) -> None:
         self.check_button.setEnabled(True)

@@ -1,0 +1,103 @@
+"""The app-update box on the Cập nhật page: which version runs, which waits, how the last switch went."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.updates.app_install import InstallKind, StageError, StageProblem
+from app.updates.app_swap import AppUpdateStatus, SwapReason, SwapResult
+from app.ui.levels import Level
+from app.ui.widgets.message import MessageLabel
+
+
+def _when(iso: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().strftime("%H:%M %d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+class AppUpdatePanel(QGroupBox):
+    """Shows an :class:`AppUpdateStatus`; the restart button asks the app to hand over to the new version.
+
+    Signals:
+        restart_requested(): the user wants the waiting version now.
+    """
+
+    restart_requested = Signal()
+
+    def __init__(self, trading_hours: str, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Phần mềm PMV Support Assistant"), parent)
+        self._trading_hours = trading_hours
+        self.version = QLabel()
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        self.last = MessageLabel()
+        self.restart_button = QPushButton(self.tr("Khởi động lại để cập nhật"))
+        self.restart_button.clicked.connect(self._confirm_restart)
+        self.restart_button.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.state, 1)
+        row.addWidget(self.restart_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.version)
+        layout.addLayout(row)
+        layout.addWidget(self.last)
+
+    def _confirm_restart(self) -> None:
+        self.restart_button.setEnabled(False)
+        self.restart_requested.emit()
+
+    def show_status(self, status: AppUpdateStatus) -> None:
+        self.version.setText(self.tr("Đang dùng bản %1").replace("%1", status.running_version))
+        pending = status.pending
+        self.restart_button.setEnabled(True)
+        self.restart_button.setVisible(pending is not None)
+        if pending is not None:
+            self.state.setText(self.tr(
+                "Bản %1 đã tải về và kiểm tra chữ ký. Sẽ tự cài khi mở lại phần mềm hoặc ngoài giờ giao dịch "
+                "(%2) khi cửa sổ đang ẩn; bản đang dùng được giữ lại để quay về nếu bản mới không chạy.").replace(
+                "%1", pending.version).replace("%2", self._trading_hours))
+        elif status.install_kind is InstallKind.UNMANAGED:
+            self.state.setText(self.tr("Bản cài này (chạy từ mã nguồn hoặc pip) không tự thay phiên bản; bản mới "
+                                       "được tải và kiểm tra chữ ký, cài bằng bộ cài của nhà cung cấp."))
+        else:
+            self.state.setText(self.tr("Không có bản phần mềm mới đang chờ cài."))
+        self._show_last(status)
+
+    def _show_last(self, status: AppUpdateStatus) -> None:
+        last = status.last
+        if last is None:
+            self.last.hide()
+            return
+        if last.result is SwapResult.APPLIED:
+            self.last.show_message(self.tr("Đã cập nhật lên bản %1 lúc %2.").replace("%1", last.version).replace(
+                "%2", _when(last.at)), Level.OK)
+        elif last.result is SwapResult.ROLLED_BACK:
+            reason = {
+                SwapReason.INSTALLER_FAILED: self.tr("bộ cài báo lỗi"),
+                SwapReason.EXITED_EARLY: self.tr("bản mới tắt ngay khi mở"),
+                SwapReason.NO_START_SIGNAL: self.tr("bản mới không mở được trong thời gian chờ"),
+            }.get(last.reason, last.reason.value)
+            self.last.show_message(self.tr(
+                "Bản %1 không chạy được trên máy này (%2) nên đã tự quay về bản %3 lúc %4; bản %1 sẽ không được cài "
+                "lại. Gọi 1900 6037 nếu cần hỗ trợ.").replace("%1", last.version).replace(
+                "%2", reason).replace("%3", last.previous or status.running_version).replace(
+                "%4", _when(last.at)), Level.WARNING)
+        else:
+            self.last.show_message(self.tr("Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau.")
+                                   .replace("%1", last.version), Level.INFO)
+
+    def show_stage_error(self, error: StageError) -> None:
+        if error.problem is StageProblem.UNMANAGED:
+            return  # the state line already says how this copy is updated
+        text = {
+            StageProblem.WRONG_FORMAT: self.tr("Bản phần mềm mới không đúng loại cho máy này."),
+            StageProblem.UNSAFE_ARCHIVE: self.tr("Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài."),
+            StageProblem.NO_EXECUTABLE: self.tr("Gói phần mềm mới thiếu chương trình: đã từ chối, không cài."),
+            StageProblem.DISK: self.tr("Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền)."),
+        }[error.problem]
+        self.last.show_message(text, Level.WARNING)

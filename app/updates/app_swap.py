@@ -1,0 +1,391 @@
+"""Apply a staged app update after the app has exited, and roll back if the new version does not start.
+
+The running app never changes under the user's feet: it starts this helper
+(``pmv-support apply-update``) and quits. The helper
+
+1. waits for the old process to exit (if it does not, nothing is changed);
+2. switches: rewrites the side-by-side ``current`` pointer, or runs the
+   Windows installer silently after copying the program folder aside;
+3. starts the new version and waits for its start signal (``started.json``,
+   written by the app once its window or tray is up, see :func:`mark_started`);
+4. on an early exit, a failed installer or no signal in time: puts the old
+   version back, starts it, and records the version as refused so the
+   updater never offers it to this PC again.
+
+The outcome is kept in ``<data>/updates/app/last-apply.json`` for the page
+and the health check. The helper runs from a copy that the switch does not
+touch: the old version's folder (side-by-side) or the copy set aside
+(installer), so it is never replaced while it runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+from app.atomic import write_atomically
+from app.updates.app_install import (
+    EXECUTABLE,
+    SILENT_INSTALLER_ARGS,
+    AppInstall,
+    InstallKind,
+    PendingUpdate,
+    Pointer,
+    app_updates_dir,
+    bundle_executable,
+    clear_pending,
+    prune_versions,
+    read_pending,
+    read_pointer,
+    version_dir,
+    write_pointer,
+)
+
+log = logging.getLogger(__name__)
+
+EXIT_TIMEOUT_S = 120.0  # the old app closes its database and scheduler first
+START_TIMEOUT_S = 90.0  # a cold start on an old till PC with a migration to run
+INSTALLER_TIMEOUT_S = 15 * 60.0
+NO_APP_START_ARG = "/NOAPPSTART"  # installer/pmv-support.iss: the helper starts the app itself
+
+
+class SwapResult(str, enum.Enum):
+    APPLIED = "applied"
+    ROLLED_BACK = "rolled_back"  # the new version was tried and the old one is back
+    NOT_APPLIED = "not_applied"  # nothing was changed
+
+
+class SwapReason(str, enum.Enum):
+    STARTED = "started"
+    OLD_STILL_RUNNING = "old_still_running"
+    MISSING_PAYLOAD = "missing_payload"
+    INSTALLER_FAILED = "installer_failed"
+    EXITED_EARLY = "exited_early"
+    NO_START_SIGNAL = "no_start_signal"
+    ALREADY_CURRENT = "already_current"
+
+
+@dataclass(frozen=True)
+class SwapOutcome:
+    version: str
+    previous: str | None
+    result: SwapResult
+    reason: SwapReason
+    detail: str = ""
+    at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "result": self.result.value, "reason": self.reason.value})
+
+    @classmethod
+    def from_json(cls, text: str) -> SwapOutcome:
+        data = json.loads(text)
+        return cls(version=data["version"], previous=data.get("previous"), result=SwapResult(data["result"]),
+                   reason=SwapReason(data["reason"]), detail=data.get("detail", ""), at=data["at"])
+
+
+# --------------------------------------------------------------------------- files shared with the app
+
+
+def started_file(data_dir: Path) -> Path:
+    return app_updates_dir(data_dir) / "started.json"
+
+
+def outcome_file(data_dir: Path) -> Path:
+    return app_updates_dir(data_dir) / "last-apply.json"
+
+
+def refused_file(data_dir: Path) -> Path:
+    return app_updates_dir(data_dir) / "refused.json"
+
+
+def rollback_dir(data_dir: Path) -> Path:
+    return app_updates_dir(data_dir) / "rollback"
+
+
+def mark_started(data_dir: Path, version: str, pid: int | None = None) -> None:
+    """Called by the app once it is up: the helper's proof that this version starts."""
+    record = {"version": version, "pid": pid or os.getpid(), "at": dt.datetime.now(dt.UTC).isoformat()}
+    try:
+        write_atomically(started_file(data_dir), json.dumps(record).encode("utf-8"))
+    except OSError:
+        log.warning("could not write the start signal", exc_info=True)
+
+
+def _started_version(data_dir: Path) -> str | None:
+    try:
+        return str(json.loads(started_file(data_dir).read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def last_outcome(data_dir: Path) -> SwapOutcome | None:
+    try:
+        return SwapOutcome.from_json(outcome_file(data_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def refused_versions(data_dir: Path) -> set[str]:
+    """Versions that failed to start here once: the updater does not take them again."""
+    try:
+        return set(json.loads(refused_file(data_dir).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return set()
+
+
+def _refuse(data_dir: Path, version: str) -> None:
+    versions = sorted(refused_versions(data_dir) | {version})
+    write_atomically(refused_file(data_dir), json.dumps(versions).encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _detached_popen(command: Sequence[str], **kwargs: object) -> subprocess.Popen[bytes]:
+    """Start a process that outlives its parent and holds none of its console."""
+    options: dict[str, object] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL,
+                                  "stderr": subprocess.DEVNULL, "close_fds": True}
+    if os.name == "nt":
+        options["creationflags"] = subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    else:
+        options["start_new_session"] = True
+    options.update(kwargs)
+    return subprocess.Popen(list(command), **options)  # type: ignore[call-overload]
+
+
+@dataclass
+class SwapTiming:
+    exit_timeout: float = EXIT_TIMEOUT_S
+    start_timeout: float = START_TIMEOUT_S
+    installer_timeout: float = INSTALLER_TIMEOUT_S
+    poll: float = 0.1
+
+
+class AppSwapper:
+    """Runs steps 1-4 above for one pending update; ``popen`` starts the app versions (tests watch it)."""
+
+    def __init__(self, data_dir: Path, *, timing: SwapTiming | None = None,
+                 popen: Callable[..., subprocess.Popen[bytes]] = _detached_popen,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.data_dir = data_dir
+        self.timing = timing or SwapTiming()
+        self._popen = popen
+        self._sleep = sleep
+
+    def apply(self, *, wait_pid: int | None, relaunch_args: Sequence[str] = ()) -> SwapOutcome | None:
+        pending = read_pending(self.data_dir)
+        if pending is None:
+            return None
+        if wait_pid is not None and not self._wait_exit(wait_pid):
+            # The user is still in the app (or it hung while closing): change nothing, try next time.
+            return self._record(SwapOutcome(pending.version, None, SwapResult.NOT_APPLIED,
+                                            SwapReason.OLD_STILL_RUNNING, f"pid {wait_pid}"), keep_pending=True)
+        if pending.kind is InstallKind.SIDE_BY_SIDE:
+            outcome = self._side_by_side(pending, list(relaunch_args))
+        else:
+            outcome = self._installer(pending, list(relaunch_args))
+        return self._record(outcome)
+
+    # -- steps
+
+    def _wait_exit(self, pid: int) -> bool:
+        deadline = time.monotonic() + self.timing.exit_timeout
+        while _alive(pid):
+            if time.monotonic() > deadline:
+                return False
+            self._sleep(self.timing.poll)
+        return True
+
+    def _start_and_watch(self, command: list[str], version: str) -> tuple[SwapReason, str]:
+        """Start ``command`` and wait for ``version``'s start signal."""
+        started_file(self.data_dir).unlink(missing_ok=True)
+        try:
+            process = self._popen(command)
+        except OSError as exc:
+            return SwapReason.EXITED_EARLY, f"could not start: {exc}"
+        deadline = time.monotonic() + self.timing.start_timeout
+        while True:
+            if _started_version(self.data_dir) == version:
+                return SwapReason.STARTED, ""
+            code = process.poll()
+            if code is not None:
+                # One last look: it may have signalled and exited at once (e.g. --screenshot).
+                if _started_version(self.data_dir) == version:
+                    return SwapReason.STARTED, ""
+                return SwapReason.EXITED_EARLY, f"exit code {code}"
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait(10)
+                return SwapReason.NO_START_SIGNAL, f"no start signal in {self.timing.start_timeout:.0f} s"
+            self._sleep(self.timing.poll)
+
+    def _side_by_side(self, pending: PendingUpdate, args: list[str]) -> SwapOutcome:
+        root = Path(pending.root)
+        pointer = read_pointer(root)
+        old = pointer.version if pointer else None
+        new_exe = bundle_executable(version_dir(root, pending.version))
+        if old == pending.version:
+            return SwapOutcome(pending.version, pointer.previous if pointer else None, SwapResult.APPLIED,
+                               SwapReason.ALREADY_CURRENT)
+        if not new_exe.is_file():
+            return SwapOutcome(pending.version, old, SwapResult.NOT_APPLIED, SwapReason.MISSING_PAYLOAD, str(new_exe))
+        write_pointer(root, Pointer(pending.version, old))
+        reason, detail = self._start_and_watch([str(new_exe), *args], pending.version)
+        if reason is SwapReason.STARTED:
+            prune_versions(root, {pending.version, *([old] if old else [])})
+            return SwapOutcome(pending.version, old, SwapResult.APPLIED, reason)
+        log.error("app %s did not start (%s: %s); rolling back to %s", pending.version, reason.value, detail, old)
+        if old is not None:
+            write_pointer(root, Pointer(old, pointer.previous if pointer else None))
+            self._relaunch([str(bundle_executable(version_dir(root, old))), *args])
+        shutil.rmtree(version_dir(root, pending.version), ignore_errors=True)
+        _refuse(self.data_dir, pending.version)
+        return SwapOutcome(pending.version, old, SwapResult.ROLLED_BACK, reason, detail)
+
+    def _installer(self, pending: PendingUpdate, args: list[str]) -> SwapOutcome:
+        program = Path(pending.root)
+        installer = Path(pending.payload)
+        backup = rollback_dir(self.data_dir)
+        exe = program / EXECUTABLE
+        if not installer.is_file():
+            return SwapOutcome(pending.version, None, SwapResult.NOT_APPLIED, SwapReason.MISSING_PAYLOAD,
+                               str(installer))
+        if not (backup / EXECUTABLE).is_file():
+            # Normally made before the app exited (the helper runs from it); a helper started
+            # another way makes it now, so a failed install can still be undone.
+            copy_program_aside(program, backup)
+        log_file = app_updates_dir(self.data_dir) / f"install-{pending.version}.log"
+        command = [str(installer), *SILENT_INSTALLER_ARGS, NO_APP_START_ARG, f"/LOG={log_file}"]
+        try:
+            code = subprocess.run(command, timeout=self.timing.installer_timeout, check=False,
+                                  stdin=subprocess.DEVNULL, capture_output=True).returncode
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            code, detail = -1, str(exc)
+        else:
+            detail = f"installer exit code {code}"
+        reason = SwapReason.INSTALLER_FAILED
+        if code == 0:
+            reason, detail = self._start_and_watch([str(exe), *args], pending.version)
+            if reason is SwapReason.STARTED:
+                return SwapOutcome(pending.version, None, SwapResult.APPLIED, reason)
+        log.error("app %s did not install or start (%s: %s); restoring the program folder", pending.version,
+                  reason.value, detail)
+        _restore_program(backup, program)
+        self._relaunch([str(exe), *args])
+        _refuse(self.data_dir, pending.version)
+        return SwapOutcome(pending.version, None, SwapResult.ROLLED_BACK, reason, detail)
+
+    def _relaunch(self, command: list[str]) -> None:
+        try:
+            self._popen(command)
+        except OSError:
+            log.exception("could not start %s again", command[0])
+
+    def _record(self, outcome: SwapOutcome, *, keep_pending: bool = False) -> SwapOutcome:
+        if not keep_pending:
+            clear_pending(self.data_dir)
+        write_atomically(outcome_file(self.data_dir), outcome.to_json().encode("utf-8"))
+        log.info("app update %s: %s (%s) %s", outcome.version, outcome.result.value, outcome.reason.value,
+                 outcome.detail)
+        return outcome
+
+
+def copy_program_aside(program: Path, backup: Path) -> None:
+    if backup.exists():
+        shutil.rmtree(backup)
+    shutil.copytree(program, backup, symlinks=True)
+
+
+def _restore_program(backup: Path, program: Path) -> None:
+    """Put the copied program folder back, file by file (the helper may be running from the copy)."""
+    if not backup.is_dir():
+        log.error("no copy of the program folder to restore from: %s", backup)
+        return
+    if program.exists():
+        shutil.rmtree(program, ignore_errors=True)
+    shutil.copytree(backup, program, symlinks=True, dirs_exist_ok=True)
+
+
+# --------------------------------------------------------------------------- started from the app
+
+
+def helper_command(install: AppInstall, data_dir: Path, *, frozen: bool | None = None) -> list[str]:
+    """How to run the helper from a copy the switch leaves alone (see the module docstring)."""
+    frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
+    if not frozen:
+        return [sys.executable, "-m", "app", "apply-update"]
+    if install.kind is InstallKind.INSTALLER and install.root is not None:
+        backup = rollback_dir(data_dir)
+        copy_program_aside(install.root, backup)
+        return [str(backup / EXECUTABLE), "apply-update"]
+    return [sys.executable, "apply-update"]
+
+
+def launch_helper(install: AppInstall, data_dir: Path, relaunch_args: Sequence[str], *,
+                  pid: int | None = None, command: list[str] | None = None,
+                  env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start the helper for the pending update; the caller then quits."""
+    base = command if command is not None else helper_command(install, data_dir)
+    full = [*base, "--data", str(data_dir), "--wait-pid", str(pid or os.getpid()),
+            "--relaunch", json.dumps(list(relaunch_args))]
+    log.info("starting the update helper: %s", full)
+    return _detached_popen(full, env=env) if env is not None else _detached_popen(full)
+
+
+def cleanup_after_start(data_dir: Path, running_version: str) -> None:
+    """At start-up: drop the program copy once the version it protected has been replaced for good."""
+    outcome = last_outcome(data_dir)
+    if outcome is not None and outcome.result is SwapResult.APPLIED and outcome.version == running_version:
+        shutil.rmtree(rollback_dir(data_dir), ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- what the page shows
+
+
+@dataclass(frozen=True)
+class AppUpdateStatus:
+    """The app-update half of the Cập nhật page: what runs, what waits, how the last switch went."""
+
+    running_version: str
+    install_kind: InstallKind
+    pending: PendingUpdate | None
+    last: SwapOutcome | None
+    refused: frozenset[str]
+
+
+def app_update_status(data_dir: Path, install: AppInstall, running_version: str) -> AppUpdateStatus:
+    pending = read_pending(data_dir)
+    if pending is not None and pending.version == running_version:
+        clear_pending(data_dir)  # the helper switched but could not tidy up: nothing waits
+        pending = None
+    return AppUpdateStatus(running_version, install.kind, pending, last_outcome(data_dir),
+                           frozenset(refused_versions(data_dir)))
+
+
+def outside_trading_hours(trading_hours: str, local_now: dt.datetime) -> bool:
+    """``trading_hours`` as in ``[health] trading_hours`` ("08:00-20:00"), ``local_now`` shop time."""
+    from app.support.calendar import parse_interval
+
+    start, end = parse_interval(trading_hours)
+    minute = local_now.hour * 60 + local_now.minute
+    return not start <= minute < end

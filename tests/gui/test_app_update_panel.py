@@ -1,0 +1,56 @@
+"""The app-update box on the Cập nhật page, fed with the real status files the helper writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.updates.app_install import AppInstall, InstallKind, create_layout, stage_update
+from app.updates.app_swap import AppSwapper, SwapTiming, app_update_status
+from app.ui.updates.app_panel import AppUpdatePanel
+from tests.unit.updates.app_fakes import CRASHES, bundle_zip, make_bundle
+
+FAST = SwapTiming(exit_timeout=5, start_timeout=3, poll=0.02)
+
+
+def staged(tmp_path: Path, behaviour: str = "good") -> tuple[Path, AppInstall]:
+    data = tmp_path / "data"
+    root = tmp_path / "install"
+    create_layout(root, make_bundle(tmp_path / "dist", "0.1.0", data), "0.1.0")
+    install = AppInstall(InstallKind.SIDE_BY_SIDE, root, "0.1.0")
+    archive = tmp_path / "pmv-support-0.2.0.zip"
+    archive.write_bytes(bundle_zip("0.2.0", data, behaviour))
+    stage_update(install, archive, "0.2.0", data)
+    return data, install
+
+
+def test_a_waiting_version_is_named_and_the_restart_button_asks_for_it(qtbot: QtBot, tmp_path: Path) -> None:
+    data, install = staged(tmp_path)
+    panel = AppUpdatePanel("08:00-20:00")
+    qtbot.addWidget(panel)
+    panel.show_status(app_update_status(data, install, "0.1.0"))
+    assert "Đang dùng bản 0.1.0" == panel.version.text()
+    assert "Bản 0.2.0 đã tải về" in panel.state.text() and "08:00-20:00" in panel.state.text()
+    assert panel.restart_button.isVisibleTo(panel)
+    with qtbot.waitSignal(panel.restart_requested, timeout=1000):
+        panel.restart_button.click()
+    assert not panel.restart_button.isEnabled()  # one click, one hand-over
+
+
+def test_a_rolled_back_version_is_explained(qtbot: QtBot, tmp_path: Path) -> None:
+    data, install = staged(tmp_path, CRASHES)
+    AppSwapper(data, timing=FAST).apply(wait_pid=None)
+    panel = AppUpdatePanel("08:00-20:00")
+    qtbot.addWidget(panel)
+    panel.show_status(app_update_status(data, install, "0.1.0"))
+    assert not panel.restart_button.isVisibleTo(panel)
+    assert "Bản 0.2.0 không chạy được" in panel.last.text() and "bản mới tắt ngay khi mở" in panel.last.text()
+    assert "quay về bản 0.1.0" in panel.last.text()
+
+
+def test_an_unmanaged_copy_says_how_it_is_updated(qtbot: QtBot, tmp_path: Path) -> None:
+    panel = AppUpdatePanel("08:00-20:00")
+    qtbot.addWidget(panel)
+    panel.show_status(app_update_status(tmp_path, AppInstall(InstallKind.UNMANAGED), "0.1.0"))
+    assert "không tự thay phiên bản" in panel.state.text() and not panel.restart_button.isVisibleTo(panel)

@@ -1,0 +1,170 @@
+"""Applying a staged app update after the app exits, with real processes standing in for app versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.updates.app_install import (
+    EXECUTABLE,
+    AppInstall,
+    InstallKind,
+    Pointer,
+    create_layout,
+    read_pending,
+    read_pointer,
+    stage_update,
+    version_dir,
+)
+from app.updates.app_swap import (
+    AppSwapper,
+    SwapReason,
+    SwapResult,
+    SwapTiming,
+    app_update_status,
+    last_outcome,
+    launch_helper,
+    mark_started,
+    outside_trading_hours,
+    refused_versions,
+    rollback_dir,
+)
+from tests.unit.updates.app_fakes import (
+    CRASHES,
+    GOOD,
+    HANGS,
+    bundle_zip,
+    fake_installer,
+    make_bundle,
+    wait_for_launches,
+)
+
+FAST = SwapTiming(exit_timeout=5, start_timeout=3, installer_timeout=30, poll=0.02)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    return folder
+
+
+def side_by_side(tmp_path: Path, data: Path, behaviour: str) -> tuple[Path, AppInstall]:
+    root = tmp_path / "install"
+    create_layout(root, make_bundle(tmp_path / "dist", "0.1.0", data), "0.1.0")
+    install = AppInstall(InstallKind.SIDE_BY_SIDE, root, "0.1.0")
+    archive = tmp_path / "pmv-support-0.2.0.zip"
+    archive.write_bytes(bundle_zip("0.2.0", data, behaviour))
+    stage_update(install, archive, "0.2.0", data)
+    return root, install
+
+
+def test_a_good_version_is_switched_to_started_with_the_same_arguments_and_the_old_one_kept(
+        tmp_path: Path, data: Path) -> None:
+    root, _install = side_by_side(tmp_path, data, GOOD)
+    outcome = AppSwapper(data, timing=FAST).apply(wait_pid=None, relaunch_args=["--minimized"])
+    assert outcome is not None and (outcome.result, outcome.reason) == (SwapResult.APPLIED, SwapReason.STARTED)
+    assert read_pointer(root) == Pointer("0.2.0", "0.1.0")
+    assert wait_for_launches(data, 1) == ["0.2.0 --minimized"]
+    assert version_dir(root, "0.1.0").is_dir()  # the rollback target stays
+    assert read_pending(data) is None and last_outcome(data) == outcome
+
+
+@pytest.mark.parametrize("behaviour, reason", [(CRASHES, SwapReason.EXITED_EARLY),
+                                               (HANGS, SwapReason.NO_START_SIGNAL)])
+def test_a_version_that_does_not_start_is_rolled_back_refused_and_the_old_one_started(
+        tmp_path: Path, data: Path, behaviour: str, reason: SwapReason) -> None:
+    root, _install = side_by_side(tmp_path, data, behaviour)
+    outcome = AppSwapper(data, timing=FAST).apply(wait_pid=None, relaunch_args=["--minimized"])
+    assert outcome is not None and (outcome.result, outcome.reason) == (SwapResult.ROLLED_BACK, reason)
+    assert read_pointer(root) is not None and read_pointer(root).version == "0.1.0"  # type: ignore[union-attr]
+    assert wait_for_launches(data, 2) == ["0.2.0 --minimized", "0.1.0 --minimized"]
+    assert not version_dir(root, "0.2.0").exists()
+    assert refused_versions(data) == {"0.2.0"}
+    assert read_pending(data) is None
+
+
+def test_nothing_changes_while_the_old_app_is_still_running(tmp_path: Path, data: Path) -> None:
+    root, _install = side_by_side(tmp_path, data, GOOD)
+    old = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        timing = SwapTiming(exit_timeout=0.5, start_timeout=3, poll=0.02)
+        outcome = AppSwapper(data, timing=timing).apply(wait_pid=old.pid)
+    finally:
+        old.kill()
+        old.wait()
+    assert outcome is not None and outcome.result is SwapResult.NOT_APPLIED
+    assert outcome.reason is SwapReason.OLD_STILL_RUNNING
+    assert read_pointer(root) == Pointer("0.1.0") and read_pending(data) is not None  # tried again next time
+    assert wait_for_launches(data, 0, timeout=0.3) == []
+
+
+def test_the_installer_runs_silently_after_the_old_app_exits(tmp_path: Path, data: Path) -> None:
+    program = make_bundle(tmp_path / "program", "0.1.0", data)
+    setup = fake_installer(tmp_path / "pmv-support-0.2.0.exe", program, "0.2.0", data)
+    stage_update(AppInstall(InstallKind.INSTALLER, program), setup, "0.2.0", data)
+    old = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    outcome = AppSwapper(data, timing=FAST).apply(wait_pid=old.pid, relaunch_args=[])
+    old.wait()
+    assert outcome is not None and outcome.result is SwapResult.APPLIED
+    args = (data / "installer-args.txt").read_text().split()
+    assert args[:4] == ["/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART", "/NOAPPSTART"]
+    assert args[4].startswith("/LOG=")
+    assert (program / "version.txt").read_text().strip() == "0.2.0"
+    assert (rollback_dir(data) / EXECUTABLE).is_file()  # kept until the new version has run once
+
+
+@pytest.mark.parametrize("exit_code, behaviour, reason", [(1, GOOD, SwapReason.INSTALLER_FAILED),
+                                                         (0, CRASHES, SwapReason.EXITED_EARLY)])
+def test_a_failed_install_or_start_puts_the_program_folder_back(tmp_path: Path, data: Path, exit_code: int,
+                                                                 behaviour: str, reason: SwapReason) -> None:
+    program = make_bundle(tmp_path / "program", "0.1.0", data)
+    before = {p.relative_to(program): p.read_bytes() for p in program.rglob("*") if p.is_file()}
+    setup = fake_installer(tmp_path / "pmv-support-0.2.0.exe", program, "0.2.0", data,
+                           exit_code=exit_code, behaviour=behaviour)
+    stage_update(AppInstall(InstallKind.INSTALLER, program), setup, "0.2.0", data)
+    outcome = AppSwapper(data, timing=FAST).apply(wait_pid=None, relaunch_args=["--minimized"])
+    assert outcome is not None and (outcome.result, outcome.reason) == (SwapResult.ROLLED_BACK, reason)
+    after = {p.relative_to(program): p.read_bytes() for p in program.rglob("*") if p.is_file()}
+    assert after == before
+    assert wait_for_launches(data, 1 if exit_code else 2)[-1] == "0.1.0 --minimized"
+    assert refused_versions(data) == {"0.2.0"}
+
+
+def test_the_helper_command_line_waits_for_the_app_then_switches(tmp_path: Path, data: Path) -> None:
+    """The whole hand-over as the app does it: start the helper, exit; the helper does the rest."""
+    root, install = side_by_side(tmp_path, data, GOOD)
+    old_app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1)"])
+    helper = launch_helper(install, data, ["--minimized"], pid=old_app.pid)
+    old_app.wait()
+    assert helper.wait(60) == 0
+    assert read_pointer(root) == Pointer("0.2.0", "0.1.0")
+    assert wait_for_launches(data, 1) == ["0.2.0 --minimized"]
+    assert (data / "logs" / "update-helper.log").read_text(encoding="utf-8").count("0.2.0: applied") == 1
+
+
+def test_the_status_names_what_waits_and_forgets_a_pending_version_already_running(
+        tmp_path: Path, data: Path) -> None:
+    root, install = side_by_side(tmp_path, data, GOOD)
+    status = app_update_status(data, install, "0.1.0")
+    assert status.pending is not None and status.pending.version == "0.2.0" and status.last is None
+    assert app_update_status(data, install, "0.2.0").pending is None
+    assert read_pending(data) is None
+
+
+def test_the_start_signal_names_this_version_and_process(data: Path) -> None:
+    mark_started(data, "0.3.0", pid=4242)
+    record = json.loads((data / "updates" / "app" / "started.json").read_text())
+    assert (record["version"], record["pid"]) == ("0.3.0", 4242)
+
+
+@pytest.mark.parametrize("clock, outside", [("07:59", True), ("08:00", False), ("19:59", False), ("20:00", True),
+                                            ("23:30", True)])
+def test_outside_trading_hours(clock: str, outside: bool) -> None:
+    hour, minute = map(int, clock.split(":"))
+    assert outside_trading_hours("08:00-20:00", dt.datetime(2026, 12, 1, hour, minute)) is outside

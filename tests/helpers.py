@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -31,3 +32,16 @@ def write_keys_file(key: Ed25519PrivateKey, path: Path) -> Path:
     public = key.public_key()
     path.write_text(json.dumps({"contract": {key_id(public): public_key_to_b64(public)}}), encoding="utf-8")
     return path
+
+
+class FixedClock:
+    """A clock tests move by hand: ``clock()`` gives ``now``; ``advance(minutes=5)`` moves it."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += dt.timedelta(**kwargs)

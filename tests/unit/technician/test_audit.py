@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+from tests.helpers import FixedClock
 from app.storage.db import Database, head_revision
 from app.storage.repositories import StateRepository
 from app.technician.audit import AuditEntry, AuditLog
@@ -13,12 +14,6 @@ from app.technician.audit import AuditEntry, AuditLog
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
 
-class FixedClock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 def test_records_newest_first_and_since(tmp_path: Path) -> None:

@@ -1,0 +1,280 @@
+"""A damaged, tampered, foreign or newer profile is refused with a code, and the new PC is left untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import warnings
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.technician import profile_read
+from app.technician.profile import SECRETS_PART, ProfileError, ProfileProblem
+from app.technician.profile_export import ExportNote, ExportResult, export_profile
+from app.technician.profile_import import apply_import, plan_import
+from app.technician.profile_read import read_profile
+from app.technician.profile_settings import strip_secrets
+from app.warranty.contract import ContractProblem
+from tests.helpers import signed_contract
+
+# The fixtures of the round-trip tests: the same two PCs, the same shop.
+from tests.unit.technician.test_profile import (  # noqa: F401
+    PACK_ID,
+    PASSPHRASE,
+    SHOP,
+    Pc,
+    export,
+    make_pc,
+    members,
+    new_pc,
+    no_os_keyring,
+    old_pc,
+    pack_bytes,
+    signed,
+    trusted,
+    vendor_key,
+)
+
+PACK_PART = f"packs/{PACK_ID}-1.0.0.json"
+
+
+def rebuild(src: Path, dest: Path, *, parts: dict[str, bytes | None] | None = None, fix_manifest: bool = True,
+            edit_manifest: Callable[[dict[str, Any]], None] | None = None, extra: tuple[tuple[str, bytes], ...] = ()
+            ) -> Path:
+    """A copy of a profile with members changed; with ``fix_manifest`` the checksums are made to match,
+    as a careful forger would."""
+    contents = members(src)
+    manifest = json.loads(contents.pop("manifest.json"))
+    for name, data in (parts or {}).items():
+        if data is None:
+            contents.pop(name, None)
+        else:
+            contents[name] = data
+    if fix_manifest:
+        manifest["parts"] = [{"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+                             for n, d in contents.items()]
+    if edit_manifest:
+        edit_manifest(manifest)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about duplicate names, which one test wants
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("manifest.json", json.dumps(manifest))
+            for name, data in [*contents.items(), *extra]:
+                archive.writestr(zipfile.ZipInfo(name), data)
+    return dest
+
+
+def refused(path: Path) -> ProfileError:
+    with pytest.raises(ProfileError) as caught:
+        read_profile(path)
+    return caught.value
+
+
+@pytest.fixture
+def good(export: Callable[..., ExportResult]) -> Path:
+    return export(include_secrets=True, passphrase=PASSPHRASE).path
+
+
+# --- the file itself ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["settings.toml", "contract.json", PACK_PART, SECRETS_PART])
+def test_an_altered_part_is_refused(good: Path, tmp_path: Path, name: str) -> None:
+    original = members(good)[name]
+    altered = original.replace(b"a", b"b", 1) if b"a" in original else original + b" "
+    assert altered != original
+    error = refused(rebuild(good, tmp_path / "x.pmvprofile", parts={name: altered}, fix_manifest=False))
+    assert error.problem is ProfileProblem.CHECKSUM_MISMATCH and name in error.detail
+
+
+@pytest.mark.parametrize("keep", [lambda n: n // 2, lambda n: n - 10, lambda n: 30])
+def test_a_truncated_profile_is_damaged(good: Path, tmp_path: Path, keep: Callable[[int], int]) -> None:
+    data = good.read_bytes()
+    cut = tmp_path / "cut.pmvprofile"
+    cut.write_bytes(data[:keep(len(data))])
+    assert refused(cut).problem is ProfileProblem.DAMAGED
+
+
+def test_other_files_are_not_profiles(good: Path, tmp_path: Path) -> None:
+    text = tmp_path / "settings.toml"
+    text.write_text("language = 'vi'\n", encoding="utf-8")
+    bundle = tmp_path / "bundle.zip"  # a support bundle: a zip, but not a profile
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("app.log", "...")
+    other = rebuild(good, tmp_path / "other.pmvprofile", edit_manifest=lambda m: m.update(format="pmv-bundle"))
+    empty = tmp_path / "empty.pmvprofile"
+    empty.write_bytes(b"")
+    for path in (text, bundle, other, empty):
+        assert refused(path).problem is ProfileProblem.NOT_A_PROFILE, path
+    assert refused(tmp_path / "nowhere.pmvprofile").problem is ProfileProblem.READ_FAILED
+
+
+def test_a_newer_format_is_refused(good: Path, tmp_path: Path) -> None:
+    newer = rebuild(good, tmp_path / "newer.pmvprofile", edit_manifest=lambda m: m.update(format_version=2))
+    assert refused(newer).problem is ProfileProblem.NEWER_FORMAT
+
+
+@pytest.mark.parametrize("name", ["../../config/settings.toml", "/etc/cron.d/x", "C:/Windows/x.json",
+                                  "packs/../../x.json", "packs\\x.json", "packs/"])
+def test_names_that_could_escape_a_folder_are_refused(good: Path, tmp_path: Path, name: str) -> None:
+    path = rebuild(good, tmp_path / "slip.pmvprofile", extra=((name, b"x"),))
+    with zipfile.ZipFile(path) as archive:
+        assert name in archive.namelist()  # really stored under that name
+    assert refused(path).problem is ProfileProblem.UNSAFE_NAME
+
+
+def test_a_member_twice_is_refused(good: Path, tmp_path: Path) -> None:
+    path = rebuild(good, tmp_path / "twice.pmvprofile", extra=(("settings.toml", b"language = 'en'\n"),))
+    assert refused(path).problem is ProfileProblem.UNSAFE_NAME
+
+
+def test_members_must_match_the_manifest(good: Path, tmp_path: Path) -> None:
+    unlisted = rebuild(good, tmp_path / "a.pmvprofile", extra=(("readme.txt", b"hi"),))
+    assert refused(unlisted).problem is ProfileProblem.UNEXPECTED_PART
+    unknown = rebuild(good, tmp_path / "b.pmvprofile", parts={"run.bat": b"del C:\\"})
+    assert refused(unknown).problem is ProfileProblem.UNEXPECTED_PART
+    missing = rebuild(good, tmp_path / "c.pmvprofile", parts={"contract.json": None}, fix_manifest=False)
+    assert refused(missing).problem is ProfileProblem.MISSING_PART
+
+
+def test_oversized_files_and_parts_are_refused(good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    huge = rebuild(good, tmp_path / "huge.pmvprofile", parts={"settings.toml": b"#" * (2 * 1024 * 1024)})
+    assert refused(huge).problem is ProfileProblem.TOO_LARGE
+    monkeypatch.setattr(profile_read, "MAX_PROFILE_BYTES", good.stat().st_size - 1)
+    assert refused(good).problem is ProfileProblem.TOO_LARGE
+
+
+def test_a_settings_file_of_another_shop_than_the_manifest_is_refused(good: Path, tmp_path: Path) -> None:
+    settings = members(good)["settings.toml"].replace(SHOP.encode(), b"VB-0002")
+    path = rebuild(good, tmp_path / "x.pmvprofile", parts={"settings.toml": settings})
+    assert refused(path).problem is ProfileProblem.MANIFEST_INVALID
+
+
+@pytest.mark.parametrize("data", [b"{not json", json.dumps({"id": PACK_ID, "version": "1.0.0"}).encode(),
+                                  pack_bytes("9.9.9")])
+def test_a_bad_or_misnamed_pack_is_refused(good: Path, tmp_path: Path, data: bytes) -> None:
+    path = rebuild(good, tmp_path / "x.pmvprofile", parts={PACK_PART: data})
+    assert refused(path).problem is ProfileProblem.PACK_INVALID
+
+
+# --- the contract -------------------------------------------------------------------
+
+
+def test_a_contract_of_another_shop_inside_is_refused(good: Path, tmp_path: Path,
+                                                      signed: Callable[..., bytes]) -> None:
+    path = rebuild(good, tmp_path / "x.pmvprofile", parts={"contract.json": signed("VB-0002")})
+    assert refused(path).problem is ProfileProblem.CONTRACT_WRONG_SHOP
+
+
+@pytest.mark.parametrize("make, contract_problem", [
+    (lambda signed: signed().replace(b'"warranty_months": 12', b'"warranty_months": 6'), ContractProblem.BAD_SIGNATURE),
+    (lambda signed: signed_contract(Ed25519PrivateKey.generate(), SHOP), ContractProblem.UNKNOWN_KEY),
+])
+def test_a_contract_that_does_not_verify_on_the_new_pc_is_refused(
+        good: Path, tmp_path: Path, new_pc: Pc, signed: Callable[..., bytes],
+        make: Callable[[Callable[..., bytes]], bytes], contract_problem: ContractProblem) -> None:
+    contract = make(signed)
+    assert contract != signed()
+    # Changing a part invalidates secrets.enc (it is bound to every part): drop it to reach the contract check.
+    path = rebuild(good, tmp_path / "x.pmvprofile", parts={"contract.json": contract, SECRETS_PART: None},
+                   edit_manifest=lambda m: m.update(sealed=[]))
+    profile = read_profile(path)
+    for attempt in (lambda: plan_import(profile, new_pc.files),
+                    lambda: apply_import(profile, new_pc.files, overwrite=True)):
+        with pytest.raises(ProfileError) as caught:
+            attempt()
+        assert caught.value.problem is ProfileProblem.CONTRACT_REFUSED
+        assert caught.value.contract_problem is contract_problem
+    assert new_pc.snapshot() == {}
+
+
+# --- the secrets --------------------------------------------------------------------
+
+
+def test_secrets_are_bound_to_their_profile(good: Path, tmp_path: Path, new_pc: Pc,
+                                            export: Callable[..., ExportResult]) -> None:
+    good = good.rename(tmp_path / "first.pmvprofile")
+    # A second export of the same shop, same passphrase: only its profile id differs.
+    second = export(include_secrets=True, passphrase=PASSPHRASE).path
+    swapped = rebuild(good, tmp_path / "swapped.pmvprofile", parts={SECRETS_PART: members(second)[SECRETS_PART]})
+    # A forger who also edits a part and rewrites the checksums gets the same answer.
+    edited = rebuild(good, tmp_path / "edited.pmvprofile",
+                     parts={"settings.toml": members(good)["settings.toml"] + "\n# sửa\n".encode()})
+    for path in (swapped, edited):
+        profile = read_profile(path)  # whole as a zip: every checksum matches
+        with pytest.raises(ProfileError) as caught:
+            apply_import(profile, new_pc.files, passphrase=PASSPHRASE, overwrite=True)
+        assert caught.value.problem is ProfileProblem.WRONG_PASSPHRASE
+    assert new_pc.snapshot() == {}
+
+
+def test_a_hostile_envelope_is_refused_without_deriving_a_key(good: Path, tmp_path: Path, new_pc: Pc) -> None:
+    envelope = json.loads(members(good)[SECRETS_PART])
+    envelope["kdf"]["n"] = 2**30  # 1 TiB of scrypt memory if it were obeyed
+    path = rebuild(good, tmp_path / "x.pmvprofile", parts={SECRETS_PART: json.dumps(envelope).encode()})
+    started = time.monotonic()
+    with pytest.raises(ProfileError) as caught:
+        apply_import(read_profile(path), new_pc.files, passphrase=PASSPHRASE)
+    assert caught.value.problem is ProfileProblem.SECRETS_INVALID
+    assert time.monotonic() - started < 5
+
+
+# --- export -------------------------------------------------------------------------
+
+
+def test_export_refuses_settings_it_cannot_parse(old_pc: Pc, tmp_path: Path) -> None:
+    old_pc.paths.settings_file.write_text("[pos]\ndatabase = \"C:\\new\\pmv.mdb\"\n", encoding="utf-8")
+    dest = tmp_path / "p.pmvprofile"
+    with pytest.raises(ProfileError) as caught:
+        export_profile(old_pc.files, dest)
+    assert caught.value.problem is ProfileProblem.SETTINGS_UNREADABLE and not dest.exists()
+
+
+def test_export_leaves_out_a_contract_the_app_no_longer_trusts(old_pc: Pc, tmp_path: Path) -> None:
+    contract = old_pc.files.contract_file
+    contract.write_bytes(contract.read_bytes().replace(b'"warranty_months": 12', b'"warranty_months": 6'))
+    result = export_profile(old_pc.files, tmp_path / "p.pmvprofile")
+    assert ExportNote.CONTRACT_LEFT_OUT in result.notes
+    assert "contract.json" not in members(result.path)
+
+
+def test_a_pc_without_settings_exports_what_it_has(old_pc: Pc, new_pc: Pc, tmp_path: Path) -> None:
+    old_pc.paths.settings_file.unlink()
+    result = export_profile(old_pc.files, tmp_path / "p.pmvprofile", include_secrets=True, passphrase=PASSPHRASE)
+    assert ExportNote.NO_SETTINGS_FILE in result.notes and result.manifest.sealed == ("shop_token",)
+    done = apply_import(read_profile(result.path), new_pc.files, passphrase=PASSPHRASE)
+    assert not done.settings_written and not new_pc.paths.settings_file.exists()
+    assert done.packs_installed == ((PACK_ID, "1.0.0"),) and new_pc.token is not None
+
+
+# --- what counts as a secret in settings ---------------------------------------------
+
+
+@pytest.mark.parametrize("line, secret", [
+    ('[pos]\nurl = "mssql+pyodbc://sa:Pmv@2024@192.168.1.10/PMV"', "Pmv@2024"),
+    ('[pos]\nurl = "mssql+pyodbc://sa:Kh0!/Vang#26@10.0.0.5/PMV"', "Kh0!/Vang#26"),
+    ('[pos]\nurl = "mssql+pyodbc:///?odbc_connect=DRIVER%3D%7BSQL+Server%7D%3BUID%3Dsa%3BPWD%3DKimPhat99"',
+     "KimPhat99"),
+    ('[pos]\npassword = "KimPhat99"', "KimPhat99"),  # an unknown key the app ignores still travels
+    ('[updates]\nbase_url = "https://kp:KimPhat99@updates.example.vn"', "KimPhat99"),
+])
+def test_secrets_in_settings_are_stripped(line: str, secret: str) -> None:
+    raw = f"# tiệm Kim Phát\n{line}\n".encode()
+    stripped = strip_secrets(raw)
+    assert stripped.keys and secret.encode() not in stripped.data
+    assert b"***" in stripped.data or b"%2A%2A%2A" in stripped.data  # the placeholder, URL-encoded in a query
+    assert b"# ti" not in stripped.data  # re-serialised: comments could hold an old password
+    assert strip_secrets(stripped.data).keys == ()  # the placeholder is not a secret again
+
+
+def test_settings_without_secrets_are_left_as_they_are() -> None:
+    raw = ('# liên hệ chủ tiệm\n[shop]\nphone = "0903 112 233"\n'
+           '[vendor]\nbase_url = "https://support.phanmemvang.vn"\n').encode()
+    stripped = strip_secrets(raw)
+    assert stripped.data is raw and stripped.keys == ()

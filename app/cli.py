@@ -309,31 +309,14 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def _bundle(args: argparse.Namespace, runtime: Runtime) -> int:
-    from app.support.bundle import BundlePart, collect_parts, write_bundle
+    from app.technician.support_bundle import write_support_bundle
 
-    extra: list[BundlePart] = []
-    if args.with_health:
-        from app.health.output import to_json
-        from app.health.registry import remedies
-        from app.health.service import run_health
-
-        extra.append(BundlePart("health_report", "health.json", to_json(run_health(runtime), remedies())))
-    from app.technician.audit import AuditLog
-
-    entries = AuditLog(runtime.database).entries(limit=1000)
-    if entries:  # who did what on this till: technicians' sessions and actions
-        lines = ["at,technician,action,result,detail"] + [
-            f"{e.at.isoformat()},{e.technician},{e.action},{e.result},{json.dumps(e.detail, ensure_ascii=False)}"
-            for e in reversed(entries)
-        ]
-        extra.append(BundlePart("audit_log", "audit.csv", "\n".join(lines)))
-    parts = collect_parts(runtime.settings, runtime.log_file, extra=extra)
     try:
-        target = write_bundle(parts, args.out)
+        result = write_support_bundle(runtime, args.out, with_health=args.with_health)
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc}") from None
-    print(json.dumps({"bundle": str(target), "parts": [part.key for part in parts],
-                      "redacted": sum(sum(part.redactions.values()) for part in parts)}, ensure_ascii=False))
+    print(json.dumps({"bundle": str(result.path), "parts": result.parts, "redacted": result.redacted},
+                     ensure_ascii=False))
     return 0
 
 

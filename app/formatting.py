@@ -28,6 +28,17 @@ def format_vnd(amount: int) -> str:
     return f"{group_thousands(amount)} ₫"
 
 
+def format_bytes(size: int) -> str:
+    """``1536`` -> ``1,5 KB``: sizes for people, with the Vietnamese decimal comma."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}".replace(".", ",")
+            return f"{text} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
 def format_date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 

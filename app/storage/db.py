@@ -225,6 +225,12 @@ class Database:
         with self._write_lock, self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def maintenance(self) -> Iterator[Any]:
+        """The raw sqlite3 connection, outside any transaction (VACUUM needs that), as the one writer."""
+        with self._write_lock, self.engine.connect() as connection:
+            yield connection.connection.driver_connection
+
     def close(self) -> None:
         self.engine.dispose()
 

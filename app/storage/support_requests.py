@@ -103,6 +103,33 @@ class SupportRepository:
         assert found is not None
         return found
 
+    def add_attachments(self, request_id: str, attachments: Sequence[AttachmentSource],
+                        reason: str = "added") -> SupportRequest:
+        """Attach more files to a saved request (a remote-access ID, the technician's audit log).
+
+        Copies are committed before any upload, as for a new request; the
+        outbox uploads them with the request or, once it was sent, on its own.
+        """
+        if self.get(request_id) is None:
+            raise LookupError(f"no support request {request_id}")
+        folder = self._outbox_dir / request_id
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = [self._copy_in(folder, source) for source in attachments]
+        try:
+            with self._db.write() as session:
+                for row in rows:
+                    row.request_id = request_id
+                    session.add(row)
+                self._event(session, request_id, "attachments_added",
+                            {"files": [row.filename for row in rows], "reason": reason})
+        except BaseException:
+            for row in rows:
+                Path(row.path).unlink(missing_ok=True)
+            raise
+        found = self.get(request_id)
+        assert found is not None
+        return found
+
     def _copy_in(self, folder: Path, source: AttachmentSource) -> RequestAttachmentRow:
         attachment_id = str(uuid.uuid4())
         target = folder / attachment_id

@@ -7,6 +7,7 @@ Append-only from the app: there is no update or delete here.  ``action`` and
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -59,18 +60,25 @@ class AuditLog:
         with self._db.read() as session:
             return [_entry(row) for row in session.scalars(query)]
 
-    def export_csv(self, path: Path) -> int:
-        """Write every entry, oldest first, as UTF-8 with a BOM (Excel); returns the row count."""
+    def csv_text(self, since: dt.datetime | None = None) -> tuple[str, int]:
+        """Every entry (or those at or after ``since``), oldest first, as CSV text; and the row count."""
+        query = select(AuditLogRow)
+        if since is not None:
+            query = query.where(AuditLogRow.at >= since)
         with self._db.read() as session:
-            rows = [_entry(r) for r in session.scalars(select(AuditLogRow).order_by(AuditLogRow.at, AuditLogRow.id))]
-        with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_COLUMNS)
-            for e in rows:
-                writer.writerow(
-                    [e.at.isoformat(), e.technician, e.action, e.result, json.dumps(e.detail, ensure_ascii=False)]
-                )
-        return len(rows)
+            rows = [_entry(r) for r in session.scalars(query.order_by(AuditLogRow.at, AuditLogRow.id))]
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for e in rows:
+            writer.writerow([e.at.isoformat(), e.technician, e.action, e.result, json.dumps(e.detail, ensure_ascii=False)])
+        return buffer.getvalue(), len(rows)
+
+    def export_csv(self, path: Path, since: dt.datetime | None = None) -> int:
+        """Write the entries as UTF-8 with a BOM (Excel opens it right); returns the row count."""
+        text, count = self.csv_text(since)
+        Path(path).write_text(text, encoding="utf-8-sig", newline="")
+        return count
 
 
 def _entry(row: AuditLogRow) -> AuditEntry:

@@ -231,3 +231,30 @@ def test_killing_the_client_mid_delivery_then_restarting_delivers_each_request_o
     listing = requests.get(f"{vendor_server.base_url}/api/v1/tickets",
                            headers={"Authorization": f"Bearer {token}"}, timeout=5).json()["tickets"]
     assert sorted(t["idempotency_key"] for t in listing) == sorted(r.id for r in requests_)
+
+
+def test_files_added_to_a_sent_request_are_uploaded_on_their_own(vendor_server: VendorServer, shop,
+                                                                 tmp_path: Path) -> None:
+    """A remote-access ID or the technician's audit log, attached after the request went out."""
+    from sqlalchemy import select
+
+    from vendor_server.db import Attachment
+
+    _db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    outbox = outbox_for(repo, vendor_server.base_url, token)
+    request = repo.create(NEW, coverage="warranty", response_due_at=None)
+    assert outbox.deliver().sent == [request.id]
+    note = tmp_path / "truy-cap-tu-xa.json"
+    note.write_text('{"remote_tool": "anydesk", "remote_id": "123456789"}', encoding="utf-8")
+    updated = repo.add_attachments(request.id, [AttachmentSource(note, AttachmentKind.FILE)], reason="remote_id")
+    assert [a.filename for a in updated.attachments] == ["truy-cap-tu-xa.json"]
+    note.unlink()  # the outbox holds its own copy
+    outbox.deliver()
+    with VendorDatabase(vendor_server.db_url).sessions() as session:
+        names = session.scalars(select(Attachment.filename)).all()
+    assert names == ["truy-cap-tu-xa.json"]
+    assert repo.get(request.id).attachments[0].uploaded_at is not None  # type: ignore[union-attr]
+    assert [e.kind for e in repo.events(request.id)][-1] == "attachments_added"
+    with pytest.raises(LookupError):
+        repo.add_attachments("no-such-request", [AttachmentSource(tmp_path / "x", AttachmentKind.FILE)])

@@ -52,3 +52,10 @@ def test_chi_conversions_are_exact() -> None:
     assert chi_to_mg(Decimal("0.01")) == 38  # 1 ly = 37.5 mg, rounded half up
     assert mg_to_chi(37_500) == Decimal("10.0000")
     assert format_grams(3_750) == "3,750 g"
+
+
+def test_format_bytes_uses_the_vietnamese_decimal_comma() -> None:
+    from app.formatting import format_bytes
+
+    assert [format_bytes(n) for n in (512, 1536, 5 * 1024**2 + 300 * 1024, 3 * 1024**3)] == [
+        "512 B", "1,5 KB", "5,3 MB", "3,0 GB"]

@@ -32,6 +32,7 @@ from app.ui.support.form import RequestForm
 from app.ui.support.page import SupportPage, SupportTile
 from app.ui.support.state import SupportState
 from app.ui.technician.dialog import TechnicianDialog
+from app.ui.technician.remote_dialog import RemoteAssistDialog
 from app.ui.updates.page import UpdatesPage, UpdatesState, UpdatesTile
 from app.ui.warranty.page import WarrantyPage, WarrantyTile
 from app.ui.warranty.state import WarrantyState
@@ -87,6 +88,8 @@ class MainWindow(QMainWindow):
         self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
         self.devices_page = DevicesPage(runtime, runner)
         self.updates_page = UpdatesPage(runtime, updates)
+        self.updates_state = updates
+        self.technician_session = None
         self.health_state = health
         self.health_page = HealthPage(runtime, runner, health)
         self.health_page.attach_requested.connect(lambda _run: self.open_request_form())
@@ -94,6 +97,7 @@ class MainWindow(QMainWindow):
         self.support_state = support
         self.support_page = SupportPage(runtime, runner, support)
         self.support_page.new_requested.connect(self.open_request_form)
+        self.support_page.remote_requested.connect(self.open_remote_assist)
         self.overview.add_feature_tile(SupportTile(support))
         self.overview.add_feature_tile(WarrantyTile(warranty))
         self.overview.add_feature_tile(UpdatesTile(updates))
@@ -159,6 +163,9 @@ class MainWindow(QMainWindow):
         logs_action.triggered.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.runtime.paths.log_dir)))
         )
+        remote_action = QAction(self.tr("Nhờ hỗ trợ từ xa…"), self)
+        remote_action.triggered.connect(lambda: self.open_remote_assist())
+        help_menu.addAction(remote_action)
         technician_action = QAction(self.tr("Chế độ kỹ thuật viên…"), self)
         technician_action.triggered.connect(self.open_technician)
         help_menu.addAction(technician_action)
@@ -187,9 +194,25 @@ class MainWindow(QMainWindow):
         self.banner_area.addWidget(banner)
 
     def open_technician(self) -> TechnicianDialog:
-        dialog = TechnicianDialog(self.runtime, self.runner, self)
+        # The unlock outlives the dialog: reopening it within the allowed time keeps the technician in.
+        dialog = TechnicianDialog(self.runtime, self.runner, self, support=self.support_state,
+                                  updates=self.updates_state, session=self.technician_session)
+        dialog.session_changed.connect(self._remember_technician)
         dialog.open()
         self.technician_dialog = dialog
+        return dialog
+
+    def _remember_technician(self, session: object) -> None:
+        self.technician_session = session
+
+    def open_remote_assist(self, request_id: str | None = None) -> RemoteAssistDialog:
+        session = self.technician_session
+        dialog = RemoteAssistDialog(self.runtime, self.runner, self.support_state, self,
+                                    technician=session.technician if session is not None else "")
+        if request_id is not None:
+            dialog.select_request(request_id)
+        dialog.open()
+        self.remote_dialog = dialog
         return dialog
 
     def show_about(self) -> AboutDialog:

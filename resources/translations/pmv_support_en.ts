@@ -191,6 +191,64 @@
     </message>
 </context>
 <context>
+    <name>AuditTab</name>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
+        <source>Lúc</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
+        <source>Kỹ thuật viên</source>
+        <translation>Technician</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
+        <source>Thao tác</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
+        <source>Kết quả</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="55"/>
+        <source>Xuất CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="58"/>
+        <source>Gắn vào yêu cầu</source>
+        <translation>Attach to request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="93"/>
+        <source>(chưa gửi)</source>
+        <translation>(not sent yet)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="100"/>
+        <source>Xuất nhật ký kỹ thuật viên</source>
+        <translation>Export the technician log</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="108"/>
+        <source>Đã xuất %1 dòng.</source>
+        <translation>Exported %1 rows.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="126"/>
+        <source>Đã gắn nhật ký vào yêu cầu.</source>
+        <translation>The log was attached to the request.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/audit_tab.py" line="136"/>
+        <source>Không thực hiện được: %1</source>
+        <translation>Could not do it: %1</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <location filename="../../app/ui/widgets/banner.py" line="22"/>
@@ -254,6 +312,107 @@
         <location filename="../../app/ui/support/bundle_preview.py" line="59"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>ChecksTab</name>
+    <message>
+        <location filename="../../app/ui/technician/checks_tab.py" line="37"/>
+        <source>Chạy toàn bộ kiểm tra</source>
+        <translation>Run all checks</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/checks_tab.py" line="42"/>
+        <source>Kiểm tra</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/checks_tab.py" line="42"/>
+        <source>Trạng thái</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/checks_tab.py" line="42"/>
+        <source>Thời gian (ms)</source>
+        <translation>Time (ms)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/checks_tab.py" line="66"/>
+        <source>Đang chạy kiểm tra chi tiết…</source>
+        <translation>Running detailed checks…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/checks_tab.py" line="81"/>
+        <source>Kết luận: %1 – %2 kiểm tra</source>
+        <translation>Verdict: %1 – %2 checks</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/checks_tab.py" line="95"/>
+        <source>Không chạy được kiểm tra: %1</source>
+        <translation>Could not run the checks: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentDialog</name>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="42"/>
+        <source>Cho phép hỗ trợ từ xa?</source>
+        <translation>Allow remote support?</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="45"/>
+        <source>Một kỹ thuật viên muốn điều khiển máy này từ xa. Chỉ đồng ý nếu cửa hàng đã gọi hoặc được nhà cung cấp hẹn trước.</source>
+        <translation>A technician wants to control this PC remotely. Only agree if the shop called for help or the vendor arranged it.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="49"/>
+        <source>Kỹ thuật viên:</source>
+        <translation>Technician:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="50"/>
+        <source>Yêu cầu hỗ trợ:</source>
+        <translation>Support request:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="53"/>
+        <source>Lý do:</source>
+        <translation>Reason:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="57"/>
+        <source>Phần mềm:</source>
+        <translation>Tool:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="59"/>
+        <source>Tên người đồng ý (thu ngân hoặc quản lý)</source>
+        <translation>Name of the person deciding (cashier or manager)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="60"/>
+        <source>Người quyết định:</source>
+        <translation>Decided by:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="65"/>
+        <source>Đồng ý</source>
+        <translation>Agree</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="66"/>
+        <source>Từ chối</source>
+        <translation>Refuse</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="84"/>
+        <source>Tự từ chối sau %1</source>
+        <translation>Refused automatically in %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/consent_dialog.py" line="89"/>
+        <source>Nhân viên cửa hàng</source>
+        <translation>Shop staff</translation>
     </message>
 </context>
 <context>
@@ -788,86 +947,237 @@
     </message>
 </context>
 <context>
+    <name>LogsTab</name>
+    <message>
+        <location filename="../../app/ui/technician/logs_tab.py" line="35"/>
+        <source>Tìm (không phân biệt hoa thường), ví dụ: ERROR, máy in, 1C26TVG</source>
+        <translation>Search (case-insensitive), e.g. ERROR, máy in, 1C26TVG</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/logs_tab.py" line="37"/>
+        <source>Tìm</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/logs_tab.py" line="39"/>
+        <source>Làm mới danh sách</source>
+        <translation>Refresh list</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/logs_tab.py" line="70"/>
+        <source>Ứng dụng</source>
+        <translation>App</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/logs_tab.py" line="70"/>
+        <source>Phần mềm bán hàng</source>
+        <translation>POS software</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/logs_tab.py" line="75"/>
+        <source>Không tìm thấy tệp nhật ký nào.</source>
+        <translation>No log files found.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/logs_tab.py" line="103"/>
+        <source>%1 dòng</source>
+        <translation>%1 lines</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/logs_tab.py" line="105"/>
+        <source>chỉ đọc phần cuối của tệp</source>
+        <translation>only the end of the file was read</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/logs_tab.py" line="109"/>
+        <source>Không đọc được nhật ký: %1</source>
+        <translation>Could not read the log: %1</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="102"/>
+        <location filename="../../app/ui/main_window.py" line="106"/>
         <source>Tổng quan</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="103"/>
+        <location filename="../../app/ui/main_window.py" line="107"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="105"/>
+        <location filename="../../app/ui/main_window.py" line="109"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="107"/>
+        <location filename="../../app/ui/main_window.py" line="111"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="109"/>
+        <location filename="../../app/ui/main_window.py" line="113"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="110"/>
+        <location filename="../../app/ui/main_window.py" line="114"/>
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143"/>
+        <location filename="../../app/ui/main_window.py" line="147"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="144"/>
+        <location filename="../../app/ui/main_window.py" line="148"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148"/>
+        <location filename="../../app/ui/main_window.py" line="152"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="157"/>
+        <location filename="../../app/ui/main_window.py" line="161"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="158"/>
+        <location filename="../../app/ui/main_window.py" line="162"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="162"/>
+        <location filename="../../app/ui/main_window.py" line="166"/>
+        <source>Nhờ hỗ trợ từ xa…</source>
+        <translation>Remote assistance…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="169"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="165"/>
+        <location filename="../../app/ui/main_window.py" line="172"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="176"/>
+        <location filename="../../app/ui/main_window.py" line="183"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="180"/>
+        <location filename="../../app/ui/main_window.py" line="187"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="220"/>
+        <location filename="../../app/ui/main_window.py" line="243"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
+    </message>
+</context>
+<context>
+    <name>MaintenanceTab</name>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="38"/>
+        <source>Cơ sở dữ liệu của ứng dụng</source>
+        <translation>The app&apos;s database</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="39"/>
+        <source>Kiểm tra toàn vẹn</source>
+        <translation>Integrity check</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="41"/>
+        <source>Thu gọn (VACUUM)</source>
+        <translation>Compact (VACUUM)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="48"/>
+        <source>Cập nhật</source>
+        <translation>Updates</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="49"/>
+        <source>Cập nhật ngay</source>
+        <translation>Update now</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="52"/>
+        <source>Không có gói nào có bản trước để quay lại</source>
+        <translation>No pack has a previous version to go back to</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="53"/>
+        <source>Quay lại bản trước</source>
+        <translation>Roll back</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="60"/>
+        <source>Gói chẩn đoán (kèm nhật ký kỹ thuật viên)</source>
+        <translation>Diagnostics bundle (with the technician log)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="61"/>
+        <source>Xuất gói chẩn đoán…</source>
+        <translation>Export diagnostics bundle…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="87"/>
+        <source>Cơ sở dữ liệu nguyên vẹn (%1 ms).</source>
+        <translation>The database is intact (%1 ms).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="90"/>
+        <source>Cơ sở dữ liệu có lỗi:</source>
+        <translation>The database has errors:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="101"/>
+        <source>Đã thu gọn: %1 → %2.</source>
+        <translation>Compacted: %1 → %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="118"/>
+        <source>Đang cập nhật…</source>
+        <translation>Updating…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="131"/>
+        <source>Đã kiểm tra cập nhật; gói mới cài: %1</source>
+        <translation>Updates checked; new packs installed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="144"/>
+        <source>Đã quay lại %1 bản %2.</source>
+        <translation>Rolled %1 back to version %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="151"/>
+        <source>Lưu gói chẩn đoán</source>
+        <translation>Save diagnostics bundle</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="160"/>
+        <source>Đang tạo gói chẩn đoán…</source>
+        <translation>Making the diagnostics bundle…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="165"/>
+        <source>Đã lưu %1 (đã che %2 thông tin riêng tư).</source>
+        <translation>Saved %1 (%2 private items hidden).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="171"/>
+        <source>Không thực hiện được: %1</source>
+        <translation>Could not do it: %1</translation>
     </message>
 </context>
 <context>
@@ -1115,6 +1425,475 @@
         <location filename="../../app/ui/devices/printer_tab.py" line="228"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileTab</name>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="109"/>
+        <source>Sao lưu cấu hình cửa hàng (để cài lại trên máy mới)</source>
+        <translation>Back up the shop&apos;s setup (to reinstall on a new PC)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="110"/>
+        <source>Kèm mã cửa hàng và mật khẩu (được mã hóa bằng cụm mật khẩu)</source>
+        <translation>Include the shop token and passwords (encrypted with a passphrase)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="113"/>
+        <source>Cụm mật khẩu, ít nhất 8 ký tự</source>
+        <translation>Passphrase, at least 8 characters</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="116"/>
+        <source>Gõ lại cụm mật khẩu</source>
+        <translation>Type the passphrase again</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="117"/>
+        <source>Sao lưu…</source>
+        <translation>Back up…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="121"/>
+        <source>Cụm mật khẩu:</source>
+        <translation>Passphrase:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="122"/>
+        <source>Nhập lại:</source>
+        <translation>Again:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="127"/>
+        <source>Khôi phục từ bản sao lưu</source>
+        <translation>Restore from a backup</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="128"/>
+        <source>Chọn tệp sao lưu…</source>
+        <translation>Choose backup file…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="133"/>
+        <source>Cụm mật khẩu của bản sao lưu (nếu có phần bí mật)</source>
+        <translation>The backup&apos;s passphrase (if it has secrets)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="135"/>
+        <source>Cho phép ghi đè những gì đang có trên máy này</source>
+        <translation>Allow replacing what this PC has now</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="136"/>
+        <source>Khôi phục</source>
+        <translation>Restore</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="165"/>
+        <source>Hai lần gõ cụm mật khẩu không khớp.</source>
+        <translation>The two passphrases do not match.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="170"/>
+        <source>Lưu bản sao lưu</source>
+        <translation>Save backup</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="186"/>
+        <source>Đã sao lưu vào %1.</source>
+        <translation>Backed up to %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="193"/>
+        <source>Chọn bản sao lưu</source>
+        <translation>Choose a backup</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="224"/>
+        <source>Cửa hàng</source>
+        <translation>Shop</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="225"/>
+        <source>Cài đặt</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="226"/>
+        <source>Hợp đồng</source>
+        <translation>Contract</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="227"/>
+        <source>Mã cửa hàng</source>
+        <translation>Shop token</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="229"/>
+        <source>Gói %1</source>
+        <translation>Pack %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="235"/>
+        <source>Máy này đang cài cho cửa hàng %1.</source>
+        <translation>This PC is set up for shop %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="238"/>
+        <source>Chưa có trên máy này (chép dữ liệu bán hàng và bản sao lưu về đúng chỗ):</source>
+        <translation>Not on this PC yet (copy the POS data and backups to these places):</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="241"/>
+        <source>Cần gõ lại sau khi khôi phục: %1</source>
+        <translation>Type these again after restoring: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="265"/>
+        <source>Đã khôi phục cấu hình của %1. Hãy mở lại phần mềm để dùng cài đặt mới.</source>
+        <translation>Restored the setup of %1. Reopen the app to use the new settings.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="278"/>
+        <source>Không thực hiện được: %1</source>
+        <translation>Could not do it: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileTexts</name>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="36"/>
+        <source>Không mở được tệp.</source>
+        <translation>The file cannot be opened.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="37"/>
+        <source>Tệp này không phải bản sao lưu của PMV Support Assistant.</source>
+        <translation>This file is not a PMV Support Assistant backup.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="38"/>
+        <source>Tệp sao lưu bị hỏng (chép thiếu hoặc lỗi ổ đĩa). Hãy chép lại.</source>
+        <translation>The backup file is damaged (incomplete copy or disk error). Copy it again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="39"/>
+        <source>Tệp quá lớn để là một bản sao lưu.</source>
+        <translation>The file is too large to be a backup.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="40"/>
+        <source>Tệp sao lưu chứa đường dẫn không an toàn: đã từ chối.</source>
+        <translation>The backup contains unsafe paths: refused.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="41"/>
+        <source>Mục lục của bản sao lưu không hợp lệ.</source>
+        <translation>The backup&apos;s table of contents is not valid.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="42"/>
+        <source>Bản sao lưu do phiên bản mới hơn tạo: hãy cập nhật phần mềm trước.</source>
+        <translation>The backup was made by a newer version: update the app first.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="44"/>
+        <source>Bản sao lưu thiếu một phần.</source>
+        <translation>A part of the backup is missing.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="45"/>
+        <source>Bản sao lưu có phần lạ không có trong mục lục.</source>
+        <translation>The backup has a part that is not in its table of contents.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="46"/>
+        <source>Một phần của bản sao lưu đã bị sửa sau khi tạo: đã từ chối.</source>
+        <translation>A part of the backup was changed after it was made: refused.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="48"/>
+        <source>Tệp cài đặt không đọc được (không phải TOML hợp lệ).</source>
+        <translation>The settings file cannot be read (not valid TOML).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="49"/>
+        <source>Một gói quy định trong bản sao lưu không hợp lệ.</source>
+        <translation>A regulation pack in the backup is not valid.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="50"/>
+        <source>Hợp đồng trong bản sao lưu không có chữ ký hợp lệ.</source>
+        <translation>The contract in the backup has no valid signature.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="51"/>
+        <source>Hợp đồng trong bản sao lưu là của cửa hàng khác.</source>
+        <translation>The contract in the backup belongs to another shop.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="52"/>
+        <source>Cần cụm mật khẩu để mở phần bí mật.</source>
+        <translation>The passphrase is needed to open the secrets.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="53"/>
+        <source>Cụm mật khẩu cần ít nhất 8 ký tự.</source>
+        <translation>The passphrase needs at least 8 characters.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="54"/>
+        <source>Sai cụm mật khẩu (hoặc phần bí mật không thuộc bản sao lưu này).</source>
+        <translation>Wrong passphrase (or the secrets do not belong to this backup).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="56"/>
+        <source>Phần bí mật của bản sao lưu không đọc được.</source>
+        <translation>The backup&apos;s secrets cannot be read.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="57"/>
+        <source>Máy này đang cài cho cửa hàng khác: chỉ khôi phục khi chắc chắn, và tích ô cho phép ghi đè.</source>
+        <translation>This PC is set up for another shop: restore only if you are sure, and tick the box to allow replacing.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="59"/>
+        <source>Máy này đã có cài đặt khác: tích ô cho phép ghi đè nếu muốn thay.</source>
+        <translation>This PC already has other settings: tick the box to allow replacing them.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="61"/>
+        <source>Không ghi được ra đĩa (đầy hoặc không có quyền).</source>
+        <translation>Could not write to disk (full or no permission).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="68"/>
+        <source>Máy chạy cài đặt mặc định: không có tệp cài đặt để chép.</source>
+        <translation>This PC runs on default settings: no settings file to copy.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="69"/>
+        <source>Chưa có hợp đồng trên máy này.</source>
+        <translation>There is no contract on this PC yet.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="70"/>
+        <source>Hợp đồng đang lưu không còn hợp lệ nên không chép; tải lại trên máy mới.</source>
+        <translation>The stored contract is no longer valid, so it was not copied; fetch it again on the new PC.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="72"/>
+        <source>Mật khẩu trong cài đặt được thay bằng *** (không chép).</source>
+        <translation>Passwords in the settings were replaced by *** (not copied).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="73"/>
+        <source>Máy này chưa lưu mã cửa hàng.</source>
+        <translation>This PC has no shop token stored.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="74"/>
+        <source>Không có thông tin bí mật nào để mã hóa.</source>
+        <translation>There were no secrets to encrypt.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="81"/>
+        <source>không có trong bản sao lưu</source>
+        <translation>not in the backup</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="82"/>
+        <source>sẽ ghi mới</source>
+        <translation>will be written</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="83"/>
+        <source>giống hệt, giữ nguyên</source>
+        <translation>identical, kept</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="84"/>
+        <source>sẽ THAY bản đang có</source>
+        <translation>will REPLACE what is there</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="85"/>
+        <source>máy đã có bản mới hơn, giữ nguyên</source>
+        <translation>this PC has a newer one, kept</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="92"/>
+        <source>sẽ cài</source>
+        <translation>will be installed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="93"/>
+        <source>đã có</source>
+        <translation>already installed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="94"/>
+        <source>sẽ nâng cấp</source>
+        <translation>will be upgraded</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="95"/>
+        <source>máy có bản mới hơn, giữ nguyên</source>
+        <translation>this PC has a newer version, kept</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="96"/>
+        <source>máy có bản khác cùng số, giữ nguyên</source>
+        <translation>this PC has a different copy of the same version, kept</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteAssistDialog</name>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="74"/>
+        <source>Nhờ hỗ trợ từ xa</source>
+        <translation>Remote assistance</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="77"/>
+        <source>1. Phần mềm điều khiển từ xa trên máy này</source>
+        <translation>1. Remote-desktop tools on this PC</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="80"/>
+        <source>Mở phần mềm</source>
+        <translation>Open the tool</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="82"/>
+        <source>Đọc ID</source>
+        <translation>Read ID</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="89"/>
+        <source>ID hiện trên cửa sổ phần mềm, ví dụ 123 456 789</source>
+        <translation>The ID shown in the tool&apos;s window, e.g. 123 456 789</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="98"/>
+        <source>2. Gửi ID kèm yêu cầu hỗ trợ</source>
+        <translation>2. Send the ID with a support request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="100"/>
+        <source>Gửi ID cho nhà cung cấp</source>
+        <translation>Send the ID to the vendor</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="106"/>
+        <source>3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)</source>
+        <translation>3. Support session (the shop agrees before the technician takes control)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="108"/>
+        <source>Tên kỹ thuật viên của nhà cung cấp</source>
+        <translation>The vendor technician&apos;s name</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="110"/>
+        <source>Việc cần làm, ví dụ: sửa máy in tem</source>
+        <translation>What needs doing, e.g. fix the label printer</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="111"/>
+        <source>Bắt đầu phiên hỗ trợ</source>
+        <translation>Start the support session</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="113"/>
+        <source>Kết thúc phiên</source>
+        <translation>End the session</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
+        <source>Chưa có phiên hỗ trợ nào.</source>
+        <translation>No support session yet.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="118"/>
+        <source>Kỹ thuật viên:</source>
+        <translation>Technician:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="119"/>
+        <source>Lý do:</source>
+        <translation>Reason:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="161"/>
+        <source>Máy này chưa có phần mềm điều khiển từ xa. Gọi 1900 6037 để được hướng dẫn cài UltraViewer (miễn phí).</source>
+        <translation>This PC has no remote-desktop tool. Call 1900 6037 for help installing UltraViewer (free).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="176"/>
+        <source>Không mở được %1: %2</source>
+        <translation>Could not open %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="179"/>
+        <source>Đã mở %1.</source>
+        <translation>%1 opened.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="205"/>
+        <source>(chưa gửi)</source>
+        <translation>(not sent yet)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="212"/>
+        <source>Chưa có yêu cầu đang mở: hãy gửi yêu cầu hỗ trợ trước</source>
+        <translation>No open request: raise a support request first</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="237"/>
+        <source>ID gồm 6 đến 12 chữ số: hãy kiểm tra lại.</source>
+        <translation>An ID has 6 to 12 digits: please check it.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="254"/>
+        <source>Đã gửi ID kèm yêu cầu %1.</source>
+        <translation>The ID was sent with request %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="256"/>
+        <source>Đã lưu ID vào yêu cầu; nhà cung cấp nhận được ngay khi có mạng.</source>
+        <translation>The ID was saved with the request; the vendor gets it as soon as the network is up.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="261"/>
+        <source>Không lưu được ID vào yêu cầu: %1</source>
+        <translation>Could not save the ID with the request: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="269"/>
+        <source>Cần chọn phần mềm, yêu cầu hỗ trợ và ghi tên kỹ thuật viên.</source>
+        <translation>Choose the tool and the support request, and enter the technician&apos;s name.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="283"/>
+        <source>Cửa hàng không đồng ý (hoặc hết thời gian chờ): kỹ thuật viên không được điều khiển máy.</source>
+        <translation>The shop did not agree (or time ran out): the technician may not control this PC.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="292"/>
+        <source>Đang hỗ trợ từ xa: %1, từ %2.</source>
+        <translation>Remote support in progress: %1, since %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="294"/>
+        <source>Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký.</source>
+        <translation>The shop agreed; the session is recorded in the log.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="309"/>
+        <source>Phiên hỗ trợ đã kết thúc.</source>
+        <translation>The support session has ended.</translation>
     </message>
 </context>
 <context>
@@ -1500,6 +2279,59 @@
     </message>
 </context>
 <context>
+    <name>SettingsTab</name>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="30"/>
+        <source>Tệp: %1</source>
+        <translation>File: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="32"/>
+        <source>Máy in tem: [[devices.printers]] (name, language, dpi, host/port, serial hoặc queue). Máy quét: [devices] scanner_ports. Lưu xong cần mở lại phần mềm để áp dụng.</source>
+        <translation>Label printers: [[devices.printers]] (name, language, dpi, host/port, serial or queue). Scanners: [devices] scanner_ports. Reopen the app after saving to apply.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="37"/>
+        <source>Kiểm tra</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="39"/>
+        <source>Lưu</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="41"/>
+        <source>Đọc lại tệp</source>
+        <translation>Reload file</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="69"/>
+        <source>Chưa lưu được, cần sửa:</source>
+        <translation>Not saved yet, please fix:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="72"/>
+        <source>Cài đặt hợp lệ.</source>
+        <translation>The settings are valid.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="84"/>
+        <source>Đã lưu. Bản cũ giữ ở %1. Mở lại phần mềm để áp dụng.</source>
+        <translation>Saved. The old file is kept as %1. Reopen the app to apply.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="91"/>
+        <source>Không lưu: cài đặt có lỗi, tệp cũ giữ nguyên.</source>
+        <translation>Not saved: the settings have errors; the old file is unchanged.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/settings_tab.py" line="94"/>
+        <source>Không đọc hoặc ghi được tệp cài đặt: %1</source>
+        <translation>Could not read or write the settings file: %1</translation>
+    </message>
+</context>
+<context>
     <name>StorageErrors</name>
     <message>
         <location filename="../../app/ui/application.py" line="338"/>
@@ -1543,163 +2375,168 @@
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="71"/>
+        <location filename="../../app/ui/support/page.py" line="73"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="73"/>
+        <location filename="../../app/ui/support/page.py" line="75"/>
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="82"/>
+        <location filename="../../app/ui/support/page.py" line="78"/>
+        <source>Nhờ hỗ trợ từ xa…</source>
+        <translation>Remote assistance…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="86"/>
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="82"/>
+        <location filename="../../app/ui/support/page.py" line="86"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="82"/>
-        <location filename="../../app/ui/support/page.py" line="186"/>
+        <location filename="../../app/ui/support/page.py" line="86"/>
+        <location filename="../../app/ui/support/page.py" line="191"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="83"/>
+        <location filename="../../app/ui/support/page.py" line="87"/>
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="96"/>
+        <location filename="../../app/ui/support/page.py" line="100"/>
         <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="130"/>
+        <location filename="../../app/ui/support/page.py" line="135"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="134"/>
+        <location filename="../../app/ui/support/page.py" line="139"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="150"/>
+        <location filename="../../app/ui/support/page.py" line="155"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="185"/>
+        <location filename="../../app/ui/support/page.py" line="190"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="185"/>
+        <location filename="../../app/ui/support/page.py" line="190"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="187"/>
+        <location filename="../../app/ui/support/page.py" line="192"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="188"/>
+        <location filename="../../app/ui/support/page.py" line="193"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="189"/>
+        <location filename="../../app/ui/support/page.py" line="194"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="190"/>
+        <location filename="../../app/ui/support/page.py" line="195"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="191"/>
+        <location filename="../../app/ui/support/page.py" line="196"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="194"/>
+        <location filename="../../app/ui/support/page.py" line="199"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="199"/>
+        <location filename="../../app/ui/support/page.py" line="204"/>
         <source>Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1.</source>
         <translation>The request is saved on this PC and will be sent automatically once the server can be reached. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="202"/>
+        <location filename="../../app/ui/support/page.py" line="207"/>
         <source>Phương án đề xuất</source>
         <translation>Proposed solution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="202"/>
+        <location filename="../../app/ui/support/page.py" line="207"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="203"/>
+        <location filename="../../app/ui/support/page.py" line="208"/>
         <source>Tệp đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="203"/>
+        <location filename="../../app/ui/support/page.py" line="208"/>
         <source>Diễn biến</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="213"/>
+        <location filename="../../app/ui/support/page.py" line="218"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="214"/>
+        <location filename="../../app/ui/support/page.py" line="219"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="225"/>
+        <location filename="../../app/ui/support/page.py" line="230"/>
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="227"/>
+        <location filename="../../app/ui/support/page.py" line="232"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="229"/>
+        <location filename="../../app/ui/support/page.py" line="234"/>
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="236"/>
+        <location filename="../../app/ui/support/page.py" line="241"/>
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="242"/>
+        <location filename="../../app/ui/support/page.py" line="247"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="246"/>
+        <location filename="../../app/ui/support/page.py" line="251"/>
         <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="251"/>
+        <location filename="../../app/ui/support/page.py" line="256"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -1915,27 +2752,27 @@
 <context>
     <name>SupportTile</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="259"/>
+        <location filename="../../app/ui/support/page.py" line="264"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="261"/>
+        <location filename="../../app/ui/support/page.py" line="266"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="268"/>
+        <location filename="../../app/ui/support/page.py" line="273"/>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="270"/>
+        <location filename="../../app/ui/support/page.py" line="275"/>
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="277"/>
+        <location filename="../../app/ui/support/page.py" line="282"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
@@ -1956,72 +2793,88 @@
 <context>
     <name>TechnicianDialog</name>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="63"/>
+        <location filename="../../app/ui/technician/dialog.py" line="78"/>
         <source>Chế độ kỹ thuật viên</source>
         <translation>Technician mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="66"/>
+        <location filename="../../app/ui/technician/dialog.py" line="82"/>
         <source>Đọc mã thử thách này cho nhà cung cấp (1900 6037) để nhận mã mở khóa:</source>
         <translation>Read this challenge to the vendor (1900 6037) to get an unlock code:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="70"/>
+        <location filename="../../app/ui/technician/dialog.py" line="86"/>
         <source>Sao chép</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="73"/>
+        <location filename="../../app/ui/technician/dialog.py" line="89"/>
         <source>Dán hoặc gõ mã mở khóa</source>
         <translation>Paste or type the unlock code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="74"/>
+        <location filename="../../app/ui/technician/dialog.py" line="105"/>
+        <source>Khóa lại</source>
+        <translation>Lock</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="115"/>
+        <source>Nhật ký kỹ thuật viên</source>
+        <translation>Technician log</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="81"/>
+        <location filename="../../app/ui/technician/dialog.py" line="91"/>
         <source>Mở khóa</source>
         <translation>Unlock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="76"/>
+        <location filename="../../app/ui/technician/dialog.py" line="103"/>
         <source>Chưa mở khóa.</source>
         <translation>Not unlocked.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="79"/>
-        <source>Lúc</source>
-        <translation>Time</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/technician/dialog.py" line="79"/>
-        <source>Kỹ thuật viên</source>
-        <translation>Technician</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/technician/dialog.py" line="79"/>
-        <source>Thao tác</source>
-        <translation>Action</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/technician/dialog.py" line="80"/>
-        <source>Kết quả</source>
-        <translation>Result</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/technician/dialog.py" line="96"/>
-        <source>Nhật ký thao tác của kỹ thuật viên</source>
-        <translation>Technician audit log</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/technician/dialog.py" line="125"/>
+        <location filename="../../app/ui/technician/dialog.py" line="152"/>
         <source>Đã mở chế độ kỹ thuật viên cho %1.</source>
         <translation>Technician mode unlocked for %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="144"/>
+        <location filename="../../app/ui/technician/dialog.py" line="180"/>
+        <source>Kiểm tra chi tiết</source>
+        <translation>Detailed checks</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="180"/>
+        <source>Nhật ký</source>
+        <translation>Logs</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="180"/>
+        <source>Cài đặt</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="181"/>
+        <source>Bảo trì</source>
+        <translation>Maintenance</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="181"/>
+        <source>Sao lưu để cài lại</source>
+        <translation>Backup for reinstall</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="201"/>
         <source>Phiên kỹ thuật viên đã hết hạn.</source>
         <translation>The technician session has expired.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="147"/>
+        <location filename="../../app/ui/technician/dialog.py" line="202"/>
+        <source>Đã khóa chế độ kỹ thuật viên.</source>
+        <translation>Technician mode is locked.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="219"/>
         <source>Kỹ thuật viên: %1 – còn %2 phút</source>
         <translation>Technician: %1 – %2 minutes left</translation>
     </message>
@@ -2029,44 +2882,189 @@
 <context>
     <name>TechnicianTexts</name>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="41"/>
+        <location filename="../../app/ui/technician/dialog.py" line="44"/>
         <source>Mã mở khóa gõ chưa đúng: kiểm tra lại từng nhóm ký tự.</source>
         <translation>The unlock code is mistyped: check each group of characters.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="42"/>
+        <location filename="../../app/ui/technician/dialog.py" line="45"/>
         <source>Mã mở khóa không hợp lệ (chữ ký không khớp).</source>
         <translation>The unlock code is not valid (the signature does not match).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="43"/>
+        <location filename="../../app/ui/technician/dialog.py" line="46"/>
         <source>Mã được ký bằng khóa không được tin cậy.</source>
         <translation>The code is signed with an untrusted key.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="44"/>
+        <location filename="../../app/ui/technician/dialog.py" line="47"/>
         <source>Mã này dành cho cửa hàng khác.</source>
         <translation>This code is for another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="45"/>
+        <location filename="../../app/ui/technician/dialog.py" line="48"/>
         <source>Mã này dành cho một mã thử thách khác.</source>
         <translation>This code is for another challenge.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="46"/>
+        <location filename="../../app/ui/technician/dialog.py" line="49"/>
         <source>Mã mở khóa đã hết hạn.</source>
         <translation>The unlock code has expired.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="47"/>
+        <location filename="../../app/ui/technician/dialog.py" line="50"/>
         <source>Mã mở khóa này đã được dùng rồi.</source>
         <translation>This unlock code has already been used.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="48"/>
+        <location filename="../../app/ui/technician/dialog.py" line="51"/>
         <source>Nhập sai quá nhiều lần: tạm khóa 10 phút. Gọi 1900 6037 nếu cần.</source>
         <translation>Too many wrong codes: locked for 10 minutes. Call 1900 6037 if needed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="15"/>
+        <source>Mở khóa chế độ kỹ thuật viên</source>
+        <translation>Unlock technician mode</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="16"/>
+        <source>Khóa chế độ kỹ thuật viên</source>
+        <translation>Lock technician mode</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="17"/>
+        <source>Chạy kiểm tra chi tiết</source>
+        <translation>Run detailed checks</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="18"/>
+        <source>Xem nhật ký</source>
+        <translation>View log</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="19"/>
+        <source>Tìm trong nhật ký</source>
+        <translation>Search log</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="20"/>
+        <source>Lưu cài đặt</source>
+        <translation>Save settings</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="21"/>
+        <source>Cập nhật ngay</source>
+        <translation>Update now</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="22"/>
+        <source>Quay lại gói quy định trước</source>
+        <translation>Roll back a regulation pack</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="23"/>
+        <source>Kiểm tra toàn vẹn cơ sở dữ liệu</source>
+        <translation>Database integrity check</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="24"/>
+        <source>Thu gọn cơ sở dữ liệu</source>
+        <translation>Compact the database</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="25"/>
+        <source>Xuất gói chẩn đoán</source>
+        <translation>Export diagnostics bundle</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="26"/>
+        <source>Xuất nhật ký kỹ thuật viên</source>
+        <translation>Export the technician log</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="27"/>
+        <source>Gắn nhật ký vào yêu cầu hỗ trợ</source>
+        <translation>Attach the log to a support request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="28"/>
+        <source>Sao lưu để cài lại</source>
+        <translation>Backup for reinstall</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="29"/>
+        <source>Khôi phục từ bản sao lưu</source>
+        <translation>Restore from a backup</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="30"/>
+        <source>Xin phép hỗ trợ từ xa</source>
+        <translation>Ask consent for remote support</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="31"/>
+        <source>Bắt đầu phiên hỗ trợ từ xa</source>
+        <translation>Remote session started</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="32"/>
+        <source>Kết thúc phiên hỗ trợ từ xa</source>
+        <translation>Remote session ended</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="40"/>
+        <source>Thành công</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="41"/>
+        <source>Lỗi</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="42"/>
+        <source>Đồng ý</source>
+        <translation>Agree</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="43"/>
+        <source>Từ chối</source>
+        <translation>Refuse</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="44"/>
+        <source>Hết thời gian chờ</source>
+        <translation>Timed out</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="52"/>
+        <source>Đã đọc được ID.</source>
+        <translation>The ID was read.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="53"/>
+        <source>Phần mềm này chỉ hiện ID trong cửa sổ của nó: hãy đọc ID trên cửa sổ và gõ vào đây.</source>
+        <translation>This tool only shows its ID in its window: read it there and type it here.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="55"/>
+        <source>Phần mềm không trả lời ID kịp: hãy gõ ID từ cửa sổ của nó.</source>
+        <translation>The tool did not give its ID in time: type the ID from its window.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="56"/>
+        <source>Phần mềm báo lỗi khi hỏi ID: hãy gõ ID từ cửa sổ của nó.</source>
+        <translation>The tool reported an error when asked for its ID: type the ID from its window.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="57"/>
+        <source>Không đọc được ID: hãy gõ ID từ cửa sổ của phần mềm.</source>
+        <translation>Could not read the ID: type it from the tool&apos;s window.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="58"/>
+        <source>Không chạy được phần mềm để hỏi ID.</source>
+        <translation>Could not run the tool to ask for its ID.</translation>
     </message>
 </context>
 <context>

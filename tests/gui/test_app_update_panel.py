@@ -6,23 +6,17 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.updates.app_install import AppInstall, InstallKind, create_layout, stage_update
+from app.updates.app_install import AppInstall, InstallKind
 from app.updates.app_swap import AppSwapper, SwapTiming, app_update_status
 from app.ui.updates.app_panel import AppUpdatePanel
-from tests.unit.updates.app_fakes import CRASHES, bundle_zip, make_bundle
+from tests.unit.updates.app_fakes import CRASHES, staged_side_by_side
 
 FAST = SwapTiming(exit_timeout=5, start_timeout=3, poll=0.02)
 
 
 def staged(tmp_path: Path, behaviour: str = "good") -> tuple[Path, AppInstall]:
     data = tmp_path / "data"
-    root = tmp_path / "install"
-    create_layout(root, make_bundle(tmp_path / "dist", "0.1.0", data), "0.1.0")
-    install = AppInstall(InstallKind.SIDE_BY_SIDE, root, "0.1.0")
-    archive = tmp_path / "pmv-support-0.2.0.zip"
-    archive.write_bytes(bundle_zip("0.2.0", data, behaviour))
-    stage_update(install, archive, "0.2.0", data)
-    return data, install
+    return data, staged_side_by_side(tmp_path, data, behaviour)[1]
 
 
 def test_a_waiting_version_is_named_and_the_restart_button_asks_for_it(qtbot: QtBot, tmp_path: Path) -> None:

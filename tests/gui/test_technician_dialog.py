@@ -41,6 +41,8 @@ def test_a_signed_code_unlocks_for_the_named_technician_and_is_audited(
     entries = AuditLog(runtime.database).entries()
     assert [(e.technician, e.action, e.result) for e in entries] == [("Nguyễn Văn Kỹ", "unlock", "ok")]
     # The same code again is a replay: refused, and that too is on record.
+    assert dialog.code.text() == ""  # a used code does not stay on screen
+    dialog.code.setText(code)
     dialog.unlock()
     qtbot.waitUntil(lambda: "đã được dùng" in dialog.message.text(), timeout=5000)
     assert AuditLog(runtime.database).entries()[0].result == "replayed"
@@ -54,3 +56,125 @@ def test_a_garbled_code_is_refused_with_a_reason(qtbot: QtBot, runtime: Runtime,
     dialog.unlock()
     qtbot.waitUntil(lambda: "gõ chưa đúng" in dialog.message.text(), timeout=5000)
     assert dialog.session is None
+
+
+def unlocked(qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys, name: str = "Nguyễn Văn Kỹ") -> TechnicianDialog:
+    runner = TaskRunner()
+    dialog = TechnicianDialog(runtime, runner)
+    qtbot.addWidget(dialog)
+    dialog._keep = runner
+    dialog.code.setText(sign_challenge(dialog.challenge.code(), name, vendor_keys.private("technician"),
+                                       dt.datetime.now(dt.UTC)))
+    dialog.unlock()
+    qtbot.waitUntil(lambda: dialog.session is not None, timeout=5000)
+    return dialog
+
+
+def actions(runtime: Runtime) -> list[tuple[str, str]]:
+    return [(e.action, e.result) for e in reversed(AuditLog(runtime.database).entries())]
+
+
+def test_the_tools_appear_only_once_unlocked_and_go_when_locked(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys) -> None:
+    runner = TaskRunner()
+    locked = TechnicianDialog(runtime, runner)
+    qtbot.addWidget(locked)
+    assert [locked.tabs.tabText(i) for i in range(locked.tabs.count())] == ["Nhật ký kỹ thuật viên"]
+    assert not locked.audit_tab.attach_button.isEnabled()
+    dialog = unlocked(qtbot, runtime, vendor_keys)
+    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
+        "Kiểm tra chi tiết", "Nhật ký", "Cài đặt", "Bảo trì", "Sao lưu để cài lại", "Nhật ký kỹ thuật viên"]
+    dialog.lock_button.click()
+    assert dialog.tabs.count() == 1 and dialog.session is None
+    qtbot.waitUntil(lambda: actions(runtime)[-1] == ("lock", "ok"), timeout=5000)
+
+
+def test_an_expired_unlock_closes_the_tools(qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys) -> None:
+    dialog = unlocked(qtbot, runtime, vendor_keys)
+    dialog._clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    dialog._tick()
+    assert dialog.session is None and dialog.tabs.count() == 1 and "hết hạn" in dialog.status.text()
+
+
+def test_checks_logs_settings_and_database_tools_work_and_are_audited(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys) -> None:
+    dialog = unlocked(qtbot, runtime, vendor_keys)
+    checks = dialog.tool_tabs["checks"]
+    checks.run_checks()
+    qtbot.waitUntil(lambda: checks.tree.topLevelItemCount() > 10, timeout=60000)
+    assert '"duration_ms"' in checks.raw.toPlainText() and '"status"' in checks.raw.toPlainText()
+
+    logs = dialog.tool_tabs["logs"]
+    qtbot.waitUntil(lambda: logs.source_combo.count() > 0, timeout=5000)
+    pos_index = next(i for i in range(logs.source_combo.count()) if "bán hàng" in logs.source_combo.itemText(i))
+    logs.source_combo.setCurrentIndex(pos_index)
+    logs.query.setText("BẢNG GIÁ")
+    logs.show_log()
+    qtbot.waitUntil(lambda: "Cập nhật bảng giá vàng" in logs.text.toPlainText(), timeout=5000)
+    shown = logs.text.toPlainText().splitlines()
+    assert shown and all("bảng giá" in line for line in shown)  # only the matching lines
+
+    settings = dialog.tool_tabs["settings"]
+    qtbot.waitUntil(lambda: "[shop]" in settings.editor.toPlainText(), timeout=5000)
+    original = runtime.loaded.path.read_text(encoding="utf-8")
+    settings.editor.setPlainText(original + "\n[updates]\ninterval_hours = 0\n")
+    settings.save()
+    qtbot.waitUntil(lambda: "Không lưu" in settings.message.text(), timeout=5000)
+    assert runtime.loaded.path.read_text(encoding="utf-8") == original  # refused: the file is untouched
+
+    maintenance = dialog.tool_tabs["maintenance"]
+    maintenance.check_integrity()
+    qtbot.waitUntil(lambda: "nguyên vẹn" in maintenance.message.text(), timeout=10000)
+    maintenance.vacuum()
+    qtbot.waitUntil(lambda: "Đã thu gọn" in maintenance.message.text(), timeout=10000)
+    qtbot.waitUntil(lambda: ("db.vacuum", "ok") in actions(runtime), timeout=5000)
+    done = actions(runtime)
+    for expected in [("unlock", "ok"), ("checks.raw", "ok"), ("log.search", "ok"), ("settings.save", "failed"),
+                     ("db.integrity", "ok"), ("db.vacuum", "ok")]:
+        assert expected in done
+
+
+def test_the_support_bundle_carries_the_audit_log(qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys,
+                                                  tmp_path: Path) -> None:
+    import zipfile
+
+    dialog = unlocked(qtbot, runtime, vendor_keys)
+    maintenance = dialog.tool_tabs["maintenance"]
+    target = tmp_path / "bundle.zip"
+    maintenance.export_bundle(target)
+    qtbot.waitUntil(lambda: "Đã lưu" in maintenance.message.text(), timeout=60000)
+    with zipfile.ZipFile(target) as bundle:
+        audit = next(name for name in bundle.namelist() if name.endswith("audit.csv"))
+        assert "Nguyễn Văn Kỹ,unlock,ok" in bundle.read(audit).decode("utf-8")
+
+
+def test_a_profile_exported_here_restores_on_a_fresh_pc_after_showing_the_plan(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        demo_shop) -> None:
+    from app.paths import AppPaths
+    from app.runtime import bootstrap
+
+    dialog = unlocked(qtbot, runtime, vendor_keys)
+    profile_tab = dialog.tool_tabs["profile"]
+    target = tmp_path / "KP-0001.pmvprofile"
+    profile_tab.export(target)
+    qtbot.waitUntil(lambda: "Đã sao lưu" in profile_tab.message.text(), timeout=20000)
+    assert target.is_file()
+
+    # The new PC: its own config and data folders, nothing configured yet.
+    fresh_home = tmp_path / "new-pc"
+    monkeypatch.setenv("PMV_SUPPORT_HOME", str(fresh_home))
+    fresh = bootstrap(None, paths=AppPaths.default().ensure(), install_crash_handler=False)
+    try:
+        new_dialog = unlocked(qtbot, fresh, vendor_keys, name="Lê Kỹ Thuật")
+        restore = new_dialog.tool_tabs["profile"]
+        restore.open_profile(target)
+        qtbot.waitUntil(lambda: restore.plan is not None, timeout=10000)
+        assert "sẽ ghi mới" in restore.plan_view.toPlainText()
+        restore.restore()
+        qtbot.waitUntil(lambda: "Đã khôi phục" in restore.message.text(), timeout=20000)
+        assert fresh.paths.settings_file.read_bytes() == demo_shop.settings_file.read_bytes()
+        qtbot.waitUntil(lambda: ("profile.import", "ok") in actions(fresh), timeout=5000)
+    finally:
+        fresh.close()
+    assert ("profile.export", "ok") in actions(runtime)

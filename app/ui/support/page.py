@@ -58,9 +58,11 @@ class SupportPage(QWidget):
 
     Signals:
         new_requested(): the user wants the request form.
+        remote_requested(object): the user wants remote help for the selected request id (or None).
     """
 
     new_requested = Signal()
+    remote_requested = Signal(object)
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, state: SupportState,
                  parent: QWidget | None = None) -> None:
@@ -73,6 +75,8 @@ class SupportPage(QWidget):
         self.new_button = QPushButton(self.tr("Gửi yêu cầu mới…"))
         self.new_button.setStyleSheet("font-weight: 600; padding: 6px 14px;")
         self.new_button.clicked.connect(self.new_requested)
+        self.remote_button = QPushButton(self.tr("Nhờ hỗ trợ từ xa…"))
+        self.remote_button.clicked.connect(lambda: self.remote_requested.emit(self._selected_id()))
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setObjectName("supportBanner")
@@ -99,6 +103,7 @@ class SupportPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(heading, 1)
+        top.addWidget(self.remote_button)
         top.addWidget(self.new_button)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
@@ -107,6 +108,43 @@ class SupportState(QObject):
             self.load()
 
         self._runner.run_job(job, on_success=done, on_failure=self.submit_failed.emit, title=title)
+
+    def attach(self, request_id: str, make_sources: Callable[[], Sequence[AttachmentSource]], reason: str,
+               on_success: Callable[[SupportRequest | None], None] | None = None,
+               on_failure: Callable[[BaseException], None] | None = None, context: QObject | None = None) -> None:
+        """Add files to a saved request and send them, in a worker; ``make_sources`` writes them there.
+
+        ``context``: the widget the callbacks update; they are skipped if it is gone by then.
+
+        The files are committed to the outbox first; if the vendor cannot be
+        reached the background agent uploads them later.
+        """
+        runtime = self._runtime
+
+        def job() -> SupportRequest | None:
+            sources = list(make_sources())
+            try:
+                runtime.support.add_attachments(request_id, sources, reason)
+            finally:
+                for source in sources:  # copied into the outbox (or the save failed): drop the temp files
+                    shutil.rmtree(source.path.parent, ignore_errors=True)
+            runtime.outbox.deliver()
+            return runtime.support.get(request_id)
+
+        def alive() -> bool:
+            return context is None or shiboken6.isValid(context)
+
+        def done(request: SupportRequest | None) -> None:
+            self.load()
+            if on_success is not None and alive():
+                on_success(request)
+
+        def failed(exc: BaseException) -> None:
+            log.error("could not attach to %s: %s", request_id, exc)
+            if on_failure is not None and alive():
+                on_failure(exc)
+
+        self._runner.run(job, on_success=done, on_failure=failed)
 
     # -- background agent ----------------------------------------------------
     def register(self, agent: BackgroundAgent) -> None:

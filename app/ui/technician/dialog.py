@@ -1,35 +1,38 @@
-"""Chế độ kỹ thuật viên: offline unlock for a named technician, a countdown, and the audit log.
+"""Chế độ kỹ thuật viên: offline unlock for a named technician, a countdown, the tools, and the audit log.
 
-Every unlock attempt (and its result) is recorded in the append-only audit log.
+Every unlock attempt (and its result) and every tool action is recorded in the
+append-only audit log. The tools are built only once the dialog is unlocked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
+    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.formatting import format_datetime
 from app.keys import load_trusted_keys
 from app.runtime import Runtime
-from app.technician.audit import AuditEntry, AuditLog
+from app.technician.actions import Action
+from app.technician.audit import AuditLog
 from app.technician.unlock import Challenge, Session, TechnicianUnlock, UnlockError, UnlockReason, make_challenge
 from app.ui.levels import Level
+from app.ui.support.state import SupportState
 from app.ui.tasks import TaskRunner
+from app.ui.technician.audit_tab import AuditTab
+from app.ui.technician.context import ToolContext
+from app.ui.updates.page import UpdatesState
 from app.ui.widgets.message import MessageLabel
 
 
@@ -51,18 +54,31 @@ def reason_text(reason: UnlockReason) -> str:
 
 
 class TechnicianDialog(QDialog):
-    """Unlock, then see who is in technician mode until when, and what technicians did."""
+    """Unlock, then the technician's tools for the time the code allows; the audit log is always there.
+
+    Signals:
+        session_changed(object): the unlocked :class:`Session`, or None once locked or expired.
+    """
+
+    session_changed = Signal(object)
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QWidget | None = None,
-                 clock=lambda: dt.datetime.now(dt.UTC)) -> None:  # type: ignore[no-untyped-def]
+                 clock=lambda: dt.datetime.now(dt.UTC), *,  # type: ignore[no-untyped-def]
+                 support: SupportState | None = None, updates: UpdatesState | None = None,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
         self._runtime = runtime
         self._runner = runner
         self._clock = clock
+        self.support = support or _loaded(SupportState(runtime, runner, parent=self))
+        self.updates = updates or _loaded(UpdatesState(runtime, runner, parent=self))
         self.session: Session | None = None
+        self.unlocked_at: dt.datetime | None = None
+        self.tool_tabs: dict[str, QWidget] = {}
         self.setWindowTitle(self.tr("Chế độ kỹ thuật viên"))
-        self.resize(720, 480)
+        self.resize(960, 660)
         self.challenge: Challenge = make_challenge(runtime.settings.shop.shop_id or "-", clock())
+        self.unlock_box = QGroupBox(self.tr("Mở khóa"))
         intro = QLabel(self.tr("Đọc mã thử thách này cho nhà cung cấp (1900 6037) để nhận mã mở khóa:"))
         intro.setWordWrap(True)
         self.challenge_label = QLabel(self.challenge.code())
@@ -71,34 +87,42 @@ class TechnicianDialog(QDialog):
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.challenge.code()))
         self.code = QLineEdit()
         self.code.setPlaceholderText(self.tr("Dán hoặc gõ mã mở khóa"))
+        self.code.returnPressed.connect(self.unlock)
         self.unlock_button = QPushButton(self.tr("Mở khóa"))
         self.unlock_button.clicked.connect(self.unlock)
-        self.status = QLabel(self.tr("Chưa mở khóa."))
-        self.message = MessageLabel()
-        self.audit = QTableWidget(0, 4)
-        self.audit.setHorizontalHeaderLabels([self.tr("Lúc"), self.tr("Kỹ thuật viên"), self.tr("Thao tác"),
-                                              self.tr("Kết quả")])
-        self.audit.verticalHeader().hide()
-        self.audit.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.audit.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         challenge_row = QHBoxLayout()
         challenge_row.addWidget(self.challenge_label, 1)
         challenge_row.addWidget(copy)
         code_row = QHBoxLayout()
         code_row.addWidget(self.code, 1)
         code_row.addWidget(self.unlock_button)
+        unlock_layout = QVBoxLayout(self.unlock_box)
+        unlock_layout.addWidget(intro)
+        unlock_layout.addLayout(challenge_row)
+        unlock_layout.addLayout(code_row)
+        self.status = QLabel(self.tr("Chưa mở khóa."))
+        self.status.setStyleSheet("font-weight: 600;")
+        self.lock_button = QPushButton(self.tr("Khóa lại"))
+        self.lock_button.clicked.connect(lambda: self.lock(Action.LOCK.value))
+        self.lock_button.hide()
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.lock_button)
+        self.message = MessageLabel()
+        self.tabs = QTabWidget()
+        self.audit_tab = AuditTab(runtime, runner, self.support, lambda: self.session.technician if self.session
+                                  else None)
+        self.tabs.addTab(self.audit_tab, self.tr("Nhật ký kỹ thuật viên"))
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(challenge_row)
-        layout.addLayout(code_row)
-        layout.addWidget(self.status)
+        layout.addWidget(self.unlock_box)
+        layout.addLayout(status_row)
         layout.addWidget(self.message)
-        layout.addWidget(QLabel(self.tr("Nhật ký thao tác của kỹ thuật viên")))
-        layout.addWidget(self.audit, 1)
+        layout.addWidget(self.tabs, 1)
         self.ticker = QTimer(self)
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._tick)
-        self.load_audit()
+        if session is not None and session.expires_at > clock():
+            self._unlocked(session, announce=False)
 
     def _verifier(self) -> TechnicianUnlock:
         return TechnicianUnlock(load_trusted_keys("technician"), self._runtime.state, self._clock)
@@ -119,41 +143,86 @@ class TechnicianDialog(QDialog):
         self.unlock_button.setEnabled(False)
         self._runner.run(work, on_success=self._unlocked, on_failure=self._refused, context=self)
 
-    def _unlocked(self, session: Session) -> None:
+    def _unlocked(self, session: Session, announce: bool = True) -> None:
         self.session = session
+        self.unlocked_at = self._clock()
         self.unlock_button.setEnabled(True)
-        self.message.show_message(self.tr("Đã mở chế độ kỹ thuật viên cho %1.").replace("%1", session.technician),
-                                  Level.OK)
+        self.code.clear()
+        if announce:
+            self.message.show_message(self.tr("Đã mở chế độ kỹ thuật viên cho %1.").replace(
+                "%1", session.technician), Level.OK)
+        self.unlock_box.hide()
+        self.lock_button.show()
+        self._build_tools()
+        self.audit_tab.since = self.unlocked_at
+        self.audit_tab.set_unlocked(True)
         self.ticker.start()
         self._tick()
-        self.load_audit()
+        self.audit_tab.load()
+        self.session_changed.emit(session)
+
+    def _build_tools(self) -> None:
+        from app.ui.technician.checks_tab import ChecksTab
+        from app.ui.technician.logs_tab import LogsTab
+        from app.ui.technician.maintenance_tab import MaintenanceTab
+        from app.ui.technician.profile_tab import ProfileTab
+        from app.ui.technician.settings_tab import SettingsTab
+
+        ctx = ToolContext(self._runtime, self._runner, lambda: self.session.technician if self.session else "?",
+                          self.audit_tab.load)
+        self.tool_tabs = {
+            "checks": ChecksTab(ctx),
+            "logs": LogsTab(ctx),
+            "settings": SettingsTab(ctx),
+            "maintenance": MaintenanceTab(ctx, self.updates),
+            "profile": ProfileTab(ctx),
+        }
+        titles = {"checks": self.tr("Kiểm tra chi tiết"), "logs": self.tr("Nhật ký"), "settings": self.tr("Cài đặt"),
+                  "maintenance": self.tr("Bảo trì"), "profile": self.tr("Sao lưu để cài lại")}
+        for index, (key, tab) in enumerate(self.tool_tabs.items()):
+            self.tabs.insertTab(index, tab, titles[key])
+        self.tabs.setCurrentIndex(0)
+
+    def lock(self, reason: str = "expired") -> None:
+        """Close the tools; recorded when a person locks it (an expiry is implied by the unlock's 'until')."""
+        session, self.session = self.session, None
+        self.ticker.stop()
+        for tab in self.tool_tabs.values():
+            self.tabs.removeTab(self.tabs.indexOf(tab))
+            tab.deleteLater()
+        self.tool_tabs = {}
+        self.unlock_box.show()
+        self.lock_button.hide()
+        self.audit_tab.set_unlocked(False)
+        if session is not None and reason == Action.LOCK.value:
+            audit = AuditLog(self._runtime.database)
+            self._runner.run(lambda: audit.record(session.technician, Action.LOCK.value, "ok"),
+                             on_success=lambda _e: self.audit_tab.load(), context=self)
+        self.status.setText(self.tr("Phiên kỹ thuật viên đã hết hạn.") if reason != Action.LOCK.value
+                            else self.tr("Đã khóa chế độ kỹ thuật viên."))
+        self.session_changed.emit(None)
 
     def _refused(self, exc: BaseException) -> None:
         self.unlock_button.setEnabled(True)
         text = reason_text(exc.reason) if isinstance(exc, UnlockError) else str(exc)
         self.message.show_message(text, Level.CRITICAL)
-        self.load_audit()
+        self.audit_tab.load()
 
     def _tick(self) -> None:
         if self.session is None:
             return
         left = self.session.expires_at - self._clock()
         if left.total_seconds() <= 0:
-            self.session = None
-            self.ticker.stop()
-            self.status.setText(self.tr("Phiên kỹ thuật viên đã hết hạn."))
+            self.lock("expired")
             return
         minutes = int(left.total_seconds() // 60)
         self.status.setText(self.tr("Kỹ thuật viên: %1 – còn %2 phút").replace("%1", self.session.technician)
                             .replace("%2", str(minutes)))
 
     def load_audit(self) -> None:
-        self._runner.run(lambda: AuditLog(self._runtime.database).entries(limit=200), on_success=self._show_audit,
-                         context=self)
+        self.audit_tab.load()
 
-    def _show_audit(self, entries: list[AuditEntry]) -> None:
-        self.audit.setRowCount(len(entries))
-        for row, entry in enumerate(entries):
-            cells = [format_datetime(entry.at.astimezone()), entry.technician, entry.action, entry.result]
-            for column, text in enumerate(cells):
-                self.audit.setItem(row, column, QTableWidgetItem(text))
+
+def _loaded(state):  # type: ignore[no-untyped-def]
+    state.load()
+    return state

@@ -79,6 +79,19 @@ def fake_installer(path: Path, program: Path, version: str, data_dir: Path, *, e
     return path
 
 
+def staged_side_by_side(tmp_path: Path, data: Path, behaviour: str = GOOD, version: str = "0.2.0"):  # type: ignore[no-untyped-def]
+    """A side-by-side install running 0.1.0 with ``version`` staged: (root, install)."""
+    from app.updates.app_install import AppInstall, InstallKind, create_layout, stage_update
+
+    root = tmp_path / "install"
+    create_layout(root, make_bundle(tmp_path / "dist", "0.1.0", data), "0.1.0")
+    install = AppInstall(InstallKind.SIDE_BY_SIDE, root, "0.1.0")
+    archive = tmp_path / f"pmv-support-{version}.zip"
+    archive.write_bytes(bundle_zip(version, data, behaviour))
+    stage_update(install, archive, version, data)
+    return root, install
+
+
 def read_json(path: Path) -> object:
     return json.loads(path.read_text(encoding="utf-8"))
 

@@ -41,6 +41,7 @@ from tests.unit.updates.app_fakes import (
     bundle_zip,
     fake_installer,
     make_bundle,
+    staged_side_by_side,
     wait_for_launches,
 )
 
@@ -55,13 +56,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def side_by_side(tmp_path: Path, data: Path, behaviour: str) -> tuple[Path, AppInstall]:
-    root = tmp_path / "install"
-    create_layout(root, make_bundle(tmp_path / "dist", "0.1.0", data), "0.1.0")
-    install = AppInstall(InstallKind.SIDE_BY_SIDE, root, "0.1.0")
-    archive = tmp_path / "pmv-support-0.2.0.zip"
-    archive.write_bytes(bundle_zip("0.2.0", data, behaviour))
-    stage_update(install, archive, "0.2.0", data)
-    return root, install
+    return staged_side_by_side(tmp_path, data, behaviour)
 
 
 def test_a_good_version_is_switched_to_started_with_the_same_arguments_and_the_old_one_kept(

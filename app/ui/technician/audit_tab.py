@@ -1,0 +1,137 @@
+"""The technician audit log: who did what on this till, exportable and attachable to a request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.formatting import format_datetime
+from app.runtime import Runtime
+from app.storage.support_requests import AttachmentSource
+from app.support.models import AttachmentKind, RequestStatus, SupportRequest
+from app.technician.actions import Action, audited
+from app.technician.audit import AuditEntry, AuditLog
+from app.ui.levels import Level
+from app.ui.support.state import SupportState
+from app.ui.tasks import TaskRunner
+from app.ui.technician.texts import action_name, result_name
+from app.ui.widgets.message import MessageLabel
+
+AUDIT_FILE = "nhat-ky-ky-thuat-vien.csv"
+
+
+class AuditTab(QWidget):
+    """Read by anyone who opens technician mode; export and attach only once unlocked."""
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, support: SupportState,
+                 technician: Callable[[], str | None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self._support = support
+        self._technician = technician
+        self.since: dt.datetime | None = None  # the unlock: what this visit did goes with the request
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("Lúc"), self.tr("Kỹ thuật viên"), self.tr("Thao tác"),
+                                              self.tr("Kết quả")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.export_button = QPushButton(self.tr("Xuất CSV…"))
+        self.export_button.clicked.connect(lambda: self.export())
+        self.request_combo = QComboBox()
+        self.attach_button = QPushButton(self.tr("Gắn vào yêu cầu"))
+        self.attach_button.clicked.connect(self.attach)
+        self.message = MessageLabel()
+        row = QHBoxLayout()
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        row.addWidget(self.request_combo, 2)
+        row.addWidget(self.attach_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        support.changed.connect(self.show_requests)
+        self.show_requests(support.requests)
+        self.set_unlocked(False)
+        self.load()
+
+    def set_unlocked(self, unlocked: bool) -> None:
+        for widget in (self.export_button, self.request_combo, self.attach_button):
+            widget.setEnabled(unlocked)
+
+    def load(self) -> None:
+        self._runner.run(lambda: AuditLog(self._runtime.database).entries(limit=200), on_success=self.show_entries,
+                         context=self)
+
+    def show_entries(self, entries: list[AuditEntry]) -> None:
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            cells = [format_datetime(entry.at.astimezone()), entry.technician, action_name(entry.action),
+                     result_name(entry.result)]
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+
+    def show_requests(self, requests: list[SupportRequest]) -> None:
+        self.request_combo.clear()
+        not_sent = self.tr("(chưa gửi)")
+        for request in requests:
+            if request.status not in (RequestStatus.RESOLVED, RequestStatus.CLOSED):
+                self.request_combo.addItem(f"{request.ticket_number or not_sent} – {request.title}", request.id)
+
+    def export(self, target: Path | None = None) -> None:
+        if target is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Xuất nhật ký kỹ thuật viên"),
+                                                    str(Path.home() / AUDIT_FILE), "CSV (*.csv)")
+            if not chosen:
+                return
+            target = Path(chosen)
+        audit, who = AuditLog(self._runtime.database), self._technician() or "?"
+        self._runner.run(lambda: audited(audit, who, Action.AUDIT_EXPORT, lambda: audit.export_csv(target),
+                                         lambda rows: {"rows": rows}),
+                         on_success=lambda rows: self._done(self.tr("Đã xuất %1 dòng.").replace("%1", str(rows))),
+                         on_failure=self._failed, context=self)
+
+    def attach(self) -> None:
+        request_id = self.request_combo.currentData()
+        if not request_id:
+            return
+        audit, who, since = AuditLog(self._runtime.database), self._technician() or "?", self.since
+
+        def write_csv() -> list[AttachmentSource]:
+            folder = Path(tempfile.mkdtemp(prefix="pmv-audit-"))
+            path = folder / AUDIT_FILE
+            audited(audit, who, Action.AUDIT_ATTACH, lambda: audit.export_csv(path, since),
+                    lambda rows: {"rows": rows}, request=request_id)
+            return [AttachmentSource(path, AttachmentKind.FILE)]
+
+        self.attach_button.setEnabled(False)
+        self._support.attach(request_id, write_csv, "audit_log",
+                             on_success=lambda _r: self._done(self.tr("Đã gắn nhật ký vào yêu cầu.")),
+                             on_failure=self._failed, context=self)
+
+    def _done(self, text: str) -> None:
+        self.attach_button.setEnabled(True)
+        self.message.show_message(text, Level.OK)
+        self.load()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.attach_button.setEnabled(True)
+        self.message.show_message(self.tr("Không thực hiện được: %1").replace("%1", str(exc)), Level.CRITICAL)
+        self.load()

@@ -1,0 +1,324 @@
+"""Nhờ hỗ trợ từ xa: find the remote-desktop tool, start it, send its ID with a request, run a consented session.
+
+Detection, reading the ID and every audit write run in workers; the tool is
+started detached, and a timer notices when it is closed (that ends the session).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from subprocess import Popen
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.runtime import Runtime
+from app.storage.support_requests import AttachmentSource
+from app.support.models import AttachmentKind, RequestStatus, SupportRequest
+from app.technician.audit import AuditLog
+from app.technician.consent import (
+    DEFAULT_CONSENT_TIMEOUT_S,
+    ConsentDecision,
+    ConsentFlow,
+    RemoteSession,
+    SessionEndReason,
+)
+from app.technician.remote_tools import IdReason, IdResult, RemoteTool, ToolDetector, launch, parse_id, read_id
+from app.ui.levels import Level
+from app.ui.support.state import SupportState
+from app.ui.tasks import TaskRunner
+from app.ui.technician.consent_dialog import ConsentDialog
+from app.ui.technician.texts import id_reason_text
+from app.ui.widgets.message import MessageLabel
+
+CLOSED = (RequestStatus.RESOLVED, RequestStatus.CLOSED)
+NOTE_FILE = "truy-cap-tu-xa.json"
+
+
+class RemoteAssistDialog(QDialog):
+    """The cashier's way to let the vendor in, tied to a support request and on record.
+
+    Signals:
+        session_changed(object): the running :class:`RemoteSession`, or None once it ended.
+    """
+
+    session_changed = Signal(object)
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, support: SupportState, parent: QWidget | None = None,
+                 *, technician: str = "", detector: ToolDetector | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self._support = support
+        self._detector = detector or ToolDetector()
+        self.tools: list[RemoteTool] = []
+        self.process: Popen[bytes] | None = None
+        self.session: RemoteSession | None = None
+        self.consent: ConsentDialog | None = None
+        self.consent_timeout_s = DEFAULT_CONSENT_TIMEOUT_S
+        self.setWindowTitle(self.tr("Nhờ hỗ trợ từ xa"))
+        self.resize(640, 560)
+
+        tools_box = QGroupBox(self.tr("1. Phần mềm điều khiển từ xa trên máy này"))
+        self.tool_list = QListWidget()
+        self.tool_list.setMaximumHeight(110)
+        self.open_button = QPushButton(self.tr("Mở phần mềm"))
+        self.open_button.clicked.connect(self.open_tool)
+        self.read_button = QPushButton(self.tr("Đọc ID"))
+        self.read_button.clicked.connect(self.read_tool_id)
+        tool_buttons = QHBoxLayout()
+        tool_buttons.addWidget(self.open_button)
+        tool_buttons.addWidget(self.read_button)
+        tool_buttons.addStretch(1)
+        self.remote_id = QLineEdit()
+        self.remote_id.setPlaceholderText(self.tr("ID hiện trên cửa sổ phần mềm, ví dụ 123 456 789"))
+        self.id_status = QLabel()
+        self.id_status.setWordWrap(True)
+        tools_layout = QVBoxLayout(tools_box)
+        tools_layout.addWidget(self.tool_list)
+        tools_layout.addLayout(tool_buttons)
+        tools_layout.addWidget(self.remote_id)
+        tools_layout.addWidget(self.id_status)
+
+        request_box = QGroupBox(self.tr("2. Gửi ID kèm yêu cầu hỗ trợ"))
+        self.request_combo = QComboBox()
+        self.send_button = QPushButton(self.tr("Gửi ID cho nhà cung cấp"))
+        self.send_button.clicked.connect(self.send_id)
+        request_row = QHBoxLayout(request_box)
+        request_row.addWidget(self.request_combo, 1)
+        request_row.addWidget(self.send_button)
+
+        session_box = QGroupBox(self.tr("3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)"))
+        self.technician = QLineEdit(technician)
+        self.technician.setPlaceholderText(self.tr("Tên kỹ thuật viên của nhà cung cấp"))
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("Việc cần làm, ví dụ: sửa máy in tem"))
+        self.start_button = QPushButton(self.tr("Bắt đầu phiên hỗ trợ"))
+        self.start_button.clicked.connect(self.ask_consent)
+        self.end_button = QPushButton(self.tr("Kết thúc phiên"))
+        self.end_button.clicked.connect(lambda: self.end_session(SessionEndReason.ENDED))
+        self.end_button.setEnabled(False)
+        self.session_label = QLabel(self.tr("Chưa có phiên hỗ trợ nào."))
+        session_form = QFormLayout()
+        session_form.addRow(self.tr("Kỹ thuật viên:"), self.technician)
+        session_form.addRow(self.tr("Lý do:"), self.reason)
+        session_buttons = QHBoxLayout()
+        session_buttons.addWidget(self.start_button)
+        session_buttons.addWidget(self.end_button)
+        session_buttons.addStretch(1)
+        session_layout = QVBoxLayout(session_box)
+        session_layout.addLayout(session_form)
+        session_layout.addLayout(session_buttons)
+        session_layout.addWidget(self.session_label)
+
+        self.message = MessageLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(tools_box)
+        layout.addWidget(request_box)
+        layout.addWidget(session_box)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+        self.watch = QTimer(self)
+        self.watch.setInterval(2000)
+        self.watch.timeout.connect(self._watch_tool)
+        support.changed.connect(self.show_requests)
+        self.show_requests(support.requests)
+        self.tool_list.currentRowChanged.connect(lambda _row: self._update_buttons())
+        self.request_combo.currentIndexChanged.connect(self._fill_reason)
+        self._update_buttons()
+        self._runner.run(self._detector.detect, on_success=self.show_tools,
+                         on_failure=lambda exc: self.show_tools([]), context=self)
+
+    # -- tools ---------------------------------------------------------------
+    def show_tools(self, tools: list[RemoteTool]) -> None:
+        self.tools = tools
+        self.tool_list.clear()
+        for tool in tools:
+            text = tool.kind.display_name + (f" {tool.version}" if tool.version else "")
+            item = QListWidgetItem(text)
+            item.setToolTip(str(tool.path))
+            self.tool_list.addItem(item)
+        if tools:
+            self.tool_list.setCurrentRow(0)
+            self.id_status.setText("")
+        else:
+            self.id_status.setText(self.tr("Máy này chưa có phần mềm điều khiển từ xa. Gọi 1900 6037 để được "
+                                           "hướng dẫn cài UltraViewer (miễn phí)."))
+        self._update_buttons()
+
+    def selected_tool(self) -> RemoteTool | None:
+        row = self.tool_list.currentRow()
+        return self.tools[row] if 0 <= row < len(self.tools) else None
+
+    def open_tool(self) -> None:
+        tool = self.selected_tool()
+        if tool is None:
+            return
+        try:
+            self.process = launch(tool)  # detached; returns at once
+        except OSError as exc:
+            self.message.show_message(self.tr("Không mở được %1: %2").replace("%1", tool.kind.display_name).replace(
+                "%2", str(exc)), Level.CRITICAL)
+            return
+        self.message.show_message(self.tr("Đã mở %1.").replace("%1", tool.kind.display_name), Level.OK)
+        QTimer.singleShot(1500, self.read_tool_id)  # the tool needs a moment before it can answer
+
+    def read_tool_id(self) -> None:
+        tool = self.selected_tool()
+        if tool is None:
+            return
+        self.read_button.setEnabled(False)
+        self._runner.run(lambda: read_id(tool), on_success=self.show_id,
+                         on_failure=lambda exc: self.show_id(IdResult(tool.kind, None, IdReason.NOT_STARTED)),
+                         context=self)
+
+    def show_id(self, result: IdResult) -> None:
+        self.read_button.setEnabled(True)
+        if result.remote_id:
+            self.remote_id.setText(result.remote_id)
+        self.id_status.setText(id_reason_text(result.reason))
+
+    def typed_id(self) -> str | None:
+        text = self.remote_id.text().strip()
+        return parse_id(text) if text else None
+
+    # -- the request -----------------------------------------------------------
+    def show_requests(self, requests: list[SupportRequest]) -> None:
+        current = self.request_combo.currentData()
+        self.request_combo.clear()
+        not_sent = self.tr("(chưa gửi)")
+        for request in requests:
+            if request.status in CLOSED:
+                continue
+            label = f"{request.ticket_number or not_sent} – {request.title}"
+            self.request_combo.addItem(label, request.id)
+        if not self.request_combo.count():
+            self.request_combo.addItem(self.tr("Chưa có yêu cầu đang mở: hãy gửi yêu cầu hỗ trợ trước"), None)
+        index = self.request_combo.findData(current)
+        self.request_combo.setCurrentIndex(max(0, index))
+        self._fill_reason()
+        self._update_buttons()
+
+    def select_request(self, request_id: str) -> None:
+        index = self.request_combo.findData(request_id)
+        if index >= 0:
+            self.request_combo.setCurrentIndex(index)
+
+    def selected_request(self) -> SupportRequest | None:
+        request_id = self.request_combo.currentData()
+        return next((r for r in self._support.requests if r.id == request_id), None)
+
+    def _fill_reason(self) -> None:
+        request = self.selected_request()
+        if request is not None and not self.reason.isModified():
+            self.reason.setText(request.solution_text or request.title)
+
+    def send_id(self) -> None:
+        request, tool, remote_id = self.selected_request(), self.selected_tool(), self.typed_id()
+        if request is None or tool is None:
+            return
+        if remote_id is None:
+            self.message.show_message(self.tr("ID gồm 6 đến 12 chữ số: hãy kiểm tra lại."), Level.WARNING)
+            return
+        note = {"remote_tool": tool.kind.value, "remote_tool_name": tool.kind.display_name, "remote_id": remote_id}
+
+        def write_note() -> list[AttachmentSource]:
+            folder = Path(tempfile.mkdtemp(prefix="pmv-remote-"))
+            path = folder / NOTE_FILE
+            path.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
+            return [AttachmentSource(path, AttachmentKind.FILE)]
+
+        self.send_button.setEnabled(False)
+        self._support.attach(request.id, write_note, "remote_id", on_success=self._sent,
+                             on_failure=self._send_failed, context=self)
+
+    def _sent(self, request: SupportRequest | None) -> None:
+        self.send_button.setEnabled(True)
+        if request is not None and request.ticket_number:
+            text = self.tr("Đã gửi ID kèm yêu cầu %1.").replace("%1", request.ticket_number)
+        else:
+            text = self.tr("Đã lưu ID vào yêu cầu; nhà cung cấp nhận được ngay khi có mạng.")
+        self.message.show_message(text, Level.OK)
+
+    def _send_failed(self, exc: BaseException) -> None:
+        self.send_button.setEnabled(True)
+        self.message.show_message(self.tr("Không lưu được ID vào yêu cầu: %1").replace("%1", str(exc)),
+                                  Level.CRITICAL)
+
+    # -- the session -----------------------------------------------------------
+    def ask_consent(self) -> ConsentDialog | None:
+        request, tool = self.selected_request(), self.selected_tool()
+        technician = self.technician.text().strip()
+        if request is None or tool is None or not technician:
+            self.message.show_message(self.tr("Cần chọn phần mềm, yêu cầu hỗ trợ và ghi tên kỹ thuật viên."),
+                                      Level.WARNING)
+            return None
+        flow = ConsentFlow.ask(AuditLog(self._runtime.database), request_number=request.ticket_number or request.id,
+                               technician=technician, reason=self.reason.text().strip() or request.title,
+                               tool=tool.kind, remote_id=self.typed_id(), timeout_s=self.consent_timeout_s)
+        dialog = ConsentDialog(flow, self._runner, self, request_label=self.request_combo.currentText())
+        dialog.decided.connect(self._consent_decided)
+        dialog.open()
+        self.consent = dialog
+        return dialog
+
+    def _consent_decided(self, decision: ConsentDecision) -> None:
+        if not decision.approved:
+            self.message.show_message(self.tr("Cửa hàng không đồng ý (hoặc hết thời gian chờ): kỹ thuật viên "
+                                              "không được điều khiển máy."), Level.WARNING)
+            return
+        pid = self.process.pid if self.process is not None else None
+        self._runner.run(lambda: RemoteSession.start(decision, AuditLog(self._runtime.database), tool_pid=pid),
+                         on_success=self._session_started, context=self)
+
+    def _session_started(self, session: RemoteSession) -> None:
+        self.session = session
+        self.session_label.setText(self.tr("Đang hỗ trợ từ xa: %1, từ %2.").replace(
+            "%1", session.decision.request.technician).replace("%2", session.started_at.astimezone().strftime("%H:%M")))
+        self.message.show_message(self.tr("Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký."), Level.OK)
+        self.watch.start()
+        self._update_buttons()
+        self.session_changed.emit(session)
+
+    def _watch_tool(self) -> None:
+        if self.session is not None and self.process is not None and self.process.poll() is not None:
+            self.end_session(SessionEndReason.TOOL_EXITED)
+
+    def end_session(self, reason: SessionEndReason) -> None:
+        session, self.session = self.session, None
+        self.watch.stop()
+        if session is None:
+            return
+        self._runner.run(lambda: session.end(reason), on_failure=lambda exc: None)
+        self.session_label.setText(self.tr("Phiên hỗ trợ đã kết thúc."))
+        self._update_buttons()
+        self.session_changed.emit(None)
+
+    def done(self, result: int) -> None:
+        self.end_session(SessionEndReason.ENDED)  # a session never outlives its window unrecorded
+        super().done(result)
+
+    def _update_buttons(self) -> None:
+        has_tool = self.selected_tool() is not None
+        has_request = self.request_combo.currentData() is not None
+        self.open_button.setEnabled(has_tool)
+        self.read_button.setEnabled(has_tool)
+        self.send_button.setEnabled(has_tool and has_request)
+        self.start_button.setEnabled(has_tool and has_request and self.session is None)
+        self.end_button.setEnabled(self.session is not None)

@@ -24,7 +24,7 @@ from app.ui.icons import app_icon
 from app.ui.notifier import Notification, Notifier
 from app.ui.pages.overview import OverviewPage
 from app.ui.tasks import TaskRunner
-from app.support.models import Category
+from app.support.models import Category, Channel
 from app.ui.devices.page import DevicesPage
 from app.ui.health.page import HealthPage, HealthTile
 from app.ui.health.state import HealthState
@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.updates_page = UpdatesPage(runtime, updates)
         self.updates_state = updates
         self.technician_session = None
+        self.remote_tools = None  # the remote-desktop tool detector; None: this PC's (tests give their own)
         self.health_state = health
         self.health_page = HealthPage(runtime, runner, health)
         self.health_page.attach_requested.connect(lambda _run: self.open_request_form())
@@ -208,9 +209,12 @@ class MainWindow(QMainWindow):
     def open_remote_assist(self, request_id: str | None = None) -> RemoteAssistDialog:
         session = self.technician_session
         dialog = RemoteAssistDialog(self.runtime, self.runner, self.support_state, self,
-                                    technician=session.technician if session is not None else "")
+                                    technician=session.technician if session is not None else "",
+                                    detector=self.remote_tools)
         if request_id is not None:
             dialog.select_request(request_id)
+        dialog.new_request_requested.connect(
+            lambda text: self.open_request_form(Category.INCIDENT, self.tr("Cần hỗ trợ từ xa"), text, Channel.REMOTE))
         dialog.open()
         self.remote_dialog = dialog
         return dialog
@@ -226,14 +230,14 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def open_request_form(self, category: Category | None = None, title: str = "",
-                          description: str = "") -> RequestForm:
+                          description: str = "", channel: Channel | None = None) -> RequestForm:
         # The screenshot is of what the cashier sees now, before the form covers it.
         screenshot = self.grab().toImage() if self.isVisible() else None
         last = self.health_state.last
         form = RequestForm(self.runtime, self.runner, self.support_state, screenshot, self,
                            health=last.report if last is not None else None)
         if category is not None:
-            form.prefill(category=category, title=title, description=description)
+            form.prefill(category=category, title=title, description=description, channel=channel)
         form.sent.connect(lambda: self.show_page("support"))
         form.open()
         self.request_form = form

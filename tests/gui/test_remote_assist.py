@@ -108,3 +108,20 @@ def test_no_tool_installed_points_to_the_hotline(qtbot: QtBot, runtime: Runtime,
     qtbot.waitUntil(lambda: "1900 6037" in dialog.id_status.text(), timeout=5000)
     assert not dialog.start_button.isEnabled() and not dialog.open_button.isEnabled()
     assert os.environ.get("PATH")  # the real PATH was never searched (the detector's own PATH was)
+
+
+def test_without_an_open_request_a_new_one_is_prefilled_with_the_tool_and_id(
+        qtbot: QtBot, make_app, anydesk: ToolDetector) -> None:
+    application = make_app()
+    window = application.build_window()
+    qtbot.addWidget(window)
+    window.remote_tools = anydesk
+    dialog = window.open_remote_assist()
+    qtbot.waitUntil(lambda: dialog.tool_list.count() == 1, timeout=5000)
+    dialog.remote_id.setText("987654321")
+    dialog.new_request_button.click()
+    form = window.request_form
+    assert form.title.text() == "Cần hỗ trợ từ xa"
+    assert form.description.toPlainText() == "Nhờ hỗ trợ từ xa qua AnyDesk ID: 987 654 321."
+    assert form.channel.currentData() == Channel.REMOTE.value
+    form.reject()

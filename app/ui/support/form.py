@@ -175,10 +175,12 @@ class RequestForm(QDialog):
         self.errors[field] = error
         return holder
 
-    def prefill(self, *, category: Category, title: str, description: str) -> None:
+    def prefill(self, *, category: Category, title: str, description: str, channel: Channel | None = None) -> None:
         self.category.setCurrentIndex(self.category.findData(category.value))
         self.title.setText(title)
         self.description.setPlainText(description)
+        if channel is not None:
+            self.channel.setCurrentIndex(self.channel.findData(channel.value))
 
     def severity(self) -> Severity:
         return next(value for value, button in self.severity_buttons.items() if button.isChecked())

@@ -38,7 +38,16 @@ from app.technician.consent import (
     RemoteSession,
     SessionEndReason,
 )
-from app.technician.remote_tools import IdReason, IdResult, RemoteTool, ToolDetector, launch, parse_id, read_id
+from app.technician.remote_tools import (
+    IdReason,
+    IdResult,
+    RemoteTool,
+    ToolDetector,
+    launch,
+    parse_id,
+    read_id,
+    support_note,
+)
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
 from app.ui.tasks import TaskRunner
@@ -55,9 +64,11 @@ class RemoteAssistDialog(QDialog):
 
     Signals:
         session_changed(object): the running :class:`RemoteSession`, or None once it ended.
+        new_request_requested(str): open the request form with this text (the tool and its ID) filled in.
     """
 
     session_changed = Signal(object)
+    new_request_requested = Signal(str)
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, support: SupportState, parent: QWidget | None = None,
                  *, technician: str = "", detector: ToolDetector | None = None) -> None:
@@ -99,9 +110,12 @@ class RemoteAssistDialog(QDialog):
         self.request_combo = QComboBox()
         self.send_button = QPushButton(self.tr("Gửi ID cho nhà cung cấp"))
         self.send_button.clicked.connect(self.send_id)
+        self.new_request_button = QPushButton(self.tr("Yêu cầu mới kèm ID…"))
+        self.new_request_button.clicked.connect(self.new_request_with_id)
         request_row = QHBoxLayout(request_box)
         request_row.addWidget(self.request_combo, 1)
         request_row.addWidget(self.send_button)
+        request_row.addWidget(self.new_request_button)
 
         session_box = QGroupBox(self.tr("3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)"))
         self.technician = QLineEdit(technician)
@@ -260,6 +274,15 @@ class RemoteAssistDialog(QDialog):
         self.send_button.setEnabled(True)
         self.message.show_message(self.tr("Không lưu được ID vào yêu cầu: %1").replace("%1", str(exc)),
                                   Level.CRITICAL)
+
+    def new_request_with_id(self) -> None:
+        tool, remote_id = self.selected_tool(), self.typed_id()
+        if tool is None or remote_id is None:
+            self.message.show_message(self.tr("ID gồm 6 đến 12 chữ số: hãy kiểm tra lại."), Level.WARNING)
+            return
+        note = support_note(IdResult(tool.kind, remote_id, IdReason.OK))
+        self.new_request_requested.emit(self.tr("Nhờ hỗ trợ từ xa qua %1.").replace("%1", note.line()))
+        self.accept()
 
     # -- the session -----------------------------------------------------------
     def ask_consent(self) -> ConsentDialog | None:

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_plus
 
 from app.support.phone import PhoneError, PhoneKind, find_phone_numbers, parse_phone, standalone
 
@@ -78,11 +79,43 @@ _SECRET_NAMES_PART = (
 # ...or ending with one of these ("shop_key", "x_auth", "db_pwd").
 _SECRET_NAMES_SUFFIX = ("_key", "_pass", "_pwd", "_auth", "_pin")
 
-# The password runs to the *last* '@' of the authority: connection strings
-# written by hand rarely percent-encode it ("sa:Pmv@2024@192.168.1.10").
+# scheme://user:password@host.  SQLAlchemy, which opens pos.url, takes '#',
+# '/' and '?' as part of the password, and URLs written by hand rarely
+# percent-encode it ("sa:Pmv@2024@192.168.1.10", "sa:Kh0!Vang#2026@host"), so
+# the password runs to the *last* '@' that is followed by a host.  (A query
+# holding an '@' after a password is hidden with it: more hidden, nothing leaked.)
+# In a text, the URL ends at whitespace, a quote or the next "://".
 _URL_CREDENTIAL = re.compile(
-    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:]+:)(?P<secret>[^\s/?#]+)(?=@)"
+    r"(?P<head>\b(?P<scheme>[a-zA-Z][\w+.\-]*)://[^\s/?#:\"']*:)"
+    r"(?P<secret>(?:(?!://)[^\s\"'])+)"
+    r"(?=@[^\s\"'/?#:@]*(?:[\s\"'/?#:]|$))"
 )
+# A settings value that is one URL (pos.url): whitespace is part of the password too.
+_URL_VALUE = re.compile(r"\s*(?P<scheme>[a-zA-Z][\w+.\-]*)://")
+_URL_VALUE_CREDENTIAL = re.compile(
+    r"(?P<head>\s*(?P<scheme>[a-zA-Z][\w+.\-]*)://[^:/?#\r\n]*:)"
+    r"(?P<secret>[^\r\n]+)"
+    r"(?=@[^/?#@:\r\n]*(?:[/?#:]|\Z))"
+)
+# On the web, "host:8080/path?by=lan@x" is a port and a path, not a password;
+# a database URL has no such reading (SQLAlchemy would take it as a password).
+_WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+_PORT_THEN_PATH = re.compile(r"[0-9]{1,5}[/?#]")
+# A database URL's query (SQLAlchemy's: no fragment, so '#' belongs to the value).
+_QUERY_PARAM = re.compile(r"(?<=[?&])(?P<name>[^=&\r\n]+)=(?P<value>[^&\r\n]*)")
+# ODBC / ADO.NET connection strings: "DRIVER={...};SERVER=...;UID=sa;PWD=...;".
+# A value runs to the next ';' (spaces, '#', ',' included) or, in braces, to
+# the closing '}' ('}}' is a literal '}').  A lone "name=value;" is not one:
+# it takes two pairs in a row, so "password=x từ máy A; ca sáng" stays a log line.
+_CONN_NAME_ANYWHERE = re.compile(r"(?:^|(?<=[\s;:\"'({\[,]))(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*")
+_CONN_NAME_LEADING = re.compile(
+    r"[ \t]*(?P<name>[A-Za-z][A-Za-z0-9_.:\-]*(?:[ \t]+[A-Za-z][A-Za-z0-9_.:\-]*){0,3})[ \t]*=[ \t]*"
+)
+# The closing quote of a JSON or repr string around a connection string in a log line.
+_CLOSING_QUOTE = re.compile(r"[\"'](?=[ \t]*(?:[,:}\])]|$))")
+# An odbc_connect=... query value: the connection string is percent-encoded.
+_ENCODED_QUERY_VALUE = re.compile(r"(?<=[?&])[A-Za-z0-9_.\-]+=(?P<value>[^\s&\"']*%3[Dd][^\s&\"']*)")
+_LINE = re.compile(r"[^\r\n]+")
 _AUTH_HEADER = re.compile(
     r"(?P<head>\bauthorization\b[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest|negotiate)\s+)?)"
     r"(?P<secret>[^\s\"',;}\]]+)",
@@ -151,7 +184,9 @@ class _Redactor:
         text = self._sub(_AUTH_HEADER, text, RedactionKind.AUTH_HEADER)
         text = self._sub(_BARE_BEARER, text, RedactionKind.AUTH_HEADER)
         text = self._shop_tokens(text)
-        text = self._sub(_URL_CREDENTIAL, text, RedactionKind.URL_CREDENTIAL)
+        text = self._url_credentials(text)
+        text = self._encoded_connection_strings(text)
+        text = self._connection_strings(text)
         text = self._params(text)
         text = self._emails(text)
         text = self._citizen_ids(text)
@@ -165,6 +200,59 @@ class _Redactor:
             return m.group("head") + MASK
 
         return pattern.sub(replace, text)
+
+    def value(self, text: str) -> str:
+        """A settings value: if it is one URL (pos.url), read it whole first, as SQLAlchemy does."""
+        if (url := _URL_VALUE.match(text)) is not None:
+            credential = _URL_VALUE_CREDENTIAL.match(text)
+            if credential is not None and _hides_password(credential):
+                self.counts[RedactionKind.URL_CREDENTIAL] += 1
+                text = text[: credential.end("head")] + MASK + text[credential.end("secret") :]
+            if url.group("scheme").lower() not in _WEB_SCHEMES:
+                text = self._database_query(text, url.end())
+        return self.text(text)
+
+    def _url_credentials(self, text: str) -> str:
+        def replace(m: re.Match[str]) -> str:
+            if not _hides_password(m):
+                return m.group(0)
+            self.counts[RedactionKind.URL_CREDENTIAL] += 1
+            return m.group("head") + MASK
+
+        return _URL_CREDENTIAL.sub(replace, text)
+
+    def _database_query(self, text: str, start: int) -> str:
+        """Secret parameters of a database URL's query, each to the next '&'."""
+        query = text.find("?", start)
+        if query < 0:
+            return text
+        spans = [
+            m.span("value")
+            for m in _QUERY_PARAM.finditer(text, query)
+            if _is_secret_name(unquote_plus(m.group("name"))) and m.group("value")
+            and not _already_masked(m.group("value"))
+        ]
+        self.counts[RedactionKind.SECRET_PARAM] += len(spans)
+        return _mask_spans(text, spans)
+
+    def _connection_strings(self, text: str) -> str:
+        spans = [
+            (line.start() + start, line.start() + end)
+            for line in _LINE.finditer(text)
+            for start, end in _connection_secrets(line.group(0))
+        ]
+        self.counts[RedactionKind.SECRET_PARAM] += len(spans)
+        return _mask_spans(text, spans)
+
+    def _encoded_connection_strings(self, text: str) -> str:
+        """``odbc_connect=DRIVER%3D...%3BPWD%3D...``: found decoded, masked where it is written."""
+        spans: list[tuple[int, int]] = []
+        for m in _ENCODED_QUERY_VALUE.finditer(text):
+            decoded, offsets = _percent_decode(m.group("value"))
+            base = m.start("value")
+            spans += [(base + offsets[start], base + offsets[end]) for start, end in _connection_secrets(decoded)]
+        self.counts[RedactionKind.SECRET_PARAM] += len(spans)
+        return _mask_spans(text, spans)
 
     def _shop_tokens(self, text: str) -> str:
         def replace(m: re.Match[str]) -> str:
@@ -236,6 +324,128 @@ class _Redactor:
         return {kind: n for kind, n in self.counts.items() if n}
 
 
+def _hides_password(m: re.Match[str]) -> bool:
+    """Whether a URL credential match is a password still to hide (not "host:8080/path" on the web)."""
+    secret = m.group("secret")
+    if _already_masked(secret):
+        return False
+    return not (m.group("scheme").lower() in _WEB_SCHEMES and _PORT_THEN_PATH.match(secret))
+
+
+def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each of the (sorted, disjoint) spans replaced by the mask."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in spans:
+        pieces += [text[position:start], MASK]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _percent_decode(text: str) -> tuple[str, list[int]]:
+    """``text`` URL-decoded one character per escape, with where each character starts in ``text``.
+
+    Bytes are not assembled into UTF-8: the names and delimiters that matter
+    are ASCII, and the offsets stay exact.  The list ends with ``len(text)``.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    i = 0
+    while i < len(text):
+        offsets.append(i)
+        escape = text[i + 1 : i + 3]
+        if text[i] == "%" and len(escape) == 2 and all(c in "0123456789abcdefABCDEF" for c in escape):
+            chars.append(chr(int(escape, 16)))
+            i += 3
+        else:
+            chars.append(" " if text[i] == "+" else text[i])
+            i += 1
+    offsets.append(len(text))
+    return "".join(chars), offsets
+
+
+def _connection_secrets(line: str) -> list[tuple[int, int]]:
+    """Spans of the secret values in the ODBC/ADO.NET connection strings of one line."""
+    if ";" not in line or "=" not in line:
+        return []
+    segments = _segments(line)
+    spans: list[tuple[int, int]] = []
+    k = 0
+    while k < len(segments):
+        start, end = segments[k]
+        first = next(
+            (m for m in _CONN_NAME_ANYWHERE.finditer(line, start, end) if _is_conn_secret(m.group("name"))), None
+        )
+        if first is None and _CONN_NAME_ANYWHERE.search(line, start, end) is None:
+            k += 1
+            continue
+        run = [first]
+        j = k + 1
+        while j < len(segments) and (m := _CONN_NAME_LEADING.match(line, *segments[j])) is not None:
+            run.append(m if _is_conn_secret(m.group("name")) else None)
+            j += 1
+        if len(run) >= 2:  # a pair alone is a log line's "name=value;", not a connection string
+            for m, (_, segment_end) in zip(run, segments[k:j], strict=True):
+                if m is not None and (span := _conn_value(line, m.end(), segment_end)) is not None:
+                    spans.append(span)
+        k = j
+    return spans
+
+
+def _is_conn_secret(name: str) -> bool:
+    return _is_secret_name(re.sub(r"[\s:]+", "_", name))
+
+
+def _segments(line: str) -> list[tuple[int, int]]:
+    """The ';'-separated parts of a line; a ';' inside a braced value ("={a;b}") does not separate."""
+    segments: list[tuple[int, int]] = []
+    start = i = 0
+    braces = "{" in line  # and, once a brace is left open, no later one can close either
+    while i < len(line):
+        if line[i] == ";":
+            segments.append((start, i))
+            start = i + 1
+        elif line[i] == "=" and braces:
+            value = i + 1
+            while line[value : value + 1] in (" ", "\t"):
+                value += 1
+            if line[value : value + 1] == "{":
+                if (close := _brace_end(line, value)) is not None:
+                    i = close
+                    continue
+                braces = False
+        i += 1
+    segments.append((start, len(line)))
+    return segments
+
+
+def _brace_end(line: str, start: int) -> int | None:
+    """Just past the '}' closing the brace at ``start`` ('}}' is an escaped '}'); None if none."""
+    if start >= len(line) or line[start] != "{":
+        return None
+    i = start + 1
+    while i < len(line):
+        if line[i] == "}":
+            if line[i + 1 : i + 2] != "}":
+                return i + 1
+            i += 1
+        i += 1
+    return None
+
+
+def _conn_value(line: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of the value starting at ``start`` in a segment ending at ``end``; None if empty or masked."""
+    close = _brace_end(line, start)
+    if close is None or close > end:
+        quote = _CLOSING_QUOTE.search(line, start, end)
+        close = quote.start() if quote is not None else end
+    value = line[start:close]
+    if not value.strip() or _already_masked(value):
+        return None
+    return start, close
+
+
 def _e164_or_none(text: str) -> str | None:
     """An unparsable keep entry can match nothing, so it is dropped rather than raised."""
     try:
@@ -284,7 +494,7 @@ def _walk(value: Any, *, secret: bool, redactor: _Redactor) -> Any:
     if secret:
         return _mask_scalar(value, redactor)
     if isinstance(value, str):
-        return redactor.text(value)
+        return redactor.value(value)
     return value
 
 

@@ -239,3 +239,113 @@ def test_kind_values_are_stable_codes() -> None:
         "phone",
         "email",
     }
+
+
+# --- database URLs and connection strings (pos.url) -----------------------------
+# pos.url is opened by SQLAlchemy, which reads '#', '/' and '?' as part of the
+# password; an ODBC connection string may hold it too, percent-encoded in
+# ``odbc_connect`` or plain, with spaces or in braces.
+
+ODBC_ENCODED = (
+    "mssql+pyodbc:///?odbc_connect=DRIVER%3D%7BODBC+Driver+17+for+SQL+Server%7D%3BSERVER%3D192.168.1.10"
+    "%3BDATABASE%3DPMV%3BUID%3Dsa%3BPWD%3D{}%3BTrustServerCertificate%3Dyes"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected", "secret", "counts"),
+    [
+        ("mssql+pyodbc://sa:Kh0!Vang#2026@host/PMV", "mssql+pyodbc://sa:***@host/PMV", "Vang#2026", {K.URL_CREDENTIAL: 1}),
+        ("postgresql://pmv:a/b?c@db/pmv", "postgresql://pmv:***@db/pmv", "a/b?c", {K.URL_CREDENTIAL: 1}),
+        (  # the host looks like an e-mail domain once the URL rule has let go of the password
+            "mssql+pyodbc://sa:Kh0!Vang#2026@pos.kimphat.vn:1433/PMV?driver=ODBC+Driver+17+for+SQL+Server",
+            "mssql+pyodbc://sa:***@pos.kimphat.vn:1433/PMV?driver=ODBC+Driver+17+for+SQL+Server",
+            "Vang#2026",
+            {K.URL_CREDENTIAL: 1},
+        ),
+        (  # '@', '#', '/' and '?' together: the password runs to the last '@' before the host
+            "mssql+pyodbc://sa:Pmv@2024#1/x?y@192.168.1.10/PMV",
+            "mssql+pyodbc://sa:***@192.168.1.10/PMV",
+            "2024#1/x?y",
+            {K.URL_CREDENTIAL: 1},
+        ),
+        ("mssql+pyodbc://sa:Vang 2026@host/PMV", "mssql+pyodbc://sa:***@host/PMV", "Vang 2026", {K.URL_CREDENTIAL: 1}),
+        (
+            ODBC_ENCODED.format("Kh0%21Vang%232026"),
+            ODBC_ENCODED.format("***"),
+            "Vang%23",
+            {K.SECRET_PARAM: 1},
+        ),
+        (  # braced: '}}' is a literal '}', and ';' does not end the value
+            ODBC_ENCODED.format("%7BKh0%3BVang%7D%7D26%7D"),
+            ODBC_ENCODED.format("***"),
+            "Vang",
+            {K.SECRET_PARAM: 1},
+        ),
+        (
+            "DRIVER={ODBC Driver 17 for SQL Server};SERVER=192.168.1.10;DATABASE=PMV;UID=sa;PWD=Kh0!Vang#2026;",
+            "DRIVER={ODBC Driver 17 for SQL Server};SERVER=192.168.1.10;DATABASE=PMV;UID=sa;PWD=***;",
+            "Vang",
+            {K.SECRET_PARAM: 1},
+        ),
+        (
+            "Server=192.168.1.10,1433;Database=PMV;User Id=sa;Password=Vang 2026, mới;Encrypt=no",
+            "Server=192.168.1.10,1433;Database=PMV;User Id=sa;Password=***;Encrypt=no",
+            "Vang",
+            {K.SECRET_PARAM: 1},
+        ),
+        (
+            "DRIVER={SQL Server};UID=sa;PWD={Kh0;Vang}}26};SERVER=host",
+            "DRIVER={SQL Server};UID=sa;PWD=***;SERVER=host",
+            "Vang",
+            {K.SECRET_PARAM: 1},
+        ),
+        (  # a password in SQLAlchemy's query: no URL fragment there, '#' belongs to it
+            "mssql+pymssql://host/PMV?user=sa&password=Kh0!Vang#2026&charset=utf8",
+            "mssql+pymssql://host/PMV?user=sa&password=***&charset=utf8",
+            "Vang",
+            {K.SECRET_PARAM: 1},
+        ),
+    ],
+)
+def test_database_url_passwords_are_hidden(
+    url: str, expected: str, secret: str, counts: dict[RedactionKind, int]
+) -> None:
+    redacted, got = redact_mapping({"pos": {"url": url, "process_name": "PMV.exe"}})
+    assert redacted == {"pos": {"url": expected, "process_name": "PMV.exe"}}
+    assert secret not in str(redacted)
+    assert got == counts
+    assert redact_mapping(redacted) == (redacted, {})  # idempotent
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mssql+pyodbc://sa@192.168.1.10:1433/PMV?driver=ODBC+Driver+17+for+SQL+Server",
+        "postgresql://pmv@db:5432/pmv",
+        "mssql+pyodbc://192.168.1.10/PMV?trusted_connection=yes",
+        "sqlite:///C:/PMV/data/pmv.db",
+        "mssql+pyodbc:///?odbc_connect=DRIVER%3D%7BSQL+Server%7D%3BSERVER%3Dhost%3BDATABASE%3DPMV%3BTrusted_Connection%3Dyes",
+        "DRIVER={SQL Server};SERVER=host;DATABASE=PMV;UID=sa;Trusted_Connection=yes;",
+        "http://192.168.1.5:8080/api/tickets?by=thungan01@QUAY-01",  # host:port, then an '@' in the query
+    ],
+)
+def test_database_urls_without_a_password_are_untouched(url: str) -> None:
+    assert redact_mapping({"pos": {"url": url}}) == ({"pos": {"url": url}}, {})
+    assert redact_text(url) == RedactionResult(url, {})
+
+
+def test_database_passwords_in_a_log_are_hidden() -> None:
+    log = (
+        "2026-11-24 10:15:00 ERROR Không kết nối được mssql+pyodbc://sa:Kh0!Vang#2026@192.168.1.10/PMV (lần 3)\n"
+        "2026-11-24 10:15:01 DEBUG odbc DRIVER={ODBC Driver 17 for SQL Server};SERVER=192.168.1.10;UID=sa;PWD=Kh0!Vang#2026;\n"
+        "2026-11-24 10:18:00 INFO  Đăng nhập user=thungan01 password=Vang@9999 từ máy QUAY-01; ca sáng, HĐ 1C26TVG-0000063"
+    )
+    result = redact_text(log)
+    assert result.text == (
+        "2026-11-24 10:15:00 ERROR Không kết nối được mssql+pyodbc://sa:***@192.168.1.10/PMV (lần 3)\n"
+        "2026-11-24 10:15:01 DEBUG odbc DRIVER={ODBC Driver 17 for SQL Server};SERVER=192.168.1.10;UID=sa;PWD=***;\n"
+        "2026-11-24 10:18:00 INFO  Đăng nhập user=thungan01 password=*** từ máy QUAY-01; ca sáng, HĐ 1C26TVG-0000063"
+    )
+    assert result.counts == {K.URL_CREDENTIAL: 1, K.SECRET_PARAM: 2}
+    assert redact_text(result.text) == RedactionResult(result.text, {})

@@ -11,12 +11,13 @@ import datetime as dt
 import enum
 import logging
 from pathlib import Path
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from app import APP_ID, __version__
 from app.support.models import SupportRequest, TicketReceipt, TicketUpdate
+
+if TYPE_CHECKING:
+    import requests  # imported when the first request is made: ~50 ms off every start
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class VendorClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
-        self._session = session or requests.Session()
+        self._session = session
         self._timeout = timeout
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -69,6 +70,10 @@ class VendorClient:
             **kwargs.pop("headers", {}),
         }
         url = f"{self.base_url}{path}"
+        import requests
+
+        if self._session is None:
+            self._session = requests.Session()
         try:
             response = self._session.request(method, url, headers=headers, timeout=self._timeout, **kwargs)
         except requests.Timeout as exc:

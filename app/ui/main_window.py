@@ -25,18 +25,15 @@ from app.ui.notifier import Notification, Notifier
 from app.ui.pages.overview import OverviewPage
 from app.ui.tasks import TaskRunner
 from app.support.models import Category, Channel
-from app.ui.devices.page import DevicesPage
 from app.ui.health.page import HealthPage, HealthTile
 from app.ui.health.state import HealthState
-from app.ui.support.form import RequestForm
 from app.ui.support.page import SupportPage, SupportTile
 from app.ui.support.state import SupportState
-from app.ui.technician.dialog import TechnicianDialog
-from app.ui.technician.remote_dialog import RemoteAssistDialog
 from app.ui.updates.page import UpdatesPage, UpdatesState, UpdatesTile
 from app.ui.warranty.page import WarrantyPage, WarrantyTile
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
+from app.ui.widgets.lazy_page import LazyPage
 from app.ui.widgets.task_progress import TaskProgress
 
 
@@ -86,7 +83,8 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPage(runtime, runner)
         self.warranty_page = WarrantyPage(runtime, runner, warranty)
         self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
-        self.devices_page = DevicesPage(runtime, runner)
+        # Scanner and printer benches pull in serial, label and barcode libraries: built on first visit.
+        self._devices = LazyPage(self._make_devices_page)
         self.updates_page = UpdatesPage(runtime, updates)
         self.updates_state = updates
         self.technician_session = None
@@ -111,7 +109,7 @@ class MainWindow(QMainWindow):
              self.support_page),
             ("warranty", self.tr("Bảo hành & bảo trì"), QStyle.StandardPixmap.SP_DialogYesButton,
              self.warranty_page),
-            ("devices", self.tr("Thiết bị mã vạch"), QStyle.StandardPixmap.SP_DriveHDIcon, self.devices_page),
+            ("devices", self.tr("Thiết bị mã vạch"), QStyle.StandardPixmap.SP_DriveHDIcon, self._devices),
             ("updates", self.tr("Cập nhật"), QStyle.StandardPixmap.SP_BrowserReload, self.updates_page),
         ]
         for key, title, icon, page in areas:
@@ -144,6 +142,15 @@ class MainWindow(QMainWindow):
         notifier.notified.connect(self._on_notified)
 
     # -- construction -------------------------------------------------------
+    def _make_devices_page(self) -> QWidget:
+        from app.ui.devices.page import DevicesPage
+
+        return DevicesPage(self.runtime, self.runner)
+
+    @property
+    def devices_page(self):  # type: ignore[no-untyped-def]
+        return self._devices.page
+
     def _build_menus(self, language: str) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&Tệp"))
         quit_action = QAction(self.tr("Thoát"), self)
@@ -194,7 +201,9 @@ class MainWindow(QMainWindow):
     def add_banner(self, banner: Banner) -> None:
         self.banner_area.addWidget(banner)
 
-    def open_technician(self) -> TechnicianDialog:
+    def open_technician(self):  # type: ignore[no-untyped-def]
+        from app.ui.technician.dialog import TechnicianDialog
+
         # The unlock outlives the dialog: reopening it within the allowed time keeps the technician in.
         dialog = TechnicianDialog(self.runtime, self.runner, self, support=self.support_state,
                                   updates=self.updates_state, session=self.technician_session)
@@ -206,7 +215,9 @@ class MainWindow(QMainWindow):
     def _remember_technician(self, session: object) -> None:
         self.technician_session = session
 
-    def open_remote_assist(self, request_id: str | None = None) -> RemoteAssistDialog:
+    def open_remote_assist(self, request_id: str | None = None):  # type: ignore[no-untyped-def]
+        from app.ui.technician.remote_dialog import RemoteAssistDialog
+
         session = self.technician_session
         dialog = RemoteAssistDialog(self.runtime, self.runner, self.support_state, self,
                                     technician=session.technician if session is not None else "",
@@ -230,7 +241,9 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def open_request_form(self, category: Category | None = None, title: str = "",
-                          description: str = "", channel: Channel | None = None) -> RequestForm:
+                          description: str = "", channel: Channel | None = None):  # type: ignore[no-untyped-def]
+        from app.ui.support.form import RequestForm
+
         # The screenshot is of what the cashier sees now, before the form covers it.
         screenshot = self.grab().toImage() if self.isVisible() else None
         last = self.health_state.last

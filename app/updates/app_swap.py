@@ -33,8 +33,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import psutil
-
 from app.atomic import write_atomically
 from app.updates.app_install import (
     EXECUTABLE,
@@ -155,6 +153,8 @@ def _refuse(data_dir: Path, version: str) -> None:
 
 
 def _alive(pid: int) -> bool:
+    import psutil  # only the helper waits on processes
+
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:

@@ -24,10 +24,11 @@ from app.resources import resources_dir
 from app.updates.app_install import AppInstall, PendingUpdate, StageError, detect_install, stage_update
 from app.updates.app_swap import refused_versions
 from app.updates.install import InstallResult, PackStore
-from app.updates.tuf_client import AvailableTarget, UpdateClient, UpdateError, UpdateErrorKind, should_take
+from app.updates.targets import AvailableTarget, UpdateError, UpdateErrorKind, should_take
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
+    from app.updates.tuf_client import UpdateClient
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ class Updater:
         return self._runtime.paths.data_dir / "updates"
 
     def _default_client(self) -> UpdateClient:
+        from app.updates.tuf_client import UpdateClient  # python-tuf loads when a run begins, not at start-up
+
         settings = self._runtime.settings
         base = settings.updates.base_url or settings.vendor.base_url
         return UpdateClient(self.folder / "metadata", self.folder / "downloads", base, trusted_root(self._runtime),

@@ -26,17 +26,13 @@ user-facing text here.
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import errno
-import hashlib
 import logging
 import os
 import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -49,37 +45,23 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 from app import APP_ID, __version__
 from app.atomic import atomic_target
 from app.filelock import FileLock, LockTimeout  # re-exported: the update job's lock
+from app.updates.targets import (  # re-exported: callers predate the split
+    CHANNELS,
+    KINDS,
+    AvailableTarget,
+    UpdateError,
+    UpdateErrorKind,
+    rollout_bucket,
+    should_take,
+)
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"{APP_ID}/{__version__}"
-KINDS = ("regulation", "app", "pos-profile")
-CHANNELS = ("stable", "beta")
 Progress = Callable[[float, str], None]
 
 
 # --------------------------------------------------------------------------- errors
-
-
-class UpdateErrorKind(str, enum.Enum):
-    SECURITY = "security"  # tuf RepositoryError: bad signature, rollback, expired (freeze), mix-and-match
-    NETWORK = "network"  # could not download (refused, dropped, too slow, HTTP error): back off and retry
-    TOO_LARGE = "too_large"  # the server sent more than the signed length (endless data)
-    HASH_MISMATCH = "hash_mismatch"  # the downloaded target is not the one that was signed
-    CANCELLED = "cancelled"  # the caller's cancel event was set (a partial download is kept)
-    BUSY = "busy"  # another process holds the metadata folder's lock
-    STORAGE = "storage"  # the local disk refused (full, read-only, permissions)
-
-    @property
-    def retryable(self) -> bool:
-        return self in (UpdateErrorKind.NETWORK, UpdateErrorKind.BUSY, UpdateErrorKind.STORAGE)
-
-
-class UpdateError(Exception):
-    def __init__(self, kind: UpdateErrorKind, detail: str = "") -> None:
-        super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
-        self.kind = kind
-        self.detail = detail
 
 
 def _translate(exc: BaseException) -> UpdateError:
@@ -173,72 +155,6 @@ class RequestsFetcher(FetcherInterface):
 
 
 # --------------------------------------------------------------------------- targets
-
-
-@dataclass(frozen=True)
-class AvailableTarget:
-    """A target listed in the verified targets metadata, with the vendor's ``custom`` fields."""
-
-    path: str  # e.g. "regulation/nd-232-2025-1.0.0.json", "app/pmv-support-0.2.0.zip"
-    length: int
-    hashes: dict[str, str] = field(hash=False)
-    kind: str  # regulation | app | pos-profile
-    version: str
-    effective_date: dt.date | None = None
-    channel: str = "stable"
-    min_app_version: str | None = None
-    title_vi: str = ""
-    summary_vi: str = ""
-    rollout_percent: int | None = None  # None: everyone
-    target_id: str = ""  # the pack / profile id ("nd-232-2025"), "pmv-support" for the app
-
-    @property
-    def filename(self) -> str:
-        return self.path.rpartition("/")[2]
-
-    @classmethod
-    def from_target_file(cls, info: TargetFile) -> AvailableTarget:
-        """Raises ValueError when the signed ``custom`` block is not what the vendor tool writes."""
-        custom = info.custom
-        if not isinstance(custom, dict):
-            raise ValueError("no custom block")
-        kind, version = custom.get("kind"), custom.get("version")
-        if kind not in KINDS or not isinstance(version, str) or not version:
-            raise ValueError(f"bad kind/version {kind!r}/{version!r}")
-        channel = custom.get("channel") or "stable"
-        if channel not in CHANNELS:
-            raise ValueError(f"bad channel {channel!r}")
-        effective = custom.get("effective_date")
-        rollout = custom.get("rollout_percent")
-        if rollout is not None and (isinstance(rollout, bool) or not isinstance(rollout, int)
-                                    or not 0 <= rollout <= 100):
-            raise ValueError(f"bad rollout_percent {rollout!r}")
-        min_app = custom.get("min_app_version")
-        return cls(
-            path=info.path, length=info.length, hashes=dict(info.hashes), kind=kind, version=version,
-            effective_date=dt.date.fromisoformat(effective) if effective else None,
-            channel=channel, min_app_version=str(min_app) if min_app else None,
-            title_vi=str(custom.get("title_vi") or ""), summary_vi=str(custom.get("summary_vi") or ""),
-            rollout_percent=rollout, target_id=str(custom.get("id") or ""),
-        )
-
-
-def rollout_bucket(install_id: str, version: str) -> int:
-    """This install's stable place (0-99) in the staged rollout of ``version``."""
-    return int(hashlib.sha256((install_id + version).encode("utf-8")).hexdigest(), 16) % 100
-
-
-def should_take(target: AvailableTarget, install_id: str, channel: str) -> bool:
-    """Whether this install takes ``target`` now.
-
-    A stable install takes only stable releases, a beta install both. A
-    release with ``rollout_percent`` P reaches the installs whose
-    ``sha256(install_id + version) % 100 < P``; without it, everyone.
-    """
-    if target.channel == "beta" and channel != "beta":
-        return False
-    percent = 100 if target.rollout_percent is None else target.rollout_percent
-    return rollout_bucket(install_id, target.version) < percent
 
 
 # --------------------------------------------------------------------------- client

@@ -29,7 +29,7 @@ from app import __version__
 from app.updates.app_swap import app_update_status
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, Updater, UpdateRun
 from app.ui.updates.app_panel import AppUpdatePanel
-from app.updates.tuf_client import UpdateErrorKind
+from app.updates.targets import UpdateErrorKind
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message import MessageLabel

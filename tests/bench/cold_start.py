@@ -1,0 +1,199 @@
+"""Cold start: process start to the main window's first paint, against a bare PySide6 window.
+
+1. ``pmv-support --config SHOP --screenshot F`` (a real shop's start: no
+   demo server) and ``pmv-support --demo --screenshot F``, wall time from
+   spawn to exit, against a bare ``QApplication`` + one ``QLabel`` saved the
+   same way.  Offscreen Qt.  Budget: app / bare <= 1.5.
+2. Tray-only start at logon (``--minimized``): the app has no flag that exits
+   once started, so a wrapper (``READY_WRAPPER``) watches the app's own
+   "GUI ready" log record, lets the event loop turn once, prints READY and
+   ends the process; the same is done for the windowed start and the bare
+   window.  A tray needs a real X server with a tray host, so this part runs
+   only where ``Xvfb`` and ``trayer`` are installed (``apt-get install xvfb
+   trayer``).  Budget: tray-only start < windowed start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.bench.common import PYTHON, ROOT, Row, VendorProcess, child_env, make_shop, median  # noqa: E402
+
+BUDGET = 1.5
+
+BARE_WINDOW = """
+import sys
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv[:1])
+label = QLabel("Tiệm vàng Kim Phát")
+label.resize(1100, 760)
+label.show()
+app.processEvents()
+label.grab().save(sys.argv[1], "PNG")
+"""
+
+BARE_READY = """
+import os, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv[:1])
+label = QLabel("Tiệm vàng Kim Phát")
+label.resize(1100, 760)
+label.show()
+def ready():
+    app.processEvents()
+    print("READY", flush=True)
+    os._exit(0)
+QTimer.singleShot(0, ready)
+app.exec()
+"""
+
+# Runs the real CLI; when the app logs "GUI ready" (the last line of
+# app.ui.application._run before qapp.exec()), one event-loop turn later it
+# prints READY and whether the tray was up, then ends the process at once.
+READY_WRAPPER = """
+import logging, os, sys
+class Ready(logging.Handler):
+    def emit(self, record):
+        message = record.getMessage()
+        if not message.startswith("GUI ready"):
+            return
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        def ready():
+            QApplication.processEvents()
+            print("READY", "tray on" in message, flush=True)
+            os._exit(0)
+        QTimer.singleShot(0, ready)
+logging.getLogger().addHandler(Ready())
+sys.argv = ["pmv-support", *sys.argv[1:]]
+from app.cli import main
+sys.exit(main())
+"""
+
+
+def _timed_exit(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env=env, timeout=120, cwd=ROOT)
+    return (time.perf_counter() - started) * 1000
+
+
+def _timed_ready(command: list[str], env: dict[str, str]) -> tuple[float, bool]:
+    """Milliseconds from spawn to the child's READY line; whether it reported a tray."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT,
+                             text=True)
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith("READY"):
+                return (time.perf_counter() - started) * 1000, line.split()[1:] == ["True"]
+        raise RuntimeError(f"{command[2:]} ended without READY (exit {child.wait()})")
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+
+
+@contextlib.contextmanager
+def _x_with_tray() -> Iterator[str | None]:
+    """A virtual X display with a system tray (XEmbed) host; None where Xvfb/trayer are missing."""
+    if not (shutil.which("Xvfb") and shutil.which("trayer")):
+        yield None
+        return
+    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
+                  and not Path(f"/tmp/.X{n}-lock").exists())
+    display = f":{number}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tray = None
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            if time.monotonic() > deadline or xvfb.poll() is not None:
+                raise RuntimeError("Xvfb did not start")
+            time.sleep(0.05)
+        tray = subprocess.Popen(["trayer", "--edge", "top", "--align", "right"], env={**os.environ, "DISPLAY": display},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        yield display
+    finally:
+        for process in (tray, xvfb):
+            if process is not None:
+                process.terminate()
+                process.wait(10)
+
+
+def bench_cold_start(runs: int) -> list[Row]:
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        with VendorProcess(tmp / "vendor") as vendor:
+            home = tmp / "home"
+            config = make_shop(home, vendor.base_url, vendor.add_shop())
+            env = child_env(home)
+            shot = str(tmp / "shot.png")
+            app_cmd = [PYTHON, "-m", "app", "--config", str(config), "--no-err-windows", "--screenshot", shot]
+            demo_cmd = [PYTHON, "-m", "app", "--demo", "--no-err-windows", "--screenshot", shot]
+            bare_cmd = [PYTHON, "-c", BARE_WINDOW, shot]
+            for command in (app_cmd, demo_cmd, bare_cmd):  # first runs migrate, make the demo, warm the disk cache
+                _timed_exit(command, env)
+            app_ms, demo_ms, bare_ms = [], [], []
+            for _ in range(runs):  # interleaved, so drift in the machine's load hits all alike
+                app_ms.append(_timed_exit(app_cmd, env))
+                demo_ms.append(_timed_exit(demo_cmd, env))
+                bare_ms.append(_timed_exit(bare_cmd, env))
+            app, demo, bare = median(app_ms), median(demo_ms), median(bare_ms)
+            rows.append(Row("cold start: shop --screenshot vs bare window", f"{app:.0f} ms", f"{bare:.0f} ms",
+                            f"{app / bare:.2f}x", f"<= {BUDGET}x", app / bare <= BUDGET))
+            rows.append(Row("cold start: --demo --screenshot vs bare window", f"{demo:.0f} ms", f"{bare:.0f} ms",
+                            f"{demo / bare:.2f}x", "(demo: informative)"))
+            rows.extend(_tray_rows(runs, config, home))
+    return rows
+
+
+def _tray_rows(runs: int, config: Path, home: Path) -> list[Row]:
+    with _x_with_tray() as display:
+        if display is None:
+            return [Row("tray-only start (--minimized)", "n/a", "", "", "< windowed start", None),
+                    Row("  (needs Xvfb + trayer: apt-get install xvfb trayer; and an exit-after-start flag)", "")]
+        env = child_env(home, QT_QPA_PLATFORM="xcb", DISPLAY=display)
+        base = [PYTHON, "-c", READY_WRAPPER, "--config", str(config), "--no-err-windows"]
+        tray_cmd, window_cmd, bare_cmd = [*base, "--minimized"], base, [PYTHON, "-c", BARE_READY]
+        _timed_ready(tray_cmd, env)
+        tray_ms, window_ms, bare_ms, trays = [], [], [], []
+        for _ in range(runs):
+            ms, had_tray = _timed_ready(tray_cmd, env)
+            tray_ms.append(ms)
+            trays.append(had_tray)
+            window_ms.append(_timed_ready(window_cmd, env)[0])
+            bare_ms.append(_timed_ready(bare_cmd, env)[0])
+        tray, window, bare = median(tray_ms), median(window_ms), median(bare_ms)
+        note = "" if all(trays) else " (NO TRAY: window shown)"
+        return [
+            Row(f"start to ready, xcb: tray-only --minimized{note}", f"{tray:.0f} ms", f"{window:.0f} ms windowed",
+                f"{tray / window:.2f}x", "< 1.0x windowed", tray < window and all(trays)),
+            Row("start to ready, xcb: windowed vs bare window", f"{window:.0f} ms", f"{bare:.0f} ms",
+                f"{window / bare:.2f}x", f"<= {BUDGET}x", window / bare <= BUDGET),
+        ]
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from tests.bench.common import print_table
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    print_table(bench_cold_start(parser.parse_args().runs))
+    sys.exit(0)

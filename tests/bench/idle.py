@@ -1,0 +1,168 @@
+"""Idle footprint of the tray app, against a bare PySide6 window started alongside.
+
+1. Idle CPU: ``pmv-support --config SHOP --minimized`` (a shop's till, no
+   demo; its vendor is a ``pmv-vendor serve`` process on 127.0.0.1) with its
+   scheduler running, ``runs`` copies side by side, each in its own
+   ``PMV_SUPPORT_HOME``.  After "GUI ready" and a settling pause, psutil reads
+   each process's CPU seconds over 60 s (``--quick``: 10 s); the bare window
+   is measured over the same seconds.  Budget: under 1% of one core.  Where
+   Xvfb and trayer exist the app runs under X with a real tray (tray-only, as
+   at logon); elsewhere offscreen, where no tray exists and the window shows.
+2. Resident memory after start (same processes): budget within 1.3x the bare
+   window's RSS.
+3. RSS after "hours" of scheduled jobs compressed into seconds: a child
+   (``idle_jobs.py``) builds the real Application (window built, hidden: the tray start),
+   takes the jobs the app registered with its scheduler, and runs each job's
+   function as often as it would run in an hour (deliver every 30 s, poll
+   every 2 min, health every 30 min, updates at least once), on a pool thread
+   as APScheduler does, while the Qt loop delivers their signals; one new
+   support request per hour is delivered to the vendor, and the first update
+   run installs a signed regulation pack.  Budget: RSS within 1.3x the bare
+   window, and not growing (last hour within 2% or 2 MB of the first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import psutil  # noqa: E402
+
+from tests.bench.common import MB, PYTHON, ROOT, Row, VendorProcess, child_env, make_shop, median  # noqa: E402
+
+CPU_BUDGET = 0.01  # of one core
+RSS_BUDGET = 1.3
+
+BARE_IDLE = """
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication([])
+label = QLabel("Tiệm vàng Kim Phát")
+label.resize(1100, 760)
+label.show()
+print("READY", flush=True)
+app.exec()
+"""
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def _wait_for_log(log_file: Path, text: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"app exited with {process.returncode} before logging {text!r}")
+        if log_file.exists() and text in log_file.read_text(encoding="utf-8", errors="replace"):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{text!r} never appeared in {log_file}")
+
+
+def bench_idle(runs: int, quick: bool = False) -> list[Row]:
+    from tests.bench.cold_start import _x_with_tray
+
+    window_s, settle_s, hours = (10.0, 3.0, 2) if quick else (60.0, 10.0, 8)
+    with tempfile.TemporaryDirectory() as tmp_name, _x_with_tray() as display:
+        tmp = Path(tmp_name)
+        _publish_pack(tmp / "vendor")
+        with VendorProcess(tmp / "vendor") as vendor:
+            token = vendor.add_shop()
+            extra = {"QT_QPA_PLATFORM": "xcb", "DISPLAY": display} if display else {}
+            homes = [tmp / f"home{index}" for index in range(runs)]
+            apps = []
+            for home in homes:
+                config = make_shop(home, vendor.base_url, token)
+                apps.append(subprocess.Popen(
+                    [PYTHON, "-m", "app", "--config", str(config), "--minimized", "--no-err-windows"],
+                    env=child_env(home, **extra), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            bare = subprocess.Popen([PYTHON, "-c", BARE_IDLE], env=child_env(None, **extra), cwd=ROOT,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                for home, app in zip(homes, apps, strict=True):
+                    _wait_for_log(home / "data" / "logs" / "pmv-support.log", "GUI ready", app)
+                assert bare.stdout is not None and bare.stdout.readline().startswith("READY")
+                tray = all("tray on" in (home / "data" / "logs" / "pmv-support.log").read_text(encoding="utf-8")
+                           for home in homes)
+                time.sleep(settle_s)
+                watched = [psutil.Process(p.pid) for p in (*apps, bare)]
+                rss_start = [p.memory_info().rss for p in watched]
+                cpu_before = [_cpu_seconds(p) for p in watched]
+                time.sleep(window_s)
+                cpu_used = [_cpu_seconds(p) - before for p, before in zip(watched, cpu_before, strict=True)]
+            finally:
+                for process in (*apps, bare):
+                    process.terminate()
+                for process in (*apps, bare):
+                    try:
+                        process.wait(20)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        process.wait()
+            jobs = _compressed_jobs(tmp, vendor, token, hours, extra)
+    app_cpu, bare_cpu = median(cpu_used[:-1]) / window_s, cpu_used[-1] / window_s
+    app_rss, bare_rss = median(rss_start[:-1]) / MB, rss_start[-1] / MB
+    where = "tray" if tray else ("xcb, NO TRAY" if display else "offscreen, window shown")
+    first, last = jobs["rss"][1] / MB, jobs["rss"][-1] / MB
+    growing = last - first > max(2.0, 0.02 * first)
+    return [
+        Row(f"idle CPU over {window_s:.0f} s, --minimized ({where})", f"{app_cpu:.2%} core",
+            f"{bare_cpu:.2%} core", f"{app_cpu * window_s:.2f} cpu-s", f"< {CPU_BUDGET:.0%} core",
+            app_cpu < CPU_BUDGET),
+        Row("RSS after start vs bare window", f"{app_rss:.0f} MB", f"{bare_rss:.0f} MB", f"{app_rss / bare_rss:.2f}x",
+            f"<= {RSS_BUDGET}x", app_rss / bare_rss <= RSS_BUDGET),
+        Row(f"RSS after {hours} h of jobs in {jobs['seconds']:.0f} s ({jobs['runs']} job runs)", f"{last:.0f} MB",
+            f"{bare_rss:.0f} MB", f"{last / bare_rss:.2f}x", f"<= {RSS_BUDGET}x", last / bare_rss <= RSS_BUDGET),
+        Row("RSS growth: last compressed hour vs first", f"{last - first:+.1f} MB", f"{first:.0f} MB h1",
+            f"{(last - first) / first:+.1%}", "< 2% or 2 MB", not growing),
+    ]
+
+
+def _publish_pack(vendor_data: Path) -> None:
+    """Decree 232/2025 as a signed pack in the vendor's TUF repository (the first update run installs it)."""
+    from app.resources import resources_dir
+    from vendor_server import tuf_repo
+
+    repo, keys = vendor_data / "tuf", vendor_data / "tuf-keys"
+    tuf_repo.init_repo(repo, keys)
+    pack_file = resources_dir() / "regulation" / "nd-232-2025.json"
+    pack = json.loads(pack_file.read_text(encoding="utf-8"))
+    tuf_repo.add_target(repo, keys, pack_file, kind="regulation", version=pack["version"],
+                        effective_date=pack["effective_date"], title_vi=pack["title_vi"],
+                        summary_vi=pack["summary_vi"][:500], target_id=pack["id"])
+    (vendor_data / "trusted-root.json").write_bytes(tuf_repo.VendorRepository(repo, keys).root_bytes(1))
+
+
+def _compressed_jobs(tmp: Path, vendor: VendorProcess, token: str, hours: int, extra: dict[str, str]) -> dict:
+    home = tmp / "jobs-home"
+    config = make_shop(home, vendor.base_url, token)
+    child = subprocess.run(
+        [PYTHON, str(Path(__file__).with_name("idle_jobs.py")), "--config", str(config),
+         "--root", str(vendor.data / "trusted-root.json"), "--hours", str(hours)],
+        env=child_env(home, **extra), cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    if child.returncode != 0:
+        raise RuntimeError(f"jobs child failed ({child.returncode}):\n{child.stderr[-3000:]}")
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    from tests.bench.common import print_table
+
+    print_table(bench_idle(args.runs, args.quick))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

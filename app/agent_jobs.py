@@ -101,6 +101,9 @@ def run_agent(runtime: Runtime, stop: threading.Event | None = None) -> int:
     from app.updates.app_swap import cleanup_after_start, mark_started
 
     mark_started(runtime.paths.data_dir, __version__)  # the update helper's proof this version starts
+    from app.memory import freeze_startup_objects
+
+    freeze_startup_objects()
     cleanup_after_start(runtime.paths.data_dir, __version__)
     log.info("background agent running")
     print("pmv-support: agent running", flush=True)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_ID, APP_NAME, HOTLINE, VENDOR, __version__
 from app.agent import BackgroundAgent
 from app.agent_jobs import agent_lock
+from app.memory import freeze_startup_objects
 from app.navigation import PAGE_KEYS
 from app.support.models import RequestStatus, StatusChange
 from app.runtime import Runtime
@@ -328,7 +329,7 @@ def take_screenshot(app: Application, path: Path, page: str, timeout_ms: int = 1
             ok = False
         app.qapp.exit(0 if ok else 1)
 
-    QTimer.singleShot(100, grab)
+    QTimer.singleShot(0, grab)
     return app.qapp.exec()
 
 
@@ -428,4 +429,5 @@ def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instanc
     app.runner.run(lambda: (mark_started(data_dir, __version__), cleanup_after_start(data_dir, __version__)),
                    on_failure=lambda exc: log.error("start signal: %s", exc))
     log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
+    freeze_startup_objects()
     return qapp.exec()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,8 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.05
 
 Progress = Callable[[float, str], None]
 Job = Callable[[threading.Event, Progress], Any]
@@ -164,8 +167,17 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         signals, cancel = self._signals, self._cancel
 
+        last = [0.0]
+
         def progress(fraction: float, message: str = "") -> None:
-            signals.progressed.emit(max(0.0, min(1.0, float(fraction))), message)
+            # At most one update per PROGRESS_INTERVAL_S (and always the last): a job reporting per
+            # item (1,000 tags) would otherwise flood the GUI thread with repaints (bench: stalls).
+            now = time.monotonic()
+            fraction = max(0.0, min(1.0, float(fraction)))
+            if fraction < 1.0 and now - last[0] < PROGRESS_INTERVAL_S:
+                return
+            last[0] = now
+            signals.progressed.emit(fraction, message)
 
         try:
             result = self._job(cancel, progress)

@@ -17,8 +17,7 @@ while, one after the other and then all at once:
 
 Baseline: the same heartbeat with nothing running.  Budget: no gap over 50 ms.
 ``BENCH_STALL_TRACE=1`` makes the child print every gap over 25 ms and every
-garbage collection over 10 ms; ``BENCH_GC_FREEZE=1`` tries the proposed
-``gc.freeze()`` after start-up (both pass through to the child).
+garbage collection over 10 ms (passed through to the child, printed here).
 The parent (:func:`bench_stalls`) runs the child ``runs`` times (a fresh shop
 each time) and reports the median of each longest gap.
 """
@@ -84,6 +83,8 @@ def bench_stalls(runs: int, quick: bool = False, *, scans: int | None = None, ta
                     env=child_env(home), cwd=ROOT, capture_output=True, text=True, timeout=600)
                 if child.returncode != 0:
                     raise RuntimeError(f"stalls child failed ({child.returncode}):\n{child.stderr[-3000:]}")
+                if os.environ.get("BENCH_STALL_TRACE"):
+                    print(child.stderr, file=sys.stderr)
                 results.append(json.loads(child.stdout.strip().splitlines()[-1]))
                 shutil.rmtree(home, ignore_errors=True)
     base = median(r["idle"] for r in results)

@@ -8,8 +8,8 @@ longest heartbeat gap in ms and its duration in s.  Exit 1 (reasons on
 stderr) if a workload did not do its work.  Started by :mod:`tests.bench.stalls`.
 
 ``BENCH_STALL_TRACE=1``: print every gap over 25 ms and every garbage
-collection over 10 ms.  ``BENCH_GC_FREEZE=1``: ``gc.collect(); gc.freeze()``
-once the window is up (the fix proposed for gen-2 collection pauses).
+collection over 10 ms.  Like the real start, the child freezes the start-up
+objects out of the garbage collector once the window is up.
 """
 
 from __future__ import annotations
@@ -231,15 +231,18 @@ def child_main(args: argparse.Namespace) -> int:
         del feeder
 
     def everything(done: Callable[[], None]) -> None:
+        # Each started from its own event, as a person's clicks would be: the measurement is of the four
+        # running together, not of one event handler that starts all four.
         for start in (health, download, labels, serial):
-            start(done)
+            QTimer.singleShot(0, lambda start=start: start(done))
 
     wait_until(lambda: not app.runner.is_busy(), 60)  # the window's own first loads
-    if os.environ.get("BENCH_GC_FREEZE"):  # experiment: the fix proposed for gen-2 collection pauses
-        import gc
+    # The devices page is built on its first visit (LazyPage, ~100 ms of imports and widgets): a page
+    # opening, not part of a scan stream, so it is built before the heartbeat is watched.
+    window.devices_page  # noqa: B018
+    from app.memory import freeze_startup_objects
 
-        gc.collect()
-        gc.freeze()
+    freeze_startup_objects()  # as app.ui.application._run does before the event loop
     if trace:
         import gc
 

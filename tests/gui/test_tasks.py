@@ -41,6 +41,7 @@ def test_progress_is_delivered_in_order_on_the_gui_thread(qtbot: QtBot, runner: 
     def job(cancel: threading.Event, progress) -> str:
         for step in range(1, 5):
             progress(step / 4, f"bước {step}")
+            time.sleep(0.06)  # slower than the progress rate limit, so every step shows
         return "xong"
 
     task = runner.run_job(
@@ -48,6 +49,18 @@ def test_progress_is_delivered_in_order_on_the_gui_thread(qtbot: QtBot, runner: 
     )
     qtbot.waitUntil(lambda: task.done, timeout=5000)
     assert updates == [(0.25, "bước 1", True), (0.5, "bước 2", True), (0.75, "bước 3", True), (1.0, "bước 4", True)]
+
+
+def test_a_flood_of_progress_reaches_the_gui_rate_limited_and_ends_complete(qtbot: QtBot, runner: TaskRunner) -> None:
+    updates: list[float] = []
+
+    def job(cancel: threading.Event, progress) -> None:
+        for item in range(1, 1001):
+            progress(item / 1000, "")
+
+    task = runner.run_job(job, on_progress=lambda f, _m: updates.append(f))
+    qtbot.waitUntil(lambda: task.done, timeout=5000)
+    assert 1 <= len(updates) < 50 and updates[-1] == 1.0
 
 
 def test_cancel_stops_the_job_and_reports_cancelled_not_success(qtbot: QtBot, runner: TaskRunner) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.devices.diagnosis import REMEDIES, Fault, diagnose
+from app.devices.sheet_check import SheetResult, SheetStatus, check_scan, check_scans, new_status
 from app.devices.serial_scanner import (
     Scan,
     ScannerError,
@@ -43,6 +44,9 @@ from app.devices.wedge import KeyEvent, WedgeScan, classify
 from app.ui.devices.texts import fault_name, problem_text, scanner_error_text
 from app.ui.levels import Level
 from app.ui.tasks import Task, TaskRunner
+
+MAX_LOG_ROWS = 2000  # a scanner left in continuous mode must not grow the log (and its repaint) forever
+DRAIN_MS = 50  # serial scans are shown in batches: one repaint per batch, not one per scan
 
 TERMINATORS = {"\r": "⏎ CR", "\n": "⏎ LF", "\r\n": "⏎ CRLF", "\t": "⇥ Tab", "": "—"}
 BAUD_RATES = (9600, 19200, 38400, 57600, 115200, 4800, 2400)
@@ -110,7 +114,14 @@ class ScannerTab(QWidget):
         super().__init__(parent)
         self._runner = runner
         self._reader: Task | None = None
-        self._sheet_status: dict[str, bool | None] = {code.key: None for code in TEST_CODES}
+        self._sheet_status: SheetStatus = new_status()
+        self._pending: list[tuple[Scan, str]] = []  # serial scans waiting for the next drain
+        self._to_judge: list[tuple[str, str]] = []  # serial scans waiting for the sheet check in a worker
+        self._judging = False
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setSingleShot(True)
+        self._drain_timer.setInterval(DRAIN_MS)
+        self._drain_timer.timeout.connect(self._drain)
         self.bridge = ScanBridge(self)
         self.bridge.scanned.connect(self._on_serial_scan)
         self.bridge.problem.connect(self._on_problem)
@@ -180,9 +191,12 @@ class ScannerTab(QWidget):
                                             self.tr("Tốc độ")])
         self.log.verticalHeader().hide()
         self.log.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        for column in (0, 1, 3, 4):
-            self.log.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.log.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Fixed widths: ResizeToContents re-measures every row on each insert (seconds at a thousand rows).
+        header = self.log.horizontalHeader()
+        for column, width in ((0, 80), (1, 150), (3, 80), (4, 110)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.diagnosis = QTextBrowser()
         self.diagnosis.setMinimumHeight(120)
         self.status = QLabel()
@@ -269,8 +283,42 @@ class ScannerTab(QWidget):
     # -- scans -----------------------------------------------------------------
     @Slot(object)
     def _on_serial_scan(self, scan: Scan) -> None:
-        speed = f"{scan.duration_ms:.0f} ms"  # a unit symbol, the same in every language
-        self.handle_scan(scan.text, scan.terminator, self.tr("Cổng COM"), speed)
+        self._pending.append((scan, f"{scan.duration_ms:.0f} ms"))  # a unit symbol, the same in every language
+        if not self._drain_timer.isActive():
+            self._drain_timer.start()
+
+    def _drain(self) -> None:
+        """Show the scans that arrived since the last drain; judge them against the sheet in a worker."""
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        source = self.tr("Cổng COM")
+        self.log.setUpdatesEnabled(False)
+        for scan, speed in batch:
+            self._log_row(scan.text, scan.terminator, source, speed)
+        self.log.setUpdatesEnabled(True)
+        self.log.scrollToBottom()
+        self._to_judge.extend((scan.text, scan.terminator) for scan, _speed in batch)
+        self._judge_next()
+
+    def _judge_next(self) -> None:
+        if self._judging or not self._to_judge:
+            return
+        scans, self._to_judge = self._to_judge, []
+        status = dict(self._sheet_status)
+        self._judging = True
+        self._runner.run(lambda: check_scans(scans, status), on_success=self._judged,
+                         on_failure=lambda _exc: self._judged((status, None)), context=self)
+
+    def _judged(self, outcome: tuple[SheetStatus, SheetResult | None]) -> None:
+        self._judging = False
+        status, last = outcome
+        if status != self._sheet_status:
+            self._sheet_status = status
+            self._refresh_sheet()
+        if last is not None:
+            self.show_diagnosis(last.code, last.received, last.faults)
+        self._judge_next()
 
     @Slot(object)
     def _on_problem(self, problem: ScanProblem) -> None:
@@ -285,31 +333,27 @@ class ScannerTab(QWidget):
 
     def handle_scan(self, text: str, terminator: str, source: str, speed: str,
                     wedge: WedgeScan | None = None) -> list[Fault]:
-        """Log the scan and, during the test sheet, check it against the code awaited."""
+        """Log the scan and, during the test sheet, check it against the code awaited (at once)."""
+        self._log_row(text, terminator, source, speed)
+        self.log.scrollToBottom()
+        if wedge is not None and wedge.source == "human":
+            return []
+        result = check_scan(text, terminator, self._sheet_status)
+        if result is None:
+            return []
+        self._refresh_sheet()
+        self.show_diagnosis(result.code, result.received, result.faults)
+        return result.faults
+
+    def _log_row(self, text: str, terminator: str, source: str, speed: str) -> None:
         row = self.log.rowCount()
         self.log.insertRow(row)
         cells = [dt.datetime.now().strftime("%H:%M:%S"), source, text, TERMINATORS.get(terminator, repr(terminator)),
                  speed]
         for column, value in enumerate(cells):
             self.log.setItem(row, column, QTableWidgetItem(value))
-        self.log.scrollToBottom()
-        if wedge is not None and wedge.source == "human":
-            return []
-        code = self._match(text)
-        if code is None:
-            return []
-        faults = diagnose(code.content, text + terminator)
-        self._sheet_status[code.key] = not faults
-        self._refresh_sheet()
-        self.show_diagnosis(code, text + terminator, faults)
-        return faults
-
-    def _match(self, text: str) -> TestCode | None:
-        """The sheet code this scan was meant to be: an exact match, else the next one awaited."""
-        for code in TEST_CODES:
-            if code.content == text:
-                return code
-        return next((code for code in TEST_CODES if not self._sheet_status[code.key]), None)
+        if row >= MAX_LOG_ROWS:
+            self.log.removeRow(0)
 
     def mark_not_scanning(self) -> None:
         code = next((c for c in TEST_CODES if not self._sheet_status[c.key]), None)
@@ -338,21 +382,25 @@ class ScannerTab(QWidget):
         self.diagnosis.setHtml("".join(parts))
 
     def reset_sheet(self) -> None:
-        self._sheet_status = {code.key: None for code in TEST_CODES}
+        self._sheet_status = new_status()
         self._refresh_sheet()
         self.diagnosis.setHtml(html.escape(self.tr(
             "In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. "
             "Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.")))
 
     def _refresh_sheet(self) -> None:
-        self.sheet.clear()
-        for code in TEST_CODES:
+        # Items are updated in place (clear() + re-add was most of a scan's cost in the stall benchmark).
+        if self.sheet.count() != len(TEST_CODES):
+            self.sheet.clear()
+            for _code in TEST_CODES:
+                self.sheet.addItem(QListWidgetItem())
+        for index, code in enumerate(TEST_CODES):
             state = self._sheet_status[code.key]
             mark = "…" if state is None else ("✓" if state else "✗")  # DejaVu has these; emoji fonts are rare on tills
-            item = QListWidgetItem(f"{mark} {code.label}: {code.content}")
-            if state is not None:
-                item.setForeground((Level.OK if state else Level.CRITICAL).color)
-            self.sheet.addItem(item)
+            item = self.sheet.item(index)
+            item.setText(f"{mark} {code.label}: {code.content}")
+            item.setForeground(self.palette().text().color() if state is None
+                               else (Level.OK if state else Level.CRITICAL).color)
 
     def _choose_sheet(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Lưu tờ mã thử"), str(Path.home() / "to-ma-thu.pdf"),

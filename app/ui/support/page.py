@@ -126,12 +126,17 @@ class SupportPage(QWidget):
         self.ticker.setInterval(60_000)
         self.ticker.timeout.connect(lambda: self.show_requests(self._state.requests))
         self.ticker.start()
-        self._update_banner()
+        self._show_banner(False)  # the hotline line at once; the working-hours check follows from a worker
         self.show_requests(state.requests)
 
     def _update_banner(self) -> None:
-        now = self._state.now()
-        if is_outside_working_hours(now, self._runtime.working_calendar()):
+        # In a worker: the first look at the calendar loads the holidays package (~150 ms).
+        now, calendar = self._state.now(), self._runtime.working_calendar()
+        self._runner.run(lambda: is_outside_working_hours(now, calendar), on_success=self._show_banner,
+                         on_failure=lambda _exc: self._show_banner(False), context=self)
+
+    def _show_banner(self, outside: bool) -> None:
+        if outside:
             text = self.tr("Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở "
                            "cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).")
             colour, border = "#fff3e0", "#ef6c00"

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -29,7 +30,6 @@ from app.ui.crash_dialog import CrashBridge
 from app.ui.i18n import Translators
 from app.ui.icons import app_icon
 from app.ui.levels import Level
-from app.ui.main_window import MainWindow
 from app.ui.notifier import Notifier
 from app.ui.single_instance import SingleInstance, instance_key
 from app.ui.tasks import TaskRunner
@@ -44,7 +44,14 @@ from app.updates.service import UpdateRun
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
 
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
+
+# At logon (--minimized with a tray) only the tray icon shows; the window, whose pages and their imports are
+# most of the start-up cost, is built this much later so the till's logon is not slowed by it.
+WINDOW_BUILD_DELAY_MS = 3000
 
 LANGUAGE_STATE_KEY = "ui.language"
 
@@ -135,6 +142,8 @@ class Application(QObject):
             self.language = "vi"
 
     def build_window(self) -> MainWindow:
+        from app.ui.main_window import MainWindow
+
         window = MainWindow(self.runtime, self.runner, self.notifier, self.language, self.warranty, self.support,
                             self.health, self.updates)
         window.language_requested.connect(self.switch_language)
@@ -202,15 +211,22 @@ class Application(QObject):
         self.tray = tray
         self.notifier.attach_tray(tray.icon)
 
+    def ensure_window(self) -> MainWindow:
+        """The main window, built now if the tray-only start has not built it yet."""
+        if self.window is None:
+            self.build_window()
+            freeze_startup_objects()  # the window's objects live as long as the app too
+        assert self.window is not None
+        return self.window
+
     def bring_forward(self) -> None:
-        if self.window is not None:
-            self.window.bring_forward()
+        self.ensure_window().bring_forward()
 
     def open_support(self) -> None:
-        if self.window is not None:
-            self.window.bring_forward()
-            self.window.show_page("support")
-            self.window.open_request_form()
+        window = self.ensure_window()
+        window.bring_forward()
+        window.show_page("support")
+        window.open_request_form()
 
     @Slot(object)
     def _notify_updates(self, run: UpdateRun) -> None:
@@ -412,7 +428,11 @@ def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instanc
     assert instance is not None
     instance.activation_requested.connect(app.bring_forward)
     app.start_tray()
-    window = app.build_window()
+    tray_only = bool(args.minimized and app.tray is not None)
+    if tray_only:
+        QTimer.singleShot(WINDOW_BUILD_DELAY_MS, app.ensure_window)
+    else:
+        app.ensure_window()
     app.warranty.check_reminders()
     app.daily.start()
     app.agent_lock = agent_lock(runtime.paths.data_dir)
@@ -422,8 +442,8 @@ def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instanc
         log.info("a headless agent already runs the background jobs; this window only shows them")
     app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
                    on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
-    if not (args.minimized and app.tray is not None):
-        window.show()
+    if not tray_only:
+        app.ensure_window().show()
     data_dir = runtime.paths.data_dir
     # The update helper waits for this signal to know the new version starts (and rolls back without it).
     app.runner.run(lambda: (mark_started(data_dir, __version__), cleanup_after_start(data_dir, __version__)),

@@ -195,3 +195,16 @@ def test_screenshot_to_an_unusable_path_fails_quickly_with_a_reason(tmp_path: Pa
     )
     assert result.returncode == 1
     assert "could not save" in result.stderr
+
+
+def test_the_tray_builds_the_window_only_when_it_is_first_wanted(qtbot: QtBot, make_app) -> None:
+    """At logon only the tray starts; opening it (or the request form) builds the window then."""
+    app = make_app("--minimized")
+    assert app.window is None
+    app.open_support()
+    assert app.window is not None and app.window.stack.currentWidget() is app.window.pages["support"]
+    qtbot.addWidget(app.window)
+    first = app.window
+    app.bring_forward()
+    assert app.window is first  # built once
+    app.window.request_form.reject()

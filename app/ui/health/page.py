@@ -53,7 +53,7 @@ class HealthPage(QWidget):
         self._runtime = runtime
         self._runner = runner
         self._state = state
-        self._categories = categories()
+        self._category_map: dict[str, Category] | None = None
         heading = QLabel(self.tr("Kiểm tra hệ thống"))
         heading.setObjectName("pageTitle")
         self.verdict_card = QFrame()
@@ -174,6 +174,14 @@ class HealthPage(QWidget):
         self.report_button.setEnabled(True)
         self.attach_button.setEnabled(True)
         self._fill_tree(run)
+
+    @property
+    def _categories(self) -> dict[str, Category]:
+        # Not at construction: it imports every check module (requests, psutil…) on the GUI thread at start-up.
+        # By the time results are shown, the run's worker has imported them already.
+        if self._category_map is None:
+            self._category_map = categories()
+        return self._category_map
 
     def _fill_tree(self, run: HealthRun) -> None:
         catalogue = remedies()

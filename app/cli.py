@@ -435,8 +435,12 @@ def _gui(args: argparse.Namespace) -> int:
         raise CliError(f"--screenshot needs a .png file name: {args.screenshot}")
     # The Qt-free stack first: once PySide6 is loaded, its import hook reads the source of every
     # module imported after it (~160 ms and ~20 MB more at start; tests/bench/cold_start.py).
+    import app.agent_jobs  # noqa: F401  (APScheduler)
+    import app.health.service  # noqa: F401
+    import app.keys  # noqa: F401
     import app.runtime  # noqa: F401
     import app.support.calendar  # noqa: F401
+    import app.updates.service  # noqa: F401
     from app.ui.application import run_gui  # Qt is loaded only from here
 
     return run_gui(args)

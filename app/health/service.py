@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from app.health.context import CheckContext
 from app.health.model import Category
-from app.health.registry import default_checks
 from app.health.runner import HealthReport, run_checks
 from app.storage.check_history import CheckHistory
 from app.updates.packs import CashLimitRule
@@ -26,6 +25,14 @@ def context_for(runtime: Runtime) -> CheckContext:
         data_dir=runtime.paths.data_dir,
         cash_limit_pack=lambda: runtime.pack_store.pack_with_rule(CashLimitRule),
     )
+
+
+def default_checks():  # type: ignore[no-untyped-def]
+    # The registry imports every check module (requests, psutil, the POS probes): loaded when checks are
+    # first needed, in a worker, rather than with the window at start-up.
+    from app.health.registry import default_checks as checks
+
+    return checks()
 
 
 def categories() -> dict[str, Category]:

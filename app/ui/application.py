@@ -215,7 +215,6 @@ class Application(QObject):
         """The main window, built now if the tray-only start has not built it yet."""
         if self.window is None:
             self.build_window()
-            freeze_startup_objects()  # the window's objects live as long as the app too
         assert self.window is not None
         return self.window
 
@@ -430,7 +429,8 @@ def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instanc
     app.start_tray()
     tray_only = bool(args.minimized and app.tray is not None)
     if tray_only:
-        QTimer.singleShot(WINDOW_BUILD_DELAY_MS, app.ensure_window)
+        # The window's objects live as long as the app too: out of the collector's reach once built.
+        QTimer.singleShot(WINDOW_BUILD_DELAY_MS, lambda: (app.ensure_window(), freeze_startup_objects()))
     else:
         app.ensure_window()
     app.warranty.check_reminders()

@@ -90,7 +90,9 @@ def test_serial_scans_arrive_live_and_an_unplugged_scanner_is_explained(qtbot: Q
     assert tab.connect_button.text() == "Ngắt kết nối"
     go.set()
     qtbot.waitUntil(lambda: tab.log.rowCount() == 1, timeout=5000)
-    assert tab.log.item(0, 1).text() == "Cổng COM" and tab._sheet_status[TEST_CODES[0].key] is True
+    assert tab.log.item(0, 1).text() == "Cổng COM"
+    qtbot.waitUntil(lambda: tab._sheet_status[TEST_CODES[0].key] is True, timeout=5000)  # judged in a worker
+    assert "Quét đúng" in tab.diagnosis.toPlainText()
     qtbot.waitUntil(lambda: "ngắt kết nối" in tab.status.text(), timeout=5000)
     assert tab.connect_button.text() == "Kết nối"
     server.close()
@@ -175,3 +177,23 @@ def test_printer_status_fault_and_unreachable_printer_are_explained(qtbot: QtBot
     tab.target.setText(f"tcp://127.0.0.1:{dead_port}")
     tab.print_test_tag()
     qtbot.waitUntil(lambda: "từ chối" in tab.message.text() or "Không kết nối" in tab.message.text(), timeout=10000)
+
+
+def test_a_burst_of_serial_scans_is_logged_in_order_and_judged_like_one_by_one(qtbot: QtBot, runtime) -> None:
+    """A continuous-mode scanner: many scans between two repaints, judged together in a worker."""
+    import datetime
+
+    from app.devices.ime import telex as to_telex
+    from app.devices.serial_scanner import Scan
+
+    page = make(qtbot, runtime)
+    tab = page.scanner
+    texts = [TEST_CODES[0].content, TEST_CODES[1].content, to_telex(TEST_CODES[2].content)]
+    for text in texts:
+        tab.bridge.scanned.emit(Scan(text=text, raw=(text + "\r").encode(), terminator="\r",
+                                     received_at=datetime.datetime.now(datetime.UTC), duration_ms=12.0))
+    qtbot.waitUntil(lambda: tab.log.rowCount() == 3, timeout=5000)
+    assert [tab.log.item(row, 2).text() for row in range(3)] == texts
+    qtbot.waitUntil(lambda: tab._sheet_status[TEST_CODES[2].key] is False, timeout=5000)
+    assert tab._sheet_status[TEST_CODES[0].key] is True and tab._sheet_status[TEST_CODES[1].key] is True
+    assert "Telex" in tab.diagnosis.toPlainText()  # the last scan's diagnosis is the one shown

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from app.formatting import format_datetime
 from app.health.context import VN
 from app.health.model import Category, Status
-from app.health.registry import remedies
 from app.health.report_pdf import write_report
 from app.health.service import categories
 from app.runtime import Runtime
@@ -184,7 +183,7 @@ class HealthPage(QWidget):
         return self._category_map
 
     def _fill_tree(self, run: HealthRun) -> None:
-        catalogue = remedies()
+        catalogue = _remedies()
         self.tree.clear()
         groups: dict[Category, QTreeWidgetItem] = {}
         worst: dict[Category, Status] = {}
@@ -238,7 +237,7 @@ class HealthPage(QWidget):
             return
         shop, cats = self._runtime.settings.shop, self._categories
         self._runner.run(
-            lambda: write_report(run.report, shop, cats, remedies(), path),
+            lambda: write_report(run.report, shop, cats, _remedies(), path),
             on_success=lambda saved: self._show_message(self.tr("Đã lưu báo cáo: %1").replace("%1", str(saved))),
             on_failure=lambda exc: self._show_message(self.tr("Không lưu được báo cáo: %1").replace("%1", str(exc))),
             title=self.tr("Đang tạo báo cáo PDF…"), context=self,
@@ -266,3 +265,9 @@ class HealthTile(Tile):
         when = format_datetime(report.finished_at.astimezone(VN))
         detail = detail or self.tr("Mọi mục đều đạt (kiểm tra lúc %1).").replace("%1", when)
         self.set_content(verdict_name(report.verdict), detail, level_of(report.verdict))
+
+
+def _remedies() -> dict[str, str]:
+    from app.health.registry import remedies  # every check module: not at start-up (see _categories)
+
+    return remedies()

@@ -53,6 +53,9 @@ def _esc(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
+BANNER_DELAY_MS = 2000
+
+
 class SupportPage(QWidget):
     """List of requests with a detail pane.
 
@@ -126,10 +129,19 @@ class SupportPage(QWidget):
         self.ticker.setInterval(60_000)
         self.ticker.timeout.connect(lambda: self.show_requests(self._state.requests))
         self.ticker.start()
-        self._show_banner(False)  # the hotline line at once; the working-hours check follows from a worker
+        self._show_banner(False)  # the hotline line at once; the working-hours check follows from a worker,
+        # after start-up: it loads the holidays package (every country, ~150 ms of CPU) that start-up can do without.
+        self._banner_ready = False
+        QTimer.singleShot(BANNER_DELAY_MS, self._first_banner)
         self.show_requests(state.requests)
 
+    def _first_banner(self) -> None:
+        self._banner_ready = True
+        self._update_banner()
+
     def _update_banner(self) -> None:
+        if not self._banner_ready:
+            return
         # In a worker: the first look at the calendar loads the holidays package (~150 ms).
         now, calendar = self._state.now(), self._runtime.working_calendar()
         self._runner.run(lambda: is_outside_working_hours(now, calendar), on_success=self._show_banner,

@@ -49,13 +49,15 @@ def hand_over_if_quiet(runtime: Runtime, stop: threading.Event) -> bool:
 
     from app.health.context import VN
     from app.updates.app_install import detect_install, read_pending
-    from app.updates.app_swap import launch_helper, outside_trading_hours
+    from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours
 
     install = detect_install()
     pending = read_pending(runtime.paths.data_dir)
     if pending is None or not install.can_apply or pending.kind is not install.kind:
         return False
     if not outside_trading_hours(runtime.settings.health.trading_hours, dt.datetime.now(VN)):
+        return False
+    if not may_hand_over(runtime.paths.data_dir, pending.version):
         return False
     launch_helper(install, runtime.paths.data_dir, sys.argv[1:])
     stop.set()

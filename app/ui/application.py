@@ -39,7 +39,13 @@ from app.ui.health.state import HealthRun, HealthState
 from app.ui.support.state import SupportState, solution_changes
 from app.ui.updates.page import UpdatesState
 from app.updates.app_install import detect_install, read_pending
-from app.updates.app_swap import cleanup_after_start, launch_helper, mark_started, outside_trading_hours
+from app.updates.app_swap import (
+    cleanup_after_start,
+    launch_helper,
+    mark_started,
+    may_hand_over,
+    outside_trading_hours,
+)
 from app.updates.service import UpdateRun
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
@@ -186,7 +192,13 @@ class Application(QObject):
             return
         relaunch = [arg for arg in sys.argv[1:] if arg != "--minimized"] + (["--minimized"] if minimized else [])
         data_dir = self.runtime.paths.data_dir
-        self.runner.run_job(lambda _cancel, _progress: launch_helper(install, data_dir, relaunch),
+        def hand_over(_cancel: object, _progress: object) -> object:
+            pending = read_pending(data_dir)
+            if pending is None or not may_hand_over(data_dir, pending.version):
+                raise RuntimeError("no app update to apply")
+            return launch_helper(install, data_dir, relaunch)
+
+        self.runner.run_job(hand_over,
                             on_success=lambda _helper: self.quit(),
                             on_failure=lambda exc: log.error("could not start the update helper: %s", exc),
                             title=self.tr("Đang chuẩn bị cập nhật phần mềm…"))
@@ -403,6 +415,8 @@ def _hand_over_to_update(runtime: Runtime) -> bool:
     pending = read_pending(runtime.paths.data_dir)
     install = detect_install()
     if pending is None or not install.can_apply or pending.kind is not install.kind or pending.version == __version__:
+        return False
+    if not may_hand_over(runtime.paths.data_dir, pending.version):
         return False
     try:
         launch_helper(install, runtime.paths.data_dir, sys.argv[1:])

@@ -73,6 +73,7 @@ class SwapReason(str, enum.Enum):
     EXITED_EARLY = "exited_early"
     NO_START_SIGNAL = "no_start_signal"
     ALREADY_CURRENT = "already_current"
+    HELPER_FAILED = "helper_failed"  # handed over twice and the helper never finished: stop trying
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,37 @@ def outcome_file(data_dir: Path) -> Path:
 
 def refused_file(data_dir: Path) -> Path:
     return app_updates_dir(data_dir) / "refused.json"
+
+
+def handover_file(data_dir: Path) -> Path:
+    return app_updates_dir(data_dir) / "handover.json"
+
+
+MAX_HANDOVERS = 2
+
+
+def may_hand_over(data_dir: Path, version: str) -> bool:
+    """Count a hand-over to the helper; False (and the version given up) after MAX_HANDOVERS unfinished ones.
+
+    The helper clears the count when it records an outcome. If it dies before
+    that (a bug, a killed process), the pending update would otherwise make
+    every start hand over again and the app would never open.
+    """
+    try:
+        record = json.loads(handover_file(data_dir).read_text(encoding="utf-8"))
+        count = int(record["count"]) if record.get("version") == version else 0
+    except (OSError, ValueError, KeyError, TypeError):
+        count = 0
+    if count >= MAX_HANDOVERS:
+        log.error("the update helper never finished for %s (%d tries): giving the update up", version, count)
+        clear_pending(data_dir)
+        _refuse(data_dir, version)
+        write_atomically(outcome_file(data_dir), SwapOutcome(version, None, SwapResult.NOT_APPLIED,
+                                                             SwapReason.HELPER_FAILED).to_json().encode("utf-8"))
+        handover_file(data_dir).unlink(missing_ok=True)
+        return False
+    write_atomically(handover_file(data_dir), json.dumps({"version": version, "count": count + 1}).encode("utf-8"))
+    return True
 
 
 def rollback_dir(data_dir: Path) -> Path:
@@ -302,6 +334,7 @@ class AppSwapper:
             log.exception("could not start %s again", command[0])
 
     def _record(self, outcome: SwapOutcome, *, keep_pending: bool = False) -> SwapOutcome:
+        handover_file(self.data_dir).unlink(missing_ok=True)  # the helper finished (see may_hand_over)
         if not keep_pending:
             clear_pending(self.data_dir)
         write_atomically(outcome_file(self.data_dir), outcome.to_json().encode("utf-8"))

@@ -48,3 +48,16 @@ def test_an_unmanaged_copy_says_how_it_is_updated(qtbot: QtBot, tmp_path: Path) 
     qtbot.addWidget(panel)
     panel.show_status(app_update_status(tmp_path, AppInstall(InstallKind.UNMANAGED), "0.1.0"))
     assert "không tự thay phiên bản" in panel.state.text() and not panel.restart_button.isVisibleTo(panel)
+
+
+def test_an_update_given_up_after_a_dead_helper_is_explained(qtbot: QtBot, tmp_path: Path) -> None:
+    from app.updates.app_swap import MAX_HANDOVERS, may_hand_over
+
+    data, install = staged(tmp_path)
+    for _ in range(MAX_HANDOVERS + 1):
+        may_hand_over(data, "0.2.0")
+    panel = AppUpdatePanel("08:00-20:00")
+    qtbot.addWidget(panel)
+    panel.show_status(app_update_status(data, install, "0.1.0"))
+    assert not panel.restart_button.isVisibleTo(panel)
+    assert "Bản 0.2.0 không cài được" in panel.last.text()

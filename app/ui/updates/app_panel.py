@@ -87,6 +87,10 @@ class AppUpdatePanel(QGroupBox):
                 "lại. Gọi 1900 6037 nếu cần hỗ trợ.").replace("%1", last.version).replace(
                 "%2", reason).replace("%3", last.previous or status.running_version).replace(
                 "%4", _when(last.at)), Level.WARNING)
+        elif last.reason is SwapReason.HELPER_FAILED:
+            self.last.show_message(self.tr("Bản %1 không cài được (trình cập nhật không chạy xong hai lần) nên đã bỏ "
+                                           "qua; phần mềm vẫn dùng bản đang chạy. Gọi 1900 6037 nếu cần hỗ trợ.")
+                                   .replace("%1", last.version), Level.WARNING)
         else:
             self.last.show_message(self.tr("Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau.")
                                    .replace("%1", last.version), Level.INFO)

@@ -163,3 +163,25 @@ def test_the_start_signal_names_this_version_and_process(data: Path) -> None:
 def test_outside_trading_hours(clock: str, outside: bool) -> None:
     hour, minute = map(int, clock.split(":"))
     assert outside_trading_hours("08:00-20:00", dt.datetime(2026, 12, 1, hour, minute)) is outside
+
+
+def test_a_helper_that_never_finishes_is_given_up_after_two_hand_overs(tmp_path: Path, data: Path) -> None:
+    """Otherwise a pending update would send every start to a dead helper and the app would never open."""
+    from app.updates.app_swap import MAX_HANDOVERS, handover_file, may_hand_over
+
+    root, _install = side_by_side(tmp_path, data, GOOD)
+    assert [may_hand_over(data, "0.2.0") for _ in range(MAX_HANDOVERS)] == [True] * MAX_HANDOVERS
+    assert may_hand_over(data, "0.2.0") is False  # the helper never recorded an outcome
+    assert read_pending(data) is None and refused_versions(data) == {"0.2.0"}
+    outcome = last_outcome(data)
+    assert outcome is not None and outcome.reason is SwapReason.HELPER_FAILED
+    assert read_pointer(root) == Pointer("0.1.0") and not handover_file(data).exists()
+
+
+def test_a_helper_that_finishes_resets_the_count(tmp_path: Path, data: Path) -> None:
+    from app.updates.app_swap import handover_file, may_hand_over
+
+    side_by_side(tmp_path, data, GOOD)
+    assert may_hand_over(data, "0.2.0")
+    AppSwapper(data, timing=FAST).apply(wait_pid=None)
+    assert not handover_file(data).exists()

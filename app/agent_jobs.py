@@ -48,13 +48,17 @@ def hand_over_if_quiet(runtime: Runtime, stop: threading.Event) -> bool:
     import sys
 
     from app.health.context import VN
-    from app.updates.app_install import detect_install, read_pending
+    from app.updates.app_install import InstallKind, detect_install, read_pending
     from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours
 
     install = detect_install()
     pending = read_pending(runtime.paths.data_dir)
-    if pending is None or not install.can_apply or pending.kind is not install.kind:
+    from app import __version__
+
+    if pending is None or not install.can_apply or pending.kind is not install.kind or pending.version == __version__:
         return False
+    if install.kind is InstallKind.INSTALLER:
+        return False  # the Windows installer asks for elevation (UAC): applied when the app is next opened
     if not outside_trading_hours(runtime.settings.health.trading_hours, dt.datetime.now(VN)):
         return False
     if not may_hand_over(runtime.paths.data_dir, pending.version):

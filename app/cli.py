@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     swap.add_argument("--data", type=Path, required=True, help="the app's data folder")
     swap.add_argument("--wait-pid", type=int, help="wait for this process (the old app) to exit first")
     swap.add_argument("--relaunch", default="[]", help="JSON list of arguments to start the app with")
+    swap.add_argument("--restart", default="[]", help="JSON command line that starts the app when no version was")
 
     token = sub.add_parser("shop-token", help="store the shop token the vendor issued (kept in the OS keyring)")
     token.add_argument("token", help="the token printed by pmv-vendor add-shop")
@@ -418,14 +419,18 @@ def _apply_update(args: argparse.Namespace) -> int:
     from app.logs import setup_logging
     from app.updates.app_swap import AppSwapper
 
-    try:
-        relaunch = json.loads(args.relaunch)
-        if not isinstance(relaunch, list) or not all(isinstance(a, str) for a in relaunch):
-            raise ValueError
-    except ValueError:
-        raise CliError(f"--relaunch must be a JSON list of strings: {args.relaunch}") from None
+    def json_list(text: str, option: str) -> list[str]:
+        try:
+            value = json.loads(text)
+            if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+                raise ValueError
+        except ValueError:
+            raise CliError(f"{option} must be a JSON list of strings: {text}") from None
+        return value
+
+    relaunch, restart = json_list(args.relaunch, "--relaunch"), json_list(args.restart, "--restart")
     setup_logging(args.data / "logs", file_name="update-helper.log")
-    outcome = AppSwapper(args.data).apply(wait_pid=args.wait_pid, relaunch_args=relaunch)
+    outcome = AppSwapper(args.data).apply(wait_pid=args.wait_pid, relaunch_args=relaunch, restart_command=restart)
     print(outcome.to_json() if outcome else json.dumps({"result": "nothing pending"}))
     return 0 if outcome is None or outcome.result.value == "applied" else 2
 

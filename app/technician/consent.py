@@ -177,8 +177,9 @@ class ConsentFlow:
         return self._settle(decision) if decision is not None else None
 
     def _settle(self, decision: ConsentDecision) -> ConsentDecision:
-        self._decision = decision
+        # On record first: if the audit write fails, there is no decision (and so no session) either.
         self._audit.record(self.request.technician, ACTION_CONSENT, decision.outcome.value, **decision.audit_detail())
+        self._decision = decision
         return decision
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.support.bundle import BundlePart, collect_parts, write_bundle
+from app.support.redaction import redact_text
 from app.technician.audit import AuditLog
 
 if TYPE_CHECKING:
@@ -26,6 +27,16 @@ class BundleResult:
     redacted: int
 
 
+class TaskCancelledError(Exception):
+    """The technician pressed Hủy before the bundle was written; nothing was written."""
+
+
+def _redacted(key: str, filename: str, text: str) -> BundlePart:
+    # Audit details and check output can quote settings values (a URL with a password): redacted like the logs.
+    result = redact_text(text)
+    return BundlePart(key, filename, result.text, dict(result.counts))
+
+
 def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = False,
                          cancel: threading.Event | None = None,
                          progress: Callable[[float, str], None] | None = None) -> BundleResult:
@@ -37,11 +48,13 @@ def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = 
 
         if progress:
             progress(0.1, "health")
-        extra.append(BundlePart("health_report", "health.json",
-                                to_json(run_health(runtime, cancel=cancel), remedies())))
+        extra.append(_redacted("health_report", "health.json",
+                               to_json(run_health(runtime, cancel=cancel), remedies())))
     text, count = AuditLog(runtime.database).csv_text()
     if count:  # who did what on this till: technicians' sessions and actions
-        extra.append(BundlePart("audit_log", "audit.csv", text))
+        extra.append(_redacted("audit_log", "audit.csv", text))
+    if cancel is not None and cancel.is_set():
+        raise TaskCancelledError("bundle cancelled before it was written")
     if progress:
         progress(0.7, "bundle")
     parts = collect_parts(runtime.settings, runtime.log_file, extra=extra)

@@ -38,7 +38,7 @@ from app.health.model import Status as HealthStatus
 from app.ui.health.state import HealthRun, HealthState
 from app.ui.support.state import SupportState, solution_changes
 from app.ui.updates.page import UpdatesState
-from app.updates.app_install import detect_install, read_pending
+from app.updates.app_install import InstallKind, detect_install, read_pending
 from app.updates.app_swap import (
     cleanup_after_start,
     launch_helper,
@@ -177,8 +177,12 @@ class Application(QObject):
         """Outside trading hours, with the window hidden in the tray, switch to a waiting app version."""
         from app.health.context import VN
 
-        if self.args.demo or self.window is None or self.window.isVisible():
-            return  # never under the cashier's hands; the demo never replaces the installed app
+        if self.args.demo or self.window is None or self.runner.is_busy():
+            return  # never under the cashier's hands or mid-job; the demo never replaces the installed app
+        if any(widget.isVisible() for widget in QApplication.topLevelWidgets()):
+            return  # the window, or a technician's or remote-assistance dialog, is open: someone is working
+        if self.updates.updater.app_install.kind is InstallKind.INSTALLER:
+            return  # the Windows installer asks for elevation (UAC): only when someone is there to answer it
         now = dt.datetime.now(VN)
         if outside_trading_hours(self.runtime.settings.health.trading_hours, now):
             self.runner.run(lambda: read_pending(self.runtime.paths.data_dir),
@@ -416,9 +420,9 @@ def _hand_over_to_update(runtime: Runtime) -> bool:
     install = detect_install()
     if pending is None or not install.can_apply or pending.kind is not install.kind or pending.version == __version__:
         return False
-    if not may_hand_over(runtime.paths.data_dir, pending.version):
-        return False
     try:
+        if not may_hand_over(runtime.paths.data_dir, pending.version):
+            return False
         launch_helper(install, runtime.paths.data_dir, sys.argv[1:])
     except OSError:
         log.exception("could not start the update helper; starting this version")
@@ -442,11 +446,24 @@ def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instanc
     instance.activation_requested.connect(app.bring_forward)
     app.start_tray()
     tray_only = bool(args.minimized and app.tray is not None)
+    data_dir = runtime.paths.data_dir
+
+    def signal_started() -> None:
+        # The update helper waits for this to know the new version starts (and rolls back without it): sent
+        # once the window exists, so a version whose window fails to build is rolled back.
+        app.runner.run(lambda: (mark_started(data_dir, __version__), cleanup_after_start(data_dir, __version__)),
+                       on_failure=lambda exc: log.error("start signal: %s", exc))
+
     if tray_only:
-        # The window's objects live as long as the app too: out of the collector's reach once built.
-        QTimer.singleShot(WINDOW_BUILD_DELAY_MS, lambda: (app.ensure_window(), freeze_startup_objects()))
+        def build_later() -> None:
+            app.ensure_window()
+            freeze_startup_objects()  # the window's objects live as long as the app too
+            signal_started()
+
+        QTimer.singleShot(WINDOW_BUILD_DELAY_MS, build_later)
     else:
         app.ensure_window()
+        QTimer.singleShot(0, signal_started)  # after the first paint
     app.warranty.check_reminders()
     app.daily.start()
     app.agent_lock = agent_lock(runtime.paths.data_dir)
@@ -458,10 +475,6 @@ def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instanc
                    on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
     if not tray_only:
         app.ensure_window().show()
-    data_dir = runtime.paths.data_dir
-    # The update helper waits for this signal to know the new version starts (and rolls back without it).
-    app.runner.run(lambda: (mark_started(data_dir, __version__), cleanup_after_start(data_dir, __version__)),
-                   on_failure=lambda exc: log.error("start signal: %s", exc))
     log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
     freeze_startup_objects()
     return qapp.exec()

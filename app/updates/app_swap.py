@@ -141,6 +141,25 @@ def may_hand_over(data_dir: Path, version: str) -> bool:
     return True
 
 
+DATABASE_FILE = "pmv-support.sqlite3"  # app.paths.AppPaths.database_file's name
+
+
+def database_snapshot(data_dir: Path) -> Path:
+    return app_updates_dir(data_dir) / "database-before-update.sqlite3"
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (the WAL included), written beside then renamed."""
+    import sqlite3
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = target.with_name(target.name + ".tmp")
+    scratch.unlink(missing_ok=True)
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(scratch) as dst:
+        src.backup(dst)
+    os.replace(scratch, target)
+
+
 def rollback_dir(data_dir: Path) -> Path:
     return app_updates_dir(data_dir) / "rollback"
 
@@ -224,19 +243,62 @@ class AppSwapper:
         self._popen = popen
         self._sleep = sleep
 
-    def apply(self, *, wait_pid: int | None, relaunch_args: Sequence[str] = ()) -> SwapOutcome | None:
+    def apply(self, *, wait_pid: int | None, relaunch_args: Sequence[str] = (),
+              restart_command: Sequence[str] = ()) -> SwapOutcome | None:
+        """Apply the pending update; ``restart_command`` starts the app again when no version was started.
+
+        The app quit to let this run, so it must come back whatever happens here:
+        nothing pending (another helper was first), nothing to switch, or an error.
+        """
         pending = read_pending(self.data_dir)
-        if pending is None:
-            return None
         if wait_pid is not None and not self._wait_exit(wait_pid):
             # The user is still in the app (or it hung while closing): change nothing, try next time.
+            if pending is None:
+                return None
             return self._record(SwapOutcome(pending.version, None, SwapResult.NOT_APPLIED,
                                             SwapReason.OLD_STILL_RUNNING, f"pid {wait_pid}"), keep_pending=True)
-        if pending.kind is InstallKind.SIDE_BY_SIDE:
-            outcome = self._side_by_side(pending, list(relaunch_args))
-        else:
-            outcome = self._installer(pending, list(relaunch_args))
-        return self._record(outcome)
+        self._started_any = False
+        outcome: SwapOutcome | None = None
+        try:
+            if pending is not None:
+                self._snapshot_database(pending.version)
+                if pending.kind is InstallKind.SIDE_BY_SIDE:
+                    outcome = self._record(self._side_by_side(pending, list(relaunch_args)))
+                else:
+                    outcome = self._record(self._installer(pending, list(relaunch_args)))
+        except Exception as exc:  # never leave the shop without its app
+            log.exception("the update helper failed")
+            if pending is not None:
+                outcome = self._record(SwapOutcome(pending.version, None, SwapResult.NOT_APPLIED,
+                                                   SwapReason.HELPER_FAILED, str(exc)[:300]))
+                _refuse(self.data_dir, pending.version)
+        finally:
+            if not self._started_any and restart_command:
+                self._relaunch(list(restart_command))
+        return outcome
+
+    def _snapshot_database(self, version: str) -> None:
+        """A copy of the app's database as the old version left it: a new version's migration is undone with it."""
+        database = self.data_dir / DATABASE_FILE
+        if database.exists():
+            _sqlite_copy(database, database_snapshot(self.data_dir))
+
+    def _restore_database(self) -> None:
+        snapshot = database_snapshot(self.data_dir)
+        database = self.data_dir / DATABASE_FILE
+        if not snapshot.exists():
+            return
+        for suffix in ("-wal", "-shm"):
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
+        os.replace(snapshot, database)
+        log.info("restored the database the previous version left (%s)", database)
+
+    def _give_up(self, version: str) -> None:
+        """Bookkeeping before the old version starts again, so it does not hand over to this version once more."""
+        self._restore_database()
+        _refuse(self.data_dir, version)
+        clear_pending(self.data_dir)
+        handover_file(self.data_dir).unlink(missing_ok=True)
 
     # -- steps
 
@@ -251,6 +313,7 @@ class AppSwapper:
     def _start_and_watch(self, command: list[str], version: str) -> tuple[SwapReason, str]:
         """Start ``command`` and wait for ``version``'s start signal."""
         started_file(self.data_dir).unlink(missing_ok=True)
+        self._started_any = True
         try:
             process = self._popen(command)
         except OSError as exc:
@@ -285,13 +348,15 @@ class AppSwapper:
         reason, detail = self._start_and_watch([str(new_exe), *args], pending.version)
         if reason is SwapReason.STARTED:
             prune_versions(root, {pending.version, *([old] if old else [])})
+            database_snapshot(self.data_dir).unlink(missing_ok=True)
             return SwapOutcome(pending.version, old, SwapResult.APPLIED, reason)
         log.error("app %s did not start (%s: %s); rolling back to %s", pending.version, reason.value, detail, old)
         if old is not None:
             write_pointer(root, Pointer(old, pointer.previous if pointer else None))
-            self._relaunch([str(bundle_executable(version_dir(root, old))), *args])
         shutil.rmtree(version_dir(root, pending.version), ignore_errors=True)
-        _refuse(self.data_dir, pending.version)
+        self._give_up(pending.version)
+        if old is not None:
+            self._relaunch([str(bundle_executable(version_dir(root, old))), *args])
         return SwapOutcome(pending.version, old, SwapResult.ROLLED_BACK, reason, detail)
 
     def _installer(self, pending: PendingUpdate, args: list[str]) -> SwapOutcome:
@@ -319,15 +384,19 @@ class AppSwapper:
         if code == 0:
             reason, detail = self._start_and_watch([str(exe), *args], pending.version)
             if reason is SwapReason.STARTED:
+                database_snapshot(self.data_dir).unlink(missing_ok=True)
                 return SwapOutcome(pending.version, None, SwapResult.APPLIED, reason)
         log.error("app %s did not install or start (%s: %s); restoring the program folder", pending.version,
                   reason.value, detail)
-        _restore_program(backup, program)
-        self._relaunch([str(exe), *args])
-        _refuse(self.data_dir, pending.version)
+        try:
+            _restore_program(backup, program)
+        finally:
+            self._give_up(pending.version)
+            self._relaunch([str(exe), *args])
         return SwapOutcome(pending.version, None, SwapResult.ROLLED_BACK, reason, detail)
 
     def _relaunch(self, command: list[str]) -> None:
+        self._started_any = True
         try:
             self._popen(command)
         except OSError:
@@ -374,13 +443,24 @@ def helper_command(install: AppInstall, data_dir: Path, *, frozen: bool | None =
     return [sys.executable, "apply-update"]
 
 
+def restart_command(install: AppInstall, *, frozen: bool | None = None) -> list[str]:
+    """How to start this install again when the helper started no version (the launcher picks the current one)."""
+    frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
+    if install.kind is InstallKind.SIDE_BY_SIDE and install.root is not None:
+        return [str(install.root / "pmv-support")]
+    if install.kind is InstallKind.INSTALLER and install.root is not None:
+        return [str(install.root / EXECUTABLE)]
+    return [sys.executable] if frozen else [sys.executable, "-m", "app"]
+
+
 def launch_helper(install: AppInstall, data_dir: Path, relaunch_args: Sequence[str], *,
                   pid: int | None = None, command: list[str] | None = None,
                   env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """Start the helper for the pending update; the caller then quits."""
     base = command if command is not None else helper_command(install, data_dir)
     full = [*base, "--data", str(data_dir), "--wait-pid", str(pid or os.getpid()),
-            "--relaunch", json.dumps(list(relaunch_args))]
+            "--relaunch", json.dumps(list(relaunch_args)),
+            "--restart", json.dumps([*restart_command(install), *relaunch_args])]
     log.info("starting the update helper: %s", full)
     return _detached_popen(full, env=env) if env is not None else _detached_popen(full)
 

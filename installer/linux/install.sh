@@ -13,6 +13,10 @@ root="${2:-$HOME/.local/lib/pmv-support}"
 here="$(cd "$(dirname "$0")" && pwd)"
 [ -x "$bundle/pmv-support" ] || { echo "install.sh: no pmv-support program in $bundle" >&2; exit 1; }
 version="$("$bundle/pmv-support" --version | awk '{print $NF}')"
+# An empty or odd version (the program failed to run) must never reach the rm -rf below.
+case "$version" in
+  ''|*[!0-9.]*|.*) echo "install.sh: $bundle/pmv-support --version gave no version ('$version')" >&2; exit 1 ;;
+esac
 previous=""
 [ -f "$root/current" ] && previous="$(head -n 1 "$root/current")"
 mkdir -p "$root/versions"

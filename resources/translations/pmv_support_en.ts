@@ -53,71 +53,76 @@
     </message>
     <message>
         <location filename="../../app/ui/updates/app_panel.py" line="61"/>
+        <source>Bản %1 đã tải về và kiểm tra chữ ký. Sẽ cài khi mở lại phần mềm (Windows hỏi quyền quản trị); bản đang dùng được giữ lại để quay về nếu bản mới không chạy.</source>
+        <translation>Version %1 has been downloaded and its signature verified. It installs when the app is next opened (Windows asks for administrator rights); the current version is kept to go back to if the new one does not run.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="65"/>
         <source>Bản %1 đã tải về và kiểm tra chữ ký. Sẽ tự cài khi mở lại phần mềm hoặc ngoài giờ giao dịch (%2) khi cửa sổ đang ẩn; bản đang dùng được giữ lại để quay về nếu bản mới không chạy.</source>
         <translation>Version %1 has been downloaded and its signature verified. It installs itself when the app is next opened, or outside trading hours (%2) while the window is hidden; the current version is kept to go back to if the new one does not run.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="65"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="69"/>
         <source>Bản cài này (chạy từ mã nguồn hoặc pip) không tự thay phiên bản; bản mới được tải và kiểm tra chữ ký, cài bằng bộ cài của nhà cung cấp.</source>
         <translation>This copy (run from source or pip) does not switch versions by itself; new versions are downloaded and verified, then installed with the vendor&apos;s installer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="68"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="72"/>
         <source>Không có bản phần mềm mới đang chờ cài.</source>
         <translation>No new app version is waiting to be installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="77"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="81"/>
         <source>Đã cập nhật lên bản %1 lúc %2.</source>
         <translation>Updated to version %1 at %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="81"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="85"/>
         <source>bộ cài báo lỗi</source>
         <translation>the installer reported an error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="82"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="86"/>
         <source>bản mới tắt ngay khi mở</source>
         <translation>the new version closed as soon as it started</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="83"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="87"/>
         <source>bản mới không mở được trong thời gian chờ</source>
         <translation>the new version did not open in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="86"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="90"/>
         <source>Bản %1 không chạy được trên máy này (%2) nên đã tự quay về bản %3 lúc %4; bản %1 sẽ không được cài lại. Gọi 1900 6037 nếu cần hỗ trợ.</source>
         <translation>Version %1 does not run on this PC (%2), so the app went back to version %3 at %4; version %1 will not be installed again. Call 1900 6037 if you need help.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="91"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="95"/>
         <source>Bản %1 không cài được (trình cập nhật không chạy xong hai lần) nên đã bỏ qua; phần mềm vẫn dùng bản đang chạy. Gọi 1900 6037 nếu cần hỗ trợ.</source>
         <translation>Version %1 could not be installed (the updater did not finish twice), so it was skipped; the app keeps the version it runs. Call 1900 6037 if you need help.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="95"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="99"/>
         <source>Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau.</source>
         <translation>Version %1 is not installed yet: the app had not fully closed; it will try again next time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="102"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="106"/>
         <source>Bản phần mềm mới không đúng loại cho máy này.</source>
         <translation>The new app version is not the right kind for this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="103"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="107"/>
         <source>Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài.</source>
         <translation>The new app package contains unsafe files: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="104"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="108"/>
         <source>Gói phần mềm mới thiếu chương trình: đã từ chối, không cài.</source>
         <translation>The new app package has no program in it: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="105"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="109"/>
         <source>Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền).</source>
         <translation>Could not write the new app version to disk (full or no permission).</translation>
     </message>
@@ -125,72 +130,72 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="204"/>
+        <location filename="../../app/ui/application.py" line="208"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="207"/>
+        <location filename="../../app/ui/application.py" line="211"/>
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="209"/>
+        <location filename="../../app/ui/application.py" line="213"/>
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop&apos;s support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="211"/>
+        <location filename="../../app/ui/application.py" line="215"/>
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop&apos;s support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="245"/>
+        <location filename="../../app/ui/application.py" line="249"/>
         <source>Có bản phần mềm mới</source>
         <translation>New app version available</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="246"/>
+        <location filename="../../app/ui/application.py" line="250"/>
         <source>Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.</source>
         <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="252"/>
+        <location filename="../../app/ui/application.py" line="256"/>
         <source>Đã cài gói quy định mới</source>
         <translation>A new regulation pack was installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="253"/>
+        <location filename="../../app/ui/application.py" line="257"/>
         <source>%1 phiên bản %2</source>
         <translation>%1 version %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="262"/>
+        <location filename="../../app/ui/application.py" line="266"/>
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="263"/>
+        <location filename="../../app/ui/application.py" line="267"/>
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="271"/>
+        <location filename="../../app/ui/application.py" line="275"/>
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="273"/>
+        <location filename="../../app/ui/application.py" line="277"/>
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="275"/>
+        <location filename="../../app/ui/application.py" line="279"/>
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="282"/>
+        <location filename="../../app/ui/application.py" line="286"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -2043,195 +2048,195 @@
 <context>
     <name>ScannerTab</name>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="133"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="134"/>
         <source>Làm mới</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="142"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="143"/>
         <source>Tự nhận</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="144"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="261"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="145"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="262"/>
         <source>Kết nối</source>
         <translation>Connect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="146"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="147"/>
         <source>Tự dò tốc độ</source>
         <translation>Detect speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="148"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="149"/>
         <source>Máy quét cổng COM / USB-COM</source>
         <translation>COM / USB-COM scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="150"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="151"/>
         <source>Cổng</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="154"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="191"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="155"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="192"/>
         <source>Tốc độ</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="154"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="155"/>
         <source>Khung</source>
         <translation>Frame</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="155"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="190"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="156"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="191"/>
         <source>Kết thúc</source>
         <translation>Terminator</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="167"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="168"/>
         <source>Bấm vào đây rồi quét mã (máy quét kiểu bàn phím USB)</source>
         <translation>Click here, then scan (USB keyboard-type scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="169"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="170"/>
         <source>Máy quét kiểu bàn phím (USB HID)</source>
         <translation>Keyboard-type scanner (USB HID)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="175"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="176"/>
         <source>Thử lại từ đầu</source>
         <translation>Start over</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="177"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="178"/>
         <source>Mã này không quét được</source>
         <translation>This code does not scan</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="179"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="180"/>
         <source>In tờ mã thử…</source>
         <translation>Print the test sheet…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="181"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="182"/>
         <source>Thử với tờ mã: quét lần lượt từng mã</source>
         <translation>Test sheet: scan each code in turn</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="190"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="191"/>
         <source>Lúc</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="190"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="191"/>
         <source>Nguồn</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="190"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="191"/>
         <source>Nội dung</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="231"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="232"/>
         <source>Không thấy cổng COM nào. Máy quét USB kiểu bàn phím không cần cổng: dùng ô bên dưới.</source>
         <translation>No COM port found. A USB keyboard-type scanner needs no port: use the field below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="248"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="249"/>
         <source>Chọn hoặc nhập cổng trước.</source>
         <translation>Choose or type a port first.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="257"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="258"/>
         <source>Ngắt kết nối</source>
         <translation>Disconnect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="258"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="259"/>
         <source>Đang nghe %1 – hãy quét một mã.</source>
         <translation>Listening on %1 – scan a code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="265"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="266"/>
         <source>Lỗi cổng: %1</source>
         <translation>Port error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="267"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="268"/>
         <source>Đã ngắt kết nối.</source>
         <translation>Disconnected.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="271"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="272"/>
         <source>Đang dò tốc độ: hãy quét liên tục một mã trong vài giây…</source>
         <translation>Detecting the speed: keep scanning one code for a few seconds…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="273"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="274"/>
         <source>Đang dò tốc độ cổng…</source>
         <translation>Detecting the port speed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="278"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="279"/>
         <source>Không dò được tốc độ: không nhận được mã hợp lệ ở tốc độ nào.</source>
         <translation>Could not detect the speed: no valid code arrived at any rate.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="281"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="282"/>
         <source>Máy quét dùng tốc độ %1 baud.</source>
         <translation>The scanner uses %1 baud.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="295"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="296"/>
         <source>Cổng COM</source>
         <translation>COM port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="330"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="337"/>
         <source>Bàn phím (máy quét)</source>
         <translation>Keyboard (scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="330"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="337"/>
         <source>Bàn phím (người gõ)</source>
         <translation>Keyboard (person typing)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="331"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="338"/>
         <source>%1 phím/giây</source>
         <translation>%1 keys/s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="369"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="376"/>
         <source>%1: mong đợi %2, nhận được %3</source>
         <translation>%1: expected %2, received %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="374"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="381"/>
         <source>Quét đúng.</source>
         <translation>Scanned correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="380"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="387"/>
         <source>Máy quét đọc đúng tất cả các mã trên tờ thử.</source>
         <translation>The scanner read every code on the test sheet correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="388"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="397"/>
         <source>In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.</source>
         <translation>Print the test sheet, click the scan field (or connect the COM port), then scan each code in turn. The app names the usual faults and how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="406"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="415"/>
         <source>Lưu tờ mã thử</source>
         <translation>Save the test sheet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="411"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="420"/>
         <source>Đã lưu tờ mã thử: %1 – in ở 100%.</source>
         <translation>Test sheet saved: %1 – print at 100%.</translation>
     </message>
@@ -2355,27 +2360,27 @@
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="366"/>
+        <location filename="../../app/ui/application.py" line="370"/>
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app&apos;s database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="369"/>
+        <location filename="../../app/ui/application.py" line="373"/>
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="372"/>
+        <location filename="../../app/ui/application.py" line="376"/>
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="374"/>
+        <location filename="../../app/ui/application.py" line="378"/>
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app&apos;s database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="377"/>
+        <location filename="../../app/ui/application.py" line="381"/>
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>
@@ -3086,6 +3091,14 @@
         <location filename="../../app/ui/technician/texts.py" line="58"/>
         <source>Không chạy được phần mềm để hỏi ID.</source>
         <translation>Could not run the tool to ask for its ID.</translation>
+    </message>
+</context>
+<context>
+    <name>ToolContext</name>
+    <message>
+        <location filename="../../app/ui/technician/context.py" line="48"/>
+        <source>đã hủy</source>
+        <translation>cancelled</translation>
     </message>
 </context>
 <context>

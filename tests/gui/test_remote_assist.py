@@ -125,3 +125,23 @@ def test_without_an_open_request_a_new_one_is_prefilled_with_the_tool_and_id(
     assert form.description.toPlainText() == "Nhờ hỗ trợ từ xa qua AnyDesk ID: 987 654 321."
     assert form.channel.currentData() == Channel.REMOTE.value
     form.reject()
+
+
+def test_the_session_ends_on_its_own_when_the_tool_is_closed(qtbot: QtBot, runtime: Runtime,
+                                                             anydesk: ToolDetector) -> None:
+    dialog, _support, _request_id = make(qtbot, runtime, anydesk)
+    dialog.open_tool()  # the fake AnyDesk stays up for 30 s, like a GUI tool
+    qtbot.waitUntil(lambda: dialog.process is not None, timeout=5000)
+    consent = dialog.ask_consent()
+    assert consent is not None
+    with qtbot.waitSignal(dialog.session_changed, timeout=5000):
+        consent.approve_button.click()
+    dialog._watch_tool()
+    qtbot.wait(500)
+    assert dialog.session is not None  # still running: the session goes on
+    dialog.process.kill()
+    dialog.process.wait()
+    with qtbot.waitSignal(dialog.session_changed, timeout=10000):
+        dialog._watch_tool()
+    qtbot.waitUntil(lambda: AuditLog(runtime.database).entries()[0].action == "remote.session_end", timeout=5000)
+    assert AuditLog(runtime.database).entries()[0].detail["reason"] == "tool_exited"

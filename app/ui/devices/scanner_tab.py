@@ -118,6 +118,7 @@ class ScannerTab(QWidget):
         self._pending: list[tuple[Scan, str]] = []  # serial scans waiting for the next drain
         self._to_judge: list[tuple[str, str]] = []  # serial scans waiting for the sheet check in a worker
         self._judging = False
+        self._sheet_generation = 0  # bumped by a restart of the sheet: older judgements are then dropped
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.setInterval(DRAIN_MS)
@@ -305,16 +306,22 @@ class ScannerTab(QWidget):
         if self._judging or not self._to_judge:
             return
         scans, self._to_judge = self._to_judge, []
-        status = dict(self._sheet_status)
+        status, generation = dict(self._sheet_status), self._sheet_generation
         self._judging = True
-        self._runner.run(lambda: check_scans(scans, status), on_success=self._judged,
-                         on_failure=lambda _exc: self._judged((status, None)), context=self)
+        self._runner.run(lambda: check_scans(scans, status),
+                         on_success=lambda outcome: self._judged(outcome, status, generation),
+                         on_failure=lambda _exc: self._judged((status, None), status, generation), context=self)
 
-    def _judged(self, outcome: tuple[SheetStatus, SheetResult | None]) -> None:
+    def _judged(self, outcome: tuple[SheetStatus, SheetResult | None], before: SheetStatus, generation: int) -> None:
         self._judging = False
+        if generation != self._sheet_generation:  # the sheet was restarted meanwhile: this batch is stale
+            self._judge_next()
+            return
         status, last = outcome
-        if status != self._sheet_status:
-            self._sheet_status = status
+        # Only what this batch changed, over what the GUI did meanwhile (a wedge scan is judged at once).
+        changed = {key: value for key, value in status.items() if before.get(key) != value}
+        if changed:
+            self._sheet_status.update(changed)
             self._refresh_sheet()
         if last is not None:
             self.show_diagnosis(last.code, last.received, last.faults)
@@ -383,6 +390,8 @@ class ScannerTab(QWidget):
 
     def reset_sheet(self) -> None:
         self._sheet_status = new_status()
+        self._sheet_generation += 1
+        self._to_judge.clear()
         self._refresh_sheet()
         self.diagnosis.setHtml(html.escape(self.tr(
             "In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. "

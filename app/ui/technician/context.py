@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from app.runtime import Runtime
 from app.technician.actions import Action, audited
 from app.technician.audit import AuditLog
-from app.ui.tasks import TaskRunner
+from app.technician.support_bundle import TaskCancelledError
+from app.ui.tasks import TaskCancelled, TaskRunner
 
 
 @dataclass
@@ -36,7 +37,15 @@ class ToolContext:
         audit, who = AuditLog(self.runtime.database), self.technician()
 
         def job(cancel: Any, progress: Any) -> Any:
-            return audited(audit, who, action, lambda: work(cancel, progress), summary, **detail)
+            try:
+                return audited(audit, who, action, lambda: work(cancel, progress), summary, **detail)
+            except TaskCancelledError:
+                raise TaskCancelled from None
+
+        def cancelled() -> None:
+            # The buttons come back, and the tab says the work was stopped (the audit entry says so too).
+            self.audit_changed()
+            on_failure(TaskCancelled(QCoreApplication.translate("ToolContext", "đã hủy")))
 
         def succeeded(result: Any) -> None:
             self.audit_changed()
@@ -46,5 +55,5 @@ class ToolContext:
             self.audit_changed()
             on_failure(exc)
 
-        self.runner.run_job(job, on_success=succeeded, on_failure=failed, title=title, cancellable=cancellable,
-                            context=context)
+        self.runner.run_job(job, on_success=succeeded, on_failure=failed, on_cancelled=cancelled, title=title,
+                            cancellable=cancellable, context=context)

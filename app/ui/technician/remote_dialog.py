@@ -320,8 +320,13 @@ class RemoteAssistDialog(QDialog):
         self.session_changed.emit(session)
 
     def _watch_tool(self) -> None:
-        if self.session is not None and self.process is not None and self.process.poll() is not None:
-            self.end_session(SessionEndReason.TOOL_EXITED)
+        """End the session when the tool is closed: any process of its program, not only the one we started
+        (a tool already running hands over to its open instance, and the one we started exits at once)."""
+        tool = self.selected_tool()
+        if self.session is None or tool is None:
+            return
+        self._runner.run(lambda: tool_running(tool.path), context=self,
+                         on_success=lambda running: None if running else self.end_session(SessionEndReason.TOOL_EXITED))
 
     def end_session(self, reason: SessionEndReason) -> None:
         session, self.session = self.session, None
@@ -345,3 +350,17 @@ class RemoteAssistDialog(QDialog):
         self.send_button.setEnabled(has_tool and has_request)
         self.start_button.setEnabled(has_tool and has_request and self.session is None)
         self.end_button.setEnabled(self.session is not None)
+
+
+def tool_running(program: Path) -> bool:
+    """Whether any process runs ``program`` (compared by file name, as Windows does, case-insensitively)."""
+    import psutil
+
+    wanted = program.name.lower()
+    for process in psutil.process_iter(["name", "exe", "cmdline"]):
+        info = process.info
+        names = [info.get("name") or "", Path(info.get("exe") or "").name]
+        names += [Path(arg).name for arg in (info.get("cmdline") or [])[:2]]  # scripts run by an interpreter
+        if any(name.lower() == wanted for name in names if name):
+            return True
+    return False

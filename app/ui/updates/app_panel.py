@@ -56,7 +56,11 @@ class AppUpdatePanel(QGroupBox):
         pending = status.pending
         self.restart_button.setEnabled(True)
         self.restart_button.setVisible(pending is not None)
-        if pending is not None:
+        if pending is not None and status.install_kind is InstallKind.INSTALLER:
+            self.state.setText(self.tr(
+                "Bản %1 đã tải về và kiểm tra chữ ký. Sẽ cài khi mở lại phần mềm (Windows hỏi quyền quản trị); bản "
+                "đang dùng được giữ lại để quay về nếu bản mới không chạy.").replace("%1", pending.version))
+        elif pending is not None:
             self.state.setText(self.tr(
                 "Bản %1 đã tải về và kiểm tra chữ ký. Sẽ tự cài khi mở lại phần mềm hoặc ngoài giờ giao dịch "
                 "(%2) khi cửa sổ đang ẩn; bản đang dùng được giữ lại để quay về nếu bản mới không chạy.").replace(

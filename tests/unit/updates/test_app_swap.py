@@ -185,3 +185,53 @@ def test_a_helper_that_finishes_resets_the_count(tmp_path: Path, data: Path) -> 
     assert may_hand_over(data, "0.2.0")
     AppSwapper(data, timing=FAST).apply(wait_pid=None)
     assert not handover_file(data).exists()
+
+
+def test_a_rollback_puts_back_the_database_the_old_version_left(tmp_path: Path, data: Path) -> None:
+    """The new version may have migrated the database before it failed: the old one must find its own schema."""
+    import sqlite3
+
+    database = data / "pmv-support.sqlite3"
+    with sqlite3.connect(database) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0005')")
+    side_by_side(tmp_path, data, CRASHES)
+
+    def migrating_popen(command: list[str], **_kwargs: object) -> subprocess.Popen[bytes]:
+        if "0.2.0" in command[0]:  # the new version upgrades the schema, then dies
+            with sqlite3.connect(database) as conn:
+                conn.execute("UPDATE alembic_version SET version_num = '0006'")
+        return subprocess.Popen(command)
+
+    outcome = AppSwapper(data, timing=FAST, popen=migrating_popen).apply(wait_pid=None)
+    assert outcome is not None and outcome.result is SwapResult.ROLLED_BACK
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
+
+
+def test_the_app_is_started_again_when_there_was_nothing_left_to_apply(tmp_path: Path, data: Path) -> None:
+    """A second helper (tray app and agent both handed over) must not leave the shop without its app."""
+    root, _install = side_by_side(tmp_path, data, GOOD)
+    assert AppSwapper(data, timing=FAST).apply(wait_pid=None, relaunch_args=["--minimized"]) is not None
+    assert wait_for_launches(data, 1) == ["0.2.0 --minimized"]
+    second = AppSwapper(data, timing=FAST).apply(wait_pid=None, restart_command=[str(root / "pmv-support"),
+                                                                                 "--minimized"])
+    assert second is None  # nothing pending
+    assert wait_for_launches(data, 2)[-1] == "0.2.0 --minimized"  # through the launcher: the current version
+
+
+def test_a_rolled_back_version_is_no_longer_pending_when_the_old_one_starts(tmp_path: Path, data: Path) -> None:
+    """The old version is started last, after the failed one is refused: it must not hand over to it again."""
+    from app.updates.app_swap import handover_file, may_hand_over
+
+    side_by_side(tmp_path, data, CRASHES)
+    assert may_hand_over(data, "0.2.0")
+    seen: list[tuple[bool, bool]] = []
+
+    def watching_popen(command: list[str], **_kwargs: object) -> subprocess.Popen[bytes]:
+        if "0.1.0" in command[0]:
+            seen.append((read_pending(data) is None, not handover_file(data).exists()))
+        return subprocess.Popen(command)
+
+    AppSwapper(data, timing=FAST, popen=watching_popen).apply(wait_pid=None)
+    assert seen == [(True, True)]

@@ -207,12 +207,15 @@ class MainWindow(QMainWindow):
         # The unlock outlives the dialog: reopening it within the allowed time keeps the technician in.
         dialog = TechnicianDialog(self.runtime, self.runner, self, support=self.support_state,
                                   updates=self.updates_state, session=self.technician_session)
-        dialog.session_changed.connect(self._remember_technician)
+        dialog.session_changed.connect(lambda session, d=dialog: self._remember_technician(d, session))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # reopening builds a new one; no hidden timers
         dialog.open()
         self.technician_dialog = dialog
         return dialog
 
-    def _remember_technician(self, session: object) -> None:
+    def _remember_technician(self, dialog: object, session: object) -> None:
+        if session is None and dialog is not getattr(self, "technician_dialog", None):
+            return  # an older dialog's expiry must not end the session a newer one holds
         self.technician_session = session
 
     def open_remote_assist(self, request_id: str | None = None):  # type: ignore[no-untyped-def]
@@ -226,6 +229,7 @@ class MainWindow(QMainWindow):
             dialog.select_request(request_id)
         dialog.new_request_requested.connect(
             lambda text: self.open_request_form(Category.INCIDENT, self.tr("Cần hỗ trợ từ xa"), text, Channel.REMOTE))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.remote_dialog = dialog
         return dialog

@@ -167,16 +167,16 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         signals, cancel = self._signals, self._cancel
 
-        last = [0.0]
+        last: list[float | str] = [0.0, ""]
 
         def progress(fraction: float, message: str = "") -> None:
-            # At most one update per PROGRESS_INTERVAL_S (and always the last): a job reporting per
-            # item (1,000 tags) would otherwise flood the GUI thread with repaints (bench: stalls).
+            # At most one update per PROGRESS_INTERVAL_S (and always the last, and every new step name): a job
+            # reporting per item (1,000 tags) would otherwise flood the GUI thread with repaints (bench: stalls).
             now = time.monotonic()
             fraction = max(0.0, min(1.0, float(fraction)))
-            if fraction < 1.0 and now - last[0] < PROGRESS_INTERVAL_S:
+            if fraction < 1.0 and message == last[1] and now - float(last[0]) < PROGRESS_INTERVAL_S:
                 return
-            last[0] = now
+            last[0], last[1] = now, message
             signals.progressed.emit(fraction, message)
 
         try:

@@ -1087,12 +1087,12 @@
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="228"/>
+        <location filename="../../app/ui/main_window.py" line="231"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="260"/>
+        <location filename="../../app/ui/main_window.py" line="264"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1917,7 +1917,7 @@
         <translation>The shop agreed; the session is recorded in the log.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="332"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="337"/>
         <source>Phiên hỗ trợ đã kết thúc.</source>
         <translation>The support session has ended.</translation>
     </message>
@@ -2948,147 +2948,152 @@
         <translation>Too many wrong codes: locked for 10 minutes. Call 1900 6037 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="15"/>
+        <location filename="../../app/ui/technician/texts.py" line="16"/>
         <source>Mở khóa chế độ kỹ thuật viên</source>
         <translation>Unlock technician mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="16"/>
+        <location filename="../../app/ui/technician/texts.py" line="17"/>
         <source>Khóa chế độ kỹ thuật viên</source>
         <translation>Lock technician mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="17"/>
+        <location filename="../../app/ui/technician/texts.py" line="18"/>
         <source>Chạy kiểm tra chi tiết</source>
         <translation>Run detailed checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="18"/>
+        <location filename="../../app/ui/technician/texts.py" line="19"/>
         <source>Xem nhật ký</source>
         <translation>View log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="19"/>
+        <location filename="../../app/ui/technician/texts.py" line="20"/>
         <source>Tìm trong nhật ký</source>
         <translation>Search log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="20"/>
+        <location filename="../../app/ui/technician/texts.py" line="21"/>
         <source>Lưu cài đặt</source>
         <translation>Save settings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="21"/>
+        <location filename="../../app/ui/technician/texts.py" line="22"/>
         <source>Cập nhật ngay</source>
         <translation>Update now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="22"/>
+        <location filename="../../app/ui/technician/texts.py" line="23"/>
         <source>Quay lại gói quy định trước</source>
         <translation>Roll back a regulation pack</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="23"/>
+        <location filename="../../app/ui/technician/texts.py" line="24"/>
         <source>Kiểm tra toàn vẹn cơ sở dữ liệu</source>
         <translation>Database integrity check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="24"/>
+        <location filename="../../app/ui/technician/texts.py" line="25"/>
         <source>Thu gọn cơ sở dữ liệu</source>
         <translation>Compact the database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="25"/>
+        <location filename="../../app/ui/technician/texts.py" line="26"/>
         <source>Xuất gói chẩn đoán</source>
         <translation>Export diagnostics bundle</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="26"/>
+        <location filename="../../app/ui/technician/texts.py" line="27"/>
         <source>Xuất nhật ký kỹ thuật viên</source>
         <translation>Export the technician log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="27"/>
+        <location filename="../../app/ui/technician/texts.py" line="28"/>
         <source>Gắn nhật ký vào yêu cầu hỗ trợ</source>
         <translation>Attach the log to a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="28"/>
+        <location filename="../../app/ui/technician/texts.py" line="29"/>
         <source>Sao lưu để cài lại</source>
         <translation>Backup for reinstall</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="29"/>
+        <location filename="../../app/ui/technician/texts.py" line="30"/>
         <source>Khôi phục từ bản sao lưu</source>
         <translation>Restore from a backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="30"/>
+        <location filename="../../app/ui/technician/texts.py" line="31"/>
         <source>Xin phép hỗ trợ từ xa</source>
         <translation>Ask consent for remote support</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="31"/>
+        <location filename="../../app/ui/technician/texts.py" line="32"/>
         <source>Bắt đầu phiên hỗ trợ từ xa</source>
         <translation>Remote session started</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="32"/>
+        <location filename="../../app/ui/technician/texts.py" line="33"/>
         <source>Kết thúc phiên hỗ trợ từ xa</source>
         <translation>Remote session ended</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="40"/>
+        <location filename="../../app/ui/technician/texts.py" line="41"/>
         <source>Thành công</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="41"/>
+        <location filename="../../app/ui/technician/texts.py" line="42"/>
         <source>Lỗi</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="42"/>
+        <location filename="../../app/ui/technician/texts.py" line="43"/>
         <source>Đồng ý</source>
         <translation>Agree</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="43"/>
+        <location filename="../../app/ui/technician/texts.py" line="44"/>
         <source>Từ chối</source>
         <translation>Refuse</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="44"/>
+        <location filename="../../app/ui/technician/texts.py" line="45"/>
         <source>Hết thời gian chờ</source>
         <translation>Timed out</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="52"/>
+        <source>Từ chối: %1</source>
+        <translation>Refused: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/texts.py" line="59"/>
         <source>Đã đọc được ID.</source>
         <translation>The ID was read.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="53"/>
+        <location filename="../../app/ui/technician/texts.py" line="60"/>
         <source>Phần mềm này chỉ hiện ID trong cửa sổ của nó: hãy đọc ID trên cửa sổ và gõ vào đây.</source>
         <translation>This tool only shows its ID in its window: read it there and type it here.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="55"/>
+        <location filename="../../app/ui/technician/texts.py" line="62"/>
         <source>Phần mềm không trả lời ID kịp: hãy gõ ID từ cửa sổ của nó.</source>
         <translation>The tool did not give its ID in time: type the ID from its window.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="56"/>
+        <location filename="../../app/ui/technician/texts.py" line="63"/>
         <source>Phần mềm báo lỗi khi hỏi ID: hãy gõ ID từ cửa sổ của nó.</source>
         <translation>The tool reported an error when asked for its ID: type the ID from its window.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="57"/>
+        <location filename="../../app/ui/technician/texts.py" line="64"/>
         <source>Không đọc được ID: hãy gõ ID từ cửa sổ của phần mềm.</source>
         <translation>Could not read the ID: type it from the tool&apos;s window.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="58"/>
+        <location filename="../../app/ui/technician/texts.py" line="65"/>
         <source>Không chạy được phần mềm để hỏi ID.</source>
         <translation>Could not run the tool to ask for its ID.</translation>
     </message>

@@ -178,3 +178,20 @@ def test_a_profile_exported_here_restores_on_a_fresh_pc_after_showing_the_plan(
     finally:
         fresh.close()
     assert ("profile.export", "ok") in actions(runtime)
+
+
+def test_reopening_keeps_the_unlock_and_an_older_dialog_cannot_end_it(qtbot: QtBot, make_app,
+                                                                      vendor_keys: VendorKeys) -> None:
+    app = make_app()
+    window = app.build_window()
+    qtbot.addWidget(window)
+    first = window.open_technician()
+    first.code.setText(sign_challenge(first.challenge.code(), "Nguyễn Văn Kỹ", vendor_keys.private("technician"),
+                                      dt.datetime.now(dt.UTC)))
+    first.unlock()
+    qtbot.waitUntil(lambda: window.technician_session is not None, timeout=5000)
+    second = window.open_technician()
+    assert second.session is not None and "Kiểm tra chi tiết" in second.tabs.tabText(0)
+    first.lock("expired")  # the old dialog's timer runs out
+    assert window.technician_session is not None
+    second.close()

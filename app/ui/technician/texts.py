@@ -7,6 +7,7 @@ from PySide6.QtCore import QCoreApplication
 from app.technician.actions import Action
 from app.technician.consent import ACTION_CONSENT, ACTION_SESSION_END, ACTION_SESSION_START, ConsentOutcome
 from app.technician.remote_tools import IdReason
+from app.technician.unlock import UnlockReason
 
 
 def action_name(code: str) -> str:
@@ -43,7 +44,13 @@ def result_name(code: str) -> str:
         ConsentOutcome.DENIED.value: translate("TechnicianTexts", "Từ chối"),
         ConsentOutcome.TIMED_OUT.value: translate("TechnicianTexts", "Hết thời gian chờ"),
     }
-    return names.get(code, code)
+    if code in names:
+        return names[code]
+    if code in {reason.value for reason in UnlockReason}:  # a refused unlock: why, in words
+        from app.ui.technician.dialog import reason_text
+
+        return translate("TechnicianTexts", "Từ chối: %1").replace("%1", reason_text(UnlockReason(code)))
+    return code
 
 
 def id_reason_text(reason: IdReason) -> str:

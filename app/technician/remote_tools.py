@@ -512,3 +512,17 @@ class RemoteAccessNote:
 
 def support_note(result: IdResult) -> RemoteAccessNote:
     return RemoteAccessNote(result.tool, result.remote_id)
+
+
+def tool_running(program: Path) -> bool:
+    """Whether any process runs ``program`` (compared by file name, as Windows does, case-insensitively)."""
+    import psutil  # only when a session is watched
+
+    wanted = program.name.lower()
+    for process in psutil.process_iter(["name", "exe", "cmdline"]):
+        info = process.info
+        names = [info.get("name") or "", Path(info.get("exe") or "").name]
+        names += [Path(arg).name for arg in (info.get("cmdline") or [])[:2]]  # scripts run by an interpreter
+        if any(name.lower() == wanted for name in names if name):
+            return True
+    return False

@@ -203,57 +203,52 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
         <source>Lúc</source>
         <translation>When</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
         <source>Kỹ thuật viên</source>
         <translation>Technician</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
         <source>Thao tác</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="52"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="55"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="56"/>
         <source>Xuất CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="58"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="59"/>
         <source>Gắn vào yêu cầu</source>
         <translation>Attach to request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="93"/>
-        <source>(chưa gửi)</source>
-        <translation>(not sent yet)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="100"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="99"/>
         <source>Xuất nhật ký kỹ thuật viên</source>
         <translation>Export the technician log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="108"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="107"/>
         <source>Đã xuất %1 dòng.</source>
         <translation>Exported %1 rows.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="126"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="125"/>
         <source>Đã gắn nhật ký vào yêu cầu.</source>
         <translation>The log was attached to the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="136"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="135"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
     </message>
@@ -1525,52 +1520,52 @@
         <translation>Choose a backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="224"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="225"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="225"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="226"/>
         <source>Cài đặt</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="226"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="227"/>
         <source>Hợp đồng</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="227"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="228"/>
         <source>Mã cửa hàng</source>
         <translation>Shop token</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="229"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="230"/>
         <source>Gói %1</source>
         <translation>Pack %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="235"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="236"/>
         <source>Máy này đang cài cho cửa hàng %1.</source>
         <translation>This PC is set up for shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="238"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="239"/>
         <source>Chưa có trên máy này (chép dữ liệu bán hàng và bản sao lưu về đúng chỗ):</source>
         <translation>Not on this PC yet (copy the POS data and backups to these places):</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="241"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="242"/>
         <source>Cần gõ lại sau khi khôi phục: %1</source>
         <translation>Type these again after restoring: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="265"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="267"/>
         <source>Đã khôi phục cấu hình của %1. Hãy mở lại phần mềm để dùng cài đặt mới.</source>
         <translation>Restored the setup of %1. Reopen the app to use the new settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="278"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="280"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
     </message>
@@ -1766,158 +1761,153 @@
 <context>
     <name>RemoteAssistDialog</name>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="85"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="86"/>
         <source>Nhờ hỗ trợ từ xa</source>
         <translation>Remote assistance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="88"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="89"/>
         <source>1. Phần mềm điều khiển từ xa trên máy này</source>
         <translation>1. Remote-desktop tools on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="91"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="92"/>
         <source>Mở phần mềm</source>
         <translation>Open the tool</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="93"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="94"/>
         <source>Đọc ID</source>
         <translation>Read ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="100"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="101"/>
         <source>ID hiện trên cửa sổ phần mềm, ví dụ 123 456 789</source>
         <translation>The ID shown in the tool&apos;s window, e.g. 123 456 789</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="109"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="110"/>
         <source>2. Gửi ID kèm yêu cầu hỗ trợ</source>
         <translation>2. Send the ID with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="111"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="112"/>
         <source>Gửi ID cho nhà cung cấp</source>
         <translation>Send the ID to the vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="113"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="114"/>
         <source>Yêu cầu mới kèm ID…</source>
         <translation>New request with the ID…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="120"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="121"/>
         <source>3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)</source>
         <translation>3. Support session (the shop agrees before the technician takes control)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="122"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="123"/>
         <source>Tên kỹ thuật viên của nhà cung cấp</source>
         <translation>The vendor technician&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="124"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="125"/>
         <source>Việc cần làm, ví dụ: sửa máy in tem</source>
         <translation>What needs doing, e.g. fix the label printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="125"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="126"/>
         <source>Bắt đầu phiên hỗ trợ</source>
         <translation>Start the support session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="127"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="128"/>
         <source>Kết thúc phiên</source>
         <translation>End the session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="130"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="131"/>
         <source>Chưa có phiên hỗ trợ nào.</source>
         <translation>No support session yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="132"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="133"/>
         <source>Kỹ thuật viên:</source>
         <translation>Technician:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="133"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="134"/>
         <source>Lý do:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="175"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="176"/>
         <source>Máy này chưa có phần mềm điều khiển từ xa. Gọi 1900 6037 để được hướng dẫn cài UltraViewer (miễn phí).</source>
         <translation>This PC has no remote-desktop tool. Call 1900 6037 for help installing UltraViewer (free).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="190"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="191"/>
         <source>Không mở được %1: %2</source>
         <translation>Could not open %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="193"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="194"/>
         <source>Đã mở %1.</source>
         <translation>%1 opened.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="219"/>
-        <source>(chưa gửi)</source>
-        <translation>(not sent yet)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="226"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="223"/>
         <source>Chưa có yêu cầu đang mở: hãy gửi yêu cầu hỗ trợ trước</source>
         <translation>No open request: raise a support request first</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="251"/>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="281"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="248"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="278"/>
         <source>ID gồm 6 đến 12 chữ số: hãy kiểm tra lại.</source>
         <translation>An ID has 6 to 12 digits: please check it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="268"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="265"/>
         <source>Đã gửi ID kèm yêu cầu %1.</source>
         <translation>The ID was sent with request %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="270"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="267"/>
         <source>Đã lưu ID vào yêu cầu; nhà cung cấp nhận được ngay khi có mạng.</source>
         <translation>The ID was saved with the request; the vendor gets it as soon as the network is up.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="275"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="272"/>
         <source>Không lưu được ID vào yêu cầu: %1</source>
         <translation>Could not save the ID with the request: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="284"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="281"/>
         <source>Nhờ hỗ trợ từ xa qua %1.</source>
         <translation>Remote help needed via %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="292"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="289"/>
         <source>Cần chọn phần mềm, yêu cầu hỗ trợ và ghi tên kỹ thuật viên.</source>
         <translation>Choose the tool and the support request, and enter the technician&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="306"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="303"/>
         <source>Cửa hàng không đồng ý (hoặc hết thời gian chờ): kỹ thuật viên không được điều khiển máy.</source>
         <translation>The shop did not agree (or time ran out): the technician may not control this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="315"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="312"/>
         <source>Đang hỗ trợ từ xa: %1, từ %2.</source>
         <translation>Remote support in progress: %1, since %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="317"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="314"/>
         <source>Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký.</source>
         <translation>The shop agreed; the session is recorded in the log.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="337"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="334"/>
         <source>Phiên hỗ trợ đã kết thúc.</source>
         <translation>The support session has ended.</translation>
     </message>
@@ -2570,209 +2560,214 @@
 <context>
     <name>SupportTexts</name>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="21"/>
+        <location filename="../../app/ui/support/texts.py" line="22"/>
         <source>Sự cố</source>
         <translation>Incident</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="22"/>
+        <location filename="../../app/ui/support/texts.py" line="23"/>
         <source>Hướng dẫn sử dụng</source>
         <translation>How-to help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="23"/>
+        <location filename="../../app/ui/support/texts.py" line="24"/>
         <source>Cập nhật quy định</source>
         <translation>Regulation update</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="24"/>
+        <location filename="../../app/ui/support/texts.py" line="25"/>
         <source>Cài lại phần mềm</source>
         <translation>Reinstall the software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="25"/>
+        <location filename="../../app/ui/support/texts.py" line="26"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode device</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="32"/>
+        <location filename="../../app/ui/support/texts.py" line="33"/>
         <source>Nghiêm trọng – không bán hàng được</source>
         <translation>Critical – cannot trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="33"/>
+        <location filename="../../app/ui/support/texts.py" line="34"/>
         <source>Cao – ảnh hưởng việc bán hàng</source>
         <translation>High – trading is affected</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="34"/>
+        <location filename="../../app/ui/support/texts.py" line="35"/>
         <source>Bình thường</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="41"/>
+        <location filename="../../app/ui/support/texts.py" line="42"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="42"/>
+        <location filename="../../app/ui/support/texts.py" line="43"/>
         <source>Email</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="43"/>
+        <location filename="../../app/ui/support/texts.py" line="44"/>
         <source>Truy cập từ xa</source>
         <translation>Remote session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="44"/>
+        <location filename="../../app/ui/support/texts.py" line="45"/>
         <source>Đến tận nơi</source>
         <translation>On-site visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="51"/>
+        <location filename="../../app/ui/support/texts.py" line="52"/>
         <source>Chờ gửi</source>
         <translation>Waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="52"/>
+        <location filename="../../app/ui/support/texts.py" line="53"/>
         <source>Đã gửi</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="53"/>
+        <location filename="../../app/ui/support/texts.py" line="54"/>
         <source>Đã tiếp nhận</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="54"/>
+        <location filename="../../app/ui/support/texts.py" line="55"/>
         <source>Đang xử lý</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="55"/>
+        <location filename="../../app/ui/support/texts.py" line="56"/>
         <source>Đã đề xuất phương án</source>
         <translation>Solution proposed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="56"/>
+        <location filename="../../app/ui/support/texts.py" line="57"/>
         <source>Đã hẹn đến tận nơi</source>
         <translation>On-site visit scheduled</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="57"/>
+        <location filename="../../app/ui/support/texts.py" line="58"/>
         <source>Đã giải quyết</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="58"/>
+        <location filename="../../app/ui/support/texts.py" line="59"/>
         <source>Đã đóng</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="65"/>
+        <location filename="../../app/ui/support/texts.py" line="66"/>
         <source>tệp đã bị xóa khỏi máy</source>
         <translation>the file was deleted from this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="66"/>
+        <location filename="../../app/ui/support/texts.py" line="67"/>
         <source>tệp đã bị thay đổi sau khi đính kèm nên không gửi</source>
         <translation>the file changed after it was attached, so it was not sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="67"/>
+        <location filename="../../app/ui/support/texts.py" line="68"/>
         <source>tệp quá lớn, máy chủ từ chối</source>
         <translation>the file is too large; the server refused it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="68"/>
+        <location filename="../../app/ui/support/texts.py" line="69"/>
         <source>máy chủ từ chối tệp (sai mã kiểm tra)</source>
         <translation>the server refused the file (checksum mismatch)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="75"/>
+        <location filename="../../app/ui/support/texts.py" line="76"/>
         <source>Vui lòng nhập mục này.</source>
         <translation>Please fill this in.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="77"/>
+        <location filename="../../app/ui/support/texts.py" line="78"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="79"/>
+        <location filename="../../app/ui/support/texts.py" line="80"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="81"/>
+        <location filename="../../app/ui/support/texts.py" line="82"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="83"/>
+        <location filename="../../app/ui/support/texts.py" line="84"/>
         <source>Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại.</source>
         <translation>Please enter a phone number so the technician can call back.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="84"/>
+        <location filename="../../app/ui/support/texts.py" line="85"/>
         <source>Số điện thoại chỉ gồm chữ số (có thể có +84).</source>
         <translation>A phone number has digits only (optionally +84).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="85"/>
+        <location filename="../../app/ui/support/texts.py" line="86"/>
         <source>Số điện thoại không đủ hoặc thừa chữ số.</source>
         <translation>The phone number has too few or too many digits.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="86"/>
+        <location filename="../../app/ui/support/texts.py" line="87"/>
         <source>Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234).</source>
         <translation>Unknown prefix (mobiles have 10 digits like 0912 345 678, landlines look like 028 3822 1234).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="89"/>
+        <location filename="../../app/ui/support/texts.py" line="90"/>
         <source>Số điện thoại không hợp lệ.</source>
         <translation>The phone number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="97"/>
+        <location filename="../../app/ui/support/texts.py" line="98"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="99"/>
+        <location filename="../../app/ui/support/texts.py" line="100"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="100"/>
+        <location filename="../../app/ui/support/texts.py" line="101"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="107"/>
+        <location filename="../../app/ui/support/texts.py" line="108"/>
         <source>Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.</source>
         <translation>No committed deadline (the shop&apos;s warranty/maintenance has ended); for anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="111"/>
+        <location filename="../../app/ui/support/texts.py" line="112"/>
         <source>%1 hôm nay</source>
         <translation>%1 today</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="113"/>
+        <location filename="../../app/ui/support/texts.py" line="114"/>
         <source>%1 ngày mai</source>
         <translation>%1 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="117"/>
+        <location filename="../../app/ui/support/texts.py" line="118"/>
         <source>Hạn đề xuất phương án: %1 (đã quá hạn %2)</source>
         <translation>Solution due: %1 (overdue by %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="119"/>
+        <location filename="../../app/ui/support/texts.py" line="120"/>
         <source>Hạn đề xuất phương án: %1, còn %2</source>
         <translation>Solution due: %1, %2 left</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="126"/>
+        <source>(chưa gửi)</source>
+        <translation>(not sent yet)</translation>
     </message>
 </context>
 <context>

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication
 
 from app import HOTLINE
 from app.formatting import format_date
-from app.support.models import AttachmentError, Category, Channel, RequestStatus, Severity
+from app.support.models import AttachmentError, Category, Channel, RequestStatus, Severity, SupportRequest
 from app.support.phone import PhoneErrorCode
 from app.support.service import FormError, FormProblem
 
@@ -118,3 +119,10 @@ def deadline_text(due: dt.datetime | None, now: dt.datetime) -> str:
             "%2", _duration(now - due))
     return translate("SupportTexts", "Hạn đề xuất phương án: %1, còn %2").replace("%1", when).replace(
         "%2", _duration(due - now))
+
+
+def open_request_choices(requests: Sequence[SupportRequest]) -> list[tuple[str, str]]:
+    """(label, request id) for each request still open, for pickers that attach something to one."""
+    not_sent = QCoreApplication.translate("SupportTexts", "(chưa gửi)")
+    return [(f"{request.ticket_number or not_sent} – {request.title}", request.id)
+            for request in requests if request.status.is_open]

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
 from app.formatting import format_datetime
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
-from app.support.models import AttachmentKind, RequestStatus, SupportRequest
+from app.support.models import AttachmentKind, SupportRequest
 from app.technician.actions import Action, audited
 from app.technician.audit import AuditEntry, AuditLog
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
+from app.ui.support.texts import open_request_choices
 from app.ui.tasks import TaskRunner
 from app.ui.technician.texts import action_name, result_name
 from app.ui.widgets.message import MessageLabel
@@ -90,10 +91,8 @@ class AuditTab(QWidget):
 
     def show_requests(self, requests: list[SupportRequest]) -> None:
         self.request_combo.clear()
-        not_sent = self.tr("(chưa gửi)")
-        for request in requests:
-            if request.status not in (RequestStatus.RESOLVED, RequestStatus.CLOSED):
-                self.request_combo.addItem(f"{request.ticket_number or not_sent} – {request.title}", request.id)
+        for label, request_id in open_request_choices(requests):
+            self.request_combo.addItem(label, request_id)
 
     def export(self, target: Path | None = None) -> None:
         if target is None:

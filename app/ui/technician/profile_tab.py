@@ -172,10 +172,10 @@ class ProfileTab(QWidget):
             if not chosen:
                 return
             target = Path(chosen)
-        files = ShopFiles.from_runtime(self._ctx.runtime)
+        runtime = self._ctx.runtime
         self.export_button.setEnabled(False)
-        self._ctx.run(Action.PROFILE_EXPORT, lambda: export_profile(files, target, include_secrets=include,
-                                                                     passphrase=passphrase),
+        self._ctx.run(Action.PROFILE_EXPORT, lambda: export_profile(ShopFiles.from_runtime(runtime), target,
+                                                                     include_secrets=include, passphrase=passphrase),
                       on_success=self._exported, on_failure=self._failed, context=self,
                       summary=lambda r: {"file": r.path.name, "secrets": r.secrets_included})
 
@@ -195,11 +195,11 @@ class ProfileTab(QWidget):
             if not chosen:
                 return
             path = Path(chosen)
-        target = ShopFiles.from_runtime(self._ctx.runtime)
+        runtime = self._ctx.runtime
 
         def work() -> tuple[Profile, ImportPlan]:
             profile = read_profile(path)
-            return profile, plan_import(profile, target, skip_secrets=True)
+            return profile, plan_import(profile, ShopFiles.from_runtime(runtime), skip_secrets=True)
 
         self.import_button.setEnabled(False)
         self._ctx.runner.run(work, on_success=self._opened, on_failure=self._failed, context=self)
@@ -215,8 +215,9 @@ class ProfileTab(QWidget):
         profile, passphrase = self.profile, self.import_passphrase.text() or None
         if profile is None or not profile.has_secrets or passphrase is None:
             return
-        target = ShopFiles.from_runtime(self._ctx.runtime)
-        self._ctx.runner.run(lambda: (profile, plan_import(profile, target, passphrase=passphrase)),
+        runtime = self._ctx.runtime
+        self._ctx.runner.run(lambda: (profile, plan_import(profile, ShopFiles.from_runtime(runtime),
+                                                           passphrase=passphrase)),
                              on_success=self._opened, on_failure=self._failed, context=self)
 
     def show_plan(self, plan: ImportPlan) -> None:
@@ -247,12 +248,13 @@ class ProfileTab(QWidget):
         profile = self.profile
         if profile is None:
             return
-        target = ShopFiles.from_runtime(self._ctx.runtime)
+        runtime = self._ctx.runtime
         passphrase = self.import_passphrase.text() or None
         skip = profile.has_secrets and passphrase is None
         overwrite = self.overwrite.isChecked() and self.overwrite.isVisible()
         self.import_button.setEnabled(False)
-        self._ctx.run(Action.PROFILE_IMPORT, lambda: apply_import(profile, target, passphrase=passphrase,
+        self._ctx.run(Action.PROFILE_IMPORT, lambda: apply_import(profile, ShopFiles.from_runtime(runtime),
+                                                                   passphrase=passphrase,
                                                                    overwrite=overwrite, skip_secrets=skip),
                       on_success=self._restored, on_failure=self._failed, context=self,
                       summary=lambda r: {"packs": [f"{i} {v}" for i, v in r.packs_installed],

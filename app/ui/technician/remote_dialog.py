@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
-from app.support.models import AttachmentKind, RequestStatus, SupportRequest
+from app.support.models import AttachmentKind, SupportRequest
 from app.technician.audit import AuditLog
 from app.technician.consent import (
     DEFAULT_CONSENT_TIMEOUT_S,
@@ -47,15 +47,16 @@ from app.technician.remote_tools import (
     parse_id,
     read_id,
     support_note,
+    tool_running,
 )
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
+from app.ui.support.texts import open_request_choices
 from app.ui.tasks import TaskRunner
 from app.ui.technician.consent_dialog import ConsentDialog
 from app.ui.technician.texts import id_reason_text
 from app.ui.widgets.message import MessageLabel
 
-CLOSED = (RequestStatus.RESOLVED, RequestStatus.CLOSED)
 NOTE_FILE = "truy-cap-tu-xa.json"
 
 
@@ -216,12 +217,8 @@ class RemoteAssistDialog(QDialog):
     def show_requests(self, requests: list[SupportRequest]) -> None:
         current = self.request_combo.currentData()
         self.request_combo.clear()
-        not_sent = self.tr("(chưa gửi)")
-        for request in requests:
-            if request.status in CLOSED:
-                continue
-            label = f"{request.ticket_number or not_sent} – {request.title}"
-            self.request_combo.addItem(label, request.id)
+        for label, request_id in open_request_choices(requests):
+            self.request_combo.addItem(label, request_id)
         if not self.request_combo.count():
             self.request_combo.addItem(self.tr("Chưa có yêu cầu đang mở: hãy gửi yêu cầu hỗ trợ trước"), None)
         index = self.request_combo.findData(current)
@@ -350,17 +347,3 @@ class RemoteAssistDialog(QDialog):
         self.send_button.setEnabled(has_tool and has_request)
         self.start_button.setEnabled(has_tool and has_request and self.session is None)
         self.end_button.setEnabled(self.session is not None)
-
-
-def tool_running(program: Path) -> bool:
-    """Whether any process runs ``program`` (compared by file name, as Windows does, case-insensitively)."""
-    import psutil
-
-    wanted = program.name.lower()
-    for process in psutil.process_iter(["name", "exe", "cmdline"]):
-        info = process.info
-        names = [info.get("name") or "", Path(info.get("exe") or "").name]
-        names += [Path(arg).name for arg in (info.get("cmdline") or [])[:2]]  # scripts run by an interpreter
-        if any(name.lower() == wanted for name in names if name):
-            return True
-    return False

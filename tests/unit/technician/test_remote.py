@@ -444,3 +444,21 @@ def test_support_note() -> None:
 ])
 def test_format_id(raw: str, shown: str) -> None:
     assert format_id(raw) == shown
+
+
+def test_a_tool_counts_as_running_while_any_process_runs_its_program(tmp_path: Path) -> None:
+    import subprocess
+
+    from app.technician.remote_tools import tool_running
+
+    program = tmp_path / "AnyDesk-fake"
+    program.write_text("#!/bin/sh\nsleep 30\n")
+    program.chmod(0o755)
+    assert not tool_running(program)
+    process = subprocess.Popen([str(program)])
+    try:
+        assert tool_running(program)
+    finally:
+        process.kill()
+        process.wait()
+    assert not tool_running(program)

@@ -61,3 +61,25 @@ def test_an_update_given_up_after_a_dead_helper_is_explained(qtbot: QtBot, tmp_p
     panel.show_status(app_update_status(data, install, "0.1.0"))
     assert not panel.restart_button.isVisibleTo(panel)
     assert "Bản 0.2.0 không cài được" in panel.last.text()
+
+
+def test_a_refused_app_package_is_explained_and_the_running_version_kept(qtbot: QtBot, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from app.updates.app_install import StageError, read_pointer, stage_update
+
+    data, install = staged(tmp_path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../escape/pmv-support", "#!/bin/sh\n")
+    bad = tmp_path / "pmv-support-0.3.0.zip"
+    bad.write_bytes(buffer.getvalue())
+    panel = AppUpdatePanel("08:00-20:00")
+    qtbot.addWidget(panel)
+    try:
+        stage_update(install, bad, "0.3.0", data)
+    except StageError as exc:
+        panel.show_stage_error(exc)
+    assert "không an toàn" in panel.last.text() and "không cài" in panel.last.text()
+    assert read_pointer(install.root).version == "0.1.0"  # type: ignore[arg-type,union-attr]

@@ -195,3 +195,16 @@ def test_reopening_keeps_the_unlock_and_an_older_dialog_cannot_end_it(qtbot: QtB
     first.lock("expired")  # the old dialog's timer runs out
     assert window.technician_session is not None
     second.close()
+
+
+def test_a_damaged_backup_is_refused_in_vietnamese_and_nothing_is_written(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys, tmp_path: Path) -> None:
+    dialog = unlocked(qtbot, runtime, vendor_keys)
+    profile_tab = dialog.tool_tabs["profile"]
+    bad = tmp_path / "KP-0001.pmvprofile"
+    bad.write_bytes(b"PK\x03\x04" + b"\x00" * 40)  # starts like a zip, is not one: a copy cut short
+    settings_before = runtime.loaded.path.read_bytes()
+    profile_tab.open_profile(bad)
+    qtbot.waitUntil(lambda: bool(profile_tab.message.text()), timeout=5000)
+    assert "bị hỏng" in profile_tab.message.text() and not profile_tab.import_button.isEnabled()
+    assert runtime.loaded.path.read_bytes() == settings_before

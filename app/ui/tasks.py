@@ -177,20 +177,28 @@ class _Runnable(QRunnable):
             if fraction < 1.0 and message == last[1] and now - float(last[0]) < PROGRESS_INTERVAL_S:
                 return
             last[0], last[1] = now, message
-            signals.progressed.emit(fraction, message)
+            tell("progressed", fraction, message)
+
+        def tell(signal: str, *args: object) -> None:
+            # The app may have quit (and its objects gone) while a long job ran past the shutdown wait.
+            if shiboken6.isValid(signals):
+                try:
+                    getattr(signals, signal).emit(*args)
+                except RuntimeError:  # deleted between the check and the emit
+                    log.info("task %r finished after the app quit", self._title)
 
         try:
             result = self._job(cancel, progress)
         except TaskCancelled:
-            signals.cancelled.emit()
+            tell("cancelled")
         except BaseException as exc:  # delivered to the GUI, never lost in a thread
             log.exception("task %r failed", self._title)
-            signals.failed.emit(exc)
+            tell("failed", exc)
         else:
             if cancel.is_set():
-                signals.cancelled.emit()
+                tell("cancelled")
             else:
-                signals.succeeded.emit(result)
+                tell("succeeded", result)
 
 
 class TaskRunner(QObject):

@@ -36,6 +36,7 @@ HIDDEN_IMPORTS = [
     "app.cli",
     "app.runtime",
     "app.ui.application",
+    "app.ui.startup",
     "reportlab.graphics.barcode.code128",
     "reportlab.graphics.barcode.code39",
     "reportlab.graphics.barcode.eanbc",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from app import APP_ID, APP_NAME, __version__
 
 from app.navigation import PAGE_KEYS
-from app.storage.db import StorageError
+from app.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open on a ready-made demo shop in the data dir")
     parser.add_argument("--screenshot", type=Path, metavar="FILE", help="render the main window to a PNG and exit")
     parser.add_argument("--page", default="overview", choices=PAGE_KEYS, help="with --screenshot: which page to show")
+    parser.add_argument("--first-paint", action="store_true",
+                        help="with --screenshot: save the window as first painted, before the shop's data has "
+                             "loaded, and exit (the start-up benchmark)")
     parser.add_argument(
         "--no-err-windows", action="store_true", help="never show error dialogs (headless runs); log instead"
     )
@@ -438,15 +441,7 @@ def _apply_update(args: argparse.Namespace) -> int:
 def _gui(args: argparse.Namespace) -> int:
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise CliError(f"--screenshot needs a .png file name: {args.screenshot}")
-    # The Qt-free stack first: once PySide6 is loaded, its import hook reads the source of every
-    # module imported after it (~160 ms and ~20 MB more at start; tests/bench/cold_start.py).
-    import app.agent_jobs  # noqa: F401  (APScheduler)
-    import app.health.service  # noqa: F401
-    import app.keys  # noqa: F401
-    import app.runtime  # noqa: F401
-    import app.support.calendar  # noqa: F401
-    import app.updates.service  # noqa: F401
-    from app.ui.application import run_gui  # Qt is loaded only from here
+    from app.ui.startup import run_gui  # Qt is loaded only from here
 
     return run_gui(args)
 

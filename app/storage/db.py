@@ -22,6 +22,8 @@ from sqlalchemy import URL, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.storage.errors import StorageError, StorageFailure  # noqa: F401  (re-exported)
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -30,23 +32,6 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 class NoticeKind(enum.Enum):
     RECOVERED_FROM_CORRUPT = "recovered_from_corrupt"
     MIGRATED = "migrated"
-
-
-class StorageFailure(enum.Enum):
-    LOCKED = "locked"  # another program holds the database; try again, nothing was changed
-    NEWER_SCHEMA = "newer_schema"  # written by a newer version of the app (e.g. after a rolled-back update)
-    MIGRATION_FAILED = "migration_failed"  # the upgrade failed; the pre-upgrade copy was put back
-    CANNOT_OPEN = "cannot_open"  # permissions, missing folder, disk
-
-
-class StorageError(Exception):
-    """The app's database cannot be used; ``failure`` says why (the UI words it)."""
-
-    def __init__(self, failure: StorageFailure, path: Path, detail: str = "") -> None:
-        super().__init__(f"{failure.value}: {path}: {detail}" if detail else f"{failure.value}: {path}")
-        self.failure = failure
-        self.path = path
-        self.detail = detail
 
 
 # Only these mean the file itself is damaged; anything else (busy, locked,

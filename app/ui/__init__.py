@@ -2,3 +2,27 @@
 
 This is the only package allowed to import Qt (an import-linter contract).
 """
+
+from __future__ import annotations
+
+
+def _skip_pyside_source_scan() -> None:
+    """Stop PySide6 reading the source of every module imported after it.
+
+    PySide6 calls ``inspect.getsource`` on each newly imported module to see
+    whether it may use ``from __feature__ import ...``; the source stays in
+    ``linecache``.  With SQLAlchemy, pydantic and the app loaded after Qt that
+    cost ~160 ms and 27 MB at start (measured, ``tests/bench/``).  We never
+    use ``__feature__``, so answer as PySide6 itself does for a module without
+    source (every module of a frozen build): "may use PySide", which selects
+    the normal behaviour.
+    """
+    try:
+        from PySide6.support import feature
+    except ImportError:  # a PySide6 without the feature machinery: nothing to skip
+        return
+    if hasattr(feature, "_mod_uses_pyside"):
+        feature._mod_uses_pyside = lambda _module: True
+
+
+_skip_pyside_source_scan()

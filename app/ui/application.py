@@ -1,7 +1,7 @@
-"""GUI start-up: QApplication, translators, single instance, tray, main window.
+"""The running GUI: the long-lived states, tray, main window, notifications and language.
 
-:func:`run_gui` is called by the CLI with a bootstrapped :class:`Runtime`
-(settings read, logging and crash capture on, database open and migrated).
+:class:`Application` is created by :mod:`app.ui.startup` once the runtime is
+open (settings read, logging and crash capture on, database open and migrated).
 """
 
 from __future__ import annotations
@@ -10,42 +10,31 @@ import argparse
 import datetime as dt
 import logging
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app import APP_ID, APP_NAME, HOTLINE, VENDOR, __version__
+from app import APP_NAME, HOTLINE
 from app.agent import BackgroundAgent
-from app.agent_jobs import agent_lock
-from app.memory import freeze_startup_objects
+from app.early_settings import LANGUAGE_STATE_KEY
 from app.navigation import PAGE_KEYS
 from app.support.models import RequestStatus, StatusChange
 from app.runtime import Runtime
 from app.settings import ProblemKind, Reason, SettingsProblem
-from app.runtime import bootstrap
 from app.storage.db import NoticeKind, StorageError, StorageFailure, StorageNotice
 from app.ui.crash_dialog import CrashBridge
 from app.ui.i18n import Translators
-from app.ui.icons import app_icon
 from app.ui.levels import Level
 from app.ui.notifier import Notifier
-from app.ui.single_instance import SingleInstance, instance_key
 from app.ui.tasks import TaskRunner
 from app.ui.tray import Tray
 from app.health.model import Status as HealthStatus
 from app.ui.health.state import HealthRun, HealthState
 from app.ui.support.state import SupportState, solution_changes
 from app.ui.updates.page import UpdatesState
-from app.updates.app_install import InstallKind, detect_install, read_pending
-from app.updates.app_swap import (
-    cleanup_after_start,
-    launch_helper,
-    mark_started,
-    may_hand_over,
-    outside_trading_hours,
-)
+from app.updates.app_install import InstallKind, read_pending
+from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours
 from app.updates.service import UpdateRun
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
@@ -54,12 +43,6 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-
-# At logon (--minimized with a tray) only the tray icon shows; the window, whose pages and their imports are
-# most of the start-up cost, is built this much later so the till's logon is not slowed by it.
-WINDOW_BUILD_DELAY_MS = 3000
-
-LANGUAGE_STATE_KEY = "ui.language"
 
 
 def _reason_text(code: Reason) -> str:
@@ -113,12 +96,14 @@ def storage_notice_text(notice: StorageNotice) -> str:
 class Application(QObject):
     """Owns the long-lived GUI objects and switches language by rebuilding the window."""
 
-    def __init__(self, qapp: QApplication, runtime: Runtime, args: argparse.Namespace) -> None:
+    def __init__(self, qapp: QApplication, runtime: Runtime, args: argparse.Namespace, *,
+                 translators: Translators | None = None, language: str | None = None) -> None:
+        """``translators`` and ``language``: what start-up already installed for the window's first paint."""
         super().__init__()
         self.qapp = qapp
         self.runtime = runtime
         self.args = args
-        self.translators = Translators()
+        self.translators = translators or Translators()
         self.runner = TaskRunner(parent=self)
         self.notifier = Notifier(self)
         self.crash_bridge = CrashBridge(show_dialogs=not args.no_err_windows, parent=self)
@@ -142,16 +127,21 @@ class Application(QObject):
         self.daily = QTimer(self)
         self.daily.setInterval(6 * 3600 * 1000)
         self.daily.timeout.connect(self.refresh_periodic)
-        # --lang, then the user's last menu choice, then the settings file.
-        self.language = args.lang or runtime.state.get(LANGUAGE_STATE_KEY) or runtime.settings.language
-        if not self.translators.install(qapp, self.language):
-            self.language = "vi"
+        # --lang, then the user's last menu choice, then the settings file (as app.early_settings reads it).
+        if language is not None and self.translators.language == language:
+            self.language = language
+        else:
+            self.language = args.lang or runtime.state.get(LANGUAGE_STATE_KEY) or runtime.settings.language
+            if not self.translators.install(qapp, self.language):
+                self.language = "vi"
 
-    def build_window(self) -> MainWindow:
+    def build_window(self, frame: MainWindow | None = None) -> MainWindow:
+        """The main window with its pages; ``frame``: the one start-up already put on screen."""
         from app.ui.main_window import MainWindow
 
-        window = MainWindow(self.runtime, self.runner, self.notifier, self.language, self.warranty, self.support,
-                            self.health, self.updates)
+        window = frame if frame is not None else MainWindow(self.language)
+        window.attach(self.runtime, self.runner, self.notifier, self.warranty, self.support, self.health,
+                      self.updates)
         window.language_requested.connect(self.switch_language)
         window.quit_requested.connect(self.quit)
         window.overview.level_changed.connect(self._on_level)
@@ -216,11 +206,15 @@ class Application(QObject):
                 "%1", str(days))
         self.notifier.notify(title, message, Level.CRITICAL if days <= 1 else Level.WARNING)
 
-    def start_tray(self) -> None:
-        tray = Tray(self)
-        if not tray.show():
-            log.info("no system tray here; closing the window quits")
-            return
+    def start_tray(self, tray: Tray | None = None) -> None:
+        """Show the tray icon; ``tray``: the one start-up already showed (at logon, before the data loaded)."""
+        if tray is None:
+            tray = Tray(self)
+            if not tray.show():
+                log.info("no system tray here; closing the window quits")
+                return
+        else:
+            tray.setParent(self)
         tray.open_requested.connect(self.bring_forward)
         tray.support_requested.connect(self.open_support)
         tray.quit_requested.connect(self.quit)
@@ -325,45 +319,6 @@ def _current_key(window: MainWindow) -> str:
     return PAGE_KEYS[max(0, window.nav.currentRow())]
 
 
-def _make_qapp() -> QApplication:
-    existing = QApplication.instance()
-    if isinstance(existing, QApplication):
-        return existing
-    QApplication.setApplicationName(APP_ID)
-    QApplication.setOrganizationName(VENDOR)
-    QApplication.setApplicationVersion(__version__)
-    QApplication.setApplicationDisplayName(APP_NAME)
-    qapp = QApplication(sys.argv[:1])
-    qapp.setWindowIcon(app_icon())
-    qapp.setQuitOnLastWindowClosed(False)  # the tray keeps running
-    return qapp
-
-
-def take_screenshot(app: Application, path: Path, page: str, timeout_ms: int = 15000) -> int:
-    """Show the window, wait for its background loads, save a PNG; 0 on success."""
-    window = app.build_window()
-    window.show_page(page)
-    window.show()
-    waited = 0
-
-    def grab() -> None:
-        nonlocal waited
-        if app.runner.is_busy() and waited < timeout_ms:
-            waited += 50
-            QTimer.singleShot(50, grab)
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            ok = window.grab().save(str(path), "PNG")
-        except OSError as exc:
-            log.error("cannot save screenshot %s: %s", path, exc)
-            ok = False
-        app.qapp.exit(0 if ok else 1)
-
-    QTimer.singleShot(0, grab)
-    return app.qapp.exec()
-
-
 def storage_error_text(error: StorageError) -> str:
     translate = QCoreApplication.translate
     texts = {
@@ -380,101 +335,3 @@ def storage_error_text(error: StorageError) -> str:
     }
     call = translate("StorageErrors", "Gọi %1 để được hỗ trợ. Chi tiết: %2")
     return f"{texts[error.failure]}\n\n{call.replace('%1', HOTLINE).replace('%2', str(error))}"
-
-
-def run_gui(args: argparse.Namespace) -> int:
-    qapp = _make_qapp()
-    instance: SingleInstance | None = None
-    if not args.screenshot:
-        # Before anything touches the data dir: a second launch only hands over.
-        instance = SingleInstance(instance_key(args.config, args.demo), qapp)
-        if not instance.claim():
-            print(f"{APP_ID}: already running; brought the open window forward")
-            return 0
-    try:
-        runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=args.no_err_windows)
-    except StorageError as exc:
-        print(f"{APP_ID}: error: {exc}", file=sys.stderr)
-        if not args.no_err_windows:
-            Translators().install(qapp, args.lang or "vi")
-            QMessageBox.critical(None, APP_NAME, storage_error_text(exc))
-        if instance is not None:
-            instance.release()
-        return 1
-    if not args.screenshot and not args.demo and _hand_over_to_update(runtime):
-        if instance is not None:
-            instance.release()
-        runtime.close()
-        return 0
-    try:
-        return _run(qapp, runtime, args, instance)
-    finally:
-        if instance is not None:
-            instance.release()
-        runtime.close()
-
-
-def _hand_over_to_update(runtime: Runtime) -> bool:
-    """'Applied on the next start': a verified version waits, so let the helper switch and start it."""
-    pending = read_pending(runtime.paths.data_dir)
-    install = detect_install()
-    if pending is None or not install.can_apply or pending.kind is not install.kind or pending.version == __version__:
-        return False
-    try:
-        if not may_hand_over(runtime.paths.data_dir, pending.version):
-            return False
-        launch_helper(install, runtime.paths.data_dir, sys.argv[1:])
-    except OSError:
-        log.exception("could not start the update helper; starting this version")
-        return False
-    log.info("handing over to the update helper for %s", pending.version)
-    return True
-
-
-def _run(qapp: QApplication, runtime: Runtime, args: argparse.Namespace, instance: SingleInstance | None) -> int:
-    app = Application(qapp, runtime, args)
-    qapp.aboutToQuit.connect(app.shutdown)
-    if args.screenshot:
-        status = take_screenshot(app, args.screenshot, args.page)
-        if status == 0:
-            print(args.screenshot)
-        else:
-            print(f"{APP_ID}: error: could not save {args.screenshot}", file=sys.stderr)
-        app.shutdown()
-        return status
-    assert instance is not None
-    instance.activation_requested.connect(app.bring_forward)
-    app.start_tray()
-    tray_only = bool(args.minimized and app.tray is not None)
-    data_dir = runtime.paths.data_dir
-
-    def signal_started() -> None:
-        # The update helper waits for this to know the new version starts (and rolls back without it): sent
-        # once the window exists, so a version whose window fails to build is rolled back.
-        app.runner.run(lambda: (mark_started(data_dir, __version__), cleanup_after_start(data_dir, __version__)),
-                       on_failure=lambda exc: log.error("start signal: %s", exc))
-
-    if tray_only:
-        def build_later() -> None:
-            app.ensure_window()
-            freeze_startup_objects()  # the window's objects live as long as the app too
-            signal_started()
-
-        QTimer.singleShot(WINDOW_BUILD_DELAY_MS, build_later)
-    else:
-        app.ensure_window()
-        QTimer.singleShot(0, signal_started)  # after the first paint
-    app.warranty.check_reminders()
-    app.daily.start()
-    app.agent_lock = agent_lock(runtime.paths.data_dir)
-    if app.agent_lock is not None:
-        app.agent.start()
-    else:
-        log.info("a headless agent already runs the background jobs; this window only shows them")
-    app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
-                   on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
-    if not tray_only:
-        app.ensure_window().show()
-    log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
-    freeze_startup_objects()
-    return qapp.exec()

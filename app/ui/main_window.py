@@ -1,6 +1,14 @@
-"""The main window: navigation list of the six areas, pages, status bar, menus."""
+"""The main window: navigation list of the six areas, pages, status bar, menus.
+
+It is built in two steps so that it can be on screen before the app's data
+layer has loaded (``app/ui/startup.py``): the frame (navigation, menus, status
+bar, a "loading" placeholder per area) needs only Qt; :meth:`MainWindow.attach`
+then puts the real pages in once the runtime is open.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
@@ -18,23 +26,19 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, HOTLINE
 from app.navigation import PAGE_KEYS
-from app.runtime import Runtime
-from app.ui.about import AboutDialog
 from app.ui.icons import app_icon
-from app.ui.notifier import Notification, Notifier
-from app.ui.pages.overview import OverviewPage
-from app.ui.tasks import TaskRunner
-from app.support.models import Category, Channel
-from app.ui.health.page import HealthPage, HealthTile
-from app.ui.health.state import HealthState
-from app.ui.support.page import SupportPage, SupportTile
-from app.ui.support.state import SupportState
-from app.ui.updates.page import UpdatesPage, UpdatesState, UpdatesTile
-from app.ui.warranty.page import WarrantyPage, WarrantyTile
-from app.ui.warranty.state import WarrantyState
-from app.ui.widgets.banner import Banner
-from app.ui.widgets.lazy_page import LazyPage
-from app.ui.widgets.task_progress import TaskProgress
+
+if TYPE_CHECKING:  # the frame is painted before these are needed (app/ui/startup.py)
+    from app.runtime import Runtime
+    from app.support.models import Category, Channel
+    from app.ui.about import AboutDialog
+    from app.ui.health.state import HealthState
+    from app.ui.notifier import Notification, Notifier
+    from app.ui.tasks import TaskRunner
+    from app.ui.widgets.banner import Banner
+    from app.ui.support.state import SupportState
+    from app.ui.updates.page import UpdatesState
+    from app.ui.warranty.state import WarrantyState
 
 
 _STYLE = """
@@ -43,8 +47,18 @@ QListWidget#nav::item { padding: 10px 8px; }
 QListWidget#nav::item:selected { background: #c9a227; color: #1a1a1a; }
 QLabel#pageTitle { font-size: 18pt; font-weight: 600; color: #1a1a1a; }
 QLabel#comingSoon { font-size: 11pt; color: #8a6d00; }
+QLabel#pageLoading { font-size: 12pt; color: #6b6b6b; }
 QMainWindow, QStackedWidget > QWidget { background: #f5f5f2; }
 """
+
+_NAV_ICONS = {  # QStyle.StandardPixmap names
+    "overview": "SP_DesktopIcon",
+    "checks": "SP_DialogApplyButton",
+    "support": "SP_MessageBoxQuestion",
+    "warranty": "SP_DialogYesButton",
+    "devices": "SP_DriveHDIcon",
+    "updates": "SP_BrowserReload",
+}
 
 
 class MainWindow(QMainWindow):
@@ -58,16 +72,14 @@ class MainWindow(QMainWindow):
     language_requested = Signal(str)
     quit_requested = Signal()
 
-    def __init__(
-        self, runtime: Runtime, runner: TaskRunner, notifier: Notifier, language: str,
-        warranty: WarrantyState, support: SupportState, health: HealthState, updates: UpdatesState,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, language: str, parent: QWidget | None = None) -> None:
+        """The frame only: every area shows "loading" until :meth:`attach`."""
         super().__init__(parent)
-        self.runtime = runtime
-        self.runner = runner
-        self.notifier = notifier
+        self.runtime: Runtime | None = None
+        self.runner: TaskRunner | None = None
         self.hide_on_close = False
+        self.technician_session = None
+        self.remote_tools = None  # the remote-desktop tool detector; None: this PC's (tests give their own)
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
         self.setStyleSheet(_STYLE)
@@ -80,44 +92,24 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
-        self.overview = OverviewPage(runtime, runner)
-        self.warranty_page = WarrantyPage(runtime, runner, warranty)
-        self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
-        # Scanner and printer benches pull in serial, label and barcode libraries: built on first visit.
-        self._devices = LazyPage(self._make_devices_page)
-        self.updates_page = UpdatesPage(runtime, updates)
-        self.updates_state = updates
-        self.technician_session = None
-        self.remote_tools = None  # the remote-desktop tool detector; None: this PC's (tests give their own)
-        self.health_state = health
-        self.health_page = HealthPage(runtime, runner, health)
-        self.health_page.attach_requested.connect(lambda _run: self.open_request_form())
-        self.overview.add_feature_tile(HealthTile(health))
-        self.support_state = support
-        self.support_page = SupportPage(runtime, runner, support)
-        self.support_page.new_requested.connect(self.open_request_form)
-        self.support_page.remote_requested.connect(self.open_remote_assist)
-        self.overview.add_feature_tile(SupportTile(support))
-        self.overview.add_feature_tile(WarrantyTile(warranty))
-        self.overview.add_feature_tile(UpdatesTile(updates))
+        titles = {
+            "overview": self.tr("Tổng quan"),
+            "checks": self.tr("Kiểm tra hệ thống"),
+            "support": self.tr("Yêu cầu hỗ trợ"),
+            "warranty": self.tr("Bảo hành & bảo trì"),
+            "devices": self.tr("Thiết bị mã vạch"),
+            "updates": self.tr("Cập nhật"),
+        }
         style = self.style()
-        areas: list[tuple[str, str, QStyle.StandardPixmap, QWidget]] = [
-            ("overview", self.tr("Tổng quan"), QStyle.StandardPixmap.SP_DesktopIcon, self.overview),
-            ("checks", self.tr("Kiểm tra hệ thống"), QStyle.StandardPixmap.SP_DialogApplyButton,
-             self.health_page),
-            ("support", self.tr("Yêu cầu hỗ trợ"), QStyle.StandardPixmap.SP_MessageBoxQuestion,
-             self.support_page),
-            ("warranty", self.tr("Bảo hành & bảo trì"), QStyle.StandardPixmap.SP_DialogYesButton,
-             self.warranty_page),
-            ("devices", self.tr("Thiết bị mã vạch"), QStyle.StandardPixmap.SP_DriveHDIcon, self._devices),
-            ("updates", self.tr("Cập nhật"), QStyle.StandardPixmap.SP_BrowserReload, self.updates_page),
-        ]
-        for key, title, icon, page in areas:
-            item = QListWidgetItem(style.standardIcon(icon), title)
+        for key in PAGE_KEYS:
+            item = QListWidgetItem(style.standardIcon(getattr(QStyle.StandardPixmap, _NAV_ICONS[key])), titles[key])
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
-            self.stack.addWidget(page)
-            self.pages[key] = page
+            placeholder = QLabel(self.tr("Đang mở dữ liệu của cửa hàng…"))
+            placeholder.setObjectName("pageLoading")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.stack.addWidget(placeholder)
+            self.pages[key] = placeholder
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
 
@@ -137,8 +129,68 @@ class MainWindow(QMainWindow):
         body.addLayout(right, 1)
         self.setCentralWidget(central)
 
+        self._runtime_actions: list[QAction] = []  # enabled by attach(): they need the shop's data
         self._build_menus(language)
         self._build_status_bar()
+
+    @property
+    def attached(self) -> bool:
+        return self.runtime is not None
+
+    def attach(
+        self, runtime: Runtime, runner: TaskRunner, notifier: Notifier,
+        warranty: WarrantyState, support: SupportState, health: HealthState, updates: UpdatesState,
+    ) -> None:
+        """Put the real pages in place of the placeholders (GUI thread, once the runtime is open)."""
+        from app.ui.health.page import HealthPage, HealthTile
+        from app.ui.pages.overview import OverviewPage
+        from app.ui.support.page import SupportPage, SupportTile
+        from app.ui.updates.page import UpdatesPage, UpdatesTile
+        from app.ui.warranty.page import WarrantyPage, WarrantyTile
+        from app.ui.widgets.lazy_page import LazyPage
+        from app.ui.widgets.task_progress import TaskProgress
+
+        assert self.runtime is None, "attach() runs once"
+        self.runtime = runtime
+        self.runner = runner
+        self.notifier = notifier
+        self.overview = OverviewPage(runtime, runner)
+        self.warranty_page = WarrantyPage(runtime, runner, warranty)
+        self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
+        # Scanner and printer benches pull in serial, label and barcode libraries: built on first visit.
+        self._devices = LazyPage(self._make_devices_page)
+        self.updates_page = UpdatesPage(runtime, updates)
+        self.updates_state = updates
+        self.health_state = health
+        self.health_page = HealthPage(runtime, runner, health)
+        self.health_page.attach_requested.connect(lambda _run: self.open_request_form())
+        self.overview.add_feature_tile(HealthTile(health))
+        self.support_state = support
+        self.support_page = SupportPage(runtime, runner, support)
+        self.support_page.new_requested.connect(self.open_request_form)
+        self.support_page.remote_requested.connect(self.open_remote_assist)
+        self.overview.add_feature_tile(SupportTile(support))
+        self.overview.add_feature_tile(WarrantyTile(warranty))
+        self.overview.add_feature_tile(UpdatesTile(updates))
+        pages: dict[str, QWidget] = {
+            "overview": self.overview, "checks": self.health_page, "support": self.support_page,
+            "warranty": self.warranty_page, "devices": self._devices, "updates": self.updates_page,
+        }
+        current = max(0, self.nav.currentRow())
+        for index, key in enumerate(PAGE_KEYS):
+            placeholder = self.pages[key]
+            self.stack.insertWidget(index, pages[key])
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[key] = pages[key]
+        self.stack.setCurrentIndex(current)
+
+        self.task_progress = TaskProgress(runner)
+        self.statusBar().insertPermanentWidget(0, self.task_progress)
+        self.shop_label.setText(runtime.settings.shop.name)
+        self.statusBar().showMessage(self.tr("Sẵn sàng"))
+        for action in self._runtime_actions:
+            action.setEnabled(True)
         notifier.notified.connect(self._on_notified)
 
     # -- construction -------------------------------------------------------
@@ -168,9 +220,7 @@ class MainWindow(QMainWindow):
 
         help_menu = self.menuBar().addMenu(self.tr("Trợ &giúp"))
         logs_action = QAction(self.tr("Mở thư mục nhật ký"), self)
-        logs_action.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.runtime.paths.log_dir)))
-        )
+        logs_action.triggered.connect(self._open_log_folder)
         remote_action = QAction(self.tr("Nhờ hỗ trợ từ xa…"), self)
         remote_action.triggered.connect(lambda: self.open_remote_assist())
         help_menu.addAction(remote_action)
@@ -182,17 +232,22 @@ class MainWindow(QMainWindow):
         help_menu.addAction(logs_action)
         help_menu.addSeparator()
         help_menu.addAction(about_action)
+        self._runtime_actions = [logs_action, remote_action, technician_action, about_action]
+        for action in self._runtime_actions:
+            action.setEnabled(False)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
-        self.task_progress = TaskProgress(self.runner)
-        status.addPermanentWidget(self.task_progress)
-        shop = QLabel(self.runtime.settings.shop.name)
+        self.shop_label = QLabel()  # the shop's name, once its settings are read
         hotline = QLabel(self.tr("Đường dây nóng 24/7: %1").replace("%1", HOTLINE))
         hotline.setStyleSheet("font-weight: 600; color: #c62828; padding: 0 8px;")
-        status.addPermanentWidget(shop)
+        status.addPermanentWidget(self.shop_label)
         status.addPermanentWidget(hotline)
-        status.showMessage(self.tr("Sẵn sàng"))
+        status.showMessage(self.tr("Đang khởi động…"))
+
+    def _open_log_folder(self) -> None:
+        if self.runtime is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.runtime.paths.log_dir)))
 
     # -- behaviour ----------------------------------------------------------
     def show_page(self, key: str) -> None:
@@ -219,6 +274,7 @@ class MainWindow(QMainWindow):
         self.technician_session = session
 
     def open_remote_assist(self, request_id: str | None = None):  # type: ignore[no-untyped-def]
+        from app.support.models import Category, Channel
         from app.ui.technician.remote_dialog import RemoteAssistDialog
 
         session = self.technician_session
@@ -235,6 +291,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_about(self) -> AboutDialog:
+        from app.ui.about import AboutDialog
+
         dialog = AboutDialog(self.runtime, self)
         dialog.show()
         return dialog
@@ -261,6 +319,8 @@ class MainWindow(QMainWindow):
         return form
 
     def _on_renewal_requested(self, text: str) -> None:
+        from app.support.models import Category
+
         self.open_request_form(Category.HOW_TO, self.tr("Gia hạn hợp đồng bảo trì"), text)
 
     def _on_notified(self, note: Notification) -> None:

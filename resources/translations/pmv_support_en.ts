@@ -130,72 +130,72 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="208"/>
+        <location filename="../../app/ui/application.py" line="198"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="211"/>
+        <location filename="../../app/ui/application.py" line="201"/>
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="213"/>
+        <location filename="../../app/ui/application.py" line="203"/>
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop&apos;s support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="215"/>
+        <location filename="../../app/ui/application.py" line="205"/>
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop&apos;s support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="249"/>
+        <location filename="../../app/ui/application.py" line="243"/>
         <source>Có bản phần mềm mới</source>
         <translation>New app version available</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="250"/>
+        <location filename="../../app/ui/application.py" line="244"/>
         <source>Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.</source>
         <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="256"/>
+        <location filename="../../app/ui/application.py" line="250"/>
         <source>Đã cài gói quy định mới</source>
         <translation>A new regulation pack was installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="257"/>
+        <location filename="../../app/ui/application.py" line="251"/>
         <source>%1 phiên bản %2</source>
         <translation>%1 version %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="266"/>
+        <location filename="../../app/ui/application.py" line="260"/>
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="267"/>
+        <location filename="../../app/ui/application.py" line="261"/>
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="275"/>
+        <location filename="../../app/ui/application.py" line="269"/>
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="277"/>
+        <location filename="../../app/ui/application.py" line="271"/>
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="279"/>
+        <location filename="../../app/ui/application.py" line="273"/>
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="286"/>
+        <location filename="../../app/ui/application.py" line="280"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -1002,92 +1002,102 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="105"/>
+        <location filename="../../app/ui/main_window.py" line="96"/>
         <source>Tổng quan</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="106"/>
+        <location filename="../../app/ui/main_window.py" line="97"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="108"/>
+        <location filename="../../app/ui/main_window.py" line="98"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="110"/>
+        <location filename="../../app/ui/main_window.py" line="99"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="112"/>
+        <location filename="../../app/ui/main_window.py" line="100"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="113"/>
+        <location filename="../../app/ui/main_window.py" line="101"/>
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="155"/>
+        <location filename="../../app/ui/main_window.py" line="108"/>
+        <source>Đang mở dữ liệu của cửa hàng…</source>
+        <translation>Opening the shop’s data…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="207"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="156"/>
+        <location filename="../../app/ui/main_window.py" line="208"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="160"/>
+        <location filename="../../app/ui/main_window.py" line="212"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="169"/>
+        <location filename="../../app/ui/main_window.py" line="221"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="170"/>
+        <location filename="../../app/ui/main_window.py" line="222"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="174"/>
+        <location filename="../../app/ui/main_window.py" line="224"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="177"/>
+        <location filename="../../app/ui/main_window.py" line="227"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="180"/>
+        <location filename="../../app/ui/main_window.py" line="230"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="191"/>
+        <location filename="../../app/ui/main_window.py" line="242"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="195"/>
+        <location filename="../../app/ui/main_window.py" line="191"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="231"/>
+        <location filename="../../app/ui/main_window.py" line="246"/>
+        <source>Đang khởi động…</source>
+        <translation>Starting…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="287"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="264"/>
+        <location filename="../../app/ui/main_window.py" line="324"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -2234,62 +2244,62 @@
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/application.py" line="68"/>
+        <location filename="../../app/ui/application.py" line="51"/>
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="69"/>
+        <location filename="../../app/ui/application.py" line="52"/>
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="70"/>
+        <location filename="../../app/ui/application.py" line="53"/>
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="71"/>
+        <location filename="../../app/ui/application.py" line="54"/>
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="72"/>
+        <location filename="../../app/ui/application.py" line="55"/>
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="74"/>
+        <location filename="../../app/ui/application.py" line="57"/>
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="75"/>
+        <location filename="../../app/ui/application.py" line="58"/>
         <source>có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>a path contains backslashes; use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="77"/>
+        <location filename="../../app/ui/application.py" line="60"/>
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="85"/>
+        <location filename="../../app/ui/application.py" line="68"/>
         <source>Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.</source>
         <translation>The settings file has a syntax error (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="89"/>
+        <location filename="../../app/ui/application.py" line="72"/>
         <source>Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.</source>
         <translation>Cannot read the settings file (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="92"/>
+        <location filename="../../app/ui/application.py" line="75"/>
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="94"/>
+        <location filename="../../app/ui/application.py" line="77"/>
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>
@@ -2350,27 +2360,27 @@
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="370"/>
+        <location filename="../../app/ui/application.py" line="325"/>
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app&apos;s database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="373"/>
+        <location filename="../../app/ui/application.py" line="328"/>
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="376"/>
+        <location filename="../../app/ui/application.py" line="331"/>
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="378"/>
+        <location filename="../../app/ui/application.py" line="333"/>
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app&apos;s database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="381"/>
+        <location filename="../../app/ui/application.py" line="336"/>
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>
@@ -2378,12 +2388,12 @@
 <context>
     <name>StorageNotices</name>
     <message>
-        <location filename="../../app/ui/application.py" line="103"/>
+        <location filename="../../app/ui/application.py" line="86"/>
         <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.</source>
         <translation>The app&apos;s database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="109"/>
+        <location filename="../../app/ui/application.py" line="92"/>
         <source>Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1</source>
         <translation>Your data was upgraded to the new version; a copy from before the upgrade: %1</translation>
     </message>

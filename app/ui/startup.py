@@ -1,0 +1,360 @@
+"""GUI start-up: the window (or, at logon, the tray icon) first; the shop's data behind it.
+
+1. On the GUI thread, with Qt and the standard library only: the
+   QApplication, the single-instance claim, the translator for the language
+   :mod:`app.early_settings` reads, and the main window's frame (navigation,
+   menus, status bar, "loading" pages) painted; at logon (``--minimized``)
+   only the tray icon.  This is why the first paint costs little more than a
+   bare Qt window (``tests/bench/cold_start.py``).
+2. A loader thread imports the data layer (pydantic, SQLAlchemy, APScheduler,
+   the checks) and runs :func:`app.runtime.bootstrap` (settings, logging,
+   crash capture, the database opened and migrated).  The window stays
+   responsive meanwhile.
+3. Back on the GUI thread, :class:`app.ui.application.Application` takes the
+   window and tray over: the pages go in, the background agent starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication
+
+from app import APP_ID, APP_NAME, VENDOR, __version__
+from app.early_settings import first_paint_language
+from app.storage.errors import StorageError
+from app.ui.i18n import Translators
+from app.ui.icons import app_icon
+from app.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from app.ui.single_instance import SingleInstance
+    from app.ui.tray import Tray
+    from app.runtime import Runtime
+    from app.ui.application import Application
+
+log = logging.getLogger(__name__)
+
+# After an update applied at logon (--minimized), the new version's window is built this much after the tray
+# shows, so the waiting update helper sees it build without slowing the till's logon.
+WINDOW_BUILD_DELAY_MS = 3000
+
+HANDED_OVER = "handed over"  # the loader's result when a waiting app version takes over instead
+
+
+def make_qapp() -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QApplication.setApplicationName(APP_ID)
+    QApplication.setOrganizationName(VENDOR)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setApplicationDisplayName(APP_NAME)
+    qapp = QApplication(sys.argv[:1])
+    qapp.setWindowIcon(app_icon())
+    qapp.setQuitOnLastWindowClosed(False)  # the tray keeps running
+    return qapp
+
+
+def load_runtime(args: argparse.Namespace) -> Runtime | str:
+    """The loader thread's work: the data layer imported and opened; HANDED_OVER if an update takes over."""
+    from app.runtime import bootstrap
+
+    runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=args.no_err_windows)
+    if not args.screenshot and not args.demo and hand_over_to_update(runtime):
+        runtime.close()
+        return HANDED_OVER
+    # Imported here, off the GUI thread, so that it only has widgets left to build.
+    import app.ui.application  # noqa: F401
+    import app.ui.health.page  # noqa: F401
+    import app.ui.pages.overview  # noqa: F401
+    import app.ui.support.page  # noqa: F401
+    import app.ui.warranty.page  # noqa: F401
+
+    return runtime
+
+
+def hand_over_to_update(runtime: Runtime) -> bool:
+    """'Applied on the next start': a verified version waits, so let the helper switch and start it."""
+    from app.updates.app_install import detect_install, read_pending
+    from app.updates.app_swap import launch_helper, may_hand_over
+
+    pending = read_pending(runtime.paths.data_dir)
+    install = detect_install()
+    if pending is None or not install.can_apply or pending.kind is not install.kind or pending.version == __version__:
+        return False
+    try:
+        if not may_hand_over(runtime.paths.data_dir, pending.version):
+            return False
+        launch_helper(install, runtime.paths.data_dir, sys.argv[1:])
+    except OSError:
+        log.exception("could not start the update helper; starting this version")
+        return False
+    log.info("handing over to the update helper for %s", pending.version)
+    return True
+
+
+class Startup(QObject):
+    """Runs one GUI start: first paint, the loader thread, then hands over to :class:`Application`.
+
+    Signals:
+        loaded(object): the loader thread finished (a Runtime, HANDED_OVER or the exception); queued to the
+            GUI thread.
+    """
+
+    loaded = Signal(object)
+
+    def __init__(self, qapp: QApplication, args: argparse.Namespace, instance: SingleInstance | None) -> None:
+        super().__init__()
+        self.qapp = qapp
+        self.args = args
+        self.instance = instance
+        self.translators = Translators()
+        self.language = "vi"
+        self.frame: MainWindow | None = None
+        self.tray: Tray | None = None
+        self.app: Application | None = None
+        self.runtime: Runtime | None = None
+        self._wanted: str | None = None  # what the tray asked for before the data loaded ("open", "support")
+        self._wanted_language: str | None = None  # chosen in the frame's menu before the data loaded
+        self._frame_connections: list[Any] = []
+        self._result: Any = None
+        self._thread: threading.Thread | None = None
+        self.loaded.connect(self._on_loaded)
+
+    # -- 1. first paint ---------------------------------------------------------------------------
+    def run(self) -> int:
+        args = self.args
+        self.language = first_paint_language(args.config, demo=args.demo, requested=args.lang)
+        if not self.translators.install(self.qapp, self.language):
+            self.language = "vi"
+        if self.instance is not None:
+            self.instance.activation_requested.connect(self._bring_forward)
+        if args.minimized and not args.screenshot and _tray_available():
+            from app.ui.tray import Tray
+
+            self.tray = Tray()
+            self.tray.open_requested.connect(self._bring_forward)
+            self.tray.support_requested.connect(self._open_support)
+            self.tray.quit_requested.connect(self.qapp.quit)
+            self.tray.show()
+            log.info("first paint: tray")
+        else:
+            frame = self._frame()
+            frame.show()
+            if args.screenshot and args.first_paint:
+                return self._screenshot_now(frame)
+            log.info("first paint: window")
+        self._thread = threading.Thread(target=self._load, name="start-up loader", daemon=True)
+        self._thread.start()
+        try:
+            return self.qapp.exec()
+        finally:
+            self._close()
+
+    def _frame(self) -> MainWindow:
+        if self.frame is None:
+            self.frame = MainWindow(self.language)
+            self._frame_connections = [
+                self.frame.quit_requested.connect(self.qapp.quit),
+                self.frame.language_requested.connect(self._switch_language_later),
+            ]
+        return self.frame
+
+    def _screenshot_now(self, frame: MainWindow) -> int:
+        self.qapp.processEvents()
+        return _save(frame, self.args.screenshot)
+
+    # -- 2. the loader thread ---------------------------------------------------------------------
+    def _load(self) -> None:
+        try:
+            self._result = load_runtime(self.args)
+        except BaseException as exc:  # noqa: BLE001  (reported on the GUI thread, never lost in this thread)
+            self._result = exc
+        self.loaded.emit(self._result)
+
+    # -- while loading: the tray and a second launch can already ask for the window -------------------
+    def _bring_forward(self) -> None:
+        if self.app is not None:
+            self.app.bring_forward()
+            return
+        self._wanted = self._wanted or "open"
+        self._frame().bring_forward()
+
+    def _open_support(self) -> None:
+        if self.app is not None:
+            self.app.open_support()
+            return
+        self._wanted = "support"
+        self._frame().bring_forward()
+
+    def _switch_language_later(self, language: str) -> None:
+        self._wanted_language = language  # applied once the app can rebuild the window with its pages
+
+    # -- 3. hand over to the Application -----------------------------------------------------------
+    @Slot(object)
+    def _on_loaded(self, result: object) -> None:
+        if isinstance(result, StorageError):
+            self._fail_storage(result)
+        elif isinstance(result, BaseException):
+            log.error("start-up failed", exc_info=result)
+            print(f"{APP_ID}: error: {result}", file=sys.stderr)
+            self.qapp.exit(1)
+        elif result == HANDED_OVER:
+            self.qapp.exit(0)
+        else:
+            self.runtime = result  # type: ignore[assignment]
+            self._start_app()
+
+    def _fail_storage(self, error: StorageError) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from app.ui.application import storage_error_text
+
+        print(f"{APP_ID}: error: {error}", file=sys.stderr)
+        if not self.args.no_err_windows:
+            QMessageBox.critical(self.frame, APP_NAME, storage_error_text(error))
+        self.qapp.exit(1)
+
+    def _start_app(self) -> None:
+        from app.agent_jobs import agent_lock
+        from app.memory import freeze_startup_objects
+        from app.ui.application import Application
+        from app.updates.app_swap import cleanup_after_start, handover_file, mark_started
+
+        args, runtime = self.args, self.runtime
+        assert runtime is not None
+        app = Application(self.qapp, runtime, args, translators=self.translators, language=self.language)
+        self.app = app
+        self.qapp.aboutToQuit.connect(app.shutdown)
+        for connection in self._frame_connections:
+            QObject.disconnect(connection)
+        if args.screenshot:
+            take_screenshot(app, args.screenshot, args.page, self._frame(), done=self._screenshot_done)
+            return
+        if self.tray is not None:
+            for signal in (self.tray.open_requested, self.tray.support_requested, self.tray.quit_requested):
+                signal.disconnect()
+            app.start_tray(self.tray)
+        else:
+            app.start_tray()
+        data_dir = runtime.paths.data_dir
+
+        def signal_started() -> None:
+            # The update helper waits for this to know the new version starts (and rolls back without it): sent
+            # once the window exists, so a version whose window fails to build is rolled back.
+            app.runner.run(lambda: (mark_started(data_dir, __version__), cleanup_after_start(data_dir, __version__)),
+                           on_failure=lambda exc: log.error("start signal: %s", exc))
+
+        if self.frame is None and app.tray is not None:
+            # At logon only the tray shows and the window is built when first wanted: it is ~25 MB the till
+            # would otherwise hold all day (tests/bench/idle.py).  Except when the update helper is waiting
+            # to see this version's window build (and rolls back without it).
+            if handover_file(data_dir).exists():
+                def build_later() -> None:
+                    app.ensure_window()
+                    freeze_startup_objects()  # the window's objects live as long as the app too
+                    signal_started()
+
+                QTimer.singleShot(WINDOW_BUILD_DELAY_MS, build_later)
+            else:
+                QTimer.singleShot(0, signal_started)
+        else:
+            app.build_window(self._frame())
+            QTimer.singleShot(0, signal_started)
+        app.warranty.check_reminders()
+        app.daily.start()
+        app.agent_lock = agent_lock(runtime.paths.data_dir)
+        if app.agent_lock is not None:
+            app.agent.start()
+        else:
+            log.info("a headless agent already runs the background jobs; this window only shows them")
+        app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
+                       on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
+        if app.window is not None:
+            app.window.show()
+        if self._wanted == "support":
+            app.open_support()
+        elif self._wanted == "open":
+            app.bring_forward()
+        if self._wanted_language is not None:
+            app.switch_language(self._wanted_language)
+        log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
+        freeze_startup_objects()
+
+    def _screenshot_done(self, status: int) -> None:
+        self.qapp.exit(status)
+
+    def _close(self) -> None:
+        """After the event loop (the app's own shutdown ran on aboutToQuit): close what the loader opened."""
+        if self._thread is not None:
+            self._thread.join()
+        result = self._result
+        if self.runtime is None and result is not None and hasattr(result, "close") and result != HANDED_OVER:
+            self.runtime = result  # type: ignore[assignment]
+        if self.runtime is not None:
+            self.runtime.close()
+
+
+def take_screenshot(app: Application, path: Path, page: str, frame: MainWindow, *,
+                    done: Callable[[int], None], timeout_ms: int = 15000) -> None:
+    """Put the pages in, wait for their background loads, save a PNG; ``done(0)`` on success."""
+    window = app.build_window(frame)
+    window.show_page(page)
+    window.show()
+    waited = 0
+
+    def grab() -> None:
+        nonlocal waited
+        if app.runner.is_busy() and waited < timeout_ms:
+            waited += 50
+            QTimer.singleShot(50, grab)
+            return
+        done(_save(window, path))
+
+    QTimer.singleShot(0, grab)
+
+
+def _save(window: MainWindow, path: Path) -> int:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ok = window.grab().save(str(path), "PNG")
+    except OSError as exc:
+        log.error("cannot save screenshot %s: %s", path, exc)
+        ok = False
+    if ok:
+        print(path)
+        return 0
+    print(f"{APP_ID}: error: could not save {path}", file=sys.stderr)
+    return 1
+
+
+def _tray_available() -> bool:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    return QSystemTrayIcon.isSystemTrayAvailable()
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    qapp = make_qapp()
+    instance: SingleInstance | None = None
+    if not args.screenshot:
+        from app.ui.single_instance import SingleInstance, instance_key
+
+        # Before anything touches the data dir: a second launch only hands over.
+        instance = SingleInstance(instance_key(args.config, args.demo), qapp)
+        if not instance.claim():
+            print(f"{APP_ID}: already running; brought the open window forward")
+            return 0
+    try:
+        return Startup(qapp, args, instance).run()
+    finally:
+        if instance is not None:
+            instance.release()

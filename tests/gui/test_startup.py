@@ -1,0 +1,151 @@
+"""The GUI start: the window's frame is painted first, the shop's data loads behind it, one window throughout."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QLabel
+
+from app.cli import build_parser
+from app.shop.demo import DemoShop
+from app.storage.db import Database
+from app.ui.pages.overview import OverviewPage
+from app.ui.startup import Startup
+
+
+def _gui(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "app", "--no-err-windows", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+
+
+def _dump(database: Path) -> list[str]:
+    connection = sqlite3.connect(database)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def test_first_paint_shows_the_frame_before_any_data_is_opened(demo_shop: DemoShop, app_home: Path,
+                                                               tmp_path: Path) -> None:
+    shot = tmp_path / "first.png"
+    result = _gui("--config", str(demo_shop.settings_file), "--screenshot", str(shot), "--first-paint")
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(shot))
+    assert not image.isNull() and (image.width(), image.height()) == (1100, 760)
+    # Nothing of the data layer ran: no database, no log file yet.
+    assert not list(app_home.rglob("*.sqlite3"))
+    assert not list(app_home.rglob("*.log"))
+
+
+def test_a_database_from_a_newer_version_is_refused_after_the_frame_and_left_untouched(
+        demo_shop: DemoShop, app_paths, tmp_path: Path) -> None:
+    db, _ = Database.open(app_paths.database_file)
+    db.close()
+    with sqlite3.connect(app_paths.database_file) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    before = _dump(app_paths.database_file)
+    result = _gui("--config", str(demo_shop.settings_file), "--screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 1
+    assert "newer_schema" in result.stderr
+    assert not (tmp_path / "x.png").exists()
+    assert _dump(app_paths.database_file) == before
+
+
+def _run_startup(qapp: QApplication, argv: list[str], while_loading=None, when_ready=None) -> tuple[Startup, int]:
+    """Run a real start (the loader thread opens the real database) until the app is up and idle, then quit."""
+    startup = Startup(qapp, build_parser().parse_args(["--no-err-windows", *argv]), instance=None)
+    seen: dict[str, object] = {}
+
+    def before_loaded() -> None:
+        seen["app while loading"] = startup.app
+        if while_loading is not None:
+            while_loading(startup)
+
+    def poll() -> None:
+        app = startup.app
+        if app is None or app.runner.is_busy():
+            QTimer.singleShot(20, poll)
+            return
+        if when_ready is not None:
+            when_ready(startup)
+        app.agent.shutdown()
+        qapp.exit(0)
+
+    QTimer.singleShot(0, before_loaded)
+    QTimer.singleShot(0, poll)
+    try:
+        status = startup.run()
+    finally:
+        gc.unfreeze()  # the start freezes its objects out of the collector: process-wide, not for later tests
+    assert seen["app while loading"] is None, "the data loaded before the event loop turned once"
+    return startup, status
+
+
+def test_the_painted_frame_becomes_the_main_window_with_its_pages(qapp: QApplication, demo_shop: DemoShop,
+                                                                  app_home: Path) -> None:
+    frames: list[object] = []
+    checked: dict[str, object] = {}
+
+    def while_loading(startup: Startup) -> None:
+        frames.append(startup.frame)
+        checked["loading text"] = startup.frame.stack.currentWidget().text()  # type: ignore[union-attr]
+        checked["menus off"] = [a.isEnabled() for a in startup.frame._runtime_actions]  # type: ignore[union-attr]
+
+    def when_ready(startup: Startup) -> None:
+        window = startup.app.window  # type: ignore[union-attr]
+        checked["same window"] = window is frames[0]
+        checked["overview"] = isinstance(window.stack.currentWidget(), OverviewPage)
+        checked["shop"] = window.shop_label.text()
+        checked["menus on"] = [a.isEnabled() for a in window._runtime_actions]
+        checked["placeholders"] = [w for w in window.stack.findChildren(QLabel) if w.objectName() == "pageLoading"
+                                   and not w.parent() is None and w.isVisible()]
+        checked["visible"] = window.isVisible()
+
+    startup, status = _run_startup(qapp, ["--config", str(demo_shop.settings_file)], while_loading, when_ready)
+    try:
+        assert status == 0
+        assert checked["loading text"] == "Đang mở dữ liệu của cửa hàng…"
+        assert checked["menus off"] == [False] * 4  # logs, remote help, technician, about: they need the data
+        assert checked["same window"] is True  # no second window replacing the first
+        assert checked["overview"] is True and checked["placeholders"] == []
+        assert checked["shop"] == "Tiệm vàng Kim Phát (demo)"
+        assert checked["menus on"] == [True] * 4
+        assert checked["visible"] is True
+        assert startup.runtime is not None
+    finally:
+        if startup.app is not None and startup.app.window is not None:
+            startup.app.window.hide_on_close = False
+            startup.app.window.close()
+        startup.translators.install(qapp, "vi")
+
+
+def test_a_language_chosen_while_loading_is_applied_once_loaded(qapp: QApplication, demo_shop: DemoShop,
+                                                                app_home: Path) -> None:
+    texts: dict[str, str] = {}
+
+    def while_loading(startup: Startup) -> None:
+        startup.frame.language_requested.emit("en")  # type: ignore[union-attr]
+
+    def when_ready(startup: Startup) -> None:
+        app = startup.app
+        assert app is not None and app.window is not None
+        texts["language"] = app.language
+        texts["nav"] = app.window.nav.item(0).text()
+
+    startup, status = _run_startup(qapp, ["--config", str(demo_shop.settings_file)], while_loading, when_ready)
+    try:
+        assert status == 0
+        assert texts == {"language": "en", "nav": "Overview"}
+    finally:
+        if startup.app is not None and startup.app.window is not None:
+            startup.app.window.hide_on_close = False
+            startup.app.window.close()
+        startup.translators.install(qapp, "vi")

@@ -1,0 +1,103 @@
+"""The first paint's language, read without pydantic or SQLAlchemy, must agree with the full start-up's."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.early_settings import LANGUAGE_STATE_KEY, first_paint_language
+from app.paths import AppPaths
+from app.storage.db import Database
+from app.storage.repositories import StateRepository
+
+
+def _settings(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "settings.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _remember(database: Path, language: object) -> None:
+    db, _ = Database.open(database)
+    try:
+        StateRepository(db).set(LANGUAGE_STATE_KEY, language)  # what the app's language menu does
+    finally:
+        db.close()
+
+
+def test_the_command_line_wins(app_paths: AppPaths, tmp_path: Path) -> None:
+    config = _settings(tmp_path, 'language = "en"\n')
+    assert first_paint_language(config, demo=False, requested="vi", paths=app_paths) == "vi"
+
+
+def test_the_settings_file_when_nothing_was_chosen_in_the_menu(app_paths: AppPaths, tmp_path: Path) -> None:
+    config = _settings(tmp_path, 'language = "en"\n[shop]\nname = "Kim Phát"\n')
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+    assert first_paint_language(None, demo=False, requested=None, paths=app_paths) == "vi"  # no file at all
+
+
+def test_the_menu_choice_kept_in_the_database_beats_the_settings_file(app_paths: AppPaths, tmp_path: Path) -> None:
+    config = _settings(tmp_path, 'language = "vi"\n')
+    _remember(app_paths.database_file, "en")
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+
+
+def test_a_data_dir_set_in_the_settings_is_where_the_choice_is_read(app_paths: AppPaths, tmp_path: Path) -> None:
+    config = _settings(tmp_path / "shop", 'data_dir = "du-lieu"\n')  # relative: next to the settings file
+    _remember(tmp_path / "shop" / "du-lieu" / app_paths.database_file.name, "en")
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+
+
+def test_the_demo_reads_its_own_data_dir(app_paths: AppPaths) -> None:
+    _remember(app_paths.database_file, "en")  # the real shop's choice is not the demo's
+    assert first_paint_language(None, demo=True, requested=None, paths=app_paths) == "vi"
+    demo_dir = app_paths.data_dir / "demo"
+    _remember(demo_dir / app_paths.database_file.name, "en")
+    assert first_paint_language(None, demo=True, requested=None, paths=app_paths) == "en"
+
+
+@pytest.mark.parametrize("text", ['language = "fr"\n', "language = 3\n", "language = [\n", "\x00\xff"])
+def test_a_broken_or_unknown_setting_reads_as_vietnamese(app_paths: AppPaths, tmp_path: Path, text: str) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_bytes(text.encode("latin-1"))
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "vi"
+
+
+def test_a_damaged_or_foreign_database_falls_back_to_the_settings(app_paths: AppPaths, tmp_path: Path) -> None:
+    config = _settings(tmp_path, 'language = "en"\n')
+    app_paths.database_file.write_bytes(b"this is not a database" * 100)
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+    app_paths.database_file.unlink()
+    with sqlite3.connect(app_paths.database_file) as connection:  # a database without the app's tables
+        connection.execute("CREATE TABLE other (x)")
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+    app_paths.database_file.unlink()
+    _remember(app_paths.database_file, {"not": "a language"})  # a remembered value that is not a language
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+
+
+def test_reading_never_changes_the_database(app_paths: AppPaths) -> None:
+    _remember(app_paths.database_file, "en")
+    before = app_paths.database_file.read_bytes()
+    assert first_paint_language(None, demo=False, requested=None, paths=app_paths) == "en"
+    assert app_paths.database_file.read_bytes() == before
+
+
+def test_the_window_frame_loads_no_data_layer() -> None:
+    """What the first paint imports must stay free of pydantic and SQLAlchemy (the point of the frame)."""
+    code = (
+        "import sys, app.cli, app.ui.startup, app.ui.main_window, app.early_settings\n"
+        "heavy = sorted(m for m in ('sqlalchemy', 'pydantic', 'apscheduler', 'requests', 'app.runtime') "
+        "if m in sys.modules)\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -35,12 +35,13 @@ def run_jobs(args: argparse.Namespace) -> int:
     from app.support.models import Category, Channel, NewRequest, Severity
     from app.support.service import raise_request
     from app.runtime import bootstrap
-    from app.ui.application import Application, _make_qapp
+    from app.ui.application import Application
+    from app.ui.startup import make_qapp
     from app.updates.service import Updater
     from app.updates.tuf_client import UpdateClient
 
     runtime = bootstrap(args.config, install_crash_handler=False)
-    qapp = _make_qapp()
+    qapp = make_qapp()
     app = Application(qapp, runtime, argparse.Namespace(lang=None, no_err_windows=True, minimized=True,
                                                          screenshot=None, demo=False, config=args.config))
     root = args.root.read_bytes()

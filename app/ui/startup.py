@@ -162,6 +162,7 @@ class Startup(QObject):
     def _frame(self) -> MainWindow:
         if self.frame is None:
             self.frame = MainWindow(self.language)
+            self.frame.hide_on_close = self.tray is not None  # at logon, closing it goes back to the tray
             self._frame_connections = [
                 self.frame.quit_requested.connect(self.qapp.quit),
                 self.frame.language_requested.connect(self._switch_language_later),
@@ -204,14 +205,28 @@ class Startup(QObject):
         if isinstance(result, StorageError):
             self._fail_storage(result)
         elif isinstance(result, BaseException):
-            log.error("start-up failed", exc_info=result)
-            print(f"{APP_ID}: error: {result}", file=sys.stderr)
-            self.qapp.exit(1)
+            self._fail(result)
         elif result == HANDED_OVER:
             self.qapp.exit(0)
         else:
             self.runtime = result  # type: ignore[assignment]
             self._start_app()
+
+    def _fail(self, error: BaseException) -> None:
+        """Anything else that stops the start (a full disk for the log, a broken install): said, not silent."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from app import HOTLINE
+
+        # The traceback goes to the log file when logging was set up; before that, stderr gets one line.
+        log.error("start-up failed: %s", error, exc_info=error if logging.getLogger().handlers else None)
+        print(f"{APP_ID}: error: {type(error).__name__}: {error}", file=sys.stderr)
+        if not self.args.no_err_windows:
+            text = self.tr("Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.\n\n"
+                           "Chi tiết: %2")
+            QMessageBox.critical(self.frame, APP_NAME,
+                                 text.replace("%1", HOTLINE).replace("%2", f"{type(error).__name__}: {error}"))
+        self.qapp.exit(1)
 
     def _fail_storage(self, error: StorageError) -> None:
         from PySide6.QtWidgets import QMessageBox

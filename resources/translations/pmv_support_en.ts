@@ -2358,6 +2358,18 @@
     </message>
 </context>
 <context>
+    <name>Startup</name>
+    <message>
+        <location filename="../../app/ui/startup.py" line="225"/>
+        <source>Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.
+
+Chi tiết: %2</source>
+        <translation>The app could not start. Restart the computer; if it still fails, call %1.
+
+Details: %2</translation>
+    </message>
+</context>
+<context>
     <name>StorageErrors</name>
     <message>
         <location filename="../../app/ui/application.py" line="325"/>

@@ -149,3 +149,17 @@ def test_a_language_chosen_while_loading_is_applied_once_loaded(qapp: QApplicati
             startup.app.window.hide_on_close = False
             startup.app.window.close()
         startup.translators.install(qapp, "vi")
+
+
+def test_a_start_that_cannot_create_its_folders_exits_with_a_reason(demo_shop: DemoShop, tmp_path: Path) -> None:
+    home = tmp_path / "home-is-a-file"
+    home.write_text("not a folder")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--no-err-windows", "--config", str(demo_shop.settings_file), "--screenshot",
+         str(tmp_path / "x.png")],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PMV_SUPPORT_HOME": str(home)})
+    assert result.returncode == 1
+    assert "error:" in result.stderr and str(home) in result.stderr
+    assert "Traceback" not in result.stderr  # a reason, not a crash dump
+    assert home.read_text() == "not a folder"

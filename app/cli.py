@@ -35,7 +35,14 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The sub-commands, known without building their parsers (a test checks this against build_parser()).
+COMMANDS = ("demo-shop", "check", "devices", "label", "updates", "bundle", "agent", "warranty", "apply-update",
+            "shop-token")
+
+
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The CLI's parser; ``commands=False``: the GUI's options only (building every sub-command's parser is
+    ~7 ms of a start whose budget is counted in tens of milliseconds: tests/bench/cold_start.py)."""
     parser = argparse.ArgumentParser(
         prog=APP_ID,
         description=f"{APP_NAME}: health checks, support requests, warranty and devices for PMV gold shops.",
@@ -53,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-err-windows", action="store_true", help="never show error dialogs (headless runs); log instead"
     )
     parser.add_argument("--minimized", action="store_true", help="start hidden in the tray (autostart)")
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo-shop", help="write a sample shop (POS database, backups, logs, settings) to DIR")
@@ -138,9 +148,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_GUI_VALUE_OPTIONS = ("--config", "--lang", "--screenshot", "--page")
+
+
+def _is_gui_start(argv: Sequence[str]) -> bool:
+    """No sub-command (nor a mistyped one) and no help: the GUI's options alone will parse it."""
+    expect_value = False
+    for arg in argv:
+        if expect_value:
+            expect_value = False
+        elif arg in _GUI_VALUE_OPTIONS:
+            expect_value = True
+        elif not arg.startswith("-") or arg in ("-h", "--help"):
+            return False  # a sub-command, a typo of one (the full parser names the choices), or help
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(commands=not _is_gui_start(argv)).parse_args(argv)
     try:
         if args.command == "demo-shop":
             return _demo_shop(args)

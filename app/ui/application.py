@@ -140,6 +140,7 @@ class Application(QObject):
         from app.ui.main_window import MainWindow
 
         window = frame if frame is not None else MainWindow(self.language)
+        window.decorate()  # a frame painted at start-up gets its icons now at the latest
         window.attach(self.runtime, self.runner, self.notifier, self.warranty, self.support, self.health,
                       self.updates)
         window.language_requested.connect(self.switch_language)

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
+# No Qt namespace here: the app icon is drawn before the window's first paint, and PySide6 builds the
+# Qt namespace's ~120 enums on first use (~20 ms; app/ui/main_window.py).
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
+from app.resources import icons_dir
 from app.ui.levels import Level
 
 GOLD = QColor("#c9a227")
+TRANSPARENT = QColor(0, 0, 0, 0)
 
 
 def _badge(size: int, ring: QColor) -> QPixmap:
     pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap.fill(TRANSPARENT)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     margin = size * 0.04
     outer = QRectF(margin, margin, size - 2 * margin, size - 2 * margin)
-    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setPen(QPen(TRANSPARENT))
     painter.setBrush(QBrush(ring))
     painter.drawEllipse(outer)
     inner = outer.adjusted(size * 0.12, size * 0.12, -size * 0.12, -size * 0.12)
@@ -31,7 +35,10 @@ def _badge(size: int, ring: QColor) -> QPixmap:
     font.setBold(True)
     font.setPixelSize(int(size * 0.42))
     painter.setFont(font)
-    painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, "P")
+    metrics = QFontMetricsF(font)  # centred by hand: the alignment flags live in the Qt namespace
+    centre = inner.center()
+    painter.drawText(QPointF(centre.x() - metrics.horizontalAdvance("P") / 2,
+                             centre.y() + (metrics.ascent() - metrics.descent()) / 2), "P")
     painter.end()
     return pixmap
 
@@ -44,13 +51,26 @@ def status_icon(level: Level) -> QIcon:
     return icon
 
 
+@cache
 def app_icon() -> QIcon:
-    return status_icon(Level.OK)
+    """The app's icon, as shipped (``resources/icons``); drawn if the file is missing.
+
+    Loaded rather than drawn because it is needed before the first paint: drawing calls overloads that make
+    PySide6 build the Qt namespace's ~120 enums (~25 ms of a start budgeted in tens of milliseconds).
+    """
+    icon = QIcon(str(icons_dir() / "pmv-support.png"))
+    return icon if not icon.isNull() else status_icon(Level.OK)
+
+
+def blank_icon(size: int) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(TRANSPARENT)
+    return QIcon(pixmap)
 
 
 def dot_pixmap(colour: Level | QColor, size: int = 12) -> QPixmap:
     pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap.fill(TRANSPARENT)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     path = QPainterPath()

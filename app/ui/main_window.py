@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices
+# Only what the frame's first paint needs: PySide6 builds each Qt type on first use, and the Qt namespace
+# (~120 enums) and QStyle alone cost ~35 ms; they are first touched in decorate(), after the paint.
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,16 +21,17 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from app import APP_NAME, HOTLINE
 from app.navigation import PAGE_KEYS
-from app.ui.icons import app_icon
+from app.ui.icons import app_icon, blank_icon
 
 if TYPE_CHECKING:  # the frame is painted before these are needed (app/ui/startup.py)
+    from PySide6.QtGui import QCloseEvent, QPaintEvent
+
     from app.runtime import Runtime
     from app.support.models import Category, Channel
     from app.ui.about import AboutDialog
@@ -47,7 +50,7 @@ QListWidget#nav::item { padding: 10px 8px; }
 QListWidget#nav::item:selected { background: #c9a227; color: #1a1a1a; }
 QLabel#pageTitle { font-size: 18pt; font-weight: 600; color: #1a1a1a; }
 QLabel#comingSoon { font-size: 11pt; color: #8a6d00; }
-QLabel#pageLoading { font-size: 12pt; color: #6b6b6b; }
+QLabel#pageLoading { font-size: 12pt; color: #6b6b6b; qproperty-alignment: AlignCenter; }
 QMainWindow, QStackedWidget > QWidget { background: #f5f5f2; }
 """
 
@@ -67,17 +70,23 @@ class MainWindow(QMainWindow):
     Signals:
         language_requested(str): the user chose another interface language.
         quit_requested(): the user chose Thoát (quit for real, not hide).
+        first_painted(): the window has been painted once (emitted after that paint, once).
     """
 
     language_requested = Signal(str)
     quit_requested = Signal()
+    first_painted = Signal()
 
-    def __init__(self, language: str, parent: QWidget | None = None) -> None:
-        """The frame only: every area shows "loading" until :meth:`attach`."""
+    def __init__(self, language: str, parent: QWidget | None = None, *, decorate: bool = True) -> None:
+        """The frame only: every area shows "loading" until :meth:`attach`.
+
+        ``decorate=False``: leave the navigation icons to :meth:`decorate`, called after the first paint.
+        """
         super().__init__(parent)
         self.runtime: Runtime | None = None
         self.runner: TaskRunner | None = None
         self.hide_on_close = False
+        self._painted = False
         self.technician_session = None
         self.remote_tools = None  # the remote-desktop tool detector; None: this PC's (tests give their own)
         self.setWindowTitle(APP_NAME)
@@ -88,7 +97,6 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(250)
-        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setIconSize(QSize(20, 20))
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
@@ -100,14 +108,11 @@ class MainWindow(QMainWindow):
             "devices": self.tr("Thiết bị mã vạch"),
             "updates": self.tr("Cập nhật"),
         }
-        style = self.style()
+        blank = blank_icon(20)  # holds the icons' place until decorate(), so nothing moves when they come
         for key in PAGE_KEYS:
-            item = QListWidgetItem(style.standardIcon(getattr(QStyle.StandardPixmap, _NAV_ICONS[key])), titles[key])
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            self.nav.addItem(item)
+            self.nav.addItem(QListWidgetItem(blank, titles[key]))  # row i is PAGE_KEYS[i]
             placeholder = QLabel(self.tr("Đang mở dữ liệu của cửa hàng…"))
-            placeholder.setObjectName("pageLoading")
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setObjectName("pageLoading")  # centred by the style sheet
             self.stack.addWidget(placeholder)
             self.pages[key] = placeholder
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
@@ -132,6 +137,22 @@ class MainWindow(QMainWindow):
         self._runtime_actions: list[QAction] = []  # enabled by attach(): they need the shop's data
         self._build_menus(language)
         self._build_status_bar()
+        self.decorated = False
+        if decorate:
+            self.decorate()
+
+    def decorate(self) -> None:
+        """Navigation icons and scroll policy: what needs the costly Qt namespace and QStyle types."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QStyle
+
+        if self.decorated:
+            return
+        self.decorated = True
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        style = self.style()
+        for row, key in enumerate(PAGE_KEYS):
+            self.nav.item(row).setIcon(style.standardIcon(getattr(QStyle.StandardPixmap, _NAV_ICONS[key])))
 
     @property
     def attached(self) -> bool:
@@ -246,6 +267,9 @@ class MainWindow(QMainWindow):
         status.showMessage(self.tr("Đang khởi động…"))
 
     def _open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         if self.runtime is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.runtime.paths.log_dir)))
 
@@ -257,6 +281,8 @@ class MainWindow(QMainWindow):
         self.banner_area.addWidget(banner)
 
     def open_technician(self):  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import Qt
+
         from app.ui.technician.dialog import TechnicianDialog
 
         # The unlock outlives the dialog: reopening it within the allowed time keeps the technician in.
@@ -274,6 +300,8 @@ class MainWindow(QMainWindow):
         self.technician_session = session
 
     def open_remote_assist(self, request_id: str | None = None):  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import Qt
+
         from app.support.models import Category, Channel
         from app.ui.technician.remote_dialog import RemoteAssistDialog
 
@@ -325,6 +353,12 @@ class MainWindow(QMainWindow):
 
     def _on_notified(self, note: Notification) -> None:
         self.statusBar().showMessage(f"{note.title}: {note.message}", 15000)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)  # once this paint has reached the screen
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.hide_on_close:

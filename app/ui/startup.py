@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 # shows, so the waiting update helper sees it build without slowing the till's logon.
 WINDOW_BUILD_DELAY_MS = 3000
 
+FIRST_PAINT_WAIT_MS = 500  # the loader starts at the frame's first paint, or after this at the latest
+
 HANDED_OVER = "handed over"  # the loader's result when a waiting app version takes over instead
 
 
@@ -146,22 +148,36 @@ class Startup(QObject):
             self.tray.quit_requested.connect(self.qapp.quit)
             self.tray.show()
             log.info("first paint: tray")
+            QTimer.singleShot(0, self._start_loader)
         else:
             frame = self._frame()
             frame.show()
             if args.screenshot and args.first_paint:
                 return self._screenshot_now(frame)
-            log.info("first paint: window")
-        self._thread = threading.Thread(target=self._load, name="start-up loader", daemon=True)
-        self._thread.start()
+            # The loader competes with the GUI thread for the interpreter: start it once the frame is on
+            # screen (or after FIRST_PAINT_WAIT_MS if the window system never asks for a paint).
+            frame.first_painted.connect(self._on_first_paint)
+            QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._start_loader)
         try:
             return self.qapp.exec()
         finally:
             self._close()
 
+    def _on_first_paint(self) -> None:
+        log.info("first paint: window")
+        self._start_loader()
+        assert self.frame is not None
+        QTimer.singleShot(0, self.frame.decorate)  # the navigation icons, right after the paint
+
+    def _start_loader(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._load, name="start-up loader", daemon=True)
+        self._thread.start()
+
     def _frame(self) -> MainWindow:
         if self.frame is None:
-            self.frame = MainWindow(self.language)
+            self.frame = MainWindow(self.language, decorate=False)
             self.frame.hide_on_close = self.tray is not None  # at logon, closing it goes back to the tray
             self._frame_connections = [
                 self.frame.quit_requested.connect(self.qapp.quit),
@@ -187,14 +203,19 @@ class Startup(QObject):
             self.app.bring_forward()
             return
         self._wanted = self._wanted or "open"
-        self._frame().bring_forward()
+        self._show_frame()
 
     def _open_support(self) -> None:
         if self.app is not None:
             self.app.open_support()
             return
         self._wanted = "support"
-        self._frame().bring_forward()
+        self._show_frame()
+
+    def _show_frame(self) -> None:
+        frame = self._frame()
+        frame.bring_forward()
+        QTimer.singleShot(0, frame.decorate)
 
     def _switch_language_later(self, language: str) -> None:
         self._wanted_language = language  # applied once the app can rebuild the window with its pages

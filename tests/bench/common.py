@@ -66,10 +66,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def compile_app() -> None:
+    """Write the app's bytecode first, as an install has it (see child_env)."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "app"), quiet=1)
+
+
 def child_env(home: Path | None = None, **extra: str) -> dict[str, str]:
     """The environment for an app child process: offscreen Qt, a private home, no OS keyring."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    # Measured as installed: an install (PyInstaller bundle, pip) runs from bytecode.  Some shells set
+    # PYTHONDONTWRITEBYTECODE, which would make every start compile the app's sources again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if home is not None:
         env["PMV_SUPPORT_HOME"] = str(home)
     env.update(extra)

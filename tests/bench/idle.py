@@ -11,7 +11,7 @@
 2. Resident memory after start (same processes): budget within 1.3x the bare
    window's RSS.
 3. RSS after "hours" of scheduled jobs compressed into seconds: a child
-   (``idle_jobs.py``) builds the real Application (window built, hidden: the tray start),
+   (``idle_jobs.py``) builds the real Application as at logon (tray, no window yet),
    takes the jobs the app registered with its scheduler, and runs each job's
    function as often as it would run in an hour (deliver every 30 s, poll
    every 2 min, health every 30 min, updates at least once), on a pool thread

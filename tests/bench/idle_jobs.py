@@ -1,8 +1,8 @@
 """The idle benchmark's child: hours of the tray app's scheduled jobs compressed into seconds.
 
 ``python tests/bench/idle_jobs.py --config F --root F --hours N`` (started by
-:mod:`tests.bench.idle`).  Builds the real Application with its window built
-and hidden (the tray start), takes the jobs the app registered with its
+:mod:`tests.bench.idle`).  Builds the real Application as the tray start at
+logon has it (no window until it is opened), takes the jobs the app registered with its
 scheduler, and runs each job's function as often as it would run in an hour,
 on a pool thread as APScheduler does, while the Qt loop delivers their
 signals; one new support request per hour.  Prints one JSON line: RSS after
@@ -48,7 +48,7 @@ def run_jobs(args: argparse.Namespace) -> int:
     folder = runtime.paths.data_dir / "updates"
     app.updates.updater = Updater(runtime, client_factory=lambda: UpdateClient(
         folder / "metadata", folder / "downloads", runtime.settings.vendor.base_url, root))
-    app.build_window()  # built and kept hidden, as the tray start does
+    # No window: at logon the tray start builds it only when it is first opened (app/ui/startup.py).
     process = psutil.Process()
 
     def pump(until, timeout: float = 120) -> None:  # type: ignore[no-untyped-def]

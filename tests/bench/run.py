@@ -57,7 +57,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.common import Row, print_table  # noqa: E402
+from tests.bench.common import Row, compile_app, print_table  # noqa: E402
 
 PARTS = ("cold_start", "stalls", "health", "idle", "outbox", "vendor")
 
@@ -96,6 +96,7 @@ def main() -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    compile_app()
     parts = _parts(args)
     rows: list[Row] = []
     started = time.perf_counter()

@@ -199,3 +199,23 @@ def test_bundle_carries_the_technician_audit_log(tmp_path: Path, app_home: Path)
     with zipfile.ZipFile(out) as archive:
         audit = archive.read("audit.csv").decode("utf-8")
     assert "Nguyễn Văn Kỹ,settings.edit,ok" in audit
+
+
+def test_the_sub_command_list_known_without_parsers_matches_the_parser() -> None:
+    import argparse
+
+    from app.cli import COMMANDS, build_parser
+
+    actions = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(actions) == 1 and tuple(actions[0].choices) == COMMANDS
+
+
+def test_a_gui_start_parses_the_same_with_the_gui_options_alone(tmp_path: Path) -> None:
+    from app.cli import _is_gui_start, build_parser
+
+    argv = ["--config", "check", "--lang", "en", "--screenshot", "x.png", "--page", "devices", "--first-paint",
+            "--minimized", "--no-err-windows", "--demo"]  # "check" here is a settings file's name, not a command
+    assert _is_gui_start(argv)
+    assert vars(build_parser(commands=False).parse_args(argv)) == vars(build_parser().parse_args(argv))
+    for not_gui in (["check"], ["--config", "x.toml", "chek"], ["--help"], ["-h"], ["agent", "--config", "x"]):
+        assert not _is_gui_start(not_gui), not_gui

@@ -44,7 +44,7 @@ def _badge(size: int, ring: QColor) -> QPixmap:
 
 
 @cache
-def status_icon(level: Level) -> QIcon:
+def _drawn_icon(level: Level) -> QIcon:
     icon = QIcon()
     for size in (16, 24, 32, 48, 64, 128, 256):
         icon.addPixmap(_badge(size, level.color))
@@ -52,14 +52,22 @@ def status_icon(level: Level) -> QIcon:
 
 
 @cache
-def app_icon() -> QIcon:
-    """The app's icon, as shipped (``resources/icons``); drawn if the file is missing.
+def status_icon(level: Level) -> QIcon:
+    """The badge in the level's colour; for OK, the shipped icon (``resources/icons``, the same badge).
 
-    Loaded rather than drawn because it is needed before the first paint: drawing calls overloads that make
-    PySide6 build the Qt namespace's ~120 enums (~25 ms of a start budgeted in tens of milliseconds).
+    Loaded rather than drawn where it can be, because it is needed before the first paint (window and tray
+    icon): drawing calls overloads that make PySide6 build the Qt namespace's ~120 enums (~25 ms of a start
+    budgeted in tens of milliseconds).
     """
-    icon = QIcon(str(icons_dir() / "pmv-support.png"))
-    return icon if not icon.isNull() else status_icon(Level.OK)
+    if level is Level.OK:
+        shipped = QIcon(str(icons_dir() / "pmv-support.png"))
+        if not shipped.isNull():
+            return shipped
+    return _drawn_icon(level)
+
+
+def app_icon() -> QIcon:
+    return status_icon(Level.OK)
 
 
 def blank_icon(size: int) -> QIcon:

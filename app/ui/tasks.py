@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slo
 
 log = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL_S = 0.05
+PROGRESS_INTERVAL_S = 0.1  # 10 updates a second look smooth; each costs the GUI thread a repaint
 
 Progress = Callable[[float, str], None]
 Job = Callable[[threading.Event, Progress], Any]

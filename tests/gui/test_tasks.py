@@ -41,7 +41,7 @@ def test_progress_is_delivered_in_order_on_the_gui_thread(qtbot: QtBot, runner: 
     def job(cancel: threading.Event, progress) -> str:
         for step in range(1, 5):
             progress(step / 4, f"bước {step}")
-            time.sleep(0.06)  # slower than the progress rate limit, so every step shows
+            time.sleep(0.12)  # slower than the progress rate limit (and each a new step), so every step shows
         return "xong"
 
     task = runner.run_job(

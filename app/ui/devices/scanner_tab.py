@@ -123,6 +123,7 @@ class ScannerTab(QWidget):
         self._drain_timer.setSingleShot(True)
         self._drain_timer.setInterval(DRAIN_MS)
         self._drain_timer.timeout.connect(self._drain)
+        self._diagnosis_html = ""
         self.bridge = ScanBridge(self)
         self.bridge.scanned.connect(self._on_serial_scan)
         self.bridge.problem.connect(self._on_problem)
@@ -386,13 +387,17 @@ class ScannerTab(QWidget):
         if all(self._sheet_status.values()):
             done = self.tr("Máy quét đọc đúng tất cả các mã trên tờ thử.")
             parts.append(f"<p style='color:#2e7d32'><b>{html.escape(done)}</b></p>")
-        self.diagnosis.setHtml("".join(parts))
+        shown_html = "".join(parts)
+        if shown_html != self._diagnosis_html:  # a steady stream repeats the same verdict: no re-layout
+            self._diagnosis_html = shown_html
+            self.diagnosis.setHtml(shown_html)
 
     def reset_sheet(self) -> None:
         self._sheet_status = new_status()
         self._sheet_generation += 1
         self._to_judge.clear()
         self._refresh_sheet()
+        self._diagnosis_html = ""
         self.diagnosis.setHtml(html.escape(self.tr(
             "In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. "
             "Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.")))

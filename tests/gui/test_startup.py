@@ -163,3 +163,27 @@ def test_a_start_that_cannot_create_its_folders_exits_with_a_reason(demo_shop: D
     assert "error:" in result.stderr and str(home) in result.stderr
     assert "Traceback" not in result.stderr  # a reason, not a crash dump
     assert home.read_text() == "not a folder"
+
+
+def test_closing_the_window_while_the_data_loads_quits_cleanly(qapp: QApplication, demo_shop: DemoShop,
+                                                              app_home: Path) -> None:
+    startup = Startup(qapp, build_parser().parse_args(["--no-err-windows", "--config", str(demo_shop.settings_file)]),
+                      instance=None)
+    seen: dict[str, object] = {}
+
+    def close_once_loading() -> None:
+        if startup._thread is None:  # the loader starts at the first paint
+            QTimer.singleShot(5, close_once_loading)
+            return
+        seen["app while loading"] = startup.app
+        startup.frame.close()  # type: ignore[union-attr]  (the cashier closes it before the pages are in)
+
+    QTimer.singleShot(0, close_once_loading)
+    try:
+        status = startup.run()
+    finally:
+        gc.unfreeze()
+    assert status == 0
+    assert seen["app while loading"] is None and startup.app is None  # the app never started behind the user
+    assert startup._thread is not None and not startup._thread.is_alive()  # the loader was waited for
+    assert startup.runtime is not None  # what it opened was taken back, and closed (Startup._close)

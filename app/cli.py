@@ -159,8 +159,8 @@ def _is_gui_start(argv: Sequence[str]) -> bool:
             expect_value = False
         elif arg in _GUI_VALUE_OPTIONS:
             expect_value = True
-        elif not arg.startswith("-") or arg in ("-h", "--help"):
-            return False  # a sub-command, a typo of one (the full parser names the choices), or help
+        elif not arg.startswith("-") or arg == "-h" or (len(arg) > 2 and "--help".startswith(arg)):
+            return False  # a sub-command, a typo of one (the full parser names the choices), or help (--he…)
     return True
 
 

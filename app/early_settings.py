@@ -30,30 +30,32 @@ def _settings_table(config: Path | None, paths: AppPaths, demo: bool) -> dict[st
     if demo:
         config = paths.demo_shop_dir / "settings.toml"
     try:
-        with open(config or paths.settings_file, "rb") as handle:
-            table = tomllib.load(handle)
+        # utf-8-sig: Notepad's byte-order mark, which app.settings accepts too.
+        return tomllib.loads(Path(config or paths.settings_file).read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, ValueError):
         return {}
-    return table
 
 
 def _data_dir(table: dict[str, Any], config: Path | None, paths: AppPaths, demo: bool) -> Path:
     wanted = table.get("data_dir")
     if demo or not isinstance(wanted, str) or not wanted.strip():
         return paths.data_dir
-    path = Path(wanted).expanduser()
-    if not path.is_absolute():  # as app.settings resolves it: next to the settings file
-        path = (config or paths.settings_file).parent / path
-    return path
+    try:
+        path = Path(wanted).expanduser()
+        if not path.is_absolute():  # as app.settings resolves it: next to the settings file
+            path = (config or paths.settings_file).parent / path
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):  # "~nosuchuser/…" and the like: app.settings reports it
+        return paths.data_dir
 
 
 def _remembered_language(database: Path) -> str | None:
-    if not database.is_file():
-        return None
     try:
+        if not database.is_file():
+            return None
         # Read-only, and never waiting on a writer: a busy database just means "not known yet".
-        connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True, timeout=0.2)
-    except sqlite3.Error:
+        connection = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+    except (OSError, ValueError, sqlite3.Error):
         return None
     try:
         row = connection.execute("SELECT value FROM app_state WHERE key = ?", (LANGUAGE_STATE_KEY,)).fetchone()

@@ -274,26 +274,31 @@ class Application(QObject):
                 title = self.tr("Yêu cầu %1 đã được giải quyết").replace("%1", number)
             self.notifier.notify(title, change.solution_text or change.title, Level.INFO)
 
-    def switch_language(self, language: str) -> None:
+    def switch_language(self, language: str, *, remember: bool = True) -> None:
+        """Rebuild the window in ``language``; ``remember``: keep it as the user's menu choice."""
         if language == self.language:
             return
         if not self.translators.install(self.qapp, language):
             QMessageBox.warning(self.window, APP_NAME, self.tr("Không tìm thấy bản dịch cho ngôn ngữ này."))
             return
         self.language = language
-        self._remember_language(language)
-        old = self.window
-        window = self.build_window()
-        if old is not None:
-            window.setGeometry(old.geometry())
-            window.show_page(_current_key(old))
-            old.hide_on_close = False
-            old.quit_requested.disconnect()
-            old.close()
-            old.deleteLater()
-        window.show()
+        if remember:
+            self._remember_language(language)
         if self.tray is not None:
             self.tray.retranslate()
+        old = self.window
+        if old is None:
+            return  # tray only: the window is built in this language when first opened
+        window = self.build_window()
+        window.setGeometry(old.geometry())
+        window.show_page(_current_key(old))
+        visible = old.isVisible()
+        old.hide_on_close = False
+        old.quit_requested.disconnect()
+        old.close()
+        old.deleteLater()
+        if visible:
+            window.show()
 
     def _remember_language(self, language: str) -> None:
         # Kept in the app's own state, never by rewriting the technician's settings file.

@@ -21,14 +21,15 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from app import APP_ID, APP_NAME, VENDOR, __version__
-from app.early_settings import first_paint_language
+from app.early_settings import LANGUAGE_STATE_KEY, first_paint_language
 from app.storage.errors import StorageError
 from app.ui.i18n import Translators
 from app.ui.icons import app_icon
@@ -65,14 +66,29 @@ def make_qapp() -> QApplication:
     return qapp
 
 
-def load_runtime(args: argparse.Namespace) -> Runtime | str:
-    """The loader thread's work: the data layer imported and opened; HANDED_OVER if an update takes over."""
+@dataclass
+class Loaded:
+    """What the loader thread hands the GUI thread: the open runtime and the language the app would choose."""
+
+    runtime: Runtime
+    language: str
+
+
+def load_runtime(args: argparse.Namespace, closing: threading.Event | None = None) -> Loaded | str:
+    """The loader thread's work: the data layer imported and opened; HANDED_OVER if an update takes over.
+
+    ``closing``: set when the user quit while this ran; then no update is handed over (it would restart
+    the app the user just closed).
+    """
     from app.runtime import bootstrap
 
     runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=args.no_err_windows)
-    if not args.screenshot and not args.demo and hand_over_to_update(runtime):
+    closed = closing is not None and closing.is_set()
+    if not args.screenshot and not args.demo and not closed and hand_over_to_update(runtime):
         runtime.close()
         return HANDED_OVER
+    # As Application chooses it; the first paint's reading (app.early_settings) may have missed it.
+    language = args.lang or runtime.state.get(LANGUAGE_STATE_KEY) or runtime.settings.language
     # Imported here, off the GUI thread, so that it only has widgets left to build.
     import app.ui.application  # noqa: F401
     import app.ui.health.page  # noqa: F401
@@ -80,7 +96,7 @@ def load_runtime(args: argparse.Namespace) -> Runtime | str:
     import app.ui.support.page  # noqa: F401
     import app.ui.warranty.page  # noqa: F401
 
-    return runtime
+    return Loaded(runtime, language)
 
 
 def hand_over_to_update(runtime: Runtime) -> bool:
@@ -129,12 +145,18 @@ class Startup(QObject):
         self._frame_connections: list[Any] = []
         self._result: Any = None
         self._thread: threading.Thread | None = None
+        self._closing = threading.Event()  # the event loop has ended: a late "loaded" must start nothing
+        self._loaded_language = "vi"
         self.loaded.connect(self._on_loaded)
 
     # -- 1. first paint ---------------------------------------------------------------------------
     def run(self) -> int:
         args = self.args
-        self.language = first_paint_language(args.config, demo=args.demo, requested=args.lang)
+        try:
+            self.language = first_paint_language(args.config, demo=args.demo, requested=args.lang)
+        except Exception:  # noqa: BLE001  (a guess for the first paint must never stop the start)
+            log.exception("reading the language for the first paint")
+            self.language = "vi"
         if not self.translators.install(self.qapp, self.language):
             self.language = "vi"
         if self.instance is not None:
@@ -145,7 +167,7 @@ class Startup(QObject):
             self.tray = Tray()
             self.tray.open_requested.connect(self._bring_forward)
             self.tray.support_requested.connect(self._open_support)
-            self.tray.quit_requested.connect(self.qapp.quit)
+            self.tray.quit_requested.connect(self._quit)
             self.tray.show()
             log.info("first paint: tray")
             QTimer.singleShot(0, self._start_loader)
@@ -169,9 +191,14 @@ class Startup(QObject):
         assert self.frame is not None
         QTimer.singleShot(0, self.frame.decorate)  # the navigation icons, right after the paint
 
+    def _quit(self) -> None:
+        # exit(0), not quit(): Qt 6's quit() first asks every window to close, and the frame may be one
+        # that hides instead.  Startup._close then waits for the loader and closes what it opened.
+        self.qapp.exit(0)
+
     def _start_loader(self) -> None:
-        if self._thread is not None:
-            return
+        if self._thread is not None or self._closing.is_set():
+            return  # started already (by the paint or the fallback timer), or the app has quit
         self._thread = threading.Thread(target=self._load, name="start-up loader", daemon=True)
         self._thread.start()
 
@@ -180,7 +207,7 @@ class Startup(QObject):
             self.frame = MainWindow(self.language, decorate=False)
             self.frame.hide_on_close = self.tray is not None  # at logon, closing it goes back to the tray
             self._frame_connections = [
-                self.frame.quit_requested.connect(self.qapp.quit),
+                self.frame.quit_requested.connect(self._quit),
                 self.frame.language_requested.connect(self._switch_language_later),
             ]
         return self.frame
@@ -192,7 +219,7 @@ class Startup(QObject):
     # -- 2. the loader thread ---------------------------------------------------------------------
     def _load(self) -> None:
         try:
-            self._result = load_runtime(self.args)
+            self._result = load_runtime(self.args, self._closing)
         except BaseException as exc:  # noqa: BLE001  (reported on the GUI thread, never lost in this thread)
             self._result = exc
         self.loaded.emit(self._result)
@@ -223,6 +250,8 @@ class Startup(QObject):
     # -- 3. hand over to the Application -----------------------------------------------------------
     @Slot(object)
     def _on_loaded(self, result: object) -> None:
+        if self._closing.is_set():
+            return  # quit while loading: Startup._close closes what was opened
         if isinstance(result, StorageError):
             self._fail_storage(result)
         elif isinstance(result, BaseException):
@@ -230,7 +259,8 @@ class Startup(QObject):
         elif result == HANDED_OVER:
             self.qapp.exit(0)
         else:
-            self.runtime = result  # type: ignore[assignment]
+            assert isinstance(result, Loaded)
+            self.runtime, self._loaded_language = result.runtime, result.language
             self._start_app()
 
     def _fail(self, error: BaseException) -> None:
@@ -314,14 +344,16 @@ class Startup(QObject):
             log.info("a headless agent already runs the background jobs; this window only shows them")
         app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
                        on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
-        if app.window is not None:
-            app.window.show()
-        if self._wanted == "support":
-            app.open_support()
-        elif self._wanted == "open":
-            app.bring_forward()
+        if app.window is not None and (self.tray is None or app.window.isVisible()):
+            app.window.show()  # at logon, a frame opened from the tray and hidden again stays hidden
         if self._wanted_language is not None:
             app.switch_language(self._wanted_language)
+        elif self._loaded_language != app.language:
+            # The first paint misread it (a damaged settings file, a busy database): follow the app's own
+            # choice, without recording it as the user's menu choice.
+            app.switch_language(self._loaded_language, remember=False)
+        if self._wanted == "support" and app.window is not None and app.window.isVisible():
+            app.open_support()  # what the tray was asked for while loading (the window came forward then)
         log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
         freeze_startup_objects()
 
@@ -330,11 +362,13 @@ class Startup(QObject):
 
     def _close(self) -> None:
         """After the event loop (the app's own shutdown ran on aboutToQuit): close what the loader opened."""
-        if self._thread is not None:
+        self._closing.set()
+        if self._thread is not None and self._thread.is_alive():
+            log.info("waiting for start-up to finish before quitting (the database may be mid-upgrade)")
             self._thread.join()
-        result = self._result
-        if self.runtime is None and result is not None and hasattr(result, "close") and result != HANDED_OVER:
-            self.runtime = result  # type: ignore[assignment]
+        QCoreApplication.removePostedEvents(self)  # a "loaded" queued meanwhile is dropped, not delivered
+        if self.runtime is None and isinstance(self._result, Loaded):
+            self.runtime = self._result.runtime
         if self.runtime is not None:
             self.runtime.close()
 

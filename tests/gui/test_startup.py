@@ -17,7 +17,7 @@ from app.cli import build_parser
 from app.shop.demo import DemoShop
 from app.storage.db import Database
 from app.ui.pages.overview import OverviewPage
-from app.ui.startup import Startup
+from app.ui.startup import Loaded, Startup
 
 
 def _gui(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -179,11 +179,43 @@ def test_closing_the_window_while_the_data_loads_quits_cleanly(qapp: QApplicatio
         startup.frame.close()  # type: ignore[union-attr]  (the cashier closes it before the pages are in)
 
     QTimer.singleShot(0, close_once_loading)
+    # As app.ui.startup.make_qapp sets it: otherwise Qt posts its own quit when the last window closes,
+    # delivered after run() returned, where it would stop every later event loop of this test session.
+    qapp.setQuitOnLastWindowClosed(False)
     try:
         status = startup.run()
     finally:
+        qapp.setQuitOnLastWindowClosed(True)
         gc.unfreeze()
     assert status == 0
     assert seen["app while loading"] is None and startup.app is None  # the app never started behind the user
     assert startup._thread is not None and not startup._thread.is_alive()  # the loader was waited for
-    assert startup.runtime is not None  # what it opened was taken back, and closed (Startup._close)
+    QApplication.processEvents()  # a "loaded" the loader queued meanwhile must not start the app now
+    assert startup.app is None
+    runtime = startup.runtime
+    assert runtime is not None  # what the loader opened was taken back...
+    assert runtime.database.engine.pool.checkedin() == 0  # ...and closed
+
+
+def test_the_language_the_app_chooses_wins_over_a_misread_first_paint(qapp: QApplication, runtime,
+                                                                      demo_shop: DemoShop) -> None:
+    """The first paint guessed Vietnamese; the loaded settings say English: the window follows, unrecorded."""
+    args = build_parser().parse_args(["--no-err-windows", "--config", str(demo_shop.settings_file)])
+    startup = Startup(qapp, args, instance=None)
+    startup._frame().show()  # painted in Vietnamese, as the first paint's reading said
+    try:
+        startup._on_loaded(Loaded(runtime, "en"))
+        app = startup.app
+        assert app is not None and app.window is not None
+        assert app.language == "en" and app.window.nav.item(0).text() == "Overview"
+        assert app.window.isVisible()
+        app.runner.shutdown(5000)
+        assert runtime.state.get("ui.language") is None  # not recorded as the user's menu choice
+    finally:
+        gc.unfreeze()
+        if startup.app is not None:
+            startup.app.shutdown()
+            if startup.app.window is not None:
+                startup.app.window.hide_on_close = False
+                startup.app.window.close()
+        startup.translators.install(qapp, "vi")

@@ -217,5 +217,6 @@ def test_a_gui_start_parses_the_same_with_the_gui_options_alone(tmp_path: Path) 
             "--minimized", "--no-err-windows", "--demo"]  # "check" here is a settings file's name, not a command
     assert _is_gui_start(argv)
     assert vars(build_parser(commands=False).parse_args(argv)) == vars(build_parser().parse_args(argv))
-    for not_gui in (["check"], ["--config", "x.toml", "chek"], ["--help"], ["-h"], ["agent", "--config", "x"]):
+    for not_gui in (["check"], ["--config", "x.toml", "chek"], ["--help"], ["--he"], ["-h"],
+                    ["agent", "--config", "x"]):
         assert not _is_gui_start(not_gui), not_gui

@@ -101,3 +101,20 @@ def test_the_window_frame_loads_no_data_layer() -> None:
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_settings_file_saved_with_a_byte_order_mark_is_read(app_paths: AppPaths, tmp_path: Path) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_text('language = "en"\n', encoding="utf-8-sig")  # what Notepad writes
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+
+
+def test_relative_paths_and_unknown_users_read_softly(app_paths: AppPaths, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _settings(tmp_path / "shop", 'data_dir = "du-lieu"\nlanguage = "vi"\n')
+    _remember(tmp_path / "shop" / "du-lieu" / app_paths.database_file.name, "en")
+    relative = Path("shop") / "settings.toml"  # --config given relative to the current folder
+    assert first_paint_language(relative, demo=False, requested=None, paths=app_paths) == "en"
+    config = _settings(tmp_path / "other", 'data_dir = "~khong-co-nguoi-dung-nay/x"\nlanguage = "en"\n')
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"

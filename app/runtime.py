@@ -16,6 +16,7 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.crash import CrashHandler
+from app.early_settings import LANGUAGE_STATE_KEY
 from app.logs import LOG_FILE_NAME, setup_logging
 from app.paths import AppPaths
 from app.settings import LoadedSettings, ProblemKind, Reason, Settings, SettingsProblem, load_settings
@@ -58,6 +59,11 @@ class Runtime:
     def token_store(self) -> TokenStore:
         # The demo's token must never replace the real shop's in the OS keyring.
         return TokenStore(self.paths.data_dir / "secrets" / "shop-token", use_keyring=not self.demo)
+
+    def interface_language(self, requested: str | None = None) -> str:
+        """``--lang``, then the user's last menu choice, then the settings file (app.early_settings guesses this
+        for the first paint)."""
+        return requested or self.state.get(LANGUAGE_STATE_KEY) or self.settings.language
 
     def vendor_client(self) -> VendorClient:
         vendor = self.settings.vendor

@@ -127,11 +127,10 @@ class Application(QObject):
         self.daily = QTimer(self)
         self.daily.setInterval(6 * 3600 * 1000)
         self.daily.timeout.connect(self.refresh_periodic)
-        # --lang, then the user's last menu choice, then the settings file (as app.early_settings reads it).
         if language is not None and self.translators.language == language:
             self.language = language
         else:
-            self.language = args.lang or runtime.state.get(LANGUAGE_STATE_KEY) or runtime.settings.language
+            self.language = runtime.interface_language(args.lang)
             if not self.translators.install(qapp, self.language):
                 self.language = "vi"
 

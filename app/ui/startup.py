@@ -29,7 +29,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from app import APP_ID, APP_NAME, VENDOR, __version__
-from app.early_settings import LANGUAGE_STATE_KEY, first_paint_language
+from app.early_settings import first_paint_language
 from app.storage.errors import StorageError
 from app.ui.i18n import Translators
 from app.ui.icons import app_icon
@@ -87,8 +87,8 @@ def load_runtime(args: argparse.Namespace, closing: threading.Event | None = Non
     if not args.screenshot and not args.demo and not closed and hand_over_to_update(runtime):
         runtime.close()
         return HANDED_OVER
-    # As Application chooses it; the first paint's reading (app.early_settings) may have missed it.
-    language = args.lang or runtime.state.get(LANGUAGE_STATE_KEY) or runtime.settings.language
+    # The first paint's guess (app.early_settings) may have missed it; read here, off the GUI thread.
+    language = runtime.interface_language(args.lang)
     # Imported here, off the GUI thread, so that it only has widgets left to build.
     import app.ui.application  # noqa: F401
     import app.ui.health.page  # noqa: F401
@@ -117,6 +117,15 @@ def hand_over_to_update(runtime: Runtime) -> bool:
         return False
     log.info("handing over to the update helper for %s", pending.version)
     return True
+
+
+def start_error_text(error: BaseException) -> str:
+    """What the shop is told when the start fails behind the painted frame (other than the database)."""
+    from app import HOTLINE
+
+    text = QCoreApplication.translate(
+        "Startup", "Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.\n\nChi tiết: %2")
+    return text.replace("%1", HOTLINE).replace("%2", f"{type(error).__name__}: {error}")
 
 
 class Startup(QObject):
@@ -267,16 +276,11 @@ class Startup(QObject):
         """Anything else that stops the start (a full disk for the log, a broken install): said, not silent."""
         from PySide6.QtWidgets import QMessageBox
 
-        from app import HOTLINE
-
         # The traceback goes to the log file when logging was set up; before that, stderr gets one line.
         log.error("start-up failed: %s", error, exc_info=error if logging.getLogger().handlers else None)
         print(f"{APP_ID}: error: {type(error).__name__}: {error}", file=sys.stderr)
         if not self.args.no_err_windows:
-            text = self.tr("Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.\n\n"
-                           "Chi tiết: %2")
-            QMessageBox.critical(self.frame, APP_NAME,
-                                 text.replace("%1", HOTLINE).replace("%2", f"{type(error).__name__}: {error}"))
+            QMessageBox.critical(self.frame, APP_NAME, start_error_text(error))
         self.qapp.exit(1)
 
     def _fail_storage(self, error: StorageError) -> None:

@@ -130,72 +130,72 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="199"/>
+        <location filename="../../app/ui/application.py" line="198"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="202"/>
+        <location filename="../../app/ui/application.py" line="201"/>
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="204"/>
+        <location filename="../../app/ui/application.py" line="203"/>
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop&apos;s support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="206"/>
+        <location filename="../../app/ui/application.py" line="205"/>
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop&apos;s support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="244"/>
+        <location filename="../../app/ui/application.py" line="243"/>
         <source>Có bản phần mềm mới</source>
         <translation>New app version available</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="245"/>
+        <location filename="../../app/ui/application.py" line="244"/>
         <source>Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.</source>
         <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="251"/>
+        <location filename="../../app/ui/application.py" line="250"/>
         <source>Đã cài gói quy định mới</source>
         <translation>A new regulation pack was installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="252"/>
+        <location filename="../../app/ui/application.py" line="251"/>
         <source>%1 phiên bản %2</source>
         <translation>%1 version %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="261"/>
+        <location filename="../../app/ui/application.py" line="260"/>
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="262"/>
+        <location filename="../../app/ui/application.py" line="261"/>
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="270"/>
+        <location filename="../../app/ui/application.py" line="269"/>
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="272"/>
+        <location filename="../../app/ui/application.py" line="271"/>
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="274"/>
+        <location filename="../../app/ui/application.py" line="273"/>
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="282"/>
+        <location filename="../../app/ui/application.py" line="281"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -2360,7 +2360,7 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app/ui/startup.py" line="276"/>
+        <location filename="../../app/ui/startup.py" line="126"/>
         <source>Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.
 
 Chi tiết: %2</source>
@@ -2372,27 +2372,27 @@ Details: %2</translation>
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="331"/>
+        <location filename="../../app/ui/application.py" line="330"/>
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app&apos;s database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="334"/>
+        <location filename="../../app/ui/application.py" line="333"/>
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="337"/>
+        <location filename="../../app/ui/application.py" line="336"/>
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="339"/>
+        <location filename="../../app/ui/application.py" line="338"/>
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app&apos;s database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="342"/>
+        <location filename="../../app/ui/application.py" line="341"/>
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>

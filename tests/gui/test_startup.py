@@ -17,7 +17,9 @@ from app.cli import build_parser
 from app.shop.demo import DemoShop
 from app.storage.db import Database
 from app.ui.pages.overview import OverviewPage
-from app.ui.startup import Loaded, Startup
+from app import HOTLINE
+from app.ui.i18n import Translators
+from app.ui.startup import Loaded, Startup, start_error_text
 
 
 def _gui(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -89,6 +91,14 @@ def _run_startup(qapp: QApplication, argv: list[str], while_loading=None, when_r
     return startup, status
 
 
+def _close_app(startup: Startup, qapp: QApplication) -> None:
+    """Close the window for real and give later tests back a Vietnamese app."""
+    if startup.app is not None and startup.app.window is not None:
+        startup.app.window.hide_on_close = False
+        startup.app.window.close()
+    startup.translators.install(qapp, "vi")
+
+
 def test_the_painted_frame_becomes_the_main_window_with_its_pages(qapp: QApplication, demo_shop: DemoShop,
                                                                   app_home: Path) -> None:
     frames: list[object] = []
@@ -121,10 +131,7 @@ def test_the_painted_frame_becomes_the_main_window_with_its_pages(qapp: QApplica
         assert checked["visible"] is True
         assert startup.runtime is not None
     finally:
-        if startup.app is not None and startup.app.window is not None:
-            startup.app.window.hide_on_close = False
-            startup.app.window.close()
-        startup.translators.install(qapp, "vi")
+        _close_app(startup, qapp)
 
 
 def test_a_language_chosen_while_loading_is_applied_once_loaded(qapp: QApplication, demo_shop: DemoShop,
@@ -145,10 +152,7 @@ def test_a_language_chosen_while_loading_is_applied_once_loaded(qapp: QApplicati
         assert status == 0
         assert texts == {"language": "en", "nav": "Overview"}
     finally:
-        if startup.app is not None and startup.app.window is not None:
-            startup.app.window.hide_on_close = False
-            startup.app.window.close()
-        startup.translators.install(qapp, "vi")
+        _close_app(startup, qapp)
 
 
 def test_a_start_that_cannot_create_its_folders_exits_with_a_reason(demo_shop: DemoShop, tmp_path: Path) -> None:
@@ -215,7 +219,17 @@ def test_the_language_the_app_chooses_wins_over_a_misread_first_paint(qapp: QApp
         gc.unfreeze()
         if startup.app is not None:
             startup.app.shutdown()
-            if startup.app.window is not None:
-                startup.app.window.hide_on_close = False
-                startup.app.window.close()
-        startup.translators.install(qapp, "vi")
+        _close_app(startup, qapp)
+
+
+def test_a_failed_start_is_explained_in_vietnamese_with_the_hotline(qapp: QApplication) -> None:
+    error = PermissionError(13, "Permission denied", "C:/PMV/data/logs")
+    text = start_error_text(error)
+    assert text.startswith("Phần mềm không khởi động được. Hãy khởi động lại máy")
+    assert HOTLINE in text and "PermissionError" in text and "C:/PMV/data/logs" in text
+    translators = Translators()
+    try:
+        assert translators.install(qapp, "en")
+        assert start_error_text(error).startswith("The app could not start.")
+    finally:
+        translators.install(qapp, "vi")

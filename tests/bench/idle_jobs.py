@@ -34,20 +34,9 @@ def run_jobs(args: argparse.Namespace) -> int:
 
     from app.support.models import Category, Channel, NewRequest, Severity
     from app.support.service import raise_request
-    from app.runtime import bootstrap
-    from app.ui.application import Application
-    from app.ui.startup import make_qapp
-    from app.updates.service import Updater
-    from app.updates.tuf_client import UpdateClient
+    from tests.bench.child_app import bench_application
 
-    runtime = bootstrap(args.config, install_crash_handler=False)
-    qapp = make_qapp()
-    app = Application(qapp, runtime, argparse.Namespace(lang=None, no_err_windows=True, minimized=True,
-                                                         screenshot=None, demo=False, config=args.config))
-    root = args.root.read_bytes()
-    folder = runtime.paths.data_dir / "updates"
-    app.updates.updater = Updater(runtime, client_factory=lambda: UpdateClient(
-        folder / "metadata", folder / "downloads", runtime.settings.vendor.base_url, root))
+    runtime, qapp, app = bench_application(args.config, args.root, minimized=True)
     # No window: at logon the tray start builds it only when it is first opened (app/ui/startup.py).
     process = psutil.Process()
 

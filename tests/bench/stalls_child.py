@@ -61,25 +61,11 @@ def child_main(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
 
     from app.devices.labels import DEFAULT_TEMPLATE, load_template, prepare_job
-    from app.runtime import bootstrap
-    from app.ui.application import Application
-    from app.ui.startup import make_qapp
-    from app.updates.service import Updater
-    from app.updates.tuf_client import UpdateClient
+    from tests.bench.child_app import bench_application
     from tests.bench.labels import tags as make_tags
 
-    runtime = bootstrap(args.config, install_crash_handler=False)
-    qapp = make_qapp()
-    app = Application(qapp, runtime, argparse.Namespace(lang=None, no_err_windows=True, minimized=False,
-                                                         screenshot=None, demo=False, config=args.config))
-    root = args.root.read_bytes()
+    runtime, qapp, app = bench_application(args.config, args.root, minimized=False)
     folder = runtime.paths.data_dir / "updates"
-
-    def client() -> UpdateClient:  # the app's own client, trusting the bench vendor's root
-        return UpdateClient(folder / "metadata", folder / "downloads", runtime.settings.vendor.base_url, root,
-                            read_timeout=runtime.settings.vendor.timeout_seconds)
-
-    app.updates.updater = Updater(runtime, client_factory=client)
     window = app.build_window()
     window.resize(1280, 800)
     window.show()

@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.interval import IntervalTrigger
+if TYPE_CHECKING:
+    from apscheduler.events import JobExecutionEvent
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +25,11 @@ class BackgroundAgent:
     """Owns the scheduler; features register jobs with :meth:`every`."""
 
     def __init__(self) -> None:
+        # Imported here: the tray's process at logon reads DELIVER_EVERY/POLL_EVERY and never schedules.
+        from apscheduler.events import EVENT_JOB_ERROR
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(2)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
@@ -36,6 +39,8 @@ class BackgroundAgent:
 
     def every(self, job_id: str, interval: dt.timedelta, func: Callable[[], Any], *, start_now: bool = False,
               first_after: dt.timedelta | None = None) -> None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
         now = dt.datetime.now(dt.UTC)
         first = now if start_now else now + (first_after if first_after is not None else interval)
         self._scheduler.add_job(

@@ -11,6 +11,7 @@ import logging
 import random
 import signal
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,8 +44,12 @@ def _safely(name: str, job):  # type: ignore[no-untyped-def]
     return run
 
 
-def hand_over_if_quiet(runtime: Runtime, stop: threading.Event) -> bool:
-    """Headless agent: outside trading hours, let the helper switch to a waiting app version and restart us."""
+def hand_over_if_quiet(runtime: Runtime, *, pid: int | None = None, relaunch: Sequence[str] | None = None) -> bool:
+    """Outside trading hours, start the helper that switches to a waiting app version; True if started.
+
+    The caller then exits.  ``pid``: the process the helper waits for (the tray's, when a job process
+    asks); ``relaunch``: its arguments for the restart (default: this process's).
+    """
     import sys
 
     from app.health.context import VN
@@ -63,8 +68,7 @@ def hand_over_if_quiet(runtime: Runtime, stop: threading.Event) -> bool:
         return False
     if not may_hand_over(runtime.paths.data_dir, pending.version):
         return False
-    launch_helper(install, runtime.paths.data_dir, sys.argv[1:])
-    stop.set()
+    launch_helper(install, runtime.paths.data_dir, sys.argv[1:] if relaunch is None else relaunch, pid=pid)
     return True
 
 
@@ -83,8 +87,8 @@ def register_jobs(agent: BackgroundAgent, runtime: Runtime, stop: threading.Even
     hours = runtime.settings.updates.interval_hours
     def update() -> None:
         Updater(runtime).run()
-        if stop is not None:
-            hand_over_if_quiet(runtime, stop)
+        if stop is not None and hand_over_if_quiet(runtime):
+            stop.set()
 
     agent.every("updates.run", dt.timedelta(hours=hours) + dt.timedelta(minutes=random.uniform(0, 30)),
                 _safely("updates", update),

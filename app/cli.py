@@ -37,7 +37,7 @@ def _date(text: str) -> dt.date:
 
 # The sub-commands, known without building their parsers (a test checks this against build_parser()).
 COMMANDS = ("demo-shop", "check", "devices", "label", "updates", "bundle", "agent", "warranty", "apply-update",
-            "shop-token")
+            "tray-jobs", "shop-token")
 
 
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
@@ -63,6 +63,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     if not commands:
         parser.set_defaults(command=None)
         return parser
+    from app.tray_jobs import JOBS
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo-shop", help="write a sample shop (POS database, backups, logs, settings) to DIR")
@@ -141,6 +143,15 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     swap.add_argument("--wait-pid", type=int, help="wait for this process (the old app) to exit first")
     swap.add_argument("--relaunch", default="[]", help="JSON list of arguments to start the app with")
     swap.add_argument("--restart", default="[]", help="JSON command line that starts the app when no version was")
+
+    jobs = sub.add_parser("tray-jobs", help="(started by the tray app) run its due background jobs once, "
+                                            "write a JSON report")
+    jobs.add_argument("jobs", nargs="*", choices=JOBS, metavar="JOB", help=f"any of: {', '.join(JOBS)}")
+    jobs.add_argument("--report", type=Path, required=True, metavar="FILE", help="where to write the JSON report")
+    jobs.add_argument("--tray-pid", type=int, required=True, help="the tray app's process (for the update helper)")
+    jobs.add_argument("--relaunch", default="[]", help="JSON list of the tray app's arguments (for its restart)")
+    jobs.add_argument("--first", action="store_true", help="the tray just started: send the start signal")
+    jobs.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
     token = sub.add_parser("shop-token", help="store the shop token the vendor issued (kept in the OS keyring)")
     token.add_argument("token", help="the token printed by pmv-vendor add-shop")
@@ -472,7 +483,30 @@ def _gui(args: argparse.Namespace) -> int:
     return run_gui(args)
 
 
-_STANDALONE.update({"devices": _devices, "label": _label, "apply-update": _apply_update})
+def _tray_jobs(args: argparse.Namespace) -> int:
+    """The tray's job process (app/tray_jobs.py): its own log file, the report even when the data fails."""
+    from app.logs import JOBS_LOG_FILE_NAME
+    from app.runtime import bootstrap
+    from app.tray_jobs import run_tray_jobs, write_report
+
+    try:
+        relaunch = [str(arg) for arg in json.loads(args.relaunch)]
+    except (ValueError, TypeError):
+        raise CliError("--relaunch must be a JSON list") from None
+    try:
+        runtime = bootstrap(args.config, demo=args.demo, log_name=JOBS_LOG_FILE_NAME, start_demo_vendor=False)
+    except StorageError as exc:
+        write_report(args.report, {"fatal": f"{type(exc).__name__}: {exc}"})  # the tray loads the app to say it
+        raise
+    try:
+        report = run_tray_jobs(runtime, args.jobs, tray_pid=args.tray_pid, relaunch=relaunch, first=args.first)
+    finally:
+        runtime.close()
+    write_report(args.report, report)
+    return 0
+
+
+_STANDALONE.update({"devices": _devices, "label": _label, "apply-update": _apply_update, "tray-jobs": _tray_jobs})
 _WITH_RUNTIME.update({
     "check": _check, "warranty": _warranty, "updates": _updates, "bundle": _bundle, "agent": _agent,
     "shop-token": _shop_token,

@@ -248,6 +248,26 @@ class SupportRepository:
             return len(session.scalars(select(SupportRequestRow.id).where(
                 SupportRequestRow.status == RequestStatus.PENDING.value)).all())
 
+    def waiting_count(self) -> int:
+        """Requests the vendor has and has not yet resolved: the ones whose status can still change."""
+        waiting = [s.value for s in RequestStatus if s.is_open and s is not RequestStatus.PENDING]
+        with self._db.read() as session:
+            return len(session.scalars(select(SupportRequestRow.id).where(
+                SupportRequestRow.status.in_(waiting))).all())
+
+    def next_delivery_at(self) -> dt.datetime | None:
+        """When the outbox next has work: the earliest retry of a pending request (now for a fresh one or
+        an upload left to resume), None when nothing waits to go out."""
+        now = self._clock()
+        if self.with_pending_uploads():
+            return now
+        with self._db.read() as session:
+            pending = session.scalars(select(SupportRequestRow.next_attempt_at).where(
+                SupportRequestRow.status == RequestStatus.PENDING.value)).all()
+        if not pending:
+            return None
+        return min((now if at is None else at) for at in pending)
+
     def events(self, request_id: str) -> list[RequestEvent]:
         with self._db.read() as session:
             rows = session.scalars(select(RequestEventRow).where(RequestEventRow.request_id == request_id)

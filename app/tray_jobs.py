@@ -1,0 +1,180 @@
+"""The tray's background jobs, run once in a short-lived process: ``pmv-support tray-jobs``.
+
+At logon the app shows only its tray icon, and the tray process stays as
+small as a bare Qt window (tests/bench/idle.py): it never imports the data
+layer (pydantic, SQLAlchemy, requests, TUF).  When a job is due it starts
+this command, which opens the runtime, runs the due jobs, writes one JSON
+report and exits; the tray turns the report into its colour and
+notifications (:mod:`app.ui.tray_jobs`).  Once the window is opened the
+app loads the data layer itself and the in-process agent takes over.
+
+The report (``--report FILE``, written atomically) is a plain dict; every
+key is optional for the reader:
+
+- ``skipped``: ``"agent elsewhere"`` when another process holds ``agent.lock``.
+- ``errors``: job name to a one-line error; other jobs still ran.
+- ``health``: ``verdict`` (ok/warning/critical), ``became_critical``, ``critical_titles``.
+- ``status_changes``: the vendor's moves on the shop's requests.
+- ``updates``: ``app_staged`` (a version or null), ``installed`` (pack id and version).
+- ``reminder_days``: a coverage reminder due now (30, 7 or 1), or null.
+- ``handed_over``: the update helper was started; the tray must quit now.
+- ``handover_waiting``: the helper waits for this version's window to build (``--first`` only).
+- ``schedule``: what the tray needs to plan: ``health_minutes``, ``update_hours``,
+  ``waiting_requests`` (sent and still open) and ``next_delivery_in`` (seconds, or null).
+- ``log_dir``: where the app logs, for the tray's own log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app import __version__
+from app.atomic import write_atomically
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+JOBS = ("health", "poll", "deliver", "updates", "warranty")
+SKIPPED_AGENT_ELSEWHERE = "agent elsewhere"
+
+
+def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relaunch: Sequence[str] = (),
+                  first: bool = False) -> dict[str, Any]:
+    """Run ``jobs`` (in :data:`JOBS` order) under the agent lock; the report described above."""
+    from app.agent_jobs import agent_lock
+
+    report: dict[str, Any] = {"version": __version__, "log_dir": str(runtime.paths.log_dir), "errors": {}}
+    if first and _start_up(runtime, tray_pid, report):
+        return report
+    lock = agent_lock(runtime.paths.data_dir)
+    if lock is None:
+        report["skipped"] = SKIPPED_AGENT_ELSEWHERE  # a headless agent (or an open window) runs them
+        return report
+    try:
+        steps: dict[str, Callable[[], None]] = {
+            "health": lambda: report.update(health=_health(runtime)),
+            "poll": lambda: report.update(status_changes=_poll(runtime)),
+            "deliver": lambda: report.update(delivered=_deliver(runtime)),
+            "updates": lambda: report.update(updates=_updates(runtime)),
+            "warranty": lambda: report.update(reminder_days=_reminder(runtime)),
+        }
+        for name in JOBS:
+            if name in jobs:
+                try:
+                    steps[name]()
+                except Exception as exc:  # noqa: BLE001  (one job's failure never stops the others)
+                    log.exception("tray job %s failed", name)
+                    report["errors"][name] = f"{type(exc).__name__}: {exc}"
+        if "updates" in jobs and not runtime.demo:
+            report["handed_over"] = _hand_over_if_quiet(runtime, tray_pid, relaunch)
+        report["schedule"] = _schedule(runtime)
+    finally:
+        lock.release()
+    return report
+
+
+def _start_up(runtime: Runtime, tray_pid: int, report: dict[str, Any]) -> bool:
+    """The first run after the tray showed: the update helper's start signal; True if it wants the window."""
+    from app.updates.app_swap import cleanup_after_start, handover_file, mark_started
+
+    data_dir = runtime.paths.data_dir
+    if handover_file(data_dir).exists():
+        report["handover_waiting"] = True  # the tray builds the window, then signals (app/ui/startup.py)
+        return True
+    mark_started(data_dir, __version__, pid=tray_pid)  # the database opened and migrated: this version starts
+    cleanup_after_start(data_dir, __version__)
+    runtime.activity.add("app", "started", version=__version__)
+    return False
+
+
+def _health(runtime: Runtime) -> dict[str, Any]:
+    from app.health.model import Status
+    from app.health.service import run_health
+    from app.storage.check_history import CheckHistory
+
+    before = CheckHistory(runtime.database).last_verdict()
+    health = run_health(runtime)
+    critical = [r for r in health.results if r.status is Status.CRITICAL]
+    return {
+        "verdict": health.verdict.value,
+        "became_critical": health.verdict is Status.CRITICAL and before is not Status.CRITICAL,
+        "critical_titles": [health.titles.get(r.check_id, r.check_id) for r in critical],
+    }
+
+
+def _poll(runtime: Runtime) -> list[dict[str, Any]]:
+    from app.support.outbox import poll_updates
+    from app.support.vendor_api import VendorApiError
+
+    try:
+        changes = poll_updates(runtime.support, runtime.vendor_client(), runtime.state)
+    except VendorApiError as exc:  # offline, or no shop token yet: as the app's own agent, said in one line
+        log.info("status poll skipped: %s", exc)
+        return []
+    return [{"ticket_number": c.ticket_number, "title": c.title, "old": c.old.value, "new": c.new.value,
+             "solution_text": c.solution_text} for c in changes]
+
+
+def _deliver(runtime: Runtime) -> dict[str, int]:
+    delivery = runtime.outbox.deliver()
+    return {"sent": len(delivery.sent), "failed": len(delivery.failed)}
+
+
+def _updates(runtime: Runtime) -> dict[str, Any]:
+    from app.updates.service import NotConfigured, Updater
+
+    try:
+        run = Updater(runtime).run()
+    except NotConfigured as exc:
+        log.info("updates not configured: %s", exc)
+        return {"app_staged": None, "installed": []}
+    if run.error is not None:
+        log.warning("update run: %s", run.error)
+    return {
+        "app_staged": run.app_staged.version if run.app_staged is not None else None,
+        "installed": [{"pack_id": r.pack_id, "version": r.version} for r in run.installed if not r.unchanged],
+    }
+
+
+def _reminder(runtime: Runtime) -> int | None:
+    from app.health.context import VN
+    from app.warranty.coverage import coverage_on
+    from app.warranty.reminders import due_reminder
+
+    cached = runtime.contract_service().cached()
+    if cached.contract is None:
+        return None
+    return due_reminder(coverage_on(cached.contract, dt.datetime.now(VN).date()), runtime.state)
+
+
+def _hand_over_if_quiet(runtime: Runtime, tray_pid: int, relaunch: Sequence[str]) -> bool:
+    from app.agent_jobs import hand_over_if_quiet
+
+    try:
+        return hand_over_if_quiet(runtime, pid=tray_pid, relaunch=relaunch)
+    except OSError:
+        log.exception("could not start the update helper")
+        return False
+
+
+def _schedule(runtime: Runtime) -> dict[str, Any]:
+    support = runtime.support
+    due = support.next_delivery_at()
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "health_minutes": runtime.settings.health.interval_minutes,
+        "update_hours": runtime.settings.updates.interval_hours,
+        "waiting_requests": support.waiting_count(),
+        "next_delivery_in": None if due is None else max(0.0, (due - now).total_seconds()),
+    }
+
+
+def write_report(path: Path, report: dict[str, Any]) -> None:
+    write_atomically(path, json.dumps(report, ensure_ascii=False).encode("utf-8"))

@@ -19,10 +19,11 @@ from app import APP_NAME, HOTLINE
 from app.agent import BackgroundAgent
 from app.early_settings import LANGUAGE_STATE_KEY
 from app.navigation import PAGE_KEYS
-from app.support.models import RequestStatus, StatusChange
+from app.support.models import StatusChange
 from app.runtime import Runtime
 from app.settings import ProblemKind, Reason, SettingsProblem
 from app.storage.db import NoticeKind, StorageError, StorageFailure, StorageNotice
+from app.ui import notices
 from app.ui.crash_dialog import CrashBridge
 from app.ui.i18n import Translators
 from app.ui.levels import Level
@@ -31,7 +32,7 @@ from app.ui.tasks import TaskRunner
 from app.ui.tray import Tray
 from app.health.model import Status as HealthStatus
 from app.ui.health.state import HealthRun, HealthState
-from app.ui.support.state import SupportState, solution_changes
+from app.ui.support.state import SupportState
 from app.ui.updates.page import UpdatesState
 from app.updates.app_install import InstallKind, read_pending
 from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours
@@ -198,13 +199,7 @@ class Application(QObject):
                             title=self.tr("Đang chuẩn bị cập nhật phần mềm…"))
 
     def _remind_coverage(self, days: int) -> None:
-        title = self.tr("Bảo hành/bảo trì sắp hết hạn")
-        if days <= 1:
-            message = self.tr("Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.")
-        else:
-            message = self.tr("Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.").replace(
-                "%1", str(days))
-        self.notifier.notify(title, message, Level.CRITICAL if days <= 1 else Level.WARNING)
+        self.notifier.notify(*notices.coverage_reminder(days))
 
     def start_tray(self, tray: Tray | None = None) -> None:
         """Show the tray icon; ``tray``: the one start-up already showed (at logon, before the data loaded)."""
@@ -240,38 +235,26 @@ class Application(QObject):
     @Slot(object)
     def _notify_updates(self, run: UpdateRun) -> None:
         if run.app_staged is not None:
-            self.notifier.notify(self.tr("Có bản phần mềm mới"), self.tr(
-                "Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.").replace(
-                "%1", run.app_staged.version), Level.INFO)
+            self.notifier.notify(*notices.app_staged(run.app_staged.version))
             self.apply_update_if_quiet()
         for result in run.installed:
-            if result.unchanged:
-                continue
-            self.notifier.notify(self.tr("Đã cài gói quy định mới"),
-                                 self.tr("%1 phiên bản %2").replace("%1", result.pack_id).replace("%2", result.version),
-                                 Level.INFO)
+            if not result.unchanged:
+                self.notifier.notify(*notices.pack_installed(result.pack_id, result.version))
 
     @Slot(object)
     def _notify_health(self, run: HealthRun) -> None:
         if not run.became_critical:
             return  # one notification when the verdict turns critical, not one per run
         bad = [r for r in run.report.results if r.status is HealthStatus.CRITICAL]
-        titles = ", ".join(run.report.titles.get(r.check_id, r.check_id) for r in bad[:3])
-        self.notifier.notify(self.tr("Máy bán hàng cần xử lý ngay"),
-                             self.tr("Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1").replace("%1", titles),
-                             Level.CRITICAL)
+        self.notifier.notify(*notices.health_critical([run.report.titles.get(r.check_id, r.check_id) for r in bad]))
 
     @Slot(object)
     def _notify_status_changes(self, changes: list[StatusChange]) -> None:
-        for change in solution_changes(changes):
-            number = change.ticket_number or change.title
-            if change.new is RequestStatus.SOLUTION_PROPOSED:
-                title = self.tr("Đã có phương án cho yêu cầu %1").replace("%1", number)
-            elif change.new is RequestStatus.ON_SITE_SCHEDULED:
-                title = self.tr("Đã hẹn kỹ thuật viên đến cho yêu cầu %1").replace("%1", number)
-            else:
-                title = self.tr("Yêu cầu %1 đã được giải quyết").replace("%1", number)
-            self.notifier.notify(title, change.solution_text or change.title, Level.INFO)
+        for change in changes:
+            notice = notices.status_change(change.new.value, change.ticket_number or change.title,
+                                           change.solution_text or change.title)
+            if notice is not None:
+                self.notifier.notify(*notice)
 
     def switch_language(self, language: str, *, remember: bool = True) -> None:
         """Rebuild the window in ``language``; ``remember``: keep it as the user's menu choice."""

@@ -9,7 +9,10 @@
 2. A loader thread imports the data layer (pydantic, SQLAlchemy, APScheduler,
    the checks) and runs :func:`app.runtime.bootstrap` (settings, logging,
    crash capture, the database opened and migrated).  The window stays
-   responsive meanwhile.
+   responsive meanwhile.  At logon this waits until the window is first
+   wanted: until then the tray's jobs run in short-lived processes
+   (:mod:`app.ui.tray_jobs`) and the tray process stays as small as a bare
+   Qt window.
 3. Back on the GUI thread, :class:`app.ui.application.Application` takes the
    window and tray over: the pages go in, the background agent starts.
 """
@@ -38,6 +41,7 @@ from app.ui.main_window import MainWindow
 if TYPE_CHECKING:
     from app.ui.single_instance import SingleInstance
     from app.ui.tray import Tray
+    from app.ui.tray_jobs import TrayJobs
     from app.runtime import Runtime
     from app.ui.application import Application
 
@@ -147,6 +151,7 @@ class Startup(QObject):
         self.language = "vi"
         self.frame: MainWindow | None = None
         self.tray: Tray | None = None
+        self.jobs: TrayJobs | None = None  # at logon, until the window is wanted
         self.app: Application | None = None
         self.runtime: Runtime | None = None
         self._wanted: str | None = None  # what the tray asked for before the data loaded ("open", "support")
@@ -179,7 +184,10 @@ class Startup(QObject):
             self.tray.quit_requested.connect(self._quit)
             self.tray.show()
             log.info("first paint: tray")
-            QTimer.singleShot(0, self._start_loader)
+            if args.demo:
+                QTimer.singleShot(0, self._start_loader)  # the demo's vendor server runs inside the app
+            else:
+                self._start_tray_jobs()
         else:
             frame = self._frame()
             frame.show()
@@ -193,6 +201,17 @@ class Startup(QObject):
             return self.qapp.exec()
         finally:
             self._close()
+
+    def _start_tray_jobs(self) -> None:
+        """At logon: the jobs run in short-lived processes; the data layer loads when the window is wanted."""
+        from app.ui.tray_jobs import TrayJobs
+
+        assert self.tray is not None
+        self.jobs = TrayJobs(self.tray, self.args, self)
+        self.jobs.data_unusable.connect(self._start_loader)  # the loader meets the error and says it
+        self.jobs.window_wanted.connect(self._start_loader)
+        self.jobs.handed_over.connect(self._quit)
+        QTimer.singleShot(0, self.jobs.start)
 
     def _on_first_paint(self) -> None:
         log.info("first paint: window")
@@ -252,6 +271,7 @@ class Startup(QObject):
         frame = self._frame()
         frame.bring_forward()
         QTimer.singleShot(0, frame.decorate)
+        self._start_loader()  # at logon the data has not been loaded yet
 
     def _switch_language_later(self, language: str) -> None:
         self._wanted_language = language  # applied once the app can rebuild the window with its pages
@@ -315,7 +335,10 @@ class Startup(QObject):
             app.start_tray(self.tray)
         else:
             app.start_tray()
+        if self.jobs is not None:
+            app.notifier.history = list(self.jobs.notifier.history)  # what the tray said before, in the status bar
         data_dir = runtime.paths.data_dir
+        already_started = self.jobs is not None and self.jobs.started_signalled
 
         def signal_started() -> None:
             # The update helper waits for this to know the new version starts (and rolls back without it): sent
@@ -334,20 +357,29 @@ class Startup(QObject):
                     signal_started()
 
                 QTimer.singleShot(WINDOW_BUILD_DELAY_MS, build_later)
-            else:
+            elif not already_started:
                 QTimer.singleShot(0, signal_started)
         else:
             app.build_window(self._frame())
-            QTimer.singleShot(0, signal_started)
+            if not already_started:  # at logon the tray's first job process sent it
+                QTimer.singleShot(0, signal_started)
         app.warranty.check_reminders()
         app.daily.start()
-        app.agent_lock = agent_lock(runtime.paths.data_dir)
-        if app.agent_lock is not None:
-            app.agent.start()
+
+        def start_agent() -> None:
+            app.agent_lock = agent_lock(runtime.paths.data_dir)
+            if app.agent_lock is not None:
+                app.agent.start()
+            else:
+                log.info("a headless agent already runs the background jobs; this window only shows them")
+
+        if self.jobs is not None:
+            self.jobs.stop(then=start_agent)  # once a job process still running has ended (it holds the lock)
         else:
-            log.info("a headless agent already runs the background jobs; this window only shows them")
-        app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
-                       on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
+            start_agent()
+        if not already_started:
+            app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
+                           on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
         if app.window is not None and (self.tray is None or app.window.isVisible()):
             app.window.show()  # at logon, a frame opened from the tray and hidden again stays hidden
         if self._wanted_language is not None:
@@ -367,6 +399,8 @@ class Startup(QObject):
     def _close(self) -> None:
         """After the event loop (the app's own shutdown ran on aboutToQuit): close what the loader opened."""
         self._closing.set()
+        if self.jobs is not None:
+            self.jobs.stop()  # a job process still running finishes its work on its own
         if self._thread is not None and self._thread.is_alive():
             log.info("waiting for start-up to finish before quitting (the database may be mid-upgrade)")
             self._thread.join()

@@ -130,72 +130,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="198"/>
+        <location filename="../../app/ui/application.py" line="199"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="201"/>
-        <source>Bảo hành/bảo trì sắp hết hạn</source>
-        <translation>Warranty/maintenance ending soon</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="203"/>
-        <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
-        <translation>The shop&apos;s support coverage ends tomorrow. Renew maintenance or call 1900 6037.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="205"/>
-        <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
-        <translation>The shop&apos;s support coverage ends in %1 days. Please renew maintenance.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="243"/>
-        <source>Có bản phần mềm mới</source>
-        <translation>New app version available</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="244"/>
-        <source>Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.</source>
-        <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="250"/>
-        <source>Đã cài gói quy định mới</source>
-        <translation>A new regulation pack was installed</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="251"/>
-        <source>%1 phiên bản %2</source>
-        <translation>%1 version %2</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="260"/>
-        <source>Máy bán hàng cần xử lý ngay</source>
-        <translation>The till needs attention now</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="261"/>
-        <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
-        <translation>The system check found critical problems: %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="269"/>
-        <source>Đã có phương án cho yêu cầu %1</source>
-        <translation>A solution is proposed for request %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="271"/>
-        <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
-        <translation>A technician visit is scheduled for request %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="273"/>
-        <source>Yêu cầu %1 đã được giải quyết</source>
-        <translation>Request %1 has been resolved</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/application.py" line="281"/>
+        <location filename="../../app/ui/application.py" line="264"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -1198,6 +1138,69 @@
         <location filename="../../app/ui/technician/maintenance_tab.py" line="171"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Notices</name>
+    <message>
+        <location filename="../../app/ui/notices.py" line="29"/>
+        <source>Bảo hành/bảo trì sắp hết hạn</source>
+        <translation>Warranty/maintenance ending soon</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="31"/>
+        <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi %1.</source>
+        <translation>The shop&apos;s support coverage ends tomorrow. Renew maintenance or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="33"/>
+        <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
+        <translation>The shop&apos;s support coverage ends in %1 days. Please renew maintenance.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="39"/>
+        <source>Có bản phần mềm mới</source>
+        <translation>New app version available</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="38"/>
+        <source>Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.</source>
+        <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="44"/>
+        <source>Đã cài gói quy định mới</source>
+        <translation>A new regulation pack was installed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="43"/>
+        <source>%1 phiên bản %2</source>
+        <translation>%1 version %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="49"/>
+        <source>Máy bán hàng cần xử lý ngay</source>
+        <translation>The till needs attention now</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="48"/>
+        <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
+        <translation>The system check found critical problems: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="60"/>
+        <source>Đã có phương án cho yêu cầu %1</source>
+        <translation>A solution is proposed for request %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="62"/>
+        <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
+        <translation>A technician visit is scheduled for request %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="64"/>
+        <source>Yêu cầu %1 đã được giải quyết</source>
+        <translation>Request %1 has been resolved</translation>
     </message>
 </context>
 <context>
@@ -2244,62 +2247,62 @@
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/application.py" line="51"/>
+        <location filename="../../app/ui/application.py" line="52"/>
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="52"/>
+        <location filename="../../app/ui/application.py" line="53"/>
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="53"/>
+        <location filename="../../app/ui/application.py" line="54"/>
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="54"/>
+        <location filename="../../app/ui/application.py" line="55"/>
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="55"/>
+        <location filename="../../app/ui/application.py" line="56"/>
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="57"/>
+        <location filename="../../app/ui/application.py" line="58"/>
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="58"/>
+        <location filename="../../app/ui/application.py" line="59"/>
         <source>có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>a path contains backslashes; use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="60"/>
+        <location filename="../../app/ui/application.py" line="61"/>
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="68"/>
+        <location filename="../../app/ui/application.py" line="69"/>
         <source>Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.</source>
         <translation>The settings file has a syntax error (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="72"/>
+        <location filename="../../app/ui/application.py" line="73"/>
         <source>Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.</source>
         <translation>Cannot read the settings file (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="75"/>
+        <location filename="../../app/ui/application.py" line="76"/>
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="77"/>
+        <location filename="../../app/ui/application.py" line="78"/>
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>
@@ -2360,7 +2363,7 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app/ui/startup.py" line="126"/>
+        <location filename="../../app/ui/startup.py" line="130"/>
         <source>Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.
 
 Chi tiết: %2</source>
@@ -2372,27 +2375,27 @@ Details: %2</translation>
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="330"/>
+        <location filename="../../app/ui/application.py" line="313"/>
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app&apos;s database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="333"/>
+        <location filename="../../app/ui/application.py" line="316"/>
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="336"/>
+        <location filename="../../app/ui/application.py" line="319"/>
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="338"/>
+        <location filename="../../app/ui/application.py" line="321"/>
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app&apos;s database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="341"/>
+        <location filename="../../app/ui/application.py" line="324"/>
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>
@@ -2400,12 +2403,12 @@ Details: %2</translation>
 <context>
     <name>StorageNotices</name>
     <message>
-        <location filename="../../app/ui/application.py" line="86"/>
+        <location filename="../../app/ui/application.py" line="87"/>
         <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.</source>
         <translation>The app&apos;s database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="92"/>
+        <location filename="../../app/ui/application.py" line="93"/>
         <source>Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1</source>
         <translation>Your data was upgraded to the new version; a copy from before the upgrade: %1</translation>
     </message>

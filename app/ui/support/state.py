@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
-from app.support.models import NewRequest, StatusChange, SupportRequest
+from app.support.models import NewRequest, SupportRequest
 from app.support.outbox import DeliveryReport, poll_updates
 from app.support.service import raise_request
 from app.support.vendor_api import VendorApiError
@@ -165,10 +165,3 @@ class SupportState(QObject):
         if changes:
             self.status_changed.emit(changes)
 
-
-def solution_changes(changes: Sequence[StatusChange]) -> list[StatusChange]:
-    """The changes worth a tray notification: a proposed solution or a scheduled visit."""
-    from app.support.models import RequestStatus
-
-    worth = (RequestStatus.SOLUTION_PROPOSED, RequestStatus.ON_SITE_SCHEDULED, RequestStatus.RESOLVED)
-    return [change for change in changes if change.new in worth]

@@ -1,0 +1,67 @@
+"""The texts of the background notifications, from plain values.
+
+One place for both ways the jobs run: in the app's own agent once the
+window has loaded the data (:class:`app.ui.application.Application`), and in
+the tray's job processes before that (:class:`app.ui.tray_jobs.TrayJobs`),
+whose reports carry only strings and numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from PySide6.QtCore import QCoreApplication
+
+from app import HOTLINE
+from app.ui.levels import Level
+
+translate = QCoreApplication.translate  # literal calls: lupdate reads the texts from them
+
+
+class Notice(NamedTuple):
+    title: str
+    message: str
+    level: Level
+
+
+def coverage_reminder(days: int) -> Notice:
+    title = translate("Notices", "Bảo hành/bảo trì sắp hết hạn")
+    if days <= 1:
+        message = translate("Notices", "Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi %1.")
+        return Notice(title, message.replace("%1", HOTLINE), Level.CRITICAL)
+    message = translate("Notices", "Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.")
+    return Notice(title, message.replace("%1", str(days)), Level.WARNING)
+
+
+def app_staged(version: str) -> Notice:
+    message = translate("Notices", "Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.")
+    return Notice(translate("Notices", "Có bản phần mềm mới"), message.replace("%1", version), Level.INFO)
+
+
+def pack_installed(pack_id: str, version: str) -> Notice:
+    message = translate("Notices", "%1 phiên bản %2").replace("%1", pack_id).replace("%2", version)
+    return Notice(translate("Notices", "Đã cài gói quy định mới"), message, Level.INFO)
+
+
+def health_critical(titles: Sequence[str]) -> Notice:
+    message = translate("Notices", "Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1")
+    return Notice(translate("Notices", "Máy bán hàng cần xử lý ngay"), message.replace("%1", ", ".join(titles[:3])),
+                  Level.CRITICAL)
+
+
+def status_change(new_status: str, number: str, text: str) -> Notice | None:
+    """A vendor's move on a request worth a notification: a proposed solution, a scheduled visit, a resolution.
+
+    ``new_status``: a RequestStatus value; ``number``: the ticket number (or the request's title); ``text``:
+    the vendor's solution text (or the title).  None for any other move.
+    """
+    if new_status == "solution_proposed":
+        title = translate("Notices", "Đã có phương án cho yêu cầu %1")
+    elif new_status == "on_site_scheduled":
+        title = translate("Notices", "Đã hẹn kỹ thuật viên đến cho yêu cầu %1")
+    elif new_status == "resolved":
+        title = translate("Notices", "Yêu cầu %1 đã được giải quyết")
+    else:
+        return None
+    return Notice(title.replace("%1", number), text, Level.INFO)

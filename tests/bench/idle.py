@@ -1,24 +1,30 @@
 """Idle footprint of the tray app, against a bare PySide6 window started alongside.
 
+At logon the app shows its tray icon only and runs its jobs in short-lived
+``tray-jobs`` processes (app/ui/tray_jobs.py), so every CPU figure here
+counts the tray process *and* its job processes.
+
 1. Idle CPU: ``pmv-support --config SHOP --minimized`` (a shop's till, no
-   demo; its vendor is a ``pmv-vendor serve`` process on 127.0.0.1) with its
-   scheduler running, ``runs`` copies side by side, each in its own
-   ``PMV_SUPPORT_HOME``.  After "GUI ready" and a settling pause, psutil reads
-   each process's CPU seconds over 60 s (``--quick``: 10 s); the bare window
-   is measured over the same seconds.  Budget: under 1% of one core.  Where
-   Xvfb and trayer exist the app runs under X with a real tray (tray-only, as
-   at logon); elsewhere offscreen, where no tray exists and the window shows.
-2. Resident memory after start (same processes): budget within 1.3x the bare
-   window's RSS.
-3. RSS after "hours" of scheduled jobs compressed into seconds: a child
-   (``idle_jobs.py``) builds the real Application as at logon (tray, no window yet),
-   takes the jobs the app registered with its scheduler, and runs each job's
-   function as often as it would run in an hour (deliver every 30 s, poll
-   every 2 min, health every 30 min, updates at least once), on a pool thread
-   as APScheduler does, while the Qt loop delivers their signals; one new
-   support request per hour is delivered to the vendor, and the first update
-   run installs a signed regulation pack.  Budget: RSS within 1.3x the bare
-   window, and not growing (last hour within 2% or 2 MB of the first).
+   demo; its vendor is a ``pmv-vendor serve`` process on 127.0.0.1),
+   ``runs`` copies side by side, each in its own ``PMV_SUPPORT_HOME``.
+   After the first job process has reported and a settling pause, psutil
+   reads each app's CPU seconds, with its job processes', over 60 s
+   (``--quick``: 10 s); the bare window is measured over the same seconds.
+   Budget: under 1% of one core.  Where Xvfb and trayer exist the app runs
+   under X with a real tray (tray-only, as at logon); elsewhere offscreen,
+   where no tray exists and the window shows.
+2. Resident memory after start (same processes): budget within 1.3x the
+   bare window's RSS.
+3. Hours of scheduled jobs compressed into minutes: a child
+   (``idle_jobs.py``) builds the tray as at logon with its real job planner
+   and moves the planner's clock through each hour in 30 s steps, starting
+   the real job processes as they fall due (status every 2 min while a
+   request waits on the vendor, checks every 30 min, updates, coverage);
+   one new support request per hour is delivered to the vendor, and the
+   first update run installs a signed regulation pack.  Budgets: the tray's
+   RSS within 1.3x the bare window and not growing (last hour within 2% or
+   2 MB of the first); CPU per hour, tray plus job processes, under 1% of
+   a core.  The job processes' largest RSS is shown: they exit after each run.
 """
 
 from __future__ import annotations
@@ -52,25 +58,41 @@ app.exec()
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
+    """The process's CPU with its job processes': those that ended, and any running now."""
     times = process.cpu_times()
-    return times.user + times.system
+    total = times.user + times.system + times.children_user + times.children_system
+    for child in process.children(recursive=True):
+        try:
+            child_times = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += child_times.user + child_times.system
+    return total
 
 
-def _wait_for_log(log_file: Path, text: str, process: subprocess.Popen, timeout: float = 120) -> None:
+def _wait_for_log(log_file: Path, texts: tuple[str, ...], process: subprocess.Popen, timeout: float = 120) -> str:
+    """Wait until one of ``texts`` is in the log; returns it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"app exited with {process.returncode} before logging {text!r}")
-        if log_file.exists() and text in log_file.read_text(encoding="utf-8", errors="replace"):
-            return
+            raise RuntimeError(f"app exited with {process.returncode} before logging {texts!r}")
+        if log_file.exists():
+            content = log_file.read_text(encoding="utf-8", errors="replace")
+            for text in texts:
+                if text in content:
+                    return text
         time.sleep(0.1)
-    raise RuntimeError(f"{text!r} never appeared in {log_file}")
+    raise RuntimeError(f"{texts!r} never appeared in {log_file}")
+
+
+TRAY_READY = "tray started at logon"  # app/ui/tray_jobs.py, once the first job process reported
+WINDOW_READY = "GUI ready"  # app/ui/startup.py (no system tray: the window shows)
 
 
 def bench_idle(runs: int, quick: bool = False) -> list[Row]:
     from tests.bench.cold_start import _x_with_tray
 
-    window_s, settle_s, hours = (10.0, 3.0, 2) if quick else (60.0, 10.0, 8)
+    window_s, settle_s, hours = (10.0, 3.0, 2) if quick else (60.0, 10.0, 4)
     with tempfile.TemporaryDirectory() as tmp_name, _x_with_tray() as display:
         tmp = Path(tmp_name)
         _publish_pack(tmp / "vendor")
@@ -87,11 +109,10 @@ def bench_idle(runs: int, quick: bool = False) -> list[Row]:
             bare = subprocess.Popen([PYTHON, "-c", BARE_IDLE], env=child_env(None, **extra), cwd=ROOT,
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             try:
-                for home, app in zip(homes, apps, strict=True):
-                    _wait_for_log(home / "data" / "logs" / "pmv-support.log", "GUI ready", app)
+                ready = [_wait_for_log(home / "data" / "logs" / "pmv-support.log", (TRAY_READY, WINDOW_READY), app)
+                         for home, app in zip(homes, apps, strict=True)]
                 assert bare.stdout is not None and bare.stdout.readline().startswith("READY")
-                tray = all("tray on" in (home / "data" / "logs" / "pmv-support.log").read_text(encoding="utf-8")
-                           for home in homes)
+                tray = all(text == TRAY_READY for text in ready)
                 time.sleep(settle_s)
                 watched = [psutil.Process(p.pid) for p in (*apps, bare)]
                 rss_start = [p.memory_info().rss for p in watched]
@@ -113,16 +134,25 @@ def bench_idle(runs: int, quick: bool = False) -> list[Row]:
     where = "tray" if tray else ("xcb, NO TRAY" if display else "offscreen, window shown")
     first, last = jobs["rss"][1] / MB, jobs["rss"][-1] / MB
     growing = last - first > max(2.0, 0.02 * first)
+    tray_hourly = (jobs["tray_cpu"][-1] - jobs["tray_cpu"][0]) / hours
+    child_hourly = jobs["child_cpu"] / hours
+    hourly_cpu = tray_hourly + child_hourly
     return [
         Row(f"idle CPU over {window_s:.0f} s, --minimized ({where})", f"{app_cpu:.2%} core",
             f"{bare_cpu:.2%} core", f"{app_cpu * window_s:.2f} cpu-s", f"< {CPU_BUDGET:.0%} core",
             app_cpu < CPU_BUDGET),
         Row("RSS after start vs bare window", f"{app_rss:.0f} MB", f"{bare_rss:.0f} MB", f"{app_rss / bare_rss:.2f}x",
             f"<= {RSS_BUDGET}x", app_rss / bare_rss <= RSS_BUDGET),
-        Row(f"RSS after {hours} h of jobs in {jobs['seconds']:.0f} s ({jobs['runs']} job runs)", f"{last:.0f} MB",
-            f"{bare_rss:.0f} MB", f"{last / bare_rss:.2f}x", f"<= {RSS_BUDGET}x", last / bare_rss <= RSS_BUDGET),
+        Row(f"RSS after {hours} h of jobs in {jobs['seconds']:.0f} s ({jobs['runs']} job processes)",
+            f"{last:.0f} MB", f"{bare_rss:.0f} MB", f"{last / bare_rss:.2f}x", f"<= {RSS_BUDGET}x",
+            last / bare_rss <= RSS_BUDGET),
         Row("RSS growth: last compressed hour vs first", f"{last - first:+.1f} MB", f"{first:.0f} MB h1",
             f"{(last - first) / first:+.1%}", "< 2% or 2 MB", not growing),
+        Row(f"CPU per hour of jobs, tray + job processes ({hours} h)", f"{hourly_cpu / 3600:.2%} core",
+            f"{tray_hourly:.1f} + {child_hourly:.1f} cpu-s/h", f"{hourly_cpu:.1f} cpu-s/h", f"< {CPU_BUDGET:.0%} core",
+            hourly_cpu / 3600 < CPU_BUDGET),
+        Row("job process: largest RSS (exits after each run)", f"{jobs['child_max_rss'] / MB:.0f} MB",
+            f"{bare_rss:.0f} MB", f"{jobs['child_cpu'] / max(1, jobs['runs']):.2f} cpu-s/run", "(informative)", None),
     ]
 
 

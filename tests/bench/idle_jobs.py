@@ -1,16 +1,18 @@
-"""The idle benchmark's child: hours of the tray app's scheduled jobs compressed into seconds.
+"""The idle benchmark's child: hours of the tray's scheduled jobs compressed into minutes.
 
 ``python tests/bench/idle_jobs.py --config F --root F --hours N`` (started by
-:mod:`tests.bench.idle`).  Builds the real Application as the tray start at
-logon has it (no window until it is opened), takes the jobs the app registered with its
-scheduler, and runs each job's function as often as it would run in an hour,
-on a pool thread as APScheduler does, while the Qt loop delivers their
-signals; one new support request per hour.  Prints one JSON line: RSS after
-start and after each hour, seconds, job runs.  Exit 1 if the jobs did not
-do their work (a request undelivered, no regulation pack installed).
-
-``BENCH_TRACEMALLOC=1``: print what Python allocations grew between the 2nd
-and the last hour.
+:mod:`tests.bench.idle`).  Builds the tray as the start at logon has it (a
+tray icon, no window, no data layer) with its real job planner
+(:class:`app.ui.tray_jobs.TrayJobs`), then moves the planner's clock
+through each hour in 30-second steps; at every step the jobs due start as
+the real ``tray-jobs`` processes, one after another, as on a till.  One new
+support request per hour is queued by a separate process (as the window
+would), and the vendor never answers it, so its status is asked every two
+minutes from then on: the busiest idle a shop has.  Prints one JSON line:
+the tray's RSS after start and after each hour, its own CPU seconds, the
+job processes' CPU seconds and largest RSS, seconds, job processes run.
+Exit 1 if the jobs did not do their work (a request undelivered, no
+regulation pack installed).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,75 +30,105 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import psutil  # noqa: E402
 
-def run_jobs(args: argparse.Namespace) -> int:
-    import datetime as dt
-    from concurrent.futures import Future, ThreadPoolExecutor
+HERE = Path(__file__).resolve().parent
+STEP_S = 30.0  # the app's shortest interval (the outbox)
 
+QUEUE_REQUEST = """
+import datetime as dt, sys
+from pathlib import Path
+from app.runtime import bootstrap
+from app.support.models import Category, Channel, NewRequest, Severity
+from app.support.service import raise_request
+runtime = bootstrap(Path(sys.argv[1]), install_crash_handler=False)
+new = NewRequest(Category.INCIDENT, Severity.NORMAL, "Máy in hóa đơn không in", "Bấm in không ra giấy",
+                 "Chị Lan", "+84903112233", Channel.PHONE)
+raise_request(runtime.support, new, contract=runtime.contract_service().current(),
+              calendar=runtime.working_calendar(), opened_at=dt.datetime.now(dt.UTC))
+runtime.close()
+"""
+
+
+class StepClock:
+    """The planner's wall clock, moved on by the benchmark instead of by waiting."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run_jobs(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from app.support.models import Category, Channel, NewRequest, Severity
-    from app.support.service import raise_request
-    from tests.bench.child_app import bench_application
+    from app.cli import build_parser
+    from app.ui.startup import make_qapp
+    from app.ui.tray import Tray
+    from app.ui.tray_jobs import TrayJobs
 
-    runtime, qapp, app = bench_application(args.config, args.root, minimized=True)
-    # No window: at logon the tray start builds it only when it is first opened (app/ui/startup.py).
+    qapp = make_qapp()
+    tray = Tray()
+    tray.show()
+    clock = StepClock()
+    cli = build_parser(commands=False).parse_args(["--minimized", "--no-err-windows", "--config", str(args.config)])
+    program = [sys.executable, str(HERE / "tray_job_process.py"), "--root", str(args.root)]
+    jobs = TrayJobs(tray, cli, clock=clock, program=program)
     process = psutil.Process()
 
-    def pump(until, timeout: float = 120) -> None:  # type: ignore[no-untyped-def]
+    def pump_until_idle() -> None:
         loop, poll = QEventLoop(), QTimer()
-        deadline = time.monotonic() + timeout
-        poll.timeout.connect(lambda: loop.quit() if until() or time.monotonic() > deadline else None)
+        poll.timeout.connect(lambda: loop.quit() if not jobs.is_running() else None)
         poll.start(5)
         loop.exec()
         poll.stop()
 
-    pump(lambda: not app.runner.is_busy())
-    rss = [process.memory_info().rss]
-    jobs = app.agent._scheduler.get_jobs()  # what the app registered: (id, func, interval)
-    timeline = []
-    for job in jobs:
-        per_hour = max(1, round(3600 / job.trigger.interval.total_seconds()))
-        timeline += [(index * 3600 / per_hour, job.id, job.func) for index in range(per_hour)]
-    timeline.sort(key=lambda item: item[0])
-    pool = ThreadPoolExecutor(2, thread_name_prefix="agent")  # as BackgroundAgent's executor
-    new = NewRequest(Category.INCIDENT, Severity.NORMAL, "Máy in hóa đơn không in", "Bấm in không ra giấy",
-                     "Chị Lan", "+84903112233", Channel.PHONE)
-    started, count = time.perf_counter(), 0
-    trace = bool(os.environ.get("BENCH_TRACEMALLOC"))  # name what grows between the 2nd and the last hour
-    if trace:
-        import tracemalloc
+    def run_due() -> None:
+        while True:
+            jobs.run_due()
+            if not jobs.is_running():
+                return
+            pump_until_idle()
 
-        tracemalloc.start(12)
-    for hour in range(args.hours):
-        if trace and hour == 2:
-            first_snapshot = tracemalloc.take_snapshot()
-        raise_request(runtime.support, new, contract=runtime.contract_service().current(),
-                      calendar=runtime.working_calendar(), opened_at=dt.datetime.now(dt.UTC))
-        for _at, _job_id, func in timeline:
-            future: Future = pool.submit(func)
-            pump(future.done)
-            future.result()
-            count += 1
-        app.refresh_periodic()  # the GUI's own 6-hourly timer
-        pump(lambda: not app.runner.is_busy())
+    def children_cpu() -> float:  # the processes that ended (and were waited for)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return children.ru_utime + children.ru_stime
+
+    def own_cpu() -> float:
+        times = process.cpu_times()
+        return times.user + times.system
+
+    started = time.perf_counter()
+    run_due()  # the first batch at logon
+    qapp.processEvents()
+    rss, tray_cpu = [process.memory_info().rss], [own_cpu()]
+    queue_cpu = 0.0  # the request-raising processes stand for the window: not the tray's cost
+    for _hour in range(args.hours):
+        before = children_cpu()
+        subprocess.run([sys.executable, "-c", QUEUE_REQUEST, str(args.config)], check=True, env=dict(os.environ))
+        queue_cpu += children_cpu() - before
+        for _step in range(int(3600 / STEP_S)):
+            clock.now += STEP_S
+            run_due()
+        qapp.processEvents()
         rss.append(process.memory_info().rss)
+        tray_cpu.append(own_cpu())
     seconds = time.perf_counter() - started
-    if trace:
-        growth = tracemalloc.take_snapshot().compare_to(first_snapshot, "traceback")
-        for stat in growth[:8]:
-            print(f"{stat.size_diff / 1024:+.0f} KiB in {stat.count_diff:+d} blocks:", file=sys.stderr)
-            for line in stat.traceback.format()[-12:]:
-                print("   ", line, file=sys.stderr)
-    pool.shutdown()
+    child_cpu = children_cpu() - queue_cpu
+    child_max_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # kilobytes on Linux
+    jobs.stop()
+    # Measured: only now may this process load the data layer to check the work was done.
+    from app.runtime import bootstrap
+
+    runtime = bootstrap(args.config, install_crash_handler=False)
     delivered = sum(1 for r in runtime.support.all() if r.ticket_number)
     installed = [p.id for p in runtime.pack_store.installed()]
-    app.shutdown()
     runtime.close()
     if delivered != args.hours or not installed:
         print(f"jobs did not do their work: {delivered} of {args.hours} requests delivered, packs {installed}",
               file=sys.stderr)
         return 1
-    print(json.dumps({"rss": rss, "seconds": seconds, "runs": count, "jobs": [j.id for j in jobs]}))
+    print(json.dumps({"rss": rss, "tray_cpu": tray_cpu, "seconds": seconds, "runs": jobs.runs,
+                      "child_cpu": child_cpu, "child_max_rss": child_max_rss}))
     return 0
 
 
@@ -102,7 +136,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=Path, required=True, help="the shop's settings file")
     parser.add_argument("--root", type=Path, required=True, help="the trusted TUF root of the bench vendor")
-    parser.add_argument("--hours", type=int, default=8)
+    parser.add_argument("--hours", type=int, default=4)
     return run_jobs(parser.parse_args())
 
 

@@ -74,6 +74,8 @@ class TraySchedule:
         if "schedule" in report:  # the outbox's own answer, whichever jobs ran
             wait = schedule.get("next_delivery_in")
             self.next["deliver"] = None if wait is None else now + max(float(wait), DELIVER_EVERY.total_seconds())
+        elif report.get("skipped"):
+            self.next["deliver"] = None  # another process runs the jobs: look again with the next checks
         elif "deliver" in jobs:
             self.next["deliver"] = now + DELIVER_EVERY.total_seconds()
 

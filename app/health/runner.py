@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from app.threads import lower_this_thread
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Check, CheckResult, Status
 
@@ -80,7 +81,11 @@ def run_checks(
 
     def start(check: Check) -> None:
         running[check.id] = time.monotonic() + check.timeout
-        threading.Thread(target=lambda: done.put(_execute(check, ctx)), name=f"check:{check.id}",
+        def work() -> None:
+            lower_this_thread()  # checks run beside the GUI: it must win the interpreter lock from them
+            done.put(_execute(check, ctx))
+
+        threading.Thread(target=work, name=f"check:{check.id}",
                          daemon=True).start()
 
     def finish(outcome: CheckResult) -> None:

@@ -25,6 +25,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
+from app.threads import lower_this_thread
+
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.1  # 10 updates a second look smooth; each costs the GUI thread a repaint
@@ -165,6 +167,7 @@ class _Runnable(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        lower_this_thread()  # the GUI thread wins the interpreter lock from background jobs
         signals, cancel = self._signals, self._cancel
 
         last: list[float | str] = [0.0, ""]

@@ -125,3 +125,22 @@ def test_progress_widget_shows_a_titled_task_and_its_cancel_button_cancels(qtbot
     qtbot.waitUntil(lambda: task.done, timeout=5000)
     assert task.cancel_event.is_set()
     assert not widget.isVisible()
+
+
+def test_a_job_runs_at_a_lower_os_priority_than_the_gui_thread(qapp, qtbot) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import sys
+    import threading
+
+    from app.threads import BACKGROUND_NICE
+    from app.ui.tasks import TaskRunner
+
+    if sys.platform == "win32":
+        return  # nice values are the POSIX form; Windows uses SetThreadPriority
+
+    runner = TaskRunner()
+    results: list[int] = []
+    runner.run(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), on_success=results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    assert results[0] >= BACKGROUND_NICE
+    runner.shutdown(1000)

@@ -88,3 +88,11 @@ def test_the_tray_sleeps_until_the_next_job_but_never_longer_than_five_minutes()
     plan.next["updates"] = T0 + 42
     assert plan.seconds_to_next(T0) == 42
     assert plan.seconds_to_next(T0 + 100) == 0
+
+
+def test_while_another_process_runs_the_jobs_the_tray_only_looks_again_with_its_checks() -> None:
+    plan = TraySchedule(T0, random.Random(1))
+    plan.next["updates"] = T0 + 100
+    plan.ran(plan.due(T0), T0, {"skipped": "agent elsewhere", "errors": {}})
+    assert plan.next["deliver"] is None  # not a process every 30 s while a headless agent delivers
+    assert plan.next["health"] == T0 + 30 * 60 and plan.next["poll"] == T0 + POLL_IDLE_EVERY

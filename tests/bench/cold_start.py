@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,6 +111,8 @@ def _timed_ready(command: list[str], env: dict[str, str]) -> tuple[float, bool]:
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT,
                              text=True)
+    watchdog = threading.Timer(120, child.kill)  # a start that never logs its mark must not hang the bench
+    watchdog.start()
     try:
         assert child.stdout is not None
         for line in child.stdout:
@@ -117,6 +120,7 @@ def _timed_ready(command: list[str], env: dict[str, str]) -> tuple[float, bool]:
                 return (time.perf_counter() - started) * 1000, line.split()[1:] == ["True"]
         raise RuntimeError(f"{command[2:]} ended without READY (exit {child.wait()})")
     finally:
+        watchdog.cancel()
         if child.poll() is None:
             child.kill()
         child.wait()
@@ -190,11 +194,13 @@ def _tray_rows(runs: int, config: Path, home: Path) -> list[Row]:
                     Row("  (needs Xvfb + trayer: apt-get install xvfb trayer; and an exit-after-start flag)", "")]
         painted = child_env(home, QT_QPA_PLATFORM="xcb", DISPLAY=display, BENCH_READY_AT="first paint")
         ready = {**painted, "BENCH_READY_AT": "GUI ready"}
+        # At logon the tray loads no data: it is done once its first job process has reported (app/ui/tray_jobs.py).
+        tray_done = {**painted, "BENCH_READY_AT": "tray started at logon"}
         base = [PYTHON, "-c", READY_WRAPPER, "--config", str(config), "--no-err-windows"]
         tray_cmd, window_cmd, bare_cmd = [*base, "--minimized"], base, [PYTHON, "-c", BARE_READY]
-        runs_of = [(tray_cmd, painted), (window_cmd, painted), (bare_cmd, painted), (tray_cmd, ready),
+        runs_of = [(tray_cmd, painted), (window_cmd, painted), (bare_cmd, painted), (tray_cmd, tray_done),
                    (window_cmd, ready)]
-        _timed_ready(tray_cmd, ready)
+        _timed_ready(tray_cmd, tray_done)
         times: dict[int, list[float]] = {index: [] for index in range(len(runs_of))}
         trays: list[bool] = []
         for _ in range(runs):
@@ -212,7 +218,7 @@ def _tray_rows(runs: int, config: Path, home: Path) -> list[Row]:
                 f"{window / bare:.2f}x", f"<= {BUDGET}x", window / bare <= BUDGET),
             Row("pages filled, xcb: windowed start vs bare window", f"{window_ready:.0f} ms", f"{bare:.0f} ms",
                 f"{window_ready / bare:.2f}x", "(informative)"),
-            Row("all loaded, xcb: tray-only start vs windowed", f"{tray_ready:.0f} ms",
+            Row("xcb: tray's first job report vs windowed pages filled", f"{tray_ready:.0f} ms",
                 f"{window_ready:.0f} ms window", f"{tray_ready / window_ready:.2f}x", "(informative)"),
         ]
 

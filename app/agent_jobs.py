@@ -52,16 +52,15 @@ def hand_over_if_quiet(runtime: Runtime, *, pid: int | None = None, relaunch: Se
     """
     import sys
 
-    from app.health.context import VN
-    from app.updates.app_install import InstallKind, detect_install, read_pending
-    from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours
-
-    install = detect_install()
-    pending = read_pending(runtime.paths.data_dir)
     from app import __version__
+    from app.health.context import VN
+    from app.updates.app_install import InstallKind
+    from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours, waiting_update
 
-    if pending is None or not install.can_apply or pending.kind is not install.kind or pending.version == __version__:
+    waiting = waiting_update(runtime.paths.data_dir, __version__)
+    if waiting is None:
         return False
+    install, pending = waiting
     if install.kind is InstallKind.INSTALLER:
         return False  # the Windows installer asks for elevation (UAC): applied when the app is next opened
     if not outside_trading_hours(runtime.settings.health.trading_hours, dt.datetime.now(VN)):
@@ -108,13 +107,12 @@ def run_agent(runtime: Runtime, stop: threading.Event | None = None) -> int:
     register_jobs(agent, runtime, stop)
     agent.start()
     from app import __version__
-    from app.updates.app_swap import cleanup_after_start, mark_started
+    from app.updates.app_swap import signal_started
 
-    mark_started(runtime.paths.data_dir, __version__)  # the update helper's proof this version starts
+    signal_started(runtime.paths.data_dir, __version__)  # the update helper's proof this version starts
     from app.memory import freeze_startup_objects
 
     freeze_startup_objects()
-    cleanup_after_start(runtime.paths.data_dir, __version__)
     log.info("background agent running")
     print("pmv-support: agent running", flush=True)
     try:

@@ -82,14 +82,13 @@ def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relau
 
 def _start_up(runtime: Runtime, tray_pid: int, report: dict[str, Any]) -> bool:
     """The first run after the tray showed: the update helper's start signal; True if it wants the window."""
-    from app.updates.app_swap import cleanup_after_start, handover_file, mark_started
+    from app.updates.app_swap import handover_file, signal_started
 
     data_dir = runtime.paths.data_dir
     if handover_file(data_dir).exists():
         report["handover_waiting"] = True  # the tray builds the window, then signals (app/ui/startup.py)
         return True
-    mark_started(data_dir, __version__, pid=tray_pid)  # the database opened and migrated: this version starts
-    cleanup_after_start(data_dir, __version__)
+    signal_started(data_dir, __version__, pid=tray_pid)  # the database opened and migrated: this version starts
     runtime.activity.add("app", "started", version=__version__)
     return False
 

@@ -19,6 +19,7 @@ from app import APP_NAME, HOTLINE
 from app.agent import BackgroundAgent
 from app.early_settings import LANGUAGE_STATE_KEY
 from app.navigation import PAGE_KEYS
+from app.program import relaunch_args
 from app.support.models import StatusChange
 from app.runtime import Runtime
 from app.settings import ProblemKind, Reason, SettingsProblem
@@ -185,7 +186,7 @@ class Application(QObject):
         install = self.updates.updater.app_install
         if not install.can_apply:
             return
-        relaunch = [arg for arg in sys.argv[1:] if arg != "--minimized"] + (["--minimized"] if minimized else [])
+        relaunch = relaunch_args(sys.argv[1:], minimized=minimized)
         data_dir = self.runtime.paths.data_dir
         def hand_over(_cancel: object, _progress: object) -> object:
             pending = read_pending(data_dir)

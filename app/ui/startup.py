@@ -105,13 +105,12 @@ def load_runtime(args: argparse.Namespace, closing: threading.Event | None = Non
 
 def hand_over_to_update(runtime: Runtime) -> bool:
     """'Applied on the next start': a verified version waits, so let the helper switch and start it."""
-    from app.updates.app_install import detect_install, read_pending
-    from app.updates.app_swap import launch_helper, may_hand_over
+    from app.updates.app_swap import launch_helper, may_hand_over, waiting_update
 
-    pending = read_pending(runtime.paths.data_dir)
-    install = detect_install()
-    if pending is None or not install.can_apply or pending.kind is not install.kind or pending.version == __version__:
+    waiting = waiting_update(runtime.paths.data_dir, __version__)
+    if waiting is None:
         return False
+    install, pending = waiting
     try:
         if not may_hand_over(runtime.paths.data_dir, pending.version):
             return False
@@ -317,7 +316,7 @@ class Startup(QObject):
         from app.agent_jobs import agent_lock
         from app.memory import freeze_startup_objects
         from app.ui.application import Application
-        from app.updates.app_swap import cleanup_after_start, handover_file, mark_started
+        from app.updates.app_swap import handover_file, signal_started as send_start_signal
 
         args, runtime = self.args, self.runtime
         assert runtime is not None
@@ -343,7 +342,7 @@ class Startup(QObject):
         def signal_started() -> None:
             # The update helper waits for this to know the new version starts (and rolls back without it): sent
             # once the window exists, so a version whose window fails to build is rolled back.
-            app.runner.run(lambda: (mark_started(data_dir, __version__), cleanup_after_start(data_dir, __version__)),
+            app.runner.run(lambda: send_start_signal(data_dir, __version__),
                            on_failure=lambda exc: log.error("start signal: %s", exc))
 
         if self.frame is None and app.tray is not None:

@@ -27,6 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.program import app_command, relaunch_args
 from app.tray_schedule import TraySchedule
 from app.ui import notices
 from app.ui.levels import Level
@@ -39,18 +40,13 @@ JOB_TIMEOUT_S = 15 * 60  # a process stuck this long (a hung network share) is s
 _VERDICT_LEVELS = {"ok": Level.OK, "warning": Level.WARNING, "critical": Level.CRITICAL}
 
 
-def app_command() -> list[str]:
-    """How to start this program again: the bundle's executable, or this interpreter with ``-m app``."""
-    return [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "app"]
-
-
 def job_command(args: argparse.Namespace, jobs: Sequence[str], report: Path, *, first: bool,
                 program: Sequence[str] | None = None) -> list[str]:
     """The ``tray-jobs`` command line for this tray (same settings file; the tray's own restart arguments).
 
     ``program``: what starts the app (default :func:`app_command`).
     """
-    relaunch = [arg for arg in sys.argv[1:] if arg != "--minimized"] + ["--minimized"]
+    relaunch = relaunch_args(sys.argv[1:], minimized=True)
     command = list(program) if program is not None else app_command()
     if args.config is not None:
         command += ["--config", str(args.config)]
@@ -59,9 +55,17 @@ def job_command(args: argparse.Namespace, jobs: Sequence[str], report: Path, *, 
     return command + (["--first"] if first else [])
 
 
-def run_job_process(command: list[str], report: Path, env: dict[str, str] | None = None,
+def run_job_process(make_command: Callable[[Path], list[str]], env: dict[str, str] | None = None,
                     timeout: float = JOB_TIMEOUT_S) -> dict[str, Any] | None:
-    """Run one job process to its end (a worker thread); its report, or None if it left none."""
+    """Run one job process to its end (a worker thread); its report, or None if it left none.
+
+    ``make_command``: the command line, given the file the process is to write its report to.
+    """
+    handle, name = tempfile.mkstemp(prefix="pmv-tray-jobs-", suffix=".json")
+    os.close(handle)
+    report = Path(name)
+    report.unlink()  # the process writes it atomically; its absence means the process left none
+    command = make_command(report)
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console flashes up on the till
     try:
         done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -148,15 +152,16 @@ class TrayJobs(QObject):
         if not jobs:
             self._timer.start(int(self.schedule.seconds_to_next(now) * 1000) + 50)
             return
-        handle, name = tempfile.mkstemp(prefix="pmv-tray-jobs-", suffix=".json")
-        os.close(handle)
-        report = Path(name)
-        report.unlink()  # the child writes it atomically; its absence means the child left none
-        command = job_command(self.args, jobs, report, first=self._first, program=self._program)
+        args, first, program = self.args, self._first, self._program
         env = dict(os.environ)  # as it is now, on this thread
+
+        def make_command(report: Path) -> list[str]:
+            return job_command(args, jobs, report, first=first, program=program)
+
         self._running = jobs
         log.info("tray jobs: %s", " ".join(jobs))
-        threading.Thread(target=lambda: self.finished.emit(jobs, run_job_process(command, report, env)),
+        # The temporary file and the process both start on the worker thread, never on the GUI thread.
+        threading.Thread(target=lambda: self.finished.emit(jobs, run_job_process(make_command, env)),
                          name="tray jobs", daemon=True).start()
 
     @Slot(object, object)

@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from app.atomic import write_atomically
+from app.program import app_command
 from app.updates.app_install import (
     EXECUTABLE,
     SILENT_INSTALLER_ARGS,
@@ -44,6 +45,7 @@ from app.updates.app_install import (
     app_updates_dir,
     bundle_executable,
     clear_pending,
+    detect_install,
     prune_versions,
     read_pending,
     read_pointer,
@@ -450,7 +452,7 @@ def restart_command(install: AppInstall, *, frozen: bool | None = None) -> list[
         return [str(install.root / "pmv-support")]
     if install.kind is InstallKind.INSTALLER and install.root is not None:
         return [str(install.root / EXECUTABLE)]
-    return [sys.executable] if frozen else [sys.executable, "-m", "app"]
+    return app_command(frozen=frozen)
 
 
 def launch_helper(install: AppInstall, data_dir: Path, relaunch_args: Sequence[str], *,
@@ -463,6 +465,23 @@ def launch_helper(install: AppInstall, data_dir: Path, relaunch_args: Sequence[s
             "--restart", json.dumps([*restart_command(install), *relaunch_args])]
     log.info("starting the update helper: %s", full)
     return _detached_popen(full, env=env) if env is not None else _detached_popen(full)
+
+
+def signal_started(data_dir: Path, version: str, pid: int | None = None) -> None:
+    """This version is up (``pid``: the process the helper watches): the start signal, then the clean-up."""
+    mark_started(data_dir, version, pid)
+    cleanup_after_start(data_dir, version)
+
+
+def waiting_update(data_dir: Path, running_version: str) -> tuple[AppInstall, PendingUpdate] | None:
+    """The install and the verified version staged for it, if one waits that this copy can switch to."""
+    pending = read_pending(data_dir)
+    if pending is None:
+        return None
+    install = detect_install()
+    if not install.can_apply or pending.kind is not install.kind or pending.version == running_version:
+        return None
+    return install, pending
 
 
 def cleanup_after_start(data_dir: Path, running_version: str) -> None:

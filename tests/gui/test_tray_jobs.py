@@ -173,3 +173,38 @@ def test_the_tray_speaks_english_when_the_shop_chose_it(qapp: QApplication) -> N
         assert note.message == "The shop's support coverage ends tomorrow. Renew maintenance or call 1900 6037."
     finally:
         translators.install(qapp, "vi")
+
+
+def test_at_logon_a_database_the_app_cannot_use_is_said_in_vietnamese_and_left_untouched(
+        qapp: QApplication, demo_shop: DemoShop, app_paths: AppPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.storage.db import Database
+
+    db, _ = Database.open(app_paths.database_file)
+    db.close()
+    with sqlite3.connect(app_paths.database_file) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")  # written by a newer version
+    with sqlite3.connect(app_paths.database_file) as connection:
+        before = list(connection.iterdump())
+    monkeypatch.setattr(startup_module, "_tray_available", lambda: True)
+    said: list[str] = []
+    # The modal dialog itself cannot be clicked away in a test: its text is what is checked.
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: said.append(text))
+    args = build_parser().parse_args(["--minimized", "--config", str(demo_shop.settings_file)])
+    startup = Startup(qapp, args, instance=None)
+    try:
+        status = startup.run()  # the first job process reports the database; the loader says it; the app exits 1
+    finally:
+        gc.unfreeze()
+        if startup.tray is not None:
+            startup.tray.hide()
+    assert status == 1
+    (text,) = said
+    assert text.startswith("Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; "
+                           "dữ liệu không bị thay đổi.")
+    assert "1900 6037" in text
+    with sqlite3.connect(app_paths.database_file) as connection:
+        assert list(connection.iterdump()) == before

@@ -4,4 +4,5 @@ import sys
 
 from app.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a spawned worker process (labels/batch.py) imports this module again
+    sys.exit(main())

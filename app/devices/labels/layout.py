@@ -34,6 +34,10 @@ class TagRefused(ValueError):
         self.problem = problem
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type[TagRefused], tuple[VerifyProblem, str]]:
+        # Raised in the tag worker process (batch.py) and pickled back: keep the problem, not just the text.
+        return (TagRefused, (self.problem, self.detail))
+
 
 def mm_to_dots(mm: float, dpi: int) -> int:
     # Half-up rounding: 0.5 dot either way is below what a head can place.

@@ -1,0 +1,88 @@
+"""A run of numbered tags: codes, the bytes a real worker process renders, refusal, cancel and a killed worker."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from dataclasses import replace
+
+import pytest
+
+from app.devices.labels import (
+    TagFieldError,
+    TagRefused,
+    VerifyProblem,
+    demo_tag,
+    load_template,
+    prepare_job,
+)
+from app.devices.labels.batch import MAX_RUN, RunFailed, numbered_tags, render_run
+
+
+def test_codes_count_up_from_the_entered_code_keeping_its_width() -> None:
+    tags = numbered_tags(replace(demo_tag(), item_code="N-0098"), 4)
+    assert [tag.item_code for tag in tags] == ["N-0098", "N-0099", "N-0100", "N-0101"]
+    assert {tag.product_name for tag in tags} == {demo_tag().product_name}  # only the code changes
+
+
+def test_a_run_past_the_width_grows_the_number_and_too_long_a_code_is_refused() -> None:
+    assert [t.item_code for t in numbered_tags(replace(demo_tag(), item_code="A98"), 3)] == ["A98", "A99", "A100"]
+    with pytest.raises(TagFieldError) as refused:
+        numbered_tags(replace(demo_tag(), item_code="X" * 39 + "9"), 2)  # X…X10 has 41 characters
+    assert (refused.value.field, refused.value.reason) == ("item_code", "too_long")
+
+
+@pytest.mark.parametrize(("code", "count", "field", "reason"), [
+    ("NHAN-A", 3, "item_code", "no_number"),
+    ("75000001", 0, "count", "out_of_range"),
+    ("75000001", MAX_RUN + 1, "count", "out_of_range"),
+])
+def test_runs_that_cannot_be_numbered_are_refused(code: str, count: int, field: str, reason: str) -> None:
+    with pytest.raises(TagFieldError) as refused:
+        numbered_tags(replace(demo_tag(), item_code=code), count)
+    assert (refused.value.field, refused.value.reason) == (field, reason)
+
+
+def test_the_worker_process_renders_every_tag_in_order_exactly_as_one_tag_at_a_time() -> None:
+    template = load_template()
+    tags = numbered_tags(demo_tag(), 60)
+    seen: list[tuple[float, str]] = []
+    data = render_run(tags, template, "tspl", 203, cancel=threading.Event(),
+                      progress=lambda fraction, code: seen.append((fraction, code)), chunk=25)
+    assert data == b"".join(prepare_job(tag, template, "tspl", 203)[0] for tag in tags)
+    assert seen == [(25 / 60, "75000025"), (50 / 60, "75000050"), (1.0, "75000060")]
+    assert multiprocessing.active_children() == []  # the worker is gone once the run is rendered
+
+
+def test_a_tag_that_would_not_scan_stops_the_run_with_its_reason() -> None:
+    # At 203 dpi the demo shop's PMV-style code does not fit the 30 mm rat-tail head (verify.py).
+    tags = [*numbered_tags(demo_tag(), 3), replace(demo_tag(), item_code="PMV75000001")]
+    with pytest.raises(TagRefused) as refused:
+        render_run(tags, load_template(), "zpl", 203, cancel=threading.Event(), progress=lambda *_: None, chunk=2)
+    assert refused.value.problem is VerifyProblem.TOO_LONG_FOR_LABEL  # the reason survives the process boundary
+
+
+def test_cancel_stops_the_run_within_a_chunk() -> None:
+    cancel = threading.Event()
+    seen: list[float] = []
+
+    def progress(fraction: float, _code: str) -> None:
+        seen.append(fraction)
+        cancel.set()
+
+    assert render_run(numbered_tags(demo_tag(), 200), load_template(), "zpl", 203, cancel=cancel,
+                      progress=progress, chunk=10) is None
+    assert seen == [10 / 200]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_killed_worker_is_reported_not_hung_on() -> None:
+    def progress(_fraction: float, _code: str) -> None:
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)
+
+    with pytest.raises(RunFailed, match="stopped"):
+        render_run(numbered_tags(demo_tag(), 300), load_template(), "zpl", 203, cancel=threading.Event(),
+                   progress=progress, chunk=10)

@@ -130,12 +130,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="199"/>
+        <location filename="../../app/ui/application.py" line="200"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="264"/>
+        <location filename="../../app/ui/application.py" line="265"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -1339,115 +1339,166 @@
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="53"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="56"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="77"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="80"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="78"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="81"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="79"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="82"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="80"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="83"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="81"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="84"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="82"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="85"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="83"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="86"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="84"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="87"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="96"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="99"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="101"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="104"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="104"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="110"/>
+        <source> tem</source>
+        <translation> tags</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="111"/>
+        <source>Số tem của loạt: mã hàng tăng dần từ mã đã nhập.</source>
+        <translation>Tags in the run: item codes count up from the code entered.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="112"/>
+        <source>In loạt tem</source>
+        <translation>Print a run</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="113"/>
+        <source>In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không.</source>
+        <translation>Print a run of tags in one go, as after a delivery, to see whether the printer keeps the tags in line up to the last one.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="106"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="144"/>
-        <location filename="../../app/ui/devices/printer_tab.py" line="192"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="156"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="204"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="271"/>
         <source>Giá trị không hợp lệ: %1</source>
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="171"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="183"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="180"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="192"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="200"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="212"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="202"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="214"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="212"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="229"/>
+        <source>đang gửi tới máy in</source>
+        <translation>sending to the printer</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="244"/>
+        <source>Đang in loạt %1 tem…</source>
+        <translation>Printing a run of %1 tags…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="261"/>
+        <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
+        <translation>Sent %1 tags (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="268"/>
+        <source>Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.</source>
+        <translation>To print a run, the item code must end in a number (for example 75000001): the tags are numbered upwards.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="270"/>
+        <source>Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.</source>
+        <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="279"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="216"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="283"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="219"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="286"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="228"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="295"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="302"/>
+        <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi 1900 6037.</source>
+        <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call 1900 6037.</translation>
     </message>
 </context>
 <context>
@@ -2247,62 +2298,62 @@
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/application.py" line="52"/>
+        <location filename="../../app/ui/application.py" line="53"/>
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="53"/>
+        <location filename="../../app/ui/application.py" line="54"/>
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="54"/>
+        <location filename="../../app/ui/application.py" line="55"/>
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="55"/>
+        <location filename="../../app/ui/application.py" line="56"/>
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="56"/>
+        <location filename="../../app/ui/application.py" line="57"/>
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="58"/>
+        <location filename="../../app/ui/application.py" line="59"/>
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="59"/>
+        <location filename="../../app/ui/application.py" line="60"/>
         <source>có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>a path contains backslashes; use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="61"/>
+        <location filename="../../app/ui/application.py" line="62"/>
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="69"/>
+        <location filename="../../app/ui/application.py" line="70"/>
         <source>Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.</source>
         <translation>The settings file has a syntax error (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="73"/>
+        <location filename="../../app/ui/application.py" line="74"/>
         <source>Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.</source>
         <translation>Cannot read the settings file (%1). Using the default settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="76"/>
+        <location filename="../../app/ui/application.py" line="77"/>
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="78"/>
+        <location filename="../../app/ui/application.py" line="79"/>
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>
@@ -2363,7 +2414,7 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app/ui/startup.py" line="130"/>
+        <location filename="../../app/ui/startup.py" line="129"/>
         <source>Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.
 
 Chi tiết: %2</source>
@@ -2375,27 +2426,27 @@ Details: %2</translation>
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/application.py" line="313"/>
+        <location filename="../../app/ui/application.py" line="314"/>
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app&apos;s database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="316"/>
+        <location filename="../../app/ui/application.py" line="317"/>
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="319"/>
+        <location filename="../../app/ui/application.py" line="320"/>
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="321"/>
+        <location filename="../../app/ui/application.py" line="322"/>
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app&apos;s database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="324"/>
+        <location filename="../../app/ui/application.py" line="325"/>
         <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
         <translation>Call %1 for help. Details: %2</translation>
     </message>
@@ -2403,12 +2454,12 @@ Details: %2</translation>
 <context>
     <name>StorageNotices</name>
     <message>
-        <location filename="../../app/ui/application.py" line="87"/>
+        <location filename="../../app/ui/application.py" line="88"/>
         <source>Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.</source>
         <translation>The app&apos;s database was damaged, so a new one was created. The old file is kept at %1 for a technician to recover; call %2 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="93"/>
+        <location filename="../../app/ui/application.py" line="94"/>
         <source>Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1</source>
         <translation>Your data was upgraded to the new version; a copy from before the upgrade: %1</translation>
     </message>

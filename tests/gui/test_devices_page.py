@@ -159,6 +159,59 @@ def test_a_code_too_long_for_the_tag_is_refused_before_printing(qtbot: QtBot, ru
     server.close()
 
 
+def test_a_run_of_numbered_tags_is_rendered_in_a_worker_process_and_sent_as_one_job(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
+    tab = page.printer
+    port, received, server = tcp_printer()
+    tab.language.setCurrentIndex(tab.language.findData("zpl"))
+    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    tab.item_code.setText("75000098")
+    tab.run_count.setValue(30)
+    tab.print_run()
+    assert not tab.run_button.isEnabled()  # one run at a time
+    qtbot.waitUntil(lambda: "Đã gửi 30 tem" in tab.message.text(), timeout=20000)
+    assert "75000098 đến 75000127" in tab.message.text()
+    assert tab.run_button.isEnabled()
+    qtbot.waitUntil(lambda: bool(received), timeout=5000)
+    job = received[0].decode("utf-8")
+    assert job.count("^XA") == 30
+    barcodes = [label.split("^BC", 1)[1].split("^FD", 1)[1].split("^FS", 1)[0] for label in job.split("^XA")[1:]]
+    assert barcodes == [f"{75000098 + n}" for n in range(30)]  # in order, counting up
+    server.close()
+
+
+def test_a_run_that_cannot_be_numbered_or_would_not_scan_sends_nothing(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
+    tab = page.printer
+    port, received, server = tcp_printer()
+    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    tab.item_code.setText("NHAN-CUOI")
+    tab.print_run()
+    qtbot.waitUntil(lambda: "kết thúc bằng số" in tab.message.text(), timeout=10000)
+    tab.item_code.setText("PMV75000001")  # numbered, but too long for the rat-tail head at 203 dpi
+    tab.print_run()
+    qtbot.waitUntil(lambda: "quá dài" in tab.message.text(), timeout=20000)
+    assert tab.run_button.isEnabled()
+    time.sleep(0.2)
+    assert received == []
+    server.close()
+
+
+def test_a_cancelled_run_sends_nothing(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
+    tab = page.printer
+    port, received, server = tcp_printer()
+    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    tab.run_count.setValue(1000)
+    tab.print_run()
+    qtbot.waitUntil(lambda: any("1000 tem" in task.title for task in tab._runner.active()), timeout=5000)
+    next(task for task in tab._runner.active() if "1000 tem" in task.title).cancel()
+    qtbot.waitUntil(tab.run_button.isEnabled, timeout=10000)
+    time.sleep(0.2)
+    assert received == []
+    server.close()
+
+
 def test_printer_status_fault_and_unreachable_printer_are_explained(qtbot: QtBot, runtime) -> None:
     page = make(qtbot, runtime)
     tab = page.printer

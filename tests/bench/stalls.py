@@ -9,8 +9,9 @@ while, one after the other and then all at once:
 - health: a full health check (``HealthState.run_now``, as the Kiểm tra button);
 - download: a 50 MB app update (``UpdatesState.run_now``: TUF refresh, ranged
   download, length + sha256 verification);
-- labels: 1,000 jewellery tags rendered to ZPL and verified by decoding
-  (``prepare_job``, what printing does), progress reported per tag;
+- labels: the printer tab's "In loạt tem" run of 1,000 numbered tags: rendered
+  to ZPL and verified by decoding in its worker process, then sent as one job
+  to a TCP listener standing in for a port-9100 printer;
 - serial: the scanner tab connected to ``socket://127.0.0.1:PORT`` receiving a
   stream of scans into its live log: 1,000 at ~87/s, a scanner in continuous
   mode filling a 9600-baud line.
@@ -90,7 +91,7 @@ def bench_stalls(runs: int, quick: bool = False, *, scans: int | None = None, ta
     base = median(r["idle"] for r in results)
     rows = []
     names = {"health": "full health check", "download": f"{size_mb} MB update download",
-             "labels": f"{tags:,} tags rendered + verified", "serial": f"{scans:,}-scan serial stream",
+             "labels": f"{tags:,}-tag run rendered, verified, sent", "serial": f"{scans:,}-scan serial stream",
              "all": "all four at once"}
     for key in (*WORKLOADS, "all"):
         gap = median(r[key] for r in results)

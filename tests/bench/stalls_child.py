@@ -57,14 +57,29 @@ def _scan_feeder(count: int, rate: float) -> tuple[int, threading.Thread]:
     return server.getsockname()[1], thread
 
 
+def _printer_sink(received: list[bytes]) -> int:
+    """A TCP listener standing in for a port-9100 label printer: each connection's bytes are one job."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with server:
+            conn, _ = server.accept()
+            with conn:
+                chunks = []
+                while chunk := conn.recv(65536):
+                    chunks.append(chunk)
+            received.append(b"".join(chunks))
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server.getsockname()[1]
+
+
 def child_main(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
 
-    from app.devices.labels import DEFAULT_TEMPLATE, load_template, prepare_job
     from tests.bench.child_app import bench_application
-    from tests.bench.labels import tags as make_tags
 
-    runtime, qapp, app = bench_application(args.config, args.root, minimized=False)
+    runtime, _qapp, app = bench_application(args.config, args.root, minimized=False)  # _qapp: kept alive
     folder = runtime.paths.data_dir / "updates"
     window = app.build_window()
     window.resize(1280, 800)
@@ -135,6 +150,8 @@ def child_main(args: argparse.Namespace) -> int:
         return float(state["max"]), clock.elapsed() / 1000
 
     errors: list[str] = []
+    printed: list[bytes] = []  # each job the stand-in printer received
+    runs: list[int] = []  # the tags of each run started
     hooks: list[tuple[object, Callable[..., None]]] = []
 
     def hook(signal, slot: Callable[..., None]) -> None:  # type: ignore[no-untyped-def]
@@ -174,21 +191,26 @@ def child_main(args: argparse.Namespace) -> int:
         hook(app.updates.failed, done)
         app.updates.run_now(title="Cập nhật")
 
-    tag_batch = make_tags(args.tags)
-
     def labels(done: Callable[[], None]) -> None:
-        template = load_template(DEFAULT_TEMPLATE)
+        # The printer tab's "In loạt tem", as a click would start it: a run of numbered tags rendered and
+        # verified in its worker process, then sent as one job to a real TCP listener standing in for a printer.
+        window.show_page("devices")
+        tab = window.devices_page.printer
+        port = _printer_sink(printed)
+        tab.language.setCurrentIndex(tab.language.findData("zpl"))
+        tab.target.setText(f"tcp://127.0.0.1:{port}")
+        tab.run_count.setValue(args.tags)
+        tab.print_run()
+        task = next(task for task in app.runner.active() if task.title.endswith(f"{args.tags} tem…"))
 
-        def job(cancel: threading.Event, progress: Callable[[float, str], None]) -> int:
-            for index, tag in enumerate(tag_batch):
-                if cancel.is_set():
-                    break
-                prepare_job(tag, template, "zpl", 203)
-                progress((index + 1) / len(tag_batch), tag.item_code)
-            return len(tag_batch)
+        runs.append(args.tags)
 
-        app.runner.run_job(job, on_success=lambda _n: done(), on_failure=lambda exc: (fail("labels")(exc), done()),
-                           title="In tem", cancellable=True)
+        def finished() -> None:
+            if f"{args.tags} tem" not in tab.message.text():
+                errors.append(f"labels: the run was not sent ({tab.message.text()!r})")
+            done()
+
+        task.finished.connect(finished)
 
     def serial(done: Callable[[], None]) -> None:
         window.show_page("devices")
@@ -260,6 +282,9 @@ def child_main(args: argparse.Namespace) -> int:
             signal, slot = hooks.pop()
             signal.disconnect(slot)  # type: ignore[attr-defined]
         results[name], results[f"{name}_s"] = gap, seconds
+    wait_until(lambda: len(printed) >= len(runs), 10)
+    if [job.count(b"^XA") for job in printed] != runs:
+        errors.append(f"labels: the printer received {[job.count(b'^XA') for job in printed]} tags, not {runs}")
     app.shutdown()
     runtime.close()
     if errors:

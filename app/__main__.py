@@ -4,5 +4,5 @@ import sys
 
 from app.cli import main
 
-if __name__ == "__main__":  # a spawned worker process (labels/batch.py) imports this module again
+if __name__ == "__main__":  # importing it (a tool, a worker process) must not start the app
     sys.exit(main())

@@ -1339,166 +1339,176 @@
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="56"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="63"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="80"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="87"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="81"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="88"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="82"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="83"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="84"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="85"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="86"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="87"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="99"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="106"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="104"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="111"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="110"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
         <source> tem</source>
         <translation> tags</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="111"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
         <source>Số tem của loạt: mã hàng tăng dần từ mã đã nhập.</source>
         <translation>Tags in the run: item codes count up from the code entered.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="112"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="119"/>
         <source>In loạt tem</source>
         <translation>Print a run</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="113"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="120"/>
         <source>In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không.</source>
         <translation>Print a run of tags in one go, as after a delivery, to see whether the printer keeps the tags in line up to the last one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="123"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="125"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="156"/>
-        <location filename="../../app/ui/devices/printer_tab.py" line="204"/>
-        <location filename="../../app/ui/devices/printer_tab.py" line="271"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="163"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="211"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="295"/>
         <source>Giá trị không hợp lệ: %1</source>
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="183"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="190"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="192"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="199"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="212"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="219"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="214"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="221"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="229"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="238"/>
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="244"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="255"/>
         <source>Đang in loạt %1 tem…</source>
         <translation>Printing a run of %1 tags…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="261"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="267"/>
+        <source>Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. Tắt máy in nếu cần dừng ngay.</source>
+        <translation>The run had already been sent to the printer before the cancel: it will print all of it. Switch the printer off to stop it now.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="270"/>
+        <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
+        <translation>Run cancelled: nothing was sent to the printer.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="285"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
         <translation>Sent %1 tags (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="268"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="292"/>
         <source>Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.</source>
         <translation>To print a run, the item code must end in a number (for example 75000001): the tags are numbered upwards.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="270"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="294"/>
         <source>Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.</source>
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="279"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="303"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="283"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="307"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="286"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="310"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="295"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="319"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="302"/>
-        <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi 1900 6037.</source>
-        <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call 1900 6037.</translation>
+        <location filename="../../app/ui/devices/printer_tab.py" line="326"/>
+        <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.</source>
+        <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call %1.</translation>
     </message>
 </context>
 <context>

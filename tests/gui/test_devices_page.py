@@ -8,8 +8,10 @@ from pytestqt.qtbot import QtBot
 
 from app.devices.diagnosis import Fault
 from app.devices.ime import telex
+from app.devices.labels import VerifyProblem
 from app.devices.test_sheet import TEST_CODES
 from app.ui.devices.page import DevicesPage
+from app.ui.devices.texts import verify_problem_text
 from app.ui.tasks import TaskRunner
 
 
@@ -168,10 +170,13 @@ def test_a_run_of_numbered_tags_is_rendered_in_a_worker_process_and_sent_as_one_
     tab.item_code.setText("75000098")
     tab.run_count.setValue(30)
     tab.print_run()
-    assert not tab.run_button.isEnabled()  # one run at a time
+    # One run at a time, and nothing else opens the printer meanwhile.
+    assert not tab.run_button.isEnabled() and not tab.print_button.isEnabled() and not tab.calibrate_button.isEnabled()
+    tab.print_run()  # a second click while it runs starts nothing
+    assert sum("30 tem" in task.title for task in tab._runner.active()) == 1
     qtbot.waitUntil(lambda: "Đã gửi 30 tem" in tab.message.text(), timeout=20000)
     assert "75000098 đến 75000127" in tab.message.text()
-    assert tab.run_button.isEnabled()
+    assert tab.run_button.isEnabled() and tab.print_button.isEnabled() and tab.calibrate_button.isEnabled()
     qtbot.waitUntil(lambda: bool(received), timeout=5000)
     job = received[0].decode("utf-8")
     assert job.count("^XA") == 30
@@ -190,23 +195,27 @@ def test_a_run_that_cannot_be_numbered_or_would_not_scan_sends_nothing(qtbot: Qt
     qtbot.waitUntil(lambda: "kết thúc bằng số" in tab.message.text(), timeout=10000)
     tab.item_code.setText("PMV75000001")  # numbered, but too long for the rat-tail head at 203 dpi
     tab.print_run()
-    qtbot.waitUntil(lambda: "quá dài" in tab.message.text(), timeout=20000)
+    refused = verify_problem_text(VerifyProblem.TOO_LONG_FOR_LABEL)
+    qtbot.waitUntil(lambda: tab.message.text() == refused, timeout=20000)
     assert tab.run_button.isEnabled()
     time.sleep(0.2)
     assert received == []
     server.close()
 
 
-def test_a_cancelled_run_sends_nothing(qtbot: QtBot, runtime) -> None:
+def test_a_run_cancelled_while_it_renders_sends_nothing_and_says_so(qtbot: QtBot, runtime) -> None:
     page = make(qtbot, runtime)
     tab = page.printer
     port, received, server = tcp_printer()
     tab.target.setText(f"tcp://127.0.0.1:{port}")
     tab.run_count.setValue(1000)
     tab.print_run()
-    qtbot.waitUntil(lambda: any("1000 tem" in task.title for task in tab._runner.active()), timeout=5000)
-    next(task for task in tab._runner.active() if "1000 tem" in task.title).cancel()
+    task = next(task for task in tab._runner.active() if "1000 tem" in task.title)
+    qtbot.waitUntil(lambda: task.fraction > 0, timeout=20000)  # the worker process is rendering
+    assert task.fraction < 0.9
+    task.cancel()
     qtbot.waitUntil(tab.run_button.isEnabled, timeout=10000)
+    assert "chưa gửi gì" in tab.message.text()
     time.sleep(0.2)
     assert received == []
     server.close()

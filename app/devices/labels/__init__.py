@@ -34,7 +34,7 @@ from app.devices.labels.status import (
     status_command,
     test_pattern_command,
 )
-from app.devices.labels.transports import TransportError, TransportErrorKind, query, send
+from app.devices.labels.transports import TransportError, TransportErrorKind, query, send, transfer_seconds
 from app.devices.labels.verify import Verification, verify_tag
 
 __all__ = [
@@ -43,5 +43,5 @@ __all__ = [
     "Verification", "VerifyProblem", "ascii_fold", "calibrate_command", "demo_tag", "layout_tag",
     "list_templates", "load_template", "min_module_dots", "parse_status", "prepare_job", "print_tag", "query",
     "read_status", "render_ezpl", "render_image", "render_job", "render_pdf", "render_png", "render_tspl",
-    "render_zpl", "send", "status_command", "test_pattern_command", "verify_tag",
+    "render_zpl", "send", "status_command", "test_pattern_command", "transfer_seconds", "verify_tag",
 ]

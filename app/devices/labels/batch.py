@@ -20,14 +20,15 @@ from __future__ import annotations
 import multiprocessing
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from multiprocessing.connection import Connection
+from typing import Any
 
 from app.devices.labels.job import prepare_job
 from app.devices.labels.languages import PrinterLanguage
+from app.devices.labels.layout import TagRefused, VerifyProblem
 from app.devices.labels.model import (
     ITEM_CODE_PATTERN,
     JewelleryTag,
@@ -38,13 +39,16 @@ from app.threads import lower_this_thread
 
 MAX_RUN = 1000  # a big delivery's tags; more is a job for the POS, not a printer test
 CHUNK = 25  # ~60 ms of rendering: the granularity of progress and of a cancel
-_POLL_S = 0.1  # how often a wait for a chunk looks at the cancel flag
+_POLL_S = 0.1  # how often a wait for the worker looks at the cancel flag
+# Starting the worker (a new interpreter importing the renderers) takes ~0.3 s, a chunk ~60 ms; a worker
+# silent for this long is stuck (an antivirus holding its start, a hung import): the run fails, it is not waited on.
+STALL_S = 60.0
 
 Progress = Callable[[float, str], None]
 
 
 class RunFailed(RuntimeError):
-    """The worker process could not render the run (it crashed, or could not be started)."""
+    """The worker process could not render the run (it could not start, crashed, or stopped answering)."""
 
 
 def numbered_tags(tag: JewelleryTag, count: int) -> list[JewelleryTag]:
@@ -70,14 +74,22 @@ def numbered_tags(tag: JewelleryTag, count: int) -> list[JewelleryTag]:
     return tags
 
 
-def _render_chunk(tags: Sequence[JewelleryTag], template: LabelTemplate, language: PrinterLanguage | str, dpi: int,
-                  font: str | None) -> bytes:
-    """In the worker process: every tag verified (TagRefused otherwise), then its printer bytes, in order."""
-    return b"".join(prepare_job(tag, template, language, dpi, font=font)[0] for tag in tags)
-
-
-def _start_worker() -> None:
+def _worker(conn: Connection, tags: Sequence[JewelleryTag], template: LabelTemplate,
+            language: PrinterLanguage | str, dpi: int, font: str | None, chunk: int) -> None:
+    """In the worker process: each chunk's bytes (every tag verified first), then "end"; or why it stopped."""
     lower_this_thread()  # the worker's only thread: the till's POS and our window come first
+    try:
+        for start in range(0, len(tags), chunk):
+            part = tags[start:start + chunk]
+            data = b"".join(prepare_job(tag, template, language, dpi, font=font)[0] for tag in part)
+            conn.send(("chunk", data, len(part), part[-1].item_code))
+        conn.send(("end",))
+    except TagRefused as exc:
+        conn.send(("refused", exc.problem.value, exc.detail))
+    except Exception as exc:  # noqa: BLE001 - sent as text: any exception object might not pickle
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
 
 
 def render_run(tags: Sequence[JewelleryTag], template: LabelTemplate, language: PrinterLanguage | str, dpi: int, *,
@@ -86,38 +98,64 @@ def render_run(tags: Sequence[JewelleryTag], template: LabelTemplate, language: 
     """The printer's bytes for every tag, in order; ``None`` if ``cancel`` was set.
 
     Raises :class:`~app.devices.labels.layout.TagRefused` for the first tag
-    whose barcode would not scan, :class:`RunFailed` if the worker died.
-    ``progress(fraction, item_code)`` is called after each chunk.
+    whose barcode would not scan, :class:`RunFailed` if the worker could not
+    do the work.  ``progress(fraction, item_code)`` is called after each
+    chunk.  The worker is stopped at once on cancel, refusal or failure.
     """
-    if not tags:
-        return b""
+    if not tags or cancel.is_set():
+        return b"" if not tags else None
     context = multiprocessing.get_context("spawn")  # no fork of a process that runs Qt and threads
-    parts: list[bytes] = []
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_worker, args=(sender, list(tags), template, language, dpi, font, chunk),
+                             name="pmv-tag-run", daemon=True)
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start_worker) as pool:
-            chunks = [tags[start:start + chunk] for start in range(0, len(tags), chunk)]
-            futures = [pool.submit(_render_chunk, part, template, language, dpi, font) for part in chunks]
-            done_tags = 0
-            for part, future in zip(chunks, futures, strict=True):
-                if not _wait(future, cancel):
-                    pool.shutdown(wait=True, cancel_futures=True)  # the running chunk ends; the rest never start
-                    return None
-                parts.append(future.result())
-                done_tags += len(part)
-                progress(done_tags / len(tags), part[-1].item_code)
-    except BrokenProcessPool as exc:
-        raise RunFailed(f"the tag worker process stopped: {exc}") from exc
-    except OSError as exc:  # no process could be started (out of memory, handles)
-        raise RunFailed(f"could not start the tag worker process: {exc}") from exc
-    return b"".join(parts)
-
-
-def _wait(future: Future[bytes], cancel: threading.Event) -> bool:
-    """Wait for ``future``; False as soon as ``cancel`` is set."""
-    while not cancel.is_set():
         try:
-            future.exception(timeout=_POLL_S)
-        except FutureTimeout:
-            continue
-        return True
-    return False
+            worker.start()
+        except OSError as exc:  # out of memory or handles
+            raise RunFailed(f"could not start the tag worker process: {exc}") from exc
+        finally:
+            sender.close()  # ours; the worker has its own copy, so its death ends the pipe
+        parts: list[bytes] = []
+        done = 0
+        while True:
+            message = _receive(receiver, worker, cancel)
+            if message is None:
+                return None
+            if message[0] == "end":
+                return b"".join(parts)
+            if message[0] == "refused":
+                raise TagRefused(VerifyProblem(message[1]), message[2])
+            if message[0] == "error":
+                raise RunFailed(f"the tag worker process failed: {message[1]}")
+            _kind, data, count, last_code = message
+            parts.append(data)
+            done += count
+            progress(done / len(tags), last_code)
+    finally:
+        receiver.close()
+        _stop(worker)
+
+
+def _receive(receiver: Connection, worker: Any, cancel: threading.Event) -> tuple[Any, ...] | None:
+    """The worker's next message; None once ``cancel`` is set; RunFailed if it died or went silent."""
+    silent_since = time.monotonic()
+    while not cancel.is_set():
+        if receiver.poll(_POLL_S):
+            try:
+                return receiver.recv()  # type: ignore[no-any-return]
+            except (EOFError, OSError) as exc:
+                raise RunFailed(f"the tag worker process stopped (exit code {worker.exitcode})") from exc
+        if time.monotonic() - silent_since > STALL_S:
+            raise RunFailed(f"the tag worker process sent nothing for {STALL_S:g} s")
+    return None
+
+
+def _stop(worker: Any) -> None:
+    if worker.pid is None:  # never started
+        return
+    if worker.is_alive():
+        worker.terminate()
+    worker.join(5)
+    if worker.is_alive():  # pragma: no cover - a process that ignores SIGTERM
+        worker.kill()
+        worker.join(5)

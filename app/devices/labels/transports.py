@@ -194,18 +194,25 @@ def default_spooler() -> Spooler:
 # ------------------------------------------------------------------ sending
 
 def send(data: bytes, target: str, timeout: float = 5, *, spooler: Spooler | None = None,
-         job_name: str = "PMV tag") -> None:
-    """Deliver ``data`` to ``target`` whole, or raise :class:`TransportError`."""
+         job_name: str = "PMV tag", write_timeout: float | None = None) -> None:
+    """Deliver ``data`` to ``target`` whole, or raise :class:`TransportError`.
+
+    ``timeout`` bounds reaching the printer; ``write_timeout`` (default: the
+    same) bounds writing the job, which for a long run of tags on a serial
+    line takes minutes (see :func:`transfer_seconds`).
+    """
     parsed = parse_target(target)
+    writing = timeout if write_timeout is None else write_timeout
     if parsed.scheme == "tcp":
         with _tcp_connect(parsed, timeout) as sock:
+            sock.settimeout(writing)
             _tcp_call(sock.sendall, data)
             _tcp_call(sock.shutdown, socket.SHUT_WR)  # the printer sees the job end now
     elif parsed.scheme == "serial":
-        with _serial_open(parsed, timeout) as port:
+        with _serial_open(parsed, timeout, writing) as port:
             _serial_write(port, data)
     elif parsed.scheme == "spooler":
-        (spooler or default_spooler()).submit(parsed.name, data, job_name, timeout)
+        (spooler or default_spooler()).submit(parsed.name, data, job_name, max(timeout, writing))
     else:
         assert parsed.path is not None
         _write_atomically(parsed.path, data)
@@ -282,11 +289,24 @@ def _tcp_call(call: Callable[..., Any], *args: Any) -> None:
         raise TransportError(TransportErrorKind.NOT_REACHABLE, str(exc)) from None
 
 
-def _serial_open(target: Target, timeout: float) -> Any:
+def transfer_seconds(size: int, target: str) -> float:
+    """A generous bound on writing ``size`` bytes to ``target``: a serial line's own speed, a slow printer otherwise.
+
+    10 bits a byte on the line, half as long again for flow control, plus
+    10 s; network and spooled printers are bounded as a 9600-baud line would
+    be, since a printer busy printing takes data in as it frees its buffer.
+    """
+    parsed = parse_target(target)
+    baud = int(dict(parsed.serial_options).get("baudrate", 9600)) if parsed.scheme == "serial" else 9600
+    return 10 + size * 10 / baud * 1.5
+
+
+def _serial_open(target: Target, timeout: float, write_timeout: float | None = None) -> Any:
     import serial
 
     try:
-        return serial.serial_for_url(target.serial_url, timeout=timeout, write_timeout=timeout,
+        return serial.serial_for_url(target.serial_url, timeout=timeout,
+                                     write_timeout=timeout if write_timeout is None else write_timeout,
                                      **dict(target.serial_options))
     except ValueError as exc:
         raise _bad(f"{target.serial_url}: {exc}") from None

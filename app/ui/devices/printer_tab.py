@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import HOTLINE
 from app.devices.labels import (
     DEFAULT_TEMPLATE,
     PrinterStatus,
@@ -35,6 +37,7 @@ from app.devices.labels import (
     read_status,
     render_png,
     send,
+    transfer_seconds,
     verify_tag,
 )
 from app.devices.labels.batch import MAX_RUN, RunFailed, numbered_tags, render_run
@@ -221,6 +224,8 @@ class PrinterTab(QWidget):
 
     def print_run(self) -> None:
         """A run of numbered tags, rendered and verified in a worker process, then sent as one job."""
+        if not self.run_button.isEnabled():  # one run at a time
+            return
         target = self._target()
         if target is None:
             return
@@ -230,34 +235,49 @@ class PrinterTab(QWidget):
             self.message.show_message(self._run_field_text(exc), Level.WARNING)
             return
         count = self.run_count.value()
-        sending = self.tr("đang gửi tới máy in")
+        sending_text = self.tr("đang gửi tới máy in")
+        sending = threading.Event()  # past this point a cancel can no longer stop the printer
 
         def work(cancel, progress):  # type: ignore[no-untyped-def]
             started = time.monotonic()
             tags = numbered_tags(tag, count)  # 1,000 tags take ~5 ms: not on the GUI thread
             data = render_run(tags, template, language, dpi, cancel=cancel,
                               progress=lambda fraction, code: progress(fraction * 0.9, code))
-            if data is None:  # cancelled before anything was sent
+            if data is None or cancel.is_set():
                 return None
-            progress(0.95, sending)
-            send(data, target, timeout=30)
+            sending.set()
+            progress(0.95, sending_text)
+            send(data, target, timeout=5, write_timeout=transfer_seconds(len(data), target))
             return len(tags), tags[0].item_code, tags[-1].item_code, time.monotonic() - started
 
-        self.run_button.setEnabled(False)
+        self._set_running(True)
         self._runner.run_job(work, context=self, cancellable=True,
                              title=self.tr("Đang in loạt %1 tem…").replace("%1", str(count)),
                              on_success=self._run_sent, on_failure=self._run_failed,
-                             on_cancelled=lambda: self.run_button.setEnabled(True))
+                             on_cancelled=lambda: self._run_cancelled(sending.is_set()))
+
+    def _set_running(self, running: bool) -> None:
+        # The other printer buttons would open the same port (a serial line takes one user) mid-run.
+        for button in (self.run_button, self.print_button, self.calibrate_button):
+            button.setEnabled(not running)
+
+    def _run_cancelled(self, sent: bool) -> None:
+        self._set_running(False)
+        if sent:
+            self.message.show_message(self.tr("Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. "
+                                              "Tắt máy in nếu cần dừng ngay."), Level.WARNING)
+        else:
+            self.message.show_message(self.tr("Đã hủy in loạt tem: chưa gửi gì tới máy in."), Level.INFO)
 
     def _run_failed(self, exc: BaseException) -> None:
-        self.run_button.setEnabled(True)
+        self._set_running(False)
         if isinstance(exc, TagFieldError):
             self.message.show_message(self._run_field_text(exc), Level.WARNING)
         else:
             self._show_error(exc)
 
     def _run_sent(self, result: tuple[int, str, str, float] | None) -> None:
-        self.run_button.setEnabled(True)
+        self._set_running(False)
         if result is None:
             return
         count, first, last, seconds = result
@@ -304,7 +324,7 @@ class PrinterTab(QWidget):
             self.message.show_message(verify_problem_text(exc.problem), Level.CRITICAL)
         elif isinstance(exc, RunFailed):
             self.message.show_message(self.tr("Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; "
-                                              "nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi 1900 6037."),
+                                              "nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.").replace("%1", HOTLINE),
                                       Level.CRITICAL)
         elif isinstance(exc, TransportError):
             self.message.show_message(transport_error_text(exc.kind), Level.CRITICAL)

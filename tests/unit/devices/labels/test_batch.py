@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -18,7 +19,13 @@ from app.devices.labels import (
     load_template,
     prepare_job,
 )
+from app.devices.labels import batch
 from app.devices.labels.batch import MAX_RUN, RunFailed, numbered_tags, render_run
+
+
+def _silent_worker(conn, *_args) -> None:  # type: ignore[no-untyped-def]
+    """Stands in for a worker stuck before its first chunk (a hung import, an antivirus holding it)."""
+    time.sleep(30)
 
 
 def test_codes_count_up_from_the_entered_code_keeping_its_width() -> None:
@@ -58,13 +65,21 @@ def test_the_worker_process_renders_every_tag_in_order_exactly_as_one_tag_at_a_t
 
 def test_a_tag_that_would_not_scan_stops_the_run_with_its_reason() -> None:
     # At 203 dpi the demo shop's PMV-style code does not fit the 30 mm rat-tail head (verify.py).
-    tags = [*numbered_tags(demo_tag(), 3), replace(demo_tag(), item_code="PMV75000001")]
+    tags = [*numbered_tags(demo_tag(), 3), replace(demo_tag(), item_code="PMV75000001"), *numbered_tags(demo_tag(), 900)]
+    seen: list[float] = []
     with pytest.raises(TagRefused) as refused:
-        render_run(tags, load_template(), "zpl", 203, cancel=threading.Event(), progress=lambda *_: None, chunk=2)
-    assert refused.value.problem is VerifyProblem.TOO_LONG_FOR_LABEL  # the reason survives the process boundary
+        render_run(tags, load_template(), "zpl", 203, cancel=threading.Event(), progress=lambda f, _c: seen.append(f),
+                   chunk=2)
+    assert refused.value.problem is VerifyProblem.TOO_LONG_FOR_LABEL  # the reason crosses the process boundary
+    assert seen == [2 / len(tags)]  # stopped at the refused tag's chunk, the 900 after it never reported
+    assert multiprocessing.active_children() == []
 
 
-def test_cancel_stops_the_run_within_a_chunk() -> None:
+def test_cancel_stops_the_worker_at_once_not_after_the_whole_run() -> None:
+    tags, template = numbered_tags(demo_tag(), 600), load_template()
+    started = time.monotonic()
+    assert render_run(tags, template, "zpl", 203, cancel=threading.Event(), progress=lambda *_: None, chunk=10)
+    whole_run = time.monotonic() - started
     cancel = threading.Event()
     seen: list[float] = []
 
@@ -72,9 +87,27 @@ def test_cancel_stops_the_run_within_a_chunk() -> None:
         seen.append(fraction)
         cancel.set()
 
-    assert render_run(numbered_tags(demo_tag(), 200), load_template(), "zpl", 203, cancel=cancel,
-                      progress=progress, chunk=10) is None
-    assert seen == [10 / 200]
+    started = time.monotonic()
+    assert render_run(tags, template, "zpl", 203, cancel=cancel, progress=progress, chunk=10) is None
+    assert time.monotonic() - started < whole_run * 0.6  # the worker was stopped, not waited for
+    assert seen == [10 / 600]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_run_cancelled_before_it_starts_starts_no_process() -> None:
+    cancel = threading.Event()
+    cancel.set()
+    assert render_run(numbered_tags(demo_tag(), 5), load_template(), "zpl", 203, cancel=cancel,
+                      progress=lambda *_: None) is None
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_goes_silent_fails_the_run_and_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_worker", _silent_worker)
+    monkeypatch.setattr(batch, "STALL_S", 1.0)
+    with pytest.raises(RunFailed, match="sent nothing"):
+        render_run(numbered_tags(demo_tag(), 5), load_template(), "zpl", 203, cancel=threading.Event(),
+                   progress=lambda *_: None)
     assert multiprocessing.active_children() == []
 
 

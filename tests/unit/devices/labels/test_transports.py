@@ -224,3 +224,45 @@ def test_spooler_timeout_and_missing_lp(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="Linux picks CUPS")
 def test_default_spooler_off_windows_is_cups() -> None:
     assert isinstance(default_spooler(), CupsSpooler)
+
+
+def test_a_long_job_is_given_the_time_its_line_needs() -> None:
+    from app.devices.labels import transfer_seconds
+
+    # 300 KB (a 1,000-tag run): at 9600 baud ~312 s on the line, 115200 baud ~26 s; each with 1.5x and 10 s spare.
+    assert transfer_seconds(300_000, "serial://COM3?baud=9600") == pytest.approx(10 + 312.5 * 1.5)
+    assert transfer_seconds(300_000, "serial://COM3?baud=115200") == pytest.approx(10 + 300_000 * 10 / 115200 * 1.5)
+    assert transfer_seconds(300_000, "tcp://192.168.1.50:9100") == transfer_seconds(300_000, "serial://COM3")
+    assert transfer_seconds(300, "tcp://192.168.1.50:9100") == pytest.approx(10.47, abs=0.01)
+
+
+def test_the_write_time_of_a_long_job_is_bounded_apart_from_reaching_the_printer() -> None:
+    # A real listener that, like a printer busy printing, takes nothing in for a while and then reads it all.
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(10)
+    received: list[int] = []
+
+    def printer() -> None:
+        for _ in range(2):
+            conn, _ = server.accept()
+            with conn:
+                time.sleep(1.0)
+                total = 0
+                try:
+                    while chunk := conn.recv(1 << 20):
+                        total += len(chunk)
+                except OSError:
+                    pass
+                received.append(total)
+
+    threading.Thread(target=printer, daemon=True).start()
+    job, target = b"^XA^XZ" * 3_000_000, f"tcp://127.0.0.1:{server.getsockname()[1]}"  # 18 MB: more than any buffer
+    with pytest.raises(TransportError) as failed:
+        send(job, target, timeout=0.3)  # one bound for both: the stalled printer is given up on
+    assert failed.value.kind is TransportErrorKind.TIMEOUT
+    send(job, target, timeout=0.3, write_timeout=30)
+    deadline = time.monotonic() + 10
+    while len(received) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert received[1] == len(job)
+    server.close()

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from app.devices.labels.job import prepare_job
@@ -105,6 +107,7 @@ def render_run(tags: Sequence[JewelleryTag], template: LabelTemplate, language: 
     if not tags or cancel.is_set():
         return b"" if not tags else None
     context = multiprocessing.get_context("spawn")  # no fork of a process that runs Qt and threads
+    _windowless_worker(context)
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_worker, args=(sender, list(tags), template, language, dpi, font, chunk),
                              name="pmv-tag-run", daemon=True)
@@ -134,6 +137,21 @@ def render_run(tags: Sequence[JewelleryTag], template: LabelTemplate, language: 
     finally:
         receiver.close()
         _stop(worker)
+
+
+def _windowless_worker(context: Any) -> None:
+    """On Windows, a source install's worker runs under pythonw.exe.
+
+    multiprocessing starts ``python.exe`` without CREATE_NO_WINDOW, so a tray
+    app started without a console (at logon, or restarted after an update)
+    would flash a console window for each run.  The frozen bundle starts
+    itself (windowed) and needs nothing.
+    """
+    if sys.platform != "win32" or getattr(sys, "frozen", False):
+        return
+    pythonw = Path(sys.executable).with_name("pythonw.exe")  # pragma: no cover - the shops' Windows tills
+    if pythonw.is_file():  # pragma: no cover
+        context.set_executable(str(pythonw))
 
 
 def _receive(receiver: Connection, worker: Any, cancel: threading.Event) -> tuple[Any, ...] | None:

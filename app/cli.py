@@ -21,6 +21,7 @@ from app.navigation import PAGE_KEYS
 from app.storage.errors import StorageError
 
 if TYPE_CHECKING:
+    from app.devices.labels import JewelleryTag, LabelTemplate
     from app.runtime import Runtime
 
 
@@ -102,6 +103,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     label.add_argument("--labour", type=int, help="labour charge (tiền công) in VND")
     label.add_argument("--price", type=int, help="price in VND")
     label.add_argument("--font", help="a TrueType font loaded on the printer (keeps Vietnamese on TSPL/EZPL)")
+    label.add_argument("--count", type=int, default=1, metavar="N",
+                       help="a run of N tags (up to 1000) whose item codes count up, in one job (zpl/tspl/ezpl)")
     where = label.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, metavar="FILE", help="write the job to a file")
     where.add_argument("--send", metavar="TARGET", help="tcp://host:9100, serial:///dev/ttyUSB0?baud=9600, spooler://NAME")
@@ -277,6 +280,7 @@ def _label(args: argparse.Namespace) -> int:
         render_pdf,
         render_png,
         send,
+        transfer_seconds,
         verify_tag,
     )
 
@@ -290,19 +294,23 @@ def _label(args: argparse.Namespace) -> int:
         }
         tag = replace(tag, **{key: value for key, value in changes.items() if value is not None})
         if args.label_lang in ("pdf", "png"):
+            if args.count != 1:
+                raise CliError("a run of tags (--count) is a printer job: use --lang zpl, tspl or ezpl")
             if args.send:
                 raise CliError("PDF and PNG tags can only be written to a file (--out)")
             problem = verify_tag(tag, template, args.dpi).problem
             if problem is not None:
                 raise CliError(f"tag refused before printing: {problem.value}")
             data = render_pdf(tag, template, args.dpi) if args.label_lang == "pdf" else render_png(tag, template, args.dpi)
+        elif args.count != 1:
+            data = _label_run(tag, template, args)
         else:
             data, _verification = prepare_job(tag, template, args.label_lang, args.dpi, font=args.font)
         if args.out is not None:
             write_atomically(args.out, data)
             print(args.out)
         else:
-            send(data, args.send)
+            send(data, args.send, write_timeout=transfer_seconds(len(data), args.send))
             print(json.dumps({"sent": len(data), "to": args.send}))
     except TagFieldError as exc:
         raise CliError(f"bad tag value: {exc}") from None
@@ -313,6 +321,22 @@ def _label(args: argparse.Namespace) -> int:
     except (TemplateError, OSError) as exc:
         raise CliError(str(exc)) from None
     return 0
+
+
+def _label_run(tag: JewelleryTag, template: LabelTemplate, args: argparse.Namespace) -> bytes:
+    """The printer tab's "In loạt tem" from the command line: rendered and verified in the worker process."""
+    import threading
+
+    from app.devices.labels.batch import RunFailed, numbered_tags, render_run
+
+    tags = numbered_tags(tag, args.count)  # TagFieldError: reported by the caller
+    try:
+        data = render_run(tags, template, args.label_lang, args.dpi, cancel=threading.Event(),
+                          progress=lambda _fraction, _code: None, font=args.font)
+    except RunFailed as exc:
+        raise CliError(str(exc)) from None
+    assert data is not None  # never cancelled here
+    return data
 
 
 def _updates(args: argparse.Namespace, runtime: Runtime) -> int:

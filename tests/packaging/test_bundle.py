@@ -89,3 +89,12 @@ def test_label_zpl(run, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     text = out.read_text(encoding="utf-8")
     assert text.startswith("^XA") and "^XZ" in text
+
+
+def test_a_run_of_tags_renders_in_the_frozen_apps_worker_process(run, tmp_path: Path) -> None:
+    # The worker is the bundle's own executable started again by multiprocessing (spawn): it must become a
+    # worker (the entry script's freeze_support), not a second app parsing "--multiprocessing-fork" as a command.
+    out = tmp_path / "run.zpl"
+    result = run("label", "--lang", "zpl", "--count", "60", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").count("^XA") == 60

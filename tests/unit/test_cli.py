@@ -110,6 +110,22 @@ def test_label_writes_each_language_and_refuses_a_tag_that_would_not_scan(tmp_pa
     assert not (tmp_path / "x.zpl").exists()  # nothing written for a tag that would not scan
 
 
+def test_label_count_writes_a_run_of_numbered_tags_in_one_job(tmp_path: Path) -> None:
+    out = tmp_path / "run.tspl"
+    result = run("label", "--lang", "tspl", "--item-code", "75000098", "--count", "40", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    job = out.read_text(encoding="utf-8")
+    assert job.count("SIZE ") == 40
+    positions = [job.index(f'"{75000098 + n}"') for n in range(40)]  # every code's barcode, in counting order
+    assert positions == sorted(positions)
+    for argv, error in ((["--lang", "pdf", "--count", "3"], "a run of tags (--count) is a printer job"),
+                        (["--lang", "zpl", "--item-code", "NHAN", "--count", "3"], "item_code: no_number"),
+                        (["--lang", "zpl", "--count", "1001"], "count: out_of_range")):
+        refused = run("label", *argv, "--out", str(tmp_path / "x.job"))
+        assert refused.returncode == 1 and error in refused.stderr, refused.stderr
+    assert not (tmp_path / "x.job").exists()
+
+
 def test_label_send_to_a_port_9100_listener(tmp_path: Path) -> None:
     import socket
     import threading

@@ -1370,11 +1370,13 @@
     </message>
     <message>
         <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="299"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
         <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="299"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
@@ -1424,9 +1426,7 @@
         <translation>Calibrate sensor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="163"/>
-        <location filename="../../app/ui/devices/printer_tab.py" line="211"/>
-        <location filename="../../app/ui/devices/printer_tab.py" line="295"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="300"/>
         <source>Giá trị không hợp lệ: %1</source>
         <translation>Invalid value: %1</translation>
     </message>
@@ -1441,72 +1441,72 @@
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="219"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="226"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="221"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="228"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="238"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="241"/>
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="255"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="258"/>
         <source>Đang in loạt %1 tem…</source>
         <translation>Printing a run of %1 tags…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="267"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="270"/>
         <source>Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. Tắt máy in nếu cần dừng ngay.</source>
         <translation>The run had already been sent to the printer before the cancel: it will print all of it. Switch the printer off to stop it now.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="270"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="273"/>
         <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
         <translation>Run cancelled: nothing was sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="285"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="288"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
         <translation>Sent %1 tags (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="292"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="295"/>
         <source>Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.</source>
         <translation>To print a run, the item code must end in a number (for example 75000001): the tags are numbered upwards.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="294"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="297"/>
         <source>Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.</source>
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="303"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="308"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="307"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="312"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="310"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="315"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="319"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="324"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="326"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="331"/>
         <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.</source>
         <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call %1.</translation>
     </message>

@@ -203,6 +203,29 @@ def test_a_run_that_cannot_be_numbered_or_would_not_scan_sends_nothing(qtbot: Qt
     server.close()
 
 
+def test_a_form_that_cannot_print_says_what_to_fix_and_sends_nothing(qtbot: QtBot, runtime) -> None:
+    page = make(qtbot, runtime)
+    tab = page.printer
+    port, received, server = tcp_printer()
+    for press in (tab.print_test_tag, tab.print_run):
+        tab.target.clear()
+        press()
+        assert tab.message.text() == "Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100)."
+        tab.target.setText(f"tcp://127.0.0.1:{port}")
+        tab.item_code.setText("75 000")  # a space: not a code the POS issues, nor safe in printer commands
+        press()
+        assert tab.message.text() == "Giá trị không hợp lệ: Mã hàng (mã vạch)"
+        tab.item_code.setText("75000001")
+        tab.product.clear()
+        press()
+        assert tab.message.text() == "Giá trị không hợp lệ: Tên hàng"
+        tab.product.setText("Nhẫn cưới 18K")
+    assert not any(task.title for task in tab._runner.active())  # no print started (previews have no title)
+    time.sleep(0.2)
+    assert received == []
+    server.close()
+
+
 def test_a_run_cancelled_while_it_renders_sends_nothing_and_says_so(qtbot: QtBot, runtime) -> None:
     page = make(qtbot, runtime)
     tab = page.printer

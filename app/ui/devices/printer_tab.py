@@ -160,7 +160,7 @@ class PrinterTab(QWidget):
         try:
             tag, template, _language, dpi = self._job_inputs()
         except TagFieldError as exc:
-            self.verdict.setText(self.tr("Giá trị không hợp lệ: %1").replace("%1", exc.field))
+            self.verdict.setText(self._field_text(exc))
             return
 
         def work() -> tuple[bytes | None, object]:
@@ -201,15 +201,22 @@ class PrinterTab(QWidget):
             return None
         return target
 
-    def print_test_tag(self) -> None:
+    def _printable(self):  # type: ignore[no-untyped-def]
+        """(target, tag, template, language, dpi) from the form, or None once the message says what to fix."""
         target = self._target()
         if target is None:
-            return
+            return None
         try:
-            tag, template, language, dpi = self._job_inputs()
+            return (target, *self._job_inputs())
         except TagFieldError as exc:
-            self.message.show_message(self.tr("Giá trị không hợp lệ: %1").replace("%1", exc.field), Level.WARNING)
+            self.message.show_message(self._field_text(exc), Level.WARNING)
+            return None
+
+    def print_test_tag(self) -> None:
+        inputs = self._printable()
+        if inputs is None:
             return
+        target, tag, template, language, dpi = inputs
 
         def work() -> int:
             data, _verification = prepare_job(tag, template, language, dpi)
@@ -226,14 +233,10 @@ class PrinterTab(QWidget):
         """A run of numbered tags, rendered and verified in a worker process, then sent as one job."""
         if not self.run_button.isEnabled():  # one run at a time
             return
-        target = self._target()
-        if target is None:
+        inputs = self._printable()
+        if inputs is None:
             return
-        try:
-            tag, template, language, dpi = self._job_inputs()
-        except TagFieldError as exc:
-            self.message.show_message(self._run_field_text(exc), Level.WARNING)
-            return
+        target, tag, template, language, dpi = inputs
         count = self.run_count.value()
         sending_text = self.tr("đang gửi tới máy in")
         sending = threading.Event()  # past this point a cancel can no longer stop the printer
@@ -271,8 +274,8 @@ class PrinterTab(QWidget):
 
     def _run_failed(self, exc: BaseException) -> None:
         self._set_running(False)
-        if isinstance(exc, TagFieldError):
-            self.message.show_message(self._run_field_text(exc), Level.WARNING)
+        if isinstance(exc, TagFieldError):  # numbering the run (no number at the end, too long)
+            self.message.show_message(self._field_text(exc), Level.WARNING)
         else:
             self._show_error(exc)
 
@@ -287,12 +290,14 @@ class PrinterTab(QWidget):
             .replace("%1", str(count)).replace("%2", first).replace("%3", last)
             .replace("%4", QLocale().toString(seconds, "f", 1)), Level.OK)  # 1,8 giây · 1.8 seconds
 
-    def _run_field_text(self, exc: TagFieldError) -> str:
+    def _field_text(self, exc: TagFieldError) -> str:
         if exc.reason == "no_number":
             return self.tr("Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.")
         if exc.reason == "too_long":
             return self.tr("Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.")
-        return self.tr("Giá trị không hợp lệ: %1").replace("%1", exc.field)
+        # The form's own label for the two fields it edits; the rest of the test tag is fixed demo values.
+        names = {"item_code": self.tr("Mã hàng (mã vạch)"), "product_name": self.tr("Tên hàng")}
+        return self.tr("Giá trị không hợp lệ: %1").replace("%1", names.get(exc.field, exc.field))
 
     def check_status(self) -> None:
         target = self._target()

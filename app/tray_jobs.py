@@ -95,15 +95,13 @@ def _start_up(runtime: Runtime, tray_pid: int, report: dict[str, Any]) -> bool:
 
 def _health(runtime: Runtime) -> dict[str, Any]:
     from app.health.model import Status
-    from app.health.service import run_health
-    from app.storage.check_history import CheckHistory
+    from app.health.service import run_health_noting_alarm
 
-    before = CheckHistory(runtime.database).last_verdict()
-    health = run_health(runtime)
+    health, became_critical = run_health_noting_alarm(runtime)
     critical = [r for r in health.results if r.status is Status.CRITICAL]
     return {
         "verdict": health.verdict.value,
-        "became_critical": health.verdict is Status.CRITICAL and before is not Status.CRITICAL,
+        "became_critical": became_critical,
         "critical_titles": [health.titles.get(r.check_id, r.check_id) for r in critical],
     }
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.health.context import CheckContext
-from app.health.model import Category
+from app.health.model import Category, Status
 from app.health.runner import HealthReport, run_checks
 from app.storage.check_history import CheckHistory
 from app.updates.packs import CashLimitRule
@@ -54,3 +54,19 @@ def run_health(
     if record:
         CheckHistory(runtime.database).record(report)
     return report
+
+
+def run_health_noting_alarm(
+    runtime: Runtime,
+    *,
+    cancel: threading.Event | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> tuple[HealthReport, bool]:
+    """Run and record the checks; also whether this run turned the shop critical (it was not before).
+
+    That turn is what raises a notification, in the window and in the tray's job process alike; a run that stays
+    critical does not notify again, and a cancelled run proves nothing.
+    """
+    before = CheckHistory(runtime.database).last_verdict()
+    report = run_health(runtime, cancel=cancel, progress=progress)
+    return report, report.verdict is Status.CRITICAL and before is not Status.CRITICAL and not report.cancelled

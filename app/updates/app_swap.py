@@ -436,13 +436,11 @@ def _restore_program(backup: Path, program: Path) -> None:
 def helper_command(install: AppInstall, data_dir: Path, *, frozen: bool | None = None) -> list[str]:
     """How to run the helper from a copy the switch leaves alone (see the module docstring)."""
     frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
-    if not frozen:
-        return [sys.executable, "-m", "app", "apply-update"]
-    if install.kind is InstallKind.INSTALLER and install.root is not None:
+    if frozen and install.kind is InstallKind.INSTALLER and install.root is not None:
         backup = rollback_dir(data_dir)
         copy_program_aside(install.root, backup)
         return [str(backup / EXECUTABLE), "apply-update"]
-    return [sys.executable, "apply-update"]
+    return [*app_command(frozen=frozen), "apply-update"]
 
 
 def restart_command(install: AppInstall, *, frozen: bool | None = None) -> list[str]:

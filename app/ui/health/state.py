@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.agent import BackgroundAgent
-from app.health.model import Status
 from app.health.runner import HealthReport
-from app.health.service import run_health
+from app.health.service import run_health_noting_alarm
 from app.runtime import Runtime
 from app.storage.check_history import CheckHistory, CheckState
 from app.ui.tasks import Task, TaskRunner
@@ -64,11 +63,8 @@ class HealthState(QObject):
         self.last = run
 
     def _run(self, cancel: threading.Event | None, progress: Callable[[float, str], None] | None) -> HealthRun:
-        history = CheckHistory(self._runtime.database)
-        before = history.last_verdict()
-        report = run_health(self._runtime, cancel=cancel, progress=progress)
-        became_critical = report.verdict is Status.CRITICAL and before is not Status.CRITICAL and not report.cancelled
-        return HealthRun(report, history.states(), became_critical)
+        report, became_critical = run_health_noting_alarm(self._runtime, cancel=cancel, progress=progress)
+        return HealthRun(report, CheckHistory(self._runtime.database).states(), became_critical)
 
     def run_now(self, title: str = "") -> Task | None:
         if self.task is not None and not self.task.done:

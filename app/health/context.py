@@ -14,10 +14,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import URL, create_engine, make_url
+from sqlalchemy import URL, create_engine
 from sqlalchemy.engine import Engine
 
-from app.settings import Settings
+from app.formatting import SHOP_TZ
+from app.health.machine import REAL_MACHINE, MachineProbes
+from app.settings import LoadedSettings, Settings
+from app.shop.pos_driver import driver_options, ensure_driver
+from app.shop.pos_url import PosUrlError, to_sqlalchemy_url
 
 if TYPE_CHECKING:
     from app.storage.support_requests import SupportRepository
@@ -25,11 +29,23 @@ if TYPE_CHECKING:
     from app.updates.packs import RegulationPack
     from app.warranty.contract import Contract
 
-VN = dt.timezone(dt.timedelta(hours=7))
+VN = SHOP_TZ  # the shop's zone (defined in app.formatting); the name the checks import
 
 
 class NotConfigured(Exception):
     """A setting the check needs is missing; the check reports 'skipped' with this reason."""
+
+
+class PosUnusable(NotConfigured):
+    """pos.url cannot be used as written, or its driver is missing.
+
+    The connect check reports ``error`` (a code and the part at fault);
+    every other check that needs the POS is skipped, pointing at it.
+    """
+
+    def __init__(self, error: PosUrlError) -> None:
+        super().__init__("chuỗi kết nối PMV (pos.url) chưa dùng được, xem kiểm tra \u201cKết nối cơ sở dữ liệu PMV\u201d")
+        self.error = error
 
 
 def _utc_now() -> dt.datetime:
@@ -47,6 +63,10 @@ class CheckContext:
     # The installed regulation pack holding the cash-limit rule (the updates feature's PackStore).
     cash_limit_pack: Callable[[], RegulationPack | None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    # How the settings were read (their problems, whether the last good copy is in use): the settings.valid check.
+    loaded_settings: LoadedSettings | None = None
+    # Disk, memory and CPU as the checks see them (the real machine unless a test says otherwise).
+    machine: MachineProbes = REAL_MACHINE
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -56,10 +76,17 @@ class CheckContext:
         return self.clock().astimezone(VN)
 
     def pos_url(self) -> URL:
-        """The POS database as an SQLAlchemy URL: ``pos.url`` if set, else the SQLite file."""
+        """The POS database as the URL of a driver the app ships: ``pos.url`` if set, else the SQLite file.
+
+        ``pos.url`` may be an SQLAlchemy URL or an ODBC / ADO.NET connection
+        string (app.shop.pos_url); one that cannot be used raises PosUnusable.
+        """
         pos = self.settings.pos
         if pos.url:
-            return make_url(pos.url)
+            try:
+                return to_sqlalchemy_url(pos.url)
+            except PosUrlError as exc:
+                raise PosUnusable(exc) from None
         if pos.database is None:
             raise NotConfigured("chưa khai báo cơ sở dữ liệu PMV (pos.database hoặc pos.url)")
         # Read-only: a health check must never be able to change the shop's books.
@@ -69,8 +96,11 @@ class CheckContext:
     @cached_property
     def pos_engine(self) -> Engine:
         url = self.pos_url()
-        connect_args = {"timeout": 5} if url.get_backend_name() == "sqlite" else {}
-        return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        try:
+            ensure_driver(url)  # a missing driver is a clear 'skipped', not an ImportError deep in SQLAlchemy
+        except PosUrlError as exc:
+            raise PosUnusable(exc) from None
+        return create_engine(url, connect_args=driver_options(url), pool_pre_ping=True)
 
     def pos_dialect(self) -> str:
         return self.pos_url().get_backend_name()

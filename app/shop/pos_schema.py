@@ -77,3 +77,8 @@ PURITIES: list[tuple[str, str, int]] = [
     ("585", "Vàng 14K (585)", 585),
     ("417", "Vàng 10K (417)", 417),
 ]
+
+# The tables above in an order that satisfies their foreign keys: how a copy of
+# a POS (the demo loaded into a server database, a test fixture) is filled.
+POS_TABLES: tuple[str, ...] = ("pos_info", "purities", "gold_prices", "items", "customers", "invoices",
+                               "invoice_lines")

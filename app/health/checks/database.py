@@ -17,9 +17,11 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.formatting import format_datetime
-from app.health.context import VN, CheckContext, NotConfigured
+from app.formatting import format_datetime, format_decimal
+from app.health.context import VN, CheckContext, NotConfigured, PosUnusable
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.shop.pos_driver import ConnectFailure, connect_failure
+from app.shop.pos_url import Flaw, PosUrlError, PosUrlProblem
 
 CONNECT_ID = "pos.db.connect"
 INTEGRITY_ID = "pos.db.integrity"
@@ -55,7 +57,49 @@ REMEDIES: dict[str, str] = {
         "3. Gọi ngay 1900 6037: kỹ thuật viên sẽ kiểm tra và khôi phục từ bản sao lưu gần nhất.\n"
         "4. Trong lúc chờ, ghi tay các giao dịch để nhập lại sau."
     ),
+    "pos.url.invalid": (
+        "Ứng dụng hỗ trợ không dùng được chuỗi kết nối tới dữ liệu PMV (mục pos.url trong cài đặt); "
+        "phần mềm PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
+        "1. Tiếp tục bán hàng trên PMV như bình thường.\n"
+        "2. Gọi 1900 6037 để kỹ thuật viên sửa pos.url theo dạng đúng nêu ở dòng tóm tắt.\n"
+        "3. Sau khi sửa, chạy lại kiểm tra."
+    ),
+    "pos.url.windows_login": (
+        "Chuỗi kết nối tới dữ liệu PMV dùng đăng nhập Windows; ứng dụng hỗ trợ cần một tài khoản SQL riêng, "
+        "chỉ được đọc. PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
+        "1. Tiếp tục bán hàng trên PMV như bình thường.\n"
+        "2. Kỹ thuật viên: trên SQL Server bật chế độ đăng nhập \u201cSQL Server and Windows Authentication\u201d "
+        "và tạo một tài khoản chỉ đọc (vai trò db_datareader trên cơ sở dữ liệu của PMV).\n"
+        "3. Ghi vào pos.url: Server=...;Database=...;User Id=tên;Password=mật khẩu (bỏ Trusted_Connection), "
+        "rồi chạy lại kiểm tra.\n"
+        "4. Cần giúp, gọi 1900 6037."
+    ),
+    "pos.driver.missing": (
+        "Bản cài đặt ứng dụng hỗ trợ thiếu thành phần để đọc dữ liệu PMV; "
+        "PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
+        "1. Vào mục \u201cCập nhật\u201d, cài bản mới nhất của ứng dụng.\n"
+        "2. Nếu vẫn báo thiếu, gọi 1900 6037 để kỹ thuật viên cài lại ứng dụng."
+    ),
+    "pos.db.unreachable": (
+        "Không liên lạc được với máy chủ chứa dữ liệu PMV.\n"
+        "1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.\n"
+        "2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.\n"
+        "3. Gọi 1900 6037: kỹ thuật viên kiểm tra SQL Server nhận kết nối TCP/IP (cổng 1433, hoặc dịch vụ "
+        "SQL Server Browser cho tên phiên bản như SQLEXPRESS) và tường lửa của máy chủ."
+    ),
+    "pos.db.login": (
+        "Máy chủ dữ liệu PMV không nhận tên đăng nhập hoặc mật khẩu trong cài đặt của ứng dụng hỗ trợ; "
+        "PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
+        "1. Không thử đoán mật khẩu nhiều lần: tài khoản có thể bị khóa.\n"
+        "2. Gọi 1900 6037 để kỹ thuật viên kiểm tra tài khoản chỉ đọc của ứng dụng và sửa pos.url."
+    ),
 }
+
+# What a technician should write, named in every "wrong form" summary.
+EXPECTED_FORMS = (
+    "Server=máy-chủ\\SQLEXPRESS;Database=PMV;User Id=tên;Password=mật-khẩu (SQL Server), "
+    "postgresql://tên:mật-khẩu@máy-chủ:5432/PMV (PostgreSQL)"
+)
 
 
 # --- shared helpers -----------------------------------------------------------
@@ -103,8 +147,76 @@ def quick_check(conn: sqlite3.Connection) -> list[str]:
 
 # --- pos.db.connect -----------------------------------------------------------
 
+def _flaw_words(error: PosUrlError) -> str:
+    detail = error.detail
+    return {
+        Flaw.EMPTY: "chuỗi rỗng",
+        Flaw.NOT_A_URL: "không phải URL (có ://) cũng không phải chuỗi Khóa=Giá trị;...",
+        Flaw.BAD_URL: f"không đọc được URL ({detail})",
+        Flaw.NO_EQUALS: (f"phần sau khóa '{detail}' thiếu dấu = (giá trị có dấu ; phải đặt trong {{...}})"
+                         if detail else "phần đầu chuỗi thiếu dấu ="),
+        Flaw.EMPTY_KEY: "có dấu = mà không có tên khóa đứng trước",
+        Flaw.TWICE: f"khóa '{detail}' được ghi hai lần với hai giá trị khác nhau",
+        Flaw.UNCLOSED: f"giá trị của '{detail}' mở ngoặc mà không đóng",
+        Flaw.TRAILING: f"có chữ thừa sau dấu đóng ngoặc của '{detail}'",
+        Flaw.BAD_FLAG: f"{detail} (chỉ nhận yes, no, true, false hoặc SSPI)",
+        Flaw.BAD_PORT: f"cổng '{detail}' không phải số từ 1 đến 65535",
+    }.get(error.flaw or Flaw.NOT_A_URL, detail)
+
+
+def unusable_url(error: PosUrlError) -> CheckResult:
+    """pos.url cannot be used as written (or its driver is missing): one line saying what to write instead."""
+    detail, remedy = error.detail, "pos.url.invalid"
+    match error.problem:
+        case PosUrlProblem.MALFORMED:
+            summary = f"Chuỗi kết nối PMV (pos.url) không đúng dạng: {_flaw_words(error)}; dạng đúng: {EXPECTED_FORMS}"
+        case PosUrlProblem.FILE_PATH:
+            summary = (f"pos.url đang là đường dẫn tệp ({detail}): tệp dữ liệu SQLite khai báo ở pos.database, "
+                       f"còn pos.url là chuỗi kết nối máy chủ, dạng: {EXPECTED_FORMS}")
+        case PosUrlProblem.UNSUPPORTED_DATABASE:
+            summary = f"Chưa hỗ trợ cơ sở dữ liệu '{detail}' trong pos.url; hỗ trợ SQL Server, PostgreSQL và SQLite"
+        case PosUrlProblem.WINDOWS_LOGIN:
+            summary = (f"Chuỗi kết nối PMV dùng đăng nhập Windows ({detail}), ứng dụng chưa hỗ trợ; hãy dùng tài "
+                       "khoản SQL: ghi User Id=tên;Password=mật-khẩu thay cho Trusted_Connection")
+            remedy = "pos.url.windows_login"
+        case PosUrlProblem.MISSING_LOGIN:
+            summary = "Chuỗi kết nối PMV thiếu tài khoản SQL; thêm User Id=tên;Password=mật-khẩu"
+        case PosUrlProblem.MISSING_DATABASE:
+            summary = "Chuỗi kết nối PMV thiếu tên cơ sở dữ liệu; thêm Database=tên (ví dụ Database=PMV)"
+        case PosUrlProblem.DSN:
+            summary = (f"Chuỗi kết nối PMV dùng nguồn dữ liệu ODBC (DSN={detail}), ứng dụng không đọc được DSN; "
+                       "hãy ghi thẳng Server=...;Database=...;User Id=...;Password=...")
+        case PosUrlProblem.PROTOCOL:
+            summary = (f"Máy chủ '{detail}' dùng named pipes, shared memory hoặc LocalDB; ứng dụng chỉ kết nối "
+                       "SQL Server qua TCP/IP: ghi Server=tên-máy\\SQLEXPRESS hoặc Server=tên-máy,1433")
+        case PosUrlProblem.MISSING_DRIVER:
+            summary = f"Bản cài đặt thiếu trình điều khiển cơ sở dữ liệu {detail}; cài lại hoặc cập nhật ứng dụng"
+            remedy = "pos.driver.missing"
+    return result(Status.CRITICAL, summary, remedy=remedy)
+
+
+def _server_failure(ctx: CheckContext, kind: ConnectFailure, reason: str, details: str) -> CheckResult:
+    url = ctx.pos_url()
+    where = f"{url.host or 'localhost'}{f':{url.port}' if url.port else ''}"
+    if kind is ConnectFailure.UNREACHABLE:
+        return result(Status.CRITICAL, f"Không liên lạc được máy chủ dữ liệu PMV ({where}): {reason}",
+                      details=details, remedy="pos.db.unreachable")
+    if kind is ConnectFailure.LOGIN:
+        return result(Status.CRITICAL, f"Máy chủ dữ liệu PMV ({where}) từ chối đăng nhập '{url.username}': {reason}",
+                      details=details, remedy="pos.db.login")
+    if kind is ConnectFailure.NO_DATABASE:
+        return result(Status.CRITICAL, f"Máy chủ {where} không có cơ sở dữ liệu '{url.database}' (hoặc tài khoản "
+                                       f"không có quyền mở): {reason}", details=details, remedy="pos.url.invalid")
+    return result(Status.CRITICAL, f"Không mở được cơ sở dữ liệu PMV: {reason}", details=details,
+                  remedy="pos.db.unreadable")
+
+
 def check_connect(ctx: CheckContext) -> CheckResult:
-    ctx.pos_url()  # NotConfigured -> skipped, before anything else
+    try:
+        ctx.pos_url()  # NotConfigured -> skipped, before anything else
+        engine = ctx.pos_engine
+    except PosUnusable as exc:
+        return unusable_url(exc.error)
     path = sqlite_file(ctx)
     if path is not None and not path.is_file():
         # A read-only SQLite open of a missing file says only "unable to open": say what is wrong.
@@ -113,12 +225,16 @@ def check_connect(ctx: CheckContext) -> CheckResult:
     warn_ms = ctx.settings.health.db_latency_warn_ms
     started = time.perf_counter()
     try:
-        with ctx.pos_engine.connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1")).scalar_one()
-            version = conn.execute(text("SELECT value FROM pos_info WHERE key = 'version'")).scalar()
+            # "key" quoted: KEY is a reserved word in T-SQL.
+            version = conn.execute(text("SELECT value FROM pos_info WHERE \"key\" = 'version'")).scalar()
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
         reason = str(cause).splitlines()[0]
+        if engine.dialect.name != "sqlite":
+            kind, reason = connect_failure(cause)
+            return _server_failure(ctx, kind, reason, str(exc))
         if isinstance(cause, sqlite3.DatabaseError) and not isinstance(cause, sqlite3.OperationalError):
             # "file is not a database", "malformed": the bytes are wrong, not the access to them.
             return result(Status.CRITICAL, f"Tệp dữ liệu PMV bị hỏng, không đọc được: {reason}",
@@ -130,9 +246,11 @@ def check_connect(ctx: CheckContext) -> CheckResult:
     where = f"PMV {version}" if version else "PMV"
     if latency_ms > warn_ms:
         return result(Status.WARNING,
-                      f"Cơ sở dữ liệu {where} trả lời chậm: {latency_ms:g} ms (ngưỡng {warn_ms:g} ms)",
+                      f"Cơ sở dữ liệu {where} trả lời chậm: {format_decimal(latency_ms, None)} ms "
+                      f"(ngưỡng {format_decimal(warn_ms, None)} ms)",
                       remedy="pos.db.slow", metrics=metrics)
-    return result(Status.OK, f"Kết nối được cơ sở dữ liệu {where} trong {latency_ms:g} ms", metrics=metrics)
+    return result(Status.OK, f"Kết nối được cơ sở dữ liệu {where} trong {format_decimal(latency_ms, None)} ms",
+                  metrics=metrics)
 
 
 # --- pos.db.integrity ---------------------------------------------------------
@@ -220,7 +338,8 @@ def _snapshot(ctx: CheckContext, target: Path) -> int:
 
 
 CHECKS: list[Check] = [
-    Check(CONNECT_ID, "Kết nối cơ sở dữ liệu PMV", Category.DATABASE, check_connect, timeout=15),
+    # 20 s: an SQL Server that accepts TCP but never answers takes FreeTDS ~13 s to give up (pos_driver).
+    Check(CONNECT_ID, "Kết nối cơ sở dữ liệu PMV", Category.DATABASE, check_connect, timeout=20),
     Check(INTEGRITY_ID, "Tính toàn vẹn dữ liệu PMV", Category.DATABASE, check_integrity, timeout=60,
           depends_on=(CONNECT_ID,)),
 ]

@@ -1,8 +1,10 @@
 """Health checks of what the POS holds: today's gold price board and the invoice numbers.
 
-Queries are plain SQLAlchemy Core ``text()`` that SQLite and SQL Server both
-understand (no SQLite date functions): times are compared as the POS's ISO
-text on SQLite, and are parsed in Python either way.
+Queries are plain SQLAlchemy Core ``text()`` that SQLite, SQL Server and
+PostgreSQL all understand (no SQLite date functions): times are compared as
+the POS's ISO text, which a server converts to its timestamp type where the
+column has one, and are parsed in Python either way
+(tests/integration/test_pos_postgres.py runs them on both column types).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from app.formatting import format_datetime, format_vnd
+from app.formatting import format_datetime, format_decimal, format_vnd
 from app.health.checks.database import CONNECT_ID, format_age, to_shop_time
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
@@ -130,7 +132,7 @@ def check_prices(ctx: CheckContext) -> CheckResult:
         if trading and hours > health.price_max_age_hours:
             return result(Status.WARNING,
                           f"Bảng giá vàng cập nhật cách đây {format_age(age)} ({when}), "
-                          f"quá {health.price_max_age_hours:g} giờ",
+                          f"quá {format_decimal(health.price_max_age_hours, None)} giờ",
                           details, remedy="prices.stale", metrics=metrics)
         return result(Status.OK, f"Bảng giá vàng cập nhật lúc {when} (cách đây {format_age(age)}), "
                                  f"{len(board)} loại vàng", details, metrics=metrics)

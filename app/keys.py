@@ -8,13 +8,13 @@ own keys through constructors.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.resources import resources_dir
+from app.signed_json import parse_object
 from app.warranty.contract import key_id, public_key_from_b64
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def load_trusted_keys(purpose: str, *files: Path) -> dict[str, Ed25519PublicKey]
     keys: dict[str, Ed25519PublicKey] = {}
     for path in (shipped_keys_file(), *files):
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            data = parse_object(Path(path).read_bytes())  # trust anchors: a purpose given twice is refused
             entries = data.get(purpose, {})
         except (OSError, ValueError, AttributeError) as exc:
             log.error("cannot read trusted keys from %s: %s", path, exc)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import os
 import re
@@ -38,6 +37,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.signed_json import parse_object
 from app.support.calendar import DEFAULT_TZ
 from app.support.sla import response_due
 from app.warranty.contract import Contract, ContractError
@@ -172,7 +172,7 @@ def coverage_for(db: VendorDatabase, shop: Shop, opened_at: dt.datetime) -> str:
     if document is None:
         return "expired"
     try:
-        contract = Contract.from_payload(json.loads(document)["payload"])
+        contract = Contract.from_payload(parse_object(document)["payload"])  # one reading: no key twice
     except (ValueError, KeyError, TypeError, ContractError) as exc:
         # Our own stored document is broken: still take the ticket (the shop
         # needs help), just without a deadline, and leave a trace for staff.

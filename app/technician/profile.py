@@ -19,8 +19,14 @@ applying it), :mod:`app.technician.profile_crypto` (sealing the secrets),
 :mod:`app.technician.profile_read` / :mod:`app.technician.profile_import`
 (checking a profile, planning and applying it on the new PC).
 
+Every JSON part (the manifest, the contract, the packs, the sealed secrets
+and their envelope) is read with :mod:`app.signed_json`: a part that could be
+read two ways (a name given twice, ``NaN``, a lone surrogate) is refused,
+never read the way one parser happens to read it.
+
 Domain code only: every refusal is a :class:`ProfileError` carrying a
-:class:`ProfileProblem` code; the UI words it in Vietnamese.
+:class:`ProfileProblem` code (and, for a JSON part refused by the strict
+reader, its :class:`~app.signed_json.JsonFault`); the UI words it in Vietnamese.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from app.signed_json import JsonFault, JsonProblem, StrictJsonError, canonical_bytes, parse_object
 from app.support.token_store import TokenStore
 from app.warranty.contract import ContractProblem
 
@@ -107,7 +114,9 @@ class ProfileError(Exception):
 
     ``contract_problem`` is set for the contract codes; ``plan`` (an
     :class:`~app.technician.profile_import.ImportPlan`) for FOREIGN_SHOP and
-    WOULD_OVERWRITE, so the UI can show what would be replaced and ask.
+    WOULD_OVERWRITE, so the UI can show what would be replaced and ask;
+    ``fault`` when a JSON part was refused by the strict reader (which name was
+    given twice, and where).
     """
 
     def __init__(
@@ -117,12 +126,14 @@ class ProfileError(Exception):
         *,
         contract_problem: ContractProblem | None = None,
         plan: Any = None,
+        fault: JsonFault | None = None,
     ) -> None:
         super().__init__(f"{problem.value}: {detail}" if detail else problem.value)
         self.problem = problem
         self.detail = detail
         self.contract_problem = contract_problem
         self.plan = plan
+        self.fault = fault
 
 
 @dataclass(frozen=True)
@@ -187,16 +198,20 @@ class Manifest:
             "created_at": self.created_at.isoformat(),
             "parts": sorted([p.name, p.sha256, p.size] for p in self.parts if p.name != SECRETS_PART),
         }
-        return json.dumps(bound, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return canonical_bytes(bound)
 
     @classmethod
     def parse(cls, data: bytes) -> Manifest:
         """The manifest of a profile; refuses other files, newer formats and anything malformed."""
         try:
-            doc = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ProfileError(ProfileProblem.NOT_A_PROFILE, f"manifest is not JSON: {exc}") from None
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            doc = parse_object(data)
+        except StrictJsonError as exc:
+            # Not JSON, or JSON of another shape: some other file.  JSON that could be read
+            # two ways: a manifest, but not one this app wrote.
+            other_file = exc.problem in (JsonProblem.NOT_UTF8, JsonProblem.NOT_JSON, JsonProblem.NOT_AN_OBJECT)
+            problem = ProfileProblem.NOT_A_PROFILE if other_file else ProfileProblem.MANIFEST_INVALID
+            raise ProfileError(problem, f"manifest: {exc}", fault=exc.fault) from None
+        if doc.get("format") != FORMAT:
             raise ProfileError(ProfileProblem.NOT_A_PROFILE, "manifest of another kind of file")
         version = doc.get("format_version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
@@ -276,7 +291,10 @@ class ProfileSecrets:
     @classmethod
     def parse(cls, data: bytes) -> ProfileSecrets:
         try:
-            doc = json.loads(data)
+            doc = parse_object(data)
+        except StrictJsonError as exc:
+            raise ProfileError(ProfileProblem.SECRETS_INVALID, f"secrets: {exc}", fault=exc.fault) from None
+        try:
             token = doc["shop_token"]
             settings = doc["settings_b64"]
             if not (token is None or isinstance(token, str)) or not (settings is None or isinstance(settings, str)):

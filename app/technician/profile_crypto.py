@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from app.signed_json import StrictJsonError, parse_object
 from app.technician.profile import MIN_PASSPHRASE_LENGTH, ProfileError, ProfileProblem
 
 ENVELOPE_FORMAT = "pmv-profile-secrets/1"
@@ -91,7 +92,11 @@ def unseal(envelope: bytes, passphrase: str | None, associated_data: bytes) -> b
 
 def _parse(envelope: bytes) -> tuple[bytes, bytes, bytes, int, int, int]:
     try:
-        doc: Any = json.loads(envelope)
+        # Strict: with two "n" members, which scrypt cost is meant would be up to the parser.
+        doc: Any = parse_object(envelope)
+    except StrictJsonError as exc:
+        raise ProfileError(ProfileProblem.SECRETS_INVALID, f"envelope: {exc}", fault=exc.fault) from None
+    try:
         kdf = doc["kdf"]
         if doc["format"] != ENVELOPE_FORMAT or doc["cipher"] != CIPHER or kdf["name"] != "scrypt":
             raise ValueError("unknown envelope, cipher or KDF")

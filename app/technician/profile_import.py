@@ -7,7 +7,7 @@ makes the same plan, refuses when it would replace anything unless
 ``overwrite=True``, and only then writes: packs through
 :meth:`PackStore.install` (pointer and rollback as for any update), the
 contract through :meth:`ContractService.accept` (verified again, on this
-PC's keys), the token into the token store, and the settings file last, so
+PC's keys, and stored as verified), the token into the token store, and the settings file last, so
 that the app only becomes the restored shop once everything else is there.
 Every file is replaced atomically, and every step is idempotent, so after a
 failure (a full disk) the same import can simply be run again.
@@ -31,9 +31,9 @@ from app.technician.profile import (
 )
 from app.technician.profile_read import Profile
 from app.technician.profile_settings import declared_paths, parse_settings, shop_identity
-from app.updates.install import PACK_FILE, PackStore, PackStoreError
+from app.updates.install import PackStore, PackStoreError
 from app.updates.packs import PackError, version_key
-from app.warranty.contract import Contract, ContractError, ContractProblem, verify_document
+from app.warranty.contract import Contract, ContractError, ContractProblem, VerifiedContract, verify
 from app.warranty.service import ContractService
 
 
@@ -144,16 +144,16 @@ def _usable_dir(path: Path) -> bool:
     return probe.is_dir() and os.access(probe, os.W_OK)
 
 
-def _verify_incoming(profile: Profile, place: ShopFiles) -> Contract | None:
+def _verify_incoming(profile: Profile, place: ShopFiles) -> VerifiedContract | None:
     if profile.contract is None:
         return None
     try:
         # The app's own check (ContractService uses it at every start), on this PC's keys.
-        return verify_document(profile.contract, place.trusted_keys, profile.shop_id or None)
+        return verify(profile.contract, place.trusted_keys, profile.shop_id or None)
     except ContractError as exc:
         problem = (ProfileProblem.CONTRACT_WRONG_SHOP if exc.problem is ContractProblem.WRONG_SHOP
                    else ProfileProblem.CONTRACT_REFUSED)
-        raise ProfileError(problem, str(exc), contract_problem=exc.problem) from None
+        raise ProfileError(problem, str(exc), contract_problem=exc.problem, fault=exc.fault) from None
 
 
 def plan_import(profile: Profile, target: ShopFiles, *, passphrase: str | None = None,
@@ -242,18 +242,21 @@ def _settings_to_write(profile: Profile, secrets: ProfileSecrets | None) -> byte
 
 
 def _contract_action(profile: Profile, place: ShopFiles, conflicts: list[ImportConflict]) -> PartAction:
-    incoming = _verify_incoming(profile, place)
-    if incoming is None:
+    verified = _verify_incoming(profile, place)
+    if verified is None:
         return PartAction.NONE
+    incoming = verified.contract
     existing = _read_optional(place.contract_file)
     if existing is None:
         return PartAction.WRITE
-    if existing == profile.contract:
-        return PartAction.SAME
     try:
-        current: Contract | None = verify_document(existing, place.trusted_keys, None)
+        stored = verify(existing, place.trusted_keys, None)
     except ContractError:
-        current = None  # unreadable or untrusted: nothing worth keeping, but still a file to replace
+        stored = None  # unreadable or untrusted: nothing worth keeping, but still a file to replace
+    # Compared as stored (canonical), so a cache kept as received before that change still counts as the same.
+    if stored is not None and stored.stored_bytes == verified.stored_bytes:
+        return PartAction.SAME
+    current: Contract | None = stored.contract if stored is not None else None
     if current is not None and current.shop_id != incoming.shop_id:
         conflicts.append(ImportConflict.CONTRACT_OTHER_SHOP)
         return PartAction.REPLACE
@@ -268,10 +271,7 @@ def _pack_plan(store: PackStore, pack_id: str, version: str, data: bytes) -> Pac
     if current is None:
         return PackPlan(pack_id, version, None, PackAction.INSTALL)
     if current.version == version:
-        try:
-            same = (store.packs_dir / pack_id / version / PACK_FILE).read_bytes() == data
-        except OSError:
-            same = False
+        same = store.holds(pack_id, version, data)  # compared as stored: the canonical form of each
         return PackPlan(pack_id, version, version, PackAction.SAME if same else PackAction.KEEP_DIFFERENT)
     action = PackAction.UPGRADE if version_key(version) > current.version_key else PackAction.KEEP_NEWER
     return PackPlan(pack_id, version, current.version, action)
@@ -318,7 +318,8 @@ def apply_import(profile: Profile, target: ShopFiles, *, passphrase: str | None 
         if settings_written and new_settings is not None:
             write_atomically(target.settings_file, new_settings)
     except ContractError as exc:  # verified in the plan; only a changed key file could get here
-        raise ProfileError(ProfileProblem.CONTRACT_REFUSED, str(exc), contract_problem=exc.problem) from None
+        raise ProfileError(ProfileProblem.CONTRACT_REFUSED, str(exc), contract_problem=exc.problem,
+                           fault=exc.fault) from None
     except (OSError, PackError, PackStoreError, ValueError) as exc:
         raise ProfileError(ProfileProblem.WRITE_FAILED, f"{type(exc).__name__}: {exc}") from None
     return ImportResult(plan, settings_written, contract_written, token_restored, tuple(installed))

@@ -4,13 +4,14 @@
 opened, every size is bounded before and while reading (zip headers can lie),
 and every member must be listed in the manifest with a matching sha256.  The
 contract's signature is checked later, against the new PC's trusted keys
-(:mod:`app.technician.profile_import`).
+(:mod:`app.technician.profile_import`), but its JSON is read strictly here
+already: a contract that could be read two ways is refused before anything
+asks which shop it claims.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import stat
 import zipfile
@@ -34,6 +35,7 @@ from app.technician.profile import (
 )
 from app.technician.profile_crypto import unseal
 from app.technician.profile_settings import parse_settings, shop_identity
+from app.signed_json import JsonFault, StrictJsonError, parse_object
 from app.updates.packs import PackError, load_pack
 from app.warranty.contract import ContractProblem
 
@@ -169,10 +171,10 @@ def _assemble(path: Path, manifest: Manifest, contents: dict[str, bytes]) -> Pro
     contract = contents.get(CONTRACT_PART)
     if contract is not None:
         # Checked here, before any key is needed, so a foreign contract is refused even on a PC without keys.
-        claimed = _claimed_shop(contract)
+        claimed, fault = _claimed_shop(contract)
         if claimed is None:
             raise ProfileError(ProfileProblem.CONTRACT_REFUSED, "not a contract document",
-                               contract_problem=ContractProblem.MALFORMED)
+                               contract_problem=ContractProblem.MALFORMED, fault=fault)
         if manifest.shop_id and claimed != manifest.shop_id:
             raise ProfileError(ProfileProblem.CONTRACT_WRONG_SHOP, f"{claimed!r} != {manifest.shop_id!r}")
     packs: list[ProfilePack] = []
@@ -182,7 +184,7 @@ def _assemble(path: Path, manifest: Manifest, contents: dict[str, bytes]) -> Pro
         try:
             pack = load_pack(data)
         except PackError as exc:
-            raise ProfileError(ProfileProblem.PACK_INVALID, f"{name}: {exc}") from None
+            raise ProfileError(ProfileProblem.PACK_INVALID, f"{name}: {exc}", fault=exc.fault) from None
         if pack_part_name(pack.id, pack.version) != name:
             raise ProfileError(ProfileProblem.PACK_INVALID, f"{name} holds {pack.id} {pack.version}")
         packs.append(ProfilePack(pack.id, pack.version, data))
@@ -191,9 +193,12 @@ def _assemble(path: Path, manifest: Manifest, contents: dict[str, bytes]) -> Pro
     return Profile(path, manifest, settings, contract, tuple(packs), contents.get(SECRETS_PART))
 
 
-def _claimed_shop(document: bytes) -> str | None:
+def _claimed_shop(document: bytes) -> tuple[str | None, JsonFault | None]:
+    """The shop the contract names, or None (with the strict reader's fault when it refused the JSON)."""
     try:
-        shop = json.loads(document)["payload"]["shop_id"]
-    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
-        return None
-    return shop if isinstance(shop, str) else None
+        shop = parse_object(document)["payload"]["shop_id"]
+    except StrictJsonError as exc:
+        return None, exc.fault
+    except (KeyError, TypeError):
+        return None, None
+    return (shop, None) if isinstance(shop, str) else (None, None)

@@ -12,8 +12,16 @@ Binary layouts (big-endian)::
     challenge: version(1) nonce(8) issued_at(4, unix s) shop_len(1) shop check(2 = sha256[:2])
     unlock:    version(1) key_id(8) nonce(8) expires_at(4, unix s) shop_len(1) shop tech_len(1) tech signature(64)
 
-The signature covers :func:`app.warranty.contract.canonical_bytes` of
+The signature covers :func:`app.signed_json.canonical_bytes` of
 :func:`unlock_payload`, so the binary layout is only a transport.
+
+A code has one reading by construction, which is why it needs no JSON parser
+and cannot carry a key twice: every field has a fixed place or a length
+prefix, a byte left over after the signature is refused ("trailing data"),
+base32 is accepted only in the one form the encoder writes (no unused bits),
+text fields must be strict UTF-8 (no surrogates, no overlong forms), and the
+signed JSON is built here from the decoded fields, never parsed from what the
+technician typed.
 """
 
 from __future__ import annotations
@@ -32,7 +40,8 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from app.warranty.contract import canonical_bytes, key_id
+from app.signed_json import canonical_bytes
+from app.warranty.contract import key_id
 
 CHALLENGE_VERSION = 1
 UNLOCK_VERSION = 1

@@ -22,6 +22,13 @@ untouched until the app has exited (see :mod:`app.updates.app_swap`):
 Anything else (a pip install, a source checkout, an unpacked bundle) is
 ``unmanaged``: the update is downloaded and verified but never applied, and the
 page says how this copy is updated instead.
+
+The pointer files decide which program runs, and more than one reader reads
+them (the launcher takes ``head -n 1`` of ``current``; the helper reads every
+line), so each has one reading only: ``current`` is accepted only in the exact
+form :meth:`Pointer.text` writes (no line twice, no stray space, no CRLF),
+``pending.json`` only as strict JSON (:mod:`app.signed_json`, no member twice),
+and every version in them must be a plain folder name.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import enum
 import json
 import logging
 import os
+import re
 import shutil
 import stat
 import sys
@@ -40,6 +48,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from app.atomic import write_atomically
+from app.signed_json import parse_object
 from app.updates.install import UnsafeArchive, extract_safely
 
 log = logging.getLogger(__name__)
@@ -51,6 +60,13 @@ UNINSTALLER = "unins000.exe"  # what Inno Setup leaves beside the program
 MAX_BUNDLE_BYTES = 2 * 1024**3  # a bundle is ~230 MB unpacked; this only stops a zip bomb
 MAX_BUNDLE_MEMBERS = 20_000
 SILENT_INSTALLER_ARGS = ("/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART")
+# A version names a folder (versions/<v>): no separators, no '..', no spaces that one reader strips and another keeps.
+# A dot only between characters: Windows drops a trailing dot from folder names ("1." is "1").
+APP_VERSION_PATTERN = re.compile(r"^[0-9A-Za-z](?:[0-9A-Za-z+_-]|\.(?=[0-9A-Za-z])){0,63}$")
+
+
+def is_app_version(text: object) -> bool:
+    return isinstance(text, str) and APP_VERSION_PATTERN.fullmatch(text) is not None
 
 
 class InstallKind(str, enum.Enum):
@@ -125,17 +141,24 @@ class Pointer:
 
 
 def read_pointer(root: Path) -> Pointer | None:
+    """``current`` if it is exactly as :meth:`Pointer.text` (and installer/linux/install.sh) writes it, else None."""
     try:
-        lines = (root / POINTER).read_text(encoding="utf-8").splitlines()
+        text = (root / POINTER).read_bytes().decode("utf-8")  # not read_text: it would turn a CRLF into LF unseen
     except (OSError, UnicodeDecodeError):
         return None
-    if not lines or not lines[0].strip():
+    lines = text.split("\n")
+    if len(lines) != 3 or not lines[1].startswith("previous "):
         return None
-    previous = None
-    for line in lines[1:]:
-        if line.startswith("previous "):
-            previous = line.removeprefix("previous ").strip() or None
-    return Pointer(lines[0].strip(), previous)
+    version, previous = lines[0], lines[1].removeprefix("previous ") or None
+    if not is_app_version(version) or (previous is not None and not is_app_version(previous)):
+        return None
+    pointer = Pointer(version, previous)
+    return pointer if pointer.text() == text else None
+
+
+def pointer_unreadable(root: Path) -> bool:
+    """``current`` exists but cannot be trusted to say which version runs: nothing may be switched."""
+    return (root / POINTER).exists() and read_pointer(root) is None
 
 
 def write_pointer(root: Path, pointer: Pointer) -> None:
@@ -203,9 +226,13 @@ class PendingUpdate:
 
     @classmethod
     def from_json(cls, text: str) -> PendingUpdate:
-        data = json.loads(text)
-        return cls(version=str(data["version"]), kind=InstallKind(data["kind"]), root=str(data["root"]),
-                   payload=str(data["payload"]), staged_at=str(data["staged_at"]))
+        """Strict: a member given twice (which payload runs?) or a version that is not a folder name is refused."""
+        data = parse_object(text)
+        fields = [data[name] for name in ("version", "kind", "root", "payload", "staged_at")]
+        if not all(isinstance(value, str) for value in fields) or not is_app_version(data["version"]):
+            raise ValueError("pending update with a missing, non-text or unsafe field")
+        return cls(version=data["version"], kind=InstallKind(data["kind"]), root=data["root"],
+                   payload=data["payload"], staged_at=data["staged_at"])
 
 
 def app_updates_dir(data_dir: Path) -> Path:
@@ -264,6 +291,8 @@ def stage_update(install: AppInstall, downloaded: Path, version: str, data_dir: 
         raise StageError(StageProblem.UNMANAGED)
     if not install.wants(downloaded.name):
         raise StageError(StageProblem.WRONG_FORMAT, downloaded.name)
+    if not is_app_version(version):
+        raise StageError(StageProblem.WRONG_FORMAT, f"version {version!r} cannot name a folder")
     moment = (now or dt.datetime.now(dt.UTC)).isoformat()
     try:
         if install.kind is InstallKind.SIDE_BY_SIDE:

@@ -13,7 +13,12 @@ The running app never changes under the user's feet: it starts this helper
    updater never offers it to this PC again.
 
 The outcome is kept in ``<data>/updates/app/last-apply.json`` for the page
-and the health check. The helper runs from a copy that the switch does not
+and the health check. Every file the helper and the app hand each other
+(``pending.json``, ``started.json``, ``handover.json``, ``last-apply.json``,
+``refused.json``) is read with :mod:`app.signed_json`: one that could be read
+two ways (a member given twice) counts as unreadable, and a ``current``
+pointer that is not in its exact written form stops the switch (step 2)
+before anything is changed. The helper runs from a copy that the switch does not
 touch: the old version's folder (side-by-side) or the copy set aside
 (installer), so it is never replaced while it runs.
 """
@@ -35,8 +40,10 @@ from pathlib import Path
 
 from app.atomic import write_atomically
 from app.program import app_command
+from app.signed_json import parse, parse_object
 from app.updates.app_install import (
     EXECUTABLE,
+    POINTER,
     SILENT_INSTALLER_ARGS,
     AppInstall,
     InstallKind,
@@ -46,6 +53,7 @@ from app.updates.app_install import (
     bundle_executable,
     clear_pending,
     detect_install,
+    pointer_unreadable,
     prune_versions,
     read_pending,
     read_pointer,
@@ -76,6 +84,7 @@ class SwapReason(str, enum.Enum):
     NO_START_SIGNAL = "no_start_signal"
     ALREADY_CURRENT = "already_current"
     HELPER_FAILED = "helper_failed"  # handed over twice and the helper never finished: stop trying
+    POINTER_UNREADABLE = "pointer_unreadable"  # 'current' is not as written: which version runs is unclear
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class SwapOutcome:
 
     @classmethod
     def from_json(cls, text: str) -> SwapOutcome:
-        data = json.loads(text)
+        data = parse_object(text)
         return cls(version=data["version"], previous=data.get("previous"), result=SwapResult(data["result"]),
                    reason=SwapReason(data["reason"]), detail=data.get("detail", ""), at=data["at"])
 
@@ -127,7 +136,7 @@ def may_hand_over(data_dir: Path, version: str) -> bool:
     every start hand over again and the app would never open.
     """
     try:
-        record = json.loads(handover_file(data_dir).read_text(encoding="utf-8"))
+        record = parse_object(handover_file(data_dir).read_text(encoding="utf-8"))
         count = int(record["count"]) if record.get("version") == version else 0
     except (OSError, ValueError, KeyError, TypeError):
         count = 0
@@ -177,7 +186,7 @@ def mark_started(data_dir: Path, version: str, pid: int | None = None) -> None:
 
 def _started_version(data_dir: Path) -> str | None:
     try:
-        return str(json.loads(started_file(data_dir).read_text(encoding="utf-8"))["version"])
+        return str(parse_object(started_file(data_dir).read_text(encoding="utf-8"))["version"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -192,9 +201,10 @@ def last_outcome(data_dir: Path) -> SwapOutcome | None:
 def refused_versions(data_dir: Path) -> set[str]:
     """Versions that failed to start here once: the updater does not take them again."""
     try:
-        return set(json.loads(refused_file(data_dir).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+        versions = parse(refused_file(data_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return set()
+    return {v for v in versions if isinstance(v, str)} if isinstance(versions, list) else set()
 
 
 def _refuse(data_dir: Path, version: str) -> None:
@@ -341,6 +351,10 @@ class AppSwapper:
         pointer = read_pointer(root)
         old = pointer.version if pointer else None
         new_exe = bundle_executable(version_dir(root, pending.version))
+        if pointer_unreadable(root):
+            # Switching would drop the rollback target and leave the launcher and this helper disagreeing.
+            return SwapOutcome(pending.version, None, SwapResult.NOT_APPLIED, SwapReason.POINTER_UNREADABLE,
+                               str(root / POINTER))
         if old == pending.version:
             return SwapOutcome(pending.version, pointer.previous if pointer else None, SwapResult.APPLIED,
                                SwapReason.ALREADY_CURRENT)

@@ -4,7 +4,7 @@ On disk (``root`` is the app's data folder for packs)::
 
     root/.lock                          cross-process lock (the agent and a technician's CLI)
     root/staging/<uuid>/pack.json       a pack being written; anything here at start-up is debris
-    root/packs/<id>/<version>/pack.json the pack bytes exactly as verified by TUF
+    root/packs/<id>/<version>/pack.json the pack as validated: canonical JSON of its one reading
     root/packs/<id>/current             pointer: "<version>\\nprevious <version>\\n"
     root/packs/<id>/previous            pointer: "<version>\\n", the rollback target
 
@@ -14,6 +14,13 @@ The one step that changes which rules are in force is the ``os.replace`` of
 bookkeeping that :meth:`PackStore.recover` can redo. ``current`` also records
 the version it replaced, so a crash between switching ``current`` and
 rewriting ``previous`` cannot lose the rollback target.
+
+TUF proves the downloaded bytes are the vendor's; what is kept is
+:func:`~app.updates.packs.read_pack`'s canonical form of them, so the POS and
+any later reader see exactly the values that were validated.  Pointers are
+read only in the exact form this module writes: a line given twice, a stray
+space or a carriage return makes a pointer unreadable (as a garbled one is),
+never a guess at which line counts.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from pathlib import Path
 
 from app.filelock import FileLock, LockTimeout
 from app.atomic import atomic_target, write_atomically
+from app.signed_json import canonical_form
 from app.updates.packs import (
     PACK_ID_PATTERN,
     VERSION_PATTERN,
@@ -42,6 +50,7 @@ from app.updates.packs import (
     RuleChange,
     diff,
     load_pack,
+    read_pack,
     version_key,
 )
 
@@ -109,6 +118,9 @@ class _Pointer:
     version: str
     previous: str | None
 
+    def text(self) -> str:
+        return f"{self.version}\n" + (f"previous {self.previous}\n" if self.previous else "")
+
 
 def _fsync_dir(path: Path) -> None:
     # A rename is durable only once its directory is synced; Windows cannot open
@@ -158,19 +170,25 @@ class PackStore:
         return self.packs_dir / pack_id
 
     @staticmethod
-    def _read_pointer(path: Path) -> _Pointer | None:
+    def _read_pointer(path: Path, *, records_previous: bool = True) -> _Pointer | None:
+        """The pointer in ``path`` if it is exactly as :meth:`_Pointer.text` writes it, else None.
+
+        ``records_previous``: ``current`` may name the version it replaced; ``previous`` is one line.
+        Missing, garbled or written any other way (a line twice, spaces, CRLF): treated as no pointer.
+        """
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            text = path.read_bytes().decode("utf-8")  # not read_text: it would turn a CRLF into LF unseen
         except (OSError, UnicodeDecodeError):
             return None
-        if not lines or not re.fullmatch(VERSION_PATTERN, lines[0].strip()):
-            return None  # missing or garbled: treated as no pointer
-        previous = None
-        for line in lines[1:]:
-            word, _, value = line.strip().partition(" ")
-            if word == "previous" and re.fullmatch(VERSION_PATTERN, value):
-                previous = value
-        return _Pointer(lines[0].strip(), previous)
+        lines = text.split("\n")
+        version, records = lines[0], lines[1:-1]
+        if not re.fullmatch(VERSION_PATTERN, version) or len(records) > (1 if records_previous else 0):
+            return None
+        previous = records[0].removeprefix("previous ") if records else None
+        if previous is not None and not re.fullmatch(VERSION_PATTERN, previous):
+            return None
+        pointer = _Pointer(version, previous)
+        return pointer if pointer.text() == text else None
 
     def _load_version(self, pack_id: str, version: str | None) -> RegulationPack | None:
         """The pack in ``packs/<id>/<version>`` if it is complete, valid and really that id and version."""
@@ -193,8 +211,22 @@ class PackStore:
         except (OSError, PackError):
             return None
 
+    def holds(self, pack_id: str, version: str, data: bytes) -> bool:
+        """Whether ``version`` of the pack is installed with the same content as ``data`` (compared as stored)."""
+        wanted = canonical_form(data)
+        return wanted is not None and self._holds(self._pack_dir(pack_id) / version, wanted)
+
+    @staticmethod
+    def _holds(folder: Path, stored: bytes) -> bool:
+        try:
+            present = (folder / PACK_FILE).read_bytes()
+        except OSError:
+            return False
+        # Installed before packs were kept in canonical form: compare the one reading of each.
+        return present == stored or canonical_form(present) == stored
+
     def previous_version(self, pack_id: str) -> str | None:
-        pointer = self._read_pointer(self._pack_dir(pack_id) / "previous")
+        pointer = self._read_pointer(self._pack_dir(pack_id) / "previous", records_previous=False)
         return pointer.version if pointer and self._load_version(pack_id, pointer.version) else None
 
     def _pack_ids(self) -> list[str]:
@@ -258,35 +290,36 @@ class PackStore:
         return staged
 
     def install(self, pack_bytes: bytes, *, allow_downgrade: bool = False) -> InstallResult:
-        """Validate, stage, move into place, then switch ``current`` (the one atomic step)."""
-        pack = load_pack(pack_bytes)
+        """Validate, stage, move into place, then switch ``current`` (the one atomic step).
+
+        What is staged is the canonical form of the validated pack, not ``pack_bytes`` as received.
+        """
+        pack, stored = read_pack(pack_bytes)
         pack_dir = self._pack_dir(pack.id)
         target = pack_dir / pack.version
         with _exclusive(self._lock_file):
             pointer = self._read_pointer(pack_dir / "current")
             old = self._load_version(pack.id, pointer.version if pointer else None)
             if old is not None and old.version == pack.version:
-                if (target / PACK_FILE).read_bytes() != pack_bytes:
+                if not self._holds(target, stored):
                     raise PackError("version", f"{pack.version} is installed with different content")
                 return InstallResult(pack.id, pack.version, self.previous_version(pack.id), target, [], True)
             if old is not None and version_key(pack.version) < old.version_key and not allow_downgrade:
                 raise PackError("version", f"{pack.version} is older than the installed {old.version}")
             if target.exists():
-                same = self._load_version(pack.id, pack.version) is not None and \
-                    (target / PACK_FILE).read_bytes() == pack_bytes
+                same = self._load_version(pack.id, pack.version) is not None and self._holds(target, stored)
                 if not same:
                     if self.previous_version(pack.id) == pack.version:
                         raise PackError("version", f"{pack.version} is kept for rollback with different content")
                     self._trash(target)  # debris of an earlier failed install
             if not target.exists():
-                staged = self._stage(pack_bytes)
+                staged = self._stage(stored)
                 pack_dir.mkdir(parents=True, exist_ok=True)
                 os.rename(staged, target)
                 _fsync_dir(pack_dir)
             _step("moved")
             old_version = old.version if old is not None else None
-            record = f"{pack.version}\n" + (f"previous {old_version}\n" if old_version else "")
-            self._write_pointer(pack_dir, "current", record, step="switching")
+            self._write_pointer(pack_dir, "current", _Pointer(pack.version, old_version).text(), step="switching")
             _step("switched")
             self._set_previous(pack_dir, old_version)
             _step("previous_written")
@@ -311,7 +344,7 @@ class PackStore:
         if version is None:
             (pack_dir / "previous").unlink(missing_ok=True)
         else:
-            self._write_pointer(pack_dir, "previous", f"{version}\n")
+            self._write_pointer(pack_dir, "previous", _Pointer(version, None).text())
 
     def _prune(self, pack_dir: Path, keep: set[str | None]) -> None:
         for entry in sorted(pack_dir.iterdir()):
@@ -328,7 +361,7 @@ class PackStore:
             back = self._load_version(pack_id, target)
             if now is None or back is None:
                 raise PackStoreError(f"{pack_id}: no previous version to roll back to")
-            self._write_pointer(pack_dir, "current", f"{back.version}\nprevious {now.version}\n")
+            self._write_pointer(pack_dir, "current", _Pointer(back.version, now.version).text())
             self._set_previous(pack_dir, now.version)
         log.warning("regulation pack %s rolled back from %s to %s", pack_id, now.version, back.version)
         return InstallResult(pack_id, back.version, now.version, pack_dir / back.version, diff(now, back))
@@ -361,7 +394,7 @@ class PackStore:
                 report.removed.append(entry)
         current_file = pack_dir / "current"
         pointer = self._read_pointer(current_file)
-        recorded = self._read_pointer(pack_dir / "previous")
+        recorded = self._read_pointer(pack_dir / "previous", records_previous=False)
         previous = recorded.version if recorded else None
         usable = pointer is not None and self._load_version(pack_id, pointer.version) is not None
         if current_file.exists() and not usable:
@@ -373,7 +406,7 @@ class PackStore:
                 report.broken.append(pack_id)  # hands off: a technician needs to see what is there
                 return
             report.fell_back.append((pack_id, broken, fallback))
-            self._write_pointer(pack_dir, "current", f"{fallback}\n")
+            self._write_pointer(pack_dir, "current", _Pointer(fallback, None).text())
             self._set_previous(pack_dir, None)
             pointer, previous = _Pointer(fallback, None), None
         elif pointer is not None and previous != pointer.previous:

@@ -6,6 +6,13 @@ are authentic; validation here is about *meaning*: a pack that the shop's
 systems cannot apply exactly must be refused before it is installed, with the
 failing field named (``rules[0].amount_vnd``) so the vendor can fix it.
 
+Authentic bytes can still be read two ways: pydantic's JSON parser, like
+``json.loads``, keeps the last of two same-named members and accepts ``NaN``.
+So a pack is first read by :mod:`app.signed_json` (a name given twice, at
+any depth, is refused with its path), and what is validated, installed and
+handed to the POS is :func:`read_pack`'s canonical re-serialisation of that
+one reading, never the bytes as received.
+
 Domain code only: errors carry field paths and technical reasons, never UI text.
 """
 
@@ -18,6 +25,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from app.signed_json import JsonFault, StrictJsonError, canonical_bytes, parse_object
 
 # Packs are a few KB; anything near this is not a pack (and must not be parsed into memory).
 MAX_PACK_BYTES = 1_000_000
@@ -46,10 +55,11 @@ class PackError(Exception):
     propagates as is, keeping the exact field path instead of being rewrapped.
     """
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, *, fault: JsonFault | None = None) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.fault = fault  # set when the bytes are not JSON or could be read two ways
 
 
 class _Strict(BaseModel):
@@ -192,16 +202,29 @@ def _from_validation_error(exc: ValidationError) -> PackError:
     return PackError(field, first["msg"])
 
 
-def load_pack(data: bytes) -> RegulationPack:
-    """Parse and validate one pack; :class:`PackError` names the first failing field."""
+def read_pack(data: bytes) -> tuple[RegulationPack, bytes]:
+    """Parse and validate one pack; returns it with the bytes to store (canonical JSON of what was validated).
+
+    :class:`PackError` names the first failing field; for a document that is
+    not JSON or could be read two ways, ``fault`` says how and ``field`` is its path.
+    """
     if len(data) > MAX_PACK_BYTES:
         raise PackError("pack", f"is {len(data)} bytes, more than {MAX_PACK_BYTES}")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # Notepad on Windows adds a BOM when someone edits a pack by hand
     try:
-        return RegulationPack.model_validate_json(data)
+        # A leading BOM is skipped by the parser: Notepad adds one when someone edits a pack by hand.
+        stored = canonical_bytes(parse_object(data))
+    except StrictJsonError as exc:
+        raise PackError(exc.fault.path or "pack", str(exc), fault=exc.fault) from None
+    try:
+        # Validated from the stored bytes themselves, so what is checked is exactly what is kept.
+        return RegulationPack.model_validate_json(stored), stored
     except ValidationError as exc:
         raise _from_validation_error(exc) from None
+
+
+def load_pack(data: bytes) -> RegulationPack:
+    """Parse and validate one pack; :class:`PackError` names the first failing field."""
+    return read_pack(data)[0]
 
 
 # --- what changed -------------------------------------------------------------

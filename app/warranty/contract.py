@@ -7,7 +7,10 @@ The vendor signs the contract payload (DESIGN.md's shape) as canonical JSON
 
 The client trusts only the public keys it ships (resources/keys), verifies
 offline, and refuses anything unsigned, altered, signed by another key, or
-issued for another shop.
+issued for another shop.  The document is read with :mod:`app.signed_json`,
+so one that could be read two ways (a name given twice, ``NaN``, a lone
+surrogate) is refused as MALFORMED with the fault as its ``reason``; what
+verified is kept as :attr:`VerifiedContract.stored_bytes`, never as received.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import binascii
 import datetime as dt
 import enum
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +28,16 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+# canonical_bytes is re-exported: the technician unlock and the vendor's tools import it from here.
+from app.signed_json import JsonFault, JsonProblem, StrictJsonError, parse_object
+from app.signed_json import canonical_bytes as canonical_bytes
+
 DOCUMENT_FORMAT = "pmv-contract/1"
 WARRANTY_MONTHS = (6, 12)
 
 
 class ContractProblem(enum.Enum):
-    MALFORMED = "malformed"  # not JSON, or not a contract document at all
+    MALFORMED = "malformed"  # not JSON, readable two ways (``ContractError.fault``), or not a contract at all
     UNSIGNED = "unsigned"  # no signature
     UNKNOWN_KEY = "unknown_key"  # signed by a key this app does not trust
     BAD_SIGNATURE = "bad_signature"  # altered after signing
@@ -40,12 +46,22 @@ class ContractProblem(enum.Enum):
 
 
 class ContractError(Exception):
-    """A contract document was refused; ``problem`` says why (the UI words it)."""
+    """A contract document was refused; ``problem`` says why (the UI words it).
 
-    def __init__(self, problem: ContractProblem, detail: str = "") -> None:
+    For MALFORMED, ``fault`` is set when the file is JSON that could be read two
+    ways or is not JSON at all: its ``problem`` (a :class:`JsonProblem`) and ``key``
+    (the name given twice, e.g. ``end``) let the UI say exactly what is wrong.
+    """
+
+    def __init__(self, problem: ContractProblem, detail: str = "", *, fault: JsonFault | None = None) -> None:
         super().__init__(f"{problem.value}: {detail}" if detail else problem.value)
         self.problem = problem
         self.detail = detail
+        self.fault = fault
+
+    @property
+    def reason(self) -> JsonProblem | None:
+        return self.fault.problem if self.fault is not None else None
 
 
 @dataclass(frozen=True)
@@ -125,10 +141,6 @@ def _datetime(value: Any) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def canonical_bytes(payload: Mapping[str, Any]) -> bytes:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
 def key_id(public_key: Ed25519PublicKey) -> str:
     raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
@@ -154,17 +166,30 @@ def sign_payload(payload: Mapping[str, Any], private_key: Ed25519PrivateKey) -> 
     }
 
 
-def verify_document(
+@dataclass(frozen=True)
+class VerifiedContract:
+    """A document that verified: the contract, and the bytes to store for it.
+
+    ``stored_bytes`` is the canonical JSON of exactly the four members that
+    were checked (format, key id, payload, signature), so a later reader of
+    the stored file, with any parser, sees the values that were verified.
+    """
+
+    contract: Contract
+    stored_bytes: bytes
+
+
+def verify(
     document: bytes | str | Mapping[str, Any],
     trusted_keys: Mapping[str, Ed25519PublicKey],
     expected_shop_id: str | None,
-) -> Contract:
-    """Check a signed document; returns the contract or raises ContractError."""
+) -> VerifiedContract:
+    """Check a signed document; returns the contract with its bytes to store, or raises ContractError."""
     if isinstance(document, (bytes, str)):
         try:
-            document = json.loads(document)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ContractError(ContractProblem.MALFORMED, str(exc)) from None
+            document = parse_object(document)
+        except StrictJsonError as exc:
+            raise ContractError(ContractProblem.MALFORMED, str(exc), fault=exc.fault) from None
     if not isinstance(document, Mapping) or not isinstance(document.get("payload"), Mapping):
         raise ContractError(ContractProblem.MALFORMED, "no payload")
     if document.get("format") != DOCUMENT_FORMAT:
@@ -172,9 +197,10 @@ def verify_document(
     signature_text = document.get("signature")
     if not signature_text or not isinstance(signature_text, str):
         raise ContractError(ContractProblem.UNSIGNED)
-    public_key = trusted_keys.get(str(document.get("key_id", "")))
+    kid = document.get("key_id", "")
+    public_key = trusted_keys.get(kid) if isinstance(kid, str) else None
     if public_key is None:
-        raise ContractError(ContractProblem.UNKNOWN_KEY, str(document.get("key_id")))
+        raise ContractError(ContractProblem.UNKNOWN_KEY, str(kid))
     try:
         signature = base64.b64decode(signature_text, validate=True)
         public_key.verify(signature, canonical_bytes(document["payload"]))
@@ -183,4 +209,14 @@ def verify_document(
     contract = Contract.from_payload(document["payload"])
     if expected_shop_id and contract.shop_id != expected_shop_id:
         raise ContractError(ContractProblem.WRONG_SHOP, f"{contract.shop_id} != {expected_shop_id}")
-    return contract
+    verified = {"format": DOCUMENT_FORMAT, "key_id": kid, "payload": document["payload"], "signature": signature_text}
+    return VerifiedContract(contract, canonical_bytes(verified))
+
+
+def verify_document(
+    document: bytes | str | Mapping[str, Any],
+    trusted_keys: Mapping[str, Ed25519PublicKey],
+    expected_shop_id: str | None,
+) -> Contract:
+    """Check a signed document; returns the contract or raises ContractError."""
+    return verify(document, trusted_keys, expected_shop_id).contract

@@ -1,8 +1,10 @@
 """Keeping the shop's contract: verify, cache, refresh from the vendor, import a file.
 
-The cache is the last document that verified, stored as received (so it can
-be re-verified at every start).  A refused document never replaces it: the
-last good contract stays in force.  Network failures fall back to the cache.
+The cache is the last document that verified, stored as what was verified
+(:attr:`VerifiedContract.stored_bytes`: canonical JSON of the checked members,
+not the bytes as received, so no reader of the file can see another value) and
+re-verified at every start.  A refused document never replaces it: the last
+good contract stays in force.  Network failures fall back to the cache.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.atomic import write_atomically
 from app.support.vendor_api import VendorApiError
-from app.warranty.contract import Contract, ContractError, verify_document
+from app.warranty.contract import Contract, ContractError, ContractProblem, verify, verify_document
 
 log = logging.getLogger(__name__)
 
@@ -77,21 +79,20 @@ class ContractService:
 
     def accept(self, raw: bytes) -> Contract:
         """Verify ``raw`` and make it the contract in force; raises ContractError, keeping the old one."""
-        contract = verify_document(raw, self._keys, self._shop_id)
+        verified = verify(raw, self._keys, self._shop_id)
+        contract = verified.contract
         previous = self.current()
         if previous is not None and contract.issued_at < previous.issued_at:
             # An older document must not roll back a renewal the shop already has.
             log.warning("ignoring contract issued %s, older than the one in force (%s)",
                         contract.issued_at, previous.issued_at)
             return previous
-        self._write(raw)
+        self._write(verified.stored_bytes)
         return contract
 
     def import_file(self, path: Path) -> Contract:
         path = Path(path)
         if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            from app.warranty.contract import ContractProblem
-
             raise ContractError(ContractProblem.MALFORMED, f"file larger than {MAX_DOCUMENT_BYTES} bytes")
         return self.accept(path.read_bytes())
 
@@ -112,5 +113,5 @@ class ContractService:
         outcome = RefreshOutcome.UNCHANGED if contract == before else RefreshOutcome.UPDATED
         return RefreshResult(outcome, contract)
 
-    def _write(self, raw: bytes) -> None:
-        write_atomically(self.cache_file, raw)
+    def _write(self, stored_bytes: bytes) -> None:
+        write_atomically(self.cache_file, stored_bytes)

@@ -424,3 +424,25 @@ def test_staff_cli_lists_and_refuses_bad_input(vendor_server: VendorServer, caps
         vendor_server.cli("ticket", "update", number, "--status", "done")
     assert exit_info.value.code == 2
     assert vendor_server.cli("ticket", "list", "--shop-id", "NOPE-1") == 1
+
+
+def test_a_stored_contract_with_a_key_given_twice_gives_no_deadline_rather_than_a_guess(tmp_path: Path) -> None:
+    """Issue 18: RFC 8259 s.4 / RFC 7493 s.2.3.  The vendor reads its stored contracts strictly too."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from sqlalchemy import select
+
+    from tests.helpers import signed_contract
+
+    db = VendorDatabase(f"sqlite:///{tmp_path / 'vendor.sqlite3'}")
+    db.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    maintenance = [{"start": "2027-01-16", "end": "2028-01-15", "tier": "Tiêu chuẩn"}]
+    document = signed_contract(Ed25519PrivateKey.generate(), maintenance=maintenance).decode()
+    opened = dt.datetime(2027, 6, 1, 9, 0, tzinfo=HCM)
+    db.store_contract("KP-0001", document, opened - dt.timedelta(days=300))
+    with db.sessions() as session:
+        shop = session.scalar(select(Shop).where(Shop.shop_id == "KP-0001"))
+    assert shop is not None
+    assert tickets.coverage_for(db, shop, opened) == "maintenance"
+    forged = document.replace('"end": "2028-01-15"', '"end": "2026-01-01", "end": "2028-01-15"')
+    db.store_contract("KP-0001", forged, opened - dt.timedelta(days=200))
+    assert tickets.coverage_for(db, shop, opened) == "expired"  # json.loads would have said "maintenance"

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.signed_json import JsonProblem
 from app.technician import profile_read
 from app.technician.profile import SECRETS_PART, ProfileError, ProfileProblem
 from app.technician.profile_export import ExportNote, ExportResult, export_profile
-from app.technician.profile_import import apply_import, plan_import
+from app.technician.profile_import import PackAction, PartAction, apply_import, plan_import
 from app.technician.profile_read import read_profile
 from app.technician.profile_settings import strip_secrets
 from app.warranty.contract import ContractProblem
@@ -238,7 +239,7 @@ def test_export_refuses_settings_it_cannot_parse(old_pc: Pc, tmp_path: Path) -> 
 
 def test_export_leaves_out_a_contract_the_app_no_longer_trusts(old_pc: Pc, tmp_path: Path) -> None:
     contract = old_pc.files.contract_file
-    contract.write_bytes(contract.read_bytes().replace(b'"warranty_months": 12', b'"warranty_months": 6'))
+    contract.write_bytes(contract.read_bytes().replace(b'"warranty_months":12', b'"warranty_months":6'))
     result = export_profile(old_pc.files, tmp_path / "p.pmvprofile")
     assert ExportNote.CONTRACT_LEFT_OUT in result.notes
     assert "contract.json" not in members(result.path)
@@ -278,3 +279,96 @@ def test_settings_without_secrets_are_left_as_they_are() -> None:
            '[vendor]\nbase_url = "https://support.phanmemvang.vn"\n').encode()
     stripped = strip_secrets(raw)
     assert stripped.data is raw and stripped.keys == ()
+
+
+# --- one reading only (issue 18, section 4) -----------------------------------------
+# RFC 8259 s.4 ("The names within an object SHOULD be unique") and RFC 7493 s.2.3 ("MUST NOT have members with
+# duplicate names"): every JSON part of a profile is read strictly.  Each case starts from a new PC that already
+# holds this shop (restored from a good profile) and checks that the refused profile changes none of it.
+
+
+def twice(data: bytes, member: bytes, first_value: bytes) -> bytes:
+    """``data`` with ``member`` given twice: ``first_value`` first, then the original (which json.loads keeps)."""
+    assert data.count(member) == 1, member
+    name = member.split(b":")[0]
+    return data.replace(member, name + b": " + first_value + b", " + member)
+
+
+def with_manifest(src: Path, dest: Path, change: Callable[[bytes], bytes]) -> Path:
+    contents = members(src)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            archive.writestr(name, change(data) if name == "manifest.json" else data)
+    return dest
+
+
+@pytest.fixture
+def restored(good: Path, new_pc: Pc) -> dict[str, bytes]:
+    """The new PC after a good import: what every refusal below must leave exactly as it is."""
+    apply_import(read_profile(good), new_pc.files, passphrase=PASSPHRASE)
+    state = new_pc.snapshot()
+    assert any(name.endswith("contract.json") for name in state) and any("packs" in name for name in state)
+    return state
+
+
+def test_a_manifest_with_a_key_given_twice_is_refused(good: Path, tmp_path: Path, new_pc: Pc,
+                                                      restored: dict[str, bytes]) -> None:
+    path = with_manifest(good, tmp_path / "x.pmvprofile",
+                         lambda m: twice(m, b'"shop_id": "KP-0001"', b'"VB-0002"'))
+    error = refused(path)
+    assert error.problem is ProfileProblem.MANIFEST_INVALID
+    assert error.fault is not None and (error.fault.problem, error.fault.key) == (JsonProblem.DUPLICATE_KEY, "shop_id")
+    assert new_pc.snapshot() == restored
+
+
+def test_a_contract_with_a_key_given_twice_is_refused(good: Path, tmp_path: Path, new_pc: Pc,
+                                                      signed: Callable[..., bytes], restored: dict[str, bytes]) -> None:
+    renewal = signed(issued_at="2027-01-10T09:00:00+07:00",
+                     maintenance=[{"start": "2027-01-16", "end": "2028-01-15", "tier": "Tiêu chuẩn"}])
+    forged = twice(renewal, b'"end": "2028-01-15"', b'"2035-12-31"')
+    path = rebuild(good, tmp_path / "x.pmvprofile", parts={"contract.json": forged, SECRETS_PART: None},
+                   edit_manifest=lambda m: m.update(sealed=[]))
+    error = refused(path)
+    assert error.problem is ProfileProblem.CONTRACT_REFUSED and error.contract_problem is ContractProblem.MALFORMED
+    assert error.fault is not None and error.fault.path == "payload.maintenance[0].end"
+    assert new_pc.snapshot() == restored
+
+
+def test_a_pack_with_a_key_given_twice_is_refused(good: Path, tmp_path: Path, new_pc: Pc,
+                                                  restored: dict[str, bytes]) -> None:
+    # Version 1.1.0, whose first reading would lower the cash limit to 2 million đồng.
+    forged = twice(pack_bytes("1.1.0"), b'"amount_vnd": 20000000', b"2000000")
+    path = rebuild(good, tmp_path / "x.pmvprofile", parts={PACK_PART: None, f"packs/{PACK_ID}-1.1.0.json": forged,
+                                                           SECRETS_PART: None},
+                   edit_manifest=lambda m: m.update(sealed=[]))
+    error = refused(path)
+    assert error.problem is ProfileProblem.PACK_INVALID
+    assert error.fault is not None and error.fault.path == "rules[0].amount_vnd"
+    assert new_pc.snapshot() == restored
+
+
+def test_a_secrets_envelope_with_a_key_given_twice_is_refused(good: Path, tmp_path: Path, new_pc: Pc,
+                                                              restored: dict[str, bytes]) -> None:
+    envelope = json.dumps(json.loads(members(good)[SECRETS_PART])).encode()
+    forged = twice(envelope, b'"n": 32768', b"1048576")  # which scrypt cost is meant?
+    profile = read_profile(rebuild(good, tmp_path / "x.pmvprofile", parts={SECRETS_PART: forged}))
+    for attempt in (lambda: plan_import(profile, new_pc.files, passphrase=PASSPHRASE),
+                    lambda: apply_import(profile, new_pc.files, passphrase=PASSPHRASE, overwrite=True)):
+        with pytest.raises(ProfileError) as caught:
+            attempt()
+        assert caught.value.problem is ProfileProblem.SECRETS_INVALID
+        assert caught.value.fault is not None and caught.value.fault.problem is JsonProblem.DUPLICATE_KEY
+    assert new_pc.snapshot() == restored
+
+
+def test_parts_kept_as_received_by_an_older_version_count_as_the_same(good: Path, new_pc: Pc,
+                                                                       signed: Callable[..., bytes],
+                                                                       restored: dict[str, bytes]) -> None:
+    # Before issue 18 the contract cache and installed packs held the bytes as received (indented, spaced);
+    # now they hold the canonical form.  The plan compares what each means, not how it was spelled.
+    files = new_pc.files
+    files.contract_file.write_bytes(signed())
+    (files.packs_root / "packs" / PACK_ID / "1.0.0" / "pack.json").write_bytes(pack_bytes("1.0.0"))
+    plan = plan_import(read_profile(good), files, passphrase=PASSPHRASE)
+    assert plan.contract is PartAction.SAME and [p.action for p in plan.packs] == [PackAction.SAME]
+    assert plan.conflicts == ()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from pathlib import Path
@@ -240,3 +241,46 @@ def test_signature_is_over_the_canonical_payload(key: Ed25519PrivateKey, clock: 
     parsed = parse_unlock_code(sign_challenge(challenge.code(), "An", key, clock()))
     key.public_key().verify(parsed.signature, canonical_bytes(parsed.payload()))
     assert parsed.payload()["nonce"] == challenge.nonce.hex()
+
+
+# --- one reading only (issue 18, section 4) ------------------------------------------------------------
+# A code is not JSON: its fields have fixed places and length prefixes (the module docstring's layout), so
+# "a key given twice" (RFC 8259 s.4, RFC 7493 s.2.3) can only appear as a field given twice.  Each form must
+# be refused as MALFORMED and leave the stored state (used nonces) as it was, so the genuine code still works.
+
+
+def _b32(text: str) -> bytes:
+    clean = text.replace("-", "")
+    return base64.b32decode(clean + "=" * (-len(clean) % 8))
+
+
+def _text(data: bytes) -> str:
+    raw = base64.b32encode(data).decode("ascii").rstrip("=")
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def _field(text: str) -> bytes:
+    raw = text.encode("utf-8")
+    return bytes([len(raw)]) + raw
+
+
+@pytest.mark.parametrize("where", ["technician twice before the signature", "technician again after the signature",
+                                   "shop twice", "the whole code twice"])
+def test_a_field_given_twice_is_refused_and_changes_nothing(
+    key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock, where: str
+) -> None:
+    challenge = make_challenge(SHOP, clock())
+    code = sign_challenge(challenge.code(), "An", key, clock())
+    data = _b32(code)
+    body, signature = data[:-64], data[-64:]
+    assert body.endswith(_field(SHOP) + _field("An"))
+    forged = {
+        "technician twice before the signature": body + _field("Giám đốc") + signature,
+        "technician again after the signature": data + _field("Giám đốc"),
+        "shop twice": body[: -len(_field("An"))] + _field("VB-0002") + _field("An") + signature,
+        "the whole code twice": data + data,
+    }[where]
+    unlock = _unlock(key, store, clock)
+    assert _reason(unlock, challenge, _text(forged)) is UnlockReason.MALFORMED
+    assert store.get("technician.unlock.used_nonces", {}) == {}
+    assert unlock.verify(challenge, code).technician == "An"  # the genuine code was not used up

@@ -151,3 +151,49 @@ def test_the_linux_install_script_makes_the_layout_the_app_detects(tmp_path: Pat
     (bundle / EXECUTABLE).write_text("#!/bin/sh\necho 'PMV Support Assistant 0.4.0'\n")
     subprocess.run(["sh", str(script), str(bundle), str(root)], check=True, env=env, capture_output=True)
     assert read_pointer(root) == Pointer("0.4.0", "0.3.1")
+
+
+# --- one reading only (issue 18, section 4) ----------------------------------------------------------------
+
+def test_the_pointer_is_read_only_as_written(layout: Path) -> None:
+    """Two readers read ``current``: the launcher (``head -n 1``, as is) and Python; they must never disagree.
+
+    A key given twice (RFC 8259 s.4, RFC 7493 s.2.3) is, in this line format, a line given twice.
+    """
+    assert (layout / "current").read_bytes() == b"0.1.0\nprevious \n"  # Pointer.text(), as install.sh writes too
+    for text in ["0.2.0\nprevious 0.1.0\n", "0.2.0\nprevious \n"]:
+        (layout / "current").write_text(text, encoding="utf-8")
+        pointer = read_pointer(layout)
+        assert pointer is not None and pointer.text() == text
+    for text in ["0.2.0 \nprevious 0.1.0\n",  # the launcher would run 'versions/0.2.0 ', Python 'versions/0.2.0'
+                 "0.2.0\nprevious 0.1.0\nprevious 0.0.9\n", "0.2.0\r\nprevious 0.1.0\r\n", "0.2.0\n",
+                 "../../bin\nprevious 0.1.0\n", "0.2.0\nprevious ..\n", ""]:
+        (layout / "current").write_bytes(text.encode())
+        assert read_pointer(layout) is None, repr(text)
+
+
+def test_a_pending_update_with_a_key_given_twice_is_not_read(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "updates" / "app").mkdir(parents=True)
+    pending = data / "updates" / "app" / "pending.json"
+    good = ('{"version": "0.2.0", "kind": "side_by_side", "root": "/opt/pmv", '
+            '"payload": "/opt/pmv/versions/0.2.0", "staged_at": "2026-11-25T02:00:00+00:00"}')
+    pending.write_text(good, encoding="utf-8")
+    read = read_pending(data)
+    assert read is not None and read.payload == "/opt/pmv/versions/0.2.0"
+    # Which program runs after the app exits?  json.loads would say the last; another reader the first.
+    forged = good.replace('"payload": ', '"payload": "/tmp/evil", "payload": ')
+    for text in [forged, good.replace('"0.2.0", "kind"', '"../../../tmp", "kind"'), good.replace('"0.2.0"', "2")]:
+        pending.write_text(text, encoding="utf-8")
+        assert read_pending(data) is None, text
+        assert pending.read_text(encoding="utf-8") == text  # left for a technician to see
+
+
+def test_a_version_that_cannot_name_a_folder_is_not_staged(layout: Path, tmp_path: Path) -> None:
+    install = AppInstall(InstallKind.SIDE_BY_SIDE, layout, "0.1.0")
+    archive = tmp_path / "pmv-support-x.zip"
+    archive.write_bytes(bundle_zip("0.2.0", tmp_path / "data"))
+    with pytest.raises(StageError) as caught:
+        stage_update(install, archive, "../0.2.0", tmp_path / "data")
+    assert caught.value.problem is StageProblem.WRONG_FORMAT
+    assert sorted(p.name for p in (layout / "versions").iterdir()) == ["0.1.0"]

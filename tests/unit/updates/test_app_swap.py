@@ -235,3 +235,58 @@ def test_a_rolled_back_version_is_no_longer_pending_when_the_old_one_starts(tmp_
 
     AppSwapper(data, timing=FAST, popen=watching_popen).apply(wait_pid=None)
     assert seen == [(True, True)]
+
+
+# --- one reading only (issue 18, section 4) ----------------------------------------------------------------
+# RFC 8259 s.4 ("The names within an object SHOULD be unique") and RFC 7493 s.2.3 ("MUST NOT have members with
+# duplicate names"): the files the app and the helper hand each other are read strictly; for the line-based
+# 'current' pointer the same rule is "no line twice, exactly as written".
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("pointer", ["0.1.0\nprevious \nprevious 0.0.9\n", "0.1.0 \nprevious \n",
+                                     "0.1.0\r\nprevious \r\n"])
+def test_a_pointer_not_as_written_stops_the_switch_and_changes_nothing(tmp_path: Path, data: Path,
+                                                                         pointer: str) -> None:
+    root, _install = side_by_side(tmp_path, data, GOOD)
+    (root / "current").write_bytes(pointer.encode())
+    before = tree(root)
+    outcome = AppSwapper(data, timing=FAST).apply(wait_pid=None)
+    assert outcome is not None and outcome.result is SwapResult.NOT_APPLIED
+    assert outcome.reason is SwapReason.POINTER_UNREADABLE
+    assert tree(root) == before  # pointer, both version folders, launcher: all as they were
+    assert wait_for_launches(data, 0, timeout=0.3) == []
+    assert refused_versions(data) == set()  # the version is not to blame: a later run may install it
+
+
+def test_a_pending_update_with_a_key_given_twice_is_not_applied(tmp_path: Path, data: Path) -> None:
+    root, _install = side_by_side(tmp_path, data, GOOD)
+    pending = data / "updates" / "app" / "pending.json"
+    text = pending.read_text(encoding="utf-8")
+    forged = text.replace('"payload": ', f'"payload": "{tmp_path / "evil"}", "payload": ', 1)
+    assert json.loads(forged)["payload"] == json.loads(text)["payload"]  # json.loads would run the staged one...
+    pending.write_text(forged, encoding="utf-8")
+    before = tree(root)
+    assert AppSwapper(data, timing=FAST).apply(wait_pid=None) is None  # ...the strict reader runs nothing
+    assert tree(root) == before and read_pointer(root) == Pointer("0.1.0")
+    assert wait_for_launches(data, 0, timeout=0.3) == []
+
+
+def test_the_helpers_other_files_with_a_key_given_twice_count_as_unreadable(data: Path) -> None:
+    from app.updates.app_swap import _started_version, handover_file, may_hand_over, outcome_file, started_file
+
+    folder = data / "updates" / "app"
+    folder.mkdir(parents=True)
+    started_file(data).write_text('{"version": "0.2.0", "version": "0.1.0", "pid": 1, "at": "x"}', encoding="utf-8")
+    assert _started_version(data) is None  # no start signal: the helper would roll back, never guess
+    outcome_file(data).write_text('{"version": "0.2.0", "previous": "0.1.0", "result": "rolled_back", '
+                                  '"result": "applied", "reason": "started", "at": "x"}', encoding="utf-8")
+    assert last_outcome(data) is None
+    handover_file(data).write_text('{"version": "0.2.0", "count": 0, "count": 2}', encoding="utf-8")
+    assert may_hand_over(data, "0.2.0")  # counted from an unreadable record: as if none, not given up
+    assert json.loads(handover_file(data).read_text(encoding="utf-8")) == {"version": "0.2.0", "count": 1}
+    (folder / "refused.json").write_text('["0.2.0", {"v": 1, "v": 2}]', encoding="utf-8")
+    assert refused_versions(data) == set()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.updates.install import PackStore, PackStoreError, UnsafeArchive, extract_safely
+from app.signed_json import canonical_form
 from app.updates.packs import CashLimitRule, ChangeKind, PackError, VatRateRule
 
 PACK_ID = "nd-232-2025"
@@ -33,7 +34,8 @@ def test_first_install(tmp_path: Path, nd232_bytes: bytes) -> None:
     assert (done.pack_id, done.version, done.previous_version, done.unchanged) == (PACK_ID, "1.0.0", None, False)
     assert [c.change for c in done.changes] == [ChangeKind.ADDED]
     assert done.path == tmp_path / "packs" / PACK_ID / "1.0.0"
-    assert (done.path / "pack.json").read_bytes() == nd232_bytes  # the verified bytes, untouched
+    # What was validated, re-serialised canonically (app.signed_json), not the bytes as received.
+    assert (done.path / "pack.json").read_bytes() == canonical_form(nd232_bytes) != nd232_bytes
     assert pointer(store, "current") == "1.0.0" and pointer(store, "previous") is None
     [info] = store.installed()
     assert (info.id, info.version, info.effective_date, info.previous_version) == (
@@ -127,7 +129,7 @@ def test_pack_with_rule_and_export(tmp_path: Path, nd232_bytes: bytes) -> None:
     pos_rules = tmp_path / "pos" / "rules"
     written = store.export_to(pos_rules)
     assert written == [pos_rules / f"{PACK_ID}.json"]
-    assert written[0].read_bytes() == nd232_bytes
+    assert written[0].read_bytes() == canonical_form(nd232_bytes)  # the POS gets what was validated
     assert [p.name for p in pos_rules.iterdir()] == [f"{PACK_ID}.json"]  # no temp files left beside it
 
 
@@ -261,3 +263,63 @@ def test_extract_counts_the_total_not_each_member(tmp_path: Path) -> None:
         extract_safely(archive, tmp_path / "out", max_total_bytes=10_000)
     with pytest.raises(UnsafeArchive):
         extract_safely(archive, tmp_path / "out", max_members=3)
+
+
+# --- one reading only (issue 18, section 4) ----------------------------------------------------------------
+
+def files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_pack_with_a_key_given_twice_installs_nothing(tmp_path: Path, make_pack: MakePack) -> None:
+    # RFC 8259 s.4 / RFC 7493 s.2.3: no member name twice.  The first reading would lower the limit tenfold.
+    store = PackStore(tmp_path)
+    store.install(make_pack("1.0.0"))
+    before = files(tmp_path)
+    forged = make_pack("1.1.0").replace(b'"amount_vnd": 20000000', b'"amount_vnd": 2000000, "amount_vnd": 20000000')
+    with pytest.raises(PackError) as caught:
+        store.install(forged)
+    assert caught.value.field == "rules[0].amount_vnd"
+    assert files(tmp_path) == before
+    current = store.current(PACK_ID)
+    assert current is not None and current.version == "1.0.0"
+
+
+# Pointers are text the store writes itself; "a key given twice" is a line given twice.  Only the exact form
+# written is read: anything else is refused like a garbled pointer, never interpreted.
+POINTER_FORMS = [
+    ("previous twice", "current", "1.1.0\nprevious 1.0.0\nprevious 0.9.0\n"),
+    ("version twice", "current", "1.1.0\n1.0.0\nprevious 1.0.0\n"),
+    ("a trailing space", "current", "1.1.0 \nprevious 1.0.0\n"),
+    ("CRLF", "current", "1.1.0\r\nprevious 1.0.0\r\n"),
+    ("no final newline", "current", "1.1.0\nprevious 1.0.0"),
+    ("a previous line in previous", "previous", "1.0.0\nprevious 0.9.0\n"),
+    ("previous given twice", "previous", "1.0.0\n1.0.0\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), [c[1:] for c in POINTER_FORMS], ids=[c[0] for c in POINTER_FORMS])
+def test_a_pointer_not_in_its_written_form_is_refused_and_nothing_moves(
+        tmp_path: Path, make_pack: MakePack, name: str, text: str) -> None:
+    store = PackStore(tmp_path)
+    store.install(make_pack("1.0.0"))
+    store.install(make_pack("1.1.0"))
+    (store.packs_dir / PACK_ID / name).write_text(text, encoding="utf-8", newline="")
+    before = files(tmp_path)
+    if name == "current":
+        assert store.current(PACK_ID) is None and store.installed() == []
+    else:
+        assert store.previous_version(PACK_ID) is None
+    with pytest.raises(PackStoreError):
+        store.rollback(PACK_ID)  # no guessing which line names the rollback target
+    assert files(tmp_path) == before
+
+
+def test_a_pack_kept_as_received_by_an_older_version_is_still_the_same_pack(tmp_path: Path,
+                                                                            nd232_bytes: bytes) -> None:
+    store = PackStore(tmp_path)
+    store.install(nd232_bytes)
+    (store.packs_dir / PACK_ID / "1.0.0" / "pack.json").write_bytes(nd232_bytes)  # as stored before issue 18
+    again = store.install(nd232_bytes)
+    assert again.unchanged and store.holds(PACK_ID, "1.0.0", nd232_bytes)
+    assert not store.holds(PACK_ID, "1.0.0", nd232_bytes.replace(b"20000000", b"25000000"))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from app.signed_json import JsonProblem, canonical_bytes
 from app.updates.packs import (
     CashLimitRule,
     ChangeKind,
@@ -17,6 +18,7 @@ from app.updates.packs import (
     VatRateRule,
     diff,
     load_pack,
+    read_pack,
 )
 from tests.unit.updates.conftest import ND232
 
@@ -170,3 +172,42 @@ def test_diff_sees_an_inherited_date_move() -> None:
 def test_no_change_no_diff() -> None:
     pack = load_pack(ND232.read_bytes())
     assert diff(pack, pack) == []
+
+
+# --- one reading only (issue 18, section 4) -----------------------------------------
+# RFC 8259 s.4 "The names within an object SHOULD be unique"; RFC 7493 (I-JSON) s.2.3 "Objects MUST NOT have
+# members with duplicate names"; RFC 8259 s.6 for NaN.  pydantic's own JSON parser, like json.loads, keeps the
+# last duplicate and takes NaN, so without the strict reader these packs would load.
+
+TWICE_CASES = [
+    ("a rule's amount", b'"amount_vnd": 20000000', b"2000000", "rules[0].amount_vnd"),
+    ("the pack's effective date", b'"effective_date": "2025-10-10",\n  "rules"', b'"2030-01-01"', "effective_date"),
+    ("the id", b'"id": "nd-232-2025"', b'"nd-232-2024"', "id"),
+]
+
+
+@pytest.mark.parametrize(("member", "first", "field"), [c[1:] for c in TWICE_CASES], ids=[c[0] for c in TWICE_CASES])
+def test_a_member_given_twice_is_refused_with_its_path(member: bytes, first: bytes, field: str) -> None:
+    data = ND232.read_bytes()
+    assert data.count(member) == 1
+    name = member.split(b":")[0]
+    forged = data.replace(member, name + b": " + first + b", " + member)
+    RegulationPack.model_validate_json(forged)  # the lenient reading: it would have loaded
+    with pytest.raises(PackError) as caught:
+        load_pack(forged)
+    assert caught.value.field == field
+    assert caught.value.fault is not None and caught.value.fault.problem is JsonProblem.DUPLICATE_KEY
+
+
+def test_nan_is_refused() -> None:
+    doc = json.dumps({**_doc(), "rules": [{"kind": "vat_rate", "percent": 8, "applies_to": "labor"}]})
+    with pytest.raises(PackError) as caught:
+        load_pack(doc.replace('"percent": 8', '"percent": NaN').encode())
+    assert caught.value.field == "rules[0].percent"
+    assert caught.value.fault is not None and caught.value.fault.problem is JsonProblem.NON_FINITE_NUMBER
+
+
+def test_read_pack_gives_the_canonical_bytes_of_what_it_validated() -> None:
+    pack, stored = read_pack(b"\xef\xbb\xbf" + ND232.read_bytes())
+    assert stored == canonical_bytes(json.loads(ND232.read_text(encoding="utf-8")))
+    assert read_pack(stored) == (pack, stored)  # stored bytes read back as the same pack, unchanged

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import json
@@ -7,12 +8,15 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.signed_json import JsonFault, JsonProblem
 from app.warranty.contract import (
     Contract,
     ContractError,
     ContractProblem,
+    canonical_bytes,
     key_id,
     sign_payload,
+    verify,
     verify_document,
 )
 
@@ -128,3 +132,73 @@ def test_invalid_content_is_refused_even_by_the_vendor_signing_tool(key, change)
     assert caught.value.problem is ContractProblem.INVALID
     with pytest.raises(ContractError):
         Contract.from_payload({**PAYLOAD, **change})
+
+
+# --- one reading only (issue 18, section 4) -----------------------------------------
+# The rule: RFC 8259 section 4 ("The names within an object SHOULD be unique") and RFC 7493 (I-JSON)
+# section 2.3 ("Objects MUST NOT have members with duplicate names"); NaN from RFC 8259 section 6; lone
+# surrogates from RFC 7493 section 2.1.  app/signed_json.py's tests hold the full table.
+
+
+def _twice(text: str, member: str, first_value: str) -> str:
+    """``text`` with ``member`` given twice: ``first_value`` first, then the signed value."""
+    assert text.count(member) == 1
+    name = member.split(":")[0]
+    return text.replace(member, f"{name}: {first_value}, {member}")
+
+
+def test_the_issues_contract_with_end_given_twice_is_refused(key, trusted) -> None:
+    signed = json.dumps(sign_payload(PAYLOAD, key), ensure_ascii=False)
+    forged = _twice(signed, '"end": "2028-01-15"', '"2035-12-31"')
+    # What made it dangerous: json.loads keeps the last "end", so the signature verifies, while a reader
+    # that keeps the first sees maintenance until 2035.
+    loaded = json.loads(forged)
+    key.public_key().verify(base64.b64decode(loaded["signature"]), canonical_bytes(loaded["payload"]))
+    with pytest.raises(ContractError) as caught:
+        verify_document(forged.encode(), trusted, "KP-0001")
+    error = caught.value
+    assert error.problem is ContractProblem.MALFORMED and error.reason is JsonProblem.DUPLICATE_KEY
+    assert error.fault == JsonFault(JsonProblem.DUPLICATE_KEY, "payload.maintenance[0].end", "end")
+
+
+@pytest.mark.parametrize(
+    "member, first, path",
+    [
+        ('"shop_id": "KP-0001"', '"VB-0002"', "payload.shop_id"),  # whose contract is it?
+        ('"warranty_months": 12', "6", "payload.package.warranty_months"),
+        ('"format": "pmv-contract/1"', '"pmv-contract/9"', "format"),  # the envelope too, not only the payload
+    ],
+)
+def test_any_member_given_twice_is_refused_at_any_depth(key, trusted, member, first, path) -> None:
+    forged = _twice(json.dumps(sign_payload(PAYLOAD, key), ensure_ascii=False), member, first)
+    with pytest.raises(ContractError) as caught:
+        verify_document(forged, trusted, None)
+    assert caught.value.problem is ContractProblem.MALFORMED
+    assert caught.value.fault is not None and caught.value.fault.path == path
+
+
+@pytest.mark.parametrize(
+    "document, reason",
+    [
+        ('{"format": "pmv-contract/1", "payload": {"warranty_months": NaN}, "signature": "AA=="}',
+         JsonProblem.NON_FINITE_NUMBER),
+        ('{"format": "pmv-contract/1", "payload": {"shop_name": "Kim \\ud800"}, "signature": "AA=="}',
+         JsonProblem.LONE_SURROGATE),
+        ("[1, 2]", JsonProblem.NOT_AN_OBJECT),
+        ("[" * 50_000, JsonProblem.TOO_DEEP),  # a refusal, not a RecursionError traceback
+    ],
+)
+def test_other_second_readings_are_refused_with_their_reason(trusted, document, reason) -> None:
+    with pytest.raises(ContractError) as caught:
+        verify_document(document, trusted, None)
+    assert caught.value.problem is ContractProblem.MALFORMED and caught.value.reason is reason
+
+
+def test_what_is_stored_is_what_was_verified(key, trusted) -> None:
+    document = sign_payload(PAYLOAD, key)
+    received = json.dumps({**document, "note": "not signed"}, ensure_ascii=False, indent=2).encode()
+    verified = verify(received, trusted, "KP-0001")
+    # Canonical JSON of the four checked members only; an unsigned extra member is not kept.
+    assert verified.stored_bytes == canonical_bytes(document)
+    assert b"note" not in verified.stored_bytes
+    assert verify(verified.stored_bytes, trusted, "KP-0001") == verified

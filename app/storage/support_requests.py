@@ -182,6 +182,22 @@ class SupportRepository:
                 self._event(session, row.request_id, "attachment_failed",
                             {"filename": row.filename, "error": error.value})
 
+    def mark_pending_attachments_failed(self, request_id: str, error: AttachmentError) -> list[str]:
+        """Give every file of a request not yet uploaded (and not failed) ``error``; their ids.
+
+        One transaction, so a request's files never end half marked.  The copies stay in the
+        outbox: the shop loses nothing, and a technician can still take them by hand.
+        """
+        with self._db.write() as session:
+            rows = session.scalars(select(RequestAttachmentRow).where(
+                RequestAttachmentRow.request_id == request_id, RequestAttachmentRow.uploaded_at.is_(None),
+                RequestAttachmentRow.error.is_(None)).order_by(RequestAttachmentRow.kind,
+                                                               RequestAttachmentRow.filename)).all()
+            for row in rows:
+                row.error = error.value
+                self._event(session, request_id, "attachment_failed", {"filename": row.filename, "error": error.value})
+            return [row.id for row in rows]
+
     def apply_updates(self, updates: Sequence[TicketUpdate]) -> list[StatusChange]:
         """Take the vendor's status changes; returns the ones that changed something."""
         changes: list[StatusChange] = []
@@ -232,16 +248,16 @@ class SupportRepository:
             return [self._request(session, row) for row in rows]
 
     def with_pending_uploads(self) -> list[SupportRequest]:
-        """Sent requests with attachments still to upload (resumed per file)."""
+        """Sent requests with attachments still to upload (resumed per file), oldest first."""
         with self._db.read() as session:
             ids = session.scalars(
                 select(RequestAttachmentRow.request_id)
                 .where(RequestAttachmentRow.uploaded_at.is_(None), RequestAttachmentRow.error.is_(None))
                 .distinct()
             ).all()
-            rows = [session.get(SupportRequestRow, request_id) for request_id in ids]
-            return [self._request(session, row) for row in rows
-                    if row is not None and row.ticket_id is not None]
+            rows = [row for request_id in ids
+                    if (row := session.get(SupportRequestRow, request_id)) is not None and row.ticket_id is not None]
+            return [self._request(session, row) for row in sorted(rows, key=lambda row: (row.opened_at, row.id))]
 
     def pending_count(self) -> int:
         with self._db.read() as session:

@@ -41,6 +41,15 @@ def _redacted(key: str, filename: str, text: str, keep_phones: Iterable[str]) ->
     return BundlePart(key, filename, result.text, dict(result.counts))
 
 
+def shop_phones(settings: Settings) -> list[str]:
+    """The shop's own numbers (the settings' phone field, which may hold several): never hidden.
+
+    They are the shop's, printed on its signboard and invoices, not a
+    customer's; and the technician calls the shop back on them.
+    """
+    return [settings.shop.phone] if settings.shop.phone.strip() else []
+
+
 def collect_parts(
     settings: Settings,
     app_log: Path | None,
@@ -49,8 +58,12 @@ def collect_parts(
     extra: Sequence[BundlePart] = (),
     now: dt.datetime | None = None,
 ) -> list[BundlePart]:
-    """Everything a technician needs to start, redacted; features add ``extra`` parts."""
+    """Everything a technician needs to start, redacted; features add ``extra`` parts.
+
+    Phone numbers stay when they are the contact's (``keep_phones``) or the shop's own.
+    """
     now = now or dt.datetime.now().astimezone()
+    keep_phones = [*keep_phones, *shop_phones(settings)]
     parts = list(extra)
     if app_log is not None:
         parts.append(_redacted("app_log", "app.log", tail(app_log, APP_LOG_LINES), keep_phones))

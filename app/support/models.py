@@ -57,6 +57,7 @@ class AttachmentError(str, enum.Enum):
     TAMPERED = "tampered"  # the stored copy no longer matches its checksum
     TOO_LARGE = "too_large"  # refused by the server (413)
     REJECTED = "rejected"  # refused by the server (422, e.g. checksum)
+    TICKET_GONE = "ticket_gone"  # the request's ticket is no longer on the server (404/410)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,17 @@ Each request carries its UUID as the Idempotency-Key and each attachment its
 own client id, so any retry (after a timeout, a dropped connection, a 500
 after the server committed, a killed process) finds the same ticket and the
 same files on the server instead of making new ones.
+
+A ticket can also disappear from the server (deleted by staff, a server
+restored from an older backup, the till given another shop's token).  Its
+files are then marked ``ticket_gone`` and the run goes on, so one lost
+ticket never holds back the files of later requests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
 import random
 import threading
@@ -19,7 +25,7 @@ from typing import Any, Protocol
 
 from app.storage.repositories import utc_now
 from app.storage.support_requests import SupportRepository, sha256_of
-from app.support.models import AttachmentError, StatusChange
+from app.support.models import Attachment, AttachmentError, StatusChange, SupportRequest
 from app.support.vendor_api import ApiFailure, VendorApiError, VendorClient
 
 log = logging.getLogger(__name__)
@@ -100,38 +106,94 @@ class Outbox:
 
     def _upload_attachments(self, client: VendorClient, report: DeliveryReport,
                             cancel: threading.Event | None) -> None:
-        for request in self._repo.with_pending_uploads():
+        pending = self._repo.with_pending_uploads()
+        if not pending:
+            return
+        try:
+            listed: dict[int, str] | None = _listed_tickets(client)
+        except VendorApiError as exc:
+            if exc.kind in (ApiFailure.OFFLINE, ApiFailure.TIMEOUT):
+                return  # the uploads would fail the same way: resume next run
+            listed = None  # go on without the check; a 404 then proves nothing (see _ticket_missing)
+        for request in pending:
             assert request.ticket_id is not None
+            if listed is not None and listed.get(request.ticket_id, request.id) != request.id:
+                # The id now names another of the shop's tickets (a server restored from an older
+                # backup hands ids out again): uploading would attach these files to the wrong request.
+                self._mark_gone(request, report, "its ticket id now names another ticket")
+                continue
             for attachment in request.attachments:
                 if attachment.uploaded_at is not None or attachment.error is not None:
                     continue
                 if cancel is not None and cancel.is_set():
                     return
-                path = Path(attachment.path)
-                problem = None
-                if not path.exists():
-                    problem = AttachmentError.MISSING
-                elif sha256_of(path) != attachment.sha256:
-                    problem = AttachmentError.TAMPERED  # changed on disk since it was attached
-                if problem is not None:
-                    self._repo.mark_attachment_failed(attachment.id, problem)
-                    report.attachment_errors.append((attachment.id, problem))
-                    continue
-                try:
-                    client.upload_attachment(request.ticket_id, attachment.id, path, attachment.filename,
-                                             attachment.sha256)
-                except VendorApiError as exc:
-                    if exc.kind is ApiFailure.TOO_LARGE:
-                        problem = AttachmentError.TOO_LARGE
-                    elif exc.kind is ApiFailure.BAD_RESPONSE:
-                        problem = AttachmentError.REJECTED
-                    else:
-                        return  # network trouble: resume from this file next run
-                    self._repo.mark_attachment_failed(attachment.id, problem)
-                    report.attachment_errors.append((attachment.id, problem))
-                    continue
+                step = self._upload(client, request, attachment, report, listed)
+                if step is _Next.STOP:
+                    return
+                if step is _Next.REQUEST:
+                    break
+
+    def _upload(self, client: VendorClient, request: SupportRequest, attachment: Attachment,
+                report: DeliveryReport, listed: dict[int, str] | None) -> _Next:
+        assert request.ticket_id is not None
+        path = Path(attachment.path)
+        problem = None
+        if not path.exists():
+            problem = AttachmentError.MISSING
+        elif sha256_of(path) != attachment.sha256:
+            problem = AttachmentError.TAMPERED  # changed on disk since it was attached
+        if problem is None:
+            try:
+                client.upload_attachment(request.ticket_id, attachment.id, path, attachment.filename,
+                                         attachment.sha256)
+            except VendorApiError as exc:
+                if exc.kind is ApiFailure.NOT_FOUND or exc.status == 410:
+                    return self._ticket_missing(request, exc, report, listed)
+                if exc.kind is ApiFailure.TOO_LARGE:
+                    problem = AttachmentError.TOO_LARGE
+                elif exc.kind is ApiFailure.BAD_RESPONSE:
+                    problem = AttachmentError.REJECTED
+                else:
+                    return _Next.STOP  # network trouble: resume from this file next run
+            else:
                 self._repo.mark_attachment_uploaded(attachment.id)
                 report.uploaded += 1
+                return _Next.FILE
+        self._repo.mark_attachment_failed(attachment.id, problem)
+        report.attachment_errors.append((attachment.id, problem))
+        return _Next.FILE
+
+    def _ticket_missing(self, request: SupportRequest, exc: VendorApiError, report: DeliveryReport,
+                        listed: dict[int, str] | None) -> _Next:
+        """A 404/410 on an upload: the request's files are marked if its ticket is gone; the run goes on."""
+        # 410 says "gone" by itself.  A 404 also comes from a wrong address or a proxy in the way,
+        # so it counts only when the server's own list of this shop's tickets lacks the ticket.
+        if exc.status == 410 or (listed is not None and request.ticket_id not in listed):
+            self._mark_gone(request, report, str(exc))
+        else:
+            log.warning("request %s: file refused (%s) though its ticket may still be there; next run tries again",
+                        request.id, exc)
+        return _Next.REQUEST
+
+    def _mark_gone(self, request: SupportRequest, report: DeliveryReport, why: str) -> None:
+        failed = self._repo.mark_pending_attachments_failed(request.id, AttachmentError.TICKET_GONE)
+        report.attachment_errors += [(attachment_id, AttachmentError.TICKET_GONE) for attachment_id in failed]
+        log.warning("request %s: ticket %s is no longer on the server (%s); %d file(s) will not be sent",
+                    request.id, request.ticket_number, why, len(failed))
+
+
+class _Next(enum.Enum):
+    """What the upload loop does after one file."""
+
+    FILE = "file"  # the request's next file
+    REQUEST = "request"  # the next request: this one is done for this run
+    STOP = "stop"  # end the run, resume from this file next time
+
+
+def _listed_tickets(client: VendorClient) -> dict[int, str]:
+    """The shop's tickets as the server lists them now: ticket id -> the request id (Idempotency-Key)."""
+    updates, _server_time = client.tickets_since(None)
+    return {update.id: update.idempotency_key for update in updates}
 
 
 class StateStore(Protocol):

@@ -4,8 +4,12 @@ Logs and settings dumps leave the shop, so before they go we remove what the
 vendor has no business reading: credentials (URL passwords, secret query or
 ``key=value`` parameters, ``Authorization`` headers, ``pmv_`` shop tokens) and
 customers' personal data (CCCD/CMND numbers, phone numbers, e-mail
-addresses).  The contact's own phone number is kept: the technician needs it
-to call back.  So are 1800/1900 service numbers, which belong to businesses.
+addresses, bank account numbers, the names of customers in POS log lines).
+The contact's and the shop's own phone numbers are kept: the technician needs
+them to call back.  So are 1800/1900 service numbers, which belong to
+businesses.  A customer's name keeps all but its last word's first letter,
+exactly as the cash-limit compliance check shows it (``Nguyễn Thị L***``), so
+a technician can match the log against what the shop sees.
 
 Two properties matter more than cleverness:
 
@@ -30,7 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
 
+from app.support.bank_account import find_bank_accounts
+from app.support.customer_names import find_customer_names
 from app.support.phone import PhoneError, PhoneKind, find_phone_numbers, parse_phone, standalone
+from app.updates.compliance import mask_name
 
 __all__ = [
     "MASK",
@@ -44,6 +51,7 @@ MASK = "***"
 CITIZEN_ID_MARK = "[CCCD]"
 PHONE_MARK = "[SĐT]"
 EMAIL_MARK = "[email]"
+BANK_ACCOUNT_MARK = "[STK]"
 
 
 class RedactionKind(str, enum.Enum):
@@ -55,6 +63,8 @@ class RedactionKind(str, enum.Enum):
     CITIZEN_ID = "citizen_id"  # CCCD (12 digits) or labelled CMND (9 digits)
     PHONE = "phone"
     EMAIL = "email"
+    BANK_ACCOUNT = "bank_account"  # labelled STK / số tài khoản, or digits beside a bank's name
+    CUSTOMER_NAME = "customer_name"  # a name after "Khách", "KH0001", "customer=" ...
 
 
 @dataclass(frozen=True)
@@ -127,12 +137,14 @@ _BARE_BEARER = re.compile(r"(?P<head>\bBearer\s+)(?P<secret>[A-Za-z0-9\-._~+/]{1
 # vendor_server issues "pmv_" + secrets.token_urlsafe(32); identifiers such
 # as "pmv_support_en" are shorter and have no digit or capital.
 _SHOP_TOKEN = re.compile(r"(?<![A-Za-z0-9_\-])pmv_(?=[A-Za-z0-9_\-]*[A-Z0-9])[A-Za-z0-9_\-]{20,}")
-# name=value in a URL query or a log line; name: "value" / 'name': 'value' in JSON or a repr.
-# The value is matched in a lookahead so that scanning continues inside it:
-# "url=https://x.vn/a?api_key=..." must still find api_key.
-_PARAM = re.compile(
-    r"(?:^|(?<=[\s?&;,(\[{\"']))(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)=(?=(?P<value>[^\s&#\"',;)\]}]+))"
-)
+# name=value in a URL query, a fragment or a log line.  Only the name is
+# matched; where the value ends is worked out by _param_value_span, and names
+# inside a value that is not a secret are still found
+# ("url=https://x.vn/a?api_key=...").
+_PARAM = re.compile(r"(?:^|(?<=[\s?&;,(\[{\"'#]))(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)=")
+# The closing quote of a string that holds "password=..." ('msg': 'login password=x', ...).
+_ENCLOSING_QUOTE_END = re.compile(r"[\"'](?=[ \t]*(?:[,:;}\])\r\n]|$))")
+# "name": "value" / 'name': 'value' in JSON or a repr.
 _QUOTED_PARAM = re.compile(
     r"(?P<q>[\"'])(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)(?P=q)(?P<sep>\s*:\s*)(?P<vq>[\"'])(?P<value>[^\"'\n]*)(?P=vq)"
 )
@@ -171,14 +183,15 @@ class _Redactor:
 
     Order matters: headers and tokens first (a shop token inside a query
     parameter counts once, as a shop token), e-mails before phones
-    (``0903112233@gmail.com`` is an address), CCCD before phones.
+    (``0903112233@gmail.com`` is an address), a labelled CCCD before bank
+    accounts, accounts before a bare CCCD and phones (a 12-digit account
+    beside "Sacombank" is an account, a mobile number given as an account is
+    one too), customer names last (they hold no digits).
     """
 
     def __init__(self, keep_phones: Iterable[str]) -> None:
         self.counts: Counter[RedactionKind] = Counter()
-        self._keep: frozenset[str] = frozenset(
-            e164 for phone in keep_phones if (e164 := _e164_or_none(phone)) is not None
-        )
+        self._keep: frozenset[str] = frozenset(e164 for entry in keep_phones for e164 in _e164s(entry))
 
     def text(self, text: str) -> str:
         text = self._sub(_AUTH_HEADER, text, RedactionKind.AUTH_HEADER)
@@ -189,8 +202,11 @@ class _Redactor:
         text = self._connection_strings(text)
         text = self._params(text)
         text = self._emails(text)
-        text = self._citizen_ids(text)
-        return self._phones(text)
+        text = self._labelled_citizen_ids(text)
+        text = self._bank_accounts(text)
+        text = self._bare_citizen_ids(text)
+        text = self._phones(text)
+        return self._customer_names(text)
 
     def _sub(self, pattern: re.Pattern[str], text: str, kind: RedactionKind) -> str:
         def replace(m: re.Match[str]) -> str:
@@ -276,9 +292,11 @@ class _Redactor:
         pieces: list[str] = []
         position = 0
         for m in _PARAM.finditer(text):
-            start, end = m.span("value")
-            if start < position or not _is_secret_name(m.group("name")) or _already_masked(m.group("value")):
-                continue  # inside a value already hidden, not a secret, or done before
+            if m.start() < position or not _is_secret_name(m.group("name")):
+                continue  # inside a value already hidden, or not a secret
+            start, end = _param_value_span(text, m.end(), url=m.start() > 0 and text[m.start() - 1] in "?&#")
+            if start == end or _already_masked(text[start:end]):
+                continue  # empty ("token_count="), or done before
             pieces += [text[position:start], MASK]
             position = end
             self.counts[RedactionKind.SECRET_PARAM] += 1
@@ -292,18 +310,48 @@ class _Redactor:
 
         return _EMAIL.sub(replace, text)
 
-    def _citizen_ids(self, text: str) -> str:
+    def _labelled_citizen_ids(self, text: str) -> str:
         def labelled(m: re.Match[str]) -> str:
             self.counts[RedactionKind.CITIZEN_ID] += 1
             return m.group("head") + CITIZEN_ID_MARK
 
+        return _LABELLED_ID.sub(labelled, text)
+
+    def _bare_citizen_ids(self, text: str) -> str:
         def bare(m: re.Match[str]) -> str:
             if not standalone(m.string, m.start(), m.end()):
                 return m.group(0)
             self.counts[RedactionKind.CITIZEN_ID] += 1
             return CITIZEN_ID_MARK
 
-        return _CCCD.sub(bare, _LABELLED_ID.sub(labelled, text))
+        return _CCCD.sub(bare, text)
+
+    def _bank_accounts(self, text: str) -> str:
+        spans = []
+        for match in find_bank_accounts(text):
+            if not match.labelled and self._kept_phone(text[match.start : match.end]):
+                continue  # "Vietcombank 1900 545413": the bank's hotline, or the contact's own number
+            spans.append((match.start, match.end))
+        self.counts[RedactionKind.BANK_ACCOUNT] += len(spans)
+        return _mask_spans(text, spans, BANK_ACCOUNT_MARK)
+
+    def _kept_phone(self, written: str) -> bool:
+        try:
+            number = parse_phone(written)
+        except PhoneError:
+            return False
+        return number.kind is PhoneKind.SERVICE or number.e164 in self._keep
+
+    def _customer_names(self, text: str) -> str:
+        pieces: list[str] = []
+        position = 0
+        for start, end in find_customer_names(text):
+            # The compliance check's own function: the bundle names a customer as its report does.
+            pieces += [text[position:start], mask_name(text[start:end])]
+            position = end
+            self.counts[RedactionKind.CUSTOMER_NAME] += 1
+        pieces.append(text[position:])
+        return "".join(pieces)
 
     def _phones(self, text: str) -> str:
         pieces: list[str] = []
@@ -332,12 +380,39 @@ def _hides_password(m: re.Match[str]) -> bool:
     return not (m.group("scheme").lower() in _WEB_SCHEMES and _PORT_THEN_PATH.match(secret))
 
 
-def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` with each of the (sorted, disjoint) spans replaced by the mask."""
+def _param_value_span(text: str, start: int, *, url: bool) -> tuple[int, int]:
+    """Where the value of ``name=`` starting at ``start`` lies (``start == end`` when empty).
+
+    A quoted value runs to its closing quote on the line (to the line's end
+    if there is none).  Otherwise it runs to whitespace: '#', ',', ';', ')'
+    and the like are part of a password ("password=Thu#Ngan2026"); hiding a
+    trailing comma with it leaks nothing, stopping at it could.  Only a
+    query's '&' (after '?', '&' or '#') ends it early, and the closing quote
+    of a string the pair sits in ("'msg': 'login password=x'").
+    """
+    if start < len(text) and text[start] in "\"'":
+        line_end = _line_end(text, start)
+        close = text.find(text[start], start + 1, line_end)
+        return start + 1, close if close >= 0 else line_end
+    end = start
+    while end < len(text) and not text[end].isspace():
+        if (url and text[end] == "&") or (text[end] in "\"'" and _ENCLOSING_QUOTE_END.match(text, end)):
+            break
+        end += 1
+    return start, end
+
+
+def _line_end(text: str, start: int) -> int:
+    ends = [i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0]
+    return min(ends, default=len(text))
+
+
+def _mask_spans(text: str, spans: list[tuple[int, int]], mark: str = MASK) -> str:
+    """``text`` with each of the (sorted, disjoint) spans replaced by ``mark``."""
     pieces: list[str] = []
     position = 0
     for start, end in spans:
-        pieces += [text[position:start], MASK]
+        pieces += [text[position:start], mark]
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
@@ -446,12 +521,15 @@ def _conn_value(line: str, start: int, end: int) -> tuple[int, int] | None:
     return start, close
 
 
-def _e164_or_none(text: str) -> str | None:
-    """An unparsable keep entry can match nothing, so it is dropped rather than raised."""
+def _e164s(entry: str) -> list[str]:
+    """The numbers of one keep entry: one number, or several ("028 3822 1234 – 0903 112 233").
+
+    An entry with no number in it can match nothing, so it is dropped rather than raised.
+    """
     try:
-        return parse_phone(text).e164
+        return [parse_phone(entry).e164]
     except PhoneError:
-        return None
+        return [number.e164 for _start, _end, number in find_phone_numbers(entry)]
 
 
 def redact_text(text: str, *, keep_phones: Iterable[str] = ()) -> RedactionResult:

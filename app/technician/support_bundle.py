@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.support.bundle import BundlePart, collect_parts, write_bundle
+from app.support.bundle import BundlePart, collect_parts, shop_phones, write_bundle
 from app.support.redaction import redact_text
 from app.technician.audit import AuditLog
 
@@ -31,9 +31,9 @@ class TaskCancelledError(Exception):
     """The technician pressed Hủy before the bundle was written; nothing was written."""
 
 
-def _redacted(key: str, filename: str, text: str) -> BundlePart:
+def _redacted(key: str, filename: str, text: str, keep_phones: list[str]) -> BundlePart:
     # Audit details and check output can quote settings values (a URL with a password): redacted like the logs.
-    result = redact_text(text)
+    result = redact_text(text, keep_phones=keep_phones)
     return BundlePart(key, filename, result.text, dict(result.counts))
 
 
@@ -41,6 +41,7 @@ def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = 
                          cancel: threading.Event | None = None,
                          progress: Callable[[float, str], None] | None = None) -> BundleResult:
     extra: list[BundlePart] = []
+    keep = shop_phones(runtime.settings)
     if with_health:
         from app.health.output import to_json
         from app.health.registry import remedies
@@ -49,10 +50,10 @@ def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = 
         if progress:
             progress(0.1, "health")
         extra.append(_redacted("health_report", "health.json",
-                               to_json(run_health(runtime, cancel=cancel), remedies())))
+                               to_json(run_health(runtime, cancel=cancel), remedies()), keep))
     text, count = AuditLog(runtime.database).csv_text()
     if count:  # who did what on this till: technicians' sessions and actions
-        extra.append(_redacted("audit_log", "audit.csv", text))
+        extra.append(_redacted("audit_log", "audit.csv", text, keep))
     if cancel is not None and cancel.is_set():
         raise TaskCancelledError("bundle cancelled before it was written")
     if progress:

@@ -258,3 +258,184 @@ def test_files_added_to_a_sent_request_are_uploaded_on_their_own(vendor_server: 
     assert [e.kind for e in repo.events(request.id)][-1] == "attachments_added"
     with pytest.raises(LookupError):
         repo.add_attachments("no-such-request", [AttachmentSource(tmp_path / "x", AttachmentKind.FILE)])
+
+
+# --- issue 18: a ticket gone from the server ---------------------------------------
+
+def delete_ticket(vendor: VendorServer, number: str) -> None:
+    """What staff deleting a ticket, or restoring the server from an older backup, leaves behind."""
+    from sqlalchemy import delete, select
+
+    from vendor_server.db import Attachment
+
+    with VendorDatabase(vendor.db_url).sessions.begin() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        assert ticket is not None
+        session.execute(delete(Attachment).where(Attachment.ticket_id == ticket.id))
+        session.delete(ticket)
+
+
+def sources(tmp_path: Path, *names: str) -> list[AttachmentSource]:
+    found = []
+    for name in names:
+        path = tmp_path / "src" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(os.urandom(3000))
+        found.append(AttachmentSource(path, AttachmentKind.FILE))
+    return found
+
+
+def server_files(vendor: VendorServer, number: str) -> list[str]:
+    from sqlalchemy import select
+
+    from vendor_server.db import Attachment
+
+    with VendorDatabase(vendor.db_url).sessions() as session:
+        return sorted(session.scalars(select(Attachment.filename).join(Ticket, Ticket.id == Attachment.ticket_id)
+                                      .where(Ticket.number == number)).all())
+
+
+@pytest.mark.parametrize("how", ["deleted_by_staff", "restored_from_an_older_backup", "another_shops_token"])
+def test_files_of_a_ticket_gone_from_the_server_are_marked_and_later_requests_still_upload(
+    vendor_server: VendorServer, shop, tmp_path: Path, how: str
+) -> None:
+    _db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    first = repo.create(NEW, coverage="warranty", response_due_at=None)
+    earlier = repo.create(NEW, coverage="warranty", response_due_at=None)
+    assert outbox_for(repo, vendor_server.base_url, token).deliver().sent == [first.id, earlier.id]
+    if how == "deleted_by_staff":  # a ticket in the middle: its id is not handed out again
+        delete_ticket(vendor_server, repo.get(first.id).ticket_number)
+    elif how == "restored_from_an_older_backup":  # the newest ticket lost: the server hands its id out again
+        first, earlier = earlier, first
+        delete_ticket(vendor_server, repo.get(first.id).ticket_number)
+    else:  # the till was moved to another shop, with that shop's token
+        token = vendor_server.add_shop("KP-0002", "Kim Hoàn")
+    # Files for the first request come later (a remote-access ID, the audit log); a new request follows.
+    repo.add_attachments(first.id, sources(tmp_path, "a-truy-cap.json", "b-nhat-ky.csv"), reason="remote_id")
+    second = repo.create(NEW, coverage="warranty", response_due_at=None,
+                         attachments=sources(tmp_path, "c-chan-doan.zip"))
+    outbox = outbox_for(repo, vendor_server.base_url, token)
+
+    report = outbox.deliver()
+    assert report.sent == [second.id] and report.uploaded == 1
+    if how == "restored_from_an_older_backup":
+        assert repo.get(second.id).ticket_id == repo.get(first.id).ticket_id  # same id, another request
+    gone = repo.get(first.id).attachments
+    assert [(a.filename, a.error, a.uploaded_at) for a in gone] == [
+        ("a-truy-cap.json", AttachmentError.TICKET_GONE, None), ("b-nhat-ky.csv", AttachmentError.TICKET_GONE, None)]
+    assert sorted(report.attachment_errors) == sorted((a.id, AttachmentError.TICKET_GONE) for a in gone)
+    assert all(Path(a.path).is_file() for a in gone)  # nothing the shop saved is lost
+    assert [e.detail["error"] for e in repo.events(first.id) if e.kind == "attachment_failed"] == ["ticket_gone"] * 2
+    assert server_files(vendor_server, repo.get(second.id).ticket_number) == ["c-chan-doan.zip"]
+    assert repo.next_delivery_at() is None  # nothing left waiting: the lost ticket holds nothing back
+
+    third = repo.create(NEW, coverage="warranty", response_due_at=None, attachments=sources(tmp_path, "d-anh.png"))
+    report = outbox.deliver()
+    assert report.sent == [third.id] and report.uploaded == 1 and report.attachment_errors == []
+    assert server_files(vendor_server, repo.get(third.id).ticket_number) == ["d-anh.png"]
+
+
+def test_a_wrong_server_address_never_marks_files_as_gone(vendor_server: VendorServer, shop, tmp_path: Path) -> None:
+    """A 404 from the wrong address (or a proxy in the way) is not a lost ticket: the files wait."""
+    _db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    request = repo.create(NEW, coverage="warranty", response_due_at=None)
+    assert outbox_for(repo, vendor_server.base_url, token).deliver().sent == [request.id]
+    repo.add_attachments(request.id, sources(tmp_path, "ghi-chu.txt"))
+
+    report = outbox_for(repo, f"{vendor_server.base_url}/khong-phai-api", token).deliver()
+    assert report.uploaded == 0 and report.attachment_errors == []
+    assert repo.get(request.id).attachments[0].error is None  # still waiting, not given up
+
+    report = outbox_for(repo, vendor_server.base_url, token).deliver()  # the address is put right
+    assert report.uploaded == 1
+    assert server_files(vendor_server, repo.get(request.id).ticket_number) == ["ghi-chu.txt"]
+
+
+class _ScriptedVendor:
+    """A real HTTP listener on 127.0.0.1 speaking the ticket API, answering uploads per ticket as told.
+
+    For what the reference server never says: 410 Gone (a later server, a CDN), and a 404 on an
+    upload while the ticket is still listed (an older server without the attachments route).
+    """
+
+    def __init__(self, upload_status: dict[int, int], listed: bool) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.seen: list[tuple[str, str]] = []
+        self.keys: dict[int, str] = {}
+        scripted = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                scripted.seen.append(("POST", self.path))
+                if self.path == "/api/v1/tickets":
+                    ticket_id = len(scripted.keys) + 1
+                    scripted.keys[ticket_id] = self.headers["Idempotency-Key"]
+                    return self._answer(201, {"id": ticket_id, "number": f"YC-2026-{ticket_id:06d}",
+                                              "status": "received", "response_due_at": None})
+                ticket_id = int(self.path.split("/")[4])
+                status = upload_status.get(ticket_id, 201)
+                self._answer(status, {"detail": "gone"} if status >= 400 else {"created": True})
+
+            def do_GET(self) -> None:  # noqa: N802
+                scripted.seen.append(("GET", self.path))
+                tickets = [{"id": i, "number": f"YC-2026-{i:06d}", "status": "received", "response_due_at": None,
+                            "solution_kind": None, "solution_text": None, "updated_at": "2026-11-25T03:00:00+00:00",
+                            "idempotency_key": key} for i, key in scripted.keys.items() if listed]
+                self._answer(200, {"tickets": tickets, "server_time": "2026-11-25T03:00:00+00:00"})
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("status", "listed", "first_error"),
+    [
+        (410, True, AttachmentError.TICKET_GONE),  # RFC 9110 §15.5.11: gone, and for good, whatever a list says
+        (404, False, AttachmentError.TICKET_GONE),  # not on the shop's list any more: gone
+        (404, True, None),  # still listed (no attachments route there): not gone, the files wait for the next run
+    ],
+)
+def test_a_410_or_an_unlisted_404_marks_the_files_and_the_run_goes_on(
+    shop, tmp_path: Path, status: int, listed: bool, first_error: AttachmentError | None
+) -> None:
+    _db, repo = shop
+    server = _ScriptedVendor({1: status}, listed=listed)
+    try:
+        opened = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
+        first = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=opened,
+                            attachments=sources(tmp_path, "a.txt", "b.txt"))
+        second = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=opened + dt.timedelta(minutes=1),
+                             attachments=sources(tmp_path, "c.txt"))
+        report = outbox_for(repo, server.base_url, "pmv_token").deliver()
+    finally:
+        server.close()
+    assert report.sent == [first.id, second.id]
+    assert [a.error for a in repo.get(first.id).attachments] == [first_error, first_error]
+    assert [a.uploaded_at is not None for a in repo.get(second.id).attachments] == [True]
+    assert server.seen.count(("GET", "/api/v1/tickets")) == 1  # the list is read once per run
+    # The first request's second file is never tried after the ticket's answer.
+    assert [path for method, path in server.seen if "/attachments" in path] == [
+        "/api/v1/tickets/1/attachments", "/api/v1/tickets/2/attachments"]

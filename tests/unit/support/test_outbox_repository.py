@@ -120,3 +120,29 @@ def test_the_outbox_check_warns_only_about_requests_stuck_for_a_while(repo: Supp
     assert "connection refused" in stuck.details and stuck.remedy in REMEDIES
     repo.mark_sent(request.id, TicketReceipt(1, "YC-2026-000001", "received", None, True))
     assert check_outbox(repo, T0 + dt.timedelta(hours=2)).status is Status.OK
+
+
+def test_a_lost_ticket_marks_only_the_files_still_waiting_and_keeps_them(tmp_path: Path,
+                                                                         repo: SupportRepository) -> None:
+    from app.support.models import AttachmentError
+
+    files = []
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(name, encoding="utf-8")
+        files.append(AttachmentSource(tmp_path / name, AttachmentKind.FILE))
+    later = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=T0 + dt.timedelta(minutes=5),
+                        attachments=files[:1])
+    request = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=T0, attachments=files)
+    for sent in (later, request):
+        repo.mark_sent(sent.id, TicketReceipt(1, "YC-2026-000001", "received", None, True))
+    assert [r.id for r in repo.with_pending_uploads()] == [request.id, later.id]  # oldest first
+    a, b, c = repo.get(request.id).attachments
+    repo.mark_attachment_uploaded(a.id)
+    repo.mark_attachment_failed(b.id, AttachmentError.TOO_LARGE)
+
+    assert repo.mark_pending_attachments_failed(request.id, AttachmentError.TICKET_GONE) == [c.id]
+    assert [x.error for x in repo.get(request.id).attachments] == [None, AttachmentError.TOO_LARGE,
+                                                                    AttachmentError.TICKET_GONE]
+    assert all(Path(x.path).is_file() for x in repo.get(request.id).attachments)  # the copies stay
+    assert [r.id for r in repo.with_pending_uploads()] == [later.id]
+    assert repo.mark_pending_attachments_failed(request.id, AttachmentError.TICKET_GONE) == []  # nothing left

@@ -24,12 +24,12 @@ LOG = "\n".join(
 )
 REDACTED_LOG = "\n".join(
     [
-        "2026-11-24 10:12:44 INFO  Khách Nguyễn Thị Lan SĐT [SĐT], CCCD [CCCD] mua 2 chỉ",
+        "2026-11-24 10:12:44 INFO  Khách Nguyễn Thị L*** SĐT [SĐT], CCCD [CCCD] mua 2 chỉ",
         "2026-11-24 10:13:02 INFO  Lập HĐ 1C26TVG-0000063: nhẫn trơn 9999, 3,750 g, tổng 20.000.000 ₫",
-        "2026-11-24 10:13:05 WARN  Khách Nguyễn Thị Lan mua đủ 20.000.000 ₫ tiền mặt trong ngày (NĐ 232/2025)",
+        "2026-11-24 10:13:05 WARN  Khách Nguyễn Thị L*** mua đủ 20.000.000 ₫ tiền mặt trong ngày (NĐ 232/2025)",
         "2026-11-24 10:14:10 DEBUG POST https://api.pmv.vn/api/v1/tickets?shop=KP-0001&token=***&lang=vi Authorization: Bearer ***",
         "2026-11-24 10:15:00 ERROR Không kết nối được mssql://sa:***@192.168.1.10:1433/PMVGold (127.0.0.1, v5.8.2)",
-        "2026-11-24 10:16:21 INFO  Khách Trần Văn Hùng, email [email], CMND: [CCCD], ĐT nhà [SĐT]",
+        "2026-11-24 10:16:21 INFO  Khách Trần Văn H***, email [email], CMND: [CCCD], ĐT nhà [SĐT]",
         "2026-11-24 10:17:30 INFO  Liên hệ hỗ trợ: chị Mai 0912.345.678, hotline 1900 6037",
         "2026-11-24 10:18:00 INFO  Đăng nhập user=thungan01 password=*** từ máy QUAY-01",
     ]
@@ -47,8 +47,9 @@ def test_realistic_log_is_redacted_exactly() -> None:
         K.SECRET_PARAM: 2,
         K.AUTH_HEADER: 1,
         K.URL_CREDENTIAL: 1,
+        K.CUSTOMER_NAME: 3,
     }
-    assert result.total == 9
+    assert result.total == 12
 
 
 def test_redaction_is_idempotent() -> None:
@@ -93,7 +94,9 @@ def test_keep_phones_accepts_any_iterable_once() -> None:
             "GET /sync?user=lan&password=***&pwd=***&pass=***&key=***&secret=***&auth=***&api_key=***&access_token=***&page=2",
             {K.SECRET_PARAM: 8},
         ),
-        ("url=https://x.vn/a?API_KEY=Zz9#top", "url=https://x.vn/a?API_KEY=***#top", {K.SECRET_PARAM: 1}),
+        # '#' is hidden with the value even in a web URL: "#top" is lost, but a
+        # hand-written "?API_KEY=Zz9#1" keeps nothing of the key either.
+        ("url=https://x.vn/a?API_KEY=Zz9#top", "url=https://x.vn/a?API_KEY=***", {K.SECRET_PARAM: 1}),
         ("config {'db_password': 'Vang@9999', 'host': 'pos'}", "config {'db_password': '***', 'host': 'pos'}", {K.SECRET_PARAM: 1}),
         ('{"token": "abc", "shop": "KP-0001"}', '{"token": "***", "shop": "KP-0001"}', {K.SECRET_PARAM: 1}),
         # headers and tokens
@@ -238,6 +241,8 @@ def test_kind_values_are_stable_codes() -> None:
         "citizen_id",
         "phone",
         "email",
+        "bank_account",
+        "customer_name",
     }
 
 
@@ -349,3 +354,182 @@ def test_database_passwords_in_a_log_are_hidden() -> None:
     )
     assert result.counts == {K.URL_CREDENTIAL: 1, K.SECRET_PARAM: 2}
     assert redact_text(result.text) == RedactionResult(result.text, {})
+
+
+# --- issue 18: secrets with '#' and other punctuation in name=value -------------
+# Real forms: a POS login line, Python/Java reprs of a connect() call, a JSON log
+# message, URL queries and fragments (RFC 3986 §3.4–3.5: '&' separates query
+# pairs, '#' starts the fragment, which OAuth 2.0's implicit flow, RFC 6749
+# §4.2.2, fills with access_token=...), and ODBC / ADO.NET connection strings
+# ('name=value;' pairs, '{...}' quoting, as Microsoft documents for SQL Server).
+
+@pytest.mark.parametrize(
+    ("text", "expected", "secret"),
+    [
+        # the issue's own line: the value used to stop at '#'
+        ("user=thungan password=Thu#Ngan2026", "user=thungan password=***", "Ngan"),
+        ("Đăng nhập user=thungan01 password=Kh0!Vang,2026; ca sáng", "Đăng nhập user=thungan01 password=*** ca sáng",
+         "Vang"),
+        ("login pwd=(Vang)2026 from QUAY-01", "login pwd=*** from QUAY-01", "Vang"),
+        ("mat_khau=Vàng@99#9'x", "mat_khau=***", "99"),
+        ("PIN=12#34 ok", "PIN=*** ok", "34"),
+        ("db.password=a&b#c=d", "db.password=***", "b#c"),  # not in a query: '&' is part of it
+        # quoted values: spaces and quotes of the other kind inside
+        ('password="Thu Ngan#2026" user=sa', 'password="***" user=sa', "Ngan"),
+        ("connect(user='sa', password='Thu#Ngan \"2026\"')", "connect(user='sa', password='***')", "Ngan"),
+        ("password='unterminated #1", "password='***", "unterminated"),
+        ('{"password": "Thu#Ngan 2026", "user": "sa"}', '{"password": "***", "user": "sa"}', "Ngan"),
+        # a pair inside a quoted log message: the message's closing quote stays
+        ('{"msg": "login password=Thu#Ngan2026", "level": "info"}', '{"msg": "login password=***", "level": "info"}',
+         "Ngan"),
+        ("{'msg': 'retry token=ab#cd'}", "{'msg': 'retry token=***'}", "cd"),
+        # URL queries and fragments
+        ("GET https://pos.kimphat.vn/sync?user=lan&password=Thu#Ngan2026&page=2",
+         "GET https://pos.kimphat.vn/sync?user=lan&password=***&page=2", "Ngan"),
+        ("GET /sync?token=abc,def;ghi&x=1", "GET /sync?token=***&x=1", "def"),
+        ("redirect https://pos.vn/cb#access_token=eyJh.e30#x&state=9", "redirect https://pos.vn/cb#access_token=***&state=9",
+         "eyJh"),
+        ("mssql+pymssql://host/PMV?user=sa&password=Thu#Ngan2026&charset=utf8",
+         "mssql+pymssql://host/PMV?user=sa&password=***&charset=utf8", "Ngan"),
+        # connection strings in a log line
+        ("odbc DRIVER={SQL Server};SERVER=192.168.1.10;UID=sa;PWD=Thu#Ngan2026;",
+         "odbc DRIVER={SQL Server};SERVER=192.168.1.10;UID=sa;PWD=***;", "Ngan"),
+        ("Data Source=.\\SQLEXPRESS;Initial Catalog=PMV;User ID=sa;Password={Thu#Ngan;2026}",
+         "Data Source=.\\SQLEXPRESS;Initial Catalog=PMV;User ID=sa;Password=***", "Ngan"),
+        ("mssql+pyodbc://sa:Thu#Ngan2026@192.168.1.10/PMV", "mssql+pyodbc://sa:***@192.168.1.10/PMV", "Ngan"),
+    ],
+)
+def test_secret_values_with_punctuation_are_hidden_whole(text: str, expected: str, secret: str) -> None:
+    result = redact_text(text)
+    assert result.text == expected
+    assert secret not in result.text
+    assert set(result.counts) <= {K.SECRET_PARAM, K.URL_CREDENTIAL} and result.total == 1
+    assert redact_text(result.text) == RedactionResult(result.text, {})
+
+
+# --- issue 18: bank account numbers -----------------------------------------------
+# Decree 232/2025/NĐ-CP moves payments of 20,000,000 đ a day or more to bank
+# transfer, so account numbers reach POS logs.  Lengths: Vietnamese banks use
+# roughly 9 to 16 digits ("thường có 9 – 15 chữ số",
+# https://thongtinnganhang.vn/tai-khoan-ngan-hang; Vietcombank 13, Agribank 13,
+# Sacombank 12 or 14, Techcombank up to 16, HDBank 6 or 15,
+# https://vi.phongnhaexplorer.com/hoi-dap/ngan-hang/so-tai-khoan-vcb-co-bao-nhieu-so.html).
+# The numbers below are made up, with those lengths.
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Chuyển khoản STK: 0071000123456 Vietcombank", "Chuyển khoản STK: [STK] Vietcombank"),  # the issue's line
+        # labels, with and without a colon, spaces or dots inside the number
+        ("CK STK 0071000123456", "CK STK [STK]"),
+        ("stk:0071000123456, khách chuyển", "stk:[STK], khách chuyển"),
+        ("Số tài khoản: 1903 6543 2100 12 (Techcombank)", "Số tài khoản: [STK] (Techcombank)"),
+        ("số TK 0071.0001.23456 - chị Lan", "số TK [STK] - chị Lan"),
+        ("tài khoản 2600-205-123456 Agribank", "tài khoản [STK] Agribank"),
+        ("Tài khoản số 19036543210012", "Tài khoản số [STK]"),
+        ("so tai khoan: 123456", "so tai khoan: [STK]"),  # 6 digits (HDBank's short accounts): the label decides
+        ('{"stk": "0071000123456"}', '{"stk": "[STK]"}'),
+        ("TK: 4221 8899 0012 3456 (thẻ)", "TK: [STK] (thẻ)"),  # a 16-digit card number given as the account
+        # beside a bank's name, no label
+        ("Vietcombank 0071000123456", "Vietcombank [STK]"),
+        ("VCB: 0071000123456", "VCB: [STK]"),
+        ("CK 20.000.000 đ vào BIDV - 12010000123456", "CK 20.000.000 đ vào BIDV - [STK]"),
+        ("Agribank 1500205123456 chi nhánh Q1", "Agribank [STK] chi nhánh Q1"),
+        ("Techcombank số 19036543210012", "Techcombank số [STK]"),
+        ("MB 0801234567890", "MB [STK]"),
+        ("ACB 123456789", "ACB [STK]"),  # 9 digits
+        ("VietinBank 101234567890", "VietinBank [STK]"),
+        ("Sacombank 060123456789", "Sacombank [STK]"),  # 12 digits that look like a CCCD: an account here
+        ("TPBank 01234567801", "TPBank [STK]"),
+        ("VPBank 123456789", "VPBank [STK]"),
+        ("ngân hàng HDBank, 123456789012345", "ngân hàng HDBank, [STK]"),
+        ("0071 000 123456 tại Vietcombank", "[STK] tại Vietcombank"),
+        ("nhận 0071000123456 (VCB)", "nhận [STK] (VCB)"),
+        ("VCB-0071000123456", "VCB-[STK]"),
+    ],
+)
+def test_bank_account_numbers_are_hidden(text: str, expected: str) -> None:
+    result = redact_text(text)
+    assert result.text == expected
+    assert result.counts == {K.BANK_ACCOUNT: 1}
+    assert redact_text(result.text) == RedactionResult(result.text, {})
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Chuyển khoản Vietcombank 20.000.000 đ cho HD-2026-000123",  # amount, invoice number
+        "Vietcombank 120.000.000 đ, BIDV 1,500,000,000 VND, ACB 120000000 VND, VCB 120 000 000",
+        "HĐ HD-2026-000123 thanh toán VCB",
+        "Gọi hotline 1900 6037 hoặc VCB 1900 545413",  # service numbers, even beside a bank's name
+        "ngày 24/11/2026, 2026-11-24 10:12:44, 24.11.2026 VCB",
+        "nhẫn 9999 3,750 g (1 chỉ), lắc 1 lượng 2 chỉ 5 phân",
+        "TK 1111 – Tiền mặt, TK 1121 – Tiền gửi ngân hàng",  # ledger accounts, not a bank's
+        "máy chủ ngân hàng 192.168.1.10:443",
+        "tài khoản thungan01 đăng nhập, tài khoản số 2",
+        "VCB 12345678 (8 số)",  # shorter than any account beside a bank's name
+        "[STK] Vietcombank",
+    ],
+)
+def test_what_looks_like_an_account_but_is_not_stays(line: str) -> None:
+    assert redact_text(line) == RedactionResult(line, {})
+
+
+def test_the_contacts_number_beside_a_bank_name_is_kept() -> None:
+    # MB lets a customer take a mobile number as the account; the contact's own number stays.
+    result = redact_text("MB 0903 112 233, MB 0912 345 678", keep_phones=["0903112233"])
+    assert result.text == "MB 0903 112 233, MB [STK]"
+    assert result.counts == {K.BANK_ACCOUNT: 1}
+
+
+# --- issue 18 (section 8): customer names in POS log lines -----------------------
+# Masked by the cash-limit compliance check's own function, so the bundle and the
+# check's report name a customer the same way.
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("10:12:44 INFO  Khách Nguyễn Thị Lan mua 2 chỉ", "Nguyễn Thị Lan"),
+        ("Khách hàng: Trần Văn Hùng (KH0002)", "Trần Văn Hùng"),
+        ("KH0001 Lê Thị Mai Anh bán lại 1 lượng", "Lê Thị Mai Anh"),
+        ("khách KH0003 - Phạm Minh Đức, tổng 25.000.000 ₫", "Phạm Minh Đức"),
+        ('customer="Võ Thị Thu Hà" total=20000000', "Võ Thị Thu Hà"),
+        ('{"customer_name": "Đặng Văn Bình"}', "Đặng Văn Bình"),
+        ("Người bán: Huỳnh Ngọc Ánh", "Huỳnh Ngọc Ánh"),
+        ("Tên KH: Ông Văn Đông", "Ông Văn Đông"),
+        ("Người mua: NGUYỄN THỊ LAN, MST 0301234567", "NGUYỄN THỊ LAN"),  # in capitals, as on an e-invoice
+    ],
+)
+def test_customer_names_are_masked_as_the_compliance_check_does(text: str, name: str) -> None:
+    from app.updates.compliance import mask_name
+
+    result = redact_text(text)
+    assert result.text == text.replace(name, mask_name(name))
+    assert name not in result.text and result.counts == {K.CUSTOMER_NAME: 1}
+    assert redact_text(result.text) == RedactionResult(result.text, {})
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Khách lẻ mua 1 chỉ, Khách lẻ không ghi tên",
+        "khách hàng mới: 3",
+        "Liên hệ hỗ trợ: chị Mai",  # the shop's contact, not a customer
+        "2026-11-24 10:20:00,Nguyễn Văn Kỹ,unlock,ok",  # a technician in the audit log
+        "Nguyễn Thị L*** (KH0001), ngày 24/11/2026: 25.000.000 ₫ tiền mặt",  # the compliance check's own line
+        "Khách Nguyễn Thị L*** mua 2 chỉ",
+        "KH0001 đã đổi địa chỉ",
+        "Khách Lan mua 1 chỉ",  # one word: too often an ordinary word to hide
+        "Khách hàng ĐT [SĐT] gọi lại",  # one word in capitals, then a masked number
+        "Khách Nguyễn THỊ",  # styles mixed: not a name as written
+    ],
+)
+def test_lines_without_a_customers_full_name_stay(line: str) -> None:
+    assert redact_text(line) == RedactionResult(line, {})
+
+
+def test_a_keep_entry_may_hold_several_numbers() -> None:
+    # The shop's phone field as written on a signboard: a landline and a mobile.
+    result = redact_text("gọi 028 3822 1234 hoặc 0903 112 233 hoặc 0987 654 321",
+                         keep_phones=["028 3822 1234 – 0903.112.233"])
+    assert result.text == "gọi 028 3822 1234 hoặc 0903 112 233 hoặc [SĐT]"

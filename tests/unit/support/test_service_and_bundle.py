@@ -11,6 +11,7 @@ from app.storage.support_requests import AttachmentSource
 from app.support.bundle import collect_parts, write_bundle
 from app.support.calendar import WorkingCalendar
 from app.support.models import AttachmentKind, Category, Channel, Severity
+from app.support.redaction import RedactionKind
 from app.support.service import FormField, FormProblem, RequestDraft, coverage_status, validate
 from app.warranty.contract import Contract
 from app.warranty.coverage import CoverageStatus
@@ -79,3 +80,33 @@ def test_bundle_is_redacted_previewable_and_parts_can_be_left_out(demo_shop: Dem
     assert names == ["app.log", "manifest.json", "system.json"]
     assert sorted(manifest["left_out"]) == ["devices", "pos_log", "settings"]
     assert not list((tmp_path / "out").glob("*.partial"))
+
+
+def test_bundle_keeps_the_shops_own_numbers_and_masks_customers_in_pos_logs(demo_shop: DemoShop) -> None:
+    """Issue 18: the shop's phone used to come out as [SĐT]; customers' names and accounts went out whole."""
+    from app.updates.compliance import mask_name
+
+    settings = load_settings(demo_shop.settings_file).settings
+    assert settings.shop.phone == "028 3822 1234"  # the demo shop's own number
+    log = demo_shop.logs_dir / "pmv-zz-latest.log"  # sorts last: the newest POS log
+    log.write_text(
+        "2026-11-25 09:01:00 INFO  In hóa đơn HD-2026-000123, cửa hàng ĐT 028 3822 1234\n"
+        "2026-11-25 09:02:00 INFO  Khách Nguyễn Thị Lan (KH0001) chuyển khoản 20.000.000 đ, "
+        "STK 0071000123456 Vietcombank, ĐT 0987 654 321\n"
+        "2026-11-25 09:03:00 INFO  Liên hệ kỹ thuật: anh Tâm 0918 223 344, hotline 1900 6037\n",
+        encoding="utf-8",
+    )
+    parts = {part.key: part for part in collect_parts(settings, None, keep_phones=["+84918223344"])}
+    pos_log = parts["pos_log"].text
+    assert "cửa hàng ĐT 028 3822 1234" in pos_log  # the shop's own number
+    assert "anh Tâm 0918 223 344, hotline 1900 6037" in pos_log  # the contact's, and the hotline
+    assert mask_name("Nguyễn Thị Lan") == "Nguyễn Thị L***"  # as the compliance check shows her
+    assert "Khách Nguyễn Thị L*** (KH0001)" in pos_log
+    assert "STK [STK] Vietcombank, ĐT [SĐT]" in pos_log
+    assert "HD-2026-000123" in pos_log and "20.000.000 đ" in pos_log
+    for leaked in ("Nguyễn Thị Lan", "0071000123456", "0987 654 321"):
+        assert leaked not in pos_log
+    redactions = parts["pos_log"].redactions
+    assert (redactions[RedactionKind.CUSTOMER_NAME], redactions[RedactionKind.BANK_ACCOUNT],
+            redactions[RedactionKind.PHONE]) == (1, 1, 1)
+    assert json.loads(parts["settings"].text)["shop"]["phone"] == "028 3822 1234"

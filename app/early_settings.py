@@ -9,35 +9,54 @@ the app database's ``app_state`` table), then ``language`` in the settings
 file, then Vietnamese.
 
 Everything here fails soft: a broken settings file or database reads as "not
-set" and the full start-up that follows reports it properly.
+set" and the full start-up that follows reports it properly.  Where the full
+start-up would run on the last settings that loaded cleanly (a file that cannot
+be used, or a refused ``language`` or ``data_dir``), so does this.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app.paths import AppPaths
+from app.settings_last_good import LastGoodStore
+from app.settings_text import parse_settings_text, read_settings_text
 
 LANGUAGES = ("vi", "en")
 LANGUAGE_STATE_KEY = "ui.language"  # the key app.ui.application remembers the menu choice under
 
 
-def _settings_table(config: Path | None, paths: AppPaths, demo: bool) -> dict[str, Any]:
+def _settings_tables(config: Path | None, paths: AppPaths, demo: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The file's table and its last good copy's ({} for what is missing), read as app.settings reads them."""
     if demo:
         config = paths.demo_shop_dir / "settings.toml"
-    try:
-        # utf-8-sig: Notepad's byte-order mark, which app.settings accepts too.
-        return tomllib.loads(Path(config or paths.settings_file).read_text(encoding="utf-8-sig"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, ValueError):
-        return {}
+    source = Path(config or paths.settings_file)
+    good = LastGoodStore.in_data_dir(paths.data_dir).read(source)
+    copy = (good.table() if good is not None else None) or {}
+    text, _error = read_settings_text(source)
+    table = parse_settings_text(text)[0] if text is not None else None
+    if table is None or (copy and text is not None and not text.strip()):
+        # Missing, unusable, or emptied where there used to be settings: the full start-up runs on the copy.
+        return copy, {}
+    return table, copy
 
 
-def _data_dir(table: dict[str, Any], config: Path | None, paths: AppPaths, demo: bool) -> Path:
-    wanted = table.get("data_dir")
+def _valid_or_kept(table: dict[str, Any], copy: dict[str, Any], key: str, valid: Callable[[Any], bool]) -> Any:
+    """``table[key]`` if it is valid; a refused value gives way to the copy's, as in app.settings."""
+    if key not in table:
+        return None
+    value = table[key]
+    if valid(value):
+        return value
+    kept = copy.get(key)
+    return kept if valid(kept) else None
+
+
+def _data_dir(wanted: Any, config: Path | None, paths: AppPaths, demo: bool) -> Path:
     if demo or not isinstance(wanted, str) or not wanted.strip():
         return paths.data_dir
     try:
@@ -74,9 +93,10 @@ def first_paint_language(config: Path | None, *, demo: bool, requested: str | No
     paths = paths or AppPaths.default()
     if demo:
         paths = paths.with_data_dir(paths.data_dir / "demo")  # as app.runtime.resolve_paths does
-    table = _settings_table(config, paths, demo)
-    remembered = _remembered_language(_data_dir(table, config, paths, demo) / paths.database_file.name)
+    table, copy = _settings_tables(config, paths, demo)
+    data_dir = _valid_or_kept(table, copy, "data_dir", lambda value: isinstance(value, str) and bool(value.strip()))
+    remembered = _remembered_language(_data_dir(data_dir, config, paths, demo) / paths.database_file.name)
     if remembered in LANGUAGES:
         return str(remembered)
-    configured = table.get("language")
+    configured = _valid_or_kept(table, copy, "language", lambda value: value in LANGUAGES)
     return configured if configured in LANGUAGES else "vi"

@@ -12,9 +12,10 @@ from app.warranty import check as warranty_check
 
 
 def _check_modules() -> list[ModuleType]:
-    from app.health.checks import backups, database, devices, pos_data, pos_log, services, system
+    from app.health.checks import backups, database, devices, pos_data, pos_log, services, settings, system
 
-    return [database, backups, pos_data, pos_log, system, devices, services]
+    # settings first: when it fails, it is why the POS checks after it are skipped.
+    return [settings, database, backups, pos_data, pos_log, system, devices, services]
 
 
 def _warranty(ctx: CheckContext) -> CheckResult:

@@ -118,3 +118,42 @@ def test_relative_paths_and_unknown_users_read_softly(app_paths: AppPaths, tmp_p
     assert first_paint_language(relative, demo=False, requested=None, paths=app_paths) == "en"
     config = _settings(tmp_path / "other", 'data_dir = "~khong-co-nguoi-dung-nay/x"\nlanguage = "en"\n')
     assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+
+
+def _keep(app_paths: AppPaths, config: Path, text: str) -> None:
+    """What start-up does after a clean load: keep the text as the file's last good copy, in the app's data dir."""
+    from app.settings_last_good import LastGoodStore
+
+    assert LastGoodStore.in_data_dir(app_paths.data_dir).save(config, text)
+
+
+@pytest.mark.parametrize("broken", [
+    'language = "en\n',  # an unclosed quote
+    "",  # a save cut short
+    '[shop\nlanguage = "en"\n',  # a missing ]
+])
+def test_a_broken_file_reads_the_last_good_copy_as_start_up_does(app_paths: AppPaths, tmp_path: Path,
+                                                                  broken: str) -> None:
+    from app.settings import load_settings
+    from app.settings_last_good import LastGoodStore
+
+    config = _settings(tmp_path, 'language = "en"\n')
+    _keep(app_paths, config, 'language = "en"\n')
+    config.write_text(broken, encoding="utf-8")
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+    full = load_settings(config, last_good=LastGoodStore.in_data_dir(app_paths.data_dir))
+    assert full.settings.language == "en"  # the same answer as the full start-up
+    config.unlink()  # deleted: the copy too
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+
+
+def test_a_refused_language_or_data_dir_gives_way_to_the_copys(app_paths: AppPaths, tmp_path: Path) -> None:
+    config = _settings(tmp_path / "shop", 'language = "en"\ndata_dir = "du-lieu"\n')
+    _keep(app_paths, config, 'language = "en"\ndata_dir = "du-lieu"\n')
+    config.write_text('language = "fr"\n', encoding="utf-8")  # refused: the copy's "en", as app.settings does
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+    config.write_text('language = "vi"\ndata_dir = 5\n', encoding="utf-8")  # refused data_dir: the copy's
+    _remember(tmp_path / "shop" / "du-lieu" / app_paths.database_file.name, "en")
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
+    config.write_text('language = "vi"\n', encoding="utf-8")  # no data_dir at all: the default one, not the copy's
+    assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "vi"

@@ -1,8 +1,11 @@
 """Command line: ``pmv-support``.
 
 Without a sub-command it opens the GUI; sub-commands are headless, print
-JSON where they report something, and never load Qt.  Any bad input exits
-non-zero with a one-line reason on stderr.
+JSON where they report something, and never load Qt.  Anything that goes
+wrong, bad input included, is one line on stderr in the interface language
+(app/cli_texts.py) and an exit code the README documents: 0 done, 1 refused
+or failed, 2 a usage error (argparse's), and for ``check`` the verdict
+(0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN: the check could not run).
 """
 
 from __future__ import annotations
@@ -10,30 +13,78 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from app import APP_ID, APP_NAME, __version__
-
+from app.cli_texts import LANGUAGES, MESSAGES, Msg, interface_language, line, os_failure, os_reason, say, \
+    start_failure, usage_message
 from app.navigation import PAGE_KEYS
 from app.storage.errors import StorageError
 
 if TYPE_CHECKING:
+    from app.health.machine import MachineProbes
     from app.devices.labels import JewelleryTag, LabelTemplate
     from app.runtime import Runtime
+    from app.settings import SettingsProblem
+    from app.updates.targets import UpdateError
+
+NAGIOS_UNKNOWN = 3  # check's exit code when it could not run (Nagios plugin guidelines: UNKNOWN)
 
 
 class CliError(Exception):
-    """A user-facing failure: printed as one line, exit status 1."""
+    """A user-facing failure: one line from the catalogue (app/cli_texts.py); exit status 1 (check: 3)."""
+
+    def __init__(self, message: str | Msg, **params: object) -> None:
+        self.message = message if isinstance(message, Msg) else Msg(message, params)
+        super().__init__(self.message.code)
+
+
+class _Interface:
+    """The language messages are said in, worked out only when there is something to say (a GUI start never
+    needs it here: its window reads it itself)."""
+
+    def __init__(self) -> None:
+        self.argv: list[str] = []
+        self._language: str | None = None
+
+    def start(self, argv: Sequence[str]) -> None:
+        self.argv, self._language = list(argv), None
+
+    @property
+    def language(self) -> str:
+        if self._language is None:
+            self._language = interface_language(self.argv)
+        return self._language
+
+
+_interface = _Interface()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors as one line in the interface language (still exit code 2); sub-command
+    parsers are made of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        language = _interface.language
+        self.exit(2, line("error", usage_message(message, self.prog, language), language) + "\n")
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(say("bad_date", _interface.language, value=repr(text))) from None
+
+
+def _shared(parser: argparse.ArgumentParser, *, lang: bool = True) -> None:
+    """``--config`` (and ``--lang``) also after the sub-command; not given there, the top-level value stands."""
+    parser.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    if lang:
+        parser.add_argument("--lang", choices=LANGUAGES, help=argparse.SUPPRESS, default=argparse.SUPPRESS)
 
 
 # The sub-commands, known without building their parsers (a test checks this against build_parser()).
@@ -44,13 +95,17 @@ COMMANDS = ("demo-shop", "check", "devices", "label", "updates", "bundle", "agen
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     """The CLI's parser; ``commands=False``: the GUI's options only (building every sub-command's parser is
     ~7 ms of a start whose budget is counted in tens of milliseconds: tests/bench/cold_start.py)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=APP_ID,
         description=f"{APP_NAME}: health checks, support requests, warranty and devices for PMV gold shops.",
+        epilog="exit codes: 0 done; 1 refused or failed (one line on stderr says why); 2 usage error; "
+               "check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML) to use")
-    parser.add_argument("--lang", choices=["vi", "en"], help="interface language (default: from settings, vi)")
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="interface and message language (default: the app's, from settings; else vi); "
+                             "also after a sub-command, except label")
     parser.add_argument("--demo", action="store_true", help="open on a ready-made demo shop in the data dir")
     parser.add_argument("--screenshot", type=Path, metavar="FILE", help="render the main window to a PNG and exit")
     parser.add_argument("--page", default="overview", choices=PAGE_KEYS, help="with --screenshot: which page to show")
@@ -73,26 +128,26 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="recreate a demo shop that already exists in DIR")
     demo.add_argument("--today", type=_date, help="date the shop's data ends on (default: today)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same shop)")
-    demo.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(demo)
 
-    check = sub.add_parser("check", help="run the health checks of the shop's system")
+    check = sub.add_parser("check", help="run the health checks of the shop's system; exit 0/1/2/3 by the verdict")
     mode = check.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print every result as JSON (the default)")
-    mode.add_argument("--nagios", action="store_true", help="print one Nagios line; exit 0/1/2/3")
+    mode.add_argument("--nagios", action="store_true", help="print one Nagios line")
     check.add_argument("--report", type=Path, metavar="FILE", help="also write the PDF report")
-    check.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(check)
 
     devices = sub.add_parser("devices", help="barcode device tools")
     devices_sub = devices.add_subparsers(dest="devices_command", required=True, metavar="ACTION")
-    sheet = devices_sub.add_parser("test-sheet", help="write the printable scanner test sheet (PDF)")
+    sheet = devices_sub.add_parser("test-sheet", help="write the printable scanner test sheet (a .pdf FILE)")
     sheet.add_argument("out", type=Path, metavar="FILE")
     ports = devices_sub.add_parser("ports", help="list serial ports as JSON")
-    for sub_parser in (sheet, ports):
-        sub_parser.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS,
-                                default=argparse.SUPPRESS)
+    for sub_parser in (devices, sheet, ports):
+        _shared(sub_parser)
 
     label = sub.add_parser("label", help="render or print a jewellery tag (ZPL, TSPL, EZPL, PDF, PNG)")
-    label.add_argument("--lang", dest="label_lang", required=True, choices=["zpl", "tspl", "ezpl", "pdf", "png"])
+    label.add_argument("--lang", dest="label_lang", required=True, choices=["zpl", "tspl", "ezpl", "pdf", "png"],
+                       help="the printer language or file format (the interface language goes before 'label')")
     label.add_argument("--dpi", type=int, choices=[203, 300], default=203)
     label.add_argument("--template", default="rat_tail_75x10", help="label template (resources/labels/NAME.json)")
     label.add_argument("--item-code", default=None, help="the barcode content (default: the demo tag's)")
@@ -108,28 +163,29 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     where = label.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, metavar="FILE", help="write the job to a file")
     where.add_argument("--send", metavar="TARGET", help="tcp://host:9100, serial:///dev/ttyUSB0?baud=9600, spooler://NAME")
-    label.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(label, lang=False)  # its --lang is the printer's
 
     updates = sub.add_parser("updates", help="regulation packs and app updates (TUF-signed)")
     updates_sub = updates.add_subparsers(dest="updates_command", required=True, metavar="ACTION")
+    _shared(updates)
     for name, text in (("check", "refresh the signed metadata and list what is offered"),
                        ("list", "list the installed regulation packs"),
                        ("install", "download and install what is new (packs now; app updates are staged for the next start)")):
         action = updates_sub.add_parser(name, help=text)
         action.add_argument("--json", action="store_true", help="JSON output (the default)")
-        action.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+        _shared(action)
     rollback = updates_sub.add_parser("rollback", help="switch a pack back to its previous version")
-    rollback.add_argument("pack_id")
+    rollback.add_argument("pack_id", metavar="PACK")
     rollback.add_argument("--json", action="store_true")
-    rollback.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(rollback)
 
     bundle = sub.add_parser("bundle", help="write the redacted diagnostics bundle (zip) for sending by any channel")
     bundle.add_argument("out", type=Path, metavar="FILE")
     bundle.add_argument("--with-health", action="store_true", help="run the health checks and include the report")
-    bundle.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(bundle)
 
     agent = sub.add_parser("agent", help="run the background jobs without a window (checks, outbox, updates)")
-    agent.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(agent)
 
     warranty = sub.add_parser("warranty", help="warranty and maintenance coverage from the signed contract")
     warranty.add_argument("--json", action="store_true", help="print the coverage as JSON (the default)")
@@ -138,10 +194,10 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     warranty.add_argument("--import", dest="import_file", type=Path, metavar="FILE",
                           help="import a signed contract file first")
     warranty.add_argument("--today", type=_date, help="coverage on this day (default: today)")
-    warranty.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(warranty)
 
     swap = sub.add_parser("apply-update", help="(started by the app) apply a staged app update once the app exits")
-    swap.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(swap)
     swap.add_argument("--data", type=Path, required=True, help="the app's data folder")
     swap.add_argument("--wait-pid", type=int, help="wait for this process (the old app) to exit first")
     swap.add_argument("--relaunch", default="[]", help="JSON list of arguments to start the app with")
@@ -154,11 +210,11 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     jobs.add_argument("--tray-pid", type=int, required=True, help="the tray app's process (for the update helper)")
     jobs.add_argument("--relaunch", default="[]", help="JSON list of the tray app's arguments (for its restart)")
     jobs.add_argument("--first", action="store_true", help="the tray just started: send the start signal")
-    jobs.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(jobs)
 
     token = sub.add_parser("shop-token", help="store the shop token the vendor issued (kept in the OS keyring)")
     token.add_argument("token", help="the token printed by pmv-vendor add-shop")
-    token.add_argument("--config", type=Path, metavar="FILE", help=argparse.SUPPRESS, default=argparse.SUPPRESS)
+    _shared(token)
     return parser
 
 
@@ -178,40 +234,135 @@ def _is_gui_start(argv: Sequence[str]) -> bool:
     return True
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Callable[[], dt.datetime] | None = None,
+         machine: MachineProbes | None = None) -> int:
+    """``clock`` and ``machine``: what the commands' runtime reads as now and as the PC's state (tests pass them;
+    tests/cli_fixed_world.py runs this very entry point in a fixed world)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(commands=not _is_gui_start(argv)).parse_args(argv)
+    _interface.start(argv)
+    args = build_parser(commands=not _is_gui_start(argv)).parse_args(argv)  # usage errors: exit 2
+    args.runtime_options = {name: value for name, value in (("clock", clock), ("machine", machine))
+                            if value is not None}
     try:
         if args.command == "demo-shop":
             return _demo_shop(args)
-        if args.config is not None and not args.config.is_file():
-            raise CliError(f"settings file not found: {args.config}")
+        _check_paths(args)
         if args.command is None:
             return _gui(args)
         if args.command in _STANDALONE:  # no settings, database or runtime needed
             return _STANDALONE[args.command](args)
         return _headless(args, _WITH_RUNTIME[args.command])
     except CliError as exc:
-        print(f"{APP_ID}: error: {exc}", file=sys.stderr)
-        return 1
+        return _refuse(args, exc.message)
     except StorageError as exc:
-        print(f"{APP_ID}: error: the app's database cannot be used ({exc})", file=sys.stderr)
-        return 1
+        return _refuse(args, start_failure(exc))
+    except OSError as exc:
+        return _refuse(args, os_failure(exc))
+    except Exception as exc:  # noqa: BLE001  (a bug: the report keeps the traceback, the user gets one line)
+        return _refuse(args, _unexpected(exc, None))
 
+
+def _refuse(args: argparse.Namespace, message: Msg) -> int:
+    """The one line on stderr, and the exit code: 1, or for check 3 (UNKNOWN, with the Nagios line on stdout)."""
+    language = _interface.language
+    text = say(message, language)
+    print(line("error", text, language), file=sys.stderr)
+    if args.command == "check":
+        if args.nagios:
+            print(f"PMV UNKNOWN - {text}".replace("|", "/"))
+        return NAGIOS_UNKNOWN
+    return 1
+
+
+def _unexpected(error: Exception, runtime: Runtime | None) -> Msg:
+    """A crash report (as the crash handler writes them) named in one line, instead of a traceback."""
+    if runtime is not None:
+        report = runtime.crash.handle(type(error), error, error.__traceback__)
+        return Msg.of("unexpected", kind=type(error).__name__, report=report.path or runtime.log_file)
+    from app.crash import build_report
+    from app.paths import AppPaths
+
+    text = build_report(type(error), error, error.__traceback__).text
+    target = AppPaths.default().crash_dir / f"crash-cli-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.txt"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError:
+        return Msg.of("start_failed", detail=f"{type(error).__name__}: {error}")
+    return Msg.of("unexpected", kind=type(error).__name__, report=target)
+
+
+# -- paths given on the command line: checked before anything runs -------------------------------------------------
+
+_OUTPUT_OPTIONS = ("out", "report", "certificate", "screenshot")  # every option naming a file the command writes
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    if args.config is not None and not args.config.is_file():
+        raise CliError("settings_not_found", path=args.config)
+    for name in _OUTPUT_OPTIONS:
+        target = getattr(args, name, None)
+        if target is not None:
+            _check_output(target)
+
+
+def _check_output(target: Path) -> None:
+    """A file to write: its folder must exist (it is never created: a typo must not make folders) and be
+    writable."""
+    if target.is_dir():
+        raise CliError("out_is_folder", path=target)
+    _check_folder(target.absolute().parent)
+
+
+def _check_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise CliError("out_folder_is_file", path=folder)
+    if not folder.is_dir():
+        raise CliError("out_folder_missing", path=folder)
+    if not os.access(folder, os.W_OK):  # EROFS or permissions (Windows: the read-only attribute only)
+        raise CliError("out_folder_read_only", path=folder)
+
+
+def _write_failed(target: Path, error: OSError) -> CliError:
+    return CliError("write_failed", path=target, reason=os_reason(error))
+
+
+def _known(code: str, fallback: str) -> str:
+    """``code`` if the catalogue has it (a test keeps every enum's values there), else ``fallback``."""
+    return code if code in MESSAGES else fallback
+
+
+# -- the commands -------------------------------------------------------------------------------------------------
 
 def _agent(_args: argparse.Namespace, runtime: Runtime) -> int:
     from app.agent_jobs import run_agent
+    from app.logs import CLI_LOG_FILE_NAME, setup_logging
 
+    # A long-running job: its log goes to stderr too (after the settings warnings, which were said once).
+    setup_logging(runtime.paths.log_dir, to_stderr=True, file_name=CLI_LOG_FILE_NAME)
     return run_agent(runtime)
 
 
 def _demo_shop(args: argparse.Namespace) -> int:
-    from app.shop.demo import DemoShopError, create_demo_shop
+    from app.shop.demo import MARKER, DemoShopError, create_demo_shop
 
+    root = args.dir.absolute()
+    if root.exists() and not root.is_dir():
+        raise CliError("demo_not_a_folder", path=root)
+    if root.is_dir() and any(root.iterdir()):
+        if not (root / MARKER).exists():
+            raise CliError("demo_not_empty", path=root)
+        if not args.force:
+            raise CliError("demo_exists", path=root)
+    _check_folder(root.parent)  # the shop is made beside DIR, then moved in
+    if args.today is not None and not 2000 <= args.today.year <= 2999:
+        raise CliError("demo_today_range", value=args.today.isoformat())
     try:
-        shop = create_demo_shop(args.dir, today=args.today, seed=args.seed, force=args.force)
-    except (DemoShopError, OSError) as exc:
-        raise CliError(str(exc)) from None
+        shop = create_demo_shop(root, today=args.today, seed=args.seed, force=args.force)
+    except DemoShopError as exc:
+        raise CliError("demo_failed", detail=str(exc)) from None
+    except OSError as exc:
+        raise _write_failed(Path(exc.filename or root), exc) from None
     print(
         json.dumps(
             {
@@ -234,27 +385,62 @@ def _demo_shop(args: argparse.Namespace) -> int:
 
 
 def _headless(args: argparse.Namespace, command: Callable[[argparse.Namespace, Runtime], int]) -> int:
+    from app.logs import CLI_LOG_FILE_NAME
     from app.runtime import bootstrap
 
-    from app.logs import CLI_LOG_FILE_NAME
-
-    runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=True, log_name=CLI_LOG_FILE_NAME)
+    try:
+        # No log on stderr: what the user must know is said here, once, in the interface language; the log
+        # file keeps the rest.
+        runtime = bootstrap(args.config, demo=args.demo, log_name=CLI_LOG_FILE_NAME, **args.runtime_options)
+    except OSError as exc:  # the data folder: read-only, full, a file in the way
+        raise CliError(start_failure(exc)) from None
+    language = _interface.language
     for problem in runtime.loaded.problems:
-        print(f"{APP_ID}: warning: {runtime.loaded.path}: {problem.describe()}", file=sys.stderr)
+        print(line("warning", _settings_problem(runtime.loaded.path, problem), language), file=sys.stderr)
     try:
         return command(args, runtime)
+    except (CliError, StorageError):
+        raise
+    except OSError as exc:
+        raise CliError(os_failure(exc)) from None
+    except Exception as exc:  # noqa: BLE001  (a bug: the crash report keeps it)
+        raise CliError(_unexpected(exc, runtime)) from None
     finally:
         runtime.close()
 
 
+def _settings_problem(path: Path, problem: SettingsProblem) -> Msg:
+    """A settings problem (data: kind, code, line, key, what is used instead) in words."""
+    kind, code = problem.kind.value, getattr(problem.code, "value", str(problem.code))
+    line_number = getattr(problem, "line", None)
+    where = f"{path}:{line_number}" if line_number else str(path)
+    reason = Msg(_known(f"settings_why_{code}", "settings_why_other"))
+    last_good = getattr(getattr(problem, "fallback", None), "value", None) == "last_good"
+    if kind in ("syntax", "unreadable", "empty", "missing"):
+        day = getattr(problem, "last_good_on", None)
+        using = (Msg.of("settings_using_last_good", day=f"{day:%d/%m/%Y}") if last_good and day
+                 else Msg("settings_using_defaults"))
+        return Msg.of("settings_file", where=where, reason=reason, using=using)
+    if kind == "unknown_key":
+        return Msg.of("settings_unknown_key", where=where, key=problem.key or "")
+    if kind == "invalid_value":
+        value = str(problem.value)
+        return Msg.of("settings_invalid_value", where=where, key=problem.key or "",
+                      value=value if len(value) <= 60 else value[:57] + "…", reason=reason,
+                      using=Msg("settings_using_last_good_value" if last_good else "settings_using_default_value"))
+    return Msg.of("settings_other_problem", where=where, detail=problem.describe())
+
+
 def _devices(args: argparse.Namespace) -> int:
     if args.devices_command == "test-sheet":
-        from app.devices.test_sheet import write_test_sheet
+        from app.devices.test_sheet import SheetFormatError, write_test_sheet
 
         try:
             print(write_test_sheet(args.out))
+        except SheetFormatError:
+            raise CliError("sheet_not_pdf", name=args.out.name) from None
         except OSError as exc:
-            raise CliError(f"cannot write {args.out}: {exc}") from None
+            raise _write_failed(args.out, exc) from None
         return 0
     from dataclasses import asdict
 
@@ -262,6 +448,29 @@ def _devices(args: argparse.Namespace) -> int:
 
     print(json.dumps([asdict(port) for port in list_ports()], ensure_ascii=False, indent=2))
     return 0
+
+
+def _template(name: str) -> LabelTemplate:
+    """A shipped template by name, or a template file (NAME.json); refused with the names there are."""
+    from app.devices.labels import TemplateError, list_templates, load_template
+
+    if Path(name).suffix != ".json":
+        names = list_templates()
+        if name not in names:
+            raise CliError("template_not_found", name=repr(name), choices=", ".join(names))
+    elif not Path(name).is_file():
+        raise CliError("template_file_not_found", path=name)
+    try:
+        return load_template(name)
+    except TemplateError as exc:
+        raise CliError("template_bad", name=name, detail=str(exc)) from None
+
+
+def _tag_field(field: str, reason: str) -> CliError:
+    from app.devices.labels.batch import MAX_RUN
+
+    problem = Msg.of(_known(f"tag_{reason}", "tag_other"), detail=f"1–{MAX_RUN}" if reason == "out_of_range" else reason)
+    return CliError("tag_field", field=Msg.of(_known(f"field_{field}", "field_other"), name=field), problem=problem)
 
 
 def _label(args: argparse.Namespace) -> int:
@@ -272,10 +481,8 @@ def _label(args: argparse.Namespace) -> int:
     from app.devices.labels import (
         TagFieldError,
         TagRefused,
-        TemplateError,
         TransportError,
         demo_tag,
-        load_template,
         prepare_job,
         render_pdf,
         render_png,
@@ -284,8 +491,12 @@ def _label(args: argparse.Namespace) -> int:
         verify_tag,
     )
 
+    def refused(problem: object) -> CliError:
+        return CliError("tag_refused", problem=Msg(_known(f"verify_{getattr(problem, 'value', problem)}",
+                                                          "verify_does_not_decode")))
+
+    template = _template(args.template)
     try:
-        template = load_template(args.template)
         tag = demo_tag()
         changes = {
             "item_code": args.item_code, "product_name": args.product, "purity_code": args.purity,
@@ -295,31 +506,33 @@ def _label(args: argparse.Namespace) -> int:
         tag = replace(tag, **{key: value for key, value in changes.items() if value is not None})
         if args.label_lang in ("pdf", "png"):
             if args.count != 1:
-                raise CliError("a run of tags (--count) is a printer job: use --lang zpl, tspl or ezpl")
+                raise CliError("label_count_needs_printer")
             if args.send:
-                raise CliError("PDF and PNG tags can only be written to a file (--out)")
+                raise CliError("label_file_only")
             problem = verify_tag(tag, template, args.dpi).problem
             if problem is not None:
-                raise CliError(f"tag refused before printing: {problem.value}")
+                raise refused(problem)
             data = render_pdf(tag, template, args.dpi) if args.label_lang == "pdf" else render_png(tag, template, args.dpi)
         elif args.count != 1:
             data = _label_run(tag, template, args)
         else:
             data, _verification = prepare_job(tag, template, args.label_lang, args.dpi, font=args.font)
         if args.out is not None:
-            write_atomically(args.out, data)
+            try:
+                write_atomically(args.out, data)
+            except OSError as exc:
+                raise _write_failed(args.out, exc) from None
             print(args.out)
         else:
             send(data, args.send, write_timeout=transfer_seconds(len(data), args.send))
             print(json.dumps({"sent": len(data), "to": args.send}))
     except TagFieldError as exc:
-        raise CliError(f"bad tag value: {exc}") from None
+        raise _tag_field(exc.field, exc.reason) from None
     except TagRefused as exc:
-        raise CliError(f"tag refused before printing: {exc}") from None
+        raise refused(exc.problem) from None
     except TransportError as exc:
-        raise CliError(f"could not print: {exc}") from None
-    except (TemplateError, OSError) as exc:
-        raise CliError(str(exc)) from None
+        raise CliError("print_failed", target=args.send,
+                       problem=Msg(_known(f"transport_{exc.kind.value}", "transport_not_reachable"))) from None
     return 0
 
 
@@ -334,7 +547,7 @@ def _label_run(tag: JewelleryTag, template: LabelTemplate, args: argparse.Namesp
         data = render_run(tags, template, args.label_lang, args.dpi, cancel=threading.Event(),
                           progress=lambda _fraction, _code: None, font=args.font)
     except RunFailed as exc:
-        raise CliError(str(exc)) from None
+        raise CliError("label_run_failed", detail=str(exc)) from None
     assert data is not None  # never cancelled here
     return data
 
@@ -342,9 +555,10 @@ def _label_run(tag: JewelleryTag, template: LabelTemplate, args: argparse.Namesp
 def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
     from dataclasses import asdict
 
-    from app.updates.install import PackError
-    from app.updates.service import NotConfigured, Updater
-    from app.updates.tuf_client import UpdateError
+    from app.updates.install import PackStoreError
+    from app.updates.packs import PackError
+    from app.updates.service import NotConfigured, RollbackRefused, Updater
+    from app.updates.targets import UpdateError
 
     def plain(value: object) -> object:
         return json.loads(json.dumps(value, default=str, ensure_ascii=False))
@@ -358,19 +572,29 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
         elif args.updates_command == "install":
             run = updater.run()
             if run.error is not None:
-                raise UpdateError(run.error.kind, str(run.error))
+                raise run.error
             result = {"installed": [plain(asdict(r)) for r in run.installed],
                       "app_update": run.app_update.version if run.app_update else None}
         else:
             result = plain(asdict(updater.rollback(args.pack_id)))
-    except NotConfigured as exc:
-        raise CliError(f"updates are not configured: {exc}") from None
+    except NotConfigured:
+        raise CliError("updates_not_configured") from None
     except UpdateError as exc:
-        raise CliError(f"update refused or failed ({exc.kind.value}): {exc}; nothing was installed") from None
-    except (PackError, LookupError, ValueError) as exc:
-        raise CliError(str(exc)) from None
+        raise update_failure(exc) from None
+    except RollbackRefused as exc:
+        raise CliError(f"rollback_{exc.reason}", pack=repr(exc.pack_id)) from None
+    except PackStoreError:
+        raise CliError("packs_busy") from None
+    except PackError as exc:
+        raise CliError("pack_invalid", detail=str(exc)) from None
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
+
+
+def update_failure(error: UpdateError) -> CliError:
+    """Said from the error's kind, once, in words: its text repeats the kind and carries the library's
+    exception, which is for the log."""
+    return CliError(_known(f"update_{error.kind.value}", "update_network"))
 
 
 def _bundle(args: argparse.Namespace, runtime: Runtime) -> int:
@@ -379,13 +603,15 @@ def _bundle(args: argparse.Namespace, runtime: Runtime) -> int:
     try:
         result = write_support_bundle(runtime, args.out, with_health=args.with_health)
     except OSError as exc:
-        raise CliError(f"cannot write {args.out}: {exc}") from None
+        raise _write_failed(args.out, exc) from None
     print(json.dumps({"bundle": str(result.path), "parts": result.parts, "redacted": result.redacted},
                      ensure_ascii=False))
     return 0
 
 
 def _check(args: argparse.Namespace, runtime: Runtime) -> int:
+    """Prints JSON (or the Nagios line) and exits by the verdict, both ways: 0 OK, 1 WARNING, 2 CRITICAL,
+    3 UNKNOWN."""
     from app.health.output import nagios, to_json
     from app.health.registry import remedies
     from app.health.report_pdf import write_report
@@ -396,13 +622,15 @@ def _check(args: argparse.Namespace, runtime: Runtime) -> int:
         try:
             write_report(report, runtime.settings.shop, categories(), remedies(), args.report)
         except OSError as exc:
-            raise CliError(f"cannot write {args.report}: {exc}") from None
-    if args.nagios:
-        line, code = nagios(report)
-        print(line)
-        return code
-    print(to_json(report, remedies()))
-    return 0
+            raise _write_failed(args.report, exc) from None
+    nagios_line, code = nagios(report)
+    print(nagios_line if args.nagios else to_json(report, remedies()))
+    return code
+
+
+def _contract_reason(error: object) -> Msg:
+    problem = getattr(getattr(error, "problem", None), "value", "malformed")
+    return Msg(_known(f"contract_{problem}", "contract_malformed"))
 
 
 def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:
@@ -411,34 +639,39 @@ def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:
     from app.warranty.coverage import coverage_on
     from app.warranty.service import RefreshOutcome
 
+    language = _interface.language
     service = runtime.contract_service()
-    today = args.today or dt.date.today()
+    today = args.today or runtime.shop_today()
     if args.import_file is not None:
+        had_one = service.cached().contract is not None
         try:
             service.import_file(args.import_file)
         except FileNotFoundError:
-            raise CliError(f"contract file not found: {args.import_file}") from None
+            raise CliError("contract_file_not_found", path=args.import_file) from None
         except ContractError as exc:
-            raise CliError(f"contract refused ({exc}); the previous contract stays in force") from None
+            raise CliError("contract_refused", path=args.import_file, reason=_contract_reason(exc),
+                           kept=Msg("contract_kept" if had_one else "contract_none_kept")) from None
     warning = None
     if args.refresh:
         result = service.refresh()
         if result.outcome is RefreshOutcome.REFUSED:
-            warning = f"the vendor server sent a contract that was refused ({result.contract_error})"
+            warning = Msg.of("refresh_refused", reason=_contract_reason(result.contract_error))
         elif result.outcome is RefreshOutcome.OFFLINE:
-            warning = f"could not refresh from the vendor server ({result.api_error}); using the saved contract"
+            kind = getattr(getattr(result.api_error, "kind", None), "value", "offline")
+            warning = Msg.of("refresh_offline", reason=Msg(_known(f"api_{kind}", "api_offline")))
     if warning:
-        print(f"{APP_ID}: warning: {warning}", file=sys.stderr)
+        print(line("warning", warning, language), file=sys.stderr)
     cached = service.cached()
     if cached.contract is None:
-        reason = f"the saved contract does not verify ({cached.error})" if cached.error else "no contract yet"
-        raise CliError(f"{reason}; run with --refresh, or --import FILE")
+        if cached.error:
+            raise CliError("warranty_saved_invalid", reason=_contract_reason(cached.error))
+        raise CliError("warranty_no_contract")
     contract = cached.contract
     if args.certificate:
         try:
             write_certificate(contract, runtime.settings.shop, today, args.certificate)
         except OSError as exc:
-            raise CliError(f"cannot write {args.certificate}: {exc}") from None
+            raise _write_failed(args.certificate, exc) from None
         print(args.certificate)
         return 0
     coverage = coverage_on(contract, today)
@@ -465,12 +698,24 @@ def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def _shop_token(args: argparse.Namespace, runtime: Runtime) -> int:
+    if not args.token.strip():
+        raise CliError("token_empty")
     try:
         where = runtime.token_store.set(args.token)
-    except (ValueError, OSError) as exc:
-        raise CliError(f"cannot store the token: {exc}") from None
+    except OSError as exc:
+        raise CliError("token_not_stored", reason=os_reason(exc)) from None
     print(json.dumps({"stored_in": where}))
     return 0
+
+
+def _json_list(text: str, option: str) -> list[str]:
+    try:
+        value = json.loads(text)
+        if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+            raise ValueError
+    except ValueError:
+        raise CliError("json_list_expected", option=option, value=repr(text)) from None
+    return value
 
 
 # Sub-commands, by what they need (main() dispatches through these).
@@ -483,17 +728,13 @@ def _apply_update(args: argparse.Namespace) -> int:
     from app.logs import setup_logging
     from app.updates.app_swap import AppSwapper
 
-    def json_list(text: str, option: str) -> list[str]:
-        try:
-            value = json.loads(text)
-            if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-                raise ValueError
-        except ValueError:
-            raise CliError(f"{option} must be a JSON list of strings: {text}") from None
-        return value
-
-    relaunch, restart = json_list(args.relaunch, "--relaunch"), json_list(args.restart, "--restart")
-    setup_logging(args.data / "logs", file_name="update-helper.log")
+    relaunch, restart = _json_list(args.relaunch, "--relaunch"), _json_list(args.restart, "--restart")
+    if not args.data.is_dir():
+        raise CliError("data_folder_missing", path=args.data)
+    try:
+        setup_logging(args.data / "logs", file_name="update-helper.log")
+    except OSError as exc:
+        raise CliError(start_failure(exc, args.data)) from None
     outcome = AppSwapper(args.data).apply(wait_pid=args.wait_pid, relaunch_args=relaunch, restart_command=restart)
     print(outcome.to_json() if outcome else json.dumps({"result": "nothing pending"}))
     return 0 if outcome is None or outcome.result.value == "applied" else 2
@@ -501,7 +742,7 @@ def _apply_update(args: argparse.Namespace) -> int:
 
 def _gui(args: argparse.Namespace) -> int:
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
-        raise CliError(f"--screenshot needs a .png file name: {args.screenshot}")
+        raise CliError("screenshot_not_png", path=args.screenshot)
     from app.ui.startup import run_gui  # Qt is loaded only from here
 
     return run_gui(args)
@@ -513,15 +754,16 @@ def _tray_jobs(args: argparse.Namespace) -> int:
     from app.runtime import bootstrap
     from app.tray_jobs import run_tray_jobs, write_report
 
+    relaunch = _json_list(args.relaunch, "--relaunch")
     try:
-        relaunch = [str(arg) for arg in json.loads(args.relaunch)]
-    except (ValueError, TypeError):
-        raise CliError("--relaunch must be a JSON list") from None
-    try:
-        runtime = bootstrap(args.config, demo=args.demo, log_name=JOBS_LOG_FILE_NAME, start_demo_vendor=False)
-    except StorageError as exc:
-        write_report(args.report, {"fatal": f"{type(exc).__name__}: {exc}"})  # the tray loads the app to say it
-        raise
+        runtime = bootstrap(args.config, demo=args.demo, log_name=JOBS_LOG_FILE_NAME, start_demo_vendor=False,
+                            **args.runtime_options)
+    except (StorageError, OSError) as exc:
+        try:
+            write_report(args.report, {"fatal": f"{type(exc).__name__}: {exc}"})  # the tray loads the app to say it
+        except OSError:
+            pass  # the line below still says it; the tray sees a job process that failed
+        raise CliError(start_failure(exc)) from None
     try:
         report = run_tray_jobs(runtime, args.jobs, tray_pid=args.tray_pid, relaunch=relaunch, first=args.first)
     finally:

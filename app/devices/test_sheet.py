@@ -39,8 +39,23 @@ TEST_CODES: tuple[TestCode, ...] = (
 )
 
 
+SHEET_SUFFIX = ".pdf"
+
+
+class SheetFormatError(ValueError):
+    """The sheet is only made as a PDF: a PDF keeps the codes' printed size, which the scan test relies on
+    (an image has no size of its own and is scaled to the page)."""
+
+    def __init__(self, target: Path) -> None:
+        super().__init__(f"the test sheet is a PDF: name the file *{SHEET_SUFFIX}, not {Path(target).name!r}")
+        self.target = Path(target)
+
+
 def write_test_sheet(target: Path) -> Path:
-    """One A4 page of large, well-spaced codes; written atomically."""
+    """One A4 page of large, well-spaced codes; written atomically.  Only to a ``.pdf`` name (SheetFormatError):
+    never a PDF under another format's name."""
+    if Path(target).suffix.lower() != SHEET_SUFFIX:
+        raise SheetFormatError(target)
     from reportlab.graphics.barcode import createBarcodeDrawing
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib.pagesizes import A4

@@ -23,7 +23,8 @@ from app import __version__
 from app.resources import resources_dir
 from app.updates.app_install import AppInstall, PendingUpdate, StageError, detect_install, stage_update
 from app.updates.app_swap import refused_versions
-from app.updates.install import InstallResult, PackStore
+from app.updates.install import InstallResult, PackStore, PackStoreError
+from app.updates.packs import PackError
 from app.updates.targets import AvailableTarget, UpdateError, UpdateErrorKind, should_take
 
 if TYPE_CHECKING:
@@ -39,6 +40,19 @@ INSTALL_ID_KEY = "updates.install_id"
 
 class NotConfigured(Exception):
     """No trusted root for the update server (the vendor ships it with a release)."""
+
+
+class RollbackRefused(PackStoreError):
+    """A pack cannot be rolled back; ``reason`` says why (the front ends word it)."""
+
+    UNKNOWN_PACK = "unknown_pack"  # no such pack installed
+    NO_PREVIOUS = "no_previous"  # installed, but no earlier version kept (it was never updated)
+
+    def __init__(self, pack_id: str, reason: str) -> None:
+        what = "not installed" if reason == self.UNKNOWN_PACK else "no previous version to roll back to"
+        super().__init__(f"{pack_id}: {what}")
+        self.pack_id = pack_id
+        self.reason = reason
 
 
 @dataclass
@@ -189,4 +203,17 @@ class Updater:
         status.write_text(json.dumps(previous), encoding="utf-8")
 
     def rollback(self, pack_id: str) -> InstallResult:
-        return self._runtime.pack_store.rollback(pack_id)
+        """Switch a pack back to the version before; RollbackRefused when there is none (nothing changes)."""
+        store = self._runtime.pack_store
+        try:
+            installed = store.current(pack_id) is not None
+        except PackError:  # not even a pack id
+            installed = False
+        if not installed:
+            raise RollbackRefused(pack_id, RollbackRefused.UNKNOWN_PACK)
+        try:
+            return store.rollback(pack_id)
+        except PackStoreError:
+            if store.previous_version(pack_id) is None:
+                raise RollbackRefused(pack_id, RollbackRefused.NO_PREVIOUS) from None
+            raise  # the store's lock is held by another process

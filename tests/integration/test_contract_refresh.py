@@ -130,7 +130,7 @@ def test_shop_cli_imports_a_file_and_prints_coverage_and_certificate(
     tampered = tmp_path / "sua.json"
     tampered.write_text(document.read_text(encoding="utf-8").replace("2028-01-15", "2030-01-15"), encoding="utf-8")
     assert shop_main(["--config", config, "warranty", "--import", str(tampered)]) == 1
-    assert "bad_signature" in capsys.readouterr().err
+    assert "chữ ký số không khớp" in capsys.readouterr().err
     assert shop_main(["--config", config, "warranty", "--today", "2027-03-01"]) == 0
     assert json.loads(capsys.readouterr().out)["covered_until"] == "2028-01-15"  # the good one stayed
 

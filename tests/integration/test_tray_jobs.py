@@ -152,5 +152,5 @@ def _dump(database: Path) -> list[str]:
 def test_a_malformed_relaunch_list_is_refused(shop: Path, tmp_path: Path) -> None:
     done, report = tray_jobs(shop, tmp_path / "r.json", "health", extra=("--relaunch", "not json"))
     assert done.returncode == 1
-    assert "--relaunch must be a JSON list" in done.stderr
+    assert "--relaunch phải là một danh sách JSON" in done.stderr
     assert report == {}

@@ -1,0 +1,457 @@
+"""The command line's words: message code -> Vietnamese and English, with no Qt.
+
+The GUI words its codes with ``self.tr()``; the command line must not load Qt
+(``pmv-support check`` runs from schedulers on tills), so its one-line
+messages live here as data a test can check: every code in both languages,
+the same ``{placeholders}`` in each, and no line breaks.  Each message says
+what happened and what to do.  The language is ``--lang``, else the one the
+app shows (the menu choice kept in the database, then ``language`` in the
+settings file: :func:`app.early_settings.first_paint_language`), else
+Vietnamese.
+
+argparse's own usage errors are English; :func:`usage_message` rewords the
+ones the parser can raise (the patterns come from CPython's ``argparse``
+message templates).
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app import APP_ID, HOTLINE
+
+LANGUAGES = ("vi", "en")
+
+# code: (Vietnamese, English).  {hotline} and {app} are filled in by say().
+MESSAGES: dict[str, tuple[str, str]] = {
+    # -- how a line starts -----------------------------------------------------------------------------------
+    "label_error": ("lỗi", "error"),
+    "label_warning": ("cảnh báo", "warning"),
+    # -- argparse (usage errors, exit code 2) -------------------------------------------------------------------
+    "usage_help": ("Xem hướng dẫn: {prog} --help", "See {prog} --help"),
+    "usage_unknown_command": ("Không có lệnh {value}; các lệnh có: {choices}.",
+                              "There is no command {value}; the commands are: {choices}."),
+    "usage_choice": ("{arg} không nhận {value}; hãy chọn một trong: {choices}.",
+                     "{arg} does not take {value}; choose one of: {choices}."),
+    "usage_not_a_number": ("{arg} cần một số nguyên, không phải {value}.",
+                           "{arg} needs a whole number, not {value}."),
+    "usage_bad_value": ("{arg}: giá trị {value} không hợp lệ; hãy sửa lại.",
+                        "{arg}: the value {value} is not valid; correct it."),
+    "usage_needs_value": ("{arg} cần một giá trị đi kèm.", "{arg} needs a value after it."),
+    "usage_needs_values": ("{arg}: số giá trị đi kèm không đúng.", "{arg}: wrong number of values after it."),
+    "usage_not_together": ("Không dùng {arg} cùng với {other}; hãy chọn một.",
+                           "{arg} cannot be used with {other}; choose one."),
+    "usage_no_value": ("{arg} không nhận giá trị ({value}); hãy bỏ giá trị đó.",
+                       "{arg} takes no value ({value}); leave it out."),
+    "usage_required": ("Thiếu {what}; hãy thêm vào lệnh.", "{what} is missing; add it to the command."),
+    "usage_one_of": ("Cần một trong các tùy chọn {what}.", "One of {what} is needed."),
+    "usage_unrecognized": ("Không hiểu {what}; hãy bỏ hoặc sửa lại.", "{what} not understood; remove or correct it."),
+    "usage_ambiguous": ("{option} có thể là {matches}; hãy viết đầy đủ tên tùy chọn.",
+                        "{option} could be {matches}; write the option in full."),
+    "usage_argument": ("{arg}: {detail}.", "{arg}: {detail}."),
+    "usage_other": ("Lệnh không hợp lệ: {detail}.", "Invalid command: {detail}."),
+    "bad_date": ("{value} không phải ngày dạng YYYY-MM-DD (ví dụ 2026-11-25)",
+                 "{value} is not a date in the form YYYY-MM-DD (e.g. 2026-11-25)"),
+    # -- files and folders ----------------------------------------------------------------------------------------
+    "settings_not_found": ("Không tìm thấy tệp cài đặt {path}; hãy kiểm tra đường dẫn sau --config.",
+                           "Settings file not found: {path}; check the path after --config."),
+    "out_is_folder": ("{path} là một thư mục; hãy ghi rõ tên tệp cần ghi.",
+                      "{path} is a folder; give the name of the file to write."),
+    "out_folder_missing": ("Thư mục {path} không tồn tại; hãy tạo thư mục trước hoặc chọn thư mục khác.",
+                           "The folder {path} does not exist; create it first or choose another folder."),
+    "out_folder_is_file": ("{path} là một tệp, không phải thư mục; hãy chọn thư mục khác.",
+                           "{path} is a file, not a folder; choose another folder."),
+    "out_folder_read_only": ("Không ghi được vào thư mục {path} (chỉ đọc hoặc không có quyền); hãy chọn thư mục khác.",
+                             "Cannot write in the folder {path} (read-only or no permission); choose another folder."),
+    "write_failed": ("Không ghi được {path}: {reason}; hãy chọn nơi khác hoặc giải phóng ổ đĩa rồi chạy lại.",
+                     "Could not write {path}: {reason}; choose another place or free up the disk, then run again."),
+    "data_unusable": ("Không dùng được thư mục dữ liệu của phần mềm ({path}: {reason}); hãy cho phép ghi vào thư mục "
+                      "đó hoặc đặt data_dir trong tệp cài đặt, rồi chạy lại.",
+                      "The app's data folder cannot be used ({path}: {reason}); make it writable or set data_dir "
+                      "in the settings file, then run again."),
+    "data_folder_missing": ("Không có thư mục dữ liệu {path}; hãy kiểm tra đường dẫn sau --data.",
+                            "There is no data folder {path}; check the path after --data."),
+    "os_error": ("Lỗi hệ thống: {reason}; hãy thử lại, nếu vẫn lỗi gọi {hotline}.",
+                 "System error: {reason}; try again, and if it persists call {hotline}."),
+    "os_error_file": ("Không dùng được {path}: {reason}; hãy kiểm tra tệp hoặc thư mục đó rồi chạy lại.",
+                      "Cannot use {path}: {reason}; check that file or folder, then run again."),
+    "unexpected": ("Lỗi ngoài dự kiến ({kind}); chi tiết đã ghi vào {report}. Hãy gọi {hotline} và đọc tệp đó.",
+                   "Unexpected error ({kind}); the details are in {report}. Call {hotline} with that file."),
+    "start_failed": ("Phần mềm không khởi động được ({detail}); hãy khởi động lại máy, nếu vẫn lỗi gọi {hotline}.",
+                     "The app could not start ({detail}); restart the PC, and if it persists call {hotline}."),
+    # why the operating system refused (errno), said in words
+    "reason_read_only": ("ổ đĩa chỉ cho phép đọc", "the disk is read-only"),
+    "reason_permission": ("không có quyền", "permission denied"),
+    "reason_disk_full": ("ổ đĩa đã đầy", "the disk is full"),
+    "reason_not_found": ("không tồn tại", "does not exist"),
+    "reason_not_a_folder": ("một phần của đường dẫn không phải thư mục", "part of the path is not a folder"),
+    "reason_is_a_folder": ("đó là một thư mục", "it is a folder"),
+    "reason_exists": ("đã có một tệp trùng tên", "a file of that name is in the way"),
+    "reason_other": ("{detail}", "{detail}"),
+    # -- the app's database ---------------------------------------------------------------------------------------
+    "storage_locked": ("Cơ sở dữ liệu của phần mềm đang bị chương trình khác giữ ({detail}); hãy đóng các cửa sổ "
+                       "PMV Support Assistant khác rồi chạy lại.",
+                       "The app's database is held by another program ({detail}); close the other PMV Support "
+                       "Assistant windows, then run again."),
+    "storage_newer_schema": ("Dữ liệu do một phiên bản mới hơn của phần mềm tạo ra ({detail}); hãy cài bản mới nhất, "
+                             "dữ liệu không bị thay đổi.",
+                             "The data was written by a newer version of the app ({detail}); install the latest "
+                             "version, the data was not changed."),
+    "storage_migration_failed": ("Nâng cấp dữ liệu không thành công, dữ liệu cũ đã được khôi phục nguyên vẹn ({detail}); "
+                                 "hãy gọi {hotline}.",
+                                 "Upgrading the data failed and the old data was put back intact ({detail}); "
+                                 "call {hotline}."),
+    "storage_cannot_open": ("Không mở được cơ sở dữ liệu của phần mềm ({detail}); hãy kiểm tra quyền truy cập và ổ đĩa "
+                            "rồi chạy lại.",
+                            "The app's database cannot be opened ({detail}); check permissions and the disk, "
+                            "then run again."),
+    # -- the settings file (warnings: the command goes on); {where} is FILE or FILE:LINE --------------------------
+    "settings_file": ("{where}: không dùng được tệp cài đặt ({reason}); {using}. Hãy sửa tệp.",
+                      "{where}: the settings file cannot be used ({reason}); {using}. Fix the file."),
+    "settings_unknown_key": ("{where}: mục “{key}” không xác định nên bị bỏ qua (có thể gõ sai tên).",
+                             "{where}: unknown key “{key}” ignored (perhaps a typo)."),
+    "settings_invalid_value": ("{where}: mục “{key}” có giá trị “{value}” {reason}; {using}.",
+                               "{where}: key “{key}” has the value “{value}”, {reason}; {using}."),
+    "settings_other_problem": ("{where}: tệp cài đặt có lỗi ({detail}).", "{where}: a problem in the settings file ({detail})."),
+    "settings_using_defaults": ("đang dùng cài đặt mặc định", "using the defaults"),
+    "settings_using_last_good": ("đang dùng bản cài đặt tốt gần nhất (ngày {day})", "using the last good settings (of {day})"),
+    "settings_using_default_value": ("đang dùng giá trị mặc định", "using the default"),
+    "settings_using_last_good_value": ("đang dùng giá trị tốt gần nhất", "using the last good value"),
+    # why (app.settings_text.Reason): one value
+    "settings_why_wrong_type": ("sai kiểu dữ liệu", "of the wrong type"),
+    "settings_why_not_allowed": ("không phải giá trị được phép", "not an allowed value"),
+    "settings_why_out_of_range": ("nằm ngoài khoảng cho phép", "out of range"),
+    "settings_why_missing_value": ("thiếu một giá trị bắt buộc", "missing a required value"),
+    "settings_why_bad_url": ("không phải địa chỉ http:// hoặc https://", "not an http:// or https:// address"),
+    "settings_why_bad_path": ("không phải đường dẫn dùng được (đường dẫn Windows: dùng dấu / hoặc dấu nháy đơn)",
+                          "not a usable path (Windows paths: use / or single quotes)"),
+    "settings_why_bad_hours": ("không phải giờ làm việc hợp lệ", "not valid working hours"),
+    "settings_why_not_writable": ("là thư mục không ghi được", "a folder that cannot be written"),
+    "settings_why_unknown_key": ("mục không xác định", "an unknown key"),
+    # why: the file's syntax (TOML 1.0)
+    "settings_why_unterminated_string": ("một chuỗi thiếu dấu nháy đóng", "a string without its closing quote"),
+    "settings_why_control_character": ("có ký tự điều khiển trong một chuỗi", "a control character inside a string"),
+    "settings_why_bad_escape": ("có dấu gạch chéo ngược trong chuỗi; đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn",
+                            "a backslash inside a string; write Windows paths with / or in single quotes"),
+    "settings_why_missing_bracket": ("tên nhóm [..] thiếu dấu ngoặc đóng", "a [section] without its closing bracket"),
+    "settings_why_duplicate_key": ("một mục được đặt hai lần", "a key set twice"),
+    "settings_why_duplicate_table": ("một nhóm [..] xuất hiện hai lần", "a [section] given twice"),
+    "settings_why_bad_value": ("một giá trị viết sai dạng", "a malformed value"),
+    "settings_why_bad_line": ("một dòng không có dạng tên = giá trị", "a line that is not name = value"),
+    "settings_why_unclosed_list": ("một danh sách [ hoặc {{ chưa được đóng", "a list or table never closed"),
+    # why: the file itself
+    "settings_why_not_utf8": ("tệp không lưu ở mã UTF-8; hãy lưu lại với mã UTF-8", "not saved as UTF-8; save it as UTF-8"),
+    "settings_why_no_access": ("không có quyền đọc tệp", "no permission to read it"),
+    "settings_why_read_failed": ("không đọc được tệp", "it could not be read"),
+    "settings_why_empty_file": ("tệp trống", "the file is empty"),
+    "settings_why_file_missing": ("tệp không còn", "the file is gone"),
+    "settings_why_other": ("không hợp lệ", "not valid"),
+    # -- the GUI's options ------------------------------------------------------------------------------------------
+    "screenshot_not_png": ("--screenshot cần tên tệp .png, không phải {path}.",
+                           "--screenshot needs a .png file name, not {path}."),
+    # -- demo-shop ------------------------------------------------------------------------------------------------
+    "demo_not_a_folder": ("{path} đã có và không phải thư mục; hãy chọn một thư mục trống.",
+                          "{path} exists and is not a folder; choose an empty folder."),
+    "demo_not_empty": ("Thư mục {path} không trống và không phải cửa hàng mẫu; hãy chọn một thư mục trống.",
+                       "The folder {path} is not empty and is not a demo shop; choose an empty folder."),
+    "demo_exists": ("{path} đã có một cửa hàng mẫu; thêm --force để tạo lại.",
+                    "{path} already holds a demo shop; add --force to recreate it."),
+    "demo_today_range": ("--today phải trong các năm 2000 đến 2999, không phải {value}.",
+                         "--today must be in the years 2000 to 2999, not {value}."),
+    "demo_failed": ("Không tạo được cửa hàng mẫu: {detail}.", "Could not make the demo shop: {detail}."),
+    # -- devices --------------------------------------------------------------------------------------------------
+    "sheet_not_pdf": ("Tờ mã thử chỉ ghi dạng PDF (để in đúng 100%); hãy đặt tên tệp kết thúc bằng .pdf, "
+                      "không phải {name}.",
+                      "The test sheet is written only as a PDF (to print at 100%); give a file name ending in .pdf, "
+                      "not {name}."),
+    # -- label ------------------------------------------------------------------------------------------------------
+    "tag_field": ("Tem không hợp lệ: {field} {problem}; hãy sửa rồi chạy lại.",
+                  "Tag refused: {field} {problem}; correct it and run again."),
+    "field_item_code": ("mã hàng (--item-code)", "the item code (--item-code)"),
+    "field_product_name": ("tên hàng (--product)", "the product name (--product)"),
+    "field_purity_code": ("tuổi vàng (--purity)", "the purity (--purity)"),
+    "field_gross_weight_mg": ("tổng trọng lượng (--gross-mg)", "the gross weight (--gross-mg)"),
+    "field_stone_weight_mg": ("trọng lượng đá (--stone-mg)", "the stone weight (--stone-mg)"),
+    "field_labour_vnd": ("tiền công (--labour)", "the labour charge (--labour)"),
+    "field_price_vnd": ("giá (--price)", "the price (--price)"),
+    "field_count": ("số tem (--count)", "the number of tags (--count)"),
+    "field_other": ("{name}", "{name}"),
+    "tag_unknown_purity": ("không phải tuổi vàng đã biết (9999, 999, 99, 98, 750, 610, 585, 417 hoặc một số 3 chữ số)",
+                           "is not a known purity (9999, 999, 99, 98, 750, 610, 585, 417 or a 3-digit code)"),
+    "tag_out_of_range": ("phải trong khoảng {detail}", "must be within {detail}"),
+    "tag_no_number": ("phải kết thúc bằng chữ số để đánh số loạt tem", "must end in digits to number a run of tags"),
+    "tag_bad_item_code": ("chỉ được có chữ không dấu, chữ số và . _ / - (tối đa 40 ký tự)",
+                          "may only hold plain letters, digits and . _ / - (up to 40)"),
+    "tag_empty": ("không được để trống", "must not be empty"),
+    "tag_too_long": ("quá dài so với mẫu tem", "is too long for the template"),
+    "tag_not_a_non_negative_integer": ("phải là số nguyên không âm", "must be a whole number, not negative"),
+    "tag_zero": ("không được bằng 0", "must not be 0"),
+    "tag_heavier_than_gross": ("nặng hơn tổng trọng lượng", "is heavier than the gross weight"),
+    "tag_other": ("không hợp lệ ({detail})", "is not valid ({detail})"),
+    "tag_refused": ("Không in: {problem}", "Not printed: {problem}"),
+    "verify_too_long_for_label": ("mã quá dài so với đầu tem ở độ phân giải này, tem in ra sẽ không quét được; hãy dùng "
+                                  "mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi.",
+                                  "the code is too long for the tag's head at this resolution and would not scan; use "
+                                  "a shorter code, a larger template or a 300 dpi printer."),
+    "verify_bars_too_thin": ("vạch mã quá mảnh so với độ phân giải máy in, máy quét sẽ khó đọc; hãy dùng máy in 300 dpi "
+                             "hoặc mã ngắn hơn.",
+                             "the bars are too thin for the printer's resolution and would scan badly; use a 300 dpi "
+                             "printer or a shorter code."),
+    "verify_does_not_decode": ("mã vạch trên tem không đọc lại được; hãy dùng mã ngắn hơn hoặc mẫu tem khác.",
+                               "the barcode on the tag does not read back; use a shorter code or another template."),
+    "verify_decodes_wrong": ("mã vạch đọc lại ra nội dung khác; hãy gọi {hotline}.",
+                             "the barcode reads back as something else; call {hotline}."),
+    "print_failed": ("Không in được tới {target}: {problem}", "Could not print to {target}: {problem}"),
+    "transport_not_reachable": ("không kết nối được máy in; hãy kiểm tra nguồn, dây mạng/cáp và địa chỉ IP.",
+                                "the printer cannot be reached; check its power, cable and IP address."),
+    "transport_timeout": ("máy in không trả lời kịp; có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in.",
+                          "the printer did not answer in time; it may be busy, jammed, or set to another language."),
+    "transport_refused": ("máy in từ chối kết nối; hãy kiểm tra cổng (thường là 9100) hoặc chờ máy in rảnh.",
+                          "the printer refused the connection; check the port (usually 9100) or wait until it is free."),
+    "transport_not_found": ("không tìm thấy máy in, cổng hoặc hàng đợi này; hãy kiểm tra tên.",
+                            "no such printer, port or queue; check the name."),
+    "transport_bad_target": ("địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600).",
+                             "the printer address is malformed (e.g. tcp://192.168.1.50:9100, serial://COM3?baud=9600)."),
+    "label_count_needs_printer": ("Loạt tem (--count) là lệnh cho máy in; hãy dùng --lang zpl, tspl hoặc ezpl.",
+                                  "A run of tags (--count) is a printer job; use --lang zpl, tspl or ezpl."),
+    "label_file_only": ("Tem PDF và PNG chỉ ghi ra tệp; hãy dùng --out TỆP thay cho --send.",
+                        "PDF and PNG tags can only be written to a file; use --out FILE instead of --send."),
+    "template_not_found": ("Không có mẫu tem {name}; các mẫu có: {choices}.",
+                           "There is no label template {name}; the templates are: {choices}."),
+    "template_file_not_found": ("Không tìm thấy tệp mẫu tem {path}; hãy kiểm tra đường dẫn sau --template.",
+                                "Label template file not found: {path}; check the path after --template."),
+    "template_bad": ("Mẫu tem {name} không dùng được ({detail}); hãy sửa tệp mẫu hoặc chọn mẫu khác.",
+                     "The label template {name} cannot be used ({detail}); fix it or choose another."),
+    "label_run_failed": ("Không tạo được loạt tem ({detail}); hãy thử lại, nếu vẫn lỗi gọi {hotline}.",
+                         "The run of tags could not be made ({detail}); try again, and if it persists call {hotline}."),
+    # -- updates --------------------------------------------------------------------------------------------------
+    "updates_not_configured": ("Máy này chưa được cấu hình máy chủ cập nhật (thiếu khóa gốc TUF của nhà cung cấp); "
+                               "hãy gọi {hotline}.",
+                               "Updates are not set up on this PC (the vendor's TUF root key is missing); "
+                               "call {hotline}."),
+    "update_security": ("Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị giả "
+                        "mạo); không cài gì, giữ nguyên bản đang dùng. Hãy gọi {hotline}.",
+                        "The update is not validly signed by the vendor (it may have been altered, or the server "
+                        "faked); nothing was installed, the current version stays. Call {hotline}."),
+    "update_network": ("Không tải được bản cập nhật (mạng); không cài gì. Hãy kiểm tra kết nối Internet rồi chạy lại.",
+                       "The update could not be downloaded (network); nothing was installed. Check the Internet "
+                       "connection, then run again."),
+    "update_too_large": ("Máy chủ gửi dữ liệu lớn hơn bản đã ký nên đã dừng; không cài gì. Hãy gọi {hotline}.",
+                         "The server sent more than the signed size, so the download was stopped; nothing was "
+                         "installed. Call {hotline}."),
+    "update_hash_mismatch": ("Tệp tải về không khớp bản đã ký; không cài gì. Hãy chạy lại, nếu vẫn lỗi gọi {hotline}.",
+                             "The downloaded file does not match the signed one; nothing was installed. Run again, "
+                             "and if it persists call {hotline}."),
+    "update_cancelled": ("Đã dừng cập nhật; phần đã tải được giữ để lần sau tải tiếp.",
+                         "The update was stopped; what was downloaded is kept for next time."),
+    "update_busy": ("Đang có một lần cập nhật khác chạy; hãy chờ xong rồi chạy lại.",
+                    "Another update is running; wait for it to finish, then run again."),
+    "update_storage": ("Không ghi được bản cập nhật vào ổ đĩa (đầy hoặc không có quyền); không cài gì. Hãy giải phóng "
+                       "ổ đĩa rồi chạy lại.",
+                       "The update could not be written to the disk (full, or no permission); nothing was "
+                       "installed. Free up the disk, then run again."),
+    "rollback_unknown_pack": ("Chưa cài gói quy định {pack}; xem các gói đã cài bằng: {app} updates list.",
+                              "The regulation pack {pack} is not installed; see the installed packs with: "
+                              "{app} updates list."),
+    "rollback_no_previous": ("Gói quy định {pack} không có bản trước để quay lại (chỉ có sau một lần cập nhật gói); "
+                             "bản đang dùng được giữ nguyên.",
+                             "The regulation pack {pack} has no earlier version to go back to (there is one only after "
+                             "an update of the pack); the current version stays."),
+    "packs_busy": ("Một tiến trình khác đang cài gói quy định; hãy chờ xong rồi chạy lại.",
+                   "Another process is installing regulation packs; wait for it to finish, then run again."),
+    "pack_invalid": ("Gói quy định không hợp lệ ({detail}); không cài gì. Hãy gọi {hotline}.",
+                     "The regulation pack is not valid ({detail}); nothing was installed. Call {hotline}."),
+    # -- warranty -------------------------------------------------------------------------------------------------
+    "contract_file_not_found": ("Không tìm thấy tệp hợp đồng {path}; hãy kiểm tra đường dẫn sau --import.",
+                                "Contract file not found: {path}; check the path after --import."),
+    "contract_refused": ("Không nhận hợp đồng trong {path}: {reason} {kept}",
+                         "The contract in {path} was refused: {reason} {kept}"),
+    "contract_malformed": ("tệp này không phải là hợp đồng của Phần Mềm Vàng.", "this file is not a PMV contract."),
+    "contract_unsigned": ("hợp đồng không có chữ ký số.", "the contract is not signed."),
+    "contract_unknown_key": ("hợp đồng được ký bằng một khóa mà phần mềm không tin cậy.",
+                             "the contract is signed with a key this app does not trust."),
+    "contract_bad_signature": ("chữ ký số không khớp, nội dung hợp đồng đã bị sửa sau khi ký.",
+                               "the signature does not match: the contract was altered after signing."),
+    "contract_wrong_shop": ("hợp đồng này là của một cửa hàng khác.", "this contract is for another shop."),
+    "contract_invalid": ("nội dung hợp đồng không hợp lệ (ngày hoặc thời hạn sai).",
+                         "the contract's content is not valid (dates or terms)."),
+    "contract_kept": ("Hợp đồng đang dùng vẫn được giữ nguyên; hãy xin nhà cung cấp tệp đúng hoặc gọi {hotline}.",
+                      "The contract in force stays; ask the vendor for the right file or call {hotline}."),
+    "contract_none_kept": ("Máy này vẫn chưa có hợp đồng; hãy xin nhà cung cấp tệp đúng hoặc gọi {hotline}.",
+                           "This PC still has no contract; ask the vendor for the right file or call {hotline}."),
+    "warranty_no_contract": ("Máy này chưa có hợp đồng bảo hành; hãy chạy lại với --refresh (lấy từ máy chủ) hoặc "
+                             "--import TỆP (tệp hợp đồng nhà cung cấp gửi).",
+                             "This PC has no warranty contract yet; run again with --refresh (from the vendor "
+                             "server) or --import FILE (the contract file the vendor sent)."),
+    "warranty_saved_invalid": ("Hợp đồng đã lưu không còn hợp lệ: {reason} Hãy chạy lại với --refresh hoặc "
+                               "--import TỆP.",
+                               "The saved contract no longer verifies: {reason} Run again with --refresh or "
+                               "--import FILE."),
+    "refresh_refused": ("Máy chủ gửi một hợp đồng không nhận được: {reason} Đang dùng hợp đồng đã lưu.",
+                        "The vendor server sent a contract that was refused: {reason} Using the saved contract."),
+    "refresh_offline": ("Không lấy được hợp đồng từ máy chủ: {reason} Đang dùng hợp đồng đã lưu.",
+                        "Could not fetch the contract from the vendor server: {reason} Using the saved contract."),
+    "api_not_configured": ("máy này chưa được cài mã kết nối cửa hàng (lệnh {app} shop-token).",
+                           "this PC has no shop token yet (command {app} shop-token)."),
+    "api_offline": ("không kết nối được máy chủ hỗ trợ (mất mạng?).", "the vendor server cannot be reached (offline?)."),
+    "api_timeout": ("máy chủ hỗ trợ không trả lời kịp.", "the vendor server did not answer in time."),
+    "api_unauthorized": ("máy chủ từ chối mã kết nối của cửa hàng.", "the vendor server refused the shop token."),
+    "api_not_found": ("máy chủ chưa có hợp đồng cho cửa hàng này.", "the vendor server has no contract for this shop."),
+    "api_too_large": ("máy chủ trả lời quá lớn.", "the vendor server's answer is too large."),
+    "api_server": ("máy chủ hỗ trợ đang gặp lỗi.", "the vendor server has a problem."),
+    "api_bad_response": ("máy chủ trả lời không đúng định dạng.", "the vendor server's answer is malformed."),
+    # -- shop-token, apply-update, tray-jobs ----------------------------------------------------------------------------
+    "token_empty": ("Mã cửa hàng trống; hãy dán mã mà lệnh pmv-vendor add-shop đã in.",
+                    "The shop token is empty; paste the token that pmv-vendor add-shop printed."),
+    "token_not_stored": ("Không lưu được mã cửa hàng: {reason}; hãy kiểm tra quyền ghi rồi chạy lại.",
+                         "The shop token could not be stored: {reason}; check write permissions, then run again."),
+    "json_list_expected": ("{option} phải là một danh sách JSON các chuỗi, ví dụ [\"--minimized\"], không phải {value}.",
+                           "{option} must be a JSON list of strings, e.g. [\"--minimized\"], not {value}."),
+}
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message to say later, in the language known then; a parameter may itself be a Msg."""
+
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, code: str, **params: object) -> Msg:
+        return cls(code, params)
+
+
+def _one_line(value: object) -> str:
+    return re.sub(r"\s*[\r\n]+\s*", " ", str(value)).strip()
+
+
+def say(message: Msg | str, language: str, **params: object) -> str:
+    """The text of ``message`` (a Msg, or a code with ``params``) in ``language``; always one line."""
+    if isinstance(message, str):
+        message = Msg(message, params)
+    vi, en = MESSAGES[message.code]
+    values: dict[str, object] = {"hotline": HOTLINE, "app": APP_ID}
+    for name, value in message.params.items():
+        values[name] = say(value, language) if isinstance(value, Msg) else _one_line(value)
+    return (en if language == "en" else vi).format(**values)
+
+
+def line(kind: str, message: Msg | str, language: str) -> str:
+    """``pmv-support: lỗi: …`` (``kind``: error or warning)."""
+    text = message if isinstance(message, str) else say(message, language)
+    return f"{APP_ID}: {say('label_' + kind, language)}: {text}"
+
+
+# -- the interface language ------------------------------------------------------------------------------------------
+
+def _option_value(argv: Sequence[str], option: str) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg == option and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith(option + "="):
+            return arg[len(option) + 1:]
+    return None
+
+
+def requested_language(argv: Sequence[str]) -> str | None:
+    """``--lang vi|en`` anywhere on the line (``label --lang zpl`` names a printer language, never vi or en)."""
+    for index, arg in enumerate(argv):
+        value = argv[index + 1] if arg == "--lang" and index + 1 < len(argv) else (
+            arg[len("--lang="):] if arg.startswith("--lang=") else None)
+        if value in LANGUAGES:
+            return value
+    return None
+
+
+def interface_language(argv: Sequence[str]) -> str:
+    """What the app would speak for this command line; read softly (it only words a message)."""
+    requested = requested_language(argv)
+    if requested is not None:
+        return requested
+    from app.early_settings import first_paint_language
+
+    config = _option_value(argv, "--config")
+    try:
+        return first_paint_language(Path(config) if config else None, demo="--demo" in argv, requested=None)
+    except Exception:  # noqa: BLE001  (a language guess must never hide the message it is for)
+        return "vi"
+
+
+# -- the operating system's refusals in words ----------------------------------------------------------------------
+
+_ERRNO_CODES = {
+    errno.EROFS: "reason_read_only",
+    errno.EACCES: "reason_permission",
+    errno.EPERM: "reason_permission",
+    errno.ENOSPC: "reason_disk_full",
+    errno.ENOENT: "reason_not_found",
+    errno.ENOTDIR: "reason_not_a_folder",
+    errno.EISDIR: "reason_is_a_folder",
+    errno.EEXIST: "reason_exists",
+}
+
+
+def os_reason(error: OSError) -> Msg:
+    """Why the system refused, in words; other errors keep the system's own text."""
+    code = _ERRNO_CODES.get(error.errno or -1)
+    if code is not None:
+        return Msg(code)
+    return Msg.of("reason_other", detail=error.strerror or str(error) or type(error).__name__)
+
+
+def os_failure(error: OSError) -> Msg:
+    if error.filename:
+        return Msg.of("os_error_file", path=error.filename, reason=os_reason(error))
+    return Msg.of("os_error", reason=os_reason(error))
+
+
+def start_failure(error: BaseException, data_dir: Path | None = None) -> Msg:
+    """Why a start-up (bootstrap: folders, log file, database) failed."""
+    from app.storage.errors import StorageError
+
+    if isinstance(error, StorageError):
+        return Msg.of(f"storage_{error.failure.value}", detail=str(error))
+    if isinstance(error, OSError):
+        return Msg.of("data_unusable", path=error.filename or data_dir or "?", reason=os_reason(error))
+    return Msg.of("start_failed", detail=f"{type(error).__name__}: {error}")
+
+
+# -- argparse's messages ----------------------------------------------------------------------------------------
+# The templates are CPython's (Lib/argparse.py, 3.11-3.13): "argument %(argument_name)s: %(message)s" wrapping
+# "invalid choice: %(value)r (choose from %(choices)s)", "invalid %(type)s value: %(value)r", "expected one
+# argument", "not allowed with argument %s", "ignored explicit argument %r"; and the parser's own "the following
+# arguments are required: %s", "one of the arguments %s is required", "unrecognized arguments: %s",
+# "ambiguous option: %(option)s could match %(matches)s".  Anything else is passed on as usage_other.
+_USAGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), code) for pattern, code in (
+    (r"argument (?P<arg>COMMAND|ACTION): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)", "usage_unknown_command"),
+    (r"argument (?P<arg>[^:]+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)", "usage_choice"),
+    (r"argument (?P<arg>[^:]+): invalid int value: (?P<value>.+)", "usage_not_a_number"),
+    (r"argument (?P<arg>[^:]+): invalid \S+ value: (?P<value>.+)", "usage_bad_value"),
+    (r"argument (?P<arg>[^:]+): expected one argument", "usage_needs_value"),
+    (r"argument (?P<arg>[^:]+): expected .*arguments?", "usage_needs_values"),
+    (r"argument (?P<arg>[^:]+): not allowed with argument (?P<other>.+)", "usage_not_together"),
+    (r"argument (?P<arg>[^:]+): ignored explicit argument (?P<value>.+)", "usage_no_value"),
+    (r"the following arguments are required: (?P<what>.+)", "usage_required"),
+    (r"one of the arguments (?P<what>.+) is required", "usage_one_of"),
+    (r"unrecognized arguments: (?P<what>.+)", "usage_unrecognized"),
+    (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)", "usage_ambiguous"),
+    # the app's own argument types raise messages already worded here (e.g. bad_date)
+    (r"argument (?P<arg>[^:]+): (?P<detail>.+)", "usage_argument"),
+))
+
+
+def usage_message(message: str, prog: str, language: str) -> str:
+    """argparse's ``message`` as one line in ``language``, with where to read the command's help."""
+    for pattern, code in _USAGE_PATTERNS:
+        match = pattern.fullmatch(message.strip())
+        if match is not None:
+            text = say(code, language, **match.groupdict())
+            break
+    else:
+        text = say("usage_other", language, detail=message.strip())
+    return f"{text} {say('usage_help', language, prog=prog)}"

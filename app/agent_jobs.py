@@ -53,7 +53,7 @@ def hand_over_if_quiet(runtime: Runtime, *, pid: int | None = None, relaunch: Se
     import sys
 
     from app import __version__
-    from app.health.context import VN
+    from app.formatting import SHOP_TZ
     from app.updates.app_install import InstallKind
     from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours, waiting_update
 
@@ -63,7 +63,7 @@ def hand_over_if_quiet(runtime: Runtime, *, pid: int | None = None, relaunch: Se
     install, pending = waiting
     if install.kind is InstallKind.INSTALLER:
         return False  # the Windows installer asks for elevation (UAC): applied when the app is next opened
-    if not outside_trading_hours(runtime.settings.health.trading_hours, dt.datetime.now(VN)):
+    if not outside_trading_hours(runtime.settings.health.trading_hours, runtime.clock().astimezone(SHOP_TZ)):
         return False
     if not may_hand_over(runtime.paths.data_dir, pending.version):
         return False

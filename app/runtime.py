@@ -11,15 +11,19 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
+from collections.abc import Callable
 from typing import Any
 from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.crash import CrashHandler
+from app.formatting import shop_today
+from app.health.machine import REAL_MACHINE, MachineProbes
 from app.early_settings import LANGUAGE_STATE_KEY
 from app.logs import LOG_FILE_NAME, setup_logging
 from app.paths import AppPaths
-from app.settings import LoadedSettings, ProblemKind, Reason, Settings, SettingsProblem, load_settings
+from app.settings import LoadedSettings, ProblemKind, Reason, Settings, SettingsProblem, keep_if_clean, load_settings
+from app.settings_last_good import LastGoodStore
 from app.shop.demo import MARKER, create_demo_shop
 from app.storage.db import Database, StorageNotice
 from app.warranty.service import ContractService
@@ -32,6 +36,10 @@ from app.updates.install import PackStore
 from app.support.vendor_api import VendorClient
 
 log = logging.getLogger(__name__)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -50,6 +58,13 @@ class Runtime:
     # Extra trusted vendor keys: only ever the demo vendor's, in demo mode.
     extra_key_files: list[Path] = field(default_factory=list)
     demo_vendor: Any = None  # the embedded vendor server, in demo mode
+    # The one clock (aware) and machine state every check, job and coverage reads: tests inject them.
+    clock: Callable[[], dt.datetime] = utc_now
+    machine: MachineProbes = REAL_MACHINE
+
+    def shop_today(self) -> dt.date:
+        """Today in the shop (Asia/Ho_Chi_Minh), whatever the PC's zone."""
+        return shop_today(self.clock())
 
     @property
     def settings(self) -> Settings:
@@ -110,7 +125,7 @@ class Runtime:
 def ensure_demo_shop(paths: AppPaths, today: dt.date | None = None) -> Path:
     """The demo shop in the data dir, (re)made so its prices and backups are current."""
     # The shop's day, not the PC's: a demo started at 00:30 in Hà Nội on a UTC machine is 'tomorrow' there.
-    today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+    today = today or shop_today(dt.datetime.now(dt.UTC))
     folder = paths.demo_shop_dir
     marker = folder / MARKER
     fresh = marker.exists() and marker.read_text(encoding="utf-8").startswith(f"created {today.isoformat()}")
@@ -137,17 +152,28 @@ def bootstrap(
     install_crash_handler: bool = True,
     log_name: str = LOG_FILE_NAME,
     start_demo_vendor: bool = True,
+    clock: Callable[[], dt.datetime] = utc_now,
+    machine: MachineProbes = REAL_MACHINE,
 ) -> Runtime:
-    """Start everything up; raises StorageError when the database cannot be used."""
+    """Start everything up; raises StorageError when the database cannot be used.
+
+    ``clock`` and ``machine`` are what every check, job and coverage reads as now and as the PC's state.
+    """
     paths = resolve_paths(demo, paths).ensure()
+    shop_day = shop_today(clock())
     if demo:
-        config = ensure_demo_shop(paths)
-    loaded = load_settings(config or paths.settings_file)
+        config = ensure_demo_shop(paths, today=shop_day)
+    # The last good copies live in the app's own data dir, not the one the file names: found even when it is broken.
+    last_good = LastGoodStore.in_data_dir(paths.data_dir, clock)
+    loaded = load_settings(config or paths.settings_file, last_good=last_good)
     paths = _data_dir_or_default(paths, loaded)
     log_file = setup_logging(paths.log_dir, to_stderr=log_to_stderr, file_name=log_name)
     log.info("%s %s starting (settings: %s)", APP_NAME, __version__, loaded.path)
     for problem in loaded.problems:
-        log.warning("settings %s: %s", loaded.path, problem.describe())
+        # INFO, so the log file has it but stderr does not: each front end shows loaded.problems once itself
+        # (the CLI prints them, the window shows banners, `check` reports them as settings.valid).
+        log.info("settings %s: %s", loaded.path, problem.describe())
+    keep_if_clean(loaded, last_good)
     crash = CrashHandler(paths.crash_dir, log_file)
     if install_crash_handler:
         crash.install()
@@ -157,7 +183,6 @@ def bootstrap(
         from app.warranty.demo import ensure_demo_contract
 
         shop = loaded.settings.shop
-        shop_day = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
         keys_file, _contract = ensure_demo_contract(paths.demo_shop_dir, shop.shop_id, shop.name, shop_day)
         extra_key_files.append(keys_file)
     runtime = Runtime(
@@ -171,6 +196,8 @@ def bootstrap(
         demo=demo,
         storage_notices=notices,
         extra_key_files=extra_key_files,
+        clock=clock,
+        machine=machine,
     )
     if demo and start_demo_vendor:
         _start_demo_vendor(runtime)

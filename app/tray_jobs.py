@@ -26,7 +26,6 @@ key is optional for the reader:
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -141,14 +140,13 @@ def _updates(runtime: Runtime) -> dict[str, Any]:
 
 
 def _reminder(runtime: Runtime) -> int | None:
-    from app.health.context import VN
     from app.warranty.coverage import coverage_on
     from app.warranty.reminders import due_reminder
 
     cached = runtime.contract_service().cached()
     if cached.contract is None:
         return None
-    return due_reminder(coverage_on(cached.contract, dt.datetime.now(VN).date()), runtime.state)
+    return due_reminder(coverage_on(cached.contract, runtime.shop_today()), runtime.state)
 
 
 def _hand_over_if_quiet(runtime: Runtime, tray_pid: int, relaunch: Sequence[str]) -> bool:
@@ -164,7 +162,7 @@ def _hand_over_if_quiet(runtime: Runtime, tray_pid: int, relaunch: Sequence[str]
 def _schedule(runtime: Runtime) -> dict[str, Any]:
     support = runtime.support
     due = support.next_delivery_at()
-    now = dt.datetime.now(dt.UTC)
+    now = runtime.clock()
     return {
         "health_minutes": runtime.settings.health.interval_minutes,
         "update_hours": runtime.settings.updates.interval_hours,

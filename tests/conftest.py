@@ -10,10 +10,17 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app.health.machine import MachineProbes  # noqa: E402
 from app.paths import HOME_ENV, AppPaths  # noqa: E402
 from app.shop.demo import DemoShop, create_demo_shop  # noqa: E402
+from tests.helpers import FixedClock  # noqa: E402
 
+# The demo shop's data ends on this day; every test that runs checks on it gets a clock on that day
+# (demo_clock), never the real one, so the suite passes on any date (CI reruns it 400 days ahead).
 DEMO_TODAY = dt.date(2026, 11, 25)
+SHOP_TZ = dt.timezone(dt.timedelta(hours=7))
+# 21:00 in the shop: after closing (08:00-20:00), so no POS process is expected and today's board is current.
+DEMO_NOW = dt.datetime.combine(DEMO_TODAY, dt.time(21, 0), tzinfo=SHOP_TZ)
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +43,18 @@ def demo_shop_template(tmp_path_factory: pytest.TempPathFactory) -> DemoShop:
 @pytest.fixture
 def demo_shop(tmp_path: Path) -> DemoShop:
     return create_demo_shop(tmp_path / "shop", today=DEMO_TODAY)
+
+
+@pytest.fixture
+def demo_clock() -> FixedClock:
+    """Now, for a test on the demo shop: the evening of DEMO_TODAY in the shop, whatever the real date."""
+    return FixedClock(DEMO_NOW)
+
+
+@pytest.fixture
+def quiet_machine() -> MachineProbes:
+    """A till PC with room to spare, whatever the CI box is doing (2 busy cores say 'CPU 100%')."""
+    return MachineProbes.fixed(cpu_percent=7.0, memory_percent=45.0)
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.health.context import CheckContext
-from app.health.model import Category, Status
+from app.health.model import Category, CheckResult, Status
 from app.health.runner import HealthReport, run_checks
-from app.storage.check_history import CheckHistory
+from app.storage.check_history import CheckHistory, CheckState
 from app.updates.packs import CashLimitRule
 
 if TYPE_CHECKING:
@@ -19,11 +19,14 @@ if TYPE_CHECKING:
 def context_for(runtime: Runtime) -> CheckContext:
     return CheckContext(
         runtime.settings,
+        loaded_settings=runtime.loaded,
         vendor_client=runtime.vendor_client,
         support=runtime.support,
         contract=lambda: runtime.contract_service().current(),
         data_dir=runtime.paths.data_dir,
         cash_limit_pack=lambda: runtime.pack_store.pack_with_rule(CashLimitRule),
+        clock=runtime.clock,
+        machine=runtime.machine,
     )
 
 
@@ -70,3 +73,21 @@ def run_health_noting_alarm(
     before = CheckHistory(runtime.database).last_verdict()
     report = run_health(runtime, cancel=cancel, progress=progress)
     return report, report.verdict is Status.CRITICAL and before is not Status.CRITICAL and not report.cancelled
+
+
+def latest_stored(runtime: Runtime) -> tuple[HealthReport, dict[str, CheckState]] | None:
+    """The newest recorded run (the agent's, the tray job's, the command line's or this app's) as a report.
+
+    Only statuses and summaries are kept in the history, so the report has no
+    details, fix steps or metrics.  Its titles come from the checks, loaded
+    here (a worker) so the page that shows the report does not load them.
+    """
+    history = CheckHistory(runtime.database)
+    stored = history.latest_run()
+    if stored is None:
+        return None
+    titles = {check.id: check.title for check in default_checks()}
+    results = tuple(CheckResult(r.check_id, r.status, r.summary) for r in stored.results)
+    report = HealthReport(stored.run_at, stored.run_at, results, {r.check_id: titles.get(r.check_id, r.check_id)
+                                                                 for r in results})
+    return report, history.states()

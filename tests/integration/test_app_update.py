@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from app import __version__
+from app.health.machine import MachineProbes
 from app.paths import AppPaths
 from app.runtime import Runtime, bootstrap
 from app.shop.demo import DemoShop
+from tests.helpers import FixedClock
 from app.updates.app_install import AppInstall, InstallKind, Pointer, create_layout, read_pending, read_pointer
 from app.updates.app_swap import SwapResult, last_outcome, launch_helper, refused_versions
 from app.updates.service import Updater
@@ -28,8 +30,10 @@ NEXT = "9.9.0"  # newer than any real version, so the test does not age
 
 
 @pytest.fixture
-def runtime(demo_shop: DemoShop, app_paths: AppPaths) -> Iterator[Runtime]:
-    rt = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False)
+def runtime(demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock,
+            quiet_machine: MachineProbes) -> Iterator[Runtime]:
+    rt = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False,
+                   clock=demo_clock, machine=quiet_machine)
     yield rt
     rt.close()
 

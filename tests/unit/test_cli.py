@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -11,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from app import APP_NAME, __version__
+from tests.conftest import DEMO_NOW, DEMO_TODAY, SHOP_TZ
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -36,18 +41,26 @@ def test_demo_shop_writes_a_shop_and_reports_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args, fragment",
+    "args, code, line",
     [
-        (["demo-shop", "{tmp}/shop", "--today", "25/11/2026"], "not a date"),
-        (["--config", "{tmp}/nope.toml", "--screenshot", "{tmp}/x.png"], "settings file not found"),
-        (["--lang", "fr"], "invalid choice"),
-        (["no-such-command"], "invalid choice"),
+        (["demo-shop", "{tmp}/shop", "--today", "25/11/2026"], 2,
+         "pmv-support: lỗi: --today: '25/11/2026' không phải ngày dạng YYYY-MM-DD (ví dụ 2026-11-25). "
+         "Xem hướng dẫn: pmv-support demo-shop --help"),
+        (["--config", "{tmp}/nope.toml", "--screenshot", "{tmp}/x.png"], 1,
+         "pmv-support: lỗi: Không tìm thấy tệp cài đặt {tmp}/nope.toml; hãy kiểm tra đường dẫn sau --config."),
+        (["--lang", "fr"], 2,
+         "pmv-support: lỗi: --lang không nhận 'fr'; hãy chọn một trong: 'vi', 'en'. Xem hướng dẫn: pmv-support --help"),
+        (["no-such-command"], 2, "pmv-support: lỗi: Không có lệnh 'no-such-command'; các lệnh có: 'demo-shop', "),
+        (["--lang", "en", "no-such-command"], 2, "pmv-support: error: There is no command 'no-such-command'; "),
+        (["check", "--lang", "en", "--json", "--nagios"], 2,
+         "pmv-support: error: --nagios cannot be used with --json; choose one. See pmv-support check --help"),
     ],
 )
-def test_bad_input_exits_non_zero_with_a_one_line_reason(tmp_path: Path, args: list[str], fragment: str) -> None:
+def test_bad_input_exits_with_one_line_in_the_interface_language(tmp_path: Path, args: list[str], code: int,
+                                                                 line: str) -> None:
     result = run(*[arg.replace("{tmp}", str(tmp_path)) for arg in args])
-    assert result.returncode != 0
-    assert fragment in result.stderr
+    assert result.returncode == code
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(line.replace("{tmp}", str(tmp_path)))
     assert "Traceback" not in result.stderr
 
 
@@ -56,17 +69,27 @@ def test_demo_shop_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "shop" / "keep.txt").write_text("x")
     result = run("demo-shop", str(tmp_path / "shop"))
     assert result.returncode == 1
-    assert result.stderr.count("\n") == 1 and "not empty" in result.stderr
+    assert result.stderr.count("\n") == 1 and "không trống và không phải cửa hàng mẫu" in result.stderr
+
+
+def run_in_fixed_world(now: dt.datetime, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real CLI with the clock at ``now`` and a quiet till PC (tests/cli_fixed_world.py)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "-m", "tests.cli_fixed_world", now.isoformat(), *args],
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+EXIT_BY_VERDICT = {"ok": 0, "warning": 1, "critical": 2, "unknown": 3}  # Nagios plugin guidelines' return codes
 
 
 def test_check_json_on_a_demo_shop_is_all_ok_or_skipped_with_a_reason(tmp_path: Path) -> None:
-    shop = run("demo-shop", str(tmp_path / "shop"))
+    shop = run("demo-shop", str(tmp_path / "shop"), "--today", DEMO_TODAY.isoformat())
     settings = json.loads(shop.stdout)["settings"]
-    result = run("--config", settings, "check", "--json", "--report", str(tmp_path / "r.pdf"), timeout=120)
-    assert result.returncode == 0, result.stderr
+    # The shop's own evening (after closing), on a quiet PC: whatever day CI runs and however busy its cores are.
+    result = run_in_fixed_world(DEMO_NOW, "--config", settings, "check", "--json", "--report", str(tmp_path / "r.pdf"))
     data = json.loads(result.stdout)
+    assert result.returncode == EXIT_BY_VERDICT[data["verdict"]], result.stderr  # check --json exits by its verdict
     statuses = {item["id"]: item for item in data["results"]}
-    # the vendor server of the default settings is not reachable from here: those say so
     # not reachable from here: the default vendor server; not given: a signed contract
     offline = {"vendor.reachable", "clock.skew", "warranty.coverage"}
     for check_id, item in statuses.items():
@@ -75,7 +98,23 @@ def test_check_json_on_a_demo_shop_is_all_ok_or_skipped_with_a_reason(tmp_path: 
         assert item["status"] in ("ok", "skipped"), (check_id, item["summary"])
         if item["status"] == "skipped":
             assert item["summary"].startswith("Bỏ qua")
+    assert statuses["system.resources"]["status"] == "ok"  # the injected quiet machine, not the busy CI box
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_check_reads_the_injected_clock_in_the_shops_zone(tmp_path: Path) -> None:
+    """10:30 in Hà Nội is trading hours (08:00-20:00): the demo shop has no POS process running, which is critical.
+
+    The same instant written in UTC must give the same answer: the shop's hours are shop time, not the PC's.
+    """
+    shop = run("demo-shop", str(tmp_path / "shop"), "--today", DEMO_TODAY.isoformat())
+    settings = json.loads(shop.stdout)["settings"]
+    morning = dt.datetime.combine(DEMO_TODAY, dt.time(10, 30), tzinfo=SHOP_TZ).astimezone(dt.UTC)
+    result = run_in_fixed_world(morning, "--config", settings, "check", "--json")
+    data = json.loads(result.stdout)
+    process = next(item for item in data["results"] if item["id"] == "pos.process")
+    assert process["status"] == "critical", process["summary"]
+    assert data["verdict"] == "critical" and result.returncode == 2
 
 
 def test_check_nagios_exit_code_follows_the_worst_result(tmp_path: Path) -> None:
@@ -106,7 +145,7 @@ def test_label_writes_each_language_and_refuses_a_tag_that_would_not_scan(tmp_pa
         assert result.returncode == 0, result.stderr
         assert marker in out.read_bytes()[:200]
     refused = run("label", "--lang", "zpl", "--item-code", "PMV75000001", "--out", str(tmp_path / "x.zpl"))
-    assert refused.returncode == 1 and "too_long_for_label" in refused.stderr
+    assert refused.returncode == 1 and "Không in: mã quá dài so với đầu tem" in refused.stderr
     assert not (tmp_path / "x.zpl").exists()  # nothing written for a tag that would not scan
 
 
@@ -118,9 +157,10 @@ def test_label_count_writes_a_run_of_numbered_tags_in_one_job(tmp_path: Path) ->
     assert job.count("SIZE ") == 40
     positions = [job.index(f'"{75000098 + n}"') for n in range(40)]  # every code's barcode, in counting order
     assert positions == sorted(positions)
-    for argv, error in ((["--lang", "pdf", "--count", "3"], "a run of tags (--count) is a printer job"),
-                        (["--lang", "zpl", "--item-code", "NHAN", "--count", "3"], "item_code: no_number"),
-                        (["--lang", "zpl", "--count", "1001"], "count: out_of_range")):
+    for argv, error in ((["--lang", "pdf", "--count", "3"], "Loạt tem (--count) là lệnh cho máy in"),
+                        (["--lang", "zpl", "--item-code", "NHAN", "--count", "3"],
+                         "mã hàng (--item-code) phải kết thúc bằng chữ số"),
+                        (["--lang", "zpl", "--count", "1001"], "số tem (--count) phải trong khoảng 1–1000")):
         refused = run("label", *argv, "--out", str(tmp_path / "x.job"))
         assert refused.returncode == 1 and error in refused.stderr, refused.stderr
     assert not (tmp_path / "x.job").exists()
@@ -153,7 +193,7 @@ def test_label_send_to_a_port_9100_listener(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["sent"] == len(received[0])
     assert b'BARCODE' in received[0] and b'"75000001"' in received[0]
     dead = run("label", "--lang", "tspl", "--send", f"tcp://127.0.0.1:{port}")
-    assert dead.returncode == 1 and "could not print" in dead.stderr
+    assert dead.returncode == 1 and f"Không in được tới tcp://127.0.0.1:{port}: máy in từ chối kết nối" in dead.stderr
 
 
 def test_the_headless_agent_runs_once_per_data_folder_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -196,7 +236,7 @@ def test_bundle_writes_a_redacted_zip_with_the_health_report(tmp_path: Path) -> 
     unwritable = tmp_path / "file"
     unwritable.write_text("x")
     bad = run("--config", shop["settings"], "bundle", str(unwritable / "b.zip"))
-    assert bad.returncode == 1 and "cannot write" in bad.stderr
+    assert bad.returncode == 1 and f"{unwritable} là một tệp, không phải thư mục" in bad.stderr
 
 
 def test_bundle_carries_the_technician_audit_log(tmp_path: Path, app_home: Path) -> None:
@@ -236,3 +276,85 @@ def test_a_gui_start_parses_the_same_with_the_gui_options_alone(tmp_path: Path) 
     for not_gui in (["check"], ["--config", "x.toml", "chek"], ["--help"], ["--he"], ["-h"],
                     ["agent", "--config", "x"]):
         assert not _is_gui_start(not_gui), not_gui
+
+
+def test_check_json_exits_by_the_verdict_as_nagios_does(tmp_path: Path) -> None:
+    import sqlite3
+
+    shop = json.loads(run("demo-shop", str(tmp_path / "shop"), "--today", "2026-11-25").stdout)
+    with sqlite3.connect(shop["pos_database"]) as conn:
+        conn.execute("UPDATE gold_prices SET sell_vnd_per_chi = 1 WHERE purity_code = '9999'")
+    as_json = run("--config", shop["settings"], "check", "--json", timeout=120)
+    as_nagios = run("--config", shop["settings"], "check", "--nagios", timeout=120)
+    assert json.loads(as_json.stdout)["verdict"] == "critical"
+    assert as_json.returncode == as_nagios.returncode == 2  # CRITICAL (README: exit codes)
+
+
+def test_a_settings_warning_is_printed_once_in_the_settings_language(tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text('language = "en"\nfoo = 1\n', encoding="utf-8")
+    result = run("--config", str(settings), "updates", "list")
+    assert result.returncode == 0 and json.loads(result.stdout) == []
+    assert result.stderr == f"pmv-support: warning: {settings}: unknown key “foo” ignored (perhaps a typo).\n"
+
+
+def test_lang_goes_before_or_after_the_sub_command_and_label_keeps_its_own() -> None:
+    from app.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["check", "--lang", "en"]).lang == "en"
+    assert parser.parse_args(["--lang", "en", "updates", "list"]).lang == "en"
+    assert parser.parse_args(["updates", "list", "--lang", "en"]).lang == "en"
+    assert parser.parse_args(["check"]).lang is None
+    both = parser.parse_args(["--lang", "en", "label", "--lang", "zpl", "--out", "x.zpl"])
+    assert (both.lang, both.label_lang) == ("en", "zpl")
+
+
+def test_rollback_without_an_earlier_version_or_of_an_unknown_pack_is_one_line(app_home: Path) -> None:
+    from app.resources import resources_dir
+    from app.updates.install import PackStore
+
+    pack = json.loads((resources_dir() / "regulation" / "nd-232-2025.json").read_text(encoding="utf-8"))
+    store = PackStore(app_home / "data" / "updates")
+    store.install(json.dumps(pack).encode("utf-8"))
+    only_one = run("updates", "rollback", "nd-232-2025")
+    assert only_one.returncode == 1 and only_one.stderr.count("\n") == 1
+    assert "Gói quy định 'nd-232-2025' không có bản trước để quay lại" in only_one.stderr
+    unknown = run("--lang", "en", "updates", "rollback", "no-such-pack")
+    assert unknown.returncode == 1
+    assert unknown.stderr == ("pmv-support: error: The regulation pack 'no-such-pack' is not installed; see the "
+                              "installed packs with: pmv-support updates list.\n")
+    store.install(json.dumps({**pack, "version": "1.1.0"}).encode("utf-8"))
+    back = run("updates", "rollback", "nd-232-2025")
+    assert back.returncode == 0, back.stderr
+    assert json.loads(back.stdout)["version"] == "1.0.0" and store.current("nd-232-2025").version == "1.0.0"
+
+
+def test_an_update_failure_is_said_once_from_its_kind_never_from_its_text() -> None:
+    from app.cli import update_failure
+    from app.cli_texts import say
+    from app.updates.targets import UpdateError, UpdateErrorKind
+
+    error = UpdateError(UpdateErrorKind.SECURITY, "security: security: BadVersionNumberError: expected 3, got 2")
+    text = say(update_failure(error).message, "vi")
+    assert text.startswith("Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp")
+    assert "security" not in text and "BadVersion" not in text and text.count("không cài gì") == 1
+
+
+def test_a_refused_contract_with_none_before_does_not_claim_one_stays(tmp_path: Path) -> None:
+    garbage = tmp_path / "hop-dong.json"
+    garbage.write_bytes(b"\x00not json")
+    result = run("warranty", "--import", str(garbage))
+    assert result.returncode == 1
+    assert result.stderr == (f"pmv-support: lỗi: Không nhận hợp đồng trong {garbage}: tệp này không phải là hợp đồng "
+                             "của Phần Mềm Vàng. Máy này vẫn chưa có hợp đồng; hãy xin nhà cung cấp tệp đúng hoặc "
+                             "gọi 1900 6037.\n")
+
+
+def test_the_test_sheet_is_a_pdf_under_a_pdf_name_or_refused(tmp_path: Path) -> None:
+    refused = run("devices", "test-sheet", str(tmp_path / "t.png"))
+    assert refused.returncode == 1 and "Tờ mã thử chỉ ghi dạng PDF" in refused.stderr
+    assert list(tmp_path.iterdir()) == []
+    written = run("devices", "test-sheet", str(tmp_path / "To-ma-thu.PDF"))
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "To-ma-thu.PDF").read_bytes().startswith(b"%PDF")

@@ -1,7 +1,8 @@
 """Health checks of the till PC itself: disk, clock, memory/CPU, the POS process.
 
-Everything reads the machine through psutil (the same code on Windows and
-Linux) and the shop's time through ``ctx`` (so tests can move the clock).
+Disk, memory and CPU come through ``ctx.machine`` and the shop's time through
+``ctx.clock`` (psutil underneath: the same code on Windows and Linux), so
+tests choose the machine's state and move the clock.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _existing(path: Path) -> Path:
 
 def check_disk(ctx: CheckContext) -> CheckResult:
     target, label = _disk_target(ctx)
-    usage = psutil.disk_usage(str(_existing(target)))
+    usage = ctx.machine.disk_usage(str(_existing(target)))
     free_gb = usage.free / GB
     free_percent = usage.free * 100 / usage.total if usage.total else 0.0
     health = ctx.settings.health
@@ -146,10 +147,8 @@ def check_clock(ctx: CheckContext) -> CheckResult:
 # --- system.resources ---------------------------------------------------------
 
 def check_resources(ctx: CheckContext) -> CheckResult:
-    memory = psutil.virtual_memory()
-    # A blocking sample: psutil keeps the previous sample per thread, and each
-    # check runs in a fresh thread, so a non-blocking call would always say 0.
-    cpu = psutil.cpu_percent(interval=CPU_SAMPLE_SECONDS)
+    memory = ctx.machine.memory()
+    cpu = ctx.machine.cpu_percent(CPU_SAMPLE_SECONDS)
     health = ctx.settings.health
     metrics = (
         Metric("memory_percent", round(memory.percent, 1), "%", warn=health.memory_max_percent),

@@ -7,13 +7,18 @@ import threading
 
 from app.health.model import Status
 from app.health.service import run_health_noting_alarm
+from app.health.machine import MachineProbes
 from app.paths import AppPaths
 from app.runtime import bootstrap
 from app.shop.demo import DemoShop
+from tests.helpers import FixedClock
 
 
-def test_only_the_run_that_turns_the_shop_critical_raises_the_alarm(demo_shop: DemoShop, app_paths: AppPaths) -> None:
-    runtime = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False)
+def test_only_the_run_that_turns_the_shop_critical_raises_the_alarm(
+    demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock, quiet_machine: MachineProbes
+) -> None:
+    runtime = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False,
+                   clock=demo_clock, machine=quiet_machine)
     try:
         with sqlite3.connect(demo_shop.pos_database) as conn:  # break the invoice sequence: one number missing
             (missing,) = conn.execute("SELECT number FROM invoices ORDER BY number DESC LIMIT 1 OFFSET 2").fetchone()

@@ -10,8 +10,9 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
 
+from app.storage.support_requests import SupportRepository
 from app.support.models import Category, Channel, NewRequest, Severity
-from app.support.outbox import poll_updates
+from app.support.outbox import Outbox, poll_updates
 from app.support.service import raise_request
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def _publish_demo_pack(runtime: Runtime, vendor: Any) -> None:
     pack_file = resources_dir() / "regulation" / "nd-232-2025.json"
     pack = json.loads(pack_file.read_text(encoding="utf-8"))
     root = vendor.publish_pack(pack_file, version=pack["version"], title_vi=pack["title_vi"],
-                               summary_vi=pack["summary_vi"][:500], effective_date=pack["effective_date"],
+                               summary_vi=pack["summary_vi"], effective_date=pack["effective_date"],
                                target_id=pack["id"])
     (runtime.paths.demo_shop_dir / "tuf-root.json").write_bytes(root)
 
@@ -57,7 +58,7 @@ def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:
     """Two sample requests the first time: one answered and resolved, one being worked on."""
     if runtime.state.get(SEEDED_KEY):
         return
-    now = dt.datetime.now(dt.UTC)
+    now = runtime.clock()
     contract = runtime.contract_service().current()
     calendar = runtime.working_calendar()
     samples = [
@@ -72,9 +73,14 @@ def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:
     ]
     created = []
     for new, opened_at, status, kind, solution in samples:
-        request = raise_request(runtime.support, new, contract=contract, calendar=calendar, opened_at=opened_at)
+        # Each sample keeps its own moments (saved when it was opened, sent a minute later), so its page never
+        # shows "sent at 20:52" beside "saved on this PC at 21:52", the time the demo happened to seed it.
+        request = raise_request(_repository_at(runtime, opened_at), new, contract=contract, calendar=calendar,
+                                opened_at=opened_at)
+        sent_at = opened_at + dt.timedelta(minutes=1)
+        Outbox(_repository_at(runtime, sent_at), runtime.vendor_client, clock=lambda at=sent_at: at).deliver(
+            ignore_backoff=True)
         created.append((request, status, kind, solution))
-    runtime.outbox.deliver(ignore_backoff=True)
     for request, status, kind, solution in created:
         stored = runtime.support.get(request.id)
         if stored is not None and stored.ticket_number:
@@ -83,3 +89,8 @@ def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:
             vendor.move_ticket(stored.ticket_number, status, kind, solution)
     poll_updates(runtime.support, runtime.vendor_client(), runtime.state)
     runtime.state.set(SEEDED_KEY, True)
+
+
+def _repository_at(runtime: Runtime, moment: dt.datetime) -> SupportRepository:
+    """The app's support requests, written as if at ``moment`` (a sample's past)."""
+    return SupportRepository(runtime.database, runtime.paths.data_dir / "outbox", clock=lambda: moment)

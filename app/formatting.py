@@ -1,15 +1,28 @@
-"""Vietnamese number, money, date and gold-weight formatting.
+"""Vietnamese number, money, date and gold-weight formatting, and the shop's time zone.
 
 These are conventions, not translations: a Vietnamese gold shop writes money
 as ``20.000.000 ₫``, dates as ``dd/MM/yyyy`` and weights in chỉ/phân/ly
 whatever language the menus are in.  Weights are kept as integer milligrams
-everywhere in the app so sums never drift.
+everywhere in the app so sums never drift.  Decimals take the Vietnamese
+comma (``2,1 ms``) in Vietnamese text; the English interface passes
+``decimal="."``.
+
+Every time the app shows is shop time (:data:`SHOP_TZ`), whatever zone the
+PC is set to: :func:`format_datetime` and :func:`format_time` convert aware
+datetimes themselves, so a caller cannot show the PC's zone by mistake.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+
+# The shop's time zone, defined here only.  Vietnam has kept UTC+7 without daylight saving since 1975, so a
+# fixed offset is exact for every date the app meets, and needs no tz database (Windows ships none, and the
+# ``tzdata`` package may be missing from an install).  The IANA name is for what needs a name (the vendor's
+# working calendar, ZoneInfo).
+SHOP_TZ_NAME = "Asia/Ho_Chi_Minh"
+SHOP_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 MG_PER_LUONG = 37_500
 MG_PER_CHI = 3_750
@@ -28,15 +41,50 @@ def format_vnd(amount: int) -> str:
     return f"{group_thousands(amount)} ₫"
 
 
-def format_bytes(size: int) -> str:
-    """``1536`` -> ``1,5 KB``: sizes for people, with the Vietnamese decimal comma."""
+def format_decimal(value: float, digits: int | None = 1, *, decimal: str = ",") -> str:
+    """``2.1`` -> ``2,1``; ``1234.5`` -> ``1.234,5``: a number for people, in Vietnamese by default.
+
+    ``digits``: decimals kept (rounded half up, as people round); ``None``: as few as the value needs
+    (``12`` -> ``12``, ``12.5`` -> ``12,5``).  ``decimal="."`` gives the English form (``1,234.5``).
+    """
+    number = Decimal(str(value))
+    if digits is not None:
+        number = number.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    elif number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    else:
+        number = number.normalize()
+    sign = "-" if number < 0 and number != 0 else ""  # -0,0 reads as 0,0
+    whole, _, frac = f"{abs(number):f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", "." if decimal == "," else ",")
+    return sign + grouped + (decimal + frac if frac else "")
+
+
+def format_bytes(size: int, *, decimal: str = ",") -> str:
+    """``1536`` -> ``1,5 KB``: sizes for people, with the Vietnamese decimal comma by default."""
     value = float(size)
     for unit in ("B", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
-            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}".replace(".", ",")
+            text = f"{value:.0f}" if unit == "B" else format_decimal(value, 1, decimal=decimal)
             return f"{text} {unit}"
         value /= 1024
     raise AssertionError("unreachable")
+
+
+def shop_time(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in the shop's zone.
+
+    A naive datetime is taken as already being shop wall-clock time: that is
+    how the POS writes its own times (price board, invoices, logs).
+    """
+    if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
+        return moment.replace(tzinfo=SHOP_TZ)
+    return moment.astimezone(SHOP_TZ)
+
+
+def shop_today(now: dt.datetime) -> dt.date:
+    """The shop's date at the instant ``now`` (00:30 in Hà Nội is still 'yesterday' in UTC)."""
+    return shop_time(now).date()
 
 
 def format_date(day: dt.date) -> str:
@@ -44,7 +92,13 @@ def format_date(day: dt.date) -> str:
 
 
 def format_datetime(moment: dt.datetime) -> str:
-    return moment.strftime("%H:%M %d/%m/%Y")
+    """``21:52 25/11/2026``, in shop time whatever zone ``moment`` is in."""
+    return shop_time(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def format_time(moment: dt.datetime, *, seconds: bool = False) -> str:
+    """``21:52`` (or ``21:52:07``), in shop time whatever zone ``moment`` is in."""
+    return shop_time(moment).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 def chi_to_mg(chi: Decimal | int | str) -> int:

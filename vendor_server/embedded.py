@@ -8,7 +8,6 @@ on one machine with no network.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import socket
 import threading
 import time
@@ -16,8 +15,29 @@ from pathlib import Path
 
 import uvicorn
 
+from app.signed_json import parse_object
 from vendor_server.app import create_app
 from vendor_server.db import VendorDatabase
+
+# A pack's summary travels in the signed TUF metadata every shop downloads on every refresh: a few sentences,
+# not the pack (which holds the full text).  Long enough for the Decree 232 summary whole, conclusion included.
+SUMMARY_LIMIT = 1000
+
+
+def cut_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """``text`` if it fits in ``limit`` characters, else cut after its last whole word, with ``…``.
+
+    Never mid-word: a cut word can read as another one.  A single word longer than the limit (a URL) is the
+    only thing cut inside.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]  # one character for the ellipsis
+    if not text[limit - 1].isspace():
+        cut = max(room.rfind(space) for space in (" ", "\n", "\t"))
+        room = room[:cut] if cut > 0 else room
+    return room.rstrip(" \n\t,;:-–") + "…"
 
 
 class EmbeddedVendor:
@@ -57,12 +77,15 @@ class EmbeddedVendor:
         return token
 
     def publish_contract(self, shop_id: str, document: str) -> None:
-        issued_at = dt.datetime.fromisoformat(json.loads(document)["payload"]["issued_at"])
+        issued_at = dt.datetime.fromisoformat(parse_object(document)["payload"]["issued_at"])
         self.db.store_contract(shop_id, document, issued_at)
 
     def publish_pack(self, pack_file: Path, *, version: str, title_vi: str, summary_vi: str,
                      effective_date: str | None, target_id: str) -> bytes:
-        """Publish a regulation pack in this vendor's TUF repository (once); returns the trusted root."""
+        """Publish a regulation pack in this vendor's TUF repository (once); returns the trusted root.
+
+        ``summary_vi`` goes into the metadata cut to :data:`SUMMARY_LIMIT` on a word boundary.
+        """
         from vendor_server.tuf_repo import VendorRepository, add_target, init_repo
 
         repo, keys = self.data_dir / "tuf", self.data_dir / "tuf-keys"
@@ -71,7 +94,7 @@ class EmbeddedVendor:
         published = (repo / "targets" / "regulation").glob(f"*{target_id}-{version}*")
         if not any(published):
             add_target(repo, keys, pack_file, kind="regulation", version=version, effective_date=effective_date,
-                       title_vi=title_vi, summary_vi=summary_vi, target_id=target_id)
+                       title_vi=title_vi, summary_vi=cut_summary(summary_vi), target_id=target_id)
         return VendorRepository(repo, keys).root_bytes()
 
     def move_ticket(self, number: str, status: str, solution_kind: str | None = None,

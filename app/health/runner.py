@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from app.formatting import format_decimal
 from app.threads import lower_this_thread
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Check, CheckResult, Status
@@ -119,7 +120,7 @@ def run_checks(
             if now > deadline:
                 timeout = by_id[check_id].timeout
                 finish(CheckResult(check_id, Status.UNKNOWN,
-                                   f"Quá thời gian chờ ({timeout:g} giây): kiểm tra không trả lời",
+                                   f"Quá thời gian chờ ({format_decimal(timeout, None)} giây): kiểm tra không trả lời",
                                    duration_ms=int(timeout * 1000)))
     ordered = tuple(results[c.id] for c in checks if c.id in results)
     return HealthReport(started_at, clock(), ordered, titles, cancelled=cancel.is_set())

@@ -23,7 +23,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.formatting import MG_PER_CHI, chi_to_mg
+from app.formatting import MG_PER_CHI, chi_to_mg, shop_today
 from app.settings import PosSettings, Settings, ShopSettings, settings_to_toml
 from app.shop.pos_schema import POS_SCHEMA, PURITIES
 
@@ -102,7 +102,7 @@ def create_demo_shop(
     """
     root = Path(root).resolve()
     # The shop's date (Asia/Ho_Chi_Minh), not the PC's: the demo must look current to the shop's clock.
-    today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+    today = today or shop_today(dt.datetime.now(dt.UTC))
     if not dt.date(2000, 1, 1) <= today <= dt.date(2999, 12, 31):
         raise DemoShopError(f"--today must be between 2000 and 2999, not {today.isoformat()}")
     _check_target(root, force)

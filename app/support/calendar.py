@@ -34,7 +34,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+from app.formatting import SHOP_TZ_NAME
+
+DEFAULT_TZ = SHOP_TZ_NAME  # the vendor sits in the shops' zone unless its config says otherwise
 HOLIDAY_COUNTRY = "VN"
 WEEKDAYS: tuple[str, ...] = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",

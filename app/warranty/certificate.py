@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app import HOTLINE
 from app.atomic import atomic_target
-from app.formatting import format_date
+from app.formatting import format_date, format_datetime
 from app.pdf_fonts import register_fonts
 from app.settings import ShopSettings
 from app.warranty.contract import Contract
@@ -99,7 +99,7 @@ def write_certificate(contract: Contract, shop: ShopSettings, today: dt.date, ta
         Spacer(1, 6 * mm),
         Paragraph(
             f"Phiếu in ngày {format_date(today)} từ hợp đồng điện tử đã ký số, phát hành lúc "
-            f"{contract.issued_at.astimezone().strftime('%H:%M %d/%m/%Y')}.",
+            f"{format_datetime(contract.issued_at)}.",
             small,
         ),
     ]

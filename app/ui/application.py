@@ -22,7 +22,6 @@ from app.navigation import PAGE_KEYS
 from app.program import relaunch_args
 from app.support.models import StatusChange
 from app.runtime import Runtime
-from app.settings import ProblemKind, Reason, SettingsProblem
 from app.storage.db import NoticeKind, StorageError, StorageFailure, StorageNotice
 from app.ui import notices
 from app.ui.crash_dialog import CrashBridge
@@ -40,46 +39,13 @@ from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_h
 from app.updates.service import UpdateRun
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
+# settings_problem_text is imported from here by the technician's settings tab.
+from app.ui.settings_problems import settings_banners, settings_problem_text  # noqa: F401
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-
-
-def _reason_text(code: Reason) -> str:
-    translate = QCoreApplication.translate
-    texts = {
-        Reason.WRONG_TYPE: translate("SettingsProblems", "sai kiểu dữ liệu"),
-        Reason.NOT_ALLOWED: translate("SettingsProblems", "không phải giá trị được phép"),
-        Reason.OUT_OF_RANGE: translate("SettingsProblems", "nằm ngoài khoảng cho phép"),
-        Reason.BAD_URL: translate("SettingsProblems", "địa chỉ phải bắt đầu bằng http:// hoặc https://"),
-        Reason.BAD_PATH: translate(
-            "SettingsProblems", "đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn"),
-        Reason.NOT_WRITABLE: translate("SettingsProblems", "không ghi được vào thư mục này"),
-        Reason.WINDOWS_PATH: translate(
-            "SettingsProblems", "có dấu gạch chéo ngược trong đường dẫn; hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn"),
-        Reason.OTHER: translate("SettingsProblems", "không hợp lệ"),
-    }
-    return texts[code]
-
-
-def settings_problem_text(problem: SettingsProblem) -> str:
-    translate = QCoreApplication.translate
-    if problem.kind is ProblemKind.SYNTAX:
-        text = translate("SettingsProblems", "Tệp cấu hình sai cú pháp (%1). Đang dùng cấu hình mặc định.")
-        detail = _reason_text(problem.code) if problem.code is Reason.WINDOWS_PATH else problem.reason
-        return text.replace("%1", detail)
-    if problem.kind is ProblemKind.UNREADABLE:
-        text = translate("SettingsProblems", "Không đọc được tệp cấu hình (%1). Đang dùng cấu hình mặc định.")
-        return text.replace("%1", problem.reason)
-    if problem.kind is ProblemKind.UNKNOWN_KEY:
-        text = translate("SettingsProblems", "Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).")
-        return text.replace("%1", problem.key or "")
-    text = translate("SettingsProblems", "Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.")
-    value = str(problem.value)
-    value = value if len(value) <= 60 else value[:57] + "…"
-    return text.replace("%1", problem.key or "").replace("%2", value).replace("%3", _reason_text(problem.code))
 
 
 def storage_notice_text(notice: StorageNotice) -> str:
@@ -125,6 +91,10 @@ class Application(QObject):
         self.support.register(self.agent)
         self.health.register(self.agent)
         self.updates.register(self.agent)
+        if args.demo:  # a living shop at first look: the demo's pack installed, the checks run (in workers)
+            from app.ui.pages.living_demo import LivingDemo
+
+            self.living_demo = LivingDemo(self.updates, self.health, parent=self)
         # Coverage changes with the date: look again every few hours.
         self.daily = QTimer(self)
         self.daily.setInterval(6 * 3600 * 1000)
@@ -147,8 +117,8 @@ class Application(QObject):
         window.language_requested.connect(self.switch_language)
         window.quit_requested.connect(self.quit)
         window.overview.level_changed.connect(self._on_level)
-        for problem in self.runtime.loaded.problems:
-            window.add_banner(Banner(settings_problem_text(problem), Level.WARNING))
+        for banner in settings_banners(self.runtime.loaded):
+            window.add_banner(banner)
         for notice in self.runtime.storage_notices:
             level = Level.CRITICAL if notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT else Level.INFO
             window.add_banner(Banner(storage_notice_text(notice), level))
@@ -157,6 +127,7 @@ class Application(QObject):
         self.warranty.load()
         self.support.load()
         self.updates.load()
+        self.health.load()  # the newest stored results, until a run of this window's replaces them
         self.window = window
         return window
 
@@ -167,7 +138,7 @@ class Application(QObject):
 
     def apply_update_if_quiet(self) -> None:
         """Outside trading hours, with the window hidden in the tray, switch to a waiting app version."""
-        from app.health.context import VN
+        from app.formatting import SHOP_TZ
 
         if self.args.demo or self.window is None or self.runner.is_busy():
             return  # never under the cashier's hands or mid-job; the demo never replaces the installed app
@@ -175,7 +146,7 @@ class Application(QObject):
             return  # the window, or a technician's or remote-assistance dialog, is open: someone is working
         if self.updates.updater.app_install.kind is InstallKind.INSTALLER:
             return  # the Windows installer asks for elevation (UAC): only when someone is there to answer it
-        now = dt.datetime.now(VN)
+        now = self.runtime.clock().astimezone(SHOP_TZ)
         if outside_trading_hours(self.runtime.settings.health.trading_hours, now):
             self.runner.run(lambda: read_pending(self.runtime.paths.data_dir),
                             on_success=lambda pending: self.restart_to_update(minimized=True) if pending else None,

@@ -55,6 +55,8 @@ FIRST_PAINT_WAIT_MS = 500  # the loader starts at the frame's first paint, or af
 
 HANDED_OVER = "handed over"  # the loader's result when a waiting app version takes over instead
 
+HEADLESS_PLATFORMS = ("offscreen", "minimal")  # Qt platforms with no screen: no one would see a dialog
+
 
 def make_qapp() -> QApplication:
     existing = QApplication.instance()
@@ -292,13 +294,12 @@ class Startup(QObject):
             self._start_app()
 
     def _fail(self, error: BaseException) -> None:
-        """Anything else that stops the start (a full disk for the log, a broken install): said, not silent."""
+        """Anything else that stops the start (a read-only data folder, a full disk, a broken install): said,
+        not silent; exit code 1."""
         from PySide6.QtWidgets import QMessageBox
 
-        # The traceback goes to the log file when logging was set up; before that, stderr gets one line.
-        log.error("start-up failed: %s", error, exc_info=error if logging.getLogger().handlers else None)
-        print(f"{APP_ID}: error: {type(error).__name__}: {error}", file=sys.stderr)
-        if not self.args.no_err_windows:
+        self._say_failure(error)
+        if self._dialogs_wanted():
             QMessageBox.critical(self.frame, APP_NAME, start_error_text(error))
         self.qapp.exit(1)
 
@@ -307,10 +308,28 @@ class Startup(QObject):
 
         from app.ui.application import storage_error_text
 
-        print(f"{APP_ID}: error: {error}", file=sys.stderr)
-        if not self.args.no_err_windows:
+        self._say_failure(error)
+        if self._dialogs_wanted():
             QMessageBox.critical(self.frame, APP_NAME, storage_error_text(error))
         self.qapp.exit(1)
+
+    def _dialogs_wanted(self) -> bool:
+        """A modal dialog nobody can see never returns: none without a display (the offscreen and minimal
+        platforms), for --screenshot (a script waits for it) or with --no-err-windows."""
+        return not (self.args.no_err_windows or self.args.screenshot
+                    or self.qapp.platformName() in HEADLESS_PLATFORMS)
+
+    def _say_failure(self, error: BaseException) -> None:
+        """One line on stderr in the window's language; the traceback to the log file only (a log on stderr,
+        with --no-err-windows, would say it twice; before logging is set up there is no file)."""
+        from app.cli_texts import line, start_failure
+
+        record = log.makeRecord(log.name, logging.ERROR, __file__, 0, "start-up failed: %s", (error,),
+                                (type(error), error, error.__traceback__))
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.FileHandler):
+                handler.handle(record)
+        print(line("error", start_failure(error), self.language), file=sys.stderr)
 
     def _start_app(self) -> None:
         from app.agent_jobs import agent_lock

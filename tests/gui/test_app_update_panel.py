@@ -47,7 +47,10 @@ def test_an_unmanaged_copy_says_how_it_is_updated(qtbot: QtBot, tmp_path: Path) 
     panel = AppUpdatePanel("08:00-20:00")
     qtbot.addWidget(panel)
     panel.show_status(app_update_status(tmp_path, AppInstall(InstallKind.UNMANAGED), "0.1.0"))
-    assert "không tự thay phiên bản" in panel.state.text() and not panel.restart_button.isVisibleTo(panel)
+    # Said in the shop's words (who updates it, the hotline), not how it was installed.
+    assert "kỹ thuật viên của nhà cung cấp" in panel.state.text() and "1900 6037" in panel.state.text()
+    assert "pip" not in panel.state.text() and "mã nguồn" not in panel.state.text()
+    assert not panel.restart_button.isVisibleTo(panel)
 
 
 def test_an_update_given_up_after_a_dead_helper_is_explained(qtbot: QtBot, tmp_path: Path) -> None:
@@ -83,3 +86,15 @@ def test_a_refused_app_package_is_explained_and_the_running_version_kept(qtbot: 
         panel.show_stage_error(exc)
     assert "không an toàn" in panel.last.text() and "không cài" in panel.last.text()
     assert read_pointer(install.root).version == "0.1.0"  # type: ignore[arg-type,union-attr]
+
+
+def test_a_pointer_not_as_written_is_explained_and_nothing_switched(qtbot: QtBot, tmp_path: Path) -> None:
+    data, install = staged(tmp_path)
+    assert install.root is not None
+    (install.root / "current").write_bytes(b"0.1.0\nprevious \nprevious 0.0.9\n")  # a line given twice
+    AppSwapper(data, timing=FAST).apply(wait_pid=None)
+    panel = AppUpdatePanel("08:00-20:00")
+    qtbot.addWidget(panel)
+    panel.show_status(app_update_status(data, install, "0.1.0"))
+    assert "Chưa cài bản 0.2.0" in panel.last.text() and "không đổi gì" in panel.last.text()
+    assert "phần mềm chưa đóng hẳn" not in panel.last.text()

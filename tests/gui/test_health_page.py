@@ -5,6 +5,7 @@ import threading
 import time
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,10 +21,7 @@ from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 
 
-@pytest.fixture
-def demo_shop(tmp_path: Path) -> DemoShop:
-    """A shop dated today: the page runs the checks on the real clock (price board and invoice windows)."""
-    return create_demo_shop(tmp_path / "shop", today=dt.datetime.now(VN).date())
+# The runtime fixture (tests/gui/conftest.py) runs the checks on demo_clock, the demo shop's own day.
 
 
 def make(qtbot: QtBot, runtime: Runtime):
@@ -51,8 +49,8 @@ def test_a_run_shows_the_verdict_groups_and_fix_steps(qtbot: QtBot, runtime: Run
     assert page.verdict.text() == "Cần xử lý ngay" and tile.level is Level.CRITICAL
     assert "Số hóa đơn liên tục" in tile.detail_label.text()
     groups = [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())]
-    assert groups[:3] == ["Cơ sở dữ liệu", "Sao lưu", "Dữ liệu bán hàng"]
-    data = page.tree.topLevelItem(2)
+    assert {"Cơ sở dữ liệu", "Sao lưu", "Dữ liệu bán hàng"} <= set(groups)  # in the registry's order
+    data = page.tree.topLevelItem(groups.index("Dữ liệu bán hàng"))
     invoices = next(data.child(i) for i in range(data.childCount()) if data.child(i).text(0) == "Số hóa đơn liên tục")
     assert invoices.text(1) == "Nghiêm trọng" and f"{missing:07d}" in invoices.text(2)
     assert invoices.childCount() == 1 and "1900 6037" in invoices.child(0).text(2)  # the fix steps
@@ -60,7 +58,15 @@ def test_a_run_shows_the_verdict_groups_and_fix_steps(qtbot: QtBot, runtime: Run
     assert run.became_critical
 
 
+def sampling_cpu(interval: float) -> float:
+    """A quiet CPU that still takes its sample's time, as psutil's blocking sample does (0,5 s)."""
+    time.sleep(interval)
+    return 7.0
+
+
 def test_the_gui_stays_responsive_and_a_run_can_be_cancelled(qtbot: QtBot, runtime: Runtime) -> None:
+    # The run must last long enough to watch the GUI tick during it and to cancel it part-way.
+    runtime.machine = replace(runtime.machine, cpu_percent=sampling_cpu)
     page, _tile, state = make(qtbot, runtime)
     beats: list[float] = []
     stop = threading.Event()
@@ -109,3 +115,78 @@ def test_only_the_run_that_turns_critical_notifies(qtbot: QtBot, make_app, demo_
             app.health.run_now()
     critical = [n for n in app.notifier.history if n.level is Level.CRITICAL]
     assert len(critical) == 1 and "Bảng giá vàng" in critical[0].message
+
+
+# --- the newest stored run, in shop time -------------------------------------------------------------------------
+
+@pytest.fixture
+def pc_in_new_york(monkeypatch: pytest.MonkeyPatch):
+    """The till PC set to New York (UTC-5 in November): every time shown must still be the shop's (UTC+7)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _record_a_critical_run(runtime: Runtime, demo_shop: DemoShop) -> str:
+    """What the agent, the tray's job or `pmv-support check` leaves in the history: a run with one critical."""
+    from app.health.service import run_health
+
+    with sqlite3.connect(demo_shop.pos_database) as conn:
+        (missing,) = conn.execute("SELECT number FROM invoices ORDER BY number DESC LIMIT 1 OFFSET 2").fetchone()
+        conn.execute("DELETE FROM invoices WHERE number = ?", (missing,))
+    run_health(runtime)
+    return f"{missing:07d}"
+
+
+def test_on_start_the_page_and_tile_show_the_newest_stored_run_in_shop_time(
+    qtbot: QtBot, runtime: Runtime, demo_shop: DemoShop, demo_clock, pc_in_new_york
+) -> None:
+    missing = _record_a_critical_run(runtime, demo_shop)  # at demo_clock: 21:00 25/11/2026 in the shop
+    page, tile, state = make(qtbot, runtime)
+    assert page.verdict.text() == "Chưa kiểm tra"  # nothing is read on the GUI thread...
+    with qtbot.waitSignal(state.restored, timeout=10000):
+        state.load()  # ...a worker reads the history
+    shown = "21:00 25/11/2026"  # the PC's own zone would say 09:00 25/11/2026
+    assert demo_clock().astimezone().strftime("%H:%M") == "09:00"  # (the PC really is in New York here)
+    assert page.verdict.text() == "Cần xử lý ngay"
+    assert page.verdict_detail.text().startswith(f"Kết quả lần kiểm tra lúc {shown}: ")
+    assert tile.level is Level.CRITICAL and f"Kết quả lần kiểm tra lúc {shown}" in tile.detail_label.text()
+    assert "Số hóa đơn liên tục" in tile.detail_label.text()
+    data = next(page.tree.topLevelItem(i) for i in range(page.tree.topLevelItemCount())
+                if page.tree.topLevelItem(i).text(0) == "Dữ liệu bán hàng")
+    invoices = next(data.child(i) for i in range(data.childCount()) if data.child(i).text(0) == "Số hóa đơn liên tục")
+    assert invoices.text(1) == "Nghiêm trọng" and missing in invoices.text(2)
+    assert f"Tình trạng này từ {shown}" in invoices.toolTip(2)
+    # The PDF and the request attachment need a full run (details, fix steps): only this window's own.
+    assert page.run_button.isEnabled() and not page.report_button.isEnabled() and not page.attach_button.isEnabled()
+
+
+def test_a_run_here_replaces_the_stored_one_and_a_newer_one_recorded_elsewhere_replaces_it(
+    qtbot: QtBot, runtime: Runtime, demo_shop: DemoShop, demo_clock, pc_in_new_york
+) -> None:
+    from app.health.service import run_health
+
+    _record_a_critical_run(runtime, demo_shop)
+    page, tile, state = make(qtbot, runtime)
+    with qtbot.waitSignal(state.restored, timeout=10000):
+        state.load()
+    demo_clock.advance(minutes=5)
+    with qtbot.waitSignal(state.finished, timeout=60000):
+        page.run_now()
+    assert page.verdict_detail.text().startswith("Lúc 21:05 25/11/2026: ")
+    assert page.report_button.isEnabled() and page.attach_button.isEnabled()
+    assert tile.detail_label.text().endswith("Kiểm tra lúc 21:05 25/11/2026")
+    # The periodic look at the history finds this window's own run: nothing changes.
+    with qtbot.assertNotEmitted(state.restored):
+        task = state.load()
+        qtbot.waitUntil(lambda: task.done, timeout=10000)
+    # The headless agent records a newer run: the page and tile show it, with its time.
+    demo_clock.advance(minutes=10)
+    run_health(runtime)
+    with qtbot.waitSignal(state.restored, timeout=10000):
+        state.load()
+    assert page.verdict_detail.text().startswith("Kết quả lần kiểm tra lúc 21:15 25/11/2026: ")
+    assert "Kết quả lần kiểm tra lúc 21:15 25/11/2026" in tile.detail_label.text()
+    assert state.latest is state.stored and not page.report_button.isEnabled()  # the PDF is of what is shown

@@ -6,12 +6,14 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app import HOTLINE, __version__
 from app.crash import CrashReport
+from app.health.model import Status
 from app.settings import load_settings
 from app.shop.demo import DemoShop
 from app.ui.crash_dialog import CrashBridge, CrashDialog
@@ -194,7 +196,7 @@ def test_screenshot_to_an_unusable_path_fails_quickly_with_a_reason(tmp_path: Pa
         capture_output=True, text=True, timeout=60, env=env,
     )
     assert result.returncode == 1
-    assert "could not save" in result.stderr
+    assert f"{blocker} là một tệp, không phải thư mục" in result.stderr
 
 
 def test_the_tray_builds_the_window_only_when_it_is_first_wanted(qtbot: QtBot, make_app) -> None:
@@ -208,3 +210,72 @@ def test_the_tray_builds_the_window_only_when_it_is_first_wanted(qtbot: QtBot, m
     app.bring_forward()
     assert app.window is first  # built once
     app.window.request_form.reject()
+
+
+# --- shop time on the overview, and the demo as a living shop ----------------------------------------------------
+
+def test_the_overview_shows_the_shops_day_and_times_with_the_pc_in_another_zone(
+    qtbot: QtBot, make_app, runtime, demo_clock, monkeypatch
+) -> None:
+    """00:30 on 26/11 in the shop is still 12:30 on 25/11 for a PC set to New York."""
+    import datetime as dt
+    import time
+
+    from app.storage.repositories import ActivityRepository
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        demo_clock.now = dt.datetime(2026, 11, 25, 17, 30, tzinfo=dt.UTC)
+        assert demo_clock().astimezone().strftime("%H:%M %d/%m/%Y") == "12:30 25/11/2026"  # the PC's view
+        ActivityRepository(runtime.database, clock=demo_clock).add("app", "started", version=__version__)
+        app = make_app()
+        window = app.build_window()
+        qtbot.addWidget(window)
+        overview = window.overview
+        qtbot.waitUntil(lambda: "Khởi động ứng dụng" in overview.activity_list.text(), timeout=10000)
+        assert overview.today_label.text() == "Hôm nay: Thứ Năm, 26/11/2026"
+        assert overview.activity_list.text().startswith("00:30 26/11/2026 – Khởi động ứng dụng")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_the_demo_opens_at_once_then_installs_its_pack_and_runs_the_checks(
+    qtbot: QtBot, qapp, app_paths, demo_clock, quiet_machine
+) -> None:
+    """--demo is a living shop: Decree 232 installed through the real updater from the embedded vendor, then the
+    checks run with it, so the cash-limit check flags the demo's customer-days; the window never waits for it."""
+    from PySide6.QtCore import QThreadPool
+
+    from app.cli import build_parser
+    from app.runtime import bootstrap
+    from app.ui.application import Application
+    from app.ui.health.page import HealthTile
+
+    pytest.importorskip("uvicorn", reason="the demo vendor needs the vendor extras")
+    runtime = bootstrap(demo=True, paths=app_paths, install_crash_handler=False, clock=demo_clock,
+                        machine=quiet_machine)
+    app = Application(qapp, runtime, build_parser().parse_args(["--no-err-windows", "--demo"]))
+    try:
+        window = app.build_window()
+        qtbot.addWidget(window)
+        # Built and shown before either step has run: both are in workers, started on the next turn of the loop.
+        assert app.health.latest is None and not app.updates.packs
+        assert window.health_page.verdict.text() == "Chưa kiểm tra"
+        with qtbot.waitSignal(app.health.finished, timeout=90000) as checked:
+            pass
+        qtbot.waitUntil(lambda: bool(app.updates.packs), timeout=10000)
+        assert [pack.id for pack in app.updates.packs] == ["nd-232-2025"]
+        cash = checked.args[0].report.by_id()["compliance.cash_limit"]
+        assert cash.status is Status.CRITICAL and "1C26TVG-" in cash.summary  # the invoices are named
+        assert window.health_page.verdict.text() == "Cần xử lý ngay"
+        tile = next(t for t in window.overview.tiles if isinstance(t, HealthTile))
+        assert tile.level is Level.CRITICAL and "Thanh toán tiền mặt theo Nghị định 232" in tile.detail_label.text()
+    finally:
+        app.runner.shutdown(10000)
+        QThreadPool.globalInstance().waitForDone(10000)
+        if app.window is not None:
+            app.window.hide_on_close = False
+            app.window.close()
+        runtime.close()

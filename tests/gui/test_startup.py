@@ -164,7 +164,7 @@ def test_a_start_that_cannot_create_its_folders_exits_with_a_reason(demo_shop: D
         capture_output=True, text=True, timeout=60,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PMV_SUPPORT_HOME": str(home)})
     assert result.returncode == 1
-    assert "error:" in result.stderr and str(home) in result.stderr
+    assert "lỗi:" in result.stderr and str(home) in result.stderr
     assert "Traceback" not in result.stderr  # a reason, not a crash dump
     assert home.read_text() == "not a folder"
 

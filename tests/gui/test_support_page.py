@@ -99,3 +99,43 @@ def test_a_proposed_solution_raises_one_notification(qtbot: QtBot, make_app) -> 
         app.support.status_changed.emit(changes)
     assert [n.title for n in app.notifier.history] == ["Đã có phương án cho yêu cầu YC-2026-000001"]
     assert app.notifier.history[0].message.startswith("Thay cuộn decal")
+
+
+def test_files_of_a_ticket_gone_from_the_vendor_show_why_they_were_not_sent(
+    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+) -> None:
+    """Issue 18: staff deleted the ticket on the real vendor server; the page says so, in Vietnamese."""
+    from app.storage.support_requests import AttachmentSource
+    from app.support.models import AttachmentError, Category, Channel, NewRequest
+    from app.support.outbox import Outbox
+    from app.support.vendor_api import VendorClient
+    from tests.integration.conftest import start_vendor_server
+    from tests.integration.test_support_delivery import delete_ticket
+
+    new = NewRequest(Category.INCIDENT, Severity.HIGH, "Không in được hóa đơn", "", "Chị Lan", "+84903112233",
+                     Channel.REMOTE)
+    note = tmp_path / "truy-cap-tu-xa.json"
+    note.write_text('{"remote_tool": "ultraviewer"}', encoding="utf-8")
+    with start_vendor_server(tmp_path / "vendor") as vendor:
+        token = vendor.add_shop("DEMO-0001", "Tiệm vàng Kim Phát (demo)")
+        outbox = Outbox(runtime.support, lambda: VendorClient(vendor.base_url, token, timeout=5))
+        request = runtime.support.create(new, coverage="warranty", response_due_at=None)
+        outbox.deliver()
+        runtime.support.create(new, coverage="warranty", response_due_at=None)  # a later one: its id stays taken
+        outbox.deliver()
+        delete_ticket(vendor, runtime.support.get(request.id).ticket_number)
+        runtime.support.add_attachments(request.id, [AttachmentSource(note, AttachmentKind.FILE)])
+        report = outbox.deliver()
+    assert [error for _id, error in report.attachment_errors] == [AttachmentError.TICKET_GONE]
+
+    page, _tile, state, _runner = make(qtbot, runtime)
+    state.load()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=30000)
+    number = runtime.support.get(request.id).ticket_number
+    row = next(r for r in range(2) if page.table.item(r, 0).text() == number)
+    page.table.selectRow(row)
+    qtbot.waitUntil(lambda: "truy-cap-tu-xa.json" in page.detail.toPlainText(), timeout=30000)
+    detail = page.detail.toPlainText()
+    assert "truy-cap-tu-xa.json – Yêu cầu không còn trên máy chủ nhà cung cấp" in detail
+    assert "gọi 1900 6037" in detail and "tệp vẫn lưu trên máy này" in detail
+    assert "Không gửi được tệp truy-cap-tu-xa.json" in detail  # the timeline says it too

@@ -134,3 +134,21 @@ def test_renewal_opens_a_prefilled_support_request(qtbot: QtBot, make_app) -> No
     assert form.title.text() == "Gia hạn hợp đồng bảo trì"
     assert "Tiệm vàng Kim Phát (demo)" in form.description.toPlainText()
     form.reject()
+
+
+def test_a_contract_with_a_key_given_twice_is_named_and_the_contract_kept(
+        qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path) -> None:
+    # Issue 18: RFC 8259 s.4 / RFC 7493 s.2.3, no member name twice; the message names the key.
+    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
+    good = tmp_path / "good.json"
+    good.write_bytes(signed_contract(KEY, "DEMO-0001"))
+    with qtbot.waitSignal(state.imported, timeout=5000):
+        page.import_contract(good)
+    forged = tmp_path / "forged.json"
+    forged.write_bytes(signed_contract(KEY, "DEMO-0001", maintenance=MAINTENANCE).replace(
+        b'"end": "2028-01-15"', b'"end": "2035-12-31", "end": "2028-01-15"'))
+    with qtbot.waitSignal(state.import_failed, timeout=5000):
+        page.import_contract(forged)
+    assert "Tệp hợp đồng có khóa trùng lặp (“end”): tệp bị từ chối." in page.message.text()
+    assert "Hợp đồng đang dùng vẫn được giữ nguyên" in page.message.text()
+    assert page.status_title.text() == "Đang bảo hành" and page.contracts.rowCount() == 0

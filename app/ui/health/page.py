@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -21,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formatting import format_datetime
-from app.health.context import VN
+from app.formatting import format_datetime, shop_time
 from app.health.model import Category, Status
 from app.health.report_pdf import write_report
 from app.health.service import categories
@@ -32,6 +30,7 @@ from app.ui.health.texts import check_title, category_name, level_of, status_col
 from app.ui.icons import dot_pixmap
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.tile import Tile
 
 VERDICT_COLOURS = {None: "#757575", Status.OK: "#2e7d32", Status.WARNING: "#ef6c00", Status.CRITICAL: "#c62828"}
@@ -95,31 +94,34 @@ class HealthPage(QWidget):
         self.tree.setWordWrap(True)
         self.tree.setAlternatingRowColors(True)
 
-        actions = QHBoxLayout()
-        actions.addWidget(self.run_button)
-        actions.addWidget(self.cancel_button)
-        actions.addWidget(self.progress, 1)
-        actions.addWidget(self.progress_label)
-        actions.addStretch(1)
-        actions.addWidget(self.report_button)
-        actions.addWidget(self.attach_button)
+        # The buttons wrap on a narrow window (1024x768 at 125 %) instead of widening it; the progress of a
+        # run goes on its own line below, where the name of the check being run has room.
+        actions = FlowLayout()
+        for button in (self.run_button, self.cancel_button, self.report_button, self.attach_button):
+            actions.addWidget(button)
+        self.progress_label.setWordWrap(True)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.progress_label, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(10)
         layout.addWidget(heading)
         layout.addWidget(self.verdict_card)
         layout.addLayout(actions)
+        layout.addLayout(progress_row)
         layout.addWidget(self.message)
         layout.addWidget(self.tree, 1)
 
         state.started.connect(self._on_started)
         state.progressed.connect(self._on_progress)
         state.finished.connect(self.show_run)
+        state.restored.connect(self._show_stored)
         state.failed.connect(self._on_failed)
         state.cancelled.connect(self._on_cancelled)
         self._set_verdict(None, self.tr("Bấm \u201cKiểm tra ngay\u201d để kiểm tra máy bán hàng trong vài giây."))
-        if state.last is not None:
-            self.show_run(state.last)
+        if state.latest is not None:
+            self.show_run(state.latest)
 
     def _set_verdict(self, verdict: Status | None, detail: str) -> None:
         self.verdict_card.setStyleSheet(
@@ -159,19 +161,31 @@ class HealthPage(QWidget):
         self.message.setText(self.tr("Không chạy được kiểm tra: %1").replace("%1", str(exc)))
         self.message.show()
 
+    def _show_stored(self, run: HealthRun) -> None:
+        if self._state.task is not None and not self._state.task.done:
+            return  # a run of this window's is under way: its progress stays, its result follows
+        self.show_run(run)
+
     def show_run(self, run: HealthRun) -> None:
         self._done()
         report = run.report
         counts = {status: sum(1 for r in report.results if r.status is status) for status in Status}
-        when = format_datetime(report.finished_at.astimezone(VN))
-        detail = self.tr("Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.").replace("%1", when)
+        when = format_datetime(report.finished_at)  # shop time, whatever the PC's zone
+        if run.stored:
+            # Read back from the history: only statuses and summaries were kept, so say when, and how to see more.
+            detail = self.tr("Kết quả lần kiểm tra lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua. "
+                             "Bấm \u201cKiểm tra ngay\u201d để kiểm tra lại và xem cách khắc phục.")
+        else:
+            detail = self.tr("Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.")
+        detail = detail.replace("%1", when)
         for marker, status in (("%2", Status.OK), ("%3", Status.WARNING), ("%4", Status.CRITICAL),
                                ("%5", Status.SKIPPED)):
             detail = detail.replace(marker, str(counts[status] + (counts[Status.UNKNOWN] if status is Status.WARNING
                                                                   else 0)))
         self._set_verdict(report.verdict, detail)
-        self.report_button.setEnabled(True)
-        self.attach_button.setEnabled(True)
+        # The PDF and the request attachment need a full run (details, fix steps): one this window made.
+        self.report_button.setEnabled(not run.stored)
+        self.attach_button.setEnabled(not run.stored)
         self._fill_tree(run)
 
     @property
@@ -206,8 +220,7 @@ class HealthPage(QWidget):
             since = run.states.get(item.check_id)
             tooltip = item.details or item.summary
             if since is not None:
-                tooltip += "\n" + self.tr("Tình trạng này từ %1").replace(
-                    "%1", format_datetime(since.since.astimezone(VN)))
+                tooltip += "\n" + self.tr("Tình trạng này từ %1").replace("%1", format_datetime(since.since))
             row.setToolTip(2, tooltip)
             group.addChild(row)
             if item.remedy and item.status not in (Status.OK, Status.SKIPPED):
@@ -225,7 +238,7 @@ class HealthPage(QWidget):
             group.setExpanded(True)
 
     def _choose_report(self) -> None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        stamp = shop_time(self._runtime.clock()).strftime("%Y%m%d-%H%M")
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Lưu báo cáo kiểm tra"),
                                               str(Path.home() / f"kiem-tra-he-thong-{stamp}.pdf"), "PDF (*.pdf)")
         if path:
@@ -249,21 +262,31 @@ class HealthPage(QWidget):
 
 
 class HealthTile(Tile):
-    """The overview's verdict tile."""
+    """The overview's verdict tile: this window's latest run, or the newest one recorded (with its time)."""
 
     def __init__(self, state: HealthState, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Kiểm tra hệ thống"), parent)
         self.set_content(verdict_name(None), self.tr("Đang chờ lần kiểm tra đầu tiên…"), Level.INFO)
         state.finished.connect(self.show_run)
+        state.restored.connect(self.show_run)
+        if state.latest is not None:
+            self.show_run(state.latest)
 
     def show_run(self, run: HealthRun) -> None:
         report = run.report
         bad = [r for r in report.results if r.status in (Status.CRITICAL, Status.WARNING, Status.UNKNOWN)]
         bad.sort(key=lambda r: -r.status.severity)
-        detail = "\n".join(f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {r.summary}"
-                           for r in bad[:3])
-        when = format_datetime(report.finished_at.astimezone(VN))
-        detail = detail or self.tr("Mọi mục đều đạt (kiểm tra lúc %1).").replace("%1", when)
+        lines = [f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {r.summary}"
+                 for r in bad[:3]]
+        when = format_datetime(report.finished_at)  # shop time, whatever the PC's zone
+        stamp = (self.tr("Kết quả lần kiểm tra lúc %1") if run.stored else self.tr("Kiểm tra lúc %1")).replace(
+            "%1", when)
+        if bad:
+            detail = "\n".join([*lines, stamp])
+        elif run.stored:
+            detail = self.tr("Mọi mục đều đạt.") + "\n" + stamp
+        else:
+            detail = self.tr("Mọi mục đều đạt (kiểm tra lúc %1).").replace("%1", when)
         self.set_content(verdict_name(report.verdict), detail, level_of(report.verdict))
 
 

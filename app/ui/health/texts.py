@@ -63,6 +63,7 @@ def check_title(check_id: str, fallback: str) -> str:
     """The check's title in the interface language (the report's own titles are Vietnamese)."""
     translate = QCoreApplication.translate
     titles = {
+        "settings.valid": translate("HealthTexts", "Tệp cấu hình"),
         "pos.db.connect": translate("HealthTexts", "Kết nối cơ sở dữ liệu PMV"),
         "pos.db.integrity": translate("HealthTexts", "Tính toàn vẹn dữ liệu PMV"),
         "backup.age": translate("HealthTexts", "Sao lưu dữ liệu"),

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, HOTLINE, __version__
-from app.formatting import format_datetime, group_thousands
+from app.formatting import format_datetime, group_thousands, shop_today
 from app.runtime import Runtime
 from app.shop.pos_reader import PosSummary, read_summary
 from app.storage.repositories import ActivityEntry
@@ -30,7 +30,6 @@ from app.ui.tasks import TaskRunner
 from app.ui.widgets.tables import fit_table_height
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tile import Tile
-
 
 
 class OverviewPage(QWidget):
@@ -129,7 +128,8 @@ class OverviewPage(QWidget):
 
     # -- background refresh ----------------------------------------------
     def refresh(self) -> None:
-        today = QLocale().toString(QDate.currentDate(), "dddd, dd/MM/yyyy")
+        day = shop_today(self._runtime.clock())  # the shop's date, not the PC's (its zone may be anything)
+        today = QLocale().toString(QDate(day.year, day.month, day.day), "dddd, dd/MM/yyyy")
         self.today_label.setText(self.tr("Hôm nay: %1").replace("%1", today))
         pos_db = self._runtime.settings.pos.database
         if pos_db is None:
@@ -179,7 +179,7 @@ class OverviewPage(QWidget):
             return
         lines = []
         for entry in entries:
-            when = format_datetime(entry.at.astimezone())
+            when = format_datetime(entry.at)  # shop time, whatever the PC's zone
             lines.append(f"{when} – {self.describe_activity(entry)}")
         self.activity_list.setText("\n".join(lines))
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.support.bundle import BundlePart
+from app.ui.widgets.screen_fit import fit_to_screen
 
 
 class BundlePreviewDialog(QDialog):
@@ -24,7 +25,7 @@ class BundlePreviewDialog(QDialog):
     def __init__(self, parts: list[BundlePart], included: set[str] | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Thông tin chẩn đoán sẽ gửi"))
-        self.resize(820, 520)
+        fit_to_screen(self, 820, 520)
         self._parts = parts
         names = {
             "app_log": self.tr("Nhật ký ứng dụng"),

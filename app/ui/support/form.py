@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +44,7 @@ from app.ui.support.bundle_preview import BundlePreviewDialog
 from app.ui.support.state import SupportState
 from app.ui.support.texts import category_name, channel_name, form_error, severity_name
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.screen_fit import fit_to_screen
 
 
 class RequestForm(QDialog):
@@ -148,11 +151,34 @@ class RequestForm(QDialog):
         buttons.addWidget(self.deadline, 1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.send_button)
+        # The fields scroll, the hotline banner and the buttons stay: on a 1024x768 screen at 125 % the form
+        # and the error lines under its fields can be taller than the screen, and a dialog never grows for
+        # wrapped text after it is shown (its rows would slide under the buttons).
+        body = QWidget()
+        body.setLayout(form)
+        form.setContentsMargins(0, 0, 0, 0)  # in line with the banner and the buttons
+        self.body = QScrollArea()
+        self.body.setWidgetResizable(True)
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body.setWidget(body)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hotline)
-        layout.addLayout(form)
+        layout.addWidget(self.body, 1)
         layout.addLayout(buttons)
         self._update_hints()
+        self._fit_to_content()
+
+    def _fit_to_content(self) -> None:
+        """As large as the whole form where the screen has room (a scroll area alone would ask for less)."""
+        layout, body = self.layout(), self.body.widget()
+        margins = layout.contentsMargins()
+        width = max(self.minimumWidth(), body.sizeHint().width() + margins.left() + margins.right())
+        inner = width - margins.left() - margins.right()
+        fields = body.layout().totalHeightForWidth(inner) if body.layout().hasHeightForWidth() \
+            else body.sizeHint().height()
+        height = layout.totalHeightForWidth(width) + max(0, fields - self.body.sizeHint().height())
+        fit_to_screen(self, width, height)
 
     def _with_error(self, widget: QWidget, field: FormField) -> QWidget:
         box = QVBoxLayout()

@@ -59,7 +59,7 @@ class SupportState(QObject):
         super().__init__(parent)
         self._runtime = runtime
         self._runner = runner
-        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._clock = clock or runtime.clock
         self.requests: list[SupportRequest] = []
         # Bound slots (not lambdas): emitted from agent threads, they must be
         # queued to this object's (the GUI) thread.

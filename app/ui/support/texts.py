@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from PySide6.QtCore import QCoreApplication
 
 from app import HOTLINE
-from app.formatting import format_date
+from app.formatting import SHOP_TZ, format_date
 from app.support.models import AttachmentError, Category, Channel, RequestStatus, Severity, SupportRequest
 from app.support.phone import PhoneErrorCode
 from app.support.service import FormError, FormProblem
 
-VN = dt.timezone(dt.timedelta(hours=7))
+VN = SHOP_TZ  # the shop's zone (defined in app.formatting)
 
 
 def category_name(value: Category) -> str:
@@ -67,6 +67,9 @@ def attachment_error(value: AttachmentError) -> str:
         AttachmentError.TAMPERED: translate("SupportTexts", "tệp đã bị thay đổi sau khi đính kèm nên không gửi"),
         AttachmentError.TOO_LARGE: translate("SupportTexts", "tệp quá lớn, máy chủ từ chối"),
         AttachmentError.REJECTED: translate("SupportTexts", "máy chủ từ chối tệp (sai mã kiểm tra)"),
+        AttachmentError.TICKET_GONE: translate(
+            "SupportTexts", "Yêu cầu không còn trên máy chủ nhà cung cấp nên tệp chưa gửi được (tệp vẫn lưu trên "
+            "máy này). Hãy gửi yêu cầu mới hoặc gọi %1.").replace("%1", HOTLINE),
     }[value]
 
 

@@ -56,6 +56,9 @@ class AuditTab(QWidget):
         self.export_button = QPushButton(self.tr("Xuất CSV…"))
         self.export_button.clicked.connect(lambda: self.export())
         self.request_combo = QComboBox()
+        # A long request title must not widen the window past a small screen (1024x768, 125 %).
+        self.request_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.request_combo.setMinimumContentsLength(20)
         self.attach_button = QPushButton(self.tr("Gắn vào yêu cầu"))
         self.attach_button.clicked.connect(self.attach)
         self.message = MessageLabel()

@@ -94,7 +94,9 @@ class ConsentDialog(QDialog):
         self.ticker.stop()
         self.approve_button.setEnabled(False)
         self.deny_button.setEnabled(False)
-        self._runner.run(work, on_success=self._done, on_failure=lambda exc: self._done(None))
+        # context: the answer is recorded by the worker either way; if the dialog (or the remote-assistance
+        # dialog it belongs to) is already gone, there is nothing left to tell.
+        self._runner.run(work, on_success=self._done, on_failure=lambda exc: self._done(None), context=self)
 
     def _done(self, decision: ConsentDecision | None) -> None:
         decision = decision or self._flow.decision

@@ -34,6 +34,7 @@ from app.ui.technician.audit_tab import AuditTab
 from app.ui.technician.context import ToolContext
 from app.ui.updates.page import UpdatesState
 from app.ui.widgets.message import MessageLabel
+from app.ui.widgets.screen_fit import fit_to_screen
 
 
 def reason_text(reason: UnlockReason) -> str:
@@ -76,7 +77,7 @@ class TechnicianDialog(QDialog):
         self.unlocked_at: dt.datetime | None = None
         self.tool_tabs: dict[str, QWidget] = {}
         self.setWindowTitle(self.tr("Chế độ kỹ thuật viên"))
-        self.resize(960, 660)
+        fit_to_screen(self, 960, 660)
         self.challenge: Challenge = make_challenge(runtime.settings.shop.shop_id or "-", clock())
         self.unlock_box = QGroupBox(self.tr("Mở khóa"))
         intro = QLabel(self.tr("Đọc mã thử thách này cho nhà cung cấp (1900 6037) để nhận mã mở khóa:"))

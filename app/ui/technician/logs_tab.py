@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.formatting import format_datetime
 from app.technician.actions import Action
 from app.technician.log_viewer import LogExcerpt, LogKind, LogSource, log_sources, read_log
 from app.ui.levels import Level
@@ -68,7 +69,7 @@ class LogsTab(QWidget):
         self.source_combo.clear()
         for source in sources:
             kind = self.tr("Ứng dụng") if source.kind is LogKind.APP else self.tr("Phần mềm bán hàng")
-            when = dt.datetime.fromtimestamp(source.modified).strftime("%d/%m/%Y %H:%M")
+            when = format_datetime(dt.datetime.fromtimestamp(source.modified, dt.UTC))  # shop time
             self.source_combo.addItem(f"{kind}: {source.path.name} ({source.size // 1024} KB, {when})")
         self.source_combo.blockSignals(False)
         if not sources:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -98,8 +99,9 @@ class MaintenanceTab(QWidget):
 
     def _vacuum_done(self, result: VacuumResult) -> None:
         self.vacuum_button.setEnabled(True)
-        self.message.show_message(self.tr("Đã thu gọn: %1 → %2.").replace("%1", format_bytes(result.bytes_before))
-                                  .replace("%2", format_bytes(result.bytes_after)), Level.OK)
+        point = QLocale().decimalPoint()  # 1,5 MB in Vietnamese, 1.5 MB in English
+        self.message.show_message(self.tr("Đã thu gọn: %1 → %2.").replace("%1", format_bytes(result.bytes_before, decimal=point))
+                                  .replace("%2", format_bytes(result.bytes_after, decimal=point)), Level.OK)
 
     # -- updates -----------------------------------------------------------------
     def _show_packs(self, packs: list[object]) -> None:

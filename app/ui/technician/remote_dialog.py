@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.formatting import format_time
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
 from app.support.models import AttachmentKind, SupportRequest
@@ -56,6 +57,7 @@ from app.ui.tasks import TaskRunner
 from app.ui.technician.consent_dialog import ConsentDialog
 from app.ui.technician.texts import id_reason_text
 from app.ui.widgets.message import MessageLabel
+from app.ui.widgets.screen_fit import fit_to_screen
 
 NOTE_FILE = "truy-cap-tu-xa.json"
 
@@ -84,7 +86,7 @@ class RemoteAssistDialog(QDialog):
         self.consent: ConsentDialog | None = None
         self.consent_timeout_s = DEFAULT_CONSENT_TIMEOUT_S
         self.setWindowTitle(self.tr("Nhờ hỗ trợ từ xa"))
-        self.resize(640, 560)
+        fit_to_screen(self, 640, 560)
 
         tools_box = QGroupBox(self.tr("1. Phần mềm điều khiển từ xa trên máy này"))
         self.tool_list = QListWidget()
@@ -109,6 +111,9 @@ class RemoteAssistDialog(QDialog):
 
         request_box = QGroupBox(self.tr("2. Gửi ID kèm yêu cầu hỗ trợ"))
         self.request_combo = QComboBox()
+        # A long request title must not widen the window past a small screen (1024x768, 125 %).
+        self.request_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.request_combo.setMinimumContentsLength(20)
         self.send_button = QPushButton(self.tr("Gửi ID cho nhà cung cấp"))
         self.send_button.clicked.connect(self.send_id)
         self.new_request_button = QPushButton(self.tr("Yêu cầu mới kèm ID…"))
@@ -310,7 +315,7 @@ class RemoteAssistDialog(QDialog):
     def _session_started(self, session: RemoteSession) -> None:
         self.session = session
         self.session_label.setText(self.tr("Đang hỗ trợ từ xa: %1, từ %2.").replace(
-            "%1", session.decision.request.technician).replace("%2", session.started_at.astimezone().strftime("%H:%M")))
+            "%1", session.decision.request.technician).replace("%2", format_time(session.started_at)))
         self.message.show_message(self.tr("Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký."), Level.OK)
         self.watch.start()
         self._update_buttons()

@@ -7,6 +7,8 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.formatting import format_datetime
+from app import HOTLINE
 from app.updates.app_install import InstallKind, StageError, StageProblem
 from app.updates.app_swap import AppUpdateStatus, SwapReason, SwapResult
 from app.ui.levels import Level
@@ -15,7 +17,7 @@ from app.ui.widgets.message import MessageLabel
 
 def _when(iso: str) -> str:
     try:
-        return dt.datetime.fromisoformat(iso).astimezone().strftime("%H:%M %d/%m/%Y")
+        return format_datetime(dt.datetime.fromisoformat(iso))  # shop time, whatever the PC's zone
     except ValueError:
         return iso
 
@@ -66,8 +68,10 @@ class AppUpdatePanel(QGroupBox):
                 "(%2) khi cửa sổ đang ẩn; bản đang dùng được giữ lại để quay về nếu bản mới không chạy.").replace(
                 "%1", pending.version).replace("%2", self._trading_hours))
         elif status.install_kind is InstallKind.UNMANAGED:
-            self.state.setText(self.tr("Bản cài này (chạy từ mã nguồn hoặc pip) không tự thay phiên bản; bản mới "
-                                       "được tải và kiểm tra chữ ký, cài bằng bộ cài của nhà cung cấp."))
+            # Said in the shop's words: who updates this copy and how to reach them (not how it was installed).
+            self.state.setText(self.tr(
+                "Phần mềm trên máy này do kỹ thuật viên của nhà cung cấp cập nhật, không tự đổi phiên bản. Khi cần "
+                "bản mới, hãy gọi %1; dữ liệu của cửa hàng được giữ nguyên.").replace("%1", HOTLINE))
         else:
             self.state.setText(self.tr("Không có bản phần mềm mới đang chờ cài."))
         self._show_last(status)
@@ -95,6 +99,11 @@ class AppUpdatePanel(QGroupBox):
             self.last.show_message(self.tr("Bản %1 không cài được (trình cập nhật không chạy xong hai lần) nên đã bỏ "
                                            "qua; phần mềm vẫn dùng bản đang chạy. Gọi 1900 6037 nếu cần hỗ trợ.")
                                    .replace("%1", last.version), Level.WARNING)
+        elif last.reason is SwapReason.POINTER_UNREADABLE:
+            self.last.show_message(self.tr("Chưa cài bản %1: tệp ghi phiên bản đang dùng (current) của bản cài này bị "
+                                           "sửa hoặc hỏng, nên không đổi gì; phần mềm vẫn dùng bản đang chạy. Gọi "
+                                           "1900 6037 để kỹ thuật viên kiểm tra.").replace("%1", last.version),
+                                   Level.WARNING)
         else:
             self.last.show_message(self.tr("Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau.")
                                    .replace("%1", last.version), Level.INFO)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import random
 
@@ -21,15 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.agent import BackgroundAgent
-from app.formatting import format_date, format_vnd
+from app.formatting import format_date, format_datetime, format_vnd
 from app.runtime import Runtime
 from app.updates.install import InstalledPack, PackStore
 from app.updates.packs import ChangeKind, RegulationPack, diff
-from app import __version__
+from app import HOTLINE, __version__
 from app.updates.app_swap import app_update_status
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, Updater, UpdateRun
 from app.ui.updates.app_panel import AppUpdatePanel
-from app.updates.targets import UpdateErrorKind
+from app.updates.targets import UpdateError, UpdateErrorKind
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message import MessageLabel
@@ -65,6 +66,9 @@ class UpdatesState(QObject):
         self.packs: list[InstalledPack] = []
         self.app_status = None
         self.ran.connect(self._after_run)
+
+    def shop_today(self) -> dt.date:
+        return self._runtime.shop_today()
 
     def load(self) -> None:
         self._runner.run(self._runtime.pack_store.installed, on_success=self._set_packs,
@@ -196,6 +200,7 @@ class UpdatesPage(QWidget):
         self.rollback_button = QPushButton(self.tr("Quay lại bản trước"))
         self.rollback_button.clicked.connect(self._rollback_selected)
         self.last = QLabel()
+        self.last.setWordWrap(True)  # beside the buttons on a narrow (819 px) window
         self.message = MessageLabel()
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels([self.tr("Gói quy định"), self.tr("Phiên bản"), self.tr("Hiệu lực"),
@@ -236,7 +241,7 @@ class UpdatesPage(QWidget):
         self._state.run_now(title=self.tr("Đang kiểm tra cập nhật…"))
 
     def show_packs(self, packs: list[InstalledPack]) -> None:
-        today = dt.date.today()
+        today = self._runtime.shop_today()
         self.table.setRowCount(len(packs))
         for row, pack in enumerate(packs):
             cells = [pack.title_vi or pack.id, pack.version, effective_text(pack.effective_date, today),
@@ -245,11 +250,24 @@ class UpdatesPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(256, pack.id)
                 self.table.setItem(row, column, item)
+        if not packs:
+            self._show_hint(self._detail_hint(packs))
         if packs and not self.table.selectedItems():
             self.table.selectRow(0)
         last = self._runtime.state.get(LAST_SUCCESS_KEY)
         self.last.setText(self.tr("Lần kiểm tra thành công gần nhất: %1").replace(
-            "%1", dt.datetime.fromisoformat(last).astimezone().strftime("%H:%M %d/%m/%Y")) if last else "")
+            "%1", format_datetime(dt.datetime.fromisoformat(last))) if last else "")  # shop time
+
+    def _show_hint(self, text: str) -> None:
+        # In the pane itself, wrapped and grey: a QTextEdit placeholder is drawn on one line, cut at the edge.
+        self.detail.setHtml(f'<p style="color: #6b6b6b;">{html.escape(text)}</p>')
+
+    def _detail_hint(self, packs: list[InstalledPack]) -> str:
+        """What the detail pane says while it shows no pack (an empty pane reads as a fault)."""
+        if not packs:
+            return self.tr("Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói "
+                           "do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.")
+        return self.tr("Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.")
 
     def _selected(self) -> InstalledPack | None:
         items = self.table.selectedItems()
@@ -259,13 +277,12 @@ class UpdatesPage(QWidget):
     def _show_selected(self) -> None:
         pack = self._selected()
         if pack is None:
-            self.detail.clear()
+            self._show_hint(self._detail_hint(self._state.packs))
             return
         current = self._runtime.pack_store.current(pack.id)
-        if current is None:
+        if current is None:  # never the previous pack's text under this one's name
+            self._show_hint(self.tr("Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại."))
             return
-        import html
-
         rules = "".join(f"<li>{html.escape(rule_text(rule))}</li>" for rule in current.rules)
         changes_html = ""
         if pack.previous_version:
@@ -296,10 +313,19 @@ class UpdatesPage(QWidget):
     def _on_failed(self, exc: BaseException) -> None:
         self.check_button.setEnabled(True)
         if isinstance(exc, NotConfigured):
-            self.message.show_message(self.tr("Máy này chưa được cấu hình máy chủ cập nhật (thiếu khóa gốc TUF của "
-                                              "nhà cung cấp)."), Level.WARNING)
+            self.message.show_message(self.tr("Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà "
+                                              "cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm "
+                                              "và các gói quy định hiện có vẫn dùng bình thường.")
+                                      .replace("%1", HOTLINE), Level.WARNING)
+        elif isinstance(exc, UpdateError):
+            # The kind, said once and in words; the technical detail is in the log (tuf_client logs it).
+            level = Level.CRITICAL if exc.kind is UpdateErrorKind.SECURITY else Level.WARNING
+            self.message.show_message(error_text(exc.kind), level)
         else:
-            self.message.show_message(str(exc), Level.CRITICAL)
+            log.error("update run failed: %s", exc)
+            self.message.show_message(self.tr("Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, "
+                                              "phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.")
+                                      .replace("%1", HOTLINE), Level.WARNING)
 
     def _rollback_selected(self) -> None:
         pack = self._selected()
@@ -313,13 +339,14 @@ class UpdatesTile(Tile):
     def __init__(self, state: UpdatesState, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Gói quy định"), parent)
         self.set_content(self.tr("Đang đọc…"))
+        self._shop_today = state.shop_today
         state.packs_changed.connect(self.show_packs)
 
     def show_packs(self, packs: list[InstalledPack]) -> None:
         if not packs:
             self.set_content(self.tr("Chưa có gói quy định nào"), self.tr("Vào mục Cập nhật để kiểm tra."), Level.INFO)
             return
-        today = dt.date.today()
+        today = self._shop_today()
         upcoming = [p for p in packs if p.effective_date > today]
         detail = "\n".join(f"• {p.title_vi or p.id}: {effective_text(p.effective_date, today)}" for p in packs[:3])
         self.set_content(self.tr("%1 gói đã cài").replace("%1", str(len(packs))), detail,

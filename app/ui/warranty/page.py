@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -33,6 +32,7 @@ from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includ
 from app.ui.warranty.timeline import CoverageTimeline
 from app.ui.widgets.tables import fit_table_height
 from app.ui.widgets.message import MessageLabel
+from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tile import Tile
 
@@ -74,6 +74,7 @@ class WarrantyPage(QWidget):
         self.status_card.setObjectName("statusCard")
         self.status_title = QLabel()
         self.status_title.setObjectName("statusTitle")
+        self.status_title.setWordWrap(True)  # "Under maintenance – priority customer" at 18 pt on a narrow window
         self.status_detail = QLabel()
         self.status_detail.setWordWrap(True)
         card = QVBoxLayout(self.status_card)
@@ -95,6 +96,7 @@ class WarrantyPage(QWidget):
             caption = QLabel(title)
             caption.setStyleSheet("color: #555555;")
             value = QLabel("—")
+            value.setWordWrap(True)  # a long package or contract name wraps on a narrow window
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts.addWidget(caption, row, 0)
             self.facts.addWidget(value, row, 1)
@@ -121,10 +123,9 @@ class WarrantyPage(QWidget):
         self.import_button.clicked.connect(self._choose_import)
         self.certificate_button.clicked.connect(self._choose_certificate)
         self.renew_button.clicked.connect(self._renew)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # four buttons do not fit one line at 1024x768 and 125 %: they wrap
         for button in (self.renew_button, self.refresh_button, self.import_button, self.certificate_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         self.message = MessageLabel()
 
         content = QWidget()

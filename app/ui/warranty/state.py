@@ -50,13 +50,13 @@ class WarrantyState(QObject):
     reminder_due = Signal(int)
 
     def __init__(
-        self, runtime: Runtime, runner: TaskRunner, today: Callable[[], dt.date] = dt.date.today,
+        self, runtime: Runtime, runner: TaskRunner, today: Callable[[], dt.date] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._runtime = runtime
         self._runner = runner
-        self._today = today
+        self._today = today or runtime.shop_today
         self.snapshot: WarrantySnapshot | None = None
 
     def _read(self) -> WarrantySnapshot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from app import HOTLINE
+from app.signed_json import JsonProblem
 from app.support.vendor_api import ApiFailure, VendorApiError
 from app.warranty.contract import ContractError, ContractProblem
 from app.warranty.coverage import CoverageStatus
@@ -31,7 +32,29 @@ def contract_refusal(error: ContractError) -> str:
         ContractProblem.INVALID: translate("WarrantyTexts", "Nội dung hợp đồng không hợp lệ (ngày hoặc thời hạn sai)."),
     }
     keep = translate("WarrantyTexts", "Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.")
-    return f"{reasons[error.problem]} {keep.replace('%1', HOTLINE)}"
+    return f"{_unreadable(error) or reasons[error.problem]} {keep.replace('%1', HOTLINE)}"
+
+
+def _unreadable(error: ContractError) -> str | None:
+    """What exactly made a MALFORMED file unreadable (a key given twice, NaN ...), naming the key; None if unknown."""
+    fault = error.fault
+    if fault is None:
+        return None
+    translate = QCoreApplication.translate
+    named = {
+        JsonProblem.DUPLICATE_KEY: translate("WarrantyTexts", "Tệp hợp đồng có khóa trùng lặp (“%1”): tệp bị từ chối."),
+        JsonProblem.NON_FINITE_NUMBER: translate(
+            "WarrantyTexts", "Tệp hợp đồng có giá trị số không hợp lệ (NaN hoặc Infinity) ở “%1”: tệp bị từ chối."),
+        JsonProblem.NUMBER_OUT_OF_RANGE: translate("WarrantyTexts", "Tệp hợp đồng có số quá lớn ở “%1”: tệp bị từ chối."),
+        JsonProblem.LONE_SURROGATE: translate("WarrantyTexts", "Tệp hợp đồng có ký tự hỏng ở “%1”: tệp bị từ chối."),
+    }
+    whole = {
+        JsonProblem.NOT_UTF8: translate("WarrantyTexts", "Tệp hợp đồng không phải văn bản UTF-8: tệp bị từ chối."),
+        JsonProblem.TOO_DEEP: translate("WarrantyTexts", "Tệp hợp đồng lồng nhau quá nhiều tầng: tệp bị từ chối."),
+    }
+    if fault.problem in named and fault.key:
+        return named[fault.problem].replace("%1", fault.key)
+    return whole.get(fault.problem)
 
 
 def api_failure(error: VendorApiError) -> str:

@@ -105,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     repo_init.add_argument("--root-threshold", type=int, default=1, metavar="N",
                            help="root keys needed to sign a new root (default 1)")
     repo_init.add_argument("--export-root", type=Path, metavar="FILE",
-                           help="also write root.json here (the app's trust anchor, resources/keys/root.json)")
+                           help="also write root.json here; for a release, the app's trust anchor "
+                                "resources/tuf/root.json (read from there by every install)")
     repo_add = repo_sub.add_parser("add", parents=[repo_common], help="publish a regulation pack, app build or POS profile")
     repo_add.add_argument("file", type=Path, metavar="FILE")
     repo_add.add_argument("--kind", required=True, help="regulation | app | pos-profile")

@@ -41,7 +41,10 @@ class AboutDialog(QDialog):
                 f"Log: {runtime.log_file}",
             ]
         )
-        details = QLabel(self.details)
+        # Long folder paths must wrap on a narrow screen: a zero-width space after each separator lets them
+        # (shown only; "copy" copies the plain text).
+        details = QLabel(self.details.replace("/", "/\u200b").replace("\\", "\\\u200b"))
+        details.setWordWrap(True)
         details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         details.setStyleSheet("color: #555555; font-size: 8pt;")
         copy = QPushButton(self.tr("Sao chép thông tin"))

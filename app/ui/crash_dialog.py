@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPus
 
 from app import HOTLINE
 from app.crash import CrashReport
+from app.ui.widgets.screen_fit import fit_to_screen
 
 
 class CrashDialog(QDialog):
@@ -46,7 +47,7 @@ class CrashDialog(QDialog):
         layout.addWidget(summary)
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
-        self.resize(640, 420)
+        fit_to_screen(self, 640, 420)
 
     def copy_report(self) -> None:
         QGuiApplication.clipboard().setText(self.report.text)

@@ -8,12 +8,13 @@ then puts the real pages in once the runtime is open.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 # Only what the frame's first paint needs: PySide6 builds each Qt type on first use, and the Qt namespace
 # (~120 enums) and QStyle alone cost ~35 ms; they are first touched in decorate(), after the paint.
 from PySide6.QtCore import QSize, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, HOTLINE
 from app.navigation import PAGE_KEYS
 from app.ui.icons import app_icon, blank_icon
+from app.ui.widgets.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:  # the frame is painted before these are needed (app/ui/startup.py)
     from PySide6.QtGui import QCloseEvent, QPaintEvent
@@ -48,20 +50,21 @@ _STYLE = """
 QListWidget#nav { background: #2b2b2b; color: #f0f0f0; border: none; font-size: 11pt; }
 QListWidget#nav::item { padding: 10px 8px; }
 QListWidget#nav::item:selected { background: #c9a227; color: #1a1a1a; }
-QLabel#pageTitle { font-size: 18pt; font-weight: 600; color: #1a1a1a; }
+QLabel#pageTitle { font-size: 18pt; font-weight: 600; color: #1a1a1a; qproperty-wordWrap: true; }
 QLabel#comingSoon { font-size: 11pt; color: #8a6d00; }
 QLabel#pageLoading { font-size: 12pt; color: #6b6b6b; qproperty-alignment: AlignCenter; }
 QMainWindow, QStackedWidget > QWidget { background: #f5f5f2; }
 """
 
-_NAV_ICONS = {  # QStyle.StandardPixmap names
-    "overview": "SP_DesktopIcon",
-    "checks": "SP_DialogApplyButton",
-    "support": "SP_MessageBoxQuestion",
-    "warranty": "SP_DialogYesButton",
-    "devices": "SP_DriveHDIcon",
-    "updates": "SP_BrowserReload",
-}
+def _nav_width(font: QFont, titles: Iterable[str]) -> int:
+    """As wide as the longest area name needs (icon and padding included), at most 250 px.
+
+    A fixed 250 px left a 1024x768 till at 125 % (819 px) only 569 px for the pages; the names need ~200.
+    """
+    font = QFont(font)
+    font.setPointSizeF(11)  # the navigation's font size in _STYLE
+    text = max(QFontMetrics(font).horizontalAdvance(title) for title in titles)
+    return min(250, text + 20 + 8 + 2 * 8 + 20)  # icon, icon-to-text gap, item padding, frame and slack
 
 
 class MainWindow(QMainWindow):
@@ -92,11 +95,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(app_icon())
         self.setStyleSheet(_STYLE)
-        self.resize(1100, 760)
+        fit_to_screen(self, 1100, 760)  # a 1024x768 till at 125 % has only ~819x582 to give
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(250)
         self.nav.setIconSize(QSize(20, 20))
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
@@ -108,6 +110,7 @@ class MainWindow(QMainWindow):
             "devices": self.tr("Thiết bị mã vạch"),
             "updates": self.tr("Cập nhật"),
         }
+        self.nav.setFixedWidth(_nav_width(self.nav.font(), titles.values()))
         blank = blank_icon(20)  # holds the icons' place until decorate(), so nothing moves when they come
         for key in PAGE_KEYS:
             self.nav.addItem(QListWidgetItem(blank, titles[key]))  # row i is PAGE_KEYS[i]
@@ -142,17 +145,17 @@ class MainWindow(QMainWindow):
             self.decorate()
 
     def decorate(self) -> None:
-        """Navigation icons and scroll policy: what needs the costly Qt namespace and QStyle types."""
+        """Navigation icons and scroll policy: what needs the costly Qt namespace and QtSvg."""
         from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QStyle
+
+        from app.ui.nav_icons import nav_icon
 
         if self.decorated:
             return
         self.decorated = True
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        style = self.style()
         for row, key in enumerate(PAGE_KEYS):
-            self.nav.item(row).setIcon(style.standardIcon(getattr(QStyle.StandardPixmap, _NAV_ICONS[key])))
+            self.nav.item(row).setIcon(nav_icon(key))
 
     @property
     def attached(self) -> bool:
@@ -260,6 +263,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.shop_label = QLabel()  # the shop's name, once its settings are read
+        self.shop_label.setStyleSheet("padding: 0 8px;")  # apart from a long message cut off on a narrow window
         hotline = QLabel(self.tr("Đường dây nóng 24/7: %1").replace("%1", HOTLINE))
         hotline.setStyleSheet("font-weight: 600; color: #c62828; padding: 0 8px;")
         status.addPermanentWidget(self.shop_label)

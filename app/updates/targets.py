@@ -34,11 +34,37 @@ class UpdateErrorKind(str, enum.Enum):
         return self in (UpdateErrorKind.NETWORK, UpdateErrorKind.BUSY, UpdateErrorKind.STORAGE)
 
 
+# What each kind means, in words, for logs and the command line (the GUI words it in its own catalogue).
+KIND_WORDS = {
+    UpdateErrorKind.SECURITY: "refused because the signed update data did not verify",
+    UpdateErrorKind.NETWORK: "could not download from the update server",
+    UpdateErrorKind.TOO_LARGE: "refused because the server sent more than the signed size",
+    UpdateErrorKind.HASH_MISMATCH: "refused because the download does not match what was signed",
+    UpdateErrorKind.CANCELLED: "stopped on request",
+    UpdateErrorKind.BUSY: "another update run is in progress",
+    UpdateErrorKind.STORAGE: "could not write to the local disk",
+}
+
+
 class UpdateError(Exception):
+    """An update step that failed; ``str()`` says the kind once, in words, then the technical ``detail``.
+
+    A detail that already starts with this kind (the text of another UpdateError passed on, or a bare
+    ``"security: "`` prefix) loses that start, so wrapping an error again never repeats its kind.
+    """
+
     def __init__(self, kind: UpdateErrorKind, detail: str = "") -> None:
-        super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
+        for said in (f"{KIND_WORDS[kind]}: ", f"{kind.value}: "):
+            while detail.startswith(said):
+                detail = detail[len(said):]
+        if detail in (KIND_WORDS[kind], kind.value):
+            detail = ""
+        super().__init__(kind, detail)  # both, so the error pickles back as it was
         self.kind = kind
         self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{KIND_WORDS[self.kind]}: {self.detail}" if self.detail else KIND_WORDS[self.kind]
 
 
 

@@ -389,12 +389,12 @@ def _move_into_place(source: Path, final: Path) -> Path:
 
 
 def load_root_bytes(path: Path) -> bytes:
-    """The trust anchor shipped with the app (resources/keys/root.json), checked to parse as TUF root."""
+    """The trust anchor shipped with the app (resources/tuf/root.json), checked to parse as TUF root."""
     data = Path(path).read_bytes()
     try:
         Metadata[Root].from_bytes(data)
     except Exception as exc:  # noqa: BLE001 - any parse failure means a broken install
-        raise UpdateError(UpdateErrorKind.SECURITY, f"{path} is not TUF root metadata: {exc}") from exc
+        raise UpdateError(UpdateErrorKind.SECURITY, f"the trust anchor {path} is not TUF root metadata: {exc}") from exc
     return data
 
 

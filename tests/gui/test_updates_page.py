@@ -99,3 +99,52 @@ def test_a_new_version_shows_what_changed_and_can_be_rolled_back(
     assert "Thay đổi so với bản 1.0.0" in text and "20000000 → 15000000" in text
     page._rollback_selected()
     qtbot.waitUntil(lambda: runtime.pack_store.current("nd-232-2025").version == "1.0.0", timeout=5000)
+
+
+def test_the_detail_pane_says_what_to_do_while_it_shows_no_pack(qtbot: QtBot, runtime: Runtime, published) -> None:
+    vendor, root = published
+    page, state = make(qtbot, runtime, vendor.base_url, root)
+    # Nothing installed yet: an empty pane read as a fault; it says how packs arrive.
+    assert page.detail.toPlainText().startswith("Chưa có gói quy định nào trên máy này.")
+    assert "Kiểm tra cập nhật" in page.detail.toPlainText()
+    with qtbot.waitSignal(state.ran, timeout=30000):
+        page.check_now()
+    qtbot.waitUntil(lambda: "Nghị định 232/2025" in page.detail.toPlainText(), timeout=5000)  # the first is shown
+    page.table.clearSelection()
+    assert page.detail.toPlainText() == ("Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và "
+                                         "ngày có hiệu lực.")
+
+
+def test_a_refused_update_is_said_once_in_words(qtbot: QtBot, runtime: Runtime) -> None:
+    from app.ui.updates.page import error_text
+    from app.updates.targets import UpdateError
+
+    runner = TaskRunner()
+    state = UpdatesState(runtime, runner)
+    page = UpdatesPage(runtime, state)
+    qtbot.addWidget(page)
+    page._keep = runner
+    # As the CLI used to pass it on: the kind twice in front of python-tuf's refusal.
+    state.failed.emit(UpdateError(UpdateErrorKind.SECURITY, "security: BadVersionNumberError: expected 2, got 1"))
+    text = page.message.text()
+    assert text == error_text(UpdateErrorKind.SECURITY)
+    assert text.count("không cài gì") == 1 and "security" not in text and "BadVersion" not in text
+    # Anything else unexpected: what happened to the shop's state and whom to call, not the exception's text.
+    state.failed.emit(RuntimeError("sqlite3.OperationalError: disk I/O error"))
+    assert "1900 6037" in page.message.text() and "không cài gì" in page.message.text()
+    assert "sqlite3" not in page.message.text()
+
+
+def test_without_the_vendors_root_the_page_says_whom_to_call(qtbot: QtBot, runtime: Runtime) -> None:
+    # A build made without resources/tuf/root.json (resources/tuf/README.md): the real updater, no stand-in.
+    runner = TaskRunner()
+    state = UpdatesState(runtime, runner)
+    page = UpdatesPage(runtime, state)
+    qtbot.addWidget(page)
+    page._keep = runner
+    with qtbot.waitSignal(state.failed, timeout=10000):
+        page.check_now()
+    text = page.message.text()
+    assert "thiếu khóa xác thực của nhà cung cấp" in text and "1900 6037" in text
+    assert "TUF" not in text
+    assert page.check_button.isEnabled()

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -49,7 +48,9 @@ from app.ui.devices.texts import (
 )
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.message import MessageLabel
+from app.ui.widgets.scroll import set_scrolling_content
 
 
 class PrinterTab(QWidget):
@@ -125,19 +126,22 @@ class PrinterTab(QWidget):
         self.calibrate_button = QPushButton(self.tr("Hiệu chỉnh cảm biến"))
         self.calibrate_button.clicked.connect(self.calibrate)
         self.message = MessageLabel()
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # five controls wrap onto two lines on a narrow window
         for button in (self.print_button, self.run_count, self.run_button, self.status_button, self.calibrate_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
 
-        top = QHBoxLayout()
-        top.addWidget(settings_box, 1)
-        top.addWidget(preview_box, 2)
-        layout = QVBoxLayout(self)
+        # Settings beside the preview where the window is wide enough, above it where it is not (1024x768 at
+        # 125 %); the tab scrolls up and down when it is taller than the window.
+        top = FlowLayout(fill=True)
+        top.addWidget(settings_box)
+        top.addWidget(preview_box)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         layout.addStretch(1)
+        set_scrolling_content(self, content)
         if self._profiles:
             self.profile.setCurrentIndex(1)
         self.refresh_preview()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.devices.diagnosis import REMEDIES, Fault, diagnose
+from app.formatting import format_time
 from app.devices.sheet_check import SheetResult, SheetStatus, check_scan, check_scans, new_status
 from app.devices.serial_scanner import (
     Scan,
@@ -43,6 +44,8 @@ from app.devices.test_sheet import TEST_CODES, TestCode, write_test_sheet
 from app.devices.wedge import KeyEvent, WedgeScan, classify
 from app.ui.devices.texts import fault_name, problem_text, scanner_error_text
 from app.ui.levels import Level
+from app.ui.widgets.flow import FlowLayout
+from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.tasks import Task, TaskRunner
 
 MAX_LOG_ROWS = 2000  # a scanner left in continuous mode must not grow the log (and its repaint) forever
@@ -130,6 +133,9 @@ class ScannerTab(QWidget):
 
         # -- serial ------------------------------------------------------------
         self.port = QComboBox()
+        # A long port description (COM3 – USB-SERIAL CH340 …) must not widen the window past a small screen.
+        self.port.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.port.setMinimumContentsLength(20)
         self.port.setEditable(True)  # any pyserial URL (socket://, rfc2217://) works too
         self.port.setMinimumWidth(200)
         refresh = QPushButton(self.tr("Làm mới"))
@@ -152,12 +158,15 @@ class ScannerTab(QWidget):
         row1.addWidget(QLabel(self.tr("Cổng")))
         row1.addWidget(self.port, 1)
         row1.addWidget(refresh)
-        row2 = QHBoxLayout()
+        row2 = FlowLayout()  # wraps on a narrow window instead of widening it
         for label, widget in ((self.tr("Tốc độ"), self.baud), (self.tr("Khung"), self.frame),
                               (self.tr("Kết thúc"), self.terminator)):
-            row2.addWidget(QLabel(label))
-            row2.addWidget(widget)
-        row2.addStretch(1)
+            pair = QWidget()  # a caption stays with its list when the row wraps
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.addWidget(QLabel(label))
+            pair_layout.addWidget(widget)
+            row2.addWidget(pair)
         row2.addWidget(self.detect_button)
         row2.addWidget(self.connect_button)
         serial_layout = QVBoxLayout(serial_box)
@@ -174,6 +183,7 @@ class ScannerTab(QWidget):
         # -- test sheet ------------------------------------------------------------
         self.sheet = QListWidget()
         self.sheet.setMinimumHeight(105)
+        self.sheet.setMaximumHeight(150)  # the sheet's few codes, not half a small screen once the tab scrolls
         restart = QPushButton(self.tr("Thử lại từ đầu"))
         restart.clicked.connect(self.reset_sheet)
         missing = QPushButton(self.tr("Mã này không quét được"))
@@ -181,7 +191,7 @@ class ScannerTab(QWidget):
         save_sheet = QPushButton(self.tr("In tờ mã thử…"))
         save_sheet.clicked.connect(self._choose_sheet)
         sheet_box = QGroupBox(self.tr("Thử với tờ mã: quét lần lượt từng mã"))
-        sheet_buttons = QHBoxLayout()
+        sheet_buttons = FlowLayout()
         for button in (save_sheet, restart, missing):
             sheet_buttons.addWidget(button)
         sheet_layout = QVBoxLayout(sheet_box)
@@ -199,22 +209,29 @@ class ScannerTab(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.log.setMinimumHeight(120)  # still a few rows when the tab scrolls on a small screen
         self.diagnosis = QTextBrowser()
         self.diagnosis.setMinimumHeight(120)
         self.status = QLabel()
         self.status.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(serial_box)
-        left.addWidget(wedge_box)
-        top.addLayout(left, 1)
-        top.addWidget(sheet_box, 1)
+        # Side by side where the window is wide enough, one above the other where it is not (1024x768 at
+        # 125 %), and the whole tab scrolls up and down when it is taller than the window.
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        top = FlowLayout(fill=True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(serial_box)
+        left_layout.addWidget(wedge_box)
+        top.addWidget(left)
+        top.addWidget(sheet_box)
         layout.addLayout(top)
         layout.addWidget(self.status)
         layout.addWidget(self.log, 2)
         layout.addWidget(self.diagnosis, 2)
+        set_scrolling_content(self, content)
         self.reset_sheet()
 
     # -- ports -----------------------------------------------------------------
@@ -356,7 +373,7 @@ class ScannerTab(QWidget):
     def _log_row(self, text: str, terminator: str, source: str, speed: str) -> None:
         row = self.log.rowCount()
         self.log.insertRow(row)
-        cells = [dt.datetime.now().strftime("%H:%M:%S"), source, text, TERMINATORS.get(terminator, repr(terminator)),
+        cells = [format_time(dt.datetime.now(dt.UTC), seconds=True), source, text, TERMINATORS.get(terminator, repr(terminator)),
                  speed]
         for column, value in enumerate(cells):
             self.log.setItem(row, column, QTableWidgetItem(value))

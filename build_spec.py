@@ -58,6 +58,18 @@ HIDDEN_IMPORTS = [
     "apscheduler.schedulers.background",
     "apscheduler.jobstores.memory",
     "sqlalchemy.dialects.sqlite",
+    # The POS database drivers (app.shop.pos_driver): SQLAlchemy imports the dialect by name
+    # and the dialect imports its DBAPI module with __import__, both invisible to the scan;
+    # psycopg picks its libpq implementation (psycopg_binary) at run time.
+    "sqlalchemy.dialects.mssql.pymssql",
+    "sqlalchemy.dialects.postgresql.psycopg",
+    "pymssql",
+    "pymssql._mssql",
+    "pymssql._pymssql",
+    "psycopg",
+    "psycopg_binary",
+    "psycopg_binary.pq",
+    "psycopg_binary._psycopg",
 ]
 COLLECT_SUBMODULES = [
     "app",  # every app module, including the Alembic version scripts' package

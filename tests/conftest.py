@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +15,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.health.machine import MachineProbes  # noqa: E402
 from app.paths import HOME_ENV, AppPaths  # noqa: E402
 from app.shop.demo import DemoShop, create_demo_shop  # noqa: E402
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
 from tests.helpers import FixedClock  # noqa: E402
 
 # The demo shop's data ends on this day; every test that runs checks on it gets a clock on that day
@@ -55,6 +60,19 @@ def demo_clock() -> FixedClock:
 def quiet_machine() -> MachineProbes:
     """A till PC with room to spare, whatever the CI box is doing (2 busy cores say 'CPU 100%')."""
     return MachineProbes.fixed(cpu_percent=7.0, memory_percent=45.0)
+
+
+@pytest.fixture
+def runtime(demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock,
+            quiet_machine: MachineProbes) -> Iterator[Runtime]:
+    """The app started on the demo shop, on the shop's own day and a quiet PC."""
+    from app.runtime import bootstrap
+
+    # The crash handler stays off: pytest (and pytest-qt in GUI tests) owns sys.excepthook.
+    rt = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False,
+                   clock=demo_clock, machine=quiet_machine)
+    yield rt
+    rt.database.close()
 
 
 @pytest.fixture

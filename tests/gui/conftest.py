@@ -7,22 +7,8 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from app.cli import build_parser
-from app.health.machine import MachineProbes
-from app.paths import AppPaths
-from app.runtime import Runtime, bootstrap
-from app.shop.demo import DemoShop
-from tests.helpers import FixedClock
+from app.runtime import Runtime
 from app.ui.application import Application
-
-
-@pytest.fixture
-def runtime(demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock,
-            quiet_machine: MachineProbes) -> Iterator[Runtime]:
-    # pytest-qt owns sys.excepthook during tests, so the crash handler stays off here.
-    rt = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False,
-                   clock=demo_clock, machine=quiet_machine)
-    yield rt
-    rt.database.close()
 
 
 @pytest.fixture

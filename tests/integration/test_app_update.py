@@ -5,17 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app import __version__
-from app.health.machine import MachineProbes
-from app.paths import AppPaths
-from app.runtime import Runtime, bootstrap
-from app.shop.demo import DemoShop
-from tests.helpers import FixedClock
+from app.runtime import Runtime
 from app.updates.app_install import AppInstall, InstallKind, Pointer, create_layout, read_pending, read_pointer
 from app.updates.app_swap import SwapResult, last_outcome, launch_helper, refused_versions
 from app.updates.service import Updater
@@ -27,15 +22,6 @@ from vendor_server.cli import main as vendor_main
 pytestmark = pytest.mark.integration
 
 NEXT = "9.9.0"  # newer than any real version, so the test does not age
-
-
-@pytest.fixture
-def runtime(demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock,
-            quiet_machine: MachineProbes) -> Iterator[Runtime]:
-    rt = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False,
-                   clock=demo_clock, machine=quiet_machine)
-    yield rt
-    rt.close()
 
 
 def publish_app(vendor: VendorServer, work: Path, data_dir: Path, behaviour: str, version: str = NEXT) -> None:

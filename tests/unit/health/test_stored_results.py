@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 
-import pytest
 
-from app.health.machine import MachineProbes
 from app.health.model import CheckResult, Status
 from app.health.runner import HealthReport
 from app.health.service import latest_stored, run_health
-from app.paths import AppPaths
-from app.runtime import Runtime, bootstrap
+from app.runtime import Runtime
 from app.shop.demo import DemoShop
 from app.storage.check_history import CheckHistory
 from app.storage.tables import CheckResultRow
-from tests.helpers import FixedClock
-
-
-@pytest.fixture
-def runtime(demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock,
-            quiet_machine: MachineProbes) -> Iterator[Runtime]:
-    rt = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False, clock=demo_clock,
-                   machine=quiet_machine)
-    yield rt
-    rt.database.close()
 
 
 def report_at(at: dt.datetime, *results: tuple[str, Status, str]) -> HealthReport:

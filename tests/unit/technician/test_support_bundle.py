@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 
-from app.health.machine import MachineProbes
-from app.paths import AppPaths
-from app.runtime import Runtime, bootstrap
+from app.runtime import Runtime
 from app.shop.demo import DemoShop
 from app.technician.audit import AuditLog
 from app.technician.support_bundle import write_support_bundle
-from tests.helpers import FixedClock
-
-
-@pytest.fixture
-def runtime(demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock,
-            quiet_machine: MachineProbes) -> Iterator[Runtime]:
-    rt = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False,
-                   clock=demo_clock, machine=quiet_machine)
-    yield rt
-    rt.database.close()
 
 
 def test_the_shops_own_number_stays_in_every_part(runtime: Runtime, demo_shop: DemoShop, tmp_path: Path) -> None:

@@ -1,14 +1,22 @@
 """Writes a realistic sample of a shop's gold-trading system.
 
 Used by ``pmv-support demo-shop DIR``, by ``--demo`` and by tests: a POS
-database (price board, stock with weights, sequential invoices), dated
-backups, POS logs, an install folder with a version file, and
+database (price board, stock with weights, sales invoices and purchase
+records), dated backups, POS logs, an install folder with a version file, and
 ``DIR/settings.toml`` pointing every setting at that shop.
 
 The data is seeded, so the same ``today`` and ``seed`` give the same shop.
-It deliberately contains one customer-day whose cash purchases add up to
-more than the Decree 232/2025 limit (20.000.000 ₫), split over two invoices,
-so the compliance check has something real to find.
+Documents are numbered as a shop numbers them: sales invoices in the
+e-invoice series of the year each was made (``1C26TVG``, then ``1C27TVG``
+from 1 January, Circular 78/2021 art. 4 and Decree 123/2020 art. 10),
+buy-backs from customers as purchase records (bảng kê thu mua) in their own
+series (``BK26``).  Nothing is dated after the shop's "now".
+
+It deliberately contains customer-days that break the Decree 232/2025 rule
+(20.000.000 ₫ or more in a day, not all paid through a bank account), so the
+compliance check has something real to find: a day paid in cash split over
+two invoices, a day part transfer part cash, a card day, one invoice paid
+part by transfer and part in cash, and a sale plus a cash buy-back.
 """
 
 from __future__ import annotations
@@ -23,14 +31,23 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.formatting import MG_PER_CHI, chi_to_mg, shop_today
+from app.formatting import SHOP_TZ, chi_to_mg
 from app.settings import PosSettings, Settings, ShopSettings, settings_to_toml
-from app.shop.pos_schema import POS_SCHEMA, PURITIES
+from app.shop.demo_documents import (
+    CASH_LIMIT_VND,
+    INVOICE_SERIES_PREFIX,
+    PURCHASE_SERIES_PREFIX,
+    DemoViolation,
+    WrittenDocuments,
+    series_of,
+    write_documents,
+)
+from app.shop.pos_schema import BUY, POS_SCHEMA, PURITIES
 
 MARKER = ".pmv-demo-shop"
 POS_VERSION = "5.8.2"
-INVOICE_SERIES_PREFIX = "1C"
-CASH_LIMIT_VND = 20_000_000
+# A demo made for a given day shows that day up to this time: after closing, before the 22:00 backup.
+DAY_SHOWN_UNTIL = dt.time(21, 0)
 ITEMS_PER_MODEL = 12
 
 # Sell price per chỉ, late 2026; the shop buys back 2% lower.
@@ -86,23 +103,29 @@ class DemoShop:
     logs_dir: Path
     install_dir: Path
     items: int
-    invoices: int
-    over_limit_customer: str
+    invoices: int  # sales invoices
+    over_limit_customer: str  # the cash day split over two invoices (the first of ``violations``)
     over_limit_day: dt.date
     over_limit_invoices: tuple[str, ...]
+    purchase_records: int = 0
+    violations: tuple[DemoViolation, ...] = ()
 
 
 def create_demo_shop(
-    root: Path, *, today: dt.date | None = None, seed: int = 2026, force: bool = False
+    root: Path, *, today: dt.date | None = None, seed: int = 2026, force: bool = False,
+    now: dt.datetime | None = None,
 ) -> DemoShop:
     """Write the shop into a fresh folder next to ``root``, then move it into place.
 
+    ``now`` is the shop's moment (aware, or naive shop time): nothing is dated
+    after it.  Without it, a shop for a given ``today`` is shown up to
+    DAY_SHOWN_UNTIL that day, and with neither, the real clock is used.
     A failure half-way leaves ``root`` as it was (never half a shop that a
     retry would then refuse).
     """
     root = Path(root).resolve()
-    # The shop's date (Asia/Ho_Chi_Minh), not the PC's: the demo must look current to the shop's clock.
-    today = today or shop_today(dt.datetime.now(dt.UTC))
+    moment = _shop_moment(today, now)
+    today = moment.date()
     if not dt.date(2000, 1, 1) <= today <= dt.date(2999, 12, 31):
         raise DemoShopError(f"--today must be between 2000 and 2999, not {today.isoformat()}")
     _check_target(root, force)
@@ -110,7 +133,7 @@ def create_demo_shop(
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; the shop folder is an ordinary folder
     try:
-        shop = _write_shop(staging, root, today, seed)
+        shop = _write_shop(staging, root, moment, seed)
         if root.exists():
             shutil.rmtree(root)
         staging.rename(root)
@@ -118,6 +141,18 @@ def create_demo_shop(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return shop
+
+
+def _shop_moment(today: dt.date | None, now: dt.datetime | None) -> dt.datetime:
+    """The shop's "now" as naive shop time (Asia/Ho_Chi_Minh), not the PC's zone."""
+    if now is not None:
+        moment = now.astimezone(SHOP_TZ).replace(tzinfo=None) if now.tzinfo is not None else now
+        if today is not None and today != moment.date():
+            raise DemoShopError(f"--today {today.isoformat()} is not the day of {moment.isoformat()}")
+        return moment.replace(microsecond=0)
+    if today is not None:
+        return dt.datetime.combine(today, DAY_SHOWN_UNTIL)
+    return dt.datetime.now(SHOP_TZ).replace(tzinfo=None, microsecond=0)
 
 
 def _check_target(root: Path, force: bool) -> None:
@@ -130,16 +165,17 @@ def _check_target(root: Path, force: bool) -> None:
             raise DemoShopError(f"{root} already holds a demo shop; pass --force to recreate it")
 
 
-def _write_shop(folder: Path, root: Path, today: dt.date, seed: int) -> DemoShop:
+def _write_shop(folder: Path, root: Path, now: dt.datetime, seed: int) -> DemoShop:
     """Writes into ``folder``; the returned paths are where it will live (``root``)."""
+    today = now.date()
     paths = {name: folder / name for name in ("pos", "backups", "logs", "install")}
     for sub in paths.values():
         sub.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     pos_db = paths["pos"] / "pmv.sqlite3"
-    invoice_count, over = _write_pos_database(pos_db, today, rng)
+    written = _write_pos_database(pos_db, now, rng)
     _write_backups(pos_db, paths["backups"], today)
-    _write_logs(paths["logs"], today, rng)
+    _write_logs(paths["logs"], now)
     (paths["install"] / "version.txt").write_text(POS_VERSION + "\n", encoding="utf-8")
     settings = Settings(
         language="vi",
@@ -166,25 +202,27 @@ def _write_shop(folder: Path, root: Path, today: dt.date, seed: int) -> DemoShop
         logs_dir=root / "logs",
         install_dir=root / "install",
         items=len(_CATALOGUE) * ITEMS_PER_MODEL,
-        invoices=invoice_count,
-        over_limit_customer=over[0],
-        over_limit_day=over[1],
-        over_limit_invoices=over[2],
+        invoices=written.invoices,
+        over_limit_customer=written.violations[0].customer,
+        over_limit_day=written.violations[0].day,
+        over_limit_invoices=written.violations[0].documents,
+        purchase_records=written.purchase_records,
+        violations=written.violations,
     )
 
 
-def _write_pos_database(
-    path: Path, today: dt.date, rng: random.Random
-) -> tuple[int, tuple[str, dt.date, tuple[str, ...]]]:
+def _write_pos_database(path: Path, now: dt.datetime, rng: random.Random) -> WrittenDocuments:
+    today = now.date()
     conn = sqlite3.connect(path)
     try:
         conn.executescript(POS_SCHEMA)
         conn.executemany(
             "INSERT INTO pos_info(key, value) VALUES (?, ?)",
-            [("version", POS_VERSION), ("shop_code", "DEMO-0001"), ("invoice_series", _series(today))],
+            [("version", POS_VERSION), ("shop_code", "DEMO-0001"), ("invoice_series", series_of(today)),
+             ("purchase_series", series_of(today, BUY))],
         )
         conn.executemany("INSERT INTO purities VALUES (?, ?, ?)", PURITIES)
-        _write_prices(conn, today, rng)
+        _write_prices(conn, now, rng)
         _write_items(conn, today, rng)
         conn.executemany(
             "INSERT INTO customers(code, full_name, phone, id_number) VALUES (?, ?, ?, ?)",
@@ -193,19 +231,16 @@ def _write_pos_database(
                 for n, (name, phone) in enumerate(_CUSTOMERS, start=1)
             ],
         )
-        invoices, over = _write_invoices(conn, today, rng)
+        written = write_documents(conn, today, rng, [name for name, _ in _CUSTOMERS])
         conn.commit()
     finally:
         conn.close()
-    return invoices, over
+    return written
 
 
-def _series(today: dt.date) -> str:
-    return f"{INVOICE_SERIES_PREFIX}{today.year % 100:02d}TVG"
-
-
-def _write_prices(conn: sqlite3.Connection, today: dt.date, rng: random.Random) -> None:
-    # A week of board updates, twice a day; the last one this morning at 08:30.
+def _write_prices(conn: sqlite3.Connection, now: dt.datetime, rng: random.Random) -> None:
+    # A week of board updates, twice a day; the last one this morning at 08:30 (if it is past 08:30).
+    today = now.date()
     rows = []
     for days_ago in range(6, -1, -1):
         day = today - dt.timedelta(days=days_ago)
@@ -213,7 +248,10 @@ def _write_prices(conn: sqlite3.Connection, today: dt.date, rng: random.Random) 
             if days_ago == 0 and hour == 14:
                 continue
             drift = 1 + (rng.random() - 0.5) * 0.01 - days_ago * 0.001
-            stamp = dt.datetime.combine(day, dt.time(hour, minute)).isoformat(timespec="seconds")
+            when = dt.datetime.combine(day, dt.time(hour, minute))
+            if when > now:
+                continue  # the drift was drawn all the same: the rest of the shop does not depend on the hour
+            stamp = when.isoformat(timespec="seconds")
             for code, sell in _SELL_PRICE_PER_CHI.items():
                 sell_now = int(round(sell * drift, -4))
                 rows.append((code, int(round(sell_now * 0.98, -4)), sell_now, stamp))
@@ -241,88 +279,6 @@ def _write_items(conn: sqlite3.Connection, today: dt.date, rng: random.Random) -
     )
 
 
-def _line_amount(weight_mg: int, price_per_chi: int, labor: int) -> int:
-    return round(weight_mg * price_per_chi / MG_PER_CHI, -3) + labor
-
-
-def _write_invoices(
-    conn: sqlite3.Connection, today: dt.date, rng: random.Random
-) -> tuple[int, tuple[str, dt.date, tuple[str, ...]]]:
-    stock = conn.execute(
-        "SELECT code, name, purity_code, gold_weight_mg, labor_vnd FROM items ORDER BY id"
-    ).fetchall()
-    customer_ids = [row[0] for row in conn.execute("SELECT id FROM customers ORDER BY id")]
-    # The over-limit day: customer 1 buys two 1-chỉ rings in cash, each invoice
-    # under the limit, the day's total over it.
-    over_day = today - dt.timedelta(days=3)
-    rings = [stock.pop(0), stock.pop(0)]
-    planned: list[tuple[dt.datetime, str, int, tuple[str, str, str, int, int]]] = []
-    for days_ago in range(30, 0, -1):
-        day = today - dt.timedelta(days=days_ago)
-        if day.weekday() == 6 and rng.random() < 0.5:
-            continue  # some Sundays closed
-        for _ in range(rng.randrange(1, 5)):
-            moment = dt.datetime.combine(day, dt.time(rng.randrange(8, 20), rng.randrange(60)))
-            customer = rng.choice(customer_ids[1:])  # customer 1 appears only on the over day
-            if stock and rng.random() < 0.65:
-                planned.append((moment, "sell", customer, stock.pop(rng.randrange(len(stock)))))
-            else:
-                purity = rng.choice(["9999", "750", "610"])
-                old_gold = ("", "Vàng cũ khách bán lại", purity, rng.randrange(1_500, 12_000), 0)
-                planned.append((moment, "buy", customer, old_gold))
-    planned.append((dt.datetime.combine(over_day, dt.time(9, 15)), "sell", customer_ids[0], rings[0]))
-    planned.append((dt.datetime.combine(over_day, dt.time(15, 40)), "sell", customer_ids[0], rings[1]))
-    planned.sort(key=lambda entry: entry[0])
-
-    series = _series(today)
-    over_numbers: list[str] = []
-    cash_per_customer_day: dict[tuple[int, dt.date], int] = {}
-    for number, (moment, kind, customer, line) in enumerate(planned, start=1):
-        code, name, purity, weight, labor = line
-        buy, sell = _board_price(conn, purity, moment)
-        price = sell if kind == "sell" else buy
-        line_labor = labor if kind == "sell" else 0
-        amount = _line_amount(weight, price, line_labor)
-        key = (customer, moment.date())
-        if customer == customer_ids[0]:
-            method = "cash"
-            over_numbers.append(f"{series}-{number:07d}")
-        elif cash_per_customer_day.get(key, 0) + amount >= CASH_LIMIT_VND or rng.random() < 0.3:
-            # A compliant shop: from the limit up, payment goes through the bank.
-            method = "bank_transfer"
-        else:
-            method = "cash"
-        if method == "cash":
-            cash_per_customer_day[key] = cash_per_customer_day.get(key, 0) + amount
-        cursor = conn.execute(
-            "INSERT INTO invoices(series, number, kind, issued_at, customer_id, payment_method, total_vnd)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (series, number, kind, moment.isoformat(timespec="seconds"), customer, method, amount),
-        )
-        conn.execute(
-            "INSERT INTO invoice_lines(invoice_id, item_code, description, purity_code, gold_weight_mg,"
-            " unit_price_vnd_per_chi, labor_vnd, amount_vnd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (cursor.lastrowid, code or None, name, purity, weight, price, line_labor, amount),
-        )
-        if kind == "sell":
-            conn.execute("UPDATE items SET status = 'sold' WHERE code = ?", (code,))
-    return len(planned), (_CUSTOMERS[0][0], over_day, tuple(over_numbers))
-
-
-def _board_price(conn: sqlite3.Connection, purity: str, moment: dt.datetime) -> tuple[int, int]:
-    """The board price in force at ``moment`` (the first one if the board is younger)."""
-    row = conn.execute(
-        "SELECT buy_vnd_per_chi, sell_vnd_per_chi FROM gold_prices WHERE purity_code = ?"
-        " AND updated_at <= ? ORDER BY updated_at DESC LIMIT 1",
-        (purity, moment.isoformat(timespec="seconds")),
-    ).fetchone() or conn.execute(
-        "SELECT buy_vnd_per_chi, sell_vnd_per_chi FROM gold_prices WHERE purity_code = ?"
-        " ORDER BY updated_at LIMIT 1",
-        (purity,),
-    ).fetchone()
-    return int(row[0]), int(row[1])
-
-
 def _write_backups(pos_db: Path, backups: Path, today: dt.date) -> None:
     # Nightly backups at 22:00 for the last 7 nights, each a zipped snapshot.
     for days_ago in range(7, 0, -1):
@@ -337,12 +293,20 @@ def _write_backups(pos_db: Path, backups: Path, today: dt.date) -> None:
         os.utime(target, (stamp, stamp))
 
 
-def _write_logs(logs: Path, today: dt.date, rng: random.Random) -> None:
+def _write_logs(logs: Path, now: dt.datetime) -> None:
+    # The last four days' files; nothing after ``now``, and tonight's backup has not run yet.
     for days_ago in range(3, -1, -1):
-        day = today - dt.timedelta(days=days_ago)
-        lines = [f"{day.isoformat()} 07:58:02 INFO  PMV {POS_VERSION} khởi động"]
-        lines.append(f"{day.isoformat()} 08:30:00 INFO  Cập nhật bảng giá vàng")
+        day = now.date() - dt.timedelta(days=days_ago)
+        entries = [(dt.time(7, 58, 2), f"INFO  PMV {POS_VERSION} khởi động"),
+                   (dt.time(8, 30), "INFO  Cập nhật bảng giá vàng")]
         if days_ago == 1:
-            lines.append(f"{day.isoformat()} 10:12:44 WARN  Máy in tem: hết thời gian chờ (COM3)")
-        lines.append(f"{day.isoformat()} 22:00:05 INFO  Sao lưu dữ liệu hoàn tất")
-        (logs / f"pmv-{day.isoformat()}.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            entries.append((dt.time(10, 12, 44), "WARN  Máy in tem: hết thời gian chờ (COM3)"))
+        entries.append((dt.time(22, 0, 5), "INFO  Sao lưu dữ liệu hoàn tất"))
+        lines = [f"{day.isoformat()} {at.isoformat()} {text}" for at, text in entries
+                 if dt.datetime.combine(day, at) <= now]
+        if lines:  # before PMV starts in the morning there is no file for today yet
+            (logs / f"pmv-{day.isoformat()}.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+__all__ = ["CASH_LIMIT_VND", "DAY_SHOWN_UNTIL", "INVOICE_SERIES_PREFIX", "PURCHASE_SERIES_PREFIX", "DemoShop",
+           "DemoShopError", "DemoViolation", "create_demo_shop"]

@@ -4,6 +4,9 @@ An SQLite file is opened with ``mode=ro`` so nothing in this app can change
 the shop's books; a database server is read through the engine the health
 checks use (read-only transactions on PostgreSQL, a read-only login
 recommended on SQL Server: see the README's "POS databases").
+
+Counts and numbers are of sales invoices: buy-backs are purchase records
+with their own numbering (see app.shop.pos_schema), counted apart.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, Engine
+
+from app.shop.pos_schema import BUY, PAYMENTS_TABLE
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,9 @@ class PosSummary:
     items: int
     items_in_stock: int
     invoices: int
-    last_invoice_number: int | None
+    last_invoice_number: int | None  # of the latest sales invoice (each year's series restarts at 1)
     board: list[BoardPrice]
+    purchase_records: int = 0
 
 
 @contextmanager
@@ -53,7 +59,14 @@ def open_read_only(path: Path) -> Iterator[sqlite3.Connection]:
 # Portable SQL (SQLite, SQL Server, PostgreSQL): no boolean sums, and "key" quoted (reserved in T-SQL).
 _VERSION_SQL = "SELECT value FROM pos_info WHERE \"key\" = 'version'"
 _ITEMS_SQL = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'in_stock' THEN 1 ELSE 0 END), 0) FROM items"
-_INVOICES_SQL = "SELECT COUNT(*), MAX(number) FROM invoices"
+_INVOICES_SQL = (
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN kind = 'buy' THEN 1 ELSE 0 END), 0) FROM invoices"
+)
+# The newest sales invoice's number: MAX(number) over all series would mix last year's series with this year's.
+_LAST_NUMBER_SQL = (
+    "SELECT MAX(number) FROM invoices WHERE kind = 'sell'"
+    " AND issued_at = (SELECT MAX(issued_at) FROM invoices WHERE kind = 'sell')"
+)
 # Each purity's latest board row.
 _BOARD_SQL = (
     "SELECT p.purity_code, u.name, p.buy_vnd_per_chi, p.sell_vnd_per_chi, p.updated_at"
@@ -81,7 +94,8 @@ def read_summary_from(engine: Engine) -> PosSummary:
 def _summary(rows: Rows) -> PosSummary:
     version = rows(_VERSION_SQL)
     items, in_stock = rows(_ITEMS_SQL)[0]
-    invoices, last_number = rows(_INVOICES_SQL)[0]
+    documents, purchases = rows(_INVOICES_SQL)[0]
+    last_number = rows(_LAST_NUMBER_SQL)[0][0]
     board = [
         BoardPrice(str(code), str(name), int(buy), int(sell), _as_text(updated))
         for code, name, buy, sell, updated in rows(_BOARD_SQL)
@@ -90,9 +104,10 @@ def _summary(rows: Rows) -> PosSummary:
         version=str(version[0][0]) if version else None,
         items=int(items),
         items_in_stock=int(in_stock),
-        invoices=int(invoices),
+        invoices=int(documents) - int(purchases),
         last_invoice_number=int(last_number) if last_number is not None else None,
         board=board,
+        purchase_records=int(purchases),
     )
 
 
@@ -101,3 +116,81 @@ def _as_text(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds")
     return str(value)
+
+
+# --- documents and how they were paid (the cash-limit compliance check) ---------
+
+@dataclass(frozen=True)
+class Payment:
+    method: str  # a POS payment method (app.shop.pos_schema.PAYMENT_METHODS), as recorded
+    amount_vnd: int
+
+
+@dataclass(frozen=True)
+class PosDocument:
+    """One sales invoice or purchase record that is not void, with how it was paid."""
+
+    id: int
+    series: str
+    number: int
+    kind: str  # 'sell' (a sales invoice) or 'buy' (a purchase record)
+    issued_at: dt.datetime  # naive = shop time, as the POS means it
+    customer_id: int | None
+    customer_name: str | None
+    customer_code: str | None
+    total_vnd: int
+    payments: tuple[Payment, ...]
+
+    @property
+    def is_purchase_record(self) -> bool:
+        return self.kind == BUY
+
+
+# Plain SQL for all three databases: no date functions, the ISO parameter compares with text or a timestamp.
+_DOCUMENTS_SQL = text(
+    "SELECT i.id, i.series, i.number, i.kind, i.issued_at, i.customer_id, c.full_name, c.code,"
+    " i.payment_method, i.total_vnd"
+    " FROM invoices i LEFT JOIN customers c ON c.id = i.customer_id"
+    " WHERE i.status <> 'void' AND i.issued_at >= :since"
+    " ORDER BY i.issued_at, i.series, i.number"
+)
+_PAYMENTS_SQL = text(
+    f"SELECT p.invoice_id, p.method, p.amount_vnd FROM {PAYMENTS_TABLE} p"
+    " JOIN invoices i ON i.id = p.invoice_id"
+    " WHERE i.status <> 'void' AND i.issued_at >= :since"
+    " ORDER BY p.invoice_id, p.id"
+)
+
+
+def read_documents(conn: Connection, since: dt.datetime) -> list[PosDocument]:
+    """Documents issued from ``since`` (naive shop time), oldest first, each with its payments.
+
+    An invoice with payment lines was paid as they say; any part of its total
+    they leave unexplained, and the whole of an invoice without lines (every
+    invoice of a POS older than the lines table), was paid by its
+    ``payment_method``.
+    """
+    params = {"since": since.isoformat(timespec="seconds")}
+    rows = conn.execute(_DOCUMENTS_SQL, params).all()
+    lines: dict[int, list[Payment]] = {}
+    if inspect(conn).has_table(PAYMENTS_TABLE):
+        for invoice_id, method, amount in conn.execute(_PAYMENTS_SQL, params).all():
+            lines.setdefault(int(invoice_id), []).append(Payment(str(method), int(amount)))
+    documents = []
+    for ident, series, number, kind, issued, customer_id, name, code, method, total in rows:
+        paid = list(lines.get(int(ident), []))
+        rest = int(total) - sum(part.amount_vnd for part in paid)
+        if rest > 0:
+            paid.append(Payment(str(method), rest))
+        documents.append(PosDocument(
+            int(ident), str(series), int(number), str(kind), _as_datetime(issued),
+            int(customer_id) if customer_id is not None else None,
+            str(name) if name is not None else None, str(code) if code is not None else None,
+            int(total), tuple(paid)))
+    return documents
+
+
+def _as_datetime(value: object) -> dt.datetime:
+    """A POS time as a datetime (text on SQLite, a timestamp on a server); naive means shop time."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).strip())
+

@@ -2,6 +2,18 @@
 
 Weights are integer milligrams; prices are integer VND per chỉ; times are
 local shop time in ISO text (that is how the POS writes them).
+
+``invoices`` holds the POS's documents of both kinds: ``sell`` rows are
+sales invoices in the e-invoice series (``1C26TVG``: the digits are the year
+the invoice was made, Circular 78/2021 art. 4), ``buy`` rows are buy-backs
+from customers, which are purchase records (bảng kê thu mua) numbered in
+their own series (``BK26``), never in the sales series.  Older POS versions
+kept both in one series; the checks judge each series on its own, so both
+layouts read correctly.
+
+``invoice_payments`` came with POS 5.8 (split payments: part transfer, part
+cash).  An older POS has no such table, and an invoice without payment lines
+was paid whole by its ``payment_method``: readers must handle both.
 """
 
 POS_SCHEMA = """
@@ -47,7 +59,7 @@ CREATE TABLE invoices (
     kind           TEXT NOT NULL CHECK (kind IN ('sell', 'buy')),
     issued_at      TEXT NOT NULL,
     customer_id    INTEGER REFERENCES customers(id),
-    payment_method TEXT NOT NULL CHECK (payment_method IN ('cash', 'bank_transfer', 'card')),
+    payment_method TEXT NOT NULL CHECK (payment_method IN ('cash', 'bank_transfer', 'card', 'e_wallet', 'voucher')),
     total_vnd      INTEGER NOT NULL,
     status         TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'void')),
     UNIQUE (series, number)
@@ -64,7 +76,23 @@ CREATE TABLE invoice_lines (
     labor_vnd              INTEGER NOT NULL DEFAULT 0,
     amount_vnd             INTEGER NOT NULL
 );
+CREATE TABLE invoice_payments (
+    id         INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+    method     TEXT NOT NULL CHECK (method IN ('cash', 'bank_transfer', 'card', 'e_wallet', 'voucher')),
+    amount_vnd INTEGER NOT NULL
+);
+CREATE INDEX ix_invoice_payments_invoice ON invoice_payments(invoice_id);
 """
+
+# How the POS records a payment.  Which of them count as payment through a bank
+# payment account is not decided here but by the installed regulation pack.
+PAYMENT_METHODS: tuple[str, ...] = ("cash", "bank_transfer", "card", "e_wallet", "voucher")
+# Document kinds in ``invoices``: the shop sells (a sales invoice) or buys back (a purchase record).
+SELL = "sell"
+BUY = "buy"
+# The table older POS versions do not have (see the module doc).
+PAYMENTS_TABLE = "invoice_payments"
 
 # (code, name, per mille) — the purities DESIGN.md lists.
 PURITIES: list[tuple[str, str, int]] = [
@@ -81,4 +109,4 @@ PURITIES: list[tuple[str, str, int]] = [
 # The tables above in an order that satisfies their foreign keys: how a copy of
 # a POS (the demo loaded into a server database, a test fixture) is filled.
 POS_TABLES: tuple[str, ...] = ("pos_info", "purities", "gold_prices", "items", "customers", "invoices",
-                               "invoice_lines")
+                               "invoice_lines", "invoice_payments")

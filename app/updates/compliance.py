@@ -1,16 +1,22 @@
-"""Health check: cash payments against the installed cash-limit rule (Decree 232/2025/NĐ-CP).
+"""Health check: payments not through a bank account against the installed cash-limit rule (Decree 232/2025/NĐ-CP).
 
-The rule comes from the installed regulation pack, not from code, so a later
-decree that changes the amount is a pack update. The check context has no
-pack store, so the check is built around a loader: the registry wires it as
-``make_check(lambda: store.pack_with_rule(CashLimitRule))`` (``CashLimitRule`` from
-:mod:`app.updates.packs`) with the app's
+The rule comes from the installed regulation pack, not from code: the
+threshold, which documents count towards a customer's day (sales and
+buy-backs), which means of payment count, and which POS payment methods are
+payment through a bank payment account (only a transfer: cash, cards,
+e-wallets and vouchers are not, State Bank guidance of 17/10/2025).  A later
+pack that corrects any of it is a pack update.  The check context has no pack
+store, so the check is built around a loader: the registry wires it as
+``make_check(lambda: store.pack_with_rule(CashLimitRule))`` (``CashLimitRule``
+from :mod:`app.updates.packs`) with the app's
 :class:`~app.updates.install.PackStore`. ``CHECKS`` is therefore empty here.
 
-The limit counts a customer's whole day, buying and selling together (the
-decree speaks of gold bought or sold by one customer in a day), so splitting
-a purchase over several invoices does not hide it. Invoices without a
-customer cannot be added up per person; each is judged on its own.
+The limit counts a customer's whole day, whatever was paid how (the decree
+speaks of one customer's gold transactions in a day), so splitting a day
+over several invoices, or paying part by transfer, does not hide it: a day at
+or over the threshold is a finding as soon as any part of it was paid by a
+means that does not qualify.  Documents without a customer cannot be added
+up per person; each is judged on its own.
 """
 
 from __future__ import annotations
@@ -20,17 +26,16 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
 from app.formatting import format_date, format_vnd
 from app.health.checks.database import CONNECT_ID, to_shop_time
 from app.health.checks.pos_data import invoice_code
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
-from app.updates.packs import RegulationPack
+from app.shop.pos_reader import PosDocument, read_documents
+from app.updates.packs import CashLimitRule, RegulationPack
 
 CHECK_ID = "compliance.cash_limit"
-TITLE = "Thanh toán tiền mặt theo Nghị định 232"
+TITLE = "Thanh toán không qua tài khoản ngân hàng (Nghị định 232)"
 REMEDY = "compliance.cash_limit"
 WINDOW_DAYS = 90
 SHOWN = 2  # customer-days named in the summary
@@ -38,26 +43,42 @@ LISTED = 20  # customer-days listed in details
 
 REMEDIES: dict[str, str] = {
     REMEDY: (
-        "Có khách thanh toán bằng tiền mặt từ hạn mức trở lên trong một ngày. Theo Nghị định "
-        "232/2025/NĐ-CP, từ hạn mức này phải thanh toán qua tài khoản ngân hàng của khách và của cửa hàng.\n"
-        "1. Không xóa, không hủy và không sửa phương thức thanh toán trên các hóa đơn được nêu.\n"
-        "2. Ghi lại tên khách, ngày và số hóa đơn trong phần chi tiết; báo ngay cho chủ cửa hàng.\n"
-        "3. Từ nay, khi tổng tiền trong ngày của một khách (cộng cả các hóa đơn trước đó) đạt hạn mức, "
-        "chỉ nhận hoặc trả tiền bằng chuyển khoản, kể cả khi khách muốn tách thành nhiều hóa đơn.\n"
-        "4. Gọi 1900 6037 để kỹ thuật viên bật cảnh báo hạn mức tiền mặt trong PMV và hướng dẫn "
-        "cách xử lý các giao dịch đã lập."
+        "Có khách giao dịch vàng từ hạn mức trở lên trong một ngày (cộng cả cửa hàng bán ra và mua vào) "
+        "nhưng có phần thanh toán không qua tài khoản ngân hàng: tiền mặt, quẹt thẻ, ví điện tử hoặc phiếu "
+        "quà tặng. Theo Nghị định 232/2025/NĐ-CP, từ hạn mức này phải thanh toán qua tài khoản thanh toán "
+        "của khách và của cửa hàng tại ngân hàng.\n"
+        "1. Không xóa, không hủy và không sửa phương thức thanh toán trên các hóa đơn, bảng kê được nêu.\n"
+        "2. Ghi lại tên khách, ngày và số chứng từ trong phần chi tiết; báo ngay cho chủ cửa hàng.\n"
+        "3. Từ nay, khi tổng giao dịch trong ngày của một khách (cả mua và bán, cộng cả các hóa đơn trước đó) "
+        "đạt hạn mức, chỉ nhận hoặc trả tiền bằng chuyển khoản giữa tài khoản ngân hàng của khách và của "
+        "cửa hàng; tiền mặt, thẻ, ví điện tử, phiếu quà tặng đều không được, kể cả khi khách muốn tách "
+        "thành nhiều hóa đơn.\n"
+        "4. Gọi 1900 6037 để kỹ thuật viên bật cảnh báo hạn mức trong PMV và hướng dẫn cách xử lý các "
+        "giao dịch đã lập."
     ),
 }
 
+# How a cashier names each POS payment method (a method the POS adds later shows as recorded).
+METHOD_NAMES: dict[str, str] = {
+    "cash": "tiền mặt",
+    "bank_transfer": "chuyển khoản",
+    "card": "thẻ",
+    "e_wallet": "ví điện tử",
+    "voucher": "phiếu quà tặng",
+}
+KIND_NAMES: dict[str, str] = {"sell": "bán ra", "buy": "mua vào"}
+
 
 @dataclass(frozen=True)
-class CashDay:
-    """One customer's cash total for one shop day, with the invoices that make it up."""
+class CustomerDay:
+    """One customer's shop day that the rule catches, with the documents that make it up."""
 
     customer: str  # masked name, as shown to the cashier
     day: dt.date
-    total_vnd: int
-    invoices: tuple[str, ...]
+    total_vnd: int  # what counts towards the limit
+    not_via_bank_vnd: int  # the part paid by means that are not a bank payment account
+    not_via_bank: tuple[tuple[str, int], ...]  # that part by payment method, largest first
+    documents: tuple[str, ...]  # invoice and purchase-record numbers, in time order
 
 
 def mask_name(full_name: str | None) -> str:
@@ -68,71 +89,98 @@ def mask_name(full_name: str | None) -> str:
     return " ".join([*words[:-1], f"{words[-1][0]}***"])
 
 
-# Plain text SQL, no dialect date functions: SQLite compares the POS's ISO text,
-# SQL Server converts the ISO parameter to its datetime; the day is cut in Python.
-_CASH_SQL = text(
-    "SELECT i.series, i.number, i.issued_at, i.customer_id, c.full_name, c.code, i.total_vnd"
-    " FROM invoices i LEFT JOIN customers c ON c.id = i.customer_id"
-    " WHERE i.payment_method = 'cash' AND i.status <> 'void' AND i.issued_at >= :since"
-    " ORDER BY i.issued_at, i.series, i.number"
-)
-
-
-def cash_days_over(ctx: CheckContext, limit_vnd: int, since: dt.datetime) -> list[CashDay]:
-    """Customer-days since ``since`` (naive shop time) whose cash total is at least ``limit_vnd``."""
-    with ctx.pos_engine.connect() as conn:
-        rows = conn.execute(_CASH_SQL, {"since": since.isoformat(timespec="seconds")}).all()
+def judge_days(documents: list[PosDocument], rule: CashLimitRule, first_day: dt.date) -> list[CustomerDay]:
+    """The customer-days from ``first_day`` on that ``rule`` catches: at or over the limit, and not all via a bank."""
     totals: dict[tuple[object, dt.date], int] = defaultdict(int)
-    numbers: dict[tuple[object, dt.date], list[str]] = defaultdict(list)
+    outside: dict[tuple[object, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    codes: dict[tuple[object, dt.date], list[str]] = defaultdict(list)
     names: dict[tuple[object, dt.date], str] = {}
-    for series, number, issued_at, customer_id, full_name, code, total in rows:
-        day = to_shop_time(issued_at).date()
-        # Without a customer the invoice stands alone: it cannot be tied to anyone's other invoices.
-        who: object = customer_id if customer_id is not None else ("invoice", series, number)
+    for doc in documents:
+        day = to_shop_time(doc.issued_at).date()  # the shop's day, whatever zone a server returns
+        if day < first_day:
+            continue
+        counted = [part for part in doc.payments if rule.counts(doc.kind, part.method)]
+        if not counted:
+            continue
+        # Without a customer the document stands alone: it cannot be tied to anyone's other documents.
+        who: object = doc.customer_id if doc.customer_id is not None else ("document", doc.id)
         key = (who, day)
-        totals[key] += int(total)
-        numbers[key].append(invoice_code(str(series), int(number)))
-        label = mask_name(full_name) if customer_id is not None else "Khách lẻ không ghi tên"
-        names[key] = f"{label} ({code})" if code else label
-    found = [CashDay(names[key], key[1], total, tuple(numbers[key]))
-             for key, total in totals.items() if total >= limit_vnd]
-    return sorted(found, key=lambda item: (item.day, -item.total_vnd))
+        amount = sum(part.amount_vnd for part in counted)
+        if rule.counted_methods == "all" and doc.kind in rule.counted_kinds:
+            amount = doc.total_vnd  # the transaction's value, even where payment lines over-record it
+        totals[key] += amount
+        left = amount
+        for part in counted:
+            if not rule.through_bank_account(part.method):
+                share = min(part.amount_vnd, left)  # change given back is not a payment
+                outside[key][part.method] += share
+                left -= share
+        codes[key].append(invoice_code(doc.series, doc.number))
+        label = mask_name(doc.customer_name) if doc.customer_id is not None else "Khách lẻ không ghi tên"
+        names[key] = f"{label} ({doc.customer_code})" if doc.customer_code else label
+    found = []
+    for key, total in totals.items():
+        parts = {method: value for method, value in outside[key].items() if value > 0}
+        if rule.reaches(total) and parts:
+            ordered = tuple(sorted(parts.items(), key=lambda item: (-item[1], item[0])))
+            found.append(CustomerDay(names[key], key[1], total, sum(parts.values()), ordered, tuple(codes[key])))
+    # Newest first: the cashier can still reach the customers of last week.
+    return sorted(found, key=lambda item: (-item.day.toordinal(), -item.total_vnd, item.customer))
 
 
-def _describe(item: CashDay) -> str:
-    return (f"{item.customer}, ngày {format_date(item.day)}: {format_vnd(item.total_vnd)} tiền mặt"
-            f" ({', '.join(item.invoices)})")
+def _describe(item: CustomerDay) -> str:
+    how = ", ".join(f"{METHOD_NAMES.get(method, method)} {format_vnd(value)}" for method, value in item.not_via_bank)
+    return (f"{item.customer}, ngày {format_date(item.day)}: tổng {format_vnd(item.total_vnd)}, trong đó "
+            f"{format_vnd(item.not_via_bank_vnd)} không qua tài khoản ngân hàng ({how});"
+            f" chứng từ {', '.join(item.documents)}")
+
+
+def _scope(rule: CashLimitRule, pack: RegulationPack, first_day: dt.date, today: dt.date) -> str:
+    limit = format_vnd(rule.amount_vnd)
+    bound = "từ" if rule.inclusive else "trên"
+    kinds = " và ".join(KIND_NAMES.get(kind, kind) for kind in rule.counted_kinds)
+    methods = ("mọi cách thanh toán" if rule.counted_methods == "all"
+               else ", ".join(METHOD_NAMES.get(m, m) for m in rule.counted_methods))
+    bank = ", ".join(METHOD_NAMES.get(m, m) for m in rule.bank_account_methods)
+    return (f"Hạn mức: tổng giao dịch {bound} {limit} của một khách trong một ngày ({pack.legal_reference}), "
+            f"tính cả {kinds}, {methods}; chỉ {bank} được tính là qua tài khoản ngân hàng. "
+            f"Đã xét từ {format_date(first_day)} đến {format_date(today)}.")
 
 
 def check_cash_limit(ctx: CheckContext, pack: RegulationPack | None, window_days: int = WINDOW_DAYS) -> CheckResult:
     rule = pack.cash_limit() if pack is not None else None
     if pack is None or rule is None:
-        return result(Status.SKIPPED, "Bỏ qua: chưa cài gói quy định về hạn mức thanh toán tiền mặt "
+        return result(Status.SKIPPED, "Bỏ qua: chưa cài gói quy định về thanh toán qua tài khoản ngân hàng "
                                       "(Nghị định 232/2025/NĐ-CP)")
     effective = pack.effective_date_of(rule)
     now = ctx.local_now().replace(tzinfo=None, microsecond=0)
     if now.date() < effective:
-        return result(Status.SKIPPED, f"Bỏ qua: quy định hạn mức tiền mặt có hiệu lực từ {format_date(effective)}")
+        return result(Status.SKIPPED, f"Bỏ qua: quy định thanh toán qua tài khoản ngân hàng có hiệu lực từ "
+                                      f"{format_date(effective)}")
     # Whole days only: a window starting mid-morning would undercount that morning's customers.
+    # Days before the rule took effect are not judged: the rule did not apply to them.
     first_day = max((now - dt.timedelta(days=window_days)).date(), effective)
-    since = dt.datetime.combine(first_day, dt.time())
+    # Read from the day before: a server may return times in another zone, the day is cut in shop time.
+    since = dt.datetime.combine(first_day - dt.timedelta(days=1), dt.time())
+    with ctx.pos_engine.connect() as conn:
+        documents = read_documents(conn, since)
+    over = judge_days(documents, rule, first_day)
     limit = format_vnd(rule.amount_vnd)
-    over = cash_days_over(ctx, rule.amount_vnd, since)
+    bound = "từ" if rule.inclusive else "trên"
     metrics = (Metric("customer_days_over_limit", len(over), crit=1),
-               Metric("max_cash_vnd", max((item.total_vnd for item in over), default=0), "VND",
-                      crit=rule.amount_vnd))
-    scope = (f"Hạn mức {limit} mỗi khách mỗi ngày ({pack.legal_reference}); "
-             f"đã xét hóa đơn tiền mặt từ {format_date(since.date())} đến {format_date(now.date())}.")
+               Metric("max_not_via_bank_vnd", max((item.not_via_bank_vnd for item in over), default=0), "VND"))
+    scope = _scope(rule, pack, first_day, now.date())
     if not over:
-        return result(Status.OK, f"Không có khách nào thanh toán tiền mặt từ {limit} trong một ngày",
-                      scope, metrics=metrics)
+        return result(Status.OK, f"Không có khách nào giao dịch {bound} {limit} trong một ngày mà thanh toán "
+                                 f"không qua tài khoản ngân hàng", scope, metrics=metrics)
     lines = [_describe(item) for item in over[:LISTED]]
     if len(over) > LISTED:
         lines.append(f"... và {len(over) - LISTED} trường hợp khác")
     named = "; ".join(_describe(item) for item in over[:SHOWN])
     more = f"; và {len(over) - SHOWN} trường hợp khác" if len(over) > SHOWN else ""
     return result(Status.CRITICAL,
-                  f"{len(over)} trường hợp khách thanh toán tiền mặt từ {limit} trong một ngày: {named}{more}",
+                  f"{len(over)} trường hợp khách giao dịch {bound} {limit} trong một ngày có phần thanh toán "
+                  f"không qua tài khoản ngân hàng: {named}{more}",
                   "\n".join([scope, *lines]), remedy=REMEDY, metrics=metrics)
 
 

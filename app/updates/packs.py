@@ -77,11 +77,46 @@ class RuleBase(_Strict):
         return ""
 
 
+# How the POS records a payment (app.shop.pos_schema.PAYMENT_METHODS), and its two document kinds.
+PaymentMethod = Literal["cash", "bank_transfer", "card", "e_wallet", "voucher"]
+TransactionKind = Literal["sell", "buy"]
+
+
 class CashLimitRule(RuleBase):
-    """Decree 232/2025: from this amount a customer's day of gold trading is paid through banks only."""
+    """Decree 232/2025: from this amount a customer's day of gold trading is paid through bank accounts only.
+
+    Every part of the rule is data, so a later pack can correct any of it
+    without an app release.  The fields added in pack 1.1.0 default to the
+    rule as the decree and the State Bank state it, so a 1.0.0 pack (amount
+    only) installed on a till still parses and is applied correctly:
+
+    - ``inclusive``: "từ 20 triệu đồng trở lên", the amount itself is caught.
+    - ``counted_kinds``: the shop selling (``sell``) and buying back (``buy``)
+      both count towards the customer's day.
+    - ``counted_methods``: the day's total counts every means of payment.
+    - ``bank_account_methods``: the POS methods that are payment from a bank
+      payment account.  Only a transfer; the State Bank's guidance of
+      17/10/2025 says cards, e-wallets and vouchers are not.
+    """
 
     kind: Literal["cash_limit_per_customer_per_day"]
     amount_vnd: int = Field(gt=0)
+    inclusive: bool = True
+    counted_kinds: list[TransactionKind] = Field(default_factory=lambda: ["sell", "buy"], min_length=1)
+    counted_methods: Literal["all"] | Annotated[list[PaymentMethod], Field(min_length=1)] = "all"
+    bank_account_methods: list[PaymentMethod] = Field(default_factory=lambda: ["bank_transfer"], min_length=1)
+
+    def reaches(self, total_vnd: int) -> bool:
+        """Whether a customer's day total is caught by the rule."""
+        return total_vnd >= self.amount_vnd if self.inclusive else total_vnd > self.amount_vnd
+
+    def counts(self, kind: str, method: str) -> bool:
+        """Whether a payment of this document kind and method counts towards the day's total."""
+        return kind in self.counted_kinds and (self.counted_methods == "all" or method in self.counted_methods)
+
+    def through_bank_account(self, method: str) -> bool:
+        # A method the pack does not name (a new POS method) does not qualify: the safe reading.
+        return method in self.bank_account_methods
 
 
 class VatRateRule(RuleBase):
@@ -112,12 +147,12 @@ class InvoiceRequiredFieldsRule(RuleBase):
     fields: list[InvoiceField] = Field(min_length=1)
 
 
-def _unique_fields(rule_index: int, fields: list[str]) -> None:
+def _unique_fields(rule_index: int, fields: list[str], field: str = "fields") -> None:
     # Checked here, not in the rule, so the error can name the rule's place in the pack.
     seen: set[str] = set()
     for index, name in enumerate(fields):
         if name in seen:
-            raise PackError(f"rules[{rule_index}].fields[{index}]", f"'{name}' is listed twice")
+            raise PackError(f"rules[{rule_index}].{field}[{index}]", f"'{name}' is listed twice")
         seen.add(name)
 
 
@@ -153,6 +188,11 @@ class RegulationPack(_Strict):
                 raise PackError(f"rules[{index}].effective_date", "is before the pack's effective_date")
             if isinstance(rule, LabelRequiredFieldsRule | InvoiceRequiredFieldsRule):
                 _unique_fields(index, list(rule.fields))
+            if isinstance(rule, CashLimitRule):
+                _unique_fields(index, list(rule.counted_kinds), "counted_kinds")
+                _unique_fields(index, list(rule.bank_account_methods), "bank_account_methods")
+                if rule.counted_methods != "all":
+                    _unique_fields(index, list(rule.counted_methods), "counted_methods")
             ident = (rule.kind, rule.key())
             if ident in keys:
                 raise PackError(f"rules[{index}]", f"repeats rules[{keys[ident]}] ({rule.kind})")
@@ -175,6 +215,18 @@ class RegulationPack(_Strict):
         return found[0] if found else None
 
 
+def pack_json_schema() -> dict[str, Any]:
+    """The pack's JSON Schema, for the vendor's editors and tools (resources/regulation/pack.schema.json).
+
+    Generated from the model, so it cannot drift: a test compares the file
+    with this.  Regenerate with ``python -m app.updates.packs > resources/regulation/pack.schema.json``.
+    The model stays the authority (it also checks what a schema cannot:
+    dates in order, rules not repeated).
+    """
+    schema = RegulationPack.model_json_schema(mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
 def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
@@ -188,6 +240,8 @@ def _path(loc: tuple[int | str, ...]) -> str:
             out += f"[{part}]"
         elif isinstance(previous, int) and part in RULE_KINDS:
             pass  # the union's tag, not a field the vendor wrote
+        elif "[" in part:
+            pass  # which member of a plain union failed (``literal['all']``): not a field either
         else:
             out += f".{part}" if out else str(part)
         previous = part
@@ -268,3 +322,10 @@ def diff(old: RegulationPack | None, new: RegulationPack) -> list[RuleChange]:
         if ident not in after:
             changes.append(RuleChange(ChangeKind.REMOVED, ident[0], ident[1], values, None))
     return changes
+
+
+if __name__ == "__main__":  # regenerates resources/regulation/pack.schema.json (see pack_json_schema)
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(pack_json_schema(), ensure_ascii=False, indent=2) + "\n")

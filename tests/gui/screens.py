@@ -97,7 +97,7 @@ def _checks_running(window: MainWindow) -> Iterator[Screen]:
     """The Stop button and the progress line with the longest check name, as the state reports a run."""
     state = window.health_state
     state.started.emit()
-    state.progressed.emit(0.4, "Thanh toán tiền mặt theo Nghị định 232/2025/NĐ-CP (hóa đơn 30 ngày gần nhất)")
+    state.progressed.emit(0.4, "Thanh toán qua ngân hàng theo Nghị định 232/2025/NĐ-CP (chứng từ 30 ngày gần nhất)")
     settle()
     yield Screen("page-checks-running", window)
     state.cancelled.emit()

@@ -29,7 +29,9 @@ def publish(vendor: VendorServer, pack: Path, version: str) -> None:
 @pytest.fixture
 def published(vendor_server: VendorServer, tmp_path: Path) -> tuple[VendorServer, bytes]:  # noqa: F811
     assert vendor_main(["repo", "init", "--data", str(vendor_server.data)]) == 0
-    publish(vendor_server, PACK, "1.0.0")
+    first = tmp_path / "nd-232-2025-first.json"  # the real pack's content, labelled 1.0.0 (the file is 1.1.0)
+    first.write_bytes(PACK.read_bytes().replace(b'"version": "1.1.0"', b'"version": "1.0.0"'))
+    publish(vendor_server, first, "1.0.0")
     root = (vendor_server.data / "tuf" / "metadata" / "1.root.json").read_bytes()
     return vendor_server, root
 
@@ -148,3 +150,22 @@ def test_without_the_vendors_root_the_page_says_whom_to_call(qtbot: QtBot, runti
     assert "thiếu khóa xác thực của nhà cung cấp" in text and "1900 6037" in text
     assert "TUF" not in text
     assert page.check_button.isEnabled()
+
+
+def test_the_cash_limit_rule_is_shown_as_the_pack_states_it() -> None:
+    # The shipped pack: Decree 232/2025 clause 10 ("từ 20 triệu đồng trở lên", purchases and buy-backs
+    # alike) and the State Bank's guidance of 17/10/2025 (only a transfer between bank payment accounts).
+    from app.ui.updates.page import rule_text
+    from app.updates.packs import CashLimitRule, RegulationPack
+
+    shipped = RegulationPack.model_validate_json(PACK.read_bytes())
+    rule = next(r for r in shipped.rules if r.kind == "cash_limit_per_customer_per_day")
+    line = rule_text(rule)
+    assert line.startswith("Từ 20.000.000") and "bán ra và mua vào cộng lại" in line
+    assert line.endswith("(được tính: chuyển khoản)")
+    # A later pack that corrects the rule is shown as corrected, not as the app's idea of it.
+    corrected = CashLimitRule(kind="cash_limit_per_customer_per_day", amount_vnd=50_000_000, inclusive=False,
+                              counted_kinds=["sell"], bank_account_methods=["bank_transfer", "card"])
+    line = rule_text(corrected)
+    assert line.startswith("Trên 50.000.000") and "chỉ tính bán ra" in line
+    assert line.endswith("(được tính: chuyển khoản, thẻ)")

@@ -273,7 +273,8 @@ def check_restorable(ctx: CheckContext) -> CheckResult:
     return _compare(ctx, label, backup_counts, _live_counts(ctx))
 
 
-_TABLE_NAMES = {"items": "món hàng", "invoices": "hóa đơn", "customers": "khách hàng"}
+# The invoices table holds sales invoices and purchase records (bảng kê) alike, so "chứng từ".
+_TABLE_NAMES = {"items": "món hàng", "invoices": "chứng từ", "customers": "khách hàng"}
 
 
 def _compare(ctx: CheckContext, label: str, backup: dict[str, int], live: dict[str, int]) -> CheckResult:

@@ -1,5 +1,8 @@
 """Health checks of what the POS holds: today's gold price board and the invoice numbers.
 
+Invoice numbers are judged per series: each year's sales series, and the
+purchase records' own series (buy-backs are not sales invoices).
+
 Queries are plain SQLAlchemy Core ``text()`` that SQLite, SQL Server and
 PostgreSQL all understand (no SQLite date functions): times are compared as
 the POS's ISO text, which a server converts to its timestamp type where the
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
@@ -147,7 +150,10 @@ def check_prices(ctx: CheckContext) -> CheckResult:
 
 # --- invoices.sequence --------------------------------------------------------
 
-_WINDOW_SQL = text("SELECT series, number, issued_at FROM invoices WHERE issued_at >= :since")
+# Each series is judged on its own: the sales invoices' e-invoice series (a new one each year) and the
+# purchase records' own series (bảng kê thu mua, kind 'buy').  An older POS that numbered buy-backs in the
+# sales series has one mixed series, which is then one sequence, as that POS numbered it.
+_WINDOW_SQL = text("SELECT series, number, issued_at, kind FROM invoices WHERE issued_at >= :since")
 # Per series, the last invoice before the window: without it, deleting the
 # window's first invoice would leave no visible gap.
 _ANCHOR_SQL = text(
@@ -167,6 +173,7 @@ class SeriesReport:
     missing_total: int
     duplicates: list[int]
     out_of_order: list[int]
+    purchase_records: bool = False  # every document of the series is a buy-back
 
 
 def invoice_code(series: str, number: int) -> str:
@@ -207,14 +214,18 @@ def check_invoices(ctx: CheckContext) -> CheckResult:
         window = conn.execute(_WINDOW_SQL, params).all()
         anchors = conn.execute(_ANCHOR_SQL, params).all()
     per_series: dict[str, list[tuple[int, dt.datetime]]] = defaultdict(list)
-    for series, number, issued in window:
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for series, number, issued, kind in window:
         per_series[str(series)].append((int(number), to_shop_time(issued)))
+        kinds[str(series)].add(str(kind))
     anchor_of = {str(series): (int(number), to_shop_time(issued)) for series, number, issued in anchors}
     if not per_series:
         return result(Status.OK, f"Không có hóa đơn nào trong {days} ngày qua",
                       metrics=(Metric("invoices", 0),))
-    reports = [_analyse(series, rows, anchor_of.get(series)) for series, rows in sorted(per_series.items())]
+    reports = [replace(_analyse(series, rows, anchor_of.get(series)), purchase_records=kinds[series] == {"buy"})
+               for series, rows in sorted(per_series.items())]
     total = sum(r.count for r in reports)
+    records = sum(r.count for r in reports if r.purchase_records)
     missing_total = sum(r.missing_total for r in reports)
     missing = [invoice_code(r.series, n) for r in reports for n in r.missing]
     duplicates = [invoice_code(r.series, n) for r in reports for n in r.duplicates]
@@ -225,7 +236,8 @@ def check_invoices(ctx: CheckContext) -> CheckResult:
         Metric("duplicates", len(duplicates), crit=1),
         Metric("out_of_order", len(disordered), warn=1),
     )
-    lines = [f"Ký hiệu {r.series}: {r.count} hóa đơn, số {r.first} đến {r.last}" for r in reports]
+    lines = [f"Bảng kê thu mua {r.series}: {r.count} bảng kê, số {r.first} đến {r.last}" if r.purchase_records
+             else f"Ký hiệu {r.series}: {r.count} hóa đơn, số {r.first} đến {r.last}" for r in reports]
     if missing:
         more = f" (và {missing_total - len(missing)} số khác)" if missing_total > len(missing) else ""
         lines.append(f"Thiếu {missing_total} số: {', '.join(missing)}{more}")
@@ -247,7 +259,8 @@ def check_invoices(ctx: CheckContext) -> CheckResult:
                       f"{len(disordered)} hóa đơn có số không tăng theo giờ lập ({', '.join(disordered[:SHOWN])})",
                       details, remedy="invoices.order", metrics=metrics)
     ranges = ", ".join(f"{invoice_code(r.series, r.first)} đến {invoice_code(r.series, r.last)}" for r in reports)
-    return result(Status.OK, f"{total} hóa đơn trong {days} ngày qua, số liên tục ({ranges})", details,
+    counted = f"{total - records} hóa đơn và {records} bảng kê thu mua" if records else f"{total} hóa đơn"
+    return result(Status.OK, f"{counted} trong {days} ngày qua, số liên tục ({ranges})", details,
                   metrics=metrics)
 
 

@@ -81,7 +81,8 @@ def check_title(check_id: str, fallback: str) -> str:
         "versions": translate("HealthTexts", "Phiên bản phần mềm"),
         "support.outbox": translate("HealthTexts", "Yêu cầu hỗ trợ chưa gửi được"),
         "warranty.coverage": translate("HealthTexts", "Bảo hành / bảo trì sắp hết hạn"),
-        "compliance.cash_limit": translate("HealthTexts", "Thanh toán tiền mặt theo Nghị định 232"),
+        "compliance.cash_limit": translate("HealthTexts",
+                                           "Thanh toán không qua tài khoản ngân hàng (Nghị định 232)"),
         "updates.current": translate("HealthTexts", "Gói quy định được cập nhật"),
     }
     return titles.get(check_id, fallback)

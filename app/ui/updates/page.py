@@ -140,6 +140,33 @@ def error_text(kind: UpdateErrorKind) -> str:
     }[kind]
 
 
+def _cash_limit_text(rule: object) -> str:
+    """The Decree 232 rule as the pack states it: threshold, what counts, what qualifies as a bank account."""
+    from PySide6.QtCore import QCoreApplication
+
+    translate = QCoreApplication.translate
+    methods = {
+        "bank_transfer": translate("UpdateTexts", "chuyển khoản"),
+        "cash": translate("UpdateTexts", "tiền mặt"),
+        "card": translate("UpdateTexts", "thẻ"),
+        "e_wallet": translate("UpdateTexts", "ví điện tử"),
+        "voucher": translate("UpdateTexts", "phiếu quà tặng"),
+    }
+    kinds = set(rule.counted_kinds)  # type: ignore[attr-defined]
+    if kinds == {"sell", "buy"}:
+        counted = translate("UpdateTexts", "bán ra và mua vào cộng lại")
+    elif kinds == {"sell"}:
+        counted = translate("UpdateTexts", "chỉ tính bán ra")
+    else:
+        counted = translate("UpdateTexts", "chỉ tính mua vào")
+    text = (translate("UpdateTexts", "Từ %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)")
+            if rule.inclusive  # type: ignore[attr-defined]
+            else translate("UpdateTexts", "Trên %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)"))
+    qualifying = ", ".join(methods.get(m, m) for m in rule.bank_account_methods)  # type: ignore[attr-defined]
+    return text.replace("%1", format_vnd(rule.amount_vnd)).replace("%2", counted).replace(  # type: ignore[attr-defined]
+        "%3", qualifying)
+
+
 def rule_text(rule: object) -> str:
     """One line per typed rule, in the interface language."""
     from PySide6.QtCore import QCoreApplication
@@ -147,8 +174,7 @@ def rule_text(rule: object) -> str:
     translate = QCoreApplication.translate
     kind = getattr(rule, "kind", "")
     if kind == "cash_limit_per_customer_per_day":
-        return translate("UpdateTexts", "Từ %1 mỗi khách mỗi ngày phải thanh toán qua ngân hàng, không dùng tiền mặt").replace(
-            "%1", format_vnd(rule.amount_vnd))  # type: ignore[attr-defined]
+        return _cash_limit_text(rule)
     if kind == "vat_rate":
         return translate("UpdateTexts", "Thuế GTGT %1% cho %2").replace("%1", str(rule.percent)).replace(  # type: ignore[attr-defined]
             "%2", str(rule.applies_to))  # type: ignore[attr-defined]

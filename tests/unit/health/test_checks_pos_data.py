@@ -26,8 +26,10 @@ PRICES = find(pos_data.CHECKS, "prices.fresh")
 INVOICES = find(pos_data.CHECKS, "invoices.sequence")
 BEFORE_OPENING = dt.datetime(2026, 11, 25, 0, 0, tzinfo=dt.UTC)  # 07:00 in the shop
 TODAY_BOARD = "2026-11-25T08:30:00"
-# The demo's 7-day window (from 18/11 10:00) holds invoices 50..71, all in series 1C26TVG.
-FIRST_IN_WINDOW, LAST = 50, 71
+# The demo's 7-day window (from 18/11 10:00) holds sales invoices 34..50 in series 1C26TVG and purchase
+# records (buy-backs, their own series) BK26 19..22.
+FIRST_IN_WINDOW, LAST = 34, 50
+SALES = "series = '1C26TVG'"
 
 
 @contextmanager
@@ -162,24 +164,27 @@ def test_empty_board_is_critical(make_ctx, demo_shop: DemoShop) -> None:
 def test_demo_invoices_are_sequential(make_ctx) -> None:
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.OK, outcome.summary
-    assert "22 hóa đơn trong 7 ngày qua" in outcome.summary
-    assert "1C26TVG-0000050" in outcome.summary and "1C26TVG-0000071" in outcome.summary
+    # Sales invoices and purchase records each counted and judged in their own series.
+    assert "17 hóa đơn và 4 bảng kê thu mua trong 7 ngày qua" in outcome.summary
+    assert "1C26TVG-0000034 đến 1C26TVG-0000050" in outcome.summary
+    assert "BK26-0000019 đến BK26-0000022" in outcome.summary
+    assert "Bảng kê thu mua BK26: 4 bảng kê, số 19 đến 22" in outcome.details
 
 
 def test_deleted_invoice_is_a_critical_gap(make_ctx, demo_shop: DemoShop) -> None:
     with pos_db(demo_shop) as conn:
-        conn.execute("DELETE FROM invoices WHERE series = '1C26TVG' AND number = 63")
+        conn.execute("DELETE FROM invoices WHERE series = '1C26TVG' AND number = 42")
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.CRITICAL
     assert outcome.remedy == "invoices.gap" and outcome.remedy in pos_data.REMEDIES
-    assert "1C26TVG-0000063" in outcome.summary and "1C26TVG-0000063" in outcome.details
+    assert "1C26TVG-0000042" in outcome.summary and "1C26TVG-0000042" in outcome.details
     assert "thiếu 1 số" in outcome.summary
     assert {m.name: m.value for m in outcome.metrics}["missing"] == 1
 
 
 def test_deleting_the_windows_first_invoice_is_still_a_gap(make_ctx, demo_shop: DemoShop) -> None:
     with pos_db(demo_shop) as conn:
-        conn.execute("DELETE FROM invoices WHERE number = ?", (FIRST_IN_WINDOW,))
+        conn.execute(f"DELETE FROM invoices WHERE {SALES} AND number = ?", (FIRST_IN_WINDOW,))  # noqa: S608
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.CRITICAL
     assert f"1C26TVG-{FIRST_IN_WINDOW:07d}" in outcome.summary
@@ -187,13 +192,13 @@ def test_deleting_the_windows_first_invoice_is_still_a_gap(make_ctx, demo_shop: 
 
 def test_a_gap_older_than_the_window_is_not_reported(make_ctx, demo_shop: DemoShop) -> None:
     with pos_db(demo_shop) as conn:
-        conn.execute("DELETE FROM invoices WHERE number = 10")  # a month ago: outside 7 days
+        conn.execute(f"DELETE FROM invoices WHERE {SALES} AND number = 10")  # noqa: S608  (a month ago: outside 7 days)
     assert _invoices(make_ctx).status is Status.OK
 
 
 def test_voided_invoice_keeps_its_number(make_ctx, demo_shop: DemoShop) -> None:
     with pos_db(demo_shop) as conn:
-        conn.execute("UPDATE invoices SET status = 'void' WHERE number = 63")
+        conn.execute(f"UPDATE invoices SET status = 'void' WHERE {SALES} AND number = 42")  # noqa: S608
     assert _invoices(make_ctx).status is Status.OK
 
 
@@ -202,33 +207,34 @@ def test_duplicate_invoice_number_is_critical(make_ctx, demo_shop: DemoShop) -> 
         _drop_unique_invoice_numbers(conn)
         conn.execute(
             "INSERT INTO invoices(series, number, kind, issued_at, customer_id, payment_method, total_vnd)"
-            " VALUES ('1C26TVG', 63, 'sell', '2026-11-24T18:05:00', 3, 'cash', 4500000)"
+            " VALUES ('1C26TVG', 42, 'sell', '2026-11-24T18:05:00', 3, 'cash', 4500000)"
         )
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.CRITICAL and outcome.remedy == "invoices.gap"
-    assert "trùng 1 số (1C26TVG-0000063)" in outcome.summary
+    assert "trùng 1 số (1C26TVG-0000042)" in outcome.summary
     assert {m.name: m.value for m in outcome.metrics}["duplicates"] == 1
 
 
 def test_gap_and_duplicate_are_both_named(make_ctx, demo_shop: DemoShop) -> None:
     with pos_db(demo_shop) as conn:
         _drop_unique_invoice_numbers(conn)
-        conn.execute("UPDATE invoices SET number = 58 WHERE number = 59")  # 59 retyped as 58
+        conn.execute(f"UPDATE invoices SET number = 47 WHERE {SALES} AND number = 48")  # noqa: S608  (48 retyped as 47)
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.CRITICAL
-    assert "1C26TVG-0000059" in outcome.summary and "1C26TVG-0000058" in outcome.summary
+    assert "1C26TVG-0000048" in outcome.summary and "1C26TVG-0000047" in outcome.summary
 
 
 def test_numbers_out_of_time_order_are_a_warning(make_ctx, demo_shop: DemoShop) -> None:
     with pos_db(demo_shop) as conn:
-        (t55,), (t56,) = conn.execute("SELECT issued_at FROM invoices WHERE number IN (55, 56) ORDER BY number")
-        conn.execute("UPDATE invoices SET issued_at = ? WHERE number = 55", (t56,))
-        conn.execute("UPDATE invoices SET issued_at = ? WHERE number = 56", (t55,))
-    assert t55 < t56
+        (t40,), (t41,) = conn.execute(
+            f"SELECT issued_at FROM invoices WHERE {SALES} AND number IN (40, 41) ORDER BY number")  # noqa: S608
+        conn.execute(f"UPDATE invoices SET issued_at = ? WHERE {SALES} AND number = 40", (t41,))  # noqa: S608
+        conn.execute(f"UPDATE invoices SET issued_at = ? WHERE {SALES} AND number = 41", (t40,))  # noqa: S608
+    assert t40 < t41
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.WARNING
     assert outcome.remedy == "invoices.order" and outcome.remedy in pos_data.REMEDIES
-    assert "1C26TVG-0000056" in outcome.summary
+    assert "1C26TVG-0000041" in outcome.summary
 
 
 def test_series_are_checked_separately(make_ctx, demo_shop: DemoShop) -> None:
@@ -268,9 +274,10 @@ def test_every_wrong_purity_is_named(make_ctx, demo_shop: DemoShop) -> None:
 def test_a_window_invoice_reusing_an_older_number_is_a_duplicate(make_ctx, demo_shop: DemoShop) -> None:
     with pos_db(demo_shop) as conn:
         _drop_unique_invoice_numbers(conn)
-        (last_before,) = conn.execute("SELECT MAX(number) FROM invoices WHERE number < ?",
+        (last_before,) = conn.execute(f"SELECT MAX(number) FROM invoices WHERE {SALES} AND number < ?",  # noqa: S608
                                       (FIRST_IN_WINDOW,)).fetchone()
-        conn.execute("UPDATE invoices SET number = ? WHERE number = ?", (last_before, FIRST_IN_WINDOW))
+        conn.execute(f"UPDATE invoices SET number = ? WHERE {SALES} AND number = ?",  # noqa: S608
+                     (last_before, FIRST_IN_WINDOW))
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.CRITICAL
     assert f"trùng 1 số (1C26TVG-{last_before:07d})" in outcome.summary

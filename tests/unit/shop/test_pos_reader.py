@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import sqlite3
+from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from app.shop.demo import POS_VERSION, DemoShop
-from app.shop.pos_reader import read_summary, read_summary_from
+from app.shop.demo import POS_VERSION, DemoShop, create_demo_shop
+from app.shop.pos_reader import read_documents, read_summary, read_summary_from
 from app.shop.pos_schema import POS_SCHEMA, POS_TABLES
 
 
@@ -43,3 +45,37 @@ def test_tables_are_listed_in_foreign_key_order() -> None:
     for position, (name, body) in enumerate(created):
         for target in re.findall(r"REFERENCES (\w+)\(", body):
             assert POS_TABLES.index(target) < position, (name, target)
+
+
+def test_a_new_years_series_and_purchase_records_are_counted_apart(tmp_path: Path) -> None:
+    # The newest sales invoice is number 22 of 1C27TVG, not the largest number of last year's series.
+    shop = create_demo_shop(tmp_path / "shop", today=dt.date(2027, 1, 10))
+    summary = read_summary(shop.pos_database)
+    with sqlite3.connect(shop.pos_database) as conn:
+        (newest,) = conn.execute("SELECT number FROM invoices WHERE kind = 'sell'"
+                                 " ORDER BY issued_at DESC LIMIT 1").fetchone()
+        (biggest,) = conn.execute("SELECT MAX(number) FROM invoices WHERE kind = 'sell'").fetchone()
+    assert summary.last_invoice_number == newest != biggest
+    assert (summary.invoices, summary.purchase_records) == (shop.invoices, shop.purchase_records)
+
+
+def test_documents_carry_their_payment_lines_and_an_older_pos_reads_too(demo_shop: DemoShop) -> None:
+    split = next(v for v in demo_shop.violations if v.how == "split_payment")
+    engine = create_engine(f"sqlite:///{demo_shop.pos_database}")
+    try:
+        with engine.connect() as conn:
+            documents = {f"{d.series}-{d.number:07d}": d for d in read_documents(conn, dt.datetime(2000, 1, 1))}
+        [code] = split.documents
+        paid = documents[code].payments
+        assert sorted(p.method for p in paid) == ["bank_transfer", "cash"]
+        assert sum(p.amount_vnd for p in paid) == documents[code].total_vnd
+        assert all(d.payments for d in documents.values())
+        # A POS older than split payments: no lines table, every invoice paid whole by its payment_method.
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE invoice_payments")
+        with engine.connect() as conn:
+            older = {f"{d.series}-{d.number:07d}": d for d in read_documents(conn, dt.datetime(2000, 1, 1))}
+    finally:
+        engine.dispose()
+    assert [(p.method, p.amount_vnd) for p in older[code].payments] == [("bank_transfer", documents[code].total_vnd)]
+    assert set(older) == set(documents)

@@ -19,7 +19,8 @@ ND232 = resources_dir() / "regulation" / "nd-232-2025.json"
 
 @pytest.fixture
 def nd232_bytes() -> bytes:
-    return ND232.read_bytes()
+    # The real pack's content, labelled 1.0.0: the install tests' version chains (1.0.0 -> 1.1.0 -> ...) start there.
+    return ND232.read_bytes().replace(b'"version": "1.1.0"', b'"version": "1.0.0"', 1)
 
 
 @pytest.fixture

@@ -1,19 +1,32 @@
-"""compliance.cash_limit on the real demo shop with the real ND 232 pack."""
+"""compliance.cash_limit: a table of customer-days worked out by hand from the rule, then the real demo shop.
+
+The rule (Decree 232/2025/NĐ-CP, new clause 10 of art. 4 of Decree 24/2012/NĐ-CP; in force 10/10/2025):
+when one customer's gold transactions with the shop in one day total 20,000,000 VND or more ("từ 20 triệu
+đồng trở lên"), purchases and buy-backs together, payment goes through the customer's and the shop's payment
+accounts at a bank.  The State Bank's guidance of 17/10/2025: cash does not qualify, and neither do cards,
+e-wallets or vouchers (not payment from a payment account).  Cited below as [D232] and [SBV].
+Each case runs on a real SQLite POS database built from POS_SCHEMA.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from app.health.context import CheckContext
-from app.health.model import Status
+from app.formatting import format_vnd
+from app.health.model import CheckResult, Status
+from app.settings import PosSettings, Settings
 from app.shop.demo import DemoShop
-from app.updates.compliance import CHECK_ID, CHECKS, REMEDIES, make_check, mask_name
+from app.shop.pos_reader import read_documents
+from app.shop.pos_schema import POS_SCHEMA
+from app.updates.compliance import CHECK_ID, CHECKS, REMEDIES, judge_days, make_check, mask_name
 from app.updates.install import PackStore
 from app.updates.packs import CashLimitRule, RegulationPack, VatRateRule, load_pack
 from tests.unit.health.conftest import run_one
@@ -45,42 +58,57 @@ def _set_payment(shop: DemoShop, codes: tuple[str, ...], **changes: str) -> None
         conn.close()
 
 
-def test_finds_the_demo_customer_day(demo_shop: DemoShop, make_ctx: MakeCtx, nd232: RegulationPack) -> None:
+def test_finds_the_demo_customer_days(demo_shop: DemoShop, make_ctx: MakeCtx, nd232: RegulationPack) -> None:
     outcome = run_one(make_check(lambda: nd232), make_ctx())
     assert outcome.check_id == CHECK_ID
     assert outcome.status is Status.CRITICAL, outcome.summary
     assert outcome.remedy in REMEDIES
     first, second = demo_shop.over_limit_invoices
     day = demo_shop.over_limit_day.strftime("%d/%m/%Y")
+    # Newest first in the summary: the cash day split over two invoices is the most recent.
     assert "Nguyễn Thị L***" in outcome.summary and "Nguyễn Thị Lan" not in outcome.summary + outcome.details
     assert day in outcome.summary and first in outcome.summary and second in outcome.summary
-    assert outcome.summary.startswith("1 trường hợp")
+    assert outcome.summary.startswith(f"{len(demo_shop.violations)} trường hợp")
+    assert "không qua tài khoản ngân hàng" in outcome.summary and "tiền mặt" in outcome.summary
     metrics = {m.name: m.value for m in outcome.metrics}
-    assert metrics["customer_days_over_limit"] == 1
-    assert metrics["max_cash_vnd"] >= 20_000_000
-    # Exactly one customer-day, and its two invoices (each under the limit on its own).
-    listed = [line for line in outcome.details.splitlines() if "₫ tiền mặt" in line]
-    assert len(listed) == 1 and first in listed[0] and second in listed[0]
-    assert "₫ tiền mặt" in listed[0] and "." in listed[0]  # 30.631.000 ₫, not 30631000
+    assert metrics["customer_days_over_limit"] == len(demo_shop.violations) == 5
+    # Every planted day is listed once, with its day, its total, the part not via a bank, and its documents.
+    listed = [line for line in outcome.details.splitlines() if "không qua tài khoản ngân hàng (" in line]
+    assert len(listed) == len(demo_shop.violations)
+    for violation in demo_shop.violations:
+        [line] = [ln for ln in listed if violation.day.strftime("%d/%m/%Y") in ln]
+        assert f"tổng {format_vnd(violation.total_vnd)}" in line
+        assert f"trong đó {format_vnd(violation.not_via_bank_vnd)} không qua" in line
+        assert all(code in line for code in violation.documents)
+    card = next(v for v in demo_shop.violations if v.how == "card")
+    assert f"thẻ {format_vnd(card.total_vnd)}" in outcome.details
+
+
+def _days_found(outcome: CheckResult) -> int:
+    return int(next(m.value for m in outcome.metrics if m.name == "customer_days_over_limit"))
 
 
 def test_ok_when_that_day_went_through_the_bank(demo_shop: DemoShop, make_ctx: MakeCtx,
                                                 nd232: RegulationPack) -> None:
     _set_payment(demo_shop, demo_shop.over_limit_invoices, payment_method="bank_transfer")
     outcome = run_one(make_check(lambda: nd232), make_ctx())
-    assert outcome.status is Status.OK, outcome.details
-    assert outcome.summary == "Không có khách nào thanh toán tiền mặt từ 20.000.000 ₫ trong một ngày"
+    assert _days_found(outcome) == len(demo_shop.violations) - 1, outcome.details
+    assert demo_shop.over_limit_day.strftime("%d/%m/%Y") not in outcome.details
 
 
-def test_one_invoice_by_bank_brings_the_day_under(demo_shop: DemoShop, make_ctx: MakeCtx,
-                                                  nd232: RegulationPack) -> None:
+def test_one_invoice_by_card_still_leaves_the_day_over(demo_shop: DemoShop, make_ctx: MakeCtx,
+                                                       nd232: RegulationPack) -> None:
+    # A card is not a payment account [SBV]: moving one invoice to card changes nothing.
     _set_payment(demo_shop, demo_shop.over_limit_invoices[:1], payment_method="card")
-    assert run_one(make_check(lambda: nd232), make_ctx()).status is Status.OK
+    outcome = run_one(make_check(lambda: nd232), make_ctx())
+    assert _days_found(outcome) == len(demo_shop.violations)
+    assert "thẻ" in outcome.summary and demo_shop.over_limit_invoices[0] in outcome.summary
 
 
 def test_void_invoices_do_not_count(demo_shop: DemoShop, make_ctx: MakeCtx, nd232: RegulationPack) -> None:
     _set_payment(demo_shop, demo_shop.over_limit_invoices[1:], status="void")
-    assert run_one(make_check(lambda: nd232), make_ctx()).status is Status.OK
+    outcome = run_one(make_check(lambda: nd232), make_ctx())
+    assert _days_found(outcome) == len(demo_shop.violations) - 1
 
 
 def test_skipped_without_a_pack(demo_shop: DemoShop, make_ctx: MakeCtx) -> None:
@@ -102,7 +130,8 @@ def test_nothing_before_the_rule_takes_effect(demo_shop: DemoShop, make_ctx: Mak
     later = demo_shop.over_limit_day + dt.timedelta(days=1)
     rule = CashLimitRule(kind="cash_limit_per_customer_per_day", amount_vnd=20_000_000, effective_date=later)
     pack = nd232.model_copy(update={"rules": [rule]})
-    assert run_one(make_check(lambda: pack), make_ctx()).status is Status.OK
+    outcome = run_one(make_check(lambda: pack), make_ctx())
+    assert _days_found(outcome) == 0, outcome.details  # every planted day is on or before it
 
 
 def test_a_lower_limit_from_a_newer_pack_finds_more(demo_shop: DemoShop, make_ctx: MakeCtx,
@@ -110,7 +139,7 @@ def test_a_lower_limit_from_a_newer_pack_finds_more(demo_shop: DemoShop, make_ct
     rule = CashLimitRule(kind="cash_limit_per_customer_per_day", amount_vnd=5_000_000)
     outcome = run_one(make_check(lambda: nd232.model_copy(update={"rules": [rule]})), make_ctx())
     assert outcome.status is Status.CRITICAL
-    assert int(next(m.value for m in outcome.metrics if m.name == "customer_days_over_limit")) > 1
+    assert _days_found(outcome) > len(demo_shop.violations)
 
 
 def test_wired_to_a_pack_store(demo_shop: DemoShop, make_ctx: MakeCtx, tmp_path: Path) -> None:
@@ -124,7 +153,6 @@ def test_wired_to_a_pack_store(demo_shop: DemoShop, make_ctx: MakeCtx, tmp_path:
 
 def test_invoices_without_a_customer_stand_alone(demo_shop: DemoShop, make_ctx: MakeCtx,
                                                  nd232: RegulationPack) -> None:
-    _set_payment(demo_shop, demo_shop.over_limit_invoices, payment_method="bank_transfer")
     conn = sqlite3.connect(demo_shop.pos_database)
     try:
         rows = [("ZZ", 1, "2026-11-20T10:00:00", 12_000_000), ("ZZ", 2, "2026-11-20T11:00:00", 12_000_000)]
@@ -132,14 +160,14 @@ def test_invoices_without_a_customer_stand_alone(demo_shop: DemoShop, make_ctx: 
                          " total_vnd) VALUES (?, ?, 'buy', ?, NULL, 'cash', ?)", rows)
         conn.commit()
         # Two walk-in invoices are not one person's day: no finding.
-        assert run_one(make_check(lambda: nd232), make_ctx()).status is Status.OK
+        assert _days_found(run_one(make_check(lambda: nd232), make_ctx())) == len(demo_shop.violations)
         conn.execute("INSERT INTO invoices(series, number, kind, issued_at, customer_id, payment_method,"
-                     " total_vnd) VALUES ('ZZ', 3, 'sell', '2026-11-21T09:00:00', NULL, 'cash', 21000000)")
+                     " total_vnd) VALUES ('ZZ', 3, 'sell', '2026-11-24T09:00:00', NULL, 'cash', 21000000)")
         conn.commit()
     finally:
         conn.close()
     outcome = run_one(make_check(lambda: nd232), make_ctx())
-    assert outcome.status is Status.CRITICAL
+    assert _days_found(outcome) == len(demo_shop.violations) + 1
     assert "Khách lẻ không ghi tên" in outcome.summary and "ZZ-0000003" in outcome.summary
     assert "ZZ-0000001" not in outcome.details
 
@@ -157,3 +185,191 @@ def test_the_module_leaves_wiring_to_the_registry() -> None:
 ])
 def test_mask_name(name: str | None, masked: str) -> None:
     assert mask_name(name) == masked
+
+
+# --- the rule, worked out by hand on a POS built from POS_SCHEMA -------------------------------------------
+
+VN = dt.timezone(dt.timedelta(hours=7))
+TABLE_NOW = dt.datetime(2025, 11, 20, 10, 0, tzinfo=VN)  # 90 days back reaches before 10/10/2025
+CUSTOMERS = {1: ("KH0001", "Nguyễn Thị Lan"), 2: ("KH0002", "Trần Văn Hùng")}
+LAN, HUNG = "Nguyễn Thị L*** (KH0001)", "Trần Văn H*** (KH0002)"
+M = 1_000_000
+
+# A document: (customer id or None, issued at (shop time), kind, payment_method, total, payment lines or None, status)
+Doc = tuple[int | None, str, str, str, int, list[tuple[str, int]] | None, str]
+
+
+def doc(customer: int | None, at: str, method: str, total: int, *, kind: str = "sell",
+        lines: list[tuple[str, int]] | None = None, status: str = "issued") -> Doc:
+    return (customer, at, kind, method, total, lines, status)
+
+
+# (case, source, documents, expected findings: (customer, day, day total, part not via a bank, documents))
+TABLE: list[tuple[str, str, list[Doc], list[tuple[str, str, int, int, tuple[str, ...]]]]] = [
+    ("exactly 20M by transfer", "[D232] 'từ 20 triệu trở lên' through bank accounts: complies",
+     [doc(1, "2025-11-03T10:00:00", "bank_transfer", 20 * M)], []),
+    ("exactly 20M in cash", "[D232] 20,000,000 is already 'from 20 million': cash breaks it",
+     [doc(1, "2025-11-03T10:00:00", "cash", 20 * M)],
+     [(LAN, "2025-11-03", 20 * M, 20 * M, ("1C25TVG-0000001",))]),
+    ("19,999,999 in cash", "[D232] under the threshold: any means of payment",
+     [doc(1, "2025-11-03T10:00:00", "cash", 20 * M - 1)], []),
+    ("two customers at 15M cash each", "[D232] one customer's day: two customers are not added up",
+     [doc(1, "2025-11-03T10:00:00", "cash", 15 * M), doc(2, "2025-11-03T10:30:00", "cash", 15 * M)], []),
+    ("one customer across midnight", "[D232] 'trong một ngày': 23:30 and 00:15 are two days, each under",
+     [doc(1, "2025-11-03T23:30:00", "cash", 15 * M), doc(1, "2025-11-04T00:15:00", "cash", 15 * M)], []),
+    ("the same customer twice in a day, split", "[D232] the day's total counts, however many invoices",
+     [doc(1, "2025-11-03T09:00:00", "cash", 10 * M), doc(1, "2025-11-03T16:00:00", "cash", 10 * M)],
+     [(LAN, "2025-11-03", 20 * M, 20 * M, ("1C25TVG-0000001", "1C25TVG-0000002"))]),
+    ("a sale and a buy-back in one day", "[D232] purchases and buy-backs together: 9M sold + 12M bought back",
+     [doc(1, "2025-11-05T09:00:00", "cash", 12 * M, kind="buy"), doc(1, "2025-11-05T09:20:00", "bank_transfer", 9 * M)],
+     [(LAN, "2025-11-05", 21 * M, 12 * M, ("BK25-0000001", "1C25TVG-0000001"))]),
+    ("card 25M", "[SBV] a card payment is not payment from a payment account",
+     [doc(2, "2025-11-06T15:00:00", "card", 25 * M)],
+     [(HUNG, "2025-11-06", 25 * M, 25 * M, ("1C25TVG-0000001",))]),
+    ("e-wallet 20M", "[SBV] an e-wallet is not a payment account",
+     [doc(2, "2025-11-06T15:00:00", "e_wallet", 20 * M)],
+     [(HUNG, "2025-11-06", 20 * M, 20 * M, ("1C25TVG-0000001",))]),
+    ("voucher 5M + transfer 16M", "[SBV] a voucher is not a payment account; [D232] the day's total is 21M",
+     [doc(2, "2025-11-06T15:00:00", "voucher", 5 * M), doc(2, "2025-11-06T15:05:00", "bank_transfer", 16 * M)],
+     [(HUNG, "2025-11-06", 21 * M, 5 * M, ("1C25TVG-0000001", "1C25TVG-0000002"))]),
+    ("15M transfer + 6M cash", "[D232] the day (21M) counts whatever the means; the 6M cash breaks it",
+     [doc(1, "2025-11-07T10:00:00", "bank_transfer", 15 * M), doc(1, "2025-11-07T11:00:00", "cash", 6 * M)],
+     [(LAN, "2025-11-07", 21 * M, 6 * M, ("1C25TVG-0000001", "1C25TVG-0000002"))]),
+    ("a day before the decree took effect", "[D232] in force 10/10/2025: 09/10 is not judged, 10/10 is",
+     [doc(1, "2025-10-09T10:00:00", "cash", 30 * M), doc(1, "2025-10-10T10:00:00", "cash", 20 * M)],
+     [(LAN, "2025-10-10", 20 * M, 20 * M, ("1C25TVG-0000002",))]),
+    ("one invoice split: 20M transfer + 5M cash", "[D232] every part must go through the bank accounts",
+     [doc(1, "2025-11-08T10:00:00", "bank_transfer", 25 * M, lines=[("bank_transfer", 20 * M), ("cash", 5 * M)])],
+     [(LAN, "2025-11-08", 25 * M, 5 * M, ("1C25TVG-0000001",))]),
+    ("one invoice split, all by transfer", "[D232] complies; the payment lines, not the header's method, say how",
+     [doc(1, "2025-11-08T10:00:00", "cash", 25 * M, lines=[("bank_transfer", 5 * M), ("bank_transfer", 20 * M)])],
+     []),
+    ("payment lines that leave part unexplained", "POS schema: the rest was paid by the header's method (cash)",
+     [doc(1, "2025-11-08T10:00:00", "cash", 22 * M, lines=[("bank_transfer", 20 * M)])],
+     [(LAN, "2025-11-08", 22 * M, 2 * M, ("1C25TVG-0000001",))]),
+    ("a void invoice", "a cancelled invoice is no transaction",
+     [doc(1, "2025-11-09T10:00:00", "cash", 30 * M, status="void")], []),
+    ("walk-in customers", "no customer: each invoice stands alone (12M + 12M), one of 21M is over",
+     [doc(None, "2025-11-09T10:00:00", "cash", 12 * M), doc(None, "2025-11-09T10:10:00", "cash", 12 * M),
+      doc(None, "2025-11-09T11:00:00", "cash", 21 * M)],
+     [("Khách lẻ không ghi tên", "2025-11-09", 21 * M, 21 * M, ("1C25TVG-0000003",))]),
+]
+
+
+def build_pos(path: Path, documents: list[Doc], *, with_payments_table: bool = True) -> Path:
+    """A real POS database from POS_SCHEMA: sales numbered in 1C25TVG, buy-backs in the purchase series BK25."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(POS_SCHEMA)
+        if not with_payments_table:
+            conn.execute("DROP TABLE invoice_payments")  # a POS older than split payments
+        conn.executemany("INSERT INTO customers(id, code, full_name) VALUES (?, ?, ?)",
+                         [(ident, code, name) for ident, (code, name) in CUSTOMERS.items()])
+        numbers = {"sell": 0, "buy": 0}
+        for customer, at, kind, method, total, lines, status in documents:
+            numbers[kind] += 1
+            series = "1C25TVG" if kind == "sell" else "BK25"
+            cursor = conn.execute(
+                "INSERT INTO invoices(series, number, kind, issued_at, customer_id, payment_method, total_vnd, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (series, numbers[kind], kind, at, customer, method, total, status))
+            for line_method, amount in lines or []:
+                conn.execute("INSERT INTO invoice_payments(invoice_id, method, amount_vnd) VALUES (?, ?, ?)",
+                             (cursor.lastrowid, line_method, amount))
+        conn.commit()
+    finally:
+        conn.close()
+    return path
+
+
+def table_ctx(path: Path, now: dt.datetime = TABLE_NOW) -> CheckContext:
+    return CheckContext(Settings(pos=PosSettings(database=path)), clock=lambda: now)
+
+
+def findings(path: Path, pack: RegulationPack) -> list[tuple[str, str, int, int, tuple[str, ...]]]:
+    rule = pack.cash_limit()
+    assert rule is not None
+    ctx = table_ctx(path)
+    try:
+        with ctx.pos_engine.connect() as conn:
+            documents = read_documents(conn, dt.datetime(2025, 1, 1))
+    finally:
+        ctx.close()
+    return [(d.customer, d.day.isoformat(), d.total_vnd, d.not_via_bank_vnd, d.documents)
+            for d in judge_days(documents, rule, pack.effective_date_of(rule))]
+
+
+def _first_shape(nd232: RegulationPack) -> RegulationPack:
+    """The pack as 1.0.0 shipped it (the threshold only): what a till may still have installed."""
+    data = json.loads(ND232.read_text(encoding="utf-8"))
+    data["version"] = "1.0.0"
+    for key in ("inclusive", "counted_kinds", "counted_methods", "bank_account_methods"):
+        del data["rules"][0][key]
+    return load_pack(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+@pytest.mark.parametrize("shape", ["1.1.0", "1.0.0"])
+@pytest.mark.parametrize(("case", "source", "documents", "expected"), TABLE, ids=[row[0] for row in TABLE])
+def test_the_rule_by_hand(tmp_path: Path, nd232: RegulationPack, shape: str, case: str, source: str,
+                          documents: list[Doc], expected: list[tuple[str, str, int, int, tuple[str, ...]]]) -> None:
+    pack = nd232 if shape == "1.1.0" else _first_shape(nd232)
+    path = build_pos(tmp_path / "pmv.sqlite3", documents)
+    assert findings(path, pack) == expected, f"{case}: {source}"
+    # The check itself, as the registry runs it: red exactly when a customer-day is found.
+    ctx = table_ctx(path)
+    try:
+        outcome = run_one(make_check(lambda: pack), ctx)
+    finally:
+        ctx.close()
+    assert outcome.status is (Status.CRITICAL if expected else Status.OK), outcome.summary
+    for customer, day, total, outside, codes in expected:
+        line = next(ln for ln in outcome.details.splitlines() if ln.startswith(customer))
+        shown = dt.date.fromisoformat(day).strftime("%d/%m/%Y")
+        assert (f"ngày {shown}: tổng {format_vnd(total)}, trong đó {format_vnd(outside)} không qua tài khoản ngân hàng"
+                in line) and all(code in line for code in codes)
+
+
+def test_a_pos_without_payment_lines_is_read_by_each_invoices_method(tmp_path: Path, nd232: RegulationPack) -> None:
+    documents = [doc(1, "2025-11-03T10:00:00", "cash", 20 * M), doc(2, "2025-11-03T10:00:00", "bank_transfer", 30 * M)]
+    path = build_pos(tmp_path / "old.sqlite3", documents, with_payments_table=False)
+    assert findings(path, nd232) == [(LAN, "2025-11-03", 20 * M, 20 * M, ("1C25TVG-0000001",))]
+
+
+def test_the_summary_says_not_through_a_bank_account(tmp_path: Path, nd232: RegulationPack) -> None:
+    path = build_pos(tmp_path / "pmv.sqlite3", [doc(2, "2025-11-06T15:00:00", "card", 25 * M)])
+    ctx = table_ctx(path)
+    try:
+        outcome = run_one(make_check(lambda: nd232), ctx)
+    finally:
+        ctx.close()
+    assert outcome.summary.startswith("1 trường hợp khách giao dịch từ 20.000.000 ₫ trong một ngày có phần thanh toán"
+                                      " không qua tài khoản ngân hàng: Trần Văn H*** (KH0002), ngày 06/11/2025")
+    assert "(thẻ 25.000.000 ₫)" in outcome.summary and "tiền mặt" not in outcome.summary
+    assert "chỉ chuyển khoản được tính là qua tài khoản ngân hàng" in outcome.details
+    assert "tiền mặt, thẻ, ví điện tử, phiếu quà tặng đều không được" in REMEDIES[outcome.remedy or ""]
+
+
+# A later pack can change any part of the rule without an app release: each change moves the verdict.
+LATER_PACKS: list[tuple[str, dict[str, object], list[Doc], int]] = [
+    ("card accepted as a bank account", {"bank_account_methods": ["bank_transfer", "card"]},
+     [doc(2, "2025-11-06T15:00:00", "card", 25 * M)], 0),
+    ("the amount itself no longer caught", {"inclusive": False},
+     [doc(1, "2025-11-03T10:00:00", "cash", 20 * M)], 0),
+    ("only sales count", {"counted_kinds": ["sell"]},
+     [doc(1, "2025-11-05T09:00:00", "cash", 12 * M, kind="buy"), doc(1, "2025-11-05T09:20:00", "cash", 9 * M)], 0),
+    ("only cash counts towards the total", {"counted_methods": ["cash"]},
+     [doc(1, "2025-11-07T10:00:00", "bank_transfer", 15 * M), doc(1, "2025-11-07T11:00:00", "cash", 6 * M)], 0),
+    ("a lower amount", {"amount_vnd": 10 * M},
+     [doc(1, "2025-11-07T11:00:00", "cash", 10 * M)], 1),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "documents", "found"), LATER_PACKS, ids=[row[0] for row in LATER_PACKS])
+def test_a_later_pack_changes_the_rule(tmp_path: Path, nd232: RegulationPack, case: str, change: dict[str, object],
+                                       documents: list[Doc], found: int) -> None:
+    data = json.loads(ND232.read_text(encoding="utf-8"))
+    data["version"] = "1.2.0"
+    data["rules"][0].update(change)
+    later = load_pack(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    path = build_pos(tmp_path / "pmv.sqlite3", documents)
+    assert len(findings(path, nd232)) == 1 - found, case  # the current pack judges each day the other way
+    assert len(findings(path, later)) == found, case

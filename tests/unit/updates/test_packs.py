@@ -18,6 +18,7 @@ from app.updates.packs import (
     VatRateRule,
     diff,
     load_pack,
+    pack_json_schema,
     read_pack,
 )
 from tests.unit.updates.conftest import ND232
@@ -33,7 +34,7 @@ def _load(doc: Any) -> RegulationPack:
 
 def test_the_real_nd232_pack() -> None:
     pack = load_pack(ND232.read_bytes())
-    assert (pack.id, pack.version) == ("nd-232-2025", "1.0.0")
+    assert (pack.id, pack.version) == ("nd-232-2025", "1.1.0")
     assert pack.issued_on == dt.date(2025, 8, 26)
     assert pack.effective_date == dt.date(2025, 10, 10)
     assert pack.legal_reference == "Nghị định 232/2025/NĐ-CP sửa đổi Nghị định 24/2012/NĐ-CP"
@@ -42,6 +43,45 @@ def test_the_real_nd232_pack() -> None:
     assert isinstance(rule, CashLimitRule)
     assert rule.amount_vnd == 20_000_000
     assert pack.effective_date_of(rule) == dt.date(2025, 10, 10)
+    # The whole rule is data (Decree 232/2025 cl. 10 art. 4 of Decree 24/2012: "từ 20 triệu đồng trở lên",
+    # purchases and sales together, whatever the means; SBV guidance 17/10/2025: only a transfer qualifies).
+    assert rule.inclusive is True
+    assert rule.counted_kinds == ["sell", "buy"] and rule.counted_methods == "all"
+    assert rule.bank_account_methods == ["bank_transfer"]
+
+
+def test_a_pack_of_the_first_shape_still_parses_with_the_correct_rule() -> None:
+    """Tills have 1.0.0 installed (the threshold only): its missing fields mean the rule as the decree states it."""
+    doc = _doc()
+    doc["version"] = "1.0.0"
+    doc["rules"][0] = {"kind": "cash_limit_per_customer_per_day", "amount_vnd": 20_000_000,
+                       "effective_date": "2025-10-10"}
+    old = _load(doc)
+    rule = old.cash_limit()
+    assert rule is not None and rule.inclusive and rule.counted_kinds == ["sell", "buy"]
+    assert rule.counted_methods == "all" and rule.bank_account_methods == ["bank_transfer"]
+    # Upgrading to 1.1.0, which spells the same rule out, changes nothing in force.
+    # Only the note (absent from this 1.0.0) differs: the defaults are the fields 1.1.0 spells out.
+    assert [c.changed_fields for c in diff(old, load_pack(ND232.read_bytes()))] == [("note_vi",)]
+
+
+@pytest.mark.parametrize(("amount", "inclusive", "caught"), [
+    (20_000_000, True, True),  # "từ 20 triệu đồng trở lên": the amount itself
+    (19_999_999, True, False),
+    (20_000_000, False, False),  # a later pack may say "trên" (over) instead
+    (20_000_001, False, True),
+])
+def test_the_threshold_is_inclusive_as_the_decree_words_it(amount: int, inclusive: bool, caught: bool) -> None:
+    rule = CashLimitRule(kind="cash_limit_per_customer_per_day", amount_vnd=20_000_000, inclusive=inclusive)
+    assert rule.reaches(amount) is caught
+
+
+def test_the_pack_schema_file_is_the_models() -> None:
+    schema_file = ND232.parent / "pack.schema.json"
+    assert json.loads(schema_file.read_text(encoding="utf-8")) == pack_json_schema(), (
+        "resources/regulation/pack.schema.json is stale: python -m app.updates.packs > it")
+    cash = pack_json_schema()["$defs"]["CashLimitRule"]["properties"]
+    assert cash["bank_account_methods"]["items"]["enum"] == ["cash", "bank_transfer", "card", "e_wallet", "voucher"]
 
 
 def test_all_rule_kinds_load() -> None:
@@ -95,6 +135,16 @@ CASES: list[tuple[str, Any, str]] = [
      lambda d: d["rules"].append({"kind": "invoice_required_fields", "fields": ["series", "number", "series"]}),
      "rules[1].fields[2]"),
     ("the same rule twice", lambda d: d["rules"].append(copy.deepcopy(d["rules"][0])), "rules[1]"),
+    ("unknown payment method", lambda d: _rule(d, bank_account_methods=["bank_transfer", "cheque"]),
+     "rules[0].bank_account_methods[1]"),
+    ("a payment method twice", lambda d: _rule(d, bank_account_methods=["bank_transfer", "bank_transfer"]),
+     "rules[0].bank_account_methods[1]"),
+    ("no method qualifies", lambda d: _rule(d, bank_account_methods=[]), "rules[0].bank_account_methods"),
+    ("unknown document kind", lambda d: _rule(d, counted_kinds=["sell", "gift"]), "rules[0].counted_kinds[1]"),
+    ("nothing counted", lambda d: _rule(d, counted_kinds=[]), "rules[0].counted_kinds"),
+    ("counted methods neither all nor a list", lambda d: _rule(d, counted_methods="some"),
+     "rules[0].counted_methods"),
+    ("inclusive as text", lambda d: _rule(d, inclusive="yes"), "rules[0].inclusive"),
 ]
 
 

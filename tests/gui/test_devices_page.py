@@ -8,10 +8,10 @@ from pytestqt.qtbot import QtBot
 
 from app.devices.diagnosis import Fault
 from app.devices.ime import telex
-from app.devices.labels import VerifyProblem
+from app.devices.labels import LayoutNote
 from app.devices.test_sheet import TEST_CODES
 from app.ui.devices.page import DevicesPage
-from app.ui.devices.texts import verify_problem_text
+from app.ui.devices.texts import layout_note_text
 from app.ui.tasks import TaskRunner
 
 
@@ -146,18 +146,23 @@ def test_printer_tab_previews_verifies_and_prints_a_test_tag(qtbot: QtBot, runti
     server.close()
 
 
-def test_a_code_too_long_for_the_tag_is_refused_before_printing(qtbot: QtBot, runtime) -> None:
+def test_a_code_too_long_for_code128_prints_as_datamatrix_and_says_so(qtbot: QtBot, runtime) -> None:
     page = make(qtbot, runtime)
     tab = page.printer
-    tab.item_code.setText("PMV75000001")
+    tab.dpi.setCurrentIndex(tab.dpi.findData(203))
+    tab.template.setCurrentIndex(tab.template.findData("rat_tail_75x10"))
+    tab.item_code.setText("PMV999900001")  # the demo shop's own code: no room for Code 128 on the head at 203 dpi
     tab.refresh_preview()
-    qtbot.waitUntil(lambda: "quá dài" in tab.verdict.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "quét được" in tab.verdict.text(), timeout=10000)
+    assert layout_note_text(LayoutNote.LONG_CODE_DATAMATRIX) in tab.verdict.text()
+    assert "Mã dài: in mã 2D DataMatrix" in tab.verdict.text()
     port, received, server = tcp_printer()
+    tab.language.setCurrentIndex(tab.language.findData("zpl"))
     tab.target.setText(f"tcp://127.0.0.1:{port}")
     tab.print_test_tag()
-    qtbot.waitUntil(lambda: "quá dài" in tab.message.text(), timeout=10000)
-    time.sleep(0.2)
-    assert received == []  # nothing was sent
+    qtbot.waitUntil(lambda: "Đã gửi tem thử" in tab.message.text(), timeout=10000)
+    qtbot.waitUntil(lambda: bool(received), timeout=5000)
+    assert "^BXN,2,200,14,14,,_" in received[0].decode("utf-8")  # a 14 x 14 ECC 200 symbol of 2-dot modules
     server.close()
 
 
@@ -193,10 +198,11 @@ def test_a_run_that_cannot_be_numbered_or_would_not_scan_sends_nothing(qtbot: Qt
     tab.item_code.setText("NHAN-CUOI")
     tab.print_run()
     qtbot.waitUntil(lambda: "kết thúc bằng số" in tab.message.text(), timeout=10000)
-    tab.item_code.setText("PMV75000001")  # numbered, but too long for the rat-tail head at 203 dpi
+    # Numbered, but the run's last code would pass 40 characters (X…X99 + 1 = X…X100). Every code of up to
+    # 40 printable characters fits a shipped template (as DataMatrix if need be), so this is what refuses a run.
+    tab.item_code.setText("X" * 38 + "99")
     tab.print_run()
-    refused = verify_problem_text(VerifyProblem.TOO_LONG_FOR_LABEL)
-    qtbot.waitUntil(lambda: tab.message.text() == refused, timeout=20000)
+    qtbot.waitUntil(lambda: "cuối loạt quá dài" in tab.message.text(), timeout=20000)
     assert tab.run_button.isEnabled()
     time.sleep(0.2)
     assert received == []
@@ -212,7 +218,7 @@ def test_a_form_that_cannot_print_says_what_to_fix_and_sends_nothing(qtbot: QtBo
         press()
         assert tab.message.text() == "Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100)."
         tab.target.setText(f"tcp://127.0.0.1:{port}")
-        tab.item_code.setText("75 000")  # a space: not a code the POS issues, nor safe in printer commands
+        tab.item_code.setText("Mã-75")  # not ASCII: neither Code 128 nor a keyboard-wedge scanner can carry it
         press()
         assert tab.message.text() == "Giá trị không hợp lệ: Mã hàng (mã vạch)"
         tab.item_code.setText("75000001")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.devices.labels.job import prepare_job, print_tag
 from app.devices.labels.languages import PrinterLanguage
-from app.devices.labels.layout import TagRefused, VerifyProblem, layout_tag, min_module_dots
+from app.devices.labels.layout import LayoutNote, TagRefused, VerifyProblem, layout_tag, min_module_dots
 from app.devices.labels.model import (
     DEFAULT_TEMPLATE,
     JewelleryTag,
@@ -38,7 +38,7 @@ from app.devices.labels.transports import TransportError, TransportErrorKind, qu
 from app.devices.labels.verify import Verification, verify_tag
 
 __all__ = [
-    "DEFAULT_TEMPLATE", "JewelleryTag", "LabelTemplate", "PrinterFault", "PrinterLanguage", "PrinterStatus",
+    "DEFAULT_TEMPLATE", "JewelleryTag", "LabelTemplate", "LayoutNote", "PrinterFault", "PrinterLanguage", "PrinterStatus",
     "StatusReplyError", "TagFieldError", "TagRefused", "TemplateError", "TransportError", "TransportErrorKind",
     "Verification", "VerifyProblem", "ascii_fold", "calibrate_command", "demo_tag", "layout_tag",
     "list_templates", "load_template", "min_module_dots", "parse_status", "prepare_job", "print_tag", "query",

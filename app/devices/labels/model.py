@@ -21,11 +21,13 @@ from app.shop.pos_schema import PURITIES
 
 DEFAULT_TEMPLATE = "rat_tail_75x10"
 
-# Item codes become barcode data and printer-command arguments.  Letters,
-# digits and - . / _ cover every code the POS issues and none of them is
-# special in ZPL (^ ~), TSPL (") or EZPL (,) field data, so a code can be
-# sent as is and compared byte for byte with what the scanner reads.
-ITEM_CODE_PATTERN = re.compile(r"[A-Za-z0-9._/-]{1,40}")
+# Item codes become barcode data and printer-command arguments.  Any
+# printable ASCII character (0x20-0x7E) is allowed, as a POS may use any of
+# them; the renderers escape what each printer language treats specially
+# (ZPL ^ ~ > and the DataMatrix escape character, TSPL's quote and ~, EZPL's
+# comma), so the scanner reads back exactly the code.  Non-ASCII cannot be
+# carried by Code 128 sets B/C, nor typed by a keyboard-wedge scanner.
+ITEM_CODE_PATTERN = re.compile(r"[\x20-\x7e]{1,40}")
 
 # Karat names the trade uses; any other purity is called by its code
 # ("Vàng 610"), as the POS's purity table names them.
@@ -117,8 +119,9 @@ def demo_tag(item_code: str = "75000001") -> JewelleryTag:
     """The test tag a technician prints: realistic values, a code that fits every shipped template.
 
     The default code is all digits (8 digits = 4 code-set-C symbols) so it
-    fits the 30 mm rat-tail head even at 203 dpi with 2-dot bars; the demo
-    shop's ``PMV75000001`` style needs 35.8 mm there (see verify.py).
+    fits the 30 mm rat-tail head as Code 128 even at 203 dpi with 2-dot bars;
+    the demo shop's ``PMV999900001`` style needs more there and is printed as
+    a DataMatrix instead (see layout.py).
     """
     return JewelleryTag(
         shop_name="Tiệm vàng Kim Phát",
@@ -160,6 +163,14 @@ class TextField:
     y_mm: float
     height_mm: float
     text: str  # a str.format pattern over JewelleryTag.placeholders(), e.g. "Công: {labour}"
+    # The codes this line goes with; empty = every code.  A rat-tail head has
+    # room for a 2D square only if the lines move: the item code's own line
+    # (up to 20 wide characters, the whole head) goes to the top band Code 128
+    # would have used, the others stop short of the square.
+    symbologies: tuple[str, ...] = ()
+
+    def shown_with(self, symbology: str) -> bool:
+        return not self.symbologies or symbology in self.symbologies
 
     def fill(self, values: Mapping[str, str | None]) -> str | None:
         names = _pattern_names(self.text)
@@ -168,13 +179,20 @@ class TextField:
         return self.text.format_map(values)
 
 
+SYMBOLOGIES = ("code128", "datamatrix", "qr")
+AUTO = "auto"
+# Minimum quiet zones: ISO/IEC 15417 (Code 128) 10 modules, ISO/IEC 16022
+# (DataMatrix) 1 module, ISO/IEC 18004 (QR) 4 modules.
+MIN_QUIET_ZONE = {"code128": 10, "datamatrix": 1, "qr": 4}
+
+
 @dataclass(frozen=True)
 class BarcodeField:
-    """Where the barcode may go: the symbol is centred in ``box``, quiet zones included."""
+    """Where one symbology's code may go: the symbol is centred in ``box``, quiet zones included."""
 
     box: Box
     symbology: str
-    module_dots: Mapping[int, int]  # narrow bar width in dots, per printer resolution
+    module_dots: Mapping[int, int]  # narrow bar / module width in dots, per printer resolution
     quiet_zone_modules: int
 
 
@@ -186,8 +204,20 @@ class LabelTemplate:
     height_mm: float  # along the feed: the label pitch without the gap
     gap_mm: float
     printable: Box  # the head of a rat-tail tag; the whole label for plain ones
-    barcode: BarcodeField
+    barcodes: tuple[BarcodeField, ...]  # the symbologies that fit, in order of preference
     texts: tuple[TextField, ...]
+    symbology: str = AUTO  # "auto": the first of ``barcodes`` that fits; else always that one
+
+    @property
+    def barcode(self) -> BarcodeField:
+        """The preferred code's place (Code 128 on the shipped templates)."""
+        return self.barcodes[0]
+
+    def barcode_field(self, symbology: str) -> BarcodeField:
+        for field in self.barcodes:
+            if field.symbology == symbology:
+                return field
+        raise ValueError(f"template {self.name} has no place for {symbology}")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], origin: str = "<dict>") -> LabelTemplate:
@@ -203,7 +233,17 @@ class LabelTemplate:
         def box(raw: Mapping[str, Any]) -> Box:
             return Box(float(raw["x_mm"]), float(raw["y_mm"]), float(raw["width_mm"]), float(raw["height_mm"]))
 
-        raw_barcode = data["barcode"]
+        def barcode(raw: Mapping[str, Any]) -> BarcodeField:
+            symbology = str(raw.get("symbology", "code128"))
+            return BarcodeField(
+                box=box(raw),
+                symbology=symbology,
+                module_dots={int(dpi): int(dots) for dpi, dots in raw["module_dots"].items()},
+                quiet_zone_modules=int(raw.get("quiet_zone_modules", MIN_QUIET_ZONE.get(symbology, 10))),
+            )
+
+        # "barcodes": the list of symbologies that fit; "barcode": one (older templates).
+        raw_barcodes = data["barcodes"] if "barcodes" in data else [data["barcode"]]
         return cls(
             name=str(data["name"]),
             description=str(data.get("description", "")),
@@ -211,14 +251,11 @@ class LabelTemplate:
             height_mm=float(data["height_mm"]),
             gap_mm=float(data.get("gap_mm", 2)),
             printable=box(data["printable"]),
-            barcode=BarcodeField(
-                box=box(raw_barcode),
-                symbology=str(raw_barcode.get("symbology", "code128")),
-                module_dots={int(dpi): int(dots) for dpi, dots in raw_barcode["module_dots"].items()},
-                quiet_zone_modules=int(raw_barcode.get("quiet_zone_modules", 10)),
-            ),
-            texts=tuple(TextField(float(raw["x_mm"]), float(raw["y_mm"]), float(raw["height_mm"]), str(raw["text"]))
+            barcodes=tuple(barcode(raw) for raw in raw_barcodes),
+            texts=tuple(TextField(float(raw["x_mm"]), float(raw["y_mm"]), float(raw["height_mm"]), str(raw["text"]),
+                                  tuple(str(name) for name in raw.get("symbologies", ())))
                         for raw in data.get("texts", ())),
+            symbology=str(data.get("symbology", AUTO)),
         )
 
     def _validate(self, origin: str) -> None:
@@ -229,24 +266,35 @@ class LabelTemplate:
             fail("label size must be positive")
         if not Box(0, 0, self.width_mm, self.height_mm).contains(self.printable):
             fail("printable area lies outside the label")
-        if self.barcode.symbology != "code128":
-            fail(f"unsupported symbology {self.barcode.symbology!r} (only code128)")
-        if not self.printable.contains(self.barcode.box):
-            fail("barcode box lies outside the printable area")
-        if not self.barcode.module_dots or any(dots < 1 for dots in self.barcode.module_dots.values()):
-            fail("module_dots needs a positive width for each resolution")
-        if self.barcode.quiet_zone_modules < 0:
-            fail("quiet_zone_modules must not be negative")
+        if not self.barcodes:
+            fail("a template needs at least one barcode place")
+        names = [field.symbology for field in self.barcodes]
+        if len(set(names)) != len(names):
+            fail(f"a symbology is listed twice: {names}")
+        if self.symbology != AUTO and self.symbology not in names:
+            fail(f"symbology {self.symbology!r} is neither 'auto' nor one of {names}")
+        for field in self.barcodes:
+            if field.symbology not in SYMBOLOGIES:
+                fail(f"unsupported symbology {field.symbology!r} (one of {', '.join(SYMBOLOGIES)})")
+            if not self.printable.contains(field.box):
+                fail(f"{field.symbology} box lies outside the printable area")
+            if not field.module_dots or any(dots < 1 for dots in field.module_dots.values()):
+                fail("module_dots needs a positive width for each resolution")
+            if field.quiet_zone_modules < MIN_QUIET_ZONE[field.symbology]:
+                fail(f"{field.symbology} needs a quiet zone of at least {MIN_QUIET_ZONE[field.symbology]} modules")
         for text in self.texts:
             unknown = _pattern_names(text.text) - PLACEHOLDERS
             if unknown:
                 fail(f"unknown placeholder(s) {sorted(unknown)} in {text.text!r}")
             if text.height_mm <= 0 or not self.printable.contains(Box(text.x_mm, text.y_mm, 0, text.height_mm)):
                 fail(f"text {text.text!r} starts outside the printable area")
+            if not set(text.symbologies) <= set(names):
+                fail(f"text {text.text!r} names a symbology the template does not offer: {list(text.symbologies)}")
 
-    def module_dots(self, dpi: int) -> int:
+    def module_dots(self, dpi: int, symbology: str | None = None) -> int:
+        field = self.barcode if symbology is None else self.barcode_field(symbology)
         try:
-            return self.barcode.module_dots[dpi]
+            return field.module_dots[dpi]
         except KeyError:
             raise ValueError(f"template {self.name} has no module width for {dpi} dpi") from None
 

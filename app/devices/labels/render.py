@@ -7,16 +7,17 @@ barcode would not fit or whose bars would be too thin is refused with
 :class:`~app.devices.labels.layout.TagRefused` before any byte is produced.
 
 Vietnamese text
-  * ZPL: ``^CI28`` switches field data to UTF-8, so names keep their
-    diacritics.  The resident scalable font 0 lacks some Vietnamese glyphs
-    on older firmware; pass ``font="E:DEJAVU.TTF"`` (a TrueType font
-    downloaded to the printer) to print them with ``^A@``.
-  * TSPL and EZPL: the resident fonts of the TSC/Xprinter/Godex printers
-    shops buy cover ASCII (plus a Western code page) only, and unknown
-    characters come out as boxes or garbage.  Text is therefore folded to
-    ASCII ("Nhẫn cưới" -> "Nhan cuoi", "₫" -> "d") unless ``font`` names a
-    TrueType font downloaded to the printer, in which case it is sent as
-    UTF-8 (TSPL ``CODEPAGE UTF-8``; EZPL ``AT<letter>`` with the UTF-8 flag).
+  * By default (no ``font``) a line of plain printable ASCII is sent as text
+    in the printer's resident font, and any other line ("Nhẫn trơn 9999",
+    "350.000 ₫") as a 1-bit graphic drawn by text_raster.py, the same bits
+    the PNG preview shows: ZPL ``^GFA``, TSPL ``BITMAP``, EZPL ``Q``.  No
+    resident font of ZPL (font 0), TSC/Xprinter or Godex printers has the
+    Vietnamese glyphs, so this is what makes diacritics print everywhere.
+    The job's commands are then pure ASCII; only the TSPL/EZPL graphic
+    payloads are binary, and the printer reads those by their stated length.
+  * ``font`` names a Unicode TrueType font already on the printer; every line
+    is then sent as UTF-8 text in it (ZPL ``^A@`` under ``^CI28``; TSPL
+    ``CODEPAGE UTF-8``; EZPL ``AT<letter>`` with the UTF-8 flag).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.devices.labels.code_commands import ezpl_code, tspl_code, zpl_code
 from app.devices.labels.languages import PrinterLanguage
 from app.devices.labels.layout import TagLayout, layout_tag
 from app.devices.labels.model import JewelleryTag, LabelTemplate
+from app.devices.labels.text_raster import TextRaster, needs_raster, raster_for
 
 # Godex manuals give darkness 0-19; 10 is their factory default and prints
 # crisp 2-dot bars on wax ribbon and direct-thermal stock alike.
@@ -37,7 +40,11 @@ _FOLD = str.maketrans({"đ": "d", "Đ": "D", "₫": "d", "–": "-", "—": "-",
 
 
 def ascii_fold(text: str) -> str:
-    """Vietnamese without diacritics, the way shops write it when a device has no accents."""
+    """Vietnamese without diacritics, the way shops write it when a device has no accents.
+
+    No job folds text any more (Vietnamese lines go as graphics, see above);
+    kept as part of the package's API for callers that want a plain-ASCII name.
+    """
     decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return "".join(char if 32 <= ord(char) < 127 else "?" for char in stripped)
@@ -49,6 +56,59 @@ def _mm(value: float) -> str:
 
 def _one_line(text: str) -> str:
     return re.sub(r"[\r\n\t]+", " ", text)
+
+
+def _crlf_join(lines: list[str | bytes], encoding: str) -> bytes:
+    """TSPL/EZPL command lines end with CR LF; graphic commands come as bytes, binary payload included."""
+    return b"\r\n".join(line if isinstance(line, bytes) else line.encode(encoding) for line in lines)
+
+
+# Graphic commands.  Each takes a TextRaster (1 = ink, MSB = leftmost dot)
+# and says in the printer's language "draw these dots with their top-left
+# corner here, adding ink only" (white never erases a bar or another line,
+# as in the preview).
+
+def _zpl_graphic(raster: TextRaster) -> str:
+    # ZPL II Programming Guide (Zebra 45541L-004), ^GF Graphic Field:
+    # ^GFa,b,c,d,data with a = A (ASCII hex), b = binary byte count,
+    # c = graphic field count (both the total bytes for uncompressed data),
+    # d = bytes per row; a 1 bit prints a dot (the guide's ~DG data, p. 128:
+    # "first four dots white and the next four black ... 00001111").  Placed by
+    # ^FO at the graphic's top-left corner.
+    total = raster.row_bytes * raster.height
+    return f"^FO{raster.x},{raster.y}^GFA,{total},{total},{raster.row_bytes},{raster.rows.hex().upper()}^FS"
+
+
+def _tspl_graphic(raster: TextRaster) -> bytes:
+    # TSC TSPL/TSPL2 Programming Manual, BITMAP X,Y,width,height,mode,data:
+    # width in bytes, height in dots, mode 0 OVERWRITE / 1 OR / 2 XOR, then
+    # width x height raw bytes.  TSPL burns 0 bits (1 = white), the reverse
+    # of ZPL: LPrint's TSPL driver dithers into CUPS_CSPACE_W (1 = white) for
+    # "BITMAP 0,0,w,h,1,", TSC's own Linux driver (tspl.c,
+    # TSPL_SendBitmap1bpp) inverts every byte before BITMAP ...,1, and
+    # farminos/open-escpos-print-service#13, checked on a printer: "a 0 bit
+    # burns and a 1 bit leaves the label blank".  Mode 1 (OR), as both
+    # drivers use, so the white padding never erases anything.
+    header = f"BITMAP {raster.x},{raster.y},{raster.row_bytes},{raster.height},1,"
+    return header.encode("ascii") + raster.inverted()
+
+
+# Godex EZPL Q's bit polarity: the EZPL manual's Q page (below) does not state
+# it.  Taken as 1 = a printed dot, as in ZPL ^GF; not yet confirmed on a Godex
+# head: the one constant to flip if one prints a line in negative.
+EZPL_INK_BIT = 1
+
+
+def _ezpl_graphic(raster: TextRaster) -> bytes:
+    # GoDEX EZPL Programmer's Manual, "Qx,y,width,height - Pattern command":
+    # x, y in dots, width in bytes, height in dots, the command line ends
+    # with CR and exactly width x height data bytes follow, row by row from
+    # the top (the manual's figure numbers 1..4 on the first row, 77..80 on
+    # the last).  The manual calls x, y the "left-bottom" position, while its
+    # figure and EZPL's other label commands (AT, BQ, R) place the top-left
+    # corner; we send the top-left, to be confirmed on a Godex head.
+    data = raster.rows if EZPL_INK_BIT else raster.inverted()
+    return f"Q{raster.x},{raster.y},{raster.row_bytes},{raster.height}\r\n".encode("ascii") + data
 
 
 # ------------------------------------------------------------------ ZPL
@@ -63,12 +123,13 @@ def zpl_from_layout(layout: TagLayout, font: str | None = None) -> bytes:
     bc = layout.require_printable().barcode
     lines = ["^XA", "^CI28", f"^PW{layout.width}", f"^LL{layout.height}", "^LH0,0"]
     for text in layout.texts:
+        if not font and needs_raster(text.text):
+            if (raster := raster_for(text, layout.width, layout.height)) is not None:
+                lines.append(_zpl_graphic(raster))
+            continue
         select = f"^A@N,{text.height},{text.height},{font}" if font else f"^A0N,{text.height},{text.height}"
         lines.append(f"^FO{text.x},{text.y}{select}^FH\\^FD{_zpl_field_data(text.text)}^FS")
-    # ^BC: normal orientation, no interpretation line (the template prints the
-    # code as text), no check digit beyond Code 128's own, A = automatic mode:
-    # the printer picks the shortest code-set sequence, as code128.encode does.
-    lines.append(f"^FO{bc.x},{bc.y}^BY{bc.module}^BCN,{bc.height},N,N,N,A^FD{bc.data}^FS")
+    lines.append(zpl_code(bc))  # Code 128, DataMatrix or QR, data escaped: code_commands.py
     lines += ["^PQ1", "^XZ", ""]
     return "\n".join(lines).encode("utf-8")
 
@@ -87,21 +148,22 @@ def _tspl_string(text: str) -> str:
 def tspl_from_layout(layout: TagLayout, font: str | None = None) -> bytes:
     template, dpi = layout.template, layout.dpi
     bc = layout.require_printable().barcode
-    lines = [f"SIZE {_mm(template.width_mm)} mm,{_mm(template.height_mm)} mm",
+    lines: list[str | bytes] = [f"SIZE {_mm(template.width_mm)} mm,{_mm(template.height_mm)} mm",
              f"GAP {_mm(template.gap_mm)} mm,0 mm", "DIRECTION 0", "REFERENCE 0,0", "CLS"]
     if font:
         lines.insert(4, "CODEPAGE UTF-8")
     for text in layout.texts:
+        if not font and needs_raster(text.text):
+            if (raster := raster_for(text, layout.width, layout.height)) is not None:
+                lines.append(_tspl_graphic(raster))
+            continue
         # Font "0" (and any TrueType font) is scalable: the two multiplication
         # arguments are the character size in points.
         points = max(1, round(text.height * 72 / dpi))
-        content = text.text if font else ascii_fold(text.text)
-        lines.append(f'TEXT {text.x},{text.y},"{font or "0"}",0,{points},{points},"{_tspl_string(content)}"')
-    # "128" is TSPL's Code 128 with automatic code-set switching; human
-    # readable 0, rotation 0, narrow = wide = module (Code 128 has no ratio).
-    lines.append(f'BARCODE {bc.x},{bc.y},"128",{bc.height},0,0,{bc.module},{bc.module},"{bc.data}"')
+        lines.append(f'TEXT {text.x},{text.y},"{font or "0"}",0,{points},{points},"{_tspl_string(text.text)}"')
+    lines.append(tspl_code(bc))  # Code 128, DataMatrix or QR, data escaped: code_commands.py
     lines += ["PRINT 1", ""]
-    return "\r\n".join(lines).encode("utf-8" if font else "ascii")
+    return _crlf_join(lines, "utf-8" if font else "ascii")
 
 
 def render_tspl(tag: JewelleryTag, template: LabelTemplate, dpi: int, *, font: str | None = None) -> bytes:
@@ -116,19 +178,21 @@ def ezpl_from_layout(layout: TagLayout, font: str | None = None) -> bytes:
     template = layout.template
     bc = layout.require_printable().barcode
     # ^Q and ^W take whole millimetres; templates use whole-mm stock sizes.
-    lines = [f"^Q{round(template.height_mm)},{round(template.gap_mm)}", f"^W{round(template.width_mm)}",
-             f"^H{EZPL_DARKNESS}", "^P1", "^S3", "^C1", "^R0", "~Q+0", "^O0", "^D0", "^E12", "^L"]
+    lines: list[str | bytes] = [
+        f"^Q{round(template.height_mm)},{round(template.gap_mm)}", f"^W{round(template.width_mm)}",
+        f"^H{EZPL_DARKNESS}", "^P1", "^S3", "^C1", "^R0", "~Q+0", "^O0", "^D0", "^E12", "^L"]
     for text in layout.texts:
         if font:
             # AT<letter>: a downloaded TrueType font; style "0E" = no rotation, UTF-8.
             lines.append(f"AT{font},{text.x},{text.y},{text.height},{text.height},0,0E,0,0,{_one_line(text.text)}")
+        elif needs_raster(text.text):
+            if (raster := raster_for(text, layout.width, layout.height)) is not None:
+                lines.append(_ezpl_graphic(raster))
         else:
-            lines.append(f"AT,{text.x},{text.y},{text.height},{text.height},0,0,0,0,{ascii_fold(text.text)}")
-    # BQ = Code 128 with automatic code-set selection: x, y, narrow, wide,
-    # height, rotation 0, no human-readable line, data.
-    lines.append(f"BQ,{bc.x},{bc.y},{bc.module},{bc.module},{bc.height},0,0,{bc.data}")
+            lines.append(f"AT,{text.x},{text.y},{text.height},{text.height},0,0,0,0,{_one_line(text.text)}")
+    lines.append(ezpl_code(bc))  # Code 128, DataMatrix or QR, data escaped: code_commands.py
     lines += ["E", ""]
-    return "\r\n".join(lines).encode("utf-8" if font else "ascii")
+    return _crlf_join(lines, "utf-8" if font else "ascii")
 
 
 def render_ezpl(tag: JewelleryTag, template: LabelTemplate, dpi: int, *, font: str | None = None) -> bytes:

@@ -1,13 +1,14 @@
 """Prove a tag's barcode will scan before a single label is spent.
 
 Three checks, cheapest first:
-  1. bars at least :func:`~app.devices.labels.layout.min_module_dots` wide;
-  2. symbol plus ISO quiet zones inside the template's barcode box (a 30 mm
+  1. bars (or 2D modules) at least :func:`~app.devices.labels.layout.min_module_dots` wide;
+  2. symbol plus ISO quiet zones inside the template's box for it (a 30 mm
      rat-tail head holds at most 5 Code 128 symbol characters at 203 dpi
-     with 2-dot bars: 10 digits, or about 5 letters);
+     with 2-dot bars: 10 digits, or about 5 letters; longer codes go in the
+     DataMatrix the template offers, and the result says so in ``note``);
   3. the tag drawn dot for dot at the printer's resolution (the same layout
      the printer command describes) decodes with zxing-cpp to exactly the
-     item code.
+     item code, in the symbology chosen.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.devices.labels.layout import (
+    LayoutNote,
     TagRefused,
     VerifyProblem,
     dots_to_mm,
@@ -29,18 +31,27 @@ from app.devices.labels.preview import image_from_layout
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["Decoder", "Verification", "VerifyProblem", "TagRefused", "decode_code128", "verify_tag",
-           "require_verified"]
+__all__ = ["Decoder", "LayoutNote", "Verification", "VerifyProblem", "TagRefused", "decode_code128",
+           "decode_tag_codes", "verify_tag", "require_verified"]
 
 Decoder = Callable[["Image.Image"], Sequence[str]]
 
 
-def decode_code128(image: Image.Image) -> list[str]:
-    """Every Code 128 symbol zxing-cpp finds in ``image``, as text."""
+def _decode(image: Image.Image, formats: str) -> list[str]:
     import zxingcpp
 
-    formats = zxingcpp.barcode_formats_from_str("Code128")
-    return [result.text for result in zxingcpp.read_barcodes(image, formats=formats) if result.valid]
+    wanted = zxingcpp.barcode_formats_from_str(formats)
+    return [result.text for result in zxingcpp.read_barcodes(image, formats=wanted) if result.valid]
+
+
+def decode_code128(image: Image.Image) -> list[str]:
+    """Every Code 128 symbol zxing-cpp finds in ``image``, as text."""
+    return _decode(image, "Code128")
+
+
+def decode_tag_codes(image: Image.Image) -> list[str]:
+    """Every symbol of a tag's symbologies (Code 128, DataMatrix, QR) zxing-cpp finds in ``image``."""
+    return _decode(image, "Code128,DataMatrix,QRCode")
 
 
 @dataclass(frozen=True)
@@ -50,9 +61,11 @@ class Verification:
     problem: VerifyProblem | None
     module_dots: int
     min_module_dots: int
-    needed_mm: float  # symbol plus quiet zones
-    available_mm: float  # the template's barcode box
+    needed_mm: float  # symbol plus quiet zones (its width; 2D codes are square)
+    available_mm: float  # the template's box for that symbology
     decoded: tuple[str, ...] = ()
+    symbology: str = "code128"  # the code the tag carries: code128 | datamatrix | qr
+    note: LayoutNote | None = None  # LONG_CODE_DATAMATRIX when Code 128 did not fit (the UI says so)
 
     @property
     def ok(self) -> bool:
@@ -60,8 +73,8 @@ class Verification:
 
 
 def verify_tag(tag: JewelleryTag, template: LabelTemplate, dpi: int,
-               *, decoder: Decoder = decode_code128) -> Verification:
-    layout = layout_tag(tag, template, dpi)
+               *, decoder: Decoder = decode_tag_codes, symbology: str | None = None) -> Verification:
+    layout = layout_tag(tag, template, dpi, symbology)
     bc = layout.barcode
 
     def result(problem: VerifyProblem | None, decoded: Sequence[str] = ()) -> Verification:
@@ -69,6 +82,7 @@ def verify_tag(tag: JewelleryTag, template: LabelTemplate, dpi: int,
             item_code=tag.item_code, dpi=dpi, problem=problem, module_dots=bc.module,
             min_module_dots=min_module_dots(dpi), needed_mm=round(dots_to_mm(bc.needed_width, dpi), 2),
             available_mm=round(dots_to_mm(bc.box_width, dpi), 2), decoded=tuple(decoded),
+            symbology=bc.symbology.value, note=layout.note,
         )
 
     if layout.geometry_problem is not None:
@@ -82,7 +96,7 @@ def verify_tag(tag: JewelleryTag, template: LabelTemplate, dpi: int,
 
 
 def require_verified(tag: JewelleryTag, template: LabelTemplate, dpi: int,
-                     *, decoder: Decoder = decode_code128) -> Verification:
+                     *, decoder: Decoder = decode_tag_codes) -> Verification:
     """:func:`verify_tag`, raising :class:`TagRefused` on any problem."""
     verification = verify_tag(tag, template, dpi, decoder=decoder)
     if verification.problem is not None:

@@ -42,6 +42,7 @@ from app.devices.labels import (
 from app.devices.labels.batch import MAX_RUN, RunFailed, numbered_tags, render_run
 from app.runtime import Runtime
 from app.ui.devices.texts import (
+    layout_note_text,
     printer_fault_name,
     transport_error_text,
     verify_problem_text,
@@ -177,10 +178,11 @@ class PrinterTab(QWidget):
         # Edits come faster than renders: only the newest preview may land.
         self._preview_seq = getattr(self, "_preview_seq", 0) + 1
         seq = self._preview_seq
-        self._runner.run(work, on_success=lambda result: self._show_preview(result, seq), context=self,
+        self._runner.run(work, on_success=lambda result: self._show_preview(result, seq, tag.item_code), context=self,
                          on_failure=lambda exc: self.verdict.setText(str(exc)))
 
-    def _show_preview(self, result: tuple[bytes | None, object], seq: int) -> None:
+    def _show_preview(self, result: tuple[bytes | None, object], seq: int, code: str) -> None:
+        """``code``: the item code this preview was rendered from (the field may have changed since)."""
         if seq != self._preview_seq:
             return
         png, verification = result
@@ -191,8 +193,9 @@ class PrinterTab(QWidget):
         problem = getattr(verification, "problem", None)
         if problem is None:
             self.verdict.setStyleSheet(f"color: {Level.OK.color.name()};")
-            self.verdict.setText(self.tr("Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.").replace(
-                "%1", self.item_code.text().strip()))
+            verdict = self.tr("Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.").replace("%1", code)
+            note = getattr(verification, "note", None)  # a 2D code instead of a Code 128 too long for the head
+            self.verdict.setText(verdict if note is None else f"{layout_note_text(note)}\n{verdict}")
         else:
             self.verdict.setStyleSheet(f"color: {Level.CRITICAL.color.name()};")
             self.verdict.setText(verify_problem_text(problem))

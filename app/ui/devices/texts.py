@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from app.devices.diagnosis import Fault
-from app.devices.labels import PrinterFault, TransportErrorKind, VerifyProblem
+from app.devices.labels import LayoutNote, PrinterFault, TransportErrorKind, VerifyProblem
 from app.devices.serial_scanner import ScannerErrorKind, ScanProblemKind
 
 
@@ -57,6 +57,17 @@ def verify_problem_text(problem: VerifyProblem) -> str:
         VerifyProblem.DOES_NOT_DECODE: translate("DeviceTexts", "Mã vạch trên tem không đọc lại được: không in."),
         VerifyProblem.DECODES_WRONG: translate("DeviceTexts", "Mã vạch đọc lại ra nội dung khác: không in."),
     }[problem]
+
+
+def layout_note_text(note: LayoutNote) -> str:
+    """Said beside the preview when the tag carries a 2D code because Code 128 would not fit."""
+    translate = QCoreApplication.translate
+    return {
+        LayoutNote.LONG_CODE_DATAMATRIX: translate(
+            "DeviceTexts", "Mã dài: in mã 2D DataMatrix. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh)."),
+        LayoutNote.LONG_CODE_QR: translate(
+            "DeviceTexts", "Mã dài: in mã 2D QR. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh)."),
+    }[note]
 
 
 def transport_error_text(kind: TransportErrorKind) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import signal
@@ -12,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from app.devices.labels import (
+    LabelTemplate,
     TagFieldError,
     TagRefused,
     VerifyProblem,
@@ -21,6 +23,7 @@ from app.devices.labels import (
 )
 from app.devices.labels import batch
 from app.devices.labels.batch import MAX_RUN, RunFailed, numbered_tags, render_run
+from app.devices.labels.model import templates_dir
 
 
 def _silent_worker(conn, *_args) -> None:  # type: ignore[no-untyped-def]
@@ -63,13 +66,19 @@ def test_the_worker_process_renders_every_tag_in_order_exactly_as_one_tag_at_a_t
     assert multiprocessing.active_children() == []  # the worker is gone once the run is rendered
 
 
+def code128_only():  # type: ignore[no-untyped-def]
+    """The rat-tail template asking for Code 128 only (a shop whose scanners read no 2D codes)."""
+    data = json.loads((templates_dir() / "rat_tail_75x10.json").read_text(encoding="utf-8"))
+    return LabelTemplate.from_dict({**data, "symbology": "code128"})
+
+
 def test_a_tag_that_would_not_scan_stops_the_run_with_its_reason() -> None:
-    # At 203 dpi the demo shop's PMV-style code does not fit the 30 mm rat-tail head (verify.py).
+    # At 203 dpi the demo shop's PMV-style code does not fit the 30 mm rat-tail head as Code 128 (verify.py).
     tags = [*numbered_tags(demo_tag(), 3), replace(demo_tag(), item_code="PMV75000001"), *numbered_tags(demo_tag(), 900)]
     seen: list[float] = []
     with pytest.raises(TagRefused) as refused:
-        render_run(tags, load_template(), "zpl", 203, cancel=threading.Event(), progress=lambda f, _c: seen.append(f),
-                   chunk=2)
+        render_run(tags, code128_only(), "zpl", 203, cancel=threading.Event(),
+                   progress=lambda f, _c: seen.append(f), chunk=2)
     assert refused.value.problem is VerifyProblem.TOO_LONG_FOR_LABEL  # the reason crosses the process boundary
     assert seen == [2 / len(tags)]  # stopped at the refused tag's chunk, the 900 after it never reported
     assert multiprocessing.active_children() == []

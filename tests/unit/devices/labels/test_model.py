@@ -41,9 +41,11 @@ def test_gold_weight_is_gross_minus_stone() -> None:
 
 
 @pytest.mark.parametrize("changes, field", [
-    ({"item_code": "PMV 001"}, "item_code"),
+    # Item codes: 1-40 printable ASCII characters (0x20-0x7E); "A^XZ" or "PMV 001" are codes like any other.
     ({"item_code": "Mã-Việt"}, "item_code"),
-    ({"item_code": "A^XZ"}, "item_code"),
+    ({"item_code": "A\tB"}, "item_code"),
+    ({"item_code": "A\x7f"}, "item_code"),
+    ({"item_code": "X" * 41}, "item_code"),
     ({"item_code": ""}, "item_code"),
     ({"purity_code": "18K"}, "purity_code"),
     ({"gross_weight_mg": 0}, "gross_weight_mg"),
@@ -91,13 +93,22 @@ def test_custom_template_by_path(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("changes, words", [
-    ({"barcode__symbology": "qr"}, "symbology"),
-    ({"barcode__x_mm": 10}, "barcode box"),
+    ({"barcodes__0__symbology": "pdf417"}, "unsupported symbology"),
+    ({"barcodes__1__symbology": "code128"}, "listed twice"),
+    ({"symbology": "pdf417"}, "neither 'auto'"),
+    ({"barcodes__0__x_mm": 10}, "code128 box"),
+    ({"barcodes__1__width_mm": 12}, "datamatrix box"),
     ({"texts__0__text": "{weight}"}, "placeholder"),
     ({"texts__0__x_mm": 40}, "outside the printable"),
     ({"printable__width_mm": 80}, "printable area"),
     ({"width_mm": "wide"}, "ValueError"),
-    ({"barcode__module_dots": {"203": 0}}, "module_dots"),
+    ({"barcodes__0__module_dots": {"203": 0}}, "module_dots"),
+    ({"barcodes": []}, "at least one"),
+    # The ISO quiet zones: 10 modules for Code 128 (ISO/IEC 15417), 1 for DataMatrix (ISO/IEC 16022),
+    # 4 for QR (ISO/IEC 18004).
+    ({"barcodes__0__quiet_zone_modules": 9}, "at least 10"),
+    ({"barcodes__1__quiet_zone_modules": 0}, "at least 1"),
+    ({"barcodes__2__quiet_zone_modules": 3}, "at least 4"),
 ])
 def test_bad_templates_are_refused_with_a_reason(tmp_path: Path, changes: dict, words: str) -> None:
     with pytest.raises(TemplateError, match=words):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.devices.labels import (
@@ -81,18 +83,19 @@ def test_positions_scale_with_resolution(dpi: int) -> None:
     assert job.barcodes[0].height == dots(3.2, dpi)
 
 
-def test_zpl_keeps_vietnamese_as_utf8() -> None:
-    job = parse_zpl(render_zpl(full_tag(), load_template("plain_40x30"), 203))
+def test_zpl_with_a_printer_font_keeps_vietnamese_as_utf8() -> None:
+    # Without a font the Vietnamese lines are graphics: tests/unit/devices/labels/test_text_raster.py.
+    job = parse_zpl(render_zpl(full_tag(), load_template("plain_40x30"), 203, font="E:DEJAVU.TTF"))
     texts = {f.data for f in job.texts}
     assert "Tiệm vàng Kim Phát" in texts and "Nhẫn cưới 18K" in texts
     assert "Giá: 12.345.000 ₫" in texts
 
 
 def test_zpl_escapes_command_characters_in_text() -> None:
-    tag = JewelleryTag("Kim ^XZ~JA", "A1", "Dây \\ chuyền", "610", 1000)
+    tag = JewelleryTag("Kim ^XZ~JA", "A1", "Day \\ chuyen", "610", 1000)
     data = render_zpl(tag, load_template("plain_40x30"), 203)
     job = parse_zpl(data)  # a raw ^XZ inside the text would end the label early
-    assert {"Kim ^XZ~JA", "Dây \\ chuyền"} <= {f.data for f in job.texts}
+    assert {"Kim ^XZ~JA", "Day \\ chuyen"} <= {f.data for f in job.texts}
     assert data.count(b"^XZ") == 1
 
 
@@ -103,11 +106,11 @@ def test_zpl_downloaded_font() -> None:
 
 
 @pytest.mark.parametrize("render, parse", [(render_tspl, parse_tspl), (render_ezpl, parse_ezpl)])
-def test_tspl_and_ezpl_fold_vietnamese_to_ascii_by_default(render, parse) -> None:
-    data = render(full_tag(), load_template("plain_40x30"), 300)
-    data.decode("ascii")  # nothing a resident font could garble
-    texts = {f.data for f in parse(data, 300).texts}
-    assert {"Tiem vang Kim Phat", "Nhan cuoi 18K", "Tuoi vang: 750 (18K)", "Gia: 12.345.000 d"} <= texts
+def test_tspl_and_ezpl_keep_ascii_lines_as_text_and_draw_vietnamese_ones(render, parse) -> None:
+    job = parse(render(full_tag(), load_template("plain_40x30"), 300), 300)
+    # Nothing is folded any more: ASCII lines stay text, the others are graphics (test_text_raster.py).
+    assert {f.data for f in job.texts} == {"75000001"}
+    assert len(job.bitmaps) == len(load_template("plain_40x30").texts) - 1
 
 
 def test_tspl_with_downloaded_font_sends_utf8() -> None:
@@ -128,7 +131,7 @@ def test_ezpl_with_downloaded_font_sends_utf8() -> None:
 
 
 def test_tspl_quotes_in_text_are_escaped() -> None:
-    tag = JewelleryTag("", "A1", 'Nhẫn "Phúc"', "750", 1000)
+    tag = JewelleryTag("", "A1", 'Nhan "Phuc"', "750", 1000)
     job = parse_tspl(render_tspl(tag, load_template("plain_40x30"), 203), 203)
     assert 'Nhan "Phuc"' in {f.data for f in job.texts}
 
@@ -145,8 +148,8 @@ def test_ascii_fold() -> None:
 @pytest.mark.parametrize("language", sorted(PARSERS))
 def test_overlong_code_is_refused_before_any_bytes(language: str) -> None:
     tag = JewelleryTag("", "PMV-2026-000000012345", "Lắc tay", "585", 5000)
-    with pytest.raises(TagRefused) as refused:
-        render_job(tag, load_template(), language, 300)
+    with pytest.raises(TagRefused) as refused:  # as Code 128 (the shipped template would take a DataMatrix)
+        render_job(tag, replace(load_template(), symbology="code128"), language, 300)
     assert refused.value.problem is VerifyProblem.TOO_LONG_FOR_LABEL
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 from app.devices.labels import (
     JewelleryTag,
     LabelTemplate,
+    LayoutNote,
     TagRefused,
     VerifyProblem,
     demo_tag,
@@ -29,9 +30,11 @@ DPIS = (203, 300)
 TEMPLATES = ("rat_tail_75x10", "plain_40x30")
 
 
-def variant(**barcode: object) -> LabelTemplate:
+def variant(symbology: str = "code128", **barcode: object) -> LabelTemplate:
+    """The rat-tail template with its Code 128 place changed, asking for Code 128 only (no 2D fallback)."""
     data = json.loads((templates_dir() / "rat_tail_75x10.json").read_text(encoding="utf-8"))
-    data["barcode"].update(barcode)
+    data["barcodes"][0].update(barcode)
+    data["symbology"] = symbology
     return LabelTemplate.from_dict(data)
 
 
@@ -54,25 +57,35 @@ def test_verification_passes_for_the_demo_tag(dpi: int) -> None:
     assert result.needed_mm <= result.available_mm
 
 
-def test_overlong_code_does_not_fit_the_rat_tail_head() -> None:
+def test_overlong_code_does_not_fit_the_rat_tail_head_as_code128() -> None:
     tag = JewelleryTag("", "PMV-KIMPHAT-2026-000123", "Nhẫn", "750", 3_750)
     for dpi in DPIS:
-        result = verify_tag(tag, load_template(), dpi)
+        result = verify_tag(tag, variant(), dpi)
         assert result.problem is VerifyProblem.TOO_LONG_FOR_LABEL
         assert result.needed_mm > result.available_mm
         assert result.decoded == ()
+        # The shipped template offers a DataMatrix for such codes, and says so.
+        fallback = verify_tag(tag, load_template(), dpi)
+        assert fallback.ok and fallback.decoded == (tag.item_code,)
+        assert (fallback.symbology, fallback.note) == ("datamatrix", LayoutNote.LONG_CODE_DATAMATRIX)
 
 
-def test_demo_shop_codes_fit_the_head_only_at_300_dpi() -> None:
+def test_demo_shop_codes_are_code128_at_300_dpi_and_datamatrix_at_203() -> None:
     tag = JewelleryTag("", "PMV75000001", "Nhẫn", "750", 3_750)
-    assert verify_tag(tag, load_template(), 203).problem is VerifyProblem.TOO_LONG_FOR_LABEL
-    assert verify_tag(tag, load_template(), 300).ok
+    assert verify_tag(tag, variant(), 203).problem is VerifyProblem.TOO_LONG_FOR_LABEL
+    at_203 = verify_tag(tag, load_template(), 203)
+    assert at_203.ok and at_203.symbology == "datamatrix" and at_203.note is LayoutNote.LONG_CODE_DATAMATRIX
+    at_300 = verify_tag(tag, load_template(), 300)
+    assert at_300.ok and at_300.symbology == "code128" and at_300.note is None
 
 
 def test_one_dot_bars_are_too_thin() -> None:
     result = verify_tag(demo_tag(), variant(module_dots={"203": 1, "300": 2}), 203)
     assert result.problem is VerifyProblem.BARS_TOO_THIN
     assert verify_tag(demo_tag(), variant(module_dots={"203": 1, "300": 2}), 300).ok
+    # Offered a DataMatrix, the tag takes it rather than printing bars a head cannot hold.
+    auto = verify_tag(demo_tag(), variant("auto", module_dots={"203": 1, "300": 2}), 203)
+    assert auto.ok and auto.note is LayoutNote.LONG_CODE_DATAMATRIX and auto.module_dots == 2
 
 
 def test_bars_too_short_to_decode() -> None:
@@ -103,8 +116,7 @@ def test_prepare_job_refuses_with_the_reason() -> None:
 
 def test_print_tag_sends_only_verified_tags(printer) -> None:
     with pytest.raises(TagRefused):
-        print_tag(JewelleryTag("", "PMV75000001", "Nhẫn", "750", 3_750), load_template(), "zpl", 203,
-                  printer.target)
+        print_tag(JewelleryTag("", "PMV75000001", "Nhẫn", "750", 3_750), variant(), "zpl", 203, printer.target)
     verification = print_tag(demo_tag(), load_template(), "zpl", 203, printer.target)
     assert verification.ok
     [job] = printer.wait_for_jobs()

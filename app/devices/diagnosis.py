@@ -16,7 +16,8 @@ guessed from symptoms:
   code with a wrong check digit, which no scanner decodes: ``check_digit``;
 * otherwise the body is matched against ``expected`` passed through each
   corruption: Caps Lock (case swapped), UniKey/EVKey Telex and VNI
-  (:mod:`app.devices.ime`, both tone styles, spell check off and on), a
+  (:mod:`app.devices.ime`: both tone styles; spell check off, on, and on
+  with auto-restore of invalid words, at word breaks or also at Enter), a
   non-US Windows layout (:mod:`app.devices.keyboard_layouts`), and Caps Lock
   followed by an input method or layout.  Each candidate explains the body
   exactly, or with extra characters around it (``prefix_suffix``), or with
@@ -37,11 +38,11 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from app import HOTLINE
 from app.devices.check_digits import gtin_check_digit, has_gs1_shape, is_valid_gtin
-from app.devices.ime import telex, vni
+from app.devices.ime import CONFIGURATIONS, Mode, type_keys
 from app.devices.keyboard_layouts import LAYOUTS, retype
 
 
@@ -151,10 +152,13 @@ def _swapcase(text: str) -> str:
     return text.swapcase()
 
 
-def _variants(typist: Callable[..., str], text: str) -> set[str]:
-    """An input method's output under both tone styles and spell-check settings."""
-    return {typist(text, modern=modern, spell_check=spell)
-            for modern in (False, True) for spell in (False, True)}
+def _variants(mode: Mode, text: str) -> set[str]:
+    """An input method's output under every modelled setting (:data:`ime.CONFIGURATIONS`).
+
+    The scanner's Enter is typed too: with auto-restore some front ends restore
+    the code's last word there.  It is taken off again, as the body is compared.
+    """
+    return {type_keys(text + "\r", mode, options).removesuffix("\r") for options in CONFIGURATIONS}
 
 
 def _candidates(expected: str) -> Iterator[tuple[frozenset[Fault], str]]:
@@ -164,8 +168,8 @@ def _candidates(expected: str) -> Iterator[tuple[frozenset[Fault], str]]:
     for caps in (False, True):
         keys = _swapcase(expected) if caps else expected
         extra = {Fault.CAPS_LOCK} if caps else set()
-        for fault, typist in ((Fault.IME_TELEX, telex), (Fault.IME_VNI, vni)):
-            for text in sorted(_variants(typist, keys)):
+        for fault, mode in ((Fault.IME_TELEX, Mode.TELEX), (Fault.IME_VNI, Mode.VNI)):
+            for text in sorted(_variants(mode, keys)):
                 yield frozenset({fault, *extra}), text
         for layout in LAYOUTS:
             yield frozenset({Fault.KEYBOARD_LAYOUT, *extra}), retype(keys, layout)

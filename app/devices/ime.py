@@ -6,11 +6,17 @@ typing: ``DD1234AA`` arrives as ``Đ1234Â``, ``PMV-TEST-39`` as ``PMV-TÉT-39``
 This module replays that engine so the diagnosis can recognise the damage.
 
 The model is UniKey's input engine (``ukengine``, open source since x-unikey and
-still the core of ibus-/fcitx5-unikey; EVKey derives from it) with the engine's
-shipped defaults: free marking on, macros off, spell check off, old tone
-placement.  The result was checked against the Telex expectations in
-fcitx5-unikey's own test suite.  Shops may have changed the two settings that
-matter, so both are parameters and the diagnosis tries every combination.
+still the core of ibus-/fcitx5-unikey; EVKey derives from it) with free marking
+on, macros off (an empty macro table changes nothing) and old tone placement.
+Spell check is *on* by default: in the engine's own defaults
+(``CreateDefaultUnikeyOptions``: spellCheckEnabled=1, autoNonVnRestore=0) and
+in fcitx5-unikey's settings (SpellCheck and AutoNonVnRestore both true in
+src/unikey-config.h).  What UniKey/EVKey for Windows ship is not asserted here:
+every setting that changes a scan is a parameter (:class:`Options`) and the
+diagnosis tries each meaningful combination (:data:`CONFIGURATIONS`).  The
+functions' own defaults (spell check off) are just the plainest engine.
+The Telex output is checked against fcitx5-unikey's test table
+(tests/unit/devices/test_ime_fcitx5.py).
 
 How the engine works (and why a scanner trips it):
 
@@ -37,10 +43,17 @@ How the engine works (and why a scanner trips it):
   vowel (``hoà``, ``thuý``).
 * Case is the key's own: ``Aa`` -> ``Â``, ``aA`` -> ``â``; output is NFC.
 
-Not modelled: the spell checker's auto-restore of non-Vietnamese words, macros,
-VIQR / MS-Vietnamese methods, the 128-cell buffer trimming in very long words.
-``spell_check=True`` models UniKey with spell check on (letters after a
-foreign character are left alone unless the word began with ``dd``).
+* ``spell_check=True``: letters after a foreign character are left alone
+  unless the word began with ``dd`` (UniKey's "single mode").
+* ``auto_restore=True`` ("Tự động khôi phục phím với từ sai", needs spell
+  check): at a word-break key a word that is not Vietnamese and carries a mark
+  is replaced by the keys typed, so ``XAAB-`` stays ``XAAB-`` and ``AA12 ``
+  stays ``AA12 ``, while ``DD-`` still gives ``Đ-`` (a lone consonant is a
+  valid word).  The last word of a code, before Enter, is restored only where
+  the front end ends the word there (``restore_at_enter``; fcitx5-unikey does).
+
+Not modelled: macros, VIQR / MS-Vietnamese methods, the 128-cell buffer
+trimming in very long words, the manual restore keys (Shift+Space, both Shifts).
 """
 
 from __future__ import annotations
@@ -361,12 +374,19 @@ class _Cell:
 class _Engine:
     """Replays UniKey's per-keystroke processing and renders the final text."""
 
-    def __init__(self, mode: Mode, *, modern: bool, spell_check: bool) -> None:
+    def __init__(self, mode: Mode, options: Options) -> None:
         self._keys = _TELEX_KEYS if mode is Mode.TELEX else _VNI_KEYS
-        self._modern = modern
-        self._spell_check = spell_check
+        self._modern = options.modern
+        self._spell_check = options.spell_check
+        # Auto-restore only ever acts on a spell-checked word (processWordEnd
+        # returns early when spell check is off).
+        self._restore = options.spell_check and options.auto_restore
+        self._restore_at_enter = self._restore and options.restore_at_enter
         self._buf: list[_Cell] = []
         self._out: list[str] = []
+        # The keystrokes since the last reset, with whether each one changed
+        # the text (UniKey's m_keyStrokes[].converted): what a restore replays.
+        self._strokes: list[tuple[str, bool]] = []
         # "Single mode": a word begun with dd is never spell-checked (codes).
         self._single = False
         # UniKey remembers that the last w became "ư" and tries that first
@@ -384,7 +404,11 @@ class _Engine:
     def _flush(self) -> None:
         self._out.extend(cell.render() for cell in self._buf)
         self._buf.clear()
+        self._strokes.clear()
         self._single = False
+
+    def _text(self) -> str:
+        return "".join(cell.render() for cell in self._buf)
 
     def _key(self, ch: str) -> _Key:
         act, arg = self._keys.get(ch) or self._keys.get(ch.lower(), (_Act.NORMAL, None))
@@ -397,6 +421,20 @@ class _Engine:
 
     def _feed(self, ch: str) -> None:
         key = self._key(ch)
+        if self._restore and (key.kind is _Kind.BREAK or (key.kind is _Kind.RESET and self._restore_at_enter)):
+            self._restore_invalid_word()
+        if key.kind is _Kind.RESET:
+            self._append(key)
+            return
+        if not self._restore:
+            self._apply(key)
+            return
+        before = self._text()
+        self._apply(key)
+        # "Converted": the key did more than add itself (a mark, an undo, a letter map).
+        self._strokes.append((ch, self._text() != before + ch))
+
+    def _apply(self, key: _Key) -> None:
         act = key.act
         if act in (_Act.ROOF_ALL, _Act.ROOF_A, _Act.ROOF_E, _Act.ROOF_O):
             self._roof(key)
@@ -454,6 +492,60 @@ class _Engine:
     def _set_vowels(self, start: int, vseq: str) -> None:
         for i in range(len(vseq)):
             self._buf[start + i].vseq = vseq[: i + 1]
+
+    # -- auto-restore (UniKey's processWordEnd / restoreKeyStrokes) --------
+
+    def _restore_invalid_word(self) -> None:
+        """At a word end: an invalid word that carries a mark gets its keystrokes back.
+
+        UniKey's conditions, in its order: the word so far is not Vietnamese
+        judged by its *last* cell only (so ``XÂB`` and ``Â12`` are restored,
+        but ``Đ-``, a lone consonant, is not); it carries a tone or a modified
+        letter; and one of its keystrokes since the last word-break key changed
+        the text.  Then every cell back to the last word break is replaced by
+        those keystrokes, typed literally.  The dd "single mode" does not
+        protect a word here: the break key clears it before the check.
+        """
+        if not self._buf or not self._last_word_is_non_vn() or not self._word_has_mark():
+            return
+        start = len(self._strokes)
+        while start > 0 and _kind_of(self._strokes[start - 1][0]) is not _Kind.BREAK:
+            start -= 1
+        keys = self._strokes[start:]
+        if not any(converted for _, converted in keys):
+            return
+        while self._buf and self._buf[-1].form is not _Form.EMPTY:
+            self._buf.pop()
+        self._buf.extend(_Cell(ch, None) for ch, _ in keys)  # FOREIGN: rendered as typed
+        self._strokes[start:] = [(ch, False) for ch, _ in keys]
+
+    def _last_word_is_non_vn(self) -> bool:
+        """UniKey's lastWordIsNonVn: judged on the last cell of the word."""
+        last = len(self._buf) - 1
+        cell = self._buf[last]
+        if cell.form is _Form.FOREIGN:
+            return True
+        if cell.form in (_Form.EMPTY, _Form.C):
+            return False
+        if cell.form in (_Form.V, _Form.CV):
+            return not _VSEQ[cell.vseq or ""].complete
+        vseq = self._buf[last - cell.v].vseq or ""
+        if not _VSEQ[vseq].complete:
+            return True
+        if not _valid_cvc(self._cluster_at(last, cell.c1), vseq, cell.cseq):
+            return True
+        start = last - cell.v - len(vseq) + 1
+        tone = self._buf[start + self._tone_position(vseq, False)].tone
+        return cell.cseq in _NO_TONE_FINALS and tone in (2, 3, 4)
+
+    def _word_has_mark(self) -> bool:
+        """UniKey's lastWordHasVnMark: a tone, or â ă ê ô ơ ư đ, since the last word break."""
+        for cell in reversed(self._buf):
+            if cell.form is _Form.EMPTY:
+                return False
+            if cell.sym is not None and (cell.tone or cell.sym in "âăêôơưđ"):
+                return True
+        return False
 
     # -- plain keys -------------------------------------------------------
 
@@ -791,16 +883,50 @@ class _Engine:
         self._map(key)
 
 
-def telex(keys: str, *, modern: bool = False, spell_check: bool = False) -> str:
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The UniKey/EVKey settings that change what a scan becomes.
+
+    ``modern``: "Đặt dấu oà, uý" (tone on the second vowel of oa/oe/uy).
+    ``spell_check``: "Bật kiểm tra chính tả".  ``auto_restore``: "Tự động khôi
+    phục phím với từ sai" (fcitx5-unikey: AutoNonVnRestore); it needs spell
+    check and acts at a word-break key (space, ``-``, ``.``...).
+    ``restore_at_enter``: the front end also ends the word at Enter/Tab, so
+    the last word of a scan is restored too -- fcitx5-unikey does (it feeds
+    key 0, a word break, before committing); UniKey's own engine treats Enter
+    as a reset and restores nothing there.
+    """
+
+    modern: bool = False
+    spell_check: bool = False
+    auto_restore: bool = False
+    restore_at_enter: bool = False
+
+
+# Every distinct behaviour a shop's input method can have: the diagnosis
+# replays a code through each.  (auto_restore without spell check, or
+# restore_at_enter without auto_restore, behave like a row already here.)
+CONFIGURATIONS: tuple[Options, ...] = tuple(
+    Options(modern, spell, restore, at_enter)
+    for modern in (False, True)
+    for spell, restore, at_enter in ((False, False, False), (True, False, False),
+                                     (True, True, False), (True, True, True))
+)
+
+
+def telex(keys: str, *, modern: bool = False, spell_check: bool = False,
+          auto_restore: bool = False, restore_at_enter: bool = False) -> str:
     """The text UniKey/EVKey in Telex mode produces from ``keys`` (NFC)."""
-    return _Engine(Mode.TELEX, modern=modern, spell_check=spell_check).run(keys)
+    return _Engine(Mode.TELEX, Options(modern, spell_check, auto_restore, restore_at_enter)).run(keys)
 
 
-def vni(keys: str, *, modern: bool = False, spell_check: bool = False) -> str:
+def vni(keys: str, *, modern: bool = False, spell_check: bool = False,
+        auto_restore: bool = False, restore_at_enter: bool = False) -> str:
     """The text UniKey/EVKey in VNI mode produces from ``keys`` (NFC)."""
-    return _Engine(Mode.VNI, modern=modern, spell_check=spell_check).run(keys)
+    return _Engine(Mode.VNI, Options(modern, spell_check, auto_restore, restore_at_enter)).run(keys)
 
 
-def type_keys(keys: str, mode: Mode | str, *, modern: bool = False, spell_check: bool = False) -> str:
-    """``telex`` or ``vni`` by mode name."""
-    return _Engine(Mode(mode), modern=modern, spell_check=spell_check).run(keys)
+def type_keys(keys: str, mode: Mode | str, options: Options | None = None, *,
+              modern: bool = False, spell_check: bool = False) -> str:
+    """``telex`` or ``vni`` by mode name; ``options`` (when given) replaces the keyword settings."""
+    return _Engine(Mode(mode), options or Options(modern, spell_check)).run(keys)

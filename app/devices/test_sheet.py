@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import HOTLINE
 from app.atomic import atomic_target
 from app.pdf_fonts import register_fonts
+
+if TYPE_CHECKING:
+    from reportlab.graphics.shapes import Drawing
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,49 @@ TEST_CODES: tuple[TestCode, ...] = (
 
 SHEET_SUFFIX = ".pdf"
 
+# Printed size of the linear symbols (X = narrow bar).  The text under Code 128
+# and Code 39 is drawn by us, not by reportlab's humanReadable option, whose
+# glyphs rise into the bottom of the bars (about 0.3 mm at 150 dpi): here it sits
+# TEXT_GAP below the bars' bottom, and the quiet zones (10 X or 6.35 mm either
+# side, reportlab's default) stay empty.  EAN-13 keeps reportlab's GS1 layout:
+# digits under the short bars, between the longer guard bars.
+BAR_WIDTH = 0.45  # mm
+BAR_HEIGHT = 16.0  # mm
+TEXT_GAP = 2.0  # mm between the bars' bottom and the tallest glyph of the text
+TEXT_SIZE = 11.0  # pt
+_LINEAR = {
+    "code128": ("Code128", {}),
+    "code39": ("Standard39", {"checksum": 0, "stop": 1}),
+}
+
+
+def symbol_drawing(code: TestCode) -> Drawing:
+    """The symbol as printed on the sheet, with its human-readable text (if any) clear of the bars."""
+    from reportlab.graphics.barcode import createBarcodeDrawing, getCodes
+    from reportlab.graphics.shapes import Drawing, Group, String
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import getAscentDescent
+
+    if code.symbology == "qr":
+        return createBarcodeDrawing("QR", value=code.content, barWidth=38 * mm, barHeight=38 * mm)
+    if code.symbology == "ean13":
+        return createBarcodeDrawing("EAN13", value=code.content, humanReadable=True, barWidth=0.4 * mm,
+                                    barHeight=20 * mm)
+    name, extra = _LINEAR[code.symbology]
+    bars = getCodes()[name](value=code.content, barWidth=BAR_WIDTH * mm, barHeight=BAR_HEIGHT * mm,
+                            humanReadable=0, **extra)
+    regular, _ = register_fonts()
+    ascent, descent = getAscentDescent(regular, TEXT_SIZE)  # descent is negative
+    text_top = ascent - descent  # the baseline sits at -descent
+    x0, y0, x1, y1 = bars.getBounds()
+    drawing = Drawing(x1 - x0, (y1 - y0) + TEXT_GAP * mm + text_top)
+    group = Group(bars)
+    group.translate(-x0, text_top + TEXT_GAP * mm - y0)
+    drawing.add(group)
+    drawing.add(String((x1 - x0) / 2, -descent, code.content, fontName=regular, fontSize=TEXT_SIZE,
+                       textAnchor="middle"))
+    return drawing
+
 
 class SheetFormatError(ValueError):
     """The sheet is only made as a PDF: a PDF keeps the codes' printed size, which the scan test relies on
@@ -56,8 +103,6 @@ def write_test_sheet(target: Path) -> Path:
     never a PDF under another format's name."""
     if Path(target).suffix.lower() != SHEET_SUFFIX:
         raise SheetFormatError(target)
-    from reportlab.graphics.barcode import createBarcodeDrawing
-    from reportlab.graphics.shapes import Drawing
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -67,18 +112,7 @@ def write_test_sheet(target: Path) -> Path:
     body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
     title = ParagraphStyle("title", parent=body, fontName=bold, fontSize=16, leading=20)
 
-    def drawing(code: TestCode) -> Drawing:
-        if code.symbology == "qr":
-            return createBarcodeDrawing("QR", value=code.content, barWidth=38 * mm, barHeight=38 * mm)
-        options = {
-            "code128": ("Code128", {"barWidth": 0.45 * mm, "barHeight": 16 * mm}),
-            "code39": ("Standard39", {"barWidth": 0.45 * mm, "barHeight": 16 * mm, "checksum": 0, "stop": 1}),
-            "ean13": ("EAN13", {"barWidth": 0.4 * mm, "barHeight": 20 * mm}),
-        }[code.symbology]
-        name, kwargs = options
-        return createBarcodeDrawing(name, value=code.content, humanReadable=True, **kwargs)
-
-    rows = [[drawing(code), Paragraph(f"<b>{index}. {code.label}</b><br/>{code.content}", body)]
+    rows = [[symbol_drawing(code), Paragraph(f"<b>{index}. {code.label}</b><br/>{code.content}", body)]
             for index, code in enumerate(TEST_CODES, start=1)]
     table = Table(rows, colWidths=[110 * mm, 60 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOTTOMPADDING", (0, 0), (-1, -1), 9 * mm)]))

@@ -13,7 +13,7 @@ import unicodedata
 import pytest
 
 from app.devices.check_digits import complete_gtin
-from app.devices.ime import Mode, telex, type_keys, vni
+from app.devices.ime import CONFIGURATIONS, Mode, Options, telex, type_keys, vni
 
 TELEX_CASES = [
     # Item and test-sheet codes.
@@ -147,3 +147,54 @@ def test_output_is_always_nfc_and_never_longer_than_input() -> None:
         for out in (telex(code), vni(code), telex(code, modern=True, spell_check=True)):
             assert unicodedata.is_normalized("NFC", out)
             assert len(out) <= len(code)
+
+
+# Auto-restore ("Tự động khôi phục phím với từ sai"), worked out from UniKey's
+# engine (fcitx5-unikey unikey/ukengine.cpp @ 909e0aed: processWordEnd,
+# lastWordIsNonVn, lastWordHasVnMark, restoreKeyStrokes): at a word-break key,
+# with spell check on, a word whose last cell is not Vietnamese and which
+# carries a mark is replaced by the keys typed since the last word-break key.
+RESTORE_CASES = [
+    ("XAAB-", "XAAB-"),  # XÂB: "âb" is no syllable -> keys back
+    ("AA12 ", "AA12 "),  # Â then digits: the last cell is foreign
+    ("AW75-", "AW75-"),
+    ("DD12-", "DD12-"),  # the break clears dd's single mode before the check
+    ("DD-2026-AW", "Đ-2026-Ă"),  # Đ alone is a valid word; 2026 has no mark; AW is last (no break after it)
+    ("XAAB-AW", "XAAB-Ă"),  # only the word before the break is restored
+    ("PMV-TEST-39", "PMV-TÉT-39"),  # TÉT is Vietnamese: kept
+    ("TAAS-", "TẤ-"),  # valid word with a mark: kept
+    ("HOAF-1", "HÒA-1"),
+    ("]C1PMV123-", "ưC1PMV123-"),  # "]" counts as a word-break keystroke, and no key after it changed anything
+    ("XAAB.X", "XAAB.X"), ("AAC1,", "AAC1,"),  # any word-break symbol ends the word
+]
+
+
+@pytest.mark.parametrize(("keys", "expected"), RESTORE_CASES)
+def test_auto_restore_at_word_breaks(keys: str, expected: str) -> None:
+    assert telex(keys, spell_check=True, auto_restore=True) == expected
+
+
+def test_auto_restore_needs_spell_check_and_changes_only_invalid_words() -> None:
+    assert telex("XAAB-", auto_restore=True) == "XÂB-"  # spell check off: no restore
+    assert telex("XAAB-", spell_check=True) == "XÂB-"  # restore off
+    assert vni("XA6B-", spell_check=True, auto_restore=True) == "XA6B-"
+    assert vni("A6B-", spell_check=True, auto_restore=True) == "A6B-"  # ÂB: B cannot end â
+    assert vni("TA61-", spell_check=True, auto_restore=True) == "TẤ-"
+
+
+def test_enter_restores_only_where_the_front_end_ends_the_word_there() -> None:
+    # UniKey's engine: Enter is a reset key (no restore); fcitx5-unikey first
+    # feeds key 0, a word break, so the last word comes back too.
+    assert telex("XAAB\r", spell_check=True, auto_restore=True) == "XÂB\r"
+    assert telex("XAAB\r", spell_check=True, auto_restore=True, restore_at_enter=True) == "XAAB\r"
+    assert telex("XAAB\t", spell_check=True, auto_restore=True, restore_at_enter=True) == "XAAB\t"
+    assert telex("XAAB\r", spell_check=True, restore_at_enter=True) == "XÂB\r"  # needs auto_restore
+
+
+def test_configurations_cover_each_behaviour_once() -> None:
+    assert len(set(CONFIGURATIONS)) == len(CONFIGURATIONS) == 8
+    assert Options() in CONFIGURATIONS
+    assert Options(spell_check=True, auto_restore=True) in CONFIGURATIONS
+    assert Options(spell_check=True, auto_restore=True, restore_at_enter=True) in CONFIGURATIONS
+    assert all(o.spell_check or not o.auto_restore for o in CONFIGURATIONS)
+    assert type_keys("XAAB-", Mode.TELEX, Options(spell_check=True, auto_restore=True)) == "XAAB-"

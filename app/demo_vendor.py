@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEEDED_KEY = "demo.requests_seeded"
+DEMO_CALENDAR_YEARS = (2026, 2027)  # resources/calendar/vendor-calendar-<year>.json
 
 
 def start_demo_vendor(runtime: Runtime) -> Any:
@@ -51,6 +52,8 @@ def _publish_demo_pack(runtime: Runtime, vendor: Any) -> None:
     root = vendor.publish_pack(pack_file, version=pack["version"], title_vi=pack["title_vi"],
                                summary_vi=pack["summary_vi"], effective_date=pack["effective_date"],
                                target_id=pack["id"])
+    for year in DEMO_CALENDAR_YEARS:  # the vendor's working calendars, installed by the demo's update run
+        vendor.publish_calendar(resources_dir() / "calendar" / f"vendor-calendar-{year}.json")
     (runtime.paths.demo_shop_dir / "tuf-root.json").write_bytes(root)
 
 
@@ -84,9 +87,14 @@ def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:
     for request, status, kind, solution in created:
         stored = runtime.support.get(request.id)
         if stored is not None and stored.ticket_number:
+            # The vendor's steps at the sample's own moments (an hour, then three, after it was opened), so
+            # its history reads in the demo's time, not the real clock's.
+            opened = request.opened_at
             if status == "resolved":
-                vendor.move_ticket(stored.ticket_number, "solution_proposed", kind, solution)
-            vendor.move_ticket(stored.ticket_number, status, kind, solution)
+                vendor.move_ticket(stored.ticket_number, "solution_proposed", kind, solution,
+                                   now=opened + dt.timedelta(hours=1))
+            vendor.move_ticket(stored.ticket_number, status, kind, solution,
+                               now=opened + dt.timedelta(hours=3 if status == "resolved" else 0, minutes=20))
     poll_updates(runtime.support, runtime.vendor_client(), runtime.state)
     runtime.state.set(SEEDED_KEY, True)
 

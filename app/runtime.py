@@ -85,13 +85,28 @@ class Runtime:
         return VendorClient(vendor.base_url, self.token_store.get(), timeout=vendor.timeout_seconds)
 
     def working_calendar(self) -> WorkingCalendar:
+        """The settings' calendar, with the vendor's installed calendar packs for the years they cover."""
+        from app.support.calendar_pack import installed_years
+
         support = self.settings.support
         return WorkingCalendar.from_config(hours=support.working_hours or None,
-                                           extra_days_off=support.extra_days_off)
+                                           extra_days_off=support.extra_days_off,
+                                           years=installed_years(self.calendar_store))
+
+    @cached_property
+    def calendar_store(self) -> PackStore:
+        """The vendor's working-calendar packs (kind ``calendar``), installed and rolled back as regulation
+        packs are, in their own folder so neither kind's listing or export sees the other."""
+        from app.support.calendar_pack import no_rule_changes, read_calendar_pack
+
+        store = PackStore(self.paths.data_dir / "updates" / "calendar", reader=read_calendar_pack,
+                          differ=no_rule_changes)
+        store.recover()
+        return store
 
     @cached_property
     def support(self) -> SupportRepository:
-        return SupportRepository(self.database, self.paths.data_dir / "outbox")
+        return SupportRepository(self.database, self.paths.data_dir / "outbox", clock=self.clock)
 
     @cached_property
     def pack_store(self) -> PackStore:
@@ -122,7 +137,7 @@ class Runtime:
         self.crash.uninstall()
 
 
-def ensure_demo_shop(paths: AppPaths, today: dt.date | None = None) -> Path:
+def ensure_demo_shop(paths: AppPaths, today: dt.date | None = None, now: dt.datetime | None = None) -> Path:
     """The demo shop in the data dir, (re)made so its prices and backups are current."""
     # The shop's day, not the PC's: a demo started at 00:30 in Hà Nội on a UTC machine is 'tomorrow' there.
     today = today or shop_today(dt.datetime.now(dt.UTC))
@@ -130,7 +145,7 @@ def ensure_demo_shop(paths: AppPaths, today: dt.date | None = None) -> Path:
     marker = folder / MARKER
     fresh = marker.exists() and marker.read_text(encoding="utf-8").startswith(f"created {today.isoformat()}")
     if not fresh:
-        create_demo_shop(folder, today=today, force=marker.exists())
+        create_demo_shop(folder, today=today, now=now, force=marker.exists())  # nothing dated after now
     return folder / "settings.toml"
 
 
@@ -162,7 +177,7 @@ def bootstrap(
     paths = resolve_paths(demo, paths).ensure()
     shop_day = shop_today(clock())
     if demo:
-        config = ensure_demo_shop(paths, today=shop_day)
+        config = ensure_demo_shop(paths, today=shop_day, now=clock())
     # The last good copies live in the app's own data dir, not the one the file names: found even when it is broken.
     last_good = LastGoodStore.in_data_dir(paths.data_dir, clock)
     loaded = load_settings(config or paths.settings_file, last_good=last_good)

@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from vendor_server import tickets
+from vendor_server.calendars import PublishedCalendars
 from vendor_server.db import Shop, VendorDatabase
 from vendor_server.tickets import MAX_ATTACHMENT_BYTES, AttachmentRecord, NewTicket, TicketRecord
 
@@ -98,6 +99,8 @@ def create_app(db: VendorDatabase, data_dir: Path | None = None,
     app.state.db = db
     app.state.data_dir = data_dir
     app.state.max_attachment_bytes = max_attachment_bytes
+    # Deadlines count on the calendar packs this server publishes (vendor_server/calendars.py).
+    app.state.calendars = PublishedCalendars(Path(data_dir) / "tuf" if data_dir is not None else None)
 
     def current_shop(authorization: Annotated[str | None, Header()] = None) -> Shop:
         if not authorization or not authorization.startswith("Bearer "):
@@ -133,7 +136,7 @@ def create_app(db: VendorDatabase, data_dir: Path | None = None,
         shop: Annotated[Shop, Depends(current_shop)],
         key: Annotated[str, Depends(idempotency_key)],
     ) -> JSONResponse:
-        record, created = tickets.create_ticket(db, shop, key, new)
+        record, created = tickets.create_ticket(db, shop, key, new, calendar=app.state.calendars.calendar())
         return JSONResponse(_created_view(record, created), status_code=201 if created else 200)
 
     @app.get("/api/v1/tickets")

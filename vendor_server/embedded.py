@@ -97,11 +97,27 @@ class EmbeddedVendor:
                        title_vi=title_vi, summary_vi=cut_summary(summary_vi), target_id=target_id)
         return VendorRepository(repo, keys).root_bytes()
 
+    def publish_calendar(self, pack_file: Path) -> None:
+        """Publish a working-calendar pack (kind ``calendar``) in this vendor's TUF repository, once.
+
+        Call after :meth:`publish_pack` (which creates the repository).  The id, version and year come from
+        the pack itself, which the publishing tool validates.
+        """
+        from vendor_server.tuf_repo import add_target
+
+        repo, keys = self.data_dir / "tuf", self.data_dir / "tuf-keys"
+        pack = parse_object(pack_file.read_bytes())
+        published = (repo / "targets" / "calendar").glob(f"*{pack['id']}-{pack['version']}*")
+        if not any(published):
+            add_target(repo, keys, pack_file, kind="calendar", version=pack["version"], target_id=pack["id"])
+
     def move_ticket(self, number: str, status: str, solution_kind: str | None = None,
-                    solution_text: str | None = None) -> None:
+                    solution_text: str | None = None, now: dt.datetime | None = None) -> None:
+        """Staff move a ticket along; ``now``: when, for the demo's samples set in its own (shop) time."""
         from vendor_server.tickets import update_ticket
 
-        update_ticket(self.db, number, status=status, solution_kind=solution_kind, solution_text=solution_text)
+        update_ticket(self.db, number, status=status, solution_kind=solution_kind, solution_text=solution_text,
+                      now=now)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -38,7 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.signed_json import parse_object
-from app.support.calendar import DEFAULT_TZ
+from app.support.calendar import DEFAULT_TZ, WorkingCalendar
 from app.support.sla import response_due
 from app.warranty.contract import Contract, ContractError
 from app.warranty.coverage import coverage_on
@@ -182,13 +182,18 @@ def coverage_for(db: VendorDatabase, shop: Shop, opened_at: dt.datetime) -> str:
 
 
 def create_ticket(db: VendorDatabase, shop: Shop, idempotency_key: str, new: NewTicket,
-                  *, now: dt.datetime | None = None) -> tuple[TicketRecord, bool]:
-    """Create the shop's ticket, or return the one already made for this key; ``(record, created)``."""
+                  *, now: dt.datetime | None = None,
+                  calendar: WorkingCalendar | None = None) -> tuple[TicketRecord, bool]:
+    """Create the shop's ticket, or return the one already made for this key; ``(record, created)``.
+
+    ``calendar``: the working calendar the deadline counts on (the server passes the calendar packs it
+    publishes, :mod:`vendor_server.calendars`); None is the default calendar with the holidays estimate.
+    """
     existing = find_by_key(db, shop.id, idempotency_key)
     if existing is not None:
         return existing, False
     coverage = coverage_for(db, shop, new.opened_at)
-    due = response_due(new.opened_at, new.severity, coverage)
+    due = response_due(new.opened_at, new.severity, coverage, calendar)
     now = now or dt.datetime.now(dt.UTC)
     with db.sessions() as session:
         ticket = Ticket(

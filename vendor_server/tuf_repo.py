@@ -17,6 +17,8 @@ Target paths (the names clients see, without the hash prefix):
     regulation/<id>-<version><ext>     e.g. regulation/nd-232-2025-1.0.0.json
     pos-profile/<id>-<version><ext>    e.g. pos-profile/pmv-pos-5-2.1.json
     app/pmv-support-<version><ext>     e.g. app/pmv-support-0.2.0.zip
+    calendar/vendor-calendar-<year>-<version>.json   the vendor's working calendar for one year
+                                       (validated before it is published: :mod:`app.support.calendar_pack`)
 
 Each target's ``custom`` block carries ``{id, kind, version, effective_date,
 channel, min_app_version, title_vi, summary_vi, rollout_percent}``.
@@ -56,7 +58,7 @@ from app.atomic import atomic_target
 from app.updates.tuf_client import FileLock, LockTimeout
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
-KINDS = ("regulation", "app", "pos-profile")
+KINDS = ("regulation", "app", "pos-profile", "calendar")
 CHANNELS = ("stable", "beta")
 DEFAULT_EXPIRY_DAYS: dict[str, int] = {"root": 365, "targets": 180, "snapshot": 30, "timestamp": 7}
 APP_TARGET_NAME = "pmv-support"
@@ -394,6 +396,8 @@ class VendorRepository:
                 effective_date = dt.date.fromisoformat(effective_date)
             except ValueError:
                 raise TufRepoError(f"effective date must be YYYY-MM-DD, got {effective_date!r}") from None
+        if kind == "calendar":
+            target_id, effective_date, title_vi = _check_calendar(file, version, target_id, effective_date, title_vi)
         suffix = "".join(file.suffixes[-1:]).lower()
         if not SUFFIX_PATTERN.match(suffix):
             raise TufRepoError(f"{file.name}: the file needs an extension such as .json or .zip")
@@ -411,6 +415,26 @@ class VendorRepository:
             "summary_vi": summary_vi or "", "rollout_percent": rollout_percent,
         }
         return path, custom
+
+
+def _check_calendar(file: Path, version: str, target_id: str | None, effective_date: dt.date | None,
+                    title_vi: str) -> tuple[str, dt.date, str]:
+    """A calendar pack is refused here, not on 2,000 tills: it must validate, and its id, version and year
+    must be the ones the target is published under.  Returns (id, effective date, title) from the pack."""
+    from app.support.calendar_pack import read_calendar_pack
+    from app.updates.packs import PackError
+
+    try:
+        pack, _stored = read_calendar_pack(file.read_bytes())
+    except PackError as exc:
+        raise TufRepoError(f"{file.name} is not a valid calendar pack: {exc}") from None
+    if pack.version != version:
+        raise TufRepoError(f"{file.name} is version {pack.version}, not {version}")
+    if target_id is not None and target_id != pack.id:
+        raise TufRepoError(f"{file.name} is {pack.id}, not {target_id}")
+    if effective_date is not None and effective_date != pack.effective_date:
+        raise TufRepoError(f"a calendar pack for {pack.year} takes effect on {pack.effective_date.isoformat()}")
+    return pack.id, pack.effective_date, title_vi or pack.title_vi
 
 
 def _default_id(file: Path, version: str) -> str:

@@ -8,11 +8,20 @@ when it next opens.  The calendar is:
   Sat 08:00–12:00, Sun closed), as wall-clock times in the vendor's zone;
 * the vendor's time zone (default Asia/Ho_Chi_Minh), because shops and
   servers may hand us instants in any zone;
-* Vietnamese public holidays from the ``holidays`` package (country ``VN``,
-  observed days and the government's swapped days off included, as the
-  package publishes them), so Tết and 2/9 are closed without anyone
-  maintaining a date list;
-* vendor-declared extra days off (company trip, year-end party ...).
+* for a year the vendor has published a calendar pack for (kind
+  ``calendar``, signed, over TUF; :mod:`app.support.calendar_pack`), that
+  pack's days off, make-up working days and weekly hours: the vendor's own
+  calendar is the truth, because the government decides each year's swaps
+  late and the vendor works Saturday mornings (a holiday on a Saturday is
+  not moved to Monday for it);
+* for a year without a pack, Vietnamese public holidays from the
+  ``holidays`` package (country ``VN``, observed and swapped days as the
+  package publishes them).  That is an *estimate*: the package applies the
+  public-sector rules, lists days no enacted law has made days off yet, and
+  its answers change with its version (pyproject.toml pins a tested range).
+  :meth:`WorkingCalendar.source_for` says which of the two is in force;
+* vendor-declared extra days off from the settings (company trip,
+  year-end party ...), closed on top of either.
 
 Intervals are kept as minutes after local midnight (``24:00`` allowed as an
 end) so "open until midnight" is expressible; durations are measured in UTC so
@@ -26,10 +35,11 @@ object is far slower than a set lookup.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -112,6 +122,13 @@ def _normalise_day(intervals: Iterable[Interval], label: str) -> tuple[Interval,
     return tuple(merged)
 
 
+def parse_day_hours(texts: Sequence[str], label: str) -> tuple[Interval, ...]:
+    """One day's ``["HH:MM-HH:MM", ...]`` as sorted, merged intervals; ValueError names ``label``."""
+    if isinstance(texts, str):
+        raise ValueError(f"{label}: hours must be a list of 'HH:MM-HH:MM', not one string")
+    return _normalise_day((parse_interval(t) for t in texts), label)
+
+
 def _fmt(interval: Interval) -> str:
     (h1, m1), (h2, m2) = divmod(interval[0], 60), divmod(interval[1], 60)
     return f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"
@@ -136,6 +153,50 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from None
 
 
+class CalendarSourceKind(str, enum.Enum):
+    VENDOR = "vendor"  # the vendor's signed calendar pack for the year
+    ESTIMATE = "estimate"  # no pack for the year: the holidays package's public-sector estimate
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """Which calendar decides a year's working days (the UI words it)."""
+
+    year: int
+    kind: CalendarSourceKind
+    version: str | None = None  # the pack's version (VENDOR only)
+    published_at: dt.datetime | None = None  # when the vendor published it (VENDOR only)
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.kind is CalendarSourceKind.ESTIMATE
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """One year of the vendor's published calendar, already validated
+    (:func:`app.support.calendar_pack.read_calendar_pack` builds it).
+
+    ``make_up`` pairs a worked weekend day with its hours; ``weekly`` replaces
+    the configured weekly hours for the whole year.
+    """
+
+    year: int
+    weekly: tuple[tuple[Interval, ...], ...]
+    days_off: frozenset[dt.date]
+    make_up: tuple[tuple[dt.date, tuple[Interval, ...]], ...]
+    version: str
+    published_at: dt.datetime
+
+    def hours_on(self, day: dt.date) -> tuple[Interval, ...]:
+        for made_up, hours in self.make_up:
+            if made_up == day:
+                return hours
+        if day in self.days_off:
+            return ()
+        return self.weekly[day.weekday()]
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """When the vendor's support desk is open.
@@ -150,6 +211,8 @@ class WorkingCalendar:
     tz: ZoneInfo = ZoneInfo(DEFAULT_TZ)
     extra_days_off: frozenset[dt.date] = frozenset()
     holiday_country: str | None = HOLIDAY_COUNTRY  # None: no public holidays (tests, other markets)
+    years: tuple[CalendarYear, ...] = ()  # the vendor's calendar packs; a year here ignores the package
+    _by_year: Mapping[int, CalendarYear] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if len(self.weekly) != 7:
@@ -159,6 +222,13 @@ class WorkingCalendar:
             raise ValueError("the working calendar has no working hours on any weekday")
         object.__setattr__(self, "weekly", normalised)
         object.__setattr__(self, "extra_days_off", frozenset(self.extra_days_off))
+        by_year: dict[int, CalendarYear] = {}
+        for year in self.years:
+            if year.year in by_year:
+                raise ValueError(f"two calendar packs for {year.year}")
+            by_year[year.year] = year
+        object.__setattr__(self, "years", tuple(sorted(self.years, key=lambda y: y.year)))
+        object.__setattr__(self, "_by_year", by_year)
 
     # -- construction -------------------------------------------------------
 
@@ -175,6 +245,7 @@ class WorkingCalendar:
         extra_days_off: Iterable[dt.date | str] = (),
         tz: str = DEFAULT_TZ,
         holiday_country: str | None = HOLIDAY_COUNTRY,
+        years: Iterable[CalendarYear] = (),
     ) -> WorkingCalendar:
         """The default calendar with the vendor's overrides applied.
 
@@ -190,7 +261,11 @@ class WorkingCalendar:
                 raise ValueError(f"{WEEKDAYS[index]}: hours must be a list of 'HH:MM-HH:MM', not one string")
             weekly[index] = _normalise_day((parse_interval(t) for t in texts), WEEKDAYS[index])
         days_off = frozenset(_parse_day_off(day) for day in extra_days_off)
-        return cls(tuple(weekly), _zone(tz), days_off, holiday_country)
+        return cls(tuple(weekly), _zone(tz), days_off, holiday_country, tuple(years))
+
+    def with_years(self, years: Iterable[CalendarYear]) -> WorkingCalendar:
+        """This calendar with the vendor's published years (replacing any it had)."""
+        return replace(self, years=tuple(years))
 
     # -- queries ------------------------------------------------------------
 
@@ -201,29 +276,47 @@ class WorkingCalendar:
             raise ValueError(f"datetime must be timezone-aware, got naive {moment.isoformat()}")
         return moment.astimezone(self.tz)
 
+    def source_for(self, year: int) -> CalendarSource:
+        """The vendor's pack for ``year`` if one is installed, else the estimate."""
+        published = self._by_year.get(year)
+        if published is None:
+            return CalendarSource(year, CalendarSourceKind.ESTIMATE)
+        return CalendarSource(year, CalendarSourceKind.VENDOR, published.version, published.published_at)
+
     def is_holiday(self, day: dt.date) -> bool:
-        """A public holiday (per the ``holidays`` package) or a vendor day off."""
+        """A day off: in the vendor's pack for its year (else a public holiday per the
+        ``holidays`` package), or a vendor day off from the settings."""
         day = self._as_date(day)
         if day in self.extra_days_off:
             return True
+        published = self._by_year.get(day.year)
+        if published is not None:
+            return day in published.days_off
         return self.holiday_country is not None and day in public_holidays(day.year, self.holiday_country)
 
     def is_working_day(self, day: dt.date) -> bool:
-        """Has working hours on its weekday and is not a holiday / day off."""
-        day = self._as_date(day)
-        return bool(self.weekly[day.weekday()]) and not self.is_holiday(day)
+        """Has working hours that day: its weekday's, or a make-up day's, and is not a day off."""
+        return bool(self._hours_on(self._as_date(day)))
+
+    def _hours_on(self, day: dt.date) -> tuple[Interval, ...]:
+        if day in self.extra_days_off:
+            return ()
+        published = self._by_year.get(day.year)
+        if published is not None:
+            return published.hours_on(day)
+        if self.holiday_country is not None and day in public_holidays(day.year, self.holiday_country):
+            return ()
+        return self.weekly[day.weekday()]
 
     def intervals_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         """The day's open intervals as aware datetimes in the calendar's zone
         (empty on closed days)."""
         day = self._as_date(day)
-        if not self.is_working_day(day):
-            return []
         midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.tz)
         # Wall-clock arithmetic on purpose: "08:00" means 08:00 local.
         return [
             (midnight + dt.timedelta(minutes=start), midnight + dt.timedelta(minutes=end))
-            for start, end in self.weekly[day.weekday()]
+            for start, end in self._hours_on(day)
         ]
 
     def is_open(self, moment: dt.datetime) -> bool:

@@ -17,6 +17,11 @@ deadline landing exactly on a closing time stays there.
 
 ``response_due`` is a stable entry point: the vendor server, the CLI and the
 UI all call it, so its signature only grows parameters with defaults.
+``calendar=None`` is the default calendar with no calendar pack, i.e. the
+``holidays`` estimate for every year; the app passes
+``Runtime.working_calendar()`` (its installed calendar packs) and the vendor
+server the packs it publishes (:mod:`vendor_server.calendars`), so both count
+the same deadline.
 """
 
 from __future__ import annotations

@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         self.support_page = SupportPage(runtime, runner, support)
         self.support_page.new_requested.connect(self.open_request_form)
         self.support_page.remote_requested.connect(self.open_remote_assist)
+        updates.ran.connect(lambda _run: self.support_page.refresh_calendar())  # a calendar pack may have come
         self.overview.add_feature_tile(SupportTile(support))
         self.overview.add_feature_tile(WarrantyTile(warranty))
         self.overview.add_feature_tile(UpdatesTile(updates))

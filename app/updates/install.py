@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app.filelock import FileLock, LockTimeout
 from app.atomic import atomic_target, write_atomically
@@ -49,7 +50,6 @@ from app.updates.packs import (
     RuleBase,
     RuleChange,
     diff,
-    load_pack,
     read_pack,
     version_key,
 )
@@ -156,7 +156,18 @@ def _remove(path: Path) -> None:
 
 
 class PackStore:
-    def __init__(self, root: Path) -> None:
+    """Installed packs of one kind under ``root``.
+
+    ``reader`` validates a pack's bytes into the pack and the bytes to store (regulation packs by default;
+    the vendor's calendar packs pass :func:`app.support.calendar_pack.read_calendar_pack`); ``differ`` says
+    what changed between two versions.  Any pack with ``id``, ``version``, ``version_key``, ``title_vi`` and
+    ``effective_date`` is installed, kept and rolled back the same way.
+    """
+
+    def __init__(self, root: Path, *, reader: Callable[[bytes], tuple[Any, bytes]] = read_pack,
+                 differ: Callable[[Any, Any], list[RuleChange]] = diff) -> None:
+        self._reader = reader
+        self._differ = differ
         self.root = Path(root)
         self.packs_dir = self.root / "packs"
         self.staging_dir = self.root / "staging"
@@ -195,7 +206,7 @@ class PackStore:
         if version is None:
             return None
         try:
-            pack = load_pack((self.packs_dir / pack_id / version / PACK_FILE).read_bytes())
+            pack = self._reader((self.packs_dir / pack_id / version / PACK_FILE).read_bytes())[0]
         except (OSError, PackError):
             return None
         return pack if (pack.id, pack.version) == (pack_id, version) else None
@@ -207,7 +218,7 @@ class PackStore:
     def pack_at(self, pack_id: str, version: str) -> RegulationPack | None:
         """An installed version of a pack (the current or the previous one), for 'what changed'."""
         try:
-            return load_pack((self._pack_dir(pack_id) / version / PACK_FILE).read_bytes())
+            return self._reader((self._pack_dir(pack_id) / version / PACK_FILE).read_bytes())[0]
         except (OSError, PackError):
             return None
 
@@ -294,7 +305,7 @@ class PackStore:
 
         What is staged is the canonical form of the validated pack, not ``pack_bytes`` as received.
         """
-        pack, stored = read_pack(pack_bytes)
+        pack, stored = self._reader(pack_bytes)
         pack_dir = self._pack_dir(pack.id)
         target = pack_dir / pack.version
         with _exclusive(self._lock_file):
@@ -324,8 +335,8 @@ class PackStore:
             self._set_previous(pack_dir, old_version)
             _step("previous_written")
             self._prune(pack_dir, keep={pack.version, old_version})
-        log.info("regulation pack %s %s installed (was %s)", pack.id, pack.version, old_version)
-        return InstallResult(pack.id, pack.version, old_version, target, diff(old, pack))
+        log.info("pack %s %s installed (was %s)", pack.id, pack.version, old_version)
+        return InstallResult(pack.id, pack.version, old_version, target, self._differ(old, pack))
 
     def install_archive(self, zip_path: Path, *, allow_downgrade: bool = False) -> InstallResult:
         """A zipped pack (``pack.json`` at the top), extracted with :func:`extract_safely` first."""
@@ -363,8 +374,8 @@ class PackStore:
                 raise PackStoreError(f"{pack_id}: no previous version to roll back to")
             self._write_pointer(pack_dir, "current", _Pointer(back.version, now.version).text())
             self._set_previous(pack_dir, now.version)
-        log.warning("regulation pack %s rolled back from %s to %s", pack_id, now.version, back.version)
-        return InstallResult(pack_id, back.version, now.version, pack_dir / back.version, diff(now, back))
+        log.warning("pack %s rolled back from %s to %s", pack_id, now.version, back.version)
+        return InstallResult(pack_id, back.version, now.version, pack_dir / back.version, self._differ(now, back))
 
     # --- start-up repair -------------------------------------------------------
 

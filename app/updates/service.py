@@ -9,7 +9,6 @@ good refresh is kept so the health check can say "updates stale since …".
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import threading
@@ -59,6 +58,9 @@ class RollbackRefused(PackStoreError):
 class UpdateRun:
     available: list[AvailableTarget] = field(default_factory=list)
     installed: list[InstallResult] = field(default_factory=list)
+    # The vendor's working-calendar packs installed by this run: kept apart from the regulation packs above,
+    # whose installs the shop is told about ("Đã cài gói quy định mới"); a calendar only moves deadlines.
+    calendars: list[InstallResult] = field(default_factory=list)
     app_update: AvailableTarget | None = None  # a newer app, downloaded and verified
     app_staged: PendingUpdate | None = None  # ... and made ready to apply when the app next exits
     app_stage_error: StageError | None = None  # ... or why it cannot be (e.g. a pip install)
@@ -114,7 +116,7 @@ class Updater:
     def check(self) -> list[AvailableTarget]:
         """Refresh the signed metadata and list what the server offers (nothing installed)."""
         available = self._client_factory().refresh()
-        self._runtime.state.set(LAST_SUCCESS_KEY, dt.datetime.now(dt.UTC).isoformat())
+        self._runtime.state.set(LAST_SUCCESS_KEY, self._runtime.clock().isoformat())
         return available
 
     def run(self, cancel: threading.Event | None = None,
@@ -138,6 +140,7 @@ class Updater:
                     progress(index / max(1, len(packs) + 1), target.title_vi or target.path)
                 path = client.download(target, self.folder / "downloads", cancel=cancel)
                 outcome.installed.append(store.install(path.read_bytes()))
+            self._take_calendars(client, wanted, outcome, cancel)
             self._take_app_update(client, wanted, outcome, cancel)
             self._export(store)
             self._remember(outcome)
@@ -149,6 +152,29 @@ class Updater:
         finally:
             self._lock.release()
         return outcome
+
+    def _take_calendars(self, client: UpdateClient, wanted: list[AvailableTarget], outcome: UpdateRun,
+                        cancel: threading.Event | None) -> None:
+        """Install the newest published calendar pack of each year that is newer than the installed one.
+
+        A pack the app refuses (it does not validate) is logged and skipped: the other years, the regulation
+        packs and the app update still go ahead, and that year keeps its installed calendar (or the estimate).
+        """
+        store: PackStore = self._runtime.calendar_store
+        installed = {pack.id: pack.version for pack in store.installed()}
+        newest: dict[str, AvailableTarget] = {}
+        for target in wanted:
+            if target.kind == "calendar" and (target.target_id not in newest or _version_key(target.version)
+                                              > _version_key(newest[target.target_id].version)):
+                newest[target.target_id] = target
+        for pack_id, target in sorted(newest.items()):
+            if _version_key(target.version) <= _version_key(installed.get(pack_id, "0")):
+                continue
+            path = client.download(target, self.folder / "downloads", cancel=cancel)
+            try:
+                outcome.calendars.append(store.install(path.read_bytes()))
+            except PackError as exc:
+                log.error("calendar pack %s %s refused: %s", pack_id, target.version, exc)
 
     def _app_candidates(self, wanted: list[AvailableTarget]) -> list[AvailableTarget]:
         """Newer app builds in this install's format that this version may update to, minus refused ones."""
@@ -179,7 +205,7 @@ class Updater:
 
     def _remember(self, outcome: UpdateRun) -> None:
         state = self._runtime.state
-        state.set(LAST_SUCCESS_KEY, dt.datetime.now(dt.UTC).isoformat())
+        state.set(LAST_SUCCESS_KEY, self._runtime.clock().isoformat())
         state.set(LAST_ERROR_KEY, None)
         self._write_status(error=None)
         latest = {"app": max((t.version for t in outcome.available if t.kind == "app"), key=_version_key,
@@ -196,15 +222,17 @@ class Updater:
         except ValueError:
             previous = {}
         if error is None:
-            previous = {"last_success": dt.datetime.now(dt.UTC).isoformat(), "last_error": None}
+            previous = {"last_success": self._runtime.clock().isoformat(), "last_error": None}
         else:
-            previous["last_error"] = {"kind": error.kind.value, "at": dt.datetime.now(dt.UTC).isoformat()}
+            previous["last_error"] = {"kind": error.kind.value, "at": self._runtime.clock().isoformat()}
         status.parent.mkdir(parents=True, exist_ok=True)
         status.write_text(json.dumps(previous), encoding="utf-8")
 
     def rollback(self, pack_id: str) -> InstallResult:
         """Switch a pack back to the version before; RollbackRefused when there is none (nothing changes)."""
-        store = self._runtime.pack_store
+        from app.support.calendar_pack import ID_PREFIX  # calendar packs live in their own store
+
+        store = self._runtime.calendar_store if pack_id.startswith(ID_PREFIX) else self._runtime.pack_store
         try:
             installed = store.current(pack_id) is not None
         except PackError:  # not even a pack id

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tuf.api.metadata import TargetFile
 
-KINDS = ("regulation", "app", "pos-profile")
+KINDS = ("regulation", "app", "pos-profile", "calendar")
 CHANNELS = ("stable", "beta")
 
 
@@ -75,7 +75,7 @@ class AvailableTarget:
     path: str  # e.g. "regulation/nd-232-2025-1.0.0.json", "app/pmv-support-0.2.0.zip"
     length: int
     hashes: dict[str, str] = field(hash=False)
-    kind: str  # regulation | app | pos-profile
+    kind: str  # regulation | app | pos-profile | calendar
     version: str
     effective_date: dt.date | None = None
     channel: str = "stable"

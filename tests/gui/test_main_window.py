@@ -271,7 +271,7 @@ def test_the_demo_opens_at_once_then_installs_its_pack_and_runs_the_checks(
         assert cash.status is Status.CRITICAL and "1C26TVG-" in cash.summary  # the invoices are named
         assert window.health_page.verdict.text() == "Cần xử lý ngay"
         tile = next(t for t in window.overview.tiles if isinstance(t, HealthTile))
-        assert tile.level is Level.CRITICAL and "Thanh toán tiền mặt theo Nghị định 232" in tile.detail_label.text()
+        assert tile.level is Level.CRITICAL and "Thanh toán không qua tài khoản ngân hàng" in tile.detail_label.text()
     finally:
         app.runner.shutdown(10000)
         QThreadPool.globalInstance().waitForDone(10000)

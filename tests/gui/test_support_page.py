@@ -139,3 +139,17 @@ def test_files_of_a_ticket_gone_from_the_vendor_show_why_they_were_not_sent(
     assert "truy-cap-tu-xa.json – Yêu cầu không còn trên máy chủ nhà cung cấp" in detail
     assert "gọi 1900 6037" in detail and "tệp vẫn lưu trên máy này" in detail
     assert "Không gửi được tệp truy-cap-tu-xa.json" in detail  # the timeline says it too
+
+
+def test_the_page_says_which_calendar_is_in_force(qtbot: QtBot, runtime: Runtime) -> None:
+    """No pack for the year: the estimate, said so; once the vendor's 2026 calendar is installed (as an update run
+    does), its year and the day it was published (26/12/2025 in resources/calendar/vendor-calendar-2026.json)."""
+    page, _tile, _state, runner = make(qtbot, runtime)
+    qtbot.waitUntil(lambda: not page.calendar_line.isHidden(), timeout=5000)
+    assert page.calendar_line.text().startswith("Lịch ước tính") and "2026" in page.calendar_line.text()
+    pack = Path(__file__).resolve().parents[2] / "resources" / "calendar" / "vendor-calendar-2026.json"
+    runtime.calendar_store.install(pack.read_bytes())
+    page.refresh_calendar()
+    qtbot.waitUntil(lambda: page.calendar_line.text().startswith("Lịch làm việc"), timeout=5000)
+    assert page.calendar_line.text() == "Lịch làm việc 2026 của nhà cung cấp, cập nhật 26/12/2025"
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)

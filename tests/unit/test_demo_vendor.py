@@ -63,3 +63,19 @@ def test_each_sample_request_keeps_its_own_times(demo_runtime: Runtime, demo_clo
         assert request.opened_at < demo_clock() - dt.timedelta(minutes=30)  # samples from the shop's past
         assert events["created"] == request.opened_at
         assert events["sent"] == request.opened_at + dt.timedelta(minutes=1)
+
+
+def test_the_demo_publishes_the_2026_and_2027_calendars_and_its_updater_installs_them(
+        demo_runtime: Runtime) -> None:
+    from app.updates.service import Updater
+
+    metadata = demo_runtime.paths.data_dir / "demo-vendor" / "tuf" / "metadata"
+    newest = max(metadata.glob("*.targets.json"), key=lambda path: int(path.name.split(".")[0]))
+    targets = json.loads(newest.read_text(encoding="utf-8"))["signed"]["targets"]
+    assert {"calendar/vendor-calendar-2026-1.0.0.json", "calendar/vendor-calendar-2027-1.0.0.json"} <= set(targets)
+    assert demo_runtime.working_calendar().source_for(2027).is_estimate  # nothing installed yet
+    run = Updater(demo_runtime).run()
+    assert run.error is None
+    calendar = demo_runtime.working_calendar()
+    assert [calendar.source_for(year).is_estimate for year in (2026, 2027, 2028)] == [False, False, True]
+    assert calendar.is_working_day(dt.date(2027, 5, 3))  # the vendor's 2027: Monday after Sat 1/5 is worked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -19,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import HOTLINE
-from app.formatting import format_datetime
+from app.formatting import format_date, format_datetime, shop_time
 from app.runtime import Runtime
+from app.support.calendar import CalendarSource
 from app.support.models import RequestEvent, RequestStatus, SupportRequest
 from app.support.phone import PhoneError, parse_phone
 from app.support.sla import is_outside_working_hours
@@ -54,6 +56,7 @@ def _esc(text: str) -> str:
 
 
 BANNER_DELAY_MS = 2000
+log = logging.getLogger(__name__)
 
 
 class SupportPage(QWidget):
@@ -83,6 +86,11 @@ class SupportPage(QWidget):
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setObjectName("supportBanner")
+        # Which calendar the deadlines count on: the vendor's published one, or the estimate (DESIGN.md).
+        self.calendar_line = QLabel()
+        self.calendar_line.setObjectName("calendarSource")
+        self.calendar_line.setWordWrap(True)
+        self.calendar_line.hide()
         self.message = MessageLabel()
 
         self.table = QTableWidget(0, 4)
@@ -117,6 +125,7 @@ class SupportPage(QWidget):
         layout.setSpacing(10)
         layout.addLayout(top)
         layout.addWidget(self.banner)
+        layout.addWidget(self.calendar_line)
         layout.addWidget(self.message)
         layout.addWidget(self.empty)
         layout.addWidget(splitter, 1)
@@ -133,6 +142,7 @@ class SupportPage(QWidget):
         # after start-up: it loads the holidays package (every country, ~150 ms of CPU) that start-up can do without.
         self._banner_ready = False
         QTimer.singleShot(BANNER_DELAY_MS, self._first_banner)
+        self.refresh_calendar()
         self.show_requests(state.requests)
 
     def _first_banner(self) -> None:
@@ -142,10 +152,41 @@ class SupportPage(QWidget):
     def _update_banner(self) -> None:
         if not self._banner_ready:
             return
-        # In a worker: the first look at the calendar loads the holidays package (~150 ms).
-        now, calendar = self._state.now(), self._runtime.working_calendar()
-        self._runner.run(lambda: is_outside_working_hours(now, calendar), on_success=self._show_banner,
-                         on_failure=lambda _exc: self._show_banner(False), context=self)
+        # In a worker: the calendar reads the installed calendar packs, and the first look at a year without
+        # one loads the holidays package (~150 ms).
+        now, runtime = self._state.now(), self._runtime
+        self._runner.run(lambda: is_outside_working_hours(now, runtime.working_calendar()),
+                         on_success=self._show_banner, on_failure=lambda _exc: self._show_banner(False), context=self)
+
+    def refresh_calendar(self) -> None:
+        """Say which calendar the deadlines count on; again after each update run (a calendar pack may have
+        come).  In a worker: it reads the installed packs; naming the source never loads the holidays package."""
+        now, runtime = self._state.now(), self._runtime
+
+        def look() -> CalendarSource:
+            calendar = runtime.working_calendar()
+            return calendar.source_for(calendar.localize(now).year)
+
+        self._runner.run(look, on_success=self._show_calendar_source, on_failure=self._calendar_unknown,
+                         context=self)
+
+    def _calendar_unknown(self, exc: BaseException) -> None:
+        log.warning("cannot tell which working calendar is in force: %s", exc)
+        self.calendar_line.hide()  # the deadlines themselves are still shown; only this line is missing
+
+    def _show_calendar_source(self, source: CalendarSource) -> None:
+        if source.is_estimate:
+            text = self.tr("Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính "
+                           "theo lịch chung nên hạn xử lý có thể lệch.").replace("%1", str(source.year))
+        else:
+            published = format_date(shop_time(source.published_at).date()) if source.published_at else ""
+            text = self.tr("Lịch làm việc %1 của nhà cung cấp, cập nhật %2").replace(
+                "%1", str(source.year)).replace("%2", published)
+        # An estimate is worth a second look (deadlines may move by a holiday); the vendor's calendar is a footnote.
+        colour = "#b45309" if source.is_estimate else "#555555"
+        self.calendar_line.setStyleSheet(f"QLabel#calendarSource {{ color: {colour}; }}")
+        self.calendar_line.setText(text)
+        self.calendar_line.show()
 
     def _show_banner(self, outside: bool) -> None:
         if outside:

@@ -193,3 +193,65 @@ def test_holidays_are_built_once_per_year(monkeypatch: pytest.MonkeyPatch) -> No
         assert calls == [2026]
     finally:
         public_holidays.cache_clear()
+
+
+# -- the vendor's calendar packs win over the package; without one, the package's estimate --
+# Facts and their sources: tests/unit/support/test_calendar_pack.py's docstring (Labour Code 2019 arts. 111-112,
+# Official Dispatch 12729/VPCP-KGVX of 25/12/2025 for the 02/01 -> 10/01/2026 swap).
+
+def _vendor_years(*years: int) -> WorkingCalendar:
+    from pathlib import Path
+
+    from app.support.calendar_pack import load_calendar_pack
+
+    folder = Path(__file__).resolve().parents[3] / "resources" / "calendar"
+    packs = [load_calendar_pack((folder / f"vendor-calendar-{y}.json").read_bytes()) for y in years]
+    return WorkingCalendar.default().with_years(pack.to_year() for pack in packs)
+
+
+@pytest.mark.parametrize(("day", "package_says", "vendor_says"), [
+    (dt.date(2026, 11, 24), False, True),  # the package closes 24/11; the vendor works
+    (dt.date(2027, 5, 3), False, True),  # the package moves Sat 1/5/2027 to Monday; the vendor does not
+    (dt.date(2026, 1, 2), True, False),  # the government's swap (12729/VPCP-KGVX), decided after the package
+    (dt.date(2026, 1, 10), True, True),  # ... made up on Saturday 10/01 (the package: a plain Saturday)
+    (dt.date(2026, 2, 14), True, False),  # Sat 27 Chạp: inside the government's Tết break 14-22/02/2026
+    (dt.date(2027, 5, 1), False, False),  # both: Labour Day
+])
+def test_the_pack_decides_its_year(day: dt.date, package_says: bool, vendor_says: bool) -> None:
+    assert WorkingCalendar.default().is_working_day(day) is package_says
+    assert _vendor_years(2026, 2027).is_working_day(day) is vendor_says
+
+
+def test_make_up_saturday_is_a_full_day() -> None:
+    cal = _vendor_years(2026)
+    assert cal.intervals_on(dt.date(2026, 1, 10)) == [
+        (vn(2026, 1, 10, 8), vn(2026, 1, 10, 12)), (vn(2026, 1, 10, 13, 30), vn(2026, 1, 10, 17, 30))]
+
+
+def test_a_year_without_a_pack_falls_back_and_is_an_estimate() -> None:
+    from app.support.calendar import CalendarSourceKind
+
+    cal = _vendor_years(2026)
+    vendor = cal.source_for(2026)
+    assert (vendor.kind, vendor.version, vendor.is_estimate) == (CalendarSourceKind.VENDOR, "1.0.0", False)
+    assert vendor.published_at == dt.datetime(2025, 12, 26, 9, tzinfo=VN)
+    estimate = cal.source_for(2027)
+    assert (estimate.kind, estimate.version, estimate.published_at, estimate.is_estimate) == (
+        CalendarSourceKind.ESTIMATE, None, None, True)
+    # ... and 2027 is counted on the package: Monday 03/05/2027 closed, 24/11/2027 closed.
+    assert not cal.is_working_day(dt.date(2027, 5, 3))
+    assert not cal.is_working_day(dt.date(2027, 11, 24))
+    assert WorkingCalendar.default().source_for(2026).is_estimate
+
+
+def test_settings_days_off_still_close_a_pack_year() -> None:
+    years = _vendor_years(2026).years
+    cal = WorkingCalendar.from_config(extra_days_off=["2026-11-24"], years=years)
+    assert not cal.is_working_day(dt.date(2026, 11, 24))
+    assert cal.is_working_day(dt.date(2026, 11, 25))
+
+
+def test_two_packs_for_one_year_are_refused() -> None:
+    years = _vendor_years(2026).years
+    with pytest.raises(ValueError, match="2026"):
+        WorkingCalendar.default().with_years([*years, *years])

@@ -177,3 +177,38 @@ def test_custom_calendar_is_used() -> None:
     cal = WorkingCalendar.from_config(hours={"tuesday": ["07:00-19:00"]})
     assert response_due(vn(2026, 3, 10, 17, 30), "critical", "warranty", cal) == vn(2026, 3, 11, 8, 30)
     assert not is_outside_working_hours(vn(2026, 3, 10, 18), cal)
+
+
+# -- deadlines on the vendor's calendar pack vs the holidays package (worked out by hand) --
+# 2026 pack: 01/01 and 02/01 off, Saturday 10/01 worked 08:00-12:00 + 13:30-17:30 (Official Dispatch
+# 12729/VPCP-KGVX of 25/12/2025); 24/11 worked.  2027 pack: Sat 01/05 off, Mon 03/05 worked (the vendor works
+# Saturdays, so Labour Code art. 111(3)'s day in lieu does not apply).
+PACK_CASES = [
+    # Thu 01/01/2026 09:00, warranty normal 4 h. Pack: Fri 02/01 off, Sat 03/01 08:00-12:00 -> Sat 12:00
+    # (a deadline on a closing time stays there). Package: Fri 02/01 08:00 + 4 h -> Fri 12:00.
+    (vn(2026, 1, 1, 9), "normal", "warranty", vn(2026, 1, 3, 12), vn(2026, 1, 2, 12)),
+    # Sat 10/01/2026 11:00, maintenance normal 4 h. Pack: 1 h to 12:00, 3 h from 13:30 -> Sat 16:30.
+    # Package: 1 h Saturday, Sunday closed, Mon 12/01 08:00 + 3 h -> 11:00.
+    (vn(2026, 1, 10, 11), "normal", "maintenance", vn(2026, 1, 10, 16, 30), vn(2026, 1, 12, 11)),
+    # Mon 23/11/2026 16:00, warranty normal 4 h: 1h30 Monday, then 2h30. Pack: Tue 24/11 10:30.
+    # Package: 24/11 closed -> Wed 25/11 10:30.
+    (vn(2026, 11, 23, 16), "normal", "warranty", vn(2026, 11, 24, 10, 30), vn(2026, 11, 25, 10, 30)),
+    # Fri 30/04/2027 10:00 (holiday), critical 2 h. Sat 01/05 off, Sun closed. Pack: Mon 03/05 10:00.
+    # Package: Mon 03/05 closed -> Tue 04/05 10:00.
+    (vn(2027, 4, 30, 10), "critical", "warranty", vn(2027, 5, 3, 10), vn(2027, 5, 4, 10)),
+]
+
+
+@pytest.mark.parametrize(("opened", "severity", "coverage", "with_pack", "estimate"), PACK_CASES)
+def test_response_due_follows_the_vendors_calendar(opened: dt.datetime, severity: str, coverage: str,
+                                                   with_pack: dt.datetime, estimate: dt.datetime) -> None:
+    from pathlib import Path
+
+    from app.support.calendar_pack import load_calendar_pack
+
+    folder = Path(__file__).resolve().parents[3] / "resources" / "calendar"
+    years = [load_calendar_pack((folder / f"vendor-calendar-{y}.json").read_bytes()).to_year()
+             for y in (2026, 2027)]
+    vendor = WorkingCalendar.default().with_years(years)
+    assert response_due(opened, severity, coverage, vendor) == with_pack
+    assert response_due(opened, severity, coverage) == estimate  # calendar=None: the package's estimate

@@ -1,7 +1,9 @@
 """``pmv-vendor``: run the vendor server and manage shops, contracts, keys, tickets and the TUF repository.
 
 Every command takes ``--config FILE`` (TOML with ``data``, ``db``, ``keys``,
-``host``, ``port``, ``tuf_repo``, ``tuf_keys``) and exits non-zero with a
+``host``, ``port``, ``tuf_repo``, ``tuf_keys``, and a ``[vendor]`` table with
+the company's ``name``, ``address``, ``tax_code`` and ``hotline`` that
+``issue-contract`` signs into every contract) and exits non-zero with a
 one-line reason on bad input.
 """
 
@@ -71,6 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--maintenance", type=_maintenance, action="append", default=[],
                        metavar="START:END[:TIER]", help="a yearly maintenance contract (repeatable)")
     issue.add_argument("--out", type=Path, help="also write the signed document here (for file import)")
+    issue.add_argument("--contract-number", metavar="TEXT",
+                       help="the contract's number as printed on the certificate (default HD-SHOPID-NNN, "
+                            "NNN counting this shop's contracts)")
+    # The vendor's own identity, signed into every contract so each shop's certificate names it: the config's
+    # [vendor] table (name, address, tax_code, hotline), each overridable here.
+    issue.add_argument("--vendor-name", metavar="TEXT", help="the vendor's company name (default: config [vendor])")
+    issue.add_argument("--vendor-address", metavar="TEXT", help="the vendor's registered address")
+    issue.add_argument("--vendor-tax-code", metavar="MST", help="the vendor's tax code: 10 digits, or 10-3 digits")
+    issue.add_argument("--vendor-hotline", metavar="PHONE", help="the vendor's hotline, e.g. 1900 6037")
 
     keys = sub.add_parser("keys", help="manage signing keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
@@ -107,9 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     repo_init.add_argument("--export-root", type=Path, metavar="FILE",
                            help="also write root.json here; for a release, the app's trust anchor "
                                 "resources/tuf/root.json (read from there by every install)")
-    repo_add = repo_sub.add_parser("add", parents=[repo_common], help="publish a regulation pack, app build or POS profile")
+    repo_add = repo_sub.add_parser("add", parents=[repo_common], help="publish a regulation pack, working calendar, app build or POS profile")
     repo_add.add_argument("file", type=Path, metavar="FILE")
-    repo_add.add_argument("--kind", required=True, help="regulation | app | pos-profile")
+    repo_add.add_argument("--kind", required=True, help="regulation | calendar | app | pos-profile")
     repo_add.add_argument("--version", required=True)
     repo_add.add_argument("--id", dest="target_id", help="pack / profile id (default: from the file name)")
     repo_add.add_argument("--effective-date", help="YYYY-MM-DD the rules take effect")
@@ -141,6 +152,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "port": int(getattr(args, "port", None) or config.get("port") or 8000),
         "tuf_repo": Path(getattr(args, "repo", None) or config.get("tuf_repo") or data / "tuf"),
         "tuf_keys": Path(getattr(args, "repo_keys", None) or config.get("tuf_keys") or data / "tuf-keys"),
+        "vendor": config.get("vendor") or {},
     }
 
 
@@ -178,15 +190,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _issue(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     db = VendorDatabase(settings["db"])
     with db.sessions() as session:
-        from sqlalchemy import select
+        from sqlalchemy import func, select
 
-        from vendor_server.db import Shop
+        from vendor_server.db import ContractDocument, Shop
 
         shop = session.scalar(select(Shop).where(Shop.shop_id == args.shop_id))
+        issued_before = 0 if shop is None else session.scalar(
+            select(func.count()).select_from(ContractDocument).where(ContractDocument.shop_pk == shop.id)) or 0
     if shop is None:
         raise LookupError(f"unknown shop {args.shop_id}; run pmv-vendor add-shop first")
     issued_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    vendor = _vendor_block(args, settings["vendor"])
     payload = {
+        "contract_number": args.contract_number or f"HD-{args.shop_id}-{issued_before + 1:03d}",
+        **({"vendor": vendor} if vendor else {}),
         "shop_id": args.shop_id,
         "shop_name": args.shop_name or shop.name,
         "package": {"code": args.package, "warranty_months": args.warranty_months},
@@ -200,7 +217,30 @@ def _issue(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     print(text)
+    if "name" not in vendor or "tax_code" not in vendor:
+        print("pmv-vendor: warning: issued without the vendor's name or tax code ([vendor] in --config, or "
+              "--vendor-name and --vendor-tax-code); the shop's certificate will not name the company",
+              file=sys.stderr)
     return 0
+
+
+def _vendor_block(args: argparse.Namespace, config: Any) -> dict[str, str]:
+    """The vendor's identity: each field from its option, else the config's [vendor] table; blanks left out.
+
+    The values are checked when the payload is signed (app.warranty.vendor_identity: a tax code of the legal
+    shape, a hotline that is a phone number), so a typo stops here, not on every shop's certificate."""
+    if not isinstance(config, dict):
+        raise VendorCliError("[vendor] in the config must be a table (name, address, tax_code, hotline)")
+    given = {"name": args.vendor_name, "address": args.vendor_address, "tax_code": args.vendor_tax_code,
+             "hotline": args.vendor_hotline}
+    block = {}
+    for key, option in given.items():
+        value = option if option is not None else config.get(key)
+        if value is not None and not isinstance(value, str):
+            raise VendorCliError(f"[vendor] {key} in the config must be text, got {value!r}")
+        if value and value.strip():
+            block[key] = value.strip()
+    return block
 
 
 def _sign_challenge(args: argparse.Namespace, settings: dict[str, Any]) -> int:

@@ -1,7 +1,15 @@
-"""The warranty certificate (phiếu bảo hành): one A4 page, in Vietnamese.
+"""The warranty certificate (phiếu bảo hành): one A4 page a store manager files.
 
-A Vietnamese legal-commercial document, so it is Vietnamese whatever the
-interface language.  Written to a temp file and moved into place, so a full
+It names who owes the warranty (the vendor's company, address, tax code and
+hotline, all from the signed contract), the contract number and package, the
+shop, the coverage dates, and has the usual two signature boxes of a
+Vietnamese commercial document: the customer's on the left, the vendor's on
+the right with its seal ("Ký, ghi rõ họ tên, đóng dấu").  A contract issued
+before the vendor block existed prints the brand and the hotline and says
+what the contract does not state, never an empty label.
+
+Vietnamese by default; English when the app runs in English
+(``language="en"``).  Written to a temp file and moved into place, so a full
 disk never leaves half a PDF where the old one was.
 """
 
@@ -9,104 +17,222 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
 from app import HOTLINE
 from app.atomic import atomic_target
 from app.formatting import format_date, format_datetime
 from app.pdf_fonts import register_fonts
 from app.settings import ShopSettings
+from app.warranty.certificate_texts import INCLUDES, STATUS, join_items, text
 from app.warranty.contract import Contract
-from app.warranty.coverage import CoverageStatus, coverage_on
+from app.warranty.coverage import Coverage, coverage_on
+from app.warranty.vendor_identity import VendorIdentity
 
-STATUS_TEXT = {
-    CoverageStatus.WARRANTY: "Đang bảo hành",
-    CoverageStatus.MAINTENANCE: "Đang bảo trì – khách hàng ưu tiên",
-    CoverageStatus.EXPIRED: "Hết hạn bảo hành",
-}
-
-# What coverage includes, from the vendor's policy (seed, sections 1 a–d and 2).
-INCLUDES = [
-    "Khắc phục sự cố: đề xuất phương án xử lý trong tối đa 2–4 giờ làm việc, hướng dẫn qua điện thoại, "
-    "email, truy cập từ xa hoặc cử nhân viên đến tận nơi.",
-    "Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email, truy cập từ xa hoặc tại cửa hàng.",
-    "Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.",
-    "Cài đặt lại phần mềm khi máy tính gặp sự cố.",
-    "Hỗ trợ lỗi thiết bị mã vạch. Khách hàng có hợp đồng bảo trì được hỗ trợ ưu tiên.",
-]
+GRID = "#999999"
+SHADE = "#f3ecd2"
+MARGIN_MM = 20
+# What a flowable may fill: A4 less the margins and reportlab's 6 pt frame padding on each side (a table of the
+# full 170 mm would overhang the text above it by that padding).
+CONTENT_WIDTH = 595.2756 - 2 * MARGIN_MM * 72 / 25.4 - 2 * 6
 
 
-def write_certificate(contract: Contract, shop: ShopSettings, today: dt.date, target: Path) -> Path:
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER
+def missing_details(contract: Contract) -> list[str]:
+    """Codes of what the certificate should show but the contract does not state (empty for a full contract)."""
+    vendor = contract.vendor or VendorIdentity()
+    missing = []
+    if contract.contract_number is None:
+        missing.append("missing_contract_number")
+    if vendor.name is None:
+        missing.append("missing_vendor_name")
+    if vendor.address is None:
+        missing.append("missing_vendor_address")
+    if vendor.tax_code is None:
+        missing.append("missing_vendor_tax_code")
+    return missing
+
+
+def hotline_of(contract: Contract) -> str:
+    """The vendor's hotline as signed, else the one this app ships with."""
+    return (contract.vendor and contract.vendor.hotline_display) or HOTLINE
+
+
+def write_certificate(contract: Contract, shop: ShopSettings, today: dt.date, target: Path,
+                      language: str = "vi") -> Path:
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate
 
-    regular, bold = register_fonts()
-    coverage = coverage_on(contract, today)
-    body = ParagraphStyle("body", fontName=regular, fontSize=10.5, leading=14)
-    small = ParagraphStyle("small", parent=body, fontSize=9, leading=12, textColor=colors.HexColor("#444444"))
-    title = ParagraphStyle("title", parent=body, fontName=bold, fontSize=20, leading=26, alignment=TA_CENTER)
-    centre = ParagraphStyle("centre", parent=body, alignment=TA_CENTER)
-    heading = ParagraphStyle("heading", parent=body, fontName=bold, fontSize=12, spaceBefore=8, spaceAfter=4)
-
-    rows = [
-        ["Cửa hàng", contract.shop_name],
-        ["Mã cửa hàng", contract.shop_id],
-        ["Địa chỉ", shop.address or "—"],
-        ["Gói phần mềm", contract.package_code],
-        ["Ngày nghiệm thu", format_date(contract.accepted_on)],
-        ["Thời hạn bảo hành", f"{contract.warranty_months} tháng, đến hết ngày {format_date(coverage.warranty_ends)}"],
-        ["Tình trạng ngày " + format_date(today), STATUS_TEXT[coverage.status]],
-    ]
-    if coverage.covered_until:
-        rows.append(["Được hỗ trợ đến hết", f"{format_date(coverage.covered_until)} (còn {coverage.days_left} ngày)"])
-    info = Table([[Paragraph(a, body), Paragraph(b, body)] for a, b in rows], colWidths=[56 * mm, 114 * mm])
-    info.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3ecd2")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
-
-    story = [
-        Paragraph("PHẦN MỀM VÀNG", centre),
-        Spacer(1, 4 * mm),
-        Paragraph("PHIẾU BẢO HÀNH PHẦN MỀM", title),
-        Spacer(1, 6 * mm),
-        info,
-        Paragraph("Hợp đồng bảo trì", heading),
-    ]
-    if contract.maintenance:
-        maintenance_rows = [["Từ ngày", "Đến hết ngày", "Gói"]] + [
-            [format_date(m.start), format_date(m.end), m.tier] for m in contract.maintenance
-        ]
-        table = Table([[Paragraph(c, body) for c in row] for row in maintenance_rows],
-                      colWidths=[50 * mm, 50 * mm, 70 * mm])
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3ecd2")),
-        ]))
-        story.append(table)
-    else:
-        story.append(Paragraph("Chưa có hợp đồng bảo trì.", body))
-    story += [
-        Paragraph("Nội dung bảo hành", heading),
-        ListFlowable([ListItem(Paragraph(text, body), leftIndent=12) for text in INCLUDES],
-                     bulletType="bullet", bulletFontName=regular, start="•"),
-        Spacer(1, 8 * mm),
-        Paragraph(f"<b>Đường dây nóng hỗ trợ 24/7 (kể cả cuối tuần và ngày lễ): {HOTLINE}</b>", centre),
-        Spacer(1, 6 * mm),
-        Paragraph(
-            f"Phiếu in ngày {format_date(today)} từ hợp đồng điện tử đã ký số, phát hành lúc "
-            f"{format_datetime(contract.issued_at)}.",
-            small,
-        ),
-    ]
+    story = _Story(contract, shop, today, language).build()
     target = Path(target)
     with atomic_target(target, suffix=".pdf") as tmp:
-        doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                                topMargin=18 * mm, bottomMargin=18 * mm,
-                                title="Phiếu bảo hành", author="Phần Mềm Vàng")
+        doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=MARGIN_MM * mm, rightMargin=MARGIN_MM * mm,
+                                topMargin=15 * mm, bottomMargin=15 * mm,
+                                title=text("document_title", language),
+                                author=(contract.vendor and contract.vendor.name) or text("product", language))
         doc.build(story)
     return target
+
+
+class _Story:
+    """The page's flowables, top to bottom."""
+
+    def __init__(self, contract: Contract, shop: ShopSettings, today: dt.date, language: str) -> None:
+        from reportlab.lib import colors
+        from reportlab.lib.enums import TA_CENTER
+        from reportlab.lib.styles import ParagraphStyle
+
+        self.contract, self.shop, self.today, self.language = contract, shop, today, language
+        self.coverage: Coverage = coverage_on(contract, today)
+        self.hotline = hotline_of(contract)
+        regular, bold = register_fonts()
+        self.body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
+        self.small = ParagraphStyle("small", parent=self.body, fontSize=8.5, leading=11,
+                                    textColor=colors.HexColor("#444444"))
+        self.vendor_name = ParagraphStyle("vendor", parent=self.body, fontName=bold, fontSize=12, leading=15)
+        self.title = ParagraphStyle("title", parent=self.body, fontName=bold, fontSize=18, leading=23,
+                                    alignment=TA_CENTER)
+        self.centre = ParagraphStyle("centre", parent=self.body, alignment=TA_CENTER)
+        self.centre_small = ParagraphStyle("centre_small", parent=self.small, alignment=TA_CENTER)
+        self.centre_bold = ParagraphStyle("centre_bold", parent=self.centre, fontName=bold)
+        self.heading = ParagraphStyle("heading", parent=self.body, fontName=bold, fontSize=11.5,
+                                      spaceBefore=6, spaceAfter=3)
+        self.regular = regular
+
+    def t(self, code: str, **values: object) -> str:
+        """The words for ``code``, ready for a Paragraph (values escaped: names may hold '&' or '<')."""
+        return text(code, self.language, **{k: escape(str(v)) for k, v in values.items()})
+
+    def build(self) -> list[Any]:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Spacer
+
+        return [
+            *self._vendor_header(),
+            *self._title(),
+            self._facts(),
+            *self._maintenance(),
+            *self._includes(),
+            Spacer(1, 3 * mm),
+            *self._signatures(),
+            *self._small_print(),
+        ]
+
+    def _vendor_header(self) -> list[Any]:
+        from reportlab.lib import colors
+        from reportlab.lib.units import mm
+        from reportlab.platypus import HRFlowable, Paragraph
+
+        vendor = self.contract.vendor or VendorIdentity()
+        lines = [Paragraph(escape(vendor.name or text("product", self.language)), self.vendor_name)]
+        if vendor.address:
+            lines.append(Paragraph(self.t("vendor_address", value=vendor.address), self.body))
+        facts = [self.t("vendor_tax_code", value=vendor.tax_code)] if vendor.tax_code else []
+        facts.append(self.t("vendor_hotline", value=self.hotline))
+        lines.append(Paragraph("&nbsp;&nbsp;&nbsp;&nbsp;".join(facts), self.body))
+        return [*lines, HRFlowable(width="100%", thickness=0.8, color=colors.HexColor(GRID),
+                                   spaceBefore=2 * mm, spaceAfter=4 * mm)]
+
+    def _title(self) -> list[Any]:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Paragraph, Spacer
+
+        parts: list[Any] = [Paragraph(self.t("title"), self.title)]
+        if self.contract.contract_number:
+            parts.append(Paragraph(self.t("number_line", number=self.contract.contract_number), self.centre_bold))
+        return [*parts, Spacer(1, 4 * mm)]
+
+    def _facts(self) -> Any:
+        from reportlab.lib import colors
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Paragraph, Table, TableStyle
+
+        contract, coverage = self.contract, self.coverage
+        rows = [
+            (self.t("row_shop"), escape(contract.shop_name)),
+            (self.t("row_shop_id"), escape(contract.shop_id)),
+        ]
+        if self.shop.address.strip():
+            rows.append((self.t("row_shop_address"), escape(self.shop.address)))
+        rows += [
+            (self.t("row_package"), escape(contract.package_code)),
+            (self.t("row_accepted"), format_date(contract.accepted_on)),
+            (self.t("row_warranty"), self.t("warranty_value", months=contract.warranty_months,
+                                            start=format_date(contract.accepted_on),
+                                            end=format_date(coverage.warranty_ends))),
+            (self.t("row_status", day=format_date(self.today)), self.t(STATUS[coverage.status])),
+        ]
+        if coverage.covered_until:
+            rows.append((self.t("row_covered"), self.t("covered_value", day=format_date(coverage.covered_until),
+                                                         days=coverage.days_left)))
+        table = Table([[Paragraph(a, self.body), Paragraph(b, self.body)] for a, b in rows],
+                      colWidths=[55 * mm, CONTENT_WIDTH - 55 * mm])
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID)),
+            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(SHADE)),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]))
+        return table
+
+    def _maintenance(self) -> list[Any]:
+        from reportlab.lib import colors
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Paragraph, Table, TableStyle
+
+        parts: list[Any] = [Paragraph(self.t("maintenance_heading"), self.heading)]
+        if not self.contract.maintenance:
+            return [*parts, Paragraph(self.t("maintenance_none"), self.body)]
+        header = [self.t("maintenance_from"), self.t("maintenance_to"), self.t("maintenance_tier")]
+        rows = [header] + [[format_date(m.start), format_date(m.end), escape(m.tier)] for m in self.contract.maintenance]
+        table = Table([[Paragraph(cell, self.body) for cell in row] for row in rows],
+                      colWidths=[45 * mm, 45 * mm, CONTENT_WIDTH - 90 * mm])
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID)),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(SHADE)),
+        ]))
+        return [*parts, table]
+
+    def _includes(self) -> list[Any]:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import ListFlowable, ListItem, Paragraph, Spacer
+
+        return [
+            Paragraph(self.t("includes_heading"), self.heading),
+            ListFlowable([ListItem(Paragraph(self.t(code), self.body)) for code in INCLUDES], leftIndent=14,
+                         bulletType="bullet", bulletFontName=self.regular, start="•"),
+            Spacer(1, 3 * mm),
+            Paragraph(f"<b>{self.t('hotline_line', hotline=self.hotline)}</b>", self.centre),
+        ]
+
+    def _signatures(self) -> list[Any]:
+        """Customer left, vendor right, as on Vietnamese invoices and warranty slips; room to sign and stamp."""
+        from reportlab.lib.units import mm
+        from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+        vendor_name = self.contract.vendor.name if self.contract.vendor else None
+
+        def box(title: str, hint: str, name: str | None) -> list[Any]:
+            cell: list[Any] = [Paragraph(self.t(title), self.centre_bold), Paragraph(self.t(hint), self.centre_small),
+                               Spacer(1, 32 * mm)]
+            if name:
+                cell.append(Paragraph(escape(name), self.centre_small))
+            return cell
+
+        half = CONTENT_WIDTH / 2
+        table = Table([[box("sign_shop", "sign_shop_hint", self.contract.shop_name),
+                        box("sign_vendor", "sign_vendor_hint", vendor_name)]], colWidths=[half, half])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return [KeepTogether([table])]
+
+    def _small_print(self) -> list[Any]:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Paragraph, Spacer
+
+        parts: list[Any] = [Spacer(1, 3 * mm), Paragraph(self.t(
+            "printed", day=format_date(self.today), issued=format_datetime(self.contract.issued_at)), self.small)]
+        missing = missing_details(self.contract)
+        if missing:
+            items = join_items([text(code, self.language) for code in missing], self.language)
+            parts.append(Paragraph(self.t("missing", items=items, hotline=self.hotline), self.small))
+        return parts

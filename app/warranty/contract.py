@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 # canonical_bytes is re-exported: the technician unlock and the vendor's tools import it from here.
 from app.signed_json import JsonFault, JsonProblem, StrictJsonError, parse_object
 from app.signed_json import canonical_bytes as canonical_bytes
+from app.warranty.vendor_identity import VendorIdentity, VendorIdentityError, contract_number_from_payload
 
 DOCUMENT_FORMAT = "pmv-contract/1"
 WARRANTY_MONTHS = (6, 12)
@@ -75,6 +76,9 @@ class MaintenanceContract:
 
 @dataclass(frozen=True)
 class Contract:
+    """A signed contract.  ``contract_number`` and ``vendor`` came later and are optional in the payload:
+    a contract issued before them still verifies, and has ``None`` there."""
+
     shop_id: str
     shop_name: str
     package_code: str
@@ -82,6 +86,8 @@ class Contract:
     accepted_on: dt.date
     maintenance: tuple[MaintenanceContract, ...]
     issued_at: dt.datetime
+    contract_number: str | None = None
+    vendor: VendorIdentity | None = None
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Contract:
@@ -103,7 +109,11 @@ class Contract:
                 accepted_on=_date(payload["accepted_on"]),
                 maintenance=tuple(sorted(maintenance, key=lambda m: (m.start, m.end))),
                 issued_at=_datetime(payload["issued_at"]),
+                contract_number=contract_number_from_payload(payload.get("contract_number")),
+                vendor=VendorIdentity.from_payload(payload.get("vendor")),
             )
+        except VendorIdentityError as exc:
+            raise ContractError(ContractProblem.INVALID, str(exc)) from None
         except (KeyError, TypeError, ValueError) as exc:
             raise ContractError(ContractProblem.INVALID, f"{type(exc).__name__}: {exc}") from None
         if months not in WARRANTY_MONTHS:
@@ -116,7 +126,7 @@ class Contract:
         return contract
 
     def to_payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "shop_id": self.shop_id,
             "shop_name": self.shop_name,
             "package": {"code": self.package_code, "warranty_months": self.warranty_months},
@@ -126,6 +136,12 @@ class Contract:
             ],
             "issued_at": self.issued_at.isoformat(),
         }
+        # Absent stays absent, so an old contract's payload reads back exactly as it was signed.
+        if self.contract_number is not None:
+            payload["contract_number"] = self.contract_number
+        if self.vendor is not None:
+            payload["vendor"] = self.vendor.to_payload()
+        return payload
 
 
 def _date(value: Any) -> dt.date:

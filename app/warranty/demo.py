@@ -19,6 +19,20 @@ from app.warranty.contract import key_id, public_key_to_b64, sign_payload
 from app.warranty.coverage import add_months
 
 DEMO_PACKAGE = "PMV-GOLD-PRO"
+# The demo vendor's identity, signed into the demo contract the way ``pmv-vendor issue-contract`` signs the
+# real vendor's from its config.  Made up: the tax code has the legal shape (and even a plausible check digit)
+# but the company is fictitious, and the name says so.
+DEMO_VENDOR = {
+    "name": "Công ty TNHH Phần Mềm Vàng (demo)",
+    "address": "Tầng 5, Tòa nhà PMV, 123 Nguyễn Thị Minh Khai, Phường Bến Thành, Thành phố Hồ Chí Minh",
+    "tax_code": "0399999999",
+    "hotline": "1900 6037",
+}
+
+
+def demo_contract_number(shop_id: str) -> str:
+    """The number ``pmv-vendor issue-contract`` gives a shop's first contract."""
+    return f"HD-{shop_id}-001"
 
 
 def demo_key(folder: Path) -> Ed25519PrivateKey:
@@ -50,6 +64,8 @@ def ensure_demo_contract(folder: Path, shop_id: str, shop_name: str, today: dt.d
     warranty_end = add_months(accepted, 12)
     start = warranty_end + dt.timedelta(days=1)
     payload = {
+        "contract_number": demo_contract_number(shop_id),
+        "vendor": DEMO_VENDOR,
         "shop_id": shop_id,
         "shop_name": shop_name,
         "package": {"code": DEMO_PACKAGE, "warranty_months": 12},

@@ -152,3 +152,23 @@ def test_a_contract_with_a_key_given_twice_is_named_and_the_contract_kept(
     assert "Tệp hợp đồng có khóa trùng lặp (“end”): tệp bị từ chối." in page.message.text()
     assert "Hợp đồng đang dùng vẫn được giữ nguyên" in page.message.text()
     assert page.status_title.text() == "Đang bảo hành" and page.contracts.rowCount() == 0
+
+
+@pytest.mark.parametrize("changes, number, vendor", [
+    # A contract from pmv-vendor issue-contract with its [vendor] block (DESIGN.md's contract shape).
+    ({"contract_number": "HD-DEMO-0001-002",
+      "vendor": {"name": "Công ty TNHH Phần Mềm Vàng", "tax_code": "0399999999", "hotline": "1900 6037"}},
+     "HD-DEMO-0001-002", "Công ty TNHH Phần Mềm Vàng – MST 0399999999"),
+    # A contract signed before the number and the vendor block existed: the page says it does not say.
+    ({}, "(hợp đồng không ghi)", "(hợp đồng không ghi)"),
+])
+def test_the_contract_number_and_vendor_are_shown_as_signed(
+    qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path, changes, number: str, vendor: str
+) -> None:
+    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
+    document = tmp_path / "hd.json"
+    document.write_bytes(signed_contract(KEY, "DEMO-0001", **changes))
+    with qtbot.waitSignal(state.imported, timeout=5000):
+        page.import_contract(document)
+    assert page.fact_labels["number"].text() == number
+    assert page.fact_labels["vendor"].text() == vendor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -86,6 +86,8 @@ class WarrantyPage(QWidget):
         self.facts.setHorizontalSpacing(24)
         self.fact_labels: dict[str, QLabel] = {}
         names = [
+            ("number", self.tr("Số hợp đồng")),
+            ("vendor", self.tr("Nhà cung cấp")),
             ("package", self.tr("Gói phần mềm")),
             ("accepted", self.tr("Ngày nghiệm thu")),
             ("warranty_end", self.tr("Thời hạn bảo hành")),
@@ -199,6 +201,9 @@ class WarrantyPage(QWidget):
                 detail += " " + self.tr("Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.")
         self._set_card(status_title(coverage.status), detail, STATUS_COLOURS[coverage.status])
         facts = self.fact_labels
+        # Both came later in the signed contract: an older one says neither, and the page says so.
+        facts["number"].setText(contract.contract_number or self.tr("(hợp đồng không ghi)"))
+        facts["vendor"].setText(self._vendor_text(contract))
         facts["package"].setText(contract.package_code)
         facts["accepted"].setText(format_date(contract.accepted_on))
         facts["warranty_end"].setText(
@@ -218,6 +223,14 @@ class WarrantyPage(QWidget):
             for column, text in enumerate((format_date(item.start), format_date(item.end), item.tier)):
                 self.contracts.setItem(row, column, QTableWidgetItem(text))
         fit_table_height(self.contracts)
+
+    def _vendor_text(self, contract: Contract) -> str:
+        vendor = contract.vendor
+        if vendor is None or not vendor.name:
+            return self.tr("(hợp đồng không ghi)")
+        if vendor.tax_code:
+            return self.tr("%1 – MST %2").replace("%1", vendor.name).replace("%2", vendor.tax_code)
+        return vendor.name
 
     # -- actions -----------------------------------------------------------
     def _refresh(self) -> None:
@@ -264,8 +277,10 @@ class WarrantyPage(QWidget):
         if snapshot is None or snapshot.contract is None:
             return
         contract, shop, today = snapshot.contract, self._runtime.settings.shop, snapshot.today
+        # The certificate speaks the interface's language: the translators set the default locale with it.
+        language = "en" if QLocale().language() == QLocale.Language.English else "vi"
         self._runner.run(
-            lambda: write_certificate(contract, shop, today, path),
+            lambda: write_certificate(contract, shop, today, path, language),
             on_success=lambda saved: self.show_message(
                 self.tr("Đã lưu phiếu bảo hành: %1").replace("%1", str(saved)), Level.OK),
             on_failure=lambda exc: self.show_message(

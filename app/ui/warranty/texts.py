@@ -29,7 +29,7 @@ def contract_refusal(error: ContractError) -> str:
         ContractProblem.BAD_SIGNATURE: translate(
             "WarrantyTexts", "Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký."),
         ContractProblem.WRONG_SHOP: translate("WarrantyTexts", "Hợp đồng này là của một cửa hàng khác."),
-        ContractProblem.INVALID: translate("WarrantyTexts", "Nội dung hợp đồng không hợp lệ (ngày hoặc thời hạn sai)."),
+        ContractProblem.INVALID: translate("WarrantyTexts", "Nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc thông tin nhà cung cấp)."),
     }
     keep = translate("WarrantyTexts", "Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.")
     return f"{_unreadable(error) or reasons[error.problem]} {keep.replace('%1', HOTLINE)}"

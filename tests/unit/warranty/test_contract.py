@@ -202,3 +202,46 @@ def test_what_is_stored_is_what_was_verified(key, trusted) -> None:
     assert verified.stored_bytes == canonical_bytes(document)
     assert b"note" not in verified.stored_bytes
     assert verify(verified.stored_bytes, trusted, "KP-0001") == verified
+
+
+# -- the vendor block and the contract number (added later: optional, signed like the rest) ---------------------
+
+VENDOR = {"name": "Công ty TNHH Phần Mềm Vàng", "address": "Tầng 5, 123 Nguyễn Thị Minh Khai, TP. Hồ Chí Minh",
+          "tax_code": "0399999999", "hotline": "1900 6037"}
+WITH_VENDOR = {**PAYLOAD, "contract_number": "HD-KP-0001-001", "vendor": VENDOR}
+
+
+def test_an_old_contract_without_the_vendor_block_still_verifies(key, trusted) -> None:
+    contract = verify_document(json.dumps(sign_payload(PAYLOAD, key)), trusted, "KP-0001")
+    assert contract.contract_number is None and contract.vendor is None
+    assert contract.to_payload() == PAYLOAD  # nothing added that was not signed
+
+
+def test_the_vendor_block_and_number_are_read_and_read_back(key, trusted) -> None:
+    contract = verify_document(json.dumps(sign_payload(WITH_VENDOR, key), ensure_ascii=False), trusted, "KP-0001")
+    assert contract.contract_number == "HD-KP-0001-001"
+    assert contract.vendor is not None
+    assert (contract.vendor.name, contract.vendor.tax_code) == ("Công ty TNHH Phần Mềm Vàng", "0399999999")
+    assert contract.vendor.address == VENDOR["address"] and contract.vendor.hotline == "1900 6037"
+    assert contract.to_payload() == WITH_VENDOR
+
+
+@pytest.mark.parametrize("member, value", [("tax_code", "0399999998"), ("name", "Công ty Khác"),
+                                           ("address", "1 Lê Lợi")])
+def test_the_vendor_block_is_covered_by_the_signature(key, trusted, member, value) -> None:
+    forged = copy.deepcopy(sign_payload(WITH_VENDOR, key))
+    forged["payload"]["vendor"][member] = value
+    with pytest.raises(ContractError) as caught:
+        verify_document(json.dumps(forged), trusted, "KP-0001")
+    assert caught.value.problem is ContractProblem.BAD_SIGNATURE
+
+
+@pytest.mark.parametrize("change", [{"vendor": {**VENDOR, "tax_code": "03999999"}},
+                                    {"vendor": {**VENDOR, "tax_code": "0399999999001"}},
+                                    {"vendor": {**VENDOR, "hotline": "không có"}},
+                                    {"vendor": "Công ty TNHH Phần Mềm Vàng"},
+                                    {"contract_number": 17}])
+def test_a_malformed_vendor_block_is_refused_by_the_signing_tool(key, change) -> None:
+    with pytest.raises(ContractError) as caught:
+        sign_payload({**WITH_VENDOR, **change}, key)
+    assert caught.value.problem is ContractProblem.INVALID

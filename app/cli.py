@@ -157,7 +157,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     label.add_argument("--stone-mg", type=int, help="stone weight in milligrams")
     label.add_argument("--labour", type=int, help="labour charge (tiền công) in VND")
     label.add_argument("--price", type=int, help="price in VND")
-    label.add_argument("--font", help="a TrueType font loaded on the printer (keeps Vietnamese on TSPL/EZPL)")
+    label.add_argument("--font", help="a Unicode TrueType font loaded on the printer: every line is sent as text in it "
+                            "(without it, Vietnamese lines are sent as graphics)")
     label.add_argument("--count", type=int, default=1, metavar="N",
                        help="a run of N tags (up to 1000) whose item codes count up, in one job (zpl/tspl/ezpl)")
     where = label.add_mutually_exclusive_group(required=True)
@@ -371,11 +372,12 @@ def _demo_shop(args: argparse.Namespace) -> int:
                 "pos_database": str(shop.pos_database),
                 "items": shop.items,
                 "invoices": shop.invoices,
-                "cash_over_limit": {
-                    "customer": shop.over_limit_customer,
-                    "day": shop.over_limit_day.isoformat(),
-                    "invoices": list(shop.over_limit_invoices),
-                },
+                # Every customer-day planted to break the Decree 232 rule: what `check` must report.
+                "decree_232_violations": [
+                    {"how": v.how, "customer": v.customer, "day": v.day.isoformat(), "total_vnd": v.total_vnd,
+                     "not_via_bank_vnd": v.not_via_bank_vnd, "documents": list(v.documents)}
+                    for v in shop.violations
+                ],
             },
             ensure_ascii=False,
             indent=2,
@@ -483,6 +485,7 @@ def _label(args: argparse.Namespace) -> int:
         TagRefused,
         TransportError,
         demo_tag,
+        layout_tag,
         prepare_job,
         render_pdf,
         render_png,
@@ -517,6 +520,10 @@ def _label(args: argparse.Namespace) -> int:
             data = _label_run(tag, template, args)
         else:
             data, _verification = prepare_job(tag, template, args.label_lang, args.dpi, font=args.font)
+        note = layout_tag(tag, template, args.dpi).note  # a 2D code because Code 128 did not fit: say so
+        if note is not None:
+            language = _interface.language
+            print(line("note", Msg(f"layout_{note.value}"), language), file=sys.stderr)
         if args.out is not None:
             try:
                 write_atomically(args.out, data)
@@ -568,12 +575,13 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
         if args.updates_command == "check":
             result: object = [plain(asdict(target)) for target in updater.check()]
         elif args.updates_command == "list":
-            result = [plain(asdict(pack)) for pack in runtime.pack_store.installed()]
+            result = [plain(asdict(pack)) for pack in
+                      [*runtime.pack_store.installed(), *runtime.calendar_store.installed()]]
         elif args.updates_command == "install":
             run = updater.run()
             if run.error is not None:
                 raise run.error
-            result = {"installed": [plain(asdict(r)) for r in run.installed],
+            result = {"installed": [plain(asdict(r)) for r in [*run.installed, *run.calendars]],
                       "app_update": run.app_update.version if run.app_update else None}
         else:
             result = plain(asdict(updater.rollback(args.pack_id)))
@@ -669,7 +677,7 @@ def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:
     contract = cached.contract
     if args.certificate:
         try:
-            write_certificate(contract, runtime.settings.shop, today, args.certificate)
+            write_certificate(contract, runtime.settings.shop, today, args.certificate, language)
         except OSError as exc:
             raise _write_failed(args.certificate, exc) from None
         print(args.certificate)
@@ -693,6 +701,8 @@ def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:
         "ending_soon": coverage.ending_soon,
         "covered_until": coverage.covered_until.isoformat() if coverage.covered_until else None,
         "issued_at": contract.issued_at.isoformat(),
+        "contract_number": contract.contract_number,
+        "vendor": None if contract.vendor is None else contract.vendor.to_payload(),
     }, ensure_ascii=False, indent=2))
     return 0
 

@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- how a line starts -----------------------------------------------------------------------------------
     "label_error": ("lỗi", "error"),
     "label_warning": ("cảnh báo", "warning"),
+    "label_note": ("lưu ý", "note"),
     # -- argparse (usage errors, exit code 2) -------------------------------------------------------------------
     "usage_help": ("Xem hướng dẫn: {prog} --help", "See {prog} --help"),
     "usage_unknown_command": ("Không có lệnh {value}; các lệnh có: {choices}.",
@@ -184,8 +185,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "is not a known purity (9999, 999, 99, 98, 750, 610, 585, 417 or a 3-digit code)"),
     "tag_out_of_range": ("phải trong khoảng {detail}", "must be within {detail}"),
     "tag_no_number": ("phải kết thúc bằng chữ số để đánh số loạt tem", "must end in digits to number a run of tags"),
-    "tag_bad_item_code": ("chỉ được có chữ không dấu, chữ số và . _ / - (tối đa 40 ký tự)",
-                          "may only hold plain letters, digits and . _ / - (up to 40)"),
+    "tag_bad_item_code": ("chỉ được có chữ không dấu, chữ số, dấu cách và ký hiệu ASCII (1 đến 40 ký tự)",
+                          "may only hold plain letters, digits, spaces and ASCII symbols (1 to 40 characters)"),
     "tag_empty": ("không được để trống", "must not be empty"),
     "tag_too_long": ("quá dài so với mẫu tem", "is too long for the template"),
     "tag_not_a_non_negative_integer": ("phải là số nguyên không âm", "must be a whole number, not negative"),
@@ -203,6 +204,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "printer or a shorter code."),
     "verify_does_not_decode": ("mã vạch trên tem không đọc lại được; hãy dùng mã ngắn hơn hoặc mẫu tem khác.",
                                "the barcode on the tag does not read back; use a shorter code or another template."),
+    "layout_long_code_datamatrix": ("Mã dài: in mã 2D DataMatrix; máy quét của quầy cần đọc được mã 2D.",
+                                    "Long code: printing a 2D DataMatrix code; the counter's scanner must read 2D codes."),
+    "layout_long_code_qr": ("Mã dài: in mã 2D QR; máy quét của quầy cần đọc được mã 2D.",
+                            "Long code: printing a 2D QR code; the counter's scanner must read 2D codes."),
     "verify_decodes_wrong": ("mã vạch đọc lại ra nội dung khác; hãy gọi {hotline}.",
                              "the barcode reads back as something else; call {hotline}."),
     "print_failed": ("Không in được tới {target}: {problem}", "Could not print to {target}: {problem}"),
@@ -277,8 +282,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contract_bad_signature": ("chữ ký số không khớp, nội dung hợp đồng đã bị sửa sau khi ký.",
                                "the signature does not match: the contract was altered after signing."),
     "contract_wrong_shop": ("hợp đồng này là của một cửa hàng khác.", "this contract is for another shop."),
-    "contract_invalid": ("nội dung hợp đồng không hợp lệ (ngày hoặc thời hạn sai).",
-                         "the contract's content is not valid (dates or terms)."),
+    "contract_invalid": ("nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc "
+                         "thông tin nhà cung cấp).",
+                         "the contract's content is not valid (a missing field, or wrong dates, terms, contract "
+                         "number or vendor details)."),
     "contract_kept": ("Hợp đồng đang dùng vẫn được giữ nguyên; hãy xin nhà cung cấp tệp đúng hoặc gọi {hotline}.",
                       "The contract in force stays; ask the vendor for the right file or call {hotline}."),
     "contract_none_kept": ("Máy này vẫn chưa có hợp đồng; hãy xin nhà cung cấp tệp đúng hoặc gọi {hotline}.",

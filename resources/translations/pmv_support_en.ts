@@ -529,62 +529,72 @@
         <translation>The tag&apos;s barcode decodes to something else: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="65"/>
+        <location filename="../../app/ui/devices/texts.py" line="66"/>
+        <source>Mã dài: in mã 2D DataMatrix. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
+        <translation>Long code: printed as a 2D DataMatrix. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="68"/>
+        <source>Mã dài: in mã 2D QR. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
+        <translation>Long code: printed as a 2D QR code. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="76"/>
         <source>Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP.</source>
         <translation>Cannot reach the printer: check its power, network cable and IP address.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="67"/>
+        <location filename="../../app/ui/devices/texts.py" line="78"/>
         <source>Máy in không trả lời kịp: có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in.</source>
         <translation>The printer did not answer in time: it may be busy, jammed, or set to another printer language.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="69"/>
+        <location filename="../../app/ui/devices/texts.py" line="80"/>
         <source>Máy in từ chối kết nối: sai cổng (thường là 9100) hoặc máy in đang bận.</source>
         <translation>The printer refused the connection: wrong port (usually 9100) or the printer is busy.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="71"/>
+        <location filename="../../app/ui/devices/texts.py" line="82"/>
         <source>Không tìm thấy máy in, cổng hoặc hàng đợi này.</source>
         <translation>This printer, port or queue was not found.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="72"/>
+        <location filename="../../app/ui/devices/texts.py" line="83"/>
         <source>Địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600).</source>
         <translation>The printer address is not in a known form (e.g. tcp://192.168.1.50:9100, serial://COM3?baud=9600).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="80"/>
+        <location filename="../../app/ui/devices/texts.py" line="91"/>
         <source>hết giấy</source>
         <translation>paper out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="81"/>
+        <location filename="../../app/ui/devices/texts.py" line="92"/>
         <source>kẹt giấy</source>
         <translation>paper jam</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="82"/>
+        <location filename="../../app/ui/devices/texts.py" line="93"/>
         <source>nắp đầu in đang mở</source>
         <translation>print head open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="83"/>
+        <location filename="../../app/ui/devices/texts.py" line="94"/>
         <source>hết mực ruy băng</source>
         <translation>ribbon out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="84"/>
+        <location filename="../../app/ui/devices/texts.py" line="95"/>
         <source>đang tạm dừng</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="85"/>
+        <location filename="../../app/ui/devices/texts.py" line="96"/>
         <source>bộ nhớ đệm đầy</source>
         <translation>buffer full</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="86"/>
+        <location filename="../../app/ui/devices/texts.py" line="97"/>
         <source>lỗi khác</source>
         <translation>other fault</translation>
     </message>
@@ -879,11 +889,11 @@
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="84"/>
-        <source>Thanh toán tiền mặt theo Nghị định 232</source>
-        <translation>Cash payments under Decree 232</translation>
+        <source>Thanh toán không qua tài khoản ngân hàng (Nghị định 232)</source>
+        <translation>Payments not through a bank account (Decree 232)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="85"/>
+        <location filename="../../app/ui/health/texts.py" line="86"/>
         <source>Gói quy định được cập nhật</source>
         <translation>Regulation packs up to date</translation>
     </message>
@@ -1020,67 +1030,67 @@
         <translation>Opening the shop’s data…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="231"/>
+        <location filename="../../app/ui/main_window.py" line="232"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="232"/>
+        <location filename="../../app/ui/main_window.py" line="233"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="236"/>
+        <location filename="../../app/ui/main_window.py" line="237"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="245"/>
+        <location filename="../../app/ui/main_window.py" line="246"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="246"/>
+        <location filename="../../app/ui/main_window.py" line="247"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="248"/>
+        <location filename="../../app/ui/main_window.py" line="249"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="251"/>
+        <location filename="../../app/ui/main_window.py" line="252"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="254"/>
+        <location filename="../../app/ui/main_window.py" line="255"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="267"/>
+        <location filename="../../app/ui/main_window.py" line="268"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="215"/>
+        <location filename="../../app/ui/main_window.py" line="216"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="271"/>
+        <location filename="../../app/ui/main_window.py" line="272"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="319"/>
+        <location filename="../../app/ui/main_window.py" line="320"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="356"/>
+        <location filename="../../app/ui/main_window.py" line="357"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1382,174 +1392,174 @@
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="64"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="65"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="88"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
-        <location filename="../../app/ui/devices/printer_tab.py" line="303"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="306"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
-        <location filename="../../app/ui/devices/printer_tab.py" line="303"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="306"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="96"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="107"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="108"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="112"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="113"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="119"/>
         <source> tem</source>
         <translation> tags</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="119"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="120"/>
         <source>Số tem của loạt: mã hàng tăng dần từ mã đã nhập.</source>
         <translation>Tags in the run: item codes count up from the code entered.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="120"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="121"/>
         <source>In loạt tem</source>
         <translation>Print a run</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="121"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="122"/>
         <source>In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không.</source>
         <translation>Print a run of tags in one go, as after a delivery, to see whether the printer keeps the tags in line up to the last one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="124"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="125"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="126"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="127"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="304"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="307"/>
         <source>Giá trị không hợp lệ: %1</source>
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="194"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="196"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="203"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="206"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="230"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="233"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="232"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="235"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="245"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="248"/>
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="262"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="265"/>
         <source>Đang in loạt %1 tem…</source>
         <translation>Printing a run of %1 tags…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="274"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="277"/>
         <source>Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. Tắt máy in nếu cần dừng ngay.</source>
         <translation>The run had already been sent to the printer before the cancel: it will print all of it. Switch the printer off to stop it now.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="277"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="280"/>
         <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
         <translation>Run cancelled: nothing was sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="292"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="295"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
         <translation>Sent %1 tags (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="299"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="302"/>
         <source>Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.</source>
         <translation>To print a run, the item code must end in a number (for example 75000001): the tags are numbered upwards.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="301"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="304"/>
         <source>Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.</source>
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="312"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="315"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="316"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="319"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="319"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="322"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="328"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="331"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="335"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="338"/>
         <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.</source>
         <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call %1.</translation>
     </message>
@@ -2630,168 +2640,178 @@ Details: %2</translation>
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="76"/>
+        <location filename="../../app/ui/support/page.py" line="79"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="78"/>
+        <location filename="../../app/ui/support/page.py" line="81"/>
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="81"/>
+        <location filename="../../app/ui/support/page.py" line="84"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="89"/>
+        <location filename="../../app/ui/support/page.py" line="97"/>
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="89"/>
+        <location filename="../../app/ui/support/page.py" line="97"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="89"/>
-        <location filename="../../app/ui/support/page.py" line="208"/>
+        <location filename="../../app/ui/support/page.py" line="97"/>
+        <location filename="../../app/ui/support/page.py" line="249"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="90"/>
+        <location filename="../../app/ui/support/page.py" line="98"/>
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="103"/>
+        <location filename="../../app/ui/support/page.py" line="111"/>
         <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="152"/>
+        <location filename="../../app/ui/support/page.py" line="179"/>
+        <source>Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính theo lịch chung nên hạn xử lý có thể lệch.</source>
+        <translation>Estimated calendar: the vendor has not sent its %1 working calendar yet; holidays follow the general calendar, so deadlines may be off.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="183"/>
+        <source>Lịch làm việc %1 của nhà cung cấp, cập nhật %2</source>
+        <translation>Vendor&apos;s %1 working calendar, updated %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="193"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="156"/>
+        <location filename="../../app/ui/support/page.py" line="197"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="172"/>
+        <location filename="../../app/ui/support/page.py" line="213"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="207"/>
+        <location filename="../../app/ui/support/page.py" line="248"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="207"/>
+        <location filename="../../app/ui/support/page.py" line="248"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="209"/>
+        <location filename="../../app/ui/support/page.py" line="250"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="210"/>
+        <location filename="../../app/ui/support/page.py" line="251"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="211"/>
+        <location filename="../../app/ui/support/page.py" line="252"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="212"/>
+        <location filename="../../app/ui/support/page.py" line="253"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="213"/>
+        <location filename="../../app/ui/support/page.py" line="254"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="216"/>
+        <location filename="../../app/ui/support/page.py" line="257"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="221"/>
+        <location filename="../../app/ui/support/page.py" line="262"/>
         <source>Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1.</source>
         <translation>The request is saved on this PC and will be sent automatically once the server can be reached. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="224"/>
+        <location filename="../../app/ui/support/page.py" line="265"/>
         <source>Phương án đề xuất</source>
         <translation>Proposed solution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="224"/>
+        <location filename="../../app/ui/support/page.py" line="265"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="225"/>
+        <location filename="../../app/ui/support/page.py" line="266"/>
         <source>Tệp đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="225"/>
+        <location filename="../../app/ui/support/page.py" line="266"/>
         <source>Diễn biến</source>
         <translation>Timeline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="235"/>
+        <location filename="../../app/ui/support/page.py" line="276"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="236"/>
+        <location filename="../../app/ui/support/page.py" line="277"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="247"/>
+        <location filename="../../app/ui/support/page.py" line="288"/>
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="249"/>
+        <location filename="../../app/ui/support/page.py" line="290"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="251"/>
+        <location filename="../../app/ui/support/page.py" line="292"/>
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="258"/>
+        <location filename="../../app/ui/support/page.py" line="299"/>
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="264"/>
+        <location filename="../../app/ui/support/page.py" line="305"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="268"/>
+        <location filename="../../app/ui/support/page.py" line="309"/>
         <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="273"/>
+        <location filename="../../app/ui/support/page.py" line="314"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -3017,27 +3037,27 @@ Details: %2</translation>
 <context>
     <name>SupportTile</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="281"/>
+        <location filename="../../app/ui/support/page.py" line="322"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="283"/>
+        <location filename="../../app/ui/support/page.py" line="324"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="290"/>
+        <location filename="../../app/ui/support/page.py" line="331"/>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="292"/>
+        <location filename="../../app/ui/support/page.py" line="333"/>
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="299"/>
+        <location filename="../../app/ui/support/page.py" line="340"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
@@ -3436,42 +3456,87 @@ Details: %2</translation>
         <translation>Cannot write to the disk (full or no permission).</translation>
     </message>
     <message>
+        <location filename="../../app/ui/updates/page.py" line="149"/>
+        <source>chuyển khoản</source>
+        <translation>bank transfer</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/updates/page.py" line="150"/>
-        <source>Từ %1 mỗi khách mỗi ngày phải thanh toán qua ngân hàng, không dùng tiền mặt</source>
-        <translation>From %1 per customer per day, payment must go through a bank, not cash</translation>
+        <source>tiền mặt</source>
+        <translation>cash</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="151"/>
+        <source>thẻ</source>
+        <translation>card</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="152"/>
+        <source>ví điện tử</source>
+        <translation>e-wallet</translation>
     </message>
     <message>
         <location filename="../../app/ui/updates/page.py" line="153"/>
+        <source>phiếu quà tặng</source>
+        <translation>gift voucher</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="157"/>
+        <source>bán ra và mua vào cộng lại</source>
+        <translation>sales and buy-backs added together</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="159"/>
+        <source>chỉ tính bán ra</source>
+        <translation>sales only</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="161"/>
+        <source>chỉ tính mua vào</source>
+        <translation>buy-backs only</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="162"/>
+        <source>Từ %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
+        <translation>From %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="164"/>
+        <source>Trên %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
+        <translation>Above %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="179"/>
         <source>Thuế GTGT %1% cho %2</source>
         <translation>VAT %1% on %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="156"/>
+        <location filename="../../app/ui/updates/page.py" line="182"/>
         <source>Báo cáo từ %1: %2</source>
         <translation>Report from %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="159"/>
+        <location filename="../../app/ui/updates/page.py" line="185"/>
         <source>Tem phải ghi: %1</source>
         <translation>Tags must show: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="161"/>
+        <location filename="../../app/ui/updates/page.py" line="187"/>
         <source>Hóa đơn phải có: %1</source>
         <translation>Invoices must include: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="176"/>
+        <location filename="../../app/ui/updates/page.py" line="202"/>
         <source>Thêm quy tắc %1</source>
         <translation>Rule added: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="178"/>
+        <location filename="../../app/ui/updates/page.py" line="204"/>
         <source>Bỏ quy tắc %1</source>
         <translation>Rule removed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="182"/>
+        <location filename="../../app/ui/updates/page.py" line="208"/>
         <source>Đổi %1 (%2)</source>
         <translation>Changed %1 (%2)</translation>
     </message>
@@ -3479,102 +3544,102 @@ Details: %2</translation>
 <context>
     <name>UpdatesPage</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="193"/>
+        <location filename="../../app/ui/updates/page.py" line="219"/>
         <source>Cập nhật quy định và phần mềm</source>
         <translation>Regulation and software updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="195"/>
+        <location filename="../../app/ui/updates/page.py" line="221"/>
         <source>Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>Gold-trading regulation packs, digitally signed by the vendor, downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="198"/>
+        <location filename="../../app/ui/updates/page.py" line="224"/>
         <source>Kiểm tra cập nhật</source>
         <translation>Check for updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="200"/>
+        <location filename="../../app/ui/updates/page.py" line="226"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="206"/>
+        <location filename="../../app/ui/updates/page.py" line="232"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="206"/>
+        <location filename="../../app/ui/updates/page.py" line="232"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="206"/>
+        <location filename="../../app/ui/updates/page.py" line="232"/>
         <source>Hiệu lực</source>
         <translation>In force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="207"/>
+        <location filename="../../app/ui/updates/page.py" line="233"/>
         <source>Bản trước</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="241"/>
+        <location filename="../../app/ui/updates/page.py" line="267"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="258"/>
+        <location filename="../../app/ui/updates/page.py" line="284"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="268"/>
+        <location filename="../../app/ui/updates/page.py" line="294"/>
         <source>Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>There are no regulation packs on this PC yet. Press “Check for updates” to download the packs signed by the vendor; new packs are also downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="270"/>
+        <location filename="../../app/ui/updates/page.py" line="296"/>
         <source>Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.</source>
         <translation>Select a regulation pack in the table above to see what it changes and when it takes effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="284"/>
+        <location filename="../../app/ui/updates/page.py" line="310"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="290"/>
+        <location filename="../../app/ui/updates/page.py" line="316"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="291"/>
+        <location filename="../../app/ui/updates/page.py" line="317"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="304"/>
+        <location filename="../../app/ui/updates/page.py" line="330"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Regulation packs installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="306"/>
+        <location filename="../../app/ui/updates/page.py" line="332"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="309"/>
+        <location filename="../../app/ui/updates/page.py" line="335"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="316"/>
+        <location filename="../../app/ui/updates/page.py" line="342"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="326"/>
+        <location filename="../../app/ui/updates/page.py" line="352"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
     </message>
@@ -3582,27 +3647,27 @@ Details: %2</translation>
 <context>
     <name>UpdatesTile</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="340"/>
+        <location filename="../../app/ui/updates/page.py" line="366"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="341"/>
+        <location filename="../../app/ui/updates/page.py" line="367"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="347"/>
+        <location filename="../../app/ui/updates/page.py" line="373"/>
         <source>Chưa có gói quy định nào</source>
         <translation>No regulation packs yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="347"/>
+        <location filename="../../app/ui/updates/page.py" line="373"/>
         <source>Vào mục Cập nhật để kiểm tra.</source>
         <translation>Open Updates to check.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="352"/>
+        <location filename="../../app/ui/updates/page.py" line="378"/>
         <source>%1 gói đã cài</source>
         <translation>%1 packs installed</translation>
     </message>
@@ -3616,196 +3681,217 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/page.py" line="89"/>
+        <source>Số hợp đồng</source>
+        <translation>Contract number</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="90"/>
+        <source>Nhà cung cấp</source>
+        <translation>Vendor</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="91"/>
         <source>Gói phần mềm</source>
         <translation>Software package</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="90"/>
+        <location filename="../../app/ui/warranty/page.py" line="92"/>
         <source>Ngày nghiệm thu</source>
         <translation>Acceptance date</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="91"/>
+        <location filename="../../app/ui/warranty/page.py" line="93"/>
         <source>Thời hạn bảo hành</source>
         <translation>Warranty term</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="92"/>
+        <location filename="../../app/ui/warranty/page.py" line="94"/>
         <source>Hợp đồng bảo trì đang hiệu lực</source>
         <translation>Maintenance contract in force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="93"/>
+        <location filename="../../app/ui/warranty/page.py" line="95"/>
         <source>Khách hàng ưu tiên</source>
         <translation>Priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="108"/>
+        <location filename="../../app/ui/warranty/page.py" line="110"/>
         <source>Từ ngày</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="108"/>
+        <location filename="../../app/ui/warranty/page.py" line="110"/>
         <source>Đến hết ngày</source>
         <translation>Through</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="108"/>
+        <location filename="../../app/ui/warranty/page.py" line="110"/>
         <source>Gói bảo trì</source>
         <translation>Maintenance tier</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="117"/>
+        <location filename="../../app/ui/warranty/page.py" line="119"/>
         <source>Cập nhật từ máy chủ</source>
         <translation>Update from server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="118"/>
+        <location filename="../../app/ui/warranty/page.py" line="120"/>
         <source>Nhập hợp đồng từ tệp…</source>
         <translation>Import contract from file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="119"/>
+        <location filename="../../app/ui/warranty/page.py" line="121"/>
         <source>In phiếu bảo hành…</source>
         <translation>Print warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="120"/>
+        <location filename="../../app/ui/warranty/page.py" line="122"/>
         <source>Gia hạn bảo trì</source>
         <translation>Renew maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="140"/>
+        <location filename="../../app/ui/warranty/page.py" line="142"/>
         <source>Thời gian được hỗ trợ</source>
         <translation>Coverage over time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="142"/>
+        <location filename="../../app/ui/warranty/page.py" line="144"/>
         <source>Các hợp đồng bảo trì</source>
         <translation>Maintenance contracts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="144"/>
+        <location filename="../../app/ui/warranty/page.py" line="146"/>
         <source>Bảo hành và bảo trì bao gồm</source>
         <translation>Warranty and maintenance include</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="153"/>
+        <location filename="../../app/ui/warranty/page.py" line="155"/>
         <source>Đang đọc hợp đồng…</source>
         <translation>Reading the contract…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="182"/>
+        <location filename="../../app/ui/warranty/page.py" line="184"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="183"/>
+        <location filename="../../app/ui/warranty/page.py" line="185"/>
         <source>Bấm “Cập nhật từ máy chủ”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
         <translation>Press “Update from server”, or “Import contract from file” if this PC has no Internet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="192"/>
+        <location filename="../../app/ui/warranty/page.py" line="194"/>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi 1900 6037.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call 1900 6037.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="196"/>
+        <location filename="../../app/ui/warranty/page.py" line="198"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
         <translation>%1 days left – covered through %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="199"/>
+        <location filename="../../app/ui/warranty/page.py" line="201"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/page.py" line="205"/>
+        <location filename="../../app/ui/warranty/page.py" line="230"/>
+        <source>(hợp đồng không ghi)</source>
+        <translation>(not stated in the contract)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="210"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="211"/>
+        <location filename="../../app/ui/warranty/page.py" line="216"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="212"/>
+        <location filename="../../app/ui/warranty/page.py" line="217"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="214"/>
+        <location filename="../../app/ui/warranty/page.py" line="219"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="214"/>
+        <location filename="../../app/ui/warranty/page.py" line="219"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="225"/>
+        <location filename="../../app/ui/warranty/page.py" line="232"/>
+        <source>%1 – MST %2</source>
+        <translation>%1 – tax code %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="238"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="230"/>
+        <location filename="../../app/ui/warranty/page.py" line="243"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="232"/>
+        <location filename="../../app/ui/warranty/page.py" line="245"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="240"/>
+        <location filename="../../app/ui/warranty/page.py" line="253"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="240"/>
+        <location filename="../../app/ui/warranty/page.py" line="253"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="248"/>
+        <location filename="../../app/ui/warranty/page.py" line="261"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="254"/>
+        <location filename="../../app/ui/warranty/page.py" line="267"/>
         <source>Không đọc được tệp: %1</source>
         <translation>Cannot read the file: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="258"/>
+        <location filename="../../app/ui/warranty/page.py" line="271"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="270"/>
+        <location filename="../../app/ui/warranty/page.py" line="285"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="272"/>
+        <location filename="../../app/ui/warranty/page.py" line="287"/>
         <source>Không lưu được phiếu bảo hành: %1</source>
         <translation>Could not save the warranty certificate: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="273"/>
+        <location filename="../../app/ui/warranty/page.py" line="288"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="279"/>
+        <location filename="../../app/ui/warranty/page.py" line="294"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="282"/>
+        <location filename="../../app/ui/warranty/page.py" line="297"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -3854,8 +3940,8 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/texts.py" line="32"/>
-        <source>Nội dung hợp đồng không hợp lệ (ngày hoặc thời hạn sai).</source>
-        <translation>The contract&apos;s content is invalid (wrong dates or term).</translation>
+        <source>Nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc thông tin nhà cung cấp).</source>
+        <translation>The contract&apos;s content is not valid (a missing field, or wrong dates, terms, contract number or vendor details).</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/texts.py" line="34"/>
@@ -3966,32 +4052,32 @@ Details: %2</translation>
 <context>
     <name>WarrantyTile</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="291"/>
+        <location filename="../../app/ui/warranty/page.py" line="306"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="292"/>
+        <location filename="../../app/ui/warranty/page.py" line="307"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="298"/>
+        <location filename="../../app/ui/warranty/page.py" line="313"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="298"/>
+        <location filename="../../app/ui/warranty/page.py" line="313"/>
         <source>Vào mục Bảo hành &amp; bảo trì để cập nhật.</source>
         <translation>Open Warranty &amp; maintenance to update it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="302"/>
+        <location filename="../../app/ui/warranty/page.py" line="317"/>
         <source>Gọi 1900 6037 hoặc gia hạn bảo trì.</source>
         <translation>Call 1900 6037 or renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="305"/>
+        <location filename="../../app/ui/warranty/page.py" line="320"/>
         <source>Còn %1 ngày (đến hết %2)</source>
         <translation>%1 days left (through %2)</translation>
     </message>

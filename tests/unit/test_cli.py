@@ -37,7 +37,14 @@ def test_demo_shop_writes_a_shop_and_reports_it(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert Path(report["settings"]).is_file()
     assert report["invoices"] > 0
-    assert report["cash_over_limit"]["day"] == "2026-11-22"
+    violations = report["decree_232_violations"]
+    assert violations[0]["day"] == "2026-11-22" and violations[0]["how"] == "cash_split"
+    # Every way the decree is broken in the demo is reported, each a customer-day of 20M or more with a
+    # part not paid from a bank account (Decree 232/2025, clause 10; State Bank guidance of 17/10/2025).
+    assert {v["how"] for v in violations} == {"cash_split", "transfer_and_cash", "card", "split_payment",
+                                              "sale_and_buyback"}
+    assert all(v["total_vnd"] >= 20_000_000 and 0 < v["not_via_bank_vnd"] <= v["total_vnd"] and v["documents"]
+               for v in violations)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +151,17 @@ def test_label_writes_each_language_and_refuses_a_tag_that_would_not_scan(tmp_pa
         result = run("label", "--lang", language, "--dpi", "300", "--out", str(out))
         assert result.returncode == 0, result.stderr
         assert marker in out.read_bytes()[:200]
-    refused = run("label", "--lang", "zpl", "--item-code", "PMV75000001", "--out", str(tmp_path / "x.zpl"))
+    # The demo shop's long code: Code 128 does not fit the rat-tail head at 203 dpi, so a DataMatrix, said so.
+    long_code = run("label", "--lang", "zpl", "--item-code", "PMV999900001", "--out", str(tmp_path / "dm.zpl"))
+    assert long_code.returncode == 0 and "lưu ý: Mã dài: in mã 2D DataMatrix" in long_code.stderr
+    assert b"^BXN,2,200,14,14,,_" in (tmp_path / "dm.zpl").read_bytes()
+    # A template asking for Code 128 only refuses it.
+    from app.devices.labels.model import templates_dir
+
+    data = json.loads((templates_dir() / "rat_tail_75x10.json").read_text(encoding="utf-8"))
+    (tmp_path / "c128.json").write_text(json.dumps({**data, "symbology": "code128"}), encoding="utf-8")
+    refused = run("label", "--lang", "zpl", "--item-code", "PMV75000001", "--template", str(tmp_path / "c128.json"),
+                  "--out", str(tmp_path / "x.zpl"))
     assert refused.returncode == 1 and "Không in: mã quá dài so với đầu tem" in refused.stderr
     assert not (tmp_path / "x.zpl").exists()  # nothing written for a tag that would not scan
 
@@ -153,7 +170,7 @@ def test_label_count_writes_a_run_of_numbered_tags_in_one_job(tmp_path: Path) ->
     out = tmp_path / "run.tspl"
     result = run("label", "--lang", "tspl", "--item-code", "75000098", "--count", "40", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    job = out.read_text(encoding="utf-8")
+    job = out.read_bytes().decode("latin-1")  # ASCII commands around binary BITMAP payloads (Vietnamese lines)
     assert job.count("SIZE ") == 40
     positions = [job.index(f'"{75000098 + n}"') for n in range(40)]  # every code's barcode, in counting order
     assert positions == sorted(positions)
@@ -316,7 +333,7 @@ def test_rollback_without_an_earlier_version_or_of_an_unknown_pack_is_one_line(a
 
     pack = json.loads((resources_dir() / "regulation" / "nd-232-2025.json").read_text(encoding="utf-8"))
     store = PackStore(app_home / "data" / "updates")
-    store.install(json.dumps(pack).encode("utf-8"))
+    store.install(json.dumps({**pack, "version": "1.0.0"}).encode("utf-8"))
     only_one = run("updates", "rollback", "nd-232-2025")
     assert only_one.returncode == 1 and only_one.stderr.count("\n") == 1
     assert "Gói quy định 'nd-232-2025' không có bản trước để quay lại" in only_one.stderr

@@ -36,11 +36,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from app.signed_json import StrictJsonError, canonical_bytes, parse_object
 from app.support.calendar import WEEKDAYS, CalendarYear, Interval, parse_day_hours
-from app.updates.packs import MAX_PACK_BYTES, VERSION_PATTERN, PackError, RuleChange, version_key
+from app.updates.packs import VERSION_PATTERN, PackError, RuleChange, read_document, version_key
 
 ID_PREFIX = "vendor-calendar-"
 SATURDAY, SUNDAY = 5, 6
@@ -141,29 +140,12 @@ class CalendarPack(_Strict):
         )
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "pack"
-
-
 def read_calendar_pack(data: bytes) -> tuple[CalendarPack, bytes]:
     """Parse and validate one calendar pack; returns it with the canonical bytes to store.
 
     :class:`~app.updates.packs.PackError` names the first failing field.
     """
-    if len(data) > MAX_PACK_BYTES:
-        raise PackError("pack", f"is {len(data)} bytes, more than {MAX_PACK_BYTES}")
-    try:
-        stored = canonical_bytes(parse_object(data))
-    except StrictJsonError as exc:
-        raise PackError(exc.fault.path or "pack", str(exc), fault=exc.fault) from None
-    try:
-        return CalendarPack.model_validate_json(stored), stored
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        raise PackError(_path(tuple(first["loc"])), first["msg"]) from None
+    return read_document(data, CalendarPack)
 
 
 def load_calendar_pack(data: bytes) -> CalendarPack:

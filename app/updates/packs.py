@@ -256,11 +256,15 @@ def _from_validation_error(exc: ValidationError) -> PackError:
     return PackError(field, first["msg"])
 
 
-def read_pack(data: bytes) -> tuple[RegulationPack, bytes]:
-    """Parse and validate one pack; returns it with the bytes to store (canonical JSON of what was validated).
+M = TypeVar("M", bound=BaseModel)
 
-    :class:`PackError` names the first failing field; for a document that is
-    not JSON or could be read two ways, ``fault`` says how and ``field`` is its path.
+
+def read_document(data: bytes, model: type[M]) -> tuple[M, bytes]:
+    """Parse and validate one signed-channel document (a regulation or calendar pack) as ``model``.
+
+    Returns it with the bytes to store (canonical JSON of what was validated). :class:`PackError`
+    names the first failing field; for a document that is not JSON or could be read two ways,
+    ``fault`` says how and ``field`` is its path.
     """
     if len(data) > MAX_PACK_BYTES:
         raise PackError("pack", f"is {len(data)} bytes, more than {MAX_PACK_BYTES}")
@@ -271,9 +275,14 @@ def read_pack(data: bytes) -> tuple[RegulationPack, bytes]:
         raise PackError(exc.fault.path or "pack", str(exc), fault=exc.fault) from None
     try:
         # Validated from the stored bytes themselves, so what is checked is exactly what is kept.
-        return RegulationPack.model_validate_json(stored), stored
+        return model.model_validate_json(stored), stored
     except ValidationError as exc:
         raise _from_validation_error(exc) from None
+
+
+def read_pack(data: bytes) -> tuple[RegulationPack, bytes]:
+    """One regulation pack, validated (see :func:`read_document`)."""
+    return read_document(data, RegulationPack)
 
 
 def load_pack(data: bytes) -> RegulationPack:

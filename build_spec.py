@@ -73,6 +73,7 @@ HIDDEN_IMPORTS = [
 ]
 COLLECT_SUBMODULES = [
     "app",  # every app module, including the Alembic version scripts' package
+    "pmv_protocol",  # what the shop client and the vendor server agree on
     "app.storage.migrations.versions",
     "keyring.backends",
     "securesystemslib.signer",
@@ -90,7 +91,11 @@ EXCLUDES = [
     "PySide6.Qt3DAnimation", "PySide6.Qt3DExtras",
     "PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets",
     "tkinter", "_tkinter",
-    "vendor_server", "fastapi", "uvicorn", "starlette",
+    # The vendor's server stays out; only its signer comes, for --demo's demo contract (no key ships: demo mode
+    # makes its own, which no real shop trusts).
+    *(f"vendor_server.{path.stem}" for path in sorted((Path(__file__).parent / "vendor_server").glob("*.py"))
+      if path.stem not in ("__init__", "signing")),
+    "fastapi", "uvicorn", "starlette",
     "pytest", "_pytest", "pytestqt",
 ]
 

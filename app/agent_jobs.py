@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
-from app.filelock import FileLock, LockTimeout
+from pmv_protocol.filelock import FileLock, LockTimeout
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -53,7 +53,7 @@ def hand_over_if_quiet(runtime: Runtime, *, pid: int | None = None, relaunch: Se
     import sys
 
     from app import __version__
-    from app.formatting import SHOP_TZ
+    from pmv_protocol.shop_time import SHOP_TZ
     from app.updates.app_install import InstallKind
     from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours, waiting_update
 

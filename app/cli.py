@@ -479,7 +479,7 @@ def _label(args: argparse.Namespace) -> int:
     """Verify first (a tag whose barcode would not scan is refused), then write or send."""
     from dataclasses import replace
 
-    from app.atomic import write_atomically
+    from pmv_protocol.atomic import write_atomically
     from app.devices.labels import (
         TagFieldError,
         TagRefused,
@@ -563,7 +563,7 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
     from dataclasses import asdict
 
     from app.updates.install import PackStoreError
-    from app.updates.packs import PackError
+    from pmv_protocol.packs import PackError
     from app.updates.service import NotConfigured, RollbackRefused, Updater
     from app.updates.targets import UpdateError
 
@@ -643,8 +643,8 @@ def _contract_reason(error: object) -> Msg:
 
 def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:
     from app.warranty.certificate import write_certificate
-    from app.warranty.contract import ContractError
-    from app.warranty.coverage import coverage_on
+    from pmv_protocol.contract import ContractError
+    from pmv_protocol.coverage import coverage_on
     from app.warranty.service import RefreshOutcome
 
     language = _interface.language

@@ -7,7 +7,7 @@ everywhere in the app so sums never drift.  Decimals take the Vietnamese
 comma (``2,1 ms``) in Vietnamese text; the English interface passes
 ``decimal="."``.
 
-Every time the app shows is shop time (:data:`SHOP_TZ`), whatever zone the
+Every time the app shows is shop time (:data:`pmv_protocol.shop_time.SHOP_TZ`), whatever zone the
 PC is set to: :func:`format_datetime` and :func:`format_time` convert aware
 datetimes themselves, so a caller cannot show the PC's zone by mistake.
 """
@@ -17,12 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-# The shop's time zone, defined here only.  Vietnam has kept UTC+7 without daylight saving since 1975, so a
-# fixed offset is exact for every date the app meets, and needs no tz database (Windows ships none, and the
-# ``tzdata`` package may be missing from an install).  The IANA name is for what needs a name (the vendor's
-# working calendar, ZoneInfo).
-SHOP_TZ_NAME = "Asia/Ho_Chi_Minh"
-SHOP_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+from pmv_protocol.shop_time import SHOP_TZ, shop_time
 
 MG_PER_LUONG = 37_500
 MG_PER_CHI = 3_750
@@ -69,22 +64,6 @@ def format_bytes(size: int, *, decimal: str = ",") -> str:
             return f"{text} {unit}"
         value /= 1024
     raise AssertionError("unreachable")
-
-
-def shop_time(moment: dt.datetime) -> dt.datetime:
-    """``moment`` in the shop's zone.
-
-    A naive datetime is taken as already being shop wall-clock time: that is
-    how the POS writes its own times (price board, invoices, logs).
-    """
-    if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
-        return moment.replace(tzinfo=SHOP_TZ)
-    return moment.astimezone(SHOP_TZ)
-
-
-def shop_today(now: dt.datetime) -> dt.date:
-    """The shop's date at the instant ``now`` (00:30 in Hà Nội is still 'yesterday' in UTC)."""
-    return shop_time(now).date()
 
 
 def format_date(day: dt.date) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.crash import CrashHandler
-from app.formatting import shop_today
+from pmv_protocol.shop_time import shop_today
 from app.health.machine import REAL_MACHINE, MachineProbes
 from app.early_settings import LANGUAGE_STATE_KEY
 from app.logs import LOG_FILE_NAME, setup_logging
@@ -29,7 +29,7 @@ from app.storage.db import Database, StorageNotice
 from app.warranty.service import ContractService
 from app.storage.repositories import ActivityRepository, StateRepository
 from app.storage.support_requests import SupportRepository
-from app.support.calendar import WorkingCalendar
+from pmv_protocol.calendar import WorkingCalendar
 from app.support.outbox import Outbox
 from app.support.token_store import TokenStore
 from app.updates.install import PackStore
@@ -86,7 +86,7 @@ class Runtime:
 
     def working_calendar(self) -> WorkingCalendar:
         """The settings' calendar, with the vendor's installed calendar packs for the years they cover."""
-        from app.support.calendar_pack import installed_years
+        from pmv_protocol.calendar_pack import installed_years
 
         support = self.settings.support
         return WorkingCalendar.from_config(hours=support.working_hours or None,
@@ -97,7 +97,7 @@ class Runtime:
     def calendar_store(self) -> PackStore:
         """The vendor's working-calendar packs (kind ``calendar``), installed and rolled back as regulation
         packs are, in their own folder so neither kind's listing or export sees the other."""
-        from app.support.calendar_pack import no_rule_changes, read_calendar_pack
+        from pmv_protocol.calendar_pack import no_rule_changes, read_calendar_pack
 
         store = PackStore(self.paths.data_dir / "updates" / "calendar", reader=read_calendar_pack,
                           differ=no_rule_changes)
@@ -195,7 +195,7 @@ def bootstrap(
     database, notices = Database.open(paths.database_file)
     extra_key_files = []
     if demo:
-        from app.warranty.demo import ensure_demo_contract
+        from app.demo_vendor import ensure_demo_contract
 
         shop = loaded.settings.shop
         keys_file, _contract = ensure_demo_contract(paths.demo_shop_dir, shop.shop_id, shop.name, shop_day)

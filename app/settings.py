@@ -97,7 +97,7 @@ class SupportSettings(_Section):
     @field_validator("working_hours")
     @classmethod
     def _valid_hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        from app.support.calendar import WorkingCalendar
+        from pmv_protocol.calendar import WorkingCalendar
 
         try:
             WorkingCalendar.from_config(hours=value)
@@ -153,7 +153,7 @@ class HealthSettings(_Section):
     @field_validator("trading_hours")
     @classmethod
     def _hours(cls, value: str) -> str:
-        from app.support.calendar import parse_interval
+        from pmv_protocol.calendar import parse_interval
 
         try:
             parse_interval(value)
@@ -476,6 +476,6 @@ def settings_to_toml(settings: Settings) -> str:
 
 def save_settings(settings: Settings, path: Path) -> None:
     """Write atomically (temp file + replace) so a crash never leaves half a file."""
-    from app.atomic import write_atomically
+    from pmv_protocol.atomic import write_atomically
 
     write_atomically(Path(path), settings_to_toml(settings).encode("utf-8"))

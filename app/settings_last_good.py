@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.atomic import write_atomically
-from app.formatting import SHOP_TZ  # standard library only too: cheap for the first paint
+from pmv_protocol.atomic import write_atomically
+from pmv_protocol.shop_time import SHOP_TZ  # standard library only too: cheap for the first paint
 
 log = logging.getLogger(__name__)
 

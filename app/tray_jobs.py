@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
-from app.atomic import write_atomically
+from pmv_protocol.atomic import write_atomically
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -140,7 +140,7 @@ def _updates(runtime: Runtime) -> dict[str, Any]:
 
 
 def _reminder(runtime: Runtime) -> int | None:
-    from app.warranty.coverage import coverage_on
+    from pmv_protocol.coverage import coverage_on
     from app.warranty.reminders import due_reminder
 
     cached = runtime.contract_service().cached()

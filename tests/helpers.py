@@ -9,7 +9,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.warranty.contract import key_id, public_key_to_b64, sign_payload
+from pmv_protocol.keys import key_id, public_key_to_b64
+
+from vendor_server.signing import sign_payload
 
 
 def contract_payload(shop_id: str = "KP-0001", **changes: Any) -> dict[str, Any]:

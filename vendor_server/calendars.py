@@ -4,7 +4,7 @@ Ticket deadlines (``response_due_at``) must be the ones the shops' apps show,
 so the server counts on the same calendar the shops install: for each year,
 the newest stable ``calendar`` target in the TUF repository it serves
 (``<data>/tuf``), read from the very bytes shops download, validated by the
-same :func:`app.support.calendar_pack.read_calendar_pack`.  Decided against a
+same :func:`pmv_protocol.calendar_pack.read_calendar_pack`.  Decided against a
 separately configured file: two copies of the calendar could disagree, and a
 deadline the shop sees would differ from the one staff are held to.  A year
 with no published pack falls back to the ``holidays`` estimate, as the app does.
@@ -20,9 +20,9 @@ import logging
 import threading
 from pathlib import Path
 
-from app.support.calendar import CalendarYear, WorkingCalendar
-from app.support.calendar_pack import read_calendar_pack
-from app.updates.packs import PackError, version_key
+from pmv_protocol.calendar import CalendarYear, WorkingCalendar
+from pmv_protocol.calendar_pack import read_calendar_pack
+from pmv_protocol.packs import PackError, version_key
 from vendor_server.tuf_repo import TufRepoError, VendorRepository
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.technician.unlock import UnlockError, sign_challenge
-from app.warranty.contract import ContractError, sign_payload
+from pmv_protocol.unlock_codes import UnlockError
+
+from vendor_server.signing import sign_challenge
+from pmv_protocol.contract import ContractError
+from vendor_server.signing import sign_payload
 from vendor_server.db import VendorDatabase
 from vendor_server.keys import VendorKeyError, VendorKeys
 from vendor_server.tickets import SOLUTION_KINDS, STATUSES, VENDOR_TZ, TicketRecord, list_tickets, update_ticket
@@ -227,7 +230,7 @@ def _issue(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 def _vendor_block(args: argparse.Namespace, config: Any) -> dict[str, str]:
     """The vendor's identity: each field from its option, else the config's [vendor] table; blanks left out.
 
-    The values are checked when the payload is signed (app.warranty.vendor_identity: a tax code of the legal
+    The values are checked when the payload is signed (pmv_protocol.vendor_identity: a tax code of the legal
     shape, a hotline that is a phone number), so a typo stops here, not on every shop's certificate."""
     if not isinstance(config, dict):
         raise VendorCliError("[vendor] in the config must be a table (name, address, tax_code, hotline)")

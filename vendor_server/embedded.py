@@ -15,7 +15,7 @@ from pathlib import Path
 
 import uvicorn
 
-from app.signed_json import parse_object
+from pmv_protocol.signed_json import parse_object
 from vendor_server.app import create_app
 from vendor_server.db import VendorDatabase
 

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from app.warranty.contract import key_id, public_key_to_b64
+from pmv_protocol.keys import key_id, public_key_to_b64
 
 PURPOSES = ("contract", "technician")
 

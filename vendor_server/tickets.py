@@ -37,11 +37,11 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.signed_json import parse_object
-from app.support.calendar import DEFAULT_TZ, WorkingCalendar
-from app.support.sla import response_due
-from app.warranty.contract import Contract, ContractError
-from app.warranty.coverage import coverage_on
+from pmv_protocol.signed_json import parse_object
+from pmv_protocol.calendar import DEFAULT_TZ, WorkingCalendar
+from pmv_protocol.sla import response_due
+from pmv_protocol.contract import Contract, ContractError
+from pmv_protocol.coverage import coverage_on
 from vendor_server.db import Attachment, Shop, Ticket, VendorDatabase
 
 log = logging.getLogger(__name__)

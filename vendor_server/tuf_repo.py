@@ -18,7 +18,7 @@ Target paths (the names clients see, without the hash prefix):
     pos-profile/<id>-<version><ext>    e.g. pos-profile/pmv-pos-5-2.1.json
     app/pmv-support-<version><ext>     e.g. app/pmv-support-0.2.0.zip
     calendar/vendor-calendar-<year>-<version>.json   the vendor's working calendar for one year
-                                       (validated before it is published: :mod:`app.support.calendar_pack`)
+                                       (validated before it is published: :mod:`pmv_protocol.calendar_pack`)
 
 Each target's ``custom`` block carries ``{id, kind, version, effective_date,
 channel, min_app_version, title_vi, summary_vi, rollout_percent}``.
@@ -54,8 +54,8 @@ from tuf.api.metadata import (
 )
 from tuf.api.serialization.json import JSONSerializer
 
-from app.atomic import atomic_target
-from app.updates.tuf_client import FileLock, LockTimeout
+from pmv_protocol.atomic import atomic_target
+from pmv_protocol.filelock import FileLock, LockTimeout
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
 KINDS = ("regulation", "app", "pos-profile", "calendar")
@@ -63,7 +63,7 @@ CHANNELS = ("stable", "beta")
 DEFAULT_EXPIRY_DAYS: dict[str, int] = {"root": 365, "targets": 180, "snapshot": 30, "timestamp": 7}
 APP_TARGET_NAME = "pmv-support"
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")  # as app.updates.packs.PACK_ID_PATTERN
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")  # as pmv_protocol.packs.PACK_ID_PATTERN
 VERSION_PATTERN = re.compile(r"^\d{1,6}(\.\d{1,6}){0,3}((a|b|rc)\d{1,4})?$")
 SUFFIX_PATTERN = re.compile(r"^\.[a-z0-9]{1,8}$")
 _SERIALIZER = JSONSerializer(compact=False)
@@ -421,8 +421,8 @@ def _check_calendar(file: Path, version: str, target_id: str | None, effective_d
                     title_vi: str) -> tuple[str, dt.date, str]:
     """A calendar pack is refused here, not on 2,000 tills: it must validate, and its id, version and year
     must be the ones the target is published under.  Returns (id, effective date, title) from the pack."""
-    from app.support.calendar_pack import read_calendar_pack
-    from app.updates.packs import PackError
+    from pmv_protocol.calendar_pack import read_calendar_pack
+    from pmv_protocol.packs import PackError
 
     try:
         pack, _stored = read_calendar_pack(file.read_bytes())

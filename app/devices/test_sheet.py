@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import HOTLINE
-from app.atomic import atomic_target
+from pmv_protocol.atomic import atomic_target
 from app.pdf_fonts import register_fonts
 
 if TYPE_CHECKING:

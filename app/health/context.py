@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import URL, create_engine
 from sqlalchemy.engine import Engine
 
-from app.formatting import SHOP_TZ
+from pmv_protocol.shop_time import SHOP_TZ
 from app.health.machine import REAL_MACHINE, MachineProbes
 from app.settings import LoadedSettings, Settings
 from app.shop.pos_driver import driver_options, ensure_driver
@@ -26,8 +26,8 @@ from app.shop.pos_url import PosUrlError, to_sqlalchemy_url
 if TYPE_CHECKING:
     from app.storage.support_requests import SupportRepository
     from app.support.vendor_api import VendorClient
-    from app.updates.packs import RegulationPack
-    from app.warranty.contract import Contract
+    from pmv_protocol.packs import RegulationPack
+    from pmv_protocol.contract import Contract
 
 VN = SHOP_TZ  # the shop's zone (defined in app.formatting); the name the checks import
 

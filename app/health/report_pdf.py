@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app import APP_NAME, HOTLINE, __version__
-from app.atomic import atomic_target
+from pmv_protocol.atomic import atomic_target
 from app.formatting import format_datetime
 from app.health.context import VN
 from app.health.model import Category, Status

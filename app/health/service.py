@@ -10,7 +10,7 @@ from app.health.context import CheckContext
 from app.health.model import Category, CheckResult, Status
 from app.health.runner import HealthReport, run_checks
 from app.storage.check_history import CheckHistory, CheckState
-from app.updates.packs import CashLimitRule
+from pmv_protocol.packs import CashLimitRule
 
 if TYPE_CHECKING:
     from app.runtime import Runtime

@@ -31,7 +31,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.formatting import SHOP_TZ, chi_to_mg
+from app.formatting import chi_to_mg
+
+from pmv_protocol.shop_time import SHOP_TZ
 from app.settings import PosSettings, Settings, ShopSettings, settings_to_toml
 from app.shop.demo_documents import (
     CASH_LIMIT_VND,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import APP_NAME, __version__
-from app.atomic import atomic_target
+from pmv_protocol.atomic import atomic_target
 from app.logs import tail
 from app.settings import Settings
 from app.support.redaction import RedactionKind, redact_mapping, redact_text

@@ -36,7 +36,7 @@ from urllib.parse import unquote_plus
 
 from app.support.bank_account import find_bank_accounts
 from app.support.customer_names import find_customer_names
-from app.support.phone import PhoneError, PhoneKind, find_phone_numbers, parse_phone, standalone
+from pmv_protocol.phone import PhoneError, PhoneKind, find_phone_numbers, parse_phone, standalone
 from app.updates.compliance import mask_name
 
 __all__ = [
@@ -535,7 +535,7 @@ def _e164s(entry: str) -> list[str]:
 def redact_text(text: str, *, keep_phones: Iterable[str] = ()) -> RedactionResult:
     """Redact one text (a log file, a note); numbers in ``keep_phones`` stay.
 
-    ``keep_phones`` may be written any way :func:`~app.support.phone.parse_phone`
+    ``keep_phones`` may be written any way :func:`~pmv_protocol.phone.parse_phone`
     accepts; they are compared by their normalised E.164 form, so
     ``0903 112 233`` keeps ``+84903112233`` and ``0903.112.233`` in the text.
     """

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.storage.support_requests import AttachmentSource, SupportRepository
-from app.support.calendar import WorkingCalendar
+from pmv_protocol.calendar import WorkingCalendar
 from app.support.models import Category, Channel, NewRequest, Severity, SupportRequest
-from app.support.phone import PhoneError, parse_phone
-from app.support.sla import response_due
-from app.warranty.contract import Contract
-from app.warranty.coverage import CoverageStatus, coverage_on
+from pmv_protocol.phone import PhoneError, parse_phone
+from pmv_protocol.sla import response_due
+from pmv_protocol.contract import Contract
+from pmv_protocol.coverage import CoverageStatus, coverage_on
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000

@@ -20,13 +20,13 @@ applying it), :mod:`app.technician.profile_crypto` (sealing the secrets),
 (checking a profile, planning and applying it on the new PC).
 
 Every JSON part (the manifest, the contract, the packs, the sealed secrets
-and their envelope) is read with :mod:`app.signed_json`: a part that could be
+and their envelope) is read with :mod:`pmv_protocol.signed_json`: a part that could be
 read two ways (a name given twice, ``NaN``, a lone surrogate) is refused,
 never read the way one parser happens to read it.
 
 Domain code only: every refusal is a :class:`ProfileError` carrying a
 :class:`ProfileProblem` code (and, for a JSON part refused by the strict
-reader, its :class:`~app.signed_json.JsonFault`); the UI words it in Vietnamese.
+reader, its :class:`~pmv_protocol.signed_json.JsonFault`); the UI words it in Vietnamese.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from app.signed_json import JsonFault, JsonProblem, StrictJsonError, canonical_bytes, parse_object
+from pmv_protocol.signed_json import JsonFault, JsonProblem, StrictJsonError, canonical_bytes, parse_object
 from app.support.token_store import TokenStore
-from app.warranty.contract import ContractProblem
+from pmv_protocol.contract import ContractProblem
 
 if TYPE_CHECKING:
     from app.paths import AppPaths
@@ -76,7 +76,7 @@ PART_LIMITS = {
     CONTRACT_PART: 256 * 1024,  # the contract service's own limit
     SECRETS_PART: 2 * 1024 * 1024,
 }
-PACK_LIMIT = 1_000_000  # app.updates.packs.MAX_PACK_BYTES
+PACK_LIMIT = 1_000_000  # pmv_protocol.packs.MAX_PACK_BYTES
 # Only these names may appear: no folders other than packs/, no '..', no drive letters.
 PACK_PART_PATTERN = re.compile(r"^packs/[a-z0-9][a-z0-9.-]{1,80}\.json$")
 

@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from app.signed_json import StrictJsonError, parse_object
+from pmv_protocol.signed_json import StrictJsonError, parse_object
 from app.technician.profile import MIN_PASSPHRASE_LENGTH, ProfileError, ProfileProblem
 
 ENVELOPE_FORMAT = "pmv-profile-secrets/1"

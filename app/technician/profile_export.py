@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app import __version__
-from app.atomic import atomic_target
+from pmv_protocol.atomic import atomic_target
 from app.technician.profile import (
     CONTRACT_PART,
     MANIFEST,
@@ -37,7 +37,7 @@ from app.technician.profile import (
 from app.technician.profile_crypto import passphrase_bytes, seal
 from app.technician.profile_settings import declared_paths, parse_settings, shop_identity, strip_secrets
 from app.updates.install import PACK_FILE, PackStore
-from app.warranty.contract import ContractError, verify_document
+from pmv_protocol.contract import ContractError, verify_document
 
 
 class ExportNote(enum.Enum):

@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.atomic import write_atomically
+from pmv_protocol.atomic import write_atomically
 from app.technician.profile import (
     SEALED_SETTINGS,
     SEALED_TOKEN,
@@ -32,8 +32,8 @@ from app.technician.profile import (
 from app.technician.profile_read import Profile
 from app.technician.profile_settings import declared_paths, parse_settings, shop_identity
 from app.updates.install import PackStore, PackStoreError
-from app.updates.packs import PackError, version_key
-from app.warranty.contract import Contract, ContractError, ContractProblem, VerifiedContract, verify
+from pmv_protocol.packs import PackError, version_key
+from pmv_protocol.contract import Contract, ContractError, ContractProblem, VerifiedContract, verify
 from app.warranty.service import ContractService
 
 

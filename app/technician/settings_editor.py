@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.atomic import write_atomically
+from pmv_protocol.atomic import write_atomically
 from app.settings import LoadedSettings, SettingsProblem, load_settings
 
 

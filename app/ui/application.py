@@ -138,7 +138,7 @@ class Application(QObject):
 
     def apply_update_if_quiet(self) -> None:
         """Outside trading hours, with the window hidden in the tray, switch to a waiting app version."""
-        from app.formatting import SHOP_TZ
+        from pmv_protocol.shop_time import SHOP_TZ
 
         if self.args.demo or self.window is None or self.runner.is_busy():
             return  # never under the cashier's hands or mid-job; the demo never replaces the installed app

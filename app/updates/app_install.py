@@ -27,7 +27,7 @@ The pointer files decide which program runs, and more than one reader reads
 them (the launcher takes ``head -n 1`` of ``current``; the helper reads every
 line), so each has one reading only: ``current`` is accepted only in the exact
 form :meth:`Pointer.text` writes (no line twice, no stray space, no CRLF),
-``pending.json`` only as strict JSON (:mod:`app.signed_json`, no member twice),
+``pending.json`` only as strict JSON (:mod:`pmv_protocol.signed_json`, no member twice),
 and every version in them must be a plain folder name.
 """
 
@@ -47,8 +47,8 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from app.atomic import write_atomically
-from app.signed_json import parse_object
+from pmv_protocol.atomic import write_atomically
+from pmv_protocol.signed_json import parse_object
 from app.updates.install import UnsafeArchive, extract_safely
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ The running app never changes under the user's feet: it starts this helper
 The outcome is kept in ``<data>/updates/app/last-apply.json`` for the page
 and the health check. Every file the helper and the app hand each other
 (``pending.json``, ``started.json``, ``handover.json``, ``last-apply.json``,
-``refused.json``) is read with :mod:`app.signed_json`: one that could be read
+``refused.json``) is read with :mod:`pmv_protocol.signed_json`: one that could be read
 two ways (a member given twice) counts as unreadable, and a ``current``
 pointer that is not in its exact written form stops the switch (step 2)
 before anything is changed. The helper runs from a copy that the switch does not
@@ -38,9 +38,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from app.atomic import write_atomically
+from pmv_protocol.atomic import write_atomically
 from app.program import app_command
-from app.signed_json import parse, parse_object
+from pmv_protocol.signed_json import parse, parse_object
 from app.updates.app_install import (
     EXECUTABLE,
     POINTER,
@@ -528,7 +528,7 @@ def app_update_status(data_dir: Path, install: AppInstall, running_version: str)
 
 def outside_trading_hours(trading_hours: str, local_now: dt.datetime) -> bool:
     """``trading_hours`` as in ``[health] trading_hours`` ("08:00-20:00"), ``local_now`` shop time."""
-    from app.support.calendar import parse_interval
+    from pmv_protocol.calendar import parse_interval
 
     start, end = parse_interval(trading_hours)
     minute = local_now.hour * 60 + local_now.minute

@@ -8,7 +8,7 @@ e-wallets and vouchers are not, State Bank guidance of 17/10/2025).  A later
 pack that corrects any of it is a pack update.  The check context has no pack
 store, so the check is built around a loader: the registry wires it as
 ``make_check(lambda: store.pack_with_rule(CashLimitRule))`` (``CashLimitRule``
-from :mod:`app.updates.packs`) with the app's
+from :mod:`pmv_protocol.packs`) with the app's
 :class:`~app.updates.install.PackStore`. ``CHECKS`` is therefore empty here.
 
 The limit counts a customer's whole day, whatever was paid how (the decree
@@ -32,7 +32,7 @@ from app.health.checks.pos_data import invoice_code
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.shop.pos_reader import PosDocument, read_documents
-from app.updates.packs import CashLimitRule, RegulationPack
+from pmv_protocol.packs import CashLimitRule, RegulationPack
 
 CHECK_ID = "compliance.cash_limit"
 TITLE = "Thanh toán không qua tài khoản ngân hàng (Nghị định 232)"

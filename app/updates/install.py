@@ -16,7 +16,7 @@ the version it replaced, so a crash between switching ``current`` and
 rewriting ``previous`` cannot lose the rollback target.
 
 TUF proves the downloaded bytes are the vendor's; what is kept is
-:func:`~app.updates.packs.read_pack`'s canonical form of them, so the POS and
+:func:`~pmv_protocol.packs.read_pack`'s canonical form of them, so the POS and
 any later reader see exactly the values that were validated.  Pointers are
 read only in the exact form this module writes: a line given twice, a stray
 space or a carriage return makes a pointer unreadable (as a garbled one is),
@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.filelock import FileLock, LockTimeout
-from app.atomic import atomic_target, write_atomically
-from app.signed_json import canonical_form
-from app.updates.packs import (
+from pmv_protocol.filelock import FileLock, LockTimeout
+from pmv_protocol.atomic import atomic_target, write_atomically
+from pmv_protocol.signed_json import canonical_form
+from pmv_protocol.packs import (
     PACK_ID_PATTERN,
     VERSION_PATTERN,
     PackError,
@@ -159,7 +159,7 @@ class PackStore:
     """Installed packs of one kind under ``root``.
 
     ``reader`` validates a pack's bytes into the pack and the bytes to store (regulation packs by default;
-    the vendor's calendar packs pass :func:`app.support.calendar_pack.read_calendar_pack`); ``differ`` says
+    the vendor's calendar packs pass :func:`pmv_protocol.calendar_pack.read_calendar_pack`); ``differ`` says
     what changed between two versions.  Any pack with ``id``, ``version``, ``version_key``, ``title_vi`` and
     ``effective_date`` is installed, kept and rolled back the same way.
     """

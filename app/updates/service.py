@@ -23,7 +23,7 @@ from app.resources import resources_dir
 from app.updates.app_install import AppInstall, PendingUpdate, StageError, detect_install, stage_update
 from app.updates.app_swap import refused_versions
 from app.updates.install import InstallResult, PackStore, PackStoreError
-from app.updates.packs import PackError
+from pmv_protocol.packs import PackError
 from app.updates.targets import AvailableTarget, UpdateError, UpdateErrorKind, should_take
 
 if TYPE_CHECKING:
@@ -230,7 +230,7 @@ class Updater:
 
     def rollback(self, pack_id: str) -> InstallResult:
         """Switch a pack back to the version before; RollbackRefused when there is none (nothing changes)."""
-        from app.support.calendar_pack import ID_PREFIX  # calendar packs live in their own store
+        from pmv_protocol.calendar_pack import ID_PREFIX  # calendar packs live in their own store
 
         store = self._runtime.calendar_store if pack_id.startswith(ID_PREFIX) else self._runtime.pack_store
         try:

@@ -43,8 +43,8 @@ from tuf.api.metadata import Metadata, Root, TargetFile, Targets
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from app import APP_ID, __version__
-from app.atomic import atomic_target
-from app.filelock import FileLock, LockTimeout  # re-exported: the update job's lock
+from pmv_protocol.atomic import atomic_target
+from pmv_protocol.filelock import FileLock, LockTimeout
 from app.updates.targets import (  # re-exported: callers predate the split
     CHANNELS,
     KINDS,

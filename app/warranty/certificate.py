@@ -21,14 +21,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from app import HOTLINE
-from app.atomic import atomic_target
+from pmv_protocol.atomic import atomic_target
 from app.formatting import format_date, format_datetime
 from app.pdf_fonts import register_fonts
 from app.settings import ShopSettings
 from app.warranty.certificate_texts import INCLUDES, STATUS, join_items, text
-from app.warranty.contract import Contract
-from app.warranty.coverage import Coverage, coverage_on
-from app.warranty.vendor_identity import VendorIdentity
+from pmv_protocol.contract import Contract
+from pmv_protocol.coverage import Coverage, coverage_on
+from pmv_protocol.vendor_identity import VendorIdentity
 
 GRID = "#999999"
 SHADE = "#f3ecd2"

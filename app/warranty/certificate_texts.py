@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.warranty.coverage import CoverageStatus
+from pmv_protocol.coverage import CoverageStatus
 
 LANGUAGES = ("vi", "en")
 

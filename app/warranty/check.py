@@ -6,8 +6,8 @@ import datetime as dt
 
 from app.formatting import format_date
 from app.health.model import CheckResult, Metric, Status
-from app.warranty.contract import Contract
-from app.warranty.coverage import ENDING_SOON_DAYS, CoverageStatus, coverage_on
+from pmv_protocol.contract import Contract
+from pmv_protocol.coverage import ENDING_SOON_DAYS, CoverageStatus, coverage_on
 
 CHECK_ID = "warranty.coverage"
 

@@ -8,7 +8,7 @@ gets one reminder (not three) when it starts on day 6.
 from __future__ import annotations
 
 from app.storage.repositories import StateRepository
-from app.warranty.coverage import Coverage
+from pmv_protocol.coverage import Coverage
 
 THRESHOLDS = (30, 7, 1)
 

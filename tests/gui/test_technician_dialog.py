@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from app.runtime import Runtime
 from app.technician.audit import AuditLog
-from app.technician.unlock import sign_challenge
+from vendor_server.signing import sign_challenge
 from app.ui.tasks import TaskRunner
 from app.ui.technician.dialog import TechnicianDialog
 from vendor_server.keys import VendorKeys

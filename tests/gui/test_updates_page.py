@@ -156,7 +156,7 @@ def test_the_cash_limit_rule_is_shown_as_the_pack_states_it() -> None:
     # The shipped pack: Decree 232/2025 clause 10 ("từ 20 triệu đồng trở lên", purchases and buy-backs
     # alike) and the State Bank's guidance of 17/10/2025 (only a transfer between bank payment accounts).
     from app.ui.updates.page import rule_text
-    from app.updates.packs import CashLimitRule, RegulationPack
+    from pmv_protocol.packs import CashLimitRule, RegulationPack
 
     shipped = RegulationPack.model_validate_json(PACK.read_bytes())
     rule = next(r for r in shipped.rules if r.kind == "cash_limit_per_customer_per_day")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from app.runtime import Runtime
-from app.support.sla import response_due
+from pmv_protocol.sla import response_due
 from app.updates.service import Updater
 from app.updates.tuf_client import UpdateClient
 from tests.integration.conftest import VendorServer, vendor_server  # noqa: F401  (the fixture)

@@ -19,7 +19,7 @@ from app.settings import ShopSettings
 from app.support.vendor_api import VendorClient
 from app.warranty.certificate import write_certificate
 from app.warranty.service import ContractService, RefreshOutcome
-from app.warranty.vendor_identity import VendorIdentity
+from pmv_protocol.vendor_identity import VendorIdentity
 from tests.integration.conftest import VendorServer
 from vendor_server.cli import main as vendor_main
 

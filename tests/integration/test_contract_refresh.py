@@ -9,7 +9,7 @@ import pytest
 
 from app.keys import load_trusted_keys
 from app.support.vendor_api import ApiFailure, VendorClient
-from app.warranty.contract import ContractProblem
+from pmv_protocol.contract import ContractProblem
 from app.warranty.service import ContractService, RefreshOutcome
 from tests.integration.conftest import VendorServer, free_port
 from vendor_server.cli import main as vendor_main

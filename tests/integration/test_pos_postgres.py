@@ -41,7 +41,7 @@ from app.shop.demo import POS_VERSION, DemoShop
 from app.shop.pos_reader import read_summary, read_summary_from
 from app.shop.pos_schema import POS_SCHEMA, POS_TABLES
 from app.updates.compliance import make_check
-from app.updates.packs import load_pack
+from pmv_protocol.packs import load_pack
 from tests.integration.conftest import free_port
 from tests.unit.updates.conftest import ND232
 

@@ -51,7 +51,7 @@ def test_every_code_of_the_domain_enums_is_worded() -> None:
     from app.storage.errors import StorageFailure
     from app.support.vendor_api import ApiFailure
     from app.updates.targets import UpdateErrorKind
-    from app.warranty.contract import ContractProblem
+    from pmv_protocol.contract import ContractProblem
 
     prefixes = {"update_": UpdateErrorKind, "contract_": ContractProblem, "api_": ApiFailure,
                 "transport_": TransportErrorKind, "verify_": VerifyProblem, "storage_": StorageFailure,

@@ -97,7 +97,7 @@ def test_the_shop_zone_is_the_tz_databases_asia_ho_chi_minh() -> None:
     +07 without daylight saving since 13 June 1975) at instants across the years and seasons the app meets."""
     from zoneinfo import ZoneInfo
 
-    from app.formatting import SHOP_TZ, SHOP_TZ_NAME, shop_time
+    from pmv_protocol.shop_time import SHOP_TZ, SHOP_TZ_NAME, shop_time
 
     iana = ZoneInfo(SHOP_TZ_NAME)
     assert SHOP_TZ_NAME == "Asia/Ho_Chi_Minh"
@@ -124,7 +124,8 @@ def test_the_shop_zone_is_the_tz_databases_asia_ho_chi_minh() -> None:
 def test_times_are_shown_in_shop_time_whatever_zone_they_come_in(
     moment: dt.datetime, shown: str, day: dt.date
 ) -> None:
-    from app.formatting import format_datetime, format_time, shop_today
+    from app.formatting import format_datetime, format_time
+    from pmv_protocol.shop_time import shop_today
 
     assert format_datetime(moment) == shown
     assert format_time(moment) == shown[:5]
@@ -152,7 +153,7 @@ def test_the_pcs_zone_never_changes_a_shown_time(monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_shop_zone_is_defined_in_one_place() -> None:
-    """The issue found it defined six times: now app/formatting.py holds it and the rest import it."""
+    """The issue found it defined six times: now pmv_protocol/shop_time.py holds it and the rest import it."""
     import re
     from pathlib import Path
 
@@ -160,9 +161,9 @@ def test_the_shop_zone_is_defined_in_one_place() -> None:
     definition = re.compile(r"timedelta\(\s*hours\s*=\s*7\s*\)|[\"']Asia/Ho_Chi_Minh[\"']")
     found = [
         f"{path.relative_to(root)}:{number}"
-        for folder in ("app", "vendor_server")
+        for folder in ("app", "vendor_server", "pmv_protocol")
         for path in sorted((root / folder).rglob("*.py"))
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if definition.search(line.split("#", 1)[0])
     ]
-    assert found and all(spot.startswith("app/formatting.py:") for spot in found), found
+    assert found and all(spot.startswith("pmv_protocol/shop_time.py:") for spot in found), found

@@ -8,7 +8,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.keys import load_trusted_keys
-from app.warranty.contract import key_id, public_key_to_b64
+from pmv_protocol.keys import key_id, public_key_to_b64
 
 
 def test_a_key_file_with_a_purpose_given_twice_trusts_nothing_from_it(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from app.formatting import format_datetime, format_decimal, format_vnd
 from app.health.checks.database import CONNECT_ID, format_age, to_shop_time
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
-from app.support.calendar import parse_interval
+from pmv_protocol.calendar import parse_interval
 
 PRICES_ID = "prices.fresh"
 INVOICES_ID = "invoices.sequence"

@@ -15,7 +15,7 @@ import psutil
 from app.health.checks.services import probe_vendor
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
-from app.support.calendar import parse_interval
+from pmv_protocol.calendar import parse_interval
 
 GB = 1024**3
 # Above this the till's invoices and e-invoice timestamps are plainly wrong

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formatting import format_datetime, shop_time
+from app.formatting import format_datetime
+
+from pmv_protocol.shop_time import shop_time
 from app.health.model import Category, Status
 from app.health.report_pdf import write_report
 from app.health.service import categories

@@ -39,7 +39,7 @@ from app.storage.support_requests import AttachmentSource
 from app.support.bundle import BundlePart, collect_parts, write_bundle
 from app.support.models import AttachmentKind, Category, Channel, Severity
 from app.support.service import FormError, FormField, RequestDraft, validate
-from app.support.sla import is_outside_working_hours
+from pmv_protocol.sla import is_outside_working_hours
 from app.ui.support.bundle_preview import BundlePreviewDialog
 from app.ui.support.state import SupportState
 from app.ui.support.texts import category_name, channel_name, form_error, severity_name

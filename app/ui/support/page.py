@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import HOTLINE
-from app.formatting import format_date, format_datetime, shop_time
+from app.formatting import format_date, format_datetime
+from pmv_protocol.shop_time import shop_time
 from app.runtime import Runtime
-from app.support.calendar import CalendarSource
+from pmv_protocol.calendar import CalendarSource
 from app.support.models import RequestEvent, RequestStatus, SupportRequest
-from app.support.phone import PhoneError, parse_phone
-from app.support.sla import is_outside_working_hours
+from pmv_protocol.phone import PhoneError, parse_phone
+from pmv_protocol.sla import is_outside_working_hours
 from app.ui.levels import Level
 from app.ui.support.state import SupportState, Submitted
 from app.ui.support.texts import (

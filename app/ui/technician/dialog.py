@@ -26,7 +26,8 @@ from app.keys import load_trusted_keys
 from app.runtime import Runtime
 from app.technician.actions import Action
 from app.technician.audit import AuditLog
-from app.technician.unlock import Challenge, Session, TechnicianUnlock, UnlockError, UnlockReason, make_challenge
+from app.technician.unlock import Session, TechnicianUnlock
+from pmv_protocol.unlock_codes import Challenge, UnlockError, UnlockReason, make_challenge
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
 from app.ui.tasks import TaskRunner

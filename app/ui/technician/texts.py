@@ -7,7 +7,7 @@ from PySide6.QtCore import QCoreApplication
 from app.technician.actions import Action
 from app.technician.consent import ACTION_CONSENT, ACTION_SESSION_END, ACTION_SESSION_START, ConsentOutcome
 from app.technician.remote_tools import IdReason
-from app.technician.unlock import UnlockReason
+from pmv_protocol.unlock_codes import UnlockReason
 
 
 def action_name(code: str) -> str:

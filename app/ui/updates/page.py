@@ -25,7 +25,7 @@ from app.agent import BackgroundAgent
 from app.formatting import format_date, format_datetime, format_vnd
 from app.runtime import Runtime
 from app.updates.install import InstalledPack, PackStore
-from app.updates.packs import ChangeKind, RegulationPack, diff
+from pmv_protocol.packs import ChangeKind, RegulationPack, diff
 from app import HOTLINE, __version__
 from app.updates.app_swap import app_update_status
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, Updater, UpdateRun

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from app.formatting import format_date
 from app.runtime import Runtime
 from app.warranty.certificate import write_certificate
-from app.warranty.contract import Contract, ContractError
-from app.warranty.coverage import CoverageStatus
+from pmv_protocol.contract import Contract, ContractError
+from pmv_protocol.coverage import CoverageStatus
 from app.warranty.service import RefreshOutcome, RefreshResult
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner

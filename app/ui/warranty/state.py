@@ -15,8 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.runtime import Runtime
-from app.warranty.contract import Contract, ContractError
-from app.warranty.coverage import Coverage, coverage_on
+from pmv_protocol.contract import Contract, ContractError
+from pmv_protocol.coverage import Coverage, coverage_on
 from app.warranty.reminders import due_reminder
 from app.warranty.service import RefreshResult
 from app.ui.tasks import TaskRunner

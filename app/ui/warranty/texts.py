@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from app import HOTLINE
-from app.signed_json import JsonProblem
+from pmv_protocol.signed_json import JsonProblem
 from app.support.vendor_api import ApiFailure, VendorApiError
-from app.warranty.contract import ContractError, ContractProblem
-from app.warranty.coverage import CoverageStatus
+from pmv_protocol.contract import ContractError, ContractProblem
+from pmv_protocol.coverage import CoverageStatus
 
 
 def status_title(status: CoverageStatus) -> str:

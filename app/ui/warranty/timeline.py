@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.formatting import format_date
-from app.warranty.contract import Contract
-from app.warranty.coverage import warranty_end
+from pmv_protocol.contract import Contract
+from pmv_protocol.coverage import warranty_end
 
 WARRANTY_COLOUR = QColor("#2e7d32")
 MAINTENANCE_COLOURS = (QColor("#1565c0"), QColor("#1e88e5"))

@@ -9,12 +9,12 @@ from app.settings import load_settings
 from app.shop.demo import DemoShop
 from app.storage.support_requests import AttachmentSource
 from app.support.bundle import collect_parts, write_bundle
-from app.support.calendar import WorkingCalendar
+from pmv_protocol.calendar import WorkingCalendar
 from app.support.models import AttachmentKind, Category, Channel, Severity
 from app.support.redaction import RedactionKind
 from app.support.service import FormField, FormProblem, RequestDraft, coverage_status, validate
-from app.warranty.contract import Contract
-from app.warranty.coverage import CoverageStatus
+from pmv_protocol.contract import Contract
+from pmv_protocol.coverage import CoverageStatus
 
 DRAFT = RequestDraft(Category.INCIDENT, Severity.CRITICAL, "  Không in được hóa đơn ", "", "Anh Tâm",
                      "0918 223 344", Channel.REMOTE)

@@ -36,7 +36,7 @@ from app.technician.profile_import import (
 )
 from app.technician.profile_read import read_profile
 from app.updates.install import PackStore
-from app.warranty.contract import key_id
+from pmv_protocol.keys import key_id
 from app.warranty.service import ContractService
 from tests.helpers import signed_contract, write_keys_file
 

@@ -13,17 +13,11 @@ from tests.helpers import FixedClock
 from app.keys import load_trusted_keys
 from app.storage.db import Database
 from app.storage.repositories import StateRepository
-from app.technician.unlock import (
-    Challenge,
-    TechnicianUnlock,
-    UnlockError,
-    UnlockReason,
-    make_challenge,
-    parse_challenge,
-    parse_unlock_code,
-    sign_challenge,
-)
-from app.warranty.contract import key_id
+from app.technician.unlock import TechnicianUnlock
+from pmv_protocol.unlock_codes import Challenge, UnlockError, UnlockReason, make_challenge, parse_challenge
+from pmv_protocol.unlock_codes import parse_unlock_code
+from vendor_server.signing import sign_challenge
+from pmv_protocol.keys import key_id
 from vendor_server import cli
 
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -235,7 +229,7 @@ def test_cli_refuses_a_bad_challenge(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_signature_is_over_the_canonical_payload(key: Ed25519PrivateKey, clock: FixedClock) -> None:
-    from app.warranty.contract import canonical_bytes
+    from pmv_protocol.contract import canonical_bytes
 
     challenge = make_challenge(SHOP, clock())
     parsed = parse_unlock_code(sign_challenge(challenge.code(), "An", key, clock()))

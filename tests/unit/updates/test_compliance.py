@@ -28,7 +28,7 @@ from app.shop.pos_reader import read_documents
 from app.shop.pos_schema import POS_SCHEMA
 from app.updates.compliance import CHECK_ID, CHECKS, REMEDIES, judge_days, make_check, mask_name
 from app.updates.install import PackStore
-from app.updates.packs import CashLimitRule, RegulationPack, VatRateRule, load_pack
+from pmv_protocol.packs import CashLimitRule, RegulationPack, VatRateRule, load_pack
 from tests.unit.health.conftest import run_one
 from tests.unit.updates.conftest import ND232
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.updates.install import PackStore, PackStoreError, UnsafeArchive, extract_safely
-from app.signed_json import canonical_form
-from app.updates.packs import CashLimitRule, ChangeKind, PackError, VatRateRule
+from pmv_protocol.signed_json import canonical_form
+from pmv_protocol.packs import CashLimitRule, ChangeKind, PackError, VatRateRule
 
 PACK_ID = "nd-232-2025"
 MakePack = Callable[..., bytes]
@@ -34,7 +34,7 @@ def test_first_install(tmp_path: Path, nd232_bytes: bytes) -> None:
     assert (done.pack_id, done.version, done.previous_version, done.unchanged) == (PACK_ID, "1.0.0", None, False)
     assert [c.change for c in done.changes] == [ChangeKind.ADDED]
     assert done.path == tmp_path / "packs" / PACK_ID / "1.0.0"
-    # What was validated, re-serialised canonically (app.signed_json), not the bytes as received.
+    # What was validated, re-serialised canonically (pmv_protocol.signed_json), not the bytes as received.
     assert (done.path / "pack.json").read_bytes() == canonical_form(nd232_bytes) != nd232_bytes
     assert pointer(store, "current") == "1.0.0" and pointer(store, "previous") is None
     [info] = store.installed()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from app.signed_json import canonical_form
+from pmv_protocol.signed_json import canonical_form
 from app.updates.install import INSTALL_STEPS, PackStore
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.warranty.contract import key_id
+from pmv_protocol.keys import key_id
 from tests.helpers import signed_contract
 
 

@@ -21,8 +21,8 @@ import pytest
 
 from app.settings import ShopSettings
 from app.warranty.certificate import hotline_of, missing_details, write_certificate
-from app.warranty.contract import Contract, MaintenanceContract
-from app.warranty.vendor_identity import VendorIdentity
+from pmv_protocol.contract import Contract, MaintenanceContract
+from pmv_protocol.vendor_identity import VendorIdentity
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
 

@@ -11,7 +11,7 @@ from app.health.model import Status
 from app.settings import ShopSettings
 from app.warranty.certificate import write_certificate
 from app.warranty.check import CHECK_ID, REMEDIES, check_coverage
-from app.warranty.contract import Contract, MaintenanceContract
+from pmv_protocol.contract import Contract, MaintenanceContract
 
 CONTRACT = Contract(
     "KP-0001", "Tiệm vàng Kim Phát", "PMV-GOLD-PRO", 12, dt.date(2026, 1, 15),

@@ -7,7 +7,7 @@ import string
 import pytest
 
 from app.warranty.certificate_texts import INCLUDES, STATUS, TEXTS, join_items, text
-from app.warranty.coverage import CoverageStatus
+from pmv_protocol.coverage import CoverageStatus
 
 
 def fields(template: str) -> set[str]:

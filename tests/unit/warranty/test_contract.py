@@ -8,17 +8,10 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.signed_json import JsonFault, JsonProblem
-from app.warranty.contract import (
-    Contract,
-    ContractError,
-    ContractProblem,
-    canonical_bytes,
-    key_id,
-    sign_payload,
-    verify,
-    verify_document,
-)
+from pmv_protocol.signed_json import JsonFault, JsonProblem
+from pmv_protocol.contract import Contract, ContractError, ContractProblem, canonical_bytes, verify, verify_document
+from pmv_protocol.keys import key_id
+from vendor_server.signing import sign_payload
 
 PAYLOAD = {
     "shop_id": "KP-0001",
@@ -137,7 +130,7 @@ def test_invalid_content_is_refused_even_by_the_vendor_signing_tool(key, change)
 # --- one reading only (issue 18, section 4) -----------------------------------------
 # The rule: RFC 8259 section 4 ("The names within an object SHOULD be unique") and RFC 7493 (I-JSON)
 # section 2.3 ("Objects MUST NOT have members with duplicate names"); NaN from RFC 8259 section 6; lone
-# surrogates from RFC 7493 section 2.1.  app/signed_json.py's tests hold the full table.
+# surrogates from RFC 7493 section 2.1.  pmv_protocol/signed_json.py's tests hold the full table.
 
 
 def _twice(text: str, member: str, first_value: str) -> str:

@@ -12,9 +12,9 @@ import pytest
 from app.keys import load_trusted_keys
 from app.settings import ShopSettings
 from app.warranty.certificate import missing_details, write_certificate
-from app.warranty.contract import verify_document
-from app.warranty.demo import DEMO_VENDOR, ensure_demo_contract
-from app.warranty.vendor_identity import is_tax_code
+from pmv_protocol.contract import verify_document
+from app.demo_vendor import DEMO_VENDOR, ensure_demo_contract
+from pmv_protocol.vendor_identity import is_tax_code
 
 
 def test_the_demo_contract_names_the_demo_vendor(tmp_path: Path) -> None:

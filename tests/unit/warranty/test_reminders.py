@@ -7,8 +7,8 @@ import pytest
 
 from app.storage.db import Database
 from app.storage.repositories import StateRepository
-from app.warranty.contract import Contract, MaintenanceContract
-from app.warranty.coverage import coverage_on
+from pmv_protocol.contract import Contract, MaintenanceContract
+from pmv_protocol.coverage import coverage_on
 from app.warranty.reminders import due_reminder
 
 # Warranty 15/01/2026 -> 15/01/2027 inclusive.

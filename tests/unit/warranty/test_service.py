@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app.signed_json import JsonProblem, canonical_bytes
+from pmv_protocol.signed_json import JsonProblem, canonical_bytes
 from app.support.vendor_api import ApiFailure, VendorApiError
-from app.warranty.contract import ContractError, ContractProblem
+from pmv_protocol.contract import ContractError, ContractProblem
 from app.warranty.service import ContractService, RefreshOutcome
 
 

@@ -8,7 +8,7 @@ failing field named (``rules[0].amount_vnd``) so the vendor can fix it.
 
 Authentic bytes can still be read two ways: pydantic's JSON parser, like
 ``json.loads``, keeps the last of two same-named members and accepts ``NaN``.
-So a pack is first read by :mod:`app.signed_json` (a name given twice, at
+So a pack is first read by :mod:`pmv_protocol.signed_json` (a name given twice, at
 any depth, is refused with its path), and what is validated, installed and
 handed to the POS is :func:`read_pack`'s canonical re-serialisation of that
 one reading, never the bytes as received.
@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from app.signed_json import JsonFault, StrictJsonError, canonical_bytes, parse_object
+from pmv_protocol.signed_json import JsonFault, StrictJsonError, canonical_bytes, parse_object
 
 # Packs are a few KB; anything near this is not a pack (and must not be parsed into memory).
 MAX_PACK_BYTES = 1_000_000
@@ -219,7 +219,7 @@ def pack_json_schema() -> dict[str, Any]:
     """The pack's JSON Schema, for the vendor's editors and tools (resources/regulation/pack.schema.json).
 
     Generated from the model, so it cannot drift: a test compares the file
-    with this.  Regenerate with ``python -m app.updates.packs > resources/regulation/pack.schema.json``.
+    with this.  Regenerate with ``python -m pmv_protocol.packs > resources/regulation/pack.schema.json``.
     The model stays the authority (it also checks what a schema cannot:
     dates in order, rules not repeated).
     """

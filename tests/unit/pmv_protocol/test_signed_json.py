@@ -27,7 +27,7 @@ import json
 
 import pytest
 
-from app.signed_json import (
+from pmv_protocol.signed_json import (
     MAX_DEPTH,
     JsonFault,
     JsonProblem,

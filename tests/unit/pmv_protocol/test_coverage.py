@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from app.warranty.contract import Contract, MaintenanceContract
-from app.warranty.coverage import CoverageStatus, add_months, covered_runs, coverage_on, warranty_end
+from pmv_protocol.contract import Contract, MaintenanceContract
+from pmv_protocol.coverage import CoverageStatus, add_months, covered_runs, coverage_on, warranty_end
 
 D = dt.date
 

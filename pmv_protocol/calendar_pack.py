@@ -8,7 +8,7 @@ Saturday, is not moved to Monday 03/05), and it lists days no enacted law
 has made days off.  So the vendor publishes its own calendar, one pack per
 year, through the same TUF repository as the regulation packs
 (``calendar/vendor-calendar-<year>-<version>.json``), and both the app and
-the vendor server count deadlines on it (:mod:`app.support.calendar`).
+the vendor server count deadlines on it (:mod:`pmv_protocol.calendar`).
 
 A pack (``resources/calendar/vendor-calendar-2027.json``)::
 
@@ -24,7 +24,7 @@ deadline: unknown keys fail, the id is ``vendor-calendar-<year>``, every
 date lies inside the year and appears once, a make-up day is a Saturday or
 Sunday (a weekday is worked anyway), and no day is both off and made up.
 It reuses the regulation packs' reading (one reading of the JSON, canonical
-bytes stored) and their :class:`~app.updates.packs.PackError`, so
+bytes stored) and their :class:`~pmv_protocol.packs.PackError`, so
 :class:`~app.updates.install.PackStore` installs and rolls it back the same way.
 
 Domain code only: errors carry field paths, never UI text.
@@ -38,8 +38,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from app.support.calendar import WEEKDAYS, CalendarYear, Interval, parse_day_hours
-from app.updates.packs import VERSION_PATTERN, PackError, RuleChange, read_document, version_key
+from pmv_protocol.calendar import WEEKDAYS, CalendarYear, Interval, parse_day_hours
+from pmv_protocol.packs import VERSION_PATTERN, PackError, RuleChange, read_document, version_key
 
 ID_PREFIX = "vendor-calendar-"
 SATURDAY, SUNDAY = 5, 6
@@ -128,7 +128,7 @@ class CalendarPack(_Strict):
         return version_key(self.version)
 
     def to_year(self) -> CalendarYear:
-        """The form :class:`~app.support.calendar.WorkingCalendar` counts on."""
+        """The form :class:`~pmv_protocol.calendar.WorkingCalendar` counts on."""
         return CalendarYear(
             year=self.year,
             weekly=tuple(parse_day_hours(getattr(self.weekly_hours, name), name) for name in WEEKDAYS),
@@ -143,7 +143,7 @@ class CalendarPack(_Strict):
 def read_calendar_pack(data: bytes) -> tuple[CalendarPack, bytes]:
     """Parse and validate one calendar pack; returns it with the canonical bytes to store.
 
-    :class:`~app.updates.packs.PackError` names the first failing field.
+    :class:`~pmv_protocol.packs.PackError` names the first failing field.
     """
     return read_document(data, CalendarPack)
 
@@ -180,7 +180,7 @@ def _pointers(packs_dir: Path) -> tuple[tuple[str, int, int], ...]:
 
 def installed_years(store: Any) -> list[CalendarYear]:
     """The vendor's calendar years a store holds (its current version of each), for
-    :meth:`~app.support.calendar.WorkingCalendar.with_years`."""
+    :meth:`~pmv_protocol.calendar.WorkingCalendar.with_years`."""
     packs_dir = Path(store.packs_dir)
     stamp = _pointers(packs_dir)
     cached = _YEARS_CACHE.get(packs_dir)

@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.support.phone import PhoneError, parse_phone
+from pmv_protocol.phone import PhoneError, parse_phone
 
 _TAX_CODE = re.compile(r"[0-9]{10}(?:-[0-9]{3})?")
 CONTRACT_NUMBER_MAX = 64

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.support.calendar import WorkingCalendar
-from app.support.sla import RESPONSE_HOURS, is_outside_working_hours, response_due
-from app.warranty.coverage import CoverageStatus
+from pmv_protocol.calendar import WorkingCalendar
+from pmv_protocol.sla import RESPONSE_HOURS, is_outside_working_hours, response_due
+from pmv_protocol.coverage import CoverageStatus
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = dt.timezone.utc
@@ -204,7 +204,7 @@ def test_response_due_follows_the_vendors_calendar(opened: dt.datetime, severity
                                                    with_pack: dt.datetime, estimate: dt.datetime) -> None:
     from pathlib import Path
 
-    from app.support.calendar_pack import load_calendar_pack
+    from pmv_protocol.calendar_pack import load_calendar_pack
 
     folder = Path(__file__).resolve().parents[3] / "resources" / "calendar"
     years = [load_calendar_pack((folder / f"vendor-calendar-{y}.json").read_bytes()).to_year()

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from app.signed_json import JsonProblem, canonical_bytes
-from app.updates.packs import (
+from pmv_protocol.signed_json import JsonProblem, canonical_bytes
+from pmv_protocol.packs import (
     CashLimitRule,
     ChangeKind,
     PackError,
@@ -79,7 +79,7 @@ def test_the_threshold_is_inclusive_as_the_decree_words_it(amount: int, inclusiv
 def test_the_pack_schema_file_is_the_models() -> None:
     schema_file = ND232.parent / "pack.schema.json"
     assert json.loads(schema_file.read_text(encoding="utf-8")) == pack_json_schema(), (
-        "resources/regulation/pack.schema.json is stale: python -m app.updates.packs > it")
+        "resources/regulation/pack.schema.json is stale: python -m pmv_protocol.packs > it")
     cash = pack_json_schema()["$defs"]["CashLimitRule"]["properties"]
     assert cash["bank_account_methods"]["items"]["enum"] == ["cash", "bank_transfer", "card", "e_wallet", "voucher"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.warranty.vendor_identity import (
+from pmv_protocol.vendor_identity import (
     VendorIdentity,
     VendorIdentityError,
     contract_number_from_payload,

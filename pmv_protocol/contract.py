@@ -7,7 +7,7 @@ The vendor signs the contract payload (DESIGN.md's shape) as canonical JSON
 
 The client trusts only the public keys it ships (resources/keys), verifies
 offline, and refuses anything unsigned, altered, signed by another key, or
-issued for another shop.  The document is read with :mod:`app.signed_json`,
+issued for another shop.  The document is read with :mod:`pmv_protocol.signed_json`,
 so one that could be read two ways (a name given twice, ``NaN``, a lone
 surrogate) is refused as MALFORMED with the fault as its ``reason``; what
 verified is kept as :attr:`VerifiedContract.stored_bytes`, never as received.
@@ -19,19 +19,17 @@ import base64
 import binascii
 import datetime as dt
 import enum
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 # canonical_bytes is re-exported: the technician unlock and the vendor's tools import it from here.
-from app.signed_json import JsonFault, JsonProblem, StrictJsonError, parse_object
-from app.signed_json import canonical_bytes as canonical_bytes
-from app.warranty.vendor_identity import VendorIdentity, VendorIdentityError, contract_number_from_payload
+from pmv_protocol.signed_json import JsonFault, JsonProblem, StrictJsonError, parse_object
+from pmv_protocol.signed_json import canonical_bytes as canonical_bytes
+from pmv_protocol.vendor_identity import VendorIdentity, VendorIdentityError, contract_number_from_payload
 
 DOCUMENT_FORMAT = "pmv-contract/1"
 WARRANTY_MONTHS = (6, 12)
@@ -155,31 +153,6 @@ def _datetime(value: Any) -> dt.datetime:
         raise TypeError(f"issued_at must be an ISO string, got {value!r}")
     moment = dt.datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def key_id(public_key: Ed25519PublicKey) -> str:
-    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def public_key_from_b64(text: str) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(base64.b64decode(text))
-
-
-def public_key_to_b64(public_key: Ed25519PublicKey) -> str:
-    return base64.b64encode(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii")
-
-
-def sign_payload(payload: Mapping[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]:
-    """The vendor side: a signed document for ``payload`` (validated first)."""
-    Contract.from_payload(payload)
-    signature = private_key.sign(canonical_bytes(payload))
-    return {
-        "format": DOCUMENT_FORMAT,
-        "key_id": key_id(private_key.public_key()),
-        "payload": dict(payload),
-        "signature": base64.b64encode(signature).decode("ascii"),
-    }
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ when it next opens.  The calendar is:
 * the vendor's time zone (default Asia/Ho_Chi_Minh), because shops and
   servers may hand us instants in any zone;
 * for a year the vendor has published a calendar pack for (kind
-  ``calendar``, signed, over TUF; :mod:`app.support.calendar_pack`), that
+  ``calendar``, signed, over TUF; :mod:`pmv_protocol.calendar_pack`), that
   pack's days off, make-up working days and weekly hours: the vendor's own
   calendar is the truth, because the government decides each year's swaps
   late and the vendor works Saturday mornings (a holiday on a Saturday is
@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from app.formatting import SHOP_TZ_NAME
+from pmv_protocol.shop_time import SHOP_TZ_NAME
 
 DEFAULT_TZ = SHOP_TZ_NAME  # the vendor sits in the shops' zone unless its config says otherwise
 HOLIDAY_COUNTRY = "VN"
@@ -175,7 +175,7 @@ class CalendarSource:
 @dataclass(frozen=True)
 class CalendarYear:
     """One year of the vendor's published calendar, already validated
-    (:func:`app.support.calendar_pack.read_calendar_pack` builds it).
+    (:func:`pmv_protocol.calendar_pack.read_calendar_pack` builds it).
 
     ``make_up`` pairs a worked weekend day with its hours; ``weekly`` replaces
     the configured weekly hours for the whole year.

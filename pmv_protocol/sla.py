@@ -11,7 +11,7 @@ warranty          2 h         4 h         4 h
 expired           no deadline (best effort; the app offers the hotline)
 ================  ==========  ==========  ==========
 
-Time is counted on :class:`~app.support.calendar.WorkingCalendar`: a request
+Time is counted on :class:`~pmv_protocol.calendar.WorkingCalendar`: a request
 opened outside working hours starts counting at the next opening, and a
 deadline landing exactly on a closing time stays there.
 
@@ -31,7 +31,7 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from app.support.calendar import WorkingCalendar
+from pmv_protocol.calendar import WorkingCalendar
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "normal")
 COVERAGES: tuple[str, ...] = ("warranty", "maintenance", "expired")

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from app.support.phone import (
+from pmv_protocol.phone import (
     PhoneError,
     PhoneErrorCode,
     PhoneKind,

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.support import calendar as calendar_module
-from app.support.calendar import WorkingCalendar, public_holidays
+from pmv_protocol import calendar as calendar_module
+from pmv_protocol.calendar import WorkingCalendar, public_holidays
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -202,7 +202,7 @@ def test_holidays_are_built_once_per_year(monkeypatch: pytest.MonkeyPatch) -> No
 def _vendor_years(*years: int) -> WorkingCalendar:
     from pathlib import Path
 
-    from app.support.calendar_pack import load_calendar_pack
+    from pmv_protocol.calendar_pack import load_calendar_pack
 
     folder = Path(__file__).resolve().parents[3] / "resources" / "calendar"
     packs = [load_calendar_pack((folder / f"vendor-calendar-{y}.json").read_bytes()) for y in years]
@@ -229,7 +229,7 @@ def test_make_up_saturday_is_a_full_day() -> None:
 
 
 def test_a_year_without_a_pack_falls_back_and_is_an_estimate() -> None:
-    from app.support.calendar import CalendarSourceKind
+    from pmv_protocol.calendar import CalendarSourceKind
 
     cal = _vendor_years(2026)
     vendor = cal.source_for(2026)

@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from app.warranty.contract import Contract, MaintenanceContract
+from pmv_protocol.contract import Contract, MaintenanceContract
 
 ENDING_SOON_DAYS = 30
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from app.support.calendar_pack import (
+from pmv_protocol.calendar_pack import (
     CalendarPack,
     installed_years,
     load_calendar_pack,
@@ -31,7 +31,7 @@ from app.support.calendar_pack import (
     read_calendar_pack,
 )
 from app.updates.install import PackStore, PackStoreError
-from app.updates.packs import PackError
+from pmv_protocol.packs import PackError
 
 RESOURCES = Path(__file__).resolve().parents[3] / "resources" / "calendar"
 FULL_DAY = ["08:00-12:00", "13:30-17:30"]

@@ -35,6 +35,7 @@ IS_WINDOWS = sys.platform == "win32"
 HIDDEN_IMPORTS = [
     "app.cli",
     "app.runtime",
+    "app.bootstrap",
     "app.ui.application",
     "app.ui.startup",
     "reportlab.graphics.barcode.code128",

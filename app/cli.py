@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, NoReturn
 from app import APP_ID, APP_NAME, __version__
 from app.cli_texts import LANGUAGES, MESSAGES, Msg, interface_language, line, os_failure, os_reason, say, \
     start_failure, usage_message
-from app.navigation import PAGE_KEYS
+from app.infra.navigation import PAGE_KEYS
 from app.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from app.health.machine import MachineProbes
     from app.devices.labels import JewelleryTag, LabelTemplate
     from app.runtime import Runtime
-    from app.settings import SettingsProblem
+    from app.infra.settings import SettingsProblem
     from app.updates.targets import UpdateError
 
 NAGIOS_UNKNOWN = 3  # check's exit code when it could not run (Nagios plugin guidelines: UNKNOWN)
@@ -119,7 +119,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     if not commands:
         parser.set_defaults(command=None)
         return parser
-    from app.tray_jobs import JOBS
+    from app.background.job_process import JOBS
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -280,8 +280,8 @@ def _unexpected(error: Exception, runtime: Runtime | None) -> Msg:
     if runtime is not None:
         report = runtime.crash.handle(type(error), error, error.__traceback__)
         return Msg.of("unexpected", kind=type(error).__name__, report=report.path or runtime.log_file)
-    from app.crash import build_report
-    from app.paths import AppPaths
+    from app.infra.crash import build_report
+    from app.infra.paths import AppPaths
 
     text = build_report(type(error), error, error.__traceback__).text
     target = AppPaths.default().crash_dir / f"crash-cli-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.txt"
@@ -336,8 +336,8 @@ def _known(code: str, fallback: str) -> str:
 # -- the commands -------------------------------------------------------------------------------------------------
 
 def _agent(_args: argparse.Namespace, runtime: Runtime) -> int:
-    from app.agent_jobs import run_agent
-    from app.logs import CLI_LOG_FILE_NAME, setup_logging
+    from app.background.jobs import run_agent
+    from app.infra.logs import CLI_LOG_FILE_NAME, setup_logging
 
     # A long-running job: its log goes to stderr too (after the settings warnings, which were said once).
     setup_logging(runtime.paths.log_dir, to_stderr=True, file_name=CLI_LOG_FILE_NAME)
@@ -387,8 +387,8 @@ def _demo_shop(args: argparse.Namespace) -> int:
 
 
 def _headless(args: argparse.Namespace, command: Callable[[argparse.Namespace, Runtime], int]) -> int:
-    from app.logs import CLI_LOG_FILE_NAME
-    from app.runtime import bootstrap
+    from app.infra.logs import CLI_LOG_FILE_NAME
+    from app.bootstrap import bootstrap
 
     try:
         # No log on stderr: what the user must know is said here, once, in the interface language; the log
@@ -735,7 +735,7 @@ _WITH_RUNTIME: dict[str, Callable[[argparse.Namespace, Runtime], int]] = {}
 
 def _apply_update(args: argparse.Namespace) -> int:
     """The update helper (app/updates/app_swap.py): runs after the app has exited, so no runtime here."""
-    from app.logs import setup_logging
+    from app.infra.logs import setup_logging
     from app.updates.app_swap import AppSwapper
 
     relaunch, restart = _json_list(args.relaunch, "--relaunch"), _json_list(args.restart, "--restart")
@@ -759,10 +759,10 @@ def _gui(args: argparse.Namespace) -> int:
 
 
 def _tray_jobs(args: argparse.Namespace) -> int:
-    """The tray's job process (app/tray_jobs.py): its own log file, the report even when the data fails."""
-    from app.logs import JOBS_LOG_FILE_NAME
-    from app.runtime import bootstrap
-    from app.tray_jobs import run_tray_jobs, write_report
+    """The tray's job process (app/background/job_process.py): its own log file, the report even when the data fails."""
+    from app.infra.logs import JOBS_LOG_FILE_NAME
+    from app.bootstrap import bootstrap
+    from app.background.job_process import run_tray_jobs, write_report
 
     relaunch = _json_list(args.relaunch, "--relaunch")
     try:

@@ -6,7 +6,7 @@ messages live here as data a test can check: every code in both languages,
 the same ``{placeholders}`` in each, and no line breaks.  Each message says
 what happened and what to do.  The language is ``--lang``, else the one the
 app shows (the menu choice kept in the database, then ``language`` in the
-settings file: :func:`app.early_settings.first_paint_language`), else
+settings file: :func:`app.infra.early_settings.first_paint_language`), else
 Vietnamese.
 
 argparse's own usage errors are English; :func:`usage_message` rewords the
@@ -122,7 +122,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "settings_using_last_good": ("đang dùng bản cài đặt tốt gần nhất (ngày {day})", "using the last good settings (of {day})"),
     "settings_using_default_value": ("đang dùng giá trị mặc định", "using the default"),
     "settings_using_last_good_value": ("đang dùng giá trị tốt gần nhất", "using the last good value"),
-    # why (app.settings_text.Reason): one value
+    # why (app.infra.settings_text.Reason): one value
     "settings_why_wrong_type": ("sai kiểu dữ liệu", "of the wrong type"),
     "settings_why_not_allowed": ("không phải giá trị được phép", "not an allowed value"),
     "settings_why_out_of_range": ("nằm ngoài khoảng cho phép", "out of range"),
@@ -380,7 +380,7 @@ def interface_language(argv: Sequence[str]) -> str:
     requested = requested_language(argv)
     if requested is not None:
         return requested
-    from app.early_settings import first_paint_language
+    from app.infra.early_settings import first_paint_language
 
     config = _option_value(argv, "--config")
     try:

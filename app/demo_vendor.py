@@ -58,7 +58,7 @@ def _publish_demo_pack(runtime: Runtime, vendor: Any) -> None:
     """Decree 232/2025 as a signed pack, and the demo root the demo (only) trusts."""
     import json
 
-    from app.resources import resources_dir
+    from app.infra.resources import resources_dir
 
     pack_file = resources_dir() / "regulation" / "nd-232-2025.json"
     pack = json.loads(pack_file.read_text(encoding="utf-8"))

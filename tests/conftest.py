@@ -13,7 +13,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.health.machine import MachineProbes  # noqa: E402
-from app.paths import HOME_ENV, AppPaths  # noqa: E402
+from app.infra.paths import HOME_ENV, AppPaths  # noqa: E402
 from app.shop.demo import DemoShop, create_demo_shop  # noqa: E402
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def quiet_machine() -> MachineProbes:
 def runtime(demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock,
             quiet_machine: MachineProbes) -> Iterator[Runtime]:
     """The app started on the demo shop, on the shop's own day and a quiet PC."""
-    from app.runtime import bootstrap
+    from app.bootstrap import bootstrap
 
     # The crash handler stays off: pytest (and pytest-qt in GUI tests) owns sys.excepthook.
     rt = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from app import HOTLINE
 from pmv_protocol.atomic import atomic_target
-from app.pdf_fonts import register_fonts
+from app.infra.pdf_fonts import register_fonts
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from pmv_protocol.shop_time import SHOP_TZ
 from app.health.machine import REAL_MACHINE, MachineProbes
-from app.settings import LoadedSettings, Settings
+from app.infra.settings import LoadedSettings, Settings
 from app.shop.pos_driver import driver_options, ensure_driver
 from app.shop.pos_url import PosUrlError, to_sqlalchemy_url
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from pmv_protocol.packs import RegulationPack
     from pmv_protocol.contract import Contract
 
-VN = SHOP_TZ  # the shop's zone (defined in app.formatting); the name the checks import
+VN = SHOP_TZ  # the shop's zone (defined in app.infra.formatting); the name the checks import
 
 
 class NotConfigured(Exception):

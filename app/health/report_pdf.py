@@ -6,12 +6,12 @@ from pathlib import Path
 
 from app import APP_NAME, HOTLINE, __version__
 from pmv_protocol.atomic import atomic_target
-from app.formatting import format_datetime
+from app.infra.formatting import format_datetime
 from app.health.context import VN
 from app.health.model import Category, Status
 from app.health.runner import HealthReport
-from app.pdf_fonts import register_fonts
-from app.settings import ShopSettings
+from app.infra.pdf_fonts import register_fonts
+from app.infra.settings import ShopSettings
 
 VERDICT_TEXT = {
     Status.OK: "Sẵn sàng bán hàng",

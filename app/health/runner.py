@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from app.formatting import format_decimal
-from app.threads import lower_this_thread
+from app.infra.formatting import format_decimal
+from app.infra.threads import lower_this_thread
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Check, CheckResult, Status
 

@@ -31,10 +31,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.formatting import chi_to_mg
+from app.infra.formatting import chi_to_mg
 
 from pmv_protocol.shop_time import SHOP_TZ
-from app.settings import PosSettings, Settings, ShopSettings, settings_to_toml
+from app.infra.settings import PosSettings, Settings, ShopSettings, settings_to_toml
 from app.shop.demo_documents import (
     CASH_LIMIT_VND,
     INVOICE_SERIES_PREFIX,

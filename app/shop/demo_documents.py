@@ -22,7 +22,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 
-from app.formatting import MG_PER_CHI
+from app.infra.formatting import MG_PER_CHI
 from app.shop.pos_schema import BUY, SELL
 
 CASH_LIMIT_VND = 20_000_000

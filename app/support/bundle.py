@@ -19,8 +19,8 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from pmv_protocol.atomic import atomic_target
-from app.logs import tail
-from app.settings import Settings
+from app.infra.logs import tail
+from app.infra.settings import Settings
 from app.support.redaction import RedactionKind, redact_mapping, redact_text
 
 APP_LOG_LINES = 400

@@ -49,7 +49,7 @@ from app.support.token_store import TokenStore
 from pmv_protocol.contract import ContractProblem
 
 if TYPE_CHECKING:
-    from app.paths import AppPaths
+    from app.infra.paths import AppPaths
     from app.runtime import Runtime
 
 FORMAT = "pmv-shop-profile"
@@ -334,14 +334,14 @@ class ShopFiles:
                    use_keyring: bool = True) -> ShopFiles:
         """A PC's places from its app folders; the vendor's shipped contract keys unless given."""
         if trusted_keys is None:
-            from app.keys import load_trusted_keys
+            from app.infra.keys import load_trusted_keys
 
             trusted_keys = load_trusted_keys("contract")
         return cls.at(paths.settings_file, paths.data_dir, trusted_keys, use_keyring=use_keyring)
 
     @classmethod
     def from_runtime(cls, runtime: Runtime) -> ShopFiles:
-        from app.keys import load_trusted_keys
+        from app.infra.keys import load_trusted_keys
 
         store = runtime.token_store
         return cls(

@@ -2,7 +2,7 @@
 
 A profile carries the settings file itself, not a re-serialised copy, so the
 new PC gets the technician's comments and layout back.  These helpers read
-the raw TOML: :func:`app.settings.load_settings` takes a path, resolves
+the raw TOML: :func:`app.infra.settings.load_settings` takes a path, resolves
 relative paths against it and drops invalid keys, while a profile needs the
 file exactly as written.
 """
@@ -63,7 +63,7 @@ def declared_paths(data: dict[str, Any], settings_file: Path) -> dict[str, Path]
     """The path settings, resolved as the app will resolve them from ``settings_file``.
 
     Absolute paths are kept as the shop wrote them; relative ones are relative
-    to the settings file, as in :func:`app.settings.load_settings`.
+    to the settings file, as in :func:`app.infra.settings.load_settings`.
     """
     found: dict[str, Path] = {}
     for key in PATH_KEYS:

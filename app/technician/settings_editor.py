@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pmv_protocol.atomic import write_atomically
-from app.settings import LoadedSettings, SettingsProblem, load_settings
+from app.infra.settings import LoadedSettings, SettingsProblem, load_settings
 
 
 class SettingsRejected(Exception):

@@ -16,10 +16,10 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, HOTLINE
-from app.agent import BackgroundAgent
-from app.early_settings import LANGUAGE_STATE_KEY
-from app.navigation import PAGE_KEYS
-from app.program import relaunch_args
+from app.background.agent import BackgroundAgent
+from app.infra.early_settings import LANGUAGE_STATE_KEY
+from app.infra.navigation import PAGE_KEYS
+from app.infra.program import relaunch_args
 from app.support.models import StatusChange
 from app.runtime import Runtime
 from app.storage.db import NoticeKind, StorageError, StorageFailure, StorageNotice

@@ -9,7 +9,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from app import HOTLINE
-from app.crash import CrashReport
+from app.infra.crash import CrashReport
 from app.ui.widgets.screen_fit import fit_to_screen
 
 

@@ -12,7 +12,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from app.resources import translations_dir
+from app.infra.resources import translations_dir
 
 log = logging.getLogger(__name__)
 

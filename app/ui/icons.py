@@ -9,7 +9,7 @@ from functools import cache
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from app.resources import icons_dir
+from app.infra.resources import icons_dir
 from app.ui.levels import Level
 
 GOLD = QColor("#c9a227")

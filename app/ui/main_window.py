@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, HOTLINE
-from app.navigation import PAGE_KEYS
+from app.infra.navigation import PAGE_KEYS
 from app.ui.icons import app_icon, blank_icon
 from app.ui.widgets.screen_fit import fit_to_screen
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from app.resources import icons_dir
+from app.infra.resources import icons_dir
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def _pixmap(renderer: QSvgRenderer, size: int) -> QPixmap:
 
 @cache
 def nav_icon(area: str) -> QIcon:
-    """The icon of navigation area ``area`` (a key of ``app.navigation.PAGE_KEYS``); empty if its file is missing."""
+    """The icon of navigation area ``area`` (a key of ``app.infra.navigation.PAGE_KEYS``); empty if its file is missing."""
     path = icons_dir() / f"nav-{area}.svg"
     try:
         svg = path.read_text(encoding="utf-8")

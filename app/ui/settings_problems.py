@@ -1,4 +1,4 @@
-"""Words for the settings file's problems (:class:`app.settings.SettingsProblem`), and their banners.
+"""Words for the settings file's problems (:class:`app.infra.settings.SettingsProblem`), and their banners.
 
 The domain gives a kind, a reason code and a line; the words are here, Vietnamese first.  The
 cause named is the real one: an unclosed quote is "a string is missing its closing quote at
@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 
 from app import HOTLINE
-from app.formatting import format_date
-from app.settings import Fallback, LoadedSettings, ProblemKind, Reason, SettingsProblem, Source
+from app.infra.formatting import format_date
+from app.infra.settings import Fallback, LoadedSettings, ProblemKind, Reason, SettingsProblem, Source
 from app.ui.levels import Level
 from app.ui.widgets.banner import Banner
 

@@ -2,12 +2,12 @@
 
 1. On the GUI thread, with Qt and the standard library only: the
    QApplication, the single-instance claim, the translator for the language
-   :mod:`app.early_settings` reads, and the main window's frame (navigation,
+   :mod:`app.infra.early_settings` reads, and the main window's frame (navigation,
    menus, status bar, "loading" pages) painted; at logon (``--minimized``)
    only the tray icon.  This is why the first paint costs little more than a
    bare Qt window (``tests/bench/cold_start.py``).
 2. A loader thread imports the data layer (pydantic, SQLAlchemy, APScheduler,
-   the checks) and runs :func:`app.runtime.bootstrap` (settings, logging,
+   the checks) and runs :func:`app.bootstrap.bootstrap` (settings, logging,
    crash capture, the database opened and migrated).  The window stays
    responsive meanwhile.  At logon this waits until the window is first
    wanted: until then the tray's jobs run in short-lived processes
@@ -32,7 +32,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from app import APP_ID, APP_NAME, VENDOR, __version__
-from app.early_settings import first_paint_language
+from app.infra.early_settings import first_paint_language
 from app.storage.errors import StorageError
 from app.ui.i18n import Translators
 from app.ui.icons import app_icon
@@ -86,14 +86,14 @@ def load_runtime(args: argparse.Namespace, closing: threading.Event | None = Non
     ``closing``: set when the user quit while this ran; then no update is handed over (it would restart
     the app the user just closed).
     """
-    from app.runtime import bootstrap
+    from app.bootstrap import bootstrap
 
     runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=args.no_err_windows)
     closed = closing is not None and closing.is_set()
     if not args.screenshot and not args.demo and not closed and hand_over_to_update(runtime):
         runtime.close()
         return HANDED_OVER
-    # The first paint's guess (app.early_settings) may have missed it; read here, off the GUI thread.
+    # The first paint's guess (app.infra.early_settings) may have missed it; read here, off the GUI thread.
     language = runtime.interface_language(args.lang)
     # Imported here, off the GUI thread, so that it only has widgets left to build.
     import app.ui.application  # noqa: F401
@@ -332,8 +332,8 @@ class Startup(QObject):
         print(line("error", start_failure(error), self.language), file=sys.stderr)
 
     def _start_app(self) -> None:
-        from app.agent_jobs import agent_lock
-        from app.memory import freeze_startup_objects
+        from app.background.jobs import agent_lock
+        from app.infra.memory import freeze_startup_objects
         from app.ui.application import Application
         from app.updates.app_swap import handover_file, signal_started as send_start_signal
 

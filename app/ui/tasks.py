@@ -25,7 +25,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
-from app.threads import lower_this_thread
+from app.infra.threads import lower_this_thread
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 Until someone opens the window, the tray process holds Qt and the standard
 library only (about the RSS of a bare Qt window, tests/bench/idle.py).  When
-:class:`app.tray_schedule.TraySchedule` says a job is due, a worker thread
-starts ``pmv-support tray-jobs`` (:mod:`app.tray_jobs`) and waits for it;
+:class:`app.background.schedule.TraySchedule` says a job is due, a worker thread
+starts ``pmv-support tray-jobs`` (:mod:`app.background.job_process`) and waits for it;
 its JSON report comes back here on the GUI thread and becomes the tray's
 colour and notifications.  When the window is wanted, start-up loads the
 data layer into this process and the app's own agent takes over
@@ -27,8 +27,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.program import app_command, relaunch_args
-from app.tray_schedule import TraySchedule
+from app.infra.program import app_command, relaunch_args
+from app.background.schedule import TraySchedule
 from app.ui import notices
 from app.ui.levels import Level
 from app.ui.notifier import Notifier
@@ -207,7 +207,7 @@ class TrayJobs(QObject):
     def _start_logging(self, log_dir: object) -> None:
         if self._logging or not isinstance(log_dir, str):
             return
-        from app.logs import setup_logging
+        from app.infra.logs import setup_logging
 
         try:
             setup_logging(Path(log_dir))

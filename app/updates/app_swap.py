@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pmv_protocol.atomic import write_atomically
-from app.program import app_command
+from app.infra.program import app_command
 from pmv_protocol.signed_json import parse, parse_object
 from app.updates.app_install import (
     EXECUTABLE,
@@ -152,7 +152,7 @@ def may_hand_over(data_dir: Path, version: str) -> bool:
     return True
 
 
-DATABASE_FILE = "pmv-support.sqlite3"  # app.paths.AppPaths.database_file's name
+DATABASE_FILE = "pmv-support.sqlite3"  # app.infra.paths.AppPaths.database_file's name
 
 
 def database_snapshot(data_dir: Path) -> Path:

@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.formatting import format_date, format_vnd
+from app.infra.formatting import format_date, format_vnd
 from app.health.checks.database import CONNECT_ID, to_shop_time
 from app.health.checks.pos_data import invoice_code
 from app.health.context import CheckContext

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
-from app.resources import resources_dir
+from app.infra.resources import resources_dir
 from app.updates.app_install import AppInstall, PendingUpdate, StageError, detect_install, stage_update
 from app.updates.app_swap import refused_versions
 from app.updates.install import InstallResult, PackStore, PackStoreError

@@ -22,9 +22,9 @@ from xml.sax.saxutils import escape
 
 from app import HOTLINE
 from pmv_protocol.atomic import atomic_target
-from app.formatting import format_date, format_datetime
-from app.pdf_fonts import register_fonts
-from app.settings import ShopSettings
+from app.infra.formatting import format_date, format_datetime
+from app.infra.pdf_fonts import register_fonts
+from app.infra.settings import ShopSettings
 from app.warranty.certificate_texts import INCLUDES, STATUS, join_items, text
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import Coverage, coverage_on

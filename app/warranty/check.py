@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.formatting import format_date
+from app.infra.formatting import format_date
 from app.health.model import CheckResult, Metric, Status
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import ENDING_SOON_DAYS, CoverageStatus, coverage_on

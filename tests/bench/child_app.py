@@ -13,7 +13,7 @@ from typing import Any
 
 def bench_application(config: Path, root: Path, *, minimized: bool) -> tuple[Any, Any, Any]:
     """(runtime, qapp, app): bootstrapped on the shop ``config``, its updater trusting the bench vendor's ``root``."""
-    from app.runtime import bootstrap
+    from app.bootstrap import bootstrap
     from app.ui.application import Application
     from app.ui.startup import make_qapp
     from app.updates.service import Updater

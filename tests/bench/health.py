@@ -25,7 +25,7 @@ def bench_health(runs: int) -> list[Row]:
     from app.health.context import CheckContext
     from app.health.registry import default_checks
     from app.health.runner import run_checks
-    from app.settings import load_settings
+    from app.infra.settings import load_settings
 
     with tempfile.TemporaryDirectory() as tmp, VendorProcess(Path(tmp) / "vendor") as vendor:
         settings = load_settings(make_shop(Path(tmp), vendor.base_url, vendor.add_shop())).settings

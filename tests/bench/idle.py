@@ -158,7 +158,7 @@ def bench_idle(runs: int, quick: bool = False) -> list[Row]:
 
 def _publish_pack(vendor_data: Path) -> None:
     """Decree 232/2025 as a signed pack in the vendor's TUF repository (the first update run installs it)."""
-    from app.resources import resources_dir
+    from app.infra.resources import resources_dir
     from vendor_server import tuf_repo
 
     repo, keys = vendor_data / "tuf", vendor_data / "tuf-keys"

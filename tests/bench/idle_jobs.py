@@ -36,7 +36,7 @@ STEP_S = 30.0  # the app's shortest interval (the outbox)
 QUEUE_REQUEST = """
 import datetime as dt, sys
 from pathlib import Path
-from app.runtime import bootstrap
+from app.bootstrap import bootstrap
 from app.support.models import Category, Channel, NewRequest, Severity
 from app.support.service import raise_request
 runtime = bootstrap(Path(sys.argv[1]), install_crash_handler=False)
@@ -117,7 +117,7 @@ def run_jobs(args: argparse.Namespace) -> int:
     child_max_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # kilobytes on Linux
     jobs.stop()
     # Measured: only now may this process load the data layer to check the work was done.
-    from app.runtime import bootstrap
+    from app.bootstrap import bootstrap
 
     runtime = bootstrap(args.config, install_crash_handler=False)
     delivered = sum(1 for r in runtime.support.all() if r.ticket_number)

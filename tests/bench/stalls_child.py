@@ -264,7 +264,7 @@ def child_main(args: argparse.Namespace) -> int:
     # The devices page is built on its first visit (LazyPage, ~100 ms of imports and widgets): a page
     # opening, not part of a scan stream, so it is built before the heartbeat is watched.
     window.devices_page  # noqa: B018
-    from app.memory import freeze_startup_objects
+    from app.infra.memory import freeze_startup_objects
 
     freeze_startup_objects()  # as app.ui.application._run does before the event loop
     if trace:

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app import HOTLINE, __version__
-from app.crash import CrashReport
+from app.infra.crash import CrashReport
 from app.health.model import Status
-from app.settings import load_settings
+from app.infra.settings import load_settings
 from app.shop.demo import DemoShop
 from app.ui.crash_dialog import CrashBridge, CrashDialog
 from app.ui.levels import Level
@@ -249,7 +249,7 @@ def test_the_demo_opens_at_once_then_installs_its_pack_and_runs_the_checks(
     from PySide6.QtCore import QThreadPool
 
     from app.cli import build_parser
-    from app.runtime import bootstrap
+    from app.bootstrap import bootstrap
     from app.ui.application import Application
     from app.ui.health.page import HealthTile
 

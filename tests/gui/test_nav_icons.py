@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QColor, QIcon, QImage
 from pytestqt.qtbot import QtBot
 
-from app.navigation import PAGE_KEYS
-from app.resources import icons_dir
+from app.infra.navigation import PAGE_KEYS
+from app.infra.resources import icons_dir
 from app.ui import nav_icons
 from app.ui.main_window import MainWindow
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.navigation import PAGE_KEYS
+from app.infra.navigation import PAGE_KEYS
 from app.runtime import Runtime
 from tests.gui import screens
 from tests.helpers import FixedClock

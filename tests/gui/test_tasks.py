@@ -132,7 +132,7 @@ def test_a_job_runs_at_a_lower_os_priority_than_the_gui_thread(qapp, qtbot) -> N
     import sys
     import threading
 
-    from app.threads import BACKGROUND_NICE
+    from app.infra.threads import BACKGROUND_NICE
     from app.ui.tasks import TaskRunner
 
     if sys.platform == "win32":

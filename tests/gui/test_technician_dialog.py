@@ -21,7 +21,7 @@ def vendor_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> VendorKeys:
     trusted = tmp_path / "vendor_keys.json"
     keys.write_public(trusted)
     # The one stand-in: the app's shipped trust file points at this test vendor's public keys.
-    monkeypatch.setattr("app.keys.shipped_keys_file", lambda: trusted)
+    monkeypatch.setattr("app.infra.keys.shipped_keys_file", lambda: trusted)
     return keys
 
 
@@ -151,8 +151,8 @@ def test_the_support_bundle_carries_the_audit_log(qtbot: QtBot, runtime: Runtime
 def test_a_profile_exported_here_restores_on_a_fresh_pc_after_showing_the_plan(
         qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         demo_shop) -> None:
-    from app.paths import AppPaths
-    from app.runtime import bootstrap
+    from app.infra.paths import AppPaths
+    from app.bootstrap import bootstrap
 
     dialog = unlocked(qtbot, runtime, vendor_keys)
     profile_tab = dialog.tool_tabs["profile"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.resources import resources_dir
+from app.infra.resources import resources_dir
 from app.runtime import Runtime
 from app.ui.tasks import TaskRunner
 from app.ui.updates.page import UpdatesPage, UpdatesState

@@ -14,7 +14,7 @@ from app.health.checks import services, system
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Status
 from app.health.runner import _execute, run_checks
-from app.settings import Settings, load_settings
+from app.infra.settings import Settings, load_settings
 from app.shop.demo import POS_VERSION, DemoShop
 from tests.integration.conftest import VendorServer, free_port
 

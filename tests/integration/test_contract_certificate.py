@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from app.keys import load_trusted_keys
-from app.settings import ShopSettings
+from app.infra.keys import load_trusted_keys
+from app.infra.settings import ShopSettings
 from app.support.vendor_api import VendorClient
 from app.warranty.certificate import write_certificate
 from app.warranty.service import ContractService, RefreshOutcome
@@ -137,7 +137,7 @@ def test_pmv_support_prints_the_certificate_in_the_interface_language(
         pytest.skip("pdftotext (poppler-utils) not installed")
     vendor_server.add_shop("DEMO-0001", "Tiệm vàng Kim Phát (demo)")
     keys_file = vendor_server.trusted_keys_file()
-    monkeypatch.setattr("app.keys.shipped_keys_file", lambda: keys_file)
+    monkeypatch.setattr("app.infra.keys.shipped_keys_file", lambda: keys_file)
     document = tmp_path / "hop-dong.json"
     config_file = tmp_path / "vendor.toml"
     config_file.write_text(CONFIG, encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.keys import load_trusted_keys
+from app.infra.keys import load_trusted_keys
 from app.support.vendor_api import ApiFailure, VendorClient
 from pmv_protocol.contract import ContractProblem
 from app.warranty.service import ContractService, RefreshOutcome
@@ -115,7 +115,7 @@ def test_shop_cli_imports_a_file_and_prints_coverage_and_certificate(
 
     vendor_server.add_shop("DEMO-0001", "Tiệm vàng Kim Phát (demo)")
     keys_file = vendor_server.trusted_keys_file()
-    monkeypatch.setattr("app.keys.shipped_keys_file", lambda: keys_file)
+    monkeypatch.setattr("app.infra.keys.shipped_keys_file", lambda: keys_file)
     document = tmp_path / "hop-dong.json"
     assert issue(vendor_server, "DEMO-0001", "--maintenance", "2027-01-16:2028-01-15:Tiêu chuẩn", out=document) == 0
     capsys.readouterr()

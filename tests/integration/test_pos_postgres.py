@@ -36,7 +36,7 @@ from app.health.checks import backups, database, pos_data
 from app.health.context import CheckContext
 from app.health.model import Check, CheckResult, Status
 from app.health.runner import _execute, run_checks
-from app.settings import Settings, load_settings
+from app.infra.settings import Settings, load_settings
 from app.shop.demo import POS_VERSION, DemoShop
 from app.shop.pos_reader import read_summary, read_summary_from
 from app.shop.pos_schema import POS_SCHEMA, POS_TABLES

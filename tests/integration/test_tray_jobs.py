@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from app.agent_jobs import agent_lock
-from app.paths import AppPaths
-from app.runtime import bootstrap
+from app.background.jobs import agent_lock
+from app.infra.paths import AppPaths
+from app.bootstrap import bootstrap
 from app.shop.demo import DemoShop
 from app.support.models import Category, Channel, NewRequest, Severity
 from app.support.service import raise_request

@@ -27,7 +27,7 @@ from vendor_server.cli import main as vendor_main
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("app", "vendor_server", "resources", "pyproject.toml", "README.md")  # what the build reads
-DATA_PREFIX = "share/pmv-support/"  # pyproject's [tool.setuptools.data-files]; app.resources looks there
+DATA_PREFIX = "share/pmv-support/"  # pyproject's [tool.setuptools.data-files]; app.infra.resources looks there
 BUILD_TIMEOUT_S = 600
 
 
@@ -119,7 +119,7 @@ def test_an_install_from_the_wheel_trusts_the_exported_root(release: tuple[Path,
         f"sys.path.insert(0, {str(site)!r})\n"
         "import app\n"
         f"assert app.__file__.startswith({str(site)!r}), app.__file__  # the wheel's code, not the checkout's\n"
-        "from app.resources import resources_dir\n"
+        "from app.infra.resources import resources_dir\n"
         "from app.updates.service import trusted_root\n"
         "from app.updates.tuf_client import load_root_bytes\n"
         "data = trusted_root(types.SimpleNamespace(demo=False))\n"

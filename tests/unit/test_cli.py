@@ -328,7 +328,7 @@ def test_lang_goes_before_or_after_the_sub_command_and_label_keeps_its_own() -> 
 
 
 def test_rollback_without_an_earlier_version_or_of_an_unknown_pack_is_one_line(app_home: Path) -> None:
-    from app.resources import resources_dir
+    from app.infra.resources import resources_dir
     from app.updates.install import PackStore
 
     pack = json.loads((resources_dir() / "regulation" / "nd-232-2025.json").read_text(encoding="utf-8"))

@@ -47,7 +47,7 @@ def test_every_code_has_both_languages_with_the_same_placeholders_on_one_line(co
 def test_every_code_of_the_domain_enums_is_worded() -> None:
     """A new enum value must get its words here (a test, rather than a fallback nobody notices)."""
     from app.devices.labels import JewelleryTag, TransportErrorKind, VerifyProblem
-    from app.settings import Reason
+    from app.infra.settings import Reason
     from app.storage.errors import StorageFailure
     from app.support.vendor_api import ApiFailure
     from app.updates.targets import UpdateErrorKind

@@ -4,8 +4,8 @@ import sys
 import threading
 from pathlib import Path
 
-from app.crash import CrashHandler, CrashReport
-from app.logs import setup_logging
+from app.infra.crash import CrashHandler, CrashReport
+from app.infra.logs import setup_logging
 
 
 def _raise() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.early_settings import LANGUAGE_STATE_KEY, first_paint_language
-from app.paths import AppPaths
+from app.infra.early_settings import LANGUAGE_STATE_KEY, first_paint_language
+from app.infra.paths import AppPaths
 from app.storage.db import Database
 from app.storage.repositories import StateRepository
 
@@ -92,7 +92,7 @@ def test_reading_never_changes_the_database(app_paths: AppPaths) -> None:
 def test_the_window_frame_loads_no_data_layer() -> None:
     """What the first paint imports must stay free of pydantic and SQLAlchemy (the point of the frame)."""
     code = (
-        "import sys, app.cli, app.ui.startup, app.ui.main_window, app.early_settings\n"
+        "import sys, app.cli, app.ui.startup, app.ui.main_window, app.infra.early_settings\n"
         "heavy = sorted(m for m in ('sqlalchemy', 'pydantic', 'apscheduler', 'requests', 'app.runtime') "
         "if m in sys.modules)\n"
         "print(heavy)\n"
@@ -122,7 +122,7 @@ def test_relative_paths_and_unknown_users_read_softly(app_paths: AppPaths, tmp_p
 
 def _keep(app_paths: AppPaths, config: Path, text: str) -> None:
     """What start-up does after a clean load: keep the text as the file's last good copy, in the app's data dir."""
-    from app.settings_last_good import LastGoodStore
+    from app.infra.settings_last_good import LastGoodStore
 
     assert LastGoodStore.in_data_dir(app_paths.data_dir).save(config, text)
 
@@ -134,8 +134,8 @@ def _keep(app_paths: AppPaths, config: Path, text: str) -> None:
 ])
 def test_a_broken_file_reads_the_last_good_copy_as_start_up_does(app_paths: AppPaths, tmp_path: Path,
                                                                   broken: str) -> None:
-    from app.settings import load_settings
-    from app.settings_last_good import LastGoodStore
+    from app.infra.settings import load_settings
+    from app.infra.settings_last_good import LastGoodStore
 
     config = _settings(tmp_path, 'language = "en"\n')
     _keep(app_paths, config, 'language = "en"\n')
@@ -150,7 +150,7 @@ def test_a_broken_file_reads_the_last_good_copy_as_start_up_does(app_paths: AppP
 def test_a_refused_language_or_data_dir_gives_way_to_the_copys(app_paths: AppPaths, tmp_path: Path) -> None:
     config = _settings(tmp_path / "shop", 'language = "en"\ndata_dir = "du-lieu"\n')
     _keep(app_paths, config, 'language = "en"\ndata_dir = "du-lieu"\n')
-    config.write_text('language = "fr"\n', encoding="utf-8")  # refused: the copy's "en", as app.settings does
+    config.write_text('language = "fr"\n', encoding="utf-8")  # refused: the copy's "en", as app.infra.settings does
     assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
     config.write_text('language = "vi"\ndata_dir = 5\n', encoding="utf-8")  # refused data_dir: the copy's
     _remember(tmp_path / "shop" / "du-lieu" / app_paths.database_file.name, "en")

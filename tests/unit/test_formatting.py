@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.formatting import (
+from app.infra.formatting import (
     chi_to_mg,
     format_date,
     format_grams,
@@ -55,7 +55,7 @@ def test_chi_conversions_are_exact() -> None:
 
 
 def test_format_bytes_uses_the_vietnamese_decimal_comma() -> None:
-    from app.formatting import format_bytes
+    from app.infra.formatting import format_bytes
 
     assert [format_bytes(n) for n in (512, 1536, 5 * 1024**2 + 300 * 1024, 3 * 1024**3)] == [
         "512 B", "1,5 KB", "5,3 MB", "3,0 GB"]
@@ -78,14 +78,14 @@ def test_format_bytes_uses_the_vietnamese_decimal_comma() -> None:
 def test_decimals_take_the_comma_in_vietnamese_and_the_point_in_english(
     value: float, digits: int | None, vi: str, en: str
 ) -> None:
-    from app.formatting import format_decimal
+    from app.infra.formatting import format_decimal
 
     assert format_decimal(value, digits) == vi
     assert format_decimal(value, digits, decimal=".") == en
 
 
 def test_sizes_in_english_keep_the_point() -> None:
-    from app.formatting import format_bytes
+    from app.infra.formatting import format_bytes
 
     assert format_bytes(1536, decimal=".") == "1.5 KB" and format_bytes(1536) == "1,5 KB"
 
@@ -124,7 +124,7 @@ def test_the_shop_zone_is_the_tz_databases_asia_ho_chi_minh() -> None:
 def test_times_are_shown_in_shop_time_whatever_zone_they_come_in(
     moment: dt.datetime, shown: str, day: dt.date
 ) -> None:
-    from app.formatting import format_datetime, format_time
+    from app.infra.formatting import format_datetime, format_time
     from pmv_protocol.shop_time import shop_today
 
     assert format_datetime(moment) == shown
@@ -136,7 +136,7 @@ def test_the_pcs_zone_never_changes_a_shown_time(monkeypatch: pytest.MonkeyPatch
     """Formatting an instant the way the pages do gives shop time with the PC set to New York or to Hà Nội."""
     import time
 
-    from app.formatting import format_datetime, format_time
+    from app.infra.formatting import format_datetime, format_time
 
     moment = dt.datetime(2026, 11, 25, 14, 52, 7, tzinfo=dt.UTC)
     shown = []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.keys import load_trusted_keys
+from app.infra.keys import load_trusted_keys
 from pmv_protocol.keys import key_id, public_key_to_b64
 
 

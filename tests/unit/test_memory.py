@@ -11,7 +11,7 @@ def test_freezing_moves_the_live_objects_out_of_the_collectors_reach() -> None:
     # In a child: freezing is process-wide and must not change this test process.
     code = (
         "import gc, sys\n"
-        "from app.memory import freeze_startup_objects\n"
+        "from app.infra.memory import freeze_startup_objects\n"
         "import app.runtime\n"
         "before = len(gc.get_objects())\n"
         "frozen = freeze_startup_objects()\n"

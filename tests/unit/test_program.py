@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from app.program import app_command, relaunch_args
+from app.infra.program import app_command, relaunch_args
 
 
 def test_from_source_it_is_this_interpreter_with_the_package_and_frozen_the_bundle_itself() -> None:

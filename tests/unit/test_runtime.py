@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from app.paths import AppPaths
-from app.runtime import Runtime, bootstrap
-from app.settings import ProblemKind, Reason, Source
-from app.settings_last_good import FOLDER_NAME
+from app.infra.paths import AppPaths
+from app.runtime import Runtime
+from app.bootstrap import bootstrap
+from app.infra.settings import ProblemKind, Reason, Source
+from app.infra.settings_last_good import FOLDER_NAME
 from tests.helpers import FixedClock
 
 KEPT_AT = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)  # 09:00 on 03/12/2026 in the shop

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Fallback, ProblemKind, Reason, Settings, Source, keep_if_clean, load_settings, save_settings
-from app.settings_last_good import LastGoodStore
+from app.infra.settings import Fallback, ProblemKind, Reason, Settings, Source, keep_if_clean, load_settings, save_settings
+from app.infra.settings_last_good import LastGoodStore
 from tests.helpers import FixedClock
 
 

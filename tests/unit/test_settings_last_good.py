@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from app.settings_last_good import FOLDER_NAME, LastGoodStore
+from app.infra.settings_last_good import FOLDER_NAME, LastGoodStore
 from tests.helpers import FixedClock
 
 # 23:30 UTC on 2 December is 06:30 on 3 December in the shop (UTC+7): the date shown is the shop's.

@@ -16,7 +16,7 @@ import tomllib
 
 import pytest
 
-from app.settings_text import ProblemKind, Reason, decode_settings, parse_settings_text, toml_error
+from app.infra.settings_text import ProblemKind, Reason, decode_settings, parse_settings_text, toml_error
 
 BEFORE = (
     "# Cấu hình PMV Support Assistant\n"  # 1
@@ -111,7 +111,7 @@ def test_an_unclosed_quote_is_not_blamed_on_a_backslash() -> None:
 
 @pytest.mark.parametrize("text", [
     'database = "a\tb"\n',  # spec "String": tab is the one control character allowed unescaped
-    'database = "C:\\new\\test.db"\n',  # \n and \t are valid escapes: app.settings refuses the path instead
+    'database = "C:\\new\\test.db"\n',  # \n and \t are valid escapes: app.infra.settings refuses the path instead
     "database = 'C:\\PMV\\Data\\pmv.db'\n",  # spec "String": literal strings have no escapes
     "",  # spec ABNF: toml = expression *( newline expression ); an expression may be empty
     "# only a comment\n",

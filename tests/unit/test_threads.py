@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from app.threads import BACKGROUND_NICE, lower_this_thread
+from app.infra.threads import BACKGROUND_NICE, lower_this_thread
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="nice values are the POSIX form")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from app.tray_schedule import BATCH_AHEAD, LONGEST_SLEEP, POLL_IDLE_EVERY, RETRY_AFTER, WARRANTY_EVERY, TraySchedule
+from app.background.schedule import BATCH_AHEAD, LONGEST_SLEEP, POLL_IDLE_EVERY, RETRY_AFTER, WARRANTY_EVERY, TraySchedule
 
 T0 = 1_800_000_000.0
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.formatting import format_grams, format_vnd, format_weight
-from app.resources import resources_dir
+from app.infra.formatting import format_grams, format_vnd, format_weight
+from app.infra.resources import resources_dir
 from app.shop.pos_schema import PURITIES
 
 DEFAULT_TEMPLATE = "rat_tail_75x10"

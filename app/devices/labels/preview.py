@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from app.devices.labels.layout import TagLayout, layout_tag
 from app.devices.labels.model import JewelleryTag, LabelTemplate
 from app.devices.labels.text_raster import CELL_PER_EM, font_for_cell, needs_raster, raster_for
-from app.pdf_fonts import REGULAR, register_fonts
+from app.infra.pdf_fonts import REGULAR, register_fonts
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -34,7 +34,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from app.devices.labels.layout import PlacedText
-from app.resources import resources_dir
+from app.infra.resources import resources_dir
 
 if TYPE_CHECKING:
     from PIL import Image, ImageFont

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy import text
 
-from app.formatting import format_datetime
+from app.infra.formatting import format_datetime
 from app.health.checks.database import CONNECT_ID, format_age, quick_check, sqlite_file, to_shop_time
 from app.health.context import VN, CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result

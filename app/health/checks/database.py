@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.formatting import format_datetime, format_decimal
+from app.infra.formatting import format_datetime, format_decimal
 from app.health.context import VN, CheckContext, NotConfigured, PosUnusable
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.shop.pos_driver import ConnectFailure, connect_failure

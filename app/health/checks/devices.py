@@ -20,7 +20,7 @@ from serial.tools import list_ports
 from app.health import platform_probes
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
-from app.settings import PrinterSettings
+from app.infra.settings import PrinterSettings
 
 CONNECT_TIMEOUT_SECONDS = 2.0  # a LAN printer answers in milliseconds; 2 s is generous
 SERIAL_URL_TIMEOUT_SECONDS = 1.0

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
-from app.formatting import format_datetime, format_decimal, format_vnd
+from app.infra.formatting import format_datetime, format_decimal, format_vnd
 from app.health.checks.database import CONNECT_ID, format_age, to_shop_time
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.formatting import format_datetime
+from app.infra.formatting import format_datetime
 from app.health.checks.database import to_shop_time
 from app.health.context import VN, CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result

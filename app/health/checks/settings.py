@@ -2,17 +2,17 @@
 
 With one unclosed quote in ``settings.toml`` the app used to run on defaults: no POS
 database, so every POS check was skipped and the verdict stayed green.  Now start-up runs on
-the last settings that loaded cleanly (:mod:`app.settings_last_good`) and this check says
+the last settings that loaded cleanly (:mod:`app.infra.settings_last_good`) and this check says
 so (warning); with no such copy it is the check that fails (critical), so ``check --nagios``
 exits 2 naming the settings file, not something else.
 """
 
 from __future__ import annotations
 
-from app.formatting import format_date
+from app.infra.formatting import format_date
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Status, result
-from app.settings import Fallback, LoadedSettings, ProblemKind, SettingsProblem, Source
+from app.infra.settings import Fallback, LoadedSettings, ProblemKind, SettingsProblem, Source
 
 CHECK_ID = "settings.valid"
 TITLE = "Tệp cấu hình"

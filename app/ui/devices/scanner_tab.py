@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.devices.diagnosis import REMEDIES, Fault, diagnose
-from app.formatting import format_time
+from app.infra.formatting import format_time
 from app.devices.sheet_check import SheetResult, SheetStatus, check_scan, check_scans, new_status
 from app.devices.serial_scanner import (
     Scan,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formatting import format_datetime
+from app.infra.formatting import format_datetime
 
 from pmv_protocol.shop_time import shop_time
 from app.health.model import Category, Status

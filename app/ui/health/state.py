@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.agent import BackgroundAgent
+from app.background.agent import BackgroundAgent
 from app.health.runner import HealthReport
 from app.health.service import latest_stored, run_health_noting_alarm
 from app.runtime import Runtime

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, HOTLINE, __version__
-from app.formatting import format_datetime, group_thousands
+from app.infra.formatting import format_datetime, group_thousands
 from pmv_protocol.shop_time import shop_today
 from app.runtime import Runtime
 from app.shop.pos_reader import PosSummary, read_summary

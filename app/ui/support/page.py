@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import HOTLINE
-from app.formatting import format_date, format_datetime
+from app.infra.formatting import format_date, format_datetime
 from pmv_protocol.shop_time import shop_time
 from app.runtime import Runtime
 from pmv_protocol.calendar import CalendarSource

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
+from app.background.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
 from app.support.models import NewRequest, SupportRequest

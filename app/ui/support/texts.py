@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from PySide6.QtCore import QCoreApplication
 
 from app import HOTLINE
-from app.formatting import format_date
+from app.infra.formatting import format_date
 from pmv_protocol.shop_time import SHOP_TZ
 from app.support.models import AttachmentError, Category, Channel, RequestStatus, Severity, SupportRequest
 from pmv_protocol.phone import PhoneErrorCode
 from app.support.service import FormError, FormProblem
 
-VN = SHOP_TZ  # the shop's zone (defined in app.formatting)
+VN = SHOP_TZ  # the shop's zone (defined in app.infra.formatting)
 
 
 def category_name(value: Category) -> str:

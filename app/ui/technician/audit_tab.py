@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formatting import format_datetime
+from app.infra.formatting import format_datetime
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
 from app.support.models import AttachmentKind, SupportRequest

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.keys import load_trusted_keys
+from app.infra.keys import load_trusted_keys
 from app.runtime import Runtime
 from app.technician.actions import Action
 from app.technician.audit import AuditLog

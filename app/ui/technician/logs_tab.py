@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formatting import format_datetime
+from app.infra.formatting import format_datetime
 from app.technician.actions import Action
 from app.technician.log_viewer import LogExcerpt, LogKind, LogSource, log_sources, read_log
 from app.ui.levels import Level

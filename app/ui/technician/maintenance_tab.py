@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formatting import format_bytes
+from app.infra.formatting import format_bytes
 from app.technician.actions import Action
 from app.technician.maintenance import IntegrityResult, VacuumResult, integrity_check, vacuum
 from app.technician.support_bundle import BundleResult, write_support_bundle

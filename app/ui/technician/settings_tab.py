@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.settings import LoadedSettings, SettingsProblem
+from app.infra.settings import LoadedSettings, SettingsProblem
 from app.technician.actions import Action
 from app.technician.settings_editor import SavedSettings, SettingsRejected, check_settings_text, save_settings_text
 from app.ui.levels import Level

@@ -7,7 +7,7 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.formatting import format_datetime
+from app.infra.formatting import format_datetime
 from app import HOTLINE
 from app.updates.app_install import InstallKind, StageError, StageProblem
 from app.updates.app_swap import AppUpdateStatus, SwapReason, SwapResult

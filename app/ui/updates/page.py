@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.agent import BackgroundAgent
-from app.formatting import format_date, format_datetime, format_vnd
+from app.background.agent import BackgroundAgent
+from app.infra.formatting import format_date, format_datetime, format_vnd
 from app.runtime import Runtime
 from app.updates.install import InstalledPack, PackStore
 from pmv_protocol.packs import ChangeKind, RegulationPack, diff

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.formatting import format_date
+from app.infra.formatting import format_date
 from app.runtime import Runtime
 from app.warranty.certificate import write_certificate
 from pmv_protocol.contract import Contract, ContractError

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.formatting import format_date
+from app.infra.formatting import format_date
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import warranty_end
 

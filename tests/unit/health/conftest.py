@@ -11,7 +11,7 @@ import pytest
 from app.health.context import CheckContext
 from app.health.model import Check, CheckResult
 from app.health.runner import _execute
-from app.settings import Settings, load_settings
+from app.infra.settings import Settings, load_settings
 from app.shop.demo import DemoShop
 
 # 25/11/2026 10:00 in Hồ Chí Minh City: a Wednesday, inside trading hours, the

@@ -17,7 +17,7 @@ from app.health.checks import backups
 from app.health.context import VN
 from app.health.model import CheckResult, Status
 from app.health.runner import run_checks
-from app.settings import Settings
+from app.infra.settings import Settings
 from app.shop.demo import DemoShop
 
 from .conftest import SHOP_NOW, find, run_one, settings_with

@@ -16,7 +16,7 @@ from app.health.checks import database
 from app.health.context import CheckContext
 from app.health.model import Status
 from app.health.runner import run_checks
-from app.settings import Settings
+from app.infra.settings import Settings
 from app.shop.demo import DemoShop
 
 from .conftest import find, run_one, settings_with

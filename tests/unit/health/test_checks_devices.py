@@ -14,7 +14,7 @@ from app.health.checks import devices
 from app.health.checks.devices import CHECKS, REMEDIES
 from app.health.context import CheckContext
 from app.health.model import Category, CheckResult, Status
-from app.settings import PrinterSettings, Settings
+from app.infra.settings import PrinterSettings, Settings
 from tests.unit.health.conftest import find, run_one, settings_with
 
 MakeCtx = Callable[..., CheckContext]

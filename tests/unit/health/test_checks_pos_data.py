@@ -17,7 +17,7 @@ import pytest
 
 from app.health.checks import pos_data
 from app.health.model import CheckResult, Status
-from app.settings import Settings
+from app.infra.settings import Settings
 from app.shop.demo import DemoShop
 
 from .conftest import SHOP_NOW, find, run_one, settings_with

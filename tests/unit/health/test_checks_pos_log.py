@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.health.checks import pos_log
 from app.health.model import CheckResult, Status
-from app.settings import Settings
+from app.infra.settings import Settings
 from app.shop.demo import DemoShop
 
 from .conftest import SHOP_NOW, find, run_one, settings_with

@@ -17,8 +17,8 @@ from app.health.model import Status
 from app.health.output import nagios, to_dict
 from app.health.registry import default_checks, remedies
 from app.health.runner import run_checks
-from app.settings import keep_if_clean, load_settings
-from app.settings_last_good import LastGoodStore
+from app.infra.settings import keep_if_clean, load_settings
+from app.infra.settings_last_good import LastGoodStore
 from app.shop.demo import DemoShop
 from tests.helpers import FixedClock
 from tests.unit.health.conftest import SHOP_NOW

@@ -17,7 +17,7 @@ from app.health.checks import system
 from app.health.checks.system import CHECKS, REMEDIES
 from app.health.context import CheckContext
 from app.health.model import Category, CheckResult, Status
-from app.settings import Settings
+from app.infra.settings import Settings
 from tests.unit.health.conftest import find, run_one, settings_with
 
 MakeCtx = Callable[..., CheckContext]

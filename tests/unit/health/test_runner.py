@@ -8,7 +8,7 @@ import pytest
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, Status, result
 from app.health.runner import run_checks
-from app.settings import Settings
+from app.infra.settings import Settings
 
 
 def check(check_id: str, status: Status = Status.OK, *, sleep: float = 0.0, depends: tuple[str, ...] = (),

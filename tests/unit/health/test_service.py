@@ -8,8 +8,8 @@ import threading
 from app.health.model import Status
 from app.health.service import run_health_noting_alarm
 from app.health.machine import MachineProbes
-from app.paths import AppPaths
-from app.runtime import bootstrap
+from app.infra.paths import AppPaths
+from app.bootstrap import bootstrap
 from app.shop.demo import DemoShop
 from tests.helpers import FixedClock
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import load_settings
+from app.infra.settings import load_settings
 from app.shop.demo import CASH_LIMIT_VND, DAY_SHOWN_UNTIL, DemoShop, DemoShopError, create_demo_shop
 from app.shop.pos_reader import read_summary
 from tests.conftest import DEMO_TODAY

@@ -5,7 +5,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from app.settings import load_settings
+from app.infra.settings import load_settings
 from app.shop.demo import DemoShop
 from app.storage.support_requests import AttachmentSource
 from app.support.bundle import collect_parts, write_bundle

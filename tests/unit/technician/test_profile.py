@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from app.paths import AppPaths
-from app.resources import resources_dir
-from app.runtime import bootstrap
-from app.settings import load_settings
+from app.infra.paths import AppPaths
+from app.infra.resources import resources_dir
+from app.bootstrap import bootstrap
+from app.infra.settings import load_settings
 from app.shop.demo import DemoShop
 from app.technician.profile import SECRETS_PART, SETTINGS_PART, ProfileError, ProfileProblem, ShopFiles
 from app.technician.profile_export import ExportNote, ExportResult, export_profile

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import ProblemKind, load_settings
+from app.infra.settings import ProblemKind, load_settings
 from app.technician.settings_editor import SettingsRejected, check_settings_text, save_settings_text
 
 GOOD = '[shop]\nname = "Tiệm vàng Kim Phát"\nshop_id = "KP-0001"\n\n[[devices.printers]]\nname = "Máy in tem"\nhost = "192.168.1.50"\nport = 9100\n'

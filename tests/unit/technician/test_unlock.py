@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.helpers import FixedClock
-from app.keys import load_trusted_keys
+from app.infra.keys import load_trusted_keys
 from app.storage.db import Database
 from app.storage.repositories import StateRepository
 from app.technician.unlock import TechnicianUnlock

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.resources import resources_dir
+from app.infra.resources import resources_dir
 
 # The health tests' fixtures, so the compliance check runs exactly as the other checks do.
 from tests.unit.health.conftest import make_ctx, shop_settings  # noqa: F401

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import ShopSettings
+from app.infra.settings import ShopSettings
 from app.warranty.certificate import hotline_of, missing_details, write_certificate
 from pmv_protocol.contract import Contract, MaintenanceContract
 from pmv_protocol.vendor_identity import VendorIdentity

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.health.model import Status
-from app.settings import ShopSettings
+from app.infra.settings import ShopSettings
 from app.warranty.certificate import write_certificate
 from app.warranty.check import CHECK_ID, REMEDIES, check_coverage
 from pmv_protocol.contract import Contract, MaintenanceContract

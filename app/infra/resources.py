@@ -14,7 +14,7 @@ def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    checkout = Path(__file__).resolve().parent.parent / "resources"
+    checkout = Path(__file__).resolve().parents[2] / "resources"  # app/infra/resources.py -> the checkout
     if checkout.is_dir():
         return checkout
     return Path(sys.prefix) / "share" / "pmv-support" / "resources"  # a wheel install

@@ -22,16 +22,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.paths import AppPaths
-from app.settings_last_good import LastGoodStore
-from app.settings_text import parse_settings_text, read_settings_text
+from app.infra.paths import AppPaths
+from app.infra.settings_last_good import LastGoodStore
+from app.infra.settings_text import parse_settings_text, read_settings_text
 
 LANGUAGES = ("vi", "en")
 LANGUAGE_STATE_KEY = "ui.language"  # the key app.ui.application remembers the menu choice under
 
 
 def _settings_tables(config: Path | None, paths: AppPaths, demo: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The file's table and its last good copy's ({} for what is missing), read as app.settings reads them."""
+    """The file's table and its last good copy's ({} for what is missing), read as app.infra.settings reads them."""
     if demo:
         config = paths.demo_shop_dir / "settings.toml"
     source = Path(config or paths.settings_file)
@@ -46,7 +46,7 @@ def _settings_tables(config: Path | None, paths: AppPaths, demo: bool) -> tuple[
 
 
 def _valid_or_kept(table: dict[str, Any], copy: dict[str, Any], key: str, valid: Callable[[Any], bool]) -> Any:
-    """``table[key]`` if it is valid; a refused value gives way to the copy's, as in app.settings."""
+    """``table[key]`` if it is valid; a refused value gives way to the copy's, as in app.infra.settings."""
     if key not in table:
         return None
     value = table[key]
@@ -61,10 +61,10 @@ def _data_dir(wanted: Any, config: Path | None, paths: AppPaths, demo: bool) -> 
         return paths.data_dir
     try:
         path = Path(wanted).expanduser()
-        if not path.is_absolute():  # as app.settings resolves it: next to the settings file
+        if not path.is_absolute():  # as app.infra.settings resolves it: next to the settings file
             path = (config or paths.settings_file).parent / path
         return path.resolve()
-    except (OSError, RuntimeError, ValueError):  # "~nosuchuser/…" and the like: app.settings reports it
+    except (OSError, RuntimeError, ValueError):  # "~nosuchuser/…" and the like: app.infra.settings reports it
         return paths.data_dir
 
 
@@ -92,7 +92,7 @@ def first_paint_language(config: Path | None, *, demo: bool, requested: str | No
         return requested
     paths = paths or AppPaths.default()
     if demo:
-        paths = paths.with_data_dir(paths.data_dir / "demo")  # as app.runtime.resolve_paths does
+        paths = paths.with_data_dir(paths.data_dir / "demo")  # as app.bootstrap.resolve_paths does
     table, copy = _settings_tables(config, paths, demo)
     data_dir = _valid_or_kept(table, copy, "data_dir", lambda value: isinstance(value, str) and bool(value.strip()))
     remembered = _remembered_language(_data_dir(data_dir, config, paths, demo) / paths.database_file.name)

@@ -47,7 +47,7 @@ SKIPPED_AGENT_ELSEWHERE = "agent elsewhere"
 def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relaunch: Sequence[str] = (),
                   first: bool = False) -> dict[str, Any]:
     """Run ``jobs`` (in :data:`JOBS` order) under the agent lock; the report described above."""
-    from app.agent_jobs import agent_lock
+    from app.background.jobs import agent_lock
 
     report: dict[str, Any] = {"version": __version__, "log_dir": str(runtime.paths.log_dir), "errors": {}}
     if first and _start_up(runtime, tray_pid, report):
@@ -150,7 +150,7 @@ def _reminder(runtime: Runtime) -> int | None:
 
 
 def _hand_over_if_quiet(runtime: Runtime, tray_pid: int, relaunch: Sequence[str]) -> bool:
-    from app.agent_jobs import hand_over_if_quiet
+    from app.background.jobs import hand_over_if_quiet
 
     try:
         return hand_over_if_quiet(runtime, pid=tray_pid, relaunch=relaunch)

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import IO
 
 from app import APP_NAME, __version__
-from app.logs import tail
+from app.infra.logs import tail
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The settings file as text: reading it, and why TOML refused it, as a code and a line number.
 
-Standard library only, so the window's first paint (:mod:`app.early_settings`) can use it
+Standard library only, so the window's first paint (:mod:`app.infra.early_settings`) can use it
 without loading pydantic.  The codes are data; the UI and the CLI turn them into words.
 
 Why not just show tomllib's message: it is English, and its wording misleads a cashier or a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from app.resources import resources_dir
+from app.infra.resources import resources_dir
 
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"

@@ -4,13 +4,13 @@ A technician's slip in ``settings.toml`` (one unclosed quote) used to make the a
 defaults: no POS database, so every POS check was skipped and nothing said the shop was no
 longer watched.  After each load with no problems the app keeps a copy of the text here, in
 its own data dir (never next to, and never instead of, the user's file); when the file
-cannot be used, :func:`app.settings.load_settings` runs on this copy and says so.
+cannot be used, :func:`app.infra.settings.load_settings` runs on this copy and says so.
 
 One copy per settings file (``--config`` may point at several), named by a hash of the
 file's path.  The copy holds the text exactly as the user wrote it, so relative paths in
 it still resolve against the user's file's folder, as they did when it loaded.  It is
 rewritten only when the text changes: its date says since when the shop has run on it.
-Standard library only: the window's first paint reads it too (:mod:`app.early_settings`).
+Standard library only: the window's first paint reads it too (:mod:`app.infra.early_settings`).
 """
 
 from __future__ import annotations

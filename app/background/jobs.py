@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
+from app.background.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
 from pmv_protocol.filelock import FileLock, LockTimeout
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def run_agent(runtime: Runtime, stop: threading.Event | None = None) -> int:
     from app.updates.app_swap import signal_started
 
     signal_started(runtime.paths.data_dir, __version__)  # the update helper's proof this version starts
-    from app.memory import freeze_startup_objects
+    from app.infra.memory import freeze_startup_objects
 
     freeze_startup_objects()
     log.info("background agent running")

@@ -23,10 +23,10 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from app.settings_last_good import LastGood, LastGoodStore
-from app.settings_text import FileError, parse_settings_text, read_settings_text
+from app.infra.settings_last_good import LastGood, LastGoodStore
+from app.infra.settings_text import FileError, parse_settings_text, read_settings_text
 # Re-exported: the problem kinds and reason codes are part of this module's answer.
-from app.settings_text import ProblemKind as ProblemKind, Reason as Reason
+from app.infra.settings_text import ProblemKind as ProblemKind, Reason as Reason
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ class Fallback(enum.Enum):
     """What the app runs on instead of what was refused."""
 
     DEFAULT = "default"
-    LAST_GOOD = "last_good"  # the last settings that loaded cleanly (app.settings_last_good)
+    LAST_GOOD = "last_good"  # the last settings that loaded cleanly (app.infra.settings_last_good)
     IGNORED = "ignored"  # an unknown key: nothing to replace
 
 

@@ -17,7 +17,7 @@ _HANDLER_MARK = "_pmv_support_handler"
 
 
 CLI_LOG_FILE_NAME = "pmv-support-cli.log"
-JOBS_LOG_FILE_NAME = "pmv-support-jobs.log"  # the tray's job processes (app/tray_jobs.py)
+JOBS_LOG_FILE_NAME = "pmv-support-jobs.log"  # the tray's job processes (app/background/job_process.py)
 
 
 def setup_logging(

@@ -1,6 +1,6 @@
-"""When the tray's jobs are next due, between the job processes that run them (:mod:`app.tray_jobs`).
+"""When the tray's jobs are next due, between the job processes that run them (:mod:`app.background.job_process`).
 
-The same rhythm as the app's own agent (:mod:`app.agent`), with two savings
+The same rhythm as the app's own agent (:mod:`app.background.agent`), with two savings
 that matter when every run is a process start (~0.5 s of CPU): the outbox is
 visited only when a job report says something waits to go out, and the
 vendor is asked for status changes every 2 minutes only while the shop has
@@ -17,7 +17,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from app.agent import DELIVER_EVERY, POLL_EVERY
+from app.background.agent import DELIVER_EVERY, POLL_EVERY
 
 POLL_IDLE_EVERY = 30 * 60.0  # no request waiting on the vendor: status changes are unlikely
 WARRANTY_EVERY = 6 * 3600.0  # coverage changes with the date (the window's own timer is the same)
@@ -27,7 +27,7 @@ LONGEST_SLEEP = 5 * 60.0
 
 
 class TraySchedule:
-    """Next due times (wall-clock seconds) of the jobs in :data:`app.tray_jobs.JOBS`; None: not planned."""
+    """Next due times (wall-clock seconds) of the jobs in :data:`app.background.job_process.JOBS`; None: not planned."""
 
     def __init__(self, now: float, rng: random.Random | None = None) -> None:
         self._rng = rng or random.Random()

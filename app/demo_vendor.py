@@ -10,11 +10,14 @@ import-linter exception), and only in demo mode.
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import datetime as dt
 import json
 import logging
 import os
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -94,8 +97,7 @@ def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:
         request = raise_request(_repository_at(runtime, opened_at), new, contract=contract, calendar=calendar,
                                 opened_at=opened_at)
         sent_at = opened_at + dt.timedelta(minutes=1)
-        Outbox(_repository_at(runtime, sent_at), runtime.vendor_client, clock=lambda at=sent_at: at).deliver(
-            ignore_backoff=True)
+        Outbox(_repository_at(runtime, sent_at), runtime.vendor_client, clock=_fixed(sent_at)).deliver(ignore_backoff=True)
         created.append((request, status, kind, solution))
     for request, status, kind, solution in created:
         stored = runtime.support.get(request.id)
@@ -112,9 +114,14 @@ def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:
     runtime.state.set(SEEDED_KEY, True)
 
 
+def _fixed(moment: dt.datetime) -> Callable[[], dt.datetime]:
+    """A clock stopped at ``moment``."""
+    return lambda: moment
+
+
 def _repository_at(runtime: Runtime, moment: dt.datetime) -> SupportRepository:
     """The app's support requests, written as if at ``moment`` (a sample's past)."""
-    return SupportRepository(runtime.database, runtime.paths.data_dir / "outbox", clock=lambda: moment)
+    return SupportRepository(runtime.database, runtime.paths.data_dir / "outbox", clock=_fixed(moment))
 
 
 # --------------------------------------------------------------------------- the demo vendor's contract
@@ -127,7 +134,7 @@ DEMO_VENDOR = {
     "name": "Công ty TNHH Phần Mềm Vàng (demo)",
     "address": "Tầng 5, Tòa nhà PMV, 123 Nguyễn Thị Minh Khai, Phường Bến Thành, Thành phố Hồ Chí Minh",
     "tax_code": "0399999999",
-    "hotline": "1900 6037",
+    "hotline": f"{HOTLINE}",
 }
 
 

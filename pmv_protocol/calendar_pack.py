@@ -58,11 +58,9 @@ class DayOff(_Strict):
     name_vi: str = Field(min_length=1, max_length=200)
 
 
-class MakeUpDay(_Strict):
+class MakeUpDay(DayOff):
     """A weekend day worked in place of a weekday given off (``hours``: that day's)."""
 
-    date: dt.date
-    name_vi: str = Field(min_length=1, max_length=200)
     hours: list[str] = Field(min_length=1)
 
 
@@ -103,7 +101,9 @@ class CalendarPack(_Strict):
         if not any(weekly):
             raise PackError("weekly_hours", "no working hours on any weekday")
         seen: dict[dt.date, str] = {}
-        for list_name, entries in (("days_off", self.days_off), ("make_up_days", self.make_up_days)):
+        dated: tuple[tuple[str, list[DayOff]], ...] = (
+            ("days_off", self.days_off), ("make_up_days", list(self.make_up_days)))
+        for list_name, entries in dated:
             for index, entry in enumerate(entries):
                 where = f"{list_name}[{index}].date"
                 if entry.date.year != self.year:

@@ -80,6 +80,8 @@ class RuleBase(_Strict):
 # How the POS records a payment (app.shop.pos_schema.PAYMENT_METHODS), and its two document kinds.
 PaymentMethod = Literal["cash", "bank_transfer", "card", "e_wallet", "voucher"]
 TransactionKind = Literal["sell", "buy"]
+_BOTH_KINDS: tuple[TransactionKind, ...] = ("sell", "buy")
+_TRANSFER_ONLY: tuple[PaymentMethod, ...] = ("bank_transfer",)
 
 
 class CashLimitRule(RuleBase):
@@ -102,9 +104,9 @@ class CashLimitRule(RuleBase):
     kind: Literal["cash_limit_per_customer_per_day"]
     amount_vnd: int = Field(gt=0)
     inclusive: bool = True
-    counted_kinds: list[TransactionKind] = Field(default_factory=lambda: ["sell", "buy"], min_length=1)
+    counted_kinds: list[TransactionKind] = Field(default_factory=lambda: list(_BOTH_KINDS), min_length=1)
     counted_methods: Literal["all"] | Annotated[list[PaymentMethod], Field(min_length=1)] = "all"
-    bank_account_methods: list[PaymentMethod] = Field(default_factory=lambda: ["bank_transfer"], min_length=1)
+    bank_account_methods: list[PaymentMethod] = Field(default_factory=lambda: list(_TRANSFER_ONLY), min_length=1)
 
     def reaches(self, total_vnd: int) -> bool:
         """Whether a customer's day total is caught by the rule."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 from types import ModuleType
 
 from app.health.context import CheckContext, NotConfigured
@@ -66,8 +68,8 @@ def _updates_current(ctx: CheckContext) -> CheckResult:
 
 UPDATE_REMEDIES = {
     "updates.stale": "1. Kiểm tra kết nối Internet của máy.\n2. Vào mục \u201cCập nhật\u201d, bấm \u201cKiểm tra cập nhật\u201d.\n"
-                     "3. Nếu vẫn lỗi, gọi 1900 6037.",
-    "updates.security": "1. Không cài lại bằng tay.\n2. Gọi ngay 1900 6037: máy chủ cập nhật hoặc đường mạng có thể đã "
+                     f"3. Nếu vẫn lỗi, gọi {HOTLINE}.",
+    "updates.security": f"1. Không cài lại bằng tay.\n2. Gọi ngay {HOTLINE}: máy chủ cập nhật hoặc đường mạng có thể đã "
                         "bị giả mạo; ứng dụng đã giữ nguyên các gói đang dùng.",
 }
 

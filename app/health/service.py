@@ -13,6 +13,7 @@ from app.storage.check_history import CheckHistory, CheckState
 from pmv_protocol.packs import CashLimitRule
 
 if TYPE_CHECKING:
+    from app.health.model import Check
     from app.runtime import Runtime
 
 
@@ -30,7 +31,7 @@ def context_for(runtime: Runtime) -> CheckContext:
     )
 
 
-def default_checks():  # type: ignore[no-untyped-def]
+def default_checks() -> list[Check]:
     # The registry imports every check module (requests, psutil, the POS probes): loaded when checks are
     # first needed, in a worker, rather than with the window at start-up.
     from app.health.registry import default_checks as checks

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import datetime as dt
 
 from app.health.model import CheckResult, Metric, Status
@@ -14,7 +16,7 @@ STUCK_AFTER = dt.timedelta(minutes=30)
 REMEDIES = {
     "support.outbox_stuck": (
         "Có yêu cầu hỗ trợ chưa gửi được: kiểm tra kết nối Internet của máy, rồi mở mục \u201cYêu cầu hỗ trợ\u201d "
-        "để xem lỗi. Việc gấp, gọi 1900 6037 và đọc tiêu đề yêu cầu."
+        f"để xem lỗi. Việc gấp, gọi {HOTLINE} và đọc tiêu đề yêu cầu."
     ),
 }
 

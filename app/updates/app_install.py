@@ -197,7 +197,7 @@ def create_layout(root: Path, bundle: Path, version: str) -> Path:
 
 def prune_versions(root: Path, keep: set[str]) -> list[Path]:
     """Remove version folders that are neither current nor the rollback target."""
-    removed = []
+    removed: list[Path] = []
     versions = root / VERSIONS
     if not versions.is_dir():
         return removed

@@ -21,6 +21,8 @@ up per person; each is judged on its own.
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
@@ -53,7 +55,7 @@ REMEDIES: dict[str, str] = {
         "đạt hạn mức, chỉ nhận hoặc trả tiền bằng chuyển khoản giữa tài khoản ngân hàng của khách và của "
         "cửa hàng; tiền mặt, thẻ, ví điện tử, phiếu quà tặng đều không được, kể cả khi khách muốn tách "
         "thành nhiều hóa đơn.\n"
-        "4. Gọi 1900 6037 để kỹ thuật viên bật cảnh báo hạn mức trong PMV và hướng dẫn cách xử lý các "
+        f"4. Gọi {HOTLINE} để kỹ thuật viên bật cảnh báo hạn mức trong PMV và hướng dẫn cách xử lý các "
         "giao dịch đã lập."
     ),
 }

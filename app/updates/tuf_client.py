@@ -32,7 +32,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -130,7 +130,7 @@ class RequestsFetcher(FetcherInterface):
             raise tuf_errors.DownloadHTTPError(f"{url}: HTTP {status}", status)
         return response
 
-    def iter_chunks(self, response: requests.Response, limit: int | None = None) -> Iterator[bytes]:
+    def iter_chunks(self, response: requests.Response, limit: int | None = None) -> Generator[bytes, None, None]:
         """The body in chunks of at most ``chunk_size``, never more than ``limit`` bytes in all.
 
         The response is closed when the generator finishes or is closed.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import datetime as dt
 
 from app.infra.formatting import format_date
@@ -15,7 +17,7 @@ CHECK_ID = "warranty.coverage"
 REMEDIES = {
     "warranty.renew": (
         "Gia hạn hợp đồng bảo trì để tiếp tục được hỗ trợ ưu tiên: vào mục \u201cBảo hành & bảo trì\u201d, "
-        "bấm \u201cGia hạn bảo trì\u201d, hoặc gọi 1900 6037."
+        f"bấm \u201cGia hạn bảo trì\u201d, hoặc gọi {HOTLINE}."
     ),
     "warranty.no_contract": (
         "Chưa có hợp đồng: bấm \u201cCập nhật từ máy chủ\u201d trong mục \u201cBảo hành & bảo trì\u201d, "

@@ -160,7 +160,7 @@ def _receive(receiver: Connection, worker: Any, cancel: threading.Event) -> tupl
     while not cancel.is_set():
         if receiver.poll(_POLL_S):
             try:
-                return receiver.recv()  # type: ignore[no-any-return]
+                return receiver.recv()
             except (EOFError, OSError) as exc:
                 raise RunFailed(f"the tag worker process stopped (exit code {worker.exitcode})") from exc
         if time.monotonic() - silent_since > STALL_S:

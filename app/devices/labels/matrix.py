@@ -136,7 +136,8 @@ def encode_matrix(text: str, symbology: Symbology) -> MatrixSymbol:
         expected = qr_size(version)
     else:
         raise ValueError(f"{symbology.value} is not a 2D symbology")
-    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))
+    # zxingcpp.Image has the buffer protocol; its stubs do not say so.
+    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
     rows, columns = image.shape or (0, 0)
     if (rows, columns) != (expected, expected):  # a zxing-cpp change must not silently move the symbol
         raise MatrixError(f"zxing-cpp drew {rows} x {columns} modules, the printer will draw {expected}")

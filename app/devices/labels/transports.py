@@ -150,8 +150,8 @@ class WindowsSpooler:
     """The Windows spooler through pywin32, as a RAW document (the driver does not touch it)."""
 
     def submit(self, printer: str, data: bytes, job_name: str, timeout: float) -> None:
-        import pywintypes  # type: ignore[import-not-found]
-        import win32print  # type: ignore[import-not-found]
+        import pywintypes
+        import win32print
 
         try:
             handle = win32print.OpenPrinter(printer)

@@ -7,6 +7,8 @@ the same database in the same way.
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import datetime as dt
 import json
 import sqlite3
@@ -35,13 +37,13 @@ REMEDIES: dict[str, str] = {
         "Không tìm thấy tệp dữ liệu của phần mềm PMV.\n"
         "1. Kiểm tra ổ đĩa hoặc máy chủ chứa dữ liệu PMV đã bật và đã kết nối (ổ mạng, ổ USB).\n"
         "2. Mở phần mềm PMV: nếu PMV cũng báo không thấy dữ liệu, không tạo dữ liệu mới và không cài lại PMV.\n"
-        "3. Gọi 1900 6037 để kỹ thuật viên kiểm tra đường dẫn và khôi phục từ bản sao lưu gần nhất."
+        f"3. Gọi {HOTLINE} để kỹ thuật viên kiểm tra đường dẫn và khôi phục từ bản sao lưu gần nhất."
     ),
     "pos.db.unreadable": (
         "Không mở được cơ sở dữ liệu PMV.\n"
         "1. Đóng phần mềm PMV rồi mở lại; nếu máy vừa bị mất điện hay tắt đột ngột, khởi động lại máy.\n"
         "2. Chạy lại kiểm tra.\n"
-        "3. Nếu vẫn lỗi, không chép đè hay xóa tệp dữ liệu; gọi 1900 6037."
+        f"3. Nếu vẫn lỗi, không chép đè hay xóa tệp dữ liệu; gọi {HOTLINE}."
     ),
     "pos.db.slow": (
         "Cơ sở dữ liệu PMV trả lời chậm; bán hàng và in hóa đơn sẽ bị chậm theo.\n"
@@ -54,14 +56,14 @@ REMEDIES: dict[str, str] = {
         "Tệp dữ liệu PMV bị hỏng; tiếp tục ghi vào có thể làm mất thêm dữ liệu.\n"
         "1. Không tắt máy đột ngột; nếu được, tạm ngừng lập hóa đơn trên PMV.\n"
         "2. Không tự sửa, xóa hay chép đè tệp dữ liệu và các bản sao lưu.\n"
-        "3. Gọi ngay 1900 6037: kỹ thuật viên sẽ kiểm tra và khôi phục từ bản sao lưu gần nhất.\n"
+        f"3. Gọi ngay {HOTLINE}: kỹ thuật viên sẽ kiểm tra và khôi phục từ bản sao lưu gần nhất.\n"
         "4. Trong lúc chờ, ghi tay các giao dịch để nhập lại sau."
     ),
     "pos.url.invalid": (
         "Ứng dụng hỗ trợ không dùng được chuỗi kết nối tới dữ liệu PMV (mục pos.url trong cài đặt); "
         "phần mềm PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
         "1. Tiếp tục bán hàng trên PMV như bình thường.\n"
-        "2. Gọi 1900 6037 để kỹ thuật viên sửa pos.url theo dạng đúng nêu ở dòng tóm tắt.\n"
+        f"2. Gọi {HOTLINE} để kỹ thuật viên sửa pos.url theo dạng đúng nêu ở dòng tóm tắt.\n"
         "3. Sau khi sửa, chạy lại kiểm tra."
     ),
     "pos.url.windows_login": (
@@ -72,26 +74,26 @@ REMEDIES: dict[str, str] = {
         "và tạo một tài khoản chỉ đọc (vai trò db_datareader trên cơ sở dữ liệu của PMV).\n"
         "3. Ghi vào pos.url: Server=...;Database=...;User Id=tên;Password=mật khẩu (bỏ Trusted_Connection), "
         "rồi chạy lại kiểm tra.\n"
-        "4. Cần giúp, gọi 1900 6037."
+        f"4. Cần giúp, gọi {HOTLINE}."
     ),
     "pos.driver.missing": (
         "Bản cài đặt ứng dụng hỗ trợ thiếu thành phần để đọc dữ liệu PMV; "
         "PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
         "1. Vào mục \u201cCập nhật\u201d, cài bản mới nhất của ứng dụng.\n"
-        "2. Nếu vẫn báo thiếu, gọi 1900 6037 để kỹ thuật viên cài lại ứng dụng."
+        f"2. Nếu vẫn báo thiếu, gọi {HOTLINE} để kỹ thuật viên cài lại ứng dụng."
     ),
     "pos.db.unreachable": (
         "Không liên lạc được với máy chủ chứa dữ liệu PMV.\n"
         "1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.\n"
         "2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.\n"
-        "3. Gọi 1900 6037: kỹ thuật viên kiểm tra SQL Server nhận kết nối TCP/IP (cổng 1433, hoặc dịch vụ "
+        f"3. Gọi {HOTLINE}: kỹ thuật viên kiểm tra SQL Server nhận kết nối TCP/IP (cổng 1433, hoặc dịch vụ "
         "SQL Server Browser cho tên phiên bản như SQLEXPRESS) và tường lửa của máy chủ."
     ),
     "pos.db.login": (
         "Máy chủ dữ liệu PMV không nhận tên đăng nhập hoặc mật khẩu trong cài đặt của ứng dụng hỗ trợ; "
         "PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
         "1. Không thử đoán mật khẩu nhiều lần: tài khoản có thể bị khóa.\n"
-        "2. Gọi 1900 6037 để kỹ thuật viên kiểm tra tài khoản chỉ đọc của ứng dụng và sửa pos.url."
+        f"2. Gọi {HOTLINE} để kỹ thuật viên kiểm tra tài khoản chỉ đọc của ứng dụng và sửa pos.url."
     ),
 }
 

@@ -7,6 +7,8 @@ cashier works is harmless.  Printing a test label is the device page's job.
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import os
 import socket
 import sys
@@ -34,14 +36,14 @@ REMEDIES: dict[str, str] = {
         "2. Kiểm tra dây mạng (hoặc dây USB) cắm chắc ở cả hai đầu.\n"
         "3. Tắt máy in 10 giây rồi bật lại, chờ 1 phút và chạy lại kiểm tra.\n"
         "4. Máy in qua Windows: mở \u201cPrinters & scanners\u201d, xem máy in có bị \u201cOffline\u201d không.\n"
-        "5. Vẫn không được, gọi 1900 6037."
+        f"5. Vẫn không được, gọi {HOTLINE}."
     ),
     "scanners.missing": (
         "Không thấy cổng của máy quét mã vạch.\n"
         "1. Rút dây máy quét ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).\n"
         "2. Mở Device Manager, mục \u201cPorts (COM & LPT)\u201d, xem máy quét đang ở cổng COM nào.\n"
         "3. Nếu số cổng đã đổi, sửa lại trong Cài đặt (Thiết bị \u2192 Cổng máy quét).\n"
-        "4. Vẫn không thấy, gọi 1900 6037."
+        f"4. Vẫn không thấy, gọi {HOTLINE}."
     ),
 }
 

@@ -12,6 +12,8 @@ column has one, and are parsed in Python either way
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -36,26 +38,26 @@ REMEDIES: dict[str, str] = {
         "Phần mềm PMV chưa có bảng giá vàng, nên không tính được tiền hàng.\n"
         "1. Mở PMV, vào mục bảng giá vàng.\n"
         "2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.\n"
-        "3. Nếu PMV không lưu được, gọi 1900 6037."
+        f"3. Nếu PMV không lưu được, gọi {HOTLINE}."
     ),
     "prices.stale": (
         "Bảng giá vàng trong PMV chưa được cập nhật hôm nay; hóa đơn sẽ tính theo giá cũ.\n"
         "1. Mở PMV, vào mục bảng giá vàng.\n"
         "2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.\n"
         "3. So lại với bảng giá niêm yết tại quầy.\n"
-        "4. Nếu PMV không lưu được giá hoặc giá tự quay về giá cũ, gọi 1900 6037."
+        f"4. Nếu PMV không lưu được giá hoặc giá tự quay về giá cũ, gọi {HOTLINE}."
     ),
     "prices.invalid": (
         "Bảng giá vàng có giá sai (giá bán không cao hơn giá mua, hoặc giá bằng 0).\n"
         "1. Mở PMV, vào mục bảng giá vàng, sửa giá của loại vàng được nêu: giá bán phải cao hơn giá mua.\n"
         "2. Bấm Lưu rồi chạy lại kiểm tra.\n"
-        "3. Xem lại các hóa đơn đã lập từ lúc nhập giá sai; nếu cần điều chỉnh hóa đơn, gọi 1900 6037."
+        f"3. Xem lại các hóa đơn đã lập từ lúc nhập giá sai; nếu cần điều chỉnh hóa đơn, gọi {HOTLINE}."
     ),
     "invoices.gap": (
         "Số hóa đơn bị thiếu hoặc bị trùng; đây là sai sót về hóa đơn phải xử lý với cơ quan thuế.\n"
         "1. Không xóa hóa đơn và không lập hóa đơn mới để \u201clấp\u201d số bị thiếu.\n"
         "2. Ghi lại các số hóa đơn được nêu trong phần chi tiết.\n"
-        "3. Gọi ngay 1900 6037: kỹ thuật viên sẽ đối chiếu với hóa đơn điện tử và hướng dẫn lập "
+        f"3. Gọi ngay {HOTLINE}: kỹ thuật viên sẽ đối chiếu với hóa đơn điện tử và hướng dẫn lập "
         "thông báo hóa đơn có sai sót (mẫu 04/SS-HĐĐT) nếu cần."
     ),
     "invoices.order": (
@@ -63,7 +65,7 @@ REMEDIES: dict[str, str] = {
         "1. Kiểm tra ngày giờ ở góc dưới màn hình; nếu sai, bật \u201cSet time automatically\u201d trong "
         "cài đặt ngày giờ của Windows.\n"
         "2. Không sửa ngày giờ trên các hóa đơn đã lập.\n"
-        "3. Gọi 1900 6037 để kỹ thuật viên kiểm tra các hóa đơn được nêu."
+        f"3. Gọi {HOTLINE} để kỹ thuật viên kiểm tra các hóa đơn được nêu."
     ),
 }
 

@@ -7,6 +7,8 @@ a busy till grow large, so only the tail of each recent file is read.
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import datetime as dt
 import os
 import re
@@ -43,18 +45,18 @@ REMEDIES: dict[str, str] = {
         "1. Xem các dòng lỗi trong phần chi tiết: nếu là máy in hay đầu đọc mã vạch, kiểm tra dây cáp "
         "và bật lại thiết bị.\n"
         "2. Đóng PMV rồi mở lại.\n"
-        "3. Nếu lỗi còn lặp lại, gửi yêu cầu hỗ trợ (nhật ký được gửi kèm) hoặc gọi 1900 6037."
+        f"3. Nếu lỗi còn lặp lại, gửi yêu cầu hỗ trợ (nhật ký được gửi kèm) hoặc gọi {HOTLINE}."
     ),
     "pos_log.fatal": (
         "Phần mềm PMV gặp lỗi nghiêm trọng hoặc ghi rất nhiều lỗi trong 24 giờ qua.\n"
         "1. Lưu lại công việc đang làm, đóng PMV rồi mở lại.\n"
         "2. Kiểm tra hóa đơn vừa lập gần thời điểm lỗi đã được lưu đủ chưa.\n"
-        "3. Gọi 1900 6037 và đọc dòng lỗi trong phần chi tiết cho kỹ thuật viên."
+        f"3. Gọi {HOTLINE} và đọc dòng lỗi trong phần chi tiết cho kỹ thuật viên."
     ),
     "pos_log.folder_missing": (
         "Không thấy thư mục nhật ký của PMV, nên không biết phần mềm có đang gặp lỗi hay không.\n"
         "1. Kiểm tra PMV vẫn được cài trên máy và mở được.\n"
-        "2. Gọi 1900 6037 để kỹ thuật viên kiểm tra đường dẫn nhật ký trong cài đặt."
+        f"2. Gọi {HOTLINE} để kỹ thuật viên kiểm tra đường dẫn nhật ký trong cài đặt."
     ),
 }
 

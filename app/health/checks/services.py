@@ -27,7 +27,7 @@ from pathlib import Path
 
 import requests
 
-from app import APP_ID, __version__
+from app import APP_ID, HOTLINE, __version__
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 
@@ -43,25 +43,25 @@ REMEDIES: dict[str, str] = {
         "1. Mở một trang web bất kỳ để kiểm tra Internet của máy.\n"
         "2. Nếu không vào được mạng: tắt rồi bật lại modem/router, chờ 2 phút.\n"
         "3. Nếu vẫn lỗi: kiểm tra địa chỉ máy chủ trong Cài đặt (mục Máy chủ hỗ trợ).\n"
-        "4. Việc gấp, gọi 1900 6037 (trực 24/7)."
+        f"4. Việc gấp, gọi {HOTLINE} (trực 24/7)."
     ),
     "versions.pos_missing": (
         "Không đọc được phiên bản phần mềm PMV.\n"
         "1. Kiểm tra thư mục cài đặt PMV trong Cài đặt (pos.install_dir) có đúng không.\n"
         "2. Trong thư mục đó phải có tệp version.txt; nếu không có, phần mềm có thể cài thiếu.\n"
-        "3. Gọi 1900 6037 để kỹ thuật viên kiểm tra và cài lại nếu cần."
+        f"3. Gọi {HOTLINE} để kỹ thuật viên kiểm tra và cài lại nếu cần."
     ),
     "versions.pos_outdated": (
         "Phần mềm PMV chưa ở phiên bản mới nhất.\n"
         "1. Ghi lại phiên bản đang dùng và phiên bản mới (trong dòng kết quả).\n"
-        "2. Gọi 1900 6037 hoặc gửi yêu cầu \u201cCập nhật quy định\u201d để hẹn giờ cập nhật ngoài giờ bán.\n"
+        f"2. Gọi {HOTLINE} hoặc gửi yêu cầu \u201cCập nhật quy định\u201d để hẹn giờ cập nhật ngoài giờ bán.\n"
         "3. Không tự cài đè khi đang bán hàng."
     ),
     "versions.app_outdated": (
         "Trợ lý hỗ trợ PMV có phiên bản mới.\n"
         "1. Mở mục \u201cCập nhật\u201d.\n"
         "2. Bấm \u201cCài đặt bản cập nhật\u201d; ứng dụng sẽ tự khởi động lại.\n"
-        "3. Nếu cài không được, gọi 1900 6037."
+        f"3. Nếu cài không được, gọi {HOTLINE}."
     ),
 }
 

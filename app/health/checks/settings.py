@@ -9,6 +9,8 @@ exits 2 naming the settings file, not something else.
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 from app.infra.formatting import format_date
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Status, result
@@ -25,7 +27,7 @@ REMEDIES: dict[str, str] = {
         "2. Sửa lỗi: thường là thiếu dấu nháy đóng \", thiếu dấu ] hoặc dấu \\ trong đường dẫn "
         "(hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn ').\n"
         "3. Lưu tệp với mã hóa UTF-8, rồi mở lại ứng dụng.\n"
-        "4. Nếu không chắc, gọi 1900 6037 để kỹ thuật viên sửa giúp."
+        f"4. Nếu không chắc, gọi {HOTLINE} để kỹ thuật viên sửa giúp."
     ),
     "settings.broken": (
         "Ứng dụng đang chạy với cấu hình mặc định nên không kiểm tra được phần mềm PMV, "
@@ -34,7 +36,7 @@ REMEDIES: dict[str, str] = {
         "2. Sửa lỗi: thường là thiếu dấu nháy đóng \", thiếu dấu ] hoặc dấu \\ trong đường dẫn "
         "(hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn ').\n"
         "3. Lưu tệp với mã hóa UTF-8, rồi mở lại ứng dụng.\n"
-        "4. Gọi ngay 1900 6037 nếu không sửa được: cửa hàng đang không được theo dõi."
+        f"4. Gọi ngay {HOTLINE} nếu không sửa được: cửa hàng đang không được theo dõi."
     ),
     "settings.invalid_value": (
         "Một số mục trong tệp cấu hình bị bỏ qua; ứng dụng dùng giá trị hợp lệ gần nhất hoặc giá trị mặc định "
@@ -42,7 +44,7 @@ REMEDIES: dict[str, str] = {
         "1. Xem tên các mục ở dòng kết quả; tên sai chính tả cũng bị bỏ qua.\n"
         "2. Sửa giá trị trong tệp cấu hình (chữ đặt trong dấu nháy kép, số viết không có dấu nháy), "
         "lưu lại rồi mở lại ứng dụng.\n"
-        "3. Nếu không chắc, gọi 1900 6037."
+        f"3. Nếu không chắc, gọi {HOTLINE}."
     ),
 }
 

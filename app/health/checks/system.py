@@ -7,6 +7,8 @@ tests choose the machine's state and move the clock.
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import datetime as dt
 from pathlib import Path
 
@@ -29,27 +31,27 @@ REMEDIES: dict[str, str] = {
         "1. Dọn Thùng rác (Recycle Bin) và thư mục Downloads.\n"
         "2. Chạy \u201cDisk Cleanup\u201d của Windows cho ổ đĩa đó.\n"
         "3. Không xóa thư mục dữ liệu hay thư mục sao lưu của PMV.\n"
-        "4. Nếu vẫn thiếu chỗ, gọi 1900 6037 để kỹ thuật viên dời bản sao lưu cũ sang ổ khác."
+        f"4. Nếu vẫn thiếu chỗ, gọi {HOTLINE} để kỹ thuật viên dời bản sao lưu cũ sang ổ khác."
     ),
     "clock.skew": (
         "Đồng hồ máy tính bị lệch; giờ trên hóa đơn và hóa đơn điện tử sẽ sai.\n"
         "1. Bấm chuột phải vào đồng hồ góc dưới màn hình, chọn \u201cAdjust date/time\u201d.\n"
         "2. Bật \u201cSet time automatically\u201d và chọn múi giờ (UTC+07:00) Bangkok, Hanoi, Jakarta.\n"
         "3. Bấm \u201cSync now\u201d, rồi chạy lại kiểm tra.\n"
-        "4. Nếu đồng hồ tự lệch lại sau khi tắt máy (pin CMOS yếu), gọi 1900 6037."
+        f"4. Nếu đồng hồ tự lệch lại sau khi tắt máy (pin CMOS yếu), gọi {HOTLINE}."
     ),
     "system.resources": (
         "Máy tính đang quá tải, phần mềm PMV có thể chạy chậm hoặc treo.\n"
         "1. Đóng các chương trình không dùng (trình duyệt nhiều tab, phim, trò chơi).\n"
         "2. Mở Task Manager (Ctrl+Shift+Esc) để xem chương trình nào dùng nhiều nhất.\n"
         "3. Cuối ngày, khởi động lại máy.\n"
-        "4. Nếu vẫn chậm thường xuyên, gọi 1900 6037."
+        f"4. Nếu vẫn chậm thường xuyên, gọi {HOTLINE}."
     ),
     "pos.not_running": (
         "Phần mềm PMV không chạy trong giờ bán hàng.\n"
         "1. Mở phần mềm PMV từ biểu tượng trên màn hình.\n"
         "2. Nếu phần mềm báo lỗi hoặc tự tắt, chụp màn hình thông báo lỗi.\n"
-        "3. Gọi 1900 6037 và gửi ảnh chụp cho kỹ thuật viên."
+        f"3. Gọi {HOTLINE} và gửi ảnh chụp cho kỹ thuật viên."
     ),
 }
 

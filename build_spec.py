@@ -94,8 +94,8 @@ EXCLUDES = [
     "tkinter", "_tkinter",
     # The vendor's server stays out; only its signer comes, for --demo's demo contract (no key ships: demo mode
     # makes its own, which no real shop trusts).
-    *(f"vendor_server.{path.stem}" for path in sorted((Path(__file__).parent / "vendor_server").glob("*.py"))
-      if path.stem not in ("__init__", "signing")),
+    *(f"vendor_server.{path.stem}" for path in sorted((Path(__file__).parent / "vendor_server").iterdir())
+      if (path.suffix == ".py" or (path / "__init__.py").exists()) and path.stem not in ("__init__", "signing")),
     "fastapi", "uvicorn", "starlette",
     "pytest", "_pytest", "pytestqt",
 ]

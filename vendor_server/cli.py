@@ -25,7 +25,8 @@ from pmv_protocol.contract import ContractError
 from vendor_server.signing import sign_payload
 from vendor_server.db import VendorDatabase
 from vendor_server.keys import VendorKeyError, VendorKeys
-from vendor_server.tickets import SOLUTION_KINDS, STATUSES, VENDOR_TZ, TicketRecord, list_tickets, update_ticket
+from vendor_server.records import TicketRecord
+from vendor_server.tickets import SOLUTION_KINDS, STATUSES, VENDOR_TZ, list_tickets, update_ticket
 
 
 class VendorCliError(Exception):

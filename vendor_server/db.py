@@ -74,7 +74,13 @@ class ContractDocument(Base):
 
 
 class Ticket(Base):
-    """A support request from a shop (vendor API v1, ``POST /api/v1/tickets``)."""
+    """A support request from a shop (vendor API v1, ``POST /api/v1/tickets``).
+
+    The request's columns hold what :class:`pmv_protocol.wire.NewTicket` accepts.  Their widths are
+    written out, not taken from the wire's limits: ``create_all`` never widens an existing table, so
+    raising a limit is a schema change to make on purpose (tests/unit/pmv_protocol/test_wire.py
+    fails until the columns can hold it).
+    """
 
     __tablename__ = "tickets"
     # The shop's Idempotency-Key is unique per shop, so a retried or raced

@@ -1,4 +1,9 @@
-"""Support requests as data: what a cashier raises and what the vendor answers."""
+"""Support requests as data: what a cashier raises and what the vendor answers.
+
+The words that travel to the vendor (category, severity, channel, the
+vendor's statuses) and the vendor's answers are the protocol's own
+(:mod:`pmv_protocol.wire`), re-exported here under the names the app uses.
+"""
 
 from __future__ import annotations
 
@@ -7,39 +12,25 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from pmv_protocol.wire import Category, Channel, Severity, TicketReceipt, TicketStatus, TicketUpdate
 
-class Category(str, enum.Enum):
-    INCIDENT = "incident"  # sự cố
-    HOW_TO = "how_to"  # hướng dẫn sử dụng
-    REGULATION_UPDATE = "regulation_update"  # cập nhật quy định
-    REINSTALL = "reinstall"  # cài lại phần mềm
-    BARCODE_DEVICE = "barcode_device"  # thiết bị mã vạch
-
-
-class Severity(str, enum.Enum):
-    CRITICAL = "critical"  # cannot trade
-    HIGH = "high"
-    NORMAL = "normal"
+__all__ = [
+    "Attachment", "AttachmentError", "AttachmentKind", "Category", "Channel", "NewRequest", "RequestEvent",
+    "RequestStatus", "Severity", "StatusChange", "SupportRequest", "TicketReceipt", "TicketUpdate",
+]
 
 
-class Channel(str, enum.Enum):
-    PHONE = "phone"
-    EMAIL = "email"
-    REMOTE = "remote"
-    ON_SITE = "on_site"
-
-
-class RequestStatus(str, enum.Enum):
-    """Where a request is; the first two are the shop's, the rest the vendor's."""
+class RequestStatus(enum.StrEnum):
+    """Where a request is: the shop's own two states, then the vendor's (:class:`TicketStatus`, same values)."""
 
     PENDING = "pending"  # chờ gửi: saved here, not yet accepted by the server
-    SENT = "sent"  # đã gửi: the server has it (its answer says 'received')
-    RECEIVED = "received"  # đã tiếp nhận
-    IN_PROGRESS = "in_progress"  # đang xử lý
-    SOLUTION_PROPOSED = "solution_proposed"  # đã đề xuất phương án
-    ON_SITE_SCHEDULED = "on_site_scheduled"  # đã hẹn đến tận nơi
-    RESOLVED = "resolved"  # đã giải quyết
-    CLOSED = "closed"  # đã đóng
+    SENT = "sent"  # đã gửi: the server has it, with a status this version does not know
+    RECEIVED = TicketStatus.RECEIVED.value  # đã tiếp nhận
+    IN_PROGRESS = TicketStatus.IN_PROGRESS.value  # đang xử lý
+    SOLUTION_PROPOSED = TicketStatus.SOLUTION_PROPOSED.value  # đã đề xuất phương án
+    ON_SITE_SCHEDULED = TicketStatus.ON_SITE_SCHEDULED.value  # đã hẹn đến tận nơi
+    RESOLVED = TicketStatus.RESOLVED.value  # đã giải quyết
+    CLOSED = TicketStatus.CLOSED.value  # đã đóng
 
     @property
     def is_open(self) -> bool:
@@ -115,31 +106,6 @@ class SupportRequest:
     last_error: str | None
     updated_at: dt.datetime
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class TicketReceipt:
-    """The server's answer to POST /tickets."""
-
-    id: int
-    number: str
-    status: str
-    response_due_at: dt.datetime | None
-    created: bool
-
-
-@dataclass(frozen=True)
-class TicketUpdate:
-    """One entry of GET /tickets?updated_since=…"""
-
-    id: int
-    number: str
-    status: str
-    response_due_at: dt.datetime | None
-    solution_kind: str | None
-    solution_text: str | None
-    updated_at: dt.datetime
-    idempotency_key: str
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,19 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from app import APP_ID, __version__
 from app.support.models import SupportRequest, TicketReceipt, TicketUpdate
+from pmv_protocol.wire import CLIENT_ID_FIELD, FILE_FIELD, SHA256_FIELD, NewTicket, TicketFeed
 
 if TYPE_CHECKING:
     import requests  # imported when the first request is made: ~50 ms off every start
 
 log = logging.getLogger(__name__)
+
+_RECEIPT = TypeAdapter(TicketReceipt)
+_FEED = TypeAdapter(TicketFeed)
 
 
 class ApiFailure(enum.Enum):
@@ -98,34 +104,30 @@ class VendorClient:
 
     def create_ticket(self, request: SupportRequest) -> TicketReceipt:
         """POST /tickets with the request's UUID as Idempotency-Key: a retry never makes a second ticket."""
-        body = {
-            "category": request.category.value,
-            "severity": request.severity.value,
-            "title": request.title,
-            "description": request.description,
-            "contact_name": request.contact_name,
-            "contact_phone": request.contact_phone,
-            "channel": request.channel.value,
-            "opened_at": request.opened_at.isoformat(),
-            "app_version": __version__,
-        }
-        response = self._request("POST", "/api/v1/tickets", json=body, headers={"Idempotency-Key": request.id})
+        # Written with the wire's schema, not validated against it: the server is the judge and a 422
+        # says why, as it always has (the form already checked what a cashier can fix).
+        body = NewTicket.model_construct(
+            category=request.category, severity=request.severity, title=request.title,
+            description=request.description, contact_name=request.contact_name,
+            contact_phone=request.contact_phone, channel=request.channel, opened_at=request.opened_at,
+            app_version=__version__,
+        )
+        response = self._request("POST", "/api/v1/tickets", json=body.model_dump(mode="json"),
+                                 headers={"Idempotency-Key": request.id})
         data = _json(response)
         try:
-            return TicketReceipt(
-                id=int(data["id"]), number=str(data["number"]), status=str(data["status"]),
-                response_due_at=_aware(data.get("response_due_at")), created=response.status_code == 201,
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"ticket answer: {exc}") from None
+            # 201 is a new ticket, 200 a replayed key (DESIGN.md): the status code says it, not the body.
+            return _RECEIPT.validate_python({**data, "created": response.status_code == 201})
+        except ValidationError as exc:
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"ticket answer: {_first_error(exc)}") from None
 
     def upload_attachment(self, ticket_id: int, client_id: str, path: Path, filename: str, sha256: str) -> bool:
         """Upload one file; True if the server stored it now, False if it already had it."""
         with Path(path).open("rb") as handle:
             response = self._request(
                 "POST", f"/api/v1/tickets/{ticket_id}/attachments",
-                files={"file": (filename, handle, "application/octet-stream")},
-                data={"client_id": client_id, "sha256": sha256},
+                files={FILE_FIELD: (filename, handle, "application/octet-stream")},
+                data={CLIENT_ID_FIELD: client_id, SHA256_FIELD: sha256},
             )
         return response.status_code == 201
 
@@ -134,19 +136,10 @@ class VendorClient:
         params = {"updated_since": since.isoformat()} if since else {}
         data = _json(self._request("GET", "/api/v1/tickets", params=params))
         try:
-            updates = [
-                TicketUpdate(
-                    id=int(item["id"]), number=str(item["number"]), status=str(item["status"]),
-                    response_due_at=_aware(item.get("response_due_at")),
-                    solution_kind=item.get("solution_kind"), solution_text=item.get("solution_text"),
-                    updated_at=_aware(item["updated_at"]) or dt.datetime.now(dt.UTC),
-                    idempotency_key=str(item["idempotency_key"]),
-                )
-                for item in data["tickets"]
-            ]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"tickets answer: {exc}") from None
-        return updates, _aware(data.get("server_time"))
+            feed = _FEED.validate_python(data)
+        except ValidationError as exc:
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"tickets answer: {_first_error(exc)}") from None
+        return list(feed.tickets), feed.server_time
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
@@ -159,11 +152,11 @@ def _json(response: requests.Response) -> dict[str, Any]:
     return data
 
 
-def _aware(value: Any) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    moment = dt.datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+def _first_error(exc: ValidationError) -> str:
+    """One line for the outbox's last error: where the answer broke its schema, and how."""
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"]) or "answer"
+    return f"{where}: {error['msg']}"
 
 
 def _detail(response: requests.Response) -> str:

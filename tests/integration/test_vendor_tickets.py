@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 import requests
 
+from pmv_protocol.wire import NewTicket
 from tests.integration.conftest import VendorServer, _start
 from vendor_server import tickets
 from vendor_server.app import create_app
 from vendor_server.cli import main as vendor_main
 from vendor_server.db import Shop, VendorDatabase
+from vendor_server.records import TicketRecord
 
 pytestmark = pytest.mark.integration
 
@@ -178,17 +180,17 @@ def test_a_lost_insert_race_returns_the_winner(vendor_server: VendorServer, monk
     with db.sessions() as session:
         shop = session.query(Shop).filter_by(shop_id="KP-0001").one()
     key = str(uuid.uuid4())
-    winner, created = tickets.create_ticket(db, shop, key, tickets.NewTicket(**body()))
+    winner, created = tickets.create_ticket(db, shop, key, NewTicket(**body()))
     assert created
     real_find = tickets.find_by_key
     calls: list[int] = []
 
-    def blind_first_look(*args: Any) -> tickets.TicketRecord | None:
+    def blind_first_look(*args: Any) -> TicketRecord | None:
         calls.append(1)
         return None if len(calls) == 1 else real_find(*args)
 
     monkeypatch.setattr(tickets, "find_by_key", blind_first_look)
-    loser, created = tickets.create_ticket(db, shop, key, tickets.NewTicket(**body()))
+    loser, created = tickets.create_ticket(db, shop, key, NewTicket(**body()))
     assert not created and loser == winner and len(calls) == 2
 
 

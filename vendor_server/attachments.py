@@ -1,0 +1,76 @@
+"""Keeping attachments: a received upload becomes a ticket's file, at most once per (ticket, client_id).
+
+The bytes live at ``<data>/attachments/<ticket id>/<client_id>``, a path
+built from ids only, never from the client's file name; the row and the file
+appear together or not at all.  Framework-free, like
+:mod:`vendor_server.tickets`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from vendor_server.db import Attachment, VendorDatabase
+from vendor_server.records import AttachmentRecord, attachment_record
+from vendor_server.uploads import ReceivedUpload, UploadInvalid
+
+
+def find_attachment(db: VendorDatabase, ticket_id: int, client_id: str) -> AttachmentRecord | None:
+    with db.sessions() as session:
+        row = session.scalar(select(Attachment).where(Attachment.ticket_id == ticket_id,
+                                                      Attachment.client_id == client_id))
+        return None if row is None else attachment_record(row)
+
+
+def attachment_path(attachments_root: Path, ticket_id: int, client_id: str) -> Path:
+    """Where an attachment's bytes live; built from ids only, never from the client's file name."""
+    return attachments_root / str(int(ticket_id)) / str(uuid.UUID(client_id))
+
+
+def store_attachment(db: VendorDatabase, ticket_id: int, upload: ReceivedUpload, attachments_root: Path,
+                     *, now: dt.datetime | None = None) -> tuple[AttachmentRecord, bool]:
+    """Keep a received upload for a ticket (checked by the caller to be the shop's); ``(record, created)``.
+
+    A replay of a stored client_id returns the stored record and drops the
+    new bytes.  Raises UploadInvalid on a checksum mismatch.  The upload's
+    temp file is always gone afterwards (moved into place or deleted).
+    """
+    try:
+        existing = find_attachment(db, ticket_id, upload.client_id)
+        if existing is not None:
+            return existing, False
+        if upload.spool.sha256 != upload.claimed_sha256:
+            raise UploadInvalid(f"checksum mismatch: sha256 of the {upload.spool.size} bytes received is "
+                                f"{upload.spool.sha256}, not {upload.claimed_sha256}; send the file again")
+        with db.sessions() as session:
+            row = Attachment(ticket_id=ticket_id, client_id=upload.client_id, filename=upload.filename,
+                             size=upload.spool.size, sha256=upload.spool.sha256,
+                             created_at=now or dt.datetime.now(dt.UTC))
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()  # a concurrent upload of the same client_id won
+                winner = find_attachment(db, ticket_id, upload.client_id)
+                if winner is None:
+                    raise
+                return winner, False
+            # Move while the insert still holds the row: a racing duplicate
+            # waits on the constraint and never touches the final file.
+            target = attachment_path(attachments_root, ticket_id, upload.client_id)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(upload.spool.path, target)
+            try:
+                session.commit()
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+            return attachment_record(row), True
+    finally:
+        upload.discard()

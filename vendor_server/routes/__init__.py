@@ -1,0 +1,7 @@
+"""The vendor API's HTTP surface, one router per area; :func:`vendor_server.app.create_app` assembles them.
+
+The routes only translate: HTTP in (headers, bodies, query strings), a call to
+a framework-free service (:mod:`vendor_server.tickets`,
+:mod:`vendor_server.uploads`, :mod:`vendor_server.attachments`), and the
+answer out as a message of :mod:`pmv_protocol.wire`.
+"""

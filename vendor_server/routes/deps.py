@@ -1,0 +1,61 @@
+"""What the routes take from a request: the server's context, the calling shop, the Idempotency-Key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from pmv_protocol.wire import canonical_uuid
+from vendor_server.calendars import PublishedCalendars
+from vendor_server.db import Shop, VendorDatabase
+
+
+@dataclass(frozen=True)
+class ServerContext:
+    """What :func:`~vendor_server.app.create_app` was given, kept on ``app.state.context`` for the routes."""
+
+    db: VendorDatabase
+    data_dir: Path | None  # None: no attachments and no TUF repository (a bare API, as some tests run it)
+    max_attachment_bytes: int
+    calendars: PublishedCalendars  # deadlines count on the calendar packs this server publishes
+
+    @property
+    def attachments_root(self) -> Path | None:
+        return None if self.data_dir is None else self.data_dir / "attachments"
+
+
+def server_context(request: Request) -> ServerContext:
+    context: ServerContext = request.app.state.context
+    return context
+
+
+Context = Annotated[ServerContext, Depends(server_context)]
+
+
+def current_shop(context: Context, authorization: Annotated[str | None, Header()] = None) -> Shop:
+    """The shop whose token is in ``Authorization: Bearer …``; 401 otherwise."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    with context.db.sessions() as session:
+        shop = context.db.shop_for_token(session, authorization.removeprefix("Bearer ").strip())
+    if shop is None:
+        raise HTTPException(401, "unknown shop token", headers={"WWW-Authenticate": "Bearer"})
+    return shop
+
+
+CurrentShop = Annotated[Shop, Depends(current_shop)]
+
+
+def idempotency_key(idempotency_key: Annotated[str | None, Header()] = None) -> str:
+    """The client's UUID for the request, canonical; 400 when missing or not a UUID."""
+    key = canonical_uuid(idempotency_key)
+    if key is None:
+        problem = "is not a UUID" if idempotency_key else "is missing"
+        raise HTTPException(400, f"Idempotency-Key header {problem}: send the client's UUID for this request")
+    return key
+
+
+IdempotencyKey = Annotated[str, Depends(idempotency_key)]

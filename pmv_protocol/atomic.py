@@ -24,11 +24,14 @@ def atomic_target(target: Path, *, suffix: str = "") -> Iterator[Path]:
         raise
 
 
-def write_atomically(target: Path, data: bytes) -> Path:
-    """Bytes to ``target`` via a synced temp file and a rename."""
+def write_atomically(target: Path, data: bytes, *, mode: int | None = None) -> Path:
+    """Bytes to ``target`` via a synced temp file and a rename; ``mode``: the file's permissions
+    (``0o644`` for a file published as is), else mkstemp's owner-only."""
     with atomic_target(target) as tmp:
         with tmp.open("wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
     return Path(target)

@@ -54,7 +54,7 @@ from tuf.api.metadata import (
 )
 from tuf.api.serialization.json import JSONSerializer
 
-from pmv_protocol.atomic import atomic_target
+from pmv_protocol.atomic import write_atomically
 from pmv_protocol.filelock import FileLock, LockTimeout
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
@@ -73,14 +73,9 @@ class TufRepoError(Exception):
     """Bad input or a repository that cannot be used; the message is one line."""
 
 
-def write_atomically(target: Path, data: bytes) -> None:
+def write_published(target: Path, data: bytes) -> None:
     """Replace ``target`` with ``data`` in one rename, world-readable (it is published as is)."""
-    with atomic_target(target) as tmp:
-        with tmp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+    write_atomically(target, data, mode=0o644)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -210,8 +205,8 @@ class VendorRepository:
 
     def _publish_root(self, root_md: Metadata[Root], signers: list[CryptoSigner]) -> None:
         data = self._sign(root_md, signers)
-        write_atomically(self.metadata_dir / f"{root_md.signed.version}.root.json", data)
-        write_atomically(self.metadata_dir / "root.json", data)
+        write_published(self.metadata_dir / f"{root_md.signed.version}.root.json", data)
+        write_published(self.metadata_dir / "root.json", data)
 
     def _publish_chain(self, root: Root, now: dt.datetime, *, targets: Metadata[Targets] | None = None,
                        snapshot: bool = True) -> dict[str, int]:
@@ -221,7 +216,7 @@ class VendorRepository:
         if targets is not None:
             targets.signed.expires = self._expires("targets", now)
             targets_bytes = self._sign(targets, self._signers(root, "targets"))
-            write_atomically(self.metadata_dir / f"{targets.signed.version}.targets.json", targets_bytes)
+            write_published(self.metadata_dir / f"{targets.signed.version}.targets.json", targets_bytes)
             versions["targets"] = targets.signed.version
         snap: Metadata[Snapshot] = Metadata(Snapshot(version=1)) if first else self.load("snapshot")
         if first or snapshot or targets is not None:
@@ -232,7 +227,7 @@ class VendorRepository:
                                                                       ["sha256"])
             snap.signed.expires = self._expires("snapshot", now)
             snapshot_bytes = self._sign(snap, self._signers(root, "snapshot"))
-            write_atomically(self.metadata_dir / f"{snap.signed.version}.snapshot.json", snapshot_bytes)
+            write_published(self.metadata_dir / f"{snap.signed.version}.snapshot.json", snapshot_bytes)
             versions["snapshot"] = snap.signed.version
         else:
             snapshot_bytes = (self.metadata_dir / f"{snap.signed.version}.snapshot.json").read_bytes()
@@ -241,7 +236,7 @@ class VendorRepository:
             ts.signed.version += 1
         ts.signed.snapshot_meta = MetaFile.from_data(snap.signed.version, snapshot_bytes, ["sha256"])
         ts.signed.expires = self._expires("timestamp", now)
-        write_atomically(self.metadata_dir / "timestamp.json", self._sign(ts, self._signers(root, "timestamp")))
+        write_published(self.metadata_dir / "timestamp.json", self._sign(ts, self._signers(root, "timestamp")))
         versions["timestamp"] = ts.signed.version
         return versions
 

@@ -18,9 +18,10 @@ from pmv_protocol.phone import PhoneError, parse_phone
 from pmv_protocol.sla import response_due
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import CoverageStatus, coverage_on
+from pmv_protocol import wire
 
-TITLE_MAX = 200
-DESCRIPTION_MAX = 10_000
+# The limits the vendor server enforces, so the form refuses what the server would.
+TITLE_MAX, DESCRIPTION_MAX = wire.TITLE_MAX, wire.DESCRIPTION_MAX
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 

@@ -9,23 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from app.background.registry import BackgroundJob, RandomSource
 
 if TYPE_CHECKING:
     from apscheduler.events import JobExecutionEvent
 
-log = logging.getLogger(__name__)
+    from app.infra.settings import Settings
 
-DELIVER_EVERY = dt.timedelta(seconds=30)
-POLL_EVERY = dt.timedelta(minutes=2)
+log = logging.getLogger(__name__)
 
 
 class BackgroundAgent:
-    """Owns the scheduler; features register jobs with :meth:`every`."""
+    """Owns the scheduler; features register their jobs with :meth:`add` (timetables: app/background/registry.py)."""
 
     def __init__(self) -> None:
-        # Imported here: the tray's process at logon reads DELIVER_EVERY/POLL_EVERY and never schedules.
+        # Imported here, not at the top: APScheduler is loaded only by a process that schedules.
         from apscheduler.events import EVENT_JOB_ERROR
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -37,8 +39,22 @@ class BackgroundAgent:
         )
         self._scheduler.add_listener(self._on_error, EVENT_JOB_ERROR)
 
+    def add(self, job: BackgroundJob, func: Callable[[], Any], settings: Settings | None = None, *,
+            wait_first: bool = False, rng: RandomSource = random) -> None:
+        """Run ``func`` on ``job``'s timetable, its period read from ``settings``.
+
+        ``wait_first``: the first run waits one interval, whatever the timetable says (the demo's checks wait
+        for its pack to be installed).
+        """
+        if job.agent_id is None:
+            raise ValueError(f"no agent schedules the {job.name!r} job")
+        interval = job.interval(settings, rng)
+        first_after = None if wait_first else job.first_after(rng)
+        self.every(job.agent_id, interval, func, first_after=first_after)
+
     def every(self, job_id: str, interval: dt.timedelta, func: Callable[[], Any], *, start_now: bool = False,
               first_after: dt.timedelta | None = None) -> None:
+        """Run ``func`` every ``interval``: first at once, after ``first_after``, or after one interval."""
         from apscheduler.triggers.interval import IntervalTrigger
 
         now = dt.datetime.now(dt.UTC)

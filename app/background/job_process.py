@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
+from app.background.registry import BACKGROUND_JOBS, HandOverMoment, hand_over, job_named
 from pmv_protocol.atomic import write_atomically
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JOBS = ("health", "poll", "deliver", "updates", "warranty")
+JOBS = tuple(job.name for job in BACKGROUND_JOBS)  # the tray's names for them, in the order they run
 SKIPPED_AGENT_ELSEWHERE = "agent elsewhere"
 
 
@@ -71,7 +72,7 @@ def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relau
                 except Exception as exc:  # noqa: BLE001  (one job's failure never stops the others)
                     log.exception("tray job %s failed", name)
                     report["errors"][name] = f"{type(exc).__name__}: {exc}"
-        if "updates" in jobs and not runtime.demo:
+        if any(job_named(name).hands_over for name in jobs):
             report["handed_over"] = _hand_over_if_quiet(runtime, tray_pid, relaunch)
         report["schedule"] = _schedule(runtime)
     finally:
@@ -140,8 +141,8 @@ def _updates(runtime: Runtime) -> dict[str, Any]:
 
 
 def _reminder(runtime: Runtime) -> int | None:
-    from pmv_protocol.coverage import coverage_on
     from app.warranty.reminders import due_reminder
+    from pmv_protocol.coverage import coverage_on
 
     cached = runtime.contract_service().cached()
     if cached.contract is None:
@@ -150,10 +151,9 @@ def _reminder(runtime: Runtime) -> int | None:
 
 
 def _hand_over_if_quiet(runtime: Runtime, tray_pid: int, relaunch: Sequence[str]) -> bool:
-    from app.background.jobs import hand_over_if_quiet
-
+    """The tray at logon has no window open and this process is its only job: idle, by the rule's measure."""
     try:
-        return hand_over_if_quiet(runtime, pid=tray_pid, relaunch=relaunch)
+        return hand_over(runtime, HandOverMoment.IDLE, relaunch, pid=tray_pid)
     except OSError:
         log.exception("could not start the update helper")
         return False

@@ -6,16 +6,26 @@ take ``<data>/agent.lock`` first, so the jobs never run twice on one till.
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import logging
-import random
 import signal
+import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.background.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
+from app.background.agent import BackgroundAgent
+from app.background.registry import (
+    BACKGROUND_JOBS,
+    DELIVER,
+    HEALTH,
+    POLL,
+    UPDATES,
+    BackgroundJob,
+    HandOverMoment,
+    hand_over,
+)
 from pmv_protocol.filelock import FileLock, LockTimeout
 
 if TYPE_CHECKING:
@@ -34,7 +44,7 @@ def agent_lock(data_dir: Path) -> FileLock | None:
     return lock
 
 
-def _safely(name: str, job):  # type: ignore[no-untyped-def]
+def _safely(name: str, job: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         try:
             job()
@@ -44,34 +54,11 @@ def _safely(name: str, job):  # type: ignore[no-untyped-def]
     return run
 
 
-def hand_over_if_quiet(runtime: Runtime, *, pid: int | None = None, relaunch: Sequence[str] | None = None) -> bool:
-    """Outside trading hours, start the helper that switches to a waiting app version; True if started.
-
-    The caller then exits.  ``pid``: the process the helper waits for (the tray's, when a job process
-    asks); ``relaunch``: its arguments for the restart (default: this process's).
-    """
-    import sys
-
-    from app import __version__
-    from pmv_protocol.shop_time import SHOP_TZ
-    from app.updates.app_install import InstallKind
-    from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours, waiting_update
-
-    waiting = waiting_update(runtime.paths.data_dir, __version__)
-    if waiting is None:
-        return False
-    install, pending = waiting
-    if install.kind is InstallKind.INSTALLER:
-        return False  # the Windows installer asks for elevation (UAC): applied when the app is next opened
-    if not outside_trading_hours(runtime.settings.health.trading_hours, runtime.clock().astimezone(SHOP_TZ)):
-        return False
-    if not may_hand_over(runtime.paths.data_dir, pending.version):
-        return False
-    launch_helper(install, runtime.paths.data_dir, sys.argv[1:] if relaunch is None else relaunch, pid=pid)
-    return True
-
-
 def register_jobs(agent: BackgroundAgent, runtime: Runtime, stop: threading.Event | None = None) -> None:
+    """Every job ``pmv-support agent`` runs, on its timetable (:mod:`app.background.registry`).
+
+    ``stop``: set when an update run handed over to a waiting version, so that the agent exits for the helper.
+    """
     from app.health.service import run_health
     from app.support.outbox import poll_updates
     from app.updates.service import Updater
@@ -79,19 +66,20 @@ def register_jobs(agent: BackgroundAgent, runtime: Runtime, stop: threading.Even
     def poll() -> None:
         poll_updates(runtime.support, runtime.vendor_client(), runtime.state)
 
-    agent.every("support.deliver", DELIVER_EVERY, _safely("deliver", runtime.outbox.deliver))
-    agent.every("support.poll", POLL_EVERY, _safely("poll", poll), start_now=True)
-    agent.every("health.checks", dt.timedelta(minutes=runtime.settings.health.interval_minutes),
-                _safely("health", lambda: run_health(runtime)), start_now=True)
-    hours = runtime.settings.updates.interval_hours
-    def update() -> None:
-        Updater(runtime).run()
-        if stop is not None and hand_over_if_quiet(runtime):
+    work: dict[BackgroundJob, Callable[[], object]] = {
+        DELIVER: runtime.outbox.deliver, POLL: poll, HEALTH: lambda: run_health(runtime),
+        UPDATES: lambda: Updater(runtime).run(),
+    }
+
+    def run(job: BackgroundJob) -> None:
+        work[job]()
+        # This agent has no window: nobody works in it, so after an update run it may hand over (if closed).
+        if job.hands_over and stop is not None and hand_over(runtime, HandOverMoment.IDLE, sys.argv[1:]):
             stop.set()
 
-    agent.every("updates.run", dt.timedelta(hours=hours) + dt.timedelta(minutes=random.uniform(0, 30)),
-                _safely("updates", update),
-                first_after=dt.timedelta(seconds=random.uniform(20, 120)))
+    for job in BACKGROUND_JOBS:
+        if job.headless:
+            agent.add(job, _safely(job.name, functools.partial(run, job)), runtime.settings)
 
 
 def run_agent(runtime: Runtime, stop: threading.Event | None = None) -> int:

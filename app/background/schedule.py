@@ -1,6 +1,6 @@
 """When the tray's jobs are next due, between the job processes that run them (:mod:`app.background.job_process`).
 
-The same rhythm as the app's own agent (:mod:`app.background.agent`), with two savings
+The same timetable as the app's own agent (:mod:`app.background.registry`), with two savings
 that matter when every run is a process start (~0.5 s of CPU): the outbox is
 visited only when a job report says something waits to go out, and the
 vendor is asked for status changes every 2 minutes only while the shop has
@@ -17,29 +17,33 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from app.background.agent import DELIVER_EVERY, POLL_EVERY
+from app.background.registry import BACKGROUND_JOBS, DELIVER, HEALTH, POLL, UPDATES, WARRANTY, RandomSource
 
 POLL_IDLE_EVERY = 30 * 60.0  # no request waiting on the vendor: status changes are unlikely
-WARRANTY_EVERY = 6 * 3600.0  # coverage changes with the date (the window's own timer is the same)
 RETRY_AFTER = 5 * 60.0  # a job process that failed (crashed, killed) is tried again this much later
 BATCH_AHEAD = 60.0  # jobs due this soon join the process that starts now
 LONGEST_SLEEP = 5 * 60.0
 
 
 class TraySchedule:
-    """Next due times (wall-clock seconds) of the jobs in :data:`app.background.job_process.JOBS`; None: not planned."""
+    """Next due times (wall-clock seconds) of the jobs in :data:`app.background.job_process.JOBS`; None: not planned.
 
-    def __init__(self, now: float, rng: random.Random | None = None) -> None:
-        self._rng = rng or random.Random()
-        self.health_every = 30 * 60.0
-        self.update_every = 6 * 3600.0
+    ``rng``: where the jitter comes from (a seeded one in tests).
+    """
+
+    def __init__(self, now: float, rng: RandomSource | None = None) -> None:
+        self._rng: RandomSource = rng or random.Random()
+        # The settings' defaults until the first report brings this shop's.
+        self.health_every = HEALTH.period()
+        self.update_every = UPDATES.period()
         self.waiting_requests = 0
-        # As the app's agent: checks, status and coverage at once; updates soon but not in every shop's same
-        # minute; the outbox once the first report says whether anything waits.
-        self.next: dict[str, float | None] = {
-            "health": now, "poll": now, "warranty": now, "deliver": now,
-            "updates": now + self._rng.uniform(20, 120),
-        }
+        # As the app's agent: checks, status and coverage at once, updates soon but not in every shop's same
+        # minute.  The outbox at once too, where the agent waits one period: the first report says whether
+        # anything waits to go out.
+        self.next: dict[str, float | None] = {}
+        for job in BACKGROUND_JOBS:
+            first = job.first_after(self._rng)
+            self.next[job.name] = now + (first.total_seconds() if first is not None else 0.0)
 
     def due(self, now: float) -> list[str]:
         """The jobs to run now (those due within :data:`BATCH_AHEAD` included), in no particular order."""
@@ -56,28 +60,27 @@ class TraySchedule:
         """A job process ended with ``report``: plan each job it ran again."""
         schedule = report.get("schedule") or {}
         if "health_minutes" in schedule:
-            self.health_every = float(schedule["health_minutes"]) * 60
+            self.health_every = HEALTH.period_from(float(schedule["health_minutes"]))
         if "update_hours" in schedule:
-            # Jitter: thousands of shops must not hit the update server in the same minute.
-            self.update_every = float(schedule["update_hours"]) * 3600 + self._rng.uniform(0, 30 * 60)
+            self.update_every = UPDATES.jittered(UPDATES.period_from(float(schedule["update_hours"])), self._rng)
         if "waiting_requests" in schedule:
             self.waiting_requests = int(schedule["waiting_requests"])
         every = {
-            "health": self.health_every,
-            "poll": POLL_EVERY.total_seconds() if self.waiting_requests else POLL_IDLE_EVERY,
-            "warranty": WARRANTY_EVERY,
-            "updates": self.update_every,
+            HEALTH.name: self.health_every,
+            POLL.name: POLL.period() if self.waiting_requests else POLL_IDLE_EVERY,
+            WARRANTY.name: WARRANTY.period(),
+            UPDATES.name: self.update_every,
         }
         for job in jobs:
             if job in every:
                 self.next[job] = now + every[job]
         if "schedule" in report:  # the outbox's own answer, whichever jobs ran
             wait = schedule.get("next_delivery_in")
-            self.next["deliver"] = None if wait is None else now + max(float(wait), DELIVER_EVERY.total_seconds())
+            self.next[DELIVER.name] = None if wait is None else now + max(float(wait), DELIVER.period())
         elif report.get("skipped"):
-            self.next["deliver"] = None  # another process runs the jobs: look again with the next checks
-        elif "deliver" in jobs:
-            self.next["deliver"] = now + DELIVER_EVERY.total_seconds()
+            self.next[DELIVER.name] = None  # another process runs the jobs: look again with the next checks
+        elif DELIVER.name in jobs:
+            self.next[DELIVER.name] = now + DELIVER.period()
 
     def failed(self, jobs: list[str], now: float) -> None:
         """The process gave no report: try its jobs again later, not in a tight loop."""

@@ -21,10 +21,10 @@ from app.infra.formatting import format_decimal
 from app.infra.threads import lower_this_thread
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Check, CheckResult, Status
+from app.infra.job_protocol import Progress
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[float, str], None]
 PASSING = (Status.OK, Status.WARNING)  # a dependant may still run after a warning
 
 

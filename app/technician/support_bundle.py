@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.infra.job_protocol import raise_if_cancelled
 from app.support.bundle import BundlePart, collect_parts, shop_phones, write_bundle
 from app.support.redaction import redact_text
 from app.technician.audit import AuditLog
@@ -27,10 +28,6 @@ class BundleResult:
     redacted: int
 
 
-class TaskCancelledError(Exception):
-    """The technician pressed Hủy before the bundle was written; nothing was written."""
-
-
 def _redacted(key: str, filename: str, text: str, keep_phones: list[str]) -> BundlePart:
     # Audit details and check output can quote settings values (a URL with a password): redacted like the logs.
     result = redact_text(text, keep_phones=keep_phones)
@@ -40,6 +37,7 @@ def _redacted(key: str, filename: str, text: str, keep_phones: list[str]) -> Bun
 def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = False,
                          cancel: threading.Event | None = None,
                          progress: Callable[[float, str], None] | None = None) -> BundleResult:
+    """Write the bundle to ``target``; :class:`app.infra.job_protocol.Cancelled` if ``cancel`` is set first."""
     extra: list[BundlePart] = []
     keep = shop_phones(runtime.settings)
     if with_health:
@@ -54,8 +52,8 @@ def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = 
     text, count = AuditLog(runtime.database).csv_text()
     if count:  # who did what on this till: technicians' sessions and actions
         extra.append(_redacted("audit_log", "audit.csv", text, keep))
-    if cancel is not None and cancel.is_set():
-        raise TaskCancelledError("bundle cancelled before it was written")
+    # The technician pressed Hủy: stop before anything is written.
+    raise_if_cancelled(cancel, "bundle cancelled before it was written")
     if progress:
         progress(0.7, "bundle")
     parts = collect_parts(runtime.settings, runtime.log_file, extra=extra)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from app import APP_NAME, HOTLINE, __version__
 from app.runtime import Runtime
+from app.ui.i18n import tr_args
 from app.ui.icons import app_icon
 
 
@@ -23,14 +24,14 @@ class AboutDialog(QDialog):
         icon = QLabel()
         icon.setPixmap(app_icon().pixmap(64, 64))
         name = QLabel(f"<h2>{APP_NAME}</h2>")
-        version = QLabel(self.tr("Phiên bản %1").replace("%1", __version__))
+        version = QLabel(tr_args(self.tr("Phiên bản %1"), __version__))
         version.setObjectName("aboutVersion")
         purpose = QLabel(
             self.tr("Trợ lý hỗ trợ của Phần Mềm Vàng: kiểm tra hệ thống, gửi yêu cầu hỗ trợ, "
                     "theo dõi bảo hành – bảo trì và kiểm tra thiết bị mã vạch.")
         )
         purpose.setWordWrap(True)
-        hotline = QLabel(self.tr("Đường dây nóng 24/7: <b>%1</b>").replace("%1", HOTLINE))
+        hotline = QLabel(tr_args(self.tr("Đường dây nóng 24/7: <b>%1</b>"), HOTLINE))
         hotline.setObjectName("aboutHotline")
         self.details = "\n".join(
             [

@@ -7,58 +7,51 @@ open (settings read, logging and crash capture on, database open and migrated).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app import APP_NAME, HOTLINE
+from app import APP_NAME
 from app.background.agent import BackgroundAgent
+from app.background.registry import (
+    WARRANTY,
+    HandOverMoment,
+    hand_over,
+    hand_over_allowed,
+    runtime_outside_trading_hours,
+)
+from app.health.model import Status as HealthStatus
 from app.infra.early_settings import LANGUAGE_STATE_KEY
 from app.infra.navigation import PAGE_KEYS
 from app.infra.program import relaunch_args
-from app.support.models import StatusChange
 from app.runtime import Runtime
-from app.storage.db import NoticeKind, StorageError, StorageFailure, StorageNotice
+from app.storage.db import NoticeKind
+from app.support.models import StatusChange
 from app.ui import notices
 from app.ui.crash_dialog import CrashBridge
+from app.ui.health.state import HealthRun, HealthState
 from app.ui.i18n import Translators
 from app.ui.levels import Level
 from app.ui.notifier import Notifier
+from app.ui.settings_problems import settings_banners
+from app.ui.start_texts import storage_notice_text
+from app.ui.support.state import SupportState
 from app.ui.tasks import TaskRunner
 from app.ui.tray import Tray
-from app.health.model import Status as HealthStatus
-from app.ui.health.state import HealthRun, HealthState
-from app.ui.support.state import SupportState
-from app.ui.updates.page import UpdatesState
-from app.updates.app_install import InstallKind, read_pending
-from app.updates.app_swap import launch_helper, may_hand_over, outside_trading_hours
-from app.updates.service import UpdateRun
+from app.ui.updates.state import UpdatesState
 from app.ui.warranty.state import WarrantyState
 from app.ui.widgets.banner import Banner
-# settings_problem_text is imported from here by the technician's settings tab.
-from app.ui.settings_problems import settings_banners, settings_problem_text  # noqa: F401
+from app.updates.app_install import read_pending
+from app.updates.service import UpdateRun
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+    from pmv_protocol.filelock import FileLock
 
 log = logging.getLogger(__name__)
-
-
-def storage_notice_text(notice: StorageNotice) -> str:
-    translate = QCoreApplication.translate
-    if notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT:
-        text = translate(
-            "StorageNotices",
-            "Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 "
-            "để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.",
-        ).replace("%2", HOTLINE)
-    else:
-        text = translate("StorageNotices", "Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1")
-    return text.replace("%1", str(notice.path))
 
 
 class Application(QObject):
@@ -88,6 +81,7 @@ class Application(QObject):
         self.updates.ran.connect(self._notify_updates)
         self.updates.restart_requested.connect(lambda: self.restart_to_update(minimized=False))
         self.agent = BackgroundAgent()
+        self.agent_lock: FileLock | None = None  # taken once this app's agent runs the jobs (app/ui/startup.py)
         self.support.register(self.agent)
         self.health.register(self.agent)
         self.updates.register(self.agent)
@@ -95,9 +89,9 @@ class Application(QObject):
             from app.ui.pages.living_demo import LivingDemo
 
             self.living_demo = LivingDemo(self.updates, self.health, parent=self)
-        # Coverage changes with the date: look again every few hours.
+        # Coverage changes with the date: look again every few hours (the tray's job process, as often).
         self.daily = QTimer(self)
-        self.daily.setInterval(6 * 3600 * 1000)
+        self.daily.setInterval(int(WARRANTY.period() * 1000))
         self.daily.timeout.connect(self.refresh_periodic)
         if language is not None and self.translators.language == language:
             self.language = language
@@ -137,36 +131,43 @@ class Application(QObject):
         self.apply_update_if_quiet()
 
     def apply_update_if_quiet(self) -> None:
-        """Outside trading hours, with the window hidden in the tray, switch to a waiting app version."""
-        from pmv_protocol.shop_time import SHOP_TZ
+        """With the window hidden in the tray and nobody at work, switch to a waiting app version.
 
-        if self.args.demo or self.window is None or self.runner.is_busy():
-            return  # never under the cashier's hands or mid-job; the demo never replaces the installed app
-        if any(widget.isVisible() for widget in QApplication.topLevelWidgets()):
-            return  # the window, or a technician's or remote-assistance dialog, is open: someone is working
-        if self.updates.updater.app_install.kind is InstallKind.INSTALLER:
-            return  # the Windows installer asks for elevation (UAC): only when someone is there to answer it
-        now = self.runtime.clock().astimezone(SHOP_TZ)
-        if outside_trading_hours(self.runtime.settings.health.trading_hours, now):
+        When is the rule's (:func:`app.background.registry.hand_over_allowed`); this only says whether someone
+        works here: a window (the main one, a technician's or remote-assistance dialog) or a job is open.
+        """
+        if self.window is None:
+            return  # a tray-only start that has not built its window: the tray's own job process looks
+        in_use = self.runner.is_busy() or any(widget.isVisible() for widget in QApplication.topLevelWidgets())
+        if self._hand_over_allowed(HandOverMoment.IDLE, in_use=in_use):
             self.runner.run(lambda: read_pending(self.runtime.paths.data_dir),
-                            on_success=lambda pending: self.restart_to_update(minimized=True) if pending else None,
+                            on_success=lambda pending: self.restart_to_update(
+                                minimized=True, moment=HandOverMoment.IDLE) if pending else None,
                             on_failure=lambda exc: log.error("pending update: %s", exc))
 
-    def restart_to_update(self, *, minimized: bool) -> None:
-        """Start the update helper (it waits for this process to exit), then quit."""
-        install = self.updates.updater.app_install
-        if not install.can_apply:
+    def _hand_over_allowed(self, moment: HandOverMoment, *, in_use: bool) -> bool:
+        """The hand-over rule, asked on the GUI thread (cheap: no file is read) before a worker does the rest."""
+        return hand_over_allowed(moment, self.updates.updater.app_install.kind,
+                                 outside_trading_hours=runtime_outside_trading_hours(self.runtime), in_use=in_use,
+                                 demo=self.runtime.demo)
+
+    def restart_to_update(self, *, minimized: bool, moment: HandOverMoment = HandOverMoment.ASKED) -> None:
+        """Start the update helper (it waits for this process to exit), then quit.
+
+        ``moment``: someone asked (the Cập nhật page's button), or the app is idle (:meth:`apply_update_if_quiet`).
+        """
+        if not self._hand_over_allowed(moment, in_use=False):
             return
         relaunch = relaunch_args(sys.argv[1:], minimized=minimized)
-        data_dir = self.runtime.paths.data_dir
-        def hand_over(_cancel: object, _progress: object) -> object:
-            pending = read_pending(data_dir)
-            if pending is None or not may_hand_over(data_dir, pending.version):
-                raise RuntimeError("no app update to apply")
-            return launch_helper(install, data_dir, relaunch)
+        runtime = self.runtime
 
-        self.runner.run_job(hand_over,
-                            on_success=lambda _helper: self.quit(),
+        def start_helper(_cancel: object, _progress: object) -> bool:
+            if not hand_over(runtime, moment, relaunch):
+                raise RuntimeError("no app update to apply")
+            return True
+
+        self.runner.run_job(start_helper,
+                            on_success=lambda _started: self.quit(),
                             on_failure=lambda exc: log.error("could not start the update helper: %s", exc),
                             title=self.tr("Đang chuẩn bị cập nhật phần mềm…"))
 
@@ -277,21 +278,3 @@ class Application(QObject):
 
 def _current_key(window: MainWindow) -> str:
     return PAGE_KEYS[max(0, window.nav.currentRow())]
-
-
-def storage_error_text(error: StorageError) -> str:
-    translate = QCoreApplication.translate
-    texts = {
-        StorageFailure.LOCKED: translate(
-            "StorageErrors", "Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ "
-            "PMV Support Assistant khác rồi mở lại."),
-        StorageFailure.NEWER_SCHEMA: translate(
-            "StorageErrors", "Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; "
-            "dữ liệu không bị thay đổi."),
-        StorageFailure.MIGRATION_FAILED: translate(
-            "StorageErrors", "Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn."),
-        StorageFailure.CANNOT_OPEN: translate(
-            "StorageErrors", "Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa)."),
-    }
-    call = translate("StorageErrors", "Gọi %1 để được hỗ trợ. Chi tiết: %2")
-    return f"{texts[error.failure]}\n\n{call.replace('%1', HOTLINE).replace('%2', str(error))}"

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPus
 
 from app import HOTLINE
 from app.infra.crash import CrashReport
+from app.ui.i18n import tr_args
 from app.ui.widgets.screen_fit import fit_to_screen
 
 
@@ -21,9 +22,9 @@ class CrashDialog(QDialog):
         self.report = report
         self.setWindowTitle(self.tr("Ứng dụng gặp lỗi"))
         intro = QLabel(
-            self.tr("Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu không bị mất. "
-                    "Hãy sao chép báo cáo bên dưới gửi cho bộ phận hỗ trợ, "
-                    "hoặc gọi đường dây nóng %1.").replace("%1", HOTLINE)
+            tr_args(self.tr("Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu không bị mất. "
+                            "Hãy sao chép báo cáo bên dưới gửi cho bộ phận hỗ trợ, "
+                            "hoặc gọi đường dây nóng %1."), HOTLINE)
         )
         intro.setWordWrap(True)
         summary = QLabel(f"<b>{html.escape(report.summary)}</b>")

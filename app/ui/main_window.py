@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, HOTLINE
 from app.infra.navigation import PAGE_KEYS
+from app.ui.i18n import tr_args
 from app.ui.icons import app_icon, blank_icon
 from app.ui.widgets.screen_fit import fit_to_screen
 
@@ -39,11 +40,11 @@ if TYPE_CHECKING:  # the frame is painted before these are needed (app/ui/startu
     from app.ui.about import AboutDialog
     from app.ui.health.state import HealthState
     from app.ui.notifier import Notification, Notifier
-    from app.ui.tasks import TaskRunner
-    from app.ui.widgets.banner import Banner
     from app.ui.support.state import SupportState
-    from app.ui.updates.page import UpdatesState
+    from app.ui.tasks import TaskRunner
+    from app.ui.updates.state import UpdatesState
     from app.ui.warranty.state import WarrantyState
+    from app.ui.widgets.banner import Banner
 
 
 _STYLE = """
@@ -265,7 +266,7 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.shop_label = QLabel()  # the shop's name, once its settings are read
         self.shop_label.setStyleSheet("padding: 0 8px;")  # apart from a long message cut off on a narrow window
-        hotline = QLabel(self.tr("Đường dây nóng 24/7: %1").replace("%1", HOTLINE))
+        hotline = QLabel(tr_args(self.tr("Đường dây nóng 24/7: %1"), HOTLINE))
         hotline.setStyleSheet("font-weight: 600; color: #c62828; padding: 0 8px;")
         status.addPermanentWidget(self.shop_label)
         status.addPermanentWidget(hotline)

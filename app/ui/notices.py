@@ -11,12 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from PySide6.QtCore import QCoreApplication
-
 from app import HOTLINE
+from app.ui.i18n import tr_args, translate
 from app.ui.levels import Level
-
-translate = QCoreApplication.translate  # literal calls: lupdate reads the texts from them
 
 
 class Notice(NamedTuple):
@@ -29,24 +26,24 @@ def coverage_reminder(days: int) -> Notice:
     title = translate("Notices", "Bảo hành/bảo trì sắp hết hạn")
     if days <= 1:
         message = translate("Notices", "Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi %1.")
-        return Notice(title, message.replace("%1", HOTLINE), Level.CRITICAL)
+        return Notice(title, tr_args(message, HOTLINE), Level.CRITICAL)
     message = translate("Notices", "Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.")
-    return Notice(title, message.replace("%1", str(days)), Level.WARNING)
+    return Notice(title, tr_args(message, days), Level.WARNING)
 
 
 def app_staged(version: str) -> Notice:
     message = translate("Notices", "Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.")
-    return Notice(translate("Notices", "Có bản phần mềm mới"), message.replace("%1", version), Level.INFO)
+    return Notice(translate("Notices", "Có bản phần mềm mới"), tr_args(message, version), Level.INFO)
 
 
 def pack_installed(pack_id: str, version: str) -> Notice:
-    message = translate("Notices", "%1 phiên bản %2").replace("%1", pack_id).replace("%2", version)
+    message = tr_args(translate("Notices", "%1 phiên bản %2"), pack_id, version)
     return Notice(translate("Notices", "Đã cài gói quy định mới"), message, Level.INFO)
 
 
 def health_critical(titles: Sequence[str]) -> Notice:
     message = translate("Notices", "Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1")
-    return Notice(translate("Notices", "Máy bán hàng cần xử lý ngay"), message.replace("%1", ", ".join(titles[:3])),
+    return Notice(translate("Notices", "Máy bán hàng cần xử lý ngay"), tr_args(message, ", ".join(titles[:3])),
                   Level.CRITICAL)
 
 
@@ -64,4 +61,4 @@ def status_change(new_status: str, number: str, text: str) -> Notice | None:
         title = translate("Notices", "Yêu cầu %1 đã được giải quyết")
     else:
         return None
-    return Notice(title.replace("%1", number), text, Level.INFO)
+    return Notice(tr_args(title, number), text, Level.INFO)

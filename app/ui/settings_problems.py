@@ -7,30 +7,19 @@ line 9", never the parser's English, and never blamed on a backslash.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from pathlib import Path
-
-from PySide6.QtCore import QCoreApplication
 
 from app import HOTLINE
 from app.infra.formatting import format_date
 from app.infra.settings import Fallback, LoadedSettings, ProblemKind, Reason, SettingsProblem, Source
+from app.ui.i18n import tr_args, translate
 from app.ui.levels import Level
 from app.ui.widgets.banner import Banner
 
 
-def _fill(text: str, *values: str) -> str:
-    """Qt's %1, %2… in one pass, so a value holding "%2" (a path, a mistyped key) is never filled in again."""
-    def value(match: re.Match[str]) -> str:
-        index = int(match[1]) - 1
-        return values[index] if 0 <= index < len(values) else match[0]
-
-    return re.sub(r"%(\d)", value, text)
-
-
 def reason_text(code: Reason) -> str:
     """Why, as a phrase that follows "có lỗi ở dòng N (…)" or "có giá trị “x” …"."""
-    translate = QCoreApplication.translate
     texts = {
         Reason.WRONG_TYPE: translate("SettingsProblems", "sai kiểu dữ liệu"),
         Reason.NOT_ALLOWED: translate("SettingsProblems", "không phải giá trị được phép"),
@@ -54,7 +43,8 @@ def reason_text(code: Reason) -> str:
             "SettingsProblems", "giá trị viết sai; chữ phải đặt trong dấu nháy kép, ví dụ \"PMV.exe\""),
         Reason.BAD_LINE: translate("SettingsProblems", "dòng không có dạng tên = giá trị"),
         Reason.UNCLOSED_LIST: translate("SettingsProblems", "danh sách [ ] hoặc nhóm { } thiếu dấu đóng"),
-        Reason.NOT_UTF8: translate("SettingsProblems", "tệp không được lưu bằng mã UTF-8; hãy lưu lại với mã hóa UTF-8"),
+        Reason.NOT_UTF8: translate(
+            "SettingsProblems", "tệp không được lưu bằng mã UTF-8; hãy lưu lại với mã hóa UTF-8"),
         Reason.NO_ACCESS: translate("SettingsProblems", "không có quyền đọc tệp"),
         Reason.READ_FAILED: translate("SettingsProblems", "lỗi khi đọc tệp từ ổ đĩa"),
         Reason.EMPTY_FILE: translate("SettingsProblems", "tệp trống"),
@@ -65,15 +55,14 @@ def reason_text(code: Reason) -> str:
 
 
 def _cause(problem: SettingsProblem) -> str:
-    translate = QCoreApplication.translate
     if problem.kind is ProblemKind.MISSING:
         return translate("SettingsProblems", "Không tìm thấy tệp cấu hình")
     if problem.kind is ProblemKind.EMPTY:
         return translate("SettingsProblems", "Tệp cấu hình trống")
     if problem.line is not None:
-        return _fill(translate("SettingsProblems", "Tệp cấu hình có lỗi ở dòng %1 (%2)"), str(problem.line),
+        return tr_args(translate("SettingsProblems", "Tệp cấu hình có lỗi ở dòng %1 (%2)"), str(problem.line),
                      reason_text(problem.code))
-    return _fill(translate("SettingsProblems", "Không đọc được tệp cấu hình (%1)"), reason_text(problem.code))
+    return tr_args(translate("SettingsProblems", "Không đọc được tệp cấu hình (%1)"), reason_text(problem.code))
 
 
 def settings_problem_text(problem: SettingsProblem, path: Path | None = None) -> str:
@@ -83,7 +72,6 @@ def settings_problem_text(problem: SettingsProblem, path: Path | None = None) ->
     says what the app runs on instead and what to do.  Without it (a text checked before it is
     saved), such a problem is only its cause.
     """
-    translate = QCoreApplication.translate
     if problem.kind.whole_file:
         cause = _cause(problem)
         if path is None:
@@ -91,23 +79,29 @@ def settings_problem_text(problem: SettingsProblem, path: Path | None = None) ->
         if problem.fallback is Fallback.LAST_GOOD and problem.last_good_on is not None:
             text = translate("SettingsProblems", "%1; đang dùng cấu hình hợp lệ gần nhất (%2). "
                                       "Hãy sửa tệp %3 rồi mở lại ứng dụng.")
-            return _fill(text, cause, format_date(problem.last_good_on), str(path))
-        text = translate("SettingsProblems", "%1; đang dùng cấu hình mặc định nên ứng dụng không theo dõi được phần mềm PMV. "
-                                  "Hãy sửa tệp %2 rồi mở lại ứng dụng, hoặc gọi %3.")
-        return _fill(text, cause, str(path), HOTLINE)
+            return tr_args(text, cause, format_date(problem.last_good_on), str(path))
+        text = translate("SettingsProblems", "%1; đang dùng cấu hình mặc định nên ứng dụng không theo dõi được "
+                                             "phần mềm PMV. Hãy sửa tệp %2 rồi mở lại ứng dụng, hoặc gọi %3.")
+        return tr_args(text, cause, str(path), HOTLINE)
     if problem.kind is ProblemKind.UNKNOWN_KEY:
         text = translate("SettingsProblems", "Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).")
-        return _fill(text, problem.key or "")
+        return tr_args(text, problem.key or "")
     if problem.code is Reason.MISSING_VALUE:
         text = translate("SettingsProblems", "Thiếu mục cấu hình bắt buộc “%1”; phần cấu hình chứa nó đã được bỏ qua.")
-        return _fill(text, problem.key or "")
+        return tr_args(text, problem.key or "")
     value = str(problem.value)
     value = value if len(value) <= 60 else value[:57] + "…"
     if problem.fallback is Fallback.LAST_GOOD and problem.last_good_on is not None:
-        text = translate("SettingsProblems", "Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị hợp lệ gần nhất (%4).")
-        return _fill(text, problem.key or "", value, reason_text(problem.code), format_date(problem.last_good_on))
+        text = translate("SettingsProblems", "Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị hợp lệ gần "
+                                             "nhất (%4).")
+        return tr_args(text, problem.key or "", value, reason_text(problem.code), format_date(problem.last_good_on))
     text = translate("SettingsProblems", "Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.")
-    return _fill(text, problem.key or "", value, reason_text(problem.code))
+    return tr_args(text, problem.key or "", value, reason_text(problem.code))
+
+
+def settings_problem_list(problems: Sequence[SettingsProblem]) -> str:
+    """Problems found in a text before it is saved, one bullet a line."""
+    return "\n".join(f"• {settings_problem_text(problem)}" for problem in problems)
 
 
 def settings_banners(loaded: LoadedSettings) -> list[Banner]:

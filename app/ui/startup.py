@@ -37,13 +37,14 @@ from app.storage.errors import StorageError
 from app.ui.i18n import Translators
 from app.ui.icons import app_icon
 from app.ui.main_window import MainWindow
+from app.ui.start_texts import start_error_text
 
 if TYPE_CHECKING:
+    from app.runtime import Runtime
+    from app.ui.application import Application
     from app.ui.single_instance import SingleInstance
     from app.ui.tray import Tray
     from app.ui.tray_jobs import TrayJobs
-    from app.runtime import Runtime
-    from app.ui.application import Application
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def load_runtime(args: argparse.Namespace, closing: threading.Event | None = Non
 
     runtime = bootstrap(args.config, demo=args.demo, log_to_stderr=args.no_err_windows)
     closed = closing is not None and closing.is_set()
-    if not args.screenshot and not args.demo and not closed and hand_over_to_update(runtime):
+    if not args.screenshot and not closed and hand_over_to_update(runtime):
         runtime.close()
         return HANDED_OVER
     # The first paint's guess (app.infra.early_settings) may have missed it; read here, off the GUI thread.
@@ -106,31 +107,14 @@ def load_runtime(args: argparse.Namespace, closing: threading.Event | None = Non
 
 
 def hand_over_to_update(runtime: Runtime) -> bool:
-    """'Applied on the next start': a verified version waits, so let the helper switch and start it."""
-    from app.updates.app_swap import launch_helper, may_hand_over, waiting_update
+    """'Applied on the next start': if a verified version waits, let the helper switch and start it."""
+    from app.background.registry import HandOverMoment, hand_over
 
-    waiting = waiting_update(runtime.paths.data_dir, __version__)
-    if waiting is None:
-        return False
-    install, pending = waiting
     try:
-        if not may_hand_over(runtime.paths.data_dir, pending.version):
-            return False
-        launch_helper(install, runtime.paths.data_dir, sys.argv[1:])
+        return hand_over(runtime, HandOverMoment.OPENING, sys.argv[1:])
     except OSError:
         log.exception("could not start the update helper; starting this version")
         return False
-    log.info("handing over to the update helper for %s", pending.version)
-    return True
-
-
-def start_error_text(error: BaseException) -> str:
-    """What the shop is told when the start fails behind the painted frame (other than the database)."""
-    from app import HOTLINE
-
-    text = QCoreApplication.translate(
-        "Startup", "Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.\n\nChi tiết: %2")
-    return text.replace("%1", HOTLINE).replace("%2", f"{type(error).__name__}: {error}")
 
 
 class Startup(QObject):
@@ -306,7 +290,7 @@ class Startup(QObject):
     def _fail_storage(self, error: StorageError) -> None:
         from PySide6.QtWidgets import QMessageBox
 
-        from app.ui.application import storage_error_text
+        from app.ui.start_texts import storage_error_text
 
         self._say_failure(error)
         if self._dialogs_wanted():
@@ -332,21 +316,42 @@ class Startup(QObject):
         print(line("error", start_failure(error), self.language), file=sys.stderr)
 
     def _start_app(self) -> None:
-        from app.background.jobs import agent_lock
+        """The Application takes the runtime, the tray and the painted frame over, one named step at a time."""
         from app.infra.memory import freeze_startup_objects
-        from app.ui.application import Application
-        from app.updates.app_swap import handover_file, signal_started as send_start_signal
 
-        args, runtime = self.args, self.runtime
-        assert runtime is not None
-        app = Application(self.qapp, runtime, args, translators=self.translators, language=self.language)
+        app = self._create_application()
+        if self.args.screenshot:
+            take_screenshot(app, self.args.screenshot, self.args.page, self._frame(), done=self._screenshot_done)
+            return
+        self._hand_tray_over(app)
+        # At logon the tray's first job process has already sent the start signal and recorded the start.
+        already_started = self.jobs is not None and self.jobs.started_signalled
+        self._build_window(app, send_start_signal=not already_started)
+        self._start_periodic_looks(app)
+        self._start_background_agent(app)
+        if not already_started:
+            self._record_start(app)
+        self._show_window(app)
+        self._apply_language(app)
+        self._open_what_the_tray_asked_for(app)
+        log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
+        freeze_startup_objects()
+
+    def _create_application(self) -> Application:
+        """The Application on the loaded runtime, in the language the frame was painted in; the frame's menu
+        now speaks to it."""
+        from app.ui.application import Application
+
+        assert self.runtime is not None
+        app = Application(self.qapp, self.runtime, self.args, translators=self.translators, language=self.language)
         self.app = app
         self.qapp.aboutToQuit.connect(app.shutdown)
         for connection in self._frame_connections:
             QObject.disconnect(connection)
-        if args.screenshot:
-            take_screenshot(app, args.screenshot, args.page, self._frame(), done=self._screenshot_done)
-            return
+        return app
+
+    def _hand_tray_over(self, app: Application) -> None:
+        """The tray shown at logon (or a new one) now answers to the app, with what it already told the shop."""
         if self.tray is not None:
             for signal in (self.tray.open_requested, self.tray.support_requested, self.tray.quit_requested):
                 signal.disconnect()
@@ -355,37 +360,51 @@ class Startup(QObject):
             app.start_tray()
         if self.jobs is not None:
             app.notifier.history = list(self.jobs.notifier.history)  # what the tray said before, in the status bar
-        data_dir = runtime.paths.data_dir
-        already_started = self.jobs is not None and self.jobs.started_signalled
 
-        def signal_started() -> None:
-            # The update helper waits for this to know the new version starts (and rolls back without it): sent
-            # once the window exists, so a version whose window fails to build is rolled back.
-            app.runner.run(lambda: send_start_signal(data_dir, __version__),
-                           on_failure=lambda exc: log.error("start signal: %s", exc))
+    def _send_start_signal(self, app: Application) -> None:
+        """The update helper waits for this to know the new version starts (and rolls back without it): sent
+        once the window exists, so a version whose window fails to build is rolled back."""
+        from app.updates.app_swap import signal_started
+
+        data_dir = app.runtime.paths.data_dir
+        app.runner.run(lambda: signal_started(data_dir, __version__),
+                       on_failure=lambda exc: log.error("start signal: %s", exc))
+
+    def _build_window(self, app: Application, *, send_start_signal: bool) -> None:
+        """The pages into the painted frame, then the start signal; at logon, the window only when first wanted."""
+        from app.infra.memory import freeze_startup_objects
+        from app.updates.app_swap import handover_file
 
         if self.frame is None and app.tray is not None:
             # At logon only the tray shows and the window is built when first wanted: it is ~25 MB the till
             # would otherwise hold all day (tests/bench/idle.py).  Except when the update helper is waiting
             # to see this version's window build (and rolls back without it).
-            if handover_file(data_dir).exists():
+            if handover_file(app.runtime.paths.data_dir).exists():
                 def build_later() -> None:
                     app.ensure_window()
                     freeze_startup_objects()  # the window's objects live as long as the app too
-                    signal_started()
+                    self._send_start_signal(app)
 
                 QTimer.singleShot(WINDOW_BUILD_DELAY_MS, build_later)
-            elif not already_started:
-                QTimer.singleShot(0, signal_started)
+            elif send_start_signal:
+                QTimer.singleShot(0, lambda: self._send_start_signal(app))
         else:
             app.build_window(self._frame())
-            if not already_started:  # at logon the tray's first job process sent it
-                QTimer.singleShot(0, signal_started)
+            if send_start_signal:
+                QTimer.singleShot(0, lambda: self._send_start_signal(app))
+
+    @staticmethod
+    def _start_periodic_looks(app: Application) -> None:
+        """Coverage reminders now, then the window's periodic look (coverage, a quiet moment to update)."""
         app.warranty.check_reminders()
         app.daily.start()
 
+    def _start_background_agent(self, app: Application) -> None:
+        """The app's own agent runs the background jobs from now on, unless a headless agent already does."""
+        from app.background.jobs import agent_lock
+
         def start_agent() -> None:
-            app.agent_lock = agent_lock(runtime.paths.data_dir)
+            app.agent_lock = agent_lock(app.runtime.paths.data_dir)
             if app.agent_lock is not None:
                 app.agent.start()
             else:
@@ -395,21 +414,30 @@ class Startup(QObject):
             self.jobs.stop(then=start_agent)  # once a job process still running has ended (it holds the lock)
         else:
             start_agent()
-        if not already_started:
-            app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
-                           on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
+
+    @staticmethod
+    def _record_start(app: Application) -> None:
+        """'The app started' in the activity the overview shows."""
+        runtime = app.runtime
+        app.runner.run(lambda: runtime.activity.add("app", "started", version=__version__),
+                       on_success=lambda _entry: app.window.overview.refresh() if app.window else None)
+
+    def _show_window(self, app: Application) -> None:
         if app.window is not None and (self.tray is None or app.window.isVisible()):
             app.window.show()  # at logon, a frame opened from the tray and hidden again stays hidden
+
+    def _apply_language(self, app: Application) -> None:
+        """The language chosen in the frame's menu while loading, else the app's own choice."""
         if self._wanted_language is not None:
             app.switch_language(self._wanted_language)
         elif self._loaded_language != app.language:
             # The first paint misread it (a damaged settings file, a busy database): follow the app's own
             # choice, without recording it as the user's menu choice.
             app.switch_language(self._loaded_language, remember=False)
+
+    def _open_what_the_tray_asked_for(self, app: Application) -> None:
         if self._wanted == "support" and app.window is not None and app.window.isVisible():
-            app.open_support()  # what the tray was asked for while loading (the window came forward then)
-        log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
-        freeze_startup_objects()
+            app.open_support()  # asked for while loading (the window came forward then)
 
     def _screenshot_done(self, status: int) -> None:
         self.qapp.exit(status)

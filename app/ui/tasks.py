@@ -9,8 +9,10 @@ Usage, in the spirit of Anki's ``QueryOp`` and Picard's ``run_task``::
 
 Work runs on a ``QThreadPool``; every callback (success, failure, progress,
 cancelled) is delivered on the GUI thread through queued signals, so callers
-may touch widgets in them.  A job receives ``cancel: threading.Event`` and
-``progress: Callable[[float, str], None]`` as DESIGN.md prescribes.
+may touch widgets in them.  A job is the core's :data:`app.infra.job_protocol.Job`:
+``job(cancel: threading.Event, progress: Callable[[float, str], None])``, and one
+that stops early raises :class:`app.infra.job_protocol.Cancelled` (here also
+named :data:`TaskCancelled`), whichever layer it comes from.
 """
 
 from __future__ import annotations
@@ -25,18 +27,17 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
+from app.infra.job_protocol import Cancelled, Job, Progress
 from app.infra.threads import lower_this_thread
+
+__all__ = ["Job", "Progress", "Task", "TaskCancelled", "TaskRunner"]
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.1  # 10 updates a second look smooth; each costs the GUI thread a repaint
 
-Progress = Callable[[float, str], None]
-Job = Callable[[threading.Event, Progress], Any]
-
-
-class TaskCancelled(Exception):
-    """Raised by a job that noticed ``cancel`` was set and stopped early."""
+# The GUI's name for the core's one cancellation (callers raise either; they are the same class).
+TaskCancelled = Cancelled
 
 
 class _WorkerSignals(QObject):
@@ -192,7 +193,7 @@ class _Runnable(QRunnable):
 
         try:
             result = self._job(cancel, progress)
-        except TaskCancelled:
+        except Cancelled:
             tell("cancelled")
         except BaseException as exc:  # delivered to the GUI, never lost in a thread
             log.exception("task %r failed", self._title)
@@ -246,7 +247,7 @@ class TaskRunner(QObject):
         *,
         on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[float, str], None] | None = None,
+        on_progress: Progress | None = None,
         on_cancelled: Callable[[], None] | None = None,
         title: str = "",
         cancellable: bool = False,

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from app import HOTLINE
+from app.ui.i18n import tr_args
 from app.ui.icons import status_icon
 from app.ui.levels import Level
 
@@ -49,7 +50,7 @@ class Tray(QObject):
         """Re-read every text (after a language switch)."""
         self.open_action.setText(self.tr("Mở PMV Support Assistant"))
         self.support_action.setText(self.tr("Gửi yêu cầu hỗ trợ…"))
-        self.hotline_action.setText(self.tr("Đường dây nóng 24/7: %1").replace("%1", HOTLINE))
+        self.hotline_action.setText(tr_args(self.tr("Đường dây nóng 24/7: %1"), HOTLINE))
         self.quit_action.setText(self.tr("Thoát"))
         self.set_level(self.level)
 

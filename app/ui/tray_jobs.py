@@ -27,8 +27,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.infra.program import app_command, relaunch_args
 from app.background.schedule import TraySchedule
+from app.infra.program import app_command, relaunch_args
 from app.ui import notices
 from app.ui.levels import Level
 from app.ui.notifier import Notifier

@@ -133,7 +133,9 @@ def may_hand_over(data_dir: Path, version: str) -> bool:
 
     The helper clears the count when it records an outcome. If it dies before
     that (a bug, a killed process), the pending update would otherwise make
-    every start hand over again and the app would never open.
+    every start hand over again and the app would never open.  When the app
+    hands over at all is the rule in :mod:`app.background.registry`
+    (``hand_over_allowed``); this count is its last step.
     """
     try:
         record = parse_object(handover_file(data_dir).read_text(encoding="utf-8"))
@@ -524,12 +526,3 @@ def app_update_status(data_dir: Path, install: AppInstall, running_version: str)
         pending = None
     return AppUpdateStatus(running_version, install.kind, pending, last_outcome(data_dir),
                            frozenset(refused_versions(data_dir)))
-
-
-def outside_trading_hours(trading_hours: str, local_now: dt.datetime) -> bool:
-    """``trading_hours`` as in ``[health] trading_hours`` ("08:00-20:00"), ``local_now`` shop time."""
-    from pmv_protocol.calendar import parse_interval
-
-    start, end = parse_interval(trading_hours)
-    minute = local_now.hour * 60 + local_now.minute
-    return not start <= minute < end

@@ -32,7 +32,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -45,9 +45,8 @@ from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 from app import APP_ID, __version__
 from pmv_protocol.atomic import atomic_target
 from pmv_protocol.filelock import FileLock, LockTimeout
+from app.infra.job_protocol import Progress
 from app.updates.targets import (  # re-exported: callers predate the split
-    CHANNELS,
-    KINDS,
     AvailableTarget,
     UpdateError,
     UpdateErrorKind,
@@ -58,7 +57,6 @@ from app.updates.targets import (  # re-exported: callers predate the split
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"{APP_ID}/{__version__}"
-Progress = Callable[[float, str], None]
 
 
 # --------------------------------------------------------------------------- errors

@@ -13,13 +13,14 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel
 
+from app import HOTLINE
 from app.cli import build_parser
 from app.shop.demo import DemoShop
 from app.storage.db import Database
-from app.ui.pages.overview import OverviewPage
-from app import HOTLINE
 from app.ui.i18n import Translators
-from app.ui.startup import Loaded, Startup, start_error_text
+from app.ui.pages.overview import OverviewPage
+from app.ui.start_texts import start_error_text
+from app.ui.startup import Loaded, Startup
 
 
 def _gui(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

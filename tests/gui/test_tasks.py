@@ -81,6 +81,25 @@ def test_cancel_stops_the_job_and_reports_cancelled_not_success(qtbot: QtBot, ru
     assert outcome == ["cancelled"]
 
 
+def test_a_core_job_that_stops_on_cancel_reports_cancelled(qtbot: QtBot, runner: TaskRunner) -> None:
+    """Feature code raises the core's Cancelled (app.infra.job_protocol); the runner knows it as TaskCancelled."""
+    from app.infra.job_protocol import Cancelled, raise_if_cancelled
+
+    assert TaskCancelled is Cancelled
+    outcome: list[str] = []
+
+    def job(cancel: threading.Event, progress) -> None:
+        cancel.wait(5)
+        raise_if_cancelled(cancel, "stopped")
+
+    task = runner.run_job(job, on_success=lambda _r: outcome.append("success"),
+                          on_failure=lambda _e: outcome.append("failure"),
+                          on_cancelled=lambda: outcome.append("cancelled"), cancellable=True)
+    task.cancel()
+    qtbot.waitUntil(lambda: task.done, timeout=5000)
+    assert outcome == ["cancelled"]
+
+
 def test_failures_reach_the_failure_callback_on_the_gui_thread(qtbot: QtBot, runner: TaskRunner) -> None:
     gui_thread = threading.get_ident()
     errors: list[tuple[BaseException, bool]] = []

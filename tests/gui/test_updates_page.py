@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 from app.infra.resources import resources_dir
 from app.runtime import Runtime
 from app.ui.tasks import TaskRunner
-from app.ui.updates.page import UpdatesPage, UpdatesState
+from app.ui.updates.page import UpdatesPage
+from app.ui.updates.state import UpdatesState
 from app.updates.service import Updater
 from app.updates.tuf_client import UpdateClient, UpdateErrorKind
 from tests.integration.conftest import VendorServer, vendor_server  # noqa: F401  (the fixture)
@@ -118,7 +119,7 @@ def test_the_detail_pane_says_what_to_do_while_it_shows_no_pack(qtbot: QtBot, ru
 
 
 def test_a_refused_update_is_said_once_in_words(qtbot: QtBot, runtime: Runtime) -> None:
-    from app.ui.updates.page import error_text
+    from app.ui.updates.texts import error_text
     from app.updates.targets import UpdateError
 
     runner = TaskRunner()
@@ -155,7 +156,7 @@ def test_without_the_vendors_root_the_page_says_whom_to_call(qtbot: QtBot, runti
 def test_the_cash_limit_rule_is_shown_as_the_pack_states_it() -> None:
     # The shipped pack: Decree 232/2025 clause 10 ("từ 20 triệu đồng trở lên", purchases and buy-backs
     # alike) and the State Bank's guidance of 17/10/2025 (only a transfer between bank payment accounts).
-    from app.ui.updates.page import rule_text
+    from app.ui.updates.texts import rule_text
     from pmv_protocol.packs import CashLimitRule, RegulationPack
 
     shipped = RegulationPack.model_validate_json(PACK.read_bytes())

@@ -22,7 +22,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -38,6 +38,7 @@ from app.devices.labels.model import (
     TagFieldError,
 )
 from app.infra.threads import lower_this_thread
+from app.infra.job_protocol import Progress
 
 MAX_RUN = 1000  # a big delivery's tags; more is a job for the POS, not a printer test
 CHUNK = 25  # ~60 ms of rendering: the granularity of progress and of a cancel
@@ -46,7 +47,6 @@ _POLL_S = 0.1  # how often a wait for the worker looks at the cancel flag
 # silent for this long is stuck (an antivirus holding its start, a hung import): the run fails, it is not waited on.
 STALL_S = 60.0
 
-Progress = Callable[[float, str], None]
 
 
 class RunFailed(RuntimeError):

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import text
 
 from app.infra.formatting import format_datetime
+from app.infra.job_protocol import Cancelled
 from app.health.checks.database import CONNECT_ID, format_age, quick_check, sqlite_file, to_shop_time
 from app.health.context import VN, CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
@@ -101,10 +102,6 @@ class UnsafeArchive(Exception):
 
 class NoDatabase(Exception):
     """A readable zip without the POS database in it."""
-
-
-class Cancelled(Exception):
-    """The run was cancelled while unpacking; the runner reports it, not us."""
 
 
 # --- finding backups ----------------------------------------------------------
@@ -216,7 +213,7 @@ def extract_database(archive_path: Path, target: Path, cap: int, ctx: CheckConte
                 if written > cap:
                     raise UnsafeArchive(f"{member.filename} giải nén vượt giới hạn {cap} byte")
                 if ctx.cancel.is_set():
-                    raise Cancelled("đã hủy")
+                    raise Cancelled("đã hủy")  # the run was cancelled: the runner reports it, not this check
                 sink.write(chunk)
         return member.filename
 

@@ -44,9 +44,11 @@ from app.runtime import Runtime
 from app.ui.devices.texts import (
     layout_note_text,
     printer_fault_name,
+    tag_field_error_text,
     transport_error_text,
     verify_problem_text,
 )
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.flow import FlowLayout
@@ -165,7 +167,7 @@ class PrinterTab(QWidget):
         try:
             tag, template, _language, dpi = self._job_inputs()
         except TagFieldError as exc:
-            self.verdict.setText(self._field_text(exc))
+            self.verdict.setText(tag_field_error_text(exc))
             return
 
         def work() -> tuple[bytes | None, object]:
@@ -193,7 +195,7 @@ class PrinterTab(QWidget):
         problem = getattr(verification, "problem", None)
         if problem is None:
             self.verdict.setStyleSheet(f"color: {Level.OK.color.name()};")
-            verdict = self.tr("Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.").replace("%1", code)
+            verdict = tr_args(self.tr("Mã vạch đọc lại đúng %1: tem in ra sẽ quét được."), code)
             note = getattr(verification, "note", None)  # a 2D code instead of a Code 128 too long for the head
             self.verdict.setText(verdict if note is None else f"{layout_note_text(note)}\n{verdict}")
         else:
@@ -216,7 +218,7 @@ class PrinterTab(QWidget):
         try:
             return (target, *self._job_inputs())
         except TagFieldError as exc:
-            self.message.show_message(self._field_text(exc), Level.WARNING)
+            self.message.show_message(tag_field_error_text(exc), Level.WARNING)
             return None
 
     def print_test_tag(self) -> None:
@@ -232,7 +234,7 @@ class PrinterTab(QWidget):
 
         self._runner.run(work, context=self, title=self.tr("Đang gửi tem thử…"),
                          on_success=lambda size: self.message.show_message(
-                             self.tr("Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.").replace("%1", str(size)),
+                             tr_args(self.tr("Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn."), size),
                              Level.OK),
                          on_failure=self._show_error)
 
@@ -262,7 +264,7 @@ class PrinterTab(QWidget):
 
         self._set_running(True)
         self._runner.run_job(work, context=self, cancellable=True,
-                             title=self.tr("Đang in loạt %1 tem…").replace("%1", str(count)),
+                             title=tr_args(self.tr("Đang in loạt %1 tem…"), count),
                              on_success=self._run_sent, on_failure=self._run_failed,
                              on_cancelled=lambda: self._run_cancelled(sending.is_set()))
 
@@ -282,7 +284,7 @@ class PrinterTab(QWidget):
     def _run_failed(self, exc: BaseException) -> None:
         self._set_running(False)
         if isinstance(exc, TagFieldError):  # numbering the run (no number at the end, too long)
-            self.message.show_message(self._field_text(exc), Level.WARNING)
+            self.message.show_message(tag_field_error_text(exc), Level.WARNING)
         else:
             self._show_error(exc)
 
@@ -292,19 +294,9 @@ class PrinterTab(QWidget):
             return
         count, first, last, seconds = result
         self.message.show_message(
-            self.tr("Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn "
-                    "thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.")
-            .replace("%1", str(count)).replace("%2", first).replace("%3", last)
-            .replace("%4", QLocale().toString(seconds, "f", 1)), Level.OK)  # 1,8 giây · 1.8 seconds
-
-    def _field_text(self, exc: TagFieldError) -> str:
-        if exc.reason == "no_number":
-            return self.tr("Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.")
-        if exc.reason == "too_long":
-            return self.tr("Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.")
-        # The form's own label for the two fields it edits; the rest of the test tag is fixed demo values.
-        names = {"item_code": self.tr("Mã hàng (mã vạch)"), "product_name": self.tr("Tên hàng")}
-        return self.tr("Giá trị không hợp lệ: %1").replace("%1", names.get(exc.field, exc.field))
+            tr_args(self.tr("Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối "
+                            "còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh."),
+                    count, first, last, QLocale().toString(seconds, "f", 1)), Level.OK)  # 1,8 giây · 1.8 seconds
 
     def check_status(self) -> None:
         target = self._target()
@@ -319,7 +311,7 @@ class PrinterTab(QWidget):
             self.message.show_message(self.tr("Máy in sẵn sàng."), Level.OK)
             return
         faults = ", ".join(printer_fault_name(fault) for fault in status.faults)
-        self.message.show_message(self.tr("Máy in báo lỗi: %1").replace("%1", faults), Level.CRITICAL)
+        self.message.show_message(tr_args(self.tr("Máy in báo lỗi: %1"), faults), Level.CRITICAL)
 
     def calibrate(self) -> None:
         target = self._target()
@@ -335,8 +327,8 @@ class PrinterTab(QWidget):
         if isinstance(exc, TagRefused):
             self.message.show_message(verify_problem_text(exc.problem), Level.CRITICAL)
         elif isinstance(exc, RunFailed):
-            self.message.show_message(self.tr("Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; "
-                                              "nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.").replace("%1", HOTLINE),
+            self.message.show_message(tr_args(self.tr("Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử "
+                                                      "lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1."), HOTLINE),
                                       Level.CRITICAL)
         elif isinstance(exc, TransportError):
             self.message.show_message(transport_error_text(exc.kind), Level.CRITICAL)

@@ -29,8 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.devices.diagnosis import REMEDIES, Fault, diagnose
-from app.infra.formatting import format_time
-from app.devices.sheet_check import SheetResult, SheetStatus, check_scan, check_scans, new_status
 from app.devices.serial_scanner import (
     Scan,
     ScannerError,
@@ -40,13 +38,16 @@ from app.devices.serial_scanner import (
     detect_baud,
     list_ports,
 )
+from app.devices.sheet_check import SheetResult, SheetStatus, check_scan, check_scans, new_status
 from app.devices.test_sheet import TEST_CODES, TestCode, write_test_sheet
 from app.devices.wedge import KeyEvent, WedgeScan, classify
+from app.infra.formatting import format_time
 from app.ui.devices.texts import fault_name, problem_text, scanner_error_text
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
+from app.ui.tasks import Task, TaskRunner
 from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.scroll import set_scrolling_content
-from app.ui.tasks import Task, TaskRunner
 
 MAX_LOG_ROWS = 2000  # a scanner left in continuous mode must not grow the log (and its repaint) forever
 DRAIN_MS = 50  # serial scans are shown in batches: one repaint per batch, not one per scan
@@ -274,14 +275,14 @@ class ScannerTab(QWidget):
             on_failure=self._serial_stopped, cancellable=True, context=self,
         )
         self.connect_button.setText(self.tr("Ngắt kết nối"))
-        self.show_status(self.tr("Đang nghe %1 – hãy quét một mã.").replace("%1", settings.port), Level.INFO)
+        self.show_status(tr_args(self.tr("Đang nghe %1 – hãy quét một mã."), settings.port), Level.INFO)
 
     def _serial_stopped(self, error: BaseException | None) -> None:
         self.connect_button.setText(self.tr("Kết nối"))
         if isinstance(error, ScannerError):
             self.show_status(scanner_error_text(error.kind), Level.CRITICAL)
         elif error is not None:
-            self.show_status(self.tr("Lỗi cổng: %1").replace("%1", str(error)), Level.CRITICAL)
+            self.show_status(tr_args(self.tr("Lỗi cổng: %1"), error), Level.CRITICAL)
         else:
             self.show_status(self.tr("Đã ngắt kết nối."), Level.INFO)
 
@@ -297,7 +298,7 @@ class ScannerTab(QWidget):
             self.show_status(self.tr("Không dò được tốc độ: không nhận được mã hợp lệ ở tốc độ nào."), Level.WARNING)
             return
         self.baud.setCurrentIndex(self.baud.findData(rate))
-        self.show_status(self.tr("Máy quét dùng tốc độ %1 baud.").replace("%1", str(rate)), Level.OK)
+        self.show_status(tr_args(self.tr("Máy quét dùng tốc độ %1 baud."), rate), Level.OK)
 
     # -- scans -----------------------------------------------------------------
     @Slot(object)
@@ -353,7 +354,7 @@ class ScannerTab(QWidget):
         for scan in classify(events):
             terminator = {"enter": "\r", "tab": "\t", "none": ""}[scan.terminator]
             source = self.tr("Bàn phím (máy quét)") if scan.source == "scanner" else self.tr("Bàn phím (người gõ)")
-            speed = self.tr("%1 phím/giây").replace("%1", f"{scan.keys_per_second:.0f}")
+            speed = tr_args(self.tr("%1 phím/giây"), f"{scan.keys_per_second:.0f}")
             self.handle_scan(scan.text, terminator, source, speed, wedge=scan)
 
     def handle_scan(self, text: str, terminator: str, source: str, speed: str,
@@ -373,8 +374,8 @@ class ScannerTab(QWidget):
     def _log_row(self, text: str, terminator: str, source: str, speed: str) -> None:
         row = self.log.rowCount()
         self.log.insertRow(row)
-        cells = [format_time(dt.datetime.now(dt.UTC), seconds=True), source, text, TERMINATORS.get(terminator, repr(terminator)),
-                 speed]
+        cells = [format_time(dt.datetime.now(dt.UTC), seconds=True), source, text,
+                 TERMINATORS.get(terminator, repr(terminator)), speed]
         for column, value in enumerate(cells):
             self.log.setItem(row, column, QTableWidgetItem(value))
         if row >= MAX_LOG_ROWS:
@@ -392,9 +393,8 @@ class ScannerTab(QWidget):
     def show_diagnosis(self, code: TestCode, received: str, faults: list[Fault]) -> None:
         shown = html.escape(received.replace("\r", "⏎").replace("\n", "⏎").replace("\t", "⇥")) or "—"
         line = self.tr("%1: mong đợi %2, nhận được %3")
-        parts = ["<p>" + line.replace("%1", f"<b>{html.escape(code.label)}</b>")
-                 .replace("%2", f"<code>{html.escape(code.content)}⏎</code>")
-                 .replace("%3", f"<code>{shown}</code>") + "</p>"]
+        parts = ["<p>" + tr_args(line, f"<b>{html.escape(code.label)}</b>",
+                                 f"<code>{html.escape(code.content)}⏎</code>", f"<code>{shown}</code>") + "</p>"]
         if not faults:
             ok_text = self.tr("Quét đúng.")
             parts.append(f"<p style='color:#2e7d32'><b>{html.escape(ok_text)}</b></p>")
@@ -439,7 +439,7 @@ class ScannerTab(QWidget):
         if path:
             self._runner.run(lambda: write_test_sheet(Path(path)), context=self,
                              on_success=lambda saved: self.show_status(
-                                 self.tr("Đã lưu tờ mã thử: %1 – in ở 100%.").replace("%1", str(saved)), Level.OK),
+                                 tr_args(self.tr("Đã lưu tờ mã thử: %1 – in ở 100%."), saved), Level.OK),
                              on_failure=lambda exc: self.show_status(str(exc), Level.CRITICAL))
 
     def show_status(self, text: str, level: Level) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-
 from app.devices.diagnosis import Fault
-from app.devices.labels import LayoutNote, PrinterFault, TransportErrorKind, VerifyProblem
+from app.devices.labels import LayoutNote, PrinterFault, TagFieldError, TransportErrorKind, VerifyProblem
 from app.devices.serial_scanner import ScannerErrorKind, ScanProblemKind
+from app.ui.i18n import tr_args, translate
 
 
 def fault_name(fault: Fault) -> str:
-    translate = QCoreApplication.translate
     return {
         Fault.IME_TELEX: translate("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu Telex"),
         Fault.IME_VNI: translate("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu VNI"),
@@ -25,9 +23,9 @@ def fault_name(fault: Fault) -> str:
 
 
 def problem_text(kind: ScanProblemKind) -> str:
-    translate = QCoreApplication.translate
     if kind is ScanProblemKind.GARBAGE:
-        return translate("DeviceTexts", "Nhận được ký tự lạ: có thể sai tốc độ truyền (baud). Thử \u201cTự dò tốc độ\u201d.")
+        return translate("DeviceTexts", "Nhận được ký tự lạ: có thể sai tốc độ truyền (baud). "
+                                        "Thử \u201cTự dò tốc độ\u201d.")
     if kind is ScanProblemKind.MISSING_TERMINATOR:
         return translate("DeviceTexts", "Máy quét gửi mã nhưng không gửi ký tự kết thúc (Enter): phần mềm bán hàng "
                          "sẽ không nhận mã. Quét mã cài đặt “thêm Enter” trong sách hướng dẫn máy quét.")
@@ -35,19 +33,20 @@ def problem_text(kind: ScanProblemKind) -> str:
 
 
 def scanner_error_text(kind: ScannerErrorKind) -> str:
-    translate = QCoreApplication.translate
     return {
-        ScannerErrorKind.NOT_FOUND: translate("DeviceTexts", "Không tìm thấy cổng này. Kiểm tra dây cắm rồi bấm \u201cLàm mới\u201d."),
+        ScannerErrorKind.NOT_FOUND: translate(
+            "DeviceTexts", "Không tìm thấy cổng này. Kiểm tra dây cắm rồi bấm \u201cLàm mới\u201d."),
         ScannerErrorKind.BUSY: translate(
-            "DeviceTexts", "Cổng đang được chương trình khác dùng (thường là phần mềm bán hàng). Đóng chương trình đó rồi thử lại."),
+            "DeviceTexts", "Cổng đang được chương trình khác dùng (thường là phần mềm bán hàng). Đóng chương trình "
+            "đó rồi thử lại."),
         ScannerErrorKind.GONE: translate(
-            "DeviceTexts", "Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). Cắm lại rồi bấm \u201cKết nối\u201d."),
+            "DeviceTexts", "Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). "
+            "Cắm lại rồi bấm \u201cKết nối\u201d."),
         ScannerErrorKind.BAD_SETTINGS: translate("DeviceTexts", "Thông số cổng không hợp lệ."),
     }[kind]
 
 
 def verify_problem_text(problem: VerifyProblem) -> str:
-    translate = QCoreApplication.translate
     return {
         VerifyProblem.TOO_LONG_FOR_LABEL: translate(
             "DeviceTexts", "Mã quá dài so với đầu tem ở độ phân giải này: tem in ra sẽ không quét được. "
@@ -61,7 +60,6 @@ def verify_problem_text(problem: VerifyProblem) -> str:
 
 def layout_note_text(note: LayoutNote) -> str:
     """Said beside the preview when the tag carries a 2D code because Code 128 would not fit."""
-    translate = QCoreApplication.translate
     return {
         LayoutNote.LONG_CODE_DATAMATRIX: translate(
             "DeviceTexts", "Mã dài: in mã 2D DataMatrix. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh)."),
@@ -71,7 +69,6 @@ def layout_note_text(note: LayoutNote) -> str:
 
 
 def transport_error_text(kind: TransportErrorKind) -> str:
-    translate = QCoreApplication.translate
     return {
         TransportErrorKind.NOT_REACHABLE: translate(
             "DeviceTexts", "Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP."),
@@ -86,7 +83,6 @@ def transport_error_text(kind: TransportErrorKind) -> str:
 
 
 def printer_fault_name(fault: PrinterFault) -> str:
-    translate = QCoreApplication.translate
     return {
         PrinterFault.PAPER_OUT: translate("DeviceTexts", "hết giấy"),
         PrinterFault.PAPER_JAM: translate("DeviceTexts", "kẹt giấy"),
@@ -96,3 +92,16 @@ def printer_fault_name(fault: PrinterFault) -> str:
         PrinterFault.BUFFER_FULL: translate("DeviceTexts", "bộ nhớ đệm đầy"),
         PrinterFault.OTHER: translate("DeviceTexts", "lỗi khác"),
     }[fault]
+
+
+def tag_field_error_text(error: TagFieldError) -> str:
+    """Why the test tag (or a numbered run of it) cannot be made from what the form holds (the printer tab's words)."""
+    if error.reason == "no_number":
+        return translate("PrinterTab", "Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được "
+                                       "đánh số tăng dần.")
+    if error.reason == "too_long":
+        return translate("PrinterTab", "Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.")
+    # The form's own label for the two fields it edits; the rest of the test tag is fixed demo values.
+    names = {"item_code": translate("PrinterTab", "Mã hàng (mã vạch)"),
+             "product_name": translate("PrinterTab", "Tên hàng")}
+    return tr_args(translate("PrinterTab", "Giá trị không hợp lệ: %1"), names.get(error.field, error.field))

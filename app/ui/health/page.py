@@ -20,20 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.infra.formatting import format_datetime
-
-from pmv_protocol.shop_time import shop_time
 from app.health.model import Category, Status
 from app.health.report_pdf import write_report
 from app.health.service import categories
+from app.infra.formatting import format_datetime
 from app.runtime import Runtime
 from app.ui.health.state import HealthRun, HealthState
-from app.ui.health.texts import check_title, category_name, level_of, status_colour, status_name, verdict_name
+from app.ui.health.texts import category_name, check_title, level_of, status_colour, status_name, verdict_name
+from app.ui.i18n import tr_args
 from app.ui.icons import dot_pixmap
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.tile import Tile
+from pmv_protocol.shop_time import shop_time
 
 VERDICT_COLOURS = {None: "#757575", Status.OK: "#2e7d32", Status.WARNING: "#ef6c00", Status.CRITICAL: "#c62828"}
 
@@ -160,7 +160,7 @@ class HealthPage(QWidget):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._done()
-        self.message.setText(self.tr("Không chạy được kiểm tra: %1").replace("%1", str(exc)))
+        self.message.setText(tr_args(self.tr("Không chạy được kiểm tra: %1"), exc))
         self.message.show()
 
     def _show_stored(self, run: HealthRun) -> None:
@@ -179,11 +179,8 @@ class HealthPage(QWidget):
                              "Bấm \u201cKiểm tra ngay\u201d để kiểm tra lại và xem cách khắc phục.")
         else:
             detail = self.tr("Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.")
-        detail = detail.replace("%1", when)
-        for marker, status in (("%2", Status.OK), ("%3", Status.WARNING), ("%4", Status.CRITICAL),
-                               ("%5", Status.SKIPPED)):
-            detail = detail.replace(marker, str(counts[status] + (counts[Status.UNKNOWN] if status is Status.WARNING
-                                                                  else 0)))
+        warnings = counts[Status.WARNING] + counts[Status.UNKNOWN]  # a result it could not tell counts as a warning
+        detail = tr_args(detail, when, counts[Status.OK], warnings, counts[Status.CRITICAL], counts[Status.SKIPPED])
         self._set_verdict(report.verdict, detail)
         # The PDF and the request attachment need a full run (details, fix steps): one this window made.
         self.report_button.setEnabled(not run.stored)
@@ -222,7 +219,7 @@ class HealthPage(QWidget):
             since = run.states.get(item.check_id)
             tooltip = item.details or item.summary
             if since is not None:
-                tooltip += "\n" + self.tr("Tình trạng này từ %1").replace("%1", format_datetime(since.since))
+                tooltip += "\n" + tr_args(self.tr("Tình trạng này từ %1"), format_datetime(since.since))
             row.setToolTip(2, tooltip)
             group.addChild(row)
             if item.remedy and item.status not in (Status.OK, Status.SKIPPED):
@@ -253,8 +250,8 @@ class HealthPage(QWidget):
         shop, cats = self._runtime.settings.shop, self._categories
         self._runner.run(
             lambda: write_report(run.report, shop, cats, _remedies(), path),
-            on_success=lambda saved: self._show_message(self.tr("Đã lưu báo cáo: %1").replace("%1", str(saved))),
-            on_failure=lambda exc: self._show_message(self.tr("Không lưu được báo cáo: %1").replace("%1", str(exc))),
+            on_success=lambda saved: self._show_message(tr_args(self.tr("Đã lưu báo cáo: %1"), saved)),
+            on_failure=lambda exc: self._show_message(tr_args(self.tr("Không lưu được báo cáo: %1"), exc)),
             title=self.tr("Đang tạo báo cáo PDF…"), context=self,
         )
 
@@ -281,14 +278,13 @@ class HealthTile(Tile):
         lines = [f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {r.summary}"
                  for r in bad[:3]]
         when = format_datetime(report.finished_at)  # shop time, whatever the PC's zone
-        stamp = (self.tr("Kết quả lần kiểm tra lúc %1") if run.stored else self.tr("Kiểm tra lúc %1")).replace(
-            "%1", when)
+        stamp = tr_args(self.tr("Kết quả lần kiểm tra lúc %1") if run.stored else self.tr("Kiểm tra lúc %1"), when)
         if bad:
             detail = "\n".join([*lines, stamp])
         elif run.stored:
             detail = self.tr("Mọi mục đều đạt.") + "\n" + stamp
         else:
-            detail = self.tr("Mọi mục đều đạt (kiểm tra lúc %1).").replace("%1", when)
+            detail = tr_args(self.tr("Mọi mục đều đạt (kiểm tra lúc %1)."), when)
         self.set_content(verdict_name(report.verdict), detail, level_of(report.verdict))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.background.agent import BackgroundAgent
+from app.background.registry import HEALTH
 from app.health.runner import HealthReport
 from app.health.service import latest_stored, run_health_noting_alarm
 from app.runtime import Runtime
@@ -25,7 +26,6 @@ from app.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
-JOB_ID = "health.checks"
 # How often the window looks for a run another process recorded (the headless agent runs the checks then).
 STORED_REFRESH_MS = 5 * 60 * 1000
 
@@ -122,12 +122,9 @@ class HealthState(QObject):
 
     # -- background agent ----------------------------------------------------
     def register(self, agent: BackgroundAgent) -> None:
-        import datetime as dt
-
-        minutes = self._runtime.settings.health.interval_minutes
         # The demo's first run comes once its regulation pack is installed (app/ui/pages/living_demo.py): one run
         # before that would race it and could show the shop without the pack's rule.
-        agent.every(JOB_ID, dt.timedelta(minutes=minutes), self._scheduled, start_now=not self._runtime.demo)
+        agent.add(HEALTH, self._scheduled, self._runtime.settings, wait_first=self._runtime.demo)
 
     def _scheduled(self) -> None:  # an agent thread
         if not self._agent_lock.acquire(blocking=False):

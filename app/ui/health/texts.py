@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from app.health.model import Category, Status
+from app.ui.i18n import translate
 from app.ui.levels import Level
 
 
 def status_name(status: Status) -> str:
-    translate = QCoreApplication.translate
     return {
         Status.OK: translate("HealthTexts", "Đạt"),
         Status.WARNING: translate("HealthTexts", "Cảnh báo"),
@@ -21,7 +20,6 @@ def status_name(status: Status) -> str:
 
 
 def verdict_name(status: Status | None) -> str:
-    translate = QCoreApplication.translate
     if status is None:
         return translate("HealthTexts", "Chưa kiểm tra")
     if status is Status.CRITICAL:
@@ -32,7 +30,6 @@ def verdict_name(status: Status | None) -> str:
 
 
 def category_name(category: Category) -> str:
-    translate = QCoreApplication.translate
     return {
         Category.DATABASE: translate("HealthTexts", "Cơ sở dữ liệu"),
         Category.BACKUP: translate("HealthTexts", "Sao lưu"),
@@ -61,7 +58,6 @@ def level_of(status: Status | None) -> Level:
 
 def check_title(check_id: str, fallback: str) -> str:
     """The check's title in the interface language (the report's own titles are Vietnamese)."""
-    translate = QCoreApplication.translate
     titles = {
         "settings.valid": translate("HealthTexts", "Tệp cấu hình"),
         "pos.db.connect": translate("HealthTexts", "Kết nối cơ sở dữ liệu PMV"),

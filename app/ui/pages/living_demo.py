@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 
 from app.ui.health.state import HealthState
-from app.ui.updates.page import UpdatesState
+from app.ui.updates.state import UpdatesState
 
 
 class LivingDemo(QObject):

@@ -22,15 +22,17 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, HOTLINE, __version__
 from app.infra.formatting import format_datetime, group_thousands
-from pmv_protocol.shop_time import shop_today
 from app.runtime import Runtime
 from app.shop.pos_reader import PosSummary, read_summary
 from app.storage.repositories import ActivityEntry
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
+from app.ui.pages.texts import activity_text
 from app.ui.tasks import TaskRunner
-from app.ui.widgets.tables import fit_table_height
 from app.ui.widgets.scroll import set_scrolling_content
+from app.ui.widgets.tables import fit_table_height
 from app.ui.widgets.tile import Tile
+from pmv_protocol.shop_time import shop_today
 
 
 class OverviewPage(QWidget):
@@ -57,7 +59,7 @@ class OverviewPage(QWidget):
         self.shop_tile = Tile(self.tr("Cửa hàng"))
         details = [line for line in (shop.address, shop.phone) if line]
         if shop.shop_id:
-            details.append(self.tr("Mã cửa hàng: %1").replace("%1", shop.shop_id))
+            details.append(tr_args(self.tr("Mã cửa hàng: %1"), shop.shop_id))
         self.shop_tile.set_content(shop.name, "\n".join(details))
 
         self.hotline_tile = Tile(self.tr("Đường dây nóng 24/7"))
@@ -131,7 +133,7 @@ class OverviewPage(QWidget):
     def refresh(self) -> None:
         day = shop_today(self._runtime.clock())  # the shop's date, not the PC's (its zone may be anything)
         today = QLocale().toString(QDate(day.year, day.month, day.day), "dddd, dd/MM/yyyy")
-        self.today_label.setText(self.tr("Hôm nay: %1").replace("%1", today))
+        self.today_label.setText(tr_args(self.tr("Hôm nay: %1"), today))
         pos_db = self._runtime.settings.pos.database
         if pos_db is None:
             self._show_no_pos()
@@ -150,13 +152,13 @@ class OverviewPage(QWidget):
         self.version_tile.detail_label.setText(self.tr("Phần mềm vàng PMV: chưa cấu hình"))
 
     def _show_pos_error(self, exc: BaseException) -> None:
-        detail = self.tr("Không đọc được cơ sở dữ liệu PMV: %1").replace("%1", str(exc))
+        detail = tr_args(self.tr("Không đọc được cơ sở dữ liệu PMV: %1"), exc)
         self.board_tile.set_content(self.tr("Không đọc được"), detail, Level.WARNING)
         self.version_tile.detail_label.setText(self.tr("Phần mềm vàng PMV: không rõ"))
 
     def _show_pos(self, summary: PosSummary) -> None:
         version = summary.version or self.tr("không rõ")
-        self.version_tile.detail_label.setText(self.tr("Phần mềm vàng PMV: %1").replace("%1", version))
+        self.version_tile.detail_label.setText(tr_args(self.tr("Phần mềm vàng PMV: %1"), version))
         self.board_table.setRowCount(len(summary.board))
         latest = ""
         for row, price in enumerate(summary.board):
@@ -170,7 +172,7 @@ class OverviewPage(QWidget):
         fit_table_height(self.board_table)
         if latest:
             stamp = format_datetime(dt.datetime.fromisoformat(latest))
-            self.board_tile.set_content(self.tr("Cập nhật lúc %1").replace("%1", stamp), "", Level.OK)
+            self.board_tile.set_content(tr_args(self.tr("Cập nhật lúc %1"), stamp), "", Level.OK)
         else:
             self.board_tile.set_content(self.tr("Chưa có giá"), "", Level.WARNING)
 
@@ -181,13 +183,5 @@ class OverviewPage(QWidget):
         lines = []
         for entry in entries:
             when = format_datetime(entry.at)  # shop time, whatever the PC's zone
-            lines.append(f"{when} – {self.describe_activity(entry)}")
+            lines.append(f"{when} – {activity_text(entry)}")
         self.activity_list.setText("\n".join(lines))
-
-    def describe_activity(self, entry: ActivityEntry) -> str:
-        texts = {
-            "app.started": self.tr("Khởi động ứng dụng (phiên bản %1)"),
-        }
-        text = texts.get(f"{entry.kind}.{entry.code}") or self.tr("Hoạt động khác (%1)").replace(
-            "%1", f"{entry.kind}.{entry.code}")
-        return text.replace("%1", str(entry.detail.get("version", "")))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.support.bundle import BundlePart
+from app.ui.support.texts import bundle_part_label
 from app.ui.widgets.screen_fit import fit_to_screen
 
 
@@ -27,21 +28,9 @@ class BundlePreviewDialog(QDialog):
         self.setWindowTitle(self.tr("Thông tin chẩn đoán sẽ gửi"))
         fit_to_screen(self, 820, 520)
         self._parts = parts
-        names = {
-            "app_log": self.tr("Nhật ký ứng dụng"),
-            "pos_log": self.tr("Nhật ký phần mềm bán hàng"),
-            "settings": self.tr("Cấu hình (đã che mật khẩu)"),
-            "system": self.tr("Thông tin máy tính"),
-            "devices": self.tr("Thiết bị kết nối"),
-            "health_report": self.tr("Báo cáo kiểm tra hệ thống"),
-        }
         self.list = QListWidget()
         for part in parts:
-            hidden = sum(part.redactions.values())
-            label = names.get(part.key, part.filename)
-            if hidden:
-                label += " " + self.tr("(%1 chỗ đã che)").replace("%1", str(hidden))
-            item = QListWidgetItem(label)
+            item = QListWidgetItem(bundle_part_label(part))
             item.setData(Qt.ItemDataRole.UserRole, part.key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if included is None or part.key in included

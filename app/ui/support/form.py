@@ -39,12 +39,13 @@ from app.storage.support_requests import AttachmentSource
 from app.support.bundle import BundlePart, collect_parts, write_bundle
 from app.support.models import AttachmentKind, Category, Channel, Severity
 from app.support.service import FormError, FormField, RequestDraft, validate
-from pmv_protocol.sla import is_outside_working_hours
+from app.ui.i18n import tr_args
 from app.ui.support.bundle_preview import BundlePreviewDialog
 from app.ui.support.state import SupportState
 from app.ui.support.texts import category_name, channel_name, form_error, severity_name
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.screen_fit import fit_to_screen
+from pmv_protocol.sla import is_outside_working_hours
 
 
 class RequestForm(QDialog):
@@ -227,7 +228,7 @@ class RequestForm(QDialog):
                     if critical else
                     self.tr("Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. "
                             "Việc gấp, gọi đường dây nóng %1 (24/7)."))
-            self.hotline.setText(text.replace("%1", HOTLINE))
+            self.hotline.setText(tr_args(text, HOTLINE))
             self.hotline.show()
         else:
             self.hotline.hide()

@@ -21,26 +21,28 @@ from PySide6.QtWidgets import (
 
 from app import HOTLINE
 from app.infra.formatting import format_date, format_datetime
-from pmv_protocol.shop_time import shop_time
 from app.runtime import Runtime
-from pmv_protocol.calendar import CalendarSource
 from app.support.models import RequestEvent, RequestStatus, SupportRequest
-from pmv_protocol.phone import PhoneError, parse_phone
-from pmv_protocol.sla import is_outside_working_hours
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
-from app.ui.support.state import SupportState, Submitted
+from app.ui.support.state import Submitted, SupportState
 from app.ui.support.texts import (
     VN,
     attachment_error,
     category_name,
     channel_name,
     deadline_text,
+    event_text,
     severity_name,
     status_name,
 )
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.tile import Tile
+from pmv_protocol.calendar import CalendarSource
+from pmv_protocol.phone import PhoneError, parse_phone
+from pmv_protocol.shop_time import shop_time
+from pmv_protocol.sla import is_outside_working_hours
 
 
 def _national(phone: str) -> str:
@@ -177,12 +179,11 @@ class SupportPage(QWidget):
 
     def _show_calendar_source(self, source: CalendarSource) -> None:
         if source.is_estimate:
-            text = self.tr("Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính "
-                           "theo lịch chung nên hạn xử lý có thể lệch.").replace("%1", str(source.year))
+            text = tr_args(self.tr("Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được "
+                                   "tính theo lịch chung nên hạn xử lý có thể lệch."), source.year)
         else:
             published = format_date(shop_time(source.published_at).date()) if source.published_at else ""
-            text = self.tr("Lịch làm việc %1 của nhà cung cấp, cập nhật %2").replace(
-                "%1", str(source.year)).replace("%2", published)
+            text = tr_args(self.tr("Lịch làm việc %1 của nhà cung cấp, cập nhật %2"), source.year, published)
         # An estimate is worth a second look (deadlines may move by a holiday); the vendor's calendar is a footnote.
         colour = "#b45309" if source.is_estimate else "#555555"
         self.calendar_line.setStyleSheet(f"QLabel#calendarSource {{ color: {colour}; }}")
@@ -197,7 +198,7 @@ class SupportPage(QWidget):
         else:
             text = self.tr("Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.")
             colour, border = "#e3f2fd", "#1565c0"
-        self.banner.setText(text.replace("%1", HOTLINE))
+        self.banner.setText(tr_args(text, HOTLINE))
         self.banner.setStyleSheet(f"QLabel#supportBanner {{ background: {colour}; border-left: 4px solid {border};"
                                   " padding: 8px; }")
 
@@ -259,9 +260,9 @@ class SupportPage(QWidget):
         lines.append("<table cellspacing='4'>" + "".join(
             f"<tr><td style='color:#555'>{_esc(a)}</td><td>{_esc(b)}</td></tr>" for a, b in facts) + "</table>")
         if request.status is RequestStatus.PENDING:
-            lines.append("<p style='color:#ef6c00'>" + _esc(self.tr(
-                "Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1.")
-                .replace("%1", HOTLINE)) + "</p>")
+            lines.append("<p style='color:#ef6c00'>" + _esc(tr_args(self.tr(
+                "Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1."), HOTLINE))
+                + "</p>")
         # (tr() outside the f-strings: lupdate cannot see inside them)
         solution_heading, description_heading = self.tr("Phương án đề xuất"), self.tr("Mô tả")
         files_heading, timeline_heading = self.tr("Tệp đính kèm"), self.tr("Diễn biến")
@@ -280,40 +281,23 @@ class SupportPage(QWidget):
             lines.append(f"<h4>{_esc(files_heading)}</h4><ul>{''.join(items)}</ul>")
         lines.append(f"<h4>{_esc(timeline_heading)}</h4><ul>")
         for event in events:
-            lines.append(f"<li>{format_datetime(event.at.astimezone(VN))} – {_esc(self._event_text(event))}</li>")
+            lines.append(f"<li>{format_datetime(event.at.astimezone(VN))} – {_esc(event_text(event))}</li>")
         lines.append("</ul>")
         self.detail.setHtml("".join(lines))
-
-    def _event_text(self, event: RequestEvent) -> str:
-        if event.kind == "created":
-            return self.tr("Đã lưu yêu cầu trên máy")
-        if event.kind == "sent":
-            return self.tr("Đã gửi tới bộ phận hỗ trợ, số %1").replace("%1", str(event.detail.get("number", "")))
-        if event.kind == "attempt_failed":
-            return self.tr("Chưa gửi được (lần %1), sẽ tự thử lại").replace("%1", str(event.detail.get("attempt", "")))
-        if event.kind == "status":
-            try:
-                return status_name(RequestStatus(event.detail.get("status")))
-            except ValueError:
-                return str(event.detail.get("status"))
-        if event.kind == "attachment_failed":
-            return self.tr("Không gửi được tệp %1").replace("%1", str(event.detail.get("filename", "")))
-        return event.kind
 
     def _on_submitted(self, result: Submitted) -> None:
         request = result.request
         if request.status is not RequestStatus.PENDING:
-            text = self.tr("Đã gửi yêu cầu, số %1. %2").replace("%1", request.ticket_number or "").replace(
-                "%2", deadline_text(request.response_due_at, self._state.now()))
+            text = tr_args(self.tr("Đã gửi yêu cầu, số %1. %2"), request.ticket_number or "",
+                           deadline_text(request.response_due_at, self._state.now()))
             self.show_message(text, Level.OK)
         else:
-            text = self.tr("Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi "
-                           "lại. Việc gấp xin gọi %1.").replace("%1", HOTLINE)
+            text = tr_args(self.tr("Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ "
+                                   "tự gửi lại. Việc gấp xin gọi %1."), HOTLINE)
             self.show_message(text, Level.WARNING)
 
     def _on_submit_failed(self, exc: BaseException) -> None:
-        self.show_message(self.tr("Không lưu được yêu cầu: %1. Hãy gọi %2.").replace("%1", str(exc)).replace(
-            "%2", HOTLINE), Level.CRITICAL)
+        self.show_message(tr_args(self.tr("Không lưu được yêu cầu: %1. Hãy gọi %2."), exc, HOTLINE), Level.CRITICAL)
 
 
 class SupportTile(Tile):
@@ -331,13 +315,13 @@ class SupportTile(Tile):
         if not open_requests:
             self.set_content(self.tr("Không có yêu cầu đang mở"), "", Level.OK)
             return
-        value = self.tr("%1 yêu cầu đang mở").replace("%1", str(len(open_requests)))
+        value = tr_args(self.tr("%1 yêu cầu đang mở"), len(open_requests))
         dated = [r for r in open_requests if r.response_due_at is not None]
         detail = ""
         if dated:
             nearest = min(dated, key=lambda r: r.response_due_at)  # type: ignore[arg-type,return-value]
             detail = deadline_text(nearest.response_due_at, self._state.now())
         if pending:
-            detail = (self.tr("%1 yêu cầu chưa gửi được – sẽ tự gửi lại.").replace("%1", str(len(pending)))
+            detail = (tr_args(self.tr("%1 yêu cầu chưa gửi được – sẽ tự gửi lại."), len(pending))
                       + ("\n" + detail if detail else ""))
         self.set_content(value, detail, Level.WARNING if pending else Level.INFO)

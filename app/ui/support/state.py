@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.background.agent import DELIVER_EVERY, POLL_EVERY, BackgroundAgent
+from app.background.agent import BackgroundAgent
+from app.background.registry import DELIVER, POLL
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
 from app.support.models import NewRequest, SupportRequest
@@ -26,9 +27,6 @@ from app.support.vendor_api import VendorApiError
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
-
-DELIVER_JOB = "support.deliver"
-POLL_JOB = "support.poll"
 
 
 @dataclass(frozen=True)
@@ -148,8 +146,8 @@ class SupportState(QObject):
 
     # -- background agent ----------------------------------------------------
     def register(self, agent: BackgroundAgent) -> None:
-        agent.every(DELIVER_JOB, DELIVER_EVERY, self._deliver_in_background)
-        agent.every(POLL_JOB, POLL_EVERY, self._poll_in_background, start_now=True)
+        agent.add(DELIVER, self._deliver_in_background)
+        agent.add(POLL, self._poll_in_background)
 
     def _deliver_in_background(self) -> None:  # runs on an agent thread
         if self._runtime.support.pending_count() == 0 and not self._runtime.support.with_pending_uploads():

@@ -26,6 +26,7 @@ from app.storage.support_requests import AttachmentSource
 from app.support.models import AttachmentKind, SupportRequest
 from app.technician.actions import Action, audited
 from app.technician.audit import AuditEntry, AuditLog
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
 from app.ui.support.texts import open_request_choices
@@ -107,7 +108,7 @@ class AuditTab(QWidget):
         audit, who = AuditLog(self._runtime.database), self._technician() or "?"
         self._runner.run(lambda: audited(audit, who, Action.AUDIT_EXPORT, lambda: audit.export_csv(target),
                                          lambda rows: {"rows": rows}),
-                         on_success=lambda rows: self._done(self.tr("Đã xuất %1 dòng.").replace("%1", str(rows))),
+                         on_success=lambda rows: self._done(tr_args(self.tr("Đã xuất %1 dòng."), rows)),
                          on_failure=self._failed, context=self)
 
     def attach(self) -> None:
@@ -135,5 +136,5 @@ class AuditTab(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.attach_button.setEnabled(True)
-        self.message.show_message(self.tr("Không thực hiện được: %1").replace("%1", str(exc)), Level.CRITICAL)
+        self.message.show_message(tr_args(self.tr("Không thực hiện được: %1"), exc), Level.CRITICAL)
         self.load()

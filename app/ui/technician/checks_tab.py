@@ -22,6 +22,7 @@ from app.health.registry import remedies
 from app.health.runner import HealthReport
 from app.technician.actions import Action
 from app.ui.health.texts import status_colour, status_name, verdict_name
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.technician.context import ToolContext
 from app.ui.widgets.message import MessageLabel
@@ -78,8 +79,8 @@ class ChecksTab(QWidget):
             item.setForeground(1, status_colour(status))
             item.setToolTip(0, str(result["title"]))
         self.tree.resizeColumnToContents(0)
-        self.summary.setText(self.tr("Kết luận: %1 – %2 kiểm tra").replace("%1", verdict_name(report.verdict))
-                             .replace("%2", str(len(self.results))))
+        self.summary.setText(tr_args(self.tr("Kết luận: %1 – %2 kiểm tra"), verdict_name(report.verdict),
+                                     len(self.results)))
         self.message.hide()
         if self.results:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
@@ -92,4 +93,4 @@ class ChecksTab(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.run_button.setEnabled(True)
-        self.message.show_message(self.tr("Không chạy được kiểm tra: %1").replace("%1", str(exc)), Level.CRITICAL)
+        self.message.show_message(tr_args(self.tr("Không chạy được kiểm tra: %1"), exc), Level.CRITICAL)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.technician.consent import ConsentDecision, ConsentFlow
 from app.technician.remote_tools import format_id
+from app.ui.i18n import tr_args
 from app.ui.tasks import TaskRunner
 
 
@@ -81,7 +82,7 @@ class ConsentDialog(QDialog):
         left = self._flow.remaining().total_seconds()
         self.countdown.setValue(max(0, int(left)))
         minutes, seconds = divmod(max(0, int(left)), 60)
-        self.countdown.setFormat(self.tr("Tự từ chối sau %1").replace("%1", f"{minutes}:{seconds:02d}"))
+        self.countdown.setFormat(tr_args(self.tr("Tự từ chối sau %1"), f"{minutes}:{seconds:02d}"))
         if left <= 0 and not self._settling:
             self._settle(self._flow.expire)
 

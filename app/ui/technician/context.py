@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QObject
 
 from app.runtime import Runtime
 from app.technician.actions import Action, audited
 from app.technician.audit import AuditLog
-from app.technician.support_bundle import TaskCancelledError
+from app.ui.i18n import translate
 from app.ui.tasks import TaskCancelled, TaskRunner
 
 
@@ -37,15 +37,13 @@ class ToolContext:
         audit, who = AuditLog(self.runtime.database), self.technician()
 
         def job(cancel: Any, progress: Any) -> Any:
-            try:
-                return audited(audit, who, action, lambda: work(cancel, progress), summary, **detail)
-            except TaskCancelledError:
-                raise TaskCancelled from None
+            # A work that stops on Hủy raises the core's Cancelled (TaskCancelled): the runner calls cancelled().
+            return audited(audit, who, action, lambda: work(cancel, progress), summary, **detail)
 
         def cancelled() -> None:
             # The buttons come back, and the tab says the work was stopped (the audit entry says so too).
             self.audit_changed()
-            on_failure(TaskCancelled(QCoreApplication.translate("ToolContext", "đã hủy")))
+            on_failure(TaskCancelled(translate("ToolContext", "đã hủy")))
 
         def succeeded(result: Any) -> None:
             self.audit_changed()

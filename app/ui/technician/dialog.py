@@ -22,37 +22,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import HOTLINE
 from app.infra.keys import load_trusted_keys
 from app.runtime import Runtime
 from app.technician.actions import Action
 from app.technician.audit import AuditLog
 from app.technician.unlock import Session, TechnicianUnlock
-from pmv_protocol.unlock_codes import Challenge, UnlockError, UnlockReason, make_challenge
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
 from app.ui.tasks import TaskRunner
 from app.ui.technician.audit_tab import AuditTab
 from app.ui.technician.context import ToolContext
-from app.ui.updates.page import UpdatesState
+from app.ui.technician.texts import unlock_reason_text
+from app.ui.updates.state import UpdatesState
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.screen_fit import fit_to_screen
-
-
-def reason_text(reason: UnlockReason) -> str:
-    from PySide6.QtCore import QCoreApplication
-
-    translate = QCoreApplication.translate
-    return {
-        UnlockReason.MALFORMED: translate("TechnicianTexts", "Mã mở khóa gõ chưa đúng: kiểm tra lại từng nhóm ký tự."),
-        UnlockReason.BAD_SIGNATURE: translate("TechnicianTexts", "Mã mở khóa không hợp lệ (chữ ký không khớp)."),
-        UnlockReason.UNKNOWN_KEY: translate("TechnicianTexts", "Mã được ký bằng khóa không được tin cậy."),
-        UnlockReason.OTHER_SHOP: translate("TechnicianTexts", "Mã này dành cho cửa hàng khác."),
-        UnlockReason.WRONG_CHALLENGE: translate("TechnicianTexts", "Mã này dành cho một mã thử thách khác."),
-        UnlockReason.EXPIRED: translate("TechnicianTexts", "Mã mở khóa đã hết hạn."),
-        UnlockReason.REPLAYED: translate("TechnicianTexts", "Mã mở khóa này đã được dùng rồi."),
-        UnlockReason.RATE_LIMITED: translate(
-            "TechnicianTexts", "Nhập sai quá nhiều lần: tạm khóa 10 phút. Gọi 1900 6037 nếu cần."),
-    }[reason]
+from pmv_protocol.unlock_codes import Challenge, UnlockError, make_challenge
 
 
 class TechnicianDialog(QDialog):
@@ -81,7 +67,7 @@ class TechnicianDialog(QDialog):
         fit_to_screen(self, 960, 660)
         self.challenge: Challenge = make_challenge(runtime.settings.shop.shop_id or "-", clock())
         self.unlock_box = QGroupBox(self.tr("Mở khóa"))
-        intro = QLabel(self.tr("Đọc mã thử thách này cho nhà cung cấp (1900 6037) để nhận mã mở khóa:"))
+        intro = QLabel(tr_args(self.tr("Đọc mã thử thách này cho nhà cung cấp (%1) để nhận mã mở khóa:"), HOTLINE))
         intro.setWordWrap(True)
         self.challenge_label = QLabel(self.challenge.code())
         self.challenge_label.setStyleSheet("font-family: monospace; font-size: 14pt; font-weight: 700;")
@@ -151,8 +137,8 @@ class TechnicianDialog(QDialog):
         self.unlock_button.setEnabled(True)
         self.code.clear()
         if announce:
-            self.message.show_message(self.tr("Đã mở chế độ kỹ thuật viên cho %1.").replace(
-                "%1", session.technician), Level.OK)
+            self.message.show_message(tr_args(self.tr("Đã mở chế độ kỹ thuật viên cho %1."), session.technician),
+                                      Level.OK)
         self.unlock_box.hide()
         self.lock_button.show()
         self._build_tools()
@@ -206,7 +192,7 @@ class TechnicianDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         self.unlock_button.setEnabled(True)
-        text = reason_text(exc.reason) if isinstance(exc, UnlockError) else str(exc)
+        text = unlock_reason_text(exc.reason) if isinstance(exc, UnlockError) else str(exc)
         self.message.show_message(text, Level.CRITICAL)
         self.audit_tab.load()
 
@@ -218,8 +204,7 @@ class TechnicianDialog(QDialog):
             self.lock("expired")
             return
         minutes = int(left.total_seconds() // 60)
-        self.status.setText(self.tr("Kỹ thuật viên: %1 – còn %2 phút").replace("%1", self.session.technician)
-                            .replace("%2", str(minutes)))
+        self.status.setText(tr_args(self.tr("Kỹ thuật viên: %1 – còn %2 phút"), self.session.technician, minutes))
 
     def load_audit(self) -> None:
         self.audit_tab.load()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.infra.formatting import format_datetime
 from app.technician.actions import Action
 from app.technician.log_viewer import LogExcerpt, LogKind, LogSource, log_sources, read_log
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.technician.context import ToolContext
 from app.ui.widgets.message import MessageLabel
@@ -101,10 +102,10 @@ class LogsTab(QWidget):
         self.message.hide()
         self.text.setPlainText("\n".join(line.text for line in excerpt.lines))
         self.text.verticalScrollBar().setValue(self.text.verticalScrollBar().maximum())
-        info = self.tr("%1 dòng").replace("%1", str(excerpt.matched))
+        info = tr_args(self.tr("%1 dòng"), excerpt.matched)
         if excerpt.truncated:
             info += " – " + self.tr("chỉ đọc phần cuối của tệp")
         self.info.setText(info)
 
     def _failed(self, exc: BaseException) -> None:
-        self.message.show_message(self.tr("Không đọc được nhật ký: %1").replace("%1", str(exc)), Level.CRITICAL)
+        self.message.show_message(tr_args(self.tr("Không đọc được nhật ký: %1"), exc), Level.CRITICAL)

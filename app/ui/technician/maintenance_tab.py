@@ -20,9 +20,11 @@ from app.infra.formatting import format_bytes
 from app.technician.actions import Action
 from app.technician.maintenance import IntegrityResult, VacuumResult, integrity_check, vacuum
 from app.technician.support_bundle import BundleResult, write_support_bundle
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.technician.context import ToolContext
-from app.ui.updates.page import UpdatesState, error_text
+from app.ui.updates.state import UpdatesState
+from app.ui.updates.texts import error_text
 from app.ui.widgets.message import MessageLabel
 from app.updates.service import UpdateRun
 
@@ -85,8 +87,8 @@ class MaintenanceTab(QWidget):
     def _integrity_done(self, result: IntegrityResult) -> None:
         self.integrity_button.setEnabled(True)
         if result.ok:
-            self.message.show_message(self.tr("Cơ sở dữ liệu nguyên vẹn (%1 ms).").replace(
-                "%1", str(result.duration_ms)), Level.OK)
+            self.message.show_message(tr_args(self.tr("Cơ sở dữ liệu nguyên vẹn (%1 ms)."), result.duration_ms),
+                                      Level.OK)
         else:
             self.message.show_message(self.tr("Cơ sở dữ liệu có lỗi:") + "\n" + "\n".join(result.problems[:10]),
                                       Level.CRITICAL)
@@ -100,8 +102,9 @@ class MaintenanceTab(QWidget):
     def _vacuum_done(self, result: VacuumResult) -> None:
         self.vacuum_button.setEnabled(True)
         point = QLocale().decimalPoint()  # 1,5 MB in Vietnamese, 1.5 MB in English
-        self.message.show_message(self.tr("Đã thu gọn: %1 → %2.").replace("%1", format_bytes(result.bytes_before, decimal=point))
-                                  .replace("%2", format_bytes(result.bytes_after, decimal=point)), Level.OK)
+        self.message.show_message(tr_args(self.tr("Đã thu gọn: %1 → %2."),
+                                          format_bytes(result.bytes_before, decimal=point),
+                                          format_bytes(result.bytes_after, decimal=point)), Level.OK)
 
     # -- updates -----------------------------------------------------------------
     def _show_packs(self, packs: list[object]) -> None:
@@ -130,7 +133,7 @@ class MaintenanceTab(QWidget):
             self.message.show_message(error_text(run.error.kind), Level.WARNING)
         else:
             names = ", ".join(f"{r.pack_id} {r.version}" for r in run.installed if not r.unchanged) or "—"
-            self.message.show_message(self.tr("Đã kiểm tra cập nhật; gói mới cài: %1").replace("%1", names), Level.OK)
+            self.message.show_message(tr_args(self.tr("Đã kiểm tra cập nhật; gói mới cài: %1"), names), Level.OK)
 
     def rollback(self) -> None:
         pack_id = self.pack_combo.currentData()
@@ -143,8 +146,8 @@ class MaintenanceTab(QWidget):
 
     def _rolled_back(self, result: object) -> None:
         self._updates.load()
-        self.message.show_message(self.tr("Đã quay lại %1 bản %2.").replace("%1", getattr(result, "pack_id")).replace(
-            "%2", getattr(result, "version")), Level.OK)
+        self.message.show_message(tr_args(self.tr("Đã quay lại %1 bản %2."), getattr(result, "pack_id"),
+                                          getattr(result, "version")), Level.OK)
 
     # -- bundle ------------------------------------------------------------------
     def export_bundle(self, target: Path | None = None) -> None:
@@ -164,10 +167,10 @@ class MaintenanceTab(QWidget):
 
     def _bundled(self, result: BundleResult) -> None:
         self.bundle_button.setEnabled(True)
-        self.message.show_message(self.tr("Đã lưu %1 (đã che %2 thông tin riêng tư).").replace(
-            "%1", str(result.path)).replace("%2", str(result.redacted)), Level.OK)
+        self.message.show_message(tr_args(self.tr("Đã lưu %1 (đã che %2 thông tin riêng tư)."), result.path,
+                                          result.redacted), Level.OK)
 
     def _failed(self, exc: BaseException) -> None:
         for button in (self.integrity_button, self.vacuum_button, self.update_button, self.bundle_button):
             button.setEnabled(True)
-        self.message.show_message(self.tr("Không thực hiện được: %1").replace("%1", str(exc)), Level.CRITICAL)
+        self.message.show_message(tr_args(self.tr("Không thực hiện được: %1"), exc), Level.CRITICAL)

@@ -6,7 +6,6 @@ import datetime as dt
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -22,79 +21,14 @@ from PySide6.QtWidgets import (
 
 from app.technician.actions import Action
 from app.technician.profile import FILE_SUFFIX, ProfileError, ProfileProblem, ShopFiles
-from app.technician.profile_export import ExportNote, ExportResult, export_profile
-from app.technician.profile_import import ImportPlan, ImportResult, PackAction, PartAction, apply_import, plan_import
+from app.technician.profile_export import ExportResult, export_profile
+from app.technician.profile_import import ImportPlan, ImportResult, apply_import, plan_import
 from app.technician.profile_read import Profile, read_profile
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.technician.context import ToolContext
+from app.ui.technician.texts import export_note_text, pack_action_text, part_action_text, profile_problem_text
 from app.ui.widgets.message import MessageLabel
-
-
-def problem_text(problem: ProfileProblem) -> str:
-    translate = QCoreApplication.translate
-    return {
-        ProfileProblem.READ_FAILED: translate("ProfileTexts", "Không mở được tệp."),
-        ProfileProblem.NOT_A_PROFILE: translate("ProfileTexts", "Tệp này không phải bản sao lưu của PMV Support Assistant."),
-        ProfileProblem.DAMAGED: translate("ProfileTexts", "Tệp sao lưu bị hỏng (chép thiếu hoặc lỗi ổ đĩa). Hãy chép lại."),
-        ProfileProblem.TOO_LARGE: translate("ProfileTexts", "Tệp quá lớn để là một bản sao lưu."),
-        ProfileProblem.UNSAFE_NAME: translate("ProfileTexts", "Tệp sao lưu chứa đường dẫn không an toàn: đã từ chối."),
-        ProfileProblem.MANIFEST_INVALID: translate("ProfileTexts", "Mục lục của bản sao lưu không hợp lệ."),
-        ProfileProblem.NEWER_FORMAT: translate("ProfileTexts", "Bản sao lưu do phiên bản mới hơn tạo: hãy cập nhật phần mềm "
-                                                       "trước."),
-        ProfileProblem.MISSING_PART: translate("ProfileTexts", "Bản sao lưu thiếu một phần."),
-        ProfileProblem.UNEXPECTED_PART: translate("ProfileTexts", "Bản sao lưu có phần lạ không có trong mục lục."),
-        ProfileProblem.CHECKSUM_MISMATCH: translate("ProfileTexts", "Một phần của bản sao lưu đã bị sửa sau khi tạo: đã từ "
-                                                            "chối."),
-        ProfileProblem.SETTINGS_UNREADABLE: translate("ProfileTexts", "Tệp cài đặt không đọc được (không phải TOML hợp lệ)."),
-        ProfileProblem.PACK_INVALID: translate("ProfileTexts", "Một gói quy định trong bản sao lưu không hợp lệ."),
-        ProfileProblem.CONTRACT_REFUSED: translate("ProfileTexts", "Hợp đồng trong bản sao lưu không có chữ ký hợp lệ."),
-        ProfileProblem.CONTRACT_WRONG_SHOP: translate("ProfileTexts", "Hợp đồng trong bản sao lưu là của cửa hàng khác."),
-        ProfileProblem.PASSPHRASE_REQUIRED: translate("ProfileTexts", "Cần cụm mật khẩu để mở phần bí mật."),
-        ProfileProblem.PASSPHRASE_TOO_SHORT: translate("ProfileTexts", "Cụm mật khẩu cần ít nhất 8 ký tự."),
-        ProfileProblem.WRONG_PASSPHRASE: translate("ProfileTexts", "Sai cụm mật khẩu (hoặc phần bí mật không thuộc bản sao "
-                                                           "lưu này)."),
-        ProfileProblem.SECRETS_INVALID: translate("ProfileTexts", "Phần bí mật của bản sao lưu không đọc được."),
-        ProfileProblem.FOREIGN_SHOP: translate("ProfileTexts", "Máy này đang cài cho cửa hàng khác: chỉ khôi phục khi chắc "
-                                                       "chắn, và tích ô cho phép ghi đè."),
-        ProfileProblem.WOULD_OVERWRITE: translate("ProfileTexts", "Máy này đã có cài đặt khác: tích ô cho phép ghi đè nếu "
-                                                          "muốn thay."),
-        ProfileProblem.WRITE_FAILED: translate("ProfileTexts", "Không ghi được ra đĩa (đầy hoặc không có quyền)."),
-    }[problem]
-
-
-def _note_text(note: ExportNote) -> str:
-    translate = QCoreApplication.translate
-    return {
-        ExportNote.NO_SETTINGS_FILE: translate("ProfileTexts", "Máy chạy cài đặt mặc định: không có tệp cài đặt để chép."),
-        ExportNote.NO_CONTRACT: translate("ProfileTexts", "Chưa có hợp đồng trên máy này."),
-        ExportNote.CONTRACT_LEFT_OUT: translate("ProfileTexts", "Hợp đồng đang lưu không còn hợp lệ nên không chép; tải lại "
-                                                        "trên máy mới."),
-        ExportNote.SECRETS_LEFT_OUT: translate("ProfileTexts", "Mật khẩu trong cài đặt được thay bằng *** (không chép)."),
-        ExportNote.NO_TOKEN: translate("ProfileTexts", "Máy này chưa lưu mã cửa hàng."),
-        ExportNote.NOTHING_TO_SEAL: translate("ProfileTexts", "Không có thông tin bí mật nào để mã hóa."),
-    }[note]
-
-
-def _action_text(action: PartAction) -> str:
-    translate = QCoreApplication.translate
-    return {
-        PartAction.NONE: translate("ProfileTexts", "không có trong bản sao lưu"),
-        PartAction.WRITE: translate("ProfileTexts", "sẽ ghi mới"),
-        PartAction.SAME: translate("ProfileTexts", "giống hệt, giữ nguyên"),
-        PartAction.REPLACE: translate("ProfileTexts", "sẽ THAY bản đang có"),
-        PartAction.KEEP_NEWER: translate("ProfileTexts", "máy đã có bản mới hơn, giữ nguyên"),
-    }[action]
-
-
-def _pack_text(action: PackAction) -> str:
-    translate = QCoreApplication.translate
-    return {
-        PackAction.INSTALL: translate("ProfileTexts", "sẽ cài"),
-        PackAction.SAME: translate("ProfileTexts", "đã có"),
-        PackAction.UPGRADE: translate("ProfileTexts", "sẽ nâng cấp"),
-        PackAction.KEEP_NEWER: translate("ProfileTexts", "máy có bản mới hơn, giữ nguyên"),
-        PackAction.KEEP_DIFFERENT: translate("ProfileTexts", "máy có bản khác cùng số, giữ nguyên"),
-    }[action]
 
 
 class ProfileTab(QWidget):
@@ -183,8 +117,8 @@ class ProfileTab(QWidget):
         self.export_button.setEnabled(True)
         self.passphrase.clear()
         self.passphrase_again.clear()
-        lines = [self.tr("Đã sao lưu vào %1.").replace("%1", str(result.path))]
-        lines += [f"• {_note_text(note)}" for note in result.notes]
+        lines = [tr_args(self.tr("Đã sao lưu vào %1."), result.path)]
+        lines += [f"• {export_note_text(note)}" for note in result.notes]
         self.message.show_message("\n".join(lines), Level.OK)
 
     # -- import ----------------------------------------------------------------
@@ -223,24 +157,24 @@ class ProfileTab(QWidget):
     def show_plan(self, plan: ImportPlan) -> None:
         rows = [
             (self.tr("Cửa hàng"), f"{plan.shop_name} ({plan.shop_id})"),
-            (self.tr("Cài đặt"), _action_text(plan.settings)),
-            (self.tr("Hợp đồng"), _action_text(plan.contract)),
-            (self.tr("Mã cửa hàng"), _action_text(plan.token)),
+            (self.tr("Cài đặt"), part_action_text(plan.settings)),
+            (self.tr("Hợp đồng"), part_action_text(plan.contract)),
+            (self.tr("Mã cửa hàng"), part_action_text(plan.token)),
         ]
-        rows += [(self.tr("Gói %1").replace("%1", pack.id), f"{pack.version}: {_pack_text(pack.action)}")
+        rows += [(tr_args(self.tr("Gói %1"), pack.id), f"{pack.version}: {pack_action_text(pack.action)}")
                  for pack in plan.packs]
         body = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in rows)
         extra = ""
         if plan.target_shop_id and plan.target_shop_id != plan.shop_id:
-            extra += "<p style='color:#c62828'>" + html.escape(self.tr(
-                "Máy này đang cài cho cửa hàng %1.").replace("%1", plan.target_shop_id)) + "</p>"
+            extra += "<p style='color:#c62828'>" + html.escape(tr_args(self.tr(
+                "Máy này đang cài cho cửa hàng %1."), plan.target_shop_id)) + "</p>"
         if plan.missing_paths:
             items = "".join(f"<li>{html.escape(c.key)}: {html.escape(str(c.path))}</li>" for c in plan.missing_paths)
             extra += "<p>" + html.escape(self.tr("Chưa có trên máy này (chép dữ liệu bán hàng và bản sao lưu về đúng "
                                                   "chỗ):")) + f"</p><ul>{items}</ul>"
         if plan.secrets_to_reenter:
-            extra += "<p>" + html.escape(self.tr("Cần gõ lại sau khi khôi phục: %1").replace(
-                "%1", ", ".join(plan.secrets_to_reenter))) + "</p>"
+            extra += "<p>" + html.escape(tr_args(self.tr("Cần gõ lại sau khi khôi phục: %1"),
+                                                 ", ".join(plan.secrets_to_reenter))) + "</p>"
         self.plan_view.setHtml(f"<table cellpadding='3'>{body}</table>{extra}")
         self.overwrite.setVisible(plan.needs_overwrite)
 
@@ -264,8 +198,8 @@ class ProfileTab(QWidget):
     def _restored(self, result: ImportResult) -> None:
         self.import_button.setEnabled(True)
         self.show_plan(result.plan)
-        self.message.show_message(self.tr("Đã khôi phục cấu hình của %1. Hãy mở lại phần mềm để dùng cài đặt mới.")
-                                  .replace("%1", result.plan.shop_name), Level.OK)
+        self.message.show_message(tr_args(self.tr("Đã khôi phục cấu hình của %1. Hãy mở lại phần mềm để dùng cài đặt "
+                                                  "mới."), result.plan.shop_name), Level.OK)
 
     def _failed(self, exc: BaseException) -> None:
         self.export_button.setEnabled(True)
@@ -275,6 +209,6 @@ class ProfileTab(QWidget):
                 self.show_plan(exc.plan)
             level = Level.WARNING if exc.problem in (ProfileProblem.FOREIGN_SHOP, ProfileProblem.WOULD_OVERWRITE) \
                 else Level.CRITICAL
-            self.message.show_message(problem_text(exc.problem), level)
+            self.message.show_message(profile_problem_text(exc.problem), level)
         else:
-            self.message.show_message(self.tr("Không thực hiện được: %1").replace("%1", str(exc)), Level.CRITICAL)
+            self.message.show_message(tr_args(self.tr("Không thực hiện được: %1"), exc), Level.CRITICAL)

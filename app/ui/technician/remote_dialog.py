@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import HOTLINE
 from app.infra.formatting import format_time
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
@@ -50,6 +51,7 @@ from app.technician.remote_tools import (
     support_note,
     tool_running,
 )
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
 from app.ui.support.texts import open_request_choices
@@ -178,8 +180,8 @@ class RemoteAssistDialog(QDialog):
             self.tool_list.setCurrentRow(0)
             self.id_status.setText("")
         else:
-            self.id_status.setText(self.tr("Máy này chưa có phần mềm điều khiển từ xa. Gọi 1900 6037 để được "
-                                           "hướng dẫn cài UltraViewer (miễn phí)."))
+            self.id_status.setText(tr_args(self.tr("Máy này chưa có phần mềm điều khiển từ xa. Gọi %1 để được "
+                                                   "hướng dẫn cài UltraViewer (miễn phí)."), HOTLINE))
         self._update_buttons()
 
     def selected_tool(self) -> RemoteTool | None:
@@ -193,10 +195,10 @@ class RemoteAssistDialog(QDialog):
         try:
             self.process = launch(tool)  # detached; returns at once
         except OSError as exc:
-            self.message.show_message(self.tr("Không mở được %1: %2").replace("%1", tool.kind.display_name).replace(
-                "%2", str(exc)), Level.CRITICAL)
+            self.message.show_message(tr_args(self.tr("Không mở được %1: %2"), tool.kind.display_name, exc),
+                                      Level.CRITICAL)
             return
-        self.message.show_message(self.tr("Đã mở %1.").replace("%1", tool.kind.display_name), Level.OK)
+        self.message.show_message(tr_args(self.tr("Đã mở %1."), tool.kind.display_name), Level.OK)
         QTimer.singleShot(1500, self.read_tool_id)  # the tool needs a moment before it can answer
 
     def read_tool_id(self) -> None:
@@ -267,14 +269,14 @@ class RemoteAssistDialog(QDialog):
     def _sent(self, request: SupportRequest | None) -> None:
         self.send_button.setEnabled(True)
         if request is not None and request.ticket_number:
-            text = self.tr("Đã gửi ID kèm yêu cầu %1.").replace("%1", request.ticket_number)
+            text = tr_args(self.tr("Đã gửi ID kèm yêu cầu %1."), request.ticket_number)
         else:
             text = self.tr("Đã lưu ID vào yêu cầu; nhà cung cấp nhận được ngay khi có mạng.")
         self.message.show_message(text, Level.OK)
 
     def _send_failed(self, exc: BaseException) -> None:
         self.send_button.setEnabled(True)
-        self.message.show_message(self.tr("Không lưu được ID vào yêu cầu: %1").replace("%1", str(exc)),
+        self.message.show_message(tr_args(self.tr("Không lưu được ID vào yêu cầu: %1"), exc),
                                   Level.CRITICAL)
 
     def new_request_with_id(self) -> None:
@@ -283,7 +285,7 @@ class RemoteAssistDialog(QDialog):
             self.message.show_message(self.tr("ID gồm 6 đến 12 chữ số: hãy kiểm tra lại."), Level.WARNING)
             return
         note = support_note(IdResult(tool.kind, remote_id, IdReason.OK))
-        self.new_request_requested.emit(self.tr("Nhờ hỗ trợ từ xa qua %1.").replace("%1", note.line()))
+        self.new_request_requested.emit(tr_args(self.tr("Nhờ hỗ trợ từ xa qua %1."), note.line()))
         self.accept()
 
     # -- the session -----------------------------------------------------------
@@ -314,8 +316,8 @@ class RemoteAssistDialog(QDialog):
 
     def _session_started(self, session: RemoteSession) -> None:
         self.session = session
-        self.session_label.setText(self.tr("Đang hỗ trợ từ xa: %1, từ %2.").replace(
-            "%1", session.decision.request.technician).replace("%2", format_time(session.started_at)))
+        self.session_label.setText(tr_args(self.tr("Đang hỗ trợ từ xa: %1, từ %2."),
+                                           session.decision.request.technician, format_time(session.started_at)))
         self.message.show_message(self.tr("Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký."), Level.OK)
         self.watch.start()
         self._update_buttons()

@@ -6,18 +6,14 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.infra.settings import LoadedSettings, SettingsProblem
+from app.infra.settings import LoadedSettings
 from app.technician.actions import Action
 from app.technician.settings_editor import SavedSettings, SettingsRejected, check_settings_text, save_settings_text
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
+from app.ui.settings_problems import settings_problem_list
 from app.ui.technician.context import ToolContext
 from app.ui.widgets.message import MessageLabel
-
-
-def _problems_text(problems: list[SettingsProblem]) -> str:
-    from app.ui.application import settings_problem_text
-
-    return "\n".join(f"• {settings_problem_text(problem)}" for problem in problems)
 
 
 class SettingsTab(QWidget):
@@ -27,7 +23,7 @@ class SettingsTab(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self.path: Path = ctx.runtime.loaded.path
-        self.file_label = QLabel(self.tr("Tệp: %1").replace("%1", str(self.path)))
+        self.file_label = QLabel(tr_args(self.tr("Tệp: %1"), self.path))
         self.file_label.setWordWrap(True)
         hint = QLabel(self.tr("Máy in tem: [[devices.printers]] (name, language, dpi, host/port, serial hoặc queue). "
                               "Máy quét: [devices] scanner_ports. Lưu xong cần mở lại phần mềm để áp dụng."))
@@ -66,8 +62,8 @@ class SettingsTab(QWidget):
 
     def _checked(self, loaded: LoadedSettings) -> None:
         if loaded.problems:
-            self.message.show_message(self.tr("Chưa lưu được, cần sửa:") + "\n" + _problems_text(loaded.problems),
-                                      Level.WARNING)
+            self.message.show_message(
+                self.tr("Chưa lưu được, cần sửa:") + "\n" + settings_problem_list(loaded.problems), Level.WARNING)
         else:
             self.message.show_message(self.tr("Cài đặt hợp lệ."), Level.OK)
 
@@ -81,15 +77,15 @@ class SettingsTab(QWidget):
     def _saved(self, saved: SavedSettings) -> None:
         self.save_button.setEnabled(True)
         backup = saved.backup.name if saved.backup else "—"
-        self.message.show_message(self.tr("Đã lưu. Bản cũ giữ ở %1. Mở lại phần mềm để áp dụng.").replace(
-            "%1", backup), Level.OK)
+        self.message.show_message(tr_args(self.tr("Đã lưu. Bản cũ giữ ở %1. Mở lại phần mềm để áp dụng."), backup),
+                                  Level.OK)
 
     def _failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
         if isinstance(exc, SettingsRejected):
-            text = _problems_text(exc.problems)
+            text = settings_problem_list(exc.problems)
             self.message.show_message(self.tr("Không lưu: cài đặt có lỗi, tệp cũ giữ nguyên.") + "\n" + text,
                                       Level.CRITICAL)
         else:
-            self.message.show_message(self.tr("Không đọc hoặc ghi được tệp cài đặt: %1").replace("%1", str(exc)),
+            self.message.show_message(tr_args(self.tr("Không đọc hoặc ghi được tệp cài đặt: %1"), exc),
                                       Level.CRITICAL)

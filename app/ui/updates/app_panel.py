@@ -7,12 +7,14 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.infra.formatting import format_datetime
 from app import HOTLINE
+from app.infra.formatting import format_datetime
+from app.ui.i18n import tr_args
+from app.ui.levels import Level
+from app.ui.updates.texts import rollback_reason_text, stage_problem_text
+from app.ui.widgets.message import MessageLabel
 from app.updates.app_install import InstallKind, StageError, StageProblem
 from app.updates.app_swap import AppUpdateStatus, SwapReason, SwapResult
-from app.ui.levels import Level
-from app.ui.widgets.message import MessageLabel
 
 
 def _when(iso: str) -> str:
@@ -54,24 +56,24 @@ class AppUpdatePanel(QGroupBox):
         self.restart_requested.emit()
 
     def show_status(self, status: AppUpdateStatus) -> None:
-        self.version.setText(self.tr("Đang dùng bản %1").replace("%1", status.running_version))
+        self.version.setText(tr_args(self.tr("Đang dùng bản %1"), status.running_version))
         pending = status.pending
         self.restart_button.setEnabled(True)
         self.restart_button.setVisible(pending is not None)
         if pending is not None and status.install_kind is InstallKind.INSTALLER:
-            self.state.setText(self.tr(
+            self.state.setText(tr_args(self.tr(
                 "Bản %1 đã tải về và kiểm tra chữ ký. Sẽ cài khi mở lại phần mềm (Windows hỏi quyền quản trị); bản "
-                "đang dùng được giữ lại để quay về nếu bản mới không chạy.").replace("%1", pending.version))
+                "đang dùng được giữ lại để quay về nếu bản mới không chạy."), pending.version))
         elif pending is not None:
-            self.state.setText(self.tr(
+            self.state.setText(tr_args(self.tr(
                 "Bản %1 đã tải về và kiểm tra chữ ký. Sẽ tự cài khi mở lại phần mềm hoặc ngoài giờ giao dịch "
-                "(%2) khi cửa sổ đang ẩn; bản đang dùng được giữ lại để quay về nếu bản mới không chạy.").replace(
-                "%1", pending.version).replace("%2", self._trading_hours))
+                "(%2) khi cửa sổ đang ẩn; bản đang dùng được giữ lại để quay về nếu bản mới không chạy."),
+                pending.version, self._trading_hours))
         elif status.install_kind is InstallKind.UNMANAGED:
             # Said in the shop's words: who updates this copy and how to reach them (not how it was installed).
-            self.state.setText(self.tr(
+            self.state.setText(tr_args(self.tr(
                 "Phần mềm trên máy này do kỹ thuật viên của nhà cung cấp cập nhật, không tự đổi phiên bản. Khi cần "
-                "bản mới, hãy gọi %1; dữ liệu của cửa hàng được giữ nguyên.").replace("%1", HOTLINE))
+                "bản mới, hãy gọi %1; dữ liệu của cửa hàng được giữ nguyên."), HOTLINE))
         else:
             self.state.setText(self.tr("Không có bản phần mềm mới đang chờ cài."))
         self._show_last(status)
@@ -82,39 +84,27 @@ class AppUpdatePanel(QGroupBox):
             self.last.hide()
             return
         if last.result is SwapResult.APPLIED:
-            self.last.show_message(self.tr("Đã cập nhật lên bản %1 lúc %2.").replace("%1", last.version).replace(
-                "%2", _when(last.at)), Level.OK)
+            self.last.show_message(tr_args(self.tr("Đã cập nhật lên bản %1 lúc %2."), last.version, _when(last.at)),
+                                   Level.OK)
         elif last.result is SwapResult.ROLLED_BACK:
-            reason = {
-                SwapReason.INSTALLER_FAILED: self.tr("bộ cài báo lỗi"),
-                SwapReason.EXITED_EARLY: self.tr("bản mới tắt ngay khi mở"),
-                SwapReason.NO_START_SIGNAL: self.tr("bản mới không mở được trong thời gian chờ"),
-            }.get(last.reason, last.reason.value)
-            self.last.show_message(self.tr(
+            self.last.show_message(tr_args(self.tr(
                 "Bản %1 không chạy được trên máy này (%2) nên đã tự quay về bản %3 lúc %4; bản %1 sẽ không được cài "
-                "lại. Gọi 1900 6037 nếu cần hỗ trợ.").replace("%1", last.version).replace(
-                "%2", reason).replace("%3", last.previous or status.running_version).replace(
-                "%4", _when(last.at)), Level.WARNING)
+                "lại. Gọi %5 nếu cần hỗ trợ."), last.version, rollback_reason_text(last.reason),
+                last.previous or status.running_version, _when(last.at), HOTLINE), Level.WARNING)
         elif last.reason is SwapReason.HELPER_FAILED:
-            self.last.show_message(self.tr("Bản %1 không cài được (trình cập nhật không chạy xong hai lần) nên đã bỏ "
-                                           "qua; phần mềm vẫn dùng bản đang chạy. Gọi 1900 6037 nếu cần hỗ trợ.")
-                                   .replace("%1", last.version), Level.WARNING)
+            self.last.show_message(tr_args(self.tr(
+                "Bản %1 không cài được (trình cập nhật không chạy xong hai lần) nên đã bỏ qua; phần mềm vẫn dùng bản "
+                "đang chạy. Gọi %2 nếu cần hỗ trợ."), last.version, HOTLINE), Level.WARNING)
         elif last.reason is SwapReason.POINTER_UNREADABLE:
-            self.last.show_message(self.tr("Chưa cài bản %1: tệp ghi phiên bản đang dùng (current) của bản cài này bị "
-                                           "sửa hoặc hỏng, nên không đổi gì; phần mềm vẫn dùng bản đang chạy. Gọi "
-                                           "1900 6037 để kỹ thuật viên kiểm tra.").replace("%1", last.version),
-                                   Level.WARNING)
+            self.last.show_message(tr_args(self.tr(
+                "Chưa cài bản %1: tệp ghi phiên bản đang dùng (current) của bản cài này bị sửa hoặc hỏng, nên không "
+                "đổi gì; phần mềm vẫn dùng bản đang chạy. Gọi %2 để kỹ thuật viên kiểm tra."), last.version, HOTLINE),
+                Level.WARNING)
         else:
-            self.last.show_message(self.tr("Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau.")
-                                   .replace("%1", last.version), Level.INFO)
+            self.last.show_message(tr_args(self.tr(
+                "Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau."), last.version), Level.INFO)
 
     def show_stage_error(self, error: StageError) -> None:
         if error.problem is StageProblem.UNMANAGED:
             return  # the state line already says how this copy is updated
-        text = {
-            StageProblem.WRONG_FORMAT: self.tr("Bản phần mềm mới không đúng loại cho máy này."),
-            StageProblem.UNSAFE_ARCHIVE: self.tr("Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài."),
-            StageProblem.NO_EXECUTABLE: self.tr("Gói phần mềm mới thiếu chương trình: đã từ chối, không cài."),
-            StageProblem.DISK: self.tr("Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền)."),
-        }[error.problem]
-        self.last.show_message(text, Level.WARNING)
+        self.last.show_message(stage_problem_text(error.problem), Level.WARNING)

@@ -19,22 +19,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import HOTLINE
 from app.infra.formatting import format_date
 from app.runtime import Runtime
-from app.warranty.certificate import write_certificate
-from pmv_protocol.contract import Contract, ContractError
-from pmv_protocol.coverage import CoverageStatus
-from app.warranty.service import RefreshOutcome, RefreshResult
+from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.warranty.state import WarrantySnapshot, WarrantyState
-from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includes, status_title
+from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includes, status_title, vendor_text
 from app.ui.warranty.timeline import CoverageTimeline
-from app.ui.widgets.tables import fit_table_height
-from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.flow import FlowLayout
+from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
+from app.ui.widgets.tables import fit_table_height
 from app.ui.widgets.tile import Tile
+from app.warranty.certificate import write_certificate
+from app.warranty.service import RefreshOutcome, RefreshResult
+from pmv_protocol.contract import Contract, ContractError
+from pmv_protocol.coverage import CoverageStatus
 
 STATUS_COLOURS = {
     CoverageStatus.WARRANTY: "#2e7d32",
@@ -191,30 +193,29 @@ class WarrantyPage(QWidget):
             return
         self.certificate_button.setEnabled(True)
         if coverage.status is CoverageStatus.EXPIRED:
-            detail = self.tr("Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; "
-                             "hãy gia hạn bảo trì hoặc gọi 1900 6037.")
+            detail = tr_args(self.tr("Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi "
+                                     "có thể; hãy gia hạn bảo trì hoặc gọi %1."), HOTLINE)
         else:
             assert coverage.covered_until is not None
-            detail = self.tr("Còn %1 ngày – được hỗ trợ đến hết ngày %2.").replace(
-                "%1", str(coverage.days_left)).replace("%2", format_date(coverage.covered_until))
+            detail = tr_args(self.tr("Còn %1 ngày – được hỗ trợ đến hết ngày %2."), coverage.days_left,
+                             format_date(coverage.covered_until))
             if coverage.ending_soon:
                 detail += " " + self.tr("Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.")
         self._set_card(status_title(coverage.status), detail, STATUS_COLOURS[coverage.status])
         facts = self.fact_labels
         # Both came later in the signed contract: an older one says neither, and the page says so.
         facts["number"].setText(contract.contract_number or self.tr("(hợp đồng không ghi)"))
-        facts["vendor"].setText(self._vendor_text(contract))
+        facts["vendor"].setText(vendor_text(contract))
         facts["package"].setText(contract.package_code)
         facts["accepted"].setText(format_date(contract.accepted_on))
         facts["warranty_end"].setText(
-            self.tr("%1 tháng, đến hết ngày %2")
-            .replace("%1", str(contract.warranty_months))
-            .replace("%2", format_date(coverage.warranty_ends))
+            tr_args(self.tr("%1 tháng, đến hết ngày %2"), contract.warranty_months,
+                    format_date(coverage.warranty_ends))
         )
         in_force = coverage.maintenance
         facts["maintenance"].setText(
-            self.tr("%1 → %2 (%3)").replace("%1", format_date(in_force.start)).replace("%2", format_date(in_force.end))
-            .replace("%3", in_force.tier) if in_force else self.tr("Không có")
+            tr_args(self.tr("%1 → %2 (%3)"), format_date(in_force.start), format_date(in_force.end), in_force.tier)
+            if in_force else self.tr("Không có")
         )
         facts["priority"].setText(self.tr("Có") if coverage.priority else self.tr("Không"))
         self.timeline.set_contract(contract, snapshot.today)
@@ -223,14 +224,6 @@ class WarrantyPage(QWidget):
             for column, text in enumerate((format_date(item.start), format_date(item.end), item.tier)):
                 self.contracts.setItem(row, column, QTableWidgetItem(text))
         fit_table_height(self.contracts)
-
-    def _vendor_text(self, contract: Contract) -> str:
-        vendor = contract.vendor
-        if vendor is None or not vendor.name:
-            return self.tr("(hợp đồng không ghi)")
-        if vendor.tax_code:
-            return self.tr("%1 – MST %2").replace("%1", vendor.name).replace("%2", vendor.tax_code)
-        return vendor.name
 
     # -- actions -----------------------------------------------------------
     def _refresh(self) -> None:
@@ -258,13 +251,13 @@ class WarrantyPage(QWidget):
         self._state.import_file(path)
 
     def _on_imported(self, contract: Contract) -> None:
-        self.show_message(self.tr("Đã nhập hợp đồng của %1.").replace("%1", contract.shop_name), Level.OK)
+        self.show_message(tr_args(self.tr("Đã nhập hợp đồng của %1."), contract.shop_name), Level.OK)
 
     def _on_import_failed(self, error: BaseException) -> None:
         if isinstance(error, ContractError):
             self.show_message(contract_refusal(error), Level.CRITICAL)
         else:
-            self.show_message(self.tr("Không đọc được tệp: %1").replace("%1", str(error)), Level.CRITICAL)
+            self.show_message(tr_args(self.tr("Không đọc được tệp: %1"), error), Level.CRITICAL)
 
     def _choose_certificate(self) -> None:
         default = Path.home() / f"phieu-bao-hanh-{dt.date.today():%Y%m%d}.pdf"
@@ -282,20 +275,20 @@ class WarrantyPage(QWidget):
         self._runner.run(
             lambda: write_certificate(contract, shop, today, path, language),
             on_success=lambda saved: self.show_message(
-                self.tr("Đã lưu phiếu bảo hành: %1").replace("%1", str(saved)), Level.OK),
+                tr_args(self.tr("Đã lưu phiếu bảo hành: %1"), saved), Level.OK),
             on_failure=lambda exc: self.show_message(
-                self.tr("Không lưu được phiếu bảo hành: %1").replace("%1", str(exc)), Level.CRITICAL),
+                tr_args(self.tr("Không lưu được phiếu bảo hành: %1"), exc), Level.CRITICAL),
             title=self.tr("Đang tạo phiếu bảo hành…"),
             context=self,
         )
 
     def _renew(self) -> None:
         snapshot = self._state.snapshot
-        text = self.tr("Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.").replace(
-            "%1", self._runtime.settings.shop.name)
+        text = tr_args(self.tr("Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1."),
+                       self._runtime.settings.shop.name)
         if snapshot is not None and snapshot.coverage is not None and snapshot.coverage.covered_until:
-            text += " " + self.tr("Hiện được hỗ trợ đến hết ngày %1.").replace(
-                "%1", format_date(snapshot.coverage.covered_until))
+            text += " " + tr_args(self.tr("Hiện được hỗ trợ đến hết ngày %1."),
+                                  format_date(snapshot.coverage.covered_until))
         self.renewal_requested.emit(text)
 
 
@@ -314,9 +307,9 @@ class WarrantyTile(Tile):
                              level_of(snapshot))
             return
         if coverage.status is CoverageStatus.EXPIRED:
-            detail = self.tr("Gọi 1900 6037 hoặc gia hạn bảo trì.")
+            detail = tr_args(self.tr("Gọi %1 hoặc gia hạn bảo trì."), HOTLINE)
         else:
             assert coverage.covered_until is not None
-            detail = self.tr("Còn %1 ngày (đến hết %2)").replace("%1", str(coverage.days_left)).replace(
-                "%2", format_date(coverage.covered_until))
+            detail = tr_args(self.tr("Còn %1 ngày (đến hết %2)"), coverage.days_left,
+                             format_date(coverage.covered_until))
         self.set_content(status_title(coverage.status), detail, level_of(snapshot))

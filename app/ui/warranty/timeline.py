@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.infra.formatting import format_date
+from app.ui.i18n import tr_args
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import warranty_end
 
@@ -99,5 +100,5 @@ class CoverageTimeline(QWidget):
         label_rect = QRectF(today_x - 60, 4, 120, 18)
         label_rect.moveLeft(min(max(label_rect.left(), left), right - label_rect.width()))
         painter.drawText(label_rect, Qt.AlignmentFlag.AlignCenter,
-                         self.tr("Hôm nay %1").replace("%1", format_date(self._today)))
+                         tr_args(self.tr("Hôm nay %1"), format_date(self._today)))
         painter.end()

@@ -27,3 +27,18 @@ def test_the_shops_own_number_stays_in_every_part(runtime: Runtime, demo_shop: D
     assert "gọi lại cửa hàng 028 3822 1234, không gọi khách [SĐT]" in audit
     assert "Cửa hàng ĐT 028 3822 1234; Khách hàng: Trần Văn H***, STK [STK]" in pos_log
     assert result.redacted >= 3
+
+
+def test_a_bundle_cancelled_before_it_is_written_raises_the_one_cancelled_and_writes_nothing(
+        runtime: Runtime, tmp_path: Path) -> None:
+    import threading
+
+    import pytest
+
+    from app.infra.job_protocol import Cancelled
+
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        write_support_bundle(runtime, tmp_path / "bundle.zip", cancel=cancel)
+    assert not (tmp_path / "bundle.zip").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.background.registry import outside_trading_hours
 from app.updates.app_install import (
     EXECUTABLE,
     AppInstall,
@@ -30,7 +31,6 @@ from app.updates.app_swap import (
     last_outcome,
     launch_helper,
     mark_started,
-    outside_trading_hours,
     refused_versions,
     rollback_dir,
 )

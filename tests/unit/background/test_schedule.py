@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 
-from app.background.schedule import BATCH_AHEAD, LONGEST_SLEEP, POLL_IDLE_EVERY, RETRY_AFTER, WARRANTY_EVERY, TraySchedule
+from app.background.registry import WARRANTY
+from app.background.schedule import BATCH_AHEAD, LONGEST_SLEEP, POLL_IDLE_EVERY, RETRY_AFTER, TraySchedule
+
+WARRANTY_EVERY = WARRANTY.period()
 
 T0 = 1_800_000_000.0
 

@@ -1,0 +1,43 @@
+"""The words of starting up and of the app's own database: notices, refusals, a failed start."""
+
+from __future__ import annotations
+
+from app import HOTLINE
+from app.storage.db import NoticeKind, StorageError, StorageFailure, StorageNotice
+from app.ui.i18n import tr_args, translate
+
+
+def storage_notice_text(notice: StorageNotice) -> str:
+    if notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT:
+        text = translate(
+            "StorageNotices",
+            "Cơ sở dữ liệu của ứng dụng bị hỏng nên đã được tạo mới. Tệp cũ được giữ lại tại %1 "
+            "để kỹ thuật viên khôi phục; hãy gọi %2 nếu cần.",
+        )
+    else:
+        text = translate("StorageNotices", "Dữ liệu đã được nâng cấp lên phiên bản mới; bản sao trước khi nâng cấp: %1")
+    return tr_args(text, notice.path, HOTLINE)
+
+
+def storage_error_text(error: StorageError) -> str:
+    texts = {
+        StorageFailure.LOCKED: translate(
+            "StorageErrors", "Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ "
+            "PMV Support Assistant khác rồi mở lại."),
+        StorageFailure.NEWER_SCHEMA: translate(
+            "StorageErrors", "Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; "
+            "dữ liệu không bị thay đổi."),
+        StorageFailure.MIGRATION_FAILED: translate(
+            "StorageErrors", "Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn."),
+        StorageFailure.CANNOT_OPEN: translate(
+            "StorageErrors", "Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa)."),
+    }
+    call = translate("StorageErrors", "Gọi %1 để được hỗ trợ. Chi tiết: %2")
+    return f"{texts[error.failure]}\n\n{tr_args(call, HOTLINE, error)}"
+
+
+def start_error_text(error: BaseException) -> str:
+    """What the shop is told when the start fails behind the painted frame (other than the database)."""
+    text = translate(
+        "Startup", "Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.\n\nChi tiết: %2")
+    return tr_args(text, HOTLINE, f"{type(error).__name__}: {error}")

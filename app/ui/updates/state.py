@@ -1,0 +1,87 @@
+"""The updates feature's state: installed packs, the app update's status, runs on demand and on schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app import __version__
+from app.background.agent import BackgroundAgent
+from app.background.registry import UPDATES
+from app.runtime import Runtime
+from app.ui.tasks import TaskRunner
+from app.updates.app_swap import AppUpdateStatus, app_update_status
+from app.updates.install import InstalledPack
+from app.updates.service import NotConfigured, Updater, UpdateRun
+
+log = logging.getLogger(__name__)
+
+
+class UpdatesState(QObject):
+    """Installed packs and the last update run.
+
+    Signals:
+        packs_changed(object): the list of :class:`InstalledPack`.
+        app_status_changed(object): an :class:`AppUpdateStatus` (running, waiting, last switch).
+        ran(object): an :class:`UpdateRun` (on demand or scheduled).
+        failed(object): an exception that stopped a run (e.g. no trusted root).
+        restart_requested(): hand over to the waiting app version now (the Application does it).
+    """
+
+    packs_changed = Signal(object)
+    app_status_changed = Signal(object)
+    ran = Signal(object)
+    failed = Signal(object)
+    restart_requested = Signal()
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self.updater = Updater(runtime)
+        self.packs: list[InstalledPack] = []
+        self.app_status: AppUpdateStatus | None = None
+        self.ran.connect(self._after_run)
+
+    def shop_today(self) -> dt.date:
+        return self._runtime.shop_today()
+
+    def load(self) -> None:
+        self._runner.run(self._runtime.pack_store.installed, on_success=self._set_packs,
+                         on_failure=lambda exc: log.error("packs: %s", exc))
+        self._runner.run(lambda: app_update_status(self._runtime.paths.data_dir, self.updater.app_install,
+                                                   __version__),
+                         on_success=self._set_app_status, on_failure=lambda exc: log.error("app update: %s", exc))
+
+    def _set_app_status(self, status: AppUpdateStatus) -> None:
+        self.app_status = status
+        self.app_status_changed.emit(status)
+
+    def _set_packs(self, packs: list[InstalledPack]) -> None:
+        self.packs = packs
+        self.packs_changed.emit(packs)
+
+    @Slot(object)
+    def _after_run(self, _run: UpdateRun) -> None:
+        self.load()
+
+    def run_now(self, title: str = "") -> None:
+        self._runner.run_job(lambda cancel, progress: self.updater.run(cancel, progress),
+                             on_success=self.ran.emit, on_failure=self.failed.emit, title=title, cancellable=True)
+
+    def rollback(self, pack_id: str) -> None:
+        self._runner.run(lambda: self.updater.rollback(pack_id), on_success=lambda _r: self.load(),
+                         on_failure=self.failed.emit)
+
+    def register(self, agent: BackgroundAgent) -> None:
+        agent.add(UPDATES, self._scheduled, self._runtime.settings)  # soon after start, then every few hours
+
+    def _scheduled(self) -> None:  # an agent thread
+        try:
+            self.ran.emit(self.updater.run())
+        except NotConfigured as exc:
+            log.info("updates not configured: %s", exc)
+        except Exception:
+            log.exception("scheduled update failed")

@@ -1,0 +1,125 @@
+"""Words for the updates feature: when a pack takes effect, its rules and what changed, why a run or a switch failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app import HOTLINE
+from app.infra.formatting import format_date, format_vnd
+from app.ui.i18n import tr_args, translate
+from app.updates.app_install import StageProblem
+from app.updates.app_swap import SwapReason
+from app.updates.install import PackStore
+from app.updates.targets import UpdateErrorKind
+from pmv_protocol.packs import ChangeKind, RegulationPack, diff
+
+
+def effective_text(day: dt.date, today: dt.date) -> str:
+    if day > today:
+        return tr_args(translate("UpdateTexts", "có hiệu lực từ %1 (còn %2 ngày)"), format_date(day),
+                       (day - today).days)
+    return tr_args(translate("UpdateTexts", "đã có hiệu lực từ %1"), format_date(day))
+
+
+def error_text(kind: UpdateErrorKind) -> str:
+    return {
+        UpdateErrorKind.SECURITY: tr_args(translate(
+            "UpdateTexts", "Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị "
+            "giả mạo): không cài gì, giữ nguyên bản đang dùng. Hãy gọi %1."), HOTLINE),
+        UpdateErrorKind.NETWORK: translate("UpdateTexts", "Không tải được bản cập nhật (mạng); sẽ tự thử lại sau."),
+        UpdateErrorKind.TOO_LARGE: translate(
+            "UpdateTexts", "Máy chủ gửi dữ liệu lớn hơn bản đã ký: đã dừng, không cài."),
+        UpdateErrorKind.HASH_MISMATCH: translate("UpdateTexts", "Tệp tải về không khớp bản đã ký: không cài."),
+        UpdateErrorKind.CANCELLED: translate("UpdateTexts", "Đã dừng; phần đã tải được giữ để tải tiếp."),
+        UpdateErrorKind.BUSY: translate("UpdateTexts", "Đang có một lần cập nhật khác chạy."),
+        UpdateErrorKind.STORAGE: translate("UpdateTexts", "Không ghi được vào ổ đĩa (đầy hoặc không có quyền)."),
+    }[kind]
+
+
+def _cash_limit_text(rule: object) -> str:
+    """The Decree 232 rule as the pack states it: threshold, what counts, what qualifies as a bank account."""
+    methods = {
+        "bank_transfer": translate("UpdateTexts", "chuyển khoản"),
+        "cash": translate("UpdateTexts", "tiền mặt"),
+        "card": translate("UpdateTexts", "thẻ"),
+        "e_wallet": translate("UpdateTexts", "ví điện tử"),
+        "voucher": translate("UpdateTexts", "phiếu quà tặng"),
+    }
+    kinds = set(rule.counted_kinds)  # type: ignore[attr-defined]
+    if kinds == {"sell", "buy"}:
+        counted = translate("UpdateTexts", "bán ra và mua vào cộng lại")
+    elif kinds == {"sell"}:
+        counted = translate("UpdateTexts", "chỉ tính bán ra")
+    else:
+        counted = translate("UpdateTexts", "chỉ tính mua vào")
+    if rule.inclusive:  # type: ignore[attr-defined]
+        text = translate("UpdateTexts", "Từ %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng "
+                                        "(được tính: %3)")
+    else:
+        text = translate("UpdateTexts", "Trên %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng "
+                                        "(được tính: %3)")
+    qualifying = ", ".join(methods.get(m, m) for m in rule.bank_account_methods)  # type: ignore[attr-defined]
+    return tr_args(text, format_vnd(rule.amount_vnd), counted, qualifying)  # type: ignore[attr-defined]
+
+
+def rule_text(rule: object) -> str:
+    """One line per typed rule, in the interface language."""
+    kind = getattr(rule, "kind", "")
+    if kind == "cash_limit_per_customer_per_day":
+        return _cash_limit_text(rule)
+    if kind == "vat_rate":
+        return tr_args(translate("UpdateTexts", "Thuế GTGT %1% cho %2"),
+                       rule.percent, rule.applies_to)  # type: ignore[attr-defined]
+    if kind == "reporting_threshold":
+        return tr_args(translate("UpdateTexts", "Báo cáo từ %1: %2"),
+                       format_vnd(rule.amount_vnd), rule.what)  # type: ignore[attr-defined]
+    if kind == "label_required_fields":
+        return tr_args(translate("UpdateTexts", "Tem phải ghi: %1"),
+                       ", ".join(map(str, rule.fields)))  # type: ignore[attr-defined]
+    if kind == "invoice_required_fields":
+        return tr_args(translate("UpdateTexts", "Hóa đơn phải có: %1"),
+                       ", ".join(map(str, rule.fields)))  # type: ignore[attr-defined]
+    return str(kind)
+
+
+def what_changed(store: PackStore, pack_id: str, previous_version: str, current: RegulationPack) -> list[str]:
+    """'What changed' against the previous version, one line per rule added, removed or changed."""
+    old = store.pack_at(pack_id, previous_version)
+    if old is None:
+        return []
+    lines = []
+    for change in diff(old, current):
+        if change.change is ChangeKind.ADDED:
+            lines.append(tr_args(translate("UpdateTexts", "Thêm quy tắc %1"), change.kind))
+        elif change.change is ChangeKind.REMOVED:
+            lines.append(tr_args(translate("UpdateTexts", "Bỏ quy tắc %1"), change.kind))
+        else:
+            fields = ", ".join(f"{name}: {change.before.get(name)} → {change.after.get(name)}"  # type: ignore[union-attr]
+                               for name in change.changed_fields)
+            lines.append(tr_args(translate("UpdateTexts", "Đổi %1 (%2)"), change.kind, fields))
+    return lines
+
+
+# -- the app update (the box on the page; the words keep the box's context) ------------------------------------------
+
+def rollback_reason_text(reason: SwapReason) -> str:
+    """Why a new version was rolled back, as a phrase inside the rollback message."""
+    texts = {
+        SwapReason.INSTALLER_FAILED: translate("AppUpdatePanel", "bộ cài báo lỗi"),
+        SwapReason.EXITED_EARLY: translate("AppUpdatePanel", "bản mới tắt ngay khi mở"),
+        SwapReason.NO_START_SIGNAL: translate("AppUpdatePanel", "bản mới không mở được trong thời gian chờ"),
+    }
+    return texts.get(reason, reason.value)
+
+
+def stage_problem_text(problem: StageProblem) -> str:
+    """Why a downloaded version could not be made ready (UNMANAGED is said by the state line, not here)."""
+    return {
+        StageProblem.WRONG_FORMAT: translate("AppUpdatePanel", "Bản phần mềm mới không đúng loại cho máy này."),
+        StageProblem.UNSAFE_ARCHIVE: translate(
+            "AppUpdatePanel", "Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài."),
+        StageProblem.NO_EXECUTABLE: translate(
+            "AppUpdatePanel", "Gói phần mềm mới thiếu chương trình: đã từ chối, không cài."),
+        StageProblem.DISK: translate(
+            "AppUpdatePanel", "Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền)."),
+    }[problem]

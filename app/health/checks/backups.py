@@ -8,6 +8,8 @@ the live database are only ever read.
 
 from __future__ import annotations
 
+from app import HOTLINE
+
 import datetime as dt
 import errno
 import math
@@ -47,44 +49,44 @@ REMEDIES: dict[str, str] = {
         "Không thấy thư mục sao lưu của PMV.\n"
         "1. Kiểm tra ổ sao lưu (ổ USB, ổ cứng ngoài, ổ mạng) đã cắm và mở được trong File Explorer.\n"
         "2. Trong PMV, mở phần cài đặt sao lưu và xem thư mục sao lưu có đúng không.\n"
-        "3. Nếu không tìm thấy, gọi 1900 6037 để kỹ thuật viên cài lại sao lưu tự động."
+        f"3. Nếu không tìm thấy, gọi {HOTLINE} để kỹ thuật viên cài lại sao lưu tự động."
     ),
     "backup.none": (
         "Chưa có bản sao lưu nào của dữ liệu PMV; nếu máy hỏng sẽ mất toàn bộ sổ sách.\n"
         "1. Trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
         "2. Bật sao lưu tự động hằng đêm.\n"
-        "3. Chạy lại kiểm tra; nếu vẫn không có bản sao lưu, gọi 1900 6037."
+        f"3. Chạy lại kiểm tra; nếu vẫn không có bản sao lưu, gọi {HOTLINE}."
     ),
     "backup.stale": (
         "Bản sao lưu mới nhất đã cũ: sao lưu tự động hằng đêm không chạy.\n"
         "1. Để máy thu ngân và PMV bật đến sau giờ sao lưu tự động (thường 22:00).\n"
         "2. Kiểm tra ổ sao lưu đang cắm và còn chỗ trống.\n"
         "3. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
-        "4. Nếu PMV báo lỗi khi sao lưu, gọi 1900 6037."
+        f"4. Nếu PMV báo lỗi khi sao lưu, gọi {HOTLINE}."
     ),
     "backup.corrupt": (
         "Bản sao lưu mới nhất không khôi phục được (tệp hỏng hoặc không đầy đủ).\n"
         "1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
         "2. Chạy lại kiểm tra.\n"
-        "3. Nếu bản mới cũng hỏng, ổ sao lưu có thể bị lỗi: đổi sang ổ khác và gọi 1900 6037."
+        f"3. Nếu bản mới cũng hỏng, ổ sao lưu có thể bị lỗi: đổi sang ổ khác và gọi {HOTLINE}."
     ),
     "backup.unsafe": (
         "Tệp sao lưu có nội dung bất thường (đường dẫn lạ hoặc dung lượng giải nén quá lớn) nên không được mở.\n"
         "1. Không giải nén hay mở tệp này.\n"
         "2. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
-        "3. Gọi 1900 6037 để kỹ thuật viên kiểm tra máy (có thể có phần mềm lạ ghi vào thư mục sao lưu)."
+        f"3. Gọi {HOTLINE} để kỹ thuật viên kiểm tra máy (có thể có phần mềm lạ ghi vào thư mục sao lưu)."
     ),
     "backup.incomplete": (
         "Bản sao lưu thiếu nhiều dữ liệu so với dữ liệu đang dùng; khôi phục từ bản này sẽ mất dữ liệu.\n"
         "1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
         "2. Chạy lại kiểm tra.\n"
-        "3. Nếu vẫn lệch, gọi 1900 6037: có thể PMV đang sao lưu nhầm tệp dữ liệu."
+        f"3. Nếu vẫn lệch, gọi {HOTLINE}: có thể PMV đang sao lưu nhầm tệp dữ liệu."
     ),
     "backup.live_fewer_rows": (
         "Dữ liệu đang dùng có ít dòng hơn bản sao lưu đêm qua: có thể đã bị xóa hoặc mất dữ liệu.\n"
         "1. Không xóa, không ghi đè bản sao lưu và không tự khôi phục.\n"
         "2. Hỏi lại nhân viên có ai vừa xóa hàng, hóa đơn hay khách hàng không.\n"
-        "3. Gọi ngay 1900 6037 để kỹ thuật viên đối chiếu và khôi phục phần bị mất."
+        f"3. Gọi ngay {HOTLINE} để kỹ thuật viên đối chiếu và khôi phục phần bị mất."
     ),
 }
 

@@ -37,7 +37,6 @@ from app.storage.errors import StorageError
 from app.ui.i18n import Translators
 from app.ui.icons import app_icon
 from app.ui.main_window import MainWindow
-from app.ui.start_texts import start_error_text
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -281,6 +280,8 @@ class Startup(QObject):
         """Anything else that stops the start (a read-only data folder, a full disk, a broken install): said,
         not silent; exit code 1."""
         from PySide6.QtWidgets import QMessageBox
+
+        from app.ui.start_texts import start_error_text  # the frame paints before the data layer loads
 
         self._say_failure(error)
         if self._dialogs_wanted():

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import http.server
 import json
+import socket
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.health.context import CheckContext
+from app.infra.settings import Settings, load_settings
+from app.shop.demo import DemoShop
+from app.storage.db import Database
 from pmv_protocol.keys import key_id, public_key_to_b64
-
 from vendor_server.signing import sign_payload
 
+# --- signed contracts ---------------------------------------------------------------------------------------------
 
 def contract_payload(shop_id: str = "KP-0001", **changes: Any) -> dict[str, Any]:
     return {
@@ -36,6 +46,8 @@ def write_keys_file(key: Ed25519PrivateKey, path: Path) -> Path:
     return path
 
 
+# --- clocks ---------------------------------------------------------------------------------------------------------
+
 class FixedClock:
     """A clock tests move by hand: ``clock()`` gives ``now``; ``advance(minutes=5)`` moves it."""
 
@@ -47,3 +59,119 @@ class FixedClock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += dt.timedelta(**kwargs)
+
+
+# --- settings files and the app database -------------------------------------------------------------------------
+
+# Lines 3 to 9 of a shop's settings file as the settings tests write it, below two lines of each test's own.
+# [pos] database is on line 9, the line a test breaks (unclosed_quote_on_line_9).
+SHOP_AND_POS_LINES = (
+    "\n"  # 3
+    "[shop]\n"  # 4
+    'name = "Tiệm vàng Kim Phát"\n'  # 5
+    "\n"  # 6
+    "[pos]\n"  # 7
+    'process_name = "PMV.exe"\n'  # 8
+    'database = "pos/pmv.sqlite3"\n'  # 9
+)
+# 02:00 UTC on 3 December 2026 is 09:00 in the shop: a last good copy kept then is dated 03/12/2026.
+KEPT_AT = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)
+
+
+def unclosed_quote_on_line_9(settings_text: str) -> str:
+    """``settings_text`` with the closing quote of [pos] database lost: a TOML error on line 9."""
+    return settings_text.replace('database = "pos/pmv.sqlite3"', 'database = "pos/pmv.sqlite3')
+
+
+def database_at_revision(path: Path, revision: str, *statements: str) -> None:
+    """An app database at ``path`` left at an older schema ``revision``, with ``statements`` (SQL) run on it
+    afterwards: data an older app version wrote, or what a hand-made repair left behind."""
+    old = Database(path)
+    old.migrate(revision)
+    assert old.current_revision() == revision
+    old.close()
+    with sqlite3.connect(path) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+# --- health checks on the demo shop --------------------------------------------------------------------------------
+
+# 25/11/2026 10:00 in Hồ Chí Minh City: a Wednesday, inside trading hours, the
+# demo shop's "today" (its price board was updated at 08:30 that morning).
+SHOP_NOW = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
+
+
+def shop_settings_of(shop: DemoShop) -> Settings:
+    """The settings a demo shop was made with; they must load without a problem."""
+    loaded = load_settings(shop.settings_file)
+    assert loaded.ok
+    return loaded.settings
+
+
+@contextlib.contextmanager
+def check_contexts(shop_settings: Settings, shop_now: dt.datetime = SHOP_NOW) -> Iterator[Callable[..., CheckContext]]:
+    """Makes check contexts on a stopped clock, and closes every one it made on the way out.
+
+    ``make(settings=None, now=shop_now, **kwargs)``: other settings, another moment, or CheckContext's own options.
+    """
+    made: list[CheckContext] = []
+
+    def make(settings: Settings | None = None, now: dt.datetime = shop_now, **kwargs: object) -> CheckContext:
+        ctx = CheckContext(settings or shop_settings, clock=lambda: now, **kwargs)  # type: ignore[arg-type]
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+# --- servers that misbehave ----------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def silent_tcp_server() -> Iterator[tuple[int, list[socket.socket]]]:
+    """Accepts TCP connections on 127.0.0.1 and never says a word: a hung or firewalled-after-accept server.
+
+    Yields its port and the connections it accepted (a test asserts the client really got there); all closed on exit.
+    """
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                accepted.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], accepted
+    finally:
+        stop.set()
+        thread.join(5)
+        for sock in accepted:
+            sock.close()
+        listener.close()
+
+
+class LocalHttpServer:
+    """A request handler class served on 127.0.0.1 (a free port) by a daemon thread, until ``close()``.
+
+    The base of the scripted servers tests stand up where the real vendor server never misbehaves
+    the way they need; ThreadingHTTPServer's own request threads are daemons too.
+    """
+
+    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler]) -> None:
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -440,6 +440,8 @@ class _Engine:
             self._roof(key)
         elif act in (_Act.HOOK_ALL, _Act.HOOK_UO, _Act.BOWL):
             self._hook(key)
+        elif act in (_Act.DD, _Act.TONE) and not self._buf:
+            self._append(key)  # nothing typed yet for it to change: the key types itself
         elif act is _Act.DD:
             self._dd(key)
         elif act is _Act.TONE:
@@ -492,6 +494,21 @@ class _Engine:
     def _set_vowels(self, start: int, vseq: str) -> None:
         for i in range(len(vseq)):
             self._buf[start + i].vseq = vseq[: i + 1]
+
+    def _fits_syllable(self, cur: int, vseq: str) -> bool:
+        """Whether the syllable ending at ``cur`` is still valid Vietnamese with ``vseq`` as its vowels."""
+        cell = self._buf[cur]
+        return _valid_cvc(self._cluster_at(cur, cell.c1), vseq, self._cluster_at(cur, cell.c2))
+
+    def _change_vowels(self, key: _Key, start: int, vseq: str, old_tone_at: int, at_end: bool, *,
+                       undone: bool) -> None:
+        """The vowels from ``start`` become ``vseq`` and the tone moves to where it belongs on them; a mark
+        taken back (``undone``) then types ``key`` itself, as UniKey does ("aaa" -> "aa")."""
+        self._set_vowels(start, vseq)
+        self._move_tone(old_tone_at, start + self._tone_position(vseq, at_end))
+        if undone:
+            self._single = False
+            self._append(key)
 
     # -- auto-restore (UniKey's processWordEnd / restoreKeyStrokes) --------
 
@@ -679,19 +696,14 @@ class _Engine:
             if target is not None and new_vs[roof] != target:
                 self._append(key)
                 return
-            if not _valid_cvc(self._cluster_at(cur, buf[cur].c1), new_vs,
-                              self._cluster_at(cur, buf[cur].c2)):
+            if not self._fits_syllable(cur, new_vs):
                 self._append(key)
                 return
             if both_uo:
                 buf[start].sym, buf[start + 1].sym = "u", "ô"
             else:
                 buf[start + roof].sym = new_vs[roof]
-        self._set_vowels(start, new_vs)
-        self._move_tone(old_tone_at, start + self._tone_position(new_vs, v_end == cur))
-        if removed:
-            self._single = False
-            self._append(key)
+        self._change_vowels(key, start, new_vs, old_tone_at, v_end == cur, undone=removed)
 
     def _hook(self, key: _Key) -> bool:
         """Horn / breve (Telex w, VNI 7 and 8).  True when it applied or undid."""
@@ -726,16 +738,11 @@ class _Engine:
             if not _hook_fits(key.act, new_vs[hook]):
                 self._append(key)
                 return False
-            if not _valid_cvc(self._cluster_at(cur, buf[cur].c1), new_vs,
-                              self._cluster_at(cur, buf[cur].c2)):
+            if not self._fits_syllable(cur, new_vs):
                 self._append(key)
                 return False
             buf[start + hook].sym = new_vs[hook]
-        self._set_vowels(start, new_vs)
-        self._move_tone(old_tone_at, start + self._tone_position(new_vs, v_end == cur))
-        if removed:
-            self._single = False
-            self._append(key)
+        self._change_vowels(key, start, new_vs, old_tone_at, v_end == cur, undone=removed)
         return True
 
     def _hook_uo(self, key: _Key, cur: int, v_end: int, vs: str) -> bool:
@@ -763,19 +770,12 @@ class _Engine:
             new_vs = "uo" + vs[2:]
             buf[start].sym, buf[start + 1].sym = "u", "o"
             removed = True
-        self._set_vowels(start, new_vs)
-        self._move_tone(old_tone_at, start + self._tone_position(new_vs, v_end == cur))
-        if removed:
-            self._single = False
-            self._append(key)
+        self._change_vowels(key, start, new_vs, old_tone_at, v_end == cur, undone=removed)
         return True
 
     def _dd(self, key: _Key) -> None:
-        """d -> đ anywhere in the syllable (Telex dd, VNI 9); again undoes."""
+        """d -> đ anywhere in the syllable (Telex dd, VNI 9); again undoes.  Never on an empty buffer."""
         buf = self._buf
-        if not buf:
-            self._append(key)
-            return
         cur = len(buf) - 1
         cell = buf[cur]
         # UniKey allows dd even inside a non-Vietnamese run (abbreviations).
@@ -801,10 +801,8 @@ class _Engine:
             self._append(key)
 
     def _tone(self, key: _Key) -> None:
+        """A tone mark on the syllable's vowel (or z, no tone); the same again undoes.  Never on an empty buffer."""
         buf = self._buf
-        if not buf:
-            self._append(key)
-            return
         cur = len(buf) - 1
         cell = buf[cur]
         if cell.form is _Form.C and cell.cseq in ("gi", "gin"):

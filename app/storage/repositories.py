@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.storage.db import Database
-from app.storage.tables import ActivityRow, AppStateRow
+from app.storage.tables import ActivityRow, AppStateRow, LogRow
 
 Clock = Callable[[], dt.datetime]
+RowT = TypeVar("RowT", bound=LogRow)
+EntryT = TypeVar("EntryT")
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def detail_json(detail: Mapping[str, Any]) -> str:
+    """A log entry's detail as stored: JSON, Vietnamese kept readable, anything else (dates, paths) as its text."""
+    return json.dumps(detail, ensure_ascii=False, default=str)
 
 
 @dataclass(frozen=True)
@@ -71,32 +78,50 @@ class StateRepository:
                 row.updated_at = self._clock()
 
 
-class ActivityRepository:
-    """Append-only log of what the app did, newest first when read."""
+class AppendOnlyLog(Generic[RowT, EntryT]):
+    """A log table the app only appends to (no update, no delete) and reads newest first.
+
+    A subclass names its table (``_table``) and turns a row into its frozen entry (``_entry``).
+    """
+
+    _table: type[RowT]
 
     def __init__(self, db: Database, clock: Clock = utc_now) -> None:
         self._db = db
         self._clock = clock
 
-    def add(self, kind: str, code: str, **detail: Any) -> ActivityEntry:
+    def _entry(self, row: RowT) -> EntryT:
+        raise NotImplementedError
+
+    def _append(self, make_row: Callable[[dt.datetime], RowT]) -> EntryT:
+        """Insert the row ``make_row`` builds for the clock's time, read once the write is under way."""
         with self._db.write() as session:
-            row = ActivityRow(
-                at=self._clock(),
-                kind=kind,
-                code=code,
-                detail=json.dumps(detail, ensure_ascii=False, default=str),
-            )
+            row = make_row(self._clock())
             session.add(row)
             session.flush()
-            return _activity(row)
+            return self._entry(row)
+
+    def _since(self, since: dt.datetime | None) -> Select[RowT]:
+        """Every row, or those at or after ``since`` (aware)."""
+        query = select(self._table)
+        return query if since is None else query.where(self._table.at >= since)
+
+    def _newest_first(self, limit: int, since: dt.datetime | None = None) -> list[EntryT]:
+        query = self._since(since).order_by(self._table.at.desc(), self._table.id.desc()).limit(limit)
+        with self._db.read() as session:
+            return [self._entry(row) for row in session.scalars(query)]
+
+
+class ActivityRepository(AppendOnlyLog[ActivityRow, ActivityEntry]):
+    """Append-only log of what the app did, newest first when read."""
+
+    _table = ActivityRow
+
+    def add(self, kind: str, code: str, **detail: Any) -> ActivityEntry:
+        return self._append(lambda at: ActivityRow(at=at, kind=kind, code=code, detail=detail_json(detail)))
 
     def recent(self, limit: int = 20) -> list[ActivityEntry]:
-        with self._db.read() as session:
-            rows = session.scalars(
-                select(ActivityRow).order_by(ActivityRow.at.desc(), ActivityRow.id.desc()).limit(limit)
-            )
-            return [_activity(row) for row in rows]
+        return self._newest_first(limit)
 
-
-def _activity(row: ActivityRow) -> ActivityEntry:
-    return ActivityEntry(row.id, row.at, row.kind, row.code, json.loads(row.detail))
+    def _entry(self, row: ActivityRow) -> ActivityEntry:
+        return ActivityEntry(row.id, row.at, row.kind, row.code, json.loads(row.detail))

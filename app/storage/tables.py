@@ -47,16 +47,22 @@ class AppStateRow(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class ActivityRow(Base):
+class LogRow:
+    """The columns every append-only log shares: a serial id, when (indexed: logs are read newest first)
+    and a JSON detail.  Each log keeps its own table; this mixin only declares the common columns."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+
+
+class ActivityRow(LogRow, Base):
     """What the app did for the shop, newest shown on the overview page."""
 
     __tablename__ = "activity"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     code: Mapped[str] = mapped_column(String(80), nullable=False)
-    detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
 
 
 class SupportRequestRow(Base):
@@ -122,14 +128,11 @@ class CheckResultRow(Base):
     summary: Mapped[str] = mapped_column(Text, nullable=False)
 
 
-class AuditLogRow(Base):
+class AuditLogRow(LogRow, Base):
     """What a technician did on this PC (append-only from the app)."""
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
     technician: Mapped[str] = mapped_column(String(255), nullable=False)
     action: Mapped[str] = mapped_column(String(60), nullable=False)
-    detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     result: Mapped[str] = mapped_column(String(40), nullable=False)

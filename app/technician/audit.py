@@ -7,17 +7,14 @@ Append-only from the app: there is no update or delete here.  ``action`` and
 from __future__ import annotations
 
 import csv
-import io
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
-from app.storage.db import Database
-from app.storage.repositories import Clock, utc_now
+from app.storage.repositories import AppendOnlyLog, detail_json
 from app.storage.tables import AuditLogRow
 
 CSV_COLUMNS = ("at", "technician", "action", "result", "detail")
@@ -33,40 +30,24 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
-class AuditLog:
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
-        self._db = db
-        self._clock = clock
+class AuditLog(AppendOnlyLog[AuditLogRow, AuditEntry]):
+    """The audit log's one table: entries are recorded and read, never changed."""
+
+    _table = AuditLogRow
 
     def record(self, technician: str, action: str, result: str, **detail: Any) -> AuditEntry:
-        with self._db.write() as session:
-            row = AuditLogRow(
-                at=self._clock(),
-                technician=technician,
-                action=action,
-                result=result,
-                detail=json.dumps(detail, ensure_ascii=False, default=str),
-            )
-            session.add(row)
-            session.flush()
-            return _entry(row)
+        return self._append(lambda at: AuditLogRow(at=at, technician=technician, action=action, result=result,
+                                                   detail=detail_json(detail)))
 
     def entries(self, limit: int = 100, since: dt.datetime | None = None) -> list[AuditEntry]:
         """Newest first; ``since`` (aware) keeps entries at or after it."""
-        query = select(AuditLogRow)
-        if since is not None:
-            query = query.where(AuditLogRow.at >= since)
-        query = query.order_by(AuditLogRow.at.desc(), AuditLogRow.id.desc()).limit(limit)
-        with self._db.read() as session:
-            return [_entry(row) for row in session.scalars(query)]
+        return self._newest_first(limit, since)
 
     def csv_text(self, since: dt.datetime | None = None) -> tuple[str, int]:
         """Every entry (or those at or after ``since``), oldest first, as CSV text; and the row count."""
-        query = select(AuditLogRow)
-        if since is not None:
-            query = query.where(AuditLogRow.at >= since)
+        query = self._since(since).order_by(AuditLogRow.at, AuditLogRow.id)
         with self._db.read() as session:
-            rows = [_entry(r) for r in session.scalars(query.order_by(AuditLogRow.at, AuditLogRow.id))]
+            rows = [self._entry(row) for row in session.scalars(query)]
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
@@ -80,6 +61,5 @@ class AuditLog:
         Path(path).write_text(text, encoding="utf-8-sig", newline="")
         return count
 
-
-def _entry(row: AuditLogRow) -> AuditEntry:
-    return AuditEntry(row.id, row.at, row.technician, row.action, row.result, json.loads(row.detail))
+    def _entry(self, row: AuditLogRow) -> AuditEntry:
+        return AuditEntry(row.id, row.at, row.technician, row.action, row.result, json.loads(row.detail))

@@ -1,4 +1,5 @@
-"""The real GUI Application as the bench children build it (``idle_jobs.py``, ``stalls_child.py``).
+"""What the bench children (``idle_jobs.py``, ``stalls_child.py``) share: their command line, and the real GUI
+Application as they build it.
 
 Kept apart from ``common.py``, whose imports (requests) would count in the
 idle child's memory figures.
@@ -9,6 +10,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 from typing import Any
+
+
+def child_parser(description: str | None) -> argparse.ArgumentParser:
+    """The command line both children take: the shop's settings file and the bench vendor's trusted TUF root."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, required=True, help="the shop's settings file")
+    parser.add_argument("--root", type=Path, required=True, help="the trusted TUF root of the bench vendor")
+    return parser
 
 
 def bench_application(config: Path, root: Path, *, minimized: bool) -> tuple[Any, Any, Any]:

@@ -30,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import psutil  # noqa: E402
 
+from tests.bench.child_app import child_parser  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 STEP_S = 30.0  # the app's shortest interval (the outbox)
 
@@ -133,9 +135,7 @@ def run_jobs(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", type=Path, required=True, help="the shop's settings file")
-    parser.add_argument("--root", type=Path, required=True, help="the trusted TUF root of the bench vendor")
+    parser = child_parser(__doc__)
     parser.add_argument("--hours", type=int, default=4)
     return run_jobs(parser.parse_args())
 

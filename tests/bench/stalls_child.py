@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.bench.child_app import child_parser  # noqa: E402
+
 BUDGET_MS = 50.0
 HEARTBEAT_MS = 5
 CLICK_SPACING_MS = 100  # between the four starts of "all at once": a very quick person's clicks
@@ -299,9 +301,7 @@ def child_main(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", type=Path, required=True, help="the shop's settings file")
-    parser.add_argument("--root", type=Path, required=True, help="the trusted TUF root of the bench vendor")
+    parser = child_parser(__doc__)
     parser.add_argument("--scans", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=SCAN_RATE, help="scans per second")
     parser.add_argument("--tags", type=int, default=1000)

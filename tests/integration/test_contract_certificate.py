@@ -43,6 +43,19 @@ def issue(vendor: VendorServer, tmp_path: Path, *extra: str, config: str = CONFI
                         "--data", str(vendor.data), "--keys", str(vendor.keys)])
 
 
+def registered_shop(vendor: VendorServer, capsys: pytest.CaptureFixture[str]) -> str:
+    """Adds KP-0001 on the vendor and makes its signing keys (their listing read off stdout); the shop's token."""
+    token = vendor.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    vendor.trusted_keys_file()
+    capsys.readouterr()  # keys init prints the public keys
+    return token
+
+
+def pdf_text(pdf: Path) -> str:
+    """The words of a PDF as poppler's pdftotext reads them, runs of white space made one space."""
+    return " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+
+
 def shop_service(vendor: VendorServer, tmp_path: Path, token: str) -> ContractService:
     keys = load_trusted_keys("contract", vendor.trusted_keys_file())
     client = VendorClient(vendor.base_url, token, timeout=3)
@@ -52,9 +65,7 @@ def shop_service(vendor: VendorServer, tmp_path: Path, token: str) -> ContractSe
 def test_issue_contract_signs_the_vendor_block_and_the_certificate_names_it(
     vendor_server: VendorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    token = vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
-    vendor_server.trusted_keys_file()
-    capsys.readouterr()  # keys init prints the public keys
+    token = registered_shop(vendor_server, capsys)
     assert issue(vendor_server, tmp_path) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["payload"]["vendor"] == {
@@ -74,7 +85,7 @@ def test_issue_contract_signs_the_vendor_block_and_the_certificate_names_it(
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) not installed")
     pdf = write_certificate(contract, ShopSettings(), dt.date(2027, 3, 1), tmp_path / "phieu.pdf")
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    text = pdf_text(pdf)
     for expected in ("Công ty TNHH Phần Mềm Vàng", "Mã số thuế: 0399999999", "Số hợp đồng: HD-KP-0001-001",
                      "Phường Bến Thành", "PMV-GOLD-PRO", "15/01/2026", "15/01/2027", "16/01/2027", "15/01/2028"):
         assert expected in text, expected
@@ -83,9 +94,7 @@ def test_issue_contract_signs_the_vendor_block_and_the_certificate_names_it(
 def test_options_override_the_config_and_numbers_count_up(
     vendor_server: VendorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
-    vendor_server.trusted_keys_file()
-    capsys.readouterr()  # keys init prints the public keys
+    registered_shop(vendor_server, capsys)
     assert issue(vendor_server, tmp_path) == 0
     assert issue(vendor_server, tmp_path, "--vendor-tax-code", "0399999999-001",
                  "--vendor-hotline", "028 3822 1234") == 0
@@ -102,9 +111,7 @@ def test_options_override_the_config_and_numbers_count_up(
 def test_a_malformed_tax_code_is_refused_and_nothing_is_issued(
     vendor_server: VendorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], tax_code: str
 ) -> None:
-    token = vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
-    vendor_server.trusted_keys_file()
-    capsys.readouterr()  # keys init prints the public keys
+    token = registered_shop(vendor_server, capsys)
     assert issue(vendor_server, tmp_path, "--vendor-tax-code", tax_code) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "vendor.tax_code" in err  # one line naming the field
@@ -114,9 +121,7 @@ def test_a_malformed_tax_code_is_refused_and_nothing_is_issued(
 def test_without_a_vendor_identity_it_still_issues_and_warns(
     vendor_server: VendorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
-    vendor_server.trusted_keys_file()
-    capsys.readouterr()  # keys init prints the public keys
+    registered_shop(vendor_server, capsys)
     assert issue(vendor_server, tmp_path, config="") == 0
     captured = capsys.readouterr()
     assert "vendor" not in json.loads(captured.out)["payload"]
@@ -153,6 +158,6 @@ def test_pmv_support_prints_the_certificate_in_the_interface_language(
     pdf = tmp_path / "phieu.pdf"
     assert shop_main(["--lang", lang, "--config", config, "warranty", "--certificate", str(pdf),
                       "--today", "2027-03-01"]) == 0
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    text = pdf_text(pdf)
     assert title in text and label in text and "Công ty TNHH Phần Mềm Vàng" in text
     assert "HD-DEMO-0001-001" in text and "01/03/2027" in text

@@ -15,14 +15,11 @@ is a dependency of the app, so its absence fails.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,19 +33,18 @@ from app.health.checks import backups, database, pos_data
 from app.health.context import CheckContext
 from app.health.model import Check, CheckResult, Status
 from app.health.runner import _execute, run_checks
-from app.infra.settings import Settings, load_settings
+from app.infra.settings import Settings
 from app.shop.demo import POS_VERSION, DemoShop
 from app.shop.pos_reader import read_summary, read_summary_from
 from app.shop.pos_schema import POS_SCHEMA, POS_TABLES
 from app.updates.compliance import make_check
 from pmv_protocol.packs import load_pack
+from tests.helpers import SHOP_NOW, check_contexts, shop_settings_of, silent_tcp_server
 from tests.integration.conftest import free_port
 from tests.unit.updates.conftest import ND232
 
 pytestmark = pytest.mark.integration
 
-# 25/11/2026 10:00 in the shop (the demo shop's "today", inside trading hours), whatever the real date.
-SHOP_NOW = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
 # Columns the POS fills with shop time: ISO text in the app's schema, timestamps in a server-typed variant.
 TIME_COLUMNS = {"gold_prices": ["updated_at"], "items": ["created_at"], "invoices": ["issued_at"]}
 
@@ -168,24 +164,19 @@ def pos_db(pg: PgCluster) -> Iterator[str]:
 
 @pytest.fixture
 def shop_settings(demo_shop_template: DemoShop) -> Settings:
-    loaded = load_settings(demo_shop_template.settings_file)
-    assert loaded.ok
-    return loaded.settings
+    return shop_settings_of(demo_shop_template)
 
 
 @pytest.fixture
 def make_ctx(shop_settings: Settings) -> Iterator[Callable[[str], CheckContext]]:
-    made: list[CheckContext] = []
+    """A check context on the shop's settings with ``[pos] url`` set to the given one, at SHOP_NOW."""
+    with check_contexts(shop_settings, SHOP_NOW) as make:
 
-    def make(url: str) -> CheckContext:
-        pos = shop_settings.pos.model_copy(update={"url": url})
-        ctx = CheckContext(shop_settings.model_copy(update={"pos": pos}), clock=lambda: SHOP_NOW)
-        made.append(ctx)
-        return ctx
+        def with_url(url: str) -> CheckContext:
+            pos = shop_settings.pos.model_copy(update={"url": url})
+            return make(shop_settings.model_copy(update={"pos": pos}))
 
-    yield make
-    for ctx in made:
-        ctx.close()
+        yield with_url
 
 
 def _checks() -> list[Check]:
@@ -328,29 +319,8 @@ def test_closed_port_is_unreachable_at_once(make_ctx) -> None:
 
 def test_a_server_that_never_answers_is_a_clear_failure_within_the_check_timeout(make_ctx) -> None:
     """Accepts TCP, says nothing: the driver's own timeout ends it, so the check reports why, not 'unknown'."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            with contextlib.suppress(OSError):
-                accepted.append(listener.accept()[0])
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        port = listener.getsockname()[1]
+    with silent_tcp_server() as (port, accepted):
         report = run_checks(database.CHECKS[:1], make_ctx(f"postgresql://postgres@127.0.0.1:{port}/pmv"))
-    finally:
-        stop.set()
-        thread.join(5)
-        for sock in accepted:
-            sock.close()
-        listener.close()
     outcome = report.by_id()["pos.db.connect"]
     assert outcome.status is Status.CRITICAL, outcome.summary
     assert outcome.remedy == "pos.db.unreachable"

@@ -33,6 +33,7 @@ from app.support.models import (
 )
 from app.support.outbox import Outbox, poll_updates
 from app.support.vendor_api import ApiFailure, VendorClient
+from tests.helpers import LocalHttpServer
 from tests.integration.conftest import VendorServer, free_port
 from tests.integration.fault_proxy import (
     DROP_AFTER_COMMIT,
@@ -353,7 +354,7 @@ def test_a_wrong_server_address_never_marks_files_as_gone(vendor_server: VendorS
     assert server_files(vendor_server, repo.get(request.id).ticket_number) == ["ghi-chu.txt"]
 
 
-class _ScriptedVendor:
+class _ScriptedVendor(LocalHttpServer):
     """A real HTTP listener on 127.0.0.1 speaking the ticket API, answering uploads per ticket as told.
 
     For what the reference server never says: 410 Gone (a later server, a CDN), and a 404 on an
@@ -362,8 +363,7 @@ class _ScriptedVendor:
 
     def __init__(self, upload_status: dict[int, int], listed: bool) -> None:
         import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from http.server import BaseHTTPRequestHandler
 
         self.seen: list[tuple[str, str]] = []
         self.keys: dict[int, str] = {}
@@ -400,14 +400,7 @@ class _ScriptedVendor:
             def log_message(self, *_args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.mark.parametrize(

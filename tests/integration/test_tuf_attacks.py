@@ -26,6 +26,7 @@ from tuf.api.metadata import Metadata, MetaFile, TargetFile
 from tuf.api.serialization.json import JSONSerializer
 
 from app.updates.tuf_client import AvailableTarget, UpdateClient, UpdateError, UpdateErrorKind
+from tests.helpers import LocalHttpServer
 from tests.integration.conftest import start_vendor_server
 from tests.integration.test_tuf_repo_and_client import Published, by_path, publish_basics, trusted_files
 from vendor_server import tuf_repo
@@ -275,7 +276,7 @@ def test_a_target_longer_than_signed_is_refused_without_reading_it(published: Pu
     assert not client.partial_path(pack).exists()
 
 
-class EndlessMirror:
+class EndlessMirror(LocalHttpServer):
     """A hostile mirror: honest metadata copied from the repository, endless bodies for targets.
 
     No Content-Length (the body ends when the connection does), so only the
@@ -319,15 +320,7 @@ class EndlessMirror:
                     pass
                 mirror.sent.append(sent)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 def test_endless_data_stops_at_the_signed_length_plus_one(published: Published) -> None:

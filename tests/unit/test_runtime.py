@@ -14,21 +14,14 @@ from app.runtime import Runtime
 from app.bootstrap import bootstrap
 from app.infra.settings import ProblemKind, Reason, Source
 from app.infra.settings_last_good import FOLDER_NAME
-from tests.helpers import FixedClock
+from tests.helpers import KEPT_AT, SHOP_AND_POS_LINES, FixedClock, unclosed_quote_on_line_9
 
-KEPT_AT = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)  # 09:00 on 03/12/2026 in the shop
 GOOD = (
     'language = "vi"\n'  # 1
     'data_dir = "du-lieu"\n'  # 2: relative, so next to the settings file
-    "\n"  # 3
-    "[shop]\n"  # 4
-    'name = "Tiệm vàng Kim Phát"\n'  # 5
-    "\n"  # 6
-    "[pos]\n"  # 7
-    'process_name = "PMV.exe"\n'  # 8
-    'database = "pos/pmv.sqlite3"\n'  # 9
+    + SHOP_AND_POS_LINES
 )
-BROKEN = GOOD.replace('"pos/pmv.sqlite3"', '"pos/pmv.sqlite3')  # an unclosed quote on line 9
+BROKEN = unclosed_quote_on_line_9(GOOD)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from app.infra.settings import Fallback, ProblemKind, Reason, Settings, Source, keep_if_clean, load_settings, save_settings
 from app.infra.settings_last_good import LastGoodStore
-from tests.helpers import FixedClock
+from tests.helpers import KEPT_AT, SHOP_AND_POS_LINES, FixedClock, unclosed_quote_on_line_9
 
 
 def test_missing_file_gives_defaults_and_is_not_created(tmp_path: Path) -> None:
@@ -141,23 +141,15 @@ def test_reasons_are_codes_the_ui_can_word(tmp_path: Path) -> None:
 
 # --- the last good copy: a broken file must not switch monitoring off (issue 18, section 2) ---------------------
 
-# 02:00 UTC on 3 December 2026 is 09:00 in the shop: the copy is dated 03/12/2026.
-KEPT_AT = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)
 SHOP_FILE = (
     "# Cấu hình cửa hàng\n"  # 1
     'language = "vi"\n'  # 2
-    "\n"  # 3
-    "[shop]\n"  # 4
-    'name = "Tiệm vàng Kim Phát"\n'  # 5
-    "\n"  # 6
-    "[pos]\n"  # 7
-    'process_name = "PMV.exe"\n'  # 8
-    'database = "pos/pmv.sqlite3"\n'  # 9
-    "\n"
+    + SHOP_AND_POS_LINES  # 3 to 9
+    + "\n"
     "[vendor]\n"
     "timeout_seconds = 20\n"
 )
-UNCLOSED_QUOTE_ON_LINE_9 = SHOP_FILE.replace('database = "pos/pmv.sqlite3"', 'database = "pos/pmv.sqlite3')
+UNCLOSED_QUOTE_ON_LINE_9 = unclosed_quote_on_line_9(SHOP_FILE)
 
 
 def _kept(tmp_path: Path, clock: FixedClock | None = None) -> tuple[Path, LastGoodStore]:

@@ -24,16 +24,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import TypeVar
 
 from app.devices.labels.code_commands import ezpl_code, tspl_code, zpl_code
 from app.devices.labels.languages import PrinterLanguage
-from app.devices.labels.layout import TagLayout, layout_tag
+from app.devices.labels.layout import PlacedText, TagLayout, layout_tag
 from app.devices.labels.model import JewelleryTag, LabelTemplate
 from app.devices.labels.text_raster import TextRaster, needs_raster, raster_for
 
 # Godex manuals give darkness 0-19; 10 is their factory default and prints
 # crisp 2-dot bars on wax ribbon and direct-thermal stock alike.
 EZPL_DARKNESS = 10
+
+_Graphic = TypeVar("_Graphic", str, bytes)  # ZPL draws graphics in hex text, TSPL and EZPL in binary
 
 _FOLD = str.maketrans({"đ": "d", "Đ": "D", "₫": "d", "–": "-", "—": "-", "×": "x",
                        "\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
@@ -61,6 +65,20 @@ def _one_line(text: str) -> str:
 def _crlf_join(lines: list[str | bytes], encoding: str) -> bytes:
     """TSPL/EZPL command lines end with CR LF; graphic commands come as bytes, binary payload included."""
     return b"\r\n".join(line if isinstance(line, bytes) else line.encode(encoding) for line in lines)
+
+
+def _text_commands(layout: TagLayout, font: str | None, text_command: Callable[[PlacedText], str],
+                   graphic: Callable[[TextRaster], _Graphic]) -> list[str | _Graphic]:
+    """One command per line of the tag: text in the printer's font, or, with no ``font`` given, a graphic for a
+    line a resident font cannot print (a line with no ink on the label gives none)."""
+    commands: list[str | _Graphic] = []
+    for text in layout.texts:
+        if not font and needs_raster(text.text):
+            if (raster := raster_for(text, layout.width, layout.height)) is not None:
+                commands.append(graphic(raster))
+        else:
+            commands.append(text_command(text))
+    return commands
 
 
 # Graphic commands.  Each takes a TextRaster (1 = ink, MSB = leftmost dot)
@@ -121,21 +139,16 @@ def _zpl_field_data(text: str) -> str:
 
 def zpl_from_layout(layout: TagLayout, font: str | None = None) -> bytes:
     bc = layout.require_printable().barcode
-    lines = ["^XA", "^CI28", f"^PW{layout.width}", f"^LL{layout.height}", "^LH0,0"]
-    for text in layout.texts:
-        if not font and needs_raster(text.text):
-            if (raster := raster_for(text, layout.width, layout.height)) is not None:
-                lines.append(_zpl_graphic(raster))
-            continue
+
+    def text_command(text: PlacedText) -> str:
         select = f"^A@N,{text.height},{text.height},{font}" if font else f"^A0N,{text.height},{text.height}"
-        lines.append(f"^FO{text.x},{text.y}{select}^FH\\^FD{_zpl_field_data(text.text)}^FS")
+        return f"^FO{text.x},{text.y}{select}^FH\\^FD{_zpl_field_data(text.text)}^FS"
+
+    lines = ["^XA", "^CI28", f"^PW{layout.width}", f"^LL{layout.height}", "^LH0,0"]
+    lines += _text_commands(layout, font, text_command, _zpl_graphic)
     lines.append(zpl_code(bc))  # Code 128, DataMatrix or QR, data escaped: code_commands.py
     lines += ["^PQ1", "^XZ", ""]
     return "\n".join(lines).encode("utf-8")
-
-
-def render_zpl(tag: JewelleryTag, template: LabelTemplate, dpi: int, *, font: str | None = None) -> bytes:
-    return zpl_from_layout(layout_tag(tag, template, dpi), font)
 
 
 # ------------------------------------------------------------------ TSPL
@@ -152,22 +165,17 @@ def tspl_from_layout(layout: TagLayout, font: str | None = None) -> bytes:
              f"GAP {_mm(template.gap_mm)} mm,0 mm", "DIRECTION 0", "REFERENCE 0,0", "CLS"]
     if font:
         lines.insert(4, "CODEPAGE UTF-8")
-    for text in layout.texts:
-        if not font and needs_raster(text.text):
-            if (raster := raster_for(text, layout.width, layout.height)) is not None:
-                lines.append(_tspl_graphic(raster))
-            continue
+
+    def text_command(text: PlacedText) -> str:
         # Font "0" (and any TrueType font) is scalable: the two multiplication
         # arguments are the character size in points.
         points = max(1, round(text.height * 72 / dpi))
-        lines.append(f'TEXT {text.x},{text.y},"{font or "0"}",0,{points},{points},"{_tspl_string(text.text)}"')
+        return f'TEXT {text.x},{text.y},"{font or "0"}",0,{points},{points},"{_tspl_string(text.text)}"'
+
+    lines += _text_commands(layout, font, text_command, _tspl_graphic)
     lines.append(tspl_code(bc))  # Code 128, DataMatrix or QR, data escaped: code_commands.py
     lines += ["PRINT 1", ""]
     return _crlf_join(lines, "utf-8" if font else "ascii")
-
-
-def render_tspl(tag: JewelleryTag, template: LabelTemplate, dpi: int, *, font: str | None = None) -> bytes:
-    return tspl_from_layout(layout_tag(tag, template, dpi), font)
 
 
 # ------------------------------------------------------------------ EZPL
@@ -181,18 +189,26 @@ def ezpl_from_layout(layout: TagLayout, font: str | None = None) -> bytes:
     lines: list[str | bytes] = [
         f"^Q{round(template.height_mm)},{round(template.gap_mm)}", f"^W{round(template.width_mm)}",
         f"^H{EZPL_DARKNESS}", "^P1", "^S3", "^C1", "^R0", "~Q+0", "^O0", "^D0", "^E12", "^L"]
-    for text in layout.texts:
-        if font:
-            # AT<letter>: a downloaded TrueType font; style "0E" = no rotation, UTF-8.
-            lines.append(f"AT{font},{text.x},{text.y},{text.height},{text.height},0,0E,0,0,{_one_line(text.text)}")
-        elif needs_raster(text.text):
-            if (raster := raster_for(text, layout.width, layout.height)) is not None:
-                lines.append(_ezpl_graphic(raster))
-        else:
-            lines.append(f"AT,{text.x},{text.y},{text.height},{text.height},0,0,0,0,{_one_line(text.text)}")
+
+    def text_command(text: PlacedText) -> str:
+        if font:  # AT<letter>: a downloaded TrueType font; style "0E" = no rotation, UTF-8.
+            return f"AT{font},{text.x},{text.y},{text.height},{text.height},0,0E,0,0,{_one_line(text.text)}"
+        return f"AT,{text.x},{text.y},{text.height},{text.height},0,0,0,0,{_one_line(text.text)}"
+
+    lines += _text_commands(layout, font, text_command, _ezpl_graphic)
     lines.append(ezpl_code(bc))  # Code 128, DataMatrix or QR, data escaped: code_commands.py
     lines += ["E", ""]
     return _crlf_join(lines, "utf-8" if font else "ascii")
+
+
+# ------------------------------------------------------------------ a tag's job, laid out then rendered
+
+def render_zpl(tag: JewelleryTag, template: LabelTemplate, dpi: int, *, font: str | None = None) -> bytes:
+    return zpl_from_layout(layout_tag(tag, template, dpi), font)
+
+
+def render_tspl(tag: JewelleryTag, template: LabelTemplate, dpi: int, *, font: str | None = None) -> bytes:
+    return tspl_from_layout(layout_tag(tag, template, dpi), font)
 
 
 def render_ezpl(tag: JewelleryTag, template: LabelTemplate, dpi: int, *, font: str | None = None) -> bytes:

@@ -151,6 +151,16 @@ def start(port: str, factory: OpeningFactory, **settings: Any) -> Running:
     return running
 
 
+def read_from_pty(pty: Pty, data: bytes, *, scans: int = 0, problems: int = 0, **settings: Any) -> Running:
+    """A reader on ``pty`` sent ``data`` as a scanner sends it, stopped once it has reported ``scans`` scans
+    and ``problems`` problems: what it collected."""
+    running = start(pty.path, OpeningFactory(), **settings)
+    pty.write(data)
+    running.wait_for(lambda: len(running.scans) >= scans and len(running.problems) >= problems)
+    running.stop()
+    return running
+
+
 def codes(count: int) -> list[str]:
     # Lengths vary (6..20) so a lost terminator shows up as a merged, odd-length code.
     return [f"{i:04d}-" + "7" * (1 + i % 15) for i in range(count)]
@@ -226,24 +236,17 @@ def test_loop_url_reads_what_is_written() -> None:
 @pytest.mark.parametrize("terminator", ["\r", "\n", "\r\n", "\t"])
 @pytest.mark.parametrize("configured", ["fixed", "auto"])
 def test_each_terminator_fixed_or_auto(pty_pair: Pty, terminator: str, configured: str) -> None:
-    factory = OpeningFactory()
-    running = start(pty_pair.path, factory, terminator=terminator if configured == "fixed" else "auto")
-    pty_pair.write("".join(f"SP{i:03d}{terminator}" for i in range(5)).encode())
-    running.wait_for(lambda: len(running.scans) >= 5)
-    running.stop()
+    five = "".join(f"SP{i:03d}{terminator}" for i in range(5)).encode()
+    running = read_from_pty(pty_pair, five, scans=5, terminator=terminator if configured == "fixed" else "auto")
     assert running.texts == [f"SP{i:03d}" for i in range(5)]
     assert {scan.terminator for scan in running.scans} == {terminator}
     assert running.problems == []
 
 
 def test_auto_reports_which_terminator_each_scan_had(pty_pair: Pty) -> None:
-    factory = OpeningFactory()
-    running = start(pty_pair.path, factory)
     # Bare terminators (a scanner's "send Enter" setup code) are no scans; the last CR
     # is followed by silence, which is how "auto" knows no LF is coming.
-    pty_pair.write(b"\r\n\tA1001\rB2002\nC3003\r\n\r\nD4004\tE5005\r")
-    running.wait_for(lambda: len(running.scans) >= 5)
-    running.stop()
+    running = read_from_pty(pty_pair, b"\r\n\tA1001\rB2002\nC3003\r\n\r\nD4004\tE5005\r", scans=5)
     assert [(s.text, s.terminator) for s in running.scans] == [
         ("A1001", "\r"), ("B2002", "\n"), ("C3003", "\r\n"), ("D4004", "\t"), ("E5005", "\r")]
 
@@ -281,33 +284,21 @@ def test_fixed_crlf_waits_for_a_late_lf(pty_pair: Pty) -> None:
 
 
 def test_fixed_crlf_with_a_cr_only_scanner_is_missing_terminator(pty_pair: Pty) -> None:
-    factory = OpeningFactory()
-    running = start(pty_pair.path, factory, terminator="\r\n", idle_timeout=0.15)
-    pty_pair.write(b"8934567890128\r")
-    running.wait_for(lambda: len(running.problems) >= 1)
-    running.stop()
+    running = read_from_pty(pty_pair, b"8934567890128\r", problems=1, terminator="\r\n", idle_timeout=0.15)
     problem = running.problems[0]
     assert (problem.kind, problem.text) == (ScanProblemKind.MISSING_TERMINATOR, "8934567890128\r")
     assert running.scans == []
 
 
 def test_vietnamese_utf8_qr_text_is_text(pty_pair: Pty) -> None:
-    factory = OpeningFactory()
-    running = start(pty_pair.path, factory)
-    pty_pair.write("Nhẫn vàng 9999 - 1 chỉ\r".encode())  # đ/ẫ contain bytes 0x80-0x9F
-    running.wait_for(lambda: len(running.scans) >= 1)
-    running.stop()
+    running = read_from_pty(pty_pair, "Nhẫn vàng 9999 - 1 chỉ\r".encode(), scans=1)  # đ/ẫ contain bytes 0x80-0x9F
     assert running.texts == ["Nhẫn vàng 9999 - 1 chỉ"]
 
 
 # ----------------------------------------------------------------- problems
 
 def test_noise_with_terminator_is_garbage_and_next_scan_arrives(pty_pair: Pty) -> None:
-    factory = OpeningFactory()
-    running = start(pty_pair.path, factory)
-    pty_pair.write(b"\xff\xfe\x80\rGOOD0001\r")
-    running.wait_for(lambda: len(running.scans) >= 1)
-    running.stop()
+    running = read_from_pty(pty_pair, b"\xff\xfe\x80\rGOOD0001\r", scans=1)
     assert [(p.kind, p.raw, p.terminator) for p in running.problems] == [
         (ScanProblemKind.GARBAGE, b"\xff\xfe\x80\r", "\r")]
     assert running.texts == ["GOOD0001"]
@@ -330,11 +321,8 @@ def test_wrong_baud_noise_then_silence_is_garbage_and_next_scan_arrives(pty_pair
 
 def test_latin1_garbage_that_looks_printable_is_still_garbage(pty_pair: Pty) -> None:
     # 0xA0-0xFF are printable Latin-1; a line made mostly of them is noise, not a code.
-    factory = OpeningFactory()
-    running = start(pty_pair.path, factory)
-    pty_pair.write(b"\xfe\xff\xfc\xf8\xe0\xfe\rCAFE\xe9-01\r")  # the second has one accented letter
-    running.wait_for(lambda: len(running.scans) >= 1)
-    running.stop()
+    # The second line has one accented letter.
+    running = read_from_pty(pty_pair, b"\xfe\xff\xfc\xf8\xe0\xfe\rCAFE\xe9-01\r", scans=1)
     assert [p.kind for p in running.problems] == [ScanProblemKind.GARBAGE]
     assert running.texts == ["CAFE\u00e9-01"]
 
@@ -355,11 +343,7 @@ def test_over_long_line_is_too_long_and_reading_continues(pty_pair: Pty, tail: b
 
 
 def test_text_without_terminator_is_missing_terminator(pty_pair: Pty) -> None:
-    factory = OpeningFactory()
-    running = start(pty_pair.path, factory, idle_timeout=0.15)
-    pty_pair.write(b"8934567890128")
-    running.wait_for(lambda: len(running.problems) >= 1)
-    running.stop()
+    running = read_from_pty(pty_pair, b"8934567890128", problems=1, idle_timeout=0.15)
     problem = running.problems[0]
     assert (problem.kind, problem.text, problem.terminator) == (
         ScanProblemKind.MISSING_TERMINATOR, "8934567890128", None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,33 +10,20 @@ import pytest
 from app.health.context import CheckContext
 from app.health.model import Check, CheckResult
 from app.health.runner import _execute
-from app.infra.settings import Settings, load_settings
+from app.infra.settings import Settings
 from app.shop.demo import DemoShop
-
-# 25/11/2026 10:00 in Hồ Chí Minh City: a Wednesday, inside trading hours, the
-# demo shop's "today" (its price board was updated at 08:30 that morning).
-SHOP_NOW = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
+from tests.helpers import SHOP_NOW, check_contexts, shop_settings_of
 
 
 @pytest.fixture
 def shop_settings(demo_shop: DemoShop) -> Settings:
-    loaded = load_settings(demo_shop.settings_file)
-    assert loaded.ok
-    return loaded.settings
+    return shop_settings_of(demo_shop)
 
 
 @pytest.fixture
 def make_ctx(shop_settings: Settings) -> Iterator[Callable[..., CheckContext]]:
-    made: list[CheckContext] = []
-
-    def make(settings: Settings | None = None, now: dt.datetime = SHOP_NOW, **kwargs: object) -> CheckContext:
-        ctx = CheckContext(settings or shop_settings, clock=lambda: now, **kwargs)  # type: ignore[arg-type]
-        made.append(ctx)
-        return ctx
-
-    yield make
-    for ctx in made:
-        ctx.close()
+    with check_contexts(shop_settings, SHOP_NOW) as make:
+        yield make
 
 
 def run_one(check: Check, ctx: CheckContext) -> CheckResult:

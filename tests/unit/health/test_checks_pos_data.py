@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,6 +40,18 @@ def pos_db(shop: DemoShop) -> Iterator[sqlite3.Connection]:
         conn.commit()
     finally:
         conn.close()
+
+
+def pos_edit(shop: DemoShop, sql: str, params: Sequence[object] = ()) -> None:
+    """One statement on the demo POS database, committed: a bad edit made the way the POS would make it."""
+    with pos_db(shop) as conn:
+        conn.execute(sql, params)
+
+
+def assert_flagged(outcome: CheckResult, status: Status, remedy: str) -> None:
+    """The check reports ``status`` and names ``remedy``, one whose steps are written."""
+    assert outcome.status is status
+    assert outcome.remedy == remedy and outcome.remedy in pos_data.REMEDIES
 
 
 def _prices(make_ctx, **kwargs: object) -> CheckResult:
@@ -87,17 +99,14 @@ def test_demo_board_from_this_morning_is_ok(make_ctx) -> None:
 
 
 def test_board_three_days_old_is_critical(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("DELETE FROM gold_prices WHERE updated_at > '2026-11-22T09:00:00'")
+    pos_edit(demo_shop, "DELETE FROM gold_prices WHERE updated_at > '2026-11-22T09:00:00'")
     outcome = _prices(make_ctx)
-    assert outcome.status is Status.CRITICAL
-    assert outcome.remedy == "prices.stale" and outcome.remedy in pos_data.REMEDIES
+    assert_flagged(outcome, Status.CRITICAL, "prices.stale")
     assert "08:30 22/11/2026" in outcome.summary and "3 ngày" in outcome.summary
 
 
 def test_yesterdays_board_during_trading_hours_is_a_warning(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("DELETE FROM gold_prices WHERE updated_at >= '2026-11-25'")
+    pos_edit(demo_shop, "DELETE FROM gold_prices WHERE updated_at >= '2026-11-25'")
     outcome = _prices(make_ctx)
     assert outcome.status is Status.WARNING
     assert outcome.remedy == "prices.stale"
@@ -105,8 +114,7 @@ def test_yesterdays_board_during_trading_hours_is_a_warning(make_ctx, demo_shop:
 
 
 def test_yesterdays_board_before_opening_is_ok(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("DELETE FROM gold_prices WHERE updated_at >= '2026-11-25'")
+    pos_edit(demo_shop, "DELETE FROM gold_prices WHERE updated_at >= '2026-11-25'")
     outcome = _prices(make_ctx, now=BEFORE_OPENING)
     assert outcome.status is Status.OK, outcome.summary
     assert outcome.remedy is None
@@ -114,8 +122,7 @@ def test_yesterdays_board_before_opening_is_ok(make_ctx, demo_shop: DemoShop) ->
 
 
 def test_board_two_days_old_before_opening_is_still_a_warning(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("DELETE FROM gold_prices WHERE updated_at >= '2026-11-24'")
+    pos_edit(demo_shop, "DELETE FROM gold_prices WHERE updated_at >= '2026-11-24'")
     outcome = _prices(make_ctx, now=BEFORE_OPENING)  # board 23/11 14:00: 41 h, not yesterday's
     assert outcome.status is Status.WARNING and outcome.remedy == "prices.stale"
 
@@ -127,34 +134,29 @@ def test_todays_board_older_than_the_limit_is_a_warning(make_ctx, shop_settings:
 
 
 def test_sell_below_buy_is_critical_naming_the_purity(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("UPDATE gold_prices SET sell_vnd_per_chi = buy_vnd_per_chi - 100000"
-                     " WHERE purity_code = '750' AND updated_at = ?", (TODAY_BOARD,))
+    pos_edit(demo_shop, "UPDATE gold_prices SET sell_vnd_per_chi = buy_vnd_per_chi - 100000"
+                        " WHERE purity_code = '750' AND updated_at = ?", (TODAY_BOARD,))
     outcome = _prices(make_ctx)
-    assert outcome.status is Status.CRITICAL
-    assert outcome.remedy == "prices.invalid" and outcome.remedy in pos_data.REMEDIES
+    assert_flagged(outcome, Status.CRITICAL, "prices.invalid")
     assert "Vàng 18K (750)" in outcome.summary
     assert {m.name: m.value for m in outcome.metrics}["invalid_purities"] == 1
 
 
 def test_zero_price_is_critical(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("UPDATE gold_prices SET buy_vnd_per_chi = 0 WHERE purity_code = '9999' AND updated_at = ?",
-                     (TODAY_BOARD,))
+    pos_edit(demo_shop, "UPDATE gold_prices SET buy_vnd_per_chi = 0 WHERE purity_code = '9999' AND updated_at = ?",
+             (TODAY_BOARD,))
     outcome = _prices(make_ctx)
     assert outcome.status is Status.CRITICAL and "Vàng 24K (9999)" in outcome.summary
     assert "mua 0 ₫" in outcome.summary
 
 
 def test_a_wrong_price_in_an_old_board_does_not_matter(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("UPDATE gold_prices SET sell_vnd_per_chi = 1 WHERE updated_at < '2026-11-25'")
+    pos_edit(demo_shop, "UPDATE gold_prices SET sell_vnd_per_chi = 1 WHERE updated_at < '2026-11-25'")
     assert _prices(make_ctx).status is Status.OK
 
 
 def test_empty_board_is_critical(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("DELETE FROM gold_prices")
+    pos_edit(demo_shop, "DELETE FROM gold_prices")
     outcome = _prices(make_ctx)
     assert outcome.status is Status.CRITICAL and outcome.remedy == "prices.missing"
 
@@ -172,33 +174,29 @@ def test_demo_invoices_are_sequential(make_ctx) -> None:
 
 
 def test_deleted_invoice_is_a_critical_gap(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("DELETE FROM invoices WHERE series = '1C26TVG' AND number = 42")
+    pos_edit(demo_shop, "DELETE FROM invoices WHERE series = '1C26TVG' AND number = 42")
     outcome = _invoices(make_ctx)
-    assert outcome.status is Status.CRITICAL
-    assert outcome.remedy == "invoices.gap" and outcome.remedy in pos_data.REMEDIES
+    assert_flagged(outcome, Status.CRITICAL, "invoices.gap")
     assert "1C26TVG-0000042" in outcome.summary and "1C26TVG-0000042" in outcome.details
     assert "thiếu 1 số" in outcome.summary
     assert {m.name: m.value for m in outcome.metrics}["missing"] == 1
 
 
 def test_deleting_the_windows_first_invoice_is_still_a_gap(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute(f"DELETE FROM invoices WHERE {SALES} AND number = ?", (FIRST_IN_WINDOW,))  # noqa: S608
+    pos_edit(demo_shop, f"DELETE FROM invoices WHERE {SALES} AND number = ?", (FIRST_IN_WINDOW,))  # noqa: S608
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.CRITICAL
     assert f"1C26TVG-{FIRST_IN_WINDOW:07d}" in outcome.summary
 
 
 def test_a_gap_older_than_the_window_is_not_reported(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute(f"DELETE FROM invoices WHERE {SALES} AND number = 10")  # noqa: S608  (a month ago: outside 7 days)
+    # Number 10 was issued a month ago: outside the 7 days.
+    pos_edit(demo_shop, f"DELETE FROM invoices WHERE {SALES} AND number = 10")  # noqa: S608
     assert _invoices(make_ctx).status is Status.OK
 
 
 def test_voided_invoice_keeps_its_number(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute(f"UPDATE invoices SET status = 'void' WHERE {SALES} AND number = 42")  # noqa: S608
+    pos_edit(demo_shop, f"UPDATE invoices SET status = 'void' WHERE {SALES} AND number = 42")  # noqa: S608
     assert _invoices(make_ctx).status is Status.OK
 
 
@@ -232,8 +230,7 @@ def test_numbers_out_of_time_order_are_a_warning(make_ctx, demo_shop: DemoShop) 
         conn.execute(f"UPDATE invoices SET issued_at = ? WHERE {SALES} AND number = 41", (t40,))  # noqa: S608
     assert t40 < t41
     outcome = _invoices(make_ctx)
-    assert outcome.status is Status.WARNING
-    assert outcome.remedy == "invoices.order" and outcome.remedy in pos_data.REMEDIES
+    assert_flagged(outcome, Status.WARNING, "invoices.order")
     assert "1C26TVG-0000041" in outcome.summary
 
 
@@ -262,9 +259,8 @@ def test_checks_never_write_to_the_pos_database(make_ctx, demo_shop: DemoShop) -
 
 
 def test_every_wrong_purity_is_named(make_ctx, demo_shop: DemoShop) -> None:
-    with pos_db(demo_shop) as conn:
-        conn.execute("UPDATE gold_prices SET sell_vnd_per_chi = buy_vnd_per_chi"
-                     " WHERE purity_code IN ('750', '610') AND updated_at = ?", (TODAY_BOARD,))
+    pos_edit(demo_shop, "UPDATE gold_prices SET sell_vnd_per_chi = buy_vnd_per_chi"
+                        " WHERE purity_code IN ('750', '610') AND updated_at = ?", (TODAY_BOARD,))
     outcome = _prices(make_ctx)
     assert outcome.status is Status.CRITICAL
     assert "Vàng 18K (750)" in outcome.summary and "Vàng 610" in outcome.summary

@@ -9,13 +9,10 @@ listener that never answers); no SQL Server runs on this machine.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import socket
 import sys
-import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -25,6 +22,7 @@ from app.health.model import CheckResult, Status
 from app.health.runner import run_checks
 from app.infra.settings import Settings
 from app.shop.demo import DemoShop
+from tests.helpers import silent_tcp_server
 
 from .conftest import SHOP_NOW, find, run_one, settings_with
 
@@ -42,33 +40,6 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _silent_server() -> Iterator[tuple[int, list[socket.socket]]]:
-    """Accepts TCP connections and never says a word: a hung or firewalled-after-accept server."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.2)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(OSError):
-                accepted.append(listener.accept()[0])
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1], accepted
-    finally:
-        stop.set()
-        thread.join(5)
-        for sock in accepted:
-            sock.close()
-        listener.close()
 
 
 def _assert_one_clear_line(outcome: CheckResult) -> None:
@@ -184,7 +155,7 @@ def test_sql_server_on_a_closed_port_is_unreachable(make_ctx, shop_settings) -> 
 
 def test_sql_server_that_never_answers_fails_clearly_inside_the_check_timeout(shop_settings) -> None:
     """FreeTDS retries a timed-out login once, so the driver's timeout must fit twice in the check's."""
-    with _silent_server() as (port, accepted):
+    with silent_tcp_server() as (port, accepted):
         ctx = CheckContext(_with_url(shop_settings, f"mssql+pymssql://sa:x@127.0.0.1:{port}/PMV"))
         try:
             report = run_checks([CONNECT], ctx)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.storage.db import Database, NoticeKind, head_revision
 from app.storage.repositories import ActivityRepository, StateRepository
+from tests.helpers import database_at_revision
 
 FIXED = dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
@@ -22,13 +23,9 @@ def test_new_database_is_created_at_head_in_wal_mode(tmp_path: Path) -> None:
 
 def test_upgrade_from_an_older_revision_keeps_the_data(tmp_path: Path) -> None:
     path = tmp_path / "app.sqlite3"
-    old = Database(path)
-    old.migrate("0001")
-    assert old.current_revision() == "0001"
-    with sqlite3.connect(path) as conn:  # data written by the old app version
-        conn.execute("""INSERT INTO app_state(key, value) VALUES ('reminder.30d', '"2026-10-01"')""")
-        conn.execute("""INSERT INTO app_state(key, value) VALUES ('shop.note', '"Két sắt số 2"')""")
-    old.close()
+    database_at_revision(path, "0001",  # data written by the old app version
+                         """INSERT INTO app_state(key, value) VALUES ('reminder.30d', '"2026-10-01"')""",
+                         """INSERT INTO app_state(key, value) VALUES ('shop.note', '"Két sắt số 2"')""")
 
     db, notices = Database.open(path)
     assert db.current_revision() == head_revision()
@@ -157,13 +154,9 @@ def test_a_failed_upgrade_puts_the_old_database_back(tmp_path: Path) -> None:
     from app.storage.db import StorageError, StorageFailure
 
     path = tmp_path / "app.sqlite3"
-    old = Database(path)
-    old.migrate("0001")
-    old.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("""INSERT INTO app_state(key, value) VALUES ('k', '"dữ liệu cũ"')""")
-        # Something (a hand-made repair, an old tool) left a table in the way of migration 0002.
-        conn.execute("CREATE TABLE activity (x INTEGER)")
+    # Something (a hand-made repair, an old tool) left a table in the way of migration 0002.
+    database_at_revision(path, "0001", """INSERT INTO app_state(key, value) VALUES ('k', '"dữ liệu cũ"')""",
+                         "CREATE TABLE activity (x INTEGER)")
     with pytest.raises(StorageError) as caught:
         Database.open(path)
     assert caught.value.failure is StorageFailure.MIGRATION_FAILED

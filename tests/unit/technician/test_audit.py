@@ -3,10 +3,9 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
-from tests.helpers import FixedClock
+from tests.helpers import FixedClock, database_at_revision
 from app.storage.db import Database, head_revision
 from app.storage.repositories import StateRepository
 from app.technician.audit import AuditEntry, AuditLog
@@ -59,12 +58,7 @@ def test_csv_export_has_a_bom_and_keeps_vietnamese(tmp_path: Path) -> None:
 
 def test_upgrade_from_0004_keeps_data(tmp_path: Path) -> None:
     path = tmp_path / "app.sqlite3"
-    old = Database(path)
-    old.migrate("0004")
-    assert old.current_revision() == "0004"
-    with sqlite3.connect(path) as conn:
-        conn.execute("""INSERT INTO app_state(key, value) VALUES ('shop.note', '"Két sắt số 2"')""")
-    old.close()
+    database_at_revision(path, "0004", """INSERT INTO app_state(key, value) VALUES ('shop.note', '"Két sắt số 2"')""")
 
     db, _ = Database.open(path)
     assert db.current_revision() == head_revision() >= "0005"

@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pmv_protocol.signed_json import JsonFault, JsonProblem
 from pmv_protocol.contract import Contract, ContractError, ContractProblem, canonical_bytes, verify, verify_document
-from pmv_protocol.keys import key_id
 from vendor_server.signing import sign_payload
 
 PAYLOAD = {
@@ -23,18 +22,8 @@ PAYLOAD = {
 }
 
 
-@pytest.fixture(scope="module")
-def key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
-
-
-@pytest.fixture(scope="module")
-def trusted(key: Ed25519PrivateKey) -> dict:
-    return {key_id(key.public_key()): key.public_key()}
-
-
-def test_a_signed_contract_verifies_and_reads_back(key, trusted) -> None:
-    document = sign_payload(PAYLOAD, key)
+def test_a_signed_contract_verifies_and_reads_back(vendor_key, trusted) -> None:
+    document = sign_payload(PAYLOAD, vendor_key)
     contract = verify_document(json.dumps(document, ensure_ascii=False).encode(), trusted, "KP-0001")
     assert contract.shop_name == "Tiệm vàng Kim Phát"
     assert contract.accepted_on == dt.date(2026, 1, 15)
@@ -43,15 +32,15 @@ def test_a_signed_contract_verifies_and_reads_back(key, trusted) -> None:
     assert contract.to_payload() == PAYLOAD
 
 
-def test_key_order_and_whitespace_do_not_matter(key, trusted) -> None:
-    document = sign_payload(PAYLOAD, key)
+def test_key_order_and_whitespace_do_not_matter(vendor_key, trusted) -> None:
+    document = sign_payload(PAYLOAD, vendor_key)
     reordered = json.dumps({"signature": document["signature"], "payload": dict(reversed(list(document["payload"].items()))),
                             "key_id": document["key_id"], "format": document["format"]}, indent=4)
     assert verify_document(reordered, trusted, "KP-0001").shop_id == "KP-0001"
 
 
-def test_every_single_byte_change_in_the_payload_is_caught(key, trusted) -> None:
-    text = json.dumps(sign_payload(PAYLOAD, key), ensure_ascii=False)
+def test_every_single_byte_change_in_the_payload_is_caught(vendor_key, trusted) -> None:
+    text = json.dumps(sign_payload(PAYLOAD, vendor_key), ensure_ascii=False)
     start = text.index('"payload"')
     end = text.index('"signature"')
     refused = 0
@@ -67,8 +56,8 @@ def test_every_single_byte_change_in_the_payload_is_caught(key, trusted) -> None
     assert refused > 20
 
 
-def test_extending_the_warranty_breaks_the_signature(key, trusted) -> None:
-    document = sign_payload(PAYLOAD, key)
+def test_extending_the_warranty_breaks_the_signature(vendor_key, trusted) -> None:
+    document = sign_payload(PAYLOAD, vendor_key)
     forged = copy.deepcopy(document)
     forged["payload"]["maintenance"][0]["end"] = "2030-01-15"
     with pytest.raises(ContractError) as caught:
@@ -88,8 +77,8 @@ def test_a_document_signed_with_another_key_is_refused(trusted) -> None:
     assert caught.value.problem is ContractProblem.BAD_SIGNATURE
 
 
-def test_another_shops_contract_is_refused(key, trusted) -> None:
-    document = sign_payload(PAYLOAD, key)
+def test_another_shops_contract_is_refused(vendor_key, trusted) -> None:
+    document = sign_payload(PAYLOAD, vendor_key)
     with pytest.raises(ContractError) as caught:
         verify_document(document, trusted, "VB-0002")
     assert caught.value.problem is ContractProblem.WRONG_SHOP
@@ -119,9 +108,9 @@ def test_malformed_and_unsigned_documents(trusted, document, problem) -> None:
         {"shop_id": ""},
     ],
 )
-def test_invalid_content_is_refused_even_by_the_vendor_signing_tool(key, change) -> None:
+def test_invalid_content_is_refused_even_by_the_vendor_signing_tool(vendor_key, change) -> None:
     with pytest.raises(ContractError) as caught:
-        sign_payload({**PAYLOAD, **change}, key)
+        sign_payload({**PAYLOAD, **change}, vendor_key)
     assert caught.value.problem is ContractProblem.INVALID
     with pytest.raises(ContractError):
         Contract.from_payload({**PAYLOAD, **change})
@@ -140,13 +129,13 @@ def _twice(text: str, member: str, first_value: str) -> str:
     return text.replace(member, f"{name}: {first_value}, {member}")
 
 
-def test_the_issues_contract_with_end_given_twice_is_refused(key, trusted) -> None:
-    signed = json.dumps(sign_payload(PAYLOAD, key), ensure_ascii=False)
+def test_the_issues_contract_with_end_given_twice_is_refused(vendor_key, trusted) -> None:
+    signed = json.dumps(sign_payload(PAYLOAD, vendor_key), ensure_ascii=False)
     forged = _twice(signed, '"end": "2028-01-15"', '"2035-12-31"')
     # What made it dangerous: json.loads keeps the last "end", so the signature verifies, while a reader
     # that keeps the first sees maintenance until 2035.
     loaded = json.loads(forged)
-    key.public_key().verify(base64.b64decode(loaded["signature"]), canonical_bytes(loaded["payload"]))
+    vendor_key.public_key().verify(base64.b64decode(loaded["signature"]), canonical_bytes(loaded["payload"]))
     with pytest.raises(ContractError) as caught:
         verify_document(forged.encode(), trusted, "KP-0001")
     error = caught.value
@@ -162,8 +151,8 @@ def test_the_issues_contract_with_end_given_twice_is_refused(key, trusted) -> No
         ('"format": "pmv-contract/1"', '"pmv-contract/9"', "format"),  # the envelope too, not only the payload
     ],
 )
-def test_any_member_given_twice_is_refused_at_any_depth(key, trusted, member, first, path) -> None:
-    forged = _twice(json.dumps(sign_payload(PAYLOAD, key), ensure_ascii=False), member, first)
+def test_any_member_given_twice_is_refused_at_any_depth(vendor_key, trusted, member, first, path) -> None:
+    forged = _twice(json.dumps(sign_payload(PAYLOAD, vendor_key), ensure_ascii=False), member, first)
     with pytest.raises(ContractError) as caught:
         verify_document(forged, trusted, None)
     assert caught.value.problem is ContractProblem.MALFORMED
@@ -187,8 +176,8 @@ def test_other_second_readings_are_refused_with_their_reason(trusted, document, 
     assert caught.value.problem is ContractProblem.MALFORMED and caught.value.reason is reason
 
 
-def test_what_is_stored_is_what_was_verified(key, trusted) -> None:
-    document = sign_payload(PAYLOAD, key)
+def test_what_is_stored_is_what_was_verified(vendor_key, trusted) -> None:
+    document = sign_payload(PAYLOAD, vendor_key)
     received = json.dumps({**document, "note": "not signed"}, ensure_ascii=False, indent=2).encode()
     verified = verify(received, trusted, "KP-0001")
     # Canonical JSON of the four checked members only; an unsigned extra member is not kept.
@@ -204,14 +193,15 @@ VENDOR = {"name": "Công ty TNHH Phần Mềm Vàng", "address": "Tầng 5, 123 
 WITH_VENDOR = {**PAYLOAD, "contract_number": "HD-KP-0001-001", "vendor": VENDOR}
 
 
-def test_an_old_contract_without_the_vendor_block_still_verifies(key, trusted) -> None:
-    contract = verify_document(json.dumps(sign_payload(PAYLOAD, key)), trusted, "KP-0001")
+def test_an_old_contract_without_the_vendor_block_still_verifies(vendor_key, trusted) -> None:
+    contract = verify_document(json.dumps(sign_payload(PAYLOAD, vendor_key)), trusted, "KP-0001")
     assert contract.contract_number is None and contract.vendor is None
     assert contract.to_payload() == PAYLOAD  # nothing added that was not signed
 
 
-def test_the_vendor_block_and_number_are_read_and_read_back(key, trusted) -> None:
-    contract = verify_document(json.dumps(sign_payload(WITH_VENDOR, key), ensure_ascii=False), trusted, "KP-0001")
+def test_the_vendor_block_and_number_are_read_and_read_back(vendor_key, trusted) -> None:
+    signed = json.dumps(sign_payload(WITH_VENDOR, vendor_key), ensure_ascii=False)
+    contract = verify_document(signed, trusted, "KP-0001")
     assert contract.contract_number == "HD-KP-0001-001"
     assert contract.vendor is not None
     assert (contract.vendor.name, contract.vendor.tax_code) == ("Công ty TNHH Phần Mềm Vàng", "0399999999")
@@ -221,8 +211,8 @@ def test_the_vendor_block_and_number_are_read_and_read_back(key, trusted) -> Non
 
 @pytest.mark.parametrize("member, value", [("tax_code", "0399999998"), ("name", "Công ty Khác"),
                                            ("address", "1 Lê Lợi")])
-def test_the_vendor_block_is_covered_by_the_signature(key, trusted, member, value) -> None:
-    forged = copy.deepcopy(sign_payload(WITH_VENDOR, key))
+def test_the_vendor_block_is_covered_by_the_signature(vendor_key, trusted, member, value) -> None:
+    forged = copy.deepcopy(sign_payload(WITH_VENDOR, vendor_key))
     forged["payload"]["vendor"][member] = value
     with pytest.raises(ContractError) as caught:
         verify_document(json.dumps(forged), trusted, "KP-0001")
@@ -234,7 +224,7 @@ def test_the_vendor_block_is_covered_by_the_signature(key, trusted, member, valu
                                     {"vendor": {**VENDOR, "hotline": "không có"}},
                                     {"vendor": "Công ty TNHH Phần Mềm Vàng"},
                                     {"contract_number": 17}])
-def test_a_malformed_vendor_block_is_refused_by_the_signing_tool(key, change) -> None:
+def test_a_malformed_vendor_block_is_refused_by_the_signing_tool(vendor_key, change) -> None:
     with pytest.raises(ContractError) as caught:
-        sign_payload({**WITH_VENDOR, **change}, key)
+        sign_payload({**WITH_VENDOR, **change}, vendor_key)
     assert caught.value.problem is ContractProblem.INVALID

@@ -52,16 +52,22 @@ class AttachmentError(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class NewRequest:
-    """What the form collects; validated before it is saved."""
+class RequestDraft:
+    """A request's own words and choices, as the form holds them: declared once, for the draft, the
+    validated request and the stored one."""
 
     category: Category
     severity: Severity
     title: str
     description: str
     contact_name: str
-    contact_phone: str  # normalised, E.164
+    contact_phone: str
     channel: Channel
+
+
+@dataclass(frozen=True)
+class NewRequest(RequestDraft):
+    """A draft that passed validation: title and description trimmed, ``contact_phone`` normalised to E.164."""
 
 
 @dataclass(frozen=True)
@@ -83,17 +89,12 @@ class RequestEvent:
     detail: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class SupportRequest:
+@dataclass(frozen=True, kw_only=True)
+class SupportRequest(NewRequest):
+    """A request saved on this PC: its words (:class:`RequestDraft`'s fields), its delivery and its answers."""
+
     id: str
     opened_at: dt.datetime
-    category: Category
-    severity: Severity
-    title: str
-    description: str
-    contact_name: str
-    contact_phone: str
-    channel: Channel
     coverage: str
     response_due_at: dt.datetime | None
     status: RequestStatus

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.storage.support_requests import AttachmentSource, SupportRepository
+from app.support.models import NewRequest, RequestDraft, SupportRequest
+from pmv_protocol import wire
 from pmv_protocol.calendar import WorkingCalendar
-from app.support.models import Category, Channel, NewRequest, Severity, SupportRequest
-from pmv_protocol.phone import PhoneError, parse_phone
-from pmv_protocol.sla import response_due
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import CoverageStatus, coverage_on
-from pmv_protocol import wire
+from pmv_protocol.phone import PhoneError, parse_phone
+from pmv_protocol.sla import response_due
 
 # The limits the vendor server enforces, so the form refuses what the server would.
 TITLE_MAX, DESCRIPTION_MAX = wire.TITLE_MAX, wire.DESCRIPTION_MAX
@@ -48,20 +48,8 @@ class FormError:
     detail: str = ""  # a PhoneError code, a file name
 
 
-@dataclass(frozen=True)
-class RequestDraft:
-    """What the form holds, unvalidated."""
-
-    category: Category
-    severity: Severity
-    title: str
-    description: str
-    contact_name: str
-    contact_phone: str
-    channel: Channel
-
-
-def validate(draft: RequestDraft, attachments: Sequence[AttachmentSource] = ()) -> tuple[NewRequest | None, list[FormError]]:
+def validate(draft: RequestDraft,
+             attachments: Sequence[AttachmentSource] = ()) -> tuple[NewRequest | None, list[FormError]]:
     errors: list[FormError] = []
     title, description, name = draft.title.strip(), draft.description.strip(), draft.contact_name.strip()
     if not title:

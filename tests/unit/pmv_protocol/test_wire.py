@@ -158,9 +158,11 @@ class _Session:
 
 def _request(opened_at: dt.datetime) -> models.SupportRequest:
     return models.SupportRequest(
-        "5e0c4f1a-0000-4000-8000-000000000001", opened_at, models.Category.INCIDENT, models.Severity.HIGH,
-        "Không in được hóa đơn", " mô tả ", "Chị Lan", "+84901234567", models.Channel.REMOTE, "warranty", None,
-        models.RequestStatus.PENDING, None, None, None, None, 0, None, None, opened_at)
+        id="5e0c4f1a-0000-4000-8000-000000000001", opened_at=opened_at, category=models.Category.INCIDENT,
+        severity=models.Severity.HIGH, title="Không in được hóa đơn", description=" mô tả ", contact_name="Chị Lan",
+        contact_phone="+84901234567", channel=models.Channel.REMOTE, coverage="warranty", response_due_at=None,
+        status=models.RequestStatus.PENDING, ticket_id=None, ticket_number=None, solution_kind=None,
+        solution_text=None, attempts=0, next_attempt_at=None, last_error=None, updated_at=opened_at)
 
 
 def test_the_apps_ticket_body_is_what_the_server_accepts() -> None:

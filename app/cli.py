@@ -20,16 +20,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from app import APP_ID, APP_NAME, __version__
-from app.cli_texts import LANGUAGES, MESSAGES, Msg, interface_language, line, os_failure, os_reason, say, \
-    start_failure, usage_message
+from app.cli_texts import (
+    LANGUAGES,
+    MESSAGES,
+    Msg,
+    interface_language,
+    line,
+    os_failure,
+    os_reason,
+    say,
+    start_failure,
+    usage_message,
+)
 from app.infra.navigation import PAGE_KEYS
 from app.storage.errors import StorageError
 
 if TYPE_CHECKING:
-    from app.health.machine import MachineProbes
     from app.devices.labels import JewelleryTag, LabelTemplate
-    from app.runtime import Runtime
+    from app.health.machine import MachineProbes
     from app.infra.settings import SettingsProblem
+    from app.runtime import Runtime
     from app.updates.targets import UpdateError
 
 NAGIOS_UNKNOWN = 3  # check's exit code when it could not run (Nagios plugin guidelines: UNKNOWN)
@@ -171,7 +181,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     _shared(updates)
     for name, text in (("check", "refresh the signed metadata and list what is offered"),
                        ("list", "list the installed regulation packs"),
-                       ("install", "download and install what is new (packs now; app updates are staged for the next start)")):
+                       ("install", "download and install what is new "
+                                   "(packs now; app updates are staged for the next start)")):
         action = updates_sub.add_parser(name, help=text)
         action.add_argument("--json", action="store_true", help="JSON output (the default)")
         _shared(action)
@@ -387,8 +398,8 @@ def _demo_shop(args: argparse.Namespace) -> int:
 
 
 def _headless(args: argparse.Namespace, command: Callable[[argparse.Namespace, Runtime], int]) -> int:
-    from app.infra.logs import CLI_LOG_FILE_NAME
     from app.bootstrap import bootstrap
+    from app.infra.logs import CLI_LOG_FILE_NAME
 
     try:
         # No log on stderr: what the user must know is said here, once, in the interface language; the log
@@ -471,7 +482,8 @@ def _template(name: str) -> LabelTemplate:
 def _tag_field(field: str, reason: str) -> CliError:
     from app.devices.labels.batch import MAX_RUN
 
-    problem = Msg.of(_known(f"tag_{reason}", "tag_other"), detail=f"1–{MAX_RUN}" if reason == "out_of_range" else reason)
+    problem = Msg.of(_known(f"tag_{reason}", "tag_other"),
+                     detail=f"1–{MAX_RUN}" if reason == "out_of_range" else reason)
     return CliError("tag_field", field=Msg.of(_known(f"field_{field}", "field_other"), name=field), problem=problem)
 
 
@@ -479,7 +491,6 @@ def _label(args: argparse.Namespace) -> int:
     """Verify first (a tag whose barcode would not scan is refused), then write or send."""
     from dataclasses import replace
 
-    from pmv_protocol.atomic import write_atomically
     from app.devices.labels import (
         TagFieldError,
         TagRefused,
@@ -493,6 +504,7 @@ def _label(args: argparse.Namespace) -> int:
         transfer_seconds,
         verify_tag,
     )
+    from pmv_protocol.atomic import write_atomically
 
     def refused(problem: object) -> CliError:
         return CliError("tag_refused", problem=Msg(_known(f"verify_{getattr(problem, 'value', problem)}",
@@ -515,7 +527,8 @@ def _label(args: argparse.Namespace) -> int:
             problem = verify_tag(tag, template, args.dpi).problem
             if problem is not None:
                 raise refused(problem)
-            data = render_pdf(tag, template, args.dpi) if args.label_lang == "pdf" else render_png(tag, template, args.dpi)
+            data = (render_pdf(tag, template, args.dpi) if args.label_lang == "pdf"
+                    else render_png(tag, template, args.dpi))
         elif args.count != 1:
             data = _label_run(tag, template, args)
         else:
@@ -563,9 +576,9 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
     from dataclasses import asdict
 
     from app.updates.install import PackStoreError
-    from pmv_protocol.packs import PackError
     from app.updates.service import NotConfigured, RollbackRefused, Updater
     from app.updates.targets import UpdateError
+    from pmv_protocol.packs import PackError
 
     def plain(value: object) -> object:
         return json.loads(json.dumps(value, default=str, ensure_ascii=False))
@@ -643,9 +656,9 @@ def _contract_reason(error: object) -> Msg:
 
 def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:
     from app.warranty.certificate import write_certificate
+    from app.warranty.service import RefreshOutcome
     from pmv_protocol.contract import ContractError
     from pmv_protocol.coverage import coverage_on
-    from app.warranty.service import RefreshOutcome
 
     language = _interface.language
     service = runtime.contract_service()
@@ -760,9 +773,9 @@ def _gui(args: argparse.Namespace) -> int:
 
 def _tray_jobs(args: argparse.Namespace) -> int:
     """The tray's job process (app/background/job_process.py): its own log file, the report even when the data fails."""
-    from app.infra.logs import JOBS_LOG_FILE_NAME
-    from app.bootstrap import bootstrap
     from app.background.job_process import run_tray_jobs, write_report
+    from app.bootstrap import bootstrap
+    from app.infra.logs import JOBS_LOG_FILE_NAME
 
     relaunch = _json_list(args.relaunch, "--relaunch")
     try:

@@ -102,8 +102,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "dữ liệu không bị thay đổi.",
                              "The data was written by a newer version of the app ({detail}); install the latest "
                              "version, the data was not changed."),
-    "storage_migration_failed": ("Nâng cấp dữ liệu không thành công, dữ liệu cũ đã được khôi phục nguyên vẹn ({detail}); "
-                                 "hãy gọi {hotline}.",
+    "storage_migration_failed": ("Nâng cấp dữ liệu không thành công, dữ liệu cũ đã được khôi phục nguyên vẹn "
+                                 "({detail}); hãy gọi {hotline}.",
                                  "Upgrading the data failed and the old data was put back intact ({detail}); "
                                  "call {hotline}."),
     "storage_cannot_open": ("Không mở được cơ sở dữ liệu của phần mềm ({detail}); hãy kiểm tra quyền truy cập và ổ đĩa "
@@ -117,9 +117,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "{where}: unknown key “{key}” ignored (perhaps a typo)."),
     "settings_invalid_value": ("{where}: mục “{key}” có giá trị “{value}” {reason}; {using}.",
                                "{where}: key “{key}” has the value “{value}”, {reason}; {using}."),
-    "settings_other_problem": ("{where}: tệp cài đặt có lỗi ({detail}).", "{where}: a problem in the settings file ({detail})."),
+    "settings_other_problem": ("{where}: tệp cài đặt có lỗi ({detail}).",
+                               "{where}: a problem in the settings file ({detail})."),
     "settings_using_defaults": ("đang dùng cài đặt mặc định", "using the defaults"),
-    "settings_using_last_good": ("đang dùng bản cài đặt tốt gần nhất (ngày {day})", "using the last good settings (of {day})"),
+    "settings_using_last_good": ("đang dùng bản cài đặt tốt gần nhất (ngày {day})",
+                                 "using the last good settings (of {day})"),
     "settings_using_default_value": ("đang dùng giá trị mặc định", "using the default"),
     "settings_using_last_good_value": ("đang dùng giá trị tốt gần nhất", "using the last good value"),
     # why (app.infra.settings_text.Reason): one value
@@ -136,7 +138,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # why: the file's syntax (TOML 1.0)
     "settings_why_unterminated_string": ("một chuỗi thiếu dấu nháy đóng", "a string without its closing quote"),
     "settings_why_control_character": ("có ký tự điều khiển trong một chuỗi", "a control character inside a string"),
-    "settings_why_bad_escape": ("có dấu gạch chéo ngược trong chuỗi; đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn",
+    "settings_why_bad_escape": ("có dấu gạch chéo ngược trong chuỗi; "
+                                "đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn",
                             "a backslash inside a string; write Windows paths with / or in single quotes"),
     "settings_why_missing_bracket": ("tên nhóm [..] thiếu dấu ngoặc đóng", "a [section] without its closing bracket"),
     "settings_why_duplicate_key": ("một mục được đặt hai lần", "a key set twice"),
@@ -145,7 +148,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "settings_why_bad_line": ("một dòng không có dạng tên = giá trị", "a line that is not name = value"),
     "settings_why_unclosed_list": ("một danh sách [ hoặc {{ chưa được đóng", "a list or table never closed"),
     # why: the file itself
-    "settings_why_not_utf8": ("tệp không lưu ở mã UTF-8; hãy lưu lại với mã UTF-8", "not saved as UTF-8; save it as UTF-8"),
+    "settings_why_not_utf8": ("tệp không lưu ở mã UTF-8; hãy lưu lại với mã UTF-8",
+                              "not saved as UTF-8; save it as UTF-8"),
     "settings_why_no_access": ("không có quyền đọc tệp", "no permission to read it"),
     "settings_why_read_failed": ("không đọc được tệp", "it could not be read"),
     "settings_why_empty_file": ("tệp trống", "the file is empty"),
@@ -194,18 +198,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tag_heavier_than_gross": ("nặng hơn tổng trọng lượng", "is heavier than the gross weight"),
     "tag_other": ("không hợp lệ ({detail})", "is not valid ({detail})"),
     "tag_refused": ("Không in: {problem}", "Not printed: {problem}"),
-    "verify_too_long_for_label": ("mã quá dài so với đầu tem ở độ phân giải này, tem in ra sẽ không quét được; hãy dùng "
-                                  "mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi.",
+    "verify_too_long_for_label": ("mã quá dài so với đầu tem ở độ phân giải này, tem in ra sẽ không quét được; "
+                                  "hãy dùng mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi.",
                                   "the code is too long for the tag's head at this resolution and would not scan; use "
                                   "a shorter code, a larger template or a 300 dpi printer."),
-    "verify_bars_too_thin": ("vạch mã quá mảnh so với độ phân giải máy in, máy quét sẽ khó đọc; hãy dùng máy in 300 dpi "
-                             "hoặc mã ngắn hơn.",
+    "verify_bars_too_thin": ("vạch mã quá mảnh so với độ phân giải máy in, máy quét sẽ khó đọc; "
+                             "hãy dùng máy in 300 dpi hoặc mã ngắn hơn.",
                              "the bars are too thin for the printer's resolution and would scan badly; use a 300 dpi "
                              "printer or a shorter code."),
     "verify_does_not_decode": ("mã vạch trên tem không đọc lại được; hãy dùng mã ngắn hơn hoặc mẫu tem khác.",
                                "the barcode on the tag does not read back; use a shorter code or another template."),
     "layout_long_code_datamatrix": ("Mã dài: in mã 2D DataMatrix; máy quét của quầy cần đọc được mã 2D.",
-                                    "Long code: printing a 2D DataMatrix code; the counter's scanner must read 2D codes."),
+                                    "Long code: printing a 2D DataMatrix code; "
+                                    "the counter's scanner must read 2D codes."),
     "layout_long_code_qr": ("Mã dài: in mã 2D QR; máy quét của quầy cần đọc được mã 2D.",
                             "Long code: printing a 2D QR code; the counter's scanner must read 2D codes."),
     "verify_decodes_wrong": ("mã vạch đọc lại ra nội dung khác; hãy gọi {hotline}.",
@@ -216,7 +221,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "transport_timeout": ("máy in không trả lời kịp; có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in.",
                           "the printer did not answer in time; it may be busy, jammed, or set to another language."),
     "transport_refused": ("máy in từ chối kết nối; hãy kiểm tra cổng (thường là 9100) hoặc chờ máy in rảnh.",
-                          "the printer refused the connection; check the port (usually 9100) or wait until it is free."),
+                          "the printer refused the connection; "
+                          "check the port (usually 9100) or wait until it is free."),
     "transport_not_found": ("không tìm thấy máy in, cổng hoặc hàng đợi này; hãy kiểm tra tên.",
                             "no such printer, port or queue; check the name."),
     "transport_bad_target": ("địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600).",
@@ -304,19 +310,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "Could not fetch the contract from the vendor server: {reason} Using the saved contract."),
     "api_not_configured": ("máy này chưa được cài mã kết nối cửa hàng (lệnh {app} shop-token).",
                            "this PC has no shop token yet (command {app} shop-token)."),
-    "api_offline": ("không kết nối được máy chủ hỗ trợ (mất mạng?).", "the vendor server cannot be reached (offline?)."),
+    "api_offline": ("không kết nối được máy chủ hỗ trợ (mất mạng?).",
+                    "the vendor server cannot be reached (offline?)."),
     "api_timeout": ("máy chủ hỗ trợ không trả lời kịp.", "the vendor server did not answer in time."),
     "api_unauthorized": ("máy chủ từ chối mã kết nối của cửa hàng.", "the vendor server refused the shop token."),
     "api_not_found": ("máy chủ chưa có hợp đồng cho cửa hàng này.", "the vendor server has no contract for this shop."),
     "api_too_large": ("máy chủ trả lời quá lớn.", "the vendor server's answer is too large."),
     "api_server": ("máy chủ hỗ trợ đang gặp lỗi.", "the vendor server has a problem."),
     "api_bad_response": ("máy chủ trả lời không đúng định dạng.", "the vendor server's answer is malformed."),
-    # -- shop-token, apply-update, tray-jobs ----------------------------------------------------------------------------
+    # -- shop-token, apply-update, tray-jobs -------------------------------------------------------------------------
     "token_empty": ("Mã cửa hàng trống; hãy dán mã mà lệnh pmv-vendor add-shop đã in.",
                     "The shop token is empty; paste the token that pmv-vendor add-shop printed."),
     "token_not_stored": ("Không lưu được mã cửa hàng: {reason}; hãy kiểm tra quyền ghi rồi chạy lại.",
                          "The shop token could not be stored: {reason}; check write permissions, then run again."),
-    "json_list_expected": ("{option} phải là một danh sách JSON các chuỗi, ví dụ [\"--minimized\"], không phải {value}.",
+    "json_list_expected": ("{option} phải là một danh sách JSON các chuỗi, ví dụ [\"--minimized\"], "
+                           "không phải {value}.",
                            "{option} must be a JSON list of strings, e.g. [\"--minimized\"], not {value}."),
 }
 
@@ -435,7 +443,8 @@ def start_failure(error: BaseException, data_dir: Path | None = None) -> Msg:
 # arguments are required: %s", "one of the arguments %s is required", "unrecognized arguments: %s",
 # "ambiguous option: %(option)s could match %(matches)s".  Anything else is passed on as usage_other.
 _USAGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), code) for pattern, code in (
-    (r"argument (?P<arg>COMMAND|ACTION): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)", "usage_unknown_command"),
+    (r"argument (?P<arg>COMMAND|ACTION): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)",
+     "usage_unknown_command"),
     (r"argument (?P<arg>[^:]+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)", "usage_choice"),
     (r"argument (?P<arg>[^:]+): invalid int value: (?P<value>.+)", "usage_not_a_number"),
     (r"argument (?P<arg>[^:]+): invalid \S+ value: (?P<value>.+)", "usage_bad_value"),

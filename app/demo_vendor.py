@@ -10,19 +10,18 @@ import-linter exception), and only in demo mode.
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import datetime as dt
 import json
 import logging
 import os
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
 
+from app import HOTLINE
 from app.storage.support_requests import SupportRepository
 from app.support.models import Category, Channel, NewRequest, Severity
 from app.support.outbox import Outbox, poll_updates
@@ -97,7 +96,8 @@ def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:
         request = raise_request(_repository_at(runtime, opened_at), new, contract=contract, calendar=calendar,
                                 opened_at=opened_at)
         sent_at = opened_at + dt.timedelta(minutes=1)
-        Outbox(_repository_at(runtime, sent_at), runtime.vendor_client, clock=_fixed(sent_at)).deliver(ignore_backoff=True)
+        Outbox(_repository_at(runtime, sent_at), runtime.vendor_client,
+               clock=_fixed(sent_at)).deliver(ignore_backoff=True)
         created.append((request, status, kind, solution))
     for request, status, kind, solution in created:
         stored = runtime.support.get(request.id)

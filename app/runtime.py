@@ -6,28 +6,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
-from app.infra.crash import CrashHandler
-from pmv_protocol.shop_time import shop_today
 from app.health.machine import REAL_MACHINE, MachineProbes
+from app.infra.crash import CrashHandler
 from app.infra.early_settings import LANGUAGE_STATE_KEY
 from app.infra.paths import AppPaths
 from app.infra.settings import LoadedSettings, Settings
 from app.storage.db import Database, StorageNotice
-from app.warranty.service import ContractService
 from app.storage.repositories import ActivityRepository, StateRepository
 from app.storage.support_requests import SupportRepository
-from pmv_protocol.calendar import WorkingCalendar
 from app.support.outbox import Outbox
 from app.support.token_store import TokenStore
-from app.updates.install import PackStore
 from app.support.vendor_api import VendorClient
-
+from app.updates.install import PackStore
+from app.warranty.service import ContractService
+from pmv_protocol.calendar import WorkingCalendar
+from pmv_protocol.shop_time import shop_today
 
 
 def utc_now() -> dt.datetime:

@@ -342,9 +342,9 @@ class WorkingCalendar:
         if duration < dt.timedelta(0):
             raise ValueError(f"duration must not be negative, got {duration}")
         remaining = duration
-        cursor = self.localize(start).astimezone(dt.timezone.utc)
+        cursor = self.localize(start).astimezone(dt.UTC)
         for open_at, close_at in self._intervals_from(start):
-            open_utc, close_utc = open_at.astimezone(dt.timezone.utc), close_at.astimezone(dt.timezone.utc)
+            open_utc, close_utc = open_at.astimezone(dt.UTC), close_at.astimezone(dt.UTC)
             cursor = max(cursor, open_utc)
             available = close_utc - cursor  # UTC difference: real elapsed time
             if remaining <= available:
@@ -361,7 +361,7 @@ class WorkingCalendar:
         day = local.date()
         for _ in range(SEARCH_HORIZON_DAYS):
             for start, end in self.intervals_on(day):
-                if end.astimezone(dt.timezone.utc) > local.astimezone(dt.timezone.utc):
+                if end.astimezone(dt.UTC) > local.astimezone(dt.UTC):
                     yield start, end
             day += dt.timedelta(days=1)
 

@@ -120,7 +120,8 @@ class Contract:
             raise ContractError(ContractProblem.INVALID, "empty shop_id")
         for item in contract.maintenance:
             if item.end < item.start:
-                raise ContractError(ContractProblem.INVALID, f"maintenance ends {item.end} before it starts {item.start}")
+                raise ContractError(ContractProblem.INVALID,
+                                    f"maintenance ends {item.end} before it starts {item.start}")
         return contract
 
     def to_payload(self) -> dict[str, Any]:

@@ -36,8 +36,6 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-
-
 CHALLENGE_VERSION = 1
 UNLOCK_VERSION = 1
 UNLOCK_FORMAT = "pmv-unlock/1"

@@ -93,7 +93,8 @@ class VendorIdentity:
             try:
                 parse_phone(identity.hotline)
             except PhoneError as exc:
-                raise VendorIdentityError(f"vendor.hotline is not a phone number ({exc}): {identity.hotline!r}") from None
+                raise VendorIdentityError(
+                    f"vendor.hotline is not a phone number ({exc}): {identity.hotline!r}") from None
         return identity if identity != cls() else None
 
     def to_payload(self) -> dict[str, str]:

@@ -18,14 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pmv_protocol.unlock_codes import UnlockError
-
-from vendor_server.signing import sign_challenge
 from pmv_protocol.contract import ContractError
-from vendor_server.signing import sign_payload
+from pmv_protocol.unlock_codes import UnlockError
 from vendor_server.db import VendorDatabase
 from vendor_server.keys import VendorKeyError, VendorKeys
 from vendor_server.records import TicketRecord
+from vendor_server.signing import sign_challenge, sign_payload
 from vendor_server.tickets import SOLUTION_KINDS, STATUSES, VENDOR_TZ, list_tickets, update_ticket
 
 
@@ -122,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     repo_init.add_argument("--export-root", type=Path, metavar="FILE",
                            help="also write root.json here; for a release, the app's trust anchor "
                                 "resources/tuf/root.json (read from there by every install)")
-    repo_add = repo_sub.add_parser("add", parents=[repo_common], help="publish a regulation pack, working calendar, app build or POS profile")
+    repo_add = repo_sub.add_parser("add", parents=[repo_common],
+                                   help="publish a regulation pack, working calendar, app build or POS profile")
     repo_add.add_argument("file", type=Path, metavar="FILE")
     repo_add.add_argument("--kind", required=True, help="regulation | calendar | app | pos-profile")
     repo_add.add_argument("--version", required=True)

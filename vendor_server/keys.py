@@ -48,7 +48,8 @@ class VendorKeys:
         try:
             key = load_pem_private_key(path.read_bytes(), password=None)
         except FileNotFoundError:
-            raise VendorKeyError(f"no {purpose} key in {self.keys_dir}; run: pmv-vendor keys init --keys {self.keys_dir}") from None
+            raise VendorKeyError(f"no {purpose} key in {self.keys_dir}; "
+                                 f"run: pmv-vendor keys init --keys {self.keys_dir}") from None
         except ValueError as exc:
             raise VendorKeyError(f"{path} is not a valid key: {exc}") from None
         if not isinstance(key, Ed25519PrivateKey):

@@ -337,7 +337,7 @@ Clock = Callable[[], dt.datetime]
 
 
 def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 _ERRNO_IN_TEXT = re.compile(r"\[Errno (-?\d+)\]")

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import HOTLINE
-from pmv_protocol.atomic import atomic_target
 from app.infra.pdf_fonts import register_fonts
+from pmv_protocol.atomic import atomic_target
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing

@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy import URL, create_engine
 from sqlalchemy.engine import Engine
 
-from pmv_protocol.shop_time import SHOP_TZ
 from app.health.machine import REAL_MACHINE, MachineProbes
 from app.infra.settings import LoadedSettings, Settings
 from app.shop.pos_driver import driver_options, ensure_driver
 from app.shop.pos_url import PosUrlError, to_sqlalchemy_url
+from pmv_protocol.shop_time import SHOP_TZ
 
 if TYPE_CHECKING:
     from app.storage.support_requests import SupportRepository
     from app.support.vendor_api import VendorClient
-    from pmv_protocol.packs import RegulationPack
     from pmv_protocol.contract import Contract
+    from pmv_protocol.packs import RegulationPack
 
 VN = SHOP_TZ  # the shop's zone (defined in app.infra.formatting); the name the checks import
 
@@ -44,7 +44,8 @@ class PosUnusable(NotConfigured):
     """
 
     def __init__(self, error: PosUrlError) -> None:
-        super().__init__("chuỗi kết nối PMV (pos.url) chưa dùng được, xem kiểm tra \u201cKết nối cơ sở dữ liệu PMV\u201d")
+        super().__init__("chuỗi kết nối PMV (pos.url) chưa dùng được, "
+                         "xem kiểm tra \u201cKết nối cơ sở dữ liệu PMV\u201d")
         self.error = error
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 from types import ModuleType
 
+from app import HOTLINE
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult
 from app.support import check as support_check
@@ -67,9 +66,11 @@ def _updates_current(ctx: CheckContext) -> CheckResult:
 
 
 UPDATE_REMEDIES = {
-    "updates.stale": "1. Kiểm tra kết nối Internet của máy.\n2. Vào mục \u201cCập nhật\u201d, bấm \u201cKiểm tra cập nhật\u201d.\n"
+    "updates.stale": "1. Kiểm tra kết nối Internet của máy.\n"
+                     "2. Vào mục \u201cCập nhật\u201d, bấm \u201cKiểm tra cập nhật\u201d.\n"
                      f"3. Nếu vẫn lỗi, gọi {HOTLINE}.",
-    "updates.security": f"1. Không cài lại bằng tay.\n2. Gọi ngay {HOTLINE}: máy chủ cập nhật hoặc đường mạng có thể đã "
+    "updates.security": "1. Không cài lại bằng tay.\n"
+                        f"2. Gọi ngay {HOTLINE}: máy chủ cập nhật hoặc đường mạng có thể đã "
                         "bị giả mạo; ứng dụng đã giữ nguyên các gói đang dùng.",
 }
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from app import APP_NAME, HOTLINE, __version__
-from pmv_protocol.atomic import atomic_target
-from app.infra.formatting import format_datetime
 from app.health.context import VN
 from app.health.model import Category, Status
 from app.health.runner import HealthReport
+from app.infra.formatting import format_datetime
 from app.infra.pdf_fonts import register_fonts
 from app.infra.settings import ShopSettings
+from pmv_protocol.atomic import atomic_target
 
 VERDICT_TEXT = {
     Status.OK: "Sẵn sàng bán hàng",

@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from app.infra.formatting import format_decimal
-from app.infra.threads import lower_this_thread
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Check, CheckResult, Status
+from app.infra.formatting import format_decimal
 from app.infra.job_protocol import Progress
+from app.infra.threads import lower_this_thread
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from pmv_protocol.shop_time import SHOP_TZ, shop_time
+from pmv_protocol.shop_time import shop_time
 
 MG_PER_LUONG = 37_500
 MG_PER_CHI = 3_750

@@ -14,8 +14,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.infra.resources import resources_dir
-from pmv_protocol.signed_json import parse_object
 from pmv_protocol.keys import key_id, public_key_from_b64
+from pmv_protocol.signed_json import parse_object
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,10 @@ from pydantic_core import PydanticCustomError
 
 from app.infra.settings_last_good import LastGood, LastGoodStore
 from app.infra.settings_text import FileError, parse_settings_text, read_settings_text
+
 # Re-exported: the problem kinds and reason codes are part of this module's answer.
-from app.infra.settings_text import ProblemKind as ProblemKind, Reason as Reason
+from app.infra.settings_text import ProblemKind as ProblemKind
+from app.infra.settings_text import Reason as Reason
 
 log = logging.getLogger(__name__)
 

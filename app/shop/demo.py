@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.infra.formatting import chi_to_mg
-
-from pmv_protocol.shop_time import SHOP_TZ
 from app.infra.settings import PosSettings, Settings, ShopSettings, settings_to_toml
 from app.shop.demo_documents import (
     CASH_LIMIT_VND,
@@ -45,6 +43,7 @@ from app.shop.demo_documents import (
     write_documents,
 )
 from app.shop.pos_schema import BUY, POS_SCHEMA, PURITIES
+from pmv_protocol.shop_time import SHOP_TZ
 
 MARKER = ".pmv-demo-shop"
 POS_VERSION = "5.8.2"

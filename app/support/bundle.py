@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import APP_NAME, __version__
-from pmv_protocol.atomic import atomic_target
 from app.infra.logs import tail
 from app.infra.settings import Settings
 from app.support.redaction import RedactionKind, redact_mapping, redact_text
+from pmv_protocol.atomic import atomic_target
 
 APP_LOG_LINES = 400
 POS_LOG_LINES = 200

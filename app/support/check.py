@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import datetime as dt
 
+from app import HOTLINE
 from app.health.model import CheckResult, Metric, Status
 from app.storage.support_requests import SupportRepository
 from app.support.models import RequestStatus

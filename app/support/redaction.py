@@ -36,8 +36,8 @@ from urllib.parse import unquote_plus
 
 from app.support.bank_account import find_bank_accounts
 from app.support.customer_names import find_customer_names
-from pmv_protocol.phone import PhoneError, PhoneKind, find_phone_numbers, parse_phone, standalone
 from app.updates.compliance import mask_name
+from pmv_protocol.phone import PhoneError, PhoneKind, find_phone_numbers, parse_phone, standalone
 
 __all__ = [
     "MASK",
@@ -159,7 +159,8 @@ _EMAIL = re.compile(
 _CCCD = re.compile(r"(?<![0-9])0(?:0[1-9]|[1-8][0-9]|9[0-6])[0-9]{9}(?![0-9])")
 # The old 9-digit CMND is only recognisable by its label.
 _LABELLED_ID = re.compile(
-    r"(?P<head>\b(?:CMND|CMTND|CMT|CCCD|CMND/CCCD|CCCD/CMND|căn cước(?: công dân)?|số định danh|chứng minh(?: nhân dân| thư)?)"
+    r"(?P<head>\b(?:CMND|CMTND|CMT|CCCD|CMND/CCCD|CCCD/CMND|"
+    r"căn cước(?: công dân)?|số định danh|chứng minh(?: nhân dân| thư)?)"
     r"\s*(?:số\s*|no\.?\s*|#\s*)?[:.]?\s*)(?P<id>[0-9]{9}|[0-9]{12})(?![\w])(?![.\-]\w)",
     re.IGNORECASE,
 )

@@ -52,7 +52,8 @@ class AuditLog(AppendOnlyLog[AuditLogRow, AuditEntry]):
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         for e in rows:
-            writer.writerow([e.at.isoformat(), e.technician, e.action, e.result, json.dumps(e.detail, ensure_ascii=False)])
+            writer.writerow([e.at.isoformat(), e.technician, e.action, e.result,
+                             json.dumps(e.detail, ensure_ascii=False)])
         return buffer.getvalue(), len(rows)
 
     def export_csv(self, path: Path, since: dt.datetime | None = None) -> int:

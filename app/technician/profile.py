@@ -44,9 +44,9 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from pmv_protocol.signed_json import JsonFault, JsonProblem, StrictJsonError, canonical_bytes, parse_object
 from app.support.token_store import TokenStore
 from pmv_protocol.contract import ContractProblem
+from pmv_protocol.signed_json import JsonFault, JsonProblem, StrictJsonError, canonical_bytes, parse_object
 
 if TYPE_CHECKING:
     from app.infra.paths import AppPaths

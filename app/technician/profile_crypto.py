@@ -27,8 +27,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from pmv_protocol.signed_json import StrictJsonError, parse_object
 from app.technician.profile import MIN_PASSPHRASE_LENGTH, ProfileError, ProfileProblem
+from pmv_protocol.signed_json import StrictJsonError, parse_object
 
 ENVELOPE_FORMAT = "pmv-profile-secrets/1"
 CIPHER = "aes-256-gcm"

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app import __version__
-from pmv_protocol.atomic import atomic_target
 from app.technician.profile import (
     CONTRACT_PART,
     MANIFEST,
@@ -37,6 +36,7 @@ from app.technician.profile import (
 from app.technician.profile_crypto import passphrase_bytes, seal
 from app.technician.profile_settings import declared_paths, parse_settings, shop_identity, strip_secrets
 from app.updates.install import PACK_FILE, PackStore
+from pmv_protocol.atomic import atomic_target
 from pmv_protocol.contract import ContractError, verify_document
 
 

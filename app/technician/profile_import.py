@@ -20,7 +20,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmv_protocol.atomic import write_atomically
 from app.technician.profile import (
     SEALED_SETTINGS,
     SEALED_TOKEN,
@@ -32,9 +31,10 @@ from app.technician.profile import (
 from app.technician.profile_read import Profile
 from app.technician.profile_settings import declared_paths, parse_settings, shop_identity
 from app.updates.install import PackStore, PackStoreError
-from pmv_protocol.packs import PackError, version_key
-from pmv_protocol.contract import Contract, ContractError, ContractProblem, VerifiedContract, verify
 from app.warranty.service import ContractService
+from pmv_protocol.atomic import write_atomically
+from pmv_protocol.contract import Contract, ContractError, ContractProblem, VerifiedContract, verify
+from pmv_protocol.packs import PackError, version_key
 
 
 class PartAction(enum.Enum):

@@ -35,9 +35,9 @@ from app.technician.profile import (
 )
 from app.technician.profile_crypto import unseal
 from app.technician.profile_settings import parse_settings, shop_identity
-from pmv_protocol.signed_json import JsonFault, StrictJsonError, parse_object
-from pmv_protocol.packs import PackError, load_pack
 from pmv_protocol.contract import ContractProblem
+from pmv_protocol.packs import PackError, load_pack
+from pmv_protocol.signed_json import JsonFault, StrictJsonError, parse_object
 
 _ZIP_MAGIC = b"PK\x03\x04"
 

@@ -13,8 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmv_protocol.atomic import write_atomically
 from app.infra.settings import LoadedSettings, SettingsProblem, load_settings
+from pmv_protocol.atomic import write_atomically
 
 
 class SettingsRejected(Exception):

@@ -8,8 +8,8 @@ app's state store, so a code works once and guessing is rate-limited.
 
 from __future__ import annotations
 
-import secrets
 import datetime as dt
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol

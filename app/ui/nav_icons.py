@@ -37,7 +37,10 @@ def _pixmap(renderer: QSvgRenderer, size: int) -> QPixmap:
 
 @cache
 def nav_icon(area: str) -> QIcon:
-    """The icon of navigation area ``area`` (a key of ``app.infra.navigation.PAGE_KEYS``); empty if its file is missing."""
+    """The icon of navigation area ``area`` (a key of ``app.infra.navigation.PAGE_KEYS``).
+
+    Empty if its file is missing.
+    """
     path = icons_dir() / f"nav-{area}.svg"
     try:
         svg = path.read_text(encoding="utf-8")

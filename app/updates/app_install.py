@@ -47,9 +47,9 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.updates.install import UnsafeArchive, extract_safely
 from pmv_protocol.atomic import write_atomically
 from pmv_protocol.signed_json import parse_object
-from app.updates.install import UnsafeArchive, extract_safely
 
 log = logging.getLogger(__name__)
 

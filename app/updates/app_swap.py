@@ -38,9 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pmv_protocol.atomic import write_atomically
 from app.infra.program import app_command
-from pmv_protocol.signed_json import parse, parse_object
 from app.updates.app_install import (
     EXECUTABLE,
     POINTER,
@@ -60,6 +58,8 @@ from app.updates.app_install import (
     version_dir,
     write_pointer,
 )
+from pmv_protocol.atomic import write_atomically
+from pmv_protocol.signed_json import parse, parse_object
 
 log = logging.getLogger(__name__)
 

@@ -21,18 +21,17 @@ up per person; each is judged on its own.
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.infra.formatting import format_date, format_vnd
+from app import HOTLINE
 from app.health.checks.database import CONNECT_ID, to_shop_time
 from app.health.checks.pos_data import invoice_code
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.infra.formatting import format_date, format_vnd
 from app.shop.pos_reader import PosDocument, read_documents
 from pmv_protocol.packs import CashLimitRule, RegulationPack
 

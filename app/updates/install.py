@@ -39,9 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pmv_protocol.filelock import FileLock, LockTimeout
 from pmv_protocol.atomic import atomic_target, write_atomically
-from pmv_protocol.signed_json import canonical_form
+from pmv_protocol.filelock import FileLock, LockTimeout
 from pmv_protocol.packs import (
     PACK_ID_PATTERN,
     VERSION_PATTERN,
@@ -53,6 +52,7 @@ from pmv_protocol.packs import (
     read_pack,
     version_key,
 )
+from pmv_protocol.signed_json import canonical_form
 
 log = logging.getLogger(__name__)
 
@@ -492,7 +492,7 @@ def extract_safely(zip_path: Path, dest: Path, *, max_total_bytes: int = MAX_ARC
         root = dest.resolve()
         written: list[Path] = []
         budget = max_total_bytes
-        for info, name in zip(members, names):
+        for info, name in zip(members, names, strict=True):
             target = dest / name
             if not target.resolve().is_relative_to(root):
                 raise UnsafeArchive(info.filename, "resolves outside the destination")

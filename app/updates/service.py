@@ -23,8 +23,8 @@ from app.infra.resources import resources_dir
 from app.updates.app_install import AppInstall, PendingUpdate, StageError, detect_install, stage_update
 from app.updates.app_swap import refused_versions
 from app.updates.install import InstallResult, PackStore, PackStoreError
-from pmv_protocol.packs import PackError
 from app.updates.targets import AvailableTarget, UpdateError, UpdateErrorKind, should_take
+from pmv_protocol.packs import PackError
 
 if TYPE_CHECKING:
     from app.runtime import Runtime

@@ -43,8 +43,6 @@ from tuf.api.metadata import Metadata, Root, TargetFile, Targets
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from app import APP_ID, __version__
-from pmv_protocol.atomic import atomic_target
-from pmv_protocol.filelock import FileLock, LockTimeout
 from app.infra.job_protocol import Progress
 from app.updates.targets import (  # re-exported: callers predate the split
     AvailableTarget,
@@ -53,6 +51,8 @@ from app.updates.targets import (  # re-exported: callers predate the split
     rollout_bucket,
     should_take,
 )
+from pmv_protocol.atomic import atomic_target
+from pmv_protocol.filelock import FileLock, LockTimeout
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,11 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from app import HOTLINE
-from pmv_protocol.atomic import atomic_target
 from app.infra.formatting import format_date, format_datetime
 from app.infra.pdf_fonts import register_fonts
 from app.infra.settings import ShopSettings
 from app.warranty.certificate_texts import INCLUDES, STATUS, join_items, text
+from pmv_protocol.atomic import atomic_target
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import Coverage, coverage_on
 from pmv_protocol.vendor_identity import VendorIdentity
@@ -184,7 +184,8 @@ class _Story:
         if not self.contract.maintenance:
             return [*parts, Paragraph(self.t("maintenance_none"), self.body)]
         header = [self.t("maintenance_from"), self.t("maintenance_to"), self.t("maintenance_tier")]
-        rows = [header] + [[format_date(m.start), format_date(m.end), escape(m.tier)] for m in self.contract.maintenance]
+        rows = [header] + [[format_date(m.start), format_date(m.end), escape(m.tier)]
+                           for m in self.contract.maintenance]
         table = Table([[Paragraph(cell, self.body) for cell in row] for row in rows],
                       colWidths=[45 * mm, 45 * mm, CONTENT_WIDTH - 90 * mm])
         table.setStyle(TableStyle([

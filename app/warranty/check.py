@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import datetime as dt
 
-from app.infra.formatting import format_date
+from app import HOTLINE
 from app.health.model import CheckResult, Metric, Status
+from app.infra.formatting import format_date
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import ENDING_SOON_DAYS, CoverageStatus, coverage_on
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from pmv_protocol.atomic import write_atomically
 from app.support.vendor_api import VendorApiError
+from pmv_protocol.atomic import write_atomically
 from pmv_protocol.contract import Contract, ContractError, ContractProblem, verify, verify_document
 
 log = logging.getLogger(__name__)

@@ -55,17 +55,17 @@ def main() -> None:
     print(f"{'renderer':<10}{'dpi':>5}{'total s':>10}{'ms/tag':>9}")
     for dpi in (203, 300):
         renderers: dict[str, Callable[[JewelleryTag], object]] = {
-            "zpl": lambda tag: render_zpl(tag, template, dpi),
-            "tspl": lambda tag: render_tspl(tag, template, dpi),
-            "ezpl": lambda tag: render_ezpl(tag, template, dpi),
-            "png": lambda tag: render_png(tag, template, dpi),
-            "pdf": lambda tag: render_pdf(tag, template, dpi),
+            "zpl": lambda tag, dpi=dpi: render_zpl(tag, template, dpi),
+            "tspl": lambda tag, dpi=dpi: render_tspl(tag, template, dpi),
+            "ezpl": lambda tag, dpi=dpi: render_ezpl(tag, template, dpi),
+            "png": lambda tag, dpi=dpi: render_png(tag, template, dpi),
+            "pdf": lambda tag, dpi=dpi: render_pdf(tag, template, dpi),
         }
         for name, render in renderers.items():
             seconds = timed(render, batch)
             print(f"{name:<10}{dpi:>5}{seconds:>10.3f}{seconds * 1000 / len(batch):>9.3f}")
         sample = batch[: max(1, len(batch) // 10)]
-        seconds = timed(lambda tag: verify_tag(tag, template, dpi), sample)
+        seconds = timed(lambda tag, dpi=dpi: verify_tag(tag, template, dpi), sample)
         print(f"{'verify':<10}{dpi:>5}{seconds * len(batch) / len(sample):>10.3f}"
               f"{seconds * 1000 / len(sample):>9.3f}   (extrapolated from {len(sample)})")
 

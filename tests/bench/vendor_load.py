@@ -138,7 +138,7 @@ def _measure(db_label: str, db_url: str, data: Path, runs: int, seconds: float, 
         calls = _calls(vendor.base_url, tokens)
         rates: dict[str, list[float]] = {name: [] for name in calls}
         failures: dict[str, int] = dict.fromkeys(calls, 0)
-        for name, call in calls.items():  # warm-up: connections, caches, first queries
+        for _name, call in calls.items():  # warm-up: connections, caches, first queries
             _hammer(0.5, threads, call)
         for _ in range(runs):
             for name, call in calls.items():

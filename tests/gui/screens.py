@@ -36,12 +36,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.bootstrap import bootstrap
 from app.cli import build_parser
-from app.infra.crash import CrashReport
 from app.health.machine import MachineProbes
+from app.infra.crash import CrashReport
 from app.infra.paths import HOME_ENV, AppPaths
 from app.runtime import Runtime
-from app.bootstrap import bootstrap
 from app.support.bundle import collect_parts
 from app.technician.audit import AuditLog
 from app.technician.consent import ConsentFlow

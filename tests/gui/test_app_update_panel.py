@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from app.ui.updates.app_panel import AppUpdatePanel
 from app.updates.app_install import AppInstall, InstallKind
 from app.updates.app_swap import AppSwapper, SwapTiming, app_update_status
-from app.ui.updates.app_panel import AppUpdatePanel
 from tests.unit.updates.app_fakes import CRASHES, staged_side_by_side
 
 FAST = SwapTiming(exit_timeout=5, start_timeout=3, poll=0.02)

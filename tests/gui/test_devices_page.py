@@ -254,7 +254,9 @@ def test_printer_status_fault_and_unreachable_printer_are_explained(qtbot: QtBot
     page = make(qtbot, runtime)
     tab = page.printer
     # A ZPL ~HS reply whose first string says "paper out" (field 2 = 1).
-    reply = b"\x02030,1,0,0600,000,0,0,0,000,0,0,0\x03\r\n\x02000,0,0,0,1,2,6,0,00000000,1,000\x03\r\n\x021234,0\x03\r\n"
+    reply = (b"\x02030,1,0,0600,000,0,0,0,000,0,0,0\x03\r\n"
+             b"\x02000,0,0,0,1,2,6,0,00000000,1,000\x03\r\n"
+             b"\x021234,0\x03\r\n")
     port, _received, server = tcp_printer(reply)
     tab.language.setCurrentIndex(tab.language.findData("zpl"))
     tab.target.setText(f"tcp://127.0.0.1:{port}")

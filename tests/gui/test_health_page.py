@@ -3,23 +3,18 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-
-import datetime as dt
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from app.health.model import Status
 from app.runtime import Runtime
-from app.health.context import VN
-from app.shop.demo import DemoShop, create_demo_shop
+from app.shop.demo import DemoShop
 from app.ui.health.page import HealthPage, HealthTile
 from app.ui.health.state import HealthState
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
-
 
 # The runtime fixture (tests/gui/conftest.py) runs the checks on demo_clock, the demo shop's own day.
 
@@ -81,7 +76,7 @@ def test_the_gui_stays_responsive_and_a_run_can_be_cancelled(qtbot: QtBot, runti
         page.run_now()
     timer.stop()
     stop.set()
-    gaps = [b - a for a, b in zip(beats, beats[1:])]
+    gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
     assert len(beats) > 5 and max(gaps) < 0.5  # the GUI thread kept ticking during the run
     # Cancel: the run stops at once, says so, and records nothing.
     verdict_before = page.verdict.text()

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app import HOTLINE, __version__
-from app.infra.crash import CrashReport
 from app.health.model import Status
+from app.infra.crash import CrashReport
 from app.infra.settings import load_settings
 from app.shop.demo import DemoShop
 from app.ui.crash_dialog import CrashBridge, CrashDialog
@@ -248,8 +248,8 @@ def test_the_demo_opens_at_once_then_installs_its_pack_and_runs_the_checks(
     checks run with it, so the cash-limit check flags the demo's customer-days; the window never waits for it."""
     from PySide6.QtCore import QThreadPool
 
-    from app.cli import build_parser
     from app.bootstrap import bootstrap
+    from app.cli import build_parser
     from app.ui.application import Application
     from app.ui.health.page import HealthTile
 

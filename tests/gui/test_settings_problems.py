@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from app.infra.settings import Fallback, LoadedSettings, ProblemKind, Reason, Settings, SettingsProblem, Source, load_settings
+from app.infra.settings import (
+    Fallback,
+    LoadedSettings,
+    ProblemKind,
+    Reason,
+    Settings,
+    SettingsProblem,
+    Source,
+    load_settings,
+)
 from app.infra.settings_last_good import LastGoodStore
 from app.ui.levels import Level
 from app.ui.settings_problems import reason_text, settings_banners, settings_problem_text

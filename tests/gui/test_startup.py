@@ -117,7 +117,7 @@ def test_the_painted_frame_becomes_the_main_window_with_its_pages(qapp: QApplica
         checked["shop"] = window.shop_label.text()
         checked["menus on"] = [a.isEnabled() for a in window._runtime_actions]
         checked["placeholders"] = [w for w in window.stack.findChildren(QLabel) if w.objectName() == "pageLoading"
-                                   and not w.parent() is None and w.isVisible()]
+                                   and w.parent() is not None and w.isVisible()]
         checked["visible"] = window.isVisible()
 
     startup, status = _run_startup(qapp, ["--config", str(demo_shop.settings_file)], while_loading, when_ready)

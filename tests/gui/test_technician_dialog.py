@@ -8,10 +8,10 @@ from pytestqt.qtbot import QtBot
 
 from app.runtime import Runtime
 from app.technician.audit import AuditLog
-from vendor_server.signing import sign_challenge
 from app.ui.tasks import TaskRunner
 from app.ui.technician.dialog import TechnicianDialog
 from vendor_server.keys import VendorKeys
+from vendor_server.signing import sign_challenge
 
 
 @pytest.fixture
@@ -151,8 +151,8 @@ def test_the_support_bundle_carries_the_audit_log(qtbot: QtBot, runtime: Runtime
 def test_a_profile_exported_here_restores_on_a_fresh_pc_after_showing_the_plan(
         qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         demo_shop) -> None:
-    from app.infra.paths import AppPaths
     from app.bootstrap import bootstrap
+    from app.infra.paths import AppPaths
 
     dialog = unlocked(qtbot, runtime, vendor_keys)
     profile_tab = dialog.tool_tabs["profile"]

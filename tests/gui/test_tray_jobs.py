@@ -11,15 +11,15 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 import app.ui.startup as startup_module
-from app.cli import build_parser
-from app.shop.demo import DemoShop
 from app.background.schedule import RETRY_AFTER
+from app.cli import build_parser
+from app.infra.paths import AppPaths
+from app.shop.demo import DemoShop
 from app.ui.levels import Level
 from app.ui.startup import Startup
 from app.ui.tray import Tray
 from app.ui.tray_jobs import TrayJobs
 from app.updates.app_swap import started_file
-from app.infra.paths import AppPaths
 
 
 def _jobs(qapp: QApplication, *argv: str) -> TrayJobs:

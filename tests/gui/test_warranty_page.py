@@ -70,7 +70,9 @@ def test_status_card_tile_and_timeline_follow_coverage(
     assert ("gap" in kinds) == (today > dt.date(2028, 1, 15))
 
 
-def test_a_tampered_import_shows_why_and_keeps_the_contract(qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path) -> None:
+def test_a_tampered_import_shows_why_and_keeps_the_contract(
+    qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path
+) -> None:
     page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
     good = tmp_path / "good.json"
     good.write_bytes(signed_contract(KEY, "DEMO-0001"))

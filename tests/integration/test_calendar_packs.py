@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from app.runtime import Runtime
-from pmv_protocol.sla import response_due
 from app.updates.service import Updater
 from app.updates.tuf_client import UpdateClient
+from pmv_protocol.sla import response_due
 from tests.integration.conftest import VendorServer, vendor_server  # noqa: F401  (the fixture)
 from tests.integration.test_vendor_tickets import issue_contract, new_ticket
 from vendor_server.cli import main as vendor_main

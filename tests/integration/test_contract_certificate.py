@@ -79,7 +79,8 @@ def test_issue_contract_signs_the_vendor_block_and_the_certificate_names_it(
     contract = result.contract
     assert contract.contract_number == "HD-KP-0001-001"
     assert contract.vendor == VendorIdentity("Công ty TNHH Phần Mềm Vàng",
-                                             "Tầng 5, 123 Nguyễn Thị Minh Khai, Phường Bến Thành, Thành phố Hồ Chí Minh",
+                                             "Tầng 5, 123 Nguyễn Thị Minh Khai, Phường Bến Thành, "
+                                             "Thành phố Hồ Chí Minh",
                                              "0399999999", "1900 6037")
 
     if shutil.which("pdftotext") is None:

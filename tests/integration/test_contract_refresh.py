@@ -9,8 +9,8 @@ import pytest
 
 from app.infra.keys import load_trusted_keys
 from app.support.vendor_api import ApiFailure, VendorClient
-from pmv_protocol.contract import ContractProblem
 from app.warranty.service import ContractService, RefreshOutcome
+from pmv_protocol.contract import ContractProblem
 from tests.integration.conftest import VendorServer, free_port
 from vendor_server.cli import main as vendor_main
 
@@ -75,7 +75,9 @@ def test_wrong_token_and_missing_contract_are_told_apart(vendor_server: VendorSe
     assert no_token.api_error.kind is ApiFailure.NOT_CONFIGURED
 
 
-def test_a_contract_for_another_shop_is_refused_and_the_old_one_kept(vendor_server: VendorServer, tmp_path: Path) -> None:
+def test_a_contract_for_another_shop_is_refused_and_the_old_one_kept(
+    vendor_server: VendorServer, tmp_path: Path
+) -> None:
     token = vendor_server.add_shop("KP-0001", "Kim Phát")
     vendor_server.trusted_keys_file()
     assert issue(vendor_server, "KP-0001") == 0

@@ -221,7 +221,8 @@ def test_a_deleted_invoice_is_a_gap_on_postgres(pg: PgCluster, pos_db: str, make
     try:
         with engine.connect() as conn:
             series, number = conn.execute(text(
-                "SELECT series, number FROM invoices WHERE kind = 'sell' ORDER BY issued_at DESC LIMIT 1 OFFSET 3")).one()
+                "SELECT series, number FROM invoices WHERE kind = 'sell' "
+                "ORDER BY issued_at DESC LIMIT 1 OFFSET 3")).one()
         _execute_sql(engine, f"DELETE FROM invoice_lines WHERE invoice_id IN "
                              f"(SELECT id FROM invoices WHERE series = '{series}' AND number = {number})",
                      f"DELETE FROM invoices WHERE series = '{series}' AND number = {number}")

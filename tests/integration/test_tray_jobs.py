@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from app.background.jobs import agent_lock
-from app.infra.paths import AppPaths
 from app.bootstrap import bootstrap
+from app.infra.paths import AppPaths
 from app.shop.demo import DemoShop
 from app.support.models import Category, Channel, NewRequest, Severity
 from app.support.service import raise_request

@@ -14,8 +14,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.updates.tuf_client import AvailableTarget, UpdateClient, UpdateError, UpdateErrorKind, rollout_bucket, should_take
-
+from app.updates.tuf_client import (
+    AvailableTarget,
+    UpdateClient,
+    UpdateError,
+    UpdateErrorKind,
+    rollout_bucket,
+    should_take,
+)
 from pmv_protocol.filelock import FileLock, LockTimeout
 from tests.integration.conftest import VendorServer, start_vendor_server
 from vendor_server import tuf_repo

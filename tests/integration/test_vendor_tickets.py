@@ -159,7 +159,8 @@ def test_concurrent_identical_posts_make_one_ticket(vendor_server: VendorServer)
         barrier = threading.Barrier(4)
         results: list[requests.Response] = []
 
-        def send() -> None:
+        def send(barrier: threading.Barrier = barrier, results: list[requests.Response] = results,
+                 key: str = key) -> None:
             barrier.wait()
             results.append(post_ticket(vendor_server, token, key))
 
@@ -287,7 +288,8 @@ def test_attachment_is_stored_once_under_its_client_id(vendor_server: VendorServ
 def test_checksum_mismatch_is_422_and_keeps_nothing(vendor_server: VendorServer) -> None:
     token = vendor_server.add_shop("KP-0001", "Kim Phát")
     ticket_id = new_ticket(vendor_server, token)["id"]
-    response = upload(vendor_server.base_url, token, ticket_id, b"truncated", sha256=hashlib.sha256(b"full").hexdigest())
+    response = upload(vendor_server.base_url, token, ticket_id, b"truncated",
+                      sha256=hashlib.sha256(b"full").hexdigest())
     assert response.status_code == 422
     assert response.json()["detail"].startswith("checksum mismatch")
     assert files_under(vendor_server.data / "attachments") == []
@@ -390,7 +392,8 @@ def test_poll_sees_a_staff_update_with_vietnamese_solution(vendor_server: Vendor
     assert [t["id"] for t in poll(vendor_server, token, server_time).json()["tickets"]] == [first["id"], second["id"]]
     # Any offset works, and an unencoded "+" (arriving as a space) is understood.
     since = dt.datetime.fromisoformat(server_time).astimezone(HCM).isoformat()
-    raw = requests.get(f"{vendor_server.base_url}/api/v1/tickets?updated_since={since}", headers=auth(token), timeout=10)
+    raw = requests.get(f"{vendor_server.base_url}/api/v1/tickets?updated_since={since}", headers=auth(token),
+                       timeout=10)
     assert raw.status_code == 200 and len(raw.json()["tickets"]) == 2
 
 

@@ -14,7 +14,6 @@ import pytest
 from app import APP_NAME, __version__
 from tests.conftest import DEMO_NOW, DEMO_TODAY, SHOP_TZ
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -146,7 +145,8 @@ def test_config_works_before_or_after_the_sub_command() -> None:
 
 
 def test_label_writes_each_language_and_refuses_a_tag_that_would_not_scan(tmp_path: Path) -> None:
-    for language, marker in (("zpl", b"^XA"), ("tspl", b"SIZE"), ("ezpl", b"^Q"), ("pdf", b"%PDF"), ("png", b"\x89PNG")):
+    for language, marker in (("zpl", b"^XA"), ("tspl", b"SIZE"), ("ezpl", b"^Q"), ("pdf", b"%PDF"),
+                             ("png", b"\x89PNG")):
         out = tmp_path / f"tem.{language}"
         result = run("label", "--lang", language, "--dpi", "300", "--out", str(out))
         assert result.returncode == 0, result.stderr

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.bootstrap import bootstrap
 from app.infra.paths import AppPaths
 from app.infra.resources import resources_dir
 from app.runtime import Runtime
-from app.bootstrap import bootstrap
 from tests.helpers import FixedClock
 
 pytest.importorskip("uvicorn", reason="the demo vendor needs the vendor extras (pip install -e '.[vendor]')")

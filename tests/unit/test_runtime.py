@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from app.infra.paths import AppPaths
-from app.runtime import Runtime
 from app.bootstrap import bootstrap
+from app.infra.paths import AppPaths
 from app.infra.settings import ProblemKind, Reason, Source
 from app.infra.settings_last_good import FOLDER_NAME
+from app.runtime import Runtime
 from tests.helpers import KEPT_AT, SHOP_AND_POS_LINES, FixedClock, unclosed_quote_on_line_9
 
 GOOD = (

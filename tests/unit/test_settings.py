@@ -5,7 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from app.infra.settings import Fallback, ProblemKind, Reason, Settings, Source, keep_if_clean, load_settings, save_settings
+from app.infra.settings import (
+    Fallback,
+    ProblemKind,
+    Reason,
+    Settings,
+    Source,
+    keep_if_clean,
+    load_settings,
+    save_settings,
+)
 from app.infra.settings_last_good import LastGoodStore
 from tests.helpers import KEPT_AT, SHOP_AND_POS_LINES, FixedClock, unclosed_quote_on_line_9
 
@@ -89,7 +98,8 @@ def test_a_section_of_the_wrong_type_is_dropped(tmp_path: Path) -> None:
 
 def test_save_round_trips_and_leaves_no_temp_files(tmp_path: Path) -> None:
     path = tmp_path / "cfg" / "settings.toml"
-    settings = Settings(language="en").model_copy(update={"shop": Settings().shop.model_copy(update={"name": "Vàng Bạc Đá Quý Phú Nhuận"})})
+    settings = Settings(language="en").model_copy(
+        update={"shop": Settings().shop.model_copy(update={"name": "Vàng Bạc Đá Quý Phú Nhuận"})})
     save_settings(settings, path)
     assert load_settings(path).settings == settings
     assert [p.name for p in path.parent.iterdir()] == ["settings.toml"]
@@ -97,7 +107,7 @@ def test_save_round_trips_and_leaves_no_temp_files(tmp_path: Path) -> None:
 
 def test_a_bom_from_notepad_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
-    path.write_bytes(b"\xef\xbb\xbf" + 'language = "en"\n'.encode())
+    path.write_bytes(b"\xef\xbb\xbf" + b'language = "en"\n')
     loaded = load_settings(path)
     assert loaded.ok and loaded.settings.language == "en"
 

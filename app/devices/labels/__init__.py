@@ -38,8 +38,9 @@ from app.devices.labels.transports import TransportError, TransportErrorKind, qu
 from app.devices.labels.verify import Verification, verify_tag
 
 __all__ = [
-    "DEFAULT_TEMPLATE", "JewelleryTag", "LabelTemplate", "LayoutNote", "PrinterFault", "PrinterLanguage", "PrinterStatus",
-    "StatusReplyError", "TagFieldError", "TagRefused", "TemplateError", "TransportError", "TransportErrorKind",
+    "DEFAULT_TEMPLATE", "JewelleryTag", "LabelTemplate", "LayoutNote", "PrinterFault", "PrinterLanguage",
+    "PrinterStatus", "StatusReplyError", "TagFieldError", "TagRefused", "TemplateError", "TransportError",
+    "TransportErrorKind",
     "Verification", "VerifyProblem", "ascii_fold", "calibrate_command", "demo_tag", "layout_tag",
     "list_templates", "load_template", "min_module_dots", "parse_status", "prepare_job", "print_tag", "query",
     "read_status", "render_ezpl", "render_image", "render_job", "render_pdf", "render_png", "render_tspl",

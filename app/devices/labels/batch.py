@@ -37,8 +37,8 @@ from app.devices.labels.model import (
     LabelTemplate,
     TagFieldError,
 )
-from app.infra.threads import lower_this_thread
 from app.infra.job_protocol import Progress
+from app.infra.threads import lower_this_thread
 
 MAX_RUN = 1000  # a big delivery's tags; more is a job for the POS, not a printer test
 CHUNK = 25  # ~60 ms of rendering: the granularity of progress and of a cancel

@@ -8,8 +8,6 @@ the live database are only ever read.
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import datetime as dt
 import errno
 import math
@@ -23,11 +21,12 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy import text
 
-from app.infra.formatting import format_datetime
-from app.infra.job_protocol import Cancelled
+from app import HOTLINE
 from app.health.checks.database import CONNECT_ID, format_age, quick_check, sqlite_file, to_shop_time
 from app.health.context import VN, CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.infra.formatting import format_datetime
+from app.infra.job_protocol import Cancelled
 
 AGE_ID = "backup.age"
 RESTORABLE_ID = "backup.restorable"

@@ -7,8 +7,6 @@ the same database in the same way.
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import datetime as dt
 import json
 import sqlite3
@@ -19,9 +17,10 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.infra.formatting import format_datetime, format_decimal
+from app import HOTLINE
 from app.health.context import VN, CheckContext, NotConfigured, PosUnusable
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.infra.formatting import format_datetime, format_decimal
 from app.shop.pos_driver import ConnectFailure, connect_failure
 from app.shop.pos_url import Flaw, PosUrlError, PosUrlProblem
 
@@ -287,7 +286,8 @@ def _recent_ok(cache: Path | None, ctx: CheckContext) -> CheckResult | None:
         at = dt.datetime.fromisoformat(data["at"])
     except (OSError, ValueError, KeyError):
         return None
-    if data.get("database") != str(ctx.settings.pos.database) or not dt.timedelta(0) <= ctx.now() - at < INTEGRITY_EVERY:
+    if (data.get("database") != str(ctx.settings.pos.database)
+            or not dt.timedelta(0) <= ctx.now() - at < INTEGRITY_EVERY):
         return None
     when = format_datetime(at.astimezone(VN))
     return result(Status.OK, f"{data.get('summary', 'Dữ liệu PMV nguyên vẹn')} (kiểm tra đầy đủ lúc {when})")

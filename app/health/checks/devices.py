@@ -7,8 +7,6 @@ cashier works is harmless.  Printing a test label is the device page's job.
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import os
 import socket
 import sys
@@ -19,6 +17,7 @@ from dataclasses import dataclass
 import serial
 from serial.tools import list_ports
 
+from app import HOTLINE
 from app.health import platform_probes
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result

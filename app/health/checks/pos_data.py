@@ -12,18 +12,17 @@ column has one, and are parsed in Python either way
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
-from app.infra.formatting import format_datetime, format_decimal, format_vnd
+from app import HOTLINE
 from app.health.checks.database import CONNECT_ID, format_age, to_shop_time
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.infra.formatting import format_datetime, format_decimal, format_vnd
 from pmv_protocol.calendar import parse_interval
 
 PRICES_ID = "prices.fresh"
@@ -195,7 +194,7 @@ def _analyse(series: str, rows: list[tuple[int, dt.datetime]], anchor: tuple[int
     missing: list[int] = []
     missing_total = 0
     out_of_order: list[int] = []
-    for previous, current in zip(numbers, numbers[1:]):
+    for previous, current in zip(numbers, numbers[1:], strict=False):
         gap = current - previous - 1
         if gap > 0:
             missing_total += gap  # counted, not listed: a typo'd number can open a gap of millions

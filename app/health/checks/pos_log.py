@@ -7,18 +7,17 @@ a busy till grow large, so only the tail of each recent file is read.
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import datetime as dt
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.infra.formatting import format_datetime
+from app import HOTLINE
 from app.health.checks.database import to_shop_time
 from app.health.context import VN, CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.infra.formatting import format_datetime
 
 CHECK_ID = "pos.log.errors"
 WINDOW = dt.timedelta(hours=24)

@@ -10,10 +10,9 @@ exits 2 naming the settings file, not something else.
 from __future__ import annotations
 
 from app import HOTLINE
-
-from app.infra.formatting import format_date
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Status, result
+from app.infra.formatting import format_date
 from app.infra.settings import Fallback, LoadedSettings, ProblemKind, SettingsProblem, Source
 
 CHECK_ID = "settings.valid"

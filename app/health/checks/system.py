@@ -7,13 +7,12 @@ tests choose the machine's state and move the clock.
 
 from __future__ import annotations
 
-from app import HOTLINE
-
 import datetime as dt
 from pathlib import Path
 
 import psutil
 
+from app import HOTLINE
 from app.health.checks.services import probe_vendor
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result

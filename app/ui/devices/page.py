@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from app.ui.devices.scanner_tab import ScannerTab
 from app.runtime import Runtime
 from app.ui.devices.printer_tab import PrinterTab
+from app.ui.devices.scanner_tab import ScannerTab
 from app.ui.tasks import TaskRunner
 
 

@@ -38,7 +38,8 @@ class BundlePreviewDialog(QDialog):
             self.list.addItem(item)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
-        self.list.currentRowChanged.connect(lambda row: self.text.setPlainText(self._parts[row].text if row >= 0 else ""))
+        self.list.currentRowChanged.connect(
+            lambda row: self.text.setPlainText(self._parts[row].text if row >= 0 else ""))
         self.list.setCurrentRow(0)
         intro = QLabel(self.tr("Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. "
                                "Số CCCD, số điện thoại khác, email và mật khẩu đã được che."))

@@ -112,8 +112,8 @@ class MaintenanceTab(QWidget):
         for pack in packs:
             previous = getattr(pack, "previous_version", None)
             if previous:
-                self.pack_combo.addItem(f"{getattr(pack, 'id')} {getattr(pack, 'version')} → {previous}",
-                                        getattr(pack, "id"))
+                self.pack_combo.addItem(f"{pack.id} {pack.version} → {previous}",
+                                        pack.id)
         self.rollback_button.setEnabled(self.pack_combo.count() > 0)
 
     def update_now(self) -> None:
@@ -146,8 +146,8 @@ class MaintenanceTab(QWidget):
 
     def _rolled_back(self, result: object) -> None:
         self._updates.load()
-        self.message.show_message(tr_args(self.tr("Đã quay lại %1 bản %2."), getattr(result, "pack_id"),
-                                          getattr(result, "version")), Level.OK)
+        self.message.show_message(tr_args(self.tr("Đã quay lại %1 bản %2."), result.pack_id,
+                                          result.version), Level.OK)
 
     # -- bundle ------------------------------------------------------------------
     def export_bundle(self, target: Path | None = None) -> None:

@@ -15,11 +15,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.runtime import Runtime
-from pmv_protocol.contract import Contract, ContractError
-from pmv_protocol.coverage import Coverage, coverage_on
+from app.ui.tasks import TaskRunner
 from app.warranty.reminders import due_reminder
 from app.warranty.service import RefreshResult
-from app.ui.tasks import TaskRunner
+from pmv_protocol.contract import Contract, ContractError
+from pmv_protocol.coverage import Coverage, coverage_on
 
 log = logging.getLogger(__name__)
 

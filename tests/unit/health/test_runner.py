@@ -93,7 +93,7 @@ def test_crashes_and_missing_settings_are_reported_not_raised(ctx: CheckContext)
 
 def test_progress_and_cancel(ctx: CheckContext) -> None:
     seen: list[float] = []
-    report = run_checks([check("a"), check("b"), check("c")], ctx, progress=lambda f, _m: seen.append(f))
+    run_checks([check("a"), check("b"), check("c")], ctx, progress=lambda f, _m: seen.append(f))
     assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) == 3
     cancel = threading.Event()
     cancel.set()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 
+from app.bootstrap import bootstrap
+from app.health.machine import MachineProbes
 from app.health.model import Status
 from app.health.service import run_health_noting_alarm
-from app.health.machine import MachineProbes
 from app.infra.paths import AppPaths
-from app.bootstrap import bootstrap
 from app.shop.demo import DemoShop
 from tests.helpers import FixedClock
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-
 from app.health.model import CheckResult, Status
 from app.health.runner import HealthReport
 from app.health.service import latest_stored, run_health

@@ -61,7 +61,7 @@ def test_default_week() -> None:
 def test_aware_datetime_counts_as_its_local_day() -> None:
     cal = WorkingCalendar.default()
     # 17:30 UTC on 2/9 is already 00:30 on Thu 3/9 in Vietnam: a working day.
-    assert cal.is_working_day(dt.datetime(2026, 9, 2, 17, 30, tzinfo=dt.timezone.utc))
+    assert cal.is_working_day(dt.datetime(2026, 9, 2, 17, 30, tzinfo=dt.UTC))
     assert not cal.is_working_day(dt.date(2026, 9, 2))
 
 
@@ -90,7 +90,7 @@ def test_next_opening() -> None:
     # Saturday afternoon before the 2/9 break: Sun, Mon 31/8, Tue 1/9, Wed 2/9 closed.
     assert cal.next_opening(vn(2026, 8, 29, 12)) == vn(2026, 9, 3, 8)
     # Answer is in Vietnamese time even for a UTC question.
-    answer = cal.next_opening(dt.datetime(2026, 3, 10, 13, tzinfo=dt.timezone.utc))  # 20:00 ICT
+    answer = cal.next_opening(dt.datetime(2026, 3, 10, 13, tzinfo=dt.UTC))  # 20:00 ICT
     assert answer == vn(2026, 3, 11, 8) and answer.utcoffset() == dt.timedelta(hours=7)
 
 

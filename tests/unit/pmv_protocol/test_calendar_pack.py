@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from app.updates.install import PackStore, PackStoreError
 from pmv_protocol.calendar_pack import (
     CalendarPack,
     installed_years,
@@ -30,7 +31,6 @@ from pmv_protocol.calendar_pack import (
     no_rule_changes,
     read_calendar_pack,
 )
-from app.updates.install import PackStore, PackStoreError
 from pmv_protocol.packs import PackError
 
 RESOURCES = Path(__file__).resolve().parents[3] / "resources" / "calendar"

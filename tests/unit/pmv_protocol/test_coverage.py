@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from pmv_protocol.contract import Contract, MaintenanceContract
-from pmv_protocol.coverage import CoverageStatus, add_months, covered_runs, coverage_on, warranty_end
+from pmv_protocol.coverage import CoverageStatus, add_months, coverage_on, covered_runs, warranty_end
 
 D = dt.date
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from pmv_protocol.signed_json import JsonProblem, canonical_bytes
 from pmv_protocol.packs import (
     CashLimitRule,
     ChangeKind,
@@ -21,6 +20,7 @@ from pmv_protocol.packs import (
     pack_json_schema,
     read_pack,
 )
+from pmv_protocol.signed_json import JsonProblem, canonical_bytes
 from tests.unit.updates.conftest import ND232
 
 

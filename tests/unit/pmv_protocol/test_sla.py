@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pmv_protocol.calendar import WorkingCalendar
-from pmv_protocol.sla import RESPONSE_HOURS, is_outside_working_hours, response_due
 from pmv_protocol.coverage import CoverageStatus
+from pmv_protocol.sla import RESPONSE_HOURS, is_outside_working_hours, response_due
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def vn(y: int, mo: int, d: int, h: int, mi: int = 0) -> dt.datetime:

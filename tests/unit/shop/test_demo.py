@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 import sqlite3
 import zipfile
+from collections import defaultdict
 from pathlib import Path
 
 import pytest

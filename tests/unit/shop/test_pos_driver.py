@@ -153,6 +153,7 @@ def test_every_driver_hidden_import_imports() -> None:
     drivers = [name for name in _build_spec_hidden_imports()
                if name.split(".")[0] in ("pymssql", "psycopg", "psycopg_binary") or ".dialects." in name]
     assert len(drivers) >= 5
-    done = subprocess.run([sys.executable, "-c", "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m)",
+    done = subprocess.run([sys.executable, "-c",
+                           "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m)",
                            *drivers], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -33,7 +33,8 @@ def test_in_stock_counts_only_items_in_stock(demo_shop: DemoShop) -> None:
     with sqlite3.connect(demo_shop.pos_database) as conn:
         sold, in_stock = (conn.execute("SELECT COUNT(*) FROM items WHERE status = ?", (s,)).fetchone()[0]
                           for s in ("sold", "in_stock"))
-        conn.execute("UPDATE items SET status = 'sold' WHERE id = (SELECT MIN(id) FROM items WHERE status = 'in_stock')")
+        conn.execute("UPDATE items SET status = 'sold' "
+                     "WHERE id = (SELECT MIN(id) FROM items WHERE status = 'in_stock')")
     summary = read_summary(demo_shop.pos_database)
     assert summary.items == sold + in_stock
     assert summary.items_in_stock == in_stock - 1

@@ -15,9 +15,18 @@ LOG = "\n".join(
         "2026-11-24 10:12:44 INFO  Khách Nguyễn Thị Lan SĐT 0903 112 233, CCCD 079123456789 mua 2 chỉ",
         "2026-11-24 10:13:02 INFO  Lập HĐ 1C26TVG-0000063: nhẫn trơn 9999, 3,750 g, tổng 20.000.000 ₫",
         "2026-11-24 10:13:05 WARN  Khách Nguyễn Thị Lan mua đủ 20.000.000 ₫ tiền mặt trong ngày (NĐ 232/2025)",
-        f"2026-11-24 10:14:10 DEBUG POST https://api.pmv.vn/api/v1/tickets?shop=KP-0001&token=abc123XYZ&lang=vi Authorization: Bearer {SHOP_TOKEN}",
-        "2026-11-24 10:15:00 ERROR Không kết nối được mssql://sa:Pmv@2024@192.168.1.10:1433/PMVGold (127.0.0.1, v5.8.2)",
-        "2026-11-24 10:16:21 INFO  Khách Trần Văn Hùng, email hung.tran@gmail.com, CMND: 123456789, ĐT nhà (028) 3822 1234",
+        (
+            "2026-11-24 10:14:10 DEBUG POST https://api.pmv.vn/api/v1/tickets?shop=KP-0001&token=abc123XYZ&lang=vi "
+            f"Authorization: Bearer {SHOP_TOKEN}"
+        ),
+        (
+            "2026-11-24 10:15:00 ERROR Không kết nối được "
+            "mssql://sa:Pmv@2024@192.168.1.10:1433/PMVGold (127.0.0.1, v5.8.2)"
+        ),
+        (
+            "2026-11-24 10:16:21 INFO  Khách Trần Văn Hùng, email hung.tran@gmail.com, CMND: 123456789, "
+            "ĐT nhà (028) 3822 1234"
+        ),
         "2026-11-24 10:17:30 INFO  Liên hệ hỗ trợ: chị Mai 0912.345.678, hotline 1900 6037",
         "2026-11-24 10:18:00 INFO  Đăng nhập user=thungan01 password=Vang@9999 từ máy QUAY-01",
     ]
@@ -27,7 +36,10 @@ REDACTED_LOG = "\n".join(
         "2026-11-24 10:12:44 INFO  Khách Nguyễn Thị L*** SĐT [SĐT], CCCD [CCCD] mua 2 chỉ",
         "2026-11-24 10:13:02 INFO  Lập HĐ 1C26TVG-0000063: nhẫn trơn 9999, 3,750 g, tổng 20.000.000 ₫",
         "2026-11-24 10:13:05 WARN  Khách Nguyễn Thị L*** mua đủ 20.000.000 ₫ tiền mặt trong ngày (NĐ 232/2025)",
-        "2026-11-24 10:14:10 DEBUG POST https://api.pmv.vn/api/v1/tickets?shop=KP-0001&token=***&lang=vi Authorization: Bearer ***",
+        (
+            "2026-11-24 10:14:10 DEBUG POST https://api.pmv.vn/api/v1/tickets?shop=KP-0001&token=***&lang=vi "
+            "Authorization: Bearer ***"
+        ),
         "2026-11-24 10:15:00 ERROR Không kết nối được mssql://sa:***@192.168.1.10:1433/PMVGold (127.0.0.1, v5.8.2)",
         "2026-11-24 10:16:21 INFO  Khách Trần Văn H***, email [email], CMND: [CCCD], ĐT nhà [SĐT]",
         "2026-11-24 10:17:30 INFO  Liên hệ hỗ trợ: chị Mai 0912.345.678, hotline 1900 6037",
@@ -91,13 +103,18 @@ def test_keep_phones_accepts_any_iterable_once() -> None:
         ("https://user@host.vn/x", "https://user@host.vn/x", {}),  # no password: nothing to hide
         (
             "GET /sync?user=lan&password=abc&pwd=1&pass=2&key=3&secret=4&auth=5&api_key=6&access_token=7&page=2",
-            "GET /sync?user=lan&password=***&pwd=***&pass=***&key=***&secret=***&auth=***&api_key=***&access_token=***&page=2",
+            "GET /sync?user=lan&password=***&pwd=***&pass=***&key=***&secret=***&auth=***&api_key=***"
+            "&access_token=***&page=2",
             {K.SECRET_PARAM: 8},
         ),
         # '#' is hidden with the value even in a web URL: "#top" is lost, but a
         # hand-written "?API_KEY=Zz9#1" keeps nothing of the key either.
         ("url=https://x.vn/a?API_KEY=Zz9#top", "url=https://x.vn/a?API_KEY=***", {K.SECRET_PARAM: 1}),
-        ("config {'db_password': 'Vang@9999', 'host': 'pos'}", "config {'db_password': '***', 'host': 'pos'}", {K.SECRET_PARAM: 1}),
+        (
+            "config {'db_password': 'Vang@9999', 'host': 'pos'}",
+            "config {'db_password': '***', 'host': 'pos'}",
+            {K.SECRET_PARAM: 1},
+        ),
         ('{"token": "abc", "shop": "KP-0001"}', '{"token": "***", "shop": "KP-0001"}', {K.SECRET_PARAM: 1}),
         # headers and tokens
         ("Authorization: Basic dXNlcjpwYXNz", "Authorization: Basic ***", {K.AUTH_HEADER: 1}),
@@ -260,7 +277,12 @@ ODBC_ENCODED = (
 @pytest.mark.parametrize(
     ("url", "expected", "secret", "counts"),
     [
-        ("mssql+pyodbc://sa:Kh0!Vang#2026@host/PMV", "mssql+pyodbc://sa:***@host/PMV", "Vang#2026", {K.URL_CREDENTIAL: 1}),
+        (
+            "mssql+pyodbc://sa:Kh0!Vang#2026@host/PMV",
+            "mssql+pyodbc://sa:***@host/PMV",
+            "Vang#2026",
+            {K.URL_CREDENTIAL: 1},
+        ),
         ("postgresql://pmv:a/b?c@db/pmv", "postgresql://pmv:***@db/pmv", "a/b?c", {K.URL_CREDENTIAL: 1}),
         (  # the host looks like an e-mail domain once the URL rule has let go of the password
             "mssql+pyodbc://sa:Kh0!Vang#2026@pos.kimphat.vn:1433/PMV?driver=ODBC+Driver+17+for+SQL+Server",
@@ -343,8 +365,10 @@ def test_database_urls_without_a_password_are_untouched(url: str) -> None:
 def test_database_passwords_in_a_log_are_hidden() -> None:
     log = (
         "2026-11-24 10:15:00 ERROR Không kết nối được mssql+pyodbc://sa:Kh0!Vang#2026@192.168.1.10/PMV (lần 3)\n"
-        "2026-11-24 10:15:01 DEBUG odbc DRIVER={ODBC Driver 17 for SQL Server};SERVER=192.168.1.10;UID=sa;PWD=Kh0!Vang#2026;\n"
-        "2026-11-24 10:18:00 INFO  Đăng nhập user=thungan01 password=Vang@9999 từ máy QUAY-01; ca sáng, HĐ 1C26TVG-0000063"
+        "2026-11-24 10:15:01 DEBUG odbc DRIVER={ODBC Driver 17 for SQL Server};"
+        "SERVER=192.168.1.10;UID=sa;PWD=Kh0!Vang#2026;\n"
+        "2026-11-24 10:18:00 INFO  Đăng nhập user=thungan01 password=Vang@9999 từ máy QUAY-01; "
+        "ca sáng, HĐ 1C26TVG-0000063"
     )
     result = redact_text(log)
     assert result.text == (

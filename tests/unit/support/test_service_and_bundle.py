@@ -9,10 +9,10 @@ from app.infra.settings import load_settings
 from app.shop.demo import DemoShop
 from app.storage.support_requests import AttachmentSource
 from app.support.bundle import collect_parts, write_bundle
-from pmv_protocol.calendar import WorkingCalendar
 from app.support.models import AttachmentKind, Category, Channel, Severity
 from app.support.redaction import RedactionKind
 from app.support.service import FormField, FormProblem, RequestDraft, coverage_status, validate
+from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import CoverageStatus
 

@@ -5,10 +5,10 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from tests.helpers import FixedClock, database_at_revision
 from app.storage.db import Database, head_revision
 from app.storage.repositories import StateRepository
 from app.technician.audit import AuditEntry, AuditLog
+from tests.helpers import FixedClock, database_at_revision
 
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FixedClock
 from app.storage.db import Database
 from app.technician.audit import AuditLog
 from app.technician.consent import (
@@ -25,6 +24,7 @@ from app.technician.consent import (
     SessionEndReason,
 )
 from app.technician.remote_tools import ToolKind
+from tests.helpers import FixedClock
 
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 TECH = "Nguyễn Văn An"

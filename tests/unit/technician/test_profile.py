@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from app.bootstrap import bootstrap
 from app.infra.paths import AppPaths
 from app.infra.resources import resources_dir
-from app.bootstrap import bootstrap
 from app.infra.settings import load_settings
 from app.shop.demo import DemoShop
 from app.technician.profile import SECRETS_PART, SETTINGS_PART, ProfileError, ProfileProblem, ShopFiles
@@ -36,8 +36,8 @@ from app.technician.profile_import import (
 )
 from app.technician.profile_read import read_profile
 from app.updates.install import PackStore
-from pmv_protocol.keys import key_id
 from app.warranty.service import ContractService
+from pmv_protocol.keys import key_id
 from tests.helpers import signed_contract, write_keys_file
 
 SHOP = "KP-0001"

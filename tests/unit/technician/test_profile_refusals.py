@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from pmv_protocol.signed_json import JsonProblem
 from app.technician import profile_read
 from app.technician.profile import SECRETS_PART, ProfileError, ProfileProblem
 from app.technician.profile_export import ExportNote, ExportResult, export_profile
@@ -22,6 +21,7 @@ from app.technician.profile_import import PackAction, PartAction, apply_import, 
 from app.technician.profile_read import read_profile
 from app.technician.profile_settings import strip_secrets
 from pmv_protocol.contract import ContractProblem
+from pmv_protocol.signed_json import JsonProblem
 from tests.helpers import signed_contract
 
 # The fixtures of the round-trip tests: the same two PCs, the same shop.

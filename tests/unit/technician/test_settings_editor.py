@@ -10,7 +10,8 @@ import pytest
 from app.infra.settings import ProblemKind, load_settings
 from app.technician.settings_editor import SettingsRejected, check_settings_text, save_settings_text
 
-GOOD = '[shop]\nname = "Tiệm vàng Kim Phát"\nshop_id = "KP-0001"\n\n[[devices.printers]]\nname = "Máy in tem"\nhost = "192.168.1.50"\nport = 9100\n'
+GOOD = ('[shop]\nname = "Tiệm vàng Kim Phát"\nshop_id = "KP-0001"\n\n'
+        '[[devices.printers]]\nname = "Máy in tem"\nhost = "192.168.1.50"\nport = 9100\n')
 
 
 def test_a_clean_text_replaces_the_file_and_the_old_one_is_kept(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-
 from app.runtime import Runtime
 from app.shop.demo import DemoShop
 from app.technician.audit import AuditLog

@@ -9,16 +9,22 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.helpers import FixedClock
 from app.infra.keys import load_trusted_keys
 from app.storage.db import Database
 from app.storage.repositories import StateRepository
 from app.technician.unlock import TechnicianUnlock
-from pmv_protocol.unlock_codes import Challenge, UnlockError, UnlockReason, make_challenge, parse_challenge
-from pmv_protocol.unlock_codes import parse_unlock_code
-from vendor_server.signing import sign_challenge
 from pmv_protocol.keys import key_id
+from pmv_protocol.unlock_codes import (
+    Challenge,
+    UnlockError,
+    UnlockReason,
+    make_challenge,
+    parse_challenge,
+    parse_unlock_code,
+)
+from tests.helpers import FixedClock
 from vendor_server import cli
+from vendor_server.signing import sign_challenge
 
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 SHOP = "SHOP-0001"

@@ -11,11 +11,11 @@ import pytest
 
 from app.updates.app_install import (
     EXECUTABLE,
+    AppInstall,
     InstallKind,
     Pointer,
     StageError,
     StageProblem,
-    AppInstall,
     create_layout,
     detect_install,
     read_pending,

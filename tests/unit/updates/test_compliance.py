@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from app.health.context import CheckContext
-from app.infra.formatting import format_vnd
 from app.health.model import CheckResult, Status
+from app.infra.formatting import format_vnd
 from app.infra.settings import PosSettings, Settings
 from app.shop.demo import DemoShop
 from app.shop.pos_reader import read_documents

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.updates.install import PackStore, PackStoreError, UnsafeArchive, extract_safely
-from pmv_protocol.signed_json import canonical_form
 from pmv_protocol.packs import CashLimitRule, ChangeKind, PackError, VatRateRule
+from pmv_protocol.signed_json import canonical_form
 
 PACK_ID = "nd-232-2025"
 MakePack = Callable[..., bytes]

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from pmv_protocol.signed_json import canonical_form
 from app.updates.install import INSTALL_STEPS, PackStore
+from pmv_protocol.signed_json import canonical_form
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 

@@ -158,7 +158,8 @@ def test_english_when_the_app_runs_in_english(tmp_path: Path) -> None:
     for vietnamese_label in ("Mã số thuế", "PHIẾU BẢO HÀNH", "ĐẠI DIỆN", "Ngày nghiệm thu"):
         assert vietnamese_label not in text
     old = text_of(render(tmp_path, OLD, "en"))
-    assert "does not state the contract number, the vendor's name, the vendor's address and the vendor's tax code" in old
+    assert ("does not state the contract number, the vendor's name, "
+            "the vendor's address and the vendor's tax code") in old
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

@@ -8,8 +8,8 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from pmv_protocol.signed_json import JsonFault, JsonProblem
 from pmv_protocol.contract import Contract, ContractError, ContractProblem, canonical_bytes, verify, verify_document
+from pmv_protocol.signed_json import JsonFault, JsonProblem
 from vendor_server.signing import sign_payload
 
 PAYLOAD = {
@@ -34,7 +34,8 @@ def test_a_signed_contract_verifies_and_reads_back(vendor_key, trusted) -> None:
 
 def test_key_order_and_whitespace_do_not_matter(vendor_key, trusted) -> None:
     document = sign_payload(PAYLOAD, vendor_key)
-    reordered = json.dumps({"signature": document["signature"], "payload": dict(reversed(list(document["payload"].items()))),
+    reordered = json.dumps({"signature": document["signature"],
+                            "payload": dict(reversed(list(document["payload"].items()))),
                             "key_id": document["key_id"], "format": document["format"]}, indent=4)
     assert verify_document(reordered, trusted, "KP-0001").shop_id == "KP-0001"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from app.demo_vendor import DEMO_VENDOR, ensure_demo_contract
 from app.infra.keys import load_trusted_keys
 from app.infra.settings import ShopSettings
 from app.warranty.certificate import missing_details, write_certificate
 from pmv_protocol.contract import verify_document
-from app.demo_vendor import DEMO_VENDOR, ensure_demo_contract
 from pmv_protocol.vendor_identity import is_tax_code
 
 

@@ -7,9 +7,9 @@ import pytest
 
 from app.storage.db import Database
 from app.storage.repositories import StateRepository
+from app.warranty.reminders import due_reminder
 from pmv_protocol.contract import Contract, MaintenanceContract
 from pmv_protocol.coverage import coverage_on
-from app.warranty.reminders import due_reminder
 
 # Warranty 15/01/2026 -> 15/01/2027 inclusive.
 CONTRACT = Contract("KP", "Kim Phát", "PMV", 12, dt.date(2026, 1, 15), (), dt.datetime(2026, 1, 1, tzinfo=dt.UTC))

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from pmv_protocol.signed_json import JsonProblem, canonical_bytes
 from app.support.vendor_api import ApiFailure, VendorApiError
-from pmv_protocol.contract import ContractError, ContractProblem
 from app.warranty.service import ContractService, RefreshOutcome
+from pmv_protocol.contract import ContractError, ContractProblem
+from pmv_protocol.signed_json import JsonProblem, canonical_bytes
 
 
 def service(tmp_path: Path, trusted, fetch=None, shop_id: str = "KP-0001") -> ContractService:

@@ -87,7 +87,8 @@ def _check_inside(job: Job) -> None:
         if not (0 <= f.x < job.width and 0 <= f.y < job.height):
             raise Invalid(f"field at {f.x},{f.y} outside {job.width}x{job.height}: {f.data!r}")
         if f.kind == "bitmap" and (len(f.rows) != f.row_bytes * f.height or f.y + f.height > job.height):
-            raise Invalid(f"bitmap at {f.x},{f.y}: {len(f.rows)} bytes for {f.row_bytes}x{f.height}, label {job.height}")
+            raise Invalid(f"bitmap at {f.x},{f.y}: {len(f.rows)} bytes for {f.row_bytes}x{f.height}, "
+                          f"label {job.height}")
         if f.kind == "matrix" and (f.x + f.height > job.width or f.y + f.height > job.height):
             raise Invalid(f"{f.extra['symbology']} {f.data!r} runs to {f.x + f.height},{f.y + f.height}")
         if f.kind == "barcode":
@@ -415,7 +416,8 @@ def _ezpl_matrix(line: str) -> Field:
         size = datamatrix_size(data)
         return Field(x, y, "matrix", data, size * module, module, extra={"symbology": "datamatrix", "size": str(size)})
     if m := re.fullmatch(r"W(\d+),(\d+),3,2,([LMQH]),8,(\d+),(\d+),0\n(\d{4})(.*)", line, re.S):
-        x, y, module, length, count = int(m.group(1)), int(m.group(2)), int(m.group(4)), int(m.group(5)), int(m.group(6))
+        x, y, module, length, count = (int(m.group(1)), int(m.group(2)), int(m.group(4)), int(m.group(5)),
+                                       int(m.group(6)))
         data = m.group(7)
         if not length == count == len(data):
             raise Invalid(f"W says {length} / {count} bytes, the data has {len(data)}")

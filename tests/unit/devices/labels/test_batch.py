@@ -17,11 +17,11 @@ from app.devices.labels import (
     TagFieldError,
     TagRefused,
     VerifyProblem,
+    batch,
     demo_tag,
     load_template,
     prepare_job,
 )
-from app.devices.labels import batch
 from app.devices.labels.batch import MAX_RUN, RunFailed, numbered_tags, render_run
 from app.devices.labels.model import templates_dir
 
@@ -74,7 +74,8 @@ def code128_only():  # type: ignore[no-untyped-def]
 
 def test_a_tag_that_would_not_scan_stops_the_run_with_its_reason() -> None:
     # At 203 dpi the demo shop's PMV-style code does not fit the 30 mm rat-tail head as Code 128 (verify.py).
-    tags = [*numbered_tags(demo_tag(), 3), replace(demo_tag(), item_code="PMV75000001"), *numbered_tags(demo_tag(), 900)]
+    tags = [*numbered_tags(demo_tag(), 3), replace(demo_tag(), item_code="PMV75000001"),
+            *numbered_tags(demo_tag(), 900)]
     seen: list[float] = []
     with pytest.raises(TagRefused) as refused:
         render_run(tags, code128_only(), "zpl", 203, cancel=threading.Event(),

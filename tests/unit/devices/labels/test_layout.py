@@ -20,8 +20,8 @@ import zxingcpp
 from PIL import Image
 
 from app.devices.labels import (
-    LayoutNote,
     LabelTemplate,
+    LayoutNote,
     TagRefused,
     VerifyProblem,
     demo_tag,

@@ -14,6 +14,8 @@ from app.devices.labels import (
     parse_status,
     read_status,
     status_command,
+)
+from app.devices.labels import (
     test_pattern_command as pattern_command,
 )
 from app.devices.labels.status import reply_complete

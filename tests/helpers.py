@@ -61,6 +61,10 @@ class FixedClock:
         self.now += dt.timedelta(**kwargs)
 
 
+# 09:00 on Wednesday 25/11/2026 in the shop (UTC+7): where the technician tests' clocks start.
+TECHNICIAN_T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
 # --- settings files and the app database -------------------------------------------------------------------------
 
 # Lines 3 to 9 of a shop's settings file as the settings tests write it, below two lines of each test's own.

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from app.cli import build_parser
 from app.runtime import Runtime
 from app.ui.application import Application
+from app.ui.tasks import TaskRunner
 
 
 @pytest.fixture
@@ -30,3 +33,25 @@ def make_app(qapp: QApplication, runtime: Runtime) -> Iterator:
             application.window.hide_on_close = False
             application.window.close()
         application.translators.install(qapp, "vi")  # never leak a language into other tests
+
+
+@pytest.fixture
+def page_and_tile(qtbot: QtBot) -> Callable[..., tuple[Any, Any, Any, TaskRunner]]:
+    """Builds a page and its home-screen tile on one state and one task runner, as the window does.
+
+    ``page_and_tile(SupportPage, SupportTile, SupportState, runtime, clock=...)``: the keyword arguments go to the
+    state. The page keeps the runner and the state alive for the test; qtbot closes both widgets after it.
+    """
+
+    def make(page_type: type, tile_type: type, state_type: type, runtime: Runtime,
+             **state_options: Any) -> tuple[Any, Any, Any, TaskRunner]:
+        runner = TaskRunner()
+        state = state_type(runtime, runner, **state_options)
+        page = page_type(runtime, runner, state)
+        tile = tile_type(state)
+        qtbot.addWidget(page)
+        qtbot.addWidget(tile)
+        page._keep = (runner, state)
+        return page, tile, state, runner
+
+    return make

@@ -3,7 +3,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from typing import NamedTuple
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.devices.diagnosis import Fault
@@ -11,6 +14,7 @@ from app.devices.ime import telex
 from app.devices.labels import LayoutNote
 from app.devices.test_sheet import TEST_CODES
 from app.ui.devices.page import DevicesPage
+from app.ui.devices.printer_tab import PrinterTab
 from app.ui.devices.texts import layout_note_text
 from app.ui.tasks import TaskRunner
 
@@ -100,7 +104,27 @@ def test_serial_scans_arrive_live_and_an_unplugged_scanner_is_explained(qtbot: Q
     server.close()
 
 
-def tcp_printer(reply: bytes = b"") -> tuple[int, list[bytes], socket.socket]:
+class LoopbackPrinter(NamedTuple):
+    """A port-9100 printer on loopback: what it was sent, one entry a connection."""
+
+    port: int
+    received: list[bytes]
+    server: socket.socket
+
+    @property
+    def address(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def first_job(self, qtbot: QtBot) -> str:
+        qtbot.waitUntil(lambda: bool(self.received), timeout=5000)
+        return self.received[0].decode("utf-8")
+
+    def assert_sent_nothing(self) -> None:
+        time.sleep(0.2)  # time for a job that should not have been sent to arrive
+        assert self.received == []
+
+
+def tcp_printer(reply: bytes = b"") -> LoopbackPrinter:
     """A real listener standing in for a port-9100 printer; it records what it is sent."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -127,26 +151,39 @@ def tcp_printer(reply: bytes = b"") -> tuple[int, list[bytes], socket.socket]:
                 received.append(data)
 
     threading.Thread(target=serve, daemon=True).start()
-    return server.getsockname()[1], received, server
+    return LoopbackPrinter(server.getsockname()[1], received, server)
 
 
-def test_printer_tab_previews_verifies_and_prints_a_test_tag(qtbot: QtBot, runtime) -> None:
+@pytest.fixture
+def printer() -> Iterator[LoopbackPrinter]:
+    printer = tcp_printer()
+    yield printer
+    printer.server.close()
+
+
+def aim_zpl(tab: PrinterTab, printer: LoopbackPrinter) -> None:
+    tab.language.setCurrentIndex(tab.language.findData("zpl"))
+    tab.target.setText(printer.address)
+
+
+def print_test_tag(qtbot: QtBot, tab: PrinterTab, printer: LoopbackPrinter) -> str:
+    """Prints the test tag to ``printer``; the job it received."""
+    tab.print_test_tag()
+    qtbot.waitUntil(lambda: "Đã gửi tem thử" in tab.message.text(), timeout=10000)
+    return printer.first_job(qtbot)
+
+
+def test_printer_tab_previews_verifies_and_prints_a_test_tag(qtbot: QtBot, runtime, printer) -> None:
     page = make(qtbot, runtime)
     tab = page.printer
     qtbot.waitUntil(lambda: "quét được" in tab.verdict.text(), timeout=10000)
     assert not tab.preview.pixmap().isNull()
-    port, received, server = tcp_printer()
-    tab.language.setCurrentIndex(tab.language.findData("zpl"))
-    tab.target.setText(f"tcp://127.0.0.1:{port}")
-    tab.print_test_tag()
-    qtbot.waitUntil(lambda: "Đã gửi tem thử" in tab.message.text(), timeout=10000)
-    qtbot.waitUntil(lambda: bool(received), timeout=5000)
-    job = received[0].decode("utf-8")
+    aim_zpl(tab, printer)
+    job = print_test_tag(qtbot, tab, printer)
     assert job.startswith("^XA") and "^BC" in job and f"^FD{tab.item_code.text()}^FS" in job
-    server.close()
 
 
-def test_a_code_too_long_for_code128_prints_as_datamatrix_and_says_so(qtbot: QtBot, runtime) -> None:
+def test_a_code_too_long_for_code128_prints_as_datamatrix_and_says_so(qtbot: QtBot, runtime, printer) -> None:
     page = make(qtbot, runtime)
     tab = page.printer
     tab.dpi.setCurrentIndex(tab.dpi.findData(203))
@@ -156,22 +193,16 @@ def test_a_code_too_long_for_code128_prints_as_datamatrix_and_says_so(qtbot: QtB
     qtbot.waitUntil(lambda: "quét được" in tab.verdict.text(), timeout=10000)
     assert layout_note_text(LayoutNote.LONG_CODE_DATAMATRIX) in tab.verdict.text()
     assert "Mã dài: in mã 2D DataMatrix" in tab.verdict.text()
-    port, received, server = tcp_printer()
-    tab.language.setCurrentIndex(tab.language.findData("zpl"))
-    tab.target.setText(f"tcp://127.0.0.1:{port}")
-    tab.print_test_tag()
-    qtbot.waitUntil(lambda: "Đã gửi tem thử" in tab.message.text(), timeout=10000)
-    qtbot.waitUntil(lambda: bool(received), timeout=5000)
-    assert "^BXN,2,200,14,14,,_" in received[0].decode("utf-8")  # a 14 x 14 ECC 200 symbol of 2-dot modules
-    server.close()
+    aim_zpl(tab, printer)
+    assert "^BXN,2,200,14,14,,_" in print_test_tag(qtbot, tab, printer)  # a 14 x 14 ECC 200 symbol of 2-dot modules
 
 
-def test_a_run_of_numbered_tags_is_rendered_in_a_worker_process_and_sent_as_one_job(qtbot: QtBot, runtime) -> None:
+def test_a_run_of_numbered_tags_is_rendered_in_a_worker_process_and_sent_as_one_job(
+    qtbot: QtBot, runtime, printer
+) -> None:
     page = make(qtbot, runtime)
     tab = page.printer
-    port, received, server = tcp_printer()
-    tab.language.setCurrentIndex(tab.language.findData("zpl"))
-    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    aim_zpl(tab, printer)
     tab.item_code.setText("75000098")
     tab.run_count.setValue(30)
     tab.print_run()
@@ -182,19 +213,16 @@ def test_a_run_of_numbered_tags_is_rendered_in_a_worker_process_and_sent_as_one_
     qtbot.waitUntil(lambda: "Đã gửi 30 tem" in tab.message.text(), timeout=20000)
     assert "75000098 đến 75000127" in tab.message.text()
     assert tab.run_button.isEnabled() and tab.print_button.isEnabled() and tab.calibrate_button.isEnabled()
-    qtbot.waitUntil(lambda: bool(received), timeout=5000)
-    job = received[0].decode("utf-8")
+    job = printer.first_job(qtbot)
     assert job.count("^XA") == 30
     barcodes = [label.split("^BC", 1)[1].split("^FD", 1)[1].split("^FS", 1)[0] for label in job.split("^XA")[1:]]
     assert barcodes == [f"{75000098 + n}" for n in range(30)]  # in order, counting up
-    server.close()
 
 
-def test_a_run_that_cannot_be_numbered_or_would_not_scan_sends_nothing(qtbot: QtBot, runtime) -> None:
+def test_a_run_that_cannot_be_numbered_or_would_not_scan_sends_nothing(qtbot: QtBot, runtime, printer) -> None:
     page = make(qtbot, runtime)
     tab = page.printer
-    port, received, server = tcp_printer()
-    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    tab.target.setText(printer.address)
     tab.item_code.setText("NHAN-CUOI")
     tab.print_run()
     qtbot.waitUntil(lambda: "kết thúc bằng số" in tab.message.text(), timeout=10000)
@@ -204,20 +232,17 @@ def test_a_run_that_cannot_be_numbered_or_would_not_scan_sends_nothing(qtbot: Qt
     tab.print_run()
     qtbot.waitUntil(lambda: "cuối loạt quá dài" in tab.message.text(), timeout=20000)
     assert tab.run_button.isEnabled()
-    time.sleep(0.2)
-    assert received == []
-    server.close()
+    printer.assert_sent_nothing()
 
 
-def test_a_form_that_cannot_print_says_what_to_fix_and_sends_nothing(qtbot: QtBot, runtime) -> None:
+def test_a_form_that_cannot_print_says_what_to_fix_and_sends_nothing(qtbot: QtBot, runtime, printer) -> None:
     page = make(qtbot, runtime)
     tab = page.printer
-    port, received, server = tcp_printer()
     for press in (tab.print_test_tag, tab.print_run):
         tab.target.clear()
         press()
         assert tab.message.text() == "Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100)."
-        tab.target.setText(f"tcp://127.0.0.1:{port}")
+        tab.target.setText(printer.address)
         tab.item_code.setText("Mã-75")  # not ASCII: neither Code 128 nor a keyboard-wedge scanner can carry it
         press()
         assert tab.message.text() == "Giá trị không hợp lệ: Mã hàng (mã vạch)"
@@ -227,16 +252,13 @@ def test_a_form_that_cannot_print_says_what_to_fix_and_sends_nothing(qtbot: QtBo
         assert tab.message.text() == "Giá trị không hợp lệ: Tên hàng"
         tab.product.setText("Nhẫn cưới 18K")
     assert not any(task.title for task in tab._runner.active())  # no print started (previews have no title)
-    time.sleep(0.2)
-    assert received == []
-    server.close()
+    printer.assert_sent_nothing()
 
 
-def test_a_run_cancelled_while_it_renders_sends_nothing_and_says_so(qtbot: QtBot, runtime) -> None:
+def test_a_run_cancelled_while_it_renders_sends_nothing_and_says_so(qtbot: QtBot, runtime, printer) -> None:
     page = make(qtbot, runtime)
     tab = page.printer
-    port, received, server = tcp_printer()
-    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    tab.target.setText(printer.address)
     tab.run_count.setValue(1000)
     tab.print_run()
     task = next(task for task in tab._runner.active() if "1000 tem" in task.title)
@@ -245,9 +267,7 @@ def test_a_run_cancelled_while_it_renders_sends_nothing_and_says_so(qtbot: QtBot
     task.cancel()
     qtbot.waitUntil(tab.run_button.isEnabled, timeout=10000)
     assert "chưa gửi gì" in tab.message.text()
-    time.sleep(0.2)
-    assert received == []
-    server.close()
+    printer.assert_sent_nothing()
 
 
 def test_printer_status_fault_and_unreachable_printer_are_explained(qtbot: QtBot, runtime) -> None:
@@ -257,12 +277,11 @@ def test_printer_status_fault_and_unreachable_printer_are_explained(qtbot: QtBot
     reply = (b"\x02030,1,0,0600,000,0,0,0,000,0,0,0\x03\r\n"
              b"\x02000,0,0,0,1,2,6,0,00000000,1,000\x03\r\n"
              b"\x021234,0\x03\r\n")
-    port, _received, server = tcp_printer(reply)
-    tab.language.setCurrentIndex(tab.language.findData("zpl"))
-    tab.target.setText(f"tcp://127.0.0.1:{port}")
+    replying = tcp_printer(reply)
+    aim_zpl(tab, replying)
     tab.check_status()
     qtbot.waitUntil(lambda: "hết giấy" in tab.message.text(), timeout=10000)
-    server.close()
+    replying.server.close()
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     dead_port = closed.getsockname()[1]

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
@@ -18,15 +20,14 @@ from app.ui.tasks import TaskRunner
 MORNING = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
 
 
-def make(qtbot: QtBot, runtime: Runtime, now: dt.datetime = MORNING):
-    runner = TaskRunner()
-    state = SupportState(runtime, runner, clock=lambda: now)
-    page = SupportPage(runtime, runner, state)
-    tile = SupportTile(state)
-    qtbot.addWidget(page)
-    qtbot.addWidget(tile)
-    page._keep = (runner, state)
-    return page, tile, state, runner
+@pytest.fixture
+def make(page_and_tile, runtime: Runtime) -> Callable[..., tuple[SupportPage, SupportTile, SupportState, TaskRunner]]:
+    """``make(now)``: the support page and tile on one state whose clock says ``now`` (MORNING unless given)."""
+
+    def make_at(now: dt.datetime = MORNING) -> tuple[SupportPage, SupportTile, SupportState, TaskRunner]:
+        return page_and_tile(SupportPage, SupportTile, SupportState, runtime, clock=lambda: now)
+
+    return make_at
 
 
 def fill(form: RequestForm, phone: str = "0903 112 233") -> None:
@@ -36,8 +37,8 @@ def fill(form: RequestForm, phone: str = "0903 112 233") -> None:
     form.contact_phone.setText(phone)
 
 
-def test_errors_show_next_to_the_fields_and_nothing_is_saved(qtbot: QtBot, runtime: Runtime) -> None:
-    page, _tile, state, runner = make(qtbot, runtime)
+def test_errors_show_next_to_the_fields_and_nothing_is_saved(qtbot: QtBot, runtime: Runtime, make) -> None:
+    page, _tile, state, runner = make()
     form = RequestForm(runtime, runner, state)
     qtbot.addWidget(form)
     form.contact_phone.setText("01234")
@@ -50,10 +51,10 @@ def test_errors_show_next_to_the_fields_and_nothing_is_saved(qtbot: QtBot, runti
 
 
 def test_an_offline_submit_is_saved_with_its_attachments_and_explained(
-    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+    qtbot: QtBot, runtime: Runtime, make, tmp_path: Path
 ) -> None:
     # The demo shop's settings point at a vendor server that does not exist here.
-    page, tile, state, runner = make(qtbot, runtime)
+    page, tile, state, runner = make()
     screenshot = QImage(64, 32, QImage.Format.Format_RGB32)
     screenshot.fill(0x336699)
     form = RequestForm(runtime, runner, state, screenshot=screenshot)
@@ -73,15 +74,15 @@ def test_an_offline_submit_is_saved_with_its_attachments_and_explained(
     assert "chưa gửi được" in tile.detail_label.text()
 
 
-def test_deadline_and_hotline_hints(qtbot: QtBot, runtime: Runtime) -> None:
+def test_deadline_and_hotline_hints(qtbot: QtBot, runtime: Runtime, make) -> None:
     evening = dt.datetime(2026, 11, 25, 13, 0, tzinfo=dt.UTC)  # 20:00 local
-    page, _tile, state, runner = make(qtbot, runtime, evening)
+    page, _tile, state, runner = make(evening)
     qtbot.waitUntil(lambda: "ngoài giờ làm việc" in page.banner.text(), timeout=5000)  # worked out in a worker
     assert "1900 6037" in page.banner.text()
     form = RequestForm(runtime, runner, state)
     qtbot.addWidget(form)
     assert not form.hotline.isHidden() and "Ngoài giờ" in form.hotline.text()
-    page_morning, *_ = make(qtbot, runtime)
+    page_morning, *_ = make()
     qtbot.waitUntil(lambda: "24/7, kể cả" in page_morning.banner.text(), timeout=5000)
     assert "ngoài giờ" not in page_morning.banner.text()
 
@@ -102,7 +103,7 @@ def test_a_proposed_solution_raises_one_notification(qtbot: QtBot, make_app) -> 
 
 
 def test_files_of_a_ticket_gone_from_the_vendor_show_why_they_were_not_sent(
-    qtbot: QtBot, runtime: Runtime, tmp_path: Path
+    qtbot: QtBot, runtime: Runtime, make, tmp_path: Path
 ) -> None:
     """Issue 18: staff deleted the ticket on the real vendor server; the page says so, in Vietnamese."""
     from app.storage.support_requests import AttachmentSource
@@ -128,7 +129,7 @@ def test_files_of_a_ticket_gone_from_the_vendor_show_why_they_were_not_sent(
         report = outbox.deliver()
     assert [error for _id, error in report.attachment_errors] == [AttachmentError.TICKET_GONE]
 
-    page, _tile, state, _runner = make(qtbot, runtime)
+    page, _tile, state, _runner = make()
     state.load()
     qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=30000)
     number = runtime.support.get(request.id).ticket_number
@@ -141,10 +142,10 @@ def test_files_of_a_ticket_gone_from_the_vendor_show_why_they_were_not_sent(
     assert "Không gửi được tệp truy-cap-tu-xa.json" in detail  # the timeline says it too
 
 
-def test_the_page_says_which_calendar_is_in_force(qtbot: QtBot, runtime: Runtime) -> None:
+def test_the_page_says_which_calendar_is_in_force(qtbot: QtBot, runtime: Runtime, make) -> None:
     """No pack for the year: the estimate, said so; once the vendor's 2026 calendar is installed (as an update run
     does), its year and the day it was published (26/12/2025 in resources/calendar/vendor-calendar-2026.json)."""
-    page, _tile, _state, runner = make(qtbot, runtime)
+    page, _tile, _state, runner = make()
     qtbot.waitUntil(lambda: not page.calendar_line.isHidden(), timeout=5000)
     assert page.calendar_line.text().startswith("Lịch ước tính") and "2026" in page.calendar_line.text()
     pack = Path(__file__).resolve().parents[2] / "resources" / "calendar" / "vendor-calendar-2026.json"

@@ -37,11 +37,15 @@ def published(vendor_server: VendorServer, tmp_path: Path) -> tuple[VendorServer
     return vendor_server, root
 
 
-def make(qtbot: QtBot, runtime: Runtime, base_url: str, root: bytes):
+def make(qtbot: QtBot, runtime: Runtime, base_url: str | None = None, root: bytes = b""):
+    """The updates page on its own state: given a vendor's base URL, its updater fetches from there trusting ``root``;
+    without one, it keeps the real updater the app would build."""
     runner = TaskRunner()
     state = UpdatesState(runtime, runner)
-    folder = runtime.paths.data_dir / "updates"
-    state.updater = Updater(runtime, lambda: UpdateClient(folder / "metadata", folder / "downloads", base_url, root))
+    if base_url is not None:
+        folder = runtime.paths.data_dir / "updates"
+        state.updater = Updater(runtime,
+                                lambda: UpdateClient(folder / "metadata", folder / "downloads", base_url, root))
     page = UpdatesPage(runtime, state)
     qtbot.addWidget(page)
     page._keep = runner
@@ -122,11 +126,7 @@ def test_a_refused_update_is_said_once_in_words(qtbot: QtBot, runtime: Runtime) 
     from app.ui.updates.texts import error_text
     from app.updates.targets import UpdateError
 
-    runner = TaskRunner()
-    state = UpdatesState(runtime, runner)
-    page = UpdatesPage(runtime, state)
-    qtbot.addWidget(page)
-    page._keep = runner
+    page, state = make(qtbot, runtime)
     # As the CLI used to pass it on: the kind twice in front of python-tuf's refusal.
     state.failed.emit(UpdateError(UpdateErrorKind.SECURITY, "security: BadVersionNumberError: expected 2, got 1"))
     text = page.message.text()
@@ -140,11 +140,7 @@ def test_a_refused_update_is_said_once_in_words(qtbot: QtBot, runtime: Runtime) 
 
 def test_without_the_vendors_root_the_page_says_whom_to_call(qtbot: QtBot, runtime: Runtime) -> None:
     # A build made without resources/tuf/root.json (resources/tuf/README.md): the real updater, no stand-in.
-    runner = TaskRunner()
-    state = UpdatesState(runtime, runner)
-    page = UpdatesPage(runtime, state)
-    qtbot.addWidget(page)
-    page._keep = runner
+    page, state = make(qtbot, runtime)
     with qtbot.waitSignal(state.failed, timeout=10000):
         page.check_now()
     text = page.message.text()

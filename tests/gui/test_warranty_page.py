@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,13 +10,13 @@ from pytestqt.qtbot import QtBot
 
 from app.runtime import Runtime
 from app.ui.levels import Level
-from app.ui.tasks import TaskRunner
 from app.ui.warranty.page import WarrantyPage, WarrantyTile
 from app.ui.warranty.state import WarrantyState
 from tests.helpers import signed_contract, write_keys_file
 
 KEY = Ed25519PrivateKey.generate()
 MAINTENANCE = [{"start": "2027-01-16", "end": "2028-01-15", "tier": "Bảo trì tiêu chuẩn"}]
+Made = tuple[WarrantyPage, WarrantyTile, WarrantyState]
 
 
 @pytest.fixture
@@ -25,19 +26,35 @@ def trusting_runtime(runtime: Runtime, tmp_path: Path) -> Runtime:
     return runtime
 
 
-def make_page(qtbot: QtBot, runtime: Runtime, today: dt.date) -> tuple[WarrantyPage, WarrantyTile, WarrantyState]:
-    runner = TaskRunner()
-    state = WarrantyState(runtime, runner, today=lambda: today)
-    page = WarrantyPage(runtime, runner, state)
-    tile = WarrantyTile(state)
-    qtbot.addWidget(page)
-    qtbot.addWidget(tile)
-    page._keep = (runner, state)  # keep the QObjects alive for the test
-    return page, tile, state
+@pytest.fixture
+def make_page(page_and_tile, trusting_runtime: Runtime) -> Callable[[dt.date], Made]:
+    """``make_page(today)``: the warranty page and tile on one state for which it is ``today``."""
+
+    def make(today: dt.date) -> Made:
+        page, tile, state, _runner = page_and_tile(WarrantyPage, WarrantyTile, WarrantyState, trusting_runtime,
+                                                   today=lambda: today)
+        return page, tile, state
+
+    return make
 
 
-def test_without_a_contract_the_page_says_how_to_get_one(qtbot: QtBot, trusting_runtime: Runtime) -> None:
-    page, tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
+def import_signed(qtbot: QtBot, page: WarrantyPage, state: WarrantyState, document: Path, **changes) -> Path:
+    """Writes a contract for the demo shop signed with KEY (with ``changes``) and imports it; it is accepted."""
+    document.write_bytes(signed_contract(KEY, "DEMO-0001", **changes))
+    with qtbot.waitSignal(state.imported, timeout=5000):
+        page.import_contract(document)
+    return document
+
+
+def import_refused(qtbot: QtBot, page: WarrantyPage, state: WarrantyState, document: Path, content: bytes) -> None:
+    """Writes ``content`` to ``document`` and imports it; the import fails."""
+    document.write_bytes(content)
+    with qtbot.waitSignal(state.import_failed, timeout=5000):
+        page.import_contract(document)
+
+
+def test_without_a_contract_the_page_says_how_to_get_one(qtbot: QtBot, make_page) -> None:
+    page, tile, state = make_page(dt.date(2026, 6, 1))
     with qtbot.waitSignal(state.changed, timeout=5000):
         state.load()
     assert page.status_title.text() == "Chưa có hợp đồng"
@@ -54,13 +71,10 @@ def test_without_a_contract_the_page_says_how_to_get_one(qtbot: QtBot, trusting_
     ],
 )
 def test_status_card_tile_and_timeline_follow_coverage(
-    qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path, today, title, level, detail
+    qtbot: QtBot, make_page, tmp_path: Path, today, title, level, detail
 ) -> None:
-    page, tile, state = make_page(qtbot, trusting_runtime, today)
-    document = tmp_path / "hd.json"
-    document.write_bytes(signed_contract(KEY, "DEMO-0001", maintenance=MAINTENANCE))
-    with qtbot.waitSignal(state.imported, timeout=5000):
-        page.import_contract(document)
+    page, tile, state = make_page(today)
+    import_signed(qtbot, page, state, tmp_path / "hd.json", maintenance=MAINTENANCE)
     assert page.status_title.text() == title
     assert detail in page.status_detail.text()
     assert tile.level is level and tile.value_label.text() == title
@@ -71,41 +85,30 @@ def test_status_card_tile_and_timeline_follow_coverage(
 
 
 def test_a_tampered_import_shows_why_and_keeps_the_contract(
-    qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path
+    qtbot: QtBot, make_page, tmp_path: Path
 ) -> None:
-    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
-    good = tmp_path / "good.json"
-    good.write_bytes(signed_contract(KEY, "DEMO-0001"))
-    with qtbot.waitSignal(state.imported, timeout=5000):
-        page.import_contract(good)
-    bad = tmp_path / "bad.json"
-    bad.write_bytes(good.read_bytes().replace(b'"warranty_months": 12', b'"warranty_months": 6'))
-    with qtbot.waitSignal(state.import_failed, timeout=5000):
-        page.import_contract(bad)
+    page, _tile, state = make_page(dt.date(2026, 6, 1))
+    good = import_signed(qtbot, page, state, tmp_path / "good.json")
+    import_refused(qtbot, page, state, tmp_path / "bad.json",
+                   good.read_bytes().replace(b'"warranty_months": 12', b'"warranty_months": 6'))
     assert "Chữ ký số không khớp" in page.message.text()
     assert "vẫn được giữ nguyên" in page.message.text()
     assert page.status_title.text() == "Đang bảo hành"
-    other_shop = tmp_path / "other.json"
-    other_shop.write_bytes(signed_contract(KEY, "VB-0002"))
-    with qtbot.waitSignal(state.import_failed, timeout=5000):
-        page.import_contract(other_shop)
+    import_refused(qtbot, page, state, tmp_path / "other.json", signed_contract(KEY, "VB-0002"))
     assert "cửa hàng khác" in page.message.text()
 
 
-def test_certificate_is_saved_in_the_background(qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path) -> None:
-    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
-    document = tmp_path / "hd.json"
-    document.write_bytes(signed_contract(KEY, "DEMO-0001"))
-    with qtbot.waitSignal(state.imported, timeout=5000):
-        page.import_contract(document)
+def test_certificate_is_saved_in_the_background(qtbot: QtBot, make_page, tmp_path: Path) -> None:
+    page, _tile, state = make_page(dt.date(2026, 6, 1))
+    import_signed(qtbot, page, state, tmp_path / "hd.json")
     target = tmp_path / "out" / "phieu.pdf"
     page.save_certificate(target)
     qtbot.waitUntil(lambda: target.exists() and "Đã lưu phiếu bảo hành" in page.message.text(), timeout=10000)
     assert target.read_bytes().startswith(b"%PDF")
 
 
-def test_refresh_without_a_shop_token_explains_what_to_do(qtbot: QtBot, trusting_runtime: Runtime) -> None:
-    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
+def test_refresh_without_a_shop_token_explains_what_to_do(qtbot: QtBot, make_page) -> None:
+    page, _tile, state = make_page(dt.date(2026, 6, 1))
     with qtbot.waitSignal(state.refreshed, timeout=10000):
         page.refresh_button.click()
     assert "pmv-support shop-token" in page.message.text()
@@ -139,18 +142,13 @@ def test_renewal_opens_a_prefilled_support_request(qtbot: QtBot, make_app) -> No
 
 
 def test_a_contract_with_a_key_given_twice_is_named_and_the_contract_kept(
-        qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path) -> None:
+        qtbot: QtBot, make_page, tmp_path: Path) -> None:
     # Issue 18: RFC 8259 s.4 / RFC 7493 s.2.3, no member name twice; the message names the key.
-    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
-    good = tmp_path / "good.json"
-    good.write_bytes(signed_contract(KEY, "DEMO-0001"))
-    with qtbot.waitSignal(state.imported, timeout=5000):
-        page.import_contract(good)
-    forged = tmp_path / "forged.json"
-    forged.write_bytes(signed_contract(KEY, "DEMO-0001", maintenance=MAINTENANCE).replace(
-        b'"end": "2028-01-15"', b'"end": "2035-12-31", "end": "2028-01-15"'))
-    with qtbot.waitSignal(state.import_failed, timeout=5000):
-        page.import_contract(forged)
+    page, _tile, state = make_page(dt.date(2026, 6, 1))
+    import_signed(qtbot, page, state, tmp_path / "good.json")
+    import_refused(qtbot, page, state, tmp_path / "forged.json",
+                   signed_contract(KEY, "DEMO-0001", maintenance=MAINTENANCE).replace(
+                       b'"end": "2028-01-15"', b'"end": "2035-12-31", "end": "2028-01-15"'))
     assert "Tệp hợp đồng có khóa trùng lặp (“end”): tệp bị từ chối." in page.message.text()
     assert "Hợp đồng đang dùng vẫn được giữ nguyên" in page.message.text()
     assert page.status_title.text() == "Đang bảo hành" and page.contracts.rowCount() == 0
@@ -165,12 +163,9 @@ def test_a_contract_with_a_key_given_twice_is_named_and_the_contract_kept(
     ({}, "(hợp đồng không ghi)", "(hợp đồng không ghi)"),
 ])
 def test_the_contract_number_and_vendor_are_shown_as_signed(
-    qtbot: QtBot, trusting_runtime: Runtime, tmp_path: Path, changes, number: str, vendor: str
+    qtbot: QtBot, make_page, tmp_path: Path, changes, number: str, vendor: str
 ) -> None:
-    page, _tile, state = make_page(qtbot, trusting_runtime, dt.date(2026, 6, 1))
-    document = tmp_path / "hd.json"
-    document.write_bytes(signed_contract(KEY, "DEMO-0001", **changes))
-    with qtbot.waitSignal(state.imported, timeout=5000):
-        page.import_contract(document)
+    page, _tile, state = make_page(dt.date(2026, 6, 1))
+    import_signed(qtbot, page, state, tmp_path / "hd.json", **changes)
     assert page.fact_labels["number"].text() == number
     assert page.fact_labels["vendor"].text() == vendor

@@ -24,12 +24,10 @@ from app.technician.consent import (
     SessionEndReason,
 )
 from app.technician.remote_tools import ToolKind
+from tests.helpers import TECHNICIAN_T0 as T0
 from tests.helpers import FixedClock
 
-T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 TECH = "Nguyễn Văn An"
-
-
 
 
 @pytest.fixture
@@ -37,11 +35,6 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database, _ = Database.open(tmp_path / "app.sqlite3")
     yield database
     database.close()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
 
 
 @pytest.fixture

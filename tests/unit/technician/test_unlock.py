@@ -22,14 +22,12 @@ from pmv_protocol.unlock_codes import (
     parse_challenge,
     parse_unlock_code,
 )
+from tests.helpers import TECHNICIAN_T0 as T0
 from tests.helpers import FixedClock
 from vendor_server import cli
 from vendor_server.signing import sign_challenge
 
-T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 SHOP = "SHOP-0001"
-
-
 
 
 class MemoryStore:
@@ -48,11 +46,6 @@ class MemoryStore:
 @pytest.fixture
 def key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
 
 
 @pytest.fixture

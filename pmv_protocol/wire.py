@@ -24,6 +24,7 @@ plain frozen values, built positionally like its other records.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import uuid
@@ -149,6 +150,20 @@ def _text(min_length: int, max_length: int) -> StringConstraints:
 
 
 # --- the messages ------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestWords:
+    """A request's own words and choices, declared once for both sides: the shop's draft, validated and
+    stored request (``app.support.models``) and the vendor's ticket record (``vendor_server.records``)."""
+
+    category: Category
+    severity: Severity
+    title: str
+    description: str
+    contact_name: str
+    contact_phone: str
+    channel: Channel
 
 
 class NewTicket(BaseModel):

@@ -10,25 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pmv_protocol.wire import Category, Channel, Severity, SolutionKind, TicketStatus
+from pmv_protocol.wire import Category, Channel, RequestWords, Severity, SolutionKind, TicketStatus
 from vendor_server.db import Attachment, Ticket
 
 
-@dataclass(frozen=True)
-class TicketRecord:
-    """A shop's ticket as staff see it: the request, the shop's coverage that day, and where the vendor is."""
+@dataclass(frozen=True, kw_only=True)
+class TicketRecord(RequestWords):
+    """A shop's ticket as staff see it: the request (its words: :class:`RequestWords`), the shop's coverage
+    that day, and where the vendor is."""
 
     id: int
     number: str
     shop_id: str
     idempotency_key: str
-    category: Category
-    severity: Severity
-    title: str
-    description: str
-    contact_name: str
-    contact_phone: str
-    channel: Channel
     app_version: str | None
     coverage: str  # a pmv_protocol.coverage.CoverageStatus value: why the deadline is what it is (or absent)
     opened_at: dt.datetime

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from pmv_protocol import wire
 from pmv_protocol.wire import Category, Channel, Severity, TicketReceipt, TicketStatus, TicketUpdate
 
 __all__ = [
@@ -52,17 +53,8 @@ class AttachmentError(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class RequestDraft:
-    """A request's own words and choices, as the form holds them: declared once, for the draft, the
-    validated request and the stored one."""
-
-    category: Category
-    severity: Severity
-    title: str
-    description: str
-    contact_name: str
-    contact_phone: str
-    channel: Channel
+class RequestDraft(wire.RequestWords):
+    """A request's words and choices as the form holds them, unvalidated (fields: :class:`wire.RequestWords`)."""
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from None
 
 
-class CalendarSourceKind(str, enum.Enum):
+class CalendarSourceKind(enum.StrEnum):
     VENDOR = "vendor"  # the vendor's signed calendar pack for the year
     ESTIMATE = "estimate"  # no pack for the year: the holidays package's public-sector estimate
 

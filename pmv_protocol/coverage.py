@@ -17,7 +17,7 @@ from pmv_protocol.contract import Contract, MaintenanceContract
 ENDING_SOON_DAYS = 30
 
 
-class CoverageStatus(str, enum.Enum):
+class CoverageStatus(enum.StrEnum):
     WARRANTY = "warranty"
     MAINTENANCE = "maintenance"
     EXPIRED = "expired"

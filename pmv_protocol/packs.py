@@ -294,7 +294,7 @@ def load_pack(data: bytes) -> RegulationPack:
 
 # --- what changed -------------------------------------------------------------
 
-class ChangeKind(str, enum.Enum):
+class ChangeKind(enum.StrEnum):
     ADDED = "added"
     REMOVED = "removed"
     CHANGED = "changed"

@@ -56,13 +56,13 @@ __all__ = [
 COUNTRY_CODE = "84"
 
 
-class PhoneKind(str, enum.Enum):
+class PhoneKind(enum.StrEnum):
     MOBILE = "mobile"
     LANDLINE = "landline"
     SERVICE = "service"
 
 
-class PhoneErrorCode(str, enum.Enum):
+class PhoneErrorCode(enum.StrEnum):
     EMPTY = "empty"
     BAD_CHARACTERS = "bad_characters"  # letters, '/', a '+' not at the start, ...
     WRONG_LENGTH = "wrong_length"  # known prefix, too few or too many digits

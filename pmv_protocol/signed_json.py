@@ -65,7 +65,7 @@ _PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _NAME_SHOWN = 80  # a fault's key is for a message: long names are cut
 
 
-class JsonProblem(str, enum.Enum):
+class JsonProblem(enum.StrEnum):
     """Why a signed or security-relevant JSON document was refused (the UI words each)."""
 
     NOT_UTF8 = "not_utf8"

@@ -36,6 +36,8 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pmv_protocol.coded_error import CodedError
+
 CHALLENGE_VERSION = 1
 UNLOCK_VERSION = 1
 UNLOCK_FORMAT = "pmv-unlock/1"
@@ -46,7 +48,7 @@ _TYPO_MAP = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
 
-class UnlockReason(str, enum.Enum):
+class UnlockReason(enum.StrEnum):
     MALFORMED = "malformed"
     BAD_SIGNATURE = "bad_signature"
     UNKNOWN_KEY = "unknown_key"
@@ -57,13 +59,12 @@ class UnlockReason(str, enum.Enum):
     RATE_LIMITED = "rate_limited"
 
 
-class UnlockError(Exception):
+class UnlockError(CodedError[UnlockReason]):
     """An unlock (or a challenge) was refused; ``reason`` says why (the UI words it)."""
 
-    def __init__(self, reason: UnlockReason, detail: str = "") -> None:
-        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
-        self.reason = reason
-        self.detail = detail
+    @property
+    def reason(self) -> UnlockReason:
+        return self.code
 
 
 class _Rng(Protocol):

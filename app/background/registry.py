@@ -122,7 +122,7 @@ def job_named(name: str) -> BackgroundJob:
 # --------------------------------------------------------------------------- handing over to a waiting version
 
 
-class HandOverMoment(str, enum.Enum):
+class HandOverMoment(enum.StrEnum):
     """When the app asks whether it may hand over to a verified version that waits (README, "App updates")."""
 
     OPENING = "opening"  # the app is being opened: its data loaded, its window not yet built

@@ -32,7 +32,7 @@ ITEM_CODE_RE = re.compile(
 """Item code pattern; use ``fullmatch`` (see :func:`is_item_code`)."""
 
 
-class Symbology(str, enum.Enum):
+class Symbology(enum.StrEnum):
     """Symbologies on the test sheet and labels; values are stable codes."""
 
     EAN13 = "ean13"

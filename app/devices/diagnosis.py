@@ -46,7 +46,7 @@ from app.devices.ime import CONFIGURATIONS, Mode, type_keys
 from app.devices.keyboard_layouts import LAYOUTS, retype
 
 
-class Fault(str, enum.Enum):
+class Fault(enum.StrEnum):
     IME_TELEX = "ime_telex"
     IME_VNI = "ime_vni"
     CAPS_LOCK = "caps_lock"

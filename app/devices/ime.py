@@ -63,7 +63,7 @@ import unicodedata
 from dataclasses import dataclass
 
 
-class Mode(str, enum.Enum):
+class Mode(enum.StrEnum):
     """The two typing methods shops actually use."""
 
     TELEX = "telex"

@@ -37,6 +37,8 @@ from urllib.parse import urlsplit
 import serial
 from serial.tools import list_ports as _list_ports
 
+from pmv_protocol.coded_error import CodedError
+
 CR, LF, TAB = 0x0D, 0x0A, 0x09
 TERMINATORS: tuple[str, ...] = ("\r", "\n", "\r\n", "\t")
 PARITIES: tuple[str, ...] = ("N", "E", "O")
@@ -80,26 +82,25 @@ def list_ports(comports: Callable[[], Iterable[Any]] = _list_ports.comports) -> 
 
 # ------------------------------------------------------------------- results
 
-class ScanProblemKind(str, enum.Enum):
+class ScanProblemKind(enum.StrEnum):
     GARBAGE = "garbage"
     TOO_LONG = "too_long"
     MISSING_TERMINATOR = "missing_terminator"
 
 
-class ScannerErrorKind(str, enum.Enum):
+class ScannerErrorKind(enum.StrEnum):
     NOT_FOUND = "not_found"
     BUSY = "busy"  # held by another program, or no permission to open it
     GONE = "gone"  # vanished mid-test (USB unplugged, bridge closed the socket)
     BAD_SETTINGS = "bad_settings"
 
 
-class ScannerError(Exception):
+class ScannerError(CodedError[ScannerErrorKind]):
     """A fatal port problem; ``kind`` is for the UI, ``detail`` for the log."""
 
-    def __init__(self, kind: ScannerErrorKind, detail: str = "") -> None:
-        super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
-        self.kind = kind
-        self.detail = detail
+    @property
+    def kind(self) -> ScannerErrorKind:
+        return self.code
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from app.health.context import CheckContext
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     OK = "ok"
     WARNING = "warning"
     CRITICAL = "critical"
@@ -33,7 +33,7 @@ class Status(str, enum.Enum):
         return {"ok": 0, "skipped": 0, "warning": 1, "critical": 2, "unknown": 3}[self.value]
 
 
-class Category(str, enum.Enum):
+class Category(enum.StrEnum):
     DATABASE = "database"  # the POS database
     BACKUP = "backup"
     DATA = "data"  # prices, invoices, compliance

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 
-class Reason(str, enum.Enum):
+class Reason(enum.StrEnum):
     """Why the file, or one value in it, was refused (a ``str`` so the CLI can print or map it as is)."""
 
     # One value (pydantic), the rest of the file is used.

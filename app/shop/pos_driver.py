@@ -67,7 +67,7 @@ def driver_options(url: URL) -> dict[str, object]:
     return {key: value for key, value in options.items() if key not in query}
 
 
-class ConnectFailure(str, enum.Enum):
+class ConnectFailure(enum.StrEnum):
     UNREACHABLE = "unreachable"  # nothing answers at that address (server off, network, firewall, TCP/IP off)
     LOGIN = "login"  # the server refused the user name or password
     NO_DATABASE = "no_database"  # the login works but that database is not there (or not open to it)

@@ -38,7 +38,7 @@ MSSQL_DRIVER = "mssql+pymssql"
 POSTGRES_DRIVER = "postgresql+psycopg"
 
 
-class PosUrlProblem(str, enum.Enum):
+class PosUrlProblem(enum.StrEnum):
     MALFORMED = "malformed"  # neither a URL nor keyword=value pairs, or a bad part of one
     FILE_PATH = "file_path"  # a file path: it belongs in pos.database
     UNSUPPORTED_DATABASE = "unsupported_database"  # MySQL, Oracle, ...
@@ -50,7 +50,7 @@ class PosUrlProblem(str, enum.Enum):
     MISSING_DRIVER = "missing_driver"  # the driver module is not installed (a broken install)
 
 
-class Flaw(str, enum.Enum):
+class Flaw(enum.StrEnum):
     """What exactly is malformed (with :attr:`PosUrlProblem.MALFORMED`)."""
 
     EMPTY = "empty"

@@ -38,13 +38,13 @@ class RequestStatus(enum.StrEnum):
         return self not in (RequestStatus.RESOLVED, RequestStatus.CLOSED)
 
 
-class AttachmentKind(str, enum.Enum):
+class AttachmentKind(enum.StrEnum):
     DIAGNOSTICS = "diagnostics"
     SCREENSHOT = "screenshot"
     FILE = "file"
 
 
-class AttachmentError(str, enum.Enum):
+class AttachmentError(enum.StrEnum):
     MISSING = "missing"  # the stored copy disappeared
     TAMPERED = "tampered"  # the stored copy no longer matches its checksum
     TOO_LARGE = "too_large"  # refused by the server (413)

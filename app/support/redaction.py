@@ -54,7 +54,7 @@ EMAIL_MARK = "[email]"
 BANK_ACCOUNT_MARK = "[STK]"
 
 
-class RedactionKind(str, enum.Enum):
+class RedactionKind(enum.StrEnum):
     URL_CREDENTIAL = "url_credential"  # scheme://user:secret@host
     SECRET_PARAM = "secret_param"  # ?token=..., password=... in a line, "api_key": "..."
     AUTH_HEADER = "auth_header"  # Authorization: Bearer/Basic ..., a bare long Bearer token

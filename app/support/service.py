@@ -25,7 +25,7 @@ TITLE_MAX, DESCRIPTION_MAX = wire.TITLE_MAX, wire.DESCRIPTION_MAX
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
-class FormField(str, enum.Enum):
+class FormField(enum.StrEnum):
     TITLE = "title"
     DESCRIPTION = "description"
     CONTACT_NAME = "contact_name"
@@ -33,7 +33,7 @@ class FormField(str, enum.Enum):
     ATTACHMENTS = "attachments"
 
 
-class FormProblem(str, enum.Enum):
+class FormProblem(enum.StrEnum):
     REQUIRED = "required"
     TOO_LONG = "too_long"
     PHONE = "phone"  # see phone_error for which way

@@ -23,7 +23,7 @@ RESULT_OK = "ok"
 RESULT_FAILED = "failed"
 
 
-class Action(str, enum.Enum):
+class Action(enum.StrEnum):
     """Audit codes of technician actions (unlock and remote-session codes live with their features)."""
 
     UNLOCK = "unlock"

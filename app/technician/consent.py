@@ -29,13 +29,13 @@ ACTION_SESSION_END = "remote.session_end"  # result: "ok"; detail: reason, durat
 RESULT_OK = "ok"
 
 
-class ConsentOutcome(str, enum.Enum):
+class ConsentOutcome(enum.StrEnum):
     APPROVED = "approved"
     DENIED = "denied"
     TIMED_OUT = "timed_out"  # nobody answered in time, or the answer came too late
 
 
-class SessionEndReason(str, enum.Enum):
+class SessionEndReason(enum.StrEnum):
     """Why a session ended; the UI chooses, the audit log keeps it."""
 
     ENDED = "ended"  # the shop or the technician pressed "end"

@@ -18,7 +18,7 @@ DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_LINES = 5000
 
 
-class LogKind(str, enum.Enum):
+class LogKind(enum.StrEnum):
     APP = "app"  # this app's own logs (GUI, CLI, update helper)
     POS = "pos"  # the shop's PMV POS logs
 

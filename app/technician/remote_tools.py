@@ -39,7 +39,7 @@ ID_TIMEOUT_SECONDS = 5.0
 _KILL_GRACE_SECONDS = 2.0
 
 
-class ToolKind(str, enum.Enum):
+class ToolKind(enum.StrEnum):
     """A remote-desktop product; the value is a stable code, never shown."""
 
     ULTRAVIEWER = "ultraviewer"
@@ -65,7 +65,7 @@ DISPLAY_NAMES: Mapping[ToolKind, str] = {
 TOOL_ORDER: tuple[ToolKind, ...] = (ToolKind.ULTRAVIEWER, ToolKind.TEAMVIEWER, ToolKind.ANYDESK, ToolKind.RUSTDESK)
 
 
-class ToolSource(str, enum.Enum):
+class ToolSource(enum.StrEnum):
     """Where a tool was found (for the technician's diagnostics)."""
 
     REGISTRY = "registry"  # an Uninstall entry pointing at an existing executable
@@ -88,7 +88,7 @@ class RemoteTool:
 # --- the registry, behind a narrow interface ---------------------------------------------
 
 
-class Hive(str, enum.Enum):
+class Hive(enum.StrEnum):
     """The two registry roots the app reads."""
 
     LOCAL_MACHINE = "HKLM"
@@ -378,7 +378,7 @@ def launch(tool: RemoteTool, *, platform: str = sys.platform,
 # --- reading the ID -----------------------------------------------------------------------
 
 
-class IdReason(str, enum.Enum):
+class IdReason(enum.StrEnum):
     """Why :func:`read_id` has (or has not) an ID; anything but OK means "read it from the window"."""
 
     OK = "ok"

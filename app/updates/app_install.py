@@ -49,6 +49,7 @@ from pathlib import Path
 
 from app.updates.install import UnsafeArchive, extract_safely
 from pmv_protocol.atomic import write_atomically
+from pmv_protocol.coded_error import CodedError
 from pmv_protocol.signed_json import parse_object
 
 log = logging.getLogger(__name__)
@@ -69,13 +70,13 @@ def is_app_version(text: object) -> bool:
     return isinstance(text, str) and APP_VERSION_PATTERN.fullmatch(text) is not None
 
 
-class InstallKind(str, enum.Enum):
+class InstallKind(enum.StrEnum):
     SIDE_BY_SIDE = "side_by_side"
     INSTALLER = "installer"
     UNMANAGED = "unmanaged"
 
 
-class StageProblem(str, enum.Enum):
+class StageProblem(enum.StrEnum):
     """Why a verified app update could not be made ready (the UI words these)."""
 
     UNMANAGED = "unmanaged"  # this copy cannot update itself
@@ -85,11 +86,12 @@ class StageProblem(str, enum.Enum):
     DISK = "disk"  # could not be written (disk full, permissions)
 
 
-class StageError(Exception):
-    def __init__(self, problem: StageProblem, detail: str = "") -> None:
-        super().__init__(f"{problem.value}: {detail}" if detail else problem.value)
-        self.problem = problem
-        self.detail = detail
+class StageError(CodedError[StageProblem]):
+    """The update could not be put in place; ``problem`` says why."""
+
+    @property
+    def problem(self) -> StageProblem:
+        return self.code
 
 
 @dataclass(frozen=True)

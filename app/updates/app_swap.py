@@ -69,13 +69,13 @@ INSTALLER_TIMEOUT_S = 15 * 60.0
 NO_APP_START_ARG = "/NOAPPSTART"  # installer/pmv-support.iss: the helper starts the app itself
 
 
-class SwapResult(str, enum.Enum):
+class SwapResult(enum.StrEnum):
     APPLIED = "applied"
     ROLLED_BACK = "rolled_back"  # the new version was tried and the old one is back
     NOT_APPLIED = "not_applied"  # nothing was changed
 
 
-class SwapReason(str, enum.Enum):
+class SwapReason(enum.StrEnum):
     STARTED = "started"
     OLD_STILL_RUNNING = "old_still_running"
     MISSING_PAYLOAD = "missing_payload"

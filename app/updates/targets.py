@@ -20,7 +20,7 @@ KINDS = ("regulation", "app", "pos-profile", "calendar")
 CHANNELS = ("stable", "beta")
 
 
-class UpdateErrorKind(str, enum.Enum):
+class UpdateErrorKind(enum.StrEnum):
     SECURITY = "security"  # tuf RepositoryError: bad signature, rollback, expired (freeze), mix-and-match
     NETWORK = "network"  # could not download (refused, dropped, too slow, HTTP error): back off and retry
     TOO_LARGE = "too_large"  # the server sent more than the signed length (endless data)

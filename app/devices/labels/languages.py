@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class PrinterLanguage(str, Enum):
+class PrinterLanguage(StrEnum):
     ZPL = "zpl"  # Zebra, and the "ZPL emulation" mode of most others
     TSPL = "tspl"  # TSC, Xprinter and most low-cost Chinese printers
     EZPL = "ezpl"  # Godex

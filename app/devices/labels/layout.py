@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from app.devices.labels.code128 import encode
 from app.devices.labels.matrix import MatrixError, MatrixSymbol, Symbology, dark_runs, encode_matrix
 from app.devices.labels.model import AUTO, BarcodeField, JewelleryTag, LabelTemplate
+from pmv_protocol.coded_error import CodedError
 
 MM_PER_INCH = 25.4
 
 
-class VerifyProblem(str, Enum):
+class VerifyProblem(StrEnum):
     """Why a tag is refused before printing (the UI words it)."""
 
     TOO_LONG_FOR_LABEL = "too_long_for_label"
@@ -31,17 +32,12 @@ class VerifyProblem(str, Enum):
     DECODES_WRONG = "decodes_wrong"
 
 
-class TagRefused(ValueError):
-    """Raised instead of producing a job the printer would spoil."""
+class TagRefused(CodedError[VerifyProblem], ValueError):
+    """Raised instead of producing a job the printer would spoil (also in batch.py's worker process)."""
 
-    def __init__(self, problem: VerifyProblem, detail: str = "") -> None:
-        super().__init__(problem.value + (f": {detail}" if detail else ""))
-        self.problem = problem
-        self.detail = detail
-
-    def __reduce__(self) -> tuple[type[TagRefused], tuple[VerifyProblem, str]]:
-        # Raised in the tag worker process (batch.py) and pickled back: keep the problem, not just the text.
-        return (TagRefused, (self.problem, self.detail))
+    @property
+    def problem(self) -> VerifyProblem:
+        return self.code
 
 
 def mm_to_dots(mm: float, dpi: int) -> int:
@@ -71,7 +67,7 @@ class PlacedText:
     text: str  # full Unicode; the raw renderers fold it for printers without Vietnamese fonts
 
 
-class LayoutNote(str, Enum):
+class LayoutNote(StrEnum):
     """What the UI tells the user about the code chosen (it words it: "Mã dài: in mã 2D DataMatrix")."""
 
     LONG_CODE_DATAMATRIX = "long_code_datamatrix"  # Code 128 did not fit: a DataMatrix instead

@@ -25,11 +25,11 @@ picks.  We therefore fix the size from the data, not from our encoder:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import cache
 
 
-class Symbology(str, Enum):
+class Symbology(StrEnum):
     CODE128 = "code128"
     DATAMATRIX = "datamatrix"
     QR = "qr"

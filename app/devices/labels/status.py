@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from app.devices.labels.languages import PrinterLanguage
 from app.devices.labels.transports import query
 
 
-class PrinterFault(str, Enum):
+class PrinterFault(StrEnum):
     PAPER_OUT = "paper_out"
     PAPER_JAM = "paper_jam"
     HEAD_OPEN = "head_open"

@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -33,7 +33,7 @@ PYSERIAL_SCHEMES = frozenset({"loop", "socket", "rfc2217", "spy", "alt", "hwgrep
 _SERIAL_OPTIONS = {"baud", "bytesize", "parity", "stopbits", "rtscts", "xonxoff"}
 
 
-class TransportErrorKind(str, Enum):
+class TransportErrorKind(StrEnum):
     NOT_REACHABLE = "not_reachable"  # nothing answers: off, unplugged, wrong address
     TIMEOUT = "timeout"  # connected, but it stopped taking data / never replied
     REFUSED = "refused"  # something answered and said no (port closed, busy, denied)

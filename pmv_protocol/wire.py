@@ -202,36 +202,6 @@ class TicketReceipt:
 
 
 @dataclass(frozen=True)
-class TicketUpdate:
-    """One ticket of ``GET /api/v1/tickets?updated_since=…``, as it is now.
-
-    ``idempotency_key`` is the client's UUID for the request, so the shop
-    finds its own request without knowing the server's ids.
-    """
-
-    id: int
-    number: str
-    status: OpenTicketStatus
-    response_due_at: ServerTime | None
-    solution_kind: OpenSolutionKind | None
-    solution_text: str | None
-    updated_at: ServerTime
-    idempotency_key: str
-
-
-@dataclass(frozen=True)
-class TicketFeed:
-    """The answer to ``GET /api/v1/tickets``: the shop's tickets changed since ``updated_since``, oldest first.
-
-    ``server_time`` is the server's clock when it read them: the next poll's
-    ``updated_since`` when nothing changed (never the till's own clock).
-    """
-
-    tickets: tuple[TicketUpdate, ...]
-    server_time: ServerTime | None = None
-
-
-@dataclass(frozen=True)
 class AttachmentReceipt:
     """The answer to ``POST /api/v1/tickets/{id}/attachments``: 201 stored now, 200 already stored."""
 

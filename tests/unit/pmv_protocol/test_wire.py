@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.support import models
 from app.support.vendor_api import VendorClient
-from pmv_protocol import wire
+from pmv_protocol import thread, wire
 
 HCM = dt.timezone(dt.timedelta(hours=7))
 T0 = dt.datetime(2026, 3, 2, 11, 0, tzinfo=HCM)
@@ -27,7 +27,7 @@ def test_the_app_uses_the_wire_enums_themselves() -> None:
     assert models.Category is wire.Category
     assert models.Severity is wire.Severity
     assert models.Channel is wire.Channel is wire.SolutionKind
-    assert models.TicketReceipt is wire.TicketReceipt and models.TicketUpdate is wire.TicketUpdate
+    assert models.TicketReceipt is wire.TicketReceipt and models.TicketUpdate is thread.TicketUpdate
 
 
 def test_the_apps_request_status_is_its_own_two_then_the_vendors() -> None:
@@ -114,11 +114,11 @@ def test_answers_round_trip_with_server_times_in_utc() -> None:
     assert _round_trip(receipt) == receipt
     assert json.loads(TypeAdapter(wire.TicketReceipt).dump_json(receipt))["response_due_at"] == \
         "2026-03-02T09:30:00+00:00"
-    update = wire.TicketUpdate(7, "YC-2026-000007", "solution_proposed", None, "remote", "Gọi lúc 14:00",
+    update = thread.TicketUpdate(7, "YC-2026-000007", "solution_proposed", None, "remote", "Gọi lúc 14:00",
                                T0, "5e0c4f1a-0000-4000-8000-000000000001")
-    feed = wire.TicketFeed((update,), dt.datetime(2026, 3, 2, 4, 1, tzinfo=dt.UTC))
+    feed = thread.TicketFeed((update,), dt.datetime(2026, 3, 2, 4, 1, tzinfo=dt.UTC))
     assert _round_trip(feed) == feed
-    assert _round_trip(wire.TicketFeed(())) == wire.TicketFeed(())
+    assert _round_trip(thread.TicketFeed(())) == thread.TicketFeed(())
     attachment = wire.AttachmentReceipt(3, "1b2c3d4e-0000-4000-8000-000000000001", "nhật ký.txt", 80, "0" * 64, False)
     assert _round_trip(attachment) == attachment
 
@@ -127,7 +127,7 @@ def test_answers_are_read_leniently() -> None:
     item = {"id": 9, "number": "YC-2027-000009", "status": "reopened", "response_due_at": "2027-01-04T09:00:00",
             "solution_kind": "video_call", "solution_text": None, "updated_at": "2027-01-04T02:00:00Z",
             "idempotency_key": "k", "messages": []}
-    update = TypeAdapter(wire.TicketUpdate).validate_python(item)
+    update = TypeAdapter(thread.TicketUpdate).validate_python(item)
     assert update.status == "reopened" and not isinstance(update.status, wire.TicketStatus)
     assert update.solution_kind == "video_call"
     assert update.response_due_at == dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.UTC)  # no offset: UTC
@@ -180,9 +180,9 @@ def test_the_apps_ticket_body_is_what_the_server_accepts() -> None:
 
 
 def test_the_app_reads_the_servers_feed() -> None:
-    update = wire.TicketUpdate(7, "YC-2026-000007", "resolved", None, "on_site", "Đã thay máy quét",
+    update = thread.TicketUpdate(7, "YC-2026-000007", "resolved", None, "on_site", "Đã thay máy quét",
                                dt.datetime(2026, 3, 3, 2, 0, tzinfo=dt.UTC), "k")
-    served = json.loads(TypeAdapter(wire.TicketFeed).dump_json(wire.TicketFeed((update,), T0)))
+    served = json.loads(TypeAdapter(thread.TicketFeed).dump_json(thread.TicketFeed((update,), T0)))
     client = VendorClient("http://vendor.test", "pmv_token",
                           session=_Session({"GET": (200, served)}))  # type: ignore[arg-type]
     assert client.tickets_since(None) == ([update], T0)
@@ -217,4 +217,8 @@ def test_records_and_feed_items_share_their_field_names() -> None:
     from vendor_server.records import TicketRecord
 
     record_fields = {field.name for field in dataclasses.fields(TicketRecord)}
-    assert {field.name for field in dataclasses.fields(wire.TicketUpdate)} <= record_fields
+    # The conversation's fields (those with defaults) come from the ticket's timeline, not its record.
+    ticket_fields = {field.name for field in dataclasses.fields(thread.TicketUpdate)
+                     if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING}
+    assert ticket_fields <= record_fields
+    assert {"events", "visit", "rated"} <= {field.name for field in dataclasses.fields(thread.TicketUpdate)}

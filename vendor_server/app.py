@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from vendor_server.calendars import PublishedCalendars
 from vendor_server.db import VendorDatabase
-from vendor_server.routes import contracts, health, tickets
-from vendor_server.routes.deps import ServerContext
+from vendor_server.routes import contracts, health, thread, tickets
+from vendor_server.routes.deps import ServerContext, utc_now
 from vendor_server.routes.repository import mount_repository
 from vendor_server.uploads import MAX_ATTACHMENT_BYTES
 
@@ -21,14 +24,21 @@ async def internal_error(_request: Request, exc: Exception) -> JSONResponse:  # 
 
 
 def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
-               max_attachment_bytes: int = MAX_ATTACHMENT_BYTES) -> FastAPI:
-    """The server for ``db``; ``data_dir`` holds attachments and the TUF repository (None: neither)."""
+               max_attachment_bytes: int = MAX_ATTACHMENT_BYTES, *, clock: Callable[[], dt.datetime] = utc_now,
+               auto_close_working_days: int = DEFAULT_AUTO_CLOSE_WORKING_DAYS) -> FastAPI:
+    """The server for ``db``; ``data_dir`` holds attachments and the TUF repository (None: neither).
+
+    ``clock``: the server's time for everything it stamps (an aware datetime; tests pass a fixed one).
+    ``auto_close_working_days``: the server setting of that name (kept for the staff tools that propose).
+    """
+    if auto_close_working_days < 1:
+        raise ValueError(f"auto_close_working_days must be at least 1, got {auto_close_working_days}")
     app = FastAPI(title="PMV vendor API", version="1")
     root = Path(data_dir) if data_dir is not None else None
     # Deadlines count on the calendar packs this server publishes (vendor_server/calendars.py).
     calendars = PublishedCalendars(root / "tuf" if root is not None else None)
-    app.state.context = ServerContext(db, root, max_attachment_bytes, calendars)
-    for router in (health.router, contracts.router, tickets.router):
+    app.state.context = ServerContext(db, root, max_attachment_bytes, calendars, clock, auto_close_working_days)
+    for router in (health.router, contracts.router, tickets.router, thread.router):
         app.include_router(router)
     if root is not None:
         mount_repository(app, root / "tuf")

@@ -9,22 +9,33 @@ appear together or not at all.  Framework-free, like
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from vendor_server.db import Attachment, VendorDatabase
 from vendor_server.records import AttachmentRecord, attachment_record
-from vendor_server.uploads import ReceivedUpload, UploadInvalid
+from vendor_server.uploads import INCOMING_DIR, ReceivedUpload, UploadInvalid, sanitize_filename
 
 
 def find_attachment(db: VendorDatabase, ticket_id: int, client_id: str) -> AttachmentRecord | None:
     with db.sessions() as session:
         row = session.scalar(select(Attachment).where(Attachment.ticket_id == ticket_id,
                                                       Attachment.client_id == client_id))
+        return None if row is None else attachment_record(row)
+
+
+def ticket_attachment(db: VendorDatabase, ticket_id: int, attachment_id: int) -> AttachmentRecord | None:
+    """The attachment ``attachment_id`` if it belongs to ``ticket_id`` (the shop's upload or the vendor's file)."""
+    with db.sessions() as session:
+        row = session.scalar(select(Attachment).where(Attachment.id == attachment_id,
+                                                      Attachment.ticket_id == ticket_id))
         return None if row is None else attachment_record(row)
 
 
@@ -74,3 +85,36 @@ def store_attachment(db: VendorDatabase, ticket_id: int, upload: ReceivedUpload,
             return attachment_record(row), True
     finally:
         upload.discard()
+
+
+def store_vendor_file(session: Session, ticket_id: int, source: Path, attachments_root: Path,
+                      *, now: dt.datetime) -> tuple[Attachment, Path]:
+    """Keep a file staff send to a shop as one of the ticket's attachments, in the caller's transaction.
+
+    Stored like a shop's upload (under a server-made UUID as its client id), so the shop downloads either kind
+    the same way.  Returns the flushed row and the stored path: the caller deletes the path if its transaction
+    does not commit.  OSError when ``source`` cannot be read.
+    """
+    client_id = str(uuid.uuid4())
+    target = attachment_path(attachments_root, ticket_id, client_id)
+    incoming = attachments_root / INCOMING_DIR
+    incoming.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    # Copied to a temp file first and renamed: the shop never finds a half-written file at the final path.
+    fd, temp_name = tempfile.mkstemp(prefix="vendor-", suffix=".part", dir=incoming)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as data:
+            while chunk := data.read(1024 * 1024):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    row = Attachment(ticket_id=ticket_id, client_id=client_id, filename=sanitize_filename(source.name), size=size,
+                     sha256=digest.hexdigest(), created_at=now)
+    session.add(row)
+    session.flush()
+    return row, target

@@ -1,7 +1,9 @@
 """``pmv-vendor``: run the vendor server and manage shops, contracts, keys, tickets and the TUF repository.
 
 Every command takes ``--config FILE`` (TOML with ``data``, ``db``, ``keys``,
-``host``, ``port``, ``tuf_repo``, ``tuf_keys``, and a ``[vendor]`` table with
+``host``, ``port``, ``tuf_repo``, ``tuf_keys``, ``auto_close_working_days`` (how
+many working days a proposed solution waits for the shop's answer before
+``ticket close-unanswered`` closes it; default 5), and a ``[vendor]`` table with
 the company's ``name``, ``address``, ``tax_code`` and ``hotline`` that
 ``issue-contract`` signs into every contract) and exits non-zero with a
 one-line reason on bad input.
@@ -19,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from pmv_protocol.contract import ContractError
+from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.unlock_codes import UnlockError
+from vendor_server.cli_tickets import TicketCommandError, add_ticket_commands, run_ticket_command
 from vendor_server.db import VendorDatabase
 from vendor_server.keys import VendorKeyError, VendorKeys
-from vendor_server.records import TicketRecord
 from vendor_server.signing import sign_challenge, sign_payload
-from vendor_server.tickets import SOLUTION_KINDS, STATUSES, VENDOR_TZ, list_tickets, update_ticket
 
 
 class VendorCliError(Exception):
@@ -97,16 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     sign.add_argument("--ttl-hours", type=float, default=2.0, metavar="HOURS",
                       help="how long the unlock lasts (default 2)")
 
-    ticket = sub.add_parser("ticket", help="list and move along the shops' support tickets")
-    ticket_sub = ticket.add_subparsers(dest="ticket_command", required=True)
-    listing = ticket_sub.add_parser("list", parents=[common], help="list tickets, newest first")
-    listing.add_argument("--shop-id", help="only this shop's tickets")
-    listing.add_argument("--json", action="store_true", help="JSON array with every field")
-    update = ticket_sub.add_parser("update", parents=[common], help="change a ticket's status / proposed solution")
-    update.add_argument("number", help="ticket number, e.g. YC-2026-000123")
-    update.add_argument("--status", required=True, choices=STATUSES)
-    update.add_argument("--solution-kind", choices=SOLUTION_KINDS)
-    update.add_argument("--solution", help="the proposed solution, as the shop will read it")
+    add_ticket_commands(sub, common)
 
     repo_common = argparse.ArgumentParser(add_help=False, parents=[common])
     repo_common.add_argument("--repo", type=Path, metavar="DIR", help="TUF repository folder (default DATA/tuf)")
@@ -156,7 +149,17 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "tuf_repo": Path(getattr(args, "repo", None) or config.get("tuf_repo") or data / "tuf"),
         "tuf_keys": Path(getattr(args, "repo_keys", None) or config.get("tuf_keys") or data / "tuf-keys"),
         "vendor": config.get("vendor") or {},
+        "auto_close_working_days": _working_days(config.get("auto_close_working_days",
+                                                            DEFAULT_AUTO_CLOSE_WORKING_DAYS)),
     }
+
+
+def _working_days(value: Any) -> int:
+    """``auto_close_working_days``: a whole number of working days, at least 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise VendorCliError(f"auto_close_working_days in the config must be a whole number of days, at least 1, "
+                             f"not {value!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -175,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sign-challenge":
             return _sign_challenge(args, settings)
         if args.command == "ticket":
-            return _ticket(args, settings)
+            return run_ticket_command(args, settings)
         if args.command == "repo":
             return _repo(args, settings)
         if args.command == "keys":
@@ -184,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 VendorKeys(settings["keys"]).write_public(args.export)
             print(json.dumps(public, indent=2))
             return 0
-    except (VendorCliError, VendorKeyError, ContractError, LookupError, OSError) as exc:
+    except (VendorCliError, TicketCommandError, VendorKeyError, ContractError, LookupError, OSError) as exc:
         print(f"pmv-vendor: error: {exc}", file=sys.stderr)
         return 1
     return 2
@@ -261,28 +264,6 @@ def _sign_challenge(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def _ticket_json(record: TicketRecord) -> dict[str, Any]:
-    return {key: value.isoformat() if isinstance(value, dt.datetime) else value
-            for key, value in vars(record).items()}
-
-
-def _ticket(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    db = VendorDatabase(settings["db"])
-    if args.ticket_command == "update":
-        record = update_ticket(db, args.number, status=args.status, solution_kind=args.solution_kind,
-                               solution_text=args.solution)
-        print(json.dumps(_ticket_json(record), ensure_ascii=False))
-        return 0
-    records = list_tickets(db, args.shop_id)
-    if args.json:
-        print(json.dumps([_ticket_json(r) for r in records], ensure_ascii=False, indent=2))
-        return 0
-    for r in records:
-        due = r.response_due_at.astimezone(VENDOR_TZ).strftime("%Y-%m-%d %H:%M") if r.response_due_at else "-"
-        print(f"{r.number}  {r.shop_id:<12} {r.status:<18} {r.severity:<8} {r.category:<17} due {due:<16}  {r.title}")
-    return 0
-
-
 def _repo(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     # Imported here so the other commands run without python-tuf installed.
     from vendor_server import tuf_repo
@@ -324,7 +305,8 @@ def _serve(settings: dict[str, Any]) -> int:
 
     from vendor_server.app import create_app
 
-    app = create_app(VendorDatabase(settings["db"]), settings["data"])
+    app = create_app(VendorDatabase(settings["db"]), settings["data"],
+                     auto_close_working_days=settings["auto_close_working_days"])
     uvicorn.run(app, host=settings["host"], port=settings["port"], log_level="info")
     return 0
 

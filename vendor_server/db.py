@@ -6,50 +6,17 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import (
-    DateTime,
-    Dialect,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    create_engine,
-    select,
-)
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, sessionmaker
 
+# The conversation's tables are declared on the same Base in their own module; importing it here registers
+# them, so create_all below makes them with the rest (a database from before them gains them on start).
+from vendor_server import thread_tables  # noqa: F401
+from vendor_server.orm import Base, UTCDateTime
 
-class Base(DeclarativeBase):
-    pass
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """An aware datetime stored as UTC, read back aware.
-
-    SQLite's DATETIME drops the offset, so a value written as 10:00+07:00
-    would come back as a naive 10:00 and compare wrongly against UTC times
-    (``updated_since`` polling compares in SQL).  Normalising to UTC on the
-    way in keeps SQLite's string order equal to time order, and tagging UTC
-    on the way out gives callers aware values on every backend.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value.isoformat()} given for a UTC column")
-        return value.astimezone(dt.UTC)
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+__all__ = ["Attachment", "Base", "ContractDocument", "Shop", "Ticket", "UTCDateTime", "VendorDatabase",
+           "hash_token", "new_token"]
 
 
 class Shop(Base):

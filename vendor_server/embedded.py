@@ -11,6 +11,7 @@ import datetime as dt
 import socket
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -18,6 +19,8 @@ import uvicorn
 from pmv_protocol.signed_json import parse_object
 from vendor_server.app import create_app
 from vendor_server.db import VendorDatabase
+from vendor_server.routes.deps import utc_now
+from vendor_server.staff_acts import DEFAULT_STAFF
 
 # A pack's summary travels in the signed TUF metadata every shop downloads on every refresh: a few sentences,
 # not the pack (which holds the full text).  Long enough for the Decree 232 summary whole, conclusion included.
@@ -41,8 +44,12 @@ def cut_summary(text: str, limit: int = SUMMARY_LIMIT) -> str:
 
 
 class EmbeddedVendor:
-    def __init__(self, data_dir: Path) -> None:
+    """The demo's vendor: the real server on loopback, and the staff's acts as methods (the demo's samples)."""
+
+    def __init__(self, data_dir: Path, clock: Callable[[], dt.datetime] | None = None) -> None:
         self.data_dir = Path(data_dir)
+        # The server's clock: the demo passes its own, so the server stamps the demo's time, not the machine's.
+        self.clock = clock or utc_now
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = VendorDatabase(f"sqlite:///{self.data_dir / 'vendor.sqlite3'}")
         self._server: uvicorn.Server | None = None
@@ -54,7 +61,8 @@ class EmbeddedVendor:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         self._socket = sock
-        config = uvicorn.Config(create_app(self.db, self.data_dir), log_level="warning", lifespan="off")
+        config = uvicorn.Config(create_app(self.db, self.data_dir, clock=self.clock), log_level="warning",
+                                lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="demo-vendor", daemon=True)
@@ -112,12 +120,35 @@ class EmbeddedVendor:
             add_target(repo, keys, pack_file, kind="calendar", version=pack["version"], target_id=pack["id"])
 
     def move_ticket(self, number: str, status: str, solution_kind: str | None = None,
-                    solution_text: str | None = None, now: dt.datetime | None = None) -> None:
+                    solution_text: str | None = None, now: dt.datetime | None = None,
+                    staff: str = DEFAULT_STAFF) -> None:
         """Staff move a ticket along; ``now``: when, for the demo's samples set in its own (shop) time."""
         from vendor_server.tickets import update_ticket
 
         update_ticket(self.db, number, status=status, solution_kind=solution_kind, solution_text=solution_text,
-                      now=now)
+                      now=now or self.clock(), staff=staff)
+
+    def reply(self, number: str, staff: str, text: str, files: Sequence[Path] = (),
+              now: dt.datetime | None = None) -> None:
+        """Staff write to the shop on a ticket (with files, sent as the ticket's attachments)."""
+        from vendor_server.staff_acts import reply
+
+        reply(self.db, number, staff=staff, text=text, files=files, attachments_root=self.data_dir / "attachments",
+              now=now or self.clock())
+
+    def propose(self, number: str, staff: str, kind: str, text: str, now: dt.datetime | None = None) -> None:
+        """Staff propose a solution; the shop accepts or refuses it (closable after the default working days)."""
+        from vendor_server.staff_acts import propose
+
+        propose(self.db, number, staff=staff, kind=kind, text=text, now=now or self.clock())
+
+    def propose_visit(self, number: str, staff: str, day: dt.date, start: dt.time, end: dt.time, technician: str,
+                      now: dt.datetime | None = None) -> None:
+        """Staff offer an on-site visit (shop time); the shop confirms it or asks for another time."""
+        from vendor_server.staff_acts import propose_visit
+
+        propose_visit(self.db, number, staff=staff, day=day, start=start, end=end, technician=technician,
+                      now=now or self.clock())
 
     def stop(self) -> None:
         if self._server is not None:

@@ -19,15 +19,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from pmv_protocol.calendar import DEFAULT_TZ, WorkingCalendar
 from pmv_protocol.contract import Contract, ContractError
 from pmv_protocol.coverage import coverage_on
 from pmv_protocol.signed_json import parse_object
 from pmv_protocol.sla import response_due
+from pmv_protocol.thread import Author, EventKind
+from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.wire import NewTicket, SolutionKind, TicketStatus
+from vendor_server import staff_acts
 from vendor_server.db import Shop, Ticket, VendorDatabase
 from vendor_server.records import TicketRecord, ticket_record
+from vendor_server.staff_acts import DEFAULT_STAFF
+from vendor_server.timeline import add_event, start_flow
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +49,17 @@ def ticket_number(ticket_id: int, opened_at: dt.datetime) -> str:
     return f"YC-{opened_at.astimezone(VENDOR_TZ).year}-{ticket_id:06d}"
 
 
-def coverage_for(db: VendorDatabase, shop: Shop, opened_at: dt.datetime) -> str:
+def coverage_for(db: VendorDatabase, shop: Shop, opened_at: dt.datetime, session: Session | None = None) -> str:
     """The shop's coverage code on the vendor-local day of ``opened_at``, from its latest contract.
 
     The day of *opening* counts, not of delivery: a shop that was offline
     when its warranty ended must still get the deadline it was promised.
+    ``session``: read in the caller's transaction (an act that restarts the clock holds the ticket's lock).
     """
-    with db.sessions() as session:
+    if session is None:
+        with db.sessions() as own:
+            document = db.latest_contract(own, shop)
+    else:
         document = db.latest_contract(session, shop)
     if document is None:
         return "expired"
@@ -96,6 +106,10 @@ def create_ticket(db: VendorDatabase, shop: Shop, idempotency_key: str, new: New
                 raise
             return winner, False
         ticket.number = ticket_number(ticket.id, new.opened_at)
+        # The timeline starts with the request itself, named by the shop's key like its other acts.
+        start_flow(session, ticket.id)
+        add_event(session, ticket, EventKind.OPENED, Author.SHOP, new.contact_name, at=new.opened_at, now=now,
+                  client_id=idempotency_key, text=new.title)
         session.commit()
         return ticket_record(ticket), True
 
@@ -137,25 +151,20 @@ def list_tickets(db: VendorDatabase, shop_id: str | None = None) -> list[TicketR
 
 
 def update_ticket(db: VendorDatabase, number: str, *, status: str, solution_kind: str | None = None,
-                  solution_text: str | None = None, now: dt.datetime | None = None) -> TicketRecord:
+                  solution_text: str | None = None, now: dt.datetime | None = None, staff: str = DEFAULT_STAFF,
+                  calendar: WorkingCalendar | None = None,
+                  auto_close_working_days: int = DEFAULT_AUTO_CLOSE_WORKING_DAYS) -> TicketRecord:
     """Staff move a ticket along; ``updated_at`` becomes now so the shop's poller picks it up.
 
-    ``solution_kind`` / ``solution_text`` are left as they were when None.
+    ``solution_kind`` / ``solution_text`` are left as they were when None.  The timeline records it: a
+    PROPOSED step when the status is ``solution_proposed`` (closable after ``auto_close_working_days`` working
+    days on ``calendar`` without an answer), else a STATUS step; ``staff`` names who did it.
     Raises ValueError for an unknown status or kind, LookupError for an unknown ticket.
     """
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}: expected one of {', '.join(STATUSES)}")
     if solution_kind is not None and solution_kind not in SOLUTION_KINDS:
         raise ValueError(f"unknown solution kind {solution_kind!r}: expected one of {', '.join(SOLUTION_KINDS)}")
-    with db.sessions.begin() as session:
-        ticket = session.scalar(select(Ticket).where(Ticket.number == number.strip().upper()))
-        if ticket is None:
-            raise LookupError(f"unknown ticket {number}")
-        ticket.status = status
-        if solution_kind is not None:
-            ticket.solution_kind = solution_kind
-        if solution_text is not None:
-            ticket.solution_text = solution_text
-        ticket.updated_at = now or dt.datetime.now(dt.UTC)
-        session.flush()
-        return ticket_record(ticket)
+    return staff_acts.set_status(db, number, status=status, solution_kind=solution_kind,
+                                 solution_text=solution_text, staff=staff, now=now or dt.datetime.now(dt.UTC),
+                                 calendar=calendar, working_days=auto_close_working_days)

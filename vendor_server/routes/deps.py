@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.wire import canonical_uuid
 from vendor_server.calendars import PublishedCalendars
 from vendor_server.db import Shop, VendorDatabase
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,10 @@ class ServerContext:
     data_dir: Path | None  # None: no attachments and no TUF repository (a bare API, as some tests run it)
     max_attachment_bytes: int
     calendars: PublishedCalendars  # deadlines count on the calendar packs this server publishes
+    # What the server stamps with: tickets, timeline steps, the feed's server_time (tests pass a fixed clock).
+    clock: Callable[[], dt.datetime] = utc_now
+    # How many working days a proposed solution waits for the shop's decision before it may be closed.
+    auto_close_working_days: int = DEFAULT_AUTO_CLOSE_WORKING_DAYS
 
     @property
     def attachments_root(self) -> Path | None:

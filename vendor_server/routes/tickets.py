@@ -10,9 +10,11 @@ from fastapi import Path as PathParam
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from pmv_protocol.wire import AttachmentReceipt, NewTicket, TicketFeed, TicketReceipt, TicketUpdate
-from vendor_server import attachments, tickets, uploads
+from pmv_protocol.thread import TicketFeed, TicketUpdate
+from pmv_protocol.wire import AttachmentReceipt, NewTicket, TicketReceipt
+from vendor_server import attachments, tickets, timeline, uploads
 from vendor_server.routes.deps import Context, CurrentShop, IdempotencyKey
+from vendor_server.thread_records import TicketThread
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
@@ -51,7 +53,8 @@ def parse_since(text: str | None) -> dt.datetime | None:
 @router.post("", status_code=201)
 def post_ticket(new: NewTicket, shop: CurrentShop, key: IdempotencyKey, context: Context,
                 response: Response) -> TicketReceipt:
-    record, created = tickets.create_ticket(context.db, shop, key, new, calendar=context.calendars.calendar())
+    record, created = tickets.create_ticket(context.db, shop, key, new, now=context.clock(),
+                                            calendar=context.calendars.calendar())
     if not created:
         response.status_code = 200  # the same key again: the same ticket, never a second one
     return TicketReceipt(record.id, record.number, record.status, record.response_due_at, created)
@@ -62,10 +65,20 @@ def poll_tickets(shop: CurrentShop, context: Context, updated_since: str | None 
     since = parse_since(updated_since)
     # Taken before the query: a change committed while we read is then
     # newer than server_time and comes with the next poll.
-    server_time = dt.datetime.now(dt.UTC)
+    server_time = context.clock()
     records = tickets.tickets_updated_since(context.db, shop.id, since)
+    # Each ticket with its timeline's steps recorded after `since`: three queries for all of them, none at all
+    # when nothing changed (timeline.threads).
+    return TicketFeed(tuple(_feed_item(thread) for thread in timeline.threads(context.db, records, since)),
+                      server_time)
+
+
+def _feed_item(thread: TicketThread) -> TicketUpdate:
+    flow = thread.flow
     # vars(), not dataclasses.asdict(): no deep copy of every field, ten times faster for a full feed.
-    return TicketFeed(tuple(_FEED_ITEM.validate_python(vars(r)) for r in records), server_time)
+    return _FEED_ITEM.validate_python({
+        **vars(thread.ticket), "events": thread.events, "visit": flow.visit, "finished_at": flow.finished_at,
+        "ever_resolved": flow.ever_resolved, "rated": flow.rated, "close_after": flow.close_after})
 
 
 @router.post("/{ticket_id}/attachments", status_code=201)
@@ -83,7 +96,8 @@ async def post_attachment(ticket_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
         upload = await uploads.receive_upload(request.headers.get("content-type"),
                                               request.headers.get("content-length"), request.stream(), root,
                                               context.max_attachment_bytes)
-        stored, created = await run_in_threadpool(attachments.store_attachment, context.db, record.id, upload, root)
+        stored, created = await run_in_threadpool(attachments.store_attachment, context.db, record.id, upload, root,
+                                                  now=context.clock())
     except uploads.UploadError as exc:
         raise HTTPException(exc.status, exc.detail) from None
     if not created:

@@ -1,0 +1,119 @@
+"""The timeline's storage on a real SQLite database: what the feed costs, files kept all-or-nothing, reused ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select, text
+
+from pmv_protocol.wire import NewTicket
+from vendor_server import staff_acts, tickets, timeline
+from vendor_server.db import Attachment, Shop, Ticket, VendorDatabase
+from vendor_server.records import TicketRecord
+
+HCM = dt.timezone(dt.timedelta(hours=7))
+T0 = dt.datetime(2026, 3, 2, 11, 0, tzinfo=HCM)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[VendorDatabase]:
+    database = VendorDatabase(f"sqlite:///{tmp_path / 'vendor.sqlite3'}")
+    database.add_shop("KP-0001", "Kim Phát")
+    yield database
+    database.engine.dispose()
+
+
+def shop_of(db: VendorDatabase) -> Shop:
+    with db.sessions() as session:
+        shop = session.scalar(select(Shop).where(Shop.shop_id == "KP-0001"))
+    assert shop is not None
+    return shop
+
+
+def open_ticket(db: VendorDatabase, now: dt.datetime = T0) -> TicketRecord:
+    new = NewTicket(category="incident", severity="normal", title="Máy in kẹt giấy", description="",
+                    contact_name="Chị Lan", contact_phone="0901234567", channel="phone", opened_at=now)
+    record, created = tickets.create_ticket(db, shop_of(db), str(uuid.uuid4()), new, now=now)
+    assert created
+    return record
+
+
+@contextmanager
+def statements(db: VendorDatabase) -> Iterator[list[tuple[str, Any]]]:
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_the_feed_reads_any_number_of_tickets_in_three_queries_and_none_for_nothing_new(
+        db: VendorDatabase, tmp_path: Path) -> None:
+    log = tmp_path / "nhật ký.txt"
+    log.write_text("dòng 1\n", encoding="utf-8")
+    records = [open_ticket(db) for _ in range(12)]
+    for minute, record in enumerate(records):
+        for step in range(10):
+            staff_acts.reply(db, record.number, staff="Anh Tuấn", text=f"bước {step}",
+                             files=[log] if step == 9 else (), attachments_root=tmp_path / "attachments",
+                             now=T0 + dt.timedelta(minutes=minute, seconds=step))
+    since = T0 + dt.timedelta(minutes=5)
+    changed = tickets.tickets_updated_since(db, shop_of(db).id, since)
+    assert len(changed) == 7  # the tickets of minutes 5..11
+
+    with statements(db) as seen:
+        assert timeline.threads(db, [], since) == []
+    assert seen == []  # a shop with nothing new: not one query more than before the conversation
+
+    with statements(db) as seen:
+        threads = timeline.threads(db, changed, since)
+    assert len([s for s, _ in seen if s.lstrip().upper().startswith("SELECT")]) == 3  # events, files, flows
+    # Minute 5's first step, at 11:05:00 itself, is not after 11:05:00; the other tickets' steps all are.
+    assert [len(t.events) for t in threads] == [9] + [10] * 6
+    assert [len(t.events) for t in timeline.threads(db, changed, since + dt.timedelta(seconds=4))] == [5] + [10] * 6
+    assert all(t.events[-1].files and t.events[-1].files[0].filename == "nhật ký.txt" for t in threads)
+
+    # The events' query is answered from the (ticket_id, recorded_at) index, not by reading the table.
+    query, parameters = next((s, p) for s, p in seen if "FROM ticket_events" in s)
+    with db.engine.connect() as connection:
+        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}",
+                                                                          parameters))
+    assert "ix_ticket_events_ticket_recorded" in plan and "SCAN" not in plan.replace("SCAN CONSTANT", "")
+
+
+def test_a_vendor_message_whose_file_cannot_be_read_keeps_nothing(db: VendorDatabase, tmp_path: Path) -> None:
+    record = open_ticket(db)
+    good = tmp_path / "a.txt"
+    good.write_bytes(b"abc")
+    root = tmp_path / "attachments"
+    with pytest.raises(OSError):
+        staff_acts.reply(db, record.number, staff="Anh Tuấn", text="hai file", files=[good, tmp_path / "missing.txt"],
+                         attachments_root=root, now=T0)
+    assert [p for p in root.rglob("*") if p.is_file()] == []
+    with db.sessions() as session:
+        assert session.scalars(select(Attachment)).all() == []
+    assert [e.kind for e in timeline.ticket_thread(db, Ticket.id == record.id).events] == ["opened"]  # type: ignore
+
+
+def test_a_ticket_id_handed_out_again_does_not_inherit_the_old_conversation(db: VendorDatabase,
+                                                                         tmp_path: Path) -> None:
+    gone = open_ticket(db)
+    staff_acts.reply(db, gone.number, staff="Anh Tuấn", text="cũ", attachments_root=tmp_path, now=T0)
+    with db.sessions.begin() as session:  # deleted, or the tickets restored from an older backup
+        session.execute(text("DELETE FROM tickets WHERE id = :id"), {"id": gone.id})
+    again = open_ticket(db, T0 + dt.timedelta(hours=1))
+    assert again.id == gone.id  # SQLite hands the highest id out again
+    thread = timeline.ticket_thread(db, Ticket.id == again.id)
+    assert thread is not None
+    assert [(e.kind, e.at) for e in thread.events] == [("opened", T0 + dt.timedelta(hours=1))]

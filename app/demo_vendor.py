@@ -1,4 +1,5 @@
-"""``--demo``: the embedded vendor server, the demo vendor's signed contract and a few sample requests.
+"""``--demo``: the embedded vendor server, the demo vendor's signed contract and sample requests with their
+conversations.
 
 Demo mode trusts one extra key, generated in the demo folder, and keeps its
 contract in the demo folder too, so nothing here can make a real shop's
@@ -22,9 +23,21 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
 
 from app import HOTLINE
+from app.shop.demo_support import (
+    STAFF,
+    TECHNICIAN,
+    VISIT_HOURS,
+    ScriptStep,
+    Step,
+    sample_requests,
+    visit_day,
+    write_sample_files,
+)
 from app.storage.support_requests import SupportRepository
-from app.support.models import Category, Channel, NewRequest, Severity
-from app.support.outbox import Outbox, poll_updates
+from app.storage.support_thread import ThreadRepository
+from app.support.conversation import ActInvalid, ActRefused, ConversationService
+from app.support.models import NewRequest
+from app.support.outbox import POLL_STATE_KEY, Outbox, poll_updates
 from app.support.service import raise_request
 from pmv_protocol.coverage import add_months
 from pmv_protocol.keys import key_id, public_key_to_b64
@@ -43,7 +56,9 @@ def start_demo_vendor(runtime: Runtime) -> Any:
     """Start the vendor server, register the demo shop, publish its contract; returns the server."""
     from vendor_server.embedded import EmbeddedVendor  # only ever in demo mode
 
-    vendor = EmbeddedVendor(runtime.paths.data_dir / "demo-vendor")
+    folder = runtime.paths.data_dir / "demo-vendor"
+    # On the demo's clock, so the server stamps the shop's acts in the demo's time, as the samples' own steps.
+    vendor = EmbeddedVendor(folder, clock=runtime.clock)
     vendor.start()
     shop = runtime.settings.shop
     token = vendor.shop_token(shop.shop_id, shop.name)
@@ -73,45 +88,92 @@ def _publish_demo_pack(runtime: Runtime, vendor: Any) -> None:
 
 
 def seed_demo_requests(runtime: Runtime, vendor: Any) -> None:
-    """Two sample requests the first time: one answered and resolved, one being worked on."""
+    """The sample requests the first time (:mod:`app.shop.demo_support`): one resolved and not rated yet, one
+    with a whole conversation and a confirmed on-site visit, one whose proposed solution waits for the shop.
+
+    Each sample keeps its own moments, in the demo clock's past: saved when it was opened, sent a minute later,
+    and each step of its script at its own time, so its page never shows "sent at 20:52" beside "saved on this
+    PC at 21:52", the time the demo happened to seed it.  The vendor's steps go through the embedded server,
+    the shop's through the app's own conversation service and outbox, as a cashier's would.
+    """
     if runtime.state.get(SEEDED_KEY):
         return
     now = runtime.clock()
     contract = runtime.contract_service().current()
     calendar = runtime.working_calendar()
-    samples = [
-        (NewRequest(Category.BARCODE_DEVICE, Severity.HIGH, "Máy in tem in mờ, máy quét không đọc được tem",
-                    "Từ chiều qua tem in ra bị mờ nửa bên phải.", "Chị Lan", "+84903112233", Channel.REMOTE),
-         now - dt.timedelta(days=2), "resolved", "remote",
-         "Đã truy cập từ xa: tăng nhiệt độ đầu in lên 12 và vệ sinh đầu in bằng cồn. Tem in rõ, quét được."),
-        (NewRequest(Category.REGULATION_UPDATE, Severity.NORMAL, "Hỏi về giới hạn thanh toán tiền mặt 20 triệu",
-                    "Khách mua 2 lần trong ngày tổng hơn 20 triệu thì có phải chuyển khoản không?", "Anh Tâm",
-                    "+84918223344", Channel.PHONE),
-         now - dt.timedelta(hours=1), "in_progress", None, None),
-    ]
-    created = []
-    for new, opened_at, status, kind, solution in samples:
-        # Each sample keeps its own moments (saved when it was opened, sent a minute later), so its page never
-        # shows "sent at 20:52" beside "saved on this PC at 21:52", the time the demo happened to seed it.
-        request = raise_request(_repository_at(runtime, opened_at), new, contract=contract, calendar=calendar,
-                                opened_at=opened_at)
-        sent_at = opened_at + dt.timedelta(minutes=1)
+    files = write_sample_files(runtime.paths.data_dir / "demo-vendor" / "samples")
+    for sample in sample_requests(now):
+        new = NewRequest(sample.category, sample.severity, sample.title, sample.description, sample.contact_name,
+                         sample.contact_phone, sample.channel)
+        request = raise_request(_repository_at(runtime, sample.opened_at), new, contract=contract,
+                                calendar=calendar, opened_at=sample.opened_at)
+        sent_at = sample.opened_at + dt.timedelta(minutes=1)
         Outbox(_repository_at(runtime, sent_at), runtime.vendor_client,
                clock=_fixed(sent_at)).deliver(ignore_backoff=True)
-        created.append((request, status, kind, solution))
-    for request, status, kind, solution in created:
         stored = runtime.support.get(request.id)
-        if stored is not None and stored.ticket_number:
-            # The vendor's steps at the sample's own moments (an hour, then three, after it was opened), so
-            # its history reads in the demo's time, not the real clock's.
-            opened = request.opened_at
-            if status == "resolved":
-                vendor.move_ticket(stored.ticket_number, "solution_proposed", kind, solution,
-                                   now=opened + dt.timedelta(hours=1))
-            vendor.move_ticket(stored.ticket_number, status, kind, solution,
-                               now=opened + dt.timedelta(hours=3 if status == "resolved" else 0, minutes=20))
-    poll_updates(runtime.support, runtime.vendor_client(), runtime.state)
+        if stored is None or not stored.ticket_number:
+            log.warning("demo request %s was not delivered; its conversation is left out", request.id)
+            continue
+        for step in sample.script:
+            _play(runtime, vendor, stored.id, stored.ticket_number, step, sample.opened_at + step.after, files)
+    _poll_all(runtime)
     runtime.state.set(SEEDED_KEY, True)
+
+
+def _play(runtime: Runtime, vendor: Any, request_id: str, number: str, step: ScriptStep, at: dt.datetime,
+          files: Path) -> None:
+    """One step of a sample's script at its moment ``at``."""
+    paths = [files / name for name in step.files]
+    kind = step.kind.value if step.kind is not None else None
+    if step.step is Step.VENDOR_PROPOSE:
+        vendor.propose(number, STAFF, kind, step.text, now=at)
+    elif step.step is Step.VENDOR_STATUS:
+        vendor.move_ticket(number, step.text, now=at, staff=STAFF)
+    elif step.step is Step.VENDOR_REPLY:
+        vendor.reply(number, STAFF, step.text, tuple(paths), now=at)
+    elif step.step is Step.VENDOR_VISIT:
+        start, end = VISIT_HOURS
+        vendor.propose_visit(number, STAFF, visit_day(runtime.clock()), start, end, TECHNICIAN, now=at)
+    else:
+        _shop_act(runtime, request_id, step, at, paths)
+
+
+def _shop_act(runtime: Runtime, request_id: str, step: ScriptStep, at: dt.datetime, paths: list[Path]) -> None:
+    """The cashier's act at ``at``, saved by the conversation service and delivered by the outbox, as live."""
+    _poll_all(runtime)  # what the vendor did so far, so the act meets the state the cashier would see
+    clock = _fixed(at)
+    repo = _repository_at(runtime, at)
+    service = ConversationService(repo, ThreadRepository(runtime.database, repo.outbox_dir, clock=clock),
+                                  downloads_dir=runtime.paths.data_dir / "support-files",
+                                  client_factory=runtime.vendor_client, clock=clock)
+    request = runtime.support.get(request_id)
+    name = request.contact_name if request is not None else "Thu ngân"
+    if step.step is Step.SEEN:
+        service.mark_read(request_id)
+        service.mark_notified([entry.id for entry in service.unnotified() if entry.request_id == request_id])
+        return
+    try:
+        if step.step is Step.SHOP_REPLY:
+            service.reply(request_id, name, step.text, paths)
+        elif step.step is Step.SHOP_REFUSE:
+            service.decide(request_id, name, accept=False, reason=step.text)
+        elif step.step is Step.SHOP_CONFIRM_VISIT:
+            conversation = service.conversation(request_id)
+            if conversation is None or conversation.visit is None:
+                log.warning("demo request %s has no visit to confirm", request_id)
+                return
+            service.answer_visit(request_id, name, conversation.visit.id, confirm=True)
+    except (ActRefused, ActInvalid) as exc:
+        log.warning("demo act %s on %s refused: %s", step.step.value, request_id, exc)
+        return
+    Outbox(repo, runtime.vendor_client, clock=clock).deliver(ignore_backoff=True)
+
+
+def _poll_all(runtime: Runtime) -> None:
+    """The whole feed, not only what is new since the last poll: the samples' vendor steps carry the demo's
+    moments while the server stamps the shop's acts with its own clock, so "since" would skip some."""
+    runtime.state.set(POLL_STATE_KEY, None)
+    poll_updates(runtime.support, runtime.vendor_client(), runtime.state)
 
 
 def _fixed(moment: dt.datetime) -> Callable[[], dt.datetime]:

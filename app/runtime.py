@@ -20,6 +20,8 @@ from app.infra.settings import LoadedSettings, Settings
 from app.storage.db import Database, StorageNotice
 from app.storage.repositories import ActivityRepository, StateRepository
 from app.storage.support_requests import SupportRepository
+from app.storage.support_thread import ThreadRepository
+from app.support.conversation import ConversationService
 from app.support.outbox import Outbox
 from app.support.token_store import TokenStore
 from app.support.vendor_api import VendorClient
@@ -109,6 +111,13 @@ class Runtime:
     def outbox(self) -> Outbox:
         # One per process: its lock keeps two deliveries (scheduler, "send now") from overlapping.
         return Outbox(self.support, self.vendor_client)
+
+    @cached_property
+    def conversation(self) -> ConversationService:
+        """The requests' conversations: what the detail view, the tray and the agent read and act on."""
+        thread = ThreadRepository(self.database, self.paths.data_dir / "outbox", clock=self.clock)
+        return ConversationService(self.support, thread, downloads_dir=self.paths.data_dir / "support-files",
+                                   client_factory=self.vendor_client, clock=self.clock)
 
     def contract_service(self) -> ContractService:
         from app.infra.keys import load_trusted_keys

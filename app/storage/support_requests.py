@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.storage.db import Database
 from app.storage.repositories import utc_now
-from app.storage.tables import RequestAttachmentRow, RequestEventRow, SupportRequestRow
+from app.storage.tables import RequestAttachmentRow, RequestEventRow, SupportRequestRow, ThreadEntryRow
 from app.support.models import (
     Attachment,
     AttachmentError,
@@ -38,6 +38,7 @@ from app.support.models import (
     TicketReceipt,
     TicketUpdate,
 )
+from app.support.thread_models import EntryState
 
 Clock = Callable[[], dt.datetime]
 
@@ -64,6 +65,18 @@ class SupportRepository:
         self._db = db
         self._outbox_dir = Path(outbox_dir)
         self._clock = clock
+
+    @property
+    def database(self) -> Database:
+        return self._db
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self._outbox_dir
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
 
     # -- writing -----------------------------------------------------------
     def create(
@@ -272,14 +285,25 @@ class SupportRepository:
                 SupportRequestRow.status.in_(waiting))).all())
 
     def next_delivery_at(self) -> dt.datetime | None:
-        """When the outbox next has work: the earliest retry of a pending request (now for a fresh one or
-        an upload left to resume), None when nothing waits to go out."""
+        """When the outbox next has work: the earliest retry of a pending request or conversation act (now for a
+        fresh one or an upload left to resume), None when nothing waits to go out."""
         now = self._clock()
         if self.with_pending_uploads():
             return now
         with self._db.read() as session:
-            pending = session.scalars(select(SupportRequestRow.next_attempt_at).where(
-                SupportRequestRow.status == RequestStatus.PENDING.value)).all()
+            pending = list(session.scalars(select(SupportRequestRow.next_attempt_at).where(
+                SupportRequestRow.status == RequestStatus.PENDING.value)).all())
+            # The conversation's acts (replies, decisions, ratings…) wait in the outbox too, once their
+            # request has a ticket; the outbox sends them after the requests.
+            # Only each request's oldest act counts: the later ones wait behind it.
+            first: dict[str, dt.datetime | None] = {}
+            for request_id, at in session.execute(
+                    select(ThreadEntryRow.request_id, ThreadEntryRow.next_attempt_at)
+                    .join(SupportRequestRow, SupportRequestRow.id == ThreadEntryRow.request_id)
+                    .where(ThreadEntryRow.state == EntryState.PENDING.value,
+                           SupportRequestRow.ticket_id.is_not(None)).order_by(ThreadEntryRow.seq)):
+                first.setdefault(request_id, at)
+            pending += first.values()
         if not pending:
             return None
         return min((now if at is None else at) for at in pending)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -136,3 +136,69 @@ class AuditLogRow(LogRow, Base):
     technician: Mapped[str] = mapped_column(String(255), nullable=False)
     action: Mapped[str] = mapped_column(String(60), nullable=False)
     result: Mapped[str] = mapped_column(String(40), nullable=False)
+
+
+class ThreadEntryRow(Base):
+    """One step of a request's conversation: the shop's act (committed before it is sent) or the vendor's event.
+
+    ``id`` is the act's UUID (its Idempotency-Key) or ``e<server event id>``; ``seq`` is the order this PC
+    made or received it in (the shop's pending acts are delivered in that order); ``data`` holds the
+    kind's own fields as JSON (solution_kind, response_due_at, close_after, visit, visit_id, stars).
+    """
+
+    __tablename__ = "thread_entries"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("support_requests.id"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    server_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    author: Mapped[str] = mapped_column(String(10), nullable=False)
+    author_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    data: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    state: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    notified_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class ThreadFileRow(Base):
+    """A file of a conversation entry: the shop's (copied into the outbox) or the vendor's (downloaded on demand)."""
+
+    __tablename__ = "thread_files"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("thread_entries.id"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    server_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    local_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    state: Mapped[str] = mapped_column(String(12), nullable=False)
+    error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class ThreadStateRow(Base):
+    """A request's conversation state as the vendor's feed last stated it, and what this PC did about it.
+
+    ``visit`` is the current visit proposal as JSON; ``reminders`` maps a visit id to the reminders
+    already shown for it (so a visit proposed again gets its own).
+    """
+
+    __tablename__ = "thread_state"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("support_requests.id"), primary_key=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    ever_resolved: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    rated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    close_after: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    visit: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rating_asked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reminders: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    synced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pmv_protocol import wire
-from pmv_protocol.wire import Category, Channel, Severity, TicketReceipt, TicketStatus, TicketUpdate
+from pmv_protocol.thread import TicketUpdate
+from pmv_protocol.wire import Category, Channel, Severity, TicketReceipt, TicketStatus
 
 __all__ = [
     "Attachment", "AttachmentError", "AttachmentKind", "Category", "Channel", "NewRequest", "RequestEvent",

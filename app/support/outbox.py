@@ -9,6 +9,16 @@ A ticket can also disappear from the server (deleted by staff, a server
 restored from an older backup, the till given another shop's token).  Its
 files are then marked ``ticket_gone`` and the run goes on, so one lost
 ticket never holds back the files of later requests.
+
+Then the conversations: each request's pending acts (replies, decisions,
+visit answers, ratings, reopenings) in the order they were made, once the
+request has its ticket.  A reply's files go up first, as the ticket's
+attachments with their own client ids, then the message naming them; every
+act carries its own UUID as the Idempotency-Key.  An act the server refuses
+(409: the ticket's state; 422: the body) is marked refused with the server's
+reason and never sent again; a network failure or a 5xx leaves it (and the
+request's later acts, which must not overtake it) for the next run, with
+the same backoff as requests.
 """
 
 from __future__ import annotations
@@ -18,19 +28,35 @@ import enum
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from app.storage.repositories import utc_now
 from app.storage.support_requests import SupportRepository, sha256_of
+from app.storage.support_thread import PendingActs, ThreadRepository
 from app.support.models import Attachment, AttachmentError, StatusChange, SupportRequest
+from app.support.thread_models import Author, EventKind, FileState, ThreadEntry
 from app.support.vendor_api import ApiFailure, VendorApiError, VendorClient
+from pmv_protocol.shop_time import shop_time
+from pmv_protocol.thread import (
+    ActReceipt,
+    Decision,
+    NewDecision,
+    NewMessage,
+    NewRating,
+    NewReopen,
+    NewVisitAnswer,
+    TicketUpdate,
+    VisitAnswer,
+)
+from pmv_protocol.ticket_flow import Refusal
 
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE = dt.timedelta(seconds=10)
+FILES_MISSING_RETRIES = 3  # a message the server says lacks its files is uploaded again this often, then refused
 BACKOFF_CAP = dt.timedelta(minutes=15)
 POLL_STATE_KEY = "support.updated_since"
 
@@ -51,10 +77,14 @@ class DeliveryReport:
     failed: list[tuple[str, ApiFailure]] = field(default_factory=list)
     uploaded: int = 0
     attachment_errors: list[tuple[str, AttachmentError]] = field(default_factory=list)
+    # The conversations' acts (entry ids): on the server now, refused for good (with the reason), to try again.
+    acts_sent: list[str] = field(default_factory=list)
+    acts_refused: list[tuple[str, str]] = field(default_factory=list)
+    acts_failed: list[tuple[str, ApiFailure]] = field(default_factory=list)
 
     @property
     def offline(self) -> bool:
-        return any(kind in (ApiFailure.OFFLINE, ApiFailure.TIMEOUT) for _id, kind in self.failed)
+        return any(kind in (ApiFailure.OFFLINE, ApiFailure.TIMEOUT) for _id, kind in [*self.failed, *self.acts_failed])
 
 
 class Outbox:
@@ -67,12 +97,15 @@ class Outbox:
         *,
         clock: Callable[[], dt.datetime] = utc_now,
         rng: random.Random | None = None,
+        thread: ThreadRepository | None = None,
     ) -> None:
         self._repo = repo
         self._client_factory = client_factory
         self._clock = clock
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
+        # The conversations live in the same database and outbox folder as the requests.
+        self._thread = thread or ThreadRepository(repo.database, repo.outbox_dir, clock=repo.clock)
 
     def deliver(self, cancel: threading.Event | None = None, *, ignore_backoff: bool = False) -> DeliveryReport:
         report = DeliveryReport()
@@ -102,7 +135,84 @@ class Outbox:
                 report.sent.append(request.id)
                 log.info("request %s delivered as %s (new=%s)", request.id, receipt.number, receipt.created)
             self._upload_attachments(client, report, cancel)
+            if not report.offline:  # what stopped the requests would stop the acts the same way
+                self._deliver_acts(client, report, cancel, now, ignore_backoff)
         return report
+
+    # -- the conversations ---------------------------------------------------------------------------
+    def _deliver_acts(self, client: VendorClient, report: DeliveryReport, cancel: threading.Event | None,
+                      now: dt.datetime, ignore_backoff: bool) -> None:
+        due_by = dt.datetime.max.replace(tzinfo=dt.UTC) if ignore_backoff else now
+        for group in self._thread.pending_acts(due_by):
+            for entry in group.entries:
+                if cancel is not None and cancel.is_set():
+                    return
+                step = self._send_act(client, group, entry, report)
+                if step is _Next.STOP:
+                    return
+                if step is _Next.REQUEST:
+                    break  # the request's later acts wait: they must not overtake this one
+
+    def _send_act(self, client: VendorClient, group: PendingActs, entry: ThreadEntry,
+                  report: DeliveryReport) -> _Next:
+        try:
+            if entry.kind == EventKind.MESSAGE:
+                refused = self._upload_message_files(client, group.ticket_id, entry)
+                if refused is not None:
+                    problem, file_errors = refused
+                    return self._refuse_act(entry, problem, report, file_errors)
+            receipt = _post_act(client, group.ticket_id, entry)
+        except VendorApiError as exc:
+            files_lost = exc.refusal == Refusal.FILES_MISSING and entry.attempts < FILES_MISSING_RETRIES
+            if files_lost:
+                # The server no longer has files it once stored (restored from a backup): upload them again.
+                self._thread.mark_files_to_upload(entry.id)
+            elif exc.refused or exc.status == 410:
+                return self._refuse_act(entry, exc.refusal or ("ticket_gone" if exc.status == 410 else exc.detail)
+                                        or exc.kind.value, report)
+            delay = backoff_delay(entry.attempts, self._rng)
+            self._thread.mark_act_failed(entry.id, str(exc), self._clock() + delay)
+            report.acts_failed.append((entry.id, exc.kind))
+            log.warning("act %s (%s) of request %s not delivered (%s); next try in %s", entry.id, entry.kind,
+                        group.request_id, exc.kind.value, delay)
+            if exc.kind in (ApiFailure.OFFLINE, ApiFailure.TIMEOUT, ApiFailure.NOT_CONFIGURED, ApiFailure.UNAUTHORIZED):
+                return _Next.STOP  # whatever failed this act would fail every other one
+            return _Next.REQUEST
+        self._thread.mark_act_sent(entry.id, receipt)
+        report.acts_sent.append(entry.id)
+        log.info("act %s (%s) of request %s delivered as event %s (new=%s)", entry.id, entry.kind,
+                 group.request_id, receipt.event.id, receipt.created)
+        return _Next.FILE
+
+    def _upload_message_files(self, client: VendorClient, ticket_id: int,
+                              entry: ThreadEntry) -> tuple[str, dict[str, str]] | None:
+        """Upload the message's files not yet up (resumed per file); (why, file errors) if the message cannot go."""
+        for file in entry.files:
+            if file.state != FileState.TO_UPLOAD:
+                continue
+            path = Path(file.local_path or "")
+            if not file.local_path or not path.is_file():
+                return AttachmentError.MISSING.value, {file.id: AttachmentError.MISSING.value}
+            if sha256_of(path) != file.sha256:
+                return AttachmentError.TAMPERED.value, {file.id: AttachmentError.TAMPERED.value}
+            try:
+                client.upload_attachment(ticket_id, file.id, path, file.filename, file.sha256)
+            except VendorApiError as exc:
+                if exc.kind is ApiFailure.TOO_LARGE:
+                    return AttachmentError.TOO_LARGE.value, {file.id: AttachmentError.TOO_LARGE.value}
+                if exc.status == 422:
+                    return AttachmentError.REJECTED.value, {file.id: AttachmentError.REJECTED.value}
+                raise
+            self._thread.mark_file_uploaded(file.id)
+        return None
+
+    def _refuse_act(self, entry: ThreadEntry, why: str, report: DeliveryReport,
+                    file_errors: dict[str, str] | None = None) -> _Next:
+        self._thread.mark_act_refused(entry.id, why, file_errors)
+        report.acts_refused.append((entry.id, why))
+        log.warning("act %s (%s) of request %s refused: %s; it will not be sent again", entry.id, entry.kind,
+                    entry.request_id, why)
+        return _Next.FILE  # the request's next act goes on: the server judges each on its own
 
     def _upload_attachments(self, client: VendorClient, report: DeliveryReport,
                             cancel: threading.Event | None) -> None:
@@ -204,12 +314,55 @@ class StateStore(Protocol):
     def set(self, key: str, value: Any) -> None: ...
 
 
-def poll_updates(repo: SupportRepository, client: VendorClient, state: StateStore) -> list[StatusChange]:
-    """Fetch status changes since the last poll and apply them; returns what changed."""
+def _post_act(client: VendorClient, ticket_id: int, entry: ThreadEntry) -> ActReceipt:
+    """POST the act ``entry`` stands for.  Built without validation, as the ticket body is: the server is the
+    judge (the service already checked what a cashier can fix), and its 422 says why."""
+    name, at, kind = entry.author_name, shop_time(entry.at), entry.kind
+    if kind == EventKind.MESSAGE:
+        return client.post_message(ticket_id, entry.id, NewMessage.model_construct(
+            author_name=name, at=at, text=entry.text or "", attachment_ids=tuple(file.id for file in entry.files)))
+    if kind in (EventKind.ACCEPTED, EventKind.REFUSED):
+        decision = Decision.ACCEPT if kind == EventKind.ACCEPTED else Decision.REFUSE
+        return client.post_decision(ticket_id, entry.id, NewDecision.model_construct(
+            author_name=name, at=at, decision=decision, reason=entry.text or ""))
+    if kind in (EventKind.VISIT_CONFIRMED, EventKind.VISIT_RESCHEDULE):
+        answer = VisitAnswer.CONFIRM if kind == EventKind.VISIT_CONFIRMED else VisitAnswer.RESCHEDULE
+        return client.post_visit_answer(ticket_id, entry.id, NewVisitAnswer.model_construct(
+            author_name=name, at=at, visit_id=entry.visit_id, answer=answer, note=entry.text or ""))
+    if kind == EventKind.RATED:
+        return client.post_rating(ticket_id, entry.id, NewRating.model_construct(
+            author_name=name, at=at, stars=entry.stars, comment=entry.text or ""))
+    if kind == EventKind.REOPENED:
+        return client.post_reopen(ticket_id, entry.id, NewReopen.model_construct(
+            author_name=name, at=at, reason=entry.text or ""))
+    raise VendorApiError(ApiFailure.BAD_RESPONSE, f"the shop cannot send an act of kind {kind}", 422)
+
+
+# The events that move a ticket: when the newest of a ticket's is the shop's own, the status change the poll
+# finds is the shop's doing (an act delivered by a run whose answer was lost), not news to announce.
+_MOVES = {EventKind.STATUS, EventKind.PROPOSED, EventKind.ACCEPTED, EventKind.REFUSED, EventKind.VISIT_CONFIRMED,
+          EventKind.REOPENED, EventKind.CLOSED}
+
+
+def _moved_by_the_shop(update: TicketUpdate) -> bool:
+    moves = [event for event in update.events if event.kind in _MOVES]
+    return bool(moves) and max(moves, key=lambda event: event.id).author == Author.SHOP
+
+
+def poll_updates(repo: SupportRepository, client: VendorClient, state: StateStore,
+                 thread: ThreadRepository | None = None) -> list[StatusChange]:
+    """Fetch what changed since the last poll and apply it (statuses, and the conversations' new steps and
+    state); returns the status changes to announce."""
     since_text = state.get(POLL_STATE_KEY)
     since = dt.datetime.fromisoformat(since_text) if since_text else None
     updates, server_time = client.tickets_since(since)
+    thread = thread or ThreadRepository(repo.database, repo.outbox_dir, clock=repo.clock)
+    if since is not None:
+        _fetch_history(client, thread, updates)
     changes = repo.apply_updates(updates)
+    thread.apply_updates(updates)
+    ours = {update.idempotency_key for update in updates if _moved_by_the_shop(update)}
+    changes = [change for change in changes if change.request_id not in ours]
     newest = max([u.updated_at for u in updates], default=None)
     # Next time ask from the newest change seen (or the server's clock): never
     # from our own clock, which on a till PC may be minutes off.
@@ -217,3 +370,19 @@ def poll_updates(repo: SupportRepository, client: VendorClient, state: StateStor
     if mark is not None and (since is None or mark > since):
         state.set(POLL_STATE_KEY, mark.isoformat())
     return changes
+
+
+def _fetch_history(client: VendorClient, thread: ThreadRepository, updates: Sequence[TicketUpdate]) -> None:
+    """The earlier timeline of requests whose conversation this PC has not followed yet (a request raised
+    before this version): the feed only carries what is new since the last poll."""
+    unfollowed = thread.unfollowed(update.idempotency_key for update in updates)
+    for update in updates:
+        if update.idempotency_key not in unfollowed:
+            continue
+        new_ids = {event.id for event in update.events}
+        try:
+            earlier = [event for event in client.get_events(update.id) if event.id not in new_ids]
+        except VendorApiError as exc:  # an older server without the conversation: nothing earlier to show
+            log.info("no earlier timeline for ticket %s: %s", update.number, exc)
+            continue
+        thread.apply_history(update.idempotency_key, earlier)

@@ -2,22 +2,38 @@
 
 Every failure becomes a :class:`VendorApiError` with a ``kind`` the UI can
 word: the server could not be reached, it timed out, it refused the shop
-token, or it answered something unexpected.
+token, or it answered something unexpected.  A 409 (an act the ticket's
+state does not allow) also carries the server's ``refusal`` code
+(:class:`pmv_protocol.ticket_flow.Refusal`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import logging
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from app import APP_ID, __version__
+from app.infra.job_protocol import raise_if_cancelled
 from app.support.models import SupportRequest, TicketReceipt, TicketUpdate
-from pmv_protocol.wire import CLIENT_ID_FIELD, FILE_FIELD, SHA256_FIELD, NewTicket, TicketFeed
+from pmv_protocol.thread import (
+    ActReceipt,
+    EventList,
+    NewDecision,
+    NewMessage,
+    NewRating,
+    NewReopen,
+    NewVisitAnswer,
+    TicketEvent,
+    TicketFeed,
+)
+from pmv_protocol.wire import CLIENT_ID_FIELD, FILE_FIELD, SHA256_FIELD, NewTicket
 
 if TYPE_CHECKING:
     import requests  # imported when the first request is made: ~50 ms off every start
@@ -26,6 +42,9 @@ log = logging.getLogger(__name__)
 
 _RECEIPT = TypeAdapter(TicketReceipt)
 _FEED = TypeAdapter(TicketFeed)
+_ACT_RECEIPT = TypeAdapter(ActReceipt)
+_EVENTS = TypeAdapter(EventList)
+_CHUNK = 1 << 16
 
 
 class ApiFailure(enum.Enum):
@@ -46,11 +65,21 @@ class ApiFailure(enum.Enum):
 
 
 class VendorApiError(Exception):
-    def __init__(self, kind: ApiFailure, detail: str = "", status: int | None = None) -> None:
+    """``refusal``: on a 409, the server's reason code (a :class:`pmv_protocol.ticket_flow.Refusal` value)."""
+
+    def __init__(self, kind: ApiFailure, detail: str = "", status: int | None = None,
+                 refusal: str | None = None) -> None:
         super().__init__(f"{kind.value}: {detail}" if detail else kind.value)
         self.kind = kind
         self.detail = detail
         self.status = status
+        self.refusal = refusal
+
+    @property
+    def refused(self) -> bool:
+        """The server judged the request itself (409 the ticket's state, 422 the body): sending it again
+        can only get the same answer."""
+        return self.status in (409, 422)
 
 
 class VendorClient:
@@ -94,6 +123,9 @@ class VendorClient:
             raise VendorApiError(ApiFailure.TOO_LARGE, _detail(response), 413)
         if response.status_code >= 500:
             raise VendorApiError(ApiFailure.SERVER, _detail(response), response.status_code)
+        if response.status_code == 409:
+            refusal, message = _refusal(response)
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, message, 409, refusal)
         if response.status_code >= 400:
             raise VendorApiError(ApiFailure.BAD_RESPONSE, _detail(response), response.status_code)
         return response
@@ -131,6 +163,71 @@ class VendorClient:
             )
         return response.status_code == 201
 
+    # -- the conversation (pmv_protocol.thread) ---------------------------------------------------------------
+    def post_message(self, ticket_id: int, act_id: str, body: NewMessage) -> ActReceipt:
+        """A message whose files are already uploaded (named by their client ids); ``act_id`` is its key."""
+        return self._act(ticket_id, "messages", act_id, body.model_dump(mode="json"))
+
+    def post_decision(self, ticket_id: int, act_id: str, body: NewDecision) -> ActReceipt:
+        return self._act(ticket_id, "decision", act_id, body.model_dump(mode="json"))
+
+    def post_visit_answer(self, ticket_id: int, act_id: str, body: NewVisitAnswer) -> ActReceipt:
+        return self._act(ticket_id, "visit", act_id, body.model_dump(mode="json"))
+
+    def post_rating(self, ticket_id: int, act_id: str, body: NewRating) -> ActReceipt:
+        return self._act(ticket_id, "rating", act_id, body.model_dump(mode="json"))
+
+    def post_reopen(self, ticket_id: int, act_id: str, body: NewReopen) -> ActReceipt:
+        return self._act(ticket_id, "reopen", act_id, body.model_dump(mode="json"))
+
+    def _act(self, ticket_id: int, endpoint: str, act_id: str, body: dict[str, Any]) -> ActReceipt:
+        """POST one of the shop's acts with its UUID as Idempotency-Key: 201 new, 200 the same act again."""
+        response = self._request("POST", f"/api/v1/tickets/{ticket_id}/{endpoint}", json=body,
+                                 headers={"Idempotency-Key": act_id})
+        data = _json(response)
+        try:
+            return _ACT_RECEIPT.validate_python({**data, "created": response.status_code == 201})
+        except ValidationError as exc:
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"{endpoint} answer: {_first_error(exc)}") from None
+
+    def get_events(self, ticket_id: int) -> list[TicketEvent]:
+        """The ticket's whole timeline, oldest first."""
+        data = _json(self._request("GET", f"/api/v1/tickets/{ticket_id}/messages"))
+        try:
+            return list(_EVENTS.validate_python(data).events)
+        except ValidationError as exc:
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"messages answer: {_first_error(exc)}") from None
+
+    def download_attachment(self, ticket_id: int, attachment_id: int, dest: Path,
+                            cancel: threading.Event | None = None, *, max_bytes: int | None = None) -> tuple[int, str]:
+        """Stream a ticket's file into ``dest`` (created or truncated); ``(size, sha256 hex)`` of what came.
+
+        The caller checks the size and digest against what the server stated and keeps or drops ``dest``.
+        Stops with :class:`app.infra.job_protocol.Cancelled` when ``cancel`` is set, and stops reading past
+        ``max_bytes`` (a server that sends more than it stated must not fill the till's disk): the size
+        returned is then more than ``max_bytes``.
+        """
+        import requests
+
+        response = self._request("GET", f"/api/v1/tickets/{ticket_id}/attachments/{attachment_id}", stream=True)
+        digest, size = hashlib.sha256(), 0
+        try:
+            with Path(dest).open("wb") as handle:
+                for chunk in response.iter_content(_CHUNK):
+                    raise_if_cancelled(cancel, "download cancelled")
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        break
+                    digest.update(chunk)
+                    handle.write(chunk)
+        except requests.Timeout as exc:
+            raise VendorApiError(ApiFailure.TIMEOUT, str(exc)) from None
+        except requests.RequestException as exc:
+            raise VendorApiError(ApiFailure.OFFLINE, str(exc)) from None
+        finally:
+            response.close()
+        return size, digest.hexdigest()
+
     def tickets_since(self, since: dt.datetime | None) -> tuple[list[TicketUpdate], dt.datetime | None]:
         """Status changes after ``since``, and the server's clock (the next ``since``)."""
         params = {"updated_since": since.isoformat()} if since else {}
@@ -164,3 +261,15 @@ def _detail(response: requests.Response) -> str:
         return str(response.json().get("detail", ""))[:300]
     except ValueError:
         return response.text[:300]
+
+
+def _refusal(response: requests.Response) -> tuple[str | None, str]:
+    """A 409's ``{"detail": {"refusal": ..., "message": ...}}``: the code and the words (either may be missing)."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return None, response.text[:300]
+    if isinstance(detail, dict):
+        refusal = detail.get("refusal")
+        return (str(refusal) if refusal else None), str(detail.get("message", ""))[:300]
+    return None, str(detail or "")[:300]

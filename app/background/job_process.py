@@ -15,6 +15,10 @@ key is optional for the reader:
 - ``errors``: job name to a one-line error; other jobs still ran.
 - ``health``: ``verdict`` (ok/warning/critical), ``became_critical``, ``critical_titles``.
 - ``status_changes``: the vendor's moves on the shop's requests.
+- ``new_messages``: the vendor's steps in the requests' conversations not announced yet
+  (``number``, ``author``, ``kind``, ``text``), each announced once.
+- ``visit_reminders``: confirmed visits due a reminder now (``kind``, ``number``, ``slot`` with
+  ``day``/``start``/``end``/``technician``), each reminder once.
 - ``updates``: ``app_staged`` (a version or null), ``installed`` (pack id and version).
 - ``reminder_days``: a coverage reminder due now (30, 7 or 1), or null.
 - ``handed_over``: the update helper was started; the tray must quit now.
@@ -60,7 +64,8 @@ def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relau
     try:
         steps: dict[str, Callable[[], None]] = {
             "health": lambda: report.update(health=_health(runtime)),
-            "poll": lambda: report.update(status_changes=_poll(runtime)),
+            "poll": lambda: report.update(status_changes=_poll(runtime), new_messages=_new_messages(runtime),
+                                          visit_reminders=_visit_reminders(runtime)),
             "deliver": lambda: report.update(delivered=_deliver(runtime)),
             "updates": lambda: report.update(updates=_updates(runtime)),
             "warranty": lambda: report.update(reminder_days=_reminder(runtime)),
@@ -117,6 +122,31 @@ def _poll(runtime: Runtime) -> list[dict[str, Any]]:
         return []
     return [{"ticket_number": c.ticket_number, "title": c.title, "old": c.old.value, "new": c.new.value,
              "solution_text": c.solution_text} for c in changes]
+
+
+def _new_messages(runtime: Runtime) -> list[dict[str, Any]]:
+    """The vendor's steps not announced yet, marked announced: the tray shows each once."""
+    service = runtime.conversation
+    entries = service.unnotified()
+    service.mark_notified([entry.id for entry in entries])
+    out = []
+    for entry in entries:
+        request = runtime.support.get(entry.request_id)
+        out.append({"number": (request.ticket_number or request.title) if request else "",
+                    "author": entry.author_name, "kind": str(entry.kind), "text": entry.text or ""})
+    return out
+
+
+def _visit_reminders(runtime: Runtime) -> list[dict[str, Any]]:
+    service = runtime.conversation
+    out = []
+    for visit, kind in service.due_reminders(runtime.clock()):
+        service.mark_reminded(visit.request_id, kind)
+        slot = visit.slot
+        out.append({"kind": kind, "number": visit.ticket_number or visit.title,
+                    "slot": {"day": slot.day.isoformat(), "start": slot.start.strftime("%H:%M"),
+                             "end": slot.end.strftime("%H:%M"), "technician": slot.technician}})
+    return out
 
 
 def _deliver(runtime: Runtime) -> dict[str, int]:

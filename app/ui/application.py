@@ -30,6 +30,7 @@ from app.infra.program import relaunch_args
 from app.runtime import Runtime
 from app.storage.db import NoticeKind
 from app.support.models import StatusChange
+from app.support.thread_models import EventKind, ThreadEntry, UpcomingVisit
 from app.ui import notices
 from app.ui.crash_dialog import CrashBridge
 from app.ui.health.state import HealthRun, HealthState
@@ -39,6 +40,7 @@ from app.ui.notifier import Notifier
 from app.ui.settings_problems import settings_banners
 from app.ui.start_texts import storage_notice_text
 from app.ui.support.state import SupportState
+from app.ui.support.texts import entry_text, visit_slot_text
 from app.ui.tasks import TaskRunner
 from app.ui.tray import Tray
 from app.ui.updates.state import UpdatesState
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
     from pmv_protocol.filelock import FileLock
 
 log = logging.getLogger(__name__)
+
+VISIT_REMINDER_CHECK_MS = 5 * 60 * 1000  # reminders come within 5 minutes of when they are due
 
 
 class Application(QObject):
@@ -75,6 +79,8 @@ class Application(QObject):
         self.warranty.reminder_due.connect(self._remind_coverage)
         self.support = SupportState(runtime, self.runner, parent=self)
         self.support.status_changed.connect(self._notify_status_changes)
+        self.support.conversations.new_entries.connect(self._notify_new_entries)
+        self.support.conversations.reminders_due.connect(self._notify_visit_reminders)
         self.health = HealthState(runtime, self.runner, parent=self)
         self.health.finished.connect(self._notify_health)
         self.updates = UpdatesState(runtime, self.runner, parent=self)
@@ -93,6 +99,10 @@ class Application(QObject):
         self.daily = QTimer(self)
         self.daily.setInterval(int(WARRANTY.period() * 1000))
         self.daily.timeout.connect(self.refresh_periodic)
+        # Visit reminders (the day before, one hour before) are due at a minute, not at a poll.
+        self.visit_clock = QTimer(self)
+        self.visit_clock.setInterval(VISIT_REMINDER_CHECK_MS)
+        self.visit_clock.timeout.connect(self.support.conversations.check_reminders)
         if language is not None and self.translators.language == language:
             self.language = language
         else:
@@ -222,6 +232,22 @@ class Application(QObject):
         self.notifier.notify(*notices.health_critical([run.report.titles.get(r.check_id, r.check_id) for r in bad]))
 
     @Slot(object)
+    def _notify_new_entries(self, entries: list[ThreadEntry]) -> None:
+        """One notification per step the vendor took in a conversation (a message, a proposal, a visit)."""
+        requests = {request.id: request for request in self.support.requests}
+        for entry in entries:
+            request = requests.get(entry.request_id)
+            number = (request.ticket_number or request.title) if request else ""
+            self.notifier.notify(*notices.vendor_message(number, entry.author_name, entry_text(entry)
+                                                         if entry.kind != EventKind.MESSAGE else entry.text or ""))
+
+    @Slot(object)
+    def _notify_visit_reminders(self, due: list[tuple[UpcomingVisit, str]]) -> None:
+        for visit, kind in due:
+            self.notifier.notify(*notices.visit_reminder(kind, visit.ticket_number or visit.title,
+                                                         visit_slot_text(visit.slot)))
+
+    @Slot(object)
     def _notify_status_changes(self, changes: list[StatusChange]) -> None:
         for change in changes:
             notice = notices.status_change(change.new.value, change.ticket_number or change.title,
@@ -272,6 +298,7 @@ class Application(QObject):
     def shutdown(self) -> None:
         """Stop background work before the database closes under it."""
         self.daily.stop()
+        self.visit_clock.stop()
         self.agent.shutdown()
         self.runner.shutdown(3000)
 

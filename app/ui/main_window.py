@@ -111,7 +111,9 @@ class MainWindow(QMainWindow):
             "devices": self.tr("Thiết bị mã vạch"),
             "updates": self.tr("Cập nhật"),
         }
-        self.nav.setFixedWidth(_nav_width(self.nav.font(), titles.values()))
+        self._nav_titles = titles
+        # Room for the unread count the support item may carry ("Yêu cầu hỗ trợ (12)").
+        self.nav.setFixedWidth(_nav_width(self.nav.font(), [*titles.values(), titles["support"] + " (99)"]))
         blank = blank_icon(20)  # holds the icons' place until decorate(), so nothing moves when they come
         for key in PAGE_KEYS:
             self.nav.addItem(QListWidgetItem(blank, titles[key]))  # row i is PAGE_KEYS[i]
@@ -196,6 +198,7 @@ class MainWindow(QMainWindow):
         self.support_page.remote_requested.connect(self.open_remote_assist)
         updates.ran.connect(lambda _run: self.support_page.refresh_calendar())  # a calendar pack may have come
         self.overview.add_feature_tile(SupportTile(support))
+        support.conversations.unread_changed.connect(self.show_unread)
         self.overview.add_feature_tile(WarrantyTile(warranty))
         self.overview.add_feature_tile(UpdatesTile(updates))
         pages: dict[str, QWidget] = {
@@ -280,6 +283,11 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.runtime.paths.log_dir)))
 
     # -- behaviour ----------------------------------------------------------
+    def show_unread(self, count: int) -> None:
+        """The support item names how many vendor messages wait unread, so a cashier on another page sees them."""
+        title = self._nav_titles["support"]
+        self.nav.item(PAGE_KEYS.index("support")).setText(f"{title} ({count})" if count else title)
+
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(PAGE_KEYS.index(key))
 

@@ -62,3 +62,35 @@ def status_change(new_status: str, number: str, text: str) -> Notice | None:
     else:
         return None
     return Notice(tr_args(title, number), text, Level.INFO)
+
+
+def vendor_message(number: str, author: str, text: str) -> Notice:
+    """One step the vendor took in a request's conversation (a message, a proposal, a visit offer)."""
+    title = tr_args(translate("Notices", "Bộ phận hỗ trợ trả lời yêu cầu %1"), number)
+    text = text.strip() or translate("Notices", "Mở phần mềm để xem chi tiết.")
+    shown = text if len(text) <= 160 else text[:157] + "…"
+    return Notice(title, f"{author}: {shown}" if author else shown, Level.INFO)
+
+
+def visit_reminder(kind: str, number: str, slot: str) -> Notice:
+    """``kind``: "day_before" or "hour_before"; ``slot``: the visit in words (day, window, technician)."""
+    if kind == "hour_before":
+        title = translate("Notices", "Kỹ thuật viên sắp đến (khoảng 1 giờ nữa)")
+    else:
+        title = translate("Notices", "Ngày mai kỹ thuật viên đến cửa hàng")
+    message = tr_args(translate("Notices", "Yêu cầu %1: %2"), number, slot)
+    return Notice(title, message, Level.INFO)
+
+
+def slot_words(slot: dict[str, object]) -> str:
+    """A visit slot from a tray job report (plain strings) in words, as the window says it."""
+    import datetime as dt
+
+    from app.infra.formatting import format_date
+
+    try:
+        day = format_date(dt.date.fromisoformat(str(slot.get("day"))))
+    except ValueError:
+        day = str(slot.get("day") or "")
+    return tr_args(translate("Notices", "%1, %2–%3, kỹ thuật viên %4"), day, slot.get("start") or "",
+                   slot.get("end") or "", slot.get("technician") or "")

@@ -396,9 +396,12 @@ class Startup(QObject):
 
     @staticmethod
     def _start_periodic_looks(app: Application) -> None:
-        """Coverage reminders now, then the window's periodic look (coverage, a quiet moment to update)."""
+        """Coverage and visit reminders now, then the window's periodic looks (coverage, a quiet moment to update,
+        the visit reminders)."""
         app.warranty.check_reminders()
         app.daily.start()
+        app.support.conversations.check_reminders()
+        app.visit_clock.start()
 
     def _start_background_agent(self, app: Application) -> None:
         """The app's own agent runs the background jobs from now on, unless a headless agent already does."""

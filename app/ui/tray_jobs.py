@@ -228,6 +228,12 @@ class TrayJobs(QObject):
                                            str(change.get("solution_text") or title))
             if notice is not None:
                 notify(*notice)
+        for message in report.get("new_messages") or []:
+            notify(*notices.vendor_message(str(message.get("number") or ""), str(message.get("author") or ""),
+                                           str(message.get("text") or "")))
+        for reminder in report.get("visit_reminders") or []:
+            notify(*notices.visit_reminder(str(reminder.get("kind")), str(reminder.get("number") or ""),
+                                           notices.slot_words(reminder.get("slot") or {})))
         updates = report.get("updates") or {}
         if updates.get("app_staged"):
             notify(*notices.app_staged(str(updates["app_staged"])))

@@ -135,12 +135,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="172"/>
+        <location filename="../../app/ui/application.py" line="182"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="237"/>
+        <location filename="../../app/ui/application.py" line="263"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -214,52 +214,52 @@
         <translation>Diagnostics to be sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="148"/>
+        <location filename="../../app/ui/support/texts.py" line="161"/>
         <source>Nhật ký ứng dụng</source>
         <translation>App log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="149"/>
+        <location filename="../../app/ui/support/texts.py" line="162"/>
         <source>Nhật ký phần mềm bán hàng</source>
         <translation>Point-of-sale software log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="150"/>
+        <location filename="../../app/ui/support/texts.py" line="163"/>
         <source>Cấu hình (đã che mật khẩu)</source>
         <translation>Settings (passwords hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="151"/>
+        <location filename="../../app/ui/support/texts.py" line="164"/>
         <source>Thông tin máy tính</source>
         <translation>Computer information</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="152"/>
+        <location filename="../../app/ui/support/texts.py" line="165"/>
         <source>Thiết bị kết nối</source>
         <translation>Connected devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="153"/>
+        <location filename="../../app/ui/support/texts.py" line="166"/>
         <source>Báo cáo kiểm tra hệ thống</source>
         <translation>System check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="158"/>
+        <location filename="../../app/ui/support/texts.py" line="171"/>
         <source>(%1 chỗ đã che)</source>
         <translation>(%1 items hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="43"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="44"/>
         <source>Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. Số CCCD, số điện thoại khác, email và mật khẩu đã được che.</source>
         <translation>This is exactly what will be sent to the technician. Untick any part you do not want to send. Citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="46"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="47"/>
         <source>Đồng ý</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="49"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="50"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
@@ -363,6 +363,14 @@
         <location filename="../../app/ui/technician/consent_dialog.py" line="90"/>
         <source>Nhân viên cửa hàng</source>
         <translation>Shop staff</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationState</name>
+    <message>
+        <location filename="../../app/ui/support/conversation_state.py" line="192"/>
+        <source>Đang tải tệp từ nhà cung cấp…</source>
+        <translation>Downloading the file from the vendor…</translation>
     </message>
 </context>
 <context>
@@ -1025,72 +1033,72 @@
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="118"/>
+        <location filename="../../app/ui/main_window.py" line="120"/>
         <source>Đang mở dữ liệu của cửa hàng…</source>
         <translation>Opening the shop’s data…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="233"/>
+        <location filename="../../app/ui/main_window.py" line="236"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="234"/>
+        <location filename="../../app/ui/main_window.py" line="237"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="238"/>
+        <location filename="../../app/ui/main_window.py" line="241"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="247"/>
+        <location filename="../../app/ui/main_window.py" line="250"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="248"/>
+        <location filename="../../app/ui/main_window.py" line="251"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="250"/>
+        <location filename="../../app/ui/main_window.py" line="253"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="253"/>
+        <location filename="../../app/ui/main_window.py" line="256"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="256"/>
+        <location filename="../../app/ui/main_window.py" line="259"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="269"/>
+        <location filename="../../app/ui/main_window.py" line="272"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="217"/>
+        <location filename="../../app/ui/main_window.py" line="220"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="273"/>
+        <location filename="../../app/ui/main_window.py" line="276"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="321"/>
+        <location filename="../../app/ui/main_window.py" line="329"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="358"/>
+        <location filename="../../app/ui/main_window.py" line="366"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1214,6 +1222,36 @@
         <location filename="../../app/ui/notices.py" line="36"/>
         <source>Có bản phần mềm mới</source>
         <translation>New app version available</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="69"/>
+        <source>Bộ phận hỗ trợ trả lời yêu cầu %1</source>
+        <translation>The support team answered request %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="70"/>
+        <source>Mở phần mềm để xem chi tiết.</source>
+        <translation>Open the app to see the details.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="78"/>
+        <source>Kỹ thuật viên sắp đến (khoảng 1 giờ nữa)</source>
+        <translation>The technician arrives soon (in about an hour)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="80"/>
+        <source>Ngày mai kỹ thuật viên đến cửa hàng</source>
+        <translation>The technician comes to the shop tomorrow</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="81"/>
+        <source>Yêu cầu %1: %2</source>
+        <translation>Request %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="95"/>
+        <source>%1, %2–%3, kỹ thuật viên %4</source>
+        <translation>%1, %2–%3, technician %4</translation>
     </message>
     <message>
         <location filename="../../app/ui/notices.py" line="35"/>
@@ -1883,6 +1921,67 @@
         <location filename="../../app/ui/technician/texts.py" line="154"/>
         <source>máy có bản khác cùng số, giữ nguyên</source>
         <translation>this PC has a different copy of the same version, kept</translation>
+    </message>
+</context>
+<context>
+    <name>RatingDialog</name>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="81"/>
+        <source>Đánh giá hỗ trợ</source>
+        <translation>Rate the support</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="84"/>
+        <source>Yêu cầu %1 đã được giải quyết. Cửa hàng hài lòng với hỗ trợ đến mức nào?</source>
+        <translation>Request %1 has been resolved. How satisfied is the shop with the support?</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="95"/>
+        <source>%1 sao</source>
+        <translation>%1 stars</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="102"/>
+        <source>Góp ý thêm (không bắt buộc)</source>
+        <translation>More comments (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="105"/>
+        <source>Tên người đánh giá</source>
+        <translation>Name of the person rating</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="107"/>
+        <source>Gửi đánh giá</source>
+        <translation>Send rating</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="108"/>
+        <source>Bỏ qua</source>
+        <translation>Skip</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="117"/>
+        <source>Người đánh giá:</source>
+        <translation>Rated by:</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonDialog</name>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="39"/>
+        <source>Tên người trả lời</source>
+        <translation>Name of the person answering</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="44"/>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="48"/>
+        <source>Người trả lời:</source>
+        <translation>Answered by:</translation>
     </message>
 </context>
 <context>
@@ -2640,38 +2739,38 @@ Details: %2</translation>
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="82"/>
+        <location filename="../../app/ui/support/page.py" line="81"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="84"/>
+        <location filename="../../app/ui/support/page.py" line="83"/>
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="87"/>
+        <location filename="../../app/ui/support/page.py" line="86"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="100"/>
+        <location filename="../../app/ui/support/page.py" line="99"/>
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="100"/>
+        <location filename="../../app/ui/support/page.py" line="99"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="100"/>
-        <location filename="../../app/ui/support/page.py" line="251"/>
+        <location filename="../../app/ui/support/page.py" line="99"/>
+        <location filename="../../app/ui/support/page.py" line="256"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="101"/>
+        <location filename="../../app/ui/support/page.py" line="100"/>
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
@@ -2681,137 +2780,107 @@ Details: %2</translation>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="182"/>
+        <location filename="../../app/ui/support/page.py" line="183"/>
         <source>Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính theo lịch chung nên hạn xử lý có thể lệch.</source>
         <translation>Estimated calendar: the vendor has not sent its %1 working calendar yet; holidays follow the general calendar, so deadlines may be off.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="186"/>
+        <location filename="../../app/ui/support/page.py" line="187"/>
         <source>Lịch làm việc %1 của nhà cung cấp, cập nhật %2</source>
         <translation>Vendor&apos;s %1 working calendar, updated %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="195"/>
+        <location filename="../../app/ui/support/page.py" line="196"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="199"/>
+        <location filename="../../app/ui/support/page.py" line="200"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="215"/>
+        <location filename="../../app/ui/support/page.py" line="216"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="250"/>
+        <location filename="../../app/ui/support/page.py" line="220"/>
+        <source>%1  (%2 tin mới)</source>
+        <translation>%1  (%2 new)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="255"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="250"/>
+        <location filename="../../app/ui/support/page.py" line="255"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="252"/>
+        <location filename="../../app/ui/support/page.py" line="257"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="253"/>
+        <location filename="../../app/ui/support/page.py" line="258"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="254"/>
+        <location filename="../../app/ui/support/page.py" line="259"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="255"/>
+        <location filename="../../app/ui/support/page.py" line="260"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="256"/>
+        <location filename="../../app/ui/support/page.py" line="261"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="259"/>
+        <location filename="../../app/ui/support/page.py" line="264"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="264"/>
-        <source>Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1.</source>
-        <translation>The request is saved on this PC and will be sent automatically once the server can be reached. For anything urgent call %1.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/page.py" line="267"/>
-        <source>Phương án đề xuất</source>
-        <translation>Proposed solution</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/page.py" line="267"/>
-        <source>Mô tả</source>
-        <translation>Description</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/page.py" line="268"/>
-        <source>Tệp đính kèm</source>
-        <translation>Attachments</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/page.py" line="268"/>
-        <source>Diễn biến</source>
-        <translation>Timeline</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/page.py" line="278"/>
-        <source>đã gửi</source>
-        <translation>sent</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/page.py" line="279"/>
-        <source>chờ gửi</source>
-        <translation>waiting to send</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/texts.py" line="63"/>
+        <location filename="../../app/ui/support/texts.py" line="76"/>
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="65"/>
+        <location filename="../../app/ui/support/texts.py" line="78"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="67"/>
+        <location filename="../../app/ui/support/texts.py" line="80"/>
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="75"/>
+        <location filename="../../app/ui/support/texts.py" line="88"/>
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="291"/>
+        <location filename="../../app/ui/support/page.py" line="270"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="295"/>
+        <location filename="../../app/ui/support/page.py" line="274"/>
         <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="300"/>
+        <location filename="../../app/ui/support/page.py" line="279"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -2819,245 +2888,550 @@ Details: %2</translation>
 <context>
     <name>SupportTexts</name>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="22"/>
+        <location filename="../../app/ui/support/texts.py" line="35"/>
         <source>Sự cố</source>
         <translation>Incident</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="23"/>
+        <location filename="../../app/ui/support/texts.py" line="36"/>
         <source>Hướng dẫn sử dụng</source>
         <translation>How-to help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="24"/>
+        <location filename="../../app/ui/support/texts.py" line="37"/>
         <source>Cập nhật quy định</source>
         <translation>Regulation update</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="25"/>
+        <location filename="../../app/ui/support/texts.py" line="38"/>
         <source>Cài lại phần mềm</source>
         <translation>Reinstall the software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="26"/>
+        <location filename="../../app/ui/support/texts.py" line="39"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode device</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="32"/>
+        <location filename="../../app/ui/support/texts.py" line="45"/>
         <source>Nghiêm trọng – không bán hàng được</source>
         <translation>Critical – cannot trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="33"/>
+        <location filename="../../app/ui/support/texts.py" line="46"/>
         <source>Cao – ảnh hưởng việc bán hàng</source>
         <translation>High – trading is affected</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="34"/>
+        <location filename="../../app/ui/support/texts.py" line="47"/>
         <source>Bình thường</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="40"/>
+        <location filename="../../app/ui/support/texts.py" line="53"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="41"/>
+        <location filename="../../app/ui/support/texts.py" line="54"/>
         <source>Email</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="42"/>
+        <location filename="../../app/ui/support/texts.py" line="55"/>
         <source>Truy cập từ xa</source>
         <translation>Remote session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="43"/>
+        <location filename="../../app/ui/support/texts.py" line="56"/>
         <source>Đến tận nơi</source>
         <translation>On-site visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="49"/>
+        <location filename="../../app/ui/support/texts.py" line="62"/>
         <source>Chờ gửi</source>
         <translation>Waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="50"/>
+        <location filename="../../app/ui/support/texts.py" line="63"/>
         <source>Đã gửi</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="51"/>
+        <location filename="../../app/ui/support/texts.py" line="64"/>
         <source>Đã tiếp nhận</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="52"/>
+        <location filename="../../app/ui/support/texts.py" line="65"/>
         <source>Đang xử lý</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="53"/>
+        <location filename="../../app/ui/support/texts.py" line="66"/>
         <source>Đã đề xuất phương án</source>
         <translation>Solution proposed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="54"/>
+        <location filename="../../app/ui/support/texts.py" line="67"/>
         <source>Đã hẹn đến tận nơi</source>
         <translation>On-site visit scheduled</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="55"/>
+        <location filename="../../app/ui/support/texts.py" line="68"/>
         <source>Đã giải quyết</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="56"/>
+        <location filename="../../app/ui/support/texts.py" line="69"/>
         <source>Đã đóng</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="81"/>
+        <location filename="../../app/ui/support/texts.py" line="94"/>
         <source>tệp đã bị xóa khỏi máy</source>
         <translation>the file was deleted from this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="82"/>
+        <location filename="../../app/ui/support/texts.py" line="95"/>
         <source>tệp đã bị thay đổi sau khi đính kèm nên không gửi</source>
         <translation>the file changed after it was attached, so it was not sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="83"/>
+        <location filename="../../app/ui/support/texts.py" line="96"/>
         <source>tệp quá lớn, máy chủ từ chối</source>
         <translation>the file is too large; the server refused it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="84"/>
+        <location filename="../../app/ui/support/texts.py" line="97"/>
         <source>máy chủ từ chối tệp (sai mã kiểm tra)</source>
         <translation>the server refused the file (checksum mismatch)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="85"/>
+        <location filename="../../app/ui/support/texts.py" line="98"/>
         <source>Yêu cầu không còn trên máy chủ nhà cung cấp nên tệp chưa gửi được (tệp vẫn lưu trên máy này). Hãy gửi yêu cầu mới hoặc gọi %1.</source>
         <translation>The request is no longer on the vendor&apos;s server, so the file was not sent (it is still kept on this computer). Raise a new request or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="93"/>
+        <location filename="../../app/ui/support/texts.py" line="106"/>
         <source>Vui lòng nhập mục này.</source>
         <translation>Please fill this in.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="95"/>
+        <location filename="../../app/ui/support/texts.py" line="108"/>
+        <location filename="../../app/ui/support/texts.py" line="325"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="97"/>
+        <location filename="../../app/ui/support/texts.py" line="110"/>
+        <location filename="../../app/ui/support/texts.py" line="330"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="99"/>
+        <location filename="../../app/ui/support/texts.py" line="112"/>
+        <location filename="../../app/ui/support/texts.py" line="331"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="101"/>
+        <location filename="../../app/ui/support/texts.py" line="114"/>
         <source>Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại.</source>
         <translation>Please enter a phone number so the technician can call back.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="102"/>
+        <location filename="../../app/ui/support/texts.py" line="115"/>
         <source>Số điện thoại chỉ gồm chữ số (có thể có +84).</source>
         <translation>A phone number has digits only (optionally +84).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="103"/>
+        <location filename="../../app/ui/support/texts.py" line="116"/>
         <source>Số điện thoại không đủ hoặc thừa chữ số.</source>
         <translation>The phone number has too few or too many digits.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="104"/>
+        <location filename="../../app/ui/support/texts.py" line="117"/>
         <source>Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234).</source>
         <translation>Unknown prefix (mobiles have 10 digits like 0912 345 678, landlines look like 028 3822 1234).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="107"/>
+        <location filename="../../app/ui/support/texts.py" line="120"/>
         <source>Số điện thoại không hợp lệ.</source>
         <translation>The phone number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="114"/>
+        <location filename="../../app/ui/support/texts.py" line="127"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="116"/>
+        <location filename="../../app/ui/support/texts.py" line="129"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="117"/>
+        <location filename="../../app/ui/support/texts.py" line="130"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="123"/>
+        <location filename="../../app/ui/support/texts.py" line="136"/>
         <source>Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.</source>
         <translation>No committed deadline (the shop&apos;s warranty/maintenance has ended); for anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="127"/>
+        <location filename="../../app/ui/support/texts.py" line="140"/>
         <source>%1 hôm nay</source>
         <translation>%1 today</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="129"/>
+        <location filename="../../app/ui/support/texts.py" line="142"/>
         <source>%1 ngày mai</source>
         <translation>%1 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="133"/>
+        <location filename="../../app/ui/support/texts.py" line="146"/>
         <source>Hạn đề xuất phương án: %1 (đã quá hạn %2)</source>
         <translation>Solution due: %1 (overdue by %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="135"/>
+        <location filename="../../app/ui/support/texts.py" line="148"/>
         <source>Hạn đề xuất phương án: %1, còn %2</source>
         <translation>Solution due: %1, %2 left</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="140"/>
+        <location filename="../../app/ui/support/texts.py" line="153"/>
         <source>(chưa gửi)</source>
         <translation>(not sent yet)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="179"/>
+        <source>Thứ Hai</source>
+        <translation>Monday</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="179"/>
+        <source>Thứ Ba</source>
+        <translation>Tuesday</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="180"/>
+        <source>Thứ Tư</source>
+        <translation>Wednesday</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="180"/>
+        <source>Thứ Năm</source>
+        <translation>Thursday</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="181"/>
+        <source>Thứ Sáu</source>
+        <translation>Friday</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="181"/>
+        <source>Thứ Bảy</source>
+        <translation>Saturday</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="182"/>
+        <source>Chủ Nhật</source>
+        <translation>Sunday</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="188"/>
+        <source>%1 %2, %3–%4, kỹ thuật viên %5</source>
+        <translation>%1 %2, %3–%4, technician %5</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="204"/>
+        <source>Nhà cung cấp – %1</source>
+        <translation>Vendor – %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="206"/>
+        <source>Cửa hàng – %1</source>
+        <translation>Shop – %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="207"/>
+        <source>Hệ thống</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="213"/>
+        <source>yêu cầu đã đóng; bấm “Lỗi xuất hiện lại” để mở lại</source>
+        <translation>the request is closed; press “The problem is back” to reopen it</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="214"/>
+        <source>không có phương án nào đang chờ cửa hàng trả lời</source>
+        <translation>no proposed solution is waiting for the shop&apos;s answer</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="215"/>
+        <source>không có lịch hẹn nào đang chờ cửa hàng xác nhận</source>
+        <translation>no visit is waiting for the shop&apos;s confirmation</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="216"/>
+        <source>nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới</source>
+        <translation>the vendor changed the visit; see the new time</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="217"/>
+        <source>yêu cầu chưa được giải quyết</source>
+        <translation>the request has not been resolved</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="218"/>
+        <source>yêu cầu này đã được đánh giá</source>
+        <translation>this request has already been rated</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="219"/>
+        <source>đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới</source>
+        <translation>more than 7 days have passed since it was resolved; please raise a new request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="224"/>
+        <source>máy chủ từ chối</source>
+        <translation>the server refused</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="231"/>
+        <source>Bộ phận hỗ trợ đã nhận yêu cầu</source>
+        <translation>The support team received the request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="234"/>
+        <location filename="../../app/ui/support/texts.py" line="236"/>
+        <source>Chuyển trạng thái: %1</source>
+        <translation>Status changed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="239"/>
+        <source>Đề xuất phương án (%1): %2</source>
+        <translation>Solution proposed (%1): %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="241"/>
+        <source>Cửa hàng xác nhận: đã khắc phục</source>
+        <translation>The shop confirmed: fixed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="243"/>
+        <source>Cửa hàng báo chưa khắc phục: %1</source>
+        <translation>The shop says it is not fixed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="244"/>
+        <source>Cửa hàng báo lỗi xuất hiện lại: %1</source>
+        <translation>The shop says the problem is back: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="247"/>
+        <source>Hạn đề xuất mới: %1.</source>
+        <translation>New deadline for a proposed solution: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="250"/>
+        <source>Đề xuất lịch đến tận nơi: %1</source>
+        <translation>On-site visit proposed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="252"/>
+        <source>Cửa hàng xác nhận lịch hẹn</source>
+        <translation>The shop confirmed the visit</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="254"/>
+        <source>Cửa hàng đề nghị giờ khác: %1</source>
+        <translation>The shop asked for another time: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="256"/>
+        <source>Đánh giá %1</source>
+        <translation>Rated %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="260"/>
+        <source>Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn</source>
+        <translation>Closed because the shop did not answer the proposed solution in time</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="261"/>
+        <source>Đã đóng yêu cầu</source>
+        <translation>Request closed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="267"/>
+        <location filename="../../app/ui/support/texts.py" line="275"/>
+        <source>chờ gửi</source>
+        <translation>waiting to send</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="269"/>
+        <source>không gửi được: %1</source>
+        <translation>not sent: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="276"/>
+        <source>đã gửi</source>
+        <translation>sent</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="277"/>
+        <source>bấm để tải về</source>
+        <translation>click to download</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="278"/>
+        <source>bấm để mở</source>
+        <translation>click to open</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="279"/>
+        <source>tệp không khớp mã kiểm tra, không mở</source>
+        <translation>the file does not match its checksum, not opened</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="288"/>
+        <source>Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ trợ. Việc gấp xin gọi %1.</source>
+        <translation>The request is waiting to be sent: the PC will send it as soon as it reaches the support server. For urgent matters call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="291"/>
+        <source>Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, không cần bấm lại.</source>
+        <translation>The shop&apos;s answer is waiting to be sent: the PC will send it as soon as it can connect; no need to press again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="295"/>
+        <source>Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm “Xác nhận lịch” hoặc “Đề nghị giờ khác”.</source>
+        <translation>The shop needs to answer: the vendor proposes to come on %1. Press “Confirm visit” or “Ask for another time”.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="299"/>
+        <source>Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?</source>
+        <translation>The shop needs to answer: did the proposed solution fix the problem?</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="301"/>
+        <source>Nếu cửa hàng không trả lời trước %1, nhà cung cấp có thể đóng yêu cầu.</source>
+        <translation>If the shop does not answer before %1, the vendor may close the request.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="305"/>
+        <source>Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến.</source>
+        <translation>Booked: %1. The technician will call before coming.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="310"/>
+        <source>Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm “Lỗi xuất hiện lại” thay vì gửi yêu cầu mới.</source>
+        <translation>Done. If the problem comes back before %1, press “The problem is back” instead of raising a new request.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="312"/>
+        <source>Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.</source>
+        <translation>Done. If there is a new problem, please raise a new request.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="314"/>
+        <source>Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
+        <translation>The vendor is working on it and will propose a solution before %1. The shop can add information below.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="317"/>
+        <source>Nhà cung cấp đang xử lý. Việc gấp xin gọi %1.</source>
+        <translation>The vendor is working on it. For urgent matters call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="323"/>
+        <source>Vui lòng nhập tên người gửi.</source>
+        <translation>Please enter the sender&apos;s name.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="324"/>
+        <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
+        <translation>Please type a message or attach a file.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="326"/>
+        <source>Hãy cho biết lý do.</source>
+        <translation>Please give the reason.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="327"/>
+        <source>Hãy cho biết ngày giờ nào tiện cho cửa hàng.</source>
+        <translation>Please say which days or hours suit the shop.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="328"/>
+        <source>Hãy chọn từ 1 đến 5 sao.</source>
+        <translation>Please choose 1 to 5 stars.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="329"/>
+        <source>Mỗi tin nhắn gửi kèm tối đa %1 tệp.</source>
+        <translation>At most %1 files per message.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="338"/>
+        <source>Không tìm thấy tệp này trong yêu cầu.</source>
+        <translation>This file was not found in the request.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="339"/>
+        <source>Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút.</source>
+        <translation>The file is not ready on the server yet; please try again in a few minutes.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="341"/>
+        <source>Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
+        <translation>The downloaded file does not match the checksum the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="343"/>
+        <source>Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
+        <translation>The downloaded file does not have the size the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
 </context>
 <context>
     <name>SupportTile</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="307"/>
+        <location filename="../../app/ui/support/page.py" line="286"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="309"/>
+        <location filename="../../app/ui/support/page.py" line="288"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="316"/>
+        <location filename="../../app/ui/support/page.py" line="297"/>
+        <source>%1 tin nhắn mới từ bộ phận hỗ trợ</source>
+        <translation>%1 new messages from the support team</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="300"/>
+        <source>Lịch hẹn: %1</source>
+        <translation>Visit: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="308"/>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="318"/>
+        <location filename="../../app/ui/support/page.py" line="310"/>
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="325"/>
+        <location filename="../../app/ui/support/page.py" line="317"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
@@ -3355,6 +3729,212 @@ Details: %2</translation>
         <location filename="../../app/ui/technician/texts.py" line="78"/>
         <source>Không chạy được phần mềm để hỏi ID.</source>
         <translation>Could not run the tool to ask for its ID.</translation>
+    </message>
+</context>
+<context>
+    <name>ThreadView</name>
+    <message>
+        <location filename="../../app/ui/support/thread_html.py" line="59"/>
+        <location filename="../../app/ui/support/thread_html.py" line="74"/>
+        <source>MỚI</source>
+        <translation>NEW</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_html.py" line="96"/>
+        <source>Phương án đề xuất</source>
+        <translation>Proposed solution</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_html.py" line="100"/>
+        <source>Mô tả</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_html.py" line="105"/>
+        <source>đã gửi</source>
+        <translation>sent</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_html.py" line="106"/>
+        <source>chờ gửi</source>
+        <translation>waiting to send</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_html.py" line="108"/>
+        <source>Tệp đính kèm</source>
+        <translation>Attachments</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_html.py" line="127"/>
+        <source>Trao đổi với bộ phận hỗ trợ</source>
+        <translation>Conversation with the support team</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="62"/>
+        <source>Đã khắc phục</source>
+        <translation>Fixed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="63"/>
+        <source>Chưa khắc phục…</source>
+        <translation>Not fixed…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="64"/>
+        <source>Xác nhận lịch</source>
+        <translation>Confirm visit</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="65"/>
+        <source>Đề nghị giờ khác…</source>
+        <translation>Ask for another time…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="66"/>
+        <source>Đánh giá…</source>
+        <translation>Rate…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="67"/>
+        <source>Lỗi xuất hiện lại…</source>
+        <translation>The problem is back…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="80"/>
+        <source>Người gửi</source>
+        <translation>Sender</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="83"/>
+        <location filename="../../app/ui/support/thread_view.py" line="193"/>
+        <source>Nhắn cho bộ phận hỗ trợ: trả lời câu hỏi, báo thêm thông tin…</source>
+        <translation>Message the support team: answer a question, add information…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="85"/>
+        <source>Đính kèm tệp…</source>
+        <translation>Attach files…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="87"/>
+        <location filename="../../app/ui/support/thread_view.py" line="245"/>
+        <source>Gửi</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="188"/>
+        <source>Yêu cầu đã đóng. Nếu lỗi xuất hiện lại, bấm “Lỗi xuất hiện lại” hoặc gửi yêu cầu mới.</source>
+        <translation>The request is closed. If the problem comes back, press “The problem is back” or raise a new request.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="191"/>
+        <source>Có thể nhắn khi yêu cầu đã đến bộ phận hỗ trợ.</source>
+        <translation>You can send messages once the request has reached the support team.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="203"/>
+        <source>Chọn tệp gửi kèm</source>
+        <translation>Choose files to send</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="208"/>
+        <source>Gửi kèm: %1</source>
+        <translation>Attached: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="216"/>
+        <source>Vui lòng nhập tên người gửi.</source>
+        <translation>Please enter the sender&apos;s name.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="219"/>
+        <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
+        <translation>Please type a message or attach a file.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="222"/>
+        <source>Tin nhắn quá dài (tối đa %1 ký tự).</source>
+        <translation>Message too long (at most %1 characters).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="242"/>
+        <source>Chưa khắc phục</source>
+        <translation>Not fixed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="243"/>
+        <source>Phương án chưa khắc phục được lỗi? Hãy cho biết lỗi còn thế nào. Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới.</source>
+        <translation>The proposed solution did not fix the problem? Tell us what is still wrong. The request will be reopened with a new deadline for a proposed solution.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="244"/>
+        <source>Ví dụ: vẫn không in được tem, máy in báo lỗi đèn đỏ</source>
+        <translation>For example: labels still do not print, the printer shows a red light</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="258"/>
+        <source>Đề nghị giờ khác</source>
+        <translation>Ask for another time</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="259"/>
+        <source>Giờ hẹn chưa tiện cho cửa hàng? Hãy cho biết ngày giờ nào tiện để nhà cung cấp hẹn lại.</source>
+        <translation>The visit time does not suit the shop? Tell us which days or hours suit, so the vendor can book again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="260"/>
+        <source>Ví dụ: sáng thứ Ba hoặc sau 17:00 các ngày trong tuần</source>
+        <translation>For example: Tuesday morning, or after 17:00 on weekdays</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="260"/>
+        <source>Gửi đề nghị</source>
+        <translation>Send request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="276"/>
+        <source>Lỗi xuất hiện lại</source>
+        <translation>The problem is back</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="277"/>
+        <source>Lỗi đã được giải quyết nay lại xuất hiện? Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới, không cần gửi yêu cầu mới.</source>
+        <translation>The problem was resolved but has come back? The request will be reopened with a new deadline for a proposed solution; no need to raise a new request.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="278"/>
+        <source>Ví dụ: từ sáng nay máy quét lại ra chữ có dấu</source>
+        <translation>For example: since this morning the scanner types accented letters again</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="279"/>
+        <source>Mở lại yêu cầu</source>
+        <translation>Reopen the request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="301"/>
+        <source>Đã lưu; đang gửi cho bộ phận hỗ trợ.</source>
+        <translation>Saved; sending to the support team.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="302"/>
+        <source>Đã gửi cho bộ phận hỗ trợ.</source>
+        <translation>Sent to the support team.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="307"/>
+        <source>Không thực hiện được: %1.</source>
+        <translation>Could not do it: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="311"/>
+        <source>Không lưu được: %1</source>
+        <translation>Could not save: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="319"/>
+        <source>Không tải được tệp: %1</source>
+        <translation>Could not download the file: %1</translation>
     </message>
 </context>
 <context>

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -22,20 +21,20 @@ from PySide6.QtWidgets import (
 from app import HOTLINE
 from app.infra.formatting import format_date, format_datetime
 from app.runtime import Runtime
-from app.support.models import RequestEvent, RequestStatus, SupportRequest
+from app.support.models import RequestStatus, SupportRequest
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.support.state import Submitted, SupportState
 from app.ui.support.texts import (
     VN,
-    attachment_error,
     category_name,
     channel_name,
     deadline_text,
-    event_text,
     severity_name,
     status_name,
+    visit_slot_text,
 )
+from app.ui.support.thread_view import ThreadView
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.tile import Tile
@@ -52,10 +51,10 @@ def _national(phone: str) -> str:
         return phone
 
 
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text).replace("\n", "<br>")
+def _awaits_proposal(request: SupportRequest) -> bool:
+    """The response deadline is for a proposed solution: once one is proposed (or a visit booked) it is kept."""
+    return request.status in (RequestStatus.PENDING, RequestStatus.SENT, RequestStatus.RECEIVED,
+                              RequestStatus.IN_PROGRESS)
 
 
 BANNER_DELAY_MS = 2000
@@ -109,8 +108,9 @@ class SupportPage(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._show_selected)
-        self.detail = QTextBrowser()
-        self.detail.setOpenExternalLinks(False)
+        self.thread = ThreadView(state.conversations)
+        self.thread.message.connect(self.show_message)
+        self.detail = self.thread.timeline  # the request, its delivery and its conversation
         self.empty = QLabel(self.tr("Chưa có yêu cầu nào. Khi máy có vấn đề, bấm \u201cGửi yêu cầu mới\u201d: "
                                     "kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc."))
         self.empty.setWordWrap(True)
@@ -121,8 +121,8 @@ class SupportPage(QWidget):
         top.addWidget(self.new_button)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
-        splitter.setSizes([260, 300])
+        splitter.addWidget(self.thread)
+        splitter.setSizes([200, 440])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(10)
@@ -134,6 +134,7 @@ class SupportPage(QWidget):
         layout.addWidget(splitter, 1)
 
         state.changed.connect(self.show_requests)
+        state.conversations.unread_changed.connect(lambda _count: self.show_requests(self._state.requests))
         state.submitted.connect(self._on_submitted)
         state.submit_failed.connect(self._on_submit_failed)
         # Countdowns move on their own.
@@ -213,9 +214,11 @@ class SupportPage(QWidget):
         self.table.setRowCount(len(requests))
         for row, request in enumerate(requests):
             number = request.ticket_number or self.tr("(chưa có số)")
-            deadline = deadline_text(request.response_due_at, now) if request.status.is_open else ""
+            deadline = deadline_text(request.response_due_at, now) if _awaits_proposal(request) else ""
             deadline = deadline.split(": ", 1)[-1]
-            cells = [number, request.title, status_name(request.status), deadline]
+            unread = self._state.conversations.unread_by_request.get(request.id, 0)
+            title = tr_args(self.tr("%1  (%2 tin mới)"), request.title, unread) if unread else request.title
+            cells = [number, title, status_name(request.status), deadline]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, request.id)
@@ -224,6 +227,10 @@ class SupportPage(QWidget):
                 self.table.item(row, 2).setForeground(Level.WARNING.color)
             elif request.status is RequestStatus.SOLUTION_PROPOSED:
                 self.table.item(row, 2).setForeground(Level.OK.color)
+            if unread:
+                font = self.table.item(row, 1).font()
+                font.setBold(True)
+                self.table.item(row, 1).setFont(font)
             if request.id == selected:
                 self.table.selectRow(row)
         if requests and self._selected_id() is None:
@@ -238,14 +245,12 @@ class SupportPage(QWidget):
         request_id = self._selected_id()
         request = next((r for r in self._state.requests if r.id == request_id), None)
         if request is None:
-            self.detail.clear()
+            self.thread.show_nothing()
+            self._state.conversations.load(None)
             return
-        self._runner.run(lambda: self._runtime.support.events(request.id),
-                         on_success=lambda events: self._render(request, events), context=self)
+        self.thread.show_request(request, self._facts(request))
 
-    def _render(self, request: SupportRequest, events: list[RequestEvent]) -> None:
-        now = self._state.now()
-        lines = [f"<h3>{_esc(request.title)}</h3>"]
+    def _facts(self, request: SupportRequest) -> list[tuple[str, str]]:
         facts = [
             (self.tr("Số yêu cầu"), request.ticket_number or self.tr("chưa có (chưa gửi được)")),
             (self.tr("Trạng thái"), status_name(request.status)),
@@ -255,35 +260,9 @@ class SupportPage(QWidget):
             (self.tr("Liên hệ"), f"{request.contact_name} – {_national(request.contact_phone)}"),
             (self.tr("Cách hỗ trợ mong muốn"), channel_name(request.channel)),
         ]
-        if request.status.is_open:
-            facts.append((self.tr("Hạn"), deadline_text(request.response_due_at, now).split(": ", 1)[-1]))
-        lines.append("<table cellspacing='4'>" + "".join(
-            f"<tr><td style='color:#555'>{_esc(a)}</td><td>{_esc(b)}</td></tr>" for a, b in facts) + "</table>")
-        if request.status is RequestStatus.PENDING:
-            lines.append("<p style='color:#ef6c00'>" + _esc(tr_args(self.tr(
-                "Yêu cầu đã được lưu trên máy và sẽ tự gửi khi kết nối được máy chủ. Việc gấp xin gọi %1."), HOTLINE))
-                + "</p>")
-        # (tr() outside the f-strings: lupdate cannot see inside them)
-        solution_heading, description_heading = self.tr("Phương án đề xuất"), self.tr("Mô tả")
-        files_heading, timeline_heading = self.tr("Tệp đính kèm"), self.tr("Diễn biến")
-        if request.solution_text:
-            kind = channel_name(request.solution_kind) if request.solution_kind else ""
-            lines.append(f"<h4>{_esc(solution_heading)} – {_esc(kind)}</h4>"
-                         f"<p style='background:#e8f5e9;padding:6px'>{_esc(request.solution_text)}</p>")
-        if request.description:
-            lines.append(f"<h4>{_esc(description_heading)}</h4><p>{_esc(request.description)}</p>")
-        if request.attachments:
-            items = []
-            for attachment in request.attachments:
-                state = (self.tr("đã gửi") if attachment.uploaded_at else
-                         attachment_error(attachment.error) if attachment.error else self.tr("chờ gửi"))
-                items.append(f"<li>{_esc(attachment.filename)} – {_esc(state)}</li>")
-            lines.append(f"<h4>{_esc(files_heading)}</h4><ul>{''.join(items)}</ul>")
-        lines.append(f"<h4>{_esc(timeline_heading)}</h4><ul>")
-        for event in events:
-            lines.append(f"<li>{format_datetime(event.at.astimezone(VN))} – {_esc(event_text(event))}</li>")
-        lines.append("</ul>")
-        self.detail.setHtml("".join(lines))
+        if _awaits_proposal(request):
+            facts.append((self.tr("Hạn"), deadline_text(request.response_due_at, self._state.now()).split(": ", 1)[-1]))
+        return facts
 
     def _on_submitted(self, result: Submitted) -> None:
         request = result.request
@@ -308,15 +287,28 @@ class SupportTile(Tile):
         self._state = state
         self.set_content(self.tr("Đang đọc…"))
         state.changed.connect(self.show_requests)
+        state.conversations.unread_changed.connect(lambda _count: self.show_requests(self._state.requests))
+        state.conversations.visits_changed.connect(lambda _visits: self.show_requests(self._state.requests))
+
+    def _conversation_lines(self) -> list[str]:
+        """Unread messages from the vendor and the next confirmed visit: what the shop should not miss."""
+        conversations, lines = self._state.conversations, []
+        if conversations.unread:
+            lines.append(tr_args(self.tr("%1 tin nhắn mới từ bộ phận hỗ trợ"), conversations.unread))
+        if conversations.visits:
+            visit = min(conversations.visits, key=lambda v: v.starts_at)
+            lines.append(tr_args(self.tr("Lịch hẹn: %1"), visit_slot_text(visit.slot)))
+        return lines
 
     def show_requests(self, requests: list[SupportRequest]) -> None:
         open_requests = [r for r in requests if r.status.is_open]
         pending = [r for r in open_requests if r.status is RequestStatus.PENDING]
+        extra = self._conversation_lines()
         if not open_requests:
-            self.set_content(self.tr("Không có yêu cầu đang mở"), "", Level.OK)
+            self.set_content(self.tr("Không có yêu cầu đang mở"), "\n".join(extra), Level.INFO if extra else Level.OK)
             return
         value = tr_args(self.tr("%1 yêu cầu đang mở"), len(open_requests))
-        dated = [r for r in open_requests if r.response_due_at is not None]
+        dated = [r for r in open_requests if r.response_due_at is not None and _awaits_proposal(r)]
         detail = ""
         if dated:
             nearest = min(dated, key=lambda r: r.response_due_at)  # type: ignore[arg-type,return-value]
@@ -324,4 +316,5 @@ class SupportTile(Tile):
         if pending:
             detail = (tr_args(self.tr("%1 yêu cầu chưa gửi được – sẽ tự gửi lại."), len(pending))
                       + ("\n" + detail if detail else ""))
+        detail = "\n".join([*extra, detail]) if extra and detail else detail or "\n".join(extra)
         self.set_content(value, detail, Level.WARNING if pending else Level.INFO)

@@ -24,6 +24,7 @@ from app.support.models import NewRequest, SupportRequest
 from app.support.outbox import DeliveryReport, poll_updates
 from app.support.service import raise_request
 from app.support.vendor_api import VendorApiError
+from app.ui.support.conversation_state import ConversationState
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,10 @@ class SupportState(QObject):
         submit_failed(object): the exception that stopped saving a request.
         delivered(object): a :class:`DeliveryReport` from a background delivery.
         status_changed(object): a list of :class:`StatusChange` from polling.
+        polled(): a poll of the vendor's feed succeeded (new messages may have come with it).
+
+    ``conversations``: the requests' conversations (:class:`ConversationState`), refreshed after each poll
+    and each delivery.
     """
 
     changed = Signal(object)
@@ -51,6 +56,7 @@ class SupportState(QObject):
     submit_failed = Signal(object)
     delivered = Signal(object)
     status_changed = Signal(object)
+    polled = Signal()
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, clock: Callable[[], dt.datetime] | None = None,
                  parent: QObject | None = None) -> None:
@@ -63,6 +69,9 @@ class SupportState(QObject):
         # queued to this object's (the GUI) thread.
         self.delivered.connect(self._reload)
         self.status_changed.connect(self._reload)
+        self.conversations = ConversationState(runtime, runner, parent=self)
+        self.polled.connect(self.conversations.after_poll)
+        self.delivered.connect(self.conversations.after_poll)
 
     def now(self) -> dt.datetime:
         return self._clock()
@@ -76,8 +85,12 @@ class SupportState(QObject):
                          on_failure=lambda exc: log.error("cannot read requests: %s", exc))
 
     def _set(self, requests: list[SupportRequest]) -> None:
+        first = not self.requests
         self.requests = requests
         self.changed.emit(requests)
+        if first:
+            self.conversations.refresh_unread()
+            self.conversations.refresh_visits()
 
     def submit(self, new: NewRequest, attachments: Sequence[AttachmentSource], title: str = "",
                prepare: Callable[[], Sequence[AttachmentSource]] | None = None) -> None:
@@ -150,7 +163,8 @@ class SupportState(QObject):
         agent.add(POLL, self._poll_in_background)
 
     def _deliver_in_background(self) -> None:  # runs on an agent thread
-        if self._runtime.support.pending_count() == 0 and not self._runtime.support.with_pending_uploads():
+        if (self._runtime.support.pending_count() == 0 and not self._runtime.support.with_pending_uploads()
+                and not self._runtime.conversation.has_pending()):
             return
         self.delivered.emit(self._runtime.outbox.deliver())
 
@@ -162,4 +176,5 @@ class SupportState(QObject):
             return
         if changes:
             self.status_changed.emit(changes)
+        self.polled.emit()
 

@@ -8,11 +8,24 @@ from collections.abc import Sequence
 from app import HOTLINE
 from app.infra.formatting import format_date
 from app.support.bundle import BundlePart
+from app.support.conversation import ActProblem, FileProblem
 from app.support.models import AttachmentError, Category, Channel, RequestEvent, RequestStatus, Severity, SupportRequest
 from app.support.service import FormError, FormProblem
+from app.support.thread_models import (
+    Author,
+    Conversation,
+    EntryState,
+    EventKind,
+    FileState,
+    ThreadEntry,
+    ThreadFile,
+    VisitSlot,
+)
 from app.ui.i18n import tr_args, translate
 from pmv_protocol.phone import PhoneErrorCode
 from pmv_protocol.shop_time import SHOP_TZ
+from pmv_protocol.thread import VisitState
+from pmv_protocol.ticket_flow import Refusal, reopen_until
 
 VN = SHOP_TZ  # the shop's zone (defined in app.infra.formatting)
 
@@ -157,3 +170,176 @@ def bundle_part_label(part: BundlePart) -> str:
     if hidden:
         label += " " + tr_args(translate("BundlePreviewDialog", "(%1 chỗ đã che)"), hidden)
     return label
+
+
+# --- the conversation on a request ---------------------------------------------------
+
+def weekday_name(day: dt.date) -> str:
+    return [
+        translate("SupportTexts", "Thứ Hai"), translate("SupportTexts", "Thứ Ba"),
+        translate("SupportTexts", "Thứ Tư"), translate("SupportTexts", "Thứ Năm"),
+        translate("SupportTexts", "Thứ Sáu"), translate("SupportTexts", "Thứ Bảy"),
+        translate("SupportTexts", "Chủ Nhật"),
+    ][day.weekday()]
+
+
+def visit_slot_text(slot: VisitSlot) -> str:
+    """'Thứ Hai 07/12/2026, 14:00–16:00, kỹ thuật viên Trần Minh'."""
+    return tr_args(translate("SupportTexts", "%1 %2, %3–%4, kỹ thuật viên %5"), weekday_name(slot.day),
+                   format_date(slot.day), slot.start.strftime("%H:%M"), slot.end.strftime("%H:%M"), slot.technician)
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """A moment in shop time, 'HH:MM dd/MM/yyyy'."""
+    local = moment.astimezone(VN)
+    return f"{local.strftime('%H:%M')} {format_date(local.date())}"
+
+
+def stars_text(stars: int) -> str:
+    return "★" * stars + "☆" * (5 - stars)
+
+
+def author_text(entry: ThreadEntry) -> str:
+    if entry.author == Author.VENDOR:
+        return tr_args(translate("SupportTexts", "Nhà cung cấp – %1"), entry.author_name)
+    if entry.author == Author.SHOP:
+        return tr_args(translate("SupportTexts", "Cửa hàng – %1"), entry.author_name)
+    return translate("SupportTexts", "Hệ thống")
+
+
+def refusal_text(code: str | None) -> str:
+    """Why the vendor's server refused one of the shop's acts (a pmv_protocol.ticket_flow.Refusal value)."""
+    words = {
+        Refusal.CLOSED: translate("SupportTexts", "yêu cầu đã đóng; bấm \u201cLỗi xuất hiện lại\u201d để mở lại"),
+        Refusal.NO_PROPOSAL: translate("SupportTexts", "không có phương án nào đang chờ cửa hàng trả lời"),
+        Refusal.NO_VISIT: translate("SupportTexts", "không có lịch hẹn nào đang chờ cửa hàng xác nhận"),
+        Refusal.OTHER_VISIT: translate("SupportTexts", "nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới"),
+        Refusal.NOT_RESOLVED: translate("SupportTexts", "yêu cầu chưa được giải quyết"),
+        Refusal.ALREADY_RATED: translate("SupportTexts", "yêu cầu này đã được đánh giá"),
+        Refusal.REOPEN_TOO_LATE: translate("SupportTexts", "đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới"),
+    }
+    try:
+        return words[Refusal(code)]
+    except (ValueError, KeyError):
+        return code or translate("SupportTexts", "máy chủ từ chối")
+
+
+def entry_text(entry: ThreadEntry) -> str:
+    """What one step of the timeline says, apart from a message's own text and files."""
+    kind, text = entry.kind, entry.text or ""
+    if kind == EventKind.OPENED:
+        return translate("SupportTexts", "Bộ phận hỗ trợ đã nhận yêu cầu")
+    if kind == EventKind.STATUS:
+        try:
+            return tr_args(translate("SupportTexts", "Chuyển trạng thái: %1"), status_name(RequestStatus(text)))
+        except ValueError:
+            return tr_args(translate("SupportTexts", "Chuyển trạng thái: %1"), text)
+    if kind == EventKind.PROPOSED:
+        how = channel_name(Channel(entry.solution_kind)) if entry.solution_kind in set(Channel) else ""
+        return tr_args(translate("SupportTexts", "Đề xuất phương án (%1): %2"), how, text)
+    if kind == EventKind.ACCEPTED:
+        return translate("SupportTexts", "Cửa hàng xác nhận: đã khắc phục")
+    if kind in (EventKind.REFUSED, EventKind.REOPENED):
+        said = (translate("SupportTexts", "Cửa hàng báo chưa khắc phục: %1") if kind == EventKind.REFUSED
+                else translate("SupportTexts", "Cửa hàng báo lỗi xuất hiện lại: %1"))
+        line = tr_args(said, text)
+        if entry.response_due_at is not None:
+            line += " " + tr_args(translate("SupportTexts", "Hạn đề xuất mới: %1."), moment_text(entry.response_due_at))
+        return line
+    if kind == EventKind.VISIT_PROPOSED and entry.visit is not None:
+        return tr_args(translate("SupportTexts", "Đề xuất lịch đến tận nơi: %1"), visit_slot_text(entry.visit))
+    if kind == EventKind.VISIT_CONFIRMED:
+        return translate("SupportTexts", "Cửa hàng xác nhận lịch hẹn")
+    if kind == EventKind.VISIT_RESCHEDULE:
+        return tr_args(translate("SupportTexts", "Cửa hàng đề nghị giờ khác: %1"), text)
+    if kind == EventKind.RATED:
+        line = tr_args(translate("SupportTexts", "Đánh giá %1"), stars_text(entry.stars or 0))
+        return f"{line}: {text}" if text else line
+    if kind == EventKind.CLOSED:
+        if entry.author == Author.SYSTEM:
+            return translate("SupportTexts", "Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn")
+        return translate("SupportTexts", "Đã đóng yêu cầu") + (f": {text}" if text else "")
+    return text or str(kind)
+
+
+def entry_state_text(entry: ThreadEntry) -> str:
+    if entry.state == EntryState.PENDING:
+        return translate("SupportTexts", "chờ gửi")
+    if entry.state == EntryState.REFUSED:
+        return tr_args(translate("SupportTexts", "không gửi được: %1"), refusal_text(entry.error))
+    return ""
+
+
+def file_state_text(file: ThreadFile) -> str:
+    return {
+        FileState.TO_UPLOAD: translate("SupportTexts", "chờ gửi"),
+        FileState.UPLOADED: translate("SupportTexts", "đã gửi"),
+        FileState.AVAILABLE: translate("SupportTexts", "bấm để tải về"),
+        FileState.DOWNLOADED: translate("SupportTexts", "bấm để mở"),
+        FileState.REFUSED: translate("SupportTexts", "tệp không khớp mã kiểm tra, không mở"),
+    }.get(FileState(file.state), "")
+
+
+def next_step_text(conversation: Conversation, now: dt.datetime) -> str:
+    """What happens next and who acts, for every state of a request."""
+    request, flow = conversation.request, conversation.flow
+    pending = [e for e in conversation.entries if e.state == EntryState.PENDING]
+    if request.status is RequestStatus.PENDING:
+        return tr_args(translate("SupportTexts", "Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ "
+                                                 "trợ. Việc gấp xin gọi %1."), HOTLINE)
+    if pending:
+        return translate("SupportTexts", "Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, "
+                                         "không cần bấm lại.")
+    visit = conversation.visit
+    if visit is not None and visit.state == VisitState.PROPOSED and request.status.is_open:
+        return tr_args(translate("SupportTexts", "Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm \u201cXác "
+                                                 "nhận lịch\u201d hoặc \u201cĐề nghị giờ khác\u201d."),
+                       visit_slot_text(visit.slot))
+    if request.status is RequestStatus.SOLUTION_PROPOSED:
+        text = translate("SupportTexts", "Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?")
+        if conversation.close_after is not None:
+            text += " " + tr_args(translate("SupportTexts", "Nếu cửa hàng không trả lời trước %1, nhà cung cấp có "
+                                                            "thể đóng yêu cầu."), moment_text(conversation.close_after))
+        return text
+    if request.status is RequestStatus.ON_SITE_SCHEDULED and visit is not None:
+        return tr_args(translate("SupportTexts", "Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến."),
+                       visit_slot_text(visit.slot))
+    if request.status in (RequestStatus.RESOLVED, RequestStatus.CLOSED):
+        until = reopen_until(flow)
+        if until is not None and now <= until:
+            return tr_args(translate("SupportTexts", "Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm \u201cLỗi xuất "
+                                                     "hiện lại\u201d thay vì gửi yêu cầu mới."), moment_text(until))
+        return translate("SupportTexts", "Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.")
+    if request.response_due_at is not None:
+        return tr_args(translate("SupportTexts", "Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng "
+                                                 "có thể nhắn thêm thông tin bên dưới."),
+                       moment_text(request.response_due_at))
+    return tr_args(translate("SupportTexts", "Nhà cung cấp đang xử lý. Việc gấp xin gọi %1."), HOTLINE)
+
+
+def act_problem_text(problem: ActProblem, detail: str = "") -> str:
+    """What is wrong with what the cashier typed or picked for a reply, a decision, a rating…"""
+    return {
+        ActProblem.NAME_REQUIRED: translate("SupportTexts", "Vui lòng nhập tên người gửi."),
+        ActProblem.EMPTY: translate("SupportTexts", "Hãy nhập nội dung hoặc đính kèm tệp."),
+        ActProblem.TOO_LONG: tr_args(translate("SupportTexts", "Quá dài (tối đa %1 ký tự)."), detail),
+        ActProblem.REASON_REQUIRED: translate("SupportTexts", "Hãy cho biết lý do."),
+        ActProblem.NOTE_REQUIRED: translate("SupportTexts", "Hãy cho biết ngày giờ nào tiện cho cửa hàng."),
+        ActProblem.STARS: translate("SupportTexts", "Hãy chọn từ 1 đến 5 sao."),
+        ActProblem.TOO_MANY_FILES: tr_args(translate("SupportTexts", "Mỗi tin nhắn gửi kèm tối đa %1 tệp."), detail),
+        ActProblem.FILE_TOO_LARGE: tr_args(translate("SupportTexts", "Tệp %1 lớn hơn 10 MB."), detail),
+        ActProblem.FILE_UNREADABLE: tr_args(translate("SupportTexts", "Không đọc được tệp %1."), detail),
+    }[problem]
+
+
+def file_problem_text(problem: FileProblem) -> str:
+    """Why a file from the vendor was not opened."""
+    return {
+        FileProblem.UNKNOWN: translate("SupportTexts", "Không tìm thấy tệp này trong yêu cầu."),
+        FileProblem.NOT_ON_SERVER: translate("SupportTexts", "Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít "
+                                                             "phút."),
+        FileProblem.MISMATCH: translate("SupportTexts", "Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã "
+                                                        "bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp."),
+        FileProblem.SIZE: translate("SupportTexts", "Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị "
+                                                    "loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp."),
+    }[problem]

@@ -1,0 +1,196 @@
+"""The conversations of the shop's requests as the GUI sees them: unread counts, the cashier's acts, files.
+
+Every act (a reply, a decision, a visit answer, a rating, a reopening) is
+saved by :class:`app.support.conversation.ConversationService` in a worker,
+then the outbox tries to deliver it at once; if the vendor cannot be
+reached the background agent delivers it later, exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.runtime import Runtime
+from app.support.models import RequestEvent
+from app.support.thread_models import Conversation, ThreadEntry, UpcomingVisit
+from app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the detail view shows of one request: its conversation and its delivery steps on this PC."""
+
+    request_id: str
+    conversation: Conversation | None
+    events: list[RequestEvent]
+
+
+class ConversationState(QObject):
+    """Loads one request's conversation at a time and carries out the cashier's acts in workers.
+
+    Signals:
+        loaded(object): a :class:`Loaded` for the request asked for with :meth:`load`.
+        unread_changed(int): vendor entries not read yet, across all requests.
+        act_saved(object): the :class:`ThreadEntry` the cashier just made (saved here; delivery follows).
+        act_failed(object): the exception that stopped an act (the service's refusal or input problem, OSError).
+        file_ready(object): the :class:`Path` of a verified download (or the shop's own copy), to open.
+        file_failed(object): the exception that stopped a download.
+        new_entries(object): vendor entries that have not been announced yet (list of :class:`ThreadEntry`).
+        reminders_due(object): list of (:class:`UpcomingVisit`, kind) for the visit reminders now due.
+        visits_changed(object): the confirmed visits still to come (list of :class:`UpcomingVisit`).
+    """
+
+    loaded = Signal(object)
+    unread_changed = Signal(int)
+    act_saved = Signal(object)
+    act_failed = Signal(object)
+    file_ready = Signal(object)
+    file_failed = Signal(object)
+    new_entries = Signal(object)
+    reminders_due = Signal(object)
+    visits_changed = Signal(object)
+
+    def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runtime = runtime
+        self._runner = runner
+        self.current: str | None = None  # the request whose conversation is shown
+        self.unread = 0
+        self.unread_by_request: dict[str, int] = {}
+        self.visits: list[UpcomingVisit] = []
+
+    def now(self) -> dt.datetime:
+        return self._runtime.clock()
+
+    # -- reading ---------------------------------------------------------------
+    def load(self, request_id: str | None) -> None:
+        """Read ``request_id``'s conversation (and mark its vendor entries read: the cashier is looking)."""
+        self.current = request_id
+        if request_id is None:
+            return
+        runtime = self._runtime
+
+        def job() -> Loaded:
+            conversation = runtime.conversation.conversation(request_id)
+            if conversation is not None and conversation.unread:
+                runtime.conversation.mark_read(request_id)
+            return Loaded(request_id, conversation, runtime.support.events(request_id))
+
+        self._runner.run(job, on_success=self._loaded, on_failure=lambda exc: log.error(
+            "cannot read the conversation of %s: %s", request_id, exc))
+
+    def _loaded(self, loaded: Loaded) -> None:
+        if loaded.request_id != self.current:
+            return  # another request was picked meanwhile
+        self.loaded.emit(loaded)
+        if loaded.conversation is not None and loaded.conversation.unread:
+            self.refresh_unread()
+
+    def refresh_unread(self) -> None:
+        self._runner.run(self._runtime.conversation.unread_by_request, on_success=self._set_unread,
+                         on_failure=lambda exc: log.warning("cannot count unread messages: %s", exc))
+
+    def _set_unread(self, by_request: dict[str, int]) -> None:
+        self.unread_by_request = by_request
+        self.unread = sum(by_request.values())
+        self.unread_changed.emit(self.unread)
+
+    def refresh_visits(self) -> None:
+        self._runner.run(self._runtime.conversation.upcoming_visits, on_success=self._set_visits,
+                         on_failure=lambda exc: log.warning("cannot read the visits: %s", exc))
+
+    def _set_visits(self, visits: list[UpcomingVisit]) -> None:
+        self.visits = visits
+        self.visits_changed.emit(visits)
+
+    @Slot(object)
+    def after_poll(self, _payload: object = None) -> None:
+        """New vendor steps may have come: count them, announce the new ones, refresh the open conversation."""
+        service = self._runtime.conversation
+
+        def job() -> list[ThreadEntry]:
+            entries = service.unnotified()
+            service.mark_notified([entry.id for entry in entries])
+            return entries
+
+        self._runner.run(job, on_success=self._announce,
+                         on_failure=lambda exc: log.warning("cannot read new messages: %s", exc))
+        self.refresh_unread()
+        self.refresh_visits()
+        self.load(self.current)
+
+    def _announce(self, entries: list[ThreadEntry]) -> None:
+        if entries:
+            self.new_entries.emit(entries)
+
+    def check_reminders(self) -> None:
+        service, now = self._runtime.conversation, self.now()
+
+        def job() -> list[tuple[UpcomingVisit, str]]:
+            due = service.due_reminders(now)
+            for visit, kind in due:
+                service.mark_reminded(visit.request_id, kind)
+            return due
+
+        self._runner.run(job, on_success=lambda due: due and self.reminders_due.emit(due),
+                         on_failure=lambda exc: log.warning("cannot read visit reminders: %s", exc))
+
+    # -- the cashier's acts ----------------------------------------------------
+    def _act(self, request_id: str, make: Callable[[Any], ThreadEntry]) -> None:
+        runtime = self._runtime
+
+        def job() -> ThreadEntry:
+            entry = make(runtime.conversation)
+            try:
+                runtime.outbox.deliver()  # at once if the vendor is there; the agent retries otherwise
+            except Exception as exc:  # noqa: BLE001 - saved is what counts; delivery is retried
+                log.warning("delivery after an act failed: %s", exc)
+            return entry
+
+        def done(entry: ThreadEntry) -> None:
+            self.act_saved.emit(entry)
+            self.load(request_id)
+
+        self._runner.run(job, on_success=done, on_failure=self.act_failed.emit)
+
+    def reply(self, request_id: str, author: str, text: str, files: list[Path]) -> None:
+        self._act(request_id, lambda s: s.reply(request_id, author, text, files))
+
+    def decide(self, request_id: str, author: str, accept: bool, reason: str = "") -> None:
+        self._act(request_id, lambda s: s.decide(request_id, author, accept, reason))
+
+    def answer_visit(self, request_id: str, author: str, visit_id: int, confirm: bool, note: str = "") -> None:
+        self._act(request_id, lambda s: s.answer_visit(request_id, author, visit_id, confirm, note))
+
+    def rate(self, request_id: str, author: str, stars: int, comment: str = "") -> None:
+        self._act(request_id, lambda s: s.rate(request_id, author, stars, comment))
+
+    def reopen(self, request_id: str, author: str, reason: str) -> None:
+        self._act(request_id, lambda s: s.reopen(request_id, author, reason))
+
+    def skip_rating(self, request_id: str) -> None:
+        self._runner.run(lambda: self._runtime.conversation.skip_rating(request_id),
+                         on_failure=lambda exc: log.warning("cannot remember the skipped rating: %s", exc))
+
+    def fetch_file(self, request_id: str, file_id: str, local_path: str | None) -> None:
+        """Download (and verify) a vendor file, or hand back a copy already here; ``file_ready`` opens it."""
+        if local_path and Path(local_path).is_file():
+            self.file_ready.emit(Path(local_path))
+            return
+        service = self._runtime.conversation
+        self._runner.run_job(lambda cancel, _progress: service.download(request_id, file_id, cancel),
+                             on_success=self._downloaded, on_failure=self.file_failed.emit,
+                             title=self.tr("Đang tải tệp từ nhà cung cấp…"), cancellable=True)
+
+    def _downloaded(self, path: Path) -> None:
+        self.file_ready.emit(path)
+        self.load(self.current)

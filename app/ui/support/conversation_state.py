@@ -86,7 +86,7 @@ class ConversationState(QObject):
             return Loaded(request_id, conversation, runtime.support.events(request_id))
 
         self._runner.run(job, on_success=self._loaded, on_failure=lambda exc: log.error(
-            "cannot read the conversation of %s: %s", request_id, exc))
+            "cannot read the conversation of %s: %s", request_id, exc), context=self)
 
     def _loaded(self, loaded: Loaded) -> None:
         if loaded.request_id != self.current:
@@ -97,7 +97,7 @@ class ConversationState(QObject):
 
     def refresh_unread(self) -> None:
         self._runner.run(self._runtime.conversation.unread_by_request, on_success=self._set_unread,
-                         on_failure=lambda exc: log.warning("cannot count unread messages: %s", exc))
+                         on_failure=lambda exc: log.warning("cannot count unread messages: %s", exc), context=self)
 
     def _set_unread(self, by_request: dict[str, int]) -> None:
         self.unread_by_request = by_request
@@ -106,7 +106,7 @@ class ConversationState(QObject):
 
     def refresh_visits(self) -> None:
         self._runner.run(self._runtime.conversation.upcoming_visits, on_success=self._set_visits,
-                         on_failure=lambda exc: log.warning("cannot read the visits: %s", exc))
+                         on_failure=lambda exc: log.warning("cannot read the visits: %s", exc), context=self)
 
     def _set_visits(self, visits: list[UpcomingVisit]) -> None:
         self.visits = visits
@@ -123,7 +123,7 @@ class ConversationState(QObject):
             return entries
 
         self._runner.run(job, on_success=self._announce,
-                         on_failure=lambda exc: log.warning("cannot read new messages: %s", exc))
+                         on_failure=lambda exc: log.warning("cannot read new messages: %s", exc), context=self)
         self.refresh_unread()
         self.refresh_visits()
         self.load(self.current)
@@ -142,7 +142,7 @@ class ConversationState(QObject):
             return due
 
         self._runner.run(job, on_success=lambda due: due and self.reminders_due.emit(due),
-                         on_failure=lambda exc: log.warning("cannot read visit reminders: %s", exc))
+                         on_failure=lambda exc: log.warning("cannot read visit reminders: %s", exc), context=self)
 
     # -- the cashier's acts ----------------------------------------------------
     def _act(self, request_id: str, make: Callable[[Any], ThreadEntry]) -> None:
@@ -160,7 +160,7 @@ class ConversationState(QObject):
             self.act_saved.emit(entry)
             self.load(request_id)
 
-        self._runner.run(job, on_success=done, on_failure=self.act_failed.emit)
+        self._runner.run(job, on_success=done, on_failure=self.act_failed.emit, context=self)
 
     def reply(self, request_id: str, author: str, text: str, files: list[Path]) -> None:
         self._act(request_id, lambda s: s.reply(request_id, author, text, files))
@@ -179,7 +179,8 @@ class ConversationState(QObject):
 
     def skip_rating(self, request_id: str) -> None:
         self._runner.run(lambda: self._runtime.conversation.skip_rating(request_id),
-                         on_failure=lambda exc: log.warning("cannot remember the skipped rating: %s", exc))
+                         on_failure=lambda exc: log.warning("cannot remember the skipped rating: %s", exc),
+                         context=self)
 
     def fetch_file(self, request_id: str, file_id: str, local_path: str | None) -> None:
         """Download (and verify) a vendor file, or hand back a copy already here; ``file_ready`` opens it."""
@@ -189,7 +190,7 @@ class ConversationState(QObject):
         service = self._runtime.conversation
         self._runner.run_job(lambda cancel, _progress: service.download(request_id, file_id, cancel),
                              on_success=self._downloaded, on_failure=self.file_failed.emit,
-                             title=self.tr("Đang tải tệp từ nhà cung cấp…"), cancellable=True)
+                             title=self.tr("Đang tải tệp từ nhà cung cấp…"), cancellable=True, context=self)
 
     def _downloaded(self, path: Path) -> None:
         self.file_ready.emit(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -134,7 +134,8 @@ class SupportPage(QWidget):
         layout.addWidget(splitter, 1)
 
         state.changed.connect(self.show_requests)
-        state.conversations.unread_changed.connect(lambda _count: self.show_requests(self._state.requests))
+        # Bound slots, not lambdas: Qt drops them with this widget (the state may outlive it).
+        state.conversations.unread_changed.connect(self._on_conversations_changed)
         state.submitted.connect(self._on_submitted)
         state.submit_failed.connect(self._on_submit_failed)
         # Countdowns move on their own.
@@ -148,6 +149,10 @@ class SupportPage(QWidget):
         QTimer.singleShot(BANNER_DELAY_MS, self._first_banner)
         self.refresh_calendar()
         self.show_requests(state.requests)
+
+    @Slot(object)
+    def _on_conversations_changed(self, _payload: object) -> None:
+        self.show_requests(self._state.requests)
 
     def _first_banner(self) -> None:
         self._banner_ready = True
@@ -287,8 +292,13 @@ class SupportTile(Tile):
         self._state = state
         self.set_content(self.tr("Đang đọc…"))
         state.changed.connect(self.show_requests)
-        state.conversations.unread_changed.connect(lambda _count: self.show_requests(self._state.requests))
-        state.conversations.visits_changed.connect(lambda _visits: self.show_requests(self._state.requests))
+        # Bound slots, not lambdas: Qt drops them with this widget (the state may outlive it).
+        state.conversations.unread_changed.connect(self._on_conversations_changed)
+        state.conversations.visits_changed.connect(self._on_conversations_changed)
+
+    @Slot(object)
+    def _on_conversations_changed(self, _payload: object) -> None:
+        self.show_requests(self._state.requests)
 
     def _conversation_lines(self) -> list[str]:
         """Unread messages from the vendor and the next confirmed visit: what the shop should not miss."""

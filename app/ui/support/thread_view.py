@@ -114,7 +114,7 @@ class ThreadView(QWidget):
         state.loaded.connect(self._on_loaded)
         state.act_saved.connect(self._on_saved)
         state.act_failed.connect(self._on_failed)
-        state.file_ready.connect(lambda path: self.open_file(path))
+        state.file_ready.connect(self._open_ready_file)
         state.file_failed.connect(self._on_file_failed)
         self.show_nothing()
 
@@ -292,6 +292,9 @@ class ThreadView(QWidget):
                     return
 
     # -- outcomes ---------------------------------------------------------------
+    def _open_ready_file(self, path: Path) -> None:
+        self.open_file(path)
+
     def _on_saved(self, entry: object) -> None:
         self.reply.clear()
         self._files = []

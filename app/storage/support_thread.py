@@ -164,6 +164,16 @@ class ThreadRepository:
             return session.scalar(select(ThreadEntryRow.id).where(
                 ThreadEntryRow.state == EntryState.PENDING.value).limit(1)) is not None
 
+    def pending_made_before(self, moment: dt.datetime) -> list[tuple[str, ThreadEntry]]:
+        """The shop's acts still waiting to go out that were made before ``moment``, with their request's title."""
+        with self._db.read() as session:
+            rows = session.execute(
+                select(ThreadEntryRow, SupportRequestRow.title)
+                .join(SupportRequestRow, SupportRequestRow.id == ThreadEntryRow.request_id)
+                .where(ThreadEntryRow.state == EntryState.PENDING.value, ThreadEntryRow.created_at <= moment)
+                .order_by(ThreadEntryRow.created_at, ThreadEntryRow.seq)).all()
+            return [(title, _entry(row, ())) for row, title in rows]
+
     def mark_file_uploaded(self, file_id: str) -> None:
         with self._db.write() as session:
             row = session.get(ThreadFileRow, file_id)

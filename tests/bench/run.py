@@ -38,6 +38,10 @@ vendor      (vendor_load.py) requests/s of ticket creation, ticket polls and
             SQLite (and PostgreSQL with ``--postgres``: a throw-away cluster);
             baseline ``/healthz``; budgets are what 5,000 shops need by the
             app's schedule (6/s, 42/s, 200/s).
+thread_poll (thread_poll.py) the poll of a shop with nothing new once 50,000
+            tickets of 5,000 shops carry 10 messages each, against the same
+            database without any (SQLite, and PostgreSQL with ``--postgres``):
+            budget <= 1.2x; a poll bringing 10 new messages beside it.
 
 ``--quick`` shortens every part for a smoke run (smaller batches, 10 s idle
 window; about 1 1/2 minutes); the default is the real measurement (about
@@ -60,7 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.common import Row, compile_app, print_table  # noqa: E402
 
-PARTS = ("cold_start", "stalls", "health", "idle", "outbox", "vendor")
+PARTS = ("cold_start", "stalls", "health", "idle", "outbox", "vendor", "thread_poll")
 
 
 def _parts(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
@@ -69,6 +73,7 @@ def _parts(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
     from tests.bench.idle import bench_idle
     from tests.bench.outbox import bench_outbox
     from tests.bench.stalls import bench_stalls
+    from tests.bench.thread_poll import bench_thread_poll
     from tests.bench.vendor_load import bench_vendor
 
     runs, quick = args.runs, args.quick
@@ -80,6 +85,7 @@ def _parts(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
         "idle": lambda: bench_idle(runs, quick),
         "outbox": lambda: bench_outbox(runs, quick),
         "vendor": lambda: bench_vendor(runs, quick, args.postgres),
+        "thread_poll": lambda: bench_thread_poll(runs, quick, args.postgres),
     }
 
 

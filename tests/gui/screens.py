@@ -299,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.ui.widgets.screen_fit import UNBOUNDED, available_size
     from tests.conftest import DEMO_NOW
+    from tests.gui.screens_support import support_threads
     from tests.helpers import FixedClock
 
     qapp = QApplication([])
@@ -314,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         app, window = open_demo(qapp, runtime, "--lang", args.lang)
         args.out.mkdir(parents=True, exist_ok=True)
         count = 0
-        for screen in itertools.chain(visit_pages(window), open_dialogs(window, clock)):
+        for screen in itertools.chain(visit_pages(window), open_dialogs(window, clock), support_threads(window)):
             while app.runner.is_busy():
                 settle(1)
             settle()

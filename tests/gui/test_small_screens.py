@@ -28,6 +28,7 @@ from pytestqt.qtbot import QtBot
 from app.infra.navigation import PAGE_KEYS
 from app.runtime import Runtime
 from tests.gui import screens
+from tests.gui.screens_support import support_threads
 from tests.helpers import FixedClock
 
 ROOMS = {"1024x768 at 100 %": (1024, 728), "1024x768 at 125 %": (819, 582)}
@@ -53,7 +54,8 @@ def test_every_screen_fits_a_small_till_screen(qtbot: QtBot, qapp: QApplication,
         assert demo_runtime.demo_vendor is not None, "the demo vendor did not start: the pages would be empty"
         assert (window.width(), window.height()) == room  # opened to fit the screen, not at 1100x760
         seen, found = [], []
-        for screen in itertools.chain(screens.visit_pages(window), screens.open_dialogs(window, demo_clock)):
+        for screen in itertools.chain(screens.visit_pages(window), screens.open_dialogs(window, demo_clock),
+                                      support_threads(window)):
             qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=10000)
             screens.settle()
             seen.append(screen.name)
@@ -63,6 +65,9 @@ def test_every_screen_fits_a_small_till_screen(qtbot: QtBot, qapp: QApplication,
         assert {f"page-{key}" for key in PAGE_KEYS} | {"page-devices-tab1", "page-checks-running"} <= set(seen)
         assert {f"dialog-{name}" for name in DIALOGS} | {"dialog-request-form-errors"} <= set(seen)
         assert {f"dialog-technician-tab{n}" for n in range(1, 6)} <= set(seen)
+        # The conversations (issue 21): a long thread, a proposal, a visit offered, and their three dialogs.
+        assert {"page-support-thread-ten-messages", "page-support-thread-visit-proposed", "dialog-support-refuse",
+                "dialog-support-rating", "dialog-support-reschedule"} <= set(seen)
     finally:
         app.runner.cancel_all()
         QThreadPool.globalInstance().waitForDone(10000)

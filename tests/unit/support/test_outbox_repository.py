@@ -122,6 +122,35 @@ def test_the_outbox_check_warns_only_about_requests_stuck_for_a_while(repo: Supp
     assert check_outbox(repo, T0 + dt.timedelta(hours=2)).status is Status.OK
 
 
+def test_the_outbox_check_counts_the_shops_replies_waiting_to_go_out(repo: SupportRepository) -> None:
+    """A reply or decision saved offline is part of the outbox too: after 30 minutes the check names it."""
+    from app.health.model import Status
+    from app.storage.support_thread import ThreadRepository
+    from app.support.check import check_outbox
+    from pmv_protocol.thread import EventKind
+
+    request = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=T0)
+    repo.mark_sent(request.id, TicketReceipt(1, "YC-2026-000001", "received", None, True))
+    thread = ThreadRepository(repo.database, repo.outbox_dir, repo.clock)
+    message = thread.add_act(request.id, EventKind.MESSAGE, "Chị Lan", at=T0, text="Vẫn chưa in được")
+    decision = thread.add_act(request.id, EventKind.REFUSED, "Chị Lan", at=T0 + dt.timedelta(minutes=20),
+                              text="In thử vẫn trắng")
+    fresh = check_outbox(repo, T0 + dt.timedelta(minutes=5))
+    assert fresh.status is Status.OK and fresh.summary == "2 trả lời đang chờ gửi"
+    assert {m.name: m.value for m in fresh.metrics}["pending_acts"] == 2
+    thread.mark_act_failed(message.id, "offline: connection refused", T0 + dt.timedelta(minutes=50))
+    stuck = check_outbox(repo, T0 + dt.timedelta(minutes=40))
+    # Only the message is 30 minutes old; the refusal (made at 09:20) is not stuck yet.
+    assert stuck.status is Status.WARNING and stuck.summary == "1 trả lời chưa gửi được, lâu nhất 40 phút"
+    assert "tin nhắn cho yêu cầu \u201cMáy in tem không in\u201d" in stuck.details
+    assert "connection refused" in stuck.details and "báo chưa khắc phục" not in stuck.details
+    later = check_outbox(repo, T0 + dt.timedelta(minutes=55))
+    assert later.summary == "2 trả lời chưa gửi được, lâu nhất 55 phút"
+    thread.mark_act_refused(message.id, "ticket_closed")
+    thread.mark_act_refused(decision.id, "ticket_closed")
+    assert check_outbox(repo, T0 + dt.timedelta(hours=2)).status is Status.OK
+
+
 def test_a_lost_ticket_marks_only_the_files_still_waiting_and_keeps_them(tmp_path: Path,
                                                                          repo: SupportRepository) -> None:
     from app.support.models import AttachmentError

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,6 +13,20 @@ from app.cli import build_parser
 from app.runtime import Runtime
 from app.ui.application import Application
 from app.ui.tasks import TaskRunner
+
+
+@pytest.fixture(autouse=True)
+def qt_garbage_collected_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """After each GUI test, destroy its Qt objects left in reference cycles here, on the GUI thread.
+
+    Otherwise the cyclic collector frees them whenever it next runs, which may be on a worker thread of a later
+    test (the embedded vendor's uvicorn, a TaskRunner job); a QWidget deleted off the GUI thread crashes the
+    whole process with a segmentation fault, far from the test that made it.
+    """
+    yield
+    QApplication.sendPostedEvents()  # deleteLater()s first, then what only a cycle still holds
+    gc.collect()
+    QApplication.processEvents()
 
 
 @pytest.fixture

@@ -352,6 +352,23 @@ class WorkingCalendar:
             remaining -= available
         raise ValueError(f"no working time within {SEARCH_HORIZON_DAYS} days of {start.isoformat()}")
 
+    def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """The working time from ``start`` to ``end``; negative when ``end`` comes first.
+
+        The inverse of :meth:`add_working_time` (``working_time_between(s, add_working_time(s, d)) == d``):
+        the staff console's queue counts each deadline's time left, or how far past it is, with it.
+        """
+        if end < start:
+            return -self.working_time_between(end, start)
+        total = dt.timedelta(0)
+        start_utc, end_utc = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+        for open_at, close_at in self._intervals_from(start):
+            open_utc, close_utc = open_at.astimezone(dt.UTC), close_at.astimezone(dt.UTC)
+            if open_utc >= end_utc:
+                break
+            total += min(close_utc, end_utc) - max(open_utc, start_utc)
+        return total
+
     # -- internals ----------------------------------------------------------
 
     def _intervals_from(self, moment: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:

@@ -10,10 +10,12 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstr
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, sessionmaker
 
-# The conversation's tables are declared on the same Base in their own module; importing it here registers
-# them, so create_all below makes them with the rest (a database from before them gains them on start).
+# Each area's tables are declared on the same Base in their own module; importing them here registers them
+# all, so the migrations' env and the schema test see the whole schema.
 from vendor_server import thread_tables  # noqa: F401
+from vendor_server.console import tables as console_tables  # noqa: F401
 from vendor_server.orm import Base, UTCDateTime
+from vendor_server.schema import migrate
 
 __all__ = ["Attachment", "Base", "ContractDocument", "Shop", "Ticket", "UTCDateTime", "VendorDatabase",
            "hash_token", "new_token"]
@@ -44,8 +46,8 @@ class Ticket(Base):
     """A support request from a shop (vendor API v1, ``POST /api/v1/tickets``).
 
     The request's columns hold what :class:`pmv_protocol.wire.NewTicket` accepts.  Their widths are
-    written out, not taken from the wire's limits: ``create_all`` never widens an existing table, so
-    raising a limit is a schema change to make on purpose (tests/unit/pmv_protocol/test_wire.py
+    written out, not taken from the wire's limits: raising one is a migration
+    (vendor_server/migrations) to write on purpose (tests/unit/pmv_protocol/test_wire.py
     fails until the columns can hold it).
     """
 
@@ -110,7 +112,7 @@ class VendorDatabase:
     def __init__(self, url: str) -> None:
         connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
         self.engine: Engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-        Base.metadata.create_all(self.engine)
+        migrate(self.engine)  # the newest schema, adopting a create_all-era database (vendor_server.schema)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def add_shop(self, shop_id: str, name: str) -> str:

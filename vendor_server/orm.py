@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):
-    """The vendor database's metadata: ``create_all`` makes every table declared on it."""
+    """The vendor database's metadata; the migrations (vendor_server/migrations) make its tables."""
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -1,9 +1,9 @@
 """The conversation's tables: every ticket's timeline, the files of its steps, and where its flow stands.
 
-New tables only, on purpose: the vendor database is made by ``create_all``,
-which adds a missing table but never alters an existing one, so a server
-upgraded in place gains these and keeps ``tickets`` and
-``ticket_attachments`` as they were.  A ticket from before them has no
+New tables only, on purpose: they came (issue 21) while the vendor database
+was still made by ``create_all``, which adds a missing table but never alters
+an existing one.  They are in the migrations' baseline now
+(vendor_server/migrations).  A ticket from before them has no
 :class:`TicketFlow` row; :mod:`vendor_server.timeline` derives one from its
 status the first time it is needed.
 """

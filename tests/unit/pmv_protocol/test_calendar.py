@@ -110,6 +110,26 @@ def test_add_working_time_edges() -> None:
 
 # -- overrides --
 
+@pytest.mark.parametrize(("start", "end", "hours"), [
+    # Worked by hand on the default week (Mon–Fri 08:00–12:00 and 13:30–17:30, Saturday 08:00–12:00).
+    (vn(2026, 3, 10, 9), vn(2026, 3, 10, 11), 2.0),  # inside one morning
+    (vn(2026, 3, 10, 11), vn(2026, 3, 10, 14, 30), 2.0),  # across the lunch break: 11–12, 13:30–14:30
+    (vn(2026, 3, 13, 16, 30), vn(2026, 3, 16, 9), 6.0),  # Fri 1 h, Saturday morning 4 h, Mon 1 h
+    (vn(2026, 3, 10, 20), vn(2026, 3, 11, 8), 0.0),  # a night: nothing
+    (vn(2026, 3, 16, 9), vn(2026, 3, 13, 16, 30), -6.0),  # a deadline already past: negative
+])
+def test_working_time_between(start: dt.datetime, end: dt.datetime, hours: float) -> None:
+    assert WorkingCalendar.default().working_time_between(start, end) == dt.timedelta(hours=hours)
+
+
+def test_working_time_between_undoes_add_working_time() -> None:
+    cal = WorkingCalendar.default()
+    start = vn(2026, 3, 10, 9, 15)
+    for minutes in (0, 45, 165, 240, 480, 3000):
+        end = cal.add_working_time(start, dt.timedelta(minutes=minutes))
+        assert cal.working_time_between(start, end) == dt.timedelta(minutes=minutes)
+
+
 def test_custom_hours_override() -> None:
     cal = WorkingCalendar.from_config(
         hours={"Sat": [], "sunday": ["09:00-11:00"], "MONDAY": ["07:00-12:00", "12:00-16:00"]},

@@ -11,6 +11,9 @@ from fastapi.responses import JSONResponse
 
 from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from vendor_server.calendars import PublishedCalendars
+from vendor_server.console import routes as console_routes
+from vendor_server.console import ticket_routes as console_ticket_routes
+from vendor_server.console.web import PageRefused, page_refused
 from vendor_server.db import VendorDatabase
 from vendor_server.routes import contracts, health, thread, tickets
 from vendor_server.routes.deps import ServerContext, utc_now
@@ -38,8 +41,10 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
     # Deadlines count on the calendar packs this server publishes (vendor_server/calendars.py).
     calendars = PublishedCalendars(root / "tuf" if root is not None else None)
     app.state.context = ServerContext(db, root, max_attachment_bytes, calendars, clock, auto_close_working_days)
-    for router in (health.router, contracts.router, tickets.router, thread.router):
+    for router in (health.router, contracts.router, tickets.router, thread.router, console_routes.router,
+                   console_ticket_routes.router):
         app.include_router(router)
+    app.add_exception_handler(PageRefused, page_refused)
     if root is not None:
         mount_repository(app, root / "tuf")
     app.add_exception_handler(Exception, internal_error)

@@ -23,6 +23,7 @@ from typing import Any
 from pmv_protocol.contract import ContractError
 from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.unlock_codes import UnlockError
+from vendor_server.cli_staff import StaffCommandError, add_staff_parser, run_staff_command
 from vendor_server.cli_tickets import TicketCommandError, add_ticket_commands, run_ticket_command
 from vendor_server.db import VendorDatabase
 from vendor_server.keys import VendorKeyError, VendorKeys
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="run the vendor API server")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
+
+    add_staff_parser(sub, common)
 
     add_shop = sub.add_parser("add-shop", parents=[common], help="register a shop and print its token")
     add_shop.add_argument("--shop-id", required=True)
@@ -179,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sign_challenge(args, settings)
         if args.command == "ticket":
             return run_ticket_command(args, settings)
+        if args.command == "staff":
+            return run_staff_command(args, settings)
         if args.command == "repo":
             return _repo(args, settings)
         if args.command == "keys":
@@ -187,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 VendorKeys(settings["keys"]).write_public(args.export)
             print(json.dumps(public, indent=2))
             return 0
-    except (VendorCliError, TicketCommandError, VendorKeyError, ContractError, LookupError, OSError) as exc:
+    except (VendorCliError, TicketCommandError, StaffCommandError, VendorKeyError, ContractError, LookupError,
+            OSError) as exc:
         print(f"pmv-vendor: error: {exc}", file=sys.stderr)
         return 1
     return 2
@@ -307,7 +313,11 @@ def _serve(settings: dict[str, Any]) -> int:
 
     app = create_app(VendorDatabase(settings["db"]), settings["data"],
                      auto_close_working_days=settings["auto_close_working_days"])
-    uvicorn.run(app, host=settings["host"], port=settings["port"], log_level="info")
+    host = settings["host"]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"PMV vendor server: API at http://{shown}:{settings['port']}/api/v1, staff console at "
+          f"http://{shown}:{settings['port']}/console (accounts: pmv-vendor staff add)", flush=True)
+    uvicorn.run(app, host=host, port=settings["port"], log_level="info")
     return 0
 
 

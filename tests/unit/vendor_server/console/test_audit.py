@@ -1,0 +1,91 @@
+"""The console's audit log on a real SQLite file: a row commits with its act, refusals alone, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vendor_server.console import audit
+from vendor_server.console.audit import Action, Outcome
+from vendor_server.db import VendorDatabase
+
+NOW = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
+MINUTE = dt.timedelta(minutes=1)
+ADDRESS = "203.0.113.7"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[VendorDatabase]:
+    database = VendorDatabase(f"sqlite:///{tmp_path / 'v.sqlite3'}")
+    yield database
+    database.engine.dispose()
+
+
+class Boom(Exception):
+    pass
+
+
+def test_a_row_recorded_in_a_transaction_that_rolls_back_is_gone(db: VendorDatabase) -> None:
+    with pytest.raises(Boom), db.sessions.begin() as session:
+        audit.record(session, at=NOW, action=Action.REPLY, login="lan", address=ADDRESS, ticket_number="PMV-1")
+        raise Boom  # the act failed after its row was added
+    assert audit.entries(db) == []
+    with db.sessions.begin() as session:
+        audit.record(session, at=NOW, action=Action.REPLY, login="lan", address=ADDRESS, ticket_number="PMV-1")
+    [entry] = audit.entries(db)
+    assert (entry.action, entry.outcome, entry.ticket_number, entry.at) == (Action.REPLY, Outcome.OK, "PMV-1", NOW)
+
+
+def test_a_refusal_is_recorded_on_its_own(db: VendorDatabase) -> None:
+    audit.record_alone(db, at=NOW, action=Action.CSRF_REFUSED, outcome=Outcome.REFUSED, login="x" * 200,
+                       address=ADDRESS, detail="form token missing")
+    [entry] = audit.entries(db)
+    assert entry == audit.AuditEntry(id=entry.id, at=NOW, staff_id=None, login="x" * 64, action=Action.CSRF_REFUSED,
+                                     outcome=Outcome.REFUSED, address=ADDRESS, ticket_number=None, shop_id=None,
+                                     detail="form token missing")
+    assert isinstance(entry.action, Action) and isinstance(entry.outcome, Outcome)
+
+
+def test_an_action_this_version_does_not_know_reads_back_as_text(db: VendorDatabase) -> None:
+    audit.record_alone(db, at=NOW, action="export", login="lan", address=ADDRESS)
+    assert [(e.action, type(e.action)) for e in audit.entries(db)] == [("export", str)]
+
+
+def fill(db: VendorDatabase) -> None:
+    with db.sessions.begin() as session:
+        for minute in range(10):
+            audit.record(session, at=NOW + minute * MINUTE, action=Action.NOTE if minute % 2 else Action.REPLY,
+                         login="lan" if minute < 5 else "an.tran", address=ADDRESS,
+                         ticket_number=f"PMV-{minute % 3}", detail=str(minute))
+    audit.record_alone(db, at=NOW + 10 * MINUTE, action=Action.SIGN_IN, outcome=Outcome.REFUSED, login="lan",
+                       address="198.51.100.1")
+
+
+def minutes(found: list[audit.AuditEntry]) -> list[str | None]:
+    return [e.detail for e in found]
+
+
+def test_entries_are_filtered_newest_first(db: VendorDatabase) -> None:
+    fill(db)
+    assert minutes(audit.entries(db)) == [None] + [str(m) for m in range(9, -1, -1)]
+    assert minutes(audit.entries(db, action=Action.NOTE)) == ["9", "7", "5", "3", "1"]
+    assert minutes(audit.entries(db, action="note", login="lan")) == ["3", "1"]
+    assert minutes(audit.entries(db, ticket_number="PMV-0")) == ["9", "6", "3", "0"]
+    assert [e.action for e in audit.entries(db, outcome=Outcome.REFUSED)] == [Action.SIGN_IN]
+    # since inclusive, until exclusive: minutes 2, 3 and 4
+    assert minutes(audit.entries(db, since=NOW + 2 * MINUTE, until=NOW + 5 * MINUTE)) == ["4", "3", "2"]
+    assert audit.entries(db, login="nobody") == []
+
+
+def test_entries_are_paged_by_id(db: VendorDatabase) -> None:
+    fill(db)
+    first = audit.entries(db, action=Action.REPLY, limit=2)
+    assert minutes(first) == ["8", "6"]
+    second = audit.entries(db, action=Action.REPLY, limit=2, before_id=first[-1].id)
+    assert minutes(second) == ["4", "2"]
+    assert minutes(audit.entries(db, action=Action.REPLY, limit=2, before_id=second[-1].id)) == ["0"]
+    with pytest.raises(ValueError):
+        audit.entries(db, limit=0)

@@ -1,0 +1,65 @@
+"""Every Vietnamese text the console shows has its English (the console is Vietnamese first, English complete)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pmv_protocol.wire import Severity, SolutionKind, TicketStatus
+from vendor_server.console import words
+from vendor_server.console.audit import Action, Outcome
+from vendor_server.console.routes import REFUSAL_WORDS
+from vendor_server.console.ticket_routes import ERROR_WORDS
+from vendor_server.console.web import TEMPLATES, render
+
+CONSOLE = Path(words.__file__).parent
+
+
+def _template_texts() -> set[str]:
+    found: set[str] = set()
+    for template in TEMPLATES.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        found |= set(re.findall(r'_\("([^"]+)"\)', text)) | set(re.findall(r"_\('([^']+)'\)", text))
+    return found
+
+
+def _code_texts() -> set[str]:
+    """Words the routes hand to a page: refusals (PageRefused, refused pages) and sign-in errors."""
+    found = set(REFUSAL_WORDS.values()) | set(ERROR_WORDS.values())
+    for module in CONSOLE.glob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        found |= set(re.findall(r'PageRefused\(\d+,\s*"([^"]+)"', source))
+    return found
+
+
+def test_the_scan_finds_the_texts_it_should() -> None:
+    # A broken pattern would find nothing and pass everything: these are known to be there.
+    assert {"Hàng chờ", "Đăng nhập", "Trả lời cửa hàng"} <= _template_texts()
+    assert "Tài khoản của bạn không có quyền làm việc này." in _code_texts()
+
+
+@pytest.mark.parametrize("text", sorted(_template_texts() | _code_texts()))
+def test_every_shown_text_has_its_english(text: str) -> None:
+    assert text in words.ENGLISH, f"no English for {text!r} in vendor_server/console/words.py"
+    english = words.ENGLISH[text]
+    assert english.strip() and english != text
+
+
+@pytest.mark.parametrize(("table", "codes"), [
+    (words.STATUS, list(TicketStatus)), (words.SEVERITY, list(Severity)), (words.SOLUTION, list(SolutionKind)),
+    (words.ACTION, [a.value for a in Action]), (words.OUTCOME, [o.value for o in Outcome]),
+    (words.ROLE, ["agent", "technician", "admin"]),
+])
+def test_every_code_has_both_languages(table: dict, codes: list[str]) -> None:  # type: ignore[type-arg]
+    for code in codes:
+        vietnamese, english = table[code]
+        assert vietnamese and english and vietnamese != english, code
+
+
+def test_english_is_chosen_by_the_cookie_and_vietnamese_is_the_default() -> None:
+    assert words.translator("vi")("Hàng chờ") == "Hàng chờ"
+    assert words.translator("en")("Hàng chờ") == "Queue"
+    assert words.status_name("solution_proposed", "en") == "Solution proposed"
+    assert render is not None  # the pages render through the same translator (tests/integration/test_console_pages)

@@ -1,0 +1,128 @@
+"""The console's home page: open tickets, closest to breaching their response deadline first.
+
+Time left is counted in working hours on the vendor's calendar (the SLA's own measure): a request due Monday
+09:00 seen on Friday 17:00 has one working hour left, not 64 real ones.  Since working time to a deadline only
+grows as the deadline moves later, ordering by ``response_due_at`` in SQL is ordering by working time left, so
+one query (tickets joined with their shop and assignee) gives the rows in order; the time left of each is then
+a calendar computation, no further query (no N+1: the benchmark holds the page to 3x the bare query).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import aliased
+
+from pmv_protocol.calendar import WorkingCalendar
+from pmv_protocol.wire import Severity, TicketStatus
+from vendor_server.console.tables import StaffRow, TicketAssignment
+from vendor_server.db import Shop, Ticket, VendorDatabase
+
+OPEN_STATUSES = (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS, TicketStatus.SOLUTION_PROPOSED,
+                 TicketStatus.ON_SITE_SCHEDULED)
+# A proposal or a booked visit has met the promise; their deadline no longer runs (shown, not alarmed).
+WAITING_FOR_SHOP = (TicketStatus.SOLUTION_PROPOSED, TicketStatus.ON_SITE_SCHEDULED)
+DUE_SOON = dt.timedelta(minutes=30)
+PAGE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the staff member narrowed the queue to; None: everything."""
+
+    status: str | None = None
+    severity: str | None = None
+    shop: str | None = None  # the shop's id, exact
+    assignee: int | None = None  # a staff id; 0: nobody
+    limit: int = PAGE_LIMIT
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One open ticket as the queue shows it."""
+
+    ticket_id: int
+    number: str
+    title: str
+    severity: str
+    status: str
+    shop_id: str
+    shop_name: str
+    opened_at: dt.datetime
+    response_due_at: dt.datetime | None
+    assignee_id: int | None
+    assignee_name: str | None
+    left: dt.timedelta | None  # working time to the deadline; negative: past it; None: no deadline
+
+    @property
+    def clock_runs(self) -> bool:
+        return self.response_due_at is not None and self.status not in WAITING_FOR_SHOP
+
+    @property
+    def breached(self) -> bool:
+        return self.clock_runs and self.left is not None and self.left < dt.timedelta(0)
+
+    @property
+    def due_soon(self) -> bool:
+        return self.clock_runs and self.left is not None and dt.timedelta(0) <= self.left <= DUE_SOON
+
+
+def queue_query(where: QueueFilter) -> Select:
+    """The rows of the queue in order (also what the benchmark times bare)."""
+    assignee = aliased(StaffRow)
+    query = (select(Ticket, Shop, assignee)
+             .join(Shop, Shop.id == Ticket.shop_pk)
+             .outerjoin(TicketAssignment, TicketAssignment.ticket_id == Ticket.id)
+             .outerjoin(assignee, assignee.id == TicketAssignment.staff_id)
+             .where(Ticket.status.in_([s.value for s in OPEN_STATUSES])))
+    if where.status:
+        query = query.where(Ticket.status == where.status)
+    if where.severity:
+        query = query.where(Ticket.severity == where.severity)
+    if where.shop:
+        query = query.where(Shop.shop_id == where.shop)
+    if where.assignee == 0:
+        query = query.where(TicketAssignment.staff_id.is_(None))
+    elif where.assignee is not None:
+        query = query.where(TicketAssignment.staff_id == where.assignee)
+    # NULL deadlines (no coverage) last on both engines; the id keeps equal deadlines in arrival order.
+    return (query.order_by(Ticket.response_due_at.is_(None), Ticket.response_due_at, Ticket.id)
+            .limit(where.limit))
+
+
+def open_queue(db: VendorDatabase, where: QueueFilter, calendar: WorkingCalendar, now: dt.datetime) -> list[QueueRow]:
+    """The queue's rows: running deadlines first by time left, then those waiting for the shop, then none."""
+    with db.sessions() as session:
+        found = session.execute(queue_query(where)).all()
+    rows = []
+    for ticket, shop, staff in found:
+        due = ticket.response_due_at
+        rows.append(QueueRow(
+            ticket.id, ticket.number or "", ticket.title, ticket.severity, ticket.status, shop.shop_id, shop.name,
+            ticket.opened_at, due, None if staff is None else staff.id, None if staff is None else staff.name,
+            None if due is None else calendar.working_time_between(now, due)))
+    # The SQL order is by deadline; a ticket waiting for the shop has no clock running, so it goes after.
+    rows.sort(key=lambda row: not row.clock_runs)
+    return rows
+
+
+def assign(db: VendorDatabase, ticket_id: int, staff_id: int | None, now: dt.datetime) -> str:
+    """Give the ticket to ``staff_id`` (None: to nobody); returns its number (LookupError if there is none)."""
+    with db.sessions.begin() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise LookupError(f"no ticket {ticket_id}")
+        row = session.get(TicketAssignment, ticket_id)
+        if staff_id is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(TicketAssignment(ticket_id=ticket_id, staff_id=staff_id, assigned_at=now))
+        else:
+            row.staff_id, row.assigned_at = staff_id, now
+        return ticket.number or str(ticket_id)
+
+
+SEVERITIES = tuple(s.value for s in Severity)

@@ -1,0 +1,196 @@
+"""What every console page shares: templates, the language, the signed-in staff member, CSRF, roles, headers.
+
+Pages are rendered on the server (Jinja2, autoescaped: what a shop wrote, even ``<script>``, shows as text).
+The language is a cookie (Vietnamese unless the staff member picked English).  A request is signed in when its
+cookie's token finds a session in the database (:mod:`vendor_server.console.sessions`), so any worker serves
+it.  Refusals (no session, a foreign form token, a role too low, a shop's token) are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from pmv_protocol.shop_time import SHOP_TZ
+from vendor_server.console import audit, sessions, words
+from vendor_server.console.accounts import Role
+from vendor_server.console.sessions import SessionInfo
+from vendor_server.console.words import translator
+from vendor_server.routes.deps import Context, ServerContext
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SESSION_COOKIE = "pmv_console"
+PRE_COOKIE = "pmv_console_pre"  # the sign-in form's token, before any session exists (double submit)
+LANG_COOKIE = "pmv_console_lang"
+LANGUAGES = ("vi", "en")
+SIGN_IN = "/console/signin"
+HEADERS = {
+    "Cache-Control": "no-store",  # a shared PC's back button must not show a signed-out page
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; form-action 'self'",
+}
+
+
+def _moment(value: dt.datetime | None) -> str:
+    """Shop time, dd/MM/yyyy HH:mm (what staff and shops both read)."""
+    return "" if value is None else value.astimezone(SHOP_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def _day(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(SHOP_TZ).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def _hours(value: dt.timedelta | None) -> str:
+    """Working time as "2 h 05" (negative: "-0 h 40"), the unit staff count the promise in."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60) if value >= dt.timedelta(0) else -int(-value.total_seconds() // 60)
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours} h {rest:02d}"
+
+
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
+                          trim_blocks=True, lstrip_blocks=True)
+_ENV.filters.update(moment=_moment, day=_day, hours=_hours)
+
+
+def language_of(request: Request) -> str:
+    chosen = request.cookies.get(LANG_COOKIE, "vi")
+    return chosen if chosen in LANGUAGES else "vi"
+
+
+def address_of(request: Request) -> str:
+    return request.client.host if request.client is not None else "-"
+
+
+def secure_cookies(request: Request) -> bool:
+    """Secure cookies everywhere but plain HTTP on this machine's loopback (a developer's or a test's server)."""
+    return request.url.scheme == "https" or request.url.hostname not in ("127.0.0.1", "localhost", "::1")
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/console", httponly=True, samesite="strict",
+                        secure=secure_cookies(request))
+
+
+def render(request: Request, template: str, *, http_status: int = 200, me: SessionInfo | None = None,
+           **values: Any) -> HTMLResponse:
+    lang = language_of(request)
+    page = _ENV.get_template(template).render(
+        _=translator(lang), lang=lang, me=me, path=request.url.path, query=str(request.url.query), Role=Role,
+        status_name=lambda code: words.status_name(code, lang),
+        severity_name=lambda code: words.severity_name(code, lang),
+        solution_name=lambda code: words.solution_name(code, lang),
+        role_name=lambda code: words.role_name(code, lang),
+        action_name=lambda code: words.action_name(code, lang),
+        outcome_name=lambda code: words.outcome_name(code, lang), **values)
+    return HTMLResponse(page, status_code=http_status, headers=HEADERS)
+
+
+def redirect(target: str) -> RedirectResponse:
+    return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def refused_page(request: Request, status: int, message: str, me: SessionInfo | None = None) -> HTMLResponse:
+    return render(request, "refused.html", http_status=status, me=me, message=message)
+
+
+class PageRefused(Exception):
+    """A console request refused with a page (not FastAPI's JSON): the handler renders ``refused.html``."""
+
+    def __init__(self, status: int, message: str, me: SessionInfo | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.me = status, message, me
+
+
+async def page_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageRefused)
+    return refused_page(request, exc.status, exc.message, exc.me)
+
+
+def _shop_token_used(context: ServerContext, request: Request) -> None:
+    """A shop's API token is no key to the console: refused, and the shop named in the audit log."""
+    header = request.headers.get("authorization", "")
+    if not header.startswith("Bearer "):
+        return
+    with context.db.sessions() as session:
+        shop = context.db.shop_for_token(session, header.removeprefix("Bearer ").strip())
+    audit.record_alone(context.db, at=context.clock(), action=audit.Action.SHOP_TOKEN_REFUSED,
+                       outcome=audit.Outcome.REFUSED, login="-", address=address_of(request),
+                       shop_id=None if shop is None else shop.shop_id, detail=request.url.path)
+    raise PageRefused(401, "Trang này dành cho nhân viên nhà cung cấp: hãy đăng nhập bằng tài khoản nhân viên.")
+
+
+def current_session(request: Request, context: Context) -> SessionInfo | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        _shop_token_used(context, request)
+        return None
+    found = sessions.session_for(context.db, token, now=context.clock())
+    if found is None:
+        audit.record_alone(context.db, at=context.clock(), action=audit.Action.SESSION_REFUSED,
+                           outcome=audit.Outcome.REFUSED, login="-", address=address_of(request),
+                           detail=request.url.path)
+    return found
+
+
+def signed_in(request: Request, context: Context) -> SessionInfo:
+    """The signed-in staff member, or a redirect to the sign-in page (after the password only: to the code)."""
+    found = current_session(request, context)
+    if found is None:
+        raise HTTPException(303, headers={"Location": SIGN_IN, "Cache-Control": "no-store"})
+    if not found.signed_in:
+        raise HTTPException(303, headers={"Location": SIGN_IN + "/code", "Cache-Control": "no-store"})
+    return found
+
+
+Me = Annotated[SessionInfo, Depends(signed_in)]
+
+
+async def posted(request: Request, context: Context, me: Me) -> tuple[SessionInfo, Any]:
+    """A form sent by the signed-in staff member with this session's form token; refused (and logged) without."""
+    form = await request.form()
+    token = form.get("csrf")
+    if not sessions.csrf_ok(me, token if isinstance(token, str) else None):
+        audit.record_alone(context.db, at=context.clock(), action=audit.Action.CSRF_REFUSED,
+                           outcome=audit.Outcome.REFUSED, login=me.staff.login, staff_id=me.staff.id,
+                           address=address_of(request), detail=request.url.path)
+        raise PageRefused(403, "Biểu mẫu đã hết hạn hoặc không phải từ trang này. Hãy mở lại trang và làm lại.", me)
+    return me, form
+
+
+Posted = Annotated[tuple[SessionInfo, Any], Depends(posted)]
+
+
+def ensure_role(context: ServerContext, request: Request, me: SessionInfo, needed: Role) -> None:
+    """Refuse (403, logged) a staff member whose role is below ``needed``."""
+    if me.staff.role.allows(needed):
+        return
+    audit.record_alone(context.db, at=context.clock(), action=audit.Action.ROLE_REFUSED,
+                       outcome=audit.Outcome.REFUSED, login=me.staff.login, staff_id=me.staff.id,
+                       address=address_of(request), detail=f"{request.method} {request.url.path} needs {needed}")
+    raise PageRefused(403, "Tài khoản của bạn không có quyền làm việc này.", me)
+
+
+def pre_token(request: Request) -> str:
+    """The sign-in form's token: the cookie's if there is one, else a new one (set by the caller)."""
+    return request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(32)
+
+
+def words_for(request: Request) -> Callable[[str], str]:
+    return translator(language_of(request))

@@ -13,7 +13,7 @@ from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from vendor_server.calendars import PublishedCalendars
 from vendor_server.console import routes as console_routes
 from vendor_server.console import ticket_routes as console_ticket_routes
-from vendor_server.console.web import PageRefused, page_refused
+from vendor_server.console.web import PageRefused, page_refused, server_timing
 from vendor_server.db import VendorDatabase
 from vendor_server.routes import contracts, health, thread, tickets
 from vendor_server.routes.deps import ServerContext, utc_now
@@ -45,6 +45,7 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
                    console_ticket_routes.router):
         app.include_router(router)
     app.add_exception_handler(PageRefused, page_refused)
+    app.middleware("http")(server_timing)
     if root is not None:
         mount_repository(app, root / "tuf")
     app.add_exception_handler(Exception, internal_error)

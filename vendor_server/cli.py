@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="run the vendor API server")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (they share only the database; default 1)")
 
     add_staff_parser(sub, common)
 
@@ -171,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings(args)
         settings["data"].mkdir(parents=True, exist_ok=True)
         if args.command == "serve":
-            return _serve(settings)
+            return _serve(settings, args.workers)
         if args.command == "add-shop":
             token = VendorDatabase(settings["db"]).add_shop(args.shop_id, args.name)
             print(json.dumps({"shop_id": args.shop_id, "token": token}))
@@ -306,17 +308,27 @@ def _repo_command(args: argparse.Namespace, repo: Path, keys: Path, tuf_repo: An
     return 0
 
 
-def _serve(settings: dict[str, Any]) -> int:
+def _serve(settings: dict[str, Any], workers: int = 1) -> int:
+    import os
+
     import uvicorn
 
+    from vendor_server import asgi
     from vendor_server.app import create_app
 
-    app = create_app(VendorDatabase(settings["db"]), settings["data"],
-                     auto_close_working_days=settings["auto_close_working_days"])
+    if workers < 1:
+        raise VendorCliError(f"--workers must be at least 1, not {workers}")
+    db = VendorDatabase(settings["db"])  # migrated once here, before any worker starts
     host = settings["host"]
     shown = f"[{host}]" if ":" in host else host
     print(f"PMV vendor server: API at http://{shown}:{settings['port']}/api/v1, staff console at "
           f"http://{shown}:{settings['port']}/console (accounts: pmv-vendor staff add)", flush=True)
+    if workers > 1:
+        os.environ.update({asgi.DB_ENV: settings["db"], asgi.DATA_ENV: str(settings["data"]),
+                           asgi.AUTO_CLOSE_ENV: str(settings["auto_close_working_days"])})
+        uvicorn.run("vendor_server.asgi:app", host=host, port=settings["port"], workers=workers, log_level="info")
+        return 0
+    app = create_app(db, settings["data"], auto_close_working_days=settings["auto_close_working_days"])
     uvicorn.run(app, host=host, port=settings["port"], log_level="info")
     return 0
 

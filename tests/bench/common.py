@@ -103,12 +103,13 @@ def wait_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None 
 class VendorProcess:
     """``pmv-vendor serve`` (uvicorn, as shipped) in a child process on 127.0.0.1."""
 
-    def __init__(self, data: Path, db_url: str | None = None, port: int | None = None) -> None:
+    def __init__(self, data: Path, db_url: str | None = None, port: int | None = None, workers: int = 1) -> None:
         self.data = Path(data)
         self.data.mkdir(parents=True, exist_ok=True)
         self.db_url = db_url or f"sqlite:///{self.data / 'vendor.sqlite3'}"
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> VendorProcess:
@@ -117,7 +118,7 @@ class VendorProcess:
         VendorDatabase(self.db_url).engine.dispose()  # tables exist before the first request
         self.process = subprocess.Popen(
             [PYTHON, "-m", "vendor_server.cli", "serve", "--data", str(self.data), "--db", self.db_url,
-             "--host", "127.0.0.1", "--port", str(self.port)],
+             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)],
             cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(f"{self.base_url}/healthz", process=self.process)
         return self

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,6 +40,15 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                                "frame-ancestors 'none'; form-action 'self'",
 }
+
+
+async def server_timing(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """``Server-Timing: app;dur=<ms>`` on console pages: the server's own time, which the benchmark reads."""
+    started = time.perf_counter()
+    response = await call_next(request)
+    if request.url.path.startswith("/console"):
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+    return response
 
 
 def _moment(value: dt.datetime | None) -> str:

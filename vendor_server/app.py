@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from vendor_server.calendars import PublishedCalendars
+from vendor_server.console import admin_routes as console_admin_routes
 from vendor_server.console import routes as console_routes
+from vendor_server.console import signing_routes as console_signing_routes
 from vendor_server.console import ticket_routes as console_ticket_routes
-from vendor_server.console.web import PageRefused, page_refused, server_timing
+from vendor_server.console.web import CONSOLE_STATIC, PageRefused, page_refused, server_timing
 from vendor_server.db import VendorDatabase
 from vendor_server.routes import contracts, health, thread, tickets
 from vendor_server.routes.deps import ServerContext, utc_now
@@ -28,11 +31,14 @@ async def internal_error(_request: Request, exc: Exception) -> JSONResponse:  # 
 
 def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
                max_attachment_bytes: int = MAX_ATTACHMENT_BYTES, *, clock: Callable[[], dt.datetime] = utc_now,
-               auto_close_working_days: int = DEFAULT_AUTO_CLOSE_WORKING_DAYS) -> FastAPI:
+               auto_close_working_days: int = DEFAULT_AUTO_CLOSE_WORKING_DAYS, keys_dir: Path | str | None = None,
+               vendor_identity: Mapping[str, str] | None = None) -> FastAPI:
     """The server for ``db``; ``data_dir`` holds attachments and the TUF repository (None: neither).
 
     ``clock``: the server's time for everything it stamps (an aware datetime; tests pass a fixed one).
     ``auto_close_working_days``: the server setting of that name (kept for the staff tools that propose).
+    ``keys_dir``: the signing keys the console signs with (default ``<data_dir>/keys``, as the CLI's);
+    ``vendor_identity``: the [vendor] block written into contracts issued from the console.
     """
     if auto_close_working_days < 1:
         raise ValueError(f"auto_close_working_days must be at least 1, got {auto_close_working_days}")
@@ -40,12 +46,15 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
     root = Path(data_dir) if data_dir is not None else None
     # Deadlines count on the calendar packs this server publishes (vendor_server/calendars.py).
     calendars = PublishedCalendars(root / "tuf" if root is not None else None)
-    app.state.context = ServerContext(db, root, max_attachment_bytes, calendars, clock, auto_close_working_days)
+    keys = Path(keys_dir) if keys_dir is not None else root / "keys" if root is not None else None
+    app.state.context = ServerContext(db, root, max_attachment_bytes, calendars, clock, auto_close_working_days,
+                                      keys, dict(vendor_identity or {}))
     for router in (health.router, contracts.router, tickets.router, thread.router, console_routes.router,
-                   console_ticket_routes.router):
+                   console_ticket_routes.router, console_signing_routes.router, console_admin_routes.router):
         app.include_router(router)
     app.add_exception_handler(PageRefused, page_refused)
     app.middleware("http")(server_timing)
+    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     if root is not None:
         mount_repository(app, root / "tuf")
     app.add_exception_handler(Exception, internal_error)

@@ -1,11 +1,13 @@
-"""The vendor server as an import string, for ``pmv-vendor serve --workers N`` (uvicorn starts N processes).
+"""The vendor server as an app factory, for ``pmv-vendor serve --workers N`` (uvicorn starts N processes).
 
-Each worker process imports this module and builds the app from what ``serve`` put in the environment; they
-share nothing but the database (sessions, throttles and locks live there), so any worker serves any request.
+Each worker process imports this module and calls :func:`create` (uvicorn's ``factory=True``) to build the
+app from what ``serve`` put in the environment; they share nothing but the database (sessions, throttles and
+locks live there), so any worker serves any request.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -17,14 +19,16 @@ from vendor_server.db import VendorDatabase
 DB_ENV = "PMV_VENDOR_DB"
 DATA_ENV = "PMV_VENDOR_DATA"
 AUTO_CLOSE_ENV = "PMV_VENDOR_AUTO_CLOSE_DAYS"
+KEYS_ENV = "PMV_VENDOR_KEYS"
+VENDOR_ENV = "PMV_VENDOR_IDENTITY"  # JSON of the config's [vendor] block
 
 
-def _app() -> FastAPI:
+def create() -> FastAPI:
     url = os.environ.get(DB_ENV)
     if not url:
         raise RuntimeError(f"{DB_ENV} is not set: start the workers with pmv-vendor serve --workers N")
-    return create_app(VendorDatabase(url), Path(os.environ[DATA_ENV]),
-                      auto_close_working_days=int(os.environ.get(AUTO_CLOSE_ENV, "5")))
+    data = Path(os.environ[DATA_ENV])
+    return create_app(VendorDatabase(url), data, auto_close_working_days=int(os.environ.get(AUTO_CLOSE_ENV, "5")),
+                      keys_dir=Path(os.environ.get(KEYS_ENV) or data / "keys"),
+                      vendor_identity=json.loads(os.environ.get(VENDOR_ENV) or "{}"))
 
-
-app = _app()

@@ -25,9 +25,10 @@ from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.unlock_codes import UnlockError
 from vendor_server.cli_staff import StaffCommandError, add_staff_parser, run_staff_command
 from vendor_server.cli_tickets import TicketCommandError, add_ticket_commands, run_ticket_command
+from vendor_server.contract_issue import issue_contract
 from vendor_server.db import VendorDatabase
 from vendor_server.keys import VendorKeyError, VendorKeys
-from vendor_server.signing import sign_challenge, sign_payload
+from vendor_server.signing import sign_challenge
 
 
 class VendorCliError(Exception):
@@ -202,40 +203,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _issue(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    db = VendorDatabase(settings["db"])
-    with db.sessions() as session:
-        from sqlalchemy import func, select
-
-        from vendor_server.db import ContractDocument, Shop
-
-        shop = session.scalar(select(Shop).where(Shop.shop_id == args.shop_id))
-        issued_before = 0 if shop is None else session.scalar(
-            select(func.count()).select_from(ContractDocument).where(ContractDocument.shop_pk == shop.id)) or 0
-    if shop is None:
-        raise LookupError(f"unknown shop {args.shop_id}; run pmv-vendor add-shop first")
-    issued_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     vendor = _vendor_block(args, settings["vendor"])
-    payload = {
-        "contract_number": args.contract_number or f"HD-{args.shop_id}-{issued_before + 1:03d}",
-        **({"vendor": vendor} if vendor else {}),
-        "shop_id": args.shop_id,
-        "shop_name": args.shop_name or shop.name,
-        "package": {"code": args.package, "warranty_months": args.warranty_months},
-        "accepted_on": args.accepted_on.isoformat(),
-        "maintenance": args.maintenance,
-        "issued_at": issued_at.isoformat(),
-    }
-    document = sign_payload(payload, VendorKeys(settings["keys"]).private("contract"))
-    text = json.dumps(document, ensure_ascii=False, indent=2)
-    db.store_contract(args.shop_id, text, issued_at)
+    issued = issue_contract(VendorDatabase(settings["db"]), settings["keys"], shop_id=args.shop_id,
+                            package=args.package, warranty_months=args.warranty_months,
+                            accepted_on=args.accepted_on, maintenance=args.maintenance, vendor=vendor,
+                            contract_number=args.contract_number, shop_name=args.shop_name,
+                            now=dt.datetime.now(dt.UTC))
     if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+        args.out.write_text(issued.text + "\n", encoding="utf-8")
+    print(issued.text)
     if "name" not in vendor or "tax_code" not in vendor:
         print("pmv-vendor: warning: issued without the vendor's name or tax code ([vendor] in --config, or "
               "--vendor-name and --vendor-tax-code); the shop's certificate will not name the company",
               file=sys.stderr)
     return 0
+
+
+def _identity(config: Any) -> dict[str, str]:
+    """The [vendor] block of the config as the console writes it into contracts (blank fields left out)."""
+    if not isinstance(config, dict):
+        raise VendorCliError("[vendor] in the config must be a table (name, address, tax_code, hotline)")
+    return {key: str(value).strip() for key, value in config.items()
+            if key in ("name", "address", "tax_code", "hotline") and isinstance(value, str) and value.strip()}
 
 
 def _vendor_block(args: argparse.Namespace, config: Any) -> dict[str, str]:
@@ -325,10 +314,14 @@ def _serve(settings: dict[str, Any], workers: int = 1) -> int:
           f"http://{shown}:{settings['port']}/console (accounts: pmv-vendor staff add)", flush=True)
     if workers > 1:
         os.environ.update({asgi.DB_ENV: settings["db"], asgi.DATA_ENV: str(settings["data"]),
-                           asgi.AUTO_CLOSE_ENV: str(settings["auto_close_working_days"])})
-        uvicorn.run("vendor_server.asgi:app", host=host, port=settings["port"], workers=workers, log_level="info")
+                           asgi.AUTO_CLOSE_ENV: str(settings["auto_close_working_days"]),
+                           asgi.KEYS_ENV: str(settings["keys"]),
+                           asgi.VENDOR_ENV: json.dumps(_identity(settings["vendor"]), ensure_ascii=False)})
+        uvicorn.run("vendor_server.asgi:create", factory=True, host=host, port=settings["port"], workers=workers,
+                    log_level="info")
         return 0
-    app = create_app(db, settings["data"], auto_close_working_days=settings["auto_close_working_days"])
+    app = create_app(db, settings["data"], auto_close_working_days=settings["auto_close_working_days"],
+                     keys_dir=settings["keys"], vendor_identity=_identity(settings["vendor"]))
     uvicorn.run(app, host=host, port=settings["port"], log_level="info")
     return 0
 

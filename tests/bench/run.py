@@ -42,6 +42,12 @@ thread_poll (thread_poll.py) the poll of a shop with nothing new once 50,000
             tickets of 5,000 shops carry 10 messages each, against the same
             database without any (SQLite, and PostgreSQL with ``--postgres``):
             budget <= 1.2x; a poll bringing 10 new messages beside it.
+console_queue (console_queue.py) the staff console's queue page (``GET
+            /console/queue``, ``pmv-vendor serve --workers 2``, one signed-in
+            staff member) with 5,000 shops and 50,000 tickets: its server
+            time (``Server-Timing``) against the bare SQL query of its rows
+            (``queue_query``) on the same database, SQLite and PostgreSQL
+            with ``--postgres``: budget <= 3x (no N+1).
 
 ``--quick`` shortens every part for a smoke run (smaller batches, 10 s idle
 window; about 1 1/2 minutes); the default is the real measurement (about
@@ -64,11 +70,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.common import Row, compile_app, print_table  # noqa: E402
 
-PARTS = ("cold_start", "stalls", "health", "idle", "outbox", "vendor", "thread_poll")
+PARTS = ("cold_start", "stalls", "health", "idle", "outbox", "vendor", "thread_poll", "console_queue")
 
 
 def _parts(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
     from tests.bench.cold_start import bench_cold_start
+    from tests.bench.console_queue import bench_console_queue
     from tests.bench.health import bench_health
     from tests.bench.idle import bench_idle
     from tests.bench.outbox import bench_outbox
@@ -86,6 +93,7 @@ def _parts(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
         "outbox": lambda: bench_outbox(runs, quick),
         "vendor": lambda: bench_vendor(runs, quick, args.postgres),
         "thread_poll": lambda: bench_thread_poll(runs, quick, args.postgres),
+        "console_queue": lambda: bench_console_queue(runs, quick, args.postgres),
     }
 
 

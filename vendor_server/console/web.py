@@ -27,6 +27,7 @@ from vendor_server.console.words import translator
 from vendor_server.routes.deps import Context, ServerContext
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+CONSOLE_STATIC = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "pmv_console"
 PRE_COOKIE = "pmv_console_pre"  # the sign-in form's token, before any session exists (double submit)
 LANG_COOKIE = "pmv_console_lang"
@@ -76,7 +77,8 @@ def _hours(value: dt.timedelta | None) -> str:
 
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
                           trim_blocks=True, lstrip_blocks=True)
-_ENV.filters.update(moment=_moment, day=_day, hours=_hours)
+_ENV.filters.update(moment=_moment, day=_day, hours=_hours,
+                    moment_iso=lambda text: _moment(dt.datetime.fromisoformat(text)) if text else "")
 
 
 def language_of(request: Request) -> str:
@@ -108,7 +110,8 @@ def render(request: Request, template: str, *, http_status: int = 200, me: Sessi
         solution_name=lambda code: words.solution_name(code, lang),
         role_name=lambda code: words.role_name(code, lang),
         action_name=lambda code: words.action_name(code, lang),
-        outcome_name=lambda code: words.outcome_name(code, lang), **values)
+        outcome_name=lambda code: words.outcome_name(code, lang),
+        coverage_text=lambda row: words.coverage_text(getattr(row, "coverage", row), lang), **values)
     return HTMLResponse(page, status_code=http_status, headers=HEADERS)
 
 

@@ -58,6 +58,11 @@ ACTION = {
     "session_refused": ("Phiên không hợp lệ", "Session refused"),
     "shop_token_refused": ("Mã cửa hàng dùng sai chỗ", "Shop token refused"),
 }
+COVERAGE = {
+    "warranty": ("Bảo hành", "Warranty"),
+    "maintenance": ("Bảo trì", "Maintenance"),
+    "expired": ("Hết hạn", "Expired"),
+}
 OUTCOME = {"ok": ("Thành công", "Done"), "refused": ("Bị từ chối", "Refused")}
 
 # Every other visible text: the Vietnamese as written in the templates and the routes, and its English.
@@ -207,3 +212,14 @@ def action_name(code: str, lang: str) -> str:
 
 def outcome_name(code: str, lang: str) -> str:
     return _pick(OUTCOME, code, lang)
+
+
+def coverage_text(coverage: Any, lang: str) -> str:
+    """"Bảo hành · còn 45 ngày", "Hết hạn", "Chưa có hợp đồng" (a :class:`pmv_protocol.coverage.Coverage`)."""
+    if coverage is None:
+        return "No contract" if lang == "en" else "Chưa có hợp đồng"
+    name = _pick(COVERAGE, coverage.status.value, lang)
+    if coverage.status.value == "expired":
+        return name
+    days = f"{coverage.days_left} days left" if lang == "en" else f"còn {coverage.days_left} ngày"
+    return f"{name} · {days}"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +32,10 @@ class ServerContext:
     clock: Callable[[], dt.datetime] = utc_now
     # How many working days a proposed solution waits for the shop's decision before it may be closed.
     auto_close_working_days: int = DEFAULT_AUTO_CLOSE_WORKING_DAYS
+    # The signing keys (contracts, technician codes) the console signs with, as the CLI does; never sent out.
+    keys_dir: Path | None = None
+    # The vendor's identity written into contracts issued from the console ([vendor] of the server's config).
+    vendor_identity: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def attachments_root(self) -> Path | None:

@@ -275,3 +275,4 @@ def test_two_packs_for_one_year_are_refused() -> None:
     years = _vendor_years(2026).years
     with pytest.raises(ValueError, match="2026"):
         WorkingCalendar.default().with_years([*years, *years])
+

@@ -1,0 +1,427 @@
+"""Reading a shop's diagnostics bundle for the console: real bundles written by the app, and hostile zips.
+
+The bundles are made by the shop app's own ``write_bundle`` (tests may import
+both sides), so a change to what the app writes breaks these tests rather
+than the staff page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import struct
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.health.model import CheckResult, Metric, Status
+from app.health.output import to_json
+from app.health.runner import HealthReport
+from app.infra.settings import PosSettings, Settings, ShopSettings
+from app.support.bundle import BundlePart, collect_parts, write_bundle
+from app.support.redaction import RedactionKind
+from pmv_protocol.wire import NewTicket
+from vendor_server import tickets
+from vendor_server.attachments import attachment_path
+from vendor_server.console import diagnostics
+from vendor_server.console.diagnostics import (
+    LOG_LINES_MAX,
+    Bundle,
+    CheckRow,
+    Device,
+    LogTail,
+    RemoteAccess,
+    bundles_of,
+    read_bundle,
+    read_remote_access,
+    remote_access_of,
+    search_lines,
+)
+from vendor_server.db import Attachment, Shop, VendorDatabase
+
+HCM = dt.timezone(dt.timedelta(hours=7))
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=HCM)
+MB = 1024 * 1024
+DEVICES = [{"device": "COM3", "description": "Máy quét mã vạch Honeywell", "hwid": "USB VID:PID=0C2E:0B61"},
+           {"device": "COM4", "description": "Máy in tem Godex", "hwid": "USB VID:PID=195F:0001"}]
+
+
+def health_report() -> HealthReport:
+    results = (
+        CheckResult("pos.db.connect", Status.OK, "Kết nối được cơ sở dữ liệu POS", duration_ms=12),
+        CheckResult("backup.age", Status.CRITICAL, "Bản sao lưu gần nhất đã 5 ngày", details="D:\\Backup\\pmv.bak",
+                    remedy="backup.run", metrics=(Metric("age", 120.0, "h", warn=24, crit=48),)),
+        CheckResult("printer.tag", Status.SKIPPED, "Bỏ qua: chưa cấu hình máy in tem"),
+    )
+    return HealthReport(T0, T0 + dt.timedelta(seconds=3), results,
+                        {"pos.db.connect": "Cơ sở dữ liệu POS", "backup.age": "Sao lưu"})
+
+
+def shop_settings(tmp_path: Path) -> Settings:
+    logs = tmp_path / "pos-logs"
+    logs.mkdir()
+    (logs / "pmv-a.log").write_text("10:00 INFO mở ca\n10:01 WARNING Máy in tem không phản hồi\n", encoding="utf-8")
+    (logs / "pmv-b.log").write_text("11:00 INFO đóng ca\n", encoding="utf-8")
+    return Settings(shop=ShopSettings(name="Kim Phát", phone="028 3822 1234"), pos=PosSettings(logs_dir=logs),
+                    data_dir=tmp_path)
+
+
+def app_log(tmp_path: Path) -> Path:
+    log = tmp_path / "app.log"
+    log.write_text("08:00:01 INFO khởi động\n08:00:02 ERROR Lỗi kết nối https://admin:matkhau@pmv.example/api\n",
+                   encoding="utf-8")
+    return log
+
+
+def full_parts(tmp_path: Path, *, health: bool = True) -> list[BundlePart]:
+    extra = [BundlePart("health_report", "health.json", to_json(health_report(), {"backup.run": "Chạy sao lưu"}))]
+    parts = collect_parts(shop_settings(tmp_path), app_log(tmp_path), extra=extra if health else ())
+    # The test machine's serial ports are whatever they are: the devices part is made known here.
+    return [BundlePart("devices", "devices.json", json.dumps(DEVICES, ensure_ascii=False)) if p.key == "devices"
+            else p for p in parts]
+
+
+def zip_of(path: Path, members: dict[str, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+MANIFEST = json.dumps({"app": "PMV Support 1.0", "created_at": "2026-03-02T09:00:00+07:00", "parts": [],
+                       "left_out": []})
+
+
+# --- real bundles ---------------------------------------------------------------------------------------------
+
+def test_a_full_bundle_shows_checks_logs_settings_system_devices_and_redactions(tmp_path: Path) -> None:
+    path = write_bundle(full_parts(tmp_path), tmp_path / "chan-doan-20260302-0900.zip")
+    bundle = read_bundle(path, 7, "chan-doan-20260302-0900.zip")
+
+    assert bundle.problems == ()
+    assert (bundle.attachment_id, bundle.filename) == (7, "chan-doan-20260302-0900.zip")
+    assert bundle.app is not None and bundle.app.startswith("PMV")
+    assert bundle.created_at is not None and dt.datetime.fromisoformat(bundle.created_at).tzinfo is not None
+    assert bundle.verdict == "critical"
+    assert bundle.checks == (
+        CheckRow("pos.db.connect", "Cơ sở dữ liệu POS", "ok", "Kết nối được cơ sở dữ liệu POS", "", None),
+        CheckRow("backup.age", "Sao lưu", "critical", "Bản sao lưu gần nhất đã 5 ngày", "D:\\Backup\\pmv.bak",
+                 "Chạy sao lưu"),
+        CheckRow("printer.tag", "printer.tag", "skipped", "Bỏ qua: chưa cấu hình máy in tem", "", None),
+    )
+    assert [log.name for log in bundle.logs] == ["app.log", "pos.log/pmv-a.log", "pos.log/pmv-b.log"]
+    app_tail, pos_a, pos_b = bundle.logs
+    assert app_tail.lines[0] == "08:00:01 INFO khởi động"
+    assert "matkhau" not in "\n".join(app_tail.lines)  # the app's redaction, shown as it came
+    assert pos_a.lines == ("10:00 INFO mở ca", "10:01 WARNING Máy in tem không phản hồi")
+    assert pos_b.lines == ("11:00 INFO đóng ca",)
+    assert bundle.redactions.get(RedactionKind.URL_CREDENTIAL.value, 0) >= 1
+    assert all(isinstance(count, int) and count > 0 for count in bundle.redactions.values())
+    assert bundle.settings is not None and json.loads(bundle.settings)["shop"]["name"] == "Kim Phát"
+    assert "\n  " in bundle.settings  # pretty
+    assert bundle.system["local_time"] and bundle.system["disks"]
+    assert bundle.devices == tuple(Device(**item) for item in DEVICES)
+    assert bundle.left_out == ()
+
+
+def test_a_bundle_without_health_and_with_parts_left_out(tmp_path: Path) -> None:
+    path = write_bundle(full_parts(tmp_path, health=False), tmp_path / "chan-doan.zip",
+                        included={"app_log", "system"})
+    bundle = read_bundle(path, 1, "chan-doan.zip")
+    assert bundle.problems == ()
+    assert (bundle.checks, bundle.verdict, bundle.settings, bundle.devices) == ((), None, None, ())
+    assert [log.name for log in bundle.logs] == ["app.log"]
+    assert sorted(bundle.left_out) == ["devices", "pos_log", "settings"]
+    assert "python" in bundle.system
+
+
+def test_the_technicians_audit_csv_is_shown_as_a_log(tmp_path: Path) -> None:
+    parts = [*full_parts(tmp_path), BundlePart("audit_log", "audit.csv", "at,who,what\n2026-03-02,Tâm,login\n")]
+    bundle = read_bundle(write_bundle(parts, tmp_path / "b.zip"), 1, "b.zip")
+    assert LogTail("audit.csv", ("at,who,what", "2026-03-02,Tâm,login")) in bundle.logs
+
+
+def test_a_log_shows_only_its_last_lines(tmp_path: Path) -> None:
+    lines = [f"dòng {number}" for number in range(LOG_LINES_MAX + 500)]
+    pos = "===== pmv.log =====\n" + "\n".join(lines)
+    path = zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "app.log": "\n".join(lines), "pos.log": pos})
+    bundle = read_bundle(path, 1, "b.zip")
+    assert bundle.problems == ()
+    for tail in bundle.logs:
+        assert len(tail.lines) == LOG_LINES_MAX
+        assert tail.lines[0] == "dòng 500" and tail.lines[-1] == f"dòng {LOG_LINES_MAX + 499}"
+    assert [tail.name for tail in bundle.logs] == ["app.log", "pos.log/pmv.log"]
+
+
+# --- bad files: never a crash, always a line for staff ----------------------------------------------------------
+
+def test_a_corrupt_zip_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "chan-doan.zip"
+    path.write_bytes(b"PK" + bytes(range(256)) * 4)
+    bundle = read_bundle(path, 3, "chan-doan.zip")
+    assert bundle == Bundle(3, "chan-doan.zip", problems=bundle.problems)
+    assert len(bundle.problems) == 1 and "hỏng" in bundle.problems[0]
+
+
+def test_a_text_file_renamed_zip_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "chan-doan.zip"
+    path.write_text("đây không phải tệp zip\n", encoding="utf-8")
+    bundle = read_bundle(path, 3, "chan-doan.zip")
+    assert len(bundle.problems) == 1 and "không phải tệp zip" in bundle.problems[0]
+
+
+def test_a_missing_file_is_a_problem(tmp_path: Path) -> None:
+    bundle = read_bundle(tmp_path / "gone.zip", 3, "chan-doan.zip")
+    assert bundle.problems == ("Không tìm thấy tệp đính kèm trên máy chủ",)
+
+
+def test_a_member_that_is_not_json_or_not_utf8_is_skipped_and_the_rest_shown(tmp_path: Path) -> None:
+    path = zip_of(tmp_path / "b.zip", {
+        "manifest.json": MANIFEST, "health.json": "{not json", "settings.json": "Kim Ph\xe1t".encode("latin-1"),
+        "system.json": "[1, 2]", "devices.json": json.dumps([DEVICES[0], "COM9", {"description": "không tên"}]),
+        "app.log": b"08:00 INFO ok\n08:01 INFO gi\xe1 v\xe0ng\n",
+    })
+    bundle = read_bundle(path, 1, "b.zip")
+    assert (bundle.checks, bundle.verdict, bundle.settings, bundle.system) == ((), None, None, {})
+    assert bundle.devices == (Device(**DEVICES[0]),)
+    assert bundle.logs[0].lines[0] == "08:00 INFO ok" and "\ufffd" in bundle.logs[0].lines[1]
+    problems = "\n".join(bundle.problems)
+    assert "health.json không phải JSON hợp lệ" in problems
+    assert "settings.json không phải văn bản UTF-8" in problems
+    assert "system.json không đúng dạng" in problems
+    assert "Thiết bị thứ 2" in problems and "Thiết bị thứ 3" in problems
+    assert "app.log có ký tự không phải UTF-8" in problems
+    assert bundle.app == "PMV Support 1.0"  # the manifest still read
+
+
+def test_malformed_check_rows_are_skipped_with_a_line_each(tmp_path: Path) -> None:
+    health = {"verdict": "warning", "results": [
+        {"id": "disk.free", "status": "warning", "summary": "Ổ C còn 2 GB", "remedy": {"code": "x", "steps": ""}},
+        {"id": 5, "status": "ok"}, "rác",
+        {"id": "future.check", "status": "something-new", "title": None},
+    ]}
+    path = zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "health.json": json.dumps(health)})
+    bundle = read_bundle(path, 1, "b.zip")
+    assert bundle.verdict == "warning"
+    assert bundle.checks == (CheckRow("disk.free", "disk.free", "warning", "Ổ C còn 2 GB", "", None),
+                             CheckRow("future.check", "future.check", "something-new", "", "", None))
+    assert sum("Kết quả kiểm tra thứ" in line for line in bundle.problems) == 2
+
+
+def test_a_zip_without_a_manifest_says_so_and_still_shows_its_logs(tmp_path: Path) -> None:
+    bundle = read_bundle(zip_of(tmp_path / "b.zip", {"app.log": "một dòng"}), 1, "b.zip")
+    assert bundle.logs == (LogTail("app.log", ("một dòng",)),)
+    assert len(bundle.problems) == 1 and "manifest.json" in bundle.problems[0]
+
+
+def test_a_part_the_manifest_lists_but_the_zip_lacks_is_named(tmp_path: Path) -> None:
+    manifest = {"parts": [{"key": "app_log", "file": "app.log", "redactions": {"phone": 2, "email": "many"}},
+                          {"key": "system", "file": "system.json", "redactions": {"phone": 1}}], "left_out": []}
+    bundle = read_bundle(zip_of(tmp_path / "b.zip", {"manifest.json": json.dumps(manifest), "app.log": "x"}), 1,
+                         "b.zip")
+    assert bundle.redactions == {"phone": 3}
+    assert bundle.problems == ("Gói thiếu tệp system.json dù manifest.json có ghi",)
+
+
+class Opened:
+    """Which members the reader decompresses."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.names: list[str] = []
+        real = zipfile.ZipFile.open
+
+        def spy(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo, *args: object, **kwargs: object) -> object:
+            self.names.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+            return real(archive, name, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+
+
+def test_a_zip_bomb_member_is_refused_without_inflating_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = zip_of(tmp_path / "bomb.zip", {"manifest.json": MANIFEST, "app.log": bytes(30 * MB),
+                                          "system.json": "{\"python\": \"3.11\"}"})
+    assert path.stat().st_size < MB  # small on the wire
+    opened = Opened(monkeypatch)
+    bundle = read_bundle(path, 1, "bomb.zip")
+    assert "app.log" not in opened.names
+    assert bundle.logs == ()
+    assert bundle.system == {"python": "3.11"}
+    assert len(bundle.problems) == 1 and "app.log quá lớn" in bundle.problems[0]
+
+
+def test_members_over_the_total_budget_are_refused(tmp_path: Path) -> None:
+    four_mb = bytes(4 * MB)
+    names = ["app.log", "pos.log", "a.txt", "b.txt", "c.txt", "d.txt"]
+    bundle = read_bundle(zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST} | dict.fromkeys(names, four_mb)),
+                         1, "b.zip")
+    # The manifest's bytes and four logs of 4 MB fit in 20 MB; the fifth and sixth do not.
+    assert [tail.name for tail in bundle.logs] == ["app.log", "pos.log", "a.txt", "b.txt"]
+    refused = [line for line in bundle.problems if "vượt tổng dung lượng" in line]
+    assert len(refused) == 2 and "c.txt" in refused[0] and "d.txt" in refused[1]
+
+
+def test_a_header_that_understates_the_size_does_not_inflate_more(tmp_path: Path) -> None:
+    """The central directory says 10 bytes; the data inflates to 3 MB: read stops at the cap and is refused."""
+    path = zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "app.log": b"x" * (3 * MB)})
+    with zipfile.ZipFile(path) as archive:
+        start = archive.start_dir
+    data = bytearray(path.read_bytes())
+    # The second central-directory entry is app.log's; its uncompressed size is at offset 24.
+    central = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02", start) + 4)
+    struct.pack_into("<I", data, central + 24, 10)
+    path.write_bytes(bytes(data))
+    bundle = read_bundle(path, 1, "b.zip")
+    assert bundle.logs == ()
+    assert any("app.log" in line and "hỏng" in line for line in bundle.problems)
+    assert bundle.app == "PMV Support 1.0"
+
+
+def test_too_many_members_is_refused_whole(tmp_path: Path) -> None:
+    members: dict[str, bytes | str] = {"manifest.json": MANIFEST}
+    members |= {f"{number}.txt": "x" for number in range(60)}
+    bundle = read_bundle(zip_of(tmp_path / "b.zip", members), 1, "b.zip")
+    assert bundle == Bundle(1, "b.zip", problems=bundle.problems)
+    assert "61 tệp" in bundle.problems[0]
+
+
+@pytest.mark.parametrize("name", ["../evil", "/etc/passwd.log", "logs/../../evil.log", "C:\\Windows\\evil.log",
+                                  "..\\evil.txt"])
+def test_a_member_named_out_of_the_archive_is_refused_and_never_read(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, name: "pwned", "app.log": "bình thường"})
+    opened = Opened(monkeypatch)
+    bundle = read_bundle(path, 1, "b.zip")
+    assert name not in opened.names
+    assert bundle.logs == (LogTail("app.log", ("bình thường",)),)
+    assert len(bundle.problems) == 1 and "tên không an toàn" in bundle.problems[0] and name in bundle.problems[0]
+
+
+def test_control_characters_in_a_member_name_never_reach_the_page() -> None:
+    assert diagnostics.shown("a\u202egol.exe\x1b[31m") == "agol.exe[31m"
+    assert len(diagnostics.shown("x" * 500)) == diagnostics.NAME_SHOWN_MAX
+
+
+# --- the remote-assistance note ---------------------------------------------------------------------------------
+
+def note(tmp_path: Path, content: object, name: str = "truy-cap-tu-xa.json") -> Path:
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False),
+                    encoding="utf-8")
+    return path
+
+
+def test_the_remote_note_gives_the_tool_and_id(tmp_path: Path) -> None:
+    good = {"remote_tool": "ultraviewer", "remote_tool_name": "UltraViewer", "remote_id": "123456789"}
+    assert read_remote_access(note(tmp_path, good)) == RemoteAccess("UltraViewer", "123456789")
+    spaced = good | {"remote_id": "123 456 789"}
+    assert read_remote_access(note(tmp_path, spaced)) == RemoteAccess("UltraViewer", "123456789")
+    unnamed = {"remote_tool": "anydesk", "remote_id": "987654"}
+    assert read_remote_access(note(tmp_path, unnamed)) == RemoteAccess("anydesk", "987654")
+
+
+@pytest.mark.parametrize("content", [
+    {"remote_tool_name": "UltraViewer", "remote_id": "12345"},  # too short
+    {"remote_tool_name": "UltraViewer", "remote_id": "1234567890123"},  # too long
+    {"remote_tool_name": "UltraViewer", "remote_id": "12345a789"},
+    {"remote_tool_name": "UltraViewer", "remote_id": "١٢٣٤٥٦٧"},  # not ASCII digits
+    {"remote_tool_name": "UltraViewer", "remote_id": 123456789},
+    {"remote_tool_name": "", "remote_id": "123456789"},
+    {"remote_tool_name": "UltraViewer"},
+    ["UltraViewer", "123456789"],
+    "{not json",
+])
+def test_a_malformed_remote_note_is_none(content: object, tmp_path: Path) -> None:
+    assert read_remote_access(note(tmp_path, content)) is None
+
+
+def test_an_unreadable_remote_note_is_none(tmp_path: Path) -> None:
+    assert read_remote_access(tmp_path / "missing.json") is None
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"remote_tool_name": "x" * 10_000, "remote_id": "123456789"}), encoding="utf-8")
+    assert read_remote_access(big) is None
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"remote_tool_name": "Ultra\xe9", "remote_id": "123456789"}')
+    assert read_remote_access(latin) is None
+
+
+# --- a ticket's attachments -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[VendorDatabase]:
+    database = VendorDatabase(f"sqlite:///{tmp_path / 'vendor.sqlite3'}")
+    database.add_shop("KP-0001", "Kim Phát")
+    yield database
+    database.engine.dispose()
+
+
+def open_ticket(db: VendorDatabase) -> int:
+    with db.sessions() as session:
+        shop = session.scalar(select(Shop).where(Shop.shop_id == "KP-0001"))
+    assert shop is not None
+    new = NewTicket(category="incident", severity="normal", title="Máy in kẹt giấy", description="",
+                    contact_name="Chị Lan", contact_phone="0901234567", channel="phone", opened_at=T0)
+    record, _ = tickets.create_ticket(db, shop, str(uuid.uuid4()), new, now=T0)
+    return record.id
+
+
+def attach(db: VendorDatabase, root: Path, ticket_id: int, filename: str, source: Path | None) -> int:
+    """An attachment row, and its bytes at the stored path (none when ``source`` is None: the file is gone)."""
+    client_id = str(uuid.uuid4())
+    data = source.read_bytes() if source is not None else b""
+    if source is not None:
+        target = attachment_path(root, ticket_id, client_id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    with db.sessions.begin() as session:
+        row = Attachment(ticket_id=ticket_id, client_id=client_id, filename=filename, size=len(data),
+                         sha256="0" * 64, created_at=T0)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_bundles_and_the_newest_remote_note_of_a_ticket(db: VendorDatabase, tmp_path: Path) -> None:
+    root = tmp_path / "attachments"
+    ticket, other = open_ticket(db), open_ticket(db)
+    photo = tmp_path / "anh.png"
+    photo.write_bytes(b"\x89PNG")
+    bundle_zip = write_bundle(full_parts(tmp_path), tmp_path / "made" / "chan-doan-20260302-0900.zip")
+    assert remote_access_of(db, ticket, root) is None
+
+    attach(db, root, ticket, "anh.png", photo)
+    first = attach(db, root, ticket, "chan-doan-20260302-0900.zip", bundle_zip)
+    ultraviewer = {"remote_tool": "ultraviewer", "remote_tool_name": "UltraViewer", "remote_id": "111 222 333"}
+    attach(db, root, ticket, "truy-cap-tu-xa.json", note(tmp_path, ultraviewer))
+    gone = attach(db, root, ticket, "chan-doan-20260302-1000.ZIP", None)
+    attach(db, root, ticket, "truy-cap-tu-xa.json",
+           note(tmp_path, {"remote_tool": "anydesk", "remote_tool_name": "AnyDesk", "remote_id": "987 654 321"}))
+    attach(db, root, ticket, "truy-cap-tu-xa.json", note(tmp_path, {"remote_id": "bad"}))  # newest, unreadable
+    attach(db, root, other, "chan-doan-khac.zip", bundle_zip)
+    attach(db, root, other, "truy-cap-tu-xa.json",
+           note(tmp_path, {"remote_tool": "x", "remote_tool_name": "RustDesk", "remote_id": "555555555"}))
+
+    bundles = bundles_of(db, ticket, root)
+    assert [(b.attachment_id, b.filename) for b in bundles] == [(first, "chan-doan-20260302-0900.zip"),
+                                                               (gone, "chan-doan-20260302-1000.ZIP")]
+    assert bundles[0].problems == () and bundles[0].verdict == "critical" and len(bundles[0].checks) == 3
+    assert bundles[1] == Bundle(gone, "chan-doan-20260302-1000.ZIP",
+                                problems=("Không tìm thấy tệp đính kèm trên máy chủ",))
+    assert remote_access_of(db, ticket, root) == RemoteAccess("AnyDesk", "987654321")
+    assert remote_access_of(db, other, root) == RemoteAccess("RustDesk", "555555555")
+    assert bundles_of(db, 999, root) == []
+
+
+# --- searching a log --------------------------------------------------------------------------------------------
+
+def test_search_is_case_insensitive_and_keeps_diacritics_as_typed() -> None:
+    lines = ["08:00 INFO Khởi động", "08:01 ERROR Lỗi kết nối", "08:02 WARNING loi in tem", "08:03 LỖI máy in",
+             "08:04 lo\u0302\u0303i tách dấu"]  # the last one decomposed (NFD), as some Windows tools write it
+    assert search_lines(lines, "lỗi") == [1, 3, 4]
+    assert search_lines(lines, "LOI") == [2]
+    assert search_lines(lines, "error") == [1]
+    assert search_lines(lines, "") == []
+    assert search_lines((line for line in lines), "08:0") == [0, 1, 2, 3, 4]

@@ -1,0 +1,110 @@
+"""The shops as staff see them: coverage today, contract end, app version, last contact, ticket history.
+
+Coverage is computed from each shop's latest signed contract with the same code the shop's app uses
+(:mod:`pmv_protocol.coverage`).  The list reads every shop's latest contract and newest ticket in two queries
+(no query per shop); "last contact" is the shop's newest ticket or timeline step, the only times the server
+hears from a shop that it keeps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+
+from pmv_protocol.contract import Contract, ContractError
+from pmv_protocol.coverage import Coverage, coverage_on
+from pmv_protocol.shop_time import SHOP_TZ
+from pmv_protocol.signed_json import parse_object
+from vendor_server.db import ContractDocument, Shop, Ticket, VendorDatabase
+from vendor_server.records import TicketRecord, ticket_record
+
+OPEN = ("received", "in_progress", "solution_proposed", "on_site_scheduled")
+
+
+@dataclass(frozen=True)
+class ShopRow:
+    shop_id: str
+    name: str
+    contract_number: str | None
+    coverage: Coverage | None  # None: no readable contract
+    last_contact: dt.datetime | None
+    app_version: str | None  # from its newest ticket
+    open_tickets: int
+
+    @property
+    def coverage_code(self) -> str:
+        return "expired" if self.coverage is None else self.coverage.status.value
+
+
+def contract_of(document: str | None) -> Contract | None:
+    if document is None:
+        return None
+    try:
+        return Contract.from_payload(parse_object(document)["payload"])
+    except (ValueError, KeyError, TypeError, ContractError):
+        return None
+
+
+def _latest_contracts(db: VendorDatabase) -> dict[int, str]:
+    newest = (select(ContractDocument.shop_pk, func.max(ContractDocument.id).label("id"))
+              .group_by(ContractDocument.shop_pk).subquery())
+    with db.sessions() as session:
+        rows = session.execute(select(ContractDocument.shop_pk, ContractDocument.document)
+                               .join(newest, newest.c.id == ContractDocument.id)).all()
+    return {shop_pk: document for shop_pk, document in rows}
+
+
+def list_shops(db: VendorDatabase, today: dt.date, search: str = "") -> list[ShopRow]:
+    """Every shop (or those whose id or name contains ``search``), by name."""
+    contracts = _latest_contracts(db)
+    newest = select(Ticket.shop_pk, func.max(Ticket.id).label("id")).group_by(Ticket.shop_pk).subquery()
+    with db.sessions() as session:
+        stats = {pk: (last, opened) for pk, last, opened in session.execute(
+            select(Ticket.shop_pk, func.max(Ticket.updated_at),
+                   func.sum(case((Ticket.status.in_(OPEN), 1), else_=0)))
+            .group_by(Ticket.shop_pk)).all()}
+        versions = {pk: version for pk, version in session.execute(
+            select(Ticket.shop_pk, Ticket.app_version).join(newest, newest.c.id == Ticket.id)).all()}
+        query = select(Shop).order_by(Shop.name, Shop.shop_id)
+        if search.strip():
+            pattern = f"%{search.strip()}%"
+            query = query.where(Shop.shop_id.ilike(pattern) | Shop.name.ilike(pattern))
+        shops = list(session.scalars(query))
+    rows = []
+    for shop in shops:
+        contract = contract_of(contracts.get(shop.id))
+        last, open_count = stats.get(shop.id, (None, 0))
+        rows.append(ShopRow(shop.shop_id, shop.name, None if contract is None else contract.contract_number,
+                            None if contract is None else coverage_on(contract, today), last,
+                            versions.get(shop.id), int(open_count or 0)))
+    return rows
+
+
+@dataclass(frozen=True)
+class ShopPage:
+    row: ShopRow
+    contract: Contract | None
+    document: str | None  # the signed file, for a shop without Internet
+    tickets: list[TicketRecord]  # newest first
+
+
+def shop_page(db: VendorDatabase, shop_id: str, today: dt.date) -> ShopPage | None:
+    with db.sessions() as session:
+        shop = session.scalar(select(Shop).where(Shop.shop_id == shop_id))
+        if shop is None:
+            return None
+        document = db.latest_contract(session, shop)
+        tickets = [ticket_record(t) for t in session.scalars(
+            select(Ticket).where(Ticket.shop_pk == shop.id).order_by(Ticket.id.desc()))]
+    contract = contract_of(document)
+    last = max((t.updated_at for t in tickets), default=None)
+    row = ShopRow(shop.shop_id, shop.name, None if contract is None else contract.contract_number,
+                  None if contract is None else coverage_on(contract, today), last,
+                  tickets[0].app_version if tickets else None, sum(t.status in OPEN for t in tickets))
+    return ShopPage(row, contract, document, tickets)
+
+
+def shop_today(now: dt.datetime) -> dt.date:
+    return now.astimezone(SHOP_TZ).date()

@@ -107,6 +107,11 @@ class Runtime:
         store.recover()  # finish or clean up an install a crash interrupted
         return store
 
+    def installed_packs(self) -> list[dict[str, str]]:
+        """The regulation and calendar packs in force on this till (what a support bundle tells the vendor)."""
+        return [{"id": pack.id, "version": pack.version, "title": pack.title_vi}
+                for store in (self.pack_store, self.calendar_store) for pack in store.installed()]
+
     @cached_property
     def outbox(self) -> Outbox:
         # One per process: its lock keeps two deliveries (scheduler, "send now") from overlapping.

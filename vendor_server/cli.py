@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="worker processes (they share only the database; default 1)")
 
     add_staff_parser(sub, common)
+    sub.add_parser("demo-data", parents=[common],
+                   help="fill a new database with demo staff (passwords printed), shops, contracts and tickets")
 
     add_shop = sub.add_parser("add-shop", parents=[common], help="register a shop and print its token")
     add_shop.add_argument("--shop-id", required=True)
@@ -187,6 +189,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_ticket_command(args, settings)
         if args.command == "staff":
             return run_staff_command(args, settings)
+        if args.command == "demo-data":
+            from vendor_server.demo_data import seed
+
+            try:
+                shown = seed(VendorDatabase(settings["db"]), settings["data"], settings["keys"],
+                             dt.datetime.now(dt.UTC))
+            except ValueError as exc:
+                raise VendorCliError(str(exc)) from None
+            print(json.dumps(shown, ensure_ascii=False, indent=2))
+            return 0
         if args.command == "repo":
             return _repo(args, settings)
         if args.command == "keys":

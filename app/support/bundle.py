@@ -13,7 +13,7 @@ import platform
 import shutil
 import sys
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,8 +57,12 @@ def collect_parts(
     keep_phones: Sequence[str] = (),
     extra: Sequence[BundlePart] = (),
     now: dt.datetime | None = None,
+    packs: Callable[[], list[dict[str, str]]] | None = None,
 ) -> list[BundlePart]:
     """Everything a technician needs to start, redacted; features add ``extra`` parts.
+
+    ``packs`` lists the regulation and calendar packs installed (id, version, title) for system.json: the
+    vendor's console shows them beside the request, since a wrong rule is often an old pack.
 
     Phone numbers stay when they are the contact's (``keep_phones``) or the shop's own.
     """
@@ -73,8 +77,13 @@ def collect_parts(
     dumped, counts = redact_mapping(settings.model_dump(mode="json"), keep_phones=keep_phones)
     parts.append(BundlePart("settings", "settings.json", json.dumps(dumped, ensure_ascii=False, indent=2),
                             dict(counts)))
-    parts.append(BundlePart("system", "system.json", json.dumps(system_info(settings, now), ensure_ascii=False,
-                                                                 indent=2)))
+    info = system_info(settings, now)
+    if packs is not None:
+        try:
+            info["packs"] = packs()
+        except Exception as exc:  # noqa: BLE001 - a broken pack folder must not stop a request for help
+            info["packs_error"] = f"{type(exc).__name__}: {exc}"
+    parts.append(BundlePart("system", "system.json", json.dumps(info, ensure_ascii=False, indent=2)))
     parts.append(BundlePart("devices", "devices.json", json.dumps(device_list(), ensure_ascii=False, indent=2)))
     return parts
 

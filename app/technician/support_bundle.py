@@ -56,6 +56,6 @@ def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = 
     raise_if_cancelled(cancel, "bundle cancelled before it was written")
     if progress:
         progress(0.7, "bundle")
-    parts = collect_parts(runtime.settings, runtime.log_file, extra=extra)
+    parts = collect_parts(runtime.settings, runtime.log_file, extra=extra, packs=runtime.installed_packs)
     path = write_bundle(parts, target)
     return BundleResult(path, [part.key for part in parts], sum(sum(part.redactions.values()) for part in parts))

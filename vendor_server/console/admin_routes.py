@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from vendor_server.console import accounts, audit, sessions
 from vendor_server.console.accounts import Role, SignInRefused
 from vendor_server.console.shops import list_shops, shop_page, shop_today
+from vendor_server.console.sla_report import sla_report
 from vendor_server.console.web import Me, PageRefused, Posted, address_of, ensure_role, redirect, render
 from vendor_server.routes.deps import Context, ServerContext
 
@@ -43,6 +44,15 @@ def shop(request: Request, context: Context, me: Me, shop_id: str) -> Response:
     if page is None:
         raise PageRefused(404, "Không có cửa hàng này.", me)
     return render(request, "shop.html", me=me, page=page)
+
+
+@router.get("/sla")
+def sla(request: Request, context: Context, me: Me, months: int = 3) -> Response:
+    """The vendor's own measure of its promise (vendor_server/console/sla_report.py says how it counts)."""
+    ensure_role(context, request, me, Role.ADMIN)
+    months = min(max(months, 1), 24)
+    report = sla_report(context.db, context.calendars.calendar(), context.clock(), months=months)
+    return render(request, "sla.html", me=me, report=report, months=months)
 
 
 # --- staff accounts ----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ and its audit row are written, then the page is shown again (post/redirect/get: 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import tempfile
@@ -22,8 +23,9 @@ from pmv_protocol import ticket_flow
 from pmv_protocol.wire import SolutionKind, TicketStatus
 from vendor_server import staff_acts
 from vendor_server.attachments import attachment_path, ticket_attachment
-from vendor_server.console import audit, notes
+from vendor_server.console import audit, diagnostics, notes
 from vendor_server.console.queue import OPEN_STATUSES
+from vendor_server.console.shops import shop_page, shop_today
 from vendor_server.console.web import Me, PageRefused, Posted, address_of, redirect, render
 from vendor_server.db import Ticket
 from vendor_server.routes.deps import Context, ServerContext
@@ -32,6 +34,8 @@ from vendor_server.timeline import ticket_thread
 
 router = APIRouter(prefix="/console/tickets", include_in_schema=False)
 
+CHECK_ORDER = {"critical": 0, "error": 0, "warning": 1, "ok": 3}
+LINE_MAX = 400  # a log line longer than this is cut on the page (a log without newlines is one huge line)
 MAX_FILES = 10
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -59,6 +63,13 @@ def ticket_page(request: Request, context: Context, me: Me, done: str = "", erro
     thread = _thread(context, number, me)
     shop_id, shop_name = _shop_of(context, thread.ticket.id)
     calendar, now = context.calendars.calendar(), context.clock()
+    root = context.attachments_root
+    # The problems first: what failed, then what warns, then the rest (as the shop's checks page orders them).
+    bundles = [dataclasses.replace(bundle, checks=tuple(sorted(bundle.checks, key=lambda c: CHECK_ORDER.get(
+        c.status, 2)))) for bundle in ([] if root is None else diagnostics.bundles_of(context.db, thread.ticket.id,
+                                                                                      root))]
+    remote = None if root is None else diagnostics.remote_access_of(context.db, thread.ticket.id, root)
+    shop = shop_page(context.db, shop_id, shop_today(now))
     due = thread.ticket.response_due_at
     left = None if due is None else calendar.working_time_between(now, due)
     visit_day = calendar.next_opening(now).date()
@@ -66,7 +77,8 @@ def ticket_page(request: Request, context: Context, me: Me, done: str = "", erro
                   shop_name=shop_name, notes=notes.notes_of(context.db, thread.ticket.id), left=left, done=done,
                   error=ERROR_WORDS.get(error, ""), detail=detail, solutions=[s.value for s in SolutionKind],
                   statuses=[s.value for s in TicketStatus], open=thread.ticket.status in OPEN_STATUSES,
-                  visit_day=visit_day.isoformat(), auto_close_days=context.auto_close_working_days)
+                  visit_day=visit_day.isoformat(), auto_close_days=context.auto_close_working_days,
+                  bundles=bundles, remote=remote, shop=shop, line_max=LINE_MAX)
 
 
 @router.get("/{number}/files/{attachment_id}")

@@ -252,7 +252,9 @@ class RequestForm(QDialog):
                 self.attach_diagnostics.setChecked(bool(self._bundle_included))
 
         extra = self._health_parts()
-        self._runner.run(lambda: collect_parts(settings, log_file, keep_phones=[phone] if phone else [], extra=extra),
+        packs = self._runtime.installed_packs
+        self._runner.run(lambda: collect_parts(settings, log_file, keep_phones=[phone] if phone else [], extra=extra,
+                                               packs=packs),
                          on_success=show, title=self.tr("Đang thu thập thông tin chẩn đoán…"), context=self)
 
     def _health_parts(self) -> list[BundlePart]:
@@ -286,7 +288,7 @@ class RequestForm(QDialog):
         screenshot = self._screenshot if self.attach_screenshot.isChecked() else None
         with_bundle = self.attach_diagnostics.isChecked()
         parts, included = self._bundle_parts, self._bundle_included
-        settings, log_file = self._runtime.settings, self._runtime.log_file
+        settings, log_file, packs = self._runtime.settings, self._runtime.log_file, self._runtime.installed_packs
         extra, health, shop = self._health_parts(), self._health, self._runtime.settings.shop
 
         def prepare() -> list[AttachmentSource]:
@@ -299,7 +301,7 @@ class RequestForm(QDialog):
                     sources.append(AttachmentSource(path, AttachmentKind.SCREENSHOT))
             if with_bundle:
                 chosen = parts if parts is not None else collect_parts(settings, log_file, keep_phones=[phone],
-                                                                      extra=extra)
+                                                                      extra=extra, packs=packs)
                 bundle = write_bundle(chosen, folder / f"chan-doan-{stamp}.zip", included=included)
                 sources.append(AttachmentSource(bundle, AttachmentKind.DIAGNOSTICS))
                 if health is not None and (included is None or "health_report" in included):

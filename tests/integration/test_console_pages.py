@@ -152,7 +152,11 @@ def test_a_code_for_another_shops_ticket_or_with_a_stale_second_factor_is_refuse
     challenge = make_challenge("KP-0001", console.clock())
     form = {"csrf": csrf_of(page), "challenge": challenge.code(), "ticket": other["number"], "reason": "Xem",
             "hours": "1"}
-    assert browser.post(f"{console.url}/technician-code", data=form, timeout=10).status_code == 422
+    wrong_shop = browser.post(f"{console.url}/technician-code", data=form, timeout=10)
+    assert wrong_shop.status_code == 422 and "không phải của cửa hàng đã tạo mã yêu cầu" in wrong_shop.text
+    typo = browser.post(f"{console.url}/technician-code", data={**form, "challenge": "ABCD-EFGH-1234"}, timeout=10)
+    assert typo.status_code == 422 and "Mã yêu cầu không đúng" in typo.text
+    assert 'value="Xem"' in typo.text  # what was typed is kept, not lost
     console.clock.advance(minutes=6)  # the sign-in's code is no longer fresh
     stale = browser.post(f"{console.url}/technician-code", data=form, timeout=10)
     assert stale.status_code == 401 and 'name="code"' in stale.text
@@ -176,6 +180,12 @@ def test_a_contract_issued_in_the_console_is_imported_by_the_app(console: Consol
     contract = ContractService(tmp_path / "shop" / "contract.json", trusted, "KP-0003").import_file(file)
     assert contract.contract_number == "HD-KP-0003-001" and contract.warranty_months == 6
     assert [(m.start, m.tier) for m in contract.maintenance] == [(dt.date(2026, 9, 1), "priority")]
+    # A form with a date missing is refused with words, the typed values kept, nothing issued.
+    bad = browser.post(f"{console.url}/contracts", data={
+        "csrf": csrf_of(page), "shop": "KP-0003", "package": "PMV-GOLD-PRO", "warranty_months": "12",
+        "accepted_on": ""}, timeout=10)
+    assert bad.status_code == 422 and "Hợp đồng chưa hợp lệ" in bad.text
+    assert [e.detail for e in console.audit(action=Action.CONTRACT_ISSUED)] == ["HD-KP-0003-001"]
     # The shops page now shows it in force.
     shops = browser.get(f"{console.url}/shops", timeout=10).text
     assert "Bảo hành · còn" in shops.split('muted">KP-0003')[1].split("</tr>")[0]

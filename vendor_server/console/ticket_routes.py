@@ -34,7 +34,7 @@ from vendor_server.timeline import ticket_thread
 
 router = APIRouter(prefix="/console/tickets", include_in_schema=False)
 
-CHECK_ORDER = {"critical": 0, "error": 0, "warning": 1, "ok": 3}
+CHECK_ORDER = {"critical": 0, "unknown": 1, "warning": 1, "ok": 3}
 LINE_MAX = 400  # a log line longer than this is cut on the page (a log without newlines is one huge line)
 MAX_FILES = 10
 MAX_FILE_BYTES = 20 * 1024 * 1024

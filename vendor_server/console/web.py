@@ -111,6 +111,8 @@ def render(request: Request, template: str, *, http_status: int = 200, me: Sessi
         role_name=lambda code: words.role_name(code, lang),
         action_name=lambda code: words.action_name(code, lang),
         outcome_name=lambda code: words.outcome_name(code, lang),
+        coverage_name=lambda code: words.coverage_name(code, lang),
+        check_status_name=lambda code: words.check_status_name(code, lang),
         coverage_text=lambda row: words.coverage_text(getattr(row, "coverage", row), lang), **values)
     return HTMLResponse(page, status_code=http_status, headers=HEADERS)
 

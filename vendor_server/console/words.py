@@ -63,6 +63,13 @@ COVERAGE = {
     "maintenance": ("Bảo trì", "Maintenance"),
     "expired": ("Hết hạn", "Expired"),
 }
+CHECK_STATUS = {  # the shop app's check results (app/health/model.py Status)
+    "ok": ("Đạt", "OK"),
+    "warning": ("Cảnh báo", "Warning"),
+    "critical": ("Nghiêm trọng", "Critical"),
+    "unknown": ("Không kiểm tra được", "Could not check"),
+    "skipped": ("Bỏ qua", "Skipped"),
+}
 OUTCOME = {"ok": ("Thành công", "Done"), "refused": ("Bị từ chối", "Refused")}
 
 # Every other visible text: the Vietnamese as written in the templates and the routes, and its English.
@@ -273,6 +280,13 @@ ENGLISH: dict[str, str] = {
     'đề xuất phương án trong hạn 2–4 giờ làm việc': 'a proposed solution within 2–4 working hours',
     'Ưu tiên': 'Priority',
     'Ổ đĩa': 'Disk',
+    'Tệp nhật ký': 'Log',
+    'Số hợp đồng': 'Contract',
+    'Các cửa hàng': 'Shops',
+    'Ứng dụng hỗ trợ': 'Support app',
+    'Phần mềm bán hàng': 'POS software',
+    'Hệ điều hành': 'Operating system',
+    'Giờ trên máy lúc gửi': "The till's clock when sent",
     'Máy chủ chưa có khóa ký: quản trị viên chạy pmv-vendor keys init.':
         'The server has no signing keys yet: an administrator runs pmv-vendor keys init.',
     'Mã yêu cầu không đúng: hãy đọc lại mã trên màn hình của cửa hàng (thường do gõ nhầm).':
@@ -329,6 +343,14 @@ def action_name(code: str, lang: str) -> str:
 
 def outcome_name(code: str, lang: str) -> str:
     return _pick(OUTCOME, code, lang)
+
+
+def coverage_name(code: str, lang: str) -> str:
+    return _pick(COVERAGE, code, lang)
+
+
+def check_status_name(code: str, lang: str) -> str:
+    return _pick(CHECK_STATUS, code, lang)
 
 
 def coverage_text(coverage: Any, lang: str) -> str:

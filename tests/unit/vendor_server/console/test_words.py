@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.health.model import Status  # the shop's check results, as the bundle carries them
 from pmv_protocol.wire import Severity, SolutionKind, TicketStatus
 from vendor_server.console import words
 from vendor_server.console.admin_routes import PASSWORD_ERRORS, STAFF_ERRORS
@@ -53,7 +54,8 @@ def test_every_shown_text_has_its_english(text: str) -> None:
 @pytest.mark.parametrize(("table", "codes"), [
     (words.STATUS, list(TicketStatus)), (words.SEVERITY, list(Severity)), (words.SOLUTION, list(SolutionKind)),
     (words.ACTION, [a.value for a in Action]), (words.OUTCOME, [o.value for o in Outcome]),
-    (words.ROLE, ["agent", "technician", "admin"]),
+    (words.ROLE, ["agent", "technician", "admin"]), (words.COVERAGE, ["warranty", "maintenance", "expired"]),
+    (words.CHECK_STATUS, [status.value for status in Status]),
 ])
 def test_every_code_has_both_languages(table: dict, codes: list[str]) -> None:  # type: ignore[type-arg]
     for code in codes:

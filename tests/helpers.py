@@ -46,6 +46,19 @@ def write_keys_file(key: Ed25519PrivateKey, path: Path) -> Path:
     return path
 
 
+class MemoryStore:
+    """A state store like StateRepository (JSON values under string keys), in memory: TechnicianUnlock's."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return json.loads(self.data[key]) if key in self.data else default
+
+    def set(self, key: str, value: Any) -> None:
+        self.data[key] = json.dumps(value)
+
+
 # --- clocks ---------------------------------------------------------------------------------------------------------
 
 class FixedClock:

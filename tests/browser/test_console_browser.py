@@ -24,6 +24,7 @@ from app.support.models import AttachmentKind
 from app.technician.unlock import TechnicianUnlock
 from app.warranty.service import ContractService
 from pmv_protocol.unlock_codes import make_challenge
+from tests.helpers import MemoryStore
 from tests.integration.console_helpers import PASSWORD, T0, Console, running_console
 from tests.integration.test_support_conversation import NEW
 from tests.integration.test_support_conversation import Shop as AppShop
@@ -32,16 +33,6 @@ from vendor_server.db import VendorDatabase
 
 pytestmark = [pytest.mark.integration, pytest.mark.real_clock]
 
-
-class MemoryStore:
-    def __init__(self) -> None:
-        self.values: dict[str, object] = {}
-
-    def get(self, key: str, default: object = None) -> object:
-        return self.values.get(key, default)
-
-    def set(self, key: str, value: object) -> None:
-        self.values[key] = value
 
 
 @pytest.fixture

@@ -19,21 +19,12 @@ from app.infra.keys import load_trusted_keys
 from app.technician.unlock import TechnicianUnlock
 from app.warranty.service import ContractService
 from pmv_protocol.unlock_codes import make_challenge
+from tests.helpers import MemoryStore
 from tests.integration.console_helpers import T0, Console, csrf_of, running_console
 from vendor_server.console.audit import Action
 
 pytestmark = pytest.mark.integration
 
-
-class MemoryStore:
-    def __init__(self) -> None:
-        self.values: dict[str, object] = {}
-
-    def get(self, key: str, default: object = None) -> object:
-        return self.values.get(key, default)
-
-    def set(self, key: str, value: object) -> None:
-        self.values[key] = value
 
 
 @pytest.fixture

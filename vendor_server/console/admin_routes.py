@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from pmv_protocol.shop_time import shop_today
 from vendor_server.console import accounts, audit, sessions
 from vendor_server.console.accounts import Role, SignInRefused
-from vendor_server.console.shops import list_shops, shop_page, shop_today
+from vendor_server.console.shops import list_shops, shop_page
 from vendor_server.console.sla_report import sla_report
-from vendor_server.console.web import Me, PageRefused, Posted, address_of, ensure_role, redirect, render
+from vendor_server.console.web import Me, PageRefused, Posted, address_of, ensure_role, form_text, redirect, render
 from vendor_server.routes.deps import Context, ServerContext
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -26,10 +25,6 @@ PASSWORD_ERRORS = {
     "differ": "Hai lần nhập mật khẩu mới không giống nhau.",
 }
 
-
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 @router.get("/shops")
@@ -73,9 +68,9 @@ def staff(request: Request, context: Context, me: Me) -> Response:
 def add_staff(request: Request, context: Context, sent: Posted) -> Response:
     me, form = sent
     ensure_role(context, request, me, Role.ADMIN)
-    role = _text(form, "role")
+    role = form_text(form, "role")
     try:
-        added, secret = accounts.add_staff(context.db, _text(form, "login"), _text(form, "name"),
+        added, secret = accounts.add_staff(context.db, form_text(form, "login"), form_text(form, "name"),
                                            Role(role), str(form.get("password") or ""), now=context.clock())
     except ValueError:
         return _staff_page(request, context, me, error="invalid", http_status=422)
@@ -93,9 +88,9 @@ def change_staff(request: Request, context: Context, staff_id: int, sent: Posted
     if staff_id == me.staff.id:
         raise PageRefused(403, "Không tự khóa hoặc đổi quyền tài khoản đang dùng.", me)
     if form.get("role"):
-        changed = accounts.set_role(context.db, staff_id, Role(_text(form, "role")))
+        changed = accounts.set_role(context.db, staff_id, Role(form_text(form, "role")))
     else:
-        changed = accounts.set_active(context.db, staff_id, _text(form, "active") == "1")
+        changed = accounts.set_active(context.db, staff_id, form_text(form, "active") == "1")
         if not changed.active:
             sessions.end_others(context.db, staff_id, None, now=context.clock())
     audit.record_alone(context.db, at=context.clock(), action=audit.Action.STAFF_CHANGED, login=me.staff.login,

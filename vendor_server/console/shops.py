@@ -15,7 +15,6 @@ from sqlalchemy import case, func, select
 
 from pmv_protocol.contract import Contract, ContractError
 from pmv_protocol.coverage import Coverage, coverage_on
-from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.signed_json import parse_object
 from vendor_server.db import ContractDocument, Shop, Ticket, VendorDatabase
 from vendor_server.records import TicketRecord, ticket_record
@@ -105,6 +104,3 @@ def shop_page(db: VendorDatabase, shop_id: str, today: dt.date) -> ShopPage | No
                   tickets[0].app_version if tickets else None, sum(t.status in OPEN for t in tickets))
     return ShopPage(row, contract, document, tickets)
 
-
-def shop_today(now: dt.datetime) -> dt.date:
-    return now.astimezone(SHOP_TZ).date()

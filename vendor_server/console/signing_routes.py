@@ -15,11 +15,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from pmv_protocol.contract import ContractError
+from pmv_protocol.shop_time import shop_today
 from pmv_protocol.unlock_codes import UnlockError, parse_challenge
 from vendor_server.console import accounts, audit, sessions
 from vendor_server.console.accounts import Role, SignInRefused
-from vendor_server.console.shops import list_shops, shop_page, shop_today
-from vendor_server.console.web import Me, PageRefused, Posted, address_of, ensure_role, render
+from vendor_server.console.shops import list_shops, shop_page
+from vendor_server.console.web import Me, PageRefused, Posted, address_of, ensure_role, form_text, render
 from vendor_server.contract_issue import issue_contract
 from vendor_server.db import Ticket
 from vendor_server.keys import VendorKeyError, VendorKeys
@@ -42,10 +43,6 @@ ERRORS = {
 }
 
 
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
 
 def fresh_second_factor(context: ServerContext, request: Request, me: sessions.SessionInfo, form: Any) -> bool:
     """True when the session's second factor is fresh, or the form's new code is right (then it is fresh)."""
@@ -53,7 +50,7 @@ def fresh_second_factor(context: ServerContext, request: Request, me: sessions.S
     if sessions.second_factor_fresh(me, now=now):
         return True
     try:
-        accounts.check_totp(context.db, me.staff.id, _text(form, "code"), now=now, address=address_of(request))
+        accounts.check_totp(context.db, me.staff.id, form_text(form, "code"), now=now, address=address_of(request))
     except SignInRefused as refused:
         audit.record_alone(context.db, at=now, action=audit.Action.SECOND_FACTOR, outcome=audit.Outcome.REFUSED,
                            login=me.staff.login, staff_id=me.staff.id, address=address_of(request),
@@ -86,7 +83,7 @@ def code_form(request: Request, context: Context, me: Me) -> Response:
 def sign_code(request: Request, context: Context, sent: Posted) -> Response:
     me, form = sent
     ensure_role(context, request, me, Role.TECHNICIAN)
-    values = {name: _text(form, name) for name in ("challenge", "ticket", "reason", "hours")}
+    values = {name: form_text(form, name) for name in ("challenge", "ticket", "reason", "hours")}
     if not fresh_second_factor(context, request, me, form):
         return _code_page(request, context, me, error="code", values=values, http_status=401)
     try:
@@ -138,11 +135,11 @@ def contracts(request: Request, context: Context, me: Me, shop: str = "") -> Res
 
 
 def _maintenance(form: Any) -> list[dict[str, str]]:
-    start, end = _text(form, "maintenance_start"), _text(form, "maintenance_end")
+    start, end = form_text(form, "maintenance_start"), form_text(form, "maintenance_end")
     if not start and not end:
         return []
     return [{"start": dt.date.fromisoformat(start).isoformat(), "end": dt.date.fromisoformat(end).isoformat(),
-             "tier": _text(form, "maintenance_tier") or "standard"}]
+             "tier": form_text(form, "maintenance_tier") or "standard"}]
 
 
 @router.post("/contracts")
@@ -151,7 +148,7 @@ def issue(request: Request, context: Context, sent: Posted) -> Response:
     ensure_role(context, request, me, Role.ADMIN)
     names = ("shop", "package", "warranty_months", "accepted_on", "maintenance_start", "maintenance_end",
              "maintenance_tier")
-    values = {name: _text(form, name) for name in names}
+    values = {name: form_text(form, name) for name in names}
     if not fresh_second_factor(context, request, me, form):
         return _contracts_page(request, context, me, error="code", values=values, http_status=401)
     if context.keys_dir is None:

@@ -20,13 +20,14 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
 from pmv_protocol import ticket_flow
+from pmv_protocol.shop_time import shop_today
 from pmv_protocol.wire import SolutionKind, TicketStatus
 from vendor_server import staff_acts
 from vendor_server.attachments import attachment_path, ticket_attachment
 from vendor_server.console import audit, diagnostics, notes
 from vendor_server.console.queue import OPEN_STATUSES
-from vendor_server.console.shops import shop_page, shop_today
-from vendor_server.console.web import Me, PageRefused, Posted, address_of, redirect, render
+from vendor_server.console.shops import shop_page
+from vendor_server.console.web import Me, PageRefused, Posted, address_of, form_text, redirect, render
 from vendor_server.db import Ticket
 from vendor_server.routes.deps import Context, ServerContext
 from vendor_server.thread_records import ActRefused, TicketThread
@@ -40,6 +41,10 @@ MAX_FILES = 10
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
+def _check_rank(check: diagnostics.CheckRow) -> int:
+    return CHECK_ORDER.get(check.status, 2)
+
+
 def _thread(context: ServerContext, number: str, me: Any) -> TicketThread:
     found = ticket_thread(context.db, Ticket.number == number.strip().upper())
     if found is None:
@@ -47,34 +52,23 @@ def _thread(context: ServerContext, number: str, me: Any) -> TicketThread:
     return found
 
 
-def _shop_of(context: ServerContext, ticket_id: int) -> tuple[str, str]:
-    from vendor_server.db import Shop
-
-    with context.db.sessions() as session:
-        ticket = session.get(Ticket, ticket_id)
-        shop = session.get(Shop, ticket.shop_pk) if ticket is not None else None
-        return ("", "") if shop is None else (shop.shop_id, shop.name)
-
-
 @router.get("/{number}")
 def ticket_page(request: Request, context: Context, me: Me, done: str = "", error: str = "",
                 detail: str = "") -> Response:
     number = request.path_params["number"]
     thread = _thread(context, number, me)
-    shop_id, shop_name = _shop_of(context, thread.ticket.id)
     calendar, now = context.calendars.calendar(), context.clock()
     root = context.attachments_root
     # The problems first: what failed, then what warns, then the rest (as the shop's checks page orders them).
-    bundles = [dataclasses.replace(bundle, checks=tuple(sorted(bundle.checks, key=lambda c: CHECK_ORDER.get(
-        c.status, 2)))) for bundle in ([] if root is None else diagnostics.bundles_of(context.db, thread.ticket.id,
-                                                                                      root))]
+    found = [] if root is None else diagnostics.bundles_of(context.db, thread.ticket.id, root)
+    bundles = [dataclasses.replace(bundle, checks=tuple(sorted(bundle.checks, key=_check_rank))) for bundle in found]
     remote = None if root is None else diagnostics.remote_access_of(context.db, thread.ticket.id, root)
-    shop = shop_page(context.db, shop_id, shop_today(now))
+    shop = shop_page(context.db, thread.ticket.shop_id, shop_today(now))
     due = thread.ticket.response_due_at
     left = None if due is None else calendar.working_time_between(now, due)
     visit_day = calendar.next_opening(now).date()
-    return render(request, "ticket.html", me=me, thread=thread, ticket=thread.ticket, shop_id=shop_id,
-                  shop_name=shop_name, notes=notes.notes_of(context.db, thread.ticket.id), left=left, done=done,
+    return render(request, "ticket.html", me=me, thread=thread, ticket=thread.ticket,
+                  notes=notes.notes_of(context.db, thread.ticket.id), left=left, done=done,
                   error=ERROR_WORDS.get(error, ""), detail=detail, solutions=[s.value for s in SolutionKind],
                   statuses=[s.value for s in TicketStatus], open=thread.ticket.status in OPEN_STATUSES,
                   visit_day=visit_day.isoformat(), auto_close_days=context.auto_close_working_days,
@@ -105,10 +99,6 @@ def _back(number: str, done: str = "", error: str = "", detail: str = "") -> Res
     query = urlencode({"done": done} if done else {"error": error, "detail": detail[:300]} if error else {})
     return redirect(f"/console/tickets/{number}{'?' + query if query else ''}#act")
 
-
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _act(request: Request, context: ServerContext, number: str, me: Any, action: audit.Action,
@@ -156,7 +146,7 @@ async def reply(request: Request, context: Context, number: str, sent: Posted) -
         except ValueError as exc:
             return _back(number, error="files", detail=str(exc))
         return _act(request, context, number, me, audit.Action.REPLY, lambda: staff_acts.reply(
-            context.db, number, staff=me.staff.name, text=_text(form, "text") or None, files=files,
+            context.db, number, staff=me.staff.name, text=form_text(form, "text") or None, files=files,
             attachments_root=root, now=context.clock()), detail=f"{len(files)} file(s)")
 
 
@@ -165,39 +155,39 @@ def note(request: Request, context: Context, number: str, sent: Posted) -> Respo
     me, form = sent
     thread = _thread(context, number, me)
     return _act(request, context, number, me, audit.Action.NOTE, lambda: notes.add_note(
-        context.db, thread.ticket.id, me.staff.id, _text(form, "text"), now=context.clock()))
+        context.db, thread.ticket.id, me.staff.id, form_text(form, "text"), now=context.clock()))
 
 
 @router.post("/{number}/propose")
 def propose(request: Request, context: Context, number: str, sent: Posted) -> Response:
     me, form = sent
-    kind = _text(form, "kind")
+    kind = form_text(form, "kind")
     return _act(request, context, number, me, audit.Action.PROPOSE, lambda: staff_acts.propose(
-        context.db, number, staff=me.staff.name, kind=kind, text=_text(form, "text"), now=context.clock(),
+        context.db, number, staff=me.staff.name, kind=kind, text=form_text(form, "text"), now=context.clock(),
         calendar=context.calendars.calendar(), working_days=context.auto_close_working_days), detail=kind)
 
 
 def _visit(context: ServerContext, number: str, me: Any, form: Any) -> None:
-    day = dt.date.fromisoformat(_text(form, "day"))
-    start, end = dt.time.fromisoformat(_text(form, "start")), dt.time.fromisoformat(_text(form, "end"))
+    day = dt.date.fromisoformat(form_text(form, "day"))
+    start, end = dt.time.fromisoformat(form_text(form, "start")), dt.time.fromisoformat(form_text(form, "end"))
     staff_acts.propose_visit(context.db, number, staff=me.staff.name, day=day, start=start, end=end,
-                             technician=_text(form, "technician") or me.staff.name, now=context.clock())
+                             technician=form_text(form, "technician") or me.staff.name, now=context.clock())
 
 
 @router.post("/{number}/visit")
 def visit(request: Request, context: Context, number: str, sent: Posted) -> Response:
     me, form = sent
     return _act(request, context, number, me, audit.Action.VISIT, lambda: _visit(context, number, me, form),
-                detail=f"{_text(form, 'day')} {_text(form, 'start')}-{_text(form, 'end')}")
+                detail=f"{form_text(form, 'day')} {form_text(form, 'start')}-{form_text(form, 'end')}")
 
 
 @router.post("/{number}/status")
 def status(request: Request, context: Context, number: str, sent: Posted) -> Response:
     me, form = sent
-    chosen = _text(form, "status")
+    chosen = form_text(form, "status")
     if chosen == TicketStatus.CLOSED.value:
         return _act(request, context, number, me, audit.Action.CLOSE, lambda: staff_acts.close(
-            context.db, number, staff=me.staff.name, note=_text(form, "note") or None, now=context.clock()))
+            context.db, number, staff=me.staff.name, note=form_text(form, "note") or None, now=context.clock()))
     if chosen not in {s.value for s in TicketStatus} or chosen == TicketStatus.SOLUTION_PROPOSED.value:
         # A proposal needs its words: the propose form, not a bare status.
         return _back(number, error="invalid", detail=f"not a status to set here: {chosen}")

@@ -202,6 +202,12 @@ def ensure_role(context: ServerContext, request: Request, me: SessionInfo, neede
     raise PageRefused(403, "Tài khoản của bạn không có quyền làm việc này.", me)
 
 
+def form_text(form: Any, name: str) -> str:
+    """A form field as stripped text ("" when absent, or a file where text was expected)."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
 def pre_token(request: Request) -> str:
     """The sign-in form's token: the cookie's if there is one, else a new one (set by the caller)."""
     return request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(32)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,24 +22,12 @@ from pmv_protocol.unlock_codes import (
     parse_unlock_code,
 )
 from tests.helpers import TECHNICIAN_T0 as T0
-from tests.helpers import FixedClock
+from tests.helpers import FixedClock, MemoryStore
 from vendor_server import cli
 from vendor_server.signing import sign_challenge
 
 SHOP = "SHOP-0001"
 
-
-class MemoryStore:
-    """Like StateRepository: JSON values under string keys."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return json.loads(self.data[key]) if key in self.data else default
-
-    def set(self, key: str, value: Any) -> None:
-        self.data[key] = json.dumps(value)
 
 
 @pytest.fixture

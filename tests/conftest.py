@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,23 @@ from typing import TYPE_CHECKING
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class _LoggerTable(dict):
+    """The logging manager's name-to-logger table, whose ``values()`` is a snapshot taken under the GIL.
+
+    pytest's log capture walks ``loggerDict.values()`` at every test's setup without logging's lock. A worker
+    thread still finishing the previous test (a TaskRunner job, the embedded vendor's uvicorn) that makes a
+    logger at that moment, usually by importing a module for the first time, then breaks the next test's setup
+    with "dictionary changed size during iteration" (seen once in CI, under libfaketime). Copying the values in
+    one C call cannot be interleaved with another thread, so the walk sees a consistent table.
+    """
+
+    def values(self):
+        return list(super().values())
+
+
+logging.Logger.manager.loggerDict = _LoggerTable(logging.Logger.manager.loggerDict)
 
 from app.health.machine import MachineProbes  # noqa: E402
 from app.infra.paths import HOME_ENV, AppPaths  # noqa: E402

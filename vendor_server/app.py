@@ -32,13 +32,14 @@ async def internal_error(_request: Request, exc: Exception) -> JSONResponse:  # 
 def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
                max_attachment_bytes: int = MAX_ATTACHMENT_BYTES, *, clock: Callable[[], dt.datetime] = utc_now,
                auto_close_working_days: int = DEFAULT_AUTO_CLOSE_WORKING_DAYS, keys_dir: Path | str | None = None,
-               vendor_identity: Mapping[str, str] | None = None) -> FastAPI:
+               vendor_identity: Mapping[str, str] | None = None, queue_refresh_seconds: int = 30) -> FastAPI:
     """The server for ``db``; ``data_dir`` holds attachments and the TUF repository (None: neither).
 
     ``clock``: the server's time for everything it stamps (an aware datetime; tests pass a fixed one).
     ``auto_close_working_days``: the server setting of that name (kept for the staff tools that propose).
     ``keys_dir``: the signing keys the console signs with (default ``<data_dir>/keys``, as the CLI's);
-    ``vendor_identity``: the [vendor] block written into contracts issued from the console.
+    ``vendor_identity``: the [vendor] block written into contracts issued from the console;
+    ``queue_refresh_seconds``: how often an open console queue fetches its rows again.
     """
     if auto_close_working_days < 1:
         raise ValueError(f"auto_close_working_days must be at least 1, got {auto_close_working_days}")
@@ -48,7 +49,7 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
     calendars = PublishedCalendars(root / "tuf" if root is not None else None)
     keys = Path(keys_dir) if keys_dir is not None else root / "keys" if root is not None else None
     app.state.context = ServerContext(db, root, max_attachment_bytes, calendars, clock, auto_close_working_days,
-                                      keys, dict(vendor_identity or {}))
+                                      keys, dict(vendor_identity or {}), queue_refresh_seconds)
     for router in (health.router, contracts.router, tickets.router, thread.router, console_routes.router,
                    console_ticket_routes.router, console_signing_routes.router, console_admin_routes.router):
         app.include_router(router)

@@ -186,3 +186,23 @@ def test_the_whole_path_of_a_request_through_the_console(browser: Any, console: 
 
 def test_t0_is_a_working_morning() -> None:
     assert T0.weekday() == 1 and T0.hour == 9  # Tuesday 09:00: the deadlines above fall inside working hours
+
+
+def test_the_open_queue_shows_a_new_request_without_a_reload(browser: Any, tmp_path: Path, screenshots: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    with running_console(tmp_path, queue_refresh_seconds=1) as console:
+        shop = _shop(console, tmp_path)
+        _sign_in(driver, console, "thuha", screenshots, "agent-empty")
+        assert not driver.find_elements(By.CSS_SELECTOR, "#queue tbody tr[data-number]")
+        driver.execute_script("window.stillTheSamePage = true;")  # gone if the page were loaded again
+
+        request = shop.support.create(NEW, coverage="warranty", response_due_at=None, opened_at=console.clock())
+        assert shop.outbox().deliver().sent == [request.id]
+        stored = shop.support.get(request.id)
+        assert stored is not None
+        WebDriverWait(driver, 15).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, f"#queue tbody tr[data-number='{stored.ticket_number}']"))
+        assert driver.execute_script("return window.stillTheSamePage === true;")

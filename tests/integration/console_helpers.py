@@ -86,9 +86,9 @@ class Console:
 
 
 @contextmanager
-def running_console(tmp_path: Path) -> Iterator[Console]:
+def running_console(tmp_path: Path, **app_options: object) -> Iterator[Console]:
     clock = FixedClock(T0)
-    with start_vendor_server(tmp_path / "vendor", clock=clock) as vendor:
+    with start_vendor_server(tmp_path / "vendor", clock=clock, **app_options) as vendor:
         console = Console(vendor, clock)
         db = VendorDatabase(vendor.db_url)
         for login, (name, role) in STAFF.items():

@@ -173,3 +173,19 @@ def test_signing_out_ends_the_session_on_the_server(console: Console) -> None:
 
 def test_hidden_reads_the_sign_in_forms_token() -> None:
     assert hidden('<input type="hidden" name="pre" value="a&amp;b">', "pre") == "a&b"
+
+
+def test_the_queues_own_refresh_does_not_hold_an_idle_session_open(console: Console) -> None:
+    # An open tab refreshing its queue is not the staff member at work (OWASP Session Management: the idle
+    # timeout counts from the user's last activity); only real requests move it.
+    browser = console.sign_in("thuha")
+    for _ in range(4):
+        console.clock.advance(minutes=10)
+        refreshed = browser.get(f"{console.url}/queue", headers={"X-Console-Refresh": "1"}, timeout=10)
+    assert refreshed.url.endswith("/console/signin")  # 40 minutes after the last real request
+    assert _refusals(console, Action.SESSION_REFUSED) == ["/console/queue"]
+    # The same requests without the header are activity, and keep the session.
+    other = console.sign_in("thuha")
+    for _ in range(4):
+        console.clock.advance(minutes=10)
+        assert other.get(f"{console.url}/queue", timeout=10).url.endswith("/console/queue")

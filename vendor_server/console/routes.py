@@ -144,8 +144,10 @@ def queue_page(request: Request, context: Context, me: Me, status: str = "", sev
         else int(assignee) if assignee.isdigit() else None
     where = queue.QueueFilter(status=status or None, severity=severity or None, shop=shop.strip() or None,
                               assignee=chosen)
-    rows = queue.open_queue(context.db, where, context.calendars.calendar(), context.clock())
-    return render(request, "queue.html", me=me, rows=rows, status=status, severity=severity, shop=shop,
+    now = context.clock()
+    rows = queue.open_queue(context.db, where, context.calendars.calendar(), now)
+    return render(request, "queue.html", me=me, rows=rows, now=now, refresh_seconds=context.queue_refresh_seconds,
+                  status=status, severity=severity, shop=shop,
                   assignee=assignee, statuses=[s.value for s in queue.OPEN_STATUSES], severities=queue.SEVERITIES)
 
 

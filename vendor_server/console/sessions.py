@@ -120,13 +120,14 @@ def second_factor_fresh(info: SessionInfo, *, now: dt.datetime) -> bool:
     return info.second_factor_at is not None and now - info.second_factor_at <= SECOND_FACTOR_FRESH
 
 
-def session_for(db: VendorDatabase, token: str, *, now: dt.datetime) -> SessionInfo | None:
+def session_for(db: VendorDatabase, token: str, *, now: dt.datetime, touch: bool = True) -> SessionInfo | None:
     """The open session of a cookie's token, or None.
 
     None for an unknown token, an ended session, one idle longer than :data:`IDLE_TIMEOUT`, one older than
     :data:`LONGEST` and one of a disabled account; the last three are ended on the way, so they stay ended
     (a re-enabled account does not get its old sessions back).  A live session's ``last_seen_at`` is moved
-    to ``now`` only when it is more than :data:`TOUCH_AFTER` old.
+    to ``now`` only when it is more than :data:`TOUCH_AFTER` old, and never with ``touch=False``: a page
+    refreshing itself in an open tab is not the staff member at work, and must not hold the session open.
     """
     if not token:
         return None
@@ -141,7 +142,7 @@ def session_for(db: VendorDatabase, token: str, *, now: dt.datetime) -> SessionI
         if now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at >= LONGEST or not staff.active:
             row.ended_at = now
             return None
-        if now - row.last_seen_at > TOUCH_AFTER:
+        if touch and now - row.last_seen_at > TOUCH_AFTER:
             row.last_seen_at = now
         return _info(row, staff)
 

@@ -33,6 +33,8 @@ PRE_COOKIE = "pmv_console_pre"  # the sign-in form's token, before any session e
 LANG_COOKIE = "pmv_console_lang"
 LANGUAGES = ("vi", "en")
 SIGN_IN = "/console/signin"
+# Sent by the queue page's self-refresh (static/console.js): a read that is not the staff member at work.
+REFRESH_HEADER = "X-Console-Refresh"
 HEADERS = {
     "Cache-Control": "no-store",  # a shared PC's back button must not show a signed-out page
     "X-Frame-Options": "DENY",
@@ -156,7 +158,9 @@ def current_session(request: Request, context: Context) -> SessionInfo | None:
     if not token:
         _shop_token_used(context, request)
         return None
-    found = sessions.session_for(context.db, token, now=context.clock())
+    # The queue's own refresh (static/console.js) says so; it reads the session without extending it.
+    found = sessions.session_for(context.db, token, now=context.clock(),
+                                 touch=request.headers.get(REFRESH_HEADER) != "1")
     if found is None:
         audit.record_alone(context.db, at=context.clock(), action=audit.Action.SESSION_REFUSED,
                            outcome=audit.Outcome.REFUSED, login="-", address=address_of(request),

@@ -36,6 +36,8 @@ class ServerContext:
     keys_dir: Path | None = None
     # The vendor's identity written into contracts issued from the console ([vendor] of the server's config).
     vendor_identity: Mapping[str, str] = field(default_factory=dict)
+    # How often an open console queue fetches its rows again (tests shorten it to watch a new ticket arrive).
+    queue_refresh_seconds: int = 30
 
     @property
     def attachments_root(self) -> Path | None:

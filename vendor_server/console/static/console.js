@@ -1,4 +1,5 @@
-// The console's only script: copy buttons (a remote-tool ID, a technician code) and the log search.
+// The console's only script: copy buttons (a remote-tool ID, a technician code), the log search and the
+// queue's own refresh.
 // Served from /console/static, so the Content-Security-Policy can forbid inline scripts.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-copy]");
@@ -32,3 +33,40 @@ document.addEventListener("input", function (event) {
     line.hidden = needle !== "" && line.textContent.toLowerCase().indexOf(needle) === -1;
   });
 });
+// The queue refreshes itself: every data-refresh seconds it fetches this same page (same filters) and swaps in
+// the new rows and time, but not while a filter field has the focus or the tab is hidden. The fetch says it is a
+// refresh (X-Console-Refresh), so the server does not count it as the staff member at work: an open tab must
+// not keep a session alive past its idle timeout. A signed-out answer reloads the page, which shows sign-in.
+(function () {
+  var table = document.getElementById("queue");
+  var seconds = table ? parseInt(table.getAttribute("data-refresh"), 10) : 0;
+  if (!(seconds > 0)) { return; }
+  var busy = false;
+  function refresh() {
+    var focused = document.activeElement;
+    if (busy || document.hidden || (focused && focused.closest("form.filters"))) { return; }
+    busy = true;
+    fetch(location.href, {headers: {"X-Console-Refresh": "1"}, credentials: "same-origin", cache: "no-store"})
+      .then(function (response) {
+        if (response.redirected) { location.reload(); return null; }
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (text) {
+        if (text === null) { return; }
+        var fresh = new DOMParser().parseFromString(text, "text/html");
+        ["#queue tbody", "#queue-updated"].forEach(function (selector) {
+          var shown = document.querySelector(selector), now = fresh.querySelector(selector);
+          if (shown && now) { shown.replaceWith(now); }
+        });
+        document.getElementById("queue-updated").classList.remove("stale");
+      })
+      .catch(function () {  // server unreachable: keep the rows, grey the time, try again next round
+        var stamp = document.getElementById("queue-updated");
+        if (stamp) { stamp.classList.add("stale"); }
+      })
+      .finally(function () { busy = false; });
+  }
+  setInterval(refresh, seconds * 1000);
+  document.addEventListener("visibilitychange", refresh);
+})();

@@ -14,11 +14,12 @@ from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from vendor_server.calendars import PublishedCalendars
 from vendor_server.console import admin_routes as console_admin_routes
 from vendor_server.console import routes as console_routes
+from vendor_server.console import shop_routes as console_shop_routes
 from vendor_server.console import signing_routes as console_signing_routes
 from vendor_server.console import ticket_routes as console_ticket_routes
 from vendor_server.console.web import CONSOLE_STATIC, PageRefused, page_refused, server_timing
 from vendor_server.db import VendorDatabase
-from vendor_server.routes import contracts, health, thread, tickets
+from vendor_server.routes import contracts, enrol, health, thread, tickets
 from vendor_server.routes.deps import ServerContext, utc_now
 from vendor_server.routes.repository import mount_repository
 from vendor_server.uploads import MAX_ATTACHMENT_BYTES
@@ -50,8 +51,9 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
     keys = Path(keys_dir) if keys_dir is not None else root / "keys" if root is not None else None
     app.state.context = ServerContext(db, root, max_attachment_bytes, calendars, clock, auto_close_working_days,
                                       keys, dict(vendor_identity or {}), queue_refresh_seconds)
-    for router in (health.router, contracts.router, tickets.router, thread.router, console_routes.router,
-                   console_ticket_routes.router, console_signing_routes.router, console_admin_routes.router):
+    for router in (health.router, contracts.router, enrol.router, tickets.router, thread.router, console_routes.router,
+                   console_ticket_routes.router, console_signing_routes.router, console_admin_routes.router,
+                   console_shop_routes.router):
         app.include_router(router)
     app.add_exception_handler(PageRefused, page_refused)
     app.middleware("http")(server_timing)

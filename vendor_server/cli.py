@@ -23,6 +23,7 @@ from typing import Any
 from pmv_protocol.contract import ContractError
 from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.unlock_codes import UnlockError
+from vendor_server.cli_enrol import EnrolCommandError, add_enrol_parser, run_enrol_command
 from vendor_server.cli_staff import StaffCommandError, add_staff_parser, run_staff_command
 from vendor_server.cli_tickets import TicketCommandError, add_ticket_commands, run_ticket_command
 from vendor_server.contract_issue import issue_contract
@@ -75,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_shop = sub.add_parser("add-shop", parents=[common], help="register a shop and print its token")
     add_shop.add_argument("--shop-id", required=True)
     add_shop.add_argument("--name", required=True)
+    add_shop.add_argument("--address", help="the shop's address (kept when not given)")
+    add_shop.add_argument("--phone", help="the shop's phone (kept when not given)")
+    add_enrol_parser(sub, common)
 
     issue = sub.add_parser("issue-contract", parents=[common], help="sign and store a shop's contract")
     issue.add_argument("--shop-id", required=True)
@@ -178,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(settings, args.workers)
         if args.command == "add-shop":
-            token = VendorDatabase(settings["db"]).add_shop(args.shop_id, args.name)
+            token = VendorDatabase(settings["db"]).add_shop(args.shop_id, args.name, address=args.address,
+                                                            phone=args.phone)
             print(json.dumps({"shop_id": args.shop_id, "token": token}))
             return 0
         if args.command == "issue-contract":
@@ -189,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_ticket_command(args, settings)
         if args.command == "staff":
             return run_staff_command(args, settings)
+        if args.command == "enrol":
+            return run_enrol_command(args, settings)
         if args.command == "demo-data":
             from vendor_server.demo_data import seed
 
@@ -207,8 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 VendorKeys(settings["keys"]).write_public(args.export)
             print(json.dumps(public, indent=2))
             return 0
-    except (VendorCliError, TicketCommandError, StaffCommandError, VendorKeyError, ContractError, LookupError,
-            OSError) as exc:
+    except (VendorCliError, TicketCommandError, StaffCommandError, EnrolCommandError, VendorKeyError, ContractError,
+            LookupError, OSError) as exc:
         print(f"pmv-vendor: error: {exc}", file=sys.stderr)
         return 1
     return 2

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, session
 
 # Each area's tables are declared on the same Base in their own module; importing them here registers them
 # all, so the migrations' env and the schema test see the whole schema.
-from vendor_server import thread_tables  # noqa: F401
+from vendor_server import enrolment_tables, thread_tables  # noqa: F401
 from vendor_server.console import tables as console_tables  # noqa: F401
 from vendor_server.orm import Base, UTCDateTime
 from vendor_server.schema import migrate
@@ -31,6 +31,9 @@ class Shop(Base):
     # nothing to brute-force, and lookups stay one indexed query.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # What a new install shows as its shop after enrolment (vendor_server/enrolment.py); "" when not given.
+    address: Mapped[str] = mapped_column(String(300), nullable=False, default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default="")
 
 
 class ContractDocument(Base):
@@ -115,16 +118,23 @@ class VendorDatabase:
         migrate(self.engine)  # the newest schema, adopting a create_all-era database (vendor_server.schema)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def add_shop(self, shop_id: str, name: str) -> str:
-        """Register a shop (or re-issue its token); returns the token, shown once."""
+    def add_shop(self, shop_id: str, name: str, *, address: str | None = None, phone: str | None = None) -> str:
+        """Register a shop (or re-issue its token); returns the token, shown once.
+
+        ``address`` and ``phone`` are set when given (None keeps a registered shop's)."""
         token = new_token()
         with self.sessions.begin() as session:
             shop = session.scalar(select(Shop).where(Shop.shop_id == shop_id))
             if shop is None:
-                session.add(Shop(shop_id=shop_id, name=name, token_hash=hash_token(token),
-                                 created_at=dt.datetime.now(dt.UTC)))
+                shop = Shop(shop_id=shop_id, name=name, token_hash=hash_token(token),
+                            created_at=dt.datetime.now(dt.UTC), address="", phone="")
+                session.add(shop)
             else:
                 shop.name, shop.token_hash = name, hash_token(token)
+            if address is not None:
+                shop.address = address
+            if phone is not None:
+                shop.phone = phone
         return token
 
     def shop_for_token(self, session: Session, token: str) -> Shop | None:

@@ -1,4 +1,5 @@
-"""``pmv-vendor demo-data``: a vendor a newcomer can click through: staff, shops, contracts, tickets.
+"""``pmv-vendor demo-data``: a vendor a newcomer can click through: staff, shops, contracts, tickets, and an
+enrolment code for a shop whose till has no install yet.
 
 Everything goes through the server's own services (contracts signed with the data folder's keys, tickets made
 as the API makes them, staff and shop acts as the console and the shop's app make them), so the console shows
@@ -25,19 +26,26 @@ from vendor_server.attachments import store_vendor_file
 from vendor_server.console.accounts import Role, add_staff, list_staff, totp_uri
 from vendor_server.contract_issue import issue_contract
 from vendor_server.db import Shop, VendorDatabase
+from vendor_server.enrolment import create_code
 from vendor_server.keys import VendorKeys
 from vendor_server.shop_acts import post_decision
+from vendor_server.shop_registry import register_shop
 from vendor_server.tickets import create_ticket
 
 DEMO_PASSWORD = "pmv-demo-2026"
 STAFF = (("quanly", "Phạm Lan", Role.ADMIN), ("kythuat", "Trần Minh", Role.TECHNICIAN),
          ("hotro", "Nguyễn Thu Hà", Role.AGENT))
-# shop id, name, accepted how many days ago, warranty months, maintenance after the warranty
-SHOPS = (("KIMPHAT-01", "Tiệm vàng Kim Phát", 40, 12, False),
-         ("BAOTIN-02", "Tiệm vàng Bảo Tín Quận 5", 200, 6, True),
-         ("NGOCTHAM-03", "Vàng bạc Ngọc Thẩm", 330, 12, False),
-         ("PHUQUY-04", "Tiệm vàng Phú Quý", 800, 12, False),
-         ("MYHANH-05", "Tiệm vàng Mỹ Hạnh", 15, 12, False))
+# shop id, name, accepted how many days ago, warranty months, maintenance after the warranty, address, phone
+SHOPS = (("KIMPHAT-01", "Tiệm vàng Kim Phát", 40, 12, False, "125 Lê Lợi, Phường Bến Thành, Quận 1, TP.HCM",
+          "0283 999 1234"),
+         ("BAOTIN-02", "Tiệm vàng Bảo Tín Quận 5", 200, 6, True, "48 Trần Hưng Đạo, Phường 6, Quận 5, TP.HCM",
+          "0283 855 6789"),
+         ("NGOCTHAM-03", "Vàng bạc Ngọc Thẩm", 330, 12, False, "7 Hai Bà Trưng, Phường Bến Nghé, Quận 1, TP.HCM",
+          "0283 822 4455"),
+         ("PHUQUY-04", "Tiệm vàng Phú Quý", 800, 12, False, "30 Hàng Bạc, Hoàn Kiếm, Hà Nội", "0243 826 7788"),
+         ("MYHANH-05", "Tiệm vàng Mỹ Hạnh", 15, 12, False, "210 đường 30/4, Ninh Kiều, Cần Thơ", "0292 381 2233"))
+# A shop signed up this week whose till has no install yet: the demo prints an enrolment code for it.
+NEW_SHOP = ("HOANGKIM-06", "Tiệm vàng Hoàng Kim", "15 Nguyễn Huệ, Phường Vĩnh Ninh, TP. Huế", "0234 382 5566")
 # shop, severity, title, description, opened how many minutes ago
 TICKETS = (
     ("KIMPHAT-01", "critical", "Máy bán hàng không mở được phần mềm", "Sáng nay mở phần mềm báo lỗi cơ sở dữ liệu, "
@@ -95,7 +103,8 @@ def _attach(db: VendorDatabase, ticket_id: int, root: Path, name: str, content: 
 
 
 def seed(db: VendorDatabase, data: Path, keys: Path, now: dt.datetime) -> dict[str, Any]:
-    """Fill an empty vendor database; returns what to print (logins, passwords, TOTP secrets, shop tokens)."""
+    """Fill an empty vendor database; returns what to print (logins, passwords, TOTP secrets, shop tokens, and
+    the new shop's enrolment code)."""
     if list_staff(db):
         raise ValueError("this database already has staff accounts: demo data goes into a new one only")
     VendorKeys(keys).init()
@@ -106,8 +115,8 @@ def seed(db: VendorDatabase, data: Path, keys: Path, now: dt.datetime) -> dict[s
                       "totp_secret": secret, "totp_uri": totp_uri(secret, login)})
     tokens = {}
     today = now.astimezone(SHOP_TZ).date()
-    for shop_id, name, days_ago, months, maintenance in SHOPS:
-        tokens[shop_id] = db.add_shop(shop_id, name)
+    for shop_id, name, days_ago, months, maintenance, address, phone in SHOPS:
+        tokens[shop_id] = db.add_shop(shop_id, name, address=address, phone=phone)
         accepted = today - dt.timedelta(days=days_ago)
         periods = [{"start": (accepted + dt.timedelta(days=183)).isoformat(),
                     "end": (accepted + dt.timedelta(days=183 + 364)).isoformat(), "tier": "standard"}] \
@@ -140,4 +149,15 @@ def seed(db: VendorDatabase, data: Path, keys: Path, now: dt.datetime) -> dict[s
                 author_name="Chị Lan", at=opened + dt.timedelta(minutes=300), decision="refuse",  # type: ignore[arg-type]
                 reason="Khách trả bằng hai hóa đơn thì sao? Phần mềm vẫn cho bán."),
                 now=opened + dt.timedelta(minutes=300))
-    return {"staff": staff, "shops": tokens, "tickets": numbers}
+    return {"staff": staff, "shops": tokens, "tickets": numbers, "enrolment": _new_shop(db, keys, now)}
+
+
+def _new_shop(db: VendorDatabase, keys: Path, now: dt.datetime) -> dict[str, str]:
+    """The shop without an install: registered, its contract issued, and a fresh code to enrol its till with."""
+    shop_id, name, address, phone = NEW_SHOP
+    register_shop(db, shop_id, name, address=address, phone=phone, now=now)
+    issue_contract(db, keys, shop_id=shop_id, package="PMV-GOLD-PRO", warranty_months=12,
+                   accepted_on=now.astimezone(SHOP_TZ).date() - dt.timedelta(days=2), now=now)
+    issued = create_code(db, shop_id, now=now, created_by="cli")
+    return {"shop_id": shop_id, "code": issued.shown,
+            "expires": issued.expires_at.astimezone(SHOP_TZ).strftime("%d/%m/%Y %H:%M")}

@@ -16,6 +16,7 @@ from typing import Any
 
 import pyotp
 import pytest
+import requests
 
 from app.infra.keys import load_trusted_keys
 from app.storage.support_requests import AttachmentSource
@@ -23,6 +24,7 @@ from app.support.bundle import BundlePart, write_bundle
 from app.support.models import AttachmentKind
 from app.technician.unlock import TechnicianUnlock
 from app.warranty.service import ContractService
+from pmv_protocol.enrolment_wire import ENROL_PATH
 from pmv_protocol.unlock_codes import make_challenge
 from tests.helpers import MemoryStore
 from tests.integration.console_helpers import PASSWORD, T0, Console, running_console
@@ -182,6 +184,35 @@ def test_the_whole_path_of_a_request_through_the_console(browser: Any, console: 
     driver.get(f"{console.url}/language?lang=en&back=/console/queue")
     assert "Open requests" in driver.page_source
     driver.save_screenshot(str(screenshots / "queue-en.png"))
+
+
+def test_a_technician_adds_a_shop_and_makes_the_code_its_install_enrols_with(browser: Any, console: Console,
+                                                                              screenshots: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    _sign_in(driver, console, "tranminh", screenshots, "technician-shops")
+    driver.get(f"{console.url}/shops")
+    driver.find_element(By.CSS_SELECTOR, "#add-shop summary").click()
+    for field, value in (("shop_id", "HOANGKIM-06"), ("name", "Tiệm vàng Hoàng Kim"),
+                         ("address", "15 Nguyễn Huệ, Phường Vĩnh Ninh, TP. Huế"), ("phone", "0234 382 5566")):
+        driver.find_element(By.ID, field).send_keys(value)
+    driver.save_screenshot(str(screenshots / "shops-add.png"))
+    _click_and_wait(driver, "#add-shop button[type=submit]")
+    assert driver.current_url.endswith("/console/shops/HOANGKIM-06?added=1")
+    assert "Chưa tạo mã nào." in driver.page_source
+
+    _submit(driver, "make-code")
+    shown = driver.find_element(By.ID, "enrol-code").text.strip()
+    assert driver.find_element(By.CSS_SELECTOR, "[data-copy=enrol-code]").is_displayed()
+    assert "13/03/2026 09:00" in driver.find_element(By.ID, "enrol-expires").text  # made 09:00:30, 10/03
+    driver.save_screenshot(str(screenshots / "shop-enrolment-code.png"))
+
+    answer = requests.post(console.vendor.base_url + ENROL_PATH, json={"code": shown}, timeout=10)
+    assert answer.status_code == 200 and answer.json()["name"] == "Tiệm vàng Hoàng Kim"
+    driver.get(f"{console.url}/shops/HOANGKIM-06")
+    assert "Đã dùng" in driver.find_element(By.ID, "enrolment").text
+    driver.save_screenshot(str(screenshots / "shop-enrolled.png"))
 
 
 def test_t0_is_a_working_morning() -> None:

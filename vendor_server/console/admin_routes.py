@@ -1,14 +1,12 @@
-"""The console's shops pages, the staff accounts (admin), the password change and the SLA report."""
+"""The console's staff accounts (admin), the password change and the SLA report (the shops' pages: shop_routes.py)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pmv_protocol.shop_time import shop_today
 from vendor_server.console import accounts, audit, sessions
 from vendor_server.console.accounts import Role, SignInRefused
-from vendor_server.console.shops import list_shops, shop_page
 from vendor_server.console.sla_report import sla_report
 from vendor_server.console.web import Me, PageRefused, Posted, address_of, ensure_role, form_text, redirect, render
 from vendor_server.routes.deps import Context, ServerContext
@@ -25,20 +23,6 @@ PASSWORD_ERRORS = {
     "differ": "Hai lần nhập mật khẩu mới không giống nhau.",
 }
 
-
-
-@router.get("/shops")
-def shops(request: Request, context: Context, me: Me, q: str = "") -> Response:
-    rows = list_shops(context.db, shop_today(context.clock()), q)
-    return render(request, "shops.html", me=me, rows=rows, q=q)
-
-
-@router.get("/shops/{shop_id}")
-def shop(request: Request, context: Context, me: Me, shop_id: str) -> Response:
-    page = shop_page(context.db, shop_id, shop_today(context.clock()))
-    if page is None:
-        raise PageRefused(404, "Không có cửa hàng này.", me)
-    return render(request, "shop.html", me=me, page=page)
 
 
 @router.get("/sla")

@@ -50,6 +50,11 @@ class Action(enum.StrEnum):
     ROLE_REFUSED = "role_refused"
     SESSION_REFUSED = "session_refused"
     SHOP_TOKEN_REFUSED = "shop_token_refused"
+    SHOP_ADDED = "shop_added"
+    # Enrolment (vendor_server/enrolment.py): a code made, a new install enrolled, a spent code tried again.
+    ENROL_CODE = "enrol_code"
+    ENROL = "enrol"
+    ENROL_REFUSED = "enrol_refused"
 
 
 class Outcome(enum.StrEnum):

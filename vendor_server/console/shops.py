@@ -1,4 +1,5 @@
-"""The shops as staff see them: coverage today, contract end, app version, last contact, ticket history.
+"""The shops as staff see them: coverage today, contract end, app version, last contact, ticket history, and the
+address and phone a new install shows after enrolment.
 
 Coverage is computed from each shop's latest signed contract with the same code the shop's app uses
 (:mod:`pmv_protocol.coverage`).  The list reads every shop's latest contract and newest ticket in two queries
@@ -31,6 +32,8 @@ class ShopRow:
     last_contact: dt.datetime | None
     app_version: str | None  # from its newest ticket
     open_tickets: int
+    address: str = ""
+    phone: str = ""
 
     @property
     def coverage_code(self) -> str:
@@ -77,7 +80,7 @@ def list_shops(db: VendorDatabase, today: dt.date, search: str = "") -> list[Sho
         last, open_count = stats.get(shop.id, (None, 0))
         rows.append(ShopRow(shop.shop_id, shop.name, None if contract is None else contract.contract_number,
                             None if contract is None else coverage_on(contract, today), last,
-                            versions.get(shop.id), int(open_count or 0)))
+                            versions.get(shop.id), int(open_count or 0), shop.address, shop.phone))
     return rows
 
 
@@ -101,6 +104,7 @@ def shop_page(db: VendorDatabase, shop_id: str, today: dt.date) -> ShopPage | No
     last = max((t.updated_at for t in tickets), default=None)
     row = ShopRow(shop.shop_id, shop.name, None if contract is None else contract.contract_number,
                   None if contract is None else coverage_on(contract, today), last,
-                  tickets[0].app_version if tickets else None, sum(t.status in OPEN for t in tickets))
+                  tickets[0].app_version if tickets else None, sum(t.status in OPEN for t in tickets), shop.address,
+                  shop.phone)
     return ShopPage(row, contract, document, tickets)
 

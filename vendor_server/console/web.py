@@ -24,7 +24,7 @@ from vendor_server.console import audit, sessions, words
 from vendor_server.console.accounts import Role
 from vendor_server.console.sessions import SessionInfo
 from vendor_server.console.words import translator
-from vendor_server.routes.deps import Context, ServerContext
+from vendor_server.routes.deps import Context, ServerContext, address_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CONSOLE_STATIC = Path(__file__).resolve().parent / "static"
@@ -86,10 +86,6 @@ _ENV.filters.update(moment=_moment, day=_day, hours=_hours,
 def language_of(request: Request) -> str:
     chosen = request.cookies.get(LANG_COOKIE, "vi")
     return chosen if chosen in LANGUAGES else "vi"
-
-
-def address_of(request: Request) -> str:
-    return request.client.host if request.client is not None else "-"
 
 
 def secure_cookies(request: Request) -> bool:

@@ -57,6 +57,10 @@ ACTION = {
     "role_refused": ("Không đủ quyền", "Role refused"),
     "session_refused": ("Phiên không hợp lệ", "Session refused"),
     "shop_token_refused": ("Mã cửa hàng dùng sai chỗ", "Shop token refused"),
+    "shop_added": ("Thêm cửa hàng", "Shop added"),
+    "enrol_code": ("Tạo mã kích hoạt", "Enrolment code made"),
+    "enrol": ("Kích hoạt máy cửa hàng", "Shop install enrolled"),
+    "enrol_refused": ("Mã kích hoạt bị từ chối", "Enrolment code refused"),
 }
 COVERAGE = {
     "warranty": ("Bảo hành", "Warranty"),
@@ -305,6 +309,38 @@ ENGLISH: dict[str, str] = {
     'Mật khẩu mới cần từ 10 ký tự và khác mật khẩu cũ.':
         'The new password needs 10 characters or more and must differ from the old one.',
     'Hai lần nhập mật khẩu mới không giống nhau.': 'The two new passwords differ.',
+    # Shops and their enrolment codes (shops.html, shop.html, shop_routes.py)
+    'Thêm cửa hàng': 'Add a shop',
+    'rồi tạo mã kích hoạt để cài ứng dụng trên máy của cửa hàng':
+        "then make an enrolment code to install the app on the shop's PC",
+    'Mã cửa hàng': 'Shop id',
+    'Tên cửa hàng': 'Shop name',
+    'Điện thoại': 'Phone',
+    'Đã thêm cửa hàng. Tạo mã kích hoạt để cài ứng dụng trên máy của cửa hàng.':
+        "Shop added. Make an enrolment code to install the app on the shop's PC.",
+    'Đọc mã này cho cửa hàng để nhập vào trình cài đặt của ứng dụng (hoặc gửi qua Zalo). Mã chỉ hiện một lần.':
+        "Read this code to the shop for the app's setup wizard (or send it by Zalo). It is shown only this once.",
+    'Mã dùng một lần, hết hạn sau 72 giờ': 'One use only, expires after 72 hours',
+    'Mã kích hoạt': 'Enrolment code',
+    'Chưa tạo mã nào.': 'No code made yet.',
+    'Đang chờ dùng': 'Waiting to be used',
+    'hết hạn': 'expires',
+    'Đã dùng': 'Used',
+    'từ': 'from',
+    'Đã hết hạn': 'Expired',
+    'tạo lúc': 'made',
+    'bởi': 'by',
+    'Tạo mã kích hoạt': 'Make an enrolment code',
+    ('Máy cài ứng dụng bằng mã kích hoạt nhận mã truy cập mới của cửa hàng; máy cũ (nếu có) sẽ không kết nối được nữa. '
+     'Tạo mã mới thì mã cũ chưa dùng sẽ không dùng được nữa.'):
+        ("The PC that installs the app with an enrolment code gets the shop's new access token; the old PC (if any) "
+         'can no longer connect. Making a new code voids an unused older one.'),
+    ('Thông tin cửa hàng chưa hợp lệ: mã cửa hàng 1–64 ký tự chữ, số, dấu chấm, gạch; tên không để trống; '
+     'địa chỉ tối đa 300 ký tự, điện thoại tối đa 40.'):
+        ('Not valid: a shop id of 1–64 letters, digits, dots, dashes or underscores; a name; an address of at most '
+         '300 characters and a phone of at most 40.'),
+    'Mã cửa hàng này đã có: hãy mở cửa hàng đó trong danh sách.':
+        'This shop id is already registered: open that shop from the list.',
 }
 
 

@@ -1,4 +1,4 @@
-"""What the routes take from a request: the server's context, the calling shop, the Idempotency-Key."""
+"""What the routes take from a request: the server's context, the calling shop and its address, the Idempotency-Key."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ class ServerContext:
     @property
     def attachments_root(self) -> Path | None:
         return None if self.data_dir is None else self.data_dir / "attachments"
+
+
+def address_of(request: Request) -> str:
+    """The caller's address, as the server saw it (behind a proxy: as the proxy forwarded it to uvicorn)."""
+    return request.client.host if request.client is not None else "-"
 
 
 def server_context(request: Request) -> ServerContext:

@@ -9,7 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 SERVICES = ("vendor_server.tickets", "vendor_server.records", "vendor_server.uploads", "vendor_server.attachments",
             "vendor_server.db", "vendor_server.timeline", "vendor_server.shop_acts", "vendor_server.staff_acts",
-            "vendor_server.thread_records", "vendor_server.thread_tables")
+            "vendor_server.thread_records", "vendor_server.thread_tables", "vendor_server.enrolment",
+            "vendor_server.enrolment_tables", "vendor_server.shop_registry")
 
 
 def test_services_import_without_the_web_framework() -> None:
@@ -27,6 +28,7 @@ def test_create_app_assembles_every_route() -> None:
     app = create_app(VendorDatabase("sqlite://"), ROOT / "nonexistent-data-dir")
     paths = {path: sorted(methods) for path, methods in app.openapi()["paths"].items()}
     assert paths == {"/healthz": ["get"], "/api/v1/contract": ["get"], "/api/v1/tickets": ["get", "post"],
+                     "/api/v1/enrol": ["post"],  # the only write without a shop token
                      "/api/v1/tickets/{ticket_id}/attachments": ["post"],
                      # the conversation (pmv_protocol/thread.py)
                      "/api/v1/tickets/{ticket_id}/messages": ["get", "post"],

@@ -13,6 +13,7 @@ from vendor_server.console import words
 from vendor_server.console.admin_routes import PASSWORD_ERRORS, STAFF_ERRORS
 from vendor_server.console.audit import Action, Outcome
 from vendor_server.console.routes import REFUSAL_WORDS
+from vendor_server.console.shop_routes import SHOP_ERRORS
 from vendor_server.console.signing_routes import ERRORS
 from vendor_server.console.ticket_routes import ERROR_WORDS
 from vendor_server.console.web import TEMPLATES, render
@@ -31,7 +32,7 @@ def _template_texts() -> set[str]:
 def _code_texts() -> set[str]:
     """Words the routes hand to a page: refusals (PageRefused, refused pages) and sign-in errors."""
     found = set(REFUSAL_WORDS.values()) | set(ERROR_WORDS.values()) | set(ERRORS.values())
-    found |= set(STAFF_ERRORS.values()) | set(PASSWORD_ERRORS.values())
+    found |= set(STAFF_ERRORS.values()) | set(PASSWORD_ERRORS.values()) | set(SHOP_ERRORS.values())
     for module in CONSOLE.glob("*.py"):
         source = module.read_text(encoding="utf-8")
         found |= set(re.findall(r'PageRefused\(\d+,\s*"([^"]+)"', source))

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from app.health.machine import MachineProbes
     from app.infra.settings import SettingsProblem
     from app.runtime import Runtime
+    from app.setup.enrolment import EnrolmentError
     from app.updates.targets import UpdateError
 
 NAGIOS_UNKNOWN = 3  # check's exit code when it could not run (Nagios plugin guidelines: UNKNOWN)
@@ -99,7 +100,7 @@ def _shared(parser: argparse.ArgumentParser, *, lang: bool = True) -> None:
 
 # The sub-commands, known without building their parsers (a test checks this against build_parser()).
 COMMANDS = ("demo-shop", "check", "devices", "label", "updates", "bundle", "agent", "warranty", "apply-update",
-            "tray-jobs", "shop-token")
+            "tray-jobs", "setup", "shop-token")
 
 
 def build_parser(commands: bool = True) -> argparse.ArgumentParser:
@@ -126,6 +127,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         "--no-err-windows", action="store_true", help="never show error dialogs (headless runs); log instead"
     )
     parser.add_argument("--minimized", action="store_true", help="start hidden in the tray (autostart)")
+    parser.add_argument("--enrol", metavar="CODE", default="",
+                        help="open the setup wizard with this enrolment code filled in (the installer's /ENROL=CODE)")
     if not commands:
         parser.set_defaults(command=None)
         return parser
@@ -224,13 +227,22 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     jobs.add_argument("--first", action="store_true", help="the tray just started: send the start signal")
     _shared(jobs)
 
+    setup = sub.add_parser("setup", help="set this shop up without a window: find the POS, enrol, write the "
+                                         "settings, run the first check (JSON)")
+    setup.add_argument("--pos-dir", type=Path, metavar="DIR", help="the PMV install folder (default: search)")
+    setup.add_argument("--enrol", metavar="CODE", default="", help="the enrolment code the vendor gave")
+    setup.add_argument("--token", default="", help="without Internet: the shop token the vendor gave")
+    setup.add_argument("--contract", type=Path, metavar="FILE", help="without Internet: the signed contract file")
+    setup.add_argument("--vendor-url", default="", metavar="URL", help="the vendor server (default: the settings')")
+    _shared(setup)
+
     token = sub.add_parser("shop-token", help="store the shop token the vendor issued (kept in the OS keyring)")
     token.add_argument("token", help="the token printed by pmv-vendor add-shop")
     _shared(token)
     return parser
 
 
-_GUI_VALUE_OPTIONS = ("--config", "--lang", "--screenshot", "--page")
+_GUI_VALUE_OPTIONS = ("--config", "--lang", "--screenshot", "--page", "--enrol")
 
 
 def _is_gui_start(argv: Sequence[str]) -> bool:
@@ -731,6 +743,69 @@ def _shop_token(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
+def _setup(args: argparse.Namespace, runtime: Runtime) -> int:
+    """The wizard's steps headless (app/setup/headless.py); one line on stderr for each way it stops."""
+    from app.setup.enrolment import EnrolmentError
+    from app.setup.environment import SetupEnvironment
+    from app.setup.headless import HeadlessRequest, SetupStop, SetupStopped, run_setup
+    from pmv_protocol.contract import ContractError
+
+    if bool(args.token) != (args.contract is not None):
+        raise CliError("setup_offline_half")
+    environment = SetupEnvironment.for_runtime(runtime)
+    if args.vendor_url:
+        environment.vendor_url = args.vendor_url
+    request = HeadlessRequest(pos_dir=args.pos_dir, code=args.enrol, token=args.token, contract_file=args.contract,
+                              vendor_url=args.vendor_url)
+    try:
+        outcome = run_setup(runtime, environment, request)
+    except SetupStopped as stop:
+        if stop.stop is SetupStop.POS_NOT_FOUND:
+            if args.pos_dir is not None:
+                raise CliError("setup_pos_not_at", path=args.pos_dir) from None
+            raise CliError("setup_pos_not_found") from None
+        if stop.stop is SetupStop.DATABASE_UNUSABLE and stop.install is not None and stop.proof is not None:
+            raise CliError("setup_database", problem=stop.proof.problem.value if stop.proof.problem else "?",
+                           path=stop.install.database or stop.install.url) from None
+        raise CliError("setup_not_enrolled") from None
+    except EnrolmentError as exc:
+        raise CliError(_enrol_message(exc)) from None
+    except ContractError as exc:
+        raise CliError("setup_contract", reason=str(exc)) from None
+    except OSError as exc:
+        raise CliError("setup_not_written", reason=os_reason(exc)) from None
+    written, proof, shop = outcome.written, outcome.proof, outcome.shop
+    print(json.dumps({
+        "settings_file": str(written.settings_file),
+        "previous_settings": str(written.backup) if written.backup else None,
+        "shop": {"shop_id": shop.shop_id, "name": shop.name, "address": shop.address, "phone": shop.phone},
+        "pos": {"install_dir": str(outcome.install.install_dir), "version": proof.pos_version,
+                "newest_invoice": proof.newest_invoice.isoformat() if proof.newest_invoice else None},
+        "contract": None if written.contract is None else written.contract.contract_number or "",
+        "verdict": outcome.report.verdict.value,
+        "not_ok": [{"check": r.check_id, "status": r.status.value, "summary": r.summary}
+                   for r in outcome.report.results if r.status.value not in ("ok", "skipped")],
+    }, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _enrol_message(exc: EnrolmentError) -> Msg:
+    from app.setup.enrolment import EnrolFailure
+
+    failure = exc.failure
+    if failure is EnrolFailure.FORMAT:
+        return Msg.of("enrol_format", position=exc.position) if exc.position else Msg.of("enrol_format_any")
+    if failure is EnrolFailure.THROTTLED:
+        return Msg.of("enrol_throttled", minutes=max(1, -(-(exc.retry_after or 60) // 60)))
+    if failure is EnrolFailure.CONTRACT_REFUSED:
+        return Msg.of("enrol_contract", reason=exc.detail)
+    if failure in (EnrolFailure.UNKNOWN, EnrolFailure.EXPIRED, EnrolFailure.USED):
+        return Msg.of(f"enrol_{failure.value}")
+    reason = {EnrolFailure.OFFLINE: "api_offline", EnrolFailure.TIMEOUT: "api_timeout",
+              EnrolFailure.SERVER: "api_server"}.get(failure, "api_bad_response")
+    return Msg.of("enrol_unreachable", reason=Msg.of(reason))
+
+
 def _json_list(text: str, option: str) -> list[str]:
     try:
         value = json.loads(text)
@@ -798,5 +873,5 @@ def _tray_jobs(args: argparse.Namespace) -> int:
 _STANDALONE.update({"devices": _devices, "label": _label, "apply-update": _apply_update, "tray-jobs": _tray_jobs})
 _WITH_RUNTIME.update({
     "check": _check, "warranty": _warranty, "updates": _updates, "bundle": _bundle, "agent": _agent,
-    "shop-token": _shop_token,
+    "shop-token": _shop_token, "setup": _setup,
 })

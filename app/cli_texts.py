@@ -318,6 +318,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "api_too_large": ("máy chủ trả lời quá lớn.", "the vendor server's answer is too large."),
     "api_server": ("máy chủ hỗ trợ đang gặp lỗi.", "the vendor server has a problem."),
     "api_bad_response": ("máy chủ trả lời không đúng định dạng.", "the vendor server's answer is malformed."),
+    # -- setup -------------------------------------------------------------------------------------------------------
+    "setup_pos_not_found": ("Không tìm thấy PMV ở các nơi thường cài. Chỉ thư mục cài PMV (nơi có PMV.exe) bằng "
+                            "--pos-dir.",
+                            "PMV was not found where it is usually installed. Name the PMV install folder (where "
+                            "PMV.exe is) with --pos-dir."),
+    "setup_pos_not_at": ("Không tìm thấy PMV ({path}): thư mục này không có PMV.ini hay version.txt. Chỉ thư mục "
+                         "cài PMV (nơi có PMV.exe).",
+                         "PMV was not found ({path}): this folder has no PMV.ini or version.txt. Name the PMV "
+                         "install folder (where PMV.exe is)."),
+    "setup_database": ("Không mở được dữ liệu PMV ({problem}) tại {path}. Kiểm tra đường dẫn trong PMV.ini, "
+                       "hoặc gọi {hotline}.",
+                       "The PMV database cannot be opened ({problem}) at {path}. Check the path in PMV.ini, "
+                       "or call {hotline}."),
+    "setup_not_enrolled": ("Chưa kích hoạt: thêm --enrol MÃ (mã kích hoạt nhà cung cấp gửi), hoặc --token MÃ "
+                           "--contract TỆP cho cửa hàng không có Internet.",
+                           "Not enrolled: add --enrol CODE (the vendor's enrolment code), or --token TOKEN "
+                           "--contract FILE for a shop without Internet."),
+    "setup_offline_half": ("--token và --contract phải đi cùng nhau (cửa hàng không có Internet).",
+                           "--token and --contract go together (a shop without Internet)."),
+    "enrol_format": ("Mã không đúng — kiểm tra lại ký tự thứ {position}.",
+                     "Wrong code — check character {position}."),
+    "enrol_format_any": ("Mã kích hoạt gõ chưa đúng (cần 10 ký tự); kiểm tra lại từng ký tự.",
+                         "The enrolment code is mistyped (it has 10 characters); check each character."),
+    "enrol_unknown": ("Không có mã kích hoạt này. Kiểm tra lại mã, hoặc gọi {hotline} để được cấp mã mới.",
+                      "No such enrolment code. Check the code, or call {hotline} for a new one."),
+    "enrol_expired": ("Mã kích hoạt đã hết hạn (mã dùng được 72 giờ). Gọi {hotline} để được cấp mã mới.",
+                      "The enrolment code has expired (codes last 72 hours). Call {hotline} for a new one."),
+    "enrol_used": ("Mã kích hoạt này đã được dùng; mỗi mã chỉ dùng một lần. Gọi {hotline} để được cấp mã mới.",
+                   "This enrolment code has been used; each code works once. Call {hotline} for a new one."),
+    "enrol_throttled": ("Nhập sai quá nhiều lần. Thử lại sau {minutes} phút, hoặc gọi {hotline}.",
+                        "Too many wrong tries. Try again in {minutes} minutes, or call {hotline}."),
+    "enrol_unreachable": ("Không kích hoạt được: {reason} Thử lại sau, hoặc dùng --token và --contract.",
+                          "Enrolment failed: {reason} Try again later, or use --token and --contract."),
+    "enrol_contract": ("Hợp đồng máy chủ gửi không xác thực được nên chưa nhận ({reason}). Gọi {hotline}.",
+                       "The contract the server sent does not verify, so it was not taken ({reason}). "
+                       "Call {hotline}."),
+    "setup_contract": ("Tệp hợp đồng không dùng được: {reason}", "The contract file cannot be used: {reason}"),
+    "setup_not_written": ("Chưa lưu được thiết lập: {reason}. Không có gì bị thay đổi.",
+                          "The settings could not be written: {reason}. Nothing was changed."),
     # -- shop-token, apply-update, tray-jobs -------------------------------------------------------------------------
     "token_empty": ("Mã cửa hàng trống; hãy dán mã mà lệnh pmv-vendor add-shop đã in.",
                     "The shop token is empty; paste the token that pmv-vendor add-shop printed."),

@@ -151,9 +151,13 @@ Root: HKLM; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: 
 ;    The app's own update helper passes /NOAPPSTART: it starts the new version
 ;    itself and watches it start, so it can roll back (app/updates/app_swap.py).
 ; ---------------------------------------------------------------------------
+;  - /ENROL=CODE (a vendor's scripted install, e.g. "pmv-support-setup.exe
+;    /SILENT /ENROL=7KQ3M-Z4PAB"): the app opens its setup wizard with that
+;    enrolment code filled in, silent or not, instead of starting in the tray.
 [Run]
-Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchApp}"; Flags: nowait postinstall skipifsilent runasoriginaluser
-Filename: "{app}\{#AppExe}"; Parameters: "--minimized"; Flags: nowait skipifnotsilent runasoriginaluser; Check: not NoAppStart
+Filename: "{app}\{#AppExe}"; Parameters: "{code:EnrolArgs}"; Description: "{cm:LaunchApp}"; Flags: nowait postinstall skipifsilent runasoriginaluser
+Filename: "{app}\{#AppExe}"; Parameters: "--minimized"; Flags: nowait skipifnotsilent runasoriginaluser; Check: (not NoAppStart) and (not HasEnrol)
+Filename: "{app}\{#AppExe}"; Parameters: "{code:EnrolArgs}"; Flags: nowait skipifnotsilent runasoriginaluser; Check: (not NoAppStart) and HasEnrol
 
 ; ---------------------------------------------------------------------------
 ; [UninstallDelete]: the program folder goes away completely, including files
@@ -178,6 +182,25 @@ begin
   for I := 1 to ParamCount do
     if CompareText(ParamStr(I), '/NOAPPSTART') = 0 then
       Result := True;
+end;
+
+{ /ENROL=CODE on the installer's command line: the enrolment code for the app's setup wizard. }
+function HasEnrol: Boolean;
+begin
+  Result := ExpandConstant('{param:ENROL|}') <> '';
+end;
+
+function EnrolArgs(Param: String): String;
+var
+  Code: String;
+begin
+  Result := '';
+  Code := ExpandConstant('{param:ENROL|}');
+  { Only the code's own characters go on the app's command line (letters, digits, dashes). }
+  StringChangeEx(Code, '"', '', True);
+  StringChangeEx(Code, ' ', '', True);
+  if Code <> '' then
+    Result := '--enrol "' + Code + '"';
 end;
 
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);

@@ -2,8 +2,9 @@
 
 Used by ``pmv-support demo-shop DIR``, by ``--demo`` and by tests: a POS
 database (price board, stock with weights, sales invoices and purchase
-records), dated backups, POS logs, an install folder with a version file, and
-``DIR/settings.toml`` pointing every setting at that shop.
+records), dated backups, POS logs, an install folder with a version file and
+the POS's own configuration (``PMV.ini``, naming where the other three are),
+and ``DIR/settings.toml`` pointing every setting at that shop.
 
 The data is seeded, so the same ``today`` and ``seed`` give the same shop.
 Documents are numbered as a shop numbers them: sales invoices in the
@@ -47,6 +48,8 @@ from pmv_protocol.shop_time import SHOP_TZ
 
 MARKER = ".pmv-demo-shop"
 POS_VERSION = "5.8.2"
+# The POS's own configuration in its install folder: where its database, backups and logs are.
+POS_CONFIG_FILE = "PMV.ini"
 # A demo made for a given day shows that day up to this time: after closing, before the 22:00 backup.
 DAY_SHOWN_UNTIL = dt.time(21, 0)
 ITEMS_PER_MODEL = 12
@@ -178,6 +181,7 @@ def _write_shop(folder: Path, root: Path, now: dt.datetime, seed: int) -> DemoSh
     _write_backups(pos_db, paths["backups"], today)
     _write_logs(paths["logs"], now)
     (paths["install"] / "version.txt").write_text(POS_VERSION + "\n", encoding="utf-8")
+    _write_pos_config(paths["install"] / POS_CONFIG_FILE)
     settings = Settings(
         language="vi",
         shop=ShopSettings(
@@ -210,6 +214,26 @@ def _write_shop(folder: Path, root: Path, now: dt.datetime, seed: int) -> DemoSh
         purchase_records=written.purchase_records,
         violations=written.violations,
     )
+
+
+def _write_pos_config(path: Path) -> None:
+    """The POS's own configuration, as PMV's installer writes it (app.setup.pos_discovery reads it).
+
+    Windows INI with a UTF-8 BOM, CRLF and ``;`` comments; paths relative to the install folder with
+    backslashes, so the shop folder can move and a reader must take Windows paths on any system.
+    """
+    lines = [
+        f"; PMV - Phần mềm vàng {POS_VERSION}: cấu hình máy bán hàng",
+        "[Shop]",
+        "ShopCode=DEMO-0001",
+        "[Database]",
+        "; Dữ liệu trên máy chủ: ConnectionString=Server=máy-chủ\\SQLEXPRESS;Database=PMV;User Id=...;Password=...",
+        "Path=..\\pos\\pmv.sqlite3",
+        "[Folders]",
+        "Backups=..\\backups",
+        "Logs=..\\logs",
+    ]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
 
 
 def _write_pos_database(path: Path, now: dt.datetime, rng: random.Random) -> WrittenDocuments:

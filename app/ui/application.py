@@ -50,7 +50,10 @@ from app.updates.app_install import read_pending
 from app.updates.service import UpdateRun
 
 if TYPE_CHECKING:
+    from app.setup.environment import SetupEnvironment
+    from app.setup.finish import SetupChoices
     from app.ui.main_window import MainWindow
+    from app.ui.setup.wizard import SetupWizard
     from pmv_protocol.filelock import FileLock
 
 log = logging.getLogger(__name__)
@@ -75,6 +78,10 @@ class Application(QObject):
         runtime.crash.add_listener(self.crash_bridge.listener)
         self.tray: Tray | None = None
         self.window: MainWindow | None = None
+        self.setup_wizard: SetupWizard | None = None
+        self.setup_choices: SetupChoices | None = None  # a cancelled setup's, to resume with
+        self.setup_environment: SetupEnvironment | None = None  # None: this PC's (tests give their own)
+        self._setup_done = False
         self.warranty = WarrantyState(runtime, self.runner, parent=self)
         self.warranty.reminder_due.connect(self._remind_coverage)
         self.support = SupportState(runtime, self.runner, parent=self)
@@ -120,6 +127,7 @@ class Application(QObject):
                       self.updates)
         window.language_requested.connect(self.switch_language)
         window.quit_requested.connect(self.quit)
+        window.setup_requested.connect(self.reopen_setup)
         window.overview.level_changed.connect(self._on_level)
         for banner in settings_banners(self.runtime.loaded):
             window.add_banner(banner)
@@ -215,6 +223,61 @@ class Application(QObject):
         window.show_page("support")
         window.open_request_form()
 
+    # -- setup ---------------------------------------------------------------------------------------------------------
+
+    def needs_setup(self) -> bool:
+        """A first start: no settings file yet (the demo and an explicit --config bring their own)."""
+        return not self.runtime.demo and self.args.config is None and not self.runtime.paths.settings_file.exists()
+
+    def open_setup(self, code: str = "") -> SetupWizard:
+        """The setup wizard over the window, resuming a cancelled one's choices; ``code``: an enrolment code
+        to fill in (the installer's /ENROL=CODE)."""
+        from app.setup.environment import SetupEnvironment
+        from app.ui.setup.wizard import SetupWizard
+
+        if self.setup_wizard is not None:
+            self.setup_wizard.raise_()
+            self.setup_wizard.activateWindow()
+            return self.setup_wizard
+        window = self.ensure_window()
+        environment = self.setup_environment or SetupEnvironment.for_runtime(self.runtime)
+        wizard = SetupWizard(self.runtime, self.runner, environment, choices=self.setup_choices, code=code,
+                             parent=window)
+        wizard.left_early.connect(self._setup_left)
+        wizard.written.connect(self._setup_written)
+        wizard.finished.connect(self._setup_closed)
+        self.setup_wizard = wizard
+        wizard.show()
+        return wizard
+
+    def reopen_setup(self) -> None:
+        """Tệp → Thiết lập lại…: only in technician mode (it rewrites the shop's settings)."""
+        window = self.ensure_window()
+        session = window.technician_session
+        if session is None or session.expires_at <= self.runtime.clock():
+            QMessageBox.information(window, APP_NAME, self.tr(
+                "Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại "
+                "Tệp → Thiết lập lại…"))
+            window.open_technician()
+            return
+        self.open_setup()
+
+    def _setup_left(self, choices: SetupChoices) -> None:
+        self.setup_choices = choices  # resumed with these, on the next open or the next start's enrolment
+        if self.window is not None:
+            self.window.statusBar().showMessage(self.tr("Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp "
+                                                        "tục."), 15000)
+
+    def _setup_written(self, _written: object) -> None:
+        self.setup_choices = None
+        self._setup_done = True
+
+    def _setup_closed(self) -> None:
+        self.setup_wizard = None
+        if self._setup_done:
+            self._setup_done = False
+            self._rebuild_window()  # every page and banner read the settings the setup just wrote
+
     @Slot(object)
     def _notify_updates(self, run: UpdateRun) -> None:
         if run.app_staged is not None:
@@ -267,6 +330,10 @@ class Application(QObject):
             self._remember_language(language)
         if self.tray is not None:
             self.tray.retranslate()
+        self._rebuild_window()
+
+    def _rebuild_window(self) -> None:
+        """A new window on the runtime as it is now (another language, or the settings the setup wrote)."""
         old = self.window
         if old is None:
             return  # tray only: the window is built in this language when first opened
@@ -276,6 +343,7 @@ class Application(QObject):
         visible = old.isVisible()
         old.hide_on_close = False
         old.quit_requested.disconnect()
+        old.setup_requested.disconnect()
         old.close()
         old.deleteLater()
         if visible:

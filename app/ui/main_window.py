@@ -75,11 +75,13 @@ class MainWindow(QMainWindow):
         language_requested(str): the user chose another interface language.
         quit_requested(): the user chose Thoát (quit for real, not hide).
         first_painted(): the window has been painted once (emitted after that paint, once).
+        setup_requested(): the user chose Tệp → Thiết lập lại… (the application checks technician mode).
     """
 
     language_requested = Signal(str)
     quit_requested = Signal()
     first_painted = Signal()
+    setup_requested = Signal()
 
     def __init__(self, language: str, parent: QWidget | None = None, *, decorate: bool = True) -> None:
         """The frame only: every area shows "loading" until :meth:`attach`.
@@ -234,6 +236,10 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self, language: str) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&Tệp"))
+        setup_action = QAction(self.tr("Thiết lập lại…"), self)
+        setup_action.triggered.connect(self.setup_requested)
+        file_menu.addAction(setup_action)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("Thoát"), self)
         quit_action.triggered.connect(self.quit_requested)
         file_menu.addAction(quit_action)
@@ -261,7 +267,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(logs_action)
         help_menu.addSeparator()
         help_menu.addAction(about_action)
-        self._runtime_actions = [logs_action, remote_action, technician_action, about_action]
+        self._runtime_actions = [logs_action, remote_action, technician_action, about_action, setup_action]
         for action in self._runtime_actions:
             action.setEnabled(False)
 

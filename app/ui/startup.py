@@ -335,6 +335,7 @@ class Startup(QObject):
         self._show_window(app)
         self._apply_language(app)
         self._open_what_the_tray_asked_for(app)
+        self._open_setup_on_first_start(app)
         log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
         freeze_startup_objects()
 
@@ -438,6 +439,12 @@ class Startup(QObject):
             # The first paint misread it (a damaged settings file, a busy database): follow the app's own
             # choice, without recording it as the user's menu choice.
             app.switch_language(self._loaded_language, remember=False)
+
+    def _open_setup_on_first_start(self, app: Application) -> None:
+        """No settings file yet: the setup wizard opens over the window (an installer's /ENROL=CODE filled in)."""
+        if app.needs_setup() or self.args.enrol:
+            app.bring_forward()
+            app.open_setup(self.args.enrol or "")
 
     def _open_what_the_tray_asked_for(self, app: Application) -> None:
         if self._wanted == "support" and app.window is not None and app.window.isVisible():

@@ -135,12 +135,22 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="182"/>
+        <location filename="../../app/ui/application.py" line="190"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="263"/>
+        <location filename="../../app/ui/application.py" line="259"/>
+        <source>Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại Tệp → Thiết lập lại…</source>
+        <translation>Setting the shop up again needs technician mode. Unlock technician mode, then choose File → Set up again… once more.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="268"/>
+        <source>Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp tục.</source>
+        <translation>Setup is not finished: choose File → Set up again… to continue.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/application.py" line="326"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -265,6 +275,84 @@
     </message>
 </context>
 <context>
+    <name>CheckPage</name>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="67"/>
+        <source>Bước 4/4 · Kiểm tra lần đầu</source>
+        <translation>Step 4/4 · First check</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="68"/>
+        <source>Ứng dụng lưu thiết lập rồi kiểm tra toàn bộ hệ thống bán vàng.</source>
+        <translation>The app saves the setup, then checks the whole gold-trading system.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="73"/>
+        <source>Dừng kiểm tra</source>
+        <translation>Stop checking</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="75"/>
+        <source>Thử lại</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="100"/>
+        <source>Đang lưu thiết lập…</source>
+        <translation>Saving the setup…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="103"/>
+        <source>Lưu thiết lập</source>
+        <translation>Save the setup</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="109"/>
+        <source>Đã lưu thiết lập vào %1</source>
+        <translation>Setup saved to %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="111"/>
+        <source>Tệp cũ được giữ ở %1</source>
+        <translation>The previous file is kept as %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="118"/>
+        <source>Chưa lưu được thiết lập: %1. Không có gì bị thay đổi; kiểm tra ổ đĩa còn trống và quyền ghi, rồi bấm Thử lại.</source>
+        <translation>The setup could not be saved: %1. Nothing was changed; check the free disk space and write permission, then press Try again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="134"/>
+        <source>Kiểm tra lần đầu</source>
+        <translation>First check</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="146"/>
+        <source>Đã dừng kiểm tra. Có thể chạy lại ở trang Sức khỏe hệ thống.</source>
+        <translation>Checking stopped. You can run it again on the System health page.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="151"/>
+        <source>Không chạy được kiểm tra: %1</source>
+        <translation>The checks could not run: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="161"/>
+        <source>Kết quả: %1</source>
+        <translation>Result: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="163"/>
+        <source>Cách khắc phục</source>
+        <translation>How to fix</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/check_page.py" line="163"/>
+        <source>Mọi mục kiểm tra đều ổn.</source>
+        <translation>Every check is OK.</translation>
+    </message>
+</context>
+<context>
     <name>ChecksTab</name>
     <message>
         <location filename="../../app/ui/technician/checks_tab.py" line="38"/>
@@ -368,7 +456,7 @@
 <context>
     <name>ConversationState</name>
     <message>
-        <location filename="../../app/ui/support/conversation_state.py" line="192"/>
+        <location filename="../../app/ui/support/conversation_state.py" line="193"/>
         <source>Đang tải tệp từ nhà cung cấp…</source>
         <translation>Downloading the file from the vendor…</translation>
     </message>
@@ -623,6 +711,165 @@
         <location filename="../../app/ui/devices/page.py" line="24"/>
         <source>Máy in tem</source>
         <translation>Label printers</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="40"/>
+        <source>Bước 3/4 · Máy quét mã vạch và máy in tem</source>
+        <translation>Step 3/4 · Barcode scanners and label printers</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="41"/>
+        <source>Đánh dấu các thiết bị cửa hàng dùng. Có thể bỏ qua bước này và thêm thiết bị sau ở trang Thiết bị.</source>
+        <translation>Tick the devices the shop uses. You can skip this step and add devices later on the Devices page.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="45"/>
+        <source>Cổng nối tiếp (máy quét)</source>
+        <translation>Serial ports (scanners)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="45"/>
+        <source>Máy in</source>
+        <translation>Printers</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="48"/>
+        <source>Đang tìm thiết bị…</source>
+        <translation>Looking for devices…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="50"/>
+        <source>Thử máy quét và máy in…</source>
+        <translation>Test scanners and printers…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="64"/>
+        <source>Tìm thiết bị</source>
+        <translation>Find devices</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="82"/>
+        <source>Không thấy cổng nối tiếp hay máy in nào. Máy quét cắm USB kiểu bàn phím không cần chọn ở đây; máy in mạng thêm sau ở trang Thiết bị.</source>
+        <translation>No serial port or printer was found. A USB scanner that types like a keyboard needs no choice here; add a network printer later on the Devices page.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="85"/>
+        <source>Máy quét cắm USB kiểu bàn phím không cần chọn; máy in mạng (cổng 9100) thêm sau ở trang Thiết bị.</source>
+        <translation>A USB scanner that types like a keyboard needs no choice; add a network printer (port 9100) later on the Devices page.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/devices_page.py" line="92"/>
+        <source>Thử thiết bị</source>
+        <translation>Test devices</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolPage</name>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="52"/>
+        <source>Bước 2/4 · Kích hoạt với nhà cung cấp</source>
+        <translation>Step 2/4 · Enrol with the vendor</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="53"/>
+        <source>Nhập mã kích hoạt 10 ký tự mà nhà cung cấp đã gửi. Ứng dụng nhận về mã kết nối của cửa hàng, thông tin cửa hàng và hợp đồng bảo hành.</source>
+        <translation>Enter the 10-character enrolment code the vendor sent. The app receives the shop token, the shop's details and its warranty contract.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="64"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="142"/>
+        <source>Kích hoạt</source>
+        <translation>Enrol</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="70"/>
+        <source>Cửa hàng</source>
+        <translation>Shop</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="73"/>
+        <source>Dùng mã khác</source>
+        <translation>Use another code</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="80"/>
+        <source>Cửa hàng không có Internet: nhập mã cửa hàng và tệp hợp đồng</source>
+        <translation>Shop without Internet: enter the shop token and the contract file</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="87"/>
+        <source>Nhập tệp hợp đồng…</source>
+        <translation>Import the contract file…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="94"/>
+        <source>Mã kết nối cửa hàng</source>
+        <translation>Shop token</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="95"/>
+        <source>Hợp đồng</source>
+        <translation>Contract</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="97"/>
+        <source>Địa chỉ</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="98"/>
+        <source>Điện thoại</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="103"/>
+        <source>Mã kích hoạt</source>
+        <translation>Enrolment code</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="139"/>
+        <source>Đang kích hoạt với máy chủ của nhà cung cấp…</source>
+        <translation>Enrolling with the vendor's server…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="150"/>
+        <source>Đã kích hoạt. Mã kết nối của cửa hàng đã được lưu an toàn.</source>
+        <translation>Enrolled. The shop token is stored safely.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="158"/>
+        <source>Kích hoạt không được: %1</source>
+        <translation>Enrolment failed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="176"/>
+        <source>Chọn tệp hợp đồng</source>
+        <translation>Choose the contract file</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="177"/>
+        <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
+        <translation>Contracts (*.json);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="193"/>
+        <source>%1 (%2), bảo hành đến %3</source>
+        <translation>%1 (%2), warranty until %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="200"/>
+        <source>Tệp hợp đồng không dùng được: %1</source>
+        <translation>The contract file cannot be used: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="223"/>
+        <source>Hợp đồng %1, bảo hành đến %2</source>
+        <translation>Contract %1, warranty until %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="226"/>
+        <source>Nhà cung cấp chưa cấp hợp đồng; ứng dụng sẽ tự lấy khi có.</source>
+        <translation>The vendor has not issued a contract yet; the app fetches it once there is one.</translation>
     </message>
 </context>
 <context>
@@ -1003,102 +1250,107 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="107"/>
+        <location filename="../../app/ui/main_window.py" line="109"/>
         <source>Tổng quan</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="108"/>
+        <location filename="../../app/ui/main_window.py" line="110"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="109"/>
+        <location filename="../../app/ui/main_window.py" line="111"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="110"/>
+        <location filename="../../app/ui/main_window.py" line="112"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="111"/>
+        <location filename="../../app/ui/main_window.py" line="113"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="112"/>
+        <location filename="../../app/ui/main_window.py" line="114"/>
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="120"/>
+        <location filename="../../app/ui/main_window.py" line="122"/>
         <source>Đang mở dữ liệu của cửa hàng…</source>
         <translation>Opening the shop’s data…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="236"/>
+        <location filename="../../app/ui/main_window.py" line="238"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="237"/>
+        <location filename="../../app/ui/main_window.py" line="239"/>
+        <source>Thiết lập lại…</source>
+        <translation>Set up again…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="243"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="241"/>
+        <location filename="../../app/ui/main_window.py" line="247"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="250"/>
+        <location filename="../../app/ui/main_window.py" line="256"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="251"/>
+        <location filename="../../app/ui/main_window.py" line="257"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="253"/>
+        <location filename="../../app/ui/main_window.py" line="259"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="256"/>
+        <location filename="../../app/ui/main_window.py" line="262"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="259"/>
+        <location filename="../../app/ui/main_window.py" line="265"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="272"/>
+        <location filename="../../app/ui/main_window.py" line="278"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="220"/>
+        <location filename="../../app/ui/main_window.py" line="222"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="276"/>
+        <location filename="../../app/ui/main_window.py" line="282"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="329"/>
+        <location filename="../../app/ui/main_window.py" line="335"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="366"/>
+        <location filename="../../app/ui/main_window.py" line="372"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1425,6 +1677,114 @@
         <location filename="../../app/ui/pages/texts.py" line="14"/>
         <source>Hoạt động khác (%1)</source>
         <translation>Other activity (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>PosPage</name>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="79"/>
+        <source>Bước 1/4 · Tìm phần mềm bán vàng PMV</source>
+        <translation>Step 1/4 · Find the PMV gold-trading software</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="80"/>
+        <source>Ứng dụng tìm nơi cài PMV trên máy này. Kiểm tra các đường dẫn, sửa nếu cần bằng nút Chọn…, rồi bấm Tiếp.</source>
+        <translation>The app looks for where PMV is installed on this PC. Check the paths, correct them with Choose… if needed, then press Next.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="89"/>
+        <source>Tìm lại</source>
+        <translation>Search again</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="105"/>
+        <source>Tìm thấy</source>
+        <translation>Found</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="106"/>
+        <source>Thư mục cài PMV</source>
+        <translation>PMV install folder</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="107"/>
+        <source>Tệp dữ liệu bán hàng</source>
+        <translation>Sales database file</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="108"/>
+        <source>Thư mục sao lưu</source>
+        <translation>Backup folder</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="109"/>
+        <source>Thư mục nhật ký</source>
+        <translation>Log folder</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="131"/>
+        <source>Đang tìm PMV trên máy này…</source>
+        <translation>Looking for PMV on this PC…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="133"/>
+        <source>Tìm phần mềm PMV</source>
+        <translation>Find PMV</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="142"/>
+        <source>Tôi tự chọn đường dẫn…</source>
+        <translation>I will choose the paths…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="145"/>
+        <source>Không tìm thấy PMV ở các nơi thường cài. Bấm Chọn… để chỉ thư mục cài PMV.</source>
+        <translation>PMV was not found where it is usually installed. Press Choose… to point at the PMV install folder.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="157"/>
+        <source>Không tìm được PMV: %1</source>
+        <translation>PMV could not be searched for: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="170"/>
+        <source>PMV dùng máy chủ cơ sở dữ liệu (kết nối đọc từ cấu hình của PMV).</source>
+        <translation>PMV uses a database server (the connection is read from PMV's configuration).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="186"/>
+        <source>Thư mục này không phải nơi cài PMV (không có PMV.ini hay version.txt). Chọn thư mục có tệp PMV.exe.</source>
+        <translation>This folder is not a PMV install (no PMV.ini or version.txt). Choose the folder that holds PMV.exe.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="212"/>
+        <source>Đang mở thử dữ liệu bán hàng (chỉ đọc)…</source>
+        <translation>Opening the sales database to try it (read-only)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="215"/>
+        <source>Mở thử dữ liệu PMV</source>
+        <translation>Try the PMV database</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="222"/>
+        <source>chưa có</source>
+        <translation>none yet</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="225"/>
+        <source>Mở được dữ liệu PMV %1: %2 hóa đơn, hóa đơn mới nhất ngày %3.</source>
+        <translation>The PMV %1 database opens: %2 invoices, the newest on %3.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="226"/>
+        <source>(không rõ phiên bản)</source>
+        <translation>(version unknown)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="230"/>
+        <source>Không mở được dữ liệu PMV: %1</source>
+        <translation>The PMV database cannot be opened: %1</translation>
     </message>
 </context>
 <context>
@@ -2251,12 +2611,12 @@
         <translation>Choose files to attach</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="256"/>
+        <location filename="../../app/ui/support/form.py" line="258"/>
         <source>Đang thu thập thông tin chẩn đoán…</source>
         <translation>Collecting diagnostics…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="278"/>
+        <location filename="../../app/ui/support/form.py" line="280"/>
         <source>Đang lưu và gửi yêu cầu…</source>
         <translation>Saving and sending the request…</translation>
     </message>
@@ -2684,6 +3044,217 @@
     </message>
 </context>
 <context>
+    <name>SetupTexts</name>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="16"/>
+        <source>Nhập mã kích hoạt nhà cung cấp đã gửi (10 ký tự).</source>
+        <translation>Enter the enrolment code the vendor sent (10 characters).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="18"/>
+        <source>Mã kích hoạt có 10 ký tự; ô này đang có %1.</source>
+        <translation>An enrolment code has 10 characters; this box has %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="20"/>
+        <source>Mã không đúng — kiểm tra lại ký tự thứ %1</source>
+        <translation>Wrong code — check character %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="21"/>
+        <source>Mã không đúng — kiểm tra lại từng ký tự.</source>
+        <translation>Wrong code — check each character.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="30"/>
+        <source>Nhập sai quá nhiều lần. Thử lại sau %1 phút, hoặc gọi %2.</source>
+        <translation>Too many wrong tries. Try again in %1 minutes, or call %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="33"/>
+        <source>Không có mã kích hoạt này. Kiểm tra lại mã, hoặc gọi %1 để được cấp mã mới.</source>
+        <translation>There is no such enrolment code. Check the code, or call %1 for a new one.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="35"/>
+        <source>Mã kích hoạt đã hết hạn (mã dùng được 72 giờ). Gọi %1 để được cấp mã mới.</source>
+        <translation>The enrolment code has expired (codes last 72 hours). Call %1 for a new one.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="37"/>
+        <source>Mã kích hoạt này đã được dùng. Mỗi mã chỉ dùng một lần; gọi %1 để được cấp mã mới.</source>
+        <translation>This enrolment code has been used. Each code works once; call %1 for a new one.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="39"/>
+        <source>Không kết nối được máy chủ hỗ trợ. Kiểm tra mạng; nếu cửa hàng không có Internet, hãy nhập mã cửa hàng và tệp hợp đồng ở phần dưới, hoặc gọi %1.</source>
+        <translation>The vendor server cannot be reached. Check the network; if the shop has no Internet, enter the shop token and the contract file below, or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="42"/>
+        <source>Máy chủ hỗ trợ không trả lời kịp. Thử lại sau ít phút, hoặc gọi %1.</source>
+        <translation>The vendor server did not answer in time. Try again in a few minutes, or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="44"/>
+        <source>Máy chủ hỗ trợ đang gặp lỗi. Thử lại sau ít phút, hoặc gọi %1.</source>
+        <translation>The vendor server has a problem. Try again in a few minutes, or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="46"/>
+        <source>Máy chủ trả lời không đúng định dạng. Gọi %1.</source>
+        <translation>The server's answer is malformed. Call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="48"/>
+        <source>Hợp đồng máy chủ gửi không xác thực được nên chưa nhận. Gọi %1.</source>
+        <translation>The contract the server sent does not verify, so it was not taken. Call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="56"/>
+        <source>PMV đang chạy ở đây</source>
+        <translation>PMV is running from here</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="57"/>
+        <source>theo mục cài đặt của Windows</source>
+        <translation>from Windows' list of installed programs</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="58"/>
+        <source>thư mục cài thường gặp</source>
+        <translation>a usual install folder</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="59"/>
+        <source>do bạn chọn</source>
+        <translation>chosen by you</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="65"/>
+        <source>Không có tệp PMV.ini: các thư mục dưới đây được đoán theo cách PMV thường cài. Kiểm tra lại.</source>
+        <translation>There is no PMV.ini: the folders below are guessed from how PMV is usually installed. Check them.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="68"/>
+        <source>Tệp PMV.ini bị hỏng hoặc không đọc được: các thư mục dưới đây được đoán. Kiểm tra lại.</source>
+        <translation>PMV.ini is damaged or unreadable: the folders below are guessed. Check them.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="71"/>
+        <source>PMV.ini không ghi đủ các đường dẫn: phần còn thiếu được đoán. Kiểm tra lại.</source>
+        <translation>PMV.ini does not name every path: the missing ones are guessed. Check them.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="73"/>
+        <source>Chuỗi kết nối máy chủ dữ liệu trong PMV.ini không dùng được.</source>
+        <translation>The database server connection string in PMV.ini cannot be used.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="75"/>
+        <source>PMV.ini ghi một tệp dữ liệu không có ở đó: chọn đúng tệp dữ liệu bán hàng.</source>
+        <translation>PMV.ini names a database file that is not there: choose the right sales database file.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="77"/>
+        <source>Không thấy tệp dữ liệu bán hàng cạnh thư mục cài: chọn tệp bằng nút Chọn…</source>
+        <translation>No sales database file beside the install folder: choose it with Choose…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="79"/>
+        <source>Không thấy thư mục sao lưu: chọn thư mục PMV ghi bản sao lưu.</source>
+        <translation>The backup folder was not found: choose the folder PMV writes its backups to.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="81"/>
+        <source>Không thấy thư mục nhật ký của PMV: chọn nếu biết, hoặc để trống.</source>
+        <translation>PMV's log folder was not found: choose it if you know it, or leave it empty.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="88"/>
+        <source>Không có tệp dữ liệu ở đường dẫn này.</source>
+        <translation>There is no database file at this path.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="89"/>
+        <source>Tệp này không phải dữ liệu PMV hoặc đã bị hỏng. Chọn đúng tệp, hoặc gọi %1.</source>
+        <translation>This file is not a PMV database or is damaged. Choose the right file, or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="91"/>
+        <source>Không mở được tệp dữ liệu (không có quyền hoặc đang bị khóa). Gọi %1 nếu cần.</source>
+        <translation>The database file cannot be opened (no permission, or locked). Call %1 if needed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="93"/>
+        <source>Đây là một cơ sở dữ liệu nhưng không phải của PMV. Chọn đúng tệp dữ liệu bán hàng.</source>
+        <translation>This is a database, but not PMV's. Choose the right sales database file.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="95"/>
+        <source>Chuỗi kết nối máy chủ dữ liệu không dùng được. Gọi %1.</source>
+        <translation>The database server connection string cannot be used. Call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="96"/>
+        <source>Bản cài này thiếu trình kết nối máy chủ dữ liệu. Gọi %1.</source>
+        <translation>This install lacks the database server driver. Call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="98"/>
+        <source>Không kết nối được máy chủ dữ liệu của PMV. Kiểm tra máy chủ đã bật và mạng nội bộ.</source>
+        <translation>PMV's database server cannot be reached. Check that the server is on and the local network works.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="100"/>
+        <source>Máy chủ dữ liệu từ chối tên đăng nhập hoặc mật khẩu trong PMV.ini.</source>
+        <translation>The database server refused the user name or password in PMV.ini.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="102"/>
+        <source>Máy chủ dữ liệu không có cơ sở dữ liệu PMV ghi trong PMV.ini.</source>
+        <translation>The database server has no database of the name in PMV.ini.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="104"/>
+        <source>Máy chủ dữ liệu báo lỗi. Gọi %1.</source>
+        <translation>The database server reported an error. Call %1.</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <location filename="../../app/ui/setup/wizard.py" line="43"/>
+        <source>Thiết lập cửa hàng</source>
+        <translation>Shop setup</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/wizard.py" line="47"/>
+        <source>&lt; Quay lại</source>
+        <translation>&lt; Back</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/wizard.py" line="48"/>
+        <source>Tiếp &gt;</source>
+        <translation>Next &gt;</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/wizard.py" line="49"/>
+        <source>Lưu thiết lập &gt;</source>
+        <translation>Save the setup &gt;</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/wizard.py" line="50"/>
+        <source>Xong</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/wizard.py" line="51"/>
+        <source>Để sau</source>
+        <translation>Later</translation>
+    </message>
+</context>
+<context>
     <name>Startup</name>
     <message>
         <location filename="../../app/ui/start_texts.py" line="41"/>
@@ -2765,7 +3336,7 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/page.py" line="99"/>
-        <location filename="../../app/ui/support/page.py" line="256"/>
+        <location filename="../../app/ui/support/page.py" line="261"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
@@ -2780,72 +3351,72 @@ Details: %2</translation>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="183"/>
+        <location filename="../../app/ui/support/page.py" line="188"/>
         <source>Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính theo lịch chung nên hạn xử lý có thể lệch.</source>
         <translation>Estimated calendar: the vendor has not sent its %1 working calendar yet; holidays follow the general calendar, so deadlines may be off.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="187"/>
+        <location filename="../../app/ui/support/page.py" line="192"/>
         <source>Lịch làm việc %1 của nhà cung cấp, cập nhật %2</source>
         <translation>Vendor&apos;s %1 working calendar, updated %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="196"/>
+        <location filename="../../app/ui/support/page.py" line="201"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="200"/>
+        <location filename="../../app/ui/support/page.py" line="205"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="216"/>
+        <location filename="../../app/ui/support/page.py" line="221"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="220"/>
+        <location filename="../../app/ui/support/page.py" line="225"/>
         <source>%1  (%2 tin mới)</source>
         <translation>%1  (%2 new)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="255"/>
+        <location filename="../../app/ui/support/page.py" line="260"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="255"/>
+        <location filename="../../app/ui/support/page.py" line="260"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="257"/>
+        <location filename="../../app/ui/support/page.py" line="262"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="258"/>
+        <location filename="../../app/ui/support/page.py" line="263"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="259"/>
+        <location filename="../../app/ui/support/page.py" line="264"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="260"/>
+        <location filename="../../app/ui/support/page.py" line="265"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="261"/>
+        <location filename="../../app/ui/support/page.py" line="266"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="264"/>
+        <location filename="../../app/ui/support/page.py" line="269"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
@@ -2870,17 +3441,17 @@ Details: %2</translation>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="270"/>
+        <location filename="../../app/ui/support/page.py" line="275"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="274"/>
+        <location filename="../../app/ui/support/page.py" line="279"/>
         <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="279"/>
+        <location filename="../../app/ui/support/page.py" line="284"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -3401,37 +3972,37 @@ Details: %2</translation>
 <context>
     <name>SupportTile</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="286"/>
+        <location filename="../../app/ui/support/page.py" line="291"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="288"/>
+        <location filename="../../app/ui/support/page.py" line="293"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="297"/>
+        <location filename="../../app/ui/support/page.py" line="307"/>
         <source>%1 tin nhắn mới từ bộ phận hỗ trợ</source>
         <translation>%1 new messages from the support team</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="300"/>
+        <location filename="../../app/ui/support/page.py" line="310"/>
         <source>Lịch hẹn: %1</source>
         <translation>Visit: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="308"/>
+        <location filename="../../app/ui/support/page.py" line="318"/>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="310"/>
+        <location filename="../../app/ui/support/page.py" line="320"/>
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="317"/>
+        <location filename="../../app/ui/support/page.py" line="327"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
@@ -3912,27 +4483,27 @@ Details: %2</translation>
         <translation>Reopen the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="301"/>
+        <location filename="../../app/ui/support/thread_view.py" line="304"/>
         <source>Đã lưu; đang gửi cho bộ phận hỗ trợ.</source>
         <translation>Saved; sending to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="302"/>
+        <location filename="../../app/ui/support/thread_view.py" line="305"/>
         <source>Đã gửi cho bộ phận hỗ trợ.</source>
         <translation>Sent to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="307"/>
+        <location filename="../../app/ui/support/thread_view.py" line="310"/>
         <source>Không thực hiện được: %1.</source>
         <translation>Could not do it: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="311"/>
+        <location filename="../../app/ui/support/thread_view.py" line="314"/>
         <source>Không lưu được: %1</source>
         <translation>Could not save: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="319"/>
+        <location filename="../../app/ui/support/thread_view.py" line="322"/>
         <source>Không tải được tệp: %1</source>
         <translation>Could not download the file: %1</translation>
     </message>
@@ -4660,6 +5231,24 @@ Details: %2</translation>
         <location filename="../../app/ui/warranty/page.py" line="313"/>
         <source>Còn %1 ngày (đến hết %2)</source>
         <translation>%1 days left (through %2)</translation>
+    </message>
+</context>
+<context>
+    <name>_PathRow</name>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="44"/>
+        <source>Chọn…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="61"/>
+        <source>Chọn tệp dữ liệu PMV</source>
+        <translation>Choose the PMV database file</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/pos_page.py" line="63"/>
+        <source>Chọn thư mục</source>
+        <translation>Choose a folder</translation>
     </message>
 </context>
 </TS>

@@ -33,7 +33,7 @@ QT_PLATFORM_NOISE = ("This plugin does not support propagateSizeHints()",)
 class Case:
     command: str  # an entry of app.cli.COMMANDS, or GUI
     kind: str  # one of KINDS
-    argv: tuple[str, ...]  # {tmp} {shop} {garbage} {garbage_json} {ro} are filled in
+    argv: tuple[str, ...]  # {tmp} {shop} {shopdir} {garbage} {garbage_json} {ro} are filled in
     code: int  # the documented exit code
     says: str  # part of the one line on stderr
     home: str = "fresh"  # the app's home: "fresh" (an empty one per test) or "ro" (read-only, holding data)
@@ -172,6 +172,21 @@ CASES = [
          says="JOB không nhận 'nope'"),
     case("tray-jobs", "bad value", *SHOP, "tray-jobs", "health", "--report", "{tmp}/r.json", *TRAY, "--relaunch", "x",
          code=1, says="--relaunch phải là một danh sách JSON"),
+    # -- setup (headless first-run setup) -------------------------------------------------------------------------
+    case("setup", "missing file", "setup", "--pos-dir", "{tmp}/nope", "--enrol", "7KQ3MZ4P00", code=1,
+         says="Không tìm thấy PMV ({tmp}/nope)"),
+    case("setup", "missing file", "setup", "--pos-dir", "{shopdir}/install", "--token", "abcdefgh", "--contract",
+         "{tmp}/nope.json", code=1, says="Chưa lưu được thiết lập"),
+    case("setup", "garbage file", "setup", "--pos-dir", "{shopdir}/install", "--token", "abcdefgh", "--contract",
+         "{garbage}", code=1, says="Tệp hợp đồng không dùng được"),
+    case("setup", "read-only folder", "setup", "--pos-dir", "{shopdir}/install", "--enrol", "7KQ3MZ4P00", code=1,
+         home="ro", says="Không dùng được thư mục dữ liệu"),
+    case("setup", "unknown name", "setup", "--pos-dri", "x", code=2, says="Không hiểu --pos-dri"),
+    # A typo in the code is named by position before anything is sent (pmv_protocol/enrolment_codes.py).
+    case("setup", "bad value", "setup", "--pos-dir", "{shopdir}/install", "--enrol", "7KQ3MZ4PXX", code=1,
+         says="Mã không đúng — kiểm tra lại ký tự thứ"),
+    case("setup", "bad value", "setup", "--pos-dir", "{shopdir}/install", "--token", "abcdefgh", code=1,
+         says="--token và --contract phải đi cùng nhau"),
     # -- shop-token ------------------------------------------------------------------------------------------------
     case("shop-token", "missing file", "--config", "{tmp}/nope.toml", "shop-token", "abc", code=1,
          says="Không tìm thấy tệp cài đặt"),
@@ -237,7 +252,8 @@ def test_bad_input_is_one_line_and_a_documented_exit_code(case: Case, tmp_path: 
     garbage.write_bytes(bytes(range(256)) * 3)  # not UTF-8, not TOML, not JSON, not a contract
     garbage_json = tmp_path / "garbage.json"
     garbage_json.write_bytes(garbage.read_bytes())
-    values = {"{tmp}": str(tmp_path), "{shop}": str(demo_shop_template.settings_file), "{garbage}": str(garbage),
+    values = {"{tmp}": str(tmp_path), "{shop}": str(demo_shop_template.settings_file),
+              "{shopdir}": str(demo_shop_template.root), "{garbage}": str(garbage),
               "{garbage_json}": str(garbage_json), "{ro}": str(read_only_home / "data")}
 
     def fill(text: str) -> str:

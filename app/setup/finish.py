@@ -1,0 +1,117 @@
+"""The setup's last page: what the wizard (or ``pmv-support setup``) chose, written in one go.
+
+Until :func:`finish_setup` runs, nothing but a successful enrolment's token (and its kept answer,
+:mod:`app.setup.pending`) has been written: going back, cancelling and resuming cost nothing.  It
+verifies and stores the contract, stores a typed token (a shop without Internet), and writes
+``settings.toml``, the first settings file the app writes itself.  A settings file already there
+(*Thiết lập lại…*) keeps everything the setup does not choose, and its previous text is kept beside
+it as ``settings.toml.bak``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.infra.settings import DevicesSettings, PosSettings, PrinterSettings, Settings, ShopSettings, save_settings
+from app.setup.enrolment import Enrolment
+from app.setup.pending import PendingEnrolment
+from app.support.token_store import TokenStore
+from app.warranty.service import ContractService
+from pmv_protocol.contract import Contract
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+
+@dataclass
+class ShopDetails:
+    shop_id: str = ""
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+
+
+@dataclass
+class SetupChoices:
+    """Everything the wizard's pages decide, held in memory until the last page."""
+
+    install_dir: Path | None = None
+    database: Path | None = None
+    url: str = ""  # a POS on a database server
+    backups_dir: Path | None = None
+    logs_dir: Path | None = None
+    enrolment: Enrolment | None = None  # from a code (its token is already stored)
+    # A shop without Internet: the token the vendor gave and the contract file it sent, verified on the page.
+    offline_token: str = ""
+    offline_contract: bytes | None = None
+    offline_shop: ShopDetails = field(default_factory=ShopDetails)
+    scanner_ports: list[str] = field(default_factory=list)
+    printers: list[PrinterSettings] = field(default_factory=list)
+    vendor_url: str = ""  # another vendor server than the settings' (``setup --vendor-url``); "" keeps it
+
+    @property
+    def enrolled(self) -> bool:
+        return self.enrolment is not None or bool(self.offline_token and self.offline_contract)
+
+    def shop(self) -> ShopDetails:
+        e = self.enrolment
+        return ShopDetails(e.shop_id, e.name, e.address, e.phone) if e is not None else self.offline_shop
+
+    def contract_bytes(self) -> bytes | None:
+        return self.enrolment.contract if self.enrolment is not None else self.offline_contract
+
+
+@dataclass(frozen=True)
+class SetupWritten:
+    settings_file: Path
+    backup: Path | None  # the previous settings file, when there was one
+    contract: Contract | None
+    token_stored: bool
+
+
+def choose_settings(choices: SetupChoices, base: Settings) -> Settings:
+    """``base`` (defaults, or the settings in force for *Thiết lập lại*) with what the setup chose."""
+    shop = choices.shop()
+    pos = PosSettings(url=choices.url, process_name=base.pos.process_name,
+                      database=None if choices.url else choices.database, backups_dir=choices.backups_dir,
+                      logs_dir=choices.logs_dir, install_dir=choices.install_dir)
+    shop_settings = ShopSettings(name=shop.name or base.shop.name, shop_id=shop.shop_id or base.shop.shop_id,
+                                 address=shop.address or base.shop.address, phone=shop.phone or base.shop.phone)
+    devices = DevicesSettings(printers=list(choices.printers) or list(base.devices.printers),
+                              scanner_ports=list(choices.scanner_ports) or list(base.devices.scanner_ports))
+    update = {"pos": pos, "shop": shop_settings, "devices": devices}
+    if choices.vendor_url:
+        update["vendor"] = base.vendor.model_copy(update={"base_url": choices.vendor_url.rstrip("/")})
+    return base.model_copy(update=update)
+
+
+def finish_setup(choices: SetupChoices, *, base: Settings, settings_file: Path, tokens: TokenStore,
+                 contract_cache: Path, trusted_keys: Mapping[str, Ed25519PublicKey],
+                 pending: PendingEnrolment | None = None) -> SetupWritten:
+    """Store the token and contract, then write the settings; ContractError leaves the settings untouched."""
+    shop = choices.shop()
+    contract = None
+    raw = choices.contract_bytes()
+    if raw is not None:
+        contract = ContractService(contract_cache, trusted_keys, shop.shop_id or None).accept(raw)
+    token_stored = False
+    if choices.enrolment is not None:
+        tokens.set(choices.enrolment.token)  # already stored at enrolment; again in case the keyring was reset
+        token_stored = True
+    elif choices.offline_token:
+        tokens.set(choices.offline_token)
+        token_stored = True
+    settings = choose_settings(choices, base)
+    settings_file = Path(settings_file)
+    backup = None
+    if settings_file.exists():
+        backup = settings_file.with_name(settings_file.name + ".bak")
+        shutil.copy2(settings_file, backup)
+    save_settings(settings, settings_file)
+    if pending is not None:
+        pending.forget()
+    return SetupWritten(settings_file, backup, contract, token_stored)

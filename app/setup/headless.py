@@ -1,0 +1,108 @@
+"""``pmv-support setup``: the wizard's four steps without a window, for scripted installs.
+
+``--pos-dir DIR`` names the POS install (else the search the wizard makes picks the best one found);
+``--enrol CODE`` enrols, or ``--token T --contract FILE`` for a shop without Internet, or neither to use
+an enrolment kept from a cancelled setup.  Devices are left as they are (the wizard's step 3 is
+optional).  The settings are written only after the database proved and the enrolment succeeded; then
+the first check runs, as in the wizard.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.health.runner import HealthReport
+from app.setup.enrolment import Enrolment
+from app.setup.environment import SetupEnvironment
+from app.setup.finish import SetupChoices, SetupWritten, ShopDetails, finish_setup
+from app.setup.pos_discovery import PosInstall, read_install
+from app.setup.pos_proof import DatabaseProof, prove_database
+from pmv_protocol.contract import verify
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+
+
+class SetupStop(enum.Enum):
+    """Why a headless setup stopped before writing (the CLI words each)."""
+
+    POS_NOT_FOUND = "pos_not_found"  # no install at --pos-dir, or none found
+    DATABASE_UNUSABLE = "database_unusable"  # the install's database did not prove (``proof`` says why)
+    NOT_ENROLLED = "not_enrolled"  # no code, no token and contract, no kept enrolment
+
+
+class SetupStopped(Exception):
+    def __init__(self, stop: SetupStop, *, install: PosInstall | None = None, proof: DatabaseProof | None = None):
+        super().__init__(stop.value)
+        self.stop, self.install, self.proof = stop, install, proof
+
+
+@dataclass(frozen=True)
+class HeadlessRequest:
+    pos_dir: Path | None = None
+    code: str = ""
+    token: str = ""
+    contract_file: Path | None = None
+    vendor_url: str = ""  # written into the settings too
+
+
+@dataclass(frozen=True)
+class SetupOutcome:
+    install: PosInstall
+    proof: DatabaseProof
+    shop: ShopDetails
+    written: SetupWritten
+    report: HealthReport
+
+
+def run_setup(runtime: Runtime, environment: SetupEnvironment, request: HeadlessRequest) -> SetupOutcome:
+    """Raises :class:`SetupStopped`, :class:`app.setup.enrolment.EnrolmentError`, ContractError or OSError;
+    nothing is written on any of them (but a successful enrolment's token, as in the wizard)."""
+    install = _install(environment, request.pos_dir)
+    proof = prove_database(install)
+    if not proof.ok:
+        raise SetupStopped(SetupStop.DATABASE_UNUSABLE, install=install, proof=proof)
+    choices = SetupChoices(install_dir=install.install_dir, database=install.database, url=install.url,
+                           backups_dir=install.backups_dir, logs_dir=install.logs_dir, vendor_url=request.vendor_url)
+    if request.code:
+        choices.enrolment = environment.enrol(request.code)
+    elif request.token and request.contract_file is not None:
+        verified = verify(request.contract_file.read_bytes(), environment.keys(), None)
+        choices.offline_token, choices.offline_contract = request.token.strip(), verified.stored_bytes
+        choices.offline_shop = ShopDetails(verified.contract.shop_id, verified.contract.shop_name)
+    else:
+        kept: Enrolment | None = environment.pending.load()
+        if kept is None:
+            raise SetupStopped(SetupStop.NOT_ENROLLED, install=install, proof=proof)
+        choices.enrolment = kept
+    written = finish_setup(choices, base=runtime.settings, settings_file=runtime.loaded.path,
+                           tokens=runtime.token_store, contract_cache=runtime.paths.data_dir / "contract.json",
+                           trusted_keys=environment.keys(), pending=environment.pending)
+    report = _first_check(runtime, written)
+    return SetupOutcome(install, proof, choices.shop(), written, report)
+
+
+def _install(environment: SetupEnvironment, pos_dir: Path | None) -> PosInstall:
+    if pos_dir is not None:
+        install = read_install(pos_dir)
+        if install is None:
+            raise SetupStopped(SetupStop.POS_NOT_FOUND)
+        return install
+    found = environment.find_installs()
+    if not found:
+        raise SetupStopped(SetupStop.POS_NOT_FOUND)
+    return found[0]
+
+
+def _first_check(runtime: Runtime, written: SetupWritten) -> HealthReport:
+    from app.health.service import run_health
+    from app.infra.settings import keep_if_clean, load_settings
+    from app.infra.settings_last_good import LastGoodStore
+
+    last_good = LastGoodStore.in_data_dir(runtime.paths.data_dir, runtime.clock)
+    runtime.loaded = load_settings(written.settings_file, last_good=last_good)
+    keep_if_clean(runtime.loaded, last_good)
+    return run_health(runtime)

@@ -1,0 +1,52 @@
+"""The enrolment the wizard got before its last page, kept so a cancelled setup resumes without a new code.
+
+An enrolment code works once: the moment the server answered, the token is in the keyring (it is the
+one write the issue allows before the last page) and the shop's details and contract wait here, in the
+app's data folder, until :func:`app.setup.finish.finish_setup` writes them where they belong and
+forgets this file.  The token itself never goes in this file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from app.setup.enrolment import Enrolment
+from app.support.token_store import TokenStore
+from pmv_protocol.atomic import write_atomically
+
+log = logging.getLogger(__name__)
+
+
+class PendingEnrolment:
+    """``data_dir/setup/enrolment.json`` and the token store, read and written together."""
+
+    def __init__(self, data_dir: Path, tokens: TokenStore) -> None:
+        self.file = Path(data_dir) / "setup" / "enrolment.json"
+        self.tokens = tokens
+
+    def keep(self, enrolment: Enrolment) -> None:
+        self.tokens.set(enrolment.token)
+        write_atomically(self.file, json.dumps(enrolment.without_token(), ensure_ascii=False, indent=2)
+                         .encode("utf-8"))
+
+    def load(self) -> Enrolment | None:
+        """The kept enrolment with the stored token, or None (none kept, the token gone, or a damaged file)."""
+        try:
+            doc = json.loads(self.file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring the kept enrolment %s: %s", self.file, exc)
+            return None
+        token = self.tokens.get()
+        if not isinstance(doc, dict) or not token or not isinstance(doc.get("shop_id"), str):
+            return None
+        contract = doc.get("contract")
+        return Enrolment(doc["shop_id"], str(doc.get("name", "")), str(doc.get("address", "")),
+                         str(doc.get("phone", "")), token,
+                         contract.encode("utf-8") if isinstance(contract, str) else None)
+
+    def forget(self) -> None:
+        self.file.unlink(missing_ok=True)

@@ -1,0 +1,129 @@
+"""The first-run setup wizard, driven from an empty data folder to a first check against the real vendor server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.infra.paths import AppPaths
+from app.infra.settings import load_settings
+from app.setup.finish import SetupChoices
+from app.ui.setup.wizard import CHECK_PAGE, DEVICES_PAGE, ENROL_PAGE, POS_PAGE, SetupWizard
+from app.ui.tasks import TaskRunner
+from pmv_protocol.enrolment_codes import display
+from tests.setup_world import SHOP_ID, SHOP_NAME, SetupWorld, setup_world
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def no_os_keyring() -> Iterator[None]:
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def world(tmp_path: Path, app_paths: AppPaths) -> Iterator[SetupWorld]:
+    with setup_world(tmp_path, app_paths) as made:
+        yield made
+
+
+def _wizard(qtbot: QtBot, world: SetupWorld, runner: TaskRunner, choices: SetupChoices | None = None) -> SetupWizard:
+    wizard = SetupWizard(world.runtime, runner, world.environment, choices=choices)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitUntil(wizard.pos_page.isComplete, timeout=15000)  # found, and its database proved
+    return wizard
+
+
+def test_from_an_empty_data_folder_to_a_first_check(qtbot: QtBot, world: SetupWorld) -> None:
+    runner = TaskRunner()
+    wizard = _wizard(qtbot, world, runner)
+    pos = wizard.pos_page
+    assert pos.install_dir.path() == world.install_dir
+    assert pos.database.path() == world.install_dir.parent / "pos" / "pmv.sqlite3"
+    assert "5.8.2" in pos.message.text()  # the POS version, read from the database, as proof
+    wizard.next()
+
+    enrol = wizard.enrol_page
+    assert wizard.currentId() == ENROL_PAGE and not enrol.isComplete()
+    position = 7
+    typo = world.code[:position - 1] + ("0" if world.code[position - 1] != "0" else "1") + world.code[position:]
+    enrol.code.setText(typo)
+    enrol.enrol()
+    assert "kiểm tra lại ký tự thứ 7" in enrol.message.text() and not enrol.isComplete()
+    enrol.code.setText(display(world.code).lower())
+    enrol.enrol()
+    qtbot.waitUntil(enrol.isComplete, timeout=15000)
+    assert SHOP_NAME in enrol.shop_text.text() and "PMV-GOLD-PRO" in enrol.shop_text.text()
+    assert not world.runtime.paths.settings_file.exists()  # only the token is written before the last page
+
+    wizard.back()  # every step can go back, and keeps what was chosen
+    assert wizard.currentId() == POS_PAGE and pos.isComplete()
+    wizard.next()
+    assert enrol.isComplete()
+    wizard.next()
+
+    devices = wizard.devices_page
+    assert wizard.currentId() == DEVICES_PAGE
+    qtbot.waitUntil(lambda: devices.printers.count() == 1, timeout=10000)
+    devices.printers.item(0).setCheckState(Qt.CheckState.Checked)
+    wizard.next()  # the commit page: the check page writes on arrival
+
+    check = wizard.check_page
+    assert wizard.currentId() == CHECK_PAGE
+    qtbot.waitUntil(lambda: check.report is not None, timeout=60000)
+    settings = load_settings(world.runtime.paths.settings_file).settings
+    assert settings.shop.shop_id == SHOP_ID and settings.devices.printers[0].queue == "Godex G500"
+    assert str(world.runtime.paths.settings_file) in check.saved.text()  # says where it is
+    assert world.runtime.settings.shop.shop_id == SHOP_ID  # the app runs on it from now on
+    assert check.verdict.isVisible() and check.results.toPlainText()
+    assert check.isComplete()
+
+
+def test_cancelled_after_enrolling_resumes_with_everything_chosen(qtbot: QtBot, world: SetupWorld) -> None:
+    runner = TaskRunner()
+    wizard = _wizard(qtbot, world, runner)
+    wizard.next()
+    wizard.enrol_page.code.setText(world.code)
+    wizard.enrol_page.enrol()
+    qtbot.waitUntil(wizard.enrol_page.isComplete, timeout=15000)
+    left: list[SetupChoices] = []
+    wizard.left_early.connect(left.append)
+    wizard.reject()  # Để sau
+    assert len(left) == 1 and not world.runtime.paths.settings_file.exists()
+
+    resumed = _wizard(qtbot, world, runner, choices=left[0])
+    resumed.next()
+    assert resumed.enrol_page.isComplete()  # no second code needed (it would be refused: codes work once)
+    assert SHOP_NAME in resumed.enrol_page.shop_text.text()
+
+
+def test_an_enrolment_kept_from_an_earlier_start_is_offered_again(qtbot: QtBot, world: SetupWorld) -> None:
+    world.environment.enrol(world.code)  # enrolled, then the app was closed before the last page
+    runner = TaskRunner()
+    wizard = _wizard(qtbot, world, runner)  # a new start: nothing in memory
+    wizard.next()
+    qtbot.waitUntil(wizard.enrol_page.isComplete, timeout=10000)
+    assert SHOP_ID in wizard.enrol_page.shop_text.text()
+
+
+def test_a_used_code_names_the_hotline(qtbot: QtBot, world: SetupWorld) -> None:
+    world.environment.enrol(world.code)
+    world.environment.pending.forget()
+    runner = TaskRunner()
+    wizard = _wizard(qtbot, world, runner)
+    wizard.next()
+    wizard.enrol_page.code.setText(world.code)
+    wizard.enrol_page.enrol()
+    qtbot.waitUntil(lambda: "1900 6037" in wizard.enrol_page.message.text(), timeout=10000)
+    assert "đã được dùng" in wizard.enrol_page.message.text() and not wizard.enrol_page.isComplete()

@@ -1,0 +1,120 @@
+"""First-run setup against the real vendor server: enrol with a code, write the first settings, run the check.
+
+The wizard and ``pmv-support setup`` share :func:`app.setup.headless.run_setup`'s parts; this drives the
+headless path in process (the vendor's test keys are trusted through the environment) and the real
+command line in a subprocess (a shop whose contract is not issued yet, so the shipped keys suffice).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.infra.paths import AppPaths
+from app.infra.settings import load_settings
+from app.setup.enrolment import EnrolFailure, EnrolmentError
+from app.setup.headless import HeadlessRequest, run_setup
+from tests.setup_world import ADDRESS, PHONE, SHOP_ID, SHOP_NAME, setup_world
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def no_os_keyring() -> Iterator[None]:
+    # The shop token goes to the test home's token file, never to this machine's keyring.
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_a_good_code_sets_the_shop_up_and_the_first_check_runs(tmp_path: Path, app_paths: AppPaths) -> None:
+    with setup_world(tmp_path, app_paths) as world:
+        runtime = world.runtime
+        assert not runtime.paths.settings_file.exists()  # a first start
+        outcome = run_setup(runtime, world.environment,
+                            HeadlessRequest(code=world.code, vendor_url=world.vendor.base_url))
+
+        settings = load_settings(runtime.paths.settings_file).settings
+        assert (settings.shop.shop_id, settings.shop.name, settings.shop.address, settings.shop.phone) == (
+            SHOP_ID, SHOP_NAME, ADDRESS, PHONE)
+        assert settings.pos.install_dir == world.install_dir
+        assert settings.pos.database == world.install_dir.parent / "pos" / "pmv.sqlite3"
+        token = runtime.token_store.get()
+        assert token and token not in runtime.paths.settings_file.read_text(encoding="utf-8")
+        contract = runtime.contract_service().current()  # verified against the vendor's key, for this shop
+        assert contract is not None and contract.shop_id == SHOP_ID and contract.package_code == "PMV-GOLD-PRO"
+        assert outcome.proof.ok and outcome.proof.pos_version == "5.8.2"
+        assert {r.check_id for r in outcome.report.results} >= {"pos.db.connect", "warranty.coverage"}
+        pos = next(r for r in outcome.report.results if r.check_id == "pos.db.connect")
+        assert pos.status.value == "ok", pos.summary
+        # The token works: the app's own client fetches the contract with it.
+        assert json.loads(runtime.vendor_client().get_contract())["payload"]["shop_id"] == SHOP_ID
+
+
+def test_a_second_use_of_the_code_is_refused_and_nothing_is_written(tmp_path: Path, app_paths: AppPaths) -> None:
+    with setup_world(tmp_path, app_paths) as world:
+        world.environment.enrol(world.code)
+        world.environment.pending.forget()
+        with pytest.raises(EnrolmentError) as refused:
+            run_setup(world.runtime, world.environment, HeadlessRequest(code=world.code))
+        assert refused.value.failure is EnrolFailure.USED
+        assert not world.runtime.paths.settings_file.exists()
+
+
+def test_expired_foreign_and_mistyped_codes_are_refused(tmp_path: Path, app_paths: AppPaths) -> None:
+    with setup_world(tmp_path, app_paths) as world:
+        env = world.environment
+        typo = world.code[:6] + ("0" if world.code[6] != "0" else "1") + world.code[7:]
+        with pytest.raises(EnrolmentError) as wrong:
+            env.enrol(typo)
+        assert (wrong.value.failure, wrong.value.position) == (EnrolFailure.FORMAT, 7)  # named before sending
+        # Another shop's code enrols that shop, never this one (the code is bound to its shop).
+        from vendor_server.db import VendorDatabase
+        from vendor_server.shop_registry import register_shop
+
+        register_shop(VendorDatabase(world.vendor.db_url), "KP-0002", "Tiệm vàng Bảo Tín", now=world.clock())
+        other = env.enrol(world.new_code("KP-0002"))
+        assert other.shop_id == "KP-0002" and other.contract is None
+        world.clock.advance(hours=72, seconds=1)
+        with pytest.raises(EnrolmentError) as expired:
+            env.enrol(world.code)
+        assert expired.value.failure is EnrolFailure.EXPIRED
+
+
+def test_the_kept_enrolment_finishes_a_setup_cancelled_after_enrolling(tmp_path: Path, app_paths: AppPaths) -> None:
+    with setup_world(tmp_path, app_paths) as world:
+        world.environment.enrol(world.code)  # the wizard enrolled, then the technician cancelled
+        assert not world.runtime.paths.settings_file.exists()
+        outcome = run_setup(world.runtime, world.environment, HeadlessRequest(pos_dir=world.install_dir))
+        assert outcome.shop.shop_id == SHOP_ID
+        assert not world.environment.pending.file.exists()
+
+
+def test_the_command_line_sets_a_shop_up_headless(tmp_path: Path, app_paths: AppPaths) -> None:
+    with setup_world(tmp_path, app_paths, contract=False) as world:
+        home = tmp_path / "cli-home"
+        env = {**os.environ, "PMV_SUPPORT_HOME": str(home), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+        ran = subprocess.run([sys.executable, "-m", "tests.cli_fixed_world", "2026-11-25T21:00:00+07:00", "setup",
+                              "--pos-dir", str(world.install_dir), "--enrol", world.code.lower(),
+                              "--vendor-url", world.vendor.base_url], capture_output=True, text=True, env=env,
+                             timeout=120)
+        assert ran.returncode == 0, ran.stderr
+        report = json.loads(ran.stdout)
+        assert report["shop"]["shop_id"] == SHOP_ID and report["contract"] is None
+        assert report["pos"]["version"] == "5.8.2"
+        written = load_settings(Path(report["settings_file"])).settings
+        assert written.vendor.base_url == world.vendor.base_url and written.shop.phone == PHONE
+        again = subprocess.run([sys.executable, "-m", "app", "setup", "--pos-dir", str(world.install_dir),
+                                "--enrol", world.code, "--vendor-url", world.vendor.base_url],
+                               capture_output=True, text=True, env=env, timeout=120)
+        assert again.returncode == 1 and "đã được dùng" in again.stderr and "1900 6037" in again.stderr

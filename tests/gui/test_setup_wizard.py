@@ -127,3 +127,24 @@ def test_a_used_code_names_the_hotline(qtbot: QtBot, world: SetupWorld) -> None:
     wizard.enrol_page.enrol()
     qtbot.waitUntil(lambda: "1900 6037" in wizard.enrol_page.message.text(), timeout=10000)
     assert "đã được dùng" in wizard.enrol_page.message.text() and not wizard.enrol_page.isComplete()
+
+
+def test_the_app_opens_the_wizard_on_a_first_start_and_keeps_a_cancelled_setup(
+        qtbot: QtBot, make_app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    app = make_app()
+    app.build_window()
+    assert not app.runtime.paths.settings_file.exists() and app.needs_setup()  # no settings file of its own yet
+    wizard = app.open_setup("7KQ3M-Z4PAB")  # the installer's /ENROL=CODE
+    qtbot.addWidget(wizard)
+    assert wizard.enrol_page.code.text() == "7KQ3M-Z4PAB" and app.open_setup() is wizard  # one wizard at a time
+    wizard.reject()
+    assert app.setup_choices is wizard.choices and app.setup_wizard is None
+    # Tệp → Thiết lập lại… without technician mode says so and opens the technician dialog instead.
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: told.append(text))
+    app.reopen_setup()
+    assert told and "chế độ kỹ thuật viên" in told[0] and app.setup_wizard is None
+    assert app.window.technician_dialog.isVisible()
+    app.window.technician_dialog.close()

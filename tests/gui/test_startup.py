@@ -124,11 +124,11 @@ def test_the_painted_frame_becomes_the_main_window_with_its_pages(qapp: QApplica
     try:
         assert status == 0
         assert checked["loading text"] == "Đang mở dữ liệu của cửa hàng…"
-        assert checked["menus off"] == [False] * 4  # logs, remote help, technician, about: they need the data
+        assert checked["menus off"] == [False] * 5  # logs, remote help, technician, about, set up again: need data
         assert checked["same window"] is True  # no second window replacing the first
         assert checked["overview"] is True and checked["placeholders"] == []
         assert checked["shop"] == "Tiệm vàng Kim Phát (demo)"
-        assert checked["menus on"] == [True] * 4
+        assert checked["menus on"] == [True] * 5
         assert checked["visible"] is True
         assert startup.runtime is not None
     finally:

@@ -108,3 +108,16 @@ def tiny_disk(tmp_path: Path):
         yield mount_point
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+@pytest.fixture
+def no_os_keyring() -> Iterator[None]:
+    """The token store uses the OS keyring: a test never reads or writes a developer's real one (tokens go to the
+    fallback file under the test's home instead)."""
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)

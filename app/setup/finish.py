@@ -10,13 +10,25 @@ it as ``settings.toml.bak``.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.infra.settings import DevicesSettings, PosSettings, PrinterSettings, Settings, ShopSettings, save_settings
+from app.infra.settings import (
+    DevicesSettings,
+    LoadedSettings,
+    PosSettings,
+    PrinterSettings,
+    Settings,
+    ShopSettings,
+    keep_if_clean,
+    load_settings,
+    save_settings,
+)
+from app.infra.settings_last_good import LastGoodStore
 from app.setup.enrolment import Enrolment
 from app.setup.pending import PendingEnrolment
 from app.support.token_store import TokenStore
@@ -115,3 +127,11 @@ def finish_setup(choices: SetupChoices, *, base: Settings, settings_file: Path, 
     if pending is not None:
         pending.forget()
     return SetupWritten(settings_file, backup, contract, token_stored)
+
+
+def read_written(written: SetupWritten, data_dir: Path, clock: Callable[[], dt.datetime]) -> LoadedSettings:
+    """The settings just written, read as at start-up (and kept as the last good copy): what the app runs on next."""
+    last_good = LastGoodStore.in_data_dir(data_dir, clock)
+    loaded = load_settings(written.settings_file, last_good=last_good)
+    keep_if_clean(loaded, last_good)
+    return loaded

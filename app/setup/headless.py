@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from app.health.runner import HealthReport
 from app.setup.enrolment import Enrolment
 from app.setup.environment import SetupEnvironment
-from app.setup.finish import SetupChoices, SetupWritten, ShopDetails, finish_setup
+from app.setup.finish import SetupChoices, SetupWritten, ShopDetails, finish_setup, read_written
 from app.setup.pos_discovery import PosInstall, read_install
 from app.setup.pos_proof import DatabaseProof, prove_database
 from pmv_protocol.contract import verify
@@ -81,7 +81,10 @@ def run_setup(runtime: Runtime, environment: SetupEnvironment, request: Headless
     written = finish_setup(choices, base=runtime.settings, settings_file=runtime.loaded.path,
                            tokens=runtime.token_store, contract_cache=runtime.paths.data_dir / "contract.json",
                            trusted_keys=environment.keys(), pending=environment.pending)
-    report = _first_check(runtime, written)
+    from app.health.service import run_health
+
+    runtime.loaded = read_written(written, runtime.paths.data_dir, runtime.clock)
+    report = run_health(runtime)
     return SetupOutcome(install, proof, choices.shop(), written, report)
 
 
@@ -96,13 +99,3 @@ def _install(environment: SetupEnvironment, pos_dir: Path | None) -> PosInstall:
         raise SetupStopped(SetupStop.POS_NOT_FOUND)
     return found[0]
 
-
-def _first_check(runtime: Runtime, written: SetupWritten) -> HealthReport:
-    from app.health.service import run_health
-    from app.infra.settings import keep_if_clean, load_settings
-    from app.infra.settings_last_good import LastGoodStore
-
-    last_good = LastGoodStore.in_data_dir(runtime.paths.data_dir, runtime.clock)
-    runtime.loaded = load_settings(written.settings_file, last_good=last_good)
-    keep_if_clean(runtime.loaded, last_good)
-    return run_health(runtime)

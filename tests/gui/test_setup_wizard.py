@@ -17,18 +17,8 @@ from app.ui.tasks import TaskRunner
 from pmv_protocol.enrolment_codes import display
 from tests.setup_world import SHOP_ID, SHOP_NAME, SetupWorld, setup_world
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_os_keyring")]
 
-
-@pytest.fixture(autouse=True)
-def no_os_keyring() -> Iterator[None]:
-    import keyring
-    from keyring.backends import fail
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

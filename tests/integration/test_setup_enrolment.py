@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,19 +21,8 @@ from app.setup.enrolment import EnrolFailure, EnrolmentError
 from app.setup.headless import HeadlessRequest, run_setup
 from tests.setup_world import ADDRESS, PHONE, SHOP_ID, SHOP_NAME, setup_world
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_os_keyring")]
 
-
-@pytest.fixture(autouse=True)
-def no_os_keyring() -> Iterator[None]:
-    # The shop token goes to the test home's token file, never to this machine's keyring.
-    import keyring
-    from keyring.backends import fail
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def test_a_good_code_sets_the_shop_up_and_the_first_check_runs(tmp_path: Path, app_paths: AppPaths) -> None:

@@ -29,7 +29,7 @@ from app.health.runner import HealthReport
 from app.infra.settings import LoadedSettings
 from app.runtime import Runtime
 from app.setup.environment import SetupEnvironment
-from app.setup.finish import SetupChoices, SetupWritten, finish_setup
+from app.setup.finish import SetupChoices, SetupWritten, finish_setup, read_written
 from app.ui.health.texts import check_title, level_of, status_name, verdict_name
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
@@ -39,16 +39,10 @@ from app.ui.widgets.message import MessageLabel
 
 def _write_and_reload(runtime: Runtime, environment: SetupEnvironment,
                       choices: SetupChoices) -> tuple[SetupWritten, LoadedSettings]:
-    from app.infra.settings import keep_if_clean, load_settings
-    from app.infra.settings_last_good import LastGoodStore
-
     written = finish_setup(choices, base=runtime.settings, settings_file=runtime.loaded.path,
                            tokens=runtime.token_store, contract_cache=runtime.paths.data_dir / "contract.json",
                            trusted_keys=environment.keys(), pending=environment.pending)
-    last_good = LastGoodStore.in_data_dir(runtime.paths.data_dir, runtime.clock)
-    loaded = load_settings(written.settings_file, last_good=last_good)
-    keep_if_clean(loaded, last_good)
-    return written, loaded
+    return written, read_written(written, runtime.paths.data_dir, runtime.clock)
 
 
 class CheckPage(QWizardPage):

@@ -8,6 +8,8 @@ answers (a code works once), so going back, cancelling or restarting the app kee
 
 from __future__ import annotations
 
+import json
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -216,11 +218,11 @@ class EnrolPage(QWizardPage):
         self.code.setEnabled(enrolment is None)
         self.enrol_button.setEnabled(enrolment is None)
         if enrolment is not None:
-            lines = [f"<b>{_escape(enrolment.name)}</b> ({_escape(enrolment.shop_id)})"]
-            lines += [_escape(text) for text in (enrolment.address, enrolment.phone) if text]
+            lines = [f"<b>{escape(enrolment.name)}</b> ({escape(enrolment.shop_id)})"]
+            lines += [escape(text) for text in (enrolment.address, enrolment.phone) if text]
             contract = self._contract_of(enrolment)
             if contract is not None:
-                lines.append(tr_args(self.tr("Hợp đồng %1, bảo hành đến %2"), _escape(contract.package_code),
+                lines.append(tr_args(self.tr("Hợp đồng %1, bảo hành đến %2"), escape(contract.package_code),
                                      format_date(warranty_end(contract))))
             else:
                 lines.append(self.tr("Nhà cung cấp chưa cấp hợp đồng; ứng dụng sẽ tự lấy khi có."))
@@ -231,22 +233,10 @@ class EnrolPage(QWizardPage):
         if enrolment.contract is None:
             return None
         try:
-            return Contract.from_payload(_payload(enrolment.contract))
-        except (ContractError, ValueError):
+            return Contract.from_payload(json.loads(enrolment.contract)["payload"])
+        except (ContractError, ValueError, KeyError, TypeError):
             return None
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt's name)
         return self.choices.enrolled
 
-
-def _payload(raw: bytes) -> dict:  # type: ignore[type-arg]
-    import json
-
-    doc = json.loads(raw)
-    return doc["payload"] if isinstance(doc, dict) and "payload" in doc else {}
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)

@@ -83,6 +83,7 @@ class PosPage(QWizardPage):
         self.proof: DatabaseProof | None = None
         self._searched = False
         self._proving = 0  # the number of the newest proof asked for; older answers are dropped
+        self._url = ""  # a POS on a database server: its connection string, read from PMV.ini (never typed here)
 
         self.found = QComboBox()
         self.found.currentIndexChanged.connect(self._choose_found)
@@ -189,8 +190,6 @@ class PosPage(QWizardPage):
         self._fill(install)
 
     # -- proof -----------------------------------------------------------------------------------------------------
-
-    _url = ""
 
     def _install_from_fields(self) -> PosInstall:
         return PosInstall(install_dir=self.install_dir.path() or Path(), version=None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,8 @@ from vendor_server.signing import sign_payload
 TOKEN = "t" * 43
 
 
-@pytest.fixture(autouse=True)
-def no_os_keyring() -> Iterator[None]:
-    # The token store uses the OS keyring: never let a test read or write a developer's real one.
-    import keyring
-    from keyring.backends import fail
+pytestmark = pytest.mark.usefixtures("no_os_keyring")
 
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import json
 import shutil
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,9 @@ PLAIN_URL = ""
 SECRET_URL = f"mssql+pyodbc://sa:{POS_PASSWORD}@192.168.1.10/PMV?driver=ODBC+Driver+17+for+SQL+Server"
 
 
+pytestmark = pytest.mark.usefixtures("no_os_keyring")
+
+
 def pack_bytes(version: str = "1.0.0") -> bytes:
     doc = json.loads(ND232.read_text(encoding="utf-8"))
     doc["version"] = version
@@ -108,17 +111,6 @@ class Pc:
     def snapshot(self) -> dict[str, bytes]:
         return snapshot(self.root)
 
-
-@pytest.fixture(autouse=True)
-def no_os_keyring() -> Iterator[None]:
-    # Runtime.token_store uses the OS keyring: never let a test read or write a developer's real one.
-    import keyring
-    from keyring.backends import fail
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture(scope="session")

@@ -34,13 +34,14 @@ from tests.unit.technician.test_profile import (  # noqa: F401
     make_pc,
     members,
     new_pc,
-    no_os_keyring,
     old_pc,
     pack_bytes,
     signed,
     trusted,
     vendor_key,
 )
+
+pytestmark = pytest.mark.usefixtures("no_os_keyring")  # tests/conftest.py
 
 PACK_PART = f"packs/{PACK_ID}-1.0.0.json"
 

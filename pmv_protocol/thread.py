@@ -172,6 +172,28 @@ class ActReceipt:
 # --- the feed ----------------------------------------------------------------------
 
 
+class OpenedBy(enum.StrEnum):
+    """Who opened a ticket: the shop (a cashier's request), or the vendor's system on the shop's behalf (a check
+    that stayed critical past its threshold; vendor_server/fleet)."""
+
+    SHOP = "shop"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class OpenedForShop:
+    """What the shop needs to show a ticket it did not raise itself (``opened_by`` is ``system``): its words,
+    when it was opened (server clock), the coverage the deadline was counted with, and the check behind it."""
+
+    category: str
+    severity: str
+    title: str
+    description: str
+    opened_at: ServerTime
+    coverage: str
+    check_id: str | None = None
+
+
 @dataclass(frozen=True)
 class TicketUpdate:
     """One ticket of ``GET /api/v1/tickets?updated_since=…``, as it is now, with its new timeline steps.
@@ -195,6 +217,10 @@ class TicketUpdate:
     ever_resolved: bool = False
     rated: bool = False
     close_after: ServerTime | None = None  # an unanswered proposal may be closed after this
+    # Fleet (added by adding): a ticket the vendor's system opened for the shop carries its words, so a shop
+    # that never raised it can list it.  ``idempotency_key`` is then the server's own UUID for it.
+    opened_by: str = OpenedBy.SHOP.value
+    opened_for_shop: OpenedForShop | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,10 @@ from vendor_server.console import signing_routes as console_signing_routes
 from vendor_server.console import ticket_routes as console_ticket_routes
 from vendor_server.console.web import CONSOLE_STATIC, PageRefused, page_refused, server_timing
 from vendor_server.db import VendorDatabase
+from vendor_server.fleet import api_routes as fleet_api
+from vendor_server.fleet import console_routes as fleet_console
+from vendor_server.releases import api_routes as releases_api
+from vendor_server.releases import console_routes as releases_console
 from vendor_server.routes import contracts, enrol, health, thread, tickets
 from vendor_server.routes.deps import ServerContext, utc_now
 from vendor_server.routes.repository import mount_repository
@@ -53,7 +57,8 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
                                       keys, dict(vendor_identity or {}), queue_refresh_seconds)
     for router in (health.router, contracts.router, enrol.router, tickets.router, thread.router, console_routes.router,
                    console_ticket_routes.router, console_signing_routes.router, console_admin_routes.router,
-                   console_shop_routes.router):
+                   console_shop_routes.router, fleet_api.router, fleet_console.router, releases_api.router,
+                   releases_console.router):
         app.include_router(router)
     app.add_exception_handler(PageRefused, page_refused)
     app.middleware("http")(server_timing)

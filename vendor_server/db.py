@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, session
 # all, so the migrations' env and the schema test see the whole schema.
 from vendor_server import enrolment_tables, thread_tables  # noqa: F401
 from vendor_server.console import tables as console_tables  # noqa: F401
+from vendor_server.fleet import tables as fleet_tables  # noqa: F401
+from vendor_server.releases import tables as releases_tables  # noqa: F401
 from vendor_server.orm import Base, UTCDateTime
 from vendor_server.schema import migrate
 
@@ -82,6 +84,10 @@ class Ticket(Base):
     solution_text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    # "shop", or "system": opened on the shop's behalf for a check held critical (vendor_server/fleet), which
+    # ``check_id`` names (pmv_protocol.thread.OpenedBy).
+    opened_by: Mapped[str] = mapped_column(String(10), nullable=False, default="shop", server_default="shop")
+    check_id: Mapped[str | None] = mapped_column(String(64))
 
     shop: Mapped[Shop] = relationship()
 

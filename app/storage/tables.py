@@ -90,6 +90,9 @@ class SupportRequestRow(Base):
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    # "shop" (raised here) or "system": opened by the vendor's system on the shop's behalf (a check that stayed
+    # critical; pmv_protocol.thread.OpenedBy), learnt from the status feed.
+    opened_by: Mapped[str] = mapped_column(String(10), nullable=False, default="shop", server_default="shop")
 
 
 class RequestAttachmentRow(Base):
@@ -202,3 +205,22 @@ class ThreadStateRow(Base):
     rating_asked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reminders: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     synced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class FleetOutboxRow(Base):
+    """What waits to be told to the vendor about this till (app/fleet): heartbeats and update events.
+
+    ``kind`` is ``heartbeat`` (at most one row waits: a newer report replaces it) or ``event`` (each kept until
+    the server has it).  ``body`` is the JSON as it will be sent (pmv_protocol.fleet); ``id`` its UUID, which
+    the server keys on, so a retry never counts twice.
+    """
+
+    __tablename__ = "fleet_outbox"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pmv_protocol.wire import Severity, SolutionKind, TicketStatus
+from vendor_server.fleet.words import ENGLISH as FLEET_ENGLISH
+from vendor_server.releases.words import ENGLISH as RELEASES_ENGLISH
 
 STATUS = {
     TicketStatus.RECEIVED: ("Đã tiếp nhận", "Received"),
@@ -342,6 +344,9 @@ ENGLISH: dict[str, str] = {
     'Mã cửa hàng này đã có: hãy mở cửa hàng đó trong danh sách.':
         'This shop id is already registered: open that shop from the list.',
 }
+# The fleet's and the releases' pages keep their words beside them (each package owns its file).
+ENGLISH.update(FLEET_ENGLISH)
+ENGLISH.update(RELEASES_ENGLISH)
 
 
 def _pick(table: Mapping[Any, tuple[str, str]], key: object, lang: str) -> str:

@@ -1,0 +1,1 @@
+"""What this till tells the vendor about itself: heartbeats and update events, through their own outbox (Qt-free)."""

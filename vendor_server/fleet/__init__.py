@@ -1,0 +1,1 @@
+"""What the shops report about themselves: heartbeats, the silent-shop alarm, proactive tickets, the fleet view."""

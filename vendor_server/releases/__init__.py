@@ -1,0 +1,1 @@
+"""Release health: the shops' update events, rollouts paused or changed (and re-signed), the automatic stop."""

@@ -86,6 +86,9 @@ class Contract:
     issued_at: dt.datetime
     contract_number: str | None = None
     vendor: VendorIdentity | None = None
+    # Whether the shop agreed to send its health heartbeat (pmv_protocol.fleet); absent in the payload means
+    # yes (the contracts signed before it said nothing); ``false`` leaves the heartbeat with the app version only.
+    telemetry: bool = True
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Contract:
@@ -109,6 +112,7 @@ class Contract:
                 issued_at=_datetime(payload["issued_at"]),
                 contract_number=contract_number_from_payload(payload.get("contract_number")),
                 vendor=VendorIdentity.from_payload(payload.get("vendor")),
+                telemetry=_flag(payload.get("telemetry", True), "telemetry"),
             )
         except VendorIdentityError as exc:
             raise ContractError(ContractProblem.INVALID, str(exc)) from None
@@ -140,7 +144,15 @@ class Contract:
             payload["contract_number"] = self.contract_number
         if self.vendor is not None:
             payload["vendor"] = self.vendor.to_payload()
+        if not self.telemetry:
+            payload["telemetry"] = False
         return payload
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be true or false, got {value!r}")
+    return value
 
 
 def _date(value: Any) -> dt.date:

@@ -29,8 +29,9 @@ class IssuedContract:
 def issue_contract(db: VendorDatabase, keys_dir: Path, *, shop_id: str, package: str, warranty_months: int,
                    accepted_on: dt.date, maintenance: Sequence[Mapping[str, str]] = (),
                    vendor: Mapping[str, str] | None = None, contract_number: str | None = None,
-                   shop_name: str | None = None, now: dt.datetime) -> IssuedContract:
-    """Sign and store a contract; LookupError for an unknown shop, ValueError for a payload the contract
+                   shop_name: str | None = None, telemetry: bool = True, now: dt.datetime) -> IssuedContract:
+    """Sign and store a contract (``telemetry`` False: the shop sends the app version only in its heartbeat);
+    LookupError for an unknown shop, ValueError for a payload the contract
     rules refuse (:meth:`pmv_protocol.contract.Contract.from_payload`)."""
     with db.sessions() as session:
         shop = session.scalar(select(Shop).where(Shop.shop_id == shop_id))
@@ -49,6 +50,7 @@ def issue_contract(db: VendorDatabase, keys_dir: Path, *, shop_id: str, package:
         "accepted_on": accepted_on.isoformat(),
         "maintenance": [dict(period) for period in maintenance],
         "issued_at": issued_at.isoformat(),
+        **({} if telemetry else {"telemetry": False}),
     }
     document = sign_payload(payload, VendorKeys(keys_dir).private("contract"))
     text = json.dumps(document, ensure_ascii=False, indent=2)

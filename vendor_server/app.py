@@ -21,8 +21,10 @@ from vendor_server.console.web import CONSOLE_STATIC, PageRefused, page_refused,
 from vendor_server.db import VendorDatabase
 from vendor_server.fleet import api_routes as fleet_api
 from vendor_server.fleet import console_routes as fleet_console
+from vendor_server.fleet.settings import FleetSettings
 from vendor_server.releases import api_routes as releases_api
 from vendor_server.releases import console_routes as releases_console
+from vendor_server.releases.settings import ReleaseSettings
 from vendor_server.routes import contracts, enrol, health, thread, tickets
 from vendor_server.routes.deps import ServerContext, utc_now
 from vendor_server.routes.repository import mount_repository
@@ -37,14 +39,16 @@ async def internal_error(_request: Request, exc: Exception) -> JSONResponse:  # 
 def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
                max_attachment_bytes: int = MAX_ATTACHMENT_BYTES, *, clock: Callable[[], dt.datetime] = utc_now,
                auto_close_working_days: int = DEFAULT_AUTO_CLOSE_WORKING_DAYS, keys_dir: Path | str | None = None,
-               vendor_identity: Mapping[str, str] | None = None, queue_refresh_seconds: int = 30) -> FastAPI:
+               vendor_identity: Mapping[str, str] | None = None, queue_refresh_seconds: int = 30,
+               fleet: FleetSettings | None = None, releases: ReleaseSettings | None = None) -> FastAPI:
     """The server for ``db``; ``data_dir`` holds attachments and the TUF repository (None: neither).
 
     ``clock``: the server's time for everything it stamps (an aware datetime; tests pass a fixed one).
     ``auto_close_working_days``: the server setting of that name (kept for the staff tools that propose).
     ``keys_dir``: the signing keys the console signs with (default ``<data_dir>/keys``, as the CLI's);
     ``vendor_identity``: the [vendor] block written into contracts issued from the console;
-    ``queue_refresh_seconds``: how often an open console queue fetches its rows again.
+    ``queue_refresh_seconds``: how often an open console queue fetches its rows again;
+    ``fleet`` / ``releases``: the config's [fleet] and [releases] (None: the defaults).
     """
     if auto_close_working_days < 1:
         raise ValueError(f"auto_close_working_days must be at least 1, got {auto_close_working_days}")
@@ -54,7 +58,8 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
     calendars = PublishedCalendars(root / "tuf" if root is not None else None)
     keys = Path(keys_dir) if keys_dir is not None else root / "keys" if root is not None else None
     app.state.context = ServerContext(db, root, max_attachment_bytes, calendars, clock, auto_close_working_days,
-                                      keys, dict(vendor_identity or {}), queue_refresh_seconds)
+                                      keys, dict(vendor_identity or {}), queue_refresh_seconds,
+                                      fleet or FleetSettings(), releases or ReleaseSettings())
     for router in (health.router, contracts.router, enrol.router, tickets.router, thread.router, console_routes.router,
                    console_ticket_routes.router, console_signing_routes.router, console_admin_routes.router,
                    console_shop_routes.router, fleet_api.router, fleet_console.router, releases_api.router,

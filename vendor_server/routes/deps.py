@@ -14,6 +14,8 @@ from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.wire import canonical_uuid
 from vendor_server.calendars import PublishedCalendars
 from vendor_server.db import Shop, VendorDatabase
+from vendor_server.fleet.settings import FleetSettings
+from vendor_server.releases.settings import ReleaseSettings
 
 
 def utc_now() -> dt.datetime:
@@ -38,6 +40,9 @@ class ServerContext:
     vendor_identity: Mapping[str, str] = field(default_factory=dict)
     # How often an open console queue fetches its rows again (tests shorten it to watch a new ticket arrive).
     queue_refresh_seconds: int = 30
+    # [fleet]: the silent-shop alarm and the proactive tickets; [releases]: the rollouts' automatic stop.
+    fleet: FleetSettings = field(default_factory=FleetSettings)
+    releases: ReleaseSettings = field(default_factory=ReleaseSettings)
 
     @property
     def attachments_root(self) -> Path | None:

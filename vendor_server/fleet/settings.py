@@ -1,0 +1,55 @@
+"""The server's fleet settings (``[fleet]`` in the server's config): when a shop counts as silent, and how long a
+check may stay critical before the system opens a ticket for it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pmv_protocol.calendar import parse_interval
+
+# Per check id: hours a check may stay critical before a ticket is opened for the shop.  The backup's age is
+# itself measured in hours, so 48 h means two days without a usable backup; a POS database that cannot be
+# reached stops the shop trading, so one hour of trading time is enough.
+DEFAULT_PROACTIVE_HOURS: Mapping[str, float] = {"backup.age": 48.0, "pos.db.connect": 1.0}
+
+
+@dataclass(frozen=True)
+class FleetSettings:
+    """``silent_after_hours``: a shop with a contract in force is silent when this many hours of its trading
+    hours have passed since its last report (the shop's heartbeat comes every 15 minutes).  ``trading_hours``:
+    the shops' usual trading day, shop time, as in the app's ``[health] trading_hours``.  ``proactive_hours``:
+    see :data:`DEFAULT_PROACTIVE_HOURS`; ``trading_hours_only``: the checks whose time counts only within
+    trading hours (a closed shop's database may well be off)."""
+
+    silent_after_hours: float = 2.0
+    trading_hours: str = "08:00-20:00"
+    proactive_hours: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_PROACTIVE_HOURS))
+    trading_hours_only: frozenset[str] = frozenset({"pos.db.connect"})
+
+    def __post_init__(self) -> None:
+        if self.silent_after_hours <= 0:
+            raise ValueError(f"silent_after_hours must be above 0, got {self.silent_after_hours}")
+        parse_interval(self.trading_hours)  # raises ValueError for a malformed "HH:MM-HH:MM"
+        for check_id, hours in self.proactive_hours.items():
+            if hours <= 0:
+                raise ValueError(f"proactive hours for {check_id} must be above 0, got {hours}")
+
+    @classmethod
+    def from_mapping(cls, block: Mapping[str, Any]) -> FleetSettings:
+        """From the config's ``[fleet]`` table; ValueError naming the bad key."""
+        known = {"silent_after_hours", "trading_hours", "proactive_hours", "trading_hours_only"}
+        unknown = set(block) - known
+        if unknown:
+            raise ValueError(f"[fleet]: unknown key(s) {', '.join(sorted(unknown))}")
+        try:
+            return cls(
+                silent_after_hours=float(block.get("silent_after_hours", cls.silent_after_hours)),
+                trading_hours=str(block.get("trading_hours", cls.trading_hours)),
+                proactive_hours={str(k): float(v) for k, v in
+                                 dict(block.get("proactive_hours", DEFAULT_PROACTIVE_HOURS)).items()},
+                trading_hours_only=frozenset(str(c) for c in block.get("trading_hours_only", ["pos.db.connect"])),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"[fleet]: {exc}") from None

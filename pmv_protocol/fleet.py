@@ -147,6 +147,8 @@ class TargetKind(enum.StrEnum):
     APP = "app"
     PACK = "pack"
     CALENDAR = "calendar"
+    METADATA = "metadata"  # the signed metadata itself, refused before any target (target_id "metadata";
+    # version: the refused role's version as the shop last trusted it, or "0")
 
 
 class UpdateSource(enum.StrEnum):

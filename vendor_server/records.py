@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pmv_protocol.thread import OpenedBy
 from pmv_protocol.wire import Category, Channel, RequestWords, Severity, SolutionKind, TicketStatus
 from vendor_server.db import Attachment, Ticket
 
@@ -32,6 +33,10 @@ class TicketRecord(RequestWords):
     solution_text: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Who opened it (a pmv_protocol.thread.OpenedBy value): the shop, or the vendor's system for a check held
+    # critical, which ``check_id`` names (vendor_server/fleet/system_tickets.py).
+    opened_by: str = OpenedBy.SHOP.value
+    check_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ def ticket_record(ticket: Ticket) -> TicketRecord:
         opened_at=ticket.opened_at, response_due_at=ticket.response_due_at, status=TicketStatus(ticket.status),
         solution_kind=SolutionKind(ticket.solution_kind) if ticket.solution_kind else None,
         solution_text=ticket.solution_text, created_at=ticket.created_at, updated_at=ticket.updated_at,
+        opened_by=ticket.opened_by or OpenedBy.SHOP.value, check_id=ticket.check_id,
     )
 
 

@@ -26,11 +26,11 @@ from pmv_protocol.contract import Contract, ContractError
 from pmv_protocol.coverage import coverage_on
 from pmv_protocol.signed_json import parse_object
 from pmv_protocol.sla import response_due
-from pmv_protocol.thread import Author, EventKind
+from pmv_protocol.thread import Author, EventKind, OpenedBy
 from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.wire import NewTicket, SolutionKind, TicketStatus
 from vendor_server import staff_acts
-from vendor_server.db import Shop, Ticket, VendorDatabase
+from vendor_server.db import ContractDocument, Shop, Ticket, VendorDatabase
 from vendor_server.records import TicketRecord, ticket_record
 from vendor_server.staff_acts import DEFAULT_STAFF
 from vendor_server.timeline import add_event, start_flow
@@ -58,9 +58,17 @@ def coverage_for(db: VendorDatabase, shop: Shop, opened_at: dt.datetime, session
     """
     if session is None:
         with db.sessions() as own:
-            document = db.latest_contract(own, shop)
-    else:
-        document = db.latest_contract(session, shop)
+            return coverage_in(own, shop, opened_at)
+    return coverage_in(session, shop, opened_at)
+
+
+def coverage_in(session: Session, shop: Shop, opened_at: dt.datetime) -> str:
+    """:func:`coverage_for`, read in ``session`` (the caller's transaction, e.g. the fleet's sweep)."""
+    document = session.scalar(
+        select(ContractDocument.document)
+        .where(ContractDocument.shop_pk == shop.id)
+        .order_by(ContractDocument.issued_at.desc(), ContractDocument.id.desc())
+        .limit(1))
     if document is None:
         return "expired"
     try:
@@ -71,6 +79,30 @@ def coverage_for(db: VendorDatabase, shop: Shop, opened_at: dt.datetime, session
         log.error("contract of shop %s is unreadable (%s); ticket gets no deadline", shop.shop_id, exc)
         return "expired"
     return coverage_on(contract, opened_at.astimezone(VENDOR_TZ).date()).status.value
+
+
+def ticket_terms(session: Session, shop: Shop, opened_at: dt.datetime, severity: str,
+                 calendar: WorkingCalendar | None) -> tuple[str, dt.datetime | None]:
+    """``(coverage, response_due_at)`` of a ticket opened at ``opened_at``: the one deadline rule every ticket
+    follows, whoever opened it (the shop's request, or the fleet's system ticket)."""
+    coverage = coverage_in(session, shop, opened_at)
+    return coverage, response_due(opened_at, severity, coverage, calendar)
+
+
+def insert_ticket(session: Session, ticket: Ticket, *, author: Author, now: dt.datetime,
+                  client_id: str | None) -> Ticket:
+    """Add ``ticket`` in ``session`` (not committed): its number from the id the insert gives it, its flow, and
+    the first step of its timeline (OPENED by ``author``, named by its contact, ``client_id`` the shop's key).
+
+    Raises IntegrityError when the (shop, key) pair is already taken (the caller decides what that means).
+    """
+    session.add(ticket)
+    session.flush()
+    ticket.number = ticket_number(ticket.id, ticket.opened_at)
+    start_flow(session, ticket.id)
+    add_event(session, ticket, EventKind.OPENED, author, ticket.contact_name, at=ticket.opened_at, now=now,
+              client_id=client_id, text=ticket.title)
+    return ticket
 
 
 def create_ticket(db: VendorDatabase, shop: Shop, idempotency_key: str, new: NewTicket,
@@ -84,20 +116,19 @@ def create_ticket(db: VendorDatabase, shop: Shop, idempotency_key: str, new: New
     existing = find_by_key(db, shop.id, idempotency_key)
     if existing is not None:
         return existing, False
-    coverage = coverage_for(db, shop, new.opened_at)
-    due = response_due(new.opened_at, new.severity, coverage, calendar)
     now = now or dt.datetime.now(dt.UTC)
     with db.sessions() as session:
+        coverage, due = ticket_terms(session, shop, new.opened_at, new.severity, calendar)
         ticket = Ticket(
             shop_pk=shop.id, idempotency_key=idempotency_key, category=new.category, severity=new.severity,
             title=new.title, description=new.description, contact_name=new.contact_name,
             contact_phone=new.contact_phone, channel=new.channel, app_version=new.app_version or None,
             coverage=coverage, opened_at=new.opened_at, response_due_at=due, status=TicketStatus.RECEIVED,
-            created_at=now, updated_at=now,
+            created_at=now, updated_at=now, opened_by=OpenedBy.SHOP.value,
         )
-        session.add(ticket)
         try:
-            session.flush()
+            # The timeline starts with the request itself, named by the shop's key like its other acts.
+            insert_ticket(session, ticket, author=Author.SHOP, now=now, client_id=idempotency_key)
         except IntegrityError:
             # A concurrent delivery of the same request won the insert.
             session.rollback()
@@ -105,11 +136,6 @@ def create_ticket(db: VendorDatabase, shop: Shop, idempotency_key: str, new: New
             if winner is None:
                 raise
             return winner, False
-        ticket.number = ticket_number(ticket.id, new.opened_at)
-        # The timeline starts with the request itself, named by the shop's key like its other acts.
-        start_flow(session, ticket.id)
-        add_event(session, ticket, EventKind.OPENED, Author.SHOP, new.contact_name, at=new.opened_at, now=now,
-                  client_id=idempotency_key, text=new.title)
         session.commit()
         return ticket_record(ticket), True
 

@@ -370,8 +370,11 @@ def test_poll_sees_a_staff_update_with_vietnamese_solution(vendor_server: Vendor
     assert [(t["id"], t["idempotency_key"]) for t in listed] == [(first["id"], first_key), (second["id"], second_key)]
     assert set(listed[0]) == {"id", "number", "status", "response_due_at", "solution_kind", "solution_text",
                               "updated_at", "idempotency_key",  # and the conversation's (test_vendor_thread.py):
-                              "events", "visit", "finished_at", "ever_resolved", "rated", "close_after"}
+                              "events", "visit", "finished_at", "ever_resolved", "rated", "close_after",
+                              # and who opened it (test_system_tickets.py: a ticket the system opened)
+                              "opened_by", "opened_for_shop"}
     assert listed[0]["solution_kind"] is None and listed[0]["solution_text"] is None
+    assert (listed[0]["opened_by"], listed[0]["opened_for_shop"]) == ("shop", None)  # the shop's own words it has
     # The timeline starts with the request itself, named by the shop's own key.
     assert [(e["kind"], e["author"], e["client_id"]) for e in listed[0]["events"]] == [("opened", "shop", first_key)]
     server_time = everything.json()["server_time"]

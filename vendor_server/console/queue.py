@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from pmv_protocol.calendar import WorkingCalendar
+from pmv_protocol.thread import OpenedBy
 from pmv_protocol.wire import Severity, TicketStatus
 from vendor_server.console.tables import StaffRow, TicketAssignment
 from vendor_server.db import Shop, Ticket, VendorDatabase
@@ -55,6 +56,13 @@ class QueueRow:
     assignee_id: int | None
     assignee_name: str | None
     left: dt.timedelta | None  # working time to the deadline; negative: past it; None: no deadline
+    # "system": opened by the vendor's system for the shop's ``check_id`` held critical (vendor_server/fleet).
+    opened_by: str = OpenedBy.SHOP.value
+    check_id: str | None = None
+
+    @property
+    def opened_by_system(self) -> bool:
+        return self.opened_by == OpenedBy.SYSTEM
 
     @property
     def clock_runs(self) -> bool:
@@ -141,7 +149,7 @@ def open_queue(db: VendorDatabase, where: QueueFilter, calendar: WorkingCalendar
         rows.append(QueueRow(
             ticket.id, ticket.number or "", ticket.title, ticket.severity, ticket.status, shop.shop_id, shop.name,
             ticket.opened_at, due, None if staff is None else staff.id, None if staff is None else staff.name,
-            None if due is None else clock.between(now, due)))
+            None if due is None else clock.between(now, due), ticket.opened_by, ticket.check_id))
     # The SQL order is by deadline; a ticket waiting for the shop has no clock running, so it goes after.
     rows.sort(key=lambda row: not row.clock_runs)
     return rows

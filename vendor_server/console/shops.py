@@ -2,9 +2,12 @@
 address and phone a new install shows after enrolment.
 
 Coverage is computed from each shop's latest signed contract with the same code the shop's app uses
-(:mod:`pmv_protocol.coverage`).  The list reads every shop's latest contract and newest ticket in two queries
-(no query per shop); "last contact" is the shop's newest ticket or timeline step, the only times the server
-hears from a shop that it keeps.
+(:mod:`pmv_protocol.coverage`).  The list reads every shop's latest contract, newest ticket and last heartbeat
+in a few queries (no query per shop).  "Last contact" is the shop's last heartbeat (:mod:`vendor_server.fleet`),
+and its app version the one that heartbeat named; for a shop whose app sends none (older than the heartbeat)
+both come from its newest ticket or timeline step, as before.  Given ``now`` and the ``[fleet]`` settings, each
+row also says whether the shop is silent (:mod:`vendor_server.fleet.silence`), and a shop's page shows its
+last report (:func:`vendor_server.fleet.view.shop_report`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from pmv_protocol.contract import Contract, ContractError
 from pmv_protocol.coverage import Coverage, coverage_on
 from pmv_protocol.signed_json import parse_object
 from vendor_server.db import ContractDocument, Shop, Ticket, VendorDatabase
+from vendor_server.fleet.settings import FleetSettings
+from vendor_server.fleet.silence import Silence, contract_in_force, silence_of
+from vendor_server.fleet.view import ShopReport, last_contacts, shop_report
 from vendor_server.records import TicketRecord, ticket_record
 
 OPEN = ("received", "in_progress", "solution_proposed", "on_site_scheduled")
@@ -34,6 +40,8 @@ class ShopRow:
     open_tickets: int
     address: str = ""
     phone: str = ""
+    silence: Silence | None = None  # the silent-shop alarm (only when the list was read with ``now``)
+    heartbeat: bool = False  # last_contact and app_version are from a heartbeat (else from tickets)
 
     @property
     def coverage_code(self) -> str:
@@ -58,8 +66,21 @@ def _latest_contracts(db: VendorDatabase) -> dict[int, str]:
     return {shop_pk: document for shop_pk, document in rows}
 
 
-def list_shops(db: VendorDatabase, today: dt.date, search: str = "") -> list[ShopRow]:
-    """Every shop (or those whose id or name contains ``search``), by name."""
+def _silence(shop: Shop, contract: Contract | None, heartbeat_at: dt.datetime | None, now: dt.datetime | None,
+             fleet: FleetSettings | None) -> Silence | None:
+    if now is None:
+        return None
+    added = shop.created_at if shop.created_at.tzinfo is not None else shop.created_at.replace(tzinfo=dt.UTC)
+    return silence_of(last_contact=heartbeat_at, added_at=added, in_force=contract_in_force(contract, now), now=now,
+                      settings=fleet or FleetSettings())
+
+
+def list_shops(db: VendorDatabase, today: dt.date, search: str = "", *, now: dt.datetime | None = None,
+               fleet: FleetSettings | None = None) -> list[ShopRow]:
+    """Every shop (or those whose id or name contains ``search``), by name.
+
+    ``now`` (the server's clock) and ``fleet`` (the ``[fleet]`` settings; None: the defaults): each row says
+    whether the shop is silent; without ``now`` none is."""
     contracts = _latest_contracts(db)
     newest = select(Ticket.shop_pk, func.max(Ticket.id).label("id")).group_by(Ticket.shop_pk).subquery()
     with db.sessions() as session:
@@ -74,13 +95,17 @@ def list_shops(db: VendorDatabase, today: dt.date, search: str = "") -> list[Sho
             pattern = f"%{search.strip()}%"
             query = query.where(Shop.shop_id.ilike(pattern) | Shop.name.ilike(pattern))
         shops = list(session.scalars(query))
+        heartbeats = last_contacts(session)
     rows = []
     for shop in shops:
         contract = contract_of(contracts.get(shop.id))
         last, open_count = stats.get(shop.id, (None, 0))
+        version = versions.get(shop.id)
+        heartbeat_at, heartbeat_version = heartbeats.get(shop.id, (None, None))
         rows.append(ShopRow(shop.shop_id, shop.name, None if contract is None else contract.contract_number,
-                            None if contract is None else coverage_on(contract, today), last,
-                            versions.get(shop.id), int(open_count or 0), shop.address, shop.phone))
+                            None if contract is None else coverage_on(contract, today), heartbeat_at or last,
+                            heartbeat_version or version, int(open_count or 0), shop.address, shop.phone,
+                            _silence(shop, contract, heartbeat_at, now, fleet), heartbeat_at is not None))
     return rows
 
 
@@ -90,9 +115,12 @@ class ShopPage:
     contract: Contract | None
     document: str | None  # the signed file, for a shop without Internet
     tickets: list[TicketRecord]  # newest first
+    report: ShopReport | None = None  # its last heartbeat (None: it never sent one)
 
 
-def shop_page(db: VendorDatabase, shop_id: str, today: dt.date) -> ShopPage | None:
+def shop_page(db: VendorDatabase, shop_id: str, today: dt.date, *, now: dt.datetime | None = None,
+              fleet: FleetSettings | None = None) -> ShopPage | None:
+    """The shop's page; ``now`` and ``fleet`` as for :func:`list_shops`."""
     with db.sessions() as session:
         shop = session.scalar(select(Shop).where(Shop.shop_id == shop_id))
         if shop is None:
@@ -100,11 +128,14 @@ def shop_page(db: VendorDatabase, shop_id: str, today: dt.date) -> ShopPage | No
         document = db.latest_contract(session, shop)
         tickets = [ticket_record(t) for t in session.scalars(
             select(Ticket).where(Ticket.shop_pk == shop.id).order_by(Ticket.id.desc()))]
+        report = shop_report(session, shop.id)
     contract = contract_of(document)
     last = max((t.updated_at for t in tickets), default=None)
+    heartbeat_at = None if report is None else report.last_seen_at
     row = ShopRow(shop.shop_id, shop.name, None if contract is None else contract.contract_number,
-                  None if contract is None else coverage_on(contract, today), last,
-                  tickets[0].app_version if tickets else None, sum(t.status in OPEN for t in tickets), shop.address,
-                  shop.phone)
-    return ShopPage(row, contract, document, tickets)
+                  None if contract is None else coverage_on(contract, today), heartbeat_at or last,
+                  report.app_version if report is not None else tickets[0].app_version if tickets else None,
+                  sum(t.status in OPEN for t in tickets), shop.address, shop.phone,
+                  _silence(shop, contract, heartbeat_at, now, fleet), report is not None)
+    return ShopPage(row, contract, document, tickets, report)
 

@@ -63,6 +63,10 @@ ACTION = {
     "enrol_code": ("Tạo mã kích hoạt", "Enrolment code made"),
     "enrol": ("Kích hoạt máy cửa hàng", "Shop install enrolled"),
     "enrol_refused": ("Mã kích hoạt bị từ chối", "Enrolment code refused"),
+    "rollout_paused": ("Tạm dừng phát hành", "Rollout paused"),
+    "rollout_resumed": ("Tiếp tục phát hành", "Rollout resumed"),
+    "rollout_percent": ("Đổi tỉ lệ phát hành", "Rollout percentage changed"),
+    "rollout_auto_stopped": ("Phát hành tự dừng", "Rollout stopped automatically"),
 }
 COVERAGE = {
     "warranty": ("Bảo hành", "Warranty"),
@@ -179,6 +183,12 @@ ENGLISH: dict[str, str] = {
     "Chưa khắc phục": "Not fixed",
     "Lỗi xuất hiện lại": "The problem came back",
     "Đã nhận yêu cầu": "Request received",
+    # A ticket the vendor's system opened for a shop (vendor_server/fleet/system_tickets.py).
+    "Hệ thống mở": "Opened by the system",
+    "Hệ thống mở yêu cầu thay cho cửa hàng": "The system opened the request for the shop",
+    "Kiểm tra": "Check",
+    "báo nghiêm trọng quá ngưỡng; cửa hàng không tự gửi yêu cầu này.":
+        "stayed critical past its threshold; the shop did not raise this request itself.",
     "Xác nhận lịch hẹn": "Visit confirmed",
     "Đề nghị giờ khác": "Asked for another time",
     "Đóng": "Closed",

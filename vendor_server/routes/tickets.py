@@ -10,9 +10,10 @@ from fastapi import Path as PathParam
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
-from pmv_protocol.thread import TicketFeed, TicketUpdate
+from pmv_protocol.thread import OpenedBy, OpenedForShop, TicketFeed, TicketUpdate
 from pmv_protocol.wire import AttachmentReceipt, NewTicket, TicketReceipt
 from vendor_server import attachments, tickets, timeline, uploads
+from vendor_server.records import TicketRecord
 from vendor_server.routes.deps import Context, CurrentShop, IdempotencyKey
 from vendor_server.thread_records import TicketThread
 
@@ -74,11 +75,22 @@ def poll_tickets(shop: CurrentShop, context: Context, updated_since: str | None 
 
 
 def _feed_item(thread: TicketThread) -> TicketUpdate:
-    flow = thread.flow
+    flow, ticket = thread.flow, thread.ticket
     # vars(), not dataclasses.asdict(): no deep copy of every field, ten times faster for a full feed.
     return _FEED_ITEM.validate_python({
-        **vars(thread.ticket), "events": thread.events, "visit": flow.visit, "finished_at": flow.finished_at,
-        "ever_resolved": flow.ever_resolved, "rated": flow.rated, "close_after": flow.close_after})
+        **vars(ticket), "events": thread.events, "visit": flow.visit, "finished_at": flow.finished_at,
+        "ever_resolved": flow.ever_resolved, "rated": flow.rated, "close_after": flow.close_after,
+        "opened_for_shop": opened_for_shop(ticket)})
+
+
+def opened_for_shop(ticket: TicketRecord) -> OpenedForShop | None:
+    """What a shop needs to list a ticket it never raised (one the vendor's system opened for it); None for the
+    shop's own, which it already holds in its own words."""
+    if ticket.opened_by != OpenedBy.SYSTEM:
+        return None
+    return OpenedForShop(category=ticket.category.value, severity=ticket.severity.value, title=ticket.title,
+                         description=ticket.description, opened_at=ticket.opened_at, coverage=ticket.coverage,
+                         check_id=ticket.check_id)
 
 
 @router.post("/{ticket_id}/attachments", status_code=201)

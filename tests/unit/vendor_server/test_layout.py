@@ -10,7 +10,11 @@ ROOT = Path(__file__).resolve().parents[3]
 SERVICES = ("vendor_server.tickets", "vendor_server.records", "vendor_server.uploads", "vendor_server.attachments",
             "vendor_server.db", "vendor_server.timeline", "vendor_server.shop_acts", "vendor_server.staff_acts",
             "vendor_server.thread_records", "vendor_server.thread_tables", "vendor_server.enrolment",
-            "vendor_server.enrolment_tables", "vendor_server.shop_registry")
+            "vendor_server.enrolment_tables", "vendor_server.shop_registry",
+            # the fleet and the releases (issue 23)
+            "vendor_server.fleet.ingest", "vendor_server.fleet.silence", "vendor_server.fleet.proactive",
+            "vendor_server.fleet.system_tickets", "vendor_server.releases.events", "vendor_server.releases.intake",
+            "vendor_server.releases.rollouts", "vendor_server.releases.health", "vendor_server.releases.offline")
 
 
 def test_services_import_without_the_web_framework() -> None:
@@ -34,5 +38,7 @@ def test_create_app_assembles_every_route() -> None:
                      "/api/v1/tickets/{ticket_id}/messages": ["get", "post"],
                      "/api/v1/tickets/{ticket_id}/decision": ["post"], "/api/v1/tickets/{ticket_id}/visit": ["post"],
                      "/api/v1/tickets/{ticket_id}/rating": ["post"], "/api/v1/tickets/{ticket_id}/reopen": ["post"],
-                     "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}": ["get"]}
+                     "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}": ["get"],
+                     # the fleet (pmv_protocol/fleet.py)
+                     "/api/v1/heartbeat": ["post"], "/api/v1/events": ["post"]}
     assert {getattr(route, "path", None) for route in app.routes} >= {"/tuf/metadata", "/tuf/targets"}

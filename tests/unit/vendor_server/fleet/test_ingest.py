@@ -1,0 +1,123 @@
+"""Storing heartbeats on a real SQLite database: last contact by the server's clock, a report received twice
+changes nothing, states coalesced (since moves only with the status), the contract's telemetry flag obeyed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+
+import pytest
+
+from tests.unit.vendor_server.fleet.conftest import T0, Fleet, beat
+
+
+def test_the_first_report_keeps_the_servers_clock_and_every_check_since_then(fleet: Fleet) -> None:
+    shop = fleet.add_shop("KP-0001")
+    report = beat({"backup.age": "critical", "pos.db.connect": "ok"}, made_at=T0 - dt.timedelta(minutes=3))
+    received = fleet.send(shop, report, T0)
+    assert not received.duplicate and received.telemetry and set(received.changed) == {"backup.age", "pos.db.connect"}
+    contact = fleet.contact(shop)
+    assert contact is not None
+    assert contact.last_seen_at == T0  # the server's clock, not the till's made_at
+    assert (contact.verdict, contact.app_version, contact.pos_version) == ("critical", "1.4.0", "5.2.1")
+    assert (contact.last_backup_age_hours, contact.outbox_depth) == (3.5, 0)
+    assert json.loads(contact.report)["packs"] == [{"id": "nd232", "version": "1.0.0"}]
+    states = fleet.states(shop)
+    assert {k: (s.status, s.since, s.updated_at) for k, s in states.items()} == {
+        "backup.age": ("critical", T0, T0), "pos.db.connect": ("ok", T0, T0)}
+
+
+def test_the_same_report_again_changes_nothing(fleet: Fleet) -> None:
+    shop = fleet.add_shop("KP-0001")
+    report = beat({"backup.age": "warning"})
+    fleet.send(shop, report, T0)
+    again = fleet.send(shop, report, T0 + dt.timedelta(minutes=2))
+    assert again.duplicate and again.received_at == T0  # the first receipt's time
+    contact = fleet.contact(shop)
+    assert contact is not None and contact.last_seen_at == T0
+    assert fleet.states(shop)["backup.age"].updated_at == T0
+
+
+def test_a_status_reported_again_keeps_its_since_and_a_new_one_restarts_it(fleet: Fleet) -> None:
+    shop = fleet.add_shop("KP-0001")
+    fleet.send(shop, beat({"backup.age": "warning", "disk.free": "ok"}), T0)
+    later = T0 + dt.timedelta(minutes=15)
+    second = fleet.send(shop, beat({"backup.age": "critical", "disk.free": "ok"}, made_at=later), later)
+    assert second.changed == ("backup.age",)
+    states = fleet.states(shop)
+    assert (states["disk.free"].since, states["disk.free"].updated_at) == (T0, later)
+    assert (states["backup.age"].status, states["backup.age"].since) == ("critical", later)
+    contact = fleet.contact(shop)
+    assert contact is not None and contact.last_seen_at == later and contact.verdict == "critical"
+
+
+def test_a_check_the_report_no_longer_carries_is_forgotten_unless_a_ticket_hangs_on_it(fleet: Fleet) -> None:
+    shop = fleet.add_shop("KP-0001")
+    fleet.send(shop, beat({"backup.age": "critical", "disk.free": "warning", "clock.skew": "ok"}), T0)
+    fleet.link_ticket(shop, "backup.age", T0)  # as the sweep leaves it after opening one for the check
+    later = T0 + dt.timedelta(minutes=15)
+    fleet.send(shop, beat({"clock.skew": "ok"}, made_at=later), later)
+    assert set(fleet.states(shop)) == {"clock.skew", "backup.age"}
+
+
+def test_a_report_older_than_the_one_kept_counts_as_contact_only(fleet: Fleet) -> None:
+    shop = fleet.add_shop("KP-0001")
+    fleet.send(shop, beat({"backup.age": "ok"}, made_at=T0), T0)
+    late = T0 + dt.timedelta(minutes=20)
+    old = fleet.send(shop, beat({"backup.age": "critical"}, made_at=T0 - dt.timedelta(minutes=15)), late)
+    assert old.stale and not old.duplicate
+    contact = fleet.contact(shop)
+    assert contact is not None and contact.last_seen_at == late and contact.verdict == "ok"
+    assert fleet.states(shop)["backup.age"].status == "ok"
+
+
+def test_a_contract_without_telemetry_keeps_the_last_contact_and_app_version_only(
+        fleet: Fleet, caplog: pytest.LogCaptureFixture) -> None:
+    shop = fleet.add_shop("KP-0002", telemetry=False)
+    with caplog.at_level(logging.WARNING, logger="vendor_server.fleet.ingest"):
+        received = fleet.send(shop, beat({"backup.age": "critical"}, app_version="1.5.0"), T0)
+    assert not received.telemetry
+    assert "telemetry: false" in caplog.text
+    contact = fleet.contact(shop)
+    assert contact is not None and contact.last_seen_at == T0 and contact.app_version == "1.5.0"
+    assert (contact.telemetry, contact.verdict, contact.pos_version, contact.last_backup_age_hours,
+            contact.outbox_depth) == (False, None, None, None, None)
+    assert set(json.loads(contact.report)) == {"id", "made_at", "app_version", "telemetry"}
+    assert fleet.states(shop) == {}
+
+
+def test_a_shop_that_turns_telemetry_off_leaves_no_states_behind(fleet: Fleet) -> None:
+    shop = fleet.add_shop("KP-0001")
+    fleet.send(shop, beat({"backup.age": "critical"}), T0)
+    later = T0 + dt.timedelta(minutes=15)
+    fleet.send(shop, beat(made_at=later).app_version_only(), later)
+    contact = fleet.contact(shop)
+    assert contact is not None and not contact.telemetry and contact.verdict is None
+    assert fleet.states(shop) == {}
+
+
+def test_first_reports_racing_from_many_threads_leave_one_contact_and_one_state_per_check(fleet: Fleet) -> None:
+    shops = [fleet.add_shop(f"KP-{n:04d}") for n in range(1, 4)]
+    start = threading.Barrier(12)
+    errors: list[BaseException] = []
+
+    def send(index: int) -> None:
+        start.wait()
+        try:
+            moment = T0 + dt.timedelta(seconds=index)
+            fleet.send(shops[index % 3], beat({"backup.age": "ok", "disk.free": "warning"}, made_at=moment), moment)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    for shop in shops:
+        contact = fleet.contact(shop)
+        assert contact is not None
+        assert set(fleet.states(shop)) == {"backup.age", "disk.free"}

@@ -40,7 +40,8 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
                max_attachment_bytes: int = MAX_ATTACHMENT_BYTES, *, clock: Callable[[], dt.datetime] = utc_now,
                auto_close_working_days: int = DEFAULT_AUTO_CLOSE_WORKING_DAYS, keys_dir: Path | str | None = None,
                vendor_identity: Mapping[str, str] | None = None, queue_refresh_seconds: int = 30,
-               fleet: FleetSettings | None = None, releases: ReleaseSettings | None = None) -> FastAPI:
+               fleet: FleetSettings | None = None, releases: ReleaseSettings | None = None,
+               tuf_repo_dir: Path | str | None = None, tuf_keys_dir: Path | str | None = None) -> FastAPI:
     """The server for ``db``; ``data_dir`` holds attachments and the TUF repository (None: neither).
 
     ``clock``: the server's time for everything it stamps (an aware datetime; tests pass a fixed one).
@@ -48,18 +49,22 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
     ``keys_dir``: the signing keys the console signs with (default ``<data_dir>/keys``, as the CLI's);
     ``vendor_identity``: the [vendor] block written into contracts issued from the console;
     ``queue_refresh_seconds``: how often an open console queue fetches its rows again;
-    ``fleet`` / ``releases``: the config's [fleet] and [releases] (None: the defaults).
+    ``fleet`` / ``releases``: the config's [fleet] and [releases] (None: the defaults);
+    ``tuf_repo_dir`` / ``tuf_keys_dir``: the TUF repository served at /tuf/ and the keys a rollout change
+    re-signs it with (default ``<data_dir>/tuf`` and ``<data_dir>/tuf-keys``, as the CLI's).
     """
     if auto_close_working_days < 1:
         raise ValueError(f"auto_close_working_days must be at least 1, got {auto_close_working_days}")
     app = FastAPI(title="PMV vendor API", version="1")
     root = Path(data_dir) if data_dir is not None else None
     # Deadlines count on the calendar packs this server publishes (vendor_server/calendars.py).
-    calendars = PublishedCalendars(root / "tuf" if root is not None else None)
+    tuf = Path(tuf_repo_dir) if tuf_repo_dir is not None else root / "tuf" if root is not None else None
+    tuf_keys = Path(tuf_keys_dir) if tuf_keys_dir is not None else root / "tuf-keys" if root is not None else None
+    calendars = PublishedCalendars(tuf)
     keys = Path(keys_dir) if keys_dir is not None else root / "keys" if root is not None else None
     app.state.context = ServerContext(db, root, max_attachment_bytes, calendars, clock, auto_close_working_days,
                                       keys, dict(vendor_identity or {}), queue_refresh_seconds,
-                                      fleet or FleetSettings(), releases or ReleaseSettings())
+                                      fleet or FleetSettings(), releases or ReleaseSettings(), tuf, tuf_keys)
     for router in (health.router, contracts.router, enrol.router, tickets.router, thread.router, console_routes.router,
                    console_ticket_routes.router, console_signing_routes.router, console_admin_routes.router,
                    console_shop_routes.router, fleet_api.router, fleet_console.router, releases_api.router,
@@ -68,7 +73,7 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
     app.add_exception_handler(PageRefused, page_refused)
     app.middleware("http")(server_timing)
     app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
-    if root is not None:
-        mount_repository(app, root / "tuf")
+    if tuf is not None:
+        mount_repository(app, tuf)
     app.add_exception_handler(Exception, internal_error)
     return app

@@ -5,8 +5,11 @@ Every command takes ``--config FILE`` (TOML with ``data``, ``db``, ``keys``,
 many working days a proposed solution waits for the shop's answer before
 ``ticket close-unanswered`` closes it; default 5), and a ``[vendor]`` table with
 the company's ``name``, ``address``, ``tax_code`` and ``hotline`` that
-``issue-contract`` signs into every contract) and exits non-zero with a
-one-line reason on bad input.
+``issue-contract`` signs into every contract, a ``[fleet]`` table (when a shop
+counts as silent, when a check held critical opens a ticket) and a
+``[releases]`` table (``auto_stop_rollback_rate``, ``auto_stop_min_shops``: when
+a new app build's rollout stops itself), both read by ``serve``) and exits
+non-zero with a one-line reason on bad input.
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ from vendor_server.cli_staff import StaffCommandError, add_staff_parser, run_sta
 from vendor_server.cli_tickets import TicketCommandError, add_ticket_commands, run_ticket_command
 from vendor_server.contract_issue import issue_contract
 from vendor_server.db import VendorDatabase
+from vendor_server.fleet import cli as fleet_cli
+from vendor_server.fleet.settings import FleetSettings
 from vendor_server.keys import VendorKeyError, VendorKeys
+from vendor_server.releases.settings import ReleaseSettings
 from vendor_server.signing import sign_challenge
 
 
@@ -98,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--vendor-address", metavar="TEXT", help="the vendor's registered address")
     issue.add_argument("--vendor-tax-code", metavar="MST", help="the vendor's tax code: 10 digits, or 10-3 digits")
     issue.add_argument("--vendor-hotline", metavar="PHONE", help="the vendor's hotline, e.g. 1900 6037")
+    issue.add_argument("--no-telemetry", dest="telemetry", action="store_false",
+                       help="the shop sends the app version only in its heartbeat (it declined telemetry)")
 
     keys = sub.add_parser("keys", help="manage signing keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
@@ -112,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how long the unlock lasts (default 2)")
 
     add_ticket_commands(sub, common)
+    fleet_cli.add_parsers(sub, common)
 
     repo_common = argparse.ArgumentParser(add_help=False, parents=[common])
     repo_common.add_argument("--repo", type=Path, metavar="DIR", help="TUF repository folder (default DATA/tuf)")
@@ -141,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="re-sign snapshot and timestamp with a new expiry (run daily)")
     rotate = repo_sub.add_parser("rotate", parents=[repo_common], help="replace a role's key (new root version)")
     rotate.add_argument("role", help="root | targets | snapshot | timestamp")
+    export = repo_sub.add_parser("export-offline", parents=[repo_common],
+                                 help="copy the signed metadata and the current updates to a folder (a USB stick) "
+                                      "for a shop without Internet")
+    export.add_argument("folder", type=Path, metavar="DIR",
+                        help="an empty or new folder, or one this command made before (replaced whole)")
+    export.add_argument("--kinds", default="app,pack,calendar", metavar="LIST",
+                        help="what to copy besides the metadata: app, pack, calendar (default all three)")
     return parser
 
 
@@ -161,6 +177,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "tuf_repo": Path(getattr(args, "repo", None) or config.get("tuf_repo") or data / "tuf"),
         "tuf_keys": Path(getattr(args, "repo_keys", None) or config.get("tuf_keys") or data / "tuf-keys"),
         "vendor": config.get("vendor") or {},
+        "fleet": config.get("fleet", {}),
+        "releases": config.get("releases", {}),
         "auto_close_working_days": _working_days(config.get("auto_close_working_days",
                                                             DEFAULT_AUTO_CLOSE_WORKING_DAYS)),
     }
@@ -196,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_staff_command(args, settings)
         if args.command == "enrol":
             return run_enrol_command(args, settings)
+        if args.command == "fleet":
+            return fleet_cli.run(args, settings)
         if args.command == "demo-data":
             from vendor_server.demo_data import seed
 
@@ -227,7 +247,7 @@ def _issue(args: argparse.Namespace, settings: dict[str, Any]) -> int:
                             package=args.package, warranty_months=args.warranty_months,
                             accepted_on=args.accepted_on, maintenance=args.maintenance, vendor=vendor,
                             contract_number=args.contract_number, shop_name=args.shop_name,
-                            now=dt.datetime.now(dt.UTC))
+                            telemetry=args.telemetry, now=dt.datetime.now(dt.UTC))
     if args.out:
         args.out.write_text(issued.text + "\n", encoding="utf-8")
     print(issued.text)
@@ -310,10 +330,38 @@ def _repo_command(args: argparse.Namespace, repo: Path, keys: Path, tuf_repo: An
         result = vars(published)
     elif args.repo_command == "refresh":
         result = tuf_repo.refresh(repo, keys)
+    elif args.repo_command == "export-offline":
+        from vendor_server.releases.offline import export_offline, parse_kinds
+
+        made = export_offline(tuf_repo.VendorRepository(repo, keys), args.folder, kinds=parse_kinds(args.kinds),
+                              now=dt.datetime.now(dt.UTC))
+        result = {"folder": str(made.folder), "made_at": made.made_at.isoformat(),
+                  "expires": made.expires.isoformat(), "metadata": list(made.metadata),
+                  "targets": list(made.targets), "bytes": made.bytes}
     else:
         result = tuf_repo.rotate_key(repo, keys, args.role)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
+
+
+def _table(settings: dict[str, Any], name: str) -> dict[str, Any]:
+    block = settings[name]
+    if not isinstance(block, dict):
+        raise VendorCliError(f"[{name}] in the config must be a table, not {block!r}")
+    try:
+        json.dumps(block)  # --workers hands it to each worker as JSON
+    except (TypeError, ValueError):
+        raise VendorCliError(f"[{name}] in the config holds a value that is not a number, text or list") from None
+    return block
+
+
+def server_tables(settings: dict[str, Any]) -> tuple[FleetSettings, ReleaseSettings]:
+    """The config's ``[fleet]`` and ``[releases]`` tables, checked (VendorCliError naming the bad key)."""
+    try:
+        return (FleetSettings.from_mapping(_table(settings, "fleet")),
+                ReleaseSettings.from_mapping(_table(settings, "releases")))
+    except ValueError as exc:  # from_mapping's message names the table and the key
+        raise VendorCliError(str(exc)) from None
 
 
 def _serve(settings: dict[str, Any], workers: int = 1) -> int:
@@ -326,6 +374,7 @@ def _serve(settings: dict[str, Any], workers: int = 1) -> int:
 
     if workers < 1:
         raise VendorCliError(f"--workers must be at least 1, not {workers}")
+    fleet, releases = server_tables(settings)  # a bad [fleet] or [releases] stops here, before anything starts
     db = VendorDatabase(settings["db"])  # migrated once here, before any worker starts
     host = settings["host"]
     shown = f"[{host}]" if ":" in host else host
@@ -335,12 +384,16 @@ def _serve(settings: dict[str, Any], workers: int = 1) -> int:
         os.environ.update({asgi.DB_ENV: settings["db"], asgi.DATA_ENV: str(settings["data"]),
                            asgi.AUTO_CLOSE_ENV: str(settings["auto_close_working_days"]),
                            asgi.KEYS_ENV: str(settings["keys"]),
-                           asgi.VENDOR_ENV: json.dumps(_identity(settings["vendor"]), ensure_ascii=False)})
+                           asgi.VENDOR_ENV: json.dumps(_identity(settings["vendor"]), ensure_ascii=False),
+                           asgi.FLEET_ENV: json.dumps(settings["fleet"], ensure_ascii=False),
+                           asgi.RELEASES_ENV: json.dumps(settings["releases"], ensure_ascii=False),
+                           asgi.TUF_REPO_ENV: str(settings["tuf_repo"]), asgi.TUF_KEYS_ENV: str(settings["tuf_keys"])})
         uvicorn.run("vendor_server.asgi:create", factory=True, host=host, port=settings["port"], workers=workers,
                     log_level="info")
         return 0
     app = create_app(db, settings["data"], auto_close_working_days=settings["auto_close_working_days"],
-                     keys_dir=settings["keys"], vendor_identity=_identity(settings["vendor"]))
+                     keys_dir=settings["keys"], vendor_identity=_identity(settings["vendor"]), fleet=fleet,
+                     releases=releases, tuf_repo_dir=settings["tuf_repo"], tuf_keys_dir=settings["tuf_keys"])
     uvicorn.run(app, host=host, port=settings["port"], log_level="info")
     return 0
 

@@ -26,6 +26,11 @@ channel, min_app_version, title_vi, summary_vi, rollout_percent}``.
 Files are written so that a client never sees a timestamp naming a file that
 is not there yet: targets, then N.targets.json, then N.snapshot.json, and
 timestamp.json last (each through a temp file and a rename).
+
+A rollout changed after publishing (paused, resumed, re-sized from the console:
+vendor_server/releases/rollouts.py) is :meth:`VendorRepository.set_rollout`:
+the same files, a new signed ``rollout_percent``.  :meth:`VendorRepository.read_published`
+reads what a client needs in one go, for the offline copy (``repo export-offline``).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +95,17 @@ class PublishedTarget:
     sha256: str
     targets_version: int
     custom: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PublishedState:
+    """What :meth:`VendorRepository.read_published` read: metadata file name -> bytes, the listed targets, and
+    when the timestamp (the shortest-lived role) expires."""
+
+    metadata: dict[str, bytes]
+    targets: dict[str, TargetFile]
+    expires: dt.datetime
+    timestamp_version: int
 
 
 class VendorRepository:
@@ -147,6 +163,34 @@ class VendorRepository:
 
     def targets(self) -> dict[str, TargetFile]:
         return dict(self.load("targets").signed.targets)
+
+    def read_published(self) -> PublishedState:
+        """The metadata files a client needs, read together under the lock (no command publishes halfway).
+
+        The root chain, root.json, timestamp.json and the snapshot and targets versions that timestamp names,
+        as bytes, with the targets they list; each target's file is at ``targets_dir / stored_path(info)``.
+        """
+        self._require()
+        with self._locked():
+            files = {f"{n}.root.json": self.root_bytes(n) for n in range(1, self.root_version() + 1)}
+            files["root.json"] = files[f"{self.root_version()}.root.json"]
+            timestamp_bytes = (self.metadata_dir / "timestamp.json").read_bytes()
+            timestamp: Metadata[Timestamp] = Metadata.from_bytes(timestamp_bytes)
+            snapshot_name = f"{timestamp.signed.snapshot_meta.version}.snapshot.json"
+            snapshot_bytes = (self.metadata_dir / snapshot_name).read_bytes()
+            snapshot: Metadata[Snapshot] = Metadata.from_bytes(snapshot_bytes)
+            targets_name = f"{snapshot.signed.meta['targets.json'].version}.targets.json"
+            targets_bytes = (self.metadata_dir / targets_name).read_bytes()
+            targets: Metadata[Targets] = Metadata.from_bytes(targets_bytes)
+            files.update({"timestamp.json": timestamp_bytes, snapshot_name: snapshot_bytes,
+                          targets_name: targets_bytes})
+            return PublishedState(files, dict(targets.signed.targets), timestamp.signed.expires,
+                                  timestamp.signed.version)
+
+    @staticmethod
+    def stored_path(info: TargetFile) -> str:
+        """Where a target's file is under targets/: its path with the sha256 prefix (consistent snapshot)."""
+        return info.get_prefixed_paths()[0]
 
     # -- keys
 
@@ -292,7 +336,7 @@ class VendorRepository:
                 raise TufRepoError(f"{path} is already published with other content; publish a new version")
             if existing is not None and existing.custom == custom:
                 return PublishedTarget(path, info.length, info.hashes["sha256"], targets.signed.version, custom)
-            stored = self.targets_dir / info.get_prefixed_paths()[0]
+            stored = self.targets_dir / self.stored_path(info)
             stored.parent.mkdir(parents=True, exist_ok=True)
             if not stored.exists():
                 tmp = stored.with_name(f".{stored.name}.tmp")
@@ -302,6 +346,42 @@ class VendorRepository:
             targets.signed.version += 1
             self._publish_chain(self.load("root").signed, moment, targets=targets)
             return PublishedTarget(path, info.length, info.hashes["sha256"], targets.signed.version, custom)
+
+    def set_rollout(self, target_names: str | Sequence[str], percent: int | None, *,
+                    now: dt.datetime | None = None) -> dict[str, int | None]:
+        """Re-sign the targets metadata with ``percent`` as the ``rollout_percent`` of each named target.
+
+        ``percent`` 0 stops the release for every shop that has not taken it yet (a pause); None offers it to
+        everyone.  The target files and their hashes stay as they are, so a shop that already installed the
+        release keeps it; only the signed custom data changes, in a new targets, snapshot and timestamp, so TUF
+        protects the new value like any other (a server cannot hand a shop an old percentage: rollback
+        protection).  Returns each target's percent before; nothing is re-signed when none changes.
+        """
+        names = [target_names] if isinstance(target_names, str) else list(target_names)
+        if not names:
+            raise TufRepoError("no target named: give the release's target path(s)")
+        if percent is not None and (isinstance(percent, bool) or not isinstance(percent, int)
+                                    or not 0 <= percent <= 100):
+            raise TufRepoError(f"rollout percent must be 0..100, got {percent!r}")
+        self._require()
+        with self._locked():
+            moment = _now(now)
+            targets = self.load("targets")
+            listed = targets.signed.targets
+            missing = [name for name in names if name not in listed]
+            if missing:
+                raise TufRepoError(f"no published target {', '.join(missing)} in {self.repo_dir}")
+            before: dict[str, int | None] = {}
+            for name in names:
+                custom = dict(listed[name].custom or {})
+                before[name] = custom.get("rollout_percent")
+                custom["rollout_percent"] = percent
+                listed[name].unrecognized_fields["custom"] = custom
+            if all(value == percent for value in before.values()):
+                return before
+            targets.signed.version += 1
+            self._publish_chain(self.load("root").signed, moment, targets=targets)
+            return before
 
     def refresh(self, *, now: dt.datetime | None = None) -> dict[str, Any]:
         """New snapshot and timestamp (new expiry); targets and root too when less than half their life is left."""
@@ -462,6 +542,11 @@ def add_target(repo_dir: Path, keys_dir: Path, file: Path, *, kind: str, version
 
 def refresh(repo_dir: Path, keys_dir: Path, *, now: dt.datetime | None = None) -> dict[str, Any]:
     return VendorRepository(repo_dir, keys_dir).refresh(now=now)
+
+
+def set_rollout(repo_dir: Path, keys_dir: Path, target_names: str | Sequence[str], percent: int | None, *,
+                now: dt.datetime | None = None) -> dict[str, int | None]:
+    return VendorRepository(repo_dir, keys_dir).set_rollout(target_names, percent, now=now)
 
 
 def rotate_key(repo_dir: Path, keys_dir: Path, role: str, *, now: dt.datetime | None = None) -> dict[str, Any]:

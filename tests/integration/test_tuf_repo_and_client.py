@@ -293,6 +293,8 @@ def test_staged_rollout_is_stable_per_install_and_close_to_the_percentage() -> N
     (["add", "{pack}", "--kind", "regulation", "--version", "2.0.0", "--id", "../etc"], "id must be"),
     (["rotate", "mirror"], "unknown role"),
     (["init"], "already holds a TUF repository"),
+    (["export-offline", "{pack}"], "is a file, not a folder"),
+    (["export-offline", "{pack}.usb", "--kinds", "apps"], "--kinds takes a comma-separated list"),
 ])
 def test_repo_cli_refuses_bad_input_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                   args: list[str], reason: str) -> None:

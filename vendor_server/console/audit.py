@@ -55,6 +55,12 @@ class Action(enum.StrEnum):
     ENROL_CODE = "enrol_code"
     ENROL = "enrol"
     ENROL_REFUSED = "enrol_refused"
+    # Rollouts (vendor_server/releases/rollouts.py): a release paused, resumed or given a new percentage by a
+    # manager, or stopped by the system when too many shops rolled it back (login "system").
+    ROLLOUT_PAUSED = "rollout_paused"
+    ROLLOUT_RESUMED = "rollout_resumed"
+    ROLLOUT_PERCENT = "rollout_percent"
+    ROLLOUT_AUTO_STOPPED = "rollout_auto_stopped"
 
 
 class Outcome(enum.StrEnum):

@@ -43,6 +43,10 @@ class ServerContext:
     # [fleet]: the silent-shop alarm and the proactive tickets; [releases]: the rollouts' automatic stop.
     fleet: FleetSettings = field(default_factory=FleetSettings)
     releases: ReleaseSettings = field(default_factory=ReleaseSettings)
+    # The TUF repository this server publishes and the keys that re-sign it when a rollout changes
+    # (None: ``<data_dir>/tuf`` and ``<data_dir>/tuf-keys``, as pmv-vendor repo lays them out).
+    tuf_repo_dir: Path | None = None
+    tuf_keys_dir: Path | None = None
 
     @property
     def attachments_root(self) -> Path | None:

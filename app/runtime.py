@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from app.fleet.outbox import FleetOutbox
 from app.health.machine import REAL_MACHINE, MachineProbes
 from app.infra.crash import CrashHandler
 from app.infra.early_settings import LANGUAGE_STATE_KEY
@@ -116,6 +117,11 @@ class Runtime:
     def outbox(self) -> Outbox:
         # One per process: its lock keeps two deliveries (scheduler, "send now") from overlapping.
         return Outbox(self.support, self.vendor_client)
+
+    @cached_property
+    def fleet(self) -> FleetOutbox:
+        """Heartbeats and update events waiting for the vendor (app/fleet); one per process, as the outbox."""
+        return FleetOutbox(self.database, clock=self.clock)
 
     @cached_property
     def conversation(self) -> ConversationService:

@@ -13,7 +13,10 @@ key is optional for the reader:
 
 - ``skipped``: ``"agent elsewhere"`` when another process holds ``agent.lock``.
 - ``errors``: job name to a one-line error; other jobs still ran.
+- ``cpu_s``: job name to the CPU seconds its step took in this process (the benchmark's measure).
 - ``health``: ``verdict`` (ok/warning/critical), ``became_critical``, ``critical_titles``.
+- ``heartbeat``: ``sent`` (the vendor took the heartbeat now), ``waiting`` (rows left in the fleet outbox),
+  ``failure`` (why the rest waits, or null).
 - ``status_changes``: the vendor's moves on the shop's requests.
 - ``new_messages``: the vendor's steps in the requests' conversations not announced yet
   (``number``, ``author``, ``kind``, ``text``), each announced once.
@@ -23,15 +26,17 @@ key is optional for the reader:
 - ``reminder_days``: a coverage reminder due now (30, 7 or 1), or null.
 - ``handed_over``: the update helper was started; the tray must quit now.
 - ``handover_waiting``: the helper waits for this version's window to build (``--first`` only).
-- ``schedule``: what the tray needs to plan: ``health_minutes``, ``update_hours``,
+- ``schedule``: what the tray needs to plan: ``health_minutes``, ``heartbeat_minutes``, ``update_hours``,
   ``waiting_requests`` (sent and still open) and ``next_delivery_in`` (seconds, or null).
 - ``log_dir``: where the app logs, for the tray's own log.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +59,9 @@ def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relau
     """Run ``jobs`` (in :data:`JOBS` order) under the agent lock; the report described above."""
     from app.background.jobs import agent_lock
 
-    report: dict[str, Any] = {"version": __version__, "log_dir": str(runtime.paths.log_dir), "errors": {}}
+    report: dict[str, Any] = {"version": __version__, "log_dir": str(runtime.paths.log_dir), "errors": {},
+                              "cpu_s": {}}
+    started = runtime.clock()
     if first and _start_up(runtime, tray_pid, report):
         return report
     lock = agent_lock(runtime.paths.data_dir)
@@ -64,6 +71,7 @@ def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relau
     try:
         steps: dict[str, Callable[[], None]] = {
             "health": lambda: report.update(health=_health(runtime)),
+            "heartbeat": lambda: report.update(heartbeat=_heartbeat(runtime, started)),
             "poll": lambda: report.update(status_changes=_poll(runtime), new_messages=_new_messages(runtime),
                                           visit_reminders=_visit_reminders(runtime)),
             "deliver": lambda: report.update(delivered=_deliver(runtime)),
@@ -72,11 +80,13 @@ def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relau
         }
         for name in JOBS:
             if name in jobs:
+                cpu = time.process_time()
                 try:
                     steps[name]()
                 except Exception as exc:  # noqa: BLE001  (one job's failure never stops the others)
                     log.exception("tray job %s failed", name)
                     report["errors"][name] = f"{type(exc).__name__}: {exc}"
+                report["cpu_s"][name] = round(time.process_time() - cpu, 4)
         if any(job_named(name).hands_over for name in jobs):
             report["handed_over"] = _hand_over_if_quiet(runtime, tray_pid, relaunch)
         report["schedule"] = _schedule(runtime)
@@ -111,6 +121,15 @@ def _health(runtime: Runtime) -> dict[str, Any]:
     }
 
 
+def _heartbeat(runtime: Runtime, started: dt.datetime) -> dict[str, Any]:
+    from app.fleet.service import send_heartbeat
+
+    # The checks of this same process may have just sent one (a new verdict): then only deliver.
+    delivery = send_heartbeat(runtime, unless_put_since=started)
+    return {"sent": delivery.heartbeat_sent, "waiting": delivery.waiting,
+            "failure": delivery.failure.value if delivery.failure is not None else None}
+
+
 def _poll(runtime: Runtime) -> list[dict[str, Any]]:
     from app.support.outbox import poll_updates
     from app.support.vendor_api import VendorApiError
@@ -121,7 +140,7 @@ def _poll(runtime: Runtime) -> list[dict[str, Any]]:
         log.info("status poll skipped: %s", exc)
         return []
     return [{"ticket_number": c.ticket_number, "title": c.title, "old": c.old.value, "new": c.new.value,
-             "solution_text": c.solution_text} for c in changes]
+             "solution_text": c.solution_text, "system_opened": c.system_opened} for c in changes]
 
 
 def _new_messages(runtime: Runtime) -> list[dict[str, Any]]:
@@ -195,6 +214,7 @@ def _schedule(runtime: Runtime) -> dict[str, Any]:
     now = runtime.clock()
     return {
         "health_minutes": runtime.settings.health.interval_minutes,
+        "heartbeat_minutes": runtime.settings.fleet.heartbeat_minutes,
         "update_hours": runtime.settings.updates.interval_hours,
         "waiting_requests": support.waiting_count(),
         "next_delivery_in": None if due is None else max(0.0, (due - now).total_seconds()),

@@ -20,6 +20,7 @@ from app.background.registry import (
     BACKGROUND_JOBS,
     DELIVER,
     HEALTH,
+    HEARTBEAT,
     POLL,
     UPDATES,
     BackgroundJob,
@@ -59,6 +60,7 @@ def register_jobs(agent: BackgroundAgent, runtime: Runtime, stop: threading.Even
 
     ``stop``: set when an update run handed over to a waiting version, so that the agent exits for the helper.
     """
+    from app.fleet.service import send_heartbeat
     from app.health.service import run_health
     from app.support.outbox import poll_updates
     from app.updates.service import Updater
@@ -68,7 +70,7 @@ def register_jobs(agent: BackgroundAgent, runtime: Runtime, stop: threading.Even
 
     work: dict[BackgroundJob, Callable[[], object]] = {
         DELIVER: runtime.outbox.deliver, POLL: poll, HEALTH: lambda: run_health(runtime),
-        UPDATES: lambda: Updater(runtime).run(),
+        UPDATES: lambda: Updater(runtime).run(), HEARTBEAT: lambda: send_heartbeat(runtime),
     }
 
     def run(job: BackgroundJob) -> None:

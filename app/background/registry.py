@@ -3,8 +3,8 @@
 Three things run these jobs, and all of them read their timetable here:
 
 - the window's agent: the GUI's states register their work with :class:`app.background.agent.BackgroundAgent`
-  (app/ui/support/state.py, app/ui/health/state.py, app/ui/updates/page.py; the warranty's look is the
-  window's own timer, app/ui/application.py);
+  (app/ui/support/state.py, app/ui/health/state.py, app/ui/updates/state.py, app/ui/fleet/state.py; the
+  warranty's look is the window's own timer, app/ui/application.py);
 - the headless agent, ``pmv-support agent`` (:mod:`app.background.jobs`);
 - the tray at logon, one short-lived process per batch (:mod:`app.background.schedule`,
   :mod:`app.background.job_process`, app/ui/tray_jobs.py).
@@ -107,11 +107,16 @@ DELIVER = BackgroundJob("deliver", "support.deliver", 30.0, first_run_s=None)
 # Soon after start (packs must be in place by their date), then every few hours; jittered, as every shop calls.
 UPDATES = BackgroundJob("updates", "updates.run", 6 * 3600.0, Setting("updates", "interval_hours", 3600),
                         jitter_s=30 * 60.0, first_run_s=(20.0, 120.0), hands_over=True)
+# The shop's state for the vendor (app/fleet): soon after start (after the first checks), then every
+# ``[fleet] heartbeat_minutes``, each shop a little apart; a verdict change sends one at once (app/fleet/service.py).
+HEARTBEAT = BackgroundJob("heartbeat", "fleet.heartbeat", 15 * 60.0, Setting("fleet", "heartbeat_minutes", 60),
+                          jitter_s=60.0, first_run_s=(20.0, 50.0))
 # Coverage changes with the date: the reminder (30, 7, 1 days before the end) is looked for every few hours.
 WARRANTY = BackgroundJob("warranty", None, 6 * 3600.0, headless=False)
 
-BACKGROUND_JOBS: tuple[BackgroundJob, ...] = (HEALTH, POLL, DELIVER, UPDATES, WARRANTY)
-"""Every job, in the order one job process runs them (the checks first: their verdict is the tray's colour)."""
+BACKGROUND_JOBS: tuple[BackgroundJob, ...] = (HEALTH, HEARTBEAT, POLL, DELIVER, UPDATES, WARRANTY)
+"""Every job, in the order one job process runs them (the checks first: their verdict is the tray's colour and
+the heartbeat's news)."""
 
 
 def job_named(name: str) -> BackgroundJob:

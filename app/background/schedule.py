@@ -17,7 +17,16 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from app.background.registry import BACKGROUND_JOBS, DELIVER, HEALTH, POLL, UPDATES, WARRANTY, RandomSource
+from app.background.registry import (
+    BACKGROUND_JOBS,
+    DELIVER,
+    HEALTH,
+    HEARTBEAT,
+    POLL,
+    UPDATES,
+    WARRANTY,
+    RandomSource,
+)
 
 POLL_IDLE_EVERY = 30 * 60.0  # no request waiting on the vendor: status changes are unlikely
 RETRY_AFTER = 5 * 60.0  # a job process that failed (crashed, killed) is tried again this much later
@@ -35,6 +44,7 @@ class TraySchedule:
         self._rng: RandomSource = rng or random.Random()
         # The settings' defaults until the first report brings this shop's.
         self.health_every = HEALTH.period()
+        self.heartbeat_every = HEARTBEAT.jittered(HEARTBEAT.period(), self._rng)
         self.update_every = UPDATES.period()
         self.waiting_requests = 0
         # As the app's agent: checks, status and coverage at once, updates soon but not in every shop's same
@@ -61,12 +71,16 @@ class TraySchedule:
         schedule = report.get("schedule") or {}
         if "health_minutes" in schedule:
             self.health_every = HEALTH.period_from(float(schedule["health_minutes"]))
+        if "heartbeat_minutes" in schedule:
+            self.heartbeat_every = HEARTBEAT.jittered(HEARTBEAT.period_from(float(schedule["heartbeat_minutes"])),
+                                                      self._rng)
         if "update_hours" in schedule:
             self.update_every = UPDATES.jittered(UPDATES.period_from(float(schedule["update_hours"])), self._rng)
         if "waiting_requests" in schedule:
             self.waiting_requests = int(schedule["waiting_requests"])
         every = {
             HEALTH.name: self.health_every,
+            HEARTBEAT.name: self.heartbeat_every,
             POLL.name: POLL.period() if self.waiting_requests else POLL_IDLE_EVERY,
             WARRANTY.name: WARRANTY.period(),
             UPDATES.name: self.update_every,

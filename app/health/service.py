@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from app.fleet.service import after_health
 from app.health.context import CheckContext
 from app.health.model import Category, CheckResult, Status
 from app.health.runner import HealthReport, run_checks
@@ -15,6 +17,8 @@ from pmv_protocol.packs import CashLimitRule
 if TYPE_CHECKING:
     from app.health.model import Check
     from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 def context_for(runtime: Runtime) -> CheckContext:
@@ -57,7 +61,17 @@ def run_health(
         ctx.close()
     if record:
         CheckHistory(runtime.database).record(report)
+        _tell_fleet(runtime, report)
     return report
+
+
+def _tell_fleet(runtime: Runtime, report: HealthReport) -> None:
+    """The heartbeat's summary of this run, and one sent at once if the verdict changed (app/fleet/service.py).
+    The checks ran and are recorded whatever happens here."""
+    try:
+        after_health(runtime, report)
+    except Exception:
+        log.exception("could not pass the health run to the heartbeat")
 
 
 def run_health_noting_alarm(

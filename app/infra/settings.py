@@ -175,6 +175,17 @@ class UpdatesSettings(_Section):
     _rules_dir = field_validator("pos_rules_dir")(_check_path)
 
 
+class FleetSettings(_Section):
+    """What this till tells the vendor about itself (app/fleet): the heartbeat.
+
+    ``telemetry = false`` leaves the heartbeat with the app version only, as a contract saying
+    ``telemetry: false`` does (either one is enough).
+    """
+
+    telemetry: bool = True
+    heartbeat_minutes: int = Field(default=15, ge=5, le=24 * 60)
+
+
 class Settings(_Section):
     """All settings; every field has a default so an empty file is valid."""
 
@@ -187,6 +198,7 @@ class Settings(_Section):
     devices: DevicesSettings = Field(default_factory=DevicesSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
     updates: UpdatesSettings = Field(default_factory=UpdatesSettings)
+    fleet: FleetSettings = Field(default_factory=FleetSettings)
 
     _data_dir = field_validator("data_dir")(_check_path)
 

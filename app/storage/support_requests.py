@@ -8,14 +8,16 @@ a crash, a reboot or a dead network.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import json
+import logging
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -30,6 +32,7 @@ from app.support.models import (
     Category,
     Channel,
     NewRequest,
+    OpenedBy,
     RequestEvent,
     RequestStatus,
     Severity,
@@ -39,8 +42,21 @@ from app.support.models import (
     TicketUpdate,
 )
 from app.support.thread_models import EntryState
+from pmv_protocol.wire import TITLE_MAX, canonical_uuid
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _known(kind: type[E], value: str, fallback: E) -> E:
+    """``value`` as a member of ``kind``; ``fallback`` for a word a later server added (the list must still show
+    the request)."""
+    try:
+        return kind(value)
+    except ValueError:
+        return fallback
 
 
 @dataclass(frozen=True)
@@ -212,13 +228,21 @@ class SupportRepository:
             return [row.id for row in rows]
 
     def apply_updates(self, updates: Sequence[TicketUpdate]) -> list[StatusChange]:
-        """Take the vendor's status changes; returns the ones that changed something."""
+        """Take the vendor's status changes; returns the ones that changed something.
+
+        A ticket the vendor's system opened for the shop (``opened_by`` system) that this PC does not know
+        yet becomes a request here, keyed by the server's UUID for it, in the words the feed carries: it is
+        already on the server, so it is never delivered (its status is the vendor's, never pending).
+        """
         changes: list[StatusChange] = []
         with self._db.write() as session:
             for update in updates:
                 row = session.get(SupportRequestRow, update.idempotency_key)
                 if row is None:
-                    continue  # raised from another PC of the shop, or deleted here
+                    learnt = self._learn(session, update)
+                    if learnt is not None:
+                        changes.append(learnt)
+                    continue  # else raised from another PC of the shop, or deleted here
                 old = RequestStatus(row.status)
                 try:
                     new = RequestStatus(update.status)
@@ -236,6 +260,35 @@ class SupportRepository:
                     self._event(session, row.id, "status", {"status": new.value, "solution": update.solution_text})
                     changes.append(StatusChange(row.id, row.title, row.ticket_number, old, new, update.solution_text))
         return changes
+
+    def _learn(self, session: Session, update: TicketUpdate) -> StatusChange | None:
+        """A ticket the vendor's system opened for the shop, stored as a request of this PC (None: not one)."""
+        opened = update.opened_for_shop
+        if update.opened_by != OpenedBy.SYSTEM or opened is None:
+            return None
+        if canonical_uuid(update.idempotency_key) != update.idempotency_key:
+            log.warning("system ticket %s has no usable key %r; not listed", update.number, update.idempotency_key)
+            return None
+        try:
+            status = RequestStatus(update.status)
+        except ValueError:
+            status = RequestStatus.SENT  # the server has it, with a status this version does not know
+        now = self._clock()
+        session.add(SupportRequestRow(
+            id=update.idempotency_key, opened_at=opened.opened_at, category=_known(Category, opened.category,
+                                                                                   Category.INCIDENT).value,
+            severity=_known(Severity, opened.severity, Severity.NORMAL).value, title=opened.title[:TITLE_MAX],
+            description=opened.description, contact_name="", contact_phone="", channel=Channel.PHONE.value,
+            coverage=opened.coverage, response_due_at=update.response_due_at, status=status.value, attempts=0,
+            next_attempt_at=None, updated_at=now, ticket_id=update.id, ticket_number=update.number,
+            solution_kind=update.solution_kind, solution_text=update.solution_text,
+            opened_by=OpenedBy.SYSTEM.value))
+        session.flush()
+        self._event(session, update.idempotency_key, "learnt", {"number": update.number, "check": opened.check_id})
+        if not status.is_open:
+            return None  # closed before this PC heard of it: listed, not announced
+        return StatusChange(update.idempotency_key, opened.title, update.number, status, status,
+                            update.solution_text, system_opened=True)
 
     # -- reading -----------------------------------------------------------
     def get(self, request_id: str) -> SupportRequest | None:
@@ -333,6 +386,7 @@ class SupportRepository:
             solution_kind=Channel(row.solution_kind) if row.solution_kind else None,
             solution_text=row.solution_text, attempts=row.attempts, next_attempt_at=row.next_attempt_at,
             last_error=row.last_error, updated_at=row.updated_at,
+            opened_by=_known(OpenedBy, row.opened_by, OpenedBy.SHOP),
             attachments=tuple(
                 Attachment(a.id, AttachmentKind(a.kind), a.filename, a.path, a.size, a.sha256, a.uploaded_at,
                            AttachmentError(a.error) if a.error else None)

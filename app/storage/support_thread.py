@@ -291,12 +291,15 @@ class ThreadRepository:
                                 request_id, row.request_id)
                 continue
             theirs = str(event.author) in _FROM_THEM
+            # A ticket the vendor's system opened starts with its OPENED step: unread, but announced already
+            # (the poll's status change says "the vendor detected and opened a request").
+            announced = not theirs or seen or event.kind == EventKind.OPENED
             entry_id = f"e{event.id}"
             row = ThreadEntryRow(
                 id=entry_id, request_id=request_id, seq=_next_seq(session), server_id=event.id,
                 kind=str(event.kind), author=str(event.author), author_name=event.author_name, at=event.at,
                 text=event.text, data=_dump(_event_data(event)), state=EntryState.SENT.value, attempts=0,
-                read_at=None if theirs and not seen else now, notified_at=None if theirs and not seen else now,
+                read_at=None if theirs and not seen else now, notified_at=now if announced else None,
                 created_at=now)
             session.add(row)
             session.flush()

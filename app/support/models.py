@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pmv_protocol import wire
-from pmv_protocol.thread import TicketUpdate
+from pmv_protocol.thread import OpenedBy, TicketUpdate
 from pmv_protocol.wire import Category, Channel, Severity, TicketReceipt, TicketStatus
 
 __all__ = [
-    "Attachment", "AttachmentError", "AttachmentKind", "Category", "Channel", "NewRequest", "RequestEvent",
+    "Attachment", "AttachmentError", "AttachmentKind", "Category", "Channel", "NewRequest", "OpenedBy", "RequestEvent",
     "RequestStatus", "Severity", "StatusChange", "SupportRequest", "TicketReceipt", "TicketUpdate",
 ]
 
@@ -78,7 +78,7 @@ class Attachment:
 @dataclass(frozen=True)
 class RequestEvent:
     at: dt.datetime
-    kind: str  # created, sent, attempt_failed, status, attachment_failed
+    kind: str  # created, sent, attempt_failed, status, attachment_failed; learnt (a ticket the system opened)
     detail: dict[str, Any]
 
 
@@ -100,11 +100,22 @@ class SupportRequest(NewRequest):
     last_error: str | None
     updated_at: dt.datetime
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    # SYSTEM: the vendor's system opened it for the shop (a check held critical), learnt from the vendor's feed;
+    # it was never raised here, so it has no contact of the shop's and nothing to deliver.
+    opened_by: OpenedBy = OpenedBy.SHOP
+
+    @property
+    def opened_by_system(self) -> bool:
+        return self.opened_by is OpenedBy.SYSTEM
 
 
 @dataclass(frozen=True)
 class StatusChange:
-    """A request the vendor moved along; the UI notifies about it."""
+    """A request the vendor moved along; the UI notifies about it.
+
+    ``system_opened``: not a move but news: a ticket the vendor's system opened for the shop, new to this PC
+    (``old`` is then its status too).
+    """
 
     request_id: str
     title: str
@@ -112,3 +123,4 @@ class StatusChange:
     old: RequestStatus
     new: RequestStatus
     solution_text: str | None
+    system_opened: bool = False

@@ -357,9 +357,11 @@ def poll_updates(repo: SupportRepository, client: VendorClient, state: StateStor
     since = dt.datetime.fromisoformat(since_text) if since_text else None
     updates, server_time = client.tickets_since(since)
     thread = thread or ThreadRepository(repo.database, repo.outbox_dir, clock=repo.clock)
+    # First the requests (a ticket the vendor's system opened for the shop becomes one here), then the earlier
+    # timeline of any this PC has not followed yet (such a ticket included), then the new steps.
+    changes = repo.apply_updates(updates)
     if since is not None:
         _fetch_history(client, thread, updates)
-    changes = repo.apply_updates(updates)
     thread.apply_updates(updates)
     ours = {update.idempotency_key for update in updates if _moved_by_the_shop(update)}
     changes = [change for change in changes if change.request_id not in ours]

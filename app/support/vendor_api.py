@@ -22,6 +22,14 @@ from pydantic import TypeAdapter, ValidationError
 from app import APP_ID, __version__
 from app.infra.job_protocol import raise_if_cancelled
 from app.support.models import SupportRequest, TicketReceipt, TicketUpdate
+from pmv_protocol.fleet import (
+    EVENTS_PATH,
+    HEARTBEAT_PATH,
+    EventBatch,
+    EventsReceipt,
+    Heartbeat,
+    HeartbeatReceipt,
+)
 from pmv_protocol.thread import (
     ActReceipt,
     EventList,
@@ -228,6 +236,23 @@ class VendorClient:
             response.close()
         return size, digest.hexdigest()
 
+    # -- the fleet (pmv_protocol.fleet) ------------------------------------------------------------------------
+    def post_heartbeat(self, heartbeat: Heartbeat) -> HeartbeatReceipt:
+        """POST the shop's state now; the report's ``id`` makes a retry change nothing on the server."""
+        response = self._request("POST", HEARTBEAT_PATH, json=heartbeat_body(heartbeat))
+        try:
+            return HeartbeatReceipt.model_validate(_json(response))
+        except ValidationError as exc:
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"heartbeat answer: {_first_error(exc)}") from None
+
+    def post_events(self, batch: EventBatch) -> EventsReceipt:
+        """POST update events; each event's ``id`` is stored once, however often the batch is sent."""
+        response = self._request("POST", EVENTS_PATH, json=events_body(batch))
+        try:
+            return EventsReceipt.model_validate(_json(response))
+        except ValidationError as exc:
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"events answer: {_first_error(exc)}") from None
+
     def tickets_since(self, since: dt.datetime | None) -> tuple[list[TicketUpdate], dt.datetime | None]:
         """Status changes after ``since``, and the server's clock (the next ``since``)."""
         params = {"updated_since": since.isoformat()} if since else {}
@@ -237,6 +262,17 @@ class VendorClient:
         except ValidationError as exc:
             raise VendorApiError(ApiFailure.BAD_RESPONSE, f"tickets answer: {_first_error(exc)}") from None
         return list(feed.tickets), feed.server_time
+
+
+def heartbeat_body(heartbeat: Heartbeat) -> dict[str, Any]:
+    """The heartbeat as sent: what it says and no empty field, so a report with telemetry off reads as what it
+    is (id, time, app version, ``telemetry: false``); the server's defaults fill the rest the same way."""
+    return {**heartbeat.model_dump(mode="json", exclude_defaults=True), "telemetry": heartbeat.telemetry}
+
+
+def events_body(batch: EventBatch) -> dict[str, Any]:
+    """The events as sent (an empty field left out)."""
+    return batch.model_dump(mode="json", exclude_none=True)
 
 
 def _json(response: requests.Response) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from app.support.models import StatusChange
 from app.support.thread_models import EventKind, ThreadEntry, UpcomingVisit
 from app.ui import notices
 from app.ui.crash_dialog import CrashBridge
+from app.ui.fleet.state import register_heartbeat
 from app.ui.health.state import HealthRun, HealthState
 from app.ui.i18n import Translators
 from app.ui.levels import Level
@@ -98,6 +99,7 @@ class Application(QObject):
         self.support.register(self.agent)
         self.health.register(self.agent)
         self.updates.register(self.agent)
+        register_heartbeat(self.agent, runtime)
         if args.demo:  # a living shop at first look: the demo's pack installed, the checks run (in workers)
             from app.ui.pages.living_demo import LivingDemo
 
@@ -314,7 +316,7 @@ class Application(QObject):
     def _notify_status_changes(self, changes: list[StatusChange]) -> None:
         for change in changes:
             notice = notices.status_change(change.new.value, change.ticket_number or change.title,
-                                           change.solution_text or change.title)
+                                           change.solution_text or change.title, change.system_opened)
             if notice is not None:
                 self.notifier.notify(*notice)
 

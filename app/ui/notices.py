@@ -47,12 +47,16 @@ def health_critical(titles: Sequence[str]) -> Notice:
                   Level.CRITICAL)
 
 
-def status_change(new_status: str, number: str, text: str) -> Notice | None:
+def status_change(new_status: str, number: str, text: str, system_opened: bool = False) -> Notice | None:
     """A vendor's move on a request worth a notification: a proposed solution, a scheduled visit, a resolution.
 
     ``new_status``: a RequestStatus value; ``number``: the ticket number (or the request's title); ``text``:
-    the vendor's solution text (or the title).  None for any other move.
+    the vendor's solution text (or the title).  None for any other move.  ``system_opened``: not a move but a
+    request the vendor's system opened for the shop (a check held critical), new to this PC.
     """
+    if system_opened:
+        title = translate("Notices", "Nhà cung cấp đã phát hiện và mở yêu cầu %1")
+        return Notice(tr_args(title, number), text, Level.WARNING)
     if new_status == "solution_proposed":
         title = translate("Notices", "Đã có phương án cho yêu cầu %1")
     elif new_status == "on_site_scheduled":

@@ -225,7 +225,8 @@ class TrayJobs(QObject):
         for change in report.get("status_changes") or []:
             title = str(change.get("title"))
             notice = notices.status_change(str(change.get("new")), str(change.get("ticket_number") or title),
-                                           str(change.get("solution_text") or title))
+                                           str(change.get("solution_text") or title),
+                                           bool(change.get("system_opened")))
             if notice is not None:
                 notify(*notice)
         for message in report.get("new_messages") or []:

@@ -10,9 +10,12 @@ support request per hour is queued by a separate process (as the window
 would), and the vendor never answers it, so its status is asked every two
 minutes from then on: the busiest idle a shop has.  Prints one JSON line:
 the tray's RSS after start and after each hour, its own CPU seconds, the
-job processes' CPU seconds and largest RSS, seconds, job processes run.
-Exit 1 if the jobs did not do their work (a request undelivered, no
-regulation pack installed).
+job processes' CPU seconds and largest RSS, seconds, job processes run,
+and the heartbeat's part: the runs, those that had a process to
+themselves, and its CPU seconds (those processes whole, its step in the
+others).  Exit 1 if the jobs did not do their work (a request undelivered,
+no regulation pack installed, no heartbeat taken by the vendor or one
+left waiting).
 """
 
 from __future__ import annotations
@@ -84,12 +87,18 @@ def run_jobs(args: argparse.Namespace) -> int:
         loop.exec()
         poll.stop()
 
+    batches: list[dict] = []  # per job process: its jobs, its CPU seconds, its steps' CPU seconds
+    jobs.finished.connect(lambda ran, report: batches.append(
+        {"jobs": list(ran), "steps": (report or {}).get("cpu_s") or {}}))
+
     def run_due() -> None:
         while True:
+            before = children_cpu()
             jobs.run_due()
             if not jobs.is_running():
                 return
             pump_until_idle()
+            batches[-1]["cpu"] = children_cpu() - before
 
     def children_cpu() -> float:  # the processes that ended (and were waited for)
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -124,13 +133,21 @@ def run_jobs(args: argparse.Namespace) -> int:
     runtime = bootstrap(args.config, install_crash_handler=False)
     delivered = sum(1 for r in runtime.support.all() if r.ticket_number)
     installed = [p.id for p in runtime.pack_store.installed()]
+    last_heartbeat = runtime.fleet.last_report()
+    heartbeats_waiting = runtime.fleet.depth()
     runtime.close()
-    if delivered != args.hours or not installed:
-        print(f"jobs did not do their work: {delivered} of {args.hours} requests delivered, packs {installed}",
-              file=sys.stderr)
+    if delivered != args.hours or not installed or last_heartbeat is None or heartbeats_waiting:
+        print(f"jobs did not do their work: {delivered} of {args.hours} requests delivered, packs {installed}, "
+              f"last heartbeat {last_heartbeat}, {heartbeats_waiting} fleet rows waiting", file=sys.stderr)
         return 1
+    beats = [batch for batch in batches if "heartbeat" in batch["jobs"]]
+    alone = [batch for batch in beats if batch["jobs"] == ["heartbeat"]]
     print(json.dumps({"rss": rss, "tray_cpu": tray_cpu, "seconds": seconds, "runs": jobs.runs,
-                      "child_cpu": child_cpu, "child_max_rss": child_max_rss}))
+                      "child_cpu": child_cpu, "child_max_rss": child_max_rss,
+                      # The heartbeat's share: whole processes that ran it alone, its step in the others.
+                      "heartbeat_runs": len(beats), "heartbeat_alone": len(alone),
+                      "heartbeat_cpu": sum(b.get("cpu", 0.0) for b in alone)
+                      + sum(b["steps"].get("heartbeat", 0.0) for b in beats if b not in alone)}))
     return 0
 
 

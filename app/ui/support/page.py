@@ -32,6 +32,7 @@ from app.ui.support.texts import (
     deadline_text,
     severity_name,
     status_name,
+    system_opened_text,
     visit_slot_text,
 )
 from app.ui.support.thread_view import ThreadView
@@ -222,12 +223,17 @@ class SupportPage(QWidget):
             deadline = deadline_text(request.response_due_at, now) if _awaits_proposal(request) else ""
             deadline = deadline.split(": ", 1)[-1]
             unread = self._state.conversations.unread_by_request.get(request.id, 0)
-            title = tr_args(self.tr("%1  (%2 tin mới)"), request.title, unread) if unread else request.title
+            title = request.title
+            if request.opened_by_system:  # never raised here: say who opened it, first
+                title = tr_args(self.tr("%1: %2"), system_opened_text(), title)
+            title = tr_args(self.tr("%1  (%2 tin mới)"), title, unread) if unread else title
             cells = [number, title, status_name(request.status), deadline]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, request.id)
                 self.table.setItem(row, column, item)
+            if request.opened_by_system:
+                self.table.item(row, 1).setToolTip(request.description)
             if request.status is RequestStatus.PENDING:
                 self.table.item(row, 2).setForeground(Level.WARNING.color)
             elif request.status is RequestStatus.SOLUTION_PROPOSED:
@@ -256,15 +262,27 @@ class SupportPage(QWidget):
         self.thread.show_request(request, self._facts(request))
 
     def _facts(self, request: SupportRequest) -> list[tuple[str, str]]:
-        facts = [
-            (self.tr("Số yêu cầu"), request.ticket_number or self.tr("chưa có (chưa gửi được)")),
-            (self.tr("Trạng thái"), status_name(request.status)),
-            (self.tr("Loại"), category_name(request.category)),
-            (self.tr("Mức độ"), severity_name(request.severity)),
-            (self.tr("Gửi lúc"), format_datetime(request.opened_at.astimezone(VN))),
-            (self.tr("Liên hệ"), f"{request.contact_name} – {_national(request.contact_phone)}"),
-            (self.tr("Cách hỗ trợ mong muốn"), channel_name(request.channel)),
-        ]
+        if request.opened_by_system:
+            # Opened by the vendor's system: no cashier's contact or channel to show, the hotline instead.
+            facts = [
+                (self.tr("Người mở"), system_opened_text()),
+                (self.tr("Số yêu cầu"), request.ticket_number or ""),
+                (self.tr("Trạng thái"), status_name(request.status)),
+                (self.tr("Loại"), category_name(request.category)),
+                (self.tr("Mức độ"), severity_name(request.severity)),
+                (self.tr("Mở lúc"), format_datetime(request.opened_at.astimezone(VN))),
+                (self.tr("Đường dây nóng"), tr_args(self.tr("%1 (24/7)"), HOTLINE)),
+            ]
+        else:
+            facts = [
+                (self.tr("Số yêu cầu"), request.ticket_number or self.tr("chưa có (chưa gửi được)")),
+                (self.tr("Trạng thái"), status_name(request.status)),
+                (self.tr("Loại"), category_name(request.category)),
+                (self.tr("Mức độ"), severity_name(request.severity)),
+                (self.tr("Gửi lúc"), format_datetime(request.opened_at.astimezone(VN))),
+                (self.tr("Liên hệ"), f"{request.contact_name} – {_national(request.contact_phone)}"),
+                (self.tr("Cách hỗ trợ mong muốn"), channel_name(request.channel)),
+            ]
         if _awaits_proposal(request):
             facts.append((self.tr("Hạn"), deadline_text(request.response_due_at, self._state.now()).split(": ", 1)[-1]))
         return facts

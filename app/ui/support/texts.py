@@ -70,10 +70,18 @@ def status_name(value: RequestStatus) -> str:
     }[value]
 
 
+def system_opened_text() -> str:
+    """What the list, the detail and the notification say of a ticket the vendor's system opened for the shop."""
+    return translate("SupportTexts", "Nhà cung cấp đã phát hiện và mở yêu cầu")
+
+
 def event_text(event: RequestEvent) -> str:
     """One line of a request's timeline (the page's words)."""
     if event.kind == "created":
         return translate("SupportPage", "Đã lưu yêu cầu trên máy")
+    if event.kind == "learnt":
+        return tr_args(translate("SupportPage", "Máy này đã nhận yêu cầu từ bộ phận hỗ trợ, số %1"),
+                       event.detail.get("number", ""))
     if event.kind == "sent":
         return tr_args(translate("SupportPage", "Đã gửi tới bộ phận hỗ trợ, số %1"), event.detail.get("number", ""))
     if event.kind == "attempt_failed":
@@ -228,6 +236,8 @@ def entry_text(entry: ThreadEntry) -> str:
     """What one step of the timeline says, apart from a message's own text and files."""
     kind, text = entry.kind, entry.text or ""
     if kind == EventKind.OPENED:
+        if entry.author == Author.SYSTEM:  # a ticket the vendor's system opened for the shop
+            return system_opened_text()
         return translate("SupportTexts", "Bộ phận hỗ trợ đã nhận yêu cầu")
     if kind == EventKind.STATUS:
         try:
@@ -310,6 +320,11 @@ def next_step_text(conversation: Conversation, now: dt.datetime) -> str:
             return tr_args(translate("SupportTexts", "Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm \u201cLỗi xuất "
                                                      "hiện lại\u201d thay vì gửi yêu cầu mới."), moment_text(until))
         return translate("SupportTexts", "Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.")
+    if request.opened_by_system and request.response_due_at is not None:
+        return tr_args(translate("SupportTexts", "Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay "
+                                                 "cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước "
+                                                 "%1. Cửa hàng có thể nhắn thêm thông tin bên dưới."),
+                       moment_text(request.response_due_at))
     if request.response_due_at is not None:
         return tr_args(translate("SupportTexts", "Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng "
                                                  "có thể nhắn thêm thông tin bên dưới."),

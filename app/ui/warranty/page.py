@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app import HOTLINE
 from app.infra.formatting import format_date
 from app.runtime import Runtime
+from app.ui.fleet.telemetry_box import TelemetryBox
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
@@ -131,6 +132,8 @@ class WarrantyPage(QWidget):
         for button in (self.renew_button, self.refresh_button, self.import_button, self.certificate_button):
             buttons.addWidget(button)
         self.message = MessageLabel()
+        # What the till tells the vendor: the contract governs it, so it is told here (issue 23).
+        self.telemetry = TelemetryBox(runtime, runner)
 
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -147,10 +150,12 @@ class WarrantyPage(QWidget):
         layout.addWidget(self.contracts)
         layout.addWidget(self._section(self.tr("Bảo hành và bảo trì bao gồm")))
         layout.addWidget(includes)
+        layout.addWidget(self.telemetry)
         layout.addStretch(1)
         set_scrolling_content(self, content)
 
         state.changed.connect(self.show_snapshot)
+        state.changed.connect(self.telemetry.contract_changed)  # a new contract may turn telemetry off
         state.refreshed.connect(self._on_refreshed)
         state.imported.connect(self._on_imported)
         state.import_failed.connect(self._on_import_failed)

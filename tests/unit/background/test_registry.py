@@ -20,6 +20,7 @@ from app.background.registry import (
     BACKGROUND_JOBS,
     DELIVER,
     HEALTH,
+    HEARTBEAT,
     POLL,
     UPDATES,
     WARRANTY,
@@ -28,7 +29,7 @@ from app.background.registry import (
     hand_over_allowed,
     job_named,
 )
-from app.infra.settings import HealthSettings, Settings, UpdatesSettings
+from app.infra.settings import FleetSettings, HealthSettings, Settings, UpdatesSettings
 from app.updates.app_install import AppInstall, InstallKind, PendingUpdate
 from pmv_protocol.shop_time import SHOP_TZ
 
@@ -83,7 +84,18 @@ def test_the_update_run_is_jittered_by_up_to_30_minutes_and_first_comes_20_to_12
         assert first is not None and dt.timedelta(seconds=20) <= first <= dt.timedelta(seconds=120)
 
 
-def test_only_the_update_run_is_jittered_the_checks_and_status_start_at_once_the_outbox_after_one_period() -> None:
+def test_the_heartbeat_comes_every_heartbeat_minutes_a_minute_apart_at_most_and_soon_after_start() -> None:
+    settings = Settings(fleet=FleetSettings(heartbeat_minutes=20))
+    low, high = Extreme(high=False), Extreme(high=True)
+    assert HEARTBEAT.period() == HEARTBEAT.period(Settings()) == 15 * 60
+    assert HEARTBEAT.interval(settings, low) == dt.timedelta(minutes=20)
+    assert HEARTBEAT.interval(settings, high) == dt.timedelta(minutes=21)
+    # After the first checks (which start at once) have had time to finish, and within the tray's first batch.
+    assert HEARTBEAT.first_after(low) == dt.timedelta(seconds=20)
+    assert HEARTBEAT.first_after(high) == dt.timedelta(seconds=50)
+
+
+def test_only_the_update_run_and_heartbeat_are_jittered_the_checks_and_status_start_at_once() -> None:
     high = Extreme(high=True)
     for job in (HEALTH, POLL, DELIVER, WARRANTY):
         assert job.interval(Settings(), high) == dt.timedelta(seconds=job.period()), job.name
@@ -93,12 +105,14 @@ def test_only_the_update_run_is_jittered_the_checks_and_status_start_at_once_the
 
 def test_every_job_has_one_entry_and_the_headless_agent_runs_all_but_the_coverage_reminder() -> None:
     names = [job.name for job in BACKGROUND_JOBS]
-    assert names == ["health", "poll", "deliver", "updates", "warranty"]  # the order a job process runs them
+    # The order a job process runs them: the heartbeat right after the checks it reports.
+    assert names == ["health", "heartbeat", "poll", "deliver", "updates", "warranty"]
     assert all(job_named(name).name == name for name in names)
-    assert [job.name for job in BACKGROUND_JOBS if job.headless] == ["health", "poll", "deliver", "updates"]
+    assert [job.name for job in BACKGROUND_JOBS if job.headless] == ["health", "heartbeat", "poll", "deliver",
+                                                                     "updates"]
     assert [job.name for job in BACKGROUND_JOBS if job.hands_over] == ["updates"]
     ids = [job.agent_id for job in BACKGROUND_JOBS if job.agent_id is not None]
-    assert len(ids) == len(set(ids)) == 4 and WARRANTY.agent_id is None
+    assert len(ids) == len(set(ids)) == 5 and WARRANTY.agent_id is None
 
 
 def test_an_agent_schedules_each_job_by_its_timetable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,7 +24,9 @@ def test_at_logon_checks_status_coverage_and_outbox_run_at_once_updates_a_little
         updates_at = plan.next["updates"]
         assert updates_at is not None and T0 + 20 <= updates_at <= T0 + 120
         # Updates join the first process when due within its minute, else they come on their own.
-        expected = ["deliver", "health", "poll", "warranty"] + (["updates"] if updates_at <= T0 + BATCH_AHEAD else [])
+        # The heartbeat comes 20-50 s after start: in the first process, after the checks it reports.
+        expected = ["deliver", "health", "heartbeat", "poll", "warranty"] + (
+            ["updates"] if updates_at <= T0 + BATCH_AHEAD else [])
         assert sorted(plan.due(T0)) == sorted(expected)
 
 
@@ -67,10 +69,23 @@ def test_the_settings_intervals_come_from_the_report() -> None:
     assert updates_at is not None and T0 + 100 + 3600 <= updates_at <= T0 + 100 + 3600 + 1800
 
 
+def test_the_heartbeat_is_planned_by_the_shops_setting_with_up_to_a_minute_of_jitter() -> None:
+    plan = TraySchedule(T0, random.Random(1))
+    first = plan.next["heartbeat"]
+    assert first is not None and T0 + 20 <= first <= T0 + 50
+    plan.ran(plan.due(T0), T0, {**report(), "schedule": {**report()["schedule"], "heartbeat_minutes": 5}})
+    at = plan.next["heartbeat"]
+    assert at is not None and T0 + 300 <= at <= T0 + 360
+    plan.ran(["heartbeat"], T0 + 400, report())  # a report without the setting keeps the shop's period
+    at = plan.next["heartbeat"]
+    assert at is not None and T0 + 700 <= at <= T0 + 760
+
+
 def test_jobs_due_within_a_minute_share_one_process() -> None:
     plan = TraySchedule(T0, random.Random(1))
     plan.ran(plan.due(T0), T0, report(waiting=1))  # poll at +120 s
     plan.next["health"] = T0 + 150
+    plan.next["updates"] = T0 + 3600
     assert plan.due(T0 + 100) == []
     assert sorted(plan.due(T0 + 120)) == ["health", "poll"]
 

@@ -1,0 +1,1 @@
+"""What this till tells the vendor: the telemetry box, its preview, and the window's heartbeat job."""

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from app.infra.settings import SettingsProblem
     from app.runtime import Runtime
     from app.setup.enrolment import EnrolmentError
+    from app.updates.service import Updater
     from app.updates.targets import UpdateError
 
 NAGIOS_UNKNOWN = 3  # check's exit code when it could not run (Nagios plugin guidelines: UNKNOWN)
@@ -189,6 +190,11 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         action = updates_sub.add_parser(name, help=text)
         action.add_argument("--json", action="store_true", help="JSON output (the default)")
         _shared(action)
+    offline = updates_sub.add_parser("import", help="verify and install an offline copy of the updates (a USB "
+                                                    "stick written by pmv-vendor repo export-offline)")
+    offline.add_argument("folder", type=Path, metavar="DIR", help="the copy's folder (holding metadata/, targets/)")
+    offline.add_argument("--json", action="store_true", help="JSON output (the default)")
+    _shared(offline)
     rollback = updates_sub.add_parser("rollback", help="switch a pack back to its previous version")
     rollback.add_argument("pack_id", metavar="PACK")
     rollback.add_argument("--json", action="store_true")
@@ -608,6 +614,8 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
                 raise run.error
             result = {"installed": [plain(asdict(r)) for r in [*run.installed, *run.calendars]],
                       "app_update": run.app_update.version if run.app_update else None}
+        elif args.updates_command == "import":
+            result = _import_offline(updater, args.folder)
         else:
             result = plain(asdict(updater.rollback(args.pack_id)))
     except NotConfigured:
@@ -626,8 +634,37 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def update_failure(error: UpdateError) -> CliError:
     """Said from the error's kind, once, in words: its text repeats the kind and carries the library's
-    exception, which is for the log."""
+    exception, which is for the log.  A refused offline copy says what is wrong with the copy instead."""
+    from app.infra.formatting import format_date
+    from app.updates.offline import OfflineCopyRefused, OfflineRefusal
+
+    if isinstance(error, OfflineCopyRefused):
+        if error.problem is OfflineRefusal.STALE and error.expired_on is not None:
+            return CliError("usb_stale", expired=format_date(error.expired_on), days=error.days_ago)
+        if error.problem is not OfflineRefusal.STALE:
+            return CliError(f"usb_{error.problem.value}")
     return CliError(_known(f"update_{error.kind.value}", "update_network"))
+
+
+def _import_offline(updater: Updater, folder: Path) -> dict[str, object]:
+    """``updates import DIR``: the copy verified and installed as a download is (app/updates/offline.py)."""
+    from app.updates.offline import CopyFolderError, import_offline
+
+    try:
+        run = import_offline(updater, folder)
+    except CopyFolderError as exc:
+        raise CliError(f"usb_{exc.problem.value}", path=folder) from None
+    if run.error is not None:
+        raise run.error
+    return {
+        "source": run.source.value,
+        "installed": [{"id": r.pack_id, "version": r.version, "previous_version": r.previous_version}
+                      for r in [*run.installed, *run.calendars] if not r.unchanged],
+        "app_update": run.app_update.version if run.app_update else None,
+        "app_staged": run.app_staged.version if run.app_staged else None,
+        "app_not_staged": run.app_stage_error.problem.value if run.app_stage_error else None,
+        "held_back": [{"path": t.path, "version": t.version} for t in run.held_back],
+    }
 
 
 def _bundle(args: argparse.Namespace, runtime: Runtime) -> int:

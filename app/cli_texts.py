@@ -272,6 +272,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "bản đang dùng được giữ nguyên.",
                              "The regulation pack {pack} has no earlier version to go back to (there is one only after "
                              "an update of the pack); the current version stays."),
+    # updates import DIR: an offline copy (USB stick) made with pmv-vendor repo export-offline
+    "usb_not_found": ("Không có thư mục {path}; hãy cắm USB và kiểm tra đường dẫn.",
+                      "There is no folder {path}; plug the USB stick in and check the path."),
+    "usb_not_a_folder": ("{path} là một tệp, không phải thư mục; hãy chỉ đến thư mục bản cập nhật trên USB.",
+                         "{path} is a file, not a folder; give the update folder on the USB stick."),
+    "usb_not_a_copy": ("{path} không phải bản cập nhật ngoại tuyến (không có metadata/timestamp.json); hãy chọn "
+                       "thư mục nhà cung cấp đã chép bằng pmv-vendor repo export-offline.",
+                       "{path} is not an offline update copy (no metadata/timestamp.json); choose the folder the "
+                       "vendor wrote with pmv-vendor repo export-offline."),
+    "usb_unfinished": ("Bản cập nhật trong {path} chưa được chép xong (lệnh xuất bị ngắt giữa chừng); hãy xin nhà "
+                       "cung cấp chép lại (pmv-vendor repo export-offline).",
+                       "The update copy in {path} was not finished (the export was cut short); ask the vendor to "
+                       "write it again (pmv-vendor repo export-offline)."),
+    "usb_stale": ("Bản cập nhật trên USB đã hết hạn từ {expired} ({days} ngày trước); không cài gì. Hãy xin nhà "
+                  "cung cấp một bản mới (pmv-vendor repo export-offline).",
+                  "The update copy on the USB stick expired on {expired} ({days} days ago); nothing was installed. "
+                  "Ask the vendor for a new copy (pmv-vendor repo export-offline)."),
+    "usb_foreign": ("Bản cập nhật trên USB không phải của nhà cung cấp của bạn (chữ ký không khớp khóa gốc của máy "
+                    "này); không cài gì. Hãy gọi {hotline}.",
+                    "The update copy on the USB stick is not from your vendor (its signatures do not match this "
+                    "PC's root key); nothing was installed. Call {hotline}."),
+    "usb_rollback": ("Bản cập nhật trên USB cũ hơn bản máy này đã có; không cài gì, giữ nguyên bản đang dùng. Hãy "
+                     "xin nhà cung cấp một bản mới (pmv-vendor repo export-offline).",
+                     "The update copy on the USB stick is older than what this PC already has; nothing was "
+                     "installed, the current version stays. Ask the vendor for a new copy "
+                     "(pmv-vendor repo export-offline)."),
+    "usb_tampered": ("Bản cập nhật trên USB đã bị sửa hoặc hỏng (không khớp chữ ký của nhà cung cấp); không cài gì, "
+                     "giữ nguyên bản đang dùng. Hãy chép lại từ nhà cung cấp hoặc gọi {hotline}.",
+                     "The update copy on the USB stick was altered or is damaged (it does not match the vendor's "
+                     "signatures); nothing was installed, the current version stays. Copy it again from the "
+                     "vendor or call {hotline}."),
+    "usb_incomplete": ("Bản cập nhật trên USB thiếu tệp hoặc không đọc được; không cài gì thêm. Hãy chép lại đầy đủ "
+                       "từ nhà cung cấp rồi chạy lại.",
+                       "The update copy on the USB stick is missing a file or cannot be read; nothing more was "
+                       "installed. Copy it again in full from the vendor, then run again."),
     "packs_busy": ("Một tiến trình khác đang cài gói quy định; hãy chờ xong rồi chạy lại.",
                    "Another process is installing regulation packs; wait for it to finish, then run again."),
     "pack_invalid": ("Gói quy định không hợp lệ ({detail}); không cài gì. Hãy gọi {hotline}.",

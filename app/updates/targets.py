@@ -121,14 +121,20 @@ def rollout_bucket(install_id: str, version: str) -> int:
     return int(hashlib.sha256((install_id + version).encode("utf-8")).hexdigest(), 16) % 100
 
 
-def should_take(target: AvailableTarget, install_id: str, channel: str) -> bool:
-    """Whether this install takes ``target`` now.
+def in_channel(target: AvailableTarget, channel: str) -> bool:
+    """A stable install takes only stable releases, a beta install both."""
+    return not (target.channel == "beta" and channel != "beta")
 
-    A stable install takes only stable releases, a beta install both. A
-    release with ``rollout_percent`` P reaches the installs whose
-    ``sha256(install_id + version) % 100 < P``; without it, everyone.
-    """
-    if target.channel == "beta" and channel != "beta":
-        return False
+
+def in_rollout(target: AvailableTarget, install_id: str) -> bool:
+    """A release with ``rollout_percent`` P reaches the installs whose ``sha256(install_id + version) % 100 < P``;
+    without it, everyone."""
     percent = 100 if target.rollout_percent is None else target.rollout_percent
     return rollout_bucket(install_id, target.version) < percent
+
+
+def should_take(target: AvailableTarget, install_id: str, channel: str) -> bool:
+    """Whether this install takes ``target`` now: in its channel (:func:`in_channel`) and already reached by a
+    staged rollout (:func:`in_rollout`).  A release in the channel but not yet in the rollout is *held back*
+    (the updater tells the vendor once, app/updates/events.py)."""
+    return in_channel(target, channel) and in_rollout(target, install_id)

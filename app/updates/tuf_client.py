@@ -168,15 +168,18 @@ class UpdateClient:
     def __init__(self, metadata_dir: Path, cache_dir: Path, base_url: str, root_bytes: bytes,
                  session: requests.Session | None = None, *, connect_timeout: float = 10.0,
                  read_timeout: float = 30.0, lock_timeout: float = 30.0, attempts: int = 3,
-                 backoff_seconds: float = 1.0, chunk_size: int = 256 * 1024) -> None:
+                 backoff_seconds: float = 1.0, chunk_size: int = 256 * 1024,
+                 fetcher: RequestsFetcher | None = None) -> None:
         self.metadata_dir = Path(metadata_dir)
         self.cache_dir = Path(cache_dir)
         base = base_url.rstrip("/")
         self.metadata_url = f"{base}/tuf/metadata/"
         self.targets_url = f"{base}/tuf/targets/"
         self.root_bytes = root_bytes
-        self.fetcher = RequestsFetcher(session, connect_timeout=connect_timeout, read_timeout=read_timeout,
-                                       chunk_size=chunk_size)
+        # ``fetcher``: another way to the same files (an offline copy on a USB stick: app/updates/offline.py);
+        # everything after the fetch (verification, resume, limits) is this class's, whatever the source.
+        self.fetcher = fetcher if fetcher is not None else RequestsFetcher(
+            session, connect_timeout=connect_timeout, read_timeout=read_timeout, chunk_size=chunk_size)
         self.lock_timeout = lock_timeout
         self.attempts = max(1, attempts)
         self.backoff_seconds = backoff_seconds

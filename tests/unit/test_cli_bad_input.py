@@ -125,6 +125,15 @@ CASES = [
          says="Chưa cài gói quy định 'no-such-pack'"),
     case("updates", "unknown name", "updates", "nope", code=2, says="Không có lệnh 'nope'"),
     case("updates", "bad value", "updates", "rollback", "../../etc", code=1, says="Chưa cài gói quy định '../../etc'"),
+    # updates import DIR: an offline copy on a USB stick; the folder is checked before anything is read from it
+    case("updates", "missing file", "updates", "import", "{tmp}/missing", code=1,
+         says="Không có thư mục {tmp}/missing; hãy cắm USB", not_made="{tmp}/missing"),
+    case("updates", "garbage file", "updates", "import", "{garbage}", code=1, says="là một tệp, không phải thư mục"),
+    case("updates", "read-only folder", *SHOP, "updates", "import", "{tmp}", code=1, home="ro",
+         says="ổ đĩa chỉ cho phép đọc"),
+    case("updates", "unknown name", "updates", "import", "{tmp}", "--jsno", code=2, says="Không hiểu --jsno"),
+    case("updates", "bad value", "updates", "import", "{shopdir}", code=1,
+         says="không phải bản cập nhật ngoại tuyến (không có metadata/timestamp.json)"),
     # -- bundle ----------------------------------------------------------------------------------------------------
     case("bundle", "missing file", *SHOP, "bundle", "{tmp}/missing/b.zip", code=1, says="không tồn tại",
          not_made="{tmp}/missing"),

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -22,14 +25,26 @@ from PySide6.QtWidgets import (
 from app import HOTLINE
 from app.infra.formatting import format_datetime
 from app.runtime import Runtime
+from app.ui.fleet.telemetry_box import TelemetryBox
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
+from app.ui.tasks import Task
 from app.ui.updates.app_panel import AppUpdatePanel
 from app.ui.updates.state import UpdatesState
-from app.ui.updates.texts import effective_text, error_text, rule_text, what_changed
+from app.ui.updates.texts import (
+    copy_folder_text,
+    effective_text,
+    error_text,
+    rule_text,
+    usb_refusal_text,
+    usb_result_text,
+    what_changed,
+)
 from app.ui.widgets.message import MessageLabel
+from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tile import Tile
 from app.updates.install import InstalledPack
+from app.updates.offline import CopyFolderError, OfflineCopyRefused, OfflineRefusal
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, UpdateRun
 from app.updates.targets import UpdateError, UpdateErrorKind
 
@@ -50,8 +65,21 @@ class UpdatesPage(QWidget):
         intro.setWordWrap(True)
         self.check_button = QPushButton(self.tr("Kiểm tra cập nhật"))
         self.check_button.clicked.connect(self.check_now)
+        self.usb_button = QPushButton(self.tr("Cập nhật từ USB…"))
+        self.usb_button.setToolTip(self.tr("Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, "
+                                           "khi máy không có Internet. Bản sao được kiểm tra chữ ký như khi tải về."))
+        self.usb_button.clicked.connect(self.choose_usb_folder)
         self.rollback_button = QPushButton(self.tr("Quay lại bản trước"))
         self.rollback_button.clicked.connect(self._rollback_selected)
+        # An import from USB: its progress and a way to stop it, on their own line while it runs.
+        self.usb_progress = QProgressBar()
+        self.usb_progress.setRange(0, 1000)
+        self.usb_progress_label = QLabel()
+        self.usb_progress_label.setWordWrap(True)
+        self.usb_cancel_button = QPushButton(self.tr("Hủy"))
+        self.usb_cancel_button.clicked.connect(self.cancel_usb_import)
+        self._usb_task: Task | None = None
+        self._usb_folder = Path()
         self.last = QLabel()
         self.last.setWordWrap(True)  # beside the buttons on a narrow (819 px) window
         self.message = MessageLabel()
@@ -68,25 +96,46 @@ class UpdatesPage(QWidget):
         self.detail = QTextBrowser()
         buttons = QHBoxLayout()
         buttons.addWidget(self.check_button)
+        buttons.addWidget(self.usb_button)
         buttons.addWidget(self.rollback_button)
         buttons.addWidget(self.last, 1)
-        layout = QVBoxLayout(self)
+        self.usb_row = QWidget()
+        progress_row = QHBoxLayout(self.usb_row)
+        progress_row.setContentsMargins(0, 0, 0, 0)
+        progress_row.addWidget(self.usb_progress, 1)
+        progress_row.addWidget(self.usb_progress_label, 1)
+        progress_row.addWidget(self.usb_cancel_button)
+        self.usb_row.hide()
+        # The page scrolls when the till's window is smaller than it (the app panel and the telemetry box below
+        # the packs need their wrapped lines in full).
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addWidget(heading)
         layout.addWidget(intro)
         layout.addLayout(buttons)
+        layout.addWidget(self.usb_row)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail, 1)
         self.app_panel = AppUpdatePanel(runtime.settings.health.trading_hours)
         self.app_panel.restart_requested.connect(state.restart_requested)
         layout.addWidget(self.app_panel)
+        # What the till tells the vendor, and that update events are part of it (issue 23): said here too.
+        self.telemetry = TelemetryBox(runtime, state.runner)
+        layout.addWidget(self.telemetry)
+        self.table.setMinimumHeight(110)
+        self.detail.setMinimumHeight(130)
+        set_scrolling_content(self, content)
         state.app_status_changed.connect(self.app_panel.show_status)
         if state.app_status is not None:
             self.app_panel.show_status(state.app_status)
         state.packs_changed.connect(self.show_packs)
         state.ran.connect(self.show_run)
         state.failed.connect(self._on_failed)
+        state.imported.connect(self.show_import)
+        state.import_failed.connect(self._on_import_failed)
+        state.import_cancelled.connect(self._on_import_cancelled)
         self.show_packs(state.packs)
 
     def check_now(self) -> None:
@@ -179,6 +228,71 @@ class UpdatesPage(QWidget):
             text = self.tr("Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói "
                            "quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.")
             self.message.show_message(tr_args(text, HOTLINE), Level.WARNING)
+
+    # -- Cập nhật từ USB… --------------------------------------------------------------------------------------
+
+    def choose_usb_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Chọn thư mục bản cập nhật trên USB"))
+        if folder:
+            self.import_from(Path(folder))
+
+    def import_from(self, folder: Path) -> None:
+        """Verify and install the copy in ``folder`` in the background, with its progress and a Cancel button."""
+        if self._usb_task is not None:
+            return
+        self._usb_folder = folder
+        for button in (self.check_button, self.usb_button, self.rollback_button):
+            button.setEnabled(False)
+        self.usb_progress.setValue(0)
+        self.usb_progress_label.setText(tr_args(self.tr("Đang kiểm tra bản cập nhật trong %1…"), str(folder)))
+        self.usb_cancel_button.setEnabled(True)
+        self.usb_row.show()
+        self.message.hide()
+        task = self._state.import_offline(folder, title=self.tr("Đang cập nhật từ USB…"))
+        task.progressed.connect(self._on_usb_progress)
+        task.finished.connect(self._usb_done)
+        self._usb_task = task
+
+    def cancel_usb_import(self) -> None:
+        if self._usb_task is not None:
+            self.usb_cancel_button.setEnabled(False)
+            self.usb_progress_label.setText(self.tr("Đang dừng…"))
+            self._usb_task.cancel()
+
+    def _on_usb_progress(self, fraction: float, message: str) -> None:
+        self.usb_progress.setValue(int(fraction * 1000))
+        if message:
+            self.usb_progress_label.setText(tr_args(self.tr("Đang cài %1…"), message))
+
+    def _usb_done(self) -> None:
+        self._usb_task = None
+        self.usb_row.hide()
+        for button in (self.check_button, self.usb_button, self.rollback_button):
+            button.setEnabled(True)
+
+    def show_import(self, run: UpdateRun) -> None:
+        error = run.error
+        if isinstance(error, OfflineCopyRefused):
+            level = Level.WARNING if error.problem in (OfflineRefusal.STALE, OfflineRefusal.INCOMPLETE) \
+                else Level.CRITICAL
+            self.message.show_message(usb_refusal_text(error), level)
+        elif error is not None:
+            self.message.show_message(error_text(error.kind), Level.WARNING)
+        else:
+            level = Level.OK if run.installed or run.calendars or run.app_staged else Level.INFO
+            self.message.show_message(usb_result_text(run), level)
+        if run.app_stage_error is not None:
+            self.app_panel.show_stage_error(run.app_stage_error)
+
+    def _on_import_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CopyFolderError):
+            self.message.show_message(copy_folder_text(exc.problem, str(self._usb_folder)), Level.WARNING)
+        else:
+            self._on_failed(exc)
+
+    def _on_import_cancelled(self) -> None:
+        self.message.show_message(self.tr("Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ."),
+                                  Level.INFO)
 
     def _rollback_selected(self) -> None:
         pack = self._selected()

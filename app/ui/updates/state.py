@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -11,7 +12,7 @@ from app import __version__
 from app.background.agent import BackgroundAgent
 from app.background.registry import UPDATES
 from app.runtime import Runtime
-from app.ui.tasks import TaskRunner
+from app.ui.tasks import Task, TaskRunner
 from app.updates.app_swap import AppUpdateStatus, app_update_status
 from app.updates.install import InstalledPack
 from app.updates.service import NotConfigured, Updater, UpdateRun
@@ -27,6 +28,9 @@ class UpdatesState(QObject):
         app_status_changed(object): an :class:`AppUpdateStatus` (running, waiting, last switch).
         ran(object): an :class:`UpdateRun` (on demand or scheduled).
         failed(object): an exception that stopped a run (e.g. no trusted root).
+        imported(object): the :class:`UpdateRun` of an offline copy (a USB stick), refused or not.
+        import_failed(object): an exception that stopped the import before it ran (not a copy, no trusted root).
+        import_cancelled(): the import was stopped on request.
         restart_requested(): hand over to the waiting app version now (the Application does it).
     """
 
@@ -34,6 +38,9 @@ class UpdatesState(QObject):
     app_status_changed = Signal(object)
     ran = Signal(object)
     failed = Signal(object)
+    imported = Signal(object)
+    import_failed = Signal(object)
+    import_cancelled = Signal()
     restart_requested = Signal()
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QObject | None = None) -> None:
@@ -44,6 +51,13 @@ class UpdatesState(QObject):
         self.packs: list[InstalledPack] = []
         self.app_status: AppUpdateStatus | None = None
         self.ran.connect(self._after_run)
+        self.imported.connect(self._after_run)
+        self.import_cancelled.connect(self.load)  # packs installed before the stop stay installed
+
+    @property
+    def runner(self) -> TaskRunner:
+        """The runner this state's work goes through (the page's other boxes use it too)."""
+        return self._runner
 
     def shop_today(self) -> dt.date:
         return self._runtime.shop_today()
@@ -70,6 +84,15 @@ class UpdatesState(QObject):
     def run_now(self, title: str = "") -> None:
         self._runner.run_job(lambda cancel, progress: self.updater.run(cancel, progress),
                              on_success=self.ran.emit, on_failure=self.failed.emit, title=title, cancellable=True)
+
+    def import_offline(self, folder: Path, title: str = "") -> Task:
+        """Verify and install the offline copy in ``folder`` (app/updates/offline.py) in the background."""
+        from app.updates.offline import import_offline
+
+        return self._runner.run_job(
+            lambda cancel, progress: import_offline(self.updater, folder, cancel=cancel, progress=progress),
+            on_success=self.imported.emit, on_failure=self.import_failed.emit,
+            on_cancelled=self.import_cancelled.emit, title=title, cancellable=True)
 
     def rollback(self, pack_id: str) -> None:
         self._runner.run(lambda: self.updater.rollback(pack_id), on_success=lambda _r: self.load(),

@@ -10,6 +10,8 @@ from app.ui.i18n import tr_args, translate
 from app.updates.app_install import StageProblem
 from app.updates.app_swap import SwapReason
 from app.updates.install import PackStore
+from app.updates.offline import EXPORT_COMMAND, CopyFolderProblem, OfflineCopyRefused, OfflineRefusal
+from app.updates.service import UpdateRun
 from app.updates.targets import UpdateErrorKind
 from pmv_protocol.packs import ChangeKind, RegulationPack, diff
 
@@ -123,3 +125,75 @@ def stage_problem_text(problem: StageProblem) -> str:
         StageProblem.DISK: translate(
             "AppUpdatePanel", "Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền)."),
     }[problem]
+
+
+# -- an offline copy (Cập nhật từ USB…) ------------------------------------------------------------------------------
+
+def copy_folder_text(problem: CopyFolderProblem, folder: str) -> str:
+    """Why the chosen folder is not an update copy (nothing was read from it)."""
+    return {
+        CopyFolderProblem.NOT_FOUND: tr_args(translate(
+            "UpdateTexts", "Không tìm thấy thư mục %1 (USB đã bị rút ra?). Hãy cắm lại USB rồi chọn lại."), folder),
+        CopyFolderProblem.NOT_A_FOLDER: tr_args(translate(
+            "UpdateTexts", "%1 là một tệp, không phải thư mục. Hãy chọn thư mục bản cập nhật trên USB."), folder),
+        CopyFolderProblem.NOT_A_COPY: tr_args(translate(
+            "UpdateTexts", "Thư mục %1 không phải bản cập nhật của nhà cung cấp (không có thư mục metadata). Hãy "
+            "chọn thư mục nhà cung cấp đã chép vào USB (%2)."), folder, EXPORT_COMMAND),
+        CopyFolderProblem.UNFINISHED: tr_args(translate(
+            "UpdateTexts", "Bản cập nhật trong %1 chưa được chép xong. Hãy xin nhà cung cấp chép lại (%2)."),
+            folder, EXPORT_COMMAND),
+    }[problem]
+
+
+def usb_refusal_text(error: OfflineCopyRefused) -> str:
+    """Why a copy was refused, and what to do; always says that nothing changed."""
+    if error.problem is OfflineRefusal.STALE and error.expired_on is not None:
+        return tr_args(translate(
+            "UpdateTexts", "Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới "
+            "(%3). Không cài gì; máy vẫn dùng bản hiện có."), format_date(error.expired_on), error.days_ago or 0,
+            EXPORT_COMMAND)
+    return {
+        OfflineRefusal.STALE: tr_args(translate(
+            "UpdateTexts", "Bản cập nhật trên USB đã hết hạn. Hãy xin nhà cung cấp một bản mới (%1). Không cài gì; "
+            "máy vẫn dùng bản hiện có."), EXPORT_COMMAND),
+        OfflineRefusal.FOREIGN: tr_args(translate(
+            "UpdateTexts", "Bản cập nhật trên USB không phải của nhà cung cấp của bạn (chữ ký không khớp). Không cài "
+            "gì; máy vẫn dùng bản hiện có. Gọi %1 nếu không rõ USB này từ đâu."), HOTLINE),
+        OfflineRefusal.ROLLBACK: tr_args(translate(
+            "UpdateTexts", "Bản cập nhật trên USB cũ hơn bản máy này đã có. Không cài gì; máy vẫn dùng bản hiện có. "
+            "Hãy xin nhà cung cấp một bản mới (%1)."), EXPORT_COMMAND),
+        OfflineRefusal.TAMPERED: tr_args(translate(
+            "UpdateTexts", "Bản cập nhật trên USB đã bị sửa hoặc hỏng (không khớp chữ ký của nhà cung cấp). Không "
+            "cài gì; máy vẫn dùng bản hiện có. Hãy chép lại từ nhà cung cấp hoặc gọi %1."), HOTLINE),
+        OfflineRefusal.INCOMPLETE: translate(
+            "UpdateTexts", "Bản cập nhật trên USB thiếu tệp hoặc không đọc được. Không cài thêm gì; hãy chép lại đầy "
+            "đủ từ nhà cung cấp rồi thử lại."),
+    }[error.problem]
+
+
+def _named(title: str, version: str) -> str:
+    return tr_args(translate("UpdateTexts", "%1 (bản %2)"), title, version)
+
+
+def usb_result_text(run: UpdateRun) -> str:
+    """What an accepted copy changed: the packs installed, the app build made ready, what is held back."""
+    titles = {(t.target_id, t.version): t.title_vi for t in run.available if t.title_vi}
+    done = [_named(titles.get((r.pack_id, r.version), r.pack_id), r.version)
+            for r in [*run.installed, *run.calendars] if not r.unchanged]
+    parts = [tr_args(translate("UpdateTexts", "Đã cài từ USB: %1."), ", ".join(done))] if done else []
+    if run.app_staged is not None:
+        parts.append(tr_args(translate("UpdateTexts", "Bản phần mềm %1 đã sẵn sàng để cài."), run.app_staged.version))
+    elif run.app_update is not None and run.app_stage_error is not None:
+        if run.app_stage_error.problem is StageProblem.UNMANAGED:
+            parts.append(tr_args(translate(
+                "UpdateTexts", "Bản phần mềm %1 có trên USB, nhưng bản cài trên máy này không tự cập nhật được: hãy "
+                "cài bằng bộ cài của nhà cung cấp."), run.app_update.version))
+        else:
+            parts.append(stage_problem_text(run.app_stage_error.problem))
+    if run.held_back:
+        versions = ", ".join(_named(t.title_vi or t.target_id, t.version) for t in run.held_back)
+        parts.append(tr_args(translate(
+            "UpdateTexts", "Chưa đến lượt máy này nhận %1 (nhà cung cấp đang phát hành dần)."), versions))
+    if not done and run.app_staged is None:
+        parts.insert(0, translate("UpdateTexts", "Bản cập nhật trên USB hợp lệ; máy này đã có đủ, không có gì mới."))
+    return " ".join(parts)

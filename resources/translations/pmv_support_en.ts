@@ -92,17 +92,17 @@
         <translation>Version %1 was not installed: the file recording the version in use (current) of this installation was altered or damaged, so nothing was changed; the software keeps using the running version. Call %2 to have a technician check it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="108"/>
+        <location filename="../../app/ui/updates/texts.py" line="110"/>
         <source>bộ cài báo lỗi</source>
         <translation>the installer reported an error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="109"/>
+        <location filename="../../app/ui/updates/texts.py" line="111"/>
         <source>bản mới tắt ngay khi mở</source>
         <translation>the new version closed as soon as it started</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="110"/>
+        <location filename="../../app/ui/updates/texts.py" line="112"/>
         <source>bản mới không mở được trong thời gian chờ</source>
         <translation>the new version did not open in time</translation>
     </message>
@@ -112,22 +112,22 @@
         <translation>Version %1 is not installed yet: the app had not fully closed; it will try again next time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="118"/>
+        <location filename="../../app/ui/updates/texts.py" line="120"/>
         <source>Bản phần mềm mới không đúng loại cho máy này.</source>
         <translation>The new app version is not the right kind for this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="119"/>
+        <location filename="../../app/ui/updates/texts.py" line="121"/>
         <source>Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài.</source>
         <translation>The new app package contains unsafe files: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="121"/>
+        <location filename="../../app/ui/updates/texts.py" line="123"/>
         <source>Gói phần mềm mới thiếu chương trình: đã từ chối, không cài.</source>
         <translation>The new app package has no program in it: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="123"/>
+        <location filename="../../app/ui/updates/texts.py" line="125"/>
         <source>Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền).</source>
         <translation>Could not write the new app version to disk (full or no permission).</translation>
     </message>
@@ -135,22 +135,22 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="190"/>
+        <location filename="../../app/ui/application.py" line="192"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="259"/>
+        <location filename="../../app/ui/application.py" line="261"/>
         <source>Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại Tệp → Thiết lập lại…</source>
         <translation>Setting the shop up again needs technician mode. Unlock technician mode, then choose File → Set up again… once more.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="268"/>
+        <location filename="../../app/ui/application.py" line="270"/>
         <source>Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp tục.</source>
         <translation>Setup is not finished: choose File → Set up again… to continue.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="326"/>
+        <location filename="../../app/ui/application.py" line="328"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -224,37 +224,37 @@
         <translation>Diagnostics to be sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="161"/>
+        <location filename="../../app/ui/support/texts.py" line="169"/>
         <source>Nhật ký ứng dụng</source>
         <translation>App log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="162"/>
+        <location filename="../../app/ui/support/texts.py" line="170"/>
         <source>Nhật ký phần mềm bán hàng</source>
         <translation>Point-of-sale software log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="163"/>
+        <location filename="../../app/ui/support/texts.py" line="171"/>
         <source>Cấu hình (đã che mật khẩu)</source>
         <translation>Settings (passwords hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="164"/>
+        <location filename="../../app/ui/support/texts.py" line="172"/>
         <source>Thông tin máy tính</source>
         <translation>Computer information</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="165"/>
+        <location filename="../../app/ui/support/texts.py" line="173"/>
         <source>Thiết bị kết nối</source>
         <translation>Connected devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="166"/>
+        <location filename="../../app/ui/support/texts.py" line="174"/>
         <source>Báo cáo kiểm tra hệ thống</source>
         <translation>System check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="171"/>
+        <location filename="../../app/ui/support/texts.py" line="179"/>
         <source>(%1 chỗ đã che)</source>
         <translation>(%1 items hidden)</translation>
     </message>
@@ -277,77 +277,77 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="67"/>
+        <location filename="../../app/ui/setup/check_page.py" line="61"/>
         <source>Bước 4/4 · Kiểm tra lần đầu</source>
         <translation>Step 4/4 · First check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="68"/>
+        <location filename="../../app/ui/setup/check_page.py" line="62"/>
         <source>Ứng dụng lưu thiết lập rồi kiểm tra toàn bộ hệ thống bán vàng.</source>
         <translation>The app saves the setup, then checks the whole gold-trading system.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="73"/>
+        <location filename="../../app/ui/setup/check_page.py" line="67"/>
         <source>Dừng kiểm tra</source>
         <translation>Stop checking</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="75"/>
+        <location filename="../../app/ui/setup/check_page.py" line="69"/>
         <source>Thử lại</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="100"/>
+        <location filename="../../app/ui/setup/check_page.py" line="94"/>
         <source>Đang lưu thiết lập…</source>
         <translation>Saving the setup…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="103"/>
+        <location filename="../../app/ui/setup/check_page.py" line="97"/>
         <source>Lưu thiết lập</source>
         <translation>Save the setup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="109"/>
+        <location filename="../../app/ui/setup/check_page.py" line="103"/>
         <source>Đã lưu thiết lập vào %1</source>
         <translation>Setup saved to %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="111"/>
+        <location filename="../../app/ui/setup/check_page.py" line="105"/>
         <source>Tệp cũ được giữ ở %1</source>
         <translation>The previous file is kept as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="118"/>
+        <location filename="../../app/ui/setup/check_page.py" line="112"/>
         <source>Chưa lưu được thiết lập: %1. Không có gì bị thay đổi; kiểm tra ổ đĩa còn trống và quyền ghi, rồi bấm Thử lại.</source>
         <translation>The setup could not be saved: %1. Nothing was changed; check the free disk space and write permission, then press Try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="134"/>
+        <location filename="../../app/ui/setup/check_page.py" line="128"/>
         <source>Kiểm tra lần đầu</source>
         <translation>First check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="146"/>
+        <location filename="../../app/ui/setup/check_page.py" line="140"/>
         <source>Đã dừng kiểm tra. Có thể chạy lại ở trang Sức khỏe hệ thống.</source>
         <translation>Checking stopped. You can run it again on the System health page.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="151"/>
+        <location filename="../../app/ui/setup/check_page.py" line="145"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>The checks could not run: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="161"/>
+        <location filename="../../app/ui/setup/check_page.py" line="155"/>
         <source>Kết quả: %1</source>
         <translation>Result: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="163"/>
+        <location filename="../../app/ui/setup/check_page.py" line="157"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="163"/>
+        <location filename="../../app/ui/setup/check_page.py" line="157"/>
         <source>Mọi mục kiểm tra đều ổn.</source>
         <translation>Every check is OK.</translation>
     </message>
@@ -766,110 +766,163 @@
 <context>
     <name>EnrolPage</name>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="52"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="54"/>
         <source>Bước 2/4 · Kích hoạt với nhà cung cấp</source>
         <translation>Step 2/4 · Enrol with the vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="53"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="55"/>
         <source>Nhập mã kích hoạt 10 ký tự mà nhà cung cấp đã gửi. Ứng dụng nhận về mã kết nối của cửa hàng, thông tin cửa hàng và hợp đồng bảo hành.</source>
-        <translation>Enter the 10-character enrolment code the vendor sent. The app receives the shop token, the shop's details and its warranty contract.</translation>
+        <translation>Enter the 10-character enrolment code the vendor sent. The app receives the shop token, the shop&apos;s details and its warranty contract.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="64"/>
-        <location filename="../../app/ui/setup/enrol_page.py" line="142"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="66"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="144"/>
         <source>Kích hoạt</source>
         <translation>Enrol</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="70"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="72"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="73"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="75"/>
         <source>Dùng mã khác</source>
         <translation>Use another code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="80"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="82"/>
         <source>Cửa hàng không có Internet: nhập mã cửa hàng và tệp hợp đồng</source>
         <translation>Shop without Internet: enter the shop token and the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="87"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="89"/>
         <source>Nhập tệp hợp đồng…</source>
         <translation>Import the contract file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="94"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="96"/>
         <source>Mã kết nối cửa hàng</source>
         <translation>Shop token</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="95"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="97"/>
         <source>Hợp đồng</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="97"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="99"/>
         <source>Địa chỉ</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="98"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="100"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="103"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="105"/>
         <source>Mã kích hoạt</source>
         <translation>Enrolment code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="139"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="141"/>
         <source>Đang kích hoạt với máy chủ của nhà cung cấp…</source>
-        <translation>Enrolling with the vendor's server…</translation>
+        <translation>Enrolling with the vendor&apos;s server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="150"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="152"/>
         <source>Đã kích hoạt. Mã kết nối của cửa hàng đã được lưu an toàn.</source>
         <translation>Enrolled. The shop token is stored safely.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="158"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="160"/>
         <source>Kích hoạt không được: %1</source>
         <translation>Enrolment failed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="176"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="178"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="177"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="179"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="193"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="195"/>
         <source>%1 (%2), bảo hành đến %3</source>
         <translation>%1 (%2), warranty until %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="200"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="202"/>
         <source>Tệp hợp đồng không dùng được: %1</source>
         <translation>The contract file cannot be used: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="223"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="225"/>
         <source>Hợp đồng %1, bảo hành đến %2</source>
         <translation>Contract %1, warranty until %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="226"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="228"/>
         <source>Nhà cung cấp chưa cấp hợp đồng; ứng dụng sẽ tự lấy khi có.</source>
         <translation>The vendor has not issued a contract yet; the app fetches it once there is one.</translation>
+    </message>
+</context>
+<context>
+    <name>FleetTexts</name>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="15"/>
+        <source>Hợp đồng của cửa hàng không cho gửi tình trạng máy: cứ khoảng %1 phút, ứng dụng chỉ gửi phiên bản ứng dụng để nhà cung cấp biết máy còn hoạt động.</source>
+        <translation>The shop's contract does not allow sending the PC's health: about every %1 minutes the app sends only its version, so the vendor knows the PC is running.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="19"/>
+        <source>Cài đặt của máy này đã tắt việc gửi tình trạng máy ([fleet] telemetry = false): cứ khoảng %1 phút, ứng dụng chỉ gửi phiên bản ứng dụng để nhà cung cấp biết máy còn hoạt động.</source>
+        <translation>This PC's settings turn off sending its health ([fleet] telemetry = false): about every %1 minutes the app sends only its version, so the vendor knows the PC is running.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="22"/>
+        <source>Cứ khoảng %1 phút, và ngay khi tình trạng máy thay đổi, ứng dụng gửi cho nhà cung cấp một bản tóm tắt: kết quả từng mục kiểm tra (mã, trạng thái, các con số đo), phiên bản ứng dụng và phần mềm PMV, các gói quy định đã cài, tuổi của bản sao lưu gần nhất và số mục đang chờ gửi. Nhờ vậy nhà cung cấp thấy sự cố sớm và chủ động hỗ trợ.</source>
+        <translation>About every %1 minutes, and as soon as the PC's health changes, the app sends the vendor a summary: each check's result (code, status, measured figures), the app and PMV versions, the installed regulation packs, the age of the latest backup and how many items wait to be sent. The vendor can then spot problems early and help before being asked.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="30"/>
+        <source>Không gửi nội dung nhật ký, hóa đơn, giá vàng hay thông tin khách hàng.</source>
+        <translation>No log contents, invoices, gold prices or customer details are sent.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="36"/>
+        <source>Lần gần nhất nhà cung cấp nhận được: %1.</source>
+        <translation>Last received by the vendor: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="38"/>
+        <source>Nhà cung cấp chưa nhận được báo cáo nào từ máy này.</source>
+        <translation>The vendor has not received any report from this PC yet.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="40"/>
+        <source>%1 mục đang chờ gửi, sẽ tự gửi khi có mạng.</source>
+        <translation>%1 item(s) waiting, sent automatically when the network is back.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="45"/>
+        <source>Không đọc được thông tin gửi đi: %1</source>
+        <translation>Could not read what is sent: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="49"/>
+        <source>Đây đúng là nội dung lần gửi tới, theo từng yêu cầu gửi lên máy chủ của nhà cung cấp. Mã báo cáo (id) và thời điểm (made_at) đổi ở mỗi lần gửi.</source>
+        <translation>This is exactly what the next delivery sends, request by request, to the vendor's server. The report id and time (made_at) change with each report.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="54"/>
+        <source>(không có gì chờ gửi)</source>
+        <translation>(nothing waiting to be sent)</translation>
     </message>
 </context>
 <context>
@@ -1187,6 +1240,19 @@
     </message>
 </context>
 <context>
+    <name>HeartbeatPreviewDialog</name>
+    <message>
+        <location filename="../../app/ui/fleet/preview.py" line="17"/>
+        <source>Dữ liệu gửi cho nhà cung cấp</source>
+        <translation>Data sent to the vendor</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/preview.py" line="25"/>
+        <source>Đóng</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
     <name>LivingDemo</name>
     <message>
         <location filename="../../app/ui/pages/living_demo.py" line="35"/>
@@ -1476,32 +1542,37 @@
         <translation>New app version available</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="69"/>
+        <location filename="../../app/ui/notices.py" line="58"/>
+        <source>Nhà cung cấp đã phát hiện và mở yêu cầu %1</source>
+        <translation>The vendor detected a problem and opened request %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="73"/>
         <source>Bộ phận hỗ trợ trả lời yêu cầu %1</source>
         <translation>The support team answered request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="70"/>
+        <location filename="../../app/ui/notices.py" line="74"/>
         <source>Mở phần mềm để xem chi tiết.</source>
         <translation>Open the app to see the details.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="78"/>
+        <location filename="../../app/ui/notices.py" line="82"/>
         <source>Kỹ thuật viên sắp đến (khoảng 1 giờ nữa)</source>
         <translation>The technician arrives soon (in about an hour)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="80"/>
+        <location filename="../../app/ui/notices.py" line="84"/>
         <source>Ngày mai kỹ thuật viên đến cửa hàng</source>
         <translation>The technician comes to the shop tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="81"/>
+        <location filename="../../app/ui/notices.py" line="85"/>
         <source>Yêu cầu %1: %2</source>
         <translation>Request %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="95"/>
+        <location filename="../../app/ui/notices.py" line="99"/>
         <source>%1, %2–%3, kỹ thuật viên %4</source>
         <translation>%1, %2–%3, technician %4</translation>
     </message>
@@ -1531,17 +1602,17 @@
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="57"/>
+        <location filename="../../app/ui/notices.py" line="61"/>
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="59"/>
+        <location filename="../../app/ui/notices.py" line="63"/>
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="61"/>
+        <location filename="../../app/ui/notices.py" line="65"/>
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
@@ -1692,97 +1763,97 @@
         <translation>The app looks for where PMV is installed on this PC. Check the paths, correct them with Choose… if needed, then press Next.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="89"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="90"/>
         <source>Tìm lại</source>
         <translation>Search again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="105"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="106"/>
         <source>Tìm thấy</source>
         <translation>Found</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="106"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="107"/>
         <source>Thư mục cài PMV</source>
         <translation>PMV install folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="107"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="108"/>
         <source>Tệp dữ liệu bán hàng</source>
         <translation>Sales database file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="108"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="109"/>
         <source>Thư mục sao lưu</source>
         <translation>Backup folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="109"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="110"/>
         <source>Thư mục nhật ký</source>
         <translation>Log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="131"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="132"/>
         <source>Đang tìm PMV trên máy này…</source>
         <translation>Looking for PMV on this PC…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="133"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="134"/>
         <source>Tìm phần mềm PMV</source>
         <translation>Find PMV</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="142"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="143"/>
         <source>Tôi tự chọn đường dẫn…</source>
         <translation>I will choose the paths…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="145"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="146"/>
         <source>Không tìm thấy PMV ở các nơi thường cài. Bấm Chọn… để chỉ thư mục cài PMV.</source>
         <translation>PMV was not found where it is usually installed. Press Choose… to point at the PMV install folder.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="157"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="158"/>
         <source>Không tìm được PMV: %1</source>
         <translation>PMV could not be searched for: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="170"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="171"/>
         <source>PMV dùng máy chủ cơ sở dữ liệu (kết nối đọc từ cấu hình của PMV).</source>
-        <translation>PMV uses a database server (the connection is read from PMV's configuration).</translation>
+        <translation>PMV uses a database server (the connection is read from PMV&apos;s configuration).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="186"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="187"/>
         <source>Thư mục này không phải nơi cài PMV (không có PMV.ini hay version.txt). Chọn thư mục có tệp PMV.exe.</source>
         <translation>This folder is not a PMV install (no PMV.ini or version.txt). Choose the folder that holds PMV.exe.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="212"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="211"/>
         <source>Đang mở thử dữ liệu bán hàng (chỉ đọc)…</source>
         <translation>Opening the sales database to try it (read-only)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="215"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="214"/>
         <source>Mở thử dữ liệu PMV</source>
         <translation>Try the PMV database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="222"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="221"/>
         <source>chưa có</source>
         <translation>none yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="225"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="224"/>
         <source>Mở được dữ liệu PMV %1: %2 hóa đơn, hóa đơn mới nhất ngày %3.</source>
         <translation>The PMV %1 database opens: %2 invoices, the newest on %3.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="226"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="225"/>
         <source>(không rõ phiên bản)</source>
         <translation>(version unknown)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="230"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="229"/>
         <source>Không mở được dữ liệu PMV: %1</source>
         <translation>The PMV database cannot be opened: %1</translation>
     </message>
@@ -3103,7 +3174,7 @@
     <message>
         <location filename="../../app/ui/setup/texts.py" line="46"/>
         <source>Máy chủ trả lời không đúng định dạng. Gọi %1.</source>
-        <translation>The server's answer is malformed. Call %1.</translation>
+        <translation>The server&apos;s answer is malformed. Call %1.</translation>
     </message>
     <message>
         <location filename="../../app/ui/setup/texts.py" line="48"/>
@@ -3118,7 +3189,7 @@
     <message>
         <location filename="../../app/ui/setup/texts.py" line="57"/>
         <source>theo mục cài đặt của Windows</source>
-        <translation>from Windows' list of installed programs</translation>
+        <translation>from Windows&apos; list of installed programs</translation>
     </message>
     <message>
         <location filename="../../app/ui/setup/texts.py" line="58"/>
@@ -3168,7 +3239,7 @@
     <message>
         <location filename="../../app/ui/setup/texts.py" line="81"/>
         <source>Không thấy thư mục nhật ký của PMV: chọn nếu biết, hoặc để trống.</source>
-        <translation>PMV's log folder was not found: choose it if you know it, or leave it empty.</translation>
+        <translation>PMV&apos;s log folder was not found: choose it if you know it, or leave it empty.</translation>
     </message>
     <message>
         <location filename="../../app/ui/setup/texts.py" line="88"/>
@@ -3188,7 +3259,7 @@
     <message>
         <location filename="../../app/ui/setup/texts.py" line="93"/>
         <source>Đây là một cơ sở dữ liệu nhưng không phải của PMV. Chọn đúng tệp dữ liệu bán hàng.</source>
-        <translation>This is a database, but not PMV's. Choose the right sales database file.</translation>
+        <translation>This is a database, but not PMV&apos;s. Choose the right sales database file.</translation>
     </message>
     <message>
         <location filename="../../app/ui/setup/texts.py" line="95"/>
@@ -3203,7 +3274,7 @@
     <message>
         <location filename="../../app/ui/setup/texts.py" line="98"/>
         <source>Không kết nối được máy chủ dữ liệu của PMV. Kiểm tra máy chủ đã bật và mạng nội bộ.</source>
-        <translation>PMV's database server cannot be reached. Check that the server is on and the local network works.</translation>
+        <translation>PMV&apos;s database server cannot be reached. Check that the server is on and the local network works.</translation>
     </message>
     <message>
         <location filename="../../app/ui/setup/texts.py" line="100"/>
@@ -3310,148 +3381,182 @@ Details: %2</translation>
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="81"/>
+        <location filename="../../app/ui/support/page.py" line="82"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="83"/>
+        <location filename="../../app/ui/support/page.py" line="84"/>
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="86"/>
+        <location filename="../../app/ui/support/page.py" line="87"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="99"/>
+        <location filename="../../app/ui/support/page.py" line="100"/>
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="99"/>
+        <location filename="../../app/ui/support/page.py" line="100"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="99"/>
-        <location filename="../../app/ui/support/page.py" line="261"/>
+        <location filename="../../app/ui/support/page.py" line="100"/>
+        <location filename="../../app/ui/support/page.py" line="270"/>
+        <location filename="../../app/ui/support/page.py" line="279"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="100"/>
+        <location filename="../../app/ui/support/page.py" line="101"/>
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="114"/>
+        <location filename="../../app/ui/support/page.py" line="115"/>
         <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="188"/>
+        <location filename="../../app/ui/support/page.py" line="189"/>
         <source>Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính theo lịch chung nên hạn xử lý có thể lệch.</source>
         <translation>Estimated calendar: the vendor has not sent its %1 working calendar yet; holidays follow the general calendar, so deadlines may be off.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="192"/>
+        <location filename="../../app/ui/support/page.py" line="193"/>
         <source>Lịch làm việc %1 của nhà cung cấp, cập nhật %2</source>
         <translation>Vendor&apos;s %1 working calendar, updated %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="201"/>
+        <location filename="../../app/ui/support/page.py" line="202"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="205"/>
+        <location filename="../../app/ui/support/page.py" line="206"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="221"/>
+        <location filename="../../app/ui/support/page.py" line="222"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="225"/>
+        <location filename="../../app/ui/support/page.py" line="228"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="229"/>
         <source>%1  (%2 tin mới)</source>
         <translation>%1  (%2 new)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="260"/>
+        <location filename="../../app/ui/support/page.py" line="268"/>
+        <source>Người mở</source>
+        <translation>Opened by</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="269"/>
+        <location filename="../../app/ui/support/page.py" line="278"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="260"/>
+        <location filename="../../app/ui/support/page.py" line="273"/>
+        <source>Mở lúc</source>
+        <translation>Opened at</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="274"/>
+        <source>Đường dây nóng</source>
+        <translation>Hotline</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="274"/>
+        <source>%1 (24/7)</source>
+        <translation>%1 (24/7)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="278"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="262"/>
+        <location filename="../../app/ui/support/page.py" line="271"/>
+        <location filename="../../app/ui/support/page.py" line="280"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="263"/>
+        <location filename="../../app/ui/support/page.py" line="272"/>
+        <location filename="../../app/ui/support/page.py" line="281"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="264"/>
+        <location filename="../../app/ui/support/page.py" line="282"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="265"/>
+        <location filename="../../app/ui/support/page.py" line="283"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="266"/>
+        <location filename="../../app/ui/support/page.py" line="284"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="269"/>
+        <location filename="../../app/ui/support/page.py" line="287"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="76"/>
+        <location filename="../../app/ui/support/texts.py" line="81"/>
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="78"/>
+        <location filename="../../app/ui/support/texts.py" line="83"/>
+        <source>Máy này đã nhận yêu cầu từ bộ phận hỗ trợ, số %1</source>
+        <translation>This PC received the request from the support desk, number %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="86"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="80"/>
+        <location filename="../../app/ui/support/texts.py" line="88"/>
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="88"/>
+        <location filename="../../app/ui/support/texts.py" line="96"/>
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="275"/>
+        <location filename="../../app/ui/support/page.py" line="293"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="279"/>
+        <location filename="../../app/ui/support/page.py" line="297"/>
         <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="284"/>
+        <location filename="../../app/ui/support/page.py" line="302"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -3559,412 +3664,422 @@ Details: %2</translation>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="94"/>
+        <location filename="../../app/ui/support/texts.py" line="75"/>
+        <source>Nhà cung cấp đã phát hiện và mở yêu cầu</source>
+        <translation>The vendor detected a problem and opened this request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="102"/>
         <source>tệp đã bị xóa khỏi máy</source>
         <translation>the file was deleted from this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="95"/>
+        <location filename="../../app/ui/support/texts.py" line="103"/>
         <source>tệp đã bị thay đổi sau khi đính kèm nên không gửi</source>
         <translation>the file changed after it was attached, so it was not sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="96"/>
+        <location filename="../../app/ui/support/texts.py" line="104"/>
         <source>tệp quá lớn, máy chủ từ chối</source>
         <translation>the file is too large; the server refused it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="97"/>
+        <location filename="../../app/ui/support/texts.py" line="105"/>
         <source>máy chủ từ chối tệp (sai mã kiểm tra)</source>
         <translation>the server refused the file (checksum mismatch)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="98"/>
+        <location filename="../../app/ui/support/texts.py" line="106"/>
         <source>Yêu cầu không còn trên máy chủ nhà cung cấp nên tệp chưa gửi được (tệp vẫn lưu trên máy này). Hãy gửi yêu cầu mới hoặc gọi %1.</source>
         <translation>The request is no longer on the vendor&apos;s server, so the file was not sent (it is still kept on this computer). Raise a new request or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="106"/>
+        <location filename="../../app/ui/support/texts.py" line="114"/>
         <source>Vui lòng nhập mục này.</source>
         <translation>Please fill this in.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="108"/>
-        <location filename="../../app/ui/support/texts.py" line="325"/>
+        <location filename="../../app/ui/support/texts.py" line="116"/>
+        <location filename="../../app/ui/support/texts.py" line="340"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="110"/>
-        <location filename="../../app/ui/support/texts.py" line="330"/>
+        <location filename="../../app/ui/support/texts.py" line="118"/>
+        <location filename="../../app/ui/support/texts.py" line="345"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="112"/>
-        <location filename="../../app/ui/support/texts.py" line="331"/>
+        <location filename="../../app/ui/support/texts.py" line="120"/>
+        <location filename="../../app/ui/support/texts.py" line="346"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="114"/>
+        <location filename="../../app/ui/support/texts.py" line="122"/>
         <source>Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại.</source>
         <translation>Please enter a phone number so the technician can call back.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="115"/>
+        <location filename="../../app/ui/support/texts.py" line="123"/>
         <source>Số điện thoại chỉ gồm chữ số (có thể có +84).</source>
         <translation>A phone number has digits only (optionally +84).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="116"/>
+        <location filename="../../app/ui/support/texts.py" line="124"/>
         <source>Số điện thoại không đủ hoặc thừa chữ số.</source>
         <translation>The phone number has too few or too many digits.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="117"/>
+        <location filename="../../app/ui/support/texts.py" line="125"/>
         <source>Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234).</source>
         <translation>Unknown prefix (mobiles have 10 digits like 0912 345 678, landlines look like 028 3822 1234).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="120"/>
+        <location filename="../../app/ui/support/texts.py" line="128"/>
         <source>Số điện thoại không hợp lệ.</source>
         <translation>The phone number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="127"/>
+        <location filename="../../app/ui/support/texts.py" line="135"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="129"/>
+        <location filename="../../app/ui/support/texts.py" line="137"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="130"/>
+        <location filename="../../app/ui/support/texts.py" line="138"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="136"/>
+        <location filename="../../app/ui/support/texts.py" line="144"/>
         <source>Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.</source>
         <translation>No committed deadline (the shop&apos;s warranty/maintenance has ended); for anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="140"/>
+        <location filename="../../app/ui/support/texts.py" line="148"/>
         <source>%1 hôm nay</source>
         <translation>%1 today</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="142"/>
+        <location filename="../../app/ui/support/texts.py" line="150"/>
         <source>%1 ngày mai</source>
         <translation>%1 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="146"/>
+        <location filename="../../app/ui/support/texts.py" line="154"/>
         <source>Hạn đề xuất phương án: %1 (đã quá hạn %2)</source>
         <translation>Solution due: %1 (overdue by %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="148"/>
+        <location filename="../../app/ui/support/texts.py" line="156"/>
         <source>Hạn đề xuất phương án: %1, còn %2</source>
         <translation>Solution due: %1, %2 left</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="153"/>
+        <location filename="../../app/ui/support/texts.py" line="161"/>
         <source>(chưa gửi)</source>
         <translation>(not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="179"/>
+        <location filename="../../app/ui/support/texts.py" line="187"/>
         <source>Thứ Hai</source>
         <translation>Monday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="179"/>
+        <location filename="../../app/ui/support/texts.py" line="187"/>
         <source>Thứ Ba</source>
         <translation>Tuesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="180"/>
+        <location filename="../../app/ui/support/texts.py" line="188"/>
         <source>Thứ Tư</source>
         <translation>Wednesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="180"/>
+        <location filename="../../app/ui/support/texts.py" line="188"/>
         <source>Thứ Năm</source>
         <translation>Thursday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="181"/>
+        <location filename="../../app/ui/support/texts.py" line="189"/>
         <source>Thứ Sáu</source>
         <translation>Friday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="181"/>
+        <location filename="../../app/ui/support/texts.py" line="189"/>
         <source>Thứ Bảy</source>
         <translation>Saturday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="182"/>
+        <location filename="../../app/ui/support/texts.py" line="190"/>
         <source>Chủ Nhật</source>
         <translation>Sunday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="188"/>
+        <location filename="../../app/ui/support/texts.py" line="196"/>
         <source>%1 %2, %3–%4, kỹ thuật viên %5</source>
         <translation>%1 %2, %3–%4, technician %5</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="204"/>
+        <location filename="../../app/ui/support/texts.py" line="212"/>
         <source>Nhà cung cấp – %1</source>
         <translation>Vendor – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="206"/>
+        <location filename="../../app/ui/support/texts.py" line="214"/>
         <source>Cửa hàng – %1</source>
         <translation>Shop – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="207"/>
+        <location filename="../../app/ui/support/texts.py" line="215"/>
         <source>Hệ thống</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="213"/>
+        <location filename="../../app/ui/support/texts.py" line="221"/>
         <source>yêu cầu đã đóng; bấm “Lỗi xuất hiện lại” để mở lại</source>
         <translation>the request is closed; press “The problem is back” to reopen it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="214"/>
+        <location filename="../../app/ui/support/texts.py" line="222"/>
         <source>không có phương án nào đang chờ cửa hàng trả lời</source>
         <translation>no proposed solution is waiting for the shop&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="215"/>
+        <location filename="../../app/ui/support/texts.py" line="223"/>
         <source>không có lịch hẹn nào đang chờ cửa hàng xác nhận</source>
         <translation>no visit is waiting for the shop&apos;s confirmation</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="216"/>
+        <location filename="../../app/ui/support/texts.py" line="224"/>
         <source>nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới</source>
         <translation>the vendor changed the visit; see the new time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="217"/>
+        <location filename="../../app/ui/support/texts.py" line="225"/>
         <source>yêu cầu chưa được giải quyết</source>
         <translation>the request has not been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="218"/>
+        <location filename="../../app/ui/support/texts.py" line="226"/>
         <source>yêu cầu này đã được đánh giá</source>
         <translation>this request has already been rated</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="219"/>
+        <location filename="../../app/ui/support/texts.py" line="227"/>
         <source>đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới</source>
         <translation>more than 7 days have passed since it was resolved; please raise a new request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="224"/>
+        <location filename="../../app/ui/support/texts.py" line="232"/>
         <source>máy chủ từ chối</source>
         <translation>the server refused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="231"/>
+        <location filename="../../app/ui/support/texts.py" line="241"/>
         <source>Bộ phận hỗ trợ đã nhận yêu cầu</source>
         <translation>The support team received the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="234"/>
-        <location filename="../../app/ui/support/texts.py" line="236"/>
+        <location filename="../../app/ui/support/texts.py" line="244"/>
+        <location filename="../../app/ui/support/texts.py" line="246"/>
         <source>Chuyển trạng thái: %1</source>
         <translation>Status changed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="239"/>
+        <location filename="../../app/ui/support/texts.py" line="249"/>
         <source>Đề xuất phương án (%1): %2</source>
         <translation>Solution proposed (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="241"/>
+        <location filename="../../app/ui/support/texts.py" line="251"/>
         <source>Cửa hàng xác nhận: đã khắc phục</source>
         <translation>The shop confirmed: fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="243"/>
+        <location filename="../../app/ui/support/texts.py" line="253"/>
         <source>Cửa hàng báo chưa khắc phục: %1</source>
         <translation>The shop says it is not fixed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="244"/>
+        <location filename="../../app/ui/support/texts.py" line="254"/>
         <source>Cửa hàng báo lỗi xuất hiện lại: %1</source>
         <translation>The shop says the problem is back: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="247"/>
+        <location filename="../../app/ui/support/texts.py" line="257"/>
         <source>Hạn đề xuất mới: %1.</source>
         <translation>New deadline for a proposed solution: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="250"/>
+        <location filename="../../app/ui/support/texts.py" line="260"/>
         <source>Đề xuất lịch đến tận nơi: %1</source>
         <translation>On-site visit proposed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="252"/>
+        <location filename="../../app/ui/support/texts.py" line="262"/>
         <source>Cửa hàng xác nhận lịch hẹn</source>
         <translation>The shop confirmed the visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="254"/>
+        <location filename="../../app/ui/support/texts.py" line="264"/>
         <source>Cửa hàng đề nghị giờ khác: %1</source>
         <translation>The shop asked for another time: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="256"/>
+        <location filename="../../app/ui/support/texts.py" line="266"/>
         <source>Đánh giá %1</source>
         <translation>Rated %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="260"/>
+        <location filename="../../app/ui/support/texts.py" line="270"/>
         <source>Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn</source>
         <translation>Closed because the shop did not answer the proposed solution in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="261"/>
+        <location filename="../../app/ui/support/texts.py" line="271"/>
         <source>Đã đóng yêu cầu</source>
         <translation>Request closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="267"/>
-        <location filename="../../app/ui/support/texts.py" line="275"/>
+        <location filename="../../app/ui/support/texts.py" line="277"/>
+        <location filename="../../app/ui/support/texts.py" line="285"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="269"/>
+        <location filename="../../app/ui/support/texts.py" line="279"/>
         <source>không gửi được: %1</source>
         <translation>not sent: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="276"/>
+        <location filename="../../app/ui/support/texts.py" line="286"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="277"/>
+        <location filename="../../app/ui/support/texts.py" line="287"/>
         <source>bấm để tải về</source>
         <translation>click to download</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="278"/>
+        <location filename="../../app/ui/support/texts.py" line="288"/>
         <source>bấm để mở</source>
         <translation>click to open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="279"/>
+        <location filename="../../app/ui/support/texts.py" line="289"/>
         <source>tệp không khớp mã kiểm tra, không mở</source>
         <translation>the file does not match its checksum, not opened</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="288"/>
+        <location filename="../../app/ui/support/texts.py" line="298"/>
         <source>Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ trợ. Việc gấp xin gọi %1.</source>
         <translation>The request is waiting to be sent: the PC will send it as soon as it reaches the support server. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="291"/>
+        <location filename="../../app/ui/support/texts.py" line="301"/>
         <source>Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, không cần bấm lại.</source>
         <translation>The shop&apos;s answer is waiting to be sent: the PC will send it as soon as it can connect; no need to press again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="295"/>
+        <location filename="../../app/ui/support/texts.py" line="305"/>
         <source>Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm “Xác nhận lịch” hoặc “Đề nghị giờ khác”.</source>
         <translation>The shop needs to answer: the vendor proposes to come on %1. Press “Confirm visit” or “Ask for another time”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="299"/>
+        <location filename="../../app/ui/support/texts.py" line="309"/>
         <source>Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?</source>
         <translation>The shop needs to answer: did the proposed solution fix the problem?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="301"/>
+        <location filename="../../app/ui/support/texts.py" line="311"/>
         <source>Nếu cửa hàng không trả lời trước %1, nhà cung cấp có thể đóng yêu cầu.</source>
         <translation>If the shop does not answer before %1, the vendor may close the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="305"/>
+        <location filename="../../app/ui/support/texts.py" line="315"/>
         <source>Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến.</source>
         <translation>Booked: %1. The technician will call before coming.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="310"/>
+        <location filename="../../app/ui/support/texts.py" line="320"/>
         <source>Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm “Lỗi xuất hiện lại” thay vì gửi yêu cầu mới.</source>
         <translation>Done. If the problem comes back before %1, press “The problem is back” instead of raising a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="312"/>
+        <location filename="../../app/ui/support/texts.py" line="322"/>
         <source>Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.</source>
         <translation>Done. If there is a new problem, please raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="314"/>
+        <location filename="../../app/ui/support/texts.py" line="324"/>
+        <source>Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
+        <translation>The vendor detected a problem on the till and opened this request for the shop; a technician will get in touch and propose a solution by %1. You can add information below.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="329"/>
         <source>Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor is working on it and will propose a solution before %1. The shop can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="317"/>
+        <location filename="../../app/ui/support/texts.py" line="332"/>
         <source>Nhà cung cấp đang xử lý. Việc gấp xin gọi %1.</source>
         <translation>The vendor is working on it. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="323"/>
+        <location filename="../../app/ui/support/texts.py" line="338"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="324"/>
+        <location filename="../../app/ui/support/texts.py" line="339"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="326"/>
+        <location filename="../../app/ui/support/texts.py" line="341"/>
         <source>Hãy cho biết lý do.</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="327"/>
+        <location filename="../../app/ui/support/texts.py" line="342"/>
         <source>Hãy cho biết ngày giờ nào tiện cho cửa hàng.</source>
         <translation>Please say which days or hours suit the shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="328"/>
+        <location filename="../../app/ui/support/texts.py" line="343"/>
         <source>Hãy chọn từ 1 đến 5 sao.</source>
         <translation>Please choose 1 to 5 stars.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="329"/>
+        <location filename="../../app/ui/support/texts.py" line="344"/>
         <source>Mỗi tin nhắn gửi kèm tối đa %1 tệp.</source>
         <translation>At most %1 files per message.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="338"/>
+        <location filename="../../app/ui/support/texts.py" line="353"/>
         <source>Không tìm thấy tệp này trong yêu cầu.</source>
         <translation>This file was not found in the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="339"/>
+        <location filename="../../app/ui/support/texts.py" line="354"/>
         <source>Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút.</source>
         <translation>The file is not ready on the server yet; please try again in a few minutes.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="341"/>
+        <location filename="../../app/ui/support/texts.py" line="356"/>
         <source>Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not match the checksum the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="343"/>
+        <location filename="../../app/ui/support/texts.py" line="358"/>
         <source>Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not have the size the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
@@ -3972,37 +4087,37 @@ Details: %2</translation>
 <context>
     <name>SupportTile</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="291"/>
+        <location filename="../../app/ui/support/page.py" line="309"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="293"/>
+        <location filename="../../app/ui/support/page.py" line="311"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="307"/>
+        <location filename="../../app/ui/support/page.py" line="325"/>
         <source>%1 tin nhắn mới từ bộ phận hỗ trợ</source>
         <translation>%1 new messages from the support team</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="310"/>
+        <location filename="../../app/ui/support/page.py" line="328"/>
         <source>Lịch hẹn: %1</source>
         <translation>Visit: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="318"/>
+        <location filename="../../app/ui/support/page.py" line="336"/>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="320"/>
+        <location filename="../../app/ui/support/page.py" line="338"/>
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="327"/>
+        <location filename="../../app/ui/support/page.py" line="345"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
@@ -4303,6 +4418,24 @@ Details: %2</translation>
     </message>
 </context>
 <context>
+    <name>TelemetryBox</name>
+    <message>
+        <location filename="../../app/ui/fleet/telemetry_box.py" line="27"/>
+        <source>Dữ liệu gửi cho nhà cung cấp</source>
+        <translation>Data sent to the vendor</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/telemetry_box.py" line="32"/>
+        <source>Đang đọc…</source>
+        <translation>Reading…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/telemetry_box.py" line="39"/>
+        <source>Xem dữ liệu gửi đi</source>
+        <translation>View the data sent</translation>
+    </message>
+</context>
+<context>
     <name>ThreadView</name>
     <message>
         <location filename="../../app/ui/support/thread_html.py" line="59"/>
@@ -4562,263 +4695,388 @@ Details: %2</translation>
 <context>
     <name>UpdateTexts</name>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="19"/>
+        <location filename="../../app/ui/updates/texts.py" line="21"/>
         <source>có hiệu lực từ %1 (còn %2 ngày)</source>
         <translation>in force from %1 (%2 days to go)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="21"/>
+        <location filename="../../app/ui/updates/texts.py" line="23"/>
         <source>đã có hiệu lực từ %1</source>
         <translation>in force since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="26"/>
+        <location filename="../../app/ui/updates/texts.py" line="28"/>
         <source>Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị giả mạo): không cài gì, giữ nguyên bản đang dùng. Hãy gọi %1.</source>
         <translation>The update does not carry a valid vendor signature (it may have been altered, or the server impersonated): nothing was installed and the current versions are kept. Please call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="29"/>
+        <location filename="../../app/ui/updates/texts.py" line="31"/>
         <source>Không tải được bản cập nhật (mạng); sẽ tự thử lại sau.</source>
         <translation>The update could not be downloaded (network); it will be retried automatically.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="30"/>
+        <location filename="../../app/ui/updates/texts.py" line="32"/>
         <source>Máy chủ gửi dữ liệu lớn hơn bản đã ký: đã dừng, không cài.</source>
         <translation>The server sent more data than was signed: stopped, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="32"/>
+        <location filename="../../app/ui/updates/texts.py" line="34"/>
         <source>Tệp tải về không khớp bản đã ký: không cài.</source>
         <translation>The downloaded file does not match the signed one: not installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="33"/>
+        <location filename="../../app/ui/updates/texts.py" line="35"/>
         <source>Đã dừng; phần đã tải được giữ để tải tiếp.</source>
         <translation>Stopped; what was downloaded is kept to continue later.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="34"/>
+        <location filename="../../app/ui/updates/texts.py" line="36"/>
         <source>Đang có một lần cập nhật khác chạy.</source>
         <translation>Another update run is in progress.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="35"/>
+        <location filename="../../app/ui/updates/texts.py" line="37"/>
         <source>Không ghi được vào ổ đĩa (đầy hoặc không có quyền).</source>
         <translation>Cannot write to the disk (full or no permission).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="42"/>
+        <location filename="../../app/ui/updates/texts.py" line="44"/>
         <source>chuyển khoản</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="43"/>
+        <location filename="../../app/ui/updates/texts.py" line="45"/>
         <source>tiền mặt</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="44"/>
+        <location filename="../../app/ui/updates/texts.py" line="46"/>
         <source>thẻ</source>
         <translation>card</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="45"/>
+        <location filename="../../app/ui/updates/texts.py" line="47"/>
         <source>ví điện tử</source>
         <translation>e-wallet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="46"/>
+        <location filename="../../app/ui/updates/texts.py" line="48"/>
         <source>phiếu quà tặng</source>
         <translation>gift voucher</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="50"/>
+        <location filename="../../app/ui/updates/texts.py" line="52"/>
         <source>bán ra và mua vào cộng lại</source>
         <translation>sales and buy-backs added together</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="52"/>
+        <location filename="../../app/ui/updates/texts.py" line="54"/>
         <source>chỉ tính bán ra</source>
         <translation>sales only</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="54"/>
+        <location filename="../../app/ui/updates/texts.py" line="56"/>
         <source>chỉ tính mua vào</source>
         <translation>buy-backs only</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="56"/>
+        <location filename="../../app/ui/updates/texts.py" line="58"/>
         <source>Từ %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
         <translation>From %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="59"/>
+        <location filename="../../app/ui/updates/texts.py" line="61"/>
         <source>Trên %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
         <translation>Above %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="71"/>
+        <location filename="../../app/ui/updates/texts.py" line="73"/>
         <source>Thuế GTGT %1% cho %2</source>
         <translation>VAT %1% on %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="74"/>
+        <location filename="../../app/ui/updates/texts.py" line="76"/>
         <source>Báo cáo từ %1: %2</source>
         <translation>Report from %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="77"/>
+        <location filename="../../app/ui/updates/texts.py" line="79"/>
         <source>Tem phải ghi: %1</source>
         <translation>Tags must show: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="80"/>
+        <location filename="../../app/ui/updates/texts.py" line="82"/>
         <source>Hóa đơn phải có: %1</source>
         <translation>Invoices must include: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="93"/>
+        <location filename="../../app/ui/updates/texts.py" line="95"/>
         <source>Thêm quy tắc %1</source>
         <translation>Rule added: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="95"/>
+        <location filename="../../app/ui/updates/texts.py" line="97"/>
         <source>Bỏ quy tắc %1</source>
         <translation>Rule removed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="99"/>
+        <location filename="../../app/ui/updates/texts.py" line="101"/>
         <source>Đổi %1 (%2)</source>
         <translation>Changed %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="135"/>
+        <source>Không tìm thấy thư mục %1 (USB đã bị rút ra?). Hãy cắm lại USB rồi chọn lại.</source>
+        <translation>Folder %1 not found (was the USB stick removed?). Plug it in again and choose again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="137"/>
+        <source>%1 là một tệp, không phải thư mục. Hãy chọn thư mục bản cập nhật trên USB.</source>
+        <translation>%1 is a file, not a folder. Choose the update folder on the USB stick.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="139"/>
+        <source>Thư mục %1 không phải bản cập nhật của nhà cung cấp (không có thư mục metadata). Hãy chọn thư mục nhà cung cấp đã chép vào USB (%2).</source>
+        <translation>Folder %1 is not the vendor's update copy (no metadata folder). Choose the folder the vendor copied to the USB stick (%2).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="142"/>
+        <source>Bản cập nhật trong %1 chưa được chép xong. Hãy xin nhà cung cấp chép lại (%2).</source>
+        <translation>The update copy in %1 was not finished. Ask the vendor to write it again (%2).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="151"/>
+        <source>Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới (%3). Không cài gì; máy vẫn dùng bản hiện có.</source>
+        <translation>The update copy on the USB stick expired on %1 (%2 days ago). Ask the vendor for a new copy (%3). Nothing was installed; this PC keeps what it has.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="156"/>
+        <source>Bản cập nhật trên USB đã hết hạn. Hãy xin nhà cung cấp một bản mới (%1). Không cài gì; máy vẫn dùng bản hiện có.</source>
+        <translation>The update copy on the USB stick has expired. Ask the vendor for a new copy (%1). Nothing was installed; this PC keeps what it has.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="159"/>
+        <source>Bản cập nhật trên USB không phải của nhà cung cấp của bạn (chữ ký không khớp). Không cài gì; máy vẫn dùng bản hiện có. Gọi %1 nếu không rõ USB này từ đâu.</source>
+        <translation>The update copy on the USB stick is not from your vendor (the signatures do not match). Nothing was installed; this PC keeps what it has. Call %1 if you do not know where this stick came from.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="162"/>
+        <source>Bản cập nhật trên USB cũ hơn bản máy này đã có. Không cài gì; máy vẫn dùng bản hiện có. Hãy xin nhà cung cấp một bản mới (%1).</source>
+        <translation>The update copy on the USB stick is older than what this PC already has. Nothing was installed; this PC keeps what it has. Ask the vendor for a new copy (%1).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="165"/>
+        <source>Bản cập nhật trên USB đã bị sửa hoặc hỏng (không khớp chữ ký của nhà cung cấp). Không cài gì; máy vẫn dùng bản hiện có. Hãy chép lại từ nhà cung cấp hoặc gọi %1.</source>
+        <translation>The update copy on the USB stick was altered or is damaged (it does not match the vendor's signatures). Nothing was installed; this PC keeps what it has. Copy it again from the vendor or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="168"/>
+        <source>Bản cập nhật trên USB thiếu tệp hoặc không đọc được. Không cài thêm gì; hãy chép lại đầy đủ từ nhà cung cấp rồi thử lại.</source>
+        <translation>The update copy on the USB stick is missing a file or cannot be read. Nothing more was installed; copy it again in full from the vendor and try again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="175"/>
+        <source>%1 (bản %2)</source>
+        <translation>%1 (version %2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="183"/>
+        <source>Đã cài từ USB: %1.</source>
+        <translation>Installed from USB: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="185"/>
+        <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
+        <translation>Version %1 of the app is ready to install.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="188"/>
+        <source>Bản phần mềm %1 có trên USB, nhưng bản cài trên máy này không tự cập nhật được: hãy cài bằng bộ cài của nhà cung cấp.</source>
+        <translation>App version %1 is on the USB stick, but this installation cannot update itself: install it with the vendor's installer.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="195"/>
+        <source>Chưa đến lượt máy này nhận %1 (nhà cung cấp đang phát hành dần).</source>
+        <translation>This PC is not yet due to receive %1 (the vendor is releasing it gradually).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="198"/>
+        <source>Bản cập nhật trên USB hợp lệ; máy này đã có đủ, không có gì mới.</source>
+        <translation>The update copy on the USB stick is valid; this PC already has everything on it.</translation>
     </message>
 </context>
 <context>
     <name>UpdatesPage</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="46"/>
+        <location filename="../../app/ui/updates/page.py" line="60"/>
         <source>Cập nhật quy định và phần mềm</source>
         <translation>Regulation and software updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="48"/>
+        <location filename="../../app/ui/updates/page.py" line="62"/>
         <source>Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>Gold-trading regulation packs, digitally signed by the vendor, downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="51"/>
+        <location filename="../../app/ui/updates/page.py" line="65"/>
         <source>Kiểm tra cập nhật</source>
         <translation>Check for updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="53"/>
+        <location filename="../../app/ui/updates/page.py" line="67"/>
+        <source>Cập nhật từ USB…</source>
+        <translation>Update from USB…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="68"/>
+        <source>Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, khi máy không có Internet. Bản sao được kiểm tra chữ ký như khi tải về.</source>
+        <translation>Install regulation packs and app builds from the copy the vendor put on a USB stick, when this PC has no Internet. The copy's signatures are checked as for a download.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="71"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="59"/>
+        <location filename="../../app/ui/updates/page.py" line="78"/>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="86"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="59"/>
+        <location filename="../../app/ui/updates/page.py" line="86"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="59"/>
+        <location filename="../../app/ui/updates/page.py" line="86"/>
         <source>Hiệu lực</source>
         <translation>In force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="60"/>
+        <location filename="../../app/ui/updates/page.py" line="87"/>
         <source>Bản trước</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="94"/>
+        <location filename="../../app/ui/updates/page.py" line="136"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="111"/>
+        <location filename="../../app/ui/updates/page.py" line="153"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="121"/>
+        <location filename="../../app/ui/updates/page.py" line="163"/>
         <source>Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>There are no regulation packs on this PC yet. Press “Check for updates” to download the packs signed by the vendor; new packs are also downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="123"/>
+        <location filename="../../app/ui/updates/page.py" line="165"/>
         <source>Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.</source>
         <translation>Select a regulation pack in the table above to see what it changes and when it takes effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="137"/>
+        <location filename="../../app/ui/updates/page.py" line="179"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="143"/>
+        <location filename="../../app/ui/updates/page.py" line="185"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="144"/>
+        <location filename="../../app/ui/updates/page.py" line="186"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="157"/>
+        <location filename="../../app/ui/updates/page.py" line="199"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Regulation packs installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="159"/>
+        <location filename="../../app/ui/updates/page.py" line="201"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="162"/>
+        <location filename="../../app/ui/updates/page.py" line="204"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="169"/>
+        <location filename="../../app/ui/updates/page.py" line="211"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="179"/>
+        <location filename="../../app/ui/updates/page.py" line="221"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="228"/>
+        <source>Chọn thư mục bản cập nhật trên USB</source>
+        <translation>Choose the update folder on the USB stick</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="240"/>
+        <source>Đang kiểm tra bản cập nhật trong %1…</source>
+        <translation>Checking the update copy in %1…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="244"/>
+        <source>Đang cập nhật từ USB…</source>
+        <translation>Updating from USB…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="252"/>
+        <source>Đang dừng…</source>
+        <translation>Stopping…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="258"/>
+        <source>Đang cài %1…</source>
+        <translation>Installing %1…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="287"/>
+        <source>Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ.</source>
+        <translation>Update from USB stopped; packs already installed are kept.</translation>
     </message>
 </context>
 <context>
     <name>UpdatesTile</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="193"/>
+        <location filename="../../app/ui/updates/page.py" line="300"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="194"/>
+        <location filename="../../app/ui/updates/page.py" line="301"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="200"/>
+        <location filename="../../app/ui/updates/page.py" line="307"/>
         <source>Chưa có gói quy định nào</source>
         <translation>No regulation packs yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="200"/>
+        <location filename="../../app/ui/updates/page.py" line="307"/>
         <source>Vào mục Cập nhật để kiểm tra.</source>
         <translation>Open Updates to check.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="205"/>
+        <location filename="../../app/ui/updates/page.py" line="312"/>
         <source>%1 gói đã cài</source>
         <translation>%1 packs installed</translation>
     </message>
@@ -4826,153 +5084,153 @@ Details: %2</translation>
 <context>
     <name>WarrantyPage</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="73"/>
+        <location filename="../../app/ui/warranty/page.py" line="74"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="91"/>
+        <location filename="../../app/ui/warranty/page.py" line="92"/>
         <source>Số hợp đồng</source>
         <translation>Contract number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="92"/>
+        <location filename="../../app/ui/warranty/page.py" line="93"/>
         <source>Nhà cung cấp</source>
         <translation>Vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="93"/>
+        <location filename="../../app/ui/warranty/page.py" line="94"/>
         <source>Gói phần mềm</source>
         <translation>Software package</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="94"/>
+        <location filename="../../app/ui/warranty/page.py" line="95"/>
         <source>Ngày nghiệm thu</source>
         <translation>Acceptance date</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="95"/>
+        <location filename="../../app/ui/warranty/page.py" line="96"/>
         <source>Thời hạn bảo hành</source>
         <translation>Warranty term</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="96"/>
+        <location filename="../../app/ui/warranty/page.py" line="97"/>
         <source>Hợp đồng bảo trì đang hiệu lực</source>
         <translation>Maintenance contract in force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="97"/>
+        <location filename="../../app/ui/warranty/page.py" line="98"/>
         <source>Khách hàng ưu tiên</source>
         <translation>Priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="112"/>
+        <location filename="../../app/ui/warranty/page.py" line="113"/>
         <source>Từ ngày</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="112"/>
+        <location filename="../../app/ui/warranty/page.py" line="113"/>
         <source>Đến hết ngày</source>
         <translation>Through</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="112"/>
+        <location filename="../../app/ui/warranty/page.py" line="113"/>
         <source>Gói bảo trì</source>
         <translation>Maintenance tier</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="121"/>
+        <location filename="../../app/ui/warranty/page.py" line="122"/>
         <source>Cập nhật từ máy chủ</source>
         <translation>Update from server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="122"/>
+        <location filename="../../app/ui/warranty/page.py" line="123"/>
         <source>Nhập hợp đồng từ tệp…</source>
         <translation>Import contract from file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="123"/>
+        <location filename="../../app/ui/warranty/page.py" line="124"/>
         <source>In phiếu bảo hành…</source>
         <translation>Print warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="124"/>
+        <location filename="../../app/ui/warranty/page.py" line="125"/>
         <source>Gia hạn bảo trì</source>
         <translation>Renew maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="144"/>
+        <location filename="../../app/ui/warranty/page.py" line="147"/>
         <source>Thời gian được hỗ trợ</source>
         <translation>Coverage over time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="146"/>
+        <location filename="../../app/ui/warranty/page.py" line="149"/>
         <source>Các hợp đồng bảo trì</source>
         <translation>Maintenance contracts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="148"/>
+        <location filename="../../app/ui/warranty/page.py" line="151"/>
         <source>Bảo hành và bảo trì bao gồm</source>
         <translation>Warranty and maintenance include</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="157"/>
+        <location filename="../../app/ui/warranty/page.py" line="162"/>
         <source>Đang đọc hợp đồng…</source>
         <translation>Reading the contract…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="186"/>
+        <location filename="../../app/ui/warranty/page.py" line="191"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="187"/>
+        <location filename="../../app/ui/warranty/page.py" line="192"/>
         <source>Bấm “Cập nhật từ máy chủ”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
         <translation>Press “Update from server”, or “Import contract from file” if this PC has no Internet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="196"/>
+        <location filename="../../app/ui/warranty/page.py" line="201"/>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="200"/>
+        <location filename="../../app/ui/warranty/page.py" line="205"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
         <translation>%1 days left – covered through %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="203"/>
+        <location filename="../../app/ui/warranty/page.py" line="208"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="207"/>
+        <location filename="../../app/ui/warranty/page.py" line="212"/>
         <location filename="../../app/ui/warranty/texts.py" line="94"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="212"/>
+        <location filename="../../app/ui/warranty/page.py" line="217"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="217"/>
+        <location filename="../../app/ui/warranty/page.py" line="222"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="218"/>
+        <location filename="../../app/ui/warranty/page.py" line="223"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="220"/>
+        <location filename="../../app/ui/warranty/page.py" line="225"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="220"/>
+        <location filename="../../app/ui/warranty/page.py" line="225"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
@@ -4982,67 +5240,67 @@ Details: %2</translation>
         <translation>%1 – tax code %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="231"/>
+        <location filename="../../app/ui/warranty/page.py" line="236"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="236"/>
+        <location filename="../../app/ui/warranty/page.py" line="241"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="238"/>
+        <location filename="../../app/ui/warranty/page.py" line="243"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="246"/>
+        <location filename="../../app/ui/warranty/page.py" line="251"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="246"/>
+        <location filename="../../app/ui/warranty/page.py" line="251"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="254"/>
+        <location filename="../../app/ui/warranty/page.py" line="259"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="260"/>
+        <location filename="../../app/ui/warranty/page.py" line="265"/>
         <source>Không đọc được tệp: %1</source>
         <translation>Cannot read the file: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="264"/>
+        <location filename="../../app/ui/warranty/page.py" line="269"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="278"/>
+        <location filename="../../app/ui/warranty/page.py" line="283"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="280"/>
+        <location filename="../../app/ui/warranty/page.py" line="285"/>
         <source>Không lưu được phiếu bảo hành: %1</source>
         <translation>Could not save the warranty certificate: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="281"/>
+        <location filename="../../app/ui/warranty/page.py" line="286"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="287"/>
+        <location filename="../../app/ui/warranty/page.py" line="292"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="290"/>
+        <location filename="../../app/ui/warranty/page.py" line="295"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -5203,32 +5461,32 @@ Details: %2</translation>
 <context>
     <name>WarrantyTile</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="299"/>
+        <location filename="../../app/ui/warranty/page.py" line="304"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="300"/>
+        <location filename="../../app/ui/warranty/page.py" line="305"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="306"/>
+        <location filename="../../app/ui/warranty/page.py" line="311"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="306"/>
+        <location filename="../../app/ui/warranty/page.py" line="311"/>
         <source>Vào mục Bảo hành &amp; bảo trì để cập nhật.</source>
         <translation>Open Warranty &amp; maintenance to update it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="310"/>
+        <location filename="../../app/ui/warranty/page.py" line="315"/>
         <source>Gọi %1 hoặc gia hạn bảo trì.</source>
         <translation>Call %1 or renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="313"/>
+        <location filename="../../app/ui/warranty/page.py" line="318"/>
         <source>Còn %1 ngày (đến hết %2)</source>
         <translation>%1 days left (through %2)</translation>
     </message>

@@ -48,6 +48,10 @@ console_queue (console_queue.py) the staff console's queue page (``GET
             time (``Server-Timing``) against the bare SQL query of its rows
             (``queue_query``) on the same database, SQLite and PostgreSQL
             with ``--postgres``: budget <= 3x (no N+1).
+heartbeat   (heartbeat_ingest.py) ``POST /api/v1/heartbeat`` from 5,000
+            shops at their real rate (5.6/s), then a 10x burst, each beside
+            ``/healthz`` in the same run: budget p99 <= 2x healthz's p99, on
+            SQLite and PostgreSQL with ``--postgres``; saturation beside it.
 
 ``--quick`` shortens every part for a smoke run (smaller batches, 10 s idle
 window; about 1 1/2 minutes); the default is the real measurement (about
@@ -70,13 +74,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.common import Row, compile_app, print_table  # noqa: E402
 
-PARTS = ("cold_start", "stalls", "health", "idle", "outbox", "vendor", "thread_poll", "console_queue")
+PARTS = ("cold_start", "stalls", "health", "idle", "outbox", "vendor", "thread_poll", "console_queue", "heartbeat")
 
 
 def _parts(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
     from tests.bench.cold_start import bench_cold_start
     from tests.bench.console_queue import bench_console_queue
     from tests.bench.health import bench_health
+    from tests.bench.heartbeat_ingest import bench_heartbeat
     from tests.bench.idle import bench_idle
     from tests.bench.outbox import bench_outbox
     from tests.bench.stalls import bench_stalls
@@ -94,6 +99,7 @@ def _parts(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
         "vendor": lambda: bench_vendor(runs, quick, args.postgres),
         "thread_poll": lambda: bench_thread_poll(runs, quick, args.postgres),
         "console_queue": lambda: bench_console_queue(runs, quick, args.postgres),
+        "heartbeat": lambda: bench_heartbeat(20.0 if quick else 90.0, args.postgres),
     }
 
 

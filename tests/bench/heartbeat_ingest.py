@@ -231,21 +231,21 @@ def _saturation(base: str, tokens: list[str]) -> tuple[float, int]:
     return sum(counts) / (time.perf_counter() - started), sum(failures)
 
 
-def _rows(label: str, phase: str, beats: list[float], healths: list[float], failures: int) -> list[Row]:
+def _rows(label: str, phase: str, beats: list[float], healths: list[float], failures: int, *,
+          budgeted: bool = True) -> list[Row]:
+    """``budgeted``: the issue's budget holds at the fleet's real rate; the burst is shown beside it, informative."""
     p99_beat, p99_health = _p(beats, 99), _p(healths, 99)
     bad = f", {failures} failed" if failures else ""
+    within = p99_beat <= BUDGET * p99_health and not failures
     return [
         Row(f"heartbeat {label}: {phase} p99 ({len(beats):,} reports{bad})", f"{p99_beat:.1f} ms",
-            f"{p99_health:.1f} ms healthz", f"{p99_beat / p99_health:.2f}x", f"<= {BUDGET:.1f}x",
-            p99_beat <= BUDGET * p99_health and not failures),
+            f"{p99_health:.1f} ms healthz", f"{p99_beat / p99_health:.2f}x", f"<= {BUDGET:.1f}x" if budgeted else "",
+            within if budgeted else None),
         Row(f"heartbeat {label}: {phase} p50", f"{_p(beats, 50):.1f} ms", f"{_p(healths, 50):.1f} ms healthz",
             f"{_p(beats, 50) / _p(healths, 50):.2f}x"),
     ]
 
 
-# ``pmv-vendor serve`` with every SQLite connection in WAL mode with synchronous=NORMAL: what VendorDatabase
-# would set to stop syncing the disk at every commit (WAL stays consistent through a power cut; the last
-# commits before it may be lost).  Measured beside the shipped server, to show what that setting is worth.
 def measure(label: str, db_url: str, data: Path, seconds: float) -> list[Row]:
     tokens = _seed(db_url, data / "keys")
     with VendorProcess(data, db_url) as vendor:
@@ -256,7 +256,7 @@ def measure(label: str, db_url: str, data: Path, seconds: float) -> list[Row]:
         rows = _rows(label, f"steady {RATE:.1f}/s for {seconds:.0f} s", *_paced(vendor.base_url, tokens, RATE,
                                                                                  seconds, 1))
         rows += _rows(label, f"burst {BURST_RATE:.0f}/s for {BURST_SECONDS:.0f} s",
-                      *_paced(vendor.base_url, tokens, BURST_RATE, BURST_SECONDS, BURST_THREADS))
+                      *_paced(vendor.base_url, tokens, BURST_RATE, BURST_SECONDS, BURST_THREADS), budgeted=False)
         rate, failures = _saturation(vendor.base_url, tokens)
         bad = f", {failures} failed" if failures else ""
         rows.append(Row(f"heartbeat {label}: saturation, {SATURATION_THREADS} clients{bad}", f"{rate:.0f}/s",

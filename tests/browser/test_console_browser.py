@@ -65,6 +65,20 @@ def _bundle(folder: Path) -> Path:
     return write_bundle(parts, folder / "chan-doan-20260310-0900.zip")
 
 
+def _gone(element: Any, expected_conditions: Any) -> bool:
+    """Whether ``element`` left the document.  Chromedriver says so with a stale-element error, or, when asked
+    in the middle of the navigation, with a plain WebDriverException "Node with given id does not belong to the
+    document" (seen once in CI): both mean the old page is gone."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        return bool(expected_conditions.staleness_of(element)(None))
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+
+
 def _click_and_wait(driver: Any, selector: str) -> None:
     """Click and wait for the next page: Selenium's click returns before the form's answer has loaded."""
     from selenium.webdriver.common.by import By
@@ -73,7 +87,7 @@ def _click_and_wait(driver: Any, selector: str) -> None:
 
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 15).until(lambda _driver: _gone(page, expected_conditions))
     WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 

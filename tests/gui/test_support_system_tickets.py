@@ -45,6 +45,9 @@ def test_the_shop_sees_the_ticket_the_vendor_opened_for_it(qtbot: QtBot, runtime
         note_on_server(vendor, opened.id, clock())
         changes = poll_updates(runtime.support, VendorClient(vendor.base_url, token, timeout=5), runtime.state)
     assert [(c.ticket_number, c.system_opened) for c in changes] == [(opened.number, True)]
+    # Its unread steps (the opening and the note), as stored: read here, because the page below selects its one
+    # row at once and so marks them read (the cashier is looking), racing the worker that counts them.
+    assert list(runtime.conversation.unread_by_request().values()) == [2]
 
     page, tile, state, runner = page_and_tile(SupportPage, SupportTile, SupportState, runtime, clock=lambda: LOOKED)
     page.resize(1100, 760)
@@ -53,9 +56,9 @@ def test_the_shop_sees_the_ticket_the_vendor_opened_for_it(qtbot: QtBot, runtime
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=30000)
     # The list: its deadline as for any request (the server's).
     assert page.table.item(0, 0).text() == opened.number
-    # Who opened it, its title, and its unread steps (the opening and the note), counted in a worker.
-    qtbot.waitUntil(lambda: page.table.item(0, 1).text().endswith("(2 tin mới)"), timeout=30000)
-    assert page.table.item(0, 1).text() == f"{SAID}: Sao lưu dữ liệu quá hạn  (2 tin mới)"
+    # Who opened it and its title; "(2 tin mới)" beside it only until the selected row's conversation is read.
+    assert page.table.item(0, 1).text() in (f"{SAID}: Sao lưu dữ liệu quá hạn  (2 tin mới)",
+                                             f"{SAID}: Sao lưu dữ liệu quá hạn")
     assert page.table.item(0, 2).text() == "Đã tiếp nhận"
     assert opened.response_due_at is not None
     assert page.table.item(0, 3).text() == deadline_text(opened.response_due_at, LOOKED).split(": ", 1)[-1]

@@ -2,9 +2,6 @@
 
 A database made before migrations existed has exactly these tables; vendor_server.schema stamps it with
 this revision instead of running it.
-
-Revision ID: 0001
-Revises: None
 """
 
 from __future__ import annotations
@@ -14,8 +11,6 @@ from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

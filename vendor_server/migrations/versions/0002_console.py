@@ -1,8 +1,4 @@
-"""The staff console: staff, sessions, sign-in failures, the audit log (append-only), assignments, notes.
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""The staff console: staff, sessions, sign-in failures, the audit log (append-only), assignments, notes."""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

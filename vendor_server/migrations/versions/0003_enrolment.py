@@ -1,8 +1,4 @@
-"""Enrolment: the shop's address and phone, enrolment codes (hashed) and the attempts to redeem them.
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""Enrolment: the shop's address and phone, enrolment codes (hashed) and the attempts to redeem them."""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,4 @@
-"""Fleet: each shop's last contact and last heartbeat, its checks' states, tickets opened by the system.
-
-Revision ID: 0004
-Revises: 0003
-"""
+"""Fleet: each shop's last contact and last heartbeat, its checks' states, tickets opened by the system."""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

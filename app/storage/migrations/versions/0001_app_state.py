@@ -1,6 +1,5 @@
 """App state key/value table.
 
-Revision ID: 0001
 Revises:
 Create Date: 2026-11-25
 """
@@ -10,8 +9,6 @@ from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""Support requests, their attachments and timelines (the durable outbox).
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-25
-"""
+"""Support requests, their attachments and timelines (the durable outbox)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

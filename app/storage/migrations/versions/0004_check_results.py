@@ -1,17 +1,10 @@
-"""Health check history: each run's result per check.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-25
-"""
+"""Health check history: each run's result per check."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

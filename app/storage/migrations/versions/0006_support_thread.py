@@ -1,17 +1,10 @@
-"""The conversation on each support request: timeline entries, their files, and the request's flow state.
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-05
-"""
+"""The conversation on each support request: timeline entries, their files, and the request's flow state."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""Fleet: the outbox of heartbeats and update events, and who opened a support request.
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-06
-"""
+"""Fleet: the outbox of heartbeats and update events, and who opened a support request."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -14,7 +14,7 @@ import json
 import logging
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.storage.db import Database
-from app.storage.repositories import utc_now
+from app.storage.repositories import Clock, utc_now
 from app.storage.tables import RequestAttachmentRow, RequestEventRow, SupportRequestRow, ThreadEntryRow
 from app.support.models import (
     Attachment,
@@ -46,7 +46,6 @@ from pmv_protocol.wire import TITLE_MAX, canonical_uuid
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], dt.datetime]
 E = TypeVar("E", bound=enum.Enum)
 
 

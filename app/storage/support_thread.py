@@ -17,7 +17,7 @@ import logging
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.storage.db import Database
-from app.storage.repositories import utc_now
+from app.storage.repositories import Clock, utc_now
 from app.storage.support_requests import sha256_of
 from app.storage.tables import SupportRequestRow, ThreadEntryRow, ThreadFileRow, ThreadStateRow
 from app.support.models import RequestStatus
@@ -47,8 +47,6 @@ from pmv_protocol.thread import ActReceipt, TicketEvent, TicketUpdate
 from pmv_protocol.ticket_flow import FlowState
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], dt.datetime]
 
 _VISIT = TypeAdapter(CurrentVisit)
 _SLOT = TypeAdapter(VisitSlot)

@@ -7,13 +7,17 @@ translator and can never show an untranslated string; English comes from
 
 Words for codes live in each feature's ``texts.py``; they call
 :func:`translate` with a literal context and source (that is what lupdate
-reads), and :func:`tr_args` fills in the values.
+reads), and :func:`tr_args` fills in the values.  A plain table of words for
+codes is a :class:`Words`: its source texts marked with
+:func:`QT_TRANSLATE_NOOP`, translated when one is looked up.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Hashable, Mapping
+from typing import Generic, NamedTuple, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
@@ -29,6 +33,8 @@ CATALOGUE = "pmv_support"
 translate = QCoreApplication.translate
 
 _MARKER = re.compile(r"%(\d{1,2})")  # Qt's %1 … %99
+
+K = TypeVar("K", bound=Hashable)
 
 
 def tr_args(text: str, *args: object) -> str:
@@ -46,6 +52,46 @@ def tr_args(text: str, *args: object) -> str:
         return values[index] if 0 <= index < len(values) else match[0]
 
     return _MARKER.sub(value, text)
+
+
+class Source(NamedTuple):
+    """A source text and the context it is translated in, kept to be translated later."""
+
+    context: str
+    text: str
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> Source:  # lupdate reads the calls by this name
+    """Marks ``text`` for lupdate under ``context`` without translating it; it is translated when looked up.
+
+    Qt's own returns the bare text; this one keeps the context with it, so a :class:`Words` table cannot look a
+    text up in a context other than the one lupdate filed it under.
+    """
+    return Source(context, text)
+
+
+class Words(Generic[K]):
+    """The words for a set of codes: ``name(code)`` is the text for ``code`` in the language installed now.
+
+    ``table`` holds the Vietnamese source texts, each marked ``QT_TRANSLATE_NOOP("Context", "…")`` so lupdate
+    finds it; the translation is looked up on every call, never frozen at import.  Values given after the code
+    fill the text's %1, %2 … (:func:`tr_args`); a text without markers takes none, so one table can hold both.
+    """
+
+    def __init__(self, table: Mapping[K, Source]) -> None:
+        self._table = dict(table)
+
+    def __call__(self, code: K, *args: object) -> str:
+        source = self._table[code]
+        return tr_args(translate(source.context, source.text), *args)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._table
+
+    def get(self, code: K, default: str) -> str:
+        """The words for ``code``, or ``default`` for a code the table does not have (one a newer peer added)."""
+        source = self._table.get(code)
+        return default if source is None else translate(source.context, source.text)
 
 
 class Translators:

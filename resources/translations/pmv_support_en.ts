@@ -4,27 +4,27 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../app/ui/about.py" line="23"/>
+        <location filename="../../app/ui/about.py" line="24"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="27"/>
+        <location filename="../../app/ui/about.py" line="28"/>
         <source>Phiên bản %1</source>
         <translation>Version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="30"/>
+        <location filename="../../app/ui/about.py" line="31"/>
         <source>Trợ lý hỗ trợ của Phần Mềm Vàng: kiểm tra hệ thống, gửi yêu cầu hỗ trợ, theo dõi bảo hành – bảo trì và kiểm tra thiết bị mã vạch.</source>
         <translation>The Phần Mềm Vàng support assistant: system checks, support requests, warranty and maintenance status, and barcode device tests.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="34"/>
+        <location filename="../../app/ui/about.py" line="35"/>
         <source>Đường dây nóng 24/7: &lt;b&gt;%1&lt;/b&gt;</source>
         <translation>24/7 hotline: &lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../app/ui/about.py" line="51"/>
+        <location filename="../../app/ui/about.py" line="52"/>
         <source>Sao chép thông tin</source>
         <translation>Copy details</translation>
     </message>
@@ -37,97 +37,97 @@
 <context>
     <name>AppUpdatePanel</name>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="37"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="38"/>
         <source>Phần mềm PMV Support Assistant</source>
         <translation>PMV Support Assistant software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="43"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="44"/>
         <source>Khởi động lại để cập nhật</source>
         <translation>Restart to update</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="59"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="54"/>
         <source>Đang dùng bản %1</source>
         <translation>Running version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="65"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="60"/>
         <source>Bản %1 đã tải về và kiểm tra chữ ký. Sẽ cài khi mở lại phần mềm (Windows hỏi quyền quản trị); bản đang dùng được giữ lại để quay về nếu bản mới không chạy.</source>
         <translation>Version %1 has been downloaded and its signature verified. It installs when the app is next opened (Windows asks for administrator rights); the current version is kept to go back to if the new one does not run.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="69"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="64"/>
         <source>Bản %1 đã tải về và kiểm tra chữ ký. Sẽ tự cài khi mở lại phần mềm hoặc ngoài giờ giao dịch (%2) khi cửa sổ đang ẩn; bản đang dùng được giữ lại để quay về nếu bản mới không chạy.</source>
         <translation>Version %1 has been downloaded and its signature verified. It installs itself when the app is next opened, or outside trading hours (%2) while the window is hidden; the current version is kept to go back to if the new one does not run.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="75"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="70"/>
         <source>Phần mềm trên máy này do kỹ thuật viên của nhà cung cấp cập nhật, không tự đổi phiên bản. Khi cần bản mới, hãy gọi %1; dữ liệu của cửa hàng được giữ nguyên.</source>
         <translation>The software on this PC is updated by the vendor&apos;s technician and does not change version by itself. When you need a new version, call %1; the shop&apos;s data is kept.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="78"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="73"/>
         <source>Không có bản phần mềm mới đang chờ cài.</source>
         <translation>No new app version is waiting to be installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="87"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="82"/>
         <source>Đã cập nhật lên bản %1 lúc %2.</source>
         <translation>Updated to version %1 at %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="91"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="86"/>
         <source>Bản %1 không chạy được trên máy này (%2) nên đã tự quay về bản %3 lúc %4; bản %1 sẽ không được cài lại. Gọi %5 nếu cần hỗ trợ.</source>
         <translation>Version %1 does not run on this PC (%2), so the app went back to version %3 at %4; version %1 will not be installed again. Call %5 if you need help.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="96"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="91"/>
         <source>Bản %1 không cài được (trình cập nhật không chạy xong hai lần) nên đã bỏ qua; phần mềm vẫn dùng bản đang chạy. Gọi %2 nếu cần hỗ trợ.</source>
         <translation>Version %1 could not be installed (the updater did not finish twice), so it was skipped; the app keeps the version it runs. Call %2 if you need help.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="100"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="95"/>
         <source>Chưa cài bản %1: tệp ghi phiên bản đang dùng (current) của bản cài này bị sửa hoặc hỏng, nên không đổi gì; phần mềm vẫn dùng bản đang chạy. Gọi %2 để kỹ thuật viên kiểm tra.</source>
         <translation>Version %1 was not installed: the file recording the version in use (current) of this installation was altered or damaged, so nothing was changed; the software keeps using the running version. Call %2 to have a technician check it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="110"/>
+        <location filename="../../app/ui/updates/texts.py" line="113"/>
         <source>bộ cài báo lỗi</source>
         <translation>the installer reported an error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="111"/>
+        <location filename="../../app/ui/updates/texts.py" line="114"/>
         <source>bản mới tắt ngay khi mở</source>
         <translation>the new version closed as soon as it started</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="112"/>
+        <location filename="../../app/ui/updates/texts.py" line="115"/>
         <source>bản mới không mở được trong thời gian chờ</source>
         <translation>the new version did not open in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="105"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="100"/>
         <source>Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau.</source>
         <translation>Version %1 is not installed yet: the app had not fully closed; it will try again next time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="120"/>
+        <location filename="../../app/ui/updates/texts.py" line="126"/>
         <source>Bản phần mềm mới không đúng loại cho máy này.</source>
         <translation>The new app version is not the right kind for this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="121"/>
+        <location filename="../../app/ui/updates/texts.py" line="127"/>
         <source>Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài.</source>
         <translation>The new app package contains unsafe files: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="123"/>
+        <location filename="../../app/ui/updates/texts.py" line="129"/>
         <source>Gói phần mềm mới thiếu chương trình: đã từ chối, không cài.</source>
         <translation>The new app package has no program in it: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="125"/>
+        <location filename="../../app/ui/updates/texts.py" line="131"/>
         <source>Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền).</source>
         <translation>Could not write the new app version to disk (full or no permission).</translation>
     </message>
@@ -158,52 +158,52 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="52"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
         <source>Lúc</source>
         <translation>When</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="52"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
         <source>Kỹ thuật viên</source>
         <translation>Technician</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="52"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
         <source>Thao tác</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="53"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="57"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="53"/>
         <source>Xuất CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="63"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="59"/>
         <source>Gắn vào yêu cầu</source>
         <translation>Attach to request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="103"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="99"/>
         <source>Xuất nhật ký kỹ thuật viên</source>
         <translation>Export the technician log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="111"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="107"/>
         <source>Đã xuất %1 dòng.</source>
         <translation>Exported %1 rows.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="129"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="125"/>
         <source>Đã gắn nhật ký vào yêu cầu.</source>
         <translation>The log was attached to the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="139"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="135"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
     </message>
@@ -219,57 +219,57 @@
 <context>
     <name>BundlePreviewDialog</name>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="28"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="26"/>
         <source>Thông tin chẩn đoán sẽ gửi</source>
         <translation>Diagnostics to be sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="169"/>
+        <location filename="../../app/ui/support/texts.py" line="170"/>
         <source>Nhật ký ứng dụng</source>
         <translation>App log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="170"/>
+        <location filename="../../app/ui/support/texts.py" line="171"/>
         <source>Nhật ký phần mềm bán hàng</source>
         <translation>Point-of-sale software log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="171"/>
+        <location filename="../../app/ui/support/texts.py" line="172"/>
         <source>Cấu hình (đã che mật khẩu)</source>
         <translation>Settings (passwords hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="172"/>
+        <location filename="../../app/ui/support/texts.py" line="173"/>
         <source>Thông tin máy tính</source>
         <translation>Computer information</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="173"/>
+        <location filename="../../app/ui/support/texts.py" line="174"/>
         <source>Thiết bị kết nối</source>
         <translation>Connected devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="174"/>
+        <location filename="../../app/ui/support/texts.py" line="175"/>
         <source>Báo cáo kiểm tra hệ thống</source>
         <translation>System check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="179"/>
+        <location filename="../../app/ui/support/texts.py" line="184"/>
         <source>(%1 chỗ đã che)</source>
         <translation>(%1 items hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="44"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="42"/>
         <source>Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. Số CCCD, số điện thoại khác, email và mật khẩu đã được che.</source>
         <translation>This is exactly what will be sent to the technician. Untick any part you do not want to send. Citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="47"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="45"/>
         <source>Đồng ý</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="50"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="46"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
@@ -277,77 +277,77 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="61"/>
+        <location filename="../../app/ui/setup/check_page.py" line="59"/>
         <source>Bước 4/4 · Kiểm tra lần đầu</source>
         <translation>Step 4/4 · First check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="62"/>
+        <location filename="../../app/ui/setup/check_page.py" line="60"/>
         <source>Ứng dụng lưu thiết lập rồi kiểm tra toàn bộ hệ thống bán vàng.</source>
         <translation>The app saves the setup, then checks the whole gold-trading system.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="67"/>
+        <location filename="../../app/ui/setup/check_page.py" line="65"/>
         <source>Dừng kiểm tra</source>
         <translation>Stop checking</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="69"/>
+        <location filename="../../app/ui/setup/check_page.py" line="66"/>
         <source>Thử lại</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="94"/>
+        <location filename="../../app/ui/setup/check_page.py" line="82"/>
         <source>Đang lưu thiết lập…</source>
         <translation>Saving the setup…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="97"/>
+        <location filename="../../app/ui/setup/check_page.py" line="85"/>
         <source>Lưu thiết lập</source>
         <translation>Save the setup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="103"/>
+        <location filename="../../app/ui/setup/check_page.py" line="91"/>
         <source>Đã lưu thiết lập vào %1</source>
         <translation>Setup saved to %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="105"/>
+        <location filename="../../app/ui/setup/check_page.py" line="93"/>
         <source>Tệp cũ được giữ ở %1</source>
         <translation>The previous file is kept as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="112"/>
+        <location filename="../../app/ui/setup/check_page.py" line="100"/>
         <source>Chưa lưu được thiết lập: %1. Không có gì bị thay đổi; kiểm tra ổ đĩa còn trống và quyền ghi, rồi bấm Thử lại.</source>
         <translation>The setup could not be saved: %1. Nothing was changed; check the free disk space and write permission, then press Try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="128"/>
+        <location filename="../../app/ui/setup/check_page.py" line="116"/>
         <source>Kiểm tra lần đầu</source>
         <translation>First check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="140"/>
+        <location filename="../../app/ui/setup/check_page.py" line="128"/>
         <source>Đã dừng kiểm tra. Có thể chạy lại ở trang Sức khỏe hệ thống.</source>
         <translation>Checking stopped. You can run it again on the System health page.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="145"/>
+        <location filename="../../app/ui/setup/check_page.py" line="133"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>The checks could not run: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="155"/>
+        <location filename="../../app/ui/setup/check_page.py" line="143"/>
         <source>Kết quả: %1</source>
         <translation>Result: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="157"/>
+        <location filename="../../app/ui/setup/check_page.py" line="145"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="157"/>
+        <location filename="../../app/ui/setup/check_page.py" line="145"/>
         <source>Mọi mục kiểm tra đều ổn.</source>
         <translation>Every check is OK.</translation>
     </message>
@@ -355,37 +355,37 @@
 <context>
     <name>ChecksTab</name>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="38"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="36"/>
         <source>Chạy toàn bộ kiểm tra</source>
         <translation>Run all checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="43"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="40"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="43"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="40"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="43"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="40"/>
         <source>Thời gian (ms)</source>
         <translation>Time (ms)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="67"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="59"/>
         <source>Đang chạy kiểm tra chi tiết…</source>
         <translation>Running detailed checks…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="82"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="74"/>
         <source>Kết luận: %1 – %2 kiểm tra</source>
         <translation>Verdict: %1 – %2 checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="96"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="88"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>Could not run the checks: %1</translation>
     </message>
@@ -456,7 +456,7 @@
 <context>
     <name>ConversationState</name>
     <message>
-        <location filename="../../app/ui/support/conversation_state.py" line="193"/>
+        <location filename="../../app/ui/support/conversation_state.py" line="192"/>
         <source>Đang tải tệp từ nhà cung cấp…</source>
         <translation>Downloading the file from the vendor…</translation>
     </message>
@@ -525,172 +525,172 @@
 <context>
     <name>DeviceTexts</name>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="13"/>
+        <location filename="../../app/ui/devices/texts.py" line="11"/>
         <source>Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu Telex</source>
         <translation>The Vietnamese input method (Unikey/EVKey) is on, in Telex mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="14"/>
+        <location filename="../../app/ui/devices/texts.py" line="12"/>
         <source>Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu VNI</source>
         <translation>The Vietnamese input method (Unikey/EVKey) is on, in VNI mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="15"/>
+        <location filename="../../app/ui/devices/texts.py" line="13"/>
         <source>Phím Caps Lock đang bật</source>
         <translation>Caps Lock is on</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="16"/>
+        <location filename="../../app/ui/devices/texts.py" line="14"/>
         <source>Máy quét không gửi phím Enter sau mã</source>
         <translation>The scanner sends no Enter after the code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="17"/>
+        <location filename="../../app/ui/devices/texts.py" line="15"/>
         <source>Windows đang dùng bàn phím không phải tiếng Anh (Mỹ)</source>
         <translation>Windows is using a keyboard layout other than English (US)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="18"/>
+        <location filename="../../app/ui/devices/texts.py" line="16"/>
         <source>Máy quét thêm ký tự vào đầu hoặc cuối mã</source>
         <translation>The scanner adds characters before or after the code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="19"/>
+        <location filename="../../app/ui/devices/texts.py" line="17"/>
         <source>Mất ký tự: máy quét gửi nhanh hơn máy tính nhận</source>
         <translation>Characters dropped: the scanner types faster than the PC accepts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="20"/>
+        <location filename="../../app/ui/devices/texts.py" line="18"/>
         <source>Sai số kiểm tra của mã vạch</source>
         <translation>Wrong barcode check digit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="21"/>
+        <location filename="../../app/ui/devices/texts.py" line="19"/>
         <source>Máy quét chưa bật loại mã vạch này</source>
         <translation>This barcode type is not enabled on the scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="27"/>
+        <location filename="../../app/ui/devices/texts.py" line="24"/>
         <source>Nhận được ký tự lạ: có thể sai tốc độ truyền (baud). Thử “Tự dò tốc độ”.</source>
         <translation>Strange characters received: probably the wrong baud rate. Try “Detect speed”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="30"/>
+        <location filename="../../app/ui/devices/texts.py" line="26"/>
         <source>Máy quét gửi mã nhưng không gửi ký tự kết thúc (Enter): phần mềm bán hàng sẽ không nhận mã. Quét mã cài đặt “thêm Enter” trong sách hướng dẫn máy quét.</source>
         <translation>The scanner sends the code but no terminator (Enter): the sales software will not take it. Scan the “add Enter” setup code in the scanner&apos;s manual.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="32"/>
+        <location filename="../../app/ui/devices/texts.py" line="29"/>
         <source>Dữ liệu quá dài mà không có ký tự kết thúc: kiểm tra cài đặt ký tự kết thúc.</source>
         <translation>Data too long without a terminator: check the terminator setting.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="37"/>
+        <location filename="../../app/ui/devices/texts.py" line="35"/>
         <source>Không tìm thấy cổng này. Kiểm tra dây cắm rồi bấm “Làm mới”.</source>
         <translation>This port was not found. Check the cable, then press “Refresh”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="39"/>
+        <location filename="../../app/ui/devices/texts.py" line="37"/>
         <source>Cổng đang được chương trình khác dùng (thường là phần mềm bán hàng). Đóng chương trình đó rồi thử lại.</source>
         <translation>The port is in use by another program (usually the sales software). Close it and try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="42"/>
+        <location filename="../../app/ui/devices/texts.py" line="40"/>
         <source>Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). Cắm lại rồi bấm “Kết nối”.</source>
         <translation>The scanner was just disconnected (cable pulled or no power). Plug it back in and press “Connect”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="45"/>
+        <location filename="../../app/ui/devices/texts.py" line="43"/>
         <source>Thông số cổng không hợp lệ.</source>
         <translation>The port settings are not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="51"/>
+        <location filename="../../app/ui/devices/texts.py" line="48"/>
         <source>Mã quá dài so với đầu tem ở độ phân giải này: tem in ra sẽ không quét được. Dùng mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi.</source>
         <translation>The code is too long for the tag&apos;s head at this resolution: the printed tag would not scan. Use a shorter code, a larger template or a 300 dpi printer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="54"/>
+        <location filename="../../app/ui/devices/texts.py" line="51"/>
         <source>Vạch mã quá mảnh so với độ phân giải máy in: máy quét sẽ khó đọc.</source>
         <translation>The bars are too thin for the printer&apos;s resolution: scanners would struggle to read them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="56"/>
+        <location filename="../../app/ui/devices/texts.py" line="53"/>
         <source>Mã vạch trên tem không đọc lại được: không in.</source>
         <translation>The tag&apos;s barcode does not decode: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="57"/>
+        <location filename="../../app/ui/devices/texts.py" line="54"/>
         <source>Mã vạch đọc lại ra nội dung khác: không in.</source>
         <translation>The tag&apos;s barcode decodes to something else: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="64"/>
+        <location filename="../../app/ui/devices/texts.py" line="60"/>
         <source>Mã dài: in mã 2D DataMatrix. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
         <translation>Long code: printed as a 2D DataMatrix. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="66"/>
+        <location filename="../../app/ui/devices/texts.py" line="62"/>
         <source>Mã dài: in mã 2D QR. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
         <translation>Long code: printed as a 2D QR code. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="73"/>
+        <location filename="../../app/ui/devices/texts.py" line="68"/>
         <source>Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP.</source>
         <translation>Cannot reach the printer: check its power, network cable and IP address.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="75"/>
+        <location filename="../../app/ui/devices/texts.py" line="70"/>
         <source>Máy in không trả lời kịp: có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in.</source>
         <translation>The printer did not answer in time: it may be busy, jammed, or set to another printer language.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="77"/>
+        <location filename="../../app/ui/devices/texts.py" line="72"/>
         <source>Máy in từ chối kết nối: sai cổng (thường là 9100) hoặc máy in đang bận.</source>
         <translation>The printer refused the connection: wrong port (usually 9100) or the printer is busy.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="79"/>
+        <location filename="../../app/ui/devices/texts.py" line="74"/>
         <source>Không tìm thấy máy in, cổng hoặc hàng đợi này.</source>
         <translation>This printer, port or queue was not found.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="80"/>
+        <location filename="../../app/ui/devices/texts.py" line="75"/>
         <source>Địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600).</source>
         <translation>The printer address is not in a known form (e.g. tcp://192.168.1.50:9100, serial://COM3?baud=9600).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="87"/>
+        <location filename="../../app/ui/devices/texts.py" line="81"/>
         <source>hết giấy</source>
         <translation>paper out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="88"/>
+        <location filename="../../app/ui/devices/texts.py" line="82"/>
         <source>kẹt giấy</source>
         <translation>paper jam</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="89"/>
+        <location filename="../../app/ui/devices/texts.py" line="83"/>
         <source>nắp đầu in đang mở</source>
         <translation>print head open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="90"/>
+        <location filename="../../app/ui/devices/texts.py" line="84"/>
         <source>hết mực ruy băng</source>
         <translation>ribbon out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="91"/>
+        <location filename="../../app/ui/devices/texts.py" line="85"/>
         <source>đang tạm dừng</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="92"/>
+        <location filename="../../app/ui/devices/texts.py" line="86"/>
         <source>bộ nhớ đệm đầy</source>
         <translation>buffer full</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="93"/>
+        <location filename="../../app/ui/devices/texts.py" line="87"/>
         <source>lỗi khác</source>
         <translation>other fault</translation>
     </message>
@@ -877,17 +877,17 @@
     <message>
         <location filename="../../app/ui/fleet/texts.py" line="15"/>
         <source>Hợp đồng của cửa hàng không cho gửi tình trạng máy: cứ khoảng %1 phút, ứng dụng chỉ gửi phiên bản ứng dụng để nhà cung cấp biết máy còn hoạt động.</source>
-        <translation>The shop's contract does not allow sending the PC's health: about every %1 minutes the app sends only its version, so the vendor knows the PC is running.</translation>
+        <translation>The shop&apos;s contract does not allow sending the PC&apos;s health: about every %1 minutes the app sends only its version, so the vendor knows the PC is running.</translation>
     </message>
     <message>
         <location filename="../../app/ui/fleet/texts.py" line="19"/>
         <source>Cài đặt của máy này đã tắt việc gửi tình trạng máy ([fleet] telemetry = false): cứ khoảng %1 phút, ứng dụng chỉ gửi phiên bản ứng dụng để nhà cung cấp biết máy còn hoạt động.</source>
-        <translation>This PC's settings turn off sending its health ([fleet] telemetry = false): about every %1 minutes the app sends only its version, so the vendor knows the PC is running.</translation>
+        <translation>This PC&apos;s settings turn off sending its health ([fleet] telemetry = false): about every %1 minutes the app sends only its version, so the vendor knows the PC is running.</translation>
     </message>
     <message>
         <location filename="../../app/ui/fleet/texts.py" line="22"/>
         <source>Cứ khoảng %1 phút, và ngay khi tình trạng máy thay đổi, ứng dụng gửi cho nhà cung cấp một bản tóm tắt: kết quả từng mục kiểm tra (mã, trạng thái, các con số đo), phiên bản ứng dụng và phần mềm PMV, các gói quy định đã cài, tuổi của bản sao lưu gần nhất và số mục đang chờ gửi. Nhờ vậy nhà cung cấp thấy sự cố sớm và chủ động hỗ trợ.</source>
-        <translation>About every %1 minutes, and as soon as the PC's health changes, the app sends the vendor a summary: each check's result (code, status, measured figures), the app and PMV versions, the installed regulation packs, the age of the latest backup and how many items wait to be sent. The vendor can then spot problems early and help before being asked.</translation>
+        <translation>About every %1 minutes, and as soon as the PC&apos;s health changes, the app sends the vendor a summary: each check&apos;s result (code, status, measured figures), the app and PMV versions, the installed regulation packs, the age of the latest backup and how many items wait to be sent. The vendor can then spot problems early and help before being asked.</translation>
     </message>
     <message>
         <location filename="../../app/ui/fleet/texts.py" line="30"/>
@@ -917,7 +917,7 @@
     <message>
         <location filename="../../app/ui/fleet/texts.py" line="49"/>
         <source>Đây đúng là nội dung lần gửi tới, theo từng yêu cầu gửi lên máy chủ của nhà cung cấp. Mã báo cáo (id) và thời điểm (made_at) đổi ở mỗi lần gửi.</source>
-        <translation>This is exactly what the next delivery sends, request by request, to the vendor's server. The report id and time (made_at) change with each report.</translation>
+        <translation>This is exactly what the next delivery sends, request by request, to the vendor&apos;s server. The report id and time (made_at) change with each report.</translation>
     </message>
     <message>
         <location filename="../../app/ui/fleet/texts.py" line="54"/>
@@ -928,102 +928,102 @@
 <context>
     <name>HealthPage</name>
     <message>
-        <location filename="../../app/ui/health/page.py" line="57"/>
+        <location filename="../../app/ui/health/page.py" line="53"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="70"/>
+        <location filename="../../app/ui/health/page.py" line="63"/>
         <source>Kiểm tra ngay</source>
         <translation>Check now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="73"/>
+        <location filename="../../app/ui/health/page.py" line="65"/>
         <source>Dừng</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="80"/>
+        <location filename="../../app/ui/health/page.py" line="71"/>
         <source>Lưu báo cáo PDF…</source>
         <translation>Save PDF report…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="82"/>
+        <location filename="../../app/ui/health/page.py" line="72"/>
         <source>Gửi kèm yêu cầu hỗ trợ</source>
         <translation>Send with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="92"/>
+        <location filename="../../app/ui/health/page.py" line="82"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="92"/>
+        <location filename="../../app/ui/health/page.py" line="82"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="92"/>
+        <location filename="../../app/ui/health/page.py" line="82"/>
         <source>Chi tiết</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="124"/>
+        <location filename="../../app/ui/health/page.py" line="106"/>
         <source>Bấm “Kiểm tra ngay” để kiểm tra máy bán hàng trong vài giây.</source>
         <translation>Press “Check now” to check the till in a few seconds.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="136"/>
+        <location filename="../../app/ui/health/page.py" line="118"/>
         <source>Đang kiểm tra hệ thống…</source>
         <translation>Checking the system…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="158"/>
+        <location filename="../../app/ui/health/page.py" line="140"/>
         <source>Đã dừng kiểm tra; kết quả lần này không được lưu.</source>
         <translation>The check was stopped; this run&apos;s results were not saved.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="163"/>
+        <location filename="../../app/ui/health/page.py" line="145"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>The checks could not run: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="178"/>
+        <location filename="../../app/ui/health/page.py" line="160"/>
         <source>Kết quả lần kiểm tra lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua. Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
         <translation>Results of the check at %1: %2 passed, %3 warnings, %4 critical, %5 skipped. Press “Check now” to check again and see how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="181"/>
+        <location filename="../../app/ui/health/page.py" line="163"/>
         <source>Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.</source>
         <translation>At %1: %2 passed, %3 warnings, %4 critical, %5 skipped.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="222"/>
+        <location filename="../../app/ui/health/page.py" line="204"/>
         <source>Tình trạng này từ %1</source>
         <translation>In this state since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="227"/>
+        <location filename="../../app/ui/health/page.py" line="209"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="241"/>
+        <location filename="../../app/ui/health/page.py" line="223"/>
         <source>Lưu báo cáo kiểm tra</source>
         <translation>Save the check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="253"/>
+        <location filename="../../app/ui/health/page.py" line="235"/>
         <source>Đã lưu báo cáo: %1</source>
         <translation>Report saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="254"/>
+        <location filename="../../app/ui/health/page.py" line="236"/>
         <source>Không lưu được báo cáo: %1</source>
         <translation>Could not save the report: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="255"/>
+        <location filename="../../app/ui/health/page.py" line="237"/>
         <source>Đang tạo báo cáo PDF…</source>
         <translation>Creating the PDF report…</translation>
     </message>
@@ -1031,177 +1031,177 @@
 <context>
     <name>HealthTexts</name>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="14"/>
+        <location filename="../../app/ui/health/texts.py" line="12"/>
         <source>Đạt</source>
         <translation>Passed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="15"/>
+        <location filename="../../app/ui/health/texts.py" line="13"/>
         <source>Cảnh báo</source>
         <translation>Warning</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="16"/>
+        <location filename="../../app/ui/health/texts.py" line="14"/>
         <source>Nghiêm trọng</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="17"/>
+        <location filename="../../app/ui/health/texts.py" line="15"/>
         <source>Không rõ</source>
         <translation>Unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="18"/>
+        <location filename="../../app/ui/health/texts.py" line="16"/>
         <source>Bỏ qua</source>
         <translation>Skipped</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="24"/>
+        <location filename="../../app/ui/health/texts.py" line="22"/>
         <source>Chưa kiểm tra</source>
         <translation>Not checked yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="26"/>
+        <location filename="../../app/ui/health/texts.py" line="24"/>
         <source>Cần xử lý ngay</source>
         <translation>Needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="28"/>
+        <location filename="../../app/ui/health/texts.py" line="26"/>
         <source>Có cảnh báo</source>
         <translation>Warnings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="29"/>
+        <location filename="../../app/ui/health/texts.py" line="27"/>
         <source>Sẵn sàng bán hàng</source>
         <translation>Ready to trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="34"/>
+        <location filename="../../app/ui/health/texts.py" line="31"/>
         <source>Cơ sở dữ liệu</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="35"/>
+        <location filename="../../app/ui/health/texts.py" line="32"/>
         <source>Sao lưu</source>
         <translation>Backups</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="36"/>
+        <location filename="../../app/ui/health/texts.py" line="33"/>
         <source>Dữ liệu bán hàng</source>
         <translation>Trading data</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="37"/>
+        <location filename="../../app/ui/health/texts.py" line="34"/>
         <source>Máy tính</source>
         <translation>Computer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="38"/>
+        <location filename="../../app/ui/health/texts.py" line="35"/>
         <source>Thiết bị</source>
         <translation>Devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="39"/>
+        <location filename="../../app/ui/health/texts.py" line="36"/>
         <source>Dịch vụ hỗ trợ</source>
         <translation>Support services</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="62"/>
+        <location filename="../../app/ui/health/texts.py" line="57"/>
         <source>Tệp cấu hình</source>
         <translation>Settings file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="63"/>
+        <location filename="../../app/ui/health/texts.py" line="58"/>
         <source>Kết nối cơ sở dữ liệu PMV</source>
         <translation>PMV database connection</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="64"/>
+        <location filename="../../app/ui/health/texts.py" line="59"/>
         <source>Tính toàn vẹn dữ liệu PMV</source>
         <translation>PMV data integrity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="65"/>
+        <location filename="../../app/ui/health/texts.py" line="60"/>
         <source>Sao lưu dữ liệu</source>
         <translation>Data backups</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="66"/>
+        <location filename="../../app/ui/health/texts.py" line="61"/>
         <source>Bản sao lưu khôi phục được</source>
         <translation>Backup can be restored</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="67"/>
+        <location filename="../../app/ui/health/texts.py" line="62"/>
         <source>Bảng giá vàng</source>
         <translation>Gold price board</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="68"/>
+        <location filename="../../app/ui/health/texts.py" line="63"/>
         <source>Số hóa đơn liên tục</source>
         <translation>Invoice numbering</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="69"/>
+        <location filename="../../app/ui/health/texts.py" line="64"/>
         <source>Lỗi trong nhật ký PMV</source>
         <translation>Errors in the PMV log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="70"/>
+        <location filename="../../app/ui/health/texts.py" line="65"/>
         <source>Dung lượng ổ đĩa</source>
         <translation>Disk space</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="71"/>
+        <location filename="../../app/ui/health/texts.py" line="66"/>
         <source>Đồng hồ máy tính</source>
         <translation>Computer clock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="72"/>
+        <location filename="../../app/ui/health/texts.py" line="67"/>
         <source>Bộ nhớ và CPU</source>
         <translation>Memory and CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="73"/>
+        <location filename="../../app/ui/health/texts.py" line="68"/>
         <source>Phần mềm PMV đang chạy</source>
         <translation>PMV software running</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="74"/>
+        <location filename="../../app/ui/health/texts.py" line="69"/>
         <source>Máy in</source>
         <translation>Printers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="75"/>
+        <location filename="../../app/ui/health/texts.py" line="70"/>
         <source>Cổng máy quét</source>
         <translation>Scanner ports</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="76"/>
+        <location filename="../../app/ui/health/texts.py" line="71"/>
         <source>Máy chủ hỗ trợ</source>
         <translation>Support server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="77"/>
+        <location filename="../../app/ui/health/texts.py" line="72"/>
         <source>Phiên bản phần mềm</source>
         <translation>Software versions</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="78"/>
+        <location filename="../../app/ui/health/texts.py" line="73"/>
         <source>Yêu cầu hỗ trợ chưa gửi được</source>
         <translation>Support requests not yet sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="79"/>
+        <location filename="../../app/ui/health/texts.py" line="74"/>
         <source>Bảo hành / bảo trì sắp hết hạn</source>
         <translation>Warranty / maintenance ending</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="80"/>
+        <location filename="../../app/ui/health/texts.py" line="75"/>
         <source>Thanh toán không qua tài khoản ngân hàng (Nghị định 232)</source>
         <translation>Payments not through a bank account (Decree 232)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="82"/>
+        <location filename="../../app/ui/health/texts.py" line="77"/>
         <source>Gói quy định được cập nhật</source>
         <translation>Regulation packs up to date</translation>
     </message>
@@ -1209,32 +1209,32 @@
 <context>
     <name>HealthTile</name>
     <message>
-        <location filename="../../app/ui/health/page.py" line="267"/>
+        <location filename="../../app/ui/health/page.py" line="249"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="268"/>
+        <location filename="../../app/ui/health/page.py" line="250"/>
         <source>Đang chờ lần kiểm tra đầu tiên…</source>
         <translation>Waiting for the first check…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="281"/>
+        <location filename="../../app/ui/health/page.py" line="263"/>
         <source>Kết quả lần kiểm tra lúc %1</source>
         <translation>Results of the check at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="281"/>
+        <location filename="../../app/ui/health/page.py" line="263"/>
         <source>Kiểm tra lúc %1</source>
         <translation>Checked at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="285"/>
+        <location filename="../../app/ui/health/page.py" line="267"/>
         <source>Mọi mục đều đạt.</source>
         <translation>Everything passed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="287"/>
+        <location filename="../../app/ui/health/page.py" line="269"/>
         <source>Mọi mục đều đạt (kiểm tra lúc %1).</source>
         <translation>Everything passed (checked at %1).</translation>
     </message>
@@ -1268,47 +1268,47 @@
 <context>
     <name>LogsTab</name>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="37"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="35"/>
         <source>Tìm (không phân biệt hoa thường), ví dụ: ERROR, máy in, 1C26TVG</source>
         <translation>Search (case-insensitive), e.g. ERROR, máy in, 1C26TVG</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="39"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="37"/>
         <source>Tìm</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="41"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="38"/>
         <source>Làm mới danh sách</source>
         <translation>Refresh list</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="72"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="60"/>
         <source>Ứng dụng</source>
         <translation>App</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="72"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="60"/>
         <source>Phần mềm bán hàng</source>
         <translation>POS software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="77"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="65"/>
         <source>Không tìm thấy tệp nhật ký nào.</source>
         <translation>No log files found.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="105"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="93"/>
         <source>%1 dòng</source>
         <translation>%1 lines</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="107"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="95"/>
         <source>chỉ đọc phần cuối của tệp</source>
         <translation>only the end of the file was read</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="111"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="99"/>
         <source>Không đọc được nhật ký: %1</source>
         <translation>Could not read the log: %1</translation>
     </message>
@@ -1424,97 +1424,97 @@
 <context>
     <name>MaintenanceTab</name>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="41"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="39"/>
         <source>Cơ sở dữ liệu của ứng dụng</source>
         <translation>The app&apos;s database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="42"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="40"/>
         <source>Kiểm tra toàn vẹn</source>
         <translation>Integrity check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="44"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="41"/>
         <source>Thu gọn (VACUUM)</source>
         <translation>Compact (VACUUM)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="51"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="44"/>
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="52"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="45"/>
         <source>Cập nhật ngay</source>
         <translation>Update now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="55"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="47"/>
         <source>Không có gói nào có bản trước để quay lại</source>
         <translation>No pack has a previous version to go back to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="56"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="48"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="63"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="51"/>
         <source>Gói chẩn đoán (kèm nhật ký kỹ thuật viên)</source>
         <translation>Diagnostics bundle (with the technician log)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="64"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="52"/>
         <source>Xuất gói chẩn đoán…</source>
         <translation>Export diagnostics bundle…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="90"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="70"/>
         <source>Cơ sở dữ liệu nguyên vẹn (%1 ms).</source>
         <translation>The database is intact (%1 ms).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="93"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="73"/>
         <source>Cơ sở dữ liệu có lỗi:</source>
         <translation>The database has errors:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="105"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="85"/>
         <source>Đã thu gọn: %1 → %2.</source>
         <translation>Compacted: %1 → %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="123"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="103"/>
         <source>Đang cập nhật…</source>
         <translation>Updating…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="136"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="116"/>
         <source>Đã kiểm tra cập nhật; gói mới cài: %1</source>
         <translation>Updates checked; new packs installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="149"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="129"/>
         <source>Đã quay lại %1 bản %2.</source>
         <translation>Rolled %1 back to version %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="156"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="136"/>
         <source>Lưu gói chẩn đoán</source>
         <translation>Save diagnostics bundle</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="165"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="145"/>
         <source>Đang tạo gói chẩn đoán…</source>
         <translation>Making the diagnostics bundle…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="170"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="150"/>
         <source>Đã lưu %1 (đã che %2 thông tin riêng tư).</source>
         <translation>Saved %1 (%2 private items hidden).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="176"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="156"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
     </message>
@@ -1620,122 +1620,122 @@
 <context>
     <name>OverviewPage</name>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="136"/>
+        <location filename="../../app/ui/pages/overview.py" line="132"/>
         <source>Hôm nay: %1</source>
         <translation>Today: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="59"/>
+        <location filename="../../app/ui/pages/overview.py" line="58"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="62"/>
+        <location filename="../../app/ui/pages/overview.py" line="61"/>
         <source>Mã cửa hàng: %1</source>
         <translation>Shop ID: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="65"/>
+        <location filename="../../app/ui/pages/overview.py" line="64"/>
         <source>Đường dây nóng 24/7</source>
         <translation>24/7 hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="67"/>
+        <location filename="../../app/ui/pages/overview.py" line="66"/>
         <source>Luôn có kỹ thuật viên trực, kể cả cuối tuần và ngày lễ.</source>
         <translation>A technician is always on duty, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="70"/>
+        <location filename="../../app/ui/pages/overview.py" line="69"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="71"/>
+        <location filename="../../app/ui/pages/overview.py" line="70"/>
         <source>Phần mềm vàng PMV: đang đọc…</source>
         <translation>PMV gold software: reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="73"/>
+        <location filename="../../app/ui/pages/overview.py" line="72"/>
         <source>Bảng giá vàng (₫/chỉ)</source>
         <translation>Gold price board (₫/chỉ)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="75"/>
+        <location filename="../../app/ui/pages/overview.py" line="73"/>
         <source>Loại vàng</source>
         <translation>Gold type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="75"/>
+        <location filename="../../app/ui/pages/overview.py" line="73"/>
         <source>Mua vào</source>
         <translation>Buy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="75"/>
+        <location filename="../../app/ui/pages/overview.py" line="73"/>
         <source>Bán ra</source>
         <translation>Sell</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="81"/>
+        <location filename="../../app/ui/pages/overview.py" line="77"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="83"/>
+        <location filename="../../app/ui/pages/overview.py" line="79"/>
         <source>Hoạt động gần đây</source>
         <translation>Recent activity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="149"/>
+        <location filename="../../app/ui/pages/overview.py" line="145"/>
         <source>Chưa cấu hình</source>
         <translation>Not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="150"/>
+        <location filename="../../app/ui/pages/overview.py" line="146"/>
         <source>Chưa khai báo cơ sở dữ liệu của phần mềm vàng PMV trong tệp cấu hình.</source>
         <translation>The PMV gold software database is not set in the settings file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="152"/>
+        <location filename="../../app/ui/pages/overview.py" line="148"/>
         <source>Phần mềm vàng PMV: chưa cấu hình</source>
         <translation>PMV gold software: not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="155"/>
+        <location filename="../../app/ui/pages/overview.py" line="151"/>
         <source>Không đọc được cơ sở dữ liệu PMV: %1</source>
         <translation>Cannot read the PMV database: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="156"/>
+        <location filename="../../app/ui/pages/overview.py" line="152"/>
         <source>Không đọc được</source>
         <translation>Cannot read</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="157"/>
+        <location filename="../../app/ui/pages/overview.py" line="153"/>
         <source>Phần mềm vàng PMV: không rõ</source>
         <translation>PMV gold software: unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="160"/>
+        <location filename="../../app/ui/pages/overview.py" line="156"/>
         <source>không rõ</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="161"/>
+        <location filename="../../app/ui/pages/overview.py" line="157"/>
         <source>Phần mềm vàng PMV: %1</source>
         <translation>PMV gold software: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="175"/>
+        <location filename="../../app/ui/pages/overview.py" line="171"/>
         <source>Cập nhật lúc %1</source>
         <translation>Updated at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="177"/>
+        <location filename="../../app/ui/pages/overview.py" line="173"/>
         <source>Chưa có giá</source>
         <translation>No prices yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="181"/>
+        <location filename="../../app/ui/pages/overview.py" line="177"/>
         <source>Chưa có hoạt động nào.</source>
         <translation>No activity yet.</translation>
     </message>
@@ -1861,174 +1861,174 @@
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="67"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="66"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="96"/>
-        <location filename="../../app/ui/devices/texts.py" line="105"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
+        <location filename="../../app/ui/devices/texts.py" line="99"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="97"/>
-        <location filename="../../app/ui/devices/texts.py" line="106"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="96"/>
+        <location filename="../../app/ui/devices/texts.py" line="100"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="98"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="97"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="110"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="109"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="115"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="112"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="121"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
         <source> tem</source>
         <translation> tags</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="122"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
         <source>Số tem của loạt: mã hàng tăng dần từ mã đã nhập.</source>
         <translation>Tags in the run: item codes count up from the code entered.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="123"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
         <source>In loạt tem</source>
         <translation>Print a run</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="124"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="119"/>
         <source>In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không.</source>
         <translation>Print a run of tags in one go, as after a delivery, to see whether the printer keeps the tags in line up to the last one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="127"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="120"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="129"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="121"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="107"/>
+        <location filename="../../app/ui/devices/texts.py" line="101"/>
         <source>Giá trị không hợp lệ: %1</source>
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="198"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="185"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="208"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="195"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="235"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="222"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="237"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="224"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="250"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="237"/>
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="267"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="254"/>
         <source>Đang in loạt %1 tem…</source>
         <translation>Printing a run of %1 tags…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="279"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="266"/>
         <source>Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. Tắt máy in nếu cần dừng ngay.</source>
         <translation>The run had already been sent to the printer before the cancel: it will print all of it. Switch the printer off to stop it now.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="282"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="269"/>
         <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
         <translation>Run cancelled: nothing was sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="297"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="284"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
         <translation>Sent %1 tags (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="100"/>
+        <location filename="../../app/ui/devices/texts.py" line="94"/>
         <source>Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.</source>
         <translation>To print a run, the item code must end in a number (for example 75000001): the tags are numbered upwards.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="103"/>
+        <location filename="../../app/ui/devices/texts.py" line="97"/>
         <source>Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.</source>
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="307"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="294"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="311"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="298"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="314"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="301"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="323"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="310"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="330"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="317"/>
         <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.</source>
         <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call %1.</translation>
     </message>
@@ -2036,132 +2036,132 @@
 <context>
     <name>ProfileTab</name>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="43"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="41"/>
         <source>Sao lưu cấu hình cửa hàng (để cài lại trên máy mới)</source>
         <translation>Back up the shop&apos;s setup (to reinstall on a new PC)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="44"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="42"/>
         <source>Kèm mã cửa hàng và mật khẩu (được mã hóa bằng cụm mật khẩu)</source>
         <translation>Include the shop token and passwords (encrypted with a passphrase)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="47"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="45"/>
         <source>Cụm mật khẩu, ít nhất 8 ký tự</source>
         <translation>Passphrase, at least 8 characters</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="50"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="48"/>
         <source>Gõ lại cụm mật khẩu</source>
         <translation>Type the passphrase again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="51"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="49"/>
         <source>Sao lưu…</source>
         <translation>Back up…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="55"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="52"/>
         <source>Cụm mật khẩu:</source>
         <translation>Passphrase:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="56"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="53"/>
         <source>Nhập lại:</source>
         <translation>Again:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="61"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="58"/>
         <source>Khôi phục từ bản sao lưu</source>
         <translation>Restore from a backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="62"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="59"/>
         <source>Chọn tệp sao lưu…</source>
         <translation>Choose backup file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="67"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="63"/>
         <source>Cụm mật khẩu của bản sao lưu (nếu có phần bí mật)</source>
         <translation>The backup&apos;s passphrase (if it has secrets)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="69"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="65"/>
         <source>Cho phép ghi đè những gì đang có trên máy này</source>
         <translation>Allow replacing what this PC has now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="70"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="66"/>
         <source>Khôi phục</source>
         <translation>Restore</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="99"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="84"/>
         <source>Hai lần gõ cụm mật khẩu không khớp.</source>
         <translation>The two passphrases do not match.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="104"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="89"/>
         <source>Lưu bản sao lưu</source>
         <translation>Save backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="120"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="105"/>
         <source>Đã sao lưu vào %1.</source>
         <translation>Backed up to %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="127"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="112"/>
         <source>Chọn bản sao lưu</source>
         <translation>Choose a backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="159"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="144"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="160"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="145"/>
         <source>Cài đặt</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="161"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="146"/>
         <source>Hợp đồng</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="162"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="147"/>
         <source>Mã cửa hàng</source>
         <translation>Shop token</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="164"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="149"/>
         <source>Gói %1</source>
         <translation>Pack %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="170"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="155"/>
         <source>Máy này đang cài cho cửa hàng %1.</source>
         <translation>This PC is set up for shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="173"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="158"/>
         <source>Chưa có trên máy này (chép dữ liệu bán hàng và bản sao lưu về đúng chỗ):</source>
         <translation>Not on this PC yet (copy the POS data and backups to these places):</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="176"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="161"/>
         <source>Cần gõ lại sau khi khôi phục: %1</source>
         <translation>Type these again after restoring: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="201"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="186"/>
         <source>Đã khôi phục cấu hình của %1. Hãy mở lại phần mềm để dùng cài đặt mới.</source>
         <translation>Restored the setup of %1. Reopen the app to use the new settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="214"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="199"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
     </message>
@@ -2169,187 +2169,187 @@
 <context>
     <name>ProfileTexts</name>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="86"/>
+        <location filename="../../app/ui/technician/texts.py" line="93"/>
         <source>Không mở được tệp.</source>
         <translation>The file cannot be opened.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="87"/>
+        <location filename="../../app/ui/technician/texts.py" line="94"/>
         <source>Tệp này không phải bản sao lưu của PMV Support Assistant.</source>
         <translation>This file is not a PMV Support Assistant backup.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="89"/>
+        <location filename="../../app/ui/technician/texts.py" line="96"/>
         <source>Tệp sao lưu bị hỏng (chép thiếu hoặc lỗi ổ đĩa). Hãy chép lại.</source>
         <translation>The backup file is damaged (incomplete copy or disk error). Copy it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="91"/>
+        <location filename="../../app/ui/technician/texts.py" line="98"/>
         <source>Tệp quá lớn để là một bản sao lưu.</source>
         <translation>The file is too large to be a backup.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="92"/>
+        <location filename="../../app/ui/technician/texts.py" line="99"/>
         <source>Tệp sao lưu chứa đường dẫn không an toàn: đã từ chối.</source>
         <translation>The backup contains unsafe paths: refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="94"/>
+        <location filename="../../app/ui/technician/texts.py" line="101"/>
         <source>Mục lục của bản sao lưu không hợp lệ.</source>
         <translation>The backup&apos;s table of contents is not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="95"/>
+        <location filename="../../app/ui/technician/texts.py" line="102"/>
         <source>Bản sao lưu do phiên bản mới hơn tạo: hãy cập nhật phần mềm trước.</source>
         <translation>The backup was made by a newer version: update the app first.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="97"/>
+        <location filename="../../app/ui/technician/texts.py" line="104"/>
         <source>Bản sao lưu thiếu một phần.</source>
         <translation>A part of the backup is missing.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="98"/>
+        <location filename="../../app/ui/technician/texts.py" line="105"/>
         <source>Bản sao lưu có phần lạ không có trong mục lục.</source>
         <translation>The backup has a part that is not in its table of contents.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="99"/>
+        <location filename="../../app/ui/technician/texts.py" line="106"/>
         <source>Một phần của bản sao lưu đã bị sửa sau khi tạo: đã từ chối.</source>
         <translation>A part of the backup was changed after it was made: refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="101"/>
+        <location filename="../../app/ui/technician/texts.py" line="108"/>
         <source>Tệp cài đặt không đọc được (không phải TOML hợp lệ).</source>
         <translation>The settings file cannot be read (not valid TOML).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="103"/>
+        <location filename="../../app/ui/technician/texts.py" line="110"/>
         <source>Một gói quy định trong bản sao lưu không hợp lệ.</source>
         <translation>A regulation pack in the backup is not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="104"/>
+        <location filename="../../app/ui/technician/texts.py" line="111"/>
         <source>Hợp đồng trong bản sao lưu không có chữ ký hợp lệ.</source>
         <translation>The contract in the backup has no valid signature.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="106"/>
+        <location filename="../../app/ui/technician/texts.py" line="113"/>
         <source>Hợp đồng trong bản sao lưu là của cửa hàng khác.</source>
         <translation>The contract in the backup belongs to another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="108"/>
+        <location filename="../../app/ui/technician/texts.py" line="115"/>
         <source>Cần cụm mật khẩu để mở phần bí mật.</source>
         <translation>The passphrase is needed to open the secrets.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="109"/>
+        <location filename="../../app/ui/technician/texts.py" line="116"/>
         <source>Cụm mật khẩu cần ít nhất 8 ký tự.</source>
         <translation>The passphrase needs at least 8 characters.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="110"/>
+        <location filename="../../app/ui/technician/texts.py" line="117"/>
         <source>Sai cụm mật khẩu (hoặc phần bí mật không thuộc bản sao lưu này).</source>
         <translation>Wrong passphrase (or the secrets do not belong to this backup).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="112"/>
+        <location filename="../../app/ui/technician/texts.py" line="119"/>
         <source>Phần bí mật của bản sao lưu không đọc được.</source>
         <translation>The backup&apos;s secrets cannot be read.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="113"/>
+        <location filename="../../app/ui/technician/texts.py" line="120"/>
         <source>Máy này đang cài cho cửa hàng khác: chỉ khôi phục khi chắc chắn, và tích ô cho phép ghi đè.</source>
         <translation>This PC is set up for another shop: restore only if you are sure, and tick the box to allow replacing.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="116"/>
+        <location filename="../../app/ui/technician/texts.py" line="123"/>
         <source>Máy này đã có cài đặt khác: tích ô cho phép ghi đè nếu muốn thay.</source>
         <translation>This PC already has other settings: tick the box to allow replacing them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="118"/>
+        <location filename="../../app/ui/technician/texts.py" line="125"/>
         <source>Không ghi được ra đĩa (đầy hoặc không có quyền).</source>
         <translation>Could not write to disk (full or no permission).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="124"/>
+        <location filename="../../app/ui/technician/texts.py" line="130"/>
         <source>Máy chạy cài đặt mặc định: không có tệp cài đặt để chép.</source>
         <translation>This PC runs on default settings: no settings file to copy.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="126"/>
+        <location filename="../../app/ui/technician/texts.py" line="132"/>
         <source>Chưa có hợp đồng trên máy này.</source>
         <translation>There is no contract on this PC yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="127"/>
+        <location filename="../../app/ui/technician/texts.py" line="133"/>
         <source>Hợp đồng đang lưu không còn hợp lệ nên không chép; tải lại trên máy mới.</source>
         <translation>The stored contract is no longer valid, so it was not copied; fetch it again on the new PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="129"/>
+        <location filename="../../app/ui/technician/texts.py" line="135"/>
         <source>Mật khẩu trong cài đặt được thay bằng *** (không chép).</source>
         <translation>Passwords in the settings were replaced by *** (not copied).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="131"/>
+        <location filename="../../app/ui/technician/texts.py" line="137"/>
         <source>Máy này chưa lưu mã cửa hàng.</source>
         <translation>This PC has no shop token stored.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="132"/>
+        <location filename="../../app/ui/technician/texts.py" line="138"/>
         <source>Không có thông tin bí mật nào để mã hóa.</source>
         <translation>There were no secrets to encrypt.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="139"/>
+        <location filename="../../app/ui/technician/texts.py" line="144"/>
         <source>không có trong bản sao lưu</source>
         <translation>not in the backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="140"/>
+        <location filename="../../app/ui/technician/texts.py" line="145"/>
         <source>sẽ ghi mới</source>
         <translation>will be written</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="141"/>
+        <location filename="../../app/ui/technician/texts.py" line="146"/>
         <source>giống hệt, giữ nguyên</source>
         <translation>identical, kept</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="142"/>
+        <location filename="../../app/ui/technician/texts.py" line="147"/>
         <source>sẽ THAY bản đang có</source>
         <translation>will REPLACE what is there</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="143"/>
+        <location filename="../../app/ui/technician/texts.py" line="148"/>
         <source>máy đã có bản mới hơn, giữ nguyên</source>
         <translation>this PC has a newer one, kept</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="150"/>
+        <location filename="../../app/ui/technician/texts.py" line="154"/>
         <source>sẽ cài</source>
         <translation>will be installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="151"/>
+        <location filename="../../app/ui/technician/texts.py" line="155"/>
         <source>đã có</source>
         <translation>already installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="152"/>
+        <location filename="../../app/ui/technician/texts.py" line="156"/>
         <source>sẽ nâng cấp</source>
         <translation>will be upgraded</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="153"/>
+        <location filename="../../app/ui/technician/texts.py" line="157"/>
         <source>máy có bản mới hơn, giữ nguyên</source>
         <translation>this PC has a newer version, kept</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="154"/>
+        <location filename="../../app/ui/technician/texts.py" line="158"/>
         <source>máy có bản khác cùng số, giữ nguyên</source>
         <translation>this PC has a different copy of the same version, kept</translation>
     </message>
@@ -2418,153 +2418,153 @@
 <context>
     <name>RemoteAssistDialog</name>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="90"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="88"/>
         <source>Nhờ hỗ trợ từ xa</source>
         <translation>Remote assistance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="93"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="91"/>
         <source>1. Phần mềm điều khiển từ xa trên máy này</source>
         <translation>1. Remote-desktop tools on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="96"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="94"/>
         <source>Mở phần mềm</source>
         <translation>Open the tool</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="98"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="95"/>
         <source>Đọc ID</source>
         <translation>Read ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="105"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="98"/>
         <source>ID hiện trên cửa sổ phần mềm, ví dụ 123 456 789</source>
         <translation>The ID shown in the tool&apos;s window, e.g. 123 456 789</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="114"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="103"/>
         <source>2. Gửi ID kèm yêu cầu hỗ trợ</source>
         <translation>2. Send the ID with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="119"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="108"/>
         <source>Gửi ID cho nhà cung cấp</source>
         <translation>Send the ID to the vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="121"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="109"/>
         <source>Yêu cầu mới kèm ID…</source>
         <translation>New request with the ID…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="128"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="112"/>
         <source>3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)</source>
         <translation>3. Support session (the shop agrees before the technician takes control)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="130"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="114"/>
         <source>Tên kỹ thuật viên của nhà cung cấp</source>
         <translation>The vendor technician&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="132"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
         <source>Việc cần làm, ví dụ: sửa máy in tem</source>
         <translation>What needs doing, e.g. fix the label printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="133"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="117"/>
         <source>Bắt đầu phiên hỗ trợ</source>
         <translation>Start the support session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="135"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="118"/>
         <source>Kết thúc phiên</source>
         <translation>End the session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="138"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="120"/>
         <source>Chưa có phiên hỗ trợ nào.</source>
         <translation>No support session yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="140"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="122"/>
         <source>Kỹ thuật viên:</source>
         <translation>Technician:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="141"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="123"/>
         <source>Lý do:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="183"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="154"/>
         <source>Máy này chưa có phần mềm điều khiển từ xa. Gọi %1 để được hướng dẫn cài UltraViewer (miễn phí).</source>
         <translation>This PC has no remote-desktop tool. Call %1 for help installing UltraViewer (free).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="198"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="169"/>
         <source>Không mở được %1: %2</source>
         <translation>Could not open %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="201"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="172"/>
         <source>Đã mở %1.</source>
         <translation>%1 opened.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="230"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="201"/>
         <source>Chưa có yêu cầu đang mở: hãy gửi yêu cầu hỗ trợ trước</source>
         <translation>No open request: raise a support request first</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="255"/>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="285"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="226"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="256"/>
         <source>ID gồm 6 đến 12 chữ số: hãy kiểm tra lại.</source>
         <translation>An ID has 6 to 12 digits: please check it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="272"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="243"/>
         <source>Đã gửi ID kèm yêu cầu %1.</source>
         <translation>The ID was sent with request %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="274"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="245"/>
         <source>Đã lưu ID vào yêu cầu; nhà cung cấp nhận được ngay khi có mạng.</source>
         <translation>The ID was saved with the request; the vendor gets it as soon as the network is up.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="279"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="250"/>
         <source>Không lưu được ID vào yêu cầu: %1</source>
         <translation>Could not save the ID with the request: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="288"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="259"/>
         <source>Nhờ hỗ trợ từ xa qua %1.</source>
         <translation>Remote help needed via %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="296"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="267"/>
         <source>Cần chọn phần mềm, yêu cầu hỗ trợ và ghi tên kỹ thuật viên.</source>
         <translation>Choose the tool and the support request, and enter the technician&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="310"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="281"/>
         <source>Cửa hàng không đồng ý (hoặc hết thời gian chờ): kỹ thuật viên không được điều khiển máy.</source>
         <translation>The shop did not agree (or time ran out): the technician may not control this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="319"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="290"/>
         <source>Đang hỗ trợ từ xa: %1, từ %2.</source>
         <translation>Remote support in progress: %1, since %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="321"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="292"/>
         <source>Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký.</source>
         <translation>The shop agreed; the session is recorded in the log.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="341"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="312"/>
         <source>Phiên hỗ trợ đã kết thúc.</source>
         <translation>The support session has ended.</translation>
     </message>
@@ -2695,195 +2695,195 @@
 <context>
     <name>ScannerTab</name>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="142"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="141"/>
         <source>Làm mới</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="151"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="150"/>
         <source>Tự nhận</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="153"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="281"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="152"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="277"/>
         <source>Kết nối</source>
         <translation>Connect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="155"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="154"/>
         <source>Tự dò tốc độ</source>
         <translation>Detect speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="157"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="156"/>
         <source>Máy quét cổng COM / USB-COM</source>
         <translation>COM / USB-COM scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="159"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="158"/>
         <source>Cổng</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="163"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="204"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="162"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="202"/>
         <source>Tốc độ</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="163"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="162"/>
         <source>Khung</source>
         <translation>Frame</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="164"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="203"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="163"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
         <source>Kết thúc</source>
         <translation>Terminator</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="179"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="178"/>
         <source>Bấm vào đây rồi quét mã (máy quét kiểu bàn phím USB)</source>
         <translation>Click here, then scan (USB keyboard-type scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="181"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="180"/>
         <source>Máy quét kiểu bàn phím (USB HID)</source>
         <translation>Keyboard-type scanner (USB HID)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="188"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="187"/>
         <source>Thử lại từ đầu</source>
         <translation>Start over</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="190"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="189"/>
         <source>Mã này không quét được</source>
         <translation>This code does not scan</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="192"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="191"/>
         <source>In tờ mã thử…</source>
         <translation>Print the test sheet…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="194"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="193"/>
         <source>Thử với tờ mã: quét lần lượt từng mã</source>
         <translation>Test sheet: scan each code in turn</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="203"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
         <source>Lúc</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="203"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
         <source>Nguồn</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="203"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
         <source>Nội dung</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="251"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="247"/>
         <source>Không thấy cổng COM nào. Máy quét USB kiểu bàn phím không cần cổng: dùng ô bên dưới.</source>
         <translation>No COM port found. A USB keyboard-type scanner needs no port: use the field below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="268"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="264"/>
         <source>Chọn hoặc nhập cổng trước.</source>
         <translation>Choose or type a port first.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="277"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="273"/>
         <source>Ngắt kết nối</source>
         <translation>Disconnect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="278"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="274"/>
         <source>Đang nghe %1 – hãy quét một mã.</source>
         <translation>Listening on %1 – scan a code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="285"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="281"/>
         <source>Lỗi cổng: %1</source>
         <translation>Port error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="287"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="283"/>
         <source>Đã ngắt kết nối.</source>
         <translation>Disconnected.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="291"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="287"/>
         <source>Đang dò tốc độ: hãy quét liên tục một mã trong vài giây…</source>
         <translation>Detecting the speed: keep scanning one code for a few seconds…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="293"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="289"/>
         <source>Đang dò tốc độ cổng…</source>
         <translation>Detecting the port speed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="298"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="294"/>
         <source>Không dò được tốc độ: không nhận được mã hợp lệ ở tốc độ nào.</source>
         <translation>Could not detect the speed: no valid code arrived at any rate.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="301"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="297"/>
         <source>Máy quét dùng tốc độ %1 baud.</source>
         <translation>The scanner uses %1 baud.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="315"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="311"/>
         <source>Cổng COM</source>
         <translation>COM port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="356"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="352"/>
         <source>Bàn phím (máy quét)</source>
         <translation>Keyboard (scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="356"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="352"/>
         <source>Bàn phím (người gõ)</source>
         <translation>Keyboard (person typing)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="357"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="353"/>
         <source>%1 phím/giây</source>
         <translation>%1 keys/s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="395"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="391"/>
         <source>%1: mong đợi %2, nhận được %3</source>
         <translation>%1: expected %2, received %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="399"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="395"/>
         <source>Quét đúng.</source>
         <translation>Scanned correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="405"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="401"/>
         <source>Máy quét đọc đúng tất cả các mã trên tờ thử.</source>
         <translation>The scanner read every code on the test sheet correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="419"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="415"/>
         <source>In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.</source>
         <translation>Print the test sheet, click the scan field (or connect the COM port), then scan each code in turn. The app names the usual faults and how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="437"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="433"/>
         <source>Lưu tờ mã thử</source>
         <translation>Save the test sheet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="442"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="438"/>
         <source>Đã lưu tờ mã thử: %1 – in ở 100%.</source>
         <translation>Test sheet saved: %1 – print at 100%.</translation>
     </message>
@@ -3064,17 +3064,17 @@
 <context>
     <name>SettingsTab</name>
     <message>
-        <location filename="../../app/ui/technician/settings_tab.py" line="26"/>
+        <location filename="../../app/ui/technician/settings_tab.py" line="27"/>
         <source>Tệp: %1</source>
         <translation>File: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/settings_tab.py" line="28"/>
+        <location filename="../../app/ui/technician/settings_tab.py" line="29"/>
         <source>Máy in tem: [[devices.printers]] (name, language, dpi, host/port, serial hoặc queue). Máy quét: [devices] scanner_ports. Lưu xong cần mở lại phần mềm để áp dụng.</source>
         <translation>Label printers: [[devices.printers]] (name, language, dpi, host/port, serial or queue). Scanners: [devices] scanner_ports. Reopen the app after saving to apply.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/settings_tab.py" line="33"/>
+        <location filename="../../app/ui/technician/settings_tab.py" line="34"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
@@ -3084,32 +3084,32 @@
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/settings_tab.py" line="37"/>
+        <location filename="../../app/ui/technician/settings_tab.py" line="36"/>
         <source>Đọc lại tệp</source>
         <translation>Reload file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/settings_tab.py" line="66"/>
+        <location filename="../../app/ui/technician/settings_tab.py" line="55"/>
         <source>Chưa lưu được, cần sửa:</source>
         <translation>Not saved yet, please fix:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/settings_tab.py" line="68"/>
+        <location filename="../../app/ui/technician/settings_tab.py" line="57"/>
         <source>Cài đặt hợp lệ.</source>
         <translation>The settings are valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/settings_tab.py" line="80"/>
+        <location filename="../../app/ui/technician/settings_tab.py" line="69"/>
         <source>Đã lưu. Bản cũ giữ ở %1. Mở lại phần mềm để áp dụng.</source>
         <translation>Saved. The old file is kept as %1. Reopen the app to apply.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/settings_tab.py" line="87"/>
+        <location filename="../../app/ui/technician/settings_tab.py" line="76"/>
         <source>Không lưu: cài đặt có lỗi, tệp cũ giữ nguyên.</source>
         <translation>Not saved: the settings have errors; the old file is unchanged.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/settings_tab.py" line="90"/>
+        <location filename="../../app/ui/technician/settings_tab.py" line="79"/>
         <source>Không đọc hoặc ghi được tệp cài đặt: %1</source>
         <translation>Could not read or write the settings file: %1</translation>
     </message>
@@ -3137,67 +3137,67 @@
         <translation>Wrong code — check each character.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="30"/>
+        <location filename="../../app/ui/setup/texts.py" line="51"/>
         <source>Nhập sai quá nhiều lần. Thử lại sau %1 phút, hoặc gọi %2.</source>
         <translation>Too many wrong tries. Try again in %1 minutes, or call %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="33"/>
+        <location filename="../../app/ui/setup/texts.py" line="25"/>
         <source>Không có mã kích hoạt này. Kiểm tra lại mã, hoặc gọi %1 để được cấp mã mới.</source>
         <translation>There is no such enrolment code. Check the code, or call %1 for a new one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="35"/>
+        <location filename="../../app/ui/setup/texts.py" line="27"/>
         <source>Mã kích hoạt đã hết hạn (mã dùng được 72 giờ). Gọi %1 để được cấp mã mới.</source>
         <translation>The enrolment code has expired (codes last 72 hours). Call %1 for a new one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="37"/>
+        <location filename="../../app/ui/setup/texts.py" line="29"/>
         <source>Mã kích hoạt này đã được dùng. Mỗi mã chỉ dùng một lần; gọi %1 để được cấp mã mới.</source>
         <translation>This enrolment code has been used. Each code works once; call %1 for a new one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="39"/>
+        <location filename="../../app/ui/setup/texts.py" line="31"/>
         <source>Không kết nối được máy chủ hỗ trợ. Kiểm tra mạng; nếu cửa hàng không có Internet, hãy nhập mã cửa hàng và tệp hợp đồng ở phần dưới, hoặc gọi %1.</source>
         <translation>The vendor server cannot be reached. Check the network; if the shop has no Internet, enter the shop token and the contract file below, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="42"/>
+        <location filename="../../app/ui/setup/texts.py" line="34"/>
         <source>Máy chủ hỗ trợ không trả lời kịp. Thử lại sau ít phút, hoặc gọi %1.</source>
         <translation>The vendor server did not answer in time. Try again in a few minutes, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="44"/>
+        <location filename="../../app/ui/setup/texts.py" line="36"/>
         <source>Máy chủ hỗ trợ đang gặp lỗi. Thử lại sau ít phút, hoặc gọi %1.</source>
         <translation>The vendor server has a problem. Try again in a few minutes, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="46"/>
+        <location filename="../../app/ui/setup/texts.py" line="38"/>
         <source>Máy chủ trả lời không đúng định dạng. Gọi %1.</source>
         <translation>The server&apos;s answer is malformed. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="48"/>
+        <location filename="../../app/ui/setup/texts.py" line="40"/>
         <source>Hợp đồng máy chủ gửi không xác thực được nên chưa nhận. Gọi %1.</source>
         <translation>The contract the server sent does not verify, so it was not taken. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="56"/>
+        <location filename="../../app/ui/setup/texts.py" line="57"/>
         <source>PMV đang chạy ở đây</source>
         <translation>PMV is running from here</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="57"/>
+        <location filename="../../app/ui/setup/texts.py" line="58"/>
         <source>theo mục cài đặt của Windows</source>
         <translation>from Windows&apos; list of installed programs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="58"/>
+        <location filename="../../app/ui/setup/texts.py" line="59"/>
         <source>thư mục cài thường gặp</source>
         <translation>a usual install folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="59"/>
+        <location filename="../../app/ui/setup/texts.py" line="60"/>
         <source>do bạn chọn</source>
         <translation>chosen by you</translation>
     </message>
@@ -3242,52 +3242,52 @@
         <translation>PMV&apos;s log folder was not found: choose it if you know it, or leave it empty.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="88"/>
+        <location filename="../../app/ui/setup/texts.py" line="87"/>
         <source>Không có tệp dữ liệu ở đường dẫn này.</source>
         <translation>There is no database file at this path.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="89"/>
+        <location filename="../../app/ui/setup/texts.py" line="88"/>
         <source>Tệp này không phải dữ liệu PMV hoặc đã bị hỏng. Chọn đúng tệp, hoặc gọi %1.</source>
         <translation>This file is not a PMV database or is damaged. Choose the right file, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="91"/>
+        <location filename="../../app/ui/setup/texts.py" line="90"/>
         <source>Không mở được tệp dữ liệu (không có quyền hoặc đang bị khóa). Gọi %1 nếu cần.</source>
         <translation>The database file cannot be opened (no permission, or locked). Call %1 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="93"/>
+        <location filename="../../app/ui/setup/texts.py" line="92"/>
         <source>Đây là một cơ sở dữ liệu nhưng không phải của PMV. Chọn đúng tệp dữ liệu bán hàng.</source>
         <translation>This is a database, but not PMV&apos;s. Choose the right sales database file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="95"/>
+        <location filename="../../app/ui/setup/texts.py" line="94"/>
         <source>Chuỗi kết nối máy chủ dữ liệu không dùng được. Gọi %1.</source>
         <translation>The database server connection string cannot be used. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="96"/>
+        <location filename="../../app/ui/setup/texts.py" line="95"/>
         <source>Bản cài này thiếu trình kết nối máy chủ dữ liệu. Gọi %1.</source>
         <translation>This install lacks the database server driver. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="98"/>
+        <location filename="../../app/ui/setup/texts.py" line="97"/>
         <source>Không kết nối được máy chủ dữ liệu của PMV. Kiểm tra máy chủ đã bật và mạng nội bộ.</source>
         <translation>PMV&apos;s database server cannot be reached. Check that the server is on and the local network works.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="100"/>
+        <location filename="../../app/ui/setup/texts.py" line="99"/>
         <source>Máy chủ dữ liệu từ chối tên đăng nhập hoặc mật khẩu trong PMV.ini.</source>
         <translation>The database server refused the user name or password in PMV.ini.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="102"/>
+        <location filename="../../app/ui/setup/texts.py" line="101"/>
         <source>Máy chủ dữ liệu không có cơ sở dữ liệu PMV ghi trong PMV.ini.</source>
         <translation>The database server has no database of the name in PMV.ini.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="104"/>
+        <location filename="../../app/ui/setup/texts.py" line="103"/>
         <source>Máy chủ dữ liệu báo lỗi. Gọi %1.</source>
         <translation>The database server reported an error. Call %1.</translation>
     </message>
@@ -3381,182 +3381,182 @@ Details: %2</translation>
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="82"/>
+        <location filename="../../app/ui/support/page.py" line="78"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="84"/>
+        <location filename="../../app/ui/support/page.py" line="79"/>
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="87"/>
+        <location filename="../../app/ui/support/page.py" line="81"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="100"/>
+        <location filename="../../app/ui/support/page.py" line="93"/>
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="100"/>
+        <location filename="../../app/ui/support/page.py" line="93"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="100"/>
-        <location filename="../../app/ui/support/page.py" line="270"/>
-        <location filename="../../app/ui/support/page.py" line="279"/>
+        <location filename="../../app/ui/support/page.py" line="93"/>
+        <location filename="../../app/ui/support/page.py" line="251"/>
+        <location filename="../../app/ui/support/page.py" line="260"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="101"/>
+        <location filename="../../app/ui/support/page.py" line="94"/>
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="115"/>
+        <location filename="../../app/ui/support/page.py" line="105"/>
         <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="189"/>
+        <location filename="../../app/ui/support/page.py" line="170"/>
         <source>Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính theo lịch chung nên hạn xử lý có thể lệch.</source>
         <translation>Estimated calendar: the vendor has not sent its %1 working calendar yet; holidays follow the general calendar, so deadlines may be off.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="193"/>
+        <location filename="../../app/ui/support/page.py" line="174"/>
         <source>Lịch làm việc %1 của nhà cung cấp, cập nhật %2</source>
         <translation>Vendor&apos;s %1 working calendar, updated %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="202"/>
+        <location filename="../../app/ui/support/page.py" line="183"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="206"/>
+        <location filename="../../app/ui/support/page.py" line="187"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="222"/>
+        <location filename="../../app/ui/support/page.py" line="203"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="228"/>
+        <location filename="../../app/ui/support/page.py" line="209"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="229"/>
+        <location filename="../../app/ui/support/page.py" line="210"/>
         <source>%1  (%2 tin mới)</source>
         <translation>%1  (%2 new)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="268"/>
+        <location filename="../../app/ui/support/page.py" line="249"/>
         <source>Người mở</source>
         <translation>Opened by</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="269"/>
-        <location filename="../../app/ui/support/page.py" line="278"/>
+        <location filename="../../app/ui/support/page.py" line="250"/>
+        <location filename="../../app/ui/support/page.py" line="259"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="273"/>
+        <location filename="../../app/ui/support/page.py" line="254"/>
         <source>Mở lúc</source>
         <translation>Opened at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="274"/>
+        <location filename="../../app/ui/support/page.py" line="255"/>
         <source>Đường dây nóng</source>
         <translation>Hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="274"/>
+        <location filename="../../app/ui/support/page.py" line="255"/>
         <source>%1 (24/7)</source>
         <translation>%1 (24/7)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="278"/>
+        <location filename="../../app/ui/support/page.py" line="259"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="271"/>
-        <location filename="../../app/ui/support/page.py" line="280"/>
+        <location filename="../../app/ui/support/page.py" line="252"/>
+        <location filename="../../app/ui/support/page.py" line="261"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="272"/>
-        <location filename="../../app/ui/support/page.py" line="281"/>
+        <location filename="../../app/ui/support/page.py" line="253"/>
+        <location filename="../../app/ui/support/page.py" line="262"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="282"/>
+        <location filename="../../app/ui/support/page.py" line="263"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="283"/>
+        <location filename="../../app/ui/support/page.py" line="264"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="284"/>
+        <location filename="../../app/ui/support/page.py" line="265"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="287"/>
+        <location filename="../../app/ui/support/page.py" line="268"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="81"/>
+        <location filename="../../app/ui/support/texts.py" line="77"/>
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="83"/>
+        <location filename="../../app/ui/support/texts.py" line="79"/>
         <source>Máy này đã nhận yêu cầu từ bộ phận hỗ trợ, số %1</source>
         <translation>This PC received the request from the support desk, number %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="86"/>
+        <location filename="../../app/ui/support/texts.py" line="82"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="88"/>
+        <location filename="../../app/ui/support/texts.py" line="84"/>
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="96"/>
+        <location filename="../../app/ui/support/texts.py" line="92"/>
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="293"/>
+        <location filename="../../app/ui/support/page.py" line="274"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="297"/>
+        <location filename="../../app/ui/support/page.py" line="278"/>
         <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="302"/>
+        <location filename="../../app/ui/support/page.py" line="283"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -3564,522 +3564,522 @@ Details: %2</translation>
 <context>
     <name>SupportTexts</name>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="35"/>
+        <location filename="../../app/ui/support/texts.py" line="34"/>
         <source>Sự cố</source>
         <translation>Incident</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="36"/>
+        <location filename="../../app/ui/support/texts.py" line="35"/>
         <source>Hướng dẫn sử dụng</source>
         <translation>How-to help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="37"/>
+        <location filename="../../app/ui/support/texts.py" line="36"/>
         <source>Cập nhật quy định</source>
         <translation>Regulation update</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="38"/>
+        <location filename="../../app/ui/support/texts.py" line="37"/>
         <source>Cài lại phần mềm</source>
         <translation>Reinstall the software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="39"/>
+        <location filename="../../app/ui/support/texts.py" line="38"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode device</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="45"/>
+        <location filename="../../app/ui/support/texts.py" line="43"/>
         <source>Nghiêm trọng – không bán hàng được</source>
         <translation>Critical – cannot trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="46"/>
+        <location filename="../../app/ui/support/texts.py" line="44"/>
         <source>Cao – ảnh hưởng việc bán hàng</source>
         <translation>High – trading is affected</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="47"/>
+        <location filename="../../app/ui/support/texts.py" line="45"/>
         <source>Bình thường</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="53"/>
+        <location filename="../../app/ui/support/texts.py" line="50"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="54"/>
+        <location filename="../../app/ui/support/texts.py" line="51"/>
         <source>Email</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="55"/>
+        <location filename="../../app/ui/support/texts.py" line="52"/>
         <source>Truy cập từ xa</source>
         <translation>Remote session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="56"/>
+        <location filename="../../app/ui/support/texts.py" line="53"/>
         <source>Đến tận nơi</source>
         <translation>On-site visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="62"/>
+        <location filename="../../app/ui/support/texts.py" line="58"/>
         <source>Chờ gửi</source>
         <translation>Waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="63"/>
+        <location filename="../../app/ui/support/texts.py" line="59"/>
         <source>Đã gửi</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="64"/>
+        <location filename="../../app/ui/support/texts.py" line="60"/>
         <source>Đã tiếp nhận</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="65"/>
+        <location filename="../../app/ui/support/texts.py" line="61"/>
         <source>Đang xử lý</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="66"/>
+        <location filename="../../app/ui/support/texts.py" line="62"/>
         <source>Đã đề xuất phương án</source>
         <translation>Solution proposed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="67"/>
+        <location filename="../../app/ui/support/texts.py" line="63"/>
         <source>Đã hẹn đến tận nơi</source>
         <translation>On-site visit scheduled</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="68"/>
+        <location filename="../../app/ui/support/texts.py" line="64"/>
         <source>Đã giải quyết</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="69"/>
+        <location filename="../../app/ui/support/texts.py" line="65"/>
         <source>Đã đóng</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="75"/>
+        <location filename="../../app/ui/support/texts.py" line="71"/>
         <source>Nhà cung cấp đã phát hiện và mở yêu cầu</source>
         <translation>The vendor detected a problem and opened this request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="102"/>
+        <location filename="../../app/ui/support/texts.py" line="97"/>
         <source>tệp đã bị xóa khỏi máy</source>
         <translation>the file was deleted from this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="103"/>
+        <location filename="../../app/ui/support/texts.py" line="98"/>
         <source>tệp đã bị thay đổi sau khi đính kèm nên không gửi</source>
         <translation>the file changed after it was attached, so it was not sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="104"/>
+        <location filename="../../app/ui/support/texts.py" line="99"/>
         <source>tệp quá lớn, máy chủ từ chối</source>
         <translation>the file is too large; the server refused it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="105"/>
+        <location filename="../../app/ui/support/texts.py" line="100"/>
         <source>máy chủ từ chối tệp (sai mã kiểm tra)</source>
         <translation>the server refused the file (checksum mismatch)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="106"/>
+        <location filename="../../app/ui/support/texts.py" line="101"/>
         <source>Yêu cầu không còn trên máy chủ nhà cung cấp nên tệp chưa gửi được (tệp vẫn lưu trên máy này). Hãy gửi yêu cầu mới hoặc gọi %1.</source>
         <translation>The request is no longer on the vendor&apos;s server, so the file was not sent (it is still kept on this computer). Raise a new request or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="114"/>
+        <location filename="../../app/ui/support/texts.py" line="124"/>
         <source>Vui lòng nhập mục này.</source>
         <translation>Please fill this in.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="116"/>
-        <location filename="../../app/ui/support/texts.py" line="340"/>
+        <location filename="../../app/ui/support/texts.py" line="126"/>
+        <location filename="../../app/ui/support/texts.py" line="348"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="118"/>
-        <location filename="../../app/ui/support/texts.py" line="345"/>
+        <location filename="../../app/ui/support/texts.py" line="128"/>
+        <location filename="../../app/ui/support/texts.py" line="353"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="120"/>
-        <location filename="../../app/ui/support/texts.py" line="346"/>
+        <location filename="../../app/ui/support/texts.py" line="130"/>
+        <location filename="../../app/ui/support/texts.py" line="354"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="122"/>
+        <location filename="../../app/ui/support/texts.py" line="112"/>
         <source>Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại.</source>
         <translation>Please enter a phone number so the technician can call back.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="123"/>
+        <location filename="../../app/ui/support/texts.py" line="114"/>
         <source>Số điện thoại chỉ gồm chữ số (có thể có +84).</source>
         <translation>A phone number has digits only (optionally +84).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="124"/>
+        <location filename="../../app/ui/support/texts.py" line="116"/>
         <source>Số điện thoại không đủ hoặc thừa chữ số.</source>
         <translation>The phone number has too few or too many digits.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="125"/>
+        <location filename="../../app/ui/support/texts.py" line="117"/>
         <source>Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234).</source>
         <translation>Unknown prefix (mobiles have 10 digits like 0912 345 678, landlines look like 028 3822 1234).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="128"/>
+        <location filename="../../app/ui/support/texts.py" line="131"/>
         <source>Số điện thoại không hợp lệ.</source>
         <translation>The phone number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="135"/>
+        <location filename="../../app/ui/support/texts.py" line="138"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="137"/>
+        <location filename="../../app/ui/support/texts.py" line="140"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="138"/>
+        <location filename="../../app/ui/support/texts.py" line="141"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="144"/>
+        <location filename="../../app/ui/support/texts.py" line="147"/>
         <source>Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.</source>
         <translation>No committed deadline (the shop&apos;s warranty/maintenance has ended); for anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="148"/>
+        <location filename="../../app/ui/support/texts.py" line="151"/>
         <source>%1 hôm nay</source>
         <translation>%1 today</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="150"/>
+        <location filename="../../app/ui/support/texts.py" line="153"/>
         <source>%1 ngày mai</source>
         <translation>%1 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="154"/>
+        <location filename="../../app/ui/support/texts.py" line="157"/>
         <source>Hạn đề xuất phương án: %1 (đã quá hạn %2)</source>
         <translation>Solution due: %1 (overdue by %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="156"/>
+        <location filename="../../app/ui/support/texts.py" line="159"/>
         <source>Hạn đề xuất phương án: %1, còn %2</source>
         <translation>Solution due: %1, %2 left</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="161"/>
+        <location filename="../../app/ui/support/texts.py" line="164"/>
         <source>(chưa gửi)</source>
         <translation>(not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="187"/>
+        <location filename="../../app/ui/support/texts.py" line="192"/>
         <source>Thứ Hai</source>
         <translation>Monday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="187"/>
+        <location filename="../../app/ui/support/texts.py" line="192"/>
         <source>Thứ Ba</source>
         <translation>Tuesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="188"/>
+        <location filename="../../app/ui/support/texts.py" line="193"/>
         <source>Thứ Tư</source>
         <translation>Wednesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="188"/>
+        <location filename="../../app/ui/support/texts.py" line="193"/>
         <source>Thứ Năm</source>
         <translation>Thursday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="189"/>
+        <location filename="../../app/ui/support/texts.py" line="194"/>
         <source>Thứ Sáu</source>
         <translation>Friday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="189"/>
+        <location filename="../../app/ui/support/texts.py" line="194"/>
         <source>Thứ Bảy</source>
         <translation>Saturday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="190"/>
+        <location filename="../../app/ui/support/texts.py" line="195"/>
         <source>Chủ Nhật</source>
         <translation>Sunday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="196"/>
+        <location filename="../../app/ui/support/texts.py" line="201"/>
         <source>%1 %2, %3–%4, kỹ thuật viên %5</source>
         <translation>%1 %2, %3–%4, technician %5</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="212"/>
+        <location filename="../../app/ui/support/texts.py" line="217"/>
         <source>Nhà cung cấp – %1</source>
         <translation>Vendor – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="214"/>
+        <location filename="../../app/ui/support/texts.py" line="219"/>
         <source>Cửa hàng – %1</source>
         <translation>Shop – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="215"/>
+        <location filename="../../app/ui/support/texts.py" line="220"/>
         <source>Hệ thống</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="221"/>
+        <location filename="../../app/ui/support/texts.py" line="224"/>
         <source>yêu cầu đã đóng; bấm “Lỗi xuất hiện lại” để mở lại</source>
         <translation>the request is closed; press “The problem is back” to reopen it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="222"/>
+        <location filename="../../app/ui/support/texts.py" line="225"/>
         <source>không có phương án nào đang chờ cửa hàng trả lời</source>
         <translation>no proposed solution is waiting for the shop&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="223"/>
+        <location filename="../../app/ui/support/texts.py" line="226"/>
         <source>không có lịch hẹn nào đang chờ cửa hàng xác nhận</source>
         <translation>no visit is waiting for the shop&apos;s confirmation</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="224"/>
+        <location filename="../../app/ui/support/texts.py" line="227"/>
         <source>nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới</source>
         <translation>the vendor changed the visit; see the new time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="225"/>
+        <location filename="../../app/ui/support/texts.py" line="228"/>
         <source>yêu cầu chưa được giải quyết</source>
         <translation>the request has not been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="226"/>
+        <location filename="../../app/ui/support/texts.py" line="229"/>
         <source>yêu cầu này đã được đánh giá</source>
         <translation>this request has already been rated</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="227"/>
+        <location filename="../../app/ui/support/texts.py" line="230"/>
         <source>đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới</source>
         <translation>more than 7 days have passed since it was resolved; please raise a new request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="232"/>
+        <location filename="../../app/ui/support/texts.py" line="239"/>
         <source>máy chủ từ chối</source>
         <translation>the server refused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="241"/>
+        <location filename="../../app/ui/support/texts.py" line="248"/>
         <source>Bộ phận hỗ trợ đã nhận yêu cầu</source>
         <translation>The support team received the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="244"/>
-        <location filename="../../app/ui/support/texts.py" line="246"/>
+        <location filename="../../app/ui/support/texts.py" line="251"/>
+        <location filename="../../app/ui/support/texts.py" line="253"/>
         <source>Chuyển trạng thái: %1</source>
         <translation>Status changed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="249"/>
+        <location filename="../../app/ui/support/texts.py" line="256"/>
         <source>Đề xuất phương án (%1): %2</source>
         <translation>Solution proposed (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="251"/>
+        <location filename="../../app/ui/support/texts.py" line="258"/>
         <source>Cửa hàng xác nhận: đã khắc phục</source>
         <translation>The shop confirmed: fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="253"/>
+        <location filename="../../app/ui/support/texts.py" line="260"/>
         <source>Cửa hàng báo chưa khắc phục: %1</source>
         <translation>The shop says it is not fixed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="254"/>
+        <location filename="../../app/ui/support/texts.py" line="261"/>
         <source>Cửa hàng báo lỗi xuất hiện lại: %1</source>
         <translation>The shop says the problem is back: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="257"/>
+        <location filename="../../app/ui/support/texts.py" line="264"/>
         <source>Hạn đề xuất mới: %1.</source>
         <translation>New deadline for a proposed solution: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="260"/>
+        <location filename="../../app/ui/support/texts.py" line="267"/>
         <source>Đề xuất lịch đến tận nơi: %1</source>
         <translation>On-site visit proposed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="262"/>
+        <location filename="../../app/ui/support/texts.py" line="269"/>
         <source>Cửa hàng xác nhận lịch hẹn</source>
         <translation>The shop confirmed the visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="264"/>
+        <location filename="../../app/ui/support/texts.py" line="271"/>
         <source>Cửa hàng đề nghị giờ khác: %1</source>
         <translation>The shop asked for another time: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="266"/>
+        <location filename="../../app/ui/support/texts.py" line="273"/>
         <source>Đánh giá %1</source>
         <translation>Rated %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="270"/>
+        <location filename="../../app/ui/support/texts.py" line="277"/>
         <source>Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn</source>
         <translation>Closed because the shop did not answer the proposed solution in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="271"/>
+        <location filename="../../app/ui/support/texts.py" line="278"/>
         <source>Đã đóng yêu cầu</source>
         <translation>Request closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="277"/>
-        <location filename="../../app/ui/support/texts.py" line="285"/>
+        <location filename="../../app/ui/support/texts.py" line="284"/>
+        <location filename="../../app/ui/support/texts.py" line="291"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="279"/>
+        <location filename="../../app/ui/support/texts.py" line="286"/>
         <source>không gửi được: %1</source>
         <translation>not sent: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="286"/>
+        <location filename="../../app/ui/support/texts.py" line="292"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="287"/>
+        <location filename="../../app/ui/support/texts.py" line="293"/>
         <source>bấm để tải về</source>
         <translation>click to download</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="288"/>
+        <location filename="../../app/ui/support/texts.py" line="294"/>
         <source>bấm để mở</source>
         <translation>click to open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="289"/>
+        <location filename="../../app/ui/support/texts.py" line="295"/>
         <source>tệp không khớp mã kiểm tra, không mở</source>
         <translation>the file does not match its checksum, not opened</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="298"/>
+        <location filename="../../app/ui/support/texts.py" line="308"/>
         <source>Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ trợ. Việc gấp xin gọi %1.</source>
         <translation>The request is waiting to be sent: the PC will send it as soon as it reaches the support server. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="301"/>
+        <location filename="../../app/ui/support/texts.py" line="311"/>
         <source>Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, không cần bấm lại.</source>
         <translation>The shop&apos;s answer is waiting to be sent: the PC will send it as soon as it can connect; no need to press again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="305"/>
+        <location filename="../../app/ui/support/texts.py" line="315"/>
         <source>Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm “Xác nhận lịch” hoặc “Đề nghị giờ khác”.</source>
         <translation>The shop needs to answer: the vendor proposes to come on %1. Press “Confirm visit” or “Ask for another time”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="309"/>
+        <location filename="../../app/ui/support/texts.py" line="319"/>
         <source>Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?</source>
         <translation>The shop needs to answer: did the proposed solution fix the problem?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="311"/>
+        <location filename="../../app/ui/support/texts.py" line="321"/>
         <source>Nếu cửa hàng không trả lời trước %1, nhà cung cấp có thể đóng yêu cầu.</source>
         <translation>If the shop does not answer before %1, the vendor may close the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="315"/>
+        <location filename="../../app/ui/support/texts.py" line="325"/>
         <source>Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến.</source>
         <translation>Booked: %1. The technician will call before coming.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="320"/>
+        <location filename="../../app/ui/support/texts.py" line="330"/>
         <source>Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm “Lỗi xuất hiện lại” thay vì gửi yêu cầu mới.</source>
         <translation>Done. If the problem comes back before %1, press “The problem is back” instead of raising a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="322"/>
+        <location filename="../../app/ui/support/texts.py" line="332"/>
         <source>Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.</source>
         <translation>Done. If there is a new problem, please raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="324"/>
+        <location filename="../../app/ui/support/texts.py" line="334"/>
         <source>Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor detected a problem on the till and opened this request for the shop; a technician will get in touch and propose a solution by %1. You can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="329"/>
+        <location filename="../../app/ui/support/texts.py" line="339"/>
         <source>Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor is working on it and will propose a solution before %1. The shop can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="332"/>
+        <location filename="../../app/ui/support/texts.py" line="342"/>
         <source>Nhà cung cấp đang xử lý. Việc gấp xin gọi %1.</source>
         <translation>The vendor is working on it. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="338"/>
+        <location filename="../../app/ui/support/texts.py" line="346"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="339"/>
+        <location filename="../../app/ui/support/texts.py" line="347"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="341"/>
+        <location filename="../../app/ui/support/texts.py" line="349"/>
         <source>Hãy cho biết lý do.</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="342"/>
+        <location filename="../../app/ui/support/texts.py" line="350"/>
         <source>Hãy cho biết ngày giờ nào tiện cho cửa hàng.</source>
         <translation>Please say which days or hours suit the shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="343"/>
+        <location filename="../../app/ui/support/texts.py" line="351"/>
         <source>Hãy chọn từ 1 đến 5 sao.</source>
         <translation>Please choose 1 to 5 stars.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="344"/>
+        <location filename="../../app/ui/support/texts.py" line="352"/>
         <source>Mỗi tin nhắn gửi kèm tối đa %1 tệp.</source>
         <translation>At most %1 files per message.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="353"/>
+        <location filename="../../app/ui/support/texts.py" line="365"/>
         <source>Không tìm thấy tệp này trong yêu cầu.</source>
         <translation>This file was not found in the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="354"/>
+        <location filename="../../app/ui/support/texts.py" line="366"/>
         <source>Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút.</source>
         <translation>The file is not ready on the server yet; please try again in a few minutes.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="356"/>
+        <location filename="../../app/ui/support/texts.py" line="368"/>
         <source>Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not match the checksum the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="358"/>
+        <location filename="../../app/ui/support/texts.py" line="371"/>
         <source>Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not have the size the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
@@ -4087,37 +4087,37 @@ Details: %2</translation>
 <context>
     <name>SupportTile</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="309"/>
+        <location filename="../../app/ui/support/page.py" line="290"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="311"/>
+        <location filename="../../app/ui/support/page.py" line="292"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="325"/>
+        <location filename="../../app/ui/support/page.py" line="306"/>
         <source>%1 tin nhắn mới từ bộ phận hỗ trợ</source>
         <translation>%1 new messages from the support team</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="328"/>
+        <location filename="../../app/ui/support/page.py" line="309"/>
         <source>Lịch hẹn: %1</source>
         <translation>Visit: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="336"/>
+        <location filename="../../app/ui/support/page.py" line="317"/>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="338"/>
+        <location filename="../../app/ui/support/page.py" line="319"/>
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="345"/>
+        <location filename="../../app/ui/support/page.py" line="326"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
@@ -4227,192 +4227,192 @@ Details: %2</translation>
 <context>
     <name>TechnicianTexts</name>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="19"/>
+        <location filename="../../app/ui/technician/texts.py" line="17"/>
         <source>Mã mở khóa gõ chưa đúng: kiểm tra lại từng nhóm ký tự.</source>
         <translation>The unlock code is mistyped: check each group of characters.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="20"/>
+        <location filename="../../app/ui/technician/texts.py" line="19"/>
         <source>Mã mở khóa không hợp lệ (chữ ký không khớp).</source>
         <translation>The unlock code is not valid (the signature does not match).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="21"/>
+        <location filename="../../app/ui/technician/texts.py" line="20"/>
         <source>Mã được ký bằng khóa không được tin cậy.</source>
         <translation>The code is signed with an untrusted key.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="22"/>
+        <location filename="../../app/ui/technician/texts.py" line="21"/>
         <source>Mã này dành cho cửa hàng khác.</source>
         <translation>This code is for another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="23"/>
+        <location filename="../../app/ui/technician/texts.py" line="22"/>
         <source>Mã này dành cho một mã thử thách khác.</source>
         <translation>This code is for another challenge.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="24"/>
+        <location filename="../../app/ui/technician/texts.py" line="23"/>
         <source>Mã mở khóa đã hết hạn.</source>
         <translation>The unlock code has expired.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="25"/>
+        <location filename="../../app/ui/technician/texts.py" line="24"/>
         <source>Mã mở khóa này đã được dùng rồi.</source>
         <translation>This unlock code has already been used.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="26"/>
+        <location filename="../../app/ui/technician/texts.py" line="25"/>
         <source>Nhập sai quá nhiều lần: tạm khóa 10 phút. Gọi %1 nếu cần.</source>
         <translation>Too many wrong codes: locked for 10 minutes. Call %1 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="33"/>
+        <location filename="../../app/ui/technician/texts.py" line="35"/>
         <source>Mở khóa chế độ kỹ thuật viên</source>
         <translation>Unlock technician mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="34"/>
+        <location filename="../../app/ui/technician/texts.py" line="36"/>
         <source>Khóa chế độ kỹ thuật viên</source>
         <translation>Lock technician mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="35"/>
+        <location filename="../../app/ui/technician/texts.py" line="37"/>
         <source>Chạy kiểm tra chi tiết</source>
         <translation>Run detailed checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="36"/>
+        <location filename="../../app/ui/technician/texts.py" line="38"/>
         <source>Xem nhật ký</source>
         <translation>View log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="37"/>
+        <location filename="../../app/ui/technician/texts.py" line="39"/>
         <source>Tìm trong nhật ký</source>
         <translation>Search log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="38"/>
+        <location filename="../../app/ui/technician/texts.py" line="40"/>
         <source>Lưu cài đặt</source>
         <translation>Save settings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="39"/>
+        <location filename="../../app/ui/technician/texts.py" line="41"/>
         <source>Cập nhật ngay</source>
         <translation>Update now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="40"/>
+        <location filename="../../app/ui/technician/texts.py" line="42"/>
         <source>Quay lại gói quy định trước</source>
         <translation>Roll back a regulation pack</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="41"/>
+        <location filename="../../app/ui/technician/texts.py" line="43"/>
         <source>Kiểm tra toàn vẹn cơ sở dữ liệu</source>
         <translation>Database integrity check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="42"/>
+        <location filename="../../app/ui/technician/texts.py" line="44"/>
         <source>Thu gọn cơ sở dữ liệu</source>
         <translation>Compact the database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="43"/>
+        <location filename="../../app/ui/technician/texts.py" line="45"/>
         <source>Xuất gói chẩn đoán</source>
         <translation>Export diagnostics bundle</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="44"/>
+        <location filename="../../app/ui/technician/texts.py" line="46"/>
         <source>Xuất nhật ký kỹ thuật viên</source>
         <translation>Export the technician log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="45"/>
+        <location filename="../../app/ui/technician/texts.py" line="47"/>
         <source>Gắn nhật ký vào yêu cầu hỗ trợ</source>
         <translation>Attach the log to a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="46"/>
+        <location filename="../../app/ui/technician/texts.py" line="48"/>
         <source>Sao lưu để cài lại</source>
         <translation>Backup for reinstall</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="47"/>
+        <location filename="../../app/ui/technician/texts.py" line="49"/>
         <source>Khôi phục từ bản sao lưu</source>
         <translation>Restore from a backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="48"/>
+        <location filename="../../app/ui/technician/texts.py" line="50"/>
         <source>Xin phép hỗ trợ từ xa</source>
         <translation>Ask consent for remote support</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="49"/>
+        <location filename="../../app/ui/technician/texts.py" line="51"/>
         <source>Bắt đầu phiên hỗ trợ từ xa</source>
         <translation>Remote session started</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="50"/>
+        <location filename="../../app/ui/technician/texts.py" line="52"/>
         <source>Kết thúc phiên hỗ trợ từ xa</source>
         <translation>Remote session ended</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="57"/>
+        <location filename="../../app/ui/technician/texts.py" line="61"/>
         <source>Thành công</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="58"/>
+        <location filename="../../app/ui/technician/texts.py" line="62"/>
         <source>Lỗi</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="59"/>
+        <location filename="../../app/ui/technician/texts.py" line="63"/>
         <source>Đồng ý</source>
         <translation>Agree</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="60"/>
+        <location filename="../../app/ui/technician/texts.py" line="64"/>
         <source>Từ chối</source>
         <translation>Refuse</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="61"/>
+        <location filename="../../app/ui/technician/texts.py" line="65"/>
         <source>Hết thời gian chờ</source>
         <translation>Timed out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="66"/>
+        <location filename="../../app/ui/technician/texts.py" line="73"/>
         <source>Từ chối: %1</source>
         <translation>Refused: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="72"/>
+        <location filename="../../app/ui/technician/texts.py" line="78"/>
         <source>Đã đọc được ID.</source>
         <translation>The ID was read.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="73"/>
+        <location filename="../../app/ui/technician/texts.py" line="79"/>
         <source>Phần mềm này chỉ hiện ID trong cửa sổ của nó: hãy đọc ID trên cửa sổ và gõ vào đây.</source>
         <translation>This tool only shows its ID in its window: read it there and type it here.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="75"/>
+        <location filename="../../app/ui/technician/texts.py" line="81"/>
         <source>Phần mềm không trả lời ID kịp: hãy gõ ID từ cửa sổ của nó.</source>
         <translation>The tool did not give its ID in time: type the ID from its window.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="76"/>
+        <location filename="../../app/ui/technician/texts.py" line="83"/>
         <source>Phần mềm báo lỗi khi hỏi ID: hãy gõ ID từ cửa sổ của nó.</source>
         <translation>The tool reported an error when asked for its ID: type the ID from its window.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="77"/>
+        <location filename="../../app/ui/technician/texts.py" line="85"/>
         <source>Không đọc được ID: hãy gõ ID từ cửa sổ của phần mềm.</source>
         <translation>Could not read the ID: type it from the tool&apos;s window.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/texts.py" line="78"/>
+        <location filename="../../app/ui/technician/texts.py" line="86"/>
         <source>Không chạy được phần mềm để hỏi ID.</source>
         <translation>Could not run the tool to ask for its ID.</translation>
     </message>
@@ -4474,7 +4474,7 @@ Details: %2</translation>
         <translation>Conversation with the support team</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="62"/>
+        <location filename="../../app/ui/support/thread_view.py" line="61"/>
         <source>Đã khắc phục</source>
         <translation>Fixed</translation>
     </message>
@@ -4504,139 +4504,139 @@ Details: %2</translation>
         <translation>The problem is back…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="80"/>
+        <location filename="../../app/ui/support/thread_view.py" line="73"/>
         <source>Người gửi</source>
         <translation>Sender</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="83"/>
-        <location filename="../../app/ui/support/thread_view.py" line="193"/>
+        <location filename="../../app/ui/support/thread_view.py" line="76"/>
+        <location filename="../../app/ui/support/thread_view.py" line="169"/>
         <source>Nhắn cho bộ phận hỗ trợ: trả lời câu hỏi, báo thêm thông tin…</source>
         <translation>Message the support team: answer a question, add information…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="85"/>
+        <location filename="../../app/ui/support/thread_view.py" line="78"/>
         <source>Đính kèm tệp…</source>
         <translation>Attach files…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="87"/>
-        <location filename="../../app/ui/support/thread_view.py" line="245"/>
+        <location filename="../../app/ui/support/thread_view.py" line="79"/>
+        <location filename="../../app/ui/support/thread_view.py" line="225"/>
         <source>Gửi</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="188"/>
+        <location filename="../../app/ui/support/thread_view.py" line="164"/>
         <source>Yêu cầu đã đóng. Nếu lỗi xuất hiện lại, bấm “Lỗi xuất hiện lại” hoặc gửi yêu cầu mới.</source>
         <translation>The request is closed. If the problem comes back, press “The problem is back” or raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="191"/>
+        <location filename="../../app/ui/support/thread_view.py" line="167"/>
         <source>Có thể nhắn khi yêu cầu đã đến bộ phận hỗ trợ.</source>
         <translation>You can send messages once the request has reached the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="203"/>
+        <location filename="../../app/ui/support/thread_view.py" line="179"/>
         <source>Chọn tệp gửi kèm</source>
         <translation>Choose files to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="208"/>
+        <location filename="../../app/ui/support/thread_view.py" line="184"/>
         <source>Gửi kèm: %1</source>
         <translation>Attached: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="216"/>
+        <location filename="../../app/ui/support/thread_view.py" line="192"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="219"/>
+        <location filename="../../app/ui/support/thread_view.py" line="195"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="222"/>
+        <location filename="../../app/ui/support/thread_view.py" line="198"/>
         <source>Tin nhắn quá dài (tối đa %1 ký tự).</source>
         <translation>Message too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="242"/>
+        <location filename="../../app/ui/support/thread_view.py" line="222"/>
         <source>Chưa khắc phục</source>
         <translation>Not fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="243"/>
+        <location filename="../../app/ui/support/thread_view.py" line="223"/>
         <source>Phương án chưa khắc phục được lỗi? Hãy cho biết lỗi còn thế nào. Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới.</source>
         <translation>The proposed solution did not fix the problem? Tell us what is still wrong. The request will be reopened with a new deadline for a proposed solution.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="244"/>
+        <location filename="../../app/ui/support/thread_view.py" line="224"/>
         <source>Ví dụ: vẫn không in được tem, máy in báo lỗi đèn đỏ</source>
         <translation>For example: labels still do not print, the printer shows a red light</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="258"/>
+        <location filename="../../app/ui/support/thread_view.py" line="236"/>
         <source>Đề nghị giờ khác</source>
         <translation>Ask for another time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="259"/>
+        <location filename="../../app/ui/support/thread_view.py" line="237"/>
         <source>Giờ hẹn chưa tiện cho cửa hàng? Hãy cho biết ngày giờ nào tiện để nhà cung cấp hẹn lại.</source>
         <translation>The visit time does not suit the shop? Tell us which days or hours suit, so the vendor can book again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="260"/>
+        <location filename="../../app/ui/support/thread_view.py" line="238"/>
         <source>Ví dụ: sáng thứ Ba hoặc sau 17:00 các ngày trong tuần</source>
         <translation>For example: Tuesday morning, or after 17:00 on weekdays</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="260"/>
+        <location filename="../../app/ui/support/thread_view.py" line="238"/>
         <source>Gửi đề nghị</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="276"/>
+        <location filename="../../app/ui/support/thread_view.py" line="251"/>
         <source>Lỗi xuất hiện lại</source>
         <translation>The problem is back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="277"/>
+        <location filename="../../app/ui/support/thread_view.py" line="252"/>
         <source>Lỗi đã được giải quyết nay lại xuất hiện? Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới, không cần gửi yêu cầu mới.</source>
         <translation>The problem was resolved but has come back? The request will be reopened with a new deadline for a proposed solution; no need to raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="278"/>
+        <location filename="../../app/ui/support/thread_view.py" line="253"/>
         <source>Ví dụ: từ sáng nay máy quét lại ra chữ có dấu</source>
         <translation>For example: since this morning the scanner types accented letters again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="279"/>
+        <location filename="../../app/ui/support/thread_view.py" line="254"/>
         <source>Mở lại yêu cầu</source>
         <translation>Reopen the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="304"/>
+        <location filename="../../app/ui/support/thread_view.py" line="277"/>
         <source>Đã lưu; đang gửi cho bộ phận hỗ trợ.</source>
         <translation>Saved; sending to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="305"/>
+        <location filename="../../app/ui/support/thread_view.py" line="278"/>
         <source>Đã gửi cho bộ phận hỗ trợ.</source>
         <translation>Sent to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="310"/>
+        <location filename="../../app/ui/support/thread_view.py" line="283"/>
         <source>Không thực hiện được: %1.</source>
         <translation>Could not do it: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="314"/>
+        <location filename="../../app/ui/support/thread_view.py" line="287"/>
         <source>Không lưu được: %1</source>
         <translation>Could not save: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="322"/>
+        <location filename="../../app/ui/support/thread_view.py" line="295"/>
         <source>Không tải được tệp: %1</source>
         <translation>Could not download the file: %1</translation>
     </message>
@@ -4705,157 +4705,157 @@ Details: %2</translation>
         <translation>in force since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="28"/>
+        <location filename="../../app/ui/updates/texts.py" line="27"/>
         <source>Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị giả mạo): không cài gì, giữ nguyên bản đang dùng. Hãy gọi %1.</source>
         <translation>The update does not carry a valid vendor signature (it may have been altered, or the server impersonated): nothing was installed and the current versions are kept. Please call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="31"/>
+        <location filename="../../app/ui/updates/texts.py" line="30"/>
         <source>Không tải được bản cập nhật (mạng); sẽ tự thử lại sau.</source>
         <translation>The update could not be downloaded (network); it will be retried automatically.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="32"/>
+        <location filename="../../app/ui/updates/texts.py" line="31"/>
         <source>Máy chủ gửi dữ liệu lớn hơn bản đã ký: đã dừng, không cài.</source>
         <translation>The server sent more data than was signed: stopped, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="34"/>
+        <location filename="../../app/ui/updates/texts.py" line="33"/>
         <source>Tệp tải về không khớp bản đã ký: không cài.</source>
         <translation>The downloaded file does not match the signed one: not installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="35"/>
+        <location filename="../../app/ui/updates/texts.py" line="34"/>
         <source>Đã dừng; phần đã tải được giữ để tải tiếp.</source>
         <translation>Stopped; what was downloaded is kept to continue later.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="36"/>
+        <location filename="../../app/ui/updates/texts.py" line="35"/>
         <source>Đang có một lần cập nhật khác chạy.</source>
         <translation>Another update run is in progress.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="37"/>
+        <location filename="../../app/ui/updates/texts.py" line="36"/>
         <source>Không ghi được vào ổ đĩa (đầy hoặc không có quyền).</source>
         <translation>Cannot write to the disk (full or no permission).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="44"/>
+        <location filename="../../app/ui/updates/texts.py" line="45"/>
         <source>chuyển khoản</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="45"/>
+        <location filename="../../app/ui/updates/texts.py" line="46"/>
         <source>tiền mặt</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="46"/>
+        <location filename="../../app/ui/updates/texts.py" line="47"/>
         <source>thẻ</source>
         <translation>card</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="47"/>
+        <location filename="../../app/ui/updates/texts.py" line="48"/>
         <source>ví điện tử</source>
         <translation>e-wallet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="48"/>
+        <location filename="../../app/ui/updates/texts.py" line="49"/>
         <source>phiếu quà tặng</source>
         <translation>gift voucher</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="52"/>
+        <location filename="../../app/ui/updates/texts.py" line="57"/>
         <source>bán ra và mua vào cộng lại</source>
         <translation>sales and buy-backs added together</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="54"/>
+        <location filename="../../app/ui/updates/texts.py" line="59"/>
         <source>chỉ tính bán ra</source>
         <translation>sales only</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="56"/>
+        <location filename="../../app/ui/updates/texts.py" line="61"/>
         <source>chỉ tính mua vào</source>
         <translation>buy-backs only</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="58"/>
+        <location filename="../../app/ui/updates/texts.py" line="63"/>
         <source>Từ %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
         <translation>From %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="61"/>
+        <location filename="../../app/ui/updates/texts.py" line="66"/>
         <source>Trên %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
         <translation>Above %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="73"/>
+        <location filename="../../app/ui/updates/texts.py" line="78"/>
         <source>Thuế GTGT %1% cho %2</source>
         <translation>VAT %1% on %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="76"/>
+        <location filename="../../app/ui/updates/texts.py" line="81"/>
         <source>Báo cáo từ %1: %2</source>
         <translation>Report from %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="79"/>
+        <location filename="../../app/ui/updates/texts.py" line="84"/>
         <source>Tem phải ghi: %1</source>
         <translation>Tags must show: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="82"/>
+        <location filename="../../app/ui/updates/texts.py" line="87"/>
         <source>Hóa đơn phải có: %1</source>
         <translation>Invoices must include: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="95"/>
+        <location filename="../../app/ui/updates/texts.py" line="100"/>
         <source>Thêm quy tắc %1</source>
         <translation>Rule added: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="97"/>
+        <location filename="../../app/ui/updates/texts.py" line="102"/>
         <source>Bỏ quy tắc %1</source>
         <translation>Rule removed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="101"/>
+        <location filename="../../app/ui/updates/texts.py" line="106"/>
         <source>Đổi %1 (%2)</source>
         <translation>Changed %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="135"/>
+        <location filename="../../app/ui/updates/texts.py" line="139"/>
         <source>Không tìm thấy thư mục %1 (USB đã bị rút ra?). Hãy cắm lại USB rồi chọn lại.</source>
         <translation>Folder %1 not found (was the USB stick removed?). Plug it in again and choose again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="137"/>
+        <location filename="../../app/ui/updates/texts.py" line="141"/>
         <source>%1 là một tệp, không phải thư mục. Hãy chọn thư mục bản cập nhật trên USB.</source>
         <translation>%1 is a file, not a folder. Choose the update folder on the USB stick.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="139"/>
+        <location filename="../../app/ui/updates/texts.py" line="143"/>
         <source>Thư mục %1 không phải bản cập nhật của nhà cung cấp (không có thư mục metadata). Hãy chọn thư mục nhà cung cấp đã chép vào USB (%2).</source>
-        <translation>Folder %1 is not the vendor's update copy (no metadata folder). Choose the folder the vendor copied to the USB stick (%2).</translation>
+        <translation>Folder %1 is not the vendor&apos;s update copy (no metadata folder). Choose the folder the vendor copied to the USB stick (%2).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="142"/>
+        <location filename="../../app/ui/updates/texts.py" line="146"/>
         <source>Bản cập nhật trong %1 chưa được chép xong. Hãy xin nhà cung cấp chép lại (%2).</source>
         <translation>The update copy in %1 was not finished. Ask the vendor to write it again (%2).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="151"/>
+        <location filename="../../app/ui/updates/texts.py" line="183"/>
         <source>Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới (%3). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <translation>The update copy on the USB stick expired on %1 (%2 days ago). Ask the vendor for a new copy (%3). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="156"/>
+        <location filename="../../app/ui/updates/texts.py" line="159"/>
         <source>Bản cập nhật trên USB đã hết hạn. Hãy xin nhà cung cấp một bản mới (%1). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <translation>The update copy on the USB stick has expired. Ask the vendor for a new copy (%1). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="159"/>
+        <location filename="../../app/ui/updates/texts.py" line="168"/>
         <source>Bản cập nhật trên USB không phải của nhà cung cấp của bạn (chữ ký không khớp). Không cài gì; máy vẫn dùng bản hiện có. Gọi %1 nếu không rõ USB này từ đâu.</source>
         <translation>The update copy on the USB stick is not from your vendor (the signatures do not match). Nothing was installed; this PC keeps what it has. Call %1 if you do not know where this stick came from.</translation>
     </message>
@@ -4865,42 +4865,42 @@ Details: %2</translation>
         <translation>The update copy on the USB stick is older than what this PC already has. Nothing was installed; this PC keeps what it has. Ask the vendor for a new copy (%1).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="165"/>
+        <location filename="../../app/ui/updates/texts.py" line="171"/>
         <source>Bản cập nhật trên USB đã bị sửa hoặc hỏng (không khớp chữ ký của nhà cung cấp). Không cài gì; máy vẫn dùng bản hiện có. Hãy chép lại từ nhà cung cấp hoặc gọi %1.</source>
-        <translation>The update copy on the USB stick was altered or is damaged (it does not match the vendor's signatures). Nothing was installed; this PC keeps what it has. Copy it again from the vendor or call %1.</translation>
+        <translation>The update copy on the USB stick was altered or is damaged (it does not match the vendor&apos;s signatures). Nothing was installed; this PC keeps what it has. Copy it again from the vendor or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="168"/>
+        <location filename="../../app/ui/updates/texts.py" line="174"/>
         <source>Bản cập nhật trên USB thiếu tệp hoặc không đọc được. Không cài thêm gì; hãy chép lại đầy đủ từ nhà cung cấp rồi thử lại.</source>
         <translation>The update copy on the USB stick is missing a file or cannot be read. Nothing more was installed; copy it again in full from the vendor and try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="175"/>
+        <location filename="../../app/ui/updates/texts.py" line="193"/>
         <source>%1 (bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="183"/>
+        <location filename="../../app/ui/updates/texts.py" line="201"/>
         <source>Đã cài từ USB: %1.</source>
         <translation>Installed from USB: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="185"/>
+        <location filename="../../app/ui/updates/texts.py" line="203"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>Version %1 of the app is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="188"/>
+        <location filename="../../app/ui/updates/texts.py" line="206"/>
         <source>Bản phần mềm %1 có trên USB, nhưng bản cài trên máy này không tự cập nhật được: hãy cài bằng bộ cài của nhà cung cấp.</source>
-        <translation>App version %1 is on the USB stick, but this installation cannot update itself: install it with the vendor's installer.</translation>
+        <translation>App version %1 is on the USB stick, but this installation cannot update itself: install it with the vendor&apos;s installer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="195"/>
+        <location filename="../../app/ui/updates/texts.py" line="213"/>
         <source>Chưa đến lượt máy này nhận %1 (nhà cung cấp đang phát hành dần).</source>
         <translation>This PC is not yet due to receive %1 (the vendor is releasing it gradually).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="198"/>
+        <location filename="../../app/ui/updates/texts.py" line="216"/>
         <source>Bản cập nhật trên USB hợp lệ; máy này đã có đủ, không có gì mới.</source>
         <translation>The update copy on the USB stick is valid; this PC already has everything on it.</translation>
     </message>
@@ -4908,147 +4908,147 @@ Details: %2</translation>
 <context>
     <name>UpdatesPage</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="60"/>
+        <location filename="../../app/ui/updates/page.py" line="58"/>
         <source>Cập nhật quy định và phần mềm</source>
         <translation>Regulation and software updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="62"/>
+        <location filename="../../app/ui/updates/page.py" line="59"/>
         <source>Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>Gold-trading regulation packs, digitally signed by the vendor, downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="65"/>
+        <location filename="../../app/ui/updates/page.py" line="62"/>
         <source>Kiểm tra cập nhật</source>
         <translation>Check for updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="67"/>
+        <location filename="../../app/ui/updates/page.py" line="63"/>
         <source>Cập nhật từ USB…</source>
         <translation>Update from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="68"/>
+        <location filename="../../app/ui/updates/page.py" line="64"/>
         <source>Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, khi máy không có Internet. Bản sao được kiểm tra chữ ký như khi tải về.</source>
-        <translation>Install regulation packs and app builds from the copy the vendor put on a USB stick, when this PC has no Internet. The copy's signatures are checked as for a download.</translation>
+        <translation>Install regulation packs and app builds from the copy the vendor put on a USB stick, when this PC has no Internet. The copy&apos;s signatures are checked as for a download.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="71"/>
+        <location filename="../../app/ui/updates/page.py" line="66"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="78"/>
+        <location filename="../../app/ui/updates/page.py" line="72"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="86"/>
+        <location filename="../../app/ui/updates/page.py" line="78"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="86"/>
+        <location filename="../../app/ui/updates/page.py" line="78"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="86"/>
+        <location filename="../../app/ui/updates/page.py" line="78"/>
         <source>Hiệu lực</source>
         <translation>In force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="87"/>
+        <location filename="../../app/ui/updates/page.py" line="79"/>
         <source>Bản trước</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="136"/>
+        <location filename="../../app/ui/updates/page.py" line="117"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="153"/>
+        <location filename="../../app/ui/updates/page.py" line="134"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="163"/>
+        <location filename="../../app/ui/updates/page.py" line="144"/>
         <source>Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>There are no regulation packs on this PC yet. Press “Check for updates” to download the packs signed by the vendor; new packs are also downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="165"/>
+        <location filename="../../app/ui/updates/page.py" line="146"/>
         <source>Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.</source>
         <translation>Select a regulation pack in the table above to see what it changes and when it takes effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="179"/>
+        <location filename="../../app/ui/updates/page.py" line="160"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="185"/>
+        <location filename="../../app/ui/updates/page.py" line="166"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="186"/>
+        <location filename="../../app/ui/updates/page.py" line="167"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="199"/>
+        <location filename="../../app/ui/updates/page.py" line="180"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Regulation packs installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="201"/>
+        <location filename="../../app/ui/updates/page.py" line="182"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="204"/>
+        <location filename="../../app/ui/updates/page.py" line="185"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="211"/>
+        <location filename="../../app/ui/updates/page.py" line="192"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="221"/>
+        <location filename="../../app/ui/updates/page.py" line="202"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="228"/>
+        <location filename="../../app/ui/updates/page.py" line="209"/>
         <source>Chọn thư mục bản cập nhật trên USB</source>
         <translation>Choose the update folder on the USB stick</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="240"/>
+        <location filename="../../app/ui/updates/page.py" line="221"/>
         <source>Đang kiểm tra bản cập nhật trong %1…</source>
         <translation>Checking the update copy in %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="244"/>
+        <location filename="../../app/ui/updates/page.py" line="225"/>
         <source>Đang cập nhật từ USB…</source>
         <translation>Updating from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="252"/>
+        <location filename="../../app/ui/updates/page.py" line="233"/>
         <source>Đang dừng…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="258"/>
+        <location filename="../../app/ui/updates/page.py" line="239"/>
         <source>Đang cài %1…</source>
         <translation>Installing %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="287"/>
+        <location filename="../../app/ui/updates/page.py" line="268"/>
         <source>Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ.</source>
         <translation>Update from USB stopped; packs already installed are kept.</translation>
     </message>
@@ -5056,27 +5056,27 @@ Details: %2</translation>
 <context>
     <name>UpdatesTile</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="300"/>
+        <location filename="../../app/ui/updates/page.py" line="281"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="301"/>
+        <location filename="../../app/ui/updates/page.py" line="282"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="307"/>
+        <location filename="../../app/ui/updates/page.py" line="288"/>
         <source>Chưa có gói quy định nào</source>
         <translation>No regulation packs yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="307"/>
+        <location filename="../../app/ui/updates/page.py" line="288"/>
         <source>Vào mục Cập nhật để kiểm tra.</source>
         <translation>Open Updates to check.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="312"/>
+        <location filename="../../app/ui/updates/page.py" line="293"/>
         <source>%1 gói đã cài</source>
         <translation>%1 packs installed</translation>
     </message>
@@ -5084,223 +5084,223 @@ Details: %2</translation>
 <context>
     <name>WarrantyPage</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="74"/>
+        <location filename="../../app/ui/warranty/page.py" line="70"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="92"/>
+        <location filename="../../app/ui/warranty/page.py" line="85"/>
         <source>Số hợp đồng</source>
         <translation>Contract number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="93"/>
+        <location filename="../../app/ui/warranty/page.py" line="86"/>
         <source>Nhà cung cấp</source>
         <translation>Vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="94"/>
+        <location filename="../../app/ui/warranty/page.py" line="87"/>
         <source>Gói phần mềm</source>
         <translation>Software package</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="95"/>
+        <location filename="../../app/ui/warranty/page.py" line="88"/>
         <source>Ngày nghiệm thu</source>
         <translation>Acceptance date</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="96"/>
+        <location filename="../../app/ui/warranty/page.py" line="89"/>
         <source>Thời hạn bảo hành</source>
         <translation>Warranty term</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="97"/>
+        <location filename="../../app/ui/warranty/page.py" line="90"/>
         <source>Hợp đồng bảo trì đang hiệu lực</source>
         <translation>Maintenance contract in force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="98"/>
+        <location filename="../../app/ui/warranty/page.py" line="91"/>
         <source>Khách hàng ưu tiên</source>
         <translation>Priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="113"/>
+        <location filename="../../app/ui/warranty/page.py" line="105"/>
         <source>Từ ngày</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="113"/>
+        <location filename="../../app/ui/warranty/page.py" line="105"/>
         <source>Đến hết ngày</source>
         <translation>Through</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="113"/>
+        <location filename="../../app/ui/warranty/page.py" line="105"/>
         <source>Gói bảo trì</source>
         <translation>Maintenance tier</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="122"/>
+        <location filename="../../app/ui/warranty/page.py" line="112"/>
         <source>Cập nhật từ máy chủ</source>
         <translation>Update from server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="123"/>
+        <location filename="../../app/ui/warranty/page.py" line="113"/>
         <source>Nhập hợp đồng từ tệp…</source>
         <translation>Import contract from file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="124"/>
+        <location filename="../../app/ui/warranty/page.py" line="114"/>
         <source>In phiếu bảo hành…</source>
         <translation>Print warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="125"/>
+        <location filename="../../app/ui/warranty/page.py" line="115"/>
         <source>Gia hạn bảo trì</source>
         <translation>Renew maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="147"/>
+        <location filename="../../app/ui/warranty/page.py" line="125"/>
         <source>Thời gian được hỗ trợ</source>
         <translation>Coverage over time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="149"/>
+        <location filename="../../app/ui/warranty/page.py" line="126"/>
         <source>Các hợp đồng bảo trì</source>
         <translation>Maintenance contracts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="151"/>
+        <location filename="../../app/ui/warranty/page.py" line="127"/>
         <source>Bảo hành và bảo trì bao gồm</source>
         <translation>Warranty and maintenance include</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="162"/>
+        <location filename="../../app/ui/warranty/page.py" line="138"/>
         <source>Đang đọc hợp đồng…</source>
         <translation>Reading the contract…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="191"/>
+        <location filename="../../app/ui/warranty/page.py" line="167"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="192"/>
+        <location filename="../../app/ui/warranty/page.py" line="168"/>
         <source>Bấm “Cập nhật từ máy chủ”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
         <translation>Press “Update from server”, or “Import contract from file” if this PC has no Internet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="201"/>
+        <location filename="../../app/ui/warranty/page.py" line="177"/>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="205"/>
+        <location filename="../../app/ui/warranty/page.py" line="181"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
         <translation>%1 days left – covered through %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="208"/>
+        <location filename="../../app/ui/warranty/page.py" line="184"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="212"/>
-        <location filename="../../app/ui/warranty/texts.py" line="94"/>
+        <location filename="../../app/ui/warranty/page.py" line="188"/>
+        <location filename="../../app/ui/warranty/texts.py" line="104"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="217"/>
+        <location filename="../../app/ui/warranty/page.py" line="193"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="222"/>
+        <location filename="../../app/ui/warranty/page.py" line="198"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="223"/>
+        <location filename="../../app/ui/warranty/page.py" line="199"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="225"/>
+        <location filename="../../app/ui/warranty/page.py" line="201"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="225"/>
+        <location filename="../../app/ui/warranty/page.py" line="201"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="96"/>
+        <location filename="../../app/ui/warranty/texts.py" line="106"/>
         <source>%1 – MST %2</source>
         <translation>%1 – tax code %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="236"/>
+        <location filename="../../app/ui/warranty/page.py" line="212"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="241"/>
+        <location filename="../../app/ui/warranty/page.py" line="217"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="243"/>
+        <location filename="../../app/ui/warranty/page.py" line="219"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="251"/>
+        <location filename="../../app/ui/warranty/page.py" line="227"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="251"/>
+        <location filename="../../app/ui/warranty/page.py" line="227"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="259"/>
+        <location filename="../../app/ui/warranty/page.py" line="235"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="265"/>
+        <location filename="../../app/ui/warranty/page.py" line="241"/>
         <source>Không đọc được tệp: %1</source>
         <translation>Cannot read the file: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="269"/>
+        <location filename="../../app/ui/warranty/page.py" line="245"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="283"/>
+        <location filename="../../app/ui/warranty/page.py" line="259"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="285"/>
+        <location filename="../../app/ui/warranty/page.py" line="261"/>
         <source>Không lưu được phiếu bảo hành: %1</source>
         <translation>Could not save the warranty certificate: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="286"/>
+        <location filename="../../app/ui/warranty/page.py" line="262"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="292"/>
+        <location filename="../../app/ui/warranty/page.py" line="268"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="295"/>
+        <location filename="../../app/ui/warranty/page.py" line="271"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -5308,47 +5308,47 @@ Details: %2</translation>
 <context>
     <name>WarrantyTexts</name>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="15"/>
+        <location filename="../../app/ui/warranty/texts.py" line="13"/>
         <source>Đang bảo hành</source>
         <translation>Under warranty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="17"/>
+        <location filename="../../app/ui/warranty/texts.py" line="14"/>
         <source>Đang bảo trì – khách hàng ưu tiên</source>
         <translation>Under maintenance – priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="18"/>
+        <location filename="../../app/ui/warranty/texts.py" line="15"/>
         <source>Hết hạn bảo hành</source>
         <translation>Warranty expired</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="23"/>
+        <location filename="../../app/ui/warranty/texts.py" line="20"/>
         <source>Tệp này không phải là hợp đồng của Phần Mềm Vàng.</source>
         <translation>This file is not a Phần Mềm Vàng contract.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="24"/>
+        <location filename="../../app/ui/warranty/texts.py" line="21"/>
         <source>Hợp đồng không có chữ ký số.</source>
         <translation>The contract has no digital signature.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="25"/>
+        <location filename="../../app/ui/warranty/texts.py" line="22"/>
         <source>Hợp đồng được ký bằng một khóa mà ứng dụng không tin cậy.</source>
         <translation>The contract is signed with a key this app does not trust.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="27"/>
+        <location filename="../../app/ui/warranty/texts.py" line="24"/>
         <source>Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký.</source>
         <translation>The digital signature does not match: the contract was changed after it was signed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="29"/>
+        <location filename="../../app/ui/warranty/texts.py" line="26"/>
         <source>Hợp đồng này là của một cửa hàng khác.</source>
         <translation>This contract belongs to another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="30"/>
+        <location filename="../../app/ui/warranty/texts.py" line="27"/>
         <source>Nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc thông tin nhà cung cấp).</source>
         <translation>The contract&apos;s content is not valid (a missing field, or wrong dates, terms, contract number or vendor details).</translation>
     </message>
@@ -5358,102 +5358,107 @@ Details: %2</translation>
         <translation>The contract in use is kept unchanged. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="44"/>
+        <location filename="../../app/ui/warranty/texts.py" line="40"/>
         <source>Tệp hợp đồng có khóa trùng lặp (“%1”): tệp bị từ chối.</source>
         <translation>The contract file has a key given twice (“%1”): the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="45"/>
+        <location filename="../../app/ui/warranty/texts.py" line="42"/>
         <source>Tệp hợp đồng có giá trị số không hợp lệ (NaN hoặc Infinity) ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has an invalid number (NaN or Infinity) at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="47"/>
+        <location filename="../../app/ui/warranty/texts.py" line="44"/>
         <source>Tệp hợp đồng có số quá lớn ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a number too large at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="49"/>
+        <location filename="../../app/ui/warranty/texts.py" line="46"/>
         <source>Tệp hợp đồng có ký tự hỏng ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a broken character at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="52"/>
+        <location filename="../../app/ui/warranty/texts.py" line="50"/>
         <source>Tệp hợp đồng không phải văn bản UTF-8: tệp bị từ chối.</source>
         <translation>The contract file is not UTF-8 text: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="53"/>
+        <location filename="../../app/ui/warranty/texts.py" line="51"/>
         <source>Tệp hợp đồng lồng nhau quá nhiều tầng: tệp bị từ chối.</source>
         <translation>The contract file is nested too deeply: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="62"/>
+        <location filename="../../app/ui/warranty/texts.py" line="68"/>
         <source>Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh “pmv-support shop-token”.</source>
         <translation>This PC has no shop connection token yet. A technician installs it with “pmv-support shop-token”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="65"/>
+        <location filename="../../app/ui/warranty/texts.py" line="71"/>
         <source>Không kết nối được máy chủ hỗ trợ (mất mạng?).</source>
         <translation>Cannot reach the support server (no network?).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="66"/>
+        <location filename="../../app/ui/warranty/texts.py" line="72"/>
         <source>Máy chủ hỗ trợ không trả lời kịp.</source>
         <translation>The support server did not answer in time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="67"/>
+        <location filename="../../app/ui/warranty/texts.py" line="73"/>
         <source>Máy chủ từ chối mã kết nối của cửa hàng.</source>
         <translation>The server refused the shop&apos;s connection token.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="68"/>
+        <location filename="../../app/ui/warranty/texts.py" line="74"/>
         <source>Máy chủ chưa có hợp đồng cho cửa hàng này.</source>
         <translation>The server has no contract for this shop yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="69"/>
+        <location filename="../../app/ui/warranty/texts.py" line="75"/>
+        <source>Máy chủ hỗ trợ từ chối vì yêu cầu quá lớn.</source>
+        <translation>The support server refused the request as too large.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/texts.py" line="76"/>
         <source>Máy chủ hỗ trợ đang gặp lỗi.</source>
         <translation>The support server is having a problem.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="70"/>
+        <location filename="../../app/ui/warranty/texts.py" line="77"/>
         <source>Máy chủ trả lời không đúng định dạng.</source>
         <translation>The server&apos;s answer was not in the expected format.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="72"/>
+        <location filename="../../app/ui/warranty/texts.py" line="82"/>
         <source>Đang dùng hợp đồng đã lưu trên máy.</source>
         <translation>Using the contract saved on this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="79"/>
+        <location filename="../../app/ui/warranty/texts.py" line="89"/>
         <source>Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi.</source>
         <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, email, remote session, or a technician on site.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="81"/>
+        <location filename="../../app/ui/warranty/texts.py" line="91"/>
         <source>Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa.</source>
         <translation>Help using the software by phone, fax, email or remote session.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="82"/>
+        <location filename="../../app/ui/warranty/texts.py" line="92"/>
         <source>Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.</source>
         <translation>New versions when new gold-trading regulations come out.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="83"/>
+        <location filename="../../app/ui/warranty/texts.py" line="93"/>
         <source>Cài đặt lại phần mềm khi máy tính gặp sự cố.</source>
         <translation>Reinstalling the software when the computer fails.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="84"/>
+        <location filename="../../app/ui/warranty/texts.py" line="94"/>
         <source>Hỗ trợ lỗi thiết bị mã vạch; đường dây nóng %1 trực 24/7.</source>
         <translation>Support for barcode device problems; the hotline %1 is staffed 24/7.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="85"/>
+        <location filename="../../app/ui/warranty/texts.py" line="95"/>
         <source>Có hợp đồng bảo trì: được hỗ trợ ưu tiên (2 giờ cho sự cố nghiêm trọng và mức cao, 4 giờ cho mức thường).</source>
         <translation>With a maintenance contract: priority support (2 hours for critical and high severity, 4 hours for normal).</translation>
     </message>
@@ -5461,32 +5466,32 @@ Details: %2</translation>
 <context>
     <name>WarrantyTile</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="304"/>
+        <location filename="../../app/ui/warranty/page.py" line="280"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="305"/>
+        <location filename="../../app/ui/warranty/page.py" line="281"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="311"/>
+        <location filename="../../app/ui/warranty/page.py" line="287"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="311"/>
+        <location filename="../../app/ui/warranty/page.py" line="287"/>
         <source>Vào mục Bảo hành &amp; bảo trì để cập nhật.</source>
         <translation>Open Warranty &amp; maintenance to update it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="315"/>
+        <location filename="../../app/ui/warranty/page.py" line="291"/>
         <source>Gọi %1 hoặc gia hạn bảo trì.</source>
         <translation>Call %1 or renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="318"/>
+        <location filename="../../app/ui/warranty/page.py" line="294"/>
         <source>Còn %1 ngày (đến hết %2)</source>
         <translation>%1 days left (through %2)</translation>
     </message>

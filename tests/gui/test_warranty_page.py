@@ -9,9 +9,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pytestqt.qtbot import QtBot
 
 from app.runtime import Runtime
+from app.support.vendor_api import ApiFailure, VendorApiError
+from app.ui.i18n import Translators
 from app.ui.levels import Level
 from app.ui.warranty.page import WarrantyPage, WarrantyTile
 from app.ui.warranty.state import WarrantyState
+from app.ui.warranty.texts import api_failure
 from tests.helpers import signed_contract, write_keys_file
 
 KEY = Ed25519PrivateKey.generate()
@@ -169,3 +172,17 @@ def test_the_contract_number_and_vendor_are_shown_as_signed(
     import_signed(qtbot, page, state, tmp_path / "hd.json", **changes)
     assert page.fact_labels["number"].text() == number
     assert page.fact_labels["vendor"].text() == vendor
+
+
+@pytest.mark.parametrize("kind", list(ApiFailure))
+def test_every_way_the_contract_fetch_can_fail_has_its_words(qapp, kind: ApiFailure) -> None:
+    """A 413 once had no entry, so the page raised KeyError instead of saying the saved contract is used."""
+    translators = Translators()
+    try:
+        for language in ("vi", "en"):
+            assert translators.install(qapp, language)
+            text = api_failure(VendorApiError(kind, "detail"))
+            assert text.endswith(("Đang dùng hợp đồng đã lưu trên máy.", "Using the contract saved on this PC."))
+            assert len(text) > 50
+    finally:
+        translators.install(qapp, "vi")

@@ -9,6 +9,7 @@ their own tables, in both languages.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from pmv_protocol.wire import Severity, SolutionKind, TicketStatus
@@ -373,36 +374,15 @@ def translator(lang: str) -> Callable[[str], str]:
     return lambda text: ENGLISH.get(text, text)
 
 
-def status_name(code: str, lang: str) -> str:
-    return _pick(STATUS, code, lang)
-
-
-def severity_name(code: str, lang: str) -> str:
-    return _pick(SEVERITY, code, lang)
-
-
-def solution_name(code: str, lang: str) -> str:
-    return _pick(SOLUTION, code, lang)
-
-
-def role_name(code: str, lang: str) -> str:
-    return _pick(ROLE, code, lang)
-
-
-def action_name(code: str, lang: str) -> str:
-    return _pick(ACTION, code, lang)
-
-
-def outcome_name(code: str, lang: str) -> str:
-    return _pick(OUTCOME, code, lang)
-
-
-def coverage_name(code: str, lang: str) -> str:
-    return _pick(COVERAGE, code, lang)
-
-
-def check_status_name(code: str, lang: str) -> str:
-    return _pick(CHECK_STATUS, code, lang)
+# ``name(code, lang)`` for each table: the code's words in ``lang``, or the code itself.
+status_name = partial(_pick, STATUS)
+severity_name = partial(_pick, SEVERITY)
+solution_name = partial(_pick, SOLUTION)
+role_name = partial(_pick, ROLE)
+action_name = partial(_pick, ACTION)
+outcome_name = partial(_pick, OUTCOME)
+coverage_name = partial(_pick, COVERAGE)
+check_status_name = partial(_pick, CHECK_STATUS)
 
 
 def coverage_text(coverage: Any, lang: str) -> str:

@@ -5,93 +5,87 @@ from __future__ import annotations
 from app.devices.diagnosis import Fault
 from app.devices.labels import LayoutNote, PrinterFault, TagFieldError, TransportErrorKind, VerifyProblem
 from app.devices.serial_scanner import ScannerErrorKind, ScanProblemKind
-from app.ui.i18n import tr_args, translate
+from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
+
+fault_name = Words({
+    Fault.IME_TELEX: QT_TRANSLATE_NOOP("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu Telex"),
+    Fault.IME_VNI: QT_TRANSLATE_NOOP("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu VNI"),
+    Fault.CAPS_LOCK: QT_TRANSLATE_NOOP("DeviceTexts", "Phím Caps Lock đang bật"),
+    Fault.MISSING_TERMINATOR: QT_TRANSLATE_NOOP("DeviceTexts", "Máy quét không gửi phím Enter sau mã"),
+    Fault.KEYBOARD_LAYOUT: QT_TRANSLATE_NOOP("DeviceTexts", "Windows đang dùng bàn phím không phải tiếng Anh (Mỹ)"),
+    Fault.PREFIX_SUFFIX: QT_TRANSLATE_NOOP("DeviceTexts", "Máy quét thêm ký tự vào đầu hoặc cuối mã"),
+    Fault.DROPPED_CHARS: QT_TRANSLATE_NOOP("DeviceTexts", "Mất ký tự: máy quét gửi nhanh hơn máy tính nhận"),
+    Fault.CHECK_DIGIT: QT_TRANSLATE_NOOP("DeviceTexts", "Sai số kiểm tra của mã vạch"),
+    Fault.SYMBOLOGY_DISABLED: QT_TRANSLATE_NOOP("DeviceTexts", "Máy quét chưa bật loại mã vạch này"),
+})
 
 
-def fault_name(fault: Fault) -> str:
-    return {
-        Fault.IME_TELEX: translate("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu Telex"),
-        Fault.IME_VNI: translate("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu VNI"),
-        Fault.CAPS_LOCK: translate("DeviceTexts", "Phím Caps Lock đang bật"),
-        Fault.MISSING_TERMINATOR: translate("DeviceTexts", "Máy quét không gửi phím Enter sau mã"),
-        Fault.KEYBOARD_LAYOUT: translate("DeviceTexts", "Windows đang dùng bàn phím không phải tiếng Anh (Mỹ)"),
-        Fault.PREFIX_SUFFIX: translate("DeviceTexts", "Máy quét thêm ký tự vào đầu hoặc cuối mã"),
-        Fault.DROPPED_CHARS: translate("DeviceTexts", "Mất ký tự: máy quét gửi nhanh hơn máy tính nhận"),
-        Fault.CHECK_DIGIT: translate("DeviceTexts", "Sai số kiểm tra của mã vạch"),
-        Fault.SYMBOLOGY_DISABLED: translate("DeviceTexts", "Máy quét chưa bật loại mã vạch này"),
-    }[fault]
+problem_text = Words({
+    ScanProblemKind.GARBAGE: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Nhận được ký tự lạ: có thể sai tốc độ truyền (baud). Thử \u201cTự dò tốc độ\u201d."),
+    ScanProblemKind.MISSING_TERMINATOR: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Máy quét gửi mã nhưng không gửi ký tự kết thúc (Enter): phần mềm bán hàng sẽ không nhận mã. "
+        "Quét mã cài đặt “thêm Enter” trong sách hướng dẫn máy quét."),
+    ScanProblemKind.TOO_LONG: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Dữ liệu quá dài mà không có ký tự kết thúc: kiểm tra cài đặt ký tự kết thúc."),
+})
 
 
-def problem_text(kind: ScanProblemKind) -> str:
-    if kind is ScanProblemKind.GARBAGE:
-        return translate("DeviceTexts", "Nhận được ký tự lạ: có thể sai tốc độ truyền (baud). "
-                                        "Thử \u201cTự dò tốc độ\u201d.")
-    if kind is ScanProblemKind.MISSING_TERMINATOR:
-        return translate("DeviceTexts", "Máy quét gửi mã nhưng không gửi ký tự kết thúc (Enter): phần mềm bán hàng "
-                         "sẽ không nhận mã. Quét mã cài đặt “thêm Enter” trong sách hướng dẫn máy quét.")
-    return translate("DeviceTexts", "Dữ liệu quá dài mà không có ký tự kết thúc: kiểm tra cài đặt ký tự kết thúc.")
+scanner_error_text = Words({
+    ScannerErrorKind.NOT_FOUND: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Không tìm thấy cổng này. Kiểm tra dây cắm rồi bấm \u201cLàm mới\u201d."),
+    ScannerErrorKind.BUSY: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Cổng đang được chương trình khác dùng (thường là phần mềm bán hàng). Đóng chương trình "
+        "đó rồi thử lại."),
+    ScannerErrorKind.GONE: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). "
+        "Cắm lại rồi bấm \u201cKết nối\u201d."),
+    ScannerErrorKind.BAD_SETTINGS: QT_TRANSLATE_NOOP("DeviceTexts", "Thông số cổng không hợp lệ."),
+})
 
 
-def scanner_error_text(kind: ScannerErrorKind) -> str:
-    return {
-        ScannerErrorKind.NOT_FOUND: translate(
-            "DeviceTexts", "Không tìm thấy cổng này. Kiểm tra dây cắm rồi bấm \u201cLàm mới\u201d."),
-        ScannerErrorKind.BUSY: translate(
-            "DeviceTexts", "Cổng đang được chương trình khác dùng (thường là phần mềm bán hàng). Đóng chương trình "
-            "đó rồi thử lại."),
-        ScannerErrorKind.GONE: translate(
-            "DeviceTexts", "Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). "
-            "Cắm lại rồi bấm \u201cKết nối\u201d."),
-        ScannerErrorKind.BAD_SETTINGS: translate("DeviceTexts", "Thông số cổng không hợp lệ."),
-    }[kind]
+verify_problem_text = Words({
+    VerifyProblem.TOO_LONG_FOR_LABEL: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Mã quá dài so với đầu tem ở độ phân giải này: tem in ra sẽ không quét được. "
+        "Dùng mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi."),
+    VerifyProblem.BARS_TOO_THIN: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Vạch mã quá mảnh so với độ phân giải máy in: máy quét sẽ khó đọc."),
+    VerifyProblem.DOES_NOT_DECODE: QT_TRANSLATE_NOOP("DeviceTexts", "Mã vạch trên tem không đọc lại được: không in."),
+    VerifyProblem.DECODES_WRONG: QT_TRANSLATE_NOOP("DeviceTexts", "Mã vạch đọc lại ra nội dung khác: không in."),
+})
 
 
-def verify_problem_text(problem: VerifyProblem) -> str:
-    return {
-        VerifyProblem.TOO_LONG_FOR_LABEL: translate(
-            "DeviceTexts", "Mã quá dài so với đầu tem ở độ phân giải này: tem in ra sẽ không quét được. "
-            "Dùng mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi."),
-        VerifyProblem.BARS_TOO_THIN: translate(
-            "DeviceTexts", "Vạch mã quá mảnh so với độ phân giải máy in: máy quét sẽ khó đọc."),
-        VerifyProblem.DOES_NOT_DECODE: translate("DeviceTexts", "Mã vạch trên tem không đọc lại được: không in."),
-        VerifyProblem.DECODES_WRONG: translate("DeviceTexts", "Mã vạch đọc lại ra nội dung khác: không in."),
-    }[problem]
+# Said beside the preview when the tag carries a 2D code because Code 128 would not fit.
+layout_note_text = Words({
+    LayoutNote.LONG_CODE_DATAMATRIX: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Mã dài: in mã 2D DataMatrix. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh)."),
+    LayoutNote.LONG_CODE_QR: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Mã dài: in mã 2D QR. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh)."),
+})
 
 
-def layout_note_text(note: LayoutNote) -> str:
-    """Said beside the preview when the tag carries a 2D code because Code 128 would not fit."""
-    return {
-        LayoutNote.LONG_CODE_DATAMATRIX: translate(
-            "DeviceTexts", "Mã dài: in mã 2D DataMatrix. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh)."),
-        LayoutNote.LONG_CODE_QR: translate(
-            "DeviceTexts", "Mã dài: in mã 2D QR. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh)."),
-    }[note]
+transport_error_text = Words({
+    TransportErrorKind.NOT_REACHABLE: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP."),
+    TransportErrorKind.TIMEOUT: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Máy in không trả lời kịp: có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in."),
+    TransportErrorKind.REFUSED: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Máy in từ chối kết nối: sai cổng (thường là 9100) hoặc máy in đang bận."),
+    TransportErrorKind.NOT_FOUND: QT_TRANSLATE_NOOP("DeviceTexts", "Không tìm thấy máy in, cổng hoặc hàng đợi này."),
+    TransportErrorKind.BAD_TARGET: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600)."),
+})
 
 
-def transport_error_text(kind: TransportErrorKind) -> str:
-    return {
-        TransportErrorKind.NOT_REACHABLE: translate(
-            "DeviceTexts", "Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP."),
-        TransportErrorKind.TIMEOUT: translate(
-            "DeviceTexts", "Máy in không trả lời kịp: có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in."),
-        TransportErrorKind.REFUSED: translate(
-            "DeviceTexts", "Máy in từ chối kết nối: sai cổng (thường là 9100) hoặc máy in đang bận."),
-        TransportErrorKind.NOT_FOUND: translate("DeviceTexts", "Không tìm thấy máy in, cổng hoặc hàng đợi này."),
-        TransportErrorKind.BAD_TARGET: translate(
-            "DeviceTexts", "Địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600)."),
-    }[kind]
-
-
-def printer_fault_name(fault: PrinterFault) -> str:
-    return {
-        PrinterFault.PAPER_OUT: translate("DeviceTexts", "hết giấy"),
-        PrinterFault.PAPER_JAM: translate("DeviceTexts", "kẹt giấy"),
-        PrinterFault.HEAD_OPEN: translate("DeviceTexts", "nắp đầu in đang mở"),
-        PrinterFault.RIBBON_OUT: translate("DeviceTexts", "hết mực ruy băng"),
-        PrinterFault.PAUSED: translate("DeviceTexts", "đang tạm dừng"),
-        PrinterFault.BUFFER_FULL: translate("DeviceTexts", "bộ nhớ đệm đầy"),
-        PrinterFault.OTHER: translate("DeviceTexts", "lỗi khác"),
-    }[fault]
+printer_fault_name = Words({
+    PrinterFault.PAPER_OUT: QT_TRANSLATE_NOOP("DeviceTexts", "hết giấy"),
+    PrinterFault.PAPER_JAM: QT_TRANSLATE_NOOP("DeviceTexts", "kẹt giấy"),
+    PrinterFault.HEAD_OPEN: QT_TRANSLATE_NOOP("DeviceTexts", "nắp đầu in đang mở"),
+    PrinterFault.RIBBON_OUT: QT_TRANSLATE_NOOP("DeviceTexts", "hết mực ruy băng"),
+    PrinterFault.PAUSED: QT_TRANSLATE_NOOP("DeviceTexts", "đang tạm dừng"),
+    PrinterFault.BUFFER_FULL: QT_TRANSLATE_NOOP("DeviceTexts", "bộ nhớ đệm đầy"),
+    PrinterFault.OTHER: QT_TRANSLATE_NOOP("DeviceTexts", "lỗi khác"),
+})
 
 
 def tag_field_error_text(error: TagFieldError) -> str:

@@ -5,18 +5,16 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 
 from app.health.model import Category, Status
-from app.ui.i18n import translate
+from app.ui.i18n import QT_TRANSLATE_NOOP, Words, translate
 from app.ui.levels import Level
 
-
-def status_name(status: Status) -> str:
-    return {
-        Status.OK: translate("HealthTexts", "Đạt"),
-        Status.WARNING: translate("HealthTexts", "Cảnh báo"),
-        Status.CRITICAL: translate("HealthTexts", "Nghiêm trọng"),
-        Status.UNKNOWN: translate("HealthTexts", "Không rõ"),
-        Status.SKIPPED: translate("HealthTexts", "Bỏ qua"),
-    }[status]
+status_name = Words({
+    Status.OK: QT_TRANSLATE_NOOP("HealthTexts", "Đạt"),
+    Status.WARNING: QT_TRANSLATE_NOOP("HealthTexts", "Cảnh báo"),
+    Status.CRITICAL: QT_TRANSLATE_NOOP("HealthTexts", "Nghiêm trọng"),
+    Status.UNKNOWN: QT_TRANSLATE_NOOP("HealthTexts", "Không rõ"),
+    Status.SKIPPED: QT_TRANSLATE_NOOP("HealthTexts", "Bỏ qua"),
+})
 
 
 def verdict_name(status: Status | None) -> str:
@@ -29,15 +27,14 @@ def verdict_name(status: Status | None) -> str:
     return translate("HealthTexts", "Sẵn sàng bán hàng")
 
 
-def category_name(category: Category) -> str:
-    return {
-        Category.DATABASE: translate("HealthTexts", "Cơ sở dữ liệu"),
-        Category.BACKUP: translate("HealthTexts", "Sao lưu"),
-        Category.DATA: translate("HealthTexts", "Dữ liệu bán hàng"),
-        Category.SYSTEM: translate("HealthTexts", "Máy tính"),
-        Category.DEVICES: translate("HealthTexts", "Thiết bị"),
-        Category.SERVICE: translate("HealthTexts", "Dịch vụ hỗ trợ"),
-    }[category]
+category_name = Words({
+    Category.DATABASE: QT_TRANSLATE_NOOP("HealthTexts", "Cơ sở dữ liệu"),
+    Category.BACKUP: QT_TRANSLATE_NOOP("HealthTexts", "Sao lưu"),
+    Category.DATA: QT_TRANSLATE_NOOP("HealthTexts", "Dữ liệu bán hàng"),
+    Category.SYSTEM: QT_TRANSLATE_NOOP("HealthTexts", "Máy tính"),
+    Category.DEVICES: QT_TRANSLATE_NOOP("HealthTexts", "Thiết bị"),
+    Category.SERVICE: QT_TRANSLATE_NOOP("HealthTexts", "Dịch vụ hỗ trợ"),
+})
 
 
 def status_colour(status: Status) -> QColor:
@@ -56,29 +53,31 @@ def level_of(status: Status | None) -> Level:
         status, Level.OK)
 
 
+_CHECK_TITLES = Words({
+    "settings.valid": QT_TRANSLATE_NOOP("HealthTexts", "Tệp cấu hình"),
+    "pos.db.connect": QT_TRANSLATE_NOOP("HealthTexts", "Kết nối cơ sở dữ liệu PMV"),
+    "pos.db.integrity": QT_TRANSLATE_NOOP("HealthTexts", "Tính toàn vẹn dữ liệu PMV"),
+    "backup.age": QT_TRANSLATE_NOOP("HealthTexts", "Sao lưu dữ liệu"),
+    "backup.restorable": QT_TRANSLATE_NOOP("HealthTexts", "Bản sao lưu khôi phục được"),
+    "prices.fresh": QT_TRANSLATE_NOOP("HealthTexts", "Bảng giá vàng"),
+    "invoices.sequence": QT_TRANSLATE_NOOP("HealthTexts", "Số hóa đơn liên tục"),
+    "pos.log.errors": QT_TRANSLATE_NOOP("HealthTexts", "Lỗi trong nhật ký PMV"),
+    "disk.free": QT_TRANSLATE_NOOP("HealthTexts", "Dung lượng ổ đĩa"),
+    "clock.skew": QT_TRANSLATE_NOOP("HealthTexts", "Đồng hồ máy tính"),
+    "system.resources": QT_TRANSLATE_NOOP("HealthTexts", "Bộ nhớ và CPU"),
+    "pos.process": QT_TRANSLATE_NOOP("HealthTexts", "Phần mềm PMV đang chạy"),
+    "printers.reachable": QT_TRANSLATE_NOOP("HealthTexts", "Máy in"),
+    "scanners.ports": QT_TRANSLATE_NOOP("HealthTexts", "Cổng máy quét"),
+    "vendor.reachable": QT_TRANSLATE_NOOP("HealthTexts", "Máy chủ hỗ trợ"),
+    "versions": QT_TRANSLATE_NOOP("HealthTexts", "Phiên bản phần mềm"),
+    "support.outbox": QT_TRANSLATE_NOOP("HealthTexts", "Yêu cầu hỗ trợ chưa gửi được"),
+    "warranty.coverage": QT_TRANSLATE_NOOP("HealthTexts", "Bảo hành / bảo trì sắp hết hạn"),
+    "compliance.cash_limit": QT_TRANSLATE_NOOP(
+        "HealthTexts", "Thanh toán không qua tài khoản ngân hàng (Nghị định 232)"),
+    "updates.current": QT_TRANSLATE_NOOP("HealthTexts", "Gói quy định được cập nhật"),
+})
+
+
 def check_title(check_id: str, fallback: str) -> str:
     """The check's title in the interface language (the report's own titles are Vietnamese)."""
-    titles = {
-        "settings.valid": translate("HealthTexts", "Tệp cấu hình"),
-        "pos.db.connect": translate("HealthTexts", "Kết nối cơ sở dữ liệu PMV"),
-        "pos.db.integrity": translate("HealthTexts", "Tính toàn vẹn dữ liệu PMV"),
-        "backup.age": translate("HealthTexts", "Sao lưu dữ liệu"),
-        "backup.restorable": translate("HealthTexts", "Bản sao lưu khôi phục được"),
-        "prices.fresh": translate("HealthTexts", "Bảng giá vàng"),
-        "invoices.sequence": translate("HealthTexts", "Số hóa đơn liên tục"),
-        "pos.log.errors": translate("HealthTexts", "Lỗi trong nhật ký PMV"),
-        "disk.free": translate("HealthTexts", "Dung lượng ổ đĩa"),
-        "clock.skew": translate("HealthTexts", "Đồng hồ máy tính"),
-        "system.resources": translate("HealthTexts", "Bộ nhớ và CPU"),
-        "pos.process": translate("HealthTexts", "Phần mềm PMV đang chạy"),
-        "printers.reachable": translate("HealthTexts", "Máy in"),
-        "scanners.ports": translate("HealthTexts", "Cổng máy quét"),
-        "vendor.reachable": translate("HealthTexts", "Máy chủ hỗ trợ"),
-        "versions": translate("HealthTexts", "Phiên bản phần mềm"),
-        "support.outbox": translate("HealthTexts", "Yêu cầu hỗ trợ chưa gửi được"),
-        "warranty.coverage": translate("HealthTexts", "Bảo hành / bảo trì sắp hết hạn"),
-        "compliance.cash_limit": translate("HealthTexts",
-                                           "Thanh toán không qua tài khoản ngân hàng (Nghị định 232)"),
-        "updates.current": translate("HealthTexts", "Gói quy định được cập nhật"),
-    }
-    return titles.get(check_id, fallback)
+    return _CHECK_TITLES.get(check_id, fallback)

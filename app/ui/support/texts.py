@@ -21,7 +21,7 @@ from app.support.thread_models import (
     ThreadFile,
     VisitSlot,
 )
-from app.ui.i18n import tr_args, translate
+from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 from pmv_protocol.phone import PhoneErrorCode
 from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.thread import VisitState
@@ -30,44 +30,40 @@ from pmv_protocol.ticket_flow import Refusal, reopen_until
 VN = SHOP_TZ  # the shop's zone (defined in app.infra.formatting)
 
 
-def category_name(value: Category) -> str:
-    return {
-        Category.INCIDENT: translate("SupportTexts", "Sự cố"),
-        Category.HOW_TO: translate("SupportTexts", "Hướng dẫn sử dụng"),
-        Category.REGULATION_UPDATE: translate("SupportTexts", "Cập nhật quy định"),
-        Category.REINSTALL: translate("SupportTexts", "Cài lại phần mềm"),
-        Category.BARCODE_DEVICE: translate("SupportTexts", "Thiết bị mã vạch"),
-    }[value]
+category_name = Words({
+    Category.INCIDENT: QT_TRANSLATE_NOOP("SupportTexts", "Sự cố"),
+    Category.HOW_TO: QT_TRANSLATE_NOOP("SupportTexts", "Hướng dẫn sử dụng"),
+    Category.REGULATION_UPDATE: QT_TRANSLATE_NOOP("SupportTexts", "Cập nhật quy định"),
+    Category.REINSTALL: QT_TRANSLATE_NOOP("SupportTexts", "Cài lại phần mềm"),
+    Category.BARCODE_DEVICE: QT_TRANSLATE_NOOP("SupportTexts", "Thiết bị mã vạch"),
+})
 
 
-def severity_name(value: Severity) -> str:
-    return {
-        Severity.CRITICAL: translate("SupportTexts", "Nghiêm trọng – không bán hàng được"),
-        Severity.HIGH: translate("SupportTexts", "Cao – ảnh hưởng việc bán hàng"),
-        Severity.NORMAL: translate("SupportTexts", "Bình thường"),
-    }[value]
+severity_name = Words({
+    Severity.CRITICAL: QT_TRANSLATE_NOOP("SupportTexts", "Nghiêm trọng – không bán hàng được"),
+    Severity.HIGH: QT_TRANSLATE_NOOP("SupportTexts", "Cao – ảnh hưởng việc bán hàng"),
+    Severity.NORMAL: QT_TRANSLATE_NOOP("SupportTexts", "Bình thường"),
+})
 
 
-def channel_name(value: Channel) -> str:
-    return {
-        Channel.PHONE: translate("SupportTexts", "Điện thoại"),
-        Channel.EMAIL: translate("SupportTexts", "Email"),
-        Channel.REMOTE: translate("SupportTexts", "Truy cập từ xa"),
-        Channel.ON_SITE: translate("SupportTexts", "Đến tận nơi"),
-    }[value]
+channel_name = Words({
+    Channel.PHONE: QT_TRANSLATE_NOOP("SupportTexts", "Điện thoại"),
+    Channel.EMAIL: QT_TRANSLATE_NOOP("SupportTexts", "Email"),
+    Channel.REMOTE: QT_TRANSLATE_NOOP("SupportTexts", "Truy cập từ xa"),
+    Channel.ON_SITE: QT_TRANSLATE_NOOP("SupportTexts", "Đến tận nơi"),
+})
 
 
-def status_name(value: RequestStatus) -> str:
-    return {
-        RequestStatus.PENDING: translate("SupportTexts", "Chờ gửi"),
-        RequestStatus.SENT: translate("SupportTexts", "Đã gửi"),
-        RequestStatus.RECEIVED: translate("SupportTexts", "Đã tiếp nhận"),
-        RequestStatus.IN_PROGRESS: translate("SupportTexts", "Đang xử lý"),
-        RequestStatus.SOLUTION_PROPOSED: translate("SupportTexts", "Đã đề xuất phương án"),
-        RequestStatus.ON_SITE_SCHEDULED: translate("SupportTexts", "Đã hẹn đến tận nơi"),
-        RequestStatus.RESOLVED: translate("SupportTexts", "Đã giải quyết"),
-        RequestStatus.CLOSED: translate("SupportTexts", "Đã đóng"),
-    }[value]
+status_name = Words({
+    RequestStatus.PENDING: QT_TRANSLATE_NOOP("SupportTexts", "Chờ gửi"),
+    RequestStatus.SENT: QT_TRANSLATE_NOOP("SupportTexts", "Đã gửi"),
+    RequestStatus.RECEIVED: QT_TRANSLATE_NOOP("SupportTexts", "Đã tiếp nhận"),
+    RequestStatus.IN_PROGRESS: QT_TRANSLATE_NOOP("SupportTexts", "Đang xử lý"),
+    RequestStatus.SOLUTION_PROPOSED: QT_TRANSLATE_NOOP("SupportTexts", "Đã đề xuất phương án"),
+    RequestStatus.ON_SITE_SCHEDULED: QT_TRANSLATE_NOOP("SupportTexts", "Đã hẹn đến tận nơi"),
+    RequestStatus.RESOLVED: QT_TRANSLATE_NOOP("SupportTexts", "Đã giải quyết"),
+    RequestStatus.CLOSED: QT_TRANSLATE_NOOP("SupportTexts", "Đã đóng"),
+})
 
 
 def system_opened_text() -> str:
@@ -97,16 +93,30 @@ def event_text(event: RequestEvent) -> str:
     return event.kind
 
 
+_ATTACHMENT_ERRORS = Words({
+    AttachmentError.MISSING: QT_TRANSLATE_NOOP("SupportTexts", "tệp đã bị xóa khỏi máy"),
+    AttachmentError.TAMPERED: QT_TRANSLATE_NOOP("SupportTexts", "tệp đã bị thay đổi sau khi đính kèm nên không gửi"),
+    AttachmentError.TOO_LARGE: QT_TRANSLATE_NOOP("SupportTexts", "tệp quá lớn, máy chủ từ chối"),
+    AttachmentError.REJECTED: QT_TRANSLATE_NOOP("SupportTexts", "máy chủ từ chối tệp (sai mã kiểm tra)"),
+    AttachmentError.TICKET_GONE: QT_TRANSLATE_NOOP(
+        "SupportTexts", "Yêu cầu không còn trên máy chủ nhà cung cấp nên tệp chưa gửi được (tệp vẫn lưu trên "
+        "máy này). Hãy gửi yêu cầu mới hoặc gọi %1."),
+})
+
+
 def attachment_error(value: AttachmentError) -> str:
-    return {
-        AttachmentError.MISSING: translate("SupportTexts", "tệp đã bị xóa khỏi máy"),
-        AttachmentError.TAMPERED: translate("SupportTexts", "tệp đã bị thay đổi sau khi đính kèm nên không gửi"),
-        AttachmentError.TOO_LARGE: translate("SupportTexts", "tệp quá lớn, máy chủ từ chối"),
-        AttachmentError.REJECTED: translate("SupportTexts", "máy chủ từ chối tệp (sai mã kiểm tra)"),
-        AttachmentError.TICKET_GONE: tr_args(translate(
-            "SupportTexts", "Yêu cầu không còn trên máy chủ nhà cung cấp nên tệp chưa gửi được (tệp vẫn lưu trên "
-            "máy này). Hãy gửi yêu cầu mới hoặc gọi %1."), HOTLINE),
-    }[value]
+    return _ATTACHMENT_ERRORS(value, HOTLINE)  # a text's %1 is the hotline
+
+
+_PHONE_ERRORS = Words({
+    PhoneErrorCode.EMPTY.value: QT_TRANSLATE_NOOP(
+        "SupportTexts", "Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại."),
+    PhoneErrorCode.BAD_CHARACTERS.value: QT_TRANSLATE_NOOP(
+        "SupportTexts", "Số điện thoại chỉ gồm chữ số (có thể có +84)."),
+    PhoneErrorCode.WRONG_LENGTH.value: QT_TRANSLATE_NOOP("SupportTexts", "Số điện thoại không đủ hoặc thừa chữ số."),
+    PhoneErrorCode.UNKNOWN_PREFIX.value: QT_TRANSLATE_NOOP(
+        "SupportTexts", "Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234)."),
+})
 
 
 def form_error(error: FormError) -> str:
@@ -118,14 +128,7 @@ def form_error(error: FormError) -> str:
         return tr_args(translate("SupportTexts", "Tệp %1 lớn hơn 10 MB."), error.detail)
     if error.problem is FormProblem.UNREADABLE:
         return tr_args(translate("SupportTexts", "Không đọc được tệp %1."), error.detail)
-    phone = {
-        PhoneErrorCode.EMPTY.value: translate("SupportTexts", "Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại."),
-        PhoneErrorCode.BAD_CHARACTERS.value: translate("SupportTexts", "Số điện thoại chỉ gồm chữ số (có thể có +84)."),
-        PhoneErrorCode.WRONG_LENGTH.value: translate("SupportTexts", "Số điện thoại không đủ hoặc thừa chữ số."),
-        PhoneErrorCode.UNKNOWN_PREFIX.value: translate(
-            "SupportTexts", "Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234)."),
-    }
-    return phone.get(error.detail, translate("SupportTexts", "Số điện thoại không hợp lệ."))
+    return _PHONE_ERRORS.get(error.detail, translate("SupportTexts", "Số điện thoại không hợp lệ."))
 
 
 def _duration(delta: dt.timedelta) -> str:
@@ -163,17 +166,19 @@ def open_request_choices(requests: Sequence[SupportRequest]) -> list[tuple[str, 
             for request in requests if request.status.is_open]
 
 
+_BUNDLE_PARTS = Words({
+    "app_log": QT_TRANSLATE_NOOP("BundlePreviewDialog", "Nhật ký ứng dụng"),
+    "pos_log": QT_TRANSLATE_NOOP("BundlePreviewDialog", "Nhật ký phần mềm bán hàng"),
+    "settings": QT_TRANSLATE_NOOP("BundlePreviewDialog", "Cấu hình (đã che mật khẩu)"),
+    "system": QT_TRANSLATE_NOOP("BundlePreviewDialog", "Thông tin máy tính"),
+    "devices": QT_TRANSLATE_NOOP("BundlePreviewDialog", "Thiết bị kết nối"),
+    "health_report": QT_TRANSLATE_NOOP("BundlePreviewDialog", "Báo cáo kiểm tra hệ thống"),
+})
+
+
 def bundle_part_label(part: BundlePart) -> str:
     """A diagnostics-bundle part as the preview lists it, with how much was hidden (the preview's words)."""
-    names = {
-        "app_log": translate("BundlePreviewDialog", "Nhật ký ứng dụng"),
-        "pos_log": translate("BundlePreviewDialog", "Nhật ký phần mềm bán hàng"),
-        "settings": translate("BundlePreviewDialog", "Cấu hình (đã che mật khẩu)"),
-        "system": translate("BundlePreviewDialog", "Thông tin máy tính"),
-        "devices": translate("BundlePreviewDialog", "Thiết bị kết nối"),
-        "health_report": translate("BundlePreviewDialog", "Báo cáo kiểm tra hệ thống"),
-    }
-    label = names.get(part.key, part.filename)
+    label = _BUNDLE_PARTS.get(part.key, part.filename)
     hidden = sum(part.redactions.values())
     if hidden:
         label += " " + tr_args(translate("BundlePreviewDialog", "(%1 chỗ đã che)"), hidden)
@@ -215,21 +220,23 @@ def author_text(entry: ThreadEntry) -> str:
     return translate("SupportTexts", "Hệ thống")
 
 
+_REFUSALS = Words({
+    Refusal.CLOSED: QT_TRANSLATE_NOOP("SupportTexts", "yêu cầu đã đóng; bấm \u201cLỗi xuất hiện lại\u201d để mở lại"),
+    Refusal.NO_PROPOSAL: QT_TRANSLATE_NOOP("SupportTexts", "không có phương án nào đang chờ cửa hàng trả lời"),
+    Refusal.NO_VISIT: QT_TRANSLATE_NOOP("SupportTexts", "không có lịch hẹn nào đang chờ cửa hàng xác nhận"),
+    Refusal.OTHER_VISIT: QT_TRANSLATE_NOOP("SupportTexts", "nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới"),
+    Refusal.NOT_RESOLVED: QT_TRANSLATE_NOOP("SupportTexts", "yêu cầu chưa được giải quyết"),
+    Refusal.ALREADY_RATED: QT_TRANSLATE_NOOP("SupportTexts", "yêu cầu này đã được đánh giá"),
+    Refusal.REOPEN_TOO_LATE: QT_TRANSLATE_NOOP(
+        "SupportTexts", "đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới"),
+})
+
+
 def refusal_text(code: str | None) -> str:
     """Why the vendor's server refused one of the shop's acts (a pmv_protocol.ticket_flow.Refusal value)."""
-    words = {
-        Refusal.CLOSED: translate("SupportTexts", "yêu cầu đã đóng; bấm \u201cLỗi xuất hiện lại\u201d để mở lại"),
-        Refusal.NO_PROPOSAL: translate("SupportTexts", "không có phương án nào đang chờ cửa hàng trả lời"),
-        Refusal.NO_VISIT: translate("SupportTexts", "không có lịch hẹn nào đang chờ cửa hàng xác nhận"),
-        Refusal.OTHER_VISIT: translate("SupportTexts", "nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới"),
-        Refusal.NOT_RESOLVED: translate("SupportTexts", "yêu cầu chưa được giải quyết"),
-        Refusal.ALREADY_RATED: translate("SupportTexts", "yêu cầu này đã được đánh giá"),
-        Refusal.REOPEN_TOO_LATE: translate("SupportTexts", "đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới"),
-    }
-    try:
-        return words[Refusal(code)]
-    except (ValueError, KeyError):
-        return code or translate("SupportTexts", "máy chủ từ chối")
+    if code in _REFUSALS:
+        return _REFUSALS(Refusal(code))
+    return code or translate("SupportTexts", "máy chủ từ chối")
 
 
 def entry_text(entry: ThreadEntry) -> str:
@@ -280,14 +287,17 @@ def entry_state_text(entry: ThreadEntry) -> str:
     return ""
 
 
+_FILE_STATES = Words({
+    FileState.TO_UPLOAD: QT_TRANSLATE_NOOP("SupportTexts", "chờ gửi"),
+    FileState.UPLOADED: QT_TRANSLATE_NOOP("SupportTexts", "đã gửi"),
+    FileState.AVAILABLE: QT_TRANSLATE_NOOP("SupportTexts", "bấm để tải về"),
+    FileState.DOWNLOADED: QT_TRANSLATE_NOOP("SupportTexts", "bấm để mở"),
+    FileState.REFUSED: QT_TRANSLATE_NOOP("SupportTexts", "tệp không khớp mã kiểm tra, không mở"),
+})
+
+
 def file_state_text(file: ThreadFile) -> str:
-    return {
-        FileState.TO_UPLOAD: translate("SupportTexts", "chờ gửi"),
-        FileState.UPLOADED: translate("SupportTexts", "đã gửi"),
-        FileState.AVAILABLE: translate("SupportTexts", "bấm để tải về"),
-        FileState.DOWNLOADED: translate("SupportTexts", "bấm để mở"),
-        FileState.REFUSED: translate("SupportTexts", "tệp không khớp mã kiểm tra, không mở"),
-    }.get(FileState(file.state), "")
+    return _FILE_STATES.get(FileState(file.state), "")
 
 
 def next_step_text(conversation: Conversation, now: dt.datetime) -> str:
@@ -332,29 +342,33 @@ def next_step_text(conversation: Conversation, now: dt.datetime) -> str:
     return tr_args(translate("SupportTexts", "Nhà cung cấp đang xử lý. Việc gấp xin gọi %1."), HOTLINE)
 
 
+_ACT_PROBLEMS = Words({
+    ActProblem.NAME_REQUIRED: QT_TRANSLATE_NOOP("SupportTexts", "Vui lòng nhập tên người gửi."),
+    ActProblem.EMPTY: QT_TRANSLATE_NOOP("SupportTexts", "Hãy nhập nội dung hoặc đính kèm tệp."),
+    ActProblem.TOO_LONG: QT_TRANSLATE_NOOP("SupportTexts", "Quá dài (tối đa %1 ký tự)."),
+    ActProblem.REASON_REQUIRED: QT_TRANSLATE_NOOP("SupportTexts", "Hãy cho biết lý do."),
+    ActProblem.NOTE_REQUIRED: QT_TRANSLATE_NOOP("SupportTexts", "Hãy cho biết ngày giờ nào tiện cho cửa hàng."),
+    ActProblem.STARS: QT_TRANSLATE_NOOP("SupportTexts", "Hãy chọn từ 1 đến 5 sao."),
+    ActProblem.TOO_MANY_FILES: QT_TRANSLATE_NOOP("SupportTexts", "Mỗi tin nhắn gửi kèm tối đa %1 tệp."),
+    ActProblem.FILE_TOO_LARGE: QT_TRANSLATE_NOOP("SupportTexts", "Tệp %1 lớn hơn 10 MB."),
+    ActProblem.FILE_UNREADABLE: QT_TRANSLATE_NOOP("SupportTexts", "Không đọc được tệp %1."),
+})
+
+
 def act_problem_text(problem: ActProblem, detail: str = "") -> str:
     """What is wrong with what the cashier typed or picked for a reply, a decision, a rating…"""
-    return {
-        ActProblem.NAME_REQUIRED: translate("SupportTexts", "Vui lòng nhập tên người gửi."),
-        ActProblem.EMPTY: translate("SupportTexts", "Hãy nhập nội dung hoặc đính kèm tệp."),
-        ActProblem.TOO_LONG: tr_args(translate("SupportTexts", "Quá dài (tối đa %1 ký tự)."), detail),
-        ActProblem.REASON_REQUIRED: translate("SupportTexts", "Hãy cho biết lý do."),
-        ActProblem.NOTE_REQUIRED: translate("SupportTexts", "Hãy cho biết ngày giờ nào tiện cho cửa hàng."),
-        ActProblem.STARS: translate("SupportTexts", "Hãy chọn từ 1 đến 5 sao."),
-        ActProblem.TOO_MANY_FILES: tr_args(translate("SupportTexts", "Mỗi tin nhắn gửi kèm tối đa %1 tệp."), detail),
-        ActProblem.FILE_TOO_LARGE: tr_args(translate("SupportTexts", "Tệp %1 lớn hơn 10 MB."), detail),
-        ActProblem.FILE_UNREADABLE: tr_args(translate("SupportTexts", "Không đọc được tệp %1."), detail),
-    }[problem]
+    return _ACT_PROBLEMS(problem, detail)  # a text's %1 is the detail
 
 
-def file_problem_text(problem: FileProblem) -> str:
-    """Why a file from the vendor was not opened."""
-    return {
-        FileProblem.UNKNOWN: translate("SupportTexts", "Không tìm thấy tệp này trong yêu cầu."),
-        FileProblem.NOT_ON_SERVER: translate("SupportTexts", "Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít "
-                                                             "phút."),
-        FileProblem.MISMATCH: translate("SupportTexts", "Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã "
-                                                        "bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp."),
-        FileProblem.SIZE: translate("SupportTexts", "Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị "
-                                                    "loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp."),
-    }[problem]
+# Why a file from the vendor was not opened.
+file_problem_text = Words({
+    FileProblem.UNKNOWN: QT_TRANSLATE_NOOP("SupportTexts", "Không tìm thấy tệp này trong yêu cầu."),
+    FileProblem.NOT_ON_SERVER: QT_TRANSLATE_NOOP(
+        "SupportTexts", "Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút."),
+    FileProblem.MISMATCH: QT_TRANSLATE_NOOP(
+        "SupportTexts", "Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn "
+        "bộ phận hỗ trợ gửi lại tệp."),
+    FileProblem.SIZE: QT_TRANSLATE_NOOP(
+        "SupportTexts", "Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn "
+        "bộ phận hỗ trợ gửi lại tệp."),
+})

@@ -6,7 +6,7 @@ import datetime as dt
 
 from app import HOTLINE
 from app.infra.formatting import format_date, format_vnd
-from app.ui.i18n import tr_args, translate
+from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 from app.updates.app_install import StageProblem
 from app.updates.app_swap import SwapReason
 from app.updates.install import PackStore
@@ -23,30 +23,35 @@ def effective_text(day: dt.date, today: dt.date) -> str:
     return tr_args(translate("UpdateTexts", "đã có hiệu lực từ %1"), format_date(day))
 
 
+_UPDATE_ERRORS = Words({
+    UpdateErrorKind.SECURITY: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị "
+        "giả mạo): không cài gì, giữ nguyên bản đang dùng. Hãy gọi %1."),
+    UpdateErrorKind.NETWORK: QT_TRANSLATE_NOOP("UpdateTexts", "Không tải được bản cập nhật (mạng); sẽ tự thử lại sau."),
+    UpdateErrorKind.TOO_LARGE: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Máy chủ gửi dữ liệu lớn hơn bản đã ký: đã dừng, không cài."),
+    UpdateErrorKind.HASH_MISMATCH: QT_TRANSLATE_NOOP("UpdateTexts", "Tệp tải về không khớp bản đã ký: không cài."),
+    UpdateErrorKind.CANCELLED: QT_TRANSLATE_NOOP("UpdateTexts", "Đã dừng; phần đã tải được giữ để tải tiếp."),
+    UpdateErrorKind.BUSY: QT_TRANSLATE_NOOP("UpdateTexts", "Đang có một lần cập nhật khác chạy."),
+    UpdateErrorKind.STORAGE: QT_TRANSLATE_NOOP("UpdateTexts", "Không ghi được vào ổ đĩa (đầy hoặc không có quyền)."),
+})
+
+
 def error_text(kind: UpdateErrorKind) -> str:
-    return {
-        UpdateErrorKind.SECURITY: tr_args(translate(
-            "UpdateTexts", "Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị "
-            "giả mạo): không cài gì, giữ nguyên bản đang dùng. Hãy gọi %1."), HOTLINE),
-        UpdateErrorKind.NETWORK: translate("UpdateTexts", "Không tải được bản cập nhật (mạng); sẽ tự thử lại sau."),
-        UpdateErrorKind.TOO_LARGE: translate(
-            "UpdateTexts", "Máy chủ gửi dữ liệu lớn hơn bản đã ký: đã dừng, không cài."),
-        UpdateErrorKind.HASH_MISMATCH: translate("UpdateTexts", "Tệp tải về không khớp bản đã ký: không cài."),
-        UpdateErrorKind.CANCELLED: translate("UpdateTexts", "Đã dừng; phần đã tải được giữ để tải tiếp."),
-        UpdateErrorKind.BUSY: translate("UpdateTexts", "Đang có một lần cập nhật khác chạy."),
-        UpdateErrorKind.STORAGE: translate("UpdateTexts", "Không ghi được vào ổ đĩa (đầy hoặc không có quyền)."),
-    }[kind]
+    return _UPDATE_ERRORS(kind, HOTLINE)  # a text's %1 is the hotline
+
+
+_PAYMENT_METHODS = Words({
+    "bank_transfer": QT_TRANSLATE_NOOP("UpdateTexts", "chuyển khoản"),
+    "cash": QT_TRANSLATE_NOOP("UpdateTexts", "tiền mặt"),
+    "card": QT_TRANSLATE_NOOP("UpdateTexts", "thẻ"),
+    "e_wallet": QT_TRANSLATE_NOOP("UpdateTexts", "ví điện tử"),
+    "voucher": QT_TRANSLATE_NOOP("UpdateTexts", "phiếu quà tặng"),
+})
 
 
 def _cash_limit_text(rule: object) -> str:
     """The Decree 232 rule as the pack states it: threshold, what counts, what qualifies as a bank account."""
-    methods = {
-        "bank_transfer": translate("UpdateTexts", "chuyển khoản"),
-        "cash": translate("UpdateTexts", "tiền mặt"),
-        "card": translate("UpdateTexts", "thẻ"),
-        "e_wallet": translate("UpdateTexts", "ví điện tử"),
-        "voucher": translate("UpdateTexts", "phiếu quà tặng"),
-    }
     kinds = set(rule.counted_kinds)  # type: ignore[attr-defined]
     if kinds == {"sell", "buy"}:
         counted = translate("UpdateTexts", "bán ra và mua vào cộng lại")
@@ -60,7 +65,7 @@ def _cash_limit_text(rule: object) -> str:
     else:
         text = translate("UpdateTexts", "Trên %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng "
                                         "(được tính: %3)")
-    qualifying = ", ".join(methods.get(m, m) for m in rule.bank_account_methods)  # type: ignore[attr-defined]
+    qualifying = ", ".join(_PAYMENT_METHODS.get(m, m) for m in rule.bank_account_methods)  # type: ignore[attr-defined]
     return tr_args(text, format_vnd(rule.amount_vnd), counted, qualifying)  # type: ignore[attr-defined]
 
 
@@ -104,45 +109,72 @@ def what_changed(store: PackStore, pack_id: str, previous_version: str, current:
 
 # -- the app update (the box on the page; the words keep the box's context) ------------------------------------------
 
+_ROLLBACK_REASONS = Words({
+    SwapReason.INSTALLER_FAILED: QT_TRANSLATE_NOOP("AppUpdatePanel", "bộ cài báo lỗi"),
+    SwapReason.EXITED_EARLY: QT_TRANSLATE_NOOP("AppUpdatePanel", "bản mới tắt ngay khi mở"),
+    SwapReason.NO_START_SIGNAL: QT_TRANSLATE_NOOP("AppUpdatePanel", "bản mới không mở được trong thời gian chờ"),
+})
+
+
 def rollback_reason_text(reason: SwapReason) -> str:
     """Why a new version was rolled back, as a phrase inside the rollback message."""
-    texts = {
-        SwapReason.INSTALLER_FAILED: translate("AppUpdatePanel", "bộ cài báo lỗi"),
-        SwapReason.EXITED_EARLY: translate("AppUpdatePanel", "bản mới tắt ngay khi mở"),
-        SwapReason.NO_START_SIGNAL: translate("AppUpdatePanel", "bản mới không mở được trong thời gian chờ"),
-    }
-    return texts.get(reason, reason.value)
+    return _ROLLBACK_REASONS.get(reason, reason.value)
 
 
-def stage_problem_text(problem: StageProblem) -> str:
-    """Why a downloaded version could not be made ready (UNMANAGED is said by the state line, not here)."""
-    return {
-        StageProblem.WRONG_FORMAT: translate("AppUpdatePanel", "Bản phần mềm mới không đúng loại cho máy này."),
-        StageProblem.UNSAFE_ARCHIVE: translate(
-            "AppUpdatePanel", "Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài."),
-        StageProblem.NO_EXECUTABLE: translate(
-            "AppUpdatePanel", "Gói phần mềm mới thiếu chương trình: đã từ chối, không cài."),
-        StageProblem.DISK: translate(
-            "AppUpdatePanel", "Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền)."),
-    }[problem]
+# Why a downloaded version could not be made ready (UNMANAGED is said by the state line, not here).
+stage_problem_text = Words({
+    StageProblem.WRONG_FORMAT: QT_TRANSLATE_NOOP("AppUpdatePanel", "Bản phần mềm mới không đúng loại cho máy này."),
+    StageProblem.UNSAFE_ARCHIVE: QT_TRANSLATE_NOOP(
+        "AppUpdatePanel", "Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài."),
+    StageProblem.NO_EXECUTABLE: QT_TRANSLATE_NOOP(
+        "AppUpdatePanel", "Gói phần mềm mới thiếu chương trình: đã từ chối, không cài."),
+    StageProblem.DISK: QT_TRANSLATE_NOOP(
+        "AppUpdatePanel", "Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền)."),
+})
 
 
 # -- an offline copy (Cập nhật từ USB…) ------------------------------------------------------------------------------
 
+_COPY_FOLDER_PROBLEMS = Words({
+    CopyFolderProblem.NOT_FOUND: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Không tìm thấy thư mục %1 (USB đã bị rút ra?). Hãy cắm lại USB rồi chọn lại."),
+    CopyFolderProblem.NOT_A_FOLDER: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "%1 là một tệp, không phải thư mục. Hãy chọn thư mục bản cập nhật trên USB."),
+    CopyFolderProblem.NOT_A_COPY: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Thư mục %1 không phải bản cập nhật của nhà cung cấp (không có thư mục metadata). Hãy "
+        "chọn thư mục nhà cung cấp đã chép vào USB (%2)."),
+    CopyFolderProblem.UNFINISHED: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Bản cập nhật trong %1 chưa được chép xong. Hãy xin nhà cung cấp chép lại (%2)."),
+})
+
+
 def copy_folder_text(problem: CopyFolderProblem, folder: str) -> str:
     """Why the chosen folder is not an update copy (nothing was read from it)."""
-    return {
-        CopyFolderProblem.NOT_FOUND: tr_args(translate(
-            "UpdateTexts", "Không tìm thấy thư mục %1 (USB đã bị rút ra?). Hãy cắm lại USB rồi chọn lại."), folder),
-        CopyFolderProblem.NOT_A_FOLDER: tr_args(translate(
-            "UpdateTexts", "%1 là một tệp, không phải thư mục. Hãy chọn thư mục bản cập nhật trên USB."), folder),
-        CopyFolderProblem.NOT_A_COPY: tr_args(translate(
-            "UpdateTexts", "Thư mục %1 không phải bản cập nhật của nhà cung cấp (không có thư mục metadata). Hãy "
-            "chọn thư mục nhà cung cấp đã chép vào USB (%2)."), folder, EXPORT_COMMAND),
-        CopyFolderProblem.UNFINISHED: tr_args(translate(
-            "UpdateTexts", "Bản cập nhật trong %1 chưa được chép xong. Hãy xin nhà cung cấp chép lại (%2)."),
-            folder, EXPORT_COMMAND),
-    }[problem]
+    return _COPY_FOLDER_PROBLEMS(problem, folder, EXPORT_COMMAND)  # %1 the folder, %2 the export command
+
+
+# Why a copy was refused, and what to do; each says that nothing changed.  In these, %1 is the command the vendor
+# exports a copy with (ask for a new one) …
+_REFUSED_ASK_AGAIN = Words({
+    OfflineRefusal.STALE: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Bản cập nhật trên USB đã hết hạn. Hãy xin nhà cung cấp một bản mới (%1). Không cài gì; "
+        "máy vẫn dùng bản hiện có."),
+    OfflineRefusal.ROLLBACK: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Bản cập nhật trên USB cũ hơn bản máy này đã có. Không cài gì; máy vẫn dùng bản hiện có. "
+        "Hãy xin nhà cung cấp một bản mới (%1)."),
+})
+# … and in these, the hotline (INCOMPLETE has no %1).
+_REFUSED_CALL = Words({
+    OfflineRefusal.FOREIGN: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Bản cập nhật trên USB không phải của nhà cung cấp của bạn (chữ ký không khớp). Không cài "
+        "gì; máy vẫn dùng bản hiện có. Gọi %1 nếu không rõ USB này từ đâu."),
+    OfflineRefusal.TAMPERED: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Bản cập nhật trên USB đã bị sửa hoặc hỏng (không khớp chữ ký của nhà cung cấp). Không "
+        "cài gì; máy vẫn dùng bản hiện có. Hãy chép lại từ nhà cung cấp hoặc gọi %1."),
+    OfflineRefusal.INCOMPLETE: QT_TRANSLATE_NOOP(
+        "UpdateTexts", "Bản cập nhật trên USB thiếu tệp hoặc không đọc được. Không cài thêm gì; hãy chép lại đầy "
+        "đủ từ nhà cung cấp rồi thử lại."),
+})
 
 
 def usb_refusal_text(error: OfflineCopyRefused) -> str:
@@ -152,23 +184,9 @@ def usb_refusal_text(error: OfflineCopyRefused) -> str:
             "UpdateTexts", "Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới "
             "(%3). Không cài gì; máy vẫn dùng bản hiện có."), format_date(error.expired_on), error.days_ago or 0,
             EXPORT_COMMAND)
-    return {
-        OfflineRefusal.STALE: tr_args(translate(
-            "UpdateTexts", "Bản cập nhật trên USB đã hết hạn. Hãy xin nhà cung cấp một bản mới (%1). Không cài gì; "
-            "máy vẫn dùng bản hiện có."), EXPORT_COMMAND),
-        OfflineRefusal.FOREIGN: tr_args(translate(
-            "UpdateTexts", "Bản cập nhật trên USB không phải của nhà cung cấp của bạn (chữ ký không khớp). Không cài "
-            "gì; máy vẫn dùng bản hiện có. Gọi %1 nếu không rõ USB này từ đâu."), HOTLINE),
-        OfflineRefusal.ROLLBACK: tr_args(translate(
-            "UpdateTexts", "Bản cập nhật trên USB cũ hơn bản máy này đã có. Không cài gì; máy vẫn dùng bản hiện có. "
-            "Hãy xin nhà cung cấp một bản mới (%1)."), EXPORT_COMMAND),
-        OfflineRefusal.TAMPERED: tr_args(translate(
-            "UpdateTexts", "Bản cập nhật trên USB đã bị sửa hoặc hỏng (không khớp chữ ký của nhà cung cấp). Không "
-            "cài gì; máy vẫn dùng bản hiện có. Hãy chép lại từ nhà cung cấp hoặc gọi %1."), HOTLINE),
-        OfflineRefusal.INCOMPLETE: translate(
-            "UpdateTexts", "Bản cập nhật trên USB thiếu tệp hoặc không đọc được. Không cài thêm gì; hãy chép lại đầy "
-            "đủ từ nhà cung cấp rồi thử lại."),
-    }[error.problem]
+    if error.problem in _REFUSED_ASK_AGAIN:
+        return _REFUSED_ASK_AGAIN(error.problem, EXPORT_COMMAND)
+    return _REFUSED_CALL(error.problem, HOTLINE)
 
 
 def _named(title: str, version: str) -> str:

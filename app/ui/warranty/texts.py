@@ -4,35 +4,52 @@ from __future__ import annotations
 
 from app import HOTLINE
 from app.support.vendor_api import ApiFailure, VendorApiError
-from app.ui.i18n import tr_args, translate
+from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 from pmv_protocol.contract import Contract, ContractError, ContractProblem
 from pmv_protocol.coverage import CoverageStatus
 from pmv_protocol.signed_json import JsonProblem
 
+status_title = Words({
+    CoverageStatus.WARRANTY: QT_TRANSLATE_NOOP("WarrantyTexts", "Đang bảo hành"),
+    CoverageStatus.MAINTENANCE: QT_TRANSLATE_NOOP("WarrantyTexts", "Đang bảo trì – khách hàng ưu tiên"),
+    CoverageStatus.EXPIRED: QT_TRANSLATE_NOOP("WarrantyTexts", "Hết hạn bảo hành"),
+})
 
-def status_title(status: CoverageStatus) -> str:
-    if status is CoverageStatus.WARRANTY:
-        return translate("WarrantyTexts", "Đang bảo hành")
-    if status is CoverageStatus.MAINTENANCE:
-        return translate("WarrantyTexts", "Đang bảo trì – khách hàng ưu tiên")
-    return translate("WarrantyTexts", "Hết hạn bảo hành")
+
+_CONTRACT_PROBLEMS = Words({
+    ContractProblem.MALFORMED: QT_TRANSLATE_NOOP("WarrantyTexts", "Tệp này không phải là hợp đồng của Phần Mềm Vàng."),
+    ContractProblem.UNSIGNED: QT_TRANSLATE_NOOP("WarrantyTexts", "Hợp đồng không có chữ ký số."),
+    ContractProblem.UNKNOWN_KEY: QT_TRANSLATE_NOOP(
+        "WarrantyTexts", "Hợp đồng được ký bằng một khóa mà ứng dụng không tin cậy."),
+    ContractProblem.BAD_SIGNATURE: QT_TRANSLATE_NOOP(
+        "WarrantyTexts", "Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký."),
+    ContractProblem.WRONG_SHOP: QT_TRANSLATE_NOOP("WarrantyTexts", "Hợp đồng này là của một cửa hàng khác."),
+    ContractProblem.INVALID: QT_TRANSLATE_NOOP(
+        "WarrantyTexts", "Nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc thông "
+        "tin nhà cung cấp)."),
+})
 
 
 def contract_refusal(error: ContractError) -> str:
-    reasons = {
-        ContractProblem.MALFORMED: translate("WarrantyTexts", "Tệp này không phải là hợp đồng của Phần Mềm Vàng."),
-        ContractProblem.UNSIGNED: translate("WarrantyTexts", "Hợp đồng không có chữ ký số."),
-        ContractProblem.UNKNOWN_KEY: translate(
-            "WarrantyTexts", "Hợp đồng được ký bằng một khóa mà ứng dụng không tin cậy."),
-        ContractProblem.BAD_SIGNATURE: translate(
-            "WarrantyTexts", "Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký."),
-        ContractProblem.WRONG_SHOP: translate("WarrantyTexts", "Hợp đồng này là của một cửa hàng khác."),
-        ContractProblem.INVALID: translate(
-            "WarrantyTexts", "Nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc thông "
-            "tin nhà cung cấp)."),
-    }
     keep = translate("WarrantyTexts", "Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.")
-    return f"{_unreadable(error) or reasons[error.problem]} {tr_args(keep, HOTLINE)}"
+    return f"{_unreadable(error) or _CONTRACT_PROBLEMS(error.problem)} {tr_args(keep, HOTLINE)}"
+
+
+# Why a contract file is unreadable: the faults that name the key (the %1), and those of the whole file.
+_KEY_PROBLEMS = Words({
+    JsonProblem.DUPLICATE_KEY: QT_TRANSLATE_NOOP(
+        "WarrantyTexts", "Tệp hợp đồng có khóa trùng lặp (“%1”): tệp bị từ chối."),
+    JsonProblem.NON_FINITE_NUMBER: QT_TRANSLATE_NOOP(
+        "WarrantyTexts", "Tệp hợp đồng có giá trị số không hợp lệ (NaN hoặc Infinity) ở “%1”: tệp bị từ chối."),
+    JsonProblem.NUMBER_OUT_OF_RANGE: QT_TRANSLATE_NOOP(
+        "WarrantyTexts", "Tệp hợp đồng có số quá lớn ở “%1”: tệp bị từ chối."),
+    JsonProblem.LONE_SURROGATE: QT_TRANSLATE_NOOP(
+        "WarrantyTexts", "Tệp hợp đồng có ký tự hỏng ở “%1”: tệp bị từ chối."),
+})
+_FILE_PROBLEMS = Words({
+    JsonProblem.NOT_UTF8: QT_TRANSLATE_NOOP("WarrantyTexts", "Tệp hợp đồng không phải văn bản UTF-8: tệp bị từ chối."),
+    JsonProblem.TOO_DEEP: QT_TRANSLATE_NOOP("WarrantyTexts", "Tệp hợp đồng lồng nhau quá nhiều tầng: tệp bị từ chối."),
+})
 
 
 def _unreadable(error: ContractError) -> str | None:
@@ -40,37 +57,30 @@ def _unreadable(error: ContractError) -> str | None:
     fault = error.fault
     if fault is None:
         return None
-    named = {
-        JsonProblem.DUPLICATE_KEY: translate("WarrantyTexts", "Tệp hợp đồng có khóa trùng lặp (“%1”): tệp bị từ chối."),
-        JsonProblem.NON_FINITE_NUMBER: translate(
-            "WarrantyTexts", "Tệp hợp đồng có giá trị số không hợp lệ (NaN hoặc Infinity) ở “%1”: tệp bị từ chối."),
-        JsonProblem.NUMBER_OUT_OF_RANGE: translate(
-            "WarrantyTexts", "Tệp hợp đồng có số quá lớn ở “%1”: tệp bị từ chối."),
-        JsonProblem.LONE_SURROGATE: translate("WarrantyTexts", "Tệp hợp đồng có ký tự hỏng ở “%1”: tệp bị từ chối."),
-    }
-    whole = {
-        JsonProblem.NOT_UTF8: translate("WarrantyTexts", "Tệp hợp đồng không phải văn bản UTF-8: tệp bị từ chối."),
-        JsonProblem.TOO_DEEP: translate("WarrantyTexts", "Tệp hợp đồng lồng nhau quá nhiều tầng: tệp bị từ chối."),
-    }
-    if fault.problem in named and fault.key:
-        return tr_args(named[fault.problem], fault.key)
-    return whole.get(fault.problem)
+    if fault.problem in _KEY_PROBLEMS and fault.key:
+        return _KEY_PROBLEMS(fault.problem, fault.key)
+    if fault.problem in _FILE_PROBLEMS:
+        return _FILE_PROBLEMS(fault.problem)
+    return None
+
+
+_API_FAILURES = Words({
+    ApiFailure.NOT_CONFIGURED: QT_TRANSLATE_NOOP(
+        "WarrantyTexts", "Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh "
+        "“pmv-support shop-token”."),
+    ApiFailure.OFFLINE: QT_TRANSLATE_NOOP("WarrantyTexts", "Không kết nối được máy chủ hỗ trợ (mất mạng?)."),
+    ApiFailure.TIMEOUT: QT_TRANSLATE_NOOP("WarrantyTexts", "Máy chủ hỗ trợ không trả lời kịp."),
+    ApiFailure.UNAUTHORIZED: QT_TRANSLATE_NOOP("WarrantyTexts", "Máy chủ từ chối mã kết nối của cửa hàng."),
+    ApiFailure.NOT_FOUND: QT_TRANSLATE_NOOP("WarrantyTexts", "Máy chủ chưa có hợp đồng cho cửa hàng này."),
+    ApiFailure.TOO_LARGE: QT_TRANSLATE_NOOP("WarrantyTexts", "Máy chủ hỗ trợ từ chối vì yêu cầu quá lớn."),
+    ApiFailure.SERVER: QT_TRANSLATE_NOOP("WarrantyTexts", "Máy chủ hỗ trợ đang gặp lỗi."),
+    ApiFailure.BAD_RESPONSE: QT_TRANSLATE_NOOP("WarrantyTexts", "Máy chủ trả lời không đúng định dạng."),
+})
 
 
 def api_failure(error: VendorApiError) -> str:
-    texts = {
-        ApiFailure.NOT_CONFIGURED: translate(
-            "WarrantyTexts", "Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh "
-            "“pmv-support shop-token”."),
-        ApiFailure.OFFLINE: translate("WarrantyTexts", "Không kết nối được máy chủ hỗ trợ (mất mạng?)."),
-        ApiFailure.TIMEOUT: translate("WarrantyTexts", "Máy chủ hỗ trợ không trả lời kịp."),
-        ApiFailure.UNAUTHORIZED: translate("WarrantyTexts", "Máy chủ từ chối mã kết nối của cửa hàng."),
-        ApiFailure.NOT_FOUND: translate("WarrantyTexts", "Máy chủ chưa có hợp đồng cho cửa hàng này."),
-        ApiFailure.SERVER: translate("WarrantyTexts", "Máy chủ hỗ trợ đang gặp lỗi."),
-        ApiFailure.BAD_RESPONSE: translate("WarrantyTexts", "Máy chủ trả lời không đúng định dạng."),
-    }
     keep = translate("WarrantyTexts", "Đang dùng hợp đồng đã lưu trên máy.")
-    return f"{texts[error.kind]} {keep}"
+    return f"{_API_FAILURES(error.kind)} {keep}"
 
 
 # What coverage includes, from the vendor's policy (seed, sections 1 a–d and 2).

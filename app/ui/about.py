@@ -7,12 +7,13 @@ import platform
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from app import APP_NAME, HOTLINE, __version__
 from app.runtime import Runtime
 from app.ui.i18n import tr_args
 from app.ui.icons import app_icon
+from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 
 
 class AboutDialog(QDialog):
@@ -48,22 +49,10 @@ class AboutDialog(QDialog):
         details.setWordWrap(True)
         details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         details.setStyleSheet("color: #555555; font-size: 8pt;")
-        copy = QPushButton(self.tr("Sao chép thông tin"))
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.details))
-        close = QPushButton(self.tr("Đóng"))
-        close.setDefault(True)
-        close.clicked.connect(self.accept)
-        header = QHBoxLayout()
-        header.addWidget(icon)
-        header.addWidget(name, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(copy)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        for widget in (version, purpose, hotline, details):
-            layout.addWidget(widget)
-        layout.addLayout(buttons)
+        copy = push_button(self.tr("Sao chép thông tin"), lambda: QGuiApplication.clipboard().setText(self.details))
+        close = push_button(self.tr("Đóng"), self.accept, default=True)
+        header = hbox(icon, (name, 1))
+        buttons = hbox(STRETCH, copy, close)
+        vbox(header, version, purpose, hotline, details, buttons, parent=self)
         self.setMinimumWidth(560)
         self.adjustSize()

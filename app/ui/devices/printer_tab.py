@@ -8,18 +8,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QScrollArea,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QScrollArea, QSpinBox, QWidget
 
 from app import HOTLINE
 from app.devices.labels import (
@@ -51,6 +40,7 @@ from app.ui.devices.texts import (
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.build import STRETCH, push_button, vbox
 from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
@@ -108,26 +98,18 @@ class PrinterTab(QWidget):
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
         preview_box = QGroupBox(self.tr("Xem trước đúng như khi in"))
-        preview_layout = QVBoxLayout(preview_box)
-        preview_layout.addWidget(preview_scroll, 1)
-        preview_layout.addWidget(self.verdict)
+        vbox((preview_scroll, 1), self.verdict, parent=preview_box)
 
-        self.print_button = QPushButton(self.tr("In tem thử"))
-        self.print_button.setStyleSheet("font-weight: 700;")
-        self.print_button.clicked.connect(self.print_test_tag)
+        self.print_button = push_button(self.tr("In tem thử"), self.print_test_tag, style="font-weight: 700;")
         self.run_count = QSpinBox()
         self.run_count.setRange(2, MAX_RUN)
         self.run_count.setValue(10)
         self.run_count.setSuffix(self.tr(" tem"))
         self.run_count.setToolTip(self.tr("Số tem của loạt: mã hàng tăng dần từ mã đã nhập."))
-        self.run_button = QPushButton(self.tr("In loạt tem"))
-        self.run_button.setToolTip(self.tr("In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem "
-                                           "thẳng hàng đến tem cuối không."))
-        self.run_button.clicked.connect(self.print_run)
-        self.status_button = QPushButton(self.tr("Kiểm tra trạng thái"))
-        self.status_button.clicked.connect(self.check_status)
-        self.calibrate_button = QPushButton(self.tr("Hiệu chỉnh cảm biến"))
-        self.calibrate_button.clicked.connect(self.calibrate)
+        self.run_button = push_button(self.tr("In loạt tem"), self.print_run, tooltip=self.tr(
+            "In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không."))
+        self.status_button = push_button(self.tr("Kiểm tra trạng thái"), self.check_status)
+        self.calibrate_button = push_button(self.tr("Hiệu chỉnh cảm biến"), self.calibrate)
         self.message = MessageLabel()
         buttons = FlowLayout()  # five controls wrap onto two lines on a narrow window
         for button in (self.print_button, self.run_count, self.run_button, self.status_button, self.calibrate_button):
@@ -139,11 +121,7 @@ class PrinterTab(QWidget):
         top.addWidget(settings_box)
         top.addWidget(preview_box)
         content = QWidget()
-        layout = QVBoxLayout(content)
-        layout.addLayout(top)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
+        vbox(top, buttons, self.message, STRETCH, parent=content)
         set_scrolling_content(self, content)
         if self._profiles:
             self.profile.setCurrentIndex(1)

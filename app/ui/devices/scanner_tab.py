@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGroupBox,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -48,6 +46,7 @@ from app.ui.levels import Level
 from app.ui.tasks import Task, TaskRunner
 from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.scroll import set_scrolling_content
+from app.ui.widgets.tables import read_only_table
 
 MAX_LOG_ROWS = 2000  # a scanner left in continuous mode must not grow the log (and its repaint) forever
 DRAIN_MS = 50  # serial scans are shown in batches: one repaint per batch, not one per scan
@@ -199,11 +198,8 @@ class ScannerTab(QWidget):
         sheet_layout.addWidget(self.sheet, 1)
         sheet_layout.addLayout(sheet_buttons)
 
-        self.log = QTableWidget(0, 5)
-        self.log.setHorizontalHeaderLabels([self.tr("Lúc"), self.tr("Nguồn"), self.tr("Nội dung"), self.tr("Kết thúc"),
-                                            self.tr("Tốc độ")])
-        self.log.verticalHeader().hide()
-        self.log.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.log = read_only_table([self.tr("Lúc"), self.tr("Nguồn"), self.tr("Nội dung"), self.tr("Kết thúc"),
+                                    self.tr("Tốc độ")])
         # Fixed widths: ResizeToContents re-measures every row on each insert (seconds at a thousand rows).
         header = self.log.horizontalHeader()
         for column, width in ((0, 80), (1, 150), (3, 80), (4, 110)):

@@ -9,14 +9,11 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,6 +28,8 @@ from app.ui.i18n import tr_args
 from app.ui.icons import dot_pixmap
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.build import hbox, page_title, push_button, vbox
+from app.ui.widgets.feature_page import FeaturePage
 from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.tile import Tile
 from pmv_protocol.shop_time import shop_time
@@ -38,7 +37,7 @@ from pmv_protocol.shop_time import shop_time
 VERDICT_COLOURS = {None: "#757575", Status.OK: "#2e7d32", Status.WARNING: "#ef6c00", Status.CRITICAL: "#c62828"}
 
 
-class HealthPage(QWidget):
+class HealthPage(FeaturePage[HealthState]):
     """The cashier's system check.
 
     Signals:
@@ -49,38 +48,29 @@ class HealthPage(QWidget):
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, state: HealthState,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._runtime = runtime
-        self._runner = runner
-        self._state = state
+        super().__init__(runtime, runner, state, parent)
         self._category_map: dict[str, Category] | None = None
-        heading = QLabel(self.tr("Kiểm tra hệ thống"))
-        heading.setObjectName("pageTitle")
+        heading = page_title(self.tr("Kiểm tra hệ thống"))
         self.verdict_card = QFrame()
         self.verdict_card.setObjectName("verdictCard")
         self.verdict = QLabel()
         self.verdict.setObjectName("verdictTitle")
         self.verdict_detail = QLabel()
         self.verdict_detail.setWordWrap(True)
-        card = QVBoxLayout(self.verdict_card)
+        card = vbox(self.verdict, self.verdict_detail, parent=self.verdict_card)
         card.setContentsMargins(18, 12, 18, 12)
-        card.addWidget(self.verdict)
-        card.addWidget(self.verdict_detail)
 
-        self.run_button = QPushButton(self.tr("Kiểm tra ngay"))
-        self.run_button.setStyleSheet("font-weight: 700; padding: 8px 22px; font-size: 11pt;")
-        self.run_button.clicked.connect(self.run_now)
-        self.cancel_button = QPushButton(self.tr("Dừng"))
-        self.cancel_button.clicked.connect(state.cancel)
+        self.run_button = push_button(self.tr("Kiểm tra ngay"), self.run_now,
+                                      style="font-weight: 700; padding: 8px 22px; font-size: 11pt;")
+        self.cancel_button = push_button(self.tr("Dừng"), state.cancel)
         self.cancel_button.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
         self.progress_label = QLabel()
-        self.report_button = QPushButton(self.tr("Lưu báo cáo PDF…"))
-        self.report_button.clicked.connect(self._choose_report)
-        self.attach_button = QPushButton(self.tr("Gửi kèm yêu cầu hỗ trợ"))
-        self.attach_button.clicked.connect(lambda: self.attach_requested.emit(self._state.last))
+        self.report_button = push_button(self.tr("Lưu báo cáo PDF…"), self._choose_report)
+        self.attach_button = push_button(self.tr("Gửi kèm yêu cầu hỗ trợ"),
+                                         lambda: self.attach_requested.emit(self._state.last))
         for button in (self.report_button, self.attach_button):
             button.setEnabled(False)
         self.message = QLabel()
@@ -102,18 +92,10 @@ class HealthPage(QWidget):
         for button in (self.run_button, self.cancel_button, self.report_button, self.attach_button):
             actions.addWidget(button)
         self.progress_label.setWordWrap(True)
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.progress_label, 1)
-        layout = QVBoxLayout(self)
+        progress_row = hbox((self.progress, 1), (self.progress_label, 1))
+        layout = vbox(heading, self.verdict_card, actions, progress_row, self.message, (self.tree, 1), parent=self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(10)
-        layout.addWidget(heading)
-        layout.addWidget(self.verdict_card)
-        layout.addLayout(actions)
-        layout.addLayout(progress_row)
-        layout.addWidget(self.message)
-        layout.addWidget(self.tree, 1)
 
         state.started.connect(self._on_started)
         state.progressed.connect(self._on_progress)

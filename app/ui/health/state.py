@@ -22,6 +22,7 @@ from app.health.runner import HealthReport
 from app.health.service import latest_stored, run_health_noting_alarm
 from app.runtime import Runtime
 from app.storage.check_history import CheckHistory, CheckState
+from app.ui.feature_state import FeatureState
 from app.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class HealthRun:
     stored: bool = False
 
 
-class HealthState(QObject):
+class HealthState(FeatureState):
     """The latest health report.
 
     ``last`` is this window's own latest run (what a support request carries);
@@ -62,9 +63,7 @@ class HealthState(QObject):
     restored = Signal(object)
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._runtime = runtime
-        self._runner = runner
+        super().__init__(runtime, runner, parent)
         self.last: HealthRun | None = None
         self.stored: HealthRun | None = None
         self.task: Task | None = None

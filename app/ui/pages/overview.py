@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,7 +29,7 @@ from app.ui.levels import Level
 from app.ui.pages.texts import activity_text
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.scroll import set_scrolling_content
-from app.ui.widgets.tables import fit_table_height
+from app.ui.widgets.tables import fit_table_height, read_only_table
 from app.ui.widgets.tile import Tile
 from pmv_protocol.shop_time import shop_today
 
@@ -71,10 +70,7 @@ class OverviewPage(QWidget):
         self.version_tile.set_content(f"{APP_NAME} {__version__}", self.tr("Phần mềm vàng PMV: đang đọc…"))
 
         self.board_tile = Tile(self.tr("Bảng giá vàng (₫/chỉ)"))
-        self.board_table = QTableWidget(0, 3)
-        self.board_table.setHorizontalHeaderLabels([self.tr("Loại vàng"), self.tr("Mua vào"), self.tr("Bán ra")])
-        self.board_table.verticalHeader().hide()
-        self.board_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.board_table = read_only_table([self.tr("Loại vàng"), self.tr("Mua vào"), self.tr("Bán ra")])
         self.board_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.board_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.board_tile.body.addWidget(self.board_table)

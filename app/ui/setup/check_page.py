@@ -13,16 +13,7 @@ from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-    QWizardPage,
-)
+from PySide6.QtWidgets import QLabel, QProgressBar, QTextBrowser, QWidget, QWizardPage
 
 from app.health.model import Status
 from app.health.runner import HealthReport
@@ -34,6 +25,7 @@ from app.ui.health.texts import check_title, level_of, status_name, verdict_name
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import Task, TaskRunner
+from app.ui.widgets.build import hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 
 
@@ -64,24 +56,14 @@ class CheckPage(QWizardPage):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress_text = QLabel()
-        self.stop_button = QPushButton(self.tr("Dừng kiểm tra"))
-        self.stop_button.clicked.connect(self.stop)
-        self.retry_button = QPushButton(self.tr("Thử lại"))
-        self.retry_button.clicked.connect(self.initializePage)
+        self.stop_button = push_button(self.tr("Dừng kiểm tra"), self.stop)
+        self.retry_button = push_button(self.tr("Thử lại"), self.initializePage)
         self.retry_button.hide()
-        row = QHBoxLayout()
-        row.addWidget(self.progress, 1)
-        row.addWidget(self.stop_button)
-        row.addWidget(self.retry_button)
+        row = hbox((self.progress, 1), self.stop_button, self.retry_button)
         self.verdict = MessageLabel()
         self.results = QTextBrowser()
         self.results.hide()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.saved)
-        layout.addLayout(row)
-        layout.addWidget(self.progress_text)
-        layout.addWidget(self.verdict)
-        layout.addWidget(self.results, 1)
+        vbox(self.saved, row, self.progress_text, self.verdict, (self.results, 1), parent=self)
         self.setting_file_written: SetupWritten | None = None
         self.report: HealthReport | None = None
         self.task: Task | None = None

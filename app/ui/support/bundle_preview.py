@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QWidget
 
 from app.support.bundle import BundlePart
 from app.ui.support.texts import bundle_part_label
+from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 from app.ui.widgets.screen_fit import fit_to_screen
 
 
@@ -44,22 +35,11 @@ class BundlePreviewDialog(QDialog):
         intro = QLabel(self.tr("Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. "
                                "Số CCCD, số điện thoại khác, email và mật khẩu đã được che."))
         intro.setWordWrap(True)
-        ok = QPushButton(self.tr("Đồng ý"))
-        ok.setDefault(True)
-        ok.clicked.connect(self.accept)
-        cancel = QPushButton(self.tr("Hủy"))
-        cancel.clicked.connect(self.reject)
-        body = QHBoxLayout()
-        body.addWidget(self.list, 2)
-        body.addWidget(self.text, 3)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(body, 1)
-        layout.addLayout(buttons)
+        ok = push_button(self.tr("Đồng ý"), self.accept, default=True)
+        cancel = push_button(self.tr("Hủy"), self.reject)
+        body = hbox((self.list, 2), (self.text, 3))
+        buttons = hbox(STRETCH, cancel, ok)
+        vbox(intro, (body, 1), buttons, parent=self)
 
     def included(self) -> set[str]:
         return {

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.runtime import Runtime
 from app.support.models import RequestEvent
 from app.support.thread_models import Conversation, ThreadEntry, UpcomingVisit
+from app.ui.feature_state import FeatureState
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class Loaded:
     events: list[RequestEvent]
 
 
-class ConversationState(QObject):
+class ConversationState(FeatureState):
     """Loads one request's conversation at a time and carries out the cashier's acts in workers.
 
     Signals:
@@ -60,9 +61,7 @@ class ConversationState(QObject):
     visits_changed = Signal(object)
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._runtime = runtime
-        self._runner = runner
+        super().__init__(runtime, runner, parent)
         self.current: str | None = None  # the request whose conversation is shown
         self.unread = 0
         self.unread_by_request: dict[str, int] = {}

@@ -5,18 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableWidgetItem, QWidget
 
 from app import HOTLINE
 from app.infra.formatting import format_date, format_datetime
@@ -37,7 +26,10 @@ from app.ui.support.texts import (
 )
 from app.ui.support.thread_view import ThreadView
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.build import hbox, page_title, push_button, vbox
+from app.ui.widgets.feature_page import FeaturePage
 from app.ui.widgets.message import MessageLabel
+from app.ui.widgets.tables import read_only_table
 from app.ui.widgets.tile import Tile
 from pmv_protocol.calendar import CalendarSource
 from pmv_protocol.phone import PhoneError, parse_phone
@@ -62,7 +54,7 @@ BANNER_DELAY_MS = 2000
 log = logging.getLogger(__name__)
 
 
-class SupportPage(QWidget):
+class SupportPage(FeaturePage[SupportState]):
     """List of requests with a detail pane.
 
     Signals:
@@ -75,17 +67,12 @@ class SupportPage(QWidget):
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, state: SupportState,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._runtime = runtime
-        self._runner = runner
-        self._state = state
-        heading = QLabel(self.tr("Yêu cầu hỗ trợ"))
-        heading.setObjectName("pageTitle")
-        self.new_button = QPushButton(self.tr("Gửi yêu cầu mới…"))
-        self.new_button.setStyleSheet("font-weight: 600; padding: 6px 14px;")
-        self.new_button.clicked.connect(self.new_requested)
-        self.remote_button = QPushButton(self.tr("Nhờ hỗ trợ từ xa…"))
-        self.remote_button.clicked.connect(lambda: self.remote_requested.emit(self._selected_id()))
+        super().__init__(runtime, runner, state, parent)
+        heading = page_title(self.tr("Yêu cầu hỗ trợ"))
+        self.new_button = push_button(self.tr("Gửi yêu cầu mới…"), self.new_requested,
+                                      style="font-weight: 600; padding: 6px 14px;")
+        self.remote_button = push_button(self.tr("Nhờ hỗ trợ từ xa…"),
+                                         lambda: self.remote_requested.emit(self._selected_id()))
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setObjectName("supportBanner")
@@ -96,12 +83,8 @@ class SupportPage(QWidget):
         self.calendar_line.hide()
         self.message = MessageLabel()
 
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([self.tr("Số"), self.tr("Tiêu đề"), self.tr("Trạng thái"),
-                                              self.tr("Hạn đề xuất phương án")])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = read_only_table([self.tr("Số"), self.tr("Tiêu đề"), self.tr("Trạng thái"),
+                                      self.tr("Hạn đề xuất phương án")], select_rows=True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -116,23 +99,14 @@ class SupportPage(QWidget):
                                     "kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc."))
         self.empty.setWordWrap(True)
 
-        top = QHBoxLayout()
-        top.addWidget(heading, 1)
-        top.addWidget(self.remote_button)
-        top.addWidget(self.new_button)
+        top = hbox((heading, 1), self.remote_button, self.new_button)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.thread)
         splitter.setSizes([200, 440])
-        layout = QVBoxLayout(self)
+        layout = vbox(top, self.banner, self.calendar_line, self.message, self.empty, (splitter, 1), parent=self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(10)
-        layout.addLayout(top)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.calendar_line)
-        layout.addWidget(self.message)
-        layout.addWidget(self.empty)
-        layout.addWidget(splitter, 1)
 
         state.changed.connect(self.show_requests)
         # Bound slots, not lambdas: Qt drops them with this widget (the state may outlive it).

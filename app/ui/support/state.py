@@ -24,6 +24,7 @@ from app.support.models import NewRequest, SupportRequest
 from app.support.outbox import DeliveryReport, poll_updates
 from app.support.service import raise_request
 from app.support.vendor_api import VendorApiError
+from app.ui.feature_state import FeatureState
 from app.ui.support.conversation_state import ConversationState
 from app.ui.tasks import TaskRunner
 
@@ -36,7 +37,7 @@ class Submitted:
     report: DeliveryReport
 
 
-class SupportState(QObject):
+class SupportState(FeatureState):
     """The shop's requests, kept fresh.
 
     Signals:
@@ -60,9 +61,7 @@ class SupportState(QObject):
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, clock: Callable[[], dt.datetime] | None = None,
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._runtime = runtime
-        self._runner = runner
+        super().__init__(runtime, runner, parent)
         self._clock = clock or runtime.clock
         self.requests: list[SupportRequest] = []
         # Bound slots (not lambdas): emitted from agent threads, they must be

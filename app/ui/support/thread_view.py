@@ -7,17 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTextBrowser, QWidget
 
 from app.support.conversation import ActInvalid, ActRefused, FileProblem, FileRefused
 from app.support.models import SupportRequest
@@ -28,6 +18,7 @@ from app.ui.support.conversation_state import ConversationState, Loaded
 from app.ui.support.texts import act_problem_text, file_problem_text, next_step_text, refusal_text
 from app.ui.support.thread_dialogs import RatingDialog, ReasonDialog
 from app.ui.support.thread_html import FILE_SCHEME, request_html, timeline_html
+from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 from pmv_protocol.thread import MESSAGE_FILES_MAX, MESSAGE_MAX, VisitState
 from pmv_protocol.ticket_flow import refuse_decision, refuse_message, refuse_rating, refuse_reopen, refuse_visit_answer
 
@@ -59,19 +50,13 @@ class ThreadView(QWidget):
         self.next_step = QLabel()
         self.next_step.setWordWrap(True)
         self.next_step.setObjectName("nextStep")
-        self.accept_button = QPushButton(self.tr("Đã khắc phục"))
-        self.refuse_button = QPushButton(self.tr("Chưa khắc phục…"))
-        self.confirm_visit_button = QPushButton(self.tr("Xác nhận lịch"))
-        self.reschedule_button = QPushButton(self.tr("Đề nghị giờ khác…"))
-        self.rate_button = QPushButton(self.tr("Đánh giá…"))
-        self.reopen_button = QPushButton(self.tr("Lỗi xuất hiện lại…"))
-        self.accept_button.setStyleSheet("font-weight: 600; padding: 4px 12px;")
-        self.accept_button.clicked.connect(self._accept)
-        self.refuse_button.clicked.connect(self._refuse)
-        self.confirm_visit_button.clicked.connect(self._confirm_visit)
-        self.reschedule_button.clicked.connect(self._reschedule)
-        self.rate_button.clicked.connect(self._rate)
-        self.reopen_button.clicked.connect(self._reopen)
+        self.accept_button = push_button(self.tr("Đã khắc phục"), self._accept,
+                                         style="font-weight: 600; padding: 4px 12px;")
+        self.refuse_button = push_button(self.tr("Chưa khắc phục…"), self._refuse)
+        self.confirm_visit_button = push_button(self.tr("Xác nhận lịch"), self._confirm_visit)
+        self.reschedule_button = push_button(self.tr("Đề nghị giờ khác…"), self._reschedule)
+        self.rate_button = push_button(self.tr("Đánh giá…"), self._rate)
+        self.reopen_button = push_button(self.tr("Lỗi xuất hiện lại…"), self._reopen)
         self.timeline = QTextBrowser()
         self.timeline.setOpenLinks(False)
         self.timeline.anchorClicked.connect(self._link)
@@ -82,34 +67,17 @@ class ThreadView(QWidget):
         self.reply = QPlainTextEdit()
         self.reply.setPlaceholderText(self.tr("Nhắn cho bộ phận hỗ trợ: trả lời câu hỏi, báo thêm thông tin…"))
         self.reply.setFixedHeight(64)
-        self.attach_button = QPushButton(self.tr("Đính kèm tệp…"))
-        self.attach_button.clicked.connect(self._pick_files)
-        self.send_button = QPushButton(self.tr("Gửi"))
-        self.send_button.setStyleSheet("font-weight: 600; padding: 4px 16px;")
-        self.send_button.clicked.connect(self._send)
+        self.attach_button = push_button(self.tr("Đính kèm tệp…"), self._pick_files)
+        self.send_button = push_button(self.tr("Gửi"), self._send, style="font-weight: 600; padding: 4px 16px;")
         self.files_label = QLabel()
         self.files_label.setWordWrap(True)
         self.files_label.hide()
 
-        actions = QHBoxLayout()
-        for button in (self.accept_button, self.refuse_button, self.confirm_visit_button, self.reschedule_button,
-                       self.rate_button, self.reopen_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        reply_row = QHBoxLayout()
-        side = QVBoxLayout()
-        side.addWidget(self.author)
-        side.addWidget(self.attach_button)
-        reply_row.addLayout(side)
-        reply_row.addWidget(self.reply, 1)
-        reply_row.addWidget(self.send_button)
-        layout = QVBoxLayout(self)
+        actions = hbox(*self._action_buttons(), STRETCH)
+        side = vbox(self.author, self.attach_button)
+        reply_row = hbox(side, (self.reply, 1), self.send_button)
+        layout = vbox(self.next_step, actions, (self.timeline, 1), self.files_label, reply_row, parent=self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.next_step)
-        layout.addLayout(actions)
-        layout.addWidget(self.timeline, 1)
-        layout.addWidget(self.files_label)
-        layout.addLayout(reply_row)
 
         state.loaded.connect(self._on_loaded)
         state.act_saved.connect(self._on_saved)
@@ -228,23 +196,25 @@ class ThreadView(QWidget):
         if self.request is not None and self._name():
             self._state.decide(self.request.id, self._name(), True)
 
-    def _reason(self, title: str, prompt: str, placeholder: str, ok: str) -> tuple[str, str] | None:
-        dialog = ReasonDialog(title, prompt, placeholder, ok, self.author.text().strip(), self)
-        if not self.ask_reason(dialog):
-            return None
-        self.author.setText(dialog.author_name())
-        self._name()
-        return dialog.reason(), dialog.author_name()
-
-    def _refuse(self) -> None:
+    def _with_reason(self, title: str, prompt: str, placeholder: str, ok: str,
+                     act: Callable[[str, str, str], None]) -> None:
+        """Ask why (and who asks) about the shown request; if the cashier answers, ``act(request_id, author,
+        reason)``."""
         if self.request is None:
             return
-        answer = self._reason(self.tr("Chưa khắc phục"), self.tr(
+        request_id = self.request.id
+        dialog = ReasonDialog(title, prompt, placeholder, ok, self.author.text().strip(), self)
+        if not self.ask_reason(dialog):
+            return
+        self.author.setText(dialog.author_name())
+        self._name()
+        act(request_id, dialog.author_name(), dialog.reason())
+
+    def _refuse(self) -> None:
+        self._with_reason(self.tr("Chưa khắc phục"), self.tr(
             "Phương án chưa khắc phục được lỗi? Hãy cho biết lỗi còn thế nào. Yêu cầu sẽ được mở lại với hạn đề "
             "xuất phương án mới."), self.tr("Ví dụ: vẫn không in được tem, máy in báo lỗi đèn đỏ"),
-            self.tr("Gửi"))
-        if answer is not None:
-            self._state.decide(self.request.id, answer[1], False, answer[0])
+            self.tr("Gửi"), lambda request_id, author, reason: self._state.decide(request_id, author, False, reason))
 
     def _confirm_visit(self) -> None:
         if self.request is not None and self.conversation is not None and self.conversation.visit is not None:
@@ -255,11 +225,10 @@ class ThreadView(QWidget):
         if self.request is None or self.conversation is None or self.conversation.visit is None:
             return
         visit_id = self.conversation.visit.id
-        answer = self._reason(self.tr("Đề nghị giờ khác"), self.tr(
+        self._with_reason(self.tr("Đề nghị giờ khác"), self.tr(
             "Giờ hẹn chưa tiện cho cửa hàng? Hãy cho biết ngày giờ nào tiện để nhà cung cấp hẹn lại."),
-            self.tr("Ví dụ: sáng thứ Ba hoặc sau 17:00 các ngày trong tuần"), self.tr("Gửi đề nghị"))
-        if answer is not None:
-            self._state.answer_visit(self.request.id, answer[1], visit_id, False, answer[0])
+            self.tr("Ví dụ: sáng thứ Ba hoặc sau 17:00 các ngày trong tuần"), self.tr("Gửi đề nghị"),
+            lambda request_id, author, reason: self._state.answer_visit(request_id, author, visit_id, False, reason))
 
     def _rate(self) -> None:
         if self.request is None:
@@ -271,14 +240,10 @@ class ThreadView(QWidget):
             self._state.skip_rating(self.request.id)
 
     def _reopen(self) -> None:
-        if self.request is None:
-            return
-        answer = self._reason(self.tr("Lỗi xuất hiện lại"), self.tr(
+        self._with_reason(self.tr("Lỗi xuất hiện lại"), self.tr(
             "Lỗi đã được giải quyết nay lại xuất hiện? Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới, "
             "không cần gửi yêu cầu mới."), self.tr("Ví dụ: từ sáng nay máy quét lại ra chữ có dấu"),
-            self.tr("Mở lại yêu cầu"))
-        if answer is not None:
-            self._state.reopen(self.request.id, answer[1], answer[0])
+            self.tr("Mở lại yêu cầu"), self._state.reopen)
 
     def _link(self, url: QUrl) -> None:
         target = url.toString()

@@ -8,13 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -33,6 +31,7 @@ from app.ui.support.texts import open_request_choices
 from app.ui.tasks import TaskRunner
 from app.ui.technician.texts import action_name, result_name
 from app.ui.widgets.message import MessageLabel
+from app.ui.widgets.tables import read_only_table
 
 AUDIT_FILE = "nhat-ky-ky-thuat-vien.csv"
 
@@ -48,11 +47,8 @@ class AuditTab(QWidget):
         self._support = support
         self._technician = technician
         self.since: dt.datetime | None = None  # the unlock: what this visit did goes with the request
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([self.tr("Lúc"), self.tr("Kỹ thuật viên"), self.tr("Thao tác"),
-                                              self.tr("Kết quả")])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = read_only_table([self.tr("Lúc"), self.tr("Kỹ thuật viên"), self.tr("Thao tác"),
+                                      self.tr("Kết quả")])
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.export_button = QPushButton(self.tr("Xuất CSV…"))
         self.export_button.clicked.connect(lambda: self.export())

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.health.model import Status
 from app.health.output import to_dict
@@ -25,6 +15,7 @@ from app.ui.health.texts import status_colour, status_name, verdict_name
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.technician.context import ToolContext
+from app.ui.widgets.build import hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 
 
@@ -35,8 +26,7 @@ class ChecksTab(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self.results: list[dict[str, object]] = []
-        self.run_button = QPushButton(self.tr("Chạy toàn bộ kiểm tra"))
-        self.run_button.clicked.connect(self.run_checks)
+        self.run_button = push_button(self.tr("Chạy toàn bộ kiểm tra"), self.run_checks)
         self.summary = QLabel()
         self.message = MessageLabel()
         self.tree = QTreeWidget()
@@ -49,13 +39,8 @@ class ChecksTab(QWidget):
         splitter.addWidget(self.tree)
         splitter.addWidget(self.raw)
         splitter.setSizes([300, 500])
-        top = QHBoxLayout()
-        top.addWidget(self.run_button)
-        top.addWidget(self.summary, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.message)
-        layout.addWidget(splitter, 1)
+        top = hbox(self.run_button, (self.summary, 1))
+        vbox(top, self.message, (splitter, 1), parent=self)
 
     def run_checks(self) -> None:
         from app.health.service import run_health

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from app.infra.formatting import format_datetime
 from app.technician.actions import Action
@@ -21,6 +12,7 @@ from app.technician.log_viewer import LogExcerpt, LogKind, LogSource, log_source
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.technician.context import ToolContext
+from app.ui.widgets.build import hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 
 
@@ -36,26 +28,16 @@ class LogsTab(QWidget):
         self.query = QLineEdit()
         self.query.setPlaceholderText(self.tr("Tìm (không phân biệt hoa thường), ví dụ: ERROR, máy in, 1C26TVG"))
         self.query.returnPressed.connect(self.show_log)
-        self.search_button = QPushButton(self.tr("Tìm"))
-        self.search_button.clicked.connect(self.show_log)
-        self.refresh_button = QPushButton(self.tr("Làm mới danh sách"))
-        self.refresh_button.clicked.connect(self.load_sources)
+        self.search_button = push_button(self.tr("Tìm"), self.show_log)
+        self.refresh_button = push_button(self.tr("Làm mới danh sách"), self.load_sources)
         self.info = QLabel()
         self.message = MessageLabel()
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setStyleSheet("font-family: monospace;")
-        row = QHBoxLayout()
-        row.addWidget(self.source_combo, 2)
-        row.addWidget(self.query, 3)
-        row.addWidget(self.search_button)
-        row.addWidget(self.refresh_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addWidget(self.info)
-        layout.addWidget(self.message)
-        layout.addWidget(self.text, 1)
+        row = hbox((self.source_combo, 2), (self.query, 3), self.search_button, self.refresh_button)
+        vbox(row, self.info, self.message, (self.text, 1), parent=self)
         self.source_combo.currentIndexChanged.connect(lambda _i: self.show_log())
         self.load_sources()
 

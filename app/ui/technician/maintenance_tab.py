@@ -6,15 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QWidget
 
 from app.infra.formatting import format_bytes
 from app.technician.actions import Action
@@ -25,6 +17,7 @@ from app.ui.levels import Level
 from app.ui.technician.context import ToolContext
 from app.ui.updates.state import UpdatesState
 from app.ui.updates.texts import error_text
+from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.updates.service import UpdateRun
 
@@ -39,40 +32,22 @@ class MaintenanceTab(QWidget):
         self.message = MessageLabel()
 
         db_box = QGroupBox(self.tr("Cơ sở dữ liệu của ứng dụng"))
-        self.integrity_button = QPushButton(self.tr("Kiểm tra toàn vẹn"))
-        self.integrity_button.clicked.connect(self.check_integrity)
-        self.vacuum_button = QPushButton(self.tr("Thu gọn (VACUUM)"))
-        self.vacuum_button.clicked.connect(self.vacuum)
-        db_row = QHBoxLayout(db_box)
-        db_row.addWidget(self.integrity_button)
-        db_row.addWidget(self.vacuum_button)
-        db_row.addStretch(1)
+        self.integrity_button = push_button(self.tr("Kiểm tra toàn vẹn"), self.check_integrity)
+        self.vacuum_button = push_button(self.tr("Thu gọn (VACUUM)"), self.vacuum)
+        hbox(self.integrity_button, self.vacuum_button, STRETCH, parent=db_box)
 
         updates_box = QGroupBox(self.tr("Cập nhật"))
-        self.update_button = QPushButton(self.tr("Cập nhật ngay"))
-        self.update_button.clicked.connect(self.update_now)
+        self.update_button = push_button(self.tr("Cập nhật ngay"), self.update_now)
         self.pack_combo = QComboBox()
         self.pack_combo.setPlaceholderText(self.tr("Không có gói nào có bản trước để quay lại"))
-        self.rollback_button = QPushButton(self.tr("Quay lại bản trước"))
-        self.rollback_button.clicked.connect(self.rollback)
-        updates_row = QHBoxLayout(updates_box)
-        updates_row.addWidget(self.update_button)
-        updates_row.addWidget(self.pack_combo, 1)
-        updates_row.addWidget(self.rollback_button)
+        self.rollback_button = push_button(self.tr("Quay lại bản trước"), self.rollback)
+        hbox(self.update_button, (self.pack_combo, 1), self.rollback_button, parent=updates_box)
 
         bundle_box = QGroupBox(self.tr("Gói chẩn đoán (kèm nhật ký kỹ thuật viên)"))
-        self.bundle_button = QPushButton(self.tr("Xuất gói chẩn đoán…"))
-        self.bundle_button.clicked.connect(self.export_bundle)
-        bundle_row = QHBoxLayout(bundle_box)
-        bundle_row.addWidget(self.bundle_button)
-        bundle_row.addStretch(1)
+        self.bundle_button = push_button(self.tr("Xuất gói chẩn đoán…"), self.export_bundle)
+        hbox(self.bundle_button, STRETCH, parent=bundle_box)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(db_box)
-        layout.addWidget(updates_box)
-        layout.addWidget(bundle_box)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
+        vbox(db_box, updates_box, bundle_box, self.message, STRETCH, parent=self)
         updates.packs_changed.connect(self._show_packs)
         self._show_packs(updates.packs)
 

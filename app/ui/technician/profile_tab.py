@@ -6,18 +6,7 @@ import datetime as dt
 import html
 from pathlib import Path
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFileDialog,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLineEdit,
-    QPushButton,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QFormLayout, QGroupBox, QLineEdit, QTextBrowser, QWidget
 
 from app.technician.actions import Action
 from app.technician.profile import FILE_SUFFIX, ProfileError, ProfileProblem, ShopFiles
@@ -28,6 +17,7 @@ from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.technician.context import ToolContext
 from app.ui.technician.texts import export_note_text, pack_action_text, part_action_text, profile_problem_text
+from app.ui.widgets.build import hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 
 
@@ -48,8 +38,7 @@ class ProfileTab(QWidget):
         self.passphrase_again = QLineEdit()
         self.passphrase_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_again.setPlaceholderText(self.tr("Gõ lại cụm mật khẩu"))
-        self.export_button = QPushButton(self.tr("Sao lưu…"))
-        self.export_button.clicked.connect(lambda: self.export())
+        self.export_button = push_button(self.tr("Sao lưu…"), lambda: self.export())
         export_form = QFormLayout(export_box)
         export_form.addRow(self.include_secrets)
         export_form.addRow(self.tr("Cụm mật khẩu:"), self.passphrase)
@@ -59,33 +48,21 @@ class ProfileTab(QWidget):
         self._secrets_toggled(False)
 
         import_box = QGroupBox(self.tr("Khôi phục từ bản sao lưu"))
-        self.open_button = QPushButton(self.tr("Chọn tệp sao lưu…"))
-        self.open_button.clicked.connect(lambda: self.open_profile())
+        self.open_button = push_button(self.tr("Chọn tệp sao lưu…"), lambda: self.open_profile())
         self.plan_view = QTextBrowser()
         self.import_passphrase = QLineEdit()
         self.import_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.import_passphrase.setPlaceholderText(self.tr("Cụm mật khẩu của bản sao lưu (nếu có phần bí mật)"))
         self.import_passphrase.editingFinished.connect(self._replan)
         self.overwrite = QCheckBox(self.tr("Cho phép ghi đè những gì đang có trên máy này"))
-        self.import_button = QPushButton(self.tr("Khôi phục"))
-        self.import_button.clicked.connect(self.restore)
+        self.import_button = push_button(self.tr("Khôi phục"), self.restore)
         self.import_button.setEnabled(False)
-        import_row = QHBoxLayout()
-        import_row.addWidget(self.open_button)
-        import_row.addWidget(self.import_passphrase, 1)
-        import_layout = QVBoxLayout(import_box)
-        import_layout.addLayout(import_row)
-        import_layout.addWidget(self.plan_view, 1)
-        restore_row = QHBoxLayout()
-        restore_row.addWidget(self.overwrite, 1)
-        restore_row.addWidget(self.import_button)
-        import_layout.addLayout(restore_row)
+        import_row = hbox(self.open_button, (self.import_passphrase, 1))
+        restore_row = hbox((self.overwrite, 1), self.import_button)
+        vbox(import_row, (self.plan_view, 1), restore_row, parent=import_box)
 
         self.message = MessageLabel()
-        layout = QVBoxLayout(self)
-        layout.addWidget(export_box)
-        layout.addWidget(import_box, 1)
-        layout.addWidget(self.message)
+        vbox(export_box, (import_box, 1), self.message, parent=self)
 
     def _secrets_toggled(self, on: bool) -> None:
         self.passphrase.setEnabled(on)

@@ -17,13 +17,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -58,6 +55,7 @@ from app.ui.support.texts import open_request_choices
 from app.ui.tasks import TaskRunner
 from app.ui.technician.consent_dialog import ConsentDialog
 from app.ui.technician.texts import id_reason_text
+from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.screen_fit import fit_to_screen
 
@@ -93,68 +91,41 @@ class RemoteAssistDialog(QDialog):
         tools_box = QGroupBox(self.tr("1. Phần mềm điều khiển từ xa trên máy này"))
         self.tool_list = QListWidget()
         self.tool_list.setMaximumHeight(110)
-        self.open_button = QPushButton(self.tr("Mở phần mềm"))
-        self.open_button.clicked.connect(self.open_tool)
-        self.read_button = QPushButton(self.tr("Đọc ID"))
-        self.read_button.clicked.connect(self.read_tool_id)
-        tool_buttons = QHBoxLayout()
-        tool_buttons.addWidget(self.open_button)
-        tool_buttons.addWidget(self.read_button)
-        tool_buttons.addStretch(1)
+        self.open_button = push_button(self.tr("Mở phần mềm"), self.open_tool)
+        self.read_button = push_button(self.tr("Đọc ID"), self.read_tool_id)
+        tool_buttons = hbox(self.open_button, self.read_button, STRETCH)
         self.remote_id = QLineEdit()
         self.remote_id.setPlaceholderText(self.tr("ID hiện trên cửa sổ phần mềm, ví dụ 123 456 789"))
         self.id_status = QLabel()
         self.id_status.setWordWrap(True)
-        tools_layout = QVBoxLayout(tools_box)
-        tools_layout.addWidget(self.tool_list)
-        tools_layout.addLayout(tool_buttons)
-        tools_layout.addWidget(self.remote_id)
-        tools_layout.addWidget(self.id_status)
+        vbox(self.tool_list, tool_buttons, self.remote_id, self.id_status, parent=tools_box)
 
         request_box = QGroupBox(self.tr("2. Gửi ID kèm yêu cầu hỗ trợ"))
         self.request_combo = QComboBox()
         # A long request title must not widen the window past a small screen (1024x768, 125 %).
         self.request_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.request_combo.setMinimumContentsLength(20)
-        self.send_button = QPushButton(self.tr("Gửi ID cho nhà cung cấp"))
-        self.send_button.clicked.connect(self.send_id)
-        self.new_request_button = QPushButton(self.tr("Yêu cầu mới kèm ID…"))
-        self.new_request_button.clicked.connect(self.new_request_with_id)
-        request_row = QHBoxLayout(request_box)
-        request_row.addWidget(self.request_combo, 1)
-        request_row.addWidget(self.send_button)
-        request_row.addWidget(self.new_request_button)
+        self.send_button = push_button(self.tr("Gửi ID cho nhà cung cấp"), self.send_id)
+        self.new_request_button = push_button(self.tr("Yêu cầu mới kèm ID…"), self.new_request_with_id)
+        hbox((self.request_combo, 1), self.send_button, self.new_request_button, parent=request_box)
 
         session_box = QGroupBox(self.tr("3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)"))
         self.technician = QLineEdit(technician)
         self.technician.setPlaceholderText(self.tr("Tên kỹ thuật viên của nhà cung cấp"))
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("Việc cần làm, ví dụ: sửa máy in tem"))
-        self.start_button = QPushButton(self.tr("Bắt đầu phiên hỗ trợ"))
-        self.start_button.clicked.connect(self.ask_consent)
-        self.end_button = QPushButton(self.tr("Kết thúc phiên"))
-        self.end_button.clicked.connect(lambda: self.end_session(SessionEndReason.ENDED))
+        self.start_button = push_button(self.tr("Bắt đầu phiên hỗ trợ"), self.ask_consent)
+        self.end_button = push_button(self.tr("Kết thúc phiên"), lambda: self.end_session(SessionEndReason.ENDED))
         self.end_button.setEnabled(False)
         self.session_label = QLabel(self.tr("Chưa có phiên hỗ trợ nào."))
         session_form = QFormLayout()
         session_form.addRow(self.tr("Kỹ thuật viên:"), self.technician)
         session_form.addRow(self.tr("Lý do:"), self.reason)
-        session_buttons = QHBoxLayout()
-        session_buttons.addWidget(self.start_button)
-        session_buttons.addWidget(self.end_button)
-        session_buttons.addStretch(1)
-        session_layout = QVBoxLayout(session_box)
-        session_layout.addLayout(session_form)
-        session_layout.addLayout(session_buttons)
-        session_layout.addWidget(self.session_label)
+        session_buttons = hbox(self.start_button, self.end_button, STRETCH)
+        vbox(session_form, session_buttons, self.session_label, parent=session_box)
 
         self.message = MessageLabel()
-        layout = QVBoxLayout(self)
-        layout.addWidget(tools_box)
-        layout.addWidget(request_box)
-        layout.addWidget(session_box)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
+        vbox(tools_box, request_box, session_box, self.message, STRETCH, parent=self)
 
         self.watch = QTimer(self)
         self.watch.setInterval(2000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 from app.infra.settings import LoadedSettings
 from app.technician.actions import Action
@@ -13,6 +13,7 @@ from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.settings_problems import settings_problem_list
 from app.ui.technician.context import ToolContext
+from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 
 
@@ -30,24 +31,12 @@ class SettingsTab(QWidget):
         hint.setWordWrap(True)
         self.editor = QPlainTextEdit()
         self.editor.setStyleSheet("font-family: monospace;")
-        self.check_button = QPushButton(self.tr("Kiểm tra"))
-        self.check_button.clicked.connect(self.check)
-        self.save_button = QPushButton(self.tr("Lưu"))
-        self.save_button.clicked.connect(self.save)
-        self.reload_button = QPushButton(self.tr("Đọc lại tệp"))
-        self.reload_button.clicked.connect(self.load)
+        self.check_button = push_button(self.tr("Kiểm tra"), self.check)
+        self.save_button = push_button(self.tr("Lưu"), self.save)
+        self.reload_button = push_button(self.tr("Đọc lại tệp"), self.load)
         self.message = MessageLabel()
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.check_button)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.reload_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.file_label)
-        layout.addWidget(hint)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        layout.addWidget(self.editor, 1)
+        buttons = hbox(self.check_button, self.save_button, self.reload_button, STRETCH)
+        vbox(self.file_label, hint, buttons, self.message, (self.editor, 1), parent=self)
         self.load()
 
     def load(self) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QWidget
 
 from app import HOTLINE
 from app.infra.formatting import format_datetime
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.updates.texts import rollback_reason_text, stage_problem_text
+from app.ui.widgets.build import hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.updates.app_install import InstallKind, StageError, StageProblem
 from app.updates.app_swap import AppUpdateStatus, SwapReason, SwapResult
@@ -40,16 +41,10 @@ class AppUpdatePanel(QGroupBox):
         self.state = QLabel()
         self.state.setWordWrap(True)
         self.last = MessageLabel()
-        self.restart_button = QPushButton(self.tr("Khởi động lại để cập nhật"))
-        self.restart_button.clicked.connect(self._confirm_restart)
+        self.restart_button = push_button(self.tr("Khởi động lại để cập nhật"), self._confirm_restart)
         self.restart_button.hide()
-        row = QHBoxLayout()
-        row.addWidget(self.state, 1)
-        row.addWidget(self.restart_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.version)
-        layout.addLayout(row)
-        layout.addWidget(self.last)
+        row = hbox((self.state, 1), self.restart_button)
+        vbox(self.version, row, self.last, parent=self)
 
     def _confirm_restart(self) -> None:
         self.restart_button.setEnabled(False)

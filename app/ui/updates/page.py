@@ -7,20 +7,7 @@ import html
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QHeaderView, QLabel, QProgressBar, QTableWidgetItem, QTextBrowser, QWidget
 
 from app import HOTLINE
 from app.infra.formatting import format_datetime
@@ -40,8 +27,10 @@ from app.ui.updates.texts import (
     usb_result_text,
     what_changed,
 )
+from app.ui.widgets.build import hbox, page_title, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
+from app.ui.widgets.tables import read_only_table
 from app.ui.widgets.tile import Tile
 from app.updates.install import InstalledPack
 from app.updates.offline import CopyFolderError, OfflineCopyRefused, OfflineRefusal
@@ -58,72 +47,49 @@ class UpdatesPage(QWidget):
         super().__init__(parent)
         self._runtime = runtime
         self._state = state
-        heading = QLabel(self.tr("Cập nhật quy định và phần mềm"))
-        heading.setObjectName("pageTitle")
+        heading = page_title(self.tr("Cập nhật quy định và phần mềm"))
         intro = QLabel(self.tr("Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài "
                                "trước ngày có hiệu lực."))
         intro.setWordWrap(True)
-        self.check_button = QPushButton(self.tr("Kiểm tra cập nhật"))
-        self.check_button.clicked.connect(self.check_now)
-        self.usb_button = QPushButton(self.tr("Cập nhật từ USB…"))
-        self.usb_button.setToolTip(self.tr("Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, "
-                                           "khi máy không có Internet. Bản sao được kiểm tra chữ ký như khi tải về."))
-        self.usb_button.clicked.connect(self.choose_usb_folder)
-        self.rollback_button = QPushButton(self.tr("Quay lại bản trước"))
-        self.rollback_button.clicked.connect(self._rollback_selected)
+        self.check_button = push_button(self.tr("Kiểm tra cập nhật"), self.check_now)
+        self.usb_button = push_button(self.tr("Cập nhật từ USB…"), self.choose_usb_folder, tooltip=self.tr(
+            "Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, khi máy không có Internet. "
+            "Bản sao được kiểm tra chữ ký như khi tải về."))
+        self.rollback_button = push_button(self.tr("Quay lại bản trước"), self._rollback_selected)
         # An import from USB: its progress and a way to stop it, on their own line while it runs.
         self.usb_progress = QProgressBar()
         self.usb_progress.setRange(0, 1000)
         self.usb_progress_label = QLabel()
         self.usb_progress_label.setWordWrap(True)
-        self.usb_cancel_button = QPushButton(self.tr("Hủy"))
-        self.usb_cancel_button.clicked.connect(self.cancel_usb_import)
+        self.usb_cancel_button = push_button(self.tr("Hủy"), self.cancel_usb_import)
         self._usb_task: Task | None = None
         self._usb_folder = Path()
         self.last = QLabel()
         self.last.setWordWrap(True)  # beside the buttons on a narrow (819 px) window
         self.message = MessageLabel()
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([self.tr("Gói quy định"), self.tr("Phiên bản"), self.tr("Hiệu lực"),
-                                              self.tr("Bản trước")])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = read_only_table([self.tr("Gói quy định"), self.tr("Phiên bản"), self.tr("Hiệu lực"),
+                                      self.tr("Bản trước")], select_rows=True)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._show_selected)
         self.detail = QTextBrowser()
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.check_button)
-        buttons.addWidget(self.usb_button)
-        buttons.addWidget(self.rollback_button)
-        buttons.addWidget(self.last, 1)
+        buttons = hbox(self.check_button, self.usb_button, self.rollback_button, (self.last, 1))
         self.usb_row = QWidget()
-        progress_row = QHBoxLayout(self.usb_row)
+        progress_row = hbox((self.usb_progress, 1), (self.usb_progress_label, 1), self.usb_cancel_button,
+                            parent=self.usb_row)
         progress_row.setContentsMargins(0, 0, 0, 0)
-        progress_row.addWidget(self.usb_progress, 1)
-        progress_row.addWidget(self.usb_progress_label, 1)
-        progress_row.addWidget(self.usb_cancel_button)
         self.usb_row.hide()
         # The page scrolls when the till's window is smaller than it (the app panel and the telemetry box below
         # the packs need their wrapped lines in full).
-        content = QWidget()
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(24, 20, 24, 20)
-        layout.addWidget(heading)
-        layout.addWidget(intro)
-        layout.addLayout(buttons)
-        layout.addWidget(self.usb_row)
-        layout.addWidget(self.message)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail, 1)
         self.app_panel = AppUpdatePanel(runtime.settings.health.trading_hours)
         self.app_panel.restart_requested.connect(state.restart_requested)
-        layout.addWidget(self.app_panel)
         # What the till tells the vendor, and that update events are part of it (issue 23): said here too.
         self.telemetry = TelemetryBox(runtime, state.runner)
-        layout.addWidget(self.telemetry)
+        content = QWidget()
+        layout = vbox(heading, intro, buttons, self.usb_row, self.message, (self.table, 1), (self.detail, 1),
+                      self.app_panel, self.telemetry, parent=content)
+        layout.setContentsMargins(24, 20, 24, 20)
         self.table.setMinimumHeight(110)
         self.detail.setMinimumHeight(130)
         set_scrolling_content(self, content)

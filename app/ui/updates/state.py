@@ -12,6 +12,7 @@ from app import __version__
 from app.background.agent import BackgroundAgent
 from app.background.registry import UPDATES
 from app.runtime import Runtime
+from app.ui.feature_state import FeatureState
 from app.ui.tasks import Task, TaskRunner
 from app.updates.app_swap import AppUpdateStatus, app_update_status
 from app.updates.install import InstalledPack
@@ -20,7 +21,7 @@ from app.updates.service import NotConfigured, Updater, UpdateRun
 log = logging.getLogger(__name__)
 
 
-class UpdatesState(QObject):
+class UpdatesState(FeatureState):
     """Installed packs and the last update run.
 
     Signals:
@@ -44,20 +45,13 @@ class UpdatesState(QObject):
     restart_requested = Signal()
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._runtime = runtime
-        self._runner = runner
+        super().__init__(runtime, runner, parent)
         self.updater = Updater(runtime)
         self.packs: list[InstalledPack] = []
         self.app_status: AppUpdateStatus | None = None
         self.ran.connect(self._after_run)
         self.imported.connect(self._after_run)
         self.import_cancelled.connect(self.load)  # packs installed before the stop stay installed
-
-    @property
-    def runner(self) -> TaskRunner:
-        """The runner this state's work goes through (the page's other boxes use it too)."""
-        return self._runner
 
     def shop_today(self) -> dt.date:
         return self._runtime.shop_today()

@@ -6,18 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QFrame,
-    QGridLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QFrame, QGridLayout, QHeaderView, QLabel, QTableWidgetItem, QWidget
 
 from app import HOTLINE
 from app.infra.formatting import format_date
@@ -29,10 +18,12 @@ from app.ui.tasks import TaskRunner
 from app.ui.warranty.state import WarrantySnapshot, WarrantyState
 from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includes, status_title, vendor_text
 from app.ui.warranty.timeline import CoverageTimeline
+from app.ui.widgets.build import STRETCH, page_title, push_button, vbox
+from app.ui.widgets.feature_page import FeaturePage
 from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
-from app.ui.widgets.tables import fit_table_height
+from app.ui.widgets.tables import fit_table_height, read_only_table
 from app.ui.widgets.tile import Tile
 from app.warranty.certificate import write_certificate
 from app.warranty.service import RefreshOutcome, RefreshResult
@@ -55,7 +46,7 @@ def level_of(snapshot: WarrantySnapshot) -> Level:
     return Level.WARNING if coverage.ending_soon else Level.OK
 
 
-class WarrantyPage(QWidget):
+class WarrantyPage(FeaturePage[WarrantyState]):
     """The store manager's view of coverage.
 
     Signals:
@@ -66,13 +57,9 @@ class WarrantyPage(QWidget):
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, state: WarrantyState,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._runtime = runtime
-        self._runner = runner
-        self._state = state
+        super().__init__(runtime, runner, state, parent)
 
-        heading = QLabel(self.tr("Bảo hành & bảo trì"))
-        heading.setObjectName("pageTitle")
+        heading = page_title(self.tr("Bảo hành & bảo trì"))
         self.status_card = QFrame()
         self.status_card.setObjectName("statusCard")
         self.status_title = QLabel()
@@ -80,10 +67,8 @@ class WarrantyPage(QWidget):
         self.status_title.setWordWrap(True)  # "Under maintenance – priority customer" at 18 pt on a narrow window
         self.status_detail = QLabel()
         self.status_detail.setWordWrap(True)
-        card = QVBoxLayout(self.status_card)
+        card = vbox(self.status_title, self.status_detail, parent=self.status_card)
         card.setContentsMargins(18, 14, 18, 14)
-        card.addWidget(self.status_title)
-        card.addWidget(self.status_detail)
 
         self.facts = QGridLayout()
         self.facts.setHorizontalSpacing(24)
@@ -109,25 +94,17 @@ class WarrantyPage(QWidget):
         self.facts.setColumnStretch(1, 1)
 
         self.timeline = CoverageTimeline()
-        self.contracts = QTableWidget(0, 3)
-        self.contracts.setHorizontalHeaderLabels([self.tr("Từ ngày"), self.tr("Đến hết ngày"), self.tr("Gói bảo trì")])
-        self.contracts.verticalHeader().hide()
-        self.contracts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.contracts = read_only_table([self.tr("Từ ngày"), self.tr("Đến hết ngày"), self.tr("Gói bảo trì")])
         self.contracts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         includes = QLabel("".join(f"<li>{line}</li>" for line in coverage_includes()).join(("<ul>", "</ul>")))
         includes.setTextFormat(Qt.TextFormat.RichText)
         includes.setWordWrap(True)
 
-        self.refresh_button = QPushButton(self.tr("Cập nhật từ máy chủ"))
-        self.import_button = QPushButton(self.tr("Nhập hợp đồng từ tệp…"))
-        self.certificate_button = QPushButton(self.tr("In phiếu bảo hành…"))
-        self.renew_button = QPushButton(self.tr("Gia hạn bảo trì"))
-        self.renew_button.setStyleSheet("font-weight: 600;")
-        self.refresh_button.clicked.connect(self._refresh)
-        self.import_button.clicked.connect(self._choose_import)
-        self.certificate_button.clicked.connect(self._choose_certificate)
-        self.renew_button.clicked.connect(self._renew)
+        self.refresh_button = push_button(self.tr("Cập nhật từ máy chủ"), self._refresh)
+        self.import_button = push_button(self.tr("Nhập hợp đồng từ tệp…"), self._choose_import)
+        self.certificate_button = push_button(self.tr("In phiếu bảo hành…"), self._choose_certificate)
+        self.renew_button = push_button(self.tr("Gia hạn bảo trì"), self._renew, style="font-weight: 600;")
         buttons = FlowLayout()  # four buttons do not fit one line at 1024x768 and 125 %: they wrap
         for button in (self.renew_button, self.refresh_button, self.import_button, self.certificate_button):
             buttons.addWidget(button)
@@ -136,22 +113,13 @@ class WarrantyPage(QWidget):
         self.telemetry = TelemetryBox(runtime, runner)
 
         content = QWidget()
-        layout = QVBoxLayout(content)
+        layout = vbox(heading, self.status_card, buttons, self.message, self.facts,
+                      self._section(self.tr("Thời gian được hỗ trợ")), self.timeline,
+                      self._section(self.tr("Các hợp đồng bảo trì")), self.contracts,
+                      self._section(self.tr("Bảo hành và bảo trì bao gồm")), includes,
+                      self.telemetry, STRETCH, parent=content)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(10)
-        layout.addWidget(heading)
-        layout.addWidget(self.status_card)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        layout.addLayout(self.facts)
-        layout.addWidget(self._section(self.tr("Thời gian được hỗ trợ")))
-        layout.addWidget(self.timeline)
-        layout.addWidget(self._section(self.tr("Các hợp đồng bảo trì")))
-        layout.addWidget(self.contracts)
-        layout.addWidget(self._section(self.tr("Bảo hành và bảo trì bao gồm")))
-        layout.addWidget(includes)
-        layout.addWidget(self.telemetry)
-        layout.addStretch(1)
         set_scrolling_content(self, content)
 
         state.changed.connect(self.show_snapshot)

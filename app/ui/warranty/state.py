@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.runtime import Runtime
+from app.ui.feature_state import FeatureState
 from app.ui.tasks import TaskRunner
 from app.warranty.reminders import due_reminder
 from app.warranty.service import RefreshResult
@@ -32,7 +33,7 @@ class WarrantySnapshot:
     cache_error: ContractError | None = None
 
 
-class WarrantyState(QObject):
+class WarrantyState(FeatureState):
     """Loads, refreshes and imports the contract in the background.
 
     Signals:
@@ -53,9 +54,7 @@ class WarrantyState(QObject):
         self, runtime: Runtime, runner: TaskRunner, today: Callable[[], dt.date] | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runtime = runtime
-        self._runner = runner
+        super().__init__(runtime, runner, parent)
         self._today = today or runtime.shop_today
         self.snapshot: WarrantySnapshot | None = None
 

@@ -10,7 +10,7 @@ process boundary the same way, so that is written here once.
 from __future__ import annotations
 
 import enum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 CodeT = TypeVar("CodeT", bound=enum.Enum)
 
@@ -20,7 +20,8 @@ class CodedError(Exception, Generic[CodeT]):
 
     The message is ``"<code value>: <detail>"`` (or the value alone), which is
     what the logs have always shown.  Subclasses name the code the way their
-    feature speaks of it (``reason``, ``problem``, ``kind``).
+    feature speaks of it (``reason``, ``problem``, ``kind``) with a :class:`CodeAlias`, and may keep more
+    fields (set after ``super().__init__``): pickle carries those too.
     """
 
     def __init__(self, code: CodeT, detail: str = "") -> None:
@@ -28,7 +29,23 @@ class CodedError(Exception, Generic[CodeT]):
         self.code = code
         self.detail = detail
 
-    def __reduce__(self) -> tuple[type[CodedError[CodeT]], tuple[CodeT, str]]:
+    def __reduce__(self) -> tuple[type[CodedError[CodeT]], tuple[CodeT, str], dict[str, Any]]:
         # Workers in another process (tag batches, the job process) pickle the
-        # error back to the window: keep the code, not only the text.
-        return (type(self), (self.code, self.detail))
+        # error back to the window: keep the code (and a subclass's fields), not only the text.
+        return (type(self), (self.code, self.detail), self.__dict__)
+
+
+class CodeAlias(Generic[CodeT]):
+    """A read-only name for :attr:`CodedError.code` in its feature's words: ``kind = CodeAlias[ScannerErrorKind]()``."""
+
+    @overload
+    def __get__(self, error: None, owner: type) -> CodeAlias[CodeT]: ...
+
+    @overload
+    def __get__(self, error: CodedError[CodeT], owner: type) -> CodeT: ...
+
+    def __get__(self, error: CodedError[CodeT] | None, owner: type) -> CodeT | CodeAlias[CodeT]:
+        return self if error is None else error.code
+
+    def __set__(self, error: CodedError[CodeT], value: CodeT) -> None:
+        raise AttributeError("the code is set once, by the constructor")

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.dataclasses import dataclass
@@ -244,6 +244,12 @@ class _Act(BaseModel):
     author_name: _Name  # the cashier who did it
     at: ShopTime  # when, by the till's clock (the deadline after a refusal counts from here)
 
+    def _refused_if(self, wrong: bool, why: str) -> Self:
+        """``self``, or the ValueError (the server's 422) that says what the act is missing."""
+        if wrong:
+            raise ValueError(why)
+        return self
+
 
 class NewMessage(_Act):
     """A message from the shop: text, files (already uploaded, named by client id), or both."""
@@ -253,9 +259,8 @@ class NewMessage(_Act):
 
     @model_validator(mode="after")
     def _says_something(self) -> NewMessage:
-        if not self.text.strip() and not self.attachment_ids:
-            raise ValueError("a message needs text or at least one file")
-        return self
+        return self._refused_if(not self.text.strip() and not self.attachment_ids,
+                                "a message needs text or at least one file")
 
 
 class NewDecision(_Act):
@@ -266,9 +271,7 @@ class NewDecision(_Act):
 
     @model_validator(mode="after")
     def _refusal_says_why(self) -> NewDecision:
-        if self.decision is Decision.REFUSE and not self.reason:
-            raise ValueError("a refusal needs a reason")
-        return self
+        return self._refused_if(self.decision is Decision.REFUSE and not self.reason, "a refusal needs a reason")
 
 
 class NewVisitAnswer(_Act):
@@ -280,9 +283,8 @@ class NewVisitAnswer(_Act):
 
     @model_validator(mode="after")
     def _reschedule_says_when(self) -> NewVisitAnswer:
-        if self.answer is VisitAnswer.RESCHEDULE and not self.note:
-            raise ValueError("asking for another time needs a note (which days or hours suit the shop)")
-        return self
+        return self._refused_if(self.answer is VisitAnswer.RESCHEDULE and not self.note,
+                                "asking for another time needs a note (which days or hours suit the shop)")
 
 
 class NewRating(_Act):
@@ -294,3 +296,15 @@ class NewReopen(_Act):
     """"Lỗi xuất hiện lại": reopen a resolved ticket (within :data:`ticket_flow.REOPEN_WINDOW`)."""
 
     reason: _Reason
+
+
+ShopAct = NewMessage | NewDecision | NewVisitAnswer | NewRating | NewReopen
+
+# Where each act is sent: POST /api/v1/tickets/{id}/<path> (the table in the module's docstring).
+ACT_PATHS: dict[type[ShopAct], str] = {
+    NewMessage: "messages",
+    NewDecision: "decision",
+    NewVisitAnswer: "visit",
+    NewRating: "rating",
+    NewReopen: "reopen",
+}

@@ -36,7 +36,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pmv_protocol.coded_error import CodedError
+from pmv_protocol.coded_error import CodeAlias, CodedError
 
 CHALLENGE_VERSION = 1
 UNLOCK_VERSION = 1
@@ -62,9 +62,7 @@ class UnlockReason(enum.StrEnum):
 class UnlockError(CodedError[UnlockReason]):
     """An unlock (or a challenge) was refused; ``reason`` says why (the UI words it)."""
 
-    @property
-    def reason(self) -> UnlockReason:
-        return self.code
+    reason = CodeAlias[UnlockReason]()
 
 
 class _Rng(Protocol):

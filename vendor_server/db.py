@@ -5,10 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event, select
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, sessionmaker
 
 # Each area's tables are declared on the same Base in their own module; importing them here registers them
@@ -20,8 +36,11 @@ from vendor_server.orm import Base, UTCDateTime
 from vendor_server.releases import tables as releases_tables  # noqa: F401
 from vendor_server.schema import migrate
 
+RowT = TypeVar("RowT", bound=Base)
+ViewT = TypeVar("ViewT")
+
 __all__ = ["Attachment", "Base", "ContractDocument", "Shop", "Ticket", "UTCDateTime", "VendorDatabase",
-           "hash_token", "new_token"]
+           "hash_token", "latest_contract_document", "latest_contract_documents", "new_token"]
 
 
 class Shop(Base):
@@ -159,6 +178,22 @@ class VendorDatabase:
                 shop.phone = phone
         return token
 
+    def add_unique(self, row: RowT, taken: Select[Any], refused: Callable[[], Exception],
+                   view: Callable[[RowT], ViewT]) -> ViewT:
+        """Add ``row`` and return ``view(row)`` (read in its transaction), or raise ``refused()`` when ``taken``
+        finds its unique key already used.
+
+        Checked first for a clear message; the unique constraint still decides when two people race."""
+        try:
+            with self.sessions.begin() as session:
+                if session.scalar(taken) is not None:
+                    raise refused()
+                session.add(row)
+                session.flush()
+                return view(row)
+        except IntegrityError as error:
+            raise refused() from error
+
     def shop_for_token(self, session: Session, token: str) -> Shop | None:
         return session.scalar(select(Shop).where(Shop.token_hash == hash_token(token)))
 
@@ -170,9 +205,26 @@ class VendorDatabase:
             session.add(ContractDocument(shop_pk=shop.id, document=document, issued_at=issued_at))
 
     def latest_contract(self, session: Session, shop: Shop) -> str | None:
-        return session.scalar(
-            select(ContractDocument.document)
-            .where(ContractDocument.shop_pk == shop.id)
-            .order_by(ContractDocument.issued_at.desc(), ContractDocument.id.desc())
-            .limit(1)
-        )
+        return latest_contract_document(session, shop.id)
+
+
+# Built once: the fleet reads it on every heartbeat.
+_LATEST_CONTRACT = (select(ContractDocument.document).where(ContractDocument.shop_pk == bindparam("pk"))
+                    .order_by(ContractDocument.issued_at.desc(), ContractDocument.id.desc()).limit(1))
+
+
+def latest_contract_document(session: Session | Connection, shop_pk: int) -> str | None:
+    """The shop's newest contract document as stored: the latest issued (the later row on a tie), or None.
+
+    The one place a shop's current contract is picked, in the caller's session or connection."""
+    return session.scalar(_LATEST_CONTRACT, {"pk": shop_pk})
+
+
+def latest_contract_documents(session: Session) -> dict[int, str]:
+    """Every shop's newest stored contract document (the last row added), by shop primary key, in one query;
+    shops without one are left out."""
+    newest = (select(ContractDocument.shop_pk, func.max(ContractDocument.id).label("id"))
+              .group_by(ContractDocument.shop_pk).subquery())
+    rows = session.execute(select(ContractDocument.shop_pk, ContractDocument.document)
+                           .join(newest, newest.c.id == ContractDocument.id))
+    return {shop_pk: document for shop_pk, document in rows}

@@ -12,7 +12,6 @@ import datetime as dt
 import re
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from vendor_server.db import Shop, VendorDatabase, hash_token, new_token
 
@@ -66,16 +65,8 @@ def register_shop(db: VendorDatabase, shop_id: str, name: str, *, address: str =
     row = Shop(shop_id=shop_id, name=_text(name, "name", NAME_MAX, required=True),
                address=_text(address, "address", ADDRESS_MAX), phone=_text(phone, "phone", PHONE_MAX),
                token_hash=hash_token(new_token()), created_at=now)
-    try:
-        with db.sessions.begin() as session:
-            # Checked first for a clear message; the unique constraint still decides when two staff race.
-            if session.scalar(select(Shop.id).where(Shop.shop_id == shop_id)) is not None:
-                raise ShopExists(f"the shop {shop_id} is already registered")
-            session.add(row)
-            session.flush()
-            return _details(row)
-    except IntegrityError as error:
-        raise ShopExists(f"the shop {shop_id} is already registered") from error
+    return db.add_unique(row, select(Shop.id).where(Shop.shop_id == shop_id),
+                         lambda: ShopExists(f"the shop {shop_id} is already registered"), _details)
 
 
 def update_shop(db: VendorDatabase, shop_id: str, *, name: str | None = None, address: str | None = None,

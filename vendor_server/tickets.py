@@ -30,7 +30,7 @@ from pmv_protocol.thread import Author, EventKind, OpenedBy
 from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.wire import NewTicket, SolutionKind, TicketStatus
 from vendor_server import staff_acts
-from vendor_server.db import ContractDocument, Shop, Ticket, VendorDatabase
+from vendor_server.db import Shop, Ticket, VendorDatabase, latest_contract_document
 from vendor_server.records import TicketRecord, ticket_record
 from vendor_server.staff_acts import DEFAULT_STAFF
 from vendor_server.timeline import add_event, start_flow
@@ -64,11 +64,7 @@ def coverage_for(db: VendorDatabase, shop: Shop, opened_at: dt.datetime, session
 
 def coverage_in(session: Session, shop: Shop, opened_at: dt.datetime) -> str:
     """:func:`coverage_for`, read in ``session`` (the caller's transaction, e.g. the fleet's sweep)."""
-    document = session.scalar(
-        select(ContractDocument.document)
-        .where(ContractDocument.shop_pk == shop.id)
-        .order_by(ContractDocument.issued_at.desc(), ContractDocument.id.desc())
-        .limit(1))
+    document = latest_contract_document(session, shop.id)
     if document is None:
         return "expired"
     try:

@@ -27,14 +27,7 @@ from pmv_protocol.thread import Author, EventKind, ThreadFile, TicketEvent
 from pmv_protocol.wire import TicketStatus
 from vendor_server.db import Attachment, Ticket, VendorDatabase
 from vendor_server.records import TicketRecord, ticket_record
-from vendor_server.thread_records import (
-    FINISHED,
-    FlowRecord,
-    TicketThread,
-    derived_flow,
-    flow_record,
-    wire_event,
-)
+from vendor_server.thread_records import FINISHED, FlowRecord, TicketThread, derived_flow, flow_record, wire_event
 from vendor_server.thread_tables import TicketEventFile, TicketEventRow, TicketFlow
 
 # Ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits, and above any one shop's

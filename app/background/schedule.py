@@ -17,16 +17,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from app.background.registry import (
-    BACKGROUND_JOBS,
-    DELIVER,
-    HEALTH,
-    HEARTBEAT,
-    POLL,
-    UPDATES,
-    WARRANTY,
-    RandomSource,
-)
+from app.background.registry import BACKGROUND_JOBS, DELIVER, HEALTH, HEARTBEAT, POLL, UPDATES, WARRANTY, RandomSource
 
 POLL_IDLE_EVERY = 30 * 60.0  # no request waiting on the vendor: status changes are unlikely
 RETRY_AFTER = 5 * 60.0  # a job process that failed (crashed, killed) is tried again this much later

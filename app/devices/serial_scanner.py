@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import serial
 from serial.tools import list_ports as _list_ports
 
-from pmv_protocol.coded_error import CodedError
+from pmv_protocol.coded_error import CodeAlias, CodedError
 
 CR, LF, TAB = 0x0D, 0x0A, 0x09
 TERMINATORS: tuple[str, ...] = ("\r", "\n", "\r\n", "\t")
@@ -98,9 +98,7 @@ class ScannerErrorKind(enum.StrEnum):
 class ScannerError(CodedError[ScannerErrorKind]):
     """A fatal port problem; ``kind`` is for the UI, ``detail`` for the log."""
 
-    @property
-    def kind(self) -> ScannerErrorKind:
-        return self.code
+    kind = CodeAlias[ScannerErrorKind]()
 
 
 @dataclass(frozen=True)

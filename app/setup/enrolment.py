@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from app import APP_ID, __version__
+from pmv_protocol.coded_error import CodeAlias, CodedError
 from pmv_protocol.contract import ContractError, verify
 from pmv_protocol.enrolment_codes import CodeProblem, read_code
 from pmv_protocol.enrolment_wire import ENROL_PATH, EnrolAnswer, EnrolRefusal
@@ -56,12 +57,12 @@ _FROM_REFUSAL = {
 }
 
 
-class EnrolmentError(Exception):
+class EnrolmentError(CodedError[EnrolFailure]):
+    failure = CodeAlias[EnrolFailure]()
+
     def __init__(self, failure: EnrolFailure, detail: str = "", *, position: int | None = None,
                  problem: CodeProblem | None = None, retry_after: int | None = None, found: int = 0) -> None:
-        super().__init__(f"{failure.value}: {detail}" if detail else failure.value)
-        self.failure = failure
-        self.detail = detail
+        super().__init__(failure, detail)
         self.position = position
         self.problem = problem
         self.retry_after = retry_after

@@ -319,21 +319,21 @@ def _post_act(client: VendorClient, ticket_id: int, entry: ThreadEntry) -> ActRe
     judge (the service already checked what a cashier can fix), and its 422 says why."""
     name, at, kind = entry.author_name, shop_time(entry.at), entry.kind
     if kind == EventKind.MESSAGE:
-        return client.post_message(ticket_id, entry.id, NewMessage.model_construct(
+        return client.post_act(ticket_id, entry.id, NewMessage.model_construct(
             author_name=name, at=at, text=entry.text or "", attachment_ids=tuple(file.id for file in entry.files)))
     if kind in (EventKind.ACCEPTED, EventKind.REFUSED):
         decision = Decision.ACCEPT if kind == EventKind.ACCEPTED else Decision.REFUSE
-        return client.post_decision(ticket_id, entry.id, NewDecision.model_construct(
+        return client.post_act(ticket_id, entry.id, NewDecision.model_construct(
             author_name=name, at=at, decision=decision, reason=entry.text or ""))
     if kind in (EventKind.VISIT_CONFIRMED, EventKind.VISIT_RESCHEDULE):
         answer = VisitAnswer.CONFIRM if kind == EventKind.VISIT_CONFIRMED else VisitAnswer.RESCHEDULE
-        return client.post_visit_answer(ticket_id, entry.id, NewVisitAnswer.model_construct(
+        return client.post_act(ticket_id, entry.id, NewVisitAnswer.model_construct(
             author_name=name, at=at, visit_id=entry.visit_id, answer=answer, note=entry.text or ""))
     if kind == EventKind.RATED:
-        return client.post_rating(ticket_id, entry.id, NewRating.model_construct(
+        return client.post_act(ticket_id, entry.id, NewRating.model_construct(
             author_name=name, at=at, stars=entry.stars, comment=entry.text or ""))
     if kind == EventKind.REOPENED:
-        return client.post_reopen(ticket_id, entry.id, NewReopen.model_construct(
+        return client.post_act(ticket_id, entry.id, NewReopen.model_construct(
             author_name=name, at=at, reason=entry.text or ""))
     raise VendorApiError(ApiFailure.BAD_RESPONSE, f"the shop cannot send an act of kind {kind}", 422)
 

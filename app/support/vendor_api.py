@@ -14,39 +14,24 @@ import enum
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
 from app import APP_ID, __version__
 from app.infra.job_protocol import raise_if_cancelled
 from app.support.models import SupportRequest, TicketReceipt, TicketUpdate
-from pmv_protocol.fleet import (
-    EVENTS_PATH,
-    HEARTBEAT_PATH,
-    EventBatch,
-    EventsReceipt,
-    Heartbeat,
-    HeartbeatReceipt,
-)
-from pmv_protocol.thread import (
-    ActReceipt,
-    EventList,
-    NewDecision,
-    NewMessage,
-    NewRating,
-    NewReopen,
-    NewVisitAnswer,
-    TicketEvent,
-    TicketFeed,
-)
+from pmv_protocol.fleet import EVENTS_PATH, HEARTBEAT_PATH, EventBatch, EventsReceipt, Heartbeat, HeartbeatReceipt
+from pmv_protocol.thread import ACT_PATHS, ActReceipt, EventList, ShopAct, TicketEvent, TicketFeed
 from pmv_protocol.wire import CLIENT_ID_FIELD, FILE_FIELD, SHA256_FIELD, NewTicket
 
 if TYPE_CHECKING:
     import requests  # imported when the first request is made: ~50 ms off every start
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _RECEIPT = TypeAdapter(TicketReceipt)
 _FEED = TypeAdapter(TicketFeed)
@@ -154,12 +139,9 @@ class VendorClient:
         )
         response = self._request("POST", "/api/v1/tickets", json=body.model_dump(mode="json"),
                                  headers={"Idempotency-Key": request.id})
-        data = _json(response)
-        try:
-            # 201 is a new ticket, 200 a replayed key (DESIGN.md): the status code says it, not the body.
-            return _RECEIPT.validate_python({**data, "created": response.status_code == 201})
-        except ValidationError as exc:
-            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"ticket answer: {_first_error(exc)}") from None
+        # 201 is a new ticket, 200 a replayed key (DESIGN.md): the status code says it, not the body.
+        data = {**_json(response), "created": response.status_code == 201}
+        return _answer(_RECEIPT.validate_python, data, "ticket")
 
     def upload_attachment(self, ticket_id: int, client_id: str, path: Path, filename: str, sha256: str) -> bool:
         """Upload one file; True if the server stored it now, False if it already had it."""
@@ -172,39 +154,20 @@ class VendorClient:
         return response.status_code == 201
 
     # -- the conversation (pmv_protocol.thread) ---------------------------------------------------------------
-    def post_message(self, ticket_id: int, act_id: str, body: NewMessage) -> ActReceipt:
-        """A message whose files are already uploaded (named by their client ids); ``act_id`` is its key."""
-        return self._act(ticket_id, "messages", act_id, body.model_dump(mode="json"))
+    def post_act(self, ticket_id: int, act_id: str, body: ShopAct) -> ActReceipt:
+        """POST one of the shop's acts with its UUID as Idempotency-Key: 201 new, 200 the same act again.
 
-    def post_decision(self, ticket_id: int, act_id: str, body: NewDecision) -> ActReceipt:
-        return self._act(ticket_id, "decision", act_id, body.model_dump(mode="json"))
-
-    def post_visit_answer(self, ticket_id: int, act_id: str, body: NewVisitAnswer) -> ActReceipt:
-        return self._act(ticket_id, "visit", act_id, body.model_dump(mode="json"))
-
-    def post_rating(self, ticket_id: int, act_id: str, body: NewRating) -> ActReceipt:
-        return self._act(ticket_id, "rating", act_id, body.model_dump(mode="json"))
-
-    def post_reopen(self, ticket_id: int, act_id: str, body: NewReopen) -> ActReceipt:
-        return self._act(ticket_id, "reopen", act_id, body.model_dump(mode="json"))
-
-    def _act(self, ticket_id: int, endpoint: str, act_id: str, body: dict[str, Any]) -> ActReceipt:
-        """POST one of the shop's acts with its UUID as Idempotency-Key: 201 new, 200 the same act again."""
-        response = self._request("POST", f"/api/v1/tickets/{ticket_id}/{endpoint}", json=body,
+        A message's files are already uploaded (it names them by their client ids)."""
+        endpoint = ACT_PATHS[type(body)]
+        response = self._request("POST", f"/api/v1/tickets/{ticket_id}/{endpoint}", json=body.model_dump(mode="json"),
                                  headers={"Idempotency-Key": act_id})
-        data = _json(response)
-        try:
-            return _ACT_RECEIPT.validate_python({**data, "created": response.status_code == 201})
-        except ValidationError as exc:
-            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"{endpoint} answer: {_first_error(exc)}") from None
+        data = {**_json(response), "created": response.status_code == 201}
+        return _answer(_ACT_RECEIPT.validate_python, data, endpoint)
 
     def get_events(self, ticket_id: int) -> list[TicketEvent]:
         """The ticket's whole timeline, oldest first."""
         data = _json(self._request("GET", f"/api/v1/tickets/{ticket_id}/messages"))
-        try:
-            return list(_EVENTS.validate_python(data).events)
-        except ValidationError as exc:
-            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"messages answer: {_first_error(exc)}") from None
+        return list(_answer(_EVENTS.validate_python, data, "messages").events)
 
     def download_attachment(self, ticket_id: int, attachment_id: int, dest: Path,
                             cancel: threading.Event | None = None, *, max_bytes: int | None = None) -> tuple[int, str]:
@@ -240,27 +203,17 @@ class VendorClient:
     def post_heartbeat(self, heartbeat: Heartbeat) -> HeartbeatReceipt:
         """POST the shop's state now; the report's ``id`` makes a retry change nothing on the server."""
         response = self._request("POST", HEARTBEAT_PATH, json=heartbeat_body(heartbeat))
-        try:
-            return HeartbeatReceipt.model_validate(_json(response))
-        except ValidationError as exc:
-            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"heartbeat answer: {_first_error(exc)}") from None
+        return _answer(HeartbeatReceipt.model_validate, _json(response), "heartbeat")
 
     def post_events(self, batch: EventBatch) -> EventsReceipt:
         """POST update events; each event's ``id`` is stored once, however often the batch is sent."""
         response = self._request("POST", EVENTS_PATH, json=events_body(batch))
-        try:
-            return EventsReceipt.model_validate(_json(response))
-        except ValidationError as exc:
-            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"events answer: {_first_error(exc)}") from None
+        return _answer(EventsReceipt.model_validate, _json(response), "events")
 
     def tickets_since(self, since: dt.datetime | None) -> tuple[list[TicketUpdate], dt.datetime | None]:
         """Status changes after ``since``, and the server's clock (the next ``since``)."""
         params = {"updated_since": since.isoformat()} if since else {}
-        data = _json(self._request("GET", "/api/v1/tickets", params=params))
-        try:
-            feed = _FEED.validate_python(data)
-        except ValidationError as exc:
-            raise VendorApiError(ApiFailure.BAD_RESPONSE, f"tickets answer: {_first_error(exc)}") from None
+        feed = _answer(_FEED.validate_python, _json(self._request("GET", "/api/v1/tickets", params=params)), "tickets")
         return list(feed.tickets), feed.server_time
 
 
@@ -283,6 +236,14 @@ def _json(response: requests.Response) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise VendorApiError(ApiFailure.BAD_RESPONSE, "not a JSON object", response.status_code)
     return data
+
+
+def _answer(parse: Callable[[dict[str, Any]], T], data: dict[str, Any], what: str) -> T:
+    """``parse(data)``; an answer that is not what the API promises is a BAD_RESPONSE naming ``what`` it was."""
+    try:
+        return parse(data)
+    except ValidationError as exc:
+        raise VendorApiError(ApiFailure.BAD_RESPONSE, f"{what} answer: {_first_error(exc)}") from None
 
 
 def _first_error(exc: ValidationError) -> str:

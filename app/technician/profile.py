@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.support.token_store import TokenStore
+from pmv_protocol.coded_error import CodeAlias, CodedError
 from pmv_protocol.contract import ContractProblem
 from pmv_protocol.signed_json import JsonFault, JsonProblem, StrictJsonError, canonical_bytes, parse_object
 
@@ -109,7 +110,7 @@ class ProfileProblem(enum.Enum):
     WRITE_FAILED = "write_failed"  # the disk refused a write (full, read-only, permissions)
 
 
-class ProfileError(Exception):
+class ProfileError(CodedError[ProfileProblem]):
     """A profile refused or not made; ``problem`` says why, ``detail`` is English for logs.
 
     ``contract_problem`` is set for the contract codes; ``plan`` (an
@@ -118,6 +119,8 @@ class ProfileError(Exception):
     ``fault`` when a JSON part was refused by the strict reader (which name was
     given twice, and where).
     """
+
+    problem = CodeAlias[ProfileProblem]()
 
     def __init__(
         self,
@@ -128,9 +131,7 @@ class ProfileError(Exception):
         plan: Any = None,
         fault: JsonFault | None = None,
     ) -> None:
-        super().__init__(f"{problem.value}: {detail}" if detail else problem.value)
-        self.problem = problem
-        self.detail = detail
+        super().__init__(problem, detail)
         self.contract_problem = contract_problem
         self.plan = plan
         self.fault = fault

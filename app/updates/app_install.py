@@ -49,7 +49,7 @@ from pathlib import Path
 
 from app.updates.install import UnsafeArchive, extract_safely
 from pmv_protocol.atomic import write_atomically
-from pmv_protocol.coded_error import CodedError
+from pmv_protocol.coded_error import CodeAlias, CodedError
 from pmv_protocol.signed_json import parse_object
 
 log = logging.getLogger(__name__)
@@ -89,9 +89,7 @@ class StageProblem(enum.StrEnum):
 class StageError(CodedError[StageProblem]):
     """The update could not be put in place; ``problem`` says why."""
 
-    @property
-    def problem(self) -> StageProblem:
-        return self.code
+    problem = CodeAlias[StageProblem]()
 
 
 @dataclass(frozen=True)

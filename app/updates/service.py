@@ -26,25 +26,11 @@ from typing import TYPE_CHECKING
 
 from app import __version__
 from app.infra.resources import resources_dir
-from app.updates.app_install import (
-    AppInstall,
-    PendingUpdate,
-    StageError,
-    detect_install,
-    read_pending,
-    stage_update,
-)
+from app.updates.app_install import AppInstall, PendingUpdate, StageError, detect_install, read_pending, stage_update
 from app.updates.app_swap import SwapReason, SwapResult, last_outcome, refused_versions
 from app.updates.events import APP_TARGET_ID, MANUAL, EventRecorder, EventSink, trusted_versions
 from app.updates.install import InstallResult, PackStore, PackStoreError
-from app.updates.targets import (
-    AvailableTarget,
-    UpdateError,
-    UpdateErrorKind,
-    in_channel,
-    in_rollout,
-    rollout_bucket,
-)
+from app.updates.targets import AvailableTarget, UpdateError, UpdateErrorKind, in_channel, in_rollout, rollout_bucket
 from pmv_protocol.fleet import TargetKind, UpdateEventKind, UpdateSource
 from pmv_protocol.packs import PackError
 

@@ -21,7 +21,6 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vendor_server.console.tables import SignInFailure, StaffRow
@@ -161,16 +160,8 @@ def add_staff(db: VendorDatabase, login: str, name: str, role: Role, password: s
     secret = pyotp.random_base32()
     row = StaffRow(login=login, name=name, role=role.value, password_hash=_hasher.hash(password),
                    totp_secret=secret, totp_last_step=0, active=True, created_at=now, password_changed_at=now)
-    try:
-        with db.sessions.begin() as session:
-            # Checked first for a clear message; the unique constraint still decides when two admins race.
-            if session.scalar(select(StaffRow.id).where(StaffRow.login == login)) is not None:
-                raise ValueError(f"the login {login!r} is already taken")
-            session.add(row)
-            session.flush()
-            staff = staff_of(row)
-    except IntegrityError as error:
-        raise ValueError(f"the login {login!r} is already taken") from error
+    staff = db.add_unique(row, select(StaffRow.id).where(StaffRow.login == login),
+                          lambda: ValueError(f"the login {login!r} is already taken"), staff_of)
     return staff, secret
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import case, func, select
 from pmv_protocol.contract import Contract, ContractError
 from pmv_protocol.coverage import Coverage, coverage_on
 from pmv_protocol.signed_json import parse_object
-from vendor_server.db import ContractDocument, Shop, Ticket, VendorDatabase
+from vendor_server.db import Shop, Ticket, VendorDatabase, latest_contract_documents
 from vendor_server.fleet.settings import FleetSettings
 from vendor_server.fleet.silence import Silence, contract_in_force, silence_of
 from vendor_server.fleet.view import ShopReport, last_contacts, shop_report
@@ -58,12 +58,8 @@ def contract_of(document: str | None) -> Contract | None:
 
 
 def _latest_contracts(db: VendorDatabase) -> dict[int, str]:
-    newest = (select(ContractDocument.shop_pk, func.max(ContractDocument.id).label("id"))
-              .group_by(ContractDocument.shop_pk).subquery())
     with db.sessions() as session:
-        rows = session.execute(select(ContractDocument.shop_pk, ContractDocument.document)
-                               .join(newest, newest.c.id == ContractDocument.id)).all()
-    return {shop_pk: document for shop_pk, document in rows}
+        return latest_contract_documents(session)
 
 
 def _silence(shop: Shop, contract: Contract | None, heartbeat_at: dt.datetime | None, now: dt.datetime | None,

@@ -13,12 +13,12 @@ from __future__ import annotations
 import functools
 import logging
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from pmv_protocol.contract import Contract, ContractError
 from pmv_protocol.signed_json import parse_object
-from vendor_server.db import ContractDocument
+from vendor_server.db import latest_contract_document, latest_contract_documents
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +33,12 @@ def read_contract(document: str) -> Contract | None:
         return None
 
 
-_LATEST = (select(ContractDocument.document).where(ContractDocument.shop_pk == bindparam("pk"))
-           .order_by(ContractDocument.issued_at.desc(), ContractDocument.id.desc()).limit(1))
-
-
 def latest_contract(session: Session | Connection, shop_pk: int) -> Contract | None:
-    """The shop's newest contract (as :meth:`vendor_server.db.VendorDatabase.latest_contract` picks it)."""
-    document = session.scalar(_LATEST, {"pk": shop_pk})
+    """The shop's newest contract (as :func:`vendor_server.db.latest_contract_document` picks it)."""
+    document = latest_contract_document(session, shop_pk)
     return None if document is None else read_contract(document)
 
 
 def latest_contracts(session: Session) -> dict[int, Contract | None]:
     """Every shop's newest contract, by shop primary key, in one query (shops without one are left out)."""
-    newest = (select(ContractDocument.shop_pk, func.max(ContractDocument.id).label("id"))
-              .group_by(ContractDocument.shop_pk).subquery())
-    rows = session.execute(select(ContractDocument.shop_pk, ContractDocument.document)
-                           .join(newest, newest.c.id == ContractDocument.id))
-    return {shop_pk: read_contract(document) for shop_pk, document in rows}
+    return {shop_pk: read_contract(document) for shop_pk, document in latest_contract_documents(session).items()}

@@ -16,8 +16,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Response
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
+from pydantic import BaseModel
 
 from pmv_protocol.thread import (
+    ACT_PATHS,
     ActReceipt,
     EventList,
     NewDecision,
@@ -25,6 +27,7 @@ from pmv_protocol.thread import (
     NewRating,
     NewReopen,
     NewVisitAnswer,
+    ShopAct,
 )
 from vendor_server import attachments, shop_acts, tickets
 from vendor_server.db import Ticket
@@ -65,41 +68,32 @@ def get_messages(ticket_id: TicketId, shop: CurrentShop, context: Context) -> Ev
     return EventList(thread.events)
 
 
-@router.post("/{ticket_id}/messages", status_code=201, responses=_ACT)
-def post_message(ticket_id: TicketId, new: NewMessage, shop: CurrentShop, key: IdempotencyKey, context: Context,
+def _act_route(body: type[ShopAct], record: Callable[..., ActResult], *, calendar: bool) -> None:
+    """``POST /{ticket_id}/<ACT_PATHS[body]>``: the shop's act, recorded by ``record`` (a :mod:`vendor_server.shop_acts`
+    function, which also names the route and so its OpenAPI operation); ``calendar`` for the acts that restart
+    the response clock."""
+
+    def endpoint(ticket_id: TicketId, new: BaseModel, shop: CurrentShop, key: IdempotencyKey, context: Context,
                  response: Response) -> ActReceipt:
-    return _receipt(response, lambda: shop_acts.post_message(context.db, shop, ticket_id, key, new,
-                                                             now=context.clock()))
+        def act() -> ActResult:
+            options: dict[str, Any] = {"now": context.clock()}
+            if calendar:
+                options["calendar"] = context.calendars.calendar()
+            return record(context.db, shop, ticket_id, key, new, **options)
+
+        return _receipt(response, act)
+
+    endpoint.__annotations__["new"] = body  # FastAPI validates (and documents) the request body by this annotation
+    router.add_api_route(f"/{{ticket_id}}/{ACT_PATHS[body]}", endpoint, methods=["POST"], name=record.__name__,
+                         status_code=201, responses=_ACT)
 
 
-@router.post("/{ticket_id}/decision", status_code=201, responses=_ACT)
-def post_decision(ticket_id: TicketId, new: NewDecision, shop: CurrentShop, key: IdempotencyKey, context: Context,
-                  response: Response) -> ActReceipt:
-    return _receipt(response, lambda: shop_acts.post_decision(context.db, shop, ticket_id, key, new,
-                                                              now=context.clock(),
-                                                              calendar=context.calendars.calendar()))
-
-
-@router.post("/{ticket_id}/visit", status_code=201, responses=_ACT)
-def post_visit_answer(ticket_id: TicketId, new: NewVisitAnswer, shop: CurrentShop, key: IdempotencyKey,
-                      context: Context, response: Response) -> ActReceipt:
-    return _receipt(response, lambda: shop_acts.post_visit_answer(context.db, shop, ticket_id, key, new,
-                                                                  now=context.clock()))
-
-
-@router.post("/{ticket_id}/rating", status_code=201, responses=_ACT)
-def post_rating(ticket_id: TicketId, new: NewRating, shop: CurrentShop, key: IdempotencyKey, context: Context,
-                response: Response) -> ActReceipt:
-    return _receipt(response, lambda: shop_acts.post_rating(context.db, shop, ticket_id, key, new,
-                                                            now=context.clock()))
-
-
-@router.post("/{ticket_id}/reopen", status_code=201, responses=_ACT)
-def post_reopen(ticket_id: TicketId, new: NewReopen, shop: CurrentShop, key: IdempotencyKey, context: Context,
-                response: Response) -> ActReceipt:
-    return _receipt(response, lambda: shop_acts.post_reopen(context.db, shop, ticket_id, key, new,
-                                                            now=context.clock(),
-                                                            calendar=context.calendars.calendar()))
+# The five acts differ only in their body (which names their path) and the function that records them.
+_act_route(NewMessage, shop_acts.post_message, calendar=False)
+_act_route(NewDecision, shop_acts.post_decision, calendar=True)
+_act_route(NewVisitAnswer, shop_acts.post_visit_answer, calendar=False)
+_act_route(NewRating, shop_acts.post_rating, calendar=False)
+_act_route(NewReopen, shop_acts.post_reopen, calendar=True)
 
 
 @router.get("/{ticket_id}/attachments/{attachment_id}", response_class=FileResponse,

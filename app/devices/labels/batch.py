@@ -31,12 +31,7 @@ from typing import Any
 from app.devices.labels.job import prepare_job
 from app.devices.labels.languages import PrinterLanguage
 from app.devices.labels.layout import TagRefused, VerifyProblem
-from app.devices.labels.model import (
-    ITEM_CODE_PATTERN,
-    JewelleryTag,
-    LabelTemplate,
-    TagFieldError,
-)
+from app.devices.labels.model import ITEM_CODE_PATTERN, JewelleryTag, LabelTemplate, TagFieldError
 from app.infra.job_protocol import Progress
 from app.infra.threads import lower_this_thread
 

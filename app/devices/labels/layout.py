@@ -18,7 +18,7 @@ from enum import StrEnum
 from app.devices.labels.code128 import encode
 from app.devices.labels.matrix import MatrixError, MatrixSymbol, Symbology, dark_runs, encode_matrix
 from app.devices.labels.model import AUTO, BarcodeField, JewelleryTag, LabelTemplate
-from pmv_protocol.coded_error import CodedError
+from pmv_protocol.coded_error import CodeAlias, CodedError
 
 MM_PER_INCH = 25.4
 
@@ -35,9 +35,7 @@ class VerifyProblem(StrEnum):
 class TagRefused(CodedError[VerifyProblem], ValueError):
     """Raised instead of producing a job the printer would spoil (also in batch.py's worker process)."""
 
-    @property
-    def problem(self) -> VerifyProblem:
-        return self.code
+    problem = CodeAlias[VerifyProblem]()
 
 
 def mm_to_dots(mm: float, dpi: int) -> int:

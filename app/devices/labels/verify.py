@@ -17,14 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.devices.labels.layout import (
-    LayoutNote,
-    TagRefused,
-    VerifyProblem,
-    dots_to_mm,
-    layout_tag,
-    min_module_dots,
-)
+from app.devices.labels.layout import LayoutNote, TagRefused, VerifyProblem, dots_to_mm, layout_tag, min_module_dots
 from app.devices.labels.model import JewelleryTag, LabelTemplate
 from app.devices.labels.preview import image_from_layout
 

@@ -36,6 +36,7 @@ from app.shop.demo import DemoShop, create_demo_shop  # noqa: E402
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
+    from app.storage.db import Database
 from tests.helpers import FixedClock  # noqa: E402
 
 # The demo shop's data ends on this day; every test that runs checks on it gets a clock on that day
@@ -72,6 +73,16 @@ def demo_shop(tmp_path: Path) -> DemoShop:
 def demo_clock() -> FixedClock:
     """Now, for a test on the demo shop: the evening of DEMO_TODAY in the shop, whatever the real date."""
     return FixedClock(DEMO_NOW)
+
+
+@pytest.fixture
+def app_db(tmp_path: Path) -> Iterator[Database]:
+    """A new app database (migrated to head) in the test's folder, closed after the test."""
+    from app.storage.db import Database
+
+    database, _notices = Database.open(tmp_path / "app.sqlite3")
+    yield database
+    database.close()
 
 
 @pytest.fixture

@@ -78,6 +78,30 @@ class FixedClock:
 TECHNICIAN_T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
 
+# --- races ---------------------------------------------------------------------------------------------------------
+
+def at_once(count: int, work: Callable[[int], object]) -> list[object]:
+    """``work(0..count-1)`` in as many threads, released together; their results (an exception fails)."""
+    start = threading.Barrier(count)
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results.append(work(index))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    return results
+
+
 # --- settings files and the app database -------------------------------------------------------------------------
 
 # Lines 3 to 9 of a shop's settings file as the settings tests write it, below two lines of each test's own.
@@ -146,6 +170,21 @@ def check_contexts(shop_settings: Settings, shop_now: dt.datetime = SHOP_NOW) ->
 
 # --- servers that misbehave ----------------------------------------------------------------------------------------
 
+def accepted(listener: socket.socket, stop: threading.Event) -> Iterator[socket.socket]:
+    """The connections a fake server's ``listener`` accepts, until ``stop`` is set or the listener is closed.
+
+    A listener with a timeout wakes up to look at ``stop`` again; that is no reason to end.
+    """
+    while not stop.is_set():
+        try:
+            connection, _ = listener.accept()
+        except TimeoutError:
+            continue
+        except OSError:
+            return
+        yield connection
+
+
 @contextlib.contextmanager
 def silent_tcp_server() -> Iterator[tuple[int, list[socket.socket]]]:
     """Accepts TCP connections on 127.0.0.1 and never says a word: a hung or firewalled-after-accept server.
@@ -174,6 +213,16 @@ def silent_tcp_server() -> Iterator[tuple[int, list[socket.socket]]]:
         for sock in accepted:
             sock.close()
         listener.close()
+
+
+def answer_json(handler: http.server.BaseHTTPRequestHandler, status: int, body: object) -> None:
+    """Answer the request ``handler`` serves with ``status`` and ``body`` as JSON, its length given."""
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
 
 
 class LocalHttpServer:

@@ -34,16 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.common import (  # noqa: E402
-    PYTHON,
-    ROOT,
-    Row,
-    VendorProcess,
-    child_env,
-    compile_app,
-    make_shop,
-    median,
-)
+from tests.bench.common import PYTHON, ROOT, Row, VendorProcess, child_env, compile_app, make_shop, median  # noqa: E402
 
 BUDGET = 1.5
 

@@ -7,14 +7,16 @@ data or credentials are ever read or written.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +56,33 @@ def print_table(rows: Iterable[Row], out=None) -> None:  # type: ignore[no-untyp
         if index == 0:
             print("  ".join("-" * w for w in widths), file=out)
     out.flush()
+
+
+def part_arguments(doc: str | None) -> argparse.ArgumentParser:
+    """The options a part takes when run on its own (``python tests/bench/<part>.py``), as run.py passes them."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--postgres", action="store_true")
+    return parser
+
+
+def run_clients(seconds: float, clients: int, worker: Callable[[int, threading.Event], None], *,
+                daemon: bool = False, join_timeout: float | None = None) -> float:
+    """``worker(index, stop)`` on ``clients`` threads until ``stop`` is set after ``seconds``; the wall seconds taken.
+
+    Each worker loops while ``stop`` is not set, so a rate is its count over the seconds returned.
+    """
+    stop = threading.Event()
+    pool = [threading.Thread(target=worker, args=(i, stop), daemon=daemon) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in pool:
+        thread.join(join_timeout)
+    return time.perf_counter() - started
 
 
 def median(values: Iterable[float]) -> float:

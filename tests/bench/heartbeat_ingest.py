@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import requests  # noqa: E402
 
-from tests.bench.common import Row, VendorProcess, print_table  # noqa: E402
+from tests.bench.common import Row, VendorProcess, print_table, run_clients  # noqa: E402
 
 SHOPS = 5000
 RATE = SHOPS / (15 * 60)  # one heartbeat per shop per 15 minutes
@@ -209,26 +209,18 @@ def _paced(base: str, tokens: list[str], rate: float, seconds: float,
 
 def _saturation(base: str, tokens: list[str]) -> tuple[float, int]:
     """Heartbeats per second with SATURATION_THREADS clients sending as fast as the server answers."""
-    stop = threading.Event()
     counts = [0] * SATURATION_THREADS
     failures = [0] * SATURATION_THREADS
 
-    def worker(index: int) -> None:
+    def worker(index: int, stop: threading.Event) -> None:
         client = Client(base, 100 + index)
         while not stop.is_set():
             client.heartbeat(client.rng.choice(tokens))
             counts[index] += 1
         failures[index] = client.failures
 
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(SATURATION_THREADS)]
-    started = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    time.sleep(SATURATION_SECONDS)
-    stop.set()
-    for thread in pool:
-        thread.join()
-    return sum(counts) / (time.perf_counter() - started), sum(failures)
+    elapsed = run_clients(SATURATION_SECONDS, SATURATION_THREADS, worker)
+    return sum(counts) / elapsed, sum(failures)
 
 
 def _rows(label: str, phase: str, beats: list[float], healths: list[float], failures: int, *,

@@ -23,11 +23,9 @@ seeding, not the poll.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -190,25 +188,15 @@ def _measure(label: str, db_url: str, data: Path, runs: int, polls: int) -> list
 
 
 def bench_thread_poll(runs: int, quick: bool = False, postgres: bool = False) -> list[Row]:
-    from tests.bench.vendor_load import postgres_cluster
+    from tests.bench.vendor_load import on_each_database
 
     polls = POLLS // 3 if quick else POLLS
-    rows: list[Row] = []
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        rows += _measure("SQLite", f"sqlite:///{tmp / 'sqlite' / 'vendor.sqlite3'}", tmp / "sqlite", runs, polls)
-        if postgres:
-            with postgres_cluster(tmp) as url:
-                rows += _measure("PostgreSQL", url, tmp / "postgres", runs, polls)
-    return rows
+    return on_each_database(lambda label, db_url, data: _measure(label, db_url, data, runs, polls), postgres)
 
 
 if __name__ == "__main__":
-    from tests.bench.common import print_table
+    from tests.bench.common import part_arguments, print_table
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--postgres", action="store_true")
+    parser = part_arguments(__doc__)
     args = parser.parse_args()
     print_table(bench_thread_poll(args.runs, args.quick, args.postgres))

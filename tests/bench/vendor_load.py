@@ -30,7 +30,6 @@ runs the same figures with ``postgresql+psycopg://`` (``pip install -e
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as dt
 import os
@@ -40,7 +39,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import requests  # noqa: E402
 
-from tests.bench.common import Row, VendorProcess, free_port, median  # noqa: E402
+from tests.bench.common import Row, VendorProcess, free_port, median, run_clients  # noqa: E402
 
 SHOPS = 5000
 THREADS = 8
@@ -74,10 +72,9 @@ def _add_shops(db_url: str, count: int) -> list[str]:
 
 def _hammer(seconds: float, threads: int, call: Callable[[requests.Session], int]) -> tuple[float, int]:
     """Requests per second over ``seconds`` with ``threads`` clients; and how many answers were unexpected."""
-    stop = threading.Event()
     counts, errors = [0] * threads, [0] * threads
 
-    def worker(index: int) -> None:
+    def worker(index: int, stop: threading.Event) -> None:
         session = requests.Session()
         while not stop.is_set():
             try:
@@ -87,15 +84,8 @@ def _hammer(seconds: float, threads: int, call: Callable[[requests.Session], int
             counts[index] += 1
             errors[index] += 0 if ok else 1
 
-    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
-    started = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in pool:
-        thread.join(30)
-    return sum(counts) / (time.perf_counter() - started), sum(errors)
+    elapsed = run_clients(seconds, threads, worker, daemon=True, join_timeout=30)
+    return sum(counts) / elapsed, sum(errors)
 
 
 def _calls(base: str, tokens: list[str]) -> dict[str, Callable[[requests.Session], bool]]:
@@ -191,26 +181,28 @@ def postgres_cluster(tmp: Path) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def bench_vendor(runs: int, quick: bool = False, postgres: bool = False, threads: int = THREADS) -> list[Row]:
-    seconds = 1.5 if quick else 3.0
+def on_each_database(measure: Callable[[str, str, Path], list[Row]], postgres: bool) -> list[Row]:
+    """``measure(label, db_url, data_folder)`` on a throw-away SQLite database, then (``postgres``) on a cluster's."""
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        sqlite_data = tmp / "sqlite"
-        rows += _measure("SQLite", f"sqlite:///{sqlite_data / 'vendor.sqlite3'}", sqlite_data, runs, seconds, threads)
+        rows += measure("SQLite", f"sqlite:///{tmp / 'sqlite' / 'vendor.sqlite3'}", tmp / "sqlite")
         if postgres:
             with postgres_cluster(tmp) as url:
-                rows += _measure("PostgreSQL", url, tmp / "postgres", runs, seconds, threads)
+                rows += measure("PostgreSQL", url, tmp / "postgres")
     return rows
 
 
-if __name__ == "__main__":
-    from tests.bench.common import print_table
+def bench_vendor(runs: int, quick: bool = False, postgres: bool = False, threads: int = THREADS) -> list[Row]:
+    seconds = 1.5 if quick else 3.0
+    return on_each_database(lambda label, db_url, data: _measure(label, db_url, data, runs, seconds, threads),
+                            postgres)
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--postgres", action="store_true")
+
+if __name__ == "__main__":
+    from tests.bench.common import part_arguments, print_table
+
+    parser = part_arguments(__doc__)
     parser.add_argument("--threads", type=int, default=THREADS)
     args = parser.parse_args()
     print_table(bench_vendor(args.runs, args.quick, args.postgres, args.threads))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 import uvicorn
 
+from tests.helpers import FixedClock
 from vendor_server.app import create_app
 from vendor_server.cli import main as vendor_main
 from vendor_server.db import VendorDatabase
@@ -83,6 +86,26 @@ def start_vendor_server(data: Path, **app_options: object) -> Iterator[VendorSer
 def vendor_server(tmp_path: Path) -> Iterator[VendorServer]:
     with start_vendor_server(tmp_path / "vendor") as vendor:
         yield vendor
+
+
+@pytest.fixture
+def vendor(tmp_path: Path, clock: FixedClock) -> Iterator[VendorServer]:
+    """The vendor server on the test module's own ``clock`` fixture (each module starts it at its own moment)."""
+    with start_vendor_server(tmp_path / "vendor", clock=clock) as server:
+        yield server
+
+
+def wait_until_serving(base_url: str, server: subprocess.Popen, seconds: float) -> None:
+    """Wait for a ``pmv-vendor serve`` child to answer ``/healthz``; fail the test if it exits or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if requests.get(f"{base_url}/healthz", timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline and server.poll() is None, "server did not start"
+        time.sleep(0.1)
 
 
 def free_port() -> int:

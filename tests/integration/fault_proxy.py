@@ -79,6 +79,17 @@ class FaultProxy:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
+    @classmethod
+    def in_front_of(cls, base_url: str, stall_seconds: float = 5.0) -> FaultProxy:
+        """A proxy to the server at ``base_url`` (``http://127.0.0.1:PORT``); ``with`` it to have it closed."""
+        return cls(int(base_url.rsplit(":", 1)[1]), stall_seconds)
+
+    def __enter__(self) -> FaultProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def on(self, method: str, path_prefix: str, *actions: str) -> None:
         with self._lock:
             self.rules.append(Rule(method.upper(), path_prefix, deque(actions)))

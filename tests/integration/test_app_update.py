@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +10,11 @@ import pytest
 from app import __version__
 from app.runtime import Runtime
 from app.updates.app_install import AppInstall, InstallKind, Pointer, create_layout, read_pending, read_pointer
-from app.updates.app_swap import SwapResult, last_outcome, launch_helper, refused_versions
+from app.updates.app_swap import SwapResult, refused_versions
 from app.updates.service import Updater
 from app.updates.tuf_client import UpdateClient
 from tests.integration.conftest import VendorServer, vendor_server  # noqa: F401  (the fixture)
-from tests.unit.updates.app_fakes import CRASHES, GOOD, bundle_zip, make_bundle, wait_for_launches
+from tests.unit.updates.app_fakes import CRASHES, GOOD, bundle_zip, hand_over_after_exit, make_bundle, wait_for_launches
 from vendor_server.cli import main as vendor_main
 
 pytestmark = pytest.mark.integration
@@ -55,12 +53,7 @@ def test_a_published_bundle_is_staged_by_the_updater_and_applied_after_the_app_e
     assert run.app_staged is not None and read_pending(data) == run.app_staged
     assert read_pointer(root) == Pointer(__version__)  # the running version is untouched
 
-    old_app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
-    helper = launch_helper(install, data, ["--minimized"], pid=old_app.pid)
-    old_app.wait()
-    helper.wait(60)
-    outcome = last_outcome(data)
-    assert outcome is not None
+    outcome = hand_over_after_exit(install, data, ["--minimized"])
     if behaviour == GOOD:
         assert outcome.result is SwapResult.APPLIED and read_pointer(root) == Pointer(NEXT, __version__)
         assert wait_for_launches(data, 1) == [f"{NEXT} --minimized"]

@@ -11,7 +11,7 @@ from app.infra.keys import load_trusted_keys
 from app.support.vendor_api import ApiFailure, VendorClient
 from app.warranty.service import ContractService, RefreshOutcome
 from pmv_protocol.contract import ContractProblem
-from tests.integration.conftest import VendorServer, free_port
+from tests.integration.conftest import VendorServer, free_port, wait_until_serving
 from vendor_server.cli import main as vendor_main
 
 pytestmark = pytest.mark.integration
@@ -145,7 +145,6 @@ def test_pmv_vendor_serve_answers_on_loopback(tmp_path: Path) -> None:
     import os
     import subprocess
     import sys
-    import time
 
     import requests
 
@@ -159,15 +158,7 @@ def test_pmv_vendor_serve_answers_on_loopback(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ),
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-            time.sleep(0.1)
+        wait_until_serving(f"http://127.0.0.1:{port}", server, 20)
         answer = requests.get(f"http://127.0.0.1:{port}/api/v1/contract",
                               headers={"Authorization": f"Bearer {token}"}, timeout=3)
         assert answer.status_code == 404 and "no contract" in answer.json()["detail"]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +19,7 @@ from pmv_protocol.contract import verify
 from pmv_protocol.enrolment_codes import ALPHABET, display, with_check
 from pmv_protocol.enrolment_wire import ENROL_PATH, EnrolAnswer
 from tests.helpers import FixedClock
-from tests.integration.conftest import VendorServer, start_vendor_server
+from tests.integration.conftest import VendorServer
 from tests.integration.test_vendor_tickets import auth, issue_contract
 from vendor_server import enrolment
 from vendor_server.console.audit import Action, entries
@@ -37,12 +35,6 @@ WINDOW = 15 * 60  # seconds: vendor_server.enrolment.THROTTLE_WINDOW
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(T0)
-
-
-@pytest.fixture
-def vendor(tmp_path: Path, clock: FixedClock) -> Iterator[VendorServer]:
-    with start_vendor_server(tmp_path / "vendor", clock=clock) as server:
-        yield server
 
 
 def _db(vendor: VendorServer) -> VendorDatabase:

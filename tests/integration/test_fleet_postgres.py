@@ -6,12 +6,12 @@ commits, and the unique keys settle the inserts: one contact, one state per chec
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import at_once
 from tests.pg_cluster import cluster
 from tests.unit.vendor_server.fleet.conftest import T0, Fleet, beat
 from vendor_server.calendars import PublishedCalendars
@@ -36,28 +36,6 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
             yield Fleet(db, Path(keys), FleetSettings(), PublishedCalendars(None))
         finally:
             db.engine.dispose()
-
-
-def at_once(count: int, work: Callable[[int], object]) -> list[object]:
-    """``work(0..count-1)`` in as many threads, released together; their results (an exception fails)."""
-    start = threading.Barrier(count)
-    results: list[object] = []
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results.append(work(index))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    return results
 
 
 def test_heartbeats_racing_leave_one_contact_the_newest_report_and_one_state_per_check(fleet: Fleet) -> None:

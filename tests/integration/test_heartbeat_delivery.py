@@ -109,8 +109,7 @@ def test_made_offline_only_the_newest_heartbeat_arrives_once_the_server_is_back(
         made.append(waiting.id)
     assert len(set(made)) == 3 and shop_runtime.fleet.depth() == 1
     with start_vendor_server(vendor_server.data) as back:  # the same database, on a new port
-        proxy = FaultProxy(int(back.base_url.rsplit(":", 1)[1]))  # counts what reaches the server
-        try:
+        with FaultProxy.in_front_of(back.base_url) as proxy:  # counts what reaches the server
             shop_runtime.settings.vendor.base_url = proxy.base_url
             demo_clock.advance(minutes=15)  # past any backoff
             delivery = shop_runtime.fleet.deliver(shop_runtime.vendor_client())
@@ -120,14 +119,11 @@ def test_made_offline_only_the_newest_heartbeat_arrives_once_the_server_is_back(
             assert row is not None and row["last_heartbeat_id"] == made[-1]
             assert shop_runtime.fleet.deliver(shop_runtime.vendor_client()).heartbeat_sent is False
             assert len(proxy.seen) == 1  # nothing waits: nothing more is sent
-        finally:
-            proxy.close()
 
 
 def test_update_events_arrive_once_even_when_delivered_twice(
         shop_runtime: Runtime, vendor_server: VendorServer, demo_clock: FixedClock) -> None:
-    proxy = FaultProxy(int(vendor_server.base_url.rsplit(":", 1)[1]))
-    try:
+    with FaultProxy.in_front_of(vendor_server.base_url) as proxy:
         shop_runtime.settings.vendor.base_url = proxy.base_url
         at = shop_time(demo_clock())
         events = [UpdateEvent(id=str(uuid.uuid4()), at=at, kind=kind, target_kind=TargetKind.PACK,
@@ -145,8 +141,6 @@ def test_update_events_arrive_once_even_when_delivered_twice(
         assert second.events_sent == 2 and second.events_duplicates == 2 and shop_runtime.fleet.depth() == 0
         assert stored_events(vendor_server) == [event.id for event in events]  # each once
         assert [p for _m, p, _a in proxy.seen] == ["/api/v1/events", "/api/v1/events"]
-    finally:
-        proxy.close()
 
 
 def test_a_contract_saying_telemetry_false_leaves_the_server_the_app_version_only(

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import requests
 from app.updates.tuf_client import UpdateClient
 from pmv_protocol.contract import Contract
 from pmv_protocol.fleet import EVENTS_PATH
-from tests.integration.conftest import free_port
+from tests.integration.conftest import free_port, wait_until_serving
 from tests.unit.vendor_server.releases.folder_fetcher import tuf_client
 from vendor_server.cli import main as vendor_main
 from vendor_server.db import Shop, VendorDatabase
@@ -75,15 +74,7 @@ def test_serve_stops_a_rollout_by_the_configs_releases_table_on_its_configured_r
                               env=dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-            time.sleep(0.1)
+        wait_until_serving(base, server, 30)
         root = VendorRepository(repo, keys).root_bytes(1)
 
         def percent() -> int | None:

@@ -102,12 +102,6 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def vendor(tmp_path: Path, clock: FixedClock) -> Iterator[VendorServer]:
-    with start_vendor_server(tmp_path / "vendor", clock=clock) as server:
-        yield server
-
-
-@pytest.fixture
 def shop(tmp_path: Path, vendor: VendorServer, clock: FixedClock) -> Iterator[Shop]:
     token = vendor.add_shop("KP-0001", "Tiệm vàng Kim Phát")
     vendor.trusted_keys_file()  # the contract signing key
@@ -295,8 +289,7 @@ def test_a_reply_raised_offline_is_delivered_exactly_once_through_a_failure_afte
     dead = f"http://127.0.0.1:{free_port()}"
     assert shop.outbox(dead, timeout=2).deliver().acts_failed == [(reply.id, ApiFailure.OFFLINE)]
 
-    proxy = FaultProxy(int(vendor.base_url.rsplit(":", 1)[1]), stall_seconds=3)
-    try:
+    with FaultProxy.in_front_of(vendor.base_url, stall_seconds=3) as proxy:
         ticket_id = shop.ticket_id(request_id)
         proxy.on("POST", f"/api/v1/tickets/{ticket_id}/messages", fault)
         report = shop.outbox(proxy.base_url, timeout=1).deliver(ignore_backoff=True)
@@ -308,8 +301,6 @@ def test_a_reply_raised_offline_is_delivered_exactly_once_through_a_failure_afte
 
         retry = shop.outbox(proxy.base_url, timeout=5).deliver(ignore_backoff=True)
         assert retry.acts_sent == [reply.id]
-    finally:
-        proxy.close()
     (message,) = shop_messages(shop.server_events(request_id))  # the retry found the same message
     assert message.client_id == reply.id and len(message.files) == 1
     stored = [path for path in attachments_root(vendor).rglob("*") if path.is_file()]
@@ -324,12 +315,9 @@ def test_a_poll_after_a_lost_answer_finds_the_act_and_nothing_is_sent_again(shop
                                                                            clock: FixedClock) -> None:
     request_id, number = shop.raise_request()
     reply = shop.service.reply(request_id, "Chị Lan", "Em gọi lại lúc 14:00 nhé")
-    proxy = FaultProxy(int(vendor.base_url.rsplit(":", 1)[1]))
-    try:
+    with FaultProxy.in_front_of(vendor.base_url) as proxy:
         proxy.on("POST", f"/api/v1/tickets/{shop.ticket_id(request_id)}/messages", DROP_AFTER_COMMIT)
         assert shop.outbox(proxy.base_url).deliver().acts_failed == [(reply.id, ApiFailure.OFFLINE)]
-    finally:
-        proxy.close()
     clock.advance(minutes=1)
     shop.poll()
     entry = shop.thread.entry(reply.id)
@@ -346,12 +334,9 @@ def test_a_poll_after_a_lost_answer_finds_the_act_and_nothing_is_sent_again(shop
     (proposal,) = shop.poll()
     assert proposal.new is RequestStatus.SOLUTION_PROPOSED
     accept = shop.service.decide(request_id, "Chị Lan", accept=True)
-    proxy = FaultProxy(int(vendor.base_url.rsplit(":", 1)[1]))
-    try:
+    with FaultProxy.in_front_of(vendor.base_url) as proxy:
         proxy.on("POST", f"/api/v1/tickets/{shop.ticket_id(request_id)}/decision", DROP_AFTER_COMMIT)
         assert shop.outbox(proxy.base_url).deliver().acts_failed == [(accept.id, ApiFailure.OFFLINE)]
-    finally:
-        proxy.close()
     clock.advance(minutes=1)
     assert shop.poll() == []
     assert shop.support.get(request_id).status is RequestStatus.RESOLVED
@@ -366,12 +351,9 @@ def test_files_the_server_lost_before_the_message_went_are_uploaded_again(
     log_file = tmp_path / "nhat-ky.txt"
     log_file.write_text("08:47:30 LOI GIAY", encoding="utf-8")
     reply = shop.service.reply(request_id, "Chị Lan", "Nhật ký đây", [log_file])
-    proxy = FaultProxy(int(vendor.base_url.rsplit(":", 1)[1]))
-    try:
+    with FaultProxy.in_front_of(vendor.base_url) as proxy:
         proxy.on("POST", f"/api/v1/tickets/{shop.ticket_id(request_id)}/messages", REFUSE)
         assert shop.outbox(proxy.base_url).deliver().acts_failed == [(reply.id, ApiFailure.OFFLINE)]
-    finally:
-        proxy.close()
     assert shop.thread.entry(reply.id).files[0].state is FileState.UPLOADED
     with vendor_db(vendor).sessions.begin() as session:  # the backup predates the upload
         session.execute(delete(Attachment))

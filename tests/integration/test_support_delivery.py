@@ -22,25 +22,12 @@ import requests
 from app.storage.db import Database
 from app.storage.repositories import StateRepository
 from app.storage.support_requests import AttachmentSource, SupportRepository
-from app.support.models import (
-    AttachmentError,
-    AttachmentKind,
-    Category,
-    Channel,
-    NewRequest,
-    RequestStatus,
-    Severity,
-)
+from app.support.models import AttachmentError, AttachmentKind, Category, Channel, NewRequest, RequestStatus, Severity
 from app.support.outbox import Outbox, poll_updates
 from app.support.vendor_api import ApiFailure, VendorClient
-from tests.helpers import LocalHttpServer
+from tests.helpers import LocalHttpServer, answer_json
 from tests.integration.conftest import VendorServer, free_port
-from tests.integration.fault_proxy import (
-    DROP_AFTER_COMMIT,
-    ERROR_500_AFTER_COMMIT,
-    STALL_AFTER_COMMIT,
-    FaultProxy,
-)
+from tests.integration.fault_proxy import DROP_AFTER_COMMIT, ERROR_500_AFTER_COMMIT, STALL_AFTER_COMMIT, FaultProxy
 from vendor_server.db import Ticket, VendorDatabase
 from vendor_server.tickets import update_ticket
 
@@ -362,7 +349,6 @@ class _ScriptedVendor(LocalHttpServer):
     """
 
     def __init__(self, upload_status: dict[int, int], listed: bool) -> None:
-        import json
         from http.server import BaseHTTPRequestHandler
 
         self.seen: list[tuple[str, str]] = []
@@ -370,32 +356,24 @@ class _ScriptedVendor(LocalHttpServer):
         scripted = self
 
         class Handler(BaseHTTPRequestHandler):
-            def _answer(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 scripted.seen.append(("POST", self.path))
                 if self.path == "/api/v1/tickets":
                     ticket_id = len(scripted.keys) + 1
                     scripted.keys[ticket_id] = self.headers["Idempotency-Key"]
-                    return self._answer(201, {"id": ticket_id, "number": f"YC-2026-{ticket_id:06d}",
-                                              "status": "received", "response_due_at": None})
+                    return answer_json(self, 201, {"id": ticket_id, "number": f"YC-2026-{ticket_id:06d}",
+                                                   "status": "received", "response_due_at": None})
                 ticket_id = int(self.path.split("/")[4])
                 status = upload_status.get(ticket_id, 201)
-                self._answer(status, {"detail": "gone"} if status >= 400 else {"created": True})
+                answer_json(self, status, {"detail": "gone"} if status >= 400 else {"created": True})
 
             def do_GET(self) -> None:  # noqa: N802
                 scripted.seen.append(("GET", self.path))
                 tickets = [{"id": i, "number": f"YC-2026-{i:06d}", "status": "received", "response_due_at": None,
                             "solution_kind": None, "solution_text": None, "updated_at": "2026-11-25T03:00:00+00:00",
                             "idempotency_key": key} for i, key in scripted.keys.items() if listed]
-                self._answer(200, {"tickets": tickets, "server_time": "2026-11-25T03:00:00+00:00"})
+                answer_json(self, 200, {"tickets": tickets, "server_time": "2026-11-25T03:00:00+00:00"})
 
             def log_message(self, *_args: object) -> None:
                 pass

@@ -22,7 +22,7 @@ from app.support.thread_models import Author, EntryState, EventKind
 from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.thread import TicketFeed
 from tests.helpers import FixedClock
-from tests.integration.conftest import VendorServer, start_vendor_server
+from tests.integration.conftest import VendorServer
 from tests.integration.test_support_conversation import Shop
 from vendor_server import tickets
 from vendor_server.calendars import PublishedCalendars
@@ -42,12 +42,6 @@ SINCE = dt.datetime(2026, 2, 28, 8, 15, tzinfo=SHOP_TZ)
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(T0)
-
-
-@pytest.fixture
-def vendor(tmp_path: Path, clock: FixedClock) -> Iterator[VendorServer]:
-    with start_vendor_server(tmp_path / "vendor", clock=clock) as server:
-        yield server
 
 
 def shop_under_warranty(vendor: VendorServer) -> str:

@@ -26,7 +26,7 @@ from tuf.api.metadata import Metadata, MetaFile, TargetFile
 from tuf.api.serialization.json import JSONSerializer
 
 from app.updates.tuf_client import AvailableTarget, UpdateClient, UpdateError, UpdateErrorKind
-from tests.helpers import LocalHttpServer
+from tests.helpers import LocalHttpServer, accepted
 from tests.integration.conftest import start_vendor_server
 from tests.integration.test_tuf_repo_and_client import Published, by_path, publish_basics, trusted_files
 from vendor_server import tuf_repo
@@ -375,11 +375,7 @@ class CuttingProxy:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
+        for client in accepted(self._listener, self._stop):
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _arm(self) -> bool:

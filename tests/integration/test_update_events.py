@@ -7,8 +7,6 @@ updater's default sink is ``runtime.fleet``).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +15,14 @@ import pytest
 from app import __version__
 from app.runtime import Runtime
 from app.updates.app_install import AppInstall, InstallKind, create_layout
-from app.updates.app_swap import SwapResult, last_outcome, launch_helper
+from app.updates.app_swap import SwapResult
 from app.updates.events import HELD_BACK_KEY
 from app.updates.service import Updater
 from app.updates.targets import UpdateErrorKind, rollout_bucket
 from app.updates.tuf_client import UpdateClient
 from tests.integration.conftest import VendorServer, start_vendor_server
 from tests.integration.test_usb_import import NEXT_APP, PACK_ID, Vendor, events, said, served_file
-from tests.unit.updates.app_fakes import CRASHES, GOOD, bundle_zip, make_bundle, wait_for_launches
+from tests.unit.updates.app_fakes import CRASHES, GOOD, bundle_zip, hand_over_after_exit, make_bundle, wait_for_launches
 from vendor_server import tuf_repo
 
 pytestmark = pytest.mark.integration
@@ -147,12 +145,7 @@ def test_an_app_build_is_told_installed_once_it_started_or_rolled_back_with_the_
     assert online(runtime, server, vendor, install).run().app_staged == staged.app_staged
     assert said(runtime) == [("downloaded", "app", "app", NEXT_APP, None, "online")]
 
-    old_app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
-    helper = launch_helper(install, data, ["--minimized"], pid=old_app.pid)
-    old_app.wait()
-    helper.wait(60)
-    outcome = last_outcome(data)
-    assert outcome is not None
+    outcome = hand_over_after_exit(install, data, ["--minimized"])
     wait_for_launches(data, 1 if behaviour == GOOD else 2)
 
     online(runtime, server, vendor, install).run()  # the next run, in the version that now runs, tells it

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,14 +22,8 @@ from app.fleet.store import FleetStore
 from app.infra.resources import resources_dir
 from app.runtime import Runtime
 from app.updates.app_install import AppInstall, InstallKind, StageProblem, create_layout, read_pending
-from app.updates.app_swap import SwapResult, last_outcome, launch_helper
-from app.updates.offline import (
-    CopyFolderError,
-    CopyFolderProblem,
-    OfflineCopyRefused,
-    OfflineRefusal,
-    import_offline,
-)
+from app.updates.app_swap import SwapResult
+from app.updates.offline import CopyFolderError, CopyFolderProblem, OfflineCopyRefused, OfflineRefusal, import_offline
 from app.updates.service import APP_SOURCES_KEY, Updater
 from app.updates.targets import UpdateErrorKind
 from app.updates.tuf_client import UpdateClient
@@ -40,7 +32,7 @@ from pmv_protocol.shop_time import SHOP_TZ
 from tests.helpers import FixedClock
 from tests.integration.conftest import start_vendor_server
 from tests.integration.test_tuf_repo_and_client import trusted_files
-from tests.unit.updates.app_fakes import bundle_zip, make_bundle, wait_for_launches
+from tests.unit.updates.app_fakes import bundle_zip, hand_over_after_exit, make_bundle, wait_for_launches
 from vendor_server import tuf_repo
 from vendor_server.releases.offline import export_offline
 
@@ -314,12 +306,7 @@ def test_an_app_build_on_the_copy_is_staged_where_the_install_can_apply_it(
     assert downloaded == [("downloaded", "app", "app", NEXT_APP, None, "usb")] * 2
 
     # The app exits, the helper switches and the new version starts: told as installed, from the stick.
-    old_app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
-    helper = launch_helper(side_by_side, data, [], pid=old_app.pid)
-    old_app.wait()
-    helper.wait(60)
-    outcome = last_outcome(data)
-    assert outcome is not None and outcome.result is SwapResult.APPLIED
+    assert hand_over_after_exit(side_by_side, data, [], lives=0.3).result is SwapResult.APPLIED
     wait_for_launches(data, 1)
     Updater(runtime, app_install=side_by_side, root_bytes=vendor.root()).report_app_outcome()
     assert said(runtime)[-1] == ("installed", "app", "app", NEXT_APP, None, "usb")

@@ -15,7 +15,6 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from sqlalchemy import delete, update
 from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.ticket_flow import close_after
 from tests.helpers import FixedClock
-from tests.integration.conftest import VendorServer, start_vendor_server
+from tests.integration.conftest import VendorServer
 from tests.integration.test_vendor_tickets import auth, body, issue_contract, upload
 from vendor_server import staff_acts
 from vendor_server.db import Ticket, VendorDatabase
@@ -42,12 +41,6 @@ MON_1100 = dt.datetime(2026, 3, 2, 11, 0, tzinfo=HCM)  # the request is opened t
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(MON_1100)
-
-
-@pytest.fixture
-def vendor(tmp_path: Path, clock: FixedClock) -> Iterator[VendorServer]:
-    with start_vendor_server(tmp_path / "vendor", clock=clock) as server:
-        yield server
 
 
 class Shop:

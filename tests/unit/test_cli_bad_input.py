@@ -45,6 +45,15 @@ def case(command: str, kind: str, *argv: str, code: int, says: str, **options: s
     return Case(command, kind, argv, code, says, **options)
 
 
+def settings_file_cases(command: str, *argv: str, stdout_starts: str) -> list[Case]:
+    """``--config`` naming a file that is not there (refused), and a garbage one (a warning, then the command runs
+    on the defaults and prints what starts with ``stdout_starts``)."""
+    return [case(command, "missing file", "--config", "{tmp}/nope.toml", *argv, code=1,
+                 says="Không tìm thấy tệp cài đặt"),
+            case(command, "garbage file", "--config", "{garbage}", *argv, code=0,
+                 says="không dùng được tệp cài đặt", stdout_starts=stdout_starts)]
+
+
 SHOP = ("--config", "{shop}")
 TRAY = ("--tray-pid", "1")
 
@@ -116,10 +125,7 @@ CASES = [
     case("label", "bad value", "label", "--lang", "zpl", "--send", "9100", code=1,
          says="địa chỉ máy in không đúng dạng"),
     # -- updates ---------------------------------------------------------------------------------------------------
-    case("updates", "missing file", "--config", "{tmp}/nope.toml", "updates", "list", code=1,
-         says="Không tìm thấy tệp cài đặt"),
-    case("updates", "garbage file", "--config", "{garbage}", "updates", "list", code=0,
-         says="không dùng được tệp cài đặt", stdout_starts="[]"),
+    *settings_file_cases("updates", "updates", "list", stdout_starts="[]"),
     case("updates", "read-only folder", *SHOP, "updates", "list", code=1, home="ro", says="ổ đĩa chỉ cho phép đọc"),
     case("updates", "unknown name", "updates", "rollback", "no-such-pack", code=1,
          says="Chưa cài gói quy định 'no-such-pack'"),
@@ -197,10 +203,7 @@ CASES = [
     case("setup", "bad value", "setup", "--pos-dir", "{shopdir}/install", "--token", "abcdefgh", code=1,
          says="--token và --contract phải đi cùng nhau"),
     # -- shop-token ------------------------------------------------------------------------------------------------
-    case("shop-token", "missing file", "--config", "{tmp}/nope.toml", "shop-token", "abc", code=1,
-         says="Không tìm thấy tệp cài đặt"),
-    case("shop-token", "garbage file", "--config", "{garbage}", "shop-token", "abc", code=0,
-         says="không dùng được tệp cài đặt", stdout_starts='{"stored_in": '),
+    *settings_file_cases("shop-token", "shop-token", "abc", stdout_starts='{"stored_in": '),
     case("shop-token", "read-only folder", *SHOP, "shop-token", "abc", code=1, home="ro",
          says="Không dùng được thư mục dữ liệu"),
     case("shop-token", "unknown name", "shop-token", "abc", "--force", code=2, says="Không hiểu --force"),

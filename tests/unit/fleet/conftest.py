@@ -12,7 +12,7 @@ import pytest
 
 from app.support.vendor_api import VendorClient
 from pmv_protocol.fleet import HEARTBEAT_PATH
-from tests.helpers import LocalHttpServer
+from tests.helpers import LocalHttpServer, answer_json
 
 
 class ScriptedVendor(LocalHttpServer):
@@ -36,28 +36,20 @@ class ScriptedVendor(LocalHttpServer):
                 return email.utils.format_datetime(vendor.clock().astimezone(dt.UTC), usegmt=True)
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                self._answer(200 if self.path == "/healthz" else 404, {"status": "ok"})
+                answer_json(self, 200 if self.path == "/healthz" else 404, {"status": "ok"})
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 vendor.bodies.append((self.path, body))
                 ids = ["heartbeat"] if self.path == HEARTBEAT_PATH else [e["id"] for e in body.get("events", [])]
                 if vendor.down is not None:
-                    self._answer(vendor.down, {"detail": "down"})
+                    answer_json(self, vendor.down, {"detail": "down"})
                 elif vendor.refuse & set(ids):
-                    self._answer(422, {"detail": "refused"})
+                    answer_json(self, 422, {"detail": "refused"})
                 elif self.path == HEARTBEAT_PATH:
-                    self._answer(200, {"received_at": "2026-11-25T02:00:05+00:00", "duplicate": False})
+                    answer_json(self, 200, {"received_at": "2026-11-25T02:00:05+00:00", "duplicate": False})
                 else:
-                    self._answer(200, {"stored": len(ids), "duplicates": 0})
-
-            def _answer(self, status: int, data: dict) -> None:
-                raw = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                    answer_json(self, 200, {"stored": len(ids), "duplicates": 0})
 
             def log_message(self, *_args: object) -> None:
                 pass

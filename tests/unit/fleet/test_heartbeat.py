@@ -28,15 +28,7 @@ from app.shop.demo import POS_VERSION
 from app.support.models import Category, Channel, NewRequest, Severity
 from app.support.service import raise_request
 from app.support.vendor_api import heartbeat_body
-from pmv_protocol.fleet import (
-    MAX_BODY_BYTES,
-    CheckStatus,
-    Heartbeat,
-    TargetKind,
-    UpdateEvent,
-    UpdateEventKind,
-    Verdict,
-)
+from pmv_protocol.fleet import MAX_BODY_BYTES, CheckStatus, Heartbeat, TargetKind, UpdateEvent, UpdateEventKind, Verdict
 from pmv_protocol.shop_time import shop_time
 from tests.helpers import FixedClock, signed_contract, write_keys_file
 

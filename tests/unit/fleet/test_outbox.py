@@ -11,8 +11,6 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -37,20 +35,13 @@ T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=SHOP_TZ)
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db, _notices = Database.open(tmp_path / "app.sqlite3")
-    yield db
-    db.close()
-
-
-@pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(T0)
 
 
 @pytest.fixture
-def outbox(database: Database, clock: FixedClock) -> FleetOutbox:
-    return FleetOutbox(database, clock=clock, rng=random.Random(4))
+def outbox(app_db: Database, clock: FixedClock) -> FleetOutbox:
+    return FleetOutbox(app_db, clock=clock, rng=random.Random(4))
 
 
 def offline_client() -> VendorClient:
@@ -94,11 +85,11 @@ def test_three_heartbeats_made_while_offline_leave_one_waiting_the_newest(outbox
 
 
 def test_a_new_heartbeat_replaces_the_waiting_one_in_the_same_transaction_and_keeps_its_backoff(
-        outbox: FleetOutbox, database: Database) -> None:
+        outbox: FleetOutbox, app_db: Database) -> None:
     first = heartbeat()
     outbox.put_heartbeat(first)
     outbox.deliver(offline_client())
-    store = FleetStore(database)
+    store = FleetStore(app_db)
     failed = store.heartbeat()
     assert failed is not None and failed.attempts == 1 and failed.next_attempt_at is not None
     second = heartbeat()
@@ -108,9 +99,9 @@ def test_a_new_heartbeat_replaces_the_waiting_one_in_the_same_transaction_and_ke
     assert (now.attempts, now.next_attempt_at) == (1, failed.next_attempt_at)  # the network is no better for it
 
 
-def test_events_are_each_kept_once_and_the_oldest_go_beyond_the_bound(database: Database, clock: FixedClock,
-                                                                      caplog: pytest.LogCaptureFixture) -> None:
-    outbox = FleetOutbox(database, clock=clock, keep_events=5)
+def test_events_are_each_kept_once_and_the_oldest_go_beyond_the_bound(app_db: Database, clock: FixedClock,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    outbox = FleetOutbox(app_db, clock=clock, keep_events=5)
     events = [event(n) for n in range(7)]
     outbox.record_event(events[0])
     outbox.record_event(events[0])  # the updater told it twice: kept once
@@ -119,7 +110,7 @@ def test_events_are_each_kept_once_and_the_oldest_go_beyond_the_bound(database: 
         for item in events[1:]:
             outbox.record_event(item)
     assert outbox.events_waiting() == 5
-    kept = [item.id for item in FleetStore(database).events(10)]
+    kept = [item.id for item in FleetStore(app_db).events(10)]
     assert kept == [item.id for item in events[2:]]  # the two oldest dropped, the order kept
     dropped_lines = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
     assert len(dropped_lines) == 2 and events[0].id in dropped_lines[0] and events[1].id in dropped_lines[1]
@@ -188,12 +179,12 @@ def test_a_server_down_or_refusing_the_token_keeps_everything_and_backs_off(
 
 
 def test_the_backoff_grows_with_each_failure_and_stays_under_its_cap(outbox: FleetOutbox, clock: FixedClock,
-                                                                    database: Database) -> None:
+                                                                    app_db: Database) -> None:
     outbox.put_heartbeat(heartbeat())
     waits = []
     for _ in range(12):
         outbox.deliver(offline_client(), ignore_backoff=True)
-        item = FleetStore(database).heartbeat()
+        item = FleetStore(app_db).heartbeat()
         assert item is not None and item.next_attempt_at is not None
         waits.append(item.next_attempt_at - clock())
     assert waits[0] <= dt.timedelta(seconds=10) < waits[3]

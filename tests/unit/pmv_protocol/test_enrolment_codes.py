@@ -9,14 +9,7 @@ import random
 
 import pytest
 
-from pmv_protocol.enrolment_codes import (
-    ALPHABET,
-    CodeProblem,
-    display,
-    new_code,
-    read_code,
-    with_check,
-)
+from pmv_protocol.enrolment_codes import ALPHABET, CodeProblem, display, new_code, read_code, with_check
 
 CODE = with_check("7KQ3MZ4P")
 

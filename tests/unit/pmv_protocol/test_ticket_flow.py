@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 
 from pmv_protocol.calendar import WorkingCalendar
+from pmv_protocol.shop_time import SHOP_TZ as HCM
 from pmv_protocol.ticket_flow import (
     DEFAULT_AUTO_CLOSE_WORKING_DAYS,
     REOPEN_WINDOW,
@@ -27,7 +28,6 @@ from pmv_protocol.ticket_flow import (
     reopen_until,
 )
 
-HCM = dt.timezone(dt.timedelta(hours=7))
 RESOLVED_AT = dt.datetime(2026, 3, 2, 10, 0, tzinfo=HCM)
 
 OPEN_STATUSES = ("received", "in_progress", "solution_proposed", "on_site_scheduled", "resolved")

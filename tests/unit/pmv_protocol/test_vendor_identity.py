@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pmv_protocol.vendor_identity import (
-    VendorIdentity,
-    VendorIdentityError,
-    contract_number_from_payload,
-    is_tax_code,
-)
+from pmv_protocol.vendor_identity import VendorIdentity, VendorIdentityError, contract_number_from_payload, is_tax_code
 
 # The tax code's structure, from the law (not from our data):
 #   Luật Quản lý thuế 38/2019/QH14, art. 3(5): 10 digits, or 13 digits and other characters.

@@ -78,6 +78,17 @@ def write_ini(install: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
+FOLDERS = "[Folders]\nBackups=..\\backups\nLogs=..\\logs\n"
+
+
+def configured(shop: Placed, database: str) -> PosInstall:
+    """The shop's install read back after its configuration says ``database`` (the [Database] lines) and FOLDERS."""
+    write_ini(shop.install, f"[Database]\n{database}{FOLDERS}")
+    install = read_install(shop.install)
+    assert install is not None
+    return install
+
+
 class UninstallEntries:
     """The registry as this code sees it: the narrow ``Registry`` protocol of app.technician.remote_tools,
     the one Windows-only interface the discovery uses.  Real ``winreg`` is behind WindowsRegistry."""
@@ -173,28 +184,21 @@ def test_a_database_moved_elsewhere_is_followed_where_the_configuration_says(sho
     moved = tmp_path / "D" / "PMVData" / "pmv.sqlite3"
     moved.parent.mkdir(parents=True)
     shop.database.rename(moved)
-    write_ini(shop.install, f"[Database]\nPath={moved}\n[Folders]\nBackups=..\\backups\nLogs=..\\logs\n")
-    install = read_install(shop.install)
-    assert install is not None and install.problems == ()
+    install = configured(shop, f"Path={moved}\n")
+    assert install.problems == ()
     assert install.database == moved
     assert prove_database(install).ok
 
 
 def test_a_configured_database_that_is_not_there_is_reported_not_replaced(shop: Placed) -> None:
-    write_ini(shop.install, "[Database]\nPath=..\\pos\\pmv-2025.sqlite3\n[Folders]\nBackups=..\\backups\n"
-                            "Logs=..\\logs\n")
-    install = read_install(shop.install)
-    assert install is not None
+    install = configured(shop, "Path=..\\pos\\pmv-2025.sqlite3\n")
     assert install.problems == (InstallProblem.DATABASE_MISSING,)
     assert install.database == shop.root / "pos" / "pmv-2025.sqlite3"  # what PMV uses, not the file beside it
 
 
 @pytest.mark.skipif(os.name == "nt", reason="a drive letter path is a real path on Windows")
 def test_a_windows_drive_path_is_taken_as_it_is_and_is_missing_off_windows(shop: Placed) -> None:
-    write_ini(shop.install, "[Database]\nPath=D:\\PMVData\\pmv.sqlite3\n[Folders]\nBackups=..\\backups\n"
-                            "Logs=..\\logs\n")
-    install = read_install(shop.install)
-    assert install is not None
+    install = configured(shop, "Path=D:\\PMVData\\pmv.sqlite3\n")
     assert install.database == Path("D:\\PMVData\\pmv.sqlite3")
     assert install.problems == (InstallProblem.DATABASE_MISSING,)
     assert prove_database(install).problem is ProofProblem.MISSING
@@ -258,20 +262,15 @@ CONNECTION_STRING = r"Server=quay-thu-ngan\SQLEXPRESS;Database=PMV;User Id=pmv;P
 
 
 def test_a_connection_string_install_carries_it_as_the_url_and_no_file(shop: Placed) -> None:
-    write_ini(shop.install, f"[Database]\nConnectionString={CONNECTION_STRING}\n"
-                            "[Folders]\nBackups=..\\backups\nLogs=..\\logs\n")
-    install = read_install(shop.install)
-    assert install is not None and install.problems == ()
+    install = configured(shop, f"ConnectionString={CONNECTION_STRING}\n")
+    assert install.problems == ()
     assert install.url == CONNECTION_STRING  # ';' is no comment in INI: the password is whole
     assert install.database is None and install.on_server
     assert "vàng" not in repr(install)
 
 
 def test_a_connection_string_the_app_cannot_use_says_why(shop: Placed) -> None:
-    write_ini(shop.install, "[Database]\nConnectionString=Server=.\\SQLEXPRESS;Database=PMV;"
-                            "Trusted_Connection=yes\n[Folders]\nBackups=..\\backups\nLogs=..\\logs\n")
-    install = read_install(shop.install)
-    assert install is not None
+    install = configured(shop, "ConnectionString=Server=.\\SQLEXPRESS;Database=PMV;Trusted_Connection=yes\n")
     assert install.problems == (InstallProblem.URL_UNUSABLE,)
     assert install.url_problem is PosUrlProblem.WINDOWS_LOGIN
     proof = prove_database(install)

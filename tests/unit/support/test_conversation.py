@@ -16,14 +16,7 @@ from app.infra.job_protocol import Cancelled
 from app.storage.db import Database
 from app.storage.support_requests import SupportRepository
 from app.storage.support_thread import ThreadRepository
-from app.support.conversation import (
-    ActInvalid,
-    ActProblem,
-    ActRefused,
-    ConversationService,
-    FileProblem,
-    FileRefused,
-)
+from app.support.conversation import ActInvalid, ActProblem, ActRefused, ConversationService, FileProblem, FileRefused
 from app.support.models import Category, Channel, NewRequest, Severity, TicketReceipt
 from app.support.service import MAX_ATTACHMENT_BYTES
 from app.support.thread_models import Author, EntryState, EventKind, FileState

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -31,15 +29,8 @@ TECH = "Nguyễn Văn An"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database, _ = Database.open(tmp_path / "app.sqlite3")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def audit(db: Database, clock: FixedClock) -> AuditLog:
-    return AuditLog(db, clock)
+def audit(app_db: Database, clock: FixedClock) -> AuditLog:
+    return AuditLog(app_db, clock)
 
 
 def ask(audit: AuditLog, clock: FixedClock, timeout_s: int = DEFAULT_CONSENT_TIMEOUT_S) -> ConsentFlow:

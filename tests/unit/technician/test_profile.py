@@ -27,13 +27,7 @@ from app.infra.settings import load_settings
 from app.shop.demo import DemoShop
 from app.technician.profile import SECRETS_PART, SETTINGS_PART, ProfileError, ProfileProblem, ShopFiles
 from app.technician.profile_export import ExportNote, ExportResult, export_profile
-from app.technician.profile_import import (
-    ImportConflict,
-    PackAction,
-    PartAction,
-    apply_import,
-    plan_import,
-)
+from app.technician.profile_import import ImportConflict, PackAction, PartAction, apply_import, plan_import
 from app.technician.profile_read import read_profile
 from app.updates.install import PackStore
 from app.warranty.service import ContractService

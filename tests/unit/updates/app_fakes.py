@@ -11,11 +11,14 @@ import io
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
 
-from app.updates.app_install import EXECUTABLE
+from app.updates.app_install import EXECUTABLE, AppInstall
+from app.updates.app_swap import SwapOutcome, last_outcome, launch_helper
 
 GOOD = "good"
 CRASHES = "crashes"  # exits with code 3 before it is up
@@ -62,6 +65,18 @@ def wait_for_launches(data_dir: Path, count: int, timeout: float = 10.0) -> list
     while len(launches(data_dir)) < count and time.monotonic() < deadline:
         time.sleep(0.05)
     return launches(data_dir)
+
+
+def hand_over_after_exit(install: AppInstall, data_dir: Path, args: list[str], *, lives: float = 0.5) -> SwapOutcome:
+    """The hand-over as the app does it: the helper is started for a running app (a stand-in process living
+    ``lives`` seconds), the app exits, the helper swaps; the outcome it recorded (which must be there)."""
+    old_app = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({lives})"])
+    helper = launch_helper(install, data_dir, args, pid=old_app.pid)
+    old_app.wait()
+    helper.wait(60)
+    outcome = last_outcome(data_dir)
+    assert outcome is not None
+    return outcome
 
 
 def fake_installer(path: Path, program: Path, version: str, data_dir: Path, *, exit_code: int = 0,

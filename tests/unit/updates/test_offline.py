@@ -9,13 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.cli_texts import MESSAGES, say
-from app.updates.offline import (
-    CopyFolderError,
-    CopyFolderProblem,
-    OfflineCopyRefused,
-    OfflineRefusal,
-    copy_root,
-)
+from app.updates.offline import CopyFolderError, CopyFolderProblem, OfflineCopyRefused, OfflineRefusal, copy_root
 from app.updates.targets import UpdateErrorKind
 
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from pmv_protocol.enrolment_codes import ALPHABET, display, with_check
 from pmv_protocol.enrolment_wire import EnrolRefusal
-from tests.helpers import FixedClock
+from tests.helpers import FixedClock, at_once
 from vendor_server import enrolment
 from vendor_server.console.audit import Action, Outcome, entries
 from vendor_server.db import VendorDatabase
@@ -28,12 +25,11 @@ ELSEWHERE = "198.51.100.9"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[VendorDatabase]:
-    database = VendorDatabase(f"sqlite:///{tmp_path / 'vendor.sqlite3'}")
-    database.add_shop("KP-0001", "Tiệm vàng Kim Phát", address="12 Lê Lợi, Quận 1, TP.HCM", phone="0283 999 1234")
-    database.add_shop("BT-0002", "Tiệm vàng Bảo Tín", address="5 Trần Hưng Đạo, Quận 5", phone="0283 888 5678")
-    yield database
-    database.engine.dispose()
+def db(db: VendorDatabase) -> VendorDatabase:
+    """The vendor database (tests/unit/vendor_server/conftest.py) with two shops."""
+    db.add_shop("KP-0001", "Tiệm vàng Kim Phát", address="12 Lê Lợi, Quận 1, TP.HCM", phone="0283 999 1234")
+    db.add_shop("BT-0002", "Tiệm vàng Bảo Tín", address="5 Trần Hưng Đạo, Quận 5", phone="0283 888 5678")
+    return db
 
 
 @pytest.fixture
@@ -187,26 +183,16 @@ def test_a_code_for_an_unknown_shop_cannot_be_made(db: VendorDatabase) -> None:
 def test_two_redeems_of_one_code_at_once_give_exactly_one_token(db: VendorDatabase) -> None:
     issued = create_code(db, "KP-0001", now=T0, created_by="cli")
     racers = 6
-    start = threading.Barrier(racers)
     tokens: list[str] = []
     refusals: list[EnrolRefusal] = []
-    errors: list[BaseException] = []
 
     def race(index: int) -> None:
-        start.wait()
         try:
             tokens.append(redeem(db, issued.code, address=f"10.0.0.{index}", now=T0).token)
         except EnrolRefused as refused:
             refusals.append(refused.refusal)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
 
-    threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    at_once(racers, race)  # any other exception fails the test there
     assert len(tokens) == 1 and refusals == [EnrolRefusal.USED] * (racers - 1)
     assert _token_works(db, tokens[0]) == "KP-0001"
     assert len(entries(db, action=Action.ENROL)) == 1
@@ -313,22 +299,16 @@ def test_the_race_is_won_once_on_postgresql_too() -> None:
         try:
             database.add_shop("KP-0001", "Tiệm vàng Kim Phát")
             issued = create_code(database, "KP-0001", now=T0, created_by="cli")
-            start = threading.Barrier(8)
             outcomes: list[str] = []
 
             def race(index: int) -> None:
-                start.wait()
                 try:
                     redeem(database, issued.code, address=f"10.0.0.{index}", now=T0)
                     outcomes.append("ok")
                 except EnrolRefused as refused:
                     outcomes.append(str(refused.refusal))
 
-            threads = [threading.Thread(target=race, args=(i,)) for i in range(8)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
+            at_once(8, race)
             assert sorted(outcomes) == ["ok"] + ["used"] * 7
         finally:
             database.engine.dispose()

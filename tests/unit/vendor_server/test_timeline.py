@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import event, select, text
 
 from pmv_protocol.wire import NewTicket
+from tests.unit.vendor_server.conftest import shop_row
 from vendor_server import staff_acts, tickets, timeline
-from vendor_server.db import Attachment, Shop, Ticket, VendorDatabase
+from vendor_server.db import Attachment, Ticket, VendorDatabase
 from vendor_server.records import TicketRecord
 
 HCM = dt.timezone(dt.timedelta(hours=7))
@@ -22,24 +23,16 @@ T0 = dt.datetime(2026, 3, 2, 11, 0, tzinfo=HCM)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[VendorDatabase]:
-    database = VendorDatabase(f"sqlite:///{tmp_path / 'vendor.sqlite3'}")
-    database.add_shop("KP-0001", "Kim Phát")
-    yield database
-    database.engine.dispose()
-
-
-def shop_of(db: VendorDatabase) -> Shop:
-    with db.sessions() as session:
-        shop = session.scalar(select(Shop).where(Shop.shop_id == "KP-0001"))
-    assert shop is not None
-    return shop
+def db(db: VendorDatabase) -> VendorDatabase:
+    """The vendor database (tests/unit/vendor_server/conftest.py) with shop KP-0001."""
+    db.add_shop("KP-0001", "Kim Phát")
+    return db
 
 
 def open_ticket(db: VendorDatabase, now: dt.datetime = T0) -> TicketRecord:
     new = NewTicket(category="incident", severity="normal", title="Máy in kẹt giấy", description="",
                     contact_name="Chị Lan", contact_phone="0901234567", channel="phone", opened_at=now)
-    record, created = tickets.create_ticket(db, shop_of(db), str(uuid.uuid4()), new, now=now)
+    record, created = tickets.create_ticket(db, shop_row(db), str(uuid.uuid4()), new, now=now)
     assert created
     return record
 
@@ -69,7 +62,7 @@ def test_the_feed_reads_any_number_of_tickets_in_three_queries_and_none_for_noth
                              files=[log] if step == 9 else (), attachments_root=tmp_path / "attachments",
                              now=T0 + dt.timedelta(minutes=minute, seconds=step))
     since = T0 + dt.timedelta(minutes=5)
-    changed = tickets.tickets_updated_since(db, shop_of(db).id, since)
+    changed = tickets.tickets_updated_since(db, shop_row(db).id, since)
     assert len(changed) == 7  # the tickets of minutes 5..11
 
     with statements(db) as seen:

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.helpers import accepted
+
 WAIT = 5.0  # upper bound for anything that should take milliseconds
 
 
@@ -36,13 +38,7 @@ class FakePrinter:
         return f"tcp://127.0.0.1:{self.port}"
 
     def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
+        for conn in accepted(self._server, self._stop):
             with conn:
                 conn.settimeout(WAIT)
                 received, answered = b"", False

@@ -15,9 +15,7 @@ from app.devices.labels import (
     read_status,
     status_command,
 )
-from app.devices.labels import (
-    test_pattern_command as pattern_command,
-)
+from app.devices.labels import test_pattern_command as pattern_command
 from app.devices.labels.status import reply_complete
 
 

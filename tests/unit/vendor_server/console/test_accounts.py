@@ -6,8 +6,6 @@ Every time is a fixed ``now``; each argon2 hash or verify costs tens of millisec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -24,13 +22,6 @@ NOW = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
 STEP = dt.timedelta(seconds=30)
 PASSWORD = "đúng-mật-khẩu-1"
 ADDRESS = "203.0.113.7"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[VendorDatabase]:
-    database = VendorDatabase(f"sqlite:///{tmp_path / 'v.sqlite3'}")
-    yield database
-    database.engine.dispose()
 
 
 @pytest.fixture
@@ -228,11 +219,10 @@ def test_codes_are_throttled_with_the_passwords(db: VendorDatabase, lan: tuple[S
     assert last_step(db, staff.id) == 0
 
 
-def test_two_workers_given_the_same_code_at_once_accept_it_once(db: VendorDatabase, lan: tuple[Staff, str],
-                                                                tmp_path: Path) -> None:
+def test_two_workers_given_the_same_code_at_once_accept_it_once(db: VendorDatabase, lan: tuple[Staff, str]) -> None:
     staff, secret = lan
     step = int(NOW.timestamp()) // 30
-    other = create_engine(f"sqlite:///{tmp_path / 'v.sqlite3'}")
+    other = create_engine(db.engine.url)  # a second worker's engine on the same database
     raced: list[bool] = []
 
     def other_worker_first(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

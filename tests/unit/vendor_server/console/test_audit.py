@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,13 +13,6 @@ from vendor_server.db import VendorDatabase
 NOW = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
 ADDRESS = "203.0.113.7"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[VendorDatabase]:
-    database = VendorDatabase(f"sqlite:///{tmp_path / 'v.sqlite3'}")
-    yield database
-    database.engine.dispose()
 
 
 class Boom(Exception):

@@ -12,11 +12,9 @@ import json
 import struct
 import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from app.health.model import CheckResult, Metric, Status
 from app.health.output import to_json
@@ -24,7 +22,9 @@ from app.health.runner import HealthReport
 from app.infra.settings import PosSettings, Settings, ShopSettings
 from app.support.bundle import BundlePart, collect_parts, write_bundle
 from app.support.redaction import RedactionKind
+from pmv_protocol.shop_time import SHOP_TZ as HCM
 from pmv_protocol.wire import NewTicket
+from tests.unit.vendor_server.conftest import shop_row
 from vendor_server import tickets
 from vendor_server.attachments import attachment_path
 from vendor_server.console import diagnostics
@@ -41,9 +41,8 @@ from vendor_server.console.diagnostics import (
     remote_access_of,
     search_lines,
 )
-from vendor_server.db import Attachment, Shop, VendorDatabase
+from vendor_server.db import Attachment, VendorDatabase
 
-HCM = dt.timezone(dt.timedelta(hours=7))
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=HCM)
 MB = 1024 * 1024
 DEVICES = [{"device": "COM3", "description": "Máy quét mã vạch Honeywell", "hwid": "USB VID:PID=0C2E:0B61"},
@@ -351,17 +350,14 @@ def test_an_unreadable_remote_note_is_none(tmp_path: Path) -> None:
 # --- a ticket's attachments -------------------------------------------------------------------------------------
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[VendorDatabase]:
-    database = VendorDatabase(f"sqlite:///{tmp_path / 'vendor.sqlite3'}")
-    database.add_shop("KP-0001", "Kim Phát")
-    yield database
-    database.engine.dispose()
+def db(db: VendorDatabase) -> VendorDatabase:
+    """The vendor database (tests/unit/vendor_server/conftest.py) with shop KP-0001."""
+    db.add_shop("KP-0001", "Kim Phát")
+    return db
 
 
 def open_ticket(db: VendorDatabase) -> int:
-    with db.sessions() as session:
-        shop = session.scalar(select(Shop).where(Shop.shop_id == "KP-0001"))
-    assert shop is not None
+    shop = shop_row(db)
     new = NewTicket(category="incident", severity="normal", title="Máy in kẹt giấy", description="",
                     contact_name="Chị Lan", contact_phone="0901234567", channel="phone", opened_at=T0)
     record, _ = tickets.create_ticket(db, shop, str(uuid.uuid4()), new, now=T0)

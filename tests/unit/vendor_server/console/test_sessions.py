@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,13 +16,6 @@ from vendor_server.db import VendorDatabase, hash_token
 NOW = dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)
 ADDRESS = "203.0.113.7"
 MINUTE = dt.timedelta(minutes=1)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[VendorDatabase]:
-    database = VendorDatabase(f"sqlite:///{tmp_path / 'v.sqlite3'}")
-    yield database
-    database.engine.dispose()
 
 
 @pytest.fixture

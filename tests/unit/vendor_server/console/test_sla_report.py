@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,13 +38,6 @@ def ict(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datet
 
 
 NOW = ict(2026, 4, 20, 10)  # Monday
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[VendorDatabase]:
-    database = VendorDatabase(f"sqlite:///{tmp_path / 'v.sqlite3'}")
-    yield database
-    database.engine.dispose()
 
 
 def add_shop(session: Session, shop_id: str = "PMV-0001") -> Shop:

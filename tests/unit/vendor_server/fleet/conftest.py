@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from pmv_protocol.fleet import Heartbeat
 from pmv_protocol.shop_time import SHOP_TZ
+from tests.unit.vendor_server.conftest import shop_row
 from vendor_server.calendars import PublishedCalendars
 from vendor_server.contract_issue import issue_contract
 from vendor_server.db import Shop, Ticket, VendorDatabase
@@ -58,10 +59,7 @@ class Fleet:
         return self.shop(shop_id).id
 
     def shop(self, shop_id: str) -> Shop:
-        with self.db.sessions() as session:
-            shop = session.scalar(select(Shop).where(Shop.shop_id == shop_id))
-        assert shop is not None
-        return shop
+        return shop_row(self.db, shop_id)
 
     def send(self, shop_pk: int, report: Heartbeat, now: dt.datetime) -> Ingested:
         return ingest(self.db, shop_pk, report, now=now, settings=self.settings)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,11 @@ from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.sla import response_due
 from pmv_protocol.thread import Author, EventKind
 from pmv_protocol.wire import Category, Channel, NewTicket, Severity
+from tests.unit.vendor_server.conftest import shop_row
 from vendor_server import tickets, timeline
 from vendor_server.calendars import PublishedCalendars
 from vendor_server.contract_issue import issue_contract
-from vendor_server.db import Shop, Ticket, VendorDatabase
+from vendor_server.db import Ticket, VendorDatabase
 from vendor_server.fleet.system_tickets import HOTLINE, SYSTEM_CONTACT, note_check_recovered, open_system_ticket
 from vendor_server.fleet.tables import ShopContact
 from vendor_server.keys import VendorKeys
@@ -37,11 +37,10 @@ CALENDARS = PublishedCalendars(None)  # no repository: the default calendar, as 
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[VendorDatabase]:
-    database = VendorDatabase(f"sqlite:///{tmp_path / 'vendor.sqlite3'}")
-    database.add_shop("KP-0001", "Tiệm vàng Kim Phát")
-    yield database
-    database.engine.dispose()
+def db(db: VendorDatabase) -> VendorDatabase:
+    """The vendor database (tests/unit/vendor_server/conftest.py) with shop KP-0001."""
+    db.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    return db
 
 
 def contract(db: VendorDatabase, tmp_path: Path, **terms: Any) -> None:
@@ -51,18 +50,11 @@ def contract(db: VendorDatabase, tmp_path: Path, **terms: Any) -> None:
     issue_contract(db, keys, shop_id="KP-0001", package="PMV-GOLD-PRO", now=T0 - dt.timedelta(days=30), **terms)
 
 
-def shop_of(db: VendorDatabase) -> Shop:
-    with db.sessions() as session:
-        shop = session.scalar(select(Shop).where(Shop.shop_id == "KP-0001"))
-    assert shop is not None
-    return shop
-
-
 def open_for(db: VendorDatabase, check_id: str, *, now: dt.datetime = T0,
              calendars: PublishedCalendars = CALENDARS) -> TicketRecord:
     """Open a system ticket and commit, as the sweep does; the ticket's record."""
     with db.sessions() as session:
-        ticket = open_system_ticket(session, shop_of(db), check_id=check_id, status_since=SINCE, now=now,
+        ticket = open_system_ticket(session, shop_row(db), check_id=check_id, status_since=SINCE, now=now,
                                     calendars=calendars)
         session.commit()
         return ticket_record(ticket)
@@ -73,7 +65,7 @@ def shop_raised(db: VendorDatabase, severity: str, now: dt.datetime = T0,
     new = NewTicket(category=Category.INCIDENT, severity=Severity(severity), title="Máy bán hàng lỗi",
                     description="", contact_name="Chị Lan", contact_phone="0901234567", channel=Channel.PHONE,
                     opened_at=now)
-    record, created = tickets.create_ticket(db, shop_of(db), str(uuid.uuid4()), new, now=now, calendar=calendar)
+    record, created = tickets.create_ticket(db, shop_row(db), str(uuid.uuid4()), new, now=now, calendar=calendar)
     assert created
     return record
 
@@ -87,7 +79,7 @@ def test_a_backup_ticket_is_the_shops_kind_of_ticket_opened_by_the_system(db: Ve
                                                                           tmp_path: Path) -> None:
     contract(db, tmp_path, warranty_months=12, accepted_on=dt.date(2026, 1, 15))
     with db.sessions() as session:
-        session.add(ShopContact(shop_pk=shop_of(db).id, last_seen_at=T0, last_heartbeat_id=str(uuid.uuid4()),
+        session.add(ShopContact(shop_pk=shop_row(db).id, last_seen_at=T0, last_heartbeat_id=str(uuid.uuid4()),
                                 telemetry=True, app_version="1.6.0", report="{}"))
         session.commit()
     record = open_for(db, "backup.age")
@@ -151,7 +143,7 @@ def test_the_deadline_counts_on_the_calendar_the_server_publishes(db: VendorData
 
 def test_opening_is_the_callers_transaction(db: VendorDatabase) -> None:
     with db.sessions() as session:
-        ticket = open_system_ticket(session, shop_of(db), check_id="backup.age", status_since=SINCE, now=T0,
+        ticket = open_system_ticket(session, shop_row(db), check_id="backup.age", status_since=SINCE, now=T0,
                                     calendars=CALENDARS)
         assert ticket.id is not None and ticket.number is not None  # flushed: the sweep can point at it
         session.rollback()
@@ -170,7 +162,7 @@ def test_each_system_ticket_has_its_own_key_and_number(db: VendorDatabase) -> No
 def test_bad_input_is_refused_and_adds_nothing(db: VendorDatabase, check_id: str, since: dt.datetime,
                                                now: dt.datetime) -> None:
     with db.sessions() as session, pytest.raises(ValueError, match="check id|timezone-aware"):
-        open_system_ticket(session, shop_of(db), check_id=check_id, status_since=since, now=now, calendars=CALENDARS)
+        open_system_ticket(session, shop_row(db), check_id=check_id, status_since=since, now=now, calendars=CALENDARS)
     assert ticket_count(db) == 0
 
 
@@ -185,7 +177,7 @@ def test_a_recovery_is_a_note_on_the_same_ticket_for_both_sides(db: VendorDataba
         session.commit()
     assert ticket_count(db) == 1  # a note, not a new ticket
     # The shop's feed brings it: the steps after the opening, as a poll since then reads them.
-    after = tickets.tickets_updated_since(db, shop_of(db).id, T0)
+    after = tickets.tickets_updated_since(db, shop_row(db).id, T0)
     assert [t.id for t in after] == [record.id]
     thread = timeline.threads(db, after, T0)[0]
     assert [(e.kind, e.author, e.author_name, e.text) for e in thread.events] == [

@@ -42,7 +42,7 @@ from app.ui.settings_problems import settings_banners
 from app.ui.start_texts import storage_notice_text
 from app.ui.support.state import SupportState
 from app.ui.support.texts import entry_text, visit_slot_text
-from app.ui.tasks import TaskRunner
+from app.ui.tasks import Task, TaskRunner, when_all_done
 from app.ui.tray import Tray
 from app.ui.updates.state import UpdatesState
 from app.ui.warranty.state import WarrantyState
@@ -137,13 +137,24 @@ class Application(QObject):
             level = Level.CRITICAL if notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT else Level.INFO
             window.add_banner(Banner(storage_notice_text(notice), level))
         window.hide_on_close = self.tray is not None and self.tray.icon.isVisible()
-        window.overview.refresh()
-        self.warranty.load()
-        self.support.load()
-        self.updates.load()
-        self.health.load()  # the newest stored results, until a run of this window's replaces them
+        self._load_overview(window)
         self.window = window
         return window
+
+    def _load_overview(self, window: MainWindow) -> None:
+        """Start the reads the overview's tiles show; the overview says ``filled`` once they are all in."""
+        started: list[Task] = []
+        collect = started.append
+        self.runner.task_started.connect(collect)
+        try:
+            window.overview.refresh()
+            self.warranty.load()
+            self.support.load()
+            self.updates.load()
+            self.health.load()  # the newest stored results, until a run of this window's replaces them
+        finally:
+            self.runner.task_started.disconnect(collect)
+        when_all_done(started, window.overview.mark_filled)
 
     def refresh_periodic(self) -> None:
         self.warranty.load()

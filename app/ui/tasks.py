@@ -299,3 +299,21 @@ class TaskRunner(QObject):
             if not self._active:
                 self.busy_changed.emit(False)
             task.deleteLater()
+
+
+def when_all_done(tasks: list[Task], callback: Callable[[], None]) -> None:
+    """Call ``callback`` once every task in ``tasks`` has finished (any outcome), after their own callbacks;
+    at once if they all have already."""
+    waiting = {task.id for task in tasks if not task.done}
+    if not waiting:
+        callback()
+        return
+
+    def finished(task: Task) -> None:
+        waiting.discard(task.id)
+        if not waiting:
+            callback()
+
+    for task in tasks:
+        if not task.done:
+            task.finished.connect(lambda task=task: finished(task))

@@ -6,7 +6,7 @@ import time
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.ui.tasks import TaskCancelled, TaskRunner
+from app.ui.tasks import TaskCancelled, TaskRunner, when_all_done
 from app.ui.widgets.task_progress import TaskProgress
 
 
@@ -163,3 +163,20 @@ def test_a_job_runs_at_a_lower_os_priority_than_the_gui_thread(qapp, qtbot) -> N
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert results[0] >= BACKGROUND_NICE
     runner.shutdown(1000)
+
+
+def test_when_all_done_waits_for_every_task_and_its_callbacks(qtbot: QtBot, runner: TaskRunner) -> None:
+    release = threading.Event()
+    order: list[str] = []
+    quick = runner.run(lambda: "quick", on_success=order.append)
+    slow = runner.run(lambda: release.wait(10) and "slow", on_success=order.append)
+    failing = runner.run(lambda: 1 / 0, on_failure=lambda exc: order.append(type(exc).__name__))
+    when_all_done([quick, slow, failing], lambda: order.append("all"))
+    qtbot.waitUntil(lambda: quick.done and failing.done)
+    assert "all" not in order  # the slow one still runs
+    release.set()
+    qtbot.waitUntil(lambda: "all" in order)
+    assert order[-1] == "all" and sorted(order[:-1]) == ["ZeroDivisionError", "quick", "slow"]
+    called: list[bool] = []
+    when_all_done([quick, slow], lambda: called.append(True))  # all done already: at once
+    assert called == [True]

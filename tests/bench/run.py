@@ -14,7 +14,14 @@ cold_start  (cold_start.py) process start to the main window's first paint
             tray host (``apt-get install xvfb trayer``): windowed first paint
             <= 1.5x the bare window, and the tray icon at logon sooner than
             the window.  Median of 5x ``--runs`` (at least 15) samples: a
-            start is short and this kind of machine is noisy.
+            start is short and this kind of machine is noisy.  The real
+            windowed start to "overview filled" (the tiles hold the shop's
+            data): budget <= 3x the bare window.
+window      (window_pages.py) a shop with 20 stored check results, 200
+            requests and 10 packs: every page clicked twice in the real
+            window, the GUI thread's time to show it (<= 100 ms) and until
+            its data are in (<= 300 ms); the peak RSS after it against a bare
+            window's: budget <= 1.6x.
 stalls      (stalls.py, child stalls_child.py) longest gap of a 5 ms heartbeat QTimer on the GUI
             thread of the real Application (offscreen) while a full health
             check, a 50 MB update download, 1,000 tags rendered + verified,
@@ -74,7 +81,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.common import Row, compile_app, print_table  # noqa: E402
 
-PARTS = ("cold_start", "stalls", "health", "idle", "outbox", "vendor", "thread_poll", "console_queue", "heartbeat")
+PARTS = ("cold_start", "window", "stalls", "health", "idle", "outbox", "vendor", "thread_poll", "console_queue",
+         "heartbeat")
 
 
 def _parts(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
@@ -87,11 +95,13 @@ def _parts(args: argparse.Namespace) -> dict[str, Callable[[], list[Row]]]:
     from tests.bench.stalls import bench_stalls
     from tests.bench.thread_poll import bench_thread_poll
     from tests.bench.vendor_load import bench_vendor
+    from tests.bench.window_pages import bench_window_pages
 
     runs, quick = args.runs, args.quick
     return {
         # A start is a few hundred milliseconds and this machine's noise is tens of them: more samples.
         "cold_start": lambda: bench_cold_start(runs if quick else max(runs * 5, 15)),
+        "window": lambda: bench_window_pages(runs),
         "stalls": lambda: bench_stalls(runs, quick),
         "health": lambda: bench_health(max(runs, 5)),
         "idle": lambda: bench_idle(runs, quick),

@@ -182,6 +182,8 @@ def data_args() -> list[str]:
     pairs += [(f, "app/storage/migrations") for f in sorted(mig.glob("*.py"))]
     pairs.append((mig / "script.py.mako", "app/storage/migrations"))
     pairs += [(f, "app/storage/migrations/versions") for f in sorted((mig / "versions").glob("*.py"))]
+    # The working calendar's table of Vietnam's public holidays (pmv_protocol.holiday_table).
+    pairs += [(f, "pmv_protocol/data") for f in sorted((ROOT / "pmv_protocol" / "data").glob("*.json"))]
     args: list[str] = []
     for src, dest in pairs:
         args += ["--add-data", f"{src}{os.pathsep}{dest}"]

@@ -29,7 +29,9 @@ a zone with daylight saving would still count real elapsed time.
 
 The holiday set for a year is computed once per (country, year) and shared by
 every calendar: the app computes many deadlines, and building a ``holidays``
-object is far slower than a set lookup.
+object is far slower than a set lookup.  Vietnam's years are read from a table
+of the package's own answers (:mod:`pmv_protocol.holiday_table`), so the package
+itself is imported only for a year outside it.
 """
 
 from __future__ import annotations
@@ -42,8 +44,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
+from pmv_protocol.holiday_table import stored_holidays
 from pmv_protocol.shop_time import SHOP_TZ_NAME
 
 DEFAULT_TZ = SHOP_TZ_NAME  # the vendor sits in the shops' zone unless its config says otherwise
@@ -73,9 +74,16 @@ _INTERVAL_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 def public_holidays(year: int, country: str = HOLIDAY_COUNTRY) -> frozenset[dt.date]:
     """Public holidays (observed and swapped days off included) of one year.
 
-    Cached per (year, country): constructing the ``holidays`` object is the
-    expensive part, and a frozenset makes each later lookup O(1).
+    Cached per (year, country), and a frozenset makes each later lookup O(1).
+    Vietnam's years 2000–2060 come from :mod:`pmv_protocol.holiday_table` (the
+    package's own answers, stored); only another year or country imports the
+    package, which loads every country's rules.
     """
+    stored = stored_holidays(year, country)
+    if stored is not None:
+        return stored
+    import holidays  # noqa: PLC0415  (~17 MiB: only for a year the table does not hold)
+
     return frozenset(holidays.country_holidays(country, years=year).keys())
 
 

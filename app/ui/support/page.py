@@ -119,7 +119,7 @@ class SupportPage(FeaturePage[SupportState]):
         self.ticker.timeout.connect(lambda: self.show_requests(self._state.requests))
         self.ticker.start()
         self._show_banner(False)  # the hotline line at once; the working-hours check follows from a worker,
-        # after start-up: it loads the holidays package (every country, ~150 ms of CPU) that start-up can do without.
+        # after start-up: it reads the installed calendar packs, which start-up can do without.
         self._banner_ready = False
         QTimer.singleShot(BANNER_DELAY_MS, self._first_banner)
         self.refresh_calendar()
@@ -136,8 +136,8 @@ class SupportPage(FeaturePage[SupportState]):
     def _update_banner(self) -> None:
         if not self._banner_ready:
             return
-        # In a worker: the calendar reads the installed calendar packs, and the first look at a year without
-        # one loads the holidays package (~150 ms).
+        # In a worker: the calendar reads the installed calendar packs (and a year outside the stored holiday
+        # table would load the holidays package, ~17 MiB).
         now, runtime = self._state.now(), self._runtime
         self._runner.run(lambda: is_outside_working_hours(now, runtime.working_calendar()),
                          on_success=self._show_banner, on_failure=lambda _exc: self._show_banner(False), context=self)

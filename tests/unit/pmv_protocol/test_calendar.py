@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 
 from pmv_protocol import calendar as calendar_module
+from pmv_protocol import holiday_table
 from pmv_protocol.calendar import WorkingCalendar, public_holidays
+from pmv_protocol.holiday_table import FIRST_YEAR, LAST_YEAR, stored_holidays
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def vn(y: int, mo: int, d: int, h: int, mi: int = 0) -> dt.datetime:
@@ -196,23 +203,69 @@ def test_calendar_is_immutable_and_comparable() -> None:
         a.tz = ZoneInfo("UTC")  # type: ignore[misc]
 
 
-def test_holidays_are_built_once_per_year(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_holidays_outside_the_table_are_built_once_per_year(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
-    real = calendar_module.holidays.country_holidays
+    real = holidays.country_holidays
 
     def counting(*args: object, **kwargs: object) -> object:
         calls.append(kwargs.get("years"))
         return real(*args, **kwargs)
 
     public_holidays.cache_clear()
-    monkeypatch.setattr(calendar_module.holidays, "country_holidays", counting)
+    monkeypatch.setattr(holidays, "country_holidays", counting)
     try:
         cal = WorkingCalendar.default()
-        for n in range(300):  # a year of deadline questions
+        for n in range(300):  # a year of deadline questions, in a year the table does not hold
+            cal.is_working_day(dt.date(LAST_YEAR + 5, 1, 1) + dt.timedelta(n))
+        for n in range(300):  # and in one it holds: the package is not asked
             cal.is_working_day(dt.date(2026, 1, 1) + dt.timedelta(n))
-        assert calls == [2026]
+        assert calls == [LAST_YEAR + 5]
     finally:
         public_holidays.cache_clear()
+
+
+# -- the table of the package's answers (pmv_protocol.holiday_table) --
+# The source of truth is the pinned holidays package itself: the table must say what it says, year by year.
+
+def test_the_table_holds_the_package_s_answers_for_every_year_it_stores() -> None:
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        expected = frozenset(holidays.country_holidays("VN", years=year).keys())
+        assert stored_holidays(year, "VN") == expected, year
+    assert stored_holidays(FIRST_YEAR - 1, "VN") is None
+    assert stored_holidays(LAST_YEAR + 1, "VN") is None
+    assert stored_holidays(2026, "TH") is None
+
+
+def test_a_year_the_table_holds_never_imports_the_package() -> None:
+    code = ("import datetime as dt, sys\n"
+            "from pmv_protocol.calendar import WorkingCalendar\n"
+            "cal = WorkingCalendar.default()\n"
+            "open_days = sum(cal.is_working_day(dt.date(2026, 1, 1) + dt.timedelta(n)) for n in range(365))\n"
+            "print(open_days, 'holidays' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    open_days, imported = result.stdout.split()
+    assert imported == "False"
+    assert int(open_days) == 365 - 52 - len(public_holidays(2026) - _sundays(2026))
+
+
+def test_a_damaged_table_falls_back_to_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    damaged = tmp_path / "vn_public_holidays.json"
+    damaged.write_text('{"years": {"2026": ["26/04/2026"]}}', encoding="utf-8")
+    monkeypatch.setattr(holiday_table, "TABLE_PATH", damaged)
+    holiday_table._table.cache_clear()
+    public_holidays.cache_clear()
+    try:
+        assert stored_holidays(2026, "VN") is None
+        assert public_holidays(2026) == frozenset(holidays.country_holidays("VN", years=2026).keys())
+    finally:
+        holiday_table._table.cache_clear()
+        public_holidays.cache_clear()
+
+
+def _sundays(year: int) -> set[dt.date]:
+    first = dt.date(year, 1, 1)
+    return {first + dt.timedelta(n) for n in range(366)
+            if (first + dt.timedelta(n)).year == year and (first + dt.timedelta(n)).weekday() == 6}
 
 
 # -- the vendor's calendar packs win over the package; without one, the package's estimate --

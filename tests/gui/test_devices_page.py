@@ -27,6 +27,15 @@ def make(qtbot: QtBot, runtime) -> DevicesPage:
     return page
 
 
+def make_printer(qtbot: QtBot, runtime) -> DevicesPage:
+    """The page shown on its printer tab: the tab renders its preview only while it is on screen."""
+    page = make(qtbot, runtime)
+    page.tabs.setCurrentWidget(page.printer)
+    page.show()
+    qtbot.waitUntil(page.printer.isVisible)
+    return page
+
+
 def type_burst(capture, text: str, start: float, gap: float = 0.006) -> float:
     for index, char in enumerate(text):
         capture.record(char, start + index * gap)
@@ -174,7 +183,7 @@ def print_test_tag(qtbot: QtBot, tab: PrinterTab, printer: LoopbackPrinter) -> s
 
 
 def test_printer_tab_previews_verifies_and_prints_a_test_tag(qtbot: QtBot, runtime, printer) -> None:
-    page = make(qtbot, runtime)
+    page = make_printer(qtbot, runtime)
     tab = page.printer
     qtbot.waitUntil(lambda: "quét được" in tab.verdict.text(), timeout=10000)
     assert not tab.preview.pixmap().isNull()
@@ -183,8 +192,24 @@ def test_printer_tab_previews_verifies_and_prints_a_test_tag(qtbot: QtBot, runti
     assert job.startswith("^XA") and "^BC" in job and f"^FD{tab.item_code.text()}^FS" in job
 
 
-def test_a_code_too_long_for_code128_prints_as_datamatrix_and_says_so(qtbot: QtBot, runtime, printer) -> None:
+def test_the_preview_waits_until_the_printer_tab_is_shown(qtbot: QtBot, runtime) -> None:
+    # Issue 24: a Devices page opened on its scanner tab renders no tag (PIL and zxing-cpp stay unloaded);
+    # an edit made meanwhile is not lost, the preview shown is the newest form's.
     page = make(qtbot, runtime)
+    page.show()
+    tab = page.printer
+    tab.item_code.setText("PMV0042")
+    tab.refresh_preview()
+    assert not tab.isVisible() and getattr(tab, "_preview_seq", 0) == 0  # no render started
+    assert tab.preview.pixmap().isNull() and tab.verdict.text() == ""
+    page.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: "quét được" in tab.verdict.text(), timeout=10000)
+    assert not tab.preview.pixmap().isNull()
+    assert tab._preview_seq == 1  # one render, of the form as it stands
+
+
+def test_a_code_too_long_for_code128_prints_as_datamatrix_and_says_so(qtbot: QtBot, runtime, printer) -> None:
+    page = make_printer(qtbot, runtime)
     tab = page.printer
     tab.dpi.setCurrentIndex(tab.dpi.findData(203))
     tab.template.setCurrentIndex(tab.template.findData("rat_tail_75x10"))
@@ -200,7 +225,7 @@ def test_a_code_too_long_for_code128_prints_as_datamatrix_and_says_so(qtbot: QtB
 def test_a_run_of_numbered_tags_is_rendered_in_a_worker_process_and_sent_as_one_job(
     qtbot: QtBot, runtime, printer
 ) -> None:
-    page = make(qtbot, runtime)
+    page = make_printer(qtbot, runtime)
     tab = page.printer
     aim_zpl(tab, printer)
     tab.item_code.setText("75000098")
@@ -220,7 +245,7 @@ def test_a_run_of_numbered_tags_is_rendered_in_a_worker_process_and_sent_as_one_
 
 
 def test_a_run_that_cannot_be_numbered_or_would_not_scan_sends_nothing(qtbot: QtBot, runtime, printer) -> None:
-    page = make(qtbot, runtime)
+    page = make_printer(qtbot, runtime)
     tab = page.printer
     tab.target.setText(printer.address)
     tab.item_code.setText("NHAN-CUOI")
@@ -236,7 +261,7 @@ def test_a_run_that_cannot_be_numbered_or_would_not_scan_sends_nothing(qtbot: Qt
 
 
 def test_a_form_that_cannot_print_says_what_to_fix_and_sends_nothing(qtbot: QtBot, runtime, printer) -> None:
-    page = make(qtbot, runtime)
+    page = make_printer(qtbot, runtime)
     tab = page.printer
     for press in (tab.print_test_tag, tab.print_run):
         tab.target.clear()
@@ -256,7 +281,7 @@ def test_a_form_that_cannot_print_says_what_to_fix_and_sends_nothing(qtbot: QtBo
 
 
 def test_a_run_cancelled_while_it_renders_sends_nothing_and_says_so(qtbot: QtBot, runtime, printer) -> None:
-    page = make(qtbot, runtime)
+    page = make_printer(qtbot, runtime)
     tab = page.printer
     tab.target.setText(printer.address)
     tab.run_count.setValue(1000)
@@ -271,7 +296,7 @@ def test_a_run_cancelled_while_it_renders_sends_nothing_and_says_so(qtbot: QtBot
 
 
 def test_printer_status_fault_and_unreachable_printer_are_explained(qtbot: QtBot, runtime) -> None:
-    page = make(qtbot, runtime)
+    page = make_printer(qtbot, runtime)
     tab = page.printer
     # A ZPL ~HS reply whose first string says "paper out" (field 2 = 1).
     reply = (b"\x02030,1,0,0600,000,0,0,0,000,0,0,0\x03\r\n"

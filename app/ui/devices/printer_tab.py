@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QScrollArea, QSpinBox, QWidget
 
 from app import HOTLINE
@@ -47,11 +47,16 @@ from app.ui.widgets.scroll import set_scrolling_content
 
 
 class PrinterTab(QWidget):
-    """Print a test tag on any label printer and prove its barcode scans."""
+    """Print a test tag on any label printer and prove its barcode scans.
+
+    The preview is rendered while the tab is on screen only: rendering loads PIL and zxing-cpp (~14 MiB the
+    window would then hold all day), and a cashier who opens Thiết bị to test a scanner never needs them.
+    """
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
+        self._preview_waits = False  # asked for while the tab was hidden: rendered when it shows
         self._profiles = list(runtime.settings.devices.printers)
         self.profile = QComboBox()
         self.profile.addItem(self.tr("(nhập tay)"), None)
@@ -141,7 +146,16 @@ class PrinterTab(QWidget):
         tag = replace(demo_tag(), item_code=self.item_code.text().strip(), product_name=self.product.text().strip())
         return tag, load_template(self.template.currentData()), self.language.currentData(), int(self.dpi.currentData())
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802  (Qt's name)
+        super().showEvent(event)
+        if self._preview_waits:
+            self.refresh_preview()
+
     def refresh_preview(self) -> None:
+        if not self.isVisible():
+            self._preview_waits = True
+            return
+        self._preview_waits = False
         try:
             tag, template, _language, dpi = self._job_inputs()
         except TagFieldError as exc:

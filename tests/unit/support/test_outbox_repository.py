@@ -59,6 +59,28 @@ def test_a_request_and_copies_of_its_files_survive_a_restart(tmp_path: Path, rep
     db2.close()
 
 
+def test_the_list_gives_each_request_its_own_files_in_order(tmp_path: Path, repo: SupportRepository) -> None:
+    # all() reads every request's files in one query (issue 24): each must still get only its own.
+    def files(*names: str) -> list[AttachmentSource]:
+        sources = []
+        for name in names:
+            (tmp_path / name).write_bytes(name.encode())
+            kind = AttachmentKind.SCREENSHOT if name.endswith(".png") else AttachmentKind.DIAGNOSTICS
+            sources.append(AttachmentSource(tmp_path / name, kind))
+        return sources
+
+    first = repo.create(NEW, coverage="warranty", response_due_at=None, attachments=files("b.png", "a.png"))
+    bare = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=T0 + dt.timedelta(minutes=1))
+    second = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=T0 + dt.timedelta(minutes=2),
+                         attachments=files("c.zip", "d.png"))
+    listed = {request.id: request for request in repo.all()}
+    assert [a.filename for a in listed[first.id].attachments] == [a.filename for a in repo.get(first.id).attachments]
+    assert sorted(a.filename for a in listed[first.id].attachments) == ["a.png", "b.png"]
+    assert listed[bare.id].attachments == ()
+    assert {a.filename for a in listed[second.id].attachments} == {"c.zip", "d.png"}
+    assert [a.kind for a in listed[second.id].attachments] == sorted(a.kind for a in listed[second.id].attachments)
+
+
 def test_a_failed_save_leaves_no_files_behind(tmp_path: Path, repo: SupportRepository) -> None:
     with pytest.raises(FileNotFoundError):
         repo.create(NEW, coverage="warranty", response_due_at=None,

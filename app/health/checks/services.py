@@ -24,12 +24,14 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING
 
 from app import APP_ID, HOTLINE, __version__
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+
+if TYPE_CHECKING:
+    import requests
 
 # A health check must answer in seconds even if the settings allow the
 # support client a long timeout for uploads.
@@ -93,6 +95,10 @@ def probe_vendor(ctx: CheckContext, session: requests.Session | None = None) -> 
     estimate of when the server stamped its ``Date`` (ctx.clock, so tests can
     move it).  A new session per call keeps the probe thread-safe.
     """
+    # Imported here: the window loads this module at start for the checks' titles, and requests (~70 ms) is
+    # only needed once a probe runs (a worker).
+    import requests  # noqa: PLC0415
+
     url = f"{ctx.settings.vendor.base_url}/healthz"
     timeout = probe_timeout(ctx)
     own = session is None

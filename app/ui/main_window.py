@@ -208,13 +208,16 @@ class MainWindow(QMainWindow):
             "warranty": self.warranty_page, "devices": self._devices, "updates": self.updates_page,
         }
         current = max(0, self.nav.currentRow())
+        # The real pages go in first and the current one is shown before any placeholder leaves: removing a
+        # current placeholder would show each page in turn (each laid out, a telemetry box read; issue 24).
+        placeholders = [self.pages[key] for key in PAGE_KEYS]
         for index, key in enumerate(PAGE_KEYS):
-            placeholder = self.pages[key]
             self.stack.insertWidget(index, pages[key])
-            self.stack.removeWidget(placeholder)
-            placeholder.deleteLater()
             self.pages[key] = pages[key]
         self.stack.setCurrentIndex(current)
+        for placeholder in placeholders:
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
 
         self.task_progress = TaskProgress(runner)
         self.statusBar().insertPermanentWidget(0, self.task_progress)

@@ -104,3 +104,19 @@ def test_the_windows_agent_sends_the_heartbeat_on_its_timetable(make_app) -> Non
     application = make_app()
     job = application.agent._scheduler.get_job("fleet.heartbeat")
     assert job is not None and job.trigger.interval.total_seconds() >= 15 * 60
+
+
+def test_a_hidden_box_reads_nothing_until_it_is_shown(qtbot: QtBot, runtime: Runtime) -> None:
+    # Issue 24: at start both boxes (Bảo hành, Cập nhật) are hidden; a contract read must not start their reads,
+    # which competed with the overview's. Shown, the box reads what is sent at once.
+    runner = TaskRunner()
+    box = TelemetryBox(runtime, runner)
+    qtbot.addWidget(box)
+    started: list[object] = []
+    runner.task_started.connect(started.append)
+    box.contract_changed()
+    assert started == [] and box.status is None
+    shown_box(qtbot, box)
+    assert len(started) == 1
+    box.contract_changed()  # shown: the new contract is read at once
+    assert len(started) == 2

@@ -51,6 +51,42 @@ def test_main_window_is_vietnamese_with_six_areas_and_shop_data(qtbot: QtBot, ma
     assert HOTLINE in _labels(window.statusBar())
 
 
+def test_pages_put_into_a_painted_frame_are_not_shown_until_chosen(qtbot: QtBot, make_app) -> None:
+    # Issue 24: the frame is on screen when the pages go in; only the current one may be shown (a shown page is
+    # laid out and starts its reads, e.g. the telemetry boxes', which slowed the overview's first fill).
+    from PySide6.QtCore import QEvent, QObject
+
+    from app.ui.main_window import MainWindow
+
+    class ShowLog(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.shown: list[QObject] = []
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
+            if event.type() == QEvent.Type.Show:
+                self.shown.append(watched)
+            return False
+
+    app = make_app()
+    frame = MainWindow(app.language)
+    qtbot.addWidget(frame)
+    frame.show()
+    qtbot.waitExposed(frame)
+    log = ShowLog()
+    app.qapp.installEventFilter(log)
+    try:
+        window = app.build_window(frame)
+        qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=10000)
+    finally:
+        app.qapp.removeEventFilter(log)
+    pages = set(window.pages.values())
+    assert [page for page in log.shown if page in pages] == [window.overview]
+    assert window.warranty_page.telemetry.status is None and window.updates_page.telemetry.status is None
+    window.show_page("warranty")
+    qtbot.waitUntil(lambda: window.warranty_page.telemetry.status is not None, timeout=10000)
+
+
 def test_lang_en_switches_visible_strings(qtbot: QtBot, make_app) -> None:
     window = make_app("--lang", "en").build_window()
     qtbot.addWidget(window)

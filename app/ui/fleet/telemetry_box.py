@@ -58,8 +58,10 @@ class TelemetryBox(QGroupBox):
                          on_failure=self._failed, context=self)
 
     def contract_changed(self, _snapshot: object = None) -> None:
-        """The contract was read again (it says whether the health summary may be sent)."""
-        self.load()
+        """The contract was read again (it says whether the health summary may be sent): read again if shown;
+        hidden, the next show reads it (at start both boxes are hidden, and their reads slowed the overview)."""
+        if self.isVisible():
+            self.load()
 
     def show_status(self, status: TelemetryStatus) -> None:
         self.status = status

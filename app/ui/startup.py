@@ -53,6 +53,10 @@ WINDOW_BUILD_DELAY_MS = 3000
 
 FIRST_PAINT_WAIT_MS = 500  # the loader starts at the frame's first paint, or after this at the latest
 
+# The background agent and the garbage collector's freeze wait for the overview's first reads (they compete with
+# them for the interpreter), or this long at the most, should a read never end.
+AFTER_FILL_WAIT_MS = 5000
+
 HANDED_OVER = "handed over"  # the loader's result when a waiting app version takes over instead
 
 HEADLESS_PLATFORMS = ("offscreen", "minimal")  # Qt platforms with no screen: no one would see a dialog
@@ -328,16 +332,17 @@ class Startup(QObject):
         # At logon the tray's first job process has already sent the start signal and recorded the start.
         already_started = self.jobs is not None and self.jobs.started_signalled
         self._build_window(app, send_start_signal=not already_started)
-        self._start_periodic_looks(app)
+        # What the overview does not show waits for it to be filled: these reads competed with its own.
+        self._once_overview_filled(app, lambda: self._start_periodic_looks(app))
         self._start_background_agent(app)
         if not already_started:
-            self._record_start(app)
+            self._once_overview_filled(app, lambda: self._record_start(app))
         self._show_window(app)
         self._apply_language(app)
         self._open_what_the_tray_asked_for(app)
         self._open_setup_on_first_start(app)
         log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
-        freeze_startup_objects()
+        self._once_overview_filled(app, freeze_startup_objects)
 
     def _create_application(self) -> Application:
         """The Application on the loaded runtime, in the language the frame was painted in; the frame's menu
@@ -393,7 +398,7 @@ class Startup(QObject):
         else:
             app.build_window(self._frame())
             if send_start_signal:
-                QTimer.singleShot(0, lambda: self._send_start_signal(app))
+                self._once_overview_filled(app, lambda: self._send_start_signal(app))
 
     @staticmethod
     def _start_periodic_looks(app: Application) -> None:
@@ -404,8 +409,32 @@ class Startup(QObject):
         app.support.conversations.check_reminders()
         app.visit_clock.start()
 
+    @staticmethod
+    def _once_overview_filled(app: Application, step: Callable[[], object]) -> None:
+        """``step`` once the window's overview holds the shop's data (at once without a window, or once filled),
+        or after AFTER_FILL_WAIT_MS at the latest."""
+        window = app.window
+        if window is None or window.overview.is_filled:
+            step()
+            return
+        done = False
+
+        def once() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                step()
+
+        # Queued: the filled tiles are painted before the step runs.
+        window.overview.filled.connect(lambda: QTimer.singleShot(0, once))
+        QTimer.singleShot(AFTER_FILL_WAIT_MS, once)
+
     def _start_background_agent(self, app: Application) -> None:
-        """The app's own agent runs the background jobs from now on, unless a headless agent already does."""
+        """The app's own agent runs the background jobs from now on, unless a headless agent already does.
+
+        With a window, once its overview is filled: the agent's first jobs (the checks, the vendor poll and its
+        keyring, the heartbeat) start at once and would compete with the overview's reads (issue 24's profile:
+        ~150 ms later filled)."""
         from app.background.jobs import agent_lock
 
         def start_agent() -> None:
@@ -418,7 +447,7 @@ class Startup(QObject):
         if self.jobs is not None:
             self.jobs.stop(then=start_agent)  # once a job process still running has ended (it holds the lock)
         else:
-            start_agent()
+            self._once_overview_filled(app, start_agent)
 
     @staticmethod
     def _record_start(app: Application) -> None:

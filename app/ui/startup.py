@@ -409,10 +409,9 @@ class Startup(QObject):
         app.support.conversations.check_reminders()
         app.visit_clock.start()
 
-    @staticmethod
-    def _once_overview_filled(app: Application, step: Callable[[], object]) -> None:
+    def _once_overview_filled(self, app: Application, step: Callable[[], object]) -> None:
         """``step`` once the window's overview holds the shop's data (at once without a window, or once filled),
-        or after AFTER_FILL_WAIT_MS at the latest."""
+        or after AFTER_FILL_WAIT_MS at the latest; never once the app has quit."""
         window = app.window
         if window is None or window.overview.is_filled:
             step()
@@ -421,7 +420,7 @@ class Startup(QObject):
 
         def once() -> None:
             nonlocal done
-            if not done:
+            if not done and not self._closing.is_set():
                 done = True
                 step()
 

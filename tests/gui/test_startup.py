@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -152,6 +153,45 @@ def test_a_language_chosen_while_loading_is_applied_once_loaded(qapp: QApplicati
     try:
         assert status == 0
         assert texts == {"language": "en", "nav": "Overview"}
+    finally:
+        _close_app(startup, qapp)
+
+
+def test_the_background_agent_and_the_reminders_wait_for_the_overview_to_be_filled(
+        qapp: QApplication, demo_shop: DemoShop, monkeypatch) -> None:
+    # Issue 24: the agent's first jobs (checks, poll, heartbeat) and the reminder reads competed with the overview's
+    # reads; they start once its tiles hold the shop's data.
+    from app.background.agent import BackgroundAgent
+    from app.ui.warranty.state import WarrantyState
+
+    holder: dict[str, Startup] = {}
+    order: list[tuple[str, bool]] = []
+
+    def filled_now() -> bool:
+        app = holder["startup"].app
+        return app is not None and app.window is not None and app.window.overview.is_filled
+
+    real_start, real_reminders = BackgroundAgent.start, WarrantyState.check_reminders
+    monkeypatch.setattr(BackgroundAgent, "start", lambda agent: (order.append(("agent", filled_now())),
+                                                                 real_start(agent))[1])
+    monkeypatch.setattr(WarrantyState, "check_reminders", lambda state: (order.append(("reminders", filled_now())),
+                                                                         real_reminders(state))[1])
+
+    def while_loading(startup: Startup) -> None:
+        holder["startup"] = startup
+
+    def when_ready(_startup: Startup) -> None:  # the queued steps after the fill, before the test quits the app
+        deadline = time.monotonic() + 10
+        while not any(name == "agent" for name, _filled in order) and time.monotonic() < deadline:
+            qapp.processEvents()
+            time.sleep(0.01)
+
+    startup, status = _run_startup(qapp, ["--config", str(demo_shop.settings_file)], while_loading, when_ready)
+    try:
+        assert status == 0
+        assert startup.app is not None and startup.app.window is not None and startup.app.window.overview.is_filled
+        assert ("agent", True) in order and ("reminders", True) in order
+        assert all(filled for _name, filled in order), order
     finally:
         _close_app(startup, qapp)
 

@@ -17,8 +17,9 @@
    instance and, at logon (``--minimized``), shows only the tray icon.  A tray
    needs an X server with a tray host, so this part runs only where ``Xvfb``
    and ``trayer`` are installed (``apt-get install xvfb trayer``).  Budgets:
-   windowed first paint <= 1.5x the bare window; the tray icon at logon
-   sooner than the window.
+   windowed first paint <= 1.5x the bare window; the windowed start to
+   "overview filled" <= 3x (issue 24); the tray icon at logon sooner than
+   the window.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.bench.common import PYTHON, ROOT, Row, VendorProcess, child_env, compile_app, make_shop, median  # noqa: E402
 
 BUDGET = 1.5
+# What Qt's xcb platform plugin links beyond the libraries .ci/run installs for offscreen Qt.
+XCB_PACKAGES = ("libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libxcb-image0", "libxcb-render-util0",
+                "libxcb-xkb1", "libxkbcommon-x11-0", "libxcb-shape0", "libxcb-randr0")
 FILLED_BUDGET = 3.0  # issue 24: start to the overview's tiles holding the shop's data
 
 BARE_WINDOW = """
@@ -203,13 +207,19 @@ def _tray_rows(runs: int, config: Path, home: Path) -> list[Row]:
             return [Row("tray-only start (--minimized)", "n/a", "", "", "< windowed start", None),
                     Row("  (needs Xvfb + trayer: apt-get install xvfb trayer; and an exit-after-start flag)", "")]
         painted = child_env(home, QT_QPA_PLATFORM="xcb", DISPLAY=display, BENCH_READY_AT="first paint")
+        probe = subprocess.run([PYTHON, "-c", "from PySide6.QtWidgets import QApplication; QApplication([])"],
+                               env=painted, cwd=ROOT, capture_output=True, timeout=60)
+        if probe.returncode != 0:  # Qt's xcb plugin needs libraries a headless machine may lack
+            return [Row("starts on X (xcb)", "n/a", "", "", "", None),
+                    Row(f"  (Qt's xcb plugin does not load: apt-get install {' '.join(XCB_PACKAGES)})", "")]
         ready = {**painted, "BENCH_READY_AT": "GUI ready"}
+        filled = {**painted, "BENCH_READY_AT": "overview filled"}
         # At logon the tray loads no data: it is done once its first job process has reported (app/ui/tray_jobs.py).
         tray_done = {**painted, "BENCH_READY_AT": "tray started at logon"}
         base = [PYTHON, "-c", READY_WRAPPER, "--config", str(config), "--no-err-windows"]
         tray_cmd, window_cmd, bare_cmd = [*base, "--minimized"], base, [PYTHON, "-c", BARE_READY]
         runs_of = [(tray_cmd, painted), (window_cmd, painted), (bare_cmd, painted), (tray_cmd, tray_done),
-                   (window_cmd, ready)]
+                   (window_cmd, ready), (window_cmd, filled)]
         _timed_ready(tray_cmd, tray_done)
         times: dict[int, list[float]] = {index: [] for index in range(len(runs_of))}
         trays: list[bool] = []
@@ -219,16 +229,19 @@ def _tray_rows(runs: int, config: Path, home: Path) -> list[Row]:
                 times[index].append(ms)
                 if index == 0:
                     trays.append(had_tray)
-        tray, window, bare, tray_ready, window_ready = (median(times[index]) for index in range(len(runs_of)))
+        tray, window, bare, tray_ready, window_ready, window_filled = (median(times[index])
+                                                                       for index in range(len(runs_of)))
         note = "" if all(trays) else " (NO TRAY: window shown)"
         return [
             Row(f"first paint, xcb: tray icon at logon (--minimized){note}", f"{tray:.0f} ms",
                 f"{window:.0f} ms window", f"{tray / window:.2f}x", "< 1.0x window", tray < window and all(trays)),
             Row("first paint, xcb: windowed start vs bare window", f"{window:.0f} ms", f"{bare:.0f} ms",
                 f"{window / bare:.2f}x", f"<= {BUDGET}x", window / bare <= BUDGET),
-            Row("pages filled, xcb: windowed start vs bare window", f"{window_ready:.0f} ms", f"{bare:.0f} ms",
+            Row("overview filled, xcb: windowed start vs bare window", f"{window_filled:.0f} ms", f"{bare:.0f} ms",
+                f"{window_filled / bare:.2f}x", f"<= {FILLED_BUDGET}x", window_filled / bare <= FILLED_BUDGET),
+            Row("GUI ready, xcb: windowed start vs bare window", f"{window_ready:.0f} ms", f"{bare:.0f} ms",
                 f"{window_ready / bare:.2f}x", "(informative)"),
-            Row("xcb: tray's first job report vs windowed pages filled", f"{tray_ready:.0f} ms",
+            Row("xcb: tray's first job report vs windowed GUI ready", f"{tray_ready:.0f} ms",
                 f"{window_ready:.0f} ms window", f"{tray_ready / window_ready:.2f}x", "(informative)"),
         ]
 

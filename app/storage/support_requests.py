@@ -58,6 +58,9 @@ def _known(kind: type[E], value: str, fallback: E) -> E:
         return fallback
 
 
+IDS_PER_QUERY = 500  # request ids in one IN (...): far below SQLite's parameter limit on any version
+
+
 @dataclass(frozen=True)
 class AttachmentSource:
     """A file to attach: copied into the outbox when the request is saved."""
@@ -376,9 +379,11 @@ class SupportRepository:
         """The rows as requests, their attachments read in one query (the page lists 200: one query each
         was most of its load time)."""
         attachments: dict[str, list[RequestAttachmentRow]] = {row.id: [] for row in rows}
-        if rows:
+        ids = list(attachments)
+        for start in range(0, len(ids), IDS_PER_QUERY):  # the outbox may hold thousands: SQLite caps parameters
             for attachment in session.scalars(
-                    select(RequestAttachmentRow).where(RequestAttachmentRow.request_id.in_(list(attachments)))
+                    select(RequestAttachmentRow)
+                    .where(RequestAttachmentRow.request_id.in_(ids[start:start + IDS_PER_QUERY]))
                     .order_by(RequestAttachmentRow.kind, RequestAttachmentRow.filename)):
                 attachments[attachment.request_id].append(attachment)
         return [SupportRepository._request(row, attachments[row.id]) for row in rows]

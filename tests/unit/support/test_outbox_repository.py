@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.storage import support_requests
 from app.storage.db import Database
 from app.storage.support_requests import AttachmentSource, SupportRepository
 from app.support.models import (
@@ -59,8 +60,12 @@ def test_a_request_and_copies_of_its_files_survive_a_restart(tmp_path: Path, rep
     db2.close()
 
 
-def test_the_list_gives_each_request_its_own_files_in_order(tmp_path: Path, repo: SupportRepository) -> None:
-    # all() reads every request's files in one query (issue 24): each must still get only its own.
+@pytest.mark.parametrize("ids_per_query", [500, 2])
+def test_the_list_gives_each_request_its_own_files_in_order(
+        tmp_path: Path, repo: SupportRepository, monkeypatch: pytest.MonkeyPatch, ids_per_query: int) -> None:
+    # all() reads every request's files in one query (issue 24), a query per IDS_PER_QUERY requests: each must
+    # still get only its own, across the queries' borders too.
+    monkeypatch.setattr(support_requests, "IDS_PER_QUERY", ids_per_query)
     def files(*names: str) -> list[AttachmentSource]:
         sources = []
         for name in names:

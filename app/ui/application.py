@@ -11,7 +11,8 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Slot
+import shiboken6
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME
@@ -63,7 +64,13 @@ VISIT_REMINDER_CHECK_MS = 5 * 60 * 1000  # reminders come within 5 minutes of wh
 
 
 class Application(QObject):
-    """Owns the long-lived GUI objects and switches language by rebuilding the window."""
+    """Owns the long-lived GUI objects and switches language by rebuilding the window.
+
+    Signals:
+        overview_filled(): the current window's overview holds the shop's data (each window built, once).
+    """
+
+    overview_filled = Signal()
 
     def __init__(self, qapp: QApplication, runtime: Runtime, args: argparse.Namespace, *,
                  translators: Translators | None = None, language: str | None = None) -> None:
@@ -154,7 +161,16 @@ class Application(QObject):
             self.health.load()  # the newest stored results, until a run of this window's replaces them
         finally:
             self.runner.task_started.disconnect(collect)
-        when_all_done(started, window.overview.mark_filled)
+        overview = window.overview
+
+        def filled() -> None:
+            if not shiboken6.isValid(overview):  # the window was rebuilt (a language switch) and deleted meanwhile
+                return
+            overview.mark_filled()
+            if self.window is window:  # only the window on screen counts for what waits on the fill
+                self.overview_filled.emit()
+
+        when_all_done(started, filled)
 
     def refresh_periodic(self) -> None:
         self.warranty.load()

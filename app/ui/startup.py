@@ -336,7 +336,7 @@ class Startup(QObject):
         self._once_overview_filled(app, lambda: self._start_periodic_looks(app))
         self._start_background_agent(app)
         if not already_started:
-            self._once_overview_filled(app, lambda: self._record_start(app))
+            self._record_start(app)  # at once: a start quit before the fill is still a start
         self._show_window(app)
         self._apply_language(app)
         self._open_what_the_tray_asked_for(app)
@@ -398,7 +398,8 @@ class Startup(QObject):
         else:
             app.build_window(self._frame())
             if send_start_signal:
-                self._once_overview_filled(app, lambda: self._send_start_signal(app))
+                # Not after the fill: the update helper rolls back a version that quits without this signal.
+                QTimer.singleShot(0, lambda: self._send_start_signal(app))
 
     @staticmethod
     def _start_periodic_looks(app: Application) -> None:
@@ -410,8 +411,9 @@ class Startup(QObject):
         app.visit_clock.start()
 
     def _once_overview_filled(self, app: Application, step: Callable[[], object]) -> None:
-        """``step`` once the window's overview holds the shop's data (at once without a window, or once filled),
-        or after AFTER_FILL_WAIT_MS at the latest; never once the app has quit."""
+        """``step`` once the window's overview holds the shop's data (at once without a window, or once filled:
+        whichever window is current then, a language switch rebuilds it), or after AFTER_FILL_WAIT_MS at the
+        latest; never once the app has quit."""
         window = app.window
         if window is None or window.overview.is_filled:
             step()
@@ -425,7 +427,7 @@ class Startup(QObject):
                 step()
 
         # Queued: the filled tiles are painted before the step runs.
-        window.overview.filled.connect(lambda: QTimer.singleShot(0, once))
+        app.overview_filled.connect(lambda: QTimer.singleShot(0, once))
         QTimer.singleShot(AFTER_FILL_WAIT_MS, once)
 
     def _start_background_agent(self, app: Application) -> None:
@@ -433,7 +435,7 @@ class Startup(QObject):
 
         With a window, once its overview is filled: the agent's first jobs (the checks, the vendor poll and its
         keyring, the heartbeat) start at once and would compete with the overview's reads (issue 24's profile:
-        ~150 ms later filled)."""
+        ~150 ms later filled).  At logon, once the tray's job process has ended instead (it holds the lock)."""
         from app.background.jobs import agent_lock
 
         def start_agent() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import shiboken6
 from pytestqt.qtbot import QtBot
 
 from app.health.model import Status
@@ -71,3 +72,37 @@ def test_the_overview_is_filled_with_the_stores_values(qtbot: QtBot, runtime: Ru
     # Bảng giá vàng: each purity's latest price, as the POS database holds them.
     (purities,) = _rows(runtime.settings.pos.database, "SELECT count(DISTINCT purity_code) FROM gold_prices")[0]
     assert overview.board_table.rowCount() == purities > 0
+
+
+def test_a_window_rebuilt_before_its_overview_filled_reports_the_new_one(
+        qtbot: QtBot, runtime: Runtime, make_app, monkeypatch) -> None:
+    # A language chosen while the data loaded rebuilds the window before its first reads are in: the app must
+    # report the new window's fill (start-up's deferred steps wait for it), and the old overview's late reads must
+    # not touch it once deleted.
+    import threading
+    import time
+
+    first_reads_slow = threading.Event()
+    first_reads_slow.set()
+    recent = runtime.activity.recent
+
+    def slow_then_fast(limit: int):  # the first window's activity read outlives the first window
+        if first_reads_slow.is_set():
+            first_reads_slow.clear()
+            time.sleep(0.5)
+        return recent(limit)
+
+    monkeypatch.setattr(runtime.activity, "recent", slow_then_fast)
+    app = make_app()
+    filled: list[object] = []
+    app.overview_filled.connect(lambda: filled.append(app.window))
+    first = app.build_window()
+    first_overview = first.overview
+    app.switch_language("en")
+    second = app.window
+    assert second is not first
+    qtbot.waitUntil(lambda: second.overview.is_filled, timeout=20000)
+    qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=20000)
+    assert filled == [second]
+    assert not first_overview.is_filled if shiboken6.isValid(first_overview) else True
+    app.switch_language("vi")

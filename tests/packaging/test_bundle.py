@@ -98,3 +98,11 @@ def test_a_run_of_tags_renders_in_the_frozen_apps_worker_process(run, tmp_path: 
     result = run("label", "--lang", "zpl", "--count", "60", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8").count("^XA") == 60
+
+
+def test_the_holiday_table_travels_with_the_bundle(bundle_exe: Path) -> None:
+    # pmv_protocol.holiday_table reads it beside its module (build_spec.data_args puts it there); a bundle without it
+    # would still work, through the holidays package, but load every country's rules for each year's deadlines.
+    tables = list(bundle_exe.parent.rglob("pmv_protocol/data/vn_public_holidays.json"))
+    assert len(tables) == 1, tables
+    assert "2026-09-02" in json.loads(tables[0].read_text(encoding="utf-8"))["years"]["2026"]

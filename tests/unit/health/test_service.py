@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from app.bootstrap import bootstrap
 from app.health.machine import MachineProbes
@@ -34,3 +37,16 @@ def test_only_the_run_that_turns_the_shop_critical_raises_the_alarm(
         assert report.cancelled and not alarm
     finally:
         runtime.database.close()
+
+
+def test_loading_the_checks_for_their_titles_does_not_import_an_http_client() -> None:
+    # Issue 24: the window loads every check module at start (latest_stored wants their titles); requests (~70 ms)
+    # is imported by the services check only when it probes the vendor.
+    code = ("import sys\n"
+            "from app.health.registry import default_checks\n"
+            "titles = [check.title for check in default_checks()]\n"
+            "print(len(titles), 'requests' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[3])
+    count, imported = result.stdout.split()
+    assert int(count) > 10 and imported == "False"

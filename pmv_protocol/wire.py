@@ -26,58 +26,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 import uuid
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 from pydantic.dataclasses import dataclass
 
-# --- the vocabulary ------------------------------------------------------------
-
-
-class Category(enum.StrEnum):
-    """What a support request is about (DESIGN.md, "Request categories")."""
-
-    INCIDENT = "incident"  # sự cố
-    HOW_TO = "how_to"  # hướng dẫn sử dụng
-    REGULATION_UPDATE = "regulation_update"  # cập nhật quy định
-    REINSTALL = "reinstall"  # cài lại phần mềm
-    BARCODE_DEVICE = "barcode_device"  # thiết bị mã vạch
-
-
-class Severity(enum.StrEnum):
-    """How badly the shop is hit; with its coverage it sets the response deadline (:mod:`pmv_protocol.sla`)."""
-
-    CRITICAL = "critical"  # cannot trade
-    HIGH = "high"
-    NORMAL = "normal"
-
-
-class Channel(enum.StrEnum):
-    """How help reaches the shop: the channel a cashier prefers, and the kind of solution the vendor proposes."""
-
-    PHONE = "phone"
-    EMAIL = "email"
-    REMOTE = "remote"
-    ON_SITE = "on_site"
-
-
-# DESIGN.md: "A proposed solution is one of: guided by phone, email, remote
-# session, or on-site visit": the channels themselves, so one enum, two names.
-SolutionKind = Channel
-
-
-class TicketStatus(enum.StrEnum):
-    """Where the vendor has a ticket: the ``status`` of its answers and of the ``updated_since`` feed."""
-
-    RECEIVED = "received"  # đã tiếp nhận
-    IN_PROGRESS = "in_progress"  # đang xử lý
-    SOLUTION_PROPOSED = "solution_proposed"  # đã đề xuất phương án
-    ON_SITE_SCHEDULED = "on_site_scheduled"  # đã hẹn đến tận nơi
-    RESOLVED = "resolved"  # đã giải quyết
-    CLOSED = "closed"  # đã đóng
-
+# The vocabulary lives apart, as plain enums, so that naming a status loads no pydantic (issue 24); the messages
+# below use it and both sides keep importing it from here.
+from pmv_protocol.vocabulary import Category as Category
+from pmv_protocol.vocabulary import Channel as Channel
+from pmv_protocol.vocabulary import Severity as Severity
+from pmv_protocol.vocabulary import SolutionKind as SolutionKind
+from pmv_protocol.vocabulary import TicketStatus as TicketStatus
 
 # The longest text the server accepts per field; its tables are sized to match.
 TITLE_MAX = 200

@@ -12,31 +12,15 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.support.status import RequestStatus
 from pmv_protocol import wire
 from pmv_protocol.thread import OpenedBy, TicketUpdate
-from pmv_protocol.wire import Category, Channel, Severity, TicketReceipt, TicketStatus
+from pmv_protocol.wire import Category, Channel, Severity, TicketReceipt
 
 __all__ = [
     "Attachment", "AttachmentError", "AttachmentKind", "Category", "Channel", "NewRequest", "OpenedBy", "RequestEvent",
     "RequestStatus", "Severity", "StatusChange", "SupportRequest", "TicketReceipt", "TicketUpdate",
 ]
-
-
-class RequestStatus(enum.StrEnum):
-    """Where a request is: the shop's own two states, then the vendor's (:class:`TicketStatus`, same values)."""
-
-    PENDING = "pending"  # chờ gửi: saved here, not yet accepted by the server
-    SENT = "sent"  # đã gửi: the server has it, with a status this version does not know
-    RECEIVED = TicketStatus.RECEIVED.value  # đã tiếp nhận
-    IN_PROGRESS = TicketStatus.IN_PROGRESS.value  # đang xử lý
-    SOLUTION_PROPOSED = TicketStatus.SOLUTION_PROPOSED.value  # đã đề xuất phương án
-    ON_SITE_SCHEDULED = TicketStatus.ON_SITE_SCHEDULED.value  # đã hẹn đến tận nơi
-    RESOLVED = TicketStatus.RESOLVED.value  # đã giải quyết
-    CLOSED = TicketStatus.CLOSED.value  # đã đóng
-
-    @property
-    def is_open(self) -> bool:
-        return self not in (RequestStatus.RESOLVED, RequestStatus.CLOSED)
 
 
 class AttachmentKind(enum.StrEnum):

@@ -3,7 +3,9 @@
 An SQLite file is opened with ``mode=ro`` so nothing in this app can change
 the shop's books; a database server is read through the engine the health
 checks use (read-only transactions on PostgreSQL, a read-only login
-recommended on SQL Server: see the README's "POS databases").
+recommended on SQL Server: see the README's "POS databases").  SQLAlchemy is
+imported only there: the SQLite summary is what the window's overview reads at
+start-up, before the data layer has loaded (issue 24).
 
 Counts and numbers are of sales invoices: buy-backs are purchase records
 with their own numbering (see app.shop.pos_schema), counted apart.
@@ -17,12 +19,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING, Any
 
 from app.shop.pos_schema import BUY, PAYMENTS_TABLE
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ def read_summary(path: Path) -> PosSummary:
 
 def read_summary_from(engine: Engine) -> PosSummary:
     """The same summary from any POS database SQLAlchemy reaches (pos.url: SQL Server, PostgreSQL)."""
+    from sqlalchemy import text
+
     with engine.connect() as conn:
         return _summary(lambda sql: [tuple(row) for row in conn.execute(text(sql)).all()])
 
@@ -147,14 +151,14 @@ class PosDocument:
 
 
 # Plain SQL for all three databases: no date functions, the ISO parameter compares with text or a timestamp.
-_DOCUMENTS_SQL = text(
+_DOCUMENTS_SQL = (
     "SELECT i.id, i.series, i.number, i.kind, i.issued_at, i.customer_id, c.full_name, c.code,"
     " i.payment_method, i.total_vnd"
     " FROM invoices i LEFT JOIN customers c ON c.id = i.customer_id"
     " WHERE i.status <> 'void' AND i.issued_at >= :since"
     " ORDER BY i.issued_at, i.series, i.number"
 )
-_PAYMENTS_SQL = text(
+_PAYMENTS_SQL = (
     f"SELECT p.invoice_id, p.method, p.amount_vnd FROM {PAYMENTS_TABLE} p"
     " JOIN invoices i ON i.id = p.invoice_id"
     " WHERE i.status <> 'void' AND i.issued_at >= :since"
@@ -170,11 +174,13 @@ def read_documents(conn: Connection, since: dt.datetime) -> list[PosDocument]:
     invoice of a POS older than the lines table), was paid by its
     ``payment_method``.
     """
+    from sqlalchemy import inspect, text
+
     params = {"since": since.isoformat(timespec="seconds")}
-    rows = conn.execute(_DOCUMENTS_SQL, params).all()
+    rows = conn.execute(text(_DOCUMENTS_SQL), params).all()
     lines: dict[int, list[Payment]] = {}
     if inspect(conn).has_table(PAYMENTS_TABLE):
-        for invoice_id, method, amount in conn.execute(_PAYMENTS_SQL, params).all():
+        for invoice_id, method, amount in conn.execute(text(_PAYMENTS_SQL), params).all():
             lines.setdefault(int(invoice_id), []).append(Payment(str(method), int(amount)))
     documents = []
     for ident, series, number, kind, issued, customer_id, name, code, method, total in rows:

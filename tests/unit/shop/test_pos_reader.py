@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine
@@ -26,6 +28,20 @@ def test_the_engine_reads_what_the_file_reader_reads(demo_shop: DemoShop) -> Non
     assert through_engine == from_file
     assert from_file.version == POS_VERSION and from_file.items_in_stock > 0 and from_file.board
     assert hashlib.sha256(demo_shop.pos_database.read_bytes()).hexdigest() == before
+
+
+def test_a_sqlite_pos_is_summarised_without_sqlalchemy(demo_shop: DemoShop) -> None:
+    """The overview's price board reads a SQLite POS at start-up, before the data layer loads (issue 24): the
+    summary must come whole (the board with its prices) without importing SQLAlchemy."""
+    code = (
+        "import sys\n"
+        "from app.shop.pos_reader import read_summary\n"
+        f"summary = read_summary({str(demo_shop.pos_database)!r})\n"
+        "print(len(summary.board), summary.board[0].sell_vnd_per_chi > 0, 'sqlalchemy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(len(read_summary(demo_shop.pos_database).board)), "True", "False"]
 
 
 def test_in_stock_counts_only_items_in_stock(demo_shop: DemoShop) -> None:

@@ -18,8 +18,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.support.vendor_api import VendorApiError
+from app.warranty.cache import CachedContract, read_cached
 from pmv_protocol.atomic import write_atomically
-from pmv_protocol.contract import Contract, ContractError, ContractProblem, verify, verify_document
+from pmv_protocol.contract import Contract, ContractError, ContractProblem, verify
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +42,6 @@ class RefreshResult:
     api_error: VendorApiError | None = None
 
 
-@dataclass(frozen=True)
-class CachedContract:
-    contract: Contract | None
-    error: ContractError | None  # the cache exists but no longer verifies
-
-
 class ContractService:
     def __init__(
         self,
@@ -61,18 +56,7 @@ class ContractService:
         self._fetch = fetch
 
     def cached(self) -> CachedContract:
-        try:
-            raw = self.cache_file.read_bytes()
-        except FileNotFoundError:
-            return CachedContract(None, None)
-        except OSError as exc:
-            log.error("cannot read cached contract: %s", exc)
-            return CachedContract(None, None)
-        try:
-            return CachedContract(verify_document(raw, self._keys, self._shop_id), None)
-        except ContractError as exc:
-            log.error("cached contract %s no longer verifies: %s", self.cache_file, exc)
-            return CachedContract(None, exc)
+        return read_cached(self.cache_file, self._keys, self._shop_id)
 
     def current(self) -> Contract | None:
         return self.cached().contract

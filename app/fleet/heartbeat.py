@@ -44,7 +44,7 @@ from pmv_protocol.fleet import (
 from pmv_protocol.shop_time import shop_time
 
 if TYPE_CHECKING:
-    from app.health.runner import HealthReport
+    from app.health.model import HealthReport
     from app.infra.settings import Settings
     from app.runtime import Runtime
     from pmv_protocol.contract import Contract

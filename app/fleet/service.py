@@ -20,7 +20,7 @@ from app.fleet.outbox import FleetDelivery, LastReport
 from app.storage.check_history import CheckHistory
 
 if TYPE_CHECKING:
-    from app.health.runner import HealthReport
+    from app.health.model import HealthReport
     from app.runtime import Runtime
     from pmv_protocol.fleet import Heartbeat
 

@@ -7,6 +7,7 @@ hours, a dependency failed), always with the reason in the summary.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,3 +87,25 @@ class Check:
     run: CheckFunction
     timeout: float = 10.0
     depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    results: tuple[CheckResult, ...]
+    titles: dict[str, str]
+    cancelled: bool = False
+
+    @property
+    def verdict(self) -> Status:
+        """ok, warning (unknown counts as one) or critical."""
+        worst = max((r.status for r in self.results), key=lambda s: s.severity, default=Status.OK)
+        if worst is Status.CRITICAL:
+            return Status.CRITICAL
+        if worst in (Status.WARNING, Status.UNKNOWN):
+            return Status.WARNING
+        return Status.OK
+
+    def by_id(self) -> dict[str, CheckResult]:
+        return {r.check_id: r for r in self.results}

@@ -13,8 +13,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from app.health.model import CheckResult, Metric, Status
-from app.health.runner import HealthReport
+from app.health.model import CheckResult, HealthReport, Metric, Status
 
 # The guidelines' units of measurement; any other unit (h, d, VND) is left off, and the label names it.
 NAGIOS_UNITS = frozenset({"", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c"})

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from app import APP_NAME, HOTLINE, __version__
 from app.health.context import VN
-from app.health.model import Category, Status
-from app.health.runner import HealthReport
+from app.health.model import Category, HealthReport, Status
 from app.infra.formatting import format_datetime
 from app.infra.pdf_fonts import register_fonts
 from app.infra.settings import ShopSettings

@@ -15,10 +15,10 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from app.health.context import CheckContext, NotConfigured
-from app.health.model import Check, CheckResult, Status
+from app.health.model import Check, CheckResult, HealthReport, Status
 from app.infra.formatting import format_decimal
 from app.infra.job_protocol import Progress
 from app.infra.threads import lower_this_thread
@@ -26,28 +26,6 @@ from app.infra.threads import lower_this_thread
 log = logging.getLogger(__name__)
 
 PASSING = (Status.OK, Status.WARNING)  # a dependant may still run after a warning
-
-
-@dataclass(frozen=True)
-class HealthReport:
-    started_at: dt.datetime
-    finished_at: dt.datetime
-    results: tuple[CheckResult, ...]
-    titles: dict[str, str]
-    cancelled: bool = False
-
-    @property
-    def verdict(self) -> Status:
-        """ok, warning (unknown counts as one) or critical."""
-        worst = max((r.status for r in self.results), key=lambda s: s.severity, default=Status.OK)
-        if worst is Status.CRITICAL:
-            return Status.CRITICAL
-        if worst in (Status.WARNING, Status.UNKNOWN):
-            return Status.WARNING
-        return Status.OK
-
-    def by_id(self) -> dict[str, CheckResult]:
-        return {r.check_id: r for r in self.results}
 
 
 def _execute(check: Check, ctx: CheckContext) -> CheckResult:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from app.fleet.service import after_health
 from app.health.context import CheckContext
-from app.health.model import Category, CheckResult, Status
-from app.health.runner import HealthReport, run_checks
+from app.health.model import Category, CheckResult, HealthReport, Status
+from app.health.runner import run_checks
 from app.storage.check_history import CheckHistory, CheckState
 from pmv_protocol.packs import CashLimitRule
 

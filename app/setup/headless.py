@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.health.runner import HealthReport
+from app.health.model import HealthReport
 from app.setup.enrolment import Enrolment
 from app.setup.environment import SetupEnvironment
 from app.setup.finish import SetupChoices, SetupWritten, ShopDetails, finish_setup, read_written

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
-from app.health.model import Status
-from app.health.runner import HealthReport
+from app.health.model import HealthReport, Status
 from app.storage.db import Database
+from app.storage.records import StoredResult, StoredRun, stored_status
 from app.storage.tables import CheckResultRow
 
 KEEP = dt.timedelta(days=90)
@@ -19,21 +19,6 @@ KEEP = dt.timedelta(days=90)
 class CheckState:
     status: Status
     since: dt.datetime  # the first run of the current unbroken streak of this status
-
-
-@dataclass(frozen=True)
-class StoredResult:
-    check_id: str
-    status: Status
-    summary: str  # as the check said it (cut to 500 characters); details, fix steps and metrics are not kept
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    """One recorded run, whoever made it: this window, the agent, the tray's job or the command line."""
-
-    run_at: dt.datetime  # aware, UTC: when the run finished
-    results: tuple[StoredResult, ...]
 
 
 class CheckHistory:
@@ -61,9 +46,9 @@ class CheckHistory:
         for check_id, status, run_at in rows:
             if check_id not in current:
                 current[check_id] = status
-                states[check_id] = CheckState(_status(status), run_at)
+                states[check_id] = CheckState(stored_status(status), run_at)
             elif status == current[check_id] and check_id in states:
-                states[check_id] = CheckState(_status(status), run_at)
+                states[check_id] = CheckState(stored_status(status), run_at)
             else:
                 current[check_id] = "\0"  # streak broken: 'since' stays at the last same-status run
         return states
@@ -78,7 +63,7 @@ class CheckHistory:
                 select(CheckResultRow.check_id, CheckResultRow.status, CheckResultRow.summary)
                 .where(CheckResultRow.run_at == last).order_by(CheckResultRow.id)
             ).all()
-        results = tuple(StoredResult(check_id, _status(status), summary) for check_id, status, summary in rows)
+        results = tuple(StoredResult(check_id, stored_status(status), summary) for check_id, status, summary in rows)
         return StoredRun(last, results)  # max() keeps the column's type: an aware UTC datetime
 
     def last_verdict(self) -> Status | None:
@@ -88,13 +73,5 @@ class CheckHistory:
             if last is None:
                 return None
             statuses = session.scalars(select(CheckResultRow.status).where(CheckResultRow.run_at == last)).all()
-        worst = max((_status(s) for s in statuses), key=lambda s: s.severity, default=Status.OK)
+        worst = max((stored_status(s) for s in statuses), key=lambda s: s.severity, default=Status.OK)
         return Status.WARNING if worst is Status.UNKNOWN else (Status.OK if worst is Status.SKIPPED else worst)
-
-
-def _status(text: str) -> Status:
-    """A stored status; one a newer version wrote (after a downgrade) is not understood, so not guessed at."""
-    try:
-        return Status(text)
-    except ValueError:
-        return Status.UNKNOWN

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.storage.errors import StorageError, StorageFailure  # noqa: F401  (re-exported)
+from app.storage.schema import SCHEMA_HEAD, read_only_uri
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,6 @@ class StorageNotice:
     detail: str = ""
 
 
-# The newest migration. Kept here so an up-to-date database opens without
-# importing Alembic (a quarter of a second on every start of a till app);
-# a test checks it against Alembic's own idea of the head.
-SCHEMA_HEAD = "0007"
-
-
 def _alembic_config() -> Any:
     from alembic.config import Config
 
@@ -77,11 +72,6 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-def read_only_uri(path: Path) -> str:
-    """A ``file:`` URI that survives '#', '?' and '%' in folder names."""
-    return Path(path).resolve().as_uri() + "?mode=ro"
 
 
 def is_healthy_sqlite(path: Path) -> tuple[bool, str]:

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, select
 
 from app.storage.db import Database
+from app.storage.records import ActivityEntry
 from app.storage.tables import ActivityRow, AppStateRow, LogRow
 
 Clock = Callable[[], dt.datetime]
@@ -36,17 +37,6 @@ class StateValue:
     key: str
     value: Any
     updated_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class ActivityEntry:
-    """One thing the app did; ``code`` is mapped to words by the UI."""
-
-    id: int
-    at: dt.datetime
-    kind: str
-    code: str
-    detail: dict[str, Any]
 
 
 class StateRepository:

@@ -23,6 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.storage.db import Database
+from app.storage.records import LISTED_REQUESTS
 from app.storage.repositories import Clock, utc_now
 from app.storage.tables import RequestAttachmentRow, RequestEventRow, SupportRequestRow, ThreadEntryRow
 from app.support.models import (
@@ -298,7 +299,7 @@ class SupportRepository:
             row = session.get(SupportRequestRow, request_id)
             return None if row is None else self._requests(session, [row])[0]
 
-    def all(self, limit: int = 200) -> list[SupportRequest]:
+    def all(self, limit: int = LISTED_REQUESTS) -> list[SupportRequest]:
         with self._db.read() as session:
             rows = session.scalars(
                 select(SupportRequestRow).order_by(SupportRequestRow.opened_at.desc()).limit(limit))

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.background.agent import BackgroundAgent
 from app.background.registry import HEALTH
-from app.health.runner import HealthReport
+from app.health.model import HealthReport
 from app.health.service import latest_stored, run_health_noting_alarm
 from app.runtime import Runtime
 from app.storage.check_history import CheckHistory, CheckState

@@ -24,7 +24,7 @@ from app import APP_NAME, HOTLINE, __version__
 from app.infra.formatting import format_datetime, group_thousands
 from app.runtime import Runtime
 from app.shop.pos_reader import PosSummary, read_summary
-from app.storage.repositories import ActivityEntry
+from app.storage.records import ActivityEntry
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.pages.texts import activity_text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.storage.repositories import ActivityEntry
+from app.storage.records import ActivityEntry
 from app.ui.i18n import tr_args, translate
 
 

@@ -15,8 +15,7 @@ from html import escape
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QTextBrowser, QWidget, QWizardPage
 
-from app.health.model import Status
-from app.health.runner import HealthReport
+from app.health.model import HealthReport, Status
 from app.infra.settings import LoadedSettings
 from app.runtime import Runtime
 from app.setup.environment import SetupEnvironment

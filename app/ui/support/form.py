@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from app import HOTLINE
+from app.health.model import HealthReport
 from app.health.output import to_json
 from app.health.registry import remedies
 from app.health.report_pdf import write_report
-from app.health.runner import HealthReport
 from app.health.service import categories
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource

@@ -6,10 +6,9 @@ import json
 
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTreeWidget, QTreeWidgetItem, QWidget
 
-from app.health.model import Status
+from app.health.model import HealthReport, Status
 from app.health.output import to_dict
 from app.health.registry import remedies
-from app.health.runner import HealthReport
 from app.technician.actions import Action
 from app.ui.health.texts import status_colour, status_name, verdict_name
 from app.ui.i18n import tr_args

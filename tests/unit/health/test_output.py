@@ -22,10 +22,10 @@ from collections.abc import Callable
 import pytest
 
 from app.health.context import CheckContext
-from app.health.model import CheckResult, Metric, Status
+from app.health.model import CheckResult, HealthReport, Metric, Status
 from app.health.output import nagios, perfdata
 from app.health.registry import default_checks
-from app.health.runner import HealthReport, run_checks
+from app.health.runner import run_checks
 from tests.unit.health.conftest import find, settings_with
 
 GUIDELINE_UNITS = {"", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c"}

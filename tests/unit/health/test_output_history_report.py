@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.health.model import Category, CheckResult, Metric, Status
+from app.health.model import Category, CheckResult, HealthReport, Metric, Status
 from app.health.output import nagios, to_json
 from app.health.report_pdf import write_report
-from app.health.runner import HealthReport
 from app.infra.settings import ShopSettings
 from app.storage.check_history import CheckHistory
 from app.storage.db import Database

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from app.health.model import CheckResult, Status
-from app.health.runner import HealthReport
+from app.health.model import CheckResult, HealthReport, Status
 from app.health.service import latest_stored, run_health
 from app.runtime import Runtime
 from app.shop.demo import DemoShop

@@ -178,6 +178,6 @@ def test_folder_names_with_url_characters_work(tmp_path: Path) -> None:
 
 
 def test_the_fast_path_head_matches_alembic() -> None:
-    from app.storage.db import SCHEMA_HEAD
+    from app.storage.schema import SCHEMA_HEAD
 
-    assert SCHEMA_HEAD == head_revision(), "update SCHEMA_HEAD in app/storage/db.py with each new migration"
+    assert SCHEMA_HEAD == head_revision(), "update SCHEMA_HEAD in app/storage/schema.py with each new migration"

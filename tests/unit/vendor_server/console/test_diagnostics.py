@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from app.health.model import CheckResult, Metric, Status
+from app.health.model import CheckResult, HealthReport, Metric, Status
 from app.health.output import to_json
-from app.health.runner import HealthReport
 from app.infra.settings import PosSettings, Settings, ShopSettings
 from app.support.bundle import BundlePart, collect_parts, write_bundle
 from app.support.redaction import RedactionKind

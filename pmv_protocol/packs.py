@@ -26,13 +26,12 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pmv_protocol.pack_names import PACK_ID_PATTERN as PACK_ID_PATTERN
+from pmv_protocol.pack_names import VERSION_PATTERN as VERSION_PATTERN
 from pmv_protocol.signed_json import JsonFault, StrictJsonError, canonical_bytes, parse_object
 
 # Packs are a few KB; anything near this is not a pack (and must not be parsed into memory).
 MAX_PACK_BYTES = 1_000_000
-# Ids become folder names on the till PC: keep them to a portable, traversal-free alphabet.
-PACK_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
-VERSION_PATTERN = r"^\d{1,6}(\.\d{1,6}){0,3}$"
 
 # What a jewellery tag can print (the label model's fields), so a pack cannot require one the printer cannot show.
 LabelField = Literal[

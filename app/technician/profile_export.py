@@ -35,7 +35,8 @@ from app.technician.profile import (
 )
 from app.technician.profile_crypto import passphrase_bytes, seal
 from app.technician.profile_settings import declared_paths, parse_settings, shop_identity, strip_secrets
-from app.updates.install import PACK_FILE, PackStore
+from app.updates.install import PackStore
+from app.updates.pack_folders import PACK_FILE
 from pmv_protocol.atomic import atomic_target
 from pmv_protocol.contract import ContractError, verify_document
 

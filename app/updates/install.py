@@ -25,7 +25,6 @@ never a guess at which line counts.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import re
@@ -39,11 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.updates.pack_folders import PACK_FILE, InstalledPack, Pointer, list_installed, pack_ids, read_pointer
 from pmv_protocol.atomic import atomic_target, write_atomically
 from pmv_protocol.filelock import FileLock, LockTimeout
 from pmv_protocol.packs import (
     PACK_ID_PATTERN,
-    VERSION_PATTERN,
     PackError,
     RegulationPack,
     RuleBase,
@@ -56,7 +55,6 @@ from pmv_protocol.signed_json import canonical_form
 
 log = logging.getLogger(__name__)
 
-PACK_FILE = "pack.json"
 LOCK_TIMEOUT_S = 30.0
 MAX_ARCHIVE_BYTES = 10 * 1024 * 1024  # a pack archive is kilobytes; this stops zip bombs early
 MAX_ARCHIVE_MEMBERS = 200
@@ -91,16 +89,6 @@ class InstallResult:
     unchanged: bool = False  # the same bytes were already current: nothing was switched
 
 
-@dataclass(frozen=True)
-class InstalledPack:
-    id: str
-    version: str
-    title_vi: str
-    effective_date: dt.date
-    path: Path
-    previous_version: str | None
-
-
 @dataclass
 class RecoveryReport:
     removed: list[Path] = field(default_factory=list)  # staging dirs, temp pointers, dead version dirs
@@ -111,15 +99,6 @@ class RecoveryReport:
     @property
     def clean(self) -> bool:
         return not (self.removed or self.fell_back or self.repaired_previous or self.broken)
-
-
-@dataclass(frozen=True)
-class _Pointer:
-    version: str
-    previous: str | None
-
-    def text(self) -> str:
-        return f"{self.version}\n" + (f"previous {self.previous}\n" if self.previous else "")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -180,26 +159,7 @@ class PackStore:
             raise PackError("id", f"'{pack_id}' is not a pack id")  # never let a caller build a path with '..'
         return self.packs_dir / pack_id
 
-    @staticmethod
-    def _read_pointer(path: Path, *, records_previous: bool = True) -> _Pointer | None:
-        """The pointer in ``path`` if it is exactly as :meth:`_Pointer.text` writes it, else None.
-
-        ``records_previous``: ``current`` may name the version it replaced; ``previous`` is one line.
-        Missing, garbled or written any other way (a line twice, spaces, CRLF): treated as no pointer.
-        """
-        try:
-            text = path.read_bytes().decode("utf-8")  # not read_text: it would turn a CRLF into LF unseen
-        except (OSError, UnicodeDecodeError):
-            return None
-        lines = text.split("\n")
-        version, records = lines[0], lines[1:-1]
-        if not re.fullmatch(VERSION_PATTERN, version) or len(records) > (1 if records_previous else 0):
-            return None
-        previous = records[0].removeprefix("previous ") if records else None
-        if previous is not None and not re.fullmatch(VERSION_PATTERN, previous):
-            return None
-        pointer = _Pointer(version, previous)
-        return pointer if pointer.text() == text else None
+    _read_pointer = staticmethod(read_pointer)
 
     def _load_version(self, pack_id: str, version: str | None) -> RegulationPack | None:
         """The pack in ``packs/<id>/<version>`` if it is complete, valid and really that id and version."""
@@ -241,20 +201,10 @@ class PackStore:
         return pointer.version if pointer and self._load_version(pack_id, pointer.version) else None
 
     def _pack_ids(self) -> list[str]:
-        if not self.packs_dir.is_dir():
-            return []
-        return sorted(p.name for p in self.packs_dir.iterdir()
-                      if p.is_dir() and re.fullmatch(PACK_ID_PATTERN, p.name))
+        return pack_ids(self.packs_dir)
 
     def installed(self) -> list[InstalledPack]:
-        out = []
-        for pack_id in self._pack_ids():
-            pack = self.current(pack_id)
-            if pack is not None:
-                out.append(InstalledPack(pack.id, pack.version, pack.title_vi, pack.effective_date,
-                                         self.packs_dir / pack.id / pack.version,
-                                         self.previous_version(pack_id)))
-        return out
+        return list_installed(self.packs_dir, self._load_version)
 
     def current_packs(self) -> list[RegulationPack]:
         return [pack for pack in (self.current(i) for i in self._pack_ids()) if pack is not None]
@@ -330,7 +280,7 @@ class PackStore:
                 _fsync_dir(pack_dir)
             _step("moved")
             old_version = old.version if old is not None else None
-            self._write_pointer(pack_dir, "current", _Pointer(pack.version, old_version).text(), step="switching")
+            self._write_pointer(pack_dir, "current", Pointer(pack.version, old_version).text(), step="switching")
             _step("switched")
             self._set_previous(pack_dir, old_version)
             _step("previous_written")
@@ -355,7 +305,7 @@ class PackStore:
         if version is None:
             (pack_dir / "previous").unlink(missing_ok=True)
         else:
-            self._write_pointer(pack_dir, "previous", _Pointer(version, None).text())
+            self._write_pointer(pack_dir, "previous", Pointer(version, None).text())
 
     def _prune(self, pack_dir: Path, keep: set[str | None]) -> None:
         for entry in sorted(pack_dir.iterdir()):
@@ -372,7 +322,7 @@ class PackStore:
             back = self._load_version(pack_id, target)
             if now is None or back is None:
                 raise PackStoreError(f"{pack_id}: no previous version to roll back to")
-            self._write_pointer(pack_dir, "current", _Pointer(back.version, now.version).text())
+            self._write_pointer(pack_dir, "current", Pointer(back.version, now.version).text())
             self._set_previous(pack_dir, now.version)
         log.warning("pack %s rolled back from %s to %s", pack_id, now.version, back.version)
         return InstallResult(pack_id, back.version, now.version, pack_dir / back.version, self._differ(now, back))
@@ -417,9 +367,9 @@ class PackStore:
                 report.broken.append(pack_id)  # hands off: a technician needs to see what is there
                 return
             report.fell_back.append((pack_id, broken, fallback))
-            self._write_pointer(pack_dir, "current", _Pointer(fallback, None).text())
+            self._write_pointer(pack_dir, "current", Pointer(fallback, None).text())
             self._set_previous(pack_dir, None)
-            pointer, previous = _Pointer(fallback, None), None
+            pointer, previous = Pointer(fallback, None), None
         elif pointer is not None and previous != pointer.previous:
             # Killed between switching current and rewriting previous: current's record is the truth.
             wanted = pointer.previous if self._load_version(pack_id, pointer.previous) else None

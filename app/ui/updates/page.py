@@ -32,8 +32,8 @@ from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tables import read_only_table
 from app.ui.widgets.tile import Tile
-from app.updates.install import InstalledPack
 from app.updates.offline import CopyFolderError, OfflineCopyRefused, OfflineRefusal
+from app.updates.pack_folders import InstalledPack
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, UpdateRun
 from app.updates.targets import UpdateError, UpdateErrorKind
 

@@ -15,7 +15,7 @@ from app.runtime import Runtime
 from app.ui.feature_state import FeatureState
 from app.ui.tasks import Task, TaskRunner
 from app.updates.app_swap import AppUpdateStatus, app_update_status
-from app.updates.install import InstalledPack
+from app.updates.pack_folders import InstalledPack
 from app.updates.service import NotConfigured, Updater, UpdateRun
 
 log = logging.getLogger(__name__)

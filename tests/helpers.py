@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import datetime as dt
 import http.server
 import json
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -241,3 +244,16 @@ class LocalHttpServer:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+# --- what an import costs -----------------------------------------------------------------------------------------
+
+DATA_LAYER = ("pydantic", "sqlalchemy", "alembic", "requests")  # most of a second to import on a till (issue 24)
+
+
+def modules_loaded(code: str, watched: Sequence[str] = DATA_LAYER) -> list[str]:
+    """Which of ``watched`` a fresh interpreter has imported once ``code`` has run (this process has them all)."""
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {tuple(watched)!r} if m in sys.modules))\n"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])

@@ -109,3 +109,26 @@ class HealthReport:
 
     def by_id(self) -> dict[str, CheckResult]:
         return {r.check_id: r for r in self.results}
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    check_id: str
+    status: Status
+    summary: str  # as the check said it (cut to 500 characters); details, fix steps and metrics are not kept
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One recorded run, whoever made it: this window, the agent, the tray's job or the command line."""
+
+    run_at: dt.datetime  # aware, UTC: when the run finished
+    results: tuple[StoredResult, ...]
+
+
+def stored_status(text: str) -> Status:
+    """A stored status; one a newer version wrote (after a downgrade) is not understood, so not guessed at."""
+    try:
+        return Status(text)
+    except ValueError:
+        return Status.UNKNOWN

@@ -12,6 +12,11 @@ Everything here fails soft: a broken settings file or database reads as "not
 set" and the full start-up that follows reports it properly.  Where the full
 start-up would run on the last settings that loaded cleanly (a file that cannot
 be used, or a refused ``language`` or ``data_dir``), so does this.
+
+The overview's first reads (:mod:`app.overview`, issue 24) need more of the
+file: :func:`clean_settings` gives it whole, but only while it reads exactly as
+it did when it last loaded with no problem, so every value in it is one the
+full start-up will load too.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +106,37 @@ def first_paint_language(config: Path | None, *, demo: bool, requested: str | No
         return str(remembered)
     configured = _valid_or_kept(table, copy, "language", lambda value: value in LANGUAGES)
     return configured if configured in LANGUAGES else "vi"
+
+
+@dataclass(frozen=True)
+class CleanSettings:
+    """The settings file's table as it last loaded cleanly, and the folders it chooses."""
+
+    source: Path  # the settings file (relative paths in it are relative to its folder)
+    table: dict[str, Any]
+    paths: AppPaths  # with the file's data_dir, as the full start-up resolves it
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.table.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+def clean_settings(config: Path | None, *, demo: bool, paths: AppPaths | None = None) -> CleanSettings | None:
+    """The settings when the file is clean: its text is the copy kept after its last load with no problem.
+
+    None otherwise (no file yet, edited since, refused, or the demo, whose shop the full start-up makes):
+    then only the full start-up knows what the values will be.
+    """
+    if demo:
+        return None
+    paths = paths or AppPaths.default()
+    source = Path(config or paths.settings_file)
+    text, _error = read_settings_text(source)
+    good = LastGoodStore.in_data_dir(paths.data_dir).read(source)
+    if text is None or good is None or good.text != text:
+        return None
+    table = parse_settings_text(text)[0]
+    if table is None:
+        return None
+    data_dir = _data_dir(table.get("data_dir"), config, paths, demo)
+    return CleanSettings(source, table, paths.with_data_dir(data_dir))

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from app.infra.settings_last_good import LastGood, LastGoodStore
-from app.infra.settings_text import FileError, parse_settings_text, read_settings_text
+from app.infra.settings_text import SHOP_NAME_DEFAULT, FileError, parse_settings_text, read_settings_text
 
 # Re-exported: the problem kinds and reason codes are part of this module's answer.
 from app.infra.settings_text import ProblemKind as ProblemKind
@@ -52,7 +52,7 @@ def _check_path(value: Path | None) -> Path | None:
 class ShopSettings(_Section):
     """Who this till belongs to, as printed on requests and certificates."""
 
-    name: str = "Cửa hàng vàng"
+    name: str = SHOP_NAME_DEFAULT
     shop_id: str = ""
     address: str = ""
     phone: str = ""

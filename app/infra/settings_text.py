@@ -106,6 +106,10 @@ _TOML_MESSAGES: tuple[tuple[str, Reason], ...] = (
     (r"Unclosed array$", Reason.UNCLOSED_LIST),
     (r"Unclosed inline table$", Reason.UNCLOSED_LIST),
 )
+# ``[shop] name`` when the file gives none: the settings model's default, and what the overview's first read
+# (app.overview) shows before the model has loaded.
+SHOP_NAME_DEFAULT = "Cửa hàng vàng"
+
 _AT = re.compile(r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column \d+|end of document)\)$", re.DOTALL)
 # A line that starts a statement, never a list's next value: a [header] or "key =".
 _STATEMENT = re.compile(r"""^[ \t]*(\[|[A-Za-z0-9_\-"'.]+[ \t]*=)""")

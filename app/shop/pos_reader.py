@@ -95,6 +95,24 @@ def read_summary_from(engine: Engine) -> PosSummary:
         return _summary(lambda sql: [tuple(row) for row in conn.execute(text(sql)).all()])
 
 
+def read_summary_at(url: str) -> PosSummary:
+    """The summary of the POS that ``pos.url`` names (an SQLAlchemy URL or the POS's connection string), through
+    the driver and the connect options the health checks use; :class:`app.shop.pos_url.PosUrlError` says why a
+    URL cannot be used."""
+    from sqlalchemy import create_engine
+
+    from app.shop.pos_driver import driver_options, ensure_driver
+    from app.shop.pos_url import to_sqlalchemy_url
+
+    address = to_sqlalchemy_url(url)
+    ensure_driver(address)
+    engine = create_engine(address, connect_args=driver_options(address))
+    try:
+        return read_summary_from(engine)
+    finally:
+        engine.dispose()
+
+
 def _summary(rows: Rows) -> PosSummary:
     version = rows(_VERSION_SQL)
     items, in_stock = rows(_ITEMS_SQL)[0]

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
-from app.health.model import HealthReport, Status
+from app.health.model import HealthReport, Status, StoredResult, StoredRun, stored_status
 from app.storage.db import Database
-from app.storage.records import StoredResult, StoredRun, stored_status
 from app.storage.tables import CheckResultRow
 
 KEEP = dt.timedelta(days=90)

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.storage.records import LISTED_REQUESTS, ActivityEntry, RequestDeadline, StoredResult, StoredRun, stored_status
+from app.health.model import StoredResult, StoredRun, stored_status
+from app.storage.records import LISTED_REQUESTS, ActivityEntry, RequestDeadline
 from app.storage.schema import SCHEMA_HEAD, read_only_uri
 from app.support.status import RequestStatus
 

@@ -2,7 +2,8 @@
 
 The window's overview reads a few of them at start-up before the data layer
 has loaded (:mod:`app.storage.quick_reads`, issue 24); the repositories hand
-out the same classes, so a test can compare the two reads directly.
+out the same classes, so a test can compare the two reads directly.  (A
+recorded check run is the health feature's: :class:`app.health.model.StoredRun`.)
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from app.health.model import Status
 from app.support.status import RequestStatus
 
 
@@ -24,29 +24,6 @@ class ActivityEntry:
     kind: str
     code: str
     detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class StoredResult:
-    check_id: str
-    status: Status
-    summary: str  # as the check said it (cut to 500 characters); details, fix steps and metrics are not kept
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    """One recorded run, whoever made it: this window, the agent, the tray's job or the command line."""
-
-    run_at: dt.datetime  # aware, UTC: when the run finished
-    results: tuple[StoredResult, ...]
-
-
-def stored_status(text: str) -> Status:
-    """A stored status; one a newer version wrote (after a downgrade) is not understood, so not guessed at."""
-    try:
-        return Status(text)
-    except ValueError:
-        return Status.UNKNOWN
 
 
 # How many requests the support page lists (and its overview tile counts): the newest, by opening time.

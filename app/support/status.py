@@ -23,3 +23,8 @@ class RequestStatus(enum.StrEnum):
     @property
     def is_open(self) -> bool:
         return self not in (RequestStatus.RESOLVED, RequestStatus.CLOSED)
+
+    @property
+    def awaits_proposal(self) -> bool:
+        """The response deadline is for a proposed solution: once one is proposed (or a visit booked) it is kept."""
+        return self in (RequestStatus.PENDING, RequestStatus.SENT, RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS)

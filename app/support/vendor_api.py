@@ -10,7 +10,6 @@ state does not allow) also carries the server's ``refusal`` code
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import hashlib
 import logging
 import threading
@@ -22,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from app import APP_ID, __version__
 from app.infra.job_protocol import raise_if_cancelled
+from app.support.api_failure import ApiFailure as ApiFailure
 from app.support.models import SupportRequest, TicketReceipt, TicketUpdate
 from pmv_protocol.fleet import EVENTS_PATH, HEARTBEAT_PATH, EventBatch, EventsReceipt, Heartbeat, HeartbeatReceipt
 from pmv_protocol.thread import ACT_PATHS, ActReceipt, EventList, ShopAct, TicketEvent, TicketFeed
@@ -38,23 +38,6 @@ _FEED = TypeAdapter(TicketFeed)
 _ACT_RECEIPT = TypeAdapter(ActReceipt)
 _EVENTS = TypeAdapter(EventList)
 _CHUNK = 1 << 16
-
-
-class ApiFailure(enum.Enum):
-    NOT_CONFIGURED = "not_configured"  # no shop token yet
-    OFFLINE = "offline"  # connection refused / DNS / network down
-    TIMEOUT = "timeout"
-    UNAUTHORIZED = "unauthorized"  # 401/403: token wrong or revoked
-    NOT_FOUND = "not_found"
-    TOO_LARGE = "too_large"  # 413
-    SERVER = "server"  # 5xx
-    BAD_RESPONSE = "bad_response"  # other 4xx, or not what the API promises
-
-    @property
-    def retryable(self) -> bool:
-        """Worth trying again later (the request itself is fine)."""
-        return self in (ApiFailure.OFFLINE, ApiFailure.TIMEOUT, ApiFailure.SERVER, ApiFailure.NOT_CONFIGURED,
-                        ApiFailure.UNAUTHORIZED)
 
 
 class VendorApiError(Exception):

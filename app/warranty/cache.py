@@ -7,6 +7,7 @@ overview shows first, before the data layer has loaded (issue 24).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from pmv_protocol.contract import Contract, ContractError, verify_document
+from pmv_protocol.coverage import Coverage, coverage_on
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +41,19 @@ def read_cached(cache_file: Path, trusted_keys: Mapping[str, Ed25519PublicKey], 
     except ContractError as exc:
         log.error("cached contract %s no longer verifies: %s", cache_file, exc)
         return CachedContract(None, exc)
+
+
+@dataclass(frozen=True)
+class WarrantySnapshot:
+    """The contract in force and what it covers on ``today`` (the shop's date): what the warranty page, its
+    overview tile and the reminders read."""
+
+    contract: Contract | None
+    coverage: Coverage | None
+    today: dt.date
+    cache_error: ContractError | None = None
+
+
+def snapshot_on(cached: CachedContract, today: dt.date) -> WarrantySnapshot:
+    coverage = coverage_on(cached.contract, today) if cached.contract else None
+    return WarrantySnapshot(cached.contract, coverage, today, cached.error)

@@ -157,3 +157,49 @@ def test_a_refused_language_or_data_dir_gives_way_to_the_copys(app_paths: AppPat
     assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "en"
     config.write_text('language = "vi"\n', encoding="utf-8")  # no data_dir at all: the default one, not the copy's
     assert first_paint_language(config, demo=False, requested=None, paths=app_paths) == "vi"
+
+
+def test_the_whole_file_only_while_it_reads_as_it_last_loaded_cleanly(app_paths: AppPaths, tmp_path: Path) -> None:
+    """The overview's first reads take shop and POS values from here (issue 24): only values the full start-up
+    will load too, so only a file that is, byte for byte, one that loaded with no problem."""
+    from app.infra.early_settings import clean_settings
+    from app.infra.settings import keep_if_clean, load_settings
+    from app.infra.settings_last_good import LastGoodStore
+
+    text = '[shop]\nname = "Tiệm vàng Kim Phát"\n[pos]\ndatabase = "pos/pmv.sqlite3"\n'
+    config = _settings(tmp_path / "shop", text)
+    assert clean_settings(config, demo=False, paths=app_paths) is None  # never loaded yet: unknown
+    last_good = LastGoodStore.in_data_dir(app_paths.data_dir)
+    assert keep_if_clean(load_settings(config, last_good=last_good), last_good)  # what start-up does
+    clean = clean_settings(config, demo=False, paths=app_paths)
+    assert clean is not None and clean.section("shop")["name"] == "Tiệm vàng Kim Phát"
+    assert clean.source == config and clean.paths == app_paths
+    config.write_text(text.replace("Kim Phát", "Kim Phát 2"), encoding="utf-8")  # edited since
+    assert clean_settings(config, demo=False, paths=app_paths) is None
+    config.write_text(text, encoding="utf-8")
+    assert clean_settings(config, demo=False, paths=app_paths) is not None
+    assert clean_settings(config, demo=True, paths=app_paths) is None  # the demo's shop is made by start-up
+
+
+def test_a_refused_file_is_never_clean(app_paths: AppPaths, tmp_path: Path) -> None:
+    from app.infra.early_settings import clean_settings
+    from app.infra.settings import keep_if_clean, load_settings
+    from app.infra.settings_last_good import LastGoodStore
+
+    config = _settings(tmp_path, 'language = "fr"\n[shop]\nname = "Kim Phát"\n')  # a value start-up refuses
+    last_good = LastGoodStore.in_data_dir(app_paths.data_dir)
+    assert not keep_if_clean(load_settings(config, last_good=last_good), last_good)
+    assert clean_settings(config, demo=False, paths=app_paths) is None
+
+
+def test_the_clean_files_data_dir_is_the_one_start_up_uses(app_paths: AppPaths, tmp_path: Path) -> None:
+    from app.bootstrap import bootstrap
+    from app.infra.early_settings import clean_settings
+
+    config = _settings(tmp_path / "shop", 'data_dir = "du-lieu"\n')
+    runtime = bootstrap(config, paths=app_paths, install_crash_handler=False)
+    try:
+        clean = clean_settings(config, demo=False, paths=app_paths)
+        assert clean is not None and clean.paths.data_dir == runtime.paths.data_dir == tmp_path / "shop" / "du-lieu"
+    finally:
+        runtime.close()

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from pmv_protocol import vocabulary, wire
+from tests.helpers import DATA_LAYER, modules_loaded
 
 
 def test_naming_a_status_loads_no_pydantic() -> None:
     """What only names a request's status (the overview's support tile, issue 24) must not pay for pydantic."""
-    code = (
-        "import sys, pmv_protocol.vocabulary, app.support.status\n"
-        "print(sorted(m for m in ('pydantic', 'sqlalchemy', 'pmv_protocol.wire') if m in sys.modules))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    loaded = modules_loaded("import pmv_protocol.vocabulary, app.support.status", (*DATA_LAYER, "pmv_protocol.wire"))
+    assert loaded == []
 
 
 def test_the_wire_speaks_the_vocabulary_itself() -> None:

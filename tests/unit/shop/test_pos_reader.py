@@ -10,10 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine
 
 from app.shop.demo import POS_VERSION, DemoShop, create_demo_shop
-from app.shop.pos_reader import read_documents, read_summary, read_summary_from
+from app.shop.pos_reader import read_documents, read_summary, read_summary_at, read_summary_from
 from app.shop.pos_schema import POS_SCHEMA, POS_TABLES
 
 
@@ -42,6 +43,19 @@ def test_a_sqlite_pos_is_summarised_without_sqlalchemy(demo_shop: DemoShop) -> N
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(len(read_summary(demo_shop.pos_database).board)), "True", "False"]
+
+
+def test_pos_url_is_read_as_the_health_checks_reach_it(demo_shop: DemoShop) -> None:
+    """The overview's board for a POS behind ``pos.url``: the same summary as the file's, through the URL."""
+    url = f"sqlite:///{demo_shop.pos_database}"
+    assert read_summary_at(url) == read_summary(demo_shop.pos_database)
+
+
+def test_a_pos_url_that_cannot_be_used_says_why() -> None:
+    from app.shop.pos_url import PosUrlError
+
+    with pytest.raises(PosUrlError):
+        read_summary_at(r"C:\PMV\pmv.mdf")  # a file path where a URL belongs
 
 
 def test_in_stock_counts_only_items_in_stock(demo_shop: DemoShop) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from app.updates.install import PackStore
 from app.updates.pack_folders import interrupted, list_installed, read_stored_header
+from tests.helpers import DATA_LAYER, modules_loaded
 
 MakePack = Callable[..., bytes]
 
@@ -62,8 +61,4 @@ def test_an_interrupted_install_is_seen(tmp_path: Path, make_pack: MakePack) -> 
 
 
 def test_the_listing_loads_no_pydantic() -> None:
-    code = ("import sys, app.updates.pack_folders\n"
-            "print(sorted(m for m in ('pydantic', 'sqlalchemy', 'app.updates.install') if m in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert modules_loaded("import app.updates.pack_folders", (*DATA_LAYER, "app.updates.install")) == []

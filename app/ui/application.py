@@ -42,7 +42,8 @@ from app.ui.notifier import Notifier
 from app.ui.settings_problems import settings_banners
 from app.ui.start_texts import storage_notice_text
 from app.ui.support.state import SupportState
-from app.ui.support.texts import entry_text, visit_slot_text
+from app.ui.support.texts import entry_text
+from app.ui.support.time_texts import visit_slot_text
 from app.ui.tasks import Task, TaskRunner, when_all_done
 from app.ui.tray import Tray
 from app.ui.updates.state import UpdatesState

@@ -33,13 +33,18 @@ from app.ui.icons import app_icon, blank_icon
 from app.ui.widgets.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:  # the frame is painted before these are needed (app/ui/startup.py)
+    import datetime as dt
+    from collections.abc import Callable
+
     from PySide6.QtGui import QCloseEvent, QPaintEvent
 
+    from app.overview.facts import OverviewFacts
     from app.runtime import Runtime
     from app.support.models import Category, Channel
     from app.ui.about import AboutDialog
     from app.ui.health.state import HealthState
     from app.ui.notifier import Notification, Notifier
+    from app.ui.pages.overview import OverviewPage
     from app.ui.support.state import SupportState
     from app.ui.tasks import TaskRunner
     from app.ui.updates.state import UpdatesState
@@ -91,6 +96,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.runtime: Runtime | None = None
         self.runner: TaskRunner | None = None
+        self._first_overview: OverviewPage | None = None  # built from the first read, before attach()
         self.hide_on_close = False
         self._painted = False
         self.technician_session = None
@@ -166,16 +172,45 @@ class MainWindow(QMainWindow):
     def attached(self) -> bool:
         return self.runtime is not None
 
+    def show_first_read(self, facts: OverviewFacts, clock: Callable[[], dt.datetime]) -> None:
+        """The overview from the first read (app.overview), in place of its placeholder until :meth:`attach`."""
+        from app.ui.pages.overview import OverviewPage
+
+        if self.runtime is not None or self._first_overview is not None:
+            return  # attached meanwhile (the read was slow), or shown already
+        overview = OverviewPage(facts.shop, clock=clock)
+        self._first_overview = self.overview = overview
+        self._put_pages({"overview": overview})
+        self.shop_label.setText(facts.shop.name)
+        overview.show_first_read(facts)  # last: "filled" is said of the page on screen
+
+    def _put_pages(self, pages: dict[str, QWidget]) -> None:
+        """The given pages in place of what the stack shows for those areas (placeholders, mostly)."""
+        current = max(0, self.nav.currentRow())
+        # The new pages go in first and the current one is shown before any placeholder leaves: removing a
+        # current placeholder would show each page in turn (each laid out, a telemetry box read; issue 24).
+        replaced = []
+        for index, key in enumerate(PAGE_KEYS):
+            if key in pages and pages[key] is not self.pages[key]:
+                replaced.append(self.pages[key])
+                self.stack.insertWidget(index, pages[key])
+                self.pages[key] = pages[key]
+        self.stack.setCurrentWidget(self.pages[PAGE_KEYS[current]])
+        for placeholder in replaced:
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+
     def attach(
         self, runtime: Runtime, runner: TaskRunner, notifier: Notifier,
         warranty: WarrantyState, support: SupportState, health: HealthState, updates: UpdatesState,
     ) -> None:
         """Put the real pages in place of the placeholders (GUI thread, once the runtime is open)."""
-        from app.ui.health.page import HealthPage, HealthTile
+        from app.overview.facts import ShopCard
+        from app.ui.health.page import HealthPage
         from app.ui.pages.overview import OverviewPage
-        from app.ui.support.page import SupportPage, SupportTile
-        from app.ui.updates.page import UpdatesPage, UpdatesTile
-        from app.ui.warranty.page import WarrantyPage, WarrantyTile
+        from app.ui.support.page import SupportPage
+        from app.ui.updates.page import UpdatesPage
+        from app.ui.warranty.page import WarrantyPage
         from app.ui.widgets.lazy_page import LazyPage
         from app.ui.widgets.task_progress import TaskProgress
 
@@ -183,7 +218,10 @@ class MainWindow(QMainWindow):
         self.runtime = runtime
         self.runner = runner
         self.notifier = notifier
-        self.overview = OverviewPage(runtime, runner)
+        shop = runtime.settings.shop
+        self.overview = self._first_overview or OverviewPage(
+            ShopCard(shop.name, shop.shop_id, shop.address, shop.phone), clock=runtime.clock)
+        self.overview.follow(runtime, runner, health=health, support=support, warranty=warranty, updates=updates)
         self.warranty_page = WarrantyPage(runtime, runner, warranty)
         self.warranty_page.renewal_requested.connect(self._on_renewal_requested)
         # Scanner and printer benches pull in serial, label and barcode libraries: built on first visit.
@@ -193,31 +231,17 @@ class MainWindow(QMainWindow):
         self.health_state = health
         self.health_page = HealthPage(runtime, runner, health)
         self.health_page.attach_requested.connect(lambda _run: self.open_request_form())
-        self.overview.add_feature_tile(HealthTile(health))
         self.support_state = support
         self.support_page = SupportPage(runtime, runner, support)
         self.support_page.new_requested.connect(self.open_request_form)
         self.support_page.remote_requested.connect(self.open_remote_assist)
         updates.ran.connect(lambda _run: self.support_page.refresh_calendar())  # a calendar pack may have come
-        self.overview.add_feature_tile(SupportTile(support))
         support.conversations.unread_changed.connect(self.show_unread)
-        self.overview.add_feature_tile(WarrantyTile(warranty))
-        self.overview.add_feature_tile(UpdatesTile(updates))
         pages: dict[str, QWidget] = {
             "overview": self.overview, "checks": self.health_page, "support": self.support_page,
             "warranty": self.warranty_page, "devices": self._devices, "updates": self.updates_page,
         }
-        current = max(0, self.nav.currentRow())
-        # The real pages go in first and the current one is shown before any placeholder leaves: removing a
-        # current placeholder would show each page in turn (each laid out, a telemetry box read; issue 24).
-        placeholders = [self.pages[key] for key in PAGE_KEYS]
-        for index, key in enumerate(PAGE_KEYS):
-            self.stack.insertWidget(index, pages[key])
-            self.pages[key] = pages[key]
-        self.stack.setCurrentIndex(current)
-        for placeholder in placeholders:
-            self.stack.removeWidget(placeholder)
-            placeholder.deleteLater()
+        self._put_pages(pages)
 
         self.task_progress = TaskProgress(runner)
         self.statusBar().insertPermanentWidget(0, self.task_progress)

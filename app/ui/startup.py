@@ -6,10 +6,13 @@
    menus, status bar, "loading" pages) painted; at logon (``--minimized``)
    only the tray icon.  This is why the first paint costs little more than a
    bare Qt window (``tests/bench/cold_start.py``).
-2. A loader thread imports the data layer (pydantic, SQLAlchemy, APScheduler,
-   the checks) and runs :func:`app.bootstrap.bootstrap` (settings, logging,
-   crash capture, the database opened and migrated).  The window stays
-   responsive meanwhile.  At logon this waits until the window is first
+2. A first-read thread reads what the overview shows with the standard
+   library (:mod:`app.overview.first_read`) and the frame shows the overview
+   filled with it, unless only the full start-up can say those values (new
+   settings, a database to migrate, the demo).  Then a loader thread imports
+   the data layer (pydantic, SQLAlchemy, APScheduler, the checks) and runs
+   :func:`app.bootstrap.bootstrap` (settings, logging, crash capture, the
+   database opened and migrated).  The window stays responsive meanwhile.  At logon this waits until the window is first
    wanted: until then the tray's jobs run in short-lived processes
    (:mod:`app.ui.tray_jobs`) and the tray process stays as small as a bare
    Qt window.
@@ -51,7 +54,10 @@ log = logging.getLogger(__name__)
 # shows, so the waiting update helper sees it build without slowing the till's logon.
 WINDOW_BUILD_DELAY_MS = 3000
 
-FIRST_PAINT_WAIT_MS = 500  # the loader starts at the frame's first paint, or after this at the latest
+FIRST_PAINT_WAIT_MS = 500  # the first read starts at the frame's first paint, or after this at the latest
+# The loader starts once the first read is on screen (they would compete for the interpreter), or after this at
+# the latest: a read held up by a slow disk must not hold the start.
+FIRST_READ_WAIT_MS = 1500
 
 # The background agent and the garbage collector's freeze wait for the overview's first reads (they compete with
 # them for the interpreter), or this long at the most, should a read never end.
@@ -124,10 +130,13 @@ class Startup(QObject):
     """Runs one GUI start: first paint, the loader thread, then hands over to :class:`Application`.
 
     Signals:
+        first_read(object): the first-read thread finished (the :class:`~app.overview.facts.OverviewFacts`, or
+            None); queued to the GUI thread.
         loaded(object): the loader thread finished (a Runtime, HANDED_OVER or the exception); queued to the
             GUI thread.
     """
 
+    first_read = Signal(object)
     loaded = Signal(object)
 
     def __init__(self, qapp: QApplication, args: argparse.Namespace, instance: SingleInstance | None) -> None:
@@ -147,9 +156,11 @@ class Startup(QObject):
         self._frame_connections: list[Any] = []
         self._result: Any = None
         self._thread: threading.Thread | None = None
+        self._first_read_started = False
         self._closing = threading.Event()  # the event loop has ended: a late "loaded" must start nothing
         self._loaded_language = "vi"
         self.loaded.connect(self._on_loaded)
+        self.first_read.connect(self._on_first_read)
 
     # -- 1. first paint ---------------------------------------------------------------------------
     def run(self) -> int:
@@ -181,10 +192,10 @@ class Startup(QObject):
             frame.show()
             if args.screenshot and args.first_paint:
                 return self._screenshot_now(frame)
-            # The loader competes with the GUI thread for the interpreter: start it once the frame is on
+            # The reads compete with the GUI thread for the interpreter: start them once the frame is on
             # screen (or after FIRST_PAINT_WAIT_MS if the window system never asks for a paint).
             frame.first_painted.connect(self._on_first_paint)
-            QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._start_loader)
+            QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._start_first_read)
         try:
             return self.qapp.exec()
         finally:
@@ -203,9 +214,40 @@ class Startup(QObject):
 
     def _on_first_paint(self) -> None:
         log.info("first paint: window")
-        self._start_loader()
+        self._start_first_read()
         assert self.frame is not None
         QTimer.singleShot(0, self.frame.decorate)  # the navigation icons, right after the paint
+
+    # -- 2a. the first read: the overview filled before the data layer loads -------------------------
+    def _start_first_read(self) -> None:
+        if self._first_read_started or self._closing.is_set():
+            return  # started already (by the paint or the fallback timer), or the app has quit
+        self._first_read_started = True
+        threading.Thread(target=self._read_first, name="first read", daemon=True).start()
+        QTimer.singleShot(FIRST_READ_WAIT_MS, self._start_loader)
+
+    def _read_first(self) -> None:
+        facts = None
+        try:
+            from app.overview.first_read import read_first
+
+            facts = read_first(self.args.config, demo=self.args.demo)
+            import app.ui.pages.overview  # noqa: F401  (here, so the GUI thread only builds widgets)
+        except Exception:  # noqa: BLE001  (a first look must never stop the start: the loader reads it all)
+            log.exception("the overview's first read")
+        try:
+            self.first_read.emit(facts)
+        except RuntimeError:  # the app quit and this Startup is gone
+            pass
+
+    @Slot(object)
+    def _on_first_read(self, facts: object) -> None:
+        from app.overview.facts import OverviewFacts
+        from app.overview.first_read import utc_now
+
+        if isinstance(facts, OverviewFacts) and self.frame is not None and not self._closing.is_set():
+            self.frame.show_first_read(facts, utc_now)
+        QTimer.singleShot(0, self._start_loader)  # after the filled overview is painted
 
     def _quit(self) -> None:
         # exit(0), not quit(): Qt 6's quit() first asks every window to close, and the frame may be one
@@ -259,7 +301,7 @@ class Startup(QObject):
         frame = self._frame()
         frame.bring_forward()
         QTimer.singleShot(0, frame.decorate)
-        self._start_loader()  # at logon the data has not been loaded yet
+        self._start_first_read()  # at logon the data has not been loaded yet: the overview first, then the rest
 
     def _switch_language_later(self, language: str) -> None:
         self._wanted_language = language  # applied once the app can rebuild the window with its pages

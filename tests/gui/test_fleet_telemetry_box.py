@@ -18,8 +18,9 @@ from app.health.service import run_health
 from app.runtime import Runtime
 from app.ui.fleet.telemetry_box import TelemetryBox
 from app.ui.tasks import TaskRunner
-from app.ui.warranty.page import WarrantyPage, WarrantyTile
+from app.ui.warranty.page import WarrantyPage
 from app.ui.warranty.state import WarrantyState
+from app.ui.warranty.tile import WarrantyTile
 
 
 def save(widget: QWidget, name: str, tmp_path: Path) -> Path:

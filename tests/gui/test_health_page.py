@@ -11,8 +11,9 @@ from pytestqt.qtbot import QtBot
 from app.health.model import Status
 from app.runtime import Runtime
 from app.shop.demo import DemoShop
-from app.ui.health.page import HealthPage, HealthTile
+from app.ui.health.page import HealthPage
 from app.ui.health.state import HealthState
+from app.ui.health.tile import HealthTile
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 

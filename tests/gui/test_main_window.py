@@ -287,7 +287,7 @@ def test_the_demo_opens_at_once_then_installs_its_pack_and_runs_the_checks(
     from app.bootstrap import bootstrap
     from app.cli import build_parser
     from app.ui.application import Application
-    from app.ui.health.page import HealthTile
+    from app.ui.health.tile import HealthTile
 
     pytest.importorskip("uvicorn", reason="the demo vendor needs the vendor extras")
     runtime = bootstrap(demo=True, paths=app_paths, install_crash_handler=False, clock=demo_clock,

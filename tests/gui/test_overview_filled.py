@@ -7,18 +7,37 @@ with sqlite3, the POS database with sqlite3, the pack store's folder), not from 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
+import pytest
 import shiboken6
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pytestqt.qtbot import QtBot
 
 from app.health.model import Status
 from app.health.service import run_health
+from app.infra.keys import load_trusted_keys
+from app.overview.first_read import read_first
 from app.runtime import Runtime
 from app.support.models import Category, Channel, NewRequest, Severity
 from app.ui.health.texts import verdict_name
 from app.ui.i18n import tr_args, translate
+from app.ui.levels import Level
+from app.ui.main_window import MainWindow
+from tests.helpers import signed_contract, write_keys_file
+
+KEY = Ed25519PrivateKey.generate()
+ND232 = Path(__file__).resolve().parents[2] / "resources" / "regulation" / "nd-232-2025.json"
+
+
+@pytest.fixture
+def trusting_runtime(runtime: Runtime, tmp_path: Path) -> Runtime:
+    """The demo shop (DEMO-0001) trusting this test's vendor key, as the shipped keys are trusted."""
+    runtime.extra_key_files = [write_keys_file(KEY, tmp_path / "keys.json")]
+    return runtime
 
 NEW = NewRequest(Category.INCIDENT, Severity.HIGH, "Máy in hóa đơn không in", "", "Chị Lan", "+84903112233",
                  Channel.PHONE)
@@ -41,37 +60,99 @@ def _verdict_in_database(database: Path) -> Status:
     return Status.WARNING if statuses & {"warning", "unknown"} else Status.OK
 
 
-def test_the_overview_is_filled_with_the_stores_values(qtbot: QtBot, runtime: Runtime, make_app) -> None:
+def _stocked(runtime: Runtime) -> None:
+    """A shop with something on each tile: a recorded check run, three requests (one closed by the vendor),
+    a contract, a regulation pack."""
     run_health(runtime)  # a run recorded as the agent would
-    kept = [runtime.support.create(NEW, coverage="warranty", response_due_at=None) for _ in range(3)]
-    database = runtime.paths.database_file
-    with sqlite3.connect(database) as connection:  # one of them the vendor has closed
+    kept = [runtime.support.create(NEW, coverage="warranty", response_due_at=runtime.clock() + dt.timedelta(hours=3))
+            for _ in range(3)]
+    with sqlite3.connect(runtime.paths.database_file) as connection:  # one of them the vendor has closed
         connection.execute("UPDATE support_requests SET status = 'closed' WHERE id = ?", (kept[0].id,))
+    runtime.contract_service().accept(signed_contract(KEY, "DEMO-0001"))
+    runtime.pack_store.install(ND232.read_bytes())
+
+
+def _assert_tiles_hold_the_stores(overview, runtime: Runtime) -> None:
+    database = runtime.paths.database_file
+    tiles = {tile.title_label.text(): tile for tile in overview.tiles}
+
+    # Kiểm tra hệ thống: the newest stored run's verdict.
+    assert tiles["Kiểm tra hệ thống"].value_label.text() == verdict_name(_verdict_in_database(database))
+    # Yêu cầu hỗ trợ: the open ones in the database, and the nearest deadline.
+    (open_count,) = _rows(database, "SELECT count(*) FROM support_requests"
+                                    " WHERE status NOT IN ('resolved', 'closed')")[0]
+    assert open_count == 2
+    assert tiles["Yêu cầu hỗ trợ"].value_label.text() == tr_args(translate("SupportTile", "%1 yêu cầu đang mở"), 2)
+    assert "Hạn đề xuất phương án" in tiles["Yêu cầu hỗ trợ"].detail_label.text()
+    # Gói quy định: as many as the pack store's folder holds.
+    installed = [path for path in runtime.pack_store.packs_dir.glob("*") if path.is_dir()]
+    assert installed and tiles["Gói quy định"].value_label.text() == tr_args(
+        translate("UpdatesTile", "%1 gói đã cài"), len(installed))
+    # Bảo hành & bảo trì: the signed contract's coverage on the shop's day (12 months' warranty from acceptance).
+    assert tiles["Bảo hành & bảo trì"].value_label.text() == translate("WarrantyTexts", "Đang bảo hành")
+    # Bảng giá vàng: each purity's latest price, as the POS database holds them.
+    (purities,) = _rows(runtime.settings.pos.database, "SELECT count(DISTINCT purity_code) FROM gold_prices")[0]
+    assert overview.board_table.rowCount() == purities > 0
+
+
+def _tile_texts(overview) -> list[tuple[str, str, str, object]]:
+    return [(t.title_label.text(), t.value_label.text(), t.detail_label.text(), t.level) for t in overview.tiles]
+
+
+def test_the_overview_is_filled_with_the_stores_values(qtbot: QtBot, trusting_runtime: Runtime, make_app) -> None:
+    runtime = trusting_runtime
+    _stocked(runtime)
     app = make_app()
     window = app.build_window()
     overview = window.overview
     assert not overview.is_filled
     with qtbot.waitSignal(overview.filled, timeout=20000):
         pass
-    tiles = {tile.title_label.text(): tile for tile in overview.tiles}
+    _assert_tiles_hold_the_stores(overview, runtime)
 
-    # Kiểm tra hệ thống: the newest stored run's verdict.
-    assert tiles["Kiểm tra hệ thống"].value_label.text() == verdict_name(_verdict_in_database(database))
-    # Yêu cầu hỗ trợ: the open ones in the database.
-    (open_count,) = _rows(database, "SELECT count(*) FROM support_requests"
-                                    " WHERE status NOT IN ('resolved', 'closed')")[0]
-    assert open_count == 2
-    assert tiles["Yêu cầu hỗ trợ"].value_label.text() == tr_args(translate("SupportTile", "%1 yêu cầu đang mở"), 2)
-    # Gói quy định: as many as the pack store's folder holds.
-    installed = [path for path in runtime.pack_store.packs_dir.glob("*") if path.is_dir()]
-    assert tiles["Gói quy định"].value_label.text() == (
-        tr_args(translate("UpdatesTile", "%1 gói đã cài"), len(installed)) if installed
-        else translate("UpdatesTile", "Chưa có gói quy định nào"))
-    # Bảo hành & bảo trì: read (a contract's status, or that there is none), not the placeholder.
-    assert tiles["Bảo hành & bảo trì"].value_label.text() not in ("", "Đang đọc…")
-    # Bảng giá vàng: each purity's latest price, as the POS database holds them.
-    (purities,) = _rows(runtime.settings.pos.database, "SELECT count(DISTINCT purity_code) FROM gold_prices")[0]
-    assert overview.board_table.rowCount() == purities > 0
+
+def test_the_first_read_fills_the_overview_before_the_data_layer_and_the_features_agree(
+        qtbot: QtBot, trusting_runtime: Runtime, make_app) -> None:
+    """Issue 24: the frame shows the overview from the first read (sqlite3, no pydantic or SQLAlchemy), filled
+    with the stores' values; the features' reads after attach() keep every tile as it was."""
+    runtime = trusting_runtime
+    _stocked(runtime)
+    facts = read_first(runtime.loaded.path, demo=False, clock=runtime.clock, paths=runtime.paths,
+                       contract_keys=load_trusted_keys("contract", *runtime.extra_key_files))
+    assert facts is not None and facts.complete
+    frame = MainWindow("vi")
+    qtbot.addWidget(frame)
+    frame.show_first_read(facts, runtime.clock)
+    overview = frame.overview
+    assert overview.is_filled and frame.stack.currentWidget() is overview and frame.runtime is None
+    _assert_tiles_hold_the_stores(overview, runtime)
+    first = _tile_texts(overview)
+
+    app = make_app()
+    window = app.build_window(frame)
+    assert window.overview is overview  # followed, not rebuilt: nothing on screen flickers back to "reading"
+    qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=20000)
+    assert _tile_texts(overview) == first
+
+
+def test_a_first_read_without_the_board_fills_once_the_features_have_read(
+        qtbot: QtBot, trusting_runtime: Runtime, make_app) -> None:
+    """A POS on a database server is read through SQLAlchemy: the first read shows the rest, the fill waits."""
+    runtime = trusting_runtime
+    _stocked(runtime)
+    facts = read_first(runtime.loaded.path, demo=False, clock=runtime.clock, paths=runtime.paths,
+                       contract_keys=load_trusted_keys("contract", *runtime.extra_key_files))
+    assert facts is not None
+    frame = MainWindow("vi")
+    qtbot.addWidget(frame)
+    frame.show_first_read(dataclasses.replace(facts, pos=None), runtime.clock)
+    assert not frame.overview.is_filled
+    assert frame.overview.board_tile.value_label.text() == translate("OverviewPage", "Đang đọc…")
+    app = make_app()
+    window = app.build_window(frame)
+    with qtbot.waitSignal(app.overview_filled, timeout=20000):
+        pass
+    _assert_tiles_hold_the_stores(window.overview, runtime)
 
 
 def test_a_window_rebuilt_before_its_overview_filled_reports_the_new_one(
@@ -106,3 +187,19 @@ def test_a_window_rebuilt_before_its_overview_filled_reports_the_new_one(
     assert filled == [second]
     assert not first_overview.is_filled if shiboken6.isValid(first_overview) else True
     app.switch_language("vi")
+
+
+def test_a_pos_behind_pos_url_fills_the_board(qtbot: QtBot, runtime: Runtime, make_app) -> None:
+    """A shop whose POS is on a database server names it in pos.url only: the board reads it there (it used to
+    say "not configured", as if the shop had no POS)."""
+    pos = runtime.settings.pos
+    database = pos.database
+    assert database is not None
+    pos.url, pos.database = f"sqlite:///{database}", None
+    app = make_app()
+    window = app.build_window()
+    with qtbot.waitSignal(app.overview_filled, timeout=20000):
+        pass
+    (purities,) = _rows(database, "SELECT count(DISTINCT purity_code) FROM gold_prices")[0]
+    assert window.overview.board_table.rowCount() == purities > 0
+    assert window.overview.board_tile.level is Level.OK

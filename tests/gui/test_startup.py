@@ -136,6 +136,38 @@ def test_the_painted_frame_becomes_the_main_window_with_its_pages(qapp: QApplica
         _close_app(startup, qapp)
 
 
+def test_a_shop_started_before_sees_its_overview_filled_before_the_data_layer_loads(
+        qapp: QApplication, demo_shop: DemoShop, app_paths) -> None:
+    """Issue 24: from the second start on (the settings loaded cleanly once, the database at its schema), the frame
+    shows the overview filled by the first read, before the loader has started; the window keeps that page."""
+    from app.bootstrap import bootstrap
+
+    bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False).close()  # the first start
+    seen: dict[str, object] = {}
+
+    def while_loading(startup: Startup) -> None:
+        def shown(_facts: object) -> None:  # after Startup's own slot has put the first read on screen
+            frame = startup.frame
+            seen["filled"] = frame is not None and frame.overview.is_filled  # type: ignore[union-attr]
+            seen["page"] = frame.overview if frame is not None else None  # type: ignore[union-attr]
+            seen["loader started"] = startup._thread is not None
+            seen["data layer"] = startup.runtime is not None
+
+        startup.first_read.connect(shown)
+
+    def when_ready(startup: Startup) -> None:
+        window = startup.app.window  # type: ignore[union-attr]
+        seen["same page"] = window.overview is seen["page"] and window.stack.currentWidget() is seen["page"]
+
+    startup, status = _run_startup(qapp, ["--config", str(demo_shop.settings_file)], while_loading, when_ready)
+    try:
+        assert status == 0
+        assert seen == {"filled": True, "page": seen["page"], "loader started": False, "data layer": False,
+                        "same page": True}
+    finally:
+        _close_app(startup, qapp)
+
+
 def test_a_language_chosen_while_loading_is_applied_once_loaded(qapp: QApplication, demo_shop: DemoShop,
                                                                 app_home: Path) -> None:
     texts: dict[str, str] = {}

@@ -12,8 +12,9 @@ from app.runtime import Runtime
 from app.support.models import AttachmentKind, RequestStatus, Severity
 from app.support.service import FormField
 from app.ui.support.form import RequestForm
-from app.ui.support.page import SupportPage, SupportTile
+from app.ui.support.page import SupportPage
 from app.ui.support.state import SupportState
+from app.ui.support.tile import SupportTile
 from app.ui.tasks import TaskRunner
 
 # Wednesday 25/11/2026 10:00 in Hồ Chí Minh City: inside working hours.

@@ -19,9 +19,10 @@ from app.runtime import Runtime
 from app.support.models import RequestStatus, StatusChange
 from app.support.outbox import poll_updates
 from app.support.vendor_api import VendorClient
-from app.ui.support.page import SupportPage, SupportTile
+from app.ui.support.page import SupportPage
 from app.ui.support.state import SupportState
-from app.ui.support.texts import deadline_text
+from app.ui.support.tile import SupportTile
+from app.ui.support.time_texts import deadline_text
 from pmv_protocol.shop_time import SHOP_TZ
 from tests.helpers import FixedClock
 from tests.integration.conftest import start_vendor_server

@@ -16,9 +16,10 @@ from pytestqt.qtbot import QtBot
 from app.runtime import Runtime
 from app.support.models import RequestStatus
 from app.support.thread_models import EntryState, EventKind, FileState
-from app.ui.support.page import SupportPage, SupportTile
+from app.ui.support.page import SupportPage
 from app.ui.support.state import SupportState
 from app.ui.support.thread_dialogs import RatingDialog, ReasonDialog
+from app.ui.support.tile import SupportTile
 from tests.gui import screens
 from tests.helpers import FixedClock
 

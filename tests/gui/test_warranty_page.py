@@ -12,9 +12,10 @@ from app.runtime import Runtime
 from app.support.vendor_api import ApiFailure, VendorApiError
 from app.ui.i18n import Translators
 from app.ui.levels import Level
-from app.ui.warranty.page import WarrantyPage, WarrantyTile
+from app.ui.warranty.page import WarrantyPage
 from app.ui.warranty.state import WarrantyState
 from app.ui.warranty.texts import api_failure
+from app.ui.warranty.tile import WarrantyTile
 from tests.helpers import signed_contract, write_keys_file
 
 KEY = Ed25519PrivateKey.generate()

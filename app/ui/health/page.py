@@ -23,15 +23,13 @@ from app.health.service import categories
 from app.infra.formatting import format_datetime
 from app.runtime import Runtime
 from app.ui.health.state import HealthRun, HealthState
-from app.ui.health.texts import category_name, check_title, level_of, status_colour, status_name, verdict_name
+from app.ui.health.texts import category_name, check_title, status_colour, status_name, verdict_name
 from app.ui.i18n import tr_args
 from app.ui.icons import dot_pixmap
-from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.build import hbox, page_title, push_button, vbox
 from app.ui.widgets.feature_page import FeaturePage
 from app.ui.widgets.flow import FlowLayout
-from app.ui.widgets.tile import Tile
 from pmv_protocol.shop_time import shop_time
 
 VERDICT_COLOURS = {None: "#757575", Status.OK: "#2e7d32", Status.WARNING: "#ef6c00", Status.CRITICAL: "#c62828"}
@@ -240,34 +238,6 @@ class HealthPage(FeaturePage[HealthState]):
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
-
-
-class HealthTile(Tile):
-    """The overview's verdict tile: this window's latest run, or the newest one recorded (with its time)."""
-
-    def __init__(self, state: HealthState, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Kiểm tra hệ thống"), parent)
-        self.set_content(verdict_name(None), self.tr("Đang chờ lần kiểm tra đầu tiên…"), Level.INFO)
-        state.finished.connect(self.show_run)
-        state.restored.connect(self.show_run)
-        if state.latest is not None:
-            self.show_run(state.latest)
-
-    def show_run(self, run: HealthRun) -> None:
-        report = run.report
-        bad = [r for r in report.results if r.status in (Status.CRITICAL, Status.WARNING, Status.UNKNOWN)]
-        bad.sort(key=lambda r: -r.status.severity)
-        lines = [f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {r.summary}"
-                 for r in bad[:3]]
-        when = format_datetime(report.finished_at)  # shop time, whatever the PC's zone
-        stamp = tr_args(self.tr("Kết quả lần kiểm tra lúc %1") if run.stored else self.tr("Kiểm tra lúc %1"), when)
-        if bad:
-            detail = "\n".join([*lines, stamp])
-        elif run.stored:
-            detail = self.tr("Mọi mục đều đạt.") + "\n" + stamp
-        else:
-            detail = tr_args(self.tr("Mọi mục đều đạt (kiểm tra lúc %1)."), when)
-        self.set_content(verdict_name(report.verdict), detail, level_of(report.verdict))
 
 
 def _remedies() -> dict[str, str]:

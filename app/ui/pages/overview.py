@@ -1,13 +1,20 @@
 """Tổng quan: the shop's dashboard.
 
-Each feature adds one tile here; the page's level is the worst tile's, and
+Each feature has one tile here; the page's level is the worst tile's, and
 the tray icon follows it.  Everything read from disk is read in a worker.
+
+The page and its tiles load no data layer: at start-up the window builds it
+from the first read (:mod:`app.overview`) before the data layer has loaded,
+then :meth:`OverviewPage.follow` hands it to the features' states, whose reads
+replace each value with the same one (issue 24).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,17 +29,28 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, HOTLINE, __version__
 from app.infra.formatting import format_datetime, group_thousands
-from app.runtime import Runtime
-from app.shop.pos_reader import PosSummary, read_summary
+from app.overview.facts import ACTIVITY_SHOWN, OverviewFacts, PosRead, ShopCard
+from app.shop.pos_reader import PosSummary, read_summary, read_summary_at
 from app.storage.records import ActivityEntry
+from app.ui.health.tile import HealthTile
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.pages.texts import activity_text
-from app.ui.tasks import TaskRunner
+from app.ui.support.tile import SupportTile
+from app.ui.updates.tile import UpdatesTile
+from app.ui.warranty.tile import WarrantyTile
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tables import fit_table_height, read_only_table
 from app.ui.widgets.tile import Tile
 from pmv_protocol.shop_time import shop_today
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+    from app.ui.health.state import HealthState
+    from app.ui.support.state import SupportState
+    from app.ui.tasks import TaskRunner
+    from app.ui.updates.state import UpdatesState
+    from app.ui.warranty.state import WarrantyState
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +67,15 @@ class OverviewPage(QWidget):
     level_changed = Signal(object)
     filled = Signal()
 
-    def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, shop: ShopCard, *, clock: Callable[[], dt.datetime], parent: QWidget | None = None) -> None:
+        """``clock``: now (aware), for today's date and the deadlines; the runtime's once it is followed."""
         super().__init__(parent)
-        self._runtime = runtime
-        self._runner = runner
+        self._runtime: Runtime | None = None
+        self._runner: TaskRunner | None = None
+        self._clock = clock
         self.tiles: list[Tile] = []
         self.level = Level.OK
         self.is_filled = False
-        shop = runtime.settings.shop
 
         self.greeting = QLabel(shop.name)
         self.greeting.setObjectName("pageTitle")
@@ -91,6 +110,14 @@ class OverviewPage(QWidget):
 
         self.feature_grid = QGridLayout()
         self.feature_grid.setSpacing(12)
+        for column in (0, 1):  # two equal columns, whatever one tile's text asks for
+            self.feature_grid.setColumnStretch(column, 1)
+        self.health_tile = HealthTile()
+        self.support_tile = SupportTile(clock=lambda: self._clock())
+        self.warranty_tile = WarrantyTile()
+        self.updates_tile = UpdatesTile(shop_today=lambda: shop_today(self._clock()))
+        for tile in (self.health_tile, self.support_tile, self.warranty_tile, self.updates_tile):
+            self.add_feature_tile(tile)
         grid = QGridLayout()
         grid.setSpacing(12)
         grid.addWidget(self.shop_tile, 0, 0)
@@ -139,21 +166,60 @@ class OverviewPage(QWidget):
             self.level = level
             self.level_changed.emit(level)
 
+    # -- what to show ------------------------------------------------------
+    def show_first_read(self, facts: OverviewFacts) -> None:
+        """Every tile from the first read (before the data layer has loaded); filled if it read them all."""
+        self._show_today(facts.today)
+        if facts.health is not None:  # else the tile's own "not checked yet" is the value
+            self.health_tile.show_report(facts.health, stored=True)
+        self.support_tile.show_requests(facts.requests)
+        self.warranty_tile.show_snapshot(facts.warranty)
+        self.updates_tile.show_packs(facts.packs)
+        self._show_activity(facts.activity)
+        if facts.pos is not None:
+            self._show_pos_read(facts.pos)
+        if facts.complete:
+            self.mark_filled()
+
+    def follow(self, runtime: Runtime, runner: TaskRunner, *, health: HealthState, support: SupportState,
+               warranty: WarrantyState, updates: UpdatesState) -> None:
+        """From now on the tiles show what the features' states read, and :meth:`refresh` reads the rest."""
+        self._runtime, self._runner, self._clock = runtime, runner, runtime.clock
+        self.health_tile.follow(health)
+        self.support_tile.follow(support)
+        self.warranty_tile.follow(warranty)
+        self.updates_tile.follow(updates)
+
     # -- background refresh ----------------------------------------------
     def refresh(self) -> None:
-        day = shop_today(self._runtime.clock())  # the shop's date, not the PC's (its zone may be anything)
-        today = QLocale().toString(QDate(day.year, day.month, day.day), "dddd, dd/MM/yyyy")
-        self.today_label.setText(tr_args(self.tr("Hôm nay: %1"), today))
-        pos_db = self._runtime.settings.pos.database
-        if pos_db is None:
+        runtime, runner = self._runtime, self._runner
+        assert runtime is not None and runner is not None, "refresh() follows the runtime (follow())"
+        self._show_today(shop_today(runtime.clock()))  # the shop's date, not the PC's (its zone may be anything)
+        pos = runtime.settings.pos
+        if pos.url:
+            url = pos.url
+            runner.run(lambda: read_summary_at(url), on_success=self._show_pos, on_failure=self._show_pos_error,
+                       context=self)
+        elif pos.database is None:
             self._show_no_pos()
         else:
-            self._runner.run(
-                lambda: read_summary(pos_db), on_success=self._show_pos, on_failure=self._show_pos_error,
-                context=self,
-            )
-        self._runner.run(lambda: self._runtime.activity.recent(5), on_success=self._show_activity,
-                         on_failure=lambda exc: self.activity_list.setText(str(exc)), context=self)
+            database = pos.database
+            runner.run(lambda: read_summary(database), on_success=self._show_pos, on_failure=self._show_pos_error,
+                       context=self)
+        runner.run(lambda: runtime.activity.recent(ACTIVITY_SHOWN), on_success=self._show_activity,
+                   on_failure=lambda exc: self.activity_list.setText(str(exc)), context=self)
+
+    def _show_today(self, day: dt.date) -> None:
+        today = QLocale().toString(QDate(day.year, day.month, day.day), "dddd, dd/MM/yyyy")
+        self.today_label.setText(tr_args(self.tr("Hôm nay: %1"), today))
+
+    def _show_pos_read(self, read: PosRead) -> None:
+        if read.summary is not None:
+            self._show_pos(read.summary)
+        elif read.error is not None:
+            self._show_pos_error(read.error)
+        else:
+            self._show_no_pos()
 
     def _show_no_pos(self) -> None:
         message = self.tr("Chưa cấu hình")

@@ -14,23 +14,14 @@ from app.support.models import RequestStatus, SupportRequest
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.support.state import Submitted, SupportState
-from app.ui.support.texts import (
-    VN,
-    category_name,
-    channel_name,
-    deadline_text,
-    severity_name,
-    status_name,
-    system_opened_text,
-    visit_slot_text,
-)
+from app.ui.support.texts import category_name, channel_name, severity_name, status_name, system_opened_text
 from app.ui.support.thread_view import ThreadView
+from app.ui.support.time_texts import VN, deadline_text
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.build import hbox, page_title, push_button, vbox
 from app.ui.widgets.feature_page import FeaturePage
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.tables import read_only_table
-from app.ui.widgets.tile import Tile
 from pmv_protocol.calendar import CalendarSource
 from pmv_protocol.phone import PhoneError, parse_phone
 from pmv_protocol.shop_time import shop_time
@@ -42,12 +33,6 @@ def _national(phone: str) -> str:
         return parse_phone(phone).national
     except PhoneError:
         return phone
-
-
-def _awaits_proposal(request: SupportRequest) -> bool:
-    """The response deadline is for a proposed solution: once one is proposed (or a visit booked) it is kept."""
-    return request.status in (RequestStatus.PENDING, RequestStatus.SENT, RequestStatus.RECEIVED,
-                              RequestStatus.IN_PROGRESS)
 
 
 BANNER_DELAY_MS = 2000
@@ -194,7 +179,7 @@ class SupportPage(FeaturePage[SupportState]):
         self.table.setRowCount(len(requests))
         for row, request in enumerate(requests):
             number = request.ticket_number or self.tr("(chưa có số)")
-            deadline = deadline_text(request.response_due_at, now) if _awaits_proposal(request) else ""
+            deadline = deadline_text(request.response_due_at, now) if request.status.awaits_proposal else ""
             deadline = deadline.split(": ", 1)[-1]
             unread = self._state.conversations.unread_by_request.get(request.id, 0)
             title = request.title
@@ -257,7 +242,7 @@ class SupportPage(FeaturePage[SupportState]):
                 (self.tr("Liên hệ"), f"{request.contact_name} – {_national(request.contact_phone)}"),
                 (self.tr("Cách hỗ trợ mong muốn"), channel_name(request.channel)),
             ]
-        if _awaits_proposal(request):
+        if request.status.awaits_proposal:
             facts.append((self.tr("Hạn"), deadline_text(request.response_due_at, self._state.now()).split(": ", 1)[-1]))
         return facts
 
@@ -274,49 +259,3 @@ class SupportPage(FeaturePage[SupportState]):
 
     def _on_submit_failed(self, exc: BaseException) -> None:
         self.show_message(tr_args(self.tr("Không lưu được yêu cầu: %1. Hãy gọi %2."), exc, HOTLINE), Level.CRITICAL)
-
-
-class SupportTile(Tile):
-    """The overview's tile: open requests and the nearest deadline."""
-
-    def __init__(self, state: SupportState, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Yêu cầu hỗ trợ"), parent)
-        self._state = state
-        self.set_content(self.tr("Đang đọc…"))
-        state.changed.connect(self.show_requests)
-        # Bound slots, not lambdas: Qt drops them with this widget (the state may outlive it).
-        state.conversations.unread_changed.connect(self._on_conversations_changed)
-        state.conversations.visits_changed.connect(self._on_conversations_changed)
-
-    @Slot(object)
-    def _on_conversations_changed(self, _payload: object) -> None:
-        self.show_requests(self._state.requests)
-
-    def _conversation_lines(self) -> list[str]:
-        """Unread messages from the vendor and the next confirmed visit: what the shop should not miss."""
-        conversations, lines = self._state.conversations, []
-        if conversations.unread:
-            lines.append(tr_args(self.tr("%1 tin nhắn mới từ bộ phận hỗ trợ"), conversations.unread))
-        if conversations.visits:
-            visit = min(conversations.visits, key=lambda v: v.starts_at)
-            lines.append(tr_args(self.tr("Lịch hẹn: %1"), visit_slot_text(visit.slot)))
-        return lines
-
-    def show_requests(self, requests: list[SupportRequest]) -> None:
-        open_requests = [r for r in requests if r.status.is_open]
-        pending = [r for r in open_requests if r.status is RequestStatus.PENDING]
-        extra = self._conversation_lines()
-        if not open_requests:
-            self.set_content(self.tr("Không có yêu cầu đang mở"), "\n".join(extra), Level.INFO if extra else Level.OK)
-            return
-        value = tr_args(self.tr("%1 yêu cầu đang mở"), len(open_requests))
-        dated = [r for r in open_requests if r.response_due_at is not None and _awaits_proposal(r)]
-        detail = ""
-        if dated:
-            nearest = min(dated, key=lambda r: r.response_due_at)  # type: ignore[arg-type,return-value]
-            detail = deadline_text(nearest.response_due_at, self._state.now())
-        if pending:
-            detail = (tr_args(self.tr("%1 yêu cầu chưa gửi được – sẽ tự gửi lại."), len(pending))
-                      + ("\n" + detail if detail else ""))
-        detail = "\n".join([*extra, detail]) if extra and detail else detail or "\n".join(extra)
-        self.set_content(value, detail, Level.WARNING if pending else Level.INFO)

@@ -6,29 +6,16 @@ import datetime as dt
 from collections.abc import Sequence
 
 from app import HOTLINE
-from app.infra.formatting import format_date
 from app.support.bundle import BundlePart
 from app.support.conversation import ActProblem, FileProblem
 from app.support.models import AttachmentError, Category, Channel, RequestEvent, RequestStatus, Severity, SupportRequest
 from app.support.service import FormError, FormProblem
-from app.support.thread_models import (
-    Author,
-    Conversation,
-    EntryState,
-    EventKind,
-    FileState,
-    ThreadEntry,
-    ThreadFile,
-    VisitSlot,
-)
+from app.support.thread_models import Author, Conversation, EntryState, EventKind, FileState, ThreadEntry, ThreadFile
 from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
+from app.ui.support.time_texts import moment_text, visit_slot_text
 from pmv_protocol.phone import PhoneErrorCode
-from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.thread import VisitState
 from pmv_protocol.ticket_flow import Refusal, reopen_until
-
-VN = SHOP_TZ  # the shop's zone (defined in app.infra.formatting)
-
 
 category_name = Words({
     Category.INCIDENT: QT_TRANSLATE_NOOP("SupportTexts", "Sự cố"),
@@ -131,34 +118,6 @@ def form_error(error: FormError) -> str:
     return _PHONE_ERRORS.get(error.detail, translate("SupportTexts", "Số điện thoại không hợp lệ."))
 
 
-def _duration(delta: dt.timedelta) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    hours, minutes = divmod(minutes, 60)
-    if hours and minutes:
-        return tr_args(translate("SupportTexts", "%1 giờ %2 phút"), hours, minutes)
-    if hours:
-        return tr_args(translate("SupportTexts", "%1 giờ"), hours)
-    return tr_args(translate("SupportTexts", "%1 phút"), minutes)
-
-
-def deadline_text(due: dt.datetime | None, now: dt.datetime) -> str:
-    """'Hạn đề xuất phương án: 15:40 hôm nay, còn 1 giờ 20 phút'."""
-    if due is None:
-        return tr_args(translate("SupportTexts", "Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc "
-                                                 "gấp gọi %1."), HOTLINE)
-    local, today = due.astimezone(VN), now.astimezone(VN).date()
-    if local.date() == today:
-        when = tr_args(translate("SupportTexts", "%1 hôm nay"), local.strftime("%H:%M"))
-    elif local.date() == today + dt.timedelta(days=1):
-        when = tr_args(translate("SupportTexts", "%1 ngày mai"), local.strftime("%H:%M"))
-    else:
-        when = f"{local.strftime('%H:%M')} {format_date(local.date())}"
-    if due <= now:
-        return tr_args(translate("SupportTexts", "Hạn đề xuất phương án: %1 (đã quá hạn %2)"), when,
-                       _duration(now - due))
-    return tr_args(translate("SupportTexts", "Hạn đề xuất phương án: %1, còn %2"), when, _duration(due - now))
-
-
 def open_request_choices(requests: Sequence[SupportRequest]) -> list[tuple[str, str]]:
     """(label, request id) for each request still open, for pickers that attach something to one."""
     not_sent = translate("SupportTexts", "(chưa gửi)")
@@ -186,27 +145,6 @@ def bundle_part_label(part: BundlePart) -> str:
 
 
 # --- the conversation on a request ---------------------------------------------------
-
-def weekday_name(day: dt.date) -> str:
-    return [
-        translate("SupportTexts", "Thứ Hai"), translate("SupportTexts", "Thứ Ba"),
-        translate("SupportTexts", "Thứ Tư"), translate("SupportTexts", "Thứ Năm"),
-        translate("SupportTexts", "Thứ Sáu"), translate("SupportTexts", "Thứ Bảy"),
-        translate("SupportTexts", "Chủ Nhật"),
-    ][day.weekday()]
-
-
-def visit_slot_text(slot: VisitSlot) -> str:
-    """'Thứ Hai 07/12/2026, 14:00–16:00, kỹ thuật viên Trần Minh'."""
-    return tr_args(translate("SupportTexts", "%1 %2, %3–%4, kỹ thuật viên %5"), weekday_name(slot.day),
-                   format_date(slot.day), slot.start.strftime("%H:%M"), slot.end.strftime("%H:%M"), slot.technician)
-
-
-def moment_text(moment: dt.datetime) -> str:
-    """A moment in shop time, 'HH:MM dd/MM/yyyy'."""
-    local = moment.astimezone(VN)
-    return f"{local.strftime('%H:%M')} {format_date(local.date())}"
-
 
 def stars_text(stars: int) -> str:
     return "★" * stars + "☆" * (5 - stars)

@@ -16,7 +16,6 @@ from app.support.models import RequestEvent, SupportRequest
 from app.support.thread_models import Author, Conversation, EntryState, EventKind, FileState, ThreadEntry
 from app.ui.i18n import translate
 from app.ui.support.texts import (
-    VN,
     attachment_error,
     author_text,
     channel_name,
@@ -25,6 +24,7 @@ from app.ui.support.texts import (
     event_text,
     file_state_text,
 )
+from app.ui.support.time_texts import VN
 
 FILE_SCHEME = "file:"
 _VENDOR_BG, _SHOP_BG, _REFUSED_BG = "#e3f2fd", "#fff8e1", "#fdecea"

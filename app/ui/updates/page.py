@@ -20,18 +20,17 @@ from app.ui.updates.app_panel import AppUpdatePanel
 from app.ui.updates.state import UpdatesState
 from app.ui.updates.texts import (
     copy_folder_text,
-    effective_text,
     error_text,
     rule_text,
     usb_refusal_text,
     usb_result_text,
     what_changed,
 )
+from app.ui.updates.time_texts import effective_text
 from app.ui.widgets.build import hbox, page_title, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tables import read_only_table
-from app.ui.widgets.tile import Tile
 from app.updates.offline import CopyFolderError, OfflineCopyRefused, OfflineRefusal
 from app.updates.pack_folders import InstalledPack
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, UpdateRun
@@ -264,23 +263,3 @@ class UpdatesPage(QWidget):
         pack = self._selected()
         if pack is not None and pack.previous_version:
             self._state.rollback(pack.id)
-
-
-class UpdatesTile(Tile):
-    """The overview's regulation-pack tile."""
-
-    def __init__(self, state: UpdatesState, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Gói quy định"), parent)
-        self.set_content(self.tr("Đang đọc…"))
-        self._shop_today = state.shop_today
-        state.packs_changed.connect(self.show_packs)
-
-    def show_packs(self, packs: list[InstalledPack]) -> None:
-        if not packs:
-            self.set_content(self.tr("Chưa có gói quy định nào"), self.tr("Vào mục Cập nhật để kiểm tra."), Level.INFO)
-            return
-        today = self._shop_today()
-        upcoming = [p for p in packs if p.effective_date > today]
-        detail = "\n".join(f"• {p.title_vi or p.id}: {effective_text(p.effective_date, today)}" for p in packs[:3])
-        self.set_content(tr_args(self.tr("%1 gói đã cài"), len(packs)), detail,
-                         Level.INFO if upcoming else Level.OK)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from app import HOTLINE
 from app.infra.formatting import format_date, format_vnd
 from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
@@ -14,14 +12,6 @@ from app.updates.offline import EXPORT_COMMAND, CopyFolderProblem, OfflineCopyRe
 from app.updates.service import UpdateRun
 from app.updates.targets import UpdateErrorKind
 from pmv_protocol.packs import ChangeKind, RegulationPack, diff
-
-
-def effective_text(day: dt.date, today: dt.date) -> str:
-    if day > today:
-        return tr_args(translate("UpdateTexts", "có hiệu lực từ %1 (còn %2 ngày)"), format_date(day),
-                       (day - today).days)
-    return tr_args(translate("UpdateTexts", "đã có hiệu lực từ %1"), format_date(day))
-
 
 _UPDATE_ERRORS = Words({
     UpdateErrorKind.SECURITY: QT_TRANSLATE_NOOP(

@@ -15,7 +15,7 @@ from app.ui.fleet.telemetry_box import TelemetryBox
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
-from app.ui.warranty.state import WarrantySnapshot, WarrantyState
+from app.ui.warranty.state import WarrantyState
 from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includes, status_title, vendor_text
 from app.ui.warranty.timeline import CoverageTimeline
 from app.ui.widgets.build import STRETCH, page_title, push_button, vbox
@@ -24,7 +24,7 @@ from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tables import fit_table_height, read_only_table
-from app.ui.widgets.tile import Tile
+from app.warranty.cache import WarrantySnapshot
 from app.warranty.certificate import write_certificate
 from app.warranty.service import RefreshOutcome, RefreshResult
 from pmv_protocol.contract import Contract, ContractError
@@ -35,15 +35,6 @@ STATUS_COLOURS = {
     CoverageStatus.MAINTENANCE: "#1565c0",
     CoverageStatus.EXPIRED: "#c62828",
 }
-
-
-def level_of(snapshot: WarrantySnapshot) -> Level:
-    coverage = snapshot.coverage
-    if coverage is None:
-        return Level.WARNING
-    if coverage.status is CoverageStatus.EXPIRED:
-        return Level.CRITICAL
-    return Level.WARNING if coverage.ending_soon else Level.OK
 
 
 class WarrantyPage(FeaturePage[WarrantyState]):
@@ -263,26 +254,3 @@ class WarrantyPage(FeaturePage[WarrantyState]):
             text += " " + tr_args(self.tr("Hiện được hỗ trợ đến hết ngày %1."),
                                   format_date(snapshot.coverage.covered_until))
         self.renewal_requested.emit(text)
-
-
-class WarrantyTile(Tile):
-    """The overview's coverage tile."""
-
-    def __init__(self, state: WarrantyState, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Bảo hành & bảo trì"), parent)
-        self.set_content(self.tr("Đang đọc…"))
-        state.changed.connect(self.show_snapshot)
-
-    def show_snapshot(self, snapshot: WarrantySnapshot) -> None:
-        coverage = snapshot.coverage
-        if coverage is None:
-            self.set_content(self.tr("Chưa có hợp đồng"), self.tr("Vào mục Bảo hành & bảo trì để cập nhật."),
-                             level_of(snapshot))
-            return
-        if coverage.status is CoverageStatus.EXPIRED:
-            detail = tr_args(self.tr("Gọi %1 hoặc gia hạn bảo trì."), HOTLINE)
-        else:
-            assert coverage.covered_until is not None
-            detail = tr_args(self.tr("Còn %1 ngày (đến hết %2)"), coverage.days_left,
-                             format_date(coverage.covered_until))
-        self.set_content(status_title(coverage.status), detail, level_of(snapshot))

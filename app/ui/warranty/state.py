@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -17,20 +16,12 @@ from PySide6.QtCore import QObject, Signal
 from app.runtime import Runtime
 from app.ui.feature_state import FeatureState
 from app.ui.tasks import TaskRunner
+from app.warranty.cache import WarrantySnapshot, snapshot_on
 from app.warranty.reminders import due_reminder
 from app.warranty.service import RefreshResult
-from pmv_protocol.contract import Contract, ContractError
-from pmv_protocol.coverage import Coverage, coverage_on
+from pmv_protocol.contract import Contract
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WarrantySnapshot:
-    contract: Contract | None
-    coverage: Coverage | None
-    today: dt.date
-    cache_error: ContractError | None = None
 
 
 class WarrantyState(FeatureState):
@@ -59,10 +50,7 @@ class WarrantyState(FeatureState):
         self.snapshot: WarrantySnapshot | None = None
 
     def _read(self) -> WarrantySnapshot:
-        cached = self._runtime.contract_service().cached()
-        today = self._today()
-        coverage = coverage_on(cached.contract, today) if cached.contract else None
-        return WarrantySnapshot(cached.contract, coverage, today, cached.error)
+        return snapshot_on(self._runtime.contract_service().cached(), self._today())
 
     def _set(self, snapshot: WarrantySnapshot) -> None:
         self.snapshot = snapshot

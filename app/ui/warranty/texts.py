@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app import HOTLINE
-from app.support.vendor_api import ApiFailure, VendorApiError
+from app.support.api_failure import ApiFailure
 from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 from pmv_protocol.contract import Contract, ContractError, ContractProblem
 from pmv_protocol.coverage import CoverageStatus
 from pmv_protocol.signed_json import JsonProblem
+
+if TYPE_CHECKING:
+    from app.support.vendor_api import VendorApiError
 
 status_title = Words({
     CoverageStatus.WARRANTY: QT_TRANSLATE_NOOP("WarrantyTexts", "Đang bảo hành"),

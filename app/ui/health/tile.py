@@ -1,0 +1,56 @@
+"""The overview's verdict tile: light to import (no data layer), so the overview shows it first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QWidget
+
+from app.health.model import HealthReport, Status
+from app.infra.formatting import format_datetime
+from app.ui.health.texts import check_title, level_of, verdict_name
+from app.ui.i18n import tr_args
+from app.ui.levels import Level
+from app.ui.widgets.tile import Tile
+
+if TYPE_CHECKING:
+    from app.ui.health.state import HealthRun, HealthState
+
+
+class HealthTile(Tile):
+    """The overview's verdict tile: this window's latest run, or the newest one recorded (with its time).
+
+    Filled at start-up from the first read (:mod:`app.overview`), then from the feature's state.
+    """
+
+    def __init__(self, state: HealthState | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Kiểm tra hệ thống"), parent)
+        self.set_content(verdict_name(None), self.tr("Đang chờ lần kiểm tra đầu tiên…"), Level.INFO)
+        if state is not None:
+            self.follow(state)
+
+    def follow(self, state: HealthState) -> None:
+        """Show each run the state has from now on: this window's, and newer ones recorded elsewhere."""
+        state.finished.connect(self.show_run)
+        state.restored.connect(self.show_run)
+        if state.latest is not None:
+            self.show_run(state.latest)
+
+    def show_run(self, run: HealthRun) -> None:
+        self.show_report(run.report, stored=run.stored)
+
+    def show_report(self, report: HealthReport, *, stored: bool) -> None:
+        """``stored``: read back from the history (statuses and summaries only), not run by this window."""
+        bad = [r for r in report.results if r.status in (Status.CRITICAL, Status.WARNING, Status.UNKNOWN)]
+        bad.sort(key=lambda r: -r.status.severity)
+        lines = [f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {r.summary}"
+                 for r in bad[:3]]
+        when = format_datetime(report.finished_at)  # shop time, whatever the PC's zone
+        stamp = tr_args(self.tr("Kết quả lần kiểm tra lúc %1") if stored else self.tr("Kiểm tra lúc %1"), when)
+        if bad:
+            detail = "\n".join([*lines, stamp])
+        elif stored:
+            detail = self.tr("Mọi mục đều đạt.") + "\n" + stamp
+        else:
+            detail = tr_args(self.tr("Mọi mục đều đạt (kiểm tra lúc %1)."), when)
+        self.set_content(verdict_name(report.verdict), detail, level_of(report.verdict))

@@ -92,17 +92,17 @@
         <translation>Version %1 was not installed: the file recording the version in use (current) of this installation was altered or damaged, so nothing was changed; the software keeps using the running version. Call %2 to have a technician check it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="113"/>
+        <location filename="../../app/ui/updates/texts.py" line="103"/>
         <source>bộ cài báo lỗi</source>
         <translation>the installer reported an error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="114"/>
+        <location filename="../../app/ui/updates/texts.py" line="104"/>
         <source>bản mới tắt ngay khi mở</source>
         <translation>the new version closed as soon as it started</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="115"/>
+        <location filename="../../app/ui/updates/texts.py" line="105"/>
         <source>bản mới không mở được trong thời gian chờ</source>
         <translation>the new version did not open in time</translation>
     </message>
@@ -112,22 +112,22 @@
         <translation>Version %1 is not installed yet: the app had not fully closed; it will try again next time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="126"/>
+        <location filename="../../app/ui/updates/texts.py" line="116"/>
         <source>Bản phần mềm mới không đúng loại cho máy này.</source>
         <translation>The new app version is not the right kind for this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="127"/>
+        <location filename="../../app/ui/updates/texts.py" line="117"/>
         <source>Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài.</source>
         <translation>The new app package contains unsafe files: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="129"/>
+        <location filename="../../app/ui/updates/texts.py" line="119"/>
         <source>Gói phần mềm mới thiếu chương trình: đã từ chối, không cài.</source>
         <translation>The new app package has no program in it: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="131"/>
+        <location filename="../../app/ui/updates/texts.py" line="121"/>
         <source>Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền).</source>
         <translation>Could not write the new app version to disk (full or no permission).</translation>
     </message>
@@ -135,22 +135,22 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="192"/>
+        <location filename="../../app/ui/application.py" line="220"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="261"/>
+        <location filename="../../app/ui/application.py" line="289"/>
         <source>Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại Tệp → Thiết lập lại…</source>
         <translation>Setting the shop up again needs technician mode. Unlock technician mode, then choose File → Set up again… once more.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="270"/>
+        <location filename="../../app/ui/application.py" line="298"/>
         <source>Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp tục.</source>
         <translation>Setup is not finished: choose File → Set up again… to continue.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="328"/>
+        <location filename="../../app/ui/application.py" line="356"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -219,57 +219,57 @@
 <context>
     <name>BundlePreviewDialog</name>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="26"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="19"/>
         <source>Thông tin chẩn đoán sẽ gửi</source>
         <translation>Diagnostics to be sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="170"/>
+        <location filename="../../app/ui/support/texts.py" line="129"/>
         <source>Nhật ký ứng dụng</source>
         <translation>App log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="171"/>
+        <location filename="../../app/ui/support/texts.py" line="130"/>
         <source>Nhật ký phần mềm bán hàng</source>
         <translation>Point-of-sale software log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="172"/>
+        <location filename="../../app/ui/support/texts.py" line="131"/>
         <source>Cấu hình (đã che mật khẩu)</source>
         <translation>Settings (passwords hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="173"/>
+        <location filename="../../app/ui/support/texts.py" line="132"/>
         <source>Thông tin máy tính</source>
         <translation>Computer information</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="174"/>
+        <location filename="../../app/ui/support/texts.py" line="133"/>
         <source>Thiết bị kết nối</source>
         <translation>Connected devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="175"/>
+        <location filename="../../app/ui/support/texts.py" line="134"/>
         <source>Báo cáo kiểm tra hệ thống</source>
         <translation>System check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="184"/>
+        <location filename="../../app/ui/support/texts.py" line="143"/>
         <source>(%1 chỗ đã che)</source>
         <translation>(%1 items hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="42"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="35"/>
         <source>Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. Số CCCD, số điện thoại khác, email và mật khẩu đã được che.</source>
         <translation>This is exactly what will be sent to the technician. Untick any part you do not want to send. Citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="45"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="38"/>
         <source>Đồng ý</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="46"/>
+        <location filename="../../app/ui/support/bundle_preview.py" line="39"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
@@ -277,77 +277,77 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="59"/>
+        <location filename="../../app/ui/setup/check_page.py" line="52"/>
         <source>Bước 4/4 · Kiểm tra lần đầu</source>
         <translation>Step 4/4 · First check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="60"/>
+        <location filename="../../app/ui/setup/check_page.py" line="53"/>
         <source>Ứng dụng lưu thiết lập rồi kiểm tra toàn bộ hệ thống bán vàng.</source>
         <translation>The app saves the setup, then checks the whole gold-trading system.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="65"/>
+        <location filename="../../app/ui/setup/check_page.py" line="58"/>
         <source>Dừng kiểm tra</source>
         <translation>Stop checking</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="66"/>
+        <location filename="../../app/ui/setup/check_page.py" line="59"/>
         <source>Thử lại</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="82"/>
+        <location filename="../../app/ui/setup/check_page.py" line="75"/>
         <source>Đang lưu thiết lập…</source>
         <translation>Saving the setup…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="85"/>
+        <location filename="../../app/ui/setup/check_page.py" line="78"/>
         <source>Lưu thiết lập</source>
         <translation>Save the setup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="91"/>
+        <location filename="../../app/ui/setup/check_page.py" line="84"/>
         <source>Đã lưu thiết lập vào %1</source>
         <translation>Setup saved to %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="93"/>
+        <location filename="../../app/ui/setup/check_page.py" line="86"/>
         <source>Tệp cũ được giữ ở %1</source>
         <translation>The previous file is kept as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="100"/>
+        <location filename="../../app/ui/setup/check_page.py" line="93"/>
         <source>Chưa lưu được thiết lập: %1. Không có gì bị thay đổi; kiểm tra ổ đĩa còn trống và quyền ghi, rồi bấm Thử lại.</source>
         <translation>The setup could not be saved: %1. Nothing was changed; check the free disk space and write permission, then press Try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="116"/>
+        <location filename="../../app/ui/setup/check_page.py" line="109"/>
         <source>Kiểm tra lần đầu</source>
         <translation>First check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="128"/>
+        <location filename="../../app/ui/setup/check_page.py" line="121"/>
         <source>Đã dừng kiểm tra. Có thể chạy lại ở trang Sức khỏe hệ thống.</source>
         <translation>Checking stopped. You can run it again on the System health page.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="133"/>
+        <location filename="../../app/ui/setup/check_page.py" line="126"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>The checks could not run: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="143"/>
+        <location filename="../../app/ui/setup/check_page.py" line="136"/>
         <source>Kết quả: %1</source>
         <translation>Result: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="145"/>
+        <location filename="../../app/ui/setup/check_page.py" line="138"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="145"/>
+        <location filename="../../app/ui/setup/check_page.py" line="138"/>
         <source>Mọi mục kiểm tra đều ổn.</source>
         <translation>Every check is OK.</translation>
     </message>
@@ -355,37 +355,37 @@
 <context>
     <name>ChecksTab</name>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="36"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="28"/>
         <source>Chạy toàn bộ kiểm tra</source>
         <translation>Run all checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="40"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="32"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="40"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="32"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="40"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="32"/>
         <source>Thời gian (ms)</source>
         <translation>Time (ms)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="59"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="51"/>
         <source>Đang chạy kiểm tra chi tiết…</source>
         <translation>Running detailed checks…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="74"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="66"/>
         <source>Kết luận: %1 – %2 kiểm tra</source>
         <translation>Verdict: %1 – %2 checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="88"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="80"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>Could not run the checks: %1</translation>
     </message>
@@ -928,102 +928,102 @@
 <context>
     <name>HealthPage</name>
     <message>
-        <location filename="../../app/ui/health/page.py" line="53"/>
+        <location filename="../../app/ui/health/page.py" line="51"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="63"/>
+        <location filename="../../app/ui/health/page.py" line="61"/>
         <source>Kiểm tra ngay</source>
         <translation>Check now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="65"/>
+        <location filename="../../app/ui/health/page.py" line="63"/>
         <source>Dừng</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="71"/>
+        <location filename="../../app/ui/health/page.py" line="69"/>
         <source>Lưu báo cáo PDF…</source>
         <translation>Save PDF report…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="72"/>
+        <location filename="../../app/ui/health/page.py" line="70"/>
         <source>Gửi kèm yêu cầu hỗ trợ</source>
         <translation>Send with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="82"/>
+        <location filename="../../app/ui/health/page.py" line="80"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="82"/>
+        <location filename="../../app/ui/health/page.py" line="80"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="82"/>
+        <location filename="../../app/ui/health/page.py" line="80"/>
         <source>Chi tiết</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="106"/>
+        <location filename="../../app/ui/health/page.py" line="104"/>
         <source>Bấm “Kiểm tra ngay” để kiểm tra máy bán hàng trong vài giây.</source>
         <translation>Press “Check now” to check the till in a few seconds.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="118"/>
+        <location filename="../../app/ui/health/page.py" line="116"/>
         <source>Đang kiểm tra hệ thống…</source>
         <translation>Checking the system…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="140"/>
+        <location filename="../../app/ui/health/page.py" line="138"/>
         <source>Đã dừng kiểm tra; kết quả lần này không được lưu.</source>
         <translation>The check was stopped; this run&apos;s results were not saved.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="145"/>
+        <location filename="../../app/ui/health/page.py" line="143"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>The checks could not run: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="160"/>
+        <location filename="../../app/ui/health/page.py" line="158"/>
         <source>Kết quả lần kiểm tra lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua. Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
         <translation>Results of the check at %1: %2 passed, %3 warnings, %4 critical, %5 skipped. Press “Check now” to check again and see how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="163"/>
+        <location filename="../../app/ui/health/page.py" line="161"/>
         <source>Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.</source>
         <translation>At %1: %2 passed, %3 warnings, %4 critical, %5 skipped.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="204"/>
+        <location filename="../../app/ui/health/page.py" line="202"/>
         <source>Tình trạng này từ %1</source>
         <translation>In this state since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="209"/>
+        <location filename="../../app/ui/health/page.py" line="207"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="223"/>
+        <location filename="../../app/ui/health/page.py" line="221"/>
         <source>Lưu báo cáo kiểm tra</source>
         <translation>Save the check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="235"/>
+        <location filename="../../app/ui/health/page.py" line="233"/>
         <source>Đã lưu báo cáo: %1</source>
         <translation>Report saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="236"/>
+        <location filename="../../app/ui/health/page.py" line="234"/>
         <source>Không lưu được báo cáo: %1</source>
         <translation>Could not save the report: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="237"/>
+        <location filename="../../app/ui/health/page.py" line="235"/>
         <source>Đang tạo báo cáo PDF…</source>
         <translation>Creating the PDF report…</translation>
     </message>
@@ -1209,32 +1209,32 @@
 <context>
     <name>HealthTile</name>
     <message>
-        <location filename="../../app/ui/health/page.py" line="249"/>
+        <location filename="../../app/ui/health/tile.py" line="27"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="250"/>
+        <location filename="../../app/ui/health/tile.py" line="28"/>
         <source>Đang chờ lần kiểm tra đầu tiên…</source>
         <translation>Waiting for the first check…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="263"/>
+        <location filename="../../app/ui/health/tile.py" line="49"/>
         <source>Kết quả lần kiểm tra lúc %1</source>
         <translation>Results of the check at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="263"/>
+        <location filename="../../app/ui/health/tile.py" line="49"/>
         <source>Kiểm tra lúc %1</source>
         <translation>Checked at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="267"/>
+        <location filename="../../app/ui/health/tile.py" line="53"/>
         <source>Mọi mục đều đạt.</source>
         <translation>Everything passed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="269"/>
+        <location filename="../../app/ui/health/tile.py" line="55"/>
         <source>Mọi mục đều đạt (kiểm tra lúc %1).</source>
         <translation>Everything passed (checked at %1).</translation>
     </message>
@@ -1268,47 +1268,47 @@
 <context>
     <name>LogsTab</name>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="35"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="29"/>
         <source>Tìm (không phân biệt hoa thường), ví dụ: ERROR, máy in, 1C26TVG</source>
         <translation>Search (case-insensitive), e.g. ERROR, máy in, 1C26TVG</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="37"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="31"/>
         <source>Tìm</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="38"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="32"/>
         <source>Làm mới danh sách</source>
         <translation>Refresh list</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="60"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="54"/>
         <source>Ứng dụng</source>
         <translation>App</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="60"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="54"/>
         <source>Phần mềm bán hàng</source>
         <translation>POS software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="65"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="59"/>
         <source>Không tìm thấy tệp nhật ký nào.</source>
         <translation>No log files found.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="93"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="87"/>
         <source>%1 dòng</source>
         <translation>%1 lines</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="95"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="89"/>
         <source>chỉ đọc phần cuối của tệp</source>
         <translation>only the end of the file was read</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/logs_tab.py" line="99"/>
+        <location filename="../../app/ui/technician/logs_tab.py" line="93"/>
         <source>Không đọc được nhật ký: %1</source>
         <translation>Could not read the log: %1</translation>
     </message>
@@ -1316,107 +1316,107 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="109"/>
+        <location filename="../../app/ui/main_window.py" line="115"/>
         <source>Tổng quan</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="110"/>
+        <location filename="../../app/ui/main_window.py" line="116"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="111"/>
+        <location filename="../../app/ui/main_window.py" line="117"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="112"/>
+        <location filename="../../app/ui/main_window.py" line="118"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="113"/>
+        <location filename="../../app/ui/main_window.py" line="119"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="114"/>
+        <location filename="../../app/ui/main_window.py" line="120"/>
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="122"/>
+        <location filename="../../app/ui/main_window.py" line="128"/>
         <source>Đang mở dữ liệu của cửa hàng…</source>
         <translation>Opening the shop’s data…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="238"/>
+        <location filename="../../app/ui/main_window.py" line="265"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="239"/>
+        <location filename="../../app/ui/main_window.py" line="266"/>
         <source>Thiết lập lại…</source>
         <translation>Set up again…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="243"/>
+        <location filename="../../app/ui/main_window.py" line="270"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="247"/>
+        <location filename="../../app/ui/main_window.py" line="274"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="256"/>
+        <location filename="../../app/ui/main_window.py" line="283"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="257"/>
+        <location filename="../../app/ui/main_window.py" line="284"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="259"/>
+        <location filename="../../app/ui/main_window.py" line="286"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="262"/>
+        <location filename="../../app/ui/main_window.py" line="289"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="265"/>
+        <location filename="../../app/ui/main_window.py" line="292"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="278"/>
+        <location filename="../../app/ui/main_window.py" line="305"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="222"/>
+        <location filename="../../app/ui/main_window.py" line="249"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="282"/>
+        <location filename="../../app/ui/main_window.py" line="309"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="335"/>
+        <location filename="../../app/ui/main_window.py" line="362"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="372"/>
+        <location filename="../../app/ui/main_window.py" line="399"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1424,97 +1424,97 @@
 <context>
     <name>MaintenanceTab</name>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="39"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="34"/>
         <source>Cơ sở dữ liệu của ứng dụng</source>
         <translation>The app&apos;s database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="40"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="35"/>
         <source>Kiểm tra toàn vẹn</source>
         <translation>Integrity check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="41"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="36"/>
         <source>Thu gọn (VACUUM)</source>
         <translation>Compact (VACUUM)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="44"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="39"/>
         <source>Cập nhật</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="45"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="40"/>
         <source>Cập nhật ngay</source>
         <translation>Update now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="47"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="42"/>
         <source>Không có gói nào có bản trước để quay lại</source>
         <translation>No pack has a previous version to go back to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="48"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="43"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="51"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="46"/>
         <source>Gói chẩn đoán (kèm nhật ký kỹ thuật viên)</source>
         <translation>Diagnostics bundle (with the technician log)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="52"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="47"/>
         <source>Xuất gói chẩn đoán…</source>
         <translation>Export diagnostics bundle…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="70"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="65"/>
         <source>Cơ sở dữ liệu nguyên vẹn (%1 ms).</source>
         <translation>The database is intact (%1 ms).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="73"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="68"/>
         <source>Cơ sở dữ liệu có lỗi:</source>
         <translation>The database has errors:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="85"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="80"/>
         <source>Đã thu gọn: %1 → %2.</source>
         <translation>Compacted: %1 → %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="103"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="98"/>
         <source>Đang cập nhật…</source>
         <translation>Updating…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="116"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="111"/>
         <source>Đã kiểm tra cập nhật; gói mới cài: %1</source>
         <translation>Updates checked; new packs installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="129"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="124"/>
         <source>Đã quay lại %1 bản %2.</source>
         <translation>Rolled %1 back to version %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="136"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="131"/>
         <source>Lưu gói chẩn đoán</source>
         <translation>Save diagnostics bundle</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="145"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="140"/>
         <source>Đang tạo gói chẩn đoán…</source>
         <translation>Making the diagnostics bundle…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="150"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="145"/>
         <source>Đã lưu %1 (đã che %2 thông tin riêng tư).</source>
         <translation>Saved %1 (%2 private items hidden).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/maintenance_tab.py" line="156"/>
+        <location filename="../../app/ui/technician/maintenance_tab.py" line="151"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
     </message>
@@ -1620,122 +1620,122 @@
 <context>
     <name>OverviewPage</name>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="132"/>
+        <location filename="../../app/ui/pages/overview.py" line="214"/>
         <source>Hôm nay: %1</source>
         <translation>Today: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="58"/>
+        <location filename="../../app/ui/pages/overview.py" line="84"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="61"/>
+        <location filename="../../app/ui/pages/overview.py" line="87"/>
         <source>Mã cửa hàng: %1</source>
         <translation>Shop ID: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="64"/>
+        <location filename="../../app/ui/pages/overview.py" line="90"/>
         <source>Đường dây nóng 24/7</source>
         <translation>24/7 hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="66"/>
+        <location filename="../../app/ui/pages/overview.py" line="92"/>
         <source>Luôn có kỹ thuật viên trực, kể cả cuối tuần và ngày lễ.</source>
         <translation>A technician is always on duty, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="69"/>
+        <location filename="../../app/ui/pages/overview.py" line="95"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="70"/>
+        <location filename="../../app/ui/pages/overview.py" line="96"/>
         <source>Phần mềm vàng PMV: đang đọc…</source>
         <translation>PMV gold software: reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="72"/>
+        <location filename="../../app/ui/pages/overview.py" line="98"/>
         <source>Bảng giá vàng (₫/chỉ)</source>
         <translation>Gold price board (₫/chỉ)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="73"/>
+        <location filename="../../app/ui/pages/overview.py" line="99"/>
         <source>Loại vàng</source>
         <translation>Gold type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="73"/>
+        <location filename="../../app/ui/pages/overview.py" line="99"/>
         <source>Mua vào</source>
         <translation>Buy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="73"/>
+        <location filename="../../app/ui/pages/overview.py" line="99"/>
         <source>Bán ra</source>
         <translation>Sell</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="77"/>
+        <location filename="../../app/ui/pages/overview.py" line="103"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="79"/>
+        <location filename="../../app/ui/pages/overview.py" line="105"/>
         <source>Hoạt động gần đây</source>
         <translation>Recent activity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="145"/>
+        <location filename="../../app/ui/pages/overview.py" line="225"/>
         <source>Chưa cấu hình</source>
         <translation>Not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="146"/>
+        <location filename="../../app/ui/pages/overview.py" line="226"/>
         <source>Chưa khai báo cơ sở dữ liệu của phần mềm vàng PMV trong tệp cấu hình.</source>
         <translation>The PMV gold software database is not set in the settings file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="148"/>
+        <location filename="../../app/ui/pages/overview.py" line="228"/>
         <source>Phần mềm vàng PMV: chưa cấu hình</source>
         <translation>PMV gold software: not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="151"/>
+        <location filename="../../app/ui/pages/overview.py" line="231"/>
         <source>Không đọc được cơ sở dữ liệu PMV: %1</source>
         <translation>Cannot read the PMV database: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="152"/>
+        <location filename="../../app/ui/pages/overview.py" line="232"/>
         <source>Không đọc được</source>
         <translation>Cannot read</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="153"/>
+        <location filename="../../app/ui/pages/overview.py" line="233"/>
         <source>Phần mềm vàng PMV: không rõ</source>
         <translation>PMV gold software: unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="156"/>
+        <location filename="../../app/ui/pages/overview.py" line="236"/>
         <source>không rõ</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="157"/>
+        <location filename="../../app/ui/pages/overview.py" line="237"/>
         <source>Phần mềm vàng PMV: %1</source>
         <translation>PMV gold software: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="171"/>
+        <location filename="../../app/ui/pages/overview.py" line="251"/>
         <source>Cập nhật lúc %1</source>
         <translation>Updated at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="173"/>
+        <location filename="../../app/ui/pages/overview.py" line="253"/>
         <source>Chưa có giá</source>
         <translation>No prices yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="177"/>
+        <location filename="../../app/ui/pages/overview.py" line="257"/>
         <source>Chưa có hoạt động nào.</source>
         <translation>No activity yet.</translation>
     </message>
@@ -1861,89 +1861,89 @@
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="66"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="62"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="86"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="87"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="88"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
         <location filename="../../app/ui/devices/texts.py" line="99"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="96"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
         <location filename="../../app/ui/devices/texts.py" line="100"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="97"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="109"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="105"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="112"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="108"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="112"/>
         <source> tem</source>
         <translation> tags</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="113"/>
         <source>Số tem của loạt: mã hàng tăng dần từ mã đã nhập.</source>
         <translation>Tags in the run: item codes count up from the code entered.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="114"/>
         <source>In loạt tem</source>
         <translation>Print a run</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="119"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="115"/>
         <source>In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không.</source>
         <translation>Print a run of tags in one go, as after a delivery, to see whether the printer keeps the tags in line up to the last one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="120"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="121"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
@@ -1953,47 +1953,47 @@
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="185"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="190"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="195"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="200"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="222"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="227"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="224"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="229"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="237"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="242"/>
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="254"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="259"/>
         <source>Đang in loạt %1 tem…</source>
         <translation>Printing a run of %1 tags…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="266"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="271"/>
         <source>Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. Tắt máy in nếu cần dừng ngay.</source>
         <translation>The run had already been sent to the printer before the cancel: it will print all of it. Switch the printer off to stop it now.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="269"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="274"/>
         <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
         <translation>Run cancelled: nothing was sent to the printer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="284"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="289"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
         <translation>Sent %1 tags (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</translation>
     </message>
@@ -2008,27 +2008,27 @@
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="294"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="299"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="298"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="303"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="301"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="306"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="310"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="315"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="317"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="322"/>
         <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.</source>
         <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call %1.</translation>
     </message>
@@ -2036,132 +2036,132 @@
 <context>
     <name>ProfileTab</name>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="41"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="33"/>
         <source>Sao lưu cấu hình cửa hàng (để cài lại trên máy mới)</source>
         <translation>Back up the shop&apos;s setup (to reinstall on a new PC)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="42"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="34"/>
         <source>Kèm mã cửa hàng và mật khẩu (được mã hóa bằng cụm mật khẩu)</source>
         <translation>Include the shop token and passwords (encrypted with a passphrase)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="45"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="37"/>
         <source>Cụm mật khẩu, ít nhất 8 ký tự</source>
         <translation>Passphrase, at least 8 characters</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="48"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="40"/>
         <source>Gõ lại cụm mật khẩu</source>
         <translation>Type the passphrase again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="49"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="41"/>
         <source>Sao lưu…</source>
         <translation>Back up…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="52"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="44"/>
         <source>Cụm mật khẩu:</source>
         <translation>Passphrase:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="53"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="45"/>
         <source>Nhập lại:</source>
         <translation>Again:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="58"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="50"/>
         <source>Khôi phục từ bản sao lưu</source>
         <translation>Restore from a backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="59"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="51"/>
         <source>Chọn tệp sao lưu…</source>
         <translation>Choose backup file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="63"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="55"/>
         <source>Cụm mật khẩu của bản sao lưu (nếu có phần bí mật)</source>
         <translation>The backup&apos;s passphrase (if it has secrets)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="65"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="57"/>
         <source>Cho phép ghi đè những gì đang có trên máy này</source>
         <translation>Allow replacing what this PC has now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="66"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="58"/>
         <source>Khôi phục</source>
         <translation>Restore</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="84"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="76"/>
         <source>Hai lần gõ cụm mật khẩu không khớp.</source>
         <translation>The two passphrases do not match.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="89"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="81"/>
         <source>Lưu bản sao lưu</source>
         <translation>Save backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="105"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="97"/>
         <source>Đã sao lưu vào %1.</source>
         <translation>Backed up to %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="112"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="104"/>
         <source>Chọn bản sao lưu</source>
         <translation>Choose a backup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="144"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="136"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="145"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="137"/>
         <source>Cài đặt</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="146"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="138"/>
         <source>Hợp đồng</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="147"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="139"/>
         <source>Mã cửa hàng</source>
         <translation>Shop token</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="149"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="141"/>
         <source>Gói %1</source>
         <translation>Pack %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="155"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="147"/>
         <source>Máy này đang cài cho cửa hàng %1.</source>
         <translation>This PC is set up for shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="158"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="150"/>
         <source>Chưa có trên máy này (chép dữ liệu bán hàng và bản sao lưu về đúng chỗ):</source>
         <translation>Not on this PC yet (copy the POS data and backups to these places):</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="161"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="153"/>
         <source>Cần gõ lại sau khi khôi phục: %1</source>
         <translation>Type these again after restoring: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="186"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="178"/>
         <source>Đã khôi phục cấu hình của %1. Hãy mở lại phần mềm để dùng cài đặt mới.</source>
         <translation>Restored the setup of %1. Reopen the app to use the new settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="199"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="191"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
     </message>
@@ -3381,182 +3381,182 @@ Details: %2</translation>
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="78"/>
+        <location filename="../../app/ui/support/page.py" line="56"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="79"/>
+        <location filename="../../app/ui/support/page.py" line="57"/>
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="81"/>
+        <location filename="../../app/ui/support/page.py" line="59"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="93"/>
+        <location filename="../../app/ui/support/page.py" line="71"/>
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="93"/>
+        <location filename="../../app/ui/support/page.py" line="71"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="93"/>
-        <location filename="../../app/ui/support/page.py" line="251"/>
-        <location filename="../../app/ui/support/page.py" line="260"/>
+        <location filename="../../app/ui/support/page.py" line="71"/>
+        <location filename="../../app/ui/support/page.py" line="229"/>
+        <location filename="../../app/ui/support/page.py" line="238"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="94"/>
+        <location filename="../../app/ui/support/page.py" line="72"/>
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="105"/>
+        <location filename="../../app/ui/support/page.py" line="83"/>
         <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="170"/>
+        <location filename="../../app/ui/support/page.py" line="148"/>
         <source>Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính theo lịch chung nên hạn xử lý có thể lệch.</source>
         <translation>Estimated calendar: the vendor has not sent its %1 working calendar yet; holidays follow the general calendar, so deadlines may be off.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="174"/>
+        <location filename="../../app/ui/support/page.py" line="152"/>
         <source>Lịch làm việc %1 của nhà cung cấp, cập nhật %2</source>
         <translation>Vendor&apos;s %1 working calendar, updated %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="183"/>
+        <location filename="../../app/ui/support/page.py" line="161"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="187"/>
+        <location filename="../../app/ui/support/page.py" line="165"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="203"/>
+        <location filename="../../app/ui/support/page.py" line="181"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="209"/>
+        <location filename="../../app/ui/support/page.py" line="187"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="210"/>
+        <location filename="../../app/ui/support/page.py" line="188"/>
         <source>%1  (%2 tin mới)</source>
         <translation>%1  (%2 new)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="249"/>
+        <location filename="../../app/ui/support/page.py" line="227"/>
         <source>Người mở</source>
         <translation>Opened by</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="250"/>
-        <location filename="../../app/ui/support/page.py" line="259"/>
+        <location filename="../../app/ui/support/page.py" line="228"/>
+        <location filename="../../app/ui/support/page.py" line="237"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="254"/>
+        <location filename="../../app/ui/support/page.py" line="232"/>
         <source>Mở lúc</source>
         <translation>Opened at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="255"/>
+        <location filename="../../app/ui/support/page.py" line="233"/>
         <source>Đường dây nóng</source>
         <translation>Hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="255"/>
+        <location filename="../../app/ui/support/page.py" line="233"/>
         <source>%1 (24/7)</source>
         <translation>%1 (24/7)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="259"/>
+        <location filename="../../app/ui/support/page.py" line="237"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="252"/>
-        <location filename="../../app/ui/support/page.py" line="261"/>
+        <location filename="../../app/ui/support/page.py" line="230"/>
+        <location filename="../../app/ui/support/page.py" line="239"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="253"/>
-        <location filename="../../app/ui/support/page.py" line="262"/>
+        <location filename="../../app/ui/support/page.py" line="231"/>
+        <location filename="../../app/ui/support/page.py" line="240"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="263"/>
+        <location filename="../../app/ui/support/page.py" line="241"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="264"/>
+        <location filename="../../app/ui/support/page.py" line="242"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="265"/>
+        <location filename="../../app/ui/support/page.py" line="243"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="268"/>
+        <location filename="../../app/ui/support/page.py" line="246"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="77"/>
+        <location filename="../../app/ui/support/texts.py" line="64"/>
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="79"/>
+        <location filename="../../app/ui/support/texts.py" line="66"/>
         <source>Máy này đã nhận yêu cầu từ bộ phận hỗ trợ, số %1</source>
         <translation>This PC received the request from the support desk, number %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="82"/>
+        <location filename="../../app/ui/support/texts.py" line="69"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="84"/>
+        <location filename="../../app/ui/support/texts.py" line="71"/>
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="92"/>
+        <location filename="../../app/ui/support/texts.py" line="79"/>
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="274"/>
+        <location filename="../../app/ui/support/page.py" line="252"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="278"/>
+        <location filename="../../app/ui/support/page.py" line="256"/>
         <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="283"/>
+        <location filename="../../app/ui/support/page.py" line="261"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -3564,522 +3564,522 @@ Details: %2</translation>
 <context>
     <name>SupportTexts</name>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="34"/>
+        <location filename="../../app/ui/support/texts.py" line="21"/>
         <source>Sự cố</source>
         <translation>Incident</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="35"/>
+        <location filename="../../app/ui/support/texts.py" line="22"/>
         <source>Hướng dẫn sử dụng</source>
         <translation>How-to help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="36"/>
+        <location filename="../../app/ui/support/texts.py" line="23"/>
         <source>Cập nhật quy định</source>
         <translation>Regulation update</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="37"/>
+        <location filename="../../app/ui/support/texts.py" line="24"/>
         <source>Cài lại phần mềm</source>
         <translation>Reinstall the software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="38"/>
+        <location filename="../../app/ui/support/texts.py" line="25"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode device</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="43"/>
+        <location filename="../../app/ui/support/texts.py" line="30"/>
         <source>Nghiêm trọng – không bán hàng được</source>
         <translation>Critical – cannot trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="44"/>
+        <location filename="../../app/ui/support/texts.py" line="31"/>
         <source>Cao – ảnh hưởng việc bán hàng</source>
         <translation>High – trading is affected</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="45"/>
+        <location filename="../../app/ui/support/texts.py" line="32"/>
         <source>Bình thường</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="50"/>
+        <location filename="../../app/ui/support/texts.py" line="37"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="51"/>
+        <location filename="../../app/ui/support/texts.py" line="38"/>
         <source>Email</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="52"/>
+        <location filename="../../app/ui/support/texts.py" line="39"/>
         <source>Truy cập từ xa</source>
         <translation>Remote session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="53"/>
+        <location filename="../../app/ui/support/texts.py" line="40"/>
         <source>Đến tận nơi</source>
         <translation>On-site visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="58"/>
+        <location filename="../../app/ui/support/texts.py" line="45"/>
         <source>Chờ gửi</source>
         <translation>Waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="59"/>
+        <location filename="../../app/ui/support/texts.py" line="46"/>
         <source>Đã gửi</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="60"/>
+        <location filename="../../app/ui/support/texts.py" line="47"/>
         <source>Đã tiếp nhận</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="61"/>
+        <location filename="../../app/ui/support/texts.py" line="48"/>
         <source>Đang xử lý</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="62"/>
+        <location filename="../../app/ui/support/texts.py" line="49"/>
         <source>Đã đề xuất phương án</source>
         <translation>Solution proposed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="63"/>
+        <location filename="../../app/ui/support/texts.py" line="50"/>
         <source>Đã hẹn đến tận nơi</source>
         <translation>On-site visit scheduled</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="64"/>
+        <location filename="../../app/ui/support/texts.py" line="51"/>
         <source>Đã giải quyết</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="65"/>
+        <location filename="../../app/ui/support/texts.py" line="52"/>
         <source>Đã đóng</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="71"/>
+        <location filename="../../app/ui/support/texts.py" line="58"/>
         <source>Nhà cung cấp đã phát hiện và mở yêu cầu</source>
         <translation>The vendor detected a problem and opened this request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="97"/>
+        <location filename="../../app/ui/support/texts.py" line="84"/>
         <source>tệp đã bị xóa khỏi máy</source>
         <translation>the file was deleted from this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="98"/>
+        <location filename="../../app/ui/support/texts.py" line="85"/>
         <source>tệp đã bị thay đổi sau khi đính kèm nên không gửi</source>
         <translation>the file changed after it was attached, so it was not sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="99"/>
+        <location filename="../../app/ui/support/texts.py" line="86"/>
         <source>tệp quá lớn, máy chủ từ chối</source>
         <translation>the file is too large; the server refused it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="100"/>
+        <location filename="../../app/ui/support/texts.py" line="87"/>
         <source>máy chủ từ chối tệp (sai mã kiểm tra)</source>
         <translation>the server refused the file (checksum mismatch)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="101"/>
+        <location filename="../../app/ui/support/texts.py" line="88"/>
         <source>Yêu cầu không còn trên máy chủ nhà cung cấp nên tệp chưa gửi được (tệp vẫn lưu trên máy này). Hãy gửi yêu cầu mới hoặc gọi %1.</source>
         <translation>The request is no longer on the vendor&apos;s server, so the file was not sent (it is still kept on this computer). Raise a new request or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="124"/>
+        <location filename="../../app/ui/support/texts.py" line="111"/>
         <source>Vui lòng nhập mục này.</source>
         <translation>Please fill this in.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="126"/>
-        <location filename="../../app/ui/support/texts.py" line="348"/>
+        <location filename="../../app/ui/support/texts.py" line="113"/>
+        <location filename="../../app/ui/support/texts.py" line="286"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="128"/>
-        <location filename="../../app/ui/support/texts.py" line="353"/>
+        <location filename="../../app/ui/support/texts.py" line="115"/>
+        <location filename="../../app/ui/support/texts.py" line="291"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="130"/>
-        <location filename="../../app/ui/support/texts.py" line="354"/>
+        <location filename="../../app/ui/support/texts.py" line="117"/>
+        <location filename="../../app/ui/support/texts.py" line="292"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="112"/>
+        <location filename="../../app/ui/support/texts.py" line="99"/>
         <source>Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại.</source>
         <translation>Please enter a phone number so the technician can call back.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="114"/>
+        <location filename="../../app/ui/support/texts.py" line="101"/>
         <source>Số điện thoại chỉ gồm chữ số (có thể có +84).</source>
         <translation>A phone number has digits only (optionally +84).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="116"/>
+        <location filename="../../app/ui/support/texts.py" line="103"/>
         <source>Số điện thoại không đủ hoặc thừa chữ số.</source>
         <translation>The phone number has too few or too many digits.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="117"/>
+        <location filename="../../app/ui/support/texts.py" line="104"/>
         <source>Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234).</source>
         <translation>Unknown prefix (mobiles have 10 digits like 0912 345 678, landlines look like 028 3822 1234).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="131"/>
+        <location filename="../../app/ui/support/texts.py" line="118"/>
         <source>Số điện thoại không hợp lệ.</source>
         <translation>The phone number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="138"/>
+        <location filename="../../app/ui/support/time_texts.py" line="24"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="140"/>
+        <location filename="../../app/ui/support/time_texts.py" line="26"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="141"/>
+        <location filename="../../app/ui/support/time_texts.py" line="27"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="147"/>
+        <location filename="../../app/ui/support/time_texts.py" line="33"/>
         <source>Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.</source>
         <translation>No committed deadline (the shop&apos;s warranty/maintenance has ended); for anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="151"/>
+        <location filename="../../app/ui/support/time_texts.py" line="37"/>
         <source>%1 hôm nay</source>
         <translation>%1 today</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="153"/>
+        <location filename="../../app/ui/support/time_texts.py" line="39"/>
         <source>%1 ngày mai</source>
         <translation>%1 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="157"/>
+        <location filename="../../app/ui/support/time_texts.py" line="43"/>
         <source>Hạn đề xuất phương án: %1 (đã quá hạn %2)</source>
         <translation>Solution due: %1 (overdue by %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="159"/>
+        <location filename="../../app/ui/support/time_texts.py" line="45"/>
         <source>Hạn đề xuất phương án: %1, còn %2</source>
         <translation>Solution due: %1, %2 left</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="164"/>
+        <location filename="../../app/ui/support/texts.py" line="123"/>
         <source>(chưa gửi)</source>
         <translation>(not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="192"/>
+        <location filename="../../app/ui/support/time_texts.py" line="50"/>
         <source>Thứ Hai</source>
         <translation>Monday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="192"/>
+        <location filename="../../app/ui/support/time_texts.py" line="50"/>
         <source>Thứ Ba</source>
         <translation>Tuesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="193"/>
+        <location filename="../../app/ui/support/time_texts.py" line="51"/>
         <source>Thứ Tư</source>
         <translation>Wednesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="193"/>
+        <location filename="../../app/ui/support/time_texts.py" line="51"/>
         <source>Thứ Năm</source>
         <translation>Thursday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="194"/>
+        <location filename="../../app/ui/support/time_texts.py" line="52"/>
         <source>Thứ Sáu</source>
         <translation>Friday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="194"/>
+        <location filename="../../app/ui/support/time_texts.py" line="52"/>
         <source>Thứ Bảy</source>
         <translation>Saturday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="195"/>
+        <location filename="../../app/ui/support/time_texts.py" line="53"/>
         <source>Chủ Nhật</source>
         <translation>Sunday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="201"/>
+        <location filename="../../app/ui/support/time_texts.py" line="59"/>
         <source>%1 %2, %3–%4, kỹ thuật viên %5</source>
         <translation>%1 %2, %3–%4, technician %5</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="217"/>
+        <location filename="../../app/ui/support/texts.py" line="155"/>
         <source>Nhà cung cấp – %1</source>
         <translation>Vendor – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="219"/>
+        <location filename="../../app/ui/support/texts.py" line="157"/>
         <source>Cửa hàng – %1</source>
         <translation>Shop – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="220"/>
+        <location filename="../../app/ui/support/texts.py" line="158"/>
         <source>Hệ thống</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="224"/>
+        <location filename="../../app/ui/support/texts.py" line="162"/>
         <source>yêu cầu đã đóng; bấm “Lỗi xuất hiện lại” để mở lại</source>
         <translation>the request is closed; press “The problem is back” to reopen it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="225"/>
+        <location filename="../../app/ui/support/texts.py" line="163"/>
         <source>không có phương án nào đang chờ cửa hàng trả lời</source>
         <translation>no proposed solution is waiting for the shop&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="226"/>
+        <location filename="../../app/ui/support/texts.py" line="164"/>
         <source>không có lịch hẹn nào đang chờ cửa hàng xác nhận</source>
         <translation>no visit is waiting for the shop&apos;s confirmation</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="227"/>
+        <location filename="../../app/ui/support/texts.py" line="165"/>
         <source>nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới</source>
         <translation>the vendor changed the visit; see the new time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="228"/>
+        <location filename="../../app/ui/support/texts.py" line="166"/>
         <source>yêu cầu chưa được giải quyết</source>
         <translation>the request has not been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="229"/>
+        <location filename="../../app/ui/support/texts.py" line="167"/>
         <source>yêu cầu này đã được đánh giá</source>
         <translation>this request has already been rated</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="230"/>
+        <location filename="../../app/ui/support/texts.py" line="168"/>
         <source>đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới</source>
         <translation>more than 7 days have passed since it was resolved; please raise a new request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="239"/>
+        <location filename="../../app/ui/support/texts.py" line="177"/>
         <source>máy chủ từ chối</source>
         <translation>the server refused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="248"/>
+        <location filename="../../app/ui/support/texts.py" line="186"/>
         <source>Bộ phận hỗ trợ đã nhận yêu cầu</source>
         <translation>The support team received the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="251"/>
-        <location filename="../../app/ui/support/texts.py" line="253"/>
+        <location filename="../../app/ui/support/texts.py" line="189"/>
+        <location filename="../../app/ui/support/texts.py" line="191"/>
         <source>Chuyển trạng thái: %1</source>
         <translation>Status changed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="256"/>
+        <location filename="../../app/ui/support/texts.py" line="194"/>
         <source>Đề xuất phương án (%1): %2</source>
         <translation>Solution proposed (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="258"/>
+        <location filename="../../app/ui/support/texts.py" line="196"/>
         <source>Cửa hàng xác nhận: đã khắc phục</source>
         <translation>The shop confirmed: fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="260"/>
+        <location filename="../../app/ui/support/texts.py" line="198"/>
         <source>Cửa hàng báo chưa khắc phục: %1</source>
         <translation>The shop says it is not fixed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="261"/>
+        <location filename="../../app/ui/support/texts.py" line="199"/>
         <source>Cửa hàng báo lỗi xuất hiện lại: %1</source>
         <translation>The shop says the problem is back: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="264"/>
+        <location filename="../../app/ui/support/texts.py" line="202"/>
         <source>Hạn đề xuất mới: %1.</source>
         <translation>New deadline for a proposed solution: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="267"/>
+        <location filename="../../app/ui/support/texts.py" line="205"/>
         <source>Đề xuất lịch đến tận nơi: %1</source>
         <translation>On-site visit proposed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="269"/>
+        <location filename="../../app/ui/support/texts.py" line="207"/>
         <source>Cửa hàng xác nhận lịch hẹn</source>
         <translation>The shop confirmed the visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="271"/>
+        <location filename="../../app/ui/support/texts.py" line="209"/>
         <source>Cửa hàng đề nghị giờ khác: %1</source>
         <translation>The shop asked for another time: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="273"/>
+        <location filename="../../app/ui/support/texts.py" line="211"/>
         <source>Đánh giá %1</source>
         <translation>Rated %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="277"/>
+        <location filename="../../app/ui/support/texts.py" line="215"/>
         <source>Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn</source>
         <translation>Closed because the shop did not answer the proposed solution in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="278"/>
+        <location filename="../../app/ui/support/texts.py" line="216"/>
         <source>Đã đóng yêu cầu</source>
         <translation>Request closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="284"/>
-        <location filename="../../app/ui/support/texts.py" line="291"/>
+        <location filename="../../app/ui/support/texts.py" line="222"/>
+        <location filename="../../app/ui/support/texts.py" line="229"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="286"/>
+        <location filename="../../app/ui/support/texts.py" line="224"/>
         <source>không gửi được: %1</source>
         <translation>not sent: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="292"/>
+        <location filename="../../app/ui/support/texts.py" line="230"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="293"/>
+        <location filename="../../app/ui/support/texts.py" line="231"/>
         <source>bấm để tải về</source>
         <translation>click to download</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="294"/>
+        <location filename="../../app/ui/support/texts.py" line="232"/>
         <source>bấm để mở</source>
         <translation>click to open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="295"/>
+        <location filename="../../app/ui/support/texts.py" line="233"/>
         <source>tệp không khớp mã kiểm tra, không mở</source>
         <translation>the file does not match its checksum, not opened</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="308"/>
+        <location filename="../../app/ui/support/texts.py" line="246"/>
         <source>Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ trợ. Việc gấp xin gọi %1.</source>
         <translation>The request is waiting to be sent: the PC will send it as soon as it reaches the support server. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="311"/>
+        <location filename="../../app/ui/support/texts.py" line="249"/>
         <source>Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, không cần bấm lại.</source>
         <translation>The shop&apos;s answer is waiting to be sent: the PC will send it as soon as it can connect; no need to press again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="315"/>
+        <location filename="../../app/ui/support/texts.py" line="253"/>
         <source>Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm “Xác nhận lịch” hoặc “Đề nghị giờ khác”.</source>
         <translation>The shop needs to answer: the vendor proposes to come on %1. Press “Confirm visit” or “Ask for another time”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="319"/>
+        <location filename="../../app/ui/support/texts.py" line="257"/>
         <source>Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?</source>
         <translation>The shop needs to answer: did the proposed solution fix the problem?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="321"/>
+        <location filename="../../app/ui/support/texts.py" line="259"/>
         <source>Nếu cửa hàng không trả lời trước %1, nhà cung cấp có thể đóng yêu cầu.</source>
         <translation>If the shop does not answer before %1, the vendor may close the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="325"/>
+        <location filename="../../app/ui/support/texts.py" line="263"/>
         <source>Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến.</source>
         <translation>Booked: %1. The technician will call before coming.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="330"/>
+        <location filename="../../app/ui/support/texts.py" line="268"/>
         <source>Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm “Lỗi xuất hiện lại” thay vì gửi yêu cầu mới.</source>
         <translation>Done. If the problem comes back before %1, press “The problem is back” instead of raising a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="332"/>
+        <location filename="../../app/ui/support/texts.py" line="270"/>
         <source>Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.</source>
         <translation>Done. If there is a new problem, please raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="334"/>
+        <location filename="../../app/ui/support/texts.py" line="272"/>
         <source>Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor detected a problem on the till and opened this request for the shop; a technician will get in touch and propose a solution by %1. You can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="339"/>
+        <location filename="../../app/ui/support/texts.py" line="277"/>
         <source>Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor is working on it and will propose a solution before %1. The shop can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="342"/>
+        <location filename="../../app/ui/support/texts.py" line="280"/>
         <source>Nhà cung cấp đang xử lý. Việc gấp xin gọi %1.</source>
         <translation>The vendor is working on it. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="346"/>
+        <location filename="../../app/ui/support/texts.py" line="284"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="347"/>
+        <location filename="../../app/ui/support/texts.py" line="285"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="349"/>
+        <location filename="../../app/ui/support/texts.py" line="287"/>
         <source>Hãy cho biết lý do.</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="350"/>
+        <location filename="../../app/ui/support/texts.py" line="288"/>
         <source>Hãy cho biết ngày giờ nào tiện cho cửa hàng.</source>
         <translation>Please say which days or hours suit the shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="351"/>
+        <location filename="../../app/ui/support/texts.py" line="289"/>
         <source>Hãy chọn từ 1 đến 5 sao.</source>
         <translation>Please choose 1 to 5 stars.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="352"/>
+        <location filename="../../app/ui/support/texts.py" line="290"/>
         <source>Mỗi tin nhắn gửi kèm tối đa %1 tệp.</source>
         <translation>At most %1 files per message.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="365"/>
+        <location filename="../../app/ui/support/texts.py" line="303"/>
         <source>Không tìm thấy tệp này trong yêu cầu.</source>
         <translation>This file was not found in the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="366"/>
+        <location filename="../../app/ui/support/texts.py" line="304"/>
         <source>Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút.</source>
         <translation>The file is not ready on the server yet; please try again in a few minutes.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="368"/>
+        <location filename="../../app/ui/support/texts.py" line="306"/>
         <source>Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not match the checksum the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="371"/>
+        <location filename="../../app/ui/support/texts.py" line="309"/>
         <source>Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not have the size the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
@@ -4087,37 +4087,37 @@ Details: %2</translation>
 <context>
     <name>SupportTile</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="290"/>
+        <location filename="../../app/ui/support/tile.py" line="42"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="292"/>
+        <location filename="../../app/ui/support/tile.py" line="46"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="306"/>
+        <location filename="../../app/ui/support/tile.py" line="70"/>
         <source>%1 tin nhắn mới từ bộ phận hỗ trợ</source>
         <translation>%1 new messages from the support team</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="309"/>
+        <location filename="../../app/ui/support/tile.py" line="73"/>
         <source>Lịch hẹn: %1</source>
         <translation>Visit: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="317"/>
+        <location filename="../../app/ui/support/tile.py" line="82"/>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="319"/>
+        <location filename="../../app/ui/support/tile.py" line="84"/>
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="326"/>
+        <location filename="../../app/ui/support/tile.py" line="92"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>
@@ -4474,169 +4474,169 @@ Details: %2</translation>
         <translation>Conversation with the support team</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="61"/>
+        <location filename="../../app/ui/support/thread_view.py" line="53"/>
         <source>Đã khắc phục</source>
         <translation>Fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="63"/>
+        <location filename="../../app/ui/support/thread_view.py" line="55"/>
         <source>Chưa khắc phục…</source>
         <translation>Not fixed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="64"/>
+        <location filename="../../app/ui/support/thread_view.py" line="56"/>
         <source>Xác nhận lịch</source>
         <translation>Confirm visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="65"/>
+        <location filename="../../app/ui/support/thread_view.py" line="57"/>
         <source>Đề nghị giờ khác…</source>
         <translation>Ask for another time…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="66"/>
+        <location filename="../../app/ui/support/thread_view.py" line="58"/>
         <source>Đánh giá…</source>
         <translation>Rate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="67"/>
+        <location filename="../../app/ui/support/thread_view.py" line="59"/>
         <source>Lỗi xuất hiện lại…</source>
         <translation>The problem is back…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="73"/>
+        <location filename="../../app/ui/support/thread_view.py" line="65"/>
         <source>Người gửi</source>
         <translation>Sender</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="76"/>
-        <location filename="../../app/ui/support/thread_view.py" line="169"/>
+        <location filename="../../app/ui/support/thread_view.py" line="68"/>
+        <location filename="../../app/ui/support/thread_view.py" line="161"/>
         <source>Nhắn cho bộ phận hỗ trợ: trả lời câu hỏi, báo thêm thông tin…</source>
         <translation>Message the support team: answer a question, add information…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="78"/>
+        <location filename="../../app/ui/support/thread_view.py" line="70"/>
         <source>Đính kèm tệp…</source>
         <translation>Attach files…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="79"/>
-        <location filename="../../app/ui/support/thread_view.py" line="225"/>
+        <location filename="../../app/ui/support/thread_view.py" line="71"/>
+        <location filename="../../app/ui/support/thread_view.py" line="217"/>
         <source>Gửi</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="164"/>
+        <location filename="../../app/ui/support/thread_view.py" line="156"/>
         <source>Yêu cầu đã đóng. Nếu lỗi xuất hiện lại, bấm “Lỗi xuất hiện lại” hoặc gửi yêu cầu mới.</source>
         <translation>The request is closed. If the problem comes back, press “The problem is back” or raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="167"/>
+        <location filename="../../app/ui/support/thread_view.py" line="159"/>
         <source>Có thể nhắn khi yêu cầu đã đến bộ phận hỗ trợ.</source>
         <translation>You can send messages once the request has reached the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="179"/>
+        <location filename="../../app/ui/support/thread_view.py" line="171"/>
         <source>Chọn tệp gửi kèm</source>
         <translation>Choose files to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="184"/>
+        <location filename="../../app/ui/support/thread_view.py" line="176"/>
         <source>Gửi kèm: %1</source>
         <translation>Attached: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="192"/>
+        <location filename="../../app/ui/support/thread_view.py" line="184"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="195"/>
+        <location filename="../../app/ui/support/thread_view.py" line="187"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="198"/>
+        <location filename="../../app/ui/support/thread_view.py" line="190"/>
         <source>Tin nhắn quá dài (tối đa %1 ký tự).</source>
         <translation>Message too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="222"/>
+        <location filename="../../app/ui/support/thread_view.py" line="214"/>
         <source>Chưa khắc phục</source>
         <translation>Not fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="223"/>
+        <location filename="../../app/ui/support/thread_view.py" line="215"/>
         <source>Phương án chưa khắc phục được lỗi? Hãy cho biết lỗi còn thế nào. Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới.</source>
         <translation>The proposed solution did not fix the problem? Tell us what is still wrong. The request will be reopened with a new deadline for a proposed solution.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="224"/>
+        <location filename="../../app/ui/support/thread_view.py" line="216"/>
         <source>Ví dụ: vẫn không in được tem, máy in báo lỗi đèn đỏ</source>
         <translation>For example: labels still do not print, the printer shows a red light</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="236"/>
+        <location filename="../../app/ui/support/thread_view.py" line="228"/>
         <source>Đề nghị giờ khác</source>
         <translation>Ask for another time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="237"/>
+        <location filename="../../app/ui/support/thread_view.py" line="229"/>
         <source>Giờ hẹn chưa tiện cho cửa hàng? Hãy cho biết ngày giờ nào tiện để nhà cung cấp hẹn lại.</source>
         <translation>The visit time does not suit the shop? Tell us which days or hours suit, so the vendor can book again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="238"/>
+        <location filename="../../app/ui/support/thread_view.py" line="230"/>
         <source>Ví dụ: sáng thứ Ba hoặc sau 17:00 các ngày trong tuần</source>
         <translation>For example: Tuesday morning, or after 17:00 on weekdays</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="238"/>
+        <location filename="../../app/ui/support/thread_view.py" line="230"/>
         <source>Gửi đề nghị</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="251"/>
+        <location filename="../../app/ui/support/thread_view.py" line="243"/>
         <source>Lỗi xuất hiện lại</source>
         <translation>The problem is back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="252"/>
+        <location filename="../../app/ui/support/thread_view.py" line="244"/>
         <source>Lỗi đã được giải quyết nay lại xuất hiện? Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới, không cần gửi yêu cầu mới.</source>
         <translation>The problem was resolved but has come back? The request will be reopened with a new deadline for a proposed solution; no need to raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="253"/>
+        <location filename="../../app/ui/support/thread_view.py" line="245"/>
         <source>Ví dụ: từ sáng nay máy quét lại ra chữ có dấu</source>
         <translation>For example: since this morning the scanner types accented letters again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="254"/>
+        <location filename="../../app/ui/support/thread_view.py" line="246"/>
         <source>Mở lại yêu cầu</source>
         <translation>Reopen the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="277"/>
+        <location filename="../../app/ui/support/thread_view.py" line="269"/>
         <source>Đã lưu; đang gửi cho bộ phận hỗ trợ.</source>
         <translation>Saved; sending to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="278"/>
+        <location filename="../../app/ui/support/thread_view.py" line="270"/>
         <source>Đã gửi cho bộ phận hỗ trợ.</source>
         <translation>Sent to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="283"/>
+        <location filename="../../app/ui/support/thread_view.py" line="275"/>
         <source>Không thực hiện được: %1.</source>
         <translation>Could not do it: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="287"/>
+        <location filename="../../app/ui/support/thread_view.py" line="279"/>
         <source>Không lưu được: %1</source>
         <translation>Could not save: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="295"/>
+        <location filename="../../app/ui/support/thread_view.py" line="287"/>
         <source>Không tải được tệp: %1</source>
         <translation>Could not download the file: %1</translation>
     </message>
@@ -4695,212 +4695,212 @@ Details: %2</translation>
 <context>
     <name>UpdateTexts</name>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="21"/>
+        <location filename="../../app/ui/updates/time_texts.py" line="13"/>
         <source>có hiệu lực từ %1 (còn %2 ngày)</source>
         <translation>in force from %1 (%2 days to go)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="23"/>
+        <location filename="../../app/ui/updates/time_texts.py" line="15"/>
         <source>đã có hiệu lực từ %1</source>
         <translation>in force since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="27"/>
+        <location filename="../../app/ui/updates/texts.py" line="17"/>
         <source>Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị giả mạo): không cài gì, giữ nguyên bản đang dùng. Hãy gọi %1.</source>
         <translation>The update does not carry a valid vendor signature (it may have been altered, or the server impersonated): nothing was installed and the current versions are kept. Please call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="30"/>
+        <location filename="../../app/ui/updates/texts.py" line="20"/>
         <source>Không tải được bản cập nhật (mạng); sẽ tự thử lại sau.</source>
         <translation>The update could not be downloaded (network); it will be retried automatically.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="31"/>
+        <location filename="../../app/ui/updates/texts.py" line="21"/>
         <source>Máy chủ gửi dữ liệu lớn hơn bản đã ký: đã dừng, không cài.</source>
         <translation>The server sent more data than was signed: stopped, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="33"/>
+        <location filename="../../app/ui/updates/texts.py" line="23"/>
         <source>Tệp tải về không khớp bản đã ký: không cài.</source>
         <translation>The downloaded file does not match the signed one: not installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="34"/>
+        <location filename="../../app/ui/updates/texts.py" line="24"/>
         <source>Đã dừng; phần đã tải được giữ để tải tiếp.</source>
         <translation>Stopped; what was downloaded is kept to continue later.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="35"/>
+        <location filename="../../app/ui/updates/texts.py" line="25"/>
         <source>Đang có một lần cập nhật khác chạy.</source>
         <translation>Another update run is in progress.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="36"/>
+        <location filename="../../app/ui/updates/texts.py" line="26"/>
         <source>Không ghi được vào ổ đĩa (đầy hoặc không có quyền).</source>
         <translation>Cannot write to the disk (full or no permission).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="45"/>
+        <location filename="../../app/ui/updates/texts.py" line="35"/>
         <source>chuyển khoản</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="46"/>
+        <location filename="../../app/ui/updates/texts.py" line="36"/>
         <source>tiền mặt</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="47"/>
+        <location filename="../../app/ui/updates/texts.py" line="37"/>
         <source>thẻ</source>
         <translation>card</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="48"/>
+        <location filename="../../app/ui/updates/texts.py" line="38"/>
         <source>ví điện tử</source>
         <translation>e-wallet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="49"/>
+        <location filename="../../app/ui/updates/texts.py" line="39"/>
         <source>phiếu quà tặng</source>
         <translation>gift voucher</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="57"/>
+        <location filename="../../app/ui/updates/texts.py" line="47"/>
         <source>bán ra và mua vào cộng lại</source>
         <translation>sales and buy-backs added together</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="59"/>
+        <location filename="../../app/ui/updates/texts.py" line="49"/>
         <source>chỉ tính bán ra</source>
         <translation>sales only</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="61"/>
+        <location filename="../../app/ui/updates/texts.py" line="51"/>
         <source>chỉ tính mua vào</source>
         <translation>buy-backs only</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="63"/>
+        <location filename="../../app/ui/updates/texts.py" line="53"/>
         <source>Từ %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
         <translation>From %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="66"/>
+        <location filename="../../app/ui/updates/texts.py" line="56"/>
         <source>Trên %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
         <translation>Above %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="78"/>
+        <location filename="../../app/ui/updates/texts.py" line="68"/>
         <source>Thuế GTGT %1% cho %2</source>
         <translation>VAT %1% on %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="81"/>
+        <location filename="../../app/ui/updates/texts.py" line="71"/>
         <source>Báo cáo từ %1: %2</source>
         <translation>Report from %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="84"/>
+        <location filename="../../app/ui/updates/texts.py" line="74"/>
         <source>Tem phải ghi: %1</source>
         <translation>Tags must show: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="87"/>
+        <location filename="../../app/ui/updates/texts.py" line="77"/>
         <source>Hóa đơn phải có: %1</source>
         <translation>Invoices must include: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="100"/>
+        <location filename="../../app/ui/updates/texts.py" line="90"/>
         <source>Thêm quy tắc %1</source>
         <translation>Rule added: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="102"/>
+        <location filename="../../app/ui/updates/texts.py" line="92"/>
         <source>Bỏ quy tắc %1</source>
         <translation>Rule removed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="106"/>
+        <location filename="../../app/ui/updates/texts.py" line="96"/>
         <source>Đổi %1 (%2)</source>
         <translation>Changed %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="139"/>
+        <location filename="../../app/ui/updates/texts.py" line="129"/>
         <source>Không tìm thấy thư mục %1 (USB đã bị rút ra?). Hãy cắm lại USB rồi chọn lại.</source>
         <translation>Folder %1 not found (was the USB stick removed?). Plug it in again and choose again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="141"/>
+        <location filename="../../app/ui/updates/texts.py" line="131"/>
         <source>%1 là một tệp, không phải thư mục. Hãy chọn thư mục bản cập nhật trên USB.</source>
         <translation>%1 is a file, not a folder. Choose the update folder on the USB stick.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="143"/>
+        <location filename="../../app/ui/updates/texts.py" line="133"/>
         <source>Thư mục %1 không phải bản cập nhật của nhà cung cấp (không có thư mục metadata). Hãy chọn thư mục nhà cung cấp đã chép vào USB (%2).</source>
         <translation>Folder %1 is not the vendor&apos;s update copy (no metadata folder). Choose the folder the vendor copied to the USB stick (%2).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="146"/>
+        <location filename="../../app/ui/updates/texts.py" line="136"/>
         <source>Bản cập nhật trong %1 chưa được chép xong. Hãy xin nhà cung cấp chép lại (%2).</source>
         <translation>The update copy in %1 was not finished. Ask the vendor to write it again (%2).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="183"/>
+        <location filename="../../app/ui/updates/texts.py" line="173"/>
         <source>Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới (%3). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <translation>The update copy on the USB stick expired on %1 (%2 days ago). Ask the vendor for a new copy (%3). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="159"/>
+        <location filename="../../app/ui/updates/texts.py" line="149"/>
         <source>Bản cập nhật trên USB đã hết hạn. Hãy xin nhà cung cấp một bản mới (%1). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <translation>The update copy on the USB stick has expired. Ask the vendor for a new copy (%1). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="168"/>
+        <location filename="../../app/ui/updates/texts.py" line="158"/>
         <source>Bản cập nhật trên USB không phải của nhà cung cấp của bạn (chữ ký không khớp). Không cài gì; máy vẫn dùng bản hiện có. Gọi %1 nếu không rõ USB này từ đâu.</source>
         <translation>The update copy on the USB stick is not from your vendor (the signatures do not match). Nothing was installed; this PC keeps what it has. Call %1 if you do not know where this stick came from.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="162"/>
+        <location filename="../../app/ui/updates/texts.py" line="152"/>
         <source>Bản cập nhật trên USB cũ hơn bản máy này đã có. Không cài gì; máy vẫn dùng bản hiện có. Hãy xin nhà cung cấp một bản mới (%1).</source>
         <translation>The update copy on the USB stick is older than what this PC already has. Nothing was installed; this PC keeps what it has. Ask the vendor for a new copy (%1).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="171"/>
+        <location filename="../../app/ui/updates/texts.py" line="161"/>
         <source>Bản cập nhật trên USB đã bị sửa hoặc hỏng (không khớp chữ ký của nhà cung cấp). Không cài gì; máy vẫn dùng bản hiện có. Hãy chép lại từ nhà cung cấp hoặc gọi %1.</source>
         <translation>The update copy on the USB stick was altered or is damaged (it does not match the vendor&apos;s signatures). Nothing was installed; this PC keeps what it has. Copy it again from the vendor or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="174"/>
+        <location filename="../../app/ui/updates/texts.py" line="164"/>
         <source>Bản cập nhật trên USB thiếu tệp hoặc không đọc được. Không cài thêm gì; hãy chép lại đầy đủ từ nhà cung cấp rồi thử lại.</source>
         <translation>The update copy on the USB stick is missing a file or cannot be read. Nothing more was installed; copy it again in full from the vendor and try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="193"/>
+        <location filename="../../app/ui/updates/texts.py" line="183"/>
         <source>%1 (bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="201"/>
+        <location filename="../../app/ui/updates/texts.py" line="191"/>
         <source>Đã cài từ USB: %1.</source>
         <translation>Installed from USB: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="203"/>
+        <location filename="../../app/ui/updates/texts.py" line="193"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>Version %1 of the app is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="206"/>
+        <location filename="../../app/ui/updates/texts.py" line="196"/>
         <source>Bản phần mềm %1 có trên USB, nhưng bản cài trên máy này không tự cập nhật được: hãy cài bằng bộ cài của nhà cung cấp.</source>
         <translation>App version %1 is on the USB stick, but this installation cannot update itself: install it with the vendor&apos;s installer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="213"/>
+        <location filename="../../app/ui/updates/texts.py" line="203"/>
         <source>Chưa đến lượt máy này nhận %1 (nhà cung cấp đang phát hành dần).</source>
         <translation>This PC is not yet due to receive %1 (the vendor is releasing it gradually).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="216"/>
+        <location filename="../../app/ui/updates/texts.py" line="206"/>
         <source>Bản cập nhật trên USB hợp lệ; máy này đã có đủ, không có gì mới.</source>
         <translation>The update copy on the USB stick is valid; this PC already has everything on it.</translation>
     </message>
@@ -4908,147 +4908,147 @@ Details: %2</translation>
 <context>
     <name>UpdatesPage</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="58"/>
+        <location filename="../../app/ui/updates/page.py" line="49"/>
         <source>Cập nhật quy định và phần mềm</source>
         <translation>Regulation and software updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="59"/>
+        <location filename="../../app/ui/updates/page.py" line="50"/>
         <source>Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>Gold-trading regulation packs, digitally signed by the vendor, downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="62"/>
+        <location filename="../../app/ui/updates/page.py" line="53"/>
         <source>Kiểm tra cập nhật</source>
         <translation>Check for updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="63"/>
+        <location filename="../../app/ui/updates/page.py" line="54"/>
         <source>Cập nhật từ USB…</source>
         <translation>Update from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="64"/>
+        <location filename="../../app/ui/updates/page.py" line="55"/>
         <source>Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, khi máy không có Internet. Bản sao được kiểm tra chữ ký như khi tải về.</source>
         <translation>Install regulation packs and app builds from the copy the vendor put on a USB stick, when this PC has no Internet. The copy&apos;s signatures are checked as for a download.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="66"/>
+        <location filename="../../app/ui/updates/page.py" line="57"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="72"/>
+        <location filename="../../app/ui/updates/page.py" line="63"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="78"/>
+        <location filename="../../app/ui/updates/page.py" line="69"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="78"/>
+        <location filename="../../app/ui/updates/page.py" line="69"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="78"/>
+        <location filename="../../app/ui/updates/page.py" line="69"/>
         <source>Hiệu lực</source>
         <translation>In force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="79"/>
+        <location filename="../../app/ui/updates/page.py" line="70"/>
         <source>Bản trước</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="117"/>
+        <location filename="../../app/ui/updates/page.py" line="108"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="134"/>
+        <location filename="../../app/ui/updates/page.py" line="125"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="144"/>
+        <location filename="../../app/ui/updates/page.py" line="135"/>
         <source>Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>There are no regulation packs on this PC yet. Press “Check for updates” to download the packs signed by the vendor; new packs are also downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="146"/>
+        <location filename="../../app/ui/updates/page.py" line="137"/>
         <source>Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.</source>
         <translation>Select a regulation pack in the table above to see what it changes and when it takes effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="160"/>
+        <location filename="../../app/ui/updates/page.py" line="151"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="166"/>
+        <location filename="../../app/ui/updates/page.py" line="157"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="167"/>
+        <location filename="../../app/ui/updates/page.py" line="158"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="180"/>
+        <location filename="../../app/ui/updates/page.py" line="171"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Regulation packs installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="182"/>
+        <location filename="../../app/ui/updates/page.py" line="173"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="185"/>
+        <location filename="../../app/ui/updates/page.py" line="176"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="192"/>
+        <location filename="../../app/ui/updates/page.py" line="183"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="202"/>
+        <location filename="../../app/ui/updates/page.py" line="193"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="209"/>
+        <location filename="../../app/ui/updates/page.py" line="200"/>
         <source>Chọn thư mục bản cập nhật trên USB</source>
         <translation>Choose the update folder on the USB stick</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="221"/>
+        <location filename="../../app/ui/updates/page.py" line="212"/>
         <source>Đang kiểm tra bản cập nhật trong %1…</source>
         <translation>Checking the update copy in %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="225"/>
+        <location filename="../../app/ui/updates/page.py" line="216"/>
         <source>Đang cập nhật từ USB…</source>
         <translation>Updating from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="233"/>
+        <location filename="../../app/ui/updates/page.py" line="224"/>
         <source>Đang dừng…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="239"/>
+        <location filename="../../app/ui/updates/page.py" line="230"/>
         <source>Đang cài %1…</source>
         <translation>Installing %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="268"/>
+        <location filename="../../app/ui/updates/page.py" line="259"/>
         <source>Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ.</source>
         <translation>Update from USB stopped; packs already installed are kept.</translation>
     </message>
@@ -5056,27 +5056,27 @@ Details: %2</translation>
 <context>
     <name>UpdatesTile</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="281"/>
+        <location filename="../../app/ui/updates/tile.py" line="29"/>
         <source>Gói quy định</source>
         <translation>Regulation packs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="282"/>
+        <location filename="../../app/ui/updates/tile.py" line="30"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="288"/>
+        <location filename="../../app/ui/updates/tile.py" line="42"/>
         <source>Chưa có gói quy định nào</source>
         <translation>No regulation packs yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="288"/>
+        <location filename="../../app/ui/updates/tile.py" line="42"/>
         <source>Vào mục Cập nhật để kiểm tra.</source>
         <translation>Open Updates to check.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="293"/>
+        <location filename="../../app/ui/updates/tile.py" line="47"/>
         <source>%1 gói đã cài</source>
         <translation>%1 packs installed</translation>
     </message>
@@ -5084,223 +5084,223 @@ Details: %2</translation>
 <context>
     <name>WarrantyPage</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="70"/>
+        <location filename="../../app/ui/warranty/page.py" line="53"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="85"/>
+        <location filename="../../app/ui/warranty/page.py" line="68"/>
         <source>Số hợp đồng</source>
         <translation>Contract number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="86"/>
+        <location filename="../../app/ui/warranty/page.py" line="69"/>
         <source>Nhà cung cấp</source>
         <translation>Vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="87"/>
+        <location filename="../../app/ui/warranty/page.py" line="70"/>
         <source>Gói phần mềm</source>
         <translation>Software package</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="88"/>
+        <location filename="../../app/ui/warranty/page.py" line="71"/>
         <source>Ngày nghiệm thu</source>
         <translation>Acceptance date</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="89"/>
+        <location filename="../../app/ui/warranty/page.py" line="72"/>
         <source>Thời hạn bảo hành</source>
         <translation>Warranty term</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="90"/>
+        <location filename="../../app/ui/warranty/page.py" line="73"/>
         <source>Hợp đồng bảo trì đang hiệu lực</source>
         <translation>Maintenance contract in force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="91"/>
+        <location filename="../../app/ui/warranty/page.py" line="74"/>
         <source>Khách hàng ưu tiên</source>
         <translation>Priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="105"/>
+        <location filename="../../app/ui/warranty/page.py" line="88"/>
         <source>Từ ngày</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="105"/>
+        <location filename="../../app/ui/warranty/page.py" line="88"/>
         <source>Đến hết ngày</source>
         <translation>Through</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="105"/>
+        <location filename="../../app/ui/warranty/page.py" line="88"/>
         <source>Gói bảo trì</source>
         <translation>Maintenance tier</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="112"/>
+        <location filename="../../app/ui/warranty/page.py" line="95"/>
         <source>Cập nhật từ máy chủ</source>
         <translation>Update from server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="113"/>
+        <location filename="../../app/ui/warranty/page.py" line="96"/>
         <source>Nhập hợp đồng từ tệp…</source>
         <translation>Import contract from file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="114"/>
+        <location filename="../../app/ui/warranty/page.py" line="97"/>
         <source>In phiếu bảo hành…</source>
         <translation>Print warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="115"/>
+        <location filename="../../app/ui/warranty/page.py" line="98"/>
         <source>Gia hạn bảo trì</source>
         <translation>Renew maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="125"/>
+        <location filename="../../app/ui/warranty/page.py" line="108"/>
         <source>Thời gian được hỗ trợ</source>
         <translation>Coverage over time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="126"/>
+        <location filename="../../app/ui/warranty/page.py" line="109"/>
         <source>Các hợp đồng bảo trì</source>
         <translation>Maintenance contracts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="127"/>
+        <location filename="../../app/ui/warranty/page.py" line="110"/>
         <source>Bảo hành và bảo trì bao gồm</source>
         <translation>Warranty and maintenance include</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="138"/>
+        <location filename="../../app/ui/warranty/page.py" line="121"/>
         <source>Đang đọc hợp đồng…</source>
         <translation>Reading the contract…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="167"/>
+        <location filename="../../app/ui/warranty/page.py" line="150"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="168"/>
+        <location filename="../../app/ui/warranty/page.py" line="151"/>
         <source>Bấm “Cập nhật từ máy chủ”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
         <translation>Press “Update from server”, or “Import contract from file” if this PC has no Internet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="177"/>
+        <location filename="../../app/ui/warranty/page.py" line="160"/>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="181"/>
+        <location filename="../../app/ui/warranty/page.py" line="164"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
         <translation>%1 days left – covered through %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="184"/>
+        <location filename="../../app/ui/warranty/page.py" line="167"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="188"/>
-        <location filename="../../app/ui/warranty/texts.py" line="104"/>
+        <location filename="../../app/ui/warranty/page.py" line="171"/>
+        <location filename="../../app/ui/warranty/texts.py" line="109"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="193"/>
+        <location filename="../../app/ui/warranty/page.py" line="176"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="198"/>
+        <location filename="../../app/ui/warranty/page.py" line="181"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="199"/>
+        <location filename="../../app/ui/warranty/page.py" line="182"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="201"/>
+        <location filename="../../app/ui/warranty/page.py" line="184"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="201"/>
+        <location filename="../../app/ui/warranty/page.py" line="184"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="106"/>
+        <location filename="../../app/ui/warranty/texts.py" line="111"/>
         <source>%1 – MST %2</source>
         <translation>%1 – tax code %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="212"/>
+        <location filename="../../app/ui/warranty/page.py" line="195"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="217"/>
+        <location filename="../../app/ui/warranty/page.py" line="200"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="219"/>
+        <location filename="../../app/ui/warranty/page.py" line="202"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="227"/>
+        <location filename="../../app/ui/warranty/page.py" line="210"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="227"/>
+        <location filename="../../app/ui/warranty/page.py" line="210"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="235"/>
+        <location filename="../../app/ui/warranty/page.py" line="218"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="241"/>
+        <location filename="../../app/ui/warranty/page.py" line="224"/>
         <source>Không đọc được tệp: %1</source>
         <translation>Cannot read the file: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="245"/>
+        <location filename="../../app/ui/warranty/page.py" line="228"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="259"/>
+        <location filename="../../app/ui/warranty/page.py" line="242"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="261"/>
+        <location filename="../../app/ui/warranty/page.py" line="244"/>
         <source>Không lưu được phiếu bảo hành: %1</source>
         <translation>Could not save the warranty certificate: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="262"/>
+        <location filename="../../app/ui/warranty/page.py" line="245"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="268"/>
+        <location filename="../../app/ui/warranty/page.py" line="251"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="271"/>
+        <location filename="../../app/ui/warranty/page.py" line="254"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -5308,157 +5308,157 @@ Details: %2</translation>
 <context>
     <name>WarrantyTexts</name>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="13"/>
+        <location filename="../../app/ui/warranty/texts.py" line="18"/>
         <source>Đang bảo hành</source>
         <translation>Under warranty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="14"/>
+        <location filename="../../app/ui/warranty/texts.py" line="19"/>
         <source>Đang bảo trì – khách hàng ưu tiên</source>
         <translation>Under maintenance – priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="15"/>
+        <location filename="../../app/ui/warranty/texts.py" line="20"/>
         <source>Hết hạn bảo hành</source>
         <translation>Warranty expired</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="20"/>
+        <location filename="../../app/ui/warranty/texts.py" line="25"/>
         <source>Tệp này không phải là hợp đồng của Phần Mềm Vàng.</source>
         <translation>This file is not a Phần Mềm Vàng contract.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="21"/>
+        <location filename="../../app/ui/warranty/texts.py" line="26"/>
         <source>Hợp đồng không có chữ ký số.</source>
         <translation>The contract has no digital signature.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="22"/>
+        <location filename="../../app/ui/warranty/texts.py" line="27"/>
         <source>Hợp đồng được ký bằng một khóa mà ứng dụng không tin cậy.</source>
         <translation>The contract is signed with a key this app does not trust.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="24"/>
+        <location filename="../../app/ui/warranty/texts.py" line="29"/>
         <source>Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký.</source>
         <translation>The digital signature does not match: the contract was changed after it was signed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="26"/>
+        <location filename="../../app/ui/warranty/texts.py" line="31"/>
         <source>Hợp đồng này là của một cửa hàng khác.</source>
         <translation>This contract belongs to another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="27"/>
+        <location filename="../../app/ui/warranty/texts.py" line="32"/>
         <source>Nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc thông tin nhà cung cấp).</source>
         <translation>The contract&apos;s content is not valid (a missing field, or wrong dates, terms, contract number or vendor details).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="34"/>
+        <location filename="../../app/ui/warranty/texts.py" line="39"/>
         <source>Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.</source>
         <translation>The contract in use is kept unchanged. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="40"/>
+        <location filename="../../app/ui/warranty/texts.py" line="45"/>
         <source>Tệp hợp đồng có khóa trùng lặp (“%1”): tệp bị từ chối.</source>
         <translation>The contract file has a key given twice (“%1”): the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="42"/>
+        <location filename="../../app/ui/warranty/texts.py" line="47"/>
         <source>Tệp hợp đồng có giá trị số không hợp lệ (NaN hoặc Infinity) ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has an invalid number (NaN or Infinity) at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="44"/>
+        <location filename="../../app/ui/warranty/texts.py" line="49"/>
         <source>Tệp hợp đồng có số quá lớn ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a number too large at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="46"/>
+        <location filename="../../app/ui/warranty/texts.py" line="51"/>
         <source>Tệp hợp đồng có ký tự hỏng ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a broken character at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="50"/>
+        <location filename="../../app/ui/warranty/texts.py" line="55"/>
         <source>Tệp hợp đồng không phải văn bản UTF-8: tệp bị từ chối.</source>
         <translation>The contract file is not UTF-8 text: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="51"/>
+        <location filename="../../app/ui/warranty/texts.py" line="56"/>
         <source>Tệp hợp đồng lồng nhau quá nhiều tầng: tệp bị từ chối.</source>
         <translation>The contract file is nested too deeply: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="68"/>
+        <location filename="../../app/ui/warranty/texts.py" line="73"/>
         <source>Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh “pmv-support shop-token”.</source>
         <translation>This PC has no shop connection token yet. A technician installs it with “pmv-support shop-token”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="71"/>
+        <location filename="../../app/ui/warranty/texts.py" line="76"/>
         <source>Không kết nối được máy chủ hỗ trợ (mất mạng?).</source>
         <translation>Cannot reach the support server (no network?).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="72"/>
+        <location filename="../../app/ui/warranty/texts.py" line="77"/>
         <source>Máy chủ hỗ trợ không trả lời kịp.</source>
         <translation>The support server did not answer in time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="73"/>
+        <location filename="../../app/ui/warranty/texts.py" line="78"/>
         <source>Máy chủ từ chối mã kết nối của cửa hàng.</source>
         <translation>The server refused the shop&apos;s connection token.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="74"/>
+        <location filename="../../app/ui/warranty/texts.py" line="79"/>
         <source>Máy chủ chưa có hợp đồng cho cửa hàng này.</source>
         <translation>The server has no contract for this shop yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="75"/>
+        <location filename="../../app/ui/warranty/texts.py" line="80"/>
         <source>Máy chủ hỗ trợ từ chối vì yêu cầu quá lớn.</source>
         <translation>The support server refused the request as too large.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="76"/>
+        <location filename="../../app/ui/warranty/texts.py" line="81"/>
         <source>Máy chủ hỗ trợ đang gặp lỗi.</source>
         <translation>The support server is having a problem.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="77"/>
+        <location filename="../../app/ui/warranty/texts.py" line="82"/>
         <source>Máy chủ trả lời không đúng định dạng.</source>
         <translation>The server&apos;s answer was not in the expected format.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="82"/>
+        <location filename="../../app/ui/warranty/texts.py" line="87"/>
         <source>Đang dùng hợp đồng đã lưu trên máy.</source>
         <translation>Using the contract saved on this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="89"/>
+        <location filename="../../app/ui/warranty/texts.py" line="94"/>
         <source>Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi.</source>
         <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, email, remote session, or a technician on site.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="91"/>
+        <location filename="../../app/ui/warranty/texts.py" line="96"/>
         <source>Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa.</source>
         <translation>Help using the software by phone, fax, email or remote session.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="92"/>
+        <location filename="../../app/ui/warranty/texts.py" line="97"/>
         <source>Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.</source>
         <translation>New versions when new gold-trading regulations come out.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="93"/>
+        <location filename="../../app/ui/warranty/texts.py" line="98"/>
         <source>Cài đặt lại phần mềm khi máy tính gặp sự cố.</source>
         <translation>Reinstalling the software when the computer fails.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="94"/>
+        <location filename="../../app/ui/warranty/texts.py" line="99"/>
         <source>Hỗ trợ lỗi thiết bị mã vạch; đường dây nóng %1 trực 24/7.</source>
         <translation>Support for barcode device problems; the hotline %1 is staffed 24/7.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="95"/>
+        <location filename="../../app/ui/warranty/texts.py" line="100"/>
         <source>Có hợp đồng bảo trì: được hỗ trợ ưu tiên (2 giờ cho sự cố nghiêm trọng và mức cao, 4 giờ cho mức thường).</source>
         <translation>With a maintenance contract: priority support (2 hours for critical and high severity, 4 hours for normal).</translation>
     </message>
@@ -5466,32 +5466,32 @@ Details: %2</translation>
 <context>
     <name>WarrantyTile</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="280"/>
+        <location filename="../../app/ui/warranty/tile.py" line="36"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="281"/>
+        <location filename="../../app/ui/warranty/tile.py" line="37"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="287"/>
+        <location filename="../../app/ui/warranty/tile.py" line="48"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="287"/>
+        <location filename="../../app/ui/warranty/tile.py" line="48"/>
         <source>Vào mục Bảo hành &amp; bảo trì để cập nhật.</source>
         <translation>Open Warranty &amp; maintenance to update it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="291"/>
+        <location filename="../../app/ui/warranty/tile.py" line="52"/>
         <source>Gọi %1 hoặc gia hạn bảo trì.</source>
         <translation>Call %1 or renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="294"/>
+        <location filename="../../app/ui/warranty/tile.py" line="55"/>
         <source>Còn %1 ngày (đến hết %2)</source>
         <translation>%1 days left (through %2)</translation>
     </message>

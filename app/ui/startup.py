@@ -214,9 +214,7 @@ class Startup(QObject):
 
     def _on_first_paint(self) -> None:
         log.info("first paint: window")
-        self._start_first_read()
-        assert self.frame is not None
-        QTimer.singleShot(0, self.frame.decorate)  # the navigation icons, right after the paint
+        self._start_first_read()  # the navigation icons come with its overview (decorate() would compete with it)
 
     # -- 2a. the first read: the overview filled before the data layer loads -------------------------
     def _start_first_read(self) -> None:
@@ -245,8 +243,10 @@ class Startup(QObject):
         from app.overview.facts import OverviewFacts
         from app.overview.first_read import utc_now
 
-        if isinstance(facts, OverviewFacts) and self.frame is not None and not self._closing.is_set():
-            self.frame.show_first_read(facts, utc_now)
+        if self.frame is not None and not self._closing.is_set():
+            if isinstance(facts, OverviewFacts):
+                self.frame.show_first_read(facts, utc_now)
+            QTimer.singleShot(0, self.frame.decorate)  # the navigation icons, with the overview
         QTimer.singleShot(0, self._start_loader)  # after the filled overview is painted
 
     def _quit(self) -> None:

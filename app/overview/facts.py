@@ -42,6 +42,7 @@ class OverviewFacts:
     shop: ShopCard
     health: HealthReport | None  # the newest recorded run (statuses and summaries); None before any run
     requests: list[RequestDeadline]  # as the support page lists them: newest first
+    unread: int  # the vendor's messages not read yet (a confirmed visit's line comes with the conversations' read)
     warranty: WarrantySnapshot
     packs: list[InstalledPack]
     activity: list[ActivityEntry]  # newest first

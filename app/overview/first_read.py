@@ -15,6 +15,12 @@ It reads only what the full start-up would read unchanged, and gives up
   (:mod:`app.storage.quick_reads`);
 * the regulation packs with no install left half-done (:func:`app.updates.pack_folders.interrupted`).
 
+Two limits, both put right within the second: a database damaged where these
+queries do not look is moved aside by the full start-up's check (the window
+then builds its overview again, with the CRITICAL banner); and a pack this
+version's model refuses (after a rollback of the app) is listed here from its
+stored members until the pack store falls back from it.
+
 Nothing here writes, migrates or recovers: that stays the full start-up's.
 """
 
@@ -23,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +41,14 @@ from app.infra.paths import AppPaths
 from app.infra.settings_text import SHOP_NAME_DEFAULT
 from app.overview.facts import ACTIVITY_SHOWN, OverviewFacts, PosRead, ShopCard
 from app.shop.pos_reader import read_summary
-from app.storage.quick_reads import QuickReadUnavailable, latest_run, reading, recent_activity, request_deadlines
+from app.storage.quick_reads import (
+    QuickReadUnavailable,
+    latest_run,
+    reading,
+    recent_activity,
+    request_deadlines,
+    unread_messages,
+)
 from app.updates.pack_folders import interrupted, list_installed, read_stored_header
 from app.warranty.cache import read_cached, snapshot_on
 from pmv_protocol.shop_time import shop_today
@@ -59,6 +73,9 @@ def read_first(config: Path | None, *, demo: bool, clock: Callable[[], dt.dateti
     if settings is None:
         log.info("first read: the settings are new or changed since they last loaded; the features read")
         return None
+    if not _usable(settings.paths):
+        log.info("first read: the data folder cannot be used as it is; the full start-up says what it does instead")
+        return None
     data_dir = settings.paths.data_dir
     updates = data_dir / "updates"
     if interrupted(updates):
@@ -71,6 +88,7 @@ def read_first(config: Path | None, *, demo: bool, clock: Callable[[], dt.dateti
         with reading(settings.paths.database_file) as connection:
             run = latest_run(connection)
             requests = request_deadlines(connection)
+            unread = unread_messages(connection)
             activity = recent_activity(connection, ACTIVITY_SHOWN)
     except QuickReadUnavailable as exc:
         log.info("first read: the database is not ready to read as it is (%s); the features read", exc)
@@ -79,8 +97,15 @@ def read_first(config: Path | None, *, demo: bool, clock: Callable[[], dt.dateti
     packs = list_installed(packs_dir, functools.partial(read_stored_header, packs_dir))
     keys = contract_keys if contract_keys is not None else load_trusted_keys("contract")
     contract = read_cached(data_dir / "contract.json", keys, shop.shop_id)
-    return OverviewFacts(now, today, shop, _report(run), requests, snapshot_on(contract, today), packs, activity,
-                         _pos(settings))
+    return OverviewFacts(now, today, shop, _report(run), requests, unread, snapshot_on(contract, today), packs,
+                         activity, _pos(settings))
+
+
+def _usable(paths: AppPaths) -> bool:
+    """The folders the full start-up makes sure of (:meth:`AppPaths.ensure`) are there and writable: else it creates
+    them, or falls back to the default data folder and says why (then this would read the wrong database)."""
+    return all(folder.is_dir() and os.access(folder, os.W_OK)
+               for folder in (paths.data_dir, paths.log_dir, paths.crash_dir))
 
 
 def _text(table: dict[str, Any], key: str, default: str = "") -> str:
@@ -107,7 +132,7 @@ def _report(run: StoredRun | None) -> HealthReport | None:
 def _pos(settings: CleanSettings) -> PosRead | None:
     """The POS summary for a POS kept in an SQLite file; None for one on a database server (SQLAlchemy reads it)."""
     pos = settings.section("pos")
-    if _text(pos, "url").strip():
+    if _text(pos, "url"):  # as the features read it (any text, even spaces, is a URL to try): SQLAlchemy's
         return None
     database = _text(pos, "database")
     if not database:

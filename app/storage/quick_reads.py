@@ -3,8 +3,8 @@
 At start-up the window shows the shop's state before SQLAlchemy and the rest of
 the data layer have loaded (issue 24: that import is most of a second on a
 till).  These reads answer what the repositories answer (the newest recorded
-check run, the recent activity, the listed requests' statuses and deadlines),
-in the same records, and a test holds them to it.
+check run, the recent activity, the listed requests' statuses and deadlines,
+the unread messages), in the same records, and a test holds them to it.
 
 They only read a file that is already what the data layer would open without
 touching it: present and at :data:`app.storage.schema.SCHEMA_HEAD`.  Anything
@@ -77,6 +77,13 @@ def recent_activity(connection: sqlite3.Connection, limit: int) -> list[Activity
                               (limit,)).fetchall()
     return [ActivityEntry(int(ident), _utc(at), str(kind), str(code), json.loads(detail))
             for ident, at, kind, code, detail in rows]
+
+
+def unread_messages(connection: sqlite3.Connection) -> int:
+    """As the sum of :meth:`app.storage.support_thread.ThreadRepository.unread_by_request`: conversation entries not
+    read yet (the shop's own are read when made)."""
+    (count,) = connection.execute("SELECT count(*) FROM thread_entries WHERE read_at IS NULL").fetchone()
+    return int(count)
 
 
 def request_deadlines(connection: sqlite3.Connection, limit: int = LISTED_REQUESTS) -> list[RequestDeadline]:

@@ -139,6 +139,8 @@ class Application(QObject):
         window.quit_requested.connect(self.quit)
         window.setup_requested.connect(self.reopen_setup)
         window.overview.level_changed.connect(self._on_level)
+        if window.overview.is_filled:  # filled by the first read before this connection: its level is the shop's
+            self._on_level(window.overview.level)
         for banner in settings_banners(self.runtime.loaded):
             window.add_banner(banner)
         for notice in self.runtime.storage_notices:

@@ -99,6 +99,17 @@ def _tile_texts(overview) -> list[tuple[str, str, str, object]]:
     return [(t.title_label.text(), t.value_label.text(), t.detail_label.text(), t.level) for t in overview.tiles]
 
 
+def _first_read_frame(qtbot: QtBot, runtime: Runtime, **changes: object) -> MainWindow:
+    """The painted frame with the overview from the first read (with ``changes`` to what it read)."""
+    facts = read_first(runtime.loaded.path, demo=False, clock=runtime.clock, paths=runtime.paths,
+                       contract_keys=load_trusted_keys("contract", *runtime.extra_key_files))
+    assert facts is not None and facts.complete
+    frame = MainWindow("vi")
+    qtbot.addWidget(frame)
+    frame.show_first_read(dataclasses.replace(facts, **changes), runtime.clock)  # type: ignore[arg-type]
+    return frame
+
+
 def test_the_overview_is_filled_with_the_stores_values(qtbot: QtBot, trusting_runtime: Runtime, make_app) -> None:
     runtime = trusting_runtime
     _stocked(runtime)
@@ -117,12 +128,7 @@ def test_the_first_read_fills_the_overview_before_the_data_layer_and_the_feature
     with the stores' values; the features' reads after attach() keep every tile as it was."""
     runtime = trusting_runtime
     _stocked(runtime)
-    facts = read_first(runtime.loaded.path, demo=False, clock=runtime.clock, paths=runtime.paths,
-                       contract_keys=load_trusted_keys("contract", *runtime.extra_key_files))
-    assert facts is not None and facts.complete
-    frame = MainWindow("vi")
-    qtbot.addWidget(frame)
-    frame.show_first_read(facts, runtime.clock)
+    frame = _first_read_frame(qtbot, runtime)
     overview = frame.overview
     assert overview.is_filled and frame.stack.currentWidget() is overview and frame.runtime is None
     _assert_tiles_hold_the_stores(overview, runtime)
@@ -140,12 +146,7 @@ def test_a_first_read_without_the_board_fills_once_the_features_have_read(
     """A POS on a database server is read through SQLAlchemy: the first read shows the rest, the fill waits."""
     runtime = trusting_runtime
     _stocked(runtime)
-    facts = read_first(runtime.loaded.path, demo=False, clock=runtime.clock, paths=runtime.paths,
-                       contract_keys=load_trusted_keys("contract", *runtime.extra_key_files))
-    assert facts is not None
-    frame = MainWindow("vi")
-    qtbot.addWidget(frame)
-    frame.show_first_read(dataclasses.replace(facts, pos=None), runtime.clock)
+    frame = _first_read_frame(qtbot, runtime, pos=None)
     assert not frame.overview.is_filled
     assert frame.overview.board_tile.value_label.text() == translate("OverviewPage", "Đang đọc…")
     app = make_app()
@@ -203,3 +204,67 @@ def test_a_pos_behind_pos_url_fills_the_board(qtbot: QtBot, runtime: Runtime, ma
     (purities,) = _rows(database, "SELECT count(DISTINCT purity_code) FROM gold_prices")[0]
     assert window.overview.board_table.rowCount() == purities > 0
     assert window.overview.board_tile.level is Level.OK
+
+
+def test_the_tray_takes_the_level_of_an_overview_filled_before_it_was_connected(
+        qtbot: QtBot, trusting_runtime: Runtime, make_app, monkeypatch) -> None:
+    """The first read sets the page's level before the app listens to it: the tray must still turn red for an
+    expired contract (the features' reads then put the same level in, and say nothing)."""
+    from app.ui.application import Application
+
+    runtime = trusting_runtime
+    _stocked(runtime)
+    runtime.contract_service().accept(signed_contract(KEY, "DEMO-0001", accepted_on="2020-01-01", maintenance=[],
+                                                      issued_at="2026-11-01T00:00:00+00:00"))
+    frame = _first_read_frame(qtbot, runtime)
+    assert frame.overview.level is Level.CRITICAL  # coverage expired
+    told: list[Level] = []
+    monkeypatch.setattr(Application, "_on_level", lambda _app, level: told.append(level))
+    app = make_app()
+    app.build_window(frame)
+    qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=20000)
+    assert told and told[-1] is Level.CRITICAL
+
+
+def test_unread_messages_show_from_the_first_read_and_stay(qtbot: QtBot, trusting_runtime: Runtime,
+                                                           make_app) -> None:
+    from app.storage.support_thread import ThreadRepository
+    from app.support.models import TicketReceipt, TicketUpdate
+    from pmv_protocol.thread import Author, EventKind, TicketEvent
+
+    runtime = trusting_runtime
+    _stocked(runtime)
+    request = runtime.support.create(NEW, coverage="warranty", response_due_at=None)
+    runtime.support.mark_sent(request.id, TicketReceipt(7, "YC-2026-000007", "received", None, created=True))
+    message = TicketEvent(101, EventKind.MESSAGE, Author.VENDOR, "Hỗ trợ Minh", runtime.clock(), text="Anh gửi log ạ")
+    update = TicketUpdate(7, "YC-2026-000007", "in_progress", None, None, None, runtime.clock(), request.id,
+                          events=(message,))
+    runtime.support.apply_updates([update])
+    ThreadRepository(runtime.database, runtime.paths.data_dir / "outbox", clock=runtime.clock).apply_updates([update])
+    frame = _first_read_frame(qtbot, runtime)
+    tile = frame.overview.support_tile
+    line = tr_args(translate("SupportTile", "%1 tin nhắn mới từ bộ phận hỗ trợ"), 1)
+    assert line in tile.detail_label.text()
+    first = _tile_texts(frame.overview)
+    app = make_app()
+    app.build_window(frame)
+    qtbot.waitUntil(lambda: not app.runner.is_busy() and app.support.conversations.unread == 1, timeout=20000)
+    qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=20000)
+    assert _tile_texts(frame.overview) == first and line in tile.detail_label.text()
+
+
+def test_a_database_found_damaged_at_start_up_gets_a_new_overview(qtbot: QtBot, trusting_runtime: Runtime,
+                                                                   make_app) -> None:
+    """The full start-up moved a damaged database aside: what the first read showed from it is not kept."""
+    from app.storage.db import NoticeKind, StorageNotice
+
+    runtime = trusting_runtime
+    _stocked(runtime)
+    frame = _first_read_frame(qtbot, runtime)
+    first_page = frame.overview
+    runtime.storage_notices.append(StorageNotice(NoticeKind.RECOVERED_FROM_CORRUPT, runtime.paths.database_file))
+    app = make_app()
+    window = app.build_window(frame)
+    assert window.overview is not first_page and window.stack.currentWidget() is window.overview
+    with qtbot.waitSignal(app.overview_filled, timeout=20000):
+        pass

@@ -172,7 +172,7 @@ class OverviewPage(QWidget):
         self._show_today(facts.today)
         if facts.health is not None:  # else the tile's own "not checked yet" is the value
             self.health_tile.show_report(facts.health, stored=True)
-        self.support_tile.show_requests(facts.requests)
+        self.support_tile.show_first_read(facts.requests, facts.unread)
         self.warranty_tile.show_snapshot(facts.warranty)
         self.updates_tile.show_packs(facts.packs)
         self._show_activity(facts.activity)

@@ -43,6 +43,7 @@ class SupportTile(Tile):
         self._now = clock or (lambda: dt.datetime.now(dt.UTC))
         self._requests: Sequence[ListedRequest] = []
         self._conversations: ConversationState | None = None
+        self._first_unread: int | None = None  # the first read's count, until the conversations have counted
         self.set_content(self.tr("Đang đọc…"))
         if state is not None:
             self.follow(state)
@@ -53,8 +54,18 @@ class SupportTile(Tile):
         self._conversations = state.conversations
         state.changed.connect(self.show_requests)
         # Bound slots, not lambdas: Qt drops them with this widget (the state may outlive it).
-        state.conversations.unread_changed.connect(self._on_conversations_changed)
+        state.conversations.unread_changed.connect(self._on_unread_counted)
         state.conversations.visits_changed.connect(self._on_conversations_changed)
+
+    def show_first_read(self, requests: Sequence[ListedRequest], unread: int) -> None:
+        """The requests and the unread count read at start-up, before the conversations are followed."""
+        self._first_unread = unread
+        self.show_requests(requests)
+
+    @Slot(int)
+    def _on_unread_counted(self, _unread: int) -> None:
+        self._first_unread = None
+        self.show_requests(self._requests)
 
     @Slot(object)
     def _on_conversations_changed(self, _payload: object) -> None:
@@ -64,11 +75,10 @@ class SupportTile(Tile):
         """Unread messages from the vendor and the next confirmed visit: what the shop should not miss."""
         conversations = self._conversations
         lines: list[str] = []
-        if conversations is None:
-            return lines
-        if conversations.unread:
-            lines.append(tr_args(self.tr("%1 tin nhắn mới từ bộ phận hỗ trợ"), conversations.unread))
-        if conversations.visits:
+        unread = self._first_unread if self._first_unread is not None or conversations is None else conversations.unread
+        if unread:
+            lines.append(tr_args(self.tr("%1 tin nhắn mới từ bộ phận hỗ trợ"), unread))
+        if conversations is not None and conversations.visits:
             visit = min(conversations.visits, key=lambda v: v.starts_at)
             lines.append(tr_args(self.tr("Lịch hẹn: %1"), visit_slot_text(visit.slot)))
         return lines

@@ -69,6 +69,7 @@ def test_each_tile_reads_what_the_features_read(shop: Runtime) -> None:
     assert facts.warranty.coverage is not None  # the contract verified: a real coverage, not "no contract"
     assert facts.packs == shop.pack_store.installed() and facts.packs
     assert facts.activity == shop.activity.recent(ACTIVITY_SHOWN)
+    assert facts.unread == sum(shop.conversation.unread_by_request().values())
     assert shop.settings.pos.database is not None and facts.pos is not None
     assert facts.pos.summary == read_summary(shop.settings.pos.database)
 
@@ -100,6 +101,18 @@ def test_nothing_while_a_pack_install_is_half_done(shop: Runtime) -> None:
     assert first_read(shop) is None
 
 
+def test_nothing_from_a_data_folder_the_start_up_would_not_use(shop: Runtime, tmp_path: Path) -> None:
+    """A data_dir the full start-up cannot use sends it back to the default folder: this read must not read the
+    configured one's database meanwhile (here the folder is gone: a share not mounted yet)."""
+    settings = shop.loaded.path
+    assert settings is not None
+    _load_cleanly(shop, f'data_dir = "{(tmp_path / "share").as_posix()}"\n' + settings.read_text(encoding="utf-8"))
+    assert first_read(shop) is None  # the folder is not there
+    (tmp_path / "share" / "logs").mkdir(parents=True)
+    (tmp_path / "share" / "crash").mkdir()
+    assert first_read(shop) is None  # there, but no database of the shop's in it yet: only the start-up makes one
+
+
 def test_nothing_for_the_demo(shop: Runtime) -> None:
     assert read_first(shop.loaded.path, demo=True, paths=shop.paths) is None
 
@@ -113,6 +126,16 @@ def test_a_pos_on_a_database_server_is_left_to_the_data_layer(shop: Runtime) -> 
     facts = first_read(shop)
     assert facts is not None and facts.pos is None and not facts.complete
     assert facts.health is not None
+
+
+def test_a_pos_url_of_spaces_is_still_the_data_layers_to_read(shop: Runtime) -> None:
+    """The features try any text in pos.url (and say why it cannot be used): the first read must not show the
+    SQLite file's board meanwhile."""
+    settings = shop.loaded.path
+    assert settings is not None
+    _load_cleanly(shop, settings.read_text(encoding="utf-8").replace('url = ""', 'url = "  "'))
+    facts = first_read(shop)
+    assert facts is not None and facts.pos is None
 
 
 def test_a_pos_that_cannot_be_read_is_shown_as_such(shop: Runtime) -> None:

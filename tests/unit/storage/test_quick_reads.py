@@ -19,7 +19,9 @@ from app.storage.db import Database
 from app.storage.quick_reads import QuickReadUnavailable, reading
 from app.storage.repositories import ActivityRepository
 from app.storage.support_requests import SupportRepository
-from app.support.models import Category, Channel, NewRequest, RequestStatus, Severity, TicketReceipt
+from app.storage.support_thread import ThreadRepository
+from app.support.models import Category, Channel, NewRequest, RequestStatus, Severity, TicketReceipt, TicketUpdate
+from pmv_protocol.thread import Author, EventKind, TicketEvent
 from tests.helpers import FixedClock, modules_loaded
 
 T0 = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)  # 09:00 in the shop
@@ -90,6 +92,26 @@ def test_each_listed_requests_status_and_deadline_is_the_repositorys(app_db: Dat
         quick = quick_reads.request_deadlines(connection, limit=3)
     assert [(r.status, r.response_due_at) for r in quick] == live
     assert {r.status for r in quick_reads_all(app_db)} == {RequestStatus.PENDING, RequestStatus.RECEIVED}
+
+
+def test_the_unread_count_is_the_conversations(app_db: Database, tmp_path: Path) -> None:
+    clock = FixedClock(T0)
+    support = SupportRepository(app_db, tmp_path / "outbox", clock=clock)
+    thread = ThreadRepository(app_db, tmp_path / "outbox", clock=clock)
+    first, second = (support.create(request(title), coverage="warranty", response_due_at=None).id
+                     for title in ("Máy in", "Máy quét"))
+    support.mark_sent(first, TicketReceipt(7, "YC-2026-000007", "received", None, created=True))
+    messages = tuple(TicketEvent(100 + n, EventKind.MESSAGE, Author.VENDOR, "Hỗ trợ Minh", T0, text=f"Tin {n}")
+                     for n in range(3))
+    update = TicketUpdate(7, "YC-2026-000007", "in_progress", None, None, None, T0, first, events=messages)
+    support.apply_updates([update])
+    thread.apply_updates([update])
+    thread.mark_read(second)  # nothing there: still 3
+    with reading(app_db.path) as connection:
+        assert quick_reads.unread_messages(connection) == sum(thread.unread_by_request().values()) == 3
+    thread.mark_read(first)
+    with reading(app_db.path) as connection:
+        assert quick_reads.unread_messages(connection) == 0
 
 
 def quick_reads_all(database: Database) -> list:

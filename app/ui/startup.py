@@ -12,10 +12,10 @@
    settings, a database to migrate, the demo).  Then a loader thread imports
    the data layer (pydantic, SQLAlchemy, APScheduler, the checks) and runs
    :func:`app.bootstrap.bootstrap` (settings, logging, crash capture, the
-   database opened and migrated).  The window stays responsive meanwhile.  At logon this waits until the window is first
-   wanted: until then the tray's jobs run in short-lived processes
-   (:mod:`app.ui.tray_jobs`) and the tray process stays as small as a bare
-   Qt window.
+   database opened and migrated).  The window stays responsive meanwhile.
+   At logon both wait until the window is first wanted: until then the
+   tray's jobs run in short-lived processes (:mod:`app.ui.tray_jobs`) and
+   the tray process stays as small as a bare Qt window.
 3. Back on the GUI thread, :class:`app.ui.application.Application` takes the
    window and tray over: the pages go in, the background agent starts.
 """
@@ -127,7 +127,7 @@ def hand_over_to_update(runtime: Runtime) -> bool:
 
 
 class Startup(QObject):
-    """Runs one GUI start: first paint, the loader thread, then hands over to :class:`Application`.
+    """Runs one GUI start: first paint, the first read, the loader thread, then hands over to :class:`Application`.
 
     Signals:
         first_read(object): the first-read thread finished (the :class:`~app.overview.facts.OverviewFacts`, or

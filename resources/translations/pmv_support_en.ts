@@ -135,22 +135,22 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="220"/>
+        <location filename="../../app/ui/application.py" line="222"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="289"/>
+        <location filename="../../app/ui/application.py" line="291"/>
         <source>Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại Tệp → Thiết lập lại…</source>
         <translation>Setting the shop up again needs technician mode. Unlock technician mode, then choose File → Set up again… once more.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="298"/>
+        <location filename="../../app/ui/application.py" line="300"/>
         <source>Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp tục.</source>
         <translation>Setup is not finished: choose File → Set up again… to continue.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="356"/>
+        <location filename="../../app/ui/application.py" line="358"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -1351,72 +1351,72 @@
         <translation>Opening the shop’s data…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="265"/>
+        <location filename="../../app/ui/main_window.py" line="270"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="266"/>
+        <location filename="../../app/ui/main_window.py" line="271"/>
         <source>Thiết lập lại…</source>
         <translation>Set up again…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="270"/>
+        <location filename="../../app/ui/main_window.py" line="275"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="274"/>
+        <location filename="../../app/ui/main_window.py" line="279"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="283"/>
+        <location filename="../../app/ui/main_window.py" line="288"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="284"/>
+        <location filename="../../app/ui/main_window.py" line="289"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="286"/>
+        <location filename="../../app/ui/main_window.py" line="291"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="289"/>
+        <location filename="../../app/ui/main_window.py" line="294"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292"/>
+        <location filename="../../app/ui/main_window.py" line="297"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="305"/>
+        <location filename="../../app/ui/main_window.py" line="310"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="249"/>
+        <location filename="../../app/ui/main_window.py" line="254"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="309"/>
+        <location filename="../../app/ui/main_window.py" line="314"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="362"/>
+        <location filename="../../app/ui/main_window.py" line="367"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="399"/>
+        <location filename="../../app/ui/main_window.py" line="404"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1705,37 +1705,42 @@
         <translation>Cannot read the PMV database: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="232"/>
+        <location filename="../../app/ui/pages/overview.py" line="241"/>
+        <source>Chuỗi kết nối tới dữ liệu PMV (pos.url trong tệp cấu hình) chưa dùng được. Mục Kiểm tra hệ thống ghi rõ cần sửa gì; cần giúp hãy gọi %1.</source>
+        <translation>The connection string to the PMV data (pos.url in the settings file) cannot be used yet. The System checks page says what to change; for help call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pages/overview.py" line="245"/>
         <source>Không đọc được</source>
         <translation>Cannot read</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="233"/>
+        <location filename="../../app/ui/pages/overview.py" line="246"/>
         <source>Phần mềm vàng PMV: không rõ</source>
         <translation>PMV gold software: unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="236"/>
+        <location filename="../../app/ui/pages/overview.py" line="249"/>
         <source>không rõ</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="237"/>
+        <location filename="../../app/ui/pages/overview.py" line="250"/>
         <source>Phần mềm vàng PMV: %1</source>
         <translation>PMV gold software: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="251"/>
+        <location filename="../../app/ui/pages/overview.py" line="264"/>
         <source>Cập nhật lúc %1</source>
         <translation>Updated at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="253"/>
+        <location filename="../../app/ui/pages/overview.py" line="266"/>
         <source>Chưa có giá</source>
         <translation>No prices yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="257"/>
+        <location filename="../../app/ui/pages/overview.py" line="270"/>
         <source>Chưa có hoạt động nào.</source>
         <translation>No activity yet.</translation>
     </message>
@@ -4092,32 +4097,32 @@ Details: %2</translation>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/tile.py" line="46"/>
+        <location filename="../../app/ui/support/tile.py" line="47"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/tile.py" line="70"/>
+        <location filename="../../app/ui/support/tile.py" line="80"/>
         <source>%1 tin nhắn mới từ bộ phận hỗ trợ</source>
         <translation>%1 new messages from the support team</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/tile.py" line="73"/>
+        <location filename="../../app/ui/support/tile.py" line="83"/>
         <source>Lịch hẹn: %1</source>
         <translation>Visit: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/tile.py" line="82"/>
+        <location filename="../../app/ui/support/tile.py" line="92"/>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/tile.py" line="84"/>
+        <location filename="../../app/ui/support/tile.py" line="94"/>
         <source>%1 yêu cầu đang mở</source>
         <translation>%1 open requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/tile.py" line="92"/>
+        <location filename="../../app/ui/support/tile.py" line="102"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
         <translation>%1 requests not sent yet – they will be sent automatically.</translation>
     </message>

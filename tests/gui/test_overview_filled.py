@@ -17,6 +17,7 @@ import shiboken6
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pytestqt.qtbot import QtBot
 
+from app import HOTLINE
 from app.health.model import Status
 from app.health.service import run_health
 from app.infra.keys import load_trusted_keys
@@ -268,3 +269,23 @@ def test_a_database_found_damaged_at_start_up_gets_a_new_overview(qtbot: QtBot, 
     assert window.overview is not first_page and window.stack.currentWidget() is window.overview
     with qtbot.waitSignal(app.overview_filled, timeout=20000):
         pass
+
+
+def test_a_pos_url_that_cannot_be_used_says_so_in_vietnamese_and_changes_nothing(
+        qtbot: QtBot, runtime: Runtime, make_app) -> None:
+    """A file path written where pos.url wants a connection string (a technician's common slip): the board says in
+    words what is wrong and where to look, not the parser's code, and the settings file is left as it was."""
+    settings = runtime.loaded.path
+    assert settings is not None
+    before = settings.read_bytes()
+    runtime.settings.pos.url = r"C:\PMV\pmv.mdf"
+    app = make_app()
+    window = app.build_window()
+    with qtbot.waitSignal(app.overview_filled, timeout=20000):
+        pass
+    board = window.overview.board_tile
+    assert board.value_label.text() == translate("OverviewPage", "Không đọc được")
+    assert board.level is Level.WARNING
+    assert "pos.url" in board.detail_label.text() and "Kiểm tra hệ thống" in board.detail_label.text()
+    assert HOTLINE in board.detail_label.text() and "file_path" not in board.detail_label.text()
+    assert settings.read_bytes() == before

@@ -198,7 +198,7 @@ class OverviewPage(QWidget):
         pos = runtime.settings.pos
         if pos.url:
             url = pos.url
-            runner.run(lambda: read_summary_at(url), on_success=self._show_pos, on_failure=self._show_pos_error,
+            runner.run(lambda: read_summary_at(url), on_success=self._show_pos, on_failure=self._show_pos_url_error,
                        context=self)
         elif pos.database is None:
             self._show_no_pos()
@@ -228,7 +228,20 @@ class OverviewPage(QWidget):
         self.version_tile.detail_label.setText(self.tr("Phần mềm vàng PMV: chưa cấu hình"))
 
     def _show_pos_error(self, exc: BaseException) -> None:
-        detail = tr_args(self.tr("Không đọc được cơ sở dữ liệu PMV: %1"), exc)
+        self._show_pos_unreadable(tr_args(self.tr("Không đọc được cơ sở dữ liệu PMV: %1"), exc))
+
+    def _show_pos_url_error(self, exc: BaseException) -> None:
+        """A pos.url that cannot be used as written: the Kiểm tra hệ thống page says what to write instead."""
+        from app.shop.pos_url import PosUrlError  # imports SQLAlchemy: loaded already, this follows the features
+
+        if not isinstance(exc, PosUrlError):
+            self._show_pos_error(exc)
+            return
+        self._show_pos_unreadable(tr_args(self.tr(
+            "Chuỗi kết nối tới dữ liệu PMV (pos.url trong tệp cấu hình) chưa dùng được. Mục Kiểm tra hệ thống ghi rõ "
+            "cần sửa gì; cần giúp hãy gọi %1."), HOTLINE))
+
+    def _show_pos_unreadable(self, detail: str) -> None:
         self.board_tile.set_content(self.tr("Không đọc được"), detail, Level.WARNING)
         self.version_tile.detail_label.setText(self.tr("Phần mềm vàng PMV: không rõ"))
 

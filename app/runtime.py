@@ -30,10 +30,7 @@ from app.updates.install import PackStore
 from app.warranty.service import ContractService
 from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.shop_time import shop_today
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from pmv_protocol.shop_time import utc_now as utc_now  # the runtime's default clock
 
 
 @dataclass

@@ -16,6 +16,11 @@ SHOP_TZ_NAME = "Asia/Ho_Chi_Minh"
 SHOP_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
+def utc_now() -> dt.datetime:
+    """Now, aware, in UTC: the clock every part of the app takes by default (tests inject their own)."""
+    return dt.datetime.now(dt.UTC)
+
+
 def shop_time(moment: dt.datetime) -> dt.datetime:
     """``moment`` in the shop's zone.
 

@@ -14,12 +14,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import URL, create_engine
+from sqlalchemy import URL
 from sqlalchemy.engine import Engine
 
 from app.health.machine import REAL_MACHINE, MachineProbes
 from app.infra.settings import LoadedSettings, Settings
-from app.shop.pos_driver import driver_options, ensure_driver
+from app.shop.pos_driver import pos_engine_for
 from app.shop.pos_url import PosUrlError, to_sqlalchemy_url
 from pmv_protocol.shop_time import SHOP_TZ
 
@@ -96,12 +96,10 @@ class CheckContext:
 
     @cached_property
     def pos_engine(self) -> Engine:
-        url = self.pos_url()
         try:
-            ensure_driver(url)  # a missing driver is a clear 'skipped', not an ImportError deep in SQLAlchemy
+            return pos_engine_for(self.pos_url())  # a missing driver is a clear 'skipped'
         except PosUrlError as exc:
             raise PosUnusable(exc) from None
-        return create_engine(url, connect_args=driver_options(url), pool_pre_ping=True)
 
     def pos_dialect(self) -> str:
         return self.pos_url().get_backend_name()

@@ -51,16 +51,12 @@ from app.storage.quick_reads import (
 )
 from app.updates.pack_folders import interrupted, list_installed, read_stored_header
 from app.warranty.cache import read_cached, snapshot_on
-from pmv_protocol.shop_time import shop_today
+from pmv_protocol.shop_time import shop_today, utc_now
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 log = logging.getLogger(__name__)
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
 
 def read_first(config: Path | None, *, demo: bool, clock: Callable[[], dt.datetime] = utc_now,
                paths: AppPaths | None = None,

@@ -12,7 +12,8 @@ import enum
 import importlib
 import re
 
-from sqlalchemy import URL
+from sqlalchemy import URL, create_engine
+from sqlalchemy.engine import Engine
 
 from app import APP_NAME
 from app.shop.pos_url import PosUrlError, PosUrlProblem
@@ -34,6 +35,13 @@ def ensure_driver(url: URL) -> None:
         importlib.import_module(module)
     except ImportError as exc:
         raise PosUrlError(PosUrlProblem.MISSING_DRIVER, f"{module} ({str(exc).splitlines()[0]})") from None
+
+
+def pos_engine_for(url: URL) -> Engine:
+    """An engine for the POS at ``url`` with the driver it needs and the connect options below; :class:`PosUrlError`
+    (missing driver) if that driver cannot be imported."""
+    ensure_driver(url)  # a missing driver is a clear error, not an ImportError deep in SQLAlchemy
+    return create_engine(url, connect_args=driver_options(url), pool_pre_ping=True)
 
 
 # Seconds.  FreeTDS retries the login once with an older TDS version when the

@@ -99,14 +99,10 @@ def read_summary_at(url: str) -> PosSummary:
     """The summary of the POS that ``pos.url`` names (an SQLAlchemy URL or the POS's connection string), through
     the driver and the connect options the health checks use; :class:`app.shop.pos_url.PosUrlError` says why a
     URL cannot be used."""
-    from sqlalchemy import create_engine
-
-    from app.shop.pos_driver import driver_options, ensure_driver
+    from app.shop.pos_driver import pos_engine_for
     from app.shop.pos_url import to_sqlalchemy_url
 
-    address = to_sqlalchemy_url(url)
-    ensure_driver(address)
-    engine = create_engine(address, connect_args=driver_options(address))
+    engine = pos_engine_for(to_sqlalchemy_url(url))
     try:
         return read_summary_from(engine)
     finally:

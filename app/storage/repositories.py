@@ -17,14 +17,11 @@ from sqlalchemy import Select, select
 from app.storage.db import Database
 from app.storage.records import ActivityEntry
 from app.storage.tables import ActivityRow, AppStateRow, LogRow
+from pmv_protocol.shop_time import utc_now as utc_now  # the repositories' default clock
 
 Clock = Callable[[], dt.datetime]
 RowT = TypeVar("RowT", bound=LogRow)
 EntryT = TypeVar("EntryT")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def detail_json(detail: Mapping[str, Any]) -> str:

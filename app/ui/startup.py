@@ -241,7 +241,7 @@ class Startup(QObject):
     @Slot(object)
     def _on_first_read(self, facts: object) -> None:
         from app.overview.facts import OverviewFacts
-        from app.overview.first_read import utc_now
+        from pmv_protocol.shop_time import utc_now
 
         if self.frame is not None and not self._closing.is_set():
             if isinstance(facts, OverviewFacts):

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TS_DIR = ROOT / "resources" / "translations"
 LANGUAGES = ("en",)
 CATALOGUE = "pmv_support"
+ENGLISH_FORMS = 2  # "1 pack", "2 packs": the numerus forms Qt keeps for en_US
 
 
 def _tool(name: str) -> str:
@@ -59,11 +60,18 @@ def unfinished(ts: Path) -> list[str]:
     for message in ET.parse(ts).getroot().iter("message"):
         translation = message.find("translation")
         source = message.findtext("source", "")
-        text = (translation.text or "").strip() if translation is not None else ""
-        if translation is None or translation.get("type") in ("unfinished", "vanished", "obsolete") or not text:
+        if translation is None or translation.get("type") in ("unfinished", "vanished", "obsolete"):
             missing.append(source)
-        elif text == source.strip() and re.search(r"[^\W\d_]{2,}", re.sub(r"%\d", "", source)):
-            missing.append(source)
+            continue
+        if message.get("numerus") == "yes":  # a count's forms: English needs its singular and its plural
+            forms = [(form.text or "").strip() for form in translation.findall("numerusform")]
+            texts = forms if len(forms) == ENGLISH_FORMS and all(forms) else [""]
+        else:
+            texts = [(translation.text or "").strip()]
+        for text in texts:
+            if not text or (text == source.strip() and re.search(r"[^\W\d_]{2,}", re.sub(r"%\d", "", source))):
+                missing.append(source)
+                break
     return missing
 
 

@@ -192,10 +192,13 @@
         <source>Xuất nhật ký kỹ thuật viên</source>
         <translation>Export the technician log</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/technician/audit_tab.py" line="107"/>
         <source>Đã xuất %1 dòng.</source>
-        <translation>Exported %1 rows.</translation>
+        <translation>
+            <numerusform>Exported %1 row.</numerusform>
+            <numerusform>Exported %1 rows.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/audit_tab.py" line="125"/>
@@ -254,7 +257,13 @@
         <translation>System check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="143"/>
+        <location filename="../../app/ui/support/texts.py" line="144"/>
+        <source>(%1 chỗ đã che)</source>
+        <comment>one</comment>
+        <translation>(%1 item hidden)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="145"/>
         <source>(%1 chỗ đã che)</source>
         <translation>(%1 items hidden)</translation>
     </message>
@@ -379,13 +388,16 @@
         <source>Đang chạy kiểm tra chi tiết…</source>
         <translation>Running detailed checks…</translation>
     </message>
-    <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="66"/>
+    <message numerus="yes">
+        <location filename="../../app/ui/technician/checks_tab.py" line="67"/>
         <source>Kết luận: %1 – %2 kiểm tra</source>
-        <translation>Verdict: %1 – %2 checks</translation>
+        <translation>
+            <numerusform>Verdict: %1 – %2 check</numerusform>
+            <numerusform>Verdict: %1 – %2 checks</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="80"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="81"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>Could not run the checks: %1</translation>
     </message>
@@ -905,22 +917,28 @@
         <translation>The vendor has not received any report from this PC yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/fleet/texts.py" line="40"/>
+        <location filename="../../app/ui/fleet/texts.py" line="41"/>
         <source>%1 mục đang chờ gửi, sẽ tự gửi khi có mạng.</source>
-        <translation>%1 item(s) waiting, sent automatically when the network is back.</translation>
+        <comment>one</comment>
+        <translation>%1 item is waiting; it is sent automatically when the network is back.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/fleet/texts.py" line="45"/>
+        <location filename="../../app/ui/fleet/texts.py" line="42"/>
+        <source>%1 mục đang chờ gửi, sẽ tự gửi khi có mạng.</source>
+        <translation>%1 items are waiting; they are sent automatically when the network is back.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/fleet/texts.py" line="48"/>
         <source>Không đọc được thông tin gửi đi: %1</source>
         <translation>Could not read what is sent: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/fleet/texts.py" line="49"/>
+        <location filename="../../app/ui/fleet/texts.py" line="52"/>
         <source>Đây đúng là nội dung lần gửi tới, theo từng yêu cầu gửi lên máy chủ của nhà cung cấp. Mã báo cáo (id) và thời điểm (made_at) đổi ở mỗi lần gửi.</source>
         <translation>This is exactly what the next delivery sends, request by request, to the vendor&apos;s server. The report id and time (made_at) change with each report.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/fleet/texts.py" line="54"/>
+        <location filename="../../app/ui/fleet/texts.py" line="57"/>
         <source>(không có gì chờ gửi)</source>
         <translation>(nothing waiting to be sent)</translation>
     </message>
@@ -990,12 +1008,12 @@
     <message>
         <location filename="../../app/ui/health/page.py" line="158"/>
         <source>Kết quả lần kiểm tra lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua. Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
-        <translation>Results of the check at %1: %2 passed, %3 warnings, %4 critical, %5 skipped. Press “Check now” to check again and see how to fix them.</translation>
+        <translation>Results of the check at %1 – passed: %2, warnings: %3, critical: %4, skipped: %5. Press “Check now” to check again and see how to fix them.</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/page.py" line="161"/>
         <source>Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.</source>
-        <translation>At %1: %2 passed, %3 warnings, %4 critical, %5 skipped.</translation>
+        <translation>At %1 – passed: %2, warnings: %3, critical: %4, skipped: %5.</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/page.py" line="202"/>
@@ -1297,10 +1315,13 @@
         <source>Không tìm thấy tệp nhật ký nào.</source>
         <translation>No log files found.</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/technician/logs_tab.py" line="87"/>
         <source>%1 dòng</source>
-        <translation>%1 lines</translation>
+        <translation>
+            <numerusform>%1 line</numerusform>
+            <numerusform>%1 lines</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/logs_tab.py" line="89"/>
@@ -1508,10 +1529,13 @@
         <source>Đang tạo gói chẩn đoán…</source>
         <translation>Making the diagnostics bundle…</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/technician/maintenance_tab.py" line="145"/>
         <source>Đã lưu %1 (đã che %2 thông tin riêng tư).</source>
-        <translation>Saved %1 (%2 private items hidden).</translation>
+        <translation>
+            <numerusform>Saved %1 (%2 private item hidden).</numerusform>
+            <numerusform>Saved %1 (%2 private items hidden).</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/maintenance_tab.py" line="151"/>
@@ -1847,18 +1871,21 @@
         <source>chưa có</source>
         <translation>none yet</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/setup/pos_page.py" line="224"/>
         <source>Mở được dữ liệu PMV %1: %2 hóa đơn, hóa đơn mới nhất ngày %3.</source>
-        <translation>The PMV %1 database opens: %2 invoices, the newest on %3.</translation>
+        <translation>
+            <numerusform>The PMV %1 database opens: %2 invoice, the newest on %3.</numerusform>
+            <numerusform>The PMV %1 database opens: %2 invoices, the newest on %3.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="225"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="226"/>
         <source>(không rõ phiên bản)</source>
         <translation>(version unknown)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="229"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="230"/>
         <source>Không mở được dữ liệu PMV: %1</source>
         <translation>The PMV database cannot be opened: %1</translation>
     </message>
@@ -1982,10 +2009,13 @@
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/devices/printer_tab.py" line="259"/>
         <source>Đang in loạt %1 tem…</source>
-        <translation>Printing a run of %1 tags…</translation>
+        <translation>
+            <numerusform>Printing a run of %1 tag…</numerusform>
+            <numerusform>Printing a run of %1 tags…</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/ui/devices/printer_tab.py" line="271"/>
@@ -1997,10 +2027,13 @@
         <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
         <translation>Run cancelled: nothing was sent to the printer.</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/devices/printer_tab.py" line="289"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
-        <translation>Sent %1 tags (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</translation>
+        <translation>
+            <numerusform>Sent %1 tag (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</numerusform>
+            <numerusform>Sent %1 tags (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/ui/devices/texts.py" line="94"/>
@@ -2371,10 +2404,13 @@
         <source>Yêu cầu %1 đã được giải quyết. Cửa hàng hài lòng với hỗ trợ đến mức nào?</source>
         <translation>Request %1 has been resolved. How satisfied is the shop with the support?</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/support/thread_dialogs.py" line="95"/>
         <source>%1 sao</source>
-        <translation>%1 stars</translation>
+        <translation>
+            <numerusform>%1 star</numerusform>
+            <numerusform>%1 stars</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/ui/support/thread_dialogs.py" line="102"/>
@@ -3142,7 +3178,7 @@
         <translation>Wrong code — check each character.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="51"/>
+        <location filename="../../app/ui/setup/texts.py" line="54"/>
         <source>Nhập sai quá nhiều lần. Thử lại sau %1 phút, hoặc gọi %2.</source>
         <translation>Too many wrong tries. Try again in %1 minutes, or call %2.</translation>
     </message>
@@ -3187,112 +3223,118 @@
         <translation>The contract the server sent does not verify, so it was not taken. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="57"/>
+        <location filename="../../app/ui/setup/texts.py" line="52"/>
+        <source>Nhập sai quá nhiều lần. Thử lại sau %1 phút, hoặc gọi %2.</source>
+        <comment>one</comment>
+        <translation>Too many wrong tries. Try again in %1 minute, or call %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="60"/>
         <source>PMV đang chạy ở đây</source>
         <translation>PMV is running from here</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="58"/>
+        <location filename="../../app/ui/setup/texts.py" line="61"/>
         <source>theo mục cài đặt của Windows</source>
         <translation>from Windows&apos; list of installed programs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="59"/>
+        <location filename="../../app/ui/setup/texts.py" line="62"/>
         <source>thư mục cài thường gặp</source>
         <translation>a usual install folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="60"/>
+        <location filename="../../app/ui/setup/texts.py" line="63"/>
         <source>do bạn chọn</source>
         <translation>chosen by you</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="65"/>
+        <location filename="../../app/ui/setup/texts.py" line="68"/>
         <source>Không có tệp PMV.ini: các thư mục dưới đây được đoán theo cách PMV thường cài. Kiểm tra lại.</source>
         <translation>There is no PMV.ini: the folders below are guessed from how PMV is usually installed. Check them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="68"/>
+        <location filename="../../app/ui/setup/texts.py" line="71"/>
         <source>Tệp PMV.ini bị hỏng hoặc không đọc được: các thư mục dưới đây được đoán. Kiểm tra lại.</source>
         <translation>PMV.ini is damaged or unreadable: the folders below are guessed. Check them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="71"/>
+        <location filename="../../app/ui/setup/texts.py" line="74"/>
         <source>PMV.ini không ghi đủ các đường dẫn: phần còn thiếu được đoán. Kiểm tra lại.</source>
         <translation>PMV.ini does not name every path: the missing ones are guessed. Check them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="73"/>
+        <location filename="../../app/ui/setup/texts.py" line="76"/>
         <source>Chuỗi kết nối máy chủ dữ liệu trong PMV.ini không dùng được.</source>
         <translation>The database server connection string in PMV.ini cannot be used.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="75"/>
+        <location filename="../../app/ui/setup/texts.py" line="78"/>
         <source>PMV.ini ghi một tệp dữ liệu không có ở đó: chọn đúng tệp dữ liệu bán hàng.</source>
         <translation>PMV.ini names a database file that is not there: choose the right sales database file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="77"/>
+        <location filename="../../app/ui/setup/texts.py" line="80"/>
         <source>Không thấy tệp dữ liệu bán hàng cạnh thư mục cài: chọn tệp bằng nút Chọn…</source>
         <translation>No sales database file beside the install folder: choose it with Choose…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="79"/>
+        <location filename="../../app/ui/setup/texts.py" line="82"/>
         <source>Không thấy thư mục sao lưu: chọn thư mục PMV ghi bản sao lưu.</source>
         <translation>The backup folder was not found: choose the folder PMV writes its backups to.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="81"/>
+        <location filename="../../app/ui/setup/texts.py" line="84"/>
         <source>Không thấy thư mục nhật ký của PMV: chọn nếu biết, hoặc để trống.</source>
         <translation>PMV&apos;s log folder was not found: choose it if you know it, or leave it empty.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="87"/>
+        <location filename="../../app/ui/setup/texts.py" line="90"/>
         <source>Không có tệp dữ liệu ở đường dẫn này.</source>
         <translation>There is no database file at this path.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="88"/>
+        <location filename="../../app/ui/setup/texts.py" line="91"/>
         <source>Tệp này không phải dữ liệu PMV hoặc đã bị hỏng. Chọn đúng tệp, hoặc gọi %1.</source>
         <translation>This file is not a PMV database or is damaged. Choose the right file, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="90"/>
+        <location filename="../../app/ui/setup/texts.py" line="93"/>
         <source>Không mở được tệp dữ liệu (không có quyền hoặc đang bị khóa). Gọi %1 nếu cần.</source>
         <translation>The database file cannot be opened (no permission, or locked). Call %1 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="92"/>
+        <location filename="../../app/ui/setup/texts.py" line="95"/>
         <source>Đây là một cơ sở dữ liệu nhưng không phải của PMV. Chọn đúng tệp dữ liệu bán hàng.</source>
         <translation>This is a database, but not PMV&apos;s. Choose the right sales database file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="94"/>
+        <location filename="../../app/ui/setup/texts.py" line="97"/>
         <source>Chuỗi kết nối máy chủ dữ liệu không dùng được. Gọi %1.</source>
         <translation>The database server connection string cannot be used. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="95"/>
+        <location filename="../../app/ui/setup/texts.py" line="98"/>
         <source>Bản cài này thiếu trình kết nối máy chủ dữ liệu. Gọi %1.</source>
         <translation>This install lacks the database server driver. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="97"/>
+        <location filename="../../app/ui/setup/texts.py" line="100"/>
         <source>Không kết nối được máy chủ dữ liệu của PMV. Kiểm tra máy chủ đã bật và mạng nội bộ.</source>
         <translation>PMV&apos;s database server cannot be reached. Check that the server is on and the local network works.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="99"/>
+        <location filename="../../app/ui/setup/texts.py" line="102"/>
         <source>Máy chủ dữ liệu từ chối tên đăng nhập hoặc mật khẩu trong PMV.ini.</source>
         <translation>The database server refused the user name or password in PMV.ini.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="101"/>
+        <location filename="../../app/ui/setup/texts.py" line="104"/>
         <source>Máy chủ dữ liệu không có cơ sở dữ liệu PMV ghi trong PMV.ini.</source>
         <translation>The database server has no database of the name in PMV.ini.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="103"/>
+        <location filename="../../app/ui/setup/texts.py" line="106"/>
         <source>Máy chủ dữ liệu báo lỗi. Gọi %1.</source>
         <translation>The database server reported an error. Call %1.</translation>
     </message>
@@ -3705,19 +3747,19 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="113"/>
-        <location filename="../../app/ui/support/texts.py" line="286"/>
+        <location filename="../../app/ui/support/texts.py" line="289"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="115"/>
-        <location filename="../../app/ui/support/texts.py" line="291"/>
+        <location filename="../../app/ui/support/texts.py" line="294"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="117"/>
-        <location filename="../../app/ui/support/texts.py" line="292"/>
+        <location filename="../../app/ui/support/texts.py" line="295"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
@@ -3832,259 +3874,259 @@ Details: %2</translation>
         <translation>%1 %2, %3–%4, technician %5</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="155"/>
+        <location filename="../../app/ui/support/texts.py" line="158"/>
         <source>Nhà cung cấp – %1</source>
         <translation>Vendor – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="157"/>
+        <location filename="../../app/ui/support/texts.py" line="160"/>
         <source>Cửa hàng – %1</source>
         <translation>Shop – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="158"/>
+        <location filename="../../app/ui/support/texts.py" line="161"/>
         <source>Hệ thống</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="162"/>
+        <location filename="../../app/ui/support/texts.py" line="165"/>
         <source>yêu cầu đã đóng; bấm “Lỗi xuất hiện lại” để mở lại</source>
         <translation>the request is closed; press “The problem is back” to reopen it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="163"/>
+        <location filename="../../app/ui/support/texts.py" line="166"/>
         <source>không có phương án nào đang chờ cửa hàng trả lời</source>
         <translation>no proposed solution is waiting for the shop&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="164"/>
+        <location filename="../../app/ui/support/texts.py" line="167"/>
         <source>không có lịch hẹn nào đang chờ cửa hàng xác nhận</source>
         <translation>no visit is waiting for the shop&apos;s confirmation</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="165"/>
+        <location filename="../../app/ui/support/texts.py" line="168"/>
         <source>nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới</source>
         <translation>the vendor changed the visit; see the new time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="166"/>
+        <location filename="../../app/ui/support/texts.py" line="169"/>
         <source>yêu cầu chưa được giải quyết</source>
         <translation>the request has not been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="167"/>
+        <location filename="../../app/ui/support/texts.py" line="170"/>
         <source>yêu cầu này đã được đánh giá</source>
         <translation>this request has already been rated</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="168"/>
+        <location filename="../../app/ui/support/texts.py" line="171"/>
         <source>đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới</source>
         <translation>more than 7 days have passed since it was resolved; please raise a new request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="177"/>
+        <location filename="../../app/ui/support/texts.py" line="180"/>
         <source>máy chủ từ chối</source>
         <translation>the server refused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="186"/>
+        <location filename="../../app/ui/support/texts.py" line="189"/>
         <source>Bộ phận hỗ trợ đã nhận yêu cầu</source>
         <translation>The support team received the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="189"/>
-        <location filename="../../app/ui/support/texts.py" line="191"/>
+        <location filename="../../app/ui/support/texts.py" line="192"/>
+        <location filename="../../app/ui/support/texts.py" line="194"/>
         <source>Chuyển trạng thái: %1</source>
         <translation>Status changed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="194"/>
+        <location filename="../../app/ui/support/texts.py" line="197"/>
         <source>Đề xuất phương án (%1): %2</source>
         <translation>Solution proposed (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="196"/>
+        <location filename="../../app/ui/support/texts.py" line="199"/>
         <source>Cửa hàng xác nhận: đã khắc phục</source>
         <translation>The shop confirmed: fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="198"/>
+        <location filename="../../app/ui/support/texts.py" line="201"/>
         <source>Cửa hàng báo chưa khắc phục: %1</source>
         <translation>The shop says it is not fixed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="199"/>
+        <location filename="../../app/ui/support/texts.py" line="202"/>
         <source>Cửa hàng báo lỗi xuất hiện lại: %1</source>
         <translation>The shop says the problem is back: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="202"/>
+        <location filename="../../app/ui/support/texts.py" line="205"/>
         <source>Hạn đề xuất mới: %1.</source>
         <translation>New deadline for a proposed solution: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="205"/>
+        <location filename="../../app/ui/support/texts.py" line="208"/>
         <source>Đề xuất lịch đến tận nơi: %1</source>
         <translation>On-site visit proposed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="207"/>
+        <location filename="../../app/ui/support/texts.py" line="210"/>
         <source>Cửa hàng xác nhận lịch hẹn</source>
         <translation>The shop confirmed the visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="209"/>
+        <location filename="../../app/ui/support/texts.py" line="212"/>
         <source>Cửa hàng đề nghị giờ khác: %1</source>
         <translation>The shop asked for another time: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="211"/>
+        <location filename="../../app/ui/support/texts.py" line="214"/>
         <source>Đánh giá %1</source>
         <translation>Rated %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="215"/>
+        <location filename="../../app/ui/support/texts.py" line="218"/>
         <source>Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn</source>
         <translation>Closed because the shop did not answer the proposed solution in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="216"/>
+        <location filename="../../app/ui/support/texts.py" line="219"/>
         <source>Đã đóng yêu cầu</source>
         <translation>Request closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="222"/>
-        <location filename="../../app/ui/support/texts.py" line="229"/>
+        <location filename="../../app/ui/support/texts.py" line="225"/>
+        <location filename="../../app/ui/support/texts.py" line="232"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="224"/>
+        <location filename="../../app/ui/support/texts.py" line="227"/>
         <source>không gửi được: %1</source>
         <translation>not sent: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="230"/>
+        <location filename="../../app/ui/support/texts.py" line="233"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="231"/>
+        <location filename="../../app/ui/support/texts.py" line="234"/>
         <source>bấm để tải về</source>
         <translation>click to download</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="232"/>
+        <location filename="../../app/ui/support/texts.py" line="235"/>
         <source>bấm để mở</source>
         <translation>click to open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="233"/>
+        <location filename="../../app/ui/support/texts.py" line="236"/>
         <source>tệp không khớp mã kiểm tra, không mở</source>
         <translation>the file does not match its checksum, not opened</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="246"/>
+        <location filename="../../app/ui/support/texts.py" line="249"/>
         <source>Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ trợ. Việc gấp xin gọi %1.</source>
         <translation>The request is waiting to be sent: the PC will send it as soon as it reaches the support server. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="249"/>
+        <location filename="../../app/ui/support/texts.py" line="252"/>
         <source>Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, không cần bấm lại.</source>
         <translation>The shop&apos;s answer is waiting to be sent: the PC will send it as soon as it can connect; no need to press again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="253"/>
+        <location filename="../../app/ui/support/texts.py" line="256"/>
         <source>Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm “Xác nhận lịch” hoặc “Đề nghị giờ khác”.</source>
         <translation>The shop needs to answer: the vendor proposes to come on %1. Press “Confirm visit” or “Ask for another time”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="257"/>
+        <location filename="../../app/ui/support/texts.py" line="260"/>
         <source>Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?</source>
         <translation>The shop needs to answer: did the proposed solution fix the problem?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="259"/>
+        <location filename="../../app/ui/support/texts.py" line="262"/>
         <source>Nếu cửa hàng không trả lời trước %1, nhà cung cấp có thể đóng yêu cầu.</source>
         <translation>If the shop does not answer before %1, the vendor may close the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="263"/>
+        <location filename="../../app/ui/support/texts.py" line="266"/>
         <source>Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến.</source>
         <translation>Booked: %1. The technician will call before coming.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="268"/>
+        <location filename="../../app/ui/support/texts.py" line="271"/>
         <source>Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm “Lỗi xuất hiện lại” thay vì gửi yêu cầu mới.</source>
         <translation>Done. If the problem comes back before %1, press “The problem is back” instead of raising a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="270"/>
+        <location filename="../../app/ui/support/texts.py" line="273"/>
         <source>Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.</source>
         <translation>Done. If there is a new problem, please raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="272"/>
+        <location filename="../../app/ui/support/texts.py" line="275"/>
         <source>Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor detected a problem on the till and opened this request for the shop; a technician will get in touch and propose a solution by %1. You can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="277"/>
+        <location filename="../../app/ui/support/texts.py" line="280"/>
         <source>Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor is working on it and will propose a solution before %1. The shop can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="280"/>
+        <location filename="../../app/ui/support/texts.py" line="283"/>
         <source>Nhà cung cấp đang xử lý. Việc gấp xin gọi %1.</source>
         <translation>The vendor is working on it. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="284"/>
+        <location filename="../../app/ui/support/texts.py" line="287"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="285"/>
+        <location filename="../../app/ui/support/texts.py" line="288"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="287"/>
+        <location filename="../../app/ui/support/texts.py" line="290"/>
         <source>Hãy cho biết lý do.</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="288"/>
+        <location filename="../../app/ui/support/texts.py" line="291"/>
         <source>Hãy cho biết ngày giờ nào tiện cho cửa hàng.</source>
         <translation>Please say which days or hours suit the shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="289"/>
+        <location filename="../../app/ui/support/texts.py" line="292"/>
         <source>Hãy chọn từ 1 đến 5 sao.</source>
         <translation>Please choose 1 to 5 stars.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="290"/>
+        <location filename="../../app/ui/support/texts.py" line="293"/>
         <source>Mỗi tin nhắn gửi kèm tối đa %1 tệp.</source>
         <translation>At most %1 files per message.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="303"/>
+        <location filename="../../app/ui/support/texts.py" line="306"/>
         <source>Không tìm thấy tệp này trong yêu cầu.</source>
         <translation>This file was not found in the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="304"/>
+        <location filename="../../app/ui/support/texts.py" line="307"/>
         <source>Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút.</source>
         <translation>The file is not ready on the server yet; please try again in a few minutes.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="306"/>
+        <location filename="../../app/ui/support/texts.py" line="309"/>
         <source>Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not match the checksum the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="309"/>
+        <location filename="../../app/ui/support/texts.py" line="312"/>
         <source>Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not have the size the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
@@ -4101,10 +4143,13 @@ Details: %2</translation>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/support/tile.py" line="80"/>
         <source>%1 tin nhắn mới từ bộ phận hỗ trợ</source>
-        <translation>%1 new messages from the support team</translation>
+        <translation>
+            <numerusform>%1 new message from the support team</numerusform>
+            <numerusform>%1 new messages from the support team</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../../app/ui/support/tile.py" line="83"/>
@@ -4116,15 +4161,21 @@ Details: %2</translation>
         <source>Không có yêu cầu đang mở</source>
         <translation>No open requests</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/support/tile.py" line="94"/>
         <source>%1 yêu cầu đang mở</source>
-        <translation>%1 open requests</translation>
+        <translation>
+            <numerusform>%1 open request</numerusform>
+            <numerusform>%1 open requests</numerusform>
+        </translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/support/tile.py" line="102"/>
         <source>%1 yêu cầu chưa gửi được – sẽ tự gửi lại.</source>
-        <translation>%1 requests not sent yet – they will be sent automatically.</translation>
+        <translation>
+            <numerusform>%1 request not sent yet – it will be sent automatically.</numerusform>
+            <numerusform>%1 requests not sent yet – they will be sent automatically.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4223,10 +4274,13 @@ Details: %2</translation>
         <source>Đã khóa chế độ kỹ thuật viên.</source>
         <translation>Technician mode is locked.</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/technician/dialog.py" line="207"/>
         <source>Kỹ thuật viên: %1 – còn %2 phút</source>
-        <translation>Technician: %1 – %2 minutes left</translation>
+        <translation>
+            <numerusform>Technician: %1 – %2 minute left</numerusform>
+            <numerusform>Technician: %1 – %2 minutes left</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4700,12 +4754,18 @@ Details: %2</translation>
 <context>
     <name>UpdateTexts</name>
     <message>
-        <location filename="../../app/ui/updates/time_texts.py" line="13"/>
+        <location filename="../../app/ui/updates/time_texts.py" line="15"/>
+        <source>có hiệu lực từ %1 (còn %2 ngày)</source>
+        <comment>one</comment>
+        <translation>in force from %1 (%2 day to go)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/time_texts.py" line="16"/>
         <source>có hiệu lực từ %1 (còn %2 ngày)</source>
         <translation>in force from %1 (%2 days to go)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/time_texts.py" line="15"/>
+        <location filename="../../app/ui/updates/time_texts.py" line="18"/>
         <source>đã có hiệu lực từ %1</source>
         <translation>in force since %1</translation>
     </message>
@@ -4850,7 +4910,13 @@ Details: %2</translation>
         <translation>The update copy in %1 was not finished. Ask the vendor to write it again (%2).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="173"/>
+        <location filename="../../app/ui/updates/texts.py" line="175"/>
+        <source>Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới (%3). Không cài gì; máy vẫn dùng bản hiện có.</source>
+        <comment>one</comment>
+        <translation>The update copy on the USB stick expired on %1 (%2 day ago). Ask the vendor for a new copy (%3). Nothing was installed; this PC keeps what it has.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="177"/>
         <source>Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới (%3). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <translation>The update copy on the USB stick expired on %1 (%2 days ago). Ask the vendor for a new copy (%3). Nothing was installed; this PC keeps what it has.</translation>
     </message>
@@ -4880,32 +4946,32 @@ Details: %2</translation>
         <translation>The update copy on the USB stick is missing a file or cannot be read. Nothing more was installed; copy it again in full from the vendor and try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="183"/>
+        <location filename="../../app/ui/updates/texts.py" line="187"/>
         <source>%1 (bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="191"/>
+        <location filename="../../app/ui/updates/texts.py" line="195"/>
         <source>Đã cài từ USB: %1.</source>
         <translation>Installed from USB: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="193"/>
+        <location filename="../../app/ui/updates/texts.py" line="197"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>Version %1 of the app is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="196"/>
+        <location filename="../../app/ui/updates/texts.py" line="200"/>
         <source>Bản phần mềm %1 có trên USB, nhưng bản cài trên máy này không tự cập nhật được: hãy cài bằng bộ cài của nhà cung cấp.</source>
         <translation>App version %1 is on the USB stick, but this installation cannot update itself: install it with the vendor&apos;s installer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="203"/>
+        <location filename="../../app/ui/updates/texts.py" line="207"/>
         <source>Chưa đến lượt máy này nhận %1 (nhà cung cấp đang phát hành dần).</source>
         <translation>This PC is not yet due to receive %1 (the vendor is releasing it gradually).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="206"/>
+        <location filename="../../app/ui/updates/texts.py" line="210"/>
         <source>Bản cập nhật trên USB hợp lệ; máy này đã có đủ, không có gì mới.</source>
         <translation>The update copy on the USB stick is valid; this PC already has everything on it.</translation>
     </message>
@@ -5080,10 +5146,13 @@ Details: %2</translation>
         <source>Vào mục Cập nhật để kiểm tra.</source>
         <translation>Open Updates to check.</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/updates/tile.py" line="47"/>
         <source>%1 gói đã cài</source>
-        <translation>%1 packs installed</translation>
+        <translation>
+            <numerusform>%1 pack installed</numerusform>
+            <numerusform>%1 packs installed</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -5198,44 +5267,47 @@ Details: %2</translation>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call %1.</translation>
     </message>
-    <message>
-        <location filename="../../app/ui/warranty/page.py" line="164"/>
+    <message numerus="yes">
+        <location filename="../../app/ui/warranty/page.py" line="165"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
-        <translation>%1 days left – covered through %2.</translation>
+        <translation>
+            <numerusform>%1 day left – covered through %2.</numerusform>
+            <numerusform>%1 days left – covered through %2.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="167"/>
+        <location filename="../../app/ui/warranty/page.py" line="168"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="171"/>
+        <location filename="../../app/ui/warranty/page.py" line="172"/>
         <location filename="../../app/ui/warranty/texts.py" line="109"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="176"/>
+        <location filename="../../app/ui/warranty/page.py" line="177"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="181"/>
+        <location filename="../../app/ui/warranty/page.py" line="182"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="182"/>
+        <location filename="../../app/ui/warranty/page.py" line="183"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="184"/>
+        <location filename="../../app/ui/warranty/page.py" line="185"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="184"/>
+        <location filename="../../app/ui/warranty/page.py" line="185"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
@@ -5245,67 +5317,67 @@ Details: %2</translation>
         <translation>%1 – tax code %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="195"/>
+        <location filename="../../app/ui/warranty/page.py" line="196"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="200"/>
+        <location filename="../../app/ui/warranty/page.py" line="201"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="202"/>
+        <location filename="../../app/ui/warranty/page.py" line="203"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="210"/>
+        <location filename="../../app/ui/warranty/page.py" line="211"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="210"/>
+        <location filename="../../app/ui/warranty/page.py" line="211"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="218"/>
+        <location filename="../../app/ui/warranty/page.py" line="219"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="224"/>
+        <location filename="../../app/ui/warranty/page.py" line="225"/>
         <source>Không đọc được tệp: %1</source>
         <translation>Cannot read the file: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="228"/>
+        <location filename="../../app/ui/warranty/page.py" line="229"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="242"/>
+        <location filename="../../app/ui/warranty/page.py" line="243"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="244"/>
+        <location filename="../../app/ui/warranty/page.py" line="245"/>
         <source>Không lưu được phiếu bảo hành: %1</source>
         <translation>Could not save the warranty certificate: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="245"/>
+        <location filename="../../app/ui/warranty/page.py" line="246"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="251"/>
+        <location filename="../../app/ui/warranty/page.py" line="252"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="254"/>
+        <location filename="../../app/ui/warranty/page.py" line="255"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -5495,10 +5567,13 @@ Details: %2</translation>
         <source>Gọi %1 hoặc gia hạn bảo trì.</source>
         <translation>Call %1 or renew maintenance.</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../app/ui/warranty/tile.py" line="55"/>
         <source>Còn %1 ngày (đến hết %2)</source>
-        <translation>%1 days left (through %2)</translation>
+        <translation>
+            <numerusform>%1 day left (through %2)</numerusform>
+            <numerusform>%1 days left (through %2)</numerusform>
+        </translation>
     </message>
 </context>
 <context>

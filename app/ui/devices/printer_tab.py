@@ -256,7 +256,7 @@ class PrinterTab(QWidget):
 
         self._set_running(True)
         self._runner.run_job(work, context=self, cancellable=True,
-                             title=tr_args(self.tr("Đang in loạt %1 tem…"), count),
+                             title=tr_args(self.tr("Đang in loạt %1 tem…", "", count), count),
                              on_success=self._run_sent, on_failure=self._run_failed,
                              on_cancelled=lambda: self._run_cancelled(sending.is_set()))
 
@@ -287,7 +287,7 @@ class PrinterTab(QWidget):
         count, first, last, seconds = result
         self.message.show_message(
             tr_args(self.tr("Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối "
-                            "còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh."),
+                            "còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.", "", count),
                     count, first, last, QLocale().toString(seconds, "f", 1)), Level.OK)  # 1,8 giây · 1.8 seconds
 
     def check_status(self) -> None:

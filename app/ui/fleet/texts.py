@@ -37,7 +37,10 @@ def last_report(status: TelemetryStatus) -> str:
                     format_datetime(last.received_at)) if last is not None
             else translate("FleetTexts", "Nhà cung cấp chưa nhận được báo cáo nào từ máy này."))
     if status.waiting:
-        text += " " + tr_args(translate("FleetTexts", "%1 mục đang chờ gửi, sẽ tự gửi khi có mạng."), status.waiting)
+        # lupdate takes no count from translate(): English's singular is its own message, disambiguated "one"
+        waiting = (translate("FleetTexts", "%1 mục đang chờ gửi, sẽ tự gửi khi có mạng.", "one") if status.waiting == 1
+                   else translate("FleetTexts", "%1 mục đang chờ gửi, sẽ tự gửi khi có mạng."))
+        text += " " + tr_args(waiting, status.waiting)
     return text
 
 

@@ -221,7 +221,8 @@ class PosPage(QWizardPage):
             newest = format_date(proof.newest_invoice) if proof.newest_invoice else self.tr("chưa có")
             invoices = group_thousands(proof.invoices) if proof.invoices is not None else "?"
             self.message.show_message(
-                tr_args(self.tr("Mở được dữ liệu PMV %1: %2 hóa đơn, hóa đơn mới nhất ngày %3."),
+                tr_args(self.tr("Mở được dữ liệu PMV %1: %2 hóa đơn, hóa đơn mới nhất ngày %3.", "",
+                                     proof.invoices if proof.invoices is not None else 2),
                              proof.pos_version or self.tr("(không rõ phiên bản)"), invoices, newest), Level.OK)
         elif proof is not None and proof.problem is not None:
             self.message.show_message(proof_problem_text(proof.problem), Level.CRITICAL)

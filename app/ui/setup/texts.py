@@ -48,8 +48,11 @@ def enrol_failure_text(error: EnrolmentError) -> str:
         return code_problem_text(CodeReading(None, error.problem or CodeProblem.CHECK, error.position, error.found))
     if failure is EnrolFailure.THROTTLED:
         minutes = max(1, -(-(error.retry_after or 60) // 60))
-        return tr_args(translate("SetupTexts", "Nhập sai quá nhiều lần. Thử lại sau %1 phút, hoặc gọi %2."),
-                       str(minutes), HOTLINE)
+        # lupdate takes no count from translate(): English's singular is its own message, disambiguated "one"
+        text = (translate("SetupTexts", "Nhập sai quá nhiều lần. Thử lại sau %1 phút, hoặc gọi %2.", "one")
+                if minutes == 1 else
+                translate("SetupTexts", "Nhập sai quá nhiều lần. Thử lại sau %1 phút, hoặc gọi %2."))
+        return tr_args(text, str(minutes), HOTLINE)
     return _ENROL_FAILURES(failure, HOTLINE)  # a text's %1 is the hotline
 
 

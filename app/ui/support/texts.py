@@ -140,7 +140,10 @@ def bundle_part_label(part: BundlePart) -> str:
     label = _BUNDLE_PARTS.get(part.key, part.filename)
     hidden = sum(part.redactions.values())
     if hidden:
-        label += " " + tr_args(translate("BundlePreviewDialog", "(%1 chỗ đã che)"), hidden)
+        # lupdate takes no count from translate(): English's singular is its own message, disambiguated "one"
+        text = (translate("BundlePreviewDialog", "(%1 chỗ đã che)", "one") if hidden == 1
+                else translate("BundlePreviewDialog", "(%1 chỗ đã che)"))
+        label += " " + tr_args(text, hidden)
     return label
 
 

@@ -92,7 +92,7 @@ class RatingDialog(QDialog):
             button.setCheckable(True)
             button.setAutoRaise(True)
             button.setStyleSheet("QToolButton { font-size: 26pt; color: #c9a227; border: none; }")
-            button.setToolTip(tr_args(self.tr("%1 sao"), value))
+            button.setToolTip(tr_args(self.tr("%1 sao", "", value), value))
             button.clicked.connect(lambda _checked=False, v=value: self.set_stars(v))
             self.stars.append(button)
             row.addWidget(button)

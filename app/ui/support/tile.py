@@ -77,7 +77,7 @@ class SupportTile(Tile):
         lines: list[str] = []
         unread = self._first_unread if self._first_unread is not None or conversations is None else conversations.unread
         if unread:
-            lines.append(tr_args(self.tr("%1 tin nhắn mới từ bộ phận hỗ trợ"), unread))
+            lines.append(tr_args(self.tr("%1 tin nhắn mới từ bộ phận hỗ trợ", "", unread), unread))
         if conversations is not None and conversations.visits:
             visit = min(conversations.visits, key=lambda v: v.starts_at)
             lines.append(tr_args(self.tr("Lịch hẹn: %1"), visit_slot_text(visit.slot)))
@@ -91,7 +91,7 @@ class SupportTile(Tile):
         if not open_requests:
             self.set_content(self.tr("Không có yêu cầu đang mở"), "\n".join(extra), Level.INFO if extra else Level.OK)
             return
-        value = tr_args(self.tr("%1 yêu cầu đang mở"), len(open_requests))
+        value = tr_args(self.tr("%1 yêu cầu đang mở", "", len(open_requests)), len(open_requests))
         dated = [(r.response_due_at, r) for r in open_requests
                  if r.response_due_at is not None and r.status.awaits_proposal]
         detail = ""
@@ -99,7 +99,7 @@ class SupportTile(Tile):
             nearest, _request = min(dated, key=lambda pair: pair[0])
             detail = deadline_text(nearest, self._now())
         if pending:
-            detail = (tr_args(self.tr("%1 yêu cầu chưa gửi được – sẽ tự gửi lại."), len(pending))
+            detail = (tr_args(self.tr("%1 yêu cầu chưa gửi được – sẽ tự gửi lại.", "", len(pending)), len(pending))
                       + ("\n" + detail if detail else ""))
         detail = "\n".join([*extra, detail]) if extra and detail else detail or "\n".join(extra)
         self.set_content(value, detail, Level.WARNING if pending else Level.INFO)

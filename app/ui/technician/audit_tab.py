@@ -104,7 +104,7 @@ class AuditTab(QWidget):
         audit, who = AuditLog(self._runtime.database), self._technician() or "?"
         self._runner.run(lambda: audited(audit, who, Action.AUDIT_EXPORT, lambda: audit.export_csv(target),
                                          lambda rows: {"rows": rows}),
-                         on_success=lambda rows: self._done(tr_args(self.tr("Đã xuất %1 dòng."), rows)),
+                         on_success=lambda rows: self._done(tr_args(self.tr("Đã xuất %1 dòng.", "", rows), rows)),
                          on_failure=self._failed, context=self)
 
     def attach(self) -> None:

@@ -63,8 +63,9 @@ class ChecksTab(QWidget):
             item.setForeground(1, status_colour(status))
             item.setToolTip(0, str(result["title"]))
         self.tree.resizeColumnToContents(0)
-        self.summary.setText(tr_args(self.tr("Kết luận: %1 – %2 kiểm tra"), verdict_name(report.verdict),
-                                     len(self.results)))
+        checks = len(self.results)
+        self.summary.setText(tr_args(self.tr("Kết luận: %1 – %2 kiểm tra", "", checks), verdict_name(report.verdict),
+                                     checks))
         self.message.hide()
         if self.results:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))

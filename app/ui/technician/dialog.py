@@ -204,7 +204,8 @@ class TechnicianDialog(QDialog):
             self.lock("expired")
             return
         minutes = int(left.total_seconds() // 60)
-        self.status.setText(tr_args(self.tr("Kỹ thuật viên: %1 – còn %2 phút"), self.session.technician, minutes))
+        self.status.setText(tr_args(self.tr("Kỹ thuật viên: %1 – còn %2 phút", "", minutes), self.session.technician,
+                                    minutes))
 
     def load_audit(self) -> None:
         self.audit_tab.load()

@@ -84,7 +84,7 @@ class LogsTab(QWidget):
         self.message.hide()
         self.text.setPlainText("\n".join(line.text for line in excerpt.lines))
         self.text.verticalScrollBar().setValue(self.text.verticalScrollBar().maximum())
-        info = tr_args(self.tr("%1 dòng"), excerpt.matched)
+        info = tr_args(self.tr("%1 dòng", "", excerpt.matched), excerpt.matched)
         if excerpt.truncated:
             info += " – " + self.tr("chỉ đọc phần cuối của tệp")
         self.info.setText(info)

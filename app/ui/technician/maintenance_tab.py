@@ -142,8 +142,8 @@ class MaintenanceTab(QWidget):
 
     def _bundled(self, result: BundleResult) -> None:
         self.bundle_button.setEnabled(True)
-        self.message.show_message(tr_args(self.tr("Đã lưu %1 (đã che %2 thông tin riêng tư)."), result.path,
-                                          result.redacted), Level.OK)
+        saved = self.tr("Đã lưu %1 (đã che %2 thông tin riêng tư).", "", result.redacted)
+        self.message.show_message(tr_args(saved, result.path, result.redacted), Level.OK)
 
     def _failed(self, exc: BaseException) -> None:
         for button in (self.integrity_button, self.vacuum_button, self.update_button, self.bundle_button):

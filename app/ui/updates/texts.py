@@ -170,10 +170,14 @@ _REFUSED_CALL = Words({
 def usb_refusal_text(error: OfflineCopyRefused) -> str:
     """Why a copy was refused, and what to do; always says that nothing changed."""
     if error.problem is OfflineRefusal.STALE and error.expired_on is not None:
-        return tr_args(translate(
+        days = error.days_ago or 0
+        # lupdate takes no count from translate(): English's singular is its own message, disambiguated "one"
+        text = translate(
             "UpdateTexts", "Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới "
-            "(%3). Không cài gì; máy vẫn dùng bản hiện có."), format_date(error.expired_on), error.days_ago or 0,
-            EXPORT_COMMAND)
+            "(%3). Không cài gì; máy vẫn dùng bản hiện có.", "one") if days == 1 else translate(
+            "UpdateTexts", "Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới "
+            "(%3). Không cài gì; máy vẫn dùng bản hiện có.")
+        return tr_args(text, format_date(error.expired_on), days, EXPORT_COMMAND)
     if error.problem in _REFUSED_ASK_AGAIN:
         return _REFUSED_ASK_AGAIN(error.problem, EXPORT_COMMAND)
     return _REFUSED_CALL(error.problem, HOTLINE)

@@ -44,5 +44,5 @@ class UpdatesTile(Tile):
         today = self._shop_today()
         upcoming = [p for p in packs if p.effective_date > today]
         detail = "\n".join(f"• {p.title_vi or p.id}: {effective_text(p.effective_date, today)}" for p in packs[:3])
-        self.set_content(tr_args(self.tr("%1 gói đã cài"), len(packs)), detail,
+        self.set_content(tr_args(self.tr("%1 gói đã cài", "", len(packs)), len(packs)), detail,
                          Level.INFO if upcoming else Level.OK)

@@ -161,7 +161,8 @@ class WarrantyPage(FeaturePage[WarrantyState]):
                                      "có thể; hãy gia hạn bảo trì hoặc gọi %1."), HOTLINE)
         else:
             assert coverage.covered_until is not None
-            detail = tr_args(self.tr("Còn %1 ngày – được hỗ trợ đến hết ngày %2."), coverage.days_left,
+            days = coverage.days_left
+            detail = tr_args(self.tr("Còn %1 ngày – được hỗ trợ đến hết ngày %2.", "", days), days,
                              format_date(coverage.covered_until))
             if coverage.ending_soon:
                 detail += " " + self.tr("Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.")

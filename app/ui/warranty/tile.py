@@ -52,6 +52,6 @@ class WarrantyTile(Tile):
             detail = tr_args(self.tr("Gọi %1 hoặc gia hạn bảo trì."), HOTLINE)
         else:
             assert coverage.covered_until is not None
-            detail = tr_args(self.tr("Còn %1 ngày (đến hết %2)"), coverage.days_left,
+            detail = tr_args(self.tr("Còn %1 ngày (đến hết %2)", "", coverage.days_left), coverage.days_left,
                              format_date(coverage.covered_until))
         self.set_content(status_title(coverage.status), detail, level_of(snapshot))

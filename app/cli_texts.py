@@ -403,6 +403,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# English's singular for the messages that count: code -> (the counted parameter, the English text when it is 1).
+# Vietnamese has one form; English says "1 minute" but "2 minutes" and "0 minutes".
+ENGLISH_ONE: dict[str, tuple[str, str]] = {
+    "usb_stale": ("days", "The update copy on the USB stick expired on {expired} ({days} day ago); nothing was "
+                          "installed. Ask the vendor for a new copy (pmv-vendor repo export-offline)."),
+    "enrol_throttled": ("minutes", "Too many wrong tries. Try again in {minutes} minute, or call {hotline}."),
+}
+
+
 @dataclass(frozen=True)
 class Msg:
     """A message to say later, in the language known then; a parameter may itself be a Msg."""
@@ -427,7 +436,11 @@ def say(message: Msg | str, language: str, **params: object) -> str:
     values: dict[str, object] = {"hotline": HOTLINE, "app": APP_ID}
     for name, value in message.params.items():
         values[name] = say(value, language) if isinstance(value, Msg) else _one_line(value)
-    return (en if language == "en" else vi).format(**values)
+    template = en if language == "en" else vi
+    counted, singular = ENGLISH_ONE.get(message.code, ("", ""))
+    if language == "en" and counted and str(message.params.get(counted)) == "1":
+        template = singular
+    return template.format(**values)
 
 
 def line(kind: str, message: Msg | str, language: str) -> str:

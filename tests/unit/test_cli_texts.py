@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from app import APP_ID, HOTLINE
 from app.cli_texts import (
+    ENGLISH_ONE,
     MESSAGES,
     Msg,
     interface_language,
@@ -172,3 +174,25 @@ def test_a_start_failure_names_the_file_and_the_storage_failure_keeps_its_code()
     assert text.startswith("Không dùng được thư mục dữ liệu của phần mềm (/data/logs/a.log: ổ đĩa chỉ cho phép đọc)")
     stored = say(start_failure(StorageError(StorageFailure.NEWER_SCHEMA, Path("/d/db.sqlite3"))), "en")
     assert stored.startswith("The data was written by a newer version") and "newer_schema" in stored
+
+
+@pytest.mark.parametrize("code", sorted(ENGLISH_ONE))
+def test_a_count_of_one_takes_the_english_singular(code: str) -> None:
+    """English grammar (CLDR plural rules: "one" is exactly 1, "other" every other number, 0 included);
+    Vietnamese has one form."""
+    counted, singular = ENGLISH_ONE[code]
+    assert _fields(singular) == _fields(MESSAGES[code][1]) and singular != MESSAGES[code][1]
+    values = {name: "x" for name in _fields(singular) - {"hotline", "app", counted}}
+    assert say(code, "en", **values, **{counted: 1}) == singular.format(hotline=HOTLINE, app=APP_ID, **values,
+                                                                          **{counted: 1})
+    for many in (0, 2, 11):
+        assert say(code, "en", **values, **{counted: many}) == MESSAGES[code][1].format(
+            hotline=HOTLINE, app=APP_ID, **values, **{counted: many})
+    assert say(code, "vi", **values, **{counted: 1}) == MESSAGES[code][0].format(hotline=HOTLINE, app=APP_ID,
+                                                                                   **values, **{counted: 1})
+
+
+def test_the_singular_reads_as_english_says_it() -> None:
+    assert say("enrol_throttled", "en", minutes=1) == f"Too many wrong tries. Try again in 1 minute, or call {HOTLINE}."
+    assert say("enrol_throttled", "en", minutes=3).startswith("Too many wrong tries. Try again in 3 minutes, or call")
+    assert "(1 day ago)" in say("usb_stale", "en", expired="09/03/2026", days=1)

@@ -392,5 +392,6 @@ def coverage_text(coverage: Any, lang: str) -> str:
     name = _pick(COVERAGE, coverage.status.value, lang)
     if coverage.status.value == "expired":
         return name
-    days = f"{coverage.days_left} days left" if lang == "en" else f"còn {coverage.days_left} ngày"
+    left = coverage.days_left
+    days = (f"{left} day left" if left == 1 else f"{left} days left") if lang == "en" else f"còn {left} ngày"
     return f"{name} · {days}"

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from app.warranty.certificate_texts import INCLUDES, STATUS, TEXTS, join_items, text
+from app.warranty.certificate_texts import ENGLISH_ONE, INCLUDES, STATUS, TEXTS, join_items, text
 from pmv_protocol.coverage import CoverageStatus
 
 
@@ -37,3 +37,12 @@ def test_vietnamese_unless_english() -> None:
     (["a"], "a", "a"), (["a", "b"], "a và b", "a and b"), (["a", "b", "c"], "a, b và c", "a, b and c")])
 def test_lists_join_like_a_sentence(items, vi, en) -> None:
     assert join_items(items, "vi") == vi and join_items(items, "en") == en
+
+
+def test_one_day_left_takes_the_english_singular() -> None:
+    """English grammar (CLDR: "one" is exactly 1, 0 and 2 take the plural); Vietnamese has one form."""
+    assert all(fields(singular) == fields(TEXTS[code][1]) for code, (_, singular) in ENGLISH_ONE.items())
+    assert text("covered_value", "en", day="15/01/2027", days=1) == "15/01/2027 (1 day left)"
+    assert text("covered_value", "en", day="15/01/2027", days=2) == "15/01/2027 (2 days left)"
+    assert text("covered_value", "en", day="15/01/2027", days=0) == "15/01/2027 (0 days left)"
+    assert text("covered_value", "vi", day="15/01/2027", days=1) == "15/01/2027 (còn 1 ngày)"

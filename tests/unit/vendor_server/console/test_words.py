@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
 from app.health.model import Status  # the shop's check results, as the bundle carries them
+from pmv_protocol.contract import Contract
+from pmv_protocol.coverage import coverage_on
 from pmv_protocol.wire import Severity, SolutionKind, TicketStatus
+from tests.helpers import contract_payload
 from vendor_server.console import words
 from vendor_server.console.admin_routes import PASSWORD_ERRORS, STAFF_ERRORS
 from vendor_server.console.audit import Action, Outcome
@@ -69,3 +73,15 @@ def test_english_is_chosen_by_the_cookie_and_vietnamese_is_the_default() -> None
     assert words.translator("en")("Hàng chờ") == "Queue"
     assert words.status_name("solution_proposed", "en") == "Solution proposed"
     assert render is not None  # the pages render through the same translator (tests/integration/test_console_pages)
+
+
+@pytest.mark.parametrize("days, english, vietnamese", [
+    (1, "1 day left", "còn 1 ngày"), (2, "2 days left", "còn 2 ngày"), (0, "0 days left", "còn 0 ngày")])
+def test_days_left_take_the_english_singular_for_one(days: int, english: str, vietnamese: str) -> None:
+    """English grammar (CLDR: "one" is exactly 1, 0 and 2 take the plural); Vietnamese has one form."""
+    contract = Contract.from_payload(contract_payload())
+    day = next(dt.date(2026, 12, 1) + dt.timedelta(days=offset) for offset in range(60)
+               if coverage_on(contract, dt.date(2026, 12, 1) + dt.timedelta(days=offset)).days_left == days)
+    coverage = coverage_on(contract, day)
+    assert words.coverage_text(coverage, "en").endswith(" · " + english)
+    assert words.coverage_text(coverage, "vi").endswith(" · " + vietnamese)

@@ -385,6 +385,8 @@ class Startup(QObject):
         self._open_setup_on_first_start(app)
         log.info("GUI ready (language %s, tray %s)", app.language, "on" if app.tray else "off")
         self._once_overview_filled(app, freeze_startup_objects)
+        if app.window is not None:
+            self._once_overview_filled(app, import_later_pages)
 
     def _create_application(self) -> Application:
         """The Application on the loaded runtime, in the language the frame was painted in; the frame's menu
@@ -538,6 +540,30 @@ class Startup(QObject):
             self.runtime = self._result.runtime
         if self.runtime is not None:
             self.runtime.close()
+
+
+LATER_PAGES = ("app.ui.devices.page",)  # built on their first visit (LazyPage), with code of their own
+
+
+def import_later_pages() -> threading.Thread:
+    """The code of the pages built on their first visit, imported in a thread once the overview is filled.
+
+    The devices page brings the label engine and the scanner reader (~30 modules, ~60 ms on 2 cores): imported
+    here, the cashier's first click on it only builds widgets (issue 24: a page switch <= 100 ms on the GUI
+    thread).  Python's import lock makes a click during the import wait for it, never import twice.
+    """
+    import importlib
+
+    def run() -> None:
+        for name in LATER_PAGES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001  (only a head start: the first visit imports it again and says why)
+                log.exception("importing %s ahead of its first visit", name)
+
+    thread = threading.Thread(target=run, name="later pages", daemon=True)
+    thread.start()
+    return thread
 
 
 def take_screenshot(app: Application, path: Path, page: str, frame: MainWindow, *,

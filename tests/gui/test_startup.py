@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel
 
+import app.ui.startup as startup_module
 from app import HOTLINE
 from app.cli import build_parser
 from app.shop.demo import DemoShop
@@ -206,13 +207,16 @@ def test_the_background_agent_and_the_reminders_wait_for_the_overview_to_be_fill
                                                                  real_start(agent))[1])
     monkeypatch.setattr(WarrantyState, "check_reminders", lambda state: (order.append(("reminders", filled_now())),
                                                                          real_reminders(state))[1])
+    real_import = startup_module.import_later_pages
+    monkeypatch.setattr(startup_module, "import_later_pages", lambda: (order.append(("later pages", filled_now())),
+                                                                      real_import())[1])
 
     def while_loading(startup: Startup) -> None:
         holder["startup"] = startup
 
     def when_ready(_startup: Startup) -> None:  # the queued steps after the fill, before the test quits the app
         deadline = time.monotonic() + 10
-        while not any(name == "agent" for name, _filled in order) and time.monotonic() < deadline:
+        while not {"agent", "later pages"} <= {name for name, _filled in order} and time.monotonic() < deadline:
             qapp.processEvents()
             time.sleep(0.01)
 
@@ -220,7 +224,7 @@ def test_the_background_agent_and_the_reminders_wait_for_the_overview_to_be_fill
     try:
         assert status == 0
         assert startup.app is not None and startup.app.window is not None and startup.app.window.overview.is_filled
-        assert ("agent", True) in order and ("reminders", True) in order
+        assert ("agent", True) in order and ("reminders", True) in order and ("later pages", True) in order
         assert all(filled for _name, filled in order), order
     finally:
         _close_app(startup, qapp)
@@ -304,3 +308,15 @@ def test_a_failed_start_is_explained_in_vietnamese_with_the_hotline(qapp: QAppli
         assert start_error_text(error).startswith("The app could not start.")
     finally:
         translators.install(qapp, "vi")
+
+
+def test_the_later_pages_code_is_imported_in_a_thread_ahead_of_their_first_visit() -> None:
+    # Issue 24: the devices page's first visit spent ~60 ms of its 100 ms importing the label engine and the
+    # scanner reader on the GUI thread.
+    from tests.helpers import modules_loaded
+
+    watched = ("app.ui.devices.page", "app.devices.labels", "app.devices.serial_scanner")
+    assert modules_loaded("import app.ui.startup", watched) == []
+    code = ("import threading, app.ui.startup as s\nthread = s.import_later_pages()\n"
+            "assert thread is not threading.current_thread()\nthread.join()")
+    assert modules_loaded(code, watched) == sorted(watched)

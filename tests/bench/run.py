@@ -21,7 +21,9 @@ window      (window_pages.py) a shop with 20 stored check results, 200
             requests and 10 packs: every page clicked twice in the real
             window, the GUI thread's time to show it (<= 100 ms) and until
             its data are in (<= 300 ms); the peak RSS after it against a bare
-            window's: budget <= 1.6x.
+            window's: budget <= 1.6x.  Beside it, the window's floor (the real
+            start-up stopped before the data layer, the overview filled by the
+            first read; informative).
 stalls      (stalls.py, child stalls_child.py) longest gap of a 5 ms heartbeat QTimer on the GUI
             thread of the real Application (offscreen) while a full health
             check, a 50 MB update download, 1,000 tags rendered + verified,

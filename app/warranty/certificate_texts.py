@@ -101,7 +101,7 @@ def text(code: str, language: str, **values: object) -> str:
     """The words for ``code`` in ``language`` (Vietnamese for any language we do not have)."""
     vi, en = TEXTS[code]
     template = en if language == "en" else vi
-    if language == "en" and code in ENGLISH_ONE and values.get(ENGLISH_ONE[code][0]) == 1:
+    if language == "en" and code in ENGLISH_ONE and str(values.get(ENGLISH_ONE[code][0])) == "1":
         template = ENGLISH_ONE[code][1]  # English's singular: "1 day left", where Vietnamese has one form
     return template.format(**values) if values else template
 

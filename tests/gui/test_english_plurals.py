@@ -7,6 +7,8 @@ Vietnamese has one form, so its source texts never change with the count.
 Qt keeps both English forms of a text whose ``tr()`` call passes the count (``numerus="yes"`` in the catalogue).
 lupdate reads no count from ``translate()``, so the texts modules give English's singular a message of its own,
 disambiguated ``"one"``.  The tests read the real catalogue (``pmv_support_en.qm``) through the real widgets.
+A ``tr()`` call that loses its count is caught by ``tools/i18n.py check`` (tests/unit/test_translations.py):
+lupdate no longer reads the message as a count, so its English goes back to unfinished.
 """
 
 from __future__ import annotations
@@ -101,6 +103,8 @@ def test_each_counted_text_gives_english_singular_for_one_and_plural_otherwise(e
         one, two, zero = (QCoreApplication.translate(context, source, comment, n) for n in (1, 2, 0))
         assert one != two and two == zero, (context, source)  # CLDR: 0 takes the plural in English
         assert one != source and two != source, (context, source)
+        # The forms in Qt's order, singular first: an English plural only adds ("tag" -> "tags", "it" -> "they").
+        assert len(two) > len(one), (context, source, one, two)
 
 
 def _pack(index: int, effective: dt.date) -> InstalledPack:

@@ -111,7 +111,8 @@ def render(request: Request, template: str, *, http_status: int = 200, me: Sessi
         outcome_name=lambda code: words.outcome_name(code, lang),
         coverage_name=lambda code: words.coverage_name(code, lang),
         check_status_name=lambda code: words.check_status_name(code, lang),
-        coverage_text=lambda row: words.coverage_text(getattr(row, "coverage", row), lang), **values)
+        coverage_text=lambda row: words.coverage_text(getattr(row, "coverage", row), lang),
+        count_text=lambda number, unit: words.count_text(number, unit, lang), **values)
     return HTMLResponse(page, status_code=http_status, headers=HEADERS)
 
 

@@ -175,7 +175,6 @@ ENGLISH: dict[str, str] = {
     "Hạn mới": "New deadline",
     "Lý do": "Reason",
     "Đánh giá": "Rating",
-    "sao": "stars",
     "Lịch hẹn": "Visit",
     "đã xác nhận": "confirmed",
     "cửa hàng đề nghị giờ khác": "the shop asked for another time",
@@ -274,8 +273,6 @@ ENGLISH: dict[str, str] = {
     'Yêu cầu có hạn': 'Requests with a deadline',
     'bảo hành': 'warranty',
     'còn trống': 'free',
-    'dòng': 'lines',
-    'giờ': 'hours',
     'nghiệm thu': 'accepted',
     'tháng': 'months',
     'Đang dùng': 'Active',
@@ -383,6 +380,25 @@ action_name = partial(_pick, ACTION)
 outcome_name = partial(_pick, OUTCOME)
 coverage_name = partial(_pick, COVERAGE)
 check_status_name = partial(_pick, CHECK_STATUS)
+
+
+# The units the console counts: Vietnamese -> English (one, other).  English says "1 hour" but "2 hours" and
+# "0 hours" (CLDR plural rules); Vietnamese has one form.
+UNITS: dict[str, tuple[str, str]] = {
+    "giờ": ("hour", "hours"),
+    "giờ bán hàng": ("trading hour", "trading hours"),
+    "sao": ("star", "stars"),
+    "dòng": ("line", "lines"),
+}
+
+
+def count_text(number: float, unit: str, lang: str) -> str:
+    """"2 giờ", "1 hour", "2 hours", "1.5 trading hours": a number and its unit (a key of :data:`UNITS`)."""
+    shown = f"{number:g}" if isinstance(number, float) else str(number)
+    if lang != "en":
+        return f"{shown} {unit}"
+    one, other = UNITS[unit]
+    return f"{shown} {one if number == 1 else other}"
 
 
 def coverage_text(coverage: Any, lang: str) -> str:

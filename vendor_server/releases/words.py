@@ -17,7 +17,8 @@ ENGLISH: dict[str, str] = {
         "downloaded, installed, rolled back, refused for safety, held back by the rollout percentage. In the rolled "
         "back column, the number after / is the shops that tried the release (installed it or rolled it back).",
     "Bản ứng dụng tự dừng khi từ {shops} cửa hàng đã thử và từ {rate} % trong số đó quay lại bản cũ.":
-        "An app build stops itself when at least {shops} shops tried it and {rate} % or more of them rolled back.",
+        "An app build stops itself when the count of shops that tried it reaches {shops} and {rate} % or more of "
+        "them rolled back.",
     "Không đọc được kho cập nhật:": "Cannot read the update repository:",
     "Máy chủ này chưa có kho cập nhật: quản trị viên chạy pmv-vendor repo init.":
         "This server has no update repository yet: an administrator runs pmv-vendor repo init.",

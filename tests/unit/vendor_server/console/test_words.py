@@ -85,3 +85,22 @@ def test_days_left_take_the_english_singular_for_one(days: int, english: str, vi
     coverage = coverage_on(contract, day)
     assert words.coverage_text(coverage, "en").endswith(" · " + english)
     assert words.coverage_text(coverage, "vi").endswith(" · " + vietnamese)
+
+
+@pytest.mark.parametrize("number, unit, english, vietnamese", [
+    (1, "giờ", "1 hour", "1 giờ"), (8, "giờ", "8 hours", "8 giờ"), (0, "dòng", "0 lines", "0 dòng"),
+    (1, "dòng", "1 line", "1 dòng"), (1, "sao", "1 star", "1 sao"), (5, "sao", "5 stars", "5 sao"),
+    (1.0, "giờ bán hàng", "1 trading hour", "1 giờ bán hàng"), (1.5, "giờ bán hàng", "1.5 trading hours",
+                                                                 "1.5 giờ bán hàng")])
+def test_a_count_of_one_takes_the_english_singular(number: float, unit: str, english: str, vietnamese: str) -> None:
+    """English grammar (CLDR plural rules: "one" is exactly 1, "other" every other number, 0 and 1.5 included)."""
+    assert words.count_text(number, unit, "en") == english
+    assert words.count_text(number, unit, "vi") == vietnamese
+
+
+def test_no_template_puts_a_counted_unit_after_a_number_by_hand() -> None:
+    """A unit of words.UNITS goes through count_text(), or English would say "1 hours"."""
+    by_hand = re.compile(r"\}\}\s*\{\{\s*_\(\s*[\"'](" + "|".join(map(re.escape, words.UNITS)) + r")[\"']\s*\)")
+    offenders = [path.name for path in TEMPLATES.glob("*.html") if by_hand.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []
+    assert "count_text(event.stars, \"sao\")" in (TEMPLATES / "ticket.html").read_text(encoding="utf-8")

@@ -17,15 +17,17 @@ import threading
 log = logging.getLogger(__name__)
 
 BACKGROUND_NICE = 10  # Linux/macOS: the nice value of a background thread (0 is normal, 19 the lowest)
-_lowered: set[int] = set()
+# Per thread, not a set of thread ids: the OS reuses the id of a thread that ended, and a new thread given it
+# would be taken as lowered already (seen in CI: a pool thread left at nice 0).
+_this_thread = threading.local()
 
 
 def lower_this_thread() -> None:
     """Give the calling thread a lower OS scheduling priority (once per thread; never fails)."""
-    ident = threading.get_native_id()
-    if ident in _lowered:
+    if getattr(_this_thread, "lowered", False):
         return
-    _lowered.add(ident)
+    _this_thread.lowered = True
+    ident = threading.get_native_id()
     try:
         if sys.platform == "win32":  # pragma: no cover - the shops' Windows tills
             import ctypes

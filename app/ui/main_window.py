@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Put the real pages in place of the placeholders (GUI thread, once the runtime is open)."""
         from app.overview.facts import ShopCard
+        from app.storage.db import NoticeKind
         from app.ui.health.page import HealthPage
         from app.ui.pages.overview import OverviewPage
         from app.ui.support.page import SupportPage
@@ -218,8 +219,6 @@ class MainWindow(QMainWindow):
         self.runtime = runtime
         self.runner = runner
         self.notifier = notifier
-        from app.storage.db import NoticeKind
-
         shop = runtime.settings.shop
         # The first read's page is kept (the features' reads put the same values in), unless the start-up found the
         # database damaged and moved it aside: then what that page read is not the shop's data any more.

@@ -227,43 +227,43 @@
         <translation>Diagnostics to be sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="129"/>
+        <location filename="../../app/ui/support/texts.py" line="130"/>
         <source>Nhật ký ứng dụng</source>
         <translation>App log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="130"/>
+        <location filename="../../app/ui/support/texts.py" line="131"/>
         <source>Nhật ký phần mềm bán hàng</source>
         <translation>Point-of-sale software log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="131"/>
+        <location filename="../../app/ui/support/texts.py" line="132"/>
         <source>Cấu hình (đã che mật khẩu)</source>
         <translation>Settings (passwords hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="132"/>
+        <location filename="../../app/ui/support/texts.py" line="133"/>
         <source>Thông tin máy tính</source>
         <translation>Computer information</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="133"/>
+        <location filename="../../app/ui/support/texts.py" line="134"/>
         <source>Thiết bị kết nối</source>
         <translation>Connected devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="134"/>
+        <location filename="../../app/ui/support/texts.py" line="135"/>
         <source>Báo cáo kiểm tra hệ thống</source>
         <translation>System check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="144"/>
+        <location filename="../../app/ui/support/texts.py" line="145"/>
         <source>(%1 chỗ đã che)</source>
         <comment>one</comment>
         <translation>(%1 item hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="145"/>
+        <location filename="../../app/ui/support/texts.py" line="146"/>
         <source>(%1 chỗ đã che)</source>
         <translation>(%1 items hidden)</translation>
     </message>
@@ -1372,72 +1372,72 @@
         <translation>Opening the shop’s data…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="270"/>
+        <location filename="../../app/ui/main_window.py" line="269"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="271"/>
+        <location filename="../../app/ui/main_window.py" line="270"/>
         <source>Thiết lập lại…</source>
         <translation>Set up again…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="275"/>
+        <location filename="../../app/ui/main_window.py" line="274"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="279"/>
+        <location filename="../../app/ui/main_window.py" line="278"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="288"/>
+        <location filename="../../app/ui/main_window.py" line="287"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="289"/>
+        <location filename="../../app/ui/main_window.py" line="288"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="291"/>
+        <location filename="../../app/ui/main_window.py" line="290"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="294"/>
+        <location filename="../../app/ui/main_window.py" line="293"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="297"/>
+        <location filename="../../app/ui/main_window.py" line="296"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="310"/>
+        <location filename="../../app/ui/main_window.py" line="309"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="254"/>
+        <location filename="../../app/ui/main_window.py" line="253"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="314"/>
+        <location filename="../../app/ui/main_window.py" line="313"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="367"/>
+        <location filename="../../app/ui/main_window.py" line="366"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="404"/>
+        <location filename="../../app/ui/main_window.py" line="403"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -3568,27 +3568,27 @@ Details: %2</translation>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="64"/>
+        <location filename="../../app/ui/support/texts.py" line="65"/>
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="66"/>
+        <location filename="../../app/ui/support/texts.py" line="67"/>
         <source>Máy này đã nhận yêu cầu từ bộ phận hỗ trợ, số %1</source>
         <translation>This PC received the request from the support desk, number %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="69"/>
+        <location filename="../../app/ui/support/texts.py" line="70"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="71"/>
+        <location filename="../../app/ui/support/texts.py" line="72"/>
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="79"/>
+        <location filename="../../app/ui/support/texts.py" line="80"/>
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
@@ -3611,180 +3611,180 @@ Details: %2</translation>
 <context>
     <name>SupportTexts</name>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="21"/>
+        <location filename="../../app/ui/support/texts.py" line="22"/>
         <source>Sự cố</source>
         <translation>Incident</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="22"/>
+        <location filename="../../app/ui/support/texts.py" line="23"/>
         <source>Hướng dẫn sử dụng</source>
         <translation>How-to help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="23"/>
+        <location filename="../../app/ui/support/texts.py" line="24"/>
         <source>Cập nhật quy định</source>
         <translation>Regulation update</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="24"/>
+        <location filename="../../app/ui/support/texts.py" line="25"/>
         <source>Cài lại phần mềm</source>
         <translation>Reinstall the software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="25"/>
+        <location filename="../../app/ui/support/texts.py" line="26"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode device</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="30"/>
+        <location filename="../../app/ui/support/texts.py" line="31"/>
         <source>Nghiêm trọng – không bán hàng được</source>
         <translation>Critical – cannot trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="31"/>
+        <location filename="../../app/ui/support/texts.py" line="32"/>
         <source>Cao – ảnh hưởng việc bán hàng</source>
         <translation>High – trading is affected</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="32"/>
+        <location filename="../../app/ui/support/texts.py" line="33"/>
         <source>Bình thường</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="37"/>
+        <location filename="../../app/ui/support/texts.py" line="38"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="38"/>
+        <location filename="../../app/ui/support/texts.py" line="39"/>
         <source>Email</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="39"/>
+        <location filename="../../app/ui/support/texts.py" line="40"/>
         <source>Truy cập từ xa</source>
         <translation>Remote session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="40"/>
+        <location filename="../../app/ui/support/texts.py" line="41"/>
         <source>Đến tận nơi</source>
         <translation>On-site visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="45"/>
+        <location filename="../../app/ui/support/texts.py" line="46"/>
         <source>Chờ gửi</source>
         <translation>Waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="46"/>
+        <location filename="../../app/ui/support/texts.py" line="47"/>
         <source>Đã gửi</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="47"/>
+        <location filename="../../app/ui/support/texts.py" line="48"/>
         <source>Đã tiếp nhận</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="48"/>
+        <location filename="../../app/ui/support/texts.py" line="49"/>
         <source>Đang xử lý</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="49"/>
+        <location filename="../../app/ui/support/texts.py" line="50"/>
         <source>Đã đề xuất phương án</source>
         <translation>Solution proposed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="50"/>
+        <location filename="../../app/ui/support/texts.py" line="51"/>
         <source>Đã hẹn đến tận nơi</source>
         <translation>On-site visit scheduled</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="51"/>
+        <location filename="../../app/ui/support/texts.py" line="52"/>
         <source>Đã giải quyết</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="52"/>
+        <location filename="../../app/ui/support/texts.py" line="53"/>
         <source>Đã đóng</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="58"/>
+        <location filename="../../app/ui/support/texts.py" line="59"/>
         <source>Nhà cung cấp đã phát hiện và mở yêu cầu</source>
         <translation>The vendor detected a problem and opened this request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="84"/>
+        <location filename="../../app/ui/support/texts.py" line="85"/>
         <source>tệp đã bị xóa khỏi máy</source>
         <translation>the file was deleted from this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="85"/>
+        <location filename="../../app/ui/support/texts.py" line="86"/>
         <source>tệp đã bị thay đổi sau khi đính kèm nên không gửi</source>
         <translation>the file changed after it was attached, so it was not sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="86"/>
+        <location filename="../../app/ui/support/texts.py" line="87"/>
         <source>tệp quá lớn, máy chủ từ chối</source>
         <translation>the file is too large; the server refused it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="87"/>
+        <location filename="../../app/ui/support/texts.py" line="88"/>
         <source>máy chủ từ chối tệp (sai mã kiểm tra)</source>
         <translation>the server refused the file (checksum mismatch)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="88"/>
+        <location filename="../../app/ui/support/texts.py" line="89"/>
         <source>Yêu cầu không còn trên máy chủ nhà cung cấp nên tệp chưa gửi được (tệp vẫn lưu trên máy này). Hãy gửi yêu cầu mới hoặc gọi %1.</source>
         <translation>The request is no longer on the vendor&apos;s server, so the file was not sent (it is still kept on this computer). Raise a new request or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="111"/>
+        <location filename="../../app/ui/support/texts.py" line="112"/>
         <source>Vui lòng nhập mục này.</source>
         <translation>Please fill this in.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="113"/>
-        <location filename="../../app/ui/support/texts.py" line="289"/>
+        <location filename="../../app/ui/support/texts.py" line="114"/>
+        <location filename="../../app/ui/support/texts.py" line="292"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="115"/>
-        <location filename="../../app/ui/support/texts.py" line="294"/>
+        <location filename="../../app/ui/support/texts.py" line="116"/>
+        <location filename="../../app/ui/support/texts.py" line="297"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="117"/>
-        <location filename="../../app/ui/support/texts.py" line="295"/>
+        <location filename="../../app/ui/support/texts.py" line="118"/>
+        <location filename="../../app/ui/support/texts.py" line="298"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="99"/>
+        <location filename="../../app/ui/support/texts.py" line="100"/>
         <source>Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại.</source>
         <translation>Please enter a phone number so the technician can call back.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="101"/>
+        <location filename="../../app/ui/support/texts.py" line="102"/>
         <source>Số điện thoại chỉ gồm chữ số (có thể có +84).</source>
         <translation>A phone number has digits only (optionally +84).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="103"/>
+        <location filename="../../app/ui/support/texts.py" line="104"/>
         <source>Số điện thoại không đủ hoặc thừa chữ số.</source>
         <translation>The phone number has too few or too many digits.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="104"/>
+        <location filename="../../app/ui/support/texts.py" line="105"/>
         <source>Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234).</source>
         <translation>Unknown prefix (mobiles have 10 digits like 0912 345 678, landlines look like 028 3822 1234).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="118"/>
+        <location filename="../../app/ui/support/texts.py" line="119"/>
         <source>Số điện thoại không hợp lệ.</source>
         <translation>The phone number is not valid.</translation>
     </message>
@@ -3829,7 +3829,7 @@ Details: %2</translation>
         <translation>Solution due: %1, %2 left</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="123"/>
+        <location filename="../../app/ui/support/texts.py" line="124"/>
         <source>(chưa gửi)</source>
         <translation>(not sent yet)</translation>
     </message>
@@ -3874,259 +3874,259 @@ Details: %2</translation>
         <translation>%1 %2, %3–%4, technician %5</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="158"/>
+        <location filename="../../app/ui/support/texts.py" line="159"/>
         <source>Nhà cung cấp – %1</source>
         <translation>Vendor – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="160"/>
+        <location filename="../../app/ui/support/texts.py" line="161"/>
         <source>Cửa hàng – %1</source>
         <translation>Shop – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="161"/>
+        <location filename="../../app/ui/support/texts.py" line="162"/>
         <source>Hệ thống</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="165"/>
+        <location filename="../../app/ui/support/texts.py" line="166"/>
         <source>yêu cầu đã đóng; bấm “Lỗi xuất hiện lại” để mở lại</source>
         <translation>the request is closed; press “The problem is back” to reopen it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="166"/>
+        <location filename="../../app/ui/support/texts.py" line="167"/>
         <source>không có phương án nào đang chờ cửa hàng trả lời</source>
         <translation>no proposed solution is waiting for the shop&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="167"/>
+        <location filename="../../app/ui/support/texts.py" line="168"/>
         <source>không có lịch hẹn nào đang chờ cửa hàng xác nhận</source>
         <translation>no visit is waiting for the shop&apos;s confirmation</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="168"/>
+        <location filename="../../app/ui/support/texts.py" line="169"/>
         <source>nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới</source>
         <translation>the vendor changed the visit; see the new time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="169"/>
+        <location filename="../../app/ui/support/texts.py" line="170"/>
         <source>yêu cầu chưa được giải quyết</source>
         <translation>the request has not been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="170"/>
+        <location filename="../../app/ui/support/texts.py" line="171"/>
         <source>yêu cầu này đã được đánh giá</source>
         <translation>this request has already been rated</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="171"/>
+        <location filename="../../app/ui/support/texts.py" line="172"/>
         <source>đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới</source>
         <translation>more than 7 days have passed since it was resolved; please raise a new request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="180"/>
+        <location filename="../../app/ui/support/texts.py" line="181"/>
         <source>máy chủ từ chối</source>
         <translation>the server refused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="189"/>
+        <location filename="../../app/ui/support/texts.py" line="190"/>
         <source>Bộ phận hỗ trợ đã nhận yêu cầu</source>
         <translation>The support team received the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="192"/>
-        <location filename="../../app/ui/support/texts.py" line="194"/>
+        <location filename="../../app/ui/support/texts.py" line="193"/>
+        <location filename="../../app/ui/support/texts.py" line="195"/>
         <source>Chuyển trạng thái: %1</source>
         <translation>Status changed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="197"/>
+        <location filename="../../app/ui/support/texts.py" line="198"/>
         <source>Đề xuất phương án (%1): %2</source>
         <translation>Solution proposed (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="199"/>
+        <location filename="../../app/ui/support/texts.py" line="200"/>
         <source>Cửa hàng xác nhận: đã khắc phục</source>
         <translation>The shop confirmed: fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="201"/>
+        <location filename="../../app/ui/support/texts.py" line="202"/>
         <source>Cửa hàng báo chưa khắc phục: %1</source>
         <translation>The shop says it is not fixed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="202"/>
+        <location filename="../../app/ui/support/texts.py" line="203"/>
         <source>Cửa hàng báo lỗi xuất hiện lại: %1</source>
         <translation>The shop says the problem is back: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="205"/>
+        <location filename="../../app/ui/support/texts.py" line="207"/>
         <source>Hạn đề xuất mới: %1.</source>
         <translation>New deadline for a proposed solution: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="208"/>
+        <location filename="../../app/ui/support/texts.py" line="210"/>
         <source>Đề xuất lịch đến tận nơi: %1</source>
         <translation>On-site visit proposed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="210"/>
+        <location filename="../../app/ui/support/texts.py" line="212"/>
         <source>Cửa hàng xác nhận lịch hẹn</source>
         <translation>The shop confirmed the visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="212"/>
+        <location filename="../../app/ui/support/texts.py" line="214"/>
         <source>Cửa hàng đề nghị giờ khác: %1</source>
         <translation>The shop asked for another time: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="214"/>
+        <location filename="../../app/ui/support/texts.py" line="216"/>
         <source>Đánh giá %1</source>
         <translation>Rated %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="218"/>
+        <location filename="../../app/ui/support/texts.py" line="220"/>
         <source>Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn</source>
         <translation>Closed because the shop did not answer the proposed solution in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="219"/>
+        <location filename="../../app/ui/support/texts.py" line="221"/>
         <source>Đã đóng yêu cầu</source>
         <translation>Request closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="225"/>
-        <location filename="../../app/ui/support/texts.py" line="232"/>
+        <location filename="../../app/ui/support/texts.py" line="227"/>
+        <location filename="../../app/ui/support/texts.py" line="234"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="227"/>
+        <location filename="../../app/ui/support/texts.py" line="229"/>
         <source>không gửi được: %1</source>
         <translation>not sent: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="233"/>
+        <location filename="../../app/ui/support/texts.py" line="235"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="234"/>
+        <location filename="../../app/ui/support/texts.py" line="236"/>
         <source>bấm để tải về</source>
         <translation>click to download</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="235"/>
+        <location filename="../../app/ui/support/texts.py" line="237"/>
         <source>bấm để mở</source>
         <translation>click to open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="236"/>
+        <location filename="../../app/ui/support/texts.py" line="238"/>
         <source>tệp không khớp mã kiểm tra, không mở</source>
         <translation>the file does not match its checksum, not opened</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="249"/>
+        <location filename="../../app/ui/support/texts.py" line="251"/>
         <source>Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ trợ. Việc gấp xin gọi %1.</source>
         <translation>The request is waiting to be sent: the PC will send it as soon as it reaches the support server. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="252"/>
+        <location filename="../../app/ui/support/texts.py" line="254"/>
         <source>Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, không cần bấm lại.</source>
         <translation>The shop&apos;s answer is waiting to be sent: the PC will send it as soon as it can connect; no need to press again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="256"/>
+        <location filename="../../app/ui/support/texts.py" line="258"/>
         <source>Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm “Xác nhận lịch” hoặc “Đề nghị giờ khác”.</source>
         <translation>The shop needs to answer: the vendor proposes to come on %1. Press “Confirm visit” or “Ask for another time”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="260"/>
+        <location filename="../../app/ui/support/texts.py" line="262"/>
         <source>Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?</source>
         <translation>The shop needs to answer: did the proposed solution fix the problem?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="262"/>
+        <location filename="../../app/ui/support/texts.py" line="265"/>
         <source>Nếu cửa hàng không trả lời trước %1, nhà cung cấp có thể đóng yêu cầu.</source>
         <translation>If the shop does not answer before %1, the vendor may close the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="266"/>
+        <location filename="../../app/ui/support/texts.py" line="269"/>
         <source>Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến.</source>
         <translation>Booked: %1. The technician will call before coming.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="271"/>
+        <location filename="../../app/ui/support/texts.py" line="274"/>
         <source>Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm “Lỗi xuất hiện lại” thay vì gửi yêu cầu mới.</source>
         <translation>Done. If the problem comes back before %1, press “The problem is back” instead of raising a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="273"/>
+        <location filename="../../app/ui/support/texts.py" line="276"/>
         <source>Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.</source>
         <translation>Done. If there is a new problem, please raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="275"/>
+        <location filename="../../app/ui/support/texts.py" line="278"/>
         <source>Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor detected a problem on the till and opened this request for the shop; a technician will get in touch and propose a solution by %1. You can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="280"/>
+        <location filename="../../app/ui/support/texts.py" line="283"/>
         <source>Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor is working on it and will propose a solution before %1. The shop can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="283"/>
+        <location filename="../../app/ui/support/texts.py" line="286"/>
         <source>Nhà cung cấp đang xử lý. Việc gấp xin gọi %1.</source>
         <translation>The vendor is working on it. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="287"/>
+        <location filename="../../app/ui/support/texts.py" line="290"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="288"/>
+        <location filename="../../app/ui/support/texts.py" line="291"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="290"/>
+        <location filename="../../app/ui/support/texts.py" line="293"/>
         <source>Hãy cho biết lý do.</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="291"/>
+        <location filename="../../app/ui/support/texts.py" line="294"/>
         <source>Hãy cho biết ngày giờ nào tiện cho cửa hàng.</source>
         <translation>Please say which days or hours suit the shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="292"/>
+        <location filename="../../app/ui/support/texts.py" line="295"/>
         <source>Hãy chọn từ 1 đến 5 sao.</source>
         <translation>Please choose 1 to 5 stars.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="293"/>
+        <location filename="../../app/ui/support/texts.py" line="296"/>
         <source>Mỗi tin nhắn gửi kèm tối đa %1 tệp.</source>
         <translation>At most %1 files per message.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="306"/>
+        <location filename="../../app/ui/support/texts.py" line="309"/>
         <source>Không tìm thấy tệp này trong yêu cầu.</source>
         <translation>This file was not found in the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="307"/>
+        <location filename="../../app/ui/support/texts.py" line="310"/>
         <source>Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút.</source>
         <translation>The file is not ready on the server yet; please try again in a few minutes.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="309"/>
+        <location filename="../../app/ui/support/texts.py" line="312"/>
         <source>Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not match the checksum the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="312"/>
+        <location filename="../../app/ui/support/texts.py" line="315"/>
         <source>Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not have the size the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>

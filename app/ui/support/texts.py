@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 from app import HOTLINE
+from app.infra.formatting import format_datetime
 from app.support.bundle import BundlePart
 from app.support.conversation import ActProblem, FileProblem
 from app.support.models import AttachmentError, Category, Channel, RequestEvent, RequestStatus, Severity, SupportRequest
 from app.support.service import FormError, FormProblem
 from app.support.thread_models import Author, Conversation, EntryState, EventKind, FileState, ThreadEntry, ThreadFile
 from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
-from app.ui.support.time_texts import moment_text, visit_slot_text
+from app.ui.support.time_texts import visit_slot_text
 from pmv_protocol.phone import PhoneErrorCode
 from pmv_protocol.thread import VisitState
 from pmv_protocol.ticket_flow import Refusal, reopen_until
@@ -202,7 +203,8 @@ def entry_text(entry: ThreadEntry) -> str:
                 else translate("SupportTexts", "Cửa hàng báo lỗi xuất hiện lại: %1"))
         line = tr_args(said, text)
         if entry.response_due_at is not None:
-            line += " " + tr_args(translate("SupportTexts", "Hạn đề xuất mới: %1."), moment_text(entry.response_due_at))
+            due = format_datetime(entry.response_due_at)
+            line += " " + tr_args(translate("SupportTexts", "Hạn đề xuất mới: %1."), due)
         return line
     if kind == EventKind.VISIT_PROPOSED and entry.visit is not None:
         return tr_args(translate("SupportTexts", "Đề xuất lịch đến tận nơi: %1"), visit_slot_text(entry.visit))
@@ -259,8 +261,9 @@ def next_step_text(conversation: Conversation, now: dt.datetime) -> str:
     if request.status is RequestStatus.SOLUTION_PROPOSED:
         text = translate("SupportTexts", "Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?")
         if conversation.close_after is not None:
+            closing = format_datetime(conversation.close_after)
             text += " " + tr_args(translate("SupportTexts", "Nếu cửa hàng không trả lời trước %1, nhà cung cấp có "
-                                                            "thể đóng yêu cầu."), moment_text(conversation.close_after))
+                                                            "thể đóng yêu cầu."), closing)
         return text
     if request.status is RequestStatus.ON_SITE_SCHEDULED and visit is not None:
         return tr_args(translate("SupportTexts", "Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến."),
@@ -269,17 +272,17 @@ def next_step_text(conversation: Conversation, now: dt.datetime) -> str:
         until = reopen_until(flow)
         if until is not None and now <= until:
             return tr_args(translate("SupportTexts", "Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm \u201cLỗi xuất "
-                                                     "hiện lại\u201d thay vì gửi yêu cầu mới."), moment_text(until))
+                                                     "hiện lại\u201d thay vì gửi yêu cầu mới."), format_datetime(until))
         return translate("SupportTexts", "Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.")
     if request.opened_by_system and request.response_due_at is not None:
         return tr_args(translate("SupportTexts", "Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay "
                                                  "cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước "
                                                  "%1. Cửa hàng có thể nhắn thêm thông tin bên dưới."),
-                       moment_text(request.response_due_at))
+                       format_datetime(request.response_due_at))
     if request.response_due_at is not None:
         return tr_args(translate("SupportTexts", "Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng "
                                                  "có thể nhắn thêm thông tin bên dưới."),
-                       moment_text(request.response_due_at))
+                       format_datetime(request.response_due_at))
     return tr_args(translate("SupportTexts", "Nhà cung cấp đang xử lý. Việc gấp xin gọi %1."), HOTLINE)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from app import HOTLINE
-from app.infra.formatting import format_date
+from app.infra.formatting import format_date, format_datetime, format_time
 from app.ui.i18n import tr_args, translate
 from pmv_protocol.shop_time import SHOP_TZ
 
@@ -32,13 +32,13 @@ def deadline_text(due: dt.datetime | None, now: dt.datetime) -> str:
     if due is None:
         return tr_args(translate("SupportTexts", "Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc "
                                                  "gấp gọi %1."), HOTLINE)
-    local, today = due.astimezone(VN), now.astimezone(VN).date()
-    if local.date() == today:
-        when = tr_args(translate("SupportTexts", "%1 hôm nay"), local.strftime("%H:%M"))
-    elif local.date() == today + dt.timedelta(days=1):
-        when = tr_args(translate("SupportTexts", "%1 ngày mai"), local.strftime("%H:%M"))
+    day, today = due.astimezone(VN).date(), now.astimezone(VN).date()
+    if day == today:
+        when = tr_args(translate("SupportTexts", "%1 hôm nay"), format_time(due))
+    elif day == today + dt.timedelta(days=1):
+        when = tr_args(translate("SupportTexts", "%1 ngày mai"), format_time(due))
     else:
-        when = f"{local.strftime('%H:%M')} {format_date(local.date())}"
+        when = format_datetime(due)
     if due <= now:
         return tr_args(translate("SupportTexts", "Hạn đề xuất phương án: %1 (đã quá hạn %2)"), when,
                        duration_text(now - due))
@@ -58,9 +58,3 @@ def visit_slot_text(slot: VisitSlot) -> str:
     """'Thứ Hai 07/12/2026, 14:00–16:00, kỹ thuật viên Trần Minh'."""
     return tr_args(translate("SupportTexts", "%1 %2, %3–%4, kỹ thuật viên %5"), weekday_name(slot.day),
                    format_date(slot.day), slot.start.strftime("%H:%M"), slot.end.strftime("%H:%M"), slot.technician)
-
-
-def moment_text(moment: dt.datetime) -> str:
-    """A moment in shop time, 'HH:MM dd/MM/yyyy'."""
-    local = moment.astimezone(VN)
-    return f"{local.strftime('%H:%M')} {format_date(local.date())}"

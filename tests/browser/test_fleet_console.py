@@ -124,4 +124,7 @@ def test_the_fleet_page_counts_the_shops_and_the_shop_list_marks_the_silent_one(
 
     driver.get(f"{console.url}/language?lang=en&back=/console/fleet")
     assert "Needs attention" in driver.page_source and "Data backup" in driver.page_source
+    rule = next(p.text for p in driver.find_elements(By.CSS_SELECTOR, "p.muted") if "silent" in p.text)
+    # The threshold's unit, then the shop's hours: it used to read "2 trading hours (trading hours 08:00-20:00)".
+    assert rule.count("trading hour") == 1 and "(shop hours " in rule, rule
     _whole_page(driver, screenshots / "fleet-en.png")

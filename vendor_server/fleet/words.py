@@ -71,7 +71,7 @@ ENGLISH: dict[str, str] = {
     "Hạn phản hồi": "Response due",
     "Cửa hàng có hợp đồng còn hiệu lực bị coi là im lặng khi không gửi tình trạng trong": (
         "A shop with a contract in force is silent when it has not reported for"),
-    "khung giờ bán hàng": "trading hours",
+    "khung giờ bán hàng": "shop hours",  # after "2 trading hours (": not "trading hours" twice
     "Không rõ: tình trạng chưa xác định, hoặc cửa hàng không gửi dữ liệu tình trạng theo hợp đồng.": (
         "Unknown: no verdict yet, or the shop does not share its health under its contract."),
     # the shop list and the shop page

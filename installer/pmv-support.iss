@@ -49,6 +49,7 @@ AppName=PMV Support Assistant
 AppVersion={#VERSION}
 AppVerName=PMV Support Assistant {#VERSION}
 AppPublisher=Phần Mềm Vàng
+; The hotline (app.HOTLINE, written once in pmv_protocol); tests/packaging/test_installer_script.py holds it to it.
 AppSupportURL=tel:19006037
 VersionInfoVersion={#VERSION}
 VersionInfoProductName=PMV Support Assistant

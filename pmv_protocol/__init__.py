@@ -7,3 +7,5 @@ neither side (import-linter contracts in pyproject.toml), so each side depends
 on it and never on the other; the vendor's private signing code lives in
 ``vendor_server`` only.
 """
+
+HOTLINE = "1900 6037"  # the vendor's 24/7 line, written as Vietnamese numbers are; both sides say it

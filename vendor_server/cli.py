@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pmv_protocol import HOTLINE
 from pmv_protocol.contract import ContractError
 from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.unlock_codes import UnlockError
@@ -103,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--vendor-name", metavar="TEXT", help="the vendor's company name (default: config [vendor])")
     issue.add_argument("--vendor-address", metavar="TEXT", help="the vendor's registered address")
     issue.add_argument("--vendor-tax-code", metavar="MST", help="the vendor's tax code: 10 digits, or 10-3 digits")
-    issue.add_argument("--vendor-hotline", metavar="PHONE", help="the vendor's hotline, e.g. 1900 6037")
+    issue.add_argument("--vendor-hotline", metavar="PHONE", help=f"the vendor's hotline, e.g. {HOTLINE}")
     issue.add_argument("--no-telemetry", dest="telemetry", action="store_false",
                        help="the shop sends the app version only in its heartbeat (it declined telemetry)")
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.thread import CurrentVisit, TicketEvent
 from pmv_protocol.wire import SolutionKind
 from vendor_server import staff_acts
@@ -28,7 +29,7 @@ from vendor_server.db import Ticket, VendorDatabase
 from vendor_server.records import TicketRecord
 from vendor_server.staff_acts import DEFAULT_STAFF
 from vendor_server.thread_records import ActRefused, ActResult, TicketThread
-from vendor_server.tickets import SOLUTION_KINDS, STATUSES, VENDOR_TZ, list_tickets, update_ticket
+from vendor_server.tickets import SOLUTION_KINDS, STATUSES, list_tickets, update_ticket
 from vendor_server.timeline import ticket_thread
 
 _EVENT = TypeAdapter(TicketEvent)
@@ -159,7 +160,7 @@ def _list(db: VendorDatabase, args: argparse.Namespace) -> int:
 
 
 def _local(moment: dt.datetime | None) -> str:
-    return moment.astimezone(VENDOR_TZ).strftime("%Y-%m-%d %H:%M") if moment else "-"
+    return moment.astimezone(SHOP_TZ).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
 def _show(db: VendorDatabase, number: str, as_json: bool) -> int:

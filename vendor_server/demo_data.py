@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from pmv_protocol import HOTLINE
 from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.thread import NewDecision
 from pmv_protocol.wire import NewTicket
@@ -64,7 +65,7 @@ def _bundle(now: dt.datetime) -> bytes:
     health = {"verdict": "critical", "started_at": now.isoformat(), "finished_at": now.isoformat(), "results": [
         {"id": "pos.database", "title": "Cơ sở dữ liệu bán hàng", "status": "critical",
          "summary": "Không mở được tệp dữ liệu: database disk image is malformed", "details": "",
-         "remedy": {"code": "pos.database_corrupt", "steps": "1. Đóng phần mềm bán hàng.\n2. Gọi 1900 6037 để "
+         "remedy": {"code": "pos.database_corrupt", "steps": f"1. Đóng phần mềm bán hàng.\n2. Gọi {HOTLINE} để "
                     "kỹ thuật viên khôi phục từ bản sao lưu gần nhất."}, "metrics": [], "duration_ms": 40},
         {"id": "backup.recent", "title": "Sao lưu", "status": "warning", "summary": "Bản sao lưu gần nhất cách đây "
          "3 ngày", "details": "", "remedy": None, "metrics": [], "duration_ms": 12},

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pmv_protocol.calendar import DEFAULT_TZ, WorkingCalendar
+from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.contract import Contract, ContractError
 from pmv_protocol.coverage import coverage_on
+from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.signed_json import parse_object
 from pmv_protocol.sla import response_due
 from pmv_protocol.thread import Author, EventKind, OpenedBy
@@ -41,16 +41,13 @@ log = logging.getLogger(__name__)
 STATUSES: tuple[str, ...] = tuple(status.value for status in TicketStatus)
 SOLUTION_KINDS: tuple[str, ...] = tuple(kind.value for kind in SolutionKind)
 
-VENDOR_TZ = ZoneInfo(DEFAULT_TZ)  # ticket numbers and coverage days follow the vendor's calendar
-
-
 def ticket_number(ticket_id: int, opened_at: dt.datetime) -> str:
-    """``YC-<year>-<id>``: YC = yêu cầu; the year is the vendor's local year of opening."""
-    return f"YC-{opened_at.astimezone(VENDOR_TZ).year}-{ticket_id:06d}"
+    """``YC-<year>-<id>``: YC = yêu cầu; the year of opening in shop time (the vendor's zone too)."""
+    return f"YC-{opened_at.astimezone(SHOP_TZ).year}-{ticket_id:06d}"
 
 
 def coverage_for(db: VendorDatabase, shop: Shop, opened_at: dt.datetime, session: Session | None = None) -> str:
-    """The shop's coverage code on the vendor-local day of ``opened_at``, from its latest contract.
+    """The shop's coverage code on the shop's day of ``opened_at``, from its latest contract.
 
     The day of *opening* counts, not of delivery: a shop that was offline
     when its warranty ended must still get the deadline it was promised.
@@ -74,7 +71,7 @@ def coverage_in(session: Session, shop: Shop, opened_at: dt.datetime) -> str:
         # needs help), just without a deadline, and leave a trace for staff.
         log.error("contract of shop %s is unreadable (%s); ticket gets no deadline", shop.shop_id, exc)
         return "expired"
-    return coverage_on(contract, opened_at.astimezone(VENDOR_TZ).date()).status.value
+    return coverage_on(contract, opened_at.astimezone(SHOP_TZ).date()).status.value
 
 
 def ticket_terms(session: Session, shop: Shop, opened_at: dt.datetime, severity: str,

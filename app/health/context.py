@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from pmv_protocol.contract import Contract
     from pmv_protocol.packs import RegulationPack
 
-VN = SHOP_TZ  # the shop's zone (defined in app.infra.formatting); the name the checks import
 
 
 class NotConfigured(Exception):
@@ -74,7 +73,7 @@ class CheckContext:
 
     def local_now(self) -> dt.datetime:
         """Shop time (Asia/Ho_Chi_Minh): trading hours and 'today' are shop notions."""
-        return self.clock().astimezone(VN)
+        return self.clock().astimezone(SHOP_TZ)
 
     def pos_url(self) -> URL:
         """The POS database as the URL of a driver the app ships: ``pos.url`` if set, else the SQLite file.

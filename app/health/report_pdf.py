@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from app import APP_NAME, HOTLINE, __version__
-from app.health.context import VN
 from app.health.model import Category, HealthReport, Status
 from app.infra.formatting import format_datetime
 from app.infra.pdf_fonts import register_fonts
 from app.infra.settings import ShopSettings
 from pmv_protocol.atomic import atomic_target
+from pmv_protocol.shop_time import SHOP_TZ
 
 VERDICT_TEXT = {
     Status.OK: "Sẵn sàng bán hàng",
@@ -65,7 +65,7 @@ def write_report(report: HealthReport, shop: ShopSettings, categories: dict[str,
         Paragraph("BÁO CÁO KIỂM TRA HỆ THỐNG", title),
         Spacer(1, 3 * mm),
         Paragraph(esc(f"{shop.name}" + (f" – mã {shop.shop_id}" if shop.shop_id else "")), body),
-        Paragraph(esc(f"Thời điểm kiểm tra: {format_datetime(report.finished_at.astimezone(VN))}"), body),
+        Paragraph(esc(f"Thời điểm kiểm tra: {format_datetime(report.finished_at.astimezone(SHOP_TZ))}"), body),
         Spacer(1, 3 * mm),
     ]
     banner = Table([[Paragraph(VERDICT_TEXT[verdict], verdict_style)]], colWidths=[170 * mm])

@@ -20,7 +20,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from pmv_protocol.phone import parse_phone
+from pmv_protocol import HOTLINE  # the contact of a ticket nobody called in
 from pmv_protocol.shop_time import shop_time
 from pmv_protocol.thread import Author, EventKind, OpenedBy
 from pmv_protocol.wire import Category, Channel, Severity, TicketStatus
@@ -31,7 +31,6 @@ from vendor_server.tickets import insert_ticket, ticket_terms
 from vendor_server.timeline import add_event, flow_row
 
 SYSTEM_CONTACT = "Hệ thống PMV"  # who opened it, as staff and the shop read it (the events' author name too)
-HOTLINE = parse_phone("1900 6037").national  # the vendor's 24/7 line: the contact of a ticket nobody called in
 CHECK_ID_MAX = 64  # tickets.check_id and shop_check_states.check_id; pmv_protocol.fleet's Code
 
 # The checks the server has words for (the app's own titles, app/ui/health/texts.py); others are named by id.

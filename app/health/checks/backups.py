@@ -23,10 +23,11 @@ from sqlalchemy import text
 
 from app import HOTLINE
 from app.health.checks.database import CONNECT_ID, format_age, quick_check, sqlite_file, to_shop_time
-from app.health.context import VN, CheckContext, NotConfigured
+from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime
 from app.infra.job_protocol import Cancelled
+from pmv_protocol.shop_time import SHOP_TZ
 
 AGE_ID = "backup.age"
 RESTORABLE_ID = "backup.restorable"
@@ -135,7 +136,7 @@ def find_backups(folder: Path) -> list[Backup]:
             except ValueError:
                 taken = None  # a name like ..._2026-13-45_2500.zip: trust the file system instead
         if taken is None:
-            found.append(Backup(entry, dt.datetime.fromtimestamp(stat.st_mtime, VN), False))
+            found.append(Backup(entry, dt.datetime.fromtimestamp(stat.st_mtime, SHOP_TZ), False))
         else:
             found.append(Backup(entry, taken, True))
     return sorted(found, key=lambda b: b.taken_at, reverse=True)

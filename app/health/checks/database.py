@@ -18,11 +18,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import HOTLINE
-from app.health.context import VN, CheckContext, NotConfigured, PosUnusable
+from app.health.context import CheckContext, NotConfigured, PosUnusable
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime, format_decimal
 from app.shop.pos_driver import ConnectFailure, connect_failure
 from app.shop.pos_url import Flaw, PosUrlError, PosUrlProblem
+from pmv_protocol.shop_time import SHOP_TZ
 
 CONNECT_ID = "pos.db.connect"
 INTEGRITY_ID = "pos.db.integrity"
@@ -112,7 +113,7 @@ def to_shop_time(value: object) -> dt.datetime:
     returns a datetime.  Naive values are shop time, as the POS means them.
     """
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).strip())
-    return moment.replace(tzinfo=VN) if moment.tzinfo is None else moment.astimezone(VN)
+    return moment.replace(tzinfo=SHOP_TZ) if moment.tzinfo is None else moment.astimezone(SHOP_TZ)
 
 
 def format_age(delta: dt.timedelta) -> str:
@@ -289,7 +290,7 @@ def _recent_ok(cache: Path | None, ctx: CheckContext) -> CheckResult | None:
     if (data.get("database") != str(ctx.settings.pos.database)
             or not dt.timedelta(0) <= ctx.now() - at < INTEGRITY_EVERY):
         return None
-    when = format_datetime(at.astimezone(VN))
+    when = format_datetime(at.astimezone(SHOP_TZ))
     return result(Status.OK, f"{data.get('summary', 'Dữ liệu PMV nguyên vẹn')} (kiểm tra đầy đủ lúc {when})")
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from app import HOTLINE
 from app.health.checks.database import to_shop_time
-from app.health.context import VN, CheckContext, NotConfigured
+from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime
+from pmv_protocol.shop_time import SHOP_TZ
 
 CHECK_ID = "pos.log.errors"
 WINDOW = dt.timedelta(hours=24)
@@ -83,8 +84,9 @@ def recent_files(folder: Path, now: dt.datetime) -> list[Path]:
         mtime = entry.stat().st_mtime
         day = _name_date(entry.name)
         # A POS left running past midnight keeps writing yesterday's file: a recent mtime counts too.
-        if (day is not None and since.date() <= day <= now.date()) or dt.datetime.fromtimestamp(mtime, VN) >= since:
-            order = dt.datetime.combine(day, dt.time(), VN).timestamp() if day is not None else mtime
+        named_in_range = day is not None and since.date() <= day <= now.date()
+        if named_in_range or dt.datetime.fromtimestamp(mtime, SHOP_TZ) >= since:
+            order = dt.datetime.combine(day, dt.time(), SHOP_TZ).timestamp() if day is not None else mtime
             chosen.append((order, entry))
     return [path for _, path in sorted(chosen)]
 

@@ -16,7 +16,7 @@ from app.ui.levels import Level
 from app.ui.support.state import Submitted, SupportState
 from app.ui.support.texts import category_name, channel_name, severity_name, status_name, system_opened_text
 from app.ui.support.thread_view import ThreadView
-from app.ui.support.time_texts import VN, deadline_text
+from app.ui.support.time_texts import deadline_text
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.build import hbox, page_title, push_button, vbox
 from app.ui.widgets.feature_page import FeaturePage
@@ -24,7 +24,7 @@ from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.tables import read_only_table
 from pmv_protocol.calendar import CalendarSource
 from pmv_protocol.phone import PhoneError, parse_phone
-from pmv_protocol.shop_time import shop_time
+from pmv_protocol.shop_time import SHOP_TZ, shop_time
 from pmv_protocol.sla import is_outside_working_hours
 
 
@@ -229,7 +229,7 @@ class SupportPage(FeaturePage[SupportState]):
                 (self.tr("Trạng thái"), status_name(request.status)),
                 (self.tr("Loại"), category_name(request.category)),
                 (self.tr("Mức độ"), severity_name(request.severity)),
-                (self.tr("Mở lúc"), format_datetime(request.opened_at.astimezone(VN))),
+                (self.tr("Mở lúc"), format_datetime(request.opened_at.astimezone(SHOP_TZ))),
                 (self.tr("Đường dây nóng"), tr_args(self.tr("%1 (24/7)"), HOTLINE)),
             ]
         else:
@@ -238,7 +238,7 @@ class SupportPage(FeaturePage[SupportState]):
                 (self.tr("Trạng thái"), status_name(request.status)),
                 (self.tr("Loại"), category_name(request.category)),
                 (self.tr("Mức độ"), severity_name(request.severity)),
-                (self.tr("Gửi lúc"), format_datetime(request.opened_at.astimezone(VN))),
+                (self.tr("Gửi lúc"), format_datetime(request.opened_at.astimezone(SHOP_TZ))),
                 (self.tr("Liên hệ"), f"{request.contact_name} – {_national(request.contact_phone)}"),
                 (self.tr("Cách hỗ trợ mong muốn"), channel_name(request.channel)),
             ]

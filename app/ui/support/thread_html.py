@@ -24,7 +24,7 @@ from app.ui.support.texts import (
     event_text,
     file_state_text,
 )
-from app.ui.support.time_texts import VN
+from pmv_protocol.shop_time import SHOP_TZ
 
 FILE_SCHEME = "file:"
 _VENDOR_BG, _SHOP_BG, _REFUSED_BG = "#e3f2fd", "#fff8e1", "#fdecea"
@@ -35,7 +35,7 @@ def _esc(text: str) -> str:
 
 
 def _when(moment: dt.datetime) -> str:
-    return format_datetime(moment.astimezone(VN))
+    return format_datetime(moment.astimezone(SHOP_TZ))
 
 
 def _files(entry: ThreadEntry) -> str:

@@ -14,7 +14,6 @@ from pmv_protocol.shop_time import SHOP_TZ
 if TYPE_CHECKING:
     from pmv_protocol.thread import VisitSlot
 
-VN = SHOP_TZ  # the shop's zone (defined in pmv_protocol.shop_time)
 
 
 def duration_text(delta: dt.timedelta) -> str:
@@ -32,7 +31,7 @@ def deadline_text(due: dt.datetime | None, now: dt.datetime) -> str:
     if due is None:
         return tr_args(translate("SupportTexts", "Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc "
                                                  "gấp gọi %1."), HOTLINE)
-    day, today = due.astimezone(VN).date(), now.astimezone(VN).date()
+    day, today = due.astimezone(SHOP_TZ).date(), now.astimezone(SHOP_TZ).date()
     if day == today:
         when = tr_args(translate("SupportTexts", "%1 hôm nay"), format_time(due))
     elif day == today + dt.timedelta(days=1):

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from app.health.checks import backups
-from app.health.context import VN
 from app.health.model import CheckResult, Status
 from app.health.runner import run_checks
 from app.infra.settings import Settings
 from app.shop.demo import DemoShop
+from pmv_protocol.shop_time import SHOP_TZ
 
 from .conftest import SHOP_NOW, find, run_one, settings_with
 
@@ -43,7 +43,7 @@ def _set_mtime(path: Path, moment: dt.datetime) -> None:
 def _shift_backups(shop: DemoShop, days: int, *, keep_mtime_fresh: bool = False) -> None:
     """Rename every dated backup ``days`` earlier (newest first, so names never collide)."""
     for path in sorted(shop.backups_dir.glob("PMV_backup_*.zip")):
-        taken = dt.datetime.strptime(path.stem, "PMV_backup_%Y-%m-%d_%H%M").replace(tzinfo=VN)
+        taken = dt.datetime.strptime(path.stem, "PMV_backup_%Y-%m-%d_%H%M").replace(tzinfo=SHOP_TZ)
         older = taken - dt.timedelta(days=days)
         target = path.with_name(f"PMV_backup_{older:%Y-%m-%d_%H%M}.zip")
         path.rename(target)

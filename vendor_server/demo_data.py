@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pmv_protocol import HOTLINE
+from pmv_protocol.remote_note import NOTE_FILE, note_json
 from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.thread import NewDecision
 from pmv_protocol.wire import NewTicket
@@ -137,9 +138,8 @@ def seed(db: VendorDatabase, data: Path, keys: Path, now: dt.datetime) -> dict[s
         numbers.append(record.number)
         if index == 0:
             _attach(db, record.id, root, f"chan-doan-{opened:%Y%m%d-%H%M}.zip", _bundle(opened), opened)
-            _attach(db, record.id, root, "truy-cap-tu-xa.json", json.dumps(
-                {"remote_tool": "ultraviewer", "remote_tool_name": "UltraViewer", "remote_id": "123456789"}).encode(),
-                opened)
+            _attach(db, record.id, root, NOTE_FILE, note_json("ultraviewer", "UltraViewer", "123456789").encode(),
+                    opened)
         if index == 3:  # a conversation: a proposal the shop refused
             staff_acts.reply(db, record.number, staff="Nguyễn Thu Hà", text="Chào chị, em xem giúp chị ngay.",
                              attachments_root=root, now=opened + dt.timedelta(minutes=20))

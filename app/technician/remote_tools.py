@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from app.support.models import Channel
+from pmv_protocol.remote_note import REMOTE_ID
 
 ID_TIMEOUT_SECONDS = 5.0
 # Grace period for the pipes to drain after a hung --get-id was killed.
@@ -402,9 +403,6 @@ class IdResult:
         return self.remote_id is None
 
 
-_ID_LINE = re.compile(r"\d{6,12}")
-
-
 def parse_id(output: str) -> str | None:
     """The one all-digit ID line in ``output`` (spaces between digit groups allowed), else None.
 
@@ -413,7 +411,7 @@ def parse_id(output: str) -> str | None:
     # NULs: some Windows builds answer in UTF-16, which reads as digits between NULs.
     text = output.replace("\x00", "").replace("\ufeff", "")
     candidates = {re.sub(r"\s", "", line) for line in text.splitlines()}
-    ids = {c for c in candidates if _ID_LINE.fullmatch(c)}
+    ids = {c for c in candidates if REMOTE_ID.fullmatch(c)}
     return ids.pop() if len(ids) == 1 else None
 
 

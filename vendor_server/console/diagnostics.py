@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from pmv_protocol.remote_note import NOTE_FILE, REMOTE_ID
 from vendor_server.attachments import attachment_path
 from vendor_server.db import Attachment, VendorDatabase
 
@@ -37,7 +38,6 @@ MEMBER_MAX_BYTES = 5 * 1024 * 1024
 TOTAL_MAX_BYTES = 20 * 1024 * 1024
 MEMBERS_MAX = 50
 LOG_LINES_MAX = 2000
-NOTE_FILE = "truy-cap-tu-xa.json"  # app.ui.technician.remote_dialog.NOTE_FILE
 NOTE_MAX_BYTES = 4096  # the note is one short JSON object
 NAME_SHOWN_MAX = 80
 
@@ -46,7 +46,6 @@ JSON_MEMBERS = ("settings.json", "system.json", "devices.json", "health.json")
 TEXT_SUFFIXES = (".log", ".csv", ".txt")
 POS_LOG = "pos.log"
 _POS_HEADER = re.compile(r"^===== (?P<name>.+?) =====$")
-_REMOTE_ID = re.compile(r"[0-9]{6,12}")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -383,7 +382,7 @@ def read_remote_access(path: Path) -> RemoteAccess | None:
     if not isinstance(note, dict) or not isinstance(note.get("remote_id"), str):
         return None
     remote_id = re.sub(r"\s", "", note["remote_id"])
-    if not _REMOTE_ID.fullmatch(remote_id):
+    if not REMOTE_ID.fullmatch(remote_id):
         return None
     name = _text(note.get("remote_tool_name")).strip() or _text(note.get("remote_tool")).strip()
     return RemoteAccess(shown(name), remote_id) if name else None

@@ -6,7 +6,6 @@ started detached, and a timer notices when it is closed (that ends the session).
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from subprocess import Popen
@@ -58,8 +57,7 @@ from app.ui.technician.texts import id_reason_text
 from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.screen_fit import fit_to_screen
-
-NOTE_FILE = "truy-cap-tu-xa.json"
+from pmv_protocol.remote_note import NOTE_FILE, note_json
 
 
 class RemoteAssistDialog(QDialog):
@@ -225,12 +223,12 @@ class RemoteAssistDialog(QDialog):
         if remote_id is None:
             self.message.show_message(self.tr("ID gồm 6 đến 12 chữ số: hãy kiểm tra lại."), Level.WARNING)
             return
-        note = {"remote_tool": tool.kind.value, "remote_tool_name": tool.kind.display_name, "remote_id": remote_id}
+        note = note_json(tool.kind.value, tool.kind.display_name, remote_id)
 
         def write_note() -> list[AttachmentSource]:
             folder = Path(tempfile.mkdtemp(prefix="pmv-remote-"))
             path = folder / NOTE_FILE
-            path.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
+            path.write_text(note, encoding="utf-8")
             return [AttachmentSource(path, AttachmentKind.FILE)]
 
         self.send_button.setEnabled(False)

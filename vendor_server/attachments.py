@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -19,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pmv_protocol.atomic import atomic_target
 from vendor_server.db import Attachment, VendorDatabase
 from vendor_server.records import AttachmentRecord, attachment_record
-from vendor_server.uploads import INCOMING_DIR, ReceivedUpload, UploadInvalid, sanitize_filename
+from vendor_server.uploads import ReceivedUpload, UploadInvalid, sanitize_filename
 
 
 def find_attachment(db: VendorDatabase, ticket_id: int, client_id: str) -> AttachmentRecord | None:
@@ -97,22 +97,16 @@ def store_vendor_file(session: Session, ticket_id: int, source: Path, attachment
     """
     client_id = str(uuid.uuid4())
     target = attachment_path(attachments_root, ticket_id, client_id)
-    incoming = attachments_root / INCOMING_DIR
-    incoming.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
-    # Copied to a temp file first and renamed: the shop never finds a half-written file at the final path.
-    fd, temp_name = tempfile.mkstemp(prefix="vendor-", suffix=".part", dir=incoming)
-    try:
-        with os.fdopen(fd, "wb") as out, source.open("rb") as data:
-            while chunk := data.read(1024 * 1024):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    # Copied to a temp file first, synced and renamed: the shop never finds a half-written file at the final path,
+    # and the row the caller commits never names a file a power cut could still take back.
+    with atomic_target(target, suffix=".part") as part, part.open("wb") as out, source.open("rb") as data:
+        while chunk := data.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
     row = Attachment(ticket_id=ticket_id, client_id=client_id, filename=sanitize_filename(source.name), size=size,
                      sha256=digest.hexdigest(), created_at=now)
     session.add(row)

@@ -51,7 +51,7 @@ from securesystemslib.signer import CryptoSigner, SSlibKey
 from tuf.api.metadata import Metadata, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp
 from tuf.api.serialization.json import JSONSerializer
 
-from pmv_protocol.atomic import write_atomically
+from pmv_protocol.atomic import atomic_target, write_atomically
 from pmv_protocol.filelock import FileLock, LockTimeout
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
@@ -331,9 +331,9 @@ class VendorRepository:
             stored = self.targets_dir / self.stored_path(info)
             stored.parent.mkdir(parents=True, exist_ok=True)
             if not stored.exists():
-                tmp = stored.with_name(f".{stored.name}.tmp")
-                shutil.copyfile(file, tmp)
-                os.replace(tmp, stored)
+                with atomic_target(stored) as tmp:
+                    shutil.copyfile(file, tmp)
+                    os.chmod(tmp, 0o644)  # served as is, like the metadata (mkstemp's file is owner-only)
             targets.signed.targets[path] = info
             targets.signed.version += 1
             self._publish_chain(self.load("root").signed, moment, targets=targets)

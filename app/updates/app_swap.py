@@ -58,7 +58,7 @@ from app.updates.app_install import (
     version_dir,
     write_pointer,
 )
-from pmv_protocol.atomic import write_atomically
+from pmv_protocol.atomic import atomic_target, write_atomically
 from pmv_protocol.signed_json import parse, parse_object
 
 log = logging.getLogger(__name__)
@@ -165,12 +165,13 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     """A consistent copy through SQLite's backup API (the WAL included), written beside then renamed."""
     import sqlite3
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = target.with_name(target.name + ".tmp")
-    scratch.unlink(missing_ok=True)
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(scratch) as dst:
-        src.backup(dst)
-    os.replace(scratch, target)
+    with atomic_target(target) as scratch:  # an empty file: SQLite takes it as an empty database
+        src, dst = sqlite3.connect(f"file:{source}?mode=ro", uri=True), sqlite3.connect(scratch)
+        try:
+            src.backup(dst)
+        finally:  # closed before the rename (Windows cannot rename an open file)
+            dst.close()
+            src.close()
 
 
 def rollback_dir(data_dir: Path) -> Path:

@@ -14,11 +14,9 @@ words; ``detail`` is technical text for the log.
 from __future__ import annotations
 
 import errno
-import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +25,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 from urllib.request import url2pathname
+
+from pmv_protocol.atomic import write_atomically
 
 DEFAULT_TCP_PORT = 9100
 PYSERIAL_SCHEMES = frozenset({"loop", "socket", "rfc2217", "spy", "alt", "hwgrep", "cp2110"})
@@ -337,21 +337,11 @@ def _serial_write(port: Any, data: bytes) -> None:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Temp file in the same folder, fsync, rename: a reader never sees half a job."""
-    if not path.parent.is_dir():
+    if not path.parent.is_dir():  # checked first: write_atomically would create it, and a typo is not a folder
         raise TransportError(TransportErrorKind.NOT_FOUND, f"no such folder: {path.parent}")
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        write_atomically(path, data)
     except IsADirectoryError:
         raise _bad(f"{path} is a folder") from None
     except OSError as exc:
         raise TransportError(TransportErrorKind.REFUSED, f"{path}: {exc}") from None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)

@@ -39,7 +39,7 @@ from app.ui.health.state import HealthRun, HealthState
 from app.ui.i18n import Translators
 from app.ui.levels import Level
 from app.ui.notifier import Notifier
-from app.ui.settings_problems import settings_banners
+from app.ui.settings_texts import settings_banners
 from app.ui.start_texts import storage_notice_text
 from app.ui.support.state import SupportState
 from app.ui.support.texts import entry_text

@@ -8,12 +8,14 @@ whose reports carry only strings and numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from app import HOTLINE
-from app.ui.i18n import tr_args, translate
+from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 from app.ui.levels import Level
+from app.ui.support.time_texts import visit_words
 
 
 class Notice(NamedTuple):
@@ -57,15 +59,27 @@ def status_change(new_status: str, number: str, text: str, system_opened: bool =
     if system_opened:
         title = translate("Notices", "Nhà cung cấp đã phát hiện và mở yêu cầu %1")
         return Notice(tr_args(title, number), text, Level.WARNING)
-    if new_status == "solution_proposed":
-        title = translate("Notices", "Đã có phương án cho yêu cầu %1")
-    elif new_status == "on_site_scheduled":
-        title = translate("Notices", "Đã hẹn kỹ thuật viên đến cho yêu cầu %1")
-    elif new_status == "resolved":
-        title = translate("Notices", "Yêu cầu %1 đã được giải quyết")
-    else:
+    if new_status not in _STATUS_TITLES:
         return None
-    return Notice(tr_args(title, number), text, Level.INFO)
+    return Notice(_STATUS_TITLES(new_status, number), text, Level.INFO)
+
+
+# The moves worth a notification, keyed by RequestStatus value: the tray's reports carry plain strings, and
+# app.support.status (pydantic) stays out of the tray's process.
+_STATUS_TITLES: Words[str] = Words({
+    "solution_proposed": QT_TRANSLATE_NOOP("Notices", "Đã có phương án cho yêu cầu %1"),
+    "on_site_scheduled": QT_TRANSLATE_NOOP("Notices", "Đã hẹn kỹ thuật viên đến cho yêu cầu %1"),
+    "resolved": QT_TRANSLATE_NOOP("Notices", "Yêu cầu %1 đã được giải quyết"),
+})
+
+
+# The tray icon's tooltip for its colour.
+level_tip = Words({
+    Level.OK: QT_TRANSLATE_NOOP("Tray", "Hệ thống hoạt động bình thường"),
+    Level.INFO: QT_TRANSLATE_NOOP("Tray", "Có thông tin mới"),
+    Level.WARNING: QT_TRANSLATE_NOOP("Tray", "Có mục cần chú ý"),
+    Level.CRITICAL: QT_TRANSLATE_NOOP("Tray", "Có sự cố cần xử lý"),
+})
 
 
 def vendor_message(number: str, author: str, text: str) -> Notice:
@@ -87,14 +101,9 @@ def visit_reminder(kind: str, number: str, slot: str) -> Notice:
 
 
 def slot_words(slot: dict[str, object]) -> str:
-    """A visit slot from a tray job report (plain strings) in words, as the window says it."""
-    import datetime as dt
-
-    from app.infra.formatting import format_date
-
+    """A visit slot from a tray job report (plain strings, app.background.job_process) in the window's words."""
     try:
-        day = format_date(dt.date.fromisoformat(str(slot.get("day"))))
-    except ValueError:
-        day = str(slot.get("day") or "")
-    return tr_args(translate("Notices", "%1, %2–%3, kỹ thuật viên %4"), day, slot.get("start") or "",
-                   slot.get("end") or "", slot.get("technician") or "")
+        day = dt.date.fromisoformat(str(slot.get("day")))
+    except ValueError:  # not a day our job process writes: the reminder still names the request
+        return str(slot.get("day") or "")
+    return visit_words(day, str(slot.get("start") or ""), str(slot.get("end") or ""), str(slot.get("technician") or ""))

@@ -6,10 +6,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from app import HOTLINE
+from app import APP_NAME, HOTLINE
 from app.ui.i18n import tr_args
 from app.ui.icons import status_icon
 from app.ui.levels import Level
+from app.ui.notices import level_tip
 
 
 class Tray(QObject):
@@ -70,13 +71,7 @@ class Tray(QObject):
     def set_level(self, level: Level) -> None:
         self.level = level
         self.icon.setIcon(status_icon(level))
-        tips = {
-            Level.OK: self.tr("Hệ thống hoạt động bình thường"),
-            Level.INFO: self.tr("Có thông tin mới"),
-            Level.WARNING: self.tr("Có mục cần chú ý"),
-            Level.CRITICAL: self.tr("Có sự cố cần xử lý"),
-        }
-        self.icon.setToolTip(f"PMV Support Assistant – {tips[level]}")
+        self.icon.setToolTip(f"{APP_NAME} – {level_tip(level)}")
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):

@@ -1546,97 +1546,92 @@
 <context>
     <name>Notices</name>
     <message>
-        <location filename="../../app/ui/notices.py" line="26"/>
+        <location filename="../../app/ui/notices.py" line="28"/>
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="28"/>
+        <location filename="../../app/ui/notices.py" line="30"/>
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop&apos;s support coverage ends tomorrow. Renew maintenance or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="30"/>
+        <location filename="../../app/ui/notices.py" line="32"/>
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop&apos;s support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="36"/>
+        <location filename="../../app/ui/notices.py" line="38"/>
         <source>Có bản phần mềm mới</source>
         <translation>New app version available</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="58"/>
+        <location filename="../../app/ui/notices.py" line="60"/>
         <source>Nhà cung cấp đã phát hiện và mở yêu cầu %1</source>
         <translation>The vendor detected a problem and opened request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="73"/>
+        <location filename="../../app/ui/notices.py" line="87"/>
         <source>Bộ phận hỗ trợ trả lời yêu cầu %1</source>
         <translation>The support team answered request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="74"/>
+        <location filename="../../app/ui/notices.py" line="88"/>
         <source>Mở phần mềm để xem chi tiết.</source>
         <translation>Open the app to see the details.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="82"/>
+        <location filename="../../app/ui/notices.py" line="96"/>
         <source>Kỹ thuật viên sắp đến (khoảng 1 giờ nữa)</source>
         <translation>The technician arrives soon (in about an hour)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="84"/>
+        <location filename="../../app/ui/notices.py" line="98"/>
         <source>Ngày mai kỹ thuật viên đến cửa hàng</source>
         <translation>The technician comes to the shop tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="85"/>
+        <location filename="../../app/ui/notices.py" line="99"/>
         <source>Yêu cầu %1: %2</source>
         <translation>Request %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="99"/>
-        <source>%1, %2–%3, kỹ thuật viên %4</source>
-        <translation>%1, %2–%3, technician %4</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/notices.py" line="35"/>
+        <location filename="../../app/ui/notices.py" line="37"/>
         <source>Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.</source>
         <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="41"/>
+        <location filename="../../app/ui/notices.py" line="43"/>
         <source>Đã cài gói quy định mới</source>
         <translation>A new regulation pack was installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="40"/>
+        <location filename="../../app/ui/notices.py" line="42"/>
         <source>%1 phiên bản %2</source>
         <translation>%1 version %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="46"/>
+        <location filename="../../app/ui/notices.py" line="48"/>
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="45"/>
+        <location filename="../../app/ui/notices.py" line="47"/>
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="61"/>
+        <location filename="../../app/ui/notices.py" line="70"/>
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="63"/>
+        <location filename="../../app/ui/notices.py" line="71"/>
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="65"/>
+        <location filename="../../app/ui/notices.py" line="72"/>
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
@@ -2459,153 +2454,153 @@
 <context>
     <name>RemoteAssistDialog</name>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="88"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="86"/>
         <source>Nhờ hỗ trợ từ xa</source>
         <translation>Remote assistance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="91"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="89"/>
         <source>1. Phần mềm điều khiển từ xa trên máy này</source>
         <translation>1. Remote-desktop tools on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="94"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="92"/>
         <source>Mở phần mềm</source>
         <translation>Open the tool</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="95"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="93"/>
         <source>Đọc ID</source>
         <translation>Read ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="98"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="96"/>
         <source>ID hiện trên cửa sổ phần mềm, ví dụ 123 456 789</source>
         <translation>The ID shown in the tool&apos;s window, e.g. 123 456 789</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="103"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="101"/>
         <source>2. Gửi ID kèm yêu cầu hỗ trợ</source>
         <translation>2. Send the ID with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="108"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="106"/>
         <source>Gửi ID cho nhà cung cấp</source>
         <translation>Send the ID to the vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="109"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="107"/>
         <source>Yêu cầu mới kèm ID…</source>
         <translation>New request with the ID…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="112"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="110"/>
         <source>3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)</source>
         <translation>3. Support session (the shop agrees before the technician takes control)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="114"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="112"/>
         <source>Tên kỹ thuật viên của nhà cung cấp</source>
         <translation>The vendor technician&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="114"/>
         <source>Việc cần làm, ví dụ: sửa máy in tem</source>
         <translation>What needs doing, e.g. fix the label printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="117"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="115"/>
         <source>Bắt đầu phiên hỗ trợ</source>
         <translation>Start the support session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="118"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
         <source>Kết thúc phiên</source>
         <translation>End the session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="120"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="118"/>
         <source>Chưa có phiên hỗ trợ nào.</source>
         <translation>No support session yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="122"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="120"/>
         <source>Kỹ thuật viên:</source>
         <translation>Technician:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="123"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="121"/>
         <source>Lý do:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="154"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="152"/>
         <source>Máy này chưa có phần mềm điều khiển từ xa. Gọi %1 để được hướng dẫn cài UltraViewer (miễn phí).</source>
         <translation>This PC has no remote-desktop tool. Call %1 for help installing UltraViewer (free).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="169"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="167"/>
         <source>Không mở được %1: %2</source>
         <translation>Could not open %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="172"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="170"/>
         <source>Đã mở %1.</source>
         <translation>%1 opened.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="201"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="199"/>
         <source>Chưa có yêu cầu đang mở: hãy gửi yêu cầu hỗ trợ trước</source>
         <translation>No open request: raise a support request first</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="226"/>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="256"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="224"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="254"/>
         <source>ID gồm 6 đến 12 chữ số: hãy kiểm tra lại.</source>
         <translation>An ID has 6 to 12 digits: please check it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="243"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="241"/>
         <source>Đã gửi ID kèm yêu cầu %1.</source>
         <translation>The ID was sent with request %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="245"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="243"/>
         <source>Đã lưu ID vào yêu cầu; nhà cung cấp nhận được ngay khi có mạng.</source>
         <translation>The ID was saved with the request; the vendor gets it as soon as the network is up.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="250"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="248"/>
         <source>Không lưu được ID vào yêu cầu: %1</source>
         <translation>Could not save the ID with the request: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="259"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="257"/>
         <source>Nhờ hỗ trợ từ xa qua %1.</source>
         <translation>Remote help needed via %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="267"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="265"/>
         <source>Cần chọn phần mềm, yêu cầu hỗ trợ và ghi tên kỹ thuật viên.</source>
         <translation>Choose the tool and the support request, and enter the technician&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="281"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="279"/>
         <source>Cửa hàng không đồng ý (hoặc hết thời gian chờ): kỹ thuật viên không được điều khiển máy.</source>
         <translation>The shop did not agree (or time ran out): the technician may not control this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="290"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="288"/>
         <source>Đang hỗ trợ từ xa: %1, từ %2.</source>
         <translation>Remote support in progress: %1, since %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="292"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="290"/>
         <source>Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký.</source>
         <translation>The shop agreed; the session is recorded in the log.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="312"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="310"/>
         <source>Phiên hỗ trợ đã kết thúc.</source>
         <translation>The support session has ended.</translation>
     </message>
@@ -2932,172 +2927,172 @@
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="24"/>
+        <location filename="../../app/ui/settings_texts.py" line="22"/>
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="25"/>
+        <location filename="../../app/ui/settings_texts.py" line="23"/>
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="26"/>
+        <location filename="../../app/ui/settings_texts.py" line="24"/>
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="27"/>
+        <location filename="../../app/ui/settings_texts.py" line="25"/>
         <source>thiếu mục bắt buộc</source>
         <translation>is missing a required key</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="28"/>
+        <location filename="../../app/ui/settings_texts.py" line="26"/>
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="29"/>
+        <location filename="../../app/ui/settings_texts.py" line="27"/>
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="31"/>
+        <location filename="../../app/ui/settings_texts.py" line="29"/>
         <source>khoảng giờ viết sai (ví dụ đúng: 08:00-12:00)</source>
         <translation>is not a valid range of hours (correct example: 08:00-12:00)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="32"/>
+        <location filename="../../app/ui/settings_texts.py" line="30"/>
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="33"/>
+        <location filename="../../app/ui/settings_texts.py" line="31"/>
         <source>tên mục không xác định</source>
         <translation>is an unknown key</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="34"/>
+        <location filename="../../app/ui/settings_texts.py" line="32"/>
         <source>chuỗi thiếu dấu nháy đóng</source>
         <translation>a string is missing its closing quote</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="35"/>
+        <location filename="../../app/ui/settings_texts.py" line="33"/>
         <source>chuỗi chứa ký tự điều khiển không được phép</source>
         <translation>a string contains a control character that is not allowed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="36"/>
+        <location filename="../../app/ui/settings_texts.py" line="34"/>
         <source>dấu \ không hợp lệ trong chuỗi (thường là đường dẫn Windows); hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>an invalid \ in a string (usually a Windows path); use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="39"/>
+        <location filename="../../app/ui/settings_texts.py" line="37"/>
         <source>tên nhóm trong [ ] thiếu dấu ] đóng</source>
         <translation>a [section] name is missing its closing ]</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="40"/>
+        <location filename="../../app/ui/settings_texts.py" line="38"/>
         <source>một mục được khai báo hai lần</source>
         <translation>a key is set twice</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="41"/>
+        <location filename="../../app/ui/settings_texts.py" line="39"/>
         <source>một nhóm [ ] được khai báo hai lần</source>
         <translation>a [section] is declared twice</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="42"/>
+        <location filename="../../app/ui/settings_texts.py" line="40"/>
         <source>giá trị viết sai; chữ phải đặt trong dấu nháy kép, ví dụ &quot;PMV.exe&quot;</source>
         <translation>a value is written wrongly; text must be in double quotes, e.g. &quot;PMV.exe&quot;</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="44"/>
+        <location filename="../../app/ui/settings_texts.py" line="42"/>
         <source>dòng không có dạng tên = giá trị</source>
         <translation>the line is not of the form name = value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="45"/>
+        <location filename="../../app/ui/settings_texts.py" line="43"/>
         <source>danh sách [ ] hoặc nhóm { } thiếu dấu đóng</source>
         <translation>a list [ ] or table { } is never closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="46"/>
+        <location filename="../../app/ui/settings_texts.py" line="44"/>
         <source>tệp không được lưu bằng mã UTF-8; hãy lưu lại với mã hóa UTF-8</source>
         <translation>the file is not saved as UTF-8; save it again with UTF-8 encoding</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="48"/>
+        <location filename="../../app/ui/settings_texts.py" line="46"/>
         <source>không có quyền đọc tệp</source>
         <translation>no permission to read the file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="49"/>
+        <location filename="../../app/ui/settings_texts.py" line="47"/>
         <source>lỗi khi đọc tệp từ ổ đĩa</source>
         <translation>the file could not be read from the disk</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="50"/>
+        <location filename="../../app/ui/settings_texts.py" line="48"/>
         <source>tệp trống</source>
         <translation>the file is empty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="51"/>
+        <location filename="../../app/ui/settings_texts.py" line="49"/>
         <source>không tìm thấy tệp</source>
         <translation>the file was not found</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="59"/>
+        <location filename="../../app/ui/settings_texts.py" line="56"/>
         <source>Không tìm thấy tệp cấu hình</source>
         <translation>The settings file was not found</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="61"/>
+        <location filename="../../app/ui/settings_texts.py" line="58"/>
         <source>Tệp cấu hình trống</source>
         <translation>The settings file is empty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="63"/>
+        <location filename="../../app/ui/settings_texts.py" line="60"/>
         <source>Tệp cấu hình có lỗi ở dòng %1 (%2)</source>
         <translation>The settings file has an error on line %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="65"/>
+        <location filename="../../app/ui/settings_texts.py" line="62"/>
         <source>Không đọc được tệp cấu hình (%1)</source>
         <translation>Cannot read the settings file (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="80"/>
+        <location filename="../../app/ui/settings_texts.py" line="77"/>
         <source>%1; đang dùng cấu hình hợp lệ gần nhất (%2). Hãy sửa tệp %3 rồi mở lại ứng dụng.</source>
         <translation>%1; using the last valid settings (%2). Fix the file %3, then reopen the app.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="83"/>
+        <location filename="../../app/ui/settings_texts.py" line="80"/>
         <source>%1; đang dùng cấu hình mặc định nên ứng dụng không theo dõi được phần mềm PMV. Hãy sửa tệp %2 rồi mở lại ứng dụng, hoặc gọi %3.</source>
         <translation>%1; using the default settings, so the app cannot monitor the PMV software. Fix the file %2, then reopen the app, or call %3.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="52"/>
+        <location filename="../../app/ui/settings_texts.py" line="50"/>
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="87"/>
+        <location filename="../../app/ui/settings_texts.py" line="84"/>
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="90"/>
+        <location filename="../../app/ui/settings_texts.py" line="87"/>
         <source>Thiếu mục cấu hình bắt buộc “%1”; phần cấu hình chứa nó đã được bỏ qua.</source>
         <translation>The required setting “%1” is missing; the part of the settings that holds it was ignored.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="95"/>
+        <location filename="../../app/ui/settings_texts.py" line="92"/>
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị hợp lệ gần nhất (%4).</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the last valid value (%4).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_problems.py" line="98"/>
+        <location filename="../../app/ui/settings_texts.py" line="95"/>
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>
@@ -3789,42 +3784,42 @@ Details: %2</translation>
         <translation>The phone number is not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="24"/>
+        <location filename="../../app/ui/support/time_texts.py" line="23"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="26"/>
+        <location filename="../../app/ui/support/time_texts.py" line="25"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="27"/>
+        <location filename="../../app/ui/support/time_texts.py" line="26"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="33"/>
+        <location filename="../../app/ui/support/time_texts.py" line="32"/>
         <source>Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.</source>
         <translation>No committed deadline (the shop&apos;s warranty/maintenance has ended); for anything urgent call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="37"/>
+        <location filename="../../app/ui/support/time_texts.py" line="36"/>
         <source>%1 hôm nay</source>
         <translation>%1 today</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="39"/>
+        <location filename="../../app/ui/support/time_texts.py" line="38"/>
         <source>%1 ngày mai</source>
         <translation>%1 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="43"/>
+        <location filename="../../app/ui/support/time_texts.py" line="42"/>
         <source>Hạn đề xuất phương án: %1 (đã quá hạn %2)</source>
         <translation>Solution due: %1 (overdue by %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="45"/>
+        <location filename="../../app/ui/support/time_texts.py" line="44"/>
         <source>Hạn đề xuất phương án: %1, còn %2</source>
         <translation>Solution due: %1, %2 left</translation>
     </message>
@@ -3834,42 +3829,42 @@ Details: %2</translation>
         <translation>(not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="50"/>
+        <location filename="../../app/ui/support/time_texts.py" line="49"/>
         <source>Thứ Hai</source>
         <translation>Monday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="50"/>
+        <location filename="../../app/ui/support/time_texts.py" line="49"/>
         <source>Thứ Ba</source>
         <translation>Tuesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="51"/>
+        <location filename="../../app/ui/support/time_texts.py" line="50"/>
         <source>Thứ Tư</source>
         <translation>Wednesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="51"/>
+        <location filename="../../app/ui/support/time_texts.py" line="50"/>
         <source>Thứ Năm</source>
         <translation>Thursday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="52"/>
+        <location filename="../../app/ui/support/time_texts.py" line="51"/>
         <source>Thứ Sáu</source>
         <translation>Friday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="52"/>
+        <location filename="../../app/ui/support/time_texts.py" line="51"/>
         <source>Thứ Bảy</source>
         <translation>Saturday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="53"/>
+        <location filename="../../app/ui/support/time_texts.py" line="52"/>
         <source>Chủ Nhật</source>
         <translation>Sunday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="59"/>
+        <location filename="../../app/ui/support/time_texts.py" line="64"/>
         <source>%1 %2, %3–%4, kỹ thuật viên %5</source>
         <translation>%1 %2, %3–%4, technician %5</translation>
     </message>
@@ -4711,42 +4706,42 @@ Details: %2</translation>
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../app/ui/tray.py" line="51"/>
+        <location filename="../../app/ui/tray.py" line="52"/>
         <source>Mở PMV Support Assistant</source>
         <translation>Open PMV Support Assistant</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="52"/>
+        <location filename="../../app/ui/tray.py" line="53"/>
         <source>Gửi yêu cầu hỗ trợ…</source>
         <translation>Raise a support request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="53"/>
+        <location filename="../../app/ui/tray.py" line="54"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="54"/>
+        <location filename="../../app/ui/tray.py" line="55"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="74"/>
+        <location filename="../../app/ui/notices.py" line="78"/>
         <source>Hệ thống hoạt động bình thường</source>
         <translation>Everything is working normally</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="75"/>
+        <location filename="../../app/ui/notices.py" line="79"/>
         <source>Có thông tin mới</source>
         <translation>There is news</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="76"/>
+        <location filename="../../app/ui/notices.py" line="80"/>
         <source>Có mục cần chú ý</source>
         <translation>Something needs attention</translation>
     </message>
     <message>
-        <location filename="../../app/ui/tray.py" line="77"/>
+        <location filename="../../app/ui/notices.py" line="81"/>
         <source>Có sự cố cần xử lý</source>
         <translation>There is a problem to fix</translation>
     </message>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import time
 from pathlib import Path
@@ -17,9 +18,11 @@ from app.infra.paths import AppPaths
 from app.shop.demo import DemoShop
 from app.ui.levels import Level
 from app.ui.startup import Startup
+from app.ui.support.time_texts import visit_slot_text
 from app.ui.tray import Tray
 from app.ui.tray_jobs import TrayJobs
 from app.updates.app_swap import started_file
+from pmv_protocol.thread import VisitSlot
 
 
 def _jobs(qapp: QApplication, *argv: str) -> TrayJobs:
@@ -62,6 +65,21 @@ def test_a_report_becomes_the_tray_colour_and_its_notifications(qapp: QApplicati
     # Two requests wait on the vendor: their status is asked every two minutes.
     poll_at = jobs.schedule.next["poll"]
     assert poll_at is not None and poll_at - time.time() == pytest.approx(120, abs=5)
+
+
+def test_a_visit_reminder_from_a_report_reads_as_the_windows(qapp: QApplication) -> None:
+    """The job process hands the slot over as plain strings; the tray words it as the window words a VisitSlot."""
+    jobs = _reporting(qapp)
+    slot = VisitSlot(dt.date(2026, 12, 7), dt.time(14, 0), dt.time(16, 0), "Trần Minh")
+    jobs.finished.emit(["poll"], {"visit_reminders": [{"kind": "day_before", "number": "YC-2026-000012", "slot": {
+        "day": "2026-12-07", "start": "14:00", "end": "16:00", "technician": "Trần Minh"}}]})
+    note = jobs.notifier.history[0]  # newest first
+    assert note.title == "Ngày mai kỹ thuật viên đến cửa hàng"
+    assert note.message == "Yêu cầu YC-2026-000012: " + visit_slot_text(slot)
+    assert visit_slot_text(slot) == "Thứ Hai 07/12/2026, 14:00–16:00, kỹ thuật viên Trần Minh"  # 07/12/2026: a Monday
+    jobs.finished.emit(["poll"], {"visit_reminders": [{"kind": "hour_before", "number": "YC-2026-000012",
+                                                       "slot": {"day": "not a day"}}]})
+    assert jobs.notifier.history[0].message == "Yêu cầu YC-2026-000012: not a day"  # still names the request
 
 
 def test_a_verdict_that_stays_critical_changes_the_colour_without_a_new_notification(qapp: QApplication) -> None:

@@ -11,7 +11,7 @@ from app.technician.actions import Action
 from app.technician.settings_editor import SavedSettings, SettingsRejected, check_settings_text, save_settings_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
-from app.ui.settings_problems import settings_problem_list
+from app.ui.settings_texts import settings_problem_list
 from app.ui.technician.context import ToolContext
 from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel

@@ -20,7 +20,7 @@ from app.infra.settings import (
 )
 from app.infra.settings_last_good import LastGoodStore
 from app.ui.levels import Level
-from app.ui.settings_problems import reason_text, settings_banners, settings_problem_text
+from app.ui.settings_texts import reason_text, settings_banners, settings_problem_text
 from tests.helpers import FixedClock
 
 KEPT_AT = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)  # 09:00 on 03/12/2026 in the shop

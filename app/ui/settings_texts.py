@@ -13,45 +13,42 @@ from pathlib import Path
 from app import HOTLINE
 from app.infra.formatting import format_date
 from app.infra.settings import Fallback, LoadedSettings, ProblemKind, Reason, SettingsProblem, Source
-from app.ui.i18n import tr_args, translate
+from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 from app.ui.levels import Level
 from app.ui.widgets.banner import Banner
 
-
-def reason_text(code: Reason) -> str:
-    """Why, as a phrase that follows "có lỗi ở dòng N (…)" or "có giá trị “x” …"."""
-    texts = {
-        Reason.WRONG_TYPE: translate("SettingsProblems", "sai kiểu dữ liệu"),
-        Reason.NOT_ALLOWED: translate("SettingsProblems", "không phải giá trị được phép"),
-        Reason.OUT_OF_RANGE: translate("SettingsProblems", "nằm ngoài khoảng cho phép"),
-        Reason.MISSING_VALUE: translate("SettingsProblems", "thiếu mục bắt buộc"),
-        Reason.BAD_URL: translate("SettingsProblems", "địa chỉ phải bắt đầu bằng http:// hoặc https://"),
-        Reason.BAD_PATH: translate(
-            "SettingsProblems", "đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn"),
-        Reason.BAD_HOURS: translate("SettingsProblems", "khoảng giờ viết sai (ví dụ đúng: 08:00-12:00)"),
-        Reason.NOT_WRITABLE: translate("SettingsProblems", "không ghi được vào thư mục này"),
-        Reason.UNKNOWN_KEY: translate("SettingsProblems", "tên mục không xác định"),
-        Reason.UNTERMINATED_STRING: translate("SettingsProblems", "chuỗi thiếu dấu nháy đóng"),
-        Reason.CONTROL_CHARACTER: translate("SettingsProblems", "chuỗi chứa ký tự điều khiển không được phép"),
-        Reason.BAD_ESCAPE: translate(
-            "SettingsProblems", "dấu \\ không hợp lệ trong chuỗi (thường là đường dẫn Windows); hãy dùng dấu / "
-                     "hoặc đặt đường dẫn trong dấu nháy đơn"),
-        Reason.MISSING_BRACKET: translate("SettingsProblems", "tên nhóm trong [ ] thiếu dấu ] đóng"),
-        Reason.DUPLICATE_KEY: translate("SettingsProblems", "một mục được khai báo hai lần"),
-        Reason.DUPLICATE_TABLE: translate("SettingsProblems", "một nhóm [ ] được khai báo hai lần"),
-        Reason.BAD_VALUE: translate(
-            "SettingsProblems", "giá trị viết sai; chữ phải đặt trong dấu nháy kép, ví dụ \"PMV.exe\""),
-        Reason.BAD_LINE: translate("SettingsProblems", "dòng không có dạng tên = giá trị"),
-        Reason.UNCLOSED_LIST: translate("SettingsProblems", "danh sách [ ] hoặc nhóm { } thiếu dấu đóng"),
-        Reason.NOT_UTF8: translate(
-            "SettingsProblems", "tệp không được lưu bằng mã UTF-8; hãy lưu lại với mã hóa UTF-8"),
-        Reason.NO_ACCESS: translate("SettingsProblems", "không có quyền đọc tệp"),
-        Reason.READ_FAILED: translate("SettingsProblems", "lỗi khi đọc tệp từ ổ đĩa"),
-        Reason.EMPTY_FILE: translate("SettingsProblems", "tệp trống"),
-        Reason.FILE_MISSING: translate("SettingsProblems", "không tìm thấy tệp"),
-        Reason.OTHER: translate("SettingsProblems", "không hợp lệ"),
-    }
-    return texts[code]
+# Why, as a phrase that follows "có lỗi ở dòng N (…)" or "có giá trị “x” …".
+reason_text = Words({
+    Reason.WRONG_TYPE: QT_TRANSLATE_NOOP("SettingsProblems", "sai kiểu dữ liệu"),
+    Reason.NOT_ALLOWED: QT_TRANSLATE_NOOP("SettingsProblems", "không phải giá trị được phép"),
+    Reason.OUT_OF_RANGE: QT_TRANSLATE_NOOP("SettingsProblems", "nằm ngoài khoảng cho phép"),
+    Reason.MISSING_VALUE: QT_TRANSLATE_NOOP("SettingsProblems", "thiếu mục bắt buộc"),
+    Reason.BAD_URL: QT_TRANSLATE_NOOP("SettingsProblems", "địa chỉ phải bắt đầu bằng http:// hoặc https://"),
+    Reason.BAD_PATH: QT_TRANSLATE_NOOP(
+        "SettingsProblems", "đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn"),
+    Reason.BAD_HOURS: QT_TRANSLATE_NOOP("SettingsProblems", "khoảng giờ viết sai (ví dụ đúng: 08:00-12:00)"),
+    Reason.NOT_WRITABLE: QT_TRANSLATE_NOOP("SettingsProblems", "không ghi được vào thư mục này"),
+    Reason.UNKNOWN_KEY: QT_TRANSLATE_NOOP("SettingsProblems", "tên mục không xác định"),
+    Reason.UNTERMINATED_STRING: QT_TRANSLATE_NOOP("SettingsProblems", "chuỗi thiếu dấu nháy đóng"),
+    Reason.CONTROL_CHARACTER: QT_TRANSLATE_NOOP("SettingsProblems", "chuỗi chứa ký tự điều khiển không được phép"),
+    Reason.BAD_ESCAPE: QT_TRANSLATE_NOOP(
+        "SettingsProblems", "dấu \\ không hợp lệ trong chuỗi (thường là đường dẫn Windows); hãy dùng dấu / "
+                             "hoặc đặt đường dẫn trong dấu nháy đơn"),
+    Reason.MISSING_BRACKET: QT_TRANSLATE_NOOP("SettingsProblems", "tên nhóm trong [ ] thiếu dấu ] đóng"),
+    Reason.DUPLICATE_KEY: QT_TRANSLATE_NOOP("SettingsProblems", "một mục được khai báo hai lần"),
+    Reason.DUPLICATE_TABLE: QT_TRANSLATE_NOOP("SettingsProblems", "một nhóm [ ] được khai báo hai lần"),
+    Reason.BAD_VALUE: QT_TRANSLATE_NOOP(
+        "SettingsProblems", "giá trị viết sai; chữ phải đặt trong dấu nháy kép, ví dụ \"PMV.exe\""),
+    Reason.BAD_LINE: QT_TRANSLATE_NOOP("SettingsProblems", "dòng không có dạng tên = giá trị"),
+    Reason.UNCLOSED_LIST: QT_TRANSLATE_NOOP("SettingsProblems", "danh sách [ ] hoặc nhóm { } thiếu dấu đóng"),
+    Reason.NOT_UTF8: QT_TRANSLATE_NOOP(
+        "SettingsProblems", "tệp không được lưu bằng mã UTF-8; hãy lưu lại với mã hóa UTF-8"),
+    Reason.NO_ACCESS: QT_TRANSLATE_NOOP("SettingsProblems", "không có quyền đọc tệp"),
+    Reason.READ_FAILED: QT_TRANSLATE_NOOP("SettingsProblems", "lỗi khi đọc tệp từ ổ đĩa"),
+    Reason.EMPTY_FILE: QT_TRANSLATE_NOOP("SettingsProblems", "tệp trống"),
+    Reason.FILE_MISSING: QT_TRANSLATE_NOOP("SettingsProblems", "không tìm thấy tệp"),
+    Reason.OTHER: QT_TRANSLATE_NOOP("SettingsProblems", "không hợp lệ"),
+})
 
 
 def _cause(problem: SettingsProblem) -> str:

@@ -115,6 +115,17 @@ def parse_interval(text: str) -> Interval:
     return start, end
 
 
+def within_interval(interval: Interval, local: dt.time | dt.datetime) -> bool:
+    """Whether the wall-clock minute of ``local`` is in ``interval``: from its start, up to but not at its end."""
+    start, end = interval
+    return start <= local.hour * 60 + local.minute < end
+
+
+def in_hours(text: str, local: dt.datetime) -> bool:
+    """Whether ``local`` (shop time) is within ``"HH:MM-HH:MM"``, e.g. the shop's ``[health] trading_hours``."""
+    return within_interval(parse_interval(text), local)
+
+
 def _normalise_day(intervals: Iterable[Interval], label: str) -> tuple[Interval, ...]:
     """Sort, reject overlaps, merge touching intervals (12:00 end + 12:00 start)."""
     merged: list[Interval] = []

@@ -172,11 +172,9 @@ def hand_over_allowed(moment: HandOverMoment, install: InstallKind, *, outside_t
 
 def outside_trading_hours(trading_hours: str, local_now: dt.datetime) -> bool:
     """``trading_hours`` as in ``[health] trading_hours`` ("08:00-20:00"), ``local_now`` shop time."""
-    from pmv_protocol.calendar import parse_interval
+    from pmv_protocol.calendar import in_hours
 
-    start, end = parse_interval(trading_hours)
-    minute = local_now.hour * 60 + local_now.minute
-    return not start <= minute < end
+    return not in_hours(trading_hours, local_now)
 
 
 def runtime_outside_trading_hours(runtime: Runtime) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pmv_protocol.calendar import parse_interval
+from pmv_protocol.calendar import parse_interval, within_interval
 from pmv_protocol.shop_time import SHOP_TZ
 
 _ORIGIN = dt.date(2000, 1, 1)  # any shop day before every moment counted; positions are measured from it
@@ -65,5 +65,4 @@ class TradingDay:
         return midnight + dt.timedelta(minutes=self.opens, microseconds=rest)
 
     def is_open(self, moment: dt.datetime) -> bool:
-        local = moment.astimezone(SHOP_TZ)
-        return self.opens <= local.hour * 60 + local.minute < self.closes
+        return within_interval((self.opens, self.closes), moment.astimezone(SHOP_TZ))

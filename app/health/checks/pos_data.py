@@ -23,7 +23,7 @@ from app.health.checks.database import CONNECT_ID, format_age, to_shop_time
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime, format_decimal, format_vnd
-from pmv_protocol.calendar import parse_interval
+from pmv_protocol.calendar import parse_interval, within_interval
 
 PRICES_ID = "prices.fresh"
 INVOICES_ID = "invoices.sequence"
@@ -128,9 +128,8 @@ def check_prices(ctx: CheckContext) -> CheckResult:
     if hours > PRICES_CRITICAL_HOURS:
         return result(Status.CRITICAL, f"Bảng giá vàng đã cũ {format_age(age)} (cập nhật lần cuối {when})",
                       details, remedy="prices.stale", metrics=metrics)
-    start, end = parse_interval(health.trading_hours)
-    minute = now.hour * 60 + now.minute
-    trading = start <= minute < end
+    open_hours = parse_interval(health.trading_hours)
+    trading = within_interval(open_hours, now)
     days_old = (now.date() - latest.date()).days
     if days_old <= 0:
         if trading and hours > health.price_max_age_hours:
@@ -142,7 +141,7 @@ def check_prices(ctx: CheckContext) -> CheckResult:
                                  f"{len(board)} loại vàng", details, metrics=metrics)
     if not trading and days_old == 1:
         # Boards are set when the shop opens; before (or after) trading hours yesterday's is the right one.
-        opens = f"{start // 60:02d}:{start % 60:02d}"
+        opens = f"{open_hours[0] // 60:02d}:{open_hours[0] % 60:02d}"
         return result(Status.OK, f"Ngoài giờ giao dịch (mở cửa {opens}): dùng bảng giá hôm qua, cập nhật lúc {when}",
                       details, metrics=metrics)
     return result(Status.WARNING, f"Bảng giá vàng chưa cập nhật hôm nay: lần cuối {when} (cách đây {format_age(age)})",

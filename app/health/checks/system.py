@@ -16,7 +16,7 @@ from app import HOTLINE
 from app.health.checks.services import probe_vendor
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
-from pmv_protocol.calendar import parse_interval
+from pmv_protocol.calendar import in_hours
 
 GB = 1024**3
 # Above this the till's invoices and e-invoice timestamps are plainly wrong
@@ -172,10 +172,7 @@ def check_resources(ctx: CheckContext) -> CheckResult:
 # --- pos.process --------------------------------------------------------------
 
 def in_trading_hours(ctx: CheckContext) -> bool:
-    start, end = parse_interval(ctx.settings.health.trading_hours)
-    local = ctx.local_now()
-    minute = local.hour * 60 + local.minute
-    return start <= minute < end
+    return in_hours(ctx.settings.health.trading_hours, ctx.local_now())
 
 
 def _name_matches(name: str | None, wanted: str) -> bool:

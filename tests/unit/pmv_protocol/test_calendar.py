@@ -13,7 +13,7 @@ import pytest
 
 from pmv_protocol import calendar as calendar_module
 from pmv_protocol import holiday_table
-from pmv_protocol.calendar import WorkingCalendar, public_holidays
+from pmv_protocol.calendar import WorkingCalendar, in_hours, parse_interval, public_holidays, within_interval
 from pmv_protocol.holiday_table import FIRST_YEAR, LAST_YEAR, stored_holidays
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -329,3 +329,16 @@ def test_two_packs_for_one_year_are_refused() -> None:
     with pytest.raises(ValueError, match="2026"):
         WorkingCalendar.default().with_years([*years, *years])
 
+
+
+@pytest.mark.parametrize(("hours", "clock", "inside"), [
+    ("08:00-20:00", dt.time(8, 0), True),  # open from the first minute
+    ("08:00-20:00", dt.time(7, 59, 59), False),
+    ("08:00-20:00", dt.time(19, 59, 59), True),
+    ("08:00-20:00", dt.time(20, 0), False),  # closed at the closing minute: 20:00 is the end, not in the hours
+    ("00:00-24:00", dt.time(23, 59, 59), True),  # "24:00" ends at midnight
+    ("00:00-24:00", dt.time(0, 0), True),
+])
+def test_a_moment_is_within_its_hours_from_the_start_up_to_the_end(hours: str, clock: dt.time, inside: bool) -> None:
+    assert within_interval(parse_interval(hours), clock) is inside
+    assert in_hours(hours, dt.datetime.combine(dt.date(2026, 12, 7), clock, tzinfo=VN)) is inside

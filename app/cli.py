@@ -695,6 +695,9 @@ def _check(args: argparse.Namespace, runtime: Runtime) -> int:
             raise _write_failed(args.report, exc) from None
     nagios_line, code = nagios(report)
     print(nagios_line if args.nagios else to_json(report, remedies()))
+    if report.not_recorded is not None:  # the verdict stands: it is what the checks found
+        reason = Msg.of(f"storage_{report.not_recorded.value}", path=runtime.database.path)
+        print(line("warning", Msg.of("health_not_recorded", reason=reason), _interface.language), file=sys.stderr)
     return code
 
 

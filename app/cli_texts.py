@@ -94,22 +94,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason_exists": ("đã có một tệp trùng tên", "a file of that name is in the way"),
     "reason_other": ("{detail}", "{detail}"),
     # -- the app's database ---------------------------------------------------------------------------------------
-    "storage_locked": ("Cơ sở dữ liệu của phần mềm đang bị chương trình khác giữ ({detail}); hãy đóng các cửa sổ "
+    "storage_locked": ("Cơ sở dữ liệu của phần mềm ({path}) đang bị chương trình khác giữ; hãy đóng các cửa sổ "
                        "PMV Support Assistant khác rồi chạy lại.",
-                       "The app's database is held by another program ({detail}); close the other PMV Support "
+                       "The app's database ({path}) is held by another program; close the other PMV Support "
                        "Assistant windows, then run again."),
-    "storage_newer_schema": ("Dữ liệu do một phiên bản mới hơn của phần mềm tạo ra ({detail}); hãy cài bản mới nhất, "
+    "storage_newer_schema": ("Dữ liệu ({path}) do một phiên bản mới hơn của phần mềm tạo ra; hãy cài bản mới nhất, "
                              "dữ liệu không bị thay đổi.",
-                             "The data was written by a newer version of the app ({detail}); install the latest "
+                             "The data ({path}) was written by a newer version of the app; install the latest "
                              "version, the data was not changed."),
-    "storage_migration_failed": ("Nâng cấp dữ liệu không thành công, dữ liệu cũ đã được khôi phục nguyên vẹn "
-                                 "({detail}); hãy gọi {hotline}.",
-                                 "Upgrading the data failed and the old data was put back intact ({detail}); "
+    "storage_migration_failed": ("Nâng cấp dữ liệu ({path}) không thành công, dữ liệu cũ đã được khôi phục nguyên "
+                                 "vẹn; hãy gọi {hotline}.",
+                                 "Upgrading the data ({path}) failed and the old data was put back intact; "
                                  "call {hotline}."),
-    "storage_cannot_open": ("Không mở được cơ sở dữ liệu của phần mềm ({detail}); hãy kiểm tra quyền truy cập và ổ đĩa "
+    "storage_cannot_open": ("Không mở được cơ sở dữ liệu của phần mềm ({path}); hãy kiểm tra quyền truy cập và ổ đĩa "
                             "rồi chạy lại.",
-                            "The app's database cannot be opened ({detail}); check permissions and the disk, "
+                            "The app's database ({path}) cannot be opened; check permissions and the disk, "
                             "then run again."),
+    "storage_disk_full": ("Ổ đĩa chứa dữ liệu của phần mềm ({path}) đã đầy; hãy xóa bớt tệp không cần rồi chạy lại. "
+                          "Dữ liệu đã lưu không bị mất.",
+                          "The disk holding the app's data ({path}) is full; delete files you do not need, then "
+                          "run again. Nothing saved was lost."),
+    "storage_read_only": ("Không ghi được vào cơ sở dữ liệu của phần mềm ({path}): ổ đĩa chỉ cho phép đọc hoặc không "
+                          "có quyền ghi. Dữ liệu đã lưu vẫn còn nguyên.",
+                          "The app's database ({path}) cannot be written: the disk is read-only or writing is not "
+                          "permitted. Nothing saved was lost."),
+    "storage_disk_error": ("Ổ đĩa báo lỗi khi đọc hoặc ghi dữ liệu của phần mềm ({path}); hãy nhờ kỹ thuật viên "
+                           "kiểm tra ổ đĩa, hoặc gọi {hotline}.",
+                           "The disk failed a read or a write of the app's data ({path}); have a technician check "
+                           "the disk, or call {hotline}."),
+    "health_not_recorded": ("Kết quả kiểm tra ở trên chưa được lưu vào lịch sử. {reason}",
+                            "The results above were not saved to the history. {reason}"),
     # -- the settings file (warnings: the command goes on); {where} is FILE or FILE:LINE --------------------------
     "settings_file": ("{where}: không dùng được tệp cài đặt ({reason}); {using}. Hãy sửa tệp.",
                       "{where}: the settings file cannot be used ({reason}); {using}. Fix the file."),
@@ -517,7 +531,7 @@ def start_failure(error: BaseException, data_dir: Path | None = None) -> Msg:
     from app.storage.errors import StorageError
 
     if isinstance(error, StorageError):
-        return Msg.of(f"storage_{error.failure.value}", detail=str(error))
+        return Msg.of(f"storage_{error.failure.value}", path=error.path)  # SQLite's own words: in the log
     if isinstance(error, OSError):
         return Msg.of("data_unusable", path=error.filename or data_dir or "?", reason=os_reason(error))
     return Msg.of("start_failed", detail=f"{type(error).__name__}: {error}")

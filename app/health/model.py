@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from app.storage.errors import StorageFailure
+
 if TYPE_CHECKING:
     from app.health.context import CheckContext
 
@@ -96,6 +98,8 @@ class HealthReport:
     results: tuple[CheckResult, ...]
     titles: dict[str, str]
     cancelled: bool = False
+    # Why this run could not be kept in the history (a full disk, a read-only file…); its results are whole.
+    not_recorded: StorageFailure | None = None
 
     @property
     def verdict(self) -> Status:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from app.fleet.service import after_health
@@ -12,6 +13,7 @@ from app.health.context import CheckContext
 from app.health.model import Category, CheckResult, HealthReport, Status
 from app.health.runner import run_checks
 from app.storage.check_history import CheckHistory, CheckState
+from app.storage.errors import StorageError
 from pmv_protocol.packs import CashLimitRule
 
 if TYPE_CHECKING:
@@ -60,7 +62,11 @@ def run_health(
     finally:
         ctx.close()
     if record:
-        CheckHistory(runtime.database).record(report)
+        try:
+            CheckHistory(runtime.database).record(report)
+        except StorageError as exc:  # the checks did run: the shop still sees them, and why they were not kept
+            log.error("health run not recorded: %s", exc)
+            return replace(report, not_recorded=exc.failure)
         _tell_fleet(runtime, report)
     return report
 

@@ -20,9 +20,10 @@ from typing import Any
 
 from sqlalchemy import URL, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.storage.errors import StorageError, StorageFailure  # noqa: F401  (re-exported)
+from app.storage.errors import StorageError, StorageFailure, sqlite_failure  # noqa: F401  (re-exported)
 from app.storage.schema import SCHEMA_HEAD, read_only_uri
 
 log = logging.getLogger(__name__)
@@ -191,14 +192,30 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        with self._as_storage_errors(), self._sessions() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session in a transaction, committed on success; one writer at a time."""
-        with self._write_lock, self._sessions() as session, session.begin():
+        """A session in a transaction, committed on success; one writer at a time.
+
+        A full disk, a read-only file, a lock held too long or a failing disk raise :class:`StorageError`
+        naming it (the transaction is rolled back, the data before it intact), so every caller can say what
+        happened and what to do instead of showing SQLAlchemy's text.
+        """
+        with self._as_storage_errors(), self._write_lock, self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def _as_storage_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as exc:
+            failure = sqlite_failure(exc)
+            if failure is None:
+                raise
+            log.warning("database %s: %s (%s)", self.path, failure.value, exc.orig)
+            raise StorageError(failure, self.path, str(exc.orig)) from exc
 
     @contextmanager
     def maintenance(self) -> Iterator[Any]:

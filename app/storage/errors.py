@@ -15,6 +15,9 @@ class StorageFailure(enum.Enum):
     NEWER_SCHEMA = "newer_schema"  # written by a newer version of the app (e.g. after a rolled-back update)
     MIGRATION_FAILED = "migration_failed"  # the upgrade failed; the pre-upgrade copy was put back
     CANNOT_OPEN = "cannot_open"  # permissions, missing folder, disk
+    DISK_FULL = "disk_full"  # a write found no room: nothing of it was kept, the data before it is intact
+    READ_ONLY = "read_only"  # the file or its folder cannot be written (a read-only disk, permissions)
+    DISK_ERROR = "disk_error"  # the disk failed a read or a write (a failing drive, a USB disk pulled out)
 
 
 class StorageError(Exception):
@@ -25,3 +28,22 @@ class StorageError(Exception):
         self.failure = failure
         self.path = path
         self.detail = detail
+
+
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html); an extended code carries its primary
+# code in the low 8 bits.  Only these say something the shop can act on; any other is a bug, not a state.
+_SQLITE_FAILURES = {
+    5: StorageFailure.LOCKED,  # SQLITE_BUSY: another connection holds the write lock past the busy timeout
+    6: StorageFailure.LOCKED,  # SQLITE_LOCKED
+    8: StorageFailure.READ_ONLY,  # SQLITE_READONLY
+    10: StorageFailure.DISK_ERROR,  # SQLITE_IOERR
+    13: StorageFailure.DISK_FULL,  # SQLITE_FULL
+    14: StorageFailure.CANNOT_OPEN,  # SQLITE_CANTOPEN
+}
+
+
+def sqlite_failure(error: BaseException) -> StorageFailure | None:
+    """What an sqlite3 error (or SQLAlchemy's wrapper of one) means for the shop; None when it means a bug."""
+    error = getattr(error, "orig", None) or error  # sqlalchemy.exc.DBAPIError keeps the driver's error in .orig
+    code = getattr(error, "sqlite_errorcode", None)
+    return _SQLITE_FAILURES.get(code & 0xFF) if isinstance(code, int) else None

@@ -21,7 +21,9 @@ from pmv_protocol.phone import PhoneError, parse_phone
 from pmv_protocol.sla import response_due
 
 # The limits the vendor server enforces, so the form refuses what the server would.
-TITLE_MAX, DESCRIPTION_MAX = wire.TITLE_MAX, wire.DESCRIPTION_MAX
+# The server's limits (pmv_protocol.wire): a request past one is refused with a 422 on every try, so the form
+# holds the cashier to them while the text can still be changed.
+TITLE_MAX, DESCRIPTION_MAX, CONTACT_NAME_MAX = wire.TITLE_MAX, wire.DESCRIPTION_MAX, wire.CONTACT_NAME_MAX
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
@@ -60,6 +62,8 @@ def validate(draft: RequestDraft,
         errors.append(FormError(FormField.DESCRIPTION, FormProblem.TOO_LONG, str(DESCRIPTION_MAX)))
     if not name:
         errors.append(FormError(FormField.CONTACT_NAME, FormProblem.REQUIRED))
+    elif len(name) > CONTACT_NAME_MAX:
+        errors.append(FormError(FormField.CONTACT_NAME, FormProblem.TOO_LONG, str(CONTACT_NAME_MAX)))
     phone_e164 = ""
     try:
         phone_e164 = parse_phone(draft.contact_phone).e164

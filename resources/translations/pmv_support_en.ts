@@ -227,43 +227,43 @@
         <translation>Diagnostics to be sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="130"/>
+        <location filename="../../app/ui/support/texts.py" line="145"/>
         <source>Nhật ký ứng dụng</source>
         <translation>App log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="131"/>
+        <location filename="../../app/ui/support/texts.py" line="146"/>
         <source>Nhật ký phần mềm bán hàng</source>
         <translation>Point-of-sale software log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="132"/>
+        <location filename="../../app/ui/support/texts.py" line="147"/>
         <source>Cấu hình (đã che mật khẩu)</source>
         <translation>Settings (passwords hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="133"/>
+        <location filename="../../app/ui/support/texts.py" line="148"/>
         <source>Thông tin máy tính</source>
         <translation>Computer information</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="134"/>
+        <location filename="../../app/ui/support/texts.py" line="149"/>
         <source>Thiết bị kết nối</source>
         <translation>Connected devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="135"/>
+        <location filename="../../app/ui/support/texts.py" line="150"/>
         <source>Báo cáo kiểm tra hệ thống</source>
         <translation>System check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="145"/>
+        <location filename="../../app/ui/support/texts.py" line="160"/>
         <source>(%1 chỗ đã che)</source>
         <comment>one</comment>
         <translation>(%1 item hidden)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="146"/>
+        <location filename="../../app/ui/support/texts.py" line="161"/>
         <source>(%1 chỗ đã che)</source>
         <translation>(%1 items hidden)</translation>
     </message>
@@ -885,6 +885,95 @@
     </message>
 </context>
 <context>
+    <name>Failures</name>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="18"/>
+        <source>cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ; hãy đợi một lát rồi thử lại</source>
+        <translation>the app&apos;s database is held by another program; wait a moment, then try again</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="20"/>
+        <source>dữ liệu do một phiên bản mới hơn của ứng dụng tạo ra; hãy cài bản mới nhất</source>
+        <translation>the data was written by a newer version of the app; install the latest version</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="22"/>
+        <source>nâng cấp dữ liệu không thành công, dữ liệu cũ đã được khôi phục; hãy mở lại ứng dụng</source>
+        <translation>upgrading the data failed and the old data was put back; open the app again</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="24"/>
+        <source>không mở được cơ sở dữ liệu của ứng dụng; hãy kiểm tra quyền truy cập và ổ đĩa</source>
+        <translation>the app&apos;s database cannot be opened; check permissions and the disk</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="26"/>
+        <source>ổ đĩa đã đầy; hãy xóa bớt tệp không cần (thùng rác, tệp tải về) rồi thử lại</source>
+        <translation>the disk is full; delete files you do not need (the Recycle Bin, downloads), then try again</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="28"/>
+        <source>cơ sở dữ liệu của ứng dụng chỉ cho phép đọc (ổ đĩa chỉ đọc hoặc không có quyền ghi)</source>
+        <translation>the app&apos;s database is read-only (a read-only disk, or no permission to write)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="30"/>
+        <source>ổ đĩa báo lỗi khi đọc hoặc ghi; hãy nhờ kỹ thuật viên kiểm tra ổ đĩa</source>
+        <translation>the disk failed a read or a write; have a technician check the disk</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="36"/>
+        <source>ổ đĩa đã đầy</source>
+        <translation>the disk is full</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="37"/>
+        <source>ổ đĩa chỉ cho phép đọc</source>
+        <translation>the disk is read-only</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="38"/>
+        <location filename="../../app/ui/failure_texts.py" line="39"/>
+        <source>không có quyền</source>
+        <translation>permission denied</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="40"/>
+        <source>không tồn tại</source>
+        <translation>does not exist</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="41"/>
+        <source>một phần của đường dẫn không phải thư mục</source>
+        <translation>part of the path is not a folder</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="42"/>
+        <source>đó là một thư mục, không phải tệp</source>
+        <translation>it is a folder, not a file</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="43"/>
+        <source>đã có một tệp trùng tên</source>
+        <translation>a file of that name is in the way</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="50"/>
+        <source>lỗi hệ thống</source>
+        <translation>system error</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="52"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="62"/>
+        <source>lỗi ngoài dự kiến (%1), đã ghi vào nhật ký; hãy gọi kỹ thuật viên</source>
+        <translation>unexpected error (%1), written to the log; call a technician</translation>
+    </message>
+</context>
+<context>
     <name>FleetTexts</name>
     <message>
         <location filename="../../app/ui/fleet/texts.py" line="15"/>
@@ -946,102 +1035,107 @@
 <context>
     <name>HealthPage</name>
     <message>
-        <location filename="../../app/ui/health/page.py" line="51"/>
+        <location filename="../../app/ui/health/page.py" line="52"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="61"/>
+        <location filename="../../app/ui/health/page.py" line="62"/>
         <source>Kiểm tra ngay</source>
         <translation>Check now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="63"/>
+        <location filename="../../app/ui/health/page.py" line="64"/>
         <source>Dừng</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="69"/>
+        <location filename="../../app/ui/health/page.py" line="70"/>
         <source>Lưu báo cáo PDF…</source>
         <translation>Save PDF report…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="70"/>
+        <location filename="../../app/ui/health/page.py" line="71"/>
         <source>Gửi kèm yêu cầu hỗ trợ</source>
         <translation>Send with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="80"/>
+        <location filename="../../app/ui/health/page.py" line="81"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="80"/>
+        <location filename="../../app/ui/health/page.py" line="81"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="80"/>
+        <location filename="../../app/ui/health/page.py" line="81"/>
         <source>Chi tiết</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="104"/>
+        <location filename="../../app/ui/health/page.py" line="105"/>
         <source>Bấm “Kiểm tra ngay” để kiểm tra máy bán hàng trong vài giây.</source>
         <translation>Press “Check now” to check the till in a few seconds.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="116"/>
+        <location filename="../../app/ui/health/page.py" line="117"/>
         <source>Đang kiểm tra hệ thống…</source>
         <translation>Checking the system…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="138"/>
+        <location filename="../../app/ui/health/page.py" line="139"/>
         <source>Đã dừng kiểm tra; kết quả lần này không được lưu.</source>
         <translation>The check was stopped; this run&apos;s results were not saved.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="143"/>
-        <source>Không chạy được kiểm tra: %1</source>
-        <translation>The checks could not run: %1</translation>
+        <location filename="../../app/ui/health/page.py" line="144"/>
+        <source>Không chạy được kiểm tra: %1.</source>
+        <translation>The checks could not run: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="158"/>
+        <location filename="../../app/ui/health/page.py" line="239"/>
+        <source>Không lưu được báo cáo: %1.</source>
+        <translation>The report could not be saved: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="159"/>
         <source>Kết quả lần kiểm tra lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua. Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
         <translation>Results of the check at %1 – passed: %2, warnings: %3, critical: %4, skipped: %5. Press “Check now” to check again and see how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="161"/>
+        <location filename="../../app/ui/health/page.py" line="162"/>
         <source>Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.</source>
         <translation>At %1 – passed: %2, warnings: %3, critical: %4, skipped: %5.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="202"/>
+        <location filename="../../app/ui/health/page.py" line="171"/>
+        <source>Kết quả lần này chưa được lưu vào lịch sử: %1.</source>
+        <translation>These results were not saved to the history: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="206"/>
         <source>Tình trạng này từ %1</source>
         <translation>In this state since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="207"/>
+        <location filename="../../app/ui/health/page.py" line="211"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="221"/>
+        <location filename="../../app/ui/health/page.py" line="225"/>
         <source>Lưu báo cáo kiểm tra</source>
         <translation>Save the check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="233"/>
+        <location filename="../../app/ui/health/page.py" line="237"/>
         <source>Đã lưu báo cáo: %1</source>
         <translation>Report saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="234"/>
-        <source>Không lưu được báo cáo: %1</source>
-        <translation>Could not save the report: %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/health/page.py" line="235"/>
+        <location filename="../../app/ui/health/page.py" line="240"/>
         <source>Đang tạo báo cáo PDF…</source>
         <translation>Creating the PDF report…</translation>
     </message>
@@ -2608,124 +2702,140 @@
 <context>
     <name>RequestForm</name>
     <message>
-        <location filename="../../app/ui/support/form.py" line="71"/>
+        <location filename="../../app/ui/support/form.py" line="72"/>
         <source>Gửi yêu cầu hỗ trợ</source>
         <translation>Raise a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="93"/>
+        <location filename="../../app/ui/support/form.py" line="94"/>
         <source>Ví dụ: Máy in tem không in được</source>
         <translation>Example: the label printer does not print</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="95"/>
+        <location filename="../../app/ui/support/form.py" line="96"/>
         <source>Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì.</source>
         <translation>Briefly: what happens, since when, what you tried.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="105"/>
+        <location filename="../../app/ui/support/form.py" line="101"/>
+        <source>Ví dụ: %1</source>
+        <translation>For example: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="107"/>
         <source>Đính kèm ảnh chụp màn hình</source>
         <translation>Attach a screenshot</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="108"/>
+        <location filename="../../app/ui/support/form.py" line="110"/>
         <source>Đính kèm thông tin chẩn đoán</source>
         <translation>Attach diagnostics</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="109"/>
+        <location filename="../../app/ui/support/form.py" line="111"/>
         <source>Nhật ký, cấu hình và thông tin máy; số CCCD, số điện thoại khác, email và mật khẩu được che trước khi gửi.</source>
         <translation>Logs, settings and computer information; citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden before sending.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="112"/>
+        <location filename="../../app/ui/support/form.py" line="114"/>
         <source>Xem trước…</source>
         <translation>Preview…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="116"/>
+        <location filename="../../app/ui/support/form.py" line="118"/>
         <source>Thêm tệp…</source>
         <translation>Add file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="118"/>
+        <location filename="../../app/ui/support/form.py" line="120"/>
         <source>Bỏ tệp</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="123"/>
+        <location filename="../../app/ui/support/form.py" line="125"/>
+        <location filename="../../app/ui/support/form.py" line="306"/>
         <source>Gửi yêu cầu</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="126"/>
+        <location filename="../../app/ui/support/form.py" line="128"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="130"/>
+        <location filename="../../app/ui/support/form.py" line="132"/>
         <source>Loại yêu cầu</source>
         <translation>Request type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="131"/>
+        <location filename="../../app/ui/support/form.py" line="133"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="132"/>
+        <location filename="../../app/ui/support/form.py" line="134"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="133"/>
+        <location filename="../../app/ui/support/form.py" line="135"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="134"/>
+        <location filename="../../app/ui/support/form.py" line="136"/>
         <source>Người liên hệ</source>
         <translation>Contact person</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="135"/>
+        <location filename="../../app/ui/support/form.py" line="137"/>
         <source>Số điện thoại</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="136"/>
+        <location filename="../../app/ui/support/form.py" line="138"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="150"/>
+        <location filename="../../app/ui/support/form.py" line="152"/>
         <source>Đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="227"/>
+        <location filename="../../app/ui/support/form.py" line="235"/>
         <source>Sự cố nghiêm trọng: hãy gọi ngay đường dây nóng %1 (24/7) sau khi gửi yêu cầu.</source>
         <translation>Critical incident: call the hotline %1 (24/7) right after sending the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="229"/>
+        <location filename="../../app/ui/support/form.py" line="237"/>
         <source>Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. Việc gấp, gọi đường dây nóng %1 (24/7).</source>
         <translation>Outside working hours: the request will be handled from the next opening. For anything urgent, call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="241"/>
+        <location filename="../../app/ui/support/form.py" line="249"/>
         <source>Chọn tệp đính kèm</source>
         <translation>Choose files to attach</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="258"/>
+        <location filename="../../app/ui/support/form.py" line="266"/>
         <source>Đang thu thập thông tin chẩn đoán…</source>
         <translation>Collecting diagnostics…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="280"/>
+        <location filename="../../app/ui/support/form.py" line="294"/>
+        <source>Đang lưu…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="295"/>
         <source>Đang lưu và gửi yêu cầu…</source>
         <translation>Saving and sending the request…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/form.py" line="307"/>
+        <source>Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” để thử lại, hoặc gọi %2.</source>
+        <translation>The request was not saved: %1. What you typed is still here: press “Send request” to try again, or call %2.</translation>
     </message>
 </context>
 <context>
@@ -3370,7 +3480,7 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app/ui/start_texts.py" line="41"/>
+        <location filename="../../app/ui/start_texts.py" line="54"/>
         <source>Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.
 
 Chi tiết: %2</source>
@@ -3382,29 +3492,44 @@ Details: %2</translation>
 <context>
     <name>StorageErrors</name>
     <message>
-        <location filename="../../app/ui/start_texts.py" line="24"/>
+        <location filename="../../app/ui/start_texts.py" line="23"/>
         <source>Cơ sở dữ liệu của ứng dụng đang bị một chương trình khác giữ. Hãy đóng các cửa sổ PMV Support Assistant khác rồi mở lại.</source>
         <translation>The app&apos;s database is held by another program. Close any other PMV Support Assistant windows and open it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/start_texts.py" line="27"/>
+        <location filename="../../app/ui/start_texts.py" line="26"/>
         <source>Dữ liệu được tạo bởi phiên bản mới hơn của ứng dụng. Hãy cài lại bản mới nhất; dữ liệu không bị thay đổi.</source>
         <translation>The data was created by a newer version of the app. Reinstall the latest version; your data has not been changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/start_texts.py" line="30"/>
+        <location filename="../../app/ui/start_texts.py" line="29"/>
         <source>Nâng cấp dữ liệu không thành công; dữ liệu cũ đã được khôi phục nguyên vẹn.</source>
         <translation>Upgrading the data failed; the previous data was restored intact.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/start_texts.py" line="32"/>
+        <location filename="../../app/ui/start_texts.py" line="31"/>
         <source>Không mở được cơ sở dữ liệu của ứng dụng (quyền truy cập hoặc ổ đĩa).</source>
         <translation>Cannot open the app&apos;s database (permissions or disk).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/start_texts.py" line="35"/>
-        <source>Gọi %1 để được hỗ trợ. Chi tiết: %2</source>
-        <translation>Call %1 for help. Details: %2</translation>
+        <location filename="../../app/ui/start_texts.py" line="33"/>
+        <source>Ổ đĩa chứa dữ liệu của ứng dụng đã đầy. Hãy xóa bớt tệp không cần (thùng rác, tệp tải về) rồi mở lại; dữ liệu đã lưu không bị mất.</source>
+        <translation>The disk holding the app&apos;s data is full. Delete files you do not need (the Recycle Bin, downloads), then open the app again; nothing saved was lost.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/start_texts.py" line="36"/>
+        <source>Không ghi được vào cơ sở dữ liệu của ứng dụng (ổ đĩa chỉ cho phép đọc hoặc không có quyền ghi). Dữ liệu đã lưu vẫn còn nguyên.</source>
+        <translation>The app&apos;s database cannot be written (a read-only disk, or no permission to write). Nothing saved was lost.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/start_texts.py" line="39"/>
+        <source>Ổ đĩa báo lỗi khi đọc hoặc ghi dữ liệu của ứng dụng. Hãy nhờ kỹ thuật viên kiểm tra ổ đĩa.</source>
+        <translation>The disk failed a read or a write of the app&apos;s data. Have a technician check the disk.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/start_texts.py" line="48"/>
+        <source>Gọi %1 để được hỗ trợ. Tệp dữ liệu: %2</source>
+        <translation>Call %1 for help. Data file: %2</translation>
     </message>
 </context>
 <context>
@@ -3423,182 +3548,187 @@ Details: %2</translation>
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="56"/>
+        <location filename="../../app/ui/support/page.py" line="64"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="57"/>
+        <location filename="../../app/ui/support/page.py" line="65"/>
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="59"/>
+        <location filename="../../app/ui/support/page.py" line="67"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="71"/>
+        <location filename="../../app/ui/support/page.py" line="79"/>
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="71"/>
+        <location filename="../../app/ui/support/page.py" line="79"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="71"/>
-        <location filename="../../app/ui/support/page.py" line="229"/>
-        <location filename="../../app/ui/support/page.py" line="238"/>
+        <location filename="../../app/ui/support/page.py" line="79"/>
+        <location filename="../../app/ui/support/page.py" line="237"/>
+        <location filename="../../app/ui/support/page.py" line="246"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="72"/>
+        <location filename="../../app/ui/support/page.py" line="80"/>
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="83"/>
+        <location filename="../../app/ui/support/page.py" line="91"/>
         <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="148"/>
+        <location filename="../../app/ui/support/page.py" line="156"/>
         <source>Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính theo lịch chung nên hạn xử lý có thể lệch.</source>
         <translation>Estimated calendar: the vendor has not sent its %1 working calendar yet; holidays follow the general calendar, so deadlines may be off.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="152"/>
+        <location filename="../../app/ui/support/page.py" line="160"/>
         <source>Lịch làm việc %1 của nhà cung cấp, cập nhật %2</source>
         <translation>Vendor&apos;s %1 working calendar, updated %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="161"/>
+        <location filename="../../app/ui/support/page.py" line="169"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="165"/>
+        <location filename="../../app/ui/support/page.py" line="173"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="181"/>
+        <location filename="../../app/ui/support/page.py" line="189"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="187"/>
+        <location filename="../../app/ui/support/page.py" line="195"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="188"/>
+        <location filename="../../app/ui/support/page.py" line="196"/>
         <source>%1  (%2 tin mới)</source>
         <translation>%1  (%2 new)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="227"/>
+        <location filename="../../app/ui/support/page.py" line="235"/>
         <source>Người mở</source>
         <translation>Opened by</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="228"/>
-        <location filename="../../app/ui/support/page.py" line="237"/>
+        <location filename="../../app/ui/support/page.py" line="236"/>
+        <location filename="../../app/ui/support/page.py" line="245"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="232"/>
+        <location filename="../../app/ui/support/page.py" line="240"/>
         <source>Mở lúc</source>
         <translation>Opened at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="233"/>
+        <location filename="../../app/ui/support/page.py" line="241"/>
         <source>Đường dây nóng</source>
         <translation>Hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="233"/>
+        <location filename="../../app/ui/support/page.py" line="241"/>
         <source>%1 (24/7)</source>
         <translation>%1 (24/7)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="237"/>
+        <location filename="../../app/ui/support/page.py" line="245"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="230"/>
-        <location filename="../../app/ui/support/page.py" line="239"/>
+        <location filename="../../app/ui/support/page.py" line="267"/>
+        <source>Chưa gửi được. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
+        <translation>Not sent yet. The request is saved and will be sent again by itself. If it is urgent, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="270"/>
+        <source>Chưa gửi được: %1. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %2.</source>
+        <translation>Not sent yet: %1. The request is saved and will be sent again by itself. If it is urgent, call %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="238"/>
+        <location filename="../../app/ui/support/page.py" line="247"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="231"/>
-        <location filename="../../app/ui/support/page.py" line="240"/>
+        <location filename="../../app/ui/support/page.py" line="239"/>
+        <location filename="../../app/ui/support/page.py" line="248"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="241"/>
+        <location filename="../../app/ui/support/page.py" line="249"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="242"/>
+        <location filename="../../app/ui/support/page.py" line="250"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="243"/>
+        <location filename="../../app/ui/support/page.py" line="251"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="246"/>
+        <location filename="../../app/ui/support/page.py" line="254"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="65"/>
+        <location filename="../../app/ui/support/texts.py" line="80"/>
         <source>Đã lưu yêu cầu trên máy</source>
         <translation>Request saved on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="67"/>
+        <location filename="../../app/ui/support/texts.py" line="82"/>
         <source>Máy này đã nhận yêu cầu từ bộ phận hỗ trợ, số %1</source>
         <translation>This PC received the request from the support desk, number %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="70"/>
+        <location filename="../../app/ui/support/texts.py" line="85"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
         <translation>Delivered to the support desk as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="72"/>
+        <location filename="../../app/ui/support/texts.py" line="87"/>
         <source>Chưa gửi được (lần %1), sẽ tự thử lại</source>
         <translation>Not delivered yet (attempt %1); will retry automatically</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="80"/>
+        <location filename="../../app/ui/support/texts.py" line="95"/>
         <source>Không gửi được tệp %1</source>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="252"/>
+        <location filename="../../app/ui/support/page.py" line="260"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="256"/>
-        <source>Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
-        <translation>Not sent yet because the support server cannot be reached. The request is saved and will be sent automatically. For anything urgent call %1.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/page.py" line="261"/>
+        <location filename="../../app/ui/support/page.py" line="275"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -3606,180 +3736,220 @@ Details: %2</translation>
 <context>
     <name>SupportTexts</name>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="22"/>
+        <location filename="../../app/ui/support/texts.py" line="23"/>
         <source>Sự cố</source>
         <translation>Incident</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="23"/>
+        <location filename="../../app/ui/support/texts.py" line="24"/>
         <source>Hướng dẫn sử dụng</source>
         <translation>How-to help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="24"/>
+        <location filename="../../app/ui/support/texts.py" line="25"/>
         <source>Cập nhật quy định</source>
         <translation>Regulation update</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="25"/>
+        <location filename="../../app/ui/support/texts.py" line="26"/>
         <source>Cài lại phần mềm</source>
         <translation>Reinstall the software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="26"/>
+        <location filename="../../app/ui/support/texts.py" line="27"/>
         <source>Thiết bị mã vạch</source>
         <translation>Barcode device</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="31"/>
+        <location filename="../../app/ui/support/texts.py" line="32"/>
         <source>Nghiêm trọng – không bán hàng được</source>
         <translation>Critical – cannot trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="32"/>
+        <location filename="../../app/ui/support/texts.py" line="33"/>
         <source>Cao – ảnh hưởng việc bán hàng</source>
         <translation>High – trading is affected</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="33"/>
+        <location filename="../../app/ui/support/texts.py" line="34"/>
         <source>Bình thường</source>
         <translation>Normal</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="38"/>
+        <location filename="../../app/ui/support/texts.py" line="40"/>
+        <source>máy này chưa được kết nối với nhà cung cấp (chưa có mã kết nối)</source>
+        <translation>this PC is not connected to the vendor yet (no shop token)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="42"/>
+        <source>không kết nối được máy chủ hỗ trợ (mất mạng?)</source>
+        <translation>the support server cannot be reached (is the network down?)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="43"/>
+        <source>máy chủ hỗ trợ không trả lời kịp</source>
+        <translation>the support server did not answer in time</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="44"/>
+        <source>máy chủ hỗ trợ từ chối mã kết nối của cửa hàng</source>
+        <translation>the support server refused the shop&apos;s token</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="45"/>
+        <source>máy chủ hỗ trợ không tìm thấy nơi nhận yêu cầu</source>
+        <translation>the support server has no place to take the request</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="46"/>
+        <source>tệp đính kèm quá lớn với máy chủ hỗ trợ</source>
+        <translation>the attachments are too large for the support server</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="47"/>
+        <source>máy chủ hỗ trợ đang gặp lỗi</source>
+        <translation>the support server has a fault</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="48"/>
+        <source>máy chủ hỗ trợ không nhận nội dung yêu cầu</source>
+        <translation>the support server did not accept the request&apos;s content</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="53"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="39"/>
+        <location filename="../../app/ui/support/texts.py" line="54"/>
         <source>Email</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="40"/>
+        <location filename="../../app/ui/support/texts.py" line="55"/>
         <source>Truy cập từ xa</source>
         <translation>Remote session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="41"/>
+        <location filename="../../app/ui/support/texts.py" line="56"/>
         <source>Đến tận nơi</source>
         <translation>On-site visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="46"/>
+        <location filename="../../app/ui/support/texts.py" line="61"/>
         <source>Chờ gửi</source>
         <translation>Waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="47"/>
+        <location filename="../../app/ui/support/texts.py" line="62"/>
         <source>Đã gửi</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="48"/>
+        <location filename="../../app/ui/support/texts.py" line="63"/>
         <source>Đã tiếp nhận</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="49"/>
+        <location filename="../../app/ui/support/texts.py" line="64"/>
         <source>Đang xử lý</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="50"/>
+        <location filename="../../app/ui/support/texts.py" line="65"/>
         <source>Đã đề xuất phương án</source>
         <translation>Solution proposed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="51"/>
+        <location filename="../../app/ui/support/texts.py" line="66"/>
         <source>Đã hẹn đến tận nơi</source>
         <translation>On-site visit scheduled</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="52"/>
+        <location filename="../../app/ui/support/texts.py" line="67"/>
         <source>Đã giải quyết</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="53"/>
+        <location filename="../../app/ui/support/texts.py" line="68"/>
         <source>Đã đóng</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="59"/>
+        <location filename="../../app/ui/support/texts.py" line="74"/>
         <source>Nhà cung cấp đã phát hiện và mở yêu cầu</source>
         <translation>The vendor detected a problem and opened this request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="85"/>
+        <location filename="../../app/ui/support/texts.py" line="100"/>
         <source>tệp đã bị xóa khỏi máy</source>
         <translation>the file was deleted from this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="86"/>
+        <location filename="../../app/ui/support/texts.py" line="101"/>
         <source>tệp đã bị thay đổi sau khi đính kèm nên không gửi</source>
         <translation>the file changed after it was attached, so it was not sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="87"/>
+        <location filename="../../app/ui/support/texts.py" line="102"/>
         <source>tệp quá lớn, máy chủ từ chối</source>
         <translation>the file is too large; the server refused it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="88"/>
+        <location filename="../../app/ui/support/texts.py" line="103"/>
         <source>máy chủ từ chối tệp (sai mã kiểm tra)</source>
         <translation>the server refused the file (checksum mismatch)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="89"/>
+        <location filename="../../app/ui/support/texts.py" line="104"/>
         <source>Yêu cầu không còn trên máy chủ nhà cung cấp nên tệp chưa gửi được (tệp vẫn lưu trên máy này). Hãy gửi yêu cầu mới hoặc gọi %1.</source>
         <translation>The request is no longer on the vendor&apos;s server, so the file was not sent (it is still kept on this computer). Raise a new request or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="112"/>
+        <location filename="../../app/ui/support/texts.py" line="127"/>
         <source>Vui lòng nhập mục này.</source>
         <translation>Please fill this in.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="114"/>
-        <location filename="../../app/ui/support/texts.py" line="292"/>
+        <location filename="../../app/ui/support/texts.py" line="129"/>
+        <location filename="../../app/ui/support/texts.py" line="307"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="116"/>
-        <location filename="../../app/ui/support/texts.py" line="297"/>
+        <location filename="../../app/ui/support/texts.py" line="131"/>
+        <location filename="../../app/ui/support/texts.py" line="312"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="118"/>
-        <location filename="../../app/ui/support/texts.py" line="298"/>
+        <location filename="../../app/ui/support/texts.py" line="133"/>
+        <location filename="../../app/ui/support/texts.py" line="313"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="100"/>
+        <location filename="../../app/ui/support/texts.py" line="115"/>
         <source>Vui lòng nhập số điện thoại để kỹ thuật viên gọi lại.</source>
         <translation>Please enter a phone number so the technician can call back.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="102"/>
+        <location filename="../../app/ui/support/texts.py" line="117"/>
         <source>Số điện thoại chỉ gồm chữ số (có thể có +84).</source>
         <translation>A phone number has digits only (optionally +84).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="104"/>
+        <location filename="../../app/ui/support/texts.py" line="119"/>
         <source>Số điện thoại không đủ hoặc thừa chữ số.</source>
         <translation>The phone number has too few or too many digits.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="105"/>
+        <location filename="../../app/ui/support/texts.py" line="120"/>
         <source>Đầu số không đúng (di động 10 số như 0912 345 678, cố định như 028 3822 1234).</source>
         <translation>Unknown prefix (mobiles have 10 digits like 0912 345 678, landlines look like 028 3822 1234).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="119"/>
+        <location filename="../../app/ui/support/texts.py" line="134"/>
         <source>Số điện thoại không hợp lệ.</source>
         <translation>The phone number is not valid.</translation>
     </message>
@@ -3824,7 +3994,7 @@ Details: %2</translation>
         <translation>Solution due: %1, %2 left</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="124"/>
+        <location filename="../../app/ui/support/texts.py" line="139"/>
         <source>(chưa gửi)</source>
         <translation>(not sent yet)</translation>
     </message>
@@ -3869,259 +4039,259 @@ Details: %2</translation>
         <translation>%1 %2, %3–%4, technician %5</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="159"/>
+        <location filename="../../app/ui/support/texts.py" line="174"/>
         <source>Nhà cung cấp – %1</source>
         <translation>Vendor – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="161"/>
+        <location filename="../../app/ui/support/texts.py" line="176"/>
         <source>Cửa hàng – %1</source>
         <translation>Shop – %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="162"/>
+        <location filename="../../app/ui/support/texts.py" line="177"/>
         <source>Hệ thống</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="166"/>
+        <location filename="../../app/ui/support/texts.py" line="181"/>
         <source>yêu cầu đã đóng; bấm “Lỗi xuất hiện lại” để mở lại</source>
         <translation>the request is closed; press “The problem is back” to reopen it</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="167"/>
+        <location filename="../../app/ui/support/texts.py" line="182"/>
         <source>không có phương án nào đang chờ cửa hàng trả lời</source>
         <translation>no proposed solution is waiting for the shop&apos;s answer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="168"/>
+        <location filename="../../app/ui/support/texts.py" line="183"/>
         <source>không có lịch hẹn nào đang chờ cửa hàng xác nhận</source>
         <translation>no visit is waiting for the shop&apos;s confirmation</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="169"/>
+        <location filename="../../app/ui/support/texts.py" line="184"/>
         <source>nhà cung cấp đã đổi lịch hẹn; hãy xem lịch mới</source>
         <translation>the vendor changed the visit; see the new time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="170"/>
+        <location filename="../../app/ui/support/texts.py" line="185"/>
         <source>yêu cầu chưa được giải quyết</source>
         <translation>the request has not been resolved</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="171"/>
+        <location filename="../../app/ui/support/texts.py" line="186"/>
         <source>yêu cầu này đã được đánh giá</source>
         <translation>this request has already been rated</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="172"/>
+        <location filename="../../app/ui/support/texts.py" line="187"/>
         <source>đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới</source>
         <translation>more than 7 days have passed since it was resolved; please raise a new request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="181"/>
+        <location filename="../../app/ui/support/texts.py" line="196"/>
         <source>máy chủ từ chối</source>
         <translation>the server refused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="190"/>
+        <location filename="../../app/ui/support/texts.py" line="205"/>
         <source>Bộ phận hỗ trợ đã nhận yêu cầu</source>
         <translation>The support team received the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="193"/>
-        <location filename="../../app/ui/support/texts.py" line="195"/>
+        <location filename="../../app/ui/support/texts.py" line="208"/>
+        <location filename="../../app/ui/support/texts.py" line="210"/>
         <source>Chuyển trạng thái: %1</source>
         <translation>Status changed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="198"/>
+        <location filename="../../app/ui/support/texts.py" line="213"/>
         <source>Đề xuất phương án (%1): %2</source>
         <translation>Solution proposed (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="200"/>
+        <location filename="../../app/ui/support/texts.py" line="215"/>
         <source>Cửa hàng xác nhận: đã khắc phục</source>
         <translation>The shop confirmed: fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="202"/>
+        <location filename="../../app/ui/support/texts.py" line="217"/>
         <source>Cửa hàng báo chưa khắc phục: %1</source>
         <translation>The shop says it is not fixed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="203"/>
+        <location filename="../../app/ui/support/texts.py" line="218"/>
         <source>Cửa hàng báo lỗi xuất hiện lại: %1</source>
         <translation>The shop says the problem is back: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="207"/>
+        <location filename="../../app/ui/support/texts.py" line="222"/>
         <source>Hạn đề xuất mới: %1.</source>
         <translation>New deadline for a proposed solution: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="210"/>
+        <location filename="../../app/ui/support/texts.py" line="225"/>
         <source>Đề xuất lịch đến tận nơi: %1</source>
         <translation>On-site visit proposed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="212"/>
+        <location filename="../../app/ui/support/texts.py" line="227"/>
         <source>Cửa hàng xác nhận lịch hẹn</source>
         <translation>The shop confirmed the visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="214"/>
+        <location filename="../../app/ui/support/texts.py" line="229"/>
         <source>Cửa hàng đề nghị giờ khác: %1</source>
         <translation>The shop asked for another time: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="216"/>
+        <location filename="../../app/ui/support/texts.py" line="231"/>
         <source>Đánh giá %1</source>
         <translation>Rated %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="220"/>
+        <location filename="../../app/ui/support/texts.py" line="235"/>
         <source>Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn</source>
         <translation>Closed because the shop did not answer the proposed solution in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="221"/>
+        <location filename="../../app/ui/support/texts.py" line="236"/>
         <source>Đã đóng yêu cầu</source>
         <translation>Request closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="227"/>
-        <location filename="../../app/ui/support/texts.py" line="234"/>
+        <location filename="../../app/ui/support/texts.py" line="242"/>
+        <location filename="../../app/ui/support/texts.py" line="249"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="229"/>
+        <location filename="../../app/ui/support/texts.py" line="244"/>
         <source>không gửi được: %1</source>
         <translation>not sent: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="235"/>
+        <location filename="../../app/ui/support/texts.py" line="250"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="236"/>
+        <location filename="../../app/ui/support/texts.py" line="251"/>
         <source>bấm để tải về</source>
         <translation>click to download</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="237"/>
+        <location filename="../../app/ui/support/texts.py" line="252"/>
         <source>bấm để mở</source>
         <translation>click to open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="238"/>
+        <location filename="../../app/ui/support/texts.py" line="253"/>
         <source>tệp không khớp mã kiểm tra, không mở</source>
         <translation>the file does not match its checksum, not opened</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="251"/>
+        <location filename="../../app/ui/support/texts.py" line="266"/>
         <source>Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ trợ. Việc gấp xin gọi %1.</source>
         <translation>The request is waiting to be sent: the PC will send it as soon as it reaches the support server. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="254"/>
+        <location filename="../../app/ui/support/texts.py" line="269"/>
         <source>Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, không cần bấm lại.</source>
         <translation>The shop&apos;s answer is waiting to be sent: the PC will send it as soon as it can connect; no need to press again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="258"/>
+        <location filename="../../app/ui/support/texts.py" line="273"/>
         <source>Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm “Xác nhận lịch” hoặc “Đề nghị giờ khác”.</source>
         <translation>The shop needs to answer: the vendor proposes to come on %1. Press “Confirm visit” or “Ask for another time”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="262"/>
+        <location filename="../../app/ui/support/texts.py" line="277"/>
         <source>Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?</source>
         <translation>The shop needs to answer: did the proposed solution fix the problem?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="265"/>
+        <location filename="../../app/ui/support/texts.py" line="280"/>
         <source>Nếu cửa hàng không trả lời trước %1, nhà cung cấp có thể đóng yêu cầu.</source>
         <translation>If the shop does not answer before %1, the vendor may close the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="269"/>
+        <location filename="../../app/ui/support/texts.py" line="284"/>
         <source>Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến.</source>
         <translation>Booked: %1. The technician will call before coming.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="274"/>
+        <location filename="../../app/ui/support/texts.py" line="289"/>
         <source>Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm “Lỗi xuất hiện lại” thay vì gửi yêu cầu mới.</source>
         <translation>Done. If the problem comes back before %1, press “The problem is back” instead of raising a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="276"/>
+        <location filename="../../app/ui/support/texts.py" line="291"/>
         <source>Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.</source>
         <translation>Done. If there is a new problem, please raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="278"/>
+        <location filename="../../app/ui/support/texts.py" line="293"/>
         <source>Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor detected a problem on the till and opened this request for the shop; a technician will get in touch and propose a solution by %1. You can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="283"/>
+        <location filename="../../app/ui/support/texts.py" line="298"/>
         <source>Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor is working on it and will propose a solution before %1. The shop can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="286"/>
+        <location filename="../../app/ui/support/texts.py" line="301"/>
         <source>Nhà cung cấp đang xử lý. Việc gấp xin gọi %1.</source>
         <translation>The vendor is working on it. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="290"/>
+        <location filename="../../app/ui/support/texts.py" line="305"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="291"/>
+        <location filename="../../app/ui/support/texts.py" line="306"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="293"/>
+        <location filename="../../app/ui/support/texts.py" line="308"/>
         <source>Hãy cho biết lý do.</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="294"/>
+        <location filename="../../app/ui/support/texts.py" line="309"/>
         <source>Hãy cho biết ngày giờ nào tiện cho cửa hàng.</source>
         <translation>Please say which days or hours suit the shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="295"/>
+        <location filename="../../app/ui/support/texts.py" line="310"/>
         <source>Hãy chọn từ 1 đến 5 sao.</source>
         <translation>Please choose 1 to 5 stars.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="296"/>
+        <location filename="../../app/ui/support/texts.py" line="311"/>
         <source>Mỗi tin nhắn gửi kèm tối đa %1 tệp.</source>
         <translation>At most %1 files per message.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="309"/>
+        <location filename="../../app/ui/support/texts.py" line="324"/>
         <source>Không tìm thấy tệp này trong yêu cầu.</source>
         <translation>This file was not found in the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="310"/>
+        <location filename="../../app/ui/support/texts.py" line="325"/>
         <source>Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút.</source>
         <translation>The file is not ready on the server yet; please try again in a few minutes.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="312"/>
+        <location filename="../../app/ui/support/texts.py" line="327"/>
         <source>Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not match the checksum the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="315"/>
+        <location filename="../../app/ui/support/texts.py" line="330"/>
         <source>Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not have the size the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,8 +72,55 @@ def test_an_offline_submit_is_saved_with_its_attachments_and_explained(
     assert {a.kind for a in request.attachments} == {AttachmentKind.SCREENSHOT, AttachmentKind.DIAGNOSTICS}
     assert all(Path(a.path).exists() for a in request.attachments)
     assert "sẽ tự gửi" in page.message.text() and "1900 6037" in page.message.text()
+    # Why, as the outbox found it: this shop has no token yet (it was told "no connection to the server" before).
+    assert "chưa được kết nối với nhà cung cấp" in page.message.text()
     assert page.table.rowCount() == 1 and page.table.item(0, 2).text() == "Chờ gửi"
     assert "chưa gửi được" in tile.detail_label.text()
+
+
+def test_a_request_that_cannot_be_saved_stays_in_the_form_with_why(qtbot: QtBot, runtime: Runtime, make) -> None:
+    """Another program holds the app database's write lock (a real SQLite lock): the save fails after SQLite's
+    busy timeout.  Nothing typed is lost, the form says why in words, and the same button saves it later."""
+    page, _tile, state, runner = make()
+    form = RequestForm(runtime, runner, state)
+    qtbot.addWidget(form)
+    form.show()
+    fill(form)
+    other = sqlite3.connect(runtime.database.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with qtbot.waitSignal(state.submit_failed, timeout=30000):
+            assert form.submit() is True
+            assert not form.send_button.isEnabled()  # a second press would make a second request
+    finally:
+        other.close()
+    assert form.isVisible()
+    assert (form.title.text(), form.contact_name.text()) == ("Máy quét không nhận mã", "Chị Lan")
+    assert form.description.toPlainText() == "Quét mã tem ra chữ lạ từ sáng nay."
+    said = form.save_error.text()
+    assert not form.save_error.isHidden() and "chương trình khác giữ" in said and "1900 6037" in said
+    assert "sqlite" not in said.lower() and "sqlalche" not in said.lower()
+    assert form.send_button.isEnabled() and runtime.support.all() == []
+    with qtbot.waitSignal(form.sent, timeout=30000):
+        form.submit()
+    assert not form.isVisible()
+    assert [request.title for request in runtime.support.all()] == ["Máy quét không nhận mã"]
+
+
+def test_a_contact_name_past_the_servers_limit_is_refused_in_the_form(qtbot: QtBot, runtime: Runtime, make) -> None:
+    """The vendor's API takes a contact name of at most 100 characters (pmv_protocol.wire); a longer one was saved,
+    then refused by the server with a 422 on every try, while the page blamed the network."""
+    page, _tile, state, runner = make()
+    form = RequestForm(runtime, runner, state)
+    qtbot.addWidget(form)
+    fill(form)
+    form.contact_name.setText("Nguyễn Thị Lan - chủ tiệm, gọi số bàn hoặc di động, nếu không nghe máy xin gọi lại "
+                              "sau 15 phút, cảm ơn nhiều")
+    assert form.submit() is False
+    error = form.errors[FormField.CONTACT_NAME]
+    assert not error.isHidden() and "100" in error.text()
+    assert form.contact_name.text().startswith("Nguyễn Thị Lan")  # kept for the cashier to shorten
+    assert runtime.support.all() == []
 
 
 def test_deadline_and_hotline_hints(qtbot: QtBot, runtime: Runtime, make) -> None:

@@ -375,3 +375,27 @@ def test_the_test_sheet_is_a_pdf_under_a_pdf_name_or_refused(tmp_path: Path) -> 
     written = run("devices", "test-sheet", str(tmp_path / "To-ma-thu.PDF"))
     assert written.returncode == 0, written.stderr
     assert (tmp_path / "To-ma-thu.PDF").read_bytes().startswith(b"%PDF")
+
+
+def test_check_prints_its_results_when_the_history_cannot_be_written(tmp_path: Path, app_paths) -> None:  # type: ignore[no-untyped-def]
+    """Another program holds the app database's write lock (a real SQLite lock): ``check`` still prints what it
+    found, and says on stderr, in words, that the run was not kept (it said "Lỗi ngoài dự kiến
+    (OperationalError)" and printed nothing)."""
+    import sqlite3
+
+    from app.storage.db import Database
+
+    shop = json.loads(run("demo-shop", str(tmp_path / "shop")).stdout)
+    Database.open(app_paths.database_file)[0].close()  # the app's database, as a first start leaves it
+    other = sqlite3.connect(app_paths.database_file, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        result = run("--config", shop["settings"], "check", "--json", timeout=120)
+    finally:
+        other.close()
+    data = json.loads(result.stdout)
+    assert len(data["results"]) >= 17 and result.returncode in (0, 1, 2)  # the verdict's code, not a failure's
+    warning = result.stderr.strip().splitlines()[-1]
+    assert warning.startswith("pmv-support: cảnh báo: Kết quả kiểm tra ở trên chưa được lưu vào lịch sử.")
+    assert "đang bị chương trình khác giữ" in warning and str(app_paths.database_file) in warning
+    assert "OperationalError" not in result.stderr and "Traceback" not in result.stderr

@@ -167,13 +167,17 @@ def test_os_errors_are_said_in_words(number: int, vi: str) -> None:
     assert say(os_reason(OSError(errno.EIO, "Input/output error")), "vi") == "Input/output error"
 
 
-def test_a_start_failure_names_the_file_and_the_storage_failure_keeps_its_code() -> None:
+def test_a_start_failure_names_the_file_in_words() -> None:
     from app.storage.errors import StorageError, StorageFailure
 
     text = say(start_failure(OSError(errno.EROFS, "x", "/data/logs/a.log")), "vi")
     assert text.startswith("Không dùng được thư mục dữ liệu của phần mềm (/data/logs/a.log: ổ đĩa chỉ cho phép đọc)")
-    stored = say(start_failure(StorageError(StorageFailure.NEWER_SCHEMA, Path("/d/db.sqlite3"))), "en")
-    assert stored.startswith("The data was written by a newer version") and "newer_schema" in stored
+    stored = say(start_failure(StorageError(StorageFailure.NEWER_SCHEMA, Path("/d/db.sqlite3"), "revision 0099")), "en")
+    assert stored.startswith("The data (/d/db.sqlite3) was written by a newer version")
+    # A full disk said as one, not as "cannot_open: …: disk I/O error" (SQLite's words stay in the log).
+    full = say(start_failure(StorageError(StorageFailure.DISK_FULL, Path("/d/db.sqlite3"), "database or disk is full")),
+               "vi")
+    assert full.startswith("Ổ đĩa chứa dữ liệu của phần mềm (/d/db.sqlite3) đã đầy") and "database" not in full
 
 
 @pytest.mark.parametrize("code", sorted(ENGLISH_ONE))

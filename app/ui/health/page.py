@@ -22,6 +22,7 @@ from app.health.report_pdf import write_report
 from app.health.service import categories
 from app.infra.formatting import format_datetime
 from app.runtime import Runtime
+from app.ui.failure_texts import failure_text, storage_failure_text
 from app.ui.health.state import HealthRun, HealthState
 from app.ui.health.texts import category_name, check_title, status_colour, status_name, verdict_name
 from app.ui.i18n import tr_args
@@ -140,7 +141,7 @@ class HealthPage(FeaturePage[HealthState]):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._done()
-        self.message.setText(tr_args(self.tr("Không chạy được kiểm tra: %1"), exc))
+        self.message.setText(tr_args(self.tr("Không chạy được kiểm tra: %1."), failure_text(exc)))
         self.message.show()
 
     def _show_stored(self, run: HealthRun) -> None:
@@ -166,6 +167,9 @@ class HealthPage(FeaturePage[HealthState]):
         self.report_button.setEnabled(not run.stored)
         self.attach_button.setEnabled(not run.stored)
         self._fill_tree(run)
+        if report.not_recorded is not None:
+            self._show_message(tr_args(self.tr("Kết quả lần này chưa được lưu vào lịch sử: %1."),
+                                       storage_failure_text(report.not_recorded)))
 
     @property
     def _categories(self) -> dict[str, Category]:
@@ -231,7 +235,8 @@ class HealthPage(FeaturePage[HealthState]):
         self._runner.run(
             lambda: write_report(run.report, shop, cats, _remedies(), path),
             on_success=lambda saved: self._show_message(tr_args(self.tr("Đã lưu báo cáo: %1"), saved)),
-            on_failure=lambda exc: self._show_message(tr_args(self.tr("Không lưu được báo cáo: %1"), exc)),
+            on_failure=lambda exc: self._show_message(
+                tr_args(self.tr("Không lưu được báo cáo: %1."), failure_text(exc))),
             title=self.tr("Đang tạo báo cáo PDF…"), context=self,
         )
 

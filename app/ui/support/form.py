@@ -39,6 +39,7 @@ from app.storage.support_requests import AttachmentSource
 from app.support.bundle import BundlePart, collect_parts, write_bundle
 from app.support.models import AttachmentKind, Category, Channel, Severity
 from app.support.service import FormError, FormField, RequestDraft, validate
+from app.ui.failure_texts import failure_text
 from app.ui.i18n import tr_args
 from app.ui.support.bundle_preview import BundlePreviewDialog
 from app.ui.support.state import SupportState
@@ -96,7 +97,8 @@ class RequestForm(QDialog):
         self.description.setFixedHeight(90)
         self.contact_name = QLineEdit()
         self.contact_phone = QLineEdit()
-        self.contact_phone.setPlaceholderText("0912 345 678")
+        # "Ví dụ:" in front: a bare number in grey reads as one already typed in (a cashier took it for filled).
+        self.contact_phone.setPlaceholderText(tr_args(self.tr("Ví dụ: %1"), "0912 345 678"))
         self.channel = QComboBox()
         for value in Channel:
             self.channel.addItem(channel_name(value), value.value)
@@ -148,6 +150,11 @@ class RequestForm(QDialog):
         attachments.addLayout(diagnostics_row)
         attachments.addLayout(files_row)
         form.addRow(self.tr("Đính kèm"), self._with_error_layout(attachments, FormField.ATTACHMENTS))
+        # Why the last press did not save, above the buttons: the form stays open with what was typed.
+        self.save_error = QLabel()
+        self.save_error.setStyleSheet("color: #c62828;")
+        self.save_error.setWordWrap(True)
+        self.save_error.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.deadline, 1)
         buttons.addWidget(cancel)
@@ -166,6 +173,7 @@ class RequestForm(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.hotline)
         layout.addWidget(self.body, 1)
+        layout.addWidget(self.save_error)
         layout.addLayout(buttons)
         self._update_hints()
         self._fit_to_content()
@@ -272,16 +280,34 @@ class RequestForm(QDialog):
             label.show()
 
     def submit(self) -> bool:
-        """Validate on the spot; if good, hand over to the state (saving happens in a worker)."""
+        """Validate on the spot; if good, hand over to the state, which saves in a worker.
+
+        The form closes only once the request is in the database; if saving fails it stays open with
+        everything typed, says why, and the same button tries again.
+        """
         new, errors = validate(self.draft(), self._attachment_sources())
         self.show_errors(errors)
         if new is None:
             return False
+        self.save_error.hide()
+        self.send_button.setEnabled(False)  # one request per press, however long the save takes
+        self.send_button.setText(self.tr("Đang lưu…"))
         self._state.submit(new, self._attachment_sources(), title=self.tr("Đang lưu và gửi yêu cầu…"),
-                           prepare=self._prepare_job(new.contact_phone))
+                           prepare=self._prepare_job(new.contact_phone), on_saved=self._saved,
+                           on_failed=self._save_failed, context=self)
+        return True
+
+    def _saved(self, _request: object) -> None:
         self.sent.emit()
         self.accept()
-        return True
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.send_button.setEnabled(True)
+        self.send_button.setText(self.tr("Gửi yêu cầu"))
+        text = self.tr("Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” để thử lại, "
+                       "hoặc gọi %2.")
+        self.save_error.setText(tr_args(text, failure_text(exc), HOTLINE))
+        self.save_error.show()
 
     def _prepare_job(self, phone: str):  # type: ignore[no-untyped-def]
         """What the worker builds before saving: the screenshot file and the diagnostics zip."""

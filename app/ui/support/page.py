@@ -11,10 +11,18 @@ from app import HOTLINE
 from app.infra.formatting import format_date, format_datetime
 from app.runtime import Runtime
 from app.support.models import RequestStatus, SupportRequest
+from app.ui.failure_texts import failure_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.support.state import Submitted, SupportState
-from app.ui.support.texts import category_name, channel_name, severity_name, status_name, system_opened_text
+from app.ui.support.texts import (
+    category_name,
+    channel_name,
+    delivery_failure_text,
+    severity_name,
+    status_name,
+    system_opened_text,
+)
 from app.ui.support.thread_view import ThreadView
 from app.ui.support.time_texts import deadline_text
 from app.ui.tasks import TaskRunner
@@ -252,10 +260,17 @@ class SupportPage(FeaturePage[SupportState]):
             text = tr_args(self.tr("Đã gửi yêu cầu, số %1. %2"), request.ticket_number or "",
                            deadline_text(request.response_due_at, self._state.now()))
             self.show_message(text, Level.OK)
+            return
+        # Why it waits, as the outbox found it: a server that refused the request is not a network down.
+        why = next((kind for request_id, kind in result.report.failed if request_id == request.id), None)
+        if why is None:
+            text = tr_args(self.tr("Chưa gửi được. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1."),
+                           HOTLINE)
         else:
-            text = tr_args(self.tr("Chưa gửi được vì không kết nối được máy chủ hỗ trợ. Yêu cầu đã được lưu và sẽ "
-                                   "tự gửi lại. Việc gấp xin gọi %1."), HOTLINE)
-            self.show_message(text, Level.WARNING)
+            text = tr_args(self.tr("Chưa gửi được: %1. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %2."),
+                           delivery_failure_text(why), HOTLINE)
+        self.show_message(text, Level.WARNING)
 
     def _on_submit_failed(self, exc: BaseException) -> None:
-        self.show_message(tr_args(self.tr("Không lưu được yêu cầu: %1. Hãy gọi %2."), exc, HOTLINE), Level.CRITICAL)
+        self.show_message(tr_args(self.tr("Không lưu được yêu cầu: %1. Hãy gọi %2."), failure_text(exc), HOTLINE),
+                          Level.CRITICAL)

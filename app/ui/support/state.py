@@ -92,32 +92,63 @@ class SupportState(FeatureState):
             self.conversations.refresh_visits()
 
     def submit(self, new: NewRequest, attachments: Sequence[AttachmentSource], title: str = "",
-               prepare: Callable[[], Sequence[AttachmentSource]] | None = None) -> None:
-        """Save then deliver, in a worker; ``prepare`` builds extra attachments there (bundle, screenshot)."""
+               prepare: Callable[[], Sequence[AttachmentSource]] | None = None,
+               on_saved: Callable[[SupportRequest], None] | None = None,
+               on_failed: Callable[[BaseException], None] | None = None, context: QObject | None = None) -> None:
+        """Save, then deliver, each in a worker; ``prepare`` builds extra attachments there (bundle, screenshot).
+
+        ``on_saved`` runs once the request is in the database (the form may close: nothing typed can be lost
+        now), ``on_failed`` when it could not be saved (the form stays open with what was typed).  Delivery
+        comes after, as its own job: a slow or absent server never holds the form, and a failure to deliver
+        is never reported as a failure to save.
+        """
         runtime = self._runtime
         opened_at = self.now()
 
-        def job(_cancel: object, progress: Callable[[float, str], None]) -> Submitted:
+        def save(_cancel: object, progress: Callable[[float, str], None]) -> SupportRequest:
             progress(0.1, "")
             extra = list(prepare()) if prepare else []
             contract = runtime.contract_service().current()
             try:
-                request = raise_request(runtime.support, new, contract=contract,
-                                        calendar=runtime.working_calendar(), opened_at=opened_at,
-                                        attachments=[*attachments, *extra])
+                return raise_request(runtime.support, new, contract=contract, calendar=runtime.working_calendar(),
+                                     opened_at=opened_at, attachments=[*attachments, *extra])
             finally:
                 for source in extra:  # copied into the outbox (or the save failed): drop the temp files
                     shutil.rmtree(source.path.parent, ignore_errors=True)
-            progress(0.5, "")
+
+        def alive() -> bool:  # the form may have been closed by then; the state's own steps run regardless
+            return context is None or shiboken6.isValid(context)
+
+        def saved(request: SupportRequest) -> None:
+            if on_saved is not None and alive():
+                on_saved(request)
+            self.load()
+            self._deliver_new(request, title)
+
+        def failed(exc: BaseException) -> None:
+            log.error("request not saved: %r", exc)
+            if on_failed is not None and alive():
+                on_failed(exc)
+            self.submit_failed.emit(exc)
+
+        self._runner.run_job(save, on_success=saved, on_failure=failed, title=title)
+
+    def _deliver_new(self, request: SupportRequest, title: str) -> None:
+        runtime = self._runtime
+
+        def deliver(_cancel: object, _progress: Callable[[float, str], None]) -> Submitted:
             report = runtime.outbox.deliver()
-            found = runtime.support.get(request.id)
-            return Submitted(found or request, report)
+            return Submitted(runtime.support.get(request.id) or request, report)
 
         def done(result: Submitted) -> None:
             self.submitted.emit(result)
             self.load()
 
-        self._runner.run_job(job, on_success=done, on_failure=self.submit_failed.emit, title=title)
+        def not_delivered(exc: BaseException) -> None:  # saved all the same: the agent delivers it later
+            log.warning("request %s saved, not delivered now: %r", request.id, exc)
+            done(Submitted(request, DeliveryReport()))
+
+        self._runner.run_job(deliver, on_success=done, on_failure=not_delivered, title=title)
 
     def attach(self, request_id: str, make_sources: Callable[[], Sequence[AttachmentSource]], reason: str,
                on_success: Callable[[SupportRequest | None], None] | None = None,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from app import HOTLINE
 from app.infra.formatting import format_datetime
+from app.support.api_failure import ApiFailure
 from app.support.bundle import BundlePart
 from app.support.conversation import ActProblem, FileProblem
 from app.support.models import AttachmentError, Category, Channel, RequestEvent, RequestStatus, Severity, SupportRequest
@@ -31,6 +32,20 @@ severity_name = Words({
     Severity.CRITICAL: QT_TRANSLATE_NOOP("SupportTexts", "Nghiêm trọng – không bán hàng được"),
     Severity.HIGH: QT_TRANSLATE_NOOP("SupportTexts", "Cao – ảnh hưởng việc bán hàng"),
     Severity.NORMAL: QT_TRANSLATE_NOOP("SupportTexts", "Bình thường"),
+})
+
+
+# Why the outbox could not hand a request over (app.support.api_failure), after "Chưa gửi được: ".
+delivery_failure_text = Words({
+    ApiFailure.NOT_CONFIGURED: QT_TRANSLATE_NOOP(
+        "SupportTexts", "máy này chưa được kết nối với nhà cung cấp (chưa có mã kết nối)"),
+    ApiFailure.OFFLINE: QT_TRANSLATE_NOOP("SupportTexts", "không kết nối được máy chủ hỗ trợ (mất mạng?)"),
+    ApiFailure.TIMEOUT: QT_TRANSLATE_NOOP("SupportTexts", "máy chủ hỗ trợ không trả lời kịp"),
+    ApiFailure.UNAUTHORIZED: QT_TRANSLATE_NOOP("SupportTexts", "máy chủ hỗ trợ từ chối mã kết nối của cửa hàng"),
+    ApiFailure.NOT_FOUND: QT_TRANSLATE_NOOP("SupportTexts", "máy chủ hỗ trợ không tìm thấy nơi nhận yêu cầu"),
+    ApiFailure.TOO_LARGE: QT_TRANSLATE_NOOP("SupportTexts", "tệp đính kèm quá lớn với máy chủ hỗ trợ"),
+    ApiFailure.SERVER: QT_TRANSLATE_NOOP("SupportTexts", "máy chủ hỗ trợ đang gặp lỗi"),
+    ApiFailure.BAD_RESPONSE: QT_TRANSLATE_NOOP("SupportTexts", "máy chủ hỗ trợ không nhận nội dung yêu cầu"),
 })
 
 

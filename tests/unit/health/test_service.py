@@ -50,3 +50,28 @@ def test_loading_the_checks_for_their_titles_does_not_import_an_http_client() ->
                             cwd=Path(__file__).resolve().parents[3])
     count, imported = result.stdout.split()
     assert int(count) > 10 and imported == "False"
+
+
+def test_a_run_the_database_cannot_keep_is_still_whole_and_says_so(
+    demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock, quiet_machine: MachineProbes
+) -> None:
+    """Another program holds the app database's write lock (a real SQLite lock) while the checks run: the results
+    are not thrown away for a history that could not be written; the report says why they were not kept."""
+    from app.storage.check_history import CheckHistory
+    from app.storage.errors import StorageFailure
+
+    runtime = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False,
+                        clock=demo_clock, machine=quiet_machine)
+    other = sqlite3.connect(app_paths.database_file, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        report, _alarm = run_health_noting_alarm(runtime)
+        assert report.not_recorded is StorageFailure.LOCKED
+        assert len(report.results) >= 17 and not report.cancelled  # every check's result, as run
+        other.rollback()
+        assert CheckHistory(runtime.database).latest_run() is None  # nothing half-written
+        assert run_health_noting_alarm(runtime)[0].not_recorded is None  # the lock gone, the next run is kept
+        assert CheckHistory(runtime.database).latest_run() is not None
+    finally:
+        other.close()
+        runtime.database.close()

@@ -2834,8 +2834,8 @@
     </message>
     <message>
         <location filename="../../app/ui/support/form.py" line="307"/>
-        <source>Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” để thử lại, hoặc gọi %2.</source>
-        <translation>The request was not saved: %1. What you typed is still here: press “Send request” to try again, or call %2.</translation>
+        <source>Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” lần nữa, hoặc gọi %2.</source>
+        <translation>The request was not saved: %1. What you typed is still here: press “Send request” again, or call %2.</translation>
     </message>
 </context>
 <context>

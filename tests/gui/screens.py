@@ -128,9 +128,25 @@ def open_dialogs(window: MainWindow, clock: Callable[[], dt.datetime]) -> Iterat
             dialog.submit()  # empty: a red line under each field that needs filling in
             settle()
             yield Screen("dialog-request-form-errors", dialog)
+            yield _not_saved(dialog, settle)
         dialog.close()
         dialog.deleteLater()
         settle()
+
+
+def _not_saved(form: QDialog, settle: Callable[[], None]) -> Screen:
+    """The form after a save the disk refused: still open, what was typed kept, why said above the buttons."""
+    from pathlib import Path
+
+    from app.storage.errors import StorageError, StorageFailure
+
+    form.title.setText("Máy quét không nhận mã")  # type: ignore[attr-defined]
+    form.contact_name.setText("Chị Lan")  # type: ignore[attr-defined]
+    form.contact_phone.setText("0903 112 233")  # type: ignore[attr-defined]
+    form.show_errors([])  # type: ignore[attr-defined]
+    form._save_failed(StorageError(StorageFailure.DISK_FULL, Path("pmv-support.sqlite3")))  # type: ignore[attr-defined]
+    settle()
+    return Screen("dialog-request-form-not-saved", form)
 
 
 def _shown(dialog: QDialog) -> QDialog:

@@ -304,7 +304,7 @@ class RequestForm(QDialog):
     def _save_failed(self, exc: BaseException) -> None:
         self.send_button.setEnabled(True)
         self.send_button.setText(self.tr("Gửi yêu cầu"))
-        text = self.tr("Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” để thử lại, "
+        text = self.tr("Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” lần nữa, "
                        "hoặc gọi %2.")
         self.save_error.setText(tr_args(text, failure_text(exc), HOTLINE))
         self.save_error.show()

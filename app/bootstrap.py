@@ -23,6 +23,7 @@ from app.infra.settings_last_good import LastGoodStore
 from app.runtime import Runtime, utc_now
 from app.shop.demo import MARKER, create_demo_shop
 from app.storage.db import Database
+from app.storage.recovery_notice import carry_recovery
 from app.storage.repositories import ActivityRepository, StateRepository
 from pmv_protocol.shop_time import shop_today
 
@@ -92,11 +93,13 @@ def bootstrap(
         shop = loaded.settings.shop
         keys_file, _contract = ensure_demo_contract(paths.demo_shop_dir, shop.shop_id, shop.name, shop_day)
         extra_key_files.append(keys_file)
+    state = StateRepository(database)
+    notices = carry_recovery(state, notices)
     runtime = Runtime(
         paths=paths,
         loaded=loaded,
         database=database,
-        state=StateRepository(database),
+        state=state,
         activity=ActivityRepository(database),
         log_file=log_file,
         crash=crash,

@@ -33,7 +33,7 @@ from app.cli_texts import (
     usage_message,
 )
 from app.infra.navigation import PAGE_KEYS
-from app.storage.errors import StorageError
+from app.storage.errors import NoticeKind, StorageError
 
 if TYPE_CHECKING:
     from app.devices.labels import JewelleryTag, LabelTemplate
@@ -428,6 +428,9 @@ def _headless(args: argparse.Namespace, command: Callable[[argparse.Namespace, R
     language = _interface.language
     for problem in runtime.loaded.problems:
         print(line("warning", _settings_problem(runtime.loaded.path, problem), language), file=sys.stderr)
+    for notice in runtime.storage_notices:  # said on every run until a window has shown it (recovery_notice)
+        if notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT:
+            print(line("warning", Msg.of("storage_recovered", path=notice.path), language), file=sys.stderr)
     try:
         return command(args, runtime)
     except (CliError, StorageError):

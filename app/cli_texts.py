@@ -122,6 +122,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "kiểm tra ổ đĩa, hoặc gọi {hotline}.",
                            "The disk failed a read or a write of the app's data ({path}); have a technician check "
                            "the disk, or call {hotline}."),
+    "storage_recovered": ("Cơ sở dữ liệu của phần mềm bị hỏng nên đã được tạo mới; tệp cũ được giữ tại {path} để kỹ "
+                          "thuật viên khôi phục, hãy gọi {hotline}.",
+                          "The app's database was damaged, so a new one was made; the old file is kept at {path} "
+                          "for a technician to rescue, call {hotline}."),
     "health_not_recorded": ("Kết quả kiểm tra ở trên chưa được lưu vào lịch sử. {reason}",
                             "The results above were not saved to the history. {reason}"),
     # -- the settings file (warnings: the command goes on); {where} is FILE or FILE:LINE --------------------------

@@ -29,6 +29,8 @@ key is optional for the reader:
 - ``schedule``: what the tray needs to plan: ``health_minutes``, ``heartbeat_minutes``, ``update_hours``,
   ``waiting_requests`` (sent and still open) and ``next_delivery_in`` (seconds, or null).
 - ``log_dir``: where the app logs, for the tray's own log.
+- ``recovered_database``: this process found the app's database damaged, kept it aside at this path and
+  started a fresh one (the window says it again when it opens: app.storage.recovery_notice).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import __version__
 from app.background.registry import BACKGROUND_JOBS, HandOverMoment, hand_over, job_named
+from app.storage.errors import NoticeKind
 from pmv_protocol.atomic import write_atomically
 
 if TYPE_CHECKING:
@@ -61,6 +64,10 @@ def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relau
 
     report: dict[str, Any] = {"version": __version__, "log_dir": str(runtime.paths.log_dir), "errors": {},
                               "cpu_s": {}}
+    recovered = [notice for notice in runtime.storage_notices
+                 if notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT and notice.new]
+    if recovered:  # this process found the database damaged: the tray says it at once, the window later
+        report["recovered_database"] = str(recovered[-1].path)
     started = runtime.clock()
     if first and _start_up(runtime, tray_pid, report):
         return report

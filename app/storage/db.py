@@ -8,13 +8,11 @@ which serialises them with a lock (one writer, as SQLite prefers).
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.storage.errors import StorageError, StorageFailure, sqlite_failure  # noqa: F401  (re-exported)
+from app.storage.errors import NoticeKind, StorageError, StorageFailure, StorageNotice, sqlite_failure  # noqa: F401  (re-exported)
 from app.storage.schema import SCHEMA_HEAD, read_only_uri
 
 log = logging.getLogger(__name__)
@@ -31,23 +29,9 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class NoticeKind(enum.Enum):
-    RECOVERED_FROM_CORRUPT = "recovered_from_corrupt"
-    MIGRATED = "migrated"
-
-
 # Only these mean the file itself is damaged; anything else (busy, locked,
 # permissions) must never make us move a healthy database aside.
 _CORRUPT_ERRORS = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
-
-
-@dataclass(frozen=True)
-class StorageNotice:
-    """Something the user should hear about from start-up (data only)."""
-
-    kind: NoticeKind
-    path: Path  # the corrupt file kept aside, or the pre-migration backup
-    detail: str = ""
 
 
 def _alembic_config() -> Any:

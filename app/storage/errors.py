@@ -1,4 +1,4 @@
-"""Why the app's database cannot be used, importable without SQLAlchemy.
+"""Why the app's database cannot be used, and what start-up found, importable without SQLAlchemy.
 
 The CLI and the GUI's start-up catch :class:`StorageError` before the storage
 stack is loaded (the window paints first; see ``app/ui/startup.py``).
@@ -7,6 +7,7 @@ stack is loaded (the window paints first; see ``app/ui/startup.py``).
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -18,6 +19,26 @@ class StorageFailure(enum.Enum):
     DISK_FULL = "disk_full"  # a write found no room: nothing of it was kept, the data before it is intact
     READ_ONLY = "read_only"  # the file or its folder cannot be written (a read-only disk, permissions)
     DISK_ERROR = "disk_error"  # the disk failed a read or a write (a failing drive, a USB disk pulled out)
+
+
+class NoticeKind(enum.Enum):
+    RECOVERED_FROM_CORRUPT = "recovered_from_corrupt"
+    MIGRATED = "migrated"
+
+
+@dataclass(frozen=True)
+class StorageNotice:
+    """Something the user should hear about from start-up (data only).
+
+    ``new``: this process found it.  A recovery found by the command line or the tray's job process is kept
+    in the database until a window has shown it (app.bootstrap), and comes back to that window with
+    ``new`` False: the data the window reads is the fresh database's already.
+    """
+
+    kind: NoticeKind
+    path: Path  # the corrupt file kept aside, or the pre-migration backup
+    detail: str = ""
+    new: bool = True
 
 
 class StorageError(Exception):

@@ -146,6 +146,12 @@ class Application(QObject):
         for notice in self.runtime.storage_notices:
             level = Level.CRITICAL if notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT else Level.INFO
             window.add_banner(Banner(storage_notice_text(notice), level))
+        if any(notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT for notice in self.runtime.storage_notices):
+            from app.storage.recovery_notice import recovery_shown
+
+            state = self.runtime.state
+            self.runner.run(lambda: recovery_shown(state),
+                            on_failure=lambda exc: log.error("recovery notice not cleared: %s", exc))
         window.hide_on_close = self.tray is not None and self.tray.icon.isVisible()
         self._load_overview(window)
         self.window = window

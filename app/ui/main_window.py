@@ -222,7 +222,8 @@ class MainWindow(QMainWindow):
         shop = runtime.settings.shop
         # The first read's page is kept (the features' reads put the same values in), unless the start-up found the
         # database damaged and moved it aside: then what that page read is not the shop's data any more.
-        recovered = any(notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT for notice in runtime.storage_notices)
+        recovered = any(notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT and notice.new
+                        for notice in runtime.storage_notices)
         self.overview = (None if recovered else self._first_overview) or OverviewPage(
             ShopCard(shop.name, shop.shop_id, shop.address, shop.phone), clock=runtime.clock)
         self.overview.follow(runtime, runner, health=health, support=support, warranty=warranty, updates=updates)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 from app import HOTLINE
+from app.storage.errors import NoticeKind, StorageNotice
 from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 from app.ui.levels import Level
+from app.ui.start_texts import storage_notice_text
 from app.ui.support.time_texts import visit_words
 
 
@@ -80,6 +83,12 @@ level_tip = Words({
     Level.WARNING: QT_TRANSLATE_NOOP("Tray", "Có mục cần chú ý"),
     Level.CRITICAL: QT_TRANSLATE_NOOP("Tray", "Có sự cố cần xử lý"),
 })
+
+
+def database_recovered(kept: str) -> Notice:
+    """The tray's job process found the app's database damaged and started a fresh one (the old one kept)."""
+    text = storage_notice_text(StorageNotice(NoticeKind.RECOVERED_FROM_CORRUPT, Path(kept)))
+    return Notice(translate("Notices", "Dữ liệu của ứng dụng đã được tạo mới"), text, Level.CRITICAL)
 
 
 def vendor_message(number: str, author: str, text: str) -> Notice:

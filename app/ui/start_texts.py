@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app import HOTLINE
-from app.storage.db import NoticeKind, StorageError, StorageFailure, StorageNotice
+from app.storage.errors import NoticeKind, StorageError, StorageFailure, StorageNotice
 from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 
 

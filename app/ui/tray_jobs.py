@@ -240,5 +240,7 @@ class TrayJobs(QObject):
             notify(*notices.app_staged(str(updates["app_staged"])))
         for pack in updates.get("installed") or []:
             notify(*notices.pack_installed(str(pack.get("pack_id")), str(pack.get("version"))))
+        if report.get("recovered_database"):
+            notify(*notices.database_recovered(str(report["recovered_database"])))
         if isinstance(report.get("reminder_days"), int):
             notify(*notices.coverage_reminder(report["reminder_days"]))

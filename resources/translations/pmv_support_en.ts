@@ -135,22 +135,22 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="222"/>
+        <location filename="../../app/ui/application.py" line="228"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="291"/>
+        <location filename="../../app/ui/application.py" line="297"/>
         <source>Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại Tệp → Thiết lập lại…</source>
         <translation>Setting the shop up again needs technician mode. Unlock technician mode, then choose File → Set up again… once more.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="300"/>
+        <location filename="../../app/ui/application.py" line="306"/>
         <source>Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp tục.</source>
         <translation>Setup is not finished: choose File → Set up again… to continue.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="358"/>
+        <location filename="../../app/ui/application.py" line="364"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -1466,72 +1466,72 @@
         <translation>Opening the shop’s data…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="269"/>
+        <location filename="../../app/ui/main_window.py" line="270"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="270"/>
+        <location filename="../../app/ui/main_window.py" line="271"/>
         <source>Thiết lập lại…</source>
         <translation>Set up again…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="274"/>
+        <location filename="../../app/ui/main_window.py" line="275"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="278"/>
+        <location filename="../../app/ui/main_window.py" line="279"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="287"/>
+        <location filename="../../app/ui/main_window.py" line="288"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="288"/>
+        <location filename="../../app/ui/main_window.py" line="289"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="290"/>
+        <location filename="../../app/ui/main_window.py" line="291"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="293"/>
+        <location filename="../../app/ui/main_window.py" line="294"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="296"/>
+        <location filename="../../app/ui/main_window.py" line="297"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="309"/>
+        <location filename="../../app/ui/main_window.py" line="310"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="253"/>
+        <location filename="../../app/ui/main_window.py" line="254"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313"/>
+        <location filename="../../app/ui/main_window.py" line="314"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="366"/>
+        <location filename="../../app/ui/main_window.py" line="367"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="403"/>
+        <location filename="../../app/ui/main_window.py" line="404"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1640,92 +1640,97 @@
 <context>
     <name>Notices</name>
     <message>
-        <location filename="../../app/ui/notices.py" line="28"/>
+        <location filename="../../app/ui/notices.py" line="31"/>
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="30"/>
+        <location filename="../../app/ui/notices.py" line="33"/>
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop&apos;s support coverage ends tomorrow. Renew maintenance or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="32"/>
+        <location filename="../../app/ui/notices.py" line="35"/>
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop&apos;s support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="38"/>
+        <location filename="../../app/ui/notices.py" line="41"/>
         <source>Có bản phần mềm mới</source>
         <translation>New app version available</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="60"/>
+        <location filename="../../app/ui/notices.py" line="63"/>
         <source>Nhà cung cấp đã phát hiện và mở yêu cầu %1</source>
         <translation>The vendor detected a problem and opened request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="87"/>
+        <location filename="../../app/ui/notices.py" line="91"/>
+        <source>Dữ liệu của ứng dụng đã được tạo mới</source>
+        <translation>The app&apos;s data was started afresh</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="96"/>
         <source>Bộ phận hỗ trợ trả lời yêu cầu %1</source>
         <translation>The support team answered request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="88"/>
+        <location filename="../../app/ui/notices.py" line="97"/>
         <source>Mở phần mềm để xem chi tiết.</source>
         <translation>Open the app to see the details.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="96"/>
+        <location filename="../../app/ui/notices.py" line="105"/>
         <source>Kỹ thuật viên sắp đến (khoảng 1 giờ nữa)</source>
         <translation>The technician arrives soon (in about an hour)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="98"/>
+        <location filename="../../app/ui/notices.py" line="107"/>
         <source>Ngày mai kỹ thuật viên đến cửa hàng</source>
         <translation>The technician comes to the shop tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="99"/>
+        <location filename="../../app/ui/notices.py" line="108"/>
         <source>Yêu cầu %1: %2</source>
         <translation>Request %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="37"/>
+        <location filename="../../app/ui/notices.py" line="40"/>
         <source>Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.</source>
         <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="43"/>
+        <location filename="../../app/ui/notices.py" line="46"/>
         <source>Đã cài gói quy định mới</source>
         <translation>A new regulation pack was installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="42"/>
+        <location filename="../../app/ui/notices.py" line="45"/>
         <source>%1 phiên bản %2</source>
         <translation>%1 version %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="48"/>
+        <location filename="../../app/ui/notices.py" line="51"/>
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="47"/>
+        <location filename="../../app/ui/notices.py" line="50"/>
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="70"/>
+        <location filename="../../app/ui/notices.py" line="73"/>
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="71"/>
+        <location filename="../../app/ui/notices.py" line="74"/>
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="72"/>
+        <location filename="../../app/ui/notices.py" line="75"/>
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
@@ -4896,22 +4901,22 @@ Details: %2</translation>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="78"/>
+        <location filename="../../app/ui/notices.py" line="81"/>
         <source>Hệ thống hoạt động bình thường</source>
         <translation>Everything is working normally</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="79"/>
+        <location filename="../../app/ui/notices.py" line="82"/>
         <source>Có thông tin mới</source>
         <translation>There is news</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="80"/>
+        <location filename="../../app/ui/notices.py" line="83"/>
         <source>Có mục cần chú ý</source>
         <translation>Something needs attention</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="81"/>
+        <location filename="../../app/ui/notices.py" line="84"/>
         <source>Có sự cố cần xử lý</source>
         <translation>There is a problem to fix</translation>
     </message>

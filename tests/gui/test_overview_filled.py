@@ -271,6 +271,30 @@ def test_a_database_found_damaged_at_start_up_gets_a_new_overview(qtbot: QtBot, 
         pass
 
 
+def test_a_recovery_an_earlier_process_made_is_shown_once_and_keeps_the_first_read(
+        qtbot: QtBot, trusting_runtime: Runtime, make_app) -> None:
+    """The tray's job process found the database damaged at logon; this window's first read was of the fresh one,
+    so its overview stays.  The window shows the banner, and the next start does not say it again."""
+    from app.storage.errors import NoticeKind
+    from app.storage.recovery_notice import RECOVERY_KEY, carry_recovery
+    from app.ui.widgets.banner import Banner
+
+    runtime = trusting_runtime
+    kept = runtime.paths.database_file.with_name("pmv-support.sqlite3.corrupt-20261125-080000")
+    runtime.state.set(RECOVERY_KEY, {"path": str(kept), "detail": "file is not a database"})
+    runtime.storage_notices[:] = carry_recovery(runtime.state, [])
+    assert [(n.kind, n.new) for n in runtime.storage_notices] == [(NoticeKind.RECOVERED_FROM_CORRUPT, False)]
+    _stocked(runtime)
+    frame = _first_read_frame(qtbot, runtime)
+    first_page = frame.overview
+    app = make_app()
+    window = app.build_window(frame)
+    assert window.overview is first_page
+    assert any(str(kept) in banner.label.text() for banner in window.findChildren(Banner))
+    qtbot.waitUntil(lambda: runtime.state.get(RECOVERY_KEY) is None, timeout=10000)
+    assert carry_recovery(runtime.state, []) == []
+
+
 def test_a_pos_url_that_cannot_be_used_says_so_in_vietnamese_and_changes_nothing(
         qtbot: QtBot, runtime: Runtime, make_app) -> None:
     """A file path written where pos.url wants a connection string (a technician's common slip): the board says in

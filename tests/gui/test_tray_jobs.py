@@ -82,6 +82,14 @@ def test_a_visit_reminder_from_a_report_reads_as_the_windows(qapp: QApplication)
     assert jobs.notifier.history[0].message == "Yêu cầu YC-2026-000012: not a day"  # still names the request
 
 
+def test_a_damaged_database_found_by_a_job_is_notified(qapp: QApplication) -> None:
+    jobs = _reporting(qapp)
+    jobs.finished.emit(["health"], {"recovered_database": "/data/pmv-support.sqlite3.corrupt-20261207-090000"})
+    note = jobs.notifier.history[0]
+    assert note.level is Level.CRITICAL and note.title == "Dữ liệu của ứng dụng đã được tạo mới"
+    assert "/data/pmv-support.sqlite3.corrupt-20261207-090000" in note.message and "1900 6037" in note.message
+
+
 def test_a_verdict_that_stays_critical_changes_the_colour_without_a_new_notification(qapp: QApplication) -> None:
     jobs = _reporting(qapp)
     jobs.finished.emit(["health"], {"health": {"verdict": "warning", "became_critical": False}})

@@ -154,3 +154,24 @@ def test_a_malformed_relaunch_list_is_refused(shop: Path, tmp_path: Path) -> Non
     assert done.returncode == 1
     assert "--relaunch phải là một danh sách JSON" in done.stderr
     assert report == {}
+
+
+def test_a_damaged_database_is_reported_once_and_kept_for_the_window(
+        shop: Path, app_paths: AppPaths, tmp_path: Path) -> None:
+    """The tray's job process is often first to open the database at logon: it reports the recovery (the tray
+    notifies), and the window that opens later still has the notice to show."""
+    from app.storage.errors import NoticeKind
+
+    app_paths.database_file.write_bytes(b"not a database " * 3000)
+    done, report = tray_jobs(shop, tmp_path / "r.json", "health")
+    assert done.returncode == 0, done.stderr
+    kept = Path(report["recovered_database"])
+    assert kept.read_bytes() == b"not a database " * 3000
+    _done, again = tray_jobs(shop, tmp_path / "r2.json", "health")
+    assert "recovered_database" not in again  # the tray said it once
+    window = bootstrap(shop, paths=app_paths, install_crash_handler=False)
+    try:
+        assert [(n.kind, n.path, n.new) for n in window.storage_notices] == [
+            (NoticeKind.RECOVERED_FROM_CORRUPT, kept, False)]
+    finally:
+        window.close()

@@ -399,3 +399,18 @@ def test_check_prints_its_results_when_the_history_cannot_be_written(tmp_path: P
     assert warning.startswith("pmv-support: cảnh báo: Kết quả kiểm tra ở trên chưa được lưu vào lịch sử.")
     assert "đang bị chương trình khác giữ" in warning and str(app_paths.database_file) in warning
     assert "OperationalError" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_damaged_database_found_by_the_command_line_is_said_and_kept(tmp_path: Path, app_paths) -> None:  # type: ignore[no-untyped-def]
+    """The command works on a fresh database, says on stderr where the damaged one was kept, and leaves the
+    notice for the window (it said nothing at all)."""
+    shop = json.loads(run("demo-shop", str(tmp_path / "shop")).stdout)
+    Path(app_paths.database_file).write_bytes(b"\x00garbage" * 5000)
+    result = run("--config", shop["settings"], "check", "--json", timeout=120)
+    assert json.loads(result.stdout)["results"]
+    (warning,) = [line for line in result.stderr.splitlines() if "bị hỏng" in line]
+    assert warning.startswith("pmv-support: cảnh báo: Cơ sở dữ liệu của phần mềm bị hỏng nên đã được tạo mới")
+    kept = next(app_paths.database_file.parent.glob(app_paths.database_file.name + ".corrupt-*"))
+    assert str(kept) in warning and kept.read_bytes() == b"\x00garbage" * 5000
+    again = run("--config", shop["settings"], "check", "--json", timeout=120)  # no window yet: still said
+    assert str(kept) in again.stderr

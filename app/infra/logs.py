@@ -20,6 +20,30 @@ CLI_LOG_FILE_NAME = "pmv-support-cli.log"
 JOBS_LOG_FILE_NAME = "pmv-support-jobs.log"  # the tray's job processes (app/background/job_process.py)
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file; a record it cannot write (a full disk, a file another program locked) is dropped.
+
+    logging's own handleError prints "--- Logging error ---" and a traceback on stderr for every such record:
+    on a full disk that buries the one line the command says to the user, and in the window it is noise nobody
+    reads.  What was dropped is counted, and said in the log once it can be written again.
+    """
+
+    dropped = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.dropped:
+            lost, self.dropped = self.dropped, 0
+            super().emit(logging.LogRecord(record.name, logging.WARNING, __file__, 0,
+                                           "%d log records were lost: the log file could not be written",
+                                           (lost,), None))
+            if self.dropped:  # the file still cannot be written: the note is no record of its own to count
+                self.dropped = lost
+        super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802  (logging's name)
+        self.dropped += 1
+
+
 def setup_logging(
     log_dir: Path, *, level: int = logging.INFO, to_stderr: bool = False, file_name: str = LOG_FILE_NAME
 ) -> Path:
@@ -35,9 +59,7 @@ def setup_logging(
         if getattr(handler, _HANDLER_MARK, False):
             root.removeHandler(handler)
             handler.close()
-    file_handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-    )
+    file_handler = _LogFile(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter(_FORMAT))
     setattr(file_handler, _HANDLER_MARK, True)
     root.addHandler(file_handler)

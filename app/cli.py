@@ -735,9 +735,11 @@ def _warranty(args: argparse.Namespace, runtime: Runtime) -> int:
         elif result.outcome is RefreshOutcome.OFFLINE:
             kind = getattr(getattr(result.api_error, "kind", None), "value", "offline")
             warning = Msg.of("refresh_offline", reason=Msg(_known(f"api_{kind}", "api_offline")))
+    cached = service.cached()
+    if warning and cached.contract is None and not cached.error:  # no saved contract to fall back on: one error
+        raise CliError("refresh_failed_no_contract", reason=warning.params["reason"])
     if warning:
         print(line("warning", warning, language), file=sys.stderr)
-    cached = service.cached()
     if cached.contract is None:
         if cached.error:
             raise CliError("warranty_saved_invalid", reason=_contract_reason(cached.error))

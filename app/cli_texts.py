@@ -361,6 +361,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "The vendor server sent a contract that was refused: {reason} Using the saved contract."),
     "refresh_offline": ("Không lấy được hợp đồng từ máy chủ: {reason} Đang dùng hợp đồng đã lưu.",
                         "Could not fetch the contract from the vendor server: {reason} Using the saved contract."),
+    "refresh_failed_no_contract": ("Không lấy được hợp đồng từ máy chủ: {reason} Máy này chưa có hợp đồng nào; hãy thử "
+                                   "lại khi có mạng, hoặc chạy lại với --import TỆP (tệp hợp đồng nhà cung cấp gửi), "
+                                   "hoặc gọi {hotline}.",
+                                   "Could not fetch the contract from the vendor server: {reason} This PC has no "
+                                   "contract yet; try again when online, or run again with --import FILE (the "
+                                   "contract file the vendor sent), or call {hotline}."),
     "api_not_configured": ("máy này chưa được cài mã kết nối cửa hàng (lệnh {app} shop-token).",
                            "this PC has no shop token yet (command {app} shop-token)."),
     "api_offline": ("không kết nối được máy chủ hỗ trợ (mất mạng?).",

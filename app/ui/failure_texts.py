@@ -48,8 +48,10 @@ def os_failure_text(error: OSError) -> str:
     """'<file>: <why>', or the why alone; an errno not listed keeps the system's own words."""
     reason = (_OS_REASONS(error.errno) if error.errno in _OS_REASONS
               else error.strerror or translate("Failures", "lỗi hệ thống"))
-    if error.filename:
-        return tr_args(translate("Failures", "%1: %2"), error.filename, reason)
+    # A rename's error names its temp file first and the place the cashier chose second: say the chosen one.
+    named = error.filename2 or error.filename
+    if named:
+        return tr_args(translate("Failures", "%1: %2"), named, reason)
     return reason
 
 

@@ -963,12 +963,12 @@
         <translation>system error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="52"/>
+        <location filename="../../app/ui/failure_texts.py" line="54"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="62"/>
+        <location filename="../../app/ui/failure_texts.py" line="64"/>
         <source>lỗi ngoài dự kiến (%1), đã ghi vào nhật ký; hãy gọi kỹ thuật viên</source>
         <translation>unexpected error (%1), written to the log; call a technician</translation>
     </message>
@@ -5328,117 +5328,117 @@ Details: %2</translation>
 <context>
     <name>WarrantyPage</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="53"/>
+        <location filename="../../app/ui/warranty/page.py" line="54"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="68"/>
+        <location filename="../../app/ui/warranty/page.py" line="69"/>
         <source>Số hợp đồng</source>
         <translation>Contract number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="69"/>
+        <location filename="../../app/ui/warranty/page.py" line="70"/>
         <source>Nhà cung cấp</source>
         <translation>Vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="70"/>
+        <location filename="../../app/ui/warranty/page.py" line="71"/>
         <source>Gói phần mềm</source>
         <translation>Software package</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="71"/>
+        <location filename="../../app/ui/warranty/page.py" line="72"/>
         <source>Ngày nghiệm thu</source>
         <translation>Acceptance date</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="72"/>
+        <location filename="../../app/ui/warranty/page.py" line="73"/>
         <source>Thời hạn bảo hành</source>
         <translation>Warranty term</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="73"/>
+        <location filename="../../app/ui/warranty/page.py" line="74"/>
         <source>Hợp đồng bảo trì đang hiệu lực</source>
         <translation>Maintenance contract in force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="74"/>
+        <location filename="../../app/ui/warranty/page.py" line="75"/>
         <source>Khách hàng ưu tiên</source>
         <translation>Priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="88"/>
+        <location filename="../../app/ui/warranty/page.py" line="89"/>
         <source>Từ ngày</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="88"/>
+        <location filename="../../app/ui/warranty/page.py" line="89"/>
         <source>Đến hết ngày</source>
         <translation>Through</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="88"/>
+        <location filename="../../app/ui/warranty/page.py" line="89"/>
         <source>Gói bảo trì</source>
         <translation>Maintenance tier</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="95"/>
+        <location filename="../../app/ui/warranty/page.py" line="96"/>
         <source>Cập nhật từ máy chủ</source>
         <translation>Update from server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="96"/>
+        <location filename="../../app/ui/warranty/page.py" line="97"/>
         <source>Nhập hợp đồng từ tệp…</source>
         <translation>Import contract from file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="97"/>
+        <location filename="../../app/ui/warranty/page.py" line="98"/>
         <source>In phiếu bảo hành…</source>
         <translation>Print warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="98"/>
+        <location filename="../../app/ui/warranty/page.py" line="99"/>
         <source>Gia hạn bảo trì</source>
         <translation>Renew maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="108"/>
+        <location filename="../../app/ui/warranty/page.py" line="109"/>
         <source>Thời gian được hỗ trợ</source>
         <translation>Coverage over time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="109"/>
+        <location filename="../../app/ui/warranty/page.py" line="110"/>
         <source>Các hợp đồng bảo trì</source>
         <translation>Maintenance contracts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="110"/>
+        <location filename="../../app/ui/warranty/page.py" line="111"/>
         <source>Bảo hành và bảo trì bao gồm</source>
         <translation>Warranty and maintenance include</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="121"/>
+        <location filename="../../app/ui/warranty/page.py" line="122"/>
         <source>Đang đọc hợp đồng…</source>
         <translation>Reading the contract…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="150"/>
+        <location filename="../../app/ui/warranty/page.py" line="151"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="151"/>
+        <location filename="../../app/ui/warranty/page.py" line="152"/>
         <source>Bấm “Cập nhật từ máy chủ”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
         <translation>Press “Update from server”, or “Import contract from file” if this PC has no Internet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="160"/>
+        <location filename="../../app/ui/warranty/page.py" line="161"/>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call %1.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/warranty/page.py" line="165"/>
+        <location filename="../../app/ui/warranty/page.py" line="166"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
         <translation>
             <numerusform>%1 day left – covered through %2.</numerusform>
@@ -5446,108 +5446,108 @@ Details: %2</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="168"/>
+        <location filename="../../app/ui/warranty/page.py" line="169"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="172"/>
-        <location filename="../../app/ui/warranty/texts.py" line="109"/>
+        <location filename="../../app/ui/warranty/page.py" line="173"/>
+        <location filename="../../app/ui/warranty/texts.py" line="114"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="177"/>
+        <location filename="../../app/ui/warranty/page.py" line="178"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="182"/>
+        <location filename="../../app/ui/warranty/page.py" line="183"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="183"/>
+        <location filename="../../app/ui/warranty/page.py" line="184"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="185"/>
+        <location filename="../../app/ui/warranty/page.py" line="186"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="185"/>
+        <location filename="../../app/ui/warranty/page.py" line="186"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="111"/>
+        <location filename="../../app/ui/warranty/page.py" line="228"/>
+        <source>Không đọc được tệp: %1. Hãy chọn lại tệp hợp đồng nhà cung cấp gửi.</source>
+        <translation>The file could not be read: %1. Choose the contract file the vendor sent again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="249"/>
+        <source>Không lưu được phiếu bảo hành: %1. Hãy chọn nơi khác để lưu.</source>
+        <translation>The warranty certificate could not be saved: %1. Choose another place to save it.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/texts.py" line="116"/>
         <source>%1 – MST %2</source>
         <translation>%1 – tax code %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="196"/>
+        <location filename="../../app/ui/warranty/page.py" line="197"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="201"/>
+        <location filename="../../app/ui/warranty/page.py" line="202"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="203"/>
+        <location filename="../../app/ui/warranty/page.py" line="204"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="211"/>
+        <location filename="../../app/ui/warranty/page.py" line="214"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="211"/>
+        <location filename="../../app/ui/warranty/page.py" line="214"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="219"/>
+        <location filename="../../app/ui/warranty/page.py" line="222"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="225"/>
-        <source>Không đọc được tệp: %1</source>
-        <translation>Cannot read the file: %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/warranty/page.py" line="229"/>
+        <location filename="../../app/ui/warranty/page.py" line="233"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="243"/>
+        <location filename="../../app/ui/warranty/page.py" line="247"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="245"/>
-        <source>Không lưu được phiếu bảo hành: %1</source>
-        <translation>Could not save the warranty certificate: %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/warranty/page.py" line="246"/>
+        <location filename="../../app/ui/warranty/page.py" line="251"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="252"/>
+        <location filename="../../app/ui/warranty/page.py" line="257"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="255"/>
+        <location filename="../../app/ui/warranty/page.py" line="260"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -5675,37 +5675,42 @@ Details: %2</translation>
         <translation>The server&apos;s answer was not in the expected format.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="87"/>
+        <location filename="../../app/ui/warranty/texts.py" line="89"/>
         <source>Đang dùng hợp đồng đã lưu trên máy.</source>
         <translation>Using the contract saved on this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="94"/>
+        <location filename="../../app/ui/warranty/texts.py" line="91"/>
+        <source>Máy này chưa có hợp đồng: hãy thử lại khi có mạng, nhập tệp hợp đồng nhà cung cấp gửi, hoặc gọi %1.</source>
+        <translation>This PC has no contract yet: try again when online, import the contract file the vendor sent, or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/texts.py" line="99"/>
         <source>Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi.</source>
         <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, email, remote session, or a technician on site.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="96"/>
+        <location filename="../../app/ui/warranty/texts.py" line="101"/>
         <source>Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa.</source>
         <translation>Help using the software by phone, fax, email or remote session.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="97"/>
+        <location filename="../../app/ui/warranty/texts.py" line="102"/>
         <source>Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.</source>
         <translation>New versions when new gold-trading regulations come out.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="98"/>
+        <location filename="../../app/ui/warranty/texts.py" line="103"/>
         <source>Cài đặt lại phần mềm khi máy tính gặp sự cố.</source>
         <translation>Reinstalling the software when the computer fails.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="99"/>
+        <location filename="../../app/ui/warranty/texts.py" line="104"/>
         <source>Hỗ trợ lỗi thiết bị mã vạch; đường dây nóng %1 trực 24/7.</source>
         <translation>Support for barcode device problems; the hotline %1 is staffed 24/7.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="100"/>
+        <location filename="../../app/ui/warranty/texts.py" line="105"/>
         <source>Có hợp đồng bảo trì: được hỗ trợ ưu tiên (2 giờ cho sự cố nghiêm trọng và mức cao, 4 giờ cho mức thường).</source>
         <translation>With a maintenance contract: priority support (2 hours for critical and high severity, 4 hours for normal).</translation>
     </message>

@@ -117,6 +117,9 @@ def test_refresh_without_a_shop_token_explains_what_to_do(qtbot: QtBot, make_pag
         page.refresh_button.click()
     assert "pmv-support shop-token" in page.message.text()
     assert page.refresh_button.isEnabled()
+    # No contract on this PC: it must not claim the saved one is in use (it did, under "no contract").
+    assert "đã lưu" not in page.message.text() and "chưa có hợp đồng" in page.message.text()
+    assert "1900 6037" in page.message.text()
 
 
 def test_reminder_notifies_once(qtbot: QtBot, make_app, trusting_runtime: Runtime, tmp_path: Path) -> None:

@@ -414,3 +414,14 @@ def test_a_damaged_database_found_by_the_command_line_is_said_and_kept(tmp_path:
     assert str(kept) in warning and kept.read_bytes() == b"\x00garbage" * 5000
     again = run("--config", shop["settings"], "check", "--json", timeout=120)  # no window yet: still said
     assert str(kept) in again.stderr
+
+
+def test_a_failed_refresh_with_no_saved_contract_is_one_clear_error(tmp_path: Path) -> None:
+    """No shop token and no contract yet: one error naming why and what to do.  It warned "using the saved
+    contract", then failed with "run again with --refresh", the very command just run."""
+    shop = json.loads(run("demo-shop", str(tmp_path / "shop")).stdout)
+    result = run("--config", shop["settings"], "warranty", "--refresh")
+    assert result.returncode != 0 and result.stdout == ""
+    (said,) = [line for line in result.stderr.splitlines() if line.startswith("pmv-support:")]
+    assert said.startswith("pmv-support: lỗi: Không lấy được hợp đồng từ máy chủ: máy này chưa được cài mã kết nối")
+    assert "--import" in said and "1900 6037" in said and "đã lưu" not in said

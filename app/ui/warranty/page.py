@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QFrame, QGridLayout, QHeaderView, QLa
 from app import HOTLINE
 from app.infra.formatting import format_date
 from app.runtime import Runtime
+from app.ui.failure_texts import failure_text
 from app.ui.fleet.telemetry_box import TelemetryBox
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
@@ -204,7 +205,9 @@ class WarrantyPage(FeaturePage[WarrantyState]):
         elif result.outcome is RefreshOutcome.REFUSED and result.contract_error is not None:
             self.show_message(contract_refusal(result.contract_error), Level.CRITICAL)
         elif result.api_error is not None:
-            self.show_message(api_failure(result.api_error), Level.WARNING)
+            snapshot = self._state.snapshot
+            has_contract = snapshot is not None and snapshot.contract is not None
+            self.show_message(api_failure(result.api_error, has_contract), Level.WARNING)
 
     def _choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -222,7 +225,8 @@ class WarrantyPage(FeaturePage[WarrantyState]):
         if isinstance(error, ContractError):
             self.show_message(contract_refusal(error), Level.CRITICAL)
         else:
-            self.show_message(tr_args(self.tr("Không đọc được tệp: %1"), error), Level.CRITICAL)
+            self.show_message(tr_args(self.tr("Không đọc được tệp: %1. Hãy chọn lại tệp hợp đồng nhà cung cấp gửi."),
+                                      failure_text(error)), Level.CRITICAL)
 
     def _choose_certificate(self) -> None:
         default = Path.home() / f"phieu-bao-hanh-{dt.date.today():%Y%m%d}.pdf"
@@ -242,7 +246,8 @@ class WarrantyPage(FeaturePage[WarrantyState]):
             on_success=lambda saved: self.show_message(
                 tr_args(self.tr("Đã lưu phiếu bảo hành: %1"), saved), Level.OK),
             on_failure=lambda exc: self.show_message(
-                tr_args(self.tr("Không lưu được phiếu bảo hành: %1"), exc), Level.CRITICAL),
+                tr_args(self.tr("Không lưu được phiếu bảo hành: %1. Hãy chọn nơi khác để lưu."), failure_text(exc)),
+                Level.CRITICAL),
             title=self.tr("Đang tạo phiếu bảo hành…"),
             context=self,
         )

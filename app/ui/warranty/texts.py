@@ -83,9 +83,14 @@ _API_FAILURES = Words({
 })
 
 
-def api_failure(error: VendorApiError) -> str:
-    keep = translate("WarrantyTexts", "Đang dùng hợp đồng đã lưu trên máy.")
-    return f"{_API_FAILURES(error.kind)} {keep}"
+def api_failure(error: VendorApiError, has_contract: bool = True) -> str:
+    """Why the contract could not be fetched, and what the page shows instead: the saved one, or nothing yet."""
+    if has_contract:
+        then = translate("WarrantyTexts", "Đang dùng hợp đồng đã lưu trên máy.")
+    else:  # it said "using the saved contract" under "no contract"
+        then = tr_args(translate("WarrantyTexts", "Máy này chưa có hợp đồng: hãy thử lại khi có mạng, nhập tệp hợp "
+                                 "đồng nhà cung cấp gửi, hoặc gọi %1."), HOTLINE)
+    return f"{_API_FAILURES(error.kind)} {then}"
 
 
 # What coverage includes, from the vendor's policy (seed, sections 1 a–d and 2).

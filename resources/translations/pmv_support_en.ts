@@ -537,172 +537,202 @@
 <context>
     <name>DeviceTexts</name>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="11"/>
+        <location filename="../../app/ui/devices/texts.py" line="14"/>
+        <source>Mã tem nữ trang (Code 128)</source>
+        <translation>Jewellery tag code (Code 128)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="15"/>
+        <source>Mã vạch sản phẩm (EAN-13)</source>
+        <translation>Product barcode (EAN-13)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="16"/>
+        <source>Mã bẫy bộ gõ tiếng Việt (Code 128)</source>
+        <translation>Vietnamese-keyboard trap code (Code 128)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="17"/>
+        <source>Mã QR</source>
+        <translation>QR code</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="23"/>
+        <source>Tem đuôi chuột 75 × 10 mm</source>
+        <translation>Rat-tail tag 75 × 10 mm</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="24"/>
+        <source>Tem 40 × 30 mm</source>
+        <translation>Label 40 × 30 mm</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="29"/>
         <source>Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu Telex</source>
         <translation>The Vietnamese input method (Unikey/EVKey) is on, in Telex mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="12"/>
+        <location filename="../../app/ui/devices/texts.py" line="30"/>
         <source>Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu VNI</source>
         <translation>The Vietnamese input method (Unikey/EVKey) is on, in VNI mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="13"/>
+        <location filename="../../app/ui/devices/texts.py" line="31"/>
         <source>Phím Caps Lock đang bật</source>
         <translation>Caps Lock is on</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="14"/>
+        <location filename="../../app/ui/devices/texts.py" line="32"/>
         <source>Máy quét không gửi phím Enter sau mã</source>
         <translation>The scanner sends no Enter after the code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="15"/>
+        <location filename="../../app/ui/devices/texts.py" line="33"/>
         <source>Windows đang dùng bàn phím không phải tiếng Anh (Mỹ)</source>
         <translation>Windows is using a keyboard layout other than English (US)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="16"/>
+        <location filename="../../app/ui/devices/texts.py" line="34"/>
         <source>Máy quét thêm ký tự vào đầu hoặc cuối mã</source>
         <translation>The scanner adds characters before or after the code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="17"/>
+        <location filename="../../app/ui/devices/texts.py" line="35"/>
         <source>Mất ký tự: máy quét gửi nhanh hơn máy tính nhận</source>
         <translation>Characters dropped: the scanner types faster than the PC accepts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="18"/>
+        <location filename="../../app/ui/devices/texts.py" line="36"/>
         <source>Sai số kiểm tra của mã vạch</source>
         <translation>Wrong barcode check digit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="19"/>
+        <location filename="../../app/ui/devices/texts.py" line="37"/>
         <source>Máy quét chưa bật loại mã vạch này</source>
         <translation>This barcode type is not enabled on the scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="24"/>
+        <location filename="../../app/ui/devices/texts.py" line="42"/>
         <source>Nhận được ký tự lạ: có thể sai tốc độ truyền (baud). Thử “Tự dò tốc độ”.</source>
         <translation>Strange characters received: probably the wrong baud rate. Try “Detect speed”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="26"/>
+        <location filename="../../app/ui/devices/texts.py" line="44"/>
         <source>Máy quét gửi mã nhưng không gửi ký tự kết thúc (Enter): phần mềm bán hàng sẽ không nhận mã. Quét mã cài đặt “thêm Enter” trong sách hướng dẫn máy quét.</source>
         <translation>The scanner sends the code but no terminator (Enter): the sales software will not take it. Scan the “add Enter” setup code in the scanner&apos;s manual.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="29"/>
+        <location filename="../../app/ui/devices/texts.py" line="47"/>
         <source>Dữ liệu quá dài mà không có ký tự kết thúc: kiểm tra cài đặt ký tự kết thúc.</source>
         <translation>Data too long without a terminator: check the terminator setting.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="35"/>
+        <location filename="../../app/ui/devices/texts.py" line="53"/>
         <source>Không tìm thấy cổng này. Kiểm tra dây cắm rồi bấm “Làm mới”.</source>
         <translation>This port was not found. Check the cable, then press “Refresh”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="37"/>
+        <location filename="../../app/ui/devices/texts.py" line="55"/>
         <source>Cổng đang được chương trình khác dùng (thường là phần mềm bán hàng). Đóng chương trình đó rồi thử lại.</source>
         <translation>The port is in use by another program (usually the sales software). Close it and try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="40"/>
+        <location filename="../../app/ui/devices/texts.py" line="58"/>
         <source>Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). Cắm lại rồi bấm “Kết nối”.</source>
         <translation>The scanner was just disconnected (cable pulled or no power). Plug it back in and press “Connect”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="43"/>
+        <location filename="../../app/ui/devices/texts.py" line="61"/>
         <source>Thông số cổng không hợp lệ.</source>
         <translation>The port settings are not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="48"/>
+        <location filename="../../app/ui/devices/texts.py" line="66"/>
         <source>Mã quá dài so với đầu tem ở độ phân giải này: tem in ra sẽ không quét được. Dùng mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi.</source>
         <translation>The code is too long for the tag&apos;s head at this resolution: the printed tag would not scan. Use a shorter code, a larger template or a 300 dpi printer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="51"/>
+        <location filename="../../app/ui/devices/texts.py" line="69"/>
         <source>Vạch mã quá mảnh so với độ phân giải máy in: máy quét sẽ khó đọc.</source>
         <translation>The bars are too thin for the printer&apos;s resolution: scanners would struggle to read them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="53"/>
+        <location filename="../../app/ui/devices/texts.py" line="71"/>
         <source>Mã vạch trên tem không đọc lại được: không in.</source>
         <translation>The tag&apos;s barcode does not decode: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="54"/>
+        <location filename="../../app/ui/devices/texts.py" line="72"/>
         <source>Mã vạch đọc lại ra nội dung khác: không in.</source>
         <translation>The tag&apos;s barcode decodes to something else: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="60"/>
+        <location filename="../../app/ui/devices/texts.py" line="78"/>
         <source>Mã dài: in mã 2D DataMatrix. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
         <translation>Long code: printed as a 2D DataMatrix. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="62"/>
+        <location filename="../../app/ui/devices/texts.py" line="80"/>
         <source>Mã dài: in mã 2D QR. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
         <translation>Long code: printed as a 2D QR code. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="68"/>
+        <location filename="../../app/ui/devices/texts.py" line="86"/>
         <source>Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP.</source>
         <translation>Cannot reach the printer: check its power, network cable and IP address.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="70"/>
+        <location filename="../../app/ui/devices/texts.py" line="88"/>
         <source>Máy in không trả lời kịp: có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in.</source>
         <translation>The printer did not answer in time: it may be busy, jammed, or set to another printer language.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="72"/>
+        <location filename="../../app/ui/devices/texts.py" line="90"/>
         <source>Máy in từ chối kết nối: sai cổng (thường là 9100) hoặc máy in đang bận.</source>
         <translation>The printer refused the connection: wrong port (usually 9100) or the printer is busy.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="74"/>
+        <location filename="../../app/ui/devices/texts.py" line="92"/>
         <source>Không tìm thấy máy in, cổng hoặc hàng đợi này.</source>
         <translation>This printer, port or queue was not found.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="75"/>
+        <location filename="../../app/ui/devices/texts.py" line="93"/>
         <source>Địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600).</source>
         <translation>The printer address is not in a known form (e.g. tcp://192.168.1.50:9100, serial://COM3?baud=9600).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="81"/>
+        <location filename="../../app/ui/devices/texts.py" line="99"/>
         <source>hết giấy</source>
         <translation>paper out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="82"/>
+        <location filename="../../app/ui/devices/texts.py" line="100"/>
         <source>kẹt giấy</source>
         <translation>paper jam</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="83"/>
+        <location filename="../../app/ui/devices/texts.py" line="101"/>
         <source>nắp đầu in đang mở</source>
         <translation>print head open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="84"/>
+        <location filename="../../app/ui/devices/texts.py" line="102"/>
         <source>hết mực ruy băng</source>
         <translation>ribbon out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="85"/>
+        <location filename="../../app/ui/devices/texts.py" line="103"/>
         <source>đang tạm dừng</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="86"/>
+        <location filename="../../app/ui/devices/texts.py" line="104"/>
         <source>bộ nhớ đệm đầy</source>
         <translation>buffer full</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="87"/>
+        <location filename="../../app/ui/devices/texts.py" line="105"/>
         <source>lỗi khác</source>
         <translation>other fault</translation>
     </message>
@@ -1987,124 +2017,124 @@
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="62"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="63"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="86"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="87"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="87"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="88"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="88"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
-        <location filename="../../app/ui/devices/texts.py" line="99"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
+        <location filename="../../app/ui/devices/texts.py" line="117"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
-        <location filename="../../app/ui/devices/texts.py" line="100"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
+        <location filename="../../app/ui/devices/texts.py" line="118"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="105"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="106"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="108"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="109"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="112"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="113"/>
         <source> tem</source>
         <translation> tags</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="113"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="114"/>
         <source>Số tem của loạt: mã hàng tăng dần từ mã đã nhập.</source>
         <translation>Tags in the run: item codes count up from the code entered.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="114"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="115"/>
         <source>In loạt tem</source>
         <translation>Print a run</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="115"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
         <source>In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không.</source>
         <translation>Print a run of tags in one go, as after a delivery, to see whether the printer keeps the tags in line up to the last one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="101"/>
+        <location filename="../../app/ui/devices/texts.py" line="119"/>
         <source>Giá trị không hợp lệ: %1</source>
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="190"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="191"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="200"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="201"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="227"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="228"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="229"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="230"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="242"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="243"/>
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/devices/printer_tab.py" line="259"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="260"/>
         <source>Đang in loạt %1 tem…</source>
         <translation>
             <numerusform>Printing a run of %1 tag…</numerusform>
@@ -2112,17 +2142,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="271"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="272"/>
         <source>Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. Tắt máy in nếu cần dừng ngay.</source>
         <translation>The run had already been sent to the printer before the cancel: it will print all of it. Switch the printer off to stop it now.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="274"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="275"/>
         <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
         <translation>Run cancelled: nothing was sent to the printer.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/devices/printer_tab.py" line="289"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="290"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
         <translation>
             <numerusform>Sent %1 tag (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</numerusform>
@@ -2130,37 +2160,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="94"/>
+        <location filename="../../app/ui/devices/texts.py" line="112"/>
         <source>Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.</source>
         <translation>To print a run, the item code must end in a number (for example 75000001): the tags are numbered upwards.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="97"/>
+        <location filename="../../app/ui/devices/texts.py" line="115"/>
         <source>Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.</source>
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="299"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="300"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="303"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="304"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="306"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="307"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="315"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="316"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="322"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="323"/>
         <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.</source>
         <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call %1.</translation>
     </message>

@@ -334,3 +334,22 @@ def test_a_burst_of_serial_scans_is_logged_in_order_and_judged_like_one_by_one(q
     qtbot.waitUntil(lambda: tab._sheet_status[TEST_CODES[2].key] is False, timeout=5000)
     assert tab._sheet_status[TEST_CODES[0].key] is True and tab._sheet_status[TEST_CODES[1].key] is True
     assert "Telex" in tab.diagnosis.toPlainText()  # the last scan's diagnosis is the one shown
+
+
+def test_in_english_the_sheet_and_the_templates_have_english_names(qtbot: QtBot, runtime, qapp) -> None:
+    """The sheet's captions are printed in Vietnamese; the list on screen and the template names follow the
+    interface (they showed the Vietnamese captions and the template files' names, "rat_tail_75x10")."""
+    from app.ui.i18n import Translators
+
+    translators = Translators()
+    assert translators.install(qapp, "en")
+    try:
+        page = make(qtbot, runtime)
+        shown = [page.scanner.sheet.item(index).text() for index in range(page.scanner.sheet.count())]
+        assert shown[0] == f"… Jewellery tag code (Code 128): {TEST_CODES[0].content}"
+        assert not any(word in " ".join(shown) for word in ("Mã", "tiếng Việt"))
+        templates = [page.printer.template.itemText(i) for i in range(page.printer.template.count())]
+        assert "Rat-tail tag 75 × 10 mm" in templates and not any("_" in name for name in templates)
+        assert page.printer.template.currentData() == "rat_tail_75x10"  # the data is still the file's name
+    finally:
+        translators.install(qapp, "vi")

@@ -34,6 +34,7 @@ from app.ui.devices.texts import (
     layout_note_text,
     printer_fault_name,
     tag_field_error_text,
+    template_name,
     transport_error_text,
     verify_problem_text,
 )
@@ -71,7 +72,7 @@ class PrinterTab(QWidget):
             self.dpi.addItem(f"{dpi} dpi", dpi)
         self.template = QComboBox()
         for name in list_templates():
-            self.template.addItem(name, name)
+            self.template.addItem(template_name.get(name, name), name)
         self.template.setCurrentIndex(max(0, self.template.findData(DEFAULT_TEMPLATE)))  # the rat-tail tag
         self.target = QLineEdit()
         self.target.setPlaceholderText("tcp://192.168.1.50:9100 · serial://COM3?baud=9600 · spooler://Xprinter")

@@ -40,7 +40,7 @@ from app.devices.sheet_check import SheetResult, SheetStatus, check_scan, check_
 from app.devices.test_sheet import TEST_CODES, TestCode, write_test_sheet
 from app.devices.wedge import KeyEvent, WedgeScan, classify
 from app.infra.formatting import format_time
-from app.ui.devices.texts import fault_name, problem_text, scanner_error_text
+from app.ui.devices.texts import fault_name, problem_text, scanner_error_text, test_code_name
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import Task, TaskRunner
@@ -389,7 +389,7 @@ class ScannerTab(QWidget):
     def show_diagnosis(self, code: TestCode, received: str, faults: list[Fault]) -> None:
         shown = html.escape(received.replace("\r", "⏎").replace("\n", "⏎").replace("\t", "⇥")) or "—"
         line = self.tr("%1: mong đợi %2, nhận được %3")
-        parts = ["<p>" + tr_args(line, f"<b>{html.escape(code.label)}</b>",
+        parts = ["<p>" + tr_args(line, f"<b>{html.escape(test_code_name.get(code.key, code.label))}</b>",
                                  f"<code>{html.escape(code.content)}⏎</code>", f"<code>{shown}</code>") + "</p>"]
         if not faults:
             ok_text = self.tr("Quét đúng.")
@@ -425,7 +425,7 @@ class ScannerTab(QWidget):
             state = self._sheet_status[code.key]
             mark = "…" if state is None else ("✓" if state else "✗")  # DejaVu has these; emoji fonts are rare on tills
             item = self.sheet.item(index)
-            item.setText(f"{mark} {code.label}: {code.content}")
+            item.setText(f"{mark} {test_code_name.get(code.key, code.label)}: {code.content}")
             item.setForeground(self.palette().text().color() if state is None
                                else (Level.OK if state else Level.CRITICAL).color)
 

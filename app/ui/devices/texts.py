@@ -7,6 +7,24 @@ from app.devices.labels import LayoutNote, PrinterFault, TagFieldError, Transpor
 from app.devices.serial_scanner import ScannerErrorKind, ScanProblemKind
 from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 
+# The test sheet's codes on screen, by TestCode.key (app/devices/test_sheet.py): the sheet itself is printed with
+# its Vietnamese captions, the list beside the scan box follows the interface language ("Code 39" is the same in
+# both: its caption is shown as it is).
+test_code_name = Words({
+    "item": QT_TRANSLATE_NOOP("DeviceTexts", "Mã tem nữ trang (Code 128)"),
+    "ean13": QT_TRANSLATE_NOOP("DeviceTexts", "Mã vạch sản phẩm (EAN-13)"),
+    "ime": QT_TRANSLATE_NOOP("DeviceTexts", "Mã bẫy bộ gõ tiếng Việt (Code 128)"),
+    "qr": QT_TRANSLATE_NOOP("DeviceTexts", "Mã QR"),
+})
+
+
+# The label templates shipped in resources/labels, by file name; one added later shows its file name.
+template_name = Words({
+    "rat_tail_75x10": QT_TRANSLATE_NOOP("DeviceTexts", "Tem đuôi chuột 75 × 10 mm"),
+    "plain_40x30": QT_TRANSLATE_NOOP("DeviceTexts", "Tem 40 × 30 mm"),
+})
+
+
 fault_name = Words({
     Fault.IME_TELEX: QT_TRANSLATE_NOOP("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu Telex"),
     Fault.IME_VNI: QT_TRANSLATE_NOOP("DeviceTexts", "Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu VNI"),

@@ -14,7 +14,8 @@ key is optional for the reader:
 - ``skipped``: ``"agent elsewhere"`` when another process holds ``agent.lock``.
 - ``errors``: job name to a one-line error; other jobs still ran.
 - ``cpu_s``: job name to the CPU seconds its step took in this process (the benchmark's measure).
-- ``health``: ``verdict`` (ok/warning/critical), ``became_critical``, ``critical_titles``.
+- ``health``: ``verdict`` (ok/warning/critical), ``became_critical``, ``critical_titles`` (Vietnamese) and
+  ``critical_ids`` (the same checks by id, for the tray to name in the interface language).
 - ``heartbeat``: ``sent`` (the vendor took the heartbeat now), ``waiting`` (rows left in the fleet outbox),
   ``failure`` (why the rest waits, or null).
 - ``status_changes``: the vendor's moves on the shop's requests.
@@ -125,6 +126,7 @@ def _health(runtime: Runtime) -> dict[str, Any]:
         "verdict": health.verdict.value,
         "became_critical": became_critical,
         "critical_titles": [health.titles.get(r.check_id, r.check_id) for r in critical],
+        "critical_ids": [r.check_id for r in critical],  # the tray words them in its language
     }
 
 

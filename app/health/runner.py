@@ -73,7 +73,7 @@ def run_checks(
         running.pop(outcome.check_id, None)
         results[outcome.check_id] = outcome
         if progress is not None:
-            progress(len(results) / max(1, len(checks)), titles[outcome.check_id])
+            progress(len(results) / max(1, len(checks)), outcome.check_id)  # a code: the interface words it
 
     waiting = list(checks)
     while waiting or running:

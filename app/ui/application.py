@@ -36,6 +36,7 @@ from app.ui import notices
 from app.ui.crash_dialog import CrashBridge
 from app.ui.fleet.state import register_heartbeat
 from app.ui.health.state import HealthRun, HealthState
+from app.ui.health.texts import check_title
 from app.ui.i18n import Translators
 from app.ui.levels import Level
 from app.ui.notifier import Notifier
@@ -330,7 +331,8 @@ class Application(QObject):
         if not run.became_critical:
             return  # one notification when the verdict turns critical, not one per run
         bad = [r for r in run.report.results if r.status is HealthStatus.CRITICAL]
-        self.notifier.notify(*notices.health_critical([run.report.titles.get(r.check_id, r.check_id) for r in bad]))
+        self.notifier.notify(*notices.health_critical(
+            [check_title(r.check_id, run.report.titles.get(r.check_id, r.check_id)) for r in bad]))
 
     @Slot(object)
     def _notify_new_entries(self, entries: list[ThreadEntry]) -> None:

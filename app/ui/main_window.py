@@ -307,10 +307,10 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.shop_label = QLabel()  # the shop's name, once its settings are read
         self.shop_label.setStyleSheet("padding: 0 8px;")  # apart from a long message cut off on a narrow window
-        hotline = QLabel(tr_args(self.tr("Đường dây nóng 24/7: %1"), HOTLINE))
-        hotline.setStyleSheet("font-weight: 600; color: #c62828; padding: 0 8px;")
+        self.hotline_label = QLabel(tr_args(self.tr("Đường dây nóng 24/7: %1"), HOTLINE))
+        self.hotline_label.setStyleSheet("font-weight: 600; color: #c62828; padding: 0 8px;")
         status.addPermanentWidget(self.shop_label)
-        status.addPermanentWidget(hotline)
+        status.addPermanentWidget(self.hotline_label)
         status.showMessage(self.tr("Đang khởi động…"))
 
     def _open_log_folder(self) -> None:
@@ -404,7 +404,20 @@ class MainWindow(QMainWindow):
         self.open_request_form(Category.HOW_TO, self.tr("Gia hạn hợp đồng bảo trì"), text)
 
     def _on_notified(self, note: Notification) -> None:
-        self.statusBar().showMessage(f"{note.title}: {note.message}", 15000)
+        """The notification on the status bar for a while, cut with "…" to the room the shop's name and the
+        hotline leave (it was clipped mid-word), the whole of it in the bar's tooltip."""
+        from PySide6.QtCore import Qt  # not at the top: the Qt namespace is costly before the first paint
+
+        status = self.statusBar()
+        full = tr_args(self.tr("%1 – %2"), note.title, note.message) if note.message else note.title
+        # The room the shop's name and the hotline always leave (a task's progress bar comes and goes: while it
+        # shows, the message's end is under it for a moment, as before).
+        taken = self.shop_label.sizeHint().width() + self.hotline_label.sizeHint().width()
+        room = max(120, status.width() - taken - 40)  # 40: the bar's margins and the size grip
+        # A hidden window (the tray's) has no width to cut to yet: the message stays whole.
+        shown = status.fontMetrics().elidedText(full, Qt.TextElideMode.ElideRight, room) if status.isVisible() else full
+        status.showMessage(shown, 15000)
+        status.setToolTip(full)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from app.background.schedule import TraySchedule
 from app.infra.program import app_command, relaunch_args
 from app.ui import notices
+from app.ui.health.texts import check_title
 from app.ui.levels import Level
 from app.ui.notifier import Notifier
 from app.ui.tray import Tray
@@ -221,7 +222,11 @@ class TrayJobs(QObject):
         if isinstance(health, dict):
             self.tray.set_level(_VERDICT_LEVELS.get(str(health.get("verdict")), Level.WARNING))
             if health.get("became_critical"):
-                notify(*notices.health_critical([str(t) for t in health.get("critical_titles") or []]))
+                titles = [str(t) for t in health.get("critical_titles") or []]
+                ids = [str(i) for i in health.get("critical_ids") or []]
+                if len(ids) == len(titles):  # a report from before the ids: the titles as the job wrote them
+                    titles = [check_title(check_id, title) for check_id, title in zip(ids, titles, strict=True)]
+                notify(*notices.health_critical(titles))
         for change in report.get("status_changes") or []:
             title = str(change.get("title"))
             notice = notices.status_change(str(change.get("new")), str(change.get("ticket_number") or title),

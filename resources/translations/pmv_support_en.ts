@@ -135,22 +135,22 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="228"/>
+        <location filename="../../app/ui/application.py" line="229"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="297"/>
+        <location filename="../../app/ui/application.py" line="298"/>
         <source>Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại Tệp → Thiết lập lại…</source>
         <translation>Setting the shop up again needs technician mode. Unlock technician mode, then choose File → Set up again… once more.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="306"/>
+        <location filename="../../app/ui/application.py" line="307"/>
         <source>Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp tục.</source>
         <translation>Setup is not finished: choose File → Set up again… to continue.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="364"/>
+        <location filename="../../app/ui/application.py" line="366"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -1065,107 +1065,118 @@
 <context>
     <name>HealthPage</name>
     <message>
-        <location filename="../../app/ui/health/page.py" line="52"/>
+        <location filename="../../app/ui/health/page.py" line="55"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="62"/>
+        <location filename="../../app/ui/health/page.py" line="65"/>
         <source>Kiểm tra ngay</source>
         <translation>Check now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="64"/>
+        <location filename="../../app/ui/health/page.py" line="67"/>
         <source>Dừng</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="70"/>
+        <location filename="../../app/ui/health/page.py" line="73"/>
         <source>Lưu báo cáo PDF…</source>
         <translation>Save PDF report…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="71"/>
+        <location filename="../../app/ui/health/page.py" line="74"/>
         <source>Gửi kèm yêu cầu hỗ trợ</source>
         <translation>Send with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="81"/>
+        <location filename="../../app/ui/health/page.py" line="87"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="81"/>
+        <location filename="../../app/ui/health/page.py" line="87"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="81"/>
+        <location filename="../../app/ui/health/page.py" line="87"/>
         <source>Chi tiết</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="105"/>
+        <location filename="../../app/ui/health/page.py" line="121"/>
         <source>Bấm “Kiểm tra ngay” để kiểm tra máy bán hàng trong vài giây.</source>
         <translation>Press “Check now” to check the till in a few seconds.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="117"/>
+        <location filename="../../app/ui/health/page.py" line="133"/>
         <source>Đang kiểm tra hệ thống…</source>
         <translation>Checking the system…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="139"/>
+        <location filename="../../app/ui/health/page.py" line="155"/>
         <source>Đã dừng kiểm tra; kết quả lần này không được lưu.</source>
         <translation>The check was stopped; this run&apos;s results were not saved.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="144"/>
+        <location filename="../../app/ui/health/page.py" line="160"/>
         <source>Không chạy được kiểm tra: %1.</source>
         <translation>The checks could not run: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="239"/>
+        <location filename="../../app/ui/health/page.py" line="263"/>
+        <source>Chọn một mục kiểm tra để xem chi tiết và cách khắc phục.</source>
+        <translation>Choose a check to see its details and how to fix it.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="283"/>
+        <source>Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
+        <translation>Press “Check now” to check again and see how to fix it.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/health/page.py" line="303"/>
         <source>Không lưu được báo cáo: %1.</source>
         <translation>The report could not be saved: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="159"/>
+        <location filename="../../app/ui/health/page.py" line="175"/>
         <source>Kết quả lần kiểm tra lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua. Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
         <translation>Results of the check at %1 – passed: %2, warnings: %3, critical: %4, skipped: %5. Press “Check now” to check again and see how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="162"/>
+        <location filename="../../app/ui/health/page.py" line="178"/>
         <source>Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.</source>
         <translation>At %1 – passed: %2, warnings: %3, critical: %4, skipped: %5.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="171"/>
+        <location filename="../../app/ui/health/page.py" line="187"/>
         <source>Kết quả lần này chưa được lưu vào lịch sử: %1.</source>
         <translation>These results were not saved to the history: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="206"/>
+        <location filename="../../app/ui/health/page.py" line="224"/>
+        <location filename="../../app/ui/health/page.py" line="275"/>
         <source>Tình trạng này từ %1</source>
         <translation>In this state since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="211"/>
+        <location filename="../../app/ui/health/page.py" line="280"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="225"/>
+        <location filename="../../app/ui/health/page.py" line="289"/>
         <source>Lưu báo cáo kiểm tra</source>
         <translation>Save the check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="237"/>
+        <location filename="../../app/ui/health/page.py" line="301"/>
         <source>Đã lưu báo cáo: %1</source>
         <translation>Report saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="240"/>
+        <location filename="../../app/ui/health/page.py" line="304"/>
         <source>Đang tạo báo cáo PDF…</source>
         <translation>Creating the PDF report…</translation>
     </message>
@@ -1173,177 +1184,177 @@
 <context>
     <name>HealthTexts</name>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="12"/>
+        <location filename="../../app/ui/health/texts.py" line="14"/>
         <source>Đạt</source>
         <translation>Passed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="13"/>
+        <location filename="../../app/ui/health/texts.py" line="15"/>
         <source>Cảnh báo</source>
         <translation>Warning</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="14"/>
+        <location filename="../../app/ui/health/texts.py" line="16"/>
         <source>Nghiêm trọng</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="15"/>
+        <location filename="../../app/ui/health/texts.py" line="17"/>
         <source>Không rõ</source>
         <translation>Unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="16"/>
+        <location filename="../../app/ui/health/texts.py" line="18"/>
         <source>Bỏ qua</source>
         <translation>Skipped</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="22"/>
+        <location filename="../../app/ui/health/texts.py" line="24"/>
         <source>Chưa kiểm tra</source>
         <translation>Not checked yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="24"/>
+        <location filename="../../app/ui/health/texts.py" line="26"/>
         <source>Cần xử lý ngay</source>
         <translation>Needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="26"/>
+        <location filename="../../app/ui/health/texts.py" line="28"/>
         <source>Có cảnh báo</source>
         <translation>Warnings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="27"/>
+        <location filename="../../app/ui/health/texts.py" line="29"/>
         <source>Sẵn sàng bán hàng</source>
         <translation>Ready to trade</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="31"/>
+        <location filename="../../app/ui/health/texts.py" line="33"/>
         <source>Cơ sở dữ liệu</source>
         <translation>Database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="32"/>
+        <location filename="../../app/ui/health/texts.py" line="34"/>
         <source>Sao lưu</source>
         <translation>Backups</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="33"/>
+        <location filename="../../app/ui/health/texts.py" line="35"/>
         <source>Dữ liệu bán hàng</source>
         <translation>Trading data</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="34"/>
+        <location filename="../../app/ui/health/texts.py" line="36"/>
         <source>Máy tính</source>
         <translation>Computer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="35"/>
+        <location filename="../../app/ui/health/texts.py" line="37"/>
         <source>Thiết bị</source>
         <translation>Devices</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="36"/>
+        <location filename="../../app/ui/health/texts.py" line="38"/>
         <source>Dịch vụ hỗ trợ</source>
         <translation>Support services</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="57"/>
+        <location filename="../../app/ui/health/texts.py" line="59"/>
         <source>Tệp cấu hình</source>
         <translation>Settings file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="58"/>
+        <location filename="../../app/ui/health/texts.py" line="60"/>
         <source>Kết nối cơ sở dữ liệu PMV</source>
         <translation>PMV database connection</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="59"/>
+        <location filename="../../app/ui/health/texts.py" line="61"/>
         <source>Tính toàn vẹn dữ liệu PMV</source>
         <translation>PMV data integrity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="60"/>
+        <location filename="../../app/ui/health/texts.py" line="62"/>
         <source>Sao lưu dữ liệu</source>
         <translation>Data backups</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="61"/>
+        <location filename="../../app/ui/health/texts.py" line="63"/>
         <source>Bản sao lưu khôi phục được</source>
         <translation>Backup can be restored</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="62"/>
+        <location filename="../../app/ui/health/texts.py" line="64"/>
         <source>Bảng giá vàng</source>
         <translation>Gold price board</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="63"/>
+        <location filename="../../app/ui/health/texts.py" line="65"/>
         <source>Số hóa đơn liên tục</source>
         <translation>Invoice numbering</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="64"/>
+        <location filename="../../app/ui/health/texts.py" line="66"/>
         <source>Lỗi trong nhật ký PMV</source>
         <translation>Errors in the PMV log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="65"/>
+        <location filename="../../app/ui/health/texts.py" line="67"/>
         <source>Dung lượng ổ đĩa</source>
         <translation>Disk space</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="66"/>
+        <location filename="../../app/ui/health/texts.py" line="68"/>
         <source>Đồng hồ máy tính</source>
         <translation>Computer clock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="67"/>
+        <location filename="../../app/ui/health/texts.py" line="69"/>
         <source>Bộ nhớ và CPU</source>
         <translation>Memory and CPU</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="68"/>
+        <location filename="../../app/ui/health/texts.py" line="70"/>
         <source>Phần mềm PMV đang chạy</source>
         <translation>PMV software running</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="69"/>
+        <location filename="../../app/ui/health/texts.py" line="71"/>
         <source>Máy in</source>
         <translation>Printers</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="70"/>
+        <location filename="../../app/ui/health/texts.py" line="72"/>
         <source>Cổng máy quét</source>
         <translation>Scanner ports</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="71"/>
+        <location filename="../../app/ui/health/texts.py" line="73"/>
         <source>Máy chủ hỗ trợ</source>
         <translation>Support server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="72"/>
+        <location filename="../../app/ui/health/texts.py" line="74"/>
         <source>Phiên bản phần mềm</source>
         <translation>Software versions</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="73"/>
+        <location filename="../../app/ui/health/texts.py" line="75"/>
         <source>Yêu cầu hỗ trợ chưa gửi được</source>
         <translation>Support requests not yet sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="74"/>
+        <location filename="../../app/ui/health/texts.py" line="76"/>
         <source>Bảo hành / bảo trì sắp hết hạn</source>
         <translation>Warranty / maintenance ending</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="75"/>
+        <location filename="../../app/ui/health/texts.py" line="77"/>
         <source>Thanh toán không qua tài khoản ngân hàng (Nghị định 232)</source>
         <translation>Payments not through a bank account (Decree 232)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/texts.py" line="77"/>
+        <location filename="../../app/ui/health/texts.py" line="79"/>
         <source>Gói quy định được cập nhật</source>
         <translation>Regulation packs up to date</translation>
     </message>
@@ -1544,6 +1555,11 @@
         <location filename="../../app/ui/main_window.py" line="310"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="412"/>
+        <source>%1 – %2</source>
+        <translation>%1 – %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="254"/>

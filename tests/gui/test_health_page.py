@@ -49,7 +49,11 @@ def test_a_run_shows_the_verdict_groups_and_fix_steps(qtbot: QtBot, runtime: Run
     data = page.tree.topLevelItem(groups.index("Dữ liệu bán hàng"))
     invoices = next(data.child(i) for i in range(data.childCount()) if data.child(i).text(0) == "Số hóa đơn liên tục")
     assert invoices.text(1) == "Nghiêm trọng" and f"{missing:07d}" in invoices.text(2)
-    assert invoices.childCount() == 1 and "1900 6037" in invoices.child(0).text(2)  # the fix steps
+    # The critical check is chosen, and the pane below has its whole story: summary, details and the fix steps.
+    assert page.tree.currentItem() is invoices
+    shown = page.detail.toPlainText()
+    assert "Số hóa đơn liên tục" in shown and f"{missing:07d}" in shown
+    assert "Cách khắc phục" in shown and "1900 6037" in shown
     assert page.run_button.isEnabled() and page.attach_button.isEnabled()
     assert run.became_critical
 
@@ -186,3 +190,20 @@ def test_a_run_here_replaces_the_stored_one_and_a_newer_one_recorded_elsewhere_r
     assert page.verdict_detail.text().startswith("Kết quả lần kiểm tra lúc 21:15 25/11/2026: ")
     assert "Kết quả lần kiểm tra lúc 21:15 25/11/2026" in tile.detail_label.text()
     assert state.latest is state.stored and not page.report_button.isEnabled()  # the PDF is of what is shown
+
+
+def test_the_progress_names_each_check_in_the_interface_language(qapp) -> None:
+    """The runner reports the check that finished by its id; the GUI shows its title, in English when English
+    is on (the progress line read "Checking the system… – Bản sao lưu khôi phục được")."""
+    from app.ui.health.texts import checks_progress
+    from app.ui.i18n import Translators
+
+    said: list[tuple[float, str]] = []
+    translators = Translators()
+    assert translators.install(qapp, "en")
+    try:
+        checks_progress(lambda fraction, text: said.append((fraction, text)))(0.5, "backup.age")
+    finally:
+        translators.install(qapp, "vi")
+    checks_progress(lambda fraction, text: said.append((fraction, text)))(1.0, "backup.age")
+    assert said == [(0.5, "Data backups"), (1.0, "Sao lưu dữ liệu")]

@@ -153,6 +153,24 @@ def test_about_box_shows_version_and_hotline(qtbot: QtBot, make_app) -> None:
     assert HOTLINE in text
 
 
+def test_a_long_notification_is_cut_with_an_ellipsis_and_whole_in_the_tooltip(qtbot: QtBot, make_app) -> None:
+    """At 1024x768 the status bar has little room beside the shop's name and the hotline: the message was clipped
+    mid-word ("…phát hiệ") with nothing to read the rest."""
+    from app.ui.notifier import Notification
+
+    app = make_app()
+    window = app.build_window()
+    qtbot.addWidget(window)
+    window.resize(820, 580)
+    window.show()
+    title, message = "Máy bán hàng cần xử lý ngay", "Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: " + ", ".join(
+        ["Đồng hồ máy tính", "Thanh toán không qua tài khoản ngân hàng (Nghị định 232)", "Sao lưu dữ liệu"])
+    window._on_notified(Notification(title, message, Level.CRITICAL))
+    shown = window.statusBar().currentMessage()
+    assert shown.startswith(title + " – ") and shown.endswith("…") and len(shown) < len(title) + len(message)
+    assert window.statusBar().toolTip() == f"{title} – {message}"
+
+
 def test_tray_colour_follows_the_worst_overview_tile(qtbot: QtBot, make_app) -> None:
     app = make_app()
     window = app.build_window()

@@ -236,3 +236,21 @@ def test_at_logon_a_database_the_app_cannot_use_is_said_in_vietnamese_and_left_u
     assert "1900 6037" in text
     with sqlite3.connect(app_paths.database_file) as connection:
         assert list(connection.iterdump()) == before
+
+
+def test_in_english_a_critical_run_names_its_checks_in_english(qapp: QApplication) -> None:
+    """The job process writes the checks' Vietnamese titles and their ids; the tray names them in the interface
+    language (English showed "Sao lưu dữ liệu")."""
+    from app.ui.i18n import Translators
+
+    translators = Translators()
+    assert translators.install(qapp, "en")
+    try:
+        jobs = _reporting(qapp)
+        jobs.finished.emit(["health"], {"health": {"verdict": "critical", "became_critical": True,
+                                                   "critical_titles": ["Sao lưu dữ liệu"],
+                                                   "critical_ids": ["backup.age"]}})
+        note = jobs.notifier.history[0]
+        assert "Data backups" in note.message and "Sao lưu" not in note.message
+    finally:
+        translators.install(qapp, "vi")

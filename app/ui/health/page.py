@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHeaderView,
     QLabel,
     QProgressBar,
+    QSplitter,
+    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
@@ -67,6 +70,7 @@ class HealthPage(FeaturePage[HealthState]):
         self.progress.setRange(0, 1000)
         self.progress.hide()
         self.progress_label = QLabel()
+        self.progress_label.hide()
         self.report_button = push_button(self.tr("Lưu báo cáo PDF…"), self._choose_report)
         self.attach_button = push_button(self.tr("Gửi kèm yêu cầu hỗ trợ"),
                                          lambda: self.attach_requested.emit(self._state.last))
@@ -76,14 +80,27 @@ class HealthPage(FeaturePage[HealthState]):
         self.message.setWordWrap(True)
         self.message.hide()
 
+        # One line a check, its summary cut to the width; the selected check's whole story (summary, details,
+        # since when, and the fix steps) in the pane below.  Fix steps as rows of the tree wrapped a word or two
+        # a line beside the long check names at 1024x768 (the Details column was pushed off the screen).
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels([self.tr("Kiểm tra"), self.tr("Kết quả"), self.tr("Chi tiết")])
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.tree.setWordWrap(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.setAlternatingRowColors(True)
+        self.tree.currentItemChanged.connect(lambda current, _previous: self._show_detail(current))
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tree)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self._run: HealthRun | None = None
 
         # The buttons wrap on a narrow window (1024x768 at 125 %) instead of widening it; the progress of a
         # run goes on its own line below, where the name of the check being run has room.
@@ -92,7 +109,7 @@ class HealthPage(FeaturePage[HealthState]):
             actions.addWidget(button)
         self.progress_label.setWordWrap(True)
         progress_row = hbox((self.progress, 1), (self.progress_label, 1))
-        layout = vbox(heading, self.verdict_card, actions, progress_row, self.message, (self.tree, 1), parent=self)
+        layout = vbox(heading, self.verdict_card, actions, progress_row, self.message, (split, 1), parent=self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(10)
 
@@ -122,6 +139,7 @@ class HealthPage(FeaturePage[HealthState]):
         self.progress.setValue(0)
         self.progress.show()
         self.progress_label.setText("")
+        self.progress_label.show()
         self.message.hide()
 
     def _on_progress(self, fraction: float, title: str) -> None:
@@ -133,6 +151,7 @@ class HealthPage(FeaturePage[HealthState]):
         self.cancel_button.hide()
         self.progress.hide()
         self.progress_label.setText("")
+        self.progress_label.hide()  # an empty line's height between the buttons and the list otherwise
 
     def _on_cancelled(self) -> None:
         self._done()
@@ -180,7 +199,7 @@ class HealthPage(FeaturePage[HealthState]):
         return self._category_map
 
     def _fill_tree(self, run: HealthRun) -> None:
-        catalogue = _remedies()
+        self._run = run
         self.tree.clear()
         groups: dict[Category, QTreeWidgetItem] = {}
         worst: dict[Category, Status] = {}
@@ -195,30 +214,76 @@ class HealthPage(FeaturePage[HealthState]):
                 groups[category] = group
                 self.tree.addTopLevelItem(group)
             title = check_title(item.check_id, run.report.titles.get(item.check_id, item.check_id))
-            row = QTreeWidgetItem([title, status_name(item.status),
-                                   item.summary])
+            row = QTreeWidgetItem([title, status_name(item.status), item.summary])
             row.setIcon(1, dot_pixmap(status_colour(item.status)))
             row.setForeground(1, QBrush(status_colour(item.status)))
             row.setData(0, Qt.ItemDataRole.UserRole, item.check_id)
+            row.setToolTip(0, title)
             since = run.states.get(item.check_id)
             tooltip = item.details or item.summary
             if since is not None:
                 tooltip += "\n" + tr_args(self.tr("Tình trạng này từ %1"), format_datetime(since.since))
             row.setToolTip(2, tooltip)
             group.addChild(row)
-            if item.remedy and item.status not in (Status.OK, Status.SKIPPED):
-                steps = catalogue.get(item.remedy, "")
-                fix = QTreeWidgetItem(["", self.tr("Cách khắc phục"), steps + (f"\n\n{item.details}" if item.details
-                                                                          else "")])
-                fix.setToolTip(2, fix.text(2))  # long steps are cut in the row; the tooltip has them all
-                row.addChild(fix)
-                row.setExpanded(item.status is Status.CRITICAL)
             if item.status.severity > worst.get(category, Status.SKIPPED).severity:
                 worst[category] = item.status
         for category, group in groups.items():
             status = worst.get(category, Status.OK)
             group.setIcon(0, dot_pixmap(status_colour(status if status is not Status.SKIPPED else Status.OK)))
             group.setExpanded(True)
+        self._fit_names()
+        # The worst first, as listed: a critical check's fix steps are what the cashier needs on opening the page.
+        statuses = run.report.by_id()
+        rows = [group.child(i) for group in groups.values() for i in range(group.childCount())]
+        for wanted in ((Status.CRITICAL,), (Status.WARNING, Status.UNKNOWN)):
+            first = next((row for row in rows
+                          if statuses[row.data(0, Qt.ItemDataRole.UserRole)].status in wanted), None)
+            if first is not None:
+                self.tree.setCurrentItem(first)
+                return
+        self._show_detail(None)
+
+    def _fit_names(self) -> None:
+        """The names column as wide as its longest name, but never more than 45 % of the tree: the summary
+        column keeps room for a few words, and the whole name is in the tooltip and the pane below."""
+        self.tree.resizeColumnToContents(0)
+        widest = int(self.tree.viewport().width() * 0.45)
+        if widest > 0 and self.tree.columnWidth(0) > widest:
+            self.tree.setColumnWidth(0, widest)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802  (Qt's name)
+        super().resizeEvent(event)
+        if self._run is not None:
+            self._fit_names()
+
+    def _show_detail(self, row: QTreeWidgetItem | None) -> None:
+        check_id = row.data(0, Qt.ItemDataRole.UserRole) if row is not None else None
+        run = self._run
+        result = run.report.by_id().get(check_id) if run is not None and check_id else None
+        if run is None or result is None:
+            hint = self.tr("Chọn một mục kiểm tra để xem chi tiết và cách khắc phục.") if run is not None else ""
+            self.detail.setHtml(f"<p style='color:#666'>{html.escape(hint)}</p>")
+            return
+        title = check_title(result.check_id, run.report.titles.get(result.check_id, result.check_id))
+        colour = status_colour(result.status).name()
+        parts = [f"<p><b>{html.escape(title)}</b> &nbsp;<span style='color:{colour}'><b>"
+                 f"{html.escape(status_name(result.status))}</b></span></p>",
+                 f"<p>{_lines(result.summary)}</p>"]
+        if result.details:
+            parts.append(f"<p style='color:#444'>{_lines(result.details)}</p>")
+        since = run.states.get(result.check_id)
+        if since is not None:
+            since_text = tr_args(self.tr("Tình trạng này từ %1"), format_datetime(since.since))
+            parts.append(f"<p style='color:#666'><i>{html.escape(since_text)}</i></p>")
+        if result.remedy and result.status not in (Status.OK, Status.SKIPPED):
+            steps = _remedies().get(result.remedy, "")
+            if steps:
+                heading = self.tr("Cách khắc phục")
+                parts.append(f"<p><b>{html.escape(heading)}</b></p><p>{_lines(steps)}</p>")
+        elif run.stored and result.status not in (Status.OK, Status.SKIPPED):
+            again = self.tr("Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.")
+            parts.append(f"<p style='color:#666'>{html.escape(again)}</p>")
+        self.detail.setHtml("".join(parts))
 
     def _choose_report(self) -> None:
         stamp = shop_time(self._runtime.clock()).strftime("%Y%m%d-%H%M")
@@ -243,6 +308,10 @@ class HealthPage(FeaturePage[HealthState]):
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
+
+
+def _lines(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>")
 
 
 def _remedies() -> dict[str, str]:

@@ -23,6 +23,7 @@ from app.health.service import latest_stored, run_health_noting_alarm
 from app.runtime import Runtime
 from app.storage.check_history import CheckHistory, CheckState
 from app.ui.feature_state import FeatureState
+from app.ui.health.texts import checks_progress
 from app.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ class HealthState(FeatureState):
         self.restored.emit(self.stored)
 
     def _run(self, cancel: threading.Event | None, progress: Callable[[float, str], None] | None) -> HealthRun:
-        report, became_critical = run_health_noting_alarm(self._runtime, cancel=cancel, progress=progress)
+        report, became_critical = run_health_noting_alarm(
+            self._runtime, cancel=cancel, progress=checks_progress(progress) if progress else None)
         return HealthRun(report, CheckHistory(self._runtime.database).states(), became_critical)
 
     def run_now(self, title: str = "") -> Task | None:

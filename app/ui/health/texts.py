@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtGui import QColor
 
 from app.health.model import Category, Status
@@ -76,6 +78,12 @@ _CHECK_TITLES = Words({
         "HealthTexts", "Thanh toán không qua tài khoản ngân hàng (Nghị định 232)"),
     "updates.current": QT_TRANSLATE_NOOP("HealthTexts", "Gói quy định được cập nhật"),
 })
+
+
+def checks_progress(progress: Callable[[float, str], None]) -> Callable[[float, str], None]:
+    """The runner's progress names the check that finished by its id; shown, it is the check's title in the
+    interface language (translate() is thread-safe: this runs in the worker)."""
+    return lambda fraction, check_id: progress(fraction, check_title(check_id, check_id) if check_id else "")
 
 
 def check_title(check_id: str, fallback: str) -> str:

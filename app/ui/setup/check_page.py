@@ -20,7 +20,7 @@ from app.infra.settings import LoadedSettings
 from app.runtime import Runtime
 from app.setup.environment import SetupEnvironment
 from app.setup.finish import SetupChoices, SetupWritten, finish_setup, read_written
-from app.ui.health.texts import check_title, level_of, status_name, verdict_name
+from app.ui.health.texts import check_title, checks_progress, level_of, status_name, verdict_name
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import Task, TaskRunner
@@ -102,7 +102,7 @@ class CheckPage(QWizardPage):
 
         runtime = self.runtime
         job: Callable[[threading.Event, Callable[[float, str], None]], HealthReport] = \
-            lambda cancel, progress: run_health(runtime, cancel=cancel, progress=progress)  # noqa: E731
+            lambda cancel, progress: run_health(runtime, cancel=cancel, progress=checks_progress(progress))  # noqa: E731
         self.stop_button.setEnabled(True)
         self.task = self.runner.run_job(job, on_success=self._checked, on_progress=self._progressed,
                                         on_failure=self._check_failed, on_cancelled=self._stopped,

@@ -10,7 +10,7 @@ from app.health.model import HealthReport, Status
 from app.health.output import to_dict
 from app.health.registry import remedies
 from app.technician.actions import Action
-from app.ui.health.texts import status_colour, status_name, verdict_name
+from app.ui.health.texts import checks_progress, status_colour, status_name, verdict_name
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.technician.context import ToolContext
@@ -46,8 +46,8 @@ class ChecksTab(QWidget):
 
         runtime = self._ctx.runtime
         self.run_button.setEnabled(False)
-        self._ctx.run_job(Action.VIEW_CHECKS, lambda cancel, progress: run_health(runtime, cancel=cancel,
-                                                                                     progress=progress),
+        self._ctx.run_job(Action.VIEW_CHECKS, lambda cancel, progress: run_health(
+                              runtime, cancel=cancel, progress=checks_progress(progress)),
                           title=self.tr("Đang chạy kiểm tra chi tiết…"), on_success=self.show_report,
                           on_failure=self._failed, context=self,
                           summary=lambda report: {"verdict": report.verdict.value})

@@ -120,8 +120,10 @@ class MainWindow(QMainWindow):
             "updates": self.tr("Cập nhật"),
         }
         self._nav_titles = titles
-        # Room for the unread count the support item may carry ("Yêu cầu hỗ trợ (12)").
-        self.nav.setFixedWidth(_nav_width(self.nav.font(), [*titles.values(), titles["support"] + " (99)"]))
+        # Room for the unread count the support item may carry ("Yêu cầu hỗ trợ (3 mới)"); ten or more unread is rare
+        # and is cut with "…" rather than every page losing the width for ever.
+        widest_count = tr_args(self.tr("%1 (%2 mới)"), titles["support"], 9)
+        self.nav.setFixedWidth(_nav_width(self.nav.font(), [*titles.values(), widest_count]))
         blank = blank_icon(20)  # holds the icons' place until decorate(), so nothing moves when they come
         for key in PAGE_KEYS:
             self.nav.addItem(QListWidgetItem(blank, titles[key]))  # row i is PAGE_KEYS[i]
@@ -324,7 +326,9 @@ class MainWindow(QMainWindow):
     def show_unread(self, count: int) -> None:
         """The support item names how many vendor messages wait unread, so a cashier on another page sees them."""
         title = self._nav_titles["support"]
-        self.nav.item(PAGE_KEYS.index("support")).setText(f"{title} ({count})" if count else title)
+        # "(1 mới)", not "(1)": a bare count read as the number of requests, not of unread messages.
+        shown = tr_args(self.tr("%1 (%2 mới)"), title, count) if count else title
+        self.nav.item(PAGE_KEYS.index("support")).setText(shown)
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(PAGE_KEYS.index(key))

@@ -1080,103 +1080,103 @@
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="73"/>
+        <location filename="../../app/ui/health/page.py" line="74"/>
         <source>Lưu báo cáo PDF…</source>
         <translation>Save PDF report…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="74"/>
+        <location filename="../../app/ui/health/page.py" line="75"/>
         <source>Gửi kèm yêu cầu hỗ trợ</source>
         <translation>Send with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="87"/>
+        <location filename="../../app/ui/health/page.py" line="88"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="87"/>
+        <location filename="../../app/ui/health/page.py" line="88"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="87"/>
+        <location filename="../../app/ui/health/page.py" line="88"/>
         <source>Chi tiết</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="121"/>
+        <location filename="../../app/ui/health/page.py" line="122"/>
         <source>Bấm “Kiểm tra ngay” để kiểm tra máy bán hàng trong vài giây.</source>
         <translation>Press “Check now” to check the till in a few seconds.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="133"/>
+        <location filename="../../app/ui/health/page.py" line="134"/>
         <source>Đang kiểm tra hệ thống…</source>
         <translation>Checking the system…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="155"/>
+        <location filename="../../app/ui/health/page.py" line="158"/>
         <source>Đã dừng kiểm tra; kết quả lần này không được lưu.</source>
         <translation>The check was stopped; this run&apos;s results were not saved.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="160"/>
+        <location filename="../../app/ui/health/page.py" line="163"/>
         <source>Không chạy được kiểm tra: %1.</source>
         <translation>The checks could not run: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="263"/>
+        <location filename="../../app/ui/health/page.py" line="264"/>
         <source>Chọn một mục kiểm tra để xem chi tiết và cách khắc phục.</source>
         <translation>Choose a check to see its details and how to fix it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="283"/>
+        <location filename="../../app/ui/health/page.py" line="284"/>
         <source>Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
         <translation>Press “Check now” to check again and see how to fix it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="303"/>
+        <location filename="../../app/ui/health/page.py" line="304"/>
         <source>Không lưu được báo cáo: %1.</source>
         <translation>The report could not be saved: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="175"/>
+        <location filename="../../app/ui/health/page.py" line="178"/>
         <source>Kết quả lần kiểm tra lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua. Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
         <translation>Results of the check at %1 – passed: %2, warnings: %3, critical: %4, skipped: %5. Press “Check now” to check again and see how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="178"/>
+        <location filename="../../app/ui/health/page.py" line="181"/>
         <source>Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.</source>
         <translation>At %1 – passed: %2, warnings: %3, critical: %4, skipped: %5.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="187"/>
+        <location filename="../../app/ui/health/page.py" line="190"/>
         <source>Kết quả lần này chưa được lưu vào lịch sử: %1.</source>
         <translation>These results were not saved to the history: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="224"/>
-        <location filename="../../app/ui/health/page.py" line="275"/>
+        <location filename="../../app/ui/health/page.py" line="225"/>
+        <location filename="../../app/ui/health/page.py" line="276"/>
         <source>Tình trạng này từ %1</source>
         <translation>In this state since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="280"/>
+        <location filename="../../app/ui/health/page.py" line="281"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="289"/>
+        <location filename="../../app/ui/health/page.py" line="290"/>
         <source>Lưu báo cáo kiểm tra</source>
         <translation>Save the check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="301"/>
+        <location filename="../../app/ui/health/page.py" line="302"/>
         <source>Đã lưu báo cáo: %1</source>
         <translation>Report saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="304"/>
+        <location filename="../../app/ui/health/page.py" line="305"/>
         <source>Đang tạo báo cáo PDF…</source>
         <translation>Creating the PDF report…</translation>
     </message>
@@ -1502,82 +1502,88 @@
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="128"/>
+        <location filename="../../app/ui/main_window.py" line="124"/>
+        <location filename="../../app/ui/main_window.py" line="329"/>
+        <source>%1 (%2 mới)</source>
+        <translation>%1 (%2 new)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="129"/>
         <source>Đang mở dữ liệu của cửa hàng…</source>
         <translation>Opening the shop’s data…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="270"/>
+        <location filename="../../app/ui/main_window.py" line="271"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="271"/>
+        <location filename="../../app/ui/main_window.py" line="272"/>
         <source>Thiết lập lại…</source>
         <translation>Set up again…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="275"/>
+        <location filename="../../app/ui/main_window.py" line="276"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="279"/>
+        <location filename="../../app/ui/main_window.py" line="280"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="288"/>
+        <location filename="../../app/ui/main_window.py" line="289"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="289"/>
+        <location filename="../../app/ui/main_window.py" line="290"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="291"/>
+        <location filename="../../app/ui/main_window.py" line="292"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="294"/>
+        <location filename="../../app/ui/main_window.py" line="295"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="297"/>
+        <location filename="../../app/ui/main_window.py" line="298"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="310"/>
+        <location filename="../../app/ui/main_window.py" line="311"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="412"/>
+        <location filename="../../app/ui/main_window.py" line="415"/>
         <source>%1 – %2</source>
         <translation>%1 – %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="254"/>
+        <location filename="../../app/ui/main_window.py" line="255"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="314"/>
+        <location filename="../../app/ui/main_window.py" line="315"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="367"/>
+        <location filename="../../app/ui/main_window.py" line="370"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="404"/>
+        <location filename="../../app/ui/main_window.py" line="407"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -3625,8 +3631,8 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/page.py" line="79"/>
-        <location filename="../../app/ui/support/page.py" line="237"/>
-        <location filename="../../app/ui/support/page.py" line="246"/>
+        <location filename="../../app/ui/support/page.py" line="241"/>
+        <location filename="../../app/ui/support/page.py" line="250"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
@@ -3671,80 +3677,80 @@ Details: %2</translation>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="196"/>
-        <source>%1  (%2 tin mới)</source>
-        <translation>%1  (%2 new)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/page.py" line="235"/>
+        <location filename="../../app/ui/support/page.py" line="239"/>
         <source>Người mở</source>
         <translation>Opened by</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="236"/>
-        <location filename="../../app/ui/support/page.py" line="245"/>
+        <location filename="../../app/ui/support/page.py" line="240"/>
+        <location filename="../../app/ui/support/page.py" line="249"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="240"/>
+        <location filename="../../app/ui/support/page.py" line="244"/>
         <source>Mở lúc</source>
         <translation>Opened at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="241"/>
+        <location filename="../../app/ui/support/page.py" line="245"/>
         <source>Đường dây nóng</source>
         <translation>Hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="241"/>
+        <location filename="../../app/ui/support/page.py" line="245"/>
         <source>%1 (24/7)</source>
         <translation>%1 (24/7)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="245"/>
+        <location filename="../../app/ui/support/page.py" line="249"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="267"/>
+        <location filename="../../app/ui/support/page.py" line="271"/>
         <source>Chưa gửi được. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet. The request is saved and will be sent again by itself. If it is urgent, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="270"/>
+        <location filename="../../app/ui/support/page.py" line="274"/>
         <source>Chưa gửi được: %1. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %2.</source>
         <translation>Not sent yet: %1. The request is saved and will be sent again by itself. If it is urgent, call %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="238"/>
-        <location filename="../../app/ui/support/page.py" line="247"/>
+        <location filename="../../app/ui/support/page.py" line="242"/>
+        <location filename="../../app/ui/support/page.py" line="251"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="239"/>
-        <location filename="../../app/ui/support/page.py" line="248"/>
+        <location filename="../../app/ui/support/page.py" line="197"/>
+        <source>(%1 tin mới) %2</source>
+        <translation>(%1 new) %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/page.py" line="243"/>
+        <location filename="../../app/ui/support/page.py" line="252"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="249"/>
+        <location filename="../../app/ui/support/page.py" line="253"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="250"/>
+        <location filename="../../app/ui/support/page.py" line="254"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="251"/>
+        <location filename="../../app/ui/support/page.py" line="255"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="254"/>
+        <location filename="../../app/ui/support/page.py" line="258"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
@@ -3774,12 +3780,12 @@ Details: %2</translation>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="260"/>
+        <location filename="../../app/ui/support/page.py" line="264"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="275"/>
+        <location filename="../../app/ui/support/page.py" line="279"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -4785,7 +4791,7 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/thread_view.py" line="68"/>
-        <location filename="../../app/ui/support/thread_view.py" line="161"/>
+        <location filename="../../app/ui/support/thread_view.py" line="164"/>
         <source>Nhắn cho bộ phận hỗ trợ: trả lời câu hỏi, báo thêm thông tin…</source>
         <translation>Message the support team: answer a question, add information…</translation>
     </message>
@@ -4796,122 +4802,127 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/thread_view.py" line="71"/>
-        <location filename="../../app/ui/support/thread_view.py" line="217"/>
+        <location filename="../../app/ui/support/thread_view.py" line="220"/>
         <source>Gửi</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="156"/>
+        <location filename="../../app/ui/support/thread_view.py" line="78"/>
+        <source>Người gửi:</source>
+        <translation>From:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="159"/>
         <source>Yêu cầu đã đóng. Nếu lỗi xuất hiện lại, bấm “Lỗi xuất hiện lại” hoặc gửi yêu cầu mới.</source>
         <translation>The request is closed. If the problem comes back, press “The problem is back” or raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="159"/>
+        <location filename="../../app/ui/support/thread_view.py" line="162"/>
         <source>Có thể nhắn khi yêu cầu đã đến bộ phận hỗ trợ.</source>
         <translation>You can send messages once the request has reached the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="171"/>
+        <location filename="../../app/ui/support/thread_view.py" line="174"/>
         <source>Chọn tệp gửi kèm</source>
         <translation>Choose files to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="176"/>
+        <location filename="../../app/ui/support/thread_view.py" line="179"/>
         <source>Gửi kèm: %1</source>
         <translation>Attached: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="184"/>
+        <location filename="../../app/ui/support/thread_view.py" line="187"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="187"/>
+        <location filename="../../app/ui/support/thread_view.py" line="190"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="190"/>
+        <location filename="../../app/ui/support/thread_view.py" line="193"/>
         <source>Tin nhắn quá dài (tối đa %1 ký tự).</source>
         <translation>Message too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="214"/>
+        <location filename="../../app/ui/support/thread_view.py" line="217"/>
         <source>Chưa khắc phục</source>
         <translation>Not fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="215"/>
+        <location filename="../../app/ui/support/thread_view.py" line="218"/>
         <source>Phương án chưa khắc phục được lỗi? Hãy cho biết lỗi còn thế nào. Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới.</source>
         <translation>The proposed solution did not fix the problem? Tell us what is still wrong. The request will be reopened with a new deadline for a proposed solution.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="216"/>
+        <location filename="../../app/ui/support/thread_view.py" line="219"/>
         <source>Ví dụ: vẫn không in được tem, máy in báo lỗi đèn đỏ</source>
         <translation>For example: labels still do not print, the printer shows a red light</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="228"/>
+        <location filename="../../app/ui/support/thread_view.py" line="231"/>
         <source>Đề nghị giờ khác</source>
         <translation>Ask for another time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="229"/>
+        <location filename="../../app/ui/support/thread_view.py" line="232"/>
         <source>Giờ hẹn chưa tiện cho cửa hàng? Hãy cho biết ngày giờ nào tiện để nhà cung cấp hẹn lại.</source>
         <translation>The visit time does not suit the shop? Tell us which days or hours suit, so the vendor can book again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="230"/>
+        <location filename="../../app/ui/support/thread_view.py" line="233"/>
         <source>Ví dụ: sáng thứ Ba hoặc sau 17:00 các ngày trong tuần</source>
         <translation>For example: Tuesday morning, or after 17:00 on weekdays</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="230"/>
+        <location filename="../../app/ui/support/thread_view.py" line="233"/>
         <source>Gửi đề nghị</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="243"/>
+        <location filename="../../app/ui/support/thread_view.py" line="246"/>
         <source>Lỗi xuất hiện lại</source>
         <translation>The problem is back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="244"/>
+        <location filename="../../app/ui/support/thread_view.py" line="247"/>
         <source>Lỗi đã được giải quyết nay lại xuất hiện? Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới, không cần gửi yêu cầu mới.</source>
         <translation>The problem was resolved but has come back? The request will be reopened with a new deadline for a proposed solution; no need to raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="245"/>
+        <location filename="../../app/ui/support/thread_view.py" line="248"/>
         <source>Ví dụ: từ sáng nay máy quét lại ra chữ có dấu</source>
         <translation>For example: since this morning the scanner types accented letters again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="246"/>
+        <location filename="../../app/ui/support/thread_view.py" line="249"/>
         <source>Mở lại yêu cầu</source>
         <translation>Reopen the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="269"/>
+        <location filename="../../app/ui/support/thread_view.py" line="272"/>
         <source>Đã lưu; đang gửi cho bộ phận hỗ trợ.</source>
         <translation>Saved; sending to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="270"/>
+        <location filename="../../app/ui/support/thread_view.py" line="273"/>
         <source>Đã gửi cho bộ phận hỗ trợ.</source>
         <translation>Sent to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="275"/>
+        <location filename="../../app/ui/support/thread_view.py" line="278"/>
         <source>Không thực hiện được: %1.</source>
         <translation>Could not do it: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="279"/>
+        <location filename="../../app/ui/support/thread_view.py" line="282"/>
         <source>Không lưu được: %1</source>
         <translation>Could not save: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="287"/>
+        <location filename="../../app/ui/support/thread_view.py" line="290"/>
         <source>Không tải được tệp: %1</source>
         <translation>Could not download the file: %1</translation>
     </message>

@@ -57,9 +57,10 @@ def test_the_shop_sees_the_ticket_the_vendor_opened_for_it(qtbot: QtBot, runtime
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=30000)
     # The list: its deadline as for any request (the server's).
     assert page.table.item(0, 0).text() == opened.number
-    # Who opened it and its title; "(2 tin mới)" beside it only until the selected row's conversation is read.
-    assert page.table.item(0, 1).text() in (f"{SAID}: Sao lưu dữ liệu quá hạn  (2 tin mới)",
+    # Who opened it and its title; "(2 tin mới)" before it only until the selected row's conversation is read.
+    assert page.table.item(0, 1).text() in (f"(2 tin mới) {SAID}: Sao lưu dữ liệu quá hạn",
                                              f"{SAID}: Sao lưu dữ liệu quá hạn")
+    assert not page.table.isColumnHidden(3)  # it waits for a proposal: its deadline shows
     assert page.table.item(0, 2).text() == "Đã tiếp nhận"
     assert opened.response_due_at is not None
     assert page.table.item(0, 3).text() == deadline_text(opened.response_due_at, LOOKED).split(": ", 1)[-1]

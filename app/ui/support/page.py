@@ -193,7 +193,8 @@ class SupportPage(FeaturePage[SupportState]):
             title = request.title
             if request.opened_by_system:  # never raised here: say who opened it, first
                 title = tr_args(self.tr("%1: %2"), system_opened_text(), title)
-            title = tr_args(self.tr("%1  (%2 tin mới)"), title, unread) if unread else title
+            # The unread count first: after the title it was the part a narrow column cut off.
+            title = tr_args(self.tr("(%1 tin mới) %2"), unread, title) if unread else title
             cells = [number, title, status_name(request.status), deadline]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -213,6 +214,9 @@ class SupportPage(FeaturePage[SupportState]):
                 self.table.selectRow(row)
         if requests and self._selected_id() is None:
             self.table.selectRow(0)
+        # The deadline column only while some request waits for a proposal: empty, it took a quarter of the width
+        # from the titles.
+        self.table.setColumnHidden(3, not any(request.status.awaits_proposal for request in requests))
         self._show_selected()
 
     def _selected_id(self) -> str | None:

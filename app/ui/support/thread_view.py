@@ -74,7 +74,10 @@ class ThreadView(QWidget):
         self.files_label.hide()
 
         actions = hbox(*self._action_buttons(), STRETCH)
-        side = vbox(self.author, self.attach_button)
+        # A visible label: the placeholder alone left a lone name box once it was filled in.
+        self.author_label = QLabel(self.tr("Người gửi:"))
+        self.author_label.setBuddy(self.author)
+        side = vbox(self.author_label, self.author, self.attach_button)
         reply_row = hbox(side, (self.reply, 1), self.send_button)
         layout = vbox(self.next_step, actions, (self.timeline, 1), self.files_label, reply_row, parent=self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -23,7 +23,7 @@ key is optional for the reader:
   (``number``, ``author``, ``kind``, ``text``), each announced once.
 - ``visit_reminders``: confirmed visits due a reminder now (``kind``, ``number``, ``slot`` with
   ``day``/``start``/``end``/``technician``), each reminder once.
-- ``updates``: ``app_staged`` (a version or null), ``installed`` (pack id and version).
+- ``updates``: ``app_staged`` (a version or null), ``installed`` (pack id, version and title).
 - ``reminder_days``: a coverage reminder due now (30, 7 or 1), or null.
 - ``handed_over``: the update helper was started; the tray must quit now.
 - ``handover_waiting``: the helper waits for this version's window to build (``--first`` only).
@@ -194,7 +194,8 @@ def _updates(runtime: Runtime) -> dict[str, Any]:
         log.warning("update run: %s", run.error)
     return {
         "app_staged": run.app_staged.version if run.app_staged is not None else None,
-        "installed": [{"pack_id": r.pack_id, "version": r.version} for r in run.installed if not r.unchanged],
+        "installed": [{"pack_id": r.pack_id, "version": r.version, "title": r.title or r.pack_id}
+                      for r in run.installed if not r.unchanged],
     }
 
 

@@ -324,7 +324,7 @@ class Application(QObject):
             self.apply_update_if_quiet()
         for result in run.installed:
             if not result.unchanged:
-                self.notifier.notify(*notices.pack_installed(result.pack_id, result.version))
+                self.notifier.notify(*notices.pack_installed(result.title or result.pack_id, result.version))
 
     @Slot(object)
     def _notify_health(self, run: HealthRun) -> None:

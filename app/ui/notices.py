@@ -41,8 +41,9 @@ def app_staged(version: str) -> Notice:
     return Notice(translate("Notices", "Có bản phần mềm mới"), tr_args(message, version), Level.INFO)
 
 
-def pack_installed(pack_id: str, version: str) -> Notice:
-    message = tr_args(translate("Notices", "%1 phiên bản %2"), pack_id, version)
+def pack_installed(title: str, version: str) -> Notice:
+    """``title``: the pack's title as signed (its id when it has none)."""
+    message = tr_args(translate("Notices", "%1 phiên bản %2"), title, version)
     return Notice(translate("Notices", "Đã cài gói quy định mới"), message, Level.INFO)
 
 

@@ -244,7 +244,7 @@ class TrayJobs(QObject):
         if updates.get("app_staged"):
             notify(*notices.app_staged(str(updates["app_staged"])))
         for pack in updates.get("installed") or []:
-            notify(*notices.pack_installed(str(pack.get("pack_id")), str(pack.get("version"))))
+            notify(*notices.pack_installed(str(pack.get("title") or pack.get("pack_id")), str(pack.get("version"))))
         if report.get("recovered_database"):
             notify(*notices.database_recovered(str(report["recovered_database"])))
         if isinstance(report.get("reminder_days"), int):

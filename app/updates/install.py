@@ -87,6 +87,7 @@ class InstallResult:
     path: Path
     changes: list[RuleChange]
     unchanged: bool = False  # the same bytes were already current: nothing was switched
+    title: str = ""  # the pack's title as signed (Vietnamese), for what the shop is told
 
 
 @dataclass
@@ -264,7 +265,8 @@ class PackStore:
             if old is not None and old.version == pack.version:
                 if not self._holds(target, stored):
                     raise PackError("version", f"{pack.version} is installed with different content")
-                return InstallResult(pack.id, pack.version, self.previous_version(pack.id), target, [], True)
+                return InstallResult(pack.id, pack.version, self.previous_version(pack.id), target, [], True,
+                                     pack.title_vi)
             if old is not None and version_key(pack.version) < old.version_key and not allow_downgrade:
                 raise PackError("version", f"{pack.version} is older than the installed {old.version}")
             if target.exists():
@@ -286,7 +288,8 @@ class PackStore:
             _step("previous_written")
             self._prune(pack_dir, keep={pack.version, old_version})
         log.info("pack %s %s installed (was %s)", pack.id, pack.version, old_version)
-        return InstallResult(pack.id, pack.version, old_version, target, self._differ(old, pack))
+        return InstallResult(pack.id, pack.version, old_version, target, self._differ(old, pack),
+                             title=pack.title_vi)
 
     def install_archive(self, zip_path: Path, *, allow_downgrade: bool = False) -> InstallResult:
         """A zipped pack (``pack.json`` at the top), extracted with :func:`extract_safely` first."""
@@ -325,7 +328,8 @@ class PackStore:
             self._write_pointer(pack_dir, "current", Pointer(back.version, now.version).text())
             self._set_previous(pack_dir, now.version)
         log.warning("pack %s rolled back from %s to %s", pack_id, now.version, back.version)
-        return InstallResult(pack_id, back.version, now.version, pack_dir / back.version, self._differ(now, back))
+        return InstallResult(pack_id, back.version, now.version, pack_dir / back.version, self._differ(now, back),
+                             title=back.title_vi)
 
     # --- start-up repair -------------------------------------------------------
 

@@ -1502,88 +1502,88 @@
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="124"/>
-        <location filename="../../app/ui/main_window.py" line="329"/>
+        <location filename="../../app/ui/main_window.py" line="125"/>
+        <location filename="../../app/ui/main_window.py" line="330"/>
         <source>%1 (%2 mới)</source>
         <translation>%1 (%2 new)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="129"/>
+        <location filename="../../app/ui/main_window.py" line="130"/>
         <source>Đang mở dữ liệu của cửa hàng…</source>
         <translation>Opening the shop’s data…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="271"/>
+        <location filename="../../app/ui/main_window.py" line="272"/>
         <source>&amp;Tệp</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="272"/>
+        <location filename="../../app/ui/main_window.py" line="273"/>
         <source>Thiết lập lại…</source>
         <translation>Set up again…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="276"/>
+        <location filename="../../app/ui/main_window.py" line="277"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="280"/>
+        <location filename="../../app/ui/main_window.py" line="281"/>
         <source>&amp;Ngôn ngữ</source>
         <translation>&amp;Language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="289"/>
+        <location filename="../../app/ui/main_window.py" line="290"/>
         <source>Trợ &amp;giúp</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="290"/>
+        <location filename="../../app/ui/main_window.py" line="291"/>
         <source>Mở thư mục nhật ký</source>
         <translation>Open log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292"/>
+        <location filename="../../app/ui/main_window.py" line="293"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote assistance…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="295"/>
+        <location filename="../../app/ui/main_window.py" line="296"/>
         <source>Chế độ kỹ thuật viên…</source>
         <translation>Technician mode…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="298"/>
+        <location filename="../../app/ui/main_window.py" line="299"/>
         <source>Giới thiệu</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="311"/>
+        <location filename="../../app/ui/main_window.py" line="312"/>
         <source>Đường dây nóng 24/7: %1</source>
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="415"/>
+        <location filename="../../app/ui/main_window.py" line="416"/>
         <source>%1 – %2</source>
         <translation>%1 – %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="255"/>
+        <location filename="../../app/ui/main_window.py" line="256"/>
         <source>Sẵn sàng</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="315"/>
+        <location filename="../../app/ui/main_window.py" line="316"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="370"/>
+        <location filename="../../app/ui/main_window.py" line="371"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="407"/>
+        <location filename="../../app/ui/main_window.py" line="408"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -1712,37 +1712,37 @@
         <translation>New app version available</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="63"/>
+        <location filename="../../app/ui/notices.py" line="64"/>
         <source>Nhà cung cấp đã phát hiện và mở yêu cầu %1</source>
         <translation>The vendor detected a problem and opened request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="91"/>
+        <location filename="../../app/ui/notices.py" line="92"/>
         <source>Dữ liệu của ứng dụng đã được tạo mới</source>
         <translation>The app&apos;s data was started afresh</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="96"/>
+        <location filename="../../app/ui/notices.py" line="97"/>
         <source>Bộ phận hỗ trợ trả lời yêu cầu %1</source>
         <translation>The support team answered request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="97"/>
+        <location filename="../../app/ui/notices.py" line="98"/>
         <source>Mở phần mềm để xem chi tiết.</source>
         <translation>Open the app to see the details.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="105"/>
+        <location filename="../../app/ui/notices.py" line="106"/>
         <source>Kỹ thuật viên sắp đến (khoảng 1 giờ nữa)</source>
         <translation>The technician arrives soon (in about an hour)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="107"/>
+        <location filename="../../app/ui/notices.py" line="108"/>
         <source>Ngày mai kỹ thuật viên đến cửa hàng</source>
         <translation>The technician comes to the shop tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="108"/>
+        <location filename="../../app/ui/notices.py" line="109"/>
         <source>Yêu cầu %1: %2</source>
         <translation>Request %1: %2</translation>
     </message>
@@ -1752,37 +1752,37 @@
         <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="46"/>
+        <location filename="../../app/ui/notices.py" line="47"/>
         <source>Đã cài gói quy định mới</source>
         <translation>A new regulation pack was installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="45"/>
+        <location filename="../../app/ui/notices.py" line="46"/>
         <source>%1 phiên bản %2</source>
         <translation>%1 version %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="51"/>
+        <location filename="../../app/ui/notices.py" line="52"/>
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="50"/>
+        <location filename="../../app/ui/notices.py" line="51"/>
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="73"/>
+        <location filename="../../app/ui/notices.py" line="74"/>
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="74"/>
+        <location filename="../../app/ui/notices.py" line="75"/>
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="75"/>
+        <location filename="../../app/ui/notices.py" line="76"/>
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
@@ -4958,22 +4958,22 @@ Details: %2</translation>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="81"/>
+        <location filename="../../app/ui/notices.py" line="82"/>
         <source>Hệ thống hoạt động bình thường</source>
         <translation>Everything is working normally</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="82"/>
+        <location filename="../../app/ui/notices.py" line="83"/>
         <source>Có thông tin mới</source>
         <translation>There is news</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="83"/>
+        <location filename="../../app/ui/notices.py" line="84"/>
         <source>Có mục cần chú ý</source>
         <translation>Something needs attention</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="84"/>
+        <location filename="../../app/ui/notices.py" line="85"/>
         <source>Có sự cố cần xử lý</source>
         <translation>There is a problem to fix</translation>
     </message>
@@ -5236,117 +5236,127 @@ Details: %2</translation>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="63"/>
+        <location filename="../../app/ui/updates/page.py" line="64"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="69"/>
+        <location filename="../../app/ui/updates/page.py" line="70"/>
         <source>Gói quy định</source>
-        <translation>Regulation packs</translation>
+        <translation>Regulation pack</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="69"/>
+        <location filename="../../app/ui/updates/page.py" line="70"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="69"/>
+        <location filename="../../app/ui/updates/page.py" line="70"/>
         <source>Hiệu lực</source>
         <translation>In force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="70"/>
+        <location filename="../../app/ui/updates/page.py" line="71"/>
         <source>Bản trước</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="108"/>
+        <location filename="../../app/ui/updates/page.py" line="109"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="125"/>
+        <location filename="../../app/ui/updates/page.py" line="126"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="135"/>
+        <location filename="../../app/ui/updates/page.py" line="136"/>
         <source>Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>There are no regulation packs on this PC yet. Press “Check for updates” to download the packs signed by the vendor; new packs are also downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="137"/>
+        <location filename="../../app/ui/updates/page.py" line="138"/>
         <source>Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.</source>
         <translation>Select a regulation pack in the table above to see what it changes and when it takes effect.</translation>
     </message>
     <message>
         <location filename="../../app/ui/updates/page.py" line="151"/>
+        <source>Chọn một gói có bản trước (cột “Bản trước”) để quay lại bản đó.</source>
+        <translation>Choose a pack that has a previous version (the “Previous” column) to go back to it.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="157"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="157"/>
+        <location filename="../../app/ui/updates/page.py" line="163"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="158"/>
+        <location filename="../../app/ui/updates/page.py" line="164"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="171"/>
-        <source>Đã cài gói quy định: %1</source>
-        <translation>Regulation packs installed: %1</translation>
+        <location filename="../../app/ui/updates/page.py" line="176"/>
+        <source>%1 (phiên bản %2)</source>
+        <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="173"/>
+        <location filename="../../app/ui/updates/page.py" line="178"/>
+        <source>Đã cài gói quy định: %1</source>
+        <translation>Installed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="180"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="176"/>
+        <location filename="../../app/ui/updates/page.py" line="183"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="183"/>
+        <location filename="../../app/ui/updates/page.py" line="190"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="193"/>
+        <location filename="../../app/ui/updates/page.py" line="200"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="200"/>
+        <location filename="../../app/ui/updates/page.py" line="207"/>
         <source>Chọn thư mục bản cập nhật trên USB</source>
         <translation>Choose the update folder on the USB stick</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="212"/>
+        <location filename="../../app/ui/updates/page.py" line="219"/>
         <source>Đang kiểm tra bản cập nhật trong %1…</source>
         <translation>Checking the update copy in %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="216"/>
+        <location filename="../../app/ui/updates/page.py" line="223"/>
         <source>Đang cập nhật từ USB…</source>
         <translation>Updating from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="224"/>
+        <location filename="../../app/ui/updates/page.py" line="231"/>
         <source>Đang dừng…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="230"/>
+        <location filename="../../app/ui/updates/page.py" line="237"/>
         <source>Đang cài %1…</source>
         <translation>Installing %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="259"/>
+        <location filename="../../app/ui/updates/page.py" line="266"/>
         <source>Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ.</source>
         <translation>Update from USB stopped; packs already installed are kept.</translation>
     </message>

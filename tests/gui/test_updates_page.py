@@ -65,6 +65,11 @@ def test_a_published_pack_is_installed_and_shown(qtbot: QtBot, runtime: Runtime,
     assert "Nghị định 232/2025" in page.detail.toPlainText()
     assert "20.000.000 ₫" in page.detail.toPlainText()
     assert runtime.pack_store.current("nd-232-2025").version == "1.0.0"
+    # Named by its title, not its id; and nothing to roll back to yet, so the button says so instead of doing nothing.
+    title = page.table.item(0, 0).text()
+    assert page.message.text() == f"Đã cài gói quy định: {title} (phiên bản 1.0.0)"
+    page.table.selectRow(0)
+    assert not page.rollback_button.isEnabled() and "Bản trước" in page.rollback_button.toolTip()
 
 
 def test_a_tampered_pack_on_the_server_installs_nothing(qtbot: QtBot, runtime: Runtime, published) -> None:
@@ -104,7 +109,8 @@ def test_a_new_version_shows_what_changed_and_can_be_rolled_back(
     page._show_selected()
     text = page.detail.toPlainText()
     assert "Thay đổi so với bản 1.0.0" in text and "20000000 → 15000000" in text
-    page._rollback_selected()
+    assert page.rollback_button.isEnabled()  # 1.0.0 to go back to
+    page.rollback_button.click()
     qtbot.waitUntil(lambda: runtime.pack_store.current("nd-232-2025").version == "1.0.0", timeout=5000)
 
 

@@ -55,6 +55,7 @@ class UpdatesPage(QWidget):
             "Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, khi máy không có Internet. "
             "Bản sao được kiểm tra chữ ký như khi tải về."))
         self.rollback_button = push_button(self.tr("Quay lại bản trước"), self._rollback_selected)
+        self.rollback_button.setEnabled(False)  # until a pack with a previous version is chosen
         # An import from USB: its progress and a way to stop it, on their own line while it runs.
         self.usb_progress = QProgressBar()
         self.usb_progress.setRange(0, 1000)
@@ -143,6 +144,11 @@ class UpdatesPage(QWidget):
 
     def _show_selected(self) -> None:
         pack = self._selected()
+        # Only a pack with a version to go back to can be rolled back: the button did nothing, silently, else.
+        self.rollback_button.setEnabled(pack is not None and bool(pack.previous_version))
+        self.rollback_button.setToolTip(
+            "" if pack is not None and pack.previous_version
+            else self.tr("Chọn một gói có bản trước (cột “Bản trước”) để quay lại bản đó."))
         if pack is None:
             self._show_hint(self._detail_hint(self._state.packs))
             return
@@ -167,7 +173,8 @@ class UpdatesPage(QWidget):
             level = Level.CRITICAL if run.error.kind is UpdateErrorKind.SECURITY else Level.WARNING
             self.message.show_message(error_text(run.error.kind), level)
         elif run.installed:
-            names = ", ".join(f"{r.pack_id} {r.version}" for r in run.installed if not r.unchanged)
+            names = ", ".join(tr_args(self.tr("%1 (phiên bản %2)"), r.title or r.pack_id, r.version)
+                              for r in run.installed if not r.unchanged)
             self.message.show_message(tr_args(self.tr("Đã cài gói quy định: %1"), names or "—"), Level.OK)
         elif run.app_staged is not None:
             self.message.show_message(tr_args(self.tr("Bản phần mềm %1 đã sẵn sàng để cài."), run.app_staged.version),

@@ -38,9 +38,9 @@ class AboutDialog(QDialog):
             [
                 f"{APP_NAME} {__version__}",
                 f"Python {platform.python_version()}, PySide6 {pyside_version}, {platform.platform()}",
-                f"Config: {runtime.loaded.path}",
-                f"Data: {runtime.paths.data_dir}",
-                f"Log: {runtime.log_file}",
+                tr_args(self.tr("Tệp cấu hình: %1"), runtime.loaded.path),
+                tr_args(self.tr("Thư mục dữ liệu: %1"), runtime.paths.data_dir),
+                tr_args(self.tr("Nhật ký: %1"), runtime.log_file),
             ]
         )
         # Long folder paths must wrap on a narrow screen: a zero-width space after each separator lets them

@@ -53,9 +53,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Khắc phục sự cố: đề xuất phương án xử lý trong tối đa 2–4 giờ làm việc, hướng dẫn qua điện thoại, "
         "email, truy cập từ xa hoặc cử nhân viên đến tận nơi.",
         "Incident resolution: a proposed solution within 2–4 working hours at most, with guidance by phone, "
-        "email, remote session, or a technician on site."),
+        "e-mail, remote session, or a technician on site."),
     "include_howto": ("Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email, truy cập từ xa hoặc tại cửa hàng.",
-                      "Help using the software by phone, fax, email, remote session or at the shop."),
+                      "Help using the software by phone, fax, e-mail, remote session or at the shop."),
     "include_regulation": ("Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.",
                            "New versions when new gold-trading regulations come out."),
     "include_reinstall": ("Cài đặt lại phần mềm khi máy tính gặp sự cố.",

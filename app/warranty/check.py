@@ -16,10 +16,10 @@ CHECK_ID = "warranty.coverage"
 REMEDIES = {
     "warranty.renew": (
         "Gia hạn hợp đồng bảo trì để tiếp tục được hỗ trợ ưu tiên: vào mục \u201cBảo hành & bảo trì\u201d, "
-        f"bấm \u201cGia hạn bảo trì\u201d, hoặc gọi {HOTLINE}."
+        f"bấm \u201cĐề nghị gia hạn…\u201d, hoặc gọi {HOTLINE}."
     ),
     "warranty.no_contract": (
-        "Chưa có hợp đồng: bấm \u201cCập nhật từ máy chủ\u201d trong mục \u201cBảo hành & bảo trì\u201d, "
+        "Chưa có hợp đồng: bấm \u201cTải lại hợp đồng\u201d trong mục \u201cBảo hành & bảo trì\u201d, "
         "hoặc \u201cNhập hợp đồng từ tệp\u201d nếu máy không có Internet."
     ),
 }

@@ -24,6 +24,21 @@
         <translation>24/7 hotline: &lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
     <message>
+        <location filename="../../app/ui/about.py" line="41"/>
+        <source>Tệp cấu hình: %1</source>
+        <translation>Settings file: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/about.py" line="42"/>
+        <source>Thư mục dữ liệu: %1</source>
+        <translation>Data folder: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/about.py" line="43"/>
+        <source>Nhật ký: %1</source>
+        <translation>Log: %1</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/about.py" line="52"/>
         <source>Sao chép thông tin</source>
         <translation>Copy details</translation>
@@ -227,6 +242,11 @@
         <translation>Diagnostics to be sent</translation>
     </message>
     <message>
+        <location filename="../../app/ui/support/bundle_preview.py" line="38"/>
+        <source>Gửi các phần đã chọn</source>
+        <translation>Send the parts ticked</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/support/texts.py" line="145"/>
         <source>Nhật ký ứng dụng</source>
         <translation>App log</translation>
@@ -271,11 +291,6 @@
         <location filename="../../app/ui/support/bundle_preview.py" line="35"/>
         <source>Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. Số CCCD, số điện thoại khác, email và mật khẩu đã được che.</source>
         <translation>This is exactly what will be sent to the technician. Untick any part you do not want to send. Citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/bundle_preview.py" line="38"/>
-        <source>Đồng ý</source>
-        <translation>OK</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/bundle_preview.py" line="39"/>
@@ -2909,7 +2924,7 @@
     </message>
     <message>
         <location filename="../../app/ui/devices/scanner_tab.py" line="152"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="277"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="280"/>
         <source>Kết nối</source>
         <translation>Connect</translation>
     </message>
@@ -2991,102 +3006,102 @@
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="247"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="250"/>
         <source>Không thấy cổng COM nào. Máy quét USB kiểu bàn phím không cần cổng: dùng ô bên dưới.</source>
         <translation>No COM port found. A USB keyboard-type scanner needs no port: use the field below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="264"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="267"/>
         <source>Chọn hoặc nhập cổng trước.</source>
         <translation>Choose or type a port first.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="273"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="276"/>
         <source>Ngắt kết nối</source>
         <translation>Disconnect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="274"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="277"/>
         <source>Đang nghe %1 – hãy quét một mã.</source>
         <translation>Listening on %1 – scan a code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="281"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="284"/>
         <source>Lỗi cổng: %1</source>
         <translation>Port error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="283"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="286"/>
         <source>Đã ngắt kết nối.</source>
         <translation>Disconnected.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="287"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="290"/>
         <source>Đang dò tốc độ: hãy quét liên tục một mã trong vài giây…</source>
         <translation>Detecting the speed: keep scanning one code for a few seconds…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="289"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="292"/>
         <source>Đang dò tốc độ cổng…</source>
         <translation>Detecting the port speed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="294"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="297"/>
         <source>Không dò được tốc độ: không nhận được mã hợp lệ ở tốc độ nào.</source>
         <translation>Could not detect the speed: no valid code arrived at any rate.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="297"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="300"/>
         <source>Máy quét dùng tốc độ %1 baud.</source>
         <translation>The scanner uses %1 baud.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="311"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="314"/>
         <source>Cổng COM</source>
         <translation>COM port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="352"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="355"/>
         <source>Bàn phím (máy quét)</source>
         <translation>Keyboard (scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="352"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="355"/>
         <source>Bàn phím (người gõ)</source>
         <translation>Keyboard (person typing)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="353"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="356"/>
         <source>%1 phím/giây</source>
         <translation>%1 keys/s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="391"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="394"/>
         <source>%1: mong đợi %2, nhận được %3</source>
         <translation>%1: expected %2, received %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="395"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="398"/>
         <source>Quét đúng.</source>
         <translation>Scanned correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="401"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="404"/>
         <source>Máy quét đọc đúng tất cả các mã trên tờ thử.</source>
         <translation>The scanner read every code on the test sheet correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="415"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="418"/>
         <source>In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.</source>
         <translation>Print the test sheet, click the scan field (or connect the COM port), then scan each code in turn. The app names the usual faults and how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="433"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="436"/>
         <source>Lưu tờ mã thử</source>
         <translation>Save the test sheet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="438"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="441"/>
         <source>Đã lưu tờ mã thử: %1 – in ở 100%.</source>
         <translation>Test sheet saved: %1 – print at 100%.</translation>
     </message>
@@ -4051,6 +4066,11 @@ Details: %2</translation>
         <translation>Solution due: %1, %2 left</translation>
     </message>
     <message>
+        <location filename="../../app/ui/support/time_texts.py" line="65"/>
+        <source>%1, %2, %3–%4, kỹ thuật viên %5</source>
+        <translation>%1, %2, %3–%4, technician %5</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/support/texts.py" line="139"/>
         <source>(chưa gửi)</source>
         <translation>(not sent yet)</translation>
@@ -4089,11 +4109,6 @@ Details: %2</translation>
         <location filename="../../app/ui/support/time_texts.py" line="52"/>
         <source>Chủ Nhật</source>
         <translation>Sunday</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/time_texts.py" line="64"/>
-        <source>%1 %2, %3–%4, kỹ thuật viên %5</source>
-        <translation>%1 %2, %3–%4, technician %5</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="174"/>
@@ -4879,7 +4894,7 @@ Details: %2</translation>
     <message>
         <location filename="../../app/ui/support/thread_view.py" line="233"/>
         <source>Gửi đề nghị</source>
-        <translation>Send request</translation>
+        <translation>Ask for this time</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/thread_view.py" line="246"/>
@@ -5450,62 +5465,62 @@ Details: %2</translation>
         <translation>Maintenance tier</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="96"/>
-        <source>Cập nhật từ máy chủ</source>
-        <translation>Update from server</translation>
+        <location filename="../../app/ui/warranty/page.py" line="98"/>
+        <source>Tải lại hợp đồng</source>
+        <translation>Reload the contract</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="97"/>
+        <location filename="../../app/ui/warranty/page.py" line="100"/>
+        <source>Lưu phiếu bảo hành (PDF)…</source>
+        <translation>Save the certificate (PDF)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="101"/>
+        <source>Đề nghị gia hạn…</source>
+        <translation>Ask to renew…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="154"/>
+        <source>Bấm “Tải lại hợp đồng”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
+        <translation>Press “Reload the contract”, or “Import contract from file” if this PC has no Internet.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="99"/>
         <source>Nhập hợp đồng từ tệp…</source>
         <translation>Import contract from file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="98"/>
-        <source>In phiếu bảo hành…</source>
-        <translation>Print warranty certificate…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/warranty/page.py" line="99"/>
-        <source>Gia hạn bảo trì</source>
-        <translation>Renew maintenance</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/warranty/page.py" line="109"/>
+        <location filename="../../app/ui/warranty/page.py" line="111"/>
         <source>Thời gian được hỗ trợ</source>
         <translation>Coverage over time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="110"/>
+        <location filename="../../app/ui/warranty/page.py" line="112"/>
         <source>Các hợp đồng bảo trì</source>
         <translation>Maintenance contracts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="111"/>
+        <location filename="../../app/ui/warranty/page.py" line="113"/>
         <source>Bảo hành và bảo trì bao gồm</source>
         <translation>Warranty and maintenance include</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="122"/>
+        <location filename="../../app/ui/warranty/page.py" line="124"/>
         <source>Đang đọc hợp đồng…</source>
         <translation>Reading the contract…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="151"/>
+        <location filename="../../app/ui/warranty/page.py" line="153"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="152"/>
-        <source>Bấm “Cập nhật từ máy chủ”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
-        <translation>Press “Update from server”, or “Import contract from file” if this PC has no Internet.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/warranty/page.py" line="161"/>
+        <location filename="../../app/ui/warranty/page.py" line="163"/>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call %1.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/warranty/page.py" line="166"/>
+        <location filename="../../app/ui/warranty/page.py" line="168"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
         <translation>
             <numerusform>%1 day left – covered through %2.</numerusform>
@@ -5513,48 +5528,48 @@ Details: %2</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="169"/>
+        <location filename="../../app/ui/warranty/page.py" line="171"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="173"/>
+        <location filename="../../app/ui/warranty/page.py" line="175"/>
         <location filename="../../app/ui/warranty/texts.py" line="114"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="178"/>
+        <location filename="../../app/ui/warranty/page.py" line="180"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="183"/>
+        <location filename="../../app/ui/warranty/page.py" line="185"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="184"/>
+        <location filename="../../app/ui/warranty/page.py" line="186"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="186"/>
+        <location filename="../../app/ui/warranty/page.py" line="188"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="186"/>
+        <location filename="../../app/ui/warranty/page.py" line="188"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="228"/>
+        <location filename="../../app/ui/warranty/page.py" line="230"/>
         <source>Không đọc được tệp: %1. Hãy chọn lại tệp hợp đồng nhà cung cấp gửi.</source>
         <translation>The file could not be read: %1. Choose the contract file the vendor sent again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="249"/>
+        <location filename="../../app/ui/warranty/page.py" line="251"/>
         <source>Không lưu được phiếu bảo hành: %1. Hãy chọn nơi khác để lưu.</source>
         <translation>The warranty certificate could not be saved: %1. Choose another place to save it.</translation>
     </message>
@@ -5564,57 +5579,57 @@ Details: %2</translation>
         <translation>%1 – tax code %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="197"/>
+        <location filename="../../app/ui/warranty/page.py" line="199"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="202"/>
+        <location filename="../../app/ui/warranty/page.py" line="204"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="204"/>
+        <location filename="../../app/ui/warranty/page.py" line="206"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="214"/>
+        <location filename="../../app/ui/warranty/page.py" line="216"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="214"/>
+        <location filename="../../app/ui/warranty/page.py" line="216"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="222"/>
+        <location filename="../../app/ui/warranty/page.py" line="224"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="233"/>
+        <location filename="../../app/ui/warranty/page.py" line="235"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="247"/>
+        <location filename="../../app/ui/warranty/page.py" line="249"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="251"/>
+        <location filename="../../app/ui/warranty/page.py" line="253"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="257"/>
+        <location filename="../../app/ui/warranty/page.py" line="259"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="260"/>
+        <location filename="../../app/ui/warranty/page.py" line="262"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -5754,12 +5769,12 @@ Details: %2</translation>
     <message>
         <location filename="../../app/ui/warranty/texts.py" line="99"/>
         <source>Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi.</source>
-        <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, email, remote session, or a technician on site.</translation>
+        <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, e-mail, remote session, or a technician on site.</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/texts.py" line="101"/>
         <source>Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa.</source>
-        <translation>Help using the software by phone, fax, email or remote session.</translation>
+        <translation>Help using the software by phone, fax, e-mail or remote session.</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/texts.py" line="102"/>

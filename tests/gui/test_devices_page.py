@@ -353,3 +353,17 @@ def test_in_english_the_sheet_and_the_templates_have_english_names(qtbot: QtBot,
         assert page.printer.template.currentData() == "rat_tail_75x10"  # the data is still the file's name
     finally:
         translators.install(qapp, "vi")
+
+
+def test_a_port_pyserial_knows_nothing_about_is_listed_by_its_name_alone(qtbot: QtBot, runtime) -> None:
+    """pyserial describes such a port as "n/a" (serial/tools/list_ports_common.py): it was shown "/dev/ttyS0 – n/a"."""
+    from serial.tools.list_ports_common import ListPortInfo
+
+    from app.devices.serial_scanner import list_ports
+
+    bare, usb = ListPortInfo("/dev/ttyS0"), ListPortInfo("/dev/ttyUSB0")
+    usb.description, usb.vid, usb.pid = "USB Serial", 0x1A86, 0x7523
+    page = make(qtbot, runtime)
+    page.scanner._show_ports(list_ports(lambda: [bare, usb]))
+    shown = [page.scanner.port.itemText(i) for i in range(page.scanner.port.count())]
+    assert shown == ["/dev/ttyS0", "/dev/ttyUSB0 – USB Serial (1A86:7523)"]

@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from app.ui.widgets.flow import FlowLayout
 
-NAMES = ("Gia hạn bảo trì", "Cập nhật từ máy chủ", "Nhập hợp đồng từ tệp…", "In phiếu bảo hành…")
+NAMES = ("Đề nghị gia hạn…", "Tải lại hợp đồng", "Nhập hợp đồng từ tệp…", "Lưu phiếu bảo hành (PDF)…")
 
 
 def row_of_buttons(qtbot: QtBot, **options: bool) -> tuple[QWidget, FlowLayout, list[QPushButton]]:

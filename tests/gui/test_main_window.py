@@ -151,6 +151,9 @@ def test_about_box_shows_version_and_hotline(qtbot: QtBot, make_app) -> None:
     text = _labels(dialog)
     assert f"Phiên bản {__version__}" in text
     assert HOTLINE in text
+    # The folders a technician asks for, named in the interface language (they were "Config:", "Data:", "Log:").
+    assert "Tệp cấu hình: " in dialog.details and "Thư mục dữ liệu: " in dialog.details
+    assert "Config:" not in dialog.details
 
 
 def test_a_long_notification_is_cut_with_an_ellipsis_and_whole_in_the_tooltip(qtbot: QtBot, make_app) -> None:

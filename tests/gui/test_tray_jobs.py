@@ -76,7 +76,7 @@ def test_a_visit_reminder_from_a_report_reads_as_the_windows(qapp: QApplication)
     note = jobs.notifier.history[0]  # newest first
     assert note.title == "Ngày mai kỹ thuật viên đến cửa hàng"
     assert note.message == "Yêu cầu YC-2026-000012: " + visit_slot_text(slot)
-    assert visit_slot_text(slot) == "Thứ Hai 07/12/2026, 14:00–16:00, kỹ thuật viên Trần Minh"  # 07/12/2026: a Monday
+    assert visit_slot_text(slot) == "Thứ Hai, 07/12/2026, 14:00–16:00, kỹ thuật viên Trần Minh"  # 07/12/2026: a Monday
     jobs.finished.emit(["poll"], {"visit_reminders": [{"kind": "hour_before", "number": "YC-2026-000012",
                                                        "slot": {"day": "not a day"}}]})
     assert jobs.notifier.history[0].message == "Yêu cầu YC-2026-000012: not a day"  # still names the request

@@ -239,7 +239,10 @@ class ScannerTab(QWidget):
         current = self.port.currentText()
         self.port.clear()
         for info in ports:
-            label = f"{info.device} – {info.description}" + (f" ({info.vid_pid})" if info.vid_pid else "")
+            # pyserial says "n/a" for a port it knows nothing about (serial.tools.list_ports_common): not shown.
+            known = info.description and info.description not in ("n/a", info.device)
+            label = (f"{info.device} – {info.description}" if known else info.device) + (
+                f" ({info.vid_pid})" if info.vid_pid else "")
             self.port.addItem(label, info.device)
         if current:
             self.port.setEditText(current)

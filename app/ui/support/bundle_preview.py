@@ -35,7 +35,7 @@ class BundlePreviewDialog(QDialog):
         intro = QLabel(self.tr("Đây đúng là nội dung sẽ gửi cho kỹ thuật viên. Bỏ chọn phần nào bạn không muốn gửi. "
                                "Số CCCD, số điện thoại khác, email và mật khẩu đã được che."))
         intro.setWordWrap(True)
-        ok = push_button(self.tr("Đồng ý"), self.accept, default=True)
+        ok = push_button(self.tr("Gửi các phần đã chọn"), self.accept, default=True)  # "Đồng ý" said nothing
         cancel = push_button(self.tr("Hủy"), self.reject)
         body = hbox((self.list, 2), (self.text, 3))
         buttons = hbox(STRETCH, cancel, ok)

@@ -54,12 +54,13 @@ def weekday_name(day: dt.date) -> str:
 
 
 def visit_slot_text(slot: VisitSlot) -> str:
-    """'Thứ Hai 07/12/2026, 14:00–16:00, kỹ thuật viên Trần Minh'."""
+    """'Thứ Hai, 07/12/2026, 14:00–16:00, kỹ thuật viên Trần Minh'."""
     return visit_words(slot.day, slot.start.strftime("%H:%M"), slot.end.strftime("%H:%M"), slot.technician)
 
 
 def visit_words(day: dt.date, start: str, end: str, technician: str) -> str:
     """:func:`visit_slot_text` from plain values: the tray's reminders come from a job report, without
     pmv_protocol.thread (pydantic) in the tray's process."""
-    return tr_args(translate("SupportTexts", "%1 %2, %3–%4, kỹ thuật viên %5"), weekday_name(day), format_date(day),
+    # The weekday and the date with a comma between, as the overview writes a day ("Thứ Tư, 25/11/2026").
+    return tr_args(translate("SupportTexts", "%1, %2, %3–%4, kỹ thuật viên %5"), weekday_name(day), format_date(day),
                    start, end, technician)

@@ -93,10 +93,12 @@ class WarrantyPage(FeaturePage[WarrantyState]):
         includes.setTextFormat(Qt.TextFormat.RichText)
         includes.setWordWrap(True)
 
-        self.refresh_button = push_button(self.tr("Cập nhật từ máy chủ"), self._refresh)
+        # Names that say what each does: "Cập nhật từ máy chủ" read as a software update, "In…" saved a PDF, and
+        # "Gia hạn bảo trì" only opens a request asking for it.
+        self.refresh_button = push_button(self.tr("Tải lại hợp đồng"), self._refresh)
         self.import_button = push_button(self.tr("Nhập hợp đồng từ tệp…"), self._choose_import)
-        self.certificate_button = push_button(self.tr("In phiếu bảo hành…"), self._choose_certificate)
-        self.renew_button = push_button(self.tr("Gia hạn bảo trì"), self._renew, style="font-weight: 600;")
+        self.certificate_button = push_button(self.tr("Lưu phiếu bảo hành (PDF)…"), self._choose_certificate)
+        self.renew_button = push_button(self.tr("Đề nghị gia hạn…"), self._renew, style="font-weight: 600;")
         buttons = FlowLayout()  # four buttons do not fit one line at 1024x768 and 125 %: they wrap
         for button in (self.renew_button, self.refresh_button, self.import_button, self.certificate_button):
             buttons.addWidget(button)
@@ -149,7 +151,7 @@ class WarrantyPage(FeaturePage[WarrantyState]):
         if contract is None or coverage is None:
             self._set_card(
                 self.tr("Chưa có hợp đồng"),
-                self.tr("Bấm “Cập nhật từ máy chủ”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet."),
+                self.tr("Bấm “Tải lại hợp đồng”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet."),
                 "#757575",
             )
             self.timeline.set_contract(None, snapshot.today)

@@ -93,14 +93,14 @@ def bootstrap(
         shop = loaded.settings.shop
         keys_file, _contract = ensure_demo_contract(paths.demo_shop_dir, shop.shop_id, shop.name, shop_day)
         extra_key_files.append(keys_file)
-    state = StateRepository(database)
+    state = StateRepository(database, clock=clock)  # the runtime's clock, as every check and job reads
     notices = carry_recovery(state, notices)
     runtime = Runtime(
         paths=paths,
         loaded=loaded,
         database=database,
         state=state,
-        activity=ActivityRepository(database),
+        activity=ActivityRepository(database, clock=clock),
         log_file=log_file,
         crash=crash,
         demo=demo,

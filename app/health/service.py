@@ -67,6 +67,10 @@ def run_health(
         except StorageError as exc:  # the checks did run: the shop still sees them, and why they were not kept
             log.error("health run not recorded: %s", exc)
             return replace(report, not_recorded=exc.failure)
+        if not report.cancelled:
+            counts = {status: sum(1 for r in report.results if r.status is status) for status in Status}
+            runtime.activity.note("health", "ran", verdict=report.verdict.value, critical=counts[Status.CRITICAL],
+                                  warnings=counts[Status.WARNING] + counts[Status.UNKNOWN])
         _tell_fleet(runtime, report)
     return report
 

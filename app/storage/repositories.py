@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -15,9 +16,12 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, select
 
 from app.storage.db import Database
+from app.storage.errors import StorageError
 from app.storage.records import ActivityEntry
 from app.storage.tables import ActivityRow, AppStateRow, LogRow
 from pmv_protocol.shop_time import utc_now as utc_now  # the repositories' default clock
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 RowT = TypeVar("RowT", bound=LogRow)
@@ -106,6 +110,14 @@ class ActivityRepository(AppendOnlyLog[ActivityRow, ActivityEntry]):
 
     def add(self, kind: str, code: str, **detail: Any) -> ActivityEntry:
         return self._append(lambda at: ActivityRow(at=at, kind=kind, code=code, detail=detail_json(detail)))
+
+    def note(self, kind: str, code: str, **detail: Any) -> None:
+        """:meth:`add` for a line of the overview's recent activity beside the work that did it: a database
+        that refuses it (full, locked) never fails that work, whose own result was already kept."""
+        try:
+            self.add(kind, code, **detail)
+        except StorageError as exc:
+            log.warning("activity %s.%s not noted: %s", kind, code, exc)
 
     def recent(self, limit: int = 20) -> list[ActivityEntry]:
         return self._newest_first(limit)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from app.storage.repositories import utc_now
+from app.storage.repositories import ActivityRepository, utc_now
 from app.storage.support_requests import SupportRepository, sha256_of
 from app.storage.support_thread import PendingActs, ThreadRepository
 from app.support.models import Attachment, AttachmentError, StatusChange, SupportRequest
@@ -106,6 +106,7 @@ class Outbox:
         self._lock = threading.Lock()
         # The conversations live in the same database and outbox folder as the requests.
         self._thread = thread or ThreadRepository(repo.database, repo.outbox_dir, clock=repo.clock)
+        self._activity = ActivityRepository(repo.database, clock=repo.clock)  # the overview's recent activity
 
     def deliver(self, cancel: threading.Event | None = None, *, ignore_backoff: bool = False) -> DeliveryReport:
         report = DeliveryReport()
@@ -133,6 +134,7 @@ class Outbox:
                     continue
                 self._repo.mark_sent(request.id, receipt)
                 report.sent.append(request.id)
+                self._activity.note("support", "sent", number=receipt.number)
                 log.info("request %s delivered as %s (new=%s)", request.id, receipt.number, receipt.created)
             self._upload_attachments(client, report, cancel)
             if not report.offline:  # what stopped the requests would stop the acts the same way

@@ -11,6 +11,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.storage.repositories import ActivityRepository
 from app.storage.support_requests import AttachmentSource, SupportRepository
 from app.support.models import NewRequest, RequestDraft, SupportRequest
 from pmv_protocol import wire
@@ -96,9 +97,14 @@ def raise_request(
     calendar: WorkingCalendar,
     opened_at: dt.datetime,
     attachments: Sequence[AttachmentSource] = (),
+    activity: ActivityRepository | None = None,
 ) -> SupportRequest:
-    """Save the request with its local deadline estimate (the server's answer replaces it)."""
+    """Save the request with its local deadline estimate (the server's answer replaces it); ``activity``: where
+    the overview's recent activity is noted."""
     coverage = coverage_status(contract, opened_at, calendar)
     due = response_due(opened_at, new.severity.value, coverage.value, calendar)
-    return repo.create(new, coverage=coverage.value, response_due_at=due, attachments=attachments,
-                       opened_at=opened_at)
+    request = repo.create(new, coverage=coverage.value, response_due_at=due, attachments=attachments,
+                          opened_at=opened_at)
+    if activity is not None:
+        activity.note("support", "saved", title=request.title)
+    return request

@@ -208,6 +208,8 @@ class Updater:
                 outcome.installed.append(result)
                 if not result.unchanged:
                     events.installed(target, result.previous_version)
+                    self._runtime.activity.note("updates", "pack_installed", title=result.title or result.pack_id,
+                                                version=result.version)
             self._take_calendars(client, wanted, outcome, cancel, events)
             self._take_app_update(client, wanted, outcome, cancel, events)
             self._hold_back([t for t in offered if not in_rollout(t, install_id)], install_id, outcome, events)
@@ -285,6 +287,7 @@ class Updater:
             outcome.app_stage_error = exc
             log.warning("app update %s downloaded but not staged: %s", newest.version, exc)
             return
+        self._runtime.activity.note("updates", "app_staged", version=newest.version)
         self._remember_app_source(newest.version, events.source)
 
     def _hold_back(self, outside: list[AvailableTarget], install_id: str, outcome: UpdateRun,
@@ -397,4 +400,6 @@ class Updater:
         if result.previous_version is not None:
             self.recorder().record(UpdateEventKind.ROLLED_BACK, what, pack_id, result.previous_version,
                                    from_version=result.version, reason=MANUAL)
+            self._runtime.activity.note("updates", "pack_rolled_back", title=result.title or pack_id,
+                                        version=result.version)
         return result

@@ -1936,6 +1936,36 @@
     </message>
     <message>
         <location filename="../../app/ui/pages/texts.py" line="14"/>
+        <source>Ghi yêu cầu hỗ trợ “%1”</source>
+        <translation>Support request saved: “%1”</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pages/texts.py" line="15"/>
+        <source>Gửi yêu cầu %1 tới nhà cung cấp</source>
+        <translation>Request %1 sent to the vendor</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pages/texts.py" line="16"/>
+        <source>Cài gói quy định “%1” (phiên bản %2)</source>
+        <translation>Regulation pack “%1” installed (version %2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pages/texts.py" line="17"/>
+        <source>Quay gói quy định “%1” về phiên bản %2</source>
+        <translation>Regulation pack “%1” rolled back to version %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pages/texts.py" line="18"/>
+        <source>Tải xong bản phần mềm %1, chờ cài</source>
+        <translation>App version %1 downloaded, waiting to be installed</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pages/texts.py" line="35"/>
+        <source>Kiểm tra hệ thống: %1</source>
+        <translation>System check: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/pages/texts.py" line="38"/>
         <source>Hoạt động khác (%1)</source>
         <translation>Other activity (%1)</translation>
     </message>

@@ -68,6 +68,8 @@ def test_a_published_pack_is_installed_and_shown(qtbot: QtBot, runtime: Runtime,
     # Named by its title, not its id; and nothing to roll back to yet, so the button says so instead of doing nothing.
     title = page.table.item(0, 0).text()
     assert page.message.text() == f"Đã cài gói quy định: {title} (phiên bản 1.0.0)"
+    noted = [(e.code, e.detail) for e in runtime.activity.recent(5) if e.kind == "updates"]
+    assert noted == [("pack_installed", {"title": title, "version": "1.0.0"})]  # the overview's recent activity
     page.table.selectRow(0)
     assert not page.rollback_button.isEnabled() and "Bản trước" in page.rollback_button.toolTip()
 

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from app.storage.db import Database
-from app.storage.repositories import StateRepository
+from app.storage.repositories import ActivityRepository, StateRepository
 from app.storage.support_requests import AttachmentSource, SupportRepository
 from app.support.models import AttachmentError, AttachmentKind, Category, Channel, NewRequest, RequestStatus, Severity
 from app.support.outbox import Outbox, poll_updates
@@ -83,6 +83,9 @@ def test_requests_raised_while_the_server_is_down_are_delivered_when_it_is_up(
     assert sorted(report.sent) == sorted([first.id, second.id])
     assert ticket_count(vendor_server) == 2
     assert all(r.status is RequestStatus.RECEIVED and r.ticket_number for r in repo.all())
+    # Each delivery is a line of the overview's recent activity, named by the vendor's number; the failed tries not.
+    noted = [e.detail["number"] for e in ActivityRepository(repo.database).recent(10) if e.code == "sent"]
+    assert sorted(noted) == sorted(r.ticket_number for r in repo.all())
 
 
 @pytest.mark.parametrize("fault", [DROP_AFTER_COMMIT, ERROR_500_AFTER_COMMIT, STALL_AFTER_COMMIT])

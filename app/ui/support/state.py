@@ -111,7 +111,8 @@ class SupportState(FeatureState):
             contract = runtime.contract_service().current()
             try:
                 return raise_request(runtime.support, new, contract=contract, calendar=runtime.working_calendar(),
-                                     opened_at=opened_at, attachments=[*attachments, *extra])
+                                     opened_at=opened_at, attachments=[*attachments, *extra],
+                                     activity=runtime.activity)
             finally:
                 for source in extra:  # copied into the outbox (or the save failed): drop the temp files
                     shutil.rmtree(source.path.parent, ignore_errors=True)

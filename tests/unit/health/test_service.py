@@ -75,3 +75,21 @@ def test_a_run_the_database_cannot_keep_is_still_whole_and_says_so(
     finally:
         other.close()
         runtime.database.close()
+
+
+def test_a_recorded_run_is_a_line_of_the_recent_activity(
+    demo_shop: DemoShop, app_paths: AppPaths, demo_clock: FixedClock, quiet_machine: MachineProbes
+) -> None:
+    """The overview's "recent activity" said "no activity yet" after runs, installs and requests: only the app's
+    start was ever noted."""
+    runtime = bootstrap(demo_shop.settings_file, paths=app_paths, install_crash_handler=False,
+                        clock=demo_clock, machine=quiet_machine)
+    try:
+        report, _alarm = run_health_noting_alarm(runtime)
+        (entry,) = [e for e in runtime.activity.recent(5) if e.kind == "health"]
+        critical = sum(1 for r in report.results if r.status is Status.CRITICAL)
+        assert (entry.code, entry.detail["verdict"], entry.detail["critical"]) == ("ran", report.verdict.value,
+                                                                                    critical)
+        assert entry.at == demo_clock()  # the runtime's clock, not the PC's
+    finally:
+        runtime.database.close()

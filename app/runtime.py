@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.fleet.outbox import FleetOutbox
 from app.health.machine import REAL_MACHINE, MachineProbes
@@ -31,6 +31,9 @@ from app.warranty.service import ContractService
 from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.shop_time import shop_today
 from pmv_protocol.shop_time import utc_now as utc_now  # the runtime's default clock
+
+if TYPE_CHECKING:
+    from app.technician.audit import AuditLog
 
 
 @dataclass
@@ -126,6 +129,12 @@ class Runtime:
         thread = ThreadRepository(self.database, self.paths.data_dir / "outbox", clock=self.clock)
         return ConversationService(self.support, thread, downloads_dir=self.paths.data_dir / "support-files",
                                    client_factory=self.vendor_client, clock=self.clock)
+
+    def audit_log(self) -> AuditLog:
+        """The technician audit log, stamped with this runtime's clock (the PC's own clock is not the shop's)."""
+        from app.technician.audit import AuditLog
+
+        return AuditLog(self.database, clock=self.clock)
 
     def contract_service(self) -> ContractService:
         from app.infra.keys import load_trusted_keys

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from app.infra.job_protocol import raise_if_cancelled
 from app.support.bundle import BundlePart, collect_parts, shop_phones, write_bundle
 from app.support.redaction import redact_text
-from app.technician.audit import AuditLog
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -49,7 +48,7 @@ def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = 
             progress(0.1, "health")
         extra.append(_redacted("health_report", "health.json",
                                to_json(run_health(runtime, cancel=cancel), remedies()), keep))
-    text, count = AuditLog(runtime.database).csv_text()
+    text, count = runtime.audit_log().csv_text()
     if count:  # who did what on this till: technicians' sessions and actions
         extra.append(_redacted("audit_log", "audit.csv", text, keep))
     # The technician pressed Hủy: stop before anything is written.

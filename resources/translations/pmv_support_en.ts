@@ -2690,113 +2690,118 @@
         <translation>New request with the ID…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="110"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="111"/>
         <source>3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)</source>
         <translation>3. Support session (the shop agrees before the technician takes control)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="112"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="113"/>
         <source>Tên kỹ thuật viên của nhà cung cấp</source>
         <translation>The vendor technician&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="114"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="115"/>
         <source>Việc cần làm, ví dụ: sửa máy in tem</source>
         <translation>What needs doing, e.g. fix the label printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="115"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
         <source>Bắt đầu phiên hỗ trợ</source>
         <translation>Start the support session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="117"/>
         <source>Kết thúc phiên</source>
         <translation>End the session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="118"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="119"/>
         <source>Chưa có phiên hỗ trợ nào.</source>
         <translation>No support session yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="120"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="121"/>
         <source>Kỹ thuật viên:</source>
         <translation>Technician:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="121"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="122"/>
         <source>Lý do:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="152"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="127"/>
+        <source>Đóng</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="155"/>
         <source>Máy này chưa có phần mềm điều khiển từ xa. Gọi %1 để được hướng dẫn cài UltraViewer (miễn phí).</source>
         <translation>This PC has no remote-desktop tool. Call %1 for help installing UltraViewer (free).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="167"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="170"/>
         <source>Không mở được %1: %2</source>
         <translation>Could not open %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="170"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="173"/>
         <source>Đã mở %1.</source>
         <translation>%1 opened.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="199"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="202"/>
         <source>Chưa có yêu cầu đang mở: hãy gửi yêu cầu hỗ trợ trước</source>
         <translation>No open request: raise a support request first</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="224"/>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="254"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="229"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="259"/>
         <source>ID gồm 6 đến 12 chữ số: hãy kiểm tra lại.</source>
         <translation>An ID has 6 to 12 digits: please check it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="241"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="246"/>
         <source>Đã gửi ID kèm yêu cầu %1.</source>
         <translation>The ID was sent with request %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="243"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="248"/>
         <source>Đã lưu ID vào yêu cầu; nhà cung cấp nhận được ngay khi có mạng.</source>
         <translation>The ID was saved with the request; the vendor gets it as soon as the network is up.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="248"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="253"/>
         <source>Không lưu được ID vào yêu cầu: %1</source>
         <translation>Could not save the ID with the request: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="257"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="262"/>
         <source>Nhờ hỗ trợ từ xa qua %1.</source>
         <translation>Remote help needed via %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="265"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="270"/>
         <source>Cần chọn phần mềm, yêu cầu hỗ trợ và ghi tên kỹ thuật viên.</source>
         <translation>Choose the tool and the support request, and enter the technician&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="279"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="284"/>
         <source>Cửa hàng không đồng ý (hoặc hết thời gian chờ): kỹ thuật viên không được điều khiển máy.</source>
         <translation>The shop did not agree (or time ran out): the technician may not control this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="288"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="293"/>
         <source>Đang hỗ trợ từ xa: %1, từ %2.</source>
         <translation>Remote support in progress: %1, since %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="290"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="295"/>
         <source>Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký.</source>
         <translation>The shop agreed; the session is recorded in the log.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="310"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="315"/>
         <source>Phiên hỗ trợ đã kết thúc.</source>
         <translation>The support session has ended.</translation>
     </message>
@@ -4014,19 +4019,19 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="129"/>
-        <location filename="../../app/ui/support/texts.py" line="307"/>
+        <location filename="../../app/ui/support/texts.py" line="309"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="131"/>
-        <location filename="../../app/ui/support/texts.py" line="312"/>
+        <location filename="../../app/ui/support/texts.py" line="314"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="133"/>
-        <location filename="../../app/ui/support/texts.py" line="313"/>
+        <location filename="../../app/ui/support/texts.py" line="315"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
@@ -4196,204 +4201,204 @@ Details: %2</translation>
         <translation>the server refused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="205"/>
-        <source>Bộ phận hỗ trợ đã nhận yêu cầu</source>
-        <translation>The support team received the request</translation>
+        <location filename="../../app/ui/support/texts.py" line="207"/>
+        <source>Mở yêu cầu</source>
+        <translation>Opened the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="208"/>
         <location filename="../../app/ui/support/texts.py" line="210"/>
+        <location filename="../../app/ui/support/texts.py" line="212"/>
         <source>Chuyển trạng thái: %1</source>
         <translation>Status changed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="213"/>
+        <location filename="../../app/ui/support/texts.py" line="215"/>
         <source>Đề xuất phương án (%1): %2</source>
         <translation>Solution proposed (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="215"/>
+        <location filename="../../app/ui/support/texts.py" line="217"/>
         <source>Cửa hàng xác nhận: đã khắc phục</source>
         <translation>The shop confirmed: fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="217"/>
+        <location filename="../../app/ui/support/texts.py" line="219"/>
         <source>Cửa hàng báo chưa khắc phục: %1</source>
         <translation>The shop says it is not fixed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="218"/>
+        <location filename="../../app/ui/support/texts.py" line="220"/>
         <source>Cửa hàng báo lỗi xuất hiện lại: %1</source>
         <translation>The shop says the problem is back: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="222"/>
+        <location filename="../../app/ui/support/texts.py" line="224"/>
         <source>Hạn đề xuất mới: %1.</source>
         <translation>New deadline for a proposed solution: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="225"/>
+        <location filename="../../app/ui/support/texts.py" line="227"/>
         <source>Đề xuất lịch đến tận nơi: %1</source>
         <translation>On-site visit proposed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="227"/>
+        <location filename="../../app/ui/support/texts.py" line="229"/>
         <source>Cửa hàng xác nhận lịch hẹn</source>
         <translation>The shop confirmed the visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="229"/>
+        <location filename="../../app/ui/support/texts.py" line="231"/>
         <source>Cửa hàng đề nghị giờ khác: %1</source>
         <translation>The shop asked for another time: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="231"/>
+        <location filename="../../app/ui/support/texts.py" line="233"/>
         <source>Đánh giá %1</source>
         <translation>Rated %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="235"/>
+        <location filename="../../app/ui/support/texts.py" line="237"/>
         <source>Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn</source>
         <translation>Closed because the shop did not answer the proposed solution in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="236"/>
+        <location filename="../../app/ui/support/texts.py" line="238"/>
         <source>Đã đóng yêu cầu</source>
         <translation>Request closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="242"/>
-        <location filename="../../app/ui/support/texts.py" line="249"/>
+        <location filename="../../app/ui/support/texts.py" line="244"/>
+        <location filename="../../app/ui/support/texts.py" line="251"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="244"/>
+        <location filename="../../app/ui/support/texts.py" line="246"/>
         <source>không gửi được: %1</source>
         <translation>not sent: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="250"/>
+        <location filename="../../app/ui/support/texts.py" line="252"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="251"/>
+        <location filename="../../app/ui/support/texts.py" line="253"/>
         <source>bấm để tải về</source>
         <translation>click to download</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="252"/>
+        <location filename="../../app/ui/support/texts.py" line="254"/>
         <source>bấm để mở</source>
         <translation>click to open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="253"/>
+        <location filename="../../app/ui/support/texts.py" line="255"/>
         <source>tệp không khớp mã kiểm tra, không mở</source>
         <translation>the file does not match its checksum, not opened</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="266"/>
+        <location filename="../../app/ui/support/texts.py" line="268"/>
         <source>Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ trợ. Việc gấp xin gọi %1.</source>
         <translation>The request is waiting to be sent: the PC will send it as soon as it reaches the support server. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="269"/>
+        <location filename="../../app/ui/support/texts.py" line="271"/>
         <source>Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, không cần bấm lại.</source>
         <translation>The shop&apos;s answer is waiting to be sent: the PC will send it as soon as it can connect; no need to press again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="273"/>
+        <location filename="../../app/ui/support/texts.py" line="275"/>
         <source>Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm “Xác nhận lịch” hoặc “Đề nghị giờ khác”.</source>
         <translation>The shop needs to answer: the vendor proposes to come on %1. Press “Confirm visit” or “Ask for another time”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="277"/>
+        <location filename="../../app/ui/support/texts.py" line="279"/>
         <source>Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?</source>
         <translation>The shop needs to answer: did the proposed solution fix the problem?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="280"/>
+        <location filename="../../app/ui/support/texts.py" line="282"/>
         <source>Nếu cửa hàng không trả lời trước %1, nhà cung cấp có thể đóng yêu cầu.</source>
         <translation>If the shop does not answer before %1, the vendor may close the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="284"/>
+        <location filename="../../app/ui/support/texts.py" line="286"/>
         <source>Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến.</source>
         <translation>Booked: %1. The technician will call before coming.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="289"/>
+        <location filename="../../app/ui/support/texts.py" line="291"/>
         <source>Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm “Lỗi xuất hiện lại” thay vì gửi yêu cầu mới.</source>
         <translation>Done. If the problem comes back before %1, press “The problem is back” instead of raising a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="291"/>
+        <location filename="../../app/ui/support/texts.py" line="293"/>
         <source>Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.</source>
         <translation>Done. If there is a new problem, please raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="293"/>
+        <location filename="../../app/ui/support/texts.py" line="295"/>
         <source>Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor detected a problem on the till and opened this request for the shop; a technician will get in touch and propose a solution by %1. You can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="298"/>
+        <location filename="../../app/ui/support/texts.py" line="300"/>
         <source>Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor is working on it and will propose a solution before %1. The shop can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="301"/>
+        <location filename="../../app/ui/support/texts.py" line="303"/>
         <source>Nhà cung cấp đang xử lý. Việc gấp xin gọi %1.</source>
         <translation>The vendor is working on it. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="305"/>
+        <location filename="../../app/ui/support/texts.py" line="307"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="306"/>
+        <location filename="../../app/ui/support/texts.py" line="308"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="308"/>
+        <location filename="../../app/ui/support/texts.py" line="310"/>
         <source>Hãy cho biết lý do.</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="309"/>
+        <location filename="../../app/ui/support/texts.py" line="311"/>
         <source>Hãy cho biết ngày giờ nào tiện cho cửa hàng.</source>
         <translation>Please say which days or hours suit the shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="310"/>
+        <location filename="../../app/ui/support/texts.py" line="312"/>
         <source>Hãy chọn từ 1 đến 5 sao.</source>
         <translation>Please choose 1 to 5 stars.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="311"/>
+        <location filename="../../app/ui/support/texts.py" line="313"/>
         <source>Mỗi tin nhắn gửi kèm tối đa %1 tệp.</source>
         <translation>At most %1 files per message.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="324"/>
+        <location filename="../../app/ui/support/texts.py" line="326"/>
         <source>Không tìm thấy tệp này trong yêu cầu.</source>
         <translation>This file was not found in the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="325"/>
+        <location filename="../../app/ui/support/texts.py" line="327"/>
         <source>Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút.</source>
         <translation>The file is not ready on the server yet; please try again in a few minutes.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="327"/>
+        <location filename="../../app/ui/support/texts.py" line="329"/>
         <source>Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not match the checksum the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="330"/>
+        <location filename="../../app/ui/support/texts.py" line="332"/>
         <source>Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not have the size the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
@@ -4595,82 +4600,82 @@ Details: %2</translation>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="35"/>
         <source>Mở khóa chế độ kỹ thuật viên</source>
-        <translation>Unlock technician mode</translation>
+        <translation>Technician mode unlocked</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="36"/>
         <source>Khóa chế độ kỹ thuật viên</source>
-        <translation>Lock technician mode</translation>
+        <translation>Technician mode locked</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="37"/>
         <source>Chạy kiểm tra chi tiết</source>
-        <translation>Run detailed checks</translation>
+        <translation>Detailed checks run</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="38"/>
         <source>Xem nhật ký</source>
-        <translation>View log</translation>
+        <translation>Log viewed</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="39"/>
         <source>Tìm trong nhật ký</source>
-        <translation>Search log</translation>
+        <translation>Log searched</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="40"/>
         <source>Lưu cài đặt</source>
-        <translation>Save settings</translation>
+        <translation>Settings saved</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="41"/>
         <source>Cập nhật ngay</source>
-        <translation>Update now</translation>
+        <translation>Updates run</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="42"/>
         <source>Quay lại gói quy định trước</source>
-        <translation>Roll back a regulation pack</translation>
+        <translation>Regulation pack rolled back</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="43"/>
         <source>Kiểm tra toàn vẹn cơ sở dữ liệu</source>
-        <translation>Database integrity check</translation>
+        <translation>Database integrity checked</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="44"/>
         <source>Thu gọn cơ sở dữ liệu</source>
-        <translation>Compact the database</translation>
+        <translation>Database compacted</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="45"/>
         <source>Xuất gói chẩn đoán</source>
-        <translation>Export diagnostics bundle</translation>
+        <translation>Diagnostics bundle exported</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="46"/>
         <source>Xuất nhật ký kỹ thuật viên</source>
-        <translation>Export the technician log</translation>
+        <translation>Technician log exported</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="47"/>
         <source>Gắn nhật ký vào yêu cầu hỗ trợ</source>
-        <translation>Attach the log to a support request</translation>
+        <translation>Log attached to a support request</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="48"/>
         <source>Sao lưu để cài lại</source>
-        <translation>Backup for reinstall</translation>
+        <translation>Backed up for a reinstall</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="49"/>
         <source>Khôi phục từ bản sao lưu</source>
-        <translation>Restore from a backup</translation>
+        <translation>Restored from a backup</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="50"/>
         <source>Xin phép hỗ trợ từ xa</source>
-        <translation>Ask consent for remote support</translation>
+        <translation>Consent to remote support asked</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="51"/>
@@ -4685,7 +4690,7 @@ Details: %2</translation>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="61"/>
         <source>Thành công</source>
-        <translation>Done</translation>
+        <translation>Succeeded</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="62"/>
@@ -4695,12 +4700,12 @@ Details: %2</translation>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="63"/>
         <source>Đồng ý</source>
-        <translation>Agree</translation>
+        <translation>Approved</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="64"/>
         <source>Từ chối</source>
-        <translation>Refuse</translation>
+        <translation>Refused</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/texts.py" line="65"/>
@@ -4770,32 +4775,32 @@ Details: %2</translation>
         <translation>NEW</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="96"/>
+        <location filename="../../app/ui/support/thread_html.py" line="99"/>
         <source>Phương án đề xuất</source>
         <translation>Proposed solution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="100"/>
+        <location filename="../../app/ui/support/thread_html.py" line="103"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="105"/>
+        <location filename="../../app/ui/support/thread_html.py" line="108"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="106"/>
+        <location filename="../../app/ui/support/thread_html.py" line="109"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="108"/>
+        <location filename="../../app/ui/support/thread_html.py" line="111"/>
         <source>Tệp đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="127"/>
+        <location filename="../../app/ui/support/thread_html.py" line="130"/>
         <source>Trao đổi với bộ phận hỗ trợ</source>
         <translation>Conversation with the support team</translation>
     </message>

@@ -57,6 +57,10 @@ def test_the_thread_shows_both_sides_the_visit_and_the_vendors_file(qtbot: QtBot
     assert "Nhà cung cấp – Nguyễn Thu Hà" in text and "Cửa hàng – Chị Lan" in text
     assert "Cửa hàng báo chưa khắc phục" in text and "Hạn đề xuất mới" in text  # the refusal restarted the clock
     assert "ve-sinh-cam-bien-giay.txt" in text
+    # The shop's opening step is said as the shop's, before the vendor hears of it (it read "Cửa hàng – Chị Lan:
+    # Bộ phận hỗ trợ đã nhận yêu cầu").
+    assert "Cửa hàng – Chị Lan: Mở yêu cầu" in page.thread.timeline.toPlainText()
+    assert "Bộ phận hỗ trợ đã nhận yêu cầu" not in text
     assert "Đã hẹn:" in page.thread.next_step.text() and "Trần Minh" in page.thread.next_step.text()
     assert all(button.isHidden() for button in page.thread._action_buttons())  # nothing waits for the shop
 

@@ -70,3 +70,10 @@ def test_start_up_logs_settings_problems_to_the_file_and_leaves_stderr_to_the_fr
     logging.getLogger().handlers[0].flush()
     assert "not valid TOML at line 8" in runtime.log_file.read_text(encoding="utf-8")
     assert runtime.loaded.source is Source.DEFAULTS
+
+
+def test_the_audit_log_and_the_activity_are_stamped_with_the_runtimes_clock(runtime, demo_clock) -> None:  # type: ignore[no-untyped-def]
+    """The technician log showed the PC's wall clock (09:07 07/12/2026) while the shop's day was 25/11/2026."""
+    entry = runtime.audit_log().record("Trần Minh", "unlock", "ok")
+    assert entry.at == demo_clock()
+    assert runtime.activity.add("app", "started", version="0.1.0").at == demo_clock()

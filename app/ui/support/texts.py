@@ -202,7 +202,9 @@ def entry_text(entry: ThreadEntry) -> str:
     if kind == EventKind.OPENED:
         if entry.author == Author.SYSTEM:  # a ticket the vendor's system opened for the shop
             return system_opened_text()
-        return translate("SupportTexts", "Bộ phận hỗ trợ đã nhận yêu cầu")
+        # The shop's own step (its author is the shop): it read "Cửa hàng – Chị Lan: Bộ phận hỗ trợ đã nhận yêu
+        # cầu", before the line saying it was delivered.
+        return translate("SupportTexts", "Mở yêu cầu")
     if kind == EventKind.STATUS:
         try:
             return tr_args(translate("SupportTexts", "Chuyển trạng thái: %1"), status_name(RequestStatus(text)))

@@ -89,7 +89,10 @@ def _is_bubble(entry: ThreadEntry) -> bool:
 def request_html(request: SupportRequest, facts: list[tuple[str, str]]) -> str:
     """The request as the shop raised it: title, facts, description, its own files."""
     lines = [f"<h3>{_esc(request.title)}</h3>", "<table cellspacing='4'>"]
-    lines += [f"<tr><td style='color:#555'>{_esc(a)}</td><td>{_esc(b)}</td></tr>" for a, b in facts]
+    # Room between a label and its value: Qt's rich text ignores cellspacing for a long label ("Cách hỗ trợ mong
+    # muốn" ran into "Đến tận nơi").
+    lines += [f"<tr><td style='color:#555;padding-right:12px'>{_esc(a)}</td><td>{_esc(b)}</td></tr>"
+              for a, b in facts]
     lines.append("</table>")
     if request.solution_text:
         kind = channel_name(request.solution_kind) if request.solution_kind else ""

@@ -23,7 +23,7 @@ from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
 from app.support.models import AttachmentKind, SupportRequest
 from app.technician.actions import Action, audited
-from app.technician.audit import AuditEntry, AuditLog
+from app.technician.audit import AuditEntry
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
@@ -78,7 +78,7 @@ class AuditTab(QWidget):
             widget.setEnabled(unlocked)
 
     def load(self) -> None:
-        self._runner.run(lambda: AuditLog(self._runtime.database).entries(limit=200), on_success=self.show_entries,
+        self._runner.run(lambda: self._runtime.audit_log().entries(limit=200), on_success=self.show_entries,
                          context=self)
 
     def show_entries(self, entries: list[AuditEntry]) -> None:
@@ -101,7 +101,7 @@ class AuditTab(QWidget):
             if not chosen:
                 return
             target = Path(chosen)
-        audit, who = AuditLog(self._runtime.database), self._technician() or "?"
+        audit, who = self._runtime.audit_log(), self._technician() or "?"
         self._runner.run(lambda: audited(audit, who, Action.AUDIT_EXPORT, lambda: audit.export_csv(target),
                                          lambda rows: {"rows": rows}),
                          on_success=lambda rows: self._done(tr_args(self.tr("Đã xuất %1 dòng.", "", rows), rows)),
@@ -111,7 +111,7 @@ class AuditTab(QWidget):
         request_id = self.request_combo.currentData()
         if not request_id:
             return
-        audit, who, since = AuditLog(self._runtime.database), self._technician() or "?", self.since
+        audit, who, since = self._runtime.audit_log(), self._technician() or "?", self.since
 
         def write_csv() -> list[AttachmentSource]:
             folder = Path(tempfile.mkdtemp(prefix="pmv-audit-"))

@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject
 
 from app.runtime import Runtime
 from app.technician.actions import Action, audited
-from app.technician.audit import AuditLog
 from app.ui.i18n import translate
 from app.ui.tasks import TaskCancelled, TaskRunner
 
@@ -34,7 +33,7 @@ class ToolContext:
                 context: QObject | None = None, summary: Callable[[Any], dict[str, Any]] | None = None,
                 cancellable: bool = True, **detail: Any) -> None:
         """``work(cancel, progress)`` in a worker, audited; with a title it shows a progress bar and Hủy."""
-        audit, who = AuditLog(self.runtime.database), self.technician()
+        audit, who = self.runtime.audit_log(), self.technician()
 
         def job(cancel: Any, progress: Any) -> Any:
             # A work that stops on Hủy raises the core's Cancelled (TaskCancelled): the runner calls cancelled().

@@ -26,7 +26,6 @@ from app import HOTLINE
 from app.infra.keys import load_trusted_keys
 from app.runtime import Runtime
 from app.technician.actions import Action
-from app.technician.audit import AuditLog
 from app.technician.unlock import Session, TechnicianUnlock
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
@@ -117,7 +116,7 @@ class TechnicianDialog(QDialog):
 
     def unlock(self) -> None:
         code, challenge = self.code.text().strip(), self.challenge
-        audit = AuditLog(self._runtime.database)
+        audit = self._runtime.audit_log()
 
         def work() -> Session:
             try:
@@ -183,7 +182,7 @@ class TechnicianDialog(QDialog):
         self.lock_button.hide()
         self.audit_tab.set_unlocked(False)
         if session is not None and reason == Action.LOCK.value:
-            audit = AuditLog(self._runtime.database)
+            audit = self._runtime.audit_log()
             self._runner.run(lambda: audit.record(session.technician, Action.LOCK.value, "ok"),
                              on_success=lambda _e: self.audit_tab.load(), context=self)
         self.status.setText(self.tr("Phiên kỹ thuật viên đã hết hạn.") if reason != Action.LOCK.value

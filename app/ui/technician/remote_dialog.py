@@ -28,7 +28,6 @@ from app.infra.formatting import format_time
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
 from app.support.models import AttachmentKind, SupportRequest
-from app.technician.audit import AuditLog
 from app.technician.consent import (
     DEFAULT_CONSENT_TIMEOUT_S,
     ConsentDecision,
@@ -105,7 +104,8 @@ class RemoteAssistDialog(QDialog):
         self.request_combo.setMinimumContentsLength(20)
         self.send_button = push_button(self.tr("Gửi ID cho nhà cung cấp"), self.send_id)
         self.new_request_button = push_button(self.tr("Yêu cầu mới kèm ID…"), self.new_request_with_id)
-        hbox((self.request_combo, 1), self.send_button, self.new_request_button, parent=request_box)
+        # The request on its own line: beside the two buttons its title was cut after a few words.
+        vbox(self.request_combo, hbox(self.send_button, self.new_request_button, STRETCH), parent=request_box)
 
         session_box = QGroupBox(self.tr("3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)"))
         self.technician = QLineEdit(technician)
@@ -123,7 +123,8 @@ class RemoteAssistDialog(QDialog):
         vbox(session_form, session_buttons, self.session_label, parent=session_box)
 
         self.message = MessageLabel()
-        vbox(tools_box, request_box, session_box, self.message, STRETCH, parent=self)
+        close = push_button(self.tr("Đóng"), self.close)  # the title bar's × alone was the only way out
+        vbox(tools_box, request_box, session_box, self.message, STRETCH, hbox(STRETCH, close), parent=self)
 
         self.watch = QTimer(self)
         self.watch.setInterval(2000)
@@ -145,6 +146,7 @@ class RemoteAssistDialog(QDialog):
             item = QListWidgetItem(text)
             item.setToolTip(str(tool.path))
             self.tool_list.addItem(item)
+        self.tool_list.setVisible(bool(tools))  # no empty white box above "this PC has no such tool"
         if tools:
             self.tool_list.setCurrentRow(0)
             self.id_status.setText("")
@@ -214,7 +216,9 @@ class RemoteAssistDialog(QDialog):
     def _fill_reason(self) -> None:
         request = self.selected_request()
         if request is not None and not self.reason.isModified():
-            self.reason.setText(request.solution_text or request.title)
+            # The request's title: the vendor's whole proposed solution was put here, shown from its end.
+            self.reason.setText(request.title)
+            self.reason.setCursorPosition(0)
 
     def send_id(self) -> None:
         request, tool, remote_id = self.selected_request(), self.selected_tool(), self.typed_id()
@@ -265,7 +269,7 @@ class RemoteAssistDialog(QDialog):
             self.message.show_message(self.tr("Cần chọn phần mềm, yêu cầu hỗ trợ và ghi tên kỹ thuật viên."),
                                       Level.WARNING)
             return None
-        flow = ConsentFlow.ask(AuditLog(self._runtime.database), request_number=request.ticket_number or request.id,
+        flow = ConsentFlow.ask(self._runtime.audit_log(), request_number=request.ticket_number or request.id,
                                technician=technician, reason=self.reason.text().strip() or request.title,
                                tool=tool.kind, remote_id=self.typed_id(), timeout_s=self.consent_timeout_s)
         dialog = ConsentDialog(flow, self._runner, self, request_label=self.request_combo.currentText())
@@ -280,7 +284,7 @@ class RemoteAssistDialog(QDialog):
                                               "không được điều khiển máy."), Level.WARNING)
             return
         pid = self.process.pid if self.process is not None else None
-        self._runner.run(lambda: RemoteSession.start(decision, AuditLog(self._runtime.database), tool_pid=pid),
+        self._runner.run(lambda: RemoteSession.start(decision, self._runtime.audit_log(), tool_pid=pid),
                          on_success=self._session_started, context=self)
 
     def _session_started(self, session: RemoteSession) -> None:

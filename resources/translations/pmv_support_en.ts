@@ -1885,47 +1885,47 @@
         <translation>PMV gold software: not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="231"/>
-        <source>Không đọc được cơ sở dữ liệu PMV: %1</source>
-        <translation>Cannot read the PMV database: %1</translation>
+        <location filename="../../app/ui/pages/overview.py" line="233"/>
+        <source>Không đọc được cơ sở dữ liệu PMV. Bấm “Kiểm tra ngay” ở mục Kiểm tra hệ thống để xem nguyên nhân và cách khắc phục.</source>
+        <translation>The PMV database cannot be read. Press “Check now” under System checks to see why and how to fix it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="241"/>
+        <location filename="../../app/ui/pages/overview.py" line="244"/>
         <source>Chuỗi kết nối tới dữ liệu PMV (pos.url trong tệp cấu hình) chưa dùng được. Mục Kiểm tra hệ thống ghi rõ cần sửa gì; cần giúp hãy gọi %1.</source>
         <translation>The connection string to the PMV data (pos.url in the settings file) cannot be used yet. The System checks page says what to change; for help call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="245"/>
+        <location filename="../../app/ui/pages/overview.py" line="248"/>
         <source>Không đọc được</source>
         <translation>Cannot read</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="246"/>
+        <location filename="../../app/ui/pages/overview.py" line="249"/>
         <source>Phần mềm vàng PMV: không rõ</source>
         <translation>PMV gold software: unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="249"/>
+        <location filename="../../app/ui/pages/overview.py" line="252"/>
         <source>không rõ</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="250"/>
+        <location filename="../../app/ui/pages/overview.py" line="253"/>
         <source>Phần mềm vàng PMV: %1</source>
         <translation>PMV gold software: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="264"/>
+        <location filename="../../app/ui/pages/overview.py" line="267"/>
         <source>Cập nhật lúc %1</source>
         <translation>Updated at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="266"/>
+        <location filename="../../app/ui/pages/overview.py" line="269"/>
         <source>Chưa có giá</source>
         <translation>No prices yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="270"/>
+        <location filename="../../app/ui/pages/overview.py" line="273"/>
         <source>Chưa có hoạt động nào.</source>
         <translation>No activity yet.</translation>
     </message>
@@ -2650,158 +2650,158 @@
 <context>
     <name>RemoteAssistDialog</name>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="86"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="85"/>
         <source>Nhờ hỗ trợ từ xa</source>
         <translation>Remote assistance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="89"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="88"/>
         <source>1. Phần mềm điều khiển từ xa trên máy này</source>
         <translation>1. Remote-desktop tools on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="92"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="91"/>
         <source>Mở phần mềm</source>
         <translation>Open the tool</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="93"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="92"/>
         <source>Đọc ID</source>
         <translation>Read ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="96"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="95"/>
         <source>ID hiện trên cửa sổ phần mềm, ví dụ 123 456 789</source>
         <translation>The ID shown in the tool&apos;s window, e.g. 123 456 789</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="101"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="100"/>
         <source>2. Gửi ID kèm yêu cầu hỗ trợ</source>
         <translation>2. Send the ID with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="106"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="105"/>
         <source>Gửi ID cho nhà cung cấp</source>
         <translation>Send the ID to the vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="107"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="106"/>
         <source>Yêu cầu mới kèm ID…</source>
         <translation>New request with the ID…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="111"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="110"/>
         <source>3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)</source>
         <translation>3. Support session (the shop agrees before the technician takes control)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="113"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="112"/>
         <source>Tên kỹ thuật viên của nhà cung cấp</source>
         <translation>The vendor technician&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="115"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="114"/>
         <source>Việc cần làm, ví dụ: sửa máy in tem</source>
         <translation>What needs doing, e.g. fix the label printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="115"/>
         <source>Bắt đầu phiên hỗ trợ</source>
         <translation>Start the support session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="117"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
         <source>Kết thúc phiên</source>
         <translation>End the session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="119"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="118"/>
         <source>Chưa có phiên hỗ trợ nào.</source>
         <translation>No support session yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="121"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="120"/>
         <source>Kỹ thuật viên:</source>
         <translation>Technician:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="122"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="121"/>
         <source>Lý do:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="127"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="126"/>
         <source>Đóng</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="155"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="154"/>
         <source>Máy này chưa có phần mềm điều khiển từ xa. Gọi %1 để được hướng dẫn cài UltraViewer (miễn phí).</source>
         <translation>This PC has no remote-desktop tool. Call %1 for help installing UltraViewer (free).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="170"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="169"/>
         <source>Không mở được %1: %2</source>
         <translation>Could not open %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="173"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="172"/>
         <source>Đã mở %1.</source>
         <translation>%1 opened.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="202"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="201"/>
         <source>Chưa có yêu cầu đang mở: hãy gửi yêu cầu hỗ trợ trước</source>
         <translation>No open request: raise a support request first</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="229"/>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="259"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="228"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="258"/>
         <source>ID gồm 6 đến 12 chữ số: hãy kiểm tra lại.</source>
         <translation>An ID has 6 to 12 digits: please check it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="246"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="245"/>
         <source>Đã gửi ID kèm yêu cầu %1.</source>
         <translation>The ID was sent with request %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="248"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="247"/>
         <source>Đã lưu ID vào yêu cầu; nhà cung cấp nhận được ngay khi có mạng.</source>
         <translation>The ID was saved with the request; the vendor gets it as soon as the network is up.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="253"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="252"/>
         <source>Không lưu được ID vào yêu cầu: %1</source>
         <translation>Could not save the ID with the request: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="262"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="261"/>
         <source>Nhờ hỗ trợ từ xa qua %1.</source>
         <translation>Remote help needed via %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="270"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="269"/>
         <source>Cần chọn phần mềm, yêu cầu hỗ trợ và ghi tên kỹ thuật viên.</source>
         <translation>Choose the tool and the support request, and enter the technician&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="284"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="283"/>
         <source>Cửa hàng không đồng ý (hoặc hết thời gian chờ): kỹ thuật viên không được điều khiển máy.</source>
         <translation>The shop did not agree (or time ran out): the technician may not control this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="293"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="292"/>
         <source>Đang hỗ trợ từ xa: %1, từ %2.</source>
         <translation>Remote support in progress: %1, since %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="295"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="294"/>
         <source>Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký.</source>
         <translation>The shop agreed; the session is recorded in the log.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="315"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="314"/>
         <source>Phiên hỗ trợ đã kết thúc.</source>
         <translation>The support session has ended.</translation>
     </message>
@@ -4466,88 +4466,88 @@ Details: %2</translation>
 <context>
     <name>TechnicianDialog</name>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="66"/>
+        <location filename="../../app/ui/technician/dialog.py" line="65"/>
         <source>Chế độ kỹ thuật viên</source>
         <translation>Technician mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="74"/>
+        <location filename="../../app/ui/technician/dialog.py" line="73"/>
         <source>Sao chép</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="77"/>
+        <location filename="../../app/ui/technician/dialog.py" line="76"/>
         <source>Dán hoặc gõ mã mở khóa</source>
         <translation>Paste or type the unlock code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="93"/>
+        <location filename="../../app/ui/technician/dialog.py" line="92"/>
         <source>Khóa lại</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="103"/>
+        <location filename="../../app/ui/technician/dialog.py" line="102"/>
         <source>Nhật ký kỹ thuật viên</source>
         <translation>Technician log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="69"/>
-        <location filename="../../app/ui/technician/dialog.py" line="79"/>
+        <location filename="../../app/ui/technician/dialog.py" line="68"/>
+        <location filename="../../app/ui/technician/dialog.py" line="78"/>
         <source>Mở khóa</source>
         <translation>Unlock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="70"/>
+        <location filename="../../app/ui/technician/dialog.py" line="69"/>
         <source>Đọc mã thử thách này cho nhà cung cấp (%1) để nhận mã mở khóa:</source>
         <translation>Read this challenge to the vendor (%1) to get an unlock code:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="91"/>
+        <location filename="../../app/ui/technician/dialog.py" line="90"/>
         <source>Chưa mở khóa.</source>
         <translation>Not unlocked.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="140"/>
+        <location filename="../../app/ui/technician/dialog.py" line="139"/>
         <source>Đã mở chế độ kỹ thuật viên cho %1.</source>
         <translation>Technician mode unlocked for %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="168"/>
+        <location filename="../../app/ui/technician/dialog.py" line="167"/>
         <source>Kiểm tra chi tiết</source>
         <translation>Detailed checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="168"/>
+        <location filename="../../app/ui/technician/dialog.py" line="167"/>
         <source>Nhật ký</source>
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="168"/>
+        <location filename="../../app/ui/technician/dialog.py" line="167"/>
         <source>Cài đặt</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="169"/>
+        <location filename="../../app/ui/technician/dialog.py" line="168"/>
         <source>Bảo trì</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="169"/>
+        <location filename="../../app/ui/technician/dialog.py" line="168"/>
         <source>Sao lưu để cài lại</source>
         <translation>Backup for reinstall</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="189"/>
+        <location filename="../../app/ui/technician/dialog.py" line="188"/>
         <source>Phiên kỹ thuật viên đã hết hạn.</source>
         <translation>The technician session has expired.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="190"/>
+        <location filename="../../app/ui/technician/dialog.py" line="189"/>
         <source>Đã khóa chế độ kỹ thuật viên.</source>
         <translation>Technician mode is locked.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/technician/dialog.py" line="207"/>
+        <location filename="../../app/ui/technician/dialog.py" line="206"/>
         <source>Kỹ thuật viên: %1 – còn %2 phút</source>
         <translation>
             <numerusform>Technician: %1 – %2 minute left</numerusform>
@@ -4980,7 +4980,7 @@ Details: %2</translation>
 <context>
     <name>ToolContext</name>
     <message>
-        <location filename="../../app/ui/technician/context.py" line="46"/>
+        <location filename="../../app/ui/technician/context.py" line="45"/>
         <source>đã hủy</source>
         <translation>cancelled</translation>
     </message>

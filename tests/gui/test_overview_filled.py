@@ -313,3 +313,16 @@ def test_a_pos_url_that_cannot_be_used_says_so_in_vietnamese_and_changes_nothing
     assert "pos.url" in board.detail_label.text() and "Kiểm tra hệ thống" in board.detail_label.text()
     assert HOTLINE in board.detail_label.text() and "file_path" not in board.detail_label.text()
     assert settings.read_bytes() == before
+
+
+def test_a_damaged_pos_file_on_the_board_says_where_to_look_not_sqlites_words(
+        qtbot: QtBot, runtime: Runtime, make_app, demo_shop) -> None:  # type: ignore[no-untyped-def]
+    """It said "Không đọc được cơ sở dữ liệu PMV: file is not a database", with no next step."""
+    demo_shop.pos_database.write_bytes(b"not a database " * 4000)
+    app = make_app()
+    window = app.build_window()
+    with qtbot.waitSignal(app.overview_filled, timeout=20000):
+        pass
+    board = window.overview.board_tile
+    assert board.value_label.text() == translate("OverviewPage", "Không đọc được")
+    assert "Kiểm tra ngay" in board.detail_label.text() and "not a database" not in board.detail_label.text()

@@ -89,6 +89,13 @@ REMEDIES: dict[str, str] = {
         f"3. Gọi {HOTLINE}: kỹ thuật viên kiểm tra SQL Server nhận kết nối TCP/IP (cổng 1433, hoặc dịch vụ "
         "SQL Server Browser cho tên phiên bản như SQLEXPRESS) và tường lửa của máy chủ."
     ),
+    "pos.db.unreachable_pg": (
+        "Không liên lạc được với máy chủ chứa dữ liệu PMV.\n"
+        "1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.\n"
+        "2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.\n"
+        f"3. Gọi {HOTLINE}: kỹ thuật viên kiểm tra PostgreSQL nhận kết nối từ mạng (cổng 5432, listen_addresses "
+        "trong postgresql.conf, pg_hba.conf) và tường lửa của máy chủ."
+    ),
     "pos.db.login": (
         "Máy chủ dữ liệu PMV không nhận tên đăng nhập hoặc mật khẩu trong cài đặt của ứng dụng hỗ trợ; "
         "PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
@@ -197,20 +204,52 @@ def unusable_url(error: PosUrlError) -> CheckResult:
     return result(Status.CRITICAL, summary, remedy=remedy)
 
 
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html) in the shop's words; its English message
+# stays in the details for the technician.
+_SQLITE_REASONS = {
+    5: "tệp đang bị PMV hoặc chương trình khác khóa",  # SQLITE_BUSY
+    6: "tệp đang bị PMV hoặc chương trình khác khóa",  # SQLITE_LOCKED
+    10: "ổ đĩa báo lỗi khi đọc",  # SQLITE_IOERR
+    11: "nội dung tệp bị hỏng",  # SQLITE_CORRUPT
+    14: "không mở được tệp: kiểm tra quyền truy cập",  # SQLITE_CANTOPEN
+    23: "không có quyền đọc tệp",  # SQLITE_AUTH
+    26: "tệp không phải dữ liệu SQLite",  # SQLITE_NOTADB
+}
+
+
+def sqlite_reason(error: BaseException) -> str:
+    """Why SQLite refused the POS file, in Vietnamese; "no such table" means the file is not PMV's."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in _SQLITE_REASONS:
+        return _SQLITE_REASONS[code & 0xFF]
+    if "no such table" in str(error):
+        return "tệp không có bảng dữ liệu của PMV"
+    return "lỗi SQLite"
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def _server_failure(ctx: CheckContext, kind: ConnectFailure, reason: str, details: str) -> CheckResult:
     url = ctx.pos_url()
     where = f"{url.host or 'localhost'}{f':{url.port}' if url.port else ''}"
+    # The driver's own words (English, from the server) go to the details: the summary says it in Vietnamese.
+    details = f"{reason}\n{details}" if reason and reason not in details else details
     if kind is ConnectFailure.UNREACHABLE:
-        return result(Status.CRITICAL, f"Không liên lạc được máy chủ dữ liệu PMV ({where}): {reason}",
-                      details=details, remedy="pos.db.unreachable")
+        remedy = "pos.db.unreachable_pg" if url.get_backend_name() == "postgresql" else "pos.db.unreachable"
+        return result(Status.CRITICAL, f"Không liên lạc được máy chủ dữ liệu PMV ({where})",
+                      details=details, remedy=remedy)
     if kind is ConnectFailure.LOGIN:
-        return result(Status.CRITICAL, f"Máy chủ dữ liệu PMV ({where}) từ chối đăng nhập '{url.username}': {reason}",
+        return result(Status.CRITICAL, f"Máy chủ dữ liệu PMV ({where}) từ chối đăng nhập '{url.username}'",
                       details=details, remedy="pos.db.login")
     if kind is ConnectFailure.NO_DATABASE:
         return result(Status.CRITICAL, f"Máy chủ {where} không có cơ sở dữ liệu '{url.database}' (hoặc tài khoản "
-                                       f"không có quyền mở): {reason}", details=details, remedy="pos.url.invalid")
-    return result(Status.CRITICAL, f"Không mở được cơ sở dữ liệu PMV: {reason}", details=details,
-                  remedy="pos.db.unreadable")
+                                       "không có quyền mở)", details=details, remedy="pos.url.invalid")
+    return result(Status.CRITICAL, "Không mở được cơ sở dữ liệu PMV", details=details, remedy="pos.db.unreadable")
 
 
 def check_connect(ctx: CheckContext) -> CheckResult:
@@ -237,11 +276,15 @@ def check_connect(ctx: CheckContext) -> CheckResult:
         if engine.dialect.name != "sqlite":
             kind, reason = connect_failure(cause)
             return _server_failure(ctx, kind, reason, str(exc))
+        if path is not None and _is_empty(path):
+            # An empty file opens as an empty database ("no such table"): the POS's data is gone from it.
+            return result(Status.CRITICAL, f"Tệp dữ liệu PMV trống (0 byte): {path}", details=str(exc),
+                          remedy="pos.db.corrupt")
         if isinstance(cause, sqlite3.DatabaseError) and not isinstance(cause, sqlite3.OperationalError):
             # "file is not a database", "malformed": the bytes are wrong, not the access to them.
-            return result(Status.CRITICAL, f"Tệp dữ liệu PMV bị hỏng, không đọc được: {reason}",
+            return result(Status.CRITICAL, f"Tệp dữ liệu PMV bị hỏng, không đọc được ({sqlite_reason(cause)})",
                           details=str(exc), remedy="pos.db.corrupt")
-        return result(Status.CRITICAL, f"Không mở được cơ sở dữ liệu PMV: {reason}",
+        return result(Status.CRITICAL, f"Không mở được cơ sở dữ liệu PMV ({sqlite_reason(cause)})",
                       details=str(exc), remedy="pos.db.unreadable")
     latency_ms = round((time.perf_counter() - started) * 1000, 1)
     metrics = (Metric("latency_ms", latency_ms, "ms", warn=warn_ms),)

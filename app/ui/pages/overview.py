@@ -228,7 +228,10 @@ class OverviewPage(QWidget):
         self.version_tile.detail_label.setText(self.tr("Phần mềm vàng PMV: chưa cấu hình"))
 
     def _show_pos_error(self, exc: BaseException) -> None:
-        self._show_pos_unreadable(tr_args(self.tr("Không đọc được cơ sở dữ liệu PMV: %1"), exc))
+        # The driver's message (English) goes to the log; the tile says where the cause and its fix are shown.
+        log.warning("overview: POS database unreadable: %s", exc)
+        self._show_pos_unreadable(self.tr("Không đọc được cơ sở dữ liệu PMV. Bấm “Kiểm tra ngay” ở mục Kiểm tra hệ "
+                                          "thống để xem nguyên nhân và cách khắc phục."))
 
     def _show_pos_url_error(self, exc: BaseException) -> None:
         """A pos.url that cannot be used as written: the Kiểm tra hệ thống page says what to write instead."""

@@ -78,6 +78,18 @@ def test_garbage_database_file_is_critical(make_ctx, demo_shop: DemoShop) -> Non
     assert outcome.status is Status.CRITICAL
     assert outcome.remedy == "pos.db.corrupt"
     _assert_remedy(outcome.remedy)
+    # SQLITE_NOTADB (26) said in Vietnamese; "file is not a database" only in the details.
+    assert "không phải dữ liệu SQLite" in outcome.summary and "not a database" not in outcome.summary
+
+
+def test_an_empty_database_file_is_lost_data_not_a_busy_file(make_ctx, demo_shop: DemoShop) -> None:
+    """SQLite opens a 0-byte file as an empty database and finds no table: that is the shop's data gone, so the
+    fix steps are the damaged-file ones, not "close PMV and open it again"."""
+    demo_shop.pos_database.write_bytes(b"")
+    outcome = run_one(CONNECT, make_ctx())
+    assert outcome.status is Status.CRITICAL and outcome.remedy == "pos.db.corrupt"
+    assert "trống (0 byte)" in outcome.summary
+    assert demo_shop.pos_database.stat().st_size == 0  # read-only: the check wrote nothing into it
 
 
 def test_locked_database_is_critical_unreadable(make_ctx, demo_shop: DemoShop) -> None:
@@ -90,7 +102,8 @@ def test_locked_database_is_critical_unreadable(make_ctx, demo_shop: DemoShop) -
         holder.close()
     assert outcome.status is Status.CRITICAL
     assert outcome.remedy == "pos.db.unreadable"
-    assert "locked" in outcome.summary
+    # SQLite's SQLITE_BUSY in words; its English stays in the details for the technician.
+    assert "khóa" in outcome.summary and "locked" not in outcome.summary and "locked" in outcome.details
 
 
 def test_corrupt_middle_pages_fail_integrity_only(make_ctx, shop_settings: Settings, demo_shop: DemoShop,

@@ -384,27 +384,32 @@
         <translation>Run all checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="32"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="30"/>
+        <source>Bấm “Chạy toàn bộ kiểm tra” để xem kết quả, thời gian và dữ liệu (JSON) của từng kiểm tra.</source>
+        <translation>Press “Run all checks” to see each check’s result, time and data (JSON).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/checks_tab.py" line="35"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="32"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="35"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="32"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="35"/>
         <source>Thời gian (ms)</source>
         <translation>Time (ms)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="51"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="54"/>
         <source>Đang chạy kiểm tra chi tiết…</source>
         <translation>Running detailed checks…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/technician/checks_tab.py" line="67"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="70"/>
         <source>Kết luận: %1 – %2 kiểm tra</source>
         <translation>
             <numerusform>Verdict: %1 – %2 check</numerusform>
@@ -412,7 +417,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/checks_tab.py" line="81"/>
+        <location filename="../../app/ui/technician/checks_tab.py" line="84"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>Could not run the checks: %1</translation>
     </message>
@@ -3709,7 +3714,7 @@ Details: %2</translation>
     <message>
         <location filename="../../app/ui/support/page.py" line="169"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
-        <translation>The support desk is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
+        <translation>The support team is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/page.py" line="173"/>
@@ -3812,12 +3817,12 @@ Details: %2</translation>
     <message>
         <location filename="../../app/ui/support/texts.py" line="82"/>
         <source>Máy này đã nhận yêu cầu từ bộ phận hỗ trợ, số %1</source>
-        <translation>This PC received the request from the support desk, number %1</translation>
+        <translation>This PC received the request from the support team, number %1</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="85"/>
         <source>Đã gửi tới bộ phận hỗ trợ, số %1</source>
-        <translation>Delivered to the support desk as %1</translation>
+        <translation>Delivered to the support team as %1</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="87"/>
@@ -5311,102 +5316,102 @@ Details: %2</translation>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="109"/>
+        <location filename="../../app/ui/updates/page.py" line="110"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="126"/>
+        <location filename="../../app/ui/updates/page.py" line="128"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="136"/>
+        <location filename="../../app/ui/updates/page.py" line="138"/>
         <source>Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>There are no regulation packs on this PC yet. Press “Check for updates” to download the packs signed by the vendor; new packs are also downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="138"/>
+        <location filename="../../app/ui/updates/page.py" line="140"/>
         <source>Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.</source>
         <translation>Select a regulation pack in the table above to see what it changes and when it takes effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="151"/>
+        <location filename="../../app/ui/updates/page.py" line="153"/>
         <source>Chọn một gói có bản trước (cột “Bản trước”) để quay lại bản đó.</source>
         <translation>Choose a pack that has a previous version (the “Previous” column) to go back to it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="157"/>
+        <location filename="../../app/ui/updates/page.py" line="159"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="163"/>
+        <location filename="../../app/ui/updates/page.py" line="165"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="164"/>
+        <location filename="../../app/ui/updates/page.py" line="166"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="176"/>
+        <location filename="../../app/ui/updates/page.py" line="178"/>
         <source>%1 (phiên bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="178"/>
+        <location filename="../../app/ui/updates/page.py" line="180"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="180"/>
+        <location filename="../../app/ui/updates/page.py" line="182"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="183"/>
+        <location filename="../../app/ui/updates/page.py" line="185"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="190"/>
+        <location filename="../../app/ui/updates/page.py" line="192"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="200"/>
+        <location filename="../../app/ui/updates/page.py" line="202"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="207"/>
+        <location filename="../../app/ui/updates/page.py" line="209"/>
         <source>Chọn thư mục bản cập nhật trên USB</source>
         <translation>Choose the update folder on the USB stick</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="219"/>
+        <location filename="../../app/ui/updates/page.py" line="221"/>
         <source>Đang kiểm tra bản cập nhật trong %1…</source>
         <translation>Checking the update copy in %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="223"/>
+        <location filename="../../app/ui/updates/page.py" line="225"/>
         <source>Đang cập nhật từ USB…</source>
         <translation>Updating from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="231"/>
+        <location filename="../../app/ui/updates/page.py" line="233"/>
         <source>Đang dừng…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="237"/>
+        <location filename="../../app/ui/updates/page.py" line="239"/>
         <source>Đang cài %1…</source>
         <translation>Installing %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="266"/>
+        <location filename="../../app/ui/updates/page.py" line="268"/>
         <source>Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ.</source>
         <translation>Update from USB stopped; packs already installed are kept.</translation>
     </message>

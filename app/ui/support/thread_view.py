@@ -77,7 +77,7 @@ class ThreadView(QWidget):
         # A visible label: the placeholder alone left a lone name box once it was filled in.
         self.author_label = QLabel(self.tr("Người gửi:"))
         self.author_label.setBuddy(self.author)
-        side = vbox(self.author_label, self.author, self.attach_button)
+        side = vbox(hbox(self.author_label, self.author), self.attach_button)  # two rows: the timeline keeps room
         reply_row = hbox(side, (self.reply, 1), self.send_button)
         layout = vbox(self.next_step, actions, (self.timeline, 1), self.files_label, reply_row, parent=self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -26,7 +26,10 @@ class ChecksTab(QWidget):
         self._ctx = ctx
         self.results: list[dict[str, object]] = []
         self.run_button = push_button(self.tr("Chạy toàn bộ kiểm tra"), self.run_checks)
-        self.summary = QLabel()
+        # Two empty panes said nothing: what the tab is for, until the first run fills them.
+        self.summary = QLabel(self.tr("Bấm “Chạy toàn bộ kiểm tra” để xem kết quả, thời gian và dữ liệu (JSON) "
+                                      "của từng kiểm tra."))
+        self.summary.setWordWrap(True)
         self.message = MessageLabel()
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([self.tr("Kiểm tra"), self.tr("Trạng thái"), self.tr("Thời gian (ms)")])

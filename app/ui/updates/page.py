@@ -30,7 +30,7 @@ from app.ui.updates.time_texts import effective_text
 from app.ui.widgets.build import hbox, page_title, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
-from app.ui.widgets.tables import read_only_table
+from app.ui.widgets.tables import fit_table_height, read_only_table
 from app.updates.offline import CopyFolderError, OfflineCopyRefused, OfflineRefusal
 from app.updates.pack_folders import InstalledPack
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, UpdateRun
@@ -87,10 +87,11 @@ class UpdatesPage(QWidget):
         # What the till tells the vendor, and that update events are part of it (issue 23): said here too.
         self.telemetry = TelemetryBox(runtime, state.runner)
         content = QWidget()
-        layout = vbox(heading, intro, buttons, self.usb_row, self.message, (self.table, 1), (self.detail, 1),
+        # The table as tall as its packs (one pack left blank rows while the pack's text below was cut); the page
+        # scrolls when there are many.
+        layout = vbox(heading, intro, buttons, self.usb_row, self.message, self.table, (self.detail, 1),
                       self.app_panel, self.telemetry, parent=content)
         layout.setContentsMargins(24, 20, 24, 20)
-        self.table.setMinimumHeight(110)
         self.detail.setMinimumHeight(130)
         set_scrolling_content(self, content)
         state.app_status_changed.connect(self.app_panel.show_status)
@@ -118,6 +119,7 @@ class UpdatesPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(256, pack.id)
                 self.table.setItem(row, column, item)
+        fit_table_height(self.table)
         if not packs:
             self._show_hint(self._detail_hint(packs))
         if packs and not self.table.selectedItems():

@@ -68,6 +68,9 @@ def test_a_published_pack_is_installed_and_shown(qtbot: QtBot, runtime: Runtime,
     # Named by its title, not its id; and nothing to roll back to yet, so the button says so instead of doing nothing.
     title = page.table.item(0, 0).text()
     assert page.message.text() == f"Đã cài gói quy định: {title} (phiên bản 1.0.0)"
+    # The last good check, read with the packs in a worker (it was read on the GUI thread).
+    qtbot.waitUntil(lambda: page.last.text().startswith("Lần kiểm tra thành công gần nhất: "), timeout=5000)
+    assert state.last_success is not None
     noted = [(e.code, e.detail) for e in runtime.activity.recent(5) if e.kind == "updates"]
     assert noted == [("pack_installed", {"title": title, "version": "1.0.0"})]  # the overview's recent activity
     page.table.selectRow(0)

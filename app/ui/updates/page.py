@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import logging
 from pathlib import Path
@@ -33,7 +32,7 @@ from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tables import fit_table_height, read_only_table
 from app.updates.offline import CopyFolderError, OfflineCopyRefused, OfflineRefusal
 from app.updates.pack_folders import InstalledPack
-from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, UpdateRun
+from app.updates.service import NotConfigured, UpdateRun
 from app.updates.targets import UpdateError, UpdateErrorKind
 
 log = logging.getLogger(__name__)
@@ -124,9 +123,9 @@ class UpdatesPage(QWidget):
             self._show_hint(self._detail_hint(packs))
         if packs and not self.table.selectedItems():
             self.table.selectRow(0)
-        last = self._runtime.state.get(LAST_SUCCESS_KEY)
-        self.last.setText(tr_args(self.tr("Lần kiểm tra thành công gần nhất: %1"),
-                                  format_datetime(dt.datetime.fromisoformat(last))) if last else "")  # shop time
+        last = self._state.last_success
+        self.last.setText(tr_args(self.tr("Lần kiểm tra thành công gần nhất: %1"), format_datetime(last))
+                          if last else "")  # shop time
 
     def _show_hint(self, text: str) -> None:
         # In the pane itself, wrapped and grey: a QTextEdit placeholder is drawn on one line, cut at the edge.

@@ -16,7 +16,7 @@ from app.ui.feature_state import FeatureState
 from app.ui.tasks import Task, TaskRunner
 from app.updates.app_swap import AppUpdateStatus, app_update_status
 from app.updates.pack_folders import InstalledPack
-from app.updates.service import NotConfigured, Updater, UpdateRun
+from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, Updater, UpdateRun
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class UpdatesState(FeatureState):
         super().__init__(runtime, runner, parent)
         self.updater = Updater(runtime)
         self.packs: list[InstalledPack] = []
+        self.last_success: dt.datetime | None = None  # the last update check that reached the vendor
         self.app_status: AppUpdateStatus | None = None
         self.ran.connect(self._after_run)
         self.imported.connect(self._after_run)
@@ -57,7 +58,15 @@ class UpdatesState(FeatureState):
         return self._runtime.shop_today()
 
     def load(self) -> None:
-        self._runner.run(self._runtime.pack_store.installed, on_success=self._set_packs,
+        runtime = self._runtime
+
+        def read() -> tuple[list[InstalledPack], dt.datetime | None]:
+            # The last good check is a database read: here, in the worker, with the packs (the page read it on the
+            # GUI thread each time the list changed).
+            last = runtime.state.get(LAST_SUCCESS_KEY)
+            return runtime.pack_store.installed(), dt.datetime.fromisoformat(last) if last else None
+
+        self._runner.run(read, on_success=lambda loaded: self._set_packs(*loaded),
                          on_failure=lambda exc: log.error("packs: %s", exc))
         self._runner.run(lambda: app_update_status(self._runtime.paths.data_dir, self.updater.app_install,
                                                    __version__),
@@ -67,8 +76,9 @@ class UpdatesState(FeatureState):
         self.app_status = status
         self.app_status_changed.emit(status)
 
-    def _set_packs(self, packs: list[InstalledPack]) -> None:
+    def _set_packs(self, packs: list[InstalledPack], last_success: dt.datetime | None = None) -> None:
         self.packs = packs
+        self.last_success = last_success
         self.packs_changed.emit(packs)
 
     @Slot(object)

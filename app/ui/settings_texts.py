@@ -80,6 +80,15 @@ def settings_problem_text(problem: SettingsProblem, path: Path | None = None) ->
         text = translate("SettingsProblems", "%1; đang dùng cấu hình mặc định nên ứng dụng không theo dõi được "
                                              "phần mềm PMV. Hãy sửa tệp %2 rồi mở lại ứng dụng, hoặc gọi %3.")
         return tr_args(text, cause, str(path), HOTLINE)
+    return _value_problem_text(problem) + (_fix_the_file(path) if path is not None else "")
+
+
+def _fix_the_file(path: Path) -> str:
+    """What to do about one entry's problem: the app goes on, but only a fixed file stops the warning."""
+    return " " + tr_args(translate("SettingsProblems", "Hãy sửa mục này trong tệp %1."), str(path))
+
+
+def _value_problem_text(problem: SettingsProblem) -> str:
     if problem.kind is ProblemKind.UNKNOWN_KEY:
         text = translate("SettingsProblems", "Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).")
         return tr_args(text, problem.key or "")

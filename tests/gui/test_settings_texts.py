@@ -68,7 +68,8 @@ def test_a_refused_value_says_which_value_replaces_it(qapp: QApplication) -> Non
     kept = SettingsProblem(ProblemKind.INVALID_VALUE, "pos.database", 5, code=Reason.WRONG_TYPE,
                            fallback=Fallback.LAST_GOOD, last_good_on=dt.date(2026, 12, 3))
     assert settings_problem_text(kept, Path("settings.toml")) == (
-        "Mục cấu hình “pos.database” có giá trị “5” sai kiểu dữ liệu. Đang dùng giá trị hợp lệ gần nhất (03/12/2026).")
+        "Mục cấu hình “pos.database” có giá trị “5” sai kiểu dữ liệu. Đang dùng giá trị hợp lệ gần nhất (03/12/2026). "
+        "Hãy sửa mục này trong tệp settings.toml.")  # what to do: the warning stays until the file is fixed
     # a value holding a placeholder is shown as written, never filled in a second time
     odd = SettingsProblem(ProblemKind.INVALID_VALUE, "shop.name%3", "%1%2", code=Reason.OUT_OF_RANGE)
     assert settings_problem_text(odd) == (

@@ -312,7 +312,8 @@ def test_a_settings_warning_is_printed_once_in_the_settings_language(tmp_path: P
     settings.write_text('language = "en"\nfoo = 1\n', encoding="utf-8")
     result = run("--config", str(settings), "updates", "list")
     assert result.returncode == 0 and json.loads(result.stdout) == []
-    assert result.stderr == f"pmv-support: warning: {settings}: unknown key “foo” ignored (perhaps a typo). Fix the file.\n"
+    assert result.stderr == (f"pmv-support: warning: {settings}: unknown key “foo” ignored (perhaps a typo). "
+                             "Fix the file.\n")
 
 
 def test_lang_goes_before_or_after_the_sub_command_and_label_keeps_its_own() -> None:

@@ -295,6 +295,17 @@ def test_a_recovery_an_earlier_process_made_is_shown_once_and_keeps_the_first_re
     assert carry_recovery(runtime.state, []) == []
 
 
+def _unreadable_board(qtbot: QtBot, make_app):  # type: ignore[no-untyped-def]
+    """The price board once the window is filled, having said it could not read the POS."""
+    app = make_app()
+    window = app.build_window()
+    with qtbot.waitSignal(app.overview_filled, timeout=20000):
+        pass
+    board = window.overview.board_tile
+    assert board.value_label.text() == translate("OverviewPage", "Không đọc được")
+    return board
+
+
 def test_a_pos_url_that_cannot_be_used_says_so_in_vietnamese_and_changes_nothing(
         qtbot: QtBot, runtime: Runtime, make_app) -> None:
     """A file path written where pos.url wants a connection string (a technician's common slip): the board says in
@@ -303,12 +314,7 @@ def test_a_pos_url_that_cannot_be_used_says_so_in_vietnamese_and_changes_nothing
     assert settings is not None
     before = settings.read_bytes()
     runtime.settings.pos.url = r"C:\PMV\pmv.mdf"
-    app = make_app()
-    window = app.build_window()
-    with qtbot.waitSignal(app.overview_filled, timeout=20000):
-        pass
-    board = window.overview.board_tile
-    assert board.value_label.text() == translate("OverviewPage", "Không đọc được")
+    board = _unreadable_board(qtbot, make_app)
     assert board.level is Level.WARNING
     assert "pos.url" in board.detail_label.text() and "Kiểm tra hệ thống" in board.detail_label.text()
     assert HOTLINE in board.detail_label.text() and "file_path" not in board.detail_label.text()
@@ -319,10 +325,5 @@ def test_a_damaged_pos_file_on_the_board_says_where_to_look_not_sqlites_words(
         qtbot: QtBot, runtime: Runtime, make_app, demo_shop) -> None:  # type: ignore[no-untyped-def]
     """It said "Không đọc được cơ sở dữ liệu PMV: file is not a database", with no next step."""
     demo_shop.pos_database.write_bytes(b"not a database " * 4000)
-    app = make_app()
-    window = app.build_window()
-    with qtbot.waitSignal(app.overview_filled, timeout=20000):
-        pass
-    board = window.overview.board_tile
-    assert board.value_label.text() == translate("OverviewPage", "Không đọc được")
+    board = _unreadable_board(qtbot, make_app)
     assert "Kiểm tra ngay" in board.detail_label.text() and "not a database" not in board.detail_label.text()

@@ -126,6 +126,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "thuật viên khôi phục, hãy gọi {hotline}.",
                           "The app's database was damaged, so a new one was made; the old file is kept at {path} "
                           "for a technician to rescue, call {hotline}."),
+    "storage_damaged": ("Cơ sở dữ liệu của phần mềm ({path}) bị hỏng; hãy chạy lại: tệp hỏng được giữ lại cho kỹ "
+                        "thuật viên và một tệp mới được tạo. Cần giúp, gọi {hotline}.",
+                        "The app's database ({path}) is damaged; run again: the damaged file is kept for a "
+                        "technician and a new one is made. For help, call {hotline}."),
     "health_not_recorded": ("Kết quả kiểm tra ở trên chưa được lưu vào lịch sử. {reason}",
                             "The results above were not saved to the history. {reason}"),
     # -- the settings file (warnings: the command goes on); {where} is FILE or FILE:LINE --------------------------

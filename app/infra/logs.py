@@ -6,6 +6,7 @@ record carries time, level, thread and logger name.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import sys
@@ -41,7 +42,17 @@ class _LogFile(logging.handlers.RotatingFileHandler):
         super().emit(record)
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802  (logging's name)
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):  # a bad format string in a log call: logging's own report
+            super().handleError(record)
+            return
         self.dropped += 1
+        # The buffer still holds what could not be written and would write it once there is room, before the note
+        # that says it was lost: drop the stream (and what it holds); the handler opens the file again next time.
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def setup_logging(

@@ -19,6 +19,7 @@ class StorageFailure(enum.Enum):
     DISK_FULL = "disk_full"  # a write found no room: nothing of it was kept, the data before it is intact
     READ_ONLY = "read_only"  # the file or its folder cannot be written (a read-only disk, permissions)
     DISK_ERROR = "disk_error"  # the disk failed a read or a write (a failing drive, a USB disk pulled out)
+    DAMAGED = "damaged"  # found damaged while running: the next start keeps it aside and opens a fresh one
 
 
 class NoticeKind(enum.Enum):
@@ -58,8 +59,10 @@ _SQLITE_FAILURES = {
     6: StorageFailure.LOCKED,  # SQLITE_LOCKED
     8: StorageFailure.READ_ONLY,  # SQLITE_READONLY
     10: StorageFailure.DISK_ERROR,  # SQLITE_IOERR
+    11: StorageFailure.DAMAGED,  # SQLITE_CORRUPT
     13: StorageFailure.DISK_FULL,  # SQLITE_FULL
     14: StorageFailure.CANNOT_OPEN,  # SQLITE_CANTOPEN
+    26: StorageFailure.DAMAGED,  # SQLITE_NOTADB
 }
 
 

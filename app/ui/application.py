@@ -148,15 +148,28 @@ class Application(QObject):
             level = Level.CRITICAL if notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT else Level.INFO
             window.add_banner(Banner(storage_notice_text(notice), level))
         if any(notice.kind is NoticeKind.RECOVERED_FROM_CORRUPT for notice in self.runtime.storage_notices):
-            from app.storage.recovery_notice import recovery_shown
-
-            state = self.runtime.state
-            self.runner.run(lambda: recovery_shown(state),
-                            on_failure=lambda exc: log.error("recovery notice not cleared: %s", exc))
+            self._clear_recovery_once_seen(window)
         window.hide_on_close = self.tray is not None and self.tray.icon.isVisible()
         self._load_overview(window)
         self.window = window
         return window
+
+    def _clear_recovery_once_seen(self, window: MainWindow) -> None:
+        """The damaged-database banner is said until a person has had the window on screen with it: a window
+        built hidden (the tray's, after an update) or only grabbed for a screenshot does not count."""
+        from app.storage.recovery_notice import recovery_shown
+
+        state = self.runtime.state
+
+        def seen() -> None:  # not seen (hidden, a screenshot): the next start says it again
+            if window.isVisible() and not getattr(self.args, "screenshot", None):
+                self.runner.run(lambda: recovery_shown(state),
+                                on_failure=lambda exc: log.error("recovery notice not cleared: %s", exc))
+
+        if window.painted:
+            seen()
+        else:
+            window.first_painted.connect(seen)
 
     def _load_overview(self, window: MainWindow) -> None:
         """Start the reads the overview's tiles show; the overview says ``filled`` once they are all in."""

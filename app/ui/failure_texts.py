@@ -29,6 +29,9 @@ storage_failure_text = Words({
         "Failures", "cơ sở dữ liệu của ứng dụng chỉ cho phép đọc (ổ đĩa chỉ đọc hoặc không có quyền ghi)"),
     StorageFailure.DISK_ERROR: QT_TRANSLATE_NOOP(
         "Failures", "ổ đĩa báo lỗi khi đọc hoặc ghi; hãy nhờ kỹ thuật viên kiểm tra ổ đĩa"),
+    StorageFailure.DAMAGED: QT_TRANSLATE_NOOP(
+        "Failures", "cơ sở dữ liệu của ứng dụng bị hỏng; hãy mở lại ứng dụng (tệp hỏng được giữ lại cho kỹ thuật "
+        "viên, một tệp mới được tạo)"),
 })
 
 # The errno values a shop meets when saving or opening a file (POSIX names; Windows maps its errors onto them).
@@ -41,13 +44,18 @@ _OS_REASONS = Words({
     errno.ENOTDIR: QT_TRANSLATE_NOOP("Failures", "một phần của đường dẫn không phải thư mục"),
     errno.EISDIR: QT_TRANSLATE_NOOP("Failures", "đó là một thư mục, không phải tệp"),
     errno.EEXIST: QT_TRANSLATE_NOOP("Failures", "đã có một tệp trùng tên"),
+    errno.EIO: QT_TRANSLATE_NOOP("Failures", "ổ đĩa báo lỗi (USB bị rút ra, hoặc ổ đĩa hỏng)"),
+    errno.EINVAL: QT_TRANSLATE_NOOP("Failures", "tên tệp có ký tự không được phép (như : ? * “ < > |)"),
+    errno.ENAMETOOLONG: QT_TRANSLATE_NOOP("Failures", "tên tệp hoặc đường dẫn quá dài"),
+    errno.EBUSY: QT_TRANSLATE_NOOP("Failures", "tệp đang được chương trình khác dùng"),
 })
 
 
 def os_failure_text(error: OSError) -> str:
-    """'<file>: <why>', or the why alone; an errno not listed keeps the system's own words."""
+    """'<file>: <why>', or the why alone."""
+    # Another errno: said by its number (the system's own words, often English, go to the log with the error).
     reason = (_OS_REASONS(error.errno) if error.errno in _OS_REASONS
-              else error.strerror or translate("Failures", "lỗi hệ thống"))
+              else tr_args(translate("Failures", "lỗi hệ thống số %1"), error.errno or "?"))
     # A rename's error names its temp file first and the place the cashier chose second: say the chosen one.
     named = error.filename2 or error.filename
     if named:

@@ -313,6 +313,8 @@ class MainWindow(QMainWindow):
         self.hotline_label.setStyleSheet("font-weight: 600; color: #c62828; padding: 0 8px;")
         status.addPermanentWidget(self.shop_label)
         status.addPermanentWidget(self.hotline_label)
+        self._notice_shown = ""  # the notification on the bar now, whose whole text is the bar's tooltip
+        status.messageChanged.connect(self._on_status_changed)
         status.showMessage(self.tr("Đang khởi động…"))
 
     def _open_log_folder(self) -> None:
@@ -420,8 +422,19 @@ class MainWindow(QMainWindow):
         room = max(120, status.width() - taken - 40)  # 40: the bar's margins and the size grip
         # A hidden window (the tray's) has no width to cut to yet: the message stays whole.
         shown = status.fontMetrics().elidedText(full, Qt.TextElideMode.ElideRight, room) if status.isVisible() else full
+        self._notice_shown = shown
         status.showMessage(shown, 15000)
         status.setToolTip(full)
+
+    def _on_status_changed(self, text: str) -> None:
+        if text != self._notice_shown:  # the notification timed out or was replaced: its tooltip goes with it
+            self._notice_shown = ""
+            self.statusBar().setToolTip("")
+
+    @property
+    def painted(self) -> bool:
+        """Painted at least once (``first_painted`` has been or is about to be emitted)."""
+        return self._painted
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

@@ -36,6 +36,9 @@ _STORAGE_ERRORS = Words({
     StorageFailure.READ_ONLY: QT_TRANSLATE_NOOP(
         "StorageErrors", "Không ghi được vào cơ sở dữ liệu của ứng dụng (ổ đĩa chỉ cho phép đọc hoặc không có "
         "quyền ghi). Dữ liệu đã lưu vẫn còn nguyên."),
+    StorageFailure.DAMAGED: QT_TRANSLATE_NOOP(
+        "StorageErrors", "Cơ sở dữ liệu của ứng dụng bị hỏng. Hãy mở lại ứng dụng: tệp hỏng được giữ lại cho kỹ "
+        "thuật viên và một tệp mới được tạo."),
     StorageFailure.DISK_ERROR: QT_TRANSLATE_NOOP(
         "StorageErrors", "Ổ đĩa báo lỗi khi đọc hoặc ghi dữ liệu của ứng dụng. Hãy nhờ kỹ thuật viên kiểm tra ổ "
         "đĩa."),

@@ -150,22 +150,22 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="229"/>
+        <location filename="../../app/ui/application.py" line="242"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="298"/>
+        <location filename="../../app/ui/application.py" line="311"/>
         <source>Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại Tệp → Thiết lập lại…</source>
         <translation>Setting the shop up again needs technician mode. Unlock technician mode, then choose File → Set up again… once more.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="307"/>
+        <location filename="../../app/ui/application.py" line="320"/>
         <source>Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp tục.</source>
         <translation>Setup is not finished: choose File → Set up again… to continue.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="366"/>
+        <location filename="../../app/ui/application.py" line="379"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -972,53 +972,78 @@
         <translation>the disk failed a read or a write; have a technician check the disk</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="36"/>
+        <location filename="../../app/ui/failure_texts.py" line="32"/>
+        <source>cơ sở dữ liệu của ứng dụng bị hỏng; hãy mở lại ứng dụng (tệp hỏng được giữ lại cho kỹ thuật viên, một tệp mới được tạo)</source>
+        <translation>the app&apos;s database is damaged; open the app again (the damaged file is kept for a technician and a new one is made)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="39"/>
         <source>ổ đĩa đã đầy</source>
         <translation>the disk is full</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="37"/>
+        <location filename="../../app/ui/failure_texts.py" line="40"/>
         <source>ổ đĩa chỉ cho phép đọc</source>
         <translation>the disk is read-only</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="38"/>
-        <location filename="../../app/ui/failure_texts.py" line="39"/>
+        <location filename="../../app/ui/failure_texts.py" line="41"/>
+        <location filename="../../app/ui/failure_texts.py" line="42"/>
         <source>không có quyền</source>
         <translation>permission denied</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="40"/>
+        <location filename="../../app/ui/failure_texts.py" line="43"/>
         <source>không tồn tại</source>
         <translation>does not exist</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="41"/>
+        <location filename="../../app/ui/failure_texts.py" line="44"/>
         <source>một phần của đường dẫn không phải thư mục</source>
         <translation>part of the path is not a folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="42"/>
+        <location filename="../../app/ui/failure_texts.py" line="45"/>
         <source>đó là một thư mục, không phải tệp</source>
         <translation>it is a folder, not a file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="43"/>
+        <location filename="../../app/ui/failure_texts.py" line="46"/>
         <source>đã có một tệp trùng tên</source>
         <translation>a file of that name is in the way</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="50"/>
-        <source>lỗi hệ thống</source>
-        <translation>system error</translation>
+        <location filename="../../app/ui/failure_texts.py" line="47"/>
+        <source>ổ đĩa báo lỗi (USB bị rút ra, hoặc ổ đĩa hỏng)</source>
+        <translation>the disk reported an error (a USB stick pulled out, or a failing disk)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="54"/>
+        <location filename="../../app/ui/failure_texts.py" line="48"/>
+        <source>tên tệp có ký tự không được phép (như : ? * “ &lt; &gt; |)</source>
+        <translation>the file name has a character that is not allowed (such as : ? * “ &lt; &gt; |)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="49"/>
+        <source>tên tệp hoặc đường dẫn quá dài</source>
+        <translation>the file name or path is too long</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="50"/>
+        <source>tệp đang được chương trình khác dùng</source>
+        <translation>the file is in use by another program</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="58"/>
+        <source>lỗi hệ thống số %1</source>
+        <translation>system error number %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/failure_texts.py" line="62"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/failure_texts.py" line="64"/>
+        <location filename="../../app/ui/failure_texts.py" line="72"/>
         <source>lỗi ngoài dự kiến (%1), đã ghi vào nhật ký; hãy gọi kỹ thuật viên</source>
         <translation>unexpected error (%1), written to the log; call a technician</translation>
     </message>
@@ -1523,7 +1548,7 @@
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="125"/>
-        <location filename="../../app/ui/main_window.py" line="330"/>
+        <location filename="../../app/ui/main_window.py" line="332"/>
         <source>%1 (%2 mới)</source>
         <translation>%1 (%2 new)</translation>
     </message>
@@ -1583,7 +1608,7 @@
         <translation>24/7 hotline: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="416"/>
+        <location filename="../../app/ui/main_window.py" line="418"/>
         <source>%1 – %2</source>
         <translation>%1 – %2</translation>
     </message>
@@ -1593,17 +1618,17 @@
         <translation>Ready</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="316"/>
+        <location filename="../../app/ui/main_window.py" line="318"/>
         <source>Đang khởi động…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="371"/>
+        <location filename="../../app/ui/main_window.py" line="373"/>
         <source>Cần hỗ trợ từ xa</source>
         <translation>Remote help needed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="408"/>
+        <location filename="../../app/ui/main_window.py" line="410"/>
         <source>Gia hạn hợp đồng bảo trì</source>
         <translation>Renew the maintenance contract</translation>
     </message>
@@ -2814,138 +2839,138 @@
 <context>
     <name>RequestForm</name>
     <message>
-        <location filename="../../app/ui/support/form.py" line="72"/>
+        <location filename="../../app/ui/support/form.py" line="73"/>
         <source>Gửi yêu cầu hỗ trợ</source>
         <translation>Raise a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="94"/>
+        <location filename="../../app/ui/support/form.py" line="95"/>
         <source>Ví dụ: Máy in tem không in được</source>
         <translation>Example: the label printer does not print</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="96"/>
+        <location filename="../../app/ui/support/form.py" line="97"/>
         <source>Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì.</source>
         <translation>Briefly: what happens, since when, what you tried.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="101"/>
+        <location filename="../../app/ui/support/form.py" line="102"/>
         <source>Ví dụ: %1</source>
         <translation>For example: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="107"/>
+        <location filename="../../app/ui/support/form.py" line="108"/>
         <source>Đính kèm ảnh chụp màn hình</source>
         <translation>Attach a screenshot</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="110"/>
+        <location filename="../../app/ui/support/form.py" line="111"/>
         <source>Đính kèm thông tin chẩn đoán</source>
         <translation>Attach diagnostics</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="111"/>
+        <location filename="../../app/ui/support/form.py" line="112"/>
         <source>Nhật ký, cấu hình và thông tin máy; số CCCD, số điện thoại khác, email và mật khẩu được che trước khi gửi.</source>
         <translation>Logs, settings and computer information; citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden before sending.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="114"/>
+        <location filename="../../app/ui/support/form.py" line="115"/>
         <source>Xem trước…</source>
         <translation>Preview…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="118"/>
+        <location filename="../../app/ui/support/form.py" line="119"/>
         <source>Thêm tệp…</source>
         <translation>Add file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="120"/>
+        <location filename="../../app/ui/support/form.py" line="121"/>
         <source>Bỏ tệp</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="125"/>
-        <location filename="../../app/ui/support/form.py" line="306"/>
+        <location filename="../../app/ui/support/form.py" line="126"/>
+        <location filename="../../app/ui/support/form.py" line="319"/>
         <source>Gửi yêu cầu</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="128"/>
+        <location filename="../../app/ui/support/form.py" line="129"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="132"/>
+        <location filename="../../app/ui/support/form.py" line="134"/>
         <source>Loại yêu cầu</source>
         <translation>Request type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="133"/>
+        <location filename="../../app/ui/support/form.py" line="135"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="134"/>
+        <location filename="../../app/ui/support/form.py" line="136"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="135"/>
+        <location filename="../../app/ui/support/form.py" line="137"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="136"/>
+        <location filename="../../app/ui/support/form.py" line="138"/>
         <source>Người liên hệ</source>
         <translation>Contact person</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="137"/>
+        <location filename="../../app/ui/support/form.py" line="139"/>
         <source>Số điện thoại</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="138"/>
+        <location filename="../../app/ui/support/form.py" line="140"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="152"/>
+        <location filename="../../app/ui/support/form.py" line="154"/>
         <source>Đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="235"/>
+        <location filename="../../app/ui/support/form.py" line="237"/>
         <source>Sự cố nghiêm trọng: hãy gọi ngay đường dây nóng %1 (24/7) sau khi gửi yêu cầu.</source>
         <translation>Critical incident: call the hotline %1 (24/7) right after sending the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="237"/>
+        <location filename="../../app/ui/support/form.py" line="239"/>
         <source>Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. Việc gấp, gọi đường dây nóng %1 (24/7).</source>
         <translation>Outside working hours: the request will be handled from the next opening. For anything urgent, call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="249"/>
+        <location filename="../../app/ui/support/form.py" line="251"/>
         <source>Chọn tệp đính kèm</source>
         <translation>Choose files to attach</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="266"/>
+        <location filename="../../app/ui/support/form.py" line="268"/>
         <source>Đang thu thập thông tin chẩn đoán…</source>
         <translation>Collecting diagnostics…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="294"/>
+        <location filename="../../app/ui/support/form.py" line="298"/>
         <source>Đang lưu…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="295"/>
+        <location filename="../../app/ui/support/form.py" line="299"/>
         <source>Đang lưu và gửi yêu cầu…</source>
         <translation>Saving and sending the request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="307"/>
+        <location filename="../../app/ui/support/form.py" line="320"/>
         <source>Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” lần nữa, hoặc gọi %2.</source>
         <translation>The request was not saved: %1. What you typed is still here: press “Send request” again, or call %2.</translation>
     </message>
@@ -3597,7 +3622,7 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../app/ui/start_texts.py" line="54"/>
+        <location filename="../../app/ui/start_texts.py" line="57"/>
         <source>Phần mềm không khởi động được. Hãy khởi động lại máy; nếu vẫn lỗi, gọi %1.
 
 Chi tiết: %2</source>
@@ -3640,11 +3665,16 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/start_texts.py" line="39"/>
+        <source>Cơ sở dữ liệu của ứng dụng bị hỏng. Hãy mở lại ứng dụng: tệp hỏng được giữ lại cho kỹ thuật viên và một tệp mới được tạo.</source>
+        <translation>The app&apos;s database is damaged. Open the app again: the damaged file is kept for a technician and a new one is made.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/start_texts.py" line="42"/>
         <source>Ổ đĩa báo lỗi khi đọc hoặc ghi dữ liệu của ứng dụng. Hãy nhờ kỹ thuật viên kiểm tra ổ đĩa.</source>
         <translation>The disk failed a read or a write of the app&apos;s data. Have a technician check the disk.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/start_texts.py" line="48"/>
+        <location filename="../../app/ui/start_texts.py" line="51"/>
         <source>Gọi %1 để được hỗ trợ. Tệp dữ liệu: %2</source>
         <translation>Call %1 for help. Data file: %2</translation>
     </message>

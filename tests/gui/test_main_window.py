@@ -172,6 +172,8 @@ def test_a_long_notification_is_cut_with_an_ellipsis_and_whole_in_the_tooltip(qt
     shown = window.statusBar().currentMessage()
     assert shown.startswith(title + " – ") and shown.endswith("…") and len(shown) < len(title) + len(message)
     assert window.statusBar().toolTip() == f"{title} – {message}"
+    window.statusBar().clearMessage()  # as when its 15 s are over
+    assert window.statusBar().toolTip() == ""  # no stale notification over the shop's name and the hotline
 
 
 def test_tray_colour_follows_the_worst_overview_tile(qtbot: QtBot, make_app) -> None:

@@ -243,10 +243,11 @@ class HealthPage(FeaturePage[HealthState]):
                 return
         self._show_detail(None)
 
-    def _fit_names(self) -> None:
+    def _fit_names(self, *, to_contents: bool = True) -> None:
         """The names column as wide as its longest name, but never more than 45 % of the tree: the summary
         column keeps room for a few words, and the whole name is in the tooltip and the pane below."""
-        self.tree.resizeColumnToContents(0)
+        if to_contents:
+            self.tree.resizeColumnToContents(0)
         widest = int(self.tree.viewport().width() * 0.45)
         if widest > 0 and self.tree.columnWidth(0) > widest:
             self.tree.setColumnWidth(0, widest)
@@ -254,7 +255,7 @@ class HealthPage(FeaturePage[HealthState]):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802  (Qt's name)
         super().resizeEvent(event)
         if self._run is not None:
-            self._fit_names()
+            self._fit_names(to_contents=False)  # only narrower: a width the cashier dragged is kept
 
     def _show_detail(self, row: QTreeWidgetItem | None) -> None:
         check_id = row.data(0, Qt.ItemDataRole.UserRole) if row is not None else None

@@ -22,6 +22,7 @@ from app.health.model import HealthReport
 from app.health.service import latest_stored, run_health_noting_alarm
 from app.runtime import Runtime
 from app.storage.check_history import CheckHistory, CheckState
+from app.storage.errors import StorageError
 from app.ui.feature_state import FeatureState
 from app.ui.health.texts import checks_progress
 from app.ui.tasks import Task, TaskRunner
@@ -104,7 +105,12 @@ class HealthState(FeatureState):
     def _run(self, cancel: threading.Event | None, progress: Callable[[float, str], None] | None) -> HealthRun:
         report, became_critical = run_health_noting_alarm(
             self._runtime, cancel=cancel, progress=checks_progress(progress) if progress else None)
-        return HealthRun(report, CheckHistory(self._runtime.database).states(), became_critical)
+        try:
+            states = CheckHistory(self._runtime.database).states()
+        except StorageError:  # the history cannot be read now: the run is still shown, without "since when"
+            log.warning("check history unreadable after a run", exc_info=True)
+            states = {}
+        return HealthRun(report, states, became_critical)
 
     def run_now(self, title: str = "") -> Task | None:
         if self.task is not None and not self.task.done:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -125,8 +126,9 @@ class RequestForm(QDialog):
         self.send_button = QPushButton(self.tr("Gửi yêu cầu"))
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.submit)
-        cancel = QPushButton(self.tr("Hủy"))
+        self.cancel_button = cancel = QPushButton(self.tr("Hủy"))
         cancel.clicked.connect(self.reject)
+        self._saving = False  # a save under way: the form waits for its answer (see reject)
 
         form = QFormLayout()
         form.addRow(self.tr("Loại yêu cầu"), self.category)
@@ -290,18 +292,29 @@ class RequestForm(QDialog):
         if new is None:
             return False
         self.save_error.hide()
+        self._saving = True
         self.send_button.setEnabled(False)  # one request per press, however long the save takes
+        self.cancel_button.setEnabled(False)
         self.send_button.setText(self.tr("Đang lưu…"))
         self._state.submit(new, self._attachment_sources(), title=self.tr("Đang lưu và gửi yêu cầu…"),
                            prepare=self._prepare_job(new.contact_phone), on_saved=self._saved,
                            on_failed=self._save_failed, context=self)
         return True
 
+    def reject(self) -> None:
+        """Hủy, Esc and the title bar's ×: not while a save is under way, whose answer decides (a cancelled form
+        was saved and sent all the same, or its failure was said in a hidden form and what was typed lost)."""
+        if not self._saving:
+            super().reject()
+
     def _saved(self, _request: object) -> None:
+        self._saving = False
         self.sent.emit()
         self.accept()
 
     def _save_failed(self, exc: BaseException) -> None:
+        self._saving = False
+        self.cancel_button.setEnabled(True)
         self.send_button.setEnabled(True)
         self.send_button.setText(self.tr("Gửi yêu cầu"))
         text = self.tr("Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” lần nữa, "
@@ -319,6 +332,13 @@ class RequestForm(QDialog):
 
         def prepare() -> list[AttachmentSource]:
             folder = Path(tempfile.mkdtemp(prefix="pmv-request-"))
+            try:
+                return build(folder)
+            except BaseException:  # a full disk half-way: no screenshot or partial zip left behind per try
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+
+        def build(folder: Path) -> list[AttachmentSource]:
             sources: list[AttachmentSource] = []
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             if screenshot is not None:

@@ -43,7 +43,7 @@ class SupportState(FeatureState):
     Signals:
         changed(object): the list of :class:`SupportRequest`, newest first.
         submitted(object): a :class:`Submitted` after the cashier sent a request.
-        submit_failed(object): the exception that stopped saving a request.
+        submit_failed(object): the exception that stopped saving a request no open form is waiting for.
         delivered(object): a :class:`DeliveryReport` from a background delivery.
         status_changed(object): a list of :class:`StatusChange` from polling.
         polled(): a poll of the vendor's feed succeeded (new messages may have come with it).
@@ -129,8 +129,9 @@ class SupportState(FeatureState):
         def failed(exc: BaseException) -> None:
             log.error("request not saved: %r", exc)
             if on_failed is not None and alive():
-                on_failed(exc)
-            self.submit_failed.emit(exc)
+                on_failed(exc)  # the open form says it, and keeps what was typed
+            else:
+                self.submit_failed.emit(exc)
 
         self._runner.run_job(save, on_success=saved, on_failure=failed, title=title)
 

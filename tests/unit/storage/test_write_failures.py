@@ -34,6 +34,8 @@ class _Coded(Exception):
     (10, StorageFailure.DISK_ERROR),  # SQLITE_IOERR
     (778, StorageFailure.DISK_ERROR),  # SQLITE_IOERR_WRITE = 10 | (3 << 8)
     (14, StorageFailure.CANNOT_OPEN),  # SQLITE_CANTOPEN
+    (11, StorageFailure.DAMAGED),  # SQLITE_CORRUPT
+    (26, StorageFailure.DAMAGED),  # SQLITE_NOTADB
     (19, None),  # SQLITE_CONSTRAINT: our bug, not the shop's disk
     (1, None),  # SQLITE_ERROR (bad SQL)
 ])

@@ -43,7 +43,6 @@ from app.infra.crash import CrashReport
 from app.infra.paths import HOME_ENV, AppPaths
 from app.runtime import Runtime
 from app.support.bundle import collect_parts
-from app.technician.audit import AuditLog
 from app.technician.consent import ConsentFlow
 from app.technician.remote_tools import NoRegistry, ToolDetector, ToolKind
 from app.technician.unlock import Session
@@ -162,7 +161,7 @@ def _remote_assist(window: MainWindow) -> QDialog:
 
 def _consent(window: MainWindow, clock: Callable[[], dt.datetime]) -> QDialog:
     assert window.runtime is not None and window.runner is not None
-    flow = ConsentFlow.ask(AuditLog(window.runtime.database), clock, request_number="YC-2026-0042",
+    flow = ConsentFlow.ask(window.runtime.audit_log(), clock, request_number="YC-2026-0042",
                            technician="Nguyễn Văn Kỹ", reason="Máy in tem in ra giấy trắng sau khi cập nhật Windows",
                            tool=ToolKind.ULTRAVIEWER, remote_id="123456789")
     return _shown(ConsentDialog(flow, window.runner, window, request_label="YC-2026-0042 – Máy in tem không in"))

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from app.storage.records import ActivityEntry
-from app.ui.i18n import Translators
 from app.ui.pages.texts import activity_text
+from tests.gui.languages import english_installed
 
 AT = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
 
@@ -37,12 +37,8 @@ def test_each_kind_of_activity_has_its_words(qapp: QApplication, kind: str, code
                                              vietnamese: str, english: str) -> None:
     entry = ActivityEntry(1, AT, kind, code, detail)
     assert activity_text(entry) == vietnamese
-    translators = Translators()
-    assert translators.install(qapp, "en")
-    try:
+    with english_installed(qapp):
         assert activity_text(entry) == english
-    finally:
-        translators.install(qapp, "vi")
 
 
 def test_a_kind_without_words_is_named_by_its_code(qapp: QApplication) -> None:

@@ -17,6 +17,7 @@ from app.ui.devices.page import DevicesPage
 from app.ui.devices.printer_tab import PrinterTab
 from app.ui.devices.texts import layout_note_text
 from app.ui.tasks import TaskRunner
+from tests.gui.languages import english_installed
 
 
 def make(qtbot: QtBot, runtime) -> DevicesPage:
@@ -339,11 +340,7 @@ def test_a_burst_of_serial_scans_is_logged_in_order_and_judged_like_one_by_one(q
 def test_in_english_the_sheet_and_the_templates_have_english_names(qtbot: QtBot, runtime, qapp) -> None:
     """The sheet's captions are printed in Vietnamese; the list on screen and the template names follow the
     interface (they showed the Vietnamese captions and the template files' names, "rat_tail_75x10")."""
-    from app.ui.i18n import Translators
-
-    translators = Translators()
-    assert translators.install(qapp, "en")
-    try:
+    with english_installed(qapp):
         page = make(qtbot, runtime)
         shown = [page.scanner.sheet.item(index).text() for index in range(page.scanner.sheet.count())]
         assert shown[0] == f"… Jewellery tag code (Code 128): {TEST_CODES[0].content}"
@@ -351,8 +348,6 @@ def test_in_english_the_sheet_and_the_templates_have_english_names(qtbot: QtBot,
         templates = [page.printer.template.itemText(i) for i in range(page.printer.template.count())]
         assert "Rat-tail tag 75 × 10 mm" in templates and not any("_" in name for name in templates)
         assert page.printer.template.currentData() == "rat_tail_75x10"  # the data is still the file's name
-    finally:
-        translators.install(qapp, "vi")
 
 
 def test_a_port_pyserial_knows_nothing_about_is_listed_by_its_name_alone(qtbot: QtBot, runtime) -> None:

@@ -30,7 +30,6 @@ from app.support.bundle import BundlePart
 from app.support.redaction import RedactionKind
 from app.support.status import RequestStatus
 from app.ui.fleet.texts import last_report
-from app.ui.i18n import Translators
 from app.ui.setup.texts import enrol_failure_text
 from app.ui.support.texts import bundle_part_label
 from app.ui.support.tile import SupportTile
@@ -44,6 +43,7 @@ from app.updates.targets import UpdateErrorKind
 from app.warranty.cache import WarrantySnapshot
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import coverage_on
+from tests.gui.languages import english_installed
 from tests.helpers import contract_payload
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "resources" / "translations" / "pmv_support_en.ts"
@@ -67,12 +67,8 @@ NOT_NOUNS = {"is", "has", "was", "does", "needs", "means"}  # "Version %1 is …
 
 @pytest.fixture
 def english(qapp: QApplication) -> Iterator[None]:
-    translators = Translators()
-    assert translators.install(qapp, "en")
-    try:
+    with english_installed(qapp):
         yield
-    finally:
-        translators.install(qapp, "vi")
 
 
 def _messages() -> Iterator[tuple[str, ET.Element, set[str]]]:
@@ -116,17 +112,13 @@ def test_the_packs_tile_counts_in_english_and_vietnamese(qapp: QApplication) -> 
     tile.show_packs([_pack(1, TODAY + dt.timedelta(days=1))])
     assert tile.value_label.text() == "1 gói đã cài"
     assert "(còn 1 ngày)" in tile.detail_label.text()
-    translators = Translators()
-    assert translators.install(qapp, "en")
-    try:
+    with english_installed(qapp):
         tile.show_packs([_pack(1, TODAY + dt.timedelta(days=1))])
         assert tile.value_label.text() == "1 pack installed"
         assert tile.detail_label.text().endswith("in force from 11/03/2026 (1 day to go)")
         tile.show_packs([_pack(1, TODAY + dt.timedelta(days=2)), _pack(2, TODAY)])
         assert tile.value_label.text() == "2 packs installed"
         assert "in force from 12/03/2026 (2 days to go)" in tile.detail_label.text()
-    finally:
-        translators.install(qapp, "vi")
 
 
 @dataclass(frozen=True)

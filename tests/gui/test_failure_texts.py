@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication
 from app.cli_texts import MESSAGES, say
 from app.storage.errors import StorageError, StorageFailure
 from app.ui.failure_texts import failure_text, os_failure_text
-from app.ui.i18n import Translators
 from app.ui.start_texts import storage_error_text
+from tests.gui.languages import english_installed
 
 
 @pytest.mark.parametrize("failure", list(StorageFailure))
@@ -25,12 +25,8 @@ def test_every_storage_failure_has_words_in_the_window_at_start_up_and_on_the_co
     assert f"storage_{failure.value}" in MESSAGES
     for language in ("vi", "en"):
         assert "/data/x.sqlite3" in say(f"storage_{failure.value}", language, path="/data/x.sqlite3")
-    translators = Translators()
-    assert translators.install(qapp, "en")
-    try:
+    with english_installed(qapp):
         assert failure_text(error) != inline and failure_text(error).isascii()
-    finally:
-        translators.install(qapp, "vi")
 
 
 @pytest.mark.parametrize(("number", "said"), [

@@ -16,6 +16,7 @@ from app.ui.health.state import HealthState
 from app.ui.health.tile import HealthTile
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
+from tests.gui.languages import english_installed
 
 # The runtime fixture (tests/gui/conftest.py) runs the checks on demo_clock, the demo shop's own day.
 
@@ -196,14 +197,8 @@ def test_the_progress_names_each_check_in_the_interface_language(qapp) -> None:
     """The runner reports the check that finished by its id; the GUI shows its title, in English when English
     is on (the progress line read "Checking the system… – Bản sao lưu khôi phục được")."""
     from app.ui.health.texts import checks_progress
-    from app.ui.i18n import Translators
-
     said: list[tuple[float, str]] = []
-    translators = Translators()
-    assert translators.install(qapp, "en")
-    try:
+    with english_installed(qapp):
         checks_progress(lambda fraction, text: said.append((fraction, text)))(0.5, "backup.age")
-    finally:
-        translators.install(qapp, "vi")
     checks_progress(lambda fraction, text: said.append((fraction, text)))(1.0, "backup.age")
     assert said == [(0.5, "Data backups"), (1.0, "Sao lưu dữ liệu")]

@@ -23,6 +23,7 @@ from app.ui.tray import Tray
 from app.ui.tray_jobs import TrayJobs
 from app.updates.app_swap import started_file
 from pmv_protocol.thread import VisitSlot
+from tests.gui.languages import english_installed
 
 
 def _jobs(qapp: QApplication, *argv: str) -> TrayJobs:
@@ -187,18 +188,12 @@ def test_at_logon_the_data_loads_only_when_the_window_is_wanted(
 
 
 def test_the_tray_speaks_english_when_the_shop_chose_it(qapp: QApplication) -> None:
-    from app.ui.i18n import Translators
-
-    translators = Translators()
-    assert translators.install(qapp, "en")
-    try:
+    with english_installed(qapp):
         jobs = _reporting(qapp)
         jobs.finished.emit(["warranty"], {"reminder_days": 1})
         (note,) = jobs.notifier.history
         assert (note.title, note.level) == ("Warranty/maintenance ending soon", Level.CRITICAL)
         assert note.message == "The shop's support coverage ends tomorrow. Renew maintenance or call 1900 6037."
-    finally:
-        translators.install(qapp, "vi")
 
 
 def test_at_logon_a_database_the_app_cannot_use_is_said_in_vietnamese_and_left_untouched(
@@ -241,16 +236,10 @@ def test_at_logon_a_database_the_app_cannot_use_is_said_in_vietnamese_and_left_u
 def test_in_english_a_critical_run_names_its_checks_in_english(qapp: QApplication) -> None:
     """The job process writes the checks' Vietnamese titles and their ids; the tray names them in the interface
     language (English showed "Sao lưu dữ liệu")."""
-    from app.ui.i18n import Translators
-
-    translators = Translators()
-    assert translators.install(qapp, "en")
-    try:
+    with english_installed(qapp):
         jobs = _reporting(qapp)
         jobs.finished.emit(["health"], {"health": {"verdict": "critical", "became_critical": True,
                                                    "critical_titles": ["Sao lưu dữ liệu"],
                                                    "critical_ids": ["backup.age"]}})
         note = jobs.notifier.history[0]
         assert "Data backups" in note.message and "Sao lưu" not in note.message
-    finally:
-        translators.install(qapp, "vi")

@@ -25,6 +25,7 @@ from app.health.report_pdf import write_report
 from app.health.service import categories
 from app.infra.formatting import format_datetime
 from app.runtime import Runtime
+from app.storage.check_history import CheckState
 from app.ui.failure_texts import failure_text, storage_failure_text
 from app.ui.health.state import HealthRun, HealthState
 from app.ui.health.texts import category_name, check_title, status_colour, status_name, verdict_name
@@ -222,7 +223,7 @@ class HealthPage(FeaturePage[HealthState]):
             since = run.states.get(item.check_id)
             tooltip = item.details or item.summary
             if since is not None:
-                tooltip += "\n" + tr_args(self.tr("Tình trạng này từ %1"), format_datetime(since.since))
+                tooltip += "\n" + self._since_text(since)
             row.setToolTip(2, tooltip)
             group.addChild(row)
             if item.status.severity > worst.get(category, Status.SKIPPED).severity:
@@ -242,6 +243,9 @@ class HealthPage(FeaturePage[HealthState]):
                 self.tree.setCurrentItem(first)
                 return
         self._show_detail(None)
+
+    def _since_text(self, since: CheckState) -> str:
+        return tr_args(self.tr("Tình trạng này từ %1"), format_datetime(since.since))
 
     def _fit_names(self, *, to_contents: bool = True) -> None:
         """The names column as wide as its longest name, but never more than 45 % of the tree: the summary
@@ -274,8 +278,7 @@ class HealthPage(FeaturePage[HealthState]):
             parts.append(f"<p style='color:#444'>{_lines(result.details)}</p>")
         since = run.states.get(result.check_id)
         if since is not None:
-            since_text = tr_args(self.tr("Tình trạng này từ %1"), format_datetime(since.since))
-            parts.append(f"<p style='color:#666'><i>{html.escape(since_text)}</i></p>")
+            parts.append(f"<p style='color:#666'><i>{html.escape(self._since_text(since))}</i></p>")
         if result.remedy and result.status not in (Status.OK, Status.SKIPPED):
             steps = _remedies().get(result.remedy, "")
             if steps:

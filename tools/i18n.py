@@ -1,6 +1,6 @@
 """Translation workflow: extract strings, build .qm, check completeness.
 
-    python tools/i18n.py update    # pyside6-lupdate app/ui -> resources/translations/*.ts
+    python tools/i18n.py update    # pyside6-lupdate app/ui + the core's phrases -> resources/translations/*.ts
     python tools/i18n.py release   # pyside6-lrelease *.ts -> *.qm (committed)
     python tools/i18n.py check     # exit 1 if a string is untranslated or a .qm is stale
 
@@ -34,7 +34,15 @@ def _tool(name: str) -> str:
 
 
 def sources() -> list[Path]:
-    return sorted((ROOT / "app" / "ui").rglob("*.py"))
+    """The window's modules, and the Qt-free ones that say phrases (``app.infra.phrase.say``)."""
+    ui = sorted((ROOT / "app" / "ui").rglob("*.py"))
+    core = sorted(path for path in (ROOT / "app").rglob("*.py")
+                  if "ui" not in path.relative_to(ROOT / "app").parts[:1] and _says_phrases(path))
+    return ui + core
+
+
+def _says_phrases(path: Path) -> bool:
+    return "from app.infra.phrase import" in path.read_text(encoding="utf-8")
 
 
 def ts_file(language: str) -> Path:
@@ -46,7 +54,9 @@ def qm_file(language: str) -> Path:
 
 
 def lupdate(target: Path) -> None:
-    args = [_tool("pyside6-lupdate"), *map(str, sources()), "-no-obsolete", "-ts", str(target)]
+    # ``say("Context", "…")`` in the core is read as a ``translate`` call (app/infra/phrase.py).
+    args = [_tool("pyside6-lupdate"), *map(str, sources()), "-tr-function-alias", "translate+=say",
+            "-no-obsolete", "-ts", str(target)]
     subprocess.run(args, check=True, capture_output=True, text=True)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import URL
 from sqlalchemy.engine import Engine
 
 from app.health.machine import REAL_MACHINE, MachineProbes
+from app.infra.phrase import say
 from app.infra.settings import LoadedSettings, Settings
 from app.shop.pos_driver import pos_engine_for
 from app.shop.pos_url import PosUrlError, to_sqlalchemy_url
@@ -43,8 +44,8 @@ class PosUnusable(NotConfigured):
     """
 
     def __init__(self, error: PosUrlError) -> None:
-        super().__init__("chuỗi kết nối PMV (pos.url) chưa dùng được, "
-                         "xem kiểm tra \u201cKết nối cơ sở dữ liệu PMV\u201d")
+        super().__init__(say("HealthCheck", "chuỗi kết nối PMV (pos.url) chưa dùng được, "
+                             "xem kiểm tra \u201cKết nối cơ sở dữ liệu PMV\u201d"))
         self.error = error
 
 
@@ -88,7 +89,7 @@ class CheckContext:
             except PosUrlError as exc:
                 raise PosUnusable(exc) from None
         if pos.database is None:
-            raise NotConfigured("chưa khai báo cơ sở dữ liệu PMV (pos.database hoặc pos.url)")
+            raise NotConfigured(say("HealthCheck", "chưa khai báo cơ sở dữ liệu PMV (pos.database hoặc pos.url)"))
         # Read-only: a health check must never be able to change the shop's books.
         return URL.create("sqlite", database=f"{Path(pos.database).resolve().as_uri()}?mode=ro",
                           query={"uri": "true"})

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from app.health.context import CheckContext
 
 
+# The window's words for the checks' titles (app/ui/health/texts.py) are filed under this context with the titles'
+# Vietnamese as their sources, so a title the core names in a phrase is said in the window's language too.
+TITLE_CONTEXT = "HealthTexts"
+
+
 class Status(enum.StrEnum):
     OK = "ok"
     WARNING = "warning"
@@ -58,7 +63,7 @@ class Metric:
 class CheckResult:
     check_id: str
     status: Status
-    summary: str  # one line, Vietnamese (also printed by the headless CLI)
+    summary: str  # one line, Vietnamese (also printed by the headless CLI); a Phrase, so the window can translate it
     details: str = ""
     remedy: str | None = None  # a code into the remedy catalogue (app.health.remedies)
     metrics: tuple[Metric, ...] = field(default_factory=tuple)

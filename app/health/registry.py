@@ -7,6 +7,7 @@ from types import ModuleType
 from app import HOTLINE
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult
+from app.infra.phrase import say
 from app.support import check as support_check
 from app.updates import compliance
 from app.warranty import check as warranty_check
@@ -21,19 +22,19 @@ def _check_modules() -> list[ModuleType]:
 
 def _warranty(ctx: CheckContext) -> CheckResult:
     if ctx.contract is None:
-        raise NotConfigured("chưa có dịch vụ hợp đồng")
+        raise NotConfigured(say("HealthCheck", "chưa có dịch vụ hợp đồng"))
     return warranty_check.check_coverage(ctx.contract(), ctx.local_now().date())
 
 
 def _outbox(ctx: CheckContext) -> CheckResult:
     if ctx.support is None:
-        raise NotConfigured("chưa có hộp thư yêu cầu hỗ trợ")
+        raise NotConfigured(say("HealthCheck", "chưa có hộp thư yêu cầu hỗ trợ"))
     return support_check.check_outbox(ctx.support, ctx.now())
 
 
 def _cash_limit(ctx: CheckContext) -> CheckResult:
     if ctx.cash_limit_pack is None:
-        raise NotConfigured("chưa có kho gói quy định")
+        raise NotConfigured(say("HealthCheck", "chưa có kho gói quy định"))
     return compliance.check_cash_limit(ctx, ctx.cash_limit_pack(), compliance.WINDOW_DAYS)
 
 
@@ -46,32 +47,34 @@ def _updates_current(ctx: CheckContext) -> CheckResult:
     from app.updates.service import status_file
 
     if ctx.data_dir is None:
-        raise NotConfigured("không rõ thư mục dữ liệu")
+        raise NotConfigured(say("HealthCheck", "không rõ thư mục dữ liệu"))
     path = status_file(ctx.data_dir)
     if not path.exists():
-        raise NotConfigured("chưa kiểm tra cập nhật lần nào")
+        raise NotConfigured(say("HealthCheck", "chưa kiểm tra cập nhật lần nào"))
     status = json.loads(path.read_text(encoding="utf-8") or "{}")
     error = status.get("last_error") or {}
     if error.get("kind") == "security":
-        return result(Status.CRITICAL, "Bản cập nhật gần nhất không có chữ ký hợp lệ: đã bị từ chối",
+        return result(Status.CRITICAL,
+                      say("HealthCheck", "Bản cập nhật gần nhất không có chữ ký hợp lệ: đã bị từ chối"),
                       remedy="updates.security")
     last = status.get("last_success")
     if not last:
-        return result(Status.WARNING, "Chưa cập nhật được lần nào", remedy="updates.stale")
+        return result(Status.WARNING, say("HealthCheck", "Chưa cập nhật được lần nào"), remedy="updates.stale")
     age = ctx.now() - dt.datetime.fromisoformat(last)
     days = age.total_seconds() / 86400
     if days > 3:
-        return result(Status.WARNING, f"Gói quy định chưa được kiểm tra {days:.0f} ngày", remedy="updates.stale")
-    return result(Status.OK, "Gói quy định đã được kiểm tra gần đây")
+        return result(Status.WARNING, say("HealthCheck", "Gói quy định chưa được kiểm tra %1 ngày").fill(f"{days:.0f}"),
+                      remedy="updates.stale")
+    return result(Status.OK, say("HealthCheck", "Gói quy định đã được kiểm tra gần đây"))
 
 
-UPDATE_REMEDIES = {
-    "updates.stale": "1. Kiểm tra kết nối Internet của máy.\n"
-                     "2. Vào mục \u201cCập nhật\u201d, bấm \u201cKiểm tra cập nhật\u201d.\n"
-                     f"3. Nếu vẫn lỗi, gọi {HOTLINE}.",
-    "updates.security": "1. Không cài lại bằng tay.\n"
-                        f"2. Gọi ngay {HOTLINE}: máy chủ cập nhật hoặc đường mạng có thể đã "
-                        "bị giả mạo; ứng dụng đã giữ nguyên các gói đang dùng.",
+UPDATE_REMEDIES: dict[str, str] = {
+    "updates.stale": say("HealthCheck", "1. Kiểm tra kết nối Internet của máy.\n"
+                                        "2. Vào mục \u201cCập nhật\u201d, bấm \u201cKiểm tra cập nhật\u201d.\n"
+                                        "3. Nếu vẫn lỗi, gọi %1.").fill(HOTLINE),
+    "updates.security": say("HealthCheck", "1. Không cài lại bằng tay.\n"
+                                           "2. Gọi ngay %1: máy chủ cập nhật hoặc đường mạng có thể đã "
+                                           "bị giả mạo; ứng dụng đã giữ nguyên các gói đang dùng.").fill(HOTLINE),
 }
 
 

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from app.health.context import CheckContext, NotConfigured
-from app.health.model import Check, CheckResult, HealthReport, Status
-from app.infra.formatting import format_decimal
+from app.health.model import TITLE_CONTEXT, Check, CheckResult, HealthReport, Status
 from app.infra.job_protocol import Progress
+from app.infra.phrase import Phrase, number, say
 from app.infra.threads import lower_this_thread
 
 log = logging.getLogger(__name__)
@@ -28,15 +28,21 @@ log = logging.getLogger(__name__)
 PASSING = (Status.OK, Status.WARNING)  # a dependant may still run after a warning
 
 
+def _reason(exc: NotConfigured) -> str:
+    """The reason a check was given, a phrase kept as one (``str(exc)`` would flatten it)."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+
+
 def _execute(check: Check, ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     try:
         outcome = check.run(ctx)
     except NotConfigured as exc:
-        outcome = CheckResult(check.id, Status.SKIPPED, f"Bỏ qua: {exc}")
+        outcome = CheckResult(check.id, Status.SKIPPED, say("HealthCheck", "Bỏ qua: %1").fill(_reason(exc)))
     except Exception as exc:  # a check that crashes could not run: 'unknown', never a crash of the run
         log.exception("check %s failed to run", check.id)
-        outcome = CheckResult(check.id, Status.UNKNOWN, f"Không chạy được kiểm tra: {type(exc).__name__}: {exc}")
+        outcome = CheckResult(check.id, Status.UNKNOWN, say("HealthCheck", "Không chạy được kiểm tra: %1: %2").fill(
+            type(exc).__name__, str(exc)))
     duration = int((time.perf_counter() - started) * 1000)
     return replace(outcome, check_id=check.id, duration_ms=duration)
 
@@ -84,8 +90,9 @@ def run_checks(
             failed = [dep for dep in check.depends_on if dep in results and results[dep].status not in PASSING]
             if missing or failed:
                 waiting.remove(check)
-                cause = titles.get((failed or missing)[0], (failed or missing)[0])
-                finish(CheckResult(check.id, Status.SKIPPED, f"Bỏ qua vì: {cause} chưa đạt"))
+                cause = (failed or missing)[0]
+                title = Phrase(TITLE_CONTEXT, titles[cause]) if cause in titles else cause
+                finish(CheckResult(check.id, Status.SKIPPED, say("HealthCheck", "Bỏ qua vì: %1 chưa đạt").fill(title)))
             elif all(dep in results for dep in check.depends_on):
                 waiting.remove(check)
                 start(check)
@@ -98,7 +105,8 @@ def run_checks(
             if now > deadline:
                 timeout = by_id[check_id].timeout
                 finish(CheckResult(check_id, Status.UNKNOWN,
-                                   f"Quá thời gian chờ ({format_decimal(timeout, None)} giây): kiểm tra không trả lời",
+                                   say("HealthCheck", "Quá thời gian chờ (%1 giây): kiểm tra không trả lời").fill(
+                                       number(timeout, None)),
                                    duration_ms=int(timeout * 1000)))
     ordered = tuple(results[c.id] for c in checks if c.id in results)
     return HealthReport(started_at, clock(), ordered, titles, cancelled=cancel.is_set())

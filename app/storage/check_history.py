@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from app.health.model import HealthReport, Status, StoredResult, StoredRun, stored_status
+from app.infra.phrase import Phrase, phrase_from_json
 from app.storage.db import Database
 from app.storage.tables import CheckResultRow
 
@@ -20,6 +21,16 @@ class CheckState:
     since: dt.datetime  # the first run of the current unbroken streak of this status
 
 
+SUMMARY_LIMIT = 500  # characters of a summary kept
+
+
+def stored_summary(summary: str) -> tuple[str, str | None]:
+    """The summary as stored (cut to :data:`SUMMARY_LIMIT`), and how it was said, if it was kept whole."""
+    if len(summary) > SUMMARY_LIMIT:
+        return summary[:SUMMARY_LIMIT], None  # a cut phrase would say more than the stored words
+    return str(summary), summary.to_json() if isinstance(summary, Phrase) else None
+
+
 class CheckHistory:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -29,8 +40,9 @@ class CheckHistory:
             return  # a half run says nothing about the checks it did not reach
         with self._db.write() as session:
             for item in report.results:
+                summary, phrase = stored_summary(item.summary)
                 session.add(CheckResultRow(run_at=report.finished_at, check_id=item.check_id,
-                                           status=item.status.value, summary=item.summary[:500]))
+                                           status=item.status.value, summary=summary, phrase=phrase))
             session.execute(delete(CheckResultRow).where(CheckResultRow.run_at < report.finished_at - KEEP))
 
     def states(self) -> dict[str, CheckState]:
@@ -59,10 +71,11 @@ class CheckHistory:
             if last is None:
                 return None
             rows = session.execute(
-                select(CheckResultRow.check_id, CheckResultRow.status, CheckResultRow.summary)
+                select(CheckResultRow.check_id, CheckResultRow.status, CheckResultRow.summary, CheckResultRow.phrase)
                 .where(CheckResultRow.run_at == last).order_by(CheckResultRow.id)
             ).all()
-        results = tuple(StoredResult(check_id, stored_status(status), summary) for check_id, status, summary in rows)
+        results = tuple(StoredResult(check_id, stored_status(status), phrase_from_json(phrase, summary))
+                        for check_id, status, summary, phrase in rows)
         return StoredRun(last, results)  # max() keeps the column's type: an aware UTC datetime
 
     def last_verdict(self) -> Status | None:

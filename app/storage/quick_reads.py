@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.health.model import StoredResult, StoredRun, stored_status
+from app.infra.phrase import phrase_from_json
 from app.storage.records import LISTED_REQUESTS, ActivityEntry, RequestDeadline
 from app.storage.schema import SCHEMA_HEAD, read_only_uri
 from app.support.status import RequestStatus
@@ -65,10 +66,11 @@ def latest_run(connection: sqlite3.Connection) -> StoredRun | None:
     (last,) = connection.execute("SELECT max(run_at) FROM check_results").fetchone()
     if last is None:
         return None
-    rows = connection.execute("SELECT check_id, status, summary FROM check_results WHERE run_at = ? ORDER BY id",
-                              (last,)).fetchall()
-    return StoredRun(_utc(last), tuple(StoredResult(str(check_id), stored_status(str(status)), str(summary))
-                                       for check_id, status, summary in rows))
+    rows = connection.execute("SELECT check_id, status, summary, phrase FROM check_results WHERE run_at = ? "
+                              "ORDER BY id", (last,)).fetchall()
+    return StoredRun(_utc(last), tuple(StoredResult(str(check_id), stored_status(str(status)),
+                                                    phrase_from_json(phrase, str(summary)))
+                                       for check_id, status, summary, phrase in rows))
 
 
 def recent_activity(connection: sqlite3.Connection, limit: int) -> list[ActivityEntry]:

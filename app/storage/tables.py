@@ -129,6 +129,8 @@ class CheckResultRow(Base):
     check_id: Mapped[str] = mapped_column(String(60), nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False)
     summary: Mapped[str] = mapped_column(Text, nullable=False)
+    # How the summary was said (app.infra.phrase), so the window can say it in English; NULL for plain text.
+    phrase: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class AuditLogRow(LogRow, Base):

@@ -15,12 +15,12 @@ codes is a :class:`Words`: its source texts marked with
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Hashable, Mapping
 from typing import Generic, NamedTuple, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from app.infra.phrase import Number, Phrase, fill_markers
 from app.infra.resources import translations_dir
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,6 @@ CATALOGUE = "pmv_support"
 # For the texts modules: ``translate("Context", "literal")``; lupdate reads the calls by this name.  The words are
 # looked up when it is called, so they follow the language installed at that moment.
 translate = QCoreApplication.translate
-
-_MARKER = re.compile(r"%(\d{1,2})")  # Qt's %1 … %99
 
 K = TypeVar("K", bound=Hashable)
 
@@ -45,13 +43,20 @@ def tr_args(text: str, *args: object) -> str:
     A marker with no value given stays as written, and so does a "%" not followed by a digit
     ("100%.").
     """
-    values = [str(arg) for arg in args]
+    return fill_markers(text, [str(arg) for arg in args])
 
-    def value(match: re.Match[str]) -> str:
-        index = int(match[1]) - 1
-        return values[index] if 0 <= index < len(values) else match[0]
 
-    return _MARKER.sub(value, text)
+def said(text: str) -> str:
+    """What the core said (:class:`~app.infra.phrase.Phrase`), in the language installed now.
+
+    A plain ``str`` is said as it is: a name, a path, or text the core could not keep as a phrase (an
+    older version's stored result, a concatenation).  A number takes the locale's decimal sign.
+    """
+    if isinstance(text, Phrase):
+        return fill_markers(translate(text.context, text.source), [said(arg) for arg in text.args])
+    if isinstance(text, Number):
+        return text.written(QLocale().decimalPoint())
+    return str(text)
 
 
 class Source(NamedTuple):

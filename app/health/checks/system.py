@@ -16,6 +16,7 @@ from app import HOTLINE
 from app.health.checks.services import probe_vendor
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.infra.phrase import Phrase, joined, number, say
 from pmv_protocol.calendar import in_hours
 
 GB = 1024**3
@@ -25,53 +26,56 @@ CLOCK_CRITICAL_SECONDS = 600.0
 CPU_SAMPLE_SECONDS = 0.5
 
 REMEDIES: dict[str, str] = {
-    "disk.low": (
+    "disk.low": say(
+        "HealthCheck",
         "Ổ đĩa chứa dữ liệu PMV sắp đầy; khi đầy, phần mềm có thể không lưu được hóa đơn và bản sao lưu.\n"
         "1. Dọn Thùng rác (Recycle Bin) và thư mục Downloads.\n"
         "2. Chạy \u201cDisk Cleanup\u201d của Windows cho ổ đĩa đó.\n"
         "3. Không xóa thư mục dữ liệu hay thư mục sao lưu của PMV.\n"
-        f"4. Nếu vẫn thiếu chỗ, gọi {HOTLINE} để kỹ thuật viên dời bản sao lưu cũ sang ổ khác."
-    ),
-    "clock.skew": (
+        "4. Nếu vẫn thiếu chỗ, gọi %1 để kỹ thuật viên dời bản sao lưu cũ sang ổ khác.",
+    ).fill(HOTLINE),
+    "clock.skew": say(
+        "HealthCheck",
         "Đồng hồ máy tính bị lệch; giờ trên hóa đơn và hóa đơn điện tử sẽ sai.\n"
         "1. Bấm chuột phải vào đồng hồ góc dưới màn hình, chọn \u201cAdjust date/time\u201d.\n"
         "2. Bật \u201cSet time automatically\u201d và chọn múi giờ (UTC+07:00) Bangkok, Hanoi, Jakarta.\n"
         "3. Bấm \u201cSync now\u201d, rồi chạy lại kiểm tra.\n"
-        f"4. Nếu đồng hồ tự lệch lại sau khi tắt máy (pin CMOS yếu), gọi {HOTLINE}."
-    ),
-    "system.resources": (
+        "4. Nếu đồng hồ tự lệch lại sau khi tắt máy (pin CMOS yếu), gọi %1.",
+    ).fill(HOTLINE),
+    "system.resources": say(
+        "HealthCheck",
         "Máy tính đang quá tải, phần mềm PMV có thể chạy chậm hoặc treo.\n"
         "1. Đóng các chương trình không dùng (trình duyệt nhiều tab, phim, trò chơi).\n"
         "2. Mở Task Manager (Ctrl+Shift+Esc) để xem chương trình nào dùng nhiều nhất.\n"
         "3. Cuối ngày, khởi động lại máy.\n"
-        f"4. Nếu vẫn chậm thường xuyên, gọi {HOTLINE}."
-    ),
-    "pos.not_running": (
+        "4. Nếu vẫn chậm thường xuyên, gọi %1.",
+    ).fill(HOTLINE),
+    "pos.not_running": say(
+        "HealthCheck",
         "Phần mềm PMV không chạy trong giờ bán hàng.\n"
         "1. Mở phần mềm PMV từ biểu tượng trên màn hình.\n"
         "2. Nếu phần mềm báo lỗi hoặc tự tắt, chụp màn hình thông báo lỗi.\n"
-        f"3. Gọi {HOTLINE} và gửi ảnh chụp cho kỹ thuật viên."
-    ),
+        "3. Gọi %1 và gửi ảnh chụp cho kỹ thuật viên.",
+    ).fill(HOTLINE),
 }
 
 
 def _num(value: float, digits: int | None = 1) -> str:
-    """Vietnamese decimals use a comma: 79,5 GB (``digits=None``: as short as possible)."""
-    text = f"{value:g}" if digits is None else f"{value:.{digits}f}"
-    return text.replace(".", ",")
+    """Vietnamese decimals use a comma: 79,5 GB (``digits=None``: as short as possible); English a point."""
+    return number(value, digits)
 
 
 # --- disk.free ----------------------------------------------------------------
 
-def _disk_target(ctx: CheckContext) -> tuple[Path, str]:
+def _disk_target(ctx: CheckContext) -> tuple[Path, Phrase]:
     """The folder whose drive matters: the POS database's, else the app's data folder."""
     pos = ctx.settings.pos
     if pos.database is not None and not pos.url:
-        return Path(pos.database).parent, "cơ sở dữ liệu PMV"
+        return Path(pos.database).parent, say("HealthCheck", "cơ sở dữ liệu PMV")
     data_dir = ctx.data_dir or ctx.settings.data_dir
     if data_dir is None:
-        raise NotConfigured("chưa khai báo cơ sở dữ liệu PMV hay thư mục dữ liệu")
-    return Path(data_dir), "thư mục dữ liệu"
+        raise NotConfigured(say("HealthCheck", "chưa khai báo cơ sở dữ liệu PMV hay thư mục dữ liệu"))
+    return Path(data_dir), say("HealthCheck", "thư mục dữ liệu")
 
 
 def _existing(path: Path) -> Path:
@@ -93,9 +97,10 @@ def check_disk(ctx: CheckContext) -> CheckResult:
         Metric("free_gb", round(free_gb, 2), "GB", warn=min_gb, crit=min_gb / 2),
         Metric("free_percent", round(free_percent, 1), "%", warn=min_pct, crit=min_pct / 2),
     )
-    summary = (f"Ổ đĩa {label} còn trống {_num(free_gb)} GB "
-               f"({_num(free_percent, 0)}% của {_num(usage.total / GB, 0)} GB)")
-    details = f"Đo tại {target}; ngưỡng cảnh báo: dưới {_num(min_pct, None)}% hoặc dưới {_num(min_gb, None)} GB"
+    summary = say("HealthCheck", "Ổ đĩa %1 còn trống %2 GB (%3% của %4 GB)").fill(
+        label, _num(free_gb), _num(free_percent, 0), _num(usage.total / GB, 0))
+    details = say("HealthCheck", "Đo tại %1; ngưỡng cảnh báo: dưới %2% hoặc dưới %3 GB").fill(
+        str(target), _num(min_pct, None), _num(min_gb, None))
     if free_percent < min_pct / 2 or free_gb < min_gb / 2:
         return result(Status.CRITICAL, summary, details, remedy="disk.low", metrics=metrics)
     if free_percent < min_pct or free_gb < min_gb:
@@ -105,23 +110,25 @@ def check_disk(ctx: CheckContext) -> CheckResult:
 
 # --- clock.skew ---------------------------------------------------------------
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float) -> Phrase:
     seconds = abs(round(seconds))
     if seconds < 60:
-        return f"{seconds} giây"
+        return say("HealthCheck", "%1 giây").fill(seconds)
     minutes, rest = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} phút {rest} giây" if rest else f"{minutes} phút"
+        return (say("HealthCheck", "%1 phút %2 giây").fill(minutes, rest) if rest
+                else say("HealthCheck", "%1 phút").fill(minutes))
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} giờ {minutes} phút"
+    return say("HealthCheck", "%1 giờ %2 phút").fill(hours, minutes)
 
 
 def check_clock(ctx: CheckContext) -> CheckResult:
     """Compare ctx.now() with the vendor server's HTTP Date header (1-second resolution)."""
     probe = probe_vendor(ctx)
     if probe.server_date is None:
-        reason = probe.error or "máy chủ không gửi giờ (thiếu tiêu đề Date)"
-        return result(Status.SKIPPED, f"Bỏ qua: không so được giờ với máy chủ hỗ trợ ({reason})",
+        reason = probe.error or say("HealthCheck", "máy chủ không gửi giờ (thiếu tiêu đề Date)")
+        return result(Status.SKIPPED,
+                      say("HealthCheck", "Bỏ qua: không so được giờ với máy chủ hỗ trợ (%1)").fill(reason),
                       details=probe.url)
     # The Date header is truncated to the whole second: the server's true time
     # was, on average, half a second later than it says.
@@ -133,11 +140,15 @@ def check_clock(ctx: CheckContext) -> CheckResult:
     warn = ctx.settings.health.clock_max_skew_seconds
     crit = max(CLOCK_CRITICAL_SECONDS, warn)
     metrics = (Metric("skew_seconds", round(skew, 1), "s", warn=warn, crit=crit),)
-    direction = "nhanh" if skew > 0 else "chậm"
-    summary = (f"Đồng hồ máy {direction} {_duration(skew)} so với máy chủ" if skew
-               else "Đồng hồ máy khớp với máy chủ hỗ trợ")
-    details = (f"Giờ máy: {probe.sent_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC; "
-               f"giờ máy chủ: {probe.server_date.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC")
+    if skew > 0:
+        summary = say("HealthCheck", "Đồng hồ máy nhanh %1 so với máy chủ").fill(_duration(skew))
+    elif skew < 0:
+        summary = say("HealthCheck", "Đồng hồ máy chậm %1 so với máy chủ").fill(_duration(skew))
+    else:
+        summary = say("HealthCheck", "Đồng hồ máy khớp với máy chủ hỗ trợ")
+    details = say("HealthCheck", "Giờ máy: %1 UTC; giờ máy chủ: %2 UTC").fill(
+        f"{probe.sent_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}",
+        f"{probe.server_date.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}")
     if abs(skew) > crit:
         return result(Status.CRITICAL, summary, details, remedy="clock.skew", metrics=metrics)
     if abs(skew) > warn:
@@ -156,16 +167,16 @@ def check_resources(ctx: CheckContext) -> CheckResult:
         Metric("cpu_percent", round(cpu, 1), "%", warn=health.cpu_max_percent),
     )
     used_gb, total_gb = (memory.total - memory.available) / GB, memory.total / GB
-    summary = (f"Bộ nhớ đã dùng {_num(memory.percent, 0)}% ({_num(used_gb)}/{_num(total_gb)} GB), "
-               f"CPU {_num(cpu, 0)}%")
-    over = []
+    summary = say("HealthCheck", "Bộ nhớ đã dùng %1% (%2/%3 GB), CPU %4%").fill(
+        _num(memory.percent, 0), _num(used_gb), _num(total_gb), _num(cpu, 0))
+    over: list[str] = []
     if memory.percent > health.memory_max_percent:
-        over.append(f"bộ nhớ trên {_num(health.memory_max_percent, None)}%")
+        over.append(say("HealthCheck", "bộ nhớ trên %1%").fill(_num(health.memory_max_percent, None)))
     if cpu > health.cpu_max_percent:
-        over.append(f"CPU trên {_num(health.cpu_max_percent, None)}%")
+        over.append(say("HealthCheck", "CPU trên %1%").fill(_num(health.cpu_max_percent, None)))
     if over:
-        return result(Status.WARNING, summary, "Quá ngưỡng: " + ", ".join(over), remedy="system.resources",
-                      metrics=metrics)
+        return result(Status.WARNING, summary, say("HealthCheck", "Quá ngưỡng: %1").fill(joined(over)),
+                      remedy="system.resources", metrics=metrics)
     return result(Status.OK, summary, metrics=metrics)
 
 
@@ -194,15 +205,15 @@ def find_processes(wanted: str) -> list[psutil.Process]:
 def check_pos_process(ctx: CheckContext) -> CheckResult:
     wanted = ctx.settings.pos.process_name.strip()
     if not wanted:
-        raise NotConfigured("chưa khai báo tên tiến trình PMV (pos.process_name)")
+        raise NotConfigured(say("HealthCheck", "chưa khai báo tên tiến trình PMV (pos.process_name)"))
     hours = ctx.settings.health.trading_hours
     if not in_trading_hours(ctx):
-        return result(Status.SKIPPED,
-                      f"Bỏ qua: ngoài giờ bán hàng ({hours}, bây giờ {ctx.local_now():%H:%M})")
+        return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: ngoài giờ bán hàng (%1, bây giờ %2)").fill(
+            hours, f"{ctx.local_now():%H:%M}"))
     found = find_processes(wanted)
     metrics = (Metric("processes", len(found), crit=0),)
     if not found:
-        return result(Status.CRITICAL, f"{wanted} không chạy trong giờ bán hàng ({hours})",
+        return result(Status.CRITICAL, say("HealthCheck", "%1 không chạy trong giờ bán hàng (%2)").fill(wanted, hours),
                       remedy="pos.not_running", metrics=metrics)
     memory_mb = 0.0
     for process in found:
@@ -211,7 +222,8 @@ def check_pos_process(ctx: CheckContext) -> CheckResult:
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass  # the count is what matters; memory is a courtesy
     pids = ", ".join(str(p.pid) for p in found)
-    return result(Status.OK, f"{wanted} đang chạy ({len(found)} tiến trình, {_num(memory_mb, 0)} MB bộ nhớ)",
+    return result(Status.OK, say("HealthCheck", "%1 đang chạy (%2 tiến trình, %3 MB bộ nhớ)").fill(
+                      wanted, len(found), _num(memory_mb, 0)),
                   details=f"PID: {pids}", metrics=(*metrics, Metric("memory_mb", round(memory_mb, 1), "MB")))
 
 

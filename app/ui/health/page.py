@@ -29,7 +29,7 @@ from app.storage.check_history import CheckState
 from app.ui.failure_texts import failure_text, storage_failure_text
 from app.ui.health.state import HealthRun, HealthState
 from app.ui.health.texts import category_name, check_title, status_colour, status_name, verdict_name
-from app.ui.i18n import tr_args
+from app.ui.i18n import said, tr_args
 from app.ui.icons import dot_pixmap
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.build import hbox, page_title, push_button, vbox
@@ -215,13 +215,13 @@ class HealthPage(FeaturePage[HealthState]):
                 groups[category] = group
                 self.tree.addTopLevelItem(group)
             title = check_title(item.check_id, run.report.titles.get(item.check_id, item.check_id))
-            row = QTreeWidgetItem([title, status_name(item.status), item.summary])
+            row = QTreeWidgetItem([title, status_name(item.status), said(item.summary)])
             row.setIcon(1, dot_pixmap(status_colour(item.status)))
             row.setForeground(1, QBrush(status_colour(item.status)))
             row.setData(0, Qt.ItemDataRole.UserRole, item.check_id)
             row.setToolTip(0, title)
             since = run.states.get(item.check_id)
-            tooltip = item.details or item.summary
+            tooltip = said(item.details or item.summary)
             if since is not None:
                 tooltip += "\n" + self._since_text(since)
             row.setToolTip(2, tooltip)
@@ -273,9 +273,9 @@ class HealthPage(FeaturePage[HealthState]):
         colour = status_colour(result.status).name()
         parts = [f"<p><b>{html.escape(title)}</b> &nbsp;<span style='color:{colour}'><b>"
                  f"{html.escape(status_name(result.status))}</b></span></p>",
-                 f"<p>{_lines(result.summary)}</p>"]
+                 f"<p>{_lines(said(result.summary))}</p>"]
         if result.details:
-            parts.append(f"<p style='color:#444'>{_lines(result.details)}</p>")
+            parts.append(f"<p style='color:#444'>{_lines(said(result.details))}</p>")
         since = run.states.get(result.check_id)
         if since is not None:
             parts.append(f"<p style='color:#666'><i>{html.escape(self._since_text(since))}</i></p>")
@@ -283,7 +283,7 @@ class HealthPage(FeaturePage[HealthState]):
             steps = _remedies().get(result.remedy, "")
             if steps:
                 heading = self.tr("Cách khắc phục")
-                parts.append(f"<p><b>{html.escape(heading)}</b></p><p>{_lines(steps)}</p>")
+                parts.append(f"<p><b>{html.escape(heading)}</b></p><p>{_lines(said(steps))}</p>")
         elif run.stored and result.status not in (Status.OK, Status.SKIPPED):
             again = self.tr("Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.")
             parts.append(f"<p style='color:#666'>{html.escape(again)}</p>")

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 from app.health.model import HealthReport, Status
 from app.infra.formatting import format_datetime
 from app.ui.health.texts import check_title, level_of, verdict_name
-from app.ui.i18n import tr_args
+from app.ui.i18n import said, tr_args
 from app.ui.levels import Level
 from app.ui.widgets.tile import Tile
 
@@ -43,7 +43,7 @@ class HealthTile(Tile):
         """``stored``: read back from the history (statuses and summaries only), not run by this window."""
         bad = [r for r in report.results if r.status in (Status.CRITICAL, Status.WARNING, Status.UNKNOWN)]
         bad.sort(key=lambda r: -r.status.severity)
-        lines = [f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {r.summary}"
+        lines = [f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {said(r.summary)}"
                  for r in bad[:3]]
         when = format_datetime(report.finished_at)  # shop time, whatever the PC's zone
         stamp = tr_args(self.tr("Kết quả lần kiểm tra lúc %1") if stored else self.tr("Kiểm tra lúc %1"), when)

@@ -21,7 +21,7 @@ from app.runtime import Runtime
 from app.setup.environment import SetupEnvironment
 from app.setup.finish import SetupChoices, SetupWritten, finish_setup, read_written
 from app.ui.health.texts import check_title, checks_progress, level_of, status_name, verdict_name
-from app.ui.i18n import tr_args
+from app.ui.i18n import said, tr_args
 from app.ui.levels import Level
 from app.ui.tasks import Task, TaskRunner
 from app.ui.widgets.build import hbox, push_button, vbox
@@ -144,9 +144,9 @@ class CheckPage(QWizardPage):
             steps = catalogue.get(result.remedy or "", "")
             fix = ""
             if steps:
-                fix = f"<br><i>{escape(fix_title)}:</i><br>" + escape(steps).replace("\n", "<br>")
+                fix = f"<br><i>{escape(fix_title)}:</i><br>" + escape(said(steps)).replace("\n", "<br>")
             items.append(f"<p><b>{escape(title)}</b> · {escape(status_name(result.status))}<br>"
-                         f"{escape(result.summary)}{fix}</p>")
+                         f"{escape(said(result.summary))}{fix}</p>")
         if not items:
             items.append(f"<p>{escape(all_ok)}</p>")
         self.results.setHtml("".join(items))

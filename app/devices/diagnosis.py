@@ -44,6 +44,7 @@ from app import HOTLINE
 from app.devices.check_digits import gtin_check_digit, has_gs1_shape, is_valid_gtin
 from app.devices.ime import CONFIGURATIONS, Mode, type_keys
 from app.devices.keyboard_layouts import LAYOUTS, retype
+from app.infra.phrase import say
 
 
 class Fault(enum.StrEnum):
@@ -60,8 +61,10 @@ class Fault(enum.StrEnum):
 
 TERMINATORS: tuple[str, ...] = ("\r\n", "\r", "\n", "\t")  # longest first
 
+# Fix steps, Vietnamese, kept as phrases: the devices page says them in the window's language.
 REMEDIES: dict[Fault, str] = {
-    Fault.IME_TELEX: (
+    Fault.IME_TELEX: say(
+        "ScannerDiagnosis",
         "1. Bộ gõ tiếng Việt (Unikey/EVKey, kiểu Telex) đang bật nên đổi mã quét được "
         "(ví dụ DD thành Đ, AW thành Ă).\n"
         "2. Bấm vào biểu tượng V ở góc phải thanh tác vụ để chuyển sang E (tiếng Anh), "
@@ -70,7 +73,8 @@ REMEDIES: dict[Fault, str] = {
         "Dùng Unikey: luôn chuyển về E trước khi quét.\n"
         "4. Quét lại tờ mã thử để kiểm tra."
     ),
-    Fault.IME_VNI: (
+    Fault.IME_VNI: say(
+        "ScannerDiagnosis",
         "1. Bộ gõ tiếng Việt (Unikey/EVKey, kiểu VNI) đang bật nên số sau chữ bị biến thành dấu "
         "(ví dụ A6 thành Â, D9 thành Đ).\n"
         "2. Bấm vào biểu tượng V ở góc phải thanh tác vụ để chuyển sang E (tiếng Anh), "
@@ -79,19 +83,22 @@ REMEDIES: dict[Fault, str] = {
         "Dùng Unikey: luôn chuyển về E trước khi quét.\n"
         "4. Quét lại tờ mã thử để kiểm tra."
     ),
-    Fault.CAPS_LOCK: (
+    Fault.CAPS_LOCK: say(
+        "ScannerDiagnosis",
         "1. Đèn Caps Lock trên bàn phím đang sáng: nhấn phím Caps Lock một lần để tắt.\n"
         "2. Quét lại tờ mã thử: chữ phải ra đúng chữ hoa như trên tem.\n"
         "3. Nếu vẫn sai: trong sách hướng dẫn máy quét, quét mã cài đặt "
         "«Ignore Caps Lock» / «Caps Lock off» (bỏ qua trạng thái Caps Lock)."
     ),
-    Fault.MISSING_TERMINATOR: (
+    Fault.MISSING_TERMINATOR: say(
+        "ScannerDiagnosis",
         "1. Máy quét không gửi phím Enter sau mã nên PMV không nhận mã.\n"
         "2. Mở sách hướng dẫn cài đặt (Setup Manual) của máy quét, tìm mục «Suffix» hoặc «Terminator».\n"
         "3. Quét mã cài đặt «Add CR suffix» / «Enter suffix» (một số hãng ghi «Terminator: CR»).\n"
         "4. Quét lại tờ mã thử: sau mỗi mã, con trỏ phải xuống dòng."
     ),
-    Fault.KEYBOARD_LAYOUT: (
+    Fault.KEYBOARD_LAYOUT: say(
+        "ScannerDiagnosis",
         "1. Windows đang dùng bàn phím khác English (US) (ví dụ VIE, FRA, DEU ở thanh tác vụ), "
         "nên số và chữ từ máy quét bị đổi.\n"
         "2. Nhấn Windows+Space và chọn ENG – English (United States).\n"
@@ -100,35 +107,39 @@ REMEDIES: dict[Fault, str] = {
         "4. Hoặc quét mã cài đặt «Keyboard country: USA» trong sách hướng dẫn máy quét.\n"
         "5. Quét lại tờ mã thử."
     ),
-    Fault.PREFIX_SUFFIX: (
+    Fault.PREFIX_SUFFIX: say(
+        "ScannerDiagnosis",
         "1. Máy quét đang thêm ký tự trước hoặc sau mã (tiền tố/hậu tố, AIM ID, Code ID).\n"
         "2. Trong sách hướng dẫn máy quét, quét mã cài đặt «Clear all prefix/suffix» "
         "(xóa tiền tố/hậu tố).\n"
         "3. Nếu còn ký tự lạ ở đầu mã: quét mã «Disable AIM ID» và «Disable Code ID».\n"
         "4. Quét lại mã «Add CR suffix» để máy vẫn gửi Enter sau mã, rồi quét lại tờ mã thử."
     ),
-    Fault.DROPPED_CHARS: (
+    Fault.DROPPED_CHARS: say(
+        "ScannerDiagnosis",
         "1. Mã đến máy tính bị mất hoặc sai ký tự: máy quét gửi phím quá nhanh hoặc kết nối chập chờn.\n"
         "2. Cắm cáp máy quét thẳng vào cổng USB phía sau máy tính, không qua bộ chia USB.\n"
         "3. Trong sách hướng dẫn máy quét, quét mã giảm tốc độ gửi phím "
         "(«Keystroke delay» / «Inter-character delay» 20–50 ms, hoặc «USB speed: low»).\n"
         "4. Quét lại tờ mã thử. Nếu vẫn lỗi, thử cáp khác hoặc gọi tổng đài "
-        f"{HOTLINE} (24/7)."
-    ),
-    Fault.CHECK_DIGIT: (
+        "%1 (24/7)."
+    ).fill(HOTLINE),
+    Fault.CHECK_DIGIT: say(
+        "ScannerDiagnosis",
         "1. Số kiểm tra (chữ số cuối) của mã vạch trên tem bị sai: lỗi ở tem, không phải ở máy quét.\n"
         "2. Không dùng tem này để bán; nếu cần, nhập mã hàng bằng tay.\n"
         "3. In lại tem từ phần mềm PMV để số kiểm tra được tính lại.\n"
-        f"4. Nếu tem in lại vẫn sai, gọi tổng đài {HOTLINE} để kỹ thuật kiểm tra dữ liệu mã hàng."
-    ),
-    Fault.SYMBOLOGY_DISABLED: (
+        "4. Nếu tem in lại vẫn sai, gọi tổng đài %1 để kỹ thuật kiểm tra dữ liệu mã hàng."
+    ).fill(HOTLINE),
+    Fault.SYMBOLOGY_DISABLED: say(
+        "ScannerDiagnosis",
         "1. Máy quét không gửi mã: loại mã vạch này đang bị tắt trong máy quét.\n"
         "2. Trong sách hướng dẫn máy quét, quét mã cài đặt bật đúng loại mã đang thử: "
         "«Enable EAN-13», «Enable Code 39», «Enable Code 128» hoặc «Enable QR Code».\n"
         "3. Nếu không rõ: quét mã «Restore factory defaults», rồi quét lại mã «Add CR suffix».\n"
         "4. Quét lại tờ mã thử. Nếu vẫn không có tín hiệu, kiểm tra cáp và gọi tổng đài "
-        f"{HOTLINE} (24/7)."
-    ),
+        "%1 (24/7)."
+    ).fill(HOTLINE),
 }
 
 _ORDER = {fault: index for index, fault in enumerate(Fault)}

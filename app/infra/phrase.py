@@ -71,32 +71,40 @@ class Phrase(str):
     context: str
     source: str
     args: tuple[str, ...]
+    disambiguation: str | None
 
-    def __new__(cls, context: str, source: str, args: Sequence[str] = ()) -> Phrase:
+    def __new__(cls, context: str, source: str, args: Sequence[str] = (), disambiguation: str | None = None) -> Phrase:
         values = tuple(args)
         self = super().__new__(cls, fill_markers(source, values))
-        self.context, self.source, self.args = context, source, values
+        self.context, self.source, self.args, self.disambiguation = context, source, values, disambiguation
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:  # a str subclass would otherwise pickle as Phrase(text)
-        return Phrase, (self.context, self.source, self.args)
+        return Phrase, (self.context, self.source, self.args, self.disambiguation)
 
     def fill(self, *args: str | int) -> Phrase:
         """This phrase with its %1, %2 … filled by ``args`` (whole numbers are said as digits)."""
-        return Phrase(self.context, self.source, tuple(a if isinstance(a, str) else str(a) for a in args))
+        return Phrase(self.context, self.source, tuple(a if isinstance(a, str) else str(a) for a in args),
+                      self.disambiguation)
 
     def to_json(self) -> str:
         return json.dumps(_tree(self), ensure_ascii=False, separators=(",", ":"))
 
 
-def say(context: str, source: str) -> Phrase:
-    """The phrase ``source`` (Vietnamese) under ``context``; literals only, as lupdate reads this call."""
-    return Phrase(context, source)
+def say(context: str, source: str, disambiguation: str | None = None) -> Phrase:
+    """The phrase ``source`` (Vietnamese) under ``context``; literals only, as lupdate reads this call.
+
+    ``disambiguation`` (a literal too) files a second English for the same Vietnamese: ``"one"`` is English's
+    singular of a count, as the texts modules do (README, Translations):
+    ``say("C", "%1 ngày qua", "one") if days == 1 else say("C", "%1 ngày qua")``.
+    """
+    return Phrase(context, source, (), disambiguation)
 
 
 def _tree(value: str) -> object:
     if isinstance(value, Phrase):
-        return {"c": value.context, "s": value.source, "a": [_tree(arg) for arg in value.args]}
+        node = {"c": value.context, "s": value.source, "a": [_tree(arg) for arg in value.args]}
+        return node if value.disambiguation is None else {**node, "m": value.disambiguation}
     if isinstance(value, Number):
         return {"n": value.value, "d": value.digits}
     return str(value)
@@ -106,9 +114,9 @@ def _from_tree(node: object) -> str:
     if isinstance(node, str):
         return node
     if isinstance(node, dict) and isinstance(node.get("c"), str) and isinstance(node.get("s"), str):
-        args = node.get("a", [])
-        if isinstance(args, list):
-            return Phrase(node["c"], node["s"], tuple(_from_tree(arg) for arg in args))
+        args, disambiguation = node.get("a", []), node.get("m")
+        if isinstance(args, list) and (disambiguation is None or isinstance(disambiguation, str)):
+            return Phrase(node["c"], node["s"], tuple(_from_tree(arg) for arg in args), disambiguation)
     if isinstance(node, dict) and isinstance(node.get("n"), int | float) and not isinstance(node.get("n"), bool):
         digits = node.get("d")
         if digits is None or (isinstance(digits, int) and not isinstance(digits, bool) and 0 <= digits <= 12):

@@ -53,7 +53,8 @@ def said(text: str) -> str:
     older version's stored result, a concatenation).  A number takes the locale's decimal sign.
     """
     if isinstance(text, Phrase):
-        return fill_markers(translate(text.context, text.source), [said(arg) for arg in text.args])
+        words = translate(text.context, text.source, text.disambiguation)
+        return fill_markers(words, [said(arg) for arg in text.args])
     if isinstance(text, Number):
         return text.written(QLocale().decimalPoint())
     return str(text)

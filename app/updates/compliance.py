@@ -32,6 +32,7 @@ from app.health.checks.pos_data import invoice_code
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_date, format_vnd
+from app.infra.phrase import Phrase, joined, say
 from app.shop.pos_reader import PosDocument, read_documents
 from pmv_protocol.packs import CashLimitRule, RegulationPack
 
@@ -43,7 +44,8 @@ SHOWN = 2  # customer-days named in the summary
 LISTED = 20  # customer-days listed in details
 
 REMEDIES: dict[str, str] = {
-    REMEDY: (
+    REMEDY: say(
+        "HealthCheck",
         "Có khách giao dịch vàng từ hạn mức trở lên trong một ngày (cộng cả cửa hàng bán ra và mua vào) "
         "nhưng có phần thanh toán không qua tài khoản ngân hàng: tiền mặt, quẹt thẻ, ví điện tử hoặc phiếu "
         "quà tặng. Theo Nghị định 232/2025/NĐ-CP, từ hạn mức này phải thanh toán qua tài khoản thanh toán "
@@ -54,20 +56,20 @@ REMEDIES: dict[str, str] = {
         "đạt hạn mức, chỉ nhận hoặc trả tiền bằng chuyển khoản giữa tài khoản ngân hàng của khách và của "
         "cửa hàng; tiền mặt, thẻ, ví điện tử, phiếu quà tặng đều không được, kể cả khi khách muốn tách "
         "thành nhiều hóa đơn.\n"
-        f"4. Gọi {HOTLINE} để kỹ thuật viên bật cảnh báo hạn mức trong PMV và hướng dẫn cách xử lý các "
-        "giao dịch đã lập."
-    ),
+        "4. Gọi %1 để kỹ thuật viên bật cảnh báo hạn mức trong PMV và hướng dẫn cách xử lý các "
+        "giao dịch đã lập.",
+    ).fill(HOTLINE),
 }
 
 # How a cashier names each POS payment method (a method the POS adds later shows as recorded).
 METHOD_NAMES: dict[str, str] = {
-    "cash": "tiền mặt",
-    "bank_transfer": "chuyển khoản",
-    "card": "thẻ",
-    "e_wallet": "ví điện tử",
-    "voucher": "phiếu quà tặng",
+    "cash": say("HealthCheck", "tiền mặt"),
+    "bank_transfer": say("HealthCheck", "chuyển khoản"),
+    "card": say("HealthCheck", "thẻ"),
+    "e_wallet": say("HealthCheck", "ví điện tử"),
+    "voucher": say("HealthCheck", "phiếu quà tặng"),
 }
-KIND_NAMES: dict[str, str] = {"sell": "bán ra", "buy": "mua vào"}
+KIND_NAMES: dict[str, str] = {"sell": say("HealthCheck", "bán ra"), "buy": say("HealthCheck", "mua vào")}
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def mask_name(full_name: str | None) -> str:
     """``Nguyễn Thị Lan`` -> ``Nguyễn Thị L***``: enough for staff to recognise, not a full identity on a report."""
     words = (full_name or "").split()
     if not words:
-        return "Khách không tên"
+        return say("HealthCheck", "Khách không tên")
     return " ".join([*words[:-1], f"{words[-1][0]}***"])
 
 
@@ -117,8 +119,9 @@ def judge_days(documents: list[PosDocument], rule: CashLimitRule, first_day: dt.
                 outside[key][part.method] += share
                 left -= share
         codes[key].append(invoice_code(doc.series, doc.number))
-        label = mask_name(doc.customer_name) if doc.customer_id is not None else "Khách lẻ không ghi tên"
-        names[key] = f"{label} ({doc.customer_code})" if doc.customer_code else label
+        label = (mask_name(doc.customer_name) if doc.customer_id is not None
+                 else say("HealthCheck", "Khách lẻ không ghi tên"))
+        names[key] = joined([label, f"({doc.customer_code})"], " ") if doc.customer_code else label
     found = []
     for key, total in totals.items():
         parts = {method: value for method, value in outside[key].items() if value > 0}
@@ -129,35 +132,49 @@ def judge_days(documents: list[PosDocument], rule: CashLimitRule, first_day: dt.
     return sorted(found, key=lambda item: (-item.day.toordinal(), -item.total_vnd, item.customer))
 
 
-def _describe(item: CustomerDay) -> str:
-    how = ", ".join(f"{METHOD_NAMES.get(method, method)} {format_vnd(value)}" for method, value in item.not_via_bank)
-    return (f"{item.customer}, ngày {format_date(item.day)}: tổng {format_vnd(item.total_vnd)}, trong đó "
-            f"{format_vnd(item.not_via_bank_vnd)} không qua tài khoản ngân hàng ({how});"
-            f" chứng từ {', '.join(item.documents)}")
+def _describe(item: CustomerDay) -> Phrase:
+    how = joined([joined([METHOD_NAMES.get(method, method), format_vnd(value)], " ")
+                  for method, value in item.not_via_bank])
+    return say("HealthCheck", "%1, ngày %2: tổng %3, trong đó %4 không qua tài khoản ngân hàng (%5); chứng từ %6").fill(
+        item.customer, format_date(item.day), format_vnd(item.total_vnd), format_vnd(item.not_via_bank_vnd), how,
+        ", ".join(item.documents))
 
 
-def _scope(rule: CashLimitRule, pack: RegulationPack, first_day: dt.date, today: dt.date) -> str:
+def _and(parts: list[str]) -> str:
+    """``a và b và c``, each part said in the window's language."""
+    said = parts[0] if parts else ""
+    for part in parts[1:]:
+        said = say("HealthCheck", "%1 và %2").fill(said, part)
+    return said
+
+
+def _scope(rule: CashLimitRule, pack: RegulationPack, first_day: dt.date, today: dt.date) -> Phrase:
     limit = format_vnd(rule.amount_vnd)
-    bound = "từ" if rule.inclusive else "trên"
-    kinds = " và ".join(KIND_NAMES.get(kind, kind) for kind in rule.counted_kinds)
-    methods = ("mọi cách thanh toán" if rule.counted_methods == "all"
-               else ", ".join(METHOD_NAMES.get(m, m) for m in rule.counted_methods))
-    bank = ", ".join(METHOD_NAMES.get(m, m) for m in rule.bank_account_methods)
-    return (f"Hạn mức: tổng giao dịch {bound} {limit} của một khách trong một ngày ({pack.legal_reference}), "
-            f"tính cả {kinds}, {methods}; chỉ {bank} được tính là qua tài khoản ngân hàng. "
-            f"Đã xét từ {format_date(first_day)} đến {format_date(today)}.")
+    kinds = _and([KIND_NAMES.get(kind, kind) for kind in rule.counted_kinds])
+    methods = (say("HealthCheck", "mọi cách thanh toán") if rule.counted_methods == "all"
+               else joined([METHOD_NAMES.get(m, m) for m in rule.counted_methods]))
+    bank = joined([METHOD_NAMES.get(m, m) for m in rule.bank_account_methods])
+    if rule.inclusive:
+        scope = say("HealthCheck", "Hạn mức: tổng giao dịch từ %1 của một khách trong một ngày (%2), "
+                                   "tính cả %3, %4; chỉ %5 được tính là qua tài khoản ngân hàng. "
+                                   "Đã xét từ %6 đến %7.")
+    else:
+        scope = say("HealthCheck", "Hạn mức: tổng giao dịch trên %1 của một khách trong một ngày (%2), "
+                                   "tính cả %3, %4; chỉ %5 được tính là qua tài khoản ngân hàng. "
+                                   "Đã xét từ %6 đến %7.")
+    return scope.fill(limit, pack.legal_reference, kinds, methods, bank, format_date(first_day), format_date(today))
 
 
 def check_cash_limit(ctx: CheckContext, pack: RegulationPack | None, window_days: int = WINDOW_DAYS) -> CheckResult:
     rule = pack.cash_limit() if pack is not None else None
     if pack is None or rule is None:
-        return result(Status.SKIPPED, "Bỏ qua: chưa cài gói quy định về thanh toán qua tài khoản ngân hàng "
-                                      "(Nghị định 232/2025/NĐ-CP)")
+        return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: chưa cài gói quy định về thanh toán qua tài "
+                                                         "khoản ngân hàng (Nghị định 232/2025/NĐ-CP)"))
     effective = pack.effective_date_of(rule)
     now = ctx.local_now().replace(tzinfo=None, microsecond=0)
     if now.date() < effective:
-        return result(Status.SKIPPED, f"Bỏ qua: quy định thanh toán qua tài khoản ngân hàng có hiệu lực từ "
-                                      f"{format_date(effective)}")
+        return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: quy định thanh toán qua tài khoản ngân hàng "
+                                                         "có hiệu lực từ %1").fill(format_date(effective)))
     # Whole days only: a window starting mid-morning would undercount that morning's customers.
     # Days before the rule took effect are not judged: the rule did not apply to them.
     first_day = max((now - dt.timedelta(days=window_days)).date(), effective)
@@ -167,22 +184,31 @@ def check_cash_limit(ctx: CheckContext, pack: RegulationPack | None, window_days
         documents = read_documents(conn, since)
     over = judge_days(documents, rule, first_day)
     limit = format_vnd(rule.amount_vnd)
-    bound = "từ" if rule.inclusive else "trên"
     metrics = (Metric("customer_days_over_limit", len(over), crit=1),
                Metric("max_not_via_bank_vnd", max((item.not_via_bank_vnd for item in over), default=0), "VND"))
     scope = _scope(rule, pack, first_day, now.date())
     if not over:
-        return result(Status.OK, f"Không có khách nào giao dịch {bound} {limit} trong một ngày mà thanh toán "
-                                 f"không qua tài khoản ngân hàng", scope, metrics=metrics)
-    lines = [_describe(item) for item in over[:LISTED]]
+        if rule.inclusive:
+            fine = say("HealthCheck", "Không có khách nào giao dịch từ %1 trong một ngày mà thanh toán "
+                                      "không qua tài khoản ngân hàng")
+        else:
+            fine = say("HealthCheck", "Không có khách nào giao dịch trên %1 trong một ngày mà thanh toán "
+                                      "không qua tài khoản ngân hàng")
+        return result(Status.OK, fine.fill(limit), scope, metrics=metrics)
+    lines: list[str] = [_describe(item) for item in over[:LISTED]]
     if len(over) > LISTED:
-        lines.append(f"... và {len(over) - LISTED} trường hợp khác")
-    named = "; ".join(_describe(item) for item in over[:SHOWN])
-    more = f"; và {len(over) - SHOWN} trường hợp khác" if len(over) > SHOWN else ""
-    return result(Status.CRITICAL,
-                  f"{len(over)} trường hợp khách giao dịch {bound} {limit} trong một ngày có phần thanh toán "
-                  f"không qua tài khoản ngân hàng: {named}{more}",
-                  "\n".join([scope, *lines]), remedy=REMEDY, metrics=metrics)
+        lines.append(say("HealthCheck", "... và %1 trường hợp khác").fill(len(over) - LISTED))
+    named: list[str] = [_describe(item) for item in over[:SHOWN]]
+    if len(over) > SHOWN:
+        named.append(say("HealthCheck", "và %1 trường hợp khác").fill(len(over) - SHOWN))
+    if rule.inclusive:
+        summary = say("HealthCheck", "%1 trường hợp khách giao dịch từ %2 trong một ngày có phần thanh toán "
+                                     "không qua tài khoản ngân hàng: %3")
+    else:
+        summary = say("HealthCheck", "%1 trường hợp khách giao dịch trên %2 trong một ngày có phần thanh toán "
+                                     "không qua tài khoản ngân hàng: %3")
+    return result(Status.CRITICAL, summary.fill(len(over), limit, joined(named, "; ")),
+                  joined([scope, *lines], "\n"), remedy=REMEDY, metrics=metrics)
 
 
 def make_check(pack_loader: Callable[[], RegulationPack | None], window_days: int = WINDOW_DAYS) -> Check:

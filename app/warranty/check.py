@@ -7,36 +7,42 @@ import datetime as dt
 from app import HOTLINE
 from app.health.model import CheckResult, Metric, Status
 from app.infra.formatting import format_date
+from app.infra.phrase import say
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import ENDING_SOON_DAYS, CoverageStatus, coverage_on
 
 CHECK_ID = "warranty.coverage"
 
 # Fix steps, Vietnamese first: the one catalogue for this feature's remedies.
-REMEDIES = {
-    "warranty.renew": (
+REMEDIES: dict[str, str] = {
+    "warranty.renew": say(
+        "HealthCheck",
         "Gia hạn hợp đồng bảo trì để tiếp tục được hỗ trợ ưu tiên: vào mục \u201cBảo hành & bảo trì\u201d, "
-        f"bấm \u201cĐề nghị gia hạn…\u201d, hoặc gọi {HOTLINE}."
-    ),
-    "warranty.no_contract": (
+        "bấm \u201cĐề nghị gia hạn…\u201d, hoặc gọi %1.",
+    ).fill(HOTLINE),
+    "warranty.no_contract": say(
+        "HealthCheck",
         "Chưa có hợp đồng: bấm \u201cTải lại hợp đồng\u201d trong mục \u201cBảo hành & bảo trì\u201d, "
-        "hoặc \u201cNhập hợp đồng từ tệp\u201d nếu máy không có Internet."
+        "hoặc \u201cNhập hợp đồng từ tệp\u201d nếu máy không có Internet.",
     ),
 }
 
 
 def check_coverage(contract: Contract | None, today: dt.date) -> CheckResult:
     if contract is None:
-        return CheckResult(CHECK_ID, Status.WARNING, "Chưa có hợp đồng bảo hành/bảo trì đã ký",
+        return CheckResult(CHECK_ID, Status.WARNING, say("HealthCheck", "Chưa có hợp đồng bảo hành/bảo trì đã ký"),
                            remedy="warranty.no_contract")
     coverage = coverage_on(contract, today)
     metrics = (Metric("days_left", coverage.days_left, "d", warn=ENDING_SOON_DAYS, crit=0),)
     if coverage.status is CoverageStatus.EXPIRED:
-        return CheckResult(CHECK_ID, Status.CRITICAL, "Đã hết hạn bảo hành và bảo trì", remedy="warranty.renew",
-                           metrics=metrics)
-    label = "Bảo hành" if coverage.status is CoverageStatus.WARRANTY else "Bảo trì"
+        return CheckResult(CHECK_ID, Status.CRITICAL, say("HealthCheck", "Đã hết hạn bảo hành và bảo trì"),
+                           remedy="warranty.renew", metrics=metrics)
     assert coverage.covered_until is not None
-    summary = f"{label} còn {coverage.days_left} ngày (đến hết {format_date(coverage.covered_until)})"
+    if coverage.status is CoverageStatus.WARRANTY:
+        summary = say("HealthCheck", "Bảo hành còn %1 ngày (đến hết %2)")
+    else:
+        summary = say("HealthCheck", "Bảo trì còn %1 ngày (đến hết %2)")
+    summary = summary.fill(coverage.days_left, format_date(coverage.covered_until))
     if coverage.ending_soon:
         return CheckResult(CHECK_ID, Status.WARNING, summary, remedy="warranty.renew", metrics=metrics)
     return CheckResult(CHECK_ID, Status.OK, summary, metrics=metrics)

@@ -1108,120 +1108,1855 @@
     </message>
 </context>
 <context>
+    <name>HealthCheck</name>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="49"/>
+        <source>Không thấy thư mục sao lưu của PMV.
+1. Kiểm tra ổ sao lưu (ổ USB, ổ cứng ngoài, ổ mạng) đã cắm và mở được trong File Explorer.
+2. Trong PMV, mở phần cài đặt sao lưu và xem thư mục sao lưu có đúng không.
+3. Nếu không tìm thấy, gọi %1 để kỹ thuật viên cài lại sao lưu tự động.</source>
+        <translation>The PMV backup folder cannot be found.
+1. Check that the backup drive (USB drive, external hard drive, network drive) is plugged in and opens in File Explorer.
+2. In PMV, open the backup settings and check that the backup folder is correct.
+3. If you cannot find it, call %1 so a technician can set up automatic backups again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="56"/>
+        <source>Chưa có bản sao lưu nào của dữ liệu PMV; nếu máy hỏng sẽ mất toàn bộ sổ sách.
+1. Trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
+2. Bật sao lưu tự động hằng đêm.
+3. Chạy lại kiểm tra; nếu vẫn không có bản sao lưu, gọi %1.</source>
+        <translation>There is no backup of the PMV data yet; if the computer breaks down, all the records will be lost.
+1. In PMV, open the backup section and press “Sao lưu ngay” (Back up now).
+2. Turn on the automatic nightly backup.
+3. Run the check again; if there is still no backup, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="63"/>
+        <source>Bản sao lưu mới nhất đã cũ: sao lưu tự động hằng đêm không chạy.
+1. Để máy thu ngân và PMV bật đến sau giờ sao lưu tự động (thường 22:00).
+2. Kiểm tra ổ sao lưu đang cắm và còn chỗ trống.
+3. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
+4. Nếu PMV báo lỗi khi sao lưu, gọi %1.</source>
+        <translation>The newest backup is old: the automatic nightly backup is not running.
+1. Leave the cashier&apos;s computer and PMV on until after the automatic backup time (usually 22:00).
+2. Check that the backup drive is plugged in and has free space.
+3. Back up by hand now: in PMV, open the backup section and press “Sao lưu ngay” (Back up now).
+4. If PMV shows an error while backing up, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="71"/>
+        <source>Bản sao lưu mới nhất không khôi phục được (tệp hỏng hoặc không đầy đủ).
+1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
+2. Chạy lại kiểm tra.
+3. Nếu bản mới cũng hỏng, ổ sao lưu có thể bị lỗi: đổi sang ổ khác và gọi %1.</source>
+        <translation>The newest backup cannot be restored (the file is damaged or incomplete).
+1. Back up by hand now: in PMV, open the backup section and press “Sao lưu ngay” (Back up now).
+2. Run the check again.
+3. If the new backup is damaged too, the backup drive may be faulty: switch to another drive and call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="78"/>
+        <source>Tệp sao lưu có nội dung bất thường (đường dẫn lạ hoặc dung lượng giải nén quá lớn) nên không được mở.
+1. Không giải nén hay mở tệp này.
+2. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
+3. Gọi %1 để kỹ thuật viên kiểm tra máy (có thể có phần mềm lạ ghi vào thư mục sao lưu).</source>
+        <translation>The backup file has unusual contents (strange paths or too large when unpacked), so it was not opened.
+1. Do not unzip or open this file.
+2. Back up by hand now: in PMV, open the backup section and press “Sao lưu ngay” (Back up now).
+3. Call %1 so a technician can check the computer (unknown software may be writing into the backup folder).</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="85"/>
+        <source>Bản sao lưu thiếu nhiều dữ liệu so với dữ liệu đang dùng; khôi phục từ bản này sẽ mất dữ liệu.
+1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
+2. Chạy lại kiểm tra.
+3. Nếu vẫn lệch, gọi %1: có thể PMV đang sao lưu nhầm tệp dữ liệu.</source>
+        <translation>The backup is missing a lot of the data in use; restoring from it would lose data.
+1. Back up by hand now: in PMV, open the backup section and press “Sao lưu ngay” (Back up now).
+2. Run the check again.
+3. If the counts still differ, call %1: PMV may be backing up the wrong data file.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="92"/>
+        <source>Dữ liệu đang dùng có ít dòng hơn bản sao lưu đêm qua: có thể đã bị xóa hoặc mất dữ liệu.
+1. Không xóa, không ghi đè bản sao lưu và không tự khôi phục.
+2. Hỏi lại nhân viên có ai vừa xóa hàng, hóa đơn hay khách hàng không.
+3. Gọi ngay %1 để kỹ thuật viên đối chiếu và khôi phục phần bị mất.</source>
+        <translation>The data in use has fewer rows than last night&apos;s backup: data may have been deleted or lost.
+1. Do not delete or overwrite the backup, and do not restore it yourself.
+2. Ask the staff whether anyone has just deleted items, invoices or customers.
+3. Call %1 right away so a technician can compare the two and restore what was lost.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="122"/>
+        <source>chưa khai báo thư mục sao lưu (pos.backups_dir)</source>
+        <translation>the backup folder is not set (pos.backups_dir)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="158"/>
+        <source>Không thấy thư mục sao lưu: %1</source>
+        <translation>Backup folder not found: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="162"/>
+        <source>Chưa có bản sao lưu nào trong %1</source>
+        <translation>No backups in %1 yet</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="172"/>
+        <source>Bản sao lưu mới nhất cách đây %1 (%2)</source>
+        <translation>Newest backup taken %1 ago (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="175"/>
+        <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian trong tên tệp)</source>
+        <translation>Backups: %1; newest: %2 (by the time in its file name)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="178"/>
+        <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian sửa tệp)</source>
+        <translation>Backups: %1; newest: %2 (by the file&apos;s modification time)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="216"/>
+        <source>đường dẫn không an toàn trong tệp nén: %1</source>
+        <translation>unsafe path in the archive: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="219"/>
+        <source>tệp nén rỗng</source>
+        <translation>empty archive</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="220"/>
+        <source>không có tệp dữ liệu PMV trong tệp nén (%1)</source>
+        <translation>no PMV data file in the archive (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="223"/>
+        <source>%1 giải nén ra %2 byte, vượt giới hạn %3 byte</source>
+        <translation>%1 unpacks to %2 bytes, over the limit of %3 bytes</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="231"/>
+        <source>%1 giải nén vượt giới hạn %2 byte</source>
+        <translation>%1 unpacks to more than the limit of %2 bytes</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="234"/>
+        <source>đã hủy</source>
+        <translation>cancelled</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="253"/>
+        <source>Bỏ qua: không có bản sao lưu để thử khôi phục</source>
+        <translation>Skipped: there is no backup to test a restore with</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="257"/>
+        <source>Bỏ qua: chỉ thử khôi phục được bản sao lưu dạng .zip, không phải %1</source>
+        <translation>Skipped: only .zip backups can be test-restored, and %1 is not one</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="264"/>
+        <location filename="../../app/health/checks/backups.py" line="267"/>
+        <source>Bản sao lưu %1 không khôi phục được: %2</source>
+        <translation>Backup %1 cannot be restored: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="275"/>
+        <source>Bản sao lưu %1 không khôi phục được: tệp nén hỏng hoặc chép dở</source>
+        <translation>Backup %1 cannot be restored: the archive is damaged or only partly copied</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="289"/>
+        <source>Bản sao lưu %1 không khôi phục được: dữ liệu hỏng (%2)</source>
+        <translation>Backup %1 cannot be restored: the data is damaged (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="297"/>
+        <source>món hàng</source>
+        <translation>items</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="298"/>
+        <source>chứng từ</source>
+        <translation>documents</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="299"/>
+        <source>khách hàng</source>
+        <translation>customers</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="303"/>
+        <source>%1 món hàng</source>
+        <translation>items: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="304"/>
+        <source>%1 chứng từ</source>
+        <translation>documents: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="305"/>
+        <source>%1 khách hàng</source>
+        <translation>customers: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="326"/>
+        <source>%1: bản sao lưu %2, đang dùng %3 (cho phép lệch %4)</source>
+        <translation>%1: %2 in the backup, %3 in use (difference allowed: %4)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="338"/>
+        <source>Dữ liệu đang dùng ít hơn bản sao lưu %1: %2</source>
+        <translation>The data in use has fewer rows than backup %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="342"/>
+        <source>Bản sao lưu %1 thiếu dữ liệu: %2</source>
+        <translation>Backup %1 is missing data: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="344"/>
+        <source>Bản sao lưu %1 khôi phục được: %2</source>
+        <translation>Backup %1 can be restored (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="37"/>
+        <source>Không tìm thấy tệp dữ liệu của phần mềm PMV.
+1. Kiểm tra ổ đĩa hoặc máy chủ chứa dữ liệu PMV đã bật và đã kết nối (ổ mạng, ổ USB).
+2. Mở phần mềm PMV: nếu PMV cũng báo không thấy dữ liệu, không tạo dữ liệu mới và không cài lại PMV.
+3. Gọi %1 để kỹ thuật viên kiểm tra đường dẫn và khôi phục từ bản sao lưu gần nhất.</source>
+        <translation>The PMV software&apos;s data file cannot be found.
+1. Check that the drive or server holding the PMV data is switched on and connected (network drive, USB drive).
+2. Open the PMV software: if PMV also says it cannot find its data, do not create new data and do not reinstall PMV.
+3. Call %1 so a technician can check the path and restore from the latest backup.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="44"/>
+        <source>Không mở được cơ sở dữ liệu PMV.
+1. Đóng phần mềm PMV rồi mở lại; nếu máy vừa bị mất điện hay tắt đột ngột, khởi động lại máy.
+2. Chạy lại kiểm tra.
+3. Nếu vẫn lỗi, không chép đè hay xóa tệp dữ liệu; gọi %1.</source>
+        <translation>Cannot open the PMV database.
+1. Close the PMV software and open it again; if the computer has just lost power or was switched off suddenly, restart it.
+2. Run the checks again.
+3. If it still fails, do not overwrite or delete the data file; call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="51"/>
+        <source>Cơ sở dữ liệu PMV trả lời chậm; bán hàng và in hóa đơn sẽ bị chậm theo.
+1. Đóng các chương trình không dùng trên máy thu ngân.
+2. Nếu dữ liệu nằm trên máy chủ hoặc ổ mạng, kiểm tra dây mạng và bộ phát wifi.
+3. Cuối ngày, khởi động lại máy thu ngân (và máy chủ nếu có).
+4. Nếu vẫn chậm, gửi yêu cầu hỗ trợ để kỹ thuật viên tối ưu dữ liệu.</source>
+        <translation>The PMV database is answering slowly; sales and invoice printing will slow down too.
+1. Close programs you are not using on the cashier&apos;s computer.
+2. If the data is on a server or a network drive, check the network cable and the Wi-Fi router.
+3. At the end of the day, restart the cashier&apos;s computer (and the server, if there is one).
+4. If it is still slow, send a support request so a technician can optimise the data.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="59"/>
+        <source>Tệp dữ liệu PMV bị hỏng; tiếp tục ghi vào có thể làm mất thêm dữ liệu.
+1. Không tắt máy đột ngột; nếu được, tạm ngừng lập hóa đơn trên PMV.
+2. Không tự sửa, xóa hay chép đè tệp dữ liệu và các bản sao lưu.
+3. Gọi ngay %1: kỹ thuật viên sẽ kiểm tra và khôi phục từ bản sao lưu gần nhất.
+4. Trong lúc chờ, ghi tay các giao dịch để nhập lại sau.</source>
+        <translation>The PMV data file is damaged; writing more to it may lose more data.
+1. Do not switch the computer off suddenly; if you can, stop making invoices in PMV for now.
+2. Do not repair, delete or overwrite the data file or the backups yourself.
+3. Call %1 now: a technician will check it and restore from the latest backup.
+4. Meanwhile, write transactions down by hand to enter them later.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="67"/>
+        <source>Ứng dụng hỗ trợ không dùng được chuỗi kết nối tới dữ liệu PMV (mục pos.url trong cài đặt); phần mềm PMV và dữ liệu bán hàng không bị ảnh hưởng.
+1. Tiếp tục bán hàng trên PMV như bình thường.
+2. Gọi %1 để kỹ thuật viên sửa pos.url theo dạng đúng nêu ở dòng tóm tắt.
+3. Sau khi sửa, chạy lại kiểm tra.</source>
+        <translation>The support app cannot use the connection string to the PMV data (pos.url in the settings); the PMV software and the sales data are not affected.
+1. Keep selling in PMV as usual.
+2. Call %1 so a technician can correct pos.url to the form given in the summary line.
+3. After the fix, run the checks again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="75"/>
+        <source>Chuỗi kết nối tới dữ liệu PMV dùng đăng nhập Windows; ứng dụng hỗ trợ cần một tài khoản SQL riêng, chỉ được đọc. PMV và dữ liệu bán hàng không bị ảnh hưởng.
+1. Tiếp tục bán hàng trên PMV như bình thường.
+2. Kỹ thuật viên: trên SQL Server bật chế độ đăng nhập “SQL Server and Windows Authentication” và tạo một tài khoản chỉ đọc (vai trò db_datareader trên cơ sở dữ liệu của PMV).
+3. Ghi vào pos.url: Server=...;Database=...;User Id=tên;Password=mật khẩu (bỏ Trusted_Connection), rồi chạy lại kiểm tra.
+4. Cần giúp, gọi %1.</source>
+        <translation>The connection string to the PMV data uses Windows login; the support app needs its own read-only SQL account. PMV and the sales data are not affected.
+1. Keep selling in PMV as usual.
+2. Technician: on SQL Server, turn on the “SQL Server and Windows Authentication” login mode and create a read-only account (the db_datareader role on PMV&apos;s database).
+3. Write in pos.url: Server=...;Database=...;User Id=user;Password=password (remove Trusted_Connection), then run the checks again.
+4. For help, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="86"/>
+        <source>Bản cài đặt ứng dụng hỗ trợ thiếu thành phần để đọc dữ liệu PMV; PMV và dữ liệu bán hàng không bị ảnh hưởng.
+1. Vào mục “Cập nhật”, cài bản mới nhất của ứng dụng.
+2. Nếu vẫn báo thiếu, gọi %1 để kỹ thuật viên cài lại ứng dụng.</source>
+        <translation>The support app&apos;s installation is missing a component it needs to read the PMV data; PMV and the sales data are not affected.
+1. Open “Updates” and install the latest version of the app.
+2. If it still reports something missing, call %1 so a technician can reinstall the app.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="93"/>
+        <source>Không liên lạc được với máy chủ chứa dữ liệu PMV.
+1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.
+2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.
+3. Gọi %1: kỹ thuật viên kiểm tra SQL Server nhận kết nối TCP/IP (cổng 1433, hoặc dịch vụ SQL Server Browser cho tên phiên bản như SQLEXPRESS) và tường lửa của máy chủ.</source>
+        <translation>Cannot reach the server holding the PMV data.
+1. Check that the server (the computer holding the PMV data) is on, and that PMV on this computer can still make invoices.
+2. Check the network cable or Wi-Fi of this computer and of the server.
+3. Call %1: a technician will check that SQL Server accepts TCP/IP connections (port 1433, or the SQL Server Browser service for an instance name such as SQLEXPRESS) and the server&apos;s firewall.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="101"/>
+        <source>Không liên lạc được với máy chủ chứa dữ liệu PMV.
+1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.
+2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.
+3. Gọi %1: kỹ thuật viên kiểm tra PostgreSQL nhận kết nối từ mạng (cổng 5432, listen_addresses trong postgresql.conf, pg_hba.conf) và tường lửa của máy chủ.</source>
+        <translation>Cannot reach the server holding the PMV data.
+1. Check that the server (the computer holding the PMV data) is on, and that PMV on this computer can still make invoices.
+2. Check the network cable or Wi-Fi of this computer and of the server.
+3. Call %1: a technician will check that PostgreSQL accepts network connections (port 5432, listen_addresses in postgresql.conf, pg_hba.conf) and the server&apos;s firewall.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="109"/>
+        <source>Máy chủ dữ liệu PMV không nhận tên đăng nhập hoặc mật khẩu trong cài đặt của ứng dụng hỗ trợ; PMV và dữ liệu bán hàng không bị ảnh hưởng.
+1. Không thử đoán mật khẩu nhiều lần: tài khoản có thể bị khóa.
+2. Gọi %1 để kỹ thuật viên kiểm tra tài khoản chỉ đọc của ứng dụng và sửa pos.url.</source>
+        <translation>The PMV data server does not accept the user name or password in the support app&apos;s settings; PMV and the sales data are not affected.
+1. Do not keep guessing the password: the account may get locked.
+2. Call %1 so a technician can check the app&apos;s read-only account and correct pos.url.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="119"/>
+        <source>Server=máy-chủ\SQLEXPRESS;Database=PMV;User Id=tên;Password=mật-khẩu (SQL Server), postgresql://tên:mật-khẩu@máy-chủ:5432/PMV (PostgreSQL)</source>
+        <translation>Server=server\SQLEXPRESS;Database=PMV;User Id=user;Password=password (SQL Server), postgresql://user:password@server:5432/PMV (PostgreSQL)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="144"/>
+        <source>%1 ngày %2 giờ</source>
+        <translation>%1 d %2 h</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="145"/>
+        <source>%1 ngày</source>
+        <translation>%1 d</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="147"/>
+        <location filename="../../app/health/checks/system.py" line="122"/>
+        <source>%1 giờ %2 phút</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="148"/>
+        <source>%1 giờ</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="149"/>
+        <location filename="../../app/health/checks/system.py" line="120"/>
+        <source>%1 phút</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="176"/>
+        <source>chuỗi rỗng</source>
+        <translation>empty string</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="177"/>
+        <source>không phải URL (có ://) cũng không phải chuỗi Khóa=Giá trị;...</source>
+        <translation>neither a URL (with ://) nor a Key=Value;... string</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="178"/>
+        <source>không đọc được URL (%1)</source>
+        <translation>cannot read the URL (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="179"/>
+        <source>phần sau khóa &apos;%1&apos; thiếu dấu = (giá trị có dấu ; phải đặt trong {...})</source>
+        <translation>the part after key &apos;%1&apos; has no = (a value containing ; must be enclosed in {...})</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="180"/>
+        <source>phần đầu chuỗi thiếu dấu =</source>
+        <translation>the start of the string has no =</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="181"/>
+        <source>có dấu = mà không có tên khóa đứng trước</source>
+        <translation>an = with no key name before it</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="182"/>
+        <source>khóa &apos;%1&apos; được ghi hai lần với hai giá trị khác nhau</source>
+        <translation>key &apos;%1&apos; is written twice with two different values</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="183"/>
+        <source>giá trị của &apos;%1&apos; mở ngoặc mà không đóng</source>
+        <translation>the value of &apos;%1&apos; opens a bracket but never closes it</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="184"/>
+        <source>có chữ thừa sau dấu đóng ngoặc của &apos;%1&apos;</source>
+        <translation>there is extra text after the closing bracket of &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="185"/>
+        <source>%1 (chỉ nhận yes, no, true, false hoặc SSPI)</source>
+        <translation>%1 (only yes, no, true, false or SSPI are accepted)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="186"/>
+        <source>cổng &apos;%1&apos; không phải số từ 1 đến 65535</source>
+        <translation>port &apos;%1&apos; is not a number from 1 to 65535</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="196"/>
+        <source>Chuỗi kết nối PMV (pos.url) không đúng dạng: %1; dạng đúng: %2</source>
+        <translation>The PMV connection string (pos.url) is malformed: %1; correct form: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="199"/>
+        <source>pos.url đang là đường dẫn tệp (%1): tệp dữ liệu SQLite khai báo ở pos.database, còn pos.url là chuỗi kết nối máy chủ, dạng: %2</source>
+        <translation>pos.url is a file path (%1): an SQLite data file belongs in pos.database, while pos.url is a server connection string, in the form: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="203"/>
+        <source>Chưa hỗ trợ cơ sở dữ liệu &apos;%1&apos; trong pos.url; hỗ trợ SQL Server, PostgreSQL và SQLite</source>
+        <translation>Database &apos;%1&apos; in pos.url is not supported yet; supported: SQL Server, PostgreSQL and SQLite</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="206"/>
+        <source>Chuỗi kết nối PMV dùng đăng nhập Windows (%1), ứng dụng chưa hỗ trợ; hãy dùng tài khoản SQL: ghi User Id=tên;Password=mật-khẩu thay cho Trusted_Connection</source>
+        <translation>The PMV connection string uses Windows login (%1), which the app does not support yet; use an SQL account: write User Id=user;Password=password instead of Trusted_Connection</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="211"/>
+        <source>Chuỗi kết nối PMV thiếu tài khoản SQL; thêm User Id=tên;Password=mật-khẩu</source>
+        <translation>The PMV connection string has no SQL account; add User Id=user;Password=password</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="213"/>
+        <source>Chuỗi kết nối PMV thiếu tên cơ sở dữ liệu; thêm Database=tên (ví dụ Database=PMV)</source>
+        <translation>The PMV connection string has no database name; add Database=name (e.g. Database=PMV)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="216"/>
+        <source>Chuỗi kết nối PMV dùng nguồn dữ liệu ODBC (DSN=%1), ứng dụng không đọc được DSN; hãy ghi thẳng Server=...;Database=...;User Id=...;Password=...</source>
+        <translation>The PMV connection string uses an ODBC data source (DSN=%1), which the app cannot read; write Server=...;Database=...;User Id=...;Password=... directly</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="220"/>
+        <source>Máy chủ &apos;%1&apos; dùng named pipes, shared memory hoặc LocalDB; ứng dụng chỉ kết nối SQL Server qua TCP/IP: ghi Server=tên-máy\SQLEXPRESS hoặc Server=tên-máy,1433</source>
+        <translation>Server &apos;%1&apos; uses named pipes, shared memory or LocalDB; the app connects to SQL Server only over TCP/IP: write Server=machine-name\SQLEXPRESS or Server=machine-name,1433</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="224"/>
+        <source>Bản cài đặt thiếu trình điều khiển cơ sở dữ liệu %1; cài lại hoặc cập nhật ứng dụng</source>
+        <translation>The installation is missing the database driver %1; reinstall or update the app</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="233"/>
+        <location filename="../../app/health/checks/database.py" line="234"/>
+        <source>tệp đang bị PMV hoặc chương trình khác khóa</source>
+        <translation>the file is locked by PMV or another program</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="235"/>
+        <source>ổ đĩa báo lỗi khi đọc</source>
+        <translation>the drive reported a read error</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="236"/>
+        <source>nội dung tệp bị hỏng</source>
+        <translation>the file&apos;s contents are damaged</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="237"/>
+        <source>không mở được tệp: kiểm tra quyền truy cập</source>
+        <translation>cannot open the file: check the access permissions</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="238"/>
+        <source>không có quyền đọc tệp</source>
+        <translation>no permission to read the file</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="239"/>
+        <source>tệp không phải dữ liệu SQLite</source>
+        <translation>the file is not an SQLite database</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="249"/>
+        <source>tệp không có bảng dữ liệu của PMV</source>
+        <translation>the file has no PMV data tables</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="250"/>
+        <source>lỗi SQLite</source>
+        <translation>SQLite error</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="267"/>
+        <source>Không liên lạc được máy chủ dữ liệu PMV (%1)</source>
+        <translation>Cannot reach the PMV data server (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="270"/>
+        <source>Máy chủ dữ liệu PMV (%1) từ chối đăng nhập &apos;%2&apos;</source>
+        <translation>The PMV data server (%1) refused the login &apos;%2&apos;</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="273"/>
+        <source>Máy chủ %1 không có cơ sở dữ liệu &apos;%2&apos; (hoặc tài khoản không có quyền mở)</source>
+        <translation>Server %1 has no database &apos;%2&apos; (or the account has no permission to open it)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="276"/>
+        <source>Không mở được cơ sở dữ liệu PMV</source>
+        <translation>Cannot open the PMV database</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="289"/>
+        <source>Không tìm thấy tệp dữ liệu PMV: %1</source>
+        <translation>PMV data file not found: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="290"/>
+        <source>Đường dẫn trong cài đặt: %1</source>
+        <translation>Path in the settings: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="307"/>
+        <source>Tệp dữ liệu PMV trống (0 byte): %1</source>
+        <translation>The PMV data file is empty (0 bytes): %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="312"/>
+        <source>Tệp dữ liệu PMV bị hỏng, không đọc được (%1)</source>
+        <translation>The PMV data file is damaged and cannot be read (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="314"/>
+        <source>Không mở được cơ sở dữ liệu PMV (%1)</source>
+        <translation>Cannot open the PMV database (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="321"/>
+        <source>Cơ sở dữ liệu %1 trả lời chậm: %2 ms (ngưỡng %3 ms)</source>
+        <translation>The %1 database is answering slowly: %2 ms (threshold %3 ms)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="324"/>
+        <source>Kết nối được cơ sở dữ liệu %1 trong %2 ms</source>
+        <translation>Connected to the %1 database in %2 ms</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="340"/>
+        <source>Bỏ qua: chỉ kiểm tra được với SQLite (PMV đang dùng %1)</source>
+        <translation>Skipped: can only be checked on SQLite (PMV is using %1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="368"/>
+        <source>Dữ liệu PMV nguyên vẹn</source>
+        <translation>PMV data is intact</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="374"/>
+        <source>%1 (kiểm tra đầy đủ lúc %2)</source>
+        <translation>%1 (full check at %2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="396"/>
+        <source>Tệp dữ liệu PMV bị hỏng: %1 lỗi cấu trúc (%2)</source>
+        <translation>The PMV data file is damaged; structural errors found: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="401"/>
+        <source>Dữ liệu PMV nguyên vẹn: kiểm tra nhanh %1 trang, không có lỗi</source>
+        <translation>PMV data is intact: the quick check found no errors (pages checked: %1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="418"/>
+        <source>trình điều khiển SQLite không hỗ trợ sao chép trực tuyến</source>
+        <translation>the SQLite driver does not support online backup</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="33"/>
+        <source>Máy in không trả lời; in hóa đơn hoặc tem sẽ bị lỗi.
+1. Kiểm tra máy in đã bật, còn giấy/tem, đèn báo không nháy đỏ.
+2. Kiểm tra dây mạng (hoặc dây USB) cắm chắc ở cả hai đầu.
+3. Tắt máy in 10 giây rồi bật lại, chờ 1 phút và chạy lại kiểm tra.
+4. Máy in qua Windows: mở “Printers &amp; scanners”, xem máy in có bị “Offline” không.
+5. Vẫn không được, gọi %1.</source>
+        <translation>The printer is not answering; printing invoices or labels will fail.
+1. Check that the printer is on, has paper/labels left, and its light is not blinking red.
+2. Check that the network cable (or USB cable) is firmly plugged in at both ends.
+3. Turn the printer off for 10 seconds and on again, wait 1 minute and run the checks again.
+4. Printer set up in Windows: open “Printers &amp; scanners” and see whether the printer shows “Offline”.
+5. If it still does not work, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="42"/>
+        <source>Không thấy cổng của máy quét mã vạch.
+1. Rút dây máy quét ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).
+2. Mở Device Manager, mục “Ports (COM &amp; LPT)”, xem máy quét đang ở cổng COM nào.
+3. Nếu số cổng đã đổi, sửa lại trong Cài đặt (Thiết bị → Cổng máy quét).
+4. Vẫn không thấy, gọi %1.</source>
+        <translation>The barcode scanner&apos;s port cannot be found.
+1. Unplug the scanner, wait 5 seconds and plug it back in (into the same USB port as before).
+2. Open Device Manager, section “Ports (COM &amp; LPT)”, and see which COM port the scanner is on.
+3. If the port number has changed, correct it in Settings (Devices → Scanner ports).
+4. If it is still not found, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="69"/>
+        <location filename="../../app/health/checks/services.py" line="118"/>
+        <source>quá %1 giây không trả lời</source>
+        <translation>no answer within %1 s</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="71"/>
+        <source>từ chối kết nối (máy in tắt hoặc sai cổng)</source>
+        <translation>connection refused (printer off or wrong port)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="73"/>
+        <source>lỗi mạng: %1</source>
+        <translation>network error: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="81"/>
+        <source>hàng đợi “%1”</source>
+        <translation>queue “%1”</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="84"/>
+        <source>máy này không đọc được hàng đợi in của Windows</source>
+        <translation>this computer cannot read the Windows print queues</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="88"/>
+        <source>không có hàng đợi này trong Windows</source>
+        <translation>Windows has no such queue</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="89"/>
+        <source>chưa khai báo</source>
+        <translation>not set</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="90"/>
+        <source>chưa khai báo địa chỉ (host) hay hàng đợi (queue)</source>
+        <translation>neither a network address (host) nor a print queue (queue) is set</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="96"/>
+        <source>chưa khai báo máy in nào</source>
+        <translation>no printer is set up</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="110"/>
+        <source>%1/%2 máy in không kết nối được: %3</source>
+        <translation>Printers not reachable (%1/%2): %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="114"/>
+        <source>Bỏ qua: không kiểm tra được máy in nào (%1)</source>
+        <translation>Skipped: no printer could be checked (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="117"/>
+        <source>%1/%2 máy in sẵn sàng; chưa kiểm tra được: %3</source>
+        <translation>Printers ready: %1/%2; could not be checked: %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="120"/>
+        <source>%1/%2 máy in sẵn sàng</source>
+        <translation>Printers ready: %1/%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="131"/>
+        <source>- %1 (%2): chưa kiểm tra được</source>
+        <translation>- %1 (%2): could not be checked</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="133"/>
+        <source>- %1 (%2): sẵn sàng</source>
+        <translation>- %1 (%2): ready</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="135"/>
+        <source>- %1 (%2): KHÔNG kết nối được</source>
+        <translation>- %1 (%2): NOT reachable</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="152"/>
+        <source>địa chỉ socket:// sai dạng (cần socket://máy:cổng)</source>
+        <translation>malformed socket:// address (expected socket://host:port)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="170"/>
+        <source>không có cổng này trên máy</source>
+        <translation>this computer has no such port</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="176"/>
+        <source>chưa khai báo cổng máy quét (máy quét kiểu bàn phím không cần)</source>
+        <translation>no scanner port is set (keyboard-mode scanners do not need one)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="187"/>
+        <source>- %1: có</source>
+        <translation>- %1: found</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="188"/>
+        <source>- %1: KHÔNG thấy (%2)</source>
+        <translation>- %1: NOT found (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="193"/>
+        <source>Không thấy %1/%2 cổng máy quét: %3</source>
+        <translation>Scanner ports not found (%1/%2): %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="196"/>
+        <source>Đủ %1/%2 cổng máy quét: %3</source>
+        <translation>All scanner ports found (%1/%2): %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="38"/>
+        <source>Phần mềm PMV chưa có bảng giá vàng, nên không tính được tiền hàng.
+1. Mở PMV, vào mục bảng giá vàng.
+2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.
+3. Nếu PMV không lưu được, gọi %1.</source>
+        <translation>PMV has no gold price board, so it cannot price goods.
+1. Open PMV and go to the gold price board.
+2. Enter today&apos;s buying and selling price for each type of gold, then press Save.
+3. If PMV cannot save, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="45"/>
+        <source>Bảng giá vàng trong PMV chưa được cập nhật hôm nay; hóa đơn sẽ tính theo giá cũ.
+1. Mở PMV, vào mục bảng giá vàng.
+2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.
+3. So lại với bảng giá niêm yết tại quầy.
+4. Nếu PMV không lưu được giá hoặc giá tự quay về giá cũ, gọi %1.</source>
+        <translation>The gold price board in PMV has not been updated today; invoices will use the old prices.
+1. Open PMV and go to the gold price board.
+2. Enter today&apos;s buying and selling price for each type of gold, then press Save.
+3. Compare with the prices displayed at the counter.
+4. If PMV cannot save the prices, or they go back to the old ones by themselves, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="53"/>
+        <source>Bảng giá vàng có giá sai (giá bán không cao hơn giá mua, hoặc giá bằng 0).
+1. Mở PMV, vào mục bảng giá vàng, sửa giá của loại vàng được nêu: giá bán phải cao hơn giá mua.
+2. Bấm Lưu rồi chạy lại kiểm tra.
+3. Xem lại các hóa đơn đã lập từ lúc nhập giá sai; nếu cần điều chỉnh hóa đơn, gọi %1.</source>
+        <translation>The gold price board has a wrong price (the selling price is not above the buying price, or a price is 0).
+1. Open PMV, go to the gold price board and correct the price of the gold type named: the selling price must be higher than the buying price.
+2. Press Save, then run the check again.
+3. Review the invoices issued since the wrong price was entered; if an invoice needs adjusting, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="60"/>
+        <source>Số hóa đơn bị thiếu hoặc bị trùng; đây là sai sót về hóa đơn phải xử lý với cơ quan thuế.
+1. Không xóa hóa đơn và không lập hóa đơn mới để “lấp” số bị thiếu.
+2. Ghi lại các số hóa đơn được nêu trong phần chi tiết.
+3. Gọi ngay %1: kỹ thuật viên sẽ đối chiếu với hóa đơn điện tử và hướng dẫn lập thông báo hóa đơn có sai sót (mẫu 04/SS-HĐĐT) nếu cần.</source>
+        <translation>Invoice numbers are missing or duplicated; this is an invoice error that must be settled with the tax authority.
+1. Do not delete invoices, and do not issue new invoices to “fill” the missing numbers.
+2. Write down the invoice numbers listed in the details.
+3. Call %1 now: a technician will compare them with the e-invoices and, if needed, guide you through filing a notice of invoice errors (form 04/SS-HĐĐT).</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="68"/>
+        <source>Số hóa đơn không tăng theo thời gian lập: thường do đồng hồ máy tính bị chỉnh sai.
+1. Kiểm tra ngày giờ ở góc dưới màn hình; nếu sai, bật “Set time automatically” trong cài đặt ngày giờ của Windows.
+2. Không sửa ngày giờ trên các hóa đơn đã lập.
+3. Gọi %1 để kỹ thuật viên kiểm tra các hóa đơn được nêu.</source>
+        <translation>Invoice numbers do not increase with the time of issue: usually because the PC&apos;s clock was set wrong.
+1. Check the date and time in the corner at the bottom of the screen; if wrong, turn on “Set time automatically” in Windows&apos; date and time settings.
+2. Do not change the date or time on invoices already issued.
+3. Call %1 so a technician can check the invoices listed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="111"/>
+        <source>Chưa có bảng giá vàng trong PMV</source>
+        <translation>PMV has no gold price board yet</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="123"/>
+        <source>SAI: %1: mua %2, bán %3 / chỉ (%4)</source>
+        <translation>WRONG: %1: buy %2, sell %3 per chỉ (%4)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="124"/>
+        <source>%1: mua %2, bán %3 / chỉ (%4)</source>
+        <translation>%1: buy %2, sell %3 per chỉ (%4)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="131"/>
+        <source>Giá vàng sai ở %1: mua %2, bán %3; cũng sai: %4</source>
+        <translation>Wrong gold price for %1: buy %2, sell %3; also wrong: %4</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="133"/>
+        <source>Giá vàng sai ở %1: mua %2, bán %3</source>
+        <translation>Wrong gold price for %1: buy %2, sell %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="139"/>
+        <source>Bảng giá vàng đã cũ %1 (cập nhật lần cuối %2)</source>
+        <translation>Gold price board is %1 old (last updated %2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="147"/>
+        <source>Bảng giá vàng cập nhật cách đây %1 (%2), quá %3 giờ</source>
+        <translation>Gold price board updated %1 ago (%2), over %3 h</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="150"/>
+        <source>Bảng giá vàng cập nhật lúc %1 (cách đây %2), %3 loại vàng</source>
+        <translation>Gold price board updated at %1 (%2 ago); gold types: %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="155"/>
+        <source>Ngoài giờ giao dịch (mở cửa %1): dùng bảng giá hôm qua, cập nhật lúc %2</source>
+        <translation>Outside trading hours (opens at %1): using yesterday&apos;s price board, updated at %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="159"/>
+        <source>Bảng giá vàng chưa cập nhật hôm nay: lần cuối %1 (cách đây %2)</source>
+        <translation>Gold price board not updated today: last at %1 (%2 ago)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="237"/>
+        <source>Không có hóa đơn nào trong %1 ngày qua</source>
+        <comment>one</comment>
+        <translation>No invoices in the last %1 day</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="238"/>
+        <source>Không có hóa đơn nào trong %1 ngày qua</source>
+        <translation>No invoices in the last %1 days</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="256"/>
+        <source>Bảng kê thu mua %1: %2 bảng kê, số %3 đến %4</source>
+        <translation>Purchase records %1: records: %2, numbers %3 to %4</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="257"/>
+        <source>Ký hiệu %1: %2 hóa đơn, số %3 đến %4</source>
+        <translation>Series %1: invoices: %2, numbers %3 to %4</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="261"/>
+        <source>Thiếu %1 số: %2 (và %3 số khác)</source>
+        <translation>Missing numbers (%1): %2 (and %3 more)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="264"/>
+        <source>Thiếu %1 số: %2</source>
+        <translation>Missing numbers (%1): %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="266"/>
+        <source>Trùng %1 số: %2</source>
+        <translation>Duplicate numbers (%1): %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="268"/>
+        <source>Lập trước hóa đơn số nhỏ hơn: %1</source>
+        <translation>Issued before a lower-numbered invoice: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="273"/>
+        <source>thiếu %1 số (%2)</source>
+        <translation>missing numbers: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="275"/>
+        <source>trùng %1 số (%2)</source>
+        <translation>duplicate numbers: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="276"/>
+        <source>Số hóa đơn không liên tục trong %1 ngày qua: %2</source>
+        <comment>one</comment>
+        <translation>Invoice numbers not continuous over the last %1 day: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="277"/>
+        <source>Số hóa đơn không liên tục trong %1 ngày qua: %2</source>
+        <translation>Invoice numbers not continuous over the last %1 days: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="282"/>
+        <source>%1 hóa đơn có số không tăng theo giờ lập (%2)</source>
+        <translation>Invoices whose numbers do not follow the time of issue: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="285"/>
+        <source>%1 đến %2</source>
+        <translation>%1 to %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="288"/>
+        <source>%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)</source>
+        <comment>one</comment>
+        <translation>Last %3 day: invoices: %1, purchase records: %2; numbers continuous (%4)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="290"/>
+        <source>%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)</source>
+        <translation>Last %3 days: invoices: %1, purchase records: %2; numbers continuous (%4)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="293"/>
+        <source>%1 hóa đơn trong %2 ngày qua, số liên tục (%3)</source>
+        <comment>one</comment>
+        <translation>Last %2 day: invoices: %1; numbers continuous (%3)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="294"/>
+        <source>%1 hóa đơn trong %2 ngày qua, số liên tục (%3)</source>
+        <translation>Last %2 days: invoices: %1; numbers continuous (%3)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="44"/>
+        <source>Phần mềm PMV ghi lỗi trong nhật ký 24 giờ qua.
+1. Xem các dòng lỗi trong phần chi tiết: nếu là máy in hay đầu đọc mã vạch, kiểm tra dây cáp và bật lại thiết bị.
+2. Đóng PMV rồi mở lại.
+3. Nếu lỗi còn lặp lại, gửi yêu cầu hỗ trợ (nhật ký được gửi kèm) hoặc gọi %1.</source>
+        <translation>PMV wrote errors to its log in the last 24 hours.
+1. Read the error lines in the details: if they concern the printer or the barcode scanner, check the cable and switch the device off and on again.
+2. Close PMV and open it again.
+3. If the errors keep coming back, send a support request (the log is attached) or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="52"/>
+        <source>Phần mềm PMV gặp lỗi nghiêm trọng hoặc ghi rất nhiều lỗi trong 24 giờ qua.
+1. Lưu lại công việc đang làm, đóng PMV rồi mở lại.
+2. Kiểm tra hóa đơn vừa lập gần thời điểm lỗi đã được lưu đủ chưa.
+3. Gọi %1 và đọc dòng lỗi trong phần chi tiết cho kỹ thuật viên.</source>
+        <translation>PMV had a critical error, or wrote a great many errors, in the last 24 hours.
+1. Save the work in progress, close PMV and open it again.
+2. Check that the invoices issued around the time of the error were saved in full.
+3. Call %1 and read the error lines in the details to the technician.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="59"/>
+        <source>Không thấy thư mục nhật ký của PMV, nên không biết phần mềm có đang gặp lỗi hay không.
+1. Kiểm tra PMV vẫn được cài trên máy và mở được.
+2. Gọi %1 để kỹ thuật viên kiểm tra đường dẫn nhật ký trong cài đặt.</source>
+        <translation>PMV&apos;s log folder cannot be found, so there is no way to tell whether the software is having errors.
+1. Check that PMV is still installed on this PC and opens.
+2. Call %1 so a technician can check the log path in the settings.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="138"/>
+        <source>chưa khai báo thư mục nhật ký PMV (pos.logs_dir)</source>
+        <translation>the PMV log folder is not set (pos.logs_dir)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="141"/>
+        <source>Không thấy thư mục nhật ký PMV: %1</source>
+        <translation>PMV log folder not found: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="168"/>
+        <source>%1 tệp nhật ký 24 giờ qua (chỉ đọc phần cuối của tệp lớn)</source>
+        <translation>log files from the last 24 hours: %1 (only the end of large files was read)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="169"/>
+        <source>%1 tệp nhật ký 24 giờ qua</source>
+        <translation>log files from the last 24 hours: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="173"/>
+        <source>Không có lỗi trong nhật ký PMV, %1 cảnh báo (%2)</source>
+        <translation>No errors in the PMV log; warnings: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="175"/>
+        <source>Cảnh báo gần nhất: %1 %2</source>
+        <translation>Latest warning: %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="178"/>
+        <source>Không có lỗi trong nhật ký PMV (%1)</source>
+        <translation>No errors in the PMV log (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="181"/>
+        <source>Đã đọc %1</source>
+        <translation>Read %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="185"/>
+        <source>%1 lỗi trong nhật ký PMV 24 giờ qua, %2 lỗi nghiêm trọng; gần nhất %3: %4</source>
+        <translation>Errors in the PMV log in the last 24 hours: %1 (%2 critical); latest at %3: %4</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="188"/>
+        <source>%1 lỗi trong nhật ký PMV 24 giờ qua; gần nhất %2: %3</source>
+        <translation>Errors in the PMV log in the last 24 hours: %1; latest at %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="43"/>
+        <source>Máy chủ hỗ trợ chưa kết nối được; cửa hàng vẫn bán hàng bình thường, yêu cầu hỗ trợ sẽ nằm chờ trong hộp thư và tự gửi khi có mạng.
+1. Mở một trang web bất kỳ để kiểm tra Internet của máy.
+2. Nếu không vào được mạng: tắt rồi bật lại modem/router, chờ 2 phút.
+3. Nếu vẫn lỗi: kiểm tra địa chỉ máy chủ trong Cài đặt (mục Máy chủ hỗ trợ).
+4. Việc gấp, gọi %1 (trực 24/7).</source>
+        <translation>The support server cannot be reached yet; the shop can still sell as usual, and support requests wait in the outbox and are sent automatically once the network is back.
+1. Open any web page to check this computer&apos;s Internet connection.
+2. If there is no Internet: turn the modem/router off and on again, and wait 2 minutes.
+3. If it still fails: check the server address in Settings (Support server section).
+4. For anything urgent, call %1 (staffed 24/7).</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="52"/>
+        <source>Không đọc được phiên bản phần mềm PMV.
+1. Kiểm tra thư mục cài đặt PMV trong Cài đặt (pos.install_dir) có đúng không.
+2. Trong thư mục đó phải có tệp version.txt; nếu không có, phần mềm có thể cài thiếu.
+3. Gọi %1 để kỹ thuật viên kiểm tra và cài lại nếu cần.</source>
+        <translation>The PMV software version cannot be read.
+1. Check that the PMV installation folder in Settings (pos.install_dir) is correct.
+2. That folder must contain the file version.txt; if it does not, the software may not be fully installed.
+3. Call %1 so a technician can check it and reinstall if needed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="59"/>
+        <source>Phần mềm PMV chưa ở phiên bản mới nhất.
+1. Ghi lại phiên bản đang dùng và phiên bản mới (trong dòng kết quả).
+2. Gọi %1 hoặc gửi yêu cầu “Cập nhật quy định” để hẹn giờ cập nhật ngoài giờ bán.
+3. Không tự cài đè khi đang bán hàng.</source>
+        <translation>The PMV software is not on the latest version.
+1. Note down the version in use and the new version (shown in the result line).
+2. Call %1 or send a “Regulation update” request to book the update outside selling hours.
+3. Do not install over it yourself while selling.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="66"/>
+        <source>Trợ lý hỗ trợ PMV có phiên bản mới.
+1. Mở mục “Cập nhật”.
+2. Bấm “Cài đặt bản cập nhật”; ứng dụng sẽ tự khởi động lại.
+3. Nếu cài không được, gọi %1.</source>
+        <translation>A new version of PMV Support Assistant is available.
+1. Open “Updates”.
+2. Click “Install update”; the app will restart by itself.
+3. If it will not install, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="145"/>
+        <source>máy chủ từ chối kết nối</source>
+        <translation>the server refused the connection</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="147"/>
+        <source>không tìm thấy địa chỉ máy chủ (mất mạng hoặc lỗi DNS)</source>
+        <translation>the server&apos;s address cannot be found (no network or a DNS error)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="148"/>
+        <source>lỗi mạng (%1)</source>
+        <translation>network error (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="157"/>
+        <source>Máy chủ hỗ trợ trả lời sau %1 ms</source>
+        <translation>The support server answered in %1 ms</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="159"/>
+        <source>máy chủ trả lời mã lỗi %1</source>
+        <translation>the server answered with error code %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="161"/>
+        <source>Không kết nối được máy chủ hỗ trợ: %1</source>
+        <translation>Cannot connect to the support server: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="162"/>
+        <source>%1
+Yêu cầu hỗ trợ vẫn được lưu và sẽ tự gửi khi có mạng.</source>
+        <translation>%1
+Support requests are still saved and will be sent automatically once the network is back.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="224"/>
+        <source>PMV: chưa khai báo thư mục cài đặt</source>
+        <translation>PMV: installation folder not set</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="226"/>
+        <source>PMV: không đọc được version.txt</source>
+        <translation>PMV: cannot read version.txt</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="228"/>
+        <source>Không có hoặc không đọc được %1</source>
+        <translation>%1 is missing or cannot be read</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="231"/>
+        <source>Trợ lý hỗ trợ</source>
+        <translation>Support Assistant</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="237"/>
+        <source>%1; %2 (chưa có thông tin phiên bản mới nhất)</source>
+        <translation>%1; %2 (latest versions not known yet)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="251"/>
+        <source>%1 %2 cũ hơn bản mới nhất %3</source>
+        <translation>%1 %2 is older than the latest version, %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="253"/>
+        <source>%1 %2 (không so được với %3)</source>
+        <translation>%1 %2 (cannot be compared with %3)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/services.py" line="254"/>
+        <source>%1 %2 là bản mới nhất</source>
+        <translation>%1 %2 is the latest version</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="22"/>
+        <source>Ứng dụng vẫn theo dõi cửa hàng bằng cấu hình hợp lệ gần nhất, nhưng những thay đổi mới trong tệp cấu hình chưa có hiệu lực.
+1. Mở tệp cấu hình (đường dẫn ở dòng chi tiết) bằng Notepad, đến đúng dòng được báo.
+2. Sửa lỗi: thường là thiếu dấu nháy đóng &quot;, thiếu dấu ] hoặc dấu \ trong đường dẫn (hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn &apos;).
+3. Lưu tệp với mã hóa UTF-8, rồi mở lại ứng dụng.
+4. Nếu không chắc, gọi %1 để kỹ thuật viên sửa giúp.</source>
+        <translation>The app is still monitoring the shop with the last valid settings, but recent changes to the settings file have not taken effect.
+1. Open the settings file (its path is in the details) in Notepad and go to the line reported.
+2. Fix the error: usually a missing closing quote &quot;, a missing ] or a \ in a path (use / instead, or put the path in single quotes &apos;).
+3. Save the file with UTF-8 encoding, then reopen the app.
+4. If you are not sure, call %1 and a technician will fix it for you.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="32"/>
+        <source>Ứng dụng đang chạy với cấu hình mặc định nên không kiểm tra được phần mềm PMV, sao lưu và thiết bị của cửa hàng.
+1. Mở tệp cấu hình (đường dẫn ở dòng chi tiết) bằng Notepad, đến đúng dòng được báo.
+2. Sửa lỗi: thường là thiếu dấu nháy đóng &quot;, thiếu dấu ] hoặc dấu \ trong đường dẫn (hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn &apos;).
+3. Lưu tệp với mã hóa UTF-8, rồi mở lại ứng dụng.
+4. Gọi ngay %1 nếu không sửa được: cửa hàng đang không được theo dõi.</source>
+        <translation>The app is running on default settings, so it cannot check the shop&apos;s PMV software, backups and devices.
+1. Open the settings file (its path is in the details) in Notepad and go to the line reported.
+2. Fix the error: usually a missing closing quote &quot;, a missing ] or a \ in a path (use / instead, or put the path in single quotes &apos;).
+3. Save the file with UTF-8 encoding, then reopen the app.
+4. If you cannot fix it, call %1 right away: the shop is not being monitored.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="42"/>
+        <source>Một số mục trong tệp cấu hình bị bỏ qua; ứng dụng dùng giá trị hợp lệ gần nhất hoặc giá trị mặc định cho các mục đó.
+1. Xem tên các mục ở dòng kết quả; tên sai chính tả cũng bị bỏ qua.
+2. Sửa giá trị trong tệp cấu hình (chữ đặt trong dấu nháy kép, số viết không có dấu nháy), lưu lại rồi mở lại ứng dụng.
+3. Nếu không chắc, gọi %1.</source>
+        <translation>Some entries in the settings file were ignored; the app uses the last valid values or the defaults for them.
+1. See the names of the entries in the result line; misspelled names are ignored too.
+2. Fix the values in the settings file (text in double quotes, numbers without quotes), save it, then reopen the app.
+3. If you are not sure, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="57"/>
+        <source>Không tìm thấy tệp cấu hình</source>
+        <translation>The settings file was not found</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="59"/>
+        <source>Tệp cấu hình trống</source>
+        <translation>The settings file is empty</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="61"/>
+        <source>Tệp cấu hình có lỗi ở dòng %1</source>
+        <translation>The settings file has an error on line %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="62"/>
+        <source>Không đọc được tệp cấu hình</source>
+        <translation>Cannot read the settings file</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="69"/>
+        <location filename="../../app/health/checks/settings.py" line="92"/>
+        <source>Tệp cấu hình: %1</source>
+        <translation>Settings file: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="70"/>
+        <source>Tệp cấu hình: %1
+%2</source>
+        <translation>Settings file: %1
+%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="76"/>
+        <source>không rõ cấu hình đã nạp</source>
+        <translation>the loaded settings are unknown</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="80"/>
+        <source>%1; đang dùng cấu hình hợp lệ gần nhất (%2)</source>
+        <translation>%1; using the last valid settings (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="84"/>
+        <source>%1; đang dùng cấu hình mặc định nên không theo dõi được phần mềm PMV của cửa hàng</source>
+        <translation>%1; using the default settings, so the shop&apos;s PMV software is not being monitored</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="90"/>
+        <source>chưa có tệp cấu hình, đang dùng cấu hình mặc định</source>
+        <translation>no settings file yet; using the default settings</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="91"/>
+        <source>Tệp cấu hình hợp lệ</source>
+        <translation>The settings file is valid</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="99"/>
+        <source>%1 và %2 mục khác</source>
+        <translation>%1 and %2 more</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="101"/>
+        <source>%1 mục cấu hình không hợp lệ bị bỏ qua (%2); đang dùng giá trị hợp lệ gần nhất hoặc mặc định</source>
+        <translation>Invalid settings ignored: %1 (%2); using the last valid values or the defaults</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/settings.py" line="103"/>
+        <source>%1 mục cấu hình không hợp lệ bị bỏ qua (%2); đang dùng giá trị mặc định</source>
+        <translation>Invalid settings ignored: %1 (%2); using the default values</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="29"/>
+        <source>Ổ đĩa chứa dữ liệu PMV sắp đầy; khi đầy, phần mềm có thể không lưu được hóa đơn và bản sao lưu.
+1. Dọn Thùng rác (Recycle Bin) và thư mục Downloads.
+2. Chạy “Disk Cleanup” của Windows cho ổ đĩa đó.
+3. Không xóa thư mục dữ liệu hay thư mục sao lưu của PMV.
+4. Nếu vẫn thiếu chỗ, gọi %1 để kỹ thuật viên dời bản sao lưu cũ sang ổ khác.</source>
+        <translation>The drive holding the PMV data is nearly full; once it is full, the software may fail to save invoices and backups.
+1. Empty the Recycle Bin and the Downloads folder.
+2. Run Windows “Disk Cleanup” on that drive.
+3. Do not delete the PMV data folder or the PMV backup folder.
+4. If space is still short, call %1 so a technician can move old backups to another drive.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="37"/>
+        <source>Đồng hồ máy tính bị lệch; giờ trên hóa đơn và hóa đơn điện tử sẽ sai.
+1. Bấm chuột phải vào đồng hồ góc dưới màn hình, chọn “Adjust date/time”.
+2. Bật “Set time automatically” và chọn múi giờ (UTC+07:00) Bangkok, Hanoi, Jakarta.
+3. Bấm “Sync now”, rồi chạy lại kiểm tra.
+4. Nếu đồng hồ tự lệch lại sau khi tắt máy (pin CMOS yếu), gọi %1.</source>
+        <translation>The computer&apos;s clock is off; times on invoices and e-invoices will be wrong.
+1. Right-click the clock in the bottom corner of the screen and choose “Adjust date/time”.
+2. Turn on “Set time automatically” and choose the time zone (UTC+07:00) Bangkok, Hanoi, Jakarta.
+3. Click “Sync now”, then run the checks again.
+4. If the clock drifts again after the PC is switched off (weak CMOS battery), call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="45"/>
+        <source>Máy tính đang quá tải, phần mềm PMV có thể chạy chậm hoặc treo.
+1. Đóng các chương trình không dùng (trình duyệt nhiều tab, phim, trò chơi).
+2. Mở Task Manager (Ctrl+Shift+Esc) để xem chương trình nào dùng nhiều nhất.
+3. Cuối ngày, khởi động lại máy.
+4. Nếu vẫn chậm thường xuyên, gọi %1.</source>
+        <translation>The computer is overloaded; the PMV software may run slowly or freeze.
+1. Close programs you are not using (a browser with many tabs, videos, games).
+2. Open Task Manager (Ctrl+Shift+Esc) to see which program uses the most.
+3. Restart the computer at the end of the day.
+4. If it is still often slow, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="53"/>
+        <source>Phần mềm PMV không chạy trong giờ bán hàng.
+1. Mở phần mềm PMV từ biểu tượng trên màn hình.
+2. Nếu phần mềm báo lỗi hoặc tự tắt, chụp màn hình thông báo lỗi.
+3. Gọi %1 và gửi ảnh chụp cho kỹ thuật viên.</source>
+        <translation>The PMV software is not running during trading hours.
+1. Open the PMV software from its icon on the desktop.
+2. If it shows an error or closes by itself, take a screenshot of the error message.
+3. Call %1 and send the screenshot to the technician.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="74"/>
+        <source>cơ sở dữ liệu PMV</source>
+        <translation>the PMV database</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="77"/>
+        <source>chưa khai báo cơ sở dữ liệu PMV hay thư mục dữ liệu</source>
+        <translation>neither the PMV database nor the data folder is set</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="78"/>
+        <source>thư mục dữ liệu</source>
+        <translation>the data folder</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="100"/>
+        <source>Ổ đĩa %1 còn trống %2 GB (%3% của %4 GB)</source>
+        <translation>The drive of %1 has %2 GB free (%3% of %4 GB)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="102"/>
+        <source>Đo tại %1; ngưỡng cảnh báo: dưới %2% hoặc dưới %3 GB</source>
+        <translation>Measured at %1; warning below %2% or below %3 GB</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="116"/>
+        <source>%1 giây</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="119"/>
+        <source>%1 phút %2 giây</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="129"/>
+        <source>máy chủ không gửi giờ (thiếu tiêu đề Date)</source>
+        <translation>the server sent no time (no Date header)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="131"/>
+        <source>Bỏ qua: không so được giờ với máy chủ hỗ trợ (%1)</source>
+        <translation>Skipped: could not compare the time with the support server (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="144"/>
+        <source>Đồng hồ máy nhanh %1 so với máy chủ</source>
+        <translation>The PC&apos;s clock is %1 ahead of the server</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="146"/>
+        <source>Đồng hồ máy chậm %1 so với máy chủ</source>
+        <translation>The PC&apos;s clock is %1 behind the server</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="148"/>
+        <source>Đồng hồ máy khớp với máy chủ hỗ trợ</source>
+        <translation>The PC&apos;s clock matches the support server</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="149"/>
+        <source>Giờ máy: %1 UTC; giờ máy chủ: %2 UTC</source>
+        <translation>PC time: %1 UTC; server time: %2 UTC</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="170"/>
+        <source>Bộ nhớ đã dùng %1% (%2/%3 GB), CPU %4%</source>
+        <translation>Memory used %1% (%2/%3 GB), CPU %4%</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="174"/>
+        <source>bộ nhớ trên %1%</source>
+        <translation>memory above %1%</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="176"/>
+        <source>CPU trên %1%</source>
+        <translation>CPU above %1%</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="178"/>
+        <source>Quá ngưỡng: %1</source>
+        <translation>Over the limit: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="208"/>
+        <source>chưa khai báo tên tiến trình PMV (pos.process_name)</source>
+        <translation>the PMV process name is not set (pos.process_name)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="211"/>
+        <source>Bỏ qua: ngoài giờ bán hàng (%1, bây giờ %2)</source>
+        <translation>Skipped: outside trading hours (%1, now %2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="216"/>
+        <source>%1 không chạy trong giờ bán hàng (%2)</source>
+        <translation>%1 is not running during trading hours (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="225"/>
+        <source>%1 đang chạy (%2 tiến trình, %3 MB bộ nhớ)</source>
+        <translation>%1 is running (processes: %2, memory: %3 MB)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/context.py" line="47"/>
+        <source>chuỗi kết nối PMV (pos.url) chưa dùng được, xem kiểm tra “Kết nối cơ sở dữ liệu PMV”</source>
+        <translation>the PMV connection string (pos.url) cannot be used yet; see the “PMV database connection” check</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/context.py" line="92"/>
+        <source>chưa khai báo cơ sở dữ liệu PMV (pos.database hoặc pos.url)</source>
+        <translation>the PMV database is not set (pos.database or pos.url)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="25"/>
+        <source>chưa có dịch vụ hợp đồng</source>
+        <translation>no contract service</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="31"/>
+        <source>chưa có hộp thư yêu cầu hỗ trợ</source>
+        <translation>no support request outbox</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="37"/>
+        <source>chưa có kho gói quy định</source>
+        <translation>no regulation pack store</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="50"/>
+        <source>không rõ thư mục dữ liệu</source>
+        <translation>the data folder is unknown</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="53"/>
+        <source>chưa kiểm tra cập nhật lần nào</source>
+        <translation>updates have never been checked</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="58"/>
+        <source>Bản cập nhật gần nhất không có chữ ký hợp lệ: đã bị từ chối</source>
+        <translation>The latest update had no valid signature: it was refused</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="62"/>
+        <source>Chưa cập nhật được lần nào</source>
+        <translation>No update has succeeded yet</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="66"/>
+        <source>Gói quy định chưa được kiểm tra %1 ngày</source>
+        <translation>Regulation packs not checked for %1 days</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="68"/>
+        <source>Gói quy định đã được kiểm tra gần đây</source>
+        <translation>Regulation packs were checked recently</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="72"/>
+        <source>1. Kiểm tra kết nối Internet của máy.
+2. Vào mục “Cập nhật”, bấm “Kiểm tra cập nhật”.
+3. Nếu vẫn lỗi, gọi %1.</source>
+        <translation>1. Check the PC&apos;s Internet connection.
+2. Open “Updates” and click “Check for updates”.
+3. If it still fails, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/registry.py" line="75"/>
+        <source>1. Không cài lại bằng tay.
+2. Gọi ngay %1: máy chủ cập nhật hoặc đường mạng có thể đã bị giả mạo; ứng dụng đã giữ nguyên các gói đang dùng.</source>
+        <translation>1. Do not reinstall by hand.
+2. Call %1 now: the update server or the network may have been tampered with; the app has kept the packs in use unchanged.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/runner.py" line="41"/>
+        <source>Bỏ qua: %1</source>
+        <translation>Skipped: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/runner.py" line="44"/>
+        <source>Không chạy được kiểm tra: %1: %2</source>
+        <translation>The check could not run: %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/runner.py" line="95"/>
+        <source>Bỏ qua vì: %1 chưa đạt</source>
+        <translation>Skipped because “%1” did not pass</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/runner.py" line="108"/>
+        <source>Quá thời gian chờ (%1 giây): kiểm tra không trả lời</source>
+        <translation>Timed out (%1 s): the check did not answer</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="19"/>
+        <source>Có yêu cầu hỗ trợ hoặc trả lời chưa gửi được: kiểm tra kết nối Internet của máy, rồi mở mục “Yêu cầu hỗ trợ” để xem lỗi. Việc gấp, gọi %1 và đọc tiêu đề yêu cầu.</source>
+        <translation>A support request or reply could not be sent: check this PC&apos;s Internet connection, then open “Support requests” to see the error. If it is urgent, call %1 and read out the request&apos;s title.</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="30"/>
+        <source>tin nhắn</source>
+        <translation>message</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="31"/>
+        <source>xác nhận đã khắc phục</source>
+        <translation>confirmation that it is fixed</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="32"/>
+        <source>báo chưa khắc phục</source>
+        <translation>report that it is not fixed</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="33"/>
+        <source>xác nhận lịch hẹn</source>
+        <translation>visit confirmation</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="34"/>
+        <source>đề nghị giờ hẹn khác</source>
+        <translation>request for another visit time</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="35"/>
+        <source>đánh giá</source>
+        <translation>rating</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="36"/>
+        <source>báo lỗi xuất hiện lại</source>
+        <translation>report that the problem is back</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="51"/>
+        <source>%1 yêu cầu và %2 trả lời đang chờ gửi</source>
+        <translation>Waiting to be sent — requests: %1, replies: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="53"/>
+        <source>%1 yêu cầu đang chờ gửi</source>
+        <translation>Requests waiting to be sent: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="55"/>
+        <source>%1 trả lời đang chờ gửi</source>
+        <translation>Replies waiting to be sent: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="57"/>
+        <source>Không có yêu cầu nào bị kẹt</source>
+        <translation>No request is stuck</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="61"/>
+        <source>chưa rõ</source>
+        <translation>unknown</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="62"/>
+        <source>- %1 (lỗi gần nhất: %2)</source>
+        <translation>- %1 (last error: %2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="63"/>
+        <source>- %1 cho yêu cầu “%2” (lỗi gần nhất: %3)</source>
+        <translation>- %1 for the request “%2” (last error: %3)</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="67"/>
+        <source>%1 yêu cầu và %2 trả lời chưa gửi được, lâu nhất %3 phút</source>
+        <translation>Not sent yet — requests: %1, replies: %2; the oldest has waited %3 min</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="70"/>
+        <source>%1 yêu cầu chưa gửi được, lâu nhất %2 phút</source>
+        <translation>Requests not sent yet: %1; the oldest has waited %2 min</translation>
+    </message>
+    <message>
+        <location filename="../../app/support/check.py" line="72"/>
+        <source>%1 trả lời chưa gửi được, lâu nhất %2 phút</source>
+        <translation>Replies not sent yet: %1; the oldest has waited %2 min</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="47"/>
+        <source>Có khách giao dịch vàng từ hạn mức trở lên trong một ngày (cộng cả cửa hàng bán ra và mua vào) nhưng có phần thanh toán không qua tài khoản ngân hàng: tiền mặt, quẹt thẻ, ví điện tử hoặc phiếu quà tặng. Theo Nghị định 232/2025/NĐ-CP, từ hạn mức này phải thanh toán qua tài khoản thanh toán của khách và của cửa hàng tại ngân hàng.
+1. Không xóa, không hủy và không sửa phương thức thanh toán trên các hóa đơn, bảng kê được nêu.
+2. Ghi lại tên khách, ngày và số chứng từ trong phần chi tiết; báo ngay cho chủ cửa hàng.
+3. Từ nay, khi tổng giao dịch trong ngày của một khách (cả mua và bán, cộng cả các hóa đơn trước đó) đạt hạn mức, chỉ nhận hoặc trả tiền bằng chuyển khoản giữa tài khoản ngân hàng của khách và của cửa hàng; tiền mặt, thẻ, ví điện tử, phiếu quà tặng đều không được, kể cả khi khách muốn tách thành nhiều hóa đơn.
+4. Gọi %1 để kỹ thuật viên bật cảnh báo hạn mức trong PMV và hướng dẫn cách xử lý các giao dịch đã lập.</source>
+        <translation>A customer traded gold for the limit or more in one day (the shop&apos;s sales and buy-backs added together), but part of the payment did not go through a bank account: cash, card payment, e-wallet or gift voucher. Under Decree 232/2025/NĐ-CP, from this limit payment must go through the customer&apos;s and the shop&apos;s payment accounts at a bank.
+1. Do not delete, cancel or change the payment method on the invoices and purchase records listed.
+2. Write down the customer&apos;s name, the day and the document numbers from the details; tell the shop owner at once.
+3. From now on, when a customer&apos;s total for the day (buying and selling, including earlier invoices) reaches the limit, only take or pay money by transfer between the customer&apos;s and the shop&apos;s bank accounts; cash, cards, e-wallets and gift vouchers are not allowed, even if the customer wants to split it into several invoices.
+4. Call %1 so a technician can turn on the limit warning in PMV and explain how to handle the transactions already made.</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="66"/>
+        <source>tiền mặt</source>
+        <translation>cash</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="67"/>
+        <source>chuyển khoản</source>
+        <translation>bank transfer</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="68"/>
+        <source>thẻ</source>
+        <translation>card</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="69"/>
+        <source>ví điện tử</source>
+        <translation>e-wallet</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="70"/>
+        <source>phiếu quà tặng</source>
+        <translation>gift voucher</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="72"/>
+        <source>bán ra</source>
+        <translation>sales</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="72"/>
+        <source>mua vào</source>
+        <translation>buy-backs</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="91"/>
+        <source>Khách không tên</source>
+        <translation>Unnamed customer</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="123"/>
+        <source>Khách lẻ không ghi tên</source>
+        <translation>Unnamed walk-in customer</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="138"/>
+        <source>%1, ngày %2: tổng %3, trong đó %4 không qua tài khoản ngân hàng (%5); chứng từ %6</source>
+        <translation>%1, %2: total %3, of which %4 not through a bank account (%5); documents %6</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="147"/>
+        <source>%1 và %2</source>
+        <translation>%1 and %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="154"/>
+        <source>mọi cách thanh toán</source>
+        <translation>any means of payment</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="158"/>
+        <source>Hạn mức: tổng giao dịch từ %1 của một khách trong một ngày (%2), tính cả %3, %4; chỉ %5 được tính là qua tài khoản ngân hàng. Đã xét từ %6 đến %7.</source>
+        <translation>Limit: one customer&apos;s transactions totalling %1 or more in one day (%2), counting %3, paid by %4; only %5 counts as through a bank account. Checked from %6 to %7.</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="162"/>
+        <source>Hạn mức: tổng giao dịch trên %1 của một khách trong một ngày (%2), tính cả %3, %4; chỉ %5 được tính là qua tài khoản ngân hàng. Đã xét từ %6 đến %7.</source>
+        <translation>Limit: one customer&apos;s transactions totalling more than %1 in one day (%2), counting %3, paid by %4; only %5 counts as through a bank account. Checked from %6 to %7.</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="171"/>
+        <source>Bỏ qua: chưa cài gói quy định về thanh toán qua tài khoản ngân hàng (Nghị định 232/2025/NĐ-CP)</source>
+        <translation>Skipped: the regulation pack on payment through bank accounts (Decree 232/2025/NĐ-CP) is not installed</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="176"/>
+        <source>Bỏ qua: quy định thanh toán qua tài khoản ngân hàng có hiệu lực từ %1</source>
+        <translation>Skipped: the rule on payment through bank accounts takes effect on %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="192"/>
+        <source>Không có khách nào giao dịch từ %1 trong một ngày mà thanh toán không qua tài khoản ngân hàng</source>
+        <translation>No customer traded %1 or more in one day with payment not through a bank account</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="195"/>
+        <source>Không có khách nào giao dịch trên %1 trong một ngày mà thanh toán không qua tài khoản ngân hàng</source>
+        <translation>No customer traded more than %1 in one day with payment not through a bank account</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="200"/>
+        <source>... và %1 trường hợp khác</source>
+        <translation>... and %1 more</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="203"/>
+        <source>và %1 trường hợp khác</source>
+        <translation>and %1 more</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="205"/>
+        <source>%1 trường hợp khách giao dịch từ %2 trong một ngày có phần thanh toán không qua tài khoản ngân hàng: %3</source>
+        <translation>Cases of a customer trading %2 or more in one day with part of the payment not through a bank account: %1 — %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="208"/>
+        <source>%1 trường hợp khách giao dịch trên %2 trong một ngày có phần thanh toán không qua tài khoản ngân hàng: %3</source>
+        <translation>Cases of a customer trading more than %2 in one day with part of the payment not through a bank account: %1 — %3</translation>
+    </message>
+    <message>
+        <location filename="../../app/warranty/check.py" line="18"/>
+        <source>Gia hạn hợp đồng bảo trì để tiếp tục được hỗ trợ ưu tiên: vào mục “Bảo hành &amp; bảo trì”, bấm “Đề nghị gia hạn…”, hoặc gọi %1.</source>
+        <translation>Renew the maintenance contract to keep priority support: open “Warranty &amp; maintenance”, press “Ask to renew…”, or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/warranty/check.py" line="23"/>
+        <source>Chưa có hợp đồng: bấm “Tải lại hợp đồng” trong mục “Bảo hành &amp; bảo trì”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
+        <translation>No contract yet: press “Reload the contract” in “Warranty &amp; maintenance”, or “Import contract from file” if this PC has no Internet.</translation>
+    </message>
+    <message>
+        <location filename="../../app/warranty/check.py" line="33"/>
+        <source>Chưa có hợp đồng bảo hành/bảo trì đã ký</source>
+        <translation>No signed warranty/maintenance contract yet</translation>
+    </message>
+    <message>
+        <location filename="../../app/warranty/check.py" line="38"/>
+        <source>Đã hết hạn bảo hành và bảo trì</source>
+        <translation>Warranty and maintenance have ended</translation>
+    </message>
+    <message>
+        <location filename="../../app/warranty/check.py" line="42"/>
+        <source>Bảo hành còn %1 ngày (đến hết %2)</source>
+        <translation>Warranty days left: %1 (covered through %2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/warranty/check.py" line="44"/>
+        <source>Bảo trì còn %1 ngày (đến hết %2)</source>
+        <translation>Maintenance days left: %1 (covered through %2)</translation>
+    </message>
+</context>
+<context>
     <name>HealthPage</name>
     <message>
-        <location filename="../../app/ui/health/page.py" line="55"/>
+        <location filename="../../app/ui/health/page.py" line="56"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="65"/>
+        <location filename="../../app/ui/health/page.py" line="66"/>
         <source>Kiểm tra ngay</source>
         <translation>Check now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="67"/>
+        <location filename="../../app/ui/health/page.py" line="68"/>
         <source>Dừng</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="74"/>
+        <location filename="../../app/ui/health/page.py" line="75"/>
         <source>Lưu báo cáo PDF…</source>
         <translation>Save PDF report…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="75"/>
+        <location filename="../../app/ui/health/page.py" line="76"/>
         <source>Gửi kèm yêu cầu hỗ trợ</source>
         <translation>Send with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="88"/>
+        <location filename="../../app/ui/health/page.py" line="89"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="88"/>
+        <location filename="../../app/ui/health/page.py" line="89"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="88"/>
+        <location filename="../../app/ui/health/page.py" line="89"/>
         <source>Chi tiết</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="122"/>
+        <location filename="../../app/ui/health/page.py" line="123"/>
         <source>Bấm “Kiểm tra ngay” để kiểm tra máy bán hàng trong vài giây.</source>
         <translation>Press “Check now” to check the till in a few seconds.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="134"/>
+        <location filename="../../app/ui/health/page.py" line="135"/>
         <source>Đang kiểm tra hệ thống…</source>
         <translation>Checking the system…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="158"/>
+        <location filename="../../app/ui/health/page.py" line="159"/>
         <source>Đã dừng kiểm tra; kết quả lần này không được lưu.</source>
         <translation>The check was stopped; this run&apos;s results were not saved.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="163"/>
+        <location filename="../../app/ui/health/page.py" line="164"/>
         <source>Không chạy được kiểm tra: %1.</source>
         <translation>The checks could not run: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="264"/>
+        <location filename="../../app/ui/health/page.py" line="269"/>
         <source>Chọn một mục kiểm tra để xem chi tiết và cách khắc phục.</source>
         <translation>Choose a check to see its details and how to fix it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="284"/>
+        <location filename="../../app/ui/health/page.py" line="288"/>
         <source>Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
         <translation>Press “Check now” to check again and see how to fix it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="304"/>
+        <location filename="../../app/ui/health/page.py" line="308"/>
         <source>Không lưu được báo cáo: %1.</source>
         <translation>The report could not be saved: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="178"/>
+        <location filename="../../app/ui/health/page.py" line="179"/>
         <source>Kết quả lần kiểm tra lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua. Bấm “Kiểm tra ngay” để kiểm tra lại và xem cách khắc phục.</source>
         <translation>Results of the check at %1 – passed: %2, warnings: %3, critical: %4, skipped: %5. Press “Check now” to check again and see how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="181"/>
+        <location filename="../../app/ui/health/page.py" line="182"/>
         <source>Lúc %1: %2 đạt, %3 cảnh báo, %4 nghiêm trọng, %5 bỏ qua.</source>
         <translation>At %1 – passed: %2, warnings: %3, critical: %4, skipped: %5.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="190"/>
+        <location filename="../../app/ui/health/page.py" line="191"/>
         <source>Kết quả lần này chưa được lưu vào lịch sử: %1.</source>
         <translation>These results were not saved to the history: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="225"/>
-        <location filename="../../app/ui/health/page.py" line="276"/>
+        <location filename="../../app/ui/health/page.py" line="248"/>
         <source>Tình trạng này từ %1</source>
         <translation>In this state since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="281"/>
+        <location filename="../../app/ui/health/page.py" line="285"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="290"/>
+        <location filename="../../app/ui/health/page.py" line="294"/>
         <source>Lưu báo cáo kiểm tra</source>
         <translation>Save the check report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="302"/>
+        <location filename="../../app/ui/health/page.py" line="306"/>
         <source>Đã lưu báo cáo: %1</source>
         <translation>Report saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/page.py" line="305"/>
+        <location filename="../../app/ui/health/page.py" line="309"/>
         <source>Đang tạo báo cáo PDF…</source>
         <translation>Creating the PDF report…</translation>
     </message>
@@ -2973,6 +4708,108 @@
         <location filename="../../app/ui/support/form.py" line="320"/>
         <source>Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” lần nữa, hoặc gọi %2.</source>
         <translation>The request was not saved: %1. What you typed is still here: press “Send request” again, or call %2.</translation>
+    </message>
+</context>
+<context>
+    <name>ScannerDiagnosis</name>
+    <message>
+        <location filename="../../app/devices/diagnosis.py" line="66"/>
+        <source>1. Bộ gõ tiếng Việt (Unikey/EVKey, kiểu Telex) đang bật nên đổi mã quét được (ví dụ DD thành Đ, AW thành Ă).
+2. Bấm vào biểu tượng V ở góc phải thanh tác vụ để chuyển sang E (tiếng Anh), hoặc nhấn Ctrl+Shift (phím chuyển mặc định của Unikey).
+3. Dùng EVKey: thêm chương trình PMV vào danh sách loại trừ để bộ gõ tự tắt khi bán hàng. Dùng Unikey: luôn chuyển về E trước khi quét.
+4. Quét lại tờ mã thử để kiểm tra.</source>
+        <translation>1. The Vietnamese input method (Unikey/EVKey, Telex) is on, so it changes the scanned code (for example DD becomes Đ, AW becomes Ă).
+2. Click the V icon at the right of the taskbar to switch to E (English), or press Ctrl+Shift (Unikey&apos;s default switch keys).
+3. With EVKey: add the PMV program to its exclusion list so the input method turns itself off while selling. With Unikey: always switch to E before scanning.
+4. Scan the test sheet again to check.</translation>
+    </message>
+    <message>
+        <location filename="../../app/devices/diagnosis.py" line="76"/>
+        <source>1. Bộ gõ tiếng Việt (Unikey/EVKey, kiểu VNI) đang bật nên số sau chữ bị biến thành dấu (ví dụ A6 thành Â, D9 thành Đ).
+2. Bấm vào biểu tượng V ở góc phải thanh tác vụ để chuyển sang E (tiếng Anh), hoặc nhấn Ctrl+Shift (phím chuyển mặc định của Unikey).
+3. Dùng EVKey: thêm chương trình PMV vào danh sách loại trừ để bộ gõ tự tắt khi bán hàng. Dùng Unikey: luôn chuyển về E trước khi quét.
+4. Quét lại tờ mã thử để kiểm tra.</source>
+        <translation>1. The Vietnamese input method (Unikey/EVKey, VNI) is on, so digits after letters become accents (for example A6 becomes Â, D9 becomes Đ).
+2. Click the V icon at the right of the taskbar to switch to E (English), or press Ctrl+Shift (Unikey&apos;s default switch keys).
+3. With EVKey: add the PMV program to its exclusion list so the input method turns itself off while selling. With Unikey: always switch to E before scanning.
+4. Scan the test sheet again to check.</translation>
+    </message>
+    <message>
+        <location filename="../../app/devices/diagnosis.py" line="86"/>
+        <source>1. Đèn Caps Lock trên bàn phím đang sáng: nhấn phím Caps Lock một lần để tắt.
+2. Quét lại tờ mã thử: chữ phải ra đúng chữ hoa như trên tem.
+3. Nếu vẫn sai: trong sách hướng dẫn máy quét, quét mã cài đặt «Ignore Caps Lock» / «Caps Lock off» (bỏ qua trạng thái Caps Lock).</source>
+        <translation>1. The Caps Lock light on the keyboard is on: press Caps Lock once to turn it off.
+2. Scan the test sheet again: letters must come out in the same case as on the tag.
+3. If still wrong: in the scanner&apos;s manual, scan the setting code «Ignore Caps Lock» / «Caps Lock off».</translation>
+    </message>
+    <message>
+        <location filename="../../app/devices/diagnosis.py" line="93"/>
+        <source>1. Máy quét không gửi phím Enter sau mã nên PMV không nhận mã.
+2. Mở sách hướng dẫn cài đặt (Setup Manual) của máy quét, tìm mục «Suffix» hoặc «Terminator».
+3. Quét mã cài đặt «Add CR suffix» / «Enter suffix» (một số hãng ghi «Terminator: CR»).
+4. Quét lại tờ mã thử: sau mỗi mã, con trỏ phải xuống dòng.</source>
+        <translation>1. The scanner sends no Enter key after the code, so PMV does not take the code.
+2. Open the scanner&apos;s Setup Manual and find the «Suffix» or «Terminator» section.
+3. Scan the setting code «Add CR suffix» / «Enter suffix» (some makers write «Terminator: CR»).
+4. Scan the test sheet again: after each code the cursor must move to a new line.</translation>
+    </message>
+    <message>
+        <location filename="../../app/devices/diagnosis.py" line="100"/>
+        <source>1. Windows đang dùng bàn phím khác English (US) (ví dụ VIE, FRA, DEU ở thanh tác vụ), nên số và chữ từ máy quét bị đổi.
+2. Nhấn Windows+Space và chọn ENG – English (United States).
+3. Để không lặp lại: vào Settings → Time &amp; Language → Language, gỡ bàn phím thừa (kể cả bàn phím Vietnamese của Windows); gõ tiếng Việt bằng Unikey/EVKey.
+4. Hoặc quét mã cài đặt «Keyboard country: USA» trong sách hướng dẫn máy quét.
+5. Quét lại tờ mã thử.</source>
+        <translation>1. Windows is using a keyboard other than English (US) (for example VIE, FRA or DEU on the taskbar), so digits and letters from the scanner are changed.
+2. Press Windows+Space and choose ENG – English (United States).
+3. To stop it happening again: go to Settings → Time &amp; Language → Language and remove the extra keyboards (including Windows&apos; Vietnamese keyboard); type Vietnamese with Unikey/EVKey.
+4. Or scan the setting code «Keyboard country: USA» in the scanner&apos;s manual.
+5. Scan the test sheet again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/devices/diagnosis.py" line="110"/>
+        <source>1. Máy quét đang thêm ký tự trước hoặc sau mã (tiền tố/hậu tố, AIM ID, Code ID).
+2. Trong sách hướng dẫn máy quét, quét mã cài đặt «Clear all prefix/suffix» (xóa tiền tố/hậu tố).
+3. Nếu còn ký tự lạ ở đầu mã: quét mã «Disable AIM ID» và «Disable Code ID».
+4. Quét lại mã «Add CR suffix» để máy vẫn gửi Enter sau mã, rồi quét lại tờ mã thử.</source>
+        <translation>1. The scanner adds characters before or after the code (prefix/suffix, AIM ID, Code ID).
+2. In the scanner&apos;s manual, scan the setting code «Clear all prefix/suffix».
+3. If odd characters remain at the start of the code: scan «Disable AIM ID» and «Disable Code ID».
+4. Scan «Add CR suffix» again so the scanner still sends Enter after the code, then scan the test sheet again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/devices/diagnosis.py" line="118"/>
+        <source>1. Mã đến máy tính bị mất hoặc sai ký tự: máy quét gửi phím quá nhanh hoặc kết nối chập chờn.
+2. Cắm cáp máy quét thẳng vào cổng USB phía sau máy tính, không qua bộ chia USB.
+3. Trong sách hướng dẫn máy quét, quét mã giảm tốc độ gửi phím («Keystroke delay» / «Inter-character delay» 20–50 ms, hoặc «USB speed: low»).
+4. Quét lại tờ mã thử. Nếu vẫn lỗi, thử cáp khác hoặc gọi tổng đài %1 (24/7).</source>
+        <translation>1. The code reaches the computer with characters missing or wrong: the scanner sends keys too fast or the connection is unreliable.
+2. Plug the scanner&apos;s cable straight into a USB port at the back of the computer, not through a USB hub.
+3. In the scanner&apos;s manual, scan a code that slows the keystrokes («Keystroke delay» / «Inter-character delay» 20–50 ms, or «USB speed: low»).
+4. Scan the test sheet again. If it still fails, try another cable or call the hotline %1 (24/7).</translation>
+    </message>
+    <message>
+        <location filename="../../app/devices/diagnosis.py" line="127"/>
+        <source>1. Số kiểm tra (chữ số cuối) của mã vạch trên tem bị sai: lỗi ở tem, không phải ở máy quét.
+2. Không dùng tem này để bán; nếu cần, nhập mã hàng bằng tay.
+3. In lại tem từ phần mềm PMV để số kiểm tra được tính lại.
+4. Nếu tem in lại vẫn sai, gọi tổng đài %1 để kỹ thuật kiểm tra dữ liệu mã hàng.</source>
+        <translation>1. The check digit (last digit) of the barcode on the tag is wrong: the fault is in the tag, not the scanner.
+2. Do not sell with this tag; if needed, type the item code by hand.
+3. Print the tag again from the PMV software so the check digit is worked out again.
+4. If the reprinted tag is still wrong, call the hotline %1 so a technician can check the item data.</translation>
+    </message>
+    <message>
+        <location filename="../../app/devices/diagnosis.py" line="134"/>
+        <source>1. Máy quét không gửi mã: loại mã vạch này đang bị tắt trong máy quét.
+2. Trong sách hướng dẫn máy quét, quét mã cài đặt bật đúng loại mã đang thử: «Enable EAN-13», «Enable Code 39», «Enable Code 128» hoặc «Enable QR Code».
+3. Nếu không rõ: quét mã «Restore factory defaults», rồi quét lại mã «Add CR suffix».
+4. Quét lại tờ mã thử. Nếu vẫn không có tín hiệu, kiểm tra cáp và gọi tổng đài %1 (24/7).</source>
+        <translation>1. The scanner sends no code: this barcode type is turned off in the scanner.
+2. In the scanner&apos;s manual, scan the setting code that turns on the type being tested: «Enable EAN-13», «Enable Code 39», «Enable Code 128» or «Enable QR Code».
+3. If unsure: scan «Restore factory defaults», then scan «Add CR suffix» again.
+4. Scan the test sheet again. If there is still no signal, check the cable and call the hotline %1 (24/7).</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -362,3 +363,21 @@ def test_a_port_pyserial_knows_nothing_about_is_listed_by_its_name_alone(qtbot: 
     page.scanner._show_ports(list_ports(lambda: [bare, usb]))
     shown = [page.scanner.port.itemText(i) for i in range(page.scanner.port.count())]
     assert shown == ["/dev/ttyS0", "/dev/ttyUSB0 – USB Serial (1A86:7523)"]
+
+
+def test_in_english_a_diagnosis_gives_its_fix_steps_in_english(qtbot: QtBot, qapp, runtime) -> None:
+    """The fix steps come from the Qt-free diagnosis (app/devices/diagnosis.py); they were Vietnamese in English."""
+    with english_installed(qapp):
+        page = make(qtbot, runtime)
+        tab = page.scanner
+        for code in TEST_CODES[:2]:  # as the first test: the sheet read in order, then a code Unikey rewrote
+            assert tab.handle_scan(code.content, "\r", "test", "") == []
+        assert Fault.IME_TELEX in tab.handle_scan(telex(TEST_CODES[2].content), "\r", "test", "")
+        shown = tab.diagnosis.toPlainText()
+        assert "The Vietnamese input method (Unikey/EVKey, Telex) is on" in shown
+        assert "Bộ gõ" not in shown and "Quét lại" not in shown
+        if os.environ.get("DEVICES_SCREENSHOT"):
+            page.resize(1000, 700)
+            page.show()
+            qtbot.waitExposed(page)
+            tab.diagnosis.grab().save(os.environ["DEVICES_SCREENSHOT"])

@@ -53,6 +53,12 @@ NOW = dt.datetime(2026, 3, 10, 3, 0, tzinfo=dt.UTC)
 # English texts that put a number before a plural noun without a singular form, each because the number is never 1.
 NEVER_ONE = {
     ("FleetTexts", "%1 minutes"): "the heartbeat period: settings allow 5 to 1440 minutes",
+    ("HealthCheck", "%1 ms"): "a unit symbol, the same for every number",
+    ("HealthCheck", "%2 ms"): "a unit symbol, the same for every number",
+    ("HealthCheck", "%3 ms"): "a unit symbol, the same for every number",
+    ("HealthCheck", "%2 bytes"): "a backup's unpacked size or its limit (megabytes): never one byte",
+    ("HealthCheck", "%3 bytes"): "the backup's unpack limit (megabytes): never one byte",
+    ("HealthCheck", "%1 days"): "said only past 3 days (app/health/registry.py, updates.current)",
     ("MaintenanceTab", "%1 ms"): "a unit symbol, the same for every number",
     ("Notices", "%1 days"): "said only for 2 days or more; 1 day has its own sentence (notices.py)",
     ("PrinterTab", "%1 bytes"): "a tag's printer program is never one byte",
@@ -62,7 +68,8 @@ NEVER_ONE = {
     ("ThreadView", "%1 characters"): "a fixed maximum length",
     ("WarrantyPage", "%1 months"): "a warranty is 6 or 12 months (the vendor's policy, shared/seed)",
 }
-NOT_NOUNS = {"is", "has", "was", "does", "needs", "means"}  # "Version %1 is …": a verb after the number
+# "Version %1 is …", "%1 unpacks to …", "%5 counts as …": a verb (or "as") after the number.
+NOT_NOUNS = {"is", "has", "was", "does", "needs", "means", "unpacks", "counts", "as"}
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime
 from app.infra.job_protocol import Cancelled
+from app.infra.phrase import Phrase, joined, say
 from pmv_protocol.shop_time import SHOP_TZ
 
 AGE_ID = "backup.age"
@@ -45,49 +46,56 @@ MAX_EXTRACT_CAP = 8 * 1024**3
 CHUNK = 1024**2
 
 REMEDIES: dict[str, str] = {
-    "backup.folder_missing": (
+    "backup.folder_missing": say(
+        "HealthCheck",
         "Không thấy thư mục sao lưu của PMV.\n"
         "1. Kiểm tra ổ sao lưu (ổ USB, ổ cứng ngoài, ổ mạng) đã cắm và mở được trong File Explorer.\n"
         "2. Trong PMV, mở phần cài đặt sao lưu và xem thư mục sao lưu có đúng không.\n"
-        f"3. Nếu không tìm thấy, gọi {HOTLINE} để kỹ thuật viên cài lại sao lưu tự động."
-    ),
-    "backup.none": (
+        "3. Nếu không tìm thấy, gọi %1 để kỹ thuật viên cài lại sao lưu tự động.",
+    ).fill(HOTLINE),
+    "backup.none": say(
+        "HealthCheck",
         "Chưa có bản sao lưu nào của dữ liệu PMV; nếu máy hỏng sẽ mất toàn bộ sổ sách.\n"
         "1. Trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
         "2. Bật sao lưu tự động hằng đêm.\n"
-        f"3. Chạy lại kiểm tra; nếu vẫn không có bản sao lưu, gọi {HOTLINE}."
-    ),
-    "backup.stale": (
+        "3. Chạy lại kiểm tra; nếu vẫn không có bản sao lưu, gọi %1.",
+    ).fill(HOTLINE),
+    "backup.stale": say(
+        "HealthCheck",
         "Bản sao lưu mới nhất đã cũ: sao lưu tự động hằng đêm không chạy.\n"
         "1. Để máy thu ngân và PMV bật đến sau giờ sao lưu tự động (thường 22:00).\n"
         "2. Kiểm tra ổ sao lưu đang cắm và còn chỗ trống.\n"
         "3. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
-        f"4. Nếu PMV báo lỗi khi sao lưu, gọi {HOTLINE}."
-    ),
-    "backup.corrupt": (
+        "4. Nếu PMV báo lỗi khi sao lưu, gọi %1.",
+    ).fill(HOTLINE),
+    "backup.corrupt": say(
+        "HealthCheck",
         "Bản sao lưu mới nhất không khôi phục được (tệp hỏng hoặc không đầy đủ).\n"
         "1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
         "2. Chạy lại kiểm tra.\n"
-        f"3. Nếu bản mới cũng hỏng, ổ sao lưu có thể bị lỗi: đổi sang ổ khác và gọi {HOTLINE}."
-    ),
-    "backup.unsafe": (
+        "3. Nếu bản mới cũng hỏng, ổ sao lưu có thể bị lỗi: đổi sang ổ khác và gọi %1.",
+    ).fill(HOTLINE),
+    "backup.unsafe": say(
+        "HealthCheck",
         "Tệp sao lưu có nội dung bất thường (đường dẫn lạ hoặc dung lượng giải nén quá lớn) nên không được mở.\n"
         "1. Không giải nén hay mở tệp này.\n"
         "2. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
-        f"3. Gọi {HOTLINE} để kỹ thuật viên kiểm tra máy (có thể có phần mềm lạ ghi vào thư mục sao lưu)."
-    ),
-    "backup.incomplete": (
+        "3. Gọi %1 để kỹ thuật viên kiểm tra máy (có thể có phần mềm lạ ghi vào thư mục sao lưu).",
+    ).fill(HOTLINE),
+    "backup.incomplete": say(
+        "HealthCheck",
         "Bản sao lưu thiếu nhiều dữ liệu so với dữ liệu đang dùng; khôi phục từ bản này sẽ mất dữ liệu.\n"
         "1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
         "2. Chạy lại kiểm tra.\n"
-        f"3. Nếu vẫn lệch, gọi {HOTLINE}: có thể PMV đang sao lưu nhầm tệp dữ liệu."
-    ),
-    "backup.live_fewer_rows": (
+        "3. Nếu vẫn lệch, gọi %1: có thể PMV đang sao lưu nhầm tệp dữ liệu.",
+    ).fill(HOTLINE),
+    "backup.live_fewer_rows": say(
+        "HealthCheck",
         "Dữ liệu đang dùng có ít dòng hơn bản sao lưu đêm qua: có thể đã bị xóa hoặc mất dữ liệu.\n"
         "1. Không xóa, không ghi đè bản sao lưu và không tự khôi phục.\n"
         "2. Hỏi lại nhân viên có ai vừa xóa hàng, hóa đơn hay khách hàng không.\n"
-        f"3. Gọi ngay {HOTLINE} để kỹ thuật viên đối chiếu và khôi phục phần bị mất."
-    ),
+        "3. Gọi ngay %1 để kỹ thuật viên đối chiếu và khôi phục phần bị mất.",
+    ).fill(HOTLINE),
 }
 
 
@@ -111,7 +119,7 @@ class NoDatabase(Exception):
 def _backups_dir(ctx: CheckContext) -> Path:
     folder = ctx.settings.pos.backups_dir
     if folder is None:
-        raise NotConfigured("chưa khai báo thư mục sao lưu (pos.backups_dir)")
+        raise NotConfigured(say("HealthCheck", "chưa khai báo thư mục sao lưu (pos.backups_dir)"))
     return Path(folder)
 
 
@@ -147,11 +155,12 @@ def find_backups(folder: Path) -> list[Backup]:
 def check_age(ctx: CheckContext) -> CheckResult:
     folder = _backups_dir(ctx)
     if not folder.is_dir():
-        return result(Status.CRITICAL, f"Không thấy thư mục sao lưu: {folder}", remedy="backup.folder_missing")
+        return result(Status.CRITICAL, say("HealthCheck", "Không thấy thư mục sao lưu: %1").fill(str(folder)),
+                      remedy="backup.folder_missing")
     backups = find_backups(folder)
     if not backups:
-        return result(Status.CRITICAL, f"Chưa có bản sao lưu nào trong {folder}", remedy="backup.none",
-                      metrics=(Metric("backups", 0, crit=0),))
+        return result(Status.CRITICAL, say("HealthCheck", "Chưa có bản sao lưu nào trong %1").fill(str(folder)),
+                      remedy="backup.none", metrics=(Metric("backups", 0, crit=0),))
     newest = backups[0]
     max_hours = ctx.settings.health.backup_max_age_hours
     age = max(dt.timedelta(0), ctx.local_now() - newest.taken_at)  # a clock behind the backup: treat as fresh
@@ -160,9 +169,14 @@ def check_age(ctx: CheckContext) -> CheckResult:
         Metric("age_hours", round(hours, 2), "h", warn=max_hours, crit=3 * max_hours),
         Metric("backups", len(backups)),
     )
-    summary = f"Bản sao lưu mới nhất cách đây {format_age(age)} ({format_datetime(newest.taken_at)})"
-    source = "thời gian trong tên tệp" if newest.dated_name else "thời gian sửa tệp"
-    details = f"{len(backups)} bản sao lưu; mới nhất: {newest.path.name} (theo {source})"
+    summary = say("HealthCheck", "Bản sao lưu mới nhất cách đây %1 (%2)").fill(
+        format_age(age), format_datetime(newest.taken_at))
+    if newest.dated_name:
+        details = say("HealthCheck", "%1 bản sao lưu; mới nhất: %2 (theo thời gian trong tên tệp)").fill(
+            len(backups), newest.path.name)
+    else:
+        details = say("HealthCheck", "%1 bản sao lưu; mới nhất: %2 (theo thời gian sửa tệp)").fill(
+            len(backups), newest.path.name)
     if hours > 3 * max_hours:
         return result(Status.CRITICAL, summary, details, remedy="backup.stale", metrics=metrics)
     if hours > max_hours:
@@ -199,23 +213,25 @@ def extract_database(archive_path: Path, target: Path, cap: int, ctx: CheckConte
         members = archive.infolist()
         bad = [m.filename for m in members if _unsafe_name(m.filename)]
         if bad:
-            raise UnsafeArchive(f"đường dẫn không an toàn trong tệp nén: {bad[0]}")
+            raise UnsafeArchive(say("HealthCheck", "đường dẫn không an toàn trong tệp nén: %1").fill(bad[0]))
         candidates = [m for m in members if PurePosixPath(m.filename).name.lower() in DATABASE_MEMBERS]
         if not candidates:
-            names = ", ".join(m.filename for m in members[:5]) or "tệp nén rỗng"
-            raise NoDatabase(f"không có tệp dữ liệu PMV trong tệp nén ({names})")
+            names = ", ".join(m.filename for m in members[:5]) or say("HealthCheck", "tệp nén rỗng")
+            raise NoDatabase(say("HealthCheck", "không có tệp dữ liệu PMV trong tệp nén (%1)").fill(names))
         member = candidates[0]
         if member.file_size > cap:
-            raise UnsafeArchive(f"{member.filename} giải nén ra {member.file_size} byte, vượt giới hạn {cap} byte")
+            raise UnsafeArchive(say("HealthCheck", "%1 giải nén ra %2 byte, vượt giới hạn %3 byte").fill(
+                member.filename, member.file_size, cap))
         written = 0
         with archive.open(member) as source, target.open("wb") as sink:
             # The declared size can lie: count what really comes out.
             while chunk := source.read(CHUNK):
                 written += len(chunk)
                 if written > cap:
-                    raise UnsafeArchive(f"{member.filename} giải nén vượt giới hạn {cap} byte")
-                if ctx.cancel.is_set():
-                    raise Cancelled("đã hủy")  # the run was cancelled: the runner reports it, not this check
+                    raise UnsafeArchive(say("HealthCheck", "%1 giải nén vượt giới hạn %2 byte").fill(
+                        member.filename, cap))
+                if ctx.cancel.is_set():  # the run was cancelled: the runner reports it, not this check
+                    raise Cancelled(say("HealthCheck", "đã hủy"))
                 sink.write(chunk)
         return member.filename
 
@@ -234,28 +250,30 @@ def check_restorable(ctx: CheckContext) -> CheckResult:
     folder = _backups_dir(ctx)
     backups = find_backups(folder) if folder.is_dir() else []
     if not backups:
-        return result(Status.SKIPPED, "Bỏ qua: không có bản sao lưu để thử khôi phục")
+        return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: không có bản sao lưu để thử khôi phục"))
     newest = backups[0]
     label = f"{newest.path.name} ({format_datetime(newest.taken_at)})"
     if newest.path.suffix.lower() != ".zip":
-        return result(Status.SKIPPED, f"Bỏ qua: chỉ thử khôi phục được bản sao lưu dạng .zip, không phải {label}")
+        return result(Status.SKIPPED, say(
+            "HealthCheck", "Bỏ qua: chỉ thử khôi phục được bản sao lưu dạng .zip, không phải %1").fill(label))
     with tempfile.TemporaryDirectory(prefix="pmv-restore-", ignore_cleanup_errors=True) as tmp:
         restored = Path(tmp) / "restored.sqlite3"
         try:
             extract_database(newest.path, restored, _extract_cap(ctx), ctx)
         except UnsafeArchive as exc:
-            return result(Status.CRITICAL, f"Bản sao lưu {label} không khôi phục được: {exc}",
-                          remedy="backup.unsafe")
+            return result(Status.CRITICAL, say("HealthCheck", "Bản sao lưu %1 không khôi phục được: %2").fill(
+                label, _message(exc)), remedy="backup.unsafe")
         except NoDatabase as exc:
-            return result(Status.CRITICAL, f"Bản sao lưu {label} không khôi phục được: {exc}",
-                          remedy="backup.corrupt")
+            return result(Status.CRITICAL, say("HealthCheck", "Bản sao lưu %1 không khôi phục được: %2").fill(
+                label, _message(exc)), remedy="backup.corrupt")
         except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
                 NotImplementedError) as exc:
             if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
                 raise  # our temp folder is full: the check could not run, the backup may be fine
             # Truncated copies, CRC errors, unreadable drives, unsupported compression: "cannot restore".
             return result(Status.CRITICAL,
-                          f"Bản sao lưu {label} không khôi phục được: tệp nén hỏng hoặc chép dở",
+                          say("HealthCheck", "Bản sao lưu %1 không khôi phục được: tệp nén hỏng hoặc chép dở").fill(
+                              label),
                           details=f"{type(exc).__name__}: {_reason(exc)}", remedy="backup.corrupt")
         try:
             conn = sqlite3.connect(restored)
@@ -267,13 +285,25 @@ def check_restorable(ctx: CheckContext) -> CheckResult:
         except sqlite3.DatabaseError as exc:
             problems = [_reason(exc)]
     if problems:
-        return result(Status.CRITICAL, f"Bản sao lưu {label} không khôi phục được: dữ liệu hỏng ({problems[0]})",
+        return result(Status.CRITICAL,
+                      say("HealthCheck", "Bản sao lưu %1 không khôi phục được: dữ liệu hỏng (%2)").fill(
+                          label, problems[0]),
                       details="\n".join(f"- {p}" for p in problems), remedy="backup.corrupt")
     return _compare(ctx, label, backup_counts, _live_counts(ctx))
 
 
 # The invoices table holds sales invoices and purchase records (bảng kê) alike, so "chứng từ".
-_TABLE_NAMES = {"items": "món hàng", "invoices": "chứng từ", "customers": "khách hàng"}
+_TABLE_NAMES: dict[str, Phrase] = {
+    "items": say("HealthCheck", "món hàng"),
+    "invoices": say("HealthCheck", "chứng từ"),
+    "customers": say("HealthCheck", "khách hàng"),
+}
+# "120 món hàng": a count of a table's rows.
+_TABLE_COUNTS: dict[str, Phrase] = {
+    "items": say("HealthCheck", "%1 món hàng"),
+    "invoices": say("HealthCheck", "%1 chứng từ"),
+    "customers": say("HealthCheck", "%1 khách hàng"),
+}
 
 
 def _compare(ctx: CheckContext, label: str, backup: dict[str, int], live: dict[str, int]) -> CheckResult:
@@ -293,27 +323,35 @@ def _compare(ctx: CheckContext, label: str, backup: dict[str, int], live: dict[s
         # At least one row of slack (when any is allowed), or a tiny table could never grow by one.
         allowed = max(1, math.ceil(live_n * tolerance / 100)) if tolerance > 0 else 0
         name = _TABLE_NAMES[table]
-        lines.append(f"{name}: bản sao lưu {b}, đang dùng {live_n} (cho phép lệch {allowed})")
+        lines.append(say("HealthCheck", "%1: bản sao lưu %2, đang dùng %3 (cho phép lệch %4)").fill(
+            name, b, live_n, allowed))
         metrics.append(Metric(f"{table}_backup", b))
         metrics.append(Metric(f"{table}_live", live_n))
         if b > live_n + allowed:
-            over.append(f"{name} {b} > {live_n}")
+            over.append(joined([name, f"{b} > {live_n}"], " "))  # "khách hàng 18 > 8": no words of its own
         elif b < live_n - allowed:
-            short.append(f"{name} {b} < {live_n}")
-    counts = ", ".join(f"{backup[t]} {_TABLE_NAMES[t]}" for t in COMPARED_TABLES)
-    details = "\n".join(lines)
+            short.append(joined([name, f"{b} < {live_n}"], " "))
+    counts = joined([_TABLE_COUNTS[t].fill(backup[t]) for t in COMPARED_TABLES], ", ")
+    details = joined(lines, "\n")
     if over:
         return result(Status.CRITICAL,
-                      f"Dữ liệu đang dùng ít hơn bản sao lưu {label}: {'; '.join(over)}",
+                      say("HealthCheck", "Dữ liệu đang dùng ít hơn bản sao lưu %1: %2").fill(label, joined(over, "; ")),
                       details, remedy="backup.live_fewer_rows", metrics=tuple(metrics))
     if short:
-        return result(Status.WARNING, f"Bản sao lưu {label} thiếu dữ liệu: {'; '.join(short)}",
+        return result(Status.WARNING,
+                      say("HealthCheck", "Bản sao lưu %1 thiếu dữ liệu: %2").fill(label, joined(short, "; ")),
                       details, remedy="backup.incomplete", metrics=tuple(metrics))
-    return result(Status.OK, f"Bản sao lưu {label} khôi phục được: {counts}", details, metrics=tuple(metrics))
+    return result(Status.OK, say("HealthCheck", "Bản sao lưu %1 khôi phục được: %2").fill(label, counts), details,
+                  metrics=tuple(metrics))
 
 
 def _reason(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0] or type(exc).__name__
+
+
+def _message(exc: BaseException) -> str:
+    """What this module raised ``exc`` with, a phrase kept as one (``str(exc)`` would flatten it)."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
 
 
 CHECKS: list[Check] = [

@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import HOTLINE
 from app.health.context import CheckContext, NotConfigured, PosUnusable
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
-from app.infra.formatting import format_datetime, format_decimal
+from app.infra.formatting import format_datetime
+from app.infra.phrase import Phrase, number, phrase_from_json, say
 from app.shop.pos_driver import ConnectFailure, connect_failure
 from app.shop.pos_url import Flaw, PosUrlError, PosUrlProblem
 from pmv_protocol.shop_time import SHOP_TZ
@@ -33,40 +34,46 @@ QUICK_CHECK_MAX_ERRORS = 20
 BACKUP_STEP_PAGES = 2048
 
 REMEDIES: dict[str, str] = {
-    "pos.db.not_found": (
+    "pos.db.not_found": say(
+        "HealthCheck",
         "Không tìm thấy tệp dữ liệu của phần mềm PMV.\n"
         "1. Kiểm tra ổ đĩa hoặc máy chủ chứa dữ liệu PMV đã bật và đã kết nối (ổ mạng, ổ USB).\n"
         "2. Mở phần mềm PMV: nếu PMV cũng báo không thấy dữ liệu, không tạo dữ liệu mới và không cài lại PMV.\n"
-        f"3. Gọi {HOTLINE} để kỹ thuật viên kiểm tra đường dẫn và khôi phục từ bản sao lưu gần nhất."
-    ),
-    "pos.db.unreadable": (
+        "3. Gọi %1 để kỹ thuật viên kiểm tra đường dẫn và khôi phục từ bản sao lưu gần nhất.",
+    ).fill(HOTLINE),
+    "pos.db.unreadable": say(
+        "HealthCheck",
         "Không mở được cơ sở dữ liệu PMV.\n"
         "1. Đóng phần mềm PMV rồi mở lại; nếu máy vừa bị mất điện hay tắt đột ngột, khởi động lại máy.\n"
         "2. Chạy lại kiểm tra.\n"
-        f"3. Nếu vẫn lỗi, không chép đè hay xóa tệp dữ liệu; gọi {HOTLINE}."
-    ),
-    "pos.db.slow": (
+        "3. Nếu vẫn lỗi, không chép đè hay xóa tệp dữ liệu; gọi %1.",
+    ).fill(HOTLINE),
+    "pos.db.slow": say(
+        "HealthCheck",
         "Cơ sở dữ liệu PMV trả lời chậm; bán hàng và in hóa đơn sẽ bị chậm theo.\n"
         "1. Đóng các chương trình không dùng trên máy thu ngân.\n"
         "2. Nếu dữ liệu nằm trên máy chủ hoặc ổ mạng, kiểm tra dây mạng và bộ phát wifi.\n"
         "3. Cuối ngày, khởi động lại máy thu ngân (và máy chủ nếu có).\n"
-        "4. Nếu vẫn chậm, gửi yêu cầu hỗ trợ để kỹ thuật viên tối ưu dữ liệu."
+        "4. Nếu vẫn chậm, gửi yêu cầu hỗ trợ để kỹ thuật viên tối ưu dữ liệu.",
     ),
-    "pos.db.corrupt": (
+    "pos.db.corrupt": say(
+        "HealthCheck",
         "Tệp dữ liệu PMV bị hỏng; tiếp tục ghi vào có thể làm mất thêm dữ liệu.\n"
         "1. Không tắt máy đột ngột; nếu được, tạm ngừng lập hóa đơn trên PMV.\n"
         "2. Không tự sửa, xóa hay chép đè tệp dữ liệu và các bản sao lưu.\n"
-        f"3. Gọi ngay {HOTLINE}: kỹ thuật viên sẽ kiểm tra và khôi phục từ bản sao lưu gần nhất.\n"
-        "4. Trong lúc chờ, ghi tay các giao dịch để nhập lại sau."
-    ),
-    "pos.url.invalid": (
+        "3. Gọi ngay %1: kỹ thuật viên sẽ kiểm tra và khôi phục từ bản sao lưu gần nhất.\n"
+        "4. Trong lúc chờ, ghi tay các giao dịch để nhập lại sau.",
+    ).fill(HOTLINE),
+    "pos.url.invalid": say(
+        "HealthCheck",
         "Ứng dụng hỗ trợ không dùng được chuỗi kết nối tới dữ liệu PMV (mục pos.url trong cài đặt); "
         "phần mềm PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
         "1. Tiếp tục bán hàng trên PMV như bình thường.\n"
-        f"2. Gọi {HOTLINE} để kỹ thuật viên sửa pos.url theo dạng đúng nêu ở dòng tóm tắt.\n"
-        "3. Sau khi sửa, chạy lại kiểm tra."
-    ),
-    "pos.url.windows_login": (
+        "2. Gọi %1 để kỹ thuật viên sửa pos.url theo dạng đúng nêu ở dòng tóm tắt.\n"
+        "3. Sau khi sửa, chạy lại kiểm tra.",
+    ).fill(HOTLINE),
+    "pos.url.windows_login": say(
+        "HealthCheck",
         "Chuỗi kết nối tới dữ liệu PMV dùng đăng nhập Windows; ứng dụng hỗ trợ cần một tài khoản SQL riêng, "
         "chỉ được đọc. PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
         "1. Tiếp tục bán hàng trên PMV như bình thường.\n"
@@ -74,40 +81,45 @@ REMEDIES: dict[str, str] = {
         "và tạo một tài khoản chỉ đọc (vai trò db_datareader trên cơ sở dữ liệu của PMV).\n"
         "3. Ghi vào pos.url: Server=...;Database=...;User Id=tên;Password=mật khẩu (bỏ Trusted_Connection), "
         "rồi chạy lại kiểm tra.\n"
-        f"4. Cần giúp, gọi {HOTLINE}."
-    ),
-    "pos.driver.missing": (
+        "4. Cần giúp, gọi %1.",
+    ).fill(HOTLINE),
+    "pos.driver.missing": say(
+        "HealthCheck",
         "Bản cài đặt ứng dụng hỗ trợ thiếu thành phần để đọc dữ liệu PMV; "
         "PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
         "1. Vào mục \u201cCập nhật\u201d, cài bản mới nhất của ứng dụng.\n"
-        f"2. Nếu vẫn báo thiếu, gọi {HOTLINE} để kỹ thuật viên cài lại ứng dụng."
-    ),
-    "pos.db.unreachable": (
+        "2. Nếu vẫn báo thiếu, gọi %1 để kỹ thuật viên cài lại ứng dụng.",
+    ).fill(HOTLINE),
+    "pos.db.unreachable": say(
+        "HealthCheck",
         "Không liên lạc được với máy chủ chứa dữ liệu PMV.\n"
         "1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.\n"
         "2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.\n"
-        f"3. Gọi {HOTLINE}: kỹ thuật viên kiểm tra SQL Server nhận kết nối TCP/IP (cổng 1433, hoặc dịch vụ "
-        "SQL Server Browser cho tên phiên bản như SQLEXPRESS) và tường lửa của máy chủ."
-    ),
-    "pos.db.unreachable_pg": (
+        "3. Gọi %1: kỹ thuật viên kiểm tra SQL Server nhận kết nối TCP/IP (cổng 1433, hoặc dịch vụ "
+        "SQL Server Browser cho tên phiên bản như SQLEXPRESS) và tường lửa của máy chủ.",
+    ).fill(HOTLINE),
+    "pos.db.unreachable_pg": say(
+        "HealthCheck",
         "Không liên lạc được với máy chủ chứa dữ liệu PMV.\n"
         "1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.\n"
         "2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.\n"
-        f"3. Gọi {HOTLINE}: kỹ thuật viên kiểm tra PostgreSQL nhận kết nối từ mạng (cổng 5432, listen_addresses "
-        "trong postgresql.conf, pg_hba.conf) và tường lửa của máy chủ."
-    ),
-    "pos.db.login": (
+        "3. Gọi %1: kỹ thuật viên kiểm tra PostgreSQL nhận kết nối từ mạng (cổng 5432, listen_addresses "
+        "trong postgresql.conf, pg_hba.conf) và tường lửa của máy chủ.",
+    ).fill(HOTLINE),
+    "pos.db.login": say(
+        "HealthCheck",
         "Máy chủ dữ liệu PMV không nhận tên đăng nhập hoặc mật khẩu trong cài đặt của ứng dụng hỗ trợ; "
         "PMV và dữ liệu bán hàng không bị ảnh hưởng.\n"
         "1. Không thử đoán mật khẩu nhiều lần: tài khoản có thể bị khóa.\n"
-        f"2. Gọi {HOTLINE} để kỹ thuật viên kiểm tra tài khoản chỉ đọc của ứng dụng và sửa pos.url."
-    ),
+        "2. Gọi %1 để kỹ thuật viên kiểm tra tài khoản chỉ đọc của ứng dụng và sửa pos.url.",
+    ).fill(HOTLINE),
 }
 
 # What a technician should write, named in every "wrong form" summary.
-EXPECTED_FORMS = (
+EXPECTED_FORMS = say(
+    "HealthCheck",
     "Server=máy-chủ\\SQLEXPRESS;Database=PMV;User Id=tên;Password=mật-khẩu (SQL Server), "
-    "postgresql://tên:mật-khẩu@máy-chủ:5432/PMV (PostgreSQL)"
+    "postgresql://tên:mật-khẩu@máy-chủ:5432/PMV (PostgreSQL)",
 )
 
 
@@ -123,16 +135,18 @@ def to_shop_time(value: object) -> dt.datetime:
     return moment.replace(tzinfo=SHOP_TZ) if moment.tzinfo is None else moment.astimezone(SHOP_TZ)
 
 
-def format_age(delta: dt.timedelta) -> str:
+def format_age(delta: dt.timedelta) -> Phrase:
     """``3 giờ``, ``1 giờ 30 phút``, ``2 ngày 4 giờ``: how a cashier says an age."""
     minutes = max(0, int(delta.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days} ngày {hours} giờ" if hours else f"{days} ngày"
+        return (say("HealthCheck", "%1 ngày %2 giờ").fill(days, hours) if hours
+                else say("HealthCheck", "%1 ngày").fill(days))
     if hours:
-        return f"{hours} giờ {minutes} phút" if minutes else f"{hours} giờ"
-    return f"{minutes} phút"
+        return (say("HealthCheck", "%1 giờ %2 phút").fill(hours, minutes) if minutes
+                else say("HealthCheck", "%1 giờ").fill(hours))
+    return say("HealthCheck", "%1 phút").fill(minutes)
 
 
 def sqlite_file(ctx: CheckContext) -> Path | None:
@@ -158,19 +172,20 @@ def quick_check(conn: sqlite3.Connection) -> list[str]:
 
 def _flaw_words(error: PosUrlError) -> str:
     detail = error.detail
-    return {
-        Flaw.EMPTY: "chuỗi rỗng",
-        Flaw.NOT_A_URL: "không phải URL (có ://) cũng không phải chuỗi Khóa=Giá trị;...",
-        Flaw.BAD_URL: f"không đọc được URL ({detail})",
-        Flaw.NO_EQUALS: (f"phần sau khóa '{detail}' thiếu dấu = (giá trị có dấu ; phải đặt trong {{...}})"
-                         if detail else "phần đầu chuỗi thiếu dấu ="),
-        Flaw.EMPTY_KEY: "có dấu = mà không có tên khóa đứng trước",
-        Flaw.TWICE: f"khóa '{detail}' được ghi hai lần với hai giá trị khác nhau",
-        Flaw.UNCLOSED: f"giá trị của '{detail}' mở ngoặc mà không đóng",
-        Flaw.TRAILING: f"có chữ thừa sau dấu đóng ngoặc của '{detail}'",
-        Flaw.BAD_FLAG: f"{detail} (chỉ nhận yes, no, true, false hoặc SSPI)",
-        Flaw.BAD_PORT: f"cổng '{detail}' không phải số từ 1 đến 65535",
-    }.get(error.flaw or Flaw.NOT_A_URL, detail)
+    words: dict[Flaw, str] = {
+        Flaw.EMPTY: say("HealthCheck", "chuỗi rỗng"),
+        Flaw.NOT_A_URL: say("HealthCheck", "không phải URL (có ://) cũng không phải chuỗi Khóa=Giá trị;..."),
+        Flaw.BAD_URL: say("HealthCheck", "không đọc được URL (%1)").fill(detail),
+        Flaw.NO_EQUALS: (say("HealthCheck", "phần sau khóa '%1' thiếu dấu = (giá trị có dấu ; phải đặt trong {...})")
+                         .fill(detail) if detail else say("HealthCheck", "phần đầu chuỗi thiếu dấu =")),
+        Flaw.EMPTY_KEY: say("HealthCheck", "có dấu = mà không có tên khóa đứng trước"),
+        Flaw.TWICE: say("HealthCheck", "khóa '%1' được ghi hai lần với hai giá trị khác nhau").fill(detail),
+        Flaw.UNCLOSED: say("HealthCheck", "giá trị của '%1' mở ngoặc mà không đóng").fill(detail),
+        Flaw.TRAILING: say("HealthCheck", "có chữ thừa sau dấu đóng ngoặc của '%1'").fill(detail),
+        Flaw.BAD_FLAG: say("HealthCheck", "%1 (chỉ nhận yes, no, true, false hoặc SSPI)").fill(detail),
+        Flaw.BAD_PORT: say("HealthCheck", "cổng '%1' không phải số từ 1 đến 65535").fill(detail),
+    }
+    return words.get(error.flaw or Flaw.NOT_A_URL, detail)
 
 
 def unusable_url(error: PosUrlError) -> CheckResult:
@@ -178,42 +193,50 @@ def unusable_url(error: PosUrlError) -> CheckResult:
     detail, remedy = error.detail, "pos.url.invalid"
     match error.problem:
         case PosUrlProblem.MALFORMED:
-            summary = f"Chuỗi kết nối PMV (pos.url) không đúng dạng: {_flaw_words(error)}; dạng đúng: {EXPECTED_FORMS}"
+            summary = say("HealthCheck", "Chuỗi kết nối PMV (pos.url) không đúng dạng: %1; dạng đúng: %2").fill(
+                _flaw_words(error), EXPECTED_FORMS)
         case PosUrlProblem.FILE_PATH:
-            summary = (f"pos.url đang là đường dẫn tệp ({detail}): tệp dữ liệu SQLite khai báo ở pos.database, "
-                       f"còn pos.url là chuỗi kết nối máy chủ, dạng: {EXPECTED_FORMS}")
+            summary = say("HealthCheck", "pos.url đang là đường dẫn tệp (%1): tệp dữ liệu SQLite khai báo ở "
+                                         "pos.database, còn pos.url là chuỗi kết nối máy chủ, dạng: %2").fill(
+                detail, EXPECTED_FORMS)
         case PosUrlProblem.UNSUPPORTED_DATABASE:
-            summary = f"Chưa hỗ trợ cơ sở dữ liệu '{detail}' trong pos.url; hỗ trợ SQL Server, PostgreSQL và SQLite"
+            summary = say("HealthCheck", "Chưa hỗ trợ cơ sở dữ liệu '%1' trong pos.url; "
+                                         "hỗ trợ SQL Server, PostgreSQL và SQLite").fill(detail)
         case PosUrlProblem.WINDOWS_LOGIN:
-            summary = (f"Chuỗi kết nối PMV dùng đăng nhập Windows ({detail}), ứng dụng chưa hỗ trợ; hãy dùng tài "
-                       "khoản SQL: ghi User Id=tên;Password=mật-khẩu thay cho Trusted_Connection")
+            summary = say("HealthCheck", "Chuỗi kết nối PMV dùng đăng nhập Windows (%1), ứng dụng chưa hỗ trợ; "
+                                         "hãy dùng tài khoản SQL: ghi User Id=tên;Password=mật-khẩu thay cho "
+                                         "Trusted_Connection").fill(detail)
             remedy = "pos.url.windows_login"
         case PosUrlProblem.MISSING_LOGIN:
-            summary = "Chuỗi kết nối PMV thiếu tài khoản SQL; thêm User Id=tên;Password=mật-khẩu"
+            summary = say("HealthCheck", "Chuỗi kết nối PMV thiếu tài khoản SQL; thêm User Id=tên;Password=mật-khẩu")
         case PosUrlProblem.MISSING_DATABASE:
-            summary = "Chuỗi kết nối PMV thiếu tên cơ sở dữ liệu; thêm Database=tên (ví dụ Database=PMV)"
+            summary = say("HealthCheck",
+                          "Chuỗi kết nối PMV thiếu tên cơ sở dữ liệu; thêm Database=tên (ví dụ Database=PMV)")
         case PosUrlProblem.DSN:
-            summary = (f"Chuỗi kết nối PMV dùng nguồn dữ liệu ODBC (DSN={detail}), ứng dụng không đọc được DSN; "
-                       "hãy ghi thẳng Server=...;Database=...;User Id=...;Password=...")
+            summary = say("HealthCheck", "Chuỗi kết nối PMV dùng nguồn dữ liệu ODBC (DSN=%1), ứng dụng không đọc "
+                                         "được DSN; hãy ghi thẳng Server=...;Database=...;User Id=...;Password=..."
+                          ).fill(detail)
         case PosUrlProblem.PROTOCOL:
-            summary = (f"Máy chủ '{detail}' dùng named pipes, shared memory hoặc LocalDB; ứng dụng chỉ kết nối "
-                       "SQL Server qua TCP/IP: ghi Server=tên-máy\\SQLEXPRESS hoặc Server=tên-máy,1433")
+            summary = say("HealthCheck", "Máy chủ '%1' dùng named pipes, shared memory hoặc LocalDB; ứng dụng chỉ "
+                                         "kết nối SQL Server qua TCP/IP: ghi Server=tên-máy\\SQLEXPRESS hoặc "
+                                         "Server=tên-máy,1433").fill(detail)
         case PosUrlProblem.MISSING_DRIVER:
-            summary = f"Bản cài đặt thiếu trình điều khiển cơ sở dữ liệu {detail}; cài lại hoặc cập nhật ứng dụng"
+            summary = say("HealthCheck", "Bản cài đặt thiếu trình điều khiển cơ sở dữ liệu %1; "
+                                         "cài lại hoặc cập nhật ứng dụng").fill(detail)
             remedy = "pos.driver.missing"
     return result(Status.CRITICAL, summary, remedy=remedy)
 
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html) in the shop's words; its English message
 # stays in the details for the technician.
-_SQLITE_REASONS = {
-    5: "tệp đang bị PMV hoặc chương trình khác khóa",  # SQLITE_BUSY
-    6: "tệp đang bị PMV hoặc chương trình khác khóa",  # SQLITE_LOCKED
-    10: "ổ đĩa báo lỗi khi đọc",  # SQLITE_IOERR
-    11: "nội dung tệp bị hỏng",  # SQLITE_CORRUPT
-    14: "không mở được tệp: kiểm tra quyền truy cập",  # SQLITE_CANTOPEN
-    23: "không có quyền đọc tệp",  # SQLITE_AUTH
-    26: "tệp không phải dữ liệu SQLite",  # SQLITE_NOTADB
+_SQLITE_REASONS: dict[int, str] = {
+    5: say("HealthCheck", "tệp đang bị PMV hoặc chương trình khác khóa"),  # SQLITE_BUSY
+    6: say("HealthCheck", "tệp đang bị PMV hoặc chương trình khác khóa"),  # SQLITE_LOCKED
+    10: say("HealthCheck", "ổ đĩa báo lỗi khi đọc"),  # SQLITE_IOERR
+    11: say("HealthCheck", "nội dung tệp bị hỏng"),  # SQLITE_CORRUPT
+    14: say("HealthCheck", "không mở được tệp: kiểm tra quyền truy cập"),  # SQLITE_CANTOPEN
+    23: say("HealthCheck", "không có quyền đọc tệp"),  # SQLITE_AUTH
+    26: say("HealthCheck", "tệp không phải dữ liệu SQLite"),  # SQLITE_NOTADB
 }
 
 
@@ -223,8 +246,8 @@ def sqlite_reason(error: BaseException) -> str:
     if isinstance(code, int) and code & 0xFF in _SQLITE_REASONS:
         return _SQLITE_REASONS[code & 0xFF]
     if "no such table" in str(error):
-        return "tệp không có bảng dữ liệu của PMV"
-    return "lỗi SQLite"
+        return say("HealthCheck", "tệp không có bảng dữ liệu của PMV")
+    return say("HealthCheck", "lỗi SQLite")
 
 
 def _is_empty(path: Path) -> bool:
@@ -241,15 +264,17 @@ def _server_failure(ctx: CheckContext, kind: ConnectFailure, reason: str, detail
     details = f"{reason}\n{details}" if reason and reason not in details else details
     if kind is ConnectFailure.UNREACHABLE:
         remedy = "pos.db.unreachable_pg" if url.get_backend_name() == "postgresql" else "pos.db.unreachable"
-        return result(Status.CRITICAL, f"Không liên lạc được máy chủ dữ liệu PMV ({where})",
+        return result(Status.CRITICAL, say("HealthCheck", "Không liên lạc được máy chủ dữ liệu PMV (%1)").fill(where),
                       details=details, remedy=remedy)
     if kind is ConnectFailure.LOGIN:
-        return result(Status.CRITICAL, f"Máy chủ dữ liệu PMV ({where}) từ chối đăng nhập '{url.username}'",
-                      details=details, remedy="pos.db.login")
+        return result(Status.CRITICAL, say("HealthCheck", "Máy chủ dữ liệu PMV (%1) từ chối đăng nhập '%2'").fill(
+                          where, str(url.username)), details=details, remedy="pos.db.login")
     if kind is ConnectFailure.NO_DATABASE:
-        return result(Status.CRITICAL, f"Máy chủ {where} không có cơ sở dữ liệu '{url.database}' (hoặc tài khoản "
-                                       "không có quyền mở)", details=details, remedy="pos.url.invalid")
-    return result(Status.CRITICAL, "Không mở được cơ sở dữ liệu PMV", details=details, remedy="pos.db.unreadable")
+        return result(Status.CRITICAL, say("HealthCheck", "Máy chủ %1 không có cơ sở dữ liệu '%2' (hoặc tài khoản "
+                                                          "không có quyền mở)").fill(where, str(url.database)),
+                      details=details, remedy="pos.url.invalid")
+    return result(Status.CRITICAL, say("HealthCheck", "Không mở được cơ sở dữ liệu PMV"), details=details,
+                  remedy="pos.db.unreadable")
 
 
 def check_connect(ctx: CheckContext) -> CheckResult:
@@ -261,8 +286,9 @@ def check_connect(ctx: CheckContext) -> CheckResult:
     path = sqlite_file(ctx)
     if path is not None and not path.is_file():
         # A read-only SQLite open of a missing file says only "unable to open": say what is wrong.
-        return result(Status.CRITICAL, f"Không tìm thấy tệp dữ liệu PMV: {path}",
-                      details=f"Đường dẫn trong cài đặt: {path}", remedy="pos.db.not_found")
+        return result(Status.CRITICAL, say("HealthCheck", "Không tìm thấy tệp dữ liệu PMV: %1").fill(str(path)),
+                      details=say("HealthCheck", "Đường dẫn trong cài đặt: %1").fill(str(path)),
+                      remedy="pos.db.not_found")
     warn_ms = ctx.settings.health.db_latency_warn_ms
     started = time.perf_counter()
     try:
@@ -278,24 +304,25 @@ def check_connect(ctx: CheckContext) -> CheckResult:
             return _server_failure(ctx, kind, reason, str(exc))
         if path is not None and _is_empty(path):
             # An empty file opens as an empty database ("no such table"): the POS's data is gone from it.
-            return result(Status.CRITICAL, f"Tệp dữ liệu PMV trống (0 byte): {path}", details=str(exc),
-                          remedy="pos.db.corrupt")
+            return result(Status.CRITICAL, say("HealthCheck", "Tệp dữ liệu PMV trống (0 byte): %1").fill(str(path)),
+                          details=str(exc), remedy="pos.db.corrupt")
         if isinstance(cause, sqlite3.DatabaseError) and not isinstance(cause, sqlite3.OperationalError):
             # "file is not a database", "malformed": the bytes are wrong, not the access to them.
-            return result(Status.CRITICAL, f"Tệp dữ liệu PMV bị hỏng, không đọc được ({sqlite_reason(cause)})",
+            return result(Status.CRITICAL,
+                          say("HealthCheck", "Tệp dữ liệu PMV bị hỏng, không đọc được (%1)").fill(sqlite_reason(cause)),
                           details=str(exc), remedy="pos.db.corrupt")
-        return result(Status.CRITICAL, f"Không mở được cơ sở dữ liệu PMV ({sqlite_reason(cause)})",
-                      details=str(exc), remedy="pos.db.unreadable")
+        return result(Status.CRITICAL, say("HealthCheck", "Không mở được cơ sở dữ liệu PMV (%1)").fill(
+                          sqlite_reason(cause)), details=str(exc), remedy="pos.db.unreadable")
     latency_ms = round((time.perf_counter() - started) * 1000, 1)
     metrics = (Metric("latency_ms", latency_ms, "ms", warn=warn_ms),)
     where = f"PMV {version}" if version else "PMV"
     if latency_ms > warn_ms:
         return result(Status.WARNING,
-                      f"Cơ sở dữ liệu {where} trả lời chậm: {format_decimal(latency_ms, None)} ms "
-                      f"(ngưỡng {format_decimal(warn_ms, None)} ms)",
+                      say("HealthCheck", "Cơ sở dữ liệu %1 trả lời chậm: %2 ms (ngưỡng %3 ms)").fill(
+                          where, number(latency_ms, None), number(warn_ms, None)),
                       remedy="pos.db.slow", metrics=metrics)
-    return result(Status.OK, f"Kết nối được cơ sở dữ liệu {where} trong {format_decimal(latency_ms, None)} ms",
-                  metrics=metrics)
+    return result(Status.OK, say("HealthCheck", "Kết nối được cơ sở dữ liệu %1 trong %2 ms").fill(
+                      where, number(latency_ms, None)), metrics=metrics)
 
 
 # --- pos.db.integrity ---------------------------------------------------------
@@ -309,7 +336,8 @@ def check_integrity(ctx: CheckContext) -> CheckResult:
     dialect = ctx.pos_dialect()
     if dialect != "sqlite":
         # SQL Server has DBCC CHECKDB, but it needs rights a till account does not have.
-        return result(Status.SKIPPED, f"Bỏ qua: chỉ kiểm tra được với SQLite (PMV đang dùng {dialect})")
+        return result(Status.SKIPPED,
+                      say("HealthCheck", "Bỏ qua: chỉ kiểm tra được với SQLite (PMV đang dùng %1)").fill(str(dialect)))
     cache = ctx.data_dir / "health" / "integrity.json" if ctx.data_dir is not None else None
     recent = _recent_ok(cache, ctx)
     if recent is not None:
@@ -317,8 +345,9 @@ def check_integrity(ctx: CheckContext) -> CheckResult:
     outcome = _full_integrity_check(ctx)
     if cache is not None and outcome.status is Status.OK:
         cache.parent.mkdir(parents=True, exist_ok=True)
+        said = outcome.summary.to_json() if isinstance(outcome.summary, Phrase) else None
         cache.write_text(json.dumps({"database": str(ctx.settings.pos.database), "at": ctx.now().isoformat(),
-                                     "summary": outcome.summary}), encoding="utf-8")
+                                     "summary": outcome.summary, "phrase": said}), encoding="utf-8")
     return outcome
 
 
@@ -334,7 +363,15 @@ def _recent_ok(cache: Path | None, ctx: CheckContext) -> CheckResult | None:
             or not dt.timedelta(0) <= ctx.now() - at < INTEGRITY_EVERY):
         return None
     when = format_datetime(at.astimezone(SHOP_TZ))
-    return result(Status.OK, f"{data.get('summary', 'Dữ liệu PMV nguyên vẹn')} (kiểm tra đầy đủ lúc {when})")
+    # The summary as said then (its phrase, so an English window says it in English); an older cache: its words.
+    if "summary" not in data:
+        summary: str = say("HealthCheck", "Dữ liệu PMV nguyên vẹn")
+    elif isinstance(data["summary"], str):
+        stored = data.get("phrase")
+        summary = phrase_from_json(stored if isinstance(stored, str) else None, data["summary"])
+    else:
+        summary = str(data["summary"])
+    return result(Status.OK, say("HealthCheck", "%1 (kiểm tra đầy đủ lúc %2)").fill(summary, when))
 
 
 def _full_integrity_check(ctx: CheckContext) -> CheckResult:
@@ -355,10 +392,13 @@ def _full_integrity_check(ctx: CheckContext) -> CheckResult:
             problems, pages = [str(cause).splitlines()[0]], 0
     if problems:
         shown = "\n".join(f"- {line}" for line in problems[:QUICK_CHECK_MAX_ERRORS])
-        return result(Status.CRITICAL, f"Tệp dữ liệu PMV bị hỏng: {len(problems)} lỗi cấu trúc ({problems[0]})",
+        return result(Status.CRITICAL,
+                      say("HealthCheck", "Tệp dữ liệu PMV bị hỏng: %1 lỗi cấu trúc (%2)").fill(
+                          len(problems), problems[0]),
                       details=shown, remedy="pos.db.corrupt",
                       metrics=(Metric("problems", len(problems), crit=1),))
-    return result(Status.OK, f"Dữ liệu PMV nguyên vẹn: kiểm tra nhanh {pages} trang, không có lỗi",
+    return result(Status.OK,
+                  say("HealthCheck", "Dữ liệu PMV nguyên vẹn: kiểm tra nhanh %1 trang, không có lỗi").fill(pages),
                   metrics=(Metric("problems", 0, crit=1), Metric("pages", pages)))
 
 
@@ -375,7 +415,7 @@ def _snapshot(ctx: CheckContext, target: Path) -> int:
         with ctx.pos_engine.connect() as conn:
             source = conn.connection.driver_connection
             if not isinstance(source, sqlite3.Connection):
-                raise NotConfigured("trình điều khiển SQLite không hỗ trợ sao chép trực tuyến")
+                raise NotConfigured(say("HealthCheck", "trình điều khiển SQLite không hỗ trợ sao chép trực tuyến"))
             source.backup(dest, pages=BACKUP_STEP_PAGES, sleep=0.005)
         pages = int(dest.execute("PRAGMA page_count").fetchone()[0])
     finally:

@@ -21,6 +21,7 @@ from app import HOTLINE
 from app.health import platform_probes
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.infra.phrase import Phrase, joined, number, say
 from app.infra.settings import PrinterSettings
 
 CONNECT_TIMEOUT_SECONDS = 2.0  # a LAN printer answers in milliseconds; 2 s is generous
@@ -29,21 +30,23 @@ SERIAL_URL_TIMEOUT_SECONDS = 1.0
 QueueLister = Callable[[], frozenset[str] | None]
 
 REMEDIES: dict[str, str] = {
-    "printers.unreachable": (
+    "printers.unreachable": say(
+        "HealthCheck",
         "Máy in không trả lời; in hóa đơn hoặc tem sẽ bị lỗi.\n"
         "1. Kiểm tra máy in đã bật, còn giấy/tem, đèn báo không nháy đỏ.\n"
         "2. Kiểm tra dây mạng (hoặc dây USB) cắm chắc ở cả hai đầu.\n"
         "3. Tắt máy in 10 giây rồi bật lại, chờ 1 phút và chạy lại kiểm tra.\n"
         "4. Máy in qua Windows: mở \u201cPrinters & scanners\u201d, xem máy in có bị \u201cOffline\u201d không.\n"
-        f"5. Vẫn không được, gọi {HOTLINE}."
-    ),
-    "scanners.missing": (
+        "5. Vẫn không được, gọi %1.",
+    ).fill(HOTLINE),
+    "scanners.missing": say(
+        "HealthCheck",
         "Không thấy cổng của máy quét mã vạch.\n"
         "1. Rút dây máy quét ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).\n"
         "2. Mở Device Manager, mục \u201cPorts (COM & LPT)\u201d, xem máy quét đang ở cổng COM nào.\n"
         "3. Nếu số cổng đã đổi, sửa lại trong Cài đặt (Thiết bị \u2192 Cổng máy quét).\n"
-        f"4. Vẫn không thấy, gọi {HOTLINE}."
-    ),
+        "4. Vẫn không thấy, gọi %1.",
+    ).fill(HOTLINE),
 }
 
 
@@ -57,16 +60,17 @@ class PrinterState:
     reason: str = ""
 
 
+
 def _tcp_reachable(host: str, port: int, timeout: float = CONNECT_TIMEOUT_SECONDS) -> tuple[bool, str]:
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True, ""
     except TimeoutError:
-        return False, f"quá {timeout:g} giây không trả lời".replace(".", ",")
+        return False, say("HealthCheck", "quá %1 giây không trả lời").fill(number(timeout, None))
     except ConnectionRefusedError:
-        return False, "từ chối kết nối (máy in tắt hoặc sai cổng)"
+        return False, say("HealthCheck", "từ chối kết nối (máy in tắt hoặc sai cổng)")
     except OSError as exc:
-        return False, f"lỗi mạng: {exc.strerror or exc}"
+        return False, say("HealthCheck", "lỗi mạng: %1").fill(str(exc.strerror or exc))
 
 
 def _printer_state(printer: PrinterSettings, known: frozenset[str] | None) -> PrinterState:
@@ -74,19 +78,22 @@ def _printer_state(printer: PrinterSettings, known: frozenset[str] | None) -> Pr
         ok, reason = _tcp_reachable(printer.host, printer.port)
         return PrinterState(printer.name, f"{printer.host}:{printer.port}", ok, reason)
     if printer.queue:
-        where = f"hàng đợi \u201c{printer.queue}\u201d"
+        where = say("HealthCheck", "hàng đợi \u201c%1\u201d").fill(printer.queue)
         if known is None:
-            return PrinterState(printer.name, where, None, "máy này không đọc được hàng đợi in của Windows")
+            return PrinterState(printer.name, where, None,
+                                say("HealthCheck", "máy này không đọc được hàng đợi in của Windows"))
         # Windows queue names are case-insensitive.
         present = printer.queue.casefold() in {name.casefold() for name in known}
-        return PrinterState(printer.name, where, present, "" if present else "không có hàng đợi này trong Windows")
-    return PrinterState(printer.name, "chưa khai báo", None, "chưa khai báo địa chỉ (host) hay hàng đợi (queue)")
+        return PrinterState(printer.name, where, present,
+                            "" if present else say("HealthCheck", "không có hàng đợi này trong Windows"))
+    return PrinterState(printer.name, say("HealthCheck", "chưa khai báo"), None,
+                        say("HealthCheck", "chưa khai báo địa chỉ (host) hay hàng đợi (queue)"))
 
 
 def check_printers(ctx: CheckContext, list_queues: QueueLister = platform_probes.spooler_queues) -> CheckResult:
     printers = ctx.settings.devices.printers
     if not printers:
-        raise NotConfigured("chưa khai báo máy in nào")
+        raise NotConfigured(say("HealthCheck", "chưa khai báo máy in nào"))
     # The spooler is asked once, and only if some printer is a queue.
     known = list_queues() if any(p.queue and not p.host for p in printers) else None
     # Network printers are probed in parallel so N offline printers cost one timeout, not N.
@@ -96,23 +103,38 @@ def check_printers(ctx: CheckContext, list_queues: QueueLister = platform_probes
     unverified = [s for s in states if s.reachable is None]
     up = [s for s in states if s.reachable]
     metrics = (Metric("printers", len(states)), Metric("unreachable", len(down), crit=1))
-    details = "\n".join(_line(s) for s in states)
+    details = joined([_line(s) for s in states], "\n")
     if down:
-        names = ", ".join(f"{s.name} ({s.where})" for s in down)
-        return result(Status.CRITICAL, f"{len(down)}/{len(states)} máy in không kết nối được: {names}",
+        names = joined([_named(s) for s in down])
+        return result(Status.CRITICAL,
+                      say("HealthCheck", "%1/%2 máy in không kết nối được: %3").fill(len(down), len(states), names),
                       details, remedy="printers.unreachable", metrics=metrics)
     if not up:
-        return result(Status.SKIPPED, f"Bỏ qua: không kiểm tra được máy in nào ({unverified[0].reason})",
+        return result(Status.SKIPPED,
+                      say("HealthCheck", "Bỏ qua: không kiểm tra được máy in nào (%1)").fill(unverified[0].reason),
                       details, metrics=metrics)
-    summary = f"{len(up)}/{len(states)} máy in sẵn sàng"
     if unverified:
-        summary += f"; chưa kiểm tra được: {', '.join(s.name for s in unverified)}"
+        summary = say("HealthCheck", "%1/%2 máy in sẵn sàng; chưa kiểm tra được: %3").fill(
+            len(up), len(states), joined([s.name for s in unverified]))
+    else:
+        summary = say("HealthCheck", "%1/%2 máy in sẵn sàng").fill(len(up), len(states))
     return result(Status.OK, summary, details, metrics=metrics)
 
 
+def _named(state: PrinterState) -> Phrase:
+    """The printer and where it is, "Máy in tem (192.168.1.50:9100)": the same pattern in every language."""
+    return Phrase("Phrase", "%1 (%2)", (state.name, state.where))
+
+
 def _line(state: PrinterState) -> str:
-    verdict = {True: "sẵn sàng", False: "KHÔNG kết nối được", None: "chưa kiểm tra được"}[state.reachable]
-    return f"- {state.name} ({state.where}): {verdict}" + (f", {state.reason}" if state.reason else "")
+    if state.reachable is None:
+        line = say("HealthCheck", "- %1 (%2): chưa kiểm tra được")
+    elif state.reachable:
+        line = say("HealthCheck", "- %1 (%2): sẵn sàng")
+    else:
+        line = say("HealthCheck", "- %1 (%2): KHÔNG kết nối được")
+    line = line.fill(state.name, state.where)
+    return joined([line, state.reason]) if state.reason else line
 
 
 # --- scanners.ports -----------------------------------------------------------
@@ -127,7 +149,7 @@ def _url_present(url: str) -> tuple[bool, str]:
         # A network scanner bridge: pyserial's own connect waits 5 s; ours is shorter.
         host, _, port = url[len("socket://"):].partition("/")[0].rpartition(":")
         if not port.isdigit():
-            return False, "địa chỉ socket:// sai dạng (cần socket://máy:cổng)"
+            return False, say("HealthCheck", "địa chỉ socket:// sai dạng (cần socket://máy:cổng)")
         return _tcp_reachable(host.strip("[]"), int(port))
     try:
         serial.serial_for_url(url, timeout=SERIAL_URL_TIMEOUT_SECONDS,
@@ -145,13 +167,13 @@ def _port_present(port: str, listed: Callable[[], set[str]]) -> tuple[bool, str]
     # On Linux, ptys and USB adapters not (yet) known to sysfs still have a /dev node.
     if sys.platform != "win32" and os.path.exists(port):
         return True, ""
-    return False, "không có cổng này trên máy"
+    return False, say("HealthCheck", "không có cổng này trên máy")
 
 
 def check_scanners(ctx: CheckContext) -> CheckResult:
     ports = [port.strip() for port in ctx.settings.devices.scanner_ports if port.strip()]
     if not ports:
-        raise NotConfigured("chưa khai báo cổng máy quét (máy quét kiểu bàn phím không cần)")
+        raise NotConfigured(say("HealthCheck", "chưa khai báo cổng máy quét (máy quét kiểu bàn phím không cần)"))
     cache: list[set[str]] = []
 
     def listed() -> set[str]:
@@ -162,14 +184,17 @@ def check_scanners(ctx: CheckContext) -> CheckResult:
     checked = [(port, *_port_present(port, listed)) for port in ports]
     missing = [(port, reason) for port, present, reason in checked if not present]
     metrics = (Metric("ports", len(ports)), Metric("missing", len(missing), warn=1))
-    details = "\n".join(f"- {port}: " + ("có" if present else f"KHÔNG thấy ({reason})")
-                        for port, present, reason in checked)
+    details = joined([say("HealthCheck", "- %1: có").fill(port) if present
+                      else say("HealthCheck", "- %1: KHÔNG thấy (%2)").fill(port, reason)
+                      for port, present, reason in checked], "\n")
     if missing:
         names = ", ".join(port for port, _ in missing)
-        return result(Status.WARNING, f"Không thấy {len(missing)}/{len(ports)} cổng máy quét: {names}",
+        return result(Status.WARNING,
+                      say("HealthCheck", "Không thấy %1/%2 cổng máy quét: %3").fill(len(missing), len(ports), names),
                       details, remedy="scanners.missing", metrics=metrics)
-    return result(Status.OK, f"Đủ {len(ports)}/{len(ports)} cổng máy quét: {', '.join(ports)}", details,
-                  metrics=metrics)
+    return result(Status.OK,
+                  say("HealthCheck", "Đủ %1/%2 cổng máy quét: %3").fill(len(ports), len(ports), ", ".join(ports)),
+                  details, metrics=metrics)
 
 
 CHECKS: list[Check] = [

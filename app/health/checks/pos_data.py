@@ -22,7 +22,9 @@ from app import HOTLINE
 from app.health.checks.database import CONNECT_ID, format_age, to_shop_time
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
-from app.infra.formatting import format_datetime, format_decimal, format_vnd
+from app.infra.formatting import format_datetime, format_vnd
+from app.infra.phrase import joined, say
+from app.infra.phrase import number as decimal
 from pmv_protocol.calendar import parse_interval, within_interval
 
 PRICES_ID = "prices.fresh"
@@ -33,39 +35,44 @@ SHOWN = 3  # numbers named in a summary
 LISTED = 10  # numbers listed in details
 
 REMEDIES: dict[str, str] = {
-    "prices.missing": (
+    "prices.missing": say(
+        "HealthCheck",
         "Phần mềm PMV chưa có bảng giá vàng, nên không tính được tiền hàng.\n"
         "1. Mở PMV, vào mục bảng giá vàng.\n"
         "2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.\n"
-        f"3. Nếu PMV không lưu được, gọi {HOTLINE}."
-    ),
-    "prices.stale": (
+        "3. Nếu PMV không lưu được, gọi %1.",
+    ).fill(HOTLINE),
+    "prices.stale": say(
+        "HealthCheck",
         "Bảng giá vàng trong PMV chưa được cập nhật hôm nay; hóa đơn sẽ tính theo giá cũ.\n"
         "1. Mở PMV, vào mục bảng giá vàng.\n"
         "2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.\n"
         "3. So lại với bảng giá niêm yết tại quầy.\n"
-        f"4. Nếu PMV không lưu được giá hoặc giá tự quay về giá cũ, gọi {HOTLINE}."
-    ),
-    "prices.invalid": (
+        "4. Nếu PMV không lưu được giá hoặc giá tự quay về giá cũ, gọi %1.",
+    ).fill(HOTLINE),
+    "prices.invalid": say(
+        "HealthCheck",
         "Bảng giá vàng có giá sai (giá bán không cao hơn giá mua, hoặc giá bằng 0).\n"
         "1. Mở PMV, vào mục bảng giá vàng, sửa giá của loại vàng được nêu: giá bán phải cao hơn giá mua.\n"
         "2. Bấm Lưu rồi chạy lại kiểm tra.\n"
-        f"3. Xem lại các hóa đơn đã lập từ lúc nhập giá sai; nếu cần điều chỉnh hóa đơn, gọi {HOTLINE}."
-    ),
-    "invoices.gap": (
+        "3. Xem lại các hóa đơn đã lập từ lúc nhập giá sai; nếu cần điều chỉnh hóa đơn, gọi %1.",
+    ).fill(HOTLINE),
+    "invoices.gap": say(
+        "HealthCheck",
         "Số hóa đơn bị thiếu hoặc bị trùng; đây là sai sót về hóa đơn phải xử lý với cơ quan thuế.\n"
         "1. Không xóa hóa đơn và không lập hóa đơn mới để \u201clấp\u201d số bị thiếu.\n"
         "2. Ghi lại các số hóa đơn được nêu trong phần chi tiết.\n"
-        f"3. Gọi ngay {HOTLINE}: kỹ thuật viên sẽ đối chiếu với hóa đơn điện tử và hướng dẫn lập "
-        "thông báo hóa đơn có sai sót (mẫu 04/SS-HĐĐT) nếu cần."
-    ),
-    "invoices.order": (
+        "3. Gọi ngay %1: kỹ thuật viên sẽ đối chiếu với hóa đơn điện tử và hướng dẫn lập "
+        "thông báo hóa đơn có sai sót (mẫu 04/SS-HĐĐT) nếu cần.",
+    ).fill(HOTLINE),
+    "invoices.order": say(
+        "HealthCheck",
         "Số hóa đơn không tăng theo thời gian lập: thường do đồng hồ máy tính bị chỉnh sai.\n"
         "1. Kiểm tra ngày giờ ở góc dưới màn hình; nếu sai, bật \u201cSet time automatically\u201d trong "
         "cài đặt ngày giờ của Windows.\n"
         "2. Không sửa ngày giờ trên các hóa đơn đã lập.\n"
-        f"3. Gọi {HOTLINE} để kỹ thuật viên kiểm tra các hóa đơn được nêu."
-    ),
+        "3. Gọi %1 để kỹ thuật viên kiểm tra các hóa đơn được nêu.",
+    ).fill(HOTLINE),
 }
 
 
@@ -101,7 +108,7 @@ def read_board(ctx: CheckContext) -> list[BoardRow]:
 def check_prices(ctx: CheckContext) -> CheckResult:
     board = read_board(ctx)
     if not board:
-        return result(Status.CRITICAL, "Chưa có bảng giá vàng trong PMV", remedy="prices.missing")
+        return result(Status.CRITICAL, say("HealthCheck", "Chưa có bảng giá vàng trong PMV"), remedy="prices.missing")
     health = ctx.settings.health
     now = ctx.local_now()
     latest = max(row.updated_at for row in board)
@@ -112,21 +119,24 @@ def check_prices(ctx: CheckContext) -> CheckResult:
         Metric("age_hours", round(hours, 2), "h", warn=health.price_max_age_hours, crit=PRICES_CRITICAL_HOURS),
         Metric("invalid_purities", len(invalid), crit=1),
     )
-    details = "\n".join(
-        f"{'SAI: ' if row in invalid else ''}{row.name}: mua {format_vnd(row.buy)}, bán {format_vnd(row.sell)}"
-        f" / chỉ ({format_datetime(row.updated_at)})"
+    details = joined([
+        (say("HealthCheck", "SAI: %1: mua %2, bán %3 / chỉ (%4)") if row in invalid
+         else say("HealthCheck", "%1: mua %2, bán %3 / chỉ (%4)")).fill(
+            row.name, format_vnd(row.buy), format_vnd(row.sell), format_datetime(row.updated_at))
         for row in board
-    )
+    ], "\n")
     if invalid:
         first = invalid[0]
         others = ", ".join(row.name for row in invalid[1:SHOWN + 1])
-        more = f"; cũng sai: {others}" if others else ""
-        return result(Status.CRITICAL,
-                      f"Giá vàng sai ở {first.name}: mua {format_vnd(first.buy)}, bán {format_vnd(first.sell)}{more}",
-                      details, remedy="prices.invalid", metrics=metrics)
+        summary = (say("HealthCheck", "Giá vàng sai ở %1: mua %2, bán %3; cũng sai: %4").fill(
+                       first.name, format_vnd(first.buy), format_vnd(first.sell), others) if others
+                   else say("HealthCheck", "Giá vàng sai ở %1: mua %2, bán %3").fill(
+                       first.name, format_vnd(first.buy), format_vnd(first.sell)))
+        return result(Status.CRITICAL, summary, details, remedy="prices.invalid", metrics=metrics)
     when = format_datetime(latest)
     if hours > PRICES_CRITICAL_HOURS:
-        return result(Status.CRITICAL, f"Bảng giá vàng đã cũ {format_age(age)} (cập nhật lần cuối {when})",
+        return result(Status.CRITICAL,
+                      say("HealthCheck", "Bảng giá vàng đã cũ %1 (cập nhật lần cuối %2)").fill(format_age(age), when),
                       details, remedy="prices.stale", metrics=metrics)
     open_hours = parse_interval(health.trading_hours)
     trading = within_interval(open_hours, now)
@@ -134,17 +144,20 @@ def check_prices(ctx: CheckContext) -> CheckResult:
     if days_old <= 0:
         if trading and hours > health.price_max_age_hours:
             return result(Status.WARNING,
-                          f"Bảng giá vàng cập nhật cách đây {format_age(age)} ({when}), "
-                          f"quá {format_decimal(health.price_max_age_hours, None)} giờ",
+                          say("HealthCheck", "Bảng giá vàng cập nhật cách đây %1 (%2), quá %3 giờ").fill(
+                              format_age(age), when, decimal(health.price_max_age_hours, None)),
                           details, remedy="prices.stale", metrics=metrics)
-        return result(Status.OK, f"Bảng giá vàng cập nhật lúc {when} (cách đây {format_age(age)}), "
-                                 f"{len(board)} loại vàng", details, metrics=metrics)
+        return result(Status.OK, say("HealthCheck", "Bảng giá vàng cập nhật lúc %1 (cách đây %2), %3 loại vàng").fill(
+                          when, format_age(age), len(board)), details, metrics=metrics)
     if not trading and days_old == 1:
         # Boards are set when the shop opens; before (or after) trading hours yesterday's is the right one.
         opens = f"{open_hours[0] // 60:02d}:{open_hours[0] % 60:02d}"
-        return result(Status.OK, f"Ngoài giờ giao dịch (mở cửa {opens}): dùng bảng giá hôm qua, cập nhật lúc {when}",
+        return result(Status.OK, say("HealthCheck", "Ngoài giờ giao dịch (mở cửa %1): dùng bảng giá hôm qua, "
+                                                    "cập nhật lúc %2").fill(opens, when),
                       details, metrics=metrics)
-    return result(Status.WARNING, f"Bảng giá vàng chưa cập nhật hôm nay: lần cuối {when} (cách đây {format_age(age)})",
+    return result(Status.WARNING,
+                  say("HealthCheck", "Bảng giá vàng chưa cập nhật hôm nay: lần cuối %1 (cách đây %2)").fill(
+                      when, format_age(age)),
                   details, remedy="prices.stale", metrics=metrics)
 
 
@@ -220,7 +233,10 @@ def check_invoices(ctx: CheckContext) -> CheckResult:
         kinds[str(series)].add(str(kind))
     anchor_of = {str(series): (int(number), to_shop_time(issued)) for series, number, issued in anchors}
     if not per_series:
-        return result(Status.OK, f"Không có hóa đơn nào trong {days} ngày qua",
+        # English's singular of the count is its own message ("one"), as in the window's texts modules.
+        none = (say("HealthCheck", "Không có hóa đơn nào trong %1 ngày qua", "one") if days == 1
+                else say("HealthCheck", "Không có hóa đơn nào trong %1 ngày qua"))
+        return result(Status.OK, none.fill(days),
                       metrics=(Metric("invoices", 0),))
     reports = [replace(_analyse(series, rows, anchor_of.get(series)), purchase_records=kinds[series] == {"buy"})
                for series, rows in sorted(per_series.items())]
@@ -236,32 +252,47 @@ def check_invoices(ctx: CheckContext) -> CheckResult:
         Metric("duplicates", len(duplicates), crit=1),
         Metric("out_of_order", len(disordered), warn=1),
     )
-    lines = [f"Bảng kê thu mua {r.series}: {r.count} bảng kê, số {r.first} đến {r.last}" if r.purchase_records
-             else f"Ký hiệu {r.series}: {r.count} hóa đơn, số {r.first} đến {r.last}" for r in reports]
+    lines: list[str] = [
+        (say("HealthCheck", "Bảng kê thu mua %1: %2 bảng kê, số %3 đến %4") if r.purchase_records
+         else say("HealthCheck", "Ký hiệu %1: %2 hóa đơn, số %3 đến %4")).fill(r.series, r.count, r.first, r.last)
+        for r in reports]
     if missing:
-        more = f" (và {missing_total - len(missing)} số khác)" if missing_total > len(missing) else ""
-        lines.append(f"Thiếu {missing_total} số: {', '.join(missing)}{more}")
+        if missing_total > len(missing):
+            lines.append(say("HealthCheck", "Thiếu %1 số: %2 (và %3 số khác)").fill(
+                missing_total, ", ".join(missing), missing_total - len(missing)))
+        else:
+            lines.append(say("HealthCheck", "Thiếu %1 số: %2").fill(missing_total, ", ".join(missing)))
     if duplicates:
-        lines.append(f"Trùng {len(duplicates)} số: {', '.join(duplicates[:LISTED])}")
+        lines.append(say("HealthCheck", "Trùng %1 số: %2").fill(len(duplicates), ", ".join(duplicates[:LISTED])))
     if disordered:
-        lines.append(f"Lập trước hóa đơn số nhỏ hơn: {', '.join(disordered[:LISTED])}")
-    details = "\n".join(lines)
+        lines.append(say("HealthCheck", "Lập trước hóa đơn số nhỏ hơn: %1").fill(", ".join(disordered[:LISTED])))
+    details = joined(lines, "\n")
     if missing or duplicates:
-        parts = []
+        parts: list[str] = []
         if missing:
-            parts.append(f"thiếu {missing_total} số ({', '.join(missing[:SHOWN])})")
+            parts.append(say("HealthCheck", "thiếu %1 số (%2)").fill(missing_total, ", ".join(missing[:SHOWN])))
         if duplicates:
-            parts.append(f"trùng {len(duplicates)} số ({', '.join(duplicates[:SHOWN])})")
-        return result(Status.CRITICAL, f"Số hóa đơn không liên tục trong {days} ngày qua: {'; '.join(parts)}",
-                      details, remedy="invoices.gap", metrics=metrics)
+            parts.append(say("HealthCheck", "trùng %1 số (%2)").fill(len(duplicates), ", ".join(duplicates[:SHOWN])))
+        summary = (say("HealthCheck", "Số hóa đơn không liên tục trong %1 ngày qua: %2", "one") if days == 1
+                   else say("HealthCheck", "Số hóa đơn không liên tục trong %1 ngày qua: %2")).fill(
+            days, joined(parts, "; "))
+        return result(Status.CRITICAL, summary, details, remedy="invoices.gap", metrics=metrics)
     if disordered:
         return result(Status.WARNING,
-                      f"{len(disordered)} hóa đơn có số không tăng theo giờ lập ({', '.join(disordered[:SHOWN])})",
+                      say("HealthCheck", "%1 hóa đơn có số không tăng theo giờ lập (%2)").fill(
+                          len(disordered), ", ".join(disordered[:SHOWN])),
                       details, remedy="invoices.order", metrics=metrics)
-    ranges = ", ".join(f"{invoice_code(r.series, r.first)} đến {invoice_code(r.series, r.last)}" for r in reports)
-    counted = f"{total - records} hóa đơn và {records} bảng kê thu mua" if records else f"{total} hóa đơn"
-    return result(Status.OK, f"{counted} trong {days} ngày qua, số liên tục ({ranges})", details,
-                  metrics=metrics)
+    ranges = joined([say("HealthCheck", "%1 đến %2").fill(invoice_code(r.series, r.first),
+                                                          invoice_code(r.series, r.last)) for r in reports], ", ")
+    if records:
+        summary = (say("HealthCheck", "%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)", "one")
+                   if days == 1 else
+                   say("HealthCheck", "%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)")).fill(
+            total - records, records, days, ranges)
+    else:
+        summary = (say("HealthCheck", "%1 hóa đơn trong %2 ngày qua, số liên tục (%3)", "one") if days == 1
+                   else say("HealthCheck", "%1 hóa đơn trong %2 ngày qua, số liên tục (%3)")).fill(total, days, ranges)
+    return result(Status.OK, summary, details, metrics=metrics)
 
 
 CHECKS: list[Check] = [

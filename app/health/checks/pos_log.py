@@ -18,6 +18,7 @@ from app.health.checks.database import to_shop_time
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime
+from app.infra.phrase import joined, say
 from pmv_protocol.shop_time import SHOP_TZ
 
 CHECK_ID = "pos.log.errors"
@@ -40,24 +41,27 @@ _LINE = re.compile(
 _DATED_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 REMEDIES: dict[str, str] = {
-    "pos_log.errors": (
+    "pos_log.errors": say(
+        "HealthCheck",
         "Phần mềm PMV ghi lỗi trong nhật ký 24 giờ qua.\n"
         "1. Xem các dòng lỗi trong phần chi tiết: nếu là máy in hay đầu đọc mã vạch, kiểm tra dây cáp "
         "và bật lại thiết bị.\n"
         "2. Đóng PMV rồi mở lại.\n"
-        f"3. Nếu lỗi còn lặp lại, gửi yêu cầu hỗ trợ (nhật ký được gửi kèm) hoặc gọi {HOTLINE}."
-    ),
-    "pos_log.fatal": (
+        "3. Nếu lỗi còn lặp lại, gửi yêu cầu hỗ trợ (nhật ký được gửi kèm) hoặc gọi %1.",
+    ).fill(HOTLINE),
+    "pos_log.fatal": say(
+        "HealthCheck",
         "Phần mềm PMV gặp lỗi nghiêm trọng hoặc ghi rất nhiều lỗi trong 24 giờ qua.\n"
         "1. Lưu lại công việc đang làm, đóng PMV rồi mở lại.\n"
         "2. Kiểm tra hóa đơn vừa lập gần thời điểm lỗi đã được lưu đủ chưa.\n"
-        f"3. Gọi {HOTLINE} và đọc dòng lỗi trong phần chi tiết cho kỹ thuật viên."
-    ),
-    "pos_log.folder_missing": (
+        "3. Gọi %1 và đọc dòng lỗi trong phần chi tiết cho kỹ thuật viên.",
+    ).fill(HOTLINE),
+    "pos_log.folder_missing": say(
+        "HealthCheck",
         "Không thấy thư mục nhật ký của PMV, nên không biết phần mềm có đang gặp lỗi hay không.\n"
         "1. Kiểm tra PMV vẫn được cài trên máy và mở được.\n"
-        f"2. Gọi {HOTLINE} để kỹ thuật viên kiểm tra đường dẫn nhật ký trong cài đặt."
-    ),
+        "2. Gọi %1 để kỹ thuật viên kiểm tra đường dẫn nhật ký trong cài đặt.",
+    ).fill(HOTLINE),
 }
 
 
@@ -131,10 +135,11 @@ def parse_lines(content: str, file: str) -> list[LogLine]:
 def check_log(ctx: CheckContext) -> CheckResult:
     folder = ctx.settings.pos.logs_dir
     if folder is None:
-        raise NotConfigured("chưa khai báo thư mục nhật ký PMV (pos.logs_dir)")
+        raise NotConfigured(say("HealthCheck", "chưa khai báo thư mục nhật ký PMV (pos.logs_dir)"))
     folder = Path(folder)
     if not folder.is_dir():
-        return result(Status.WARNING, f"Không thấy thư mục nhật ký PMV: {folder}", remedy="pos_log.folder_missing")
+        return result(Status.WARNING, say("HealthCheck", "Không thấy thư mục nhật ký PMV: %1").fill(str(folder)),
+                      remedy="pos_log.folder_missing")
     now = ctx.local_now()
     since = now - WINDOW
     files = recent_files(folder, now)
@@ -160,21 +165,28 @@ def check_log(ctx: CheckContext) -> CheckResult:
         Metric("fatal", len(fatal), crit=1),
         Metric("warnings", len(warnings)),
     )
-    read_note = " (chỉ đọc phần cuối của tệp lớn)" if truncated else ""
-    scope = f"{len(files)} tệp nhật ký 24 giờ qua{read_note}"
+    scope = (say("HealthCheck", "%1 tệp nhật ký 24 giờ qua (chỉ đọc phần cuối của tệp lớn)") if truncated
+             else say("HealthCheck", "%1 tệp nhật ký 24 giờ qua")).fill(len(files))
     if not errors:
         if warnings:
             last = warnings[-1]
-            return result(Status.OK, f"Không có lỗi trong nhật ký PMV, {len(warnings)} cảnh báo ({scope})",
-                          details=f"Cảnh báo gần nhất: {format_datetime(last.at)} {last.message}", metrics=metrics)
-        return result(Status.OK, f"Không có lỗi trong nhật ký PMV ({scope})", metrics=metrics)
-    details = "\n".join(f"{format_datetime(e.at)} {e.level} {e.message} ({e.file})" for e in errors[-LAST_SHOWN:])
+            return result(Status.OK, say("HealthCheck", "Không có lỗi trong nhật ký PMV, %1 cảnh báo (%2)").fill(
+                              len(warnings), scope),
+                          details=say("HealthCheck", "Cảnh báo gần nhất: %1 %2").fill(
+                              format_datetime(last.at), last.message),
+                          metrics=metrics)
+        return result(Status.OK, say("HealthCheck", "Không có lỗi trong nhật ký PMV (%1)").fill(scope), metrics=metrics)
+    lines: list[str] = [f"{format_datetime(e.at)} {e.level} {e.message} ({e.file})" for e in errors[-LAST_SHOWN:]]
     if truncated:
-        details += f"\nĐã đọc {scope}"
+        lines.append(say("HealthCheck", "Đã đọc %1").fill(scope))
+    details = joined(lines, "\n")
     last = errors[-1]
-    summary = (f"{len(errors)} lỗi trong nhật ký PMV 24 giờ qua"
-               f"{f', {len(fatal)} lỗi nghiêm trọng' if fatal else ''}; gần nhất {format_datetime(last.at)}: "
-               f"{last.message}")
+    if fatal:
+        summary = say("HealthCheck", "%1 lỗi trong nhật ký PMV 24 giờ qua, %2 lỗi nghiêm trọng; gần nhất %3: %4").fill(
+            len(errors), len(fatal), format_datetime(last.at), last.message)
+    else:
+        summary = say("HealthCheck", "%1 lỗi trong nhật ký PMV 24 giờ qua; gần nhất %2: %3").fill(
+            len(errors), format_datetime(last.at), last.message)
     if fatal or len(errors) >= MANY_ERRORS:
         return result(Status.CRITICAL, summary, details, remedy="pos_log.fatal", metrics=metrics)
     return result(Status.WARNING, summary, details, remedy="pos_log.errors", metrics=metrics)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from app import APP_ID, HOTLINE, __version__
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.infra.phrase import joined, number, say
 
 if TYPE_CHECKING:
     import requests
@@ -39,32 +40,36 @@ PROBE_TIMEOUT_CAP = 5.0
 LATEST_VERSIONS_FILE = "latest_versions.json"
 
 REMEDIES: dict[str, str] = {
-    "vendor.offline": (
+    "vendor.offline": say(
+        "HealthCheck",
         "Máy chủ hỗ trợ chưa kết nối được; cửa hàng vẫn bán hàng bình thường, "
         "yêu cầu hỗ trợ sẽ nằm chờ trong hộp thư và tự gửi khi có mạng.\n"
         "1. Mở một trang web bất kỳ để kiểm tra Internet của máy.\n"
         "2. Nếu không vào được mạng: tắt rồi bật lại modem/router, chờ 2 phút.\n"
         "3. Nếu vẫn lỗi: kiểm tra địa chỉ máy chủ trong Cài đặt (mục Máy chủ hỗ trợ).\n"
-        f"4. Việc gấp, gọi {HOTLINE} (trực 24/7)."
-    ),
-    "versions.pos_missing": (
+        "4. Việc gấp, gọi %1 (trực 24/7).",
+    ).fill(HOTLINE),
+    "versions.pos_missing": say(
+        "HealthCheck",
         "Không đọc được phiên bản phần mềm PMV.\n"
         "1. Kiểm tra thư mục cài đặt PMV trong Cài đặt (pos.install_dir) có đúng không.\n"
         "2. Trong thư mục đó phải có tệp version.txt; nếu không có, phần mềm có thể cài thiếu.\n"
-        f"3. Gọi {HOTLINE} để kỹ thuật viên kiểm tra và cài lại nếu cần."
-    ),
-    "versions.pos_outdated": (
+        "3. Gọi %1 để kỹ thuật viên kiểm tra và cài lại nếu cần.",
+    ).fill(HOTLINE),
+    "versions.pos_outdated": say(
+        "HealthCheck",
         "Phần mềm PMV chưa ở phiên bản mới nhất.\n"
         "1. Ghi lại phiên bản đang dùng và phiên bản mới (trong dòng kết quả).\n"
-        f"2. Gọi {HOTLINE} hoặc gửi yêu cầu \u201cCập nhật quy định\u201d để hẹn giờ cập nhật ngoài giờ bán.\n"
-        "3. Không tự cài đè khi đang bán hàng."
-    ),
-    "versions.app_outdated": (
+        "2. Gọi %1 hoặc gửi yêu cầu \u201cCập nhật quy định\u201d để hẹn giờ cập nhật ngoài giờ bán.\n"
+        "3. Không tự cài đè khi đang bán hàng.",
+    ).fill(HOTLINE),
+    "versions.app_outdated": say(
+        "HealthCheck",
         "Trợ lý hỗ trợ PMV có phiên bản mới.\n"
         "1. Mở mục \u201cCập nhật\u201d.\n"
         "2. Bấm \u201cCài đặt bản cập nhật\u201d; ứng dụng sẽ tự khởi động lại.\n"
-        f"3. Nếu cài không được, gọi {HOTLINE}."
-    ),
+        "3. Nếu cài không được, gọi %1.",
+    ).fill(HOTLINE),
 }
 
 
@@ -82,6 +87,7 @@ class VendorProbe:
     @property
     def healthy(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
 
 
 def probe_timeout(ctx: CheckContext) -> float:
@@ -108,8 +114,8 @@ def probe_vendor(ctx: CheckContext, session: requests.Session | None = None) -> 
         response = http.get(url, timeout=(timeout, timeout), allow_redirects=False,
                             headers={"User-Agent": f"{APP_ID}/{__version__} health"})
     except requests.Timeout:
-        waited = f"{timeout:g}".replace(".", ",")
-        return VendorProbe(url, None, timeout * 1000, None, before, error=f"quá {waited} giây không trả lời")
+        return VendorProbe(url, None, timeout * 1000, None, before,
+                           error=say("HealthCheck", "quá %1 giây không trả lời").fill(number(timeout, None)))
     except requests.RequestException as exc:
         return VendorProbe(url, None, (time.perf_counter() - started) * 1000, None, before,
                            error=_network_reason(exc))
@@ -136,10 +142,10 @@ def _http_date(value: str | None) -> dt.datetime | None:
 def _network_reason(exc: requests.RequestException) -> str:
     text = str(exc)
     if "refused" in text.lower():
-        return "máy chủ từ chối kết nối"
+        return say("HealthCheck", "máy chủ từ chối kết nối")
     if "resolve" in text.lower() or "name or service" in text.lower() or "getaddrinfo" in text.lower():
-        return "không tìm thấy địa chỉ máy chủ (mất mạng hoặc lỗi DNS)"
-    return f"lỗi mạng ({type(exc).__name__})"
+        return say("HealthCheck", "không tìm thấy địa chỉ máy chủ (mất mạng hoặc lỗi DNS)")
+    return say("HealthCheck", "lỗi mạng (%1)").fill(type(exc).__name__)
 
 
 def check_vendor(ctx: CheckContext) -> CheckResult:
@@ -147,12 +153,14 @@ def check_vendor(ctx: CheckContext) -> CheckResult:
     metrics = (Metric("response_ms", round(probe.elapsed_ms, 1), "ms"),)
     host = ctx.settings.vendor.base_url
     if probe.healthy:
-        return result(Status.OK, f"Máy chủ hỗ trợ trả lời sau {probe.elapsed_ms:.0f} ms", details=host,
-                      metrics=metrics)
-    reason = probe.error or f"máy chủ trả lời mã lỗi {probe.status_code}"
+        # Milliseconds as whole digits, never grouped ("1234 ms"): not number(), which would write "1.234".
+        return result(Status.OK, say("HealthCheck", "Máy chủ hỗ trợ trả lời sau %1 ms").fill(f"{probe.elapsed_ms:.0f}"),
+                      details=host, metrics=metrics)
+    reason = probe.error or say("HealthCheck", "máy chủ trả lời mã lỗi %1").fill(str(probe.status_code))
     # Warning, not critical: the shop can still trade, requests wait in the outbox.
-    return result(Status.WARNING, f"Không kết nối được máy chủ hỗ trợ: {reason}",
-                  details=f"{probe.url}\nYêu cầu hỗ trợ vẫn được lưu và sẽ tự gửi khi có mạng.",
+    return result(Status.WARNING, say("HealthCheck", "Không kết nối được máy chủ hỗ trợ: %1").fill(reason),
+                  details=say("HealthCheck", "%1\nYêu cầu hỗ trợ vẫn được lưu và sẽ tự gửi khi có mạng.").fill(
+                      probe.url),
                   remedy="vendor.offline", metrics=metrics)
 
 
@@ -213,35 +221,37 @@ def check_versions(ctx: CheckContext) -> CheckResult:
     notes: list[str] = []
 
     if install_dir is None:
-        pos_part = "PMV: chưa khai báo thư mục cài đặt"
+        pos_part: str = say("HealthCheck", "PMV: chưa khai báo thư mục cài đặt")
     elif pos_version is None:
-        pos_part = "PMV: không đọc được version.txt"
+        pos_part = say("HealthCheck", "PMV: không đọc được version.txt")
         remedies.append("versions.pos_missing")
-        notes.append(f"Không có hoặc không đọc được {install_dir / 'version.txt'}")
+        notes.append(say("HealthCheck", "Không có hoặc không đọc được %1").fill(str(install_dir / "version.txt")))
     else:
         pos_part = _describe("PMV", pos_version, latest.get("pos"), remedies, "versions.pos_outdated")
-    app_part = _describe("Trợ lý hỗ trợ", __version__, latest.get("app"), remedies, "versions.app_outdated")
+    app_part = _describe(say("HealthCheck", "Trợ lý hỗ trợ"), __version__, latest.get("app"), remedies,
+                         "versions.app_outdated")
 
-    summary = f"{pos_part}; {app_part}"
-    if not latest:
-        summary += " (chưa có thông tin phiên bản mới nhất)"
+    if latest:
+        summary = joined([pos_part, app_part], "; ")
+    else:
+        summary = say("HealthCheck", "%1; %2 (chưa có thông tin phiên bản mới nhất)").fill(pos_part, app_part)
     outdated = sum(code.endswith("_outdated") for code in remedies)
     metrics = (Metric("outdated", outdated, warn=1),)
     status = Status.WARNING if remedies else Status.OK
-    return result(status, summary, details="\n".join(notes), remedy=remedies[0] if remedies else None,
-                  metrics=metrics)
+    return result(status, summary, details=joined(notes, "\n") if notes else "",
+                  remedy=remedies[0] if remedies else None, metrics=metrics)
 
 
 def _describe(label: str, installed: str, latest: str | None, remedies: list[str], code: str) -> str:
     if latest is None:
-        return f"{label} {installed}"
+        return joined([label, installed], " ")  # "PMV 5.8.2": the same words in every language
     older = is_older(installed, latest)
     if older:
         remedies.append(code)
-        return f"{label} {installed} cũ hơn bản mới nhất {latest}"
+        return say("HealthCheck", "%1 %2 cũ hơn bản mới nhất %3").fill(label, installed, latest)
     if older is None:
-        return f"{label} {installed} (không so được với {latest})"
-    return f"{label} {installed} là bản mới nhất"
+        return say("HealthCheck", "%1 %2 (không so được với %3)").fill(label, installed, latest)
+    return say("HealthCheck", "%1 %2 là bản mới nhất").fill(label, installed)
 
 
 CHECKS: list[Check] = [

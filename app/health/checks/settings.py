@@ -13,80 +13,97 @@ from app import HOTLINE
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Status, result
 from app.infra.formatting import format_date
+from app.infra.phrase import Phrase, say
 from app.infra.settings import Fallback, LoadedSettings, ProblemKind, SettingsProblem, Source
 
 CHECK_ID = "settings.valid"
-TITLE = "Tệp cấu hình"
 
 REMEDIES: dict[str, str] = {
-    "settings.last_good": (
+    "settings.last_good": say(
+        "HealthCheck",
         "Ứng dụng vẫn theo dõi cửa hàng bằng cấu hình hợp lệ gần nhất, nhưng những thay đổi mới trong tệp "
         "cấu hình chưa có hiệu lực.\n"
         "1. Mở tệp cấu hình (đường dẫn ở dòng chi tiết) bằng Notepad, đến đúng dòng được báo.\n"
         "2. Sửa lỗi: thường là thiếu dấu nháy đóng \", thiếu dấu ] hoặc dấu \\ trong đường dẫn "
         "(hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn ').\n"
         "3. Lưu tệp với mã hóa UTF-8, rồi mở lại ứng dụng.\n"
-        f"4. Nếu không chắc, gọi {HOTLINE} để kỹ thuật viên sửa giúp."
-    ),
-    "settings.broken": (
+        "4. Nếu không chắc, gọi %1 để kỹ thuật viên sửa giúp.",
+    ).fill(HOTLINE),
+    "settings.broken": say(
+        "HealthCheck",
         "Ứng dụng đang chạy với cấu hình mặc định nên không kiểm tra được phần mềm PMV, "
         "sao lưu và thiết bị của cửa hàng.\n"
         "1. Mở tệp cấu hình (đường dẫn ở dòng chi tiết) bằng Notepad, đến đúng dòng được báo.\n"
         "2. Sửa lỗi: thường là thiếu dấu nháy đóng \", thiếu dấu ] hoặc dấu \\ trong đường dẫn "
         "(hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn ').\n"
         "3. Lưu tệp với mã hóa UTF-8, rồi mở lại ứng dụng.\n"
-        f"4. Gọi ngay {HOTLINE} nếu không sửa được: cửa hàng đang không được theo dõi."
-    ),
-    "settings.invalid_value": (
+        "4. Gọi ngay %1 nếu không sửa được: cửa hàng đang không được theo dõi.",
+    ).fill(HOTLINE),
+    "settings.invalid_value": say(
+        "HealthCheck",
         "Một số mục trong tệp cấu hình bị bỏ qua; ứng dụng dùng giá trị hợp lệ gần nhất hoặc giá trị mặc định "
         "cho các mục đó.\n"
         "1. Xem tên các mục ở dòng kết quả; tên sai chính tả cũng bị bỏ qua.\n"
         "2. Sửa giá trị trong tệp cấu hình (chữ đặt trong dấu nháy kép, số viết không có dấu nháy), "
         "lưu lại rồi mở lại ứng dụng.\n"
-        f"3. Nếu không chắc, gọi {HOTLINE}."
-    ),
+        "3. Nếu không chắc, gọi %1.",
+    ).fill(HOTLINE),
 }
 
 
-def _cause(problem: SettingsProblem) -> str:
+def _cause(problem: SettingsProblem) -> Phrase:
     """The first half of the summary: what is wrong with the file, and where."""
     if problem.kind is ProblemKind.MISSING:
-        return "Không tìm thấy tệp cấu hình"
+        return say("HealthCheck", "Không tìm thấy tệp cấu hình")
     if problem.kind is ProblemKind.EMPTY:
-        return "Tệp cấu hình trống"
+        return say("HealthCheck", "Tệp cấu hình trống")
     if problem.line is not None:
-        return f"Tệp cấu hình có lỗi ở dòng {problem.line}"
-    return "Không đọc được tệp cấu hình"
+        return say("HealthCheck", "Tệp cấu hình có lỗi ở dòng %1").fill(problem.line)
+    return say("HealthCheck", "Không đọc được tệp cấu hình")
+
+
+def _details(loaded: LoadedSettings) -> str:
+    """The settings file's path, then each problem as the log describes it (English, for the technician)."""
+    described = "\n".join(p.describe() for p in loaded.problems).rstrip()
+    if not described:
+        return say("HealthCheck", "Tệp cấu hình: %1").fill(str(loaded.path).rstrip())
+    return say("HealthCheck", "Tệp cấu hình: %1\n%2").fill(str(loaded.path), described)
 
 
 def check_settings(ctx: CheckContext) -> CheckResult:
     loaded = ctx.loaded_settings
     if loaded is None:
-        raise NotConfigured("không rõ cấu hình đã nạp")
-    details = f"Tệp cấu hình: {loaded.path}\n" + "\n".join(p.describe() for p in loaded.problems)
+        raise NotConfigured(say("HealthCheck", "không rõ cấu hình đã nạp"))
+    details = _details(loaded)
     whole = loaded.file_problem
     if whole is not None and loaded.source is Source.LAST_GOOD and loaded.last_good_on is not None:
-        summary = f"{_cause(whole)}; đang dùng cấu hình hợp lệ gần nhất ({format_date(loaded.last_good_on)})"
-        return result(Status.WARNING, summary, details.strip(), remedy="settings.last_good")
+        summary = say("HealthCheck", "%1; đang dùng cấu hình hợp lệ gần nhất (%2)").fill(
+            _cause(whole), format_date(loaded.last_good_on))
+        return result(Status.WARNING, summary, details, remedy="settings.last_good")
     if whole is not None:
-        summary = (f"{_cause(whole)}; đang dùng cấu hình mặc định nên không theo dõi được phần mềm PMV "
-                   "của cửa hàng")
-        return result(Status.CRITICAL, summary, details.strip(), remedy="settings.broken")
+        summary = say("HealthCheck", "%1; đang dùng cấu hình mặc định nên không theo dõi được phần mềm PMV "
+                                     "của cửa hàng").fill(_cause(whole))
+        return result(Status.CRITICAL, summary, details, remedy="settings.broken")
     if loaded.problems:
-        return result(Status.WARNING, _values_summary(loaded), details.strip(), remedy="settings.invalid_value")
+        return result(Status.WARNING, _values_summary(loaded), details, remedy="settings.invalid_value")
     if not loaded.exists:
-        raise NotConfigured("chưa có tệp cấu hình, đang dùng cấu hình mặc định")
-    return result(Status.OK, "Tệp cấu hình hợp lệ", f"Tệp cấu hình: {loaded.path}")
+        raise NotConfigured(say("HealthCheck", "chưa có tệp cấu hình, đang dùng cấu hình mặc định"))
+    return result(Status.OK, say("HealthCheck", "Tệp cấu hình hợp lệ"),
+                  say("HealthCheck", "Tệp cấu hình: %1").fill(str(loaded.path)))
 
 
-def _values_summary(loaded: LoadedSettings) -> str:
+def _values_summary(loaded: LoadedSettings) -> Phrase:
     keys = [p.key or "?" for p in loaded.problems]
-    shown = ", ".join(keys[:4]) + (f" và {len(keys) - 4} mục khác" if len(keys) > 4 else "")
-    kept = any(p.fallback is Fallback.LAST_GOOD for p in loaded.problems)
-    instead = "giá trị hợp lệ gần nhất hoặc mặc định" if kept else "giá trị mặc định"
-    return f"{len(keys)} mục cấu hình không hợp lệ bị bỏ qua ({shown}); đang dùng {instead}"
+    shown: str = ", ".join(keys[:4])  # the keys as written in the file: the same in every language
+    if len(keys) > 4:
+        shown = say("HealthCheck", "%1 và %2 mục khác").fill(shown, len(keys) - 4)
+    if any(p.fallback is Fallback.LAST_GOOD for p in loaded.problems):
+        return say("HealthCheck", "%1 mục cấu hình không hợp lệ bị bỏ qua (%2); "
+                                  "đang dùng giá trị hợp lệ gần nhất hoặc mặc định").fill(len(keys), shown)
+    return say("HealthCheck", "%1 mục cấu hình không hợp lệ bị bỏ qua (%2); đang dùng giá trị mặc định").fill(
+        len(keys), shown)
 
 
 CHECKS: list[Check] = [
-    Check(CHECK_ID, TITLE, Category.SERVICE, check_settings, timeout=5),
+    Check(CHECK_ID, "Tệp cấu hình", Category.SERVICE, check_settings, timeout=5),
 ]

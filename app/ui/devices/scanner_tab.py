@@ -41,7 +41,7 @@ from app.devices.test_sheet import TEST_CODES, TestCode, write_test_sheet
 from app.devices.wedge import KeyEvent, WedgeScan, classify
 from app.infra.formatting import format_time
 from app.ui.devices.texts import fault_name, problem_text, scanner_error_text, test_code_name
-from app.ui.i18n import tr_args
+from app.ui.i18n import said, tr_args
 from app.ui.levels import Level
 from app.ui.tasks import Task, TaskRunner
 from app.ui.widgets.flow import FlowLayout
@@ -399,7 +399,7 @@ class ScannerTab(QWidget):
             parts.append(f"<p style='color:#2e7d32'><b>{html.escape(ok_text)}</b></p>")
         for fault in faults:
             parts.append(f"<p style='color:#c62828'><b>{html.escape(fault_name(fault))}</b></p>"
-                         f"<p>{html.escape(REMEDIES[fault]).replace(chr(10), '<br>')}</p>")
+                         f"<p>{html.escape(said(REMEDIES[fault])).replace(chr(10), '<br>')}</p>")
         if all(self._sheet_status.values()):
             done = self.tr("Máy quét đọc đúng tất cả các mã trên tờ thử.")
             parts.append(f"<p style='color:#2e7d32'><b>{html.escape(done)}</b></p>")

@@ -55,6 +55,29 @@ def test_the_newest_check_run_is_the_historys(app_db: Database) -> None:
     assert quick.results[0].status is Status.CRITICAL
 
 
+def test_a_stored_summary_reads_back_as_the_phrase_it_was_in_both(app_db: Database) -> None:
+    """A run the tray's job recorded is shown later by a window in English: the phrase must survive the history."""
+    from app.infra.phrase import Phrase, number, say
+
+    said = say("HealthCheck", "Ổ đĩa %1 còn trống %2 GB (%3% của %4 GB)").fill(
+        say("HealthCheck", "thư mục dữ liệu"), number(7.25), number(4, 0), number(180, 0))
+    too_long = say("HealthCheck", "Quá ngưỡng: %1").fill("x" * 600)  # cut to 500 characters: kept as plain words
+    history = CheckHistory(app_db)
+    history.record(report_at(T0, ("disk.free", Status.WARNING, said), ("system.resources", Status.WARNING, too_long),
+                             ("clock.skew", Status.OK, "an older version's plain words")))
+    with reading(app_db.path) as connection:
+        quick = quick_reads.latest_run(connection)
+    assert quick == history.latest_run()
+    assert quick is not None
+    for run in (quick, history.latest_run()):
+        assert run is not None
+        disk, resources, clock = run.results
+        assert isinstance(disk.summary, Phrase) and disk.summary == said
+        assert disk.summary.source == said.source and disk.summary.args[1].written(".") == "7.3"
+        assert type(resources.summary) is str and resources.summary == too_long[:500]
+        assert type(clock.summary) is str and clock.summary == "an older version's plain words"
+
+
 def test_a_status_a_newer_version_wrote_reads_as_unknown_in_both(app_db: Database) -> None:
     CheckHistory(app_db).record(report_at(T0, ("disk.free", Status.OK, "")))
     with sqlite3.connect(app_db.path) as connection:

@@ -1714,127 +1714,132 @@
         <source>Không thấy cổng của máy quét mã vạch.
 1. Rút dây máy quét ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).
 2. Mở Device Manager, mục “Ports (COM &amp; LPT)”, xem máy quét đang ở cổng COM nào.
-3. Nếu số cổng đã đổi, sửa lại trong Cài đặt (Thiết bị → Cổng máy quét).
+3. Nếu số cổng đã đổi, gọi %1 để kỹ thuật viên sửa lại cổng trong chế độ kỹ thuật viên (thẻ “Cài đặt”).
 4. Vẫn không thấy, gọi %1.</source>
         <translation>The barcode scanner&apos;s port cannot be found.
-1. Unplug the scanner, wait 5 seconds and plug it back in (into the same USB port as before).
+1. Unplug the scanner, wait 5 seconds and plug it in again (into the same USB port as before).
 2. Open Device Manager, section “Ports (COM &amp; LPT)”, and see which COM port the scanner is on.
-3. If the port number has changed, correct it in Settings (Devices → Scanner ports).
-4. If it is still not found, call %1.</translation>
+3. If the port number has changed, call %1 so a technician can correct the port in technician mode (the “Settings” tab).
+4. If it still cannot be found, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="69"/>
+        <location filename="../../app/health/checks/devices.py" line="72"/>
         <location filename="../../app/health/checks/services.py" line="118"/>
         <source>quá %1 giây không trả lời</source>
         <translation>no answer within %1 s</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="71"/>
+        <location filename="../../app/health/checks/devices.py" line="74"/>
         <source>từ chối kết nối (máy in tắt hoặc sai cổng)</source>
         <translation>connection refused (printer off or wrong port)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="73"/>
+        <location filename="../../app/health/checks/devices.py" line="76"/>
         <source>lỗi mạng: %1</source>
         <translation>network error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="81"/>
+        <location filename="../../app/health/checks/devices.py" line="84"/>
         <source>hàng đợi “%1”</source>
         <translation>queue “%1”</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="84"/>
+        <location filename="../../app/health/checks/devices.py" line="87"/>
         <source>máy này không đọc được hàng đợi in của Windows</source>
         <translation>this computer cannot read the Windows print queues</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="88"/>
+        <location filename="../../app/health/checks/devices.py" line="91"/>
         <source>không có hàng đợi này trong Windows</source>
         <translation>Windows has no such queue</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="89"/>
+        <location filename="../../app/health/checks/devices.py" line="92"/>
         <source>chưa khai báo</source>
         <translation>not set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="90"/>
+        <location filename="../../app/health/checks/devices.py" line="93"/>
         <source>chưa khai báo địa chỉ (host) hay hàng đợi (queue)</source>
         <translation>neither a network address (host) nor a print queue (queue) is set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="96"/>
+        <location filename="../../app/health/checks/devices.py" line="99"/>
         <source>chưa khai báo máy in nào</source>
         <translation>no printer is set up</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="110"/>
+        <location filename="../../app/health/checks/devices.py" line="113"/>
         <source>%1/%2 máy in không kết nối được: %3</source>
         <translation>Printers not reachable (%1/%2): %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="114"/>
+        <location filename="../../app/health/checks/devices.py" line="117"/>
         <source>Bỏ qua: không kiểm tra được máy in nào (%1)</source>
         <translation>Skipped: no printer could be checked (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="117"/>
+        <location filename="../../app/health/checks/devices.py" line="120"/>
         <source>%1/%2 máy in sẵn sàng; chưa kiểm tra được: %3</source>
         <translation>Printers ready: %1/%2; could not be checked: %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="120"/>
+        <location filename="../../app/health/checks/devices.py" line="123"/>
         <source>%1/%2 máy in sẵn sàng</source>
         <translation>Printers ready: %1/%2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="131"/>
+        <location filename="../../app/health/checks/devices.py" line="134"/>
         <source>- %1 (%2): chưa kiểm tra được</source>
         <translation>- %1 (%2): could not be checked</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="133"/>
+        <location filename="../../app/health/checks/devices.py" line="136"/>
         <source>- %1 (%2): sẵn sàng</source>
         <translation>- %1 (%2): ready</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="135"/>
+        <location filename="../../app/health/checks/devices.py" line="138"/>
         <source>- %1 (%2): KHÔNG kết nối được</source>
         <translation>- %1 (%2): NOT reachable</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="152"/>
+        <location filename="../../app/health/checks/devices.py" line="155"/>
         <source>địa chỉ socket:// sai dạng (cần socket://máy:cổng)</source>
         <translation>malformed socket:// address (expected socket://host:port)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="170"/>
+        <location filename="../../app/health/checks/devices.py" line="158"/>
+        <source>từ chối kết nối (bộ chuyển đổi tắt hoặc sai cổng)</source>
+        <translation>connection refused (the network adapter is off or the port is wrong)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="175"/>
         <source>không có cổng này trên máy</source>
         <translation>this computer has no such port</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="176"/>
+        <location filename="../../app/health/checks/devices.py" line="181"/>
         <source>chưa khai báo cổng máy quét (máy quét kiểu bàn phím không cần)</source>
         <translation>no scanner port is set (keyboard-mode scanners do not need one)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="187"/>
+        <location filename="../../app/health/checks/devices.py" line="192"/>
         <source>- %1: có</source>
         <translation>- %1: found</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="188"/>
+        <location filename="../../app/health/checks/devices.py" line="193"/>
         <source>- %1: KHÔNG thấy (%2)</source>
         <translation>- %1: NOT found (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="193"/>
+        <location filename="../../app/health/checks/devices.py" line="198"/>
         <source>Không thấy %1/%2 cổng máy quét: %3</source>
         <translation>Scanner ports not found (%1/%2): %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="196"/>
+        <location filename="../../app/health/checks/devices.py" line="201"/>
         <source>Đủ %1/%2 cổng máy quét: %3</source>
         <translation>All scanner ports found (%1/%2): %3</translation>
     </message>
@@ -2159,12 +2164,12 @@
         <location filename="../../app/health/checks/services.py" line="66"/>
         <source>Trợ lý hỗ trợ PMV có phiên bản mới.
 1. Mở mục “Cập nhật”.
-2. Bấm “Cài đặt bản cập nhật”; ứng dụng sẽ tự khởi động lại.
-3. Nếu cài không được, gọi %1.</source>
+2. Khi bản mới đã tải về, bấm “Khởi động lại để cập nhật”; ứng dụng sẽ tự khởi động lại.
+3. Nếu không thấy nút đó hoặc cài không được, gọi %1.</source>
         <translation>A new version of PMV Support Assistant is available.
 1. Open “Updates”.
-2. Click “Install update”; the app will restart by itself.
-3. If it will not install, call %1.</translation>
+2. Once the new version has been downloaded, click “Restart to update”; the app restarts by itself.
+3. If that button does not appear, or the update fails, call %1.</translation>
     </message>
     <message>
         <location filename="../../app/health/checks/services.py" line="145"/>

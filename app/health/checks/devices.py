@@ -44,7 +44,8 @@ REMEDIES: dict[str, str] = {
         "Không thấy cổng của máy quét mã vạch.\n"
         "1. Rút dây máy quét ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).\n"
         "2. Mở Device Manager, mục \u201cPorts (COM & LPT)\u201d, xem máy quét đang ở cổng COM nào.\n"
-        "3. Nếu số cổng đã đổi, sửa lại trong Cài đặt (Thiết bị \u2192 Cổng máy quét).\n"
+        "3. Nếu số cổng đã đổi, gọi %1 để kỹ thuật viên sửa lại cổng trong chế độ kỹ thuật viên "
+        "(thẻ \u201cCài đặt\u201d).\n"
         "4. Vẫn không thấy, gọi %1.",
     ).fill(HOTLINE),
 }
@@ -61,14 +62,16 @@ class PrinterState:
 
 
 
-def _tcp_reachable(host: str, port: int, timeout: float = CONNECT_TIMEOUT_SECONDS) -> tuple[bool, str]:
+def _tcp_reachable(host: str, port: int, timeout: float = CONNECT_TIMEOUT_SECONDS, *,
+                   refused: str | None = None) -> tuple[bool, str]:
+    """Whether ``host:port`` takes a connection; ``refused`` says what a refusal means for this device."""
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True, ""
     except TimeoutError:
         return False, say("HealthCheck", "quá %1 giây không trả lời").fill(number(timeout, None))
     except ConnectionRefusedError:
-        return False, say("HealthCheck", "từ chối kết nối (máy in tắt hoặc sai cổng)")
+        return False, refused or say("HealthCheck", "từ chối kết nối (máy in tắt hoặc sai cổng)")
     except OSError as exc:
         return False, say("HealthCheck", "lỗi mạng: %1").fill(str(exc.strerror or exc))
 
@@ -150,7 +153,9 @@ def _url_present(url: str) -> tuple[bool, str]:
         host, _, port = url[len("socket://"):].partition("/")[0].rpartition(":")
         if not port.isdigit():
             return False, say("HealthCheck", "địa chỉ socket:// sai dạng (cần socket://máy:cổng)")
-        return _tcp_reachable(host.strip("[]"), int(port))
+        # A scanner behind a serial-to-network bridge: the bridge is what refuses, not a printer.
+        return _tcp_reachable(host.strip("[]"), int(port),
+                              refused=say("HealthCheck", "từ chối kết nối (bộ chuyển đổi tắt hoặc sai cổng)"))
     try:
         serial.serial_for_url(url, timeout=SERIAL_URL_TIMEOUT_SECONDS,
                               write_timeout=SERIAL_URL_TIMEOUT_SECONDS).close()

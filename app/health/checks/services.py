@@ -67,8 +67,8 @@ REMEDIES: dict[str, str] = {
         "HealthCheck",
         "Trợ lý hỗ trợ PMV có phiên bản mới.\n"
         "1. Mở mục \u201cCập nhật\u201d.\n"
-        "2. Bấm \u201cCài đặt bản cập nhật\u201d; ứng dụng sẽ tự khởi động lại.\n"
-        "3. Nếu cài không được, gọi %1.",
+        "2. Khi bản mới đã tải về, bấm \u201cKhởi động lại để cập nhật\u201d; ứng dụng sẽ tự khởi động lại.\n"
+        "3. Nếu không thấy nút đó hoặc cài không được, gọi %1.",
     ).fill(HOTLINE),
 }
 

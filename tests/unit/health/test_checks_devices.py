@@ -151,6 +151,9 @@ def test_missing_scanner_port_is_a_warning_naming_it(make_ctx: MakeCtx, shop_set
     assert outcome.summary == f"Không thấy 2/4 cổng máy quét: COM99, socket://127.0.0.1:{closed_port}"
     assert outcome.remedy == "scanners.missing"
     assert _metric(outcome, "missing") == 2
+    # The refusal is the scanner's network bridge's, not a printer's (it read "máy in tắt" for a scanner).
+    bridge = next(line for line in outcome.details.splitlines() if "socket://" in line)
+    assert "bộ chuyển đổi tắt" in bridge and "máy in" not in bridge
 
 
 def test_bad_serial_url_is_missing_not_a_crash(make_ctx: MakeCtx, shop_settings: Settings) -> None:

@@ -108,7 +108,16 @@ class SupportRepository:
         opened_at: dt.datetime | None = None,
         request_id: str | None = None,
     ) -> SupportRequest:
-        """Save a request and copies of its attachments; one transaction."""
+        """Save a request and copies of its attachments; one transaction.
+
+        ``request_id`` makes the save safe to try again: a request already saved under it is returned as it is,
+        not saved twice.  The form passes one id for all its tries, so a try whose commit went through but whose
+        answer was lost (the read after it failed: a lock, a full disk) is not turned into a second request.
+        """
+        if request_id is not None:
+            earlier = self.get(request_id)
+            if earlier is not None:
+                return earlier
         request_id = request_id or str(uuid.uuid4())
         now = self._clock()
         folder = self._outbox_dir / request_id

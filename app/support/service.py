@@ -98,13 +98,14 @@ def raise_request(
     opened_at: dt.datetime,
     attachments: Sequence[AttachmentSource] = (),
     activity: ActivityRepository | None = None,
+    request_id: str | None = None,
 ) -> SupportRequest:
     """Save the request with its local deadline estimate (the server's answer replaces it); ``activity``: where
-    the overview's recent activity is noted."""
+    the overview's recent activity is noted; ``request_id``: the same for every try of one form (saved once)."""
     coverage = coverage_status(contract, opened_at, calendar)
     due = response_due(opened_at, new.severity.value, coverage.value, calendar)
     request = repo.create(new, coverage=coverage.value, response_due_at=due, attachments=attachments,
-                          opened_at=opened_at)
+                          opened_at=opened_at, request_id=request_id)
     if activity is not None:
         activity.note("support", "saved", title=request.title)
     return request

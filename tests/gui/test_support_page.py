@@ -112,6 +112,37 @@ def test_a_request_that_cannot_be_saved_stays_in_the_form_with_why(qtbot: QtBot,
     assert [request.title for request in runtime.support.all()] == ["Máy quét không nhận mã"]
 
 
+def test_a_try_that_was_saved_but_answered_as_failed_is_not_saved_twice(
+        qtbot: QtBot, runtime: Runtime, make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request is committed, then the read that returns it fails (SQLite busy: faked here, as one read that
+    raises, since a real lock cannot be timed to fall between the commit and the read).  The form says the save
+    failed and the cashier presses again: that try finds the saved request, and the shop has one request, not two."""
+    from app.storage.errors import StorageError, StorageFailure
+
+    page, _tile, state, runner = make()
+    form = RequestForm(runtime, runner, state)
+    qtbot.addWidget(form)
+    form.show()
+    fill(form)
+    real_get, lost = runtime.support.get, []
+
+    def get_losing_the_answer(request_id: str):
+        found = real_get(request_id)
+        if found is not None and not lost:  # the first read that finds the request: the one after its commit
+            lost.append(request_id)
+            raise StorageError(StorageFailure.LOCKED, runtime.database.path, "database is locked")
+        return found
+
+    monkeypatch.setattr(runtime.support, "get", get_losing_the_answer)
+    form.submit()
+    qtbot.waitUntil(lambda: not form.save_error.isHidden(), timeout=30000)
+    assert form.isVisible() and len(runtime.support.all()) == 1  # saved, though the form could not know it
+    with qtbot.waitSignal(form.sent, timeout=30000):
+        form.submit()
+    assert not form.isVisible()
+    assert [request.id for request in runtime.support.all()] == lost  # one request: the first try's
+
+
 def test_a_contact_name_past_the_servers_limit_is_refused_in_the_form(qtbot: QtBot, runtime: Runtime, make) -> None:
     """The vendor's API takes a contact name of at most 100 characters (pmv_protocol.wire); a longer one was saved,
     then refused by the server with a 422 on every try, while the page blamed the network."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -64,6 +65,8 @@ class RequestForm(QDialog):
                  health: HealthReport | None = None) -> None:
         super().__init__(parent)
         self._health = health
+        # One id for every try of this form: a try that was saved but answered as failed is not saved twice.
+        self._request_id = str(uuid.uuid4())
         self._runtime = runtime
         self._runner = runner
         self._state = state
@@ -298,7 +301,7 @@ class RequestForm(QDialog):
         self.send_button.setText(self.tr("Đang lưu…"))
         self._state.submit(new, self._attachment_sources(), title=self.tr("Đang lưu và gửi yêu cầu…"),
                            prepare=self._prepare_job(new.contact_phone), on_saved=self._saved,
-                           on_failed=self._save_failed, context=self)
+                           on_failed=self._save_failed, context=self, request_id=self._request_id)
         return True
 
     def reject(self) -> None:

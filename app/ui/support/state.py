@@ -94,8 +94,12 @@ class SupportState(FeatureState):
     def submit(self, new: NewRequest, attachments: Sequence[AttachmentSource], title: str = "",
                prepare: Callable[[], Sequence[AttachmentSource]] | None = None,
                on_saved: Callable[[SupportRequest], None] | None = None,
-               on_failed: Callable[[BaseException], None] | None = None, context: QObject | None = None) -> None:
+               on_failed: Callable[[BaseException], None] | None = None, context: QObject | None = None,
+               request_id: str | None = None) -> None:
         """Save, then deliver, each in a worker; ``prepare`` builds extra attachments there (bundle, screenshot).
+
+        ``request_id``: the form's one id for all its tries, so a try that was saved but answered as failed is
+        found again by the next one instead of saved twice.
 
         ``on_saved`` runs once the request is in the database (the form may close: nothing typed can be lost
         now), ``on_failed`` when it could not be saved (the form stays open with what was typed).  Delivery
@@ -112,7 +116,7 @@ class SupportState(FeatureState):
             try:
                 return raise_request(runtime.support, new, contract=contract, calendar=runtime.working_calendar(),
                                      opened_at=opened_at, attachments=[*attachments, *extra],
-                                     activity=runtime.activity)
+                                     activity=runtime.activity, request_id=request_id)
             finally:
                 for source in extra:  # copied into the outbox (or the save failed): drop the temp files
                     shutil.rmtree(source.path.parent, ignore_errors=True)

@@ -2967,29 +2967,87 @@ Support requests are still saved and will be sent automatically once the network
     </message>
 </context>
 <context>
+    <name>HealthReport</name>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="78"/>
+        <source>%1 – mã %2</source>
+        <translation>%1 – code %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="81"/>
+        <source>BÁO CÁO KIỂM TRA HỆ THỐNG</source>
+        <translation>SYSTEM CHECK REPORT</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="84"/>
+        <source>Thời điểm kiểm tra: %1</source>
+        <translation>Checked at: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="91"/>
+        <source>Nhóm</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="91"/>
+        <source>Kiểm tra</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="91"/>
+        <source>Kết quả</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="92"/>
+        <source>Chi tiết</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="112"/>
+        <source>Cách khắc phục</source>
+        <translation>How to fix</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="118"/>
+        <source>Cần hỗ trợ: gọi đường dây nóng %1 (24/7). Báo cáo tạo bởi %2 %3.</source>
+        <translation>Need help? Call the hotline %1 (24/7). Report made by %2 %3.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="123"/>
+        <source>Báo cáo kiểm tra hệ thống</source>
+        <translation>System check report</translation>
+    </message>
+</context>
+<context>
     <name>HealthTexts</name>
     <message>
         <location filename="../../app/ui/health/texts.py" line="14"/>
+        <location filename="../../app/health/report_pdf.py" line="29"/>
         <source>Đạt</source>
         <translation>Passed</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="15"/>
+        <location filename="../../app/health/report_pdf.py" line="30"/>
         <source>Cảnh báo</source>
         <translation>Warning</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="16"/>
+        <location filename="../../app/health/report_pdf.py" line="31"/>
         <source>Nghiêm trọng</source>
         <translation>Critical</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="17"/>
+        <location filename="../../app/health/report_pdf.py" line="32"/>
         <source>Không rõ</source>
         <translation>Unknown</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="18"/>
+        <location filename="../../app/health/report_pdf.py" line="33"/>
         <source>Bỏ qua</source>
         <translation>Skipped</translation>
     </message>
@@ -3000,46 +3058,55 @@ Support requests are still saved and will be sent automatically once the network
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="26"/>
+        <location filename="../../app/health/report_pdf.py" line="26"/>
         <source>Cần xử lý ngay</source>
         <translation>Needs attention now</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="28"/>
+        <location filename="../../app/health/report_pdf.py" line="25"/>
         <source>Có cảnh báo</source>
         <translation>Warnings</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="29"/>
+        <location filename="../../app/health/report_pdf.py" line="24"/>
         <source>Sẵn sàng bán hàng</source>
         <translation>Ready to trade</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="33"/>
+        <location filename="../../app/health/report_pdf.py" line="43"/>
         <source>Cơ sở dữ liệu</source>
         <translation>Database</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="34"/>
+        <location filename="../../app/health/report_pdf.py" line="44"/>
         <source>Sao lưu</source>
         <translation>Backups</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="35"/>
+        <location filename="../../app/health/report_pdf.py" line="45"/>
         <source>Dữ liệu bán hàng</source>
         <translation>Trading data</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="36"/>
+        <location filename="../../app/health/report_pdf.py" line="46"/>
         <source>Máy tính</source>
         <translation>Computer</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="37"/>
+        <location filename="../../app/health/report_pdf.py" line="47"/>
         <source>Thiết bị</source>
         <translation>Devices</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="38"/>
+        <location filename="../../app/health/report_pdf.py" line="48"/>
         <source>Dịch vụ hỗ trợ</source>
         <translation>Support services</translation>
     </message>
@@ -4579,138 +4646,138 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>RequestForm</name>
     <message>
-        <location filename="../../app/ui/support/form.py" line="73"/>
+        <location filename="../../app/ui/support/form.py" line="76"/>
         <source>Gửi yêu cầu hỗ trợ</source>
         <translation>Raise a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="95"/>
+        <location filename="../../app/ui/support/form.py" line="98"/>
         <source>Ví dụ: Máy in tem không in được</source>
         <translation>Example: the label printer does not print</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="97"/>
+        <location filename="../../app/ui/support/form.py" line="100"/>
         <source>Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì.</source>
         <translation>Briefly: what happens, since when, what you tried.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="102"/>
+        <location filename="../../app/ui/support/form.py" line="105"/>
         <source>Ví dụ: %1</source>
         <translation>For example: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="108"/>
+        <location filename="../../app/ui/support/form.py" line="111"/>
         <source>Đính kèm ảnh chụp màn hình</source>
         <translation>Attach a screenshot</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="111"/>
+        <location filename="../../app/ui/support/form.py" line="114"/>
         <source>Đính kèm thông tin chẩn đoán</source>
         <translation>Attach diagnostics</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="112"/>
+        <location filename="../../app/ui/support/form.py" line="115"/>
         <source>Nhật ký, cấu hình và thông tin máy; số CCCD, số điện thoại khác, email và mật khẩu được che trước khi gửi.</source>
         <translation>Logs, settings and computer information; citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden before sending.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="115"/>
+        <location filename="../../app/ui/support/form.py" line="118"/>
         <source>Xem trước…</source>
         <translation>Preview…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="119"/>
+        <location filename="../../app/ui/support/form.py" line="122"/>
         <source>Thêm tệp…</source>
         <translation>Add file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="121"/>
+        <location filename="../../app/ui/support/form.py" line="124"/>
         <source>Bỏ tệp</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="126"/>
-        <location filename="../../app/ui/support/form.py" line="319"/>
+        <location filename="../../app/ui/support/form.py" line="129"/>
+        <location filename="../../app/ui/support/form.py" line="322"/>
         <source>Gửi yêu cầu</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="129"/>
+        <location filename="../../app/ui/support/form.py" line="132"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="134"/>
+        <location filename="../../app/ui/support/form.py" line="137"/>
         <source>Loại yêu cầu</source>
         <translation>Request type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="135"/>
+        <location filename="../../app/ui/support/form.py" line="138"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="136"/>
+        <location filename="../../app/ui/support/form.py" line="139"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="137"/>
+        <location filename="../../app/ui/support/form.py" line="140"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="138"/>
+        <location filename="../../app/ui/support/form.py" line="141"/>
         <source>Người liên hệ</source>
         <translation>Contact person</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="139"/>
+        <location filename="../../app/ui/support/form.py" line="142"/>
         <source>Số điện thoại</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="140"/>
+        <location filename="../../app/ui/support/form.py" line="143"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="154"/>
+        <location filename="../../app/ui/support/form.py" line="157"/>
         <source>Đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="237"/>
+        <location filename="../../app/ui/support/form.py" line="240"/>
         <source>Sự cố nghiêm trọng: hãy gọi ngay đường dây nóng %1 (24/7) sau khi gửi yêu cầu.</source>
         <translation>Critical incident: call the hotline %1 (24/7) right after sending the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="239"/>
+        <location filename="../../app/ui/support/form.py" line="242"/>
         <source>Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. Việc gấp, gọi đường dây nóng %1 (24/7).</source>
         <translation>Outside working hours: the request will be handled from the next opening. For anything urgent, call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="251"/>
+        <location filename="../../app/ui/support/form.py" line="254"/>
         <source>Chọn tệp đính kèm</source>
         <translation>Choose files to attach</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="268"/>
+        <location filename="../../app/ui/support/form.py" line="271"/>
         <source>Đang thu thập thông tin chẩn đoán…</source>
         <translation>Collecting diagnostics…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="298"/>
+        <location filename="../../app/ui/support/form.py" line="301"/>
         <source>Đang lưu…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="299"/>
+        <location filename="../../app/ui/support/form.py" line="302"/>
         <source>Đang lưu và gửi yêu cầu…</source>
         <translation>Saving and sending the request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="320"/>
+        <location filename="../../app/ui/support/form.py" line="323"/>
         <source>Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” lần nữa, hoặc gọi %2.</source>
         <translation>The request was not saved: %1. What you typed is still here: press “Send request” again, or call %2.</translation>
     </message>

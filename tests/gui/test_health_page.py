@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
+import subprocess
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -228,7 +231,7 @@ _VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèé�
 
 
 def test_in_english_every_check_says_its_result_details_and_fix_steps_in_english(
-        qtbot: QtBot, qapp, runtime: Runtime, demo_shop: DemoShop) -> None:
+        qtbot: QtBot, qapp, runtime: Runtime, demo_shop: DemoShop, tmp_path: Path) -> None:
     """The checks' own words were Vietnamese in an English window (summaries, details and fix steps come from the
     Qt-free core). The demo shop's run has every kind of result: passed, warnings, a critical check, skipped ones."""
     from app.health.registry import remedies
@@ -257,3 +260,14 @@ def test_in_english_every_check_says_its_result_details_and_fix_steps_in_english
         assert "How to fix" in shown and said(catalogue[invoices.remedy or ""]).split("\n")[0] in shown
         # (The English keeps the decree's form number, "04/SS-HĐĐT", as the tax office writes it.)
         assert said(catalogue[invoices.remedy or ""]).startswith("Invoice numbers are missing or duplicated")
+        # The PDF saved from this page is in the page's language too (the one attached to a request stays Vietnamese).
+        page.save_report(tmp_path / "report.pdf")
+        qtbot.waitUntil(lambda: (tmp_path / "report.pdf").exists() and not page.message.isHidden(), timeout=30000)
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for expected in ("SYSTEM CHECK REPORT", "Needs attention now", "Invoice numbering", "Critical", "How to fix",
+                     "Invoice numbers are missing or duplicated", "hotline 1900 6037"):
+        assert expected in text, expected
+    assert "BÁO CÁO" not in text and "Cách khắc phục" not in text and "Nghiêm trọng" not in text

@@ -302,7 +302,7 @@ class HealthPage(FeaturePage[HealthState]):
             return
         shop, cats = self._runtime.settings.shop, self._categories
         self._runner.run(
-            lambda: write_report(run.report, shop, cats, _remedies(), path),
+            lambda: write_report(run.report, shop, cats, _remedies(), path, words=said),  # in the window's language
             on_success=lambda saved: self._show_message(tr_args(self.tr("Đã lưu báo cáo: %1"), saved)),
             on_failure=lambda exc: self._show_message(
                 tr_args(self.tr("Không lưu được báo cáo: %1."), failure_text(exc))),

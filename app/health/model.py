@@ -120,11 +120,14 @@ class HealthReport:
         return {r.check_id: r for r in self.results}
 
 
+SUMMARY_LIMIT = 500  # characters of a summary the history keeps as words (its phrase is kept whole)
+
+
 @dataclass(frozen=True)
 class StoredResult:
     check_id: str
     status: Status
-    summary: str  # as the check said it (cut to 500 characters); details, fix steps and metrics are not kept
+    summary: str  # as the check said it (its words cut to SUMMARY_LIMIT); details, fix steps, metrics are not kept
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ and the context must be literals, and the values come through :meth:`Phrase.fill
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -117,26 +118,32 @@ def _from_tree(node: object) -> str:
         args, disambiguation = node.get("a", []), node.get("m")
         if isinstance(args, list) and (disambiguation is None or isinstance(disambiguation, str)):
             return Phrase(node["c"], node["s"], tuple(_from_tree(arg) for arg in args), disambiguation)
-    if isinstance(node, dict) and isinstance(node.get("n"), int | float) and not isinstance(node.get("n"), bool):
-        digits = node.get("d")
-        if digits is None or (isinstance(digits, int) and not isinstance(digits, bool) and 0 <= digits <= 12):
-            return Number(node["n"], digits)
+    if isinstance(node, dict):
+        value, digits = node.get("n"), node.get("d")
+        digits_ok = digits is None or (isinstance(digits, int) and not isinstance(digits, bool) and 0 <= digits <= 12)
+        # A number a person could read (no NaN, no 1e300: format_decimal cannot write those) and its decimals.
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
+                and abs(value) < 1e15 and digits_ok:
+            return Number(value, digits)
     raise ValueError("not a stored phrase")
 
 
-def phrase_from_json(text: str | None, said: str) -> str:
+def phrase_from_json(text: str | None, said: str, cut_at: int | None = None) -> str:
     """The phrase stored as ``text`` if it still says ``said``, else ``said`` as a plain ``str``.
 
     Stored phrases come from this app's own database, but an older or newer version may have written the row:
     anything that does not read back to the very words stored beside it is ignored, never guessed at.
+    ``cut_at``: the words were stored cut to that many characters; a phrase that begins with them is its whole.
     """
     if not text:
         return said
     try:
         value = _from_tree(json.loads(text))
-    except (ValueError, TypeError, RecursionError):
+    except (ValueError, TypeError, RecursionError, ArithmeticError):
         return said
-    return value if value == said else said
+    if value == said or (cut_at is not None and len(said) == cut_at and value.startswith(said)):
+        return value
+    return said
 
 
 def joined(parts: Sequence[str], separator: str = ", ") -> Phrase:

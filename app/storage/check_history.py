@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
-from app.health.model import HealthReport, Status, StoredResult, StoredRun, stored_status
+from app.health.model import SUMMARY_LIMIT, HealthReport, Status, StoredResult, StoredRun, stored_status
 from app.infra.phrase import Phrase, phrase_from_json
 from app.storage.db import Database
 from app.storage.tables import CheckResultRow
@@ -21,14 +21,17 @@ class CheckState:
     since: dt.datetime  # the first run of the current unbroken streak of this status
 
 
-SUMMARY_LIMIT = 500  # characters of a summary kept
+PHRASE_LIMIT = 20_000  # characters of a phrase's JSON kept; a longer one is shown as its stored words
 
 
 def stored_summary(summary: str) -> tuple[str, str | None]:
-    """The summary as stored (cut to :data:`SUMMARY_LIMIT`), and how it was said, if it was kept whole."""
-    if len(summary) > SUMMARY_LIMIT:
-        return summary[:SUMMARY_LIMIT], None  # a cut phrase would say more than the stored words
-    return str(summary), summary.to_json() if isinstance(summary, Phrase) else None
+    """The summary's words as stored (cut to :data:`SUMMARY_LIMIT`), and how it was said.
+
+    The phrase is kept whole even when the words are cut, so a long summary (the cash-limit check naming its
+    customers) is said in full, and in English, when the run is shown again.
+    """
+    phrase = summary.to_json() if isinstance(summary, Phrase) else None
+    return str(summary)[:SUMMARY_LIMIT], phrase if phrase is not None and len(phrase) <= PHRASE_LIMIT else None
 
 
 class CheckHistory:
@@ -74,7 +77,7 @@ class CheckHistory:
                 select(CheckResultRow.check_id, CheckResultRow.status, CheckResultRow.summary, CheckResultRow.phrase)
                 .where(CheckResultRow.run_at == last).order_by(CheckResultRow.id)
             ).all()
-        results = tuple(StoredResult(check_id, stored_status(status), phrase_from_json(phrase, summary))
+        results = tuple(StoredResult(check_id, stored_status(status), phrase_from_json(phrase, summary, SUMMARY_LIMIT))
                         for check_id, status, summary, phrase in rows)
         return StoredRun(last, results)  # max() keeps the column's type: an aware UTC datetime
 

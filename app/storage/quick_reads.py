@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.health.model import StoredResult, StoredRun, stored_status
+from app.health.model import SUMMARY_LIMIT, StoredResult, StoredRun, stored_status
 from app.infra.phrase import phrase_from_json
 from app.storage.records import LISTED_REQUESTS, ActivityEntry, RequestDeadline
 from app.storage.schema import SCHEMA_HEAD, read_only_uri
@@ -69,7 +69,7 @@ def latest_run(connection: sqlite3.Connection) -> StoredRun | None:
     rows = connection.execute("SELECT check_id, status, summary, phrase FROM check_results WHERE run_at = ? "
                               "ORDER BY id", (last,)).fetchall()
     return StoredRun(_utc(last), tuple(StoredResult(str(check_id), stored_status(str(status)),
-                                                    phrase_from_json(phrase, str(summary)))
+                                                    phrase_from_json(phrase, str(summary), SUMMARY_LIMIT))
                                        for check_id, status, summary, phrase in rows))
 
 

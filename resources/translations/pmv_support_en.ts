@@ -1724,7 +1724,7 @@
     </message>
     <message>
         <location filename="../../app/health/checks/devices.py" line="72"/>
-        <location filename="../../app/health/checks/services.py" line="118"/>
+        <location filename="../../app/health/checks/services.py" line="120"/>
         <source>quá %1 giây không trả lời</source>
         <translation>no answer within %1 s</translation>
     </message>
@@ -1811,7 +1811,7 @@
     <message>
         <location filename="../../app/health/checks/devices.py" line="158"/>
         <source>từ chối kết nối (bộ chuyển đổi tắt hoặc sai cổng)</source>
-        <translation>connection refused (the network adapter is off or the port is wrong)</translation>
+        <translation>connection refused (the serial-to-network converter is off or the port is wrong)</translation>
     </message>
     <message>
         <location filename="../../app/health/checks/devices.py" line="175"/>
@@ -1964,12 +1964,12 @@
     <message>
         <location filename="../../app/health/checks/pos_data.py" line="256"/>
         <source>Bảng kê thu mua %1: %2 bảng kê, số %3 đến %4</source>
-        <translation>Purchase records %1: records: %2, numbers %3 to %4</translation>
+        <translation>Purchase record series %1: count %2, numbers %3 to %4</translation>
     </message>
     <message>
         <location filename="../../app/health/checks/pos_data.py" line="257"/>
         <source>Ký hiệu %1: %2 hóa đơn, số %3 đến %4</source>
-        <translation>Series %1: invoices: %2, numbers %3 to %4</translation>
+        <translation>Invoice series %1: count %2, numbers %3 to %4</translation>
     </message>
     <message>
         <location filename="../../app/health/checks/pos_data.py" line="261"/>
@@ -2130,27 +2130,27 @@
         <source>Máy chủ hỗ trợ chưa kết nối được; cửa hàng vẫn bán hàng bình thường, yêu cầu hỗ trợ sẽ nằm chờ trong hộp thư và tự gửi khi có mạng.
 1. Mở một trang web bất kỳ để kiểm tra Internet của máy.
 2. Nếu không vào được mạng: tắt rồi bật lại modem/router, chờ 2 phút.
-3. Nếu vẫn lỗi: kiểm tra địa chỉ máy chủ trong Cài đặt (mục Máy chủ hỗ trợ).
+3. Nếu các trang web khác vẫn vào được: địa chỉ máy chủ hỗ trợ có thể đã sai; kỹ thuật viên kiểm tra trong chế độ kỹ thuật viên (thẻ “Cài đặt”, mục vendor).
 4. Việc gấp, gọi %1 (trực 24/7).</source>
-        <translation>The support server cannot be reached yet; the shop can still sell as usual, and support requests wait in the outbox and are sent automatically once the network is back.
-1. Open any web page to check this computer&apos;s Internet connection.
-2. If there is no Internet: turn the modem/router off and on again, and wait 2 minutes.
-3. If it still fails: check the server address in Settings (Support server section).
-4. For anything urgent, call %1 (staffed 24/7).</translation>
+        <translation>The support server cannot be reached; the shop can keep selling as usual, and support requests wait in the outbox and are sent by themselves once the network is back.
+1. Open any web page to check the PC&apos;s Internet connection.
+2. If there is no Internet: switch the modem/router off and on again and wait 2 minutes.
+3. If other web pages open: the support server&apos;s address may be wrong; a technician checks it in technician mode (the “Settings” tab, vendor section).
+4. If it is urgent, call %1 (staffed 24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="52"/>
+        <location filename="../../app/health/checks/services.py" line="53"/>
         <source>Không đọc được phiên bản phần mềm PMV.
-1. Kiểm tra thư mục cài đặt PMV trong Cài đặt (pos.install_dir) có đúng không.
+1. Thư mục cài đặt PMV (pos.install_dir) có thể đã sai; kỹ thuật viên kiểm tra trong chế độ kỹ thuật viên (thẻ “Cài đặt”).
 2. Trong thư mục đó phải có tệp version.txt; nếu không có, phần mềm có thể cài thiếu.
 3. Gọi %1 để kỹ thuật viên kiểm tra và cài lại nếu cần.</source>
-        <translation>The PMV software version cannot be read.
-1. Check that the PMV installation folder in Settings (pos.install_dir) is correct.
-2. That folder must contain the file version.txt; if it does not, the software may not be fully installed.
+        <translation>The PMV software&apos;s version cannot be read.
+1. The PMV install folder (pos.install_dir) may be wrong; a technician checks it in technician mode (the “Settings” tab).
+2. That folder must hold a version.txt file; if it does not, the software may not be fully installed.
 3. Call %1 so a technician can check it and reinstall if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="59"/>
+        <location filename="../../app/health/checks/services.py" line="61"/>
         <source>Phần mềm PMV chưa ở phiên bản mới nhất.
 1. Ghi lại phiên bản đang dùng và phiên bản mới (trong dòng kết quả).
 2. Gọi %1 hoặc gửi yêu cầu “Cập nhật quy định” để hẹn giờ cập nhật ngoài giờ bán.
@@ -2161,7 +2161,7 @@
 3. Do not install over it yourself while selling.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="66"/>
+        <location filename="../../app/health/checks/services.py" line="68"/>
         <source>Trợ lý hỗ trợ PMV có phiên bản mới.
 1. Mở mục “Cập nhật”.
 2. Khi bản mới đã tải về, bấm “Khởi động lại để cập nhật”; ứng dụng sẽ tự khởi động lại.
@@ -2172,79 +2172,79 @@
 3. If that button does not appear, or the update fails, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="145"/>
+        <location filename="../../app/health/checks/services.py" line="147"/>
         <source>máy chủ từ chối kết nối</source>
         <translation>the server refused the connection</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="147"/>
+        <location filename="../../app/health/checks/services.py" line="149"/>
         <source>không tìm thấy địa chỉ máy chủ (mất mạng hoặc lỗi DNS)</source>
         <translation>the server&apos;s address cannot be found (no network or a DNS error)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="148"/>
+        <location filename="../../app/health/checks/services.py" line="150"/>
         <source>lỗi mạng (%1)</source>
         <translation>network error (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="157"/>
+        <location filename="../../app/health/checks/services.py" line="159"/>
         <source>Máy chủ hỗ trợ trả lời sau %1 ms</source>
         <translation>The support server answered in %1 ms</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="159"/>
+        <location filename="../../app/health/checks/services.py" line="161"/>
         <source>máy chủ trả lời mã lỗi %1</source>
         <translation>the server answered with error code %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="161"/>
+        <location filename="../../app/health/checks/services.py" line="163"/>
         <source>Không kết nối được máy chủ hỗ trợ: %1</source>
         <translation>Cannot connect to the support server: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="162"/>
+        <location filename="../../app/health/checks/services.py" line="164"/>
         <source>%1
 Yêu cầu hỗ trợ vẫn được lưu và sẽ tự gửi khi có mạng.</source>
         <translation>%1
 Support requests are still saved and will be sent automatically once the network is back.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="224"/>
+        <location filename="../../app/health/checks/services.py" line="226"/>
         <source>PMV: chưa khai báo thư mục cài đặt</source>
         <translation>PMV: installation folder not set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="226"/>
+        <location filename="../../app/health/checks/services.py" line="228"/>
         <source>PMV: không đọc được version.txt</source>
         <translation>PMV: cannot read version.txt</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="228"/>
+        <location filename="../../app/health/checks/services.py" line="230"/>
         <source>Không có hoặc không đọc được %1</source>
         <translation>%1 is missing or cannot be read</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="231"/>
+        <location filename="../../app/health/checks/services.py" line="233"/>
         <source>Trợ lý hỗ trợ</source>
         <translation>Support Assistant</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="237"/>
+        <location filename="../../app/health/checks/services.py" line="239"/>
         <source>%1; %2 (chưa có thông tin phiên bản mới nhất)</source>
         <translation>%1; %2 (latest versions not known yet)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="251"/>
+        <location filename="../../app/health/checks/services.py" line="253"/>
         <source>%1 %2 cũ hơn bản mới nhất %3</source>
         <translation>%1 %2 is older than the latest version, %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="253"/>
+        <location filename="../../app/health/checks/services.py" line="255"/>
         <source>%1 %2 (không so được với %3)</source>
         <translation>%1 %2 (cannot be compared with %3)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="254"/>
+        <location filename="../../app/health/checks/services.py" line="256"/>
         <source>%1 %2 là bản mới nhất</source>
         <translation>%1 %2 is the latest version</translation>
     </message>
@@ -2426,7 +2426,7 @@ Support requests are still saved and will be sent automatically once the network
     <message>
         <location filename="../../app/health/checks/system.py" line="100"/>
         <source>Ổ đĩa %1 còn trống %2 GB (%3% của %4 GB)</source>
-        <translation>The drive of %1 has %2 GB free (%3% of %4 GB)</translation>
+        <translation>The drive holding %1 has %2 GB free (%3% of %4 GB)</translation>
     </message>
     <message>
         <location filename="../../app/health/checks/system.py" line="102"/>
@@ -4646,138 +4646,138 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>RequestForm</name>
     <message>
-        <location filename="../../app/ui/support/form.py" line="76"/>
+        <location filename="../../app/ui/support/form.py" line="78"/>
         <source>Gửi yêu cầu hỗ trợ</source>
         <translation>Raise a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="98"/>
+        <location filename="../../app/ui/support/form.py" line="100"/>
         <source>Ví dụ: Máy in tem không in được</source>
         <translation>Example: the label printer does not print</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="100"/>
+        <location filename="../../app/ui/support/form.py" line="102"/>
         <source>Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì.</source>
         <translation>Briefly: what happens, since when, what you tried.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="105"/>
+        <location filename="../../app/ui/support/form.py" line="107"/>
         <source>Ví dụ: %1</source>
         <translation>For example: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="111"/>
+        <location filename="../../app/ui/support/form.py" line="113"/>
         <source>Đính kèm ảnh chụp màn hình</source>
         <translation>Attach a screenshot</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="114"/>
+        <location filename="../../app/ui/support/form.py" line="116"/>
         <source>Đính kèm thông tin chẩn đoán</source>
         <translation>Attach diagnostics</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="115"/>
+        <location filename="../../app/ui/support/form.py" line="117"/>
         <source>Nhật ký, cấu hình và thông tin máy; số CCCD, số điện thoại khác, email và mật khẩu được che trước khi gửi.</source>
         <translation>Logs, settings and computer information; citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden before sending.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="118"/>
+        <location filename="../../app/ui/support/form.py" line="120"/>
         <source>Xem trước…</source>
         <translation>Preview…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="122"/>
+        <location filename="../../app/ui/support/form.py" line="124"/>
         <source>Thêm tệp…</source>
         <translation>Add file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="124"/>
+        <location filename="../../app/ui/support/form.py" line="126"/>
         <source>Bỏ tệp</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="129"/>
-        <location filename="../../app/ui/support/form.py" line="322"/>
+        <location filename="../../app/ui/support/form.py" line="131"/>
+        <location filename="../../app/ui/support/form.py" line="333"/>
         <source>Gửi yêu cầu</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="132"/>
+        <location filename="../../app/ui/support/form.py" line="134"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="137"/>
+        <location filename="../../app/ui/support/form.py" line="139"/>
         <source>Loại yêu cầu</source>
         <translation>Request type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="138"/>
+        <location filename="../../app/ui/support/form.py" line="140"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="139"/>
+        <location filename="../../app/ui/support/form.py" line="141"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="140"/>
+        <location filename="../../app/ui/support/form.py" line="142"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="141"/>
+        <location filename="../../app/ui/support/form.py" line="143"/>
         <source>Người liên hệ</source>
         <translation>Contact person</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="142"/>
+        <location filename="../../app/ui/support/form.py" line="144"/>
         <source>Số điện thoại</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="143"/>
+        <location filename="../../app/ui/support/form.py" line="145"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="157"/>
+        <location filename="../../app/ui/support/form.py" line="159"/>
         <source>Đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="240"/>
+        <location filename="../../app/ui/support/form.py" line="242"/>
         <source>Sự cố nghiêm trọng: hãy gọi ngay đường dây nóng %1 (24/7) sau khi gửi yêu cầu.</source>
         <translation>Critical incident: call the hotline %1 (24/7) right after sending the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="242"/>
+        <location filename="../../app/ui/support/form.py" line="244"/>
         <source>Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. Việc gấp, gọi đường dây nóng %1 (24/7).</source>
         <translation>Outside working hours: the request will be handled from the next opening. For anything urgent, call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="254"/>
+        <location filename="../../app/ui/support/form.py" line="256"/>
         <source>Chọn tệp đính kèm</source>
         <translation>Choose files to attach</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="271"/>
+        <location filename="../../app/ui/support/form.py" line="273"/>
         <source>Đang thu thập thông tin chẩn đoán…</source>
         <translation>Collecting diagnostics…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="301"/>
+        <location filename="../../app/ui/support/form.py" line="303"/>
         <source>Đang lưu…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="302"/>
+        <location filename="../../app/ui/support/form.py" line="304"/>
         <source>Đang lưu và gửi yêu cầu…</source>
         <translation>Saving and sending the request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="323"/>
+        <location filename="../../app/ui/support/form.py" line="334"/>
         <source>Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” lần nữa, hoặc gọi %2.</source>
         <translation>The request was not saved: %1. What you typed is still here: press “Send request” again, or call %2.</translation>
     </message>

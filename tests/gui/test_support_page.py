@@ -143,6 +143,36 @@ def test_a_try_that_was_saved_but_answered_as_failed_is_not_saved_twice(
     assert [request.id for request in runtime.support.all()] == lost  # one request: the first try's
 
 
+def test_a_try_with_corrected_words_is_its_own_request(
+        qtbot: QtBot, runtime: Runtime, make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After "not saved", the cashier corrects the title and sends again.  If the first try had in fact been
+    saved, returning it would drop the correction silently: the corrected words are saved as they are."""
+    from app.storage.errors import StorageError, StorageFailure
+
+    page, _tile, state, runner = make()
+    form = RequestForm(runtime, runner, state)
+    qtbot.addWidget(form)
+    form.show()
+    fill(form)
+    real_get, lost = runtime.support.get, []
+
+    def get_losing_the_answer(request_id: str):
+        found = real_get(request_id)
+        if found is not None and not lost:
+            lost.append(request_id)
+            raise StorageError(StorageFailure.LOCKED, runtime.database.path, "database is locked")
+        return found
+
+    monkeypatch.setattr(runtime.support, "get", get_losing_the_answer)
+    form.submit()
+    qtbot.waitUntil(lambda: not form.save_error.isHidden(), timeout=30000)
+    form.title.setText("Máy quét không nhận mã tem vàng")
+    with qtbot.waitSignal(form.sent, timeout=30000):
+        form.submit()
+    titles = sorted(request.title for request in runtime.support.all())
+    assert titles == ["Máy quét không nhận mã", "Máy quét không nhận mã tem vàng"]
+
+
 def test_a_contact_name_past_the_servers_limit_is_refused_in_the_form(qtbot: QtBot, runtime: Runtime, make) -> None:
     """The vendor's API takes a contact name of at most 100 characters (pmv_protocol.wire); a longer one was saved,
     then refused by the server with a 422 on every try, while the page blamed the network."""

@@ -46,13 +46,15 @@ REMEDIES: dict[str, str] = {
         "yêu cầu hỗ trợ sẽ nằm chờ trong hộp thư và tự gửi khi có mạng.\n"
         "1. Mở một trang web bất kỳ để kiểm tra Internet của máy.\n"
         "2. Nếu không vào được mạng: tắt rồi bật lại modem/router, chờ 2 phút.\n"
-        "3. Nếu vẫn lỗi: kiểm tra địa chỉ máy chủ trong Cài đặt (mục Máy chủ hỗ trợ).\n"
+        "3. Nếu các trang web khác vẫn vào được: địa chỉ máy chủ hỗ trợ có thể đã sai; kỹ thuật viên kiểm tra "
+        "trong chế độ kỹ thuật viên (thẻ \u201cCài đặt\u201d, mục vendor).\n"
         "4. Việc gấp, gọi %1 (trực 24/7).",
     ).fill(HOTLINE),
     "versions.pos_missing": say(
         "HealthCheck",
         "Không đọc được phiên bản phần mềm PMV.\n"
-        "1. Kiểm tra thư mục cài đặt PMV trong Cài đặt (pos.install_dir) có đúng không.\n"
+        "1. Thư mục cài đặt PMV (pos.install_dir) có thể đã sai; kỹ thuật viên kiểm tra trong chế độ kỹ thuật "
+        "viên (thẻ \u201cCài đặt\u201d).\n"
         "2. Trong thư mục đó phải có tệp version.txt; nếu không có, phần mềm có thể cài thiếu.\n"
         "3. Gọi %1 để kỹ thuật viên kiểm tra và cài lại nếu cần.",
     ).fill(HOTLINE),

@@ -39,7 +39,7 @@ from app.health.service import categories
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
 from app.support.bundle import BundlePart, collect_parts, write_bundle
-from app.support.models import AttachmentKind, Category, Channel, Severity
+from app.support.models import AttachmentKind, Category, Channel, NewRequest, Severity
 from app.support.service import FormError, FormField, RequestDraft, validate
 from app.ui.failure_texts import failure_text
 from app.ui.i18n import tr_args
@@ -65,8 +65,10 @@ class RequestForm(QDialog):
                  health: HealthReport | None = None) -> None:
         super().__init__(parent)
         self._health = health
-        # One id for every try of this form: a try that was saved but answered as failed is not saved twice.
+        # One id for every try of the same words: a try that was saved but answered as failed is not saved twice.
+        # Words changed since the last try get a new id: the cashier's correction is sent, never dropped silently.
         self._request_id = str(uuid.uuid4())
+        self._tried: object = None
         self._runtime = runtime
         self._runner = runner
         self._state = state
@@ -301,8 +303,17 @@ class RequestForm(QDialog):
         self.send_button.setText(self.tr("Đang lưu…"))
         self._state.submit(new, self._attachment_sources(), title=self.tr("Đang lưu và gửi yêu cầu…"),
                            prepare=self._prepare_job(new.contact_phone), on_saved=self._saved,
-                           on_failed=self._save_failed, context=self, request_id=self._request_id)
+                           on_failed=self._save_failed, context=self, request_id=self._id_for(new))
         return True
+
+    def _id_for(self, new: NewRequest) -> str:
+        """The request's id for this try: the last try's if nothing in the form changed since."""
+        tried = (new, tuple(self._attachment_sources()), self.attach_screenshot.isChecked(),
+                 self.attach_diagnostics.isChecked())
+        if self._tried is not None and tried != self._tried:
+            self._request_id = str(uuid.uuid4())
+        self._tried = tried
+        return self._request_id
 
     def reject(self) -> None:
         """Hủy, Esc and the title bar's ×: not while a save is under way, whose answer decides (a cancelled form

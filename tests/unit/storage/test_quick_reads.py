@@ -61,7 +61,7 @@ def test_a_stored_summary_reads_back_as_the_phrase_it_was_in_both(app_db: Databa
 
     said = say("HealthCheck", "Ổ đĩa %1 còn trống %2 GB (%3% của %4 GB)").fill(
         say("HealthCheck", "thư mục dữ liệu"), number(7.25), number(4, 0), number(180, 0))
-    too_long = say("HealthCheck", "Quá ngưỡng: %1").fill("x" * 600)  # cut to 500 characters: kept as plain words
+    too_long = say("HealthCheck", "Quá ngưỡng: %1").fill("x" * 600)  # words cut to 500 characters, the phrase whole
     history = CheckHistory(app_db)
     history.record(report_at(T0, ("disk.free", Status.WARNING, said), ("system.resources", Status.WARNING, too_long),
                              ("clock.skew", Status.OK, "an older version's plain words")))
@@ -74,8 +74,26 @@ def test_a_stored_summary_reads_back_as_the_phrase_it_was_in_both(app_db: Databa
         disk, resources, clock = run.results
         assert isinstance(disk.summary, Phrase) and disk.summary == said
         assert disk.summary.source == said.source and disk.summary.args[1].written(".") == "7.3"
-        assert type(resources.summary) is str and resources.summary == too_long[:500]
+        assert isinstance(resources.summary, Phrase) and resources.summary == too_long  # said in full again
         assert type(clock.summary) is str and clock.summary == "an older version's plain words"
+
+
+def test_a_stored_phrase_that_cannot_be_read_shows_the_stored_words(app_db: Database) -> None:
+    """Junk in the phrase column (NaN, a number no one can write, a phrase saying other words) never stops the
+    history from being read: the stored words are shown instead."""
+    history = CheckHistory(app_db)
+    history.record(report_at(T0, ("disk.free", Status.OK, "Ổ C: còn 79,3 GB"), ("clock.skew", Status.OK, "Khớp"),
+                             ("versions", Status.OK, "PMV 5.8.2")))
+    with sqlite3.connect(app_db.path) as connection:
+        for check_id, junk in (("disk.free", '{"c":"C","s":"%1","a":[{"n":NaN}]}'),
+                               ("clock.skew", '{"c":"C","s":"%1","a":[{"n":1e300,"d":2}]}'),
+                               ("versions", '{"c":"C","s":"khác hẳn","a":[]}')):
+            connection.execute("UPDATE check_results SET phrase = ? WHERE check_id = ?", (junk, check_id))
+    with reading(app_db.path) as connection:
+        quick = quick_reads.latest_run(connection)
+    assert quick == history.latest_run()
+    assert quick is not None and [type(r.summary) for r in quick.results] == [str, str, str]
+    assert [r.summary for r in quick.results] == ["Ổ C: còn 79,3 GB", "Khớp", "PMV 5.8.2"]
 
 
 def test_a_status_a_newer_version_wrote_reads_as_unknown_in_both(app_db: Database) -> None:

@@ -112,11 +112,12 @@ def test_a_request_that_cannot_be_saved_stays_in_the_form_with_why(qtbot: QtBot,
     assert [request.title for request in runtime.support.all()] == ["Máy quét không nhận mã"]
 
 
-def test_a_try_that_was_saved_but_answered_as_failed_is_not_saved_twice(
-        qtbot: QtBot, runtime: Runtime, make, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The request is committed, then the read that returns it fails (SQLite busy: faked here, as one read that
-    raises, since a real lock cannot be timed to fall between the commit and the read).  The form says the save
-    failed and the cashier presses again: that try finds the saved request, and the shop has one request, not two."""
+@pytest.fixture
+def first_answer_lost(qtbot: QtBot, runtime: Runtime, make,
+                      monkeypatch: pytest.MonkeyPatch) -> tuple[RequestForm, list[str]]:
+    """A filled form whose first save is committed, then the read that returns it fails (SQLite busy: faked, as
+    one read that raises, since a real lock cannot be timed to fall between the commit and the read).  The form
+    has said "not saved"; the list holds the id of the request that was saved all the same."""
     from app.storage.errors import StorageError, StorageFailure
 
     page, _tile, state, runner = make()
@@ -137,6 +138,13 @@ def test_a_try_that_was_saved_but_answered_as_failed_is_not_saved_twice(
     form.submit()
     qtbot.waitUntil(lambda: not form.save_error.isHidden(), timeout=30000)
     assert form.isVisible() and len(runtime.support.all()) == 1  # saved, though the form could not know it
+    return form, lost
+
+
+def test_a_try_that_was_saved_but_answered_as_failed_is_not_saved_twice(
+        qtbot: QtBot, runtime: Runtime, first_answer_lost: tuple[RequestForm, list[str]]) -> None:
+    """The cashier presses again: that try finds the saved request, and the shop has one request, not two."""
+    form, lost = first_answer_lost
     with qtbot.waitSignal(form.sent, timeout=30000):
         form.submit()
     assert not form.isVisible()
@@ -144,28 +152,10 @@ def test_a_try_that_was_saved_but_answered_as_failed_is_not_saved_twice(
 
 
 def test_a_try_with_corrected_words_is_its_own_request(
-        qtbot: QtBot, runtime: Runtime, make, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After "not saved", the cashier corrects the title and sends again.  If the first try had in fact been
-    saved, returning it would drop the correction silently: the corrected words are saved as they are."""
-    from app.storage.errors import StorageError, StorageFailure
-
-    page, _tile, state, runner = make()
-    form = RequestForm(runtime, runner, state)
-    qtbot.addWidget(form)
-    form.show()
-    fill(form)
-    real_get, lost = runtime.support.get, []
-
-    def get_losing_the_answer(request_id: str):
-        found = real_get(request_id)
-        if found is not None and not lost:
-            lost.append(request_id)
-            raise StorageError(StorageFailure.LOCKED, runtime.database.path, "database is locked")
-        return found
-
-    monkeypatch.setattr(runtime.support, "get", get_losing_the_answer)
-    form.submit()
-    qtbot.waitUntil(lambda: not form.save_error.isHidden(), timeout=30000)
+        qtbot: QtBot, runtime: Runtime, first_answer_lost: tuple[RequestForm, list[str]]) -> None:
+    """The cashier corrects the title and sends again.  Returning the first try's request would drop the
+    correction silently: the corrected words are saved as they are."""
+    form, _lost = first_answer_lost
     form.title.setText("Máy quét không nhận mã tem vàng")
     with qtbot.waitSignal(form.sent, timeout=30000):
         form.submit()

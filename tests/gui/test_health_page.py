@@ -271,3 +271,26 @@ def test_in_english_every_check_says_its_result_details_and_fix_steps_in_english
                      "Invoice numbers are missing or duplicated", "hotline 1900 6037"):
         assert expected in text, expected
     assert "BÁO CÁO" not in text and "Cách khắc phục" not in text and "Nghiêm trọng" not in text
+
+
+def test_the_tile_cuts_a_long_summary_at_a_word(qtbot: QtBot) -> None:
+    """The cash-limit check names every customer it found: on the overview's tile that filled the whole tile (the
+    checks page and its pane keep the whole text)."""
+    import datetime as dt
+
+    from app.health.model import CheckResult, HealthReport
+    from app.ui.health.tile import BRIEF, brief
+
+    at = dt.datetime(2026, 11, 25, 14, 0, tzinfo=dt.UTC)
+    long = "5 trường hợp khách giao dịch từ 20.000.000 ₫ trong một ngày: " + "Nguyễn Thị L*** (KH0001), " * 10
+    report = HealthReport(at, at, (CheckResult("compliance.cash_limit", Status.CRITICAL, long),
+                                   CheckResult("disk.free", Status.WARNING, "Ổ đĩa còn trống 7,3 GB")), {})
+    tile = HealthTile()
+    qtbot.addWidget(tile)
+    tile.show_report(report, stored=False)
+    shown = tile.detail_label.text().splitlines()
+    cut = shown[0].split(": ", 1)[1]  # after the check's title
+    assert cut.endswith("…") and len(cut) <= BRIEF + 1 and long.startswith(cut[:-1])  # its start, cut at a word
+    assert long[len(cut) - 1] in " ,"
+    assert shown[1].endswith("Ổ đĩa còn trống 7,3 GB")  # a short one whole
+    assert brief("ngắn") == "ngắn" and brief("a" * 200) == "a" * BRIEF + "…"

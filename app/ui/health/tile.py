@@ -16,6 +16,18 @@ from app.ui.widgets.tile import Tile
 if TYPE_CHECKING:
     from app.ui.health.state import HealthRun, HealthState
 
+# A summary's length on the tile: about three lines of a half-width tile at 1024×768.  The cash-limit check names
+# every customer it found and filled the whole tile; the checks page and its pane keep the whole text.
+BRIEF = 110
+
+
+def brief(text: str, limit: int = BRIEF) -> str:
+    """``text`` cut at the last space before ``limit`` characters, with "…" (whole if it fits)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:–—(") + "…"
+
 
 class HealthTile(Tile):
     """The overview's verdict tile: this window's latest run, or the newest one recorded (with its time).
@@ -43,7 +55,7 @@ class HealthTile(Tile):
         """``stored``: read back from the history (statuses and summaries only), not run by this window."""
         bad = [r for r in report.results if r.status in (Status.CRITICAL, Status.WARNING, Status.UNKNOWN)]
         bad.sort(key=lambda r: -r.status.severity)
-        lines = [f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {said(r.summary)}"
+        lines = [f"• {check_title(r.check_id, report.titles.get(r.check_id, r.check_id))}: {brief(said(r.summary))}"
                  for r in bad[:3]]
         when = format_datetime(report.finished_at)  # shop time, whatever the PC's zone
         stamp = tr_args(self.tr("Kết quả lần kiểm tra lúc %1") if stored else self.tr("Kiểm tra lúc %1"), when)

@@ -20,7 +20,7 @@ from dataclasses import replace
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import TITLE_CONTEXT, Check, CheckResult, HealthReport, Status
 from app.infra.job_protocol import Progress
-from app.infra.phrase import Phrase, number, say
+from app.infra.phrase import Phrase, number, raised_with, say
 from app.infra.threads import lower_this_thread
 
 log = logging.getLogger(__name__)
@@ -28,17 +28,12 @@ log = logging.getLogger(__name__)
 PASSING = (Status.OK, Status.WARNING)  # a dependant may still run after a warning
 
 
-def _reason(exc: NotConfigured) -> str:
-    """The reason a check was given, a phrase kept as one (``str(exc)`` would flatten it)."""
-    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
-
-
 def _execute(check: Check, ctx: CheckContext) -> CheckResult:
     started = time.perf_counter()
     try:
         outcome = check.run(ctx)
     except NotConfigured as exc:
-        outcome = CheckResult(check.id, Status.SKIPPED, say("HealthCheck", "Bỏ qua: %1").fill(_reason(exc)))
+        outcome = CheckResult(check.id, Status.SKIPPED, say("HealthCheck", "Bỏ qua: %1").fill(raised_with(exc)))
     except Exception as exc:  # a check that crashes could not run: 'unknown', never a crash of the run
         log.exception("check %s failed to run", check.id)
         outcome = CheckResult(check.id, Status.UNKNOWN, say("HealthCheck", "Không chạy được kiểm tra: %1: %2").fill(

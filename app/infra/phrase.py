@@ -146,6 +146,11 @@ def phrase_from_json(text: str | None, said: str, cut_at: int | None = None) -> 
     return said
 
 
+def raised_with(exc: BaseException) -> str:
+    """What ``exc`` was raised with, a phrase kept as one (``str(exc)`` would flatten it to its Vietnamese)."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+
+
 def joined(parts: Sequence[str], separator: str = ", ") -> Phrase:
     """``parts`` said one after the other, each in the window's language ("%1, %2, %3", never translated itself)."""
     if len(parts) > 99:  # Qt's markers stop at %99

@@ -135,3 +135,11 @@ def test_every_check_title_is_a_source_the_window_translates_under_the_title_con
     sources = {message.findtext("source") for context in ET.parse(ts).getroot().iter("context")
                if context.findtext("name") == TITLE_CONTEXT for message in context.iter("message")}
     assert [check.title for check in default_checks() if check.title not in sources] == []
+
+
+def test_an_exception_raised_with_a_phrase_gives_the_phrase_back() -> None:
+    from app.infra.phrase import raised_with
+
+    reason = say("HealthCheck", "chưa khai báo máy in nào")
+    assert raised_with(ValueError(reason)) is reason  # str(exc) would be plain Vietnamese
+    assert raised_with(ValueError("a", "b")) == "('a', 'b')" and raised_with(ValueError()) == ""

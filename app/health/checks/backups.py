@@ -27,7 +27,7 @@ from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime
 from app.infra.job_protocol import Cancelled
-from app.infra.phrase import Phrase, joined, say
+from app.infra.phrase import Phrase, joined, raised_with, say
 from pmv_protocol.shop_time import SHOP_TZ
 
 AGE_ID = "backup.age"
@@ -262,10 +262,10 @@ def check_restorable(ctx: CheckContext) -> CheckResult:
             extract_database(newest.path, restored, _extract_cap(ctx), ctx)
         except UnsafeArchive as exc:
             return result(Status.CRITICAL, say("HealthCheck", "Bản sao lưu %1 không khôi phục được: %2").fill(
-                label, _message(exc)), remedy="backup.unsafe")
+                label, raised_with(exc)), remedy="backup.unsafe")
         except NoDatabase as exc:
             return result(Status.CRITICAL, say("HealthCheck", "Bản sao lưu %1 không khôi phục được: %2").fill(
-                label, _message(exc)), remedy="backup.corrupt")
+                label, raised_with(exc)), remedy="backup.corrupt")
         except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
                 NotImplementedError) as exc:
             if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
@@ -347,11 +347,6 @@ def _compare(ctx: CheckContext, label: str, backup: dict[str, int], live: dict[s
 
 def _reason(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0] or type(exc).__name__
-
-
-def _message(exc: BaseException) -> str:
-    """What this module raised ``exc`` with, a phrase kept as one (``str(exc)`` would flatten it)."""
-    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
 
 
 CHECKS: list[Check] = [

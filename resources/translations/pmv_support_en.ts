@@ -2249,7 +2249,7 @@ Support requests are still saved and will be sent automatically once the network
         <translation>%1 %2 is the latest version</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="22"/>
+        <location filename="../../app/health/checks/settings.py" line="23"/>
         <source>Ứng dụng vẫn theo dõi cửa hàng bằng cấu hình hợp lệ gần nhất, nhưng những thay đổi mới trong tệp cấu hình chưa có hiệu lực.
 1. Mở tệp cấu hình (đường dẫn ở dòng chi tiết) bằng Notepad, đến đúng dòng được báo.
 2. Sửa lỗi: thường là thiếu dấu nháy đóng &quot;, thiếu dấu ] hoặc dấu \ trong đường dẫn (hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn &apos;).
@@ -2262,7 +2262,7 @@ Support requests are still saved and will be sent automatically once the network
 4. If you are not sure, call %1 and a technician will fix it for you.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="32"/>
+        <location filename="../../app/health/checks/settings.py" line="33"/>
         <source>Ứng dụng đang chạy với cấu hình mặc định nên không kiểm tra được phần mềm PMV, sao lưu và thiết bị của cửa hàng.
 1. Mở tệp cấu hình (đường dẫn ở dòng chi tiết) bằng Notepad, đến đúng dòng được báo.
 2. Sửa lỗi: thường là thiếu dấu nháy đóng &quot;, thiếu dấu ] hoặc dấu \ trong đường dẫn (hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn &apos;).
@@ -2275,7 +2275,7 @@ Support requests are still saved and will be sent automatically once the network
 4. If you cannot fix it, call %1 right away: the shop is not being monitored.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="42"/>
+        <location filename="../../app/health/checks/settings.py" line="43"/>
         <source>Một số mục trong tệp cấu hình bị bỏ qua; ứng dụng dùng giá trị hợp lệ gần nhất hoặc giá trị mặc định cho các mục đó.
 1. Xem tên các mục ở dòng kết quả; tên sai chính tả cũng bị bỏ qua.
 2. Sửa giá trị trong tệp cấu hình (chữ đặt trong dấu nháy kép, số viết không có dấu nháy), lưu lại rồi mở lại ứng dụng.
@@ -2286,75 +2286,55 @@ Support requests are still saved and will be sent automatically once the network
 3. If you are not sure, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="57"/>
-        <source>Không tìm thấy tệp cấu hình</source>
-        <translation>The settings file was not found</translation>
-    </message>
-    <message>
-        <location filename="../../app/health/checks/settings.py" line="59"/>
-        <source>Tệp cấu hình trống</source>
-        <translation>The settings file is empty</translation>
-    </message>
-    <message>
-        <location filename="../../app/health/checks/settings.py" line="61"/>
-        <source>Tệp cấu hình có lỗi ở dòng %1</source>
-        <translation>The settings file has an error on line %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/health/checks/settings.py" line="62"/>
-        <source>Không đọc được tệp cấu hình</source>
-        <translation>Cannot read the settings file</translation>
-    </message>
-    <message>
-        <location filename="../../app/health/checks/settings.py" line="69"/>
-        <location filename="../../app/health/checks/settings.py" line="92"/>
+        <location filename="../../app/health/checks/settings.py" line="58"/>
+        <location filename="../../app/health/checks/settings.py" line="82"/>
         <source>Tệp cấu hình: %1</source>
         <translation>Settings file: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="70"/>
+        <location filename="../../app/health/checks/settings.py" line="60"/>
         <source>Tệp cấu hình: %1
 %2</source>
         <translation>Settings file: %1
 %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="76"/>
+        <location filename="../../app/health/checks/settings.py" line="66"/>
         <source>không rõ cấu hình đã nạp</source>
         <translation>the loaded settings are unknown</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="80"/>
+        <location filename="../../app/health/checks/settings.py" line="70"/>
         <source>%1; đang dùng cấu hình hợp lệ gần nhất (%2)</source>
         <translation>%1; using the last valid settings (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="84"/>
+        <location filename="../../app/health/checks/settings.py" line="74"/>
         <source>%1; đang dùng cấu hình mặc định nên không theo dõi được phần mềm PMV của cửa hàng</source>
         <translation>%1; using the default settings, so the shop&apos;s PMV software is not being monitored</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="90"/>
+        <location filename="../../app/health/checks/settings.py" line="80"/>
         <source>chưa có tệp cấu hình, đang dùng cấu hình mặc định</source>
         <translation>no settings file yet; using the default settings</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="91"/>
+        <location filename="../../app/health/checks/settings.py" line="81"/>
         <source>Tệp cấu hình hợp lệ</source>
         <translation>The settings file is valid</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="99"/>
+        <location filename="../../app/health/checks/settings.py" line="89"/>
         <source>%1 và %2 mục khác</source>
         <translation>%1 and %2 more</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="101"/>
+        <location filename="../../app/health/checks/settings.py" line="91"/>
         <source>%1 mục cấu hình không hợp lệ bị bỏ qua (%2); đang dùng giá trị hợp lệ gần nhất hoặc mặc định</source>
         <translation>Invalid settings ignored: %1 (%2); using the last valid values or the defaults</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/settings.py" line="103"/>
+        <location filename="../../app/health/checks/settings.py" line="93"/>
         <source>%1 mục cấu hình không hợp lệ bị bỏ qua (%2); đang dùng giá trị mặc định</source>
         <translation>Invalid settings ignored: %1 (%2); using the default values</translation>
     </message>
@@ -2585,22 +2565,22 @@ Support requests are still saved and will be sent automatically once the network
 2. Call %1 now: the update server or the network may have been tampered with; the app has kept the packs in use unchanged.</translation>
     </message>
     <message>
-        <location filename="../../app/health/runner.py" line="41"/>
+        <location filename="../../app/health/runner.py" line="36"/>
         <source>Bỏ qua: %1</source>
         <translation>Skipped: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/runner.py" line="44"/>
+        <location filename="../../app/health/runner.py" line="39"/>
         <source>Không chạy được kiểm tra: %1: %2</source>
         <translation>The check could not run: %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/runner.py" line="95"/>
+        <location filename="../../app/health/runner.py" line="90"/>
         <source>Bỏ qua vì: %1 chưa đạt</source>
         <translation>Skipped because “%1” did not pass</translation>
     </message>
     <message>
-        <location filename="../../app/health/runner.py" line="108"/>
+        <location filename="../../app/health/runner.py" line="103"/>
         <source>Quá thời gian chờ (%1 giây): kiểm tra không trả lời</source>
         <translation>Timed out (%1 s): the check did not answer</translation>
     </message>
@@ -3214,32 +3194,32 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>HealthTile</name>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="27"/>
+        <location filename="../../app/ui/health/tile.py" line="39"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="28"/>
+        <location filename="../../app/ui/health/tile.py" line="40"/>
         <source>Đang chờ lần kiểm tra đầu tiên…</source>
         <translation>Waiting for the first check…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="49"/>
+        <location filename="../../app/ui/health/tile.py" line="61"/>
         <source>Kết quả lần kiểm tra lúc %1</source>
         <translation>Results of the check at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="49"/>
+        <location filename="../../app/ui/health/tile.py" line="61"/>
         <source>Kiểm tra lúc %1</source>
         <translation>Checked at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="53"/>
+        <location filename="../../app/ui/health/tile.py" line="65"/>
         <source>Mọi mục đều đạt.</source>
         <translation>Everything passed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="55"/>
+        <location filename="../../app/ui/health/tile.py" line="67"/>
         <source>Mọi mục đều đạt (kiểm tra lúc %1).</source>
         <translation>Everything passed (checked at %1).</translation>
     </message>
@@ -5083,177 +5063,193 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>SettingsProblems</name>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="22"/>
+        <location filename="../../app/infra/settings_words.py" line="22"/>
         <source>sai kiểu dữ liệu</source>
         <translation>is of the wrong type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="23"/>
+        <location filename="../../app/infra/settings_words.py" line="23"/>
         <source>không phải giá trị được phép</source>
         <translation>is not an allowed value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="24"/>
+        <location filename="../../app/infra/settings_words.py" line="24"/>
         <source>nằm ngoài khoảng cho phép</source>
         <translation>is out of the allowed range</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="25"/>
+        <location filename="../../app/infra/settings_words.py" line="25"/>
         <source>thiếu mục bắt buộc</source>
         <translation>is missing a required key</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="26"/>
+        <location filename="../../app/infra/settings_words.py" line="26"/>
         <source>địa chỉ phải bắt đầu bằng http:// hoặc https://</source>
         <translation>must be an address starting with http:// or https://</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="27"/>
+        <location filename="../../app/infra/settings_words.py" line="27"/>
         <source>đường dẫn không dùng được; với đường dẫn Windows hãy dùng dấu / hoặc dấu nháy đơn</source>
         <translation>is not a usable path; in Windows paths use / or single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="29"/>
+        <location filename="../../app/infra/settings_words.py" line="29"/>
         <source>khoảng giờ viết sai (ví dụ đúng: 08:00-12:00)</source>
         <translation>is not a valid range of hours (correct example: 08:00-12:00)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="30"/>
+        <location filename="../../app/infra/settings_words.py" line="30"/>
         <source>không ghi được vào thư mục này</source>
         <translation>is a folder that cannot be written to</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="31"/>
+        <location filename="../../app/infra/settings_words.py" line="31"/>
         <source>tên mục không xác định</source>
         <translation>is an unknown key</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="32"/>
+        <location filename="../../app/infra/settings_words.py" line="32"/>
         <source>chuỗi thiếu dấu nháy đóng</source>
         <translation>a string is missing its closing quote</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="33"/>
+        <location filename="../../app/infra/settings_words.py" line="33"/>
         <source>chuỗi chứa ký tự điều khiển không được phép</source>
         <translation>a string contains a control character that is not allowed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="34"/>
+        <location filename="../../app/infra/settings_words.py" line="34"/>
         <source>dấu \ không hợp lệ trong chuỗi (thường là đường dẫn Windows); hãy dùng dấu / hoặc đặt đường dẫn trong dấu nháy đơn</source>
         <translation>an invalid \ in a string (usually a Windows path); use / or put the path in single quotes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="37"/>
+        <location filename="../../app/infra/settings_words.py" line="37"/>
         <source>tên nhóm trong [ ] thiếu dấu ] đóng</source>
         <translation>a [section] name is missing its closing ]</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="38"/>
+        <location filename="../../app/infra/settings_words.py" line="38"/>
         <source>một mục được khai báo hai lần</source>
         <translation>a key is set twice</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="39"/>
+        <location filename="../../app/infra/settings_words.py" line="39"/>
         <source>một nhóm [ ] được khai báo hai lần</source>
         <translation>a [section] is declared twice</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="40"/>
+        <location filename="../../app/infra/settings_words.py" line="40"/>
         <source>giá trị viết sai; chữ phải đặt trong dấu nháy kép, ví dụ &quot;PMV.exe&quot;</source>
         <translation>a value is written wrongly; text must be in double quotes, e.g. &quot;PMV.exe&quot;</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="42"/>
+        <location filename="../../app/infra/settings_words.py" line="42"/>
         <source>dòng không có dạng tên = giá trị</source>
         <translation>the line is not of the form name = value</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="43"/>
+        <location filename="../../app/infra/settings_words.py" line="43"/>
         <source>danh sách [ ] hoặc nhóm { } thiếu dấu đóng</source>
         <translation>a list [ ] or table { } is never closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="44"/>
+        <location filename="../../app/infra/settings_words.py" line="44"/>
         <source>tệp không được lưu bằng mã UTF-8; hãy lưu lại với mã hóa UTF-8</source>
         <translation>the file is not saved as UTF-8; save it again with UTF-8 encoding</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="46"/>
+        <location filename="../../app/infra/settings_words.py" line="46"/>
         <source>không có quyền đọc tệp</source>
         <translation>no permission to read the file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="47"/>
+        <location filename="../../app/infra/settings_words.py" line="47"/>
         <source>lỗi khi đọc tệp từ ổ đĩa</source>
         <translation>the file could not be read from the disk</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="48"/>
+        <location filename="../../app/infra/settings_words.py" line="48"/>
         <source>tệp trống</source>
         <translation>the file is empty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="49"/>
+        <location filename="../../app/infra/settings_words.py" line="49"/>
         <source>không tìm thấy tệp</source>
         <translation>the file was not found</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="56"/>
+        <location filename="../../app/infra/settings_words.py" line="67"/>
         <source>Không tìm thấy tệp cấu hình</source>
         <translation>The settings file was not found</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="58"/>
+        <location filename="../../app/infra/settings_words.py" line="69"/>
         <source>Tệp cấu hình trống</source>
         <translation>The settings file is empty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="60"/>
+        <location filename="../../app/infra/settings_words.py" line="72"/>
+        <source>Tệp cấu hình có lỗi ở dòng %1</source>
+        <translation>The settings file has an error on line %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/infra/settings_words.py" line="73"/>
+        <source>Không đọc được tệp cấu hình</source>
+        <translation>Cannot read the settings file</translation>
+    </message>
+    <message>
+        <location filename="../../app/infra/settings_words.py" line="75"/>
         <source>Tệp cấu hình có lỗi ở dòng %1 (%2)</source>
         <translation>The settings file has an error on line %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="62"/>
+        <location filename="../../app/infra/settings_words.py" line="76"/>
         <source>Không đọc được tệp cấu hình (%1)</source>
         <translation>Cannot read the settings file (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="77"/>
+        <location filename="../../app/infra/settings_words.py" line="89"/>
+        <source>%1.</source>
+        <comment>a sentence</comment>
+        <translation>%1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/infra/settings_words.py" line="91"/>
         <source>%1; đang dùng cấu hình hợp lệ gần nhất (%2). Hãy sửa tệp %3 rồi mở lại ứng dụng.</source>
         <translation>%1; using the last valid settings (%2). Fix the file %3, then reopen the app.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="80"/>
+        <location filename="../../app/infra/settings_words.py" line="94"/>
         <source>%1; đang dùng cấu hình mặc định nên ứng dụng không theo dõi được phần mềm PMV. Hãy sửa tệp %2 rồi mở lại ứng dụng, hoặc gọi %3.</source>
         <translation>%1; using the default settings, so the app cannot monitor the PMV software. Fix the file %2, then reopen the app, or call %3.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="50"/>
+        <location filename="../../app/infra/settings_words.py" line="101"/>
+        <source>%1 Hãy sửa mục này trong tệp %2.</source>
+        <translation>%1 Fix this entry in the file %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/infra/settings_words.py" line="50"/>
         <source>không hợp lệ</source>
         <translation>is invalid</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="88"/>
-        <source>Hãy sửa mục này trong tệp %1.</source>
-        <translation>Fix this entry in the file %1.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/settings_texts.py" line="93"/>
+        <location filename="../../app/infra/settings_words.py" line="107"/>
         <source>Mục cấu hình không xác định “%1” đã được bỏ qua (có thể gõ sai tên).</source>
         <translation>The unknown setting “%1” was ignored (perhaps a typo).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="96"/>
+        <location filename="../../app/infra/settings_words.py" line="109"/>
         <source>Thiếu mục cấu hình bắt buộc “%1”; phần cấu hình chứa nó đã được bỏ qua.</source>
         <translation>The required setting “%1” is missing; the part of the settings that holds it was ignored.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="101"/>
+        <location filename="../../app/infra/settings_words.py" line="114"/>
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị hợp lệ gần nhất (%4).</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the last valid value (%4).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings_texts.py" line="104"/>
+        <location filename="../../app/infra/settings_words.py" line="117"/>
         <source>Mục cấu hình “%1” có giá trị “%2” %3. Đang dùng giá trị mặc định.</source>
         <translation>The setting “%1” has the value “%2”, which %3. Using the default value.</translation>
     </message>

@@ -83,3 +83,29 @@ def test_every_reason_code_has_words(qapp: QApplication, code: Reason) -> None:
 
 def test_a_clean_load_shows_no_banner(qapp: QApplication, tmp_path: Path) -> None:
     assert settings_banners(LoadedSettings(Settings(), tmp_path / "settings.toml", True, source=Source.FILE)) == []
+
+
+def test_in_english_the_banner_and_the_checks_details_say_the_problem_in_english(
+        qapp: QApplication, tmp_path: Path) -> None:
+    """One set of words (app.infra.settings_words) for the banner and the settings check: both follow the window."""
+    from app.health.checks.settings import check_settings
+    from app.health.context import CheckContext
+    from app.ui.i18n import said
+    from tests.gui.languages import english_installed
+
+    loaded = _loaded(tmp_path, GOOD.replace('"pos/pmv.sqlite3"', '"pos/pmv.sqlite3'), keep=True)
+    ctx = CheckContext(loaded.settings, clock=lambda: KEPT_AT, loaded_settings=loaded)
+    try:
+        result = check_settings(ctx)
+    finally:
+        ctx.close()
+    with english_installed(qapp):
+        [banner] = settings_banners(loaded)
+        details = said(result.details)
+        summary = said(result.summary)
+    assert banner.label.text() == (
+        "The settings file has an error on line 9 (a string is missing its closing quote); using the last valid "
+        f"settings (03/12/2026). Fix the file {loaded.path}, then reopen the app.")
+    assert details.split("\n") == [f"Settings file: {loaded.path}",
+                                   "The settings file has an error on line 9 (a string is missing its closing quote)."]
+    assert summary == "The settings file has an error on line 9; using the last valid settings (03/12/2026)"

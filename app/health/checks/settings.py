@@ -13,8 +13,9 @@ from app import HOTLINE
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Status, result
 from app.infra.formatting import format_date
-from app.infra.phrase import Phrase, say
-from app.infra.settings import Fallback, LoadedSettings, ProblemKind, SettingsProblem, Source
+from app.infra.phrase import Phrase, joined, say
+from app.infra.settings import Fallback, LoadedSettings, Source
+from app.infra.settings_words import file_cause, problem_phrase
 
 CHECK_ID = "settings.valid"
 
@@ -51,22 +52,11 @@ REMEDIES: dict[str, str] = {
 }
 
 
-def _cause(problem: SettingsProblem) -> Phrase:
-    """The first half of the summary: what is wrong with the file, and where."""
-    if problem.kind is ProblemKind.MISSING:
-        return say("HealthCheck", "Không tìm thấy tệp cấu hình")
-    if problem.kind is ProblemKind.EMPTY:
-        return say("HealthCheck", "Tệp cấu hình trống")
-    if problem.line is not None:
-        return say("HealthCheck", "Tệp cấu hình có lỗi ở dòng %1").fill(problem.line)
-    return say("HealthCheck", "Không đọc được tệp cấu hình")
-
-
 def _details(loaded: LoadedSettings) -> str:
-    """The settings file's path, then each problem as the log describes it (English, for the technician)."""
-    described = "\n".join(p.describe() for p in loaded.problems).rstrip()
-    if not described:
+    """The settings file's path, then each problem in the words of the window's banners, one a line."""
+    if not loaded.problems:
         return say("HealthCheck", "Tệp cấu hình: %1").fill(str(loaded.path).rstrip())
+    described = joined([problem_phrase(problem) for problem in loaded.problems], "\n")
     return say("HealthCheck", "Tệp cấu hình: %1\n%2").fill(str(loaded.path), described)
 
 
@@ -78,11 +68,11 @@ def check_settings(ctx: CheckContext) -> CheckResult:
     whole = loaded.file_problem
     if whole is not None and loaded.source is Source.LAST_GOOD and loaded.last_good_on is not None:
         summary = say("HealthCheck", "%1; đang dùng cấu hình hợp lệ gần nhất (%2)").fill(
-            _cause(whole), format_date(loaded.last_good_on))
+            file_cause(whole, with_reason=False), format_date(loaded.last_good_on))
         return result(Status.WARNING, summary, details, remedy="settings.last_good")
     if whole is not None:
         summary = say("HealthCheck", "%1; đang dùng cấu hình mặc định nên không theo dõi được phần mềm PMV "
-                                     "của cửa hàng").fill(_cause(whole))
+                                     "của cửa hàng").fill(file_cause(whole, with_reason=False))
         return result(Status.CRITICAL, summary, details, remedy="settings.broken")
     if loaded.problems:
         return result(Status.WARNING, _values_summary(loaded), details, remedy="settings.invalid_value")

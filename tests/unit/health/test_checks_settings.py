@@ -95,6 +95,26 @@ def test_refused_values_warn_naming_the_keys(demo_shop: DemoShop, tmp_path: Path
     assert "health.interval_minutes" in result.summary and "shop.nmae" in result.summary
 
 
+def test_the_details_say_each_problem_in_the_banners_words_not_the_parsers_english(
+        demo_shop: DemoShop, tmp_path: Path) -> None:
+    """The details pane, the PDF and the history showed ``SettingsProblem.describe()``, English for the log, to a
+    Vietnamese cashier; they now say each problem as the window's banner does, one a line under the file's path."""
+    text = demo_shop.settings_file.read_text(encoding="utf-8")
+    text = text.replace("interval_minutes = 30\n", "interval_minutes = 1\n").replace("[shop]\n", "[shop]\nnmae = 2\n")
+    demo_shop.settings_file.write_text(text, encoding="utf-8")
+    details = _report(demo_shop, _store(tmp_path)).by_id()[CHECK_ID].details
+    assert details.split("\n") == [
+        f"Tệp cấu hình: {demo_shop.settings_file}",
+        "Mục cấu hình không xác định “shop.nmae” đã được bỏ qua (có thể gõ sai tên).",
+        "Mục cấu hình “health.interval_minutes” có giá trị “1” nằm ngoài khoảng cho phép. Đang dùng giá trị mặc định.",
+    ]
+    line = _break_line(demo_shop.settings_file, "database")
+    details = _report(demo_shop, _store(tmp_path)).by_id()[CHECK_ID].details
+    # The summary stays one line for Nagios; the details say why (tomllib's English never reaches them).
+    assert details.split("\n")[1] == f"Tệp cấu hình có lỗi ở dòng {line} (chuỗi thiếu dấu nháy đóng)."
+    assert "using" not in details and "TOML" not in details
+
+
 def test_the_check_is_registered_first_with_its_remedies() -> None:
     checks = default_checks()
     assert checks[0].id == CHECK_ID  # first: when it fails, it explains the skipped POS checks after it

@@ -5612,7 +5612,7 @@ Details: %2</translation>
     <message>
         <location filename="../../app/ui/support/page.py" line="67"/>
         <source>Nhờ hỗ trợ từ xa…</source>
-        <translation>Remote assistance…</translation>
+        <translation>Remote help…</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/page.py" line="79"/>

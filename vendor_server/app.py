@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
@@ -17,7 +18,7 @@ from vendor_server.console import routes as console_routes
 from vendor_server.console import shop_routes as console_shop_routes
 from vendor_server.console import signing_routes as console_signing_routes
 from vendor_server.console import ticket_routes as console_ticket_routes
-from vendor_server.console.web import CONSOLE_STATIC, PageRefused, page_refused, server_timing
+from vendor_server.console.web import CONSOLE_STATIC, PageRefused, page_refused, refused_page, server_timing
 from vendor_server.db import VendorDatabase
 from vendor_server.fleet import api_routes as fleet_api
 from vendor_server.fleet import console_routes as fleet_console
@@ -30,9 +31,16 @@ from vendor_server.routes.deps import ServerContext, utc_now
 from vendor_server.routes.repository import mount_repository
 from vendor_server.uploads import MAX_ATTACHMENT_BYTES
 
+log = logging.getLogger(__name__)
 
-async def internal_error(_request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover
-    """An unexpected failure answers a JSON 500 naming only the exception's type (no traceback to the shop)."""
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """An unexpected failure: logged whole; the shop's app gets a JSON 500 naming only the exception's type (no
+    traceback), a staff member a console page in their language saying nothing was done."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    if request.url.path.startswith("/console"):
+        return refused_page(request, 500, "Máy chủ gặp lỗi không mong muốn nên chưa làm được việc này (đã ghi vào "
+                                          "nhật ký máy chủ). Hãy thử lại; nếu vẫn lỗi, báo cho bộ phận kỹ thuật.")
     return JSONResponse({"detail": f"internal error: {type(exc).__name__}"}, status_code=500)
 
 

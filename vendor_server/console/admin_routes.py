@@ -71,12 +71,17 @@ def change_staff(request: Request, context: Context, staff_id: int, sent: Posted
     ensure_role(context, request, me, Role.ADMIN)
     if staff_id == me.staff.id:
         raise PageRefused(403, "Không tự khóa hoặc đổi quyền tài khoản đang dùng.", me)
-    if form.get("role"):
-        changed = accounts.set_role(context.db, staff_id, Role(form_text(form, "role")))
-    else:
-        changed = accounts.set_active(context.db, staff_id, form_text(form, "active") == "1")
-        if not changed.active:
-            sessions.end_others(context.db, staff_id, None, now=context.clock())
+    try:
+        if form.get("role"):
+            changed = accounts.set_role(context.db, staff_id, Role(form_text(form, "role")))
+        else:
+            changed = accounts.set_active(context.db, staff_id, form_text(form, "active") == "1")
+    except LookupError:
+        raise PageRefused(404, "Không tìm thấy nhân viên này.", me) from None
+    except ValueError:  # a role this console does not have (a hand-made form)
+        raise PageRefused(422, "Nội dung chưa hợp lệ: hãy xem lại các ô đã nhập.", me) from None
+    if not changed.active:
+        sessions.end_others(context.db, staff_id, None, now=context.clock())
     audit.record_alone(context.db, at=context.clock(), action=audit.Action.STAFF_CHANGED, login=me.staff.login,
                        staff_id=me.staff.id, address=address_of(request),
                        detail=f"{changed.login}: {changed.role}, {'active' if changed.active else 'disabled'}")

@@ -10,20 +10,23 @@ a calendar computation, no further query (no N+1: the benchmark holds the page t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.thread import OpenedBy
 from pmv_protocol.wire import Severity, TicketStatus
+from vendor_server.console.sla_report import ANSWERS, RESTARTS
 from vendor_server.console.tables import StaffRow, TicketAssignment
 from vendor_server.db import Shop, Ticket, VendorDatabase
+from vendor_server.thread_tables import TicketEventRow
 
 OPEN_STATUSES = (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS, TicketStatus.SOLUTION_PROPOSED,
                  TicketStatus.ON_SITE_SCHEDULED)
-# A proposal or a booked visit has met the promise; their deadline no longer runs (shown, not alarmed).
+# What the shop is to act on next; the queue says "waiting for the shop" for an answered ticket in these.
 WAITING_FOR_SHOP = (TicketStatus.SOLUTION_PROPOSED, TicketStatus.ON_SITE_SCHEDULED)
 DUE_SOON = dt.timedelta(minutes=30)
 PAGE_LIMIT = 200
@@ -59,14 +62,19 @@ class QueueRow:
     # "system": opened by the vendor's system for the shop's ``check_id`` held critical (vendor_server/fleet).
     opened_by: str = OpenedBy.SHOP.value
     check_id: str | None = None
+    answered: bool = False  # the current promise is kept (see answered_tickets): its deadline no longer runs
 
     @property
     def opened_by_system(self) -> bool:
         return self.opened_by == OpenedBy.SYSTEM
 
     @property
+    def waiting_for_shop(self) -> bool:
+        return self.answered and self.status in WAITING_FOR_SHOP
+
+    @property
     def clock_runs(self) -> bool:
-        return self.response_due_at is not None and self.status not in WAITING_FOR_SHOP
+        return self.response_due_at is not None and not self.answered
 
     @property
     def breached(self) -> bool:
@@ -138,10 +146,39 @@ class WorkingClock:
         return self._total(end) - self._total(start)
 
 
+def answered_tickets(session: Session, tickets: Collection[tuple[int, str]]) -> set[int]:
+    """Of ``tickets`` (id, status), those whose current promise is answered, judged as the SLA report judges it.
+
+    Answered: a proposed solution or an offered visit stored after the promise last (re)started (the shop refused
+    a proposal, or reopened the ticket).  The status alone does not say it: staff can move a ticket to "visit
+    booked" with no visit offered (the deadline would then stop silently), or back to "in progress" after a
+    timely proposal (an alarm for a promise already kept).  A ticket in ``solution_proposed`` counts as answered
+    even without its step, as tickets from before the conversation have none.  One query for the whole page.
+    """
+    ids = [ticket_id for ticket_id, _status in tickets]
+    if not ids:
+        return set()
+    last: dict[int, dict[str, int]] = {}
+    query = (select(TicketEventRow.ticket_id, TicketEventRow.kind, func.max(TicketEventRow.id))
+             .where(TicketEventRow.ticket_id.in_(ids), TicketEventRow.kind.in_(ANSWERS + RESTARTS))
+             .group_by(TicketEventRow.ticket_id, TicketEventRow.kind))
+    for ticket_id, kind, newest_id in session.execute(query):
+        last.setdefault(ticket_id, {})[kind] = newest_id
+    answered = set()
+    for ticket_id, status in tickets:
+        steps = last.get(ticket_id, {})
+        answer = max((steps.get(kind, 0) for kind in ANSWERS), default=0)
+        restart = max((steps.get(kind, 0) for kind in RESTARTS), default=0)
+        if answer > restart or status == TicketStatus.SOLUTION_PROPOSED:
+            answered.add(ticket_id)
+    return answered
+
+
 def open_queue(db: VendorDatabase, where: QueueFilter, calendar: WorkingCalendar, now: dt.datetime) -> list[QueueRow]:
-    """The queue's rows: running deadlines first by time left, then those waiting for the shop, then none."""
+    """The queue's rows: running deadlines first by time left, then those answered, then none."""
     with db.sessions() as session:
         found = session.execute(queue_query(where)).all()
+        answered = answered_tickets(session, [(ticket.id, ticket.status) for ticket, _s, _a in found])
     clock = WorkingClock(calendar, [now, *(t.response_due_at for t, _s, _a in found if t.response_due_at)])
     rows = []
     for ticket, shop, staff in found:
@@ -149,19 +186,35 @@ def open_queue(db: VendorDatabase, where: QueueFilter, calendar: WorkingCalendar
         rows.append(QueueRow(
             ticket.id, ticket.number or "", ticket.title, ticket.severity, ticket.status, shop.shop_id, shop.name,
             ticket.opened_at, due, None if staff is None else staff.id, None if staff is None else staff.name,
-            None if due is None else clock.between(now, due), ticket.opened_by, ticket.check_id))
-    # The SQL order is by deadline; a ticket waiting for the shop has no clock running, so it goes after.
+            None if due is None else clock.between(now, due), ticket.opened_by, ticket.check_id,
+            ticket.id in answered))
+    # The SQL order is by deadline; an answered ticket has no clock running, so it goes after.
     rows.sort(key=lambda row: not row.clock_runs)
     return rows
 
 
-def assign(db: VendorDatabase, ticket_id: int, staff_id: int | None, now: dt.datetime) -> str:
-    """Give the ticket to ``staff_id`` (None: to nobody); returns its number (LookupError if there is none)."""
+class AlreadyTaken(Exception):
+    """A claim on a ticket someone else claimed meanwhile (two staff pressed "Nhận xử lý" on one row)."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"{number} is already assigned")
+        self.number = number
+
+
+def assign(db: VendorDatabase, ticket_id: int, staff_id: int | None, now: dt.datetime, *,
+           claim: bool = False) -> str:
+    """Give the ticket to ``staff_id`` (None: to nobody); returns its number (LookupError if there is none).
+
+    ``claim``: only if nobody else has it (AlreadyTaken otherwise), so a claim never silently takes a ticket
+    from the colleague who claimed it a moment before.
+    """
     with db.sessions.begin() as session:
-        ticket = session.get(Ticket, ticket_id)
+        ticket = session.get(Ticket, ticket_id, with_for_update=True)
         if ticket is None:
             raise LookupError(f"no ticket {ticket_id}")
         row = session.get(TicketAssignment, ticket_id)
+        if claim and row is not None and row.staff_id != staff_id:
+            raise AlreadyTaken(ticket.number or str(ticket_id))
         if staff_id is None:
             if row is not None:
                 session.delete(row)

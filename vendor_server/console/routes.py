@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
@@ -22,6 +23,7 @@ from vendor_server.console.web import (
     SESSION_COOKIE,
     SIGN_IN,
     Me,
+    PageRefused,
     Posted,
     address_of,
     current_session,
@@ -139,14 +141,15 @@ def language(request: Request, lang: str = "vi", back: str = "/console") -> Resp
 
 @router.get("/queue")
 def queue_page(request: Request, context: Context, me: Me, status: str = "", severity: str = "", shop: str = "",
-               assignee: str = "") -> Response:
+               assignee: str = "", taken: str = "") -> Response:
     chosen = None if assignee in ("", "all") else 0 if assignee == "none" else me.staff.id if assignee == "mine" \
-        else int(assignee) if assignee.isdigit() else None
+        else int(assignee) if assignee.isdigit() and len(assignee) <= 9 else None
     where = queue.QueueFilter(status=status or None, severity=severity or None, shop=shop.strip() or None,
                               assignee=chosen)
     now = context.clock()
     rows = queue.open_queue(context.db, where, context.calendars.calendar(), now)
     return render(request, "queue.html", me=me, rows=rows, now=now, refresh_seconds=context.queue_refresh_seconds,
+                  taken=taken[:40],
                   status=status, severity=severity, shop=shop,
                   assignee=assignee, statuses=[s.value for s in queue.OPEN_STATUSES], severities=queue.SEVERITIES)
 
@@ -155,18 +158,26 @@ def queue_page(request: Request, context: Context, me: Me, status: str = "", sev
 def assign(request: Request, context: Context, ticket_id: int, sent: Posted) -> Response:
     me, form = sent
     to_nobody = form.get("to") == "nobody"
-    number = queue.assign(context.db, ticket_id, None if to_nobody else me.staff.id, context.clock())
+    back = form.get("back")
+    back = back if isinstance(back, str) and back.startswith("/console/") else "/console/queue"
+    try:
+        number = queue.assign(context.db, ticket_id, None if to_nobody else me.staff.id, context.clock(),
+                              claim=not to_nobody)
+    except queue.AlreadyTaken as taken:
+        return redirect(f"{back}{'&' if '?' in back else '?'}{urlencode({'taken': taken.number})}")
+    except LookupError:
+        raise PageRefused(404, "Không tìm thấy yêu cầu này.", me) from None
     audit.record_alone(context.db, at=context.clock(), action=audit.Action.ASSIGN, login=me.staff.login,
                        staff_id=me.staff.id, address=address_of(request), ticket_number=number,
                        detail="nobody" if to_nobody else me.staff.login)
-    back = form.get("back")
-    return redirect(back if isinstance(back, str) and back.startswith("/console/") else "/console/queue")
+    return redirect(back)
 
 
 @router.get("/audit")
 def audit_page(request: Request, context: Context, me: Me, action: str = "", login: str = "", ticket: str = "",
                outcome: str = "", before: Annotated[int | None, Query()] = None) -> Response:
     ensure_role(context, request, me, Role.ADMIN)
+    before = before if before is not None and 0 < before < 2**62 else None  # a hand-typed id past any row
     rows = audit.entries(context.db, action=action or None, login=login.strip() or None,
                          ticket_number=ticket.strip() or None, outcome=outcome or None, before_id=before, limit=100)
     return render(request, "audit.html", me=me, rows=rows, action=action, login=login, ticket=ticket,

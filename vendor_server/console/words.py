@@ -117,6 +117,7 @@ ENGLISH: dict[str, str] = {
     "Chờ cửa hàng": "Waiting for the shop",
     "Không có hạn": "No deadline",
     "Nhận xử lý": "Assign to me",
+    "Người khác đã nhận yêu cầu này trước bạn:": "Someone else took this request before you:",
     "Tất cả": "All",
     "Của tôi": "Mine",
     "Chưa ai nhận": "Unassigned",
@@ -158,6 +159,11 @@ ENGLISH: dict[str, str] = {
     "Đã lưu.": "Saved.",
     "Không làm được:": "Could not do it:",
     "Không tìm thấy yêu cầu này.": "No such request.",
+    "Không tìm thấy nhân viên này.": "No such staff member.",
+    "Tệp này không còn trên máy chủ.": "This file is no longer on the server.",
+    "Máy chủ gặp lỗi không mong muốn nên chưa làm được việc này (đã ghi vào nhật ký máy chủ). Hãy thử lại; nếu vẫn "
+    "lỗi, báo cho bộ phận kỹ thuật.": "The server hit an unexpected error, so this was not done (it is in the "
+                                      "server's log). Try again; if it happens again, tell the technical team.",
     "Quay lại hàng chờ": "Back to the queue",
     "Tài khoản của bạn không có quyền làm việc này.": "Your account is not allowed to do this.",
     "Biểu mẫu đã hết hạn hoặc không phải từ trang này. Hãy mở lại trang và làm lại.":
@@ -197,6 +203,25 @@ ENGLISH: dict[str, str] = {
         "The request's state does not allow this (closed, or already decided).",
     "Nội dung chưa hợp lệ: hãy xem lại các ô đã nhập.": "Something entered is not valid: check the fields.",
     "Không nhận được tệp đính kèm.": "The attached files could not be taken.",
+    "Yêu cầu đã đóng nên không cho phép việc này: chọn “Đang xử lý” ở ô “Đổi trạng thái” để mở lại trước.":
+        "The request is closed, so this cannot be done: choose “In progress” under “Change status” to reopen it "
+        "first.",
+    "Chưa có nội dung: hãy nhập nội dung rồi gửi lại.": "Nothing was written: write something, then send again.",
+    "Nội dung quá dài: ghi chú tối đa 4.000 ký tự, tin nhắn và phương án tối đa 10.000 ký tự.":
+        "Too long: a note holds at most 4,000 characters, a message or a solution 10,000.",
+    "Ngày hoặc giờ hẹn chưa đúng: hãy chọn lại ngày và giờ.": "The visit's day or time is not valid: choose them "
+                                                              "again.",
+    "Giờ kết thúc phải sau giờ bắt đầu.": "The visit must end after it starts.",
+    "Lịch hẹn đã qua: hãy chọn một ngày giờ từ bây giờ trở đi.": "That time has passed: choose a day and time from "
+                                                                 "now on.",
+    "Mỗi lần trả lời gửi được tối đa 10 tệp.": "A reply carries at most 10 files.",
+    "Tệp lớn hơn 20 MB": "A file is larger than 20 MB",
+    "Trạng thái này không đặt tay được: đề xuất phương án bằng ô “Đề xuất phương án”, hẹn đến tận nơi bằng ô "
+    "“Hẹn đến tận nơi” (cửa hàng xác nhận thì thành “Đã hẹn đến tận nơi”).":
+        "This status is not set by hand: propose a solution with “Propose a solution” and a visit with “Propose a "
+        "visit” (the shop's confirmation makes it “On-site visit booked”).",
+    "Đã có đề xuất": "Answered",
+    "Chưa gửi: nội dung bạn đã nhập": "Not sent: what you wrote",
     'Báo cáo SLA': 'SLA report',
     'Bảo hành': 'Warranty',
     'Bảo trì': 'Maintenance',

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from app.runtime import Runtime
     from app.setup.enrolment import EnrolmentError
     from app.updates.service import Updater
-    from app.updates.targets import UpdateError
+    from app.updates.targets import AvailableTarget, UpdateError
 
 NAGIOS_UNKNOWN = 3  # check's exit code when it could not run (Nagios plugin guidelines: UNKNOWN)
 
@@ -615,8 +615,10 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
             run = updater.run()
             if run.error is not None:
                 raise run.error
+            _say_refused_packs(run.refused_packs)
             result = {"installed": [plain(asdict(r)) for r in [*run.installed, *run.calendars]],
-                      "app_update": run.app_update.version if run.app_update else None}
+                      "app_update": run.app_update.version if run.app_update else None,
+                      "refused": [{"path": t.path, "version": t.version} for t in run.refused_packs]}
         elif args.updates_command == "import":
             result = _import_offline(updater, args.folder)
         else:
@@ -633,6 +635,13 @@ def _updates(args: argparse.Namespace, runtime: Runtime) -> int:
         raise CliError("pack_invalid", detail=str(exc)) from None
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
+
+
+def _say_refused_packs(refused: list[AvailableTarget]) -> None:
+    """A warning line for each signed pack this version could not read (the run went on without it)."""
+    for target in refused:
+        print(line("warning", Msg.of("pack_refused", pack=target.title_vi or target.target_id, version=target.version),
+                   _interface.language), file=sys.stderr)
 
 
 def update_failure(error: UpdateError) -> CliError:
@@ -659,6 +668,7 @@ def _import_offline(updater: Updater, folder: Path) -> dict[str, object]:
         raise CliError(f"usb_{exc.problem.value}", path=folder) from None
     if run.error is not None:
         raise run.error
+    _say_refused_packs(run.refused_packs)
     return {
         "source": run.source.value,
         "installed": [{"id": r.pack_id, "version": r.version, "previous_version": r.previous_version}
@@ -667,6 +677,7 @@ def _import_offline(updater: Updater, folder: Path) -> dict[str, object]:
         "app_staged": run.app_staged.version if run.app_staged else None,
         "app_not_staged": run.app_stage_error.problem.value if run.app_stage_error else None,
         "held_back": [{"path": t.path, "version": t.version} for t in run.held_back],
+        "refused": [{"path": t.path, "version": t.version} for t in run.refused_packs],
     }
 
 

@@ -333,6 +333,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "Another process is installing regulation packs; wait for it to finish, then run again."),
     "pack_invalid": ("Gói quy định không hợp lệ ({detail}); không cài gì. Hãy gọi {hotline}.",
                      "The regulation pack is not valid ({detail}); nothing was installed. Call {hotline}."),
+    "pack_refused": ("Gói quy định {pack} bản {version} không đọc được bằng phiên bản phần mềm này nên chưa cài; "
+                     "các bản cập nhật khác vẫn được cài. Hãy gọi {hotline}.",
+                     "Regulation pack {pack} version {version} cannot be read by this version of the app, so it was "
+                     "not installed; the other updates were. Call {hotline}."),
     # -- warranty -------------------------------------------------------------------------------------------------
     "contract_file_not_found": ("Không tìm thấy tệp hợp đồng {path}; hãy kiểm tra đường dẫn sau --import.",
                                 "Contract file not found: {path}; check the path after --import."),

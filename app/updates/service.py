@@ -76,8 +76,16 @@ class UpdateRun:
     app_stage_error: StageError | None = None  # ... or why it cannot be (e.g. a pip install)
     # Newer releases in this install's channel that its rollout bucket does not reach yet.
     held_back: list[AvailableTarget] = field(default_factory=list)
+    # Regulation packs downloaded and verified but refused by this version's pack reader (a rule it does not know):
+    # skipped, so the other packs, the calendars and the app update (which may read them) still go ahead.
+    refused_packs: list[AvailableTarget] = field(default_factory=list)
     source: UpdateSource = UpdateSource.ONLINE
     error: UpdateError | None = None
+
+
+def _readable_here(target: AvailableTarget) -> bool:
+    """A release this version may take: one the vendor marked for a newer app waits for that app's update."""
+    return target.min_app_version is None or _version_key(target.min_app_version) <= _version_key(__version__)
 
 
 def trusted_root(runtime: Runtime) -> bytes:
@@ -198,13 +206,18 @@ class Updater:
             install_id, channel = self.install_id(), self._runtime.settings.updates.channel
             offered = [t for t in outcome.available if in_channel(t, channel)]
             wanted = [t for t in offered if in_rollout(t, install_id)]
-            packs = [t for t in _newest_each(wanted, "regulation")
+            packs = [t for t in _newest_each([t for t in wanted if _readable_here(t)], "regulation")
                      if _version_key(t.version) > _version_key(installed.get(t.target_id, "0"))]
             for index, target in enumerate(packs):
                 if progress:
                     progress(index / max(1, len(packs) + 1), target.title_vi or target.path)
                 path = self._download(client, target, self.folder / "downloads", cancel, events)
-                result = store.install(path.read_bytes())
+                try:
+                    result = store.install(path.read_bytes())
+                except PackError as exc:  # signed by the vendor, but not a pack this version can read
+                    log.error("regulation pack %s %s refused: %s", target.target_id, target.version, exc)
+                    outcome.refused_packs.append(target)
+                    continue
                 outcome.installed.append(result)
                 if not result.unchanged:
                     events.installed(target, result.previous_version)
@@ -245,7 +258,7 @@ class Updater:
         """
         store: PackStore = self._runtime.calendar_store
         installed = {pack.id: pack.version for pack in store.installed()}
-        for target in _newest_each(wanted, "calendar"):
+        for target in _newest_each([t for t in wanted if _readable_here(t)], "calendar"):
             pack_id = target.target_id
             if _version_key(target.version) <= _version_key(installed.get(pack_id, "0")):
                 continue

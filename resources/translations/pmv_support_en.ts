@@ -7173,27 +7173,37 @@ Details: %2</translation>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="195"/>
+        <location filename="../../app/ui/updates/texts.py" line="192"/>
+        <source>Chưa cài được %1: phiên bản phần mềm này không đọc được gói này; các bản cập nhật khác vẫn được cài. Hãy gọi %2.</source>
+        <translation>Could not install %1: this version of the app cannot read it; the other updates were installed. Call %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="201"/>
+        <source>Đã cài gói quy định: %1.</source>
+        <translation>Regulation packs installed: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="209"/>
         <source>Đã cài từ USB: %1.</source>
         <translation>Installed from USB: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="197"/>
+        <location filename="../../app/ui/updates/texts.py" line="213"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>Version %1 of the app is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="200"/>
+        <location filename="../../app/ui/updates/texts.py" line="216"/>
         <source>Bản phần mềm %1 có trên USB, nhưng bản cài trên máy này không tự cập nhật được: hãy cài bằng bộ cài của nhà cung cấp.</source>
         <translation>App version %1 is on the USB stick, but this installation cannot update itself: install it with the vendor&apos;s installer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="207"/>
+        <location filename="../../app/ui/updates/texts.py" line="223"/>
         <source>Chưa đến lượt máy này nhận %1 (nhà cung cấp đang phát hành dần).</source>
         <translation>This PC is not yet due to receive %1 (the vendor is releasing it gradually).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="210"/>
+        <location filename="../../app/ui/updates/texts.py" line="226"/>
         <source>Bản cập nhật trên USB hợp lệ; máy này đã có đủ, không có gì mới.</source>
         <translation>The update copy on the USB stick is valid; this PC already has everything on it.</translation>
     </message>
@@ -7201,157 +7211,157 @@ Details: %2</translation>
 <context>
     <name>UpdatesPage</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="48"/>
+        <location filename="../../app/ui/updates/page.py" line="49"/>
         <source>Cập nhật quy định và phần mềm</source>
         <translation>Regulation and software updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="49"/>
+        <location filename="../../app/ui/updates/page.py" line="50"/>
         <source>Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>Gold-trading regulation packs, digitally signed by the vendor, downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="52"/>
+        <location filename="../../app/ui/updates/page.py" line="53"/>
         <source>Kiểm tra cập nhật</source>
         <translation>Check for updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="53"/>
+        <location filename="../../app/ui/updates/page.py" line="54"/>
         <source>Cập nhật từ USB…</source>
         <translation>Update from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="54"/>
+        <location filename="../../app/ui/updates/page.py" line="55"/>
         <source>Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, khi máy không có Internet. Bản sao được kiểm tra chữ ký như khi tải về.</source>
         <translation>Install regulation packs and app builds from the copy the vendor put on a USB stick, when this PC has no Internet. The copy&apos;s signatures are checked as for a download.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="56"/>
+        <location filename="../../app/ui/updates/page.py" line="57"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="63"/>
+        <location filename="../../app/ui/updates/page.py" line="64"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="69"/>
+        <location filename="../../app/ui/updates/page.py" line="70"/>
         <source>Gói quy định</source>
         <translation>Regulation pack</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="69"/>
+        <location filename="../../app/ui/updates/page.py" line="70"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="69"/>
+        <location filename="../../app/ui/updates/page.py" line="70"/>
         <source>Hiệu lực</source>
         <translation>In force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="70"/>
+        <location filename="../../app/ui/updates/page.py" line="71"/>
         <source>Bản trước</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="109"/>
+        <location filename="../../app/ui/updates/page.py" line="110"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="127"/>
+        <location filename="../../app/ui/updates/page.py" line="128"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="137"/>
+        <location filename="../../app/ui/updates/page.py" line="138"/>
         <source>Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>There are no regulation packs on this PC yet. Press “Check for updates” to download the packs signed by the vendor; new packs are also downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="139"/>
+        <location filename="../../app/ui/updates/page.py" line="140"/>
         <source>Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.</source>
         <translation>Select a regulation pack in the table above to see what it changes and when it takes effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="152"/>
+        <location filename="../../app/ui/updates/page.py" line="153"/>
         <source>Chọn một gói có bản trước (cột “Bản trước”) để quay lại bản đó.</source>
         <translation>Choose a pack that has a previous version (the “Previous” column) to go back to it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="158"/>
+        <location filename="../../app/ui/updates/page.py" line="159"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="164"/>
+        <location filename="../../app/ui/updates/page.py" line="165"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="165"/>
+        <location filename="../../app/ui/updates/page.py" line="166"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="177"/>
+        <location filename="../../app/ui/updates/page.py" line="178"/>
         <source>%1 (phiên bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="179"/>
+        <location filename="../../app/ui/updates/page.py" line="180"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="181"/>
+        <location filename="../../app/ui/updates/page.py" line="182"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="184"/>
+        <location filename="../../app/ui/updates/page.py" line="185"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="191"/>
+        <location filename="../../app/ui/updates/page.py" line="194"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="201"/>
+        <location filename="../../app/ui/updates/page.py" line="204"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="208"/>
+        <location filename="../../app/ui/updates/page.py" line="211"/>
         <source>Chọn thư mục bản cập nhật trên USB</source>
         <translation>Choose the update folder on the USB stick</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="220"/>
+        <location filename="../../app/ui/updates/page.py" line="223"/>
         <source>Đang kiểm tra bản cập nhật trong %1…</source>
         <translation>Checking the update copy in %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="224"/>
+        <location filename="../../app/ui/updates/page.py" line="227"/>
         <source>Đang cập nhật từ USB…</source>
         <translation>Updating from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="232"/>
+        <location filename="../../app/ui/updates/page.py" line="235"/>
         <source>Đang dừng…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="238"/>
+        <location filename="../../app/ui/updates/page.py" line="241"/>
         <source>Đang cài %1…</source>
         <translation>Installing %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="267"/>
+        <location filename="../../app/ui/updates/page.py" line="270"/>
         <source>Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ.</source>
         <translation>Update from USB stopped; packs already installed are kept.</translation>
     </message>

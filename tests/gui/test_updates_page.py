@@ -77,6 +77,31 @@ def test_a_published_pack_is_installed_and_shown(qtbot: QtBot, runtime: Runtime,
     assert not page.rollback_button.isEnabled() and "Bản trước" in page.rollback_button.toolTip()
 
 
+def test_a_pack_this_version_cannot_read_is_said_with_what_to_do(qtbot: QtBot, runtime: Runtime, published) -> None:
+    """The run goes on without it (tests/integration/test_update_unreadable_pack.py); the page says which pack
+    waits and whom to call, as a warning, never "everything is up to date"."""
+    import json
+
+    from app.ui.levels import Level
+
+    vendor, root = published
+    page, state = make(qtbot, runtime, vendor.base_url, root)
+    with qtbot.waitSignal(state.ran, timeout=30000):
+        page.check_now()  # 1.0.0 installed
+    later = json.loads(PACK.read_text(encoding="utf-8")) | {"version": "1.2.0"}
+    later["rules"].append({"kind": "gold_purity_label"})  # a rule kind of a later app
+    (runtime.paths.data_dir / "later.json").write_text(json.dumps(later, ensure_ascii=False), encoding="utf-8")
+    publish(vendor, runtime.paths.data_dir / "later.json", "1.2.0")
+    with qtbot.waitSignal(state.ran, timeout=30000) as blocker:
+        page.check_now()
+    assert blocker.args[0].error is None
+    assert page.message.text() == ("Chưa cài được Thanh toán vàng từ 20 triệu qua ngân hàng (bản 1.2.0): phiên bản "
+                                   "phần mềm này không đọc được gói này; các bản cập nhật khác vẫn được cài. "
+                                   "Hãy gọi 1900 6037.")
+    assert Level.WARNING.color.name() in page.message.styleSheet()
+    assert runtime.pack_store.current("nd-232-2025").version == "1.0.0"  # the installed one kept
+
+
 def test_a_tampered_pack_on_the_server_installs_nothing(qtbot: QtBot, runtime: Runtime, published) -> None:
     vendor, root = published
     tampered = 0

@@ -110,8 +110,8 @@ def test_hand_made_requests_get_a_console_page_not_a_server_error(console: Conso
     staff = admin.get(f"{console.url}/staff", timeout=10).text
     agent_id = re.search(r'action="/console/staff/(\d+)"', staff)
     assert agent_id is not None
-    bad_role = admin.post(f"{console.url}/staff/{agent_id.group(1)}", data={"csrf": csrf_of(staff), "role": "superuser"},
-                          timeout=10)
+    bad_role = admin.post(f"{console.url}/staff/{agent_id.group(1)}",
+                          data={"csrf": csrf_of(staff), "role": "superuser"}, timeout=10)
     assert bad_role.status_code == 422 and "Nội dung chưa hợp lệ" in bad_role.text
     nobody = admin.post(f"{console.url}/staff/999", data={"csrf": csrf_of(staff), "role": "agent"}, timeout=10)
     assert nobody.status_code == 404 and "Không tìm thấy nhân viên này." in nobody.text

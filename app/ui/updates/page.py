@@ -20,6 +20,7 @@ from app.ui.updates.state import UpdatesState
 from app.ui.updates.texts import (
     copy_folder_text,
     error_text,
+    refused_packs_text,
     rule_text,
     usb_refusal_text,
     usb_result_text,
@@ -180,8 +181,10 @@ class UpdatesPage(QWidget):
         elif run.app_staged is not None:
             self.message.show_message(tr_args(self.tr("Bản phần mềm %1 đã sẵn sàng để cài."), run.app_staged.version),
                                       Level.INFO)
-        else:
+        elif not run.refused_packs:
             self.message.show_message(self.tr("Đã cập nhật đầy đủ: không có gói mới."), Level.OK)
+        if run.error is None and run.refused_packs:
+            self.message.show_message(refused_packs_text(run), Level.WARNING)
         if run.app_stage_error is not None:
             self.app_panel.show_stage_error(run.app_stage_error)
 
@@ -253,7 +256,7 @@ class UpdatesPage(QWidget):
             self.message.show_message(error_text(error.kind), Level.WARNING)
         else:
             level = Level.OK if run.installed or run.calendars or run.app_staged else Level.INFO
-            self.message.show_message(usb_result_text(run), level)
+            self.message.show_message(usb_result_text(run), Level.WARNING if run.refused_packs else level)
         if run.app_stage_error is not None:
             self.app_panel.show_stage_error(run.app_stage_error)
 

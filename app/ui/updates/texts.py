@@ -187,12 +187,28 @@ def _named(title: str, version: str) -> str:
     return tr_args(translate("UpdateTexts", "%1 (bản %2)"), title, version)
 
 
+def _refused_sentence(run: UpdateRun) -> str:
+    refused = ", ".join(_named(t.title_vi or t.target_id, t.version) for t in run.refused_packs)
+    return tr_args(translate("UpdateTexts", "Chưa cài được %1: phiên bản phần mềm này không đọc được gói này; các bản "
+                                            "cập nhật khác vẫn được cài. Hãy gọi %2."), refused, HOTLINE)
+
+
+def refused_packs_text(run: UpdateRun) -> str:
+    """The signed packs this version could not read, after what the run did install (the run went on)."""
+    done = [_named(r.title or r.pack_id, r.version) for r in run.installed if not r.unchanged]
+    if not done:
+        return _refused_sentence(run)
+    return tr_args(translate("UpdateTexts", "Đã cài gói quy định: %1."), ", ".join(done)) + " " + _refused_sentence(run)
+
+
 def usb_result_text(run: UpdateRun) -> str:
     """What an accepted copy changed: the packs installed, the app build made ready, what is held back."""
     titles = {(t.target_id, t.version): t.title_vi for t in run.available if t.title_vi}
     done = [_named(titles.get((r.pack_id, r.version), r.pack_id), r.version)
             for r in [*run.installed, *run.calendars] if not r.unchanged]
     parts = [tr_args(translate("UpdateTexts", "Đã cài từ USB: %1."), ", ".join(done))] if done else []
+    if run.refused_packs:
+        parts.append(_refused_sentence(run))
     if run.app_staged is not None:
         parts.append(tr_args(translate("UpdateTexts", "Bản phần mềm %1 đã sẵn sàng để cài."), run.app_staged.version))
     elif run.app_update is not None and run.app_stage_error is not None:
@@ -206,6 +222,6 @@ def usb_result_text(run: UpdateRun) -> str:
         versions = ", ".join(_named(t.title_vi or t.target_id, t.version) for t in run.held_back)
         parts.append(tr_args(translate(
             "UpdateTexts", "Chưa đến lượt máy này nhận %1 (nhà cung cấp đang phát hành dần)."), versions))
-    if not done and run.app_staged is None:
+    if not done and run.app_staged is None and not run.refused_packs:
         parts.insert(0, translate("UpdateTexts", "Bản cập nhật trên USB hợp lệ; máy này đã có đủ, không có gì mới."))
     return " ".join(parts)

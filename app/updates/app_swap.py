@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -85,6 +86,9 @@ class SwapReason(enum.StrEnum):
     ALREADY_CURRENT = "already_current"
     HELPER_FAILED = "helper_failed"  # handed over twice and the helper never finished: stop trying
     POINTER_UNREADABLE = "pointer_unreadable"  # 'current' is not as written: which version runs is unclear
+    # The database could not be copied aside before the switch (a full disk, most often): nothing was switched, so
+    # the version stays pending and is tried again at the next exit, never refused for it.
+    NO_SNAPSHOT = "no_snapshot"
 
 
 @dataclass(frozen=True)
@@ -163,8 +167,6 @@ def database_snapshot(data_dir: Path) -> Path:
 
 def _sqlite_copy(source: Path, target: Path) -> None:
     """A consistent copy through SQLite's backup API (the WAL included), written beside then renamed."""
-    import sqlite3
-
     with atomic_target(target) as scratch:  # an empty file: SQLite takes it as an empty database
         src, dst = sqlite3.connect(f"file:{source}?mode=ro", uri=True), sqlite3.connect(scratch)
         try:
@@ -276,7 +278,13 @@ class AppSwapper:
         outcome: SwapOutcome | None = None
         try:
             if pending is not None:
-                self._snapshot_database(pending.version)
+                try:
+                    self._snapshot_database(pending.version)
+                except (OSError, sqlite3.Error) as exc:
+                    log.warning("app update %s not applied: the database could not be copied aside: %s",
+                                pending.version, exc)
+                    return self._record(SwapOutcome(pending.version, None, SwapResult.NOT_APPLIED,
+                                                    SwapReason.NO_SNAPSHOT, str(exc)[:300]), keep_pending=True)
                 if pending.kind is InstallKind.SIDE_BY_SIDE:
                     outcome = self._record(self._side_by_side(pending, list(relaunch_args)))
                 else:

@@ -107,6 +107,11 @@
         <translation>Version %1 was not installed: the file recording the version in use (current) of this installation was altered or damaged, so nothing was changed; the software keeps using the running version. Call %2 to have a technician check it.</translation>
     </message>
     <message>
+        <location filename="../../app/ui/updates/app_panel.py" line="100"/>
+        <source>Chưa cài được bản %1: không sao lưu được dữ liệu trước khi cài (thường do ổ đĩa đầy), nên chưa đổi gì. Hãy giải phóng ổ đĩa; phần mềm sẽ thử lại khi mở lại lần sau.</source>
+        <translation>Version %1 was not installed: the data could not be backed up before installing (usually a full disk), so nothing was changed. Free some disk space; the app will try again the next time it is reopened.</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/updates/texts.py" line="103"/>
         <source>bộ cài báo lỗi</source>
         <translation>the installer reported an error</translation>
@@ -122,7 +127,7 @@
         <translation>the new version did not open in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="100"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="104"/>
         <source>Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau.</source>
         <translation>Version %1 is not installed yet: the app had not fully closed; it will try again next time.</translation>
     </message>
@@ -828,108 +833,113 @@
 <context>
     <name>EnrolPage</name>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="54"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="60"/>
         <source>Bước 2/4 · Kích hoạt với nhà cung cấp</source>
         <translation>Step 2/4 · Enrol with the vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="55"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="61"/>
         <source>Nhập mã kích hoạt 10 ký tự mà nhà cung cấp đã gửi. Ứng dụng nhận về mã kết nối của cửa hàng, thông tin cửa hàng và hợp đồng bảo hành.</source>
         <translation>Enter the 10-character enrolment code the vendor sent. The app receives the shop token, the shop&apos;s details and its warranty contract.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="66"/>
-        <location filename="../../app/ui/setup/enrol_page.py" line="144"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="72"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="150"/>
         <source>Kích hoạt</source>
         <translation>Enrol</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="72"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="78"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="75"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="81"/>
         <source>Dùng mã khác</source>
         <translation>Use another code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="82"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="88"/>
         <source>Cửa hàng không có Internet: nhập mã cửa hàng và tệp hợp đồng</source>
         <translation>Shop without Internet: enter the shop token and the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="89"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="95"/>
         <source>Nhập tệp hợp đồng…</source>
         <translation>Import the contract file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="96"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="102"/>
         <source>Mã kết nối cửa hàng</source>
         <translation>Shop token</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="97"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="103"/>
         <source>Hợp đồng</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="99"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="105"/>
         <source>Địa chỉ</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="100"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="106"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="105"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="111"/>
         <source>Mã kích hoạt</source>
         <translation>Enrolment code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="141"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="147"/>
         <source>Đang kích hoạt với máy chủ của nhà cung cấp…</source>
         <translation>Enrolling with the vendor&apos;s server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="152"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="158"/>
         <source>Đã kích hoạt. Mã kết nối của cửa hàng đã được lưu an toàn.</source>
         <translation>Enrolled. The shop token is stored safely.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="160"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="166"/>
         <source>Kích hoạt không được: %1</source>
         <translation>Enrolment failed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="178"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="184"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="179"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="185"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="195"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="201"/>
         <source>%1 (%2), bảo hành đến %3</source>
         <translation>%1 (%2), warranty until %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="202"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="213"/>
+        <source>lỗi không mong muốn; gọi %1.</source>
+        <translation>an unexpected error; call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="214"/>
         <source>Tệp hợp đồng không dùng được: %1</source>
         <translation>The contract file cannot be used: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="225"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="237"/>
         <source>Hợp đồng %1, bảo hành đến %2</source>
         <translation>Contract %1, warranty until %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="228"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="240"/>
         <source>Nhà cung cấp chưa cấp hợp đồng; ứng dụng sẽ tự lấy khi có.</source>
         <translation>The vendor has not issued a contract yet; the app fetches it once there is one.</translation>
     </message>
@@ -7524,7 +7534,7 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/page.py" line="175"/>
-        <location filename="../../app/ui/warranty/texts.py" line="114"/>
+        <location filename="../../app/ui/warranty/texts.py" line="119"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
@@ -7564,7 +7574,7 @@ Details: %2</translation>
         <translation>The warranty certificate could not be saved: %1. Choose another place to save it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="116"/>
+        <location filename="../../app/ui/warranty/texts.py" line="121"/>
         <source>%1 – MST %2</source>
         <translation>%1 – tax code %2</translation>
     </message>
@@ -7672,117 +7682,117 @@ Details: %2</translation>
         <translation>The contract&apos;s content is not valid (a missing field, or wrong dates, terms, contract number or vendor details).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="39"/>
+        <location filename="../../app/ui/warranty/texts.py" line="44"/>
         <source>Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.</source>
         <translation>The contract in use is kept unchanged. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="45"/>
+        <location filename="../../app/ui/warranty/texts.py" line="50"/>
         <source>Tệp hợp đồng có khóa trùng lặp (“%1”): tệp bị từ chối.</source>
         <translation>The contract file has a key given twice (“%1”): the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="47"/>
+        <location filename="../../app/ui/warranty/texts.py" line="52"/>
         <source>Tệp hợp đồng có giá trị số không hợp lệ (NaN hoặc Infinity) ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has an invalid number (NaN or Infinity) at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="49"/>
+        <location filename="../../app/ui/warranty/texts.py" line="54"/>
         <source>Tệp hợp đồng có số quá lớn ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a number too large at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="51"/>
+        <location filename="../../app/ui/warranty/texts.py" line="56"/>
         <source>Tệp hợp đồng có ký tự hỏng ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a broken character at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="55"/>
+        <location filename="../../app/ui/warranty/texts.py" line="60"/>
         <source>Tệp hợp đồng không phải văn bản UTF-8: tệp bị từ chối.</source>
         <translation>The contract file is not UTF-8 text: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="56"/>
+        <location filename="../../app/ui/warranty/texts.py" line="61"/>
         <source>Tệp hợp đồng lồng nhau quá nhiều tầng: tệp bị từ chối.</source>
         <translation>The contract file is nested too deeply: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="73"/>
+        <location filename="../../app/ui/warranty/texts.py" line="78"/>
         <source>Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh “pmv-support shop-token”.</source>
         <translation>This PC has no shop connection token yet. A technician installs it with “pmv-support shop-token”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="76"/>
+        <location filename="../../app/ui/warranty/texts.py" line="81"/>
         <source>Không kết nối được máy chủ hỗ trợ (mất mạng?).</source>
         <translation>Cannot reach the support server (no network?).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="77"/>
+        <location filename="../../app/ui/warranty/texts.py" line="82"/>
         <source>Máy chủ hỗ trợ không trả lời kịp.</source>
         <translation>The support server did not answer in time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="78"/>
+        <location filename="../../app/ui/warranty/texts.py" line="83"/>
         <source>Máy chủ từ chối mã kết nối của cửa hàng.</source>
         <translation>The server refused the shop&apos;s connection token.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="79"/>
+        <location filename="../../app/ui/warranty/texts.py" line="84"/>
         <source>Máy chủ chưa có hợp đồng cho cửa hàng này.</source>
         <translation>The server has no contract for this shop yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="80"/>
+        <location filename="../../app/ui/warranty/texts.py" line="85"/>
         <source>Máy chủ hỗ trợ từ chối vì yêu cầu quá lớn.</source>
         <translation>The support server refused the request as too large.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="81"/>
+        <location filename="../../app/ui/warranty/texts.py" line="86"/>
         <source>Máy chủ hỗ trợ đang gặp lỗi.</source>
         <translation>The support server is having a problem.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="82"/>
+        <location filename="../../app/ui/warranty/texts.py" line="87"/>
         <source>Máy chủ trả lời không đúng định dạng.</source>
         <translation>The server&apos;s answer was not in the expected format.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="89"/>
+        <location filename="../../app/ui/warranty/texts.py" line="94"/>
         <source>Đang dùng hợp đồng đã lưu trên máy.</source>
         <translation>Using the contract saved on this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="91"/>
+        <location filename="../../app/ui/warranty/texts.py" line="96"/>
         <source>Máy này chưa có hợp đồng: hãy thử lại khi có mạng, nhập tệp hợp đồng nhà cung cấp gửi, hoặc gọi %1.</source>
         <translation>This PC has no contract yet: try again when online, import the contract file the vendor sent, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="99"/>
+        <location filename="../../app/ui/warranty/texts.py" line="104"/>
         <source>Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi.</source>
         <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, e-mail, remote session, or a technician on site.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="101"/>
+        <location filename="../../app/ui/warranty/texts.py" line="106"/>
         <source>Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa.</source>
         <translation>Help using the software by phone, fax, e-mail or remote session.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="102"/>
+        <location filename="../../app/ui/warranty/texts.py" line="107"/>
         <source>Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.</source>
         <translation>New versions when new gold-trading regulations come out.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="103"/>
+        <location filename="../../app/ui/warranty/texts.py" line="108"/>
         <source>Cài đặt lại phần mềm khi máy tính gặp sự cố.</source>
         <translation>Reinstalling the software when the computer fails.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="104"/>
+        <location filename="../../app/ui/warranty/texts.py" line="109"/>
         <source>Hỗ trợ lỗi thiết bị mã vạch; đường dây nóng %1 trực 24/7.</source>
         <translation>Support for barcode device problems; the hotline %1 is staffed 24/7.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="105"/>
+        <location filename="../../app/ui/warranty/texts.py" line="110"/>
         <source>Có hợp đồng bảo trì: được hỗ trợ ưu tiên (2 giờ cho sự cố nghiêm trọng và mức cao, 4 giờ cho mức thường).</source>
         <translation>With a maintenance contract: priority support (2 hours for critical and high severity, 4 hours for normal).</translation>
     </message>

@@ -98,3 +98,22 @@ def test_a_pointer_not_as_written_is_explained_and_nothing_switched(qtbot: QtBot
     panel.show_status(app_update_status(data, install, "0.1.0"))
     assert "Chưa cài bản 0.2.0" in panel.last.text() and "không đổi gì" in panel.last.text()
     assert "phần mềm chưa đóng hẳn" not in panel.last.text()
+
+
+def test_a_database_that_could_not_be_copied_aside_leaves_the_update_waiting(qtbot: QtBot, tmp_path: Path) -> None:
+    """Nothing was switched, so the version still waits (its button stays) and the shop is told to free the disk;
+    tests/unit/updates/test_app_swap.py makes the disk full for real, here the copy cannot take its place."""
+    import sqlite3
+
+    from app.updates.app_swap import database_snapshot
+
+    data, install = staged(tmp_path)
+    sqlite3.connect(data / "pmv-support.sqlite3").close()
+    (database_snapshot(data) / "kept").mkdir(parents=True)  # a folder where the copy goes: it cannot replace it
+    AppSwapper(data, timing=FAST).apply(wait_pid=None)
+    panel = AppUpdatePanel("08:00-20:00")
+    qtbot.addWidget(panel)
+    panel.show_status(app_update_status(data, install, "0.1.0"))
+    assert "Chưa cài được bản 0.2.0: không sao lưu được dữ liệu" in panel.last.text()
+    assert "ổ đĩa" in panel.last.text() and "phần mềm chưa đóng hẳn" not in panel.last.text()
+    assert "Bản 0.2.0 đã tải về" in panel.state.text() and panel.restart_button.isVisibleTo(panel)

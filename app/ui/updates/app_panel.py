@@ -95,6 +95,10 @@ class AppUpdatePanel(QGroupBox):
                 "Chưa cài bản %1: tệp ghi phiên bản đang dùng (current) của bản cài này bị sửa hoặc hỏng, nên không "
                 "đổi gì; phần mềm vẫn dùng bản đang chạy. Gọi %2 để kỹ thuật viên kiểm tra."), last.version, HOTLINE),
                 Level.WARNING)
+        elif last.reason is SwapReason.NO_SNAPSHOT:
+            self.last.show_message(tr_args(self.tr(
+                "Chưa cài được bản %1: không sao lưu được dữ liệu trước khi cài (thường do ổ đĩa đầy), nên chưa đổi "
+                "gì. Hãy giải phóng ổ đĩa; phần mềm sẽ thử lại khi mở lại lần sau."), last.version), Level.WARNING)
         else:
             self.last.show_message(tr_args(self.tr(
                 "Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau."), last.version), Level.INFO)

@@ -288,3 +288,38 @@ def test_the_helpers_other_files_with_a_key_given_twice_count_as_unreadable(data
     assert json.loads(handover_file(data).read_text(encoding="utf-8")) == {"version": "0.2.0", "count": 1}
     (folder / "refused.json").write_text('["0.2.0", {"v": 1, "v": 2}]', encoding="utf-8")
     assert refused_versions(data) == set()
+
+
+_APPLY_ON_A_FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails (EFBIG) instead of killing
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+from app.updates.app_swap import AppSwapper, SwapTiming
+outcome = AppSwapper(Path(sys.argv[1]), timing=SwapTiming(5, 3, 30, 0.02)).apply(wait_pid=None)
+print(outcome.result.value, outcome.reason.value)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_full_disk_before_the_switch_keeps_the_update_pending_and_never_refuses_it(
+        tmp_path: Path, data: Path) -> None:
+    """Found by an independent review: a full disk while the helper copied the database aside ended in the catch-all,
+    which refused the version for good although it never ran.  The child's files may not grow past 64 KiB (the
+    kernel refuses the write, as a full disk does); the database is larger, so its copy cannot be written."""
+    import sqlite3
+
+    with sqlite3.connect(data / "pmv-support.sqlite3") as conn:
+        conn.execute("CREATE TABLE history (line TEXT)")
+        conn.executemany("INSERT INTO history VALUES (?)", [("x" * 200,) for _ in range(1500)])  # ~300 KiB
+    root, _install = side_by_side(tmp_path, data, GOOD)
+    done = subprocess.run([sys.executable, "-c", _APPLY_ON_A_FULL_DISK, str(data)], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).resolve().parents[3])
+    assert done.stdout.split() == ["not_applied", "no_snapshot"], done.stderr
+    assert read_pointer(root) == Pointer("0.1.0", None)  # nothing switched
+    assert read_pending(data) is not None and "0.2.0" not in refused_versions(data)  # tried again next time
+    assert not any(path.name.startswith(".") for path in data.rglob("*"))  # no half-written copy left behind
+    # With room again, the same pending version goes through.
+    outcome = AppSwapper(data, timing=FAST).apply(wait_pid=None)
+    assert outcome is not None and outcome.result is SwapResult.APPLIED
+    assert read_pointer(root) == Pointer("0.2.0", "0.1.0")

@@ -715,6 +715,17 @@ def _check(args: argparse.Namespace, runtime: Runtime) -> int:
     return code
 
 
+def _usable_vendor_url(url: str) -> bool:
+    """As the settings file would take it (``[vendor] base_url``): checked before setup writes anything."""
+    from app.infra.settings import VendorSettings
+
+    try:
+        VendorSettings.model_validate({"base_url": url.rstrip("/")})
+    except ValueError:
+        return False
+    return True
+
+
 def _contract_reason(error: object) -> Msg:
     problem = getattr(getattr(error, "problem", None), "value", "malformed")
     return Msg(_known(f"contract_{problem}", "contract_malformed"))
@@ -808,6 +819,10 @@ def _setup(args: argparse.Namespace, runtime: Runtime) -> int:
 
     if bool(args.token) != (args.contract is not None):
         raise CliError("setup_offline_half")
+    if args.contract is not None and not Path(args.contract).is_file():
+        raise CliError("setup_contract_missing", path=args.contract)
+    if args.vendor_url and not _usable_vendor_url(args.vendor_url):
+        raise CliError("setup_vendor_url", url=repr(args.vendor_url))
     environment = SetupEnvironment.for_runtime(runtime)
     if args.vendor_url:
         environment.vendor_url = args.vendor_url
@@ -821,13 +836,14 @@ def _setup(args: argparse.Namespace, runtime: Runtime) -> int:
                 raise CliError("setup_pos_not_at", path=args.pos_dir) from None
             raise CliError("setup_pos_not_found") from None
         if stop.stop is SetupStop.DATABASE_UNUSABLE and stop.install is not None and stop.proof is not None:
-            raise CliError("setup_database", problem=stop.proof.problem.value if stop.proof.problem else "?",
+            problem = stop.proof.problem.value if stop.proof.problem else "server_error"
+            raise CliError("setup_database", problem=Msg(_known(f"setup_proof_{problem}", "setup_proof_server_error")),
                            path=stop.install.database or stop.install.url) from None
         raise CliError("setup_not_enrolled") from None
     except EnrolmentError as exc:
         raise CliError(_enrol_message(exc)) from None
     except ContractError as exc:
-        raise CliError("setup_contract", reason=str(exc)) from None
+        raise CliError("setup_contract", reason=_contract_reason(exc)) from None
     except OSError as exc:
         raise CliError("setup_not_written", reason=os_reason(exc)) from None
     written, proof, shop = outcome.written, outcome.proof, outcome.shop

@@ -422,6 +422,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "The contract the server sent does not verify, so it was not taken ({reason}). "
                        "Call {hotline}."),
     "setup_contract": ("Tệp hợp đồng không dùng được: {reason}", "The contract file cannot be used: {reason}"),
+    "setup_contract_missing": ("Không tìm thấy tệp hợp đồng {path}; hãy kiểm tra đường dẫn sau --contract. Không có "
+                               "gì bị thay đổi.",
+                               "Contract file not found: {path}; check the path after --contract. Nothing was "
+                               "changed."),
+    "setup_vendor_url": ("Địa chỉ máy chủ nhà cung cấp {url} không dùng được: phải bắt đầu bằng http:// hoặc "
+                         "https://. Không có gì bị thay đổi.",
+                         "The vendor server address {url} cannot be used: it must start with http:// or https://. "
+                         "Nothing was changed."),
+    # why the POS database is not the shop's (app.setup.pos_proof.ProofProblem), after "không mở được … ("
+    "setup_proof_missing": ("không có tệp dữ liệu ở đường dẫn này", "there is no database file at this path"),
+    "setup_proof_not_a_database": ("tệp này không phải dữ liệu PMV hoặc đã bị hỏng",
+                                   "the file is not a PMV database, or it is damaged"),
+    "setup_proof_unreadable": ("không có quyền mở tệp, hoặc tệp đang bị khóa", "no permission to open it, or it is "
+                                                                               "locked"),
+    "setup_proof_no_pos_tables": ("đây là một cơ sở dữ liệu nhưng không phải của PMV",
+                                  "a database, but not PMV's"),
+    "setup_proof_bad_url": ("chuỗi kết nối máy chủ dữ liệu không dùng được", "the database server's connection "
+                                                                              "string cannot be used"),
+    "setup_proof_driver_missing": ("bản cài này thiếu trình kết nối máy chủ dữ liệu",
+                                   "this install lacks the database server's driver"),
+    "setup_proof_server_unreachable": ("không kết nối được máy chủ dữ liệu", "the database server does not answer"),
+    "setup_proof_login_refused": ("máy chủ dữ liệu từ chối tên đăng nhập hoặc mật khẩu trong PMV.ini",
+                                  "the database server refused the login or password in PMV.ini"),
+    "setup_proof_server_no_database": ("máy chủ dữ liệu không có cơ sở dữ liệu PMV ghi trong PMV.ini",
+                                       "the database server has no PMV database named in PMV.ini"),
+    "setup_proof_server_error": ("máy chủ dữ liệu báo lỗi", "the database server reported an error"),
     "setup_not_written": ("Chưa lưu được thiết lập: {reason}. Không có gì bị thay đổi.",
                           "The settings could not be written: {reason}. Nothing was changed."),
     # -- shop-token, apply-update, tray-jobs -------------------------------------------------------------------------

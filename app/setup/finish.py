@@ -6,11 +6,17 @@ verifies and stores the contract, stores a typed token (a shop without Internet)
 ``settings.toml``, the first settings file the app writes itself.  A settings file already there
 (*Thiết lập lại…*) keeps everything the setup does not choose, and its previous text is kept beside
 it as ``settings.toml.bak``.
+
+All or nothing, as the pages say ("Không có gì bị thay đổi" when it fails): everything is checked before
+anything is written, the settings file (the likeliest write to fail: a folder the shop's account cannot
+write) goes first, and should the contract or the token then fail to store, the settings file and the
+contract are put back as they were.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +30,7 @@ from app.infra.settings import (
     PrinterSettings,
     Settings,
     ShopSettings,
+    VendorSettings,
     keep_if_clean,
     load_settings,
     save_settings,
@@ -33,7 +40,8 @@ from app.setup.enrolment import Enrolment
 from app.setup.pending import PendingEnrolment
 from app.support.token_store import TokenStore
 from app.warranty.service import ContractService
-from pmv_protocol.contract import Contract
+from pmv_protocol.atomic import write_atomically
+from pmv_protocol.contract import Contract, verify
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -96,37 +104,57 @@ def choose_settings(choices: SetupChoices, base: Settings) -> Settings:
     devices = DevicesSettings(printers=list(choices.printers) or list(base.devices.printers),
                               scanner_ports=list(choices.scanner_ports) or list(base.devices.scanner_ports))
     update = {"pos": pos, "shop": shop_settings, "devices": devices}
-    if choices.vendor_url:
-        update["vendor"] = base.vendor.model_copy(update={"base_url": choices.vendor_url.rstrip("/")})
+    if choices.vendor_url:  # validated as a settings file's would be: an address the app can use (ValueError)
+        update["vendor"] = VendorSettings.model_validate(
+            {**base.vendor.model_dump(), "base_url": choices.vendor_url.rstrip("/")})
     return base.model_copy(update=update)
 
 
 def finish_setup(choices: SetupChoices, *, base: Settings, settings_file: Path, tokens: TokenStore,
                  contract_cache: Path, trusted_keys: Mapping[str, Ed25519PublicKey],
                  pending: PendingEnrolment | None = None) -> SetupWritten:
-    """Store the token and contract, then write the settings; ContractError leaves the settings untouched."""
+    """Write the settings, then store the contract and the token: all of it, or (on any error) none of it.
+
+    Raises ContractError (a contract that does not verify), ValueError (a vendor address that is not one) or
+    OSError (a write refused), each with everything as it was before.
+    """
     shop = choices.shop()
-    contract = None
     raw = choices.contract_bytes()
+    contracts = ContractService(contract_cache, trusted_keys, shop.shop_id or None)
     if raw is not None:
-        contract = ContractService(contract_cache, trusted_keys, shop.shop_id or None).accept(raw)
-    token_stored = False
-    if choices.enrolment is not None:
-        tokens.set(choices.enrolment.token)  # already stored at enrolment; again in case the keyring was reset
-        token_stored = True
-    elif choices.offline_token:
-        tokens.set(choices.offline_token)
-        token_stored = True
+        verify(raw, trusted_keys, shop.shop_id or None)  # ContractError before anything is written
     settings = choose_settings(choices, base)
+    token = choices.enrolment.token if choices.enrolment is not None else choices.offline_token
     settings_file = Path(settings_file)
     backup = None
     if settings_file.exists():
         backup = settings_file.with_name(settings_file.name + ".bak")
         shutil.copy2(settings_file, backup)
     save_settings(settings, settings_file)
+    contract_cache = Path(contract_cache)
+    contract_before = contract_cache.read_bytes() if contract_cache.is_file() else None
+    try:
+        contract = contracts.accept(raw) if raw is not None else None
+        if token:  # an enrolment's is already stored; again in case the keyring was reset since
+            tokens.set(token)
+    except BaseException:
+        _put_back(settings_file, backup, contract_cache, contract_before)
+        raise
     if pending is not None:
         pending.forget()
-    return SetupWritten(settings_file, backup, contract, token_stored)
+    return SetupWritten(settings_file, backup, contract, bool(token))
+
+
+def _put_back(settings_file: Path, backup: Path | None, contract_cache: Path, contract_before: bytes | None) -> None:
+    """Undo a setup that failed half-way: the settings file and the contract as they were before it."""
+    if backup is not None:
+        shutil.copy2(backup, settings_file)
+    else:
+        settings_file.unlink(missing_ok=True)
+    if contract_before is not None:
+        write_atomically(contract_cache, contract_before)
+    elif contract_cache.is_file():
+        os.remove(contract_cache)
 
 
 def read_written(written: SetupWritten, data_dir: Path, clock: Callable[[], dt.datetime]) -> LoadedSettings:

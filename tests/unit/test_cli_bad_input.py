@@ -190,10 +190,16 @@ CASES = [
     # -- setup (headless first-run setup) -------------------------------------------------------------------------
     case("setup", "missing file", "setup", "--pos-dir", "{tmp}/nope", "--enrol", "7KQ3MZ4P00", code=1,
          says="Không tìm thấy PMV ({tmp}/nope)"),
+    # The missing contract is named (it said "Chưa lưu được thiết lập: không tồn tại", naming no file); a garbage one
+    # is said in words, not the parser's "malformed: no payload".
     case("setup", "missing file", "setup", "--pos-dir", "{shopdir}/install", "--token", "abcdefgh", "--contract",
-         "{tmp}/nope.json", code=1, says="Chưa lưu được thiết lập"),
+         "{tmp}/nope.json", code=1, says="Không tìm thấy tệp hợp đồng {tmp}/nope.json; hãy kiểm tra đường dẫn sau "
+                                         "--contract"),
     case("setup", "garbage file", "setup", "--pos-dir", "{shopdir}/install", "--token", "abcdefgh", "--contract",
-         "{garbage}", code=1, says="Tệp hợp đồng không dùng được"),
+         "{garbage}", code=1, says="Tệp hợp đồng không dùng được: tệp này không phải"),
+    case("setup", "bad value", "setup", "--pos-dir", "{shopdir}/install", "--token", "abcdefgh", "--contract",
+         "{garbage}", "--vendor-url", "not a url", code=1, says="Địa chỉ máy chủ nhà cung cấp 'not a url' không dùng "
+                                                                 "được"),
     case("setup", "read-only folder", "setup", "--pos-dir", "{shopdir}/install", "--enrol", "7KQ3MZ4P00", code=1,
          home="ro", says="Không dùng được thư mục dữ liệu"),
     case("setup", "unknown name", "setup", "--pos-dri", "x", code=2, says="Không hiểu --pos-dri"),

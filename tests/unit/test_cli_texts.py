@@ -50,6 +50,7 @@ def test_every_code_of_the_domain_enums_is_worded() -> None:
     """A new enum value must get its words here (a test, rather than a fallback nobody notices)."""
     from app.devices.labels import JewelleryTag, TransportErrorKind, VerifyProblem
     from app.infra.settings import Reason
+    from app.setup.pos_proof import ProofProblem
     from app.storage.errors import StorageFailure
     from app.support.vendor_api import ApiFailure
     from app.updates.targets import UpdateErrorKind
@@ -57,7 +58,7 @@ def test_every_code_of_the_domain_enums_is_worded() -> None:
 
     prefixes = {"update_": UpdateErrorKind, "contract_": ContractProblem, "api_": ApiFailure,
                 "transport_": TransportErrorKind, "verify_": VerifyProblem, "storage_": StorageFailure,
-                "settings_why_": Reason}
+                "settings_why_": Reason, "setup_proof_": ProofProblem}
     missing = [prefix + member.value for prefix, enum in prefixes.items() for member in enum
                if prefix + member.value not in MESSAGES]
     tag_fields = {f.name for f in dataclasses.fields(JewelleryTag)} - {"shop_name"}  # the CLI cannot set it

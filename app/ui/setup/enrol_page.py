@@ -9,6 +9,7 @@ answers (a code works once), so going back, cancelling or restarting the app kee
 from __future__ import annotations
 
 import json
+import logging
 from html import escape
 from pathlib import Path
 
@@ -27,18 +28,23 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app import HOTLINE
 from app.infra.formatting import format_date
 from app.setup.enrolment import Enrolment, EnrolmentError
 from app.setup.environment import SetupEnvironment
 from app.setup.finish import SetupChoices, ShopDetails
+from app.ui.failure_texts import os_failure_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.setup.texts import code_problem_text, enrol_failure_text
 from app.ui.tasks import TaskRunner
+from app.ui.warranty.texts import contract_problem_text
 from app.ui.widgets.message import MessageLabel
 from pmv_protocol.contract import Contract, ContractError, verify
 from pmv_protocol.coverage import warranty_end
 from pmv_protocol.enrolment_codes import LENGTH, read_code
+
+log = logging.getLogger(__name__)
 
 
 class EnrolPage(QWizardPage):
@@ -198,7 +204,13 @@ class EnrolPage(QWizardPage):
 
     def _contract_refused(self, exc: BaseException) -> None:
         self.choices.offline_contract = None
-        reason = str(exc) if isinstance(exc, ContractError | OSError) else type(exc).__name__
+        if isinstance(exc, ContractError):
+            reason = contract_problem_text(exc)
+        elif isinstance(exc, OSError):
+            reason = os_failure_text(exc)
+        else:  # a bug: the crash log has it; the page says what to do
+            log.error("reading the contract file failed: %r", exc)
+            reason = tr_args(self.tr("lỗi không mong muốn; gọi %1."), HOTLINE)
         self.contract_label.setText(tr_args(self.tr("Tệp hợp đồng không dùng được: %1"), reason))
         self._offline_changed()
 

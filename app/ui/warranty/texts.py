@@ -35,9 +35,14 @@ _CONTRACT_PROBLEMS = Words({
 })
 
 
+def contract_problem_text(error: ContractError) -> str:
+    """Why a contract document was refused, in one sentence (the key named where one is at fault)."""
+    return _unreadable(error) or _CONTRACT_PROBLEMS(error.problem)
+
+
 def contract_refusal(error: ContractError) -> str:
     keep = translate("WarrantyTexts", "Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.")
-    return f"{_unreadable(error) or _CONTRACT_PROBLEMS(error.problem)} {tr_args(keep, HOTLINE)}"
+    return f"{contract_problem_text(error)} {tr_args(keep, HOTLINE)}"
 
 
 # Why a contract file is unreadable: the faults that name the key (the %1), and those of the whole file.

@@ -1,4 +1,4 @@
-"""The setup's one write: token, contract, settings, in that order, and nothing when the contract fails."""
+"""The setup's one write: settings, contract, token, all of it or (on any failure) none of it."""
 
 from __future__ import annotations
 
@@ -104,6 +104,53 @@ def test_a_contract_that_does_not_verify_writes_nothing(tmp_path: Path, keys: di
                      tokens=TokenStore(tmp_path / "token"), contract_cache=tmp_path / "contract.json",
                      trusted_keys=keys)
     assert not settings_file.exists() and not (tmp_path / "contract.json").exists()
+
+
+def _offline(tmp_path: Path, contract: bytes, token: str = "N" * 43, **choices: object) -> SetupChoices:
+    return SetupChoices(install_dir=tmp_path, database=tmp_path / "pmv.sqlite3", offline_token=token,
+                        offline_contract=contract, offline_shop=ShopDetails("KP-0001", "Tiệm vàng Kim Phát"),
+                        **choices)  # type: ignore[arg-type]
+
+
+def test_settings_that_cannot_be_written_leave_the_token_and_contract_as_they_were(
+        tmp_path: Path, signer: Ed25519PrivateKey, keys: dict[str, Ed25519PublicKey]) -> None:
+    """Found by an independent review: a re-setup whose settings folder could not be written replaced the shop's
+    working token and contract, then said "Không có gì bị thay đổi".  The folder here is a file (the write is
+    refused by the OS, as a folder the shop's account cannot write would be)."""
+    tokens, cache = TokenStore(tmp_path / "token"), tmp_path / "contract.json"
+    tokens.set(TOKEN)
+    cache.write_bytes(b"the contract in force")
+    (tmp_path / "config").write_bytes(b"")
+    with pytest.raises(OSError):
+        finish_setup(_offline(tmp_path, _contract(signer)), base=Settings(),
+                     settings_file=tmp_path / "config" / "settings.toml", tokens=tokens, contract_cache=cache,
+                     trusted_keys=keys)
+    assert tokens.get() == TOKEN and cache.read_bytes() == b"the contract in force"
+
+
+def test_a_token_that_cannot_be_stored_puts_the_settings_and_contract_back(
+        tmp_path: Path, signer: Ed25519PrivateKey, keys: dict[str, Ed25519PublicKey]) -> None:
+    settings_file, cache = tmp_path / "settings.toml", tmp_path / "contract.json"
+    settings_file.write_text('[shop]\nname = "Cũ"\n', encoding="utf-8")
+    before = settings_file.read_bytes()
+    cache.write_bytes(b"the contract in force")
+    (tmp_path / "secrets").write_bytes(b"")  # where the token file's folder goes: the token cannot be written
+    with pytest.raises(OSError):
+        finish_setup(_offline(tmp_path, _contract(signer)), base=load_settings(settings_file).settings,
+                     settings_file=settings_file, tokens=TokenStore(tmp_path / "secrets" / "shop-token"),
+                     contract_cache=cache, trusted_keys=keys)
+    assert settings_file.read_bytes() == before and cache.read_bytes() == b"the contract in force"
+
+
+def test_a_vendor_address_that_is_not_one_is_refused_before_anything_is_written(
+        tmp_path: Path, signer: Ed25519PrivateKey, keys: dict[str, Ed25519PublicKey]) -> None:
+    tokens = TokenStore(tmp_path / "token")
+    with pytest.raises(ValueError):
+        finish_setup(_offline(tmp_path, _contract(signer), vendor_url="not a url"), base=Settings(),
+                     settings_file=tmp_path / "settings.toml", tokens=tokens,
+                     contract_cache=tmp_path / "contract.json", trusted_keys=keys)
+    assert not (tmp_path / "settings.toml").exists() and tokens.get() is None
+    assert not (tmp_path / "contract.json").exists()
 
 
 def test_a_shop_without_internet_sets_up_with_a_token_and_a_contract_file(

@@ -138,3 +138,22 @@ def test_the_app_opens_the_wizard_on_a_first_start_and_keeps_a_cancelled_setup(
     assert told and "chế độ kỹ thuật viên" in told[0] and app.setup_wizard is None
     assert app.window.technician_dialog.isVisible()
     app.window.technician_dialog.close()
+
+
+def test_a_contract_file_that_is_not_one_is_said_in_words(qtbot: QtBot, world: SetupWorld, tmp_path: Path) -> None:
+    """The offline contract's refusal showed the parser's English ("malformed: no payload") or an OSError's text
+    ("[Errno 2] No such file…"); found by an independent review."""
+    runner = TaskRunner()
+    wizard = _wizard(qtbot, world, runner)
+    wizard.next()
+    page = wizard.enrol_page
+    garbage = tmp_path / "hop-dong.json"
+    garbage.write_bytes(b'{"not": "a contract"}')
+    page.import_contract(garbage)
+    qtbot.waitUntil(lambda: "không dùng được" in page.contract_label.text(), timeout=10000)
+    assert page.contract_label.text() == ("Tệp hợp đồng không dùng được: Tệp này không phải là hợp đồng của Phần Mềm "
+                                          "Vàng.")
+    page.import_contract(tmp_path / "khong-co.json")
+    qtbot.waitUntil(lambda: "khong-co.json" in page.contract_label.text(), timeout=10000)
+    said = page.contract_label.text()
+    assert "Errno" not in said and said.endswith("khong-co.json: không tồn tại")

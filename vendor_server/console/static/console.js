@@ -70,3 +70,16 @@ document.addEventListener("input", function (event) {
   setInterval(refresh, seconds * 1000);
   document.addEventListener("visibilitychange", refresh);
 })();
+// A form is sent once: a second click (or Enter) while the first answer loads would send the shop the same
+// message twice, or propose twice. The page the answer brings has fresh forms.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+  if (form.hasAttribute("data-sent")) { event.preventDefault(); return; }
+  form.setAttribute("data-sent", "1");
+  form.querySelectorAll("button[type=submit]").forEach(function (button) { button.setAttribute("aria-busy", "true"); });
+});
+// Back from the browser's cache (the Back button), a form sent before can be sent again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sent]").forEach(function (form) { form.removeAttribute("data-sent"); });
+});

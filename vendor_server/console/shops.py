@@ -13,6 +13,7 @@ last report (:func:`vendor_server.fleet.view.shop_report`).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -71,6 +72,12 @@ def _silence(shop: Shop, contract: Contract | None, heartbeat_at: dt.datetime | 
                       settings=fleet or FleetSettings())
 
 
+def search_key(text: str) -> str:
+    """``text`` as staff type it when searching: any case, with or without diacritics ("duc" finds "ĐỨC")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 def list_shops(db: VendorDatabase, today: dt.date, search: str = "", *, now: dt.datetime | None = None,
                fleet: FleetSettings | None = None) -> list[ShopRow]:
     """Every shop (or those whose id or name contains ``search``), by name.
@@ -86,11 +93,12 @@ def list_shops(db: VendorDatabase, today: dt.date, search: str = "", *, now: dt.
             .group_by(Ticket.shop_pk)).all()}
         versions = {pk: version for pk, version in session.execute(
             select(Ticket.shop_pk, Ticket.app_version).join(newest, newest.c.id == Ticket.id)).all()}
-        query = select(Shop).order_by(Shop.name, Shop.shop_id)
-        if search.strip():
-            pattern = f"%{search.strip()}%"
-            query = query.where(Shop.shop_id.ilike(pattern) | Shop.name.ilike(pattern))
-        shops = list(session.scalars(query))
+        shops = list(session.scalars(select(Shop).order_by(Shop.name, Shop.shop_id)))
+        # Compared folded, in Python: SQL's ILIKE folds only A-Z on SQLite ("KIM PHÁT" missed "Kim Phát"), and a
+        # typed % or _ matched every shop.  Every shop is listed without a search anyway.
+        wanted = search_key(search.strip())
+        if wanted:
+            shops = [shop for shop in shops if wanted in search_key(shop.shop_id) or wanted in search_key(shop.name)]
         heartbeats = last_contacts(session)
     rows = []
     for shop in shops:

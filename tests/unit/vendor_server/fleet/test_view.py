@@ -101,3 +101,19 @@ def test_the_shop_list_shows_the_last_heartbeat_and_the_silent_tag(fleet: Fleet)
     assert all(row.silence is None for row in list_shops(fleet.db, shop_today(T0)))  # without now: no alarm
     page = shop_page(fleet.db, "QUIET-1", shop_today(T0), now=T0, fleet=fleet.settings)
     assert page is not None and page.row.silence is not None and page.report is not None
+
+
+def test_the_shop_search_finds_a_name_in_any_case_with_or_without_its_diacritics(fleet: Fleet) -> None:
+    """Found by an independent review: SQL's ILIKE folds only A-Z on SQLite, so "KIM PHÁT" missed "Kim Phát" and
+    "đức" missed "ĐỨC THÀNH"; a typed "%" or "_" matched every shop."""
+    fleet.db.add_shop("KIMPHAT-01", "Tiệm vàng Kim Phát")
+    fleet.db.add_shop("DUCTHANH-01", "Tiệm vàng ĐỨC THÀNH")
+    fleet.db.add_shop("BAOTIN-01", "Bảo Tín")
+
+    def found(search: str) -> list[str]:
+        return [row.shop_id for row in list_shops(fleet.db, shop_today(T0), search)]
+
+    assert found("kim phát") == found("KIM PHÁT") == found("kim phat") == ["KIMPHAT-01"]
+    assert found("đức") == found("Duc Thanh") == found("ductHANH-0") == ["DUCTHANH-01"]
+    assert found("%") == found("_") == []
+    assert len(found("")) == 3

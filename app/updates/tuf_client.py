@@ -97,10 +97,16 @@ class RequestsFetcher(FetcherInterface):
     ``_fetch`` is what ngclient calls for metadata; :meth:`open` and
     :meth:`iter_chunks` are also used directly for ranged target downloads.
     Raises ``DownloadHTTPError`` for HTTP errors, ``SlowRetrievalError`` when
-    the server stops sending for longer than ``read_timeout``, and
+    the server stops sending for longer than ``read_timeout`` or, after that
+    long, sends slower than ``MIN_BYTES_PER_SECOND`` on average, and
     ``DownloadError`` for any other transport failure (also mid-body, where
     ``FetcherInterface.fetch`` would not wrap it).
     """
+
+    # A server that sends a byte now and then never trips the per-read timeout: a check held the metadata lock
+    # (and the page's "Kiểm tra cập nhật" button) for hours.  Half a kilobyte a second is far below any line a
+    # shop has (a 3G modem sends tens of KB/s) and far above a trickle.
+    MIN_BYTES_PER_SECOND = 512
 
     def __init__(self, session: requests.Session | None = None, *, connect_timeout: float = 10.0,
                  read_timeout: float = 30.0, chunk_size: int = 256 * 1024, user_agent: str = USER_AGENT) -> None:
@@ -135,14 +141,21 @@ class RequestsFetcher(FetcherInterface):
         """
         url = response.url
         remaining = limit
+        started, received = time.monotonic(), 0
         try:
             while remaining is None or remaining > 0:
                 amount = self.chunk_size if remaining is None else min(self.chunk_size, remaining)
-                chunk = response.raw.read(amount, decode_content=True)
+                # read1: what has arrived (at least a byte), so the rate is checked as bytes come, not only
+                # once a whole chunk has trickled in.
+                chunk = response.raw.read1(amount, decode_content=True)
                 if not chunk:
                     return
                 if remaining is not None:
                     remaining -= len(chunk)
+                received += len(chunk)
+                elapsed = time.monotonic() - started
+                if elapsed > self.read_timeout and received < self.MIN_BYTES_PER_SECOND * elapsed:
+                    raise tuf_errors.SlowRetrievalError(f"{url}: {received} bytes in {elapsed:.0f} s")
                 yield chunk
         except urllib3.exceptions.ReadTimeoutError as exc:
             raise tuf_errors.SlowRetrievalError(f"{url}: nothing received for {self.read_timeout:g} s") from exc

@@ -357,7 +357,8 @@ class CuttingProxy:
 
     After a request for ``/tuf/targets/`` passes, the response is forwarded for
     ``after_bytes`` bytes (headers included), then the connection is closed
-    ("cut") or left silent for ``stall_seconds`` ("stall"); ``times`` counts
+    ("cut"), left silent for ``stall_seconds`` ("stall"), or the rest sent a byte
+    every ``stall_seconds`` ("drip": never silent long enough for a read timeout); ``times`` counts
     how many responses to spoil (-1: all). Request heads are kept in
     ``requests`` to check for Range headers.
     """
@@ -412,6 +413,8 @@ class CuttingProxy:
                         client.sendall(data[:budget])
                         if self.mode == "stall":
                             self._stop.wait(self.stall_seconds)
+                        if self.mode == "drip":
+                            self._drip(data[budget:], upstream, client)
                         break
                     budget -= len(data)
                 client.sendall(data)
@@ -422,6 +425,15 @@ class CuttingProxy:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
+
+    def _drip(self, rest: bytes, upstream: socket.socket, client: socket.socket) -> None:
+        """The rest of the response, this packet's and the following ones', a byte every ``stall_seconds``."""
+        while rest:
+            for byte in rest:
+                if self._stop.wait(self.stall_seconds):
+                    return
+                client.sendall(bytes([byte]))
+            rest = upstream.recv(65536)
 
     def range_requests(self) -> list[str]:
         heads = [r.decode("latin-1") for r in self.requests]
@@ -499,6 +511,28 @@ def test_stalled_metadata_fails_the_refresh_as_slow_retrieval(published: Publish
         slow = published.client(base_url=proxy.base_url, read_timeout=0.5)
         error = assert_refused(slow, UpdateErrorKind.NETWORK, before=before)
         assert isinstance(error.__cause__, tuf_errors.SlowRetrievalError)
+    finally:
+        proxy.close()
+
+
+def test_metadata_sent_a_byte_at_a_time_fails_the_refresh_instead_of_holding_it_for_hours(
+        published: Published, shop) -> None:
+    """Found by an independent review: a server that sends a byte every few seconds never trips the read
+    timeout, so a check held the metadata lock (and the page's button) for hours.  Here timestamp.json comes a
+    byte every 0.2 s after its headers: about 5 bytes a second, against a floor of 512 (tuf_client.py)."""
+    client, _ = shop
+    before = trusted_files(client.metadata_dir)
+    proxy = CuttingProxy(_port(published), mode="drip", after_bytes=250, times=-1, stall_seconds=0.2,
+                         path_marker=b"/timestamp.json")
+    try:
+        slow = published.client(base_url=proxy.base_url, read_timeout=1.0, attempts=1)
+        outcome: list[BaseException] = []
+        worker = threading.Thread(target=lambda: outcome.append(assert_refused(slow, UpdateErrorKind.NETWORK,
+                                                                               before=before)), daemon=True)
+        worker.start()
+        worker.join(60)  # the whole file would take minutes at this rate; the floor stops it within seconds
+        assert not worker.is_alive() and len(outcome) == 1
+        assert isinstance(outcome[0].__cause__, tuf_errors.SlowRetrievalError)
     finally:
         proxy.close()
 

@@ -7221,157 +7221,172 @@ Details: %2</translation>
 <context>
     <name>UpdatesPage</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="49"/>
+        <location filename="../../app/ui/updates/page.py" line="50"/>
         <source>Cập nhật quy định và phần mềm</source>
         <translation>Regulation and software updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="50"/>
+        <location filename="../../app/ui/updates/page.py" line="51"/>
         <source>Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>Gold-trading regulation packs, digitally signed by the vendor, downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="53"/>
+        <location filename="../../app/ui/updates/page.py" line="54"/>
         <source>Kiểm tra cập nhật</source>
         <translation>Check for updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="54"/>
+        <location filename="../../app/ui/updates/page.py" line="55"/>
         <source>Cập nhật từ USB…</source>
         <translation>Update from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="55"/>
+        <location filename="../../app/ui/updates/page.py" line="56"/>
         <source>Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, khi máy không có Internet. Bản sao được kiểm tra chữ ký như khi tải về.</source>
         <translation>Install regulation packs and app builds from the copy the vendor put on a USB stick, when this PC has no Internet. The copy&apos;s signatures are checked as for a download.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="57"/>
+        <location filename="../../app/ui/updates/page.py" line="58"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="64"/>
+        <location filename="../../app/ui/updates/page.py" line="65"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="70"/>
+        <location filename="../../app/ui/updates/page.py" line="71"/>
         <source>Gói quy định</source>
         <translation>Regulation pack</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="70"/>
+        <location filename="../../app/ui/updates/page.py" line="71"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="70"/>
+        <location filename="../../app/ui/updates/page.py" line="71"/>
         <source>Hiệu lực</source>
         <translation>In force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="71"/>
+        <location filename="../../app/ui/updates/page.py" line="72"/>
         <source>Bản trước</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="110"/>
+        <location filename="../../app/ui/updates/page.py" line="111"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="128"/>
+        <location filename="../../app/ui/updates/page.py" line="129"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="138"/>
+        <location filename="../../app/ui/updates/page.py" line="139"/>
         <source>Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>There are no regulation packs on this PC yet. Press “Check for updates” to download the packs signed by the vendor; new packs are also downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="140"/>
+        <location filename="../../app/ui/updates/page.py" line="141"/>
         <source>Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.</source>
         <translation>Select a regulation pack in the table above to see what it changes and when it takes effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="153"/>
+        <location filename="../../app/ui/updates/page.py" line="154"/>
         <source>Chọn một gói có bản trước (cột “Bản trước”) để quay lại bản đó.</source>
         <translation>Choose a pack that has a previous version (the “Previous” column) to go back to it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="159"/>
+        <location filename="../../app/ui/updates/page.py" line="160"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="165"/>
+        <location filename="../../app/ui/updates/page.py" line="166"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="166"/>
+        <location filename="../../app/ui/updates/page.py" line="167"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="178"/>
+        <location filename="../../app/ui/updates/page.py" line="179"/>
         <source>%1 (phiên bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="180"/>
+        <location filename="../../app/ui/updates/page.py" line="181"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="182"/>
+        <location filename="../../app/ui/updates/page.py" line="183"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="185"/>
+        <location filename="../../app/ui/updates/page.py" line="186"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="194"/>
+        <location filename="../../app/ui/updates/page.py" line="195"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
         <location filename="../../app/ui/updates/page.py" line="204"/>
+        <source>Gói này chưa được cài trên máy này nên không có gì để quay lại.</source>
+        <translation>This pack is not installed on this PC, so there is nothing to go back to.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="206"/>
+        <source>Gói này không có bản trước để quay lại; bản đang dùng được giữ nguyên.</source>
+        <translation>This pack has no earlier version to go back to; the one in use is kept.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="210"/>
+        <source>Một tiến trình khác (cập nhật tự động) đang cài gói quy định; hãy chờ một lát rồi thử lại. Không có gì bị thay đổi.</source>
+        <translation>Another process (the automatic update) is installing regulation packs; wait a moment, then try again. Nothing was changed.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="214"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="211"/>
+        <location filename="../../app/ui/updates/page.py" line="221"/>
         <source>Chọn thư mục bản cập nhật trên USB</source>
         <translation>Choose the update folder on the USB stick</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="223"/>
+        <location filename="../../app/ui/updates/page.py" line="233"/>
         <source>Đang kiểm tra bản cập nhật trong %1…</source>
         <translation>Checking the update copy in %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="227"/>
+        <location filename="../../app/ui/updates/page.py" line="237"/>
         <source>Đang cập nhật từ USB…</source>
         <translation>Updating from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="235"/>
+        <location filename="../../app/ui/updates/page.py" line="245"/>
         <source>Đang dừng…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="241"/>
+        <location filename="../../app/ui/updates/page.py" line="251"/>
         <source>Đang cài %1…</source>
         <translation>Installing %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="270"/>
+        <location filename="../../app/ui/updates/page.py" line="280"/>
         <source>Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ.</source>
         <translation>Update from USB stopped; packs already installed are kept.</translation>
     </message>

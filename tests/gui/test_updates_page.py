@@ -174,6 +174,20 @@ def test_a_refused_update_is_said_once_in_words(qtbot: QtBot, runtime: Runtime) 
     assert "sqlite3" not in page.message.text()
 
 
+def test_a_refused_or_busy_rollback_is_said_as_such_not_as_a_failed_check(qtbot: QtBot, runtime: Runtime) -> None:
+    """A rollback the store refused, or one waiting on the packs' lock (the background update installing), read
+    "Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì": found by an independent review."""
+    from app.updates.install import PackStoreError
+    from app.updates.service import RollbackRefused
+
+    page, state = make(qtbot, runtime)
+    state.failed.emit(PackStoreError("packs/.lock is held by another process"))
+    assert page.message.text().startswith("Một tiến trình khác (cập nhật tự động) đang cài gói quy định")
+    state.failed.emit(RollbackRefused("nd-232-2025", RollbackRefused.NO_PREVIOUS))
+    assert page.message.text() == "Gói này không có bản trước để quay lại; bản đang dùng được giữ nguyên."
+    assert "lỗi không mong muốn" not in page.message.text()
+
+
 def test_without_the_vendors_root_the_page_says_whom_to_call(qtbot: QtBot, runtime: Runtime) -> None:
     # A build made without resources/tuf/root.json (resources/tuf/README.md): the real updater, no stand-in.
     page, state = make(qtbot, runtime)

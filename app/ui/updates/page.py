@@ -31,9 +31,10 @@ from app.ui.widgets.build import hbox, page_title, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tables import fit_table_height, read_only_table
+from app.updates.install import PackStoreError
 from app.updates.offline import CopyFolderError, OfflineCopyRefused, OfflineRefusal
 from app.updates.pack_folders import InstalledPack
-from app.updates.service import NotConfigured, UpdateRun
+from app.updates.service import NotConfigured, RollbackRefused, UpdateRun
 from app.updates.targets import UpdateError, UpdateErrorKind
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,15 @@ class UpdatesPage(QWidget):
             # The kind, said once and in words; the technical detail is in the log (tuf_client logs it).
             level = Level.CRITICAL if exc.kind is UpdateErrorKind.SECURITY else Level.WARNING
             self.message.show_message(error_text(exc.kind), level)
+        elif isinstance(exc, RollbackRefused):  # the pack changed since the page listed it (another process)
+            text = (self.tr("Gói này chưa được cài trên máy này nên không có gì để quay lại.")
+                    if exc.reason == RollbackRefused.UNKNOWN_PACK else
+                    self.tr("Gói này không có bản trước để quay lại; bản đang dùng được giữ nguyên."))
+            self.message.show_message(text, Level.INFO)
+        elif isinstance(exc, PackStoreError):  # the packs' lock is held: the background update is installing
+            self.message.show_message(self.tr(
+                "Một tiến trình khác (cập nhật tự động) đang cài gói quy định; hãy chờ một lát rồi thử lại. Không "
+                "có gì bị thay đổi."), Level.INFO)
         else:
             log.error("update run failed: %s", exc)
             text = self.tr("Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói "

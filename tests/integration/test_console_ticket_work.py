@@ -130,3 +130,18 @@ def test_hand_made_requests_get_a_console_page_not_a_server_error(console: Conso
             stored.unlink()
     gone = admin.get(f"{console.vendor.base_url}{link.group(1)}", timeout=10)
     assert gone.status_code == 404 and "Tệp này không còn trên máy chủ." in gone.text
+
+
+def test_switching_language_keeps_the_page_and_its_filters(console: Console) -> None:
+    """The switch came back to the bare path, dropping the queue's filters; from a page a refused form showed
+    (whose address takes no GET) it now comes back to the ticket."""
+    ticket = console.shop().open_ticket(T0)
+    browser = console.sign_in("thuha")
+    page = browser.get(f"{console.url}/queue", params={"severity": "normal"}, timeout=10).text
+    link = re.search(r'href="(/console/language\?lang=en&amp;back=[^"]+)"', page)
+    assert link is not None
+    switched = browser.get(console.vendor.base_url + link.group(1).replace("&amp;", "&"), timeout=10)
+    assert switched.url.endswith("/console/queue?severity=normal") and "Open requests" in switched.text
+    refused = _post(browser, f"{console.url}/tickets/{ticket['number']}/note", text="")
+    assert refused.status_code == 422
+    assert f"back=/console/tickets/{ticket['number']}\"" in refused.text.replace("%2F", "/")

@@ -76,7 +76,8 @@ def _page(request: Request, context: ServerContext, me: Any, number: str, *, don
     with context.db.sessions() as session:
         answered = bool(answered_tickets(session, [(thread.ticket.id, thread.ticket.status)]))
     visit_day = calendar.next_opening(now).date()
-    return render(request, "ticket.html", http_status=http_status, me=me, thread=thread, ticket=thread.ticket,
+    return render(request, "ticket.html", http_status=http_status, back=f"/console/tickets/{thread.ticket.number}",
+                  me=me, thread=thread, ticket=thread.ticket,
                   notes=notes.notes_of(context.db, thread.ticket.id), left=left, done=done,
                   error=ERROR_WORDS.get(error, ""), detail=detail,
                   typed=dict.fromkeys((*_TYPED, "form"), "") | (typed or {}),

@@ -77,9 +77,33 @@ def _hours(value: dt.timedelta | None) -> str:
     return f"{sign}{hours} h {rest:02d}"
 
 
+_VIETNAMESE_SIGNS = str.maketrans(",.", ".,")
+
+
+def size_text(size: float | None, lang: str) -> str:
+    """A file's or a disk's size for people: "1,5 MB" in Vietnamese ("." groups thousands), "1.5 MB" in English;
+    bytes below a kilobyte as they are ("512 B"), binary multiples as Windows counts them."""
+    if size is None:
+        return ""
+    unit, value = "B", float(size)
+    for bigger in ("KB", "MB", "GB", "TB"):
+        if value < 1024:
+            break
+        unit, value = bigger, value / 1024
+    text = f"{value:,.0f}" if unit == "B" else f"{value:,.1f}"
+    if lang == "vi":  # swap the two signs: 1,234.5 -> 1.234,5
+        text = text.translate(_VIETNAMESE_SIGNS)
+    return f"{text} {unit}"
+
+
+@jinja2.pass_context
+def _size(context: Any, size: float | None) -> str:
+    return size_text(size, context.get("lang", "vi"))
+
+
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
                           trim_blocks=True, lstrip_blocks=True)
-_ENV.filters.update(moment=_moment, day=_day, hours=_hours,
+_ENV.filters.update(moment=_moment, day=_day, hours=_hours, size=_size,
                     moment_iso=lambda text: _moment(dt.datetime.fromisoformat(text)) if text else "")
 
 
@@ -98,11 +122,22 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
                         secure=secure_cookies(request))
 
 
+def _this_page(request: Request) -> str:
+    """Where the language switch comes back to: this page with its filters; a page a refused form showed (its
+    address is the form's, which takes no GET) comes back to the queue unless the route names its own page."""
+    if request.method != "GET":
+        return "/console/queue"
+    query = str(request.url.query)
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def render(request: Request, template: str, *, http_status: int = 200, me: SessionInfo | None = None,
-           **values: Any) -> HTMLResponse:
+           back: str | None = None, **values: Any) -> HTMLResponse:
+    """``template`` in the staff member's language; ``back``: the page the language switch returns to."""
     lang = language_of(request)
     page = _ENV.get_template(template).render(
         _=translator(lang), lang=lang, me=me, path=request.url.path, query=str(request.url.query), Role=Role,
+        back=back or _this_page(request),
         status_name=lambda code: words.status_name(code, lang),
         severity_name=lambda code: words.severity_name(code, lang),
         solution_name=lambda code: words.solution_name(code, lang),

@@ -104,3 +104,18 @@ def test_no_template_puts_a_counted_unit_after_a_number_by_hand() -> None:
     offenders = [path.name for path in TEMPLATES.glob("*.html") if by_hand.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
     assert "count_text(event.stars, \"sao\")" in (TEMPLATES / "ticket.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("size", "vietnamese", "english"), [
+    # Vietnamese writes a decimal comma and groups thousands with "." (the project's rule for numbers, as the app
+    # writes them); sizes count in binary multiples, as Windows Explorer shows a file's and a drive's size.
+    (512, "512 B", "512 B"),
+    (1536, "1,5 KB", "1.5 KB"),
+    (12_884_901_888, "12,0 GB", "12.0 GB"),  # the disk the review saw as "12.0 / 237.0 GB" on a Vietnamese page
+    (254_476_812_288, "237,0 GB", "237.0 GB"),
+    (1_234_567_890_123_456, "1.122,8 TB", "1,122.8 TB"),
+])
+def test_sizes_are_written_as_each_language_writes_numbers(size: int, vietnamese: str, english: str) -> None:
+    from vendor_server.console.web import size_text
+
+    assert (size_text(size, "vi"), size_text(size, "en")) == (vietnamese, english)

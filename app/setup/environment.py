@@ -8,6 +8,7 @@ placed where an install would be and the real vendor server on loopback.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from app.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,7 +59,18 @@ class SetupEnvironment:
         return find_installs(self.places())
 
     def enrol(self, typed_code: str) -> Enrolment:
-        """Blocking: trade the code, then keep the answer (the token in the keyring) before returning it."""
+        """Blocking: trade the code, then keep the answer (the token in the keyring) before returning it.
+
+        The code is spent the moment the server answers, so an answer that cannot be kept (the data folder or
+        the keyring refuses the write) is still returned: this setup goes on with it and stores it where it
+        belongs on the last page (the token again, the contract, the shop in the settings); only a setup
+        cancelled after that would need a new code.  It used to end here with "nothing was changed", the code
+        spent and the answer lost.
+        """
         enrolment = enrol(self.vendor_url, typed_code, self.keys(), timeout=self.timeout)
-        self.pending.keep(enrolment)
+        try:
+            self.pending.keep(enrolment)
+        except OSError as exc:
+            log.warning("the enrolment answer could not be kept in %s (%s); setup goes on with it",
+                        self.pending.file, exc)
         return enrolment

@@ -49,4 +49,9 @@ class PendingEnrolment:
                          contract.encode("utf-8") if isinstance(contract, str) else None)
 
     def forget(self) -> None:
-        self.file.unlink(missing_ok=True)
+        """Drop the kept answer once setup wrote it where it belongs; one that cannot be removed is only logged
+        (setup is done: offered again at the next start, it would only set the same shop up once more)."""
+        try:
+            self.file.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("the kept enrolment %s could not be removed: %s", self.file, exc)

@@ -49,6 +49,21 @@ def test_a_good_code_sets_the_shop_up_and_the_first_check_runs(tmp_path: Path, a
         assert json.loads(runtime.vendor_client().get_contract())["payload"]["shop_id"] == SHOP_ID
 
 
+def test_an_answer_that_cannot_be_kept_still_sets_the_shop_up(tmp_path: Path, app_paths: AppPaths) -> None:
+    """Found by an independent review: with the kept answer's folder refused, setup stopped with "nothing was
+    changed" although the code was spent; the next try was refused ("đã được dùng") and the shop needed a new
+    code.  The folder here is a file where ``data/setup`` goes: the OS refuses the write, as a locked folder does."""
+    with setup_world(tmp_path, app_paths) as world:
+        runtime = world.runtime
+        world.environment.pending.file.parent.parent.mkdir(parents=True, exist_ok=True)
+        world.environment.pending.file.parent.write_bytes(b"")
+        outcome = run_setup(runtime, world.environment, HeadlessRequest(code=world.code,
+                                                                       vendor_url=world.vendor.base_url))
+        assert outcome.shop.shop_id == SHOP_ID
+        assert load_settings(runtime.paths.settings_file).settings.shop.phone == PHONE
+        assert runtime.token_store.get() and runtime.contract_service().current() is not None
+
+
 def test_a_second_use_of_the_code_is_refused_and_nothing_is_written(tmp_path: Path, app_paths: AppPaths) -> None:
     with setup_world(tmp_path, app_paths) as world:
         world.environment.enrol(world.code)

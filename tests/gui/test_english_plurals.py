@@ -63,6 +63,7 @@ NEVER_ONE = {
     ("Notices", "%1 days"): "said only for 2 days or more; 1 day has its own sentence (notices.py)",
     ("PrinterTab", "%1 bytes"): "a tag's printer program is never one byte",
     ("ScannerTab", "%1 keys"): "keys/s, a rate",
+    ("SettingsProblems", "%1 Fix this"): "not a count: %1 is the problem's own sentence, and this one follows it",
     ("SupportTexts", "%1 characters"): "a fixed maximum length",
     ("SupportTexts", "%1 files"): "a fixed maximum number of files per message",
     ("ThreadView", "%1 characters"): "a fixed maximum length",

@@ -249,6 +249,38 @@ def test_a_technician_adds_a_shop_and_makes_the_code_its_install_enrols_with(bro
     driver.save_screenshot(str(screenshots / "shop-enrolled.png"))
 
 
+def test_a_reply_written_past_the_session_comes_back_after_signing_in_again(browser: Any, console: Console,
+                                                                           screenshots: Path) -> None:
+    """Found by an independent review: an agent writing a long reply while on the phone (the session ends after 30
+    idle minutes) lost the text when sending it, and signing in again led to the queue, not the ticket."""
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    ticket = console.shop().open_ticket(T0)
+    _sign_in(driver, console, "thuha", screenshots, "draft")
+    page = f"{console.url}/tickets/{ticket['number']}"
+    driver.get(page)
+    words = "Chị tắt máy in, rút điện 10 giây rồi bật lại giúp em; nếu vẫn mờ, em sẽ gọi lại."
+    driver.find_element(By.CSS_SELECTOR, "#reply textarea").send_keys(words)
+    console.clock.advance(minutes=31)  # the session's 30 idle minutes are over
+    _submit(driver, "reply")
+    assert driver.current_url.endswith("/console/signin")
+    console.clock.advance(seconds=30)
+    driver.find_element(By.ID, "login").send_keys("thuha")
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    _click_and_wait(driver, "button[type=submit]")
+    driver.find_element(By.ID, "code").send_keys(pyotp.TOTP(console.secrets["thuha"]).at(console.clock()))
+    _click_and_wait(driver, "button[type=submit]")
+    assert driver.current_url == page  # back on the ticket, not the queue
+    box = driver.find_element(By.CSS_SELECTOR, "#reply textarea")
+    assert box.get_attribute("value") == words  # and the text with it
+    driver.save_screenshot(str(screenshots / "ticket-draft-back.png"))
+    _submit(driver, "reply")
+    assert "Đã lưu." in driver.page_source
+    assert driver.find_element(By.CSS_SELECTOR, "#reply textarea").get_attribute("value") == ""  # sent: forgotten
+    assert [e["text"] for e in console.shop().timeline(ticket["id"]) if e["kind"] == "message"] == [words]
+
+
 def test_t0_is_a_working_morning() -> None:
     assert T0.weekday() == 1 and T0.hour == 9  # Tuesday 09:00: the deadlines above fall inside working hours
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
@@ -19,6 +19,7 @@ from vendor_server.console.accounts import Role, SignInRefused
 from vendor_server.console.web import (
     LANG_COOKIE,
     LANGUAGES,
+    NEXT_COOKIE,
     PRE_COOKIE,
     SESSION_COOKIE,
     SIGN_IN,
@@ -26,6 +27,7 @@ from vendor_server.console.web import (
     PageRefused,
     Posted,
     address_of,
+    console_page,
     current_session,
     ensure_role,
     pre_token,
@@ -115,7 +117,9 @@ def code(request: Request, context: Context, code: Annotated[str, Form()] = "",
     token, _info = sessions.confirm_second_factor(context.db, found.id, now=now)
     audit.record_alone(context.db, at=now, action=audit.Action.SIGN_IN, login=found.staff.login,
                        staff_id=found.staff.id, address=address)
-    response = redirect("/console/queue")
+    # Back to the page the staff member was on when the last session ended (NEXT_COOKIE), else the queue.
+    response = redirect(console_page(unquote(request.cookies.get(NEXT_COOKIE, ""))) or "/console/queue")
+    response.delete_cookie(NEXT_COOKIE, path="/console")
     set_cookie(request, response, SESSION_COOKIE, token)
     return response
 

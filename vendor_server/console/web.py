@@ -9,11 +9,13 @@ it.  Refusals (no session, a foreign form token, a role too low, a shop's token)
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import jinja2
 from fastapi import Depends, HTTPException, Request
@@ -31,6 +33,8 @@ CONSOLE_STATIC = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "pmv_console"
 PRE_COOKIE = "pmv_console_pre"  # the sign-in form's token, before any session exists (double submit)
 LANG_COOKIE = "pmv_console_lang"
+# The page a staff member was on when their session ended: signing in again comes back to it, not the queue.
+NEXT_COOKIE = "pmv_console_next"
 LANGUAGES = ("vi", "en")
 SIGN_IN = "/console/signin"
 # Sent by the queue page's self-refresh (static/console.js): a read that is not the staff member at work.
@@ -200,11 +204,36 @@ def current_session(request: Request, context: Context) -> SessionInfo | None:
     return found
 
 
+def console_page(path: str | None) -> str | None:
+    """``path`` if it is a console page to send a browser back to (never another site, never sign-in), else None."""
+    if not path or not path.startswith("/console/") or "//" in path or "\\" in path or path.startswith(SIGN_IN):
+        return None
+    return path
+
+
+def _page_before_sign_in(request: Request) -> str | None:
+    """The page to come back to: this one (with its filters); for a ticket's form, the ticket's page."""
+    if request.method == "GET":
+        query = str(request.url.query)
+        return console_page(request.url.path + (f"?{query}" if query else ""))
+    act = re.fullmatch(r"(/console/tickets/[^/]+)/[a-z]+", request.url.path)
+    return console_page(act.group(1)) if act else None
+
+
 def signed_in(request: Request, context: Context) -> SessionInfo:
-    """The signed-in staff member, or a redirect to the sign-in page (after the password only: to the code)."""
+    """The signed-in staff member, or a redirect to the sign-in page (after the password only: to the code).
+
+    A session that ended (30 idle minutes) remembers the page in a cookie, so signing in again comes back to it.
+    """
     found = current_session(request, context)
     if found is None:
-        raise HTTPException(303, headers={"Location": SIGN_IN, "Cache-Control": "no-store"})
+        headers = {"Location": SIGN_IN, "Cache-Control": "no-store"}
+        page = _page_before_sign_in(request)
+        if page is not None and request.headers.get("X-Console-Refresh") is None:
+            secure = "; Secure" if secure_cookies(request) else ""
+            headers["Set-Cookie"] = (f"{NEXT_COOKIE}={quote(page, safe='')}; Max-Age=3600; Path=/console; HttpOnly; "
+                                     f"SameSite=Strict{secure}")
+        raise HTTPException(303, headers=headers)
     if not found.signed_in:
         raise HTTPException(303, headers={"Location": SIGN_IN + "/code", "Cache-Control": "no-store"})
     return found

@@ -83,3 +83,21 @@ document.addEventListener("submit", function (event) {
 window.addEventListener("pageshow", function () {
   document.querySelectorAll("form[data-sent]").forEach(function (form) { form.removeAttribute("data-sent"); });
 });
+// What staff write in a ticket's boxes is kept in this tab (sessionStorage) until the act is saved, so it survives
+// a session that ended while they wrote (30 idle minutes on the phone: sign in again, the page comes back, and
+// so does the text). A box the server filled (a refused form gives it back) keeps the server's text.
+(function () {
+  var boxes = document.querySelectorAll("form[method=post] textarea[name=text]");
+  if (!boxes.length || !window.sessionStorage) { return; }
+  var done = new URLSearchParams(location.search).get("done");
+  boxes.forEach(function (box) {
+    var action = box.form.getAttribute("action"), act = action.split("/").pop();
+    var key = "draft:" + action;  // the same on the ticket's page and on the page a refused form showed
+    if (done === act) { sessionStorage.removeItem(key); }
+    var kept = sessionStorage.getItem(key);
+    if (kept && !box.value) { box.value = kept; }
+    box.addEventListener("input", function () {
+      if (box.value) { sessionStorage.setItem(key, box.value); } else { sessionStorage.removeItem(key); }
+    });
+  });
+})();

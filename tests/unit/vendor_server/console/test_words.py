@@ -119,3 +119,20 @@ def test_sizes_are_written_as_each_language_writes_numbers(size: int, vietnamese
     from vendor_server.console.web import size_text
 
     assert (size_text(size, "vi"), size_text(size, "en")) == (vietnamese, english)
+
+
+@pytest.mark.parametrize(("page", "kept"), [
+    ("/console/tickets/YC-2026-000001", True),
+    ("/console/queue?severity=normal", True),
+    ("/console/signin", False),  # never back to sign-in itself
+    ("//evil.example/console/", False),  # another site (a browser reads // as a host)
+    ("/console//evil.example", False),
+    ("/console/\\\\evil.example", False),
+    ("https://evil.example/console/queue", False),
+    ("", False),
+])
+def test_signing_in_again_returns_only_to_a_console_page(page: str, kept: bool) -> None:
+    """The page a session ended on comes back from a cookie, so it must never become an open redirect."""
+    from vendor_server.console.web import console_page
+
+    assert (console_page(page) == page) is kept

@@ -41,7 +41,9 @@ def _publish_pack(vendor: VendorServer, path: Path, version: str, *extra: str) -
 def test_a_pack_this_version_cannot_read_is_skipped_and_the_calendar_still_comes(
         runtime: Runtime, vendor_server: VendorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     assert vendor_main(["repo", "init", "--data", str(vendor_server.data)]) == 0
-    _publish_pack(vendor_server, _pack_with_an_unknown_rule(tmp_path, "1.2.0"), "1.2.0")
+    # The publishing tool refuses such a pack unmarked (test_the_publishing_tool_refuses_…); marked for too old an
+    # app by mistake, it gets through to the shops.
+    _publish_pack(vendor_server, _pack_with_an_unknown_rule(tmp_path, "1.2.0"), "1.2.0", "--min-app-version", "0.0.1")
     assert publish(vendor_server, PACK_2026, "1.0.0") == 0
     run = updater_for(runtime, vendor_server).run()
     assert run.error is None
@@ -56,6 +58,18 @@ def test_a_pack_this_version_cannot_read_is_skipped_and_the_calendar_still_comes
     assert capsys.readouterr().err == (
         "pmv-support: cảnh báo: Gói quy định nd-232-2025 bản 1.2.0 không đọc được bằng phiên bản phần mềm này nên "
         "chưa cài; các bản cập nhật khác vẫn được cài. Hãy gọi 1900 6037.\n")
+
+
+def test_the_publishing_tool_refuses_a_regulation_pack_the_shops_cannot_read(
+        vendor_server: VendorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    assert vendor_main(["repo", "init", "--data", str(vendor_server.data)]) == 0
+    later = _pack_with_an_unknown_rule(tmp_path, "1.2.0")
+    capsys.readouterr()
+    assert vendor_main(["repo", "add", str(later), "--kind", "regulation", "--id", "nd-232-2025", "--version", "1.2.0",
+                        "--data", str(vendor_server.data)]) == 1
+    err = capsys.readouterr().err
+    assert "is not a regulation pack this release reads" in err and "--min-app-version" in err
+    _publish_pack(vendor_server, later, "1.2.0", "--min-app-version", "0.9.0")  # for the app that reads it
 
 
 def test_a_pack_marked_for_a_newer_app_waits_for_it_without_being_fetched(

@@ -137,7 +137,8 @@ class UpdateEventKind(enum.StrEnum):
     DOWNLOADED = "downloaded"  # fetched and verified against the signed metadata
     INSTALLED = "installed"  # a pack switched to, or the app build started as the running version
     ROLLED_BACK = "rolled_back"  # back to the previous version; ``reason`` says why
-    REFUSED = "refused"  # a security refusal; ``reason`` is the TUF error kind (app/updates/targets.py)
+    REFUSED = "refused"  # a security refusal, ``reason`` the TUF error kind (app/updates/targets.py); or "unreadable":
+    # a signed pack this app version's reader does not accept
     HELD_BACK = "held_back"  # offered, but this install's rollout bucket is outside the percentage
 
 

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 APP_TARGET_ID = "app"  # the wire's target id for an app build
 METADATA_TARGET_ID = "metadata"  # ... and for the signed metadata refused before any target
 MANUAL = "manual"  # the reason of a rollback asked for by hand
+UNREADABLE = "unreadable"  # the reason of a refusal by this version's pack reader (not a security refusal)
 # Refusals the vendor is told about: the update data did not verify. Network, disk, a busy lock or a cancel
 # are this till's own trouble, not the release's.
 SECURITY_KINDS = frozenset({UpdateErrorKind.SECURITY, UpdateErrorKind.HASH_MISMATCH, UpdateErrorKind.TOO_LARGE})
@@ -136,6 +137,12 @@ class EventRecorder:
         if what is not None and error.kind in SECURITY_KINDS:
             self.record(UpdateEventKind.REFUSED, what, event_target_id(target), target.version,
                         reason=error.kind.value)
+
+    def unreadable(self, target: AvailableTarget) -> None:
+        """A signed pack this version's reader refused (skipped, the run went on): the Releases page counts it."""
+        what = target_kind(target)
+        if what is not None:
+            self.record(UpdateEventKind.REFUSED, what, event_target_id(target), target.version, reason=UNREADABLE)
 
     def refused_metadata(self, error: UpdateError, trusted: dict[str, str]) -> None:
         """``trusted``: :func:`trusted_versions` as read before the refresh that was refused."""

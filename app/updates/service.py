@@ -217,6 +217,7 @@ class Updater:
                 except PackError as exc:  # signed by the vendor, but not a pack this version can read
                     log.error("regulation pack %s %s refused: %s", target.target_id, target.version, exc)
                     outcome.refused_packs.append(target)
+                    events.unreadable(target)
                     continue
                 outcome.installed.append(result)
                 if not result.unchanged:

@@ -50,6 +50,10 @@ def test_a_pack_this_version_cannot_read_is_skipped_and_the_calendar_still_comes
     assert [(t.target_id, t.version) for t in run.refused_packs] == [("nd-232-2025", "1.2.0")]
     assert [(r.pack_id, r.version) for r in run.calendars] == [("vendor-calendar-2026", "1.0.0")]
     assert runtime.pack_store.installed() == []  # nothing half-installed
+    # The vendor is told, as a refusal with its own reason (the Releases page counts refusals by reason).
+    from tests.integration.test_usb_import import said
+
+    assert ("refused", "pack", "nd-232-2025", "1.2.0", "unreadable", "online") in said(runtime)
     assert not runtime.working_calendar().source_for(2026).is_estimate
     # What `pmv-support updates install` says beside its JSON: one warning line in words, the run not failed.
     from app.cli import _say_refused_packs

@@ -130,17 +130,30 @@ def handover_file(data_dir: Path) -> Path:
 
 
 MAX_HANDOVERS = 2
+# After the database could not be copied aside (a full disk, a damaged file), the same version is not handed over
+# again before this long: every start would otherwise hand over, fail the copy and restart, and the app never open.
+SNAPSHOT_RETRY_AFTER = dt.timedelta(hours=12)
 
 
-def may_hand_over(data_dir: Path, version: str) -> bool:
+def may_hand_over(data_dir: Path, version: str, now: dt.datetime | None = None) -> bool:
     """Count a hand-over to the helper; False (and the version given up) after MAX_HANDOVERS unfinished ones.
 
     The helper clears the count when it records an outcome. If it dies before
     that (a bug, a killed process), the pending update would otherwise make
     every start hand over again and the app would never open.  When the app
     hands over at all is the rule in :mod:`app.background.registry`
-    (``hand_over_allowed``); this count is its last step.
+    (``hand_over_allowed``); this count is its last step.  False, without
+    counting, within SNAPSHOT_RETRY_AFTER of a try whose database copy failed.
     """
+    last = last_outcome(data_dir)
+    if last is not None and last.version == version and last.reason is SwapReason.NO_SNAPSHOT:
+        try:
+            tried = dt.datetime.fromisoformat(last.at)
+        except ValueError:
+            tried = None
+        if tried is not None and tried.tzinfo is not None \
+                and (now or dt.datetime.now(dt.UTC)) - tried < SNAPSHOT_RETRY_AFTER:
+            return False
     try:
         record = parse_object(handover_file(data_dir).read_text(encoding="utf-8"))
         count = int(record["count"]) if record.get("version") == version else 0
@@ -283,8 +296,8 @@ class AppSwapper:
                 except (OSError, sqlite3.Error) as exc:
                     log.warning("app update %s not applied: the database could not be copied aside: %s",
                                 pending.version, exc)
-                    return self._record(SwapOutcome(pending.version, None, SwapResult.NOT_APPLIED,
-                                                    SwapReason.NO_SNAPSHOT, str(exc)[:300]), keep_pending=True)
+                    return self._no_snapshot(SwapOutcome(pending.version, None, SwapResult.NOT_APPLIED,
+                                                         SwapReason.NO_SNAPSHOT, str(exc)[:300]))
                 if pending.kind is InstallKind.SIDE_BY_SIDE:
                     outcome = self._record(self._side_by_side(pending, list(relaunch_args)))
                 else:
@@ -428,6 +441,20 @@ class AppSwapper:
             self._popen(command)
         except OSError:
             log.exception("could not start %s again", command[0])
+
+    def _no_snapshot(self, outcome: SwapOutcome) -> SwapOutcome:
+        """Nothing was switched: the version stays pending, tried again after SNAPSHOT_RETRY_AFTER (may_hand_over).
+
+        Should even this small record fail (the disk is that full), the hand-over count is left as it is, so the
+        version is given up after MAX_HANDOVERS tries instead of being handed over at every start.
+        """
+        try:
+            write_atomically(outcome_file(self.data_dir), outcome.to_json().encode("utf-8"))
+        except OSError as exc:
+            log.error("app update %s: the outcome could not be recorded either: %s", outcome.version, exc)
+            return outcome
+        handover_file(self.data_dir).unlink(missing_ok=True)
+        return outcome
 
     def _record(self, outcome: SwapOutcome, *, keep_pending: bool = False) -> SwapOutcome:
         handover_file(self.data_dir).unlink(missing_ok=True)  # the helper finished (see may_hand_over)

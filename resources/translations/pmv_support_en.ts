@@ -108,8 +108,8 @@
     </message>
     <message>
         <location filename="../../app/ui/updates/app_panel.py" line="100"/>
-        <source>Chưa cài được bản %1: không sao lưu được dữ liệu trước khi cài (thường do ổ đĩa đầy), nên chưa đổi gì. Hãy giải phóng ổ đĩa; phần mềm sẽ thử lại khi mở lại lần sau.</source>
-        <translation>Version %1 was not installed: the data could not be backed up before installing (usually a full disk), so nothing was changed. Free some disk space; the app will try again the next time it is reopened.</translation>
+        <source>Chưa cài được bản %1: không sao lưu được dữ liệu trước khi cài (ổ đĩa đầy, hoặc tệp dữ liệu hỏng), nên chưa đổi gì. Phần mềm sẽ thử lại sau 12 giờ; hãy giải phóng ổ đĩa, hoặc gọi %2 nếu lỗi lặp lại.</source>
+        <translation>Version %1 was not installed: the data could not be backed up before installing (a full disk, or a damaged data file), so nothing was changed. The app will try again in 12 hours; free some disk space, or call %2 if it happens again.</translation>
     </message>
     <message>
         <location filename="../../app/ui/updates/texts.py" line="103"/>
@@ -127,7 +127,7 @@
         <translation>the new version did not open in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/app_panel.py" line="104"/>
+        <location filename="../../app/ui/updates/app_panel.py" line="105"/>
         <source>Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau.</source>
         <translation>Version %1 is not installed yet: the app had not fully closed; it will try again next time.</translation>
     </message>

@@ -97,8 +97,9 @@ class AppUpdatePanel(QGroupBox):
                 Level.WARNING)
         elif last.reason is SwapReason.NO_SNAPSHOT:
             self.last.show_message(tr_args(self.tr(
-                "Chưa cài được bản %1: không sao lưu được dữ liệu trước khi cài (thường do ổ đĩa đầy), nên chưa đổi "
-                "gì. Hãy giải phóng ổ đĩa; phần mềm sẽ thử lại khi mở lại lần sau."), last.version), Level.WARNING)
+                "Chưa cài được bản %1: không sao lưu được dữ liệu trước khi cài (ổ đĩa đầy, hoặc tệp dữ liệu hỏng), "
+                "nên chưa đổi gì. Phần mềm sẽ thử lại sau 12 giờ; hãy giải phóng ổ đĩa, hoặc gọi %2 nếu lỗi lặp lại."),
+                last.version, HOTLINE), Level.WARNING)
         else:
             self.last.show_message(tr_args(self.tr(
                 "Chưa cài được bản %1: phần mềm chưa đóng hẳn; sẽ thử lại lần sau."), last.version), Level.INFO)

@@ -22,6 +22,7 @@ from app.updates.app_install import (
     version_dir,
 )
 from app.updates.app_swap import (
+    SNAPSHOT_RETRY_AFTER,
     AppSwapper,
     SwapReason,
     SwapResult,
@@ -30,6 +31,7 @@ from app.updates.app_swap import (
     last_outcome,
     launch_helper,
     mark_started,
+    may_hand_over,
     refused_versions,
     rollback_dir,
 )
@@ -319,7 +321,34 @@ def test_a_full_disk_before_the_switch_keeps_the_update_pending_and_never_refuse
     assert read_pointer(root) == Pointer("0.1.0", None)  # nothing switched
     assert read_pending(data) is not None and "0.2.0" not in refused_versions(data)  # tried again next time
     assert not any(path.name.startswith(".") for path in data.rglob("*"))  # no half-written copy left behind
+    # Not handed over again at every start (each would fail the copy and restart the old app, which never opens):
+    # the next try waits SNAPSHOT_RETRY_AFTER, found by an independent review.
+    tried = dt.datetime.fromisoformat(last_outcome(data).at)  # type: ignore[union-attr]
+    assert not may_hand_over(data, "0.2.0", now=tried + dt.timedelta(hours=1))
+    assert not may_hand_over(data, "0.2.0", now=tried + dt.timedelta(hours=11, minutes=59))
+    assert may_hand_over(data, "0.2.0", now=tried + SNAPSHOT_RETRY_AFTER)
     # With room again, the same pending version goes through.
     outcome = AppSwapper(data, timing=FAST).apply(wait_pid=None)
     assert outcome is not None and outcome.result is SwapResult.APPLIED
     assert read_pointer(root) == Pointer("0.2.0", "0.1.0")
+
+
+def test_when_the_database_cannot_be_copied_aside_the_old_app_is_started_again(tmp_path: Path, data: Path) -> None:
+    """The app quit for the helper, so it must come back on this path too (the copy's place is a folder here)."""
+    import sqlite3
+
+    from app.updates.app_swap import database_snapshot
+
+    sqlite3.connect(data / "pmv-support.sqlite3").close()
+    side_by_side(tmp_path, data, GOOD)
+    (database_snapshot(data) / "kept").mkdir(parents=True)
+    started: list[list[str]] = []
+
+    def popen(command: list[str], **_kwargs: object) -> subprocess.Popen[bytes]:
+        started.append(command)
+        return subprocess.Popen([sys.executable, "-c", "pass"])
+
+    swapper = AppSwapper(data, timing=FAST, popen=popen)
+    outcome = swapper.apply(wait_pid=None, restart_command=["old-app", "--minimized"])
+    assert outcome is not None and outcome.reason is SwapReason.NO_SNAPSHOT
+    assert started == [["old-app", "--minimized"]]

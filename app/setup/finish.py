@@ -125,14 +125,14 @@ def finish_setup(choices: SetupChoices, *, base: Settings, settings_file: Path, 
         verify(raw, trusted_keys, shop.shop_id or None)  # ContractError before anything is written
     settings = choose_settings(choices, base)
     token = choices.enrolment.token if choices.enrolment is not None else choices.offline_token
+    contract_cache = Path(contract_cache)
+    contract_before = contract_cache.read_bytes() if contract_cache.is_file() else None  # before any write
     settings_file = Path(settings_file)
     backup = None
     if settings_file.exists():
         backup = settings_file.with_name(settings_file.name + ".bak")
         shutil.copy2(settings_file, backup)
     save_settings(settings, settings_file)
-    contract_cache = Path(contract_cache)
-    contract_before = contract_cache.read_bytes() if contract_cache.is_file() else None
     try:
         contract = contracts.accept(raw) if raw is not None else None
         if token:  # an enrolment's is already stored; again in case the keyring was reset since

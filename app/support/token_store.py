@@ -7,8 +7,9 @@ box without a Secret Service the file fallback is used.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
+
+from pmv_protocol.atomic import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,6 @@ class TokenStore:
                 return "keyring"
             except Exception as exc:
                 log.info("keyring unavailable (%s); writing the token file", exc)
-        self.fallback_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.fallback_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(token + "\n")
+        # Whole or not at all (owner-only, as mkstemp makes it): a write that fails keeps the token there was.
+        write_atomically(self.fallback_file, (token + "\n").encode("utf-8"), mode=0o600)
         return str(self.fallback_file)

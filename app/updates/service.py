@@ -83,6 +83,16 @@ class UpdateRun:
     error: UpdateError | None = None
 
 
+UNREADABLE_KEY = "updates.unreadable_packs"  # state store: the signed packs this app version's reader refused
+UNREADABLE_REMEMBERED = 50
+
+
+def _unreadable_key(target: AvailableTarget) -> str:
+    """A refused pack, by its signed file (path and hash) and this app version: the next app version tries again."""
+    digest = next(iter(sorted(target.hashes.values())), "")
+    return f"{target.path}:{digest}:{__version__}"
+
+
 def _readable_here(target: AvailableTarget) -> bool:
     """A release this version may take: one the vendor marked for a newer app waits for that app's update."""
     return target.min_app_version is None or _version_key(target.min_app_version) <= _version_key(__version__)
@@ -208,16 +218,21 @@ class Updater:
             wanted = [t for t in offered if in_rollout(t, install_id)]
             packs = [t for t in _newest_each([t for t in wanted if _readable_here(t)], "regulation")
                      if _version_key(t.version) > _version_key(installed.get(t.target_id, "0"))]
+            unreadable = self._unreadable()
             for index, target in enumerate(packs):
                 if progress:
                     progress(index / max(1, len(packs) + 1), target.title_vi or target.path)
+                if _unreadable_key(target) in unreadable:  # refused by this version before: not fetched again
+                    outcome.refused_packs.append(target)
+                    continue
                 path = self._download(client, target, self.folder / "downloads", cancel, events)
                 try:
                     result = store.install(path.read_bytes())
                 except PackError as exc:  # signed by the vendor, but not a pack this version can read
                     log.error("regulation pack %s %s refused: %s", target.target_id, target.version, exc)
                     outcome.refused_packs.append(target)
-                    events.unreadable(target)
+                    events.unreadable(target)  # told once: remembered below for this version
+                    self._remember_unreadable(unreadable, target)
                     continue
                 outcome.installed.append(result)
                 if not result.unchanged:
@@ -237,6 +252,21 @@ class Updater:
         finally:
             self._lock.release()
         return outcome
+
+    def _unreadable(self) -> list[str]:
+        """The packs this app version refused before (``_unreadable_key``): said on each run, fetched once."""
+        try:
+            kept = self._runtime.state.get(UNREADABLE_KEY, None) or []
+        except Exception:  # noqa: BLE001  (this till's state store: a failure means only a download again)
+            log.warning("could not read which packs this version refused", exc_info=True)
+            return []
+        return [item for item in kept if isinstance(item, str)] if isinstance(kept, list) else []
+
+    def _remember_unreadable(self, unreadable: list[str], target: AvailableTarget) -> None:
+        try:
+            self._runtime.state.set(UNREADABLE_KEY, [*unreadable, _unreadable_key(target)][-UNREADABLE_REMEMBERED:])
+        except Exception:  # noqa: BLE001
+            log.warning("could not remember that %s %s was refused", target.target_id, target.version, exc_info=True)
 
     @staticmethod
     def _download(client: UpdateClient, target: AvailableTarget, dest: Path, cancel: threading.Event | None,

@@ -278,6 +278,13 @@ def test_a_reply_written_past_the_session_comes_back_after_signing_in_again(brow
     _submit(driver, "reply")
     assert "Đã lưu." in driver.page_source
     assert driver.find_element(By.CSS_SELECTOR, "#reply textarea").get_attribute("value") == ""  # sent: forgotten
+    # The next reply, typed on the page that said "Đã lưu", survives a reload: "done" is read once, and only the
+    # text that was sent is forgotten.
+    assert "done=" not in driver.current_url
+    following = "Chị nhớ gửi ảnh tem mới nhé."
+    driver.find_element(By.CSS_SELECTOR, "#reply textarea").send_keys(following)
+    driver.refresh()
+    assert driver.find_element(By.CSS_SELECTOR, "#reply textarea").get_attribute("value") == following
     assert [e["text"] for e in console.shop().timeline(ticket["id"]) if e["kind"] == "message"] == [words]
 
 

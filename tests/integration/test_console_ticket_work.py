@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.console_helpers import T0, Console, csrf_of, running_console
+from tests.integration.console_helpers import PASSWORD, T0, Console, csrf_of, hidden, running_console
 from vendor_server.console.audit import Action
 
 pytestmark = pytest.mark.integration
@@ -145,3 +145,24 @@ def test_switching_language_keeps_the_page_and_its_filters(console: Console) -> 
     refused = _post(browser, f"{console.url}/tickets/{ticket['number']}/note", text="")
     assert refused.status_code == 422
     assert f"back=/console/tickets/{ticket['number']}\"" in refused.text.replace("%2F", "/")
+
+
+def test_signing_in_again_comes_back_to_the_ticket_or_else_to_the_queue(console: Console) -> None:
+    """After the session's 30 idle minutes, a ticket's form comes back to the ticket once signed in again; a claim
+    from the queue (addressed by the ticket's database id, not its number) comes back to the queue, not a 404."""
+    ticket = console.shop().open_ticket(T0)
+    browser = console.sign_in("thuha")
+    page = browser.get(f"{console.url}/tickets/{ticket['number']}", timeout=10).text
+    queue = browser.get(f"{console.url}/queue", timeout=10).text
+    for action, data, back in ((f"/tickets/{ticket['number']}/note", {"csrf": csrf_of(page), "text": "Gọi lại"},
+                                f"/console/tickets/{ticket['number']}"),
+                               (f"/tickets/{ticket['id']}/assign", {"csrf": csrf_of(queue)}, "/console/queue")):
+        console.clock.advance(minutes=31)
+        ended = browser.post(f"{console.url}{action}", data=data, timeout=10)
+        assert ended.url.endswith("/console/signin")
+        console.clock.advance(seconds=30)
+        answer = browser.post(f"{console.url}/signin", data={"login": "thuha", "password": PASSWORD,
+                                                             "pre": hidden(ended.text, "pre")}, timeout=10)
+        done = browser.post(f"{console.url}/signin/code", data={"code": console.code("thuha"),
+                                                                "csrf": hidden(answer.text, "csrf")}, timeout=10)
+        assert done.status_code == 200 and done.url.endswith(back), (action, done.url)

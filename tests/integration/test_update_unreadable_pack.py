@@ -54,6 +54,13 @@ def test_a_pack_this_version_cannot_read_is_skipped_and_the_calendar_still_comes
     from tests.integration.test_usb_import import said
 
     assert ("refused", "pack", "nd-232-2025", "1.2.0", "unreadable", "online") in said(runtime)
+    # The next run says it again but neither fetches it nor tells the vendor a second time (2,000 tills, every
+    # six hours, until the app is updated).
+    again = updater_for(runtime, vendor_server).run()
+    assert again.error is None and [t.version for t in again.refused_packs] == ["1.2.0"]
+    told = [event for event in said(runtime) if event[2] == "nd-232-2025"]
+    assert told == [("downloaded", "pack", "nd-232-2025", "1.2.0", None, "online"),
+                    ("refused", "pack", "nd-232-2025", "1.2.0", "unreadable", "online")]
     assert not runtime.working_calendar().source_for(2026).is_estimate
     # What `pmv-support updates install` says beside its JSON: one warning line in words, the run not failed.
     from app.cli import _say_refused_packs

@@ -216,7 +216,8 @@ def _page_before_sign_in(request: Request) -> str | None:
     if request.method == "GET":
         query = str(request.url.query)
         return console_page(request.url.path + (f"?{query}" if query else ""))
-    act = re.fullmatch(r"(/console/tickets/[^/]+)/[a-z]+", request.url.path)
+    # The acts addressed by the ticket's number (a claim, /console/tickets/<id>/assign, is by its database id).
+    act = re.fullmatch(r"(/console/tickets/[^/]+)/(?:reply|note|propose|visit|status)", request.url.path)
     return console_page(act.group(1)) if act else None
 
 

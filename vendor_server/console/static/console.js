@@ -89,15 +89,26 @@ window.addEventListener("pageshow", function () {
 (function () {
   var boxes = document.querySelectorAll("form[method=post] textarea[name=text]");
   if (!boxes.length || !window.sessionStorage) { return; }
-  var done = new URLSearchParams(location.search).get("done");
+  var query = new URLSearchParams(location.search), done = query.get("done");
   boxes.forEach(function (box) {
     var action = box.form.getAttribute("action"), act = action.split("/").pop();
     var key = "draft:" + action;  // the same on the ticket's page and on the page a refused form showed
-    if (done === act) { sessionStorage.removeItem(key); }
+    // Saved: forget the draft, but only the text that was sent (a newer one typed since stays).
+    if (done === act && sessionStorage.getItem(key) === sessionStorage.getItem("sent:" + action)) {
+      sessionStorage.removeItem(key);
+    }
+    if (done === act) { sessionStorage.removeItem("sent:" + action); }
     var kept = sessionStorage.getItem(key);
     if (kept && !box.value) { box.value = kept; }
     box.addEventListener("input", function () {
       if (box.value) { sessionStorage.setItem(key, box.value); } else { sessionStorage.removeItem(key); }
     });
+    box.form.addEventListener("submit", function () { sessionStorage.setItem("sent:" + action, box.value); });
   });
+  // "done" has been read: off the address, so a reload (or signing in again to this page) does not read it twice.
+  if (done !== null) {
+    query.delete("done");
+    var rest = query.toString();
+    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+  }
 })();

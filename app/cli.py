@@ -716,11 +716,12 @@ def _check(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def _usable_vendor_url(url: str) -> bool:
-    """As the settings file would take it (``[vendor] base_url``): checked before setup writes anything."""
+    """As setup will write it (``[vendor] base_url``): checked before it enrols with it or writes anything."""
     from app.infra.settings import VendorSettings
+    from app.setup.finish import vendor_at
 
     try:
-        VendorSettings.model_validate({"base_url": url.rstrip("/")})
+        vendor_at(VendorSettings(), url)
     except ValueError:
         return False
     return True

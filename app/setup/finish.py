@@ -104,10 +104,14 @@ def choose_settings(choices: SetupChoices, base: Settings) -> Settings:
     devices = DevicesSettings(printers=list(choices.printers) or list(base.devices.printers),
                               scanner_ports=list(choices.scanner_ports) or list(base.devices.scanner_ports))
     update = {"pos": pos, "shop": shop_settings, "devices": devices}
-    if choices.vendor_url:  # validated as a settings file's would be: an address the app can use (ValueError)
-        update["vendor"] = VendorSettings.model_validate(
-            {**base.vendor.model_dump(), "base_url": choices.vendor_url.rstrip("/")})
+    if choices.vendor_url:
+        update["vendor"] = vendor_at(base.vendor, choices.vendor_url)
     return base.model_copy(update=update)
+
+
+def vendor_at(vendor: VendorSettings, url: str) -> VendorSettings:
+    """``vendor`` with ``url`` as its server, validated as a settings file's would be (ValueError: not one)."""
+    return VendorSettings.model_validate({**vendor.model_dump(), "base_url": url.rstrip("/")})
 
 
 def finish_setup(choices: SetupChoices, *, base: Settings, settings_file: Path, tokens: TokenStore,

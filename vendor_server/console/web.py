@@ -126,13 +126,16 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
                         secure=secure_cookies(request))
 
 
+def _address(request: Request) -> str:
+    """This page's address with its filters (the query), as a browser would ask for it again."""
+    query = str(request.url.query)
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def _this_page(request: Request) -> str:
     """Where the language switch comes back to: this page with its filters; a page a refused form showed (its
     address is the form's, which takes no GET) comes back to the queue unless the route names its own page."""
-    if request.method != "GET":
-        return "/console/queue"
-    query = str(request.url.query)
-    return request.url.path + (f"?{query}" if query else "")
+    return _address(request) if request.method == "GET" else "/console/queue"
 
 
 def render(request: Request, template: str, *, http_status: int = 200, me: SessionInfo | None = None,
@@ -214,8 +217,7 @@ def console_page(path: str | None) -> str | None:
 def _page_before_sign_in(request: Request) -> str | None:
     """The page to come back to: this one (with its filters); for a ticket's form, the ticket's page."""
     if request.method == "GET":
-        query = str(request.url.query)
-        return console_page(request.url.path + (f"?{query}" if query else ""))
+        return console_page(_address(request))
     # The acts addressed by the ticket's number (a claim, /console/tickets/<id>/assign, is by its database id).
     act = re.fullmatch(r"(/console/tickets/[^/]+)/(?:reply|note|propose|visit|status)", request.url.path)
     return console_page(act.group(1)) if act else None

@@ -16,7 +16,7 @@ from app.devices.labels import LayoutNote
 from app.devices.test_sheet import TEST_CODES
 from app.ui.devices.page import DevicesPage
 from app.ui.devices.printer_tab import PrinterTab
-from app.ui.devices.texts import layout_note_text
+from app.ui.devices.texts import fault_name, layout_note_text
 from app.ui.tasks import TaskRunner
 from tests.gui.languages import english_installed
 
@@ -64,6 +64,57 @@ def test_a_wedge_scanner_ticks_the_sheet_and_a_telex_scan_is_diagnosed(qtbot: Qt
     assert Fault.IME_TELEX in faults
     assert "Telex" in tab.diagnosis.toPlainText() and "Unikey" in tab.diagnosis.toPlainText()
     assert end > 0
+
+
+def _send_keys(widget, keys: list[str]) -> None:
+    """Real key events, as Qt delivers them to the field: "\b" is the Backspace key, "\r" Enter."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in keys:
+        key = {"\b": Qt.Key.Key_Backspace, "\r": Qt.Key.Key_Return}.get(char)
+        if key is None:
+            key = Qt.Key(ord(char.upper())) if char.isascii() else Qt.Key.Key_unknown
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char))
+
+
+def test_a_scan_unikey_rewrote_with_backspaces_is_diagnosed_as_telex(qtbot: QtBot, runtime) -> None:
+    # UniKey and EVKey on Windows rewrite a word by sending VK_BACK keystrokes and then the new letter as a
+    # KEYEVENTF_UNICODE input (SendInput; Microsoft's KEYBDINPUT reference): the Telex "S" after "TE" arrives as
+    # Backspace and "É". The field shows the rewritten text; the test must judge that, not the keys sent.
+    page = make(qtbot, runtime)
+    tab = page.scanner
+    for code in TEST_CODES[:2]:
+        tab.handle_scan(code.content, "\r", "test", "")
+    code39 = TEST_CODES[2].content  # PMV-TEST-39
+    keys = list("PMV-TE") + ["\b", "É"] + list("T-39") + ["\r"]
+    with qtbot.waitSignal(tab.capture.burst_finished, timeout=3000):
+        _send_keys(tab.capture, keys)
+    assert tab.log.item(tab.log.rowCount() - 1, 2).text() == telex(code39) == "PMV-TÉT-39"
+    shown = tab.diagnosis.toPlainText()
+    assert fault_name(Fault.IME_TELEX) in shown
+    assert fault_name(Fault.DROPPED_CHARS) not in shown and fault_name(Fault.PREFIX_SUFFIX) not in shown
+
+
+def test_a_scan_an_input_method_committed_is_recorded(qtbot: QtBot, runtime) -> None:
+    # fcitx5 and IBus on Linux, and Windows' own Vietnamese Telex keyboard (a TSF input method), hand the converted
+    # word to the application as a commit (QInputMethodEvent), not as key presses; Enter still comes as a key.
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    page = make(qtbot, runtime)
+    tab = page.scanner
+    for code in TEST_CODES[:3]:
+        tab.handle_scan(code.content, "\r", "test", "")
+    commit = QInputMethodEvent()
+    commit.setCommitString(telex(TEST_CODES[3].content))  # DD2026A6W -> Đ2026A6W
+    with qtbot.waitSignal(tab.capture.burst_finished, timeout=3000):
+        QApplication.sendEvent(tab.capture, commit)
+        _send_keys(tab.capture, ["\r"])
+    assert tab.log.item(tab.log.rowCount() - 1, 2).text() == "Đ2026A6W"
+    assert fault_name(Fault.IME_TELEX) in tab.diagnosis.toPlainText()
 
 
 def test_human_typing_is_logged_but_not_judged(qtbot: QtBot, runtime) -> None:

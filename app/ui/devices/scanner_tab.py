@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -95,12 +95,33 @@ class WedgeCapture(QLineEdit):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.record("\r")
             return
-        if event.text():
+        if event.key() == Qt.Key.Key_Backspace:
+            # UniKey and EVKey on Windows rewrite a word by sending Backspace keystrokes and then the new letters
+            # ("DD" arrives as D, Backspace, Đ): the scan is what the field shows, not every key sent.
+            self.erase(1)
+        elif event.text():
             self.record(event.text())
         super().keyPressEvent(event)
 
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:  # noqa: N802 (Qt name)
+        # fcitx5, IBus and Windows' own Vietnamese keyboards hand their text over as a commit, not as key presses:
+        # without this a scan the input method rewrote would look like no scan at all.
+        if event.replacementLength() > 0 and event.replacementStart() < 0:
+            self.erase(min(event.replacementLength(), -event.replacementStart()))
+        for char in event.commitString():
+            self.record(char)
+        super().inputMethodEvent(event)
+
     def record(self, text: str, at: float | None = None) -> None:
         self.events.append(KeyEvent(text, time.monotonic() if at is None else at))
+        self._idle.start()
+
+    def erase(self, count: int) -> None:
+        """Take back the last ``count`` characters typed, as the field does; a recorded Enter or Tab stays."""
+        for _ in range(count):
+            if not self.events or self.events[-1].text in ("\r", "\n", "\t"):
+                break
+            self.events.pop()
         self._idle.start()
 
     def _flush(self) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -26,6 +27,7 @@ from vendor_server.fleet.settings import FleetSettings
 from vendor_server.releases import api_routes as releases_api
 from vendor_server.releases import console_routes as releases_console
 from vendor_server.releases.settings import ReleaseSettings
+from vendor_server.request_limits import BodyLimit, validation_refused
 from vendor_server.routes import contracts, enrol, health, thread, tickets
 from vendor_server.routes.deps import ServerContext, utc_now
 from vendor_server.routes.repository import mount_repository
@@ -79,6 +81,8 @@ def create_app(db: VendorDatabase, data_dir: Path | str | None = None,
                    releases_console.router):
         app.include_router(router)
     app.add_exception_handler(PageRefused, page_refused)
+    app.add_exception_handler(RequestValidationError, validation_refused)
+    app.add_middleware(BodyLimit)
     app.middleware("http")(server_timing)
     app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     if tuf is not None:

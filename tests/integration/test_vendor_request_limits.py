@@ -1,0 +1,86 @@
+"""The shop API refuses an oversized body before reading it, and its 422s never echo the input (real server)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from pmv_protocol.wire import DESCRIPTION_MAX, TITLE_MAX
+from tests.integration.conftest import VendorServer
+from tests.integration.test_vendor_tickets import auth, body, upload
+from vendor_server.request_limits import MAX_JSON_BODY_BYTES
+
+pytestmark = pytest.mark.integration
+
+
+def chunked(size: int) -> Iterator[bytes]:
+    """A JSON body of ``size`` bytes sent without Content-Length (requests sends a generator chunked)."""
+    yield b'{"title": "'
+    rest = size - len(b'{"title": "') - 2
+    while rest > 0:
+        step = min(rest, 65_536)
+        yield b"a" * step
+        rest -= step
+    yield b'"}'
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tickets", "/api/v1/enrol"])
+def test_a_body_over_the_cap_is_refused_before_the_token_is_checked(vendor_server: VendorServer, path: str) -> None:
+    declared = requests.post(f"{vendor_server.base_url}{path}", data=b"x" * (MAX_JSON_BODY_BYTES + 1),
+                             headers={"Content-Type": "application/json"}, timeout=10)
+    assert declared.status_code == 413, declared.text
+    streamed = requests.post(f"{vendor_server.base_url}{path}", data=chunked(4 * MAX_JSON_BODY_BYTES),
+                             headers={"Content-Type": "application/json"}, timeout=10)
+    assert streamed.status_code == 413, streamed.text
+    # A multipart content type does not get a JSON route past the cap either (FastAPI would read it whole).
+    disguised = requests.post(f"{vendor_server.base_url}{path}", data=chunked(4 * MAX_JSON_BODY_BYTES),
+                              headers={"Content-Type": "multipart/form-data; boundary=x"}, timeout=10)
+    assert disguised.status_code == 413
+
+
+def test_a_body_at_the_cap_reaches_the_route(vendor_server: VendorServer) -> None:
+    answer = requests.post(f"{vendor_server.base_url}/api/v1/tickets", data=chunked(MAX_JSON_BODY_BYTES),
+                           headers={"Content-Type": "application/json"}, timeout=10)
+    assert answer.status_code == 401  # the route ran: no token
+
+
+def test_the_longest_lawful_ticket_in_ascii_only_json_is_taken(vendor_server: VendorServer) -> None:
+    # A client may escape every non-ASCII character (json.dumps' default): "ạ" is then 6 bytes on the wire.
+    token = vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    ticket = body(title="ạ" * TITLE_MAX, description="ạ" * DESCRIPTION_MAX)
+    data = json.dumps(ticket, ensure_ascii=True).encode()
+    assert len(data) > 6 * DESCRIPTION_MAX
+    answer = requests.post(f"{vendor_server.base_url}/api/v1/tickets", data=data, timeout=10,
+                           headers={**auth(token), "Idempotency-Key": str(uuid.uuid4()),
+                                    "Content-Type": "application/json"})
+    assert answer.status_code == 201, answer.text[:300]
+    # The upload streams under its own cap, which is far above the JSON one.
+    stored = upload(vendor_server.base_url, token, answer.json()["id"], b"z" * (2 * MAX_JSON_BODY_BYTES))
+    assert stored.status_code == 201, stored.text
+
+
+def test_a_refusal_names_the_field_without_repeating_what_was_sent(vendor_server: VendorServer) -> None:
+    token = vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    long_title = "Máy in " + "x" * 100_000  # over TITLE_MAX, and under the body cap
+    answer = requests.post(f"{vendor_server.base_url}/api/v1/tickets", json=body(title=long_title), timeout=10,
+                           headers={**auth(token), "Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code == 422
+    assert len(answer.content) < 2_000 and "xxxx" not in answer.text
+    assert ["body", "title"] in [error["loc"] for error in answer.json()["detail"]]
+
+
+@pytest.mark.parametrize("data", [
+    b'{"code": "\xff\xfe"}',  # not UTF-8 (RFC 8259 section 8.1: JSON text is UTF-8)
+    b'{"\\ud800": 1, "code": "ABCD"}',  # a lone surrogate as a key: UTF-8 cannot encode it back (RFC 8259 section 8.2)
+    b'{"code": ',  # cut short
+])
+def test_malformed_json_is_refused_not_a_server_error(vendor_server: VendorServer, data: bytes) -> None:
+    answer = requests.post(f"{vendor_server.base_url}/api/v1/enrol", data=data, timeout=10,
+                           headers={"Content-Type": "application/json"})
+    # A 4xx: the shop's client gives such a request up as refused; a 5xx it would send again forever.
+    assert answer.status_code in (400, 422), answer.text
+    assert answer.json()["detail"]

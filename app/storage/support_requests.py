@@ -59,6 +59,17 @@ def _known(kind: type[E], value: str, fallback: E) -> E:
         return fallback
 
 
+def _known_or_none(kind: type[E], value: str | None) -> E | None:
+    """``value`` as a member of ``kind``; None for none, or for a word a later server added (a new way of solving
+    a request): its solution's text is still shown, without naming the way."""
+    if not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        return None
+
+
 IDS_PER_QUERY = 500  # request ids in one IN (...): far below SQLite's parameter limit on any version
 
 
@@ -190,8 +201,9 @@ class SupportRepository:
                 # The server's own status ('received') when it is one we know; 'sent' otherwise.
                 known = {status.value for status in RequestStatus} - {RequestStatus.PENDING.value}
                 row.status = receipt.status if receipt.status in known else RequestStatus.SENT.value
-            if receipt.response_due_at is not None:
-                row.response_due_at = receipt.response_due_at  # the vendor's clock is the one that counts
+            # The vendor's deadline replaces this PC's estimate, None included: the vendor, who holds the contract,
+            # found the shop not covered, and the page then says "best effort, call the hotline" (pmv_protocol.wire).
+            row.response_due_at = receipt.response_due_at
             row.next_attempt_at = None
             row.last_error = None
             row.updated_at = self._clock()
@@ -264,8 +276,7 @@ class SupportRepository:
                 row.ticket_id, row.ticket_number = update.id, update.number
                 row.status = new.value
                 row.solution_kind, row.solution_text = update.solution_kind, update.solution_text
-                if update.response_due_at is not None:
-                    row.response_due_at = update.response_due_at
+                row.response_due_at = update.response_due_at  # the vendor's, None included (as at mark_sent)
                 row.next_attempt_at = None
                 if changed:
                     row.updated_at = self._clock()
@@ -406,7 +417,7 @@ class SupportRepository:
             contact_phone=row.contact_phone, channel=Channel(row.channel), coverage=row.coverage,
             response_due_at=row.response_due_at, status=RequestStatus(row.status), ticket_id=row.ticket_id,
             ticket_number=row.ticket_number,
-            solution_kind=Channel(row.solution_kind) if row.solution_kind else None,
+            solution_kind=_known_or_none(Channel, row.solution_kind),
             solution_text=row.solution_text, attempts=row.attempts, next_attempt_at=row.next_attempt_at,
             last_error=row.last_error, updated_at=row.updated_at,
             opened_by=_known(OpenedBy, row.opened_by, OpenedBy.SHOP),

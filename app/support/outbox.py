@@ -263,10 +263,12 @@ class Outbox:
                     return self._ticket_missing(request, exc, report, listed)
                 if exc.kind is ApiFailure.TOO_LARGE:
                     problem = AttachmentError.TOO_LARGE
-                elif exc.kind is ApiFailure.BAD_RESPONSE:
-                    problem = AttachmentError.REJECTED
+                elif exc.kind is ApiFailure.BAD_RESPONSE and exc.status is not None and 400 <= exc.status < 500:
+                    problem = AttachmentError.REJECTED  # the vendor refused this file
                 else:
-                    return _Next.STOP  # network trouble: resume from this file next run
+                    # Network trouble, or an answer that is not the vendor's receipt (a captive portal, a proxy):
+                    # the file is not known to be stored; resume from it next run.
+                    return _Next.STOP
             else:
                 self._repo.mark_attachment_uploaded(attachment.id)
                 report.uploaded += 1

@@ -25,7 +25,7 @@ from app.support.api_failure import ApiFailure as ApiFailure
 from app.support.models import SupportRequest, TicketReceipt, TicketUpdate
 from pmv_protocol.fleet import EVENTS_PATH, HEARTBEAT_PATH, EventBatch, EventsReceipt, Heartbeat, HeartbeatReceipt
 from pmv_protocol.thread import ACT_PATHS, ActReceipt, EventList, ShopAct, TicketEvent, TicketFeed
-from pmv_protocol.wire import CLIENT_ID_FIELD, FILE_FIELD, SHA256_FIELD, NewTicket
+from pmv_protocol.wire import CLIENT_ID_FIELD, FILE_FIELD, SHA256_FIELD, AttachmentReceipt, NewTicket
 
 if TYPE_CHECKING:
     import requests  # imported when the first request is made: ~50 ms off every start
@@ -36,6 +36,7 @@ T = TypeVar("T")
 _RECEIPT = TypeAdapter(TicketReceipt)
 _FEED = TypeAdapter(TicketFeed)
 _ACT_RECEIPT = TypeAdapter(ActReceipt)
+_ATTACHMENT_RECEIPT = TypeAdapter(AttachmentReceipt)
 _EVENTS = TypeAdapter(EventList)
 _CHUNK = 1 << 16
 
@@ -134,7 +135,13 @@ class VendorClient:
                 files={FILE_FIELD: (filename, handle, "application/octet-stream")},
                 data={CLIENT_ID_FIELD: client_id, SHA256_FIELD: sha256},
             )
-        return response.status_code == 201
+        # The receipt must name this file: a proxy's or a Wi-Fi login page's "200 OK" is not the vendor storing it.
+        receipt = _answer(_ATTACHMENT_RECEIPT.validate_python,
+                          {**_json(response), "created": response.status_code == 201}, "attachment")
+        if receipt.client_id != client_id or receipt.sha256 != sha256:
+            raise VendorApiError(ApiFailure.BAD_RESPONSE, "attachment answer: names another file",
+                                 response.status_code)
+        return receipt.created
 
     # -- the conversation (pmv_protocol.thread) ---------------------------------------------------------------
     def post_act(self, ticket_id: int, act_id: str, body: ShopAct) -> ActReceipt:

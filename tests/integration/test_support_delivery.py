@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -252,6 +253,55 @@ def test_files_added_to_a_sent_request_are_uploaded_on_their_own(vendor_server: 
         repo.add_attachments("no-such-request", [AttachmentSource(tmp_path / "x", AttachmentKind.FILE)])
 
 
+def test_an_upload_answered_by_a_wifi_login_page_is_not_counted_and_goes_later(vendor_server: VendorServer, shop,
+                                                                               tmp_path: Path) -> None:
+    """A captive portal or a proxy answers "200 OK" with its own HTML page: the vendor stored nothing, so the file
+    stays waiting (not uploaded, not refused) and goes with the next run that reaches the vendor."""
+    import http.server
+
+    from sqlalchemy import select
+
+    from vendor_server.db import Attachment
+
+    _db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+
+    class Portal(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path == "/api/v1/tickets":  # the request itself gets through to the vendor
+                forwarded = requests.post(f"{vendor_server.base_url}{self.path}", data=body, timeout=10, headers={
+                    name: self.headers[name] for name in ("Authorization", "Idempotency-Key", "Content-Type")})
+                answer_json(self, forwarded.status_code, forwarded.json())
+                return
+            page = b"<html><body>Dang nhap Wi-Fi</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+    log_file = tmp_path / "pos.log"
+    log_file.write_text("nhật ký máy bán hàng\n" * 50, encoding="utf-8")
+    request = repo.create(NEW, coverage="warranty", response_due_at=None,
+                          attachments=[AttachmentSource(log_file, AttachmentKind.FILE)])
+    portal = LocalHttpServer(Portal)
+    try:
+        report = outbox_for(repo, portal.base_url, token).deliver()
+    finally:
+        portal.close()
+    assert report.sent == [request.id] and report.uploaded == 0 and report.attachment_errors == []
+    (waiting,) = repo.get(request.id).attachments  # type: ignore[union-attr]
+    assert waiting.uploaded_at is None and waiting.error is None
+
+    assert outbox_for(repo, vendor_server.base_url, token).deliver().uploaded == 1
+    with VendorDatabase(vendor_server.db_url).sessions() as session:
+        assert session.scalars(select(Attachment.filename)).all() == ["pos.log"]
+
+
 # --- issue 18: a ticket gone from the server ---------------------------------------
 
 def delete_ticket(vendor: VendorServer, number: str) -> None:
@@ -361,7 +411,7 @@ class _ScriptedVendor(LocalHttpServer):
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                sent = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 scripted.seen.append(("POST", self.path))
                 if self.path == "/api/v1/tickets":
                     ticket_id = len(scripted.keys) + 1
@@ -370,7 +420,12 @@ class _ScriptedVendor(LocalHttpServer):
                                                    "status": "received", "response_due_at": None})
                 ticket_id = int(self.path.split("/")[4])
                 status = upload_status.get(ticket_id, 201)
-                answer_json(self, status, {"detail": "gone"} if status >= 400 else {"created": True})
+                if status >= 400:
+                    return answer_json(self, status, {"detail": "gone"})
+                # A receipt as the vendor's (pmv_protocol.wire.AttachmentReceipt): it names the file it stored.
+                field = {name: re.search(rb'name="%s"\r\n\r\n([^\r]*)' % name.encode(), sent).group(1).decode()
+                         for name in ("client_id", "sha256")}
+                answer_json(self, status, {"id": 1, "filename": "f", "size": 1, **field})
 
             def do_GET(self) -> None:  # noqa: N802
                 scripted.seen.append(("GET", self.path))

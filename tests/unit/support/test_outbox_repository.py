@@ -202,3 +202,31 @@ def test_a_lost_ticket_marks_only_the_files_still_waiting_and_keeps_them(tmp_pat
     assert all(Path(x.path).is_file() for x in repo.get(request.id).attachments)  # the copies stay
     assert [r.id for r in repo.with_pending_uploads()] == [later.id]
     assert repo.mark_pending_attachments_failed(request.id, AttachmentError.TICKET_GONE) == []  # nothing left
+
+
+def test_a_way_of_solving_this_version_does_not_know_still_lists_the_request(repo: SupportRepository) -> None:
+    # pmv_protocol.wire: an unknown solution kind "stays text"; the list (support page, overview tile) must not break.
+    request = repo.create(NEW, coverage="warranty", response_due_at=None)
+    repo.mark_sent(request.id, TicketReceipt(7, "YC-2026-000007", "received", None, True))
+    update = TicketUpdate(7, "YC-2026-000007", "solution_proposed", None, "video_call",
+                          "Gọi video để hướng dẫn cài lại máy in.", T0, request.id)
+    (change,) = repo.apply_updates([update])
+    assert change.new is RequestStatus.SOLUTION_PROPOSED
+    (listed,) = repo.all()
+    assert listed.solution_kind is None and listed.solution_text.startswith("Gọi video")
+    assert repo.get(request.id).solution_text == listed.solution_text
+
+
+def test_the_vendors_no_deadline_replaces_this_pcs_estimate(repo: SupportRepository) -> None:
+    # The receipt's response_due_at is the vendor's deadline, None meaning "not covered, best effort"
+    # (pmv_protocol.wire): the vendor holds the contract, so its answer replaces the till's estimate, None included.
+    estimate = T0 + dt.timedelta(hours=2)
+    request = repo.create(NEW, coverage="warranty", response_due_at=estimate)
+    assert repo.get(request.id).response_due_at == estimate
+    repo.mark_sent(request.id, TicketReceipt(7, "YC-2026-000007", "received", None, True))
+    assert repo.get(request.id).response_due_at is None
+    later = TicketUpdate(7, "YC-2026-000007", "in_progress", T0 + dt.timedelta(hours=3), None, None, T0, request.id)
+    repo.apply_updates([later])
+    assert repo.get(request.id).response_due_at == T0 + dt.timedelta(hours=3)
+    repo.apply_updates([TicketUpdate(7, "YC-2026-000007", "in_progress", None, None, None, T0, request.id)])
+    assert repo.get(request.id).response_due_at is None

@@ -59,6 +59,7 @@ BACKOFF_BASE = dt.timedelta(seconds=10)
 FILES_MISSING_RETRIES = 3  # a message the server says lacks its files is uploaded again this often, then refused
 BACKOFF_CAP = dt.timedelta(minutes=15)
 POLL_STATE_KEY = "support.updated_since"
+POLL_OVERLAP = dt.timedelta(minutes=2)  # far longer than a staff act's transaction; the re-sent changes cost little
 
 
 def backoff_delay(attempts: int, rng: random.Random) -> dt.timedelta:
@@ -359,13 +360,15 @@ def poll_updates(repo: SupportRepository, client: VendorClient, state: StateStor
     state); returns the status changes to announce."""
     since_text = state.get(POLL_STATE_KEY)
     since = dt.datetime.fromisoformat(since_text) if since_text else None
-    updates, server_time = client.tickets_since(since)
+    # Asked from a little before the cursor: the server stamps a change when its transaction starts, so one stamped
+    # earlier can commit after a later one this PC has already seen. What comes twice is applied once (by ids).
+    updates, server_time = client.tickets_since(since - POLL_OVERLAP if since is not None else None)
     thread = thread or ThreadRepository(repo.database, repo.outbox_dir, clock=repo.clock)
     # First the requests (a ticket the vendor's system opened for the shop becomes one here), then the earlier
     # timeline of any this PC has not followed yet (such a ticket included), then the new steps.
     changes = repo.apply_updates(updates)
     if since is not None:
-        _fetch_history(client, thread, updates)
+        _fetch_history(client, thread, updates, since)
     thread.apply_updates(updates)
     ours = {update.idempotency_key for update in updates if _moved_by_the_shop(update)}
     changes = [change for change in changes if change.request_id not in ours]
@@ -378,14 +381,16 @@ def poll_updates(repo: SupportRepository, client: VendorClient, state: StateStor
     return changes
 
 
-def _fetch_history(client: VendorClient, thread: ThreadRepository, updates: Sequence[TicketUpdate]) -> None:
+def _fetch_history(client: VendorClient, thread: ThreadRepository, updates: Sequence[TicketUpdate],
+                   since: dt.datetime) -> None:
     """The earlier timeline of requests whose conversation this PC has not followed yet (a request raised
-    before this version): the feed only carries what is new since the last poll."""
+    before this version): the feed only carries what is new since the last poll, and what it carries from before
+    ``since`` (the poll's overlap) was seen already."""
     unfollowed = thread.unfollowed(update.idempotency_key for update in updates)
     for update in updates:
         if update.idempotency_key not in unfollowed:
             continue
-        new_ids = {event.id for event in update.events}
+        new_ids = {event.id for event in update.events if event.at > since}
         try:
             earlier = [event for event in client.get_events(update.id) if event.id not in new_ids]
         except VendorApiError as exc:  # an older server without the conversation: nothing earlier to show

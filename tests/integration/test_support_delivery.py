@@ -253,6 +253,32 @@ def test_files_added_to_a_sent_request_are_uploaded_on_their_own(vendor_server: 
         repo.add_attachments("no-such-request", [AttachmentSource(tmp_path / "x", AttachmentKind.FILE)])
 
 
+def test_a_change_committed_after_a_later_stamped_one_still_reaches_the_shop(vendor_server: VendorServer,
+                                                                            shop) -> None:
+    """The server stamps a change when its transaction starts; two staff acts that overlap can commit in the other
+    order. The shop asks from a little before its cursor, so the earlier-stamped change that committed after its
+    poll is not skipped, and what it has already seen is not announced twice."""
+    db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    client = VendorClient(vendor_server.base_url, token, timeout=5)
+    first, second = (repo.create(NEW, coverage="warranty", response_due_at=None) for _ in range(2))
+    Outbox(repo, lambda: client).deliver()
+    state = StateRepository(db)
+    assert poll_updates(repo, client, state) == []
+    vendor_db = VendorDatabase(vendor_server.db_url)
+    start = dt.datetime.now(dt.UTC)
+    stamped_first, stamped_second = start + dt.timedelta(seconds=1), start + dt.timedelta(seconds=2)
+    # B (stamped T2) commits, the shop polls, then A (stamped T1 < T2) commits.
+    update_ticket(vendor_db, repo.get(second.id).ticket_number, status="in_progress", now=stamped_second)
+    (change,) = poll_updates(repo, client, state)
+    assert change.request_id == second.id
+    update_ticket(vendor_db, repo.get(first.id).ticket_number, status="solution_proposed", solution_kind="phone",
+                  solution_text="Gọi lại lúc 14:00 để hướng dẫn.", now=stamped_first)
+    (late,) = poll_updates(repo, client, state)
+    assert late.request_id == first.id and late.new is RequestStatus.SOLUTION_PROPOSED
+    assert poll_updates(repo, client, state) == []  # asked again from before the cursor: nothing told twice
+
+
 def test_an_upload_answered_by_a_wifi_login_page_is_not_counted_and_goes_later(vendor_server: VendorServer, shop,
                                                                                tmp_path: Path) -> None:
     """A captive portal or a proxy answers "200 OK" with its own HTML page: the vendor stored nothing, so the file

@@ -212,7 +212,10 @@ def _ingest(connection: Connection, held: Row[*tuple[Any, ...]], report: Heartbe
     if held.last_heartbeat_id == report.id:
         return Ingested(held.last_seen_at, duplicate=True, telemetry=held.telemetry)
     kept = _kept(held.report) if contact else None
-    if kept is not None and kept.made_at > report.made_at:
+    # Which report is newer is judged on the till's clock (a queued report may arrive after a later one), but a
+    # report is never taken as made after it reached the server: one sent by a till whose clock ran years ahead
+    # would otherwise stay "newest" and freeze the shop's health on this side for good.
+    if kept is not None and min(kept.made_at, held.last_seen_at) > min(report.made_at, now):
         # The shop is alive; its newer report stays the one kept.
         connection.execute(_UPDATE_CONTACT, {"pk": shop_pk, "last_seen_at": max(held.last_seen_at, now)})
         return Ingested(now, telemetry=held.telemetry, stale=True)

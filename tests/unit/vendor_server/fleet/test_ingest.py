@@ -73,6 +73,18 @@ def test_a_report_older_than_the_one_kept_counts_as_contact_only(fleet: Fleet) -
     assert fleet.states(shop)["backup.age"].status == "ok"
 
 
+def test_a_report_stamped_by_a_till_clock_years_ahead_does_not_freeze_the_shops_health(fleet: Fleet) -> None:
+    shop = fleet.add_shop("KP-0001")
+    ahead = T0 + dt.timedelta(days=3650)  # the till's clock set ten years ahead, then put right
+    fleet.send(shop, beat({"backup.age": "critical"}, made_at=ahead), T0)
+    later = T0 + dt.timedelta(minutes=15)
+    fixed = fleet.send(shop, beat({"backup.age": "ok"}, made_at=later - dt.timedelta(seconds=5)), later)
+    assert not fixed.stale
+    contact = fleet.contact(shop)
+    assert contact is not None and contact.verdict == "ok"
+    assert fleet.states(shop)["backup.age"].status == "ok"
+
+
 def test_a_contract_without_telemetry_keeps_the_last_contact_and_app_version_only(
         fleet: Fleet, caplog: pytest.LogCaptureFixture) -> None:
     shop = fleet.add_shop("KP-0002", telemetry=False)

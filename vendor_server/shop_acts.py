@@ -44,7 +44,7 @@ from vendor_server.db import Attachment, Shop, Ticket, VendorDatabase
 from vendor_server.records import ticket_record
 from vendor_server.thread_records import ActResult, event_data, flow_record, refuse
 from vendor_server.thread_tables import TicketEventRow, TicketFlow
-from vendor_server.tickets import coverage_for
+from vendor_server.tickets import coverage_for, shop_stated
 from vendor_server.timeline import add_event, event_by_client_id, flow_row, lock_ticket, move_status, stored_event
 
 # One act's work on the locked ticket: check the rule (raise ActRefused), write, return the new step.
@@ -52,8 +52,9 @@ Step = Callable[[Session, Ticket, TicketFlow], TicketEventRow]
 
 
 def _clamped(at: dt.datetime, not_before: dt.datetime | None, now: dt.datetime) -> dt.datetime:
-    """The shop's stated time, no later than the server's now and no earlier than ``not_before``."""
-    moment = min(at, now)
+    """The shop's stated time (read as :func:`~vendor_server.tickets.shop_stated` reads it), no earlier than
+    ``not_before``."""
+    moment = shop_stated(at, now)
     return moment if not_before is None else max(moment, min(not_before, now))
 
 

@@ -98,6 +98,20 @@ def insert_ticket(session: Session, ticket: Ticket, *, author: Author, now: dt.d
     return ticket
 
 
+# How long a till may have kept a request or an act offline and still have it dated when it says. A stated time
+# outside [now - this, now] is a till clock that is wrong (years ahead or behind): it is read as the nearest bound,
+# so coverage, the deadline and the ticket's year follow the server's calendar, not the till's mistake.
+OFFLINE_GRACE = dt.timedelta(days=7)
+
+
+def shop_stated(at: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """The time a shop stated for what it did, read within [now - OFFLINE_GRACE, now] (the server's ``now``)."""
+    try:
+        return max(min(at, now), now - OFFLINE_GRACE)
+    except OverflowError:  # a time at the edge of the calendar (year 1 with a positive offset)
+        return now - OFFLINE_GRACE if at.year < now.year else now
+
+
 def create_ticket(db: VendorDatabase, shop: Shop, idempotency_key: str, new: NewTicket,
                   *, now: dt.datetime | None = None,
                   calendar: WorkingCalendar | None = None) -> tuple[TicketRecord, bool]:
@@ -110,13 +124,14 @@ def create_ticket(db: VendorDatabase, shop: Shop, idempotency_key: str, new: New
     if existing is not None:
         return existing, False
     now = now or dt.datetime.now(dt.UTC)
+    opened_at = shop_stated(new.opened_at, now)
     with db.sessions() as session:
-        coverage, due = ticket_terms(session, shop, new.opened_at, new.severity, calendar)
+        coverage, due = ticket_terms(session, shop, opened_at, new.severity, calendar)
         ticket = Ticket(
             shop_pk=shop.id, idempotency_key=idempotency_key, category=new.category, severity=new.severity,
             title=new.title, description=new.description, contact_name=new.contact_name,
             contact_phone=new.contact_phone, channel=new.channel, app_version=new.app_version or None,
-            coverage=coverage, opened_at=new.opened_at, response_due_at=due, status=TicketStatus.RECEIVED,
+            coverage=coverage, opened_at=opened_at, response_due_at=due, status=TicketStatus.RECEIVED,
             created_at=now, updated_at=now, opened_by=OpenedBy.SHOP.value,
         )
         try:

@@ -25,7 +25,8 @@ from app.runtime import Runtime
 from app.updates.service import Updater
 from app.updates.tuf_client import UpdateClient
 from pmv_protocol.sla import response_due
-from tests.integration.conftest import VendorServer, vendor_server  # noqa: F401  (the fixture)
+from tests.helpers import FixedClock
+from tests.integration.conftest import VendorServer, vendor, vendor_server  # noqa: F401  (the fixtures)
 from tests.integration.test_vendor_tickets import issue_contract, new_ticket
 from vendor_server.cli import main as vendor_main
 
@@ -37,6 +38,13 @@ OPENED = dt.datetime(2026, 1, 1, 9, tzinfo=HCM)
 ESTIMATE_DUE = dt.datetime(2026, 1, 2, 12, tzinfo=HCM)
 VENDOR_DUE = dt.datetime(2026, 1, 3, 12, tzinfo=HCM)
 VENDOR_DUE_V11 = dt.datetime(2026, 1, 5, 12, tzinfo=HCM)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The vendor server's clock (the ``vendor`` fixture): the request reaches it a minute after the shop raised it
+    (the server reads a shop's stated time only within a week before its own)."""
+    return FixedClock(OPENED + dt.timedelta(minutes=1))
 
 
 def updater_for(runtime: Runtime, vendor: VendorServer) -> Updater:
@@ -56,18 +64,18 @@ def server_due(vendor: VendorServer, token: str) -> dt.datetime:
 
 
 def test_a_published_calendar_moves_the_deadline_in_the_app_and_on_the_server(
-        runtime: Runtime, vendor_server: VendorServer, tmp_path: Path) -> None:  # noqa: F811
-    assert vendor_main(["repo", "init", "--data", str(vendor_server.data)]) == 0
-    token = vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
-    issue_contract(vendor_server, "KP-0001", "2025-12-01")  # under warranty on 01/01/2026
+        runtime: Runtime, vendor: VendorServer, tmp_path: Path) -> None:
+    assert vendor_main(["repo", "init", "--data", str(vendor.data)]) == 0
+    token = vendor.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    issue_contract(vendor, "KP-0001", "2025-12-01")  # under warranty on 01/01/2026
 
     before = runtime.working_calendar()
     assert before.source_for(2026).is_estimate
     assert response_due(OPENED, "normal", "warranty", before) == ESTIMATE_DUE
-    assert server_due(vendor_server, token) == ESTIMATE_DUE  # the server estimates the same way
+    assert server_due(vendor, token) == ESTIMATE_DUE  # the server estimates the same way
 
-    assert publish(vendor_server, PACK_2026, "1.0.0") == 0
-    run = updater_for(runtime, vendor_server).run()
+    assert publish(vendor, PACK_2026, "1.0.0") == 0
+    run = updater_for(runtime, vendor).run()
     assert run.error is None
     assert [(r.pack_id, r.version) for r in run.calendars] == [("vendor-calendar-2026", "1.0.0")]
     assert run.installed == []  # not announced as a regulation pack
@@ -76,7 +84,7 @@ def test_a_published_calendar_moves_the_deadline_in_the_app_and_on_the_server(
     assert (source.is_estimate, source.version) == (False, "1.0.0")
     assert source.published_at == dt.datetime(2025, 12, 26, 9, tzinfo=HCM)
     assert response_due(OPENED, "normal", "warranty", calendar) == VENDOR_DUE
-    assert server_due(vendor_server, token) == VENDOR_DUE  # the server counts on the pack it publishes
+    assert server_due(vendor, token) == VENDOR_DUE  # the server counts on the pack it publishes
     assert calendar.source_for(2027).is_estimate  # no 2027 pack published: still the estimate
 
     # A new version: both sides move again; the shop can roll it back like a regulation pack.
@@ -85,11 +93,11 @@ def test_a_published_calendar_moves_the_deadline_in_the_app_and_on_the_server(
     pack["days_off"].append({"date": "2026-01-03", "name_vi": "Nghỉ thêm sáng thứ Bảy 03/01/2026"})
     v11 = tmp_path / "vendor-calendar-2026.json"
     v11.write_text(json.dumps(pack, ensure_ascii=False), encoding="utf-8")
-    assert publish(vendor_server, v11, "1.1.0") == 0
-    updater = updater_for(runtime, vendor_server)
+    assert publish(vendor, v11, "1.1.0") == 0
+    updater = updater_for(runtime, vendor)
     assert [(r.pack_id, r.version) for r in updater.run().calendars] == [("vendor-calendar-2026", "1.1.0")]
     assert response_due(OPENED, "normal", "warranty", runtime.working_calendar()) == VENDOR_DUE_V11
-    assert server_due(vendor_server, token) == VENDOR_DUE_V11
+    assert server_due(vendor, token) == VENDOR_DUE_V11
     back = updater.rollback("vendor-calendar-2026")
     assert (back.version, back.previous_version) == ("1.0.0", "1.1.0")
     assert response_due(OPENED, "normal", "warranty", runtime.working_calendar()) == VENDOR_DUE

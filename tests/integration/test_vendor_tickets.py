@@ -16,11 +16,12 @@ import pytest
 import requests
 
 from pmv_protocol.wire import NewTicket
+from tests.helpers import FixedClock
 from tests.integration.conftest import VendorServer, _start
 from vendor_server import tickets
 from vendor_server.app import create_app
 from vendor_server.cli import main as vendor_main
-from vendor_server.db import Shop, VendorDatabase
+from vendor_server.db import Shop, Ticket, VendorDatabase
 from vendor_server.records import TicketRecord
 
 pytestmark = pytest.mark.integration
@@ -84,6 +85,18 @@ def files_under(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
 
+@pytest.fixture
+def clock() -> FixedClock:
+    """The clock of the ``vendor`` fixture's server; a test sets it where its case needs it."""
+    return FixedClock(dt.datetime(2026, 3, 2, 11, 1, tzinfo=HCM))
+
+
+def reached(stated: str) -> dt.datetime:
+    """When the request reached the server: a minute after the shop stated it was raised (the server reads a
+    stated time only within a week before its own clock, vendor_server.tickets.shop_stated)."""
+    return dt.datetime.fromisoformat(stated.replace("Z", "+00:00")) + dt.timedelta(minutes=1)
+
+
 def due(response: requests.Response) -> dt.datetime | None:
     text = response.json()["response_due_at"]
     return None if text is None else dt.datetime.fromisoformat(text)
@@ -92,12 +105,13 @@ def due(response: requests.Response) -> dt.datetime | None:
 # --- creation ----------------------------------------------------------------
 
 
-def test_warranty_shop_gets_the_hand_worked_deadline(vendor_server: VendorServer) -> None:
-    token = vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
-    issue_contract(vendor_server, "KP-0001", "2026-01-15")  # warranty through 2027-01-15
+def test_warranty_shop_gets_the_hand_worked_deadline(vendor: VendorServer, clock: FixedClock) -> None:
+    token = vendor.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    issue_contract(vendor, "KP-0001", "2026-01-15")  # warranty through 2027-01-15
 
     # Mon 2 Mar 2026 11:00, normal, warranty -> 4 working hours: 11:00-12:00, 13:30-16:30.
-    created = post_ticket(vendor_server, token, str(uuid.uuid4()))
+    clock.now = reached(stated="2026-03-02T11:00:00+07:00")
+    created = post_ticket(vendor, token, str(uuid.uuid4()))
     assert created.status_code == 201, created.text
     data = created.json()
     assert set(data) == {"id", "number", "status", "response_due_at", "created"}
@@ -107,29 +121,64 @@ def test_warranty_shop_gets_the_hand_worked_deadline(vendor_server: VendorServer
     assert due(created).utcoffset() is not None
 
     # Sat 7 Mar 11:30, critical -> 2 h: 30 min on Saturday, then Mon 9 Mar 08:00-09:30.
-    saturday = post_ticket(vendor_server, token, str(uuid.uuid4()), severity="critical",
+    clock.now = reached(stated="2026-03-07T11:30:00+07:00")
+    saturday = post_ticket(vendor, token, str(uuid.uuid4()), severity="critical",
                            opened_at="2026-03-07T11:30:00+07:00")
     assert due(saturday) == dt.datetime(2026, 3, 9, 9, 30, tzinfo=HCM)
 
     # The last warranty day counts by the vendor's calendar, even when sent in UTC
     # (Fri 15 Jan 2027 16:00 +07 -> 16:00-17:30, Sat 08:00-10:30).
-    last_day = post_ticket(vendor_server, token, str(uuid.uuid4()), opened_at="2027-01-15T09:00:00Z")
+    clock.now = reached(stated="2027-01-15T09:00:00Z")
+    last_day = post_ticket(vendor, token, str(uuid.uuid4()), opened_at="2027-01-15T09:00:00Z")
     assert due(last_day) == dt.datetime(2027, 1, 16, 10, 30, tzinfo=HCM)
     # 17:30 UTC on the 15th is already the 16th in Hồ Chí Minh City: warranty over, no deadline.
-    expired = post_ticket(vendor_server, token, str(uuid.uuid4()), opened_at="2027-01-15T17:30:00Z")
+    clock.now = reached(stated="2027-01-15T17:30:00Z")
+    expired = post_ticket(vendor, token, str(uuid.uuid4()), opened_at="2027-01-15T17:30:00Z")
     assert expired.status_code == 201 and due(expired) is None
     # The number's year is the vendor-local year of opening, too.
-    new_year = post_ticket(vendor_server, token, str(uuid.uuid4()), opened_at="2026-12-31T18:00:00+00:00")
+    clock.now = reached(stated="2026-12-31T18:00:00+00:00")
+    new_year = post_ticket(vendor, token, str(uuid.uuid4()), opened_at="2026-12-31T18:00:00+00:00")
     assert new_year.json()["number"].startswith("YC-2027-")
 
 
-def test_maintenance_shop_is_priority_and_a_deadline_at_closing_stays(vendor_server: VendorServer) -> None:
-    token = vendor_server.add_shop("KP-0002", "Kim Phát 2")
-    issue_contract(vendor_server, "KP-0002", "2024-06-10", 6, "2025-06-01:2026-05-31")
+def test_maintenance_shop_is_priority_and_a_deadline_at_closing_stays(vendor: VendorServer, clock: FixedClock) -> None:
+    token = vendor.add_shop("KP-0002", "Kim Phát 2")
+    issue_contract(vendor, "KP-0002", "2024-06-10", 6, "2025-06-01:2026-05-31")
     # Maintenance in force, high -> 2 h: 10:00 -> 12:00 (closing time, not 13:30).
-    response = post_ticket(vendor_server, token, str(uuid.uuid4()), severity="high",
+    clock.now = reached(stated="2026-03-02T10:00:00+07:00")
+    response = post_ticket(vendor, token, str(uuid.uuid4()), severity="high",
                            opened_at="2026-03-02T10:00:00+07:00")
     assert due(response) == dt.datetime(2026, 3, 2, 12, 0, tzinfo=HCM)
+
+
+@pytest.mark.parametrize(("stated", "opened", "due_at"), [
+    # The server's clock: Mon 7 Dec 2026 10:00 in Hồ Chí Minh City; warranty through 15/01/2027; normal = 4 h.
+    # 09:00 + 4 working hours: 09:00-12:00, 13:30-14:30.
+    ("2026-12-07T09:00:00+07:00", "2026-12-07T09:00:00+07:00", "2026-12-07T14:30:00+07:00"),  # queued an hour
+    ("2026-12-02T09:00:00+07:00", "2026-12-02T09:00:00+07:00", "2026-12-02T14:30:00+07:00"),  # offline 5 days
+    # 10:00 + 4 working hours: 10:00-12:00, 13:30-15:30.
+    # A till 90 days fast: the request is dated when the server got it, not in March 2027 (past the warranty).
+    ("2027-03-07T10:00:00+07:00", "2026-12-07T10:00:00+07:00", "2026-12-07T15:30:00+07:00"),
+    # A till set to 2019: read as a week before the server's clock, so still covered, not "expired".
+    ("2019-12-07T10:00:00+07:00", "2026-11-30T10:00:00+07:00", "2026-11-30T15:30:00+07:00"),
+    ("0001-01-01T00:00:00+07:00", "2026-11-30T10:00:00+07:00", "2026-11-30T15:30:00+07:00"),  # was a 500
+])
+def test_a_till_clock_far_off_does_not_set_the_deadline_or_the_coverage(
+        vendor: VendorServer, clock: FixedClock, stated: str, opened: str, due_at: str) -> None:
+    token = vendor.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    issue_contract(vendor, "KP-0001", "2026-01-15")
+    clock.now = dt.datetime(2026, 12, 7, 10, 0, tzinfo=HCM)
+    answer = post_ticket(vendor, token, str(uuid.uuid4()), opened_at=stated)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["number"].startswith("YC-2026-")
+    assert due(answer) == dt.datetime.fromisoformat(due_at)
+    with VendorDatabase(vendor.db_url).sessions() as session:
+        (row,) = session.query(Ticket).all()
+        assert _aware(row.opened_at) == dt.datetime.fromisoformat(opened)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def test_shop_without_contract_gets_no_deadline(vendor_server: VendorServer) -> None:

@@ -91,6 +91,8 @@ def _check_name(info: zipfile.ZipInfo) -> str:
     if (not name or "\x00" in name or "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name)
             or ".." in name.split("/") or info.is_dir() or stat.S_ISLNK(info.external_attr >> 16)):
         raise ProfileError(ProfileProblem.UNSAFE_NAME, repr(name))
+    if info.flag_bits & 0x1:  # APPNOTE.TXT 4.4.4, bit 0: encrypted; this app never writes one (zip -P, 7-Zip did)
+        raise ProfileError(ProfileProblem.NOT_A_PROFILE, f"{name} is encrypted with a zip password")
     return name
 
 

@@ -117,6 +117,21 @@ def test_other_files_are_not_profiles(good: Path, tmp_path: Path) -> None:
     assert refused(tmp_path / "nowhere.pmvprofile").problem is ProfileProblem.READ_FAILED
 
 
+def test_a_profile_zipped_again_with_a_password_is_not_a_profile(good: Path, tmp_path: Path) -> None:
+    # APPNOTE.TXT 4.4.4: bit 0 of the general purpose flag marks an encrypted member, in the local header
+    # (offset 6) and the central directory (offset 8); zipfile then raises RuntimeError on reading it.
+    data = bytearray(good.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = 0
+        while (at := data.find(signature, at)) >= 0:
+            data[at + offset] |= 0x1
+            at += 4
+    locked = tmp_path / "locked.pmvprofile"
+    locked.write_bytes(bytes(data))
+    error = refused(locked)
+    assert error.problem is ProfileProblem.NOT_A_PROFILE and "password" in error.detail
+
+
 def test_a_newer_format_is_refused(good: Path, tmp_path: Path) -> None:
     newer = rebuild(good, tmp_path / "newer.pmvprofile", edit_manifest=lambda m: m.update(format_version=2))
     assert refused(newer).problem is ProfileProblem.NEWER_FORMAT
@@ -216,9 +231,16 @@ def test_secrets_are_bound_to_their_profile(good: Path, tmp_path: Path, new_pc: 
     assert new_pc.snapshot() == {}
 
 
-def test_a_hostile_envelope_is_refused_without_deriving_a_key(good: Path, tmp_path: Path, new_pc: Pc) -> None:
+@pytest.mark.parametrize("kdf", [
+    {"n": 2**30},  # 1 TiB of scrypt memory if it were obeyed
+    {"n": 2**20, "r": 16},  # 2 GiB (RFC 7914: 128·r·n bytes), about 8 s on a till, for every passphrase tried
+    {"n": 2**18},  # 256 MiB
+    {"p": 4},  # four times the work, in one derivation
+])
+def test_a_hostile_envelope_is_refused_without_deriving_a_key(good: Path, tmp_path: Path, new_pc: Pc,
+                                                             kdf: dict[str, int]) -> None:
     envelope = json.loads(members(good)[SECRETS_PART])
-    envelope["kdf"]["n"] = 2**30  # 1 TiB of scrypt memory if it were obeyed
+    envelope["kdf"].update(kdf)
     path = rebuild(good, tmp_path / "x.pmvprofile", parts={SECRETS_PART: json.dumps(envelope).encode()})
     started = time.monotonic()
     with pytest.raises(ProfileError) as caught:

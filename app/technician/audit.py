@@ -52,8 +52,8 @@ class AuditLog(AppendOnlyLog[AuditLogRow, AuditEntry]):
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         for e in rows:
-            writer.writerow([e.at.isoformat(), e.technician, e.action, e.result,
-                             json.dumps(e.detail, ensure_ascii=False)])
+            writer.writerow([_inert(cell) for cell in (e.at.isoformat(), e.technician, e.action, e.result,
+                                                       json.dumps(e.detail, ensure_ascii=False))])
         return buffer.getvalue(), len(rows)
 
     def export_csv(self, path: Path, since: dt.datetime | None = None) -> int:
@@ -64,3 +64,9 @@ class AuditLog(AppendOnlyLog[AuditLogRow, AuditEntry]):
 
     def _entry(self, row: AuditLogRow) -> AuditEntry:
         return AuditEntry(row.id, row.at, row.technician, row.action, row.result, json.loads(row.detail))
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet shows as text: the technician's name is typed at the shop, and Excel would run
+    "=HYPERLINK(…)" (OWASP, CSV injection: a leading =, +, -, @, tab or carriage return starts a formula)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -89,6 +89,20 @@ def test_the_tools_appear_only_once_unlocked_and_go_when_locked(
     qtbot.waitUntil(lambda: actions(runtime)[-1] == ("lock", "ok"), timeout=5000)
 
 
+def test_after_locking_a_new_challenge_is_shown_and_its_code_unlocks_again(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys) -> None:
+    dialog = unlocked(qtbot, runtime, vendor_keys)
+    first = dialog.challenge.code()
+    dialog.lock_button.click()
+    assert dialog.challenge.code() != first and dialog.challenge_label.text() == dialog.challenge.code()
+    dialog.code.setText(sign_challenge(dialog.challenge.code(), "Lê Văn Hai", vendor_keys.private("technician"),
+                                       dt.datetime.now(dt.UTC)))
+    dialog.unlock()
+    qtbot.waitUntil(lambda: dialog.session is not None, timeout=5000)
+    assert dialog.session.technician == "Lê Văn Hai"
+    qtbot.waitUntil(lambda: actions(runtime) == [("unlock", "ok"), ("lock", "ok"), ("unlock", "ok")], timeout=5000)
+
+
 def test_an_expired_unlock_closes_the_tools(qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys) -> None:
     dialog = unlocked(qtbot, runtime, vendor_keys)
     dialog._clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)

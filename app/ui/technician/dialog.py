@@ -178,6 +178,10 @@ class TechnicianDialog(QDialog):
             self.tabs.removeTab(self.tabs.indexOf(tab))
             tab.deleteLater()
         self.tool_tabs = {}
+        # A fresh challenge: the one shown before was answered, and its code may not be used twice.
+        self.challenge = make_challenge(self._runtime.settings.shop.shop_id or "-", self._clock())
+        self.challenge_label.setText(self.challenge.code())
+        self.code.clear()
         self.unlock_box.show()
         self.lock_button.hide()
         self.audit_tab.set_unlocked(False)

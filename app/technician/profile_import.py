@@ -15,8 +15,10 @@ failure (a full disk) the same import can simply be run again.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +125,7 @@ class ImportResult:
     contract_written: bool
     token_restored: bool
     packs_installed: tuple[tuple[str, str], ...]  # (id, version)
+    kept: tuple[Path, ...] = ()  # copies of the files this PC had before they were replaced
 
 
 def _read_optional(path: Path) -> bytes | None:
@@ -278,14 +281,17 @@ def _pack_plan(store: PackStore, pack_id: str, version: str, data: bytes) -> Pac
 
 
 def apply_import(profile: Profile, target: ShopFiles, *, passphrase: str | None = None,
-                 overwrite: bool = False, skip_secrets: bool = False) -> ImportResult:
+                 overwrite: bool = False, skip_secrets: bool = False,
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> ImportResult:
     """Restore ``profile`` on ``target``.
 
     A profile with secrets needs its passphrase (or ``skip_secrets=True`` to
     restore everything else); a missing or wrong one is refused before
     anything is written.  Anything the plan would replace is refused (FOREIGN_SHOP
     when it belongs to another shop, else WOULD_OVERWRITE, with the plan on the
-    error) unless ``overwrite=True``.
+    error) unless ``overwrite=True``; a settings file or contract it then replaces is first copied beside itself
+    (``<name>.before-import-<UTC time>``, in :attr:`ImportResult.kept`), so a password typed on this PC and not
+    carried by the profile is not lost.
     """
     restoring = profile.has_secrets and not skip_secrets
     secrets = profile.open_secrets(passphrase) if restoring else None
@@ -297,7 +303,12 @@ def apply_import(profile: Profile, target: ShopFiles, *, passphrase: str | None 
 
     place = target.with_data_dir(plan.data_dir)
     installed: list[tuple[str, str]] = []
+    kept: list[Path] = []
+    stamp = clock().astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
     try:
+        for action, path in ((plan.settings, target.settings_file), (plan.contract, place.contract_file)):
+            if action is PartAction.REPLACE and (copy := _keep_copy(path, stamp)) is not None:
+                kept.append(copy)
         place.data_dir.mkdir(parents=True, exist_ok=True)
         wanted = {p.id for p in plan.packs if p.action in (PackAction.INSTALL, PackAction.UPGRADE)}
         if wanted:
@@ -322,4 +333,14 @@ def apply_import(profile: Profile, target: ShopFiles, *, passphrase: str | None 
                            fault=exc.fault) from None
     except (OSError, PackError, PackStoreError, ValueError) as exc:
         raise ProfileError(ProfileProblem.WRITE_FAILED, f"{type(exc).__name__}: {exc}") from None
-    return ImportResult(plan, settings_written, contract_written, token_restored, tuple(installed))
+    return ImportResult(plan, settings_written, contract_written, token_restored, tuple(installed), tuple(kept))
+
+
+def _keep_copy(path: Path, stamp: str) -> Path | None:
+    """A copy of ``path`` beside it, before it is replaced (None: there is no such file)."""
+    data = _read_optional(path)
+    if data is None:
+        return None
+    copy = path.with_name(f"{path.name}.before-import-{stamp}")
+    write_atomically(copy, data)
+    return copy

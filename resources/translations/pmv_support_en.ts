@@ -4217,7 +4217,12 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Restored the setup of %1. Reopen the app to use the new settings.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/profile_tab.py" line="191"/>
+        <location filename="../../app/ui/technician/profile_tab.py" line="181"/>
+        <source>Bản cũ của máy này được giữ lại: %1</source>
+        <translation>This PC's previous copy is kept: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/technician/profile_tab.py" line="195"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
     </message>
@@ -4877,195 +4882,195 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>ScannerTab</name>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="141"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="162"/>
         <source>Làm mới</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="150"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="171"/>
         <source>Tự nhận</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="152"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="280"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="173"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="301"/>
         <source>Kết nối</source>
         <translation>Connect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="154"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="175"/>
         <source>Tự dò tốc độ</source>
         <translation>Detect speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="156"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="177"/>
         <source>Máy quét cổng COM / USB-COM</source>
         <translation>COM / USB-COM scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="158"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="179"/>
         <source>Cổng</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="162"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="202"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="183"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="223"/>
         <source>Tốc độ</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="162"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="183"/>
         <source>Khung</source>
         <translation>Frame</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="163"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="184"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="222"/>
         <source>Kết thúc</source>
         <translation>Terminator</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="178"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="199"/>
         <source>Bấm vào đây rồi quét mã (máy quét kiểu bàn phím USB)</source>
         <translation>Click here, then scan (USB keyboard-type scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="180"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
         <source>Máy quét kiểu bàn phím (USB HID)</source>
         <translation>Keyboard-type scanner (USB HID)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="187"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="208"/>
         <source>Thử lại từ đầu</source>
         <translation>Start over</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="189"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="210"/>
         <source>Mã này không quét được</source>
         <translation>This code does not scan</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="191"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="212"/>
         <source>In tờ mã thử…</source>
         <translation>Print the test sheet…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="193"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="214"/>
         <source>Thử với tờ mã: quét lần lượt từng mã</source>
         <translation>Test sheet: scan each code in turn</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="222"/>
         <source>Lúc</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="222"/>
         <source>Nguồn</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="222"/>
         <source>Nội dung</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="250"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="271"/>
         <source>Không thấy cổng COM nào. Máy quét USB kiểu bàn phím không cần cổng: dùng ô bên dưới.</source>
         <translation>No COM port found. A USB keyboard-type scanner needs no port: use the field below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="267"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="288"/>
         <source>Chọn hoặc nhập cổng trước.</source>
         <translation>Choose or type a port first.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="276"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="297"/>
         <source>Ngắt kết nối</source>
         <translation>Disconnect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="277"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="298"/>
         <source>Đang nghe %1 – hãy quét một mã.</source>
         <translation>Listening on %1 – scan a code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="284"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="305"/>
         <source>Lỗi cổng: %1</source>
         <translation>Port error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="286"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="307"/>
         <source>Đã ngắt kết nối.</source>
         <translation>Disconnected.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="290"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="311"/>
         <source>Đang dò tốc độ: hãy quét liên tục một mã trong vài giây…</source>
         <translation>Detecting the speed: keep scanning one code for a few seconds…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="292"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="313"/>
         <source>Đang dò tốc độ cổng…</source>
         <translation>Detecting the port speed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="297"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="318"/>
         <source>Không dò được tốc độ: không nhận được mã hợp lệ ở tốc độ nào.</source>
         <translation>Could not detect the speed: no valid code arrived at any rate.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="300"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="321"/>
         <source>Máy quét dùng tốc độ %1 baud.</source>
         <translation>The scanner uses %1 baud.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="314"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="335"/>
         <source>Cổng COM</source>
         <translation>COM port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="355"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="376"/>
         <source>Bàn phím (máy quét)</source>
         <translation>Keyboard (scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="355"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="376"/>
         <source>Bàn phím (người gõ)</source>
         <translation>Keyboard (person typing)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="356"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="377"/>
         <source>%1 phím/giây</source>
         <translation>%1 keys/s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="394"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="415"/>
         <source>%1: mong đợi %2, nhận được %3</source>
         <translation>%1: expected %2, received %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="398"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="419"/>
         <source>Quét đúng.</source>
         <translation>Scanned correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="404"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="425"/>
         <source>Máy quét đọc đúng tất cả các mã trên tờ thử.</source>
         <translation>The scanner read every code on the test sheet correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="418"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="439"/>
         <source>In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.</source>
         <translation>Print the test sheet, click the scan field (or connect the COM port), then scan each code in turn. The app names the usual faults and how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="436"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="457"/>
         <source>Lưu tờ mã thử</source>
         <translation>Save the test sheet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="441"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="462"/>
         <source>Đã lưu tờ mã thử: %1 – in ở 100%.</source>
         <translation>Test sheet saved: %1 – print at 100%.</translation>
     </message>
@@ -6492,17 +6497,17 @@ Details: %2</translation>
         <translation>Backup for reinstall</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="188"/>
+        <location filename="../../app/ui/technician/dialog.py" line="192"/>
         <source>Phiên kỹ thuật viên đã hết hạn.</source>
         <translation>The technician session has expired.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="189"/>
+        <location filename="../../app/ui/technician/dialog.py" line="193"/>
         <source>Đã khóa chế độ kỹ thuật viên.</source>
         <translation>Technician mode is locked.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/technician/dialog.py" line="206"/>
+        <location filename="../../app/ui/technician/dialog.py" line="210"/>
         <source>Kỹ thuật viên: %1 – còn %2 phút</source>
         <translation>
             <numerusform>Technician: %1 – %2 minute left</numerusform>

@@ -194,6 +194,39 @@ def test_a_profile_exported_here_restores_on_a_fresh_pc_after_showing_the_plan(
     assert ("profile.export", "ok") in actions(runtime)
 
 
+def test_restoring_over_a_pcs_own_settings_says_where_its_copy_is_kept(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        demo_shop) -> None:
+    from app.bootstrap import bootstrap
+    from app.infra.paths import AppPaths
+
+    dialog = unlocked(qtbot, runtime, vendor_keys)
+    target = tmp_path / "KP-0001.pmvprofile"
+    dialog.tool_tabs["profile"].export(target)
+    qtbot.waitUntil(lambda: target.is_file() and "Đã sao lưu" in dialog.tool_tabs["profile"].message.text(),
+                    timeout=20000)
+    monkeypatch.setenv("PMV_SUPPORT_HOME", str(tmp_path / "new-pc"))
+    fresh = bootstrap(None, paths=AppPaths.default().ensure(), install_crash_handler=False)
+    own = demo_shop.settings_file.read_bytes() + "\n# Mật khẩu máy bán hàng gõ trên máy này\n".encode()
+    fresh.paths.settings_file.write_bytes(own)
+    try:
+        new_dialog = unlocked(qtbot, fresh, vendor_keys, name="Lê Kỹ Thuật")
+        restore = new_dialog.tool_tabs["profile"]
+        new_dialog.tabs.setCurrentWidget(restore)
+        new_dialog.show()
+        restore.open_profile(target)
+        qtbot.waitUntil(lambda: restore.plan is not None, timeout=10000)
+        assert restore.overwrite.isVisible()
+        restore.overwrite.setChecked(True)
+        restore.restore()
+        qtbot.waitUntil(lambda: "Đã khôi phục" in restore.message.text(), timeout=20000)
+        (copy,) = fresh.paths.settings_file.parent.glob("settings.toml.before-import-*")
+        assert copy.read_bytes() == own
+        assert "Bản cũ của máy này được giữ lại" in restore.message.text() and copy.name in restore.message.text()
+    finally:
+        fresh.close()
+
+
 def test_reopening_keeps_the_unlock_and_an_older_dialog_cannot_end_it(qtbot: QtBot, make_app,
                                                                       vendor_keys: VendorKeys) -> None:
     app = make_app()

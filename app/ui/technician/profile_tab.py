@@ -175,8 +175,12 @@ class ProfileTab(QWidget):
     def _restored(self, result: ImportResult) -> None:
         self.import_button.setEnabled(True)
         self.show_plan(result.plan)
-        self.message.show_message(tr_args(self.tr("Đã khôi phục cấu hình của %1. Hãy mở lại phần mềm để dùng cài đặt "
-                                                  "mới."), result.plan.shop_name), Level.OK)
+        text = tr_args(self.tr("Đã khôi phục cấu hình của %1. Hãy mở lại phần mềm để dùng cài đặt mới."),
+                       result.plan.shop_name)
+        if result.kept:  # what this PC had, copied before it was replaced: a password typed here is in it
+            text += " " + tr_args(self.tr("Bản cũ của máy này được giữ lại: %1"),
+                                  ", ".join(str(path) for path in result.kept))
+        self.message.show_message(text, Level.OK)
 
     def _failed(self, exc: BaseException) -> None:
         self.export_button.setEnabled(True)

@@ -8,6 +8,7 @@ test_profile_refusals.py and use the fixtures defined here.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import unicodedata
@@ -321,6 +322,24 @@ def test_existing_settings_are_not_overwritten_without_confirmation(
 
     apply_import(profile, new_pc.files, passphrase=PASSPHRASE, overwrite=True)
     assert new_pc.paths.settings_file.read_bytes() == old_pc.paths.settings_file.read_bytes()
+
+
+def test_settings_replaced_by_an_import_are_kept_beside_it(
+        old_pc: Pc, new_pc: Pc, demo_shop: DemoShop, export: Callable[..., ExportResult]) -> None:
+    # The new PC already has the shop's POS password typed in; the profile, made without its secrets, carries
+    # "***" there. Replacing must not lose the password: the PC's own file is kept beside the new one.
+    new_pc.paths.ensure()
+    mine = settings_text(demo_shop).replace("Tem nhẫn quầy 1", "Máy in mới").encode() + "# mật khẩu đã gõ\n".encode()
+    new_pc.paths.settings_file.write_bytes(mine)
+    profile = read_profile(export().path)
+    at = dt.datetime(2026, 12, 7, 6, 30, tzinfo=dt.UTC)
+    result = apply_import(profile, new_pc.files, overwrite=True, clock=lambda: at)
+    (copy,) = result.kept
+    assert copy == new_pc.paths.settings_file.with_name("settings.toml.before-import-20261207-063000")
+    assert copy.read_bytes() == mine
+    assert new_pc.paths.settings_file.read_bytes() == profile.settings  # the profile's, its secrets as "***"
+    again = apply_import(profile, new_pc.files, overwrite=True, clock=lambda: at + dt.timedelta(hours=1))
+    assert again.kept == ()  # the same settings again: nothing replaced, nothing copied
 
 
 def test_a_pc_of_another_shop_is_refused_unless_confirmed(old_pc: Pc, new_pc: Pc, demo_shop: DemoShop,

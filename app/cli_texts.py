@@ -230,6 +230,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "printer or a shorter code."),
     "verify_does_not_decode": ("mã vạch trên tem không đọc lại được; hãy dùng mã ngắn hơn hoặc mẫu tem khác.",
                                "the barcode on the tag does not read back; use a shorter code or another template."),
+    "verify_text_too_wide": ("một dòng chữ dài quá chỗ trên tem (ra ngoài đầu in hoặc lấn vào mã vạch); hãy rút ngắn "
+                             "tên hàng hoặc chọn mẫu tem rộng hơn.",
+                             "a line of text is too long for the tag (past the print head or into the code); shorten "
+                             "the item's name or choose a wider template."),
     "layout_long_code_datamatrix": ("Mã dài: in mã 2D DataMatrix; máy quét của quầy cần đọc được mã 2D.",
                                     "Long code: printing a 2D DataMatrix code; "
                                     "the counter's scanner must read 2D codes."),

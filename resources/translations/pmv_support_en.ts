@@ -692,72 +692,77 @@
         <translation>The tag&apos;s barcode decodes to something else: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="78"/>
+        <location filename="../../app/ui/devices/texts.py" line="73"/>
+        <source>Một dòng chữ dài quá chỗ trên tem (ra ngoài đầu in hoặc lấn vào mã vạch): không in. Rút ngắn tên hàng hoặc chọn mẫu tem rộng hơn.</source>
+        <translation>A line of text is too long for the tag (past the print head or into the barcode): not printed. Shorten the item&apos;s name or choose a wider template.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="81"/>
         <source>Mã dài: in mã 2D DataMatrix. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
         <translation>Long code: printed as a 2D DataMatrix. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="80"/>
+        <location filename="../../app/ui/devices/texts.py" line="83"/>
         <source>Mã dài: in mã 2D QR. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
         <translation>Long code: printed as a 2D QR code. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="86"/>
+        <location filename="../../app/ui/devices/texts.py" line="89"/>
         <source>Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP.</source>
         <translation>Cannot reach the printer: check its power, network cable and IP address.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="88"/>
+        <location filename="../../app/ui/devices/texts.py" line="91"/>
         <source>Máy in không trả lời kịp: có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in.</source>
         <translation>The printer did not answer in time: it may be busy, jammed, or set to another printer language.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="90"/>
+        <location filename="../../app/ui/devices/texts.py" line="93"/>
         <source>Máy in từ chối kết nối: sai cổng (thường là 9100) hoặc máy in đang bận.</source>
         <translation>The printer refused the connection: wrong port (usually 9100) or the printer is busy.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="92"/>
+        <location filename="../../app/ui/devices/texts.py" line="95"/>
         <source>Không tìm thấy máy in, cổng hoặc hàng đợi này.</source>
         <translation>This printer, port or queue was not found.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="93"/>
+        <location filename="../../app/ui/devices/texts.py" line="96"/>
         <source>Địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600).</source>
         <translation>The printer address is not in a known form (e.g. tcp://192.168.1.50:9100, serial://COM3?baud=9600).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="99"/>
+        <location filename="../../app/ui/devices/texts.py" line="102"/>
         <source>hết giấy</source>
         <translation>paper out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="100"/>
+        <location filename="../../app/ui/devices/texts.py" line="103"/>
         <source>kẹt giấy</source>
         <translation>paper jam</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="101"/>
+        <location filename="../../app/ui/devices/texts.py" line="104"/>
         <source>nắp đầu in đang mở</source>
         <translation>print head open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="102"/>
+        <location filename="../../app/ui/devices/texts.py" line="105"/>
         <source>hết mực ruy băng</source>
         <translation>ribbon out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="103"/>
+        <location filename="../../app/ui/devices/texts.py" line="106"/>
         <source>đang tạm dừng</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="104"/>
+        <location filename="../../app/ui/devices/texts.py" line="107"/>
         <source>bộ nhớ đệm đầy</source>
         <translation>buffer full</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="105"/>
+        <location filename="../../app/ui/devices/texts.py" line="108"/>
         <source>lỗi khác</source>
         <translation>other fault</translation>
     </message>
@@ -3942,13 +3947,13 @@ Support requests are still saved and will be sent automatically once the network
     </message>
     <message>
         <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
-        <location filename="../../app/ui/devices/texts.py" line="117"/>
+        <location filename="../../app/ui/devices/texts.py" line="120"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
         <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
-        <location filename="../../app/ui/devices/texts.py" line="118"/>
+        <location filename="../../app/ui/devices/texts.py" line="121"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
@@ -3998,7 +4003,7 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Calibrate sensor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="119"/>
+        <location filename="../../app/ui/devices/texts.py" line="122"/>
         <source>Giá trị không hợp lệ: %1</source>
         <translation>Invalid value: %1</translation>
     </message>
@@ -4054,12 +4059,12 @@ Support requests are still saved and will be sent automatically once the network
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="112"/>
+        <location filename="../../app/ui/devices/texts.py" line="115"/>
         <source>Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.</source>
         <translation>To print a run, the item code must end in a number (for example 75000001): the tags are numbered upwards.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="115"/>
+        <location filename="../../app/ui/devices/texts.py" line="118"/>
         <source>Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.</source>
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
@@ -4219,7 +4224,7 @@ Support requests are still saved and will be sent automatically once the network
     <message>
         <location filename="../../app/ui/technician/profile_tab.py" line="181"/>
         <source>Bản cũ của máy này được giữ lại: %1</source>
-        <translation>This PC's previous copy is kept: %1</translation>
+        <translation>This PC&apos;s previous copy is kept: %1</translation>
     </message>
     <message>
         <location filename="../../app/ui/technician/profile_tab.py" line="195"/>

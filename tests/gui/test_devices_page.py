@@ -432,3 +432,13 @@ def test_in_english_a_diagnosis_gives_its_fix_steps_in_english(qtbot: QtBot, qap
             page.show()
             qtbot.waitExposed(page)
             tab.diagnosis.grab().save(os.environ["DEVICES_SCREENSHOT"])
+
+
+def test_a_name_too_long_for_the_tag_is_refused_in_words_before_printing(qtbot: QtBot, runtime) -> None:
+    page = make_printer(qtbot, runtime)
+    tab = page.printer
+    qtbot.waitUntil(lambda: "quét được" in tab.verdict.text(), timeout=10000)
+    tab.template.setCurrentIndex(tab.template.findData("rat_tail_75x10"))
+    tab.product.setText("Nhẫn nam vàng 18K mặt đá CZ trắng khắc chữ Phúc")
+    tab.refresh_preview()
+    qtbot.waitUntil(lambda: "dài quá chỗ trên tem" in tab.verdict.text(), timeout=10000)

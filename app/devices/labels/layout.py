@@ -30,6 +30,7 @@ class VerifyProblem(StrEnum):
     BARS_TOO_THIN = "bars_too_thin"
     DOES_NOT_DECODE = "does_not_decode"
     DECODES_WRONG = "decodes_wrong"
+    TEXT_TOO_WIDE = "text_too_wide"  # a line runs past the head or into the code's quiet zone
 
 
 class TagRefused(CodedError[VerifyProblem], ValueError):

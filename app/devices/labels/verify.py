@@ -6,7 +6,8 @@ Three checks, cheapest first:
      rat-tail head holds at most 5 Code 128 symbol characters at 203 dpi
      with 2-dot bars: 10 digits, or about 5 letters; longer codes go in the
      DataMatrix the template offers, and the result says so in ``note``);
-  3. the tag drawn dot for dot at the printer's resolution (the same layout
+  3. every text line inside the print head and clear of the code's quiet zone;
+  4. the tag drawn dot for dot at the printer's resolution (the same layout
      the printer command describes) decodes with zxing-cpp to exactly the
      item code, in the symbology chosen.
 """
@@ -17,7 +18,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.devices.labels.layout import LayoutNote, TagRefused, VerifyProblem, dots_to_mm, layout_tag, min_module_dots
+from app.devices.labels.layout import (
+    LayoutNote,
+    TagLayout,
+    TagRefused,
+    VerifyProblem,
+    dots_to_mm,
+    layout_tag,
+    min_module_dots,
+)
+from app.devices.labels.matrix import Symbology
 from app.devices.labels.model import JewelleryTag, LabelTemplate
 from app.devices.labels.preview import image_from_layout
 
@@ -80,12 +90,40 @@ def verify_tag(tag: JewelleryTag, template: LabelTemplate, dpi: int,
 
     if layout.geometry_problem is not None:
         return result(layout.geometry_problem)
+    if _text_overflows(layout):
+        return result(VerifyProblem.TEXT_TOO_WIDE)
     decoded = list(decoder(image_from_layout(layout)))
     if not decoded:
         return result(VerifyProblem.DOES_NOT_DECODE)
     if decoded != [tag.item_code]:
         return result(VerifyProblem.DECODES_WRONG, decoded)
     return result(None, decoded)
+
+
+def _text_overflows(layout: TagLayout) -> bool:
+    """Whether a line's ink runs past the print head, or into the quiet zone of a code beside it.
+
+    Measured on the line drawn without the label's clipping: what the printer would lose past its edge, or
+    print over the code's quiet zone (ISO/IEC 16022 and 18004 need it blank), is a spoiled tag.
+    """
+    from app.devices.labels.text_raster import raster_for
+
+    left, _top, width, _height = layout.printable
+    code = layout.barcode
+    # Code 128's quiet zone is left and right only (ISO/IEC 15417); a 2D code's is on every side.
+    above = 0 if code.symbology is Symbology.CODE128 else code.quiet
+    code_left, code_top, code_bottom = code.x - code.quiet, code.y - above, code.y + code.symbol_height + above
+    for text in layout.texts:
+        raster = raster_for(text, 8 * layout.width, layout.height)
+        if raster is None:
+            continue
+        limit = left + width
+        beside = raster.y < code_bottom and raster.y + raster.height > code_top and text.x < code_left
+        if beside:
+            limit = min(limit, code_left)
+        if raster.x + raster.width > limit:
+            return True
+    return False
 
 
 def require_verified(tag: JewelleryTag, template: LabelTemplate, dpi: int,

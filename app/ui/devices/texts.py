@@ -70,6 +70,9 @@ verify_problem_text = Words({
         "DeviceTexts", "Vạch mã quá mảnh so với độ phân giải máy in: máy quét sẽ khó đọc."),
     VerifyProblem.DOES_NOT_DECODE: QT_TRANSLATE_NOOP("DeviceTexts", "Mã vạch trên tem không đọc lại được: không in."),
     VerifyProblem.DECODES_WRONG: QT_TRANSLATE_NOOP("DeviceTexts", "Mã vạch đọc lại ra nội dung khác: không in."),
+    VerifyProblem.TEXT_TOO_WIDE: QT_TRANSLATE_NOOP(
+        "DeviceTexts", "Một dòng chữ dài quá chỗ trên tem (ra ngoài đầu in hoặc lấn vào mã vạch): không in. "
+        "Rút ngắn tên hàng hoặc chọn mẫu tem rộng hơn."),
 })
 
 

@@ -123,3 +123,21 @@ def test_print_tag_sends_only_verified_tags(printer) -> None:
     time.sleep(0.2)
     assert len(printer.jobs) == 1  # the refused tag never opened a connection
     assert b"^FD75000001^FS" in job
+
+
+@pytest.mark.parametrize("dpi", DPIS)
+def test_a_name_that_runs_past_the_head_or_into_the_codes_quiet_zone_is_refused(dpi: int) -> None:
+    # The rat-tail head is 30 mm wide (the template's printable box); a DataMatrix needs a 1-module quiet zone on
+    # every side (ISO/IEC 16022), Code 128 10 modules left and right (ISO/IEC 15417). A 47-character name in
+    # 2 mm letters is about 34 mm long: it would print past the head or over the square's margin.
+    long_name = JewelleryTag("Kim Phát", "PMV999900001", "Nhẫn nam vàng 18K mặt đá CZ trắng khắc chữ Phúc", "750",
+                             4688, labour_vnd=350_000)
+    result = verify_tag(long_name, load_template("rat_tail_75x10"), dpi)
+    assert result.problem is VerifyProblem.TEXT_TOO_WIDE
+    with pytest.raises(TagRefused) as refused:
+        prepare_job(long_name, load_template("rat_tail_75x10"), "zpl", dpi)
+    assert refused.value.problem is VerifyProblem.TEXT_TOO_WIDE
+    # The same tag with a name that fits is printed, with its 2D code beside the lines.
+    fits = verify_tag(JewelleryTag("Kim Phát", "PMV999900001", "Nhẫn cưới 18K", "750", 4688, labour_vnd=350_000),
+                      load_template("rat_tail_75x10"), dpi)
+    assert fits.ok and fits.decoded == ("PMV999900001",)

@@ -87,3 +87,12 @@ def coverage_on(contract: Contract, day: dt.date) -> Coverage:
         ending_soon=covered_until is not None and days_left <= ENDING_SOON_DAYS,
         covered_until=covered_until,
     )
+
+
+def deadline_class(coverage: Coverage) -> str:
+    """The row of the response-time table (:data:`pmv_protocol.sla.RESPONSE_HOURS`) a request of that day is in.
+
+    A maintenance contract in force makes the shop a priority customer even inside its warranty (DESIGN.md,
+    "Domain rules": priority "even inside the warranty"; seed rule M1), so it is answered on the maintenance row.
+    """
+    return CoverageStatus.MAINTENANCE.value if coverage.priority else coverage.status.value

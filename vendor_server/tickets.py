@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.contract import Contract, ContractError
-from pmv_protocol.coverage import coverage_on
+from pmv_protocol.coverage import coverage_on, deadline_class
 from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.signed_json import parse_object
 from pmv_protocol.sla import response_due
@@ -47,7 +47,8 @@ def ticket_number(ticket_id: int, opened_at: dt.datetime) -> str:
 
 
 def coverage_for(db: VendorDatabase, shop: Shop, opened_at: dt.datetime, session: Session | None = None) -> str:
-    """The shop's coverage code on the shop's day of ``opened_at``, from its latest contract.
+    """The shop's coverage code on the shop's day of ``opened_at``, from its latest contract: the row of the
+    response-time table it is answered on (``maintenance`` for a contract in force, even inside the warranty).
 
     The day of *opening* counts, not of delivery: a shop that was offline
     when its warranty ended must still get the deadline it was promised.
@@ -71,7 +72,7 @@ def coverage_in(session: Session, shop: Shop, opened_at: dt.datetime) -> str:
         # needs help), just without a deadline, and leave a trace for staff.
         log.error("contract of shop %s is unreadable (%s); ticket gets no deadline", shop.shop_id, exc)
         return "expired"
-    return coverage_on(contract, opened_at.astimezone(SHOP_TZ).date()).status.value
+    return deadline_class(coverage_on(contract, opened_at.astimezone(SHOP_TZ).date()))
 
 
 def ticket_terms(session: Session, shop: Shop, opened_at: dt.datetime, severity: str,

@@ -17,7 +17,7 @@ from app.support.models import NewRequest, RequestDraft, SupportRequest
 from pmv_protocol import wire
 from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.contract import Contract
-from pmv_protocol.coverage import CoverageStatus, coverage_on
+from pmv_protocol.coverage import CoverageStatus, coverage_on, deadline_class
 from pmv_protocol.phone import PhoneError, parse_phone
 from pmv_protocol.sla import response_due
 
@@ -103,7 +103,9 @@ def raise_request(
     """Save the request with its local deadline estimate (the server's answer replaces it); ``activity``: where
     the overview's recent activity is noted; ``request_id``: the same for every try of one form (saved once)."""
     coverage = coverage_status(contract, opened_at, calendar)
-    due = response_due(opened_at, new.severity.value, coverage.value, calendar)
+    # The deadline's row: a contract in force answers a shop as a priority customer, even inside its warranty.
+    tier = deadline_class(coverage_on(contract, calendar.localize(opened_at).date())) if contract else coverage.value
+    due = response_due(opened_at, new.severity.value, tier, calendar)
     request = repo.create(new, coverage=coverage.value, response_due_at=due, attachments=attachments,
                           opened_at=opened_at, request_id=request_id)
     if activity is not None:

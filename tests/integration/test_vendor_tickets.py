@@ -151,6 +151,20 @@ def test_maintenance_shop_is_priority_and_a_deadline_at_closing_stays(vendor: Ve
     assert due(response) == dt.datetime(2026, 3, 2, 12, 0, tzinfo=HCM)
 
 
+def test_a_contract_in_force_inside_the_warranty_makes_the_shop_a_priority_customer(
+        vendor: VendorServer, clock: FixedClock) -> None:
+    # DESIGN.md, "Domain rules": priority is true when a maintenance contract covers the day, even inside the
+    # warranty, and priority customers get 2 h for high (warranty customers 4 h); seed rule M1.
+    token = vendor.add_shop("KP-0004", "Kim Phát 4")
+    issue_contract(vendor, "KP-0004", "2026-01-15", 12, "2026-06-01:2027-05-31")  # warranty through 15/01/2027
+    clock.now = reached(stated="2026-03-02T10:00:00+07:00")
+    high = post_ticket(vendor, token, str(uuid.uuid4()), severity="high", opened_at="2026-03-02T10:00:00+07:00")
+    assert due(high) == dt.datetime(2026, 3, 2, 15, 30, tzinfo=HCM)  # before the contract: warranty, 4 h
+    clock.now = reached(stated="2026-07-06T10:00:00+07:00")
+    high = post_ticket(vendor, token, str(uuid.uuid4()), severity="high", opened_at="2026-07-06T10:00:00+07:00")
+    assert due(high) == dt.datetime(2026, 7, 6, 12, 0, tzinfo=HCM)  # Monday, contract in force: 2 h
+
+
 @pytest.mark.parametrize(("stated", "opened", "due_at"), [
     # The server's clock: Mon 7 Dec 2026 10:00 in Hồ Chí Minh City; warranty through 15/01/2027; normal = 4 h.
     # 09:00 + 4 working hours: 09:00-12:00, 13:30-14:30.

@@ -53,6 +53,35 @@ def test_coverage_for_a_request_uses_the_vietnamese_date() -> None:
     assert coverage_status(None, dt.datetime(2026, 11, 25, tzinfo=dt.UTC), calendar) is CoverageStatus.EXPIRED
 
 
+def test_the_tills_estimate_answers_a_contract_in_force_inside_the_warranty_as_priority(tmp_path: Path) -> None:
+    # DESIGN.md, "Domain rules": priority when a maintenance contract covers the day, even inside the warranty;
+    # priority customers get 2 working hours for high, warranty customers 4.
+    from app.storage.db import Database
+    from app.storage.support_requests import SupportRepository
+    from app.support.models import NewRequest
+    from app.support.service import raise_request
+    from pmv_protocol.contract import MaintenanceContract
+
+    hcm = dt.timezone(dt.timedelta(hours=7))
+    contract = Contract("KP", "Kim Phát", "PMV", 12, dt.date(2026, 1, 15),
+                        (MaintenanceContract(dt.date(2026, 6, 1), dt.date(2027, 5, 31), "gold"),),
+                        dt.datetime(2026, 1, 15, tzinfo=dt.UTC))
+    db, _ = Database.open(tmp_path / "app.sqlite3")
+    repo = SupportRepository(db, tmp_path / "outbox")
+    new = NewRequest(Category.INCIDENT, Severity.HIGH, "Máy in tem không in", "Từ sáng nay", "Chị Lan",
+                     "+84903112233", Channel.PHONE)
+    try:
+        before = raise_request(repo, new, contract=contract, calendar=WorkingCalendar.default(),
+                               opened_at=dt.datetime(2026, 3, 2, 10, 0, tzinfo=hcm))
+        during = raise_request(repo, new, contract=contract, calendar=WorkingCalendar.default(),
+                               opened_at=dt.datetime(2026, 7, 6, 10, 0, tzinfo=hcm))
+    finally:
+        db.close()
+    assert before.response_due_at == dt.datetime(2026, 3, 2, 15, 30, tzinfo=hcm)  # warranty only: 4 h
+    assert during.response_due_at == dt.datetime(2026, 7, 6, 12, 0, tzinfo=hcm)  # a contract in force: 2 h
+    assert during.coverage == "warranty"  # what the manager sees stays the warranty
+
+
 def test_bundle_is_redacted_previewable_and_parts_can_be_left_out(demo_shop: DemoShop, tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     log.write_text(

@@ -14,14 +14,21 @@ import os
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pmv_protocol.atomic import atomic_target
 from vendor_server.db import Attachment, VendorDatabase
 from vendor_server.records import AttachmentRecord, attachment_record
-from vendor_server.uploads import ReceivedUpload, UploadInvalid, sanitize_filename
+from vendor_server.uploads import (
+    MAX_TICKET_BYTES,
+    MAX_TICKET_FILES,
+    ReceivedUpload,
+    TicketFull,
+    UploadInvalid,
+    sanitize_filename,
+)
 
 
 def find_attachment(db: VendorDatabase, ticket_id: int, client_id: str) -> AttachmentRecord | None:
@@ -60,6 +67,12 @@ def store_attachment(db: VendorDatabase, ticket_id: int, upload: ReceivedUpload,
             raise UploadInvalid(f"checksum mismatch: sha256 of the {upload.spool.size} bytes received is "
                                 f"{upload.spool.sha256}, not {upload.claimed_sha256}; send the file again")
         with db.sessions() as session:
+            files, size = session.execute(
+                select(func.count(Attachment.id), func.coalesce(func.sum(Attachment.size), 0))
+                .where(Attachment.ticket_id == ticket_id)).one()
+            if files >= MAX_TICKET_FILES or size + upload.spool.size > MAX_TICKET_BYTES:
+                raise TicketFull(f"the ticket already holds {files} files ({size} bytes); at most "
+                                 f"{MAX_TICKET_FILES} files and {MAX_TICKET_BYTES} bytes: call the hotline")
             row = Attachment(ticket_id=ticket_id, client_id=upload.client_id, filename=upload.filename,
                              size=upload.spool.size, sha256=upload.spool.sha256,
                              created_at=now or dt.datetime.now(dt.UTC))

@@ -25,6 +25,10 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from pmv_protocol.wire import CLIENT_ID_FIELD, FILE_FIELD, SHA256_FIELD, canonical_uuid
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# One ticket's files, all uploads together: far above a request's diagnostics and a conversation's
+# screenshots (10 files a message), far below what a looping client could otherwise pour onto the vendor's disk.
+MAX_TICKET_FILES = 200
+MAX_TICKET_BYTES = 500 * 1024 * 1024
 # Room for the multipart framing and the two small fields around the file,
 # so a Content-Length check can refuse a hopeless upload before reading it.
 MULTIPART_SLACK = 64 * 1024
@@ -55,6 +59,12 @@ class UploadInvalid(UploadError):
     """A well-formed upload with a wrong field: a client id that is no UUID, a checksum that does not match (422)."""
 
     status = 422
+
+
+class TicketFull(UploadError):
+    """The ticket already holds as many files, or bytes, as one ticket may (409)."""
+
+    status = 409
 
 
 class UnsupportedUpload(UploadError):

@@ -84,3 +84,20 @@ def test_malformed_json_is_refused_not_a_server_error(vendor_server: VendorServe
     # A 4xx: the shop's client gives such a request up as refused; a 5xx it would send again forever.
     assert answer.status_code in (400, 422), answer.text
     assert answer.json()["detail"]
+
+
+def test_a_ticket_takes_a_bounded_number_of_files(vendor_server: VendorServer) -> None:
+    """A looping client (or a stolen token) cannot pour files onto the vendor's disk through one ticket."""
+    from vendor_server.uploads import MAX_TICKET_FILES
+
+    token = vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    ticket = requests.post(f"{vendor_server.base_url}/api/v1/tickets", json=body(), timeout=10,
+                           headers={**auth(token), "Idempotency-Key": str(uuid.uuid4())}).json()
+    first = str(uuid.uuid4())
+    assert upload(vendor_server.base_url, token, ticket["id"], b"0", client_id=first).status_code == 201
+    for index in range(1, MAX_TICKET_FILES):
+        assert upload(vendor_server.base_url, token, ticket["id"], str(index).encode()).status_code == 201
+    refused = upload(vendor_server.base_url, token, ticket["id"], b"one more")
+    assert refused.status_code == 409 and str(MAX_TICKET_FILES) in refused.json()["detail"]
+    # A replay of a file already stored is still answered as stored (the client's retry after a lost answer).
+    assert upload(vendor_server.base_url, token, ticket["id"], b"0", client_id=first).status_code == 200

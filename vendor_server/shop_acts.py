@@ -58,8 +58,21 @@ def _clamped(at: dt.datetime, not_before: dt.datetime | None, now: dt.datetime) 
     return moment if not_before is None else max(moment, min(not_before, now))
 
 
-def _act(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, step: Step) -> ActResult:
-    """Store the act once per (ticket, key); LookupError when the ticket is not this shop's."""
+class KeyReused(ValueError):
+    """The Idempotency-Key already names another kind of act on this ticket (a client's bug): answering with that
+    act would tell the client a reopen was stored when it was a message."""
+
+
+def _act(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, step: Step,
+         kinds: tuple[EventKind, ...]) -> ActResult:
+    """Store the act once per (ticket, key); LookupError when the ticket is not this shop's, KeyReused when the
+    key already names a step of another kind than ``kinds`` (what this act records)."""
+
+    def same_act(found: TicketEventRow) -> TicketEventRow:
+        if found.kind not in {kind.value for kind in kinds}:
+            raise KeyReused(f"Idempotency-Key {key} already names a {found.kind} step of this ticket")
+        return found
+
     mine = (Ticket.id == ticket_id) & (Ticket.shop_pk == shop.id)
     with db.sessions() as session:  # a replay is answered without taking the ticket's lock
         ticket = session.scalar(select(Ticket).where(mine))
@@ -67,7 +80,7 @@ def _act(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, step: Step) -
             raise LookupError(f"no ticket {ticket_id} for this shop")
         found = event_by_client_id(session, ticket_id, key)
         if found is not None:
-            return ActResult(stored_event(session, found), ticket_record(ticket), False)
+            return ActResult(stored_event(session, same_act(found)), ticket_record(ticket), False)
     with db.sessions() as session:
         ticket = lock_ticket(session, mine)
         if ticket is None:
@@ -87,7 +100,7 @@ def _act(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, step: Step) -
                 return result
         ticket = session.get(Ticket, ticket_id, populate_existing=True)
         assert ticket is not None
-        return ActResult(stored_event(session, found), ticket_record(ticket), False)
+        return ActResult(stored_event(session, same_act(found)), ticket_record(ticket), False)
 
 
 def _state(ticket: Ticket, flow: TicketFlow) -> ticket_flow.FlowState:
@@ -115,7 +128,7 @@ def post_message(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, new: 
                          at=_clamped(new.at, None, now), now=now, client_id=key, text=new.text.strip() or None,
                          attachment_ids=[found[name] for name in wanted])
 
-    return _act(db, shop, ticket_id, key, step)
+    return _act(db, shop, ticket_id, key, step, (EventKind.MESSAGE,))
 
 
 def post_decision(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, new: NewDecision,
@@ -137,7 +150,7 @@ def post_decision(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, new:
         return add_event(session, ticket, EventKind.REFUSED, Author.SHOP, new.author_name, at=at, now=now,
                          client_id=key, text=reason, data=event_data(response_due_at=due))
 
-    return _act(db, shop, ticket_id, key, step)
+    return _act(db, shop, ticket_id, key, step, (EventKind.ACCEPTED, EventKind.REFUSED))
 
 
 def post_visit_answer(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, new: NewVisitAnswer,
@@ -157,7 +170,7 @@ def post_visit_answer(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, 
         return add_event(session, ticket, EventKind.VISIT_RESCHEDULE, Author.SHOP, new.author_name, at=at,
                          now=now, client_id=key, text=note, data=data)
 
-    return _act(db, shop, ticket_id, key, step)
+    return _act(db, shop, ticket_id, key, step, (EventKind.VISIT_CONFIRMED, EventKind.VISIT_RESCHEDULE))
 
 
 def post_rating(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, new: NewRating,
@@ -171,7 +184,7 @@ def post_rating(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, new: N
                          at=_clamped(new.at, None, now), now=now, client_id=key, text=new.comment or None,
                          data=event_data(stars=new.stars))
 
-    return _act(db, shop, ticket_id, key, step)
+    return _act(db, shop, ticket_id, key, step, (EventKind.RATED,))
 
 
 def post_reopen(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, new: NewReopen,
@@ -189,5 +202,5 @@ def post_reopen(db: VendorDatabase, shop: Shop, ticket_id: int, key: str, new: N
         return add_event(session, ticket, EventKind.REOPENED, Author.SHOP, new.author_name, at=at, now=now,
                          client_id=key, text=new.reason, data=event_data(response_due_at=due))
 
-    return _act(db, shop, ticket_id, key, step)
+    return _act(db, shop, ticket_id, key, step, (EventKind.REOPENED,))
 

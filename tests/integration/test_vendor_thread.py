@@ -533,3 +533,17 @@ def test_a_ticket_from_before_the_conversation_reads_its_flow_from_its_status(ve
     assert shop.act(ticket["id"], "rating", clock(), stars=4).status_code == 201
     clock.now = dt.datetime(2026, 3, 10, 10, 0, tzinfo=HCM)  # 7 days and 1 hour after its last change
     assert refused(shop.act(ticket["id"], "reopen", clock(), reason="Lại lỗi")) == "reopen_too_late"
+
+
+def test_an_act_key_that_already_names_another_act_is_refused_not_answered_with_it(
+        vendor: VendorServer, clock: FixedClock) -> None:
+    # The key makes a retry of the same act safe (DESIGN.md: 201 new, 200 the same act again). Sent with another
+    # act, answering 200 with the earlier message would tell the client a reopen was stored when nothing was.
+    shop = warranty_shop(vendor)
+    ticket = shop.open_ticket()
+    key = str(uuid.uuid4())
+    assert shop.act(ticket["id"], "messages", MON_1100, key=key, text="Máy in lại kẹt giấy").status_code == 201
+    assert shop.act(ticket["id"], "messages", MON_1100, key=key, text="Máy in lại kẹt giấy").status_code == 200
+    other = shop.act(ticket["id"], "rating", MON_1100, key=key, stars=5)
+    assert other.status_code == 422 and "message" in other.json()["detail"]
+    assert [kind for kind, _author, _name in kinds(shop.timeline(ticket["id"]))] == ["opened", "message"]

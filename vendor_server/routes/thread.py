@@ -55,6 +55,8 @@ def _receipt(response: Response, act: Callable[[], ActResult]) -> ActReceipt:
         raise HTTPException(409, {"refusal": exc.code.value, "message": exc.message}) from None
     except LookupError:
         raise HTTPException(404, "no such ticket for this shop") from None
+    except shop_acts.KeyReused as exc:
+        raise HTTPException(422, str(exc)) from None
     if not result.created:
         response.status_code = 200  # the same key again: the same step, never a second one
     return ActReceipt(result.event, result.ticket.status, result.ticket.response_due_at, result.created)

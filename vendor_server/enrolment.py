@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from pmv_protocol.enrolment_codes import CodeProblem, CodeReading, display, new_code, read_code
 from pmv_protocol.enrolment_wire import CODE_LIFETIME_HOURS, EnrolRefusal
+from vendor_server import enrolment_replay as replay
 from vendor_server.console import audit
 from vendor_server.db import Shop, VendorDatabase, hash_token, new_token
 from vendor_server.enrolment_tables import EnrolmentAttempt, EnrolmentCodeRow
@@ -184,13 +185,16 @@ def latest_code(db: VendorDatabase, shop_id: str, *, now: dt.datetime) -> CodeSt
                           row.used_from)
 
 
-def redeem(db: VendorDatabase, typed_code: str, *, address: str, now: dt.datetime) -> Enrolled:
+def redeem(db: VendorDatabase, typed_code: str, *, address: str, now: dt.datetime,
+           replay_key: str | None = None) -> Enrolled:
     """Trade ``typed_code`` (as typed: dashes, spaces and case do not matter) for its shop's new token.
 
     Raises :class:`EnrolRefused`.  Every call is recorded as an attempt, whatever comes of it.  The code is
     spent by a conditional UPDATE (``used_at IS NULL``), so of two redeems of one code at once exactly one
     wins; the other is refused as used.  A success, and a try of a code already used or expired, go to the
-    audit log with the shop's id (a spent code tried again may mean it leaked).
+    audit log with the shop's id (a spent code tried again may mean it leaked).  ``replay_key``: the install's
+    Idempotency-Key; the same code with the same key within :data:`~vendor_server.enrolment_replay.REPLAY_WINDOW`
+    is answered again with the same token, as long as no later enrolment replaced it.
     """
     address = address[:_ADDRESS]
     reading = read_code(typed_code)
@@ -198,7 +202,7 @@ def redeem(db: VendorDatabase, typed_code: str, *, address: str, now: dt.datetim
     result: Enrolled | EnrolRefused
     with db.sessions.begin() as session:
         try:
-            result = _redeem(db, session, reading, code_hash, address, now)
+            result = _redeem(db, session, reading, code_hash, address, now, replay_key)
         except EnrolRefused as refused:
             result = refused
         outcome = _OK if isinstance(result, Enrolled) else str(result.refusal)
@@ -255,7 +259,7 @@ def _spent(session: Session, shop: Shop, refusal: EnrolRefusal, why: str, addres
 
 
 def _redeem(db: VendorDatabase, session: Session, reading: CodeReading, code_hash: str | None, address: str,
-            now: dt.datetime) -> Enrolled:
+            now: dt.datetime, replay_key: str | None) -> Enrolled:
     _throttle(session, code_hash, address, now)
     if code_hash is None:
         raise _format_refusal(reading)
@@ -265,28 +269,51 @@ def _redeem(db: VendorDatabase, session: Session, reading: CodeReading, code_has
     shop = session.get_one(Shop, row.shop_pk)
     state = _state(row, now)
     if state is CodeState.USED:
+        again = _replayed(db, session, row, shop, replay_key, address, now)
+        if again is not None:
+            return again
         raise _spent(session, shop, EnrolRefusal.USED, f"used: first used {_iso(row.used_at)} from {row.used_from}",
                      address, now)
     if state is not CodeState.OUTSTANDING:
         when = row.replaced_at if state is CodeState.REPLACED else row.expires_at
         raise _spent(session, shop, EnrolRefusal.EXPIRED, f"{state}: since {_iso(when)}", address, now)
+    token = new_token()
     spent = cast("CursorResult[Any]", session.execute(
         update(EnrolmentCodeRow)
         .where(EnrolmentCodeRow.id == row.id, EnrolmentCodeRow.used_at.is_(None),
                EnrolmentCodeRow.replaced_at.is_(None))
-        .values(used_at=now, used_from=address).execution_options(synchronize_session=False)))
+        .values(used_at=now, used_from=address,
+                replay_key_hash=None if replay_key is None else replay.key_hash(replay_key),
+                replay_sealed=None if replay_key is None else replay.seal(token, replay_key, row.code_hash))
+        .execution_options(synchronize_session=False)))
     if spent.rowcount != 1:  # another try spent it, or a newer code replaced it, since it was read
         used_at = session.scalar(select(EnrolmentCodeRow.used_at).where(EnrolmentCodeRow.id == row.id))
         if used_at is None:
             raise _spent(session, shop, EnrolRefusal.EXPIRED, "replaced: by a newer code made meanwhile", address,
                          now)
         raise _spent(session, shop, EnrolRefusal.USED, "used: spent by a concurrent try", address, now)
-    token = new_token()
     session.execute(update(Shop).where(Shop.id == shop.id).values(token_hash=hash_token(token))
                     .execution_options(synchronize_session=False))
     document = db.latest_contract(session, shop)
     audit.record(session, at=now, action=audit.Action.ENROL, login=SHOP_SIDE, address=address, shop_id=shop.shop_id,
                  detail=f"code made {row.created_at.isoformat()} by {row.created_by}; the previous token no "
                         "longer works")
+    return Enrolled(shop.shop_id, shop.name, shop.address, shop.phone, token,
+                    None if document is None else json.loads(document))
+
+
+def _replayed(db: VendorDatabase, session: Session, row: EnrolmentCodeRow, shop: Shop, replay_key: str | None,
+              address: str, now: dt.datetime) -> Enrolled | None:
+    """The same answer again for the install that redeemed ``row`` (its answer lost on the way), or None."""
+    if (replay_key is None or row.replay_key_hash != replay.key_hash(replay_key) or row.replay_sealed is None
+            or row.used_at is None or now - row.used_at > replay.REPLAY_WINDOW):
+        return None
+    token = replay.unseal(row.replay_sealed, replay_key, row.code_hash)
+    if token is None or shop.token_hash != hash_token(token):  # a later enrolment has replaced that token
+        return None
+    audit.record(session, at=now, action=audit.Action.ENROL, login=SHOP_SIDE, address=address, shop_id=shop.shop_id,
+                 detail=f"the answer of {row.used_at.isoformat()} sent again to the same install (it was lost on "
+                        "the way)")
+    document = db.latest_contract(session, shop)
     return Enrolled(shop.shop_id, shop.name, shop.address, shop.phone, token,
                     None if document is None else json.loads(document))

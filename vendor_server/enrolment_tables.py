@@ -36,6 +36,10 @@ class EnrolmentCodeRow(Base):
     replaced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     used_from: Mapped[str | None] = mapped_column(String(64))
+    # The install that redeemed it may ask again with the same Idempotency-Key when the answer was lost on the
+    # way: the key's hash, and the token sealed with a key derived from it (useless without the install's key).
+    replay_key_hash: Mapped[str | None] = mapped_column(String(64))
+    replay_sealed: Mapped[str | None] = mapped_column(String(200))
 
 
 class EnrolmentAttempt(Base):

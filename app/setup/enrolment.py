@@ -87,8 +87,12 @@ class Enrolment:
 
 
 def enrol(base_url: str, typed_code: str, trusted_keys: Mapping[str, Ed25519PublicKey], *, timeout: float = 15.0,
-          session: requests.Session | None = None) -> Enrolment:
-    """Trade ``typed_code`` for the shop's enrolment; raises :class:`EnrolmentError`."""
+          session: requests.Session | None = None, key: str | None = None) -> Enrolment:
+    """Trade ``typed_code`` for the shop's enrolment; raises :class:`EnrolmentError`.
+
+    ``key``: the install's Idempotency-Key (:meth:`app.setup.pending.PendingEnrolment.attempt_key`): asked
+    again with it, the vendor sends an answer lost on the way once more instead of "already used".
+    """
     import requests
 
     reading = read_code(typed_code)
@@ -98,8 +102,10 @@ def enrol(base_url: str, typed_code: str, trusted_keys: Mapping[str, Ed25519Publ
     http = session or requests.Session()
     url = base_url.rstrip("/") + ENROL_PATH
     try:
-        response = http.post(url, json={"code": reading.code}, timeout=timeout,
-                             headers={"User-Agent": f"{APP_ID}/{__version__}"})
+        headers = {"User-Agent": f"{APP_ID}/{__version__}"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        response = http.post(url, json={"code": reading.code}, timeout=timeout, headers=headers)
     except requests.Timeout as exc:
         raise EnrolmentError(EnrolFailure.TIMEOUT, str(exc)) from None
     except requests.RequestException as exc:

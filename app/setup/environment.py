@@ -67,7 +67,8 @@ class SetupEnvironment:
         cancelled after that would need a new code.  It used to end here with "nothing was changed", the code
         spent and the answer lost.
         """
-        enrolment = enrol(self.vendor_url, typed_code, self.keys(), timeout=self.timeout)
+        enrolment = enrol(self.vendor_url, typed_code, self.keys(), timeout=self.timeout,
+                          key=self.pending.attempt_key())
         try:
             self.pending.keep(enrolment)
         except OSError as exc:

@@ -121,3 +121,45 @@ def test_the_command_line_sets_a_shop_up_headless(tmp_path: Path, app_paths: App
                                 "--enrol", world.code, "--vendor-url", world.vendor.base_url],
                                capture_output=True, text=True, env=env, timeout=120)
         assert again.returncode == 1 and "đã được dùng" in again.stderr and "1900 6037" in again.stderr
+
+
+def test_an_answer_lost_on_the_way_is_sent_again_to_the_same_install(tmp_path: Path, app_paths: AppPaths) -> None:
+    """Found by an independent review: the server spent the code and replaced the token, the answer never
+    arrived, and the next try was refused as "already used": the shop could not be set up without a new code.
+    The install asks with the same Idempotency-Key (kept in the data folder, so a restarted setup too)."""
+    from app.setup.pending import PendingEnrolment
+    from tests.integration.fault_proxy import DROP_AFTER_COMMIT, FaultProxy
+
+    with setup_world(tmp_path, app_paths) as world, FaultProxy.in_front_of(world.vendor.base_url) as proxy:
+        proxy.on("POST", "/api/v1/enrol", DROP_AFTER_COMMIT)
+        world.environment.vendor_url = proxy.base_url
+        with pytest.raises(EnrolmentError) as lost:
+            world.environment.enrol(world.code)
+        assert lost.value.failure in (EnrolFailure.OFFLINE, EnrolFailure.TIMEOUT)
+        # Another install with the same code is refused: the answer is only for the one that asked.
+        other = PendingEnrolment(tmp_path / "other-pc", world.runtime.token_store)
+        with pytest.raises(EnrolmentError) as used:
+            world.environment.__class__(**{**vars(world.environment), "pending": other}).enrol(world.code)
+        assert used.value.failure is EnrolFailure.USED
+        # The same install, setup started again: the same key from its data folder, the answer once more.
+        world.environment.pending = PendingEnrolment(world.runtime.paths.data_dir, world.runtime.token_store)
+        outcome = run_setup(world.runtime, world.environment, HeadlessRequest(code=world.code,
+                                                                             vendor_url=world.vendor.base_url))
+        assert outcome.shop.shop_id == SHOP_ID
+        assert json.loads(world.runtime.vendor_client().get_contract())["payload"]["shop_id"] == SHOP_ID
+        assert not world.environment.pending.key_file.exists()  # setup done: the key goes with the kept answer
+
+
+def test_a_lost_answer_is_not_sent_again_after_the_replay_window(tmp_path: Path, app_paths: AppPaths) -> None:
+    from tests.integration.fault_proxy import DROP_AFTER_COMMIT, FaultProxy
+    from vendor_server.enrolment_replay import REPLAY_WINDOW
+
+    with setup_world(tmp_path, app_paths) as world, FaultProxy.in_front_of(world.vendor.base_url) as proxy:
+        proxy.on("POST", "/api/v1/enrol", DROP_AFTER_COMMIT)
+        world.environment.vendor_url = proxy.base_url
+        with pytest.raises(EnrolmentError):
+            world.environment.enrol(world.code)
+        world.clock.now += REPLAY_WINDOW + REPLAY_WINDOW / 60
+        with pytest.raises(EnrolmentError) as late:
+            world.environment.enrol(world.code)
+        assert late.value.failure is EnrolFailure.USED

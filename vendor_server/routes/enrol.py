@@ -7,12 +7,12 @@ contract is :mod:`pmv_protocol.enrolment_wire`; the rules (codes, throttle, audi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Request, Response
 
 from pmv_protocol.enrolment_wire import ENROL_PATH, REFUSAL_STATUS, EnrolAnswer, EnrolRefusal, EnrolRequest
-from vendor_server import enrolment
+from vendor_server import enrolment, enrolment_replay
 from vendor_server.routes.deps import Context, address_of
 
 router = APIRouter(tags=["enrolment"])
@@ -24,9 +24,12 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post(ENROL_PATH, responses=_REFUSALS)
-def enrol(body: EnrolRequest, request: Request, response: Response, context: Context) -> EnrolAnswer:
+def enrol(body: EnrolRequest, request: Request, response: Response, context: Context,
+          idempotency_key: Annotated[str | None, Header()] = None) -> EnrolAnswer:
+    # Optional: the install's key lets it ask again for an answer lost on the way (vendor_server.enrolment_replay).
     try:
-        enrolled = enrolment.redeem(context.db, body.code, address=address_of(request), now=context.clock())
+        enrolled = enrolment.redeem(context.db, body.code, address=address_of(request), now=context.clock(),
+                                    replay_key=enrolment_replay.usable_key(idempotency_key))
     except enrolment.EnrolRefused as refused:
         headers = None if refused.retry_after is None else {"Retry-After": str(refused.retry_after)}
         raise HTTPException(REFUSAL_STATUS[refused.refusal], headers=headers, detail={

@@ -11,6 +11,7 @@ import pytest
 from app.storage import support_requests
 from app.storage.db import Database
 from app.storage.support_requests import AttachmentSource, SupportRepository
+from app.support import models
 from app.support.models import (
     AttachmentKind,
     Category,
@@ -108,12 +109,18 @@ def test_due_for_delivery_respects_the_next_attempt_time(repo: SupportRepository
     assert repo.due_for_delivery(T0 + dt.timedelta(days=1)) == []
 
 
-def test_status_updates_are_applied_once_and_reported(repo: SupportRepository) -> None:
+def proposed(repo: SupportRepository, kind: str,
+             text: str) -> tuple[models.SupportRequest, TicketUpdate, models.StatusChange]:
+    """A request sent as ticket 7, then the vendor's proposal of ``kind`` applied: the request, update and change."""
     request = repo.create(NEW, coverage="warranty", response_due_at=None)
     repo.mark_sent(request.id, TicketReceipt(7, "YC-2026-000007", "received", None, True))
-    update = TicketUpdate(7, "YC-2026-000007", "solution_proposed", None, "phone",
-                          "Khởi động lại máy in và kiểm tra cáp USB.", T0, request.id)
+    update = TicketUpdate(7, "YC-2026-000007", "solution_proposed", None, kind, text, T0, request.id)
     (change,) = repo.apply_updates([update])
+    return request, update, change
+
+
+def test_status_updates_are_applied_once_and_reported(repo: SupportRepository) -> None:
+    request, update, change = proposed(repo, "phone", "Khởi động lại máy in và kiểm tra cáp USB.")
     assert change.old is RequestStatus.RECEIVED and change.new is RequestStatus.SOLUTION_PROPOSED
     assert repo.apply_updates([update]) == []  # the same update again changes nothing
     stored = repo.get(request.id)
@@ -206,11 +213,7 @@ def test_a_lost_ticket_marks_only_the_files_still_waiting_and_keeps_them(tmp_pat
 
 def test_a_way_of_solving_this_version_does_not_know_still_lists_the_request(repo: SupportRepository) -> None:
     # pmv_protocol.wire: an unknown solution kind "stays text"; the list (support page, overview tile) must not break.
-    request = repo.create(NEW, coverage="warranty", response_due_at=None)
-    repo.mark_sent(request.id, TicketReceipt(7, "YC-2026-000007", "received", None, True))
-    update = TicketUpdate(7, "YC-2026-000007", "solution_proposed", None, "video_call",
-                          "Gọi video để hướng dẫn cài lại máy in.", T0, request.id)
-    (change,) = repo.apply_updates([update])
+    request, _update, change = proposed(repo, "video_call", "Gọi video để hướng dẫn cài lại máy in.")
     assert change.new is RequestStatus.SOLUTION_PROPOSED
     (listed,) = repo.all()
     assert listed.solution_kind is None and listed.solution_text.startswith("Gọi video")

@@ -49,6 +49,7 @@ class Refusal(enum.StrEnum):
     ALREADY_RATED = "already_rated"
     REOPEN_TOO_LATE = "reopen_too_late"  # more than REOPEN_WINDOW after it was resolved or closed
     FILES_MISSING = "files_missing"  # a message names an attachment id not uploaded to that ticket (upload first)
+    TICKET_FULL = "ticket_full"  # a file over the ticket's limit (vendor_server.uploads.MAX_TICKET_FILES / _BYTES)
 
 
 @dataclass(frozen=True)

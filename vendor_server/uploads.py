@@ -22,6 +22,7 @@ import anyio.to_thread
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from pmv_protocol.ticket_flow import Refusal
 from pmv_protocol.wire import CLIENT_ID_FIELD, FILE_FIELD, SHA256_FIELD, canonical_uuid
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -43,6 +44,7 @@ class UploadError(Exception):
     """An upload was refused; ``status`` is the HTTP status the API answers with."""
 
     status = 400
+    refusal: str | None = None  # a pmv_protocol.ticket_flow.Refusal code the shop's app words, where there is one
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -65,6 +67,7 @@ class TicketFull(UploadError):
     """The ticket already holds as many files, or bytes, as one ticket may (409)."""
 
     status = 409
+    refusal = Refusal.TICKET_FULL.value
 
 
 class UnsupportedUpload(UploadError):

@@ -368,7 +368,7 @@ def poll_updates(repo: SupportRepository, client: VendorClient, state: StateStor
     # timeline of any this PC has not followed yet (such a ticket included), then the new steps.
     changes = repo.apply_updates(updates)
     if since is not None:
-        _fetch_history(client, thread, updates, since)
+        _fetch_history(client, thread, updates)
     thread.apply_updates(updates)
     ours = {update.idempotency_key for update in updates if _moved_by_the_shop(update)}
     changes = [change for change in changes if change.request_id not in ours]
@@ -381,16 +381,18 @@ def poll_updates(repo: SupportRepository, client: VendorClient, state: StateStor
     return changes
 
 
-def _fetch_history(client: VendorClient, thread: ThreadRepository, updates: Sequence[TicketUpdate],
-                   since: dt.datetime) -> None:
+def _fetch_history(client: VendorClient, thread: ThreadRepository, updates: Sequence[TicketUpdate]) -> None:
     """The earlier timeline of requests whose conversation this PC has not followed yet (a request raised
-    before this version): the feed only carries what is new since the last poll, and what it carries from before
-    ``since`` (the poll's overlap) was seen already."""
+    before this version): the feed only carries what is new since the last poll.
+
+    Every step the feed carries counts as new, those of the poll's overlap included: a step stamped before the
+    cursor may have committed after the last poll (the race the overlap is for), and announcing an old step once
+    more is better than never announcing a new one."""
     unfollowed = thread.unfollowed(update.idempotency_key for update in updates)
     for update in updates:
         if update.idempotency_key not in unfollowed:
             continue
-        new_ids = {event.id for event in update.events if event.at > since}
+        new_ids = {event.id for event in update.events}
         try:
             earlier = [event for event in client.get_events(update.id) if event.id not in new_ids]
         except VendorApiError as exc:  # an older server without the conversation: nothing earlier to show

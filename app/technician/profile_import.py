@@ -342,5 +342,9 @@ def _keep_copy(path: Path, stamp: str) -> Path | None:
     if data is None:
         return None
     copy = path.with_name(f"{path.name}.before-import-{stamp}")
+    count = 1
+    while copy.exists():  # a second import within the same second must not replace the first one's copy
+        count += 1
+        copy = path.with_name(f"{path.name}.before-import-{stamp}-{count}")
     write_atomically(copy, data)
     return copy

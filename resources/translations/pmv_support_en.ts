@@ -5984,19 +5984,19 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="129"/>
-        <location filename="../../app/ui/support/texts.py" line="309"/>
+        <location filename="../../app/ui/support/texts.py" line="314"/>
         <source>Quá dài (tối đa %1 ký tự).</source>
         <translation>Too long (at most %1 characters).</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="131"/>
-        <location filename="../../app/ui/support/texts.py" line="314"/>
+        <location filename="../../app/ui/support/texts.py" line="319"/>
         <source>Tệp %1 lớn hơn 10 MB.</source>
         <translation>The file %1 is larger than 10 MB.</translation>
     </message>
     <message>
         <location filename="../../app/ui/support/texts.py" line="133"/>
-        <location filename="../../app/ui/support/texts.py" line="315"/>
+        <location filename="../../app/ui/support/texts.py" line="320"/>
         <source>Không đọc được tệp %1.</source>
         <translation>Cannot read the file %1.</translation>
     </message>
@@ -6161,209 +6161,214 @@ Details: %2</translation>
         <translation>more than 7 days have passed since it was resolved; please raise a new request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="196"/>
+        <location filename="../../app/ui/support/texts.py" line="189"/>
+        <source>yêu cầu này đã có quá nhiều tệp đính kèm; hãy nhắn không kèm tệp hoặc gọi tổng đài</source>
+        <translation>this request already has too many attached files; send the message without files or call the hotline</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/texts.py" line="201"/>
         <source>máy chủ từ chối</source>
         <translation>the server refused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="207"/>
+        <location filename="../../app/ui/support/texts.py" line="212"/>
         <source>Mở yêu cầu</source>
         <translation>Opened the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="210"/>
-        <location filename="../../app/ui/support/texts.py" line="212"/>
+        <location filename="../../app/ui/support/texts.py" line="215"/>
+        <location filename="../../app/ui/support/texts.py" line="217"/>
         <source>Chuyển trạng thái: %1</source>
         <translation>Status changed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="215"/>
+        <location filename="../../app/ui/support/texts.py" line="220"/>
         <source>Đề xuất phương án (%1): %2</source>
         <translation>Solution proposed (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="217"/>
+        <location filename="../../app/ui/support/texts.py" line="222"/>
         <source>Cửa hàng xác nhận: đã khắc phục</source>
         <translation>The shop confirmed: fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="219"/>
+        <location filename="../../app/ui/support/texts.py" line="224"/>
         <source>Cửa hàng báo chưa khắc phục: %1</source>
         <translation>The shop says it is not fixed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="220"/>
+        <location filename="../../app/ui/support/texts.py" line="225"/>
         <source>Cửa hàng báo lỗi xuất hiện lại: %1</source>
         <translation>The shop says the problem is back: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="224"/>
+        <location filename="../../app/ui/support/texts.py" line="229"/>
         <source>Hạn đề xuất mới: %1.</source>
         <translation>New deadline for a proposed solution: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="227"/>
+        <location filename="../../app/ui/support/texts.py" line="232"/>
         <source>Đề xuất lịch đến tận nơi: %1</source>
         <translation>On-site visit proposed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="229"/>
+        <location filename="../../app/ui/support/texts.py" line="234"/>
         <source>Cửa hàng xác nhận lịch hẹn</source>
         <translation>The shop confirmed the visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="231"/>
+        <location filename="../../app/ui/support/texts.py" line="236"/>
         <source>Cửa hàng đề nghị giờ khác: %1</source>
         <translation>The shop asked for another time: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="233"/>
+        <location filename="../../app/ui/support/texts.py" line="238"/>
         <source>Đánh giá %1</source>
         <translation>Rated %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="237"/>
+        <location filename="../../app/ui/support/texts.py" line="242"/>
         <source>Đã đóng vì cửa hàng chưa trả lời phương án trong thời hạn</source>
         <translation>Closed because the shop did not answer the proposed solution in time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="238"/>
+        <location filename="../../app/ui/support/texts.py" line="243"/>
         <source>Đã đóng yêu cầu</source>
         <translation>Request closed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="244"/>
-        <location filename="../../app/ui/support/texts.py" line="251"/>
+        <location filename="../../app/ui/support/texts.py" line="249"/>
+        <location filename="../../app/ui/support/texts.py" line="256"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="246"/>
+        <location filename="../../app/ui/support/texts.py" line="251"/>
         <source>không gửi được: %1</source>
         <translation>not sent: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="252"/>
+        <location filename="../../app/ui/support/texts.py" line="257"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="253"/>
+        <location filename="../../app/ui/support/texts.py" line="258"/>
         <source>bấm để tải về</source>
         <translation>click to download</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="254"/>
+        <location filename="../../app/ui/support/texts.py" line="259"/>
         <source>bấm để mở</source>
         <translation>click to open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="255"/>
+        <location filename="../../app/ui/support/texts.py" line="260"/>
         <source>tệp không khớp mã kiểm tra, không mở</source>
         <translation>the file does not match its checksum, not opened</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="268"/>
+        <location filename="../../app/ui/support/texts.py" line="273"/>
         <source>Yêu cầu đang chờ gửi: máy sẽ tự gửi khi kết nối được máy chủ hỗ trợ. Việc gấp xin gọi %1.</source>
         <translation>The request is waiting to be sent: the PC will send it as soon as it reaches the support server. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="271"/>
+        <location filename="../../app/ui/support/texts.py" line="276"/>
         <source>Trả lời của cửa hàng đang chờ gửi: máy sẽ tự gửi khi kết nối được, không cần bấm lại.</source>
         <translation>The shop&apos;s answer is waiting to be sent: the PC will send it as soon as it can connect; no need to press again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="275"/>
+        <location filename="../../app/ui/support/texts.py" line="280"/>
         <source>Cửa hàng cần trả lời: nhà cung cấp đề xuất đến %1. Bấm “Xác nhận lịch” hoặc “Đề nghị giờ khác”.</source>
         <translation>The shop needs to answer: the vendor proposes to come on %1. Press “Confirm visit” or “Ask for another time”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="279"/>
+        <location filename="../../app/ui/support/texts.py" line="284"/>
         <source>Cửa hàng cần trả lời: phương án đã khắc phục được lỗi chưa?</source>
         <translation>The shop needs to answer: did the proposed solution fix the problem?</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="282"/>
+        <location filename="../../app/ui/support/texts.py" line="287"/>
         <source>Nếu cửa hàng không trả lời trước %1, nhà cung cấp có thể đóng yêu cầu.</source>
         <translation>If the shop does not answer before %1, the vendor may close the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="286"/>
+        <location filename="../../app/ui/support/texts.py" line="291"/>
         <source>Đã hẹn: %1. Kỹ thuật viên sẽ gọi trước khi đến.</source>
         <translation>Booked: %1. The technician will call before coming.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="291"/>
+        <location filename="../../app/ui/support/texts.py" line="296"/>
         <source>Đã xong. Nếu lỗi xuất hiện lại trước %1, bấm “Lỗi xuất hiện lại” thay vì gửi yêu cầu mới.</source>
         <translation>Done. If the problem comes back before %1, press “The problem is back” instead of raising a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="293"/>
+        <location filename="../../app/ui/support/texts.py" line="298"/>
         <source>Đã xong. Nếu có lỗi mới, hãy gửi yêu cầu mới.</source>
         <translation>Done. If there is a new problem, please raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="295"/>
+        <location filename="../../app/ui/support/texts.py" line="300"/>
         <source>Nhà cung cấp đã phát hiện sự cố trên máy bán hàng và mở yêu cầu thay cho cửa hàng; kỹ thuật viên sẽ liên hệ và đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor detected a problem on the till and opened this request for the shop; a technician will get in touch and propose a solution by %1. You can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="300"/>
+        <location filename="../../app/ui/support/texts.py" line="305"/>
         <source>Nhà cung cấp đang xử lý và sẽ đề xuất phương án trước %1. Cửa hàng có thể nhắn thêm thông tin bên dưới.</source>
         <translation>The vendor is working on it and will propose a solution before %1. The shop can add information below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="303"/>
+        <location filename="../../app/ui/support/texts.py" line="308"/>
         <source>Nhà cung cấp đang xử lý. Việc gấp xin gọi %1.</source>
         <translation>The vendor is working on it. For urgent matters call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="307"/>
+        <location filename="../../app/ui/support/texts.py" line="312"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="308"/>
+        <location filename="../../app/ui/support/texts.py" line="313"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="310"/>
+        <location filename="../../app/ui/support/texts.py" line="315"/>
         <source>Hãy cho biết lý do.</source>
         <translation>Please give the reason.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="311"/>
+        <location filename="../../app/ui/support/texts.py" line="316"/>
         <source>Hãy cho biết ngày giờ nào tiện cho cửa hàng.</source>
         <translation>Please say which days or hours suit the shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="312"/>
+        <location filename="../../app/ui/support/texts.py" line="317"/>
         <source>Hãy chọn từ 1 đến 5 sao.</source>
         <translation>Please choose 1 to 5 stars.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="313"/>
+        <location filename="../../app/ui/support/texts.py" line="318"/>
         <source>Mỗi tin nhắn gửi kèm tối đa %1 tệp.</source>
         <translation>At most %1 files per message.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="326"/>
+        <location filename="../../app/ui/support/texts.py" line="331"/>
         <source>Không tìm thấy tệp này trong yêu cầu.</source>
         <translation>This file was not found in the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="327"/>
+        <location filename="../../app/ui/support/texts.py" line="332"/>
         <source>Tệp chưa sẵn sàng trên máy chủ; hãy thử lại sau ít phút.</source>
         <translation>The file is not ready on the server yet; please try again in a few minutes.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="329"/>
+        <location filename="../../app/ui/support/texts.py" line="334"/>
         <source>Tệp tải về không khớp mã kiểm tra mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not match the checksum the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/texts.py" line="332"/>
+        <location filename="../../app/ui/support/texts.py" line="337"/>
         <source>Tệp tải về không đúng kích thước mà máy chủ công bố nên đã bị loại bỏ và không mở. Hãy nhắn bộ phận hỗ trợ gửi lại tệp.</source>
         <translation>The downloaded file does not have the size the server stated, so it was deleted and not opened. Ask the support team to send it again.</translation>
     </message>

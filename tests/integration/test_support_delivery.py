@@ -328,6 +328,35 @@ def test_an_upload_answered_by_a_wifi_login_page_is_not_counted_and_goes_later(v
         assert session.scalars(select(Attachment.filename)).all() == ["pos.log"]
 
 
+def test_a_message_whose_file_the_full_ticket_refuses_is_refused_with_a_reason_the_app_words(
+        vendor_server: VendorServer, shop, tmp_path: Path) -> None:
+    """Found by the review of the ticket's file limit: the refusal was the server's English sentence, shown as
+    such to the cashier. It now carries the code ticket_full, which the support page words in Vietnamese."""
+    from app.storage.support_thread import ThreadRepository
+    from app.support.thread_models import EventKind
+    from app.ui.support.texts import refusal_text
+    from pmv_protocol.ticket_flow import Refusal
+    from tests.integration.test_vendor_tickets import upload
+    from vendor_server.uploads import MAX_TICKET_FILES
+
+    db, repo = shop
+    token = vendor_server.add_shop("KP-0001", "Kim Phát")
+    request = repo.create(NEW, coverage="warranty", response_due_at=None)
+    outbox_for(repo, vendor_server.base_url, token).deliver()
+    ticket_id = repo.get(request.id).ticket_id
+    for index in range(MAX_TICKET_FILES):
+        assert upload(vendor_server.base_url, token, ticket_id, str(index).encode()).status_code == 201
+    photo = tmp_path / "anh-loi.png"
+    photo.write_bytes(b"png")
+    thread = ThreadRepository(db, repo.outbox_dir)
+    thread.add_act(request.id, EventKind.MESSAGE, "Chị Lan", at=dt.datetime.now(dt.UTC),
+                   text="Máy quét vẫn lỗi, em gửi ảnh", files=[photo])
+    report = outbox_for(repo, vendor_server.base_url, token).deliver()
+    assert [why for _entry, why in report.acts_refused] == [Refusal.TICKET_FULL.value]
+    assert "quá nhiều tệp" in refusal_text(Refusal.TICKET_FULL.value)
+    assert refusal_text("the ticket already holds 200 files") == "máy chủ từ chối"  # never the server's English
+
+
 # --- issue 18: a ticket gone from the server ---------------------------------------
 
 def delete_ticket(vendor: VendorServer, number: str) -> None:

@@ -206,16 +206,25 @@ class _Kept:
     checks: frozenset[str]
 
 
+QUEUED_AT_MOST = dt.timedelta(hours=6)  # how long a till may plausibly keep a report before it reaches us
+
+
+def _plausible(made_at: dt.datetime, received: dt.datetime) -> dt.datetime:
+    """``made_at`` when the till's clock is believable for a report received at ``received``; else ``received``."""
+    return made_at if received - QUEUED_AT_MOST <= made_at <= received else received
+
+
 def _ingest(connection: Connection, held: Row[*tuple[Any, ...]], report: Heartbeat, now: dt.datetime,
             settings: FleetSettings) -> Ingested:
     shop_pk, contact = held.id, held.last_heartbeat_id is not None
     if held.last_heartbeat_id == report.id:
         return Ingested(held.last_seen_at, duplicate=True, telemetry=held.telemetry)
     kept = _kept(held.report) if contact else None
-    # Which report is newer is judged on the till's clock (a queued report may arrive after a later one), but a
-    # report is never taken as made after it reached the server: one sent by a till whose clock ran years ahead
-    # would otherwise stay "newest" and freeze the shop's health on this side for good.
-    if kept is not None and min(kept.made_at, held.last_seen_at) > min(report.made_at, now):
+    # Which report is newer is judged on the till's clock (a queued report may arrive after a later one), as long
+    # as that clock is plausible: a report stamped after it reached the server, or long before, is taken as made
+    # when it arrived. A till whose clock ran years ahead, or fell back to 2000 (a flat CMOS battery), would
+    # otherwise keep one verdict as the shop's health on this side for good.
+    if kept is not None and _plausible(kept.made_at, held.last_seen_at) > _plausible(report.made_at, now):
         # The shop is alive; its newer report stays the one kept.
         connection.execute(_UPDATE_CONTACT, {"pk": shop_pk, "last_seen_at": max(held.last_seen_at, now)})
         return Ingested(now, telemetry=held.telemetry, stale=True)

@@ -111,7 +111,9 @@ async def post_attachment(ticket_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
         stored, created = await run_in_threadpool(attachments.store_attachment, context.db, record.id, upload, root,
                                                   now=context.clock())
     except uploads.UploadError as exc:
-        raise HTTPException(exc.status, exc.detail) from None
+        # A refusal the shop's app words gets its code, as the acts' 409s do; the others stay a sentence.
+        detail = {"refusal": exc.refusal, "message": exc.detail} if exc.refusal else exc.detail
+        raise HTTPException(exc.status, detail) from None
     if not created:
         response.status_code = 200  # the same client_id again: stored once
     return AttachmentReceipt(stored.id, stored.client_id, stored.filename, stored.size, stored.sha256, created)

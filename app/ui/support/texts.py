@@ -186,14 +186,19 @@ _REFUSALS = Words({
     Refusal.ALREADY_RATED: QT_TRANSLATE_NOOP("SupportTexts", "yêu cầu này đã được đánh giá"),
     Refusal.REOPEN_TOO_LATE: QT_TRANSLATE_NOOP(
         "SupportTexts", "đã quá 7 ngày kể từ khi giải quyết; hãy gửi yêu cầu mới"),
+    Refusal.TICKET_FULL: QT_TRANSLATE_NOOP(
+        "SupportTexts", "yêu cầu này đã có quá nhiều tệp đính kèm; hãy nhắn không kèm tệp hoặc gọi tổng đài"),
 })
 
 
 def refusal_text(code: str | None) -> str:
-    """Why the vendor's server refused one of the shop's acts (a pmv_protocol.ticket_flow.Refusal value)."""
+    """Why the vendor's server refused one of the shop's acts (a pmv_protocol.ticket_flow.Refusal value).
+
+    A reason this version has no words for (the server's own sentence, or a code a later server added) is not
+    shown: it would be English on a Vietnamese screen; the log and the request's history keep it."""
     if code in _REFUSALS:
         return _REFUSALS(Refusal(code))
-    return code or translate("SupportTexts", "máy chủ từ chối")
+    return translate("SupportTexts", "máy chủ từ chối")
 
 
 def entry_text(entry: ThreadEntry) -> str:

@@ -340,6 +340,11 @@ def test_settings_replaced_by_an_import_are_kept_beside_it(
     assert new_pc.paths.settings_file.read_bytes() == profile.settings  # the profile's, its secrets as "***"
     again = apply_import(profile, new_pc.files, overwrite=True, clock=lambda: at + dt.timedelta(hours=1))
     assert again.kept == ()  # the same settings again: nothing replaced, nothing copied
+    # Changed again and imported again within the same second: a second copy, the first one kept.
+    changed = mine + "# sửa lần nữa\n".encode()
+    new_pc.paths.settings_file.write_bytes(changed)
+    (second,) = apply_import(profile, new_pc.files, overwrite=True, clock=lambda: at).kept
+    assert second != copy and second.read_bytes() == changed and copy.read_bytes() == mine
 
 
 def test_a_pc_of_another_shop_is_refused_unless_confirmed(old_pc: Pc, new_pc: Pc, demo_shop: DemoShop,

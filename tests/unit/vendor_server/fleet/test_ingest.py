@@ -73,12 +73,16 @@ def test_a_report_older_than_the_one_kept_counts_as_contact_only(fleet: Fleet) -
     assert fleet.states(shop)["backup.age"].status == "ok"
 
 
-def test_a_report_stamped_by_a_till_clock_years_ahead_does_not_freeze_the_shops_health(fleet: Fleet) -> None:
+@pytest.mark.parametrize(("first_made", "then_made"), [
+    (dt.timedelta(days=3650), dt.timedelta(minutes=15) - dt.timedelta(seconds=5)),  # ten years ahead, then put right
+    (dt.timedelta(0), dt.datetime(2000, 1, 1, tzinfo=dt.UTC) - T0),  # then back to 2000 (a flat CMOS battery)
+])
+def test_a_till_clock_far_off_does_not_freeze_the_shops_health(
+        fleet: Fleet, first_made: dt.timedelta, then_made: dt.timedelta) -> None:
     shop = fleet.add_shop("KP-0001")
-    ahead = T0 + dt.timedelta(days=3650)  # the till's clock set ten years ahead, then put right
-    fleet.send(shop, beat({"backup.age": "critical"}, made_at=ahead), T0)
+    fleet.send(shop, beat({"backup.age": "critical"}, made_at=T0 + first_made), T0)
     later = T0 + dt.timedelta(minutes=15)
-    fixed = fleet.send(shop, beat({"backup.age": "ok"}, made_at=later - dt.timedelta(seconds=5)), later)
+    fixed = fleet.send(shop, beat({"backup.age": "ok"}, made_at=T0 + then_made), later)
     assert not fixed.stale
     contact = fleet.contact(shop)
     assert contact is not None and contact.verdict == "ok"

@@ -156,4 +156,4 @@ def test_close_after_needs_at_least_one_working_day(days: int) -> None:
 
 def test_the_refusals_are_the_wires_words() -> None:
     assert {r.value for r in Refusal} == {"closed", "no_proposal", "no_visit", "other_visit", "not_resolved",
-                                          "already_rated", "reopen_too_late", "files_missing"}
+                                          "already_rated", "reopen_too_late", "files_missing", "ticket_full"}

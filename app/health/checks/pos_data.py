@@ -149,8 +149,10 @@ def check_prices(ctx: CheckContext) -> CheckResult:
                           details, remedy="prices.stale", metrics=metrics)
         return result(Status.OK, say("HealthCheck", "Bảng giá vàng cập nhật lúc %1 (cách đây %2), %3 loại vàng").fill(
                           when, format_age(age), len(board)), details, metrics=metrics)
-    if not trading and days_old == 1:
-        # Boards are set when the shop opens; before (or after) trading hours yesterday's is the right one.
+    before_opening = now.hour * 60 + now.minute < open_hours[0]
+    if before_opening and days_old == 1:
+        # Boards are set when the shop opens: before it does, yesterday's is the right one. After closing it is
+        # not: the whole day was traded on it.
         opens = f"{open_hours[0] // 60:02d}:{open_hours[0] % 60:02d}"
         return result(Status.OK, say("HealthCheck", "Ngoài giờ giao dịch (mở cửa %1): dùng bảng giá hôm qua, "
                                                     "cập nhật lúc %2").fill(opens, when),
@@ -194,7 +196,11 @@ def invoice_code(series: str, number: int) -> str:
     return f"{series}-{number:07d}"
 
 
-def _analyse(series: str, rows: list[tuple[int, dt.datetime]], anchor: tuple[int, dt.datetime] | None) -> SeriesReport:
+def _analyse(series: str, rows: list[tuple[int, dt.datetime]], anchor: tuple[int, dt.datetime] | None,
+             *, numbered_from_one: bool = True) -> SeriesReport:
+    """``numbered_from_one``: a series with no document before the window started inside it, so its first number
+    is 1 (Decree 123/2020/NĐ-CP art. 10(3): an invoice series is numbered from 1 from 01/01, or from the day it is
+    first used). Purchase records are the POS's own numbering, judged only from their first document."""
     by_number: dict[int, list[dt.datetime]] = defaultdict(list)
     for number, issued in rows:
         by_number[number].append(issued)
@@ -206,11 +212,14 @@ def _analyse(series: str, rows: list[tuple[int, dt.datetime]], anchor: tuple[int
     missing: list[int] = []
     missing_total = 0
     out_of_order: list[int] = []
-    for previous, current in zip(numbers, numbers[1:], strict=False):
+    # A new series (nothing before the window) is measured from 0: deleting the year's first invoice is a gap.
+    counted = [0, *numbers] if anchor is None and numbered_from_one and numbers[0] > 0 else numbers
+    for previous, current in zip(counted, counted[1:], strict=False):
         gap = current - previous - 1
         if gap > 0:
             missing_total += gap  # counted, not listed: a typo'd number can open a gap of millions
             missing.extend(range(previous + 1, min(current, previous + 1 + LISTED - len(missing))))
+    for previous, current in zip(numbers, numbers[1:], strict=False):
         # A later number issued before an earlier one (each number's first issue counts).
         if min(by_number[current]) < min(by_number[previous]):
             out_of_order.append(current)
@@ -238,7 +247,8 @@ def check_invoices(ctx: CheckContext) -> CheckResult:
                 else say("HealthCheck", "Không có hóa đơn nào trong %1 ngày qua"))
         return result(Status.OK, none.fill(days),
                       metrics=(Metric("invoices", 0),))
-    reports = [replace(_analyse(series, rows, anchor_of.get(series)), purchase_records=kinds[series] == {"buy"})
+    reports = [replace(_analyse(series, rows, anchor_of.get(series), numbered_from_one=kinds[series] != {"buy"}),
+                       purchase_records=kinds[series] == {"buy"})
                for series, rows in sorted(per_series.items())]
     total = sum(r.count for r in reports)
     records = sum(r.count for r in reports if r.purchase_records)

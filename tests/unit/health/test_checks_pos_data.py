@@ -121,6 +121,15 @@ def test_yesterdays_board_before_opening_is_ok(make_ctx, demo_shop: DemoShop) ->
     assert "08:00" in outcome.summary and "14:00 24/11/2026" in outcome.summary
 
 
+def test_yesterdays_board_after_closing_is_still_a_warning(make_ctx, demo_shop: DemoShop) -> None:
+    # Found by a review: after closing, yesterday's board means the whole day was traded on it.
+    pos_edit(demo_shop, "DELETE FROM gold_prices WHERE updated_at >= '2026-11-25'")
+    after_closing = dt.datetime(2026, 11, 25, 14, 0, tzinfo=dt.UTC)  # 21:00 in the shop
+    outcome = _prices(make_ctx, now=after_closing)
+    assert outcome.status is Status.WARNING and outcome.remedy == "prices.stale", outcome.summary
+    assert "chưa cập nhật hôm nay" in outcome.summary
+
+
 def test_board_two_days_old_before_opening_is_still_a_warning(make_ctx, demo_shop: DemoShop) -> None:
     pos_edit(demo_shop, "DELETE FROM gold_prices WHERE updated_at >= '2026-11-24'")
     outcome = _prices(make_ctx, now=BEFORE_OPENING)  # board 23/11 14:00: 41 h, not yesterday's
@@ -243,6 +252,25 @@ def test_series_are_checked_separately(make_ctx, demo_shop: DemoShop) -> None:
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.CRITICAL
     assert "1C26TVK-0000003" in outcome.summary and "1C26TVG" not in outcome.summary.split(":", 1)[1]
+
+
+@pytest.mark.parametrize(("numbers", "missing"), [((2, 3, 4), [1]), ((1, 2, 3), [])])
+def test_a_new_years_series_is_numbered_from_one(make_ctx, demo_shop: DemoShop, numbers: tuple[int, ...],
+                                                 missing: list[int]) -> None:
+    # Decree 123/2020/NĐ-CP art. 10(3): an invoice series is numbered from 1 from 01/01 (or the day it is first
+    # used). Found by a review: a new series has no invoice before the window to measure from, so a deleted
+    # number 1 went unseen.
+    rows = [("1C27TVG", n, f"2027-01-02T{8 + n:02d}:00:00") for n in numbers]
+    with pos_db(demo_shop) as conn:
+        conn.executemany(
+            "INSERT INTO invoices(series, number, kind, issued_at, customer_id, payment_method, total_vnd)"
+            " VALUES (?, ?, 'sell', ?, 2, 'cash', 1000000)", rows)
+    outcome = run_one(INVOICES, make_ctx(now=dt.datetime(2027, 1, 2, 12, 0, tzinfo=dt.UTC)))  # 19:00 in the shop
+    if missing:
+        assert_flagged(outcome, Status.CRITICAL, "invoices.gap")
+        assert "1C27TVG-0000001" in outcome.summary
+    else:
+        assert outcome.status is Status.OK, outcome.summary
 
 
 def test_no_invoices_in_the_window_is_ok(make_ctx, demo_shop: DemoShop) -> None:

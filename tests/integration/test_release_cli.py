@@ -100,6 +100,11 @@ def test_serve_stops_a_rollout_by_the_configs_releases_table_on_its_configured_r
     ("[releases]\nstop_after = 3\n", "[releases]: unknown key(s) stop_after"),
     ("releases = 5\n", "[releases] in the config must be a table"),
     ("[fleet]\nsilent_after_hours = 0\n", "silent_after_hours must be above 0"),
+    # TOML has nan and inf (toml.io, "Float"): they pass "> 0" and broke the fleet view and the sweep later.
+    ("[fleet]\nsilent_after_hours = nan\n", "silent_after_hours must be above 0, got nan"),
+    ("[fleet]\nsilent_after_hours = inf\n", "silent_after_hours must be above 0, got inf"),
+    ("[fleet.proactive_hours]\n\"backup.age\" = nan\n", "proactive hours for backup.age must be above 0"),
+    ("[fleet]\ntrading_hours_only = \"pos.db.connect\"\n", "trading_hours_only must be a list of check ids"),
     ("[fleet]\ntrading_hours = 2026-01-01\n", "[fleet]"),
 ])
 def test_serve_refuses_a_bad_releases_or_fleet_table_in_one_line_before_starting(

@@ -212,6 +212,9 @@ def test_only_a_manager_with_the_forms_token_changes_a_rollout(console: Console,
     bad = admin.post(f"{console.url}/releases/percent",
                      data=release_form(page, "app", "app", APP_VERSION, percent="0"), timeout=10)
     assert bad.status_code == 422 and "từ 1 đến 100" in bad.text
+    superscript = admin.post(f"{console.url}/releases/percent",  # "²".isdigit() is true; int("²") raises
+                             data=release_form(page, "app", "app", APP_VERSION, percent="²"), timeout=10)
+    assert superscript.status_code == 422 and "từ 1 đến 100" in superscript.text
     unknown = admin.post(f"{console.url}/releases/pause", data=release_form(page, "app", "app", "1.0.0"), timeout=10)
     assert unknown.status_code == 404 and "không còn trong kho" in unknown.text
     assert signed_percent(console, path, tmp_path) == 50  # nothing above changed the signed metadata

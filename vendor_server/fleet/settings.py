@@ -3,6 +3,7 @@ check may stay critical before the system opens a ticket for it."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,11 +30,12 @@ class FleetSettings:
     trading_hours_only: frozenset[str] = frozenset({"pos.db.connect"})
 
     def __post_init__(self) -> None:
-        if self.silent_after_hours <= 0:
+        # nan and inf pass "> 0" and then break every silence and sweep computation at run time.
+        if not (math.isfinite(self.silent_after_hours) and self.silent_after_hours > 0):
             raise ValueError(f"silent_after_hours must be above 0, got {self.silent_after_hours}")
         parse_interval(self.trading_hours)  # raises ValueError for a malformed "HH:MM-HH:MM"
         for check_id, hours in self.proactive_hours.items():
-            if hours <= 0:
+            if not (math.isfinite(hours) and hours > 0):
                 raise ValueError(f"proactive hours for {check_id} must be above 0, got {hours}")
 
     @classmethod
@@ -43,13 +45,16 @@ class FleetSettings:
         unknown = set(block) - known
         if unknown:
             raise ValueError(f"[fleet]: unknown key(s) {', '.join(sorted(unknown))}")
+        only = block.get("trading_hours_only", ["pos.db.connect"])
+        if isinstance(only, str) or not isinstance(only, list | tuple):  # a string would be a set of its letters
+            raise ValueError(f"[fleet]: trading_hours_only must be a list of check ids, got {only!r}")
         try:
             return cls(
                 silent_after_hours=float(block.get("silent_after_hours", cls.silent_after_hours)),
                 trading_hours=str(block.get("trading_hours", cls.trading_hours)),
                 proactive_hours={str(k): float(v) for k, v in
                                  dict(block.get("proactive_hours", DEFAULT_PROACTIVE_HOURS)).items()},
-                trading_hours_only=frozenset(str(c) for c in block.get("trading_hours_only", ["pos.db.connect"])),
+                trading_hours_only=frozenset(str(c) for c in only),
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"[fleet]: {exc}") from None

@@ -86,7 +86,7 @@ def _change(request: Request, context: ServerContext, sent: tuple[sessions.Sessi
             rollouts.resume(context.db, repo, key, actor, now=now)
         else:
             text = form_text(form, "percent")
-            percent = int(text) if text.isdigit() else -1
+            percent = int(text) if text.isascii() and text.isdigit() else -1  # "²".isdigit(), but int() refuses it
             rollouts.set_percent(context.db, repo, key, percent, actor, now=now)
     except RolloutError as exc:
         status = {RolloutError.NO_REPOSITORY: 503, RolloutError.SIGNING: 503, RolloutError.NOT_PUBLISHED: 404,

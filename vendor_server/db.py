@@ -221,10 +221,14 @@ def latest_contract_document(session: Session | Connection, shop_pk: int) -> str
 
 
 def latest_contract_documents(session: Session) -> dict[int, str]:
-    """Every shop's newest stored contract document (the last row added), by shop primary key, in one query;
-    shops without one are left out."""
-    newest = (select(ContractDocument.shop_pk, func.max(ContractDocument.id).label("id"))
-              .group_by(ContractDocument.shop_pk).subquery())
-    rows = session.execute(select(ContractDocument.shop_pk, ContractDocument.document)
-                           .join(newest, newest.c.id == ContractDocument.id))
+    """Every shop's newest contract document, picked as :func:`latest_contract_document` picks one shop's (the
+    latest issued, the later row on a tie), by shop primary key, in one query; shops without one are left out.
+
+    The fleet view and the silent alarm read this, the heartbeat, the tickets and ``GET /contract`` the other:
+    the last row added is not always the latest issued (a CLI whose clock is behind the console's)."""
+    ranked = select(ContractDocument.shop_pk, ContractDocument.document,
+                    func.row_number().over(partition_by=ContractDocument.shop_pk,
+                                           order_by=(ContractDocument.issued_at.desc(),
+                                                     ContractDocument.id.desc())).label("rank")).subquery()
+    rows = session.execute(select(ranked.c.shop_pk, ranked.c.document).where(ranked.c.rank == 1))
     return {shop_pk: document for shop_pk, document in rows}

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from pmv_protocol.shop_time import SHOP_TZ
 from tests.unit.vendor_server.fleet.conftest import T0, Fleet, beat
+from vendor_server.contract_issue import issue_contract
 from vendor_server.db import Shop
-from vendor_server.fleet.contracts import latest_contract
+from vendor_server.fleet.contracts import latest_contract, latest_contracts
 from vendor_server.fleet.settings import FleetSettings
 from vendor_server.fleet.silence import contract_in_force, silence_of, silences
 
@@ -73,6 +74,21 @@ def test_a_contract_is_in_force_through_its_warranty_and_not_after(fleet: Fleet)
     assert contract_in_force(contract, at(10, 23, 59))
     assert not contract_in_force(contract, at(11, 0, 0))
     assert not contract_in_force(None, at(10, 9))
+
+
+def test_the_fleet_wide_read_picks_the_contract_the_shops_own_read_picks(fleet: Fleet) -> None:
+    # Found by a review: the fleet view took the last row added, the heartbeat and tickets the latest issued. A
+    # renewal issued in the console, then an older version stored by a CLI whose clock is 5 minutes behind.
+    shop = fleet.add_shop("KP-0001", accepted_on=None)
+    issue_contract(fleet.db, fleet.keys, shop_id="KP-0001", package="PMV-GOLD-PRO", warranty_months=6,
+                   accepted_on=dt.date(2024, 1, 15), now=T0,
+                   maintenance=[{"start": "2026-01-01", "end": "2026-12-31", "tier": "standard"}])
+    issue_contract(fleet.db, fleet.keys, shop_id="KP-0001", package="PMV-GOLD-PRO", warranty_months=6,
+                   accepted_on=dt.date(2024, 1, 15), now=T0 - dt.timedelta(minutes=5))
+    with fleet.db.sessions() as session:
+        one, every = latest_contract(session, shop), latest_contracts(session)
+    assert one is not None and [m.end for m in one.maintenance] == [dt.date(2026, 12, 31)]
+    assert every[shop] == one
 
 
 def test_every_silent_shop_of_the_fleet_at_once(fleet: Fleet) -> None:

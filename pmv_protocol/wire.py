@@ -90,9 +90,24 @@ def _assume_utc(moment: dt.datetime) -> dt.datetime:
     return _fixed_offset(moment) if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
+SHOP_YEARS = (1970, 9000)  # any till's clock, a flat CMOS battery's 1980 included; year 1 or 9999 is no clock
+
+
+def _storable(moment: dt.datetime) -> dt.datetime:
+    """Refuse a moment no till's clock gives: year 1 or 9999 with an offset cannot even be turned into UTC, and
+    made the server answer 500 to a batch the shop then sent again forever."""
+    try:
+        year = moment.astimezone(dt.UTC).year
+    except OverflowError:
+        year = moment.year
+    if not SHOP_YEARS[0] <= year <= SHOP_YEARS[1]:
+        raise ValueError(f"a time between the years {SHOP_YEARS[0]} and {SHOP_YEARS[1]} is expected")
+    return moment
+
+
 # A moment the shop stamps: an offset is required (which zone would a naive
 # time be in?), and it travels in the offset the shop wrote it in.
-ShopTime = Annotated[AwareDatetime, AfterValidator(_fixed_offset),
+ShopTime = Annotated[AwareDatetime, AfterValidator(_fixed_offset), AfterValidator(_storable),
                      PlainSerializer(_as_written, return_type=str, when_used="json")]
 
 # A moment the server stamps: written in UTC ("+00:00"); read as UTC when a

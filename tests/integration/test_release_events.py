@@ -99,8 +99,10 @@ def test_a_malformed_body_is_422(vendor_server: VendorServer, shop: requests.Ses
     one(bucket=100),
     one(target_kind="firmware"),
     one(at="2026-03-10T09:00:00"),  # a shop's time without its offset
+    one(at="0001-01-01T00:00:00+07:00"),  # no clock's time, which cannot be turned into UTC: was a 500
+    one(at="9999-12-31T23:00:00-05:00"),
     one(surprise=True),
-], ids=["kind", "free-text-reason", "bucket", "target-kind", "naive-time", "unknown-field"])
+], ids=["kind", "free-text-reason", "bucket", "target-kind", "naive-time", "year-1", "year-9999", "unknown-field"])
 def test_one_bad_event_refuses_the_batch_and_stores_nothing(vendor_server: VendorServer,  # noqa: F811
                                                             shop: requests.Session, event: dict[str, Any]) -> None:
     answer = shop.post(vendor_server.base_url + EVENTS_PATH, json={"events": [one(), event]}, timeout=10)

@@ -34,7 +34,9 @@ class BackgroundAgent:
 
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(2)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+            # A run that falls due while the till sleeps (or while both threads are busy) runs once when it can:
+            # with a grace time it was skipped, and the updates (6 h) waited a whole interval more.
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=dt.UTC,
         )
         self._scheduler.add_listener(self._on_error, EVENT_JOB_ERROR)

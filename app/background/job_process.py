@@ -210,9 +210,13 @@ def _reminder(runtime: Runtime) -> int | None:
 
 
 def _hand_over_if_quiet(runtime: Runtime, tray_pid: int, relaunch: Sequence[str]) -> bool:
-    """The tray at logon has no window open and this process is its only job: idle, by the rule's measure."""
+    """The tray at logon is idle by the rule's measure unless its window opened while this process ran (it then
+    holds the window lock): the app would otherwise quit under the cashier for the update helper."""
+    from app.background.jobs import window_open
+
     try:
-        return hand_over(runtime, HandOverMoment.IDLE, relaunch, pid=tray_pid)
+        return hand_over(runtime, HandOverMoment.IDLE, relaunch, pid=tray_pid,
+                         in_use=window_open(runtime.paths.data_dir))
     except OSError:
         log.exception("could not start the update helper")
         return False

@@ -45,6 +45,30 @@ def agent_lock(data_dir: Path) -> FileLock | None:
     return lock
 
 
+def window_lock(data_dir: Path) -> FileLock | None:
+    """Held by a process while its window is open (None: another process's window holds it).
+
+    The tray's job process, started before the window opened, asks :func:`window_open` before handing over to
+    a waiting version: an update run takes minutes, and the cashier may open the window meanwhile. A lock, not
+    a marker file: the OS lets it go when the process ends, however it ends.
+    """
+    lock = FileLock(data_dir / "window.lock", timeout=0)
+    try:
+        lock.acquire()
+    except LockTimeout:
+        return None
+    return lock
+
+
+def window_open(data_dir: Path) -> bool:
+    """Whether a process of this app has its window open on ``data_dir`` (it holds :func:`window_lock`)."""
+    lock = window_lock(data_dir)
+    if lock is None:
+        return True
+    lock.release()
+    return False
+
+
 def _safely(name: str, job: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         try:

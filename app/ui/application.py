@@ -105,6 +105,7 @@ class Application(QObject):
         self.updates.restart_requested.connect(lambda: self.restart_to_update(minimized=False))
         self.agent = BackgroundAgent()
         self.agent_lock: FileLock | None = None  # taken once this app's agent runs the jobs (app/ui/startup.py)
+        self.window_lock: FileLock | None = None  # held while a window opened over the tray's jobs (startup.py)
         self.support.register(self.agent)
         self.health.register(self.agent)
         self.updates.register(self.agent)

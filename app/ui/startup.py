@@ -480,7 +480,7 @@ class Startup(QObject):
         With a window, once its overview is filled: the agent's first jobs (the checks, the vendor poll and its
         keyring, the heartbeat) start at once and would compete with the overview's reads (issue 24's profile:
         ~150 ms later filled).  At logon, once the tray's job process has ended instead (it holds the lock)."""
-        from app.background.jobs import agent_lock
+        from app.background.jobs import agent_lock, window_lock
 
         def start_agent() -> None:
             app.agent_lock = agent_lock(app.runtime.paths.data_dir)
@@ -490,6 +490,8 @@ class Startup(QObject):
                 log.info("a headless agent already runs the background jobs; this window only shows them")
 
         if self.jobs is not None:
+            # The tray's job process still running must not hand over to an update now that the window is open.
+            app.window_lock = window_lock(app.runtime.paths.data_dir)
             self.jobs.stop(then=start_agent)  # once a job process still running has ended (it holds the lock)
         else:
             self._once_overview_filled(app, start_agent)

@@ -248,3 +248,23 @@ def test_nothing_waiting_nothing_is_started(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(app_swap, "waiting_update", lambda _data, _running: None)
     monkeypatch.setattr(app_swap, "launch_helper", lambda *_a, **_k: pytest.fail("no helper without an update"))
     assert not hand_over(_runtime(tmp_path), HandOverMoment.ASKED, [])
+
+
+def test_the_tray_job_does_not_hand_over_once_the_window_has_opened(
+        tmp_path: Path, helpers: list[dict[str, Any]]) -> None:
+    """Found by a review: the tray's job process, started before the cashier opened the window, handed over when
+    its update run ended, and the app quit under the cashier. The window's process holds the window lock."""
+    from app.background.job_process import _hand_over_if_quiet
+    from app.background.jobs import window_lock
+
+    data = tmp_path / "data"
+    data.mkdir()
+    held = window_lock(data)  # the window opened (another open file: flock refuses it even in this process)
+    assert held is not None
+    try:
+        assert not _hand_over_if_quiet(_runtime(data), 4242, ["--minimized"])
+        assert helpers == []
+    finally:
+        held.release()
+    assert _hand_over_if_quiet(_runtime(data), 4242, ["--minimized"])  # the window closed: idle again
+    assert helpers == [{"data": data, "relaunch": ["--minimized"], "pid": 4242}]

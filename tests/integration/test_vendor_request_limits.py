@@ -98,6 +98,8 @@ def test_a_ticket_takes_a_bounded_number_of_files(vendor_server: VendorServer) -
     for index in range(1, MAX_TICKET_FILES):
         assert upload(vendor_server.base_url, token, ticket["id"], str(index).encode()).status_code == 201
     refused = upload(vendor_server.base_url, token, ticket["id"], b"one more")
-    assert refused.status_code == 409 and str(MAX_TICKET_FILES) in refused.json()["detail"]
+    assert refused.status_code == 409
+    assert refused.json()["detail"]["refusal"] == "ticket_full"  # a code the shop's app words
+    assert str(MAX_TICKET_FILES) in refused.json()["detail"]["message"]
     # A replay of a file already stored is still answered as stored (the client's retry after a lost answer).
     assert upload(vendor_server.base_url, token, ticket["id"], b"0", client_id=first).status_code == 200

@@ -155,22 +155,22 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="242"/>
+        <location filename="../../app/ui/application.py" line="243"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="311"/>
+        <location filename="../../app/ui/application.py" line="312"/>
         <source>Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại Tệp → Thiết lập lại…</source>
         <translation>Setting the shop up again needs technician mode. Unlock technician mode, then choose File → Set up again… once more.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="320"/>
+        <location filename="../../app/ui/application.py" line="321"/>
         <source>Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp tục.</source>
         <translation>Setup is not finished: choose File → Set up again… to continue.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="379"/>
+        <location filename="../../app/ui/application.py" line="380"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -1956,106 +1956,106 @@
         <translation>Gold price board updated at %1 (%2 ago); gold types: %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="155"/>
+        <location filename="../../app/health/checks/pos_data.py" line="157"/>
         <source>Ngoài giờ giao dịch (mở cửa %1): dùng bảng giá hôm qua, cập nhật lúc %2</source>
         <translation>Outside trading hours (opens at %1): using yesterday&apos;s price board, updated at %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="159"/>
+        <location filename="../../app/health/checks/pos_data.py" line="161"/>
         <source>Bảng giá vàng chưa cập nhật hôm nay: lần cuối %1 (cách đây %2)</source>
         <translation>Gold price board not updated today: last at %1 (%2 ago)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="237"/>
+        <location filename="../../app/health/checks/pos_data.py" line="246"/>
         <source>Không có hóa đơn nào trong %1 ngày qua</source>
         <comment>one</comment>
         <translation>No invoices in the last %1 day</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="238"/>
+        <location filename="../../app/health/checks/pos_data.py" line="247"/>
         <source>Không có hóa đơn nào trong %1 ngày qua</source>
         <translation>No invoices in the last %1 days</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="256"/>
+        <location filename="../../app/health/checks/pos_data.py" line="266"/>
         <source>Bảng kê thu mua %1: %2 bảng kê, số %3 đến %4</source>
         <translation>Purchase record series %1: count %2, numbers %3 to %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="257"/>
+        <location filename="../../app/health/checks/pos_data.py" line="267"/>
         <source>Ký hiệu %1: %2 hóa đơn, số %3 đến %4</source>
         <translation>Invoice series %1: count %2, numbers %3 to %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="261"/>
+        <location filename="../../app/health/checks/pos_data.py" line="271"/>
         <source>Thiếu %1 số: %2 (và %3 số khác)</source>
         <translation>Missing numbers (%1): %2 (and %3 more)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="264"/>
+        <location filename="../../app/health/checks/pos_data.py" line="274"/>
         <source>Thiếu %1 số: %2</source>
         <translation>Missing numbers (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="266"/>
+        <location filename="../../app/health/checks/pos_data.py" line="276"/>
         <source>Trùng %1 số: %2</source>
         <translation>Duplicate numbers (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="268"/>
+        <location filename="../../app/health/checks/pos_data.py" line="278"/>
         <source>Lập trước hóa đơn số nhỏ hơn: %1</source>
         <translation>Issued before a lower-numbered invoice: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="273"/>
+        <location filename="../../app/health/checks/pos_data.py" line="283"/>
         <source>thiếu %1 số (%2)</source>
         <translation>missing numbers: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="275"/>
+        <location filename="../../app/health/checks/pos_data.py" line="285"/>
         <source>trùng %1 số (%2)</source>
         <translation>duplicate numbers: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="276"/>
+        <location filename="../../app/health/checks/pos_data.py" line="286"/>
         <source>Số hóa đơn không liên tục trong %1 ngày qua: %2</source>
         <comment>one</comment>
         <translation>Invoice numbers not continuous over the last %1 day: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="277"/>
+        <location filename="../../app/health/checks/pos_data.py" line="287"/>
         <source>Số hóa đơn không liên tục trong %1 ngày qua: %2</source>
         <translation>Invoice numbers not continuous over the last %1 days: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="282"/>
+        <location filename="../../app/health/checks/pos_data.py" line="292"/>
         <source>%1 hóa đơn có số không tăng theo giờ lập (%2)</source>
         <translation>Invoices whose numbers do not follow the time of issue: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="285"/>
+        <location filename="../../app/health/checks/pos_data.py" line="295"/>
         <source>%1 đến %2</source>
         <translation>%1 to %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="288"/>
+        <location filename="../../app/health/checks/pos_data.py" line="298"/>
         <source>%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)</source>
         <comment>one</comment>
         <translation>Last %3 day: invoices: %1, purchase records: %2; numbers continuous (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="290"/>
+        <location filename="../../app/health/checks/pos_data.py" line="300"/>
         <source>%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)</source>
         <translation>Last %3 days: invoices: %1, purchase records: %2; numbers continuous (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="293"/>
+        <location filename="../../app/health/checks/pos_data.py" line="303"/>
         <source>%1 hóa đơn trong %2 ngày qua, số liên tục (%3)</source>
         <comment>one</comment>
         <translation>Last %2 day: invoices: %1; numbers continuous (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="294"/>
+        <location filename="../../app/health/checks/pos_data.py" line="304"/>
         <source>%1 hóa đơn trong %2 ngày qua, số liên tục (%3)</source>
         <translation>Last %2 days: invoices: %1; numbers continuous (%3)</translation>
     </message>
@@ -3209,32 +3209,32 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>HealthTile</name>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="39"/>
+        <location filename="../../app/ui/health/tile.py" line="46"/>
         <source>Kiểm tra hệ thống</source>
         <translation>System checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="40"/>
+        <location filename="../../app/ui/health/tile.py" line="47"/>
         <source>Đang chờ lần kiểm tra đầu tiên…</source>
         <translation>Waiting for the first check…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="61"/>
+        <location filename="../../app/ui/health/tile.py" line="68"/>
         <source>Kết quả lần kiểm tra lúc %1</source>
         <translation>Results of the check at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="61"/>
+        <location filename="../../app/ui/health/tile.py" line="68"/>
         <source>Kiểm tra lúc %1</source>
         <translation>Checked at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="65"/>
+        <location filename="../../app/ui/health/tile.py" line="72"/>
         <source>Mọi mục đều đạt.</source>
         <translation>Everything passed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/health/tile.py" line="67"/>
+        <location filename="../../app/ui/health/tile.py" line="74"/>
         <source>Mọi mục đều đạt (kiểm tra lúc %1).</source>
         <translation>Everything passed (checked at %1).</translation>
     </message>
@@ -3637,127 +3637,127 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>OverviewPage</name>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="214"/>
+        <location filename="../../app/ui/pages/overview.py" line="220"/>
         <source>Hôm nay: %1</source>
         <translation>Today: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="84"/>
+        <location filename="../../app/ui/pages/overview.py" line="87"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="87"/>
+        <location filename="../../app/ui/pages/overview.py" line="90"/>
         <source>Mã cửa hàng: %1</source>
         <translation>Shop ID: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="90"/>
+        <location filename="../../app/ui/pages/overview.py" line="93"/>
         <source>Đường dây nóng 24/7</source>
         <translation>24/7 hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="92"/>
+        <location filename="../../app/ui/pages/overview.py" line="95"/>
         <source>Luôn có kỹ thuật viên trực, kể cả cuối tuần và ngày lễ.</source>
         <translation>A technician is always on duty, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="95"/>
+        <location filename="../../app/ui/pages/overview.py" line="98"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="96"/>
+        <location filename="../../app/ui/pages/overview.py" line="99"/>
         <source>Phần mềm vàng PMV: đang đọc…</source>
         <translation>PMV gold software: reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="98"/>
+        <location filename="../../app/ui/pages/overview.py" line="101"/>
         <source>Bảng giá vàng (₫/chỉ)</source>
         <translation>Gold price board (₫/chỉ)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="99"/>
+        <location filename="../../app/ui/pages/overview.py" line="102"/>
         <source>Loại vàng</source>
         <translation>Gold type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="99"/>
+        <location filename="../../app/ui/pages/overview.py" line="102"/>
         <source>Mua vào</source>
         <translation>Buy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="99"/>
+        <location filename="../../app/ui/pages/overview.py" line="102"/>
         <source>Bán ra</source>
         <translation>Sell</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="103"/>
+        <location filename="../../app/ui/pages/overview.py" line="106"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="105"/>
+        <location filename="../../app/ui/pages/overview.py" line="108"/>
         <source>Hoạt động gần đây</source>
         <translation>Recent activity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="225"/>
+        <location filename="../../app/ui/pages/overview.py" line="231"/>
         <source>Chưa cấu hình</source>
         <translation>Not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="226"/>
+        <location filename="../../app/ui/pages/overview.py" line="232"/>
         <source>Chưa khai báo cơ sở dữ liệu của phần mềm vàng PMV trong tệp cấu hình.</source>
         <translation>The PMV gold software database is not set in the settings file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="228"/>
+        <location filename="../../app/ui/pages/overview.py" line="234"/>
         <source>Phần mềm vàng PMV: chưa cấu hình</source>
         <translation>PMV gold software: not configured</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="233"/>
+        <location filename="../../app/ui/pages/overview.py" line="239"/>
         <source>Không đọc được cơ sở dữ liệu PMV. Bấm “Kiểm tra ngay” ở mục Kiểm tra hệ thống để xem nguyên nhân và cách khắc phục.</source>
         <translation>The PMV database cannot be read. Press “Check now” under System checks to see why and how to fix it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="244"/>
+        <location filename="../../app/ui/pages/overview.py" line="250"/>
         <source>Chuỗi kết nối tới dữ liệu PMV (pos.url trong tệp cấu hình) chưa dùng được. Mục Kiểm tra hệ thống ghi rõ cần sửa gì; cần giúp hãy gọi %1.</source>
         <translation>The connection string to the PMV data (pos.url in the settings file) cannot be used yet. The System checks page says what to change; for help call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="248"/>
+        <location filename="../../app/ui/pages/overview.py" line="254"/>
         <source>Không đọc được</source>
         <translation>Cannot read</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="249"/>
+        <location filename="../../app/ui/pages/overview.py" line="255"/>
         <source>Phần mềm vàng PMV: không rõ</source>
         <translation>PMV gold software: unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="252"/>
+        <location filename="../../app/ui/pages/overview.py" line="258"/>
         <source>không rõ</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="253"/>
+        <location filename="../../app/ui/pages/overview.py" line="259"/>
         <source>Phần mềm vàng PMV: %1</source>
         <translation>PMV gold software: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="267"/>
+        <location filename="../../app/ui/pages/overview.py" line="290"/>
         <source>Cập nhật lúc %1</source>
         <translation>Updated at %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="269"/>
+        <location filename="../../app/ui/pages/overview.py" line="277"/>
         <source>Chưa có giá</source>
         <translation>No prices yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages/overview.py" line="273"/>
+        <location filename="../../app/ui/pages/overview.py" line="300"/>
         <source>Chưa có hoạt động nào.</source>
         <translation>No activity yet.</translation>
     </message>

@@ -331,3 +331,29 @@ def test_a_damaged_pos_file_on_the_board_says_where_to_look_not_sqlites_words(
     demo_shop.pos_database.write_bytes(b"not a database " * 4000)
     board = _unreadable_board(qtbot, make_app)
     assert "Kiểm tra ngay" in board.detail_label.text() and "not a database" not in board.detail_label.text()
+
+
+@pytest.mark.parametrize(("checked", "status", "level"), [
+    (dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC), Status.WARNING, Level.WARNING),  # checked after: stale
+    (dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC), Status.OK, Level.OK),
+    (dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC), Status.WARNING, Level.OK),  # the board changed since
+])
+def test_the_price_boards_tile_takes_the_price_checks_colour(qtbot: QtBot, checked: dt.datetime, status: Status,
+                                                            level: Level) -> None:
+    """Found by a review: a board three days old said "Cập nhật lúc …" in green, beside a health tile warning
+    about it. The tile now shows the price check's verdict, unless the board changed after that check ran."""
+    from app.health.model import CheckResult, HealthReport
+    from app.overview.facts import ShopCard
+    from app.shop.pos_reader import BoardPrice, PosSummary
+    from app.ui.pages.overview import OverviewPage
+
+    page = OverviewPage(ShopCard("Tiệm vàng Kim Phát"), clock=lambda: checked)
+    qtbot.addWidget(page)
+    stale = "Bảng giá vàng đã cũ 3 ngày (cập nhật lần cuối 08:30 22/11/2026)"
+    page.health_tile.show_report(HealthReport(checked, checked, (CheckResult("prices.fresh", status, stale),), {}),
+                                 stored=True)
+    board = [BoardPrice("9999", "Vàng 24K (9999)", 8_350_000, 8_500_000, "2026-11-22T08:30:00")]
+    page._show_pos(PosSummary("5.8.2", 10, 8, 50, 50, board))
+    assert page.board_tile.value_label.text() == "Cập nhật lúc 08:30 22/11/2026"
+    assert page.board_tile.level is level
+    assert (stale in page.board_tile.detail_label.text()) is (level is Level.WARNING)

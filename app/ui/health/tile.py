@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from app.health.model import HealthReport, Status
@@ -33,7 +34,13 @@ class HealthTile(Tile):
     """The overview's verdict tile: this window's latest run, or the newest one recorded (with its time).
 
     Filled at start-up from the first read (:mod:`app.overview`), then from the feature's state.
+
+    Signals:
+        report_shown(object): the :class:`HealthReport` the tile now shows (the overview's price board reads
+            its price check).
     """
+
+    report_shown = Signal(object)
 
     def __init__(self, state: HealthState | None = None, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Kiểm tra hệ thống"), parent)
@@ -66,3 +73,4 @@ class HealthTile(Tile):
         else:
             detail = tr_args(self.tr("Mọi mục đều đạt (kiểm tra lúc %1)."), when)
         self.set_content(verdict_name(report.verdict), detail, level_of(report.verdict))
+        self.report_shown.emit(report)

@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, HOTLINE, __version__
+from app.health.model import CheckResult, HealthReport, Status
 from app.infra.formatting import format_datetime, group_thousands
 from app.overview.facts import ACTIVITY_SHOWN, OverviewFacts, PosRead, ShopCard
 from app.shop.pos_reader import PosSummary, read_summary, read_summary_at
 from app.storage.records import ActivityEntry
-from app.ui.health.tile import HealthTile
-from app.ui.i18n import tr_args
+from app.ui.health.texts import level_of
+from app.ui.health.tile import HealthTile, brief
+from app.ui.i18n import said, tr_args
 from app.ui.levels import Level
 from app.ui.pages.texts import activity_text
 from app.ui.support.tile import SupportTile
@@ -42,7 +44,7 @@ from app.ui.warranty.tile import WarrantyTile
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tables import fit_table_height, read_only_table
 from app.ui.widgets.tile import Tile
-from pmv_protocol.shop_time import shop_today
+from pmv_protocol.shop_time import SHOP_TZ, shop_today
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from app.ui.warranty.state import WarrantyState
 
 log = logging.getLogger(__name__)
+PRICE_CHECK = "prices.fresh"  # the check whose verdict colours the price board's tile
 
 
 class OverviewPage(QWidget):
@@ -113,6 +116,9 @@ class OverviewPage(QWidget):
         for column in (0, 1):  # two equal columns, whatever one tile's text asks for
             self.feature_grid.setColumnStretch(column, 1)
         self.health_tile = HealthTile()
+        self._board_updated: dt.datetime | None = None  # the board's newest price, shop time
+        self._prices_check: tuple[dt.datetime, CheckResult] | None = None  # (run at, result) the tile shows
+        self.health_tile.report_shown.connect(self._prices_checked)
         self.support_tile = SupportTile(clock=lambda: self._clock())
         self.warranty_tile = WarrantyTile()
         self.updates_tile = UpdatesTile(shop_today=lambda: shop_today(self._clock()))
@@ -263,10 +269,31 @@ class OverviewPage(QWidget):
                 self.board_table.setItem(row, column, item)
         fit_table_height(self.board_table)
         if latest:
-            stamp = format_datetime(dt.datetime.fromisoformat(latest))
-            self.board_tile.set_content(tr_args(self.tr("Cập nhật lúc %1"), stamp), "", Level.OK)
+            moment = dt.datetime.fromisoformat(latest)
+            self._board_updated = moment.replace(tzinfo=SHOP_TZ) if moment.tzinfo is None else moment  # POS: shop time
+            self._show_board_level()
         else:
+            self._board_updated = None
             self.board_tile.set_content(self.tr("Chưa có giá"), "", Level.WARNING)
+
+    def _prices_checked(self, report: HealthReport) -> None:
+        """The price check of the run the health tile shows: the board tile's colour and why."""
+        self._prices_check = next(((report.finished_at, result) for result in report.results
+                                   if result.check_id == PRICE_CHECK), None)
+        self._show_board_level()
+
+    def _show_board_level(self) -> None:
+        # Green only by the price check's measure: a board days old said "Cập nhật lúc …" in green. A board
+        # updated after that check ran is judged anew at the next check.
+        if self._board_updated is None:
+            return
+        stamp = tr_args(self.tr("Cập nhật lúc %1"), format_datetime(self._board_updated))
+        level, detail = Level.OK, ""
+        if self._prices_check is not None:
+            checked_at, result = self._prices_check
+            if checked_at >= self._board_updated and result.status in (Status.WARNING, Status.CRITICAL):
+                level, detail = level_of(result.status), brief(said(result.summary))
+        self.board_tile.set_content(stamp, detail, level)
 
     def _show_activity(self, entries: list[ActivityEntry]) -> None:
         if not entries:

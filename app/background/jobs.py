@@ -35,14 +35,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def agent_lock(data_dir: Path) -> FileLock | None:
-    """The agent's lock if this process may run the jobs, None if another process already does."""
-    lock = FileLock(data_dir / "agent.lock", timeout=0)
+def _held(path: Path) -> FileLock | None:
+    """The lock at ``path``, taken now; None when another process holds it."""
+    lock = FileLock(path, timeout=0)
     try:
         lock.acquire()
     except LockTimeout:
         return None
     return lock
+
+
+def agent_lock(data_dir: Path) -> FileLock | None:
+    """The agent's lock if this process may run the jobs, None if another process already does."""
+    return _held(data_dir / "agent.lock")
 
 
 def window_lock(data_dir: Path) -> FileLock | None:
@@ -52,12 +57,7 @@ def window_lock(data_dir: Path) -> FileLock | None:
     a waiting version: an update run takes minutes, and the cashier may open the window meanwhile. A lock, not
     a marker file: the OS lets it go when the process ends, however it ends.
     """
-    lock = FileLock(data_dir / "window.lock", timeout=0)
-    try:
-        lock.acquire()
-    except LockTimeout:
-        return None
-    return lock
+    return _held(data_dir / "window.lock")
 
 
 def window_open(data_dir: Path) -> bool:

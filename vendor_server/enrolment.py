@@ -294,12 +294,10 @@ def _redeem(db: VendorDatabase, session: Session, reading: CodeReading, code_has
         raise _spent(session, shop, EnrolRefusal.USED, "used: spent by a concurrent try", address, now)
     session.execute(update(Shop).where(Shop.id == shop.id).values(token_hash=hash_token(token))
                     .execution_options(synchronize_session=False))
-    document = db.latest_contract(session, shop)
     audit.record(session, at=now, action=audit.Action.ENROL, login=SHOP_SIDE, address=address, shop_id=shop.shop_id,
                  detail=f"code made {row.created_at.isoformat()} by {row.created_by}; the previous token no "
                         "longer works")
-    return Enrolled(shop.shop_id, shop.name, shop.address, shop.phone, token,
-                    None if document is None else json.loads(document))
+    return _enrolled(db, session, shop, token)
 
 
 def _replayed(db: VendorDatabase, session: Session, row: EnrolmentCodeRow, shop: Shop, replay_key: str | None,
@@ -314,6 +312,11 @@ def _replayed(db: VendorDatabase, session: Session, row: EnrolmentCodeRow, shop:
     audit.record(session, at=now, action=audit.Action.ENROL, login=SHOP_SIDE, address=address, shop_id=shop.shop_id,
                  detail=f"the answer of {row.used_at.isoformat()} sent again to the same install (it was lost on "
                         "the way)")
+    return _enrolled(db, session, shop, token)
+
+
+def _enrolled(db: VendorDatabase, session: Session, shop: Shop, token: str) -> Enrolled:
+    """The answer: the shop as registered, its token and its newest contract (None before one is issued)."""
     document = db.latest_contract(session, shop)
     return Enrolled(shop.shop_id, shop.name, shop.address, shop.phone, token,
                     None if document is None else json.loads(document))

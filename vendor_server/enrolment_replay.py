@@ -19,16 +19,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from pmv_protocol.wire import canonical_uuid
-
 REPLAY_WINDOW = dt.timedelta(hours=1)  # long enough to try again after a dropped answer; short for a stolen key
 _INFO = b"pmv-enrolment-replay/1"
 _NONCE = 12
-
-
-def usable_key(header: str | None) -> str | None:
-    """The Idempotency-Key as a canonical UUID, or None (absent, or not a UUID: no replay for that request)."""
-    return canonical_uuid(header)
 
 
 def key_hash(key: str) -> str:

@@ -106,11 +106,10 @@ OFFLINE_GRACE = dt.timedelta(days=7)
 
 
 def shop_stated(at: dt.datetime, now: dt.datetime) -> dt.datetime:
-    """The time a shop stated for what it did, read within [now - OFFLINE_GRACE, now] (the server's ``now``)."""
-    try:
-        return max(min(at, now), now - OFFLINE_GRACE)
-    except OverflowError:  # a time at the edge of the calendar (year 1 with a positive offset)
-        return now - OFFLINE_GRACE if at.year < now.year else now
+    """The time a shop stated for what it did, read within [now - OFFLINE_GRACE, now] (the server's ``now``).
+
+    The wire has already refused a time no clock gives (``pmv_protocol.wire.SHOP_YEARS``), so this compares."""
+    return max(min(at, now), now - OFFLINE_GRACE)
 
 
 def create_ticket(db: VendorDatabase, shop: Shop, idempotency_key: str, new: NewTicket,

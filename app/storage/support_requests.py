@@ -48,26 +48,16 @@ from pmv_protocol.wire import TITLE_MAX, canonical_uuid
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=enum.Enum)
+F = TypeVar("F")
 
 
-def _known(kind: type[E], value: str, fallback: E) -> E:
+def _known(kind: type[E], value: str, fallback: F) -> E | F:
     """``value`` as a member of ``kind``; ``fallback`` for a word a later server added (the list must still show
     the request)."""
     try:
         return kind(value)
     except ValueError:
         return fallback
-
-
-def _known_or_none(kind: type[E], value: str | None) -> E | None:
-    """``value`` as a member of ``kind``; None for none, or for a word a later server added (a new way of solving
-    a request): its solution's text is still shown, without naming the way."""
-    if not value:
-        return None
-    try:
-        return kind(value)
-    except ValueError:
-        return None
 
 
 IDS_PER_QUERY = 500  # request ids in one IN (...): far below SQLite's parameter limit on any version
@@ -417,7 +407,8 @@ class SupportRepository:
             contact_phone=row.contact_phone, channel=Channel(row.channel), coverage=row.coverage,
             response_due_at=row.response_due_at, status=RequestStatus(row.status), ticket_id=row.ticket_id,
             ticket_number=row.ticket_number,
-            solution_kind=_known_or_none(Channel, row.solution_kind),
+            # A way of solving a later server added is no kind here: the solution's text is still shown.
+            solution_kind=_known(Channel, row.solution_kind, None) if row.solution_kind else None,
             solution_text=row.solution_text, attempts=row.attempts, next_attempt_at=row.next_attempt_at,
             last_error=row.last_error, updated_at=row.updated_at,
             opened_by=_known(OpenedBy, row.opened_by, OpenedBy.SHOP),

@@ -46,7 +46,7 @@ class FleetSettings:
         if unknown:
             raise ValueError(f"[fleet]: unknown key(s) {', '.join(sorted(unknown))}")
         only = block.get("trading_hours_only", ["pos.db.connect"])
-        if isinstance(only, str) or not isinstance(only, list | tuple):  # a string would be a set of its letters
+        if not isinstance(only, list | tuple):  # a string would become the set of its letters
             raise ValueError(f"[fleet]: trading_hours_only must be a list of check ids, got {only!r}")
         try:
             return cls(

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Request, Response
 
 from pmv_protocol.enrolment_wire import ENROL_PATH, REFUSAL_STATUS, EnrolAnswer, EnrolRefusal, EnrolRequest
-from vendor_server import enrolment, enrolment_replay
+from pmv_protocol.wire import canonical_uuid
+from vendor_server import enrolment
 from vendor_server.routes.deps import Context, address_of
 
 router = APIRouter(tags=["enrolment"])
@@ -29,7 +30,7 @@ def enrol(body: EnrolRequest, request: Request, response: Response, context: Con
     # Optional: the install's key lets it ask again for an answer lost on the way (vendor_server.enrolment_replay).
     try:
         enrolled = enrolment.redeem(context.db, body.code, address=address_of(request), now=context.clock(),
-                                    replay_key=enrolment_replay.usable_key(idempotency_key))
+                                    replay_key=canonical_uuid(idempotency_key))  # not a UUID: no replay
     except enrolment.EnrolRefused as refused:
         headers = None if refused.retry_after is None else {"Retry-After": str(refused.retry_after)}
         raise HTTPException(REFUSAL_STATUS[refused.refusal], headers=headers, detail={

@@ -103,8 +103,9 @@ def verify_tag(tag: JewelleryTag, template: LabelTemplate, dpi: int,
 def _text_overflows(layout: TagLayout) -> bool:
     """Whether a line's ink runs past the print head, or into the quiet zone of a code beside it.
 
-    Measured on the line drawn without the label's clipping: what the printer would lose past its edge, or
-    print over the code's quiet zone (ISO/IEC 16022 and 18004 need it blank), is a spoiled tag.
+    Measured on the very raster the preview and the printer command use (cached, drawn once): what the printer
+    would lose past the head, or print over the code's quiet zone (ISO/IEC 16022 and 18004 need it blank), is a
+    spoiled tag. A line cut at the label's own edge ran past it, so past the head too.
     """
     from app.devices.labels.text_raster import raster_for
 
@@ -114,14 +115,15 @@ def _text_overflows(layout: TagLayout) -> bool:
     above = 0 if code.symbology is Symbology.CODE128 else code.quiet
     code_left, code_top, code_bottom = code.x - code.quiet, code.y - above, code.y + code.symbol_height + above
     for text in layout.texts:
-        raster = raster_for(text, 8 * layout.width, layout.height)
+        raster = raster_for(text, layout.width, layout.height)
         if raster is None:
             continue
         limit = left + width
         beside = raster.y < code_bottom and raster.y + raster.height > code_top and text.x < code_left
         if beside:
             limit = min(limit, code_left)
-        if raster.x + raster.width > limit:
+        right = raster.x + raster.width
+        if right > limit or right >= layout.width:
             return True
     return False
 

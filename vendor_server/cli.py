@@ -25,6 +25,7 @@ from typing import Any
 
 from pmv_protocol import HOTLINE
 from pmv_protocol.contract import ContractError
+from pmv_protocol.digits import natural
 from pmv_protocol.ticket_flow import DEFAULT_AUTO_CLOSE_WORKING_DAYS
 from pmv_protocol.unlock_codes import UnlockError
 from vendor_server.cli_enrol import EnrolCommandError, add_enrol_parser, run_enrol_command
@@ -321,9 +322,9 @@ def _repo_command(args: argparse.Namespace, repo: Path, keys: Path, tuf_repo: An
     elif args.repo_command == "add":
         rollout = None
         if args.rollout_percent is not None:
-            if not args.rollout_percent.strip().isdigit():
+            rollout = natural(args.rollout_percent.strip())
+            if rollout is None:
                 raise tuf_repo.TufRepoError(f"rollout percent must be 0..100, got {args.rollout_percent!r}")
-            rollout = int(args.rollout_percent)
         published = tuf_repo.add_target(
             repo, keys, args.file, kind=args.kind, version=args.version, effective_date=args.effective_date,
             channel=args.channel, min_app_version=args.min_app_version, title_vi=args.title,

@@ -52,6 +52,7 @@ from tuf.api.metadata import Metadata, MetaFile, Root, Snapshot, TargetFile, Tar
 from tuf.api.serialization.json import JSONSerializer
 
 from pmv_protocol.atomic import atomic_target, write_atomically
+from pmv_protocol.digits import natural
 from pmv_protocol.filelock import FileLock, LockTimeout
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
@@ -127,8 +128,8 @@ class VendorRepository:
         return {**DEFAULT_EXPIRY_DAYS, **{k: int(v) for k, v in stored.items() if k in ROLES}}
 
     def root_version(self) -> int:
-        versions = [int(p.name.split(".", 1)[0]) for p in self.metadata_dir.glob("*.root.json")
-                    if p.name.split(".", 1)[0].isdigit()]
+        versions = [number for p in self.metadata_dir.glob("*.root.json")
+                    if (number := natural(p.name.split(".", 1)[0])) is not None]
         if not versions:
             raise TufRepoError(f"no root metadata in {self.metadata_dir}")
         return max(versions)

@@ -22,6 +22,7 @@ import anyio.to_thread
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from pmv_protocol.digits import natural
 from pmv_protocol.ticket_flow import Refusal
 from pmv_protocol.wire import CLIENT_ID_FIELD, FILE_FIELD, SHA256_FIELD, canonical_uuid
 
@@ -241,8 +242,9 @@ async def receive_upload(content_type: str | None, content_length: str | None, s
         raise UnsupportedUpload(
             f"expected a multipart/form-data body with {FILE_FIELD}, {CLIENT_ID_FIELD} and {SHA256_FIELD}")
     drain_limit = max(4 * max_bytes, 1024 * 1024)
-    if content_length and content_length.isdigit() and int(content_length) > max_bytes + MULTIPART_SLACK:
-        if int(content_length) <= drain_limit:
+    declared = natural(content_length or "")
+    if declared is not None and declared > max_bytes + MULTIPART_SLACK:
+        if declared <= drain_limit:
             await _drain(stream, drain_limit)
         raise UploadTooLarge(f"attachment too large: the limit is {max_bytes} bytes")
     form = _FormReader(attachments_root / INCOMING_DIR, max_bytes)

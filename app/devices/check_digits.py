@@ -19,6 +19,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from pmv_protocol.digits import ascii_digits
+
 GTIN_LENGTHS: tuple[int, ...] = (8, 12, 13, 14)
 SSCC_LENGTH = 18
 
@@ -52,14 +54,11 @@ _GS1_BY_LENGTH = {
 }
 
 
-def _digits(text: str) -> bool:
-    # str.isdigit() also accepts "²" and Arabic-Indic digits; a code may not.
-    return bool(text) and text.isascii() and text.isdigit()
 
 
 def gtin_check_digit(body: str) -> int:
     """Check digit for a GS1 key body (a code without its last digit)."""
-    if not _digits(body):
+    if not ascii_digits(body):
         raise ValueError(f"a GS1 body is ASCII digits only, got {body!r}")
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
     return (10 - total % 10) % 10
@@ -72,7 +71,7 @@ def complete_gtin(body: str) -> str:
 
 def has_gs1_shape(code: str) -> bool:
     """All digits and of a GS1 key length: a candidate for the check-digit test."""
-    return _digits(code) and len(code) in _GS1_BY_LENGTH
+    return ascii_digits(code) and len(code) in _GS1_BY_LENGTH
 
 
 def is_valid_gtin(code: str) -> bool:

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from app import APP_ID, __version__
 from pmv_protocol.coded_error import CodeAlias, CodedError
 from pmv_protocol.contract import ContractError, verify
+from pmv_protocol.digits import natural
 from pmv_protocol.enrolment_codes import CodeProblem, read_code
 from pmv_protocol.enrolment_wire import ENROL_PATH, EnrolAnswer, EnrolRefusal
 
@@ -142,8 +143,8 @@ def _refusal(response: requests.Response) -> EnrolmentError:
         return EnrolmentError(EnrolFailure.BAD_ANSWER, f"HTTP {response.status_code}: {detail}")
     position = detail.get("position")
     retry_after = detail.get("retry_after")
-    if retry_after is None and response.headers.get("Retry-After", "").isdigit():
-        retry_after = int(response.headers["Retry-After"])
+    if retry_after is None:
+        retry_after = natural(response.headers.get("Retry-After", ""))
     return EnrolmentError(_FROM_REFUSAL[refusal], str(detail.get("message", ""))[:300],
                           position=position if isinstance(position, int) else None,
                           problem=CodeProblem.CHECK if refusal is EnrolRefusal.FORMAT else None,

@@ -34,6 +34,8 @@ import re
 from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from pmv_protocol.digits import ascii_digits
+
 MSSQL_DRIVER = "mssql+pymssql"
 POSTGRES_DRIVER = "postgresql+psycopg"
 
@@ -191,7 +193,7 @@ def _flag(pairs: dict[str, str], key: str, written: str) -> bool:
 
 def _port(value: str) -> int:
     value = value.strip()
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if not ascii_digits(value) or not 0 < int(value) < 65536:
         raise _malformed(Flaw.BAD_PORT, value)
     return int(value)
 
@@ -252,7 +254,7 @@ def _from_connection_string(text: str) -> URL:
     query: dict[str, str] = {}
     if _encrypt_required(pairs.get("encrypt", "")):
         query["encryption"] = "require"
-    if timeout.isdigit():
+    if ascii_digits(timeout):
         query["login_timeout"] = timeout
     return URL.create(MSSQL_DRIVER, username=user, password=pairs.get("password") or None,
                       host=host, port=port, database=database, query=query)
@@ -263,9 +265,9 @@ def _postgres_from_pairs(pairs: dict[str, str], database: str, timeout: str) -> 
     server = pairs.get("server", "").strip() or "localhost"
     port_text = pairs.get("port", "").strip()
     host, colon, tail = server.rpartition(":")
-    if colon and tail.isdigit() and "]" not in tail:  # Npgsql: "Host may also carry the port", db:5433
+    if colon and ascii_digits(tail) and "]" not in tail:  # Npgsql: "Host may also carry the port", db:5433
         server, port_text = host, port_text or tail
-    query: dict[str, str] = {"connect_timeout": timeout} if timeout.isdigit() else {}
+    query: dict[str, str] = {"connect_timeout": timeout} if ascii_digits(timeout) else {}
     mode = pairs.get("sslmode", "").strip().lower()
     if mode:
         # Npgsql writes VerifyCA / VerifyFull where libpq writes verify-ca / verify-full.

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.updates.targets import UpdateError, UpdateErrorKind
 from pmv_protocol.coded_error import CodedError
+from pmv_protocol.digits import natural
 from pmv_protocol.fleet import UpdateSource
 from pmv_protocol.shop_time import SHOP_TZ
 
@@ -202,8 +203,8 @@ def _signed(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _newest_root(metadata: Path) -> tuple[int, dict[str, Any]]:
-    versions = sorted((int(p.name.split(".", 1)[0]), p) for p in metadata.glob("*.root.json")
-                      if p.name.split(".", 1)[0].isdigit())
+    versions = sorted((number, p) for p in metadata.glob("*.root.json")
+                      if (number := natural(p.name.split(".", 1)[0])) is not None)
     if not versions:
         return 0, _signed(_read(metadata / "root.json"))
     version, path = versions[-1]

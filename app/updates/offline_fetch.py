@@ -27,6 +27,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.response import HTTPResponse
 
 from app.updates.tuf_client import RequestsFetcher
+from pmv_protocol.digits import natural
 
 SCHEME = "pmv-usb"
 BASE_URL = f"{SCHEME}://copy"  # what UpdateClient is given; it adds /tuf/metadata/ and /tuf/targets/
@@ -107,7 +108,7 @@ def _range_start(header: str) -> int | None:
     if not header.startswith("bytes=") or not header.endswith("-"):
         return None
     start = header[len("bytes="):-1]
-    return int(start) if start.isdigit() else None
+    return natural(start)
 
 
 class FolderFetcher(RequestsFetcher):

@@ -31,6 +31,7 @@ from app.updates.app_swap import SwapReason, SwapResult, last_outcome, refused_v
 from app.updates.events import APP_TARGET_ID, MANUAL, EventRecorder, EventSink, trusted_versions
 from app.updates.install import InstallResult, PackStore, PackStoreError
 from app.updates.targets import AvailableTarget, UpdateError, UpdateErrorKind, in_channel, in_rollout, rollout_bucket
+from pmv_protocol.digits import natural
 from pmv_protocol.fleet import TargetKind, UpdateEventKind, UpdateSource
 from pmv_protocol.packs import PackError
 
@@ -113,7 +114,7 @@ def status_file(data_dir: Path) -> Path:
 
 
 def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+    return tuple(natural(part) or 0 for part in version.split("."))
 
 
 def _newest_each(targets: list[AvailableTarget], kind: str) -> list[AvailableTarget]:

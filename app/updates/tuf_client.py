@@ -52,6 +52,7 @@ from app.updates.targets import (  # re-exported: callers predate the split
     should_take,
 )
 from pmv_protocol.atomic import atomic_target
+from pmv_protocol.digits import natural
 from pmv_protocol.filelock import FileLock, LockTimeout
 
 log = logging.getLogger(__name__)
@@ -350,9 +351,9 @@ class UpdateClient:
         declared = response.headers.get("Content-Length", "")
         if response.status_code == 206:
             size = response.headers.get("Content-Range", "").rpartition("/")[2]
-            total = int(size) if size.isdigit() else None
-        elif declared.isdigit():
-            total = int(declared)
+            total = natural(size)
+        else:
+            total = natural(declared)
         if total is not None and total != info.length:
             response.close()
             partial.unlink(missing_ok=True)

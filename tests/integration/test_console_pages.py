@@ -63,6 +63,9 @@ def test_the_queue_puts_the_closest_deadline_first_and_marks_breaches(console: C
     browser.post(f"{console.url}/tickets/{normal['id']}/assign", data={"csrf": csrf_of(queue)}, timeout=10)
     mine = browser.get(f"{console.url}/queue", params={"assignee": "mine"}, timeout=10).text
     assert _queue_numbers(mine) == [normal["number"]] and "Nguyễn Thu Hà" in mine
+    # An assignee no staff id can be ("²" passes str.isdigit(), int() refuses it: a 500) filters nothing.
+    odd = browser.get(f"{console.url}/queue", params={"assignee": "²"}, timeout=10)
+    assert odd.status_code == 200 and _queue_numbers(odd.text) == [critical["number"], normal["number"]]
 
 
 def test_a_ticket_worked_from_the_console_reaches_the_shop_and_the_shops_refusal_comes_back(
@@ -120,9 +123,12 @@ def test_a_technician_code_signed_in_the_console_opens_the_shops_technician_mode
     assert agent.get(f"{console.url}/technician-code", timeout=10).status_code == 403  # technicians only
     browser = console.sign_in("tranminh")
     page = browser.get(f"{console.url}/technician-code", timeout=10).text
-    answer = browser.post(f"{console.url}/technician-code", data={
-        "csrf": csrf_of(page), "challenge": challenge.code(), "ticket": ticket["number"],
-        "reason": "Kiểm tra máy in tem", "hours": "2"}, timeout=10)
+    form = {"csrf": csrf_of(page), "challenge": challenge.code(), "ticket": ticket["number"],
+            "reason": "Kiểm tra máy in tem", "hours": "2"}
+    # "²" passes str.isdigit(); int() refused it and the page was a 500 with what was typed lost.
+    superscript = browser.post(f"{console.url}/technician-code", data={**form, "hours": "²"}, timeout=10)
+    assert superscript.status_code == 422 and 'value="Kiểm tra máy in tem"' in superscript.text
+    answer = browser.post(f"{console.url}/technician-code", data=form, timeout=10)
     assert answer.status_code == 200, answer.text
     code = re.search(r'id="code">([^<]+)<', answer.text)
     assert code is not None

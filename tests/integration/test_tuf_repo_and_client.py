@@ -286,6 +286,9 @@ def test_staged_rollout_is_stable_per_install_and_close_to_the_percentage() -> N
     (["add", "{pack}", "--kind", "regulation", "--version", "v1"], "version must look like"),
     (["add", "{pack}", "--kind", "regulation", "--version", "2.0.0", "--rollout-percent", "150"],
      "rollout percent must be 0..100"),
+    # "²" passes str.isdigit(); int() refused it with a traceback instead of this line.
+    (["add", "{pack}", "--kind", "regulation", "--version", "2.0.0", "--rollout-percent", "²"],
+     "rollout percent must be 0..100"),
     (["add", "{pack}", "--kind", "regulation", "--version", "2.0.0", "--effective-date", "10/10/2025"],
      "effective date must be YYYY-MM-DD"),
     (["add", "{pack}", "--kind", "regulation", "--version", "2.0.0", "--channel", "nightly"], "channel must be"),

@@ -211,6 +211,24 @@ def test_a_tampered_copy_is_refused_and_the_shop_keeps_what_it_had(
         assert error.kind in (UpdateErrorKind.HASH_MISMATCH, UpdateErrorKind.TOO_LARGE)
 
 
+def test_a_copy_whose_signed_metadata_was_edited_is_refused_as_tampered_whatever_else_lies_there(
+        runtime: Runtime, vendor: Vendor, tmp_path: Path) -> None:
+    vendor.publish_pack("1.0.0")
+    copy = vendor.export(tmp_path / "usb")
+    timestamp = copy / "metadata" / "timestamp.json"
+    document = json.loads(timestamp.read_bytes())
+    document["signed"]["expires"] = "2099-01-01T00:00:00Z"  # kept fresh by hand: its signature no longer holds
+    timestamp.write_text(json.dumps(document))
+    # A stray file whose name passes str.isdigit() but not int() ("²"): wording the refusal raised on it.
+    (copy / "metadata" / "².root.json").write_bytes(b"{}")
+
+    run = import_offline(Updater(runtime, root_bytes=vendor.root()), copy)
+
+    error = run.error
+    assert isinstance(error, OfflineCopyRefused) and error.problem is OfflineRefusal.TAMPERED
+    assert runtime.pack_store.installed() == []
+
+
 def test_a_copy_older_than_what_the_shop_already_has_is_refused(runtime: Runtime, tmp_path: Path) -> None:
     with start_vendor_server(tmp_path / "server") as server:
         vendor = Vendor(server.data / "tuf", server.data / "tuf-keys", tmp_path / "work")

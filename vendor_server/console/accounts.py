@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from pmv_protocol.digits import ascii_digits
 from vendor_server.console.tables import SignInFailure, StaffRow
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
     The newest, so that a code that happens to be right for two neighbouring steps is used up by accepting it.
     """
     code = code.replace(" ", "")
-    if len(code) != _TOTP_DIGITS or not code.isdigit():
+    if len(code) != _TOTP_DIGITS or not ascii_digits(code):
         return None
     totp = pyotp.TOTP(secret, digits=_TOTP_DIGITS, interval=TOTP_STEP_SECONDS)
     current = int(now.timestamp()) // TOTP_STEP_SECONDS

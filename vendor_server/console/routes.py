@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
+from pmv_protocol.digits import natural
 from vendor_server.console import accounts, audit, queue, sessions
 from vendor_server.console.accounts import Role, SignInRefused
 from vendor_server.console.web import (
@@ -147,7 +148,7 @@ def language(request: Request, lang: str = "vi", back: str = "/console") -> Resp
 def queue_page(request: Request, context: Context, me: Me, status: str = "", severity: str = "", shop: str = "",
                assignee: str = "", taken: str = "") -> Response:
     chosen = None if assignee in ("", "all") else 0 if assignee == "none" else me.staff.id if assignee == "mine" \
-        else int(assignee) if assignee.isdigit() and len(assignee) <= 9 else None
+        else natural(assignee) if len(assignee) <= 9 else None
     where = queue.QueueFilter(status=status or None, severity=severity or None, shop=shop.strip() or None,
                               assignee=chosen)
     now = context.clock()

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from pmv_protocol.contract import ContractError
+from pmv_protocol.digits import natural
 from pmv_protocol.shop_time import shop_today
 from pmv_protocol.unlock_codes import UnlockError, parse_challenge
 from vendor_server.console import accounts, audit, sessions
@@ -98,12 +99,13 @@ def sign_code(request: Request, context: Context, sent: Posted) -> Response:
         return _code_page(request, context, me, error="ticket", values=values, http_status=422)
     if not values["reason"]:
         return _code_page(request, context, me, error="reason", values=values, http_status=422)
-    if not values["hours"].isdigit() or int(values["hours"]) not in CODE_HOURS:
+    hours = natural(values["hours"])
+    if hours not in CODE_HOURS:
         return _code_page(request, context, me, error="hours", values=values, http_status=422)
     if context.keys_dir is None:
         return _code_page(request, context, me, error="keys", values=values, http_status=503)
     now = context.clock()
-    ttl = dt.timedelta(hours=int(values["hours"]))
+    ttl = dt.timedelta(hours=hours)
     try:
         code = sign_challenge(values["challenge"], me.staff.name, VendorKeys(context.keys_dir).private("technician"),
                               now, ttl=ttl)

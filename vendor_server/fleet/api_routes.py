@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from pmv_protocol.digits import natural
 from pmv_protocol.fleet import HEARTBEAT_PATH, MAX_BODY_BYTES, HeartbeatReceipt
 from vendor_server.fleet import ingest
 from vendor_server.routes.deps import Context
@@ -34,7 +35,7 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 async def read_capped(request: Request, limit: int) -> bytes:
     """The request's body, refused with 413 as soon as it is known to be over ``limit`` bytes."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if (natural(declared or "") or 0) > limit:
         raise HTTPException(413, f"the body is over {limit} bytes")
     body = bytearray()
     async for chunk in request.stream():  # a chunked body has no length to check first

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pmv_protocol.digits import natural
 from pmv_protocol.fleet import CheckStatus, Heartbeat
 from pmv_protocol.wire import TicketStatus
 from vendor_server.db import Shop, Ticket, VendorDatabase
@@ -135,7 +136,8 @@ def _bucket(contact: ShopContact | None, silent: bool) -> str:
 
 def _version_key(text: str) -> tuple[tuple[int, str], ...]:
     """Numbers compare as numbers (1.10 after 1.9), anything else as text after them."""
-    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in text.replace("-", ".").split("."))
+    parts = text.replace("-", ".").split(".")
+    return tuple((number, "") if (number := natural(part)) is not None else (-1, part) for part in parts)
 
 
 def _versions(contacts: Iterable[ShopContact]) -> list[Tally]:

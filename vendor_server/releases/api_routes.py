@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from pmv_protocol.digits import natural
 from pmv_protocol.fleet import EVENTS_PATH, MAX_BODY_BYTES, EventBatch
 from vendor_server.releases.context import repository
 from vendor_server.releases.intake import receive_events
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/api/v1")
 async def bounded_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """The request's body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if (natural(declared) or 0) > limit:
         raise HTTPException(413, f"the body is over {limit} bytes: send fewer events per batch")
     body = bytearray()
     async for chunk in request.stream():

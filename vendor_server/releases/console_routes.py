@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from pmv_protocol.digits import natural
 from pmv_protocol.fleet import TargetKind
 from vendor_server.console import sessions
 from vendor_server.console.accounts import Role
@@ -86,7 +87,8 @@ def _change(request: Request, context: ServerContext, sent: tuple[sessions.Sessi
             rollouts.resume(context.db, repo, key, actor, now=now)
         else:
             text = form_text(form, "percent")
-            percent = int(text) if text.isascii() and text.isdigit() else -1  # "²".isdigit(), but int() refuses it
+            percent = natural(text)
+            percent = -1 if percent is None else percent
             rollouts.set_percent(context.db, repo, key, percent, actor, now=now)
     except RolloutError as exc:
         status = {RolloutError.NO_REPOSITORY: 503, RolloutError.SIGNING: 503, RolloutError.NOT_PUBLISHED: 404,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pmv_protocol.digits import natural
 from pmv_protocol.fleet import TargetKind
 
 APP_ID = "app"  # an app build's target_id in the events
@@ -54,7 +55,7 @@ def release_of(custom: Mapping[str, Any] | None) -> ReleaseKey | None:
 
 def version_order(version: str) -> tuple[int, ...]:
     """Numeric order of "1.10.0" after "1.9.0" (a pre-release suffix counts as 0, as the app counts it)."""
-    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+    return tuple(natural(part) or 0 for part in version.split("."))
 
 
 def display_order(key: ReleaseKey) -> tuple[int, str, tuple[int, ...]]:

@@ -23,6 +23,7 @@ from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.phrase import Phrase, joined, number, say
 from app.infra.settings import PrinterSettings
+from pmv_protocol.digits import ascii_digits
 
 CONNECT_TIMEOUT_SECONDS = 2.0  # a LAN printer answers in milliseconds; 2 s is generous
 SERIAL_URL_TIMEOUT_SECONDS = 1.0
@@ -151,7 +152,7 @@ def _url_present(url: str) -> tuple[bool, str]:
     if url.lower().startswith("socket://"):
         # A network scanner bridge: pyserial's own connect waits 5 s; ours is shorter.
         host, _, port = url[len("socket://"):].partition("/")[0].rpartition(":")
-        if not port.isdigit():
+        if not ascii_digits(port):
             return False, say("HealthCheck", "địa chỉ socket:// sai dạng (cần socket://máy:cổng)")
         # A scanner behind a serial-to-network bridge: the bridge is what refuses, not a printer.
         return _tcp_reachable(host.strip("[]"), int(port),

@@ -162,6 +162,14 @@ def test_bad_serial_url_is_missing_not_a_crash(make_ctx: MakeCtx, shop_settings:
     assert "nosuch://x" in outcome.summary
 
 
+def test_a_bridge_port_in_superscript_digits_is_a_wrong_address_not_a_crash(make_ctx: MakeCtx,
+                                                                            shop_settings: Settings) -> None:
+    # "socket://host:9²" passes str.isdigit(); int() refused it and the whole check ended as an error.
+    outcome = run_one(find(CHECKS, "scanners.ports"), make_ctx(_scanners(shop_settings, "socket://127.0.0.1:9²")))
+    assert outcome.status is Status.WARNING, outcome.details
+    assert "sai dạng" in outcome.details
+
+
 def test_no_scanner_ports_is_skipped(make_ctx: MakeCtx, shop_settings: Settings) -> None:
     outcome = run_one(find(CHECKS, "scanners.ports"), make_ctx(_scanners(shop_settings)))
     assert outcome.status is Status.SKIPPED

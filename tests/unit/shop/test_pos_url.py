@@ -196,6 +196,9 @@ REFUSED = [
      Flaw.TWICE, None),
     ("[ODBC] a bad port", "Server=srv,99999;Database=PMV;UID=sa;PWD=x", PosUrlProblem.MALFORMED, Flaw.BAD_PORT,
      "99999"),
+    # "²" passes str.isdigit() but int() refuses it: it raised ValueError instead of this refusal.
+    ("[ODBC] a port in superscript digits", "Server=srv,1²;Database=PMV;UID=sa;PWD=x", PosUrlProblem.MALFORMED,
+     Flaw.BAD_PORT, "1²"),
     ("[SqlClient] a value Trusted_Connection does not take", "Server=srv;Database=PMV;Trusted_Connection=maybe;UID=a",
      PosUrlProblem.MALFORMED, Flaw.BAD_FLAG, "Trusted_Connection=maybe"),
     ("'=' with no key", "=x;Server=srv", PosUrlProblem.MALFORMED, Flaw.EMPTY_KEY, None),

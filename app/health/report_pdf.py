@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app import APP_NAME, HOTLINE, __version__
 from app.health.model import TITLE_CONTEXT, Category, HealthReport, Status
-from app.infra.formatting import format_datetime
+from app.infra.formatting import clipped, format_datetime
 from app.infra.pdf_fonts import register_fonts
 from app.infra.phrase import Phrase, say
 from app.infra.settings import ShopSettings
@@ -20,6 +20,9 @@ from pmv_protocol.atomic import atomic_target
 from pmv_protocol.shop_time import SHOP_TZ
 
 # The window's own words for verdicts, statuses and categories (app/ui/health/texts.py, the same context).
+# A row taller than a page stops reportlab (LayoutError); 1,000 characters fill about half the column's page.
+SUMMARY_SHOWN = 1000
+
 VERDICT_TEXT = {
     Status.OK: say("HealthTexts", "Sẵn sàng bán hàng"),
     Status.WARNING: say("HealthTexts", "Có cảnh báo"),
@@ -102,7 +105,7 @@ def write_report(report: HealthReport, shop: ShopSettings, categories: dict[str,
             Paragraph(esc(CATEGORY_TEXT[categories.get(item.check_id, Category.SERVICE)]), body),
             Paragraph(esc(check_title(item.check_id)), body),
             Paragraph(esc(STATUS_TEXT[item.status]), status_style),
-            Paragraph(esc(item.summary), body),
+            Paragraph(esc(clipped(words(item.summary), SUMMARY_SHOWN)), body),
         ])
     table = Table(rows, colWidths=[28 * mm, 42 * mm, 31 * mm, 69 * mm], repeatRows=1)
     table.setStyle(TableStyle(styles))

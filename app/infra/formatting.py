@@ -66,6 +66,11 @@ def format_bytes(size: int, *, decimal: str = ",") -> str:
     raise AssertionError("unreachable")
 
 
+def clipped(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with "…"; one line of a log can be a whole invoice."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def format_date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 

@@ -17,7 +17,7 @@ from app import HOTLINE
 from app.health.checks.database import to_shop_time
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
-from app.infra.formatting import format_datetime
+from app.infra.formatting import clipped, format_datetime
 from app.infra.phrase import joined, say
 from pmv_protocol.shop_time import SHOP_TZ
 
@@ -29,6 +29,7 @@ MAX_BYTES_PER_FILE = 2 * 1024**2
 MAX_BYTES_TOTAL = 8 * 1024**2
 MANY_ERRORS = 10  # from this many errors a day, the till is in trouble, not unlucky
 LAST_SHOWN = 5
+SUMMARY_MESSAGE = 160  # characters of the last error in the summary; the details keep the whole line
 LOG_SUFFIXES = (".log", ".txt")
 # Levels that mean the POS itself failed (it stopped or lost work): one is enough for red.
 FATAL_LEVELS = frozenset({"FATAL", "CRIT", "CRITICAL"})
@@ -183,10 +184,10 @@ def check_log(ctx: CheckContext) -> CheckResult:
     last = errors[-1]
     if fatal:
         summary = say("HealthCheck", "%1 lỗi trong nhật ký PMV 24 giờ qua, %2 lỗi nghiêm trọng; gần nhất %3: %4").fill(
-            len(errors), len(fatal), format_datetime(last.at), last.message)
+            len(errors), len(fatal), format_datetime(last.at), clipped(last.message, SUMMARY_MESSAGE))
     else:
         summary = say("HealthCheck", "%1 lỗi trong nhật ký PMV 24 giờ qua; gần nhất %2: %3").fill(
-            len(errors), format_datetime(last.at), last.message)
+            len(errors), format_datetime(last.at), clipped(last.message, SUMMARY_MESSAGE))
     if fatal or len(errors) >= MANY_ERRORS:
         return result(Status.CRITICAL, summary, details, remedy="pos_log.fatal", metrics=metrics)
     return result(Status.WARNING, summary, details, remedy="pos_log.errors", metrics=metrics)

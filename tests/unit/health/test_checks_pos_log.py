@@ -141,3 +141,17 @@ def test_read_tail_starts_at_a_whole_line(tmp_path: Path) -> None:
     path.write_text("dòng một\ndòng hai\ndòng ba\n", encoding="utf-8")
     assert pos_log.read_tail(path, 12) == "dòng ba\n"
     assert pos_log.read_tail(path, 1000).startswith("dòng một")
+
+
+def test_an_error_carrying_a_whole_invoice_keeps_the_summary_short_and_the_details_whole(
+        make_ctx, demo_shop: DemoShop) -> None:
+    # A POS logs the e-invoice XML it was refused on one line (the TT78 XML of a 40-line invoice is ~4 KB); as
+    # the summary it made the PDF report's row taller than a page (reportlab's LayoutError), which also stopped
+    # the diagnostics of a support request.
+    xml = "<HDon>" + "<HHDVu><THHDVu>Nhẫn tròn trơn vàng 9999 1 chỉ</THHDVu><DGia>8450000</DGia></HHDVu>" * 40
+    _append(_today_log(demo_shop), f"2026-11-25 09:15:02 ERROR Gửi hóa đơn điện tử bị từ chối: {xml}</HDon>")
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.WARNING
+    assert "Gửi hóa đơn điện tử bị từ chối: <HDon>" in outcome.summary
+    assert len(outcome.summary) < 400 and outcome.summary.endswith("…")
+    assert xml in outcome.details  # the whole line, for the technician

@@ -90,3 +90,16 @@ def test_pdf_report_is_readable_and_vietnamese(tmp_path: Path) -> None:
     for expected in ("BÁO CÁO KIỂM TRA HỆ THỐNG", "Tiệm vàng Kim Phát", "Cần xử lý ngay", "Dung lượng ổ đĩa",
                      "Nghiêm trọng", "Bỏ qua", "Cách khắc phục", "Xóa các tệp tạm", "1900 6037"):
         assert expected in text
+
+
+def test_a_pdf_report_is_written_whatever_the_length_of_a_summary(tmp_path: Path) -> None:
+    # A summary taller than a page made reportlab raise LayoutError: no report, and no diagnostics for a
+    # support request. 20,000 characters with and without spaces (a log line of XML or base64).
+    for text in ("Lỗi " * 5_000, "x" * 20_000):
+        result = CheckResult("disk.free", Status.CRITICAL, text, "", None, (), 1)
+        target = write_report(HealthReport(T0, T0, (result,), TITLES), ShopSettings(name="Kim Phát", shop_id="KP"),
+                              {"disk.free": Category.SYSTEM}, {}, tmp_path / "long.pdf")
+        assert target.read_bytes().startswith(b"%PDF")
+        if shutil.which("pdftotext") is not None:
+            shown = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True).stdout
+            assert "…" in shown and "1900 6037" in shown

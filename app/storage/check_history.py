@@ -13,6 +13,9 @@ from app.storage.db import Database
 from app.storage.tables import CheckResultRow
 
 KEEP = dt.timedelta(days=90)
+# Runs kept whatever the clocks said: a till's clock set a year ahead for one run would otherwise prune
+# everything before it against that year.
+KEEP_RUNS = 30
 
 
 @dataclass(frozen=True)
@@ -46,14 +49,19 @@ class CheckHistory:
                 summary, phrase = stored_summary(item.summary)
                 session.add(CheckResultRow(run_at=report.finished_at, check_id=item.check_id,
                                            status=item.status.value, summary=summary, phrase=phrase))
-            session.execute(delete(CheckResultRow).where(CheckResultRow.run_at < report.finished_at - KEEP))
+            session.flush()
+            recent = (select(func.min(CheckResultRow.id).label("first")).group_by(CheckResultRow.run_at)
+                      .order_by(func.min(CheckResultRow.id).desc()).limit(KEEP_RUNS).subquery())
+            kept_from = select(func.min(recent.c.first)).scalar_subquery()
+            session.execute(delete(CheckResultRow).where(CheckResultRow.run_at < report.finished_at - KEEP,
+                                                         CheckResultRow.id < kept_from))
 
     def states(self) -> dict[str, CheckState]:
         """Per check: its latest status and since when it has had it."""
         with self._db.read() as session:
             rows = session.execute(
                 select(CheckResultRow.check_id, CheckResultRow.status, CheckResultRow.run_at)
-                .order_by(CheckResultRow.check_id, CheckResultRow.run_at.desc())
+                .order_by(CheckResultRow.check_id, CheckResultRow.id.desc())  # as recorded: a clock can jump
             ).all()
         states: dict[str, CheckState] = {}
         current: dict[str, str] = {}
@@ -68,9 +76,13 @@ class CheckHistory:
         return states
 
     def latest_run(self) -> StoredRun | None:
-        """The newest recorded run, its results in the order they were recorded; None before any run."""
+        """The last recorded run, its results in the order they were recorded; None before any run.
+
+        The last recorded, not the one with the greatest time: a run made while the clock was a year ahead
+        would otherwise hide every run after the clock was put right.
+        """
         with self._db.read() as session:
-            last = session.scalar(select(func.max(CheckResultRow.run_at)))
+            last = session.scalar(select(CheckResultRow.run_at).order_by(CheckResultRow.id.desc()).limit(1))
             if last is None:
                 return None
             rows = session.execute(
@@ -79,12 +91,12 @@ class CheckHistory:
             ).all()
         results = tuple(StoredResult(check_id, stored_status(status), phrase_from_json(phrase, summary, SUMMARY_LIMIT))
                         for check_id, status, summary, phrase in rows)
-        return StoredRun(last, results)  # max() keeps the column's type: an aware UTC datetime
+        return StoredRun(last, results)
 
     def last_verdict(self) -> Status | None:
         """The verdict of the previous recorded run (for 'became critical' notifications)."""
         with self._db.read() as session:
-            last = session.scalar(select(CheckResultRow.run_at).order_by(CheckResultRow.run_at.desc()).limit(1))
+            last = session.scalar(select(CheckResultRow.run_at).order_by(CheckResultRow.id.desc()).limit(1))
             if last is None:
                 return None
             statuses = session.scalars(select(CheckResultRow.status).where(CheckResultRow.run_at == last)).all()

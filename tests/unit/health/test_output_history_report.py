@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from app.health.model import Category, CheckResult, HealthReport, Metric, Status
 from app.health.output import nagios, to_json
@@ -14,6 +15,7 @@ from app.health.report_pdf import write_report
 from app.infra.settings import ShopSettings
 from app.storage.check_history import CheckHistory
 from app.storage.db import Database
+from app.storage.tables import CheckResultRow
 
 T0 = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
 TITLES = {"disk.free": "Dung lượng ổ đĩa", "backup.age": "Sao lưu dữ liệu", "printers.reachable": "Máy in"}
@@ -73,6 +75,35 @@ def test_history_knows_since_when_each_check_has_its_state(tmp_path: Path) -> No
     history.record(report({"disk.free": Status.WARNING, "backup.age": Status.OK}, T0 + dt.timedelta(hours=4)))
     history.record(report({"disk.free": Status.WARNING, "backup.age": Status.OK}, T0 + dt.timedelta(hours=5)))
     assert history.states()["disk.free"].since == T0 + dt.timedelta(hours=4, seconds=2)
+    db.close()
+
+
+def test_one_run_under_a_clock_a_year_ahead_neither_erases_the_history_nor_hides_the_runs_after_it(
+        tmp_path: Path) -> None:
+    # A till whose CMOS clock jumped ahead (or a year typed wrong) runs the checks once, then the clock is put
+    # right. The history was pruned against that run's time (everything went) and the "latest" run was the
+    # one with the greatest time, so the OK of 2027 hid every real result after it.
+    db, _ = Database.open(tmp_path / "app.sqlite3")
+    history = CheckHistory(db)
+    for day in range(25):
+        history.record(report({"backup.age": Status.OK}, T0 + dt.timedelta(days=day)))
+    history.record(report({"backup.age": Status.OK}, T0 + dt.timedelta(days=25 + 365)))
+    history.record(report({"backup.age": Status.CRITICAL}, T0 + dt.timedelta(days=26)))
+    latest = history.latest_run()
+    assert latest is not None and latest.run_at == T0 + dt.timedelta(days=26, seconds=2)
+    assert [r.status for r in latest.results] == [Status.CRITICAL]
+    assert history.last_verdict() is Status.CRITICAL
+    assert history.states()["backup.age"].status is Status.CRITICAL
+    with db.read() as session:
+        kept = session.scalar(select(func.count()).select_from(CheckResultRow))
+    assert kept == 27  # the last 30 runs are kept whatever their times
+    # Past those 30, what is 90 days older than the run is pruned, as before.
+    for hour in range(30):
+        history.record(report({"backup.age": Status.OK}, T0 + dt.timedelta(days=26 + 91, hours=hour)))
+    with db.read() as session:
+        times = session.scalars(select(CheckResultRow.run_at)).all()
+    # Left: the 30 runs, and the one of the year ahead (not older than anything).
+    assert len(times) == 31 and min(times) == T0 + dt.timedelta(days=26 + 91, seconds=2)
     db.close()
 
 

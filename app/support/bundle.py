@@ -14,14 +14,18 @@ import shutil
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import APP_NAME, __version__
 from app.infra.logs import tail
 from app.infra.settings import Settings
 from app.support.redaction import RedactionKind, redact_mapping, redact_text
 from pmv_protocol.atomic import atomic_target
+
+if TYPE_CHECKING:
+    from app.health.model import HealthReport
 
 APP_LOG_LINES = 400
 POS_LOG_LINES = 200
@@ -39,6 +43,20 @@ class BundlePart:
 def _redacted(key: str, filename: str, text: str, keep_phones: Iterable[str]) -> BundlePart:
     result = redact_text(text, keep_phones=keep_phones)
     return BundlePart(key, filename, result.text, dict(result.counts))
+
+
+def redacted_report(report: HealthReport, keep_phones: Iterable[str]) -> HealthReport:
+    """``report`` as the vendor may see it (the PDF sent with a request): every summary and details redacted
+    like the logs, since the log check quotes POS log lines.  A result with nothing to hide is kept as it was,
+    its phrase with it (so it is still said in the reader's language)."""
+    keep = list(keep_phones)
+
+    def clean(text: str) -> str:
+        redacted = redact_text(str(text), keep_phones=keep).text
+        return text if redacted == str(text) else redacted
+
+    return replace(report, results=tuple(replace(item, summary=clean(item.summary), details=clean(item.details))
+                                         for item in report.results))
 
 
 def shop_phones(settings: Settings) -> list[str]:
@@ -59,7 +77,7 @@ def collect_parts(
     now: dt.datetime | None = None,
     packs: Callable[[], list[dict[str, str]]] | None = None,
 ) -> list[BundlePart]:
-    """Everything a technician needs to start, redacted; features add ``extra`` parts.
+    """Everything a technician needs to start, redacted; features add ``extra`` parts (redacted here too).
 
     ``packs`` lists the regulation and calendar packs installed (id, version, title) for system.json: the
     vendor's console shows them beside the request, since a wrong rule is often an old pack.
@@ -68,7 +86,8 @@ def collect_parts(
     """
     now = now or dt.datetime.now().astimezone()
     keep_phones = [*keep_phones, *shop_phones(settings)]
-    parts = list(extra)
+    # A feature's part is redacted like the logs: the health report quotes POS log lines, the audit log names.
+    parts = [_redacted(part.key, part.filename, part.text, keep_phones) for part in extra]
     if app_log is not None:
         parts.append(_redacted("app_log", "app.log", tail(app_log, APP_LOG_LINES), keep_phones))
     pos_logs = _pos_log_tails(settings.pos.logs_dir)

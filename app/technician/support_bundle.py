@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.infra.job_protocol import raise_if_cancelled
-from app.support.bundle import BundlePart, collect_parts, shop_phones, write_bundle
-from app.support.redaction import redact_text
+from app.support.bundle import BundlePart, collect_parts, write_bundle
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -27,18 +26,13 @@ class BundleResult:
     redacted: int
 
 
-def _redacted(key: str, filename: str, text: str, keep_phones: list[str]) -> BundlePart:
-    # Audit details and check output can quote settings values (a URL with a password): redacted like the logs.
-    result = redact_text(text, keep_phones=keep_phones)
-    return BundlePart(key, filename, result.text, dict(result.counts))
-
-
 def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = False,
                          cancel: threading.Event | None = None,
                          progress: Callable[[float, str], None] | None = None) -> BundleResult:
     """Write the bundle to ``target``; :class:`app.infra.job_protocol.Cancelled` if ``cancel`` is set first."""
+    # Audit details and check output can quote settings values (a URL with a password): collect_parts redacts
+    # them like the logs.
     extra: list[BundlePart] = []
-    keep = shop_phones(runtime.settings)
     if with_health:
         from app.health.output import to_json
         from app.health.registry import remedies
@@ -46,11 +40,11 @@ def write_support_bundle(runtime: Runtime, target: Path, *, with_health: bool = 
 
         if progress:
             progress(0.1, "health")
-        extra.append(_redacted("health_report", "health.json",
-                               to_json(run_health(runtime, cancel=cancel), remedies()), keep))
+        extra.append(BundlePart("health_report", "health.json", to_json(run_health(runtime, cancel=cancel),
+                                                                        remedies())))
     text, count = runtime.audit_log().csv_text()
     if count:  # who did what on this till: technicians' sessions and actions
-        extra.append(_redacted("audit_log", "audit.csv", text, keep))
+        extra.append(BundlePart("audit_log", "audit.csv", text))
     # The technician pressed Hủy: stop before anything is written.
     raise_if_cancelled(cancel, "bundle cancelled before it was written")
     if progress:

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import threading
 import time
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -98,7 +99,10 @@ def test_the_gui_stays_responsive_and_a_run_can_be_cancelled(qtbot: QtBot, runti
     assert page.verdict.text() == verdict_before
 
 
-def test_the_request_form_carries_the_latest_report(qtbot: QtBot, make_app) -> None:
+def test_the_request_form_carries_the_latest_report_redacted(qtbot: QtBot, make_app, demo_shop: DemoShop) -> None:
+    # The log check quotes the POS's error line; the request's health.json and PDF sent it whole.
+    with (demo_shop.logs_dir / "pmv-2026-11-25.log").open("a", encoding="utf-8") as log:
+        log.write("2026-11-25 09:15:02 ERROR In hóa đơn thất bại: Khách Nguyễn Thị Lan, ĐT 0987 654 321\n")
     app = make_app()
     window = app.build_window()
     qtbot.addWidget(window)
@@ -109,6 +113,20 @@ def test_the_request_form_carries_the_latest_report(qtbot: QtBot, make_app) -> N
     assert form._health is app.health.last.report
     parts = form._health_parts()
     assert [p.key for p in parts] == ["health_report"] and '"verdict"' in parts[0].text
+    form.attach_diagnostics.setChecked(True)
+    sources = form._prepare_job("")()
+    health_json = next(zipfile.ZipFile(s.path).read("health.json").decode() for s in sources
+                       if s.path.suffix == ".zip")
+    assert "Khách Nguyễn Thị L***" in health_json
+    texts = [health_json]
+    if shutil.which("pdftotext") is not None:
+        (pdf,) = [s.path for s in sources if s.path.suffix == ".pdf"]
+        texts.append(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+        assert "Khách Nguyễn Thị L***" in " ".join(texts[1].split())
+    for text in texts:
+        assert "Nguyễn Thị Lan" not in text and "0987 654 321" not in text
+    for source in sources:
+        shutil.rmtree(source.path.parent, ignore_errors=True)
     form.reject()
 
 

@@ -38,7 +38,7 @@ from app.health.report_pdf import write_report
 from app.health.service import categories
 from app.runtime import Runtime
 from app.storage.support_requests import AttachmentSource
-from app.support.bundle import BundlePart, collect_parts, write_bundle
+from app.support.bundle import BundlePart, collect_parts, redacted_report, shop_phones, write_bundle
 from app.support.models import AttachmentKind, Category, Channel, NewRequest, Severity
 from app.support.service import FormError, FormField, RequestDraft, validate
 from app.ui.failure_texts import failure_text
@@ -365,7 +365,9 @@ class RequestForm(QDialog):
                 bundle = write_bundle(chosen, folder / f"chan-doan-{stamp}.zip", included=included)
                 sources.append(AttachmentSource(bundle, AttachmentKind.DIAGNOSTICS))
                 if health is not None and (included is None or "health_report" in included):
-                    pdf = write_report(health, shop, categories(), remedies(), folder / f"kiem-tra-{stamp}.pdf")
+                    keep = [*([phone] if phone else []), *shop_phones(settings)]
+                    pdf = write_report(redacted_report(health, keep), shop, categories(), remedies(),
+                                       folder / f"kiem-tra-{stamp}.pdf")
                     sources.append(AttachmentSource(pdf, AttachmentKind.DIAGNOSTICS))
             return sources
 

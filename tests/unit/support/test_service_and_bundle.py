@@ -139,3 +139,30 @@ def test_bundle_keeps_the_shops_own_numbers_and_masks_customers_in_pos_logs(demo
     assert (redactions[RedactionKind.CUSTOMER_NAME], redactions[RedactionKind.BANK_ACCOUNT],
             redactions[RedactionKind.PHONE]) == (1, 1, 1)
     assert json.loads(parts["settings"].text)["shop"]["phone"] == "028 3822 1234"
+
+
+def test_the_health_report_goes_out_redacted_in_the_json_and_the_pdf(demo_shop: DemoShop, tmp_path: Path) -> None:
+    """The log check quotes POS log lines in its summary and details: the cashier's request sent them whole in
+    health.json (the same line masked in pos.log beside it) and in the PDF, with a manifest saying nothing was
+    hidden."""
+    from app.health.model import CheckResult, HealthReport, Status
+    from app.health.output import to_json
+    from app.support.bundle import BundlePart, redacted_report
+
+    line = "In hóa đơn thất bại: Khách Nguyễn Thị Lan, STK 0071000123456 Vietcombank, ĐT 0987 654 321"
+    at = dt.datetime(2026, 11, 25, 3, tzinfo=dt.UTC)
+    report = HealthReport(at, at, (CheckResult("pos.log.errors", Status.WARNING, f"1 lỗi; gần nhất: {line}",
+                                               f"10:12 ERROR {line} (pmv.log)"),
+                                   CheckResult("disk.free", Status.OK, "Còn 120 GB")), {})
+    settings = load_settings(demo_shop.settings_file).settings
+    raw = BundlePart("health_report", "health.json", to_json(report, {}))
+    (part,) = [p for p in collect_parts(settings, None, extra=[raw]) if p.key == "health_report"]
+    for leaked in ("Nguyễn Thị Lan", "0071000123456", "0987 654 321"):
+        assert leaked not in part.text
+    assert "Khách Nguyễn Thị L***" in part.text and "In hóa đơn thất bại" in part.text
+    assert part.redactions[RedactionKind.CUSTOMER_NAME] == 2  # the summary and the details
+    shown = redacted_report(report, [])
+    for item in shown.results:
+        for leaked in ("Nguyễn Thị Lan", "0071000123456", "0987 654 321"):
+            assert leaked not in str(item.summary) and leaked not in item.details
+    assert shown.results[1] == report.results[1]  # nothing to hide: the same result (its phrase kept)

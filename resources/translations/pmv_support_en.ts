@@ -306,77 +306,77 @@
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="52"/>
+        <location filename="../../app/ui/setup/check_page.py" line="53"/>
         <source>Bước 4/4 · Kiểm tra lần đầu</source>
         <translation>Step 4/4 · First check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="53"/>
+        <location filename="../../app/ui/setup/check_page.py" line="54"/>
         <source>Ứng dụng lưu thiết lập rồi kiểm tra toàn bộ hệ thống bán vàng.</source>
         <translation>The app saves the setup, then checks the whole gold-trading system.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="58"/>
+        <location filename="../../app/ui/setup/check_page.py" line="59"/>
         <source>Dừng kiểm tra</source>
         <translation>Stop checking</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="59"/>
+        <location filename="../../app/ui/setup/check_page.py" line="60"/>
         <source>Thử lại</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="75"/>
+        <location filename="../../app/ui/setup/check_page.py" line="76"/>
         <source>Đang lưu thiết lập…</source>
         <translation>Saving the setup…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="78"/>
+        <location filename="../../app/ui/setup/check_page.py" line="79"/>
         <source>Lưu thiết lập</source>
         <translation>Save the setup</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="84"/>
+        <location filename="../../app/ui/setup/check_page.py" line="85"/>
         <source>Đã lưu thiết lập vào %1</source>
         <translation>Setup saved to %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="86"/>
+        <location filename="../../app/ui/setup/check_page.py" line="87"/>
         <source>Tệp cũ được giữ ở %1</source>
         <translation>The previous file is kept as %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="93"/>
+        <location filename="../../app/ui/setup/check_page.py" line="94"/>
         <source>Chưa lưu được thiết lập: %1. Không có gì bị thay đổi; kiểm tra ổ đĩa còn trống và quyền ghi, rồi bấm Thử lại.</source>
         <translation>The setup could not be saved: %1. Nothing was changed; check the free disk space and write permission, then press Try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="109"/>
+        <location filename="../../app/ui/setup/check_page.py" line="110"/>
         <source>Kiểm tra lần đầu</source>
         <translation>First check</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="121"/>
-        <source>Đã dừng kiểm tra. Có thể chạy lại ở trang Sức khỏe hệ thống.</source>
-        <translation>Checking stopped. You can run it again on the System health page.</translation>
+        <location filename="../../app/ui/setup/check_page.py" line="123"/>
+        <source>Đã dừng kiểm tra. Có thể chạy lại ở trang Kiểm tra hệ thống.</source>
+        <translation>Checking stopped. You can run it again on the System checks page.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="126"/>
+        <location filename="../../app/ui/setup/check_page.py" line="128"/>
         <source>Không chạy được kiểm tra: %1</source>
         <translation>The checks could not run: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="136"/>
+        <location filename="../../app/ui/setup/check_page.py" line="138"/>
         <source>Kết quả: %1</source>
         <translation>Result: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="138"/>
+        <location filename="../../app/ui/setup/check_page.py" line="140"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/check_page.py" line="138"/>
+        <location filename="../../app/ui/setup/check_page.py" line="140"/>
         <source>Mọi mục kiểm tra đều ổn.</source>
         <translation>Every check is OK.</translation>
     </message>
@@ -1710,7 +1710,7 @@
         <translation>the SQLite driver does not support online backup</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="33"/>
+        <location filename="../../app/health/checks/devices.py" line="34"/>
         <source>Máy in không trả lời; in hóa đơn hoặc tem sẽ bị lỗi.
 1. Kiểm tra máy in đã bật, còn giấy/tem, đèn báo không nháy đỏ.
 2. Kiểm tra dây mạng (hoặc dây USB) cắm chắc ở cả hai đầu.
@@ -1725,7 +1725,7 @@
 5. If it still does not work, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="42"/>
+        <location filename="../../app/health/checks/devices.py" line="43"/>
         <source>Không thấy cổng của máy quét mã vạch.
 1. Rút dây máy quét ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).
 2. Mở Device Manager, mục “Ports (COM &amp; LPT)”, xem máy quét đang ở cổng COM nào.
@@ -1738,123 +1738,123 @@
 4. If it still cannot be found, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="72"/>
+        <location filename="../../app/health/checks/devices.py" line="73"/>
         <location filename="../../app/health/checks/services.py" line="120"/>
         <source>quá %1 giây không trả lời</source>
         <translation>no answer within %1 s</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="74"/>
+        <location filename="../../app/health/checks/devices.py" line="75"/>
         <source>từ chối kết nối (máy in tắt hoặc sai cổng)</source>
         <translation>connection refused (printer off or wrong port)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="76"/>
+        <location filename="../../app/health/checks/devices.py" line="77"/>
         <source>lỗi mạng: %1</source>
         <translation>network error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="84"/>
+        <location filename="../../app/health/checks/devices.py" line="85"/>
         <source>hàng đợi “%1”</source>
         <translation>queue “%1”</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="87"/>
+        <location filename="../../app/health/checks/devices.py" line="88"/>
         <source>máy này không đọc được hàng đợi in của Windows</source>
         <translation>this computer cannot read the Windows print queues</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="91"/>
+        <location filename="../../app/health/checks/devices.py" line="92"/>
         <source>không có hàng đợi này trong Windows</source>
         <translation>Windows has no such queue</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="92"/>
+        <location filename="../../app/health/checks/devices.py" line="93"/>
         <source>chưa khai báo</source>
         <translation>not set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="93"/>
+        <location filename="../../app/health/checks/devices.py" line="94"/>
         <source>chưa khai báo địa chỉ (host) hay hàng đợi (queue)</source>
         <translation>neither a network address (host) nor a print queue (queue) is set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="99"/>
+        <location filename="../../app/health/checks/devices.py" line="100"/>
         <source>chưa khai báo máy in nào</source>
         <translation>no printer is set up</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="113"/>
+        <location filename="../../app/health/checks/devices.py" line="114"/>
         <source>%1/%2 máy in không kết nối được: %3</source>
         <translation>Printers not reachable (%1/%2): %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="117"/>
+        <location filename="../../app/health/checks/devices.py" line="118"/>
         <source>Bỏ qua: không kiểm tra được máy in nào (%1)</source>
         <translation>Skipped: no printer could be checked (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="120"/>
+        <location filename="../../app/health/checks/devices.py" line="121"/>
         <source>%1/%2 máy in sẵn sàng; chưa kiểm tra được: %3</source>
         <translation>Printers ready: %1/%2; could not be checked: %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="123"/>
+        <location filename="../../app/health/checks/devices.py" line="124"/>
         <source>%1/%2 máy in sẵn sàng</source>
         <translation>Printers ready: %1/%2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="134"/>
+        <location filename="../../app/health/checks/devices.py" line="135"/>
         <source>- %1 (%2): chưa kiểm tra được</source>
         <translation>- %1 (%2): could not be checked</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="136"/>
+        <location filename="../../app/health/checks/devices.py" line="137"/>
         <source>- %1 (%2): sẵn sàng</source>
         <translation>- %1 (%2): ready</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="138"/>
+        <location filename="../../app/health/checks/devices.py" line="139"/>
         <source>- %1 (%2): KHÔNG kết nối được</source>
         <translation>- %1 (%2): NOT reachable</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="155"/>
+        <location filename="../../app/health/checks/devices.py" line="156"/>
         <source>địa chỉ socket:// sai dạng (cần socket://máy:cổng)</source>
         <translation>malformed socket:// address (expected socket://host:port)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="158"/>
+        <location filename="../../app/health/checks/devices.py" line="159"/>
         <source>từ chối kết nối (bộ chuyển đổi tắt hoặc sai cổng)</source>
         <translation>connection refused (the serial-to-network converter is off or the port is wrong)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="175"/>
+        <location filename="../../app/health/checks/devices.py" line="176"/>
         <source>không có cổng này trên máy</source>
         <translation>this computer has no such port</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="181"/>
+        <location filename="../../app/health/checks/devices.py" line="182"/>
         <source>chưa khai báo cổng máy quét (máy quét kiểu bàn phím không cần)</source>
         <translation>no scanner port is set (keyboard-mode scanners do not need one)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="192"/>
+        <location filename="../../app/health/checks/devices.py" line="193"/>
         <source>- %1: có</source>
         <translation>- %1: found</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="193"/>
+        <location filename="../../app/health/checks/devices.py" line="194"/>
         <source>- %1: KHÔNG thấy (%2)</source>
         <translation>- %1: NOT found (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="198"/>
+        <location filename="../../app/health/checks/devices.py" line="199"/>
         <source>Không thấy %1/%2 cổng máy quét: %3</source>
         <translation>Scanner ports not found (%1/%2): %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="201"/>
+        <location filename="../../app/health/checks/devices.py" line="202"/>
         <source>Đủ %1/%2 cổng máy quét: %3</source>
         <translation>All scanner ports found (%1/%2): %3</translation>
     </message>
@@ -2060,7 +2060,7 @@
         <translation>Last %2 days: invoices: %1; numbers continuous (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="44"/>
+        <location filename="../../app/health/checks/pos_log.py" line="45"/>
         <source>Phần mềm PMV ghi lỗi trong nhật ký 24 giờ qua.
 1. Xem các dòng lỗi trong phần chi tiết: nếu là máy in hay đầu đọc mã vạch, kiểm tra dây cáp và bật lại thiết bị.
 2. Đóng PMV rồi mở lại.
@@ -2071,7 +2071,7 @@
 3. If the errors keep coming back, send a support request (the log is attached) or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="52"/>
+        <location filename="../../app/health/checks/pos_log.py" line="53"/>
         <source>Phần mềm PMV gặp lỗi nghiêm trọng hoặc ghi rất nhiều lỗi trong 24 giờ qua.
 1. Lưu lại công việc đang làm, đóng PMV rồi mở lại.
 2. Kiểm tra hóa đơn vừa lập gần thời điểm lỗi đã được lưu đủ chưa.
@@ -2082,7 +2082,7 @@
 3. Call %1 and read the error lines in the details to the technician.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="59"/>
+        <location filename="../../app/health/checks/pos_log.py" line="60"/>
         <source>Không thấy thư mục nhật ký của PMV, nên không biết phần mềm có đang gặp lỗi hay không.
 1. Kiểm tra PMV vẫn được cài trên máy và mở được.
 2. Gọi %1 để kỹ thuật viên kiểm tra đường dẫn nhật ký trong cài đặt.</source>
@@ -2091,52 +2091,52 @@
 2. Call %1 so a technician can check the log path in the settings.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="138"/>
+        <location filename="../../app/health/checks/pos_log.py" line="139"/>
         <source>chưa khai báo thư mục nhật ký PMV (pos.logs_dir)</source>
         <translation>the PMV log folder is not set (pos.logs_dir)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="141"/>
+        <location filename="../../app/health/checks/pos_log.py" line="142"/>
         <source>Không thấy thư mục nhật ký PMV: %1</source>
         <translation>PMV log folder not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="168"/>
+        <location filename="../../app/health/checks/pos_log.py" line="169"/>
         <source>%1 tệp nhật ký 24 giờ qua (chỉ đọc phần cuối của tệp lớn)</source>
         <translation>log files from the last 24 hours: %1 (only the end of large files was read)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="169"/>
+        <location filename="../../app/health/checks/pos_log.py" line="170"/>
         <source>%1 tệp nhật ký 24 giờ qua</source>
         <translation>log files from the last 24 hours: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="173"/>
+        <location filename="../../app/health/checks/pos_log.py" line="174"/>
         <source>Không có lỗi trong nhật ký PMV, %1 cảnh báo (%2)</source>
         <translation>No errors in the PMV log; warnings: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="175"/>
+        <location filename="../../app/health/checks/pos_log.py" line="176"/>
         <source>Cảnh báo gần nhất: %1 %2</source>
         <translation>Latest warning: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="178"/>
+        <location filename="../../app/health/checks/pos_log.py" line="179"/>
         <source>Không có lỗi trong nhật ký PMV (%1)</source>
         <translation>No errors in the PMV log (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="181"/>
+        <location filename="../../app/health/checks/pos_log.py" line="182"/>
         <source>Đã đọc %1</source>
         <translation>Read %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="185"/>
+        <location filename="../../app/health/checks/pos_log.py" line="186"/>
         <source>%1 lỗi trong nhật ký PMV 24 giờ qua, %2 lỗi nghiêm trọng; gần nhất %3: %4</source>
         <translation>Errors in the PMV log in the last 24 hours: %1 (%2 critical); latest at %3: %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="188"/>
+        <location filename="../../app/health/checks/pos_log.py" line="189"/>
         <source>%1 lỗi trong nhật ký PMV 24 giờ qua; gần nhất %2: %3</source>
         <translation>Errors in the PMV log in the last 24 hours: %1; latest at %2: %3</translation>
     </message>
@@ -2964,52 +2964,52 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>HealthReport</name>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="78"/>
+        <location filename="../../app/health/report_pdf.py" line="81"/>
         <source>%1 – mã %2</source>
         <translation>%1 – code %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="81"/>
+        <location filename="../../app/health/report_pdf.py" line="84"/>
         <source>BÁO CÁO KIỂM TRA HỆ THỐNG</source>
         <translation>SYSTEM CHECK REPORT</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="84"/>
+        <location filename="../../app/health/report_pdf.py" line="87"/>
         <source>Thời điểm kiểm tra: %1</source>
         <translation>Checked at: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="91"/>
+        <location filename="../../app/health/report_pdf.py" line="94"/>
         <source>Nhóm</source>
         <translation>Group</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="91"/>
+        <location filename="../../app/health/report_pdf.py" line="94"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="91"/>
+        <location filename="../../app/health/report_pdf.py" line="94"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="92"/>
+        <location filename="../../app/health/report_pdf.py" line="95"/>
         <source>Chi tiết</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="112"/>
+        <location filename="../../app/health/report_pdf.py" line="115"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="118"/>
+        <location filename="../../app/health/report_pdf.py" line="121"/>
         <source>Cần hỗ trợ: gọi đường dây nóng %1 (24/7). Báo cáo tạo bởi %2 %3.</source>
         <translation>Need help? Call the hotline %1 (24/7). Report made by %2 %3.</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="123"/>
+        <location filename="../../app/health/report_pdf.py" line="126"/>
         <source>Báo cáo kiểm tra hệ thống</source>
         <translation>System check report</translation>
     </message>
@@ -3018,31 +3018,31 @@ Support requests are still saved and will be sent automatically once the network
     <name>HealthTexts</name>
     <message>
         <location filename="../../app/ui/health/texts.py" line="14"/>
-        <location filename="../../app/health/report_pdf.py" line="29"/>
+        <location filename="../../app/health/report_pdf.py" line="32"/>
         <source>Đạt</source>
         <translation>Passed</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="15"/>
-        <location filename="../../app/health/report_pdf.py" line="30"/>
+        <location filename="../../app/health/report_pdf.py" line="33"/>
         <source>Cảnh báo</source>
         <translation>Warning</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="16"/>
-        <location filename="../../app/health/report_pdf.py" line="31"/>
+        <location filename="../../app/health/report_pdf.py" line="34"/>
         <source>Nghiêm trọng</source>
         <translation>Critical</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="17"/>
-        <location filename="../../app/health/report_pdf.py" line="32"/>
+        <location filename="../../app/health/report_pdf.py" line="35"/>
         <source>Không rõ</source>
         <translation>Unknown</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="18"/>
-        <location filename="../../app/health/report_pdf.py" line="33"/>
+        <location filename="../../app/health/report_pdf.py" line="36"/>
         <source>Bỏ qua</source>
         <translation>Skipped</translation>
     </message>
@@ -3053,55 +3053,55 @@ Support requests are still saved and will be sent automatically once the network
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="26"/>
-        <location filename="../../app/health/report_pdf.py" line="26"/>
+        <location filename="../../app/health/report_pdf.py" line="29"/>
         <source>Cần xử lý ngay</source>
         <translation>Needs attention now</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="28"/>
-        <location filename="../../app/health/report_pdf.py" line="25"/>
+        <location filename="../../app/health/report_pdf.py" line="28"/>
         <source>Có cảnh báo</source>
         <translation>Warnings</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="29"/>
-        <location filename="../../app/health/report_pdf.py" line="24"/>
+        <location filename="../../app/health/report_pdf.py" line="27"/>
         <source>Sẵn sàng bán hàng</source>
         <translation>Ready to trade</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="33"/>
-        <location filename="../../app/health/report_pdf.py" line="43"/>
+        <location filename="../../app/health/report_pdf.py" line="46"/>
         <source>Cơ sở dữ liệu</source>
         <translation>Database</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="34"/>
-        <location filename="../../app/health/report_pdf.py" line="44"/>
+        <location filename="../../app/health/report_pdf.py" line="47"/>
         <source>Sao lưu</source>
         <translation>Backups</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="35"/>
-        <location filename="../../app/health/report_pdf.py" line="45"/>
+        <location filename="../../app/health/report_pdf.py" line="48"/>
         <source>Dữ liệu bán hàng</source>
         <translation>Trading data</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="36"/>
-        <location filename="../../app/health/report_pdf.py" line="46"/>
+        <location filename="../../app/health/report_pdf.py" line="49"/>
         <source>Máy tính</source>
         <translation>Computer</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="37"/>
-        <location filename="../../app/health/report_pdf.py" line="47"/>
+        <location filename="../../app/health/report_pdf.py" line="50"/>
         <source>Thiết bị</source>
         <translation>Devices</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="38"/>
-        <location filename="../../app/health/report_pdf.py" line="48"/>
+        <location filename="../../app/health/report_pdf.py" line="51"/>
         <source>Dịch vụ hỗ trợ</source>
         <translation>Support services</translation>
     </message>
@@ -3916,89 +3916,89 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="63"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="64"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="87"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="88"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="88"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
         <location filename="../../app/ui/devices/texts.py" line="120"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
         <location filename="../../app/ui/devices/texts.py" line="121"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="106"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="107"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="109"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="110"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="113"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="114"/>
         <source> tem</source>
         <translation> tags</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="114"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="115"/>
         <source>Số tem của loạt: mã hàng tăng dần từ mã đã nhập.</source>
         <translation>Tags in the run: item codes count up from the code entered.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="115"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
         <source>In loạt tem</source>
         <translation>Print a run</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
         <source>In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không.</source>
         <translation>Print a run of tags in one go, as after a delivery, to see whether the printer keeps the tags in line up to the last one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="119"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
@@ -4008,32 +4008,32 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="191"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="192"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="201"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="202"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="228"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="229"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="230"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="231"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="243"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="244"/>
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/devices/printer_tab.py" line="260"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="261"/>
         <source>Đang in loạt %1 tem…</source>
         <translation>
             <numerusform>Printing a run of %1 tag…</numerusform>
@@ -4041,17 +4041,17 @@ Support requests are still saved and will be sent automatically once the network
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="272"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="273"/>
         <source>Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. Tắt máy in nếu cần dừng ngay.</source>
         <translation>The run had already been sent to the printer before the cancel: it will print all of it. Switch the printer off to stop it now.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="275"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="276"/>
         <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
         <translation>Run cancelled: nothing was sent to the printer.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/devices/printer_tab.py" line="290"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="291"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
         <translation>
             <numerusform>Sent %1 tag (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</numerusform>
@@ -4069,27 +4069,27 @@ Support requests are still saved and will be sent automatically once the network
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="300"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="301"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="304"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="305"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="307"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="308"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="316"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="317"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="323"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="324"/>
         <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.</source>
         <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call %1.</translation>
     </message>
@@ -6436,88 +6436,88 @@ Details: %2</translation>
 <context>
     <name>TechnicianDialog</name>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="65"/>
+        <location filename="../../app/ui/technician/dialog.py" line="66"/>
         <source>Chế độ kỹ thuật viên</source>
         <translation>Technician mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="73"/>
+        <location filename="../../app/ui/technician/dialog.py" line="74"/>
         <source>Sao chép</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="76"/>
+        <location filename="../../app/ui/technician/dialog.py" line="77"/>
         <source>Dán hoặc gõ mã mở khóa</source>
         <translation>Paste or type the unlock code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="92"/>
+        <location filename="../../app/ui/technician/dialog.py" line="93"/>
         <source>Khóa lại</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="102"/>
+        <location filename="../../app/ui/technician/dialog.py" line="103"/>
         <source>Nhật ký kỹ thuật viên</source>
         <translation>Technician log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="68"/>
-        <location filename="../../app/ui/technician/dialog.py" line="78"/>
+        <location filename="../../app/ui/technician/dialog.py" line="69"/>
+        <location filename="../../app/ui/technician/dialog.py" line="79"/>
         <source>Mở khóa</source>
         <translation>Unlock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="69"/>
+        <location filename="../../app/ui/technician/dialog.py" line="70"/>
         <source>Đọc mã thử thách này cho nhà cung cấp (%1) để nhận mã mở khóa:</source>
         <translation>Read this challenge to the vendor (%1) to get an unlock code:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="90"/>
+        <location filename="../../app/ui/technician/dialog.py" line="91"/>
         <source>Chưa mở khóa.</source>
         <translation>Not unlocked.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="139"/>
+        <location filename="../../app/ui/technician/dialog.py" line="140"/>
         <source>Đã mở chế độ kỹ thuật viên cho %1.</source>
         <translation>Technician mode unlocked for %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="167"/>
+        <location filename="../../app/ui/technician/dialog.py" line="168"/>
         <source>Kiểm tra chi tiết</source>
         <translation>Detailed checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="167"/>
+        <location filename="../../app/ui/technician/dialog.py" line="168"/>
         <source>Nhật ký</source>
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="167"/>
+        <location filename="../../app/ui/technician/dialog.py" line="168"/>
         <source>Cài đặt</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="168"/>
+        <location filename="../../app/ui/technician/dialog.py" line="169"/>
         <source>Bảo trì</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="168"/>
+        <location filename="../../app/ui/technician/dialog.py" line="169"/>
         <source>Sao lưu để cài lại</source>
         <translation>Backup for reinstall</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="192"/>
+        <location filename="../../app/ui/technician/dialog.py" line="193"/>
         <source>Phiên kỹ thuật viên đã hết hạn.</source>
         <translation>The technician session has expired.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="193"/>
+        <location filename="../../app/ui/technician/dialog.py" line="194"/>
         <source>Đã khóa chế độ kỹ thuật viên.</source>
         <translation>Technician mode is locked.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/technician/dialog.py" line="210"/>
+        <location filename="../../app/ui/technician/dialog.py" line="211"/>
         <source>Kỹ thuật viên: %1 – còn %2 phút</source>
         <translation>
             <numerusform>Technician: %1 – %2 minute left</numerusform>

@@ -157,3 +157,19 @@ def test_a_contract_file_that_is_not_one_is_said_in_words(qtbot: QtBot, world: S
     qtbot.waitUntil(lambda: "khong-co.json" in page.contract_label.text(), timeout=10000)
     said = page.contract_label.text()
     assert "Errno" not in said and said.endswith("khong-co.json: không tồn tại")
+
+
+def test_the_last_step_says_a_failure_in_words_and_names_the_page_a_stopped_check_runs_from(
+        qtbot: QtBot, world: SetupWorld) -> None:
+    import errno
+
+    wizard = _wizard(qtbot, world, TaskRunner())
+    check = wizard.check_page
+    full = OSError(errno.ENOSPC, "No space left on device", r"C:\ProgramData\PMV Support\settings.toml")
+    check._not_saved(full)  # what the save's worker hands back on a full disk
+    shown = check.saved.text()
+    assert "ổ đĩa đã đầy" in shown and "Errno" not in shown and "No space" not in shown  # Python's words, in English
+    check.progress.setValue(40)
+    check._stopped()
+    # The page is "Kiểm tra hệ thống" in the window's menu (it said "Sức khỏe hệ thống", which is no page).
+    assert "trang Kiểm tra hệ thống" in check.progress_text.text() and check.progress.value() == 0

@@ -38,6 +38,7 @@ from app.ui.devices.texts import (
     transport_error_text,
     verify_problem_text,
 )
+from app.ui.failure_texts import failure_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
@@ -174,7 +175,7 @@ class PrinterTab(QWidget):
         self._preview_seq = getattr(self, "_preview_seq", 0) + 1
         seq = self._preview_seq
         self._runner.run(work, on_success=lambda result: self._show_preview(result, seq, tag.item_code), context=self,
-                         on_failure=lambda exc: self.verdict.setText(str(exc)))
+                         on_failure=lambda exc: self.verdict.setText(failure_text(exc)))
 
     def _show_preview(self, result: tuple[bytes | None, object], seq: int, code: str) -> None:
         """``code``: the item code this preview was rendered from (the field may have changed since)."""

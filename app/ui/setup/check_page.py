@@ -20,6 +20,7 @@ from app.infra.settings import LoadedSettings
 from app.runtime import Runtime
 from app.setup.environment import SetupEnvironment
 from app.setup.finish import SetupChoices, SetupWritten, finish_setup, read_written
+from app.ui.failure_texts import failure_text
 from app.ui.health.texts import check_title, checks_progress, level_of, status_name, verdict_name
 from app.ui.i18n import said, tr_args
 from app.ui.levels import Level
@@ -91,7 +92,7 @@ class CheckPage(QWizardPage):
 
     def _not_saved(self, exc: BaseException) -> None:
         self.saved.show_message(tr_args(self.tr("Chưa lưu được thiết lập: %1. Không có gì bị thay đổi; kiểm tra "
-                                                "ổ đĩa còn trống và quyền ghi, rồi bấm Thử lại."), str(exc)),
+                                                "ổ đĩa còn trống và quyền ghi, rồi bấm Thử lại."), failure_text(exc)),
                                 Level.CRITICAL)
         self.retry_button.show()
 
@@ -118,12 +119,13 @@ class CheckPage(QWizardPage):
 
     def _stopped(self) -> None:
         self.stop_button.setEnabled(False)
-        self.progress_text.setText(self.tr("Đã dừng kiểm tra. Có thể chạy lại ở trang Sức khỏe hệ thống."))
+        self.progress.setValue(0)
+        self.progress_text.setText(self.tr("Đã dừng kiểm tra. Có thể chạy lại ở trang Kiểm tra hệ thống."))
         self.completeChanged.emit()
 
     def _check_failed(self, exc: BaseException) -> None:
         self.stop_button.setEnabled(False)
-        self.verdict.show_message(tr_args(self.tr("Không chạy được kiểm tra: %1"), str(exc)), Level.WARNING)
+        self.verdict.show_message(tr_args(self.tr("Không chạy được kiểm tra: %1"), failure_text(exc)), Level.WARNING)
 
     def _checked(self, report: HealthReport) -> None:
         from app.health.registry import remedies

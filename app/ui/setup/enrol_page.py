@@ -33,7 +33,7 @@ from app.infra.formatting import format_date
 from app.setup.enrolment import Enrolment, EnrolmentError
 from app.setup.environment import SetupEnvironment
 from app.setup.finish import SetupChoices, ShopDetails
-from app.ui.failure_texts import os_failure_text
+from app.ui.failure_texts import failure_text, os_failure_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.setup.texts import code_problem_text, enrol_failure_text
@@ -163,7 +163,7 @@ class EnrolPage(QWizardPage):
         if isinstance(exc, EnrolmentError):
             self.message.show_message(enrol_failure_text(exc), Level.CRITICAL)
         else:
-            self.message.show_message(tr_args(self.tr("Kích hoạt không được: %1"), str(exc)), Level.CRITICAL)
+            self.message.show_message(tr_args(self.tr("Kích hoạt không được: %1"), failure_text(exc)), Level.CRITICAL)
 
     def _forget(self) -> None:
         self.choices.enrolment = None

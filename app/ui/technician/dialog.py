@@ -27,6 +27,7 @@ from app.infra.keys import load_trusted_keys
 from app.runtime import Runtime
 from app.technician.actions import Action
 from app.technician.unlock import Session, TechnicianUnlock
+from app.ui.failure_texts import failure_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
@@ -195,7 +196,7 @@ class TechnicianDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         self.unlock_button.setEnabled(True)
-        text = unlock_reason_text(exc.reason) if isinstance(exc, UnlockError) else str(exc)
+        text = unlock_reason_text(exc.reason) if isinstance(exc, UnlockError) else failure_text(exc)
         self.message.show_message(text, Level.CRITICAL)
         self.audit_tab.load()
 

@@ -24,7 +24,7 @@ key is optional for the reader:
 - ``visit_reminders``: confirmed visits due a reminder now (``kind``, ``number``, ``slot`` with
   ``day``/``start``/``end``/``technician``), each reminder once.
 - ``updates``: ``app_staged`` (a version or null), ``installed`` (pack id, version and title).
-- ``reminder_days``: a coverage reminder due now (30, 7 or 1), or null.
+- ``reminder_days``: the days of coverage left when a reminder is due now (from 30, 7 or 1 down), or null.
 - ``handed_over``: the update helper was started; the tray must quit now.
 - ``handover_waiting``: the helper waits for this version's window to build (``--first`` only).
 - ``schedule``: what the tray needs to plan: ``health_minutes``, ``heartbeat_minutes``, ``update_hours``,

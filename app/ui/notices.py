@@ -28,8 +28,12 @@ class Notice(NamedTuple):
 
 
 def coverage_reminder(days: int) -> Notice:
+    """``days``: whole days of coverage left after today (0 on the last day covered)."""
     title = translate("Notices", "Bảo hành/bảo trì sắp hết hạn")
-    if days <= 1:
+    if days <= 0:
+        message = translate("Notices", "Hôm nay là ngày cuối cửa hàng được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi %1.")
+        return Notice(title, tr_args(message, HOTLINE), Level.CRITICAL)
+    if days == 1:
         message = translate("Notices", "Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi %1.")
         return Notice(title, tr_args(message, HOTLINE), Level.CRITICAL)
     message = translate("Notices", "Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.")

@@ -2,7 +2,8 @@
 
 Which ones were sent is remembered per end date, so a renewal (a new end
 date) starts the reminders afresh, and a PC that was off on day 30 still
-gets one reminder (not three) when it starts on day 6.
+gets one reminder (not three) when it starts on day 6.  The reminder gives the days really left (5 on
+day 5, not the 7 of the threshold it crossed): it is read beside the warranty tile, which counts them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ def _key(coverage: Coverage) -> str:
 
 
 def due_reminder(coverage: Coverage, state: StateRepository) -> int | None:
-    """The threshold to remind about now (and mark every crossed one as sent), or None."""
+    """The days left to remind about now (and mark every crossed threshold as sent), or None."""
     if coverage.covered_until is None:
         return None
     crossed = [t for t in THRESHOLDS if coverage.days_left <= t]
@@ -29,4 +30,4 @@ def due_reminder(coverage: Coverage, state: StateRepository) -> int | None:
     if set(crossed) <= sent:
         return None
     state.set(_key(coverage), sorted(sent | set(crossed), reverse=True))
-    return min(crossed)
+    return coverage.days_left

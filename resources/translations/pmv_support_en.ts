@@ -2833,12 +2833,17 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Warranty and maintenance have ended</translation>
     </message>
     <message>
-        <location filename="../../app/warranty/check.py" line="42"/>
+        <location filename="../../app/warranty/check.py" line="43"/>
+        <source>Bảo hành đến hết %1, bảo trì nối tiếp; được hỗ trợ còn %2 ngày (đến hết %3)</source>
+        <translation>Warranty through %1, then maintenance; support days left: %2 (covered through %3)</translation>
+    </message>
+    <message>
+        <location filename="../../app/warranty/check.py" line="47"/>
         <source>Bảo hành còn %1 ngày (đến hết %2)</source>
         <translation>Warranty days left: %1 (covered through %2)</translation>
     </message>
     <message>
-        <location filename="../../app/warranty/check.py" line="44"/>
+        <location filename="../../app/warranty/check.py" line="50"/>
         <source>Bảo trì còn %1 ngày (đến hết %2)</source>
         <translation>Maintenance days left: %1 (covered through %2)</translation>
     </message>
@@ -3539,97 +3544,102 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>Notices</name>
     <message>
-        <location filename="../../app/ui/notices.py" line="31"/>
+        <location filename="../../app/ui/notices.py" line="32"/>
         <source>Bảo hành/bảo trì sắp hết hạn</source>
         <translation>Warranty/maintenance ending soon</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="33"/>
+        <location filename="../../app/ui/notices.py" line="34"/>
+        <source>Hôm nay là ngày cuối cửa hàng được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi %1.</source>
+        <translation>Today is the last day of the shop&apos;s support coverage. Renew maintenance or call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notices.py" line="37"/>
         <source>Ngày mai cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop&apos;s support coverage ends tomorrow. Renew maintenance or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="35"/>
+        <location filename="../../app/ui/notices.py" line="39"/>
         <source>Còn %1 ngày nữa cửa hàng hết được hỗ trợ. Hãy gia hạn bảo trì.</source>
         <translation>The shop&apos;s support coverage ends in %1 days. Please renew maintenance.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="41"/>
+        <location filename="../../app/ui/notices.py" line="45"/>
         <source>Có bản phần mềm mới</source>
         <translation>New app version available</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="64"/>
+        <location filename="../../app/ui/notices.py" line="68"/>
         <source>Nhà cung cấp đã phát hiện và mở yêu cầu %1</source>
         <translation>The vendor detected a problem and opened request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="92"/>
+        <location filename="../../app/ui/notices.py" line="96"/>
         <source>Dữ liệu của ứng dụng đã được tạo mới</source>
         <translation>The app&apos;s data was started afresh</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="97"/>
+        <location filename="../../app/ui/notices.py" line="101"/>
         <source>Bộ phận hỗ trợ trả lời yêu cầu %1</source>
         <translation>The support team answered request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="98"/>
+        <location filename="../../app/ui/notices.py" line="102"/>
         <source>Mở phần mềm để xem chi tiết.</source>
         <translation>Open the app to see the details.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="106"/>
+        <location filename="../../app/ui/notices.py" line="110"/>
         <source>Kỹ thuật viên sắp đến (khoảng 1 giờ nữa)</source>
         <translation>The technician arrives soon (in about an hour)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="108"/>
+        <location filename="../../app/ui/notices.py" line="112"/>
         <source>Ngày mai kỹ thuật viên đến cửa hàng</source>
         <translation>The technician comes to the shop tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="109"/>
+        <location filename="../../app/ui/notices.py" line="113"/>
         <source>Yêu cầu %1: %2</source>
         <translation>Request %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="40"/>
+        <location filename="../../app/ui/notices.py" line="44"/>
         <source>Bản %1 sẽ được cài khi mở lại phần mềm hoặc ngoài giờ giao dịch.</source>
         <translation>Version %1 will be installed when the app is next opened or outside trading hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="47"/>
+        <location filename="../../app/ui/notices.py" line="51"/>
         <source>Đã cài gói quy định mới</source>
         <translation>A new regulation pack was installed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="46"/>
+        <location filename="../../app/ui/notices.py" line="50"/>
         <source>%1 phiên bản %2</source>
         <translation>%1 version %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="52"/>
+        <location filename="../../app/ui/notices.py" line="56"/>
         <source>Máy bán hàng cần xử lý ngay</source>
         <translation>The till needs attention now</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="51"/>
+        <location filename="../../app/ui/notices.py" line="55"/>
         <source>Kiểm tra hệ thống phát hiện lỗi nghiêm trọng: %1</source>
         <translation>The system check found critical problems: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="74"/>
+        <location filename="../../app/ui/notices.py" line="78"/>
         <source>Đã có phương án cho yêu cầu %1</source>
         <translation>A solution is proposed for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="75"/>
+        <location filename="../../app/ui/notices.py" line="79"/>
         <source>Đã hẹn kỹ thuật viên đến cho yêu cầu %1</source>
         <translation>A technician visit is scheduled for request %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="76"/>
+        <location filename="../../app/ui/notices.py" line="80"/>
         <source>Yêu cầu %1 đã được giải quyết</source>
         <translation>Request %1 has been resolved</translation>
     </message>
@@ -6978,22 +6988,22 @@ Details: %2</translation>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="82"/>
+        <location filename="../../app/ui/notices.py" line="86"/>
         <source>Hệ thống hoạt động bình thường</source>
         <translation>Everything is working normally</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="83"/>
+        <location filename="../../app/ui/notices.py" line="87"/>
         <source>Có thông tin mới</source>
         <translation>There is news</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="84"/>
+        <location filename="../../app/ui/notices.py" line="88"/>
         <source>Có mục cần chú ý</source>
         <translation>Something needs attention</translation>
     </message>
     <message>
-        <location filename="../../app/ui/notices.py" line="85"/>
+        <location filename="../../app/ui/notices.py" line="89"/>
         <source>Có sự cố cần xử lý</source>
         <translation>There is a problem to fix</translation>
     </message>

@@ -194,6 +194,10 @@ def test_the_tray_speaks_english_when_the_shop_chose_it(qapp: QApplication) -> N
         (note,) = jobs.notifier.history
         assert (note.title, note.level) == ("Warranty/maintenance ending soon", Level.CRITICAL)
         assert note.message == "The shop's support coverage ends tomorrow. Renew maintenance or call 1900 6037."
+        jobs.finished.emit(["warranty"], {"reminder_days": 0})  # the last day covered: not "tomorrow"
+        note = jobs.notifier.history[0]  # newest first
+        assert note.message == "Today is the last day of the shop's support coverage. Renew maintenance or call " \
+                               "1900 6037."
 
 
 def test_at_logon_a_database_the_app_cannot_use_is_said_in_vietnamese_and_left_untouched(

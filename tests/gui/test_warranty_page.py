@@ -130,7 +130,7 @@ def test_reminder_notifies_once(qtbot: QtBot, make_app, trusting_runtime: Runtim
     app.warranty._today = lambda: dt.date(2027, 1, 10)
     with qtbot.waitSignal(app.notifier.notified, timeout=5000):
         app.warranty.check_reminders()
-    assert "Còn 7 ngày" in app.notifier.history[0].message
+    assert "Còn 5 ngày" in app.notifier.history[0].message  # the days left, as the tile counts them
     app.warranty.check_reminders()
     qtbot.waitUntil(lambda: not app.runner.is_busy(), timeout=5000)
     assert len(app.notifier.history) == 1

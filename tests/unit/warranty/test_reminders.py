@@ -43,10 +43,18 @@ def test_a_pc_that_was_off_gets_one_reminder_not_three(state) -> None:
     assert remind(state, dt.date(2027, 1, 15)) is None
 
 
+def test_a_pc_off_on_the_reminder_day_is_told_the_days_really_left(state) -> None:
+    # Off from before 16/12 until 10/01: the 7-day reminder is due, and it says 5 days (the tile's figure),
+    # not 7; first on on the last day, it says 0 (it said "tomorrow").
+    assert remind(state, dt.date(2027, 1, 10)) == 5
+    assert remind(state, dt.date(2027, 1, 15)) == 0
+    assert remind(state, dt.date(2027, 1, 15)) is None
+
+
 def test_a_renewal_starts_the_reminders_afresh(state) -> None:
-    assert remind(state, dt.date(2027, 1, 10)) == 7
+    assert remind(state, dt.date(2027, 1, 10)) == 5
     renewed = Contract("KP", "Kim Phát", "PMV", 12, dt.date(2026, 1, 15),
                        (MaintenanceContract(dt.date(2027, 1, 16), dt.date(2028, 1, 15), "std"),),
                        dt.datetime(2027, 1, 11, tzinfo=dt.UTC))
     assert remind(state, dt.date(2027, 1, 11), renewed) is None
-    assert remind(state, dt.date(2027, 12, 20), renewed) == 30
+    assert remind(state, dt.date(2027, 12, 20), renewed) == 26  # the 30-day one, due since 16/12

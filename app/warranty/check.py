@@ -38,11 +38,17 @@ def check_coverage(contract: Contract | None, today: dt.date) -> CheckResult:
         return CheckResult(CHECK_ID, Status.CRITICAL, say("HealthCheck", "Đã hết hạn bảo hành và bảo trì"),
                            remedy="warranty.renew", metrics=metrics)
     assert coverage.covered_until is not None
-    if coverage.status is CoverageStatus.WARRANTY:
-        summary = say("HealthCheck", "Bảo hành còn %1 ngày (đến hết %2)")
+    if coverage.status is CoverageStatus.WARRANTY and coverage.covered_until > coverage.warranty_ends:
+        # A maintenance year follows without a gap: the days counted run to its end, not the warranty's.
+        summary = say("HealthCheck",
+                      "Bảo hành đến hết %1, bảo trì nối tiếp; được hỗ trợ còn %2 ngày (đến hết %3)").fill(
+            format_date(coverage.warranty_ends), coverage.days_left, format_date(coverage.covered_until))
+    elif coverage.status is CoverageStatus.WARRANTY:
+        summary = say("HealthCheck", "Bảo hành còn %1 ngày (đến hết %2)").fill(
+            coverage.days_left, format_date(coverage.covered_until))
     else:
-        summary = say("HealthCheck", "Bảo trì còn %1 ngày (đến hết %2)")
-    summary = summary.fill(coverage.days_left, format_date(coverage.covered_until))
+        summary = say("HealthCheck", "Bảo trì còn %1 ngày (đến hết %2)").fill(
+            coverage.days_left, format_date(coverage.covered_until))
     if coverage.ending_soon:
         return CheckResult(CHECK_ID, Status.WARNING, summary, remedy="warranty.renew", metrics=metrics)
     return CheckResult(CHECK_ID, Status.OK, summary, metrics=metrics)

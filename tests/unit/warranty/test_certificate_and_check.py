@@ -47,7 +47,10 @@ def test_a_full_disk_leaves_the_old_certificate_and_no_debris(tiny_disk: Path) -
 @pytest.mark.parametrize(
     "day, status, fragment",
     [
-        (dt.date(2026, 6, 1), Status.OK, "Bảo hành còn"),
+        # The warranty ends 15/01/2027 and the maintenance year follows: it said "Bảo hành còn 593 ngày (đến
+        # hết 15/01/2028)", a warranty a year longer than signed.
+        (dt.date(2026, 6, 1), Status.OK,
+         "Bảo hành đến hết 15/01/2027, bảo trì nối tiếp; được hỗ trợ còn 593 ngày (đến hết 15/01/2028)"),
         (dt.date(2027, 12, 20), Status.WARNING, "Bảo trì còn 26 ngày"),
         (dt.date(2028, 1, 16), Status.CRITICAL, "hết hạn"),
     ],

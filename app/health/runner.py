@@ -103,5 +103,9 @@ def run_checks(
                                    say("HealthCheck", "Quá thời gian chờ (%1 giây): kiểm tra không trả lời").fill(
                                        number(timeout, None)),
                                    duration_ms=int(timeout * 1000)))
+    if cancel.is_set() or running:
+        # Checks still at work (the run was cancelled, or they are past their timeout) watch ctx.cancel: the
+        # database copy and a backup's unpacking stop there instead of loading the disk for nothing.
+        ctx.cancel.set()
     ordered = tuple(results[c.id] for c in checks if c.id in results)
     return HealthReport(started_at, clock(), ordered, titles, cancelled=cancel.is_set())

@@ -1260,6 +1260,7 @@
     </message>
     <message>
         <location filename="../../app/health/checks/backups.py" line="234"/>
+        <location filename="../../app/health/checks/database.py" line="426"/>
         <source>đã hủy</source>
         <translation>cancelled</translation>
     </message>
@@ -1340,7 +1341,7 @@
         <translation>Backup %1 can be restored (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="37"/>
+        <location filename="../../app/health/checks/database.py" line="42"/>
         <source>Không tìm thấy tệp dữ liệu của phần mềm PMV.
 1. Kiểm tra ổ đĩa hoặc máy chủ chứa dữ liệu PMV đã bật và đã kết nối (ổ mạng, ổ USB).
 2. Mở phần mềm PMV: nếu PMV cũng báo không thấy dữ liệu, không tạo dữ liệu mới và không cài lại PMV.
@@ -1351,7 +1352,7 @@
 3. Call %1 so a technician can check the path and restore from the latest backup.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="44"/>
+        <location filename="../../app/health/checks/database.py" line="49"/>
         <source>Không mở được cơ sở dữ liệu PMV.
 1. Đóng phần mềm PMV rồi mở lại; nếu máy vừa bị mất điện hay tắt đột ngột, khởi động lại máy.
 2. Chạy lại kiểm tra.
@@ -1362,7 +1363,7 @@
 3. If it still fails, do not overwrite or delete the data file; call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="51"/>
+        <location filename="../../app/health/checks/database.py" line="56"/>
         <source>Cơ sở dữ liệu PMV trả lời chậm; bán hàng và in hóa đơn sẽ bị chậm theo.
 1. Đóng các chương trình không dùng trên máy thu ngân.
 2. Nếu dữ liệu nằm trên máy chủ hoặc ổ mạng, kiểm tra dây mạng và bộ phát wifi.
@@ -1375,7 +1376,7 @@
 4. If it is still slow, send a support request so a technician can optimise the data.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="59"/>
+        <location filename="../../app/health/checks/database.py" line="64"/>
         <source>Tệp dữ liệu PMV bị hỏng; tiếp tục ghi vào có thể làm mất thêm dữ liệu.
 1. Không tắt máy đột ngột; nếu được, tạm ngừng lập hóa đơn trên PMV.
 2. Không tự sửa, xóa hay chép đè tệp dữ liệu và các bản sao lưu.
@@ -1388,7 +1389,7 @@
 4. Meanwhile, write transactions down by hand to enter them later.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="67"/>
+        <location filename="../../app/health/checks/database.py" line="72"/>
         <source>Ứng dụng hỗ trợ không dùng được chuỗi kết nối tới dữ liệu PMV (mục pos.url trong cài đặt); phần mềm PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Tiếp tục bán hàng trên PMV như bình thường.
 2. Gọi %1 để kỹ thuật viên sửa pos.url theo dạng đúng nêu ở dòng tóm tắt.
@@ -1399,7 +1400,7 @@
 3. After the fix, run the checks again.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="75"/>
+        <location filename="../../app/health/checks/database.py" line="80"/>
         <source>Chuỗi kết nối tới dữ liệu PMV dùng đăng nhập Windows; ứng dụng hỗ trợ cần một tài khoản SQL riêng, chỉ được đọc. PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Tiếp tục bán hàng trên PMV như bình thường.
 2. Kỹ thuật viên: trên SQL Server bật chế độ đăng nhập “SQL Server and Windows Authentication” và tạo một tài khoản chỉ đọc (vai trò db_datareader trên cơ sở dữ liệu của PMV).
@@ -1412,7 +1413,7 @@
 4. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="86"/>
+        <location filename="../../app/health/checks/database.py" line="91"/>
         <source>Bản cài đặt ứng dụng hỗ trợ thiếu thành phần để đọc dữ liệu PMV; PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Vào mục “Cập nhật”, cài bản mới nhất của ứng dụng.
 2. Nếu vẫn báo thiếu, gọi %1 để kỹ thuật viên cài lại ứng dụng.</source>
@@ -1421,7 +1422,7 @@
 2. If it still reports something missing, call %1 so a technician can reinstall the app.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="93"/>
+        <location filename="../../app/health/checks/database.py" line="98"/>
         <source>Không liên lạc được với máy chủ chứa dữ liệu PMV.
 1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.
 2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.
@@ -1432,7 +1433,7 @@
 3. Call %1: a technician will check that SQL Server accepts TCP/IP connections (port 1433, or the SQL Server Browser service for an instance name such as SQLEXPRESS) and the server&apos;s firewall.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="101"/>
+        <location filename="../../app/health/checks/database.py" line="106"/>
         <source>Không liên lạc được với máy chủ chứa dữ liệu PMV.
 1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.
 2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.
@@ -1443,7 +1444,7 @@
 3. Call %1: a technician will check that PostgreSQL accepts network connections (port 5432, listen_addresses in postgresql.conf, pg_hba.conf) and the server&apos;s firewall.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="109"/>
+        <location filename="../../app/health/checks/database.py" line="114"/>
         <source>Máy chủ dữ liệu PMV không nhận tên đăng nhập hoặc mật khẩu trong cài đặt của ứng dụng hỗ trợ; PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Không thử đoán mật khẩu nhiều lần: tài khoản có thể bị khóa.
 2. Gọi %1 để kỹ thuật viên kiểm tra tài khoản chỉ đọc của ứng dụng và sửa pos.url.</source>
@@ -1452,260 +1453,260 @@
 2. Call %1 so a technician can check the app&apos;s read-only account and correct pos.url.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="119"/>
+        <location filename="../../app/health/checks/database.py" line="124"/>
         <source>Server=máy-chủ\SQLEXPRESS;Database=PMV;User Id=tên;Password=mật-khẩu (SQL Server), postgresql://tên:mật-khẩu@máy-chủ:5432/PMV (PostgreSQL)</source>
         <translation>Server=server\SQLEXPRESS;Database=PMV;User Id=user;Password=password (SQL Server), postgresql://user:password@server:5432/PMV (PostgreSQL)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="144"/>
+        <location filename="../../app/health/checks/database.py" line="149"/>
         <source>%1 ngày %2 giờ</source>
         <translation>%1 d %2 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="145"/>
+        <location filename="../../app/health/checks/database.py" line="150"/>
         <source>%1 ngày</source>
         <translation>%1 d</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="147"/>
+        <location filename="../../app/health/checks/database.py" line="152"/>
         <location filename="../../app/health/checks/system.py" line="122"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="148"/>
+        <location filename="../../app/health/checks/database.py" line="153"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="149"/>
+        <location filename="../../app/health/checks/database.py" line="154"/>
         <location filename="../../app/health/checks/system.py" line="120"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="176"/>
+        <location filename="../../app/health/checks/database.py" line="187"/>
         <source>chuỗi rỗng</source>
         <translation>empty string</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="177"/>
+        <location filename="../../app/health/checks/database.py" line="188"/>
         <source>không phải URL (có ://) cũng không phải chuỗi Khóa=Giá trị;...</source>
         <translation>neither a URL (with ://) nor a Key=Value;... string</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="178"/>
+        <location filename="../../app/health/checks/database.py" line="189"/>
         <source>không đọc được URL (%1)</source>
         <translation>cannot read the URL (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="179"/>
+        <location filename="../../app/health/checks/database.py" line="190"/>
         <source>phần sau khóa &apos;%1&apos; thiếu dấu = (giá trị có dấu ; phải đặt trong {...})</source>
         <translation>the part after key &apos;%1&apos; has no = (a value containing ; must be enclosed in {...})</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="180"/>
+        <location filename="../../app/health/checks/database.py" line="191"/>
         <source>phần đầu chuỗi thiếu dấu =</source>
         <translation>the start of the string has no =</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="181"/>
+        <location filename="../../app/health/checks/database.py" line="192"/>
         <source>có dấu = mà không có tên khóa đứng trước</source>
         <translation>an = with no key name before it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="182"/>
+        <location filename="../../app/health/checks/database.py" line="193"/>
         <source>khóa &apos;%1&apos; được ghi hai lần với hai giá trị khác nhau</source>
         <translation>key &apos;%1&apos; is written twice with two different values</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="183"/>
+        <location filename="../../app/health/checks/database.py" line="194"/>
         <source>giá trị của &apos;%1&apos; mở ngoặc mà không đóng</source>
         <translation>the value of &apos;%1&apos; opens a bracket but never closes it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="184"/>
+        <location filename="../../app/health/checks/database.py" line="195"/>
         <source>có chữ thừa sau dấu đóng ngoặc của &apos;%1&apos;</source>
         <translation>there is extra text after the closing bracket of &apos;%1&apos;</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="185"/>
+        <location filename="../../app/health/checks/database.py" line="196"/>
         <source>%1 (chỉ nhận yes, no, true, false hoặc SSPI)</source>
         <translation>%1 (only yes, no, true, false or SSPI are accepted)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="186"/>
+        <location filename="../../app/health/checks/database.py" line="197"/>
         <source>cổng &apos;%1&apos; không phải số từ 1 đến 65535</source>
         <translation>port &apos;%1&apos; is not a number from 1 to 65535</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="196"/>
+        <location filename="../../app/health/checks/database.py" line="207"/>
         <source>Chuỗi kết nối PMV (pos.url) không đúng dạng: %1; dạng đúng: %2</source>
         <translation>The PMV connection string (pos.url) is malformed: %1; correct form: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="199"/>
+        <location filename="../../app/health/checks/database.py" line="210"/>
         <source>pos.url đang là đường dẫn tệp (%1): tệp dữ liệu SQLite khai báo ở pos.database, còn pos.url là chuỗi kết nối máy chủ, dạng: %2</source>
         <translation>pos.url is a file path (%1): an SQLite data file belongs in pos.database, while pos.url is a server connection string, in the form: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="203"/>
+        <location filename="../../app/health/checks/database.py" line="214"/>
         <source>Chưa hỗ trợ cơ sở dữ liệu &apos;%1&apos; trong pos.url; hỗ trợ SQL Server, PostgreSQL và SQLite</source>
         <translation>Database &apos;%1&apos; in pos.url is not supported yet; supported: SQL Server, PostgreSQL and SQLite</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="206"/>
+        <location filename="../../app/health/checks/database.py" line="217"/>
         <source>Chuỗi kết nối PMV dùng đăng nhập Windows (%1), ứng dụng chưa hỗ trợ; hãy dùng tài khoản SQL: ghi User Id=tên;Password=mật-khẩu thay cho Trusted_Connection</source>
         <translation>The PMV connection string uses Windows login (%1), which the app does not support yet; use an SQL account: write User Id=user;Password=password instead of Trusted_Connection</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="211"/>
+        <location filename="../../app/health/checks/database.py" line="222"/>
         <source>Chuỗi kết nối PMV thiếu tài khoản SQL; thêm User Id=tên;Password=mật-khẩu</source>
         <translation>The PMV connection string has no SQL account; add User Id=user;Password=password</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="213"/>
+        <location filename="../../app/health/checks/database.py" line="224"/>
         <source>Chuỗi kết nối PMV thiếu tên cơ sở dữ liệu; thêm Database=tên (ví dụ Database=PMV)</source>
         <translation>The PMV connection string has no database name; add Database=name (e.g. Database=PMV)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="216"/>
+        <location filename="../../app/health/checks/database.py" line="227"/>
         <source>Chuỗi kết nối PMV dùng nguồn dữ liệu ODBC (DSN=%1), ứng dụng không đọc được DSN; hãy ghi thẳng Server=...;Database=...;User Id=...;Password=...</source>
         <translation>The PMV connection string uses an ODBC data source (DSN=%1), which the app cannot read; write Server=...;Database=...;User Id=...;Password=... directly</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="220"/>
+        <location filename="../../app/health/checks/database.py" line="231"/>
         <source>Máy chủ &apos;%1&apos; dùng named pipes, shared memory hoặc LocalDB; ứng dụng chỉ kết nối SQL Server qua TCP/IP: ghi Server=tên-máy\SQLEXPRESS hoặc Server=tên-máy,1433</source>
         <translation>Server &apos;%1&apos; uses named pipes, shared memory or LocalDB; the app connects to SQL Server only over TCP/IP: write Server=machine-name\SQLEXPRESS or Server=machine-name,1433</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="224"/>
+        <location filename="../../app/health/checks/database.py" line="235"/>
         <source>Bản cài đặt thiếu trình điều khiển cơ sở dữ liệu %1; cài lại hoặc cập nhật ứng dụng</source>
         <translation>The installation is missing the database driver %1; reinstall or update the app</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="233"/>
-        <location filename="../../app/health/checks/database.py" line="234"/>
+        <location filename="../../app/health/checks/database.py" line="244"/>
+        <location filename="../../app/health/checks/database.py" line="245"/>
         <source>tệp đang bị PMV hoặc chương trình khác khóa</source>
         <translation>the file is locked by PMV or another program</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="235"/>
+        <location filename="../../app/health/checks/database.py" line="246"/>
         <source>ổ đĩa báo lỗi khi đọc</source>
         <translation>the drive reported a read error</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="236"/>
+        <location filename="../../app/health/checks/database.py" line="247"/>
         <source>nội dung tệp bị hỏng</source>
         <translation>the file&apos;s contents are damaged</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="237"/>
+        <location filename="../../app/health/checks/database.py" line="248"/>
         <source>không mở được tệp: kiểm tra quyền truy cập</source>
         <translation>cannot open the file: check the access permissions</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="238"/>
+        <location filename="../../app/health/checks/database.py" line="249"/>
         <source>không có quyền đọc tệp</source>
         <translation>no permission to read the file</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="239"/>
+        <location filename="../../app/health/checks/database.py" line="250"/>
         <source>tệp không phải dữ liệu SQLite</source>
         <translation>the file is not an SQLite database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="249"/>
+        <location filename="../../app/health/checks/database.py" line="260"/>
         <source>tệp không có bảng dữ liệu của PMV</source>
         <translation>the file has no PMV data tables</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="250"/>
+        <location filename="../../app/health/checks/database.py" line="261"/>
         <source>lỗi SQLite</source>
         <translation>SQLite error</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="267"/>
+        <location filename="../../app/health/checks/database.py" line="278"/>
         <source>Không liên lạc được máy chủ dữ liệu PMV (%1)</source>
         <translation>Cannot reach the PMV data server (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="270"/>
+        <location filename="../../app/health/checks/database.py" line="281"/>
         <source>Máy chủ dữ liệu PMV (%1) từ chối đăng nhập &apos;%2&apos;</source>
         <translation>The PMV data server (%1) refused the login &apos;%2&apos;</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="273"/>
+        <location filename="../../app/health/checks/database.py" line="284"/>
         <source>Máy chủ %1 không có cơ sở dữ liệu &apos;%2&apos; (hoặc tài khoản không có quyền mở)</source>
         <translation>Server %1 has no database &apos;%2&apos; (or the account has no permission to open it)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="276"/>
+        <location filename="../../app/health/checks/database.py" line="287"/>
         <source>Không mở được cơ sở dữ liệu PMV</source>
         <translation>Cannot open the PMV database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="289"/>
+        <location filename="../../app/health/checks/database.py" line="300"/>
         <source>Không tìm thấy tệp dữ liệu PMV: %1</source>
         <translation>PMV data file not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="290"/>
+        <location filename="../../app/health/checks/database.py" line="301"/>
         <source>Đường dẫn trong cài đặt: %1</source>
         <translation>Path in the settings: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="307"/>
+        <location filename="../../app/health/checks/database.py" line="318"/>
         <source>Tệp dữ liệu PMV trống (0 byte): %1</source>
         <translation>The PMV data file is empty (0 bytes): %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="312"/>
+        <location filename="../../app/health/checks/database.py" line="323"/>
         <source>Tệp dữ liệu PMV bị hỏng, không đọc được (%1)</source>
         <translation>The PMV data file is damaged and cannot be read (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="314"/>
+        <location filename="../../app/health/checks/database.py" line="325"/>
         <source>Không mở được cơ sở dữ liệu PMV (%1)</source>
         <translation>Cannot open the PMV database (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="321"/>
+        <location filename="../../app/health/checks/database.py" line="332"/>
         <source>Cơ sở dữ liệu %1 trả lời chậm: %2 ms (ngưỡng %3 ms)</source>
         <translation>The %1 database is answering slowly: %2 ms (threshold %3 ms)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="324"/>
+        <location filename="../../app/health/checks/database.py" line="335"/>
         <source>Kết nối được cơ sở dữ liệu %1 trong %2 ms</source>
         <translation>Connected to the %1 database in %2 ms</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="340"/>
+        <location filename="../../app/health/checks/database.py" line="351"/>
         <source>Bỏ qua: chỉ kiểm tra được với SQLite (PMV đang dùng %1)</source>
         <translation>Skipped: can only be checked on SQLite (PMV is using %1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="368"/>
+        <location filename="../../app/health/checks/database.py" line="382"/>
         <source>Dữ liệu PMV nguyên vẹn</source>
         <translation>PMV data is intact</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="374"/>
+        <location filename="../../app/health/checks/database.py" line="388"/>
         <source>%1 (kiểm tra đầy đủ lúc %2)</source>
         <translation>%1 (full check at %2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="396"/>
+        <location filename="../../app/health/checks/database.py" line="412"/>
         <source>Tệp dữ liệu PMV bị hỏng: %1 lỗi cấu trúc (%2)</source>
         <translation>The PMV data file is damaged; structural errors found: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="401"/>
-        <source>Dữ liệu PMV nguyên vẹn: kiểm tra nhanh %1 trang, không có lỗi</source>
-        <translation>PMV data is intact: the quick check found no errors (pages checked: %1)</translation>
+        <location filename="../../app/health/checks/database.py" line="417"/>
+        <source>Dữ liệu PMV nguyên vẹn: kiểm tra đủ %1 trang và chỉ mục, không có lỗi</source>
+        <translation>PMV data intact: all %1 pages and the indexes checked, no errors</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="418"/>
+        <location filename="../../app/health/checks/database.py" line="443"/>
         <source>trình điều khiển SQLite không hỗ trợ sao chép trực tuyến</source>
         <translation>the SQLite driver does not support online backup</translation>
     </message>
@@ -3815,97 +3816,97 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>PosPage</name>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="79"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="80"/>
         <source>Bước 1/4 · Tìm phần mềm bán vàng PMV</source>
         <translation>Step 1/4 · Find the PMV gold-trading software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="80"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="81"/>
         <source>Ứng dụng tìm nơi cài PMV trên máy này. Kiểm tra các đường dẫn, sửa nếu cần bằng nút Chọn…, rồi bấm Tiếp.</source>
         <translation>The app looks for where PMV is installed on this PC. Check the paths, correct them with Choose… if needed, then press Next.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="90"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="91"/>
         <source>Tìm lại</source>
         <translation>Search again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="106"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="107"/>
         <source>Tìm thấy</source>
         <translation>Found</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="107"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="109"/>
         <source>Thư mục cài PMV</source>
         <translation>PMV install folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="108"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="110"/>
         <source>Tệp dữ liệu bán hàng</source>
         <translation>Sales database file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="109"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="111"/>
         <source>Thư mục sao lưu</source>
         <translation>Backup folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="110"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="112"/>
         <source>Thư mục nhật ký</source>
         <translation>Log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="132"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="134"/>
         <source>Đang tìm PMV trên máy này…</source>
         <translation>Looking for PMV on this PC…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="134"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="136"/>
         <source>Tìm phần mềm PMV</source>
         <translation>Find PMV</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="143"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="145"/>
         <source>Tôi tự chọn đường dẫn…</source>
         <translation>I will choose the paths…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="146"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="148"/>
         <source>Không tìm thấy PMV ở các nơi thường cài. Bấm Chọn… để chỉ thư mục cài PMV.</source>
         <translation>PMV was not found where it is usually installed. Press Choose… to point at the PMV install folder.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="158"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="160"/>
         <source>Không tìm được PMV: %1</source>
         <translation>PMV could not be searched for: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="171"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="173"/>
         <source>PMV dùng máy chủ cơ sở dữ liệu (kết nối đọc từ cấu hình của PMV).</source>
         <translation>PMV uses a database server (the connection is read from PMV&apos;s configuration).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="187"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="189"/>
         <source>Thư mục này không phải nơi cài PMV (không có PMV.ini hay version.txt). Chọn thư mục có tệp PMV.exe.</source>
         <translation>This folder is not a PMV install (no PMV.ini or version.txt). Choose the folder that holds PMV.exe.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="211"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="213"/>
         <source>Đang mở thử dữ liệu bán hàng (chỉ đọc)…</source>
         <translation>Opening the sales database to try it (read-only)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="214"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="216"/>
         <source>Mở thử dữ liệu PMV</source>
         <translation>Try the PMV database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="221"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="223"/>
         <source>chưa có</source>
         <translation>none yet</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/setup/pos_page.py" line="224"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="226"/>
         <source>Mở được dữ liệu PMV %1: %2 hóa đơn, hóa đơn mới nhất ngày %3.</source>
         <translation>
             <numerusform>The PMV %1 database opens: %2 invoice, the newest on %3.</numerusform>
@@ -3913,12 +3914,12 @@ Support requests are still saved and will be sent automatically once the network
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="226"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="228"/>
         <source>(không rõ phiên bản)</source>
         <translation>(version unknown)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="230"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="232"/>
         <source>Không mở được dữ liệu PMV: %1</source>
         <translation>The PMV database cannot be opened: %1</translation>
     </message>
@@ -3926,89 +3927,89 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="64"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="65"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="88"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
         <location filename="../../app/ui/devices/texts.py" line="120"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
         <location filename="../../app/ui/devices/texts.py" line="121"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="96"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="107"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="108"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="110"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="111"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="114"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="115"/>
         <source> tem</source>
         <translation> tags</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="115"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
         <source>Số tem của loạt: mã hàng tăng dần từ mã đã nhập.</source>
         <translation>Tags in the run: item codes count up from the code entered.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
         <source>In loạt tem</source>
         <translation>Print a run</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
         <source>In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không.</source>
         <translation>Print a run of tags in one go, as after a delivery, to see whether the printer keeps the tags in line up to the last one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="121"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="119"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="122"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
@@ -4018,32 +4019,32 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="192"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="195"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="202"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="205"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="229"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="232"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="231"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="234"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="244"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="247"/>
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/devices/printer_tab.py" line="261"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="264"/>
         <source>Đang in loạt %1 tem…</source>
         <translation>
             <numerusform>Printing a run of %1 tag…</numerusform>
@@ -4051,17 +4052,17 @@ Support requests are still saved and will be sent automatically once the network
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="273"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="276"/>
         <source>Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. Tắt máy in nếu cần dừng ngay.</source>
         <translation>The run had already been sent to the printer before the cancel: it will print all of it. Switch the printer off to stop it now.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="276"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="279"/>
         <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
         <translation>Run cancelled: nothing was sent to the printer.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/devices/printer_tab.py" line="291"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="294"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
         <translation>
             <numerusform>Sent %1 tag (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</numerusform>
@@ -4079,27 +4080,27 @@ Support requests are still saved and will be sent automatically once the network
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="301"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="304"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="305"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="308"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="308"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="311"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="317"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="320"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="324"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="327"/>
         <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.</source>
         <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call %1.</translation>
     </message>
@@ -4433,17 +4434,17 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>RatingDialog</name>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="81"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="84"/>
         <source>Đánh giá hỗ trợ</source>
         <translation>Rate the support</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="84"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="87"/>
         <source>Yêu cầu %1 đã được giải quyết. Cửa hàng hài lòng với hỗ trợ đến mức nào?</source>
         <translation>Request %1 has been resolved. How satisfied is the shop with the support?</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/support/thread_dialogs.py" line="95"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="98"/>
         <source>%1 sao</source>
         <translation>
             <numerusform>%1 star</numerusform>
@@ -4451,27 +4452,27 @@ Support requests are still saved and will be sent automatically once the network
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="102"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="106"/>
         <source>Góp ý thêm (không bắt buộc)</source>
         <translation>More comments (optional)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="105"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="112"/>
         <source>Tên người đánh giá</source>
         <translation>Name of the person rating</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="107"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="114"/>
         <source>Gửi đánh giá</source>
         <translation>Send rating</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="108"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="115"/>
         <source>Bỏ qua</source>
         <translation>Skip</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="117"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="124"/>
         <source>Người đánh giá:</source>
         <translation>Rated by:</translation>
     </message>
@@ -4479,17 +4480,17 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="39"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="42"/>
         <source>Tên người trả lời</source>
         <translation>Name of the person answering</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="44"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="47"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="48"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="51"/>
         <source>Người trả lời:</source>
         <translation>Answered by:</translation>
     </message>
@@ -4656,138 +4657,138 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>RequestForm</name>
     <message>
-        <location filename="../../app/ui/support/form.py" line="78"/>
+        <location filename="../../app/ui/support/form.py" line="79"/>
         <source>Gửi yêu cầu hỗ trợ</source>
         <translation>Raise a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="100"/>
+        <location filename="../../app/ui/support/form.py" line="101"/>
         <source>Ví dụ: Máy in tem không in được</source>
         <translation>Example: the label printer does not print</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="102"/>
+        <location filename="../../app/ui/support/form.py" line="103"/>
         <source>Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì.</source>
         <translation>Briefly: what happens, since when, what you tried.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="107"/>
+        <location filename="../../app/ui/support/form.py" line="110"/>
         <source>Ví dụ: %1</source>
         <translation>For example: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="113"/>
+        <location filename="../../app/ui/support/form.py" line="118"/>
         <source>Đính kèm ảnh chụp màn hình</source>
         <translation>Attach a screenshot</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="116"/>
+        <location filename="../../app/ui/support/form.py" line="121"/>
         <source>Đính kèm thông tin chẩn đoán</source>
         <translation>Attach diagnostics</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="117"/>
+        <location filename="../../app/ui/support/form.py" line="122"/>
         <source>Nhật ký, cấu hình và thông tin máy; số CCCD, số điện thoại khác, email và mật khẩu được che trước khi gửi.</source>
         <translation>Logs, settings and computer information; citizen ID numbers, other phone numbers, e-mail addresses and passwords are hidden before sending.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="120"/>
+        <location filename="../../app/ui/support/form.py" line="125"/>
         <source>Xem trước…</source>
         <translation>Preview…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="124"/>
+        <location filename="../../app/ui/support/form.py" line="129"/>
         <source>Thêm tệp…</source>
         <translation>Add file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="126"/>
+        <location filename="../../app/ui/support/form.py" line="131"/>
         <source>Bỏ tệp</source>
         <translation>Remove file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="131"/>
-        <location filename="../../app/ui/support/form.py" line="333"/>
+        <location filename="../../app/ui/support/form.py" line="136"/>
+        <location filename="../../app/ui/support/form.py" line="361"/>
         <source>Gửi yêu cầu</source>
         <translation>Send request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="134"/>
+        <location filename="../../app/ui/support/form.py" line="139"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="139"/>
+        <location filename="../../app/ui/support/form.py" line="145"/>
         <source>Loại yêu cầu</source>
         <translation>Request type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="140"/>
+        <location filename="../../app/ui/support/form.py" line="146"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="141"/>
+        <location filename="../../app/ui/support/form.py" line="147"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="142"/>
+        <location filename="../../app/ui/support/form.py" line="148"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="143"/>
+        <location filename="../../app/ui/support/form.py" line="150"/>
         <source>Người liên hệ</source>
         <translation>Contact person</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="144"/>
+        <location filename="../../app/ui/support/form.py" line="152"/>
         <source>Số điện thoại</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="145"/>
+        <location filename="../../app/ui/support/form.py" line="154"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="159"/>
+        <location filename="../../app/ui/support/form.py" line="169"/>
         <source>Đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="242"/>
+        <location filename="../../app/ui/support/form.py" line="259"/>
         <source>Sự cố nghiêm trọng: hãy gọi ngay đường dây nóng %1 (24/7) sau khi gửi yêu cầu.</source>
         <translation>Critical incident: call the hotline %1 (24/7) right after sending the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="244"/>
+        <location filename="../../app/ui/support/form.py" line="261"/>
         <source>Ngoài giờ làm việc: yêu cầu sẽ được xử lý từ giờ mở cửa tiếp theo. Việc gấp, gọi đường dây nóng %1 (24/7).</source>
         <translation>Outside working hours: the request will be handled from the next opening. For anything urgent, call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="256"/>
+        <location filename="../../app/ui/support/form.py" line="273"/>
         <source>Chọn tệp đính kèm</source>
         <translation>Choose files to attach</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="273"/>
+        <location filename="../../app/ui/support/form.py" line="290"/>
         <source>Đang thu thập thông tin chẩn đoán…</source>
         <translation>Collecting diagnostics…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="303"/>
+        <location filename="../../app/ui/support/form.py" line="331"/>
         <source>Đang lưu…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="304"/>
+        <location filename="../../app/ui/support/form.py" line="332"/>
         <source>Đang lưu và gửi yêu cầu…</source>
         <translation>Saving and sending the request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="334"/>
+        <location filename="../../app/ui/support/form.py" line="362"/>
         <source>Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” lần nữa, hoặc gọi %2.</source>
         <translation>The request was not saved: %1. What you typed is still here: press “Send request” again, or call %2.</translation>
     </message>
@@ -6785,174 +6786,174 @@ Details: %2</translation>
         <translation>Conversation with the support team</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="53"/>
+        <location filename="../../app/ui/support/thread_view.py" line="54"/>
         <source>Đã khắc phục</source>
         <translation>Fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="55"/>
+        <location filename="../../app/ui/support/thread_view.py" line="56"/>
         <source>Chưa khắc phục…</source>
         <translation>Not fixed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="56"/>
+        <location filename="../../app/ui/support/thread_view.py" line="57"/>
         <source>Xác nhận lịch</source>
         <translation>Confirm visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="57"/>
+        <location filename="../../app/ui/support/thread_view.py" line="58"/>
         <source>Đề nghị giờ khác…</source>
         <translation>Ask for another time…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="58"/>
+        <location filename="../../app/ui/support/thread_view.py" line="59"/>
         <source>Đánh giá…</source>
         <translation>Rate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="59"/>
+        <location filename="../../app/ui/support/thread_view.py" line="60"/>
         <source>Lỗi xuất hiện lại…</source>
         <translation>The problem is back…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="65"/>
+        <location filename="../../app/ui/support/thread_view.py" line="66"/>
         <source>Người gửi</source>
         <translation>Sender</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="68"/>
-        <location filename="../../app/ui/support/thread_view.py" line="164"/>
+        <location filename="../../app/ui/support/thread_view.py" line="69"/>
+        <location filename="../../app/ui/support/thread_view.py" line="168"/>
         <source>Nhắn cho bộ phận hỗ trợ: trả lời câu hỏi, báo thêm thông tin…</source>
         <translation>Message the support team: answer a question, add information…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="70"/>
+        <location filename="../../app/ui/support/thread_view.py" line="74"/>
         <source>Đính kèm tệp…</source>
         <translation>Attach files…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="71"/>
-        <location filename="../../app/ui/support/thread_view.py" line="220"/>
+        <location filename="../../app/ui/support/thread_view.py" line="75"/>
+        <location filename="../../app/ui/support/thread_view.py" line="224"/>
         <source>Gửi</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="78"/>
+        <location filename="../../app/ui/support/thread_view.py" line="82"/>
         <source>Người gửi:</source>
         <translation>From:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="159"/>
+        <location filename="../../app/ui/support/thread_view.py" line="163"/>
         <source>Yêu cầu đã đóng. Nếu lỗi xuất hiện lại, bấm “Lỗi xuất hiện lại” hoặc gửi yêu cầu mới.</source>
         <translation>The request is closed. If the problem comes back, press “The problem is back” or raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="162"/>
+        <location filename="../../app/ui/support/thread_view.py" line="166"/>
         <source>Có thể nhắn khi yêu cầu đã đến bộ phận hỗ trợ.</source>
         <translation>You can send messages once the request has reached the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="174"/>
+        <location filename="../../app/ui/support/thread_view.py" line="178"/>
         <source>Chọn tệp gửi kèm</source>
         <translation>Choose files to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="179"/>
+        <location filename="../../app/ui/support/thread_view.py" line="183"/>
         <source>Gửi kèm: %1</source>
         <translation>Attached: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="187"/>
+        <location filename="../../app/ui/support/thread_view.py" line="191"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="190"/>
+        <location filename="../../app/ui/support/thread_view.py" line="194"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="193"/>
+        <location filename="../../app/ui/support/thread_view.py" line="197"/>
         <source>Tin nhắn quá dài (tối đa %1 ký tự).</source>
         <translation>Message too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="217"/>
+        <location filename="../../app/ui/support/thread_view.py" line="221"/>
         <source>Chưa khắc phục</source>
         <translation>Not fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="218"/>
+        <location filename="../../app/ui/support/thread_view.py" line="222"/>
         <source>Phương án chưa khắc phục được lỗi? Hãy cho biết lỗi còn thế nào. Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới.</source>
         <translation>The proposed solution did not fix the problem? Tell us what is still wrong. The request will be reopened with a new deadline for a proposed solution.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="219"/>
+        <location filename="../../app/ui/support/thread_view.py" line="223"/>
         <source>Ví dụ: vẫn không in được tem, máy in báo lỗi đèn đỏ</source>
         <translation>For example: labels still do not print, the printer shows a red light</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="231"/>
+        <location filename="../../app/ui/support/thread_view.py" line="235"/>
         <source>Đề nghị giờ khác</source>
         <translation>Ask for another time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="232"/>
+        <location filename="../../app/ui/support/thread_view.py" line="236"/>
         <source>Giờ hẹn chưa tiện cho cửa hàng? Hãy cho biết ngày giờ nào tiện để nhà cung cấp hẹn lại.</source>
         <translation>The visit time does not suit the shop? Tell us which days or hours suit, so the vendor can book again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="233"/>
+        <location filename="../../app/ui/support/thread_view.py" line="237"/>
         <source>Ví dụ: sáng thứ Ba hoặc sau 17:00 các ngày trong tuần</source>
         <translation>For example: Tuesday morning, or after 17:00 on weekdays</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="233"/>
+        <location filename="../../app/ui/support/thread_view.py" line="237"/>
         <source>Gửi đề nghị</source>
         <translation>Ask for this time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="246"/>
+        <location filename="../../app/ui/support/thread_view.py" line="250"/>
         <source>Lỗi xuất hiện lại</source>
         <translation>The problem is back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="247"/>
+        <location filename="../../app/ui/support/thread_view.py" line="251"/>
         <source>Lỗi đã được giải quyết nay lại xuất hiện? Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới, không cần gửi yêu cầu mới.</source>
         <translation>The problem was resolved but has come back? The request will be reopened with a new deadline for a proposed solution; no need to raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="248"/>
+        <location filename="../../app/ui/support/thread_view.py" line="252"/>
         <source>Ví dụ: từ sáng nay máy quét lại ra chữ có dấu</source>
         <translation>For example: since this morning the scanner types accented letters again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="249"/>
+        <location filename="../../app/ui/support/thread_view.py" line="253"/>
         <source>Mở lại yêu cầu</source>
         <translation>Reopen the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="272"/>
+        <location filename="../../app/ui/support/thread_view.py" line="276"/>
         <source>Đã lưu; đang gửi cho bộ phận hỗ trợ.</source>
         <translation>Saved; sending to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="273"/>
+        <location filename="../../app/ui/support/thread_view.py" line="277"/>
         <source>Đã gửi cho bộ phận hỗ trợ.</source>
         <translation>Sent to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="278"/>
+        <location filename="../../app/ui/support/thread_view.py" line="282"/>
         <source>Không thực hiện được: %1.</source>
         <translation>Could not do it: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="282"/>
+        <location filename="../../app/ui/support/thread_view.py" line="286"/>
         <source>Không lưu được: %1</source>
         <translation>Could not save: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="290"/>
+        <location filename="../../app/ui/support/thread_view.py" line="294"/>
         <source>Không tải được tệp: %1</source>
         <translation>Could not download the file: %1</translation>
     </message>
@@ -7876,17 +7877,17 @@ Details: %2</translation>
 <context>
     <name>_PathRow</name>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="44"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="45"/>
         <source>Chọn…</source>
         <translation>Choose…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="61"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="62"/>
         <source>Chọn tệp dữ liệu PMV</source>
         <translation>Choose the PMV database file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="63"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="64"/>
         <source>Chọn thư mục</source>
         <translation>Choose a folder</translation>
     </message>

@@ -113,3 +113,20 @@ def test_progress_and_cancel(ctx: CheckContext) -> None:
 def test_verdict_is_the_worst_result(ctx: CheckContext, statuses, verdict) -> None:
     report = run_checks([check(f"c{i}", s) for i, s in enumerate(statuses)], ctx)
     assert report.verdict is verdict
+
+
+def test_a_cancelled_run_tells_the_checks_still_at_work(shop_settings: Settings) -> None:
+    # The heavy checks (the database copy, a backup's unpacking) watch ctx.cancel; "Dừng" set only the runner's
+    # own event, so they went on copying hundreds of MB after the run had returned.
+    pressed, told = threading.Event(), threading.Event()
+
+    def slow(ctx: CheckContext) -> object:
+        pressed.set()  # the cashier presses Dừng while this check runs
+        if ctx.cancel.wait(10):
+            told.set()
+        return result(Status.OK, "done")
+
+    ctx = CheckContext(shop_settings)
+    report = run_checks([Check("slow", "Chậm", Category.SYSTEM, slow, timeout=30)], ctx, cancel=pressed)
+    assert report.cancelled
+    assert told.wait(5)

@@ -1219,124 +1219,129 @@
         <translation>No backups in %1 yet</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="172"/>
+        <location filename="../../app/health/checks/backups.py" line="167"/>
+        <source>Mọi bản sao lưu đều mang thời gian trong tương lai (mới nhất %1): đồng hồ máy có thể bị lùi</source>
+        <translation>Every backup is dated in the future (newest %1): the computer clock may have been set back</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="179"/>
         <source>Bản sao lưu mới nhất cách đây %1 (%2)</source>
         <translation>Newest backup taken %1 ago (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="175"/>
+        <location filename="../../app/health/checks/backups.py" line="182"/>
         <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian trong tên tệp)</source>
         <translation>Backups: %1; newest: %2 (by the time in its file name)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="178"/>
+        <location filename="../../app/health/checks/backups.py" line="185"/>
         <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian sửa tệp)</source>
         <translation>Backups: %1; newest: %2 (by the file&apos;s modification time)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="216"/>
+        <location filename="../../app/health/checks/backups.py" line="223"/>
         <source>đường dẫn không an toàn trong tệp nén: %1</source>
         <translation>unsafe path in the archive: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="219"/>
+        <location filename="../../app/health/checks/backups.py" line="226"/>
         <source>tệp nén rỗng</source>
         <translation>empty archive</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="220"/>
+        <location filename="../../app/health/checks/backups.py" line="227"/>
         <source>không có tệp dữ liệu PMV trong tệp nén (%1)</source>
         <translation>no PMV data file in the archive (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="223"/>
+        <location filename="../../app/health/checks/backups.py" line="230"/>
         <source>%1 giải nén ra %2 byte, vượt giới hạn %3 byte</source>
         <translation>%1 unpacks to %2 bytes, over the limit of %3 bytes</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="231"/>
+        <location filename="../../app/health/checks/backups.py" line="238"/>
         <source>%1 giải nén vượt giới hạn %2 byte</source>
         <translation>%1 unpacks to more than the limit of %2 bytes</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="234"/>
-        <location filename="../../app/health/checks/database.py" line="426"/>
+        <location filename="../../app/health/checks/backups.py" line="241"/>
+        <location filename="../../app/health/checks/database.py" line="431"/>
         <source>đã hủy</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="253"/>
+        <location filename="../../app/health/checks/backups.py" line="260"/>
         <source>Bỏ qua: không có bản sao lưu để thử khôi phục</source>
         <translation>Skipped: there is no backup to test a restore with</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="257"/>
+        <location filename="../../app/health/checks/backups.py" line="264"/>
         <source>Bỏ qua: chỉ thử khôi phục được bản sao lưu dạng .zip, không phải %1</source>
         <translation>Skipped: only .zip backups can be test-restored, and %1 is not one</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="264"/>
-        <location filename="../../app/health/checks/backups.py" line="267"/>
+        <location filename="../../app/health/checks/backups.py" line="271"/>
+        <location filename="../../app/health/checks/backups.py" line="274"/>
         <source>Bản sao lưu %1 không khôi phục được: %2</source>
         <translation>Backup %1 cannot be restored: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="275"/>
+        <location filename="../../app/health/checks/backups.py" line="282"/>
         <source>Bản sao lưu %1 không khôi phục được: tệp nén hỏng hoặc chép dở</source>
         <translation>Backup %1 cannot be restored: the archive is damaged or only partly copied</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="289"/>
+        <location filename="../../app/health/checks/backups.py" line="296"/>
         <source>Bản sao lưu %1 không khôi phục được: dữ liệu hỏng (%2)</source>
         <translation>Backup %1 cannot be restored: the data is damaged (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="297"/>
+        <location filename="../../app/health/checks/backups.py" line="304"/>
         <source>món hàng</source>
         <translation>items</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="298"/>
+        <location filename="../../app/health/checks/backups.py" line="305"/>
         <source>chứng từ</source>
         <translation>documents</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="299"/>
+        <location filename="../../app/health/checks/backups.py" line="306"/>
         <source>khách hàng</source>
         <translation>customers</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="303"/>
+        <location filename="../../app/health/checks/backups.py" line="310"/>
         <source>%1 món hàng</source>
         <translation>items: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="304"/>
+        <location filename="../../app/health/checks/backups.py" line="311"/>
         <source>%1 chứng từ</source>
         <translation>documents: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="305"/>
+        <location filename="../../app/health/checks/backups.py" line="312"/>
         <source>%1 khách hàng</source>
         <translation>customers: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="326"/>
+        <location filename="../../app/health/checks/backups.py" line="333"/>
         <source>%1: bản sao lưu %2, đang dùng %3 (cho phép lệch %4)</source>
         <translation>%1: %2 in the backup, %3 in use (difference allowed: %4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="338"/>
+        <location filename="../../app/health/checks/backups.py" line="345"/>
         <source>Dữ liệu đang dùng ít hơn bản sao lưu %1: %2</source>
         <translation>The data in use has fewer rows than backup %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="342"/>
+        <location filename="../../app/health/checks/backups.py" line="349"/>
         <source>Bản sao lưu %1 thiếu dữ liệu: %2</source>
         <translation>Backup %1 is missing data: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="344"/>
+        <location filename="../../app/health/checks/backups.py" line="351"/>
         <source>Bản sao lưu %1 khôi phục được: %2</source>
         <translation>Backup %1 can be restored (%2)</translation>
     </message>
@@ -1458,255 +1463,255 @@
         <translation>Server=server\SQLEXPRESS;Database=PMV;User Id=user;Password=password (SQL Server), postgresql://user:password@server:5432/PMV (PostgreSQL)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="149"/>
+        <location filename="../../app/health/checks/database.py" line="154"/>
         <source>%1 ngày %2 giờ</source>
         <translation>%1 d %2 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="150"/>
+        <location filename="../../app/health/checks/database.py" line="155"/>
         <source>%1 ngày</source>
         <translation>%1 d</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="152"/>
+        <location filename="../../app/health/checks/database.py" line="157"/>
         <location filename="../../app/health/checks/system.py" line="122"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="153"/>
+        <location filename="../../app/health/checks/database.py" line="158"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="154"/>
+        <location filename="../../app/health/checks/database.py" line="159"/>
         <location filename="../../app/health/checks/system.py" line="120"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="187"/>
+        <location filename="../../app/health/checks/database.py" line="192"/>
         <source>chuỗi rỗng</source>
         <translation>empty string</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="188"/>
+        <location filename="../../app/health/checks/database.py" line="193"/>
         <source>không phải URL (có ://) cũng không phải chuỗi Khóa=Giá trị;...</source>
         <translation>neither a URL (with ://) nor a Key=Value;... string</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="189"/>
+        <location filename="../../app/health/checks/database.py" line="194"/>
         <source>không đọc được URL (%1)</source>
         <translation>cannot read the URL (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="190"/>
+        <location filename="../../app/health/checks/database.py" line="195"/>
         <source>phần sau khóa &apos;%1&apos; thiếu dấu = (giá trị có dấu ; phải đặt trong {...})</source>
         <translation>the part after key &apos;%1&apos; has no = (a value containing ; must be enclosed in {...})</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="191"/>
+        <location filename="../../app/health/checks/database.py" line="196"/>
         <source>phần đầu chuỗi thiếu dấu =</source>
         <translation>the start of the string has no =</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="192"/>
+        <location filename="../../app/health/checks/database.py" line="197"/>
         <source>có dấu = mà không có tên khóa đứng trước</source>
         <translation>an = with no key name before it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="193"/>
+        <location filename="../../app/health/checks/database.py" line="198"/>
         <source>khóa &apos;%1&apos; được ghi hai lần với hai giá trị khác nhau</source>
         <translation>key &apos;%1&apos; is written twice with two different values</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="194"/>
+        <location filename="../../app/health/checks/database.py" line="199"/>
         <source>giá trị của &apos;%1&apos; mở ngoặc mà không đóng</source>
         <translation>the value of &apos;%1&apos; opens a bracket but never closes it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="195"/>
+        <location filename="../../app/health/checks/database.py" line="200"/>
         <source>có chữ thừa sau dấu đóng ngoặc của &apos;%1&apos;</source>
         <translation>there is extra text after the closing bracket of &apos;%1&apos;</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="196"/>
+        <location filename="../../app/health/checks/database.py" line="201"/>
         <source>%1 (chỉ nhận yes, no, true, false hoặc SSPI)</source>
         <translation>%1 (only yes, no, true, false or SSPI are accepted)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="197"/>
+        <location filename="../../app/health/checks/database.py" line="202"/>
         <source>cổng &apos;%1&apos; không phải số từ 1 đến 65535</source>
         <translation>port &apos;%1&apos; is not a number from 1 to 65535</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="207"/>
+        <location filename="../../app/health/checks/database.py" line="212"/>
         <source>Chuỗi kết nối PMV (pos.url) không đúng dạng: %1; dạng đúng: %2</source>
         <translation>The PMV connection string (pos.url) is malformed: %1; correct form: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="210"/>
+        <location filename="../../app/health/checks/database.py" line="215"/>
         <source>pos.url đang là đường dẫn tệp (%1): tệp dữ liệu SQLite khai báo ở pos.database, còn pos.url là chuỗi kết nối máy chủ, dạng: %2</source>
         <translation>pos.url is a file path (%1): an SQLite data file belongs in pos.database, while pos.url is a server connection string, in the form: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="214"/>
+        <location filename="../../app/health/checks/database.py" line="219"/>
         <source>Chưa hỗ trợ cơ sở dữ liệu &apos;%1&apos; trong pos.url; hỗ trợ SQL Server, PostgreSQL và SQLite</source>
         <translation>Database &apos;%1&apos; in pos.url is not supported yet; supported: SQL Server, PostgreSQL and SQLite</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="217"/>
+        <location filename="../../app/health/checks/database.py" line="222"/>
         <source>Chuỗi kết nối PMV dùng đăng nhập Windows (%1), ứng dụng chưa hỗ trợ; hãy dùng tài khoản SQL: ghi User Id=tên;Password=mật-khẩu thay cho Trusted_Connection</source>
         <translation>The PMV connection string uses Windows login (%1), which the app does not support yet; use an SQL account: write User Id=user;Password=password instead of Trusted_Connection</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="222"/>
+        <location filename="../../app/health/checks/database.py" line="227"/>
         <source>Chuỗi kết nối PMV thiếu tài khoản SQL; thêm User Id=tên;Password=mật-khẩu</source>
         <translation>The PMV connection string has no SQL account; add User Id=user;Password=password</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="224"/>
+        <location filename="../../app/health/checks/database.py" line="229"/>
         <source>Chuỗi kết nối PMV thiếu tên cơ sở dữ liệu; thêm Database=tên (ví dụ Database=PMV)</source>
         <translation>The PMV connection string has no database name; add Database=name (e.g. Database=PMV)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="227"/>
+        <location filename="../../app/health/checks/database.py" line="232"/>
         <source>Chuỗi kết nối PMV dùng nguồn dữ liệu ODBC (DSN=%1), ứng dụng không đọc được DSN; hãy ghi thẳng Server=...;Database=...;User Id=...;Password=...</source>
         <translation>The PMV connection string uses an ODBC data source (DSN=%1), which the app cannot read; write Server=...;Database=...;User Id=...;Password=... directly</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="231"/>
+        <location filename="../../app/health/checks/database.py" line="236"/>
         <source>Máy chủ &apos;%1&apos; dùng named pipes, shared memory hoặc LocalDB; ứng dụng chỉ kết nối SQL Server qua TCP/IP: ghi Server=tên-máy\SQLEXPRESS hoặc Server=tên-máy,1433</source>
         <translation>Server &apos;%1&apos; uses named pipes, shared memory or LocalDB; the app connects to SQL Server only over TCP/IP: write Server=machine-name\SQLEXPRESS or Server=machine-name,1433</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="235"/>
+        <location filename="../../app/health/checks/database.py" line="240"/>
         <source>Bản cài đặt thiếu trình điều khiển cơ sở dữ liệu %1; cài lại hoặc cập nhật ứng dụng</source>
         <translation>The installation is missing the database driver %1; reinstall or update the app</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="244"/>
-        <location filename="../../app/health/checks/database.py" line="245"/>
+        <location filename="../../app/health/checks/database.py" line="249"/>
+        <location filename="../../app/health/checks/database.py" line="250"/>
         <source>tệp đang bị PMV hoặc chương trình khác khóa</source>
         <translation>the file is locked by PMV or another program</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="246"/>
+        <location filename="../../app/health/checks/database.py" line="251"/>
         <source>ổ đĩa báo lỗi khi đọc</source>
         <translation>the drive reported a read error</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="247"/>
+        <location filename="../../app/health/checks/database.py" line="252"/>
         <source>nội dung tệp bị hỏng</source>
         <translation>the file&apos;s contents are damaged</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="248"/>
+        <location filename="../../app/health/checks/database.py" line="253"/>
         <source>không mở được tệp: kiểm tra quyền truy cập</source>
         <translation>cannot open the file: check the access permissions</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="249"/>
+        <location filename="../../app/health/checks/database.py" line="254"/>
         <source>không có quyền đọc tệp</source>
         <translation>no permission to read the file</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="250"/>
+        <location filename="../../app/health/checks/database.py" line="255"/>
         <source>tệp không phải dữ liệu SQLite</source>
         <translation>the file is not an SQLite database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="260"/>
+        <location filename="../../app/health/checks/database.py" line="265"/>
         <source>tệp không có bảng dữ liệu của PMV</source>
         <translation>the file has no PMV data tables</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="261"/>
+        <location filename="../../app/health/checks/database.py" line="266"/>
         <source>lỗi SQLite</source>
         <translation>SQLite error</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="278"/>
+        <location filename="../../app/health/checks/database.py" line="283"/>
         <source>Không liên lạc được máy chủ dữ liệu PMV (%1)</source>
         <translation>Cannot reach the PMV data server (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="281"/>
+        <location filename="../../app/health/checks/database.py" line="286"/>
         <source>Máy chủ dữ liệu PMV (%1) từ chối đăng nhập &apos;%2&apos;</source>
         <translation>The PMV data server (%1) refused the login &apos;%2&apos;</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="284"/>
+        <location filename="../../app/health/checks/database.py" line="289"/>
         <source>Máy chủ %1 không có cơ sở dữ liệu &apos;%2&apos; (hoặc tài khoản không có quyền mở)</source>
         <translation>Server %1 has no database &apos;%2&apos; (or the account has no permission to open it)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="287"/>
+        <location filename="../../app/health/checks/database.py" line="292"/>
         <source>Không mở được cơ sở dữ liệu PMV</source>
         <translation>Cannot open the PMV database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="300"/>
+        <location filename="../../app/health/checks/database.py" line="305"/>
         <source>Không tìm thấy tệp dữ liệu PMV: %1</source>
         <translation>PMV data file not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="301"/>
+        <location filename="../../app/health/checks/database.py" line="306"/>
         <source>Đường dẫn trong cài đặt: %1</source>
         <translation>Path in the settings: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="318"/>
+        <location filename="../../app/health/checks/database.py" line="323"/>
         <source>Tệp dữ liệu PMV trống (0 byte): %1</source>
         <translation>The PMV data file is empty (0 bytes): %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="323"/>
+        <location filename="../../app/health/checks/database.py" line="328"/>
         <source>Tệp dữ liệu PMV bị hỏng, không đọc được (%1)</source>
         <translation>The PMV data file is damaged and cannot be read (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="325"/>
+        <location filename="../../app/health/checks/database.py" line="330"/>
         <source>Không mở được cơ sở dữ liệu PMV (%1)</source>
         <translation>Cannot open the PMV database (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="332"/>
+        <location filename="../../app/health/checks/database.py" line="337"/>
         <source>Cơ sở dữ liệu %1 trả lời chậm: %2 ms (ngưỡng %3 ms)</source>
         <translation>The %1 database is answering slowly: %2 ms (threshold %3 ms)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="335"/>
+        <location filename="../../app/health/checks/database.py" line="340"/>
         <source>Kết nối được cơ sở dữ liệu %1 trong %2 ms</source>
         <translation>Connected to the %1 database in %2 ms</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="351"/>
+        <location filename="../../app/health/checks/database.py" line="356"/>
         <source>Bỏ qua: chỉ kiểm tra được với SQLite (PMV đang dùng %1)</source>
         <translation>Skipped: can only be checked on SQLite (PMV is using %1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="382"/>
+        <location filename="../../app/health/checks/database.py" line="387"/>
         <source>Dữ liệu PMV nguyên vẹn</source>
         <translation>PMV data is intact</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="388"/>
+        <location filename="../../app/health/checks/database.py" line="393"/>
         <source>%1 (kiểm tra đầy đủ lúc %2)</source>
         <translation>%1 (full check at %2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="412"/>
+        <location filename="../../app/health/checks/database.py" line="417"/>
         <source>Tệp dữ liệu PMV bị hỏng: %1 lỗi cấu trúc (%2)</source>
         <translation>The PMV data file is damaged; structural errors found: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="417"/>
+        <location filename="../../app/health/checks/database.py" line="422"/>
         <source>Dữ liệu PMV nguyên vẹn: kiểm tra đủ %1 trang và chỉ mục, không có lỗi</source>
         <translation>PMV data intact: all %1 pages and the indexes checked, no errors</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="443"/>
+        <location filename="../../app/health/checks/database.py" line="448"/>
         <source>trình điều khiển SQLite không hỗ trợ sao chép trực tuyến</source>
         <translation>the SQLite driver does not support online backup</translation>
     </message>
@@ -1922,141 +1927,146 @@
         <translation>PMV has no gold price board yet</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="123"/>
+        <location filename="../../app/health/checks/pos_data.py" line="117"/>
+        <source>Bảng giá vàng mang thời gian trong tương lai (%1): đồng hồ máy hoặc PMV bị sai, hãy sửa đồng hồ rồi cập nhật lại bảng giá</source>
+        <translation>The gold price board is dated in the future (%1): the computer clock or PMV is wrong; correct the clock, then update the board again</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="129"/>
         <source>SAI: %1: mua %2, bán %3 / chỉ (%4)</source>
         <translation>WRONG: %1: buy %2, sell %3 per chỉ (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="124"/>
+        <location filename="../../app/health/checks/pos_data.py" line="130"/>
         <source>%1: mua %2, bán %3 / chỉ (%4)</source>
         <translation>%1: buy %2, sell %3 per chỉ (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="131"/>
+        <location filename="../../app/health/checks/pos_data.py" line="137"/>
         <source>Giá vàng sai ở %1: mua %2, bán %3; cũng sai: %4</source>
         <translation>Wrong gold price for %1: buy %2, sell %3; also wrong: %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="133"/>
+        <location filename="../../app/health/checks/pos_data.py" line="139"/>
         <source>Giá vàng sai ở %1: mua %2, bán %3</source>
         <translation>Wrong gold price for %1: buy %2, sell %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="139"/>
+        <location filename="../../app/health/checks/pos_data.py" line="145"/>
         <source>Bảng giá vàng đã cũ %1 (cập nhật lần cuối %2)</source>
         <translation>Gold price board is %1 old (last updated %2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="147"/>
+        <location filename="../../app/health/checks/pos_data.py" line="153"/>
         <source>Bảng giá vàng cập nhật cách đây %1 (%2), quá %3 giờ</source>
         <translation>Gold price board updated %1 ago (%2), over %3 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="150"/>
+        <location filename="../../app/health/checks/pos_data.py" line="156"/>
         <source>Bảng giá vàng cập nhật lúc %1 (cách đây %2), %3 loại vàng</source>
         <translation>Gold price board updated at %1 (%2 ago); gold types: %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="157"/>
+        <location filename="../../app/health/checks/pos_data.py" line="163"/>
         <source>Ngoài giờ giao dịch (mở cửa %1): dùng bảng giá hôm qua, cập nhật lúc %2</source>
         <translation>Outside trading hours (opens at %1): using yesterday&apos;s price board, updated at %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="161"/>
+        <location filename="../../app/health/checks/pos_data.py" line="167"/>
         <source>Bảng giá vàng chưa cập nhật hôm nay: lần cuối %1 (cách đây %2)</source>
         <translation>Gold price board not updated today: last at %1 (%2 ago)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="246"/>
+        <location filename="../../app/health/checks/pos_data.py" line="252"/>
         <source>Không có hóa đơn nào trong %1 ngày qua</source>
         <comment>one</comment>
         <translation>No invoices in the last %1 day</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="247"/>
+        <location filename="../../app/health/checks/pos_data.py" line="253"/>
         <source>Không có hóa đơn nào trong %1 ngày qua</source>
         <translation>No invoices in the last %1 days</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="266"/>
+        <location filename="../../app/health/checks/pos_data.py" line="272"/>
         <source>Bảng kê thu mua %1: %2 bảng kê, số %3 đến %4</source>
         <translation>Purchase record series %1: count %2, numbers %3 to %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="267"/>
+        <location filename="../../app/health/checks/pos_data.py" line="273"/>
         <source>Ký hiệu %1: %2 hóa đơn, số %3 đến %4</source>
         <translation>Invoice series %1: count %2, numbers %3 to %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="271"/>
+        <location filename="../../app/health/checks/pos_data.py" line="277"/>
         <source>Thiếu %1 số: %2 (và %3 số khác)</source>
         <translation>Missing numbers (%1): %2 (and %3 more)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="274"/>
+        <location filename="../../app/health/checks/pos_data.py" line="280"/>
         <source>Thiếu %1 số: %2</source>
         <translation>Missing numbers (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="276"/>
+        <location filename="../../app/health/checks/pos_data.py" line="282"/>
         <source>Trùng %1 số: %2</source>
         <translation>Duplicate numbers (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="278"/>
+        <location filename="../../app/health/checks/pos_data.py" line="284"/>
         <source>Lập trước hóa đơn số nhỏ hơn: %1</source>
         <translation>Issued before a lower-numbered invoice: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="283"/>
+        <location filename="../../app/health/checks/pos_data.py" line="289"/>
         <source>thiếu %1 số (%2)</source>
         <translation>missing numbers: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="285"/>
+        <location filename="../../app/health/checks/pos_data.py" line="291"/>
         <source>trùng %1 số (%2)</source>
         <translation>duplicate numbers: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="286"/>
+        <location filename="../../app/health/checks/pos_data.py" line="292"/>
         <source>Số hóa đơn không liên tục trong %1 ngày qua: %2</source>
         <comment>one</comment>
         <translation>Invoice numbers not continuous over the last %1 day: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="287"/>
+        <location filename="../../app/health/checks/pos_data.py" line="293"/>
         <source>Số hóa đơn không liên tục trong %1 ngày qua: %2</source>
         <translation>Invoice numbers not continuous over the last %1 days: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="292"/>
+        <location filename="../../app/health/checks/pos_data.py" line="298"/>
         <source>%1 hóa đơn có số không tăng theo giờ lập (%2)</source>
         <translation>Invoices whose numbers do not follow the time of issue: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="295"/>
+        <location filename="../../app/health/checks/pos_data.py" line="301"/>
         <source>%1 đến %2</source>
         <translation>%1 to %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="298"/>
+        <location filename="../../app/health/checks/pos_data.py" line="304"/>
         <source>%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)</source>
         <comment>one</comment>
         <translation>Last %3 day: invoices: %1, purchase records: %2; numbers continuous (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="300"/>
+        <location filename="../../app/health/checks/pos_data.py" line="306"/>
         <source>%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)</source>
         <translation>Last %3 days: invoices: %1, purchase records: %2; numbers continuous (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="303"/>
+        <location filename="../../app/health/checks/pos_data.py" line="309"/>
         <source>%1 hóa đơn trong %2 ngày qua, số liên tục (%3)</source>
         <comment>one</comment>
         <translation>Last %2 day: invoices: %1; numbers continuous (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="304"/>
+        <location filename="../../app/health/checks/pos_data.py" line="310"/>
         <source>%1 hóa đơn trong %2 ngày qua, số liên tục (%3)</source>
         <translation>Last %2 days: invoices: %1; numbers continuous (%3)</translation>
     </message>
@@ -4708,7 +4718,7 @@ Support requests are still saved and will be sent automatically once the network
     </message>
     <message>
         <location filename="../../app/ui/support/form.py" line="136"/>
-        <location filename="../../app/ui/support/form.py" line="361"/>
+        <location filename="../../app/ui/support/form.py" line="365"/>
         <source>Gửi yêu cầu</source>
         <translation>Send request</translation>
     </message>
@@ -4778,17 +4788,17 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Collecting diagnostics…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="331"/>
+        <location filename="../../app/ui/support/form.py" line="335"/>
         <source>Đang lưu…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="332"/>
+        <location filename="../../app/ui/support/form.py" line="336"/>
         <source>Đang lưu và gửi yêu cầu…</source>
         <translation>Saving and sending the request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/form.py" line="362"/>
+        <location filename="../../app/ui/support/form.py" line="366"/>
         <source>Chưa lưu được yêu cầu: %1. Nội dung bạn nhập vẫn còn đây: bấm “Gửi yêu cầu” lần nữa, hoặc gọi %2.</source>
         <translation>The request was not saved: %1. What you typed is still here: press “Send request” again, or call %2.</translation>
     </message>

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import text
 
 from app import HOTLINE
-from app.health.checks.database import CONNECT_ID, format_age, quick_check, sqlite_file, to_shop_time
+from app.health.checks.database import AHEAD_OF_CLOCK, CONNECT_ID, format_age, quick_check, sqlite_file, to_shop_time
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime
@@ -161,9 +161,16 @@ def check_age(ctx: CheckContext) -> CheckResult:
     if not backups:
         return result(Status.CRITICAL, say("HealthCheck", "Chưa có bản sao lưu nào trong %1").fill(str(folder)),
                       remedy="backup.none", metrics=(Metric("backups", 0, crit=0),))
-    newest = backups[0]
+    now = ctx.local_now()
+    taken = [backup for backup in backups if backup.taken_at <= now + AHEAD_OF_CLOCK]
+    if not taken:  # every backup after the clock: the clock is wrong (a flat CMOS battery sets it back)
+        return result(Status.WARNING, say("HealthCheck", "Mọi bản sao lưu đều mang thời gian trong tương lai "
+                                                         "(mới nhất %1): đồng hồ máy có thể bị lùi").fill(
+                          format_datetime(backups[0].taken_at)), remedy="clock.skew")
+    # One copy made under a wrong clock (or named for the wrong year) would otherwise hide stopped backups.
+    newest = taken[0]
     max_hours = ctx.settings.health.backup_max_age_hours
-    age = max(dt.timedelta(0), ctx.local_now() - newest.taken_at)  # a clock behind the backup: treat as fresh
+    age = max(dt.timedelta(0), now - newest.taken_at)  # a few minutes ahead: fresh
     hours = age.total_seconds() / 3600
     metrics = (
         Metric("age_hours", round(hours, 2), "h", warn=max_hours, crit=3 * max_hours),

@@ -140,6 +140,11 @@ def to_shop_time(value: object) -> dt.datetime:
     return moment.replace(tzinfo=SHOP_TZ) if moment.tzinfo is None else moment.astimezone(SHOP_TZ)
 
 
+# A time in the POS's data (a backup's name, a price row) later than the till's clock by more than this was
+# written under another clock: it is not "fresh", and taken as the newest it would stay so for as long.
+AHEAD_OF_CLOCK = dt.timedelta(minutes=10)
+
+
 def format_age(delta: dt.timedelta) -> Phrase:
     """``3 giờ``, ``1 giờ 30 phút``, ``2 ngày 4 giờ``: how a cashier says an age."""
     minutes = max(0, int(delta.total_seconds() // 60))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import text
 
 from app import HOTLINE
-from app.health.checks.database import CONNECT_ID, format_age, to_shop_time
+from app.health.checks.database import AHEAD_OF_CLOCK, CONNECT_ID, format_age, to_shop_time
 from app.health.context import CheckContext
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime, format_vnd
@@ -112,6 +112,12 @@ def check_prices(ctx: CheckContext) -> CheckResult:
     health = ctx.settings.health
     now = ctx.local_now()
     latest = max(row.updated_at for row in board)
+    if latest > now + AHEAD_OF_CLOCK:
+        # Saved under another clock: the POS shows that row as its board until the date comes.
+        return result(Status.WARNING, say("HealthCheck", "Bảng giá vàng mang thời gian trong tương lai (%1): đồng "
+                                                         "hồ máy hoặc PMV bị sai, hãy sửa đồng hồ rồi cập nhật lại "
+                                                         "bảng giá").fill(format_datetime(latest)),
+                      remedy="clock.skew")
     age = max(dt.timedelta(0), now - latest)
     hours = age.total_seconds() / 3600
     invalid = [row for row in board if row.buy <= 0 or row.sell <= 0 or row.sell <= row.buy]

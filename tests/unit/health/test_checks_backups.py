@@ -257,3 +257,22 @@ def test_restore_depends_on_the_database_connection(shop_settings: Settings, dem
     by_id = report.by_id()
     assert by_id["backup.age"].status is Status.OK
     assert by_id["backup.restorable"].status is Status.SKIPPED
+
+
+def test_a_backup_dated_in_the_future_does_not_hide_that_backups_stopped(make_ctx, demo_shop: DemoShop) -> None:
+    # Nightly backups stopped 6 days ago, and one stray copy is named for 2027 (made under a wrong clock): the
+    # check took it as the newest, "cách đây 0 phút", green for a year.
+    _shift_backups(demo_shop, 6)
+    stray = demo_shop.backups_dir / "PMV_backup_2027-11-19_2200.zip"
+    stray.write_bytes(_newest_bytes_of_template(demo_shop))
+    age = run_one(AGE, make_ctx())
+    assert age.status is Status.CRITICAL and age.remedy == "backup.stale"
+    assert "22:00 18/11/2026" in age.summary
+
+
+def test_backups_all_dated_after_the_clock_point_at_the_clock(make_ctx, demo_shop: DemoShop) -> None:
+    # A CMOS battery gone flat sets the clock back: every backup is then "in the future".
+    _shift_backups(demo_shop, -400)
+    age = run_one(AGE, make_ctx())
+    assert age.status is Status.WARNING and age.remedy == "clock.skew"
+    assert "tương lai" in age.summary

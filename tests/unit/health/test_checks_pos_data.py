@@ -305,3 +305,14 @@ def test_a_window_invoice_reusing_an_older_number_is_a_duplicate(make_ctx, demo_
     outcome = _invoices(make_ctx)
     assert outcome.status is Status.CRITICAL
     assert f"trùng 1 số (1C26TVG-{last_before:07d})" in outcome.summary
+
+
+def test_a_board_dated_in_the_future_is_not_fresh(make_ctx, demo_shop: DemoShop) -> None:
+    # One row saved while the till's clock said 2027: the newest row of its purity for a year, which the POS
+    # (and this check) take as the board. It read "cập nhật lúc 08:30 20/11/2027 (cách đây 0 phút)", green.
+    pos_edit(demo_shop, "INSERT INTO gold_prices (purity_code, buy_vnd_per_chi, sell_vnd_per_chi, updated_at) "
+                        "SELECT purity_code, buy_vnd_per_chi, sell_vnd_per_chi, '2027-11-20T08:30:00' "
+                        "FROM gold_prices ORDER BY updated_at DESC LIMIT 1")
+    outcome = _prices(make_ctx)
+    assert outcome.status is Status.WARNING and outcome.remedy == "clock.skew"
+    assert "08:30 20/11/2027" in outcome.summary and "tương lai" in outcome.summary

@@ -1183,6 +1183,17 @@
     </message>
     <message>
         <location filename="../../app/health/checks/backups.py" line="85"/>
+        <source>Máy không cho phần mềm đọc thư mục sao lưu, nên không biết sao lưu còn chạy hay không.
+1. Mở thư mục sao lưu trong File Explorer bằng tài khoản Windows của máy thu ngân; nếu Windows hỏi quyền, chọn “Continue”.
+2. Nếu thư mục nằm trên ổ mạng, kiểm tra máy vẫn đăng nhập được vào ổ đó.
+3. Chạy lại kiểm tra; nếu vẫn không đọc được, gọi %1.</source>
+        <translation>The computer does not let the software read the backup folder, so it cannot tell whether backups still run.
+1. Open the backup folder in File Explorer with the till&apos;s Windows account; if Windows asks for permission, choose “Continue”.
+2. If the folder is on a network drive, check the computer can still sign in to that drive.
+3. Run the checks again; if the folder still cannot be read, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="93"/>
         <source>Bản sao lưu thiếu nhiều dữ liệu so với dữ liệu đang dùng; khôi phục từ bản này sẽ mất dữ liệu.
 1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
 2. Chạy lại kiểm tra.
@@ -1193,7 +1204,7 @@
 3. If the counts still differ, call %1: PMV may be backing up the wrong data file.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="92"/>
+        <location filename="../../app/health/checks/backups.py" line="100"/>
         <source>Dữ liệu đang dùng có ít dòng hơn bản sao lưu đêm qua: có thể đã bị xóa hoặc mất dữ liệu.
 1. Không xóa, không ghi đè bản sao lưu và không tự khôi phục.
 2. Hỏi lại nhân viên có ai vừa xóa hàng, hóa đơn hay khách hàng không.
@@ -1204,144 +1215,159 @@
 3. Call %1 right away so a technician can compare the two and restore what was lost.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="122"/>
+        <location filename="../../app/health/checks/backups.py" line="134"/>
         <source>chưa khai báo thư mục sao lưu (pos.backups_dir)</source>
         <translation>the backup folder is not set (pos.backups_dir)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="158"/>
+        <location filename="../../app/health/checks/backups.py" line="170"/>
         <source>Không thấy thư mục sao lưu: %1</source>
         <translation>Backup folder not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="162"/>
+        <location filename="../../app/health/checks/backups.py" line="175"/>
+        <source>Không đọc được thư mục sao lưu %1: tài khoản Windows đang dùng không có quyền đọc</source>
+        <translation>Cannot read the backup folder %1: the Windows account in use has no permission to read it</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="179"/>
         <source>Chưa có bản sao lưu nào trong %1</source>
         <translation>No backups in %1 yet</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="167"/>
+        <location filename="../../app/health/checks/backups.py" line="184"/>
         <source>Mọi bản sao lưu đều mang thời gian trong tương lai (mới nhất %1): đồng hồ máy có thể bị lùi</source>
         <translation>Every backup is dated in the future (newest %1): the computer clock may have been set back</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="179"/>
+        <location filename="../../app/health/checks/backups.py" line="196"/>
         <source>Bản sao lưu mới nhất cách đây %1 (%2)</source>
         <translation>Newest backup taken %1 ago (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="182"/>
+        <location filename="../../app/health/checks/backups.py" line="199"/>
         <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian trong tên tệp)</source>
         <translation>Backups: %1; newest: %2 (by the time in its file name)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="185"/>
+        <location filename="../../app/health/checks/backups.py" line="202"/>
         <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian sửa tệp)</source>
         <translation>Backups: %1; newest: %2 (by the file&apos;s modification time)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="223"/>
+        <location filename="../../app/health/checks/backups.py" line="240"/>
         <source>đường dẫn không an toàn trong tệp nén: %1</source>
         <translation>unsafe path in the archive: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="226"/>
+        <location filename="../../app/health/checks/backups.py" line="243"/>
         <source>tệp nén rỗng</source>
         <translation>empty archive</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="227"/>
+        <location filename="../../app/health/checks/backups.py" line="244"/>
         <source>không có tệp dữ liệu PMV trong tệp nén (%1)</source>
         <translation>no PMV data file in the archive (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="230"/>
+        <location filename="../../app/health/checks/backups.py" line="249"/>
         <source>%1 giải nén ra %2 byte, vượt giới hạn %3 byte</source>
         <translation>%1 unpacks to %2 bytes, over the limit of %3 bytes</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="238"/>
+        <location filename="../../app/health/checks/backups.py" line="257"/>
         <source>%1 giải nén vượt giới hạn %2 byte</source>
         <translation>%1 unpacks to more than the limit of %2 bytes</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="241"/>
+        <location filename="../../app/health/checks/backups.py" line="260"/>
         <location filename="../../app/health/checks/database.py" line="431"/>
         <source>đã hủy</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="260"/>
+        <location filename="../../app/health/checks/backups.py" line="280"/>
+        <source>Bỏ qua: không đọc được thư mục sao lưu</source>
+        <translation>Skipped: the backup folder cannot be read</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="282"/>
         <source>Bỏ qua: không có bản sao lưu để thử khôi phục</source>
         <translation>Skipped: there is no backup to test a restore with</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="264"/>
+        <location filename="../../app/health/checks/backups.py" line="286"/>
         <source>Bỏ qua: chỉ thử khôi phục được bản sao lưu dạng .zip, không phải %1</source>
         <translation>Skipped: only .zip backups can be test-restored, and %1 is not one</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="271"/>
-        <location filename="../../app/health/checks/backups.py" line="274"/>
+        <location filename="../../app/health/checks/backups.py" line="293"/>
+        <location filename="../../app/health/checks/backups.py" line="296"/>
         <source>Bản sao lưu %1 không khôi phục được: %2</source>
         <translation>Backup %1 cannot be restored: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="282"/>
+        <location filename="../../app/health/checks/backups.py" line="299"/>
+        <source>Không thử khôi phục được bản sao lưu %1: tệp nén có mật khẩu</source>
+        <translation>Could not try restoring backup %1: the archive has a password</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="307"/>
         <source>Bản sao lưu %1 không khôi phục được: tệp nén hỏng hoặc chép dở</source>
         <translation>Backup %1 cannot be restored: the archive is damaged or only partly copied</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="296"/>
+        <location filename="../../app/health/checks/backups.py" line="321"/>
         <source>Bản sao lưu %1 không khôi phục được: dữ liệu hỏng (%2)</source>
         <translation>Backup %1 cannot be restored: the data is damaged (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="304"/>
+        <location filename="../../app/health/checks/backups.py" line="329"/>
         <source>món hàng</source>
         <translation>items</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="305"/>
+        <location filename="../../app/health/checks/backups.py" line="330"/>
         <source>chứng từ</source>
         <translation>documents</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="306"/>
+        <location filename="../../app/health/checks/backups.py" line="331"/>
         <source>khách hàng</source>
         <translation>customers</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="310"/>
+        <location filename="../../app/health/checks/backups.py" line="335"/>
         <source>%1 món hàng</source>
         <translation>items: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="311"/>
+        <location filename="../../app/health/checks/backups.py" line="336"/>
         <source>%1 chứng từ</source>
         <translation>documents: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="312"/>
+        <location filename="../../app/health/checks/backups.py" line="337"/>
         <source>%1 khách hàng</source>
         <translation>customers: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="333"/>
+        <location filename="../../app/health/checks/backups.py" line="358"/>
         <source>%1: bản sao lưu %2, đang dùng %3 (cho phép lệch %4)</source>
         <translation>%1: %2 in the backup, %3 in use (difference allowed: %4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="345"/>
+        <location filename="../../app/health/checks/backups.py" line="370"/>
         <source>Dữ liệu đang dùng ít hơn bản sao lưu %1: %2</source>
         <translation>The data in use has fewer rows than backup %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="349"/>
+        <location filename="../../app/health/checks/backups.py" line="374"/>
         <source>Bản sao lưu %1 thiếu dữ liệu: %2</source>
         <translation>Backup %1 is missing data: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="351"/>
+        <location filename="../../app/health/checks/backups.py" line="376"/>
         <source>Bản sao lưu %1 khôi phục được: %2</source>
         <translation>Backup %1 can be restored (%2)</translation>
     </message>
@@ -2112,42 +2138,47 @@
         <translation>PMV log folder not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="169"/>
+        <location filename="../../app/health/checks/pos_log.py" line="149"/>
+        <source>Không đọc được thư mục nhật ký PMV %1: tài khoản Windows đang dùng không có quyền đọc</source>
+        <translation>Cannot read the PMV log folder %1: the Windows account in use has no permission to read it</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="174"/>
         <source>%1 tệp nhật ký 24 giờ qua (chỉ đọc phần cuối của tệp lớn)</source>
         <translation>log files from the last 24 hours: %1 (only the end of large files was read)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="170"/>
+        <location filename="../../app/health/checks/pos_log.py" line="175"/>
         <source>%1 tệp nhật ký 24 giờ qua</source>
         <translation>log files from the last 24 hours: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="174"/>
+        <location filename="../../app/health/checks/pos_log.py" line="179"/>
         <source>Không có lỗi trong nhật ký PMV, %1 cảnh báo (%2)</source>
         <translation>No errors in the PMV log; warnings: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="176"/>
+        <location filename="../../app/health/checks/pos_log.py" line="181"/>
         <source>Cảnh báo gần nhất: %1 %2</source>
         <translation>Latest warning: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="179"/>
+        <location filename="../../app/health/checks/pos_log.py" line="184"/>
         <source>Không có lỗi trong nhật ký PMV (%1)</source>
         <translation>No errors in the PMV log (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="182"/>
+        <location filename="../../app/health/checks/pos_log.py" line="187"/>
         <source>Đã đọc %1</source>
         <translation>Read %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="186"/>
+        <location filename="../../app/health/checks/pos_log.py" line="191"/>
         <source>%1 lỗi trong nhật ký PMV 24 giờ qua, %2 lỗi nghiêm trọng; gần nhất %3: %4</source>
         <translation>Errors in the PMV log in the last 24 hours: %1 (%2 critical); latest at %3: %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="189"/>
+        <location filename="../../app/health/checks/pos_log.py" line="194"/>
         <source>%1 lỗi trong nhật ký PMV 24 giờ qua; gần nhất %2: %3</source>
         <translation>Errors in the PMV log in the last 24 hours: %1; latest at %2: %3</translation>
     </message>

@@ -82,6 +82,14 @@ REMEDIES: dict[str, str] = {
         "2. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm \u201cSao lưu ngay\u201d.\n"
         "3. Gọi %1 để kỹ thuật viên kiểm tra máy (có thể có phần mềm lạ ghi vào thư mục sao lưu).",
     ).fill(HOTLINE),
+    "backup.no_access": say(
+        "HealthCheck",
+        "Máy không cho phần mềm đọc thư mục sao lưu, nên không biết sao lưu còn chạy hay không.\n"
+        "1. Mở thư mục sao lưu trong File Explorer bằng tài khoản Windows của máy thu ngân; nếu Windows hỏi "
+        "quyền, chọn \u201cContinue\u201d.\n"
+        "2. Nếu thư mục nằm trên ổ mạng, kiểm tra máy vẫn đăng nhập được vào ổ đó.\n"
+        "3. Chạy lại kiểm tra; nếu vẫn không đọc được, gọi %1.",
+    ).fill(HOTLINE),
     "backup.incomplete": say(
         "HealthCheck",
         "Bản sao lưu thiếu nhiều dữ liệu so với dữ liệu đang dùng; khôi phục từ bản này sẽ mất dữ liệu.\n"
@@ -112,6 +120,10 @@ class UnsafeArchive(Exception):
 
 class NoDatabase(Exception):
     """A readable zip without the POS database in it."""
+
+
+class PasswordProtected(Exception):
+    """The database in the zip is encrypted (APPNOTE.TXT 4.4.4, flag bit 0): it cannot be tried without it."""
 
 
 # --- finding backups ----------------------------------------------------------
@@ -157,7 +169,12 @@ def check_age(ctx: CheckContext) -> CheckResult:
     if not folder.is_dir():
         return result(Status.CRITICAL, say("HealthCheck", "Không thấy thư mục sao lưu: %1").fill(str(folder)),
                       remedy="backup.folder_missing")
-    backups = find_backups(folder)
+    try:
+        backups = find_backups(folder)
+    except PermissionError:
+        return result(Status.CRITICAL, say("HealthCheck", "Không đọc được thư mục sao lưu %1: tài khoản Windows "
+                                                          "đang dùng không có quyền đọc").fill(str(folder)),
+                      remedy="backup.no_access")
     if not backups:
         return result(Status.CRITICAL, say("HealthCheck", "Chưa có bản sao lưu nào trong %1").fill(str(folder)),
                       remedy="backup.none", metrics=(Metric("backups", 0, crit=0),))
@@ -226,6 +243,8 @@ def extract_database(archive_path: Path, target: Path, cap: int, ctx: CheckConte
             names = ", ".join(m.filename for m in members[:5]) or say("HealthCheck", "tệp nén rỗng")
             raise NoDatabase(say("HealthCheck", "không có tệp dữ liệu PMV trong tệp nén (%1)").fill(names))
         member = candidates[0]
+        if member.flag_bits & 0x1:
+            raise PasswordProtected(member.filename)
         if member.file_size > cap:
             raise UnsafeArchive(say("HealthCheck", "%1 giải nén ra %2 byte, vượt giới hạn %3 byte").fill(
                 member.filename, member.file_size, cap))
@@ -255,7 +274,10 @@ def _live_counts(ctx: CheckContext) -> dict[str, int]:
 
 def check_restorable(ctx: CheckContext) -> CheckResult:
     folder = _backups_dir(ctx)
-    backups = find_backups(folder) if folder.is_dir() else []
+    try:
+        backups = find_backups(folder) if folder.is_dir() else []
+    except PermissionError:  # backup.age says so, with its fix steps
+        return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: không đọc được thư mục sao lưu"))
     if not backups:
         return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: không có bản sao lưu để thử khôi phục"))
     newest = backups[0]
@@ -273,6 +295,9 @@ def check_restorable(ctx: CheckContext) -> CheckResult:
         except NoDatabase as exc:
             return result(Status.CRITICAL, say("HealthCheck", "Bản sao lưu %1 không khôi phục được: %2").fill(
                 label, raised_with(exc)), remedy="backup.corrupt")
+        except PasswordProtected:
+            return result(Status.WARNING, say("HealthCheck", "Không thử khôi phục được bản sao lưu %1: tệp nén có "
+                                                             "mật khẩu").fill(label))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
                 NotImplementedError) as exc:
             if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:

@@ -143,7 +143,12 @@ def check_log(ctx: CheckContext) -> CheckResult:
                       remedy="pos_log.folder_missing")
     now = ctx.local_now()
     since = now - WINDOW
-    files = recent_files(folder, now)
+    try:
+        files = recent_files(folder, now)
+    except PermissionError:
+        return result(Status.WARNING, say("HealthCheck", "Không đọc được thư mục nhật ký PMV %1: tài khoản Windows "
+                                                         "đang dùng không có quyền đọc").fill(str(folder)),
+                      remedy="pos_log.folder_missing")
     budget = MAX_BYTES_TOTAL
     entries: list[LogLine] = []
     truncated = False

@@ -276,3 +276,39 @@ def test_backups_all_dated_after_the_clock_point_at_the_clock(make_ctx, demo_sho
     age = run_one(AGE, make_ctx())
     assert age.status is Status.WARNING and age.remedy == "clock.skew"
     assert "tương lai" in age.summary
+
+
+def test_a_backup_with_a_password_says_it_cannot_be_tried(make_ctx, demo_shop: DemoShop) -> None:
+    # APPNOTE.TXT 4.4.4: bit 0 of the general purpose flag marks an encrypted member (local header offset 6,
+    # central directory offset 8); zipfile raises RuntimeError on it, shown as "RuntimeError: File <ZipInfo …>".
+    newest = _newest(demo_shop)
+    data = bytearray(newest.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = 0
+        while (at := data.find(signature, at)) >= 0:
+            data[at + offset] |= 0x1
+            at += 4
+    newest.write_bytes(bytes(data))
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.WARNING, restorable.summary
+    assert "mật khẩu" in restorable.summary and "RuntimeError" not in restorable.summary
+
+
+def test_a_backups_folder_this_account_may_not_read_is_said_in_words(make_ctx, demo_shop: DemoShop,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tests run as root, for whom every folder is readable: the refusal Windows (or a share) gives the
+    # till's account is raised here by the one call that lists the folder. It showed "PermissionError: [Errno
+    # 13] Permission denied: '…'" as an unknown.
+    listing = Path.iterdir
+
+    def refused(self: Path):  # type: ignore[no-untyped-def]
+        if self == demo_shop.backups_dir:
+            raise PermissionError(13, "Permission denied", str(self))
+        return listing(self)
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    age = run_one(AGE, make_ctx())
+    assert age.status is Status.CRITICAL and age.remedy == "backup.no_access"
+    assert "không có quyền" in age.summary and "Errno" not in age.summary
+    assert backups.REMEDIES["backup.no_access"].startswith("Máy không cho phần mềm đọc thư mục sao lưu")
+    assert run_one(RESTORABLE, make_ctx()).status is Status.SKIPPED

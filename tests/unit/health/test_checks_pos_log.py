@@ -155,3 +155,20 @@ def test_an_error_carrying_a_whole_invoice_keeps_the_summary_short_and_the_detai
     assert "Gửi hóa đơn điện tử bị từ chối: <HDon>" in outcome.summary
     assert len(outcome.summary) < 400 and outcome.summary.endswith("…")
     assert xml in outcome.details  # the whole line, for the technician
+
+
+def test_a_logs_folder_this_account_may_not_read_is_said_in_words(make_ctx, demo_shop: DemoShop,
+                                                                  monkeypatch) -> None:
+    # As root (the tests) every folder is readable: the refusal the till's account gets is raised by the one
+    # call that lists the folder. It showed "PermissionError: [Errno 13] …" as an unknown.
+    listing = Path.iterdir
+
+    def refused(self: Path):  # type: ignore[no-untyped-def]
+        if self == demo_shop.logs_dir:
+            raise PermissionError(13, "Permission denied", str(self))
+        return listing(self)
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.WARNING and "không có quyền" in outcome.summary
+    assert "Errno" not in outcome.summary

@@ -1500,7 +1500,7 @@
     </message>
     <message>
         <location filename="../../app/health/checks/database.py" line="157"/>
-        <location filename="../../app/health/checks/system.py" line="122"/>
+        <location filename="../../app/health/checks/system.py" line="127"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
@@ -1511,7 +1511,7 @@
     </message>
     <message>
         <location filename="../../app/health/checks/database.py" line="159"/>
-        <location filename="../../app/health/checks/system.py" line="120"/>
+        <location filename="../../app/health/checks/system.py" line="125"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
@@ -1734,7 +1734,7 @@
     <message>
         <location filename="../../app/health/checks/database.py" line="422"/>
         <source>Dữ liệu PMV nguyên vẹn: kiểm tra đủ %1 trang và chỉ mục, không có lỗi</source>
-        <translation>PMV data intact: all %1 pages and the indexes checked, no errors</translation>
+        <translation>PMV data is intact: the full check of its pages and indexes found no errors (pages checked: %1)</translation>
     </message>
     <message>
         <location filename="../../app/health/checks/database.py" line="448"/>
@@ -2396,7 +2396,7 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Invalid settings ignored: %1 (%2); using the default values</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="29"/>
+        <location filename="../../app/health/checks/system.py" line="34"/>
         <source>Ổ đĩa chứa dữ liệu PMV sắp đầy; khi đầy, phần mềm có thể không lưu được hóa đơn và bản sao lưu.
 1. Dọn Thùng rác (Recycle Bin) và thư mục Downloads.
 2. Chạy “Disk Cleanup” của Windows cho ổ đĩa đó.
@@ -2409,7 +2409,7 @@ Support requests are still saved and will be sent automatically once the network
 4. If space is still short, call %1 so a technician can move old backups to another drive.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="37"/>
+        <location filename="../../app/health/checks/system.py" line="42"/>
         <source>Đồng hồ máy tính bị lệch; giờ trên hóa đơn và hóa đơn điện tử sẽ sai.
 1. Bấm chuột phải vào đồng hồ góc dưới màn hình, chọn “Adjust date/time”.
 2. Bật “Set time automatically” và chọn múi giờ (UTC+07:00) Bangkok, Hanoi, Jakarta.
@@ -2422,7 +2422,7 @@ Support requests are still saved and will be sent automatically once the network
 4. If the clock drifts again after the PC is switched off (weak CMOS battery), call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="45"/>
+        <location filename="../../app/health/checks/system.py" line="50"/>
         <source>Máy tính đang quá tải, phần mềm PMV có thể chạy chậm hoặc treo.
 1. Đóng các chương trình không dùng (trình duyệt nhiều tab, phim, trò chơi).
 2. Mở Task Manager (Ctrl+Shift+Esc) để xem chương trình nào dùng nhiều nhất.
@@ -2435,7 +2435,7 @@ Support requests are still saved and will be sent automatically once the network
 4. If it is still often slow, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="53"/>
+        <location filename="../../app/health/checks/system.py" line="58"/>
         <source>Phần mềm PMV không chạy trong giờ bán hàng.
 1. Mở phần mềm PMV từ biểu tượng trên màn hình.
 2. Nếu phần mềm báo lỗi hoặc tự tắt, chụp màn hình thông báo lỗi.
@@ -2446,107 +2446,117 @@ Support requests are still saved and will be sent automatically once the network
 3. Call %1 and send the screenshot to the technician.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="74"/>
+        <location filename="../../app/health/checks/system.py" line="79"/>
         <source>cơ sở dữ liệu PMV</source>
         <translation>the PMV database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="77"/>
+        <location filename="../../app/health/checks/system.py" line="82"/>
         <source>chưa khai báo cơ sở dữ liệu PMV hay thư mục dữ liệu</source>
         <translation>neither the PMV database nor the data folder is set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="78"/>
+        <location filename="../../app/health/checks/system.py" line="83"/>
         <source>thư mục dữ liệu</source>
         <translation>the data folder</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="100"/>
+        <location filename="../../app/health/checks/system.py" line="105"/>
         <source>Ổ đĩa %1 còn trống %2 GB (%3% của %4 GB)</source>
         <translation>The drive holding %1 has %2 GB free (%3% of %4 GB)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="102"/>
+        <location filename="../../app/health/checks/system.py" line="107"/>
         <source>Đo tại %1; ngưỡng cảnh báo: dưới %2% hoặc dưới %3 GB</source>
         <translation>Measured at %1; warning below %2% or below %3 GB</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="116"/>
+        <location filename="../../app/health/checks/system.py" line="121"/>
         <source>%1 giây</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="119"/>
+        <location filename="../../app/health/checks/system.py" line="124"/>
         <source>%1 phút %2 giây</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="129"/>
+        <location filename="../../app/health/checks/system.py" line="134"/>
+        <source>Đồng hồ máy đang ở %1, trước cả khi phần mềm này được làm ra: đồng hồ đã bị lùi</source>
+        <translation>The computer clock reads %1, before this software was even made: the clock has been set back</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="139"/>
+        <source>Bỏ qua: giờ máy chủ không hợp lệ (%1), không dùng để so</source>
+        <translation>Skipped: the server sent a time no clock gives (%1); it is not compared</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="143"/>
         <source>máy chủ không gửi giờ (thiếu tiêu đề Date)</source>
         <translation>the server sent no time (no Date header)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="131"/>
+        <location filename="../../app/health/checks/system.py" line="145"/>
         <source>Bỏ qua: không so được giờ với máy chủ hỗ trợ (%1)</source>
         <translation>Skipped: could not compare the time with the support server (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="144"/>
+        <location filename="../../app/health/checks/system.py" line="158"/>
         <source>Đồng hồ máy nhanh %1 so với máy chủ</source>
         <translation>The PC&apos;s clock is %1 ahead of the server</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="146"/>
+        <location filename="../../app/health/checks/system.py" line="160"/>
         <source>Đồng hồ máy chậm %1 so với máy chủ</source>
         <translation>The PC&apos;s clock is %1 behind the server</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="148"/>
+        <location filename="../../app/health/checks/system.py" line="162"/>
         <source>Đồng hồ máy khớp với máy chủ hỗ trợ</source>
         <translation>The PC&apos;s clock matches the support server</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="149"/>
+        <location filename="../../app/health/checks/system.py" line="163"/>
         <source>Giờ máy: %1 UTC; giờ máy chủ: %2 UTC</source>
         <translation>PC time: %1 UTC; server time: %2 UTC</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="170"/>
+        <location filename="../../app/health/checks/system.py" line="184"/>
         <source>Bộ nhớ đã dùng %1% (%2/%3 GB), CPU %4%</source>
         <translation>Memory used %1% (%2/%3 GB), CPU %4%</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="174"/>
+        <location filename="../../app/health/checks/system.py" line="188"/>
         <source>bộ nhớ trên %1%</source>
         <translation>memory above %1%</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="176"/>
+        <location filename="../../app/health/checks/system.py" line="190"/>
         <source>CPU trên %1%</source>
         <translation>CPU above %1%</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="178"/>
+        <location filename="../../app/health/checks/system.py" line="192"/>
         <source>Quá ngưỡng: %1</source>
         <translation>Over the limit: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="208"/>
+        <location filename="../../app/health/checks/system.py" line="222"/>
         <source>chưa khai báo tên tiến trình PMV (pos.process_name)</source>
         <translation>the PMV process name is not set (pos.process_name)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="211"/>
+        <location filename="../../app/health/checks/system.py" line="225"/>
         <source>Bỏ qua: ngoài giờ bán hàng (%1, bây giờ %2)</source>
         <translation>Skipped: outside trading hours (%1, now %2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="216"/>
+        <location filename="../../app/health/checks/system.py" line="230"/>
         <source>%1 không chạy trong giờ bán hàng (%2)</source>
         <translation>%1 is not running during trading hours (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="225"/>
+        <location filename="../../app/health/checks/system.py" line="239"/>
         <source>%1 đang chạy (%2 tiến trình, %3 MB bộ nhớ)</source>
         <translation>%1 is running (processes: %2, memory: %3 MB)</translation>
     </message>

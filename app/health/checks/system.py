@@ -16,6 +16,7 @@ from app import HOTLINE
 from app.health.checks.services import probe_vendor
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
+from app.infra.formatting import format_datetime
 from app.infra.phrase import Phrase, joined, number, say
 from pmv_protocol.calendar import in_hours
 
@@ -23,6 +24,10 @@ GB = 1024**3
 # Above this the till's invoices and e-invoice timestamps are plainly wrong
 # (tax authority e-invoice systems reject or flag out-of-order times).
 CLOCK_CRITICAL_SECONDS = 600.0
+# No true clock reads a time outside these: this version was written in 2026, and no till runs it past 2100.
+# A time before is a clock set back (a flat CMOS battery); a server's Date outside is a proxy's or a device's
+# without a real-time clock, not a time to set the till by.
+TRUE_TIMES = (dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
 CPU_SAMPLE_SECONDS = 0.5
 
 REMEDIES: dict[str, str] = {
@@ -124,7 +129,16 @@ def _duration(seconds: float) -> Phrase:
 
 def check_clock(ctx: CheckContext) -> CheckResult:
     """Compare ctx.now() with the vendor server's HTTP Date header (1-second resolution)."""
+    if ctx.now() < TRUE_TIMES[0]:
+        # HTTPS fails under such a clock (certificates "not yet valid"): no server time will come to say it.
+        return result(Status.CRITICAL, say("HealthCheck", "Đồng hồ máy đang ở %1, trước cả khi phần mềm này được "
+                                                          "làm ra: đồng hồ đã bị lùi").fill(
+                          format_datetime(ctx.now())), remedy="clock.skew")
     probe = probe_vendor(ctx)
+    if probe.server_date is not None and not TRUE_TIMES[0] <= probe.server_date < TRUE_TIMES[1]:
+        return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: giờ máy chủ không hợp lệ (%1), không dùng để "
+                                                         "so").fill(f"{probe.server_date:%Y-%m-%d %H:%M:%S}"),
+                      details=probe.url)
     if probe.server_date is None:
         reason = probe.error or say("HealthCheck", "máy chủ không gửi giờ (thiếu tiêu đề Date)")
         return result(Status.SKIPPED,

@@ -105,6 +105,63 @@ def test_clock_skipped_when_the_vendor_server_cannot_be_reached(make_ctx: MakeCt
     assert "máy chủ hỗ trợ" in outcome.summary
 
 
+@pytest.fixture
+def serving_date() -> Iterator[Callable[[str], str]]:
+    """A real HTTP server on loopback whose every answer carries the ``Date`` header given: its base URL."""
+    import http.server
+    import threading
+
+    servers: list[http.server.HTTPServer] = []
+
+    def start(date: str) -> str:
+        class Answer(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+                self.send_response_only(200)
+                self.send_header("Date", date)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), Answer)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+# RFC 9110 5.6.7 gives the form; these are dates no true clock gives (a proxy or a device without a real-time
+# clock): they made the check say "Đồng hồ máy chậm 69890455 giờ", critical, and send the cashier to change a
+# right clock.
+@pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 GMT", "Thu, 01 Jan 1970 00:00:00 GMT",
+                                  "Mon, 01 Jan 0001 00:00:00 GMT"])
+def test_a_server_date_no_true_clock_gives_is_not_compared(make_ctx: MakeCtx, shop_settings: Settings,
+                                                           serving_date: Callable[[str], str], date: str) -> None:
+    settings = settings_with(shop_settings, "vendor", base_url=serving_date(date), timeout_seconds=2)
+    outcome = run_one(find(CHECKS, "clock.skew"), make_ctx(settings))
+    assert outcome.status is Status.SKIPPED, outcome.summary
+    assert "giờ máy chủ không hợp lệ" in outcome.summary
+
+
+def test_a_clock_set_back_before_this_version_existed_is_critical_even_offline(make_ctx: MakeCtx,
+                                                                               shop_settings: Settings) -> None:
+    # A flat CMOS battery puts the clock back years; HTTPS then fails (certificates "not yet valid"), so the
+    # server's time never comes and the check was skipped: green, with the cause of every failure unsaid.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = settings_with(shop_settings, "vendor", base_url=f"http://127.0.0.1:{port}", timeout_seconds=2)
+    back = dt.datetime(2019, 1, 1, 9, tzinfo=dt.UTC)
+    outcome = run_one(find(CHECKS, "clock.skew"), make_ctx(settings, now=back))
+    assert outcome.status is Status.CRITICAL and outcome.remedy == "clock.skew"
+    assert "01/01/2019" in outcome.summary
+
+
 # --- system.resources ---------------------------------------------------------
 
 def test_resources_ok_under_the_thresholds(make_ctx: MakeCtx, shop_settings: Settings) -> None:

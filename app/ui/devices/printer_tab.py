@@ -44,6 +44,7 @@ from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.widgets.build import STRETCH, push_button, vbox
 from app.ui.widgets.flow import FlowLayout
+from app.ui.widgets.labelled import add_labelled_row
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
 
@@ -84,14 +85,14 @@ class PrinterTab(QWidget):
         for line in (self.item_code, self.product):
             line.editingFinished.connect(self.refresh_preview)
 
-        form = QFormLayout()
-        form.addRow(self.tr("Máy in"), self.profile)
-        form.addRow(self.tr("Ngôn ngữ máy in"), self.language)
-        form.addRow(self.tr("Độ phân giải"), self.dpi)
-        form.addRow(self.tr("Mẫu tem"), self.template)
-        form.addRow(self.tr("Địa chỉ máy in"), self.target)
-        form.addRow(self.tr("Mã hàng (mã vạch)"), self.item_code)
-        form.addRow(self.tr("Tên hàng"), self.product)
+        form = QFormLayout()  # each label names its field: a combo box was announced by its value alone
+        add_labelled_row(form, self.tr("Máy in"), self.profile)
+        add_labelled_row(form, self.tr("Ngôn ngữ máy in"), self.language)
+        add_labelled_row(form, self.tr("Độ phân giải"), self.dpi)
+        add_labelled_row(form, self.tr("Mẫu tem"), self.template)
+        add_labelled_row(form, self.tr("Địa chỉ máy in"), self.target)
+        add_labelled_row(form, self.tr("Mã hàng (mã vạch)"), self.item_code)
+        add_labelled_row(form, self.tr("Tên hàng"), self.product)
         settings_box = QGroupBox(self.tr("Máy in và tem thử"))
         settings_box.setLayout(form)
 
@@ -115,6 +116,8 @@ class PrinterTab(QWidget):
         self.run_count.setToolTip(self.tr("Số tem của loạt: mã hàng tăng dần từ mã đã nhập."))
         self.run_button = push_button(self.tr("In loạt tem"), self.print_run, tooltip=self.tr(
             "In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không."))
+        # No label of its own: it is the count for the button beside it (its tooltip is read as the description).
+        self.run_count.setAccessibleName(self.run_button.text())
         self.status_button = push_button(self.tr("Kiểm tra trạng thái"), self.check_status)
         self.calibrate_button = push_button(self.tr("Hiệu chỉnh cảm biến"), self.calibrate)
         self.message = MessageLabel()

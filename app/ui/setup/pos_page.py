@@ -31,6 +31,7 @@ from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.setup.texts import found_by_text, install_problem_text, proof_problem_text
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.labelled import add_labelled_row
 from app.ui.widgets.message import MessageLabel
 
 
@@ -104,10 +105,11 @@ class PosPage(QWizardPage):
         self.url_note.hide()
         form = QFormLayout()
         form.addRow(self.tr("Tìm thấy"), found_row)
-        form.addRow(self.tr("Thư mục cài PMV"), self.install_dir)
-        form.addRow(self.tr("Tệp dữ liệu bán hàng"), self.database)
-        form.addRow(self.tr("Thư mục sao lưu"), self.backups_dir)
-        form.addRow(self.tr("Thư mục nhật ký"), self.logs_dir)
+        # Each label names the path typed, not the row around it (the path and its Chọn… button): unnamed before.
+        add_labelled_row(form, self.tr("Thư mục cài PMV"), self.install_dir.edit, self.install_dir)
+        add_labelled_row(form, self.tr("Tệp dữ liệu bán hàng"), self.database.edit, self.database)
+        add_labelled_row(form, self.tr("Thư mục sao lưu"), self.backups_dir.edit, self.backups_dir)
+        add_labelled_row(form, self.tr("Thư mục nhật ký"), self.logs_dir.edit, self.logs_dir)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.message = MessageLabel()

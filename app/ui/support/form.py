@@ -47,6 +47,7 @@ from app.ui.support.bundle_preview import BundlePreviewDialog
 from app.ui.support.state import SupportState
 from app.ui.support.texts import category_name, channel_name, form_error, severity_name
 from app.ui.tasks import TaskRunner
+from app.ui.widgets.labelled import add_labelled_row
 from app.ui.widgets.screen_fit import fit_to_screen
 from pmv_protocol.sla import is_outside_working_hours
 
@@ -101,6 +102,8 @@ class RequestForm(QDialog):
         self.description = QPlainTextEdit()
         self.description.setPlaceholderText(self.tr("Mô tả ngắn: chuyện gì xảy ra, từ lúc nào, đã thử gì."))
         self.description.setFixedHeight(90)
+        # Tab goes on to the contact fields: it typed a tab into the text sent to the vendor, and trapped the cashier.
+        self.description.setTabChangesFocus(True)
         self.contact_name = QLineEdit()
         self.contact_phone = QLineEdit()
         # "Ví dụ:" in front: a bare number in grey reads as one already typed in (a cashier took it for filled).
@@ -109,6 +112,8 @@ class RequestForm(QDialog):
         for value in Channel:
             self.channel.addItem(channel_name(value), value.value)
         self.errors: dict[FormField, QLabel] = {}
+        # Each field with an error line, in the form's order: an empty send puts the cursor on the first to fix.
+        self._fields: dict[FormField, QWidget] = {}
 
         self.attach_screenshot = QCheckBox(self.tr("Đính kèm ảnh chụp màn hình"))
         self.attach_screenshot.setChecked(screenshot is not None)
@@ -135,14 +140,18 @@ class RequestForm(QDialog):
         cancel.clicked.connect(self.reject)
         self._saving = False  # a save under way: the form waits for its answer (see reject)
 
+        # Each label names its field (not the wrapper that holds the field and its error line) for a screen reader.
         form = QFormLayout()
-        form.addRow(self.tr("Loại yêu cầu"), self.category)
-        form.addRow(self.tr("Mức độ"), severity_box)
-        form.addRow(self.tr("Tiêu đề"), self._with_error(self.title, FormField.TITLE))
-        form.addRow(self.tr("Mô tả"), self._with_error(self.description, FormField.DESCRIPTION))
-        form.addRow(self.tr("Người liên hệ"), self._with_error(self.contact_name, FormField.CONTACT_NAME))
-        form.addRow(self.tr("Số điện thoại"), self._with_error(self.contact_phone, FormField.CONTACT_PHONE))
-        form.addRow(self.tr("Cách hỗ trợ mong muốn"), self.channel)
+        add_labelled_row(form, self.tr("Loại yêu cầu"), self.category)
+        form.addRow(self.tr("Mức độ"), severity_box)  # each radio button is named by its own text
+        add_labelled_row(form, self.tr("Tiêu đề"), self.title, self._with_error(self.title, FormField.TITLE))
+        add_labelled_row(form, self.tr("Mô tả"), self.description,
+                         self._with_error(self.description, FormField.DESCRIPTION))
+        add_labelled_row(form, self.tr("Người liên hệ"), self.contact_name,
+                         self._with_error(self.contact_name, FormField.CONTACT_NAME))
+        add_labelled_row(form, self.tr("Số điện thoại"), self.contact_phone,
+                         self._with_error(self.contact_phone, FormField.CONTACT_PHONE))
+        add_labelled_row(form, self.tr("Cách hỗ trợ mong muốn"), self.channel)
         diagnostics_row = QHBoxLayout()
         diagnostics_row.addWidget(self.attach_diagnostics, 1)
         diagnostics_row.addWidget(preview)
@@ -156,7 +165,9 @@ class RequestForm(QDialog):
         attachments.addWidget(self.attach_screenshot)
         attachments.addLayout(diagnostics_row)
         attachments.addLayout(files_row)
-        form.addRow(self.tr("Đính kèm"), self._with_error_layout(attachments, FormField.ATTACHMENTS))
+        # The list of added files is the row's field: a file that is too large or unreadable is one of them.
+        add_labelled_row(form, self.tr("Đính kèm"), self.files,
+                         self._with_error_layout(attachments, FormField.ATTACHMENTS, self.files))
         # Why the last press did not save, above the buttons: the form stays open with what was typed.
         self.save_error = QLabel()
         self.save_error.setStyleSheet("color: #c62828;")
@@ -177,6 +188,9 @@ class RequestForm(QDialog):
         self.body.setFrameShape(QFrame.Shape.NoFrame)
         self.body.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.body.setWidget(body)
+        # Not a Tab stop of its own: the form opened with the focus on it, so the first keys typed went nowhere.
+        # Tab still scrolls to the field it reaches (QScrollArea.focusNextPrevChild).
+        self.body.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hotline)
         layout.addWidget(self.body, 1)
@@ -184,6 +198,7 @@ class RequestForm(QDialog):
         layout.addLayout(buttons)
         self._update_hints()
         self._fit_to_content()
+        self.category.setFocus()  # the first field, where the form opens
 
     def _fit_to_content(self) -> None:
         """As large as the whole form where the screen has room (a scroll area alone would ask for less)."""
@@ -201,9 +216,10 @@ class RequestForm(QDialog):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
         box.addWidget(widget)
-        return self._with_error_layout(box, field)
+        return self._with_error_layout(box, field, widget)
 
-    def _with_error_layout(self, inner: QVBoxLayout | QHBoxLayout, field: FormField) -> QWidget:
+    def _with_error_layout(self, inner: QVBoxLayout | QHBoxLayout, field: FormField, focus: QWidget) -> QWidget:
+        """``inner`` with the error line of ``field`` under it; ``focus`` takes the cursor when that line shows."""
         holder = QWidget()
         box = QVBoxLayout(holder)
         box.setContentsMargins(0, 0, 0, 0)
@@ -215,6 +231,7 @@ class RequestForm(QDialog):
         error.hide()
         box.addWidget(error)
         self.errors[field] = error
+        self._fields[field] = focus
         return holder
 
     def prefill(self, *, category: Category, title: str, description: str, channel: Channel | None = None) -> None:
@@ -279,12 +296,27 @@ class RequestForm(QDialog):
         return [BundlePart("health_report", "health.json", to_json(self._health, remedies()))]
 
     def show_errors(self, errors: list[FormError]) -> None:
-        for label in self.errors.values():
+        for field, label in self.errors.items():
             label.hide()
+            self._fields[field].setAccessibleDescription("")
         for error in errors:
             label = self.errors[error.field]
             label.setText(form_error(error))
             label.show()
+            # The red line is read with the field's name when the cursor lands there (it is not the field's label).
+            self._fields[error.field].setAccessibleDescription(label.text())
+        wrong = {error.field for error in errors}
+        first = next((field for field in self._fields if field in wrong), None)  # in the form's order
+        if first is None:
+            return
+        # Where the first fix is needed, as a sighted cashier would look: Enter had left the cursor in the title,
+        # and a screen reader said nothing of the red lines.
+        self._fields[first].setFocus(Qt.FocusReason.OtherFocusReason)
+        # Scrolled to it where the fields scroll (a small screen): its red line under it too where there is room,
+        # the field itself always. The lines just shown or hidden move the fields: they are placed first.
+        self.body.widget().layout().activate()
+        self.body.ensureWidgetVisible(self.errors[first])
+        self.body.ensureWidgetVisible(self._fields[first])
 
     def submit(self) -> bool:
         """Validate on the spot; if good, hand over to the state, which saves in a worker.

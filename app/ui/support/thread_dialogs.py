@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.i18n import tr_args
+from app.ui.widgets.labelled import name_by_label
 from pmv_protocol.thread import REASON_MAX
 
 
@@ -35,6 +36,8 @@ class ReasonDialog(QDialog):
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText(placeholder)
         self.text.setFixedHeight(110)
+        self.text.setTabChangesFocus(True)  # Tab goes on to the name: it typed a tab into the reason sent
+        name_by_label(label, self.text)  # the question above the box is what it answers
         self.author = QLineEdit(author)
         self.author.setPlaceholderText(self.tr("Tên người trả lời"))
         self.count = QLabel()
@@ -45,7 +48,7 @@ class ReasonDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         author_row = QHBoxLayout()
-        author_row.addWidget(QLabel(self.tr("Người trả lời:")))
+        author_row.addWidget(name_by_label(QLabel(self.tr("Người trả lời:")), self.author))
         author_row.addWidget(self.author, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(label)
@@ -93,6 +96,7 @@ class RatingDialog(QDialog):
             button.setAutoRaise(True)
             button.setStyleSheet("QToolButton { font-size: 26pt; color: #c9a227; border: none; }")
             button.setToolTip(tr_args(self.tr("%1 sao", "", value), value))
+            button.setAccessibleName(button.toolTip())  # read as "4 sao", not as the star character
             button.clicked.connect(lambda _checked=False, v=value: self.set_stars(v))
             self.stars.append(button)
             row.addWidget(button)
@@ -100,7 +104,10 @@ class RatingDialog(QDialog):
         self.value = 0
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText(self.tr("Góp ý thêm (không bắt buộc)"))
+        # The box has no label: its prompt is its name (the prompt is gone from the screen once text is typed).
+        self.comment.setAccessibleName(self.comment.placeholderText())
         self.comment.setFixedHeight(80)
+        self.comment.setTabChangesFocus(True)  # Tab goes on to the name: it typed a tab into the comment sent
         self.author = QLineEdit(author)
         self.author.setPlaceholderText(self.tr("Tên người đánh giá"))
         self.buttons = QDialogButtonBox()
@@ -114,7 +121,7 @@ class RatingDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.comment)
         author_row = QHBoxLayout()
-        author_row.addWidget(QLabel(self.tr("Người đánh giá:")))
+        author_row.addWidget(name_by_label(QLabel(self.tr("Người đánh giá:")), self.author))
         author_row.addWidget(self.author, 1)
         layout.addLayout(author_row)
         layout.addWidget(self.buttons)

@@ -19,6 +19,7 @@ from app.ui.support.texts import act_problem_text, file_problem_text, next_step_
 from app.ui.support.thread_dialogs import RatingDialog, ReasonDialog
 from app.ui.support.thread_html import FILE_SCHEME, request_html, timeline_html
 from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
+from app.ui.widgets.labelled import name_by_label
 from pmv_protocol.thread import MESSAGE_FILES_MAX, MESSAGE_MAX, VisitState
 from pmv_protocol.ticket_flow import refuse_decision, refuse_message, refuse_rating, refuse_reopen, refuse_visit_answer
 
@@ -66,7 +67,10 @@ class ThreadView(QWidget):
         self.author.setMaximumWidth(170)
         self.reply = QPlainTextEdit()
         self.reply.setPlaceholderText(self.tr("Nhắn cho bộ phận hỗ trợ: trả lời câu hỏi, báo thêm thông tin…"))
+        # The box has no label: its prompt is its name (the prompt is gone from the screen once text is typed).
+        self.reply.setAccessibleName(self.reply.placeholderText())
         self.reply.setFixedHeight(64)
+        self.reply.setTabChangesFocus(True)  # Tab goes on to Gửi: it typed a tab into the message to the vendor
         self.attach_button = push_button(self.tr("Đính kèm tệp…"), self._pick_files)
         self.send_button = push_button(self.tr("Gửi"), self._send, style="font-weight: 600; padding: 4px 16px;")
         self.files_label = QLabel()
@@ -76,7 +80,7 @@ class ThreadView(QWidget):
         actions = hbox(*self._action_buttons(), STRETCH)
         # A visible label: the placeholder alone left a lone name box once it was filled in.
         self.author_label = QLabel(self.tr("Người gửi:"))
-        self.author_label.setBuddy(self.author)
+        name_by_label(self.author_label, self.author)
         side = vbox(hbox(self.author_label, self.author), self.attach_button)  # two rows: the timeline keeps room
         reply_row = hbox(side, (self.reply, 1), self.send_button)
         layout = vbox(self.next_step, actions, (self.timeline, 1), self.files_label, reply_row, parent=self)

@@ -99,7 +99,7 @@ class CrashHandler:
         try:
             self._crash_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(report.text, encoding="utf-8")
-        except OSError:
+        except (OSError, UnicodeError):
             log.exception("could not write crash report")
             return None
         return path
@@ -124,4 +124,10 @@ def build_report(
         recent = tail(log_file)
         if recent:
             lines += ["", "--- recent log ---", recent]
-    return CrashReport(summary=summary, text="\n".join(lines) + "\n", path=None)
+    return CrashReport(summary=_writable(summary), text=_writable("\n".join(lines) + "\n"), path=None)
+
+
+def _writable(text: str) -> str:
+    """``text`` with a lone surrogate (a file name that is not UTF-8, PEP 383) written as ``\\udcXX``: the report
+    is written, logged and shown as UTF-8, and one such character made all three fail."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

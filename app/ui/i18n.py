@@ -115,6 +115,14 @@ class Translators:
         self.language = "vi"
         QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
         if language == "vi":
+            # Qt ships no Vietnamese for its own words (a field's right-click menu, a message box's buttons):
+            # ours, so a cashier's "Dán" is not "&Paste".
+            qt_words = QTranslator()
+            if qt_words.load("qtbase_vi", str(translations_dir())):
+                app.installTranslator(qt_words)
+                self._installed.append(qt_words)
+            else:
+                log.warning("qtbase_vi.qm not found in %s: Qt's own words stay in English", translations_dir())
             return True
         own = QTranslator()
         if not own.load(f"{CATALOGUE}_{language}", str(translations_dir())):

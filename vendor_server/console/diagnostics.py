@@ -13,20 +13,35 @@ for a bad file; whatever cannot be read becomes a Vietnamese line in
 :attr:`Bundle.problems` and the rest is still shown.  No member is ever
 extracted to disk, members named like paths out of the archive are refused,
 and every member is read with a hard cap (a zip bomb declares small and
-inflates big, or declares big).  Framework-free, like
-:mod:`vendor_server.tickets`; the shop app's code is never imported here.
+inflates big, or declares big).
+
+What a bundle may cost a page is bounded too, since the ticket page shows
+every bundle of the ticket: a zip of too many entries is refused before
+zipfile parses its directory; the settings are indented only when small and
+shallow (indenting multiplies the text by its depth); and the checks,
+devices, log tails and problem lines shown are capped, with a line saying
+how many more there were.  A bundle read once is kept in a bounded cache
+(:data:`CACHE`), so a view does not read the zips again.
+
+Framework-free, like :mod:`vendor_server.tickets`; the shop app's code is
+never imported here.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import struct
+import threading
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import select
 
@@ -40,6 +55,20 @@ MEMBERS_MAX = 50
 LOG_LINES_MAX = 2000
 NOTE_MAX_BYTES = 4096  # the note is one short JSON object
 NAME_SHOWN_MAX = 80
+# A zip's central directory above this is refused unread: MEMBERS_MAX entries with long names fit many times over.
+DIRECTORY_MAX_BYTES = 64 * 1024
+# What one bundle shows at most; a bundle from the app stays far below each (it runs a few dozen checks, sends
+# app.log, three POS logs and the audit, and settings of a few KB nested 3 deep).
+CHECKS_MAX = 200
+DEVICES_MAX = 100
+LOG_TAILS_MAX = 10
+PROBLEMS_MAX = 50
+SETTINGS_SHOWN_MAX = 50_000  # characters
+SETTINGS_DEPTH_MAX = 8  # settings nested deeper are shown as received, not indented
+# The cache of bundles read: more than the files a ticket may hold (vendor_server.uploads.MAX_TICKET_FILES),
+# and at most this many bytes inflated from their zips, whatever those hold.
+CACHE_BUNDLES_MAX = 256
+CACHE_BYTES_MAX = 64 * 1024 * 1024
 
 MANIFEST = "manifest.json"
 JSON_MEMBERS = ("settings.json", "system.json", "devices.json", "health.json")
@@ -87,7 +116,7 @@ class Bundle:
     checks: tuple[CheckRow, ...] = ()
     verdict: str | None = None
     logs: tuple[LogTail, ...] = ()
-    settings: str | None = None  # pretty JSON text
+    settings: str | None = None  # indented JSON, or the text as received (cut, with a note, when long)
     system: dict[str, object] = field(default_factory=dict)
     devices: tuple[Device, ...] = ()
     redactions: dict[str, int] = field(default_factory=dict)  # total per kind across the parts
@@ -177,8 +206,9 @@ class _Reader:
 
     def json(self, name: str) -> object | None:
         text = self.text(name, strict=True)
-        if text is None:
-            return None
+        return None if text is None else self.parsed(name, text)
+
+    def parsed(self, name: str, text: str) -> object | None:
         try:
             return json.loads(text)
         except (ValueError, RecursionError):
@@ -188,6 +218,11 @@ class _Reader:
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _count(number: int) -> str:
+    """A count as Vietnamese writes it: "2.400.000" (the dot groups thousands)."""
+    return f"{number:,}".replace(",", ".")
 
 
 def _text(value: object) -> str:
@@ -202,21 +237,20 @@ def _tail(text: str) -> tuple[str, ...]:
     return tuple(text.splitlines()[-LOG_LINES_MAX:])
 
 
-def _pos_tails(text: str) -> list[LogTail]:
-    """One tail per POS log file, split at the app's ``===== name.log =====`` headers."""
-    tails: list[LogTail] = []
+def _pos_tails(text: str) -> Iterator[LogTail]:
+    """One tail per POS log file, split at the app's ``===== name.log =====`` headers (one at a time: a hostile
+    log may hold a header on every line)."""
     name, lines = POS_LOG, list[str]()  # lines before any header (none from the app) still show, as pos.log
     for line in text.splitlines():
         header = _POS_HEADER.match(line)
         if header:
             if lines or name != POS_LOG:
-                tails.append(LogTail(name, tuple(lines[-LOG_LINES_MAX:])))
+                yield LogTail(name, tuple(lines[-LOG_LINES_MAX:]))
             name, lines = f"{POS_LOG}/{shown(header['name'])}", []
         else:
             lines.append(line)
     if lines or name != POS_LOG:
-        tails.append(LogTail(name, tuple(lines[-LOG_LINES_MAX:])))
-    return tails
+        yield LogTail(name, tuple(lines[-LOG_LINES_MAX:]))
 
 
 def _checks(health: object, problems: list[str]) -> tuple[str | None, tuple[CheckRow, ...]]:
@@ -227,8 +261,11 @@ def _checks(health: object, problems: list[str]) -> tuple[str | None, tuple[Chec
     if not isinstance(results, list):
         problems.append("Tệp health.json không có danh sách kết quả kiểm tra")
         results = []
+    if len(results) > CHECKS_MAX:  # said first: the problem lines of the rows read may fill the page's share
+        problems.append(f"Chỉ đọc {CHECKS_MAX} kết quả kiểm tra đầu tiên trong health.json: "
+                        f"…và {_count(len(results) - CHECKS_MAX)} kết quả khác không hiện")
     rows: list[CheckRow] = []
-    for number, item in enumerate(results, start=1):
+    for number, item in enumerate(results[:CHECKS_MAX], start=1):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("status"),
                                                                                                  str):
             problems.append(f"Kết quả kiểm tra thứ {number} trong health.json không đọc được")
@@ -245,8 +282,11 @@ def _devices(value: object, problems: list[str]) -> tuple[Device, ...]:
     if not isinstance(value, list):
         problems.append("Tệp devices.json không phải danh sách thiết bị")
         return ()
+    if len(value) > DEVICES_MAX:
+        problems.append(f"Chỉ đọc {DEVICES_MAX} thiết bị đầu tiên trong devices.json: "
+                        f"…và {_count(len(value) - DEVICES_MAX)} thiết bị khác không hiện")
     devices = []
-    for number, item in enumerate(value, start=1):
+    for number, item in enumerate(value[:DEVICES_MAX], start=1):
         if not isinstance(item, dict) or not isinstance(item.get("device"), str):
             problems.append(f"Thiết bị thứ {number} trong devices.json không đọc được")
             continue
@@ -285,12 +325,92 @@ def _manifest(value: object, problems: list[str]) -> _Manifest:
                      tuple(files))
 
 
+def _deeper_than(value: object, depth: int) -> bool:
+    """Whether JSON ``value`` nests lists and objects more than ``depth`` deep (walked a level at a time, without
+    recursion)."""
+    level = [value]
+    for _ in range(depth + 1):
+        containers = [item for item in level if isinstance(item, (list, dict))]
+        if not containers:
+            return False
+        level = [child for container in containers
+                 for child in (container.values() if isinstance(container, dict) else container)]
+    return True
+
+
+def _settings_text(text: str, value: object) -> str:
+    """The settings for the page: indented when small and shallow, else as received, cut with a note when long.
+
+    Indenting multiplies the text by its depth (every level adds two spaces to every line under it): 2.4 MB of
+    zeros nested 200 deep became 484 MB.  Small and shallow, the indented text stays below the cap too.
+    """
+    if len(text) <= SETTINGS_SHOWN_MAX and not _deeper_than(value, SETTINGS_DEPTH_MAX):
+        indented = json.dumps(value, ensure_ascii=False, indent=2)
+        if len(indented) <= SETTINGS_SHOWN_MAX:
+            return indented
+    if len(text) <= SETTINGS_SHOWN_MAX:
+        return text
+    return (f"{text[:SETTINGS_SHOWN_MAX]}\n\n…và {_count(len(text) - SETTINGS_SHOWN_MAX)} ký tự khác không hiện "
+            f"(tệp settings.json lớn: chỉ hiện {_count(SETTINGS_SHOWN_MAX)} ký tự đầu, như đã nhận)")
+
+
+def _listed(problems: list[str]) -> tuple[str, ...]:
+    """The problems for the page: the first PROBLEMS_MAX, then how many more there were."""
+    if len(problems) <= PROBLEMS_MAX:
+        return tuple(problems)
+    return (*problems[:PROBLEMS_MAX], f"…và {_count(len(problems) - PROBLEMS_MAX)} vấn đề khác không hiện")
+
+
+# The zip's end record, as zipfile reads it (its structEndArchive): signature, disk numbers, entry counts, the
+# central directory's size and offset, the comment's length.
+_END_RECORD = struct.Struct("<4s4H2LH")
+_END_SIGNATURE = b"PK\x05\x06"
+_END_SEARCHED = (1 << 16) + _END_RECORD.size  # the end record, after a comment of up to 64 KB
+_ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+_ZIP64_LOCATOR_SIZE = 20
+
+
+def _directory_too_big(handle: BinaryIO) -> bool:
+    """Whether ZipFile, opening this file, would parse a central directory over DIRECTORY_MAX_BYTES.
+
+    ZipFile parses every entry of the directory as it opens a file, before any count of ours can run: 100,000
+    entries took most of a second, on every view.  The end record is found as zipfile finds it (at the very end,
+    else the last signature in the room a comment may take), so what is measured is what ZipFile would read.  A
+    ZIP64 end record, whose sizes zipfile prefers, counts as too big: the app's small bundles never need one.
+    Without an end record ZipFile refuses the file itself.
+    """
+    end = handle.seek(0, os.SEEK_END)
+    if end < _END_RECORD.size:
+        return False
+    at = handle.seek(end - _END_RECORD.size)
+    record = handle.read(_END_RECORD.size)
+    if not (record.startswith(_END_SIGNATURE) and record.endswith(b"\0\0")):  # not at the very end: a comment
+        start = handle.seek(max(end - _END_SEARCHED, 0))
+        tail = handle.read()
+        found = tail.rfind(_END_SIGNATURE)
+        record = tail[found:found + _END_RECORD.size]
+        if found < 0 or len(record) < _END_RECORD.size:
+            return False
+        at = start + found
+    if at >= _ZIP64_LOCATOR_SIZE:
+        handle.seek(at - _ZIP64_LOCATOR_SIZE)
+        if handle.read(len(_ZIP64_LOCATOR_SIGNATURE)) == _ZIP64_LOCATOR_SIGNATURE:
+            return True
+    directory_size: int = _END_RECORD.unpack(record)[5]
+    return directory_size > DIRECTORY_MAX_BYTES
+
+
 def _opened(path: Path, problems: list[str]) -> zipfile.ZipFile | None:
     try:
         with path.open("rb") as handle:
             head = handle.read(4)
+            too_many = head.startswith(b"PK") and _directory_too_big(handle)
         if not head.startswith(b"PK"):
             problems.append("Tệp đính kèm không phải tệp zip: không đọc được gói chẩn đoán")
+            return None
+        if too_many:
+            problems.append("Gói có quá nhiều tệp (mục lục của gói quá lớn): không phải gói chẩn đoán của ứng dụng, "
+                            "không đọc")
             return None
         return zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -304,16 +424,23 @@ def _opened(path: Path, problems: list[str]) -> zipfile.ZipFile | None:
 
 def read_bundle(path: Path, attachment_id: int, filename: str) -> Bundle:
     """Everything readable in the bundle at ``path``; never raises for a bad file (see :attr:`Bundle.problems`)."""
+    return _read_weighed(path, attachment_id, filename)[0]
+
+
+def _read_weighed(path: Path, attachment_id: int, filename: str) -> tuple[Bundle, int]:
+    """The bundle and the bytes its members inflated to, the cache's measure of it: all it holds was cut from those
+    bytes, but for the indented settings (at most SETTINGS_SHOWN_MAX characters)."""
     problems: list[str] = []
     archive = _opened(path, problems)
     if archive is None:
-        return Bundle(attachment_id, filename, problems=tuple(problems))
+        return Bundle(attachment_id, filename, problems=tuple(problems)), 0
     with archive:
         if len(archive.infolist()) > MEMBERS_MAX:
             problems.append(f"Gói có {len(archive.infolist())} tệp (tối đa {MEMBERS_MAX}): không phải gói chẩn đoán "
                             "của ứng dụng, không đọc")
-            return Bundle(attachment_id, filename, problems=tuple(problems))
-        return _read(_Reader(archive, problems), attachment_id, filename)
+            return Bundle(attachment_id, filename, problems=tuple(problems)), 0
+        reader = _Reader(archive, problems)
+        return _read(reader, attachment_id, filename), TOTAL_MAX_BYTES - reader.budget
 
 
 def _read(reader: _Reader, attachment_id: int, filename: str) -> Bundle:
@@ -336,8 +463,9 @@ def _read(reader: _Reader, attachment_id: int, filename: str) -> Bundle:
         if health is not None:
             verdict, checks = _checks(health, problems)
     settings = None
-    if "settings.json" in reader.members and (value := reader.json("settings.json")) is not None:
-        settings = json.dumps(value, ensure_ascii=False, indent=2)
+    if "settings.json" in reader.members and (text := reader.text("settings.json", strict=True)) is not None:
+        if (value := reader.parsed("settings.json", text)) is not None:
+            settings = _settings_text(text, value)
     system: dict[str, object] = {}
     if "system.json" in reader.members and (value := reader.json("system.json")) is not None:
         if isinstance(value, dict):
@@ -351,19 +479,27 @@ def _read(reader: _Reader, attachment_id: int, filename: str) -> Bundle:
     logs = tuple(_logs(reader))
     return Bundle(attachment_id, filename, created_at=manifest.created_at, app=manifest.app, checks=checks,
                   verdict=verdict, logs=logs, settings=settings, system=system, devices=devices,
-                  redactions=manifest.redactions, left_out=manifest.left_out, problems=tuple(problems))
+                  redactions=manifest.redactions, left_out=manifest.left_out, problems=_listed(problems))
 
 
 def _logs(reader: _Reader) -> list[LogTail]:
-    """app.log first, then the POS logs, then any other text part (the technician's audit.csv) in zip order."""
+    """app.log first, then the POS logs, then any other text part (the technician's audit.csv) in zip order; the
+    first LOG_TAILS_MAX of them, the others counted."""
     names = [name for name in reader.members if name.lower().endswith(TEXT_SUFFIXES)]
     names.sort(key=lambda name: (name != "app.log", name != POS_LOG))
     tails: list[LogTail] = []
+    more = 0
     for name in names:
         text = reader.text(name, strict=False)
         if text is None:
             continue
-        tails.extend(_pos_tails(text) if name == POS_LOG else [LogTail(shown(name), _tail(text))])
+        for tail in _pos_tails(text) if name == POS_LOG else [LogTail(shown(name), _tail(text))]:
+            if len(tails) < LOG_TAILS_MAX:
+                tails.append(tail)
+            else:
+                more += 1
+    if more:
+        reader.problems.append(f"Chỉ hiện {LOG_TAILS_MAX} tệp nhật ký đầu tiên: …và {_count(more)} tệp khác không hiện")
     return tails
 
 
@@ -386,6 +522,66 @@ def read_remote_access(path: Path) -> RemoteAccess | None:
         return None
     name = _text(note.get("remote_tool_name")).strip() or _text(note.get("remote_tool")).strip()
     return RemoteAccess(shown(name), remote_id) if name else None
+
+
+# --- the bundles already read -------------------------------------------------------------------------------------
+
+_Key = tuple[object, ...]
+
+
+class BundleCache:
+    """Bundles already read, the least recently used leaving first: the ticket page shows every bundle on every view.
+
+    Bounded by count and by the bytes the bundles' members inflated to (whatever a bundle holds was cut from
+    those); a bundle alone over the bytes bound is not kept.  A kept Bundle is shared by every view, so nobody
+    changes it (the page sorts a copy of the checks).  The server's threads share the cache, hence the lock.
+    """
+
+    def __init__(self, bundles_max: int = CACHE_BUNDLES_MAX, bytes_max: int = CACHE_BYTES_MAX) -> None:
+        self.bundles_max, self.bytes_max = bundles_max, bytes_max
+        self._entries: OrderedDict[_Key, tuple[Bundle, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: _Key) -> Bundle | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: _Key, bundle: Bundle, weight: int) -> None:
+        if weight > self.bytes_max:
+            return
+        with self._lock:
+            replaced = self._entries.pop(key, None)
+            self._bytes += weight - (replaced[1] if replaced else 0)
+            self._entries[key] = (bundle, weight)
+            while len(self._entries) > self.bundles_max or self._bytes > self.bytes_max:
+                _key, (_bundle, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+
+CACHE = BundleCache()
+
+
+def _read_cached(path: Path, attachment_id: int, filename: str) -> Bundle:
+    """The bundle at ``path``, read once: again only when the stored file is no longer the one read.
+
+    An attachment never changes once stored; its file's size and time are in the key anyway, so a files folder put
+    back from another copy is read again rather than trusted.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_bundle(path, attachment_id, filename)  # says why it cannot be read; nothing worth keeping
+    key = (attachment_id, filename, str(path), stat.st_size, stat.st_mtime_ns)
+    bundle = CACHE.get(key)
+    if bundle is None:
+        bundle, weight = _read_weighed(path, attachment_id, filename)
+        CACHE.put(key, bundle, weight)
+    return bundle
 
 
 # --- a ticket's attachments ---------------------------------------------------------------------------------------
@@ -416,7 +612,7 @@ def bundles_of(db: VendorDatabase, ticket_id: int, attachments_root: Path) -> li
         if path is None:
             bundles.append(Bundle(attachment_id, filename, problems=("Không tìm thấy tệp đính kèm trên máy chủ",)))
         else:
-            bundles.append(read_bundle(path, attachment_id, filename))
+            bundles.append(_read_cached(path, attachment_id, filename))
     return bundles
 
 

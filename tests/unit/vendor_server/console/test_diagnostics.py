@@ -420,3 +420,178 @@ def test_search_is_case_insensitive_and_keeps_diacritics_as_typed() -> None:
     assert search_lines(lines, "error") == [1]
     assert search_lines(lines, "") == []
     assert search_lines((line for line in lines), "08:0") == [0, 1, 2, 3, 4]
+
+
+# --- what one bundle may cost a page: bounded whatever the shop (or a compromised till) sends ---------------------
+# The caps are read from the module inside each test (diagnostics.X), so a missing one fails that test alone.
+
+def vietnamese_count(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def test_a_deeply_nested_settings_file_is_shown_as_received_not_indented(tmp_path: Path) -> None:
+    """Indenting 200 levels turns each "0," into a line of 400 spaces: the text is shown as it came instead."""
+    deep = "[" * 200 + ",".join(["0"] * 20_000) + "]" * 200  # 40 KB; indented it would be 8 million characters
+    bundle = read_bundle(zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "settings.json": deep}), 1, "b.zip")
+    assert bundle.settings == deep
+    assert bundle.problems == ()
+
+
+def test_a_large_settings_file_is_cut_with_a_note(tmp_path: Path) -> None:
+    big = json.dumps({f"khóa {number}": "giá trị" for number in range(30_000)}, ensure_ascii=False)
+    assert len(big) > 2 * diagnostics.SETTINGS_SHOWN_MAX
+    bundle = read_bundle(zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "settings.json": big}), 1, "b.zip")
+    assert bundle.settings is not None
+    shown_text, note_text = bundle.settings[:diagnostics.SETTINGS_SHOWN_MAX], bundle.settings[
+        diagnostics.SETTINGS_SHOWN_MAX:]
+    assert shown_text == big[:diagnostics.SETTINGS_SHOWN_MAX]  # the received text, not re-indented
+    assert len(note_text) < 200
+    assert f"…và {vietnamese_count(len(big) - diagnostics.SETTINGS_SHOWN_MAX)} ký tự khác" in note_text
+    assert bundle.problems == ()
+
+
+def test_a_small_shallow_settings_file_is_still_indented(tmp_path: Path) -> None:
+    settings = {"shop": {"name": "Kim Phát", "printers": [{"port": "COM4"}]}}
+    bundle = read_bundle(zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "settings.json": json.dumps(settings)}),
+                         1, "b.zip")
+    assert bundle.settings == json.dumps(settings, ensure_ascii=False, indent=2)
+
+
+def test_problem_lines_are_capped_with_the_count_of_the_rest(tmp_path: Path) -> None:
+    health = {"verdict": "critical", "results": [0] * 3000}  # 3,000 unreadable rows: a line each before the cap
+    bundle = read_bundle(zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "health.json": json.dumps(health)}),
+                         1, "b.zip")
+    checks_max, problems_max = diagnostics.CHECKS_MAX, diagnostics.PROBLEMS_MAX
+    assert len(bundle.problems) == problems_max + 1
+    # The note on what was not read comes first, then one line per unreadable row read, then the rest counted.
+    assert bundle.problems[0] == (f"Chỉ đọc {checks_max} kết quả kiểm tra đầu tiên trong health.json: "
+                                  f"…và {vietnamese_count(3000 - checks_max)} kết quả khác không hiện")
+    assert bundle.problems[1] == "Kết quả kiểm tra thứ 1 trong health.json không đọc được"
+    assert bundle.problems[-1] == f"…và {1 + checks_max - problems_max} vấn đề khác không hiện"
+
+
+def test_checks_are_capped_with_the_count_of_the_rest(tmp_path: Path) -> None:
+    rows = [{"id": f"check.{number}", "status": "ok"} for number in range(diagnostics.CHECKS_MAX + 300)]
+    path = zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "health.json": json.dumps({"results": rows})})
+    bundle = read_bundle(path, 1, "b.zip")
+    assert [check.id for check in bundle.checks] == [row["id"] for row in rows[:diagnostics.CHECKS_MAX]]
+    assert bundle.problems == (f"Chỉ đọc {diagnostics.CHECKS_MAX} kết quả kiểm tra đầu tiên trong health.json: "
+                               "…và 300 kết quả khác không hiện",)
+
+
+def test_devices_are_capped_with_the_count_of_the_rest(tmp_path: Path) -> None:
+    devices = [{"device": f"COM{number}", "description": "", "hwid": ""}
+               for number in range(diagnostics.DEVICES_MAX + 5)]
+    path = zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "devices.json": json.dumps(devices)})
+    bundle = read_bundle(path, 1, "b.zip")
+    assert bundle.devices == tuple(Device(**item) for item in devices[:diagnostics.DEVICES_MAX])
+    assert bundle.problems == (f"Chỉ đọc {diagnostics.DEVICES_MAX} thiết bị đầu tiên trong devices.json: "
+                               "…và 5 thiết bị khác không hiện",)
+
+
+def test_log_tails_are_capped_with_the_count_of_the_rest(tmp_path: Path) -> None:
+    pos = "\n".join(f"===== pmv-{number}.log =====\nmột dòng" for number in range(40))
+    path = zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "app.log": "khởi động", "pos.log": pos})
+    bundle = read_bundle(path, 1, "b.zip")
+    tails_max = diagnostics.LOG_TAILS_MAX
+    assert [tail.name for tail in bundle.logs] == ["app.log", *(f"pos.log/pmv-{n}.log" for n in range(tails_max - 1))]
+    assert bundle.problems == (f"Chỉ hiện {tails_max} tệp nhật ký đầu tiên: …và {41 - tails_max} tệp khác không hiện",)
+
+
+class Directories:
+    """How many times zipfile parses a central directory (the work a zip of many entries costs before any check)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.parsed = 0
+        real = zipfile.ZipFile._RealGetContents  # type: ignore[attr-defined]
+
+        def spy(archive: zipfile.ZipFile) -> None:
+            self.parsed += 1
+            real(archive)
+
+        monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", spy)
+
+
+TOO_MANY = "Gói có quá nhiều tệp (mục lục của gói quá lớn): không phải gói chẩn đoán của ứng dụng, không đọc"
+
+
+@pytest.mark.parametrize("comment", [b"", "một ghi chú".encode()])
+def test_a_zip_of_many_entries_is_refused_before_its_directory_is_parsed(
+        comment: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.comment = comment
+        for number in range(3000):
+            archive.writestr(f"{number}.txt", b"")
+    directories = Directories(monkeypatch)
+    bundle = read_bundle(path, 1, "b.zip")
+    assert directories.parsed == 0
+    assert bundle == Bundle(1, "b.zip", problems=(TOO_MANY,))
+
+
+def test_a_zip64_end_record_is_refused_before_its_directory_is_parsed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ZipFile trusts a ZIP64 end record's directory size over the classic one; the app never writes one."""
+    path = tmp_path / "b.zip"
+    with monkeypatch.context() as patched:
+        patched.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)  # makes zipfile write the ZIP64 end records
+        zip_of(path, {"manifest.json": MANIFEST, "app.log": "x"})
+    directories = Directories(monkeypatch)
+    bundle = read_bundle(path, 1, "b.zip")
+    assert directories.parsed == 0
+    assert bundle == Bundle(1, "b.zip", problems=(TOO_MANY,))
+
+
+def test_a_zip_with_a_comment_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.comment = "ghi chú của người gửi".encode() * 10
+        archive.writestr("manifest.json", MANIFEST)
+        archive.writestr("app.log", "một dòng")
+    bundle = read_bundle(path, 1, "b.zip")
+    assert bundle.problems == () and bundle.logs == (LogTail("app.log", ("một dòng",)),)
+
+
+@pytest.fixture
+def empty_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache of the console's bundles for this test alone (the module's one lives as long as the server)."""
+    monkeypatch.setattr(diagnostics, "CACHE", diagnostics.BundleCache())
+
+
+def test_a_bundle_is_read_once_then_served_from_the_cache_until_its_file_changes(
+        db: VendorDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_cache: None) -> None:
+    root = tmp_path / "attachments"
+    ticket = open_ticket(db)
+    first = zip_of(tmp_path / "first.zip", {"manifest.json": MANIFEST, "app.log": "lần một"})
+    attachment = attach(db, root, ticket, "chan-doan.zip", first)
+    opened = Opened(monkeypatch)
+
+    assert [bundle.logs for bundle in bundles_of(db, ticket, root)] == [(LogTail("app.log", ("lần một",)),)]
+    assert opened.names == ["manifest.json", "app.log"]
+    opened.names.clear()
+    assert [bundle.logs for bundle in bundles_of(db, ticket, root)] == [(LogTail("app.log", ("lần một",)),)]
+    assert opened.names == []  # the second view reads no member: the zip is not opened again
+
+    # A file put back from another copy (its row unchanged) is read again: the cache keys on the stored file too.
+    with db.sessions() as session:
+        client_id = session.get(Attachment, attachment).client_id  # type: ignore[union-attr]
+    stored = attachment_path(root, ticket, client_id)
+    zip_of(stored, {"manifest.json": MANIFEST, "app.log": "lần hai, dài hơn"})
+    opened.names.clear()  # writing the zip went through ZipFile.open too
+    assert [bundle.logs for bundle in bundles_of(db, ticket, root)] == [(LogTail("app.log", ("lần hai, dài hơn",)),)]
+    assert opened.names == ["manifest.json", "app.log"]
+
+
+def test_the_cache_is_bounded_by_count_and_by_the_bytes_its_bundles_inflated() -> None:
+    cache = diagnostics.BundleCache(bundles_max=2, bytes_max=100)
+    a, b, c = (Bundle(number, f"{number}.zip") for number in range(3))
+    cache.put(("a",), a, 10)
+    cache.put(("b",), b, 10)
+    assert cache.get(("a",)) is a  # a is now the most recently used
+    cache.put(("c",), c, 10)
+    assert (cache.get(("a",)), cache.get(("b",)), cache.get(("c",))) == (a, None, c)  # b, least recent, left
+
+    cache.put(("big",), b, 95)  # fits alone: the others leave to make room
+    assert (cache.get(("a",)), cache.get(("c",)), cache.get(("big",))) == (None, None, b)
+    cache.put(("huge",), c, 101)  # never fits: not kept, and nothing else is dropped for it
+    assert (cache.get(("huge",)), cache.get(("big",))) == (None, b)

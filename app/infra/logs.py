@@ -10,6 +10,7 @@ import contextlib
 import logging
 import logging.handlers
 import sys
+import unicodedata
 from pathlib import Path
 
 LOG_FILE_NAME = "pmv-support.log"
@@ -86,14 +87,55 @@ def setup_logging(
     return log_file
 
 
+_TAIL_BYTES = 64_000
+
+
 def tail(log_file: Path, lines: int = 60) -> str:
-    """The last lines of a log file, for crash reports; empty if unreadable."""
+    """The last lines of a log file, for crash reports and support bundles; empty if unreadable.
+
+    The POS's logs are read with it too, and not every POS writes UTF-8: each line is decoded by
+    :func:`_decode_line`, and the text is composed (Unicode NFC), the one spelling the redaction's rules read.
+    """
     try:
         with log_file.open("rb") as handle:
             handle.seek(0, 2)
             size = handle.tell()
-            handle.seek(max(0, size - 64_000))
-            data = handle.read().decode("utf-8", errors="replace")
+            start = max(0, size - _TAIL_BYTES)
+            handle.seek(start)
+            data = handle.read()
     except OSError:
         return ""
-    return "\n".join(data.splitlines()[-lines:])
+    if start > 0:
+        data = _without_cut_letter(data)
+    text = "\n".join(_decode_line(line) for line in data.splitlines())
+    return "\n".join(unicodedata.normalize("NFC", text).splitlines()[-lines:])
+
+
+def _without_cut_letter(data: bytes) -> bytes:
+    """``data`` read from the middle of a file, without the end of a UTF-8 letter it may begin with.
+
+    Those bytes (UTF-8 continuation bytes, at most 3) would make the first line fail as UTF-8 and be read as
+    Windows-1258.  In a Windows-1258 file they are the first characters of a line cut anyway.
+    """
+    cut = 0
+    while cut < min(3, len(data)) and 0x80 <= data[cut] < 0xC0:
+        cut += 1
+    return data[cut:]
+
+
+def _decode_line(line: bytes) -> str:
+    """One log line: UTF-8, or else Windows-1258, the code page Vietnamese Windows programs write.
+
+    A line that is mostly valid UTF-8 with a stray byte or two (a crash mid-write) is UTF-8 with those bytes
+    replaced: read as Windows-1258 it would be mojibake, hiding the names in it from redaction.
+    """
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    as_utf8 = line.decode("utf-8", errors="replace")
+    damaged = as_utf8.count("\ufffd")
+    letters = sum(1 for char in as_utf8 if "\x7f" < char != "\ufffd")  # what did decode, beyond ASCII
+    if letters > damaged:
+        return as_utf8
+    return line.decode("cp1258", errors="replace")  # a few bytes are undefined in the code page

@@ -5,7 +5,7 @@ day or more to bank transfer, so POS logs now carry customers' account
 numbers ("Chuyển khoản STK: 0071000123456 Vietcombank").  A number is taken
 for an account in two cases:
 
-* **after a label** (STK, số TK, số tài khoản, tài khoản, TK, account no, A/C):
+* **after a label** (STK, số TK, số tài khoản, tài khoản, TK, account (no), A/C):
   any run of 6 to 19 digits.  The label makes it certain, so short numbers
   (some banks issue 6- to 8-digit accounts) and card numbers (16–19) go too;
   fewer than 6 digits is a ledger account ("TK 1111 – Tiền mặt"), not a bank's.
@@ -34,7 +34,7 @@ _MAX_GROUP = 6  # a written group ("0071 000 123456") is at most this long; long
 
 _LABEL = re.compile(
     r"(?<!\w)(?i:s[ốo][ \t]*t[àa]i[ \t]*kho[ảa]n|t[àa]i[ \t]*kho[ảa]n(?:[ \t]+s[ốo])?|s[ốo][ \t]*tk|stk|tk"
-    r"|so_tai_khoan|tai_khoan|bank[ _-]?account(?:[ _-]?(?:no|number))?|account[ _-]?(?:no|number|num)"
+    r"|so_tai_khoan|tai_khoan|bank[ _-]?account(?:[ _-]?(?:no|number))?|account(?:[ _-]?(?:no|number|num))?"
     r"|acc(?:t)?[ _-]?no|a/c)"
     r"(?!\w)[\"']?[ \t]*[:=#.\-–]?[ \t]*(?i:(?:s[ốo]|no)\.?[ \t]*[:.]?[ \t]*)?[\"']?"
 )

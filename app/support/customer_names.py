@@ -2,11 +2,15 @@
 
 A POS log names the customer after a label: "Khách Nguyễn Thị Lan", "Khách
 hàng: Trần Văn Hùng (KH0002)", "KH0001 Lê Thị Mai Anh", "Người mua: NGUYỄN THỊ
-LAN" (capitals, as on an e-invoice), ``customer="..."``.  A name is 2 to 6
-words, all capitalised alike; one word alone ("Khách Lan") is too often an
-ordinary word.  Unlabelled names (the shop's contact, a technician in the audit
-log) are not customers and stay.  A name already masked (``Nguyễn Thị L***``,
-as :func:`app.updates.compliance.mask_name` writes it) is not found again.
+LAN" (capitals, as on an e-invoice), ``customer="..."``, "Khách hàng: bà
+Nguyễn Thị Lan" (a lowercase honorific is skipped).  A name is 2 to 6 words,
+all capitalised alike, one or two spaces apart; one word alone ("Khách Lan") is
+too often an ordinary word.  Unlabelled names (the shop's contact, a technician
+in the audit log) are not customers and stay.  A name already masked (``Nguyễn
+Thị L***``, as :func:`app.updates.compliance.mask_name` writes it) is not found
+again.  The text is read composed (Unicode NFC, as
+:func:`app.support.redaction.redact_text` hands it over): a combining mark is
+no word character for the pattern.
 """
 
 from __future__ import annotations
@@ -17,15 +21,20 @@ __all__ = ["find_customer_names"]
 
 MASK = "***"  # what a masked name ends with (app.updates.compliance.mask_name)
 
-# The label, then optionally the customer's code ("Khách KH0003 - "); the name itself is read
-# word by word (_name_after), since Python's re has no class for "a capital letter".
+# The label, then optionally the customer's code ("Khách KH0003 - ") and a lowercase honorific
+# ("bà", "anh": a capitalised "Bà" may as well be a name, and is masked with it); the name itself is
+# read word by word (_name_after), since Python's re has no class for "a capital letter".
 _CUSTOMER_LABEL = re.compile(
     r"(?:(?<!\w)(?i:(?:tên[ \t]+)?khách(?:[ \t]+hàng)?|(?:ten[ \t]+)?khach(?:[ \t_]+hang)?|tên[ \t]+kh"
     r"|người[ \t]+(?:mua|bán)|họ(?:[ \t]+và)?[ \t]+tên|customer(?:[ _]?name)?|ten_kh|ho_ten)"
     r"|(?<!\w)KH(?:[0-9]{1,8})?)(?!\w)"
     r"[\"']?[ \t]*[:=\-–]?[ \t]*[\"']?[ \t]*(?:\(?KH[0-9]{1,8}\)?[ \t]*[:\-–]?[ \t]*)?"
+    r"(?:(?:ông|bà|anh|chị|cô|chú|bác|em)[ \t]+)?"
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# Between two words of a name: one space, or two (a POS joining family name, an empty middle name and
+# given name writes "Phạm  Văn Đồng").  A wider gap or a tab is a fixed-width log's next column.
+_BETWEEN_WORDS = re.compile(r" {1,2}(?=\S)")
 _NAME_WORDS = (2, 6)  # a Vietnamese full name; one word alone is too often an ordinary word
 
 
@@ -54,9 +63,10 @@ def _name_after(text: str, start: int) -> tuple[int, int] | None:
         position = word.end()
         if text.startswith(MASK, position):
             return None  # "Nguyễn Thị L***": masked before
-        if text[position : position + 1] != " " or not text[position + 1 : position + 2].strip():
+        gap = _BETWEEN_WORDS.match(text, position)
+        if gap is None:
             break
-        position += 1
+        position = gap.end()
     if len(words) < _NAME_WORDS[0]:
         return None
     return words[0][0], words[-1][1]

@@ -1,10 +1,10 @@
 """Redaction of the diagnostics bundle a shop sends to the vendor.
 
 Logs and settings dumps leave the shop, so before they go we remove what the
-vendor has no business reading: credentials (URL passwords, secret query or
-``key=value`` parameters, ``Authorization`` headers, ``pmv_`` shop tokens) and
-customers' personal data (CCCD/CMND numbers, phone numbers, e-mail
-addresses, bank account numbers, the names of customers in POS log lines).
+vendor has no business reading: credentials (URL passwords, secret query,
+``key=value`` or ``key: value`` parameters, ``Authorization`` headers, ``pmv_``
+shop tokens) and customers' personal data (CCCD/CMND numbers, phone numbers,
+e-mail addresses, bank account numbers, the names of customers in POS log lines).
 The contact's and the shop's own phone numbers are kept: the technician needs
 them to call back.  So are 1800/1900 service numbers, which belong to
 businesses.  A customer's name keeps all but its last word's first letter,
@@ -20,6 +20,8 @@ Two properties matter more than cleverness:
   timestamps, amounts (``20.000.000``), invoice numbers (``1C26TVG-0000063``),
   weights, IP addresses, versions.
 
+Text is read composed (Unicode NFC), whatever spelling a POS wrote.
+
 Counts are returned per :class:`RedactionKind` so the UI can tell the cashier
 what was hidden (in its own words); kinds with nothing redacted are absent.
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -81,10 +84,10 @@ class RedactionResult:
 
 # A secret-looking parameter name: exactly one of these...
 _SECRET_NAMES_EXACT = frozenset({"pass", "pwd", "key", "auth", "sig", "signature", "pin"})
-# ...or containing one of these (lower-cased, "-" and "." read as "_")...
+# ...or containing one of these (lower-cased, "-", "." and blanks read as "_")...
 _SECRET_NAMES_PART = (
     "password", "passwd", "passphrase", "secret", "token", "api_key", "apikey",
-    "access_key", "private", "credential", "matkhau", "mat_khau",
+    "access_key", "private", "credential", "matkhau", "mat_khau", "mậtkhẩu", "mật_khẩu",
 )  # fmt: skip
 # ...or ending with one of these ("shop_key", "x_auth", "db_pwd").
 _SECRET_NAMES_SUFFIX = ("_key", "_pass", "_pwd", "_auth", "_pin")
@@ -94,9 +97,11 @@ _SECRET_NAMES_SUFFIX = ("_key", "_pass", "_pwd", "_auth", "_pin")
 # percent-encode it ("sa:Pmv@2024@192.168.1.10", "sa:Kh0!Vang#2026@host"), so
 # the password runs to the *last* '@' that is followed by a host.  (A query
 # holding an '@' after a password is hidden with it: more hidden, nothing leaked.)
-# In a text, the URL ends at whitespace, a quote or the next "://".
+# In a text, the URL ends at whitespace, a quote or the next "://".  The scheme starts where a run of
+# scheme characters starts, never inside one: tried again after each '.' or '-' of a long run (a POS's
+# hex dump "4A-6F-..."), each try reading to the run's end, the search was quadratic.
 _URL_CREDENTIAL = re.compile(
-    r"(?P<head>\b(?P<scheme>[a-zA-Z][\w+.\-]*)://[^\s/?#:\"']*:)"
+    r"(?P<head>(?<![\w+.\-])(?P<scheme>[a-zA-Z][\w+.\-]*)://[^\s/?#:\"']*:)"
     r"(?P<secret>(?:(?!://)[^\s\"'])+)"
     r"(?=@[^\s\"'/?#:@]*(?:[\s\"'/?#:]|$))"
 )
@@ -121,10 +126,15 @@ _CONN_NAME_ANYWHERE = re.compile(r"(?:^|(?<=[\s;:\"'({\[,]))(?P<name>[A-Za-z][A-
 _CONN_NAME_LEADING = re.compile(
     r"[ \t]*(?P<name>[A-Za-z][A-Za-z0-9_.:\-]*(?:[ \t]+[A-Za-z][A-Za-z0-9_.:\-]*){0,3})[ \t]*=[ \t]*"
 )
+# What closes a wrapped value: braces (ODBC) or quotes (SqlClient).
+_CLOSERS = {"{": "}", '"': '"', "'": "'"}
 # The closing quote of a JSON or repr string around a connection string in a log line.
 _CLOSING_QUOTE = re.compile(r"[\"'](?=[ \t]*(?:[,:}\])]|$))")
-# An odbc_connect=... query value: the connection string is percent-encoded.
-_ENCODED_QUERY_VALUE = re.compile(r"(?<=[?&])[A-Za-z0-9_.\-]+=(?P<value>[^\s&\"']*%3[Dd][^\s&\"']*)")
+# An odbc_connect=... query value: the connection string is percent-encoded.  Every value is read to its
+# end and the encoded '=' ("%3D") looked for in code: a pattern requiring it was tried again at each '?'
+# of a long value, each try reading to the value's end.
+_ENCODED_QUERY_VALUE = re.compile(r"(?<=[?&])[A-Za-z0-9_.\-]+=(?P<value>[^\s&\"']*)")
+_ENCODED_EQUALS = "%3d"
 _LINE = re.compile(r"[^\r\n]+")
 _AUTH_HEADER = re.compile(
     r"(?P<head>\bauthorization\b[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest|negotiate)\s+)?)"
@@ -137,11 +147,15 @@ _BARE_BEARER = re.compile(r"(?P<head>\bBearer\s+)(?P<secret>[A-Za-z0-9\-._~+/]{1
 # vendor_server issues "pmv_" + secrets.token_urlsafe(32); identifiers such
 # as "pmv_support_en" are shorter and have no digit or capital.
 _SHOP_TOKEN = re.compile(r"(?<![A-Za-z0-9_\-])pmv_(?=[A-Za-z0-9_\-]*[A-Z0-9])[A-Za-z0-9_\-]{20,}")
-# name=value in a URL query, a fragment or a log line.  Only the name is
-# matched; where the value ends is worked out by _param_value_span, and names
-# inside a value that is not a secret are still found
-# ("url=https://x.vn/a?api_key=...").
-_PARAM = re.compile(r"(?:^|(?<=[\s?&;,(\[{\"'#]))(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)=")
+# name=value in a URL query, a fragment or a log line; also "name = value" (an
+# INI file), "name: value" (YAML, an HTTP header such as "X-Api-Key: ...", a
+# log message) and the Vietnamese "Mật khẩu: ...".  Only the name is matched;
+# where the value ends is worked out by _param_value_span, and names inside a
+# value that is not a secret are still found ("url=https://x.vn/a?api_key=...").
+_PARAM = re.compile(
+    r"(?:^|(?<=[\s?&;,(\[{\"'#]))(?P<name>[A-Za-z][A-Za-z0-9_.\-]*|(?i:mật|mat)[ \t]+(?i:khẩu|khau))"
+    r"[ \t]*[:=][ \t]*"
+)
 # The closing quote of a string that holds "password=..." ('msg': 'login password=x', ...).
 _ENCLOSING_QUOTE_END = re.compile(r"[\"'](?=[ \t]*(?:[,:;}\])\r\n]|$))")
 # "name": "value" / 'name': 'value' in JSON or a repr.
@@ -157,22 +171,39 @@ _EMAIL = re.compile(
 # 59/2021/TT-BCA), and standalone (checked with phone.standalone), so a
 # compact timestamp (202611241012) or part of an invoice number is not touched.
 _CCCD = re.compile(r"(?<![0-9])0(?:0[1-9]|[1-8][0-9]|9[0-6])[0-9]{9}(?![0-9])")
-# The old 9-digit CMND is only recognisable by its label.
-_LABELLED_ID = re.compile(
-    r"(?P<head>\b(?:CMND|CMTND|CMT|CCCD|CMND/CCCD|CCCD/CMND|"
-    r"căn cước(?: công dân)?|số định danh|chứng minh(?: nhân dân| thư)?)"
-    r"\s*(?:số\s*|no\.?\s*|#\s*)?[:.]?\s*)(?P<id>[0-9]{9}|[0-9]{12})(?![\w])(?![.\-]\w)",
+# The old 9-digit CMND is only recognisable by its label: as written in prose
+# ("CMND số", "Căn cước công dân:") or as the key of a POS payload ("so_cmnd=",
+# '"cmnd": "', "cmnd_so: ", "so_cccd_kh"; one word on each side: repeated
+# words made the pattern backtrack quadratically over a long identifier).  The
+# number is read by _citizen_id_end.
+_ID_LABEL = re.compile(
+    r"(?<!\w)(?:CMND/CCCD|CCCD/CMND|CMT|căn cước(?: công dân)?|số định danh|chứng minh(?: nhân dân| thư)?"
+    r"|(?:[^\W_]+_)?(?:CMND|CMTND|CCCD)(?:_[^\W_]+)?)(?!\w)"
+    r"[\"']?\s*(?:số\s*|no\.?\s*|#\s*)?[:.=]?\s*[\"']?(?=[0-9])",
     re.IGNORECASE,
 )
+_ID_DIGITS = (9, 12)  # CMND, CCCD
+_DIGIT_RUN = re.compile(r"[0-9]+")
 
 
 def _is_secret_name(name: str) -> bool:
-    key = name.lower().replace("-", "_").replace(".", "_")
+    key = re.sub(r"[\s.\-]+", "_", name.lower())
     return (
         key in _SECRET_NAMES_EXACT
         or any(part in key for part in _SECRET_NAMES_PART)
         or key.endswith(_SECRET_NAMES_SUFFIX)
     )
+
+
+def _composed(text: str) -> str:
+    """``text`` in Unicode NFC, the one spelling the rules read.
+
+    Vietnamese letters have two: precomposed ("ễ") or decomposed ("e" and two
+    combining marks), which some POS builds write and a Windows-1258 log
+    decodes to.  Decomposed, a label ("Khách", "Tài khoản") or a name is not
+    found: the combining marks are no word characters.
+    """
+    return unicodedata.normalize("NFC", text)
 
 
 def _already_masked(value: str) -> bool:
@@ -195,6 +226,7 @@ class _Redactor:
         self._keep: frozenset[str] = frozenset(e164 for entry in keep_phones for e164 in _e164s(entry))
 
     def text(self, text: str) -> str:
+        text = _composed(text)
         text = self._sub(_AUTH_HEADER, text, RedactionKind.AUTH_HEADER)
         text = self._sub(_BARE_BEARER, text, RedactionKind.AUTH_HEADER)
         text = self._shop_tokens(text)
@@ -220,6 +252,7 @@ class _Redactor:
 
     def value(self, text: str) -> str:
         """A settings value: if it is one URL (pos.url), read it whole first, as SQLAlchemy does."""
+        text = _composed(text)
         if (url := _URL_VALUE.match(text)) is not None:
             credential = _URL_VALUE_CREDENTIAL.match(text)
             if credential is not None and _hides_password(credential):
@@ -265,6 +298,8 @@ class _Redactor:
         """``odbc_connect=DRIVER%3D...%3BPWD%3D...``: found decoded, masked where it is written."""
         spans: list[tuple[int, int]] = []
         for m in _ENCODED_QUERY_VALUE.finditer(text):
+            if _ENCODED_EQUALS not in m.group("value").lower():
+                continue
             decoded, offsets = _percent_decode(m.group("value"))
             base = m.start("value")
             spans += [(base + offsets[start], base + offsets[end]) for start, end in _connection_secrets(decoded)]
@@ -312,11 +347,14 @@ class _Redactor:
         return _EMAIL.sub(replace, text)
 
     def _labelled_citizen_ids(self, text: str) -> str:
-        def labelled(m: re.Match[str]) -> str:
-            self.counts[RedactionKind.CITIZEN_ID] += 1
-            return m.group("head") + CITIZEN_ID_MARK
-
-        return _LABELLED_ID.sub(labelled, text)
+        spans: list[tuple[int, int]] = []
+        for label in _ID_LABEL.finditer(text):
+            if spans and label.start() < spans[-1][1]:
+                continue  # a key-like word inside the number just found
+            if (end := _citizen_id_end(text, label.end())) is not None:
+                spans.append((label.end(), end))
+        self.counts[RedactionKind.CITIZEN_ID] += len(spans)
+        return _mask_spans(text, spans, CITIZEN_ID_MARK)
 
     def _bare_citizen_ids(self, text: str) -> str:
         def bare(m: re.Match[str]) -> str:
@@ -379,6 +417,33 @@ def _hides_password(m: re.Match[str]) -> bool:
     if _already_masked(secret):
         return False
     return not (m.group("scheme").lower() in _WEB_SCHEMES and _PORT_THEN_PATH.match(secret))
+
+
+def _citizen_id_end(text: str, start: int) -> int | None:
+    """Where the CCCD/CMND number written at ``start`` (after its label) ends; None if there is none.
+
+    One run of digits, or groups joined by one kind of separator, as on the card
+    or read aloud ("079 123 456 789", "079.123.456.789", "025-123-456"): the
+    longest reading of whole groups with 12 or 9 digits, not glued to a letter.
+    The label makes it certain, so what follows does not matter; a group after
+    the number ("CMND 025 123 456 20.000.000 ₫") is left out of it.
+    """
+    found = None
+    digits = 0
+    separator = ""
+    position = start
+    while (group := _DIGIT_RUN.match(text, position)) is not None:
+        digits += len(group.group())
+        if digits > max(_ID_DIGITS):
+            break
+        end = group.end()
+        glued = end < len(text) and (text[end].isalnum() or text[end] == "_")
+        if digits in _ID_DIGITS and not glued:
+            found = end
+        if end + 1 >= len(text) or text[end] not in " .-" or separator not in ("", text[end]):
+            break
+        separator, position = text[end], end + 1
+    return found
 
 
 def _param_value_span(text: str, start: int, *, url: bool) -> tuple[int, int]:
@@ -474,36 +539,72 @@ def _is_conn_secret(name: str) -> bool:
 
 
 def _segments(line: str) -> list[tuple[int, int]]:
-    """The ';'-separated parts of a line; a ';' inside a braced value ("={a;b}") does not separate."""
+    """The ';'-separated parts of a line; a ';' inside a wrapped value ("={a;b}", '="a;b"') does not separate."""
     segments: list[tuple[int, int]] = []
     start = i = 0
-    braces = "{" in line  # and, once a brace is left open, no later one can close either
+    unclosed: set[str] = set()  # see _wrapped_value_end
     while i < len(line):
         if line[i] == ";":
             segments.append((start, i))
             start = i + 1
-        elif line[i] == "=" and braces:
-            value = i + 1
-            while line[value : value + 1] in (" ", "\t"):
-                value += 1
-            if line[value : value + 1] == "{":
-                if (close := _brace_end(line, value)) is not None:
-                    i = close
-                    continue
-                braces = False
+        elif line[i] == "=" and (end := _wrapped_value_end(line, start, i, unclosed)) is not None:
+            i = end
+            continue
         i += 1
     segments.append((start, len(line)))
     return segments
 
 
-def _brace_end(line: str, start: int) -> int | None:
-    """Just past the '}' closing the brace at ``start`` ('}}' is an escaped '}'); None if none."""
-    if start >= len(line) or line[start] != "{":
+def _wrapped_value_end(line: str, segment_start: int, equals: int, unclosed: set[str]) -> int | None:
+    """Just past the value after the '=' at ``equals`` if it is one wrapped value; else None.
+
+    ODBC wraps a value in braces, SqlClient (whose rules app.shop.pos_url
+    follows) in double or single quotes; either way the value then holds ';'.
+    But a quoted value holding name=value pairs of its own is a connection
+    string quoted in a log line (ConnectionString="Server=...;Password=...")
+    and is read pair by pair, unless it is a password's: a password may hold
+    anything ("Kim;a=b").  An unclosed quote after a password's name leaves the
+    rest of the line to the password.  ``unclosed`` collects the openers left
+    open: no later one of that kind is looked for, so a line is scanned once.
+    """
+    value = equals + 1
+    while line[value : value + 1] in (" ", "\t"):
+        value += 1
+    opener = line[value : value + 1]
+    if opener not in _CLOSERS or opener in unclosed:
+        return None
+    close = _wrapped_end(line, value)
+    password = opener != "{" and _is_conn_secret(_name_before(line, segment_start, equals))
+    if close is None:
+        if password:
+            return len(line)
+        unclosed.add(opener)
+        return None
+    if opener == "{" or password or _CONN_NAME_ANYWHERE.search(line, value + 1, close - 1) is None:
+        return close
+    return None
+
+
+def _name_before(line: str, segment_start: int, equals: int) -> str:
+    """The last word before the '=' at ``equals`` ("PWD", "Password" of "User Password")."""
+    end = equals
+    while end > segment_start and line[end - 1] in " \t":
+        end -= 1
+    start = end
+    while start > segment_start and (line[start - 1].isalnum() or line[start - 1] in "_.-"):
+        start -= 1
+    return line[start:end]
+
+
+def _wrapped_end(line: str, start: int) -> int | None:
+    """Just past the closer of the brace or quote at ``start`` (doubled, it is a literal); None if not closed."""
+    closer = _CLOSERS.get(line[start : start + 1])
+    if closer is None:
         return None
     i = start + 1
     while i < len(line):
-        if line[i] == "}":
-            if line[i + 1 : i + 2] != "}":
+        if line[i] == closer:
+            if line[i + 1 : i + 2] != closer:
                 return i + 1
             i += 1
         i += 1
@@ -511,8 +612,11 @@ def _brace_end(line: str, start: int) -> int | None:
 
 
 def _conn_value(line: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span of the value starting at ``start`` in a segment ending at ``end``; None if empty or masked."""
-    close = _brace_end(line, start)
+    """The span of the value starting at ``start`` in a segment ending at ``end``; None if empty or masked.
+
+    A wrapped value ({...}, "...", '...') is hidden with what wraps it.
+    """
+    close = _wrapped_end(line, start)
     if close is None or close > end:
         quote = _CLOSING_QUOTE.search(line, start, end)
         close = quote.start() if quote is not None else end

@@ -58,6 +58,9 @@ def test_a_match_says_how_it_was_found_and_its_digits() -> None:
         ("HD-2026-0001234567 Vietcombank", []),  # part of an invoice code
         ("VCB0071000123456, 0071000123456VCB", ["0071000123456", "0071000123456"]),  # glued to the name: beside it
         ("Vietcombank: chuyển 0071000123456", []),  # a word between that is not a connector
+        # a bare "account" key
+        ("account=0071000123456, account: 0071 000 123456", ["0071000123456", "0071 000 123456"]),
+        ("account=thungan01, account 12345", []),  # a login, and too short for a bank's
     ],
 )
 def test_number_boundaries(text: str, expected: list[str]) -> None:

@@ -19,7 +19,15 @@ def names(text: str) -> list[str]:
         ("KH0001 Tôn Nữ Thị Minh Khai Tâm Anh", ["Tôn Nữ Thị Minh Khai Tâm"]),  # at most 6 words
         ("Người mua: NGUYỄN THỊ LAN Mua", ["NGUYỄN THỊ LAN"]),  # one style per name
         ("Khách\t Nguyễn Thị Lan", ["Nguyễn Thị Lan"]),  # any blanks after the label
-        ("Khách Nguyễn  Thị Lan", []),  # words joined by one space; one word is not a name
+        # Words joined by one space, or two: a POS joining "họ", an empty middle name and "tên" writes two.
+        ("Khách Nguyễn  Thị Lan", ["Nguyễn  Thị Lan"]),
+        ("Người mua: Phạm  Văn Đồng", ["Phạm  Văn Đồng"]),
+        ("Khách Nguyễn Thị Lan   Quầy 2", ["Nguyễn Thị Lan"]),  # a wider gap is a fixed-width log's next column
+        ("Khách Nguyễn\tThị Lan", []),  # so is a tab; one word is not a name
+        # a lowercase honorific before the name is no part of it (a capitalised one is kept with the name)
+        ("Khách hàng: bà Nguyễn Thị Lan mua 1 lượng", ["Nguyễn Thị Lan"]),
+        ("KH0002 anh Trần Văn Hùng", ["Trần Văn Hùng"]),
+        ("Khách hàng: Bà Nguyễn Thị Lan", ["Bà Nguyễn Thị Lan"]),
         ("Khách Nguyễn Thị L*** và Khách Lê Văn Tám", ["Lê Văn Tám"]),
     ],
 )

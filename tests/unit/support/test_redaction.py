@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import copy
+import unicodedata
 
 import pytest
 
+from app.support import redaction
 from app.support.redaction import RedactionKind, RedactionResult, redact_mapping, redact_text
 
 K = RedactionKind
@@ -557,3 +559,195 @@ def test_a_keep_entry_may_hold_several_numbers() -> None:
     result = redact_text("gọi 028 3822 1234 hoặc 0903 112 233 hoặc 0987 654 321",
                          keep_phones=["028 3822 1234 – 0903.112.233"])
     assert result.text == "gọi 028 3822 1234 hoặc 0903 112 233 hoặc [SĐT]"
+
+
+# --- text in Unicode NFD ---------------------------------------------------------
+# Unicode (UAX #15) gives each Vietnamese letter two spellings: precomposed (NFC, "ễ" is U+1EC5) and
+# decomposed (NFD, "e" + U+0302 + U+0303).  Some POS builds write NFD, and a Windows-1258 log decodes to
+# letters followed by combining tone marks.  The rules read NFC, so redact_text composes its input first.
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Khách hàng: NGUYỄN THỊ LAN, Người mua: Trần Văn Hùng",
+         "Khách hàng: NGUYỄN THỊ L***, Người mua: Trần Văn H***"),
+        ("chứng minh nhân dân 025123456", "chứng minh nhân dân [CCCD]"),
+        ("Tài khoản số 19036543210012", "Tài khoản số [STK]"),
+    ],
+)
+def test_decomposed_text_is_redacted_as_composed(text: str, expected: str) -> None:
+    result = redact_text(unicodedata.normalize("NFD", text))
+    assert result.text == expected  # and composed: what the technician reads is one spelling
+    assert result.total == expected.count("***") + expected.count("[")
+
+
+def test_a_decomposed_settings_value_is_redacted_as_composed() -> None:
+    note = unicodedata.normalize("NFD", "Khách Nguyễn Thị Lan gọi lại")
+    assert redact_mapping({"note": note}) == ({"note": "Khách Nguyễn Thị L*** gọi lại"}, {K.CUSTOMER_NAME: 1})
+
+
+# --- CCCD / CMND numbers as they are written ---------------------------------------
+# A CCCD number is 12 digits (the personal identification number, Thông tư 59/2021/TT-BCA), an old CMND 9.
+# People write them in groups, one kind of separator per number, as printed on the card or read aloud
+# ("079 123 456 789", "079.123.456.789"), and a POS payload names them as a key (key=value, JSON,
+# "key: value").  The label decides, so after it the longest reading with 9 or 12 digits is hidden.
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Khách xuất trình CCCD 079 123 456 789", "Khách xuất trình CCCD [CCCD]"),
+        ("CCCD: 079.123.456.789", "CCCD: [CCCD]"),
+        ("CCCD 079-123-456-789", "CCCD [CCCD]"),
+        ("Căn cước 079 1234 56789", "Căn cước [CCCD]"),
+        ("CMND 025 123 456", "CMND [CCCD]"),
+        ("CMND 025 123 456 20.000.000 ₫", "CMND [CCCD] 20.000.000 ₫"),  # the amount after it is no group of it
+        ("CMND=025123456", "CMND=[CCCD]"),
+        ("so_cmnd=025123456", "so_cmnd=[CCCD]"),
+        ('{"cmnd": "025123456", "sl": 2}', '{"cmnd": "[CCCD]", "sl": 2}'),
+        ("{'so_cccd': 079123456789}", "{'so_cccd': [CCCD]}"),
+        ("cmnd_so: 025123456", "cmnd_so: [CCCD]"),
+        ("CMND 025123456-01", "CMND [CCCD]-01"),  # a 9-digit number glued to more: hidden after its label
+    ],
+)
+def test_grouped_and_keyed_citizen_ids_are_hidden(text: str, expected: str) -> None:
+    result = redact_text(text)
+    assert result.text == expected
+    assert result.counts == {K.CITIZEN_ID: 1}
+    assert redact_text(result.text) == RedactionResult(result.text, {})
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "CCCD 079 123 45 (thiếu số)",  # 8 digits: neither a CCCD nor a CMND
+        "CMND: chưa có, quầy 025 123",
+        "cccd_count=12, cmnd_scan: 3 lần",
+        "CCCD hết hạn 2026",
+    ],
+)
+def test_what_follows_an_id_label_but_is_no_id_stays(line: str) -> None:
+    assert redact_text(line) == RedactionResult(line, {})
+
+
+# --- quoted values in connection strings ---------------------------------------------
+# SqlClient's connection-string rules (Microsoft, "Connection string syntax"), which app.shop.pos_url
+# follows: a value may be enclosed in double or single quotes, and then holds ';'; the enclosing quote
+# doubled inside it is a literal quote.  A quoted connection string in a log line
+# (ConnectionString="Server=...;Password=...") is still read pair by pair.
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ('Server=POS;Database=PMV;User Id=sa;Password="Kim;Phat@2026"',
+         "Server=POS;Database=PMV;User Id=sa;Password=***"),
+        ("Server=POS;Database=PMV;User Id=sa;Password='Kim;Phat@2026'",
+         "Server=POS;Database=PMV;User Id=sa;Password=***"),
+        ('Server=POS;Password="Kim"";Phat";Database=PMV', "Server=POS;Password=***;Database=PMV"),  # "" is a "
+        ("Server=POS;PWD='Kim'';Phat';Database=PMV", "Server=POS;PWD=***;Database=PMV"),
+        ('Server=POS;Password = "Kim;Phat" ;Database=PMV', "Server=POS;Password = *** ;Database=PMV"),
+        # a quoted value holding ';' before the password does not split the string
+        ('Server=POS;Application Name="PMV;Quầy 1";Password=Vang 2026;',
+         'Server=POS;Application Name="PMV;Quầy 1";Password=***;'),
+    ],
+)
+def test_quoted_connection_string_passwords_are_hidden_whole(url: str, expected: str) -> None:
+    assert redact_mapping({"pos": {"url": url}}) == ({"pos": {"url": expected}}, {K.SECRET_PARAM: 1})
+    result = redact_text(f"connect {url} failed")
+    assert result == RedactionResult(f"connect {expected} failed", {K.SECRET_PARAM: 1})
+    assert redact_text(result.text) == RedactionResult(result.text, {})
+
+
+def test_after_an_unclosed_quote_the_rest_of_the_line_is_the_password() -> None:
+    # pos_url refuses such a string, but what follows the quote is still the password as it was typed.
+    url = 'Server=POS;Database=PMV;Password="Kim;Phat'
+    assert redact_mapping({"url": url}) == ({"url": "Server=POS;Database=PMV;Password=***"}, {K.SECRET_PARAM: 1})
+    assert redact_text(f"{url} (lỗi)") == RedactionResult("Server=POS;Database=PMV;Password=***", {K.SECRET_PARAM: 1})
+
+
+def test_a_quoted_connection_string_in_a_log_line_is_read_pair_by_pair() -> None:
+    line = 'DEBUG ConnectionString="Server=POS;User Id=sa;Password=Vang 2026, mới;Encrypt=no"'
+    result = redact_text(line)
+    assert result == RedactionResult('DEBUG ConnectionString="Server=POS;User Id=sa;Password=***;Encrypt=no"',
+                                     {K.SECRET_PARAM: 1})
+
+
+# --- secrets written "name: value" or "name = value" --------------------------------------
+# INI files ("Password = ..."), YAML ("secret_key: '...'"), HTTP header fields (RFC 9110 §5.1:
+# field-name ":" OWS field-value, so "X-Api-Key: ...") and Vietnamese log messages ("Mật khẩu: ...").
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ERROR Đăng nhập SQL thất bại, user: sa, password: Kim@Phat2026",
+         "ERROR Đăng nhập SQL thất bại, user: sa, password: ***"),
+        ("INFO  [Database] Password = Kim@Phat2026", "INFO  [Database] Password = ***"),
+        ("password:Kim@Phat2026", "password:***"),
+        ("INFO  Mật khẩu: Kim@Phat2026", "INFO  Mật khẩu: ***"),
+        ("MẬT KHẨU = Kim@Phat2026", "MẬT KHẨU = ***"),
+        ("mat khau: Kim@Phat2026", "mat khau: ***"),
+        ("DEBUG X-Api-Key: 9f8e7d6c5b4a39281706", "DEBUG X-Api-Key: ***"),
+        ("DEBUG secret_key: 'Zx81kd02LmQp'", "DEBUG secret_key: '***'"),
+    ],
+)
+def test_secrets_after_a_colon_or_a_spaced_equals_are_hidden(text: str, expected: str) -> None:
+    result = redact_text(text)
+    assert result == RedactionResult(expected, {K.SECRET_PARAM: 1})
+    assert redact_text(result.text) == RedactionResult(result.text, {})
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sai mật khẩu 3 lần, mật khẩu đã đổi",  # no value given
+        "keyboard: vi, monkey: 1, author: Lan, bypass = 0",
+        "password:",
+        "Mật khẩu: ***",
+    ],
+)
+def test_colon_forms_without_a_secret_value_stay(line: str) -> None:
+    assert redact_text(line) == RedactionResult(line, {})
+
+
+# --- long runs without spaces ------------------------------------------------------------
+# A .NET POS logs a serial buffer as one line of hex pairs ("4A-6F-..."): tens of thousands of characters
+# with no space.  Each rule must read such a run once.  A URL's scheme used to be tried again after every
+# '.' or '-' of the run, each try reading to the run's end: 63,000 characters took 3 s, a bundle half a
+# minute.  Unit tests here are not timed (the machine's load is no test's business), so these check the
+# property that keeps the work linear.
+
+def test_a_url_scheme_is_only_tried_where_a_run_of_scheme_characters_begins() -> None:
+    text = "x.4A-6F.mssql://sa:Kim@host"
+    starts = [i for i in range(len(text)) if redaction._URL_CREDENTIAL.match(text, i)]
+    assert starts == [0]
+    assert redact_text(text).text == "x.4A-6F.mssql://sa:***@host"
+
+
+def test_an_encoded_query_value_is_read_once_to_its_end() -> None:
+    text = "?a=" * 1000
+    assert [m.span("value") for m in redaction._ENCODED_QUERY_VALUE.finditer(text)] == [(3, len(text))]
+
+
+def test_a_long_hex_dump_line_is_kept_and_a_credential_after_it_hidden() -> None:
+    dump = "-".join(f"{i % 256:02X}" for i in range(70_000))
+    line = f"2026-11-24 10:12:44 DEBUG COM3 rx: {dump} via mssql://sa:Kim@Phat@192.168.1.10/PMV"
+    result = redact_text(line)
+    assert result == RedactionResult(line.replace("Kim@Phat", "***"), {K.URL_CREDENTIAL: 1})
+
+
+# --- smaller gaps seen in POS lines -------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "expected", "counts"),
+    [
+        # a lowercase honorific (bà, ông, anh, chị...) between the label and the name
+        ("Khách hàng: bà Nguyễn Thị Lan mua 1 lượng", "Khách hàng: bà Nguyễn Thị L*** mua 1 lượng",
+         {K.CUSTOMER_NAME: 1}),
+        # a doubled space, as a POS writes it joining an empty middle-name field
+        ("Người mua: Phạm  Văn Đồng", "Người mua: Phạm Văn Đ***", {K.CUSTOMER_NAME: 1}),
+        ("account=0071000123456", "account=[STK]", {K.BANK_ACCOUNT: 1}),
+    ],
+)
+def test_smaller_gaps(text: str, expected: str, counts: dict[RedactionKind, int]) -> None:
+    result = redact_text(text)
+    assert result == RedactionResult(expected, counts)
+    assert redact_text(result.text) == RedactionResult(result.text, {})

@@ -178,7 +178,7 @@ def parse_phone(text: str) -> PhoneNumber:
     """Validate and normalise a number typed by a cashier.
 
     Accepts spaces, dots, dashes and parentheses anywhere, and a leading
-    ``+84``, ``84``, ``0084`` or ``0`` (also ``+84 (0) ...``).  Service
+    ``+84``, ``84``, ``0084`` or ``0`` (also ``+84 (0) ...`` and ``(+84) ...``).  Service
     numbers (1800/1900) are written without a prefix.  Raises
     :class:`PhoneError` with the first problem a cashier can fix.
     """
@@ -186,6 +186,8 @@ def parse_phone(text: str) -> PhoneNumber:
     # web page) into their plain forms.
     cleaned = unicodedata.normalize("NFKC", text).strip()
     cleaned = re.sub(r"\s+", " ", cleaned)
+    # "(+84) 912 345 678": the country code in brackets, as business cards and web pages write it.
+    cleaned = re.sub(r"^\(\s*\+", "+", cleaned)
     if not _ALLOWED.fullmatch(cleaned):
         raise PhoneError(PhoneErrorCode.BAD_CHARACTERS)
     digits = "".join(ch for ch in cleaned if ch.isdigit())

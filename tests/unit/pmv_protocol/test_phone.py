@@ -23,6 +23,7 @@ SPELLINGS: dict[PhoneNumber, tuple[str, ...]] = {
     PhoneNumber("+84912345678", "0912 345 678", MOBILE): (
         "0912345678", "0912 345 678", "0912.345.678", "0912-345-678", "  091 234 5678 ", "(091) 234-5678",
         "+84 912 345 678", "+84912345678", "84912345678", "0084 912 345 678", "+84 (0) 912 345 678",
+        "(+84) 912 345 678", "(+84)912345678",  # the country code in brackets, as business cards write it
         "０９１２\u00a0３４５\u00a0６７８",  # full-width, NBSP
     ),
     # one per post-2018 range

@@ -63,9 +63,17 @@ class ContractError(Exception):
         return self.fault.problem if self.fault is not None else None
 
 
+class MaintenanceTier(enum.StrEnum):
+    """The tiers the vendor's console and CLI sign; an older contract may hold free text instead (shown as is)."""
+
+    STANDARD = "standard"
+    PRIORITY = "priority"
+
+
 @dataclass(frozen=True)
 class MaintenanceContract:
-    """One yearly maintenance contract; ``start`` and ``end`` are both covered."""
+    """One yearly maintenance contract; ``start`` and ``end`` are both covered; ``tier``: a
+    :class:`MaintenanceTier` value, or an older contract's own words."""
 
     start: dt.date
     end: dt.date

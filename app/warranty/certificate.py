@@ -24,7 +24,7 @@ from app import HOTLINE
 from app.infra.formatting import format_date, format_datetime
 from app.infra.pdf_fonts import register_fonts
 from app.infra.settings import ShopSettings
-from app.warranty.certificate_texts import INCLUDES, STATUS, join_items, text
+from app.warranty.certificate_texts import INCLUDES, STATUS, join_items, text, tier_text
 from pmv_protocol.atomic import atomic_target
 from pmv_protocol.contract import Contract
 from pmv_protocol.coverage import Coverage, coverage_on
@@ -184,7 +184,7 @@ class _Story:
         if not self.contract.maintenance:
             return [*parts, Paragraph(self.t("maintenance_none"), self.body)]
         header = [self.t("maintenance_from"), self.t("maintenance_to"), self.t("maintenance_tier")]
-        rows = [header] + [[format_date(m.start), format_date(m.end), escape(m.tier)]
+        rows = [header] + [[format_date(m.start), format_date(m.end), escape(tier_text(m.tier, self.language))]
                            for m in self.contract.maintenance]
         table = Table([[Paragraph(cell, self.body) for cell in row] for row in rows],
                       colWidths=[45 * mm, 45 * mm, CONTENT_WIDTH - 90 * mm])

@@ -5,13 +5,15 @@ worker thread, so its words live here as data, the way the command line's do
 (:mod:`app.cli_texts`): every code in both languages with the same
 ``{placeholders}``.  Vietnamese is the document's own language; English is
 for a shop that runs the app in English.  Dates are dd/MM/yyyy in both, as
-the shop writes them.  Names, addresses and tiers are printed as signed.
+the shop writes them.  Names and addresses are printed as signed; a maintenance tier the vendor signs as a code
+("standard", "priority") is said in words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pmv_protocol.contract import MaintenanceTier
 from pmv_protocol.coverage import CoverageStatus
 
 LANGUAGES = ("vi", "en")
@@ -47,6 +49,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "maintenance_to": ("Đến hết ngày", "Through"),
     "maintenance_tier": ("Gói", "Package"),
     "maintenance_none": ("Chưa có hợp đồng bảo trì.", "No maintenance contract yet."),
+    "tier_standard": ("Tiêu chuẩn", "Standard"),
+    "tier_priority": ("Ưu tiên", "Priority"),
     # what coverage includes (the vendor's policy)
     "includes_heading": ("Nội dung bảo hành", "What the warranty covers"),
     "include_incident": (
@@ -104,6 +108,11 @@ def text(code: str, language: str, **values: object) -> str:
     if language == "en" and code in ENGLISH_ONE and str(values.get(ENGLISH_ONE[code][0])) == "1":
         template = ENGLISH_ONE[code][1]  # English's singular: "1 day left", where Vietnamese has one form
     return template.format(**values) if values else template
+
+
+def tier_text(tier: str, language: str) -> str:
+    """A maintenance tier in words: the codes the vendor signs, or an older contract's own words as signed."""
+    return text(f"tier_{tier}", language) if tier in set(MaintenanceTier) else tier
 
 
 def join_items(items: Sequence[str], language: str) -> str:

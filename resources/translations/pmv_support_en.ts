@@ -7626,7 +7626,7 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/page.py" line="175"/>
-        <location filename="../../app/ui/warranty/texts.py" line="119"/>
+        <location filename="../../app/ui/warranty/texts.py" line="130"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
@@ -7641,87 +7641,87 @@ Details: %2</translation>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="186"/>
+        <location filename="../../app/ui/warranty/page.py" line="187"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="188"/>
+        <location filename="../../app/ui/warranty/page.py" line="189"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="188"/>
+        <location filename="../../app/ui/warranty/page.py" line="189"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="230"/>
+        <location filename="../../app/ui/warranty/page.py" line="231"/>
         <source>Không đọc được tệp: %1. Hãy chọn lại tệp hợp đồng nhà cung cấp gửi.</source>
         <translation>The file could not be read: %1. Choose the contract file the vendor sent again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="251"/>
+        <location filename="../../app/ui/warranty/page.py" line="252"/>
         <source>Không lưu được phiếu bảo hành: %1. Hãy chọn nơi khác để lưu.</source>
         <translation>The warranty certificate could not be saved: %1. Choose another place to save it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="121"/>
+        <location filename="../../app/ui/warranty/texts.py" line="132"/>
         <source>%1 – MST %2</source>
         <translation>%1 – tax code %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="199"/>
+        <location filename="../../app/ui/warranty/page.py" line="200"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="204"/>
+        <location filename="../../app/ui/warranty/page.py" line="205"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="206"/>
+        <location filename="../../app/ui/warranty/page.py" line="207"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="216"/>
+        <location filename="../../app/ui/warranty/page.py" line="217"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="216"/>
+        <location filename="../../app/ui/warranty/page.py" line="217"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="224"/>
+        <location filename="../../app/ui/warranty/page.py" line="225"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="235"/>
+        <location filename="../../app/ui/warranty/page.py" line="236"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="249"/>
+        <location filename="../../app/ui/warranty/page.py" line="250"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="253"/>
+        <location filename="../../app/ui/warranty/page.py" line="254"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="259"/>
+        <location filename="../../app/ui/warranty/page.py" line="260"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="262"/>
+        <location filename="../../app/ui/warranty/page.py" line="263"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -7745,146 +7745,156 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/texts.py" line="25"/>
+        <source>Tiêu chuẩn</source>
+        <translation>Standard</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/texts.py" line="26"/>
+        <source>Ưu tiên</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/texts.py" line="36"/>
         <source>Tệp này không phải là hợp đồng của Phần Mềm Vàng.</source>
         <translation>This file is not a Phần Mềm Vàng contract.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="26"/>
+        <location filename="../../app/ui/warranty/texts.py" line="37"/>
         <source>Hợp đồng không có chữ ký số.</source>
         <translation>The contract has no digital signature.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="27"/>
+        <location filename="../../app/ui/warranty/texts.py" line="38"/>
         <source>Hợp đồng được ký bằng một khóa mà ứng dụng không tin cậy.</source>
         <translation>The contract is signed with a key this app does not trust.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="29"/>
+        <location filename="../../app/ui/warranty/texts.py" line="40"/>
         <source>Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký.</source>
         <translation>The digital signature does not match: the contract was changed after it was signed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="31"/>
+        <location filename="../../app/ui/warranty/texts.py" line="42"/>
         <source>Hợp đồng này là của một cửa hàng khác.</source>
         <translation>This contract belongs to another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="32"/>
+        <location filename="../../app/ui/warranty/texts.py" line="43"/>
         <source>Nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc thông tin nhà cung cấp).</source>
         <translation>The contract&apos;s content is not valid (a missing field, or wrong dates, terms, contract number or vendor details).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="44"/>
+        <location filename="../../app/ui/warranty/texts.py" line="55"/>
         <source>Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.</source>
         <translation>The contract in use is kept unchanged. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="50"/>
+        <location filename="../../app/ui/warranty/texts.py" line="61"/>
         <source>Tệp hợp đồng có khóa trùng lặp (“%1”): tệp bị từ chối.</source>
         <translation>The contract file has a key given twice (“%1”): the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="52"/>
+        <location filename="../../app/ui/warranty/texts.py" line="63"/>
         <source>Tệp hợp đồng có giá trị số không hợp lệ (NaN hoặc Infinity) ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has an invalid number (NaN or Infinity) at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="54"/>
+        <location filename="../../app/ui/warranty/texts.py" line="65"/>
         <source>Tệp hợp đồng có số quá lớn ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a number too large at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="56"/>
+        <location filename="../../app/ui/warranty/texts.py" line="67"/>
         <source>Tệp hợp đồng có ký tự hỏng ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a broken character at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="60"/>
+        <location filename="../../app/ui/warranty/texts.py" line="71"/>
         <source>Tệp hợp đồng không phải văn bản UTF-8: tệp bị từ chối.</source>
         <translation>The contract file is not UTF-8 text: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="61"/>
+        <location filename="../../app/ui/warranty/texts.py" line="72"/>
         <source>Tệp hợp đồng lồng nhau quá nhiều tầng: tệp bị từ chối.</source>
         <translation>The contract file is nested too deeply: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="78"/>
+        <location filename="../../app/ui/warranty/texts.py" line="89"/>
         <source>Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh “pmv-support shop-token”.</source>
         <translation>This PC has no shop connection token yet. A technician installs it with “pmv-support shop-token”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="81"/>
+        <location filename="../../app/ui/warranty/texts.py" line="92"/>
         <source>Không kết nối được máy chủ hỗ trợ (mất mạng?).</source>
         <translation>Cannot reach the support server (no network?).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="82"/>
+        <location filename="../../app/ui/warranty/texts.py" line="93"/>
         <source>Máy chủ hỗ trợ không trả lời kịp.</source>
         <translation>The support server did not answer in time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="83"/>
+        <location filename="../../app/ui/warranty/texts.py" line="94"/>
         <source>Máy chủ từ chối mã kết nối của cửa hàng.</source>
         <translation>The server refused the shop&apos;s connection token.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="84"/>
+        <location filename="../../app/ui/warranty/texts.py" line="95"/>
         <source>Máy chủ chưa có hợp đồng cho cửa hàng này.</source>
         <translation>The server has no contract for this shop yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="85"/>
+        <location filename="../../app/ui/warranty/texts.py" line="96"/>
         <source>Máy chủ hỗ trợ từ chối vì yêu cầu quá lớn.</source>
         <translation>The support server refused the request as too large.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="86"/>
+        <location filename="../../app/ui/warranty/texts.py" line="97"/>
         <source>Máy chủ hỗ trợ đang gặp lỗi.</source>
         <translation>The support server is having a problem.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="87"/>
+        <location filename="../../app/ui/warranty/texts.py" line="98"/>
         <source>Máy chủ trả lời không đúng định dạng.</source>
         <translation>The server&apos;s answer was not in the expected format.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="94"/>
+        <location filename="../../app/ui/warranty/texts.py" line="105"/>
         <source>Đang dùng hợp đồng đã lưu trên máy.</source>
         <translation>Using the contract saved on this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="96"/>
+        <location filename="../../app/ui/warranty/texts.py" line="107"/>
         <source>Máy này chưa có hợp đồng: hãy thử lại khi có mạng, nhập tệp hợp đồng nhà cung cấp gửi, hoặc gọi %1.</source>
         <translation>This PC has no contract yet: try again when online, import the contract file the vendor sent, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="104"/>
+        <location filename="../../app/ui/warranty/texts.py" line="115"/>
         <source>Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi.</source>
         <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, e-mail, remote session, or a technician on site.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="106"/>
+        <location filename="../../app/ui/warranty/texts.py" line="117"/>
         <source>Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa.</source>
         <translation>Help using the software by phone, fax, e-mail or remote session.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="107"/>
+        <location filename="../../app/ui/warranty/texts.py" line="118"/>
         <source>Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.</source>
         <translation>New versions when new gold-trading regulations come out.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="108"/>
+        <location filename="../../app/ui/warranty/texts.py" line="119"/>
         <source>Cài đặt lại phần mềm khi máy tính gặp sự cố.</source>
         <translation>Reinstalling the software when the computer fails.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="109"/>
+        <location filename="../../app/ui/warranty/texts.py" line="120"/>
         <source>Hỗ trợ lỗi thiết bị mã vạch; đường dây nóng %1 trực 24/7.</source>
         <translation>Support for barcode device problems; the hotline %1 is staffed 24/7.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="110"/>
+        <location filename="../../app/ui/warranty/texts.py" line="121"/>
         <source>Có hợp đồng bảo trì: được hỗ trợ ưu tiên (2 giờ cho sự cố nghiêm trọng và mức cao, 4 giờ cho mức thường).</source>
         <translation>With a maintenance contract: priority support (2 hours for critical and high severity, 4 hours for normal).</translation>
     </message>

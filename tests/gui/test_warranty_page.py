@@ -190,3 +190,14 @@ def test_every_way_the_contract_fetch_can_fail_has_its_words(qapp, kind: ApiFail
             assert len(text) > 50
     finally:
         translators.install(qapp, "vi")
+
+
+def test_the_tier_codes_the_vendor_signs_are_said_in_words(qtbot: QtBot, make_page, tmp_path: Path) -> None:
+    # The console and `pmv-vendor issue-contract` sign "standard" or "priority": shown as signed, the
+    # Vietnamese page read "(standard)" (the demo's older contracts carry words instead, shown as they are).
+    page, _tile, state = make_page(dt.date(2027, 6, 1))
+    import_signed(qtbot, page, state, tmp_path / "hd.json", maintenance=[
+        {"start": "2027-01-16", "end": "2028-01-15", "tier": "priority"},
+        {"start": "2028-01-16", "end": "2029-01-15", "tier": "standard"}])
+    assert page.fact_labels["maintenance"].text().endswith("(Ưu tiên)")
+    assert [page.contracts.item(row, 2).text() for row in range(2)] == ["Ưu tiên", "Tiêu chuẩn"]

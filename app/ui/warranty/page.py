@@ -17,7 +17,7 @@ from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.warranty.state import WarrantyState
-from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includes, status_title, vendor_text
+from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includes, status_title, tier_name, vendor_text
 from app.ui.warranty.timeline import CoverageTimeline
 from app.ui.widgets.build import STRETCH, page_title, push_button, vbox
 from app.ui.widgets.feature_page import FeaturePage
@@ -182,14 +182,15 @@ class WarrantyPage(FeaturePage[WarrantyState]):
         )
         in_force = coverage.maintenance
         facts["maintenance"].setText(
-            tr_args(self.tr("%1 → %2 (%3)"), format_date(in_force.start), format_date(in_force.end), in_force.tier)
+            tr_args(self.tr("%1 → %2 (%3)"), format_date(in_force.start), format_date(in_force.end),
+                    tier_name(in_force.tier))
             if in_force else self.tr("Không có")
         )
         facts["priority"].setText(self.tr("Có") if coverage.priority else self.tr("Không"))
         self.timeline.set_contract(contract, snapshot.today)
         self.contracts.setRowCount(len(contract.maintenance))
         for row, item in enumerate(contract.maintenance):
-            for column, text in enumerate((format_date(item.start), format_date(item.end), item.tier)):
+            for column, text in enumerate((format_date(item.start), format_date(item.end), tier_name(item.tier))):
                 self.contracts.setItem(row, column, QTableWidgetItem(text))
         fit_table_height(self.contracts)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from app import HOTLINE
 from app.support.api_failure import ApiFailure
 from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
-from pmv_protocol.contract import Contract, ContractError, ContractProblem
+from pmv_protocol.contract import Contract, ContractError, ContractProblem, MaintenanceTier
 from pmv_protocol.coverage import CoverageStatus
 from pmv_protocol.signed_json import JsonProblem
 
@@ -19,6 +19,17 @@ status_title = Words({
     CoverageStatus.MAINTENANCE: QT_TRANSLATE_NOOP("WarrantyTexts", "Đang bảo trì – khách hàng ưu tiên"),
     CoverageStatus.EXPIRED: QT_TRANSLATE_NOOP("WarrantyTexts", "Hết hạn bảo hành"),
 })
+
+
+_TIERS = Words({
+    MaintenanceTier.STANDARD: QT_TRANSLATE_NOOP("WarrantyTexts", "Tiêu chuẩn"),
+    MaintenanceTier.PRIORITY: QT_TRANSLATE_NOOP("WarrantyTexts", "Ưu tiên"),
+})
+
+
+def tier_name(tier: str) -> str:
+    """A maintenance tier in words: the codes the vendor signs, or an older contract's own words as signed."""
+    return _TIERS(MaintenanceTier(tier)) if tier in set(MaintenanceTier) else tier
 
 
 _CONTRACT_PROBLEMS = Words({

@@ -199,3 +199,17 @@ def test_the_pdf_names_its_author_and_title(tmp_path: Path) -> None:
     info = subprocess.run(["pdfinfo", str(render(tmp_path, FULL))], capture_output=True, text=True).stdout
     assert re.search(r"^Title:\s+Phiếu bảo hành$", info, re.M)
     assert re.search(r"^Author:\s+Công ty TNHH Phần Mềm Vàng$", info, re.M)
+
+
+@pytest.mark.parametrize(("language", "standard", "priority"), [("vi", "Tiêu chuẩn", "Ưu tiên"),
+                                                                 ("en", "Standard", "Priority")])
+def test_the_tier_codes_the_vendor_signs_are_said_in_words(tmp_path: Path, language: str, standard: str,
+                                                           priority: str) -> None:
+    # The vendor's console and CLI sign "standard" or "priority" (vendor_server/console/templates/contracts.html,
+    # vendor_server/cli.py): printed as signed, a Vietnamese certificate said "standard".
+    coded = Contract("KP-0001", "Tiệm vàng Kim Phát", "PMV-GOLD-PRO", 12, dt.date(2026, 1, 15),
+                     (MaintenanceContract(dt.date(2027, 1, 16), dt.date(2028, 1, 15), "standard"),
+                      MaintenanceContract(dt.date(2028, 1, 16), dt.date(2029, 1, 15), "priority")),
+                     dt.datetime(2027, 1, 10, 2, 0, tzinfo=dt.UTC), "HD-KP-0001-001", VENDOR)
+    rows = [line for line in lines_of(render(tmp_path, coded, language)) if "/2028" in line or "/2029" in line]
+    assert [row.split("   ")[-1].strip() for row in rows[-2:]] == [standard, priority], rows  # the tier column

@@ -201,3 +201,18 @@ def test_the_tier_codes_the_vendor_signs_are_said_in_words(qtbot: QtBot, make_pa
         {"start": "2028-01-16", "end": "2029-01-15", "tier": "standard"}])
     assert page.fact_labels["maintenance"].text().endswith("(Ưu tiên)")
     assert [page.contracts.item(row, 2).text() for row in range(2)] == ["Ưu tiên", "Tiêu chuẩn"]
+
+
+def test_the_dates_under_the_timeline_never_overlap(qtbot: QtBot, make_page, tmp_path: Path) -> None:
+    # A renewal signed late: the gap 16/01–28/02/2027 is narrow at 1024 px, and its first day was written over the
+    # renewal's "01/03/2027", the dates the manager needs to read.
+    page, _tile, state = make_page(dt.date(2027, 2, 10))
+    import_signed(qtbot, page, state, tmp_path / "hd.json",
+                  maintenance=[{"start": "2027-03-01", "end": "2028-02-29", "tier": "standard"}])
+    page.timeline.resize(1000, page.timeline.height())
+    labels = page.timeline.date_labels(page.timeline.font())
+    texts = [text for _box, text in labels]
+    assert {"15/01/2026", "16/01/2027", "01/03/2027", "29/02/2028"} <= set(texts)
+    boxes = [box for box, _text in labels]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.intersects(b)]
+    assert all(0 <= box.left() and box.right() <= 1000 for box in boxes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.infra.formatting import format_date
@@ -56,6 +56,38 @@ class CoverageTimeline(QWidget):
             with_gaps.append((covered_to + dt.timedelta(days=1), self._today, "gap"))
         return with_gaps
 
+    def date_labels(self, font: QFont) -> list[tuple[QRectF, str]]:
+        """Where each date under the bar is written: each segment's first day, then the last day at the right.
+
+        A date that would cross one already placed goes to the row below, or is left out where both are taken
+        (a short gap between two contracts): the table under the bar lists every date.
+        """
+        segments = self.segments()
+        if not segments:
+            return []
+        first, last = segments[0][0], max(max(end for _, end, _ in segments), self._today)
+        span = max(1, (last - first).days + 1)
+        left, right, rows = 8.0, self.width() - 8.0, (54.0, 70.0)
+        metrics = QFontMetricsF(font)
+
+        def box(x: float, row: float, text: str) -> QRectF:
+            return QRectF(x, row, metrics.horizontalAdvance(text) + 6, 16)
+
+        end_text = format_date(last)
+        end_box = box(0, rows[1], end_text)
+        end_box.moveRight(right)
+        placed: list[tuple[QRectF, str]] = []
+        for start, _end, _kind in segments:
+            text = format_date(start)
+            x = left + (right - left) * (start - first).days / span
+            taken = [other for other, _ in placed] + [end_box]
+            for row in rows:
+                candidate = box(x, row, text)
+                if not any(candidate.intersects(other) for other in taken):
+                    placed.append((candidate, text))
+                    break
+        return [*placed, (end_box, end_text)]
+
     def paintEvent(self, _event: QPaintEvent) -> None:
         segments = self.segments()
         painter = QPainter(self)
@@ -88,11 +120,9 @@ class CoverageTimeline(QWidget):
             painter.setPen(QPen(QColor("#ffffff")))
             if rect.width() > 60:
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
-            painter.setPen(QPen(QColor("#333333")))
-            painter.drawText(QRectF(rect.left(), top + height + 2, 90, 16), Qt.AlignmentFlag.AlignLeft,
-                             format_date(start))
-        painter.drawText(QRectF(right - 90, top + height + 18, 90, 16), Qt.AlignmentFlag.AlignRight,
-                         format_date(last))
+        painter.setPen(QPen(QColor("#333333")))
+        for place, text in self.date_labels(small):
+            painter.drawText(place, Qt.AlignmentFlag.AlignLeft, text)
         today_x = x_of(self._today) + (x_of(self._today + dt.timedelta(days=1)) - x_of(self._today)) / 2
         painter.setPen(QPen(TODAY_COLOUR, 3))
         painter.drawLine(int(today_x), int(top - 6), int(today_x), int(top + height + 4))

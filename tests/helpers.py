@@ -257,3 +257,33 @@ def modules_loaded(code: str, watched: Sequence[str] = DATA_LAYER) -> list[str]:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def zip_marked_encrypted(data: bytes) -> bytes:
+    """A zip's bytes with every member marked encrypted, as a zip tool's password leaves them.
+
+    APPNOTE.TXT 4.4.4: bit 0 of the general purpose flag marks an encrypted member, in the local header (offset 6)
+    and the central directory (offset 8); zipfile then raises RuntimeError on reading it.
+    """
+    marked = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = 0
+        while (at := marked.find(signature, at)) >= 0:
+            marked[at + offset] |= 0x1
+            at += 4
+    return bytes(marked)
+
+
+def refuse_listing(monkeypatch: Any, folder: Path) -> None:
+    """Listing ``folder`` raises PermissionError, as Windows (or a share) answers the till's account.
+
+    The tests run as root, for whom every folder is readable: the refusal is raised by the one call that lists it.
+    """
+    listing = Path.iterdir
+
+    def refused(self: Path) -> Any:
+        if self == folder:
+            raise PermissionError(13, "Permission denied", str(self))
+        return listing(self)
+
+    monkeypatch.setattr(Path, "iterdir", refused)

@@ -65,18 +65,23 @@ def test_a_crash_naming_a_file_whose_name_is_not_utf8_is_still_reported(tmp_path
     # Windows an unpaired UTF-16 surrogate in a name does the same. Writing the report raised UnicodeEncodeError:
     # an empty report on disk, no log line and no crash dialog.
     name = b"tem-v\xe0ng.json".decode("utf-8", "surrogateescape")
-    handler = CrashHandler(tmp_path / "crash")
+    seen = _crashed(CrashHandler(tmp_path / "crash"), ValueError(f"{name}: no such template"))  # the templates' words
+    assert len(seen) == 1
+    report = seen[0]
+    assert report.path is not None and "tem-v\\udce0ng.json" in report.path.read_text(encoding="utf-8")
+    assert report.summary.encode("utf-8")  # the dialog's text: no lone surrogate left in it
+
+
+def _crashed(handler: CrashHandler, error: Exception) -> list[CrashReport]:
+    """What the handler's listeners saw of ``error`` raised and left unhandled."""
     seen: list[CrashReport] = []
     handler.add_listener(seen.append)
     handler.install()
     try:
         try:
-            raise ValueError(f"{name}: no such template")  # as the label templates word it
-        except ValueError:
+            raise error
+        except type(error):
             sys.excepthook(*sys.exc_info())
     finally:
         handler.uninstall()
-    assert len(seen) == 1
-    report = seen[0]
-    assert report.path is not None and "tem-v\\udce0ng.json" in report.path.read_text(encoding="utf-8")
-    assert report.summary.encode("utf-8")  # the dialog's text: no lone surrogate left in it
+    return seen

@@ -19,6 +19,7 @@ from app.health.runner import run_checks
 from app.infra.settings import Settings
 from app.shop.demo import DemoShop
 from pmv_protocol.shop_time import SHOP_TZ
+from tests.helpers import refuse_listing, zip_marked_encrypted
 
 from .conftest import SHOP_NOW, find, run_one, settings_with
 
@@ -279,16 +280,9 @@ def test_backups_all_dated_after_the_clock_point_at_the_clock(make_ctx, demo_sho
 
 
 def test_a_backup_with_a_password_says_it_cannot_be_tried(make_ctx, demo_shop: DemoShop) -> None:
-    # APPNOTE.TXT 4.4.4: bit 0 of the general purpose flag marks an encrypted member (local header offset 6,
-    # central directory offset 8); zipfile raises RuntimeError on it, shown as "RuntimeError: File <ZipInfo …>".
+    # zipfile raises RuntimeError on an encrypted member: it was shown as "RuntimeError: File <ZipInfo …>".
     newest = _newest(demo_shop)
-    data = bytearray(newest.read_bytes())
-    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
-        at = 0
-        while (at := data.find(signature, at)) >= 0:
-            data[at + offset] |= 0x1
-            at += 4
-    newest.write_bytes(bytes(data))
+    newest.write_bytes(zip_marked_encrypted(newest.read_bytes()))
     restorable = run_one(RESTORABLE, make_ctx())
     assert restorable.status is Status.WARNING, restorable.summary
     assert "mật khẩu" in restorable.summary and "RuntimeError" not in restorable.summary
@@ -296,17 +290,8 @@ def test_a_backup_with_a_password_says_it_cannot_be_tried(make_ctx, demo_shop: D
 
 def test_a_backups_folder_this_account_may_not_read_is_said_in_words(make_ctx, demo_shop: DemoShop,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    # The tests run as root, for whom every folder is readable: the refusal Windows (or a share) gives the
-    # till's account is raised here by the one call that lists the folder. It showed "PermissionError: [Errno
-    # 13] Permission denied: '…'" as an unknown.
-    listing = Path.iterdir
-
-    def refused(self: Path):  # type: ignore[no-untyped-def]
-        if self == demo_shop.backups_dir:
-            raise PermissionError(13, "Permission denied", str(self))
-        return listing(self)
-
-    monkeypatch.setattr(Path, "iterdir", refused)
+    # It showed "PermissionError: [Errno 13] Permission denied: '…'" as an unknown.
+    refuse_listing(monkeypatch, demo_shop.backups_dir)
     age = run_one(AGE, make_ctx())
     assert age.status is Status.CRITICAL and age.remedy == "backup.no_access"
     assert "không có quyền" in age.summary and "Errno" not in age.summary

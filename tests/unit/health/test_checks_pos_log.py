@@ -12,6 +12,7 @@ from app.health.checks import pos_log
 from app.health.model import CheckResult, Status
 from app.infra.settings import Settings
 from app.shop.demo import DemoShop
+from tests.helpers import refuse_listing
 
 from .conftest import SHOP_NOW, find, run_one, settings_with
 
@@ -159,16 +160,8 @@ def test_an_error_carrying_a_whole_invoice_keeps_the_summary_short_and_the_detai
 
 def test_a_logs_folder_this_account_may_not_read_is_said_in_words(make_ctx, demo_shop: DemoShop,
                                                                   monkeypatch) -> None:
-    # As root (the tests) every folder is readable: the refusal the till's account gets is raised by the one
-    # call that lists the folder. It showed "PermissionError: [Errno 13] …" as an unknown.
-    listing = Path.iterdir
-
-    def refused(self: Path):  # type: ignore[no-untyped-def]
-        if self == demo_shop.logs_dir:
-            raise PermissionError(13, "Permission denied", str(self))
-        return listing(self)
-
-    monkeypatch.setattr(Path, "iterdir", refused)
+    # It showed "PermissionError: [Errno 13] …" as an unknown.
+    refuse_listing(monkeypatch, demo_shop.logs_dir)
     outcome = _run(make_ctx)
     assert outcome.status is Status.WARNING and "không có quyền" in outcome.summary
     assert "Errno" not in outcome.summary

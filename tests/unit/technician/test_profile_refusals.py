@@ -22,7 +22,7 @@ from app.technician.profile_read import read_profile
 from app.technician.profile_settings import strip_secrets
 from pmv_protocol.contract import ContractProblem
 from pmv_protocol.signed_json import JsonProblem
-from tests.helpers import signed_contract
+from tests.helpers import signed_contract, zip_marked_encrypted
 
 # The fixtures of the round-trip tests: the same two PCs, the same shop.
 from tests.unit.technician.test_profile import (  # noqa: F401
@@ -118,16 +118,8 @@ def test_other_files_are_not_profiles(good: Path, tmp_path: Path) -> None:
 
 
 def test_a_profile_zipped_again_with_a_password_is_not_a_profile(good: Path, tmp_path: Path) -> None:
-    # APPNOTE.TXT 4.4.4: bit 0 of the general purpose flag marks an encrypted member, in the local header
-    # (offset 6) and the central directory (offset 8); zipfile then raises RuntimeError on reading it.
-    data = bytearray(good.read_bytes())
-    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
-        at = 0
-        while (at := data.find(signature, at)) >= 0:
-            data[at + offset] |= 0x1
-            at += 4
     locked = tmp_path / "locked.pmvprofile"
-    locked.write_bytes(bytes(data))
+    locked.write_bytes(zip_marked_encrypted(good.read_bytes()))
     error = refused(locked)
     assert error.problem is ProfileProblem.NOT_A_PROFILE and "password" in error.detail
 

@@ -21,7 +21,13 @@ zipfile parses its directory; the settings are indented only when small and
 shallow (indenting multiplies the text by its depth); and the checks,
 devices, log tails and problem lines shown are capped, with a line saying
 how many more there were.  A bundle read once is kept in a bounded cache
-(:data:`CACHE`), so a view does not read the zips again.
+(:mod:`vendor_server.console.bundle_cache`), so a view does not read the zips
+again.
+
+``system.json`` is read into :class:`Till`, each field the page shows
+checked on its own: a field of the wrong type is left out with a problem
+line, and the others still show (the page must never fail on what a till
+sent, or staff could not work the ticket).
 
 Framework-free, like :mod:`vendor_server.tickets`; the shop app's code is
 never imported here.
@@ -29,15 +35,15 @@ never imported here.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 import os
 import re
 import struct
-import threading
 import unicodedata
 import zipfile
 import zlib
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +52,9 @@ from typing import BinaryIO
 from sqlalchemy import select
 
 from pmv_protocol.remote_note import NOTE_FILE, REMOTE_ID
+from pmv_protocol.shop_time import SHOP_TZ
 from vendor_server.attachments import attachment_path
+from vendor_server.console.bundle_cache import read_cached
 from vendor_server.db import Attachment, VendorDatabase
 
 MEMBER_MAX_BYTES = 5 * 1024 * 1024
@@ -65,10 +73,11 @@ LOG_TAILS_MAX = 10
 PROBLEMS_MAX = 50
 SETTINGS_SHOWN_MAX = 50_000  # characters
 SETTINGS_DEPTH_MAX = 8  # settings nested deeper are shown as received, not indented
-# The cache of bundles read: more than the files a ticket may hold (vendor_server.uploads.MAX_TICKET_FILES),
-# and at most this many bytes inflated from their zips, whatever those hold.
-CACHE_BUNDLES_MAX = 256
-CACHE_BYTES_MAX = 64 * 1024 * 1024
+DISKS_MAX = 20  # the app measures two
+PACKS_MAX = 100  # a till holds a few regulation and calendar packs
+# A disk's size the page accepts: what a file system can count (64 bits).  Far larger, the page's size filter
+# could not even make a float of it.
+DISK_BYTES_MAX = 2**63 - 1
 
 MANIFEST = "manifest.json"
 JSON_MEMBERS = ("settings.json", "system.json", "devices.json", "health.json")
@@ -106,6 +115,37 @@ class Device:
 
 
 @dataclass(frozen=True)
+class Disk:
+    """A disk the app measured (the POS database's, its own data folder's), named as the app names it."""
+
+    label: str
+    free_bytes: int
+    total_bytes: int
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A regulation or calendar pack installed on the till."""
+
+    id: str
+    version: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Till:
+    """What the page shows of ``system.json``, each field of the type the page needs; a field absent or malformed
+    is empty (a malformed one has a problem line)."""
+
+    app: str = ""
+    pos_version: str = ""
+    platform: str = ""
+    local_time: dt.datetime | None = None  # in shop time
+    disks: tuple[Disk, ...] = ()
+    packs: tuple[Pack, ...] | None = None  # None: not said (the page then shows no row); (): none installed
+
+
+@dataclass(frozen=True)
 class Bundle:
     """What one diagnostics zip holds, as far as it could be read; ``problems`` says what could not."""
 
@@ -117,7 +157,8 @@ class Bundle:
     verdict: str | None = None
     logs: tuple[LogTail, ...] = ()
     settings: str | None = None  # indented JSON, or the text as received (cut, with a note, when long)
-    system: dict[str, object] = field(default_factory=dict)
+    system: dict[str, object] = field(default_factory=dict)  # as received: the page shows only ``till``
+    till: Till | None = None  # None: system.json has nothing the page shows
     devices: tuple[Device, ...] = ()
     redactions: dict[str, int] = field(default_factory=dict)  # total per kind across the parts
     left_out: tuple[str, ...] = ()  # parts the cashier unticked
@@ -294,6 +335,111 @@ def _devices(value: object, problems: list[str]) -> tuple[Device, ...]:
     return tuple(devices)
 
 
+def _till(system: dict[str, object], problems: list[str]) -> Till | None:
+    """The fields of system.json the page shows, each checked apart so that a malformed one hides only itself."""
+    till = Till(app=_system_text(system, "app", problems), pos_version=_system_text(system, "pos_version", problems),
+                platform=_system_text(system, "platform", problems),
+                local_time=_local_time(system.get("local_time"), problems),
+                disks=_disks(system.get("disks"), problems), packs=_packs(system.get("packs"), problems))
+    return None if till == Till() else till
+
+
+def _system_text(system: dict[str, object], key: str, problems: list[str]) -> str:
+    """A text field ("" when absent); a number or a list there is left out, with a line."""
+    value = system.get(key)
+    if value is None or isinstance(value, str):
+        return value or ""
+    problems.append(f"Mục {key} trong system.json không phải văn bản: không hiện")
+    return ""
+
+
+def _local_time(value: object, problems: list[str]) -> dt.datetime | None:
+    if value is None:
+        return None
+    sent = _shop_time(value)
+    if sent is None:
+        problems.append("Giờ trên máy (local_time) trong system.json không phải thời điểm ISO 8601 có múi giờ: "
+                        "không hiện")
+    return sent
+
+
+def _shop_time(value: object) -> dt.datetime | None:
+    """An ISO 8601 time with its offset, in shop time; None for anything else.
+
+    Without its offset the moment is unknown (the page would guess the server's zone); and moved to shop time a
+    moment may leave the calendar (year 1 at +14:00), so it is moved here rather than on the page.
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        sent = dt.datetime.fromisoformat(value)
+        return sent.astimezone(SHOP_TZ) if sent.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        return None
+
+
+def _disks(value: object, problems: list[str]) -> tuple[Disk, ...]:
+    """The disks the app measured: ``{label: {"free_bytes": n, "total_bytes": n}}``."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        problems.append("Mục disks trong system.json không phải danh sách ổ đĩa: không hiện")
+        return ()
+    if len(value) > DISKS_MAX:
+        problems.append(f"Chỉ đọc {DISKS_MAX} ổ đĩa đầu tiên trong system.json: "
+                        f"…và {_count(len(value) - DISKS_MAX)} ổ đĩa khác không hiện")
+    disks = []
+    for label, sizes in itertools.islice(value.items(), DISKS_MAX):
+        disk = _disk(label, sizes)
+        if disk is None:
+            problems.append(f"Ổ đĩa {shown(label)} trong system.json không đọc được")
+        else:
+            disks.append(disk)
+    return tuple(disks)
+
+
+def _disk(label: str, sizes: object) -> Disk | None:
+    if not isinstance(sizes, dict):
+        return None
+    free, total = _byte_count(sizes.get("free_bytes")), _byte_count(sizes.get("total_bytes"))
+    return None if free is None or total is None else Disk(label, free, total)
+
+
+def _byte_count(value: object) -> int | None:
+    """A whole number of bytes (JSON's true is an int to Python, not a count), or None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= DISK_BYTES_MAX:
+        return value
+    return None
+
+
+def _packs(value: object, problems: list[str]) -> tuple[Pack, ...] | None:
+    """The packs installed: ``[{"id", "version", "title"}]``; None when not said, or when none could be read (the
+    page would otherwise say none is installed)."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        problems.append("Mục packs trong system.json không phải danh sách gói cập nhật: không hiện")
+        return None
+    if len(value) > PACKS_MAX:
+        problems.append(f"Chỉ đọc {PACKS_MAX} gói cập nhật đầu tiên trong system.json: "
+                        f"…và {_count(len(value) - PACKS_MAX)} gói cập nhật khác không hiện")
+    packs = []
+    for number, item in enumerate(value[:PACKS_MAX], start=1):
+        pack = _pack(item)
+        if pack is None:
+            problems.append(f"Gói cập nhật thứ {number} trong system.json không đọc được")
+        else:
+            packs.append(pack)
+    return tuple(packs) if packs or not value else None
+
+
+def _pack(item: object) -> Pack | None:
+    """A pack is known by its id and version; its title may be missing."""
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("version"), str):
+        return None
+    return Pack(item["id"], item["version"], _text(item.get("title")))
+
+
 @dataclass(frozen=True)
 class _Manifest:
     created_at: str | None = None
@@ -467,9 +613,10 @@ def _read(reader: _Reader, attachment_id: int, filename: str) -> Bundle:
         if (value := reader.parsed("settings.json", text)) is not None:
             settings = _settings_text(text, value)
     system: dict[str, object] = {}
+    till = None
     if "system.json" in reader.members and (value := reader.json("system.json")) is not None:
         if isinstance(value, dict):
-            system = value
+            system, till = value, _till(value, problems)
         else:
             problems.append("Tệp system.json không đúng dạng: không đọc")
     devices: tuple[Device, ...] = ()
@@ -478,7 +625,7 @@ def _read(reader: _Reader, attachment_id: int, filename: str) -> Bundle:
 
     logs = tuple(_logs(reader))
     return Bundle(attachment_id, filename, created_at=manifest.created_at, app=manifest.app, checks=checks,
-                  verdict=verdict, logs=logs, settings=settings, system=system, devices=devices,
+                  verdict=verdict, logs=logs, settings=settings, system=system, till=till, devices=devices,
                   redactions=manifest.redactions, left_out=manifest.left_out, problems=_listed(problems))
 
 
@@ -524,66 +671,6 @@ def read_remote_access(path: Path) -> RemoteAccess | None:
     return RemoteAccess(shown(name), remote_id) if name else None
 
 
-# --- the bundles already read -------------------------------------------------------------------------------------
-
-_Key = tuple[object, ...]
-
-
-class BundleCache:
-    """Bundles already read, the least recently used leaving first: the ticket page shows every bundle on every view.
-
-    Bounded by count and by the bytes the bundles' members inflated to (whatever a bundle holds was cut from
-    those); a bundle alone over the bytes bound is not kept.  A kept Bundle is shared by every view, so nobody
-    changes it (the page sorts a copy of the checks).  The server's threads share the cache, hence the lock.
-    """
-
-    def __init__(self, bundles_max: int = CACHE_BUNDLES_MAX, bytes_max: int = CACHE_BYTES_MAX) -> None:
-        self.bundles_max, self.bytes_max = bundles_max, bytes_max
-        self._entries: OrderedDict[_Key, tuple[Bundle, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: _Key) -> Bundle | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            return entry[0]
-
-    def put(self, key: _Key, bundle: Bundle, weight: int) -> None:
-        if weight > self.bytes_max:
-            return
-        with self._lock:
-            replaced = self._entries.pop(key, None)
-            self._bytes += weight - (replaced[1] if replaced else 0)
-            self._entries[key] = (bundle, weight)
-            while len(self._entries) > self.bundles_max or self._bytes > self.bytes_max:
-                _key, (_bundle, dropped) = self._entries.popitem(last=False)
-                self._bytes -= dropped
-
-
-CACHE = BundleCache()
-
-
-def _read_cached(path: Path, attachment_id: int, filename: str) -> Bundle:
-    """The bundle at ``path``, read once: again only when the stored file is no longer the one read.
-
-    An attachment never changes once stored; its file's size and time are in the key anyway, so a files folder put
-    back from another copy is read again rather than trusted.
-    """
-    try:
-        stat = path.stat()
-    except OSError:
-        return read_bundle(path, attachment_id, filename)  # says why it cannot be read; nothing worth keeping
-    key = (attachment_id, filename, str(path), stat.st_size, stat.st_mtime_ns)
-    bundle = CACHE.get(key)
-    if bundle is None:
-        bundle, weight = _read_weighed(path, attachment_id, filename)
-        CACHE.put(key, bundle, weight)
-    return bundle
-
-
 # --- a ticket's attachments ---------------------------------------------------------------------------------------
 
 def _attachments(db: VendorDatabase, ticket_id: int) -> list[tuple[int, str, str]]:
@@ -612,7 +699,7 @@ def bundles_of(db: VendorDatabase, ticket_id: int, attachments_root: Path) -> li
         if path is None:
             bundles.append(Bundle(attachment_id, filename, problems=("Không tìm thấy tệp đính kèm trên máy chủ",)))
         else:
-            bundles.append(_read_cached(path, attachment_id, filename))
+            bundles.append(read_cached(path, attachment_id, filename, _read_weighed))
     return bundles
 
 

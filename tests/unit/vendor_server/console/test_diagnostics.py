@@ -7,12 +7,14 @@ than the staff page.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import struct
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +28,7 @@ from pmv_protocol.wire import NewTicket
 from tests.unit.vendor_server.conftest import shop_row
 from vendor_server import tickets
 from vendor_server.attachments import attachment_path
-from vendor_server.console import diagnostics
+from vendor_server.console import bundle_cache, diagnostics
 from vendor_server.console.diagnostics import (
     LOG_LINES_MAX,
     Bundle,
@@ -223,6 +225,107 @@ def test_a_part_the_manifest_lists_but_the_zip_lacks_is_named(tmp_path: Path) ->
                          "b.zip")
     assert bundle.redactions == {"phone": 3}
     assert bundle.problems == ("Gói thiếu tệp system.json dù manifest.json có ghi",)
+
+
+# --- system.json: the till's details, each field the page shows checked ------------------------------------------
+# Till, Disk and Pack are read from the module inside each test, so a missing one fails that test alone.
+
+PACKS = [{"id": "nd-232-2025", "version": "1.1.0", "title": "Nghị định 232/2025/NĐ-CP"}]
+SENT_AT = dt.datetime(2026, 3, 2, 8, 58, 41, tzinfo=HCM)
+GOOD_SYSTEM = {"app": "PMV Support Assistant 1.4.0", "platform": "Windows-10-10.0.19045-SP0",
+               "local_time": SENT_AT.isoformat(), "disks": {"pos_database": {"free_bytes": 5, "total_bytes": 9}},
+               "packs": PACKS}
+
+
+def good_till() -> diagnostics.Till:
+    return diagnostics.Till(app="PMV Support Assistant 1.4.0", platform="Windows-10-10.0.19045-SP0",
+                            local_time=SENT_AT, disks=(diagnostics.Disk("pos_database", 5, 9),),
+                            packs=(diagnostics.Pack("nd-232-2025", "1.1.0", "Nghị định 232/2025/NĐ-CP"),))
+
+
+def system_bundle(tmp_path: Path, system: object) -> Bundle:
+    path = zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "system.json": json.dumps(system)})
+    return read_bundle(path, 1, "b.zip")
+
+
+def test_the_tills_details_of_a_real_bundle_are_read_into_their_types(tmp_path: Path) -> None:
+    settings = shop_settings(tmp_path)
+    parts = collect_parts(settings, app_log(tmp_path), now=SENT_AT, packs=lambda: PACKS)
+    bundle = read_bundle(write_bundle(parts, tmp_path / "b.zip", included={"system"}), 1, "b.zip")
+    assert bundle.problems == ()
+    till = bundle.till
+    assert till is not None
+    assert till.app.startswith("PMV") and till.platform and till.pos_version == ""  # no POS install here
+    assert till.local_time == SENT_AT and till.local_time.utcoffset() == dt.timedelta(hours=7)
+    assert [disk.label for disk in till.disks] == ["data_dir"]  # the POS database is not set in these settings
+    assert 0 < till.disks[0].free_bytes <= till.disks[0].total_bytes
+    assert till.packs == (diagnostics.Pack("nd-232-2025", "1.1.0", "Nghị định 232/2025/NĐ-CP"),)
+
+
+def test_the_tills_time_is_shown_in_shop_time(tmp_path: Path) -> None:
+    till = system_bundle(tmp_path, {"local_time": "2026-03-02T01:58:41+00:00"}).till
+    assert till == diagnostics.Till(local_time=SENT_AT)
+    assert till.local_time is not None and till.local_time.utcoffset() == dt.timedelta(hours=7)
+
+
+# Each wrong where the page reads it, beside well-formed fields: (what replaces GOOD_SYSTEM's field, what is left of
+# the till, what the problem line says).  Those that made the whole ticket page fail before are also sent through
+# the server, in tests/integration/test_console_hostile_bundles.py.
+MALFORMED = {
+    "local_time not a time": ({"local_time": "x"}, {"local_time": None}, "local_time"),
+    "local_time a number": ({"local_time": 5}, {"local_time": None}, "local_time"),
+    "local_time without its offset": ({"local_time": "2026-03-02T08:58:41"}, {"local_time": None}, "local_time"),
+    "local_time past the calendar in shop time": ({"local_time": "0001-01-01T00:00:00+14:00"},
+                                                   {"local_time": None}, "local_time"),
+    "app a number": ({"app": 5}, {"app": ""}, "Mục app"),
+    "platform a list": ({"platform": ["Windows"]}, {"platform": ""}, "Mục platform"),
+    "pos_version a number": ({"pos_version": 5.2}, {}, "Mục pos_version"),
+    "disks a list": ({"disks": [{"free_bytes": 1, "total_bytes": 2}]}, {"disks": ()}, "Mục disks"),
+    "a disk a number": ({"disks": {"C:": 5}}, {"disks": ()}, "Ổ đĩa C:"),
+    "a disk without its total": ({"disks": {"C:": {"free_bytes": 1}}}, {"disks": ()}, "Ổ đĩa C:"),
+    "a disk's size as text": ({"disks": {"C:": {"free_bytes": "1", "total_bytes": 2}}}, {"disks": ()}, "Ổ đĩa C:"),
+    "a disk's size a boolean": ({"disks": {"C:": {"free_bytes": True, "total_bytes": 2}}}, {"disks": ()},
+                                "Ổ đĩa C:"),
+    "a disk's size a fraction": ({"disks": {"C:": {"free_bytes": 1.5, "total_bytes": 2}}}, {"disks": ()},
+                                 "Ổ đĩa C:"),
+    "a disk's size negative": ({"disks": {"C:": {"free_bytes": -1, "total_bytes": 2}}}, {"disks": ()}, "Ổ đĩa C:"),
+    "a disk's size past what a float holds": ({"disks": {"C:": {"free_bytes": 10 ** 400, "total_bytes": 1}}},
+                                              {"disks": ()}, "Ổ đĩa C:"),
+    "packs a number": ({"packs": 5}, {"packs": None}, "Mục packs"),
+    "packs an object": ({"packs": PACKS[0]}, {"packs": None}, "Mục packs"),
+    "a pack without its id": ({"packs": [{"title": ""}]}, {"packs": None}, "Gói cập nhật thứ 1"),
+    "a pack a string": ({"packs": ["nd-232-2025"]}, {"packs": None}, "Gói cập nhật thứ 1"),
+    "a pack's version a number": ({"packs": [{"id": "nd", "version": 1}]}, {"packs": None}, "Gói cập nhật thứ 1"),
+}
+
+
+@pytest.mark.parametrize(("wrong", "left", "problem"), MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_field_of_system_json_is_left_out_with_a_line_and_the_rest_shown(
+        tmp_path: Path, wrong: dict[str, object], left: dict[str, Any], problem: str) -> None:
+    bundle = system_bundle(tmp_path, GOOD_SYSTEM | wrong)
+    assert bundle.till == dataclasses.replace(good_till(), **left)
+    assert len(bundle.problems) == 1
+    assert problem in bundle.problems[0] and "system.json" in bundle.problems[0]
+
+
+def test_the_readable_disks_and_packs_are_kept_beside_malformed_ones(tmp_path: Path) -> None:
+    system = GOOD_SYSTEM | {"disks": {"C:": 5, "D:": {"free_bytes": 1, "total_bytes": 2}},
+                            "packs": [{"title": "không mã"}, *PACKS]}
+    bundle = system_bundle(tmp_path, system)
+    assert bundle.till == dataclasses.replace(good_till(), disks=(diagnostics.Disk("D:", 1, 2),))
+    assert bundle.problems == ("Ổ đĩa C: trong system.json không đọc được",
+                               "Gói cập nhật thứ 1 trong system.json không đọc được")
+
+
+def test_absent_fields_are_not_problems_and_no_packs_is_said(tmp_path: Path) -> None:
+    bundle = system_bundle(tmp_path, {"app": "PMV Support 1.0", "local_time": None, "disks": {}, "packs": []})
+    assert bundle.till == diagnostics.Till(app="PMV Support 1.0", packs=())  # the page says "Chưa có"
+    assert bundle.problems == ()
+
+
+def test_a_system_json_with_nothing_the_page_shows_is_no_till(tmp_path: Path) -> None:
+    bundle = system_bundle(tmp_path, {"python": "3.11.7", "cpu_count": 4})
+    assert (bundle.till, bundle.problems) == (None, ())
 
 
 class Opened:
@@ -489,6 +592,19 @@ def test_devices_are_capped_with_the_count_of_the_rest(tmp_path: Path) -> None:
                                "…và 5 thiết bị khác không hiện",)
 
 
+def test_the_tills_disks_and_packs_are_capped_with_the_count_of_the_rest(tmp_path: Path) -> None:
+    disks = {f"disk-{number}": {"free_bytes": 1, "total_bytes": 2} for number in range(diagnostics.DISKS_MAX + 3)}
+    packs = [{"id": f"pack-{number}", "version": "1.0.0"} for number in range(diagnostics.PACKS_MAX + 4)]
+    bundle = system_bundle(tmp_path, {"disks": disks, "packs": packs})
+    assert bundle.till is not None
+    assert [disk.label for disk in bundle.till.disks] == list(disks)[:diagnostics.DISKS_MAX]
+    assert [pack.id for pack in bundle.till.packs or ()] == [pack["id"] for pack in packs[:diagnostics.PACKS_MAX]]
+    assert bundle.problems == (
+        f"Chỉ đọc {diagnostics.DISKS_MAX} ổ đĩa đầu tiên trong system.json: …và 3 ổ đĩa khác không hiện",
+        f"Chỉ đọc {diagnostics.PACKS_MAX} gói cập nhật đầu tiên trong system.json: "
+        "…và 4 gói cập nhật khác không hiện")
+
+
 def test_log_tails_are_capped_with_the_count_of_the_rest(tmp_path: Path) -> None:
     pos = "\n".join(f"===== pmv-{number}.log =====\nmột dòng" for number in range(40))
     path = zip_of(tmp_path / "b.zip", {"manifest.json": MANIFEST, "app.log": "khởi động", "pos.log": pos})
@@ -555,7 +671,7 @@ def test_a_zip_with_a_comment_is_still_read(tmp_path: Path) -> None:
 @pytest.fixture
 def empty_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """A cache of the console's bundles for this test alone (the module's one lives as long as the server)."""
-    monkeypatch.setattr(diagnostics, "CACHE", diagnostics.BundleCache())
+    monkeypatch.setattr(bundle_cache, "CACHE", bundle_cache.BundleCache())
 
 
 def test_a_bundle_is_read_once_then_served_from_the_cache_until_its_file_changes(
@@ -583,7 +699,7 @@ def test_a_bundle_is_read_once_then_served_from_the_cache_until_its_file_changes
 
 
 def test_the_cache_is_bounded_by_count_and_by_the_bytes_its_bundles_inflated() -> None:
-    cache = diagnostics.BundleCache(bundles_max=2, bytes_max=100)
+    cache: bundle_cache.BundleCache[Bundle] = bundle_cache.BundleCache(bundles_max=2, bytes_max=100)
     a, b, c = (Bundle(number, f"{number}.zip") for number in range(3))
     cache.put(("a",), a, 10)
     cache.put(("b",), b, 10)

@@ -100,6 +100,21 @@ class Words(Generic[K]):
         return default if source is None else translate(source.context, source.text)
 
 
+_qt_words: list[QTranslator] = []  # loaded once: one translator for the process, whichever Translators installs it
+
+
+def _vietnamese_qt_words() -> QTranslator | None:
+    """Qt's own words (a field's right-click menu, a message box's buttons) in Vietnamese, which Qt does not ship:
+    ours (resources/translations/qtbase_vi.ts), so a cashier's "Dán" is not "&Paste"."""
+    if not _qt_words:
+        translator = QTranslator()
+        if not translator.load("qtbase_vi", str(translations_dir())):
+            log.warning("qtbase_vi.qm not found in %s: Qt's own words stay in English", translations_dir())
+            return None
+        _qt_words.append(translator)
+    return _qt_words[0]
+
+
 class Translators:
     """Holds the installed translators so a language switch can replace them."""
 
@@ -114,15 +129,12 @@ class Translators:
         self._installed.clear()
         self.language = "vi"
         QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+        qt_words = _vietnamese_qt_words()
+        if qt_words is not None:
+            app.removeTranslator(qt_words)  # whoever put it in: English asks Qt's own words back
         if language == "vi":
-            # Qt ships no Vietnamese for its own words (a field's right-click menu, a message box's buttons):
-            # ours, so a cashier's "Dán" is not "&Paste".
-            qt_words = QTranslator()
-            if qt_words.load("qtbase_vi", str(translations_dir())):
+            if qt_words is not None:
                 app.installTranslator(qt_words)
-                self._installed.append(qt_words)
-            else:
-                log.warning("qtbase_vi.qm not found in %s: Qt's own words stay in English", translations_dir())
             return True
         own = QTranslator()
         if not own.load(f"{CATALOGUE}_{language}", str(translations_dir())):

@@ -189,3 +189,18 @@ def test_the_queues_own_refresh_does_not_hold_an_idle_session_open(console: Cons
     for _ in range(4):
         console.clock.advance(minutes=10)
         assert other.get(f"{console.url}/queue", timeout=10).url.endswith("/console/queue")
+
+
+def test_anyone_without_a_session_cannot_fill_the_audit_log(console: Console) -> None:
+    # The audit log is append-only (nobody may clean it): a row per anonymous request, its 15,000-character path
+    # kept whole, let anyone fill the vendor's disk. Now a few rows a window per address, each bounded.
+    from vendor_server.console.audit import DETAIL_MAX, REFUSALS_KEPT
+
+    stranger = requests.Session()
+    stranger.cookies.set("pmv_console", "made-up", path="/console")
+    long_path = f"{console.url}/tickets/{'A' * 15_000}"
+    for _ in range(REFUSALS_KEPT + 15):
+        assert stranger.get(long_path, timeout=10, allow_redirects=False).status_code == 303
+    kept = _refusals(console, Action.SESSION_REFUSED)
+    assert len(kept) == REFUSALS_KEPT and all(len(detail) <= DETAIL_MAX for detail in kept)
+    assert kept[0].startswith("/console/tickets/AAAA")

@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vendor_server.console.tables import AuditRow
@@ -20,7 +20,8 @@ from vendor_server.console.tables import AuditRow
 if TYPE_CHECKING:
     from vendor_server.db import VendorDatabase
 
-__all__ = ["ENTRIES_MAX", "Action", "AuditEntry", "Outcome", "entries", "record", "record_alone"]
+__all__ = ["DETAIL_MAX", "ENTRIES_MAX", "REFUSALS_KEPT", "REFUSALS_WINDOW", "Action", "AuditEntry", "Outcome",
+           "entries", "record", "record_alone", "record_refusal"]
 
 ENTRIES_MAX = 1000  # one page of entries at most, whatever the caller asks
 # The widths of console_audit's columns: a login typed by an attacker may be any length, its row must still fit.
@@ -28,6 +29,12 @@ _LOGIN = 64
 _ADDRESS = 64
 _TICKET = 32
 _SHOP = 64
+DETAIL_MAX = 500  # a refused request's path is the attacker's to choose: its row must stay small
+# Refusals without a signed-in staff member (a stale cookie, a shop's token, a wrong password) are anyone's to
+# send, and the log is append-only: from one address, the first few of a kind in a window are kept (they show the
+# attempt), the rest is not written.  The sign-in throttle counts its failures elsewhere, whatever is kept here.
+REFUSALS_KEPT = 20
+REFUSALS_WINDOW = dt.timedelta(minutes=10)
 
 
 class Action(enum.StrEnum):
@@ -115,7 +122,8 @@ def record(session: Session, *, at: dt.datetime, action: Action | str, outcome: 
     """Add an audit row inside the caller's transaction: it commits, or rolls back, with the act it records."""
     session.add(AuditRow(at=at, action=str(action), outcome=str(outcome), login=login[:_LOGIN],
                          address=address[:_ADDRESS], staff_id=staff_id,
-                         ticket_number=_cut(ticket_number, _TICKET), shop_id=_cut(shop_id, _SHOP), detail=detail))
+                         ticket_number=_cut(ticket_number, _TICKET), shop_id=_cut(shop_id, _SHOP),
+                         detail=_cut(detail, DETAIL_MAX)))
 
 
 def record_alone(db: VendorDatabase, *, at: dt.datetime, action: Action | str, outcome: Outcome | str = Outcome.OK,
@@ -125,6 +133,20 @@ def record_alone(db: VendorDatabase, *, at: dt.datetime, action: Action | str, o
     with db.sessions.begin() as session:
         record(session, at=at, action=action, outcome=outcome, login=login, address=address, staff_id=staff_id,
                ticket_number=ticket_number, shop_id=shop_id, detail=detail)
+
+
+def record_refusal(db: VendorDatabase, *, at: dt.datetime, action: Action | str, address: str, login: str = "-",
+                   shop_id: str | None = None, detail: str | None = None) -> None:
+    """A refusal no staff member's session stands behind, kept unless ``address`` already has
+    :data:`REFUSALS_KEPT` of its kind in the last :data:`REFUSALS_WINDOW`."""
+    with db.sessions.begin() as session:
+        recent = session.scalar(select(func.count()).select_from(AuditRow).where(
+            AuditRow.action == str(action), AuditRow.address == address[:_ADDRESS],
+            AuditRow.at > at - REFUSALS_WINDOW, AuditRow.at <= at))
+        if (recent or 0) >= REFUSALS_KEPT:
+            return
+        record(session, at=at, action=action, outcome=Outcome.REFUSED, login=login, address=address,
+               shop_id=shop_id, detail=detail)
 
 
 def entries(db: VendorDatabase, *, action: Action | str | None = None, login: str | None = None,

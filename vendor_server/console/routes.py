@@ -72,14 +72,14 @@ def signin(request: Request, context: Context, login: Annotated[str, Form()] = "
     address, now = address_of(request), context.clock()
     cookie = request.cookies.get(PRE_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, pre):  # login CSRF: the form must be this browser's
-        audit.record_alone(context.db, at=now, action=audit.Action.CSRF_REFUSED, outcome=audit.Outcome.REFUSED,
-                           login=login or "-", address=address, detail="sign-in form")
+        audit.record_refusal(context.db, at=now, action=audit.Action.CSRF_REFUSED, login=login or "-",
+                             address=address, detail="sign-in form")
         return _signin_page(request, "Trang đăng nhập đã hết hạn. Hãy nhập lại.", login, status=403)
     try:
         staff = accounts.check_password(context.db, login, password, address, now=now)
     except SignInRefused as refused:
-        audit.record_alone(context.db, at=now, action=audit.Action.SIGN_IN, outcome=audit.Outcome.REFUSED,
-                           login=login or "-", address=address, detail=refused.code)
+        audit.record_refusal(context.db, at=now, action=audit.Action.SIGN_IN, login=login or "-", address=address,
+                             detail=refused.code)
         status = 429 if refused.code == "throttled" else 401
         return _signin_page(request, REFUSAL_WORDS[refused.code], login, status=status)
     token, _info = sessions.open_session(context.db, staff.id, address, now=now)

@@ -186,9 +186,9 @@ def _shop_token_used(context: ServerContext, request: Request) -> None:
         return
     with context.db.sessions() as session:
         shop = context.db.shop_for_token(session, header.removeprefix("Bearer ").strip())
-    audit.record_alone(context.db, at=context.clock(), action=audit.Action.SHOP_TOKEN_REFUSED,
-                       outcome=audit.Outcome.REFUSED, login="-", address=address_of(request),
-                       shop_id=None if shop is None else shop.shop_id, detail=request.url.path)
+    audit.record_refusal(context.db, at=context.clock(), action=audit.Action.SHOP_TOKEN_REFUSED,
+                         address=address_of(request), shop_id=None if shop is None else shop.shop_id,
+                         detail=request.url.path)
     raise PageRefused(401, "Trang này dành cho nhân viên nhà cung cấp: hãy đăng nhập bằng tài khoản nhân viên.")
 
 
@@ -201,9 +201,8 @@ def current_session(request: Request, context: Context) -> SessionInfo | None:
     found = sessions.session_for(context.db, token, now=context.clock(),
                                  touch=request.headers.get(REFRESH_HEADER) != "1")
     if found is None:
-        audit.record_alone(context.db, at=context.clock(), action=audit.Action.SESSION_REFUSED,
-                           outcome=audit.Outcome.REFUSED, login="-", address=address_of(request),
-                           detail=request.url.path)
+        audit.record_refusal(context.db, at=context.clock(), action=audit.Action.SESSION_REFUSED,
+                             address=address_of(request), detail=request.url.path)
     return found
 
 

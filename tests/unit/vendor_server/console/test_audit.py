@@ -80,3 +80,30 @@ def test_entries_are_paged_by_id(db: VendorDatabase) -> None:
     assert minutes(audit.entries(db, action=Action.REPLY, limit=2, before_id=second[-1].id)) == ["0"]
     with pytest.raises(ValueError):
         audit.entries(db, limit=0)
+
+
+def test_a_detail_is_kept_to_a_bounded_length(db: VendorDatabase) -> None:
+    # An anonymous request's path was kept whole: 15,000 characters a row, for good (the log is append-only).
+    audit.record_alone(db, at=NOW, action=Action.SESSION_REFUSED, outcome=Outcome.REFUSED, login="-",
+                       address=ADDRESS, detail="/console/tickets/" + "A" * 15_000)
+    [entry] = audit.entries(db)
+    assert entry.detail is not None and len(entry.detail) == audit.DETAIL_MAX
+    assert entry.detail.startswith("/console/tickets/AAA")
+
+
+def test_anonymous_refusals_from_one_address_are_kept_to_a_few_per_window(db: VendorDatabase) -> None:
+    # Anyone, without signing in, wrote a row per request into a log nobody may clean: a disk filled for good.
+    # From one address the first refusals of a kind in a window are kept, which shows the attempt; the rest is
+    # not written. Another address, or the next window, is kept again.
+    for second in range(100):
+        audit.record_refusal(db, at=NOW + dt.timedelta(seconds=second), action=Action.SESSION_REFUSED,
+                             address=ADDRESS, detail="/console/queue")
+    audit.record_refusal(db, at=NOW, action=Action.SESSION_REFUSED, address="198.51.100.2", detail="/console/queue")
+    audit.record_refusal(db, at=NOW, action=Action.SIGN_IN, address=ADDRESS, login="lan", detail="wrong_password")
+    audit.record_refusal(db, at=NOW + audit.REFUSALS_WINDOW, action=Action.SESSION_REFUSED, address=ADDRESS,
+                         detail="/console/queue")
+    kept = audit.entries(db, action=Action.SESSION_REFUSED)
+    assert sum(entry.address == ADDRESS for entry in kept) == audit.REFUSALS_KEPT + 1
+    assert sum(entry.address == "198.51.100.2" for entry in kept) == 1
+    [sign_in] = audit.entries(db, action=Action.SIGN_IN)
+    assert (sign_in.login, sign_in.outcome) == ("lan", Outcome.REFUSED)

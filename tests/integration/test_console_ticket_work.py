@@ -125,6 +125,12 @@ def test_hand_made_requests_get_a_console_page_not_a_server_error(console: Conso
     assert sent.status_code == 200
     link = re.search(r'href="(/console/tickets/[^"]+/files/\d+)"', sent.text)
     assert link is not None
+    # Served as bytes to save, never as a page the browser would render: a shop's file may be HTML or SVG.
+    served = admin.get(f"{console.vendor.base_url}{link.group(1)}", timeout=10)
+    assert served.content == b"1. Tat may\n"
+    assert served.headers["content-type"] == "application/octet-stream"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert served.headers["content-disposition"].startswith("attachment;")
     for stored in (console.vendor.data / "attachments").rglob("*"):
         if stored.is_file():
             stored.unlink()

@@ -103,7 +103,9 @@ def ticket_file(context: Context, me: Me, number: str, attachment_id: int) -> Re
     if not path.is_file():  # its row without its bytes (a restore from an older copy of the files folder)
         log.warning("console: attachment %s of %s is missing at %s", attachment_id, number, path)
         raise PageRefused(404, "Tệp này không còn trên máy chủ.", me)
-    return FileResponse(path, filename=record.filename, headers={"Cache-Control": "no-store"})
+    # A shop's (or a colleague's) file may be HTML or SVG: bytes to save, never a page the browser renders.
+    return FileResponse(path, filename=record.filename, media_type="application/octet-stream",
+                        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
 # Why an act was not done, in the words the page shows.  The service's own text (English, for the log and the

@@ -32,6 +32,9 @@ class Coverage:
     days_left: int  # to the last day of the unbroken run of coverage; 0 on that day and when expired
     ending_soon: bool
     covered_until: dt.date | None  # that last day; None when expired
+    # The acceptance day, while it is still ahead: the shop is being installed, its warranty not begun.  Not
+    # covered by the policy (W1: from acceptance), and not "expired" either: the words say which.
+    accepted_on_ahead: dt.date | None = None
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -86,6 +89,7 @@ def coverage_on(contract: Contract, day: dt.date) -> Coverage:
         days_left=days_left,
         ending_soon=covered_until is not None and days_left <= ENDING_SOON_DAYS,
         covered_until=covered_until,
+        accepted_on_ahead=contract.accepted_on if day < contract.accepted_on else None,
     )
 
 

@@ -161,7 +161,9 @@ class _Story:
             (self.t("row_warranty"), self.t("warranty_value", months=contract.warranty_months,
                                             start=format_date(contract.accepted_on),
                                             end=format_date(coverage.warranty_ends))),
-            (self.t("row_status", day=format_date(self.today)), self.t(STATUS[coverage.status])),
+            (self.t("row_status", day=format_date(self.today)),
+             self.t("status_not_accepted", day=format_date(coverage.accepted_on_ahead)) if coverage.accepted_on_ahead
+             else self.t(STATUS[coverage.status])),
         ]
         if coverage.covered_until:
             rows.append((self.t("row_covered"), self.t("covered_value", day=format_date(coverage.covered_until),

@@ -43,6 +43,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status_warranty": ("Đang bảo hành", "Under warranty"),
     "status_maintenance": ("Đang bảo trì – khách hàng ưu tiên", "Under maintenance – priority customer"),
     "status_expired": ("Hết hạn bảo hành", "Warranty expired"),
+    "status_not_accepted": ("Chưa nghiệm thu: bảo hành bắt đầu từ ngày {day}",
+                            "Not yet accepted: the warranty begins on {day}"),
     # maintenance contracts
     "maintenance_heading": ("Hợp đồng bảo trì", "Maintenance contracts"),
     "maintenance_from": ("Từ ngày", "From"),

@@ -34,6 +34,10 @@ def check_coverage(contract: Contract | None, today: dt.date) -> CheckResult:
                            remedy="warranty.no_contract")
     coverage = coverage_on(contract, today)
     metrics = (Metric("days_left", coverage.days_left, "d", warn=ENDING_SOON_DAYS, crit=0),)
+    if coverage.accepted_on_ahead is not None:  # being installed: nothing has run out
+        return CheckResult(CHECK_ID, Status.OK, say("HealthCheck", "Chưa nghiệm thu: bảo hành %1 tháng bắt đầu từ "
+                                                                 "ngày %2").fill(
+                               contract.warranty_months, format_date(coverage.accepted_on_ahead)))
     if coverage.status is CoverageStatus.EXPIRED:
         return CheckResult(CHECK_ID, Status.CRITICAL, say("HealthCheck", "Đã hết hạn bảo hành và bảo trì"),
                            remedy="warranty.renew", metrics=metrics)

@@ -501,27 +501,27 @@
 <context>
     <name>CoverageTimeline</name>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="67"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="103"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="80"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="116"/>
         <source>Bảo hành</source>
         <translation>Warranty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="84"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="120"/>
         <source>Bảo trì</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="86"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="122"/>
         <source>Không được hỗ trợ</source>
         <translation>Not covered</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="103"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="137"/>
         <source>Hôm nay %1</source>
         <translation>Today %1</translation>
     </message>
@@ -2881,21 +2881,26 @@ Support requests are still saved and will be sent automatically once the network
     </message>
     <message>
         <location filename="../../app/warranty/check.py" line="38"/>
+        <source>Chưa nghiệm thu: bảo hành %1 tháng bắt đầu từ ngày %2</source>
+        <translation>Not yet accepted: the %1-month warranty begins on %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/warranty/check.py" line="42"/>
         <source>Đã hết hạn bảo hành và bảo trì</source>
         <translation>Warranty and maintenance have ended</translation>
     </message>
     <message>
-        <location filename="../../app/warranty/check.py" line="43"/>
+        <location filename="../../app/warranty/check.py" line="47"/>
         <source>Bảo hành đến hết %1, bảo trì nối tiếp; được hỗ trợ còn %2 ngày (đến hết %3)</source>
         <translation>Warranty through %1, then maintenance; support days left: %2 (covered through %3)</translation>
     </message>
     <message>
-        <location filename="../../app/warranty/check.py" line="47"/>
+        <location filename="../../app/warranty/check.py" line="51"/>
         <source>Bảo hành còn %1 ngày (đến hết %2)</source>
         <translation>Warranty days left: %1 (covered through %2)</translation>
     </message>
     <message>
-        <location filename="../../app/warranty/check.py" line="50"/>
+        <location filename="../../app/warranty/check.py" line="54"/>
         <source>Bảo trì còn %1 ngày (đến hết %2)</source>
         <translation>Maintenance days left: %1 (covered through %2)</translation>
     </message>
@@ -7502,117 +7507,122 @@ Details: %2</translation>
 <context>
     <name>WarrantyPage</name>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="54"/>
+        <location filename="../../app/ui/warranty/page.py" line="63"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="69"/>
+        <location filename="../../app/ui/warranty/page.py" line="78"/>
         <source>Số hợp đồng</source>
         <translation>Contract number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="70"/>
+        <location filename="../../app/ui/warranty/page.py" line="79"/>
         <source>Nhà cung cấp</source>
         <translation>Vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="71"/>
+        <location filename="../../app/ui/warranty/page.py" line="80"/>
         <source>Gói phần mềm</source>
         <translation>Software package</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="72"/>
+        <location filename="../../app/ui/warranty/page.py" line="81"/>
         <source>Ngày nghiệm thu</source>
         <translation>Acceptance date</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="73"/>
+        <location filename="../../app/ui/warranty/page.py" line="82"/>
         <source>Thời hạn bảo hành</source>
         <translation>Warranty term</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="74"/>
+        <location filename="../../app/ui/warranty/page.py" line="83"/>
         <source>Hợp đồng bảo trì đang hiệu lực</source>
         <translation>Maintenance contract in force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="75"/>
+        <location filename="../../app/ui/warranty/page.py" line="84"/>
         <source>Khách hàng ưu tiên</source>
         <translation>Priority customer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="89"/>
+        <location filename="../../app/ui/warranty/page.py" line="98"/>
         <source>Từ ngày</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="89"/>
+        <location filename="../../app/ui/warranty/page.py" line="98"/>
         <source>Đến hết ngày</source>
         <translation>Through</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="89"/>
+        <location filename="../../app/ui/warranty/page.py" line="98"/>
         <source>Gói bảo trì</source>
         <translation>Maintenance tier</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="98"/>
+        <location filename="../../app/ui/warranty/page.py" line="107"/>
         <source>Tải lại hợp đồng</source>
         <translation>Reload the contract</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="100"/>
+        <location filename="../../app/ui/warranty/page.py" line="109"/>
         <source>Lưu phiếu bảo hành (PDF)…</source>
         <translation>Save the certificate (PDF)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="101"/>
+        <location filename="../../app/ui/warranty/page.py" line="110"/>
         <source>Đề nghị gia hạn…</source>
         <translation>Ask to renew…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="154"/>
+        <location filename="../../app/ui/warranty/page.py" line="163"/>
         <source>Bấm “Tải lại hợp đồng”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
         <translation>Press “Reload the contract”, or “Import contract from file” if this PC has no Internet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="99"/>
+        <location filename="../../app/ui/warranty/page.py" line="108"/>
         <source>Nhập hợp đồng từ tệp…</source>
         <translation>Import contract from file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="111"/>
+        <location filename="../../app/ui/warranty/page.py" line="120"/>
         <source>Thời gian được hỗ trợ</source>
         <translation>Coverage over time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="112"/>
+        <location filename="../../app/ui/warranty/page.py" line="121"/>
         <source>Các hợp đồng bảo trì</source>
         <translation>Maintenance contracts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="113"/>
+        <location filename="../../app/ui/warranty/page.py" line="122"/>
         <source>Bảo hành và bảo trì bao gồm</source>
         <translation>Warranty and maintenance include</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="124"/>
+        <location filename="../../app/ui/warranty/page.py" line="133"/>
         <source>Đang đọc hợp đồng…</source>
         <translation>Reading the contract…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="153"/>
+        <location filename="../../app/ui/warranty/page.py" line="162"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="163"/>
+        <location filename="../../app/ui/warranty/page.py" line="172"/>
+        <source>Bảo hành %1 tháng bắt đầu từ ngày nghiệm thu %2. Trong lúc triển khai, gọi %3 khi cần hỗ trợ.</source>
+        <translation>The %1-month warranty begins on the acceptance date, %2. While the shop is being set up, call %3 for help.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="176"/>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call %1.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/warranty/page.py" line="168"/>
+        <location filename="../../app/ui/warranty/page.py" line="181"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
         <translation>
             <numerusform>%1 day left – covered through %2.</numerusform>
@@ -7620,108 +7630,108 @@ Details: %2</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="171"/>
+        <location filename="../../app/ui/warranty/page.py" line="184"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="175"/>
-        <location filename="../../app/ui/warranty/texts.py" line="130"/>
+        <location filename="../../app/ui/warranty/page.py" line="191"/>
+        <location filename="../../app/ui/warranty/texts.py" line="135"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="180"/>
+        <location filename="../../app/ui/warranty/page.py" line="196"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="185"/>
+        <location filename="../../app/ui/warranty/page.py" line="201"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="187"/>
+        <location filename="../../app/ui/warranty/page.py" line="203"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="189"/>
+        <location filename="../../app/ui/warranty/page.py" line="205"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="189"/>
+        <location filename="../../app/ui/warranty/page.py" line="205"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="231"/>
+        <location filename="../../app/ui/warranty/page.py" line="247"/>
         <source>Không đọc được tệp: %1. Hãy chọn lại tệp hợp đồng nhà cung cấp gửi.</source>
         <translation>The file could not be read: %1. Choose the contract file the vendor sent again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="252"/>
+        <location filename="../../app/ui/warranty/page.py" line="268"/>
         <source>Không lưu được phiếu bảo hành: %1. Hãy chọn nơi khác để lưu.</source>
         <translation>The warranty certificate could not be saved: %1. Choose another place to save it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="132"/>
+        <location filename="../../app/ui/warranty/texts.py" line="137"/>
         <source>%1 – MST %2</source>
         <translation>%1 – tax code %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="200"/>
+        <location filename="../../app/ui/warranty/page.py" line="216"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="205"/>
+        <location filename="../../app/ui/warranty/page.py" line="221"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="207"/>
+        <location filename="../../app/ui/warranty/page.py" line="223"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="217"/>
+        <location filename="../../app/ui/warranty/page.py" line="233"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="217"/>
+        <location filename="../../app/ui/warranty/page.py" line="233"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="225"/>
+        <location filename="../../app/ui/warranty/page.py" line="241"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="236"/>
+        <location filename="../../app/ui/warranty/page.py" line="252"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="250"/>
+        <location filename="../../app/ui/warranty/page.py" line="266"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="254"/>
+        <location filename="../../app/ui/warranty/page.py" line="270"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="260"/>
+        <location filename="../../app/ui/warranty/page.py" line="276"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="263"/>
+        <location filename="../../app/ui/warranty/page.py" line="279"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>
@@ -7744,157 +7754,162 @@ Details: %2</translation>
         <translation>Warranty expired</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="25"/>
+        <location filename="../../app/ui/warranty/texts.py" line="26"/>
+        <source>Chưa nghiệm thu</source>
+        <translation>Not yet accepted</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/texts.py" line="30"/>
         <source>Tiêu chuẩn</source>
         <translation>Standard</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="26"/>
+        <location filename="../../app/ui/warranty/texts.py" line="31"/>
         <source>Ưu tiên</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="36"/>
+        <location filename="../../app/ui/warranty/texts.py" line="41"/>
         <source>Tệp này không phải là hợp đồng của Phần Mềm Vàng.</source>
         <translation>This file is not a Phần Mềm Vàng contract.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="37"/>
+        <location filename="../../app/ui/warranty/texts.py" line="42"/>
         <source>Hợp đồng không có chữ ký số.</source>
         <translation>The contract has no digital signature.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="38"/>
+        <location filename="../../app/ui/warranty/texts.py" line="43"/>
         <source>Hợp đồng được ký bằng một khóa mà ứng dụng không tin cậy.</source>
         <translation>The contract is signed with a key this app does not trust.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="40"/>
+        <location filename="../../app/ui/warranty/texts.py" line="45"/>
         <source>Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký.</source>
         <translation>The digital signature does not match: the contract was changed after it was signed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="42"/>
+        <location filename="../../app/ui/warranty/texts.py" line="47"/>
         <source>Hợp đồng này là của một cửa hàng khác.</source>
         <translation>This contract belongs to another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="43"/>
+        <location filename="../../app/ui/warranty/texts.py" line="48"/>
         <source>Nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc thông tin nhà cung cấp).</source>
         <translation>The contract&apos;s content is not valid (a missing field, or wrong dates, terms, contract number or vendor details).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="55"/>
+        <location filename="../../app/ui/warranty/texts.py" line="60"/>
         <source>Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.</source>
         <translation>The contract in use is kept unchanged. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="61"/>
+        <location filename="../../app/ui/warranty/texts.py" line="66"/>
         <source>Tệp hợp đồng có khóa trùng lặp (“%1”): tệp bị từ chối.</source>
         <translation>The contract file has a key given twice (“%1”): the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="63"/>
+        <location filename="../../app/ui/warranty/texts.py" line="68"/>
         <source>Tệp hợp đồng có giá trị số không hợp lệ (NaN hoặc Infinity) ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has an invalid number (NaN or Infinity) at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="65"/>
+        <location filename="../../app/ui/warranty/texts.py" line="70"/>
         <source>Tệp hợp đồng có số quá lớn ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a number too large at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="67"/>
+        <location filename="../../app/ui/warranty/texts.py" line="72"/>
         <source>Tệp hợp đồng có ký tự hỏng ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a broken character at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="71"/>
+        <location filename="../../app/ui/warranty/texts.py" line="76"/>
         <source>Tệp hợp đồng không phải văn bản UTF-8: tệp bị từ chối.</source>
         <translation>The contract file is not UTF-8 text: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="72"/>
+        <location filename="../../app/ui/warranty/texts.py" line="77"/>
         <source>Tệp hợp đồng lồng nhau quá nhiều tầng: tệp bị từ chối.</source>
         <translation>The contract file is nested too deeply: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="89"/>
+        <location filename="../../app/ui/warranty/texts.py" line="94"/>
         <source>Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh “pmv-support shop-token”.</source>
         <translation>This PC has no shop connection token yet. A technician installs it with “pmv-support shop-token”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="92"/>
+        <location filename="../../app/ui/warranty/texts.py" line="97"/>
         <source>Không kết nối được máy chủ hỗ trợ (mất mạng?).</source>
         <translation>Cannot reach the support server (no network?).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="93"/>
+        <location filename="../../app/ui/warranty/texts.py" line="98"/>
         <source>Máy chủ hỗ trợ không trả lời kịp.</source>
         <translation>The support server did not answer in time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="94"/>
+        <location filename="../../app/ui/warranty/texts.py" line="99"/>
         <source>Máy chủ từ chối mã kết nối của cửa hàng.</source>
         <translation>The server refused the shop&apos;s connection token.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="95"/>
+        <location filename="../../app/ui/warranty/texts.py" line="100"/>
         <source>Máy chủ chưa có hợp đồng cho cửa hàng này.</source>
         <translation>The server has no contract for this shop yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="96"/>
+        <location filename="../../app/ui/warranty/texts.py" line="101"/>
         <source>Máy chủ hỗ trợ từ chối vì yêu cầu quá lớn.</source>
         <translation>The support server refused the request as too large.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="97"/>
+        <location filename="../../app/ui/warranty/texts.py" line="102"/>
         <source>Máy chủ hỗ trợ đang gặp lỗi.</source>
         <translation>The support server is having a problem.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="98"/>
+        <location filename="../../app/ui/warranty/texts.py" line="103"/>
         <source>Máy chủ trả lời không đúng định dạng.</source>
         <translation>The server&apos;s answer was not in the expected format.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="105"/>
+        <location filename="../../app/ui/warranty/texts.py" line="110"/>
         <source>Đang dùng hợp đồng đã lưu trên máy.</source>
         <translation>Using the contract saved on this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="107"/>
+        <location filename="../../app/ui/warranty/texts.py" line="112"/>
         <source>Máy này chưa có hợp đồng: hãy thử lại khi có mạng, nhập tệp hợp đồng nhà cung cấp gửi, hoặc gọi %1.</source>
         <translation>This PC has no contract yet: try again when online, import the contract file the vendor sent, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="115"/>
+        <location filename="../../app/ui/warranty/texts.py" line="120"/>
         <source>Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi.</source>
         <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, e-mail, remote session, or a technician on site.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="117"/>
+        <location filename="../../app/ui/warranty/texts.py" line="122"/>
         <source>Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa.</source>
         <translation>Help using the software by phone, fax, e-mail or remote session.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="118"/>
+        <location filename="../../app/ui/warranty/texts.py" line="123"/>
         <source>Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.</source>
         <translation>New versions when new gold-trading regulations come out.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="119"/>
+        <location filename="../../app/ui/warranty/texts.py" line="124"/>
         <source>Cài đặt lại phần mềm khi máy tính gặp sự cố.</source>
         <translation>Reinstalling the software when the computer fails.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="120"/>
+        <location filename="../../app/ui/warranty/texts.py" line="125"/>
         <source>Hỗ trợ lỗi thiết bị mã vạch; đường dây nóng %1 trực 24/7.</source>
         <translation>Support for barcode device problems; the hotline %1 is staffed 24/7.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="121"/>
+        <location filename="../../app/ui/warranty/texts.py" line="126"/>
         <source>Có hợp đồng bảo trì: được hỗ trợ ưu tiên (2 giờ cho sự cố nghiêm trọng và mức cao, 4 giờ cho mức thường).</source>
         <translation>With a maintenance contract: priority support (2 hours for critical and high severity, 4 hours for normal).</translation>
     </message>
@@ -7902,32 +7917,37 @@ Details: %2</translation>
 <context>
     <name>WarrantyTile</name>
     <message>
-        <location filename="../../app/ui/warranty/tile.py" line="36"/>
+        <location filename="../../app/ui/warranty/tile.py" line="38"/>
         <source>Bảo hành &amp; bảo trì</source>
         <translation>Warranty &amp; maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/tile.py" line="37"/>
+        <location filename="../../app/ui/warranty/tile.py" line="39"/>
         <source>Đang đọc…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/tile.py" line="48"/>
+        <location filename="../../app/ui/warranty/tile.py" line="50"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/tile.py" line="48"/>
+        <location filename="../../app/ui/warranty/tile.py" line="50"/>
         <source>Vào mục Bảo hành &amp; bảo trì để cập nhật.</source>
         <translation>Open Warranty &amp; maintenance to update it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/tile.py" line="52"/>
+        <location filename="../../app/ui/warranty/tile.py" line="54"/>
+        <source>Bảo hành từ ngày %1</source>
+        <translation>Warranty from %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/tile.py" line="58"/>
         <source>Gọi %1 hoặc gia hạn bảo trì.</source>
         <translation>Call %1 or renew maintenance.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/warranty/tile.py" line="55"/>
+        <location filename="../../app/ui/warranty/tile.py" line="61"/>
         <source>Còn %1 ngày (đến hết %2)</source>
         <translation>
             <numerusform>%1 day left (through %2)</numerusform>

@@ -216,3 +216,13 @@ def test_the_dates_under_the_timeline_never_overlap(qtbot: QtBot, make_page, tmp
     boxes = [box for box, _text in labels]
     assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.intersects(b)]
     assert all(0 <= box.left() and box.right() <= 1000 for box in boxes)
+
+
+def test_before_acceptance_the_page_and_tile_say_the_shop_is_being_installed(qtbot: QtBot, make_page,
+                                                                              tmp_path: Path) -> None:
+    # Enrolled at installation, before go-live: it read "Hết hạn bảo hành" in red, and the tray turned red.
+    page, tile, state = make_page(dt.date(2026, 1, 10))
+    import_signed(qtbot, page, state, tmp_path / "hd.json")
+    assert page.status_title.text() == "Chưa nghiệm thu"
+    assert "bắt đầu từ ngày nghiệm thu 15/01/2026" in page.status_detail.text()
+    assert tile.level is Level.OK and tile.value_label.text() == "Chưa nghiệm thu"

@@ -17,7 +17,15 @@ from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.tasks import TaskRunner
 from app.ui.warranty.state import WarrantyState
-from app.ui.warranty.texts import api_failure, contract_refusal, coverage_includes, status_title, tier_name, vendor_text
+from app.ui.warranty.texts import (
+    api_failure,
+    contract_refusal,
+    coverage_includes,
+    not_accepted_title,
+    status_title,
+    tier_name,
+    vendor_text,
+)
 from app.ui.warranty.timeline import CoverageTimeline
 from app.ui.widgets.build import STRETCH, page_title, push_button, vbox
 from app.ui.widgets.feature_page import FeaturePage
@@ -36,6 +44,7 @@ STATUS_COLOURS = {
     CoverageStatus.MAINTENANCE: "#1565c0",
     CoverageStatus.EXPIRED: "#c62828",
 }
+NOT_ACCEPTED_COLOUR = "#546e7a"  # being installed: neither covered nor run out
 
 
 class WarrantyPage(FeaturePage[WarrantyState]):
@@ -159,7 +168,11 @@ class WarrantyPage(FeaturePage[WarrantyState]):
             self.certificate_button.setEnabled(False)
             return
         self.certificate_button.setEnabled(True)
-        if coverage.status is CoverageStatus.EXPIRED:
+        if coverage.accepted_on_ahead is not None:
+            detail = tr_args(self.tr("Bảo hành %1 tháng bắt đầu từ ngày nghiệm thu %2. Trong lúc triển khai, gọi %3 "
+                                     "khi cần hỗ trợ."), contract.warranty_months,
+                             format_date(coverage.accepted_on_ahead), HOTLINE)
+        elif coverage.status is CoverageStatus.EXPIRED:
             detail = tr_args(self.tr("Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi "
                                      "có thể; hãy gia hạn bảo trì hoặc gọi %1."), HOTLINE)
         else:
@@ -169,7 +182,10 @@ class WarrantyPage(FeaturePage[WarrantyState]):
                              format_date(coverage.covered_until))
             if coverage.ending_soon:
                 detail += " " + self.tr("Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.")
-        self._set_card(status_title(coverage.status), detail, STATUS_COLOURS[coverage.status])
+        if coverage.accepted_on_ahead is not None:
+            self._set_card(not_accepted_title(), detail, NOT_ACCEPTED_COLOUR)
+        else:
+            self._set_card(status_title(coverage.status), detail, STATUS_COLOURS[coverage.status])
         facts = self.fact_labels
         # Both came later in the signed contract: an older one says neither, and the page says so.
         facts["number"].setText(contract.contract_number or self.tr("(hợp đồng không ghi)"))

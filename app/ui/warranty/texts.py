@@ -21,6 +21,11 @@ status_title = Words({
 })
 
 
+def not_accepted_title() -> str:
+    """The coverage's title while the acceptance day is ahead (the shop is being installed)."""
+    return translate("WarrantyTexts", "Chưa nghiệm thu")
+
+
 _TIERS = Words({
     MaintenanceTier.STANDARD: QT_TRANSLATE_NOOP("WarrantyTexts", "Tiêu chuẩn"),
     MaintenanceTier.PRIORITY: QT_TRANSLATE_NOOP("WarrantyTexts", "Ưu tiên"),

@@ -10,7 +10,7 @@ from app import HOTLINE
 from app.infra.formatting import format_date
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
-from app.ui.warranty.texts import status_title
+from app.ui.warranty.texts import not_accepted_title, status_title
 from app.ui.widgets.tile import Tile
 from app.warranty.cache import WarrantySnapshot
 from pmv_protocol.coverage import CoverageStatus
@@ -23,6 +23,8 @@ def level_of(snapshot: WarrantySnapshot) -> Level:
     coverage = snapshot.coverage
     if coverage is None:
         return Level.WARNING
+    if coverage.accepted_on_ahead is not None:  # being installed: nothing has run out
+        return Level.OK
     if coverage.status is CoverageStatus.EXPIRED:
         return Level.CRITICAL
     return Level.WARNING if coverage.ending_soon else Level.OK
@@ -47,6 +49,10 @@ class WarrantyTile(Tile):
         if coverage is None:
             self.set_content(self.tr("Chưa có hợp đồng"), self.tr("Vào mục Bảo hành & bảo trì để cập nhật."),
                              level_of(snapshot))
+            return
+        if coverage.accepted_on_ahead is not None:
+            self.set_content(not_accepted_title(), tr_args(self.tr("Bảo hành từ ngày %1"),
+                                                           format_date(coverage.accepted_on_ahead)), Level.OK)
             return
         if coverage.status is CoverageStatus.EXPIRED:
             detail = tr_args(self.tr("Gọi %1 hoặc gia hạn bảo trì."), HOTLINE)

@@ -56,6 +56,10 @@ class CoverageTimeline(QWidget):
             with_gaps.append((covered_to + dt.timedelta(days=1), self._today, "gap"))
         return with_gaps
 
+    def _span(self, segments: list[tuple[dt.date, dt.date, str]]) -> tuple[dt.date, dt.date]:
+        """The bar's first and last day: today inside it (before acceptance, while the shop is being installed)."""
+        return min(segments[0][0], self._today), max(max(end for _, end, _ in segments), self._today)
+
     def date_labels(self, font: QFont) -> list[tuple[QRectF, str]]:
         """Where each date under the bar is written: each segment's first day, then the last day at the right.
 
@@ -65,7 +69,7 @@ class CoverageTimeline(QWidget):
         segments = self.segments()
         if not segments:
             return []
-        first, last = segments[0][0], max(max(end for _, end, _ in segments), self._today)
+        first, last = self._span(segments)
         span = max(1, (last - first).days + 1)
         left, right, rows = 8.0, self.width() - 8.0, (54.0, 70.0)
         metrics = QFontMetricsF(font)
@@ -98,7 +102,7 @@ class CoverageTimeline(QWidget):
         if not segments:
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Chưa có hợp đồng"))
             return
-        first, last = segments[0][0], max(max(end for _, end, _ in segments), self._today)
+        first, last = self._span(segments)
         span = max(1, (last - first).days + 1)
         left, right, top, height = 8.0, self.width() - 8.0, 30.0, 22.0
 

@@ -104,6 +104,11 @@ def test_before_acceptance_is_not_covered() -> None:
     c = contract(D(2026, 1, 15))
     assert coverage_on(c, D(2026, 1, 14)).status is CoverageStatus.EXPIRED
     assert coverage_on(c, D(2026, 1, 15)).status is CoverageStatus.WARRANTY
+    # Not covered (seed rule W1: from acceptance), but not run out either: the shop is being installed, and the
+    # words say so (it read "Hết hạn bảo hành", red, through the commissioning).
+    assert coverage_on(c, D(2026, 1, 14)).accepted_on_ahead == D(2026, 1, 15)
+    assert coverage_on(c, D(2026, 1, 15)).accepted_on_ahead is None
+    assert coverage_on(c, D(2027, 2, 1)).accepted_on_ahead is None  # run out for real
 
 
 def test_ending_soon_threshold_is_30_days_inclusive_on_maintenance() -> None:

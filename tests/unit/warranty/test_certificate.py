@@ -213,3 +213,9 @@ def test_the_tier_codes_the_vendor_signs_are_said_in_words(tmp_path: Path, langu
                      dt.datetime(2027, 1, 10, 2, 0, tzinfo=dt.UTC), "HD-KP-0001-001", VENDOR)
     rows = [line for line in lines_of(render(tmp_path, coded, language)) if "/2028" in line or "/2029" in line]
     assert [row.split("   ")[-1].strip() for row in rows[-2:]] == [standard, priority], rows  # the tier column
+
+
+def test_before_acceptance_the_certificate_says_the_warranty_has_not_begun(tmp_path: Path) -> None:
+    text = write_certificate(FULL, SHOP, dt.date(2026, 1, 10), tmp_path / "phieu.pdf", "vi")
+    words = text_of(text)
+    assert "Chưa nghiệm thu: bảo hành bắt đầu từ ngày 15/01/2026" in words and "Hết hạn" not in words

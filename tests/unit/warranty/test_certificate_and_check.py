@@ -66,3 +66,10 @@ def test_coverage_check(day, status, fragment) -> None:
 def test_coverage_check_without_contract_says_how_to_get_one() -> None:
     result = check_coverage(None, dt.date(2026, 6, 1))
     assert result.status is Status.WARNING and "Nhập hợp đồng từ tệp" in REMEDIES[result.remedy]
+
+
+def test_before_acceptance_the_check_says_the_shop_is_being_installed() -> None:
+    # It said "Đã hết hạn bảo hành và bảo trì", critical, while the vendor was still installing the shop.
+    result = check_coverage(CONTRACT, dt.date(2026, 1, 10))
+    assert result.status is Status.OK
+    assert result.summary == "Chưa nghiệm thu: bảo hành 12 tháng bắt đầu từ ngày 15/01/2026"

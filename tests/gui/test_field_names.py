@@ -36,11 +36,22 @@ def test_the_printer_tabs_fields_are_named(qtbot: QtBot, runtime: Runtime) -> No
     runner.cancel_all()
 
 
+def test_the_scanner_tabs_fields_are_named(qtbot: QtBot, runtime: Runtime) -> None:
+    runner = TaskRunner()
+    page = DevicesPage(runtime, runner)
+    qtbot.addWidget(page)
+    scanner = page.scanner
+    _assert_named(scanner, {scanner.port: "Cổng", scanner.baud: "Tốc độ", scanner.frame: "Khung",
+                            scanner.terminator: "Kết thúc"})
+    assert scanner.capture.accessibleName() == scanner.capture.placeholderText()
+    runner.cancel_all()
+
+
 def test_the_setup_step_1_path_fields_are_named(qtbot: QtBot, runtime: Runtime) -> None:
     runner = TaskRunner()
     pos = PosPage(runner, SetupEnvironment.for_runtime(runtime), SetupChoices())  # no search until it is shown
     qtbot.addWidget(pos)
     _assert_named(pos, {
         pos.install_dir.edit: "Thư mục cài PMV", pos.database.edit: "Tệp dữ liệu bán hàng",
-        pos.backups_dir.edit: "Thư mục sao lưu", pos.logs_dir.edit: "Thư mục nhật ký",
+        pos.backups_dir.edit: "Thư mục sao lưu", pos.logs_dir.edit: "Thư mục nhật ký", pos.found: "Tìm thấy",
     })

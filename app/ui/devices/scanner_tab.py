@@ -45,6 +45,7 @@ from app.ui.i18n import said, tr_args
 from app.ui.levels import Level
 from app.ui.tasks import Task, TaskRunner
 from app.ui.widgets.flow import FlowLayout
+from app.ui.widgets.labelled import name_by_label
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tables import read_only_table
 
@@ -176,7 +177,7 @@ class ScannerTab(QWidget):
         self.detect_button.clicked.connect(self.detect)
         serial_box = QGroupBox(self.tr("Máy quét cổng COM / USB-COM"))
         row1 = QHBoxLayout()
-        row1.addWidget(QLabel(self.tr("Cổng")))
+        row1.addWidget(name_by_label(QLabel(self.tr("Cổng")), self.port))  # named for a screen reader
         row1.addWidget(self.port, 1)
         row1.addWidget(refresh)
         row2 = FlowLayout()  # wraps on a narrow window instead of widening it
@@ -185,7 +186,7 @@ class ScannerTab(QWidget):
             pair = QWidget()  # a caption stays with its list when the row wraps
             pair_layout = QHBoxLayout(pair)
             pair_layout.setContentsMargins(0, 0, 0, 0)
-            pair_layout.addWidget(QLabel(label))
+            pair_layout.addWidget(name_by_label(QLabel(label), widget))
             pair_layout.addWidget(widget)
             row2.addWidget(pair)
         row2.addWidget(self.detect_button)
@@ -197,6 +198,7 @@ class ScannerTab(QWidget):
         # -- keyboard wedge ------------------------------------------------------
         self.capture = WedgeCapture()
         self.capture.setPlaceholderText(self.tr("Bấm vào đây rồi quét mã (máy quét kiểu bàn phím USB)"))
+        self.capture.setAccessibleName(self.capture.placeholderText())  # no label: its prompt is its name
         self.capture.burst_finished.connect(self._on_wedge_burst)
         wedge_box = QGroupBox(self.tr("Máy quét kiểu bàn phím (USB HID)"))
         QVBoxLayout(wedge_box).addWidget(self.capture)

@@ -104,7 +104,7 @@ class PosPage(QWizardPage):
         self.url_note.setWordWrap(True)
         self.url_note.hide()
         form = QFormLayout()
-        form.addRow(self.tr("Tìm thấy"), found_row)
+        add_labelled_row(form, self.tr("Tìm thấy"), self.found, found_row)
         # Each label names the path typed, not the row around it (the path and its Chọn… button): unnamed before.
         add_labelled_row(form, self.tr("Thư mục cài PMV"), self.install_dir.edit, self.install_dir)
         add_labelled_row(form, self.tr("Tệp dữ liệu bán hàng"), self.database.edit, self.database)

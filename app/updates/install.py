@@ -316,7 +316,11 @@ class PackStore:
                 self._trash(entry, step="pruning")
 
     def rollback(self, pack_id: str) -> InstallResult:
-        """Make ``previous`` current again (one pointer switch); the rolled-back version becomes ``previous``."""
+        """Make ``previous`` current again (one pointer switch); nothing is ``previous`` after it.
+
+        The version given up is not kept as ``previous``: "Quay lại bản trước" pressed again went forward to it.
+        Its folder goes (the vendor still publishes it).
+        """
         pack_dir = self._pack_dir(pack_id)
         with _exclusive(self._lock_file):
             pointer = self._read_pointer(pack_dir / "current")
@@ -325,8 +329,9 @@ class PackStore:
             back = self._load_version(pack_id, target)
             if now is None or back is None:
                 raise PackStoreError(f"{pack_id}: no previous version to roll back to")
-            self._write_pointer(pack_dir, "current", Pointer(back.version, now.version).text())
-            self._set_previous(pack_dir, now.version)
+            self._write_pointer(pack_dir, "current", Pointer(back.version, None).text())
+            self._set_previous(pack_dir, None)
+            self._prune(pack_dir, {back.version})  # the store keeps current and previous only
         log.warning("pack %s rolled back from %s to %s", pack_id, now.version, back.version)
         return InstallResult(pack_id, back.version, now.version, pack_dir / back.version, self._differ(now, back),
                              title=back.title_vi)

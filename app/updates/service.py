@@ -85,6 +85,9 @@ class UpdateRun:
 
 
 UNREADABLE_KEY = "updates.unreadable_packs"  # state store: the signed packs this app version's reader refused
+# state store: pack id -> the versions rolled back by hand here; not installed again (a newer version is)
+ROLLED_BACK_KEY = "updates.rolled_back"
+ROLLED_BACK_REMEMBERED = 10  # per pack
 UNREADABLE_REMEMBERED = 50
 
 
@@ -217,6 +220,8 @@ class Updater:
             install_id, channel = self.install_id(), self._runtime.settings.updates.channel
             offered = [t for t in outcome.available if in_channel(t, channel)]
             wanted = [t for t in offered if in_rollout(t, install_id)]
+            given_up = self.rolled_back()
+            wanted = [t for t in wanted if t.version not in given_up.get(t.target_id, ())]
             packs = [t for t in _newest_each([t for t in wanted if _readable_here(t)], "regulation")
                      if _version_key(t.version) > _version_key(installed.get(t.target_id, "0"))]
             unreadable = self._unreadable()
@@ -253,6 +258,19 @@ class Updater:
         finally:
             self._lock.release()
         return outcome
+
+    def rolled_back(self) -> dict[str, list[str]]:
+        """Per pack, the versions rolled back by hand on this till: the runs pass them over (the agent put a
+        rolled-back pack back within hours); a newer version of the pack is installed as usual."""
+        kept = self._runtime.state.get(ROLLED_BACK_KEY, None)
+        if not isinstance(kept, dict):
+            return {}
+        return {str(k): [str(v) for v in versions] for k, versions in kept.items() if isinstance(versions, list)}
+
+    def _give_up(self, pack_id: str, version: str) -> None:
+        kept = self.rolled_back()
+        versions = [v for v in kept.get(pack_id, []) if v != version] + [version]
+        self._runtime.state.set(ROLLED_BACK_KEY, {**kept, pack_id: versions[-ROLLED_BACK_REMEMBERED:]})
 
     def _unreadable(self) -> list[str]:
         """The packs this app version refused before (``_unreadable_key``): said on each run, fetched once."""
@@ -443,6 +461,9 @@ class Updater:
         # The release given up is the event's version; the shop is back on the one it ran before.
         what = TargetKind.CALENDAR if store is self._runtime.calendar_store else TargetKind.PACK
         if result.previous_version is not None:
+            self._give_up(pack_id, result.previous_version)
+            if store is self._runtime.pack_store:
+                self._export(store)  # the POS applies the rules in force, not the ones given up
             self.recorder().record(UpdateEventKind.ROLLED_BACK, what, pack_id, result.previous_version,
                                    from_version=result.version, reason=MANUAL)
             self._runtime.activity.note("updates", "pack_rolled_back", title=result.title or pack_id,

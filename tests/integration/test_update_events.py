@@ -7,6 +7,8 @@ updater's default sink is ``runtime.fleet``).
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from app.runtime import Runtime
 from app.updates.app_install import AppInstall, InstallKind, create_layout
 from app.updates.app_swap import SwapResult
 from app.updates.events import HELD_BACK_KEY
-from app.updates.service import Updater
+from app.updates.service import RollbackRefused, Updater
 from app.updates.targets import UpdateErrorKind, rollout_bucket
 from app.updates.tuf_client import UpdateClient
 from tests.integration.conftest import VendorServer, start_vendor_server
@@ -67,6 +69,37 @@ def test_a_pack_downloaded_installed_and_rolled_back_by_hand_is_told_each_time(
     assert told[4].from_version == "1.0.0"  # gave 1.1.0 up, back on 1.0.0
     assert {e.at for e in told} == {runtime.clock()}  # the shop's clock, in the shop's zone
     assert len({e.id for e in told}) == 5
+
+
+def test_a_pack_rolled_back_by_hand_stays_back_in_the_app_and_the_pos_until_a_newer_one(
+        runtime: Runtime, served: tuple[VendorServer, Vendor], tmp_path: Path) -> None:
+    # The next run (the agent's, every few hours) installed the version given up again, without a word; the POS's
+    # rules folder kept it all along; and a second press of "Quay lại bản trước" went forward to it.
+    pos_rules = tmp_path / "pos" / "rules"
+    settings = runtime.settings.model_copy(update={"updates": runtime.settings.updates.model_copy(
+        update={"pos_rules_dir": pos_rules})})
+    runtime.loaded = dataclasses.replace(runtime.loaded, settings=settings)
+    server, vendor = served
+    vendor.publish_pack("1.0.0")
+    assert online(runtime, server, vendor).run().error is None
+    vendor.publish_pack("1.1.0")
+    assert online(runtime, server, vendor).run().error is None
+    assert json.loads((pos_rules / f"{PACK_ID}.json").read_bytes())["version"] == "1.1.0"
+
+    back = online(runtime, server, vendor).rollback(PACK_ID)
+    assert (back.version, back.previous_version) == ("1.0.0", "1.1.0")
+    assert json.loads((pos_rules / f"{PACK_ID}.json").read_bytes())["version"] == "1.0.0"  # the POS follows
+    again = online(runtime, server, vendor).run()
+    assert again.error is None and again.installed == []
+    assert runtime.pack_store.current(PACK_ID).version == "1.0.0"
+    with pytest.raises(RollbackRefused) as refused:  # nothing older to go back to: not forward to 1.1.0
+        online(runtime, server, vendor).rollback(PACK_ID)
+    assert refused.value.reason == RollbackRefused.NO_PREVIOUS
+
+    vendor.publish_pack("1.2.0")  # the vendor's fix
+    newer = online(runtime, server, vendor).run()
+    assert [r.version for r in newer.installed] == ["1.2.0"]
+    assert json.loads((pos_rules / f"{PACK_ID}.json").read_bytes())["version"] == "1.2.0"
 
 
 def test_a_release_outside_this_shops_rollout_is_told_held_back_once(

@@ -47,7 +47,7 @@ def test_first_install(tmp_path: Path, nd232_bytes: bytes) -> None:
     assert store.recover().clean
 
 
-def test_upgrade_rollback_and_back(tmp_path: Path, make_pack: MakePack) -> None:
+def test_upgrade_then_rollback_once(tmp_path: Path, make_pack: MakePack) -> None:
     store = PackStore(tmp_path)
     store.install(make_pack("1.0.0"))
     done = store.install(make_pack("1.1.0", rule={"amount_vnd": 15_000_000}))
@@ -63,9 +63,11 @@ def test_upgrade_rollback_and_back(tmp_path: Path, make_pack: MakePack) -> None:
     assert (undo.before["amount_vnd"], undo.after["amount_vnd"]) == (15_000_000, 20_000_000)
     pack = store.current(PACK_ID)
     assert pack is not None and pack.version == "1.0.0"
-    assert pointer(store, "previous") == "1.1.0"
-    # Rolling back again returns to the newer version: the two are kept, nothing is lost.
-    assert store.rollback(PACK_ID).version == "1.1.0"
+    # Nothing is "previous" now: rolling back again went forward to the version just given up.
+    assert pointer(store, "previous") is None and store.previous_version(PACK_ID) is None
+    with pytest.raises(PackStoreError):
+        store.rollback(PACK_ID)
+    assert store.current(PACK_ID).version == "1.0.0"
     assert store.recover().clean
 
 

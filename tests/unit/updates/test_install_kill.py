@@ -125,12 +125,13 @@ def test_upgrade_killed_at(step: str, tmp_path: Path, make_pack: Callable[..., b
         assert pack.version == "1.1.0" and pack.cash_limit().amount_vnd == 25_000_000  # type: ignore[union-attr]
         assert store.previous_version(PACK_ID) == "1.0.0"
         assert_clean(store, {"1.0.0", "1.1.0"})
-    # Rollback still targets the right version, and a retried install goes through.
-    assert store.rollback(PACK_ID).version == ("1.1.0" if switched else "1.0.0")
-    store.rollback(PACK_ID)
+    # Rollback still targets the right version, and a retried install goes through (over the version rolled
+    # back to: a rollback keeps no "previous", so pressed again it could not go forward).
+    back = "1.1.0" if switched else "1.0.0"
+    assert store.rollback(PACK_ID).version == back
     retried = store.install(new.read_bytes())
     assert retried.version == "1.2.0"
-    assert store.previous_version(PACK_ID) == "1.1.0"
+    assert store.previous_version(PACK_ID) == back
 
 
 @pytest.mark.parametrize("step", [s for s in INSTALL_STEPS if s != "pruning"])  # nothing to prune on a first install

@@ -4954,195 +4954,195 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>ScannerTab</name>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="162"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="163"/>
         <source>Làm mới</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="171"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="172"/>
         <source>Tự nhận</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="173"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="301"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="174"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="303"/>
         <source>Kết nối</source>
         <translation>Connect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="175"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="176"/>
         <source>Tự dò tốc độ</source>
         <translation>Detect speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="177"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="178"/>
         <source>Máy quét cổng COM / USB-COM</source>
         <translation>COM / USB-COM scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="179"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="180"/>
         <source>Cổng</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="183"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="223"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="184"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="225"/>
         <source>Tốc độ</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="183"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="184"/>
         <source>Khung</source>
         <translation>Frame</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="184"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="222"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="185"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="224"/>
         <source>Kết thúc</source>
         <translation>Terminator</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="199"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="200"/>
         <source>Bấm vào đây rồi quét mã (máy quét kiểu bàn phím USB)</source>
         <translation>Click here, then scan (USB keyboard-type scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="201"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="203"/>
         <source>Máy quét kiểu bàn phím (USB HID)</source>
         <translation>Keyboard-type scanner (USB HID)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="208"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="210"/>
         <source>Thử lại từ đầu</source>
         <translation>Start over</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="210"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="212"/>
         <source>Mã này không quét được</source>
         <translation>This code does not scan</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="212"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="214"/>
         <source>In tờ mã thử…</source>
         <translation>Print the test sheet…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="214"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="216"/>
         <source>Thử với tờ mã: quét lần lượt từng mã</source>
         <translation>Test sheet: scan each code in turn</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="222"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="224"/>
         <source>Lúc</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="222"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="224"/>
         <source>Nguồn</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="222"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="224"/>
         <source>Nội dung</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="271"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="273"/>
         <source>Không thấy cổng COM nào. Máy quét USB kiểu bàn phím không cần cổng: dùng ô bên dưới.</source>
         <translation>No COM port found. A USB keyboard-type scanner needs no port: use the field below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="288"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="290"/>
         <source>Chọn hoặc nhập cổng trước.</source>
         <translation>Choose or type a port first.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="297"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="299"/>
         <source>Ngắt kết nối</source>
         <translation>Disconnect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="298"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="300"/>
         <source>Đang nghe %1 – hãy quét một mã.</source>
         <translation>Listening on %1 – scan a code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="305"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="307"/>
         <source>Lỗi cổng: %1</source>
         <translation>Port error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="307"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="309"/>
         <source>Đã ngắt kết nối.</source>
         <translation>Disconnected.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="311"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="313"/>
         <source>Đang dò tốc độ: hãy quét liên tục một mã trong vài giây…</source>
         <translation>Detecting the speed: keep scanning one code for a few seconds…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="313"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="315"/>
         <source>Đang dò tốc độ cổng…</source>
         <translation>Detecting the port speed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="318"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="320"/>
         <source>Không dò được tốc độ: không nhận được mã hợp lệ ở tốc độ nào.</source>
         <translation>Could not detect the speed: no valid code arrived at any rate.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="321"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="323"/>
         <source>Máy quét dùng tốc độ %1 baud.</source>
         <translation>The scanner uses %1 baud.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="335"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="337"/>
         <source>Cổng COM</source>
         <translation>COM port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="376"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="378"/>
         <source>Bàn phím (máy quét)</source>
         <translation>Keyboard (scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="376"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="378"/>
         <source>Bàn phím (người gõ)</source>
         <translation>Keyboard (person typing)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="377"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="379"/>
         <source>%1 phím/giây</source>
         <translation>%1 keys/s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="415"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="417"/>
         <source>%1: mong đợi %2, nhận được %3</source>
         <translation>%1: expected %2, received %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="419"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="421"/>
         <source>Quét đúng.</source>
         <translation>Scanned correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="425"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="427"/>
         <source>Máy quét đọc đúng tất cả các mã trên tờ thử.</source>
         <translation>The scanner read every code on the test sheet correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="439"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="441"/>
         <source>In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.</source>
         <translation>Print the test sheet, click the scan field (or connect the COM port), then scan each code in turn. The app names the usual faults and how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="457"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="459"/>
         <source>Lưu tờ mã thử</source>
         <translation>Save the test sheet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="462"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="464"/>
         <source>Đã lưu tờ mã thử: %1 – in ở 100%.</source>
         <translation>Test sheet saved: %1 – print at 100%.</translation>
     </message>
@@ -7303,174 +7303,190 @@ Details: %2</translation>
 <context>
     <name>UpdatesPage</name>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="50"/>
+        <location filename="../../app/ui/updates/page.py" line="59"/>
         <source>Cập nhật quy định và phần mềm</source>
         <translation>Regulation and software updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="51"/>
+        <location filename="../../app/ui/updates/page.py" line="60"/>
         <source>Các gói quy định kinh doanh vàng do nhà cung cấp ký số, được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>Gold-trading regulation packs, digitally signed by the vendor, downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="54"/>
+        <location filename="../../app/ui/updates/page.py" line="63"/>
         <source>Kiểm tra cập nhật</source>
         <translation>Check for updates</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="55"/>
+        <location filename="../../app/ui/updates/page.py" line="64"/>
         <source>Cập nhật từ USB…</source>
         <translation>Update from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="56"/>
+        <location filename="../../app/ui/updates/page.py" line="65"/>
         <source>Cài các gói quy định và bản phần mềm từ bản sao nhà cung cấp chép vào USB, khi máy không có Internet. Bản sao được kiểm tra chữ ký như khi tải về.</source>
         <translation>Install regulation packs and app builds from the copy the vendor put on a USB stick, when this PC has no Internet. The copy&apos;s signatures are checked as for a download.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="58"/>
+        <location filename="../../app/ui/updates/page.py" line="67"/>
+        <location filename="../../app/ui/updates/page.py" line="311"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="65"/>
+        <location filename="../../app/ui/updates/page.py" line="74"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="71"/>
+        <location filename="../../app/ui/updates/page.py" line="80"/>
         <source>Gói quy định</source>
         <translation>Regulation pack</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="71"/>
+        <location filename="../../app/ui/updates/page.py" line="80"/>
         <source>Phiên bản</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="71"/>
+        <location filename="../../app/ui/updates/page.py" line="80"/>
         <source>Hiệu lực</source>
         <translation>In force</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="72"/>
+        <location filename="../../app/ui/updates/page.py" line="81"/>
         <source>Bản trước</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="111"/>
+        <location filename="../../app/ui/updates/page.py" line="122"/>
         <source>Đang kiểm tra cập nhật…</source>
         <translation>Checking for updates…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="129"/>
+        <location filename="../../app/ui/updates/page.py" line="142"/>
         <source>Lần kiểm tra thành công gần nhất: %1</source>
         <translation>Last successful check: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="139"/>
+        <location filename="../../app/ui/updates/page.py" line="152"/>
         <source>Chưa có gói quy định nào trên máy này. Bấm “Kiểm tra cập nhật” để tải các gói do nhà cung cấp ký; gói mới cũng được tự động tải và cài trước ngày có hiệu lực.</source>
         <translation>There are no regulation packs on this PC yet. Press “Check for updates” to download the packs signed by the vendor; new packs are also downloaded and installed automatically before they take effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="141"/>
+        <location filename="../../app/ui/updates/page.py" line="154"/>
         <source>Chọn một gói quy định trong bảng phía trên để xem nội dung thay đổi và ngày có hiệu lực.</source>
         <translation>Select a regulation pack in the table above to see what it changes and when it takes effect.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="154"/>
+        <location filename="../../app/ui/updates/page.py" line="167"/>
         <source>Chọn một gói có bản trước (cột “Bản trước”) để quay lại bản đó.</source>
         <translation>Choose a pack that has a previous version (the “Previous” column) to go back to it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="160"/>
+        <location filename="../../app/ui/updates/page.py" line="173"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="166"/>
+        <location filename="../../app/ui/updates/page.py" line="179"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="167"/>
+        <location filename="../../app/ui/updates/page.py" line="180"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="179"/>
+        <location filename="../../app/ui/updates/page.py" line="192"/>
         <source>%1 (phiên bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="181"/>
+        <location filename="../../app/ui/updates/page.py" line="194"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="183"/>
+        <location filename="../../app/ui/updates/page.py" line="196"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="186"/>
+        <location filename="../../app/ui/updates/page.py" line="199"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="195"/>
+        <location filename="../../app/ui/updates/page.py" line="208"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="204"/>
+        <location filename="../../app/ui/updates/page.py" line="217"/>
         <source>Gói này chưa được cài trên máy này nên không có gì để quay lại.</source>
         <translation>This pack is not installed on this PC, so there is nothing to go back to.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="206"/>
+        <location filename="../../app/ui/updates/page.py" line="219"/>
         <source>Gói này không có bản trước để quay lại; bản đang dùng được giữ nguyên.</source>
         <translation>This pack has no earlier version to go back to; the one in use is kept.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="210"/>
+        <location filename="../../app/ui/updates/page.py" line="223"/>
         <source>Một tiến trình khác (cập nhật tự động) đang cài gói quy định; hãy chờ một lát rồi thử lại. Không có gì bị thay đổi.</source>
         <translation>Another process (the automatic update) is installing regulation packs; wait a moment, then try again. Nothing was changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="214"/>
+        <location filename="../../app/ui/updates/page.py" line="227"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="221"/>
+        <location filename="../../app/ui/updates/page.py" line="234"/>
         <source>Chọn thư mục bản cập nhật trên USB</source>
         <translation>Choose the update folder on the USB stick</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="233"/>
+        <location filename="../../app/ui/updates/page.py" line="246"/>
         <source>Đang kiểm tra bản cập nhật trong %1…</source>
         <translation>Checking the update copy in %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="237"/>
+        <location filename="../../app/ui/updates/page.py" line="250"/>
         <source>Đang cập nhật từ USB…</source>
         <translation>Updating from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="245"/>
+        <location filename="../../app/ui/updates/page.py" line="258"/>
         <source>Đang dừng…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="251"/>
+        <location filename="../../app/ui/updates/page.py" line="264"/>
         <source>Đang cài %1…</source>
         <translation>Installing %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="280"/>
+        <location filename="../../app/ui/updates/page.py" line="294"/>
         <source>Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ.</source>
         <translation>Update from USB stopped; packs already installed are kept.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="301"/>
+        <source>Quay lại %1 bản %2 và bỏ bản %3? Bản %3 sẽ không tự cài lại trên máy này; bản mới hơn của nhà cung cấp vẫn được cài như thường.</source>
+        <translation>Go back to %1 version %2 and give up version %3? Version %3 will not install itself again on this PC; a newer version from the vendor still installs as usual.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="315"/>
+        <source>Đã quay lại %1 bản %2 (bỏ bản %3).</source>
+        <translation>Went back to %1 version %2 (version %3 given up).</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/page.py" line="320"/>
+        <source>Đã dừng kiểm tra cập nhật; các gói đã cài xong trước đó vẫn được giữ.</source>
+        <translation>Update check stopped; packs already installed before that are kept.</translation>
     </message>
 </context>
 <context>

@@ -138,13 +138,35 @@ def test_a_new_version_shows_what_changed_and_can_be_rolled_back(
         page.check_now()
     assert [r.version for r in blocker.args[0].installed] == ["1.1.0"]
     qtbot.waitUntil(lambda: page.table.rowCount() == 1 and page.table.item(0, 1).text() == "1.1.0", timeout=5000)
-    page.table.selectRow(0)
-    page._show_selected()
+    # The row stayed selected over the new list: its pane and button follow it by themselves (they kept 1.0.0's).
     text = page.detail.toPlainText()
     assert "Thay đổi so với bản 1.0.0" in text and "20000000 → 15000000" in text
     assert page.rollback_button.isEnabled()  # 1.0.0 to go back to
+    asked: list[str] = []
+    page._confirm = lambda question: asked.append(question) or False  # "Không": nothing happens
     page.rollback_button.click()
-    qtbot.waitUntil(lambda: runtime.pack_store.current("nd-232-2025").version == "1.0.0", timeout=5000)
+    assert "bản 1.0.0 và bỏ bản 1.1.0" in asked[0] and runtime.pack_store.current("nd-232-2025").version == "1.1.0"
+    page._confirm = lambda question: True
+    with qtbot.waitSignal(state.rolled_back, timeout=5000):
+        page.rollback_button.click()
+    assert runtime.pack_store.current("nd-232-2025").version == "1.0.0"
+    assert "Đã quay lại" in page.message.text() and "bỏ bản 1.1.0" in page.message.text()
+    qtbot.waitUntil(lambda: page.table.item(0, 1).text() == "1.0.0", timeout=5000)
+    assert not page.rollback_button.isEnabled()  # nothing older: pressed again it went forward to 1.1.0
+    with qtbot.waitSignal(state.ran, timeout=30000) as blocker:  # the given-up version is not installed again
+        page.check_now()
+    assert blocker.args[0].installed == [] and runtime.pack_store.current("nd-232-2025").version == "1.0.0"
+
+
+def test_a_cancelled_check_gives_the_button_back(qtbot: QtBot, runtime: Runtime, published) -> None:
+    # The check's Hủy (in the status bar) left "Kiểm tra cập nhật" greyed out until the app restarted.
+    vendor, root = published
+    page, state = make(qtbot, runtime, vendor.base_url, root)
+    with qtbot.waitSignal(state.check_cancelled, timeout=30000):
+        page.check_now()
+        assert not page.check_button.isEnabled()
+        page._keep.cancel_all()
+    assert page.check_button.isEnabled() and "Đã dừng kiểm tra cập nhật" in page.message.text()
 
 
 def test_the_detail_pane_says_what_to_do_while_it_shows_no_pack(qtbot: QtBot, runtime: Runtime, published) -> None:

@@ -6,7 +6,16 @@ import html
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QHeaderView, QLabel, QProgressBar, QTableWidgetItem, QTextBrowser, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QTableWidgetItem,
+    QTextBrowser,
+    QWidget,
+)
 
 from app import HOTLINE
 from app.infra.formatting import format_datetime
@@ -31,7 +40,7 @@ from app.ui.widgets.build import hbox, page_title, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.scroll import set_scrolling_content
 from app.ui.widgets.tables import fit_table_height, read_only_table
-from app.updates.install import PackStoreError
+from app.updates.install import InstallResult, PackStoreError
 from app.updates.offline import CopyFolderError, OfflineCopyRefused, OfflineRefusal
 from app.updates.pack_folders import InstalledPack
 from app.updates.service import NotConfigured, RollbackRefused, UpdateRun
@@ -104,6 +113,8 @@ class UpdatesPage(QWidget):
         state.imported.connect(self.show_import)
         state.import_failed.connect(self._on_import_failed)
         state.import_cancelled.connect(self._on_import_cancelled)
+        state.rolled_back.connect(self._on_rolled_back)
+        state.check_cancelled.connect(self._on_check_cancelled)
         self.show_packs(state.packs)
 
     def check_now(self) -> None:
@@ -125,6 +136,8 @@ class UpdatesPage(QWidget):
             self._show_hint(self._detail_hint(packs))
         if packs and not self.table.selectedItems():
             self.table.selectRow(0)
+        # The same row may stay selected over a new list (a check installed 1.1.0): its pane and button follow.
+        self._show_selected()
         last = self._state.last_success
         self.last.setText(tr_args(self.tr("Lần kiểm tra thành công gần nhất: %1"), format_datetime(last))
                           if last else "")  # shop time
@@ -253,8 +266,9 @@ class UpdatesPage(QWidget):
     def _usb_done(self) -> None:
         self._usb_task = None
         self.usb_row.hide()
-        for button in (self.check_button, self.usb_button, self.rollback_button):
+        for button in (self.check_button, self.usb_button):
             button.setEnabled(True)
+        self._show_selected()  # the rollback button only where the pack has a version to go back to
 
     def show_import(self, run: UpdateRun) -> None:
         error = run.error
@@ -282,5 +296,26 @@ class UpdatesPage(QWidget):
 
     def _rollback_selected(self) -> None:
         pack = self._selected()
-        if pack is not None and pack.previous_version:
-            self._state.rollback(pack.id)
+        if pack is None or not pack.previous_version:
+            return
+        question = tr_args(self.tr("Quay lại %1 bản %2 và bỏ bản %3? Bản %3 sẽ không tự cài lại trên máy này; "
+                                   "bản mới hơn của nhà cung cấp vẫn được cài như thường."),
+                           pack.title_vi or pack.id, pack.previous_version, pack.version)
+        if not self._confirm(question):
+            return
+        self.rollback_button.setEnabled(False)  # one rollback at a time: the pane follows once it is done
+        self._state.rollback(pack.id)
+
+    def _confirm(self, question: str) -> bool:
+        """Asked before a rollback (a seam: the tests answer it without a modal box)."""
+        answer = QMessageBox.question(self, self.tr("Quay lại bản trước"), question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _on_rolled_back(self, result: InstallResult) -> None:
+        self.message.show_message(tr_args(self.tr("Đã quay lại %1 bản %2 (bỏ bản %3)."), result.title or result.pack_id,
+                                          result.version, result.previous_version or "—"), Level.OK)
+
+    def _on_check_cancelled(self) -> None:
+        self.check_button.setEnabled(True)
+        self.message.show_message(self.tr("Đã dừng kiểm tra cập nhật; các gói đã cài xong trước đó vẫn được giữ."),
+                                  Level.INFO)

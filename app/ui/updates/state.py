@@ -32,6 +32,8 @@ class UpdatesState(FeatureState):
         imported(object): the :class:`UpdateRun` of an offline copy (a USB stick), refused or not.
         import_failed(object): an exception that stopped the import before it ran (not a copy, no trusted root).
         import_cancelled(): the import was stopped on request.
+        rolled_back(object): the :class:`InstallResult` of a pack rolled back by hand.
+        check_cancelled(): a check started here was stopped on request.
         restart_requested(): hand over to the waiting app version now (the Application does it).
     """
 
@@ -42,6 +44,8 @@ class UpdatesState(FeatureState):
     imported = Signal(object)
     import_failed = Signal(object)
     import_cancelled = Signal()
+    rolled_back = Signal(object)
+    check_cancelled = Signal()
     restart_requested = Signal()
 
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QObject | None = None) -> None:
@@ -53,6 +57,8 @@ class UpdatesState(FeatureState):
         self.ran.connect(self._after_run)
         self.imported.connect(self._after_run)
         self.import_cancelled.connect(self.load)  # packs installed before the stop stay installed
+        self.check_cancelled.connect(self.load)  # likewise for a check
+        self.rolled_back.connect(lambda _result: self.load())
 
     def shop_today(self) -> dt.date:
         return self._runtime.shop_today()
@@ -87,7 +93,8 @@ class UpdatesState(FeatureState):
 
     def run_now(self, title: str = "") -> None:
         self._runner.run_job(lambda cancel, progress: self.updater.run(cancel, progress),
-                             on_success=self.ran.emit, on_failure=self.failed.emit, title=title, cancellable=True)
+                             on_success=self.ran.emit, on_failure=self.failed.emit,
+                             on_cancelled=self.check_cancelled.emit, title=title, cancellable=True)
 
     def import_offline(self, folder: Path, title: str = "") -> Task:
         """Verify and install the offline copy in ``folder`` (app/updates/offline.py) in the background."""
@@ -99,7 +106,7 @@ class UpdatesState(FeatureState):
             on_cancelled=self.import_cancelled.emit, title=title, cancellable=True)
 
     def rollback(self, pack_id: str) -> None:
-        self._runner.run(lambda: self.updater.rollback(pack_id), on_success=lambda _r: self.load(),
+        self._runner.run(lambda: self.updater.rollback(pack_id), on_success=self.rolled_back.emit,
                          on_failure=self.failed.emit)
 
     def register(self, agent: BackgroundAgent) -> None:

@@ -22,6 +22,7 @@ up per person; each is judged on its own.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,7 +87,8 @@ class CustomerDay:
 
 def mask_name(full_name: str | None) -> str:
     """``Nguyễn Thị Lan`` -> ``Nguyễn Thị L***``: enough for staff to recognise, not a full identity on a report."""
-    words = (full_name or "").split()
+    # Composed first: a name stored decomposed (NFD) would keep its initial's base letter without its accent.
+    words = unicodedata.normalize("NFC", full_name or "").split()
     if not words:
         return say("HealthCheck", "Khách không tên")
     return " ".join([*words[:-1], f"{words[-1][0]}***"])

@@ -72,7 +72,10 @@ class FolderAdapter(BaseAdapter):
         path = self.resolve(request.url or "")
         if path is None:
             return self._answer(request, 404)
-        handle = path.open("rb")
+        try:
+            handle = path.open("rb")
+        except OSError:  # a failing stick, or one pulled out: a file the copy cannot give (INCOMPLETE), not our disk
+            return self._answer(request, 404)
         size = os.fstat(handle.fileno()).st_size
         wanted = request.headers.get("Range", "")
         start = _range_start(wanted if isinstance(wanted, str) else wanted.decode("latin-1"))

@@ -84,3 +84,23 @@ def test_only_the_copys_own_urls_are_answered(copy: Path) -> None:
     for other in ("pmv-usb://copy/metadata/timestamp.json", "pmv-usb://copy/tuf/config.json",
                   "https://example.invalid/tuf/metadata/timestamp.json", "pmv-usb://copy/tuf/keys/x.key"):
         assert adapter.resolve(other) is None
+
+
+def test_a_file_the_stick_cannot_read_is_missing_not_a_local_disk_fault(copy: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A failing stick (or one pulled out mid-read) answers EIO; it became the update code's "storage" error and
+    # the page said the till's own disk could not be written. No disk here fails on demand: the stick's refusal
+    # is raised by the one call that opens its files.
+    import errno
+
+    opened = Path.open
+
+    def failing(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self.is_relative_to(copy / "targets"):
+            raise OSError(errno.EIO, "Input/output error", str(self))
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", failing)
+    with pytest.raises(tuf_errors.DownloadHTTPError) as unreadable:
+        FolderFetcher(copy).download_bytes(url("targets", "regulation/abc.pack-1.0.0.json"), len(BODY))
+    assert unreadable.value.status_code == 404

@@ -112,17 +112,17 @@
         <translation>Version %1 was not installed: the data could not be backed up before installing (a full disk, or a damaged data file), so nothing was changed. The app will try again in 12 hours; free some disk space, or call %2 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="103"/>
+        <location filename="../../app/ui/updates/texts.py" line="119"/>
         <source>bộ cài báo lỗi</source>
         <translation>the installer reported an error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="104"/>
+        <location filename="../../app/ui/updates/texts.py" line="120"/>
         <source>bản mới tắt ngay khi mở</source>
         <translation>the new version closed as soon as it started</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="105"/>
+        <location filename="../../app/ui/updates/texts.py" line="121"/>
         <source>bản mới không mở được trong thời gian chờ</source>
         <translation>the new version did not open in time</translation>
     </message>
@@ -132,22 +132,22 @@
         <translation>Version %1 is not installed yet: the app had not fully closed; it will try again next time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="116"/>
+        <location filename="../../app/ui/updates/texts.py" line="132"/>
         <source>Bản phần mềm mới không đúng loại cho máy này.</source>
         <translation>The new app version is not the right kind for this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="117"/>
+        <location filename="../../app/ui/updates/texts.py" line="133"/>
         <source>Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài.</source>
         <translation>The new app package contains unsafe files: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="119"/>
+        <location filename="../../app/ui/updates/texts.py" line="135"/>
         <source>Gói phần mềm mới thiếu chương trình: đã từ chối, không cài.</source>
         <translation>The new app package has no program in it: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="121"/>
+        <location filename="../../app/ui/updates/texts.py" line="137"/>
         <source>Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền).</source>
         <translation>Could not write the new app version to disk (full or no permission).</translation>
     </message>
@@ -2742,7 +2742,7 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Replies not sent yet: %1; the oldest has waited %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="47"/>
+        <location filename="../../app/updates/compliance.py" line="48"/>
         <source>Có khách giao dịch vàng từ hạn mức trở lên trong một ngày (cộng cả cửa hàng bán ra và mua vào) nhưng có phần thanh toán không qua tài khoản ngân hàng: tiền mặt, quẹt thẻ, ví điện tử hoặc phiếu quà tặng. Theo Nghị định 232/2025/NĐ-CP, từ hạn mức này phải thanh toán qua tài khoản thanh toán của khách và của cửa hàng tại ngân hàng.
 1. Không xóa, không hủy và không sửa phương thức thanh toán trên các hóa đơn, bảng kê được nêu.
 2. Ghi lại tên khách, ngày và số chứng từ trong phần chi tiết; báo ngay cho chủ cửa hàng.
@@ -2755,112 +2755,112 @@ Support requests are still saved and will be sent automatically once the network
 4. Call %1 so a technician can turn on the limit warning in PMV and explain how to handle the transactions already made.</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="66"/>
+        <location filename="../../app/updates/compliance.py" line="67"/>
         <source>tiền mặt</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="67"/>
+        <location filename="../../app/updates/compliance.py" line="68"/>
         <source>chuyển khoản</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="68"/>
+        <location filename="../../app/updates/compliance.py" line="69"/>
         <source>thẻ</source>
         <translation>card</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="69"/>
+        <location filename="../../app/updates/compliance.py" line="70"/>
         <source>ví điện tử</source>
         <translation>e-wallet</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="70"/>
+        <location filename="../../app/updates/compliance.py" line="71"/>
         <source>phiếu quà tặng</source>
         <translation>gift voucher</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="72"/>
+        <location filename="../../app/updates/compliance.py" line="73"/>
         <source>bán ra</source>
         <translation>sales</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="72"/>
+        <location filename="../../app/updates/compliance.py" line="73"/>
         <source>mua vào</source>
         <translation>buy-backs</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="91"/>
+        <location filename="../../app/updates/compliance.py" line="93"/>
         <source>Khách không tên</source>
         <translation>Unnamed customer</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="123"/>
+        <location filename="../../app/updates/compliance.py" line="125"/>
         <source>Khách lẻ không ghi tên</source>
         <translation>Unnamed walk-in customer</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="138"/>
+        <location filename="../../app/updates/compliance.py" line="140"/>
         <source>%1, ngày %2: tổng %3, trong đó %4 không qua tài khoản ngân hàng (%5); chứng từ %6</source>
         <translation>%1, %2: total %3, of which %4 not through a bank account (%5); documents %6</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="147"/>
+        <location filename="../../app/updates/compliance.py" line="149"/>
         <source>%1 và %2</source>
         <translation>%1 and %2</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="154"/>
+        <location filename="../../app/updates/compliance.py" line="156"/>
         <source>mọi cách thanh toán</source>
         <translation>any means of payment</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="158"/>
+        <location filename="../../app/updates/compliance.py" line="160"/>
         <source>Hạn mức: tổng giao dịch từ %1 của một khách trong một ngày (%2), tính cả %3, %4; chỉ %5 được tính là qua tài khoản ngân hàng. Đã xét từ %6 đến %7.</source>
         <translation>Limit: one customer&apos;s transactions totalling %1 or more in one day (%2), counting %3, paid by %4; only %5 counts as through a bank account. Checked from %6 to %7.</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="162"/>
+        <location filename="../../app/updates/compliance.py" line="164"/>
         <source>Hạn mức: tổng giao dịch trên %1 của một khách trong một ngày (%2), tính cả %3, %4; chỉ %5 được tính là qua tài khoản ngân hàng. Đã xét từ %6 đến %7.</source>
         <translation>Limit: one customer&apos;s transactions totalling more than %1 in one day (%2), counting %3, paid by %4; only %5 counts as through a bank account. Checked from %6 to %7.</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="171"/>
+        <location filename="../../app/updates/compliance.py" line="173"/>
         <source>Bỏ qua: chưa cài gói quy định về thanh toán qua tài khoản ngân hàng (Nghị định 232/2025/NĐ-CP)</source>
         <translation>Skipped: the regulation pack on payment through bank accounts (Decree 232/2025/NĐ-CP) is not installed</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="176"/>
+        <location filename="../../app/updates/compliance.py" line="178"/>
         <source>Bỏ qua: quy định thanh toán qua tài khoản ngân hàng có hiệu lực từ %1</source>
         <translation>Skipped: the rule on payment through bank accounts takes effect on %1</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="192"/>
+        <location filename="../../app/updates/compliance.py" line="194"/>
         <source>Không có khách nào giao dịch từ %1 trong một ngày mà thanh toán không qua tài khoản ngân hàng</source>
         <translation>No customer traded %1 or more in one day with payment not through a bank account</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="195"/>
+        <location filename="../../app/updates/compliance.py" line="197"/>
         <source>Không có khách nào giao dịch trên %1 trong một ngày mà thanh toán không qua tài khoản ngân hàng</source>
         <translation>No customer traded more than %1 in one day with payment not through a bank account</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="200"/>
+        <location filename="../../app/updates/compliance.py" line="202"/>
         <source>... và %1 trường hợp khác</source>
         <translation>... and %1 more</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="203"/>
+        <location filename="../../app/updates/compliance.py" line="205"/>
         <source>và %1 trường hợp khác</source>
         <translation>and %1 more</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="205"/>
+        <location filename="../../app/updates/compliance.py" line="207"/>
         <source>%1 trường hợp khách giao dịch từ %2 trong một ngày có phần thanh toán không qua tài khoản ngân hàng: %3</source>
         <translation>Cases of a customer trading %2 or more in one day with part of the payment not through a bank account: %1 — %3</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="208"/>
+        <location filename="../../app/updates/compliance.py" line="210"/>
         <source>%1 trường hợp khách giao dịch trên %2 trong một ngày có phần thanh toán không qua tài khoản ngân hàng: %3</source>
         <translation>Cases of a customer trading more than %2 in one day with part of the payment not through a bank account: %1 — %3</translation>
     </message>
@@ -7189,113 +7189,123 @@ Details: %2</translation>
         <translation>Invoices must include: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="90"/>
-        <source>Thêm quy tắc %1</source>
-        <translation>Rule added: %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/updates/texts.py" line="92"/>
-        <source>Bỏ quy tắc %1</source>
-        <translation>Rule removed: %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/updates/texts.py" line="96"/>
-        <source>Đổi %1 (%2)</source>
-        <translation>Changed %1 (%2)</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/updates/texts.py" line="129"/>
+        <location filename="../../app/ui/updates/texts.py" line="145"/>
         <source>Không tìm thấy thư mục %1 (USB đã bị rút ra?). Hãy cắm lại USB rồi chọn lại.</source>
         <translation>Folder %1 not found (was the USB stick removed?). Plug it in again and choose again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="131"/>
+        <location filename="../../app/ui/updates/texts.py" line="147"/>
         <source>%1 là một tệp, không phải thư mục. Hãy chọn thư mục bản cập nhật trên USB.</source>
         <translation>%1 is a file, not a folder. Choose the update folder on the USB stick.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="133"/>
+        <location filename="../../app/ui/updates/texts.py" line="149"/>
         <source>Thư mục %1 không phải bản cập nhật của nhà cung cấp (không có thư mục metadata). Hãy chọn thư mục nhà cung cấp đã chép vào USB (%2).</source>
         <translation>Folder %1 is not the vendor&apos;s update copy (no metadata folder). Choose the folder the vendor copied to the USB stick (%2).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="136"/>
+        <location filename="../../app/ui/updates/texts.py" line="152"/>
         <source>Bản cập nhật trong %1 chưa được chép xong. Hãy xin nhà cung cấp chép lại (%2).</source>
         <translation>The update copy in %1 was not finished. Ask the vendor to write it again (%2).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="175"/>
+        <location filename="../../app/ui/updates/texts.py" line="191"/>
         <source>Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới (%3). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <comment>one</comment>
         <translation>The update copy on the USB stick expired on %1 (%2 day ago). Ask the vendor for a new copy (%3). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="177"/>
+        <location filename="../../app/ui/updates/texts.py" line="193"/>
         <source>Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới (%3). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <translation>The update copy on the USB stick expired on %1 (%2 days ago). Ask the vendor for a new copy (%3). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="149"/>
+        <location filename="../../app/ui/updates/texts.py" line="165"/>
         <source>Bản cập nhật trên USB đã hết hạn. Hãy xin nhà cung cấp một bản mới (%1). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <translation>The update copy on the USB stick has expired. Ask the vendor for a new copy (%1). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="158"/>
+        <location filename="../../app/ui/updates/texts.py" line="174"/>
         <source>Bản cập nhật trên USB không phải của nhà cung cấp của bạn (chữ ký không khớp). Không cài gì; máy vẫn dùng bản hiện có. Gọi %1 nếu không rõ USB này từ đâu.</source>
         <translation>The update copy on the USB stick is not from your vendor (the signatures do not match). Nothing was installed; this PC keeps what it has. Call %1 if you do not know where this stick came from.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="152"/>
+        <location filename="../../app/ui/updates/texts.py" line="168"/>
         <source>Bản cập nhật trên USB cũ hơn bản máy này đã có. Không cài gì; máy vẫn dùng bản hiện có. Hãy xin nhà cung cấp một bản mới (%1).</source>
         <translation>The update copy on the USB stick is older than what this PC already has. Nothing was installed; this PC keeps what it has. Ask the vendor for a new copy (%1).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="161"/>
+        <location filename="../../app/ui/updates/texts.py" line="86"/>
+        <source>%1, từ ngày %2</source>
+        <translation>%1, from %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="91"/>
+        <source>%1 (từ ngày %2)</source>
+        <translation>%1 (from %2)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="107"/>
+        <source>Thêm: %1</source>
+        <translation>Added: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="109"/>
+        <source>Bỏ: %1</source>
+        <translation>Removed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="111"/>
+        <source>Trước: %1. Nay: %2</source>
+        <translation>Before: %1. Now: %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/updates/texts.py" line="177"/>
         <source>Bản cập nhật trên USB đã bị sửa hoặc hỏng (không khớp chữ ký của nhà cung cấp). Không cài gì; máy vẫn dùng bản hiện có. Hãy chép lại từ nhà cung cấp hoặc gọi %1.</source>
         <translation>The update copy on the USB stick was altered or is damaged (it does not match the vendor&apos;s signatures). Nothing was installed; this PC keeps what it has. Copy it again from the vendor or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="164"/>
+        <location filename="../../app/ui/updates/texts.py" line="180"/>
         <source>Bản cập nhật trên USB thiếu tệp hoặc không đọc được. Không cài thêm gì; hãy chép lại đầy đủ từ nhà cung cấp rồi thử lại.</source>
         <translation>The update copy on the USB stick is missing a file or cannot be read. Nothing more was installed; copy it again in full from the vendor and try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="187"/>
+        <location filename="../../app/ui/updates/texts.py" line="203"/>
         <source>%1 (bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="192"/>
+        <location filename="../../app/ui/updates/texts.py" line="208"/>
         <source>Chưa cài được %1: phiên bản phần mềm này không đọc được gói này; các bản cập nhật khác vẫn được cài. Hãy gọi %2.</source>
         <translation>Could not install %1: this version of the app cannot read it; the other updates were installed. Call %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="201"/>
+        <location filename="../../app/ui/updates/texts.py" line="217"/>
         <source>Đã cài gói quy định: %1.</source>
         <translation>Regulation packs installed: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="209"/>
+        <location filename="../../app/ui/updates/texts.py" line="225"/>
         <source>Đã cài từ USB: %1.</source>
         <translation>Installed from USB: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="213"/>
+        <location filename="../../app/ui/updates/texts.py" line="229"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>Version %1 of the app is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="216"/>
+        <location filename="../../app/ui/updates/texts.py" line="232"/>
         <source>Bản phần mềm %1 có trên USB, nhưng bản cài trên máy này không tự cập nhật được: hãy cài bằng bộ cài của nhà cung cấp.</source>
         <translation>App version %1 is on the USB stick, but this installation cannot update itself: install it with the vendor&apos;s installer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="223"/>
+        <location filename="../../app/ui/updates/texts.py" line="239"/>
         <source>Chưa đến lượt máy này nhận %1 (nhà cung cấp đang phát hành dần).</source>
         <translation>This PC is not yet due to receive %1 (the vendor is releasing it gradually).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="226"/>
+        <location filename="../../app/ui/updates/texts.py" line="242"/>
         <source>Bản cập nhật trên USB hợp lệ; máy này đã có đủ, không có gì mới.</source>
         <translation>The update copy on the USB stick is valid; this PC already has everything on it.</translation>
     </message>

@@ -139,8 +139,11 @@ def test_a_new_version_shows_what_changed_and_can_be_rolled_back(
     assert [r.version for r in blocker.args[0].installed] == ["1.1.0"]
     qtbot.waitUntil(lambda: page.table.rowCount() == 1 and page.table.item(0, 1).text() == "1.1.0", timeout=5000)
     # The row stayed selected over the new list: its pane and button follow it by themselves (they kept 1.0.0's).
-    text = page.detail.toPlainText()
-    assert "Thay đổi so với bản 1.0.0" in text and "20000000 → 15000000" in text
+    text = " ".join(page.detail.toPlainText().split())
+    # Said as the rules are said (it showed "amount_vnd: 20000000 → 15000000", the pack's field names).
+    assert "Thay đổi so với bản 1.0.0" in text
+    assert "Trước: Từ 20.000.000 ₫ mỗi khách mỗi ngày" in text and "(từ ngày 10/10/2025). Nay: Từ 15.000.000 ₫" in text
+    assert "amount_vnd" not in text
     assert page.rollback_button.isEnabled()  # 1.0.0 to go back to
     asked: list[str] = []
     page._confirm = lambda question: asked.append(question) or False  # "Không": nothing happens
@@ -241,3 +244,17 @@ def test_the_cash_limit_rule_is_shown_as_the_pack_states_it() -> None:
     line = rule_text(corrected)
     assert line.startswith("Trên 50.000.000") and "chỉ tính bán ra" in line
     assert line.endswith("(được tính: chuyển khoản, thẻ)")
+
+
+def test_a_rule_starting_later_than_its_pack_says_from_when() -> None:
+    # A transition period (the pack model allows a rule's own later date): the new limit read as already in force.
+    import datetime as dt
+
+    from app.ui.updates.texts import rule_line
+    from pmv_protocol.packs import RegulationPack
+
+    shipped = RegulationPack.model_validate_json(PACK.read_bytes())
+    rule = next(r for r in shipped.rules if r.kind == "cash_limit_per_customer_per_day")
+    assert not rule_line(shipped, rule).endswith("từ ngày 10/10/2025")  # the pack's own date: said in the table
+    later = rule.model_copy(update={"effective_date": dt.date(2026, 12, 1)})
+    assert rule_line(shipped, later).endswith(", từ ngày 01/12/2026")

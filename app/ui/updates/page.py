@@ -30,7 +30,7 @@ from app.ui.updates.texts import (
     copy_folder_text,
     error_text,
     refused_packs_text,
-    rule_text,
+    rule_line,
     usb_refusal_text,
     usb_result_text,
     what_changed,
@@ -172,7 +172,7 @@ class UpdatesPage(QWidget):
         if current is None:  # never the previous pack's text under this one's name
             self._show_hint(self.tr("Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại."))
             return
-        rules = "".join(f"<li>{html.escape(rule_text(rule))}</li>" for rule in current.rules)
+        rules = "".join(f"<li>{html.escape(rule_line(current, rule))}</li>" for rule in current.rules)
         changes_html = ""
         if pack.previous_version:
             changes = what_changed(self._runtime.pack_store, pack.id, pack.previous_version, current)

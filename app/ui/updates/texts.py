@@ -11,7 +11,7 @@ from app.updates.install import PackStore
 from app.updates.offline import EXPORT_COMMAND, CopyFolderProblem, OfflineCopyRefused, OfflineRefusal
 from app.updates.service import UpdateRun
 from app.updates.targets import UpdateErrorKind
-from pmv_protocol.packs import ChangeKind, RegulationPack, diff
+from pmv_protocol.packs import ChangeKind, RegulationPack, RuleBase, diff
 
 _UPDATE_ERRORS = Words({
     UpdateErrorKind.SECURITY: QT_TRANSLATE_NOOP(
@@ -79,21 +79,37 @@ def rule_text(rule: object) -> str:
     return str(kind)
 
 
+def rule_line(pack: RegulationPack, rule: RuleBase) -> str:
+    """:func:`rule_text`, with the rule's own date where it starts later than its pack (a transition period)."""
+    text = rule_text(rule)
+    if rule.effective_date is not None and rule.effective_date != pack.effective_date:
+        text = tr_args(translate("UpdateTexts", "%1, từ ngày %2"), text, format_date(rule.effective_date))
+    return text
+
+
+def _dated(pack: RegulationPack, rule: RuleBase) -> str:
+    return tr_args(translate("UpdateTexts", "%1 (từ ngày %2)"), rule_text(rule),
+                   format_date(pack.effective_date_of(rule)))
+
+
 def what_changed(store: PackStore, pack_id: str, previous_version: str, current: RegulationPack) -> list[str]:
-    """'What changed' against the previous version, one line per rule added, removed or changed."""
+    """'What changed' against the previous version, one line per rule added, removed or changed, each rule said
+    as the page says it (it showed "amount_vnd: 20000000 → 30000000", the pack's field names and raw values)."""
     old = store.pack_at(pack_id, previous_version)
     if old is None:
         return []
+    before = {(rule.kind, rule.key()): rule for rule in old.rules}
+    after = {(rule.kind, rule.key()): rule for rule in current.rules}
     lines = []
     for change in diff(old, current):
+        ident = (change.kind, change.key)
         if change.change is ChangeKind.ADDED:
-            lines.append(tr_args(translate("UpdateTexts", "Thêm quy tắc %1"), change.kind))
+            lines.append(tr_args(translate("UpdateTexts", "Thêm: %1"), _dated(current, after[ident])))
         elif change.change is ChangeKind.REMOVED:
-            lines.append(tr_args(translate("UpdateTexts", "Bỏ quy tắc %1"), change.kind))
+            lines.append(tr_args(translate("UpdateTexts", "Bỏ: %1"), _dated(old, before[ident])))
         else:
-            fields = ", ".join(f"{name}: {change.before.get(name)} → {change.after.get(name)}"  # type: ignore[union-attr]
-                               for name in change.changed_fields)
-            lines.append(tr_args(translate("UpdateTexts", "Đổi %1 (%2)"), change.kind, fields))
+            lines.append(tr_args(translate("UpdateTexts", "Trước: %1. Nay: %2"), _dated(old, before[ident]),
+                                 _dated(current, after[ident])))
     return lines
 
 

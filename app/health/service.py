@@ -31,7 +31,7 @@ def context_for(runtime: Runtime) -> CheckContext:
         support=runtime.support,
         contract=lambda: runtime.contract_service().current(),
         data_dir=runtime.paths.data_dir,
-        cash_limit_pack=lambda: runtime.pack_store.pack_with_rule(CashLimitRule),
+        cash_limit_pack=lambda: runtime.pack_store.pack_with_rule(CashLimitRule, on=runtime.shop_today()),
         clock=runtime.clock,
         machine=runtime.machine,
     )

@@ -25,6 +25,7 @@ never a guess at which line counts.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -210,10 +211,26 @@ class PackStore:
     def current_packs(self) -> list[RegulationPack]:
         return [pack for pack in (self.current(i) for i in self._pack_ids()) if pack is not None]
 
-    def pack_with_rule(self, kind: type[RuleBase]) -> RegulationPack | None:
-        """The current pack holding a rule of ``kind`` (the newest by effective date if several do)."""
+    def pack_with_rule(self, kind: type[RuleBase], on: dt.date | None = None) -> RegulationPack | None:
+        """The current pack holding a rule of ``kind`` (the newest by effective date if several do).
+
+        ``on``: the day the rule is applied.  A newer version whose rule starts after that day (a transition
+        period) leaves the previous version's rule in force until then, where that one had begun.
+        """
         holders = [pack for pack in self.current_packs() if pack.rules_of(kind)]
+        if on is not None:
+            holders = [self._in_force(pack, kind, on) for pack in holders]
         return max(holders, key=lambda pack: pack.effective_date_of(pack.rules_of(kind)[0]), default=None)
+
+    def _in_force(self, pack: RegulationPack, kind: type[RuleBase], on: dt.date) -> RegulationPack:
+        if pack.effective_date_of(pack.rules_of(kind)[0]) <= on:
+            return pack
+        previous_version = self.previous_version(pack.id)
+        earlier = self.pack_at(pack.id, previous_version) if previous_version else None
+        rules = earlier.rules_of(kind) if earlier is not None else []
+        if earlier is not None and rules and earlier.effective_date_of(rules[0]) <= on:
+            return earlier
+        return pack  # nothing earlier in force: the new rule, which the check says begins later
 
     # --- installing ------------------------------------------------------------
 

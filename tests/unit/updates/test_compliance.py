@@ -152,6 +152,23 @@ def test_wired_to_a_pack_store(demo_shop: DemoShop, make_ctx: MakeCtx, tmp_path:
     assert run_one(check, make_ctx()).status is Status.CRITICAL
 
 
+def test_a_newer_pack_whose_rule_starts_later_leaves_the_older_rule_in_force_until_then(
+        demo_shop: DemoShop, make_ctx: MakeCtx, tmp_path: Path, make_pack: Callable[..., bytes]) -> None:
+    # The pack model allows a rule its own later date (a transition period). A newer pack raising the limit from
+    # 01/12/2026 made the check stop ("có hiệu lực từ 01/12/2026") while the 20-million rule was still the law.
+    store = PackStore(tmp_path / "packs")
+    store.install(ND232.read_bytes().replace(b'"version": "1.1.0"', b'"version": "1.0.0"', 1))
+    check = make_check(lambda: store.pack_with_rule(CashLimitRule, on=dt.date(2026, 11, 25)))
+    before = run_one(check, make_ctx())
+    assert before.status is Status.CRITICAL
+    store.install(make_pack("1.1.0", rule={"amount_vnd": 30_000_000, "effective_date": "2026-12-01"}))
+    during = run_one(check, make_ctx())  # 25/11/2026: the 1.0.0 rule still applies
+    assert (during.status, _days_found(during)) == (Status.CRITICAL, _days_found(before))
+    after = run_one(make_check(lambda: store.pack_with_rule(CashLimitRule, on=dt.date(2026, 12, 2))),
+                    make_ctx(now=dt.datetime(2026, 12, 2, 3, tzinfo=dt.UTC)))
+    assert after.status is Status.OK and format_vnd(30_000_000) in after.details  # the new rule, from its day
+
+
 def test_invoices_without_a_customer_stand_alone(demo_shop: DemoShop, make_ctx: MakeCtx,
                                                  nd232: RegulationPack) -> None:
     conn = sqlite3.connect(demo_shop.pos_database)

@@ -139,6 +139,8 @@ class Translators:
         own = QTranslator()
         if not own.load(f"{CATALOGUE}_{language}", str(translations_dir())):
             log.error("translation %s_%s.qm not found in %s", CATALOGUE, language, translations_dir())
+            if qt_words is not None:  # staying Vietnamese: Qt's words too
+                app.installTranslator(qt_words)
             return False
         app.installTranslator(own)
         self._installed.append(own)

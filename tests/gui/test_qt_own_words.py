@@ -56,3 +56,10 @@ def test_in_english_they_are_qts_own_again(qapp: QApplication) -> None:
     finally:
         assert translators.install(qapp, "vi")
     assert _menu(QLineEdit()) == MENU_VI  # and back
+
+
+def test_a_language_whose_catalogue_is_missing_leaves_the_window_vietnamese_with_qts_words(qapp: QApplication) -> None:
+    translators = Translators()
+    assert translators.install(qapp, "vi")
+    assert not translators.install(qapp, "fr")  # no pmv_support_fr.qm: it stays Vietnamese
+    assert translators.language == "vi" and _menu(QLineEdit()) == MENU_VI

@@ -258,3 +258,21 @@ def test_a_rule_starting_later_than_its_pack_says_from_when() -> None:
     assert not rule_line(shipped, rule).endswith("từ ngày 10/10/2025")  # the pack's own date: said in the table
     later = rule.model_copy(update={"effective_date": dt.date(2026, 12, 1)})
     assert rule_line(shipped, later).endswith(", từ ngày 01/12/2026")
+
+
+def test_a_rollback_that_waited_on_the_lock_can_be_tried_again(qtbot: QtBot, runtime: Runtime) -> None:
+    # The button is greyed while a rollback runs; one refused because the background update held the packs' lock
+    # ("hãy chờ một lát rồi thử lại") left it greyed until another row was chosen.
+    from app.updates.install import PackStoreError
+
+    runtime.pack_store.install(PACK.read_bytes().replace(b'"version": "1.1.0"', b'"version": "1.0.0"', 1))
+    runtime.pack_store.install(PACK.read_bytes())
+    page, state = make(qtbot, runtime)
+    state.load()
+    qtbot.waitUntil(lambda: page.rollback_button.isEnabled(), timeout=5000)
+    page._confirm = lambda question: True
+    page._state.rollback = lambda pack_id: None  # the worker is not reached: its refusal is emitted below
+    page.rollback_button.click()
+    assert not page.rollback_button.isEnabled()
+    state.failed.emit(PackStoreError("packs/.lock is held by another process"))
+    assert page.rollback_button.isEnabled()

@@ -204,6 +204,7 @@ class UpdatesPage(QWidget):
 
     def _on_failed(self, exc: BaseException) -> None:
         self.check_button.setEnabled(True)
+        self._show_selected()  # a refused or busy rollback: its button back, to try again
         if isinstance(exc, NotConfigured):
             text = self.tr("Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm "
                            "bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng "

@@ -162,6 +162,12 @@ def find_backups(folder: Path) -> list[Backup]:
     return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
 
+def taken_by_now(backups: list[Backup], now: dt.datetime) -> list[Backup]:
+    """The backups not ahead of the clock, newest first: a copy named for 2027 (made under a wrong clock) would
+    otherwise be "the newest" for a year, hiding stopped backups from both checks."""
+    return [backup for backup in backups if backup.taken_at <= now + AHEAD_OF_CLOCK]
+
+
 # --- backup.age ---------------------------------------------------------------
 
 def check_age(ctx: CheckContext) -> CheckResult:
@@ -179,12 +185,11 @@ def check_age(ctx: CheckContext) -> CheckResult:
         return result(Status.CRITICAL, say("HealthCheck", "Chưa có bản sao lưu nào trong %1").fill(str(folder)),
                       remedy="backup.none", metrics=(Metric("backups", 0, crit=0),))
     now = ctx.local_now()
-    taken = [backup for backup in backups if backup.taken_at <= now + AHEAD_OF_CLOCK]
+    taken = taken_by_now(backups, now)
     if not taken:  # every backup after the clock: the clock is wrong (a flat CMOS battery sets it back)
         return result(Status.WARNING, say("HealthCheck", "Mọi bản sao lưu đều mang thời gian trong tương lai "
                                                          "(mới nhất %1): đồng hồ máy có thể bị lùi").fill(
                           format_datetime(backups[0].taken_at)), remedy="clock.skew")
-    # One copy made under a wrong clock (or named for the wrong year) would otherwise hide stopped backups.
     newest = taken[0]
     max_hours = ctx.settings.health.backup_max_age_hours
     age = max(dt.timedelta(0), now - newest.taken_at)  # a few minutes ahead: fresh
@@ -278,6 +283,7 @@ def check_restorable(ctx: CheckContext) -> CheckResult:
         backups = find_backups(folder) if folder.is_dir() else []
     except PermissionError:  # backup.age says so, with its fix steps
         return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: không đọc được thư mục sao lưu"))
+    backups = taken_by_now(backups, ctx.local_now()) or backups  # all ahead: backup.age says why
     if not backups:
         return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: không có bản sao lưu để thử khôi phục"))
     newest = backups[0]

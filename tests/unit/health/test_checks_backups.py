@@ -266,9 +266,11 @@ def test_a_backup_dated_in_the_future_does_not_hide_that_backups_stopped(make_ct
     _shift_backups(demo_shop, 6)
     stray = demo_shop.backups_dir / "PMV_backup_2027-11-19_2200.zip"
     stray.write_bytes(_newest_bytes_of_template(demo_shop))
-    age = run_one(AGE, make_ctx())
+    age, restorable = _run_both(make_ctx)
     assert age.status is Status.CRITICAL and age.remedy == "backup.stale"
     assert "22:00 18/11/2026" in age.summary
+    # The restore is tried on the real newest copy too (it tried the 2027 one, green for a year).
+    assert "PMV_backup_2026-11-18_2200.zip" in restorable.summary, restorable.summary
 
 
 def test_backups_all_dated_after_the_clock_point_at_the_clock(make_ctx, demo_shop: DemoShop) -> None:

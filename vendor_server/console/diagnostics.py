@@ -157,7 +157,6 @@ class Bundle:
     verdict: str | None = None
     logs: tuple[LogTail, ...] = ()
     settings: str | None = None  # indented JSON, or the text as received (cut, with a note, when long)
-    system: dict[str, object] = field(default_factory=dict)  # as received: the page shows only ``till``
     till: Till | None = None  # None: system.json has nothing the page shows
     devices: tuple[Device, ...] = ()
     redactions: dict[str, int] = field(default_factory=dict)  # total per kind across the parts
@@ -612,11 +611,12 @@ def _read(reader: _Reader, attachment_id: int, filename: str) -> Bundle:
     if "settings.json" in reader.members and (text := reader.text("settings.json", strict=True)) is not None:
         if (value := reader.parsed("settings.json", text)) is not None:
             settings = _settings_text(text, value)
-    system: dict[str, object] = {}
+    # Only what the page shows is kept: the parsed system.json (up to 5 MB of JSON, many times that as objects)
+    # stayed in every cached bundle, past what the cache counts.
     till = None
     if "system.json" in reader.members and (value := reader.json("system.json")) is not None:
         if isinstance(value, dict):
-            system, till = value, _till(value, problems)
+            till = _till(value, problems)
         else:
             problems.append("Tệp system.json không đúng dạng: không đọc")
     devices: tuple[Device, ...] = ()
@@ -625,7 +625,7 @@ def _read(reader: _Reader, attachment_id: int, filename: str) -> Bundle:
 
     logs = tuple(_logs(reader))
     return Bundle(attachment_id, filename, created_at=manifest.created_at, app=manifest.app, checks=checks,
-                  verdict=verdict, logs=logs, settings=settings, system=system, till=till, devices=devices,
+                  verdict=verdict, logs=logs, settings=settings, till=till, devices=devices,
                   redactions=manifest.redactions, left_out=manifest.left_out, problems=_listed(problems))
 
 

@@ -123,7 +123,7 @@ def test_a_full_bundle_shows_checks_logs_settings_system_devices_and_redactions(
     assert all(isinstance(count, int) and count > 0 for count in bundle.redactions.values())
     assert bundle.settings is not None and json.loads(bundle.settings)["shop"]["name"] == "Kim Phát"
     assert "\n  " in bundle.settings  # pretty
-    assert bundle.system["local_time"] and bundle.system["disks"]
+    assert bundle.till is not None and bundle.till.local_time and bundle.till.disks
     assert bundle.devices == tuple(Device(**item) for item in DEVICES)
     assert bundle.left_out == ()
 
@@ -136,7 +136,7 @@ def test_a_bundle_without_health_and_with_parts_left_out(tmp_path: Path) -> None
     assert (bundle.checks, bundle.verdict, bundle.settings, bundle.devices) == ((), None, None, ())
     assert [log.name for log in bundle.logs] == ["app.log"]
     assert sorted(bundle.left_out) == ["devices", "pos_log", "settings"]
-    assert "python" in bundle.system
+    assert bundle.till is not None  # system.json was read
 
 
 def test_the_technicians_audit_csv_is_shown_as_a_log(tmp_path: Path) -> None:
@@ -186,7 +186,7 @@ def test_a_member_that_is_not_json_or_not_utf8_is_skipped_and_the_rest_shown(tmp
         "app.log": b"08:00 INFO ok\n08:01 INFO gi\xe1 v\xe0ng\n",
     })
     bundle = read_bundle(path, 1, "b.zip")
-    assert (bundle.checks, bundle.verdict, bundle.settings, bundle.system) == ((), None, None, {})
+    assert (bundle.checks, bundle.verdict, bundle.settings, bundle.till) == ((), None, None, None)
     assert bundle.devices == (Device(**DEVICES[0]),)
     assert bundle.logs[0].lines[0] == "08:00 INFO ok" and "\ufffd" in bundle.logs[0].lines[1]
     problems = "\n".join(bundle.problems)
@@ -344,13 +344,13 @@ class Opened:
 
 def test_a_zip_bomb_member_is_refused_without_inflating_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = zip_of(tmp_path / "bomb.zip", {"manifest.json": MANIFEST, "app.log": bytes(30 * MB),
-                                          "system.json": "{\"python\": \"3.11\"}"})
+                                          "system.json": "{\"app\": \"PMV Support 0.1.0\"}"})
     assert path.stat().st_size < MB  # small on the wire
     opened = Opened(monkeypatch)
     bundle = read_bundle(path, 1, "bomb.zip")
     assert "app.log" not in opened.names
     assert bundle.logs == ()
-    assert bundle.system == {"python": "3.11"}
+    assert bundle.till is not None and bundle.till.app == "PMV Support 0.1.0"  # the rest was read
     assert len(bundle.problems) == 1 and "app.log quá lớn" in bundle.problems[0]
 
 
@@ -711,3 +711,15 @@ def test_the_cache_is_bounded_by_count_and_by_the_bytes_its_bundles_inflated() -
     assert (cache.get(("a",)), cache.get(("c",)), cache.get(("big",))) == (None, None, b)
     cache.put(("huge",), c, 101)  # never fits: not kept, and nothing else is dropped for it
     assert (cache.get(("huge",)), cache.get(("big",))) == (None, b)
+
+
+def test_a_bundle_keeps_only_what_the_page_shows_of_system_json(tmp_path: Path) -> None:
+    # The parsed system.json (a 4 MB member of junk: many times that as Python objects) stayed in every
+    # cached bundle, past what the cache counts: a dozen 5 KB zips pinned over a gigabyte.
+    import pickle
+
+    junk = json.dumps({"app": "PMV Support 0.1.0", "junk": ["x" * 10] * 300_000})
+    path = zip_of(tmp_path / "big.zip", {"manifest.json": MANIFEST, "system.json": junk})
+    bundle = read_bundle(path, 1, "big.zip")
+    assert bundle.till is not None and bundle.till.app == "PMV Support 0.1.0"
+    assert len(pickle.dumps(bundle)) < 50_000

@@ -142,7 +142,8 @@ def record_refusal(db: VendorDatabase, *, at: dt.datetime, action: Action | str,
     with db.sessions.begin() as session:
         recent = session.scalar(select(func.count()).select_from(AuditRow).where(
             AuditRow.action == str(action), AuditRow.address == address[:_ADDRESS],
-            AuditRow.at > at - REFUSALS_WINDOW, AuditRow.at <= at))
+            AuditRow.at > at - REFUSALS_WINDOW, AuditRow.at <= at,
+            AuditRow.outcome == str(Outcome.REFUSED)))  # a staff office's sign-ins do not silence a refusal
         if (recent or 0) >= REFUSALS_KEPT:
             return
         record(session, at=at, action=action, outcome=Outcome.REFUSED, login=login, address=address,

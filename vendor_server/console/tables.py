@@ -74,7 +74,8 @@ class AuditRow(Base):
     """One staff action or refused attempt; rows are only ever added (no code path updates or deletes one)."""
 
     __tablename__ = "console_audit"
-    __table_args__ = (Index("ix_console_audit_at", "at"),)
+    # refusals: counting one address's recent refusals of a kind (audit.record_refusal), on every anonymous one
+    __table_args__ = (Index("ix_console_audit_at", "at"), Index("ix_console_audit_refusals", "action", "address", "at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -107,3 +107,14 @@ def test_anonymous_refusals_from_one_address_are_kept_to_a_few_per_window(db: Ve
     assert sum(entry.address == "198.51.100.2" for entry in kept) == 1
     [sign_in] = audit.entries(db, action=Action.SIGN_IN)
     assert (sign_in.login, sign_in.outcome) == ("lan", Outcome.REFUSED)
+
+
+def test_a_staff_offices_sign_ins_do_not_silence_a_refusal(db: VendorDatabase) -> None:
+    # Twenty colleagues signing in through the office's one address at 08:00 counted as twenty refusals: the next
+    # wrong password from that address was not written.
+    for minute in range(25):
+        audit.record_alone(db, at=NOW + minute * MINUTE / 10, action=Action.SIGN_IN, login=f"staff{minute}",
+                           address=ADDRESS)
+    audit.record_refusal(db, at=NOW + 3 * MINUTE, action=Action.SIGN_IN, address=ADDRESS, login="lan",
+                         detail="wrong_password")
+    assert [e.login for e in audit.entries(db, action=Action.SIGN_IN, outcome=Outcome.REFUSED)] == ["lan"]

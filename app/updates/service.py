@@ -220,7 +220,8 @@ class Updater:
             install_id, channel = self.install_id(), self._runtime.settings.updates.channel
             offered = [t for t in outcome.available if in_channel(t, channel)]
             wanted = [t for t in offered if in_rollout(t, install_id)]
-            given_up = self.rolled_back()
+            # A copy someone brought on a USB stick is a deliberate install: it may bring a version given up back.
+            given_up = {} if source is UpdateSource.USB else self.rolled_back()
             wanted = [t for t in wanted if t.version not in given_up.get(t.target_id, ())]
             packs = [t for t in _newest_each([t for t in wanted if _readable_here(t)], "regulation")
                      if _version_key(t.version) > _version_key(installed.get(t.target_id, "0"))]
@@ -241,6 +242,7 @@ class Updater:
                     self._remember_unreadable(unreadable, target)
                     continue
                 outcome.installed.append(result)
+                self._take_back(target.target_id, target.version)
                 if not result.unchanged:
                     events.installed(target, result.previous_version)
                     self._runtime.activity.note("updates", "pack_installed", title=result.title or result.pack_id,
@@ -271,6 +273,14 @@ class Updater:
         kept = self.rolled_back()
         versions = [v for v in kept.get(pack_id, []) if v != version] + [version]
         self._runtime.state.set(ROLLED_BACK_KEY, {**kept, pack_id: versions[-ROLLED_BACK_REMEMBERED:]})
+
+    def _take_back(self, pack_id: str, version: str) -> None:
+        """``version`` is installed (from a USB copy) or stays in use: no longer held back."""
+        kept = self.rolled_back()
+        if version in kept.get(pack_id, []):
+            versions = [v for v in kept[pack_id] if v != version]
+            self._runtime.state.set(ROLLED_BACK_KEY, {**{k: v for k, v in kept.items() if k != pack_id},
+                                                      **({pack_id: versions} if versions else {})})
 
     def _unreadable(self) -> list[str]:
         """The packs this app version refused before (``_unreadable_key``): said on each run, fetched once."""
@@ -452,16 +462,20 @@ class Updater:
             installed = False
         if not installed:
             raise RollbackRefused(pack_id, RollbackRefused.UNKNOWN_PACK)
+        given_up = store.current(pack_id)
+        if given_up is not None and store.previous_version(pack_id) is not None:
+            self._give_up(pack_id, given_up.version)  # first: a run between the switch and this would take it back
         try:
             result = store.rollback(pack_id)
         except PackStoreError:
+            if given_up is not None:
+                self._take_back(pack_id, given_up.version)
             if store.previous_version(pack_id) is None:
                 raise RollbackRefused(pack_id, RollbackRefused.NO_PREVIOUS) from None
             raise  # the store's lock is held by another process
         # The release given up is the event's version; the shop is back on the one it ran before.
         what = TargetKind.CALENDAR if store is self._runtime.calendar_store else TargetKind.PACK
         if result.previous_version is not None:
-            self._give_up(pack_id, result.previous_version)
             if store is self._runtime.pack_store:
                 self._export(store)  # the POS applies the rules in force, not the ones given up
             self.recorder().record(UpdateEventKind.ROLLED_BACK, what, pack_id, result.previous_version,

@@ -19,6 +19,7 @@ from app.runtime import Runtime
 from app.updates.app_install import AppInstall, InstallKind, create_layout
 from app.updates.app_swap import SwapResult
 from app.updates.events import HELD_BACK_KEY
+from app.updates.offline import import_offline
 from app.updates.service import RollbackRefused, Updater
 from app.updates.targets import UpdateErrorKind, rollout_bucket
 from app.updates.tuf_client import UpdateClient
@@ -95,6 +96,13 @@ def test_a_pack_rolled_back_by_hand_stays_back_in_the_app_and_the_pos_until_a_ne
     with pytest.raises(RollbackRefused) as refused:  # nothing older to go back to: not forward to 1.1.0
         online(runtime, server, vendor).rollback(PACK_ID)
     assert refused.value.reason == RollbackRefused.NO_PREVIOUS
+    assert online(runtime, server, vendor).rolled_back() == {PACK_ID: ["1.1.0"]}
+
+    # A USB copy brought on purpose installs it again (a mistaken rollback can be undone), and the hold goes.
+    usb = import_offline(Updater(runtime, root_bytes=vendor.root()), vendor.export(tmp_path / "usb"))
+    assert usb.error is None and [r.version for r in usb.installed] == ["1.1.0"]
+    assert online(runtime, server, vendor).rolled_back() == {}
+    assert online(runtime, server, vendor).rollback(PACK_ID).version == "1.0.0"  # and back again
 
     vendor.publish_pack("1.2.0")  # the vendor's fix
     newer = online(runtime, server, vendor).run()

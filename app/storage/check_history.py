@@ -13,9 +13,9 @@ from app.storage.db import Database
 from app.storage.tables import CheckResultRow
 
 KEEP = dt.timedelta(days=90)
-# Runs kept whatever the clocks said: a till's clock set a year ahead for one run would otherwise prune
-# everything before it against that year.
-KEEP_RUNS = 30
+# Runs pruned by one record at most: the steady state prunes one (a run in, the oldest out); a till's clock set a
+# year ahead would otherwise prune the whole history against that year in one run.
+PRUNED_AT_ONCE = 2
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,11 @@ class CheckHistory:
                 summary, phrase = stored_summary(item.summary)
                 session.add(CheckResultRow(run_at=report.finished_at, check_id=item.check_id,
                                            status=item.status.value, summary=summary, phrase=phrase))
-            session.flush()
-            recent = (select(func.min(CheckResultRow.id).label("first")).group_by(CheckResultRow.run_at)
-                      .order_by(func.min(CheckResultRow.id).desc()).limit(KEEP_RUNS).subquery())
-            kept_from = select(func.min(recent.c.first)).scalar_subquery()
-            session.execute(delete(CheckResultRow).where(CheckResultRow.run_at < report.finished_at - KEEP,
-                                                         CheckResultRow.id < kept_from))
+            oldest = session.scalars(
+                select(CheckResultRow.run_at).where(CheckResultRow.run_at < report.finished_at - KEEP)
+                .group_by(CheckResultRow.run_at).order_by(func.min(CheckResultRow.id)).limit(PRUNED_AT_ONCE)).all()
+            if oldest:
+                session.execute(delete(CheckResultRow).where(CheckResultRow.run_at.in_(oldest)))
 
     def states(self) -> dict[str, CheckState]:
         """Per check: its latest status and since when it has had it."""

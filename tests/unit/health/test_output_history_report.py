@@ -81,29 +81,29 @@ def test_history_knows_since_when_each_check_has_its_state(tmp_path: Path) -> No
 def test_one_run_under_a_clock_a_year_ahead_neither_erases_the_history_nor_hides_the_runs_after_it(
         tmp_path: Path) -> None:
     # A till whose CMOS clock jumped ahead (or a year typed wrong) runs the checks once, then the clock is put
-    # right. The history was pruned against that run's time (everything went) and the "latest" run was the
-    # one with the greatest time, so the OK of 2027 hid every real result after it.
+    # right. The history was pruned against that run's time (two weeks of half-hourly runs went at once) and the
+    # "latest" run was the one with the greatest time, so the OK of 2027 hid every real result after it.
     db, _ = Database.open(tmp_path / "app.sqlite3")
     history = CheckHistory(db)
-    for day in range(25):
-        history.record(report({"backup.age": Status.OK}, T0 + dt.timedelta(days=day)))
-    history.record(report({"backup.age": Status.OK}, T0 + dt.timedelta(days=25 + 365)))
-    history.record(report({"backup.age": Status.CRITICAL}, T0 + dt.timedelta(days=26)))
+    half_hour = dt.timedelta(minutes=30)
+    for run in range(672):  # two weeks at the default interval
+        history.record(report({"backup.age": Status.OK}, T0 + run * half_hour))
+    history.record(report({"backup.age": Status.OK}, T0 + dt.timedelta(days=365)))
+    history.record(report({"backup.age": Status.CRITICAL}, T0 + 672 * half_hour))
     latest = history.latest_run()
-    assert latest is not None and latest.run_at == T0 + dt.timedelta(days=26, seconds=2)
+    assert latest is not None and latest.run_at == T0 + 672 * half_hour + dt.timedelta(seconds=2)
     assert [r.status for r in latest.results] == [Status.CRITICAL]
     assert history.last_verdict() is Status.CRITICAL
     assert history.states()["backup.age"].status is Status.CRITICAL
     with db.read() as session:
         kept = session.scalar(select(func.count()).select_from(CheckResultRow))
-    assert kept == 27  # the last 30 runs are kept whatever their times
-    # Past those 30, what is 90 days older than the run is pruned, as before.
-    for hour in range(30):
-        history.record(report({"backup.age": Status.OK}, T0 + dt.timedelta(days=26 + 91, hours=hour)))
+    assert kept >= 672  # at most a couple of runs went with the year-ahead one
+    # What is 90 days older than a run is still pruned, a couple of runs a record: the steady state keeps up.
+    for run in range(5):
+        history.record(report({"backup.age": Status.OK}, T0 + dt.timedelta(days=91) + run * half_hour))
     with db.read() as session:
-        times = session.scalars(select(CheckResultRow.run_at)).all()
-    # Left: the 30 runs, and the one of the year ahead (not older than anything).
-    assert len(times) == 31 and min(times) == T0 + dt.timedelta(days=26 + 91, seconds=2)
+        oldest = session.scalar(select(func.min(CheckResultRow.run_at)))
+    assert oldest is not None and oldest > T0 + 4 * half_hour
     db.close()
 
 

@@ -64,12 +64,26 @@ def _name_after(text: str, start: int) -> tuple[int, int] | None:
         if text.startswith(MASK, position):
             return None  # "Nguyễn Thị L***": masked before
         gap = _BETWEEN_WORDS.match(text, position)
-        if gap is None:
+        if gap is None or (gap.end() - gap.start() == 2 and not _name_goes_on(text, gap.end(), style)):
             break
         position = gap.end()
     if len(words) < _NAME_WORDS[0]:
         return None
     return words[0][0], words[-1][1]
+
+
+def _name_goes_on(text: str, position: int, style: str | None) -> bool:
+    """After a double space: whether the name goes on there (a word of its style, then one space and another).
+
+    A double space inside a name ("Phạm  Văn Đồng") has name words on both sides; one after a name is a
+    fixed-width log's next column ("Nguyễn Văn An  Thanh toán"), whose first word may be capitalised too.
+    """
+    word = _WORD.match(text, position)
+    if word is None or _name_style(word.group()) not in ("initial", style):
+        return False
+    after = word.end()
+    following = _WORD.match(text, after + 1) if text[after:after + 1] == " " else None
+    return following is not None and _name_style(following.group()) in ("initial", style)
 
 
 def _name_style(word: str) -> str | None:

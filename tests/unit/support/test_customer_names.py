@@ -33,3 +33,16 @@ def names(text: str) -> list[str]:
 )
 def test_names_after_a_label(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # A fixed-width POS log puts two spaces between columns; the next column's first word may be capitalised.
+    ("Khách hàng Nguyễn Văn An  Thanh toán  20.000.000", "Nguyễn Văn An"),
+    ("KH0002 Phạm Minh Tuấn  Đặt cọc  5.000.000", "Phạm Minh Tuấn"),
+    # A double space inside a name (an empty middle-name field) still joins it.
+    ("Người mua: Phạm  Văn Đồng", "Phạm  Văn Đồng"),
+])
+def test_a_double_space_joins_a_name_only_inside_it(text: str, name: str) -> None:
+    [(start, end)] = find_customer_names(text)
+    assert text[start:end] == name

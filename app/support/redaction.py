@@ -89,6 +89,11 @@ _SECRET_NAMES_PART = (
     "password", "passwd", "passphrase", "secret", "token", "api_key", "apikey",
     "access_key", "private", "credential", "matkhau", "mat_khau", "mậtkhẩu", "mật_khẩu",
 )  # fmt: skip
+# In the loose forms ("name: value", "name = value") a bare one of these is a log's word ("Key: F5 pressed",
+# "Signature: valid", "Token: expired"), not a secret's name; "api_key: x" or "access_token: x" still are.
+_LOOSE_AMBIGUOUS = _SECRET_NAMES_EXACT | {"token"}
+# Written loose, these are hidden to the end of the line: a password may hold spaces.
+_PASSWORD_NAMES = ("password", "passwd", "passphrase", "matkhau", "mat_khau", "mậtkhẩu", "mật_khẩu")
 # ...or ending with one of these ("shop_key", "x_auth", "db_pwd").
 _SECRET_NAMES_SUFFIX = ("_key", "_pass", "_pwd", "_auth", "_pin")
 
@@ -330,7 +335,13 @@ class _Redactor:
         for m in _PARAM.finditer(text):
             if m.start() < position or not _is_secret_name(m.group("name")):
                 continue  # inside a value already hidden, or not a secret
+            loose = text[m.end("name"):m.end()].strip() != "=" or text[m.end("name")] != "="  # "name: x", "name = x"
+            key = re.sub(r"[\s.\-]+", "_", m.group("name").lower())
+            if loose and key in _LOOSE_AMBIGUOUS:
+                continue  # "Key: F5 pressed", "Signature: valid", "pin: 3 (DSR)": words of a log, not a secret's name
             start, end = _param_value_span(text, m.end(), url=m.start() > 0 and text[m.start() - 1] in "?&#")
+            if loose and any(part in key for part in _PASSWORD_NAMES):
+                end = _line_end(text, start)  # "Password = Kim Vang 2024": a password written loose may hold spaces
             if start == end or _already_masked(text[start:end]):
                 continue  # empty ("token_count="), or done before
             pieces += [text[position:start], MASK]
@@ -444,6 +455,11 @@ def _citizen_id_end(text: str, start: int) -> int | None:
             break
         separator, position = text[end], end + 1
     return found
+
+
+def _line_end(text: str, start: int) -> int:
+    ends = [at for at in (text.find("\n", start), text.find("\r", start)) if at >= 0]
+    return min(ends, default=len(text))
 
 
 def _param_value_span(text: str, start: int, *, url: bool) -> tuple[int, int]:

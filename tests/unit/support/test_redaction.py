@@ -758,3 +758,20 @@ def test_a_number_with_its_country_code_in_brackets_is_a_phone() -> None:
     # before the '+'. The hotline's "(24/7)" after it is still not read as digits of a number.
     result = redact_text("Khách gọi (+84) 903 112 233 hỏi giá; hotline 1900 6037 (24/7)")
     assert result.text == "Khách gọi [SĐT] hỏi giá; hotline 1900 6037 (24/7)"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Words of a log written "name: value" are not secrets' names (they were hidden and counted as secrets).
+    ("INFO Signature: valid (ed25519)", "INFO Signature: valid (ed25519)"),
+    ("Key: F5 pressed on the till", "Key: F5 pressed on the till"),
+    ("Printer COM3 pin: 3 (DSR) low", "Printer COM3 pin: 3 (DSR) low"),
+    ("Token: expired, signing in again", "Token: expired, signing in again"),
+    # A password written loose may hold spaces: hidden to the end of its line (a third of it was).
+    ("Password = Kim Vang 2024\nServer = POS", "Password = ***\nServer = POS"),
+    ("Mật khẩu: Kim Vang 2024", "Mật khẩu: ***"),
+    # A secret's full name still is one, loose or not.
+    ("api_key: zzz-123", "api_key: ***"),
+    ("access_token: abc.def", "access_token: ***"),
+])
+def test_the_loose_forms_hide_secrets_not_a_logs_words(text: str, expected: str) -> None:
+    assert redact_text(text).text == expected

@@ -457,11 +457,6 @@ def _citizen_id_end(text: str, start: int) -> int | None:
     return found
 
 
-def _line_end(text: str, start: int) -> int:
-    ends = [at for at in (text.find("\n", start), text.find("\r", start)) if at >= 0]
-    return min(ends, default=len(text))
-
-
 def _param_value_span(text: str, start: int, *, url: bool) -> tuple[int, int]:
     """Where the value of ``name=`` starting at ``start`` lies (``start == end`` when empty).
 

@@ -191,8 +191,13 @@ _ID_DIGITS = (9, 12)  # CMND, CCCD
 _DIGIT_RUN = re.compile(r"[0-9]+")
 
 
+def _name_key(name: str) -> str:
+    """A parameter's name as the secret-name tables spell it: lower case, "-", "." and blanks read as "_"."""
+    return re.sub(r"[\s.\-]+", "_", name.lower())
+
+
 def _is_secret_name(name: str) -> bool:
-    key = re.sub(r"[\s.\-]+", "_", name.lower())
+    key = _name_key(name)
     return (
         key in _SECRET_NAMES_EXACT
         or any(part in key for part in _SECRET_NAMES_PART)
@@ -336,7 +341,7 @@ class _Redactor:
             if m.start() < position or not _is_secret_name(m.group("name")):
                 continue  # inside a value already hidden, or not a secret
             loose = text[m.end("name"):m.end()].strip() != "=" or text[m.end("name")] != "="  # "name: x", "name = x"
-            key = re.sub(r"[\s.\-]+", "_", m.group("name").lower())
+            key = _name_key(m.group("name"))
             if loose and key in _LOOSE_AMBIGUOUS:
                 continue  # "Key: F5 pressed", "Signature: valid", "pin: 3 (DSR)": words of a log, not a secret's name
             start, end = _param_value_span(text, m.end(), url=m.start() > 0 and text[m.start() - 1] in "?&#")

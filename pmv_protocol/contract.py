@@ -69,6 +69,11 @@ class MaintenanceTier(enum.StrEnum):
     STANDARD = "standard"
     PRIORITY = "priority"
 
+    @classmethod
+    def of(cls, tier: str) -> MaintenanceTier | None:
+        """``tier`` as a code the vendor signs, or None for an older contract's own words."""
+        return cls(tier) if tier in cls._value2member_map_ else None
+
 
 @dataclass(frozen=True)
 class MaintenanceContract:

@@ -114,7 +114,8 @@ def text(code: str, language: str, **values: object) -> str:
 
 def tier_text(tier: str, language: str) -> str:
     """A maintenance tier in words: the codes the vendor signs, or an older contract's own words as signed."""
-    return text(f"tier_{tier}", language) if tier in set(MaintenanceTier) else tier
+    code = MaintenanceTier.of(tier)
+    return tier if code is None else text(f"tier_{code.value}", language)
 
 
 def join_items(items: Sequence[str], language: str) -> str:

@@ -34,7 +34,8 @@ _TIERS = Words({
 
 def tier_name(tier: str) -> str:
     """A maintenance tier in words: the codes the vendor signs, or an older contract's own words as signed."""
-    return _TIERS(MaintenanceTier(tier)) if tier in set(MaintenanceTier) else tier
+    code = MaintenanceTier.of(tier)
+    return tier if code is None else _TIERS(code)
 
 
 _CONTRACT_PROBLEMS = Words({

@@ -186,6 +186,41 @@ def test_the_detail_pane_says_what_to_do_while_it_shows_no_pack(qtbot: QtBot, ru
                                          "ngày có hiệu lực.")
 
 
+def test_choosing_a_pack_reads_no_file_on_the_gui_thread(qtbot: QtBot, runtime: Runtime, published) -> None:
+    # DESIGN.md: no file work on the GUI thread. The pane read and parsed the pack's file (and the previous
+    # version's) each time a row was chosen; the worker reads them with the list now.
+    import threading
+
+    vendor, root = published
+    page, state = make(qtbot, runtime, vendor.base_url, root)
+    with qtbot.waitSignal(state.ran, timeout=30000):
+        page.check_now()
+    qtbot.waitUntil(lambda: "Nghị định 232/2025" in page.detail.toPlainText(), timeout=5000)
+    on_gui: list[str] = []
+    store = runtime.pack_store
+
+    def watch(name: str) -> None:
+        real = getattr(store, name)
+
+        def watched(*args):
+            if threading.current_thread() is threading.main_thread():
+                on_gui.append(name)
+            return real(*args)
+        setattr(store, name, watched)
+
+    for name in ("current", "pack_at", "installed"):
+        watch(name)
+    page.table.clearSelection()
+    page.table.selectRow(0)
+    assert "Nghị định 232/2025" in page.detail.toPlainText()
+    state.load()  # a new list: read in the worker, shown on the GUI thread
+    qtbot.waitUntil(lambda: state.contents != {} and page.table.rowCount() == 1, timeout=5000)
+    page.table.clearSelection()
+    page.table.selectRow(0)
+    assert "Nghị định 232/2025" in page.detail.toPlainText()
+    assert on_gui == []
+
+
 def test_a_refused_update_is_said_once_in_words(qtbot: QtBot, runtime: Runtime) -> None:
     from app.ui.updates.texts import error_text
     from app.updates.targets import UpdateError

@@ -168,14 +168,15 @@ class UpdatesPage(QWidget):
         if pack is None:
             self._show_hint(self._detail_hint(self._state.packs))
             return
-        current = self._runtime.pack_store.current(pack.id)
+        content = self._state.contents.get(pack.id)  # read in the worker with the list: no file read here
+        current = content.current if content is not None else None
         if current is None:  # never the previous pack's text under this one's name
             self._show_hint(self.tr("Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại."))
             return
         rules = "".join(f"<li>{html.escape(rule_line(current, rule))}</li>" for rule in current.rules)
         changes_html = ""
         if pack.previous_version:
-            changes = what_changed(self._runtime.pack_store, pack.id, pack.previous_version, current)
+            changes = what_changed(content.previous, current) if content.previous is not None else []
             heading = tr_args(self.tr("Thay đổi so với bản %1"), pack.previous_version)
             lines = changes or [self.tr("Không thay đổi quy tắc nào")]
             items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)

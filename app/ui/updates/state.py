@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -17,8 +18,24 @@ from app.ui.tasks import Task, TaskRunner
 from app.updates.app_swap import AppUpdateStatus, app_update_status
 from app.updates.pack_folders import InstalledPack
 from app.updates.service import LAST_SUCCESS_KEY, NotConfigured, Updater, UpdateRun
+from pmv_protocol.packs import RegulationPack
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PackContent:
+    """An installed pack's rules as the page shows them, read from disk in the worker with the list."""
+
+    current: RegulationPack | None
+    previous: RegulationPack | None  # the version "what changed" compares against, where there is one
+
+
+def read_contents(runtime: Runtime, packs: list[InstalledPack]) -> dict[str, PackContent]:
+    store = runtime.pack_store
+    return {pack.id: PackContent(store.current(pack.id),
+                                 store.pack_at(pack.id, pack.previous_version) if pack.previous_version else None)
+            for pack in packs}
 
 
 class UpdatesState(FeatureState):
@@ -52,6 +69,7 @@ class UpdatesState(FeatureState):
         super().__init__(runtime, runner, parent)
         self.updater = Updater(runtime)
         self.packs: list[InstalledPack] = []
+        self.contents: dict[str, PackContent] = {}  # by pack id; the page's detail pane reads no file itself
         self.last_success: dt.datetime | None = None  # the last update check that reached the vendor
         self.app_status: AppUpdateStatus | None = None
         self.ran.connect(self._after_run)
@@ -66,11 +84,12 @@ class UpdatesState(FeatureState):
     def load(self) -> None:
         runtime = self._runtime
 
-        def read() -> tuple[list[InstalledPack], dt.datetime | None]:
-            # The last good check is a database read: here, in the worker, with the packs (the page read it on the
-            # GUI thread each time the list changed).
+        def read() -> tuple[list[InstalledPack], dict[str, PackContent], dt.datetime | None]:
+            # The last good check is a database read, and each pack's rules a file: here, in the worker, with the
+            # list (the page read them on the GUI thread each time the list or the selection changed).
             last = runtime.state.get(LAST_SUCCESS_KEY)
-            return runtime.pack_store.installed(), dt.datetime.fromisoformat(last) if last else None
+            packs = runtime.pack_store.installed()
+            return packs, read_contents(runtime, packs), dt.datetime.fromisoformat(last) if last else None
 
         self._runner.run(read, on_success=lambda loaded: self._set_packs(*loaded),
                          on_failure=lambda exc: log.error("packs: %s", exc))
@@ -82,8 +101,10 @@ class UpdatesState(FeatureState):
         self.app_status = status
         self.app_status_changed.emit(status)
 
-    def _set_packs(self, packs: list[InstalledPack], last_success: dt.datetime | None = None) -> None:
+    def _set_packs(self, packs: list[InstalledPack], contents: dict[str, PackContent] | None = None,
+                   last_success: dt.datetime | None = None) -> None:
         self.packs = packs
+        self.contents = contents or {}
         self.last_success = last_success
         self.packs_changed.emit(packs)
 

@@ -7,7 +7,6 @@ from app.infra.formatting import format_date, format_vnd
 from app.ui.i18n import QT_TRANSLATE_NOOP, Words, tr_args, translate
 from app.updates.app_install import StageProblem
 from app.updates.app_swap import SwapReason
-from app.updates.install import PackStore
 from app.updates.offline import EXPORT_COMMAND, CopyFolderProblem, OfflineCopyRefused, OfflineRefusal
 from app.updates.service import UpdateRun
 from app.updates.targets import UpdateErrorKind
@@ -92,12 +91,9 @@ def _dated(pack: RegulationPack, rule: RuleBase) -> str:
                    format_date(pack.effective_date_of(rule)))
 
 
-def what_changed(store: PackStore, pack_id: str, previous_version: str, current: RegulationPack) -> list[str]:
+def what_changed(old: RegulationPack, current: RegulationPack) -> list[str]:
     """'What changed' against the previous version, one line per rule added, removed or changed, each rule said
     as the page says it (it showed "amount_vnd: 20000000 → 30000000", the pack's field names and raw values)."""
-    old = store.pack_at(pack_id, previous_version)
-    if old is None:
-        return []
     before = {(rule.kind, rule.key()): rule for rule in old.rules}
     after = {(rule.kind, rule.key()): rule for rule in current.rules}
     lines = []

@@ -24,10 +24,8 @@ how many more there were.  A bundle read once is kept in a bounded cache
 (:mod:`vendor_server.console.bundle_cache`), so a view does not read the zips
 again.
 
-``system.json`` is read into :class:`Till`, each field the page shows
-checked on its own: a field of the wrong type is left out with a problem
-line, and the others still show (the page must never fail on what a till
-sent, or staff could not work the ticket).
+``system.json`` is read by :mod:`vendor_server.console.bundle_till`, and
+the zip is opened by :mod:`vendor_server.console.bundle_zip`.
 
 Framework-free, like :mod:`vendor_server.tickets`; the shop app's code is
 never imported here.
@@ -35,26 +33,22 @@ never imported here.
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 import json
-import os
 import re
-import struct
 import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy import select
 
 from pmv_protocol.remote_note import NOTE_FILE, REMOTE_ID
-from pmv_protocol.shop_time import SHOP_TZ
 from vendor_server.attachments import attachment_path
 from vendor_server.console.bundle_cache import read_cached
+from vendor_server.console.bundle_till import Till, read_till
+from vendor_server.console.bundle_zip import grouped, opened, shown, unsafe_name
 from vendor_server.db import Attachment, VendorDatabase
 
 MEMBER_MAX_BYTES = 5 * 1024 * 1024
@@ -62,9 +56,6 @@ TOTAL_MAX_BYTES = 20 * 1024 * 1024
 MEMBERS_MAX = 50
 LOG_LINES_MAX = 2000
 NOTE_MAX_BYTES = 4096  # the note is one short JSON object
-NAME_SHOWN_MAX = 80
-# A zip's central directory above this is refused unread: MEMBERS_MAX entries with long names fit many times over.
-DIRECTORY_MAX_BYTES = 64 * 1024
 # What one bundle shows at most; a bundle from the app stays far below each (it runs a few dozen checks, sends
 # app.log, three POS logs and the audit, and settings of a few KB nested 3 deep).
 CHECKS_MAX = 200
@@ -73,18 +64,12 @@ LOG_TAILS_MAX = 10
 PROBLEMS_MAX = 50
 SETTINGS_SHOWN_MAX = 50_000  # characters
 SETTINGS_DEPTH_MAX = 8  # settings nested deeper are shown as received, not indented
-DISKS_MAX = 20  # the app measures two
-PACKS_MAX = 100  # a till holds a few regulation and calendar packs
-# A disk's size the page accepts: what a file system can count (64 bits).  Far larger, the page's size filter
-# could not even make a float of it.
-DISK_BYTES_MAX = 2**63 - 1
 
 MANIFEST = "manifest.json"
 JSON_MEMBERS = ("settings.json", "system.json", "devices.json", "health.json")
 TEXT_SUFFIXES = (".log", ".csv", ".txt")
 POS_LOG = "pos.log"
 _POS_HEADER = re.compile(r"^===== (?P<name>.+?) =====$")
-_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 @dataclass(frozen=True)
@@ -115,37 +100,6 @@ class Device:
 
 
 @dataclass(frozen=True)
-class Disk:
-    """A disk the app measured (the POS database's, its own data folder's), named as the app names it."""
-
-    label: str
-    free_bytes: int
-    total_bytes: int
-
-
-@dataclass(frozen=True)
-class Pack:
-    """A regulation or calendar pack installed on the till."""
-
-    id: str
-    version: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Till:
-    """What the page shows of ``system.json``, each field of the type the page needs; a field absent or malformed
-    is empty (a malformed one has a problem line)."""
-
-    app: str = ""
-    pos_version: str = ""
-    platform: str = ""
-    local_time: dt.datetime | None = None  # in shop time
-    disks: tuple[Disk, ...] = ()
-    packs: tuple[Pack, ...] | None = None  # None: not said (the page then shows no row); (): none installed
-
-
-@dataclass(frozen=True)
 class Bundle:
     """What one diagnostics zip holds, as far as it could be read; ``problems`` says what could not."""
 
@@ -173,19 +127,6 @@ class RemoteAccess:
 
 
 # --- reading a bundle ---------------------------------------------------------------------------------------------
-
-def shown(name: str) -> str:
-    """A member name fit for a staff page: no control or bidi characters, not too long (it comes from the zip)."""
-    text = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
-    return text if len(text) <= NAME_SHOWN_MAX else text[: NAME_SHOWN_MAX - 1] + "…"
-
-
-def unsafe_name(name: str) -> bool:
-    """Absolute, a drive, or a ``..`` step: a name meant to land outside wherever the zip is unpacked."""
-    if name.startswith(("/", "\\")) or _DRIVE.match(name):
-        return True
-    return any(step == ".." for step in re.split(r"[\\/]", name))
-
 
 class _Reader:
     """Reads members of one open archive under the caps, writing down every refusal in ``problems``."""
@@ -260,11 +201,6 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _count(number: int) -> str:
-    """A count as Vietnamese writes it: "2.400.000" (the dot groups thousands)."""
-    return f"{number:,}".replace(",", ".")
-
-
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
@@ -303,7 +239,7 @@ def _checks(health: object, problems: list[str]) -> tuple[str | None, tuple[Chec
         results = []
     if len(results) > CHECKS_MAX:  # said first: the problem lines of the rows read may fill the page's share
         problems.append(f"Chỉ đọc {CHECKS_MAX} kết quả kiểm tra đầu tiên trong health.json: "
-                        f"…và {_count(len(results) - CHECKS_MAX)} kết quả khác không hiện")
+                        f"…và {grouped(len(results) - CHECKS_MAX)} kết quả khác không hiện")
     rows: list[CheckRow] = []
     for number, item in enumerate(results[:CHECKS_MAX], start=1):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("status"),
@@ -324,7 +260,7 @@ def _devices(value: object, problems: list[str]) -> tuple[Device, ...]:
         return ()
     if len(value) > DEVICES_MAX:
         problems.append(f"Chỉ đọc {DEVICES_MAX} thiết bị đầu tiên trong devices.json: "
-                        f"…và {_count(len(value) - DEVICES_MAX)} thiết bị khác không hiện")
+                        f"…và {grouped(len(value) - DEVICES_MAX)} thiết bị khác không hiện")
     devices = []
     for number, item in enumerate(value[:DEVICES_MAX], start=1):
         if not isinstance(item, dict) or not isinstance(item.get("device"), str):
@@ -332,111 +268,6 @@ def _devices(value: object, problems: list[str]) -> tuple[Device, ...]:
             continue
         devices.append(Device(item["device"], _text(item.get("description")), _text(item.get("hwid"))))
     return tuple(devices)
-
-
-def _till(system: dict[str, object], problems: list[str]) -> Till | None:
-    """The fields of system.json the page shows, each checked apart so that a malformed one hides only itself."""
-    till = Till(app=_system_text(system, "app", problems), pos_version=_system_text(system, "pos_version", problems),
-                platform=_system_text(system, "platform", problems),
-                local_time=_local_time(system.get("local_time"), problems),
-                disks=_disks(system.get("disks"), problems), packs=_packs(system.get("packs"), problems))
-    return None if till == Till() else till
-
-
-def _system_text(system: dict[str, object], key: str, problems: list[str]) -> str:
-    """A text field ("" when absent); a number or a list there is left out, with a line."""
-    value = system.get(key)
-    if value is None or isinstance(value, str):
-        return value or ""
-    problems.append(f"Mục {key} trong system.json không phải văn bản: không hiện")
-    return ""
-
-
-def _local_time(value: object, problems: list[str]) -> dt.datetime | None:
-    if value is None:
-        return None
-    sent = _shop_time(value)
-    if sent is None:
-        problems.append("Giờ trên máy (local_time) trong system.json không phải thời điểm ISO 8601 có múi giờ: "
-                        "không hiện")
-    return sent
-
-
-def _shop_time(value: object) -> dt.datetime | None:
-    """An ISO 8601 time with its offset, in shop time; None for anything else.
-
-    Without its offset the moment is unknown (the page would guess the server's zone); and moved to shop time a
-    moment may leave the calendar (year 1 at +14:00), so it is moved here rather than on the page.
-    """
-    if not isinstance(value, str):
-        return None
-    try:
-        sent = dt.datetime.fromisoformat(value)
-        return sent.astimezone(SHOP_TZ) if sent.tzinfo is not None else None
-    except (ValueError, OverflowError):
-        return None
-
-
-def _disks(value: object, problems: list[str]) -> tuple[Disk, ...]:
-    """The disks the app measured: ``{label: {"free_bytes": n, "total_bytes": n}}``."""
-    if value is None:
-        return ()
-    if not isinstance(value, dict):
-        problems.append("Mục disks trong system.json không phải danh sách ổ đĩa: không hiện")
-        return ()
-    if len(value) > DISKS_MAX:
-        problems.append(f"Chỉ đọc {DISKS_MAX} ổ đĩa đầu tiên trong system.json: "
-                        f"…và {_count(len(value) - DISKS_MAX)} ổ đĩa khác không hiện")
-    disks = []
-    for label, sizes in itertools.islice(value.items(), DISKS_MAX):
-        disk = _disk(label, sizes)
-        if disk is None:
-            problems.append(f"Ổ đĩa {shown(label)} trong system.json không đọc được")
-        else:
-            disks.append(disk)
-    return tuple(disks)
-
-
-def _disk(label: str, sizes: object) -> Disk | None:
-    if not isinstance(sizes, dict):
-        return None
-    free, total = _byte_count(sizes.get("free_bytes")), _byte_count(sizes.get("total_bytes"))
-    return None if free is None or total is None else Disk(label, free, total)
-
-
-def _byte_count(value: object) -> int | None:
-    """A whole number of bytes (JSON's true is an int to Python, not a count), or None."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= DISK_BYTES_MAX:
-        return value
-    return None
-
-
-def _packs(value: object, problems: list[str]) -> tuple[Pack, ...] | None:
-    """The packs installed: ``[{"id", "version", "title"}]``; None when not said, or when none could be read (the
-    page would otherwise say none is installed)."""
-    if value is None:
-        return None
-    if not isinstance(value, list):
-        problems.append("Mục packs trong system.json không phải danh sách gói cập nhật: không hiện")
-        return None
-    if len(value) > PACKS_MAX:
-        problems.append(f"Chỉ đọc {PACKS_MAX} gói cập nhật đầu tiên trong system.json: "
-                        f"…và {_count(len(value) - PACKS_MAX)} gói cập nhật khác không hiện")
-    packs = []
-    for number, item in enumerate(value[:PACKS_MAX], start=1):
-        pack = _pack(item)
-        if pack is None:
-            problems.append(f"Gói cập nhật thứ {number} trong system.json không đọc được")
-        else:
-            packs.append(pack)
-    return tuple(packs) if packs or not value else None
-
-
-def _pack(item: object) -> Pack | None:
-    """A pack is known by its id and version; its title may be missing."""
-    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("version"), str):
-        return None
-    return Pack(item["id"], item["version"], _text(item.get("title")))
 
 
 @dataclass(frozen=True)
@@ -495,76 +326,15 @@ def _settings_text(text: str, value: object) -> str:
             return indented
     if len(text) <= SETTINGS_SHOWN_MAX:
         return text
-    return (f"{text[:SETTINGS_SHOWN_MAX]}\n\n…và {_count(len(text) - SETTINGS_SHOWN_MAX)} ký tự khác không hiện "
-            f"(tệp settings.json lớn: chỉ hiện {_count(SETTINGS_SHOWN_MAX)} ký tự đầu, như đã nhận)")
+    return (f"{text[:SETTINGS_SHOWN_MAX]}\n\n…và {grouped(len(text) - SETTINGS_SHOWN_MAX)} ký tự khác không hiện "
+            f"(tệp settings.json lớn: chỉ hiện {grouped(SETTINGS_SHOWN_MAX)} ký tự đầu, như đã nhận)")
 
 
 def _listed(problems: list[str]) -> tuple[str, ...]:
     """The problems for the page: the first PROBLEMS_MAX, then how many more there were."""
     if len(problems) <= PROBLEMS_MAX:
         return tuple(problems)
-    return (*problems[:PROBLEMS_MAX], f"…và {_count(len(problems) - PROBLEMS_MAX)} vấn đề khác không hiện")
-
-
-# The zip's end record, as zipfile reads it (its structEndArchive): signature, disk numbers, entry counts, the
-# central directory's size and offset, the comment's length.
-_END_RECORD = struct.Struct("<4s4H2LH")
-_END_SIGNATURE = b"PK\x05\x06"
-_END_SEARCHED = (1 << 16) + _END_RECORD.size  # the end record, after a comment of up to 64 KB
-_ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
-_ZIP64_LOCATOR_SIZE = 20
-
-
-def _directory_too_big(handle: BinaryIO) -> bool:
-    """Whether ZipFile, opening this file, would parse a central directory over DIRECTORY_MAX_BYTES.
-
-    ZipFile parses every entry of the directory as it opens a file, before any count of ours can run: 100,000
-    entries took most of a second, on every view.  The end record is found as zipfile finds it (at the very end,
-    else the last signature in the room a comment may take), so what is measured is what ZipFile would read.  A
-    ZIP64 end record, whose sizes zipfile prefers, counts as too big: the app's small bundles never need one.
-    Without an end record ZipFile refuses the file itself.
-    """
-    end = handle.seek(0, os.SEEK_END)
-    if end < _END_RECORD.size:
-        return False
-    at = handle.seek(end - _END_RECORD.size)
-    record = handle.read(_END_RECORD.size)
-    if not (record.startswith(_END_SIGNATURE) and record.endswith(b"\0\0")):  # not at the very end: a comment
-        start = handle.seek(max(end - _END_SEARCHED, 0))
-        tail = handle.read()
-        found = tail.rfind(_END_SIGNATURE)
-        record = tail[found:found + _END_RECORD.size]
-        if found < 0 or len(record) < _END_RECORD.size:
-            return False
-        at = start + found
-    if at >= _ZIP64_LOCATOR_SIZE:
-        handle.seek(at - _ZIP64_LOCATOR_SIZE)
-        if handle.read(len(_ZIP64_LOCATOR_SIGNATURE)) == _ZIP64_LOCATOR_SIGNATURE:
-            return True
-    directory_size: int = _END_RECORD.unpack(record)[5]
-    return directory_size > DIRECTORY_MAX_BYTES
-
-
-def _opened(path: Path, problems: list[str]) -> zipfile.ZipFile | None:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4)
-            too_many = head.startswith(b"PK") and _directory_too_big(handle)
-        if not head.startswith(b"PK"):
-            problems.append("Tệp đính kèm không phải tệp zip: không đọc được gói chẩn đoán")
-            return None
-        if too_many:
-            problems.append("Gói có quá nhiều tệp (mục lục của gói quá lớn): không phải gói chẩn đoán của ứng dụng, "
-                            "không đọc")
-            return None
-        return zipfile.ZipFile(path)
-    except FileNotFoundError:
-        problems.append("Không tìm thấy tệp đính kèm trên máy chủ")
-    except OSError as exc:
-        problems.append(f"Không đọc được tệp đính kèm trên máy chủ ({type(exc).__name__})")
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
-        problems.append(f"Tệp zip bị hỏng, không mở được ({type(exc).__name__})")
-    return None
+    return (*problems[:PROBLEMS_MAX], f"…và {grouped(len(problems) - PROBLEMS_MAX)} vấn đề khác không hiện")
 
 
 def read_bundle(path: Path, attachment_id: int, filename: str) -> Bundle:
@@ -576,7 +346,7 @@ def _read_weighed(path: Path, attachment_id: int, filename: str) -> tuple[Bundle
     """The bundle and the bytes its members inflated to, the cache's measure of it: all it holds was cut from those
     bytes, but for the indented settings (at most SETTINGS_SHOWN_MAX characters)."""
     problems: list[str] = []
-    archive = _opened(path, problems)
+    archive = opened(path, problems)
     if archive is None:
         return Bundle(attachment_id, filename, problems=tuple(problems)), 0
     with archive:
@@ -616,7 +386,7 @@ def _read(reader: _Reader, attachment_id: int, filename: str) -> Bundle:
     till = None
     if "system.json" in reader.members and (value := reader.json("system.json")) is not None:
         if isinstance(value, dict):
-            till = _till(value, problems)
+            till = read_till(value, problems)
         else:
             problems.append("Tệp system.json không đúng dạng: không đọc")
     devices: tuple[Device, ...] = ()
@@ -646,7 +416,8 @@ def _logs(reader: _Reader) -> list[LogTail]:
             else:
                 more += 1
     if more:
-        reader.problems.append(f"Chỉ hiện {LOG_TAILS_MAX} tệp nhật ký đầu tiên: …và {_count(more)} tệp khác không hiện")
+        reader.problems.append(
+            f"Chỉ hiện {LOG_TAILS_MAX} tệp nhật ký đầu tiên: …và {grouped(more)} tệp khác không hiện")
     return tails
 
 

@@ -28,7 +28,7 @@ from pmv_protocol.wire import NewTicket
 from tests.unit.vendor_server.conftest import shop_row
 from vendor_server import tickets
 from vendor_server.attachments import attachment_path
-from vendor_server.console import bundle_cache, diagnostics
+from vendor_server.console import bundle_cache, bundle_till, bundle_zip, diagnostics
 from vendor_server.console.diagnostics import (
     LOG_LINES_MAX,
     Bundle,
@@ -237,10 +237,10 @@ GOOD_SYSTEM = {"app": "PMV Support Assistant 1.4.0", "platform": "Windows-10-10.
                "packs": PACKS}
 
 
-def good_till() -> diagnostics.Till:
-    return diagnostics.Till(app="PMV Support Assistant 1.4.0", platform="Windows-10-10.0.19045-SP0",
-                            local_time=SENT_AT, disks=(diagnostics.Disk("pos_database", 5, 9),),
-                            packs=(diagnostics.Pack("nd-232-2025", "1.1.0", "Nghị định 232/2025/NĐ-CP"),))
+def good_till() -> bundle_till.Till:
+    return bundle_till.Till(app="PMV Support Assistant 1.4.0", platform="Windows-10-10.0.19045-SP0",
+                            local_time=SENT_AT, disks=(bundle_till.Disk("pos_database", 5, 9),),
+                            packs=(bundle_till.Pack("nd-232-2025", "1.1.0", "Nghị định 232/2025/NĐ-CP"),))
 
 
 def system_bundle(tmp_path: Path, system: object) -> Bundle:
@@ -259,12 +259,12 @@ def test_the_tills_details_of_a_real_bundle_are_read_into_their_types(tmp_path: 
     assert till.local_time == SENT_AT and till.local_time.utcoffset() == dt.timedelta(hours=7)
     assert [disk.label for disk in till.disks] == ["data_dir"]  # the POS database is not set in these settings
     assert 0 < till.disks[0].free_bytes <= till.disks[0].total_bytes
-    assert till.packs == (diagnostics.Pack("nd-232-2025", "1.1.0", "Nghị định 232/2025/NĐ-CP"),)
+    assert till.packs == (bundle_till.Pack("nd-232-2025", "1.1.0", "Nghị định 232/2025/NĐ-CP"),)
 
 
 def test_the_tills_time_is_shown_in_shop_time(tmp_path: Path) -> None:
     till = system_bundle(tmp_path, {"local_time": "2026-03-02T01:58:41+00:00"}).till
-    assert till == diagnostics.Till(local_time=SENT_AT)
+    assert till == bundle_till.Till(local_time=SENT_AT)
     assert till.local_time is not None and till.local_time.utcoffset() == dt.timedelta(hours=7)
 
 
@@ -312,14 +312,14 @@ def test_the_readable_disks_and_packs_are_kept_beside_malformed_ones(tmp_path: P
     system = GOOD_SYSTEM | {"disks": {"C:": 5, "D:": {"free_bytes": 1, "total_bytes": 2}},
                             "packs": [{"title": "không mã"}, *PACKS]}
     bundle = system_bundle(tmp_path, system)
-    assert bundle.till == dataclasses.replace(good_till(), disks=(diagnostics.Disk("D:", 1, 2),))
+    assert bundle.till == dataclasses.replace(good_till(), disks=(bundle_till.Disk("D:", 1, 2),))
     assert bundle.problems == ("Ổ đĩa C: trong system.json không đọc được",
                                "Gói cập nhật thứ 1 trong system.json không đọc được")
 
 
 def test_absent_fields_are_not_problems_and_no_packs_is_said(tmp_path: Path) -> None:
     bundle = system_bundle(tmp_path, {"app": "PMV Support 1.0", "local_time": None, "disks": {}, "packs": []})
-    assert bundle.till == diagnostics.Till(app="PMV Support 1.0", packs=())  # the page says "Chưa có"
+    assert bundle.till == bundle_till.Till(app="PMV Support 1.0", packs=())  # the page says "Chưa có"
     assert bundle.problems == ()
 
 
@@ -402,8 +402,8 @@ def test_a_member_named_out_of_the_archive_is_refused_and_never_read(
 
 
 def test_control_characters_in_a_member_name_never_reach_the_page() -> None:
-    assert diagnostics.shown("a\u202egol.exe\x1b[31m") == "agol.exe[31m"
-    assert len(diagnostics.shown("x" * 500)) == diagnostics.NAME_SHOWN_MAX
+    assert bundle_zip.shown("a\u202egol.exe\x1b[31m") == "agol.exe[31m"
+    assert len(bundle_zip.shown("x" * 500)) == bundle_zip.NAME_SHOWN_MAX
 
 
 # --- the remote-assistance note ---------------------------------------------------------------------------------
@@ -593,15 +593,15 @@ def test_devices_are_capped_with_the_count_of_the_rest(tmp_path: Path) -> None:
 
 
 def test_the_tills_disks_and_packs_are_capped_with_the_count_of_the_rest(tmp_path: Path) -> None:
-    disks = {f"disk-{number}": {"free_bytes": 1, "total_bytes": 2} for number in range(diagnostics.DISKS_MAX + 3)}
-    packs = [{"id": f"pack-{number}", "version": "1.0.0"} for number in range(diagnostics.PACKS_MAX + 4)]
+    disks = {f"disk-{number}": {"free_bytes": 1, "total_bytes": 2} for number in range(bundle_till.DISKS_MAX + 3)}
+    packs = [{"id": f"pack-{number}", "version": "1.0.0"} for number in range(bundle_till.PACKS_MAX + 4)]
     bundle = system_bundle(tmp_path, {"disks": disks, "packs": packs})
     assert bundle.till is not None
-    assert [disk.label for disk in bundle.till.disks] == list(disks)[:diagnostics.DISKS_MAX]
-    assert [pack.id for pack in bundle.till.packs or ()] == [pack["id"] for pack in packs[:diagnostics.PACKS_MAX]]
+    assert [disk.label for disk in bundle.till.disks] == list(disks)[:bundle_till.DISKS_MAX]
+    assert [pack.id for pack in bundle.till.packs or ()] == [pack["id"] for pack in packs[:bundle_till.PACKS_MAX]]
     assert bundle.problems == (
-        f"Chỉ đọc {diagnostics.DISKS_MAX} ổ đĩa đầu tiên trong system.json: …và 3 ổ đĩa khác không hiện",
-        f"Chỉ đọc {diagnostics.PACKS_MAX} gói cập nhật đầu tiên trong system.json: "
+        f"Chỉ đọc {bundle_till.DISKS_MAX} ổ đĩa đầu tiên trong system.json: …và 3 ổ đĩa khác không hiện",
+        f"Chỉ đọc {bundle_till.PACKS_MAX} gói cập nhật đầu tiên trong system.json: "
         "…và 4 gói cập nhật khác không hiện")
 
 

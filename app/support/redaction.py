@@ -38,7 +38,9 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from app.support.bank_account import find_bank_accounts
+from app.support.connection_strings import connection_secrets
 from app.support.customer_names import find_customer_names
+from app.support.secret_names import LOOSE_AMBIGUOUS, MASK, PASSWORD_NAMES, already_masked, is_secret_name, name_key
 from app.updates.compliance import mask_name
 from pmv_protocol.phone import PhoneError, PhoneKind, find_phone_numbers, parse_phone, standalone
 
@@ -50,7 +52,6 @@ __all__ = [
     "redact_text",
 ]
 
-MASK = "***"
 CITIZEN_ID_MARK = "[CCCD]"
 PHONE_MARK = "[SĐT]"
 EMAIL_MARK = "[email]"
@@ -82,21 +83,6 @@ class RedactionResult:
 
 # --- the rules ----------------------------------------------------------------
 
-# A secret-looking parameter name: exactly one of these...
-_SECRET_NAMES_EXACT = frozenset({"pass", "pwd", "key", "auth", "sig", "signature", "pin"})
-# ...or containing one of these (lower-cased, "-", "." and blanks read as "_")...
-_SECRET_NAMES_PART = (
-    "password", "passwd", "passphrase", "secret", "token", "api_key", "apikey",
-    "access_key", "private", "credential", "matkhau", "mat_khau", "mậtkhẩu", "mật_khẩu",
-)  # fmt: skip
-# In the loose forms ("name: value", "name = value") a bare one of these is a log's word ("Key: F5 pressed",
-# "Signature: valid", "Token: expired"), not a secret's name; "api_key: x" or "access_token: x" still are.
-_LOOSE_AMBIGUOUS = _SECRET_NAMES_EXACT | {"token"}
-# Written loose, these are hidden to the end of the line: a password may hold spaces.
-_PASSWORD_NAMES = ("password", "passwd", "passphrase", "matkhau", "mat_khau", "mậtkhẩu", "mật_khẩu")
-# ...or ending with one of these ("shop_key", "x_auth", "db_pwd").
-_SECRET_NAMES_SUFFIX = ("_key", "_pass", "_pwd", "_auth", "_pin")
-
 # scheme://user:password@host.  SQLAlchemy, which opens pos.url, takes '#',
 # '/' and '?' as part of the password, and URLs written by hand rarely
 # percent-encode it ("sa:Pmv@2024@192.168.1.10", "sa:Kh0!Vang#2026@host"), so
@@ -123,18 +109,6 @@ _WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
 _PORT_THEN_PATH = re.compile(r"[0-9]{1,5}[/?#]")
 # A database URL's query (SQLAlchemy's: no fragment, so '#' belongs to the value).
 _QUERY_PARAM = re.compile(r"(?<=[?&])(?P<name>[^=&\r\n]+)=(?P<value>[^&\r\n]*)")
-# ODBC / ADO.NET connection strings: "DRIVER={...};SERVER=...;UID=sa;PWD=...;".
-# A value runs to the next ';' (spaces, '#', ',' included) or, in braces, to
-# the closing '}' ('}}' is a literal '}').  A lone "name=value;" is not one:
-# it takes two pairs in a row, so "password=x từ máy A; ca sáng" stays a log line.
-_CONN_NAME_ANYWHERE = re.compile(r"(?:^|(?<=[\s;:\"'({\[,]))(?P<name>[A-Za-z][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*")
-_CONN_NAME_LEADING = re.compile(
-    r"[ \t]*(?P<name>[A-Za-z][A-Za-z0-9_.:\-]*(?:[ \t]+[A-Za-z][A-Za-z0-9_.:\-]*){0,3})[ \t]*=[ \t]*"
-)
-# What closes a wrapped value: braces (ODBC) or quotes (SqlClient).
-_CLOSERS = {"{": "}", '"': '"', "'": "'"}
-# The closing quote of a JSON or repr string around a connection string in a log line.
-_CLOSING_QUOTE = re.compile(r"[\"'](?=[ \t]*(?:[,:}\])]|$))")
 # An odbc_connect=... query value: the connection string is percent-encoded.  Every value is read to its
 # end and the encoded '=' ("%3D") looked for in code: a pattern requiring it was tried again at each '?'
 # of a long value, each try reading to the value's end.
@@ -191,20 +165,6 @@ _ID_DIGITS = (9, 12)  # CMND, CCCD
 _DIGIT_RUN = re.compile(r"[0-9]+")
 
 
-def _name_key(name: str) -> str:
-    """A parameter's name as the secret-name tables spell it: lower case, "-", "." and blanks read as "_"."""
-    return re.sub(r"[\s.\-]+", "_", name.lower())
-
-
-def _is_secret_name(name: str) -> bool:
-    key = _name_key(name)
-    return (
-        key in _SECRET_NAMES_EXACT
-        or any(part in key for part in _SECRET_NAMES_PART)
-        or key.endswith(_SECRET_NAMES_SUFFIX)
-    )
-
-
 def _composed(text: str) -> str:
     """``text`` in Unicode NFC, the one spelling the rules read.
 
@@ -214,10 +174,6 @@ def _composed(text: str) -> str:
     found: the combining marks are no word characters.
     """
     return unicodedata.normalize("NFC", text)
-
-
-def _already_masked(value: str) -> bool:
-    return MASK in value
 
 
 class _Redactor:
@@ -253,7 +209,7 @@ class _Redactor:
 
     def _sub(self, pattern: re.Pattern[str], text: str, kind: RedactionKind) -> str:
         def replace(m: re.Match[str]) -> str:
-            if _already_masked(m.group("secret")):
+            if already_masked(m.group("secret")):
                 return m.group(0)
             self.counts[kind] += 1
             return m.group("head") + MASK
@@ -289,8 +245,8 @@ class _Redactor:
         spans = [
             m.span("value")
             for m in _QUERY_PARAM.finditer(text, query)
-            if _is_secret_name(unquote_plus(m.group("name"))) and m.group("value")
-            and not _already_masked(m.group("value"))
+            if is_secret_name(unquote_plus(m.group("name"))) and m.group("value")
+            and not already_masked(m.group("value"))
         ]
         self.counts[RedactionKind.SECRET_PARAM] += len(spans)
         return _mask_spans(text, spans)
@@ -299,7 +255,7 @@ class _Redactor:
         spans = [
             (line.start() + start, line.start() + end)
             for line in _LINE.finditer(text)
-            for start, end in _connection_secrets(line.group(0))
+            for start, end in connection_secrets(line.group(0))
         ]
         self.counts[RedactionKind.SECRET_PARAM] += len(spans)
         return _mask_spans(text, spans)
@@ -312,7 +268,7 @@ class _Redactor:
                 continue
             decoded, offsets = _percent_decode(m.group("value"))
             base = m.start("value")
-            spans += [(base + offsets[start], base + offsets[end]) for start, end in _connection_secrets(decoded)]
+            spans += [(base + offsets[start], base + offsets[end]) for start, end in connection_secrets(decoded)]
         self.counts[RedactionKind.SECRET_PARAM] += len(spans)
         return _mask_spans(text, spans)
 
@@ -328,7 +284,7 @@ class _Redactor:
 
         def quoted(m: re.Match[str]) -> str:
             value = m.group("value")
-            if not _is_secret_name(m.group("name")) or not value or _already_masked(value):
+            if not is_secret_name(m.group("name")) or not value or already_masked(value):
                 return m.group(0)
             self.counts[RedactionKind.SECRET_PARAM] += 1
             q, vq = m.group("q"), m.group("vq")
@@ -338,16 +294,16 @@ class _Redactor:
         pieces: list[str] = []
         position = 0
         for m in _PARAM.finditer(text):
-            if m.start() < position or not _is_secret_name(m.group("name")):
+            if m.start() < position or not is_secret_name(m.group("name")):
                 continue  # inside a value already hidden, or not a secret
             loose = text[m.end("name"):m.end()].strip() != "=" or text[m.end("name")] != "="  # "name: x", "name = x"
-            key = _name_key(m.group("name"))
-            if loose and key in _LOOSE_AMBIGUOUS:
+            key = name_key(m.group("name"))
+            if loose and key in LOOSE_AMBIGUOUS:
                 continue  # "Key: F5 pressed", "Signature: valid", "pin: 3 (DSR)": words of a log, not a secret's name
             start, end = _param_value_span(text, m.end(), url=m.start() > 0 and text[m.start() - 1] in "?&#")
-            if loose and any(part in key for part in _PASSWORD_NAMES):
+            if loose and any(part in key for part in PASSWORD_NAMES):
                 end = _line_end(text, start)  # "Password = Kim Vang 2024": a password written loose may hold spaces
-            if start == end or _already_masked(text[start:end]):
+            if start == end or already_masked(text[start:end]):
                 continue  # empty ("token_count="), or done before
             pieces += [text[position:start], MASK]
             position = end
@@ -430,7 +386,7 @@ class _Redactor:
 def _hides_password(m: re.Match[str]) -> bool:
     """Whether a URL credential match is a password still to hide (not "host:8080/path" on the web)."""
     secret = m.group("secret")
-    if _already_masked(secret):
+    if already_masked(secret):
         return False
     return not (m.group("scheme").lower() in _WEB_SCHEMES and _PORT_THEN_PATH.match(secret))
 
@@ -520,126 +476,6 @@ def _percent_decode(text: str) -> tuple[str, list[int]]:
             i += 1
     offsets.append(len(text))
     return "".join(chars), offsets
-
-
-def _connection_secrets(line: str) -> list[tuple[int, int]]:
-    """Spans of the secret values in the ODBC/ADO.NET connection strings of one line."""
-    if ";" not in line or "=" not in line:
-        return []
-    segments = _segments(line)
-    spans: list[tuple[int, int]] = []
-    k = 0
-    while k < len(segments):
-        start, end = segments[k]
-        first = next(
-            (m for m in _CONN_NAME_ANYWHERE.finditer(line, start, end) if _is_conn_secret(m.group("name"))), None
-        )
-        if first is None and _CONN_NAME_ANYWHERE.search(line, start, end) is None:
-            k += 1
-            continue
-        run = [first]
-        j = k + 1
-        while j < len(segments) and (m := _CONN_NAME_LEADING.match(line, *segments[j])) is not None:
-            run.append(m if _is_conn_secret(m.group("name")) else None)
-            j += 1
-        if len(run) >= 2:  # a pair alone is a log line's "name=value;", not a connection string
-            for m, (_, segment_end) in zip(run, segments[k:j], strict=True):
-                if m is not None and (span := _conn_value(line, m.end(), segment_end)) is not None:
-                    spans.append(span)
-        k = j
-    return spans
-
-
-def _is_conn_secret(name: str) -> bool:
-    return _is_secret_name(re.sub(r"[\s:]+", "_", name))
-
-
-def _segments(line: str) -> list[tuple[int, int]]:
-    """The ';'-separated parts of a line; a ';' inside a wrapped value ("={a;b}", '="a;b"') does not separate."""
-    segments: list[tuple[int, int]] = []
-    start = i = 0
-    unclosed: set[str] = set()  # see _wrapped_value_end
-    while i < len(line):
-        if line[i] == ";":
-            segments.append((start, i))
-            start = i + 1
-        elif line[i] == "=" and (end := _wrapped_value_end(line, start, i, unclosed)) is not None:
-            i = end
-            continue
-        i += 1
-    segments.append((start, len(line)))
-    return segments
-
-
-def _wrapped_value_end(line: str, segment_start: int, equals: int, unclosed: set[str]) -> int | None:
-    """Just past the value after the '=' at ``equals`` if it is one wrapped value; else None.
-
-    ODBC wraps a value in braces, SqlClient (whose rules app.shop.pos_url
-    follows) in double or single quotes; either way the value then holds ';'.
-    But a quoted value holding name=value pairs of its own is a connection
-    string quoted in a log line (ConnectionString="Server=...;Password=...")
-    and is read pair by pair, unless it is a password's: a password may hold
-    anything ("Kim;a=b").  An unclosed quote after a password's name leaves the
-    rest of the line to the password.  ``unclosed`` collects the openers left
-    open: no later one of that kind is looked for, so a line is scanned once.
-    """
-    value = equals + 1
-    while line[value : value + 1] in (" ", "\t"):
-        value += 1
-    opener = line[value : value + 1]
-    if opener not in _CLOSERS or opener in unclosed:
-        return None
-    close = _wrapped_end(line, value)
-    password = opener != "{" and _is_conn_secret(_name_before(line, segment_start, equals))
-    if close is None:
-        if password:
-            return len(line)
-        unclosed.add(opener)
-        return None
-    if opener == "{" or password or _CONN_NAME_ANYWHERE.search(line, value + 1, close - 1) is None:
-        return close
-    return None
-
-
-def _name_before(line: str, segment_start: int, equals: int) -> str:
-    """The last word before the '=' at ``equals`` ("PWD", "Password" of "User Password")."""
-    end = equals
-    while end > segment_start and line[end - 1] in " \t":
-        end -= 1
-    start = end
-    while start > segment_start and (line[start - 1].isalnum() or line[start - 1] in "_.-"):
-        start -= 1
-    return line[start:end]
-
-
-def _wrapped_end(line: str, start: int) -> int | None:
-    """Just past the closer of the brace or quote at ``start`` (doubled, it is a literal); None if not closed."""
-    closer = _CLOSERS.get(line[start : start + 1])
-    if closer is None:
-        return None
-    i = start + 1
-    while i < len(line):
-        if line[i] == closer:
-            if line[i + 1 : i + 2] != closer:
-                return i + 1
-            i += 1
-        i += 1
-    return None
-
-
-def _conn_value(line: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span of the value starting at ``start`` in a segment ending at ``end``; None if empty or masked.
-
-    A wrapped value ({...}, "...", '...') is hidden with what wraps it.
-    """
-    close = _wrapped_end(line, start)
-    if close is None or close > end:
-        quote = _CLOSING_QUOTE.search(line, start, end)
-        close = quote.start() if quote is not None else end
-    value = line[start:close]
-    if not value.strip() or _already_masked(value):
-        return None
-    return start, close
 
 
 def _e164s(entry: str) -> list[str]:

@@ -63,7 +63,7 @@ def test_a_pack_this_version_cannot_read_is_skipped_and_the_calendar_still_comes
                     ("refused", "pack", "nd-232-2025", "1.2.0", "unreadable", "online")]
     assert not runtime.working_calendar().source_for(2026).is_estimate
     # What `pmv-support updates install` says beside its JSON: one warning line in words, the run not failed.
-    from app.cli import _say_refused_packs
+    from app.cli.updates import say_refused_packs as _say_refused_packs
 
     _say_refused_packs(run.refused_packs)
     assert capsys.readouterr().err == (

@@ -284,7 +284,7 @@ def test_the_sub_command_list_known_without_parsers_matches_the_parser() -> None
 
 
 def test_a_gui_start_parses_the_same_with_the_gui_options_alone(tmp_path: Path) -> None:
-    from app.cli import _is_gui_start, build_parser
+    from app.cli.parser import build_parser, is_gui_start as _is_gui_start
 
     argv = ["--config", "check", "--lang", "en", "--screenshot", "x.png", "--page", "devices", "--first-paint",
             "--minimized", "--no-err-windows", "--demo"]  # "check" here is a settings file's name, not a command
@@ -349,7 +349,7 @@ def test_rollback_without_an_earlier_version_or_of_an_unknown_pack_is_one_line(a
 
 
 def test_an_update_failure_is_said_once_from_its_kind_never_from_its_text() -> None:
-    from app.cli import update_failure
+    from app.cli.updates import update_failure
     from app.cli_texts import say
     from app.updates.targets import UpdateError, UpdateErrorKind
 

@@ -225,6 +225,17 @@ class SupportRepository:
                 self._event(session, row.request_id, "attachment_failed",
                             {"filename": row.filename, "error": error.value})
 
+    def mark_upload_failed(self, attachment_id: str, error: str, next_attempt_at: dt.datetime) -> None:
+        """A try of the file that failed for now (the server's 5xx, a 429, the network): tried again from
+        ``next_attempt_at``; the file still waits, nothing is given up."""
+        with self._db.write() as session:
+            row = session.get(RequestAttachmentRow, attachment_id)
+            if row is not None and row.uploaded_at is None and row.error is None:
+                row.attempts += 1
+                row.next_attempt_at = next_attempt_at
+                self._event(session, row.request_id, "upload_failed",
+                            {"filename": row.filename, "error": error[:200], "attempt": row.attempts})
+
     def mark_pending_attachments_failed(self, request_id: str, error: AttachmentError) -> list[str]:
         """Give every file of a request not yet uploaded (and not failed) ``error``; their ids.
 
@@ -354,11 +365,16 @@ class SupportRepository:
         """When the outbox next has work: the earliest retry of a pending request or conversation act (now for a
         fresh one or an upload left to resume), None when nothing waits to go out."""
         now = self._clock()
-        if self.with_pending_uploads():
-            return now
         with self._db.read() as session:
             pending = list(session.scalars(select(SupportRequestRow.next_attempt_at).where(
                 SupportRequestRow.status == RequestStatus.PENDING.value)).all())
+            # A file waits its own retry time: a file the server keeps refusing made this "now" for good, and the
+            # tray ran the outbox (and uploaded it whole) every 30 s.
+            pending += session.scalars(
+                select(RequestAttachmentRow.next_attempt_at)
+                .join(SupportRequestRow, SupportRequestRow.id == RequestAttachmentRow.request_id)
+                .where(RequestAttachmentRow.uploaded_at.is_(None), RequestAttachmentRow.error.is_(None),
+                       SupportRequestRow.ticket_id.is_not(None))).all()
             # The conversation's acts (replies, decisions, ratings…) wait in the outbox too, once their
             # request has a ticket; the outbox sends them after the requests.
             # Only each request's oldest act counts: the later ones wait behind it.
@@ -414,7 +430,7 @@ class SupportRepository:
             opened_by=_known(OpenedBy, row.opened_by, OpenedBy.SHOP),
             attachments=tuple(
                 Attachment(a.id, AttachmentKind(a.kind), a.filename, a.path, a.size, a.sha256, a.uploaded_at,
-                           AttachmentError(a.error) if a.error else None)
+                           AttachmentError(a.error) if a.error else None, a.attempts, a.next_attempt_at)
                 for a in attachments
             ),
         )

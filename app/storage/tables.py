@@ -107,6 +107,9 @@ class RequestAttachmentRow(Base):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     uploaded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Retries of this file alone (migration 0009): a file the server keeps failing waits its own backoff.
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class RequestEventRow(Base):

@@ -57,6 +57,8 @@ class Attachment:
     sha256: str
     uploaded_at: dt.datetime | None
     error: AttachmentError | None
+    attempts: int = 0  # failed uploads so far (none of them final)
+    next_attempt_at: dt.datetime | None = None  # not tried again before this; None: whenever the outbox runs
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ same files on the server instead of making new ones.
 A ticket can also disappear from the server (deleted by staff, a server
 restored from an older backup, the till given another shop's token).  Its
 files are then marked ``ticket_gone`` and the run goes on, so one lost
-ticket never holds back the files of later requests.
+ticket never holds back the files of later requests.  A file the server
+fails for now (a 5xx, a 429 from a proxy) waits its own backoff, so it is
+not sent whole on every run, and the next request's files go on.
 
 Then the conversations: each request's pending acts (replies, decisions,
 visit answers, ratings, reopenings) in the order they were made, once the
@@ -58,17 +60,24 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE = dt.timedelta(seconds=10)
 FILES_MISSING_RETRIES = 3  # a message the server says lacks its files is uploaded again this often, then refused
 BACKOFF_CAP = dt.timedelta(minutes=15)
+# A file is sent whole each try (a bundle is up to 10 MB, on a shop's 4G line): one the server keeps failing is
+# tried at most every two hours, not every quarter of an hour.
+UPLOAD_BACKOFF_CAP = dt.timedelta(hours=2)
+# What a vendor's answer to one file means for good (RFC 9110): 400 malformed, 409 the ticket is full, 415 not a
+# form upload, 422 a checksum or id that does not match; 413 is TOO_LARGE.  Any other refusal (408 Request Timeout,
+# 425, 429 Too Many Requests: a proxy or CDN in front of the vendor) is for now: the file waits and is tried again.
+FINAL_UPLOAD_STATUSES = frozenset({400, 409, 415, 422})
 POLL_STATE_KEY = "support.updated_since"
 POLL_OVERLAP = dt.timedelta(minutes=2)  # far longer than a staff act's transaction; the re-sent changes cost little
 
 
-def backoff_delay(attempts: int, rng: random.Random) -> dt.timedelta:
+def backoff_delay(attempts: int, rng: random.Random, cap: dt.timedelta = BACKOFF_CAP) -> dt.timedelta:
     """Exponential backoff with 'equal jitter': between half and all of base * 2^n, capped.
 
     Half is fixed so a retry never comes back instantly; half is random so
     the shops that lost the server together do not all return together.
     """
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** min(attempts, 20)))
+    ceiling = min(cap, BACKOFF_BASE * (2 ** min(attempts, 20)))
     return ceiling / 2 + ceiling / 2 * rng.random()
 
 
@@ -137,7 +146,8 @@ class Outbox:
                 report.sent.append(request.id)
                 self._activity.note("support", "sent", number=receipt.number)
                 log.info("request %s delivered as %s (new=%s)", request.id, receipt.number, receipt.created)
-            self._upload_attachments(client, report, cancel)
+            self._upload_attachments(client, report, cancel,
+                                     dt.datetime.max.replace(tzinfo=dt.UTC) if ignore_backoff else now)
             if not report.offline:  # what stopped the requests would stop the acts the same way
                 self._deliver_acts(client, report, cancel, now, ignore_backoff)
         return report
@@ -218,10 +228,15 @@ class Outbox:
         return _Next.FILE  # the request's next act goes on: the server judges each on its own
 
     def _upload_attachments(self, client: VendorClient, report: DeliveryReport,
-                            cancel: threading.Event | None) -> None:
-        pending = self._repo.with_pending_uploads()
+                            cancel: threading.Event | None, due_by: dt.datetime) -> None:
+        def due(attachment: Attachment) -> bool:
+            return (attachment.uploaded_at is None and attachment.error is None
+                    and (attachment.next_attempt_at is None or attachment.next_attempt_at <= due_by))
+
+        pending = [request for request in self._repo.with_pending_uploads()
+                   if any(due(attachment) for attachment in request.attachments)]
         if not pending:
-            return
+            return  # files waiting their retry time: not even the ticket list is asked for
         try:
             listed: dict[int, str] | None = _listed_tickets(client)
         except VendorApiError as exc:
@@ -236,7 +251,7 @@ class Outbox:
                 self._mark_gone(request, report, "its ticket id now names another ticket")
                 continue
             for attachment in request.attachments:
-                if attachment.uploaded_at is not None or attachment.error is not None:
+                if not due(attachment):
                     continue
                 if cancel is not None and cancel.is_set():
                     return
@@ -264,12 +279,10 @@ class Outbox:
                     return self._ticket_missing(request, exc, report, listed)
                 if exc.kind is ApiFailure.TOO_LARGE:
                     problem = AttachmentError.TOO_LARGE
-                elif exc.kind is ApiFailure.BAD_RESPONSE and exc.status is not None and 400 <= exc.status < 500:
+                elif exc.kind is ApiFailure.BAD_RESPONSE and exc.status in FINAL_UPLOAD_STATUSES:
                     problem = AttachmentError.REJECTED  # the vendor refused this file
                 else:
-                    # Network trouble, or an answer that is not the vendor's receipt (a captive portal, a proxy):
-                    # the file is not known to be stored; resume from it next run.
-                    return _Next.STOP
+                    return self._upload_failed(attachment, exc, report)
             else:
                 self._repo.mark_attachment_uploaded(attachment.id)
                 report.uploaded += 1
@@ -277,6 +290,21 @@ class Outbox:
         self._repo.mark_attachment_failed(attachment.id, problem)
         report.attachment_errors.append((attachment.id, problem))
         return _Next.FILE
+
+    def _upload_failed(self, attachment: Attachment, exc: VendorApiError, report: DeliveryReport) -> _Next:
+        """A failure for now: the file is not known to be stored, so it waits its own backoff.
+
+        Without one, a file the server kept failing was sent whole on every run and, being the oldest, held back
+        every later request's files.  Network trouble, the token, or an answer that is not the vendor's (a captive
+        portal) would fail the next file the same way: the run stops.  Else the next request's files go on.
+        """
+        delay = backoff_delay(attachment.attempts, self._rng, UPLOAD_BACKOFF_CAP)
+        self._repo.mark_upload_failed(attachment.id, str(exc), self._clock() + delay)
+        log.warning("file %s not uploaded (%s %s); next try in %s", attachment.id, exc.kind.value, exc.status, delay)
+        if exc.kind in (ApiFailure.OFFLINE, ApiFailure.TIMEOUT, ApiFailure.NOT_CONFIGURED, ApiFailure.UNAUTHORIZED) \
+                or exc.status is None:
+            return _Next.STOP
+        return _Next.REQUEST
 
     def _ticket_missing(self, request: SupportRequest, exc: VendorApiError, report: DeliveryReport,
                         listed: dict[int, str] | None) -> _Next:

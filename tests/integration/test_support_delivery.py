@@ -131,7 +131,7 @@ def test_attachments_resume_per_file_and_are_never_stored_twice(
     assert report.sent == [request.id] and report.uploaded == 1
     uploaded = [a.uploaded_at is not None for a in repo.get(request.id).attachments]
     assert uploaded == [True, False, False]  # stopped at the failure, will resume from there
-    report = outbox.deliver()
+    report = outbox.deliver(ignore_backoff=True)  # the failed file waits its backoff; "Gửi lại ngay" skips it
     assert report.uploaded == 2
     assert all(a.uploaded_at for a in repo.get(request.id).attachments)
     stored = list((vendor_server.data / "attachments").rglob("*"))
@@ -323,7 +323,9 @@ def test_an_upload_answered_by_a_wifi_login_page_is_not_counted_and_goes_later(v
     (waiting,) = repo.get(request.id).attachments  # type: ignore[union-attr]
     assert waiting.uploaded_at is None and waiting.error is None
 
-    assert outbox_for(repo, vendor_server.base_url, token).deliver().uploaded == 1
+    assert waiting.attempts == 1 and waiting.next_attempt_at is not None  # it waits its backoff, as a request does
+    # The next run that reaches the vendor, once the file's backoff is over (here: "Gửi lại ngay").
+    assert outbox_for(repo, vendor_server.base_url, token).deliver(ignore_backoff=True).uploaded == 1
     with VendorDatabase(vendor_server.db_url).sessions() as session:
         assert session.scalars(select(Attachment.filename)).all() == ["pos.log"]
 
@@ -524,3 +526,50 @@ def test_a_410_or_an_unlisted_404_marks_the_files_and_the_run_goes_on(
     # The first request's second file is never tried after the ticket's answer.
     assert [path for method, path in server.seen if "/attachments" in path] == [
         "/api/v1/tickets/1/attachments", "/api/v1/tickets/2/attachments"]
+
+
+@pytest.mark.parametrize("status", [
+    500, 503,  # the vendor's disk full; "attachments not enabled" (vendor_server/routes/tickets.py)
+    408, 429,  # RFC 9110 §15.5.9 Request Timeout, RFC 6585 §4 Too Many Requests: a proxy or CDN, for now
+])
+def test_a_file_the_server_fails_for_now_waits_its_backoff_and_later_files_still_go(
+    shop, tmp_path: Path, status: int
+) -> None:
+    """Found by the review of the support outbox: such a file was sent whole on every run (every 30 s: next
+    delivery was "now" while it waited), and, being the oldest, held back every later request's files; a 408 or a
+    429 marked it refused for good."""
+    _db, repo = shop
+    server = _ScriptedVendor({1: status}, listed=True)
+    try:
+        opened = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
+        first = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=opened,
+                            attachments=sources(tmp_path, "a.zip"))
+        second = repo.create(NEW, coverage="warranty", response_due_at=None, opened_at=opened + dt.timedelta(minutes=1),
+                             attachments=sources(tmp_path, "b.png"))
+        outbox = outbox_for(repo, server.base_url, "pmv_token")
+        report = outbox.deliver()
+        assert report.sent == [first.id, second.id] and report.uploaded == 1 and report.attachment_errors == []
+        (waiting,) = repo.get(first.id).attachments
+        assert waiting.error is None and waiting.uploaded_at is None and waiting.attempts == 1  # not given up
+        assert repo.get(second.id).attachments[0].uploaded_at is not None  # not held back by the first
+        due = repo.next_delivery_at()
+        assert due is not None and due - dt.datetime.now(dt.UTC) > dt.timedelta(seconds=4)  # not "now" for good
+        tries = [path for method, path in server.seen if path == "/api/v1/tickets/1/attachments"]
+        assert outbox.deliver().uploaded == 0  # the next scheduled run leaves it alone
+        assert [path for method, path in server.seen if path == "/api/v1/tickets/1/attachments"] == tries
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("status", [400, 409, 415, 422])  # RFC 9110: the request itself is wrong, for good
+def test_a_file_the_server_refuses_for_good_is_marked_rejected(shop, tmp_path: Path, status: int) -> None:
+    _db, repo = shop
+    server = _ScriptedVendor({1: status}, listed=True)
+    try:
+        request = repo.create(NEW, coverage="warranty", response_due_at=None, attachments=sources(tmp_path, "a.zip"))
+        report = outbox_for(repo, server.base_url, "pmv_token").deliver()
+    finally:
+        server.close()
+    assert report.sent == [request.id]
+    assert [a.error for a in repo.get(request.id).attachments] == [AttachmentError.REJECTED]
+    assert repo.next_delivery_at() is None

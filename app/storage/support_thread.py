@@ -539,9 +539,35 @@ _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
 
 
+# A name's length on disk: Windows counts 255 UTF-16 units, Linux file systems 255 bytes, and a Vietnamese letter is
+# up to 3 bytes in UTF-8 (150 of them were 450 bytes); 200 leaves room for a copy's " (2)".
+NAME_MAX_CHARS = 150
+NAME_MAX_BYTES = 200
+SUFFIX_MAX = 16  # longer than any real extension ("a.<300 letters>" has none to keep)
+
+
 def safe_filename(name: str) -> str:
     """A file name safe to create on Windows and Linux (a vendor's name is display only, a path is never kept)."""
     cleaned = _UNSAFE.sub("_", Path(name.replace("\\", "/")).name).strip(" .")
     if not cleaned or cleaned.split(".")[0].upper() in _RESERVED:
         cleaned = f"tep-{cleaned}" if cleaned else "tep"
-    return cleaned[:150]
+    return _shortened(cleaned)
+
+
+def _shortened(name: str) -> str:
+    """``name`` within NAME_MAX_CHARS and NAME_MAX_BYTES, its extension kept: cut at 150 characters, the vendor's
+    "Hướng dẫn … (bản cập nhật 11-2026).pdf" lost its ".pdf", and Windows asked which program opens it."""
+    if len(name) <= NAME_MAX_CHARS and len(name.encode("utf-8")) <= NAME_MAX_BYTES:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    suffix = f".{extension}" if dot and stem and len(extension) < SUFFIX_MAX else ""
+    if not suffix:
+        stem = name
+    chars, room = NAME_MAX_CHARS - len(suffix), NAME_MAX_BYTES - len(suffix.encode("utf-8"))
+    kept: list[str] = []
+    for char in stem[:chars]:
+        room -= len(char.encode("utf-8"))
+        if room < 0:
+            break
+        kept.append(char)
+    return ("".join(kept).rstrip(" .") or "tep") + suffix

@@ -224,3 +224,23 @@ def test_the_earlier_timeline_is_stored_as_seen(support: SupportRepository, thre
                                             ("CON.txt", "tep-CON.txt"), ("a|b?.png", "a_b_.png"), ("...", "tep")])
 def test_a_vendors_file_name_is_made_safe_to_create(name: str, safe: str) -> None:
     assert safe_filename(name) == safe
+
+
+@pytest.mark.parametrize("name", [
+    "Hướng dẫn cài đặt máy in tem Xprinter XP-360B và cấu hình mẫu tem trang sức theo Nghị định 232-2025 "
+    "cho cửa hàng vàng bạc Kim Phát (bản cập nhật tháng 11-2026).pdf",  # the server keeps 200 characters
+    "a" * 180 + ".xlsx",
+    "Đặng" * 35 + ".pdf",  # 144 characters, 284 bytes in UTF-8: over Linux's 255
+])
+def test_a_long_file_name_keeps_its_extension_and_fits_on_disk(name: str, tmp_path) -> None:
+    # Found by the review of the conversation: cut at 150 characters, a download lost its ".pdf" (Windows then
+    # asks which program opens it), and 150 Vietnamese letters were over Linux's 255-byte name limit.
+    safe = safe_filename(name)
+    assert safe.endswith(Path(name).suffix) and safe[:20] == name[:20]
+    assert len(safe) <= 150 and len(safe.encode("utf-8")) <= 200
+    (tmp_path / safe).write_bytes(b"x")  # the file system takes it
+
+
+def test_a_name_whose_dot_starts_no_extension_is_cut_as_one_stem() -> None:
+    name = "bao-cao." + "x" * 300
+    assert safe_filename(name) == name[:150]

@@ -12,6 +12,9 @@ The report (``--report FILE``, written atomically) is a plain dict; every
 key is optional for the reader:
 
 - ``skipped``: ``"agent elsewhere"`` when another process holds ``agent.lock``.
+- ``done``: the jobs that ran to their end (failed ones included).  The report is written again after each
+  job, so a process stopped mid-way (the tray's time limit) still hands over what its earlier jobs found and
+  announced; the jobs not in ``done`` are the ones to try again.  Absent: no job ran (skipped, handing over).
 - ``errors``: job name to a one-line error; other jobs still ran.
 - ``cpu_s``: job name to the CPU seconds its step took in this process (the benchmark's measure).
 - ``health``: ``verdict`` (ok/warning/critical), ``became_critical``, ``critical_titles`` (Vietnamese) and
@@ -59,8 +62,13 @@ SKIPPED_AGENT_ELSEWHERE = "agent elsewhere"
 
 
 def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relaunch: Sequence[str] = (),
-                  first: bool = False) -> dict[str, Any]:
-    """Run ``jobs`` (in :data:`JOBS` order) under the agent lock; the report described above."""
+                  first: bool = False, report_to: Path | None = None) -> dict[str, Any]:
+    """Run ``jobs`` (in :data:`JOBS` order) under the agent lock; the report described above.
+
+    ``report_to``: where the report so far is written after each job.  A job may outlast the tray's time limit
+    (a large update on a slow line): the checks before it have stored a new verdict, which turns critical only
+    once, and the vendor's messages were marked announced, so a report lost with the process lost the alarm.
+    """
     from app.background.jobs import agent_lock
 
     report: dict[str, Any] = {"version": __version__, "log_dir": str(runtime.paths.log_dir), "errors": {},
@@ -95,6 +103,9 @@ def run_tray_jobs(runtime: Runtime, jobs: Sequence[str], *, tray_pid: int, relau
                     log.exception("tray job %s failed", name)
                     report["errors"][name] = f"{type(exc).__name__}: {exc}"
                 report["cpu_s"][name] = round(time.process_time() - cpu, 4)
+                report.setdefault("done", []).append(name)
+                if report_to is not None:
+                    _save_so_far(report_to, report)
         if any(job_named(name).hands_over for name in jobs):
             report["handed_over"] = _hand_over_if_quiet(runtime, tray_pid, relaunch)
         report["schedule"] = _schedule(runtime)
@@ -233,6 +244,13 @@ def _schedule(runtime: Runtime) -> dict[str, Any]:
         "waiting_requests": support.waiting_count(),
         "next_delivery_in": None if due is None else max(0.0, (due - now).total_seconds()),
     }
+
+
+def _save_so_far(path: Path, report: dict[str, Any]) -> None:
+    try:
+        write_report(path, report)
+    except OSError:  # the final write says it; the jobs go on
+        log.warning("could not write the report so far to %s", path, exc_info=True)
 
 
 def write_report(path: Path, report: dict[str, Any]) -> None:

@@ -190,7 +190,8 @@ def tray_jobs_command(args: argparse.Namespace) -> int:
             pass  # the line below still says it; the tray sees a job process that failed
         raise CliError(start_failure(exc)) from None
     try:
-        report = run_tray_jobs(runtime, args.jobs, tray_pid=args.tray_pid, relaunch=relaunch, first=args.first)
+        report = run_tray_jobs(runtime, args.jobs, tray_pid=args.tray_pid, relaunch=relaunch, first=args.first,
+                               report_to=args.report)
     finally:
         runtime.close()
     write_report(args.report, report)

@@ -71,17 +71,19 @@ def run_job_process(make_command: Callable[[Path], list[str]], env: dict[str, st
     try:
         done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               env=env, timeout=timeout, creationflags=flags, check=False)
+        ended = f"exit {done.returncode}: " + " | ".join(
+            done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:])
     except subprocess.TimeoutExpired:
+        # Stopped: its report so far (written after each job) still says what the earlier jobs found.
         log.error("tray jobs took over %d s and were stopped", timeout)
-        return None
+        ended = "stopped"
     except OSError as exc:
         log.error("cannot start the tray jobs: %s", exc)
         return None
     try:
         loaded = json.loads(report.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        log.error("tray jobs ended (exit %s) without a report (%s): %s", done.returncode, exc, " | ".join(tail))
+        log.error("tray jobs ended (%s) without a report (%s)", ended, exc)
         return None
     finally:
         report.unlink(missing_ok=True)
@@ -173,7 +175,12 @@ class TrayJobs(QObject):
         if report is None:
             self.schedule.failed(jobs, now)
         else:
-            self._use(jobs, report, now)
+            # A process stopped mid-way: what its finished jobs found is shown, and only the others are tried
+            # again (all of them retried together, the slow one took the others down with it each time).
+            done = report.get("done")
+            ran = [job for job in jobs if job in done] if isinstance(done, list) else jobs
+            self.schedule.failed([job for job in jobs if job not in ran], now)
+            self._use(ran, report, now)
         if self._stopped:
             then, self._after_stop = self._after_stop, None
             if then is not None:

@@ -134,6 +134,32 @@ def test_a_process_that_leaves_no_report_is_tried_again_later(qapp: QApplication
         assert at is not None and at - time.time() == pytest.approx(RETRY_AFTER, abs=30)
 
 
+def test_a_process_stopped_mid_way_still_hands_over_its_report_so_far(tmp_path: Path) -> None:
+    # Found by the review of the background jobs: a process past the time limit gave no report at all, so the
+    # alarm its checks had raised (stored, and said only once) was never shown.
+    import sys
+
+    from app.ui.tray_jobs import run_job_process
+
+    script = ("import json, sys, time\n"
+              "open(sys.argv[1], 'w').write(json.dumps({'done': ['health'], 'health': {'verdict': 'critical'}}))\n"
+              "time.sleep(60)\n")
+    report = run_job_process(lambda path: [sys.executable, "-c", script, str(path)], timeout=3)
+    assert report == {"done": ["health"], "health": {"verdict": "critical"}}
+
+
+def test_only_the_jobs_a_stopped_process_did_not_finish_are_tried_again(qapp: QApplication) -> None:
+    jobs = _reporting(qapp)
+    report = {"done": ["health"], "errors": {},
+              "health": {"verdict": "critical", "became_critical": True, "critical_titles": ["Sao lưu dữ liệu"]}}
+    jobs.finished.emit(["health", "updates"], report)
+    assert jobs.tray.level is Level.CRITICAL
+    assert [note.title for note in jobs.notifier.history] == ["Máy bán hàng cần xử lý ngay"]
+    health_at, updates_at = jobs.schedule.next["health"], jobs.schedule.next["updates"]
+    assert health_at is not None and health_at - time.time() == pytest.approx(30 * 60, abs=60)  # its own period
+    assert updates_at is not None and updates_at - time.time() == pytest.approx(RETRY_AFTER, abs=30)
+
+
 def test_stopping_waits_for_the_running_process_before_handing_over(qapp: QApplication, qtbot,
                                                                     demo_shop: DemoShop) -> None:
     jobs = _jobs(qapp, "--config", str(demo_shop.settings_file))

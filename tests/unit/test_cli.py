@@ -284,7 +284,8 @@ def test_the_sub_command_list_known_without_parsers_matches_the_parser() -> None
 
 
 def test_a_gui_start_parses_the_same_with_the_gui_options_alone(tmp_path: Path) -> None:
-    from app.cli.parser import build_parser, is_gui_start as _is_gui_start
+    from app.cli.parser import build_parser
+    from app.cli.parser import is_gui_start as _is_gui_start
 
     argv = ["--config", "check", "--lang", "en", "--screenshot", "x.png", "--page", "devices", "--first-paint",
             "--minimized", "--no-err-windows", "--demo"]  # "check" here is a settings file's name, not a command

@@ -3,6 +3,11 @@
 APScheduler 3 runs each job on its own thread pool, never on the GUI thread.
 Jobs coalesce and never overlap (``max_instances=1``); results go to
 listeners, which the GUI turns into queued Qt signals.
+
+APScheduler plans by the wall clock: a clock set back a day (a technician
+puts right a clock that ran ahead, as the clock check asks) stopped every
+job for that day.  A watch compares the wall clock with a monotonic one and
+moves the plan back with the clock (:meth:`BackgroundAgent.follow_clock`).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +29,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CLOCK_WATCH_EVERY = 30.0  # seconds between looks at the wall clock
+CLOCK_SET_BACK = 60.0  # the wall clock lost this much against a monotonic one: it was set back
+
 
 class BackgroundAgent:
     """Owns the scheduler; features register their jobs with :meth:`add` (timetables: app/background/registry.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, wall: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        """``wall`` and ``monotonic``: the clocks the watch compares (tests move the wall one)."""
+        self._wall, self._monotonic = wall, monotonic
+        self._offset = wall() - monotonic()  # the wall clock's reading less the monotonic one's, at the last look
+        self._stop_watch = threading.Event()
+        self._watch: threading.Thread | None = None
         # Imported here, not at the top: APScheduler is loaded only by a process that schedules.
         from apscheduler.events import EVENT_JOB_ERROR
         from apscheduler.executors.pool import ThreadPoolExecutor
@@ -75,10 +91,34 @@ class BackgroundAgent:
     def start(self) -> None:
         if not self._scheduler.running:
             self._scheduler.start()
+        if self._watch is None:
+            self._watch = threading.Thread(target=self._watch_clock, name="agent clock watch", daemon=True)
+            self._watch.start()
 
     def shutdown(self) -> None:
+        self._stop_watch.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+
+    def _watch_clock(self) -> None:
+        while not self._stop_watch.wait(CLOCK_WATCH_EVERY):
+            try:
+                self.follow_clock()
+            except Exception:  # noqa: BLE001  (the watch must outlive one bad look; the jobs run regardless)
+                log.exception("clock watch failed")
+
+    def follow_clock(self) -> float:
+        """If the wall clock was set back since the last look, move every job's next run back as much; the
+        seconds moved (0.0 when the clock kept time, or went forward: a job overdue then runs, as after sleep)."""
+        offset = self._wall() - self._monotonic()
+        moved, self._offset = offset - self._offset, offset
+        if moved > -CLOCK_SET_BACK:
+            return 0.0
+        log.warning("the clock was set back %.0f s: the background jobs' plan moves with it", -moved)
+        for job in self._scheduler.get_jobs():
+            if job.next_run_time is not None:
+                job.modify(next_run_time=job.next_run_time + dt.timedelta(seconds=moved))
+        return moved
 
     @staticmethod
     def _on_error(event: JobExecutionEvent) -> None:

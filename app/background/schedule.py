@@ -9,6 +9,9 @@ within the next minute go in the same process.
 
 Wall-clock seconds, not a monotonic clock: a till that slept through a
 job's time runs it when it wakes (the tray looks at least every 5 minutes).
+A clock set back (a technician puts right a clock that ran a day ahead, as
+the clock check asks) moves every planned time back with it: else no job ran
+until the wall clock caught up, a day later.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ POLL_IDLE_EVERY = 30 * 60.0  # no request waiting on the vendor: status changes 
 RETRY_AFTER = 5 * 60.0  # a job process that failed (crashed, killed) is tried again this much later
 BATCH_AHEAD = 60.0  # jobs due this soon join the process that starts now
 LONGEST_SLEEP = 5 * 60.0
+CLOCK_SET_BACK = 60.0  # the clock read this much earlier than at the last look: it was set back
 
 
 class TraySchedule:
@@ -45,20 +49,31 @@ class TraySchedule:
         for job in BACKGROUND_JOBS:
             first = job.first_after(self._rng)
             self.next[job.name] = now + (first.total_seconds() if first is not None else 0.0)
+        self._latest = now  # the latest time the clock read (see _follow_clock)
+
+    def _follow_clock(self, now: float) -> None:
+        """Move every planned time back by as much as the clock was set back since the last look."""
+        if now < self._latest - CLOCK_SET_BACK:
+            shift = now - self._latest
+            self.next = {job: None if at is None else at + shift for job, at in self.next.items()}
+        self._latest = now
 
     def due(self, now: float) -> list[str]:
         """The jobs to run now (those due within :data:`BATCH_AHEAD` included), in no particular order."""
+        self._follow_clock(now)
         if not any(at is not None and at <= now for at in self.next.values()):
             return []
         return [job for job, at in self.next.items() if at is not None and at <= now + BATCH_AHEAD]
 
     def seconds_to_next(self, now: float) -> float:
         """How long the tray may sleep: to the next due job, at most :data:`LONGEST_SLEEP`."""
+        self._follow_clock(now)
         planned = [at for at in self.next.values() if at is not None]
         return max(0.0, min([LONGEST_SLEEP, *(at - now for at in planned)]))
 
     def ran(self, jobs: list[str], now: float, report: Mapping[str, Any]) -> None:
         """A job process ended with ``report``: plan each job it ran again."""
+        self._follow_clock(now)
         schedule = report.get("schedule") or {}
         if "health_minutes" in schedule:
             self.health_every = HEALTH.period_from(float(schedule["health_minutes"]))
@@ -89,6 +104,7 @@ class TraySchedule:
 
     def failed(self, jobs: list[str], now: float) -> None:
         """The process gave no report: try its jobs again later, not in a tight loop."""
+        self._follow_clock(now)
         for job in jobs:
             self.next[job] = now + RETRY_AFTER
 

@@ -114,3 +114,25 @@ def test_while_another_process_runs_the_jobs_the_tray_only_looks_again_with_its_
     plan.ran(plan.due(T0), T0, {"skipped": "agent elsewhere", "errors": {}})
     assert plan.next["deliver"] is None  # not a process every 30 s while a headless agent delivers
     assert plan.next["health"] == T0 + 30 * 60 and plan.next["poll"] == T0 + POLL_IDLE_EVERY
+
+
+def test_a_clock_set_back_moves_the_plan_back_with_it() -> None:
+    # Found by the review of the background jobs: a technician puts right a clock that ran a day ahead (as the
+    # clock check asks) and no job ran until the wall clock caught up with the plan, a day later.
+    plan = TraySchedule(T0, random.Random(1))
+    plan.ran(plan.due(T0), T0, report())
+    health_in = plan.next["health"] - T0
+    back = T0 + 60 - 24 * 3600  # a minute later by a stopwatch, a day earlier by the clock
+    assert plan.seconds_to_next(back) <= LONGEST_SLEEP
+    # As long to wait as at the last look (the tray cannot tell the minute between: it looks every 5 at most).
+    assert plan.next["health"] - back == health_in
+    assert "health" in plan.due(back + health_in)
+
+
+def test_a_clock_that_moves_forward_or_jitters_keeps_the_plan() -> None:
+    plan = TraySchedule(T0, random.Random(1))
+    plan.ran(plan.due(T0), T0, report())
+    planned = dict(plan.next)
+    plan.due(T0 - 30)  # NTP's small corrections: under a minute, nothing moves
+    assert plan.next == planned
+    assert "health" in plan.due(T0 + 24 * 3600)  # a till that slept a day runs its jobs when it wakes

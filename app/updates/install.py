@@ -225,12 +225,35 @@ class PackStore:
     def _in_force(self, pack: RegulationPack, kind: type[RuleBase], on: dt.date) -> RegulationPack:
         if pack.effective_date_of(pack.rules_of(kind)[0]) <= on:
             return pack
-        previous_version = self.previous_version(pack.id)
-        earlier = self.pack_at(pack.id, previous_version) if previous_version else None
-        rules = earlier.rules_of(kind) if earlier is not None else []
-        if earlier is not None and rules and earlier.effective_date_of(rules[0]) <= on:
-            return earlier
-        return pack  # nothing earlier in force: the new rule, which the check says begins later
+        # The newest version kept whose rule had begun: the previous one, or the one an install kept through a
+        # transition (see _bridges).
+        earlier = _newest_in_force(self._kept_versions(pack.id, besides=pack.version), kind, on)
+        return earlier or pack  # nothing earlier in force: the new rule, which the check says begins later
+
+    def _kept_versions(self, pack_id: str, besides: str) -> list[RegulationPack]:
+        try:
+            names = [entry.name for entry in self._pack_dir(pack_id).iterdir()
+                     if entry.is_dir() and not entry.name.startswith(".") and entry.name != besides]
+        except OSError:
+            return []
+        return [pack for pack in (self._load_version(pack_id, name) for name in names) if pack is not None]
+
+    def _bridges(self, pack_id: str, new: RegulationPack, on: dt.date | None) -> set[str]:
+        """The versions to keep beside the new and the replaced one: for each rule of ``new`` that begins after
+        ``on``, the newest version whose rule of that kind is in force on ``on``.
+
+        The store keeps two versions; a corrective pack published during a transition pruned the one whose rule
+        was still the law, and the check stopped until the new rule's day.
+        """
+        if on is None:
+            return set()
+        kept = self._kept_versions(pack_id, besides=new.version)
+        bridges = set()
+        for kind in {type(rule) for rule in new.rules if new.effective_date_of(rule) > on}:
+            in_force = _newest_in_force(kept, kind, on)
+            if in_force is not None:
+                bridges.add(in_force.version)
+        return bridges
 
     # --- installing ------------------------------------------------------------
 
@@ -268,10 +291,13 @@ class PackStore:
         _step("staged")
         return staged
 
-    def install(self, pack_bytes: bytes, *, allow_downgrade: bool = False) -> InstallResult:
+    def install(self, pack_bytes: bytes, *, allow_downgrade: bool = False,
+                in_force_on: dt.date | None = None) -> InstallResult:
         """Validate, stage, move into place, then switch ``current`` (the one atomic step).
 
         What is staged is the canonical form of the validated pack, not ``pack_bytes`` as received.
+        ``in_force_on``: the shop's day; a version whose rule is in force that day, where the new pack's begins
+        later, is kept too (see :meth:`_bridges`).
         """
         pack, stored = self._reader(pack_bytes)
         pack_dir = self._pack_dir(pack.id)
@@ -303,7 +329,7 @@ class PackStore:
             _step("switched")
             self._set_previous(pack_dir, old_version)
             _step("previous_written")
-            self._prune(pack_dir, keep={pack.version, old_version})
+            self._prune(pack_dir, keep={pack.version, old_version, *self._bridges(pack.id, pack, in_force_on)})
         log.info("pack %s %s installed (was %s)", pack.id, pack.version, old_version)
         return InstallResult(pack.id, pack.version, old_version, target, self._differ(old, pack),
                              title=pack.title_vi)
@@ -484,3 +510,9 @@ def extract_safely(zip_path: Path, dest: Path, *, max_total_bytes: int = MAX_ARC
                     sink.write(chunk)
             written.append(target)
     return written
+
+
+def _newest_in_force(packs: list[RegulationPack], kind: type[RuleBase], on: dt.date) -> RegulationPack | None:
+    """The newest of ``packs`` (by version) holding a rule of ``kind`` that had begun by ``on``."""
+    holding = [pack for pack in packs if (rules := pack.rules_of(kind)) and pack.effective_date_of(rules[0]) <= on]
+    return max(holding, key=lambda pack: pack.version_key, default=None)

@@ -234,7 +234,8 @@ class Updater:
                     continue
                 path = self._download(client, target, self.folder / "downloads", cancel, events)
                 try:
-                    result = store.install(path.read_bytes())
+                    # The shop's day: a rule still in force through a transition is kept (PackStore._bridges).
+                    result = store.install(path.read_bytes(), in_force_on=self._runtime.shop_today())
                 except PackError as exc:  # signed by the vendor, but not a pack this version can read
                     log.error("regulation pack %s %s refused: %s", target.target_id, target.version, exc)
                     outcome.refused_packs.append(target)

@@ -169,6 +169,27 @@ def test_a_newer_pack_whose_rule_starts_later_leaves_the_older_rule_in_force_unt
     assert after.status is Status.OK and format_vnd(30_000_000) in after.details  # the new rule, from its day
 
 
+def test_a_corrective_pack_during_a_transition_keeps_the_rule_in_force(
+        demo_shop: DemoShop, make_ctx: MakeCtx, tmp_path: Path, make_pack: Callable[..., bytes]) -> None:
+    # Left open by the last review: the store keeps the current and the previous version only, so a corrective
+    # 1.2.0 published before the new rule's day pruned 1.0.0, whose 20-million rule was still the law, and the
+    # check stopped until 01/12/2026.
+    store = PackStore(tmp_path / "packs")
+    day = dt.date(2026, 11, 25)
+    store.install(ND232.read_bytes().replace(b'"version": "1.1.0"', b'"version": "1.0.0"', 1), in_force_on=day)
+    check = make_check(lambda: store.pack_with_rule(CashLimitRule, on=day))
+    before = run_one(check, make_ctx())
+    later = {"amount_vnd": 30_000_000, "effective_date": "2026-12-01"}
+    store.install(make_pack("1.1.0", rule=later), in_force_on=day)
+    store.install(make_pack("1.2.0", rule=later, summary_vi="Bản sửa lỗi chính tả."), in_force_on=day)
+    during = run_one(check, make_ctx())
+    assert (during.status, _days_found(during)) == (Status.CRITICAL, _days_found(before))
+    assert store.previous_version("nd-232-2025") == "1.1.0"  # rollback still goes one step back
+    # Once the new rule is the law, the next install lets the old version go.
+    store.install(make_pack("1.3.0", rule=later), in_force_on=dt.date(2026, 12, 2))
+    assert sorted(p.name for p in (store.packs_dir / "nd-232-2025").iterdir() if p.is_dir()) == ["1.2.0", "1.3.0"]
+
+
 def test_invoices_without_a_customer_stand_alone(demo_shop: DemoShop, make_ctx: MakeCtx,
                                                  nd232: RegulationPack) -> None:
     conn = sqlite3.connect(demo_shop.pos_database)

@@ -74,6 +74,18 @@ def has_gs1_shape(code: str) -> bool:
     return ascii_digits(code) and len(code) in _GS1_BY_LENGTH
 
 
+# Symbologies that carry a GS1 key with its mod-10 check digit, which the scanner itself verifies (a wrong one
+# does not decode): EAN-8/13, UPC-A/E, ITF-14 (GS1 General Specifications, 5.2 and 5.3).  Code 128 and the
+# others have their own symbol check, never sent, and their data may be any digits.
+_GS1_CHECKED = frozenset({"ean", "ean8", "ean13", "upc", "upca", "upce", "itf14", "gtin", "gtin8", "gtin12",
+                          "gtin13", "gtin14"})
+
+
+def checks_gs1_digit(symbology: str) -> bool:
+    """Whether codes of ``symbology`` ("ean13", "EAN-13", "UPC-A", "ITF-14"...) end in a GS1 check digit."""
+    return symbology.lower().replace("-", "").replace("_", "").replace(" ", "") in _GS1_CHECKED
+
+
 def is_valid_gtin(code: str) -> bool:
     """GTIN-8/12/13/14 or SSCC-18 with a correct check digit."""
     return has_gs1_shape(code) and gtin_check_digit(code[:-1]) == int(code[-1])

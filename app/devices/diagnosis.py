@@ -23,7 +23,10 @@ guessed from symptoms:
   exactly, or with extra characters around it (``prefix_suffix``), or with
   characters missing (``dropped_chars``: the body is a subsequence);
 * GS1 codes: same body but another last digit, or an ``expected`` whose own
-  check digit is wrong: ``check_digit`` (the label is wrong, reprint it);
+  check digit is wrong: ``check_digit`` (the label is wrong, reprint it).
+  With ``symbology`` given, only EAN/UPC/ITF-14/GTIN codes are GS1 codes
+  (an 8-digit Code 128 item code is not an EAN-8); without it, any code of
+  a GS1 key's length and all digits is taken for one;
 * the explanation with the fewest faults wins; on a tie an exact replay beats
   extra characters, which beat missing ones; then the order above.
 * Nothing explains it exactly: ``diagnose`` never answers ``[]`` for a wrong
@@ -41,7 +44,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from app import HOTLINE
-from app.devices.check_digits import gtin_check_digit, has_gs1_shape, is_valid_gtin
+from app.devices.check_digits import checks_gs1_digit, gtin_check_digit, has_gs1_shape, is_valid_gtin
 from app.devices.ime import CONFIGURATIONS, Mode, type_keys
 from app.devices.keyboard_layouts import LAYOUTS, retype
 from app.infra.phrase import say
@@ -172,7 +175,7 @@ def _variants(mode: Mode, text: str) -> set[str]:
     return {type_keys(text + "\r", mode, options).removesuffix("\r") for options in CONFIGURATIONS}
 
 
-def _candidates(expected: str) -> Iterator[tuple[frozenset[Fault], str]]:
+def _candidates(expected: str, gs1: bool) -> Iterator[tuple[frozenset[Fault], str]]:
     """``expected`` as each modelled corruption would type it, simplest first."""
     yield frozenset(), expected
     yield frozenset({Fault.CAPS_LOCK}), _swapcase(expected)
@@ -184,7 +187,7 @@ def _candidates(expected: str) -> Iterator[tuple[frozenset[Fault], str]]:
                 yield frozenset({fault, *extra}), text
         for layout in LAYOUTS:
             yield frozenset({Fault.KEYBOARD_LAYOUT, *extra}), retype(keys, layout)
-    if has_gs1_shape(expected):
+    if gs1:
         # The label's own check digit is wrong: printer software that fixes
         # it sends body + the right digit.
         yield frozenset({Fault.CHECK_DIGIT}), expected[:-1] + str(gtin_check_digit(expected[:-1]))
@@ -210,12 +213,12 @@ def _same_body_other_check_digit(expected: str, body: str) -> bool:
             and body.isdigit() and body[:-1] == expected[:-1] and body != expected)
 
 
-def _explain(expected: str, body: str) -> set[Fault]:
+def _explain(expected: str, body: str, gs1: bool) -> set[Fault]:
     best: tuple[int, int, int] | None = None
     chosen: frozenset[Fault] = frozenset()
     seen: set[str] = set()
-    candidates = [(faults, _nfc(text)) for faults, text in _candidates(expected)]
-    if _same_body_other_check_digit(expected, body):
+    candidates = [(faults, _nfc(text)) for faults, text in _candidates(expected, gs1)]
+    if gs1 and _same_body_other_check_digit(expected, body):
         candidates.insert(1, (frozenset({Fault.CHECK_DIGIT}), body))
     for rank, (faults, text) in enumerate(candidates):
         if text in seen or not text:
@@ -239,15 +242,19 @@ def _explain(expected: str, body: str) -> set[Fault]:
     return set(nearest[0]) | {Fault.DROPPED_CHARS}
 
 
-def diagnose(expected: str, received: str) -> list[Fault]:
+def diagnose(expected: str, received: str, *, symbology: str | None = None) -> list[Fault]:
     """Faults explaining ``received`` (as typed, terminator included); [] if correct.
 
     ``expected`` is the printed content; a trailing terminator in it is ignored.
+    ``symbology`` ("code128", "ean13"...), when the caller knows it, limits
+    the check-digit rule to the symbologies that carry one; None guesses
+    from the code's shape.
     """
     expected = _nfc(_split_terminator(expected)[0])
     body, terminated = _split_terminator(_nfc(received))
     faults: set[Fault] = set() if terminated else {Fault.MISSING_TERMINATOR}
-    label_wrong = has_gs1_shape(expected) and not is_valid_gtin(expected)
+    gs1 = has_gs1_shape(expected) and (symbology is None or checks_gs1_digit(symbology))
+    label_wrong = gs1 and not is_valid_gtin(expected)
     if body == expected:
         return sorted(faults, key=_ORDER.__getitem__)
     if not body:
@@ -256,7 +263,7 @@ def diagnose(expected: str, received: str) -> list[Fault]:
     if not expected:
         faults.add(Fault.PREFIX_SUFFIX)
     else:
-        faults |= _explain(expected, body)
+        faults |= _explain(expected, body, gs1)
     if label_wrong:
         faults.add(Fault.CHECK_DIGIT)
     return sorted(faults, key=_ORDER.__getitem__)

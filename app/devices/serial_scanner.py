@@ -48,7 +48,14 @@ DEFAULT_DETECT_RATES: tuple[int, ...] = (9600, 115200, 19200, 38400, 57600, 4800
 # noise: GS1 codes use GS as the FNC1 field separator and ISO/IEC 15434
 # ("[)>" RS 06 GS ... RS EOT) uses all three.
 _DATA_CONTROLS = frozenset("\x1d\x1e\x04")
+# C0 control characters a scanner's prefix/suffix option may put around a
+# code (STX ... ETX, an ESC-led prefix: Honeywell, Zebra and Datalogic offer
+# any hex value).  At either end of a line they are the scanner's framing,
+# text to diagnose (prefix_suffix), not noise.  NUL is left out: a wrong
+# baud rate and a line break both read as NUL bytes.
+_EDGE_CONTROLS = bytes(range(0x01, 0x20))
 _AUTO_SPLIT = re.compile(rb"[\r\n\t]")
+_LINE_END_BYTES = b"\r\n"
 
 
 # --------------------------------------------------------------------- ports
@@ -173,9 +180,24 @@ class SerialSettings:
 def _decode(body: bytes, allowed_controls: frozenset[str], truncated: bool = False) -> str | None:
     """The text in ``body``, or None when it is not text (wrong baud rate).
 
+    Control characters at either end (see ``_EDGE_CONTROLS``) are kept in the
+    text but judged apart: only the code between them must be text.
     ``truncated``: ``body`` was cut at an arbitrary byte, so an unfinished
     UTF-8 sequence at its end is not evidence of noise.
     """
+    core = body.strip(_EDGE_CONTROLS)
+    if not core:  # nothing but controls: text only if each is data (GS, RS, EOT...)
+        text = body.decode("ascii")
+        return text if all(ch in allowed_controls for ch in text) else None
+    start = len(body) - len(body.lstrip(_EDGE_CONTROLS))
+    end = start + len(core)
+    middle = _decode_core(core, allowed_controls, truncated and end == len(body))
+    if middle is None:
+        return None
+    return body[:start].decode("ascii") + middle + body[end:].decode("ascii")
+
+
+def _decode_core(body: bytes, allowed_controls: frozenset[str], truncated: bool) -> str | None:
     try:
         # UTF-8 first: a QR code with Vietnamese text arrives as UTF-8, and
         # some of its continuation bytes (0x80-0x9F) would look like noise
@@ -221,6 +243,9 @@ class _Framer:
         self._last = 0.0
         self._held_cr_at: float | None = None
         self._discarding = False  # inside a TOO_LONG line, until its terminator
+        # A fixed terminator was just cut: CR/LF bytes right after it are the rest
+        # of the scanner's line end (CR LF under "CR"), not the start of a scan.
+        self._after_end = False
 
     def feed(self, data: bytes, now: float) -> list[_Frame]:
         if not data:
@@ -238,7 +263,7 @@ class _Framer:
         if now - self._last >= self._idle:
             if self._discarding:
                 self._discarding = False  # the rest of a TOO_LONG line: already reported
-            elif self._buf:
+            elif bytes(self._buf).strip():  # whitespace alone is no scan, so never "missing Enter"
                 body = bytes(self._buf)
                 frames.append(_Frame(body, body, None, self._started, self._last))
             self._buf.clear()
@@ -262,8 +287,17 @@ class _Framer:
             return at, "\r"
         return None  # CR is the last byte: wait to see whether LF follows
 
+    def _skip_rest_of_line_end(self) -> None:
+        if not self._after_end:
+            return
+        rest = len(self._buf) - len(self._buf.lstrip(_LINE_END_BYTES))
+        del self._buf[:rest]
+        if self._buf:
+            self._after_end = False  # the next scan has begun
+
     def _split(self, now: float, resolve_cr: bool) -> list[_Frame]:
         frames: list[_Frame] = []
+        self._skip_rest_of_line_end()
         while (found := self._next_terminator(resolve_cr)) is not None:
             at, terminator = found
             end = at + len(terminator)
@@ -279,6 +313,9 @@ class _Framer:
             elif body:  # a bare terminator (e.g. the scanner's "Enter" test key) is no scan
                 frames.append(_Frame(raw, body, terminator, self._started, ended))
             self._started = now
+            if self._fixed:  # "auto" cuts on CR and LF alike: a bare one is already no scan
+                self._after_end = True
+                self._skip_rest_of_line_end()
         trailing_cr = 1 if self._buf.endswith(b"\r") and self._mode in ("auto", "\r\n") else 0
         if trailing_cr and self._held_cr_at is None:
             self._held_cr_at = self._last

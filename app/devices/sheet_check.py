@@ -40,7 +40,7 @@ def check_scan(text: str, terminator: str, status: SheetStatus) -> SheetResult |
     code = awaited_code(text, status)
     if code is None:
         return None
-    faults = diagnose(code.content, text + terminator)
+    faults = diagnose(code.content, text + terminator, symbology=code.symbology)
     status[code.key] = not faults
     return SheetResult(code, text + terminator, faults)
 

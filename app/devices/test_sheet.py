@@ -3,7 +3,11 @@
 The cashier scans each code; what arrives is compared with what is printed
 here and :func:`app.devices.diagnosis.diagnose` names the fault. One code
 deliberately contains letter pairs that Unikey/EVKey rewrite in Telex and
-VNI mode (DD, AW, A6…), so an input-method fault cannot hide.
+VNI mode (DD, AW, A6…), so an input-method fault cannot hide.  Its VNI pair
+comes after a digit, which UniKey's spell check (on by default) leaves
+alone; so a second trap starts a word with a real syllable followed by a
+VNI tone digit ("HA1" after "-" becomes "HÁ" with spell check on or off).
+It comes last, so a sheet printed before it still reads in order.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ TEST_CODES: tuple[TestCode, ...] = (
     TestCode("code39", "code39", "PMV-TEST-39", "Code 39"),
     TestCode("ime", "code128", "DD2026A6W", "Mã bẫy bộ gõ tiếng Việt (Code 128)"),
     TestCode("qr", "qr", "PMV-QR-2026-KIEMTRA", "Mã QR"),
+    TestCode("ime_vni", "code128", "PMV-HA1-2026", "Mã bẫy bộ gõ kiểu VNI (Code 128)"),
 )
 
 

@@ -442,3 +442,121 @@ def test_a_name_too_long_for_the_tag_is_refused_in_words_before_printing(qtbot: 
     tab.product.setText("Nhẫn nam vàng 18K mặt đá CZ trắng khắc chữ Phúc")
     tab.refresh_preview()
     qtbot.waitUntil(lambda: "dài quá chỗ trên tem" in tab.verdict.text(), timeout=10000)
+
+
+@pytest.mark.parametrize("typed", ["", "socket://192.168.1.20"], ids=["no-port", "socket-without-port"])
+def test_connect_and_detect_without_a_usable_port_say_what_to_fix(qtbot: QtBot, runtime, typed: str) -> None:
+    """The slots built the settings first, which raised on the GUI thread: the crash dialog for a cashier who
+    clicked Kết nối or Tự dò tốc độ with the port box empty or a network bridge's address without its port."""
+    from app.devices.serial_scanner import ScannerErrorKind
+    from app.ui.devices.texts import scanner_error_text
+
+    page = make(qtbot, runtime)
+    tab = page.scanner
+    tab.port.setEditText(typed)
+    expected = "Chọn hoặc nhập cổng trước." if not typed else scanner_error_text(ScannerErrorKind.BAD_SETTINGS)
+    for press in (tab.toggle_serial, tab.detect):
+        tab.status.clear()
+        press()
+        assert tab.status.text() == expected
+    assert tab.connect_button.text() == "Kết nối"
+    assert tab._reader is None and not any(task.title for task in tab._runner.active())  # nothing started
+
+
+def test_a_scan_the_scanner_wraps_in_stx_etx_is_shown_and_named_a_prefix_suffix(qtbot: QtBot, runtime) -> None:
+    """STX (0x02) ... ETX (0x03), ASCII's start/end of text, is a prefix/suffix option of Honeywell, Zebra and
+    Datalogic scanners: it was reported as wrong-baud garbage, and the characters have no glyph to show."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+
+    def scanner() -> None:
+        conn, _ = server.accept()
+        time.sleep(0.3)  # pyserial flushes its input when it opens
+        conn.sendall(f"\x02{TEST_CODES[0].content}\x03\r\n".encode())
+        time.sleep(2)
+        conn.close()
+
+    threading.Thread(target=scanner, daemon=True).start()
+    page = make(qtbot, runtime)
+    tab = page.scanner
+    tab.port.setEditText(f"socket://127.0.0.1:{port}")
+    tab.toggle_serial()
+    qtbot.waitUntil(lambda: tab.log.rowCount() == 1, timeout=5000)
+    assert tab.log.item(0, 2).text() == f"<STX>{TEST_CODES[0].content}<ETX>"
+    qtbot.waitUntil(lambda: tab._sheet_status[TEST_CODES[0].key] is False, timeout=5000)
+    shown = tab.diagnosis.toPlainText()
+    assert fault_name(Fault.PREFIX_SUFFIX) in shown and "<STX>" in shown
+    assert "baud" not in tab.status.text()
+    tab.stop()
+    server.close()
+
+
+def test_a_sheet_not_named_pdf_is_saved_as_pdf_and_a_failed_save_is_said_in_words(
+        qtbot: QtBot, runtime, tmp_path, monkeypatch) -> None:
+    """The sheet is written only as a PDF (test_sheet.write_test_sheet): a name typed without ".pdf" showed the
+    refusal's English text; a failed write showed the system's."""
+    from PySide6.QtWidgets import QFileDialog
+
+    page = make(qtbot, runtime)
+    tab = page.scanner
+    chosen = [str(tmp_path / "to-ma-thu")]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (chosen[0], "PDF (*.pdf)")))
+    tab._choose_sheet()
+    qtbot.waitUntil(lambda: "tờ mã thử" in tab.status.text(), timeout=10000)
+    assert tab.status.text() == f"Đã lưu tờ mã thử: {tmp_path / 'to-ma-thu.pdf'} – in ở 100%."
+    assert (tmp_path / "to-ma-thu.pdf").read_bytes().startswith(b"%PDF")
+    (tmp_path / "a-file").write_text("x")
+    chosen[0] = str(tmp_path / "a-file" / "to-ma-thu.pdf")  # under a file, not a folder
+    tab.status.clear()
+    tab._choose_sheet()
+    qtbot.waitUntil(lambda: bool(tab.status.text()), timeout=10000)
+    assert tab.status.text().startswith("Chưa lưu được tờ mã thử: ")
+    assert "Errno" not in tab.status.text() and "File exists" not in tab.status.text()
+
+
+def test_a_code_that_never_arrives_is_judged_by_its_symbology(qtbot: QtBot, runtime, monkeypatch) -> None:
+    """75000001, the app's own tag code, is Code 128 (no GS1 check digit, ISO/IEC 15417): nothing arriving is a
+    disabled symbology, not "the label's check digit is wrong", which shape alone (eight digits, EAN-8) suggests."""
+    from app.devices import test_sheet as sheet
+    from app.ui.devices import scanner_tab
+
+    page = make(qtbot, runtime)
+    tab = page.scanner
+    monkeypatch.setattr(scanner_tab, "TEST_CODES", (sheet.TestCode("tag", "code128", "75000001", "Mã tem"),))
+    tab._sheet_status = {"tag": None}
+    tab.mark_not_scanning()
+    shown = tab.diagnosis.toPlainText()
+    assert fault_name(Fault.SYMBOLOGY_DISABLED) in shown and fault_name(Fault.CHECK_DIGIT) not in shown
+
+
+def test_a_status_reply_the_parser_cannot_read_is_said_in_words(qtbot: QtBot, runtime) -> None:
+    # Three framed strings as the ZPL II Programming Guide's ~HS lays them out, but a first string of 4 fields
+    # instead of 12 (an emulation's own dialect): the parser's English "~HS reply is short" was shown.
+    reply = b"\x02030,0,0,1245\x03\r\n\x02001,0,0,0,1,2,6,0,00000000,1,000\x03\r\n\x021234,0\x03\r\n"
+    page = make_printer(qtbot, runtime)
+    tab = page.printer
+    replying = tcp_printer(reply)
+    aim_zpl(tab, replying)
+    tab.check_status()
+    qtbot.waitUntil(lambda: bool(tab.message.text()), timeout=10000)
+    assert tab.message.text().startswith("Máy in trả lời không đúng dạng")
+    assert "~HS" not in tab.message.text()
+    replying.server.close()
+
+
+@pytest.mark.parametrize("target", ["spooler://Xprinter XP-360B", "file:///tmp/tem.prn"])
+def test_a_queue_or_a_file_cannot_be_asked_for_its_status_and_the_button_says_why(
+        qtbot: QtBot, runtime, target: str) -> None:
+    """Only a TCP or serial link answers a status query; a queue was told "Địa chỉ máy in không đúng dạng"."""
+    page = make_printer(qtbot, runtime)
+    tab = page.printer
+    tab.target.setText(target)
+    assert not tab.status_button.isEnabled()
+    assert "không báo được trạng thái" in tab.status_button.toolTip()
+    tab.check_status()  # reached another way (a shortcut): the same words, no query
+    assert "không báo được trạng thái" in tab.message.text()
+    assert not any(task.title for task in tab._runner.active())
+    tab.target.setText("tcp://192.168.1.50:9100")
+    assert tab.status_button.isEnabled() and tab.status_button.toolTip() == ""

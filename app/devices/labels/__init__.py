@@ -34,14 +34,21 @@ from app.devices.labels.status import (
     status_command,
     test_pattern_command,
 )
-from app.devices.labels.transports import TransportError, TransportErrorKind, query, send, transfer_seconds
+from app.devices.labels.transports import (
+    TransportError,
+    TransportErrorKind,
+    answers_status,
+    query,
+    send,
+    transfer_seconds,
+)
 from app.devices.labels.verify import Verification, verify_tag
 
 __all__ = [
     "DEFAULT_TEMPLATE", "JewelleryTag", "LabelTemplate", "LayoutNote", "PrinterFault", "PrinterLanguage",
     "PrinterStatus", "StatusReplyError", "TagFieldError", "TagRefused", "TemplateError", "TransportError",
     "TransportErrorKind",
-    "Verification", "VerifyProblem", "ascii_fold", "calibrate_command", "demo_tag", "layout_tag",
+    "Verification", "VerifyProblem", "answers_status", "ascii_fold", "calibrate_command", "demo_tag", "layout_tag",
     "list_templates", "load_template", "min_module_dots", "parse_status", "prepare_job", "print_tag", "query",
     "read_status", "render_ezpl", "render_image", "render_job", "render_pdf", "render_png", "render_tspl",
     "render_zpl", "send", "status_command", "test_pattern_command", "transfer_seconds", "verify_tag",

@@ -185,10 +185,16 @@ def test_pattern_command(language: PrinterLanguage | str) -> bytes:
 test_pattern_command.__test__ = False  # type: ignore[attr-defined]  # a name pytest would collect
 
 
+# One line of a reply, ended by CR, LF or CR LF.
+_REPLY_LINE = re.compile(rb"[^\r\n]+(?:\r\n?|\n)")
+
+
 def reply_complete(language: PrinterLanguage | str, reply: bytes) -> bool:
     lang = PrinterLanguage.parse(language)
     if lang is PrinterLanguage.ZPL:
-        return reply.count(b"\x03") >= 3
+        # ~HS answers three strings, each <STX>...<ETX><CR><LF> (ZPL II Programming Guide); emulations that drop
+        # STX/ETX still end each string with CR LF, which parse_zpl_status reads by lines.
+        return reply.count(b"\x03") >= 3 or len(_REPLY_LINE.findall(reply)) >= 3
     if lang is PrinterLanguage.TSPL:
         return len(reply) >= 1
     return bool(re.search(rb"\d{2}[^\r\n]*[\r\n]", reply))

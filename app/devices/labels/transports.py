@@ -218,6 +218,19 @@ def send(data: bytes, target: str, timeout: float = 5, *, spooler: Spooler | Non
         _write_atomically(parsed.path, data)
 
 
+def answers_status(target: str) -> bool:
+    """Whether a status query can reach the printer at ``target``.
+
+    TCP and serial links run both ways; a spooler queue or a file only takes
+    jobs, so nothing can answer.  A malformed target counts as answering:
+    the query itself then says what is wrong with it.
+    """
+    try:
+        return parse_target(target).scheme in ("tcp", "serial")
+    except TransportError:
+        return True
+
+
 def query(target: str, command: bytes, timeout: float = 2, *,
           until: Callable[[bytes], bool] | None = None) -> bytes:
     """Send ``command`` and collect the reply until ``until(reply)`` holds.
@@ -255,7 +268,7 @@ def query(target: str, command: bytes, timeout: float = 2, *,
                     break
                 port.timeout = min(remaining, 0.1)
                 reply += port.read(port.in_waiting or 1)
-    else:
+    else:  # see answers_status
         raise _bad(f"{parsed.scheme} targets cannot answer a status query")
     if not reply or (until and not until(reply)):
         raise TransportError(TransportErrorKind.TIMEOUT, f"no complete reply in {timeout:g} s "

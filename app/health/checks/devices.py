@@ -7,12 +7,14 @@ cashier works is harmless.  Printing a test label is the device page's job.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import serial
 from serial.tools import list_ports
@@ -40,6 +42,16 @@ REMEDIES: dict[str, str] = {
         "4. Máy in qua Windows: mở \u201cPrinters & scanners\u201d, xem máy in có bị \u201cOffline\u201d không.\n"
         "5. Vẫn không được, gọi %1.",
     ).fill(HOTLINE),
+    "printers.port_missing": say(
+        "HealthCheck",
+        "Không thấy cổng của máy in tem (cổng COM / USB-COM); in tem sẽ bị lỗi.\n"
+        "1. Kiểm tra máy in đã bật và dây cáp cắm chắc ở cả hai đầu.\n"
+        "2. Rút dây máy in ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).\n"
+        "3. Mở Device Manager, mục \u201cPorts (COM & LPT)\u201d, xem máy in đang ở cổng COM nào.\n"
+        "4. Nếu số cổng đã đổi, gọi %1 để kỹ thuật viên sửa lại cổng trong chế độ kỹ thuật viên "
+        "(thẻ \u201cCài đặt\u201d).\n"
+        "5. Vẫn không thấy, gọi %1.",
+    ).fill(HOTLINE),
     "scanners.missing": say(
         "HealthCheck",
         "Không thấy cổng của máy quét mã vạch.\n"
@@ -60,6 +72,7 @@ class PrinterState:
     where: str  # "192.168.1.50:9100" or "hàng đợi 'Zebra'"
     reachable: bool | None  # None: could not be verified on this machine
     reason: str = ""
+    serial: bool = False  # on a serial port: its fix is the port's, not the network's
 
 
 
@@ -77,10 +90,29 @@ def _tcp_reachable(host: str, port: int, timeout: float = CONNECT_TIMEOUT_SECOND
         return False, say("HealthCheck", "lỗi mạng: %1").fill(str(exc.strerror or exc))
 
 
-def _printer_state(printer: PrinterSettings, known: frozenset[str] | None) -> PrinterState:
+def _serial_port(setting: str) -> str:
+    """The port a serial printer's setting names, as the scanner check takes it.
+
+    "COM3" and "/dev/ttyUSB0?baud=9600" name a device (the options are the
+    printer's line settings); "serial://COM3?baud=9600" the same; any other
+    URL (loop://, socket://host:port) is pyserial's and is kept whole.
+    """
+    if setting.lower().startswith("serial://"):
+        setting = setting[len("serial://"):]
+    elif "://" in setting:
+        return setting
+    return unquote(setting.split("?", 1)[0])
+
+
+def _printer_state(printer: PrinterSettings, known: frozenset[str] | None,
+                   listed: Callable[[], set[str]]) -> PrinterState:
     if printer.host:
         ok, reason = _tcp_reachable(printer.host, printer.port)
         return PrinterState(printer.name, f"{printer.host}:{printer.port}", ok, reason)
+    if printer.serial:  # before the queue, as PrinterSettings.target() chooses
+        port = _serial_port(printer.serial.strip())
+        present, reason = _port_present(port, listed)
+        return PrinterState(printer.name, say("HealthCheck", "cổng %1").fill(port), present, reason, serial=True)
     if printer.queue:
         where = say("HealthCheck", "hàng đợi \u201c%1\u201d").fill(printer.queue)
         if known is None:
@@ -91,7 +123,7 @@ def _printer_state(printer: PrinterSettings, known: frozenset[str] | None) -> Pr
         return PrinterState(printer.name, where, present,
                             "" if present else say("HealthCheck", "không có hàng đợi này trong Windows"))
     return PrinterState(printer.name, say("HealthCheck", "chưa khai báo"), None,
-                        say("HealthCheck", "chưa khai báo địa chỉ (host) hay hàng đợi (queue)"))
+                        say("HealthCheck", "chưa khai báo địa chỉ (host), cổng (serial) hay hàng đợi (queue)"))
 
 
 def check_printers(ctx: CheckContext, list_queues: QueueLister = platform_probes.spooler_queues) -> CheckResult:
@@ -99,10 +131,12 @@ def check_printers(ctx: CheckContext, list_queues: QueueLister = platform_probes
     if not printers:
         raise NotConfigured(say("HealthCheck", "chưa khai báo máy in nào"))
     # The spooler is asked once, and only if some printer is a queue.
-    known = list_queues() if any(p.queue and not p.host for p in printers) else None
+    known = list_queues() if any(p.queue and not p.host and not p.serial for p in printers) else None
+    # The OS's serial ports are listed at most once a run (two probes at once may both list them: harmless).
+    listed = functools.cache(_listed_ports)
     # Network printers are probed in parallel so N offline printers cost one timeout, not N.
     with ThreadPoolExecutor(max_workers=min(8, len(printers)), thread_name_prefix="printer-probe") as pool:
-        states = list(pool.map(lambda p: _printer_state(p, known), printers))
+        states = list(pool.map(lambda p: _printer_state(p, known, listed), printers))
     down = [s for s in states if s.reachable is False]
     unverified = [s for s in states if s.reachable is None]
     up = [s for s in states if s.reachable]
@@ -110,9 +144,10 @@ def check_printers(ctx: CheckContext, list_queues: QueueLister = platform_probes
     details = joined([_line(s) for s in states], "\n")
     if down:
         names = joined([_named(s) for s in down])
+        remedy = "printers.port_missing" if all(s.serial for s in down) else "printers.unreachable"
         return result(Status.CRITICAL,
                       say("HealthCheck", "%1/%2 máy in không kết nối được: %3").fill(len(down), len(states), names),
-                      details, remedy="printers.unreachable", metrics=metrics)
+                      details, remedy=remedy, metrics=metrics)
     if not up:
         return result(Status.SKIPPED,
                       say("HealthCheck", "Bỏ qua: không kiểm tra được máy in nào (%1)").fill(unverified[0].reason),

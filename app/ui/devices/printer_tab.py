@@ -14,9 +14,11 @@ from app import HOTLINE
 from app.devices.labels import (
     DEFAULT_TEMPLATE,
     PrinterStatus,
+    StatusReplyError,
     TagFieldError,
     TagRefused,
     TransportError,
+    answers_status,
     calibrate_command,
     demo_tag,
     list_templates,
@@ -119,6 +121,7 @@ class PrinterTab(QWidget):
         # No label of its own: it is the count for the button beside it (its tooltip is read as the description).
         self.run_count.setAccessibleName(self.run_button.text())
         self.status_button = push_button(self.tr("Kiểm tra trạng thái"), self.check_status)
+        self.target.textChanged.connect(self._update_status_button)
         self.calibrate_button = push_button(self.tr("Hiệu chỉnh cảm biến"), self.calibrate)
         self.message = MessageLabel()
         buttons = FlowLayout()  # five controls wrap onto two lines on a narrow window
@@ -135,7 +138,19 @@ class PrinterTab(QWidget):
         set_scrolling_content(self, content)
         if self._profiles:
             self.profile.setCurrentIndex(1)
+        self._update_status_button()
         self.refresh_preview()
+
+    def _update_status_button(self) -> None:
+        """A queue or a file cannot answer a status query: the button says so instead of failing when pressed."""
+        target = self.target.text().strip()
+        answers = not target or answers_status(target)
+        self.status_button.setEnabled(answers)
+        self.status_button.setToolTip("" if answers else self._no_status_text())
+
+    def _no_status_text(self) -> str:
+        return self.tr("Máy in qua hàng đợi in của Windows (hoặc in ra tệp) không báo được trạng thái: hãy in tem thử "
+                       "để kiểm tra máy in.")
 
     def _load_profile(self) -> None:
         index = self.profile.currentData()
@@ -299,6 +314,9 @@ class PrinterTab(QWidget):
         target = self._target()
         if target is None:
             return
+        if not answers_status(target):
+            self.message.show_message(self._no_status_text(), Level.INFO)
+            return
         language = self.language.currentData()
         self._runner.run(lambda: read_status(target, language), on_success=self._show_status,
                          on_failure=self._show_error, context=self, title=self.tr("Đang hỏi trạng thái máy in…"))
@@ -329,5 +347,9 @@ class PrinterTab(QWidget):
                                       Level.CRITICAL)
         elif isinstance(exc, TransportError):
             self.message.show_message(transport_error_text(exc.kind), Level.CRITICAL)
+        elif isinstance(exc, StatusReplyError):
+            # Another language's answer, or an emulation's own dialect: the parser's English stays in the log.
+            self.message.show_message(self.tr("Máy in trả lời không đúng dạng – kiểm tra ngôn ngữ máy in đã chọn "
+                                              "(ZPL, TSPL hay EZPL) có đúng với máy in không."), Level.CRITICAL)
         else:
-            self.message.show_message(str(exc), Level.CRITICAL)
+            self.message.show_message(failure_text(exc), Level.CRITICAL)

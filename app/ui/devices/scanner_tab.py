@@ -37,10 +37,11 @@ from app.devices.serial_scanner import (
     list_ports,
 )
 from app.devices.sheet_check import SheetResult, SheetStatus, check_scan, check_scans, new_status
-from app.devices.test_sheet import TEST_CODES, TestCode, write_test_sheet
+from app.devices.test_sheet import SHEET_SUFFIX, TEST_CODES, TestCode, write_test_sheet
 from app.devices.wedge import KeyEvent, WedgeScan, classify
 from app.infra.formatting import format_time
 from app.ui.devices.texts import fault_name, problem_text, scanner_error_text, test_code_name
+from app.ui.failure_texts import failure_text
 from app.ui.i18n import said, tr_args
 from app.ui.levels import Level
 from app.ui.tasks import Task, TaskRunner
@@ -53,6 +54,11 @@ MAX_LOG_ROWS = 2000  # a scanner left in continuous mode must not grow the log (
 DRAIN_MS = 50  # serial scans are shown in batches: one repaint per batch, not one per scan
 
 TERMINATORS = {"\r": "⏎ CR", "\n": "⏎ LF", "\r\n": "⏎ CRLF", "\t": "⇥ Tab", "": "—"}
+# A scanner's prefix/suffix may be control characters (STX ... ETX): shown by their ASCII names, since they have no
+# glyph (DejaVu Sans has no Control Pictures) and an invisible difference would make "prefix/suffix" a riddle.
+_CONTROL_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
+                  "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US").split()
+_SHOWN_CONTROLS = {code: f"<{name}>" for code, name in enumerate(_CONTROL_NAMES) if chr(code) not in "\r\n\t"}
 BAUD_RATES = (9600, 19200, 38400, 57600, 115200, 4800, 2400)
 
 
@@ -281,13 +287,23 @@ class ScannerTab(QWidget):
         return SerialSettings(port=port or text, baudrate=int(self.baud.currentData()), bytesize=int(frame[0]),
                               parity=frame[1], stopbits=int(frame[2]), terminator=self.terminator.currentData())
 
+    def _checked_settings(self) -> SerialSettings | None:
+        """The form's settings, or None once the status line says what to fix (a slot must not raise)."""
+        if not self.port.currentText().strip():
+            self.show_status(self.tr("Chọn hoặc nhập cổng trước."), Level.WARNING)
+            return None
+        try:
+            return self.settings()
+        except ScannerError as exc:  # e.g. socket://host without its port
+            self.show_status(scanner_error_text(exc.kind), Level.WARNING)
+            return None
+
     def toggle_serial(self) -> None:
         if self._reader is not None and not self._reader.done:
             self._reader.cancel()
             return
-        settings = self.settings()
-        if not settings.port:
-            self.show_status(self.tr("Chọn hoặc nhập cổng trước."), Level.WARNING)
+        settings = self._checked_settings()
+        if settings is None:
             return
         bridge = self.bridge
         reader = SerialScannerReader(settings)
@@ -304,12 +320,15 @@ class ScannerTab(QWidget):
         if isinstance(error, ScannerError):
             self.show_status(scanner_error_text(error.kind), Level.CRITICAL)
         elif error is not None:
-            self.show_status(tr_args(self.tr("Lỗi cổng: %1"), error), Level.CRITICAL)
+            self.show_status(tr_args(self.tr("Lỗi cổng: %1"), failure_text(error)), Level.CRITICAL)
         else:
             self.show_status(self.tr("Đã ngắt kết nối."), Level.INFO)
 
     def detect(self) -> None:
-        port = self.settings().port
+        settings = self._checked_settings()
+        if settings is None:
+            return
+        port = settings.port
         self.show_status(self.tr("Đang dò tốc độ: hãy quét liên tục một mã trong vài giây…"), Level.INFO)
         self._runner.run_job(lambda cancel, _p: detect_baud(port, cancel=cancel), on_success=self._detected,
                              on_failure=self._serial_stopped, title=self.tr("Đang dò tốc độ cổng…"),
@@ -396,7 +415,7 @@ class ScannerTab(QWidget):
     def _log_row(self, text: str, terminator: str, source: str, speed: str) -> None:
         row = self.log.rowCount()
         self.log.insertRow(row)
-        cells = [format_time(dt.datetime.now(dt.UTC), seconds=True), source, text,
+        cells = [format_time(dt.datetime.now(dt.UTC), seconds=True), source, text.translate(_SHOWN_CONTROLS),
                  TERMINATORS.get(terminator, repr(terminator)), speed]
         for column, value in enumerate(cells):
             self.log.setItem(row, column, QTableWidgetItem(value))
@@ -407,13 +426,14 @@ class ScannerTab(QWidget):
         code = next((c for c in TEST_CODES if not self._sheet_status[c.key]), None)
         if code is None:
             return
-        faults = diagnose(code.content, "")
+        faults = diagnose(code.content, "", symbology=code.symbology)
         self._sheet_status[code.key] = False
         self._refresh_sheet()
         self.show_diagnosis(code, "", faults)
 
     def show_diagnosis(self, code: TestCode, received: str, faults: list[Fault]) -> None:
-        shown = html.escape(received.replace("\r", "⏎").replace("\n", "⏎").replace("\t", "⇥")) or "—"
+        shown = html.escape(received.replace("\r", "⏎").replace("\n", "⏎").replace("\t", "⇥")
+                            .translate(_SHOWN_CONTROLS)) or "—"
         line = self.tr("%1: mong đợi %2, nhận được %3")
         parts = ["<p>" + tr_args(line, f"<b>{html.escape(test_code_name.get(code.key, code.label))}</b>",
                                  f"<code>{html.escape(code.content)}⏎</code>", f"<code>{shown}</code>") + "</p>"]
@@ -458,11 +478,17 @@ class ScannerTab(QWidget):
     def _choose_sheet(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Lưu tờ mã thử"), str(Path.home() / "to-ma-thu.pdf"),
                                               "PDF (*.pdf)")
-        if path:
-            self._runner.run(lambda: write_test_sheet(Path(path)), context=self,
-                             on_success=lambda saved: self.show_status(
-                                 tr_args(self.tr("Đã lưu tờ mã thử: %1 – in ở 100%."), saved), Level.OK),
-                             on_failure=lambda exc: self.show_status(str(exc), Level.CRITICAL))
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() != SHEET_SUFFIX:  # the dialog adds no suffix on every platform; the sheet is a PDF
+            target = target.with_name(target.name + SHEET_SUFFIX)
+        self._runner.run(lambda: write_test_sheet(target), context=self,
+                         on_success=lambda saved: self.show_status(
+                             tr_args(self.tr("Đã lưu tờ mã thử: %1 – in ở 100%."), saved), Level.OK),
+                         on_failure=lambda exc: self.show_status(
+                             tr_args(self.tr("Chưa lưu được tờ mã thử: %1. Hãy chọn nơi khác để lưu."),
+                                     failure_text(exc)), Level.CRITICAL))
 
     def show_status(self, text: str, level: Level) -> None:
         self.status.setStyleSheet(f"color: {level.color.name()};")

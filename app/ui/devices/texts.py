@@ -15,6 +15,7 @@ test_code_name = Words({
     "ean13": QT_TRANSLATE_NOOP("DeviceTexts", "Mã vạch sản phẩm (EAN-13)"),
     "ime": QT_TRANSLATE_NOOP("DeviceTexts", "Mã bẫy bộ gõ tiếng Việt (Code 128)"),
     "qr": QT_TRANSLATE_NOOP("DeviceTexts", "Mã QR"),
+    "ime_vni": QT_TRANSLATE_NOOP("DeviceTexts", "Mã bẫy bộ gõ kiểu VNI (Code 128)"),
 })
 
 

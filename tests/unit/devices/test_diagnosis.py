@@ -150,6 +150,34 @@ def test_check_digit(code: str) -> None:
     assert diagnose(wrong, wrong + "\r") == []  # what arrived is what was expected
 
 
+# Code 128 carries any digits and checks itself with a mod-103 symbol character that the scanner verifies and
+# never sends (ISO/IEC 15417); only EAN/UPC/ITF-14 data ends in the GS1 mod-10 check digit the scanner verifies
+# (GS1 General Specifications 7.9). "75000001" is the app's own Code 128 tag code (labels.demo_tag).
+ITEM_CODE_128 = "75000001"
+
+
+def test_a_code128_item_code_of_eight_digits_is_not_taken_for_an_ean8() -> None:
+    assert str(gtin_check_digit(ITEM_CODE_128[:-1])) != ITEM_CODE_128[-1]  # as an EAN-8 its last digit is wrong
+    assert diagnose(ITEM_CODE_128, "\r", symbology="code128") == [Fault.SYMBOLOGY_DISABLED]
+    assert diagnose(ITEM_CODE_128, drop_stride(ITEM_CODE_128) + "\r", symbology="code128") == [Fault.DROPPED_CHARS]
+    assert diagnose(ITEM_CODE_128, ITEM_CODE_128 + "\r", symbology="code128") == []
+    changed_last = ITEM_CODE_128[:-1] + "7"
+    assert Fault.CHECK_DIGIT not in diagnose(ITEM_CODE_128, changed_last + "\r", symbology="code128")
+    # Without a symbology the shape decides, as before the keyword existed.
+    assert diagnose(ITEM_CODE_128, "\r") == [Fault.CHECK_DIGIT]
+
+
+@pytest.mark.parametrize("symbology", ["ean13", "EAN-13", "upca", "UPC-A", "ITF-14", "gtin14"])
+def test_the_check_digit_rule_holds_for_gs1_symbologies(symbology: str) -> None:
+    good = {"ean13": complete_gtin("893456789012"), "upca": complete_gtin("03600029145"),
+            "itf14": complete_gtin("1893456789012"), "gtin14": complete_gtin("1893456789012")}[
+        symbology.lower().replace("-", "")]
+    wrong = good[:-1] + str((int(good[-1]) + 3) % 10)
+    assert diagnose(wrong, "", symbology=symbology) == [Fault.CHECK_DIGIT]
+    assert diagnose(good, wrong + "\r", symbology=symbology) == [Fault.CHECK_DIGIT]
+    assert diagnose(good, good + "\r", symbology=symbology) == []
+
+
 @pytest.mark.parametrize("code", CODES)
 def test_unexplained_difference_is_never_correct(code: str) -> None:
     middle = len(code) // 2

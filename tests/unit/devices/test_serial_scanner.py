@@ -8,6 +8,7 @@ master end as the scanner would.  Only baud-rate detection needs a fake
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -290,6 +291,66 @@ def test_fixed_crlf_with_a_cr_only_scanner_is_missing_terminator(pty_pair: Pty) 
     assert running.scans == []
 
 
+def test_fixed_cr_with_a_crlf_scanner_reads_each_scan_once_and_never_says_missing_enter(pty_pair: Pty) -> None:
+    # Terminator set to CR while the scanner ends each code with CR LF (its "Enter" suffix sent as CR LF): the LF
+    # left after each CR came back 0.3 s later as a line without terminator, a false "không gửi ký tự kết thúc".
+    running = start(pty_pair.path, OpeningFactory(), terminator="\r", idle_timeout=0.15)
+    pty_pair.write(b"PMV999900001\r\n")
+    running.wait_for(lambda: len(running.scans) >= 1)
+    time.sleep(0.4)  # past the idle timeout: the LF must not come back as a line of its own
+    pty_pair.write(b"A1001\r\nB2002\r\n")  # back to back, as a continuous-mode scanner sends them
+    running.wait_for(lambda: len(running.scans) >= 3)
+    pty_pair.write(b"C3003\r")
+    time.sleep(0.02)  # a USB-serial adapter can put CR and LF in different packets
+    pty_pair.write(b"\n")
+    running.wait_for(lambda: len(running.scans) >= 4)
+    time.sleep(0.4)
+    running.stop()
+    assert [(s.text, s.terminator) for s in running.scans] == [
+        ("PMV999900001", "\r"), ("A1001", "\r"), ("B2002", "\r"), ("C3003", "\r")]  # no LF carried into a code
+    assert running.problems == []
+
+
+def test_whitespace_alone_then_silence_is_no_scan(pty_pair: Pty) -> None:
+    running = start(pty_pair.path, OpeningFactory(), terminator="\r", idle_timeout=0.15)
+    pty_pair.write(b"\n \n")
+    time.sleep(0.4)
+    pty_pair.write(b"AFTER001\r")
+    running.wait_for(lambda: len(running.scans) >= 1)
+    running.stop()
+    assert running.problems == []
+    assert running.texts == ["AFTER001"]
+
+
+# Prefix and suffix characters a scanner's setup codes add around every code: STX (0x02) and ETX (0x03) are
+# ASCII's start/end of text (ANSI X3.4), and "Add prefix/suffix" takes any hex value on Honeywell (Xenon/Voyager
+# user guides, "Prefix/Suffix"), Zebra (DS-series product reference guides, "Prefix/Suffix Values") and Datalogic
+# ("Global Prefix/Suffix") scanners. ESC (0x1B) leads some POS prefixes.
+FRAMED = [b"\x02PMV999900001\x03", b"\x1bPMV999900001", b"\x01\x02PMV999900001\x03\x04"]
+
+
+@pytest.mark.parametrize("framed", FRAMED, ids=["stx-etx", "esc", "soh-stx-etx-eot"])
+@pytest.mark.parametrize("terminator", [b"\r", b"\r\n"])
+def test_control_characters_around_a_code_are_text_diagnosed_as_prefix_suffix(
+        pty_pair: Pty, framed: bytes, terminator: bytes) -> None:
+    from app.devices.diagnosis import Fault, diagnose
+
+    running = read_from_pty(pty_pair, framed + terminator + b"NEXT0001\r", scans=2)
+    assert running.problems == []  # it was GARBAGE: "sai tốc độ baud", the wrong remedy
+    scan = running.scans[0]
+    assert (scan.text, scan.raw) == (framed.decode("ascii"), framed + terminator)
+    assert diagnose("PMV999900001", scan.text + scan.terminator) == [Fault.PREFIX_SUFFIX]
+    assert running.texts[1] == "NEXT0001"
+
+
+@pytest.mark.parametrize("noise", [b"\x02\x00\x03", b"\x02\x03", b"\x02\xfe\xff\x80\x03", b"PM\x07V1"],
+                         ids=["nul", "controls-only", "high-bytes", "control-inside"])
+def test_controls_around_noise_or_inside_a_line_are_still_garbage(pty_pair: Pty, noise: bytes) -> None:
+    running = read_from_pty(pty_pair, noise + b"\rGOOD0001\r", scans=1)
+    assert [p.kind for p in running.problems] == [ScanProblemKind.GARBAGE]
+    assert running.texts == ["GOOD0001"]
+
+
 def test_vietnamese_utf8_qr_text_is_text(pty_pair: Pty) -> None:
     running = read_from_pty(pty_pair, "Nhẫn vàng 9999 - 1 chỉ\r".encode(), scans=1)  # đ/ẫ contain bytes 0x80-0x9F
     assert running.texts == ["Nhẫn vàng 9999 - 1 chỉ"]
@@ -462,30 +523,37 @@ def wrong_rate_view(data: bytes, rate: int) -> bytes:
     return bytes(0x80 | ((b * 31 + rate) & 0x1F) for b in body) + end
 
 
-@pytest.fixture
-def fake_scanner(pty_pair: Pty) -> Iterator[Pty]:
+@contextlib.contextmanager
+def scanner_at_true_rate(pty: Pty, line: bytes) -> Iterator[Pty]:
     """A scanner fixed at TRUE_RATE that the user keeps triggering, behind a real pty.
 
     It reads the line speed the detector set on the tty (termios, as a real
-    UART would be clocked) and sends either the code or its wrong-rate view.
+    UART would be clocked) and sends either ``line`` or its wrong-rate view.
     """
     stop = threading.Event()
     speeds = {getattr(termios, f"B{rate}"): rate for rate in (2400, 4800, 9600, 19200, 38400, 57600, 115200)}
 
     def scanner() -> None:
         while not stop.wait(0.03):
-            rate = speeds.get(termios.tcgetattr(pty_pair.master)[5], 0)
-            line = b"8934567890128\r"
+            rate = speeds.get(termios.tcgetattr(pty.master)[5], 0)
             try:
-                pty_pair.write(line if rate == TRUE_RATE else wrong_rate_view(line, rate))
+                pty.write(line if rate == TRUE_RATE else wrong_rate_view(line, rate))
             except OSError:
                 return
 
     thread = threading.Thread(target=scanner, daemon=True)
     thread.start()
-    yield pty_pair
-    stop.set()
-    thread.join(1.0)
+    try:
+        yield pty
+    finally:
+        stop.set()
+        thread.join(1.0)
+
+
+@pytest.fixture
+def fake_scanner(pty_pair: Pty) -> Iterator[Pty]:
+    with scanner_at_true_rate(pty_pair, b"8934567890128\r") as pty:
+        yield pty
 
 
 def test_detect_baud_finds_the_only_rate_that_gives_text(fake_scanner: Pty) -> None:
@@ -499,6 +567,13 @@ def test_detect_baud_finds_the_only_rate_that_gives_text(fake_scanner: Pty) -> N
     assert seen == [(0.0, "9600"), (0.25, "115200"), (0.5, "19200")]
     assert all(not port.is_open for port in factory.ports)
     assert time.monotonic() - started < 2.0
+
+
+def test_detect_baud_finds_the_rate_of_a_scanner_that_wraps_codes_in_stx_etx(pty_pair: Pty) -> None:
+    # STX ... ETX around each code (ASCII 0x02/0x03), a prefix/suffix setup option of Honeywell, Zebra and
+    # Datalogic scanners: clean lines at the right rate, still garbage at the wrong ones.
+    with scanner_at_true_rate(pty_pair, b"\x02PMV999900001\x03\r") as pty:
+        assert detect_baud(pty.path, rates=(9600, 19200), listen_seconds=0.4) == TRUE_RATE
 
 
 def test_detect_baud_returns_none_when_no_rate_gives_text(fake_scanner: Pty) -> None:

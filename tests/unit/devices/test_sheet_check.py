@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from app.devices import sheet_check
+from app.devices import test_sheet as sheet
 from app.devices.diagnosis import Fault
 from app.devices.ime import telex
 from app.devices.sheet_check import awaited_code, check_scan, check_scans, new_status
@@ -33,3 +37,15 @@ def test_a_finished_sheet_judges_nothing_more() -> None:
     status = {code.key: True for code in TEST_CODES}
     assert check_scan("anything", "\r", status) is None
     assert check_scans([("x", "\r")], status) == (status, None)
+
+
+def test_each_code_is_judged_by_its_own_symbology(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A sheet whose tag code is all digits of an EAN-8's length, printed as Code 128 (the app's own tag code
+    # 75000001): Code 128 has no GS1 check digit (ISO/IEC 15417), so nothing arriving is a disabled symbology,
+    # never "the label's check digit is wrong, reprint it".
+    tag = sheet.TestCode("tag", "code128", "75000001", "Mã tem")
+    monkeypatch.setattr(sheet_check, "TEST_CODES", (tag,))
+    status = new_status()
+    result = check_scan("", "\r", status)
+    assert result is not None and result.faults == [Fault.SYMBOLOGY_DISABLED]
+    assert check_scan("7500001", "\r", new_status()).faults == [Fault.DROPPED_CHARS]  # type: ignore[union-attr]

@@ -23,6 +23,9 @@ import zxingcpp
 from PIL import Image
 
 from app.devices import test_sheet as sheet
+from app.devices.diagnosis import Fault
+from app.devices.ime import CONFIGURATIONS, Mode, Options, telex, type_keys, vni
+from app.devices.sheet_check import check_scan
 from app.devices.test_sheet import BAR_HEIGHT, BAR_WIDTH, TEST_CODES, TEXT_GAP, write_test_sheet
 
 DPI = 150
@@ -126,6 +129,39 @@ def test_the_ink_check_catches_text_touching_the_bars(page: Image.Image) -> None
             damaged.putpixel((x, y), 0)
     _, top2, _, bottom2 = _bar_area(damaged, result)
     assert bottom2 - top2 < _px(BAR_HEIGHT) - 1
+
+
+@pytest.mark.parametrize("options", CONFIGURATIONS,
+                         ids=lambda o: f"modern{o.modern:d}-spell{o.spell_check:d}-restore{o.auto_restore:d}"
+                                       f"-enter{o.restore_at_enter:d}")
+@pytest.mark.parametrize("mode", list(Mode))
+def test_an_input_method_left_on_cannot_pass_the_sheet(mode: Mode, options: Options) -> None:
+    """Every code typed through the project's model of UniKey's engine (app/devices/ime.py), as a wedge scanner's
+    keys are, spell check on and off: some code must come out wrong and be named as that input method.
+
+    UniKey's spell check is on by default (its CreateDefaultUnikeyOptions; fcitx5-unikey's src/unikey-config.h):
+    it leaves VNI's "A6" alone after the digits of "DD2026A6W", which then read right, so the sheet passed."""
+    fault = Fault.IME_TELEX if mode is Mode.TELEX else Fault.IME_VNI
+    flagged = {}
+    for code in TEST_CODES:
+        typed = type_keys(code.content + "\r", mode, options).removesuffix("\r")
+        awaiting_this = {other.key: None if other is code else True for other in TEST_CODES}
+        result = check_scan(typed, "\r", awaiting_this)
+        assert result is not None and result.code is code
+        if result.faults:
+            flagged[code.key] = result.faults
+    assert flagged, "the sheet passes with the input method on"
+    assert all(faults == [fault] for faults in flagged.values()), flagged
+    if mode is Mode.VNI:
+        assert "ime_vni" in flagged  # the trap that spell check cannot hide
+
+
+def test_the_vni_trap_is_a_real_syllable_then_a_tone_digit_and_reads_right_without_an_input_method() -> None:
+    [trap] = [code for code in TEST_CODES if code.key == "ime_vni"]
+    assert vni(trap.content, spell_check=True) == vni(trap.content) != trap.content
+    assert telex(trap.content, spell_check=True) == trap.content  # Telex is the other trap's job
+    assert check_scan(trap.content, "\r", {code.key: None for code in TEST_CODES}).faults == []  # type: ignore[union-attr]
+    assert TEST_CODES[-1] is trap  # last: a sheet printed before it still reads in order
 
 
 def test_sheet_is_written_where_asked(tmp_path: Path) -> None:

@@ -120,8 +120,6 @@ def test_spooler_queues_are_matched_case_insensitively(make_ctx: MakeCtx, shop_s
     assert outcome.summary == "1/2 máy in không kết nối được: Máy in tem (hàng đợi \u201cZebra ZD230\u201d)"
 
 
-# --- scanners.ports -----------------------------------------------------------
-
 @pytest.fixture
 def pty_path() -> Iterator[str]:
     """A real pseudo-terminal pair; its slave end is a serial-like /dev/pts node."""
@@ -133,6 +131,38 @@ def pty_path() -> Iterator[str]:
     finally:
         os.close(slave)
         os.close(master)
+
+
+def test_serial_printers_present_are_ok(make_ctx: MakeCtx, shop_settings: Settings, pty_path: str) -> None:
+    # A serial label printer (README: printers take host and port, serial, or queue) was always "skipped:
+    # chưa khai báo"; its port is now looked for as a scanner's is. The "?baud=" options are the line's, not the name.
+    settings = _printers(
+        shop_settings,
+        PrinterSettings(name="Máy in tem", serial=f"{pty_path}?baud=9600", language="tspl"),
+        PrinterSettings(name="Máy in tem 2", serial="loop://"),
+        PrinterSettings(name="Máy in tem 3", serial=f"serial://{pty_path}?baud=19200"),
+    )
+    outcome = run_one(find(CHECKS, "printers.reachable"), make_ctx(settings))
+    assert outcome.status is Status.OK, outcome.details
+    assert outcome.summary == "3/3 máy in sẵn sàng"
+    assert f"- Máy in tem (cổng {pty_path}): sẵn sàng" in outcome.details
+
+
+def test_a_serial_printer_whose_port_is_gone_is_critical_with_the_ports_fix(
+        make_ctx: MakeCtx, shop_settings: Settings, closed_port: int) -> None:
+    settings = _printers(shop_settings, PrinterSettings(name="Máy in tem", serial="/dev/ttyPMV_NO_SUCH_PRINTER"))
+    outcome = run_one(find(CHECKS, "printers.reachable"), make_ctx(settings))
+    assert outcome.status is Status.CRITICAL
+    assert outcome.summary == "1/1 máy in không kết nối được: Máy in tem (cổng /dev/ttyPMV_NO_SUCH_PRINTER)"
+    assert "không có cổng này trên máy" in outcome.details
+    assert outcome.remedy == "printers.port_missing" and "Ports (COM & LPT)" in REMEDIES[outcome.remedy]
+    # Beside a network printer that is down too, the network's steps come first.
+    both = _printers(shop_settings, PrinterSettings(name="Máy in tem", serial="/dev/ttyPMV_NO_SUCH_PRINTER"),
+                     PrinterSettings(name="Máy in hóa đơn", host="127.0.0.1", port=closed_port))
+    assert run_one(find(CHECKS, "printers.reachable"), make_ctx(both)).remedy == "printers.unreachable"
+
+
+# --- scanners.ports -----------------------------------------------------------
 
 
 def test_scanner_ports_present(make_ctx: MakeCtx, shop_settings: Settings, pty_path: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app.devices.labels import (
@@ -137,6 +139,10 @@ def test_commands_per_language() -> None:
 
 def test_reply_complete() -> None:
     assert not reply_complete("zpl", hs_reply()[:-10]) and reply_complete("zpl", hs_reply())
+    # Without STX/ETX: complete at the third line end (each ~HS string ends in CR LF, ZPL II Programming Guide).
+    plain = hs_reply().replace(b"\x02", b"").replace(b"\x03", b"")
+    assert not reply_complete("zpl", plain[:-2]) and reply_complete("zpl", plain)
+    assert not reply_complete("zpl", hs_reply()[:-6])  # framed: the CR LF after the second ETX is no third line
     assert not reply_complete("ezpl", b"04") and reply_complete("ezpl", b"04,00000\r\n")
     assert reply_complete("tspl", b"\x00")
 
@@ -156,6 +162,18 @@ def test_read_status_over_tcp(printer_factory, language: str, command: bytes, re
     status = read_status(fake.target, language, timeout=2)
     assert status.faults == (fault,)
     assert fake.wait_for_jobs() == [status_command(language)]
+
+
+def test_read_status_over_tcp_of_a_reply_without_stx_etx(printer_factory) -> None:
+    # Some ZPL emulations answer ~HS with the three strings and their CR LF but no STX/ETX around them (the ZPL II
+    # Programming Guide frames each string <STX>...<ETX><CR><LF>): parse_status reads that by lines, and the query
+    # waited for three ETX that never came, so it always timed out.
+    plain = hs_reply(paper_out=1).replace(b"\x02", b"").replace(b"\x03", b"")
+    fake = printer_factory(lambda got: [plain[:40], plain[40:]] if b"~HS" in got else None)
+    started = time.monotonic()
+    status = read_status(fake.target, "zpl", timeout=2)
+    assert status.faults == (PrinterFault.PAPER_OUT,)
+    assert time.monotonic() - started < 1.5  # answered, not timed out
 
 
 def test_read_status_from_a_printer_that_does_not_answer(printer) -> None:

@@ -15,6 +15,17 @@ Binary layouts (big-endian)::
 The signature covers :func:`pmv_protocol.signed_json.canonical_bytes` of
 :func:`unlock_payload`, so the binary layout is only a transport.
 
+Whose clock: the code's ``expires_at`` is compared with the shop's clock, so
+the vendor counts it from the challenge's ``issued_at`` (the shop's clock at
+the time), not from its own: :func:`unlock_expiry`.  A till whose clock is
+hours or days off (a wrong time zone, a flat CMOS battery) then gets exactly
+the time the vendor chose.  The layout and the signed payload did not change
+for that, so the version stays 1: a code signed the old way (from the
+vendor's clock) still verifies, and an older app reads new codes the same.
+The shop also ends a session at most :data:`MAX_UNLOCK_TTL` after the unlock
+(and never later than the code's time left at the unlock) on a monotonic
+clock, so setting the PC's clock back cannot stretch it.
+
 A code has one reading by construction, which is why it needs no JSON parser
 and cannot carry a key twice: every field has a fixed place or a length
 prefix, a byte left over after the signature is refused ("trailing data"),
@@ -43,6 +54,8 @@ UNLOCK_VERSION = 1
 UNLOCK_FORMAT = "pmv-unlock/1"
 NONCE_BYTES = 8
 SIGNATURE_BYTES = 64
+# The longest a code opens technician mode (pmv-vendor sign-challenge --ttl-hours allows up to a week).
+MAX_UNLOCK_TTL = dt.timedelta(days=7)
 
 _TYPO_MAP = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
@@ -187,6 +200,18 @@ def parse_challenge(text: str) -> Challenge:
     shop_id = reader.text()
     reader.end()
     return Challenge(shop_id=shop_id, nonce=nonce, issued_at=issued_at)
+
+
+def unlock_expiry(challenge: Challenge, ttl: dt.timedelta) -> dt.datetime:
+    """When a code for ``challenge`` that opens technician mode for ``ttl`` expires, on the shop's clock.
+
+    Counted from the challenge's ``issued_at`` (the shop's clock when it showed the challenge), never from the
+    signer's clock, which may be hours or days away from the till's.  Raises ValueError for a ttl that is not
+    more than 0 and at most :data:`MAX_UNLOCK_TTL`.
+    """
+    if not dt.timedelta(0) < ttl <= MAX_UNLOCK_TTL:
+        raise ValueError(f"ttl must be more than 0 and at most {MAX_UNLOCK_TTL}, not {ttl}")
+    return (challenge.issued_at + ttl).astimezone(dt.UTC).replace(microsecond=0)
 
 
 # ---------------------------------------------------------------- unlock code

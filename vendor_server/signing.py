@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pmv_protocol.contract import DOCUMENT_FORMAT, Contract
 from pmv_protocol.keys import key_id
 from pmv_protocol.signed_json import canonical_bytes
-from pmv_protocol.unlock_codes import encode_unlock_code, parse_challenge, unlock_payload
+from pmv_protocol.unlock_codes import encode_unlock_code, parse_challenge, unlock_expiry, unlock_payload
 
 DEFAULT_TTL = dt.timedelta(hours=2)  # how long an unlock code opens technician mode
 
@@ -38,18 +38,21 @@ def sign_challenge(
     challenge_text: str,
     technician: str,
     private_key: Ed25519PrivateKey,
-    now: dt.datetime,
+    now: dt.datetime | None = None,
     ttl: dt.timedelta = DEFAULT_TTL,
 ) -> str:
-    """The vendor side: an unlock code for the challenge read out by the shop.
+    """The vendor side: an unlock code for the challenge read out by the shop, good for ``ttl``.
 
-    Raises UnlockError(MALFORMED) for a bad challenge, ValueError for a bad
-    technician name or ttl.
+    The expiry is counted from the challenge's own issue time, i.e. on the shop's clock, which is the one the
+    shop checks it against (:func:`pmv_protocol.unlock_codes.unlock_expiry`): a till whose clock is off by hours
+    or days still gets ``ttl`` from when it showed the challenge, no more and no less.  ``now`` (the vendor's
+    clock) therefore no longer sets it; it stays a parameter so the callers that pass it keep working.
+
+    Raises UnlockError(MALFORMED) for a bad challenge, ValueError for a bad technician name or a ttl that is
+    not more than 0 and at most :data:`pmv_protocol.unlock_codes.MAX_UNLOCK_TTL`.
     """
     challenge = parse_challenge(challenge_text)
-    if ttl <= dt.timedelta(0):
-        raise ValueError("ttl must be positive")
-    expires_at = (now + ttl).astimezone(dt.UTC).replace(microsecond=0)
+    expires_at = unlock_expiry(challenge, ttl)
     kid = key_id(private_key.public_key())
     signature = private_key.sign(
         canonical_bytes(unlock_payload(technician.strip(), challenge.nonce, challenge.shop_id, expires_at, kid))

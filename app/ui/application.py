@@ -307,7 +307,7 @@ class Application(QObject):
         """Tệp → Thiết lập lại…: only in technician mode (it rewrites the shop's settings)."""
         window = self.ensure_window()
         session = window.technician_session
-        if session is None or session.expires_at <= self.runtime.clock():
+        if session is None or not session.is_open(self.runtime.clock()):
             QMessageBox.information(window, APP_NAME, self.tr(
                 "Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại "
                 "Tệp → Thiết lập lại…"))
@@ -419,10 +419,21 @@ class Application(QObject):
 
     def shutdown(self) -> None:
         """Stop background work before the database closes under it."""
+        # First, and synchronously (RemoteAssistDialog.end_at_exit says why): the runner stops just below.
+        self.end_remote_sessions()
         self.daily.stop()
         self.visit_clock.stop()
         self.agent.shutdown()
         self.runner.shutdown(3000)
+
+    def end_remote_sessions(self) -> None:
+        """A remote-assistance session still running as the app quits (tray Thoát, Windows logging off) ends on
+        record, as "app closed": its dialog is not closed by quitting, so its own ending never runs."""
+        from app.ui.technician.remote_dialog import RemoteAssistDialog
+
+        for widget in QApplication.topLevelWidgets():  # every window, the hidden and the parented ones too
+            if isinstance(widget, RemoteAssistDialog):
+                widget.end_at_exit()
 
 
 def _current_key(window: MainWindow) -> str:

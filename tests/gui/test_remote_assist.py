@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.runtime import Runtime
@@ -145,3 +146,35 @@ def test_the_session_ends_on_its_own_when_the_tool_is_closed(qtbot: QtBot, runti
         dialog._watch_tool()
     qtbot.waitUntil(lambda: AuditLog(runtime.database).entries()[0].action == "remote.session_end", timeout=5000)
     assert AuditLog(runtime.database).entries()[0].detail["reason"] == "tool_exited"
+
+
+def test_quitting_the_app_during_a_session_records_its_end_as_app_closed(
+        qtbot: QtBot, runtime: Runtime, make_app, anydesk: ToolDetector) -> None:
+    """Tray → Thoát (or Windows logging off) quits without closing the dialog: the session must still end on
+    record, at once, before the database closes."""
+    runtime.support.create(NEW, coverage="warranty", response_due_at=None)
+    application = make_app()
+    window = application.build_window()
+    qtbot.addWidget(window)
+    window.remote_tools = anydesk
+    dialog = window.open_remote_assist()
+    qtbot.waitUntil(lambda: dialog.tool_list.count() == 1 and dialog.request_combo.currentData() is not None,
+                    timeout=5000)  # the window's requests are read in a worker
+    dialog.technician.setText("Trần Minh Kỹ")
+    dialog.remote_id.setText("987654321")
+    consent = dialog.ask_consent()
+    assert consent is not None
+    consent.by.setText("Chị Lan")
+    with qtbot.waitSignal(dialog.session_changed, timeout=5000):
+        consent.approve_button.click()
+    qtbot.waitUntil(lambda: len(AuditLog(runtime.database).entries()) == 2, timeout=5000)
+
+    application.shutdown()  # what QApplication.aboutToQuit runs
+
+    end = AuditLog(runtime.database).entries()[0]  # already written: no event loop turns after a quit
+    assert (end.technician, end.action, end.result) == ("Trần Minh Kỹ", "remote.session_end", "ok")
+    assert end.detail["reason"] == "app_closed" and end.detail["remote_id"] == "987654321"
+    assert dialog.session is None
+    dialog.close()  # closing afterwards records nothing more
+    QApplication.processEvents()
+    assert [e.action for e in AuditLog(runtime.database).entries()].count("remote.session_end") == 1

@@ -8,8 +8,9 @@ from pytestqt.qtbot import QtBot
 
 from app.runtime import Runtime
 from app.technician.audit import AuditLog
-from app.ui.tasks import TaskRunner
+from app.ui.tasks import TaskCancelled, TaskRunner
 from app.ui.technician.dialog import TechnicianDialog
+from tests.helpers import TECHNICIAN_T0, FixedClock
 from vendor_server.keys import VendorKeys
 from vendor_server.signing import sign_challenge
 
@@ -95,6 +96,8 @@ def test_after_locking_a_new_challenge_is_shown_and_its_code_unlocks_again(
     first = dialog.challenge.code()
     dialog.lock_button.click()
     assert dialog.challenge.code() != first and dialog.challenge_label.text() == dialog.challenge.code()
+    # The lock's entry is written in a worker: on record before the next unlock's, or the order below is a race.
+    qtbot.waitUntil(lambda: actions(runtime)[-1:] == [("lock", "ok")], timeout=5000)
     dialog.code.setText(sign_challenge(dialog.challenge.code(), "Lê Văn Hai", vendor_keys.private("technician"),
                                        dt.datetime.now(dt.UTC)))
     dialog.unlock()
@@ -255,3 +258,113 @@ def test_a_damaged_backup_is_refused_in_vietnamese_and_nothing_is_written(
     qtbot.waitUntil(lambda: bool(profile_tab.message.text()), timeout=5000)
     assert "bị hỏng" in profile_tab.message.text() and not profile_tab.import_button.isEnabled()
     assert runtime.loaded.path.read_bytes() == settings_before
+
+
+# --- whose clock (issue: codes followed the vendor's clock) -------------------------------------------------------
+
+
+class Ticks:
+    """A monotonic clock the test moves by hand (seconds)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def unlocked_on(qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys, clock: FixedClock, ticks: Ticks | None = None,
+                *, vendor_now: dt.datetime, hours: float = 2) -> TechnicianDialog:
+    """A dialog on the PC's ``clock`` (and ``ticks``, the monotonic one, if given), unlocked with a code the vendor
+    signed at ``vendor_now`` (its own clock)."""
+    runner = TaskRunner()
+    dialog = (TechnicianDialog(runtime, runner, clock=clock) if ticks is None
+              else TechnicianDialog(runtime, runner, clock=clock, monotonic=ticks))
+    qtbot.addWidget(dialog)
+    dialog._keep = runner
+    dialog.code.setText(sign_challenge(dialog.challenge.code(), "Nguyễn Văn Kỹ", vendor_keys.private("technician"),
+                                       vendor_now, ttl=dt.timedelta(hours=hours)))
+    dialog.unlock()
+    qtbot.waitUntil(lambda: dialog.session is not None, timeout=5000)
+    return dialog
+
+
+def test_a_till_eight_hours_ahead_opens_for_the_two_hours_the_vendor_chose(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys) -> None:
+    clock = FixedClock(TECHNICIAN_T0 + dt.timedelta(hours=8))  # the PC's time zone set wrong
+    dialog = unlocked_on(qtbot, runtime, vendor_keys, clock, vendor_now=TECHNICIAN_T0)
+    assert dialog.session.expires_at - clock() == dt.timedelta(hours=2) and "còn 1" in dialog.status.text()
+    clock.advance(hours=2)
+    dialog._tick()
+    assert dialog.session is None and "hết hạn" in dialog.status.text()
+
+
+def test_setting_the_pcs_clock_back_does_not_keep_the_tools_open(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys) -> None:
+    clock, ticks = FixedClock(TECHNICIAN_T0), Ticks()
+    dialog = unlocked_on(qtbot, runtime, vendor_keys, clock, ticks, vendor_now=TECHNICIAN_T0)
+    clock.advance(days=-30)  # someone sets the date back a month
+    ticks.now += 3600
+    dialog._tick()
+    assert dialog.session is not None and "còn 60 phút" in dialog.status.text()
+    ticks.now += 3600
+    dialog._tick()
+    assert dialog.session is None and dialog.tabs.count() == 1 and "hết hạn" in dialog.status.text()
+
+
+def test_an_expired_code_says_to_check_the_pcs_clock_and_shows_a_new_challenge(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys) -> None:
+    clock = FixedClock(TECHNICIAN_T0)
+    runner = TaskRunner()
+    dialog = TechnicianDialog(runtime, runner, clock=clock)
+    qtbot.addWidget(dialog)
+    first = dialog.challenge.code()
+    dialog.code.setText(sign_challenge(first, "Nguyễn Văn Kỹ", vendor_keys.private("technician"), TECHNICIAN_T0,
+                                       ttl=dt.timedelta(hours=1)))
+    clock.advance(hours=1, minutes=5)  # the challenge stayed on screen longer than the code's hour
+    dialog.unlock()
+    qtbot.waitUntil(lambda: "hết hạn" in dialog.message.text(), timeout=5000)
+    text = dialog.message.text()
+    assert "Mã mở khóa đã hết hạn." in text and "múi giờ" in text
+    assert "10:05 25/11/2026" in text  # what the PC believes, in Vietnam time
+    assert dialog.session is None and dialog.challenge.code() != first
+    assert dialog.challenge_label.text() == dialog.challenge.code()
+    assert actions(runtime) == [("unlock", "expired")]
+
+
+# --- failures in the shop's words -------------------------------------------------------------------------------
+
+
+def test_a_tools_failure_is_said_in_the_shops_words_not_pythons(
+        qtbot: QtBot, runtime: Runtime, vendor_keys: VendorKeys, tmp_path: Path) -> None:
+    import errno
+
+    from app.technician.log_viewer import LogKind, LogSource
+
+    clock = FixedClock(TECHNICIAN_T0)
+    dialog = unlocked_on(qtbot, runtime, vendor_keys, clock, vendor_now=TECHNICIAN_T0)
+    logs = dialog.tool_tabs["logs"]
+    qtbot.waitUntil(lambda: bool(logs.sources), timeout=5000)
+    rotated = tmp_path / "pmv-support.log.5"  # listed, then rotated away before it is read
+    logs._set_sources([LogSource(LogKind.APP, rotated, 2, 0.0)])
+    logs.show_log()
+    qtbot.waitUntil(lambda: "Không đọc được nhật ký" in logs.message.text(), timeout=5000)
+    assert logs.message.text() == f"Không đọc được nhật ký: {rotated}: không tồn tại"
+
+    audit = dialog.audit_tab
+    target = tmp_path / "usb-removed" / "nhat-ky.csv"  # the USB stick was pulled out
+    audit.export(target)
+    qtbot.waitUntil(lambda: "Không thực hiện được" in audit.message.text(), timeout=5000)
+    assert audit.message.text() == f"Không thực hiện được: {target}: không tồn tại"
+
+    gone = FileNotFoundError(errno.ENOENT, "No such file or directory", str(target))
+    shown = {}
+    for key in ("checks", "settings", "maintenance", "profile"):
+        tab = dialog.tool_tabs[key]
+        tab._failed(gone)
+        shown[key] = tab.message.text()
+    assert all(text.endswith(f"{target}: không tồn tại") for text in shown.values()), shown
+    assert not any("Errno" in text or "No such file" in text for text in shown.values()), shown
+    maintenance = dialog.tool_tabs["maintenance"]
+    maintenance._failed(TaskCancelled("đã hủy"))  # Hủy: said as such, not as a fault
+    assert maintenance.message.text() == "Không thực hiện được: đã hủy"

@@ -29,6 +29,7 @@ from app.ui.levels import Level
 from app.ui.support.state import SupportState
 from app.ui.support.texts import open_request_choices
 from app.ui.tasks import TaskRunner
+from app.ui.technician.context import tool_failure_text
 from app.ui.technician.texts import action_name, result_name
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.tables import read_only_table
@@ -132,5 +133,5 @@ class AuditTab(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.attach_button.setEnabled(True)
-        self.message.show_message(tr_args(self.tr("Không thực hiện được: %1"), exc), Level.CRITICAL)
+        self.message.show_message(tr_args(self.tr("Không thực hiện được: %1"), tool_failure_text(exc)), Level.CRITICAL)
         self.load()

@@ -13,7 +13,7 @@ from app.technician.actions import Action
 from app.ui.health.texts import checks_progress, status_colour, status_name, verdict_name
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
-from app.ui.technician.context import ToolContext
+from app.ui.technician.context import ToolContext, tool_failure_text
 from app.ui.widgets.build import hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 
@@ -81,4 +81,5 @@ class ChecksTab(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.run_button.setEnabled(True)
-        self.message.show_message(tr_args(self.tr("Không chạy được kiểm tra: %1"), exc), Level.CRITICAL)
+        self.message.show_message(tr_args(self.tr("Không chạy được kiểm tra: %1"), tool_failure_text(exc)),
+                                  Level.CRITICAL)

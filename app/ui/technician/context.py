@@ -10,8 +10,17 @@ from PySide6.QtCore import QObject
 
 from app.runtime import Runtime
 from app.technician.actions import Action, audited
+from app.ui.failure_texts import failure_text
 from app.ui.i18n import translate
 from app.ui.tasks import TaskCancelled, TaskRunner
+
+
+def tool_failure_text(error: BaseException) -> str:
+    """Why a tool's work did not happen, as a phrase for after "Không thực hiện được: ": stopped on Hủy, or the
+    failure in the shop's words (a file by its name and why, never the system's English; the log has the rest)."""
+    if isinstance(error, TaskCancelled):
+        return str(error)  # run_job's "đã hủy", already in the window's language
+    return failure_text(error)
 
 
 @dataclass

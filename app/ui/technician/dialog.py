@@ -7,6 +7,7 @@ append-only audit log. The tools are built only once the dialog is unlocked.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -23,10 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import HOTLINE
+from app.infra.formatting import format_datetime
 from app.infra.keys import load_trusted_keys
 from app.runtime import Runtime
 from app.technician.actions import Action
-from app.technician.unlock import Session, TechnicianUnlock
+from app.technician.unlock import Monotonic, Session, TechnicianUnlock
 from app.ui.failure_texts import failure_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
@@ -38,7 +40,7 @@ from app.ui.technician.texts import unlock_reason_text
 from app.ui.updates.state import UpdatesState
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.screen_fit import fit_to_screen
-from pmv_protocol.unlock_codes import Challenge, UnlockError, make_challenge
+from pmv_protocol.unlock_codes import Challenge, UnlockError, UnlockReason, make_challenge
 
 
 class TechnicianDialog(QDialog):
@@ -53,11 +55,13 @@ class TechnicianDialog(QDialog):
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QWidget | None = None,
                  clock=lambda: dt.datetime.now(dt.UTC), *,  # type: ignore[no-untyped-def]
                  support: SupportState | None = None, updates: UpdatesState | None = None,
-                 session: Session | None = None) -> None:
+                 session: Session | None = None, monotonic: Monotonic = time.monotonic) -> None:
+        """``clock``: the PC's; ``monotonic``: the one an unlock's session also ends on (tests give their own)."""
         super().__init__(parent)
         self._runtime = runtime
         self._runner = runner
         self._clock = clock
+        self._monotonic = monotonic
         self.support = support or _loaded(SupportState(runtime, runner, parent=self))
         self.updates = updates or _loaded(UpdatesState(runtime, runner, parent=self))
         self.session: Session | None = None
@@ -109,11 +113,11 @@ class TechnicianDialog(QDialog):
         self.ticker = QTimer(self)
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._tick)
-        if session is not None and session.expires_at > clock():
+        if session is not None and session.is_open(clock()):
             self._unlocked(session, announce=False)
 
     def _verifier(self) -> TechnicianUnlock:
-        return TechnicianUnlock(load_trusted_keys("technician"), self._runtime.state, self._clock)
+        return TechnicianUnlock(load_trusted_keys("technician"), self._runtime.state, self._clock, self._monotonic)
 
     def unlock(self) -> None:
         code, challenge = self.code.text().strip(), self.challenge
@@ -180,9 +184,7 @@ class TechnicianDialog(QDialog):
             tab.deleteLater()
         self.tool_tabs = {}
         # A fresh challenge: the one shown before was answered, and its code may not be used twice.
-        self.challenge = make_challenge(self._runtime.settings.shop.shop_id or "-", self._clock())
-        self.challenge_label.setText(self.challenge.code())
-        self.code.clear()
+        self._new_challenge()
         self.unlock_box.show()
         self.lock_button.hide()
         self.audit_tab.set_unlocked(False)
@@ -194,16 +196,31 @@ class TechnicianDialog(QDialog):
                             else self.tr("Đã khóa chế độ kỹ thuật viên."))
         self.session_changed.emit(None)
 
+    def _new_challenge(self) -> None:
+        self.challenge = make_challenge(self._runtime.settings.shop.shop_id or "-", self._clock())
+        self.challenge_label.setText(self.challenge.code())
+        self.code.clear()
+
     def _refused(self, exc: BaseException) -> None:
         self.unlock_button.setEnabled(True)
         text = unlock_reason_text(exc.reason) if isinstance(exc, UnlockError) else failure_text(exc)
+        if isinstance(exc, UnlockError) and exc.reason is UnlockReason.EXPIRED:
+            # A code lives from when its challenge was shown, on this PC's clock; an old challenge, a clock or time
+            # zone changed meanwhile, or a code signed by the vendor's clock for a till far ahead ends it.  Say
+            # what time the PC believes it is in Vietnam (a wrong zone shows as hours off), and show a fresh
+            # challenge to read out: a code for this one is no use any more.
+            text += " " + tr_args(self.tr("Theo đồng hồ của máy tính này, bây giờ là %1 (giờ Việt Nam). Nếu sai, "
+                                          "hãy chỉnh lại ngày, giờ và múi giờ (UTC+07:00) của máy, rồi đọc mã "
+                                          "thử thách mới ở trên cho nhà cung cấp."),
+                                  format_datetime(self._clock()))
+            self._new_challenge()
         self.message.show_message(text, Level.CRITICAL)
         self.audit_tab.load()
 
     def _tick(self) -> None:
         if self.session is None:
             return
-        left = self.session.expires_at - self._clock()
+        left = self.session.time_left(self._clock())
         if left.total_seconds() <= 0:
             self.lock("expired")
             return

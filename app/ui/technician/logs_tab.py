@@ -11,7 +11,7 @@ from app.technician.actions import Action
 from app.technician.log_viewer import LogExcerpt, LogKind, LogSource, log_sources, read_log
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
-from app.ui.technician.context import ToolContext
+from app.ui.technician.context import ToolContext, tool_failure_text
 from app.ui.widgets.build import hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 
@@ -90,4 +90,5 @@ class LogsTab(QWidget):
         self.info.setText(info)
 
     def _failed(self, exc: BaseException) -> None:
-        self.message.show_message(tr_args(self.tr("Không đọc được nhật ký: %1"), exc), Level.CRITICAL)
+        self.message.show_message(tr_args(self.tr("Không đọc được nhật ký: %1"), tool_failure_text(exc)),
+                                  Level.CRITICAL)

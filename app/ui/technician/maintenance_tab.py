@@ -14,7 +14,7 @@ from app.technician.maintenance import IntegrityResult, VacuumResult, integrity_
 from app.technician.support_bundle import BundleResult, write_support_bundle
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
-from app.ui.technician.context import ToolContext
+from app.ui.technician.context import ToolContext, tool_failure_text
 from app.ui.updates.state import UpdatesState
 from app.ui.updates.texts import error_text
 from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
@@ -148,4 +148,4 @@ class MaintenanceTab(QWidget):
     def _failed(self, exc: BaseException) -> None:
         for button in (self.integrity_button, self.vacuum_button, self.update_button, self.bundle_button):
             button.setEnabled(True)
-        self.message.show_message(tr_args(self.tr("Không thực hiện được: %1"), exc), Level.CRITICAL)
+        self.message.show_message(tr_args(self.tr("Không thực hiện được: %1"), tool_failure_text(exc)), Level.CRITICAL)

@@ -15,7 +15,7 @@ from app.technician.profile_import import ImportPlan, ImportResult, apply_import
 from app.technician.profile_read import Profile, read_profile
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
-from app.ui.technician.context import ToolContext
+from app.ui.technician.context import ToolContext, tool_failure_text
 from app.ui.technician.texts import export_note_text, pack_action_text, part_action_text, profile_problem_text
 from app.ui.widgets.build import hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
@@ -192,4 +192,5 @@ class ProfileTab(QWidget):
                 else Level.CRITICAL
             self.message.show_message(profile_problem_text(exc.problem), level)
         else:
-            self.message.show_message(tr_args(self.tr("Không thực hiện được: %1"), exc), Level.CRITICAL)
+            self.message.show_message(tr_args(self.tr("Không thực hiện được: %1"), tool_failure_text(exc)),
+                                      Level.CRITICAL)

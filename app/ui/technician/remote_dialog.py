@@ -6,6 +6,7 @@ started detached, and a timer notices when it is closed (that ends the session).
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 from subprocess import Popen
@@ -46,6 +47,7 @@ from app.technician.remote_tools import (
     support_note,
     tool_running,
 )
+from app.ui.failure_texts import failure_text, os_failure_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.support.state import SupportState
@@ -57,6 +59,8 @@ from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 from app.ui.widgets.screen_fit import fit_to_screen
 from pmv_protocol.remote_note import NOTE_FILE, note_json
+
+log = logging.getLogger(__name__)
 
 
 class RemoteAssistDialog(QDialog):
@@ -166,8 +170,9 @@ class RemoteAssistDialog(QDialog):
         try:
             self.process = launch(tool)  # detached; returns at once
         except OSError as exc:
-            self.message.show_message(tr_args(self.tr("Không mở được %1: %2"), tool.kind.display_name, exc),
-                                      Level.CRITICAL)
+            log.warning("could not start %s: %s", tool.path, exc)  # the system's own words, for the technician
+            self.message.show_message(tr_args(self.tr("Không mở được %1: %2"), tool.kind.display_name,
+                                              os_failure_text(exc)), Level.CRITICAL)
             return
         self.message.show_message(tr_args(self.tr("Đã mở %1."), tool.kind.display_name), Level.OK)
         QTimer.singleShot(1500, self.read_tool_id)  # the tool needs a moment before it can answer
@@ -249,7 +254,7 @@ class RemoteAssistDialog(QDialog):
 
     def _send_failed(self, exc: BaseException) -> None:
         self.send_button.setEnabled(True)
-        self.message.show_message(tr_args(self.tr("Không lưu được ID vào yêu cầu: %1"), exc),
+        self.message.show_message(tr_args(self.tr("Không lưu được ID vào yêu cầu: %1"), failure_text(exc)),
                                   Level.CRITICAL)
 
     def new_request_with_id(self) -> None:
@@ -306,14 +311,36 @@ class RemoteAssistDialog(QDialog):
                          on_success=lambda running: None if running else self.end_session(SessionEndReason.TOOL_EXITED))
 
     def end_session(self, reason: SessionEndReason) -> None:
+        session = self._close_session()
+        if session is not None:
+            self._runner.run(lambda: session.end(reason), on_failure=lambda exc: None)
+
+    def end_at_exit(self) -> None:
+        """The app is quitting with this session running: record its end as "app closed", before returning.
+
+        On this (the GUI) thread, not in a worker: the quit is about to cancel the runner's queued jobs and stop
+        delivering their results, and the database closes right after, so a queued write could be lost and the
+        audit log would keep a session that never ended.  It is one small insert into the local SQLite file,
+        and nobody is waiting on a window that is going away.
+        """
+        session = self._close_session()
+        if session is None:
+            return
+        try:
+            session.end(SessionEndReason.APP_CLOSED)
+        except Exception:  # the quit goes on; the log says what the audit log misses
+            log.exception("the remote session's end was not recorded at exit")
+
+    def _close_session(self) -> RemoteSession | None:
+        """Forget the running session (the one to record the end of), and say so on screen."""
         session, self.session = self.session, None
         self.watch.stop()
         if session is None:
-            return
-        self._runner.run(lambda: session.end(reason), on_failure=lambda exc: None)
+            return None
         self.session_label.setText(self.tr("Phiên hỗ trợ đã kết thúc."))
         self._update_buttons()
         self.session_changed.emit(None)
+        return session
 
     def done(self, result: int) -> None:
         self.end_session(SessionEndReason.ENDED)  # a session never outlives its window unrecorded

@@ -12,7 +12,7 @@ from app.technician.settings_editor import SavedSettings, SettingsRejected, chec
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.settings_texts import settings_problem_list
-from app.ui.technician.context import ToolContext
+from app.ui.technician.context import ToolContext, tool_failure_text
 from app.ui.widgets.build import STRETCH, hbox, push_button, vbox
 from app.ui.widgets.message import MessageLabel
 
@@ -76,5 +76,5 @@ class SettingsTab(QWidget):
             self.message.show_message(self.tr("Không lưu: cài đặt có lỗi, tệp cũ giữ nguyên.") + "\n" + text,
                                       Level.CRITICAL)
         else:
-            self.message.show_message(tr_args(self.tr("Không đọc hoặc ghi được tệp cài đặt: %1"), exc),
-                                      Level.CRITICAL)
+            self.message.show_message(tr_args(self.tr("Không đọc hoặc ghi được tệp cài đặt: %1"),
+                                              tool_failure_text(exc)), Level.CRITICAL)

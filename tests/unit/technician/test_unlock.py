@@ -13,13 +13,17 @@ from app.storage.db import Database
 from app.storage.repositories import StateRepository
 from app.technician.unlock import TechnicianUnlock
 from pmv_protocol.keys import key_id
+from pmv_protocol.signed_json import canonical_bytes
 from pmv_protocol.unlock_codes import (
+    MAX_UNLOCK_TTL,
     Challenge,
     UnlockError,
     UnlockReason,
+    encode_unlock_code,
     make_challenge,
     parse_challenge,
     parse_unlock_code,
+    unlock_payload,
 )
 from tests.helpers import TECHNICIAN_T0 as T0
 from tests.helpers import FixedClock, MemoryStore
@@ -97,6 +101,88 @@ def test_expired_code(key: Ed25519PrivateKey, store: MemoryStore, clock: FixedCl
     code = sign_challenge(challenge.code(), "An", key, clock(), ttl=dt.timedelta(hours=1))
     clock.advance(hours=1)
     assert _reason(_unlock(key, store, clock), challenge, code) is UnlockReason.EXPIRED
+
+
+# --- whose clock: the shop's ---------------------------------------------------------------------------------------
+
+
+class Ticks:
+    """A monotonic clock the test moves by hand (seconds)."""
+
+    def __init__(self) -> None:
+        self.now = 5000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _old_style_code(key: Ed25519PrivateKey, challenge: Challenge, expires_at: dt.datetime, technician: str = "An"
+                    ) -> str:
+    """A code as the vendor signed them before codes were counted from the challenge: expiry by its own clock."""
+    kid = key_id(key.public_key())
+    signature = key.sign(canonical_bytes(unlock_payload(technician, challenge.nonce, challenge.shop_id, expires_at,
+                                                        kid)))
+    return encode_unlock_code(kid, challenge.nonce, expires_at, challenge.shop_id, technician, signature)
+
+
+@pytest.mark.parametrize("skew", [dt.timedelta(hours=8), -dt.timedelta(days=30)],
+                         ids=["time zone set wrong, 8 h ahead", "flat CMOS battery, 30 days behind"])
+def test_a_till_whose_clock_is_off_gets_the_time_the_vendor_chose(
+        key: Ed25519PrivateKey, store: MemoryStore, skew: dt.timedelta) -> None:
+    vendor_now = T0
+    shop = FixedClock(T0 + skew)
+    challenge = make_challenge(SHOP, shop())
+    code = sign_challenge(challenge.code(), "An", key, vendor_now, ttl=dt.timedelta(hours=2))
+    shop.advance(minutes=3)  # read out, signed, typed back
+    session = _unlock(key, store, shop).verify(challenge, code)
+    assert session.expires_at - shop() == dt.timedelta(hours=1, minutes=57)
+
+
+def test_a_code_signed_the_old_way_still_unlocks(key: Ed25519PrivateKey, store: MemoryStore,
+                                                 clock: FixedClock) -> None:
+    challenge = make_challenge(SHOP, clock())
+    code = _old_style_code(key, challenge, clock() + dt.timedelta(hours=2), "Lê Minh")
+    assert code == sign_challenge(challenge.code(), "Lê Minh", key, clock())  # the same format, byte for byte
+    session = _unlock(key, store, clock).verify(challenge, code)
+    assert session.technician == "Lê Minh" and session.expires_at == T0 + dt.timedelta(hours=2)
+
+
+def test_setting_the_clock_back_does_not_stretch_the_session(key: Ed25519PrivateKey, store: MemoryStore,
+                                                              clock: FixedClock) -> None:
+    ticks = Ticks()
+    challenge = make_challenge(SHOP, clock())
+    code = sign_challenge(challenge.code(), "An", key, clock(), ttl=dt.timedelta(hours=2))
+    session = TechnicianUnlock({key_id(key.public_key()): key.public_key()}, store, clock, ticks).verify(
+        challenge, code)
+    assert session.time_left(clock()) == dt.timedelta(hours=2) and session.is_open(clock())
+    clock.advance(days=-30)  # someone sets the PC's date back a month
+    ticks.now += 3600
+    assert session.time_left(clock()) == dt.timedelta(hours=1)
+    ticks.now += 3600
+    assert not session.is_open(clock())
+
+
+def test_the_pcs_clock_still_ends_a_session_the_monotonic_clock_slept_through(
+        key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    ticks = Ticks()  # Linux's monotonic clock stands still while the PC sleeps
+    challenge = make_challenge(SHOP, clock())
+    code = sign_challenge(challenge.code(), "An", key, clock(), ttl=dt.timedelta(hours=2))
+    session = TechnicianUnlock({key_id(key.public_key()): key.public_key()}, store, clock, ticks).verify(
+        challenge, code)
+    clock.advance(hours=2)
+    assert not session.is_open(clock())
+
+
+def test_an_old_code_for_a_till_days_behind_lasts_at_most_the_longest_code(
+        key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    ticks = Ticks()
+    challenge = make_challenge(SHOP, clock())
+    code = _old_style_code(key, challenge, clock() + dt.timedelta(days=30, hours=2))  # the vendor's clock: +30 d
+    session = TechnicianUnlock({key_id(key.public_key()): key.public_key()}, store, clock, ticks).verify(
+        challenge, code)
+    assert session.expires_at == T0 + MAX_UNLOCK_TTL
+    ticks.now += MAX_UNLOCK_TTL.total_seconds()
+    assert not session.is_open(clock())
 
 
 @pytest.mark.parametrize("where", ["technician", "signature"])

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from pmv_protocol.contract import ContractError
 from pmv_protocol.digits import natural
 from pmv_protocol.shop_time import shop_today
-from pmv_protocol.unlock_codes import UnlockError, parse_challenge
+from pmv_protocol.unlock_codes import UnlockError, parse_challenge, unlock_expiry
 from vendor_server.console import accounts, audit, sessions
 from vendor_server.console.accounts import Role, SignInRefused
 from vendor_server.console.shops import list_shops, shop_page
@@ -111,7 +111,7 @@ def sign_code(request: Request, context: Context, sent: Posted) -> Response:
                               now, ttl=ttl)
     except VendorKeyError:
         return _code_page(request, context, me, error="keys", values=values, http_status=503)
-    expires = now + ttl
+    expires = unlock_expiry(challenge, ttl)  # as the code says it: from the challenge, on the shop's clock
     audit.record_alone(context.db, at=now, action=audit.Action.CODE_SIGNED, login=me.staff.login,
                        staff_id=me.staff.id, address=address_of(request), ticket_number=number,
                        shop_id=challenge.shop_id, detail=f"{values['reason']} (until {expires.isoformat()})")

@@ -412,6 +412,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Wrong code — check character {position}."),
     "enrol_format_any": ("Mã kích hoạt gõ chưa đúng (cần 10 ký tự); kiểm tra lại từng ký tự.",
                          "The enrolment code is mistyped (it has 10 characters); check each character."),
+    "enrol_input_method": ("Mã kích hoạt có chữ tiếng Việt (ký tự thứ {position}): hãy tắt bộ gõ tiếng Việt "
+                           "(Unikey, EVKey) rồi gõ lại mã.",
+                           "The enrolment code holds a Vietnamese letter (character {position}): turn off the "
+                           "Vietnamese input method (Unikey, EVKey) and type the code again."),
     "enrol_unknown": ("Không có mã kích hoạt này. Kiểm tra lại mã, hoặc gọi {hotline} để được cấp mã mới.",
                       "No such enrolment code. Check the code, or call {hotline} for a new one."),
     "enrol_expired": ("Mã kích hoạt đã hết hạn (mã dùng được 72 giờ). Gọi {hotline} để được cấp mã mới.",
@@ -454,6 +458,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "setup_proof_server_error": ("máy chủ dữ liệu báo lỗi", "the database server reported an error"),
     "setup_not_written": ("Chưa lưu được thiết lập: {reason}. Không có gì bị thay đổi.",
                           "The settings could not be written: {reason}. Nothing was changed."),
+    "setup_not_written_kept": ("Chưa lưu được thiết lập: {reason}. Cửa hàng đã được kích hoạt và việc kích hoạt "
+                               "được giữ lại trên máy này: sửa lỗi trên rồi chạy lại đúng lệnh này, không cần mã "
+                               "mới.",
+                               "The settings could not be written: {reason}. The shop is enrolled and the enrolment "
+                               "is kept on this PC: fix the above, then run the same command again; no new code is "
+                               "needed."),
+    "setup_not_written_lost": ("Chưa lưu được thiết lập: {reason}. Mã kích hoạt đã được dùng nhưng việc kích hoạt "
+                               "không giữ lại được trên máy này (thư mục dữ liệu từ chối ghi): sửa lỗi rồi gọi "
+                               "{hotline} để được cấp mã mới.",
+                               "The settings could not be written: {reason}. The enrolment code was used, but the "
+                               "enrolment could not be kept on this PC (the data folder refused it): fix this, then "
+                               "call {hotline} for a new code."),
     # -- shop-token, apply-update, tray-jobs -------------------------------------------------------------------------
     "token_empty": ("Mã cửa hàng trống; hãy dán mã mà lệnh pmv-vendor add-shop đã in.",
                     "The shop token is empty; paste the token that pmv-vendor add-shop printed."),

@@ -3,7 +3,13 @@
 A code is 10 characters of Crockford's base 32 (https://www.crockford.com/base32.html): digits and
 capital letters without I, L, O and U, so nothing in it looks like anything else and no rude word
 spells by accident.  Reading follows Crockford's decoder: case is ignored, O is read as 0 and I, L as
-1, and dashes and spaces (the display's grouping, ``ABCDE-FGHJK``) are dropped.
+1, and dashes and spaces (the display's grouping, ``ABCDE-FGHJK``) are dropped.  A code pasted from a
+chat or an e-mail brings their look-alikes (a non-breaking space, an en dash, a minus sign, an invisible
+zero-width space): every space, dash and formatting character is dropped too, and so is punctuation
+around the code ("ABCDE-FGHJK." at the end of a sentence, quotes).  A letter with Vietnamese marks
+(Đ, Ư, Á…: what Unikey or EVKey make of the keys when left on) is its own problem,
+:attr:`CodeProblem.INPUT_METHOD`, never "character 3 is wrong": the shop's app may undo the input method
+(``app.setup.typed_code``), and otherwise asks for it to be turned off.
 
 The first 8 characters are random (40 bits: with 72 hours of life, one use and the server's
 throttling, guessing is hopeless); the last 2 are check characters of a Reed–Solomon code over
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's 32 symbols, in value order
@@ -27,7 +34,10 @@ ALIASES = {"O": "0", "I": "1", "L": "1"}  # Crockford: read, never written
 LENGTH = 10
 DATA_LENGTH = 8
 GROUP = 5  # shown as two groups of five: ABCDE-FGHJK
-_IGNORED = "- \t"
+_MINUS = "\u2212"  # the minus sign (category Sm): a word processor's "dash" between the groups
+_DASHES = "Pd"  # every dash: hyphen-minus, ‐ ‑ ‒ – — ―, the Japanese and full-width ones
+_INVISIBLE = "Cf"  # zero-width space, soft hyphen, byte order and direction marks pasted along
+_DOTLESS = "đĐ"  # Vietnamese letters with no decomposition (đ is d with a bar, not d plus a mark)
 
 _PRIMITIVE = 0b100101  # x^5 + x^2 + 1
 _EXP: list[int] = []
@@ -87,6 +97,8 @@ class CodeProblem(enum.Enum):
     LENGTH = "length"  # too short or too long (``found`` says how many characters)
     CHARACTER = "character"  # a character outside the alphabet (``position`` says which)
     CHECK = "check"  # the check characters do not match (``position``: the likeliest wrong one, or None)
+    # A letter with Vietnamese marks (Đ, Ư, Á…): typed with a Vietnamese input method on (``position``: the first)
+    INPUT_METHOD = "input_method"
 
 
 @dataclass(frozen=True)
@@ -122,15 +134,41 @@ def display(code: str) -> str:
     return "-".join(code[i:i + GROUP] for i in range(0, len(code), GROUP))
 
 
+def _ignored(ch: str) -> bool:
+    """Grouping: any space (tabs and line breaks too), any dash, an invisible formatting character."""
+    return ch.isspace() or ch == _MINUS or unicodedata.category(ch) in (_DASHES, _INVISIBLE)
+
+
+def _punctuation(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("P")
+
+
+def vietnamese_letter(ch: str) -> bool:
+    """A Latin letter with Vietnamese (or other) marks, or đ: what an input method makes of a code's keys."""
+    if ch.isascii() or not unicodedata.category(ch).startswith("L"):
+        return False
+    return ch in _DOTLESS or unicodedata.normalize("NFD", ch)[0].isascii()
+
+
+def code_characters(text: str) -> str:
+    """``text`` without what reading ignores: grouping anywhere, punctuation around the code (NFC)."""
+    kept = [ch for ch in unicodedata.normalize("NFC", text) if not _ignored(ch)]
+    start, end = 0, len(kept)
+    while start < end and _punctuation(kept[start]):
+        start += 1
+    while end > start and _punctuation(kept[end - 1]):
+        end -= 1
+    return "".join(kept[start:end])
+
+
 def read_code(text: str) -> CodeReading:
     """Read what someone typed: the canonical code, or which problem and where."""
     symbols: list[int] = []
-    for ch in text.strip():
-        if ch in _IGNORED:
-            continue
+    for ch in code_characters(text):
         upper = ALIASES.get(ch.upper(), ch.upper())
         if len(upper) != 1 or upper not in ALPHABET:
-            return CodeReading(None, CodeProblem.CHARACTER, position=len(symbols) + 1)
+            problem = CodeProblem.INPUT_METHOD if vietnamese_letter(ch) else CodeProblem.CHARACTER
+            return CodeReading(None, problem, position=len(symbols) + 1)
         symbols.append(ALPHABET.index(upper))
     if not symbols:
         return CodeReading(None, CodeProblem.EMPTY)

@@ -194,7 +194,8 @@ def redeem(db: VendorDatabase, typed_code: str, *, address: str, now: dt.datetim
     wins; the other is refused as used.  A success, and a try of a code already used or expired, go to the
     audit log with the shop's id (a spent code tried again may mean it leaked).  ``replay_key``: the install's
     Idempotency-Key; the same code with the same key within :data:`~vendor_server.enrolment_replay.REPLAY_WINDOW`
-    is answered again with the same token, as long as no later enrolment replaced it.
+    is answered again with the same token, as long as no later enrolment replaced it -- also when the two tries
+    overlap (the loser of the UPDATE reads the winner's row once it committed, and answers as a replay).
     """
     address = address[:_ADDRESS]
     reading = read_code(typed_code)
@@ -237,6 +238,9 @@ def _throttle(session: Session, code_hash: str | None, address: str, now: dt.dat
 def _format_refusal(reading: CodeReading) -> EnrolRefused:
     if reading.problem is CodeProblem.LENGTH:
         message = f"an enrolment code has 10 characters, this has {reading.found}"
+    elif reading.problem is CodeProblem.INPUT_METHOD:
+        message = (f"character {reading.position} is a Vietnamese letter: turn the Vietnamese input method "
+                   "(Unikey, EVKey) off and type the code again")
     elif reading.position is not None:
         message = f"the code fails its check: character {reading.position} is likely wrong"
     else:
@@ -287,10 +291,19 @@ def _redeem(db: VendorDatabase, session: Session, reading: CodeReading, code_has
                 replay_sealed=None if replay_key is None else replay.seal(token, replay_key, row.code_hash))
         .execution_options(synchronize_session=False)))
     if spent.rowcount != 1:  # another try spent it, or a newer code replaced it, since it was read
-        used_at = session.scalar(select(EnrolmentCodeRow.used_at).where(EnrolmentCodeRow.id == row.id))
-        if used_at is None:
+        # Read again past the winner's commit (the UPDATE waited for it): the row as it spent it, and the shop
+        # with the token it set.  The winner may be this install's own first try (Enter pressed twice, or
+        # asked again after a client timeout while the server was still committing): same key, same answer.
+        row = session.scalars(select(EnrolmentCodeRow).where(EnrolmentCodeRow.id == row.id)
+                              .execution_options(populate_existing=True)).one()
+        shop = session.scalars(select(Shop).where(Shop.id == row.shop_pk)
+                               .execution_options(populate_existing=True)).one()
+        if row.used_at is None:
             raise _spent(session, shop, EnrolRefusal.EXPIRED, "replaced: by a newer code made meanwhile", address,
                          now)
+        again = _replayed(db, session, row, shop, replay_key, address, now)
+        if again is not None:
+            return again
         raise _spent(session, shop, EnrolRefusal.USED, "used: spent by a concurrent try", address, now)
     session.execute(update(Shop).where(Shop.id == shop.id).values(token_hash=hash_token(token))
                     .execution_options(synchronize_session=False))

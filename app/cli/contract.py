@@ -106,7 +106,7 @@ def setup_command(args: argparse.Namespace, runtime: Runtime) -> int:
     """The wizard's steps headless (app/setup/headless.py); one line on stderr for each way it stops."""
     from app.setup.enrolment import EnrolmentError
     from app.setup.environment import SetupEnvironment
-    from app.setup.headless import HeadlessRequest, SetupStop, SetupStopped, run_setup
+    from app.setup.headless import HeadlessRequest, SetupNotWritten, SetupStop, SetupStopped, run_setup
     from pmv_protocol.contract import ContractError
 
     if bool(args.token) != (args.contract is not None):
@@ -136,6 +136,9 @@ def setup_command(args: argparse.Namespace, runtime: Runtime) -> int:
         raise CliError(_enrol_message(exc)) from None
     except ContractError as exc:
         raise CliError("setup_contract", reason=contract_reason(exc)) from None
+    except SetupNotWritten as exc:  # enrolled: the enrolment waits in the data folder, or is lost
+        raise CliError("setup_not_written_kept" if exc.kept else "setup_not_written_lost",
+                       reason=os_reason(exc.error)) from None
     except OSError as exc:
         raise CliError("setup_not_written", reason=os_reason(exc)) from None
     written, proof, shop = outcome.written, outcome.proof, outcome.shop
@@ -155,9 +158,12 @@ def setup_command(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _enrol_message(exc: EnrolmentError) -> Msg:
     from app.setup.enrolment import EnrolFailure
+    from pmv_protocol.enrolment_codes import CodeProblem
 
     failure = exc.failure
     if failure is EnrolFailure.FORMAT:
+        if exc.problem is CodeProblem.INPUT_METHOD:
+            return Msg.of("enrol_input_method", position=exc.position or 1)
         return Msg.of("enrol_format", position=exc.position) if exc.position else Msg.of("enrol_format_any")
     if failure is EnrolFailure.THROTTLED:
         return Msg.of("enrol_throttled", minutes=max(1, -(-(exc.retry_after or 60) // 60)))

@@ -1,7 +1,8 @@
 """Enrol this install with the vendor: trade a one-time code for the shop token, details and contract.
 
-:func:`enrol` reads the code locally first (:func:`pmv_protocol.enrolment_codes.read_code`), so a
-mistyped character is named before anything is sent, then calls ``POST /api/v1/enrol``
+:func:`enrol` reads the code locally first (:func:`app.setup.typed_code.read_typed_code`: the protocol's
+reading, and a Vietnamese input method's letters read back as the keys typed), so a mistyped character
+is named before anything is sent, then calls ``POST /api/v1/enrol``
 (:mod:`pmv_protocol.enrolment_wire`).  The contract in the answer is verified with the vendor's
 trusted keys before the answer is handed back: a shop must never keep a token that came with a
 contract it cannot trust.  :func:`keep_enrolment` is the one write the wizard makes before its last
@@ -21,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from app import APP_ID, __version__
+from app.setup.typed_code import read_typed_code
 from pmv_protocol.coded_error import CodeAlias, CodedError
 from pmv_protocol.contract import ContractError, verify
 from pmv_protocol.digits import natural
-from pmv_protocol.enrolment_codes import CodeProblem, read_code
+from pmv_protocol.enrolment_codes import CodeProblem
 from pmv_protocol.enrolment_wire import ENROL_PATH, EnrolAnswer, EnrolRefusal
 
 if TYPE_CHECKING:
@@ -96,7 +98,7 @@ def enrol(base_url: str, typed_code: str, trusted_keys: Mapping[str, Ed25519Publ
     """
     import requests
 
-    reading = read_code(typed_code)
+    reading = read_typed_code(typed_code)
     if not reading.ok:
         raise EnrolmentError(EnrolFailure.FORMAT, reading.problem.value if reading.problem else "",
                              position=reading.position, problem=reading.problem, found=reading.found)

@@ -1,8 +1,9 @@
 """``pmv-support setup``: the wizard's four steps without a window, for scripted installs.
 
 ``--pos-dir DIR`` names the POS install (else the search the wizard makes picks the best one found);
-``--enrol CODE`` enrols, or ``--token T --contract FILE`` for a shop without Internet, or neither to use
-an enrolment kept from a cancelled setup.  Devices are left as they are (the wizard's step 3 is
+``--enrol CODE`` enrols (or uses the enrolment this install kept from that code: the command run again
+after the settings could not be written), or ``--token T --contract FILE`` for a shop without Internet, or
+neither to use an enrolment kept from a cancelled setup.  Devices are left as they are (the wizard's step 3 is
 optional).  The settings are written only after the database proved and the enrolment succeeded; then
 the first check runs, as in the wizard.
 """
@@ -40,6 +41,22 @@ class SetupStopped(Exception):
         self.stop, self.install, self.proof = stop, install, proof
 
 
+class SetupNotWritten(OSError):
+    """The settings (or the contract, or the token) could not be written after the shop was enrolled.
+
+    The OSError's own errno, text and file names, plus ``kept``: the enrolment waits in the data folder
+    (:mod:`app.setup.pending`), so the same command run again finishes the setup without a new code;
+    False when that folder refused it too (the code is spent, and the enrolment is lost with this run).
+    """
+
+    def __init__(self, error: OSError, *, kept: bool) -> None:
+        if error.errno is None:
+            super().__init__(*error.args)
+        else:
+            super().__init__(error.errno, error.strerror, error.filename, None, error.filename2)
+        self.error, self.kept = error, kept
+
+
 @dataclass(frozen=True)
 class HeadlessRequest:
     pos_dir: Path | None = None
@@ -59,8 +76,12 @@ class SetupOutcome:
 
 
 def run_setup(runtime: Runtime, environment: SetupEnvironment, request: HeadlessRequest) -> SetupOutcome:
-    """Raises :class:`SetupStopped`, :class:`app.setup.enrolment.EnrolmentError`, ContractError or OSError;
-    nothing is written on any of them (but a successful enrolment's token, as in the wizard)."""
+    """Raises :class:`SetupStopped`, :class:`app.setup.enrolment.EnrolmentError`, ContractError or OSError
+    (:class:`SetupNotWritten` once enrolled); nothing is written on any of them (but a successful enrolment's
+    token and the enrolment kept in the data folder, as in the wizard).
+
+    ``request.code`` that this install already traded (its enrolment kept: an earlier run enrolled, then could
+    not write the settings) finishes with the kept enrolment: the same command simply runs again."""
     install = _install(environment, request.pos_dir)
     proof = prove_database(install)
     if not proof.ok:
@@ -78,9 +99,14 @@ def run_setup(runtime: Runtime, environment: SetupEnvironment, request: Headless
         if kept is None:
             raise SetupStopped(SetupStop.NOT_ENROLLED, install=install, proof=proof)
         choices.enrolment = kept
-    written = finish_setup(choices, base=runtime.settings, settings_file=runtime.loaded.path,
-                           tokens=runtime.token_store, contract_cache=runtime.paths.data_dir / "contract.json",
-                           trusted_keys=environment.keys(), pending=environment.pending)
+    try:
+        written = finish_setup(choices, base=runtime.settings, settings_file=runtime.loaded.path,
+                               tokens=runtime.token_store, contract_cache=runtime.paths.data_dir / "contract.json",
+                               trusted_keys=environment.keys(), pending=environment.pending)
+    except OSError as exc:
+        if choices.enrolment is None:  # the token and contract given: run again as it was
+            raise
+        raise SetupNotWritten(exc, kept=environment.pending.load() is not None) from exc
     from app.health.service import run_health
 
     runtime.loaded = read_written(written, runtime.paths.data_dir, runtime.clock)

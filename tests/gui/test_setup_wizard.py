@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.infra.paths import AppPaths
@@ -117,6 +119,80 @@ def test_a_used_code_names_the_hotline(qtbot: QtBot, world: SetupWorld) -> None:
     wizard.enrol_page.enrol()
     qtbot.waitUntil(lambda: "1900 6037" in wizard.enrol_page.message.text(), timeout=10000)
     assert "đã được dùng" in wizard.enrol_page.message.text() and not wizard.enrol_page.isComplete()
+
+
+def test_enter_pressed_twice_sends_the_code_once(qtbot: QtBot, world: SetupWorld) -> None:
+    """Found by review: the button was disabled while the code was on its way, but the field and its Enter were
+    not, so a second press sent the code again; overlapping the first, it was refused as "already used" and an
+    enrolled shop was told to call for a new code."""
+    runner = TaskRunner()
+    sent: list[str] = []
+    runner.task_started.connect(lambda task: sent.append(task.title))
+    wizard = _wizard(qtbot, world, runner)
+    wizard.next()
+    page = wizard.enrol_page
+    page.code.setText(display(world.code))
+    page.code.setFocus()
+    qtbot.keyClick(page.code, Qt.Key.Key_Return)
+    assert page.code.isReadOnly() and not page.enrol_button.isEnabled()  # while the first is on its way
+    qtbot.keyClick(page.code, Qt.Key.Key_Return)
+    page.enrol()  # the button's slot, as a click queued before it was disabled would call it
+    qtbot.waitUntil(page.isComplete, timeout=15000)
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=15000)
+    assert sent.count("Kích hoạt") == 1
+    assert page.message.text() == "Đã kích hoạt. Mã kết nối của cửa hàng đã được lưu an toàn."
+    from vendor_server.db import VendorDatabase
+    from vendor_server.enrolment_tables import EnrolmentAttempt
+
+    vendor = VendorDatabase(world.vendor.db_url)
+    try:
+        with vendor.sessions() as session:
+            assert session.query(EnrolmentAttempt).count() == 1  # the server saw one try
+    finally:
+        vendor.engine.dispose()
+    assert not page.code.isReadOnly()
+
+
+def _type(widget: QWidget, text: str) -> None:
+    """Key events carrying each character, as Unikey sends its letters (QTest's keyClicks takes ASCII only)."""
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def test_a_code_typed_with_the_vietnamese_input_method_on_is_read_back_or_said(qtbot: QtBot, world: SetupWorld) -> None:
+    """Found by review: Unikey's letters (Telex DD → Đ, VNI A1 → Á) were refused as "kiểm tra lại ký tự thứ 1"."""
+    wizard = _wizard(qtbot, world, TaskRunner())
+    wizard.next()
+    page = wizard.enrol_page
+    _type(page.code, "Đ4Ư7Á-236")  # no keys of a good code make this: the page asks for Unikey off
+    assert page.message.text() == ("Mã có chữ tiếng Việt (ký tự thứ 1): hãy tắt bộ gõ tiếng Việt (Unikey, EVKey) "
+                                   "rồi gõ lại mã.")
+    page.enrol()
+    assert "kiểm tra lại ký tự" not in page.message.text() and "tắt bộ gõ" in page.message.text()
+    page.code.clear()
+    _type(page.code, "ÁÊĐQR-7X")  # VNI's A1E6D9QR-7X: read back, and sent as the code it is
+    assert page.message.isHidden()
+    page.enrol()
+    assert page.code.text() == "A1E6D-9QR7X"
+    assert page.message.text().startswith("Đã đọc mã là A1E6D-9QR7X (bộ gõ tiếng Việt đang bật).")
+    # Not this shop's code: the server's answer shows it was asked with the code read back.
+    qtbot.waitUntil(lambda: "Không có mã kích hoạt này" in page.message.text(), timeout=15000)
+
+
+def test_the_first_step_says_a_failure_in_words(qtbot: QtBot, world: SetupWorld) -> None:
+    """Found by review: the search's and the proof's unexpected failures showed the exception's class and its
+    English text ("PermissionError: [Errno 13] Permission denied: …")."""
+    import errno
+
+    wizard = _wizard(qtbot, world, TaskRunner())
+    pos = wizard.pos_page
+    pos._search_failed(PermissionError(errno.EACCES, "Permission denied", r"C:\Program Files\PMV"))
+    assert pos.status.text() == r"Không tìm được PMV: C:\Program Files\PMV: không có quyền"
+    pos._proved(pos._proving, None, ValueError("unsupported database layout"))
+    said = pos.message.text()
+    assert said.startswith("Không mở được dữ liệu PMV: lỗi ngoài dự kiến")
+    assert "unsupported" not in said and "Errno" not in said
 
 
 def test_the_app_opens_the_wizard_on_a_first_start_and_keeps_a_cancelled_setup(

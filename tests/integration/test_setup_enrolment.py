@@ -7,6 +7,8 @@ command line in a subprocess (a shop whose contract is not issued yet, so the sh
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import os
 import subprocess
@@ -18,8 +20,9 @@ import pytest
 from app.infra.paths import AppPaths
 from app.infra.settings import load_settings
 from app.setup.enrolment import EnrolFailure, EnrolmentError
-from app.setup.headless import HeadlessRequest, run_setup
-from tests.setup_world import ADDRESS, PHONE, SHOP_ID, SHOP_NAME, setup_world
+from app.setup.headless import HeadlessRequest, SetupNotWritten, run_setup
+from pmv_protocol.enrolment_codes import display
+from tests.setup_world import ADDRESS, PHONE, SHOP_ID, SHOP_NAME, SetupWorld, setup_world
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_os_keyring")]
 
@@ -62,6 +65,78 @@ def test_an_answer_that_cannot_be_kept_still_sets_the_shop_up(tmp_path: Path, ap
         assert outcome.shop.shop_id == SHOP_ID
         assert load_settings(runtime.paths.settings_file).settings.shop.phone == PHONE
         assert runtime.token_store.get() and runtime.contract_service().current() is not None
+
+
+def _enrol_attempts(world: SetupWorld) -> int:
+    """The tries of a code the vendor's server recorded (it records every one, whatever came of it)."""
+    from vendor_server.db import VendorDatabase
+    from vendor_server.enrolment_tables import EnrolmentAttempt
+
+    vendor = VendorDatabase(world.vendor.db_url)
+    try:
+        with vendor.sessions() as session:
+            return session.query(EnrolmentAttempt).count()
+    finally:
+        vendor.engine.dispose()
+
+
+def test_the_same_setup_command_run_again_after_the_settings_could_not_be_written_finishes(
+        tmp_path: Path, app_paths: AppPaths) -> None:
+    """Found by review: ``setup --enrol CODE`` spent the code, could not write the settings and said "Không có gì bị
+    thay đổi"; the same command run again later was refused "already used", although the enrolment was kept in
+    the data folder.  Now the failure says the enrolment is kept, and the same command finishes with it."""
+    with setup_world(tmp_path, app_paths, contract=False) as world:
+        home = tmp_path / "cli-home"
+        env = {**os.environ, "PMV_SUPPORT_HOME": str(home), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+        blocked = home / "config" / "settings.toml"
+        blocked.mkdir(parents=True)  # a folder where the settings file goes: the system refuses the write
+        command = ["setup", "--pos-dir", str(world.install_dir), "--enrol", display(world.code), "--vendor-url",
+                   world.vendor.base_url]
+
+        def run(now: dt.datetime) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "tests.cli_fixed_world", now.isoformat(), *command],
+                                  capture_output=True, text=True, env=env, timeout=120)
+
+        first = run(world.clock())
+        assert first.returncode == 1 and first.stdout == ""
+        said = first.stderr.strip().splitlines()[-1]
+        assert "đã được kích hoạt và việc kích hoạt được giữ lại" in said and "chạy lại đúng lệnh này" in said
+        assert "Không có gì bị thay đổi" not in said
+        blocked.rmdir()  # the technician fixes the folder, and comes back later
+        world.clock.advance(hours=2)  # past the hour in which the server would answer the same install again
+        again = run(world.clock())
+        assert again.returncode == 0, again.stderr
+        report = json.loads(again.stdout)
+        assert report["shop"]["shop_id"] == SHOP_ID and report["shop"]["phone"] == PHONE
+        assert load_settings(Path(report["settings_file"])).settings.shop.shop_id == SHOP_ID
+        assert _enrol_attempts(world) == 1  # the kept enrolment, not the server (which would say "already used")
+
+
+def test_a_setup_that_could_not_keep_the_enrolment_nor_write_the_settings_says_the_code_is_spent(
+        tmp_path: Path, app_paths: AppPaths) -> None:
+    with setup_world(tmp_path, app_paths) as world:
+        runtime = world.runtime
+        world.environment.pending.file.parent.parent.mkdir(parents=True, exist_ok=True)
+        world.environment.pending.file.parent.write_bytes(b"")  # the data folder refuses the kept enrolment
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_bytes(b"")
+        runtime.loaded = dataclasses.replace(runtime.loaded, path=blocker / "settings.toml")  # and the settings
+        with pytest.raises(SetupNotWritten) as failed:
+            run_setup(runtime, world.environment, HeadlessRequest(code=world.code))
+        assert failed.value.kept is False
+        assert failed.value.errno == failed.value.error.errno is not None  # what the system said, for the CLI's words
+
+
+def test_an_enrolment_kept_by_an_earlier_version_finishes_when_its_code_is_given_again(
+        tmp_path: Path, app_paths: AppPaths) -> None:
+    """An enrolment kept before the code was recorded with it: the server's "already used" falls back to it."""
+    with setup_world(tmp_path, app_paths) as world:
+        kept = world.environment.enrol(world.code)
+        world.environment.pending.keep(kept)  # as the earlier version kept it: without the code
+        world.clock.advance(hours=2)  # past the replay window: the server refuses the code as used
+        outcome = run_setup(world.runtime, world.environment, HeadlessRequest(code=world.code))
+        assert outcome.shop.shop_id == SHOP_ID and world.runtime.token_store.get() == kept.token
+        assert _enrol_attempts(world) == 2
 
 
 def test_a_second_use_of_the_code_is_refused_and_nothing_is_written(tmp_path: Path, app_paths: AppPaths) -> None:

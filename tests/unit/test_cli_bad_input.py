@@ -206,6 +206,10 @@ CASES = [
     # A typo in the code is named by position before anything is sent (pmv_protocol/enrolment_codes.py).
     case("setup", "bad value", "setup", "--pos-dir", "{shopdir}/install", "--enrol", "7KQ3MZ4PXX", code=1,
          says="Mã không đúng — kiểm tra lại ký tự thứ"),
+    # Typed with Unikey on (Telex made Đ of DD) and a character wrong, so no keys read back as a good code: the input
+    # method is named, not "kiểm tra lại ký tự thứ 1" (found by review).
+    case("setup", "bad value", "setup", "--pos-dir", "{shopdir}/install", "--enrol", "Đ4KM-7NPQD", code=1,
+         says="Mã kích hoạt có chữ tiếng Việt (ký tự thứ 1): hãy tắt bộ gõ tiếng Việt"),
     case("setup", "bad value", "setup", "--pos-dir", "{shopdir}/install", "--token", "abcdefgh", code=1,
          says="--token và --contract phải đi cùng nhau"),
     # -- shop-token ------------------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Step 2, Kích hoạt: trade the vendor's enrolment code for the shop token, details and contract.
 
 The code is read locally as it is typed (a wrong character is named by position before anything is
-sent); the exchange runs in a worker.  A shop without Internet types the token the vendor gave and
-imports the contract file instead, on the same page.  The token is stored the moment the server
-answers (a code works once), so going back, cancelling or restarting the app keeps the enrolment.
+sent; a Vietnamese input method's letters are read back as the keys typed, or the page asks for it to
+be turned off); the exchange runs in a worker, one at a time (Enter pressed twice, or the button after
+Enter, sends nothing more while the first is on its way: the field is read-only until its answer).  A
+shop without Internet types the token the vendor gave and imports the contract file instead, on the
+same page.  The token is stored the moment the server answers (a code works once), so going back,
+cancelling or restarting the app keeps the enrolment.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from app.infra.formatting import format_date
 from app.setup.enrolment import Enrolment, EnrolmentError
 from app.setup.environment import SetupEnvironment
 from app.setup.finish import SetupChoices, ShopDetails
+from app.setup.typed_code import read_typed_code
 from app.ui.failure_texts import failure_text, os_failure_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
@@ -42,7 +46,7 @@ from app.ui.warranty.texts import contract_problem_text
 from app.ui.widgets.message import MessageLabel
 from pmv_protocol.contract import Contract, ContractError, verify
 from pmv_protocol.coverage import warranty_end
-from pmv_protocol.enrolment_codes import LENGTH, read_code
+from pmv_protocol.enrolment_codes import LENGTH, CodeProblem, code_characters, display, read_code
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +121,7 @@ class EnrolPage(QWizardPage):
         layout.addWidget(self.offline)
         layout.addStretch(1)
         self._checked = False
+        self._busy = False  # a code is on its way to the server: enrol() does nothing until its answer
 
     def initializePage(self) -> None:
         if self.choices.enrolment is None and not self._checked:
@@ -132,25 +137,40 @@ class EnrolPage(QWizardPage):
     # -- the code --------------------------------------------------------------------------------------------------
 
     def _typed(self, text: str) -> None:
-        reading = read_code(text)
+        reading = read_typed_code(text)
         if reading.ok or not text.strip():
             self.message.hide()
-        elif len([c for c in text if c not in "- "]) >= LENGTH:  # judge only a whole code while typing
+        elif reading.problem is CodeProblem.INPUT_METHOD or len(code_characters(text)) >= LENGTH:
+            # judge only a whole code while typing, but say at once that the input method is on
             self.message.show_message(code_problem_text(reading), Level.WARNING)
 
     def enrol(self) -> None:
-        reading = read_code(self.code.text())
-        if not reading.ok:
+        if self._busy:  # Enter pressed again, or the button after Enter: the first try's answer decides
+            return
+        text = self.code.text()
+        reading = read_typed_code(text)
+        if reading.code is None:
             self.message.show_message(code_problem_text(reading), Level.WARNING)
             return
-        self.enrol_button.setEnabled(False)
-        self.message.show_message(self.tr("Đang kích hoạt với máy chủ của nhà cung cấp…"), Level.INFO)
-        typed = self.code.text()
-        self.runner.run(lambda: self.environment.enrol(typed), on_success=self._enrolled,
+        if read_code(text).problem is CodeProblem.INPUT_METHOD:  # read back from Unikey's letters: show the code
+            self.code.setText(display(reading.code))
+            self.message.show_message(tr_args(self.tr("Đã đọc mã là %1 (bộ gõ tiếng Việt đang bật). Đang kích hoạt "
+                                                      "với máy chủ của nhà cung cấp…"), display(reading.code)),
+                                      Level.INFO)
+        else:
+            self.message.show_message(self.tr("Đang kích hoạt với máy chủ của nhà cung cấp…"), Level.INFO)
+        self._set_busy(True)
+        code = reading.code
+        self.runner.run(lambda: self.environment.enrol(code), on_success=self._enrolled,
                         on_failure=self._refused, context=self, title=self.tr("Kích hoạt"))
 
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.code.setReadOnly(busy)
+        self.enrol_button.setEnabled(not busy and self.choices.enrolment is None)
+
     def _enrolled(self, enrolment: Enrolment) -> None:
-        self.enrol_button.setEnabled(True)
+        self._set_busy(False)
         self.choices.enrolment = enrolment
         self.choices.vendor_url = self.environment.vendor_url  # the server that enrolled the shop is its server
         self.choices.offline_token, self.choices.offline_contract = "", None
@@ -159,7 +179,7 @@ class EnrolPage(QWizardPage):
         self._show()
 
     def _refused(self, exc: BaseException) -> None:
-        self.enrol_button.setEnabled(True)
+        self._set_busy(False)
         if isinstance(exc, EnrolmentError):
             self.message.show_message(enrol_failure_text(exc), Level.CRITICAL)
         else:
@@ -228,7 +248,7 @@ class EnrolPage(QWizardPage):
         enrolment = self.choices.enrolment
         self.shop_box.setVisible(enrolment is not None)
         self.code.setEnabled(enrolment is None)
-        self.enrol_button.setEnabled(enrolment is None)
+        self.enrol_button.setEnabled(enrolment is None and not self._busy)
         if enrolment is not None:
             lines = [f"<b>{escape(enrolment.name)}</b> ({escape(enrolment.shop_id)})"]
             lines += [escape(text) for text in (enrolment.address, enrolment.phone) if text]

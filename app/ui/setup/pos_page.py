@@ -27,6 +27,7 @@ from app.setup.environment import SetupEnvironment
 from app.setup.finish import SetupChoices
 from app.setup.pos_discovery import FoundBy, PosInstall, read_install
 from app.setup.pos_proof import DatabaseProof, prove_database
+from app.ui.failure_texts import failure_text
 from app.ui.i18n import tr_args
 from app.ui.levels import Level
 from app.ui.setup.texts import found_by_text, install_problem_text, proof_problem_text
@@ -247,5 +248,7 @@ class PosPage(QWizardPage):
 
 
 def tr_failed(text: str, exc: BaseException | None) -> str:
-    """``text`` (translated, with %1) naming an unexpected failure; the log has the traceback."""
-    return tr_args(text, f"{type(exc).__name__}: {exc}" if exc is not None else "?")
+    """``text`` (translated, with %1) naming a failure in the shop's words: a file's or a folder's by what the
+    system said (a missing one, no permission…), anything else as a fault kept in the log (the task's
+    traceback) -- never the exception's English text."""
+    return tr_args(text, failure_text(exc) if exc is not None else "?")

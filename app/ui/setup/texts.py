@@ -16,6 +16,9 @@ def code_problem_text(reading: CodeReading) -> str:
         return translate("SetupTexts", "Nhập mã kích hoạt nhà cung cấp đã gửi (10 ký tự).")
     if reading.problem is CodeProblem.LENGTH:
         return tr_args(translate("SetupTexts", "Mã kích hoạt có 10 ký tự; ô này đang có %1."), str(reading.found))
+    if reading.problem is CodeProblem.INPUT_METHOD:  # Unikey/EVKey left on: Đ, Ư, Á… where the code's keys were
+        return tr_args(translate("SetupTexts", "Mã có chữ tiếng Việt (ký tự thứ %1): hãy tắt bộ gõ tiếng Việt "
+                                               "(Unikey, EVKey) rồi gõ lại mã."), str(reading.position or 1))
     if reading.position is not None:
         return tr_args(translate("SetupTexts", "Mã không đúng — kiểm tra lại ký tự thứ %1"), str(reading.position))
     return translate("SetupTexts", "Mã không đúng — kiểm tra lại từng ký tự.")

@@ -1,6 +1,7 @@
 """Enrolment codes: the alphabet and reading rules from Crockford's base 32 (https://www.crockford.com/base32.html),
 the check from Reed–Solomon's properties (two check symbols over GF(32): distance 3, so every single wrong
-symbol is located and every pair detected)."""
+symbol is located and every pair detected); what a chat, an e-mail or a Vietnamese input method does to a
+code on its way into the field (Unicode's categories: Zs spaces, Pd dashes, Cf invisible formatting)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,31 @@ def test_reading_ignores_case_and_grouping(typed: str) -> None:
     assert read_code(typed).code == CODE
 
 
+@pytest.mark.parametrize("typed", [
+    # Pasted from a chat or an e-mail, whose editors swap the plain characters for typographic ones.
+    display(CODE).replace("-", "\u00a0"),  # a non-breaking space between the groups
+    display(CODE).replace("-", "\u202f"),  # a narrow one (French-style typography)
+    display(CODE).replace("-", "\u3000"),  # an ideographic one (a CJK input method)
+    display(CODE).replace("-", "\t"),
+    display(CODE).replace("-", "\r\n"),  # the code broken over two lines of an e-mail
+    display(CODE).replace("-", "\u2013"),  # an en dash (autocorrect's hyphen between words)
+    display(CODE).replace("-", "\u2014"),  # an em dash
+    display(CODE).replace("-", "\u2011"),  # a non-breaking hyphen
+    display(CODE).replace("-", "\u2012"),  # a figure dash
+    display(CODE).replace("-", "\u2212"),  # a minus sign (a word processor's)
+    display(CODE).replace("-", "\u200b"),  # an invisible zero-width space
+    display(CODE).replace("-", "\u00ad"),  # a soft hyphen
+    display(CODE) + ".",  # the end of the sentence that gave it
+    display(CODE) + ",",
+    display(CODE) + "!",
+    "\u201c" + display(CODE) + "\u201d.",  # in quotes
+    "(" + display(CODE) + ")",
+    "**" + display(CODE) + "**",  # a chat's bold
+])
+def test_spaces_dashes_and_punctuation_pasted_around_a_code_are_ignored(typed: str) -> None:
+    assert read_code(typed).code == CODE
+
+
 def test_look_alikes_are_read_as_crockford_says() -> None:
     code = with_check("10A0B1C1")
     typed = "IOA" + "o" + "B" + "l" + "C" + "i" + code[8:]  # I→1, O/o→0, l/i→1
@@ -40,11 +66,29 @@ def test_look_alikes_are_read_as_crockford_says() -> None:
     ("---", CodeProblem.EMPTY, None),
     ("7KQ3MZ4PU", CodeProblem.CHARACTER, 9),  # U is not in the alphabet (Crockford keeps it out)
     ("7KQ3M#4PAB", CodeProblem.CHARACTER, 6),
-    ("7KQ3MƯ4PAB", CodeProblem.CHARACTER, 6),  # what a Vietnamese input method makes of "UW"
+    ("7KQ3M!4PAB", CodeProblem.CHARACTER, 6),  # punctuation inside the code is no grouping
+    ("7KQ3MД4PAB", CodeProblem.CHARACTER, 6),  # a Cyrillic letter: no Vietnamese input method makes it
 ])
 def test_bad_characters_are_named_by_position(typed: str, problem: CodeProblem, position: int | None) -> None:
     reading = read_code(typed)
     assert (reading.code, reading.problem, reading.position) == (None, problem, position)
+
+
+@pytest.mark.parametrize(("typed", "position"), [
+    # What Unikey/EVKey make of a code's keys: Telex dd → đ, aa → â, aw → ă, ow → ơ, w → ư and s f r x j the
+    # tones; VNI d9 → đ, a6 → â, a8 → ă, o7 → ơ and 1-5 the tones.  Not "check character N": the code is not
+    # mistyped, the input method is on.
+    ("Đ4KM-7NPQC", 1),  # Telex DD4KM-7NPQC
+    ("TĂ3B-C9KFA", 2),  # Telex TAW3B-C9KFA
+    ("7KQ3MƯ4PAB", 6),  # Telex W
+    ("BÁKC-ÈMRY", 2),  # VNI BA1KC-E2MRY
+    ("HÂBK-7MP49", 2),  # VNI HA6BK-7MP49
+    ("BƠHK-3NPGK", 2),  # VNI BO7HK-3NPGK
+    ("ba\u0301kc-e\u0300mry", 2),  # the same, lower case and decomposed (a Mac's or a web form's NFD)
+])
+def test_vietnamese_letters_are_an_input_method_problem(typed: str, position: int) -> None:
+    reading = read_code(typed)
+    assert (reading.code, reading.problem, reading.position) == (None, CodeProblem.INPUT_METHOD, position)
 
 
 def test_a_wrong_length_says_how_many_characters_were_typed() -> None:

@@ -177,3 +177,21 @@ def test_a_kept_enrolment_comes_back_without_its_token_in_the_file(tmp_path: Pat
     pending.file.write_text("{not json", encoding="utf-8")  # damaged: ignored, not fatal
     assert pending.load() is None
 
+
+
+def test_a_kept_enrolment_knows_the_code_it_was_traded_for_by_its_hash(tmp_path: Path,
+                                                                      signer: Ed25519PrivateKey) -> None:
+    """So ``setup --enrol CODE`` run again finishes with it instead of asking the server (found by review)."""
+    from pmv_protocol.enrolment_codes import with_check
+
+    code, other = with_check("7KQ3MZ4P"), with_check("HJKMNPQR")
+    tokens = TokenStore(tmp_path / "secrets" / "shop-token")
+    pending = PendingEnrolment(tmp_path, tokens)
+    enrolment = Enrolment("KP-0001", "Tiệm vàng Kim Phát", "", "", TOKEN, _contract(signer))
+    assert pending.load_for(code) is None
+    pending.keep(enrolment, code)
+    assert code not in pending.file.read_text(encoding="utf-8")  # spent, but only its hash is kept
+    assert pending.load_for(code) == (enrolment, True) and pending.load_for(other) == (enrolment, False)
+    assert pending.load() == enrolment
+    pending.keep(enrolment)  # as an earlier version kept it
+    assert pending.load_for(code) == (enrolment, None)

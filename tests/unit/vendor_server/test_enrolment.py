@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import uuid
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from pmv_protocol.enrolment_codes import ALPHABET, display, with_check
 from pmv_protocol.enrolment_wire import EnrolRefusal
@@ -15,7 +18,7 @@ from tests.helpers import FixedClock, at_once
 from vendor_server import enrolment
 from vendor_server.console.audit import Action, Outcome, entries
 from vendor_server.db import VendorDatabase
-from vendor_server.enrolment import PER_CODE, CodeState, EnrolRefused, create_code, latest_code, redeem
+from vendor_server.enrolment import PER_CODE, CodeState, Enrolled, EnrolRefused, create_code, latest_code, redeem
 from vendor_server.enrolment_tables import EnrolmentAttempt, EnrolmentCodeRow
 from vendor_server.shop_registry import ShopDetails, ShopExists, register_shop, shop_details, update_shop
 
@@ -156,6 +159,18 @@ def test_text_that_is_no_code_is_refused_as_format(db: VendorDatabase, typed: st
     assert (refused.refusal, refused.position) == (EnrolRefusal.FORMAT, position)
 
 
+def test_a_code_pasted_from_a_chat_redeems(db: VendorDatabase) -> None:
+    issued = create_code(db, "KP-0001", now=T0, created_by="cli")
+    pasted = "\u201c" + display(issued.code).replace("-", "\u2013\u00a0") + "\u201d."  # “ABCDE– FGHJK”.
+    assert redeem(db, pasted, address=HERE, now=T0).shop_id == "KP-0001"
+
+
+def test_a_code_typed_with_a_vietnamese_input_method_on_is_refused_saying_so(db: VendorDatabase) -> None:
+    refused = _refusal(db, "Đ4KM-7NPQC", T0)  # Unikey's Telex made Đ of DD
+    assert (refused.refusal, refused.position) == (EnrolRefusal.FORMAT, 1)
+    assert "Vietnamese input method" in refused.message and "likely wrong" not in refused.message
+
+
 def test_a_newer_code_makes_the_older_unusable(db: VendorDatabase) -> None:
     older = create_code(db, "KP-0001", now=T0, created_by="thuha")
     newer = create_code(db, "KP-0001", now=T0 + dt.timedelta(minutes=10), created_by="tranminh")
@@ -198,6 +213,72 @@ def test_two_redeems_of_one_code_at_once_give_exactly_one_token(db: VendorDataba
     assert len(tokens) == 1 and refusals == [EnrolRefusal.USED] * (racers - 1)
     assert _token_works(db, tokens[0]) == "KP-0001"
     assert len(entries(db, action=Action.ENROL)) == 1
+
+
+def _retried_while_the_first_commits(database: VendorDatabase, same_key: bool) -> tuple[Enrolled, Enrolled | str]:
+    """An install's try spends the code; before it commits, a second try of the code (the same install pressing
+    Enter again, or asking again after its client timed out, or another install) reads it still unused and
+    reaches its own UPDATE.  Returns the first's answer and the second's (or its refusal and audit detail).
+
+    Real transactions, ordered by the database's own events: the first holds its commit until the second's
+    UPDATE of the code is on its way, which then waits for the first's lock (SQLite's write lock, PostgreSQL's
+    row lock) and finds the code spent."""
+    issued = create_code(database, "KP-0001", now=T0, created_by="cli")
+    first_key = str(uuid.uuid4())
+    second_key = first_key if same_key else str(uuid.uuid4())
+    first_spent, second_updates = threading.Event(), threading.Event()
+
+    def before_commit(_session: Any) -> None:
+        if threading.current_thread().name == "first":
+            first_spent.set()
+            assert second_updates.wait(20), "the second try never reached its UPDATE"
+
+    def before_statement(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if threading.current_thread().name == "second" and statement.lstrip().startswith("UPDATE enrolment_codes"):
+            second_updates.set()
+
+    event.listen(database.sessions, "before_commit", before_commit)
+    event.listen(database.engine, "before_cursor_execute", before_statement)
+    answers: dict[str, Enrolled | str] = {}
+
+    def redeem_as(name: str, key: str, address: str) -> None:
+        try:
+            answers[name] = redeem(database, display(issued.code), address=address, now=T0, replay_key=key)
+        except EnrolRefused as refused:
+            answers[name] = str(refused.refusal)
+
+    first = threading.Thread(target=redeem_as, args=("first", first_key, HERE), name="first")
+    second = threading.Thread(target=redeem_as, args=("second", second_key, HERE if same_key else ELSEWHERE),
+                              name="second")
+    first.start()
+    assert first_spent.wait(20)
+    second.start()
+    first.join(30)
+    second.join(30)
+    event.remove(database.engine, "before_cursor_execute", before_statement)
+    event.remove(database.sessions, "before_commit", before_commit)
+    assert isinstance(answers["first"], Enrolled), answers
+    return answers["first"], answers["second"]
+
+
+def test_the_same_install_asking_again_while_its_first_try_commits_gets_the_same_answer(
+        db: VendorDatabase) -> None:
+    """Found by review: a second POST with the same Idempotency-Key overlapping the first (Enter pressed twice, or
+    a retry after a client timeout while the server was still committing) was refused "already used", so an
+    enrolled shop was told to call for a new code, and the audit said "spent by a concurrent try"."""
+    first, second = _retried_while_the_first_commits(db, same_key=True)
+    assert isinstance(second, Enrolled) and second.token == first.token and second.shop_id == "KP-0001"
+    assert _token_works(db, first.token) == "KP-0001"
+    assert entries(db, action=Action.ENROL_REFUSED) == []
+    sent_again = [e.detail for e in entries(db, action=Action.ENROL) if e.detail and "sent again" in e.detail]
+    assert len(sent_again) == 1
+
+
+def test_another_install_overlapping_the_first_try_is_refused_as_used(db: VendorDatabase) -> None:
+    first, second = _retried_while_the_first_commits(db, same_key=False)
+    assert second == "used" and _token_works(db, first.token) == "KP-0001"
+    [refused] = entries(db, action=Action.ENROL_REFUSED)
+    assert refused.address == ELSEWHERE and refused.detail == "used: spent by a concurrent try"
 
 
 # --- the throttle ------------------------------------------------------------------------------------------------
@@ -312,5 +393,24 @@ def test_the_race_is_won_once_on_postgresql_too() -> None:
 
             at_once(8, race)
             assert sorted(outcomes) == ["ok"] + ["used"] * 7
+        finally:
+            database.engine.dispose()
+
+
+@pytest.mark.integration
+def test_the_same_install_asking_again_while_its_first_try_commits_gets_the_same_answer_on_postgresql() -> None:
+    """READ COMMITTED: the second UPDATE waits on the row lock, finds the code spent, and the row read again
+    after the first's commit answers it as a replay."""
+    from tests.pg_cluster import cluster
+
+    with cluster() as pg:
+        with pg.admin.connect() as connection:
+            connection.exec_driver_sql("CREATE DATABASE enrolment_retry")
+        database = VendorDatabase(pg.url("enrolment_retry"))
+        try:
+            database.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+            first, second = _retried_while_the_first_commits(database, same_key=True)
+            assert isinstance(second, Enrolled) and second.token == first.token
+            assert entries(database, action=Action.ENROL_REFUSED) == []
         finally:
             database.engine.dispose()

@@ -2,6 +2,8 @@
 
 One function for ``pmv-vendor issue-contract`` and the console's contracts page, so a contract made in
 either is the same document, signed with the same key, numbered in the same series ``HD-<shop>-NNN``.
+Storing it (:func:`store_contract`, the demo's embedded server too) applies its telemetry choice at once: a
+contract with ``telemetry: false`` drops what the shop reported before in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from vendor_server.db import ContractDocument, Shop, VendorDatabase
+from vendor_server.fleet.contracts import follow_telemetry
 from vendor_server.keys import VendorKeys
 from vendor_server.signing import sign_payload
 
@@ -54,5 +57,18 @@ def issue_contract(db: VendorDatabase, keys_dir: Path, *, shop_id: str, package:
     }
     document = sign_payload(payload, VendorKeys(keys_dir).private("contract"))
     text = json.dumps(document, ensure_ascii=False, indent=2)
-    db.store_contract(shop_id, text, issued_at)
+    store_contract(db, shop_id, text, issued_at)
     return IssuedContract(str(payload["contract_number"]), text, issued_at)
+
+
+def store_contract(db: VendorDatabase, shop_id: str, document: str, issued_at: dt.datetime) -> None:
+    """Store a signed contract document for the shop (LookupError for an unknown shop) and, when the shop's
+    latest contract now says ``telemetry: false``, drop its health data with it
+    (:func:`vendor_server.fleet.contracts.follow_telemetry`)."""
+    with db.sessions.begin() as session:
+        shop = session.scalar(select(Shop).where(Shop.shop_id == shop_id))
+        if shop is None:
+            raise LookupError(f"unknown shop {shop_id}; run pmv-vendor add-shop first")
+        session.add(ContractDocument(shop_pk=shop.id, document=document, issued_at=issued_at))
+        session.flush()
+        follow_telemetry(session, shop.id)

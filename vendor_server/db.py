@@ -198,6 +198,8 @@ class VendorDatabase:
         return session.scalar(select(Shop).where(Shop.token_hash == hash_token(token)))
 
     def store_contract(self, shop_id: str, document: str, issued_at: dt.datetime) -> None:
+        """The bare row.  The server's own paths store through :func:`vendor_server.contract_issue.store_contract`,
+        which also applies the contract's telemetry choice to what the shop reported before."""
         with self.sessions.begin() as session:
             shop = session.scalar(select(Shop).where(Shop.shop_id == shop_id))
             if shop is None:

@@ -18,6 +18,7 @@ import uvicorn
 
 from pmv_protocol.signed_json import parse_object
 from vendor_server.app import create_app
+from vendor_server.contract_issue import store_contract
 from vendor_server.db import VendorDatabase
 from vendor_server.routes.deps import utc_now
 from vendor_server.staff_acts import DEFAULT_STAFF
@@ -86,7 +87,7 @@ class EmbeddedVendor:
 
     def publish_contract(self, shop_id: str, document: str) -> None:
         issued_at = dt.datetime.fromisoformat(parse_object(document)["payload"]["issued_at"])
-        self.db.store_contract(shop_id, document, issued_at)
+        store_contract(self.db, shop_id, document, issued_at)
 
     def publish_pack(self, pack_file: Path, *, version: str, title_vi: str, summary_vi: str,
                      effective_date: str | None, target_id: str) -> bytes:

@@ -1,9 +1,10 @@
 """The staff console's queue page against the bare SQL query for its rows: 5,000 shops, 50,000 tickets.
 
 The queue page (``GET /console/queue``) must cost little more than the one query that gives its rows
-(``vendor_server.console.queue.queue_query``: tickets joined with their shop and assignee, by deadline,
-200 at most): no query per row (N+1), no per-row work that outweighs the database.  Budget: the page's
-server time at most 3x the bare query's, on SQLite and PostgreSQL, measured in one run.
+(``vendor_server.console.queue.queue_query``: tickets joined with their shop, assignee and newest answer,
+running clocks first, then by deadline, 200 at most; a full page also counts what it leaves out): no query per
+row (N+1), no per-row work that outweighs the database.  Budget: the page's server time at most 3x the bare
+query's, on SQLite and PostgreSQL, measured in one run.
 
 One database per engine, seeded with SQLAlchemy Core ``executemany`` (not through the API): 5,000 shops
 with 10 tickets each, 20 % of them open (received, in progress, solution proposed, on-site visit booked)

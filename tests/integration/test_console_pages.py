@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
 from app.infra.keys import load_trusted_keys
 from app.technician.unlock import TechnicianUnlock
@@ -22,6 +24,8 @@ from pmv_protocol.unlock_codes import make_challenge
 from tests.helpers import MemoryStore
 from tests.integration.console_helpers import T0, Console, csrf_of, running_console
 from vendor_server.console.audit import Action
+from vendor_server.db import Shop as ShopRow
+from vendor_server.db import Ticket
 
 pytestmark = pytest.mark.integration
 
@@ -66,6 +70,41 @@ def test_the_queue_puts_the_closest_deadline_first_and_marks_breaches(console: C
     # An assignee no staff id can be ("²" passes str.isdigit(), int() refuses it: a 500) filters nothing.
     odd = browser.get(f"{console.url}/queue", params={"assignee": "²"}, timeout=10)
     assert odd.status_code == 200 and _queue_numbers(odd.text) == [critical["number"], normal["number"]]
+
+
+def test_answered_tickets_never_push_a_running_one_off_the_queue_and_the_page_says_what_it_left_out(
+        console: Console) -> None:
+    """Found by a review: 200 tickets waiting on the shop (a solution proposed) with earlier deadlines filled the
+    page's 200 rows, and the overdue critical request opened after them was not on it, with no word of it."""
+    shop = console.shop()
+    db = console.db
+    try:
+        with db.engine.begin() as connection:
+            shop_pk = connection.execute(select(ShopRow.id).where(ShopRow.shop_id == "KP-0001")).scalar_one()
+            opened = T0 - dt.timedelta(days=8)
+            connection.execute(insert(Ticket), [
+                {"shop_pk": shop_pk, "idempotency_key": str(uuid.UUID(int=n + 1)), "number": f"YC-2026-9{n:05d}",
+                 "category": "incident", "severity": "normal", "title": f"Máy in số {n}", "description": "In mờ",
+                 "contact_name": "Chị Hoa", "contact_phone": "0903112233", "channel": "remote",
+                 "coverage": "warranty", "opened_at": opened,
+                 "response_due_at": opened + dt.timedelta(hours=4, minutes=n),
+                 "status": "solution_proposed", "created_at": opened, "updated_at": opened} for n in range(201)])
+    finally:
+        db.engine.dispose()
+    critical = shop.open_ticket(T0, severity="critical", title="Không bán được hàng")
+    console.clock.advance(hours=3)  # 12:00: past its 11:00 deadline
+    browser = console.sign_in("thuha")
+    page = browser.get(f"{console.url}/queue", timeout=10).text
+    numbers = _queue_numbers(page)
+    assert len(numbers) == 200 and numbers[0] == critical["number"]
+    assert "Quá hạn" in page.split(f'data-number="{critical["number"]}"')[1].split("</tr>")[0]
+    more = page.split('id="queue-more"')[1].split("</tfoot>")[0]
+    assert "Chưa hiện 2 yêu cầu xếp sau các dòng trên" in more
+    browser.get(f"{console.url}/language", params={"lang": "en", "back": "/console/queue"}, timeout=10)
+    english = browser.get(f"{console.url}/queue", timeout=10).text.split('id="queue-more"')[1].split("</tfoot>")[0]
+    assert "Not shown: 2 requests that come after the rows above" in english
+    narrowed = browser.get(f"{console.url}/queue", params={"severity": "critical"}, timeout=10).text
+    assert _queue_numbers(narrowed) == [critical["number"]] and "Not shown" not in narrowed
 
 
 def test_a_ticket_worked_from_the_console_reaches_the_shop_and_the_shops_refusal_comes_back(
@@ -135,10 +174,13 @@ def test_a_technician_code_signed_in_the_console_opens_the_shops_technician_mode
     trusted = load_trusted_keys("technician", console.vendor.data / "vendor_keys.json")
     session = TechnicianUnlock(trusted, MemoryStore(), console.clock).verify(challenge, code.group(1).strip())
     assert session.technician == "Trần Minh"
-    assert session.expires_at - console.clock() == dt.timedelta(hours=2)
+    # Two hours from when the shop showed the challenge (its clock), not from the signing a minute later.
+    assert session.expires_at == challenge.issued_at + dt.timedelta(hours=2)
     (entry,) = console.audit(action=Action.CODE_SIGNED)
     assert entry.ticket_number == ticket["number"] and entry.shop_id == "KP-0001"
     assert "Kiểm tra máy in tem" in (entry.detail or "")
+    # The page and the audit say that same end, not the vendor's clock plus two hours.
+    assert f"(until {session.expires_at.isoformat()})" in (entry.detail or "")
 
 
 def test_a_code_for_another_shops_ticket_or_with_a_stale_second_factor_is_refused(console: Console) -> None:

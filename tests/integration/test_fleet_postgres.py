@@ -56,9 +56,11 @@ def test_heartbeats_racing_leave_one_contact_the_newest_report_and_one_state_per
 
 def test_sweeps_racing_open_one_ticket_per_shop(fleet: Fleet) -> None:
     shops = [fleet.add_shop(f"PG-01{n:02d}") for n in range(3)]
+    later = T0 + dt.timedelta(hours=48)
     for shop in shops:
         fleet.send(shop, beat({"backup.age": "critical"}), T0)
-    results = at_once(6, lambda _: sweep(fleet.db, fleet.settings, T0 + dt.timedelta(hours=48), fleet.calendars))
+        fleet.send(shop, beat({"backup.age": "critical"}, made_at=later), later)  # the time counts to the last report
+    results = at_once(6, lambda _: sweep(fleet.db, fleet.settings, later, fleet.calendars))
     opened = [act for result in results if isinstance(result, SweepResult) for act in result.opened]
     assert len(opened) == 3
     assert [len(fleet.tickets(shop)) for shop in shops] == [1, 1, 1]

@@ -2,9 +2,17 @@
 
 Time left is counted in working hours on the vendor's calendar (the SLA's own measure): a request due Monday
 09:00 seen on Friday 17:00 has one working hour left, not 64 real ones.  Since working time to a deadline only
-grows as the deadline moves later, ordering by ``response_due_at`` in SQL is ordering by working time left, so
-one query (tickets joined with their shop and assignee) gives the rows in order; the time left of each is then
-a calendar computation, no further query (no N+1: the benchmark holds the page to 3x the bare query).
+grows as the deadline moves later, ordering by ``response_due_at`` in SQL is ordering by working time left.
+
+The tickets whose clock runs come first, then the answered ones (a proposal or a visit offered: waiting on the
+shop) and those without a deadline.  That split is made in SQL, before the page's limit, with the very rule
+:func:`answered_tickets` states (:func:`answered_clause`): split after the limit, 200 answered tickets with
+earlier deadlines would push every running one off the page, an overdue critical request included.  So one
+query (tickets joined with their shop, assignee and newest answer and restart) gives the rows in order; the time
+left of each is then a calendar computation, no further query (no N+1: the benchmark holds the page to 3x the
+bare query).  Only a full page costs a second, plain count of what the filter matched, so the page can say how
+many tickets it left out (a window count in the first query would make every page pay for it: SQLite then keeps
+every matched row, not just the page's).
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from pmv_protocol.calendar import WorkingCalendar
@@ -85,14 +93,69 @@ class QueueRow:
         return self.clock_runs and self.left is not None and dt.timedelta(0) <= self.left <= DUE_SOON
 
 
+@dataclass(frozen=True)
+class Queue:
+    """The queue's page: its rows in order, and how many open tickets the filter matched (``total``)."""
+
+    rows: list[QueueRow]
+    total: int
+
+    @property
+    def hidden(self) -> int:
+        """Tickets matched but left off the page by its limit."""
+        return self.total - len(self.rows)
+
+
+def newest_steps(*where: ColumnElement[bool]) -> Subquery:
+    """Per ticket (of those ``where`` keeps), the id of its newest answer and of its newest restart: one grouped
+    read of the steps, joined to the tickets (a ticket without either has no row)."""
+    return (select(TicketEventRow.ticket_id,
+                   func.max(case((TicketEventRow.kind.in_(ANSWERS), TicketEventRow.id))).label("answer"),
+                   func.max(case((TicketEventRow.kind.in_(RESTARTS), TicketEventRow.id))).label("restart"))
+            .where(TicketEventRow.kind.in_(ANSWERS + RESTARTS), *where)
+            .group_by(TicketEventRow.ticket_id).subquery("steps"))
+
+
+def answered_clause(steps: Subquery) -> ColumnElement[bool]:
+    """SQL for "the ticket's current promise is answered" (:func:`answered_tickets` says why), on the tickets
+    joined (outer) with :func:`newest_steps`.  Never NULL: a ticket without steps is simply not answered."""
+    return or_(Ticket.status == TicketStatus.SOLUTION_PROPOSED.value,
+               func.coalesce(steps.c.answer, 0) > func.coalesce(steps.c.restart, 0))
+
+
+_OPEN = Ticket.status.in_([s.value for s in OPEN_STATUSES])
+
+
 def queue_query(where: QueueFilter) -> Select:
-    """The rows of the queue in order (also what the benchmark times bare)."""
+    """The rows of the queue in order (also what the benchmark times bare): each ticket with its shop, its
+    assignee and whether it is answered (1 or 0)."""
     assignee = aliased(StaffRow)
-    query = (select(Ticket, Shop, assignee)
+    steps = newest_steps(TicketEventRow.ticket_id.in_(select(Ticket.id).where(_OPEN)))
+    answered = case((answered_clause(steps), 1), else_=0)
+    # The clock stops for an answered ticket and never ran for one without a deadline: both after the running.
+    stopped = case((or_(answered_clause(steps), Ticket.response_due_at.is_(None)), 1), else_=0)
+    query = (select(Ticket, Shop, assignee, answered.label("answered"))
              .join(Shop, Shop.id == Ticket.shop_pk)
              .outerjoin(TicketAssignment, TicketAssignment.ticket_id == Ticket.id)
              .outerjoin(assignee, assignee.id == TicketAssignment.staff_id)
-             .where(Ticket.status.in_([s.value for s in OPEN_STATUSES])))
+             .outerjoin(steps, steps.c.ticket_id == Ticket.id))
+    # Running clocks first; NULL deadlines (no coverage) last on both engines; the id keeps equal deadlines in
+    # arrival order.
+    return (_matching(query, where)
+            .order_by(stopped, Ticket.response_due_at.is_(None), Ticket.response_due_at, Ticket.id)
+            .limit(where.limit))
+
+
+def count_query(where: QueueFilter) -> Select:
+    """How many open tickets the filter matches (the page's rows and those its limit leaves out)."""
+    return _matching(select(func.count()).select_from(Ticket).join(Shop, Shop.id == Ticket.shop_pk)
+                     .outerjoin(TicketAssignment, TicketAssignment.ticket_id == Ticket.id), where)
+
+
+def _matching(query: Select, where: QueueFilter) -> Select:
+    """``query``, on the tickets joined with their shop and (outer) their assignment, narrowed to the open
+    tickets ``where`` keeps."""
+    query = query.where(_OPEN)
     if where.status:
         query = query.where(Ticket.status == where.status)
     if where.severity:
@@ -103,9 +166,7 @@ def queue_query(where: QueueFilter) -> Select:
         query = query.where(TicketAssignment.staff_id.is_(None))
     elif where.assignee is not None:
         query = query.where(TicketAssignment.staff_id == where.assignee)
-    # NULL deadlines (no coverage) last on both engines; the id keeps equal deadlines in arrival order.
-    return (query.order_by(Ticket.response_due_at.is_(None), Ticket.response_due_at, Ticket.id)
-            .limit(where.limit))
+    return query
 
 
 class WorkingClock:
@@ -146,51 +207,39 @@ class WorkingClock:
         return self._total(end) - self._total(start)
 
 
-def answered_tickets(session: Session, tickets: Collection[tuple[int, str]]) -> set[int]:
-    """Of ``tickets`` (id, status), those whose current promise is answered, judged as the SLA report judges it.
+def answered_tickets(session: Session, ticket_ids: Collection[int]) -> set[int]:
+    """Of ``ticket_ids``, those whose current promise is answered, judged as the SLA report judges it.
 
     Answered: a proposed solution or an offered visit stored after the promise last (re)started (the shop refused
     a proposal, or reopened the ticket).  The status alone does not say it: staff can move a ticket to "visit
     booked" with no visit offered (the deadline would then stop silently), or back to "in progress" after a
     timely proposal (an alarm for a promise already kept).  A ticket in ``solution_proposed`` counts as answered
-    even without its step, as tickets from before the conversation have none.  One query for the whole page.
+    even without its step, as tickets from before the conversation have none.  One query, the queue's own rule
+    (:func:`answered_clause`).
     """
-    ids = [ticket_id for ticket_id, _status in tickets]
+    ids = list(ticket_ids)
     if not ids:
         return set()
-    last: dict[int, dict[str, int]] = {}
-    query = (select(TicketEventRow.ticket_id, TicketEventRow.kind, func.max(TicketEventRow.id))
-             .where(TicketEventRow.ticket_id.in_(ids), TicketEventRow.kind.in_(ANSWERS + RESTARTS))
-             .group_by(TicketEventRow.ticket_id, TicketEventRow.kind))
-    for ticket_id, kind, newest_id in session.execute(query):
-        last.setdefault(ticket_id, {})[kind] = newest_id
-    answered = set()
-    for ticket_id, status in tickets:
-        steps = last.get(ticket_id, {})
-        answer = max((steps.get(kind, 0) for kind in ANSWERS), default=0)
-        restart = max((steps.get(kind, 0) for kind in RESTARTS), default=0)
-        if answer > restart or status == TicketStatus.SOLUTION_PROPOSED:
-            answered.add(ticket_id)
-    return answered
+    steps = newest_steps(TicketEventRow.ticket_id.in_(ids))
+    return set(session.scalars(select(Ticket.id).outerjoin(steps, steps.c.ticket_id == Ticket.id)
+                               .where(Ticket.id.in_(ids), answered_clause(steps))))
 
 
-def open_queue(db: VendorDatabase, where: QueueFilter, calendar: WorkingCalendar, now: dt.datetime) -> list[QueueRow]:
-    """The queue's rows: running deadlines first by time left, then those answered, then none."""
+def open_queue(db: VendorDatabase, where: QueueFilter, calendar: WorkingCalendar, now: dt.datetime) -> Queue:
+    """The queue's rows: running deadlines first by time left, then those answered, then none; and how many
+    tickets the filter matched in all."""
     with db.sessions() as session:
         found = session.execute(queue_query(where)).all()
-        answered = answered_tickets(session, [(ticket.id, ticket.status) for ticket, _s, _a in found])
-    clock = WorkingClock(calendar, [now, *(t.response_due_at for t, _s, _a in found if t.response_due_at)])
+        total = len(found) if len(found) < where.limit else session.scalar(count_query(where)) or 0
+    clock = WorkingClock(calendar, [now, *(t.response_due_at for t, *_rest in found if t.response_due_at)])
     rows = []
-    for ticket, shop, staff in found:
+    for ticket, shop, staff, answered in found:
         due = ticket.response_due_at
         rows.append(QueueRow(
             ticket.id, ticket.number or "", ticket.title, ticket.severity, ticket.status, shop.shop_id, shop.name,
             ticket.opened_at, due, None if staff is None else staff.id, None if staff is None else staff.name,
-            None if due is None else clock.between(now, due), ticket.opened_by, ticket.check_id,
-            ticket.id in answered))
-    # The SQL order is by deadline; an answered ticket has no clock running, so it goes after.
-    rows.sort(key=lambda row: not row.clock_runs)
-    return rows
+            None if due is None else clock.between(now, due), ticket.opened_by, ticket.check_id, bool(answered)))
+    return Queue(rows, max(total, len(rows)))  # tickets closed between the two reads: never a negative "not shown"
 
 
 class AlreadyTaken(Exception):

@@ -152,8 +152,9 @@ def queue_page(request: Request, context: Context, me: Me, status: str = "", sev
     where = queue.QueueFilter(status=status or None, severity=severity or None, shop=shop.strip() or None,
                               assignee=chosen)
     now = context.clock()
-    rows = queue.open_queue(context.db, where, context.calendars.calendar(), now)
-    return render(request, "queue.html", me=me, rows=rows, now=now, refresh_seconds=context.queue_refresh_seconds,
+    found = queue.open_queue(context.db, where, context.calendars.calendar(), now)
+    return render(request, "queue.html", me=me, rows=found.rows, hidden=found.hidden, now=now,
+                  refresh_seconds=context.queue_refresh_seconds,
                   taken=taken[:40],
                   status=status, severity=severity, shop=shop,
                   assignee=assignee, statuses=[s.value for s in queue.OPEN_STATUSES], severities=queue.SEVERITIES)

@@ -34,7 +34,8 @@ SHOP_ERRORS = {
 def _list_page(request: Request, context: ServerContext, me: sessions.SessionInfo, *, q: str = "", error: str = "",
                values: dict[str, str] | None = None, http_status: int = 200) -> Response:
     now = context.clock()
-    rows = list_shops(context.db, shop_today(now), q, now=now, fleet=context.fleet)
+    rows = list_shops(context.db, shop_today(now), q, now=now, fleet=context.fleet,
+                      calendar=context.calendars.calendar())
     return render(request, "shops.html", me=me, http_status=http_status, rows=rows, q=q,
                   error=SHOP_ERRORS.get(error, ""), values=values or {})
 
@@ -64,7 +65,8 @@ def add_shop(request: Request, context: Context, sent: Posted) -> Response:
 def _shop_page(request: Request, context: ServerContext, me: sessions.SessionInfo, shop_id: str, *,
                issued: IssuedCode | None = None, added: bool = False) -> Response:
     now = context.clock()
-    page = shop_page(context.db, shop_id, shop_today(now), now=now, fleet=context.fleet)
+    page = shop_page(context.db, shop_id, shop_today(now), now=now, fleet=context.fleet,
+                     calendar=context.calendars.calendar())
     if page is None:
         raise PageRefused(404, "Không có cửa hàng này.", me)
     return render(request, "shop.html", me=me, page=page, code=latest_code(context.db, shop_id, now=now),

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
+from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.contract import Contract, ContractError
 from pmv_protocol.coverage import Coverage, coverage_on
 from pmv_protocol.signed_json import parse_object
+from vendor_server.console.vietnamese_order import vietnamese_key
 from vendor_server.db import Shop, Ticket, VendorDatabase, latest_contract_documents
 from vendor_server.fleet.settings import FleetSettings
 from vendor_server.fleet.silence import Silence, contract_in_force, silence_of
@@ -64,12 +66,12 @@ def _latest_contracts(db: VendorDatabase) -> dict[int, str]:
 
 
 def _silence(shop: Shop, contract: Contract | None, heartbeat_at: dt.datetime | None, now: dt.datetime | None,
-             fleet: FleetSettings | None) -> Silence | None:
+             fleet: FleetSettings | None, calendar: WorkingCalendar | None) -> Silence | None:
     if now is None:
         return None
     added = shop.created_at if shop.created_at.tzinfo is not None else shop.created_at.replace(tzinfo=dt.UTC)
     return silence_of(last_contact=heartbeat_at, added_at=added, in_force=contract_in_force(contract, now), now=now,
-                      settings=fleet or FleetSettings())
+                      settings=fleet or FleetSettings(), calendar=calendar)
 
 
 def search_key(text: str) -> str:
@@ -79,10 +81,12 @@ def search_key(text: str) -> str:
 
 
 def list_shops(db: VendorDatabase, today: dt.date, search: str = "", *, now: dt.datetime | None = None,
-               fleet: FleetSettings | None = None) -> list[ShopRow]:
-    """Every shop (or those whose id or name contains ``search``), by name.
+               fleet: FleetSettings | None = None, calendar: WorkingCalendar | None = None) -> list[ShopRow]:
+    """Every shop (or those whose id or name contains ``search``), by name in Vietnamese alphabetical order
+    (:mod:`vendor_server.console.vietnamese_order`), then by id.
 
-    ``now`` (the server's clock) and ``fleet`` (the ``[fleet]`` settings; None: the defaults): each row says
+    ``now`` (the server's clock), ``fleet`` (the ``[fleet]`` settings; None: the defaults) and ``calendar`` (the
+    server's published calendar, whose public holidays the alarm skips; None: the default): each row says
     whether the shop is silent; without ``now`` none is."""
     contracts = _latest_contracts(db)
     newest = select(Ticket.shop_pk, func.max(Ticket.id).label("id")).group_by(Ticket.shop_pk).subquery()
@@ -93,7 +97,9 @@ def list_shops(db: VendorDatabase, today: dt.date, search: str = "", *, now: dt.
             .group_by(Ticket.shop_pk)).all()}
         versions = {pk: version for pk, version in session.execute(
             select(Ticket.shop_pk, Ticket.app_version).join(newest, newest.c.id == Ticket.id)).all()}
-        shops = list(session.scalars(select(Shop).order_by(Shop.name, Shop.shop_id)))
+        # Ordered here, not in SQL: no database collates Vietnamese as its readers do (SQLite compares code points),
+        # and every shop is read anyway (the list has no pages).
+        shops = sorted(session.scalars(select(Shop)), key=lambda shop: (vietnamese_key(shop.name), shop.shop_id))
         # Compared folded, in Python: SQL's ILIKE folds only A-Z on SQLite ("KIM PHÁT" missed "Kim Phát"), and a
         # typed % or _ matched every shop.  Every shop is listed without a search anyway.
         wanted = search_key(search.strip())
@@ -109,7 +115,7 @@ def list_shops(db: VendorDatabase, today: dt.date, search: str = "", *, now: dt.
         rows.append(ShopRow(shop.shop_id, shop.name, None if contract is None else contract.contract_number,
                             None if contract is None else coverage_on(contract, today), heartbeat_at or last,
                             heartbeat_version or version, int(open_count or 0), shop.address, shop.phone,
-                            _silence(shop, contract, heartbeat_at, now, fleet), heartbeat_at is not None))
+                            _silence(shop, contract, heartbeat_at, now, fleet, calendar), heartbeat_at is not None))
     return rows
 
 
@@ -123,8 +129,8 @@ class ShopPage:
 
 
 def shop_page(db: VendorDatabase, shop_id: str, today: dt.date, *, now: dt.datetime | None = None,
-              fleet: FleetSettings | None = None) -> ShopPage | None:
-    """The shop's page; ``now`` and ``fleet`` as for :func:`list_shops`."""
+              fleet: FleetSettings | None = None, calendar: WorkingCalendar | None = None) -> ShopPage | None:
+    """The shop's page; ``now``, ``fleet`` and ``calendar`` as for :func:`list_shops`."""
     with db.sessions() as session:
         shop = session.scalar(select(Shop).where(Shop.shop_id == shop_id))
         if shop is None:
@@ -140,6 +146,6 @@ def shop_page(db: VendorDatabase, shop_id: str, today: dt.date, *, now: dt.datet
                   None if contract is None else coverage_on(contract, today), heartbeat_at or last,
                   report.app_version if report is not None else tickets[0].app_version if tickets else None,
                   sum(t.status in OPEN for t in tickets), shop.address, shop.phone,
-                  _silence(shop, contract, heartbeat_at, now, fleet), report is not None)
+                  _silence(shop, contract, heartbeat_at, now, fleet, calendar), report is not None)
     return ShopPage(row, contract, document, tickets, report)
 

@@ -58,6 +58,7 @@ from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.sla import response_due
 from pmv_protocol.thread import Author, EventKind
 from vendor_server.console.tables import StaffRow, TicketAssignment
+from vendor_server.console.vietnamese_order import SortKey, vietnamese_key
 from vendor_server.db import Shop, Ticket, VendorDatabase
 from vendor_server.thread_tables import TicketEventRow
 
@@ -216,9 +217,9 @@ def _row(month: str, staff: str, met: int, breached: int, times: Sequence[dt.tim
     return SlaRow(month, staff, met + breached, met, breached, nearest_rank(times, 50), nearest_rank(times, 90))
 
 
-def _staff_order(staff: str) -> tuple[bool, str, str]:
-    """Names alphabetically (case-blind), the unassigned last."""
-    return staff == UNASSIGNED, staff.casefold(), staff
+def _staff_order(staff: str) -> tuple[bool, SortKey]:
+    """Names in Vietnamese alphabetical order (:mod:`vendor_server.console.vietnamese_order`), the unassigned last."""
+    return staff == UNASSIGNED, vietnamese_key(staff)
 
 
 def sla_report(db: VendorDatabase, calendar: WorkingCalendar, now: dt.datetime, *, months: int = 3) -> SlaReport:

@@ -74,7 +74,7 @@ def _page(request: Request, context: ServerContext, me: Any, number: str, *, don
     due = thread.ticket.response_due_at
     left = None if due is None else calendar.working_time_between(now, due)
     with context.db.sessions() as session:
-        answered = bool(answered_tickets(session, [(thread.ticket.id, thread.ticket.status)]))
+        answered = bool(answered_tickets(session, [thread.ticket.id]))
     visit_day = calendar.next_opening(now).date()
     return render(request, "ticket.html", http_status=http_status, back=f"/console/tickets/{thread.ticket.number}",
                   me=me, thread=thread, ticket=thread.ticket,

@@ -123,6 +123,11 @@ ENGLISH: dict[str, str] = {
     "Chưa ai nhận": "Unassigned",
     "Lọc": "Filter",
     "Không có yêu cầu nào đang mở khớp bộ lọc.": "No open request matches the filter.",
+    "Chưa hiện": "Not shown:",
+    ("xếp sau các dòng trên (hạn xa hơn, đã trả lời hoặc không có hạn). Lọc theo trạng thái, mức độ, cửa hàng hoặc "
+     "người xử lý để xem."):
+        ("that come after the rows above (later deadlines, answered, or no deadline). Filter by status, severity, "
+         "shop or assignee to see them."),
     "Tự cập nhật": "Updates itself",
     "lúc": "at",
     "Yêu cầu": "Request",
@@ -414,6 +419,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "giờ bán hàng": ("trading hour", "trading hours"),
     "sao": ("star", "stars"),
     "dòng": ("line", "lines"),
+    "yêu cầu": ("request", "requests"),
 }
 
 

@@ -1,12 +1,13 @@
 """``pmv-vendor fleet sweep``: open the proactive tickets that are due, note the recoveries, for every shop.
 
 Why a command (run from cron, e.g. every 15 minutes, like ``ticket close-unanswered``) and not a loop inside the
-server: the server already sweeps a shop right after each of its heartbeats, so a loop would only add the
-shops that went quiet while a check was critical, whose held time grows without a report.  A loop in the app's
-lifespan would run once per worker (``serve --workers N``), and not at all where the app is embedded or tested
-without a lifespan; one cron line runs it once, and the sweep is safe to run twice at once anyway
-(:mod:`.proactive`).  Prints what it did as JSON; exits 1 when a ticket could not be opened or noted (each
-is retried by the next sweep).
+server: the server already sweeps a shop right after each of its heartbeats, and a check's critical time counts
+up to its last report only (it grows with reports, never while a shop sends nothing), so a later pass is left
+what those sweeps could not do: a ticket that failed to open, a note that failed to be written, a heartbeat
+whose sweep was cut short.  A loop in the app's lifespan would run once per worker (``serve --workers N``),
+and not at all where the app is embedded or tested without a lifespan; one cron line runs it once, and the
+sweep is safe to run twice at once anyway (:mod:`.proactive`).  Prints what it did as JSON; exits 1 when a
+ticket could not be opened or noted (each is retried by the next sweep).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     fleet = sub.add_parser("fleet", help="the shops' heartbeats: proactive tickets")
     fleet_sub = fleet.add_subparsers(dest="fleet_command", required=True)
     sweeping = fleet_sub.add_parser("sweep", parents=[common],
-                                    help="open a ticket for each check held critical past its threshold, note "
-                                         "recoveries (run from cron every few minutes)")
+                                    help="open a ticket for each check held critical past its threshold (or put it "
+                                         "on the check's ticket still open), note recoveries (run from cron every "
+                                         "few minutes)")
     sweeping.add_argument("--at", type=_moment, metavar="ISO",
                           help="sweep as at this moment (default: now), e.g. to catch up a missed run")
 
@@ -75,6 +77,7 @@ def run(args: argparse.Namespace, settings: Mapping[str, Any]) -> int:
     print(json.dumps({
         "opened": [{"shop_id": a.shop_id, "check_id": a.check_id, "ticket": a.ticket_number} for a in result.opened],
         "noted": [{"shop_id": a.shop_id, "check_id": a.check_id, "ticket": a.ticket_number} for a in result.noted],
+        "linked": [{"shop_id": a.shop_id, "check_id": a.check_id, "ticket": a.ticket_number} for a in result.linked],
         "failures": list(result.failures)}, ensure_ascii=False, indent=2))
     for failure in result.failures:
         print(f"pmv-vendor: error: {failure}", file=sys.stderr)

@@ -26,6 +26,6 @@ assert set(BUCKET_WORDS) == set(BUCKETS) == set(BUCKET_COLOURS)
 
 @router.get("/fleet")
 def fleet(request: Request, context: Context, me: Me) -> Response:
-    view = fleet_view(context.db, context.fleet, context.clock())
+    view = fleet_view(context.db, context.fleet, context.clock(), calendar=context.calendars.calendar())
     return render(request, "fleet.html", me=me, view=view, buckets=BUCKETS, bucket_words=BUCKET_WORDS,
                   bucket_colours=BUCKET_COLOURS, settings=context.fleet)

@@ -13,11 +13,17 @@ What is kept (:mod:`vendor_server.fleet.tables`):
 
 The contract decides what is kept: when the shop's latest contract says ``telemetry: false``, only the last
 contact and the app version are, whatever the report carries (logged: a client that sends more is wrong),
-and the shop's check states go.
+and the shop's check states go (the same as storing such a contract does at once,
+:func:`vendor_server.fleet.contracts.follow_telemetry`).
 
-A report older than the one kept (``made_at``; an outbox that delivers an old report after a newer one) counts
-as contact only.  Safe with several workers on PostgreSQL: the contact row is locked for the update, and two
-first reports of one shop racing to insert it (or a check's state) are settled by the unique keys and a retry.
+Reports are ordered by when the server received them, never by the till's clock: a till set back three hours
+would otherwise have every report for three hours taken as older than the one kept, and a POS database gone
+critical never recorded.  The shop's outbox keeps only its newest heartbeat, so a report arriving after a newer
+one is rare: only two requests of one shop in flight at once (a retry beside its successor, two workers) can be
+written in the opposite order of their receipt, and the one received first then counts as contact only.
+
+Safe with several workers on PostgreSQL: the contact row is locked for the update, and two first reports of one
+shop racing to insert it (or a check's state) are settled by the unique keys and a retry.
 
 Cheap, because 5,000 shops send one every 15 minutes (tests/bench/heartbeat_ingest.py): one pooled connection
 and one transaction per report, statements built once and only bound, the usual report (no status changed)
@@ -39,6 +45,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, Row, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.fleet import Heartbeat
 from vendor_server.calendars import PublishedCalendars
 from vendor_server.db import ContractDocument, Shop, VendorDatabase, hash_token
@@ -59,7 +66,7 @@ class Ingested:
     received_at: dt.datetime
     duplicate: bool = False
     telemetry: bool = True  # whether the health part was kept (the contract and the report both allow it)
-    stale: bool = False  # older than the report kept: counted as contact only
+    stale: bool = False  # received before the report kept (written after it): counted as contact only
     changed: tuple[str, ...] = ()  # the checks whose status is new (or that are new)
     sweep: bool = False  # the shop's states call for the proactive sweep
 
@@ -68,13 +75,14 @@ class UnknownShop(Exception):
     """No shop has the token a heartbeat came with (the route answers 401, as for every shop call)."""
 
 
-def ingest(db: VendorDatabase, shop_pk: int, report: Heartbeat, *, now: dt.datetime,
-           settings: FleetSettings) -> Ingested:
-    """Store ``report`` of the shop ``shop_pk`` received at ``now``, in one transaction.
+def ingest(db: VendorDatabase, shop_pk: int, report: Heartbeat, *, now: dt.datetime, settings: FleetSettings,
+           calendar: WorkingCalendar | None = None) -> Ingested:
+    """Store ``report`` of the shop ``shop_pk`` received at ``now``, in one transaction (``calendar``: the one
+    trading time skips the public holidays of, for whether the shop's states call for a sweep; None: the default).
 
     Plain SQL statements on a connection, not the ORM's unit of work: a heartbeat is the server's most frequent
     write, and its few statements (the contact, the states, the contract's flag) are all it needs."""
-    return _write(db, {"pk": shop_pk}, lambda: report, now, settings)[1]
+    return _write(db, {"pk": shop_pk}, lambda: report, now, settings, calendar)[1]
 
 
 def receive(db: VendorDatabase, shop: Shop, report: Heartbeat, *, now: dt.datetime, settings: FleetSettings,
@@ -83,7 +91,7 @@ def receive(db: VendorDatabase, shop: Shop, report: Heartbeat, *, now: dt.dateti
 
     The report is stored before any ticket is opened: a ticket that cannot be opened now (logged) is retried by
     the next report or the next ``pmv-vendor fleet sweep``, and never costs the shop its report."""
-    result = ingest(db, shop.id, report, now=now, settings=settings)
+    result = ingest(db, shop.id, report, now=now, settings=settings, calendar=calendars.calendar())
     if result.sweep:
         _sweep(db, shop.id, now, settings, calendars)
     return result
@@ -100,14 +108,14 @@ def receive_sent(db: VendorDatabase, token: str, body: bytes, *, now: dt.datetim
     learns nothing from the answer); nothing is stored then.
     """
     shop_pk, result = _write(db, {"token_hash": hash_token(token)}, lambda: Heartbeat.model_validate_json(body),
-                             now, settings)
+                             now, settings, calendars.calendar())
     if result.sweep:
         _sweep(db, shop_pk, now, settings, calendars)
     return result
 
 
 def _write(db: VendorDatabase, key: dict[str, object], parse: Callable[[], Heartbeat], now: dt.datetime,
-           settings: FleetSettings) -> tuple[int, Ingested]:
+           settings: FleetSettings, calendar: WorkingCalendar | None) -> tuple[int, Ingested]:
     """One heartbeat's transaction: the shop ``key`` names (its ``token_hash`` or its ``pk``; UnknownShop if
     none), its report as ``parse`` reads it (once the shop is known), stored; retried when it loses an insert
     race (two first reports of one shop at once).
@@ -127,7 +135,7 @@ def _write(db: VendorDatabase, key: dict[str, object], parse: Callable[[], Heart
                     held = connection.execute(_BY_TOKEN if by_token else _BY_PK, key).first()
                 if held is None:
                     raise UnknownShop()
-                return held.id, _ingest(connection, held, parse(), now, settings)
+                return held.id, _ingest(connection, held, parse(), now, settings, calendar)
         except IntegrityError:
             if attempt == ATTEMPTS:
                 raise
@@ -198,36 +206,27 @@ _FORGET_OTHER_STATES = delete(_STATES).where(_STATES.c.shop_pk == bindparam("pk"
                                              _STATES.c.ticket_id.is_(None))
 
 
-@dataclass(frozen=True)
-class _Kept:
-    """What the report kept says of itself: when it was made, and the checks it listed."""
-
-    made_at: dt.datetime
-    checks: frozenset[str]
+# Two requests of one shop in flight at once take the shop's turn (its row locked, or SQLite's one writer) within
+# a request's lifetime of each other. A receipt further back than this before the kept report's is not such a race
+# but the server's own clock set back (a time sync), and the report wins rather than freeze the shop's health.
+REORDER_WINDOW = dt.timedelta(minutes=5)
 
 
-QUEUED_AT_MOST = dt.timedelta(hours=6)  # how long a till may plausibly keep a report before it reaches us
-
-
-def _plausible(made_at: dt.datetime, received: dt.datetime) -> dt.datetime:
-    """``made_at`` when the till's clock is believable for a report received at ``received``; else ``received``."""
-    return made_at if received - QUEUED_AT_MOST <= made_at <= received else received
+def _received_earlier(received: dt.datetime, kept_received: dt.datetime) -> bool:
+    """A report received at ``received`` is older than the one kept, received at ``kept_received`` (both the server's
+    clock: the kept report's receipt is the contact's ``last_seen_at``, which only a kept report moves)."""
+    return kept_received - REORDER_WINDOW <= received < kept_received
 
 
 def _ingest(connection: Connection, held: Row[*tuple[Any, ...]], report: Heartbeat, now: dt.datetime,
-            settings: FleetSettings) -> Ingested:
+            settings: FleetSettings, calendar: WorkingCalendar | None) -> Ingested:
     shop_pk, contact = held.id, held.last_heartbeat_id is not None
     if held.last_heartbeat_id == report.id:
         return Ingested(held.last_seen_at, duplicate=True, telemetry=held.telemetry)
-    kept = _kept(held.report) if contact else None
-    # Which report is newer is judged on the till's clock (a queued report may arrive after a later one), as long
-    # as that clock is plausible: a report stamped after it reached the server, or long before, is taken as made
-    # when it arrived. A till whose clock ran years ahead, or fell back to 2000 (a flat CMOS battery), would
-    # otherwise keep one verdict as the shop's health on this side for good.
-    if kept is not None and _plausible(kept.made_at, held.last_seen_at) > _plausible(report.made_at, now):
-        # The shop is alive; its newer report stays the one kept.
-        connection.execute(_UPDATE_CONTACT, {"pk": shop_pk, "last_seen_at": max(held.last_seen_at, now)})
+    if contact and _received_earlier(now, held.last_seen_at):
+        # The newer report, received after this one but written first, stays the one kept (and the last contact).
         return Ingested(now, telemetry=held.telemetry, stale=True)
+    listed_before = _listed(held.report) if contact else None
     if report.telemetry and held.contract is not None:
         contract = read_contract(held.contract)
         if contract is not None and not contract.telemetry:
@@ -243,9 +242,9 @@ def _ingest(connection: Connection, held: Row[*tuple[Any, ...]], report: Heartbe
         connection.execute(_UPDATE_CONTACT, {"pk": shop_pk, **values})
     else:
         connection.execute(insert(_CONTACTS), {"shop_pk": shop_pk, **values})  # a race: IntegrityError, retried
-    changed, states = _states(connection, shop_pk, report, now, None if not contact or kept is None else kept.checks)
+    changed, states = _states(connection, shop_pk, report, now, listed_before)
     return Ingested(now, telemetry=report.telemetry, changed=changed,
-                    sweep=proactive.calls_for_sweep(states, now, settings))
+                    sweep=proactive.calls_for_sweep(states, now, settings, calendar))
 
 
 def _states(connection: Connection, shop_pk: int, report: Heartbeat, now: dt.datetime,
@@ -260,7 +259,7 @@ def _states(connection: Connection, shop_pk: int, report: Heartbeat, now: dt.dat
         key = {"pk": shop_pk, "reported": list(reported), "now": now}
         rows = connection.execute(_TOUCH_STATES if connection.dialect.update_returning else _HELD_STATES, key)
         held = {row.check_id: proactive.StateView(row.id, shop_pk, row.check_id, row.status, row.since,
-                                                  row.ticket_id) for row in rows}
+                                                  row.ticket_id, now) for row in rows}
         if not connection.dialect.update_returning:
             connection.execute(update(_STATES).where(_REPORTED).values(updated_at=bindparam("now")), key)
     changed, new = [], []
@@ -275,7 +274,7 @@ def _states(connection: Connection, shop_pk: int, report: Heartbeat, now: dt.dat
             connection.execute(_UPDATE_STATE, {"state_id": state.id, "status": status, "since": now,
                                                "updated_at": now})
         held[check_id] = proactive.StateView(0 if state is None else state.id, shop_pk, check_id, status, now,
-                                             None if state is None else state.ticket_id)
+                                             None if state is None else state.ticket_id, now)
     if new:  # a race: IntegrityError on (shop, check), retried
         connection.execute(insert(_STATES), new)
     if listed_before is None:  # the first report, or an unreadable one kept: forget whatever it does not list
@@ -285,10 +284,9 @@ def _states(connection: Connection, shop_pk: int, report: Heartbeat, now: dt.dat
     return tuple(changed), list(held.values())
 
 
-def _kept(text: str) -> _Kept | None:
-    """The kept report's ``made_at`` (the shop's clock, with its offset) and checks; None if it cannot be read."""
+def _listed(text: str) -> frozenset[str] | None:
+    """The checks the kept report listed; None if it cannot be read."""
     try:
-        kept = json.loads(text)
-        return _Kept(dt.datetime.fromisoformat(kept["made_at"]), frozenset(c["id"] for c in kept.get("checks", ())))
-    except (ValueError, KeyError, TypeError):
+        return frozenset(check["id"] for check in json.loads(text).get("checks", ()))
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None  # any new report replaces it

@@ -1,4 +1,5 @@
-"""Tickets the vendor's system opens on a shop's behalf, and the note it adds when their check recovers.
+"""Tickets the vendor's system opens on a shop's behalf, and the notes it adds when their check recovers or
+turns critical again while the ticket is still open.
 
 The fleet's sweep (:mod:`vendor_server.fleet.proactive`) decides *when*: a check held critical past its
 threshold, at most one open ticket per shop and check.  This module says *what* such a ticket is: the shop's
@@ -8,7 +9,7 @@ request the shop raised, :func:`vendor_server.tickets.ticket_terms`), in words c
 learns the ticket from its feed and keys its local copy on it).  Its contact is the vendor's system and the
 24/7 hotline: nobody at the shop asked for it.
 
-Both functions write in the caller's session and never commit: the sweep's check-state row and the ticket
+The functions write in the caller's session and never commit: the sweep's check-state row and the ticket
 it opens are one transaction, so a crash between them can neither lose the ticket nor open a second one.
 Framework-free, like the ticket services.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pmv_protocol import HOTLINE  # the contact of a ticket nobody called in
@@ -39,6 +41,9 @@ CHECK_NAMES: dict[str, str] = {
     "backup.restorable": "Bản sao lưu khôi phục được",
     "pos.db.connect": "Kết nối cơ sở dữ liệu PMV",
 }
+# A ticket the shop and staff may still act on (what the sweep puts a check's new critical spell on).
+OPEN_STATUSES = tuple(status.value for status in (TicketStatus.RECEIVED, TicketStatus.IN_PROGRESS,
+                                                  TicketStatus.SOLUTION_PROPOSED, TicketStatus.ON_SITE_SCHEDULED))
 # A check's result in words, for a recovery note that is not a full recovery (pmv_protocol.fleet.CheckStatus).
 _STATUS_WORDS = {"warning": "cảnh báo", "unknown": "không kiểm tra được", "skipped": "bỏ qua"}
 
@@ -97,6 +102,12 @@ def recovery_words(check_id: str, status: str, at: dt.datetime) -> str:
             f"{_STATUS_WORDS.get(status, status)}).")
 
 
+def critical_again_words(check_id: str, status_since: dt.datetime) -> str:
+    """The note for a check critical again, since ``status_since``, while its ticket is still open."""
+    return (f"Kiểm tra \u201c{check_name(check_id)}\u201d lại báo nghiêm trọng từ {_moment(status_since)}. Sự cố "
+            "này được theo dõi tiếp trong yêu cầu này, không mở yêu cầu mới.")
+
+
 def _aware(moment: dt.datetime, what: str) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware, got {moment.isoformat()}")
@@ -147,3 +158,24 @@ def note_check_recovered(session: Session, ticket: Ticket, *, check_id: str, sta
     flow_row(session, ticket)  # a ticket from before the conversation gets its flow, as any act does
     add_event(session, ticket, EventKind.MESSAGE, Author.SYSTEM, SYSTEM_CONTACT, at=now, now=now,
               text=recovery_words(check_id, status, now))
+
+
+def open_ticket_for_check(session: Session, shop_pk: int, check_id: str) -> Ticket | None:
+    """The system's newest ticket for the shop's ``check_id`` that is still open (not resolved or closed), if any."""
+    return session.scalars(
+        select(Ticket).where(Ticket.shop_pk == shop_pk, Ticket.opened_by == OpenedBy.SYSTEM.value,
+                             Ticket.check_id == _check_id(check_id), Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id.desc()).limit(1)).first()
+
+
+def note_check_critical_again(session: Session, ticket: Ticket, *, check_id: str, status_since: dt.datetime,
+                              now: dt.datetime) -> None:
+    """Add (not commit) the system's message on ``ticket`` that ``check_id`` is critical again since
+    ``status_since``, held past its threshold at ``now``.  Like the recovery note, both sides read it and the
+    ticket's status and deadline stay as they are: the ticket is already staff's to work."""
+    check_id = _check_id(check_id)
+    _aware(status_since, "status_since")
+    _aware(now, "now")
+    flow_row(session, ticket)
+    add_event(session, ticket, EventKind.MESSAGE, Author.SYSTEM, SYSTEM_CONTACT, at=now, now=now,
+              text=critical_again_words(check_id, status_since))

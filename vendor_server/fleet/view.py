@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.digits import natural
 from pmv_protocol.fleet import CheckStatus, Heartbeat
 from pmv_protocol.wire import TicketStatus
+from vendor_server.console.vietnamese_order import vietnamese_key
 from vendor_server.db import Shop, Ticket, VendorDatabase
 from vendor_server.fleet.settings import FleetSettings
 from vendor_server.fleet.silence import Silence, silences
@@ -90,15 +92,18 @@ class FleetView:
     versions: list[Tally]  # app versions, newest first
     packs: list[Tally]  # pack id + version, by id then newest first
     silent: list[SilentShop]  # quiet longest first
-    critical: list[CriticalShop]  # not silent, verdict critical
+    critical: list[CriticalShop]  # not silent, verdict critical; by name (Vietnamese order)
     tickets: list[SystemTicket]  # open, opened by the system, newest first
 
 
-def fleet_view(db: VendorDatabase, settings: FleetSettings, now: dt.datetime, *, top: int = 10) -> FleetView:
+def fleet_view(db: VendorDatabase, settings: FleetSettings, now: dt.datetime, *, top: int = 10,
+               calendar: WorkingCalendar | None = None) -> FleetView:
+    """The fleet at ``now``; ``calendar``: the server's published calendar, whose public holidays the silent alarm
+    does not count (None: the default calendar)."""
     with db.sessions() as session:
         shops = {pk: (shop_id, name) for pk, shop_id, name in session.execute(select(Shop.id, Shop.shop_id, Shop.name))}
         contacts = {row.shop_pk: row for row in session.scalars(select(ShopContact))}
-        quiet = silences(session, settings, now)
+        quiet = silences(session, settings, now, calendar)
         failing_rows = session.execute(
             select(ShopCheckState.shop_pk, ShopCheckState.check_id, ShopCheckState.status)
             .join(ShopContact, ShopContact.shop_pk == ShopCheckState.shop_pk)
@@ -121,7 +126,7 @@ def fleet_view(db: VendorDatabase, settings: FleetSettings, now: dt.datetime, *,
                     key=lambda s: (s.silence.alarm_at, s.shop_id))
     critical = sorted((CriticalShop(*shops[pk], contact.last_seen_at, tuple(sorted(critical_checks.get(pk, []))))
                        for pk, contact in contacts.items() if pk not in quiet and contact.verdict == "critical"),
-                      key=lambda c: (c.name, c.shop_id))
+                      key=lambda c: (vietnamese_key(c.name), c.shop_id))
     return FleetView(counts, len(shops), failing[:top], _versions(contacts.values()), _packs(contacts.values()),
                      silent, critical, tickets)
 

@@ -50,6 +50,7 @@ ENGLISH: dict[str, str] = {
     "Cảnh báo": "Warning",
     "Nghiêm trọng": "Critical",
     "Im lặng": "Silent",
+    "không tính ngày lễ, Tết": "public holidays and Tết not counted",
     "Không rõ": "Unknown",
     "Chưa gửi lần nào": "Never reported",
     "Cần chú ý": "Needs attention",

@@ -34,7 +34,7 @@ document.addEventListener("input", function (event) {
   });
 });
 // The queue refreshes itself: every data-refresh seconds it fetches this same page (same filters) and swaps in
-// the new rows and time, but not while a filter field has the focus or the tab is hidden. The fetch says it is a
+// the new rows, the count of those the page leaves out, and the time, but not while a filter field has the focus or the tab is hidden. The fetch says it is a
 // refresh (X-Console-Refresh), so the server does not count it as the staff member at work: an open tab must
 // not keep a session alive past its idle timeout. A signed-out answer reloads the page, which shows sign-in.
 (function () {
@@ -55,7 +55,7 @@ document.addEventListener("input", function (event) {
       .then(function (text) {
         if (text === null) { return; }
         var fresh = new DOMParser().parseFromString(text, "text/html");
-        ["#queue tbody", "#queue-updated"].forEach(function (selector) {
+        ["#queue tbody", "#queue-more", "#queue-updated"].forEach(function (selector) {
           var shown = document.querySelector(selector), now = fresh.querySelector(selector);
           if (shown && now) { shown.replaceWith(now); }
         });

@@ -127,6 +127,21 @@ def test_met_and_breached_in_one_month_for_two_staff(db: VendorDatabase) -> None
     assert (report.uncovered, report.pending) == (0, 0)
 
 
+def test_staff_rows_follow_the_vietnamese_alphabet_and_the_unassigned_come_last(db: VendorDatabase) -> None:
+    """Found by a review: the staff were sorted by str.casefold, so "Ánh" and "Đặng Minh" came after "Vũ Lan".  The
+    expected order is the Vietnamese alphabet's (a ă â b c d đ …; test_vietnamese_order.py beside this file): Ánh,
+    Bình, Đặng Minh, Vũ Lan, then the open breach nobody is assigned to."""
+    with db.sessions.begin() as session:
+        shop = add_shop(session)
+        for hour, name in zip((9, 10, 11, 13), ("Vũ Lan", "Đặng Minh", "Ánh", "Bình"), strict=True):
+            opened = ict(2026, 3, 10, hour)
+            ticket = add_ticket(session, shop, opened, response_due(opened, "normal", "warranty", CALENDAR))
+            step(session, ticket, EventKind.PROPOSED, opened + dt.timedelta(minutes=30), name=name)
+        add_ticket(session, shop, ict(2026, 3, 11, 9), ict(2026, 3, 11, 13, 30))  # never answered, nobody's
+    assert [row.staff for row in sla_report(db, CALENDAR, NOW).rows] == ["Ánh", "Bình", "Đặng Minh", "Vũ Lan",
+                                                                         UNASSIGNED]
+
+
 @pytest.mark.parametrize("restart", [EventKind.REFUSED, EventKind.REOPENED])
 def test_a_refusal_or_reopening_restarts_the_promise(db: VendorDatabase, restart: EventKind) -> None:
     with db.sessions.begin() as session:

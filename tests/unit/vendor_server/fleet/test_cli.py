@@ -31,12 +31,14 @@ def test_the_sweep_prints_what_it_opened_and_a_second_run_nothing(fleet: Fleet,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     shop = fleet.add_shop("KP-0001")
     fleet.send(shop, beat({"backup.age": "critical"}), T0)
-    at = (T0 + dt.timedelta(hours=48)).isoformat()
+    later = T0 + dt.timedelta(hours=48)
+    fleet.send(shop, beat({"backup.age": "critical"}, made_at=later), later)  # still critical at its last report
+    at = later.isoformat()
     assert cli.run(parse("fleet", "sweep", "--at", at), settings_of(fleet)) == 0
     printed = json.loads(capsys.readouterr().out)
     number = fleet.tickets(shop)[0].number
     assert printed == {"opened": [{"shop_id": "KP-0001", "check_id": "backup.age", "ticket": number}], "noted": [],
-                       "failures": []}
+                       "linked": [], "failures": []}
     assert cli.run(parse("fleet", "sweep", "--at", at), settings_of(fleet)) == 0
     assert json.loads(capsys.readouterr().out)["opened"] == []
 
@@ -44,7 +46,9 @@ def test_the_sweep_prints_what_it_opened_and_a_second_run_nothing(fleet: Fleet,
 def test_the_fleet_table_of_the_config_sets_the_thresholds(fleet: Fleet, capsys: pytest.CaptureFixture[str]) -> None:
     shop = fleet.add_shop("KP-0001")
     fleet.send(shop, beat({"backup.age": "critical"}), T0)
-    at = (T0 + dt.timedelta(hours=2)).isoformat()
+    later = T0 + dt.timedelta(hours=2)
+    fleet.send(shop, beat({"backup.age": "critical"}, made_at=later), later)
+    at = later.isoformat()
     assert cli.run(parse("fleet", "sweep", "--at", at), settings_of(fleet)) == 0
     assert json.loads(capsys.readouterr().out)["opened"] == []  # the default: 48 h
     table = {"proactive_hours": {"backup.age": 1}}
@@ -52,6 +56,7 @@ def test_the_fleet_table_of_the_config_sets_the_thresholds(fleet: Fleet, capsys:
     assert len(json.loads(capsys.readouterr().out)["opened"]) == 1
     assert cli.fleet_settings({"fleet": FleetSettings(silent_after_hours=3)}).silent_after_hours == 3
     assert cli.fleet_settings({}) == FleetSettings()
+    assert cli.fleet_settings({"fleet": {"closed_weekdays": ["sunday"]}}).closed_weekdays == {6}
 
 
 def test_a_bad_fleet_table_exits_1_with_the_reason(fleet: Fleet, capsys: pytest.CaptureFixture[str]) -> None:

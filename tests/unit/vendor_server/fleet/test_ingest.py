@@ -1,5 +1,6 @@
-"""Storing heartbeats on a real SQLite database: last contact by the server's clock, a report received twice
-changes nothing, states coalesced (since moves only with the status), the contract's telemetry flag obeyed."""
+"""Storing heartbeats on a real SQLite database: last contact by the server's clock, reports ordered by their
+receipt (never the till's clock), a report received twice changes nothing, states coalesced (since moves only
+with the status), the contract's telemetry flag obeyed, from the moment such a contract is stored."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ import threading
 import pytest
 
 from tests.unit.vendor_server.fleet.conftest import T0, Fleet, beat
+from vendor_server.contract_issue import issue_contract
+from vendor_server.fleet.proactive import sweep
+from vendor_server.fleet.view import fleet_view, shop_report
+
+HOUR = dt.timedelta(hours=1)
 
 
 def test_the_first_report_keeps_the_servers_clock_and_every_check_since_then(fleet: Fleet) -> None:
@@ -62,15 +68,42 @@ def test_a_check_the_report_no_longer_carries_is_forgotten_unless_a_ticket_hangs
     assert set(fleet.states(shop)) == {"clock.skew", "backup.age"}
 
 
-def test_a_report_older_than_the_one_kept_counts_as_contact_only(fleet: Fleet) -> None:
+def test_a_report_received_before_the_one_kept_but_written_after_it_counts_as_contact_only(fleet: Fleet) -> None:
+    # Two requests of one shop in flight at once: the one the server received first takes the shop's turn second.
     shop = fleet.add_shop("KP-0001")
-    fleet.send(shop, beat({"backup.age": "ok"}, made_at=T0), T0)
     late = T0 + dt.timedelta(minutes=20)
-    old = fleet.send(shop, beat({"backup.age": "critical"}, made_at=T0 - dt.timedelta(minutes=15)), late)
+    fleet.send(shop, beat({"backup.age": "ok"}, made_at=late), late)
+    old = fleet.send(shop, beat({"backup.age": "critical"}, made_at=late), late - dt.timedelta(seconds=3))
     assert old.stale and not old.duplicate
     contact = fleet.contact(shop)
     assert contact is not None and contact.last_seen_at == late and contact.verdict == "ok"
     assert fleet.states(shop)["backup.age"].status == "ok"
+
+
+def test_reports_are_ordered_by_their_receipt_not_the_tills_clock(fleet: Fleet) -> None:
+    """Found by a review: reports were ordered by the till's made_at when within 6 h of receipt, so a till whose
+    clock was set back 3 h had every report for 3 h taken as older than the one kept (stale): a POS database gone
+    critical was never recorded, and no proactive ticket could open."""
+    shop = fleet.add_shop("KP-0001")
+    fleet.send(shop, beat({"pos.db.connect": "ok"}, made_at=T0), T0)
+    for quarter in range(1, 12):
+        now = T0 + quarter * dt.timedelta(minutes=15)
+        received = fleet.send(shop, beat({"pos.db.connect": "critical"}, made_at=now - dt.timedelta(hours=3)), now)
+        assert not received.stale, now
+        contact = fleet.contact(shop)
+        assert contact is not None and contact.verdict == "critical" and contact.last_seen_at == now
+    assert (fleet.states(shop)["pos.db.connect"].status, fleet.states(shop)["pos.db.connect"].since) == (
+        "critical", T0 + dt.timedelta(minutes=15))
+    # A report the till stamped later than the next one it sends (the clock put right) is no older for that.
+    now = T0 + 3 * HOUR
+    assert not fleet.send(shop, beat({"pos.db.connect": "ok"}, made_at=now + dt.timedelta(hours=5)), now).stale
+    behind = now + dt.timedelta(minutes=15)
+    assert not fleet.send(shop, beat({"pos.db.connect": "critical"}, made_at=behind), behind).stale
+    # The server's own clock set back (a time sync) further than two requests can race: the report still wins.
+    setback = behind - dt.timedelta(minutes=30)
+    assert not fleet.send(shop, beat({"pos.db.connect": "ok"}, made_at=setback), setback).stale
+    contact = fleet.contact(shop)
+    assert contact is not None and contact.verdict == "ok"
 
 
 @pytest.mark.parametrize(("first_made", "then_made"), [
@@ -102,6 +135,41 @@ def test_a_contract_without_telemetry_keeps_the_last_contact_and_app_version_onl
             contact.outbox_depth) == (False, None, None, None, None)
     assert set(json.loads(contact.report)) == {"id", "made_at", "app_version", "telemetry"}
     assert fleet.states(shop) == {}
+
+
+def test_a_contract_reissued_without_telemetry_drops_what_the_shop_sent_before_at_once(fleet: Fleet) -> None:
+    """Found by a review: only the next heartbeat dropped a shop's health once its contract said telemetry: false,
+    so a till left off kept it on the fleet page and the shop's page, and the cron sweep opened tickets from it."""
+    shop = fleet.add_shop("KP-0001")
+    fleet.send(shop, beat({"backup.age": "critical", "pos.db.connect": "critical", "disk.free": "ok"}), T0)
+    ticket = fleet.link_ticket(shop, "pos.db.connect", T0)  # a system ticket hangs on this one: its state stays
+    issue_contract(fleet.db, fleet.keys, shop_id="KP-0001", package="PMV-GOLD-PRO", warranty_months=12,
+                   accepted_on=dt.date(2026, 1, 15), telemetry=False, now=T0 + dt.timedelta(minutes=5))
+    contact = fleet.contact(shop)
+    assert contact is not None and contact.last_seen_at == T0 and contact.app_version == "1.4.0"
+    assert (contact.telemetry, contact.verdict, contact.pos_version, contact.last_backup_age_hours,
+            contact.outbox_depth) == (False, None, None, None, None)
+    assert set(json.loads(contact.report)) == {"id", "made_at", "app_version", "telemetry"}
+    assert {check: state.ticket_id for check, state in fleet.states(shop).items()} == {"pos.db.connect": ticket}
+    view = fleet_view(fleet.db, fleet.settings, T0 + dt.timedelta(minutes=10))
+    assert view.counts["unknown"] == 1 and view.counts["critical"] == 0 and view.failing == []
+    with fleet.db.sessions() as session:
+        report = shop_report(session, shop)
+    assert report is not None and not report.telemetry and report.checks == [] and report.pos_version is None
+    assert sweep(fleet.db, fleet.settings, T0 + 49 * HOUR, fleet.calendars).acts == ()
+    # The shop's next heartbeat, as its app sends it once it has the contract, is kept as such.
+    later = T0 + dt.timedelta(minutes=15)
+    assert not fleet.send(shop, beat(made_at=later).app_version_only(), later).telemetry
+
+
+def test_a_contract_that_keeps_telemetry_on_drops_nothing(fleet: Fleet) -> None:
+    shop = fleet.add_shop("KP-0001")
+    fleet.send(shop, beat({"backup.age": "critical"}), T0)
+    issue_contract(fleet.db, fleet.keys, shop_id="KP-0001", package="PMV-GOLD-PRO", warranty_months=12,
+                   accepted_on=dt.date(2026, 1, 15), now=T0 + dt.timedelta(minutes=5))
+    contact = fleet.contact(shop)
+    assert contact is not None and contact.telemetry and contact.verdict == "critical"
+    assert set(fleet.states(shop)) == {"backup.age"}
 
 
 def test_a_shop_that_turns_telemetry_off_leaves_no_states_behind(fleet: Fleet) -> None:

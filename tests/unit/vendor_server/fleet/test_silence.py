@@ -1,4 +1,5 @@
-"""The silent-shop alarm as a table: hours of trading time since the last contact, shop time, every day."""
+"""The silent-shop alarm as a table: hours of trading time since the last contact, shop time, every day the shops
+open (not the public holidays of the vendor's calendar, nor a weekday the settings close)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from pmv_protocol.calendar import CalendarYear, WorkingCalendar
 from pmv_protocol.shop_time import SHOP_TZ
 from tests.unit.vendor_server.fleet.conftest import T0, Fleet, beat
 from vendor_server.contract_issue import issue_contract
@@ -104,3 +106,46 @@ def test_every_silent_shop_of_the_fleet_at_once(fleet: Fleet) -> None:
     assert sorted(names[pk] for pk in found) == ["KP-0001", "KP-0003"]
     assert found[quiet].since == T0 - dt.timedelta(hours=16) and found[quiet].reported
     assert found[never].since == T0 - dt.timedelta(days=2) and not found[never].reported
+
+
+def tet(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """February ``day`` 2026, shop time: Tết's days off are Monday 16 to Friday 20."""
+    return dt.datetime(2026, 2, day, hour, minute, tzinfo=SHOP_TZ)
+
+
+SUNDAYS_OFF = FleetSettings(silent_after_hours=2, trading_hours="08:00-20:00", closed_weekdays=frozenset({6}))
+
+# (what, settings, last contact, now, silent, alarm raised at): the default calendar's public holidays.
+CLOSED_DAYS = [
+    ("Tết: the shop closed after its last report on 29 Tết", SETTINGS, tet(16, 19, 50), tet(18, 15), False, None),
+    ("Tết: still not silent on its last day", SETTINGS, tet(15, 19, 50), tet(20, 19, 59), False, None),
+    ("after Tết: the first trading morning counts", SETTINGS, tet(15, 19, 50), tet(21, 9, 50), True, tet(21, 9, 50)),
+    ("the day before Tết is a trading day", SETTINGS, tet(15, 9), tet(15, 11), True, tet(15, 11)),
+    ("Sunday, shops trading seven days a week (the default)", SETTINGS, at(14, 19, 59), at(15, 11), True,
+     at(15, 9, 59)),
+    ("Sunday closed by the settings", SUNDAYS_OFF, at(14, 19, 59), at(15, 11), False, None),
+    ("Sunday closed: the alarm on Monday morning", SUNDAYS_OFF, at(14, 19, 59), at(16, 10), True, at(16, 9, 59)),
+]
+
+
+@pytest.mark.parametrize(("what", "settings", "last", "now", "silent", "alarm_at"), CLOSED_DAYS,
+                         ids=[row[0] for row in CLOSED_DAYS])
+def test_a_closed_day_is_not_silence(what: str, settings: FleetSettings, last: dt.datetime, now: dt.datetime,
+                                     silent: bool, alarm_at: dt.datetime | None) -> None:
+    """Found by a review: every calendar day counted 08:00-20:00, so every shop was "Im lặng" through Tết."""
+    found = silence_of(last_contact=last, added_at=ADDED, in_force=True, now=now, settings=settings)
+    assert (found is not None) == silent, what
+    assert found is None or found.alarm_at == alarm_at
+
+
+def test_the_fleet_wide_read_counts_on_the_calendar_it_is_given(fleet: Fleet) -> None:
+    shop = fleet.add_shop("KP-0001", added_at=tet(1, 9))
+    fleet.send(shop, beat(made_at=tet(13, 19, 50)), tet(13, 19, 50))  # Friday before Tết; Saturday 14/02 trades
+    now = tet(17, 10)
+    published = CalendarYear(2026, tuple(() for _ in range(7)), frozenset(), (), "1.0.0",
+                             dt.datetime(2025, 12, 1, tzinfo=dt.UTC))  # a vendor's pack with no day off at all
+    with fleet.db.sessions() as session:
+        by_default = silences(session, SETTINGS, now)
+        by_pack = silences(session, SETTINGS, now, WorkingCalendar.default().with_years([published]))
+    assert by_default[shop].alarm_at == tet(14, 9, 50)  # Saturday 14/02 traded; Sunday 15 too
+    assert by_pack[shop].alarm_at == tet(14, 9, 50) and by_pack[shop].quiet > by_default[shop].quiet

@@ -117,3 +117,18 @@ def test_the_shop_search_finds_a_name_in_any_case_with_or_without_its_diacritics
     assert found("đức") == found("Duc Thanh") == found("ductHANH-0") == ["DUCTHANH-01"]
     assert found("%") == found("_") == []
     assert len(found("")) == 3
+
+
+def test_shops_are_listed_in_vietnamese_alphabetical_order(fleet: Fleet) -> None:
+    """Found by a review: the shop list (ORDER BY name, code points on SQLite) and the fleet view's critical panel
+    put "Ánh Kim", "Ông Bảy", "Đức Hạnh" and lower-case names after Z.  The expected order is the Vietnamese
+    alphabet's (a ă â b c d đ … o ô ơ … u ư v x y; tests/unit/vendor_server/console/test_vietnamese_order.py)."""
+    names = {"S1": "Vàng bạc Yến Nhi", "S2": "Đức Hạnh", "S3": "Ánh Kim", "S4": "Bảo Tín", "S5": "Ông Bảy",
+             "S6": "an khang", "S7": "Dũng Tiến", "S8": "Ơn Trời"}
+    expected = ["an khang", "Ánh Kim", "Bảo Tín", "Dũng Tiến", "Đức Hạnh", "Ông Bảy", "Ơn Trời", "Vàng bạc Yến Nhi"]
+    for shop_id, name in names.items():
+        fleet.db.add_shop(shop_id, name)
+        fleet.send(fleet.shop(shop_id).id, beat({"backup.age": "critical"}), T0 - dt.timedelta(minutes=5))
+    assert [row.name for row in list_shops(fleet.db, shop_today(T0))] == expected
+    assert [row.name for row in list_shops(fleet.db, shop_today(T0), "n")] == [n for n in expected if "n" in n]
+    assert [shop.name for shop in fleet_view(fleet.db, fleet.settings, T0).critical] == expected

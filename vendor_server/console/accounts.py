@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from pmv_protocol.digits import ascii_digits
 from vendor_server.console.tables import SignInFailure, StaffRow
+from vendor_server.console.vietnamese_order import vietnamese_key
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import CursorResult
@@ -167,10 +168,12 @@ def add_staff(db: VendorDatabase, login: str, name: str, role: Role, password: s
 
 
 def list_staff(db: VendorDatabase) -> list[Staff]:
-    """Every account, active or not, by name (then login, for two of the same name)."""
+    """Every account, active or not, by name in the Vietnamese alphabet's order (then login, for two of the same
+    name): by code point, "Ánh" and "Đặng" came after "Vũ"."""
     with db.sessions() as session:
-        rows = session.scalars(select(StaffRow).order_by(StaffRow.name, StaffRow.login)).all()
-        return [staff_of(row) for row in rows]
+        rows = session.scalars(select(StaffRow)).all()
+        staff = [staff_of(row) for row in rows]
+    return sorted(staff, key=lambda member: (vietnamese_key(member.name), member.login))
 
 
 def get_staff(db: VendorDatabase, staff_id: int) -> Staff | None:

@@ -85,6 +85,11 @@ def test_a_login_is_taken_once_whatever_its_case(db: VendorDatabase, lan: tuple[
 def test_accounts_are_listed_by_name_and_changed_by_id(db: VendorDatabase, lan: tuple[Staff, str]) -> None:
     an, _ = accounts.add_staff(db, "an.tran", "Anh An", Role.TECHNICIAN, "password-of-an", now=NOW)
     assert [s.name for s in accounts.list_staff(db)] == ["Anh An", "Chị Lan"]
+    # The Vietnamese alphabet's order (a ă â b c d đ … v x y), not code points, which put Á and Đ after V.
+    accounts.add_staff(db, "dang", "Đặng Minh", Role.AGENT, "password-of-dang", now=NOW)
+    accounts.add_staff(db, "vu.lan", "Vũ Lan", Role.AGENT, "password-of-vu", now=NOW)
+    accounts.add_staff(db, "anh", "Ánh Hồng", Role.AGENT, "password-of-anh", now=NOW)
+    assert [s.name for s in accounts.list_staff(db)] == ["Anh An", "Ánh Hồng", "Chị Lan", "Đặng Minh", "Vũ Lan"]
     assert accounts.get_staff(db, an.id) == an and accounts.get_staff(db, 999) is None
     assert accounts.set_role(db, an.id, Role.ADMIN).role is Role.ADMIN
     assert accounts.set_active(db, an.id, False).active is False

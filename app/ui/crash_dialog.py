@@ -20,6 +20,12 @@ class CrashDialog(QDialog):
     def __init__(self, report: CrashReport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.report = report
+        # What the cashier copies goes to the vendor (a request, a chat): an exception's message or the log's last
+        # lines may quote a POS line with a customer's name or phone, so it is redacted as a bundle is.  The file
+        # on disk stays whole for a technician at the till.
+        from app.support.redaction import redact_text
+
+        self.shared_text = redact_text(report.text).text
         self.setWindowTitle(self.tr("Ứng dụng gặp lỗi"))
         intro = QLabel(
             tr_args(self.tr("Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu không bị mất. "
@@ -29,7 +35,7 @@ class CrashDialog(QDialog):
         intro.setWordWrap(True)
         summary = QLabel(f"<b>{html.escape(report.summary)}</b>")
         summary.setWordWrap(True)
-        self.text = QPlainTextEdit(report.text)
+        self.text = QPlainTextEdit(self.shared_text)
         self.text.setReadOnly(True)
         self.copy_button = QPushButton(self.tr("Sao chép báo cáo"))
         self.copy_button.clicked.connect(self.copy_report)
@@ -51,7 +57,7 @@ class CrashDialog(QDialog):
         fit_to_screen(self, 640, 420)
 
     def copy_report(self) -> None:
-        QGuiApplication.clipboard().setText(self.report.text)
+        QGuiApplication.clipboard().setText(self.shared_text)
         self.copy_button.setText(self.tr("Đã sao chép"))
 
     def _open_folder(self) -> None:

@@ -230,6 +230,21 @@ def test_crash_from_a_worker_thread_opens_the_dialog_on_the_gui_thread(qtbot: Qt
     dialog.accept()
 
 
+def test_a_crash_report_copied_for_the_vendor_is_redacted_and_the_file_stays_whole(qtbot: QtBot,
+                                                                                   tmp_path: Path) -> None:
+    # What the cashier copies goes to the vendor; an exception may quote a POS line (a customer's phone, a
+    # connection string's password), which a bundle would have hidden.
+    text = ("Traceback…\nValueError: cannot parse 'KH0001 Nguyễn Văn An 0903112233'\n"
+            "--- recent log ---\npos.url = mssql+pyodbc://sa:Kim@2026@192.168.1.10/PMV\n")
+    dialog = CrashDialog(CrashReport("ValueError: cannot parse", text, tmp_path / "crash.txt"))
+    qtbot.addWidget(dialog)
+    dialog.copy_report()
+    copied = QGuiApplication.clipboard().text()
+    assert "0903112233" not in copied and "Kim@2026" not in copied and "Nguyễn Văn A***" in copied
+    assert dialog.text.toPlainText() == copied  # what is shown is what is copied
+    assert dialog.report.text == text  # the file's text (on disk, for a technician at the till) is untouched
+
+
 def test_screenshot_command_renders_the_demo_shop(tmp_path: Path, app_home: Path) -> None:
     shot = tmp_path / "shot.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}

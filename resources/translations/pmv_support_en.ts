@@ -112,17 +112,17 @@
         <translation>Version %1 was not installed: the data could not be backed up before installing (a full disk, or a damaged data file), so nothing was changed. The app will try again in 12 hours; free some disk space, or call %2 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="119"/>
+        <location filename="../../app/ui/updates/texts.py" line="115"/>
         <source>bộ cài báo lỗi</source>
         <translation>the installer reported an error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="120"/>
+        <location filename="../../app/ui/updates/texts.py" line="116"/>
         <source>bản mới tắt ngay khi mở</source>
         <translation>the new version closed as soon as it started</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="121"/>
+        <location filename="../../app/ui/updates/texts.py" line="117"/>
         <source>bản mới không mở được trong thời gian chờ</source>
         <translation>the new version did not open in time</translation>
     </message>
@@ -132,22 +132,22 @@
         <translation>Version %1 is not installed yet: the app had not fully closed; it will try again next time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="132"/>
+        <location filename="../../app/ui/updates/texts.py" line="128"/>
         <source>Bản phần mềm mới không đúng loại cho máy này.</source>
         <translation>The new app version is not the right kind for this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="133"/>
+        <location filename="../../app/ui/updates/texts.py" line="129"/>
         <source>Gói phần mềm mới có tệp không an toàn: đã từ chối, không cài.</source>
         <translation>The new app package contains unsafe files: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="135"/>
+        <location filename="../../app/ui/updates/texts.py" line="131"/>
         <source>Gói phần mềm mới thiếu chương trình: đã từ chối, không cài.</source>
         <translation>The new app package has no program in it: refused, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="137"/>
+        <location filename="../../app/ui/updates/texts.py" line="133"/>
         <source>Không ghi được bản phần mềm mới ra đĩa (đầy hoặc không có quyền).</source>
         <translation>Could not write the new app version to disk (full or no permission).</translation>
     </message>
@@ -178,42 +178,42 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
         <source>Lúc</source>
         <translation>When</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
         <source>Kỹ thuật viên</source>
         <translation>Technician</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="50"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
         <source>Thao tác</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="51"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="52"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="53"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="54"/>
         <source>Xuất CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="59"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="60"/>
         <source>Gắn vào yêu cầu</source>
         <translation>Attach to request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="99"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="100"/>
         <source>Xuất nhật ký kỹ thuật viên</source>
         <translation>Export the technician log</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/technician/audit_tab.py" line="107"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="108"/>
         <source>Đã xuất %1 dòng.</source>
         <translation>
             <numerusform>Exported %1 row.</numerusform>
@@ -221,12 +221,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="125"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="126"/>
         <source>Đã gắn nhật ký vào yêu cầu.</source>
         <translation>The log was attached to the request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/audit_tab.py" line="135"/>
+        <location filename="../../app/ui/technician/audit_tab.py" line="136"/>
         <source>Không thực hiện được: %1</source>
         <translation>Could not do it: %1</translation>
     </message>
@@ -493,7 +493,7 @@
 <context>
     <name>ConversationState</name>
     <message>
-        <location filename="../../app/ui/support/conversation_state.py" line="192"/>
+        <location filename="../../app/ui/support/conversation_state.py" line="256"/>
         <source>Đang tải tệp từ nhà cung cấp…</source>
         <translation>Downloading the file from the vendor…</translation>
     </message>
@@ -529,32 +529,32 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="23"/>
+        <location filename="../../app/ui/crash_dialog.py" line="29"/>
         <source>Ứng dụng gặp lỗi</source>
         <translation>The application ran into an error</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="25"/>
+        <location filename="../../app/ui/crash_dialog.py" line="31"/>
         <source>Đã xảy ra lỗi không mong muốn. Dữ liệu đã lưu không bị mất. Hãy sao chép báo cáo bên dưới gửi cho bộ phận hỗ trợ, hoặc gọi đường dây nóng %1.</source>
         <translation>An unexpected error occurred. Nothing already saved has been lost. Copy the report below and send it to support, or call the hotline %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="34"/>
+        <location filename="../../app/ui/crash_dialog.py" line="40"/>
         <source>Sao chép báo cáo</source>
         <translation>Copy report</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="36"/>
+        <location filename="../../app/ui/crash_dialog.py" line="42"/>
         <source>Mở thư mục báo cáo</source>
         <translation>Open report folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="39"/>
+        <location filename="../../app/ui/crash_dialog.py" line="45"/>
         <source>Đóng</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../app/ui/crash_dialog.py" line="55"/>
+        <location filename="../../app/ui/crash_dialog.py" line="61"/>
         <source>Đã sao chép</source>
         <translation>Copied</translation>
     </message>
@@ -582,187 +582,192 @@
         <translation>QR code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="23"/>
+        <location filename="../../app/ui/devices/texts.py" line="18"/>
+        <source>Mã bẫy bộ gõ kiểu VNI (Code 128)</source>
+        <translation>VNI-keyboard trap code (Code 128)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="24"/>
         <source>Tem đuôi chuột 75 × 10 mm</source>
         <translation>Rat-tail tag 75 × 10 mm</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="24"/>
+        <location filename="../../app/ui/devices/texts.py" line="25"/>
         <source>Tem 40 × 30 mm</source>
         <translation>Label 40 × 30 mm</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="29"/>
+        <location filename="../../app/ui/devices/texts.py" line="30"/>
         <source>Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu Telex</source>
         <translation>The Vietnamese input method (Unikey/EVKey) is on, in Telex mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="30"/>
+        <location filename="../../app/ui/devices/texts.py" line="31"/>
         <source>Bộ gõ tiếng Việt (Unikey/EVKey) đang bật kiểu VNI</source>
         <translation>The Vietnamese input method (Unikey/EVKey) is on, in VNI mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="31"/>
+        <location filename="../../app/ui/devices/texts.py" line="32"/>
         <source>Phím Caps Lock đang bật</source>
         <translation>Caps Lock is on</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="32"/>
+        <location filename="../../app/ui/devices/texts.py" line="33"/>
         <source>Máy quét không gửi phím Enter sau mã</source>
         <translation>The scanner sends no Enter after the code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="33"/>
+        <location filename="../../app/ui/devices/texts.py" line="34"/>
         <source>Windows đang dùng bàn phím không phải tiếng Anh (Mỹ)</source>
         <translation>Windows is using a keyboard layout other than English (US)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="34"/>
+        <location filename="../../app/ui/devices/texts.py" line="35"/>
         <source>Máy quét thêm ký tự vào đầu hoặc cuối mã</source>
         <translation>The scanner adds characters before or after the code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="35"/>
+        <location filename="../../app/ui/devices/texts.py" line="36"/>
         <source>Mất ký tự: máy quét gửi nhanh hơn máy tính nhận</source>
         <translation>Characters dropped: the scanner types faster than the PC accepts</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="36"/>
+        <location filename="../../app/ui/devices/texts.py" line="37"/>
         <source>Sai số kiểm tra của mã vạch</source>
         <translation>Wrong barcode check digit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="37"/>
+        <location filename="../../app/ui/devices/texts.py" line="38"/>
         <source>Máy quét chưa bật loại mã vạch này</source>
         <translation>This barcode type is not enabled on the scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="42"/>
+        <location filename="../../app/ui/devices/texts.py" line="43"/>
         <source>Nhận được ký tự lạ: có thể sai tốc độ truyền (baud). Thử “Tự dò tốc độ”.</source>
         <translation>Strange characters received: probably the wrong baud rate. Try “Detect speed”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="44"/>
+        <location filename="../../app/ui/devices/texts.py" line="45"/>
         <source>Máy quét gửi mã nhưng không gửi ký tự kết thúc (Enter): phần mềm bán hàng sẽ không nhận mã. Quét mã cài đặt “thêm Enter” trong sách hướng dẫn máy quét.</source>
         <translation>The scanner sends the code but no terminator (Enter): the sales software will not take it. Scan the “add Enter” setup code in the scanner&apos;s manual.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="47"/>
+        <location filename="../../app/ui/devices/texts.py" line="48"/>
         <source>Dữ liệu quá dài mà không có ký tự kết thúc: kiểm tra cài đặt ký tự kết thúc.</source>
         <translation>Data too long without a terminator: check the terminator setting.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="53"/>
+        <location filename="../../app/ui/devices/texts.py" line="54"/>
         <source>Không tìm thấy cổng này. Kiểm tra dây cắm rồi bấm “Làm mới”.</source>
         <translation>This port was not found. Check the cable, then press “Refresh”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="55"/>
+        <location filename="../../app/ui/devices/texts.py" line="56"/>
         <source>Cổng đang được chương trình khác dùng (thường là phần mềm bán hàng). Đóng chương trình đó rồi thử lại.</source>
         <translation>The port is in use by another program (usually the sales software). Close it and try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="58"/>
+        <location filename="../../app/ui/devices/texts.py" line="59"/>
         <source>Máy quét vừa bị ngắt kết nối (rút dây hoặc mất nguồn). Cắm lại rồi bấm “Kết nối”.</source>
         <translation>The scanner was just disconnected (cable pulled or no power). Plug it back in and press “Connect”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="61"/>
+        <location filename="../../app/ui/devices/texts.py" line="62"/>
         <source>Thông số cổng không hợp lệ.</source>
         <translation>The port settings are not valid.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="66"/>
+        <location filename="../../app/ui/devices/texts.py" line="67"/>
         <source>Mã quá dài so với đầu tem ở độ phân giải này: tem in ra sẽ không quét được. Dùng mã ngắn hơn, mẫu tem lớn hơn hoặc máy in 300 dpi.</source>
         <translation>The code is too long for the tag&apos;s head at this resolution: the printed tag would not scan. Use a shorter code, a larger template or a 300 dpi printer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="69"/>
+        <location filename="../../app/ui/devices/texts.py" line="70"/>
         <source>Vạch mã quá mảnh so với độ phân giải máy in: máy quét sẽ khó đọc.</source>
         <translation>The bars are too thin for the printer&apos;s resolution: scanners would struggle to read them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="71"/>
+        <location filename="../../app/ui/devices/texts.py" line="72"/>
         <source>Mã vạch trên tem không đọc lại được: không in.</source>
         <translation>The tag&apos;s barcode does not decode: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="72"/>
+        <location filename="../../app/ui/devices/texts.py" line="73"/>
         <source>Mã vạch đọc lại ra nội dung khác: không in.</source>
         <translation>The tag&apos;s barcode decodes to something else: not printed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="73"/>
+        <location filename="../../app/ui/devices/texts.py" line="74"/>
         <source>Một dòng chữ dài quá chỗ trên tem (ra ngoài đầu in hoặc lấn vào mã vạch): không in. Rút ngắn tên hàng hoặc chọn mẫu tem rộng hơn.</source>
         <translation>A line of text is too long for the tag (past the print head or into the barcode): not printed. Shorten the item&apos;s name or choose a wider template.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="81"/>
+        <location filename="../../app/ui/devices/texts.py" line="82"/>
         <source>Mã dài: in mã 2D DataMatrix. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
         <translation>Long code: printed as a 2D DataMatrix. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="83"/>
+        <location filename="../../app/ui/devices/texts.py" line="84"/>
         <source>Mã dài: in mã 2D QR. Máy quét của quầy cần đọc được mã 2D (loại quét hình ảnh).</source>
         <translation>Long code: printed as a 2D QR code. The counter&apos;s scanner must read 2D codes (an imaging scanner).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="89"/>
+        <location filename="../../app/ui/devices/texts.py" line="90"/>
         <source>Không kết nối được máy in: kiểm tra nguồn, dây mạng/cáp và địa chỉ IP.</source>
         <translation>Cannot reach the printer: check its power, network cable and IP address.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="91"/>
+        <location filename="../../app/ui/devices/texts.py" line="92"/>
         <source>Máy in không trả lời kịp: có thể đang bận, kẹt giấy hoặc sai ngôn ngữ máy in.</source>
         <translation>The printer did not answer in time: it may be busy, jammed, or set to another printer language.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="93"/>
+        <location filename="../../app/ui/devices/texts.py" line="94"/>
         <source>Máy in từ chối kết nối: sai cổng (thường là 9100) hoặc máy in đang bận.</source>
         <translation>The printer refused the connection: wrong port (usually 9100) or the printer is busy.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="95"/>
+        <location filename="../../app/ui/devices/texts.py" line="96"/>
         <source>Không tìm thấy máy in, cổng hoặc hàng đợi này.</source>
         <translation>This printer, port or queue was not found.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="96"/>
+        <location filename="../../app/ui/devices/texts.py" line="97"/>
         <source>Địa chỉ máy in không đúng dạng (ví dụ tcp://192.168.1.50:9100, serial://COM3?baud=9600).</source>
         <translation>The printer address is not in a known form (e.g. tcp://192.168.1.50:9100, serial://COM3?baud=9600).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="102"/>
+        <location filename="../../app/ui/devices/texts.py" line="103"/>
         <source>hết giấy</source>
         <translation>paper out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="103"/>
+        <location filename="../../app/ui/devices/texts.py" line="104"/>
         <source>kẹt giấy</source>
         <translation>paper jam</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="104"/>
+        <location filename="../../app/ui/devices/texts.py" line="105"/>
         <source>nắp đầu in đang mở</source>
         <translation>print head open</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="105"/>
+        <location filename="../../app/ui/devices/texts.py" line="106"/>
         <source>hết mực ruy băng</source>
         <translation>ribbon out</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="106"/>
+        <location filename="../../app/ui/devices/texts.py" line="107"/>
         <source>đang tạm dừng</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="107"/>
+        <location filename="../../app/ui/devices/texts.py" line="108"/>
         <source>bộ nhớ đệm đầy</source>
         <translation>buffer full</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="108"/>
+        <location filename="../../app/ui/devices/texts.py" line="109"/>
         <source>lỗi khác</source>
         <translation>other fault</translation>
     </message>
@@ -838,113 +843,118 @@
 <context>
     <name>EnrolPage</name>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="60"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="64"/>
         <source>Bước 2/4 · Kích hoạt với nhà cung cấp</source>
         <translation>Step 2/4 · Enrol with the vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="61"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="65"/>
         <source>Nhập mã kích hoạt 10 ký tự mà nhà cung cấp đã gửi. Ứng dụng nhận về mã kết nối của cửa hàng, thông tin cửa hàng và hợp đồng bảo hành.</source>
         <translation>Enter the 10-character enrolment code the vendor sent. The app receives the shop token, the shop&apos;s details and its warranty contract.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="72"/>
-        <location filename="../../app/ui/setup/enrol_page.py" line="150"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="76"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="165"/>
         <source>Kích hoạt</source>
         <translation>Enrol</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="78"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="82"/>
         <source>Cửa hàng</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="81"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="85"/>
         <source>Dùng mã khác</source>
         <translation>Use another code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="88"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="92"/>
         <source>Cửa hàng không có Internet: nhập mã cửa hàng và tệp hợp đồng</source>
         <translation>Shop without Internet: enter the shop token and the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="95"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="99"/>
         <source>Nhập tệp hợp đồng…</source>
         <translation>Import the contract file…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="102"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="106"/>
         <source>Mã kết nối cửa hàng</source>
         <translation>Shop token</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="103"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="107"/>
         <source>Hợp đồng</source>
         <translation>Contract</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="105"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="109"/>
         <source>Địa chỉ</source>
         <translation>Address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="106"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="110"/>
         <source>Điện thoại</source>
         <translation>Phone</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="111"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="115"/>
         <source>Mã kích hoạt</source>
         <translation>Enrolment code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="147"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="157"/>
+        <source>Đã đọc mã là %1 (bộ gõ tiếng Việt đang bật). Đang kích hoạt với máy chủ của nhà cung cấp…</source>
+        <translation>Read the code as %1 (the Vietnamese input method is on). Activating with the vendor’s server…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/enrol_page.py" line="161"/>
         <source>Đang kích hoạt với máy chủ của nhà cung cấp…</source>
         <translation>Enrolling with the vendor&apos;s server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="158"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="178"/>
         <source>Đã kích hoạt. Mã kết nối của cửa hàng đã được lưu an toàn.</source>
         <translation>Enrolled. The shop token is stored safely.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="166"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="186"/>
         <source>Kích hoạt không được: %1</source>
         <translation>Enrolment failed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="184"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="204"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="185"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="205"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="201"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="221"/>
         <source>%1 (%2), bảo hành đến %3</source>
         <translation>%1 (%2), warranty until %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="213"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="233"/>
         <source>lỗi không mong muốn; gọi %1.</source>
         <translation>an unexpected error; call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="214"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="234"/>
         <source>Tệp hợp đồng không dùng được: %1</source>
         <translation>The contract file cannot be used: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="237"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="257"/>
         <source>Hợp đồng %1, bảo hành đến %2</source>
         <translation>Contract %1, warranty until %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/enrol_page.py" line="240"/>
+        <location filename="../../app/ui/setup/enrol_page.py" line="260"/>
         <source>Nhà cung cấp chưa cấp hợp đồng; ứng dụng sẽ tự lấy khi có.</source>
         <translation>The vendor has not issued a contract yet; the app fetches it once there is one.</translation>
     </message>
@@ -1220,154 +1230,154 @@
         <translation>the backup folder is not set (pos.backups_dir)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="170"/>
+        <location filename="../../app/health/checks/backups.py" line="176"/>
         <source>Không thấy thư mục sao lưu: %1</source>
         <translation>Backup folder not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="175"/>
+        <location filename="../../app/health/checks/backups.py" line="181"/>
         <source>Không đọc được thư mục sao lưu %1: tài khoản Windows đang dùng không có quyền đọc</source>
         <translation>Cannot read the backup folder %1: the Windows account in use has no permission to read it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="179"/>
+        <location filename="../../app/health/checks/backups.py" line="185"/>
         <source>Chưa có bản sao lưu nào trong %1</source>
         <translation>No backups in %1 yet</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="184"/>
+        <location filename="../../app/health/checks/backups.py" line="190"/>
         <source>Mọi bản sao lưu đều mang thời gian trong tương lai (mới nhất %1): đồng hồ máy có thể bị lùi</source>
         <translation>Every backup is dated in the future (newest %1): the computer clock may have been set back</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="196"/>
+        <location filename="../../app/health/checks/backups.py" line="201"/>
         <source>Bản sao lưu mới nhất cách đây %1 (%2)</source>
         <translation>Newest backup taken %1 ago (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="199"/>
+        <location filename="../../app/health/checks/backups.py" line="204"/>
         <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian trong tên tệp)</source>
         <translation>Backups: %1; newest: %2 (by the time in its file name)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="202"/>
+        <location filename="../../app/health/checks/backups.py" line="207"/>
         <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian sửa tệp)</source>
         <translation>Backups: %1; newest: %2 (by the file&apos;s modification time)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="240"/>
+        <location filename="../../app/health/checks/backups.py" line="245"/>
         <source>đường dẫn không an toàn trong tệp nén: %1</source>
         <translation>unsafe path in the archive: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="243"/>
+        <location filename="../../app/health/checks/backups.py" line="248"/>
         <source>tệp nén rỗng</source>
         <translation>empty archive</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="244"/>
+        <location filename="../../app/health/checks/backups.py" line="249"/>
         <source>không có tệp dữ liệu PMV trong tệp nén (%1)</source>
         <translation>no PMV data file in the archive (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="249"/>
+        <location filename="../../app/health/checks/backups.py" line="254"/>
         <source>%1 giải nén ra %2 byte, vượt giới hạn %3 byte</source>
         <translation>%1 unpacks to %2 bytes, over the limit of %3 bytes</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="257"/>
+        <location filename="../../app/health/checks/backups.py" line="262"/>
         <source>%1 giải nén vượt giới hạn %2 byte</source>
         <translation>%1 unpacks to more than the limit of %2 bytes</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="260"/>
+        <location filename="../../app/health/checks/backups.py" line="265"/>
         <location filename="../../app/health/checks/database.py" line="431"/>
         <source>đã hủy</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="280"/>
+        <location filename="../../app/health/checks/backups.py" line="285"/>
         <source>Bỏ qua: không đọc được thư mục sao lưu</source>
         <translation>Skipped: the backup folder cannot be read</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="282"/>
+        <location filename="../../app/health/checks/backups.py" line="288"/>
         <source>Bỏ qua: không có bản sao lưu để thử khôi phục</source>
         <translation>Skipped: there is no backup to test a restore with</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="286"/>
+        <location filename="../../app/health/checks/backups.py" line="292"/>
         <source>Bỏ qua: chỉ thử khôi phục được bản sao lưu dạng .zip, không phải %1</source>
         <translation>Skipped: only .zip backups can be test-restored, and %1 is not one</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="293"/>
-        <location filename="../../app/health/checks/backups.py" line="296"/>
+        <location filename="../../app/health/checks/backups.py" line="299"/>
+        <location filename="../../app/health/checks/backups.py" line="302"/>
         <source>Bản sao lưu %1 không khôi phục được: %2</source>
         <translation>Backup %1 cannot be restored: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="299"/>
+        <location filename="../../app/health/checks/backups.py" line="305"/>
         <source>Không thử khôi phục được bản sao lưu %1: tệp nén có mật khẩu</source>
         <translation>Could not try restoring backup %1: the archive has a password</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="307"/>
+        <location filename="../../app/health/checks/backups.py" line="313"/>
         <source>Bản sao lưu %1 không khôi phục được: tệp nén hỏng hoặc chép dở</source>
         <translation>Backup %1 cannot be restored: the archive is damaged or only partly copied</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="321"/>
+        <location filename="../../app/health/checks/backups.py" line="327"/>
         <source>Bản sao lưu %1 không khôi phục được: dữ liệu hỏng (%2)</source>
         <translation>Backup %1 cannot be restored: the data is damaged (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="329"/>
+        <location filename="../../app/health/checks/backups.py" line="335"/>
         <source>món hàng</source>
         <translation>items</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="330"/>
+        <location filename="../../app/health/checks/backups.py" line="336"/>
         <source>chứng từ</source>
         <translation>documents</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="331"/>
+        <location filename="../../app/health/checks/backups.py" line="337"/>
         <source>khách hàng</source>
         <translation>customers</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="335"/>
+        <location filename="../../app/health/checks/backups.py" line="341"/>
         <source>%1 món hàng</source>
         <translation>items: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="336"/>
+        <location filename="../../app/health/checks/backups.py" line="342"/>
         <source>%1 chứng từ</source>
         <translation>documents: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="337"/>
+        <location filename="../../app/health/checks/backups.py" line="343"/>
         <source>%1 khách hàng</source>
         <translation>customers: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="358"/>
+        <location filename="../../app/health/checks/backups.py" line="364"/>
         <source>%1: bản sao lưu %2, đang dùng %3 (cho phép lệch %4)</source>
         <translation>%1: %2 in the backup, %3 in use (difference allowed: %4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="370"/>
+        <location filename="../../app/health/checks/backups.py" line="376"/>
         <source>Dữ liệu đang dùng ít hơn bản sao lưu %1: %2</source>
         <translation>The data in use has fewer rows than backup %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="374"/>
+        <location filename="../../app/health/checks/backups.py" line="380"/>
         <source>Bản sao lưu %1 thiếu dữ liệu: %2</source>
         <translation>Backup %1 is missing data: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="376"/>
+        <location filename="../../app/health/checks/backups.py" line="382"/>
         <source>Bản sao lưu %1 khôi phục được: %2</source>
         <translation>Backup %1 can be restored (%2)</translation>
     </message>
@@ -1742,7 +1752,7 @@
         <translation>the SQLite driver does not support online backup</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="34"/>
+        <location filename="../../app/health/checks/devices.py" line="36"/>
         <source>Máy in không trả lời; in hóa đơn hoặc tem sẽ bị lỗi.
 1. Kiểm tra máy in đã bật, còn giấy/tem, đèn báo không nháy đỏ.
 2. Kiểm tra dây mạng (hoặc dây USB) cắm chắc ở cả hai đầu.
@@ -1757,7 +1767,22 @@
 5. If it still does not work, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="43"/>
+        <location filename="../../app/health/checks/devices.py" line="45"/>
+        <source>Không thấy cổng của máy in tem (cổng COM / USB-COM); in tem sẽ bị lỗi.
+1. Kiểm tra máy in đã bật và dây cáp cắm chắc ở cả hai đầu.
+2. Rút dây máy in ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).
+3. Mở Device Manager, mục “Ports (COM &amp; LPT)”, xem máy in đang ở cổng COM nào.
+4. Nếu số cổng đã đổi, gọi %1 để kỹ thuật viên sửa lại cổng trong chế độ kỹ thuật viên (thẻ “Cài đặt”).
+5. Vẫn không thấy, gọi %1.</source>
+        <translation>The label printer&apos;s port (COM / USB-COM) cannot be found; printing tags will fail.
+1. Check that the printer is on and its cable is plugged in firmly at both ends.
+2. Unplug the printer, wait 5 seconds and plug it in again (into the same USB port as before).
+3. Open Device Manager, section “Ports (COM &amp; LPT)”, and see which COM port the printer is on.
+4. If the port number has changed, call %1 so a technician can correct the port in technician mode (the “Settings” tab).
+5. Still not found: call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="55"/>
         <source>Không thấy cổng của máy quét mã vạch.
 1. Rút dây máy quét ra, chờ 5 giây rồi cắm lại (đúng cổng USB cũ).
 2. Mở Device Manager, mục “Ports (COM &amp; LPT)”, xem máy quét đang ở cổng COM nào.
@@ -1770,123 +1795,128 @@
 4. If it still cannot be found, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="73"/>
+        <location filename="../../app/health/checks/devices.py" line="86"/>
         <location filename="../../app/health/checks/services.py" line="120"/>
         <source>quá %1 giây không trả lời</source>
         <translation>no answer within %1 s</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="75"/>
+        <location filename="../../app/health/checks/devices.py" line="88"/>
         <source>từ chối kết nối (máy in tắt hoặc sai cổng)</source>
         <translation>connection refused (printer off or wrong port)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="77"/>
+        <location filename="../../app/health/checks/devices.py" line="90"/>
         <source>lỗi mạng: %1</source>
         <translation>network error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="85"/>
+        <location filename="../../app/health/checks/devices.py" line="115"/>
+        <source>cổng %1</source>
+        <translation>port %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/devices.py" line="117"/>
         <source>hàng đợi “%1”</source>
         <translation>queue “%1”</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="88"/>
+        <location filename="../../app/health/checks/devices.py" line="120"/>
         <source>máy này không đọc được hàng đợi in của Windows</source>
         <translation>this computer cannot read the Windows print queues</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="92"/>
+        <location filename="../../app/health/checks/devices.py" line="124"/>
         <source>không có hàng đợi này trong Windows</source>
         <translation>Windows has no such queue</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="93"/>
+        <location filename="../../app/health/checks/devices.py" line="125"/>
         <source>chưa khai báo</source>
         <translation>not set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="94"/>
-        <source>chưa khai báo địa chỉ (host) hay hàng đợi (queue)</source>
-        <translation>neither a network address (host) nor a print queue (queue) is set</translation>
+        <location filename="../../app/health/checks/devices.py" line="126"/>
+        <source>chưa khai báo địa chỉ (host), cổng (serial) hay hàng đợi (queue)</source>
+        <translation>no network address (host), port (serial) or print queue (queue) is set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="100"/>
+        <location filename="../../app/health/checks/devices.py" line="132"/>
         <source>chưa khai báo máy in nào</source>
         <translation>no printer is set up</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="114"/>
+        <location filename="../../app/health/checks/devices.py" line="149"/>
         <source>%1/%2 máy in không kết nối được: %3</source>
         <translation>Printers not reachable (%1/%2): %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="118"/>
+        <location filename="../../app/health/checks/devices.py" line="153"/>
         <source>Bỏ qua: không kiểm tra được máy in nào (%1)</source>
         <translation>Skipped: no printer could be checked (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="121"/>
+        <location filename="../../app/health/checks/devices.py" line="156"/>
         <source>%1/%2 máy in sẵn sàng; chưa kiểm tra được: %3</source>
         <translation>Printers ready: %1/%2; could not be checked: %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="124"/>
+        <location filename="../../app/health/checks/devices.py" line="159"/>
         <source>%1/%2 máy in sẵn sàng</source>
         <translation>Printers ready: %1/%2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="135"/>
+        <location filename="../../app/health/checks/devices.py" line="170"/>
         <source>- %1 (%2): chưa kiểm tra được</source>
         <translation>- %1 (%2): could not be checked</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="137"/>
+        <location filename="../../app/health/checks/devices.py" line="172"/>
         <source>- %1 (%2): sẵn sàng</source>
         <translation>- %1 (%2): ready</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="139"/>
+        <location filename="../../app/health/checks/devices.py" line="174"/>
         <source>- %1 (%2): KHÔNG kết nối được</source>
         <translation>- %1 (%2): NOT reachable</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="156"/>
+        <location filename="../../app/health/checks/devices.py" line="191"/>
         <source>địa chỉ socket:// sai dạng (cần socket://máy:cổng)</source>
         <translation>malformed socket:// address (expected socket://host:port)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="159"/>
+        <location filename="../../app/health/checks/devices.py" line="194"/>
         <source>từ chối kết nối (bộ chuyển đổi tắt hoặc sai cổng)</source>
         <translation>connection refused (the serial-to-network converter is off or the port is wrong)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="176"/>
+        <location filename="../../app/health/checks/devices.py" line="211"/>
         <source>không có cổng này trên máy</source>
         <translation>this computer has no such port</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="182"/>
+        <location filename="../../app/health/checks/devices.py" line="217"/>
         <source>chưa khai báo cổng máy quét (máy quét kiểu bàn phím không cần)</source>
         <translation>no scanner port is set (keyboard-mode scanners do not need one)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="193"/>
+        <location filename="../../app/health/checks/devices.py" line="228"/>
         <source>- %1: có</source>
         <translation>- %1: found</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="194"/>
+        <location filename="../../app/health/checks/devices.py" line="229"/>
         <source>- %1: KHÔNG thấy (%2)</source>
         <translation>- %1: NOT found (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="199"/>
+        <location filename="../../app/health/checks/devices.py" line="234"/>
         <source>Không thấy %1/%2 cổng máy quét: %3</source>
         <translation>Scanner ports not found (%1/%2): %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/devices.py" line="202"/>
+        <location filename="../../app/health/checks/devices.py" line="237"/>
         <source>Đủ %1/%2 cổng máy quét: %3</source>
         <translation>All scanner ports found (%1/%2): %3</translation>
     </message>
@@ -3872,97 +3902,97 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>PosPage</name>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="80"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="81"/>
         <source>Bước 1/4 · Tìm phần mềm bán vàng PMV</source>
         <translation>Step 1/4 · Find the PMV gold-trading software</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="81"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="82"/>
         <source>Ứng dụng tìm nơi cài PMV trên máy này. Kiểm tra các đường dẫn, sửa nếu cần bằng nút Chọn…, rồi bấm Tiếp.</source>
         <translation>The app looks for where PMV is installed on this PC. Check the paths, correct them with Choose… if needed, then press Next.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="91"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="92"/>
         <source>Tìm lại</source>
         <translation>Search again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="107"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="108"/>
         <source>Tìm thấy</source>
         <translation>Found</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="109"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="110"/>
         <source>Thư mục cài PMV</source>
         <translation>PMV install folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="110"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="111"/>
         <source>Tệp dữ liệu bán hàng</source>
         <translation>Sales database file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="111"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="112"/>
         <source>Thư mục sao lưu</source>
         <translation>Backup folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="112"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="113"/>
         <source>Thư mục nhật ký</source>
         <translation>Log folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="134"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="135"/>
         <source>Đang tìm PMV trên máy này…</source>
         <translation>Looking for PMV on this PC…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="136"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="137"/>
         <source>Tìm phần mềm PMV</source>
         <translation>Find PMV</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="145"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="146"/>
         <source>Tôi tự chọn đường dẫn…</source>
         <translation>I will choose the paths…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="148"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="149"/>
         <source>Không tìm thấy PMV ở các nơi thường cài. Bấm Chọn… để chỉ thư mục cài PMV.</source>
         <translation>PMV was not found where it is usually installed. Press Choose… to point at the PMV install folder.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="160"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="161"/>
         <source>Không tìm được PMV: %1</source>
         <translation>PMV could not be searched for: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="173"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="174"/>
         <source>PMV dùng máy chủ cơ sở dữ liệu (kết nối đọc từ cấu hình của PMV).</source>
         <translation>PMV uses a database server (the connection is read from PMV&apos;s configuration).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="189"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="190"/>
         <source>Thư mục này không phải nơi cài PMV (không có PMV.ini hay version.txt). Chọn thư mục có tệp PMV.exe.</source>
         <translation>This folder is not a PMV install (no PMV.ini or version.txt). Choose the folder that holds PMV.exe.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="213"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="214"/>
         <source>Đang mở thử dữ liệu bán hàng (chỉ đọc)…</source>
         <translation>Opening the sales database to try it (read-only)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="216"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="217"/>
         <source>Mở thử dữ liệu PMV</source>
         <translation>Try the PMV database</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="223"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="224"/>
         <source>chưa có</source>
         <translation>none yet</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/setup/pos_page.py" line="226"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="227"/>
         <source>Mở được dữ liệu PMV %1: %2 hóa đơn, hóa đơn mới nhất ngày %3.</source>
         <translation>
             <numerusform>The PMV %1 database opens: %2 invoice, the newest on %3.</numerusform>
@@ -3970,12 +4000,12 @@ Support requests are still saved and will be sent automatically once the network
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="228"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="229"/>
         <source>(không rõ phiên bản)</source>
         <translation>(version unknown)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="232"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="233"/>
         <source>Không mở được dữ liệu PMV: %1</source>
         <translation>The PMV database cannot be opened: %1</translation>
     </message>
@@ -3983,124 +4013,134 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>PrinterTab</name>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="65"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="67"/>
         <source>(nhập tay)</source>
         <translation>(enter by hand)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="89"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="90"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
         <source>Ngôn ngữ máy in</source>
         <translation>Printer language</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="91"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
         <source>Độ phân giải</source>
         <translation>Resolution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="92"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
         <source>Mẫu tem</source>
         <translation>Tag template</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="93"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
         <source>Địa chỉ máy in</source>
         <translation>Printer address</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="94"/>
-        <location filename="../../app/ui/devices/texts.py" line="120"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="96"/>
+        <location filename="../../app/ui/devices/texts.py" line="121"/>
         <source>Mã hàng (mã vạch)</source>
         <translation>Item code (barcode)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="95"/>
-        <location filename="../../app/ui/devices/texts.py" line="121"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="97"/>
+        <location filename="../../app/ui/devices/texts.py" line="122"/>
         <source>Tên hàng</source>
         <translation>Product name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="96"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="98"/>
         <source>Máy in và tem thử</source>
         <translation>Printer and test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="108"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="110"/>
         <source>Xem trước đúng như khi in</source>
         <translation>Preview, exactly as printed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="111"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="113"/>
         <source>In tem thử</source>
         <translation>Print test tag</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="115"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
         <source> tem</source>
         <translation> tags</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="116"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
         <source>Số tem của loạt: mã hàng tăng dần từ mã đã nhập.</source>
         <translation>Tags in the run: item codes count up from the code entered.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="117"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="119"/>
         <source>In loạt tem</source>
         <translation>Print a run</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="118"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="120"/>
         <source>In liền một loạt tem như khi nhập hàng, để xem máy in có giữ tem thẳng hàng đến tem cuối không.</source>
         <translation>Print a run of tags in one go, as after a delivery, to see whether the printer keeps the tags in line up to the last one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="121"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="123"/>
         <source>Kiểm tra trạng thái</source>
         <translation>Check status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="122"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="125"/>
         <source>Hiệu chỉnh cảm biến</source>
         <translation>Calibrate sensor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="122"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="152"/>
+        <source>Máy in qua hàng đợi in của Windows (hoặc in ra tệp) không báo được trạng thái: hãy in tem thử để kiểm tra máy in.</source>
+        <translation>A printer reached through the Windows print queue (or printing to a file) cannot report its status: print a test tag to check the printer.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/printer_tab.py" line="352"/>
+        <source>Máy in trả lời không đúng dạng – kiểm tra ngôn ngữ máy in đã chọn (ZPL, TSPL hay EZPL) có đúng với máy in không.</source>
+        <translation>The printer&apos;s answer is not in the expected form – check that the printer language chosen (ZPL, TSPL or EZPL) is the printer&apos;s.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/texts.py" line="123"/>
         <source>Giá trị không hợp lệ: %1</source>
         <translation>Invalid value: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="195"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="210"/>
         <source>Mã vạch đọc lại đúng %1: tem in ra sẽ quét được.</source>
         <translation>The barcode decodes back to %1: the printed tag will scan.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="205"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="220"/>
         <source>Nhập địa chỉ máy in trước (ví dụ tcp://192.168.1.50:9100).</source>
         <translation>Enter the printer&apos;s address first (e.g. tcp://192.168.1.50:9100).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="232"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="247"/>
         <source>Đang gửi tem thử…</source>
         <translation>Sending the test tag…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="234"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="249"/>
         <source>Đã gửi tem thử (%1 byte). Quét mã trên tem để chắc chắn.</source>
         <translation>Test tag sent (%1 bytes). Scan the printed tag to be sure.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="247"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="262"/>
         <source>đang gửi tới máy in</source>
         <translation>sending to the printer</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/devices/printer_tab.py" line="264"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="279"/>
         <source>Đang in loạt %1 tem…</source>
         <translation>
             <numerusform>Printing a run of %1 tag…</numerusform>
@@ -4108,17 +4148,17 @@ Support requests are still saved and will be sent automatically once the network
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="276"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="291"/>
         <source>Loạt tem đã được gửi tới máy in trước khi hủy: máy in sẽ in hết. Tắt máy in nếu cần dừng ngay.</source>
         <translation>The run had already been sent to the printer before the cancel: it will print all of it. Switch the printer off to stop it now.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="279"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="294"/>
         <source>Đã hủy in loạt tem: chưa gửi gì tới máy in.</source>
         <translation>Run cancelled: nothing was sent to the printer.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/devices/printer_tab.py" line="294"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="309"/>
         <source>Đã gửi %1 tem (mã %2 đến %3) trong %4 giây. Quét tem đầu và tem cuối, và xem tem cuối còn thẳng hàng không: lệch dần là cảm biến khe giấy cần hiệu chỉnh.</source>
         <translation>
             <numerusform>Sent %1 tag (codes %2 to %3) in %4 seconds. Scan the first and the last tag and check the last one is still in line: a growing drift means the gap sensor needs calibrating.</numerusform>
@@ -4126,37 +4166,37 @@ Support requests are still saved and will be sent automatically once the network
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="115"/>
+        <location filename="../../app/ui/devices/texts.py" line="116"/>
         <source>Để in loạt, mã hàng phải kết thúc bằng số (ví dụ 75000001): các tem được đánh số tăng dần.</source>
         <translation>To print a run, the item code must end in a number (for example 75000001): the tags are numbered upwards.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/texts.py" line="118"/>
+        <location filename="../../app/ui/devices/texts.py" line="119"/>
         <source>Mã hàng của tem cuối loạt quá dài: hãy in ít tem hơn hoặc dùng mã ngắn hơn.</source>
         <translation>The last tag&apos;s item code would be too long: print fewer tags or use a shorter code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="304"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="322"/>
         <source>Đang hỏi trạng thái máy in…</source>
         <translation>Asking the printer for its status…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="308"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="326"/>
         <source>Máy in sẵn sàng.</source>
         <translation>The printer is ready.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="311"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="329"/>
         <source>Máy in báo lỗi: %1</source>
         <translation>The printer reports: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="320"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="338"/>
         <source>Đã gửi lệnh hiệu chỉnh: máy in sẽ đẩy vài tem trắng để đo khe giấy.</source>
         <translation>Calibration sent: the printer will feed a few blank labels to measure the gap.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/printer_tab.py" line="327"/>
+        <location filename="../../app/ui/devices/printer_tab.py" line="345"/>
         <source>Không dựng được loạt tem (tiến trình phụ dừng bất ngờ). Hãy thử lại; nếu vẫn lỗi, khởi động lại ứng dụng rồi gọi %1.</source>
         <translation>Could not prepare the run of tags (the helper process stopped unexpectedly). Try again; if it happens again, restart the app and call %1.</translation>
     </message>
@@ -4490,17 +4530,17 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>RatingDialog</name>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="84"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="103"/>
         <source>Đánh giá hỗ trợ</source>
         <translation>Rate the support</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="87"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="107"/>
         <source>Yêu cầu %1 đã được giải quyết. Cửa hàng hài lòng với hỗ trợ đến mức nào?</source>
         <translation>Request %1 has been resolved. How satisfied is the shop with the support?</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/support/thread_dialogs.py" line="98"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="118"/>
         <source>%1 sao</source>
         <translation>
             <numerusform>%1 star</numerusform>
@@ -4508,27 +4548,27 @@ Support requests are still saved and will be sent automatically once the network
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="106"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="126"/>
         <source>Góp ý thêm (không bắt buộc)</source>
         <translation>More comments (optional)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="112"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="132"/>
         <source>Tên người đánh giá</source>
         <translation>Name of the person rating</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="114"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="134"/>
         <source>Gửi đánh giá</source>
         <translation>Send rating</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="115"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="135"/>
         <source>Bỏ qua</source>
         <translation>Skip</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="124"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="145"/>
         <source>Người đánh giá:</source>
         <translation>Rated by:</translation>
     </message>
@@ -4536,17 +4576,17 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="42"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="56"/>
         <source>Tên người trả lời</source>
         <translation>Name of the person answering</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="47"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="61"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_dialogs.py" line="51"/>
+        <location filename="../../app/ui/support/thread_dialogs.py" line="65"/>
         <source>Người trả lời:</source>
         <translation>Answered by:</translation>
     </message>
@@ -4554,158 +4594,158 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>RemoteAssistDialog</name>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="85"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="89"/>
         <source>Nhờ hỗ trợ từ xa</source>
         <translation>Remote assistance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="88"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="92"/>
         <source>1. Phần mềm điều khiển từ xa trên máy này</source>
         <translation>1. Remote-desktop tools on this PC</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="91"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="95"/>
         <source>Mở phần mềm</source>
         <translation>Open the tool</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="92"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="96"/>
         <source>Đọc ID</source>
         <translation>Read ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="95"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="99"/>
         <source>ID hiện trên cửa sổ phần mềm, ví dụ 123 456 789</source>
         <translation>The ID shown in the tool&apos;s window, e.g. 123 456 789</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="100"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="104"/>
         <source>2. Gửi ID kèm yêu cầu hỗ trợ</source>
         <translation>2. Send the ID with a support request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="105"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="109"/>
         <source>Gửi ID cho nhà cung cấp</source>
         <translation>Send the ID to the vendor</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="106"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="110"/>
         <source>Yêu cầu mới kèm ID…</source>
         <translation>New request with the ID…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="110"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="114"/>
         <source>3. Phiên hỗ trợ (cửa hàng đồng ý trước khi kỹ thuật viên điều khiển máy)</source>
         <translation>3. Support session (the shop agrees before the technician takes control)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="112"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
         <source>Tên kỹ thuật viên của nhà cung cấp</source>
         <translation>The vendor technician&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="114"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="118"/>
         <source>Việc cần làm, ví dụ: sửa máy in tem</source>
         <translation>What needs doing, e.g. fix the label printer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="115"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="119"/>
         <source>Bắt đầu phiên hỗ trợ</source>
         <translation>Start the support session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="116"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="120"/>
         <source>Kết thúc phiên</source>
         <translation>End the session</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="118"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="122"/>
         <source>Chưa có phiên hỗ trợ nào.</source>
         <translation>No support session yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="120"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="124"/>
         <source>Kỹ thuật viên:</source>
         <translation>Technician:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="121"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="125"/>
         <source>Lý do:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="126"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="130"/>
         <source>Đóng</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="154"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="158"/>
         <source>Máy này chưa có phần mềm điều khiển từ xa. Gọi %1 để được hướng dẫn cài UltraViewer (miễn phí).</source>
         <translation>This PC has no remote-desktop tool. Call %1 for help installing UltraViewer (free).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="169"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="174"/>
         <source>Không mở được %1: %2</source>
         <translation>Could not open %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="172"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="177"/>
         <source>Đã mở %1.</source>
         <translation>%1 opened.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="201"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="206"/>
         <source>Chưa có yêu cầu đang mở: hãy gửi yêu cầu hỗ trợ trước</source>
         <translation>No open request: raise a support request first</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="228"/>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="258"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="233"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="263"/>
         <source>ID gồm 6 đến 12 chữ số: hãy kiểm tra lại.</source>
         <translation>An ID has 6 to 12 digits: please check it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="245"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="250"/>
         <source>Đã gửi ID kèm yêu cầu %1.</source>
         <translation>The ID was sent with request %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="247"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="252"/>
         <source>Đã lưu ID vào yêu cầu; nhà cung cấp nhận được ngay khi có mạng.</source>
         <translation>The ID was saved with the request; the vendor gets it as soon as the network is up.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="252"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="257"/>
         <source>Không lưu được ID vào yêu cầu: %1</source>
         <translation>Could not save the ID with the request: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="261"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="266"/>
         <source>Nhờ hỗ trợ từ xa qua %1.</source>
         <translation>Remote help needed via %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="269"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="274"/>
         <source>Cần chọn phần mềm, yêu cầu hỗ trợ và ghi tên kỹ thuật viên.</source>
         <translation>Choose the tool and the support request, and enter the technician&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="283"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="288"/>
         <source>Cửa hàng không đồng ý (hoặc hết thời gian chờ): kỹ thuật viên không được điều khiển máy.</source>
         <translation>The shop did not agree (or time ran out): the technician may not control this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="292"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="297"/>
         <source>Đang hỗ trợ từ xa: %1, từ %2.</source>
         <translation>Remote support in progress: %1, since %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="294"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="299"/>
         <source>Cửa hàng đã đồng ý; phiên hỗ trợ được ghi vào nhật ký.</source>
         <translation>The shop agreed; the session is recorded in the log.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/remote_dialog.py" line="314"/>
+        <location filename="../../app/ui/technician/remote_dialog.py" line="340"/>
         <source>Phiên hỗ trợ đã kết thúc.</source>
         <translation>The support session has ended.</translation>
     </message>
@@ -4852,7 +4892,7 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>ScannerDiagnosis</name>
     <message>
-        <location filename="../../app/devices/diagnosis.py" line="66"/>
+        <location filename="../../app/devices/diagnosis.py" line="69"/>
         <source>1. Bộ gõ tiếng Việt (Unikey/EVKey, kiểu Telex) đang bật nên đổi mã quét được (ví dụ DD thành Đ, AW thành Ă).
 2. Bấm vào biểu tượng V ở góc phải thanh tác vụ để chuyển sang E (tiếng Anh), hoặc nhấn Ctrl+Shift (phím chuyển mặc định của Unikey).
 3. Dùng EVKey: thêm chương trình PMV vào danh sách loại trừ để bộ gõ tự tắt khi bán hàng. Dùng Unikey: luôn chuyển về E trước khi quét.
@@ -4863,7 +4903,7 @@ Support requests are still saved and will be sent automatically once the network
 4. Scan the test sheet again to check.</translation>
     </message>
     <message>
-        <location filename="../../app/devices/diagnosis.py" line="76"/>
+        <location filename="../../app/devices/diagnosis.py" line="79"/>
         <source>1. Bộ gõ tiếng Việt (Unikey/EVKey, kiểu VNI) đang bật nên số sau chữ bị biến thành dấu (ví dụ A6 thành Â, D9 thành Đ).
 2. Bấm vào biểu tượng V ở góc phải thanh tác vụ để chuyển sang E (tiếng Anh), hoặc nhấn Ctrl+Shift (phím chuyển mặc định của Unikey).
 3. Dùng EVKey: thêm chương trình PMV vào danh sách loại trừ để bộ gõ tự tắt khi bán hàng. Dùng Unikey: luôn chuyển về E trước khi quét.
@@ -4874,7 +4914,7 @@ Support requests are still saved and will be sent automatically once the network
 4. Scan the test sheet again to check.</translation>
     </message>
     <message>
-        <location filename="../../app/devices/diagnosis.py" line="86"/>
+        <location filename="../../app/devices/diagnosis.py" line="89"/>
         <source>1. Đèn Caps Lock trên bàn phím đang sáng: nhấn phím Caps Lock một lần để tắt.
 2. Quét lại tờ mã thử: chữ phải ra đúng chữ hoa như trên tem.
 3. Nếu vẫn sai: trong sách hướng dẫn máy quét, quét mã cài đặt «Ignore Caps Lock» / «Caps Lock off» (bỏ qua trạng thái Caps Lock).</source>
@@ -4883,7 +4923,7 @@ Support requests are still saved and will be sent automatically once the network
 3. If still wrong: in the scanner&apos;s manual, scan the setting code «Ignore Caps Lock» / «Caps Lock off».</translation>
     </message>
     <message>
-        <location filename="../../app/devices/diagnosis.py" line="93"/>
+        <location filename="../../app/devices/diagnosis.py" line="96"/>
         <source>1. Máy quét không gửi phím Enter sau mã nên PMV không nhận mã.
 2. Mở sách hướng dẫn cài đặt (Setup Manual) của máy quét, tìm mục «Suffix» hoặc «Terminator».
 3. Quét mã cài đặt «Add CR suffix» / «Enter suffix» (một số hãng ghi «Terminator: CR»).
@@ -4894,7 +4934,7 @@ Support requests are still saved and will be sent automatically once the network
 4. Scan the test sheet again: after each code the cursor must move to a new line.</translation>
     </message>
     <message>
-        <location filename="../../app/devices/diagnosis.py" line="100"/>
+        <location filename="../../app/devices/diagnosis.py" line="103"/>
         <source>1. Windows đang dùng bàn phím khác English (US) (ví dụ VIE, FRA, DEU ở thanh tác vụ), nên số và chữ từ máy quét bị đổi.
 2. Nhấn Windows+Space và chọn ENG – English (United States).
 3. Để không lặp lại: vào Settings → Time &amp; Language → Language, gỡ bàn phím thừa (kể cả bàn phím Vietnamese của Windows); gõ tiếng Việt bằng Unikey/EVKey.
@@ -4907,7 +4947,7 @@ Support requests are still saved and will be sent automatically once the network
 5. Scan the test sheet again.</translation>
     </message>
     <message>
-        <location filename="../../app/devices/diagnosis.py" line="110"/>
+        <location filename="../../app/devices/diagnosis.py" line="113"/>
         <source>1. Máy quét đang thêm ký tự trước hoặc sau mã (tiền tố/hậu tố, AIM ID, Code ID).
 2. Trong sách hướng dẫn máy quét, quét mã cài đặt «Clear all prefix/suffix» (xóa tiền tố/hậu tố).
 3. Nếu còn ký tự lạ ở đầu mã: quét mã «Disable AIM ID» và «Disable Code ID».
@@ -4918,7 +4958,7 @@ Support requests are still saved and will be sent automatically once the network
 4. Scan «Add CR suffix» again so the scanner still sends Enter after the code, then scan the test sheet again.</translation>
     </message>
     <message>
-        <location filename="../../app/devices/diagnosis.py" line="118"/>
+        <location filename="../../app/devices/diagnosis.py" line="121"/>
         <source>1. Mã đến máy tính bị mất hoặc sai ký tự: máy quét gửi phím quá nhanh hoặc kết nối chập chờn.
 2. Cắm cáp máy quét thẳng vào cổng USB phía sau máy tính, không qua bộ chia USB.
 3. Trong sách hướng dẫn máy quét, quét mã giảm tốc độ gửi phím («Keystroke delay» / «Inter-character delay» 20–50 ms, hoặc «USB speed: low»).
@@ -4929,7 +4969,7 @@ Support requests are still saved and will be sent automatically once the network
 4. Scan the test sheet again. If it still fails, try another cable or call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/devices/diagnosis.py" line="127"/>
+        <location filename="../../app/devices/diagnosis.py" line="130"/>
         <source>1. Số kiểm tra (chữ số cuối) của mã vạch trên tem bị sai: lỗi ở tem, không phải ở máy quét.
 2. Không dùng tem này để bán; nếu cần, nhập mã hàng bằng tay.
 3. In lại tem từ phần mềm PMV để số kiểm tra được tính lại.
@@ -4940,7 +4980,7 @@ Support requests are still saved and will be sent automatically once the network
 4. If the reprinted tag is still wrong, call the hotline %1 so a technician can check the item data.</translation>
     </message>
     <message>
-        <location filename="../../app/devices/diagnosis.py" line="134"/>
+        <location filename="../../app/devices/diagnosis.py" line="137"/>
         <source>1. Máy quét không gửi mã: loại mã vạch này đang bị tắt trong máy quét.
 2. Trong sách hướng dẫn máy quét, quét mã cài đặt bật đúng loại mã đang thử: «Enable EAN-13», «Enable Code 39», «Enable Code 128» hoặc «Enable QR Code».
 3. Nếu không rõ: quét mã «Restore factory defaults», rồi quét lại mã «Add CR suffix».
@@ -4954,197 +4994,202 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>ScannerTab</name>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="163"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="169"/>
         <source>Làm mới</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="172"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="178"/>
         <source>Tự nhận</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="174"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="303"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="180"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="319"/>
         <source>Kết nối</source>
         <translation>Connect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="176"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="182"/>
         <source>Tự dò tốc độ</source>
         <translation>Detect speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="178"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="184"/>
         <source>Máy quét cổng COM / USB-COM</source>
         <translation>COM / USB-COM scanner</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="180"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="186"/>
         <source>Cổng</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="184"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="225"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="190"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="231"/>
         <source>Tốc độ</source>
         <translation>Speed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="184"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="190"/>
         <source>Khung</source>
         <translation>Frame</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="185"/>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="224"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="191"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="230"/>
         <source>Kết thúc</source>
         <translation>Terminator</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="200"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="206"/>
         <source>Bấm vào đây rồi quét mã (máy quét kiểu bàn phím USB)</source>
         <translation>Click here, then scan (USB keyboard-type scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="203"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="209"/>
         <source>Máy quét kiểu bàn phím (USB HID)</source>
         <translation>Keyboard-type scanner (USB HID)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="210"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="216"/>
         <source>Thử lại từ đầu</source>
         <translation>Start over</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="212"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="218"/>
         <source>Mã này không quét được</source>
         <translation>This code does not scan</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="214"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="220"/>
         <source>In tờ mã thử…</source>
         <translation>Print the test sheet…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="216"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="222"/>
         <source>Thử với tờ mã: quét lần lượt từng mã</source>
         <translation>Test sheet: scan each code in turn</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="224"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="230"/>
         <source>Lúc</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="224"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="230"/>
         <source>Nguồn</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="224"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="230"/>
         <source>Nội dung</source>
         <translation>Content</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="273"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="279"/>
         <source>Không thấy cổng COM nào. Máy quét USB kiểu bàn phím không cần cổng: dùng ô bên dưới.</source>
         <translation>No COM port found. A USB keyboard-type scanner needs no port: use the field below.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="290"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="293"/>
         <source>Chọn hoặc nhập cổng trước.</source>
         <translation>Choose or type a port first.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="299"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="315"/>
         <source>Ngắt kết nối</source>
         <translation>Disconnect</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="300"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="316"/>
         <source>Đang nghe %1 – hãy quét một mã.</source>
         <translation>Listening on %1 – scan a code.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="307"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="323"/>
         <source>Lỗi cổng: %1</source>
         <translation>Port error: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="309"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="325"/>
         <source>Đã ngắt kết nối.</source>
         <translation>Disconnected.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="313"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="332"/>
         <source>Đang dò tốc độ: hãy quét liên tục một mã trong vài giây…</source>
         <translation>Detecting the speed: keep scanning one code for a few seconds…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="315"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="334"/>
         <source>Đang dò tốc độ cổng…</source>
         <translation>Detecting the port speed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="320"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="339"/>
         <source>Không dò được tốc độ: không nhận được mã hợp lệ ở tốc độ nào.</source>
         <translation>Could not detect the speed: no valid code arrived at any rate.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="323"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="342"/>
         <source>Máy quét dùng tốc độ %1 baud.</source>
         <translation>The scanner uses %1 baud.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="337"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="356"/>
         <source>Cổng COM</source>
         <translation>COM port</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="378"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="397"/>
         <source>Bàn phím (máy quét)</source>
         <translation>Keyboard (scanner)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="378"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="397"/>
         <source>Bàn phím (người gõ)</source>
         <translation>Keyboard (person typing)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="379"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="398"/>
         <source>%1 phím/giây</source>
         <translation>%1 keys/s</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="417"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="437"/>
         <source>%1: mong đợi %2, nhận được %3</source>
         <translation>%1: expected %2, received %3</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="421"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="441"/>
         <source>Quét đúng.</source>
         <translation>Scanned correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="427"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="447"/>
         <source>Máy quét đọc đúng tất cả các mã trên tờ thử.</source>
         <translation>The scanner read every code on the test sheet correctly.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="441"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="461"/>
         <source>In tờ mã thử, bấm vào ô quét (hoặc kết nối cổng COM) rồi quét lần lượt từng mã. Ứng dụng sẽ chỉ ra lỗi thường gặp và cách sửa.</source>
         <translation>Print the test sheet, click the scan field (or connect the COM port), then scan each code in turn. The app names the usual faults and how to fix them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="459"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="479"/>
         <source>Lưu tờ mã thử</source>
         <translation>Save the test sheet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/devices/scanner_tab.py" line="464"/>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="488"/>
         <source>Đã lưu tờ mã thử: %1 – in ở 100%.</source>
         <translation>Test sheet saved: %1 – print at 100%.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/devices/scanner_tab.py" line="490"/>
+        <source>Chưa lưu được tờ mã thử: %1. Hãy chọn nơi khác để lưu.</source>
+        <translation>The test sheet was not saved: %1. Choose another place to save it.</translation>
     </message>
 </context>
 <context>
@@ -5407,173 +5452,178 @@ Support requests are still saved and will be sent automatically once the network
         <translation>An enrolment code has 10 characters; this box has %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="20"/>
+        <location filename="../../app/ui/setup/texts.py" line="23"/>
         <source>Mã không đúng — kiểm tra lại ký tự thứ %1</source>
         <translation>Wrong code — check character %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="21"/>
+        <location filename="../../app/ui/setup/texts.py" line="24"/>
         <source>Mã không đúng — kiểm tra lại từng ký tự.</source>
         <translation>Wrong code — check each character.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="54"/>
+        <location filename="../../app/ui/setup/texts.py" line="57"/>
         <source>Nhập sai quá nhiều lần. Thử lại sau %1 phút, hoặc gọi %2.</source>
         <translation>Too many wrong tries. Try again in %1 minutes, or call %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="25"/>
+        <location filename="../../app/ui/setup/texts.py" line="28"/>
         <source>Không có mã kích hoạt này. Kiểm tra lại mã, hoặc gọi %1 để được cấp mã mới.</source>
         <translation>There is no such enrolment code. Check the code, or call %1 for a new one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="27"/>
+        <location filename="../../app/ui/setup/texts.py" line="20"/>
+        <source>Mã có chữ tiếng Việt (ký tự thứ %1): hãy tắt bộ gõ tiếng Việt (Unikey, EVKey) rồi gõ lại mã.</source>
+        <translation>The code has a Vietnamese letter (character %1): turn off the Vietnamese input method (Unikey, EVKey) and type the code again.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup/texts.py" line="30"/>
         <source>Mã kích hoạt đã hết hạn (mã dùng được 72 giờ). Gọi %1 để được cấp mã mới.</source>
         <translation>The enrolment code has expired (codes last 72 hours). Call %1 for a new one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="29"/>
+        <location filename="../../app/ui/setup/texts.py" line="32"/>
         <source>Mã kích hoạt này đã được dùng. Mỗi mã chỉ dùng một lần; gọi %1 để được cấp mã mới.</source>
         <translation>This enrolment code has been used. Each code works once; call %1 for a new one.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="31"/>
+        <location filename="../../app/ui/setup/texts.py" line="34"/>
         <source>Không kết nối được máy chủ hỗ trợ. Kiểm tra mạng; nếu cửa hàng không có Internet, hãy nhập mã cửa hàng và tệp hợp đồng ở phần dưới, hoặc gọi %1.</source>
         <translation>The vendor server cannot be reached. Check the network; if the shop has no Internet, enter the shop token and the contract file below, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="34"/>
+        <location filename="../../app/ui/setup/texts.py" line="37"/>
         <source>Máy chủ hỗ trợ không trả lời kịp. Thử lại sau ít phút, hoặc gọi %1.</source>
         <translation>The vendor server did not answer in time. Try again in a few minutes, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="36"/>
+        <location filename="../../app/ui/setup/texts.py" line="39"/>
         <source>Máy chủ hỗ trợ đang gặp lỗi. Thử lại sau ít phút, hoặc gọi %1.</source>
         <translation>The vendor server has a problem. Try again in a few minutes, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="38"/>
+        <location filename="../../app/ui/setup/texts.py" line="41"/>
         <source>Máy chủ trả lời không đúng định dạng. Gọi %1.</source>
         <translation>The server&apos;s answer is malformed. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="40"/>
+        <location filename="../../app/ui/setup/texts.py" line="43"/>
         <source>Hợp đồng máy chủ gửi không xác thực được nên chưa nhận. Gọi %1.</source>
         <translation>The contract the server sent does not verify, so it was not taken. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="52"/>
+        <location filename="../../app/ui/setup/texts.py" line="55"/>
         <source>Nhập sai quá nhiều lần. Thử lại sau %1 phút, hoặc gọi %2.</source>
         <comment>one</comment>
         <translation>Too many wrong tries. Try again in %1 minute, or call %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="60"/>
+        <location filename="../../app/ui/setup/texts.py" line="63"/>
         <source>PMV đang chạy ở đây</source>
         <translation>PMV is running from here</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="61"/>
+        <location filename="../../app/ui/setup/texts.py" line="64"/>
         <source>theo mục cài đặt của Windows</source>
         <translation>from Windows&apos; list of installed programs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="62"/>
+        <location filename="../../app/ui/setup/texts.py" line="65"/>
         <source>thư mục cài thường gặp</source>
         <translation>a usual install folder</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="63"/>
+        <location filename="../../app/ui/setup/texts.py" line="66"/>
         <source>do bạn chọn</source>
         <translation>chosen by you</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="68"/>
+        <location filename="../../app/ui/setup/texts.py" line="71"/>
         <source>Không có tệp PMV.ini: các thư mục dưới đây được đoán theo cách PMV thường cài. Kiểm tra lại.</source>
         <translation>There is no PMV.ini: the folders below are guessed from how PMV is usually installed. Check them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="71"/>
+        <location filename="../../app/ui/setup/texts.py" line="74"/>
         <source>Tệp PMV.ini bị hỏng hoặc không đọc được: các thư mục dưới đây được đoán. Kiểm tra lại.</source>
         <translation>PMV.ini is damaged or unreadable: the folders below are guessed. Check them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="74"/>
+        <location filename="../../app/ui/setup/texts.py" line="77"/>
         <source>PMV.ini không ghi đủ các đường dẫn: phần còn thiếu được đoán. Kiểm tra lại.</source>
         <translation>PMV.ini does not name every path: the missing ones are guessed. Check them.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="76"/>
+        <location filename="../../app/ui/setup/texts.py" line="79"/>
         <source>Chuỗi kết nối máy chủ dữ liệu trong PMV.ini không dùng được.</source>
         <translation>The database server connection string in PMV.ini cannot be used.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="78"/>
+        <location filename="../../app/ui/setup/texts.py" line="81"/>
         <source>PMV.ini ghi một tệp dữ liệu không có ở đó: chọn đúng tệp dữ liệu bán hàng.</source>
         <translation>PMV.ini names a database file that is not there: choose the right sales database file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="80"/>
+        <location filename="../../app/ui/setup/texts.py" line="83"/>
         <source>Không thấy tệp dữ liệu bán hàng cạnh thư mục cài: chọn tệp bằng nút Chọn…</source>
         <translation>No sales database file beside the install folder: choose it with Choose…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="82"/>
+        <location filename="../../app/ui/setup/texts.py" line="85"/>
         <source>Không thấy thư mục sao lưu: chọn thư mục PMV ghi bản sao lưu.</source>
         <translation>The backup folder was not found: choose the folder PMV writes its backups to.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="84"/>
+        <location filename="../../app/ui/setup/texts.py" line="87"/>
         <source>Không thấy thư mục nhật ký của PMV: chọn nếu biết, hoặc để trống.</source>
         <translation>PMV&apos;s log folder was not found: choose it if you know it, or leave it empty.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="90"/>
+        <location filename="../../app/ui/setup/texts.py" line="93"/>
         <source>Không có tệp dữ liệu ở đường dẫn này.</source>
         <translation>There is no database file at this path.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="91"/>
+        <location filename="../../app/ui/setup/texts.py" line="94"/>
         <source>Tệp này không phải dữ liệu PMV hoặc đã bị hỏng. Chọn đúng tệp, hoặc gọi %1.</source>
         <translation>This file is not a PMV database or is damaged. Choose the right file, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="93"/>
+        <location filename="../../app/ui/setup/texts.py" line="96"/>
         <source>Không mở được tệp dữ liệu (không có quyền hoặc đang bị khóa). Gọi %1 nếu cần.</source>
         <translation>The database file cannot be opened (no permission, or locked). Call %1 if needed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="95"/>
+        <location filename="../../app/ui/setup/texts.py" line="98"/>
         <source>Đây là một cơ sở dữ liệu nhưng không phải của PMV. Chọn đúng tệp dữ liệu bán hàng.</source>
         <translation>This is a database, but not PMV&apos;s. Choose the right sales database file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="97"/>
+        <location filename="../../app/ui/setup/texts.py" line="100"/>
         <source>Chuỗi kết nối máy chủ dữ liệu không dùng được. Gọi %1.</source>
         <translation>The database server connection string cannot be used. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="98"/>
+        <location filename="../../app/ui/setup/texts.py" line="101"/>
         <source>Bản cài này thiếu trình kết nối máy chủ dữ liệu. Gọi %1.</source>
         <translation>This install lacks the database server driver. Call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="100"/>
+        <location filename="../../app/ui/setup/texts.py" line="103"/>
         <source>Không kết nối được máy chủ dữ liệu của PMV. Kiểm tra máy chủ đã bật và mạng nội bộ.</source>
         <translation>PMV&apos;s database server cannot be reached. Check that the server is on and the local network works.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="102"/>
+        <location filename="../../app/ui/setup/texts.py" line="105"/>
         <source>Máy chủ dữ liệu từ chối tên đăng nhập hoặc mật khẩu trong PMV.ini.</source>
         <translation>The database server refused the user name or password in PMV.ini.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="104"/>
+        <location filename="../../app/ui/setup/texts.py" line="107"/>
         <source>Máy chủ dữ liệu không có cơ sở dữ liệu PMV ghi trong PMV.ini.</source>
         <translation>The database server has no database of the name in PMV.ini.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/texts.py" line="106"/>
+        <location filename="../../app/ui/setup/texts.py" line="109"/>
         <source>Máy chủ dữ liệu báo lỗi. Gọi %1.</source>
         <translation>The database server reported an error. Call %1.</translation>
     </message>
@@ -5687,152 +5737,152 @@ Details: %2</translation>
 <context>
     <name>SupportPage</name>
     <message>
-        <location filename="../../app/ui/support/page.py" line="64"/>
+        <location filename="../../app/ui/support/page.py" line="65"/>
         <source>Yêu cầu hỗ trợ</source>
         <translation>Support requests</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="65"/>
+        <location filename="../../app/ui/support/page.py" line="66"/>
         <source>Gửi yêu cầu mới…</source>
         <translation>New request…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="67"/>
+        <location filename="../../app/ui/support/page.py" line="68"/>
         <source>Nhờ hỗ trợ từ xa…</source>
         <translation>Remote help…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="79"/>
+        <location filename="../../app/ui/support/page.py" line="80"/>
         <source>Số</source>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="79"/>
+        <location filename="../../app/ui/support/page.py" line="80"/>
         <source>Tiêu đề</source>
         <translation>Title</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="79"/>
-        <location filename="../../app/ui/support/page.py" line="241"/>
-        <location filename="../../app/ui/support/page.py" line="250"/>
+        <location filename="../../app/ui/support/page.py" line="80"/>
+        <location filename="../../app/ui/support/page.py" line="260"/>
+        <location filename="../../app/ui/support/page.py" line="269"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="80"/>
+        <location filename="../../app/ui/support/page.py" line="81"/>
         <source>Hạn đề xuất phương án</source>
         <translation>Solution due</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="91"/>
+        <location filename="../../app/ui/support/page.py" line="94"/>
         <source>Chưa có yêu cầu nào. Khi máy có vấn đề, bấm “Gửi yêu cầu mới”: kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc.</source>
         <translation>No requests yet. When something is wrong, press “New request”: a technician proposes a solution within 2–4 working hours.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="156"/>
+        <location filename="../../app/ui/support/page.py" line="160"/>
         <source>Lịch ước tính: nhà cung cấp chưa gửi lịch làm việc năm %1, ngày nghỉ lễ được tính theo lịch chung nên hạn xử lý có thể lệch.</source>
         <translation>Estimated calendar: the vendor has not sent its %1 working calendar yet; holidays follow the general calendar, so deadlines may be off.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="160"/>
+        <location filename="../../app/ui/support/page.py" line="164"/>
         <source>Lịch làm việc %1 của nhà cung cấp, cập nhật %2</source>
         <translation>Vendor&apos;s %1 working calendar, updated %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="169"/>
+        <location filename="../../app/ui/support/page.py" line="173"/>
         <source>Hiện ngoài giờ làm việc của bộ phận hỗ trợ. Yêu cầu vẫn được nhận và xử lý từ giờ mở cửa tiếp theo; việc gấp xin gọi đường dây nóng %1 (24/7).</source>
         <translation>The support team is outside working hours. Requests are still received and handled from the next opening; for anything urgent call the hotline %1 (24/7).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="173"/>
+        <location filename="../../app/ui/support/page.py" line="177"/>
         <source>Đường dây nóng %1 luôn sẵn sàng 24/7, kể cả cuối tuần và ngày lễ.</source>
         <translation>The hotline %1 is available 24/7, weekends and public holidays included.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="189"/>
+        <location filename="../../app/ui/support/page.py" line="209"/>
         <source>(chưa có số)</source>
         <translation>(no number yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="195"/>
+        <location filename="../../app/ui/support/page.py" line="214"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="239"/>
+        <location filename="../../app/ui/support/page.py" line="258"/>
         <source>Người mở</source>
         <translation>Opened by</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="240"/>
-        <location filename="../../app/ui/support/page.py" line="249"/>
+        <location filename="../../app/ui/support/page.py" line="259"/>
+        <location filename="../../app/ui/support/page.py" line="268"/>
         <source>Số yêu cầu</source>
         <translation>Request number</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="244"/>
+        <location filename="../../app/ui/support/page.py" line="263"/>
         <source>Mở lúc</source>
         <translation>Opened at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="245"/>
+        <location filename="../../app/ui/support/page.py" line="264"/>
         <source>Đường dây nóng</source>
         <translation>Hotline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="245"/>
+        <location filename="../../app/ui/support/page.py" line="264"/>
         <source>%1 (24/7)</source>
         <translation>%1 (24/7)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="249"/>
+        <location filename="../../app/ui/support/page.py" line="268"/>
         <source>chưa có (chưa gửi được)</source>
         <translation>none yet (not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="271"/>
+        <location filename="../../app/ui/support/page.py" line="293"/>
         <source>Chưa gửi được. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %1.</source>
         <translation>Not sent yet. The request is saved and will be sent again by itself. If it is urgent, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="274"/>
+        <location filename="../../app/ui/support/page.py" line="296"/>
         <source>Chưa gửi được: %1. Yêu cầu đã được lưu và sẽ tự gửi lại. Việc gấp xin gọi %2.</source>
         <translation>Not sent yet: %1. The request is saved and will be sent again by itself. If it is urgent, call %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="242"/>
-        <location filename="../../app/ui/support/page.py" line="251"/>
+        <location filename="../../app/ui/support/page.py" line="261"/>
+        <location filename="../../app/ui/support/page.py" line="270"/>
         <source>Loại</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="197"/>
+        <location filename="../../app/ui/support/page.py" line="216"/>
         <source>(%1 tin mới) %2</source>
         <translation>(%1 new) %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="243"/>
-        <location filename="../../app/ui/support/page.py" line="252"/>
+        <location filename="../../app/ui/support/page.py" line="262"/>
+        <location filename="../../app/ui/support/page.py" line="271"/>
         <source>Mức độ</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="253"/>
+        <location filename="../../app/ui/support/page.py" line="272"/>
         <source>Gửi lúc</source>
         <translation>Raised at</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="254"/>
+        <location filename="../../app/ui/support/page.py" line="273"/>
         <source>Liên hệ</source>
         <translation>Contact</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="255"/>
+        <location filename="../../app/ui/support/page.py" line="274"/>
         <source>Cách hỗ trợ mong muốn</source>
         <translation>Preferred way of help</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="258"/>
+        <location filename="../../app/ui/support/page.py" line="279"/>
         <source>Hạn</source>
         <translation>Due</translation>
     </message>
@@ -5862,12 +5912,12 @@ Details: %2</translation>
         <translation>Could not send the file %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="264"/>
+        <location filename="../../app/ui/support/page.py" line="286"/>
         <source>Đã gửi yêu cầu, số %1. %2</source>
         <translation>Request sent as %1. %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/page.py" line="279"/>
+        <location filename="../../app/ui/support/page.py" line="301"/>
         <source>Không lưu được yêu cầu: %1. Hãy gọi %2.</source>
         <translation>Could not save the request: %1. Please call %2.</translation>
     </message>
@@ -6503,88 +6553,93 @@ Details: %2</translation>
 <context>
     <name>TechnicianDialog</name>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="66"/>
+        <location filename="../../app/ui/technician/dialog.py" line="70"/>
         <source>Chế độ kỹ thuật viên</source>
         <translation>Technician mode</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="74"/>
+        <location filename="../../app/ui/technician/dialog.py" line="78"/>
         <source>Sao chép</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="77"/>
+        <location filename="../../app/ui/technician/dialog.py" line="81"/>
         <source>Dán hoặc gõ mã mở khóa</source>
         <translation>Paste or type the unlock code</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="93"/>
+        <location filename="../../app/ui/technician/dialog.py" line="97"/>
         <source>Khóa lại</source>
         <translation>Lock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="103"/>
+        <location filename="../../app/ui/technician/dialog.py" line="107"/>
         <source>Nhật ký kỹ thuật viên</source>
         <translation>Technician log</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="69"/>
-        <location filename="../../app/ui/technician/dialog.py" line="79"/>
+        <location filename="../../app/ui/technician/dialog.py" line="73"/>
+        <location filename="../../app/ui/technician/dialog.py" line="83"/>
         <source>Mở khóa</source>
         <translation>Unlock</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="70"/>
+        <location filename="../../app/ui/technician/dialog.py" line="74"/>
         <source>Đọc mã thử thách này cho nhà cung cấp (%1) để nhận mã mở khóa:</source>
         <translation>Read this challenge to the vendor (%1) to get an unlock code:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="91"/>
+        <location filename="../../app/ui/technician/dialog.py" line="95"/>
         <source>Chưa mở khóa.</source>
         <translation>Not unlocked.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="140"/>
+        <location filename="../../app/ui/technician/dialog.py" line="144"/>
         <source>Đã mở chế độ kỹ thuật viên cho %1.</source>
         <translation>Technician mode unlocked for %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="168"/>
+        <location filename="../../app/ui/technician/dialog.py" line="172"/>
         <source>Kiểm tra chi tiết</source>
         <translation>Detailed checks</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="168"/>
+        <location filename="../../app/ui/technician/dialog.py" line="172"/>
         <source>Nhật ký</source>
         <translation>Logs</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="168"/>
+        <location filename="../../app/ui/technician/dialog.py" line="172"/>
         <source>Cài đặt</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="169"/>
+        <location filename="../../app/ui/technician/dialog.py" line="173"/>
         <source>Bảo trì</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="169"/>
+        <location filename="../../app/ui/technician/dialog.py" line="173"/>
         <source>Sao lưu để cài lại</source>
         <translation>Backup for reinstall</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="193"/>
+        <location filename="../../app/ui/technician/dialog.py" line="195"/>
         <source>Phiên kỹ thuật viên đã hết hạn.</source>
         <translation>The technician session has expired.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/technician/dialog.py" line="194"/>
+        <location filename="../../app/ui/technician/dialog.py" line="196"/>
         <source>Đã khóa chế độ kỹ thuật viên.</source>
         <translation>Technician mode is locked.</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/technician/dialog.py" line="212"/>
+        <source>Theo đồng hồ của máy tính này, bây giờ là %1 (giờ Việt Nam). Nếu sai, hãy chỉnh lại ngày, giờ và múi giờ (UTC+07:00) của máy, rồi đọc mã thử thách mới ở trên cho nhà cung cấp.</source>
+        <translation>By this computer&apos;s clock it is now %1 (Vietnam time). If that is wrong, correct the computer&apos;s date, time and time zone (UTC+07:00), then read the new challenge code above to the vendor.</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../app/ui/technician/dialog.py" line="211"/>
+        <location filename="../../app/ui/technician/dialog.py" line="228"/>
         <source>Kỹ thuật viên: %1 – còn %2 phút</source>
         <translation>
             <numerusform>Technician: %1 – %2 minute left</numerusform>
@@ -6806,218 +6861,240 @@ Details: %2</translation>
 <context>
     <name>ThreadView</name>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="59"/>
-        <location filename="../../app/ui/support/thread_html.py" line="74"/>
+        <location filename="../../app/ui/support/thread_html.py" line="60"/>
+        <location filename="../../app/ui/support/thread_html.py" line="75"/>
         <source>MỚI</source>
         <translation>NEW</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="99"/>
+        <location filename="../../app/ui/support/thread_html.py" line="100"/>
         <source>Phương án đề xuất</source>
         <translation>Proposed solution</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="103"/>
+        <location filename="../../app/ui/support/thread_html.py" line="104"/>
         <source>Mô tả</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="108"/>
+        <location filename="../../app/ui/support/thread_html.py" line="109"/>
         <source>đã gửi</source>
         <translation>sent</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="109"/>
+        <location filename="../../app/ui/support/thread_html.py" line="110"/>
         <source>chờ gửi</source>
         <translation>waiting to send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="111"/>
+        <location filename="../../app/ui/support/thread_html.py" line="112"/>
         <source>Tệp đính kèm</source>
         <translation>Attachments</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_html.py" line="130"/>
+        <location filename="../../app/ui/support/thread_html.py" line="137"/>
         <source>Trao đổi với bộ phận hỗ trợ</source>
         <translation>Conversation with the support team</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="54"/>
+        <location filename="../../app/ui/support/thread_view.py" line="87"/>
         <source>Đã khắc phục</source>
         <translation>Fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="56"/>
+        <location filename="../../app/ui/support/thread_view.py" line="89"/>
         <source>Chưa khắc phục…</source>
         <translation>Not fixed…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="57"/>
+        <location filename="../../app/ui/support/thread_view.py" line="90"/>
         <source>Xác nhận lịch</source>
         <translation>Confirm visit</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="58"/>
+        <location filename="../../app/ui/support/thread_view.py" line="91"/>
         <source>Đề nghị giờ khác…</source>
         <translation>Ask for another time…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="59"/>
+        <location filename="../../app/ui/support/thread_view.py" line="92"/>
         <source>Đánh giá…</source>
         <translation>Rate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="60"/>
+        <location filename="../../app/ui/support/thread_view.py" line="93"/>
         <source>Lỗi xuất hiện lại…</source>
         <translation>The problem is back…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="66"/>
+        <location filename="../../app/ui/support/reply_box.py" line="55"/>
         <source>Người gửi</source>
         <translation>Sender</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="69"/>
-        <location filename="../../app/ui/support/thread_view.py" line="168"/>
+        <location filename="../../app/ui/support/reply_box.py" line="58"/>
+        <source>Người gửi:</source>
+        <translation>Sender:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/reply_box.py" line="61"/>
+        <location filename="../../app/ui/support/thread_view.py" line="215"/>
         <source>Nhắn cho bộ phận hỗ trợ: trả lời câu hỏi, báo thêm thông tin…</source>
         <translation>Message the support team: answer a question, add information…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="74"/>
+        <location filename="../../app/ui/support/reply_box.py" line="67"/>
         <source>Đính kèm tệp…</source>
         <translation>Attach files…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="75"/>
-        <location filename="../../app/ui/support/thread_view.py" line="224"/>
+        <location filename="../../app/ui/support/reply_box.py" line="68"/>
+        <location filename="../../app/ui/support/thread_view.py" line="276"/>
         <source>Gửi</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="82"/>
-        <source>Người gửi:</source>
-        <translation>From:</translation>
+        <location filename="../../app/ui/support/reply_box.py" line="147"/>
+        <source>Chọn tệp gửi kèm</source>
+        <translation>Choose files to attach</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="163"/>
+        <location filename="../../app/ui/support/reply_box.py" line="158"/>
+        <source>Gửi kèm:</source>
+        <translation>Attached:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/reply_box.py" line="169"/>
+        <source>Bỏ tệp</source>
+        <translation>Remove file</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/reply_box.py" line="172"/>
+        <source>Bỏ tệp %1</source>
+        <translation>Remove file %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="210"/>
         <source>Yêu cầu đã đóng. Nếu lỗi xuất hiện lại, bấm “Lỗi xuất hiện lại” hoặc gửi yêu cầu mới.</source>
         <translation>The request is closed. If the problem comes back, press “The problem is back” or raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="166"/>
+        <location filename="../../app/ui/support/thread_view.py" line="213"/>
         <source>Có thể nhắn khi yêu cầu đã đến bộ phận hỗ trợ.</source>
         <translation>You can send messages once the request has reached the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="178"/>
-        <source>Chọn tệp gửi kèm</source>
-        <translation>Choose files to send</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/thread_view.py" line="183"/>
-        <source>Gửi kèm: %1</source>
-        <translation>Attached: %1</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/thread_view.py" line="191"/>
+        <location filename="../../app/ui/support/thread_view.py" line="235"/>
         <source>Vui lòng nhập tên người gửi.</source>
         <translation>Please enter the sender&apos;s name.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="194"/>
+        <location filename="../../app/ui/support/thread_view.py" line="238"/>
         <source>Hãy nhập nội dung hoặc đính kèm tệp.</source>
         <translation>Please type a message or attach a file.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="197"/>
+        <location filename="../../app/ui/support/thread_view.py" line="241"/>
         <source>Tin nhắn quá dài (tối đa %1 ký tự).</source>
         <translation>Message too long (at most %1 characters).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="221"/>
+        <location filename="../../app/ui/support/thread_view.py" line="273"/>
         <source>Chưa khắc phục</source>
         <translation>Not fixed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="222"/>
+        <location filename="../../app/ui/support/thread_view.py" line="274"/>
         <source>Phương án chưa khắc phục được lỗi? Hãy cho biết lỗi còn thế nào. Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới.</source>
         <translation>The proposed solution did not fix the problem? Tell us what is still wrong. The request will be reopened with a new deadline for a proposed solution.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="223"/>
+        <location filename="../../app/ui/support/thread_view.py" line="275"/>
         <source>Ví dụ: vẫn không in được tem, máy in báo lỗi đèn đỏ</source>
         <translation>For example: labels still do not print, the printer shows a red light</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="235"/>
+        <location filename="../../app/ui/support/thread_view.py" line="288"/>
         <source>Đề nghị giờ khác</source>
         <translation>Ask for another time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="236"/>
+        <location filename="../../app/ui/support/thread_view.py" line="289"/>
         <source>Giờ hẹn chưa tiện cho cửa hàng? Hãy cho biết ngày giờ nào tiện để nhà cung cấp hẹn lại.</source>
         <translation>The visit time does not suit the shop? Tell us which days or hours suit, so the vendor can book again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="237"/>
+        <location filename="../../app/ui/support/thread_view.py" line="290"/>
         <source>Ví dụ: sáng thứ Ba hoặc sau 17:00 các ngày trong tuần</source>
         <translation>For example: Tuesday morning, or after 17:00 on weekdays</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="237"/>
+        <location filename="../../app/ui/support/thread_view.py" line="290"/>
         <source>Gửi đề nghị</source>
         <translation>Ask for this time</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="250"/>
+        <location filename="../../app/ui/support/thread_view.py" line="311"/>
         <source>Lỗi xuất hiện lại</source>
         <translation>The problem is back</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="251"/>
+        <location filename="../../app/ui/support/thread_view.py" line="312"/>
         <source>Lỗi đã được giải quyết nay lại xuất hiện? Yêu cầu sẽ được mở lại với hạn đề xuất phương án mới, không cần gửi yêu cầu mới.</source>
         <translation>The problem was resolved but has come back? The request will be reopened with a new deadline for a proposed solution; no need to raise a new request.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="252"/>
+        <location filename="../../app/ui/support/thread_view.py" line="313"/>
         <source>Ví dụ: từ sáng nay máy quét lại ra chữ có dấu</source>
         <translation>For example: since this morning the scanner types accented letters again</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="253"/>
+        <location filename="../../app/ui/support/thread_view.py" line="314"/>
         <source>Mở lại yêu cầu</source>
         <translation>Reopen the request</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="276"/>
+        <location filename="../../app/ui/support/thread_view.py" line="346"/>
         <source>Đã lưu; đang gửi cho bộ phận hỗ trợ.</source>
         <translation>Saved; sending to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="277"/>
+        <location filename="../../app/ui/support/thread_view.py" line="347"/>
+        <location filename="../../app/ui/support/thread_view.py" line="353"/>
         <source>Đã gửi cho bộ phận hỗ trợ.</source>
         <translation>Sent to the support team.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="282"/>
+        <location filename="../../app/ui/support/thread_view.py" line="355"/>
+        <location filename="../../app/ui/support/thread_view.py" line="372"/>
         <source>Không thực hiện được: %1.</source>
         <translation>Could not do it: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="286"/>
+        <location filename="../../app/ui/support/thread_view.py" line="358"/>
+        <source>Đã lưu nhưng chưa gửi được: %1. Máy sẽ tự gửi lại, không cần bấm lại; việc gấp xin gọi %2.</source>
+        <translation>Saved but not sent yet: %1. It will be sent again by itself, no need to press again; for anything urgent call %2.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="369"/>
+        <source>Không đọc được tệp %1 (tệp đã bị xóa, bị chuyển đi hoặc USB đã rút ra) nên đã bỏ tệp khỏi tin nhắn. Hãy chọn lại tệp nếu cần rồi bấm “Gửi”.</source>
+        <translation>The file %1 could not be read (it was deleted or moved, or the USB stick was pulled out), so it was taken out of the message. Choose the file again if needed, then press “Send”.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/thread_view.py" line="377"/>
         <source>Không lưu được: %1</source>
         <translation>Could not save: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/thread_view.py" line="294"/>
-        <source>Không tải được tệp: %1</source>
-        <translation>Could not download the file: %1</translation>
+        <location filename="../../app/ui/support/thread_view.py" line="403"/>
+        <source>Không tải được tệp: %1. Việc gấp xin gọi %2.</source>
+        <translation>Could not download the file: %1. For anything urgent call %2.</translation>
     </message>
 </context>
 <context>
     <name>ToolContext</name>
     <message>
-        <location filename="../../app/ui/technician/context.py" line="45"/>
+        <location filename="../../app/ui/technician/context.py" line="54"/>
         <source>đã hủy</source>
         <translation>cancelled</translation>
     </message>
@@ -7084,228 +7161,228 @@ Details: %2</translation>
         <translation>in force since %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="17"/>
+        <location filename="../../app/ui/updates/texts.py" line="16"/>
         <source>Bản cập nhật không có chữ ký hợp lệ của nhà cung cấp (có thể đã bị sửa hoặc máy chủ bị giả mạo): không cài gì, giữ nguyên bản đang dùng. Hãy gọi %1.</source>
         <translation>The update does not carry a valid vendor signature (it may have been altered, or the server impersonated): nothing was installed and the current versions are kept. Please call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="20"/>
+        <location filename="../../app/ui/updates/texts.py" line="19"/>
         <source>Không tải được bản cập nhật (mạng); sẽ tự thử lại sau.</source>
         <translation>The update could not be downloaded (network); it will be retried automatically.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="21"/>
+        <location filename="../../app/ui/updates/texts.py" line="20"/>
         <source>Máy chủ gửi dữ liệu lớn hơn bản đã ký: đã dừng, không cài.</source>
         <translation>The server sent more data than was signed: stopped, nothing installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="23"/>
+        <location filename="../../app/ui/updates/texts.py" line="22"/>
         <source>Tệp tải về không khớp bản đã ký: không cài.</source>
         <translation>The downloaded file does not match the signed one: not installed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="24"/>
+        <location filename="../../app/ui/updates/texts.py" line="23"/>
         <source>Đã dừng; phần đã tải được giữ để tải tiếp.</source>
         <translation>Stopped; what was downloaded is kept to continue later.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="25"/>
+        <location filename="../../app/ui/updates/texts.py" line="24"/>
         <source>Đang có một lần cập nhật khác chạy.</source>
         <translation>Another update run is in progress.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="26"/>
+        <location filename="../../app/ui/updates/texts.py" line="25"/>
         <source>Không ghi được vào ổ đĩa (đầy hoặc không có quyền).</source>
         <translation>Cannot write to the disk (full or no permission).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="35"/>
+        <location filename="../../app/ui/updates/texts.py" line="34"/>
         <source>chuyển khoản</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="36"/>
+        <location filename="../../app/ui/updates/texts.py" line="35"/>
         <source>tiền mặt</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="37"/>
+        <location filename="../../app/ui/updates/texts.py" line="36"/>
         <source>thẻ</source>
         <translation>card</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="38"/>
+        <location filename="../../app/ui/updates/texts.py" line="37"/>
         <source>ví điện tử</source>
         <translation>e-wallet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="39"/>
+        <location filename="../../app/ui/updates/texts.py" line="38"/>
         <source>phiếu quà tặng</source>
         <translation>gift voucher</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="47"/>
+        <location filename="../../app/ui/updates/texts.py" line="46"/>
         <source>bán ra và mua vào cộng lại</source>
         <translation>sales and buy-backs added together</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="49"/>
+        <location filename="../../app/ui/updates/texts.py" line="48"/>
         <source>chỉ tính bán ra</source>
         <translation>sales only</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="51"/>
+        <location filename="../../app/ui/updates/texts.py" line="50"/>
         <source>chỉ tính mua vào</source>
         <translation>buy-backs only</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="53"/>
+        <location filename="../../app/ui/updates/texts.py" line="52"/>
         <source>Từ %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
         <translation>From %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="56"/>
+        <location filename="../../app/ui/updates/texts.py" line="55"/>
         <source>Trên %1 mỗi khách mỗi ngày (%2) phải trả qua tài khoản ngân hàng (được tính: %3)</source>
         <translation>Above %1 per customer per day (%2), payment must go through bank accounts (accepted: %3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="68"/>
+        <location filename="../../app/ui/updates/texts.py" line="67"/>
         <source>Thuế GTGT %1% cho %2</source>
         <translation>VAT %1% on %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="71"/>
+        <location filename="../../app/ui/updates/texts.py" line="70"/>
         <source>Báo cáo từ %1: %2</source>
         <translation>Report from %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="74"/>
+        <location filename="../../app/ui/updates/texts.py" line="73"/>
         <source>Tem phải ghi: %1</source>
         <translation>Tags must show: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="77"/>
+        <location filename="../../app/ui/updates/texts.py" line="76"/>
         <source>Hóa đơn phải có: %1</source>
         <translation>Invoices must include: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="145"/>
+        <location filename="../../app/ui/updates/texts.py" line="141"/>
         <source>Không tìm thấy thư mục %1 (USB đã bị rút ra?). Hãy cắm lại USB rồi chọn lại.</source>
         <translation>Folder %1 not found (was the USB stick removed?). Plug it in again and choose again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="147"/>
+        <location filename="../../app/ui/updates/texts.py" line="143"/>
         <source>%1 là một tệp, không phải thư mục. Hãy chọn thư mục bản cập nhật trên USB.</source>
         <translation>%1 is a file, not a folder. Choose the update folder on the USB stick.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="149"/>
+        <location filename="../../app/ui/updates/texts.py" line="145"/>
         <source>Thư mục %1 không phải bản cập nhật của nhà cung cấp (không có thư mục metadata). Hãy chọn thư mục nhà cung cấp đã chép vào USB (%2).</source>
         <translation>Folder %1 is not the vendor&apos;s update copy (no metadata folder). Choose the folder the vendor copied to the USB stick (%2).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="152"/>
+        <location filename="../../app/ui/updates/texts.py" line="148"/>
         <source>Bản cập nhật trong %1 chưa được chép xong. Hãy xin nhà cung cấp chép lại (%2).</source>
         <translation>The update copy in %1 was not finished. Ask the vendor to write it again (%2).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="191"/>
+        <location filename="../../app/ui/updates/texts.py" line="187"/>
         <source>Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới (%3). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <comment>one</comment>
         <translation>The update copy on the USB stick expired on %1 (%2 day ago). Ask the vendor for a new copy (%3). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="193"/>
+        <location filename="../../app/ui/updates/texts.py" line="189"/>
         <source>Bản cập nhật trên USB đã hết hạn từ %1 (%2 ngày trước). Hãy xin nhà cung cấp một bản mới (%3). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <translation>The update copy on the USB stick expired on %1 (%2 days ago). Ask the vendor for a new copy (%3). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="165"/>
+        <location filename="../../app/ui/updates/texts.py" line="161"/>
         <source>Bản cập nhật trên USB đã hết hạn. Hãy xin nhà cung cấp một bản mới (%1). Không cài gì; máy vẫn dùng bản hiện có.</source>
         <translation>The update copy on the USB stick has expired. Ask the vendor for a new copy (%1). Nothing was installed; this PC keeps what it has.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="174"/>
+        <location filename="../../app/ui/updates/texts.py" line="170"/>
         <source>Bản cập nhật trên USB không phải của nhà cung cấp của bạn (chữ ký không khớp). Không cài gì; máy vẫn dùng bản hiện có. Gọi %1 nếu không rõ USB này từ đâu.</source>
         <translation>The update copy on the USB stick is not from your vendor (the signatures do not match). Nothing was installed; this PC keeps what it has. Call %1 if you do not know where this stick came from.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="168"/>
+        <location filename="../../app/ui/updates/texts.py" line="164"/>
         <source>Bản cập nhật trên USB cũ hơn bản máy này đã có. Không cài gì; máy vẫn dùng bản hiện có. Hãy xin nhà cung cấp một bản mới (%1).</source>
         <translation>The update copy on the USB stick is older than what this PC already has. Nothing was installed; this PC keeps what it has. Ask the vendor for a new copy (%1).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="86"/>
+        <location filename="../../app/ui/updates/texts.py" line="85"/>
         <source>%1, từ ngày %2</source>
         <translation>%1, from %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="91"/>
+        <location filename="../../app/ui/updates/texts.py" line="90"/>
         <source>%1 (từ ngày %2)</source>
         <translation>%1 (from %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="107"/>
+        <location filename="../../app/ui/updates/texts.py" line="103"/>
         <source>Thêm: %1</source>
         <translation>Added: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="109"/>
+        <location filename="../../app/ui/updates/texts.py" line="105"/>
         <source>Bỏ: %1</source>
         <translation>Removed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="111"/>
+        <location filename="../../app/ui/updates/texts.py" line="107"/>
         <source>Trước: %1. Nay: %2</source>
         <translation>Before: %1. Now: %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="177"/>
+        <location filename="../../app/ui/updates/texts.py" line="173"/>
         <source>Bản cập nhật trên USB đã bị sửa hoặc hỏng (không khớp chữ ký của nhà cung cấp). Không cài gì; máy vẫn dùng bản hiện có. Hãy chép lại từ nhà cung cấp hoặc gọi %1.</source>
         <translation>The update copy on the USB stick was altered or is damaged (it does not match the vendor&apos;s signatures). Nothing was installed; this PC keeps what it has. Copy it again from the vendor or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="180"/>
+        <location filename="../../app/ui/updates/texts.py" line="176"/>
         <source>Bản cập nhật trên USB thiếu tệp hoặc không đọc được. Không cài thêm gì; hãy chép lại đầy đủ từ nhà cung cấp rồi thử lại.</source>
         <translation>The update copy on the USB stick is missing a file or cannot be read. Nothing more was installed; copy it again in full from the vendor and try again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="203"/>
+        <location filename="../../app/ui/updates/texts.py" line="199"/>
         <source>%1 (bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="208"/>
+        <location filename="../../app/ui/updates/texts.py" line="204"/>
         <source>Chưa cài được %1: phiên bản phần mềm này không đọc được gói này; các bản cập nhật khác vẫn được cài. Hãy gọi %2.</source>
         <translation>Could not install %1: this version of the app cannot read it; the other updates were installed. Call %2.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="217"/>
+        <location filename="../../app/ui/updates/texts.py" line="213"/>
         <source>Đã cài gói quy định: %1.</source>
         <translation>Regulation packs installed: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="225"/>
+        <location filename="../../app/ui/updates/texts.py" line="221"/>
         <source>Đã cài từ USB: %1.</source>
         <translation>Installed from USB: %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="229"/>
+        <location filename="../../app/ui/updates/texts.py" line="225"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>Version %1 of the app is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="232"/>
+        <location filename="../../app/ui/updates/texts.py" line="228"/>
         <source>Bản phần mềm %1 có trên USB, nhưng bản cài trên máy này không tự cập nhật được: hãy cài bằng bộ cài của nhà cung cấp.</source>
         <translation>App version %1 is on the USB stick, but this installation cannot update itself: install it with the vendor&apos;s installer.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="239"/>
+        <location filename="../../app/ui/updates/texts.py" line="235"/>
         <source>Chưa đến lượt máy này nhận %1 (nhà cung cấp đang phát hành dần).</source>
         <translation>This PC is not yet due to receive %1 (the vendor is releasing it gradually).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/texts.py" line="242"/>
+        <location filename="../../app/ui/updates/texts.py" line="238"/>
         <source>Bản cập nhật trên USB hợp lệ; máy này đã có đủ, không có gì mới.</source>
         <translation>The update copy on the USB stick is valid; this PC already has everything on it.</translation>
     </message>
@@ -7339,7 +7416,7 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/updates/page.py" line="67"/>
-        <location filename="../../app/ui/updates/page.py" line="311"/>
+        <location filename="../../app/ui/updates/page.py" line="313"/>
         <source>Quay lại bản trước</source>
         <translation>Roll back</translation>
     </message>
@@ -7394,107 +7471,107 @@ Details: %2</translation>
         <translation>Choose a pack that has a previous version (the “Previous” column) to go back to it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="173"/>
+        <location filename="../../app/ui/updates/page.py" line="174"/>
         <source>Không đọc được nội dung gói này trên máy; bấm “Kiểm tra cập nhật” để tải lại.</source>
         <translation>The contents of this pack cannot be read on this PC; press “Check for updates” to download it again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="179"/>
+        <location filename="../../app/ui/updates/page.py" line="180"/>
         <source>Thay đổi so với bản %1</source>
         <translation>Changes since version %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="180"/>
+        <location filename="../../app/ui/updates/page.py" line="181"/>
         <source>Không thay đổi quy tắc nào</source>
         <translation>No rule changed</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="192"/>
+        <location filename="../../app/ui/updates/page.py" line="193"/>
         <source>%1 (phiên bản %2)</source>
         <translation>%1 (version %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="194"/>
+        <location filename="../../app/ui/updates/page.py" line="195"/>
         <source>Đã cài gói quy định: %1</source>
         <translation>Installed: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="196"/>
+        <location filename="../../app/ui/updates/page.py" line="197"/>
         <source>Bản phần mềm %1 đã sẵn sàng để cài.</source>
         <translation>App version %1 is ready to install.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="199"/>
+        <location filename="../../app/ui/updates/page.py" line="200"/>
         <source>Đã cập nhật đầy đủ: không có gói mới.</source>
         <translation>Up to date: no new packs.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="208"/>
+        <location filename="../../app/ui/updates/page.py" line="210"/>
         <source>Máy này chưa nhận được cập nhật tự động: thiếu khóa xác thực của nhà cung cấp (đi kèm bộ cài). Gọi %1 để kỹ thuật viên cài lại; phần mềm và các gói quy định hiện có vẫn dùng bình thường.</source>
         <translation>This PC cannot receive automatic updates: the vendor&apos;s verification key (shipped with the installer) is missing. Call %1 to have a technician reinstall it; the software and the regulation packs already here keep working.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="217"/>
+        <location filename="../../app/ui/updates/page.py" line="219"/>
         <source>Gói này chưa được cài trên máy này nên không có gì để quay lại.</source>
         <translation>This pack is not installed on this PC, so there is nothing to go back to.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="219"/>
+        <location filename="../../app/ui/updates/page.py" line="221"/>
         <source>Gói này không có bản trước để quay lại; bản đang dùng được giữ nguyên.</source>
         <translation>This pack has no earlier version to go back to; the one in use is kept.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="223"/>
+        <location filename="../../app/ui/updates/page.py" line="225"/>
         <source>Một tiến trình khác (cập nhật tự động) đang cài gói quy định; hãy chờ một lát rồi thử lại. Không có gì bị thay đổi.</source>
         <translation>Another process (the automatic update) is installing regulation packs; wait a moment, then try again. Nothing was changed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="227"/>
+        <location filename="../../app/ui/updates/page.py" line="229"/>
         <source>Không kiểm tra được cập nhật do lỗi không mong muốn; không cài gì, phần mềm và các gói quy định vẫn như trước. Gọi %1 nếu lỗi lặp lại.</source>
         <translation>Could not check for updates because of an unexpected error; nothing was installed, and the software and the regulation packs are as before. Call %1 if it happens again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="234"/>
+        <location filename="../../app/ui/updates/page.py" line="236"/>
         <source>Chọn thư mục bản cập nhật trên USB</source>
         <translation>Choose the update folder on the USB stick</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="246"/>
+        <location filename="../../app/ui/updates/page.py" line="248"/>
         <source>Đang kiểm tra bản cập nhật trong %1…</source>
         <translation>Checking the update copy in %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="250"/>
+        <location filename="../../app/ui/updates/page.py" line="252"/>
         <source>Đang cập nhật từ USB…</source>
         <translation>Updating from USB…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="258"/>
+        <location filename="../../app/ui/updates/page.py" line="260"/>
         <source>Đang dừng…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="264"/>
+        <location filename="../../app/ui/updates/page.py" line="266"/>
         <source>Đang cài %1…</source>
         <translation>Installing %1…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="294"/>
+        <location filename="../../app/ui/updates/page.py" line="296"/>
         <source>Đã dừng cập nhật từ USB; các gói đã cài xong trước đó vẫn được giữ.</source>
         <translation>Update from USB stopped; packs already installed are kept.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="301"/>
+        <location filename="../../app/ui/updates/page.py" line="303"/>
         <source>Quay lại %1 bản %2 và bỏ bản %3? Bản %3 sẽ không tự cài lại trên máy này; bản mới hơn của nhà cung cấp vẫn được cài như thường.</source>
         <translation>Go back to %1 version %2 and give up version %3? Version %3 will not install itself again on this PC; a newer version from the vendor still installs as usual.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="315"/>
+        <location filename="../../app/ui/updates/page.py" line="317"/>
         <source>Đã quay lại %1 bản %2 (bỏ bản %3).</source>
         <translation>Went back to %1 version %2 (version %3 given up).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/updates/page.py" line="320"/>
+        <location filename="../../app/ui/updates/page.py" line="322"/>
         <source>Đã dừng kiểm tra cập nhật; các gói đã cài xong trước đó vẫn được giữ.</source>
         <translation>Update check stopped; packs already installed before that are kept.</translation>
     </message>
@@ -7662,7 +7739,7 @@ Details: %2</translation>
     </message>
     <message>
         <location filename="../../app/ui/warranty/page.py" line="191"/>
-        <location filename="../../app/ui/warranty/texts.py" line="135"/>
+        <location filename="../../app/ui/warranty/texts.py" line="136"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
@@ -7702,7 +7779,7 @@ Details: %2</translation>
         <translation>The warranty certificate could not be saved: %1. Choose another place to save it.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="137"/>
+        <location filename="../../app/ui/warranty/texts.py" line="138"/>
         <source>%1 – MST %2</source>
         <translation>%1 – tax code %2</translation>
     </message>
@@ -7795,147 +7872,147 @@ Details: %2</translation>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="41"/>
+        <location filename="../../app/ui/warranty/texts.py" line="42"/>
         <source>Tệp này không phải là hợp đồng của Phần Mềm Vàng.</source>
         <translation>This file is not a Phần Mềm Vàng contract.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="42"/>
+        <location filename="../../app/ui/warranty/texts.py" line="43"/>
         <source>Hợp đồng không có chữ ký số.</source>
         <translation>The contract has no digital signature.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="43"/>
+        <location filename="../../app/ui/warranty/texts.py" line="44"/>
         <source>Hợp đồng được ký bằng một khóa mà ứng dụng không tin cậy.</source>
         <translation>The contract is signed with a key this app does not trust.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="45"/>
+        <location filename="../../app/ui/warranty/texts.py" line="46"/>
         <source>Chữ ký số không khớp: nội dung hợp đồng đã bị sửa sau khi ký.</source>
         <translation>The digital signature does not match: the contract was changed after it was signed.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="47"/>
+        <location filename="../../app/ui/warranty/texts.py" line="48"/>
         <source>Hợp đồng này là của một cửa hàng khác.</source>
         <translation>This contract belongs to another shop.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="48"/>
+        <location filename="../../app/ui/warranty/texts.py" line="49"/>
         <source>Nội dung hợp đồng không hợp lệ (thiếu mục, sai ngày, thời hạn, số hợp đồng hoặc thông tin nhà cung cấp).</source>
         <translation>The contract&apos;s content is not valid (a missing field, or wrong dates, terms, contract number or vendor details).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="60"/>
+        <location filename="../../app/ui/warranty/texts.py" line="61"/>
         <source>Hợp đồng đang dùng vẫn được giữ nguyên. Cần hỗ trợ, gọi %1.</source>
         <translation>The contract in use is kept unchanged. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="66"/>
+        <location filename="../../app/ui/warranty/texts.py" line="67"/>
         <source>Tệp hợp đồng có khóa trùng lặp (“%1”): tệp bị từ chối.</source>
         <translation>The contract file has a key given twice (“%1”): the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="68"/>
+        <location filename="../../app/ui/warranty/texts.py" line="69"/>
         <source>Tệp hợp đồng có giá trị số không hợp lệ (NaN hoặc Infinity) ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has an invalid number (NaN or Infinity) at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="70"/>
+        <location filename="../../app/ui/warranty/texts.py" line="71"/>
         <source>Tệp hợp đồng có số quá lớn ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a number too large at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="72"/>
+        <location filename="../../app/ui/warranty/texts.py" line="73"/>
         <source>Tệp hợp đồng có ký tự hỏng ở “%1”: tệp bị từ chối.</source>
         <translation>The contract file has a broken character at “%1”: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="76"/>
+        <location filename="../../app/ui/warranty/texts.py" line="77"/>
         <source>Tệp hợp đồng không phải văn bản UTF-8: tệp bị từ chối.</source>
         <translation>The contract file is not UTF-8 text: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="77"/>
+        <location filename="../../app/ui/warranty/texts.py" line="78"/>
         <source>Tệp hợp đồng lồng nhau quá nhiều tầng: tệp bị từ chối.</source>
         <translation>The contract file is nested too deeply: the file was refused.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="94"/>
+        <location filename="../../app/ui/warranty/texts.py" line="95"/>
         <source>Máy này chưa được cài mã kết nối cửa hàng. Kỹ thuật viên cài bằng lệnh “pmv-support shop-token”.</source>
         <translation>This PC has no shop connection token yet. A technician installs it with “pmv-support shop-token”.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="97"/>
+        <location filename="../../app/ui/warranty/texts.py" line="98"/>
         <source>Không kết nối được máy chủ hỗ trợ (mất mạng?).</source>
         <translation>Cannot reach the support server (no network?).</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="98"/>
+        <location filename="../../app/ui/warranty/texts.py" line="99"/>
         <source>Máy chủ hỗ trợ không trả lời kịp.</source>
         <translation>The support server did not answer in time.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="99"/>
+        <location filename="../../app/ui/warranty/texts.py" line="100"/>
         <source>Máy chủ từ chối mã kết nối của cửa hàng.</source>
         <translation>The server refused the shop&apos;s connection token.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="100"/>
+        <location filename="../../app/ui/warranty/texts.py" line="101"/>
         <source>Máy chủ chưa có hợp đồng cho cửa hàng này.</source>
         <translation>The server has no contract for this shop yet.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="101"/>
+        <location filename="../../app/ui/warranty/texts.py" line="102"/>
         <source>Máy chủ hỗ trợ từ chối vì yêu cầu quá lớn.</source>
         <translation>The support server refused the request as too large.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="102"/>
+        <location filename="../../app/ui/warranty/texts.py" line="103"/>
         <source>Máy chủ hỗ trợ đang gặp lỗi.</source>
         <translation>The support server is having a problem.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="103"/>
+        <location filename="../../app/ui/warranty/texts.py" line="104"/>
         <source>Máy chủ trả lời không đúng định dạng.</source>
         <translation>The server&apos;s answer was not in the expected format.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="110"/>
+        <location filename="../../app/ui/warranty/texts.py" line="111"/>
         <source>Đang dùng hợp đồng đã lưu trên máy.</source>
         <translation>Using the contract saved on this PC.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="112"/>
+        <location filename="../../app/ui/warranty/texts.py" line="113"/>
         <source>Máy này chưa có hợp đồng: hãy thử lại khi có mạng, nhập tệp hợp đồng nhà cung cấp gửi, hoặc gọi %1.</source>
         <translation>This PC has no contract yet: try again when online, import the contract file the vendor sent, or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="120"/>
+        <location filename="../../app/ui/warranty/texts.py" line="121"/>
         <source>Khắc phục sự cố: đề xuất phương án trong tối đa 2–4 giờ làm việc; hướng dẫn qua điện thoại, email, truy cập từ xa hoặc cử nhân viên đến tận nơi.</source>
         <translation>Incident resolution: a proposed solution within 2–4 working hours at most; guidance by phone, e-mail, remote session, or a technician on site.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="122"/>
+        <location filename="../../app/ui/warranty/texts.py" line="123"/>
         <source>Hướng dẫn sử dụng phần mềm qua điện thoại, fax, email hoặc truy cập từ xa.</source>
         <translation>Help using the software by phone, fax, e-mail or remote session.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="123"/>
+        <location filename="../../app/ui/warranty/texts.py" line="124"/>
         <source>Cập nhật phiên bản mới khi có quy định mới về kinh doanh vàng.</source>
         <translation>New versions when new gold-trading regulations come out.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="124"/>
+        <location filename="../../app/ui/warranty/texts.py" line="125"/>
         <source>Cài đặt lại phần mềm khi máy tính gặp sự cố.</source>
         <translation>Reinstalling the software when the computer fails.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="125"/>
+        <location filename="../../app/ui/warranty/texts.py" line="126"/>
         <source>Hỗ trợ lỗi thiết bị mã vạch; đường dây nóng %1 trực 24/7.</source>
         <translation>Support for barcode device problems; the hotline %1 is staffed 24/7.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/texts.py" line="126"/>
+        <location filename="../../app/ui/warranty/texts.py" line="127"/>
         <source>Có hợp đồng bảo trì: được hỗ trợ ưu tiên (2 giờ cho sự cố nghiêm trọng và mức cao, 4 giờ cho mức thường).</source>
         <translation>With a maintenance contract: priority support (2 hours for critical and high severity, 4 hours for normal).</translation>
     </message>
@@ -7984,17 +8061,17 @@ Details: %2</translation>
 <context>
     <name>_PathRow</name>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="45"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="46"/>
         <source>Chọn…</source>
         <translation>Choose…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="62"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="63"/>
         <source>Chọn tệp dữ liệu PMV</source>
         <translation>Choose the PMV database file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup/pos_page.py" line="64"/>
+        <location filename="../../app/ui/setup/pos_page.py" line="65"/>
         <source>Chọn thư mục</source>
         <translation>Choose a folder</translation>
     </message>

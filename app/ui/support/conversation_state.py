@@ -1,9 +1,13 @@
 """The conversations of the shop's requests as the GUI sees them: unread counts, the cashier's acts, files.
 
 Every act (a reply, a decision, a visit answer, a rating, a reopening) is
-saved by :class:`app.support.conversation.ConversationService` in a worker,
-then the outbox tries to deliver it at once; if the vendor cannot be
-reached the background agent delivers it later, exactly once.
+saved by :class:`app.support.conversation.ConversationService` in a worker
+and shown at once as pending; then the outbox tries to deliver it, as a job
+of its own, so a slow line never holds what the cashier sees.  If the vendor
+cannot be reached the background agent delivers it later, exactly once.
+
+Vendor entries are marked read only when the view asks (``load(…, seen=True)``:
+the cashier is looking at the request), never by a reload in the background.
 """
 
 from __future__ import annotations
@@ -13,26 +17,65 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.runtime import Runtime
+from app.support.api_failure import ApiFailure
 from app.support.models import RequestEvent
-from app.support.thread_models import Conversation, ThreadEntry, UpcomingVisit
+from app.support.thread_models import Conversation, EventKind, ThreadEntry, UpcomingVisit
 from app.ui.feature_state import FeatureState
 from app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.support.outbox import DeliveryReport
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """What the detail view shows of one request: its conversation and its delivery steps on this PC."""
+    """What the detail view shows of one request: its conversation and its delivery steps on this PC.
+
+    ``marked_read``: the vendor entries it shows as new were marked read as it was read (the cashier looks)."""
 
     request_id: str
     conversation: Conversation | None
     events: list[RequestEvent]
+    marked_read: bool = False
+
+
+@dataclass(frozen=True)
+class ActFailed:
+    """An act that was not saved (nothing of it was): on which request, which kind, and why."""
+
+    request_id: str
+    kind: EventKind
+    error: BaseException
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What the delivery run that followed an act did with it: sent, refused for good (``refusal``: the server's
+    reason code), or left for the agent (``failure``: why not now); none of them if the run did not reach it."""
+
+    entry: ThreadEntry
+    sent: bool = False
+    refusal: str | None = None
+    failure: ApiFailure | None = None
+
+
+def delivery_outcome(entry: ThreadEntry, report: DeliveryReport) -> Delivered:
+    """What ``report`` (the outbox run after ``entry`` was saved) says of it."""
+    if entry.id in report.acts_sent:
+        return Delivered(entry, sent=True)
+    refusal = next((why for entry_id, why in report.acts_refused if entry_id == entry.id), None)
+    failure = next((kind for entry_id, kind in report.acts_failed if entry_id == entry.id), None)
+    if failure is None and report.offline:  # the run stopped at the requests: the acts were not tried
+        failure = next(kind for _id, kind in [*report.failed, *report.acts_failed]
+                       if kind in (ApiFailure.OFFLINE, ApiFailure.TIMEOUT))
+    return Delivered(entry, refusal=refusal, failure=failure)
 
 
 class ConversationState(FeatureState):
@@ -41,8 +84,10 @@ class ConversationState(FeatureState):
     Signals:
         loaded(object): a :class:`Loaded` for the request asked for with :meth:`load`.
         unread_changed(int): vendor entries not read yet, across all requests.
-        act_saved(object): the :class:`ThreadEntry` the cashier just made (saved here; delivery follows).
-        act_failed(object): the exception that stopped an act (the service's refusal or input problem, OSError).
+        act_saved(object): the :class:`ThreadEntry` the cashier just made, saved here and pending; delivery follows.
+        act_failed(object): an :class:`ActFailed`: the act was not saved (the service's refusal or input problem,
+            the database, a file).
+        act_delivered(object): a :class:`Delivered`, once the delivery run after a saved act is over.
         file_ready(object): the :class:`Path` of a verified download (or the shop's own copy), to open.
         file_failed(object): the exception that stopped a download.
         new_entries(object): vendor entries that have not been announced yet (list of :class:`ThreadEntry`).
@@ -54,6 +99,7 @@ class ConversationState(FeatureState):
     unread_changed = Signal(int)
     act_saved = Signal(object)
     act_failed = Signal(object)
+    act_delivered = Signal(object)
     file_ready = Signal(object)
     file_failed = Signal(object)
     new_entries = Signal(object)
@@ -71,8 +117,9 @@ class ConversationState(FeatureState):
         return self._runtime.clock()
 
     # -- reading ---------------------------------------------------------------
-    def load(self, request_id: str | None) -> None:
-        """Read ``request_id``'s conversation (and mark its vendor entries read: the cashier is looking)."""
+    def load(self, request_id: str | None, *, seen: bool = False) -> None:
+        """Read ``request_id``'s conversation; ``seen``: the cashier is looking at it now, so its vendor entries
+        are marked read (they are still shown as new this time, as they were when the cashier looked)."""
         self.current = request_id
         if request_id is None:
             return
@@ -80,19 +127,25 @@ class ConversationState(FeatureState):
 
         def job() -> Loaded:
             conversation = runtime.conversation.conversation(request_id)
-            if conversation is not None and conversation.unread:
+            marked = seen and conversation is not None and conversation.unread > 0
+            if marked:
                 runtime.conversation.mark_read(request_id)
-            return Loaded(request_id, conversation, runtime.support.events(request_id))
+            return Loaded(request_id, conversation, runtime.support.events(request_id), marked)
 
         self._runner.run(job, on_success=self._loaded, on_failure=lambda exc: log.error(
             "cannot read the conversation of %s: %s", request_id, exc), context=self)
 
+    def reload(self, request_id: str) -> None:
+        """Read ``request_id``'s conversation again if it is the one shown (an act's outcome, a download)."""
+        if request_id == self.current:
+            self.load(request_id)
+
     def _loaded(self, loaded: Loaded) -> None:
+        if loaded.marked_read:
+            self.refresh_unread()  # even if another request was picked meanwhile: the counts changed
         if loaded.request_id != self.current:
             return  # another request was picked meanwhile
         self.loaded.emit(loaded)
-        if loaded.conversation is not None and loaded.conversation.unread:
-            self.refresh_unread()
 
     def refresh_unread(self) -> None:
         self._runner.run(self._runtime.conversation.unread_by_request, on_success=self._set_unread,
@@ -144,37 +197,48 @@ class ConversationState(FeatureState):
                          on_failure=lambda exc: log.warning("cannot read visit reminders: %s", exc), context=self)
 
     # -- the cashier's acts ----------------------------------------------------
-    def _act(self, request_id: str, make: Callable[[Any], ThreadEntry]) -> None:
+    def _act(self, request_id: str, kind: EventKind, make: Callable[[Any], ThreadEntry]) -> None:
+        """Save the act in a worker; once saved it is shown (pending), then delivered by a job of its own."""
         runtime = self._runtime
 
-        def job() -> ThreadEntry:
-            entry = make(runtime.conversation)
-            try:
-                runtime.outbox.deliver()  # at once if the vendor is there; the agent retries otherwise
-            except Exception as exc:  # noqa: BLE001 - saved is what counts; delivery is retried
-                log.warning("delivery after an act failed: %s", exc)
-            return entry
-
-        def done(entry: ThreadEntry) -> None:
+        def saved(entry: ThreadEntry) -> None:
             self.act_saved.emit(entry)
-            self.load(request_id)
+            self.reload(request_id)
+            self._deliver(entry)
 
-        self._runner.run(job, on_success=done, on_failure=self.act_failed.emit, context=self)
+        self._runner.run(lambda: make(runtime.conversation), on_success=saved,
+                         on_failure=lambda exc: self.act_failed.emit(ActFailed(request_id, kind, exc)), context=self)
+
+    def _deliver(self, entry: ThreadEntry) -> None:
+        outbox = self._runtime.outbox
+
+        def done(result: Delivered) -> None:
+            self.act_delivered.emit(result)
+            self.reload(entry.request_id)
+
+        def failed(exc: BaseException) -> None:  # saved all the same: the agent delivers it later
+            log.warning("act %s saved, not delivered now: %r", entry.id, exc)
+            self.reload(entry.request_id)
+
+        self._runner.run(lambda: delivery_outcome(entry, outbox.deliver()), on_success=done, on_failure=failed,
+                         context=self)
 
     def reply(self, request_id: str, author: str, text: str, files: list[Path]) -> None:
-        self._act(request_id, lambda s: s.reply(request_id, author, text, files))
+        self._act(request_id, EventKind.MESSAGE, lambda s: s.reply(request_id, author, text, files))
 
     def decide(self, request_id: str, author: str, accept: bool, reason: str = "") -> None:
-        self._act(request_id, lambda s: s.decide(request_id, author, accept, reason))
+        kind = EventKind.ACCEPTED if accept else EventKind.REFUSED
+        self._act(request_id, kind, lambda s: s.decide(request_id, author, accept, reason))
 
     def answer_visit(self, request_id: str, author: str, visit_id: int, confirm: bool, note: str = "") -> None:
-        self._act(request_id, lambda s: s.answer_visit(request_id, author, visit_id, confirm, note))
+        kind = EventKind.VISIT_CONFIRMED if confirm else EventKind.VISIT_RESCHEDULE
+        self._act(request_id, kind, lambda s: s.answer_visit(request_id, author, visit_id, confirm, note))
 
     def rate(self, request_id: str, author: str, stars: int, comment: str = "") -> None:
-        self._act(request_id, lambda s: s.rate(request_id, author, stars, comment))
+        self._act(request_id, EventKind.RATED, lambda s: s.rate(request_id, author, stars, comment))
 
     def reopen(self, request_id: str, author: str, reason: str) -> None:
-        self._act(request_id, lambda s: s.reopen(request_id, author, reason))
+        self._act(request_id, EventKind.REOPENED, lambda s: s.reopen(request_id, author, reason))
 
     def skip_rating(self, request_id: str) -> None:
         self._runner.run(lambda: self._runtime.conversation.skip_rating(request_id),

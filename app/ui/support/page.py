@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -87,6 +88,8 @@ class SupportPage(FeaturePage[SupportState]):
         self.table.itemSelectionChanged.connect(self._show_selected)
         self.thread = ThreadView(state.conversations)
         self.thread.message.connect(self.show_message)
+        # A click on the row already shown is looking at it again (new messages came while it was open).
+        self.table.clicked.connect(lambda _index: self.thread.seen())
         self.detail = self.thread.timeline  # the request, its delivery and its conversation
         self.empty = QLabel(self.tr("Chưa có yêu cầu nào. Khi máy có vấn đề, bấm \u201cGửi yêu cầu mới\u201d: "
                                     "kỹ thuật viên sẽ đề xuất phương án trong 2–4 giờ làm việc."))
@@ -106,10 +109,11 @@ class SupportPage(FeaturePage[SupportState]):
         state.conversations.unread_changed.connect(self._on_conversations_changed)
         state.submitted.connect(self._on_submitted)
         state.submit_failed.connect(self._on_submit_failed)
-        # Countdowns move on their own.
+        # Countdowns move on their own: only their cells are written again (rebuilding the list reloaded the
+        # conversation, which jumped to its end and dropped the words the cashier had selected).
         self.ticker = QTimer(self)
         self.ticker.setInterval(60_000)
-        self.ticker.timeout.connect(lambda: self.show_requests(self._state.requests))
+        self.ticker.timeout.connect(self._tick)
         self.ticker.start()
         self._show_banner(False)  # the hotline line at once; the working-hours check follows from a worker,
         # after start-up: it reads the installed calendar packs, which start-up can do without.
@@ -179,6 +183,22 @@ class SupportPage(FeaturePage[SupportState]):
     def show_message(self, text: str, level: Level) -> None:
         self.message.show_message(text, level)
 
+    @staticmethod
+    def _countdown(request: SupportRequest, now: dt.datetime) -> str:
+        """The deadline column: '15:40 hôm nay, còn 1 giờ 20 phút' while the request waits for a proposal."""
+        deadline = deadline_text(request.response_due_at, now) if request.status.awaits_proposal else ""
+        return deadline.split(": ", 1)[-1]
+
+    def _tick(self) -> None:
+        self._update_banner()
+        now = self._state.now()
+        requests = {request.id: request for request in self._state.requests}
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 3)
+            request = requests.get(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+            if item is not None and request is not None:
+                item.setText(self._countdown(request, now))
+
     def show_requests(self, requests: list[SupportRequest]) -> None:
         self._update_banner()
         selected = self._selected_id()
@@ -187,8 +207,7 @@ class SupportPage(FeaturePage[SupportState]):
         self.table.setRowCount(len(requests))
         for row, request in enumerate(requests):
             number = request.ticket_number or self.tr("(chưa có số)")
-            deadline = deadline_text(request.response_due_at, now) if request.status.awaits_proposal else ""
-            deadline = deadline.split(": ", 1)[-1]
+            deadline = self._countdown(request, now)
             unread = self._state.conversations.unread_by_request.get(request.id, 0)
             title = request.title
             if request.opened_by_system:  # never raised here: say who opened it, first
@@ -255,7 +274,10 @@ class SupportPage(FeaturePage[SupportState]):
                 (self.tr("Cách hỗ trợ mong muốn"), channel_name(request.channel)),
             ]
         if request.status.awaits_proposal:
-            facts.append((self.tr("Hạn"), deadline_text(request.response_due_at, self._state.now()).split(": ", 1)[-1]))
+            # The moment, not the countdown: the detail is not drawn again each minute (the list's column counts).
+            due = request.response_due_at
+            facts.append((self.tr("Hạn"), format_datetime(due.astimezone(SHOP_TZ)) if due is not None
+                           else deadline_text(None, self._state.now())))
         return facts
 
     def _on_submitted(self, result: Submitted) -> None:

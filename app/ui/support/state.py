@@ -49,7 +49,7 @@ class SupportState(FeatureState):
         polled(): a poll of the vendor's feed succeeded (new messages may have come with it).
 
     ``conversations``: the requests' conversations (:class:`ConversationState`), refreshed after each poll
-    and each delivery.
+    and each delivery; the list is read again after each of the cashier's acts is delivered.
     """
 
     changed = Signal(object)
@@ -71,6 +71,8 @@ class SupportState(FeatureState):
         self.conversations = ConversationState(runtime, runner, parent=self)
         self.polled.connect(self.conversations.after_poll)
         self.delivered.connect(self.conversations.after_poll)
+        # A delivered act may have moved the request (an accept resolves it): the list reads it again.
+        self.conversations.act_delivered.connect(self._reload)
 
     def now(self) -> dt.datetime:
         return self._clock()

@@ -16,24 +16,38 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.i18n import tr_args
+from app.ui.levels import Level
 from app.ui.widgets.labelled import name_by_label
 from pmv_protocol.thread import REASON_MAX
+
+
+def error_line(text: str) -> QLabel:
+    """Why the act the dialog asked for failed last time, above the question (hidden when it did not)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {Level.CRITICAL.color.name()};")
+    label.setVisible(bool(text))
+    return label
 
 
 class ReasonDialog(QDialog):
     """Asks for a short text the act needs (why the fix did not work, which time suits, what came back).
 
-    The OK button stays off until there is text; the text is capped at the server's limit.
+    The OK button stays off until there is text; the text is capped at the server's limit.  Asked again after
+    the act failed, it opens with what was typed (``reason``) and why it failed (``error``); ``refused``: the
+    request's state does not allow the act any more, so OK stays off (the words are there to keep or copy).
     """
 
     def __init__(self, title: str, prompt: str, placeholder: str, ok_label: str, author: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, reason: str = "", error: str = "", refused: bool = False) -> None:
         super().__init__(parent)
+        self.refused = refused
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
+        self.error = error_line(error)
         label = QLabel(prompt)
         label.setWordWrap(True)
-        self.text = QPlainTextEdit()
+        self.text = QPlainTextEdit(reason)
         self.text.setPlaceholderText(placeholder)
         self.text.setFixedHeight(110)
         self.text.setTabChangesFocus(True)  # Tab goes on to the name: it typed a tab into the reason sent
@@ -51,6 +65,7 @@ class ReasonDialog(QDialog):
         author_row.addWidget(name_by_label(QLabel(self.tr("Người trả lời:")), self.author))
         author_row.addWidget(self.author, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.error)
         layout.addWidget(label)
         layout.addWidget(self.text)
         layout.addWidget(self.count)
@@ -66,7 +81,7 @@ class ReasonDialog(QDialog):
             self.text.setPlainText(text[:REASON_MAX])
             return
         self.count.setText(f"{len(text)}/{REASON_MAX}")
-        ready = bool(text.strip()) and bool(self.author.text().strip())
+        ready = bool(text.strip()) and bool(self.author.text().strip()) and not self.refused
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ready)
 
     def reason(self) -> str:
@@ -77,13 +92,18 @@ class ReasonDialog(QDialog):
 
 
 class RatingDialog(QDialog):
-    """1–5 stars and an optional comment; "Bỏ qua" skips (the app then does not ask again)."""
+    """1–5 stars and an optional comment; "Bỏ qua" skips (the app then does not ask again).  Asked again after the
+    rating failed, it opens with the stars and the comment given (``stars``, ``comment``) and why (``error``);
+    ``refused``: the request cannot be rated now, so "Gửi đánh giá" stays off."""
 
-    def __init__(self, ticket: str, author: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ticket: str, author: str, parent: QWidget | None = None, *, stars: int = 0,
+                 comment: str = "", error: str = "", refused: bool = False) -> None:
         super().__init__(parent)
+        self.refused = refused
         self.setWindowTitle(self.tr("Đánh giá hỗ trợ"))
         self.setMinimumWidth(440)
         self.skipped = False
+        self.error = error_line(error)
         intro = QLabel(tr_args(self.tr("Yêu cầu %1 đã được giải quyết. Cửa hàng hài lòng với hỗ trợ đến mức "
                                        "nào?"), ticket))
         intro.setWordWrap(True)
@@ -102,7 +122,7 @@ class RatingDialog(QDialog):
             row.addWidget(button)
         row.addStretch(1)
         self.value = 0
-        self.comment = QPlainTextEdit()
+        self.comment = QPlainTextEdit(comment)
         self.comment.setPlaceholderText(self.tr("Góp ý thêm (không bắt buộc)"))
         # The box has no label: its prompt is its name (the prompt is gone from the screen once text is typed).
         self.comment.setAccessibleName(self.comment.placeholderText())
@@ -117,6 +137,7 @@ class RatingDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.error)
         layout.addWidget(intro)
         layout.addLayout(row)
         layout.addWidget(self.comment)
@@ -126,7 +147,7 @@ class RatingDialog(QDialog):
         layout.addLayout(author_row)
         layout.addWidget(self.buttons)
         self.author.textChanged.connect(lambda _text: self._check())
-        self._check()
+        self.set_stars(stars)  # none yet, or the ones given when asked again
 
     def set_stars(self, value: int) -> None:
         self.value = value
@@ -136,7 +157,7 @@ class RatingDialog(QDialog):
         self._check()
 
     def _check(self) -> None:
-        self.send.setEnabled(self.value > 0 and bool(self.author.text().strip()))
+        self.send.setEnabled(self.value > 0 and bool(self.author.text().strip()) and not self.refused)
 
     def _skip(self) -> None:
         self.skipped = True

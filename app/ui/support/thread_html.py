@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Collection
 
 from app.infra.formatting import format_bytes, format_datetime
 from app.support.models import RequestEvent, SupportRequest
@@ -51,11 +52,11 @@ def _files(entry: ThreadEntry) -> str:
     return "".join(items)
 
 
-def _bubble(entry: ThreadEntry) -> str:
+def _bubble(entry: ThreadEntry, new: Collection[str]) -> str:
     from_shop = entry.author == Author.SHOP
     colour = _REFUSED_BG if entry.state == EntryState.REFUSED else (_SHOP_BG if from_shop else _VENDOR_BG)
     head = f"<b>{_esc(author_text(entry))}</b> <span style='color:#666'>{_when(entry.at)}</span>"
-    if not entry.read:
+    if not entry.read or entry.id in new:
         head += " <span style='background:#c62828;color:white'>&nbsp;" + _esc(translate("ThreadView", "MỚI")) \
             + "&nbsp;</span>"
     state = entry_state_text(entry)
@@ -68,9 +69,9 @@ def _bubble(entry: ThreadEntry) -> str:
             f"{_files(entry)}</td><td width='{right}'></td></tr></table>")
 
 
-def _step(entry: ThreadEntry) -> str:
+def _step(entry: ThreadEntry, new: Collection[str]) -> str:
     badge = ""
-    if not entry.read:
+    if not entry.read or entry.id in new:
         badge = " <span style='background:#c62828;color:white'>&nbsp;" + _esc(translate("ThreadView", "MỚI")) \
             + "&nbsp;</span>"
     state = entry_state_text(entry)
@@ -113,19 +114,29 @@ def request_html(request: SupportRequest, facts: list[tuple[str, str]]) -> str:
     return "".join(lines)
 
 
-def timeline_html(conversation: Conversation | None, events: list[RequestEvent]) -> str:
-    """The delivery steps on this PC and the conversation, merged oldest first."""
+def timeline_html(conversation: Conversation | None, events: list[RequestEvent],
+                  new: Collection[str] = frozenset()) -> str:
+    """The conversation in the server's order (the shop's pending acts last), with the delivery steps on this PC
+    placed among it; the vendor's entries not read yet, and those in ``new`` (read since the cashier opened the
+    request), marked *MỚI*."""
     # Status moves the vendor made are steps of the conversation itself; the delivery steps only this PC knows
     # (saved, sent, a failed attempt) stay.
-    local = [event for event in events if conversation is None or not conversation.entries or event.kind != "status"]
-    steps: list[tuple[dt.datetime, int, str]] = [
-        (event.at, 0, f"<p style='color:#444;margin:4px 0'>{_when(event.at)} – {_esc(event_text(event))}</p>")
-        for event in local]
-    if conversation is not None:
-        for order, entry in enumerate(conversation.entries):
-            # The shop's pending acts have no server time yet: they stay in the order made, after the rest.
-            key = entry.at if entry.state != EntryState.PENDING else dt.datetime.max.replace(tzinfo=dt.UTC)
-            steps.append((key, 1 + order, _bubble(entry) if _is_bubble(entry) else _step(entry)))
-    steps.sort(key=lambda step: (step[0], step[1]))
+    local = sorted((event for event in events
+                    if conversation is None or not conversation.entries or event.kind != "status"),
+                   key=lambda event: event.at)
+    entries = list(conversation.entries) if conversation is not None else []
+    parts: list[str] = []
+    # Never sorted by each step's time: the shop's acts carry the till's own clock, which may be minutes off the
+    # server's, and a slow till showed its answer above the vendor's question.  A local step goes in before the
+    # first entry that came after it; a pending act has no server time yet, so every local step goes before it.
+    for entry in entries:
+        while local and (entry.state == EntryState.PENDING or local[0].at <= entry.at):
+            parts.append(_local(local.pop(0)))
+        parts.append(_bubble(entry, new) if _is_bubble(entry) else _step(entry, new))
+    parts += [_local(event) for event in local]
     heading = _esc(translate("ThreadView", "Trao đổi với bộ phận hỗ trợ"))
-    return f"<h4>{heading}</h4>" + "".join(step[2] for step in steps)
+    return f"<h4>{heading}</h4>" + "".join(parts)
+
+
+def _local(event: RequestEvent) -> str:
+    return f"<p style='color:#444;margin:4px 0'>{_when(event.at)} – {_esc(event_text(event))}</p>"

@@ -3,10 +3,12 @@ throttled, audited; redeeming one gives the shop a new token and takes the old o
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -373,26 +375,33 @@ def test_updating_a_shop_keeps_what_is_not_given(db: VendorDatabase) -> None:
 @pytest.mark.integration
 def test_the_race_is_won_once_on_postgresql_too() -> None:
     """PostgreSQL's READ COMMITTED re-checks ``used_at IS NULL`` after the winner commits: one token only."""
+    with _postgres_database("enrolment") as database:
+        issued = create_code(database, "KP-0001", now=T0, created_by="cli")
+        outcomes: list[str] = []
+
+        def race(index: int) -> None:
+            try:
+                redeem(database, issued.code, address=f"10.0.0.{index}", now=T0)
+                outcomes.append("ok")
+            except EnrolRefused as refused:
+                outcomes.append(str(refused.refusal))
+
+        at_once(8, race)
+        assert sorted(outcomes) == ["ok"] + ["used"] * 7
+
+
+@contextlib.contextmanager
+def _postgres_database(name: str) -> Iterator[VendorDatabase]:
+    """A fresh vendor database on a throw-away PostgreSQL cluster, holding the shop KP-0001."""
     from tests.pg_cluster import cluster
 
     with cluster() as pg:
         with pg.admin.connect() as connection:
-            connection.exec_driver_sql("CREATE DATABASE enrolment")
-        database = VendorDatabase(pg.url("enrolment"))
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        database = VendorDatabase(pg.url(name))
         try:
             database.add_shop("KP-0001", "Tiệm vàng Kim Phát")
-            issued = create_code(database, "KP-0001", now=T0, created_by="cli")
-            outcomes: list[str] = []
-
-            def race(index: int) -> None:
-                try:
-                    redeem(database, issued.code, address=f"10.0.0.{index}", now=T0)
-                    outcomes.append("ok")
-                except EnrolRefused as refused:
-                    outcomes.append(str(refused.refusal))
-
-            at_once(8, race)
-            assert sorted(outcomes) == ["ok"] + ["used"] * 7
+            yield database
         finally:
             database.engine.dispose()
 
@@ -401,16 +410,7 @@ def test_the_race_is_won_once_on_postgresql_too() -> None:
 def test_the_same_install_asking_again_while_its_first_try_commits_gets_the_same_answer_on_postgresql() -> None:
     """READ COMMITTED: the second UPDATE waits on the row lock, finds the code spent, and the row read again
     after the first's commit answers it as a replay."""
-    from tests.pg_cluster import cluster
-
-    with cluster() as pg:
-        with pg.admin.connect() as connection:
-            connection.exec_driver_sql("CREATE DATABASE enrolment_retry")
-        database = VendorDatabase(pg.url("enrolment_retry"))
-        try:
-            database.add_shop("KP-0001", "Tiệm vàng Kim Phát")
-            first, second = _retried_while_the_first_commits(database, same_key=True)
-            assert isinstance(second, Enrolled) and second.token == first.token
-            assert entries(database, action=Action.ENROL_REFUSED) == []
-        finally:
-            database.engine.dispose()
+    with _postgres_database("enrolment_retry") as database:
+        first, second = _retried_while_the_first_commits(database, same_key=True)
+        assert isinstance(second, Enrolled) and second.token == first.token
+        assert entries(database, action=Action.ENROL_REFUSED) == []

@@ -87,7 +87,7 @@ def public_holidays(year: int, country: str = HOLIDAY_COUNTRY) -> frozenset[dt.d
     return frozenset(holidays.country_holidays(country, years=year).keys())
 
 
-def _weekday_index(name: str) -> int:
+def weekday_index(name: str) -> int:
     """Map 'monday' / 'Mon' / 'MONDAY' to 0..6 so config files can be lenient."""
     key = str(name).strip().lower()
     for index, full in enumerate(WEEKDAYS):
@@ -275,7 +275,7 @@ class WorkingCalendar:
         """
         weekly = [tuple(parse_interval(text) for text in DEFAULT_HOURS[name]) for name in WEEKDAYS]
         for name, texts in (hours or {}).items():
-            index = _weekday_index(name)
+            index = weekday_index(name)
             if isinstance(texts, str):
                 raise ValueError(f"{WEEKDAYS[index]}: hours must be a list of 'HH:MM-HH:MM', not one string")
             weekly[index] = _normalise_day((parse_interval(t) for t in texts), WEEKDAYS[index])

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pmv_protocol.calendar import WEEKDAYS, parse_interval
+from pmv_protocol.calendar import parse_interval, weekday_index
 
 # Per check id: hours a check may stay critical before a ticket is opened for the shop.  The backup's age is
 # itself measured in hours, so 48 h means two days without a usable backup; a POS database that cannot be
@@ -72,9 +72,8 @@ class FleetSettings:
 
 
 def _weekday(name: object) -> int:
-    """0 for "monday" or "Mon" … 6 for "sunday" (ValueError for anything else)."""
-    text = str(name).strip().lower()
-    for index, weekday in enumerate(WEEKDAYS):
-        if text in (weekday, weekday[:3]):
-            return index
-    raise ValueError(f"closed_weekdays: {name!r} is not a weekday (monday … sunday)")
+    """0 for "monday" or "Mon" … 6 for "sunday", as the working calendar reads them (ValueError else)."""
+    try:
+        return weekday_index(str(name))
+    except ValueError:
+        raise ValueError(f"closed_weekdays: {name!r} is not a weekday (monday … sunday)") from None

@@ -34,6 +34,10 @@ _TELEX_TONES = dict(zip(_TONES, "sfrxj", strict=True))
 _VNI_TONES = dict(zip(_TONES, "12345", strict=True))
 _VNI_SHAPES = {_CIRCUMFLEX: "6", _BREVE: "8", _HORN: "7"}
 _MAX_CANDIDATES = 5_000  # key sequences tried for one text; beyond it the text is left as it reads
+_MAX_STEPS = 5_000  # ways of reading the letters tried, of any length: the work stays bounded (~0.05 s)
+# An input method only joins keys into fewer letters, so what it made of a code is at most the code with its
+# separators ("ABCDE-FGHJK", spaces around): anything longer (a whole message pasted) is not undone.
+_MAX_TEXT = 2 * LENGTH
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,9 @@ def _candidates(text: str, mode: Mode) -> Iterator[str]:
             if not ways:
                 return
             choices.append(ways)
-    for letters in itertools.product(*choices):
+    for step, letters in enumerate(itertools.product(*choices)):
+        if step >= _MAX_STEPS:  # each "ư" doubles the ways (Telex: "w", or "u" then "w")
+            return
         plain = "".join(letter.keys + "".join(letter.modifiers) for letter in letters)
         if len(code_characters(plain)) != LENGTH:
             continue
@@ -133,6 +139,8 @@ def undo_input_method(text: str) -> str | None:
     keys of two different codes would.
     """
     text = unicodedata.normalize("NFC", text.strip())
+    if len(text) > _MAX_TEXT:
+        return None
     target = _folded(text)
     found: dict[str, str] = {}  # canonical code -> the keys that gave it
     tried = 0

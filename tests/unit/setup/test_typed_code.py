@@ -68,3 +68,29 @@ def test_a_code_without_vietnamese_letters_reads_as_the_protocol_reads_it() -> N
     code = with_check("7KQ3MZ4P")
     for typed in (code, display(code).lower(), display(code)[:-1] + "U", "ABC!E-FGHJK", ""):
         assert read_typed_code(typed) == read_code(typed)
+
+
+def test_a_pasted_message_is_not_undone_whatever_its_letters() -> None:
+    # Found by the review of this change: a whole Zalo message pasted into the field (18 letters of the ư family,
+    # each read two ways in Telex) took 24 s on the GUI thread, at every keystroke after it.
+    message = ("Chào anh, mã kích hoạt của cửa hàng Kim Phát là KK4G1-59HWB, anh nhập giúp em trước thứ Tư nhé. "
+               "Nếu lỗi anh cứ gọi lại số đường dây nóng, em trực suốt tuần ạ.")
+    assert undo_input_method(message) is None
+    assert read_typed_code(message).code is None
+
+
+def test_the_ways_of_reading_a_text_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each "ư" doubles the ways (Telex: "w", or "u" then "w"); a cap on the candidates of the right length did not
+    # stop the ways of the wrong one. The work is counted, not timed (timing belongs to the benchmarks).
+    import app.setup.typed_code as typed_code
+
+    calls = [0]
+    real = typed_code.code_characters
+
+    def counted(text: str) -> str:
+        calls[0] += 1
+        return real(text)
+
+    monkeypatch.setattr(typed_code, "code_characters", counted)
+    assert undo_input_method("ư" * 20) is None  # 2**20 ways in Telex
+    assert calls[0] <= 2 * typed_code._MAX_STEPS  # each method stops at its cap

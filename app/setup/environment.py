@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.setup.devices_found import FoundDevices, find_devices
-from app.setup.enrolment import EnrolFailure, Enrolment, EnrolmentError, enrol
+from app.setup.enrolment import Enrolment, enrol
 from app.setup.pending import PendingEnrolment
 from app.setup.pos_discovery import InstallPlaces, PosInstall, find_installs
 from app.setup.typed_code import read_typed_code
@@ -70,23 +70,17 @@ class SetupEnvironment:
 
         A code this install already traded (its enrolment kept in the data folder: a setup that could not write
         its settings, run again) gives the kept enrolment without asking the server, which would refuse it as
-        used once the replay window is over.  An enrolment kept by an earlier version, which did not record its
-        code, is the answer when the server says the code is used.
+        used once the replay window is over.  An enrolment kept by an earlier version did not record its code:
+        it is never taken for this code's (another shop's code, used elsewhere, set the till up as the kept
+        shop); the setup run without a code still finishes it.
         """
         reading = read_typed_code(typed_code)
         kept = self.pending.load_for(reading.code) if reading.code is not None else None
         if kept is not None and kept[1] is True:
             log.info("this code was traded by this install already: its kept enrolment (%s) is used", kept[0].shop_id)
             return kept[0]
-        try:
-            enrolment = enrol(self.vendor_url, reading.code or typed_code, self.keys(), timeout=self.timeout,
-                              key=self.pending.attempt_key())
-        except EnrolmentError as exc:
-            if exc.failure is EnrolFailure.USED and kept is not None and kept[1] is None:
-                log.info("the code is used and an enrolment (%s) is kept: this install's, from an earlier version",
-                         kept[0].shop_id)
-                return kept[0]
-            raise
+        enrolment = enrol(self.vendor_url, reading.code or typed_code, self.keys(), timeout=self.timeout,
+                          key=self.pending.attempt_key())
         try:
             self.pending.keep(enrolment, reading.code)
         except OSError as exc:

@@ -127,14 +127,20 @@ def test_a_setup_that_could_not_keep_the_enrolment_nor_write_the_settings_says_t
         assert failed.value.errno == failed.value.error.errno is not None  # what the system said, for the CLI's words
 
 
-def test_an_enrolment_kept_by_an_earlier_version_finishes_when_its_code_is_given_again(
+def test_an_enrolment_kept_by_an_earlier_version_is_never_taken_for_a_used_codes(
         tmp_path: Path, app_paths: AppPaths) -> None:
-    """An enrolment kept before the code was recorded with it: the server's "already used" falls back to it."""
+    """An enrolment kept before the code was recorded with it proves nothing about a code the server says is used:
+    falling back to it set a till up as the kept shop when another shop's code (used elsewhere) was typed (found
+    by the review of this change). The setup run without a code finishes it, as before."""
     with setup_world(tmp_path, app_paths) as world:
         kept = world.environment.enrol(world.code)
         world.environment.pending.keep(kept)  # as the earlier version kept it: without the code
         world.clock.advance(hours=2)  # past the replay window: the server refuses the code as used
-        outcome = run_setup(world.runtime, world.environment, HeadlessRequest(code=world.code))
+        with pytest.raises(EnrolmentError) as refused:
+            run_setup(world.runtime, world.environment, HeadlessRequest(code=world.code))
+        assert refused.value.failure is EnrolFailure.USED
+        assert not world.runtime.paths.settings_file.exists()
+        outcome = run_setup(world.runtime, world.environment, HeadlessRequest())
         assert outcome.shop.shop_id == SHOP_ID and world.runtime.token_store.get() == kept.token
         assert _enrol_attempts(world) == 2
 

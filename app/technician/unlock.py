@@ -137,9 +137,12 @@ class TechnicianUnlock:
         used = {n: t for n, t in used.items() if dt.datetime.fromisoformat(t) > keep_after}
         used[code.nonce.hex()] = code.expires_at.isoformat()
         self._state.set(STATE_USED, used)
-        # Never longer than the longest code, counted from now: a code signed by the vendor's clock (before codes
-        # were counted from the challenge) on a till whose clock is days behind would otherwise last days.
-        expires_at = min(code.expires_at, now + MAX_UNLOCK_TTL)
+        # Never longer, counted from now, than the time the vendor gave (from the challenge's issue to the code's
+        # end), nor than the longest code: a clock days ahead when the challenge was shown, then put right, made a
+        # 2-hour code last days; a code signed by the vendor's clock (before codes were counted from the
+        # challenge) on a till whose clock is days behind likewise.
+        given = min(code.expires_at - challenge.issued_at, MAX_UNLOCK_TTL)
+        expires_at = min(code.expires_at, now + given)
         deadline = self._monotonic() + (expires_at - now).total_seconds()
         return Session(technician=code.technician, expires_at=expires_at, monotonic_deadline=deadline,
                        monotonic=self._monotonic)

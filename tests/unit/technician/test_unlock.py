@@ -185,6 +185,20 @@ def test_an_old_code_for_a_till_days_behind_lasts_at_most_the_longest_code(
     assert not session.is_open(clock())
 
 
+def test_a_clock_ahead_at_the_challenge_then_put_right_keeps_the_vendors_hours(
+        key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock) -> None:
+    # Found by the review of this change: the code counts from the challenge's time, so a challenge shown with the
+    # clock 5 days ahead, the clock then put right, made a 2-hour code open the tools for 5 days and 2 hours.
+    ticks = Ticks()
+    challenge = make_challenge(SHOP, clock() + dt.timedelta(days=5))
+    code = sign_challenge(challenge.code(), "An", key, clock(), ttl=dt.timedelta(hours=2))
+    session = TechnicianUnlock({key_id(key.public_key()): key.public_key()}, store, clock, ticks).verify(
+        challenge, code)
+    assert session.time_left(clock()) == dt.timedelta(hours=2)
+    ticks.now += 2 * 3600
+    assert not session.is_open(clock())
+
+
 @pytest.mark.parametrize("where", ["technician", "signature"])
 def test_one_altered_character_breaks_the_signature(
     key: Ed25519PrivateKey, store: MemoryStore, clock: FixedClock, where: str

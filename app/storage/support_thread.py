@@ -346,12 +346,22 @@ class ThreadRepository:
             return None if row is None else _entry(row, _files_of(session, [row.id]).get(row.id, ()))
 
     def entries(self, request_id: str) -> list[ThreadEntry]:
-        """The request's timeline: what the server holds in its order, then the rest in the order made here."""
+        """The request's timeline: what the server holds in its order, the acts it refused among it by when they
+        were made, then the acts still waiting to go, in the order made here.
+
+        A refused act never reaches the server: placed last with the pending ones, one refused on day 2 read
+        as the shop's latest word, below the vendor's messages of day 5.
+        """
         with self._db.read() as session:
             rows = list(session.scalars(select(ThreadEntryRow).where(ThreadEntryRow.request_id == request_id)))
             files = _files_of(session, [row.id for row in rows])
-        rows.sort(key=lambda row: (0, row.server_id, row.seq) if row.server_id is not None else (1, row.seq, 0))
-        return [_entry(row, files.get(row.id, ())) for row in rows]
+        placed = sorted((row for row in rows if row.server_id is not None), key=lambda row: (row.server_id, row.seq))
+        unsent = sorted((row for row in rows if row.server_id is None), key=lambda row: row.seq)
+        for row in unsent:
+            if row.state != EntryState.PENDING.value:  # after the last entry made before it
+                placed.insert(next((i + 1 for i in range(len(placed) - 1, -1, -1) if placed[i].at <= row.at), 0), row)
+        placed += [row for row in unsent if row.state == EntryState.PENDING.value]
+        return [_entry(row, files.get(row.id, ())) for row in placed]
 
     def pending_entries(self, request_ids: Iterable[str] | None = None) -> dict[str, list[ThreadEntry]]:
         """The shop's acts not yet on the server, per request, in the order they were made."""

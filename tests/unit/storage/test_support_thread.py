@@ -3,6 +3,7 @@ stored once each, and the request's state follows the feed."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -138,6 +139,20 @@ def test_the_shops_own_act_seen_in_the_feed_is_matched_by_its_key_not_stored_twi
                                                               (act.id, 40, EntryState.SENT)]
     assert entries[1].files[0].server_id == 77 and entries[1].files[0].state is FileState.UPLOADED
     assert not thread.has_pending() and thread.pending_acts(T0) == []
+
+
+def test_a_refused_act_stands_where_it_was_made_and_a_pending_one_last(
+        support: SupportRepository, thread: ThreadRepository) -> None:
+    # Found by the review of this change: the timeline keeps the server's order, and a refused act (which never
+    # reaches the server) stood last, below the vendor's later messages, as if it were the shop's latest word.
+    request_id = sent_request(support)
+    first = dataclasses.replace(vendor_event(1), at=T0)
+    later = dataclasses.replace(vendor_event(5), at=T0 + dt.timedelta(days=4))
+    thread.apply_updates([update_for(request_id, first, later)])
+    refused = thread.add_act(request_id, EventKind.MESSAGE, "Chị Lan", at=T0 + dt.timedelta(days=1), text="từ chối")
+    thread.mark_act_refused(refused.id, "ticket_closed")
+    waiting = thread.add_act(request_id, EventKind.MESSAGE, "Chị Lan", at=T0 + dt.timedelta(days=5), text="chờ")
+    assert [e.id for e in thread.entries(request_id)] == ["e1", refused.id, "e5", waiting.id]
 
 
 def test_the_feed_sets_the_requests_state_and_a_delivered_act_counts_until_it_does(

@@ -276,7 +276,7 @@ class Outbox:
                                          attachment.sha256)
             except VendorApiError as exc:
                 if exc.kind is ApiFailure.NOT_FOUND or exc.status == 410:
-                    return self._ticket_missing(request, exc, report, listed)
+                    return self._ticket_missing(request, attachment, exc, report, listed)
                 if exc.kind is ApiFailure.TOO_LARGE:
                     problem = AttachmentError.TOO_LARGE
                 elif exc.kind is ApiFailure.BAD_RESPONSE and exc.status in FINAL_UPLOAD_STATUSES:
@@ -306,16 +306,18 @@ class Outbox:
             return _Next.STOP
         return _Next.REQUEST
 
-    def _ticket_missing(self, request: SupportRequest, exc: VendorApiError, report: DeliveryReport,
-                        listed: dict[int, str] | None) -> _Next:
+    def _ticket_missing(self, request: SupportRequest, attachment: Attachment, exc: VendorApiError,
+                        report: DeliveryReport, listed: dict[int, str] | None) -> _Next:
         """A 404/410 on an upload: the request's files are marked if its ticket is gone; the run goes on."""
         # 410 says "gone" by itself.  A 404 also comes from a wrong address or a proxy in the way,
         # so it counts only when the server's own list of this shop's tickets lacks the ticket.
         if exc.status == 410 or (listed is not None and request.ticket_id not in listed):
             self._mark_gone(request, report, str(exc))
-        else:
-            log.warning("request %s: file refused (%s) though its ticket may still be there; next run tries again",
-                        request.id, exc)
+            return _Next.REQUEST
+        log.warning("request %s: file refused (%s) though its ticket may still be there", request.id, exc)
+        # Not known to be gone: the file waits its backoff, as for any failure for now (it was sent whole on
+        # every run, next delivery being "now" while it waited).
+        self._upload_failed(attachment, exc, report)
         return _Next.REQUEST
 
     def _mark_gone(self, request: SupportRequest, report: DeliveryReport, why: str) -> None:

@@ -447,7 +447,9 @@ def test_a_wrong_server_address_never_marks_files_as_gone(vendor_server: VendorS
     assert report.uploaded == 0 and report.attachment_errors == []
     assert repo.get(request.id).attachments[0].error is None  # still waiting, not given up
 
-    report = outbox_for(repo, vendor_server.base_url, token).deliver()  # the address is put right
+    # The address is put right; the file waited its backoff (found by the review: it was sent whole every run).
+    assert repo.get(request.id).attachments[0].attempts == 1
+    report = outbox_for(repo, vendor_server.base_url, token).deliver(ignore_backoff=True)
     assert report.uploaded == 1
     assert server_files(vendor_server, repo.get(request.id).ticket_number) == ["ghi-chu.txt"]
 
@@ -522,6 +524,11 @@ def test_a_410_or_an_unlisted_404_marks_the_files_and_the_run_goes_on(
     assert report.sent == [first.id, second.id]
     assert [a.error for a in repo.get(first.id).attachments] == [first_error, first_error]
     assert [a.uploaded_at is not None for a in repo.get(second.id).attachments] == [True]
+    if first_error is None:  # not known to be gone: the file waits its backoff, not "now" for every run
+        waited, untried = repo.get(first.id).attachments
+        assert (waited.attempts, untried.attempts) == (1, 0)  # b.txt: its turn next run
+        assert waited.next_attempt_at is not None and waited.next_attempt_at - dt.datetime.now(dt.UTC) > dt.timedelta(
+            seconds=4)
     assert server.seen.count(("GET", "/api/v1/tickets")) == 1  # the list is read once per run
     # The first request's second file is never tried after the ticket's answer.
     assert [path for method, path in server.seen if "/attachments" in path] == [

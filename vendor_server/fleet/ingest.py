@@ -48,10 +48,11 @@ from sqlalchemy.exc import IntegrityError
 from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.fleet import Heartbeat
 from vendor_server.calendars import PublishedCalendars
-from vendor_server.db import ContractDocument, Shop, VendorDatabase, hash_token
+from vendor_server.db import ContractDocument, Shop, Ticket, VendorDatabase, hash_token
 from vendor_server.fleet import proactive
 from vendor_server.fleet.contracts import read_contract
 from vendor_server.fleet.settings import FleetSettings
+from vendor_server.fleet.system_tickets import OPEN_STATUSES
 from vendor_server.fleet.tables import ShopCheckState, ShopContact
 
 log = logging.getLogger(__name__)
@@ -198,6 +199,14 @@ _REPORTED = and_(_STATES.c.shop_pk == bindparam("pk"), _STATES.c.check_id.in_(bi
 _TOUCH_STATES = update(_STATES).where(_REPORTED).values(updated_at=bindparam("now")).returning(*_STATE_COLUMNS)
 _HELD_STATES = select(*_STATE_COLUMNS).where(_REPORTED)  # where RETURNING is missing (SQLite before 3.35)
 _UPDATE_STATE = update(_STATES).where(_STATES.c.id == bindparam("state_id"))
+_TICKETS = cast(Table, Ticket.__table__)
+# A new critical spell of a check whose system ticket staff have resolved or closed since: the ticket no longer
+# holds the check (else, held through a warning or an unknown, the check never got a ticket again).
+_RELEASE_CLOSED_TICKET = (
+    update(_STATES).where(_STATES.c.id == bindparam("state_id"), _STATES.c.ticket_id.in_(
+        select(_TICKETS.c.id).where(_TICKETS.c.id == bindparam("held_ticket"),
+                                    _TICKETS.c.status.not_in(bindparam("open", expanding=True)))))
+    .values(ticket_id=None))
 _FORGET_STATES = delete(_STATES).where(_STATES.c.shop_pk == bindparam("pk"),
                                        _STATES.c.check_id.in_(bindparam("gone", expanding=True)),
                                        _STATES.c.ticket_id.is_(None))
@@ -273,8 +282,12 @@ def _states(connection: Connection, shop_pk: int, report: Heartbeat, now: dt.dat
         else:
             connection.execute(_UPDATE_STATE, {"state_id": state.id, "status": status, "since": now,
                                                "updated_at": now})
+        ticket_id = None if state is None else state.ticket_id
+        if state is not None and ticket_id is not None and status == proactive.CRITICAL \
+                and _release_closed_ticket(connection, state):
+            ticket_id = None
         held[check_id] = proactive.StateView(0 if state is None else state.id, shop_pk, check_id, status, now,
-                                             None if state is None else state.ticket_id, now)
+                                             ticket_id, now)
     if new:  # a race: IntegrityError on (shop, check), retried
         connection.execute(insert(_STATES), new)
     if listed_before is None:  # the first report, or an unreadable one kept: forget whatever it does not list
@@ -282,6 +295,12 @@ def _states(connection: Connection, shop_pk: int, report: Heartbeat, now: dt.dat
     elif gone := sorted(listed_before - reported.keys()):
         connection.execute(_FORGET_STATES, {"pk": shop_pk, "gone": gone})
     return tuple(changed), list(held.values())
+
+
+def _release_closed_ticket(connection: Connection, state: proactive.StateView) -> bool:
+    released = connection.execute(_RELEASE_CLOSED_TICKET, {"state_id": state.id, "held_ticket": state.ticket_id,
+                                                           "open": list(OPEN_STATUSES)})
+    return bool(released.rowcount)
 
 
 def _listed(text: str) -> frozenset[str] | None:

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from pmv_protocol.calendar import WorkingCalendar
 from pmv_protocol.fleet import CheckStatus
 from vendor_server.calendars import PublishedCalendars
+from vendor_server.console.queue import answered_tickets
 from vendor_server.db import Shop, Ticket, VendorDatabase
 from vendor_server.fleet import system_tickets
 from vendor_server.fleet.contracts import latest_contract
@@ -206,6 +207,10 @@ def _open_ticket(db: VendorDatabase, shop_pk: int, state: StateView, now: dt.dat
             return None
         try:
             still_open = system_tickets.open_ticket_for_check(session, shop_pk, state.check_id)
+            # Only onto a ticket whose clock runs: on one waiting for the shop (a solution proposed) the new spell
+            # was a note under "Chờ cửa hàng", after every running ticket in the queue, with no deadline.
+            if still_open is not None and answered_tickets(session, [still_open.id]):
+                still_open = None
             if still_open is not None:
                 if not _claim(session, state, still_open.id):
                     session.rollback()

@@ -218,6 +218,43 @@ def test_a_new_critical_spell_goes_on_the_checks_ticket_while_it_is_still_open(f
     assert [(a.kind, a.ticket_id) for a in run(fleet, again + 50 * HOUR).acts] == [("noted", opened.ticket_id)]
 
 
+def test_a_check_whose_closed_ticket_held_it_through_a_warning_gets_a_new_ticket_when_critical_again(
+        fleet: Fleet) -> None:
+    """Found by the review of this change: only ok ends a spell, so a backup that recovered to warning kept its
+    ticket (closed by staff) for good, and the next critical spell weeks later opened nothing."""
+    shop = critical_backup(fleet)
+    backup(fleet, shop, T0 + 48 * HOUR)
+    opened = run(fleet, T0 + 48 * HOUR).opened[0]
+    backup(fleet, shop, T0 + 50 * HOUR, "warning")  # a backup 30 h old: better, not well
+    assert run(fleet, T0 + 50 * HOUR).acts == ()  # a warning is no recovery to note
+    staff_acts.close(fleet.db, opened.ticket_number, staff="Trần Minh", now=T0 + 51 * HOUR)
+    later = T0 + 30 * 24 * HOUR
+    backup(fleet, shop, later)
+    backup(fleet, shop, later + 100 * HOUR)
+    result = run(fleet, later + 100 * HOUR)
+    assert [a.kind for a in result.acts] == ["opened"] and len(fleet.tickets(shop)) == 2
+    assert fleet.states(shop)["backup.age"].ticket_id == result.opened[0].ticket_id != opened.ticket_id
+
+
+def test_a_new_spell_goes_on_a_ticket_waiting_for_the_shop_as_a_new_ticket(fleet: Fleet) -> None:
+    """Found by the review of this change: linked to a ticket whose solution waits on the shop, the new spell was a
+    note under "Chờ cửa hàng", after every running ticket in the queue, with no deadline."""
+    shop = critical_backup(fleet)
+    backup(fleet, shop, T0 + 48 * HOUR)
+    opened = run(fleet, T0 + 48 * HOUR).opened[0]
+    staff_acts.propose(fleet.db, opened.ticket_number, staff="Trần Minh", kind="remote",
+                       text="Đã sửa lịch sao lưu", now=T0 + 49 * HOUR)
+    backup(fleet, shop, T0 + 50 * HOUR, "ok")
+    assert [a.kind for a in run(fleet, T0 + 50 * HOUR).acts] == ["noted"]
+    again = T0 + 60 * HOUR
+    backup(fleet, shop, again)
+    backup(fleet, shop, again + 48 * HOUR)
+    result = run(fleet, again + 48 * HOUR)
+    assert result.linked == () and len(result.opened) == 1
+    (new,) = [ticket for ticket in fleet.tickets(shop) if ticket.id == result.opened[0].ticket_id]
+    assert new.response_due_at is not None  # its own deadline, its clock running
+
+
 def test_a_checks_critical_time_stops_at_its_last_report(fleet: Fleet) -> None:
     """Found by a review: a POS database stopped at closing, the till then switched off, counted as critical
     through the next morning without a word from the shop, and opened a critical ticket at 08:50."""

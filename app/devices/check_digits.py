@@ -74,11 +74,12 @@ def has_gs1_shape(code: str) -> bool:
     return ascii_digits(code) and len(code) in _GS1_BY_LENGTH
 
 
-# Symbologies that carry a GS1 key with its mod-10 check digit, which the scanner itself verifies (a wrong one
-# does not decode): EAN-8/13, UPC-A/E, ITF-14 (GS1 General Specifications, 5.2 and 5.3).  Code 128 and the
-# others have their own symbol check, never sent, and their data may be any digits.
-_GS1_CHECKED = frozenset({"ean", "ean8", "ean13", "upc", "upca", "upce", "itf14", "gtin", "gtin8", "gtin12",
-                          "gtin13", "gtin14"})
+# Symbologies that carry a GS1 key with its mod-10 check digit (GS1 General Specifications, 7.9): EAN-8/13,
+# UPC-A, ITF-14, and the GTIN-14 and SSCC-18 that GS1-128 carries.  Code 128 and the others have their own symbol
+# check, never sent, and their data may be any digits.  UPC-E is left out: its check digit is the expanded UPC-A's,
+# not one computed on its own eight digits.
+_GS1_CHECKED = frozenset({"ean", "ean8", "ean13", "upc", "upca", "itf14", "gtin", "gtin8", "gtin12",
+                          "gtin13", "gtin14", "sscc", "sscc18"})
 
 
 def checks_gs1_digit(symbology: str) -> bool:

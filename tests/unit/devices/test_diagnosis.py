@@ -167,15 +167,23 @@ def test_a_code128_item_code_of_eight_digits_is_not_taken_for_an_ean8() -> None:
     assert diagnose(ITEM_CODE_128, "\r") == [Fault.CHECK_DIGIT]
 
 
-@pytest.mark.parametrize("symbology", ["ean13", "EAN-13", "upca", "UPC-A", "ITF-14", "gtin14"])
+@pytest.mark.parametrize("symbology", ["ean13", "EAN-13", "upca", "UPC-A", "ITF-14", "gtin14", "sscc18"])
 def test_the_check_digit_rule_holds_for_gs1_symbologies(symbology: str) -> None:
     good = {"ean13": complete_gtin("893456789012"), "upca": complete_gtin("03600029145"),
-            "itf14": complete_gtin("1893456789012"), "gtin14": complete_gtin("1893456789012")}[
-        symbology.lower().replace("-", "")]
+            "itf14": complete_gtin("1893456789012"), "gtin14": complete_gtin("1893456789012"),
+            "sscc18": complete_gtin("08934567" + "000000001")}[symbology.lower().replace("-", "")]
     wrong = good[:-1] + str((int(good[-1]) + 3) % 10)
     assert diagnose(wrong, "", symbology=symbology) == [Fault.CHECK_DIGIT]
     assert diagnose(good, wrong + "\r", symbology=symbology) == [Fault.CHECK_DIGIT]
     assert diagnose(good, good + "\r", symbology=symbology) == []
+
+
+def test_a_upc_e_code_is_not_judged_by_a_check_digit_of_its_own_eight_digits() -> None:
+    # GS1 General Specifications (zero suppression): UPC-E's check digit is the one of the UPC-A it expands to.
+    # "04252614" expands to UPC-A 042100005264 (last of its six digits 1: d1 d2 d6 0000 d3 d4 d5); read as an
+    # EAN-8, its last digit looks wrong.
+    assert str(gtin_check_digit("04210000526")) == "4" and str(gtin_check_digit("0425261")) != "4"
+    assert diagnose("04252614", "0425261\r", symbology="upce") == [Fault.DROPPED_CHARS]
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -31,9 +31,9 @@ from app.updates.app_swap import SwapReason, SwapResult, last_outcome, refused_v
 from app.updates.events import APP_TARGET_ID, MANUAL, EventRecorder, EventSink, trusted_versions
 from app.updates.install import InstallResult, PackStore, PackStoreError
 from app.updates.targets import AvailableTarget, UpdateError, UpdateErrorKind, in_channel, in_rollout, rollout_bucket
-from pmv_protocol.digits import natural
 from pmv_protocol.fleet import TargetKind, UpdateEventKind, UpdateSource
 from pmv_protocol.packs import PackError
+from pmv_protocol.versions import version_key as _version_key  # PEP 440 order: 1.2.0rc1 < 1.2.0
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -114,10 +114,6 @@ def trusted_root(runtime: Runtime) -> bytes:
 
 def status_file(data_dir: Path) -> Path:
     return data_dir / "updates" / "status.json"
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(natural(part) or 0 for part in version.split("."))
 
 
 def _newest_each(targets: list[AvailableTarget], kind: str) -> list[AvailableTarget]:

@@ -76,3 +76,25 @@ def test_an_installer_build_is_not_offered_to_a_side_by_side_install(
     create_layout(root, make_bundle(tmp_path / "dist", __version__, runtime.paths.data_dir), __version__)
     run = updater_for(runtime, vendor_server, AppInstall(InstallKind.SIDE_BY_SIDE, root, __version__)).run()
     assert run.error is None and run.app_update is None and read_pending(runtime.paths.data_dir) is None
+
+
+@pytest.mark.parametrize(("running", "offered", "takes"), [
+    ("9.9.0rc1", ["9.9.0rc1", "9.9.0"], "9.9.0"),  # a shop on the release candidate is offered the release
+    ("9.8.0", ["9.9.0rc1", "9.9.0"], "9.9.0"),  # and one before both takes the release, not the candidate
+    ("9.9.0", ["9.9.0rc1", "9.9.1rc1"], "9.9.1rc1"),  # 9.9.1rc1 is newer than 9.9.0 (PEP 440), 9.9.0rc1 is not
+    ("9.9.0", ["9.9.0rc1"], None),
+])
+def test_pre_releases_are_ordered_before_their_release(runtime: Runtime, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch, running: str,
+                                                       offered: list[str], takes: str | None) -> None:
+    from app.updates import service
+    from app.updates.targets import AvailableTarget
+
+    monkeypatch.setattr(service, "__version__", running)
+    updater = Updater(runtime, lambda: None,  # type: ignore[arg-type,return-value]
+                      app_install=AppInstall(InstallKind.SIDE_BY_SIDE, tmp_path / "install", running))
+    targets = [AvailableTarget(path=f"app/pmv-support-{v}.zip", length=1, hashes={"sha256": "0" * 64}, kind="app",
+                               version=v, channel="stable", target_id="pmv-support") for v in offered]
+    candidates = updater._app_candidates(targets)
+    newest = max(candidates, key=lambda t: service._version_key(t.version)) if candidates else None
+    assert (newest and newest.version) == takes

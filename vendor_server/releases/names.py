@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pmv_protocol.digits import natural
 from pmv_protocol.fleet import TargetKind
+from pmv_protocol.versions import VersionKey, version_key
 
 APP_ID = "app"  # an app build's target_id in the events
 ORDER = {TargetKind.APP.value: 0, TargetKind.PACK.value: 1, TargetKind.CALENDAR.value: 2}
+_RELEASE_WIDTH = 8  # release numbers a version is padded to for display_order (VERSION_PATTERN allows 4)
 
 
 @dataclass(frozen=True, order=True)
@@ -53,12 +54,17 @@ def release_of(custom: Mapping[str, Any] | None) -> ReleaseKey | None:
     return None
 
 
-def version_order(version: str) -> tuple[int, ...]:
-    """Numeric order of "1.10.0" after "1.9.0" (a pre-release suffix counts as 0, as the app counts it)."""
-    return tuple(natural(part) or 0 for part in version.split("."))
+def version_order(version: str) -> VersionKey:
+    """The order the shops' app takes versions in (:func:`pmv_protocol.versions.version_key`, PEP 440):
+    "1.10.0" after "1.9.0", and "1.2.0rc1" after "1.1.0" but before "1.2.0"."""
+    return version_key(version)
 
 
-def display_order(key: ReleaseKey) -> tuple[int, str, tuple[int, ...]]:
+def display_order(key: ReleaseKey) -> tuple[int, str, tuple[int, ...], tuple[int, int]]:
     """App builds first, then packs, then calendars; within one id the newest version first (sort reversed on
-    the version by negating it)."""
-    return ORDER.get(key.target_kind, 9), key.target_id, tuple(-part for part in version_order(key.version))
+    the version by negating each number of its key; the release numbers padded first, so 1.2.1 < 1.2 reversed
+    is still compared number by number)."""
+    release, phase = version_order(key.version)
+    padded = release + (0,) * (_RELEASE_WIDTH - len(release))
+    return (ORDER.get(key.target_kind, 9), key.target_id, tuple(-part for part in padded),
+            (-phase[0], -phase[1]))

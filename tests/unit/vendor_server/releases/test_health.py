@@ -76,3 +76,12 @@ def test_a_server_without_a_repository_shows_the_reports_alone(world: World, tmp
     assert not report.repository and [row.key for row in report.releases] == [APP]
     assert not report.releases[0].published
     assert not release_health(world.db, None).repository
+
+
+def test_within_one_id_the_newest_version_comes_first_pre_releases_before_their_release() -> None:
+    from vendor_server.releases.names import display_order
+
+    shown = ["1.2.0rc1", "1.2.1rc1", "1.2.0", "1.10.0", "1.2.1", "1.9.0", "1.2"]
+    ordered = [key.version for key in sorted((ReleaseKey("app", "app", v) for v in shown), key=display_order)]
+    # PEP 440: 1.10.0 > 1.9.0 > 1.2.1 > 1.2.1rc1 > 1.2.0 == 1.2 > 1.2.0rc1 (equal ones keep their order)
+    assert ordered == ["1.10.0", "1.9.0", "1.2.1", "1.2.1rc1", "1.2.0", "1.2", "1.2.0rc1"]

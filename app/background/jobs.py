@@ -99,8 +99,10 @@ def register_jobs(agent: BackgroundAgent, runtime: Runtime, stop: threading.Even
 
     def run(job: BackgroundJob) -> None:
         work[job]()
-        # This agent has no window: nobody works in it, so after an update run it may hand over (if closed).
-        if job.hands_over and stop is not None and hand_over(runtime, HandOverMoment.IDLE, sys.argv[1:]):
+        # This agent has no window of its own, but the shop's window may be open on the same data in another
+        # process (it holds the window lock): the helper would then quit the app under the cashier.
+        if job.hands_over and stop is not None and hand_over(runtime, HandOverMoment.IDLE, sys.argv[1:],
+                                                             in_use=window_open(runtime.paths.data_dir)):
             stop.set()
 
     for job in BACKGROUND_JOBS:

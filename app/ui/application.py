@@ -105,7 +105,7 @@ class Application(QObject):
         self.updates.restart_requested.connect(lambda: self.restart_to_update(minimized=False))
         self.agent = BackgroundAgent()
         self.agent_lock: FileLock | None = None  # taken once this app's agent runs the jobs (app/ui/startup.py)
-        self.window_lock: FileLock | None = None  # held while a window opened over the tray's jobs (startup.py)
+        self.window_lock: FileLock | None = None  # held while this app has a window (build_window; until shutdown)
         self.support.register(self.agent)
         self.health.register(self.agent)
         self.updates.register(self.agent)
@@ -153,7 +153,18 @@ class Application(QObject):
         window.hide_on_close = self.tray is not None and self.tray.icon.isVisible()
         self._load_overview(window)
         self.window = window
+        self._hold_window_lock()
         return window
+
+    def _hold_window_lock(self) -> None:
+        """While this app has a window (built, shown or hidden to the tray), it holds the window lock: a headless
+        agent or the tray's job process on the same data then never hands over to a waiting version (the app
+        would quit under the cashier).  Kept until the app quits (:meth:`shutdown`); the OS frees it if the
+        process dies."""
+        from app.background.jobs import window_lock
+
+        if self.window_lock is None:
+            self.window_lock = window_lock(self.runtime.paths.data_dir)
 
     def _clear_recovery_once_seen(self, window: MainWindow) -> None:
         """The damaged-database banner is said until a person has had the window on screen with it: a window
@@ -425,6 +436,9 @@ class Application(QObject):
         self.visit_clock.stop()
         self.agent.shutdown()
         self.runner.shutdown(3000)
+        if self.window_lock is not None:
+            self.window_lock.release()  # the window is gone: an agent may hand over again
+            self.window_lock = None
 
     def end_remote_sessions(self) -> None:
         """A remote-assistance session still running as the app quits (tray Thoát, Windows logging off) ends on

@@ -490,8 +490,10 @@ class Startup(QObject):
                 log.info("a headless agent already runs the background jobs; this window only shows them")
 
         if self.jobs is not None:
-            # The tray's job process still running must not hand over to an update now that the window is open.
-            app.window_lock = window_lock(app.runtime.paths.data_dir)
+            # The tray's job process still running must not hand over to an update now that the app is open
+            # (a window built already holds the lock: Application.build_window; a second take would fail).
+            if app.window_lock is None:
+                app.window_lock = window_lock(app.runtime.paths.data_dir)
             self.jobs.stop(then=start_agent)  # once a job process still running has ended (it holds the lock)
         else:
             self._once_overview_filled(app, start_agent)

@@ -321,3 +321,23 @@ def test_the_later_pages_code_is_imported_in_a_thread_ahead_of_their_first_visit
     code = ("import threading, app.ui.startup as s\nthread = s.import_later_pages()\n"
             "assert thread is not threading.current_thread()\nthread.join()")
     assert modules_loaded(code, watched) == sorted(watched)
+
+
+def test_an_open_window_holds_the_window_lock_until_the_app_quits(qapp: QApplication, demo_shop: DemoShop,
+                                                                  app_home: Path) -> None:
+    """Found by a review: a window started normally never took the window lock (only over the tray's job
+    process), so a headless agent on the same data handed over to a waiting version under the cashier."""
+    from app.background.jobs import window_open
+
+    checked: dict[str, object] = {}
+
+    def when_ready(startup: Startup) -> None:
+        checked["open"] = window_open(startup.runtime.paths.data_dir)  # type: ignore[union-attr]
+
+    startup, status = _run_startup(qapp, ["--config", str(demo_shop.settings_file)], when_ready=when_ready)
+    try:
+        assert status == 0 and checked["open"] is True
+        assert startup.runtime is not None
+        assert not window_open(startup.runtime.paths.data_dir)  # the app quit: the lock went with it
+    finally:
+        _close_app(startup, qapp)

@@ -268,3 +268,32 @@ def test_the_tray_job_does_not_hand_over_once_the_window_has_opened(
         held.release()
     assert _hand_over_if_quiet(_runtime(data), 4242, ["--minimized"])  # the window closed: idle again
     assert helpers == [{"data": data, "relaunch": ["--minimized"], "pid": 4242}]
+
+
+def test_the_headless_agent_does_not_hand_over_while_a_window_is_open_on_its_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helpers: list[dict[str, Any]]) -> None:
+    """Found by a review: ``pmv-support agent`` handed over after its update run as if nobody worked in the app,
+    while the shop's window (another process, holding the window lock) was open on the same data."""
+    import threading
+
+    import app.updates.service as service
+    from app.background.jobs import register_jobs, window_lock
+
+    monkeypatch.setattr(service, "Updater", lambda _runtime: SimpleNamespace(run=lambda: None))
+    data = tmp_path / "data"
+    data.mkdir()
+    jobs: dict[str, Callable[[], None]] = {}
+    agent = SimpleNamespace(add=lambda job, run, _settings=None, **_kw: jobs.__setitem__(job.name, run))
+    stop = threading.Event()
+    runtime = _runtime(data)
+    runtime.outbox = SimpleNamespace(deliver=lambda: None)
+    register_jobs(agent, runtime, stop)
+    held = window_lock(data)  # the window's process
+    assert held is not None
+    try:
+        jobs[UPDATES.name]()
+        assert helpers == [] and not stop.is_set()
+    finally:
+        held.release()
+    jobs[UPDATES.name]()  # the window closed: after closing time the agent hands over and stops for the helper
+    assert len(helpers) == 1 and stop.is_set()

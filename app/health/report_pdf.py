@@ -22,6 +22,9 @@ from pmv_protocol.shop_time import SHOP_TZ
 # The window's own words for verdicts, statuses and categories (app/ui/health/texts.py, the same context).
 # A row taller than a page stops reportlab (LayoutError); 1,000 characters fill about half the column's page.
 SUMMARY_SHOWN = 1000
+# A check's details, printed for what needs attention: each line as a summary is, and at most this many lines
+# (the cash-limit check lists every flagged customer-day of its 90 days, a few hundred at most).
+DETAIL_LINES_SHOWN = 500
 
 VERDICT_TEXT = {
     Status.OK: say("HealthTexts", "Sẵn sàng bán hàng"),
@@ -110,6 +113,21 @@ def write_report(report: HealthReport, shop: ShopSettings, categories: dict[str,
     table = Table(rows, colWidths=[28 * mm, 42 * mm, 31 * mm, 69 * mm], repeatRows=1)
     table.setStyle(TableStyle(styles))
     story = [*header, banner, Spacer(1, 4 * mm), table]
+    detailed = [item for item in ordered if item.details.strip() and item.status not in (Status.OK, Status.SKIPPED)]
+    if detailed:
+        # The fix steps send the manager to "phần chi tiết": the summary names only the first few cases.
+        story.append(Paragraph(esc(say("HealthReport", "Chi tiết")), heading))
+        for item in detailed:
+            story.append(Paragraph(f"<b>{esc(check_title(item.check_id))}</b>", body))
+            lines = [line for line in words(item.details).splitlines() if line.strip()]
+            # One paragraph a line: a long list runs over pages, where one paragraph taller than a page stops
+            # reportlab (LayoutError).
+            for line in lines[:DETAIL_LINES_SHOWN]:
+                story.append(Paragraph(esc(clipped(line, SUMMARY_SHOWN)), small))
+            if len(lines) > DETAIL_LINES_SHOWN:
+                story.append(Paragraph(esc(say("HealthReport", "… và %1 dòng khác").fill(
+                    len(lines) - DETAIL_LINES_SHOWN)), small))
+            story.append(Spacer(1, 2 * mm))
     fixes = [item for item in ordered if item.remedy and item.status not in (Status.OK, Status.SKIPPED)]
     if fixes:
         story.append(Paragraph(esc(say("HealthReport", "Cách khắc phục")), heading))

@@ -14,10 +14,12 @@ with their own numbering (see app.shop.pos_schema), counted apart.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -180,37 +182,97 @@ _PAYMENTS_SQL = (
 )
 
 
-def read_documents(conn: Connection, since: dt.datetime) -> list[PosDocument]:
+@dataclass(frozen=True)
+class PosDocuments:
+    """What :func:`read_documents` read: the documents, and the ones it had to leave out."""
+
+    documents: list[PosDocument]
+    # (series, number) as stored, of each document whose total, payment line or time could not be read
+    unreadable: tuple[tuple[str, str], ...] = ()
+
+
+def read_documents(conn: Connection, since: dt.datetime) -> PosDocuments:
     """Documents issued from ``since`` (naive shop time), oldest first, each with its payments.
 
     An invoice with payment lines was paid as they say; any part of its total
     they leave unexplained, and the whole of an invoice without lines (every
     invoice of a POS older than the lines table), was paid by its
-    ``payment_method``.
+    ``payment_method``.  Amounts are read leniently (:func:`as_vnd`); a document
+    whose total, payment line or time still cannot be read is left out and
+    named in ``unreadable``, so that one bad row does not hide the others.
     """
     from sqlalchemy import inspect, text
 
     params = {"since": since.isoformat(timespec="seconds")}
     rows = conn.execute(text(_DOCUMENTS_SQL), params).all()
-    lines: dict[int, list[Payment]] = {}
+    lines: dict[int, list[Payment | None]] = {}
     if inspect(conn).has_table(PAYMENTS_TABLE):
         for invoice_id, method, amount in conn.execute(text(_PAYMENTS_SQL), params).all():
-            lines.setdefault(int(invoice_id), []).append(Payment(str(method), int(amount)))
+            value = as_vnd(amount)
+            lines.setdefault(int(invoice_id), []).append(None if value is None else Payment(str(method), value))
     documents = []
+    unreadable = []
     for ident, series, number, kind, issued, customer_id, name, code, method, total in rows:
         paid = list(lines.get(int(ident), []))
-        rest = int(total) - sum(part.amount_vnd for part in paid)
+        total_vnd, issued_at, number_read = as_vnd(total), _as_datetime_or_none(issued), as_vnd(number)
+        if total_vnd is None or issued_at is None or number_read is None or None in paid:
+            unreadable.append((str(series), str(number)))
+            continue
+        parts = [part for part in paid if part is not None]
+        rest = total_vnd - sum(part.amount_vnd for part in parts)
         if rest > 0:
-            paid.append(Payment(str(method), rest))
+            parts.append(Payment(str(method), rest))
         documents.append(PosDocument(
-            int(ident), str(series), int(number), str(kind), _as_datetime(issued),
+            int(ident), str(series), number_read, str(kind), issued_at,
             int(customer_id) if customer_id is not None else None,
             str(name) if name is not None else None, str(code) if code is not None else None,
-            int(total), tuple(paid)))
-    return documents
+            total_vnd, tuple(parts)))
+    return PosDocuments(documents, tuple(unreadable))
+
+
+# Grouped thousands as typed: 25.000.000 (Vietnamese, with a decimal comma) or 25,000,000 (with a decimal point).
+_GROUPED_DOTS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_GROUPED_COMMAS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def as_vnd(value: object) -> int | None:
+    """An amount as whole đồng, or None when it cannot be read.
+
+    SQLite keeps whatever was written into an INTEGER column: a REAL (19999999.6), or text with separators
+    ('25.000.000').  VND has no sub-unit: a fraction is rounded half-up to the đồng, not cut off.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float | Decimal):
+        amount = Decimal(str(value))
+    elif isinstance(value, str):
+        written = re.sub(r"\s", "", value)
+        if _GROUPED_DOTS.fullmatch(written):
+            written = written.replace(".", "").replace(",", ".")
+        elif _GROUPED_COMMAS.fullmatch(written):
+            written = written.replace(",", "")
+        elif written.count(",") == 1 and "." not in written:
+            written = written.replace(",", ".")  # a decimal comma: 19999999,6
+        try:
+            amount = Decimal(written)
+        except InvalidOperation:
+            return None
+    else:
+        return None
+    if not amount.is_finite():
+        return None
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _as_datetime(value: object) -> dt.datetime:
     """A POS time as a datetime (text on SQLite, a timestamp on a server); naive means shop time."""
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).strip())
 
+
+def _as_datetime_or_none(value: object) -> dt.datetime | None:
+    try:
+        return _as_datetime(value)
+    except ValueError:
+        return None

@@ -215,12 +215,21 @@ class PackStore:
         """The current pack holding a rule of ``kind`` (the newest by effective date if several do).
 
         ``on``: the day the rule is applied.  A newer version whose rule starts after that day (a transition
-        period) leaves the previous version's rule in force until then, where that one had begun.
+        period) leaves the previous version's rule in force until then, where that one had begun.  Among several
+        packs (each read that way), the newest rule already in force on ``on`` applies: a pack announcing a later
+        rule (another decree published in advance) does not suspend the one in force.  Only when none has begun
+        is it the one that begins soonest, which the check names as beginning later.
         """
         holders = [pack for pack in self.current_packs() if pack.rules_of(kind)]
-        if on is not None:
-            holders = [self._in_force(pack, kind, on) for pack in holders]
-        return max(holders, key=lambda pack: pack.effective_date_of(pack.rules_of(kind)[0]), default=None)
+
+        def begins(pack: RegulationPack) -> dt.date:
+            return pack.effective_date_of(pack.rules_of(kind)[0])
+
+        if on is None:
+            return max(holders, key=begins, default=None)
+        holders = [self._in_force(pack, kind, on) for pack in holders]
+        begun = [pack for pack in holders if begins(pack) <= on]
+        return max(begun, key=begins) if begun else min(holders, key=begins, default=None)
 
     def _in_force(self, pack: RegulationPack, kind: type[RuleBase], on: dt.date) -> RegulationPack:
         if pack.effective_date_of(pack.rules_of(kind)[0]) <= on:

@@ -155,22 +155,22 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../app/ui/application.py" line="243"/>
+        <location filename="../../app/ui/application.py" line="254"/>
         <source>Đang chuẩn bị cập nhật phần mềm…</source>
         <translation>Preparing the app update…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="312"/>
+        <location filename="../../app/ui/application.py" line="323"/>
         <source>Thiết lập lại cửa hàng cần chế độ kỹ thuật viên. Hãy mở khóa chế độ kỹ thuật viên, rồi chọn lại Tệp → Thiết lập lại…</source>
         <translation>Setting the shop up again needs technician mode. Unlock technician mode, then choose File → Set up again… once more.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="321"/>
+        <location filename="../../app/ui/application.py" line="332"/>
         <source>Chưa thiết lập xong: chọn Tệp → Thiết lập lại… để tiếp tục.</source>
         <translation>Setup is not finished: choose File → Set up again… to continue.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/application.py" line="380"/>
+        <location filename="../../app/ui/application.py" line="391"/>
         <source>Không tìm thấy bản dịch cho ngôn ngữ này.</source>
         <translation>No translation was found for this language.</translation>
     </message>
@@ -2772,7 +2772,7 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Replies not sent yet: %1; the oldest has waited %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="48"/>
+        <location filename="../../app/updates/compliance.py" line="49"/>
         <source>Có khách giao dịch vàng từ hạn mức trở lên trong một ngày (cộng cả cửa hàng bán ra và mua vào) nhưng có phần thanh toán không qua tài khoản ngân hàng: tiền mặt, quẹt thẻ, ví điện tử hoặc phiếu quà tặng. Theo Nghị định 232/2025/NĐ-CP, từ hạn mức này phải thanh toán qua tài khoản thanh toán của khách và của cửa hàng tại ngân hàng.
 1. Không xóa, không hủy và không sửa phương thức thanh toán trên các hóa đơn, bảng kê được nêu.
 2. Ghi lại tên khách, ngày và số chứng từ trong phần chi tiết; báo ngay cho chủ cửa hàng.
@@ -2785,112 +2785,128 @@ Support requests are still saved and will be sent automatically once the network
 4. Call %1 so a technician can turn on the limit warning in PMV and explain how to handle the transactions already made.</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="67"/>
+        <location filename="../../app/updates/compliance.py" line="64"/>
+        <source>Một số chứng từ trong dữ liệu PMV có số tiền hoặc thời gian ghi sai dạng (ví dụ số tiền lưu kèm dấu chấm), nên chưa kiểm tra được theo hạn mức thanh toán qua tài khoản ngân hàng.
+1. Không xóa và không tự sửa các chứng từ được nêu trong phần chi tiết.
+2. Đối chiếu số tiền và cách thanh toán của các chứng từ đó với hóa đơn giấy hoặc hóa đơn điện tử; nếu khách giao dịch từ hạn mức trở lên trong ngày mà có phần không chuyển khoản, báo ngay cho chủ cửa hàng.
+3. Gọi %1 để kỹ thuật viên sửa dữ liệu của các chứng từ này.</source>
+        <translation>Some documents in the PMV data have an amount or a time written in the wrong form (for example an amount stored with dots), so they could not be checked against the bank-payment limit.
+1. Do not delete or edit yourself the documents named in the details.
+2. Compare the amount and the way of payment of those documents with the paper or e-invoice; if a customer traded the limit or more in one day with a part not paid by bank transfer, tell the shop owner at once.
+3. Call %1 so a technician can correct the data of these documents.</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="77"/>
         <source>tiền mặt</source>
         <translation>cash</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="68"/>
+        <location filename="../../app/updates/compliance.py" line="78"/>
         <source>chuyển khoản</source>
         <translation>bank transfer</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="69"/>
+        <location filename="../../app/updates/compliance.py" line="79"/>
         <source>thẻ</source>
         <translation>card</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="70"/>
+        <location filename="../../app/updates/compliance.py" line="80"/>
         <source>ví điện tử</source>
         <translation>e-wallet</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="71"/>
+        <location filename="../../app/updates/compliance.py" line="81"/>
         <source>phiếu quà tặng</source>
         <translation>gift voucher</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="73"/>
+        <location filename="../../app/updates/compliance.py" line="83"/>
         <source>bán ra</source>
         <translation>sales</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="73"/>
+        <location filename="../../app/updates/compliance.py" line="83"/>
         <source>mua vào</source>
         <translation>buy-backs</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="93"/>
+        <location filename="../../app/updates/compliance.py" line="103"/>
         <source>Khách không tên</source>
         <translation>Unnamed customer</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="125"/>
+        <location filename="../../app/updates/compliance.py" line="137"/>
         <source>Khách lẻ không ghi tên</source>
         <translation>Unnamed walk-in customer</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="140"/>
+        <location filename="../../app/updates/compliance.py" line="152"/>
         <source>%1, ngày %2: tổng %3, trong đó %4 không qua tài khoản ngân hàng (%5); chứng từ %6</source>
         <translation>%1, %2: total %3, of which %4 not through a bank account (%5); documents %6</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="149"/>
+        <location filename="../../app/updates/compliance.py" line="163"/>
+        <source>Không đọc được số tiền hoặc thời gian của %1 chứng từ nên chưa xét: %2</source>
+        <translation>Documents not checked, their amount or time could not be read (%1 in all): %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/updates/compliance.py" line="171"/>
         <source>%1 và %2</source>
         <translation>%1 and %2</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="156"/>
+        <location filename="../../app/updates/compliance.py" line="178"/>
         <source>mọi cách thanh toán</source>
         <translation>any means of payment</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="160"/>
+        <location filename="../../app/updates/compliance.py" line="182"/>
         <source>Hạn mức: tổng giao dịch từ %1 của một khách trong một ngày (%2), tính cả %3, %4; chỉ %5 được tính là qua tài khoản ngân hàng. Đã xét từ %6 đến %7.</source>
         <translation>Limit: one customer&apos;s transactions totalling %1 or more in one day (%2), counting %3, paid by %4; only %5 counts as through a bank account. Checked from %6 to %7.</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="164"/>
+        <location filename="../../app/updates/compliance.py" line="186"/>
         <source>Hạn mức: tổng giao dịch trên %1 của một khách trong một ngày (%2), tính cả %3, %4; chỉ %5 được tính là qua tài khoản ngân hàng. Đã xét từ %6 đến %7.</source>
         <translation>Limit: one customer&apos;s transactions totalling more than %1 in one day (%2), counting %3, paid by %4; only %5 counts as through a bank account. Checked from %6 to %7.</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="173"/>
+        <location filename="../../app/updates/compliance.py" line="195"/>
         <source>Bỏ qua: chưa cài gói quy định về thanh toán qua tài khoản ngân hàng (Nghị định 232/2025/NĐ-CP)</source>
         <translation>Skipped: the regulation pack on payment through bank accounts (Decree 232/2025/NĐ-CP) is not installed</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="178"/>
+        <location filename="../../app/updates/compliance.py" line="200"/>
         <source>Bỏ qua: quy định thanh toán qua tài khoản ngân hàng có hiệu lực từ %1</source>
         <translation>Skipped: the rule on payment through bank accounts takes effect on %1</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="194"/>
+        <location filename="../../app/updates/compliance.py" line="217"/>
         <source>Không có khách nào giao dịch từ %1 trong một ngày mà thanh toán không qua tài khoản ngân hàng</source>
         <translation>No customer traded %1 or more in one day with payment not through a bank account</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="197"/>
+        <location filename="../../app/updates/compliance.py" line="220"/>
         <source>Không có khách nào giao dịch trên %1 trong một ngày mà thanh toán không qua tài khoản ngân hàng</source>
         <translation>No customer traded more than %1 in one day with payment not through a bank account</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="202"/>
+        <location filename="../../app/updates/compliance.py" line="228"/>
         <source>... và %1 trường hợp khác</source>
         <translation>... and %1 more</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="205"/>
+        <location filename="../../app/updates/compliance.py" line="231"/>
         <source>và %1 trường hợp khác</source>
         <translation>and %1 more</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="207"/>
+        <location filename="../../app/updates/compliance.py" line="233"/>
         <source>%1 trường hợp khách giao dịch từ %2 trong một ngày có phần thanh toán không qua tài khoản ngân hàng: %3</source>
         <translation>Cases of a customer trading %2 or more in one day with part of the payment not through a bank account: %1 — %3</translation>
     </message>
     <message>
-        <location filename="../../app/updates/compliance.py" line="210"/>
+        <location filename="../../app/updates/compliance.py" line="236"/>
         <source>%1 trường hợp khách giao dịch trên %2 trong một ngày có phần thanh toán không qua tài khoản ngân hàng: %3</source>
         <translation>Cases of a customer trading more than %2 in one day with part of the payment not through a bank account: %1 — %3</translation>
     </message>
@@ -3056,52 +3072,58 @@ Support requests are still saved and will be sent automatically once the network
 <context>
     <name>HealthReport</name>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="81"/>
+        <location filename="../../app/health/report_pdf.py" line="84"/>
         <source>%1 – mã %2</source>
         <translation>%1 – code %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="84"/>
+        <location filename="../../app/health/report_pdf.py" line="87"/>
         <source>BÁO CÁO KIỂM TRA HỆ THỐNG</source>
         <translation>SYSTEM CHECK REPORT</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="87"/>
+        <location filename="../../app/health/report_pdf.py" line="90"/>
         <source>Thời điểm kiểm tra: %1</source>
         <translation>Checked at: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="94"/>
+        <location filename="../../app/health/report_pdf.py" line="97"/>
         <source>Nhóm</source>
         <translation>Group</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="94"/>
+        <location filename="../../app/health/report_pdf.py" line="97"/>
         <source>Kiểm tra</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="94"/>
+        <location filename="../../app/health/report_pdf.py" line="97"/>
         <source>Kết quả</source>
         <translation>Result</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="95"/>
+        <location filename="../../app/health/report_pdf.py" line="98"/>
+        <location filename="../../app/health/report_pdf.py" line="119"/>
         <source>Chi tiết</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="115"/>
+        <location filename="../../app/health/report_pdf.py" line="128"/>
+        <source>… và %1 dòng khác</source>
+        <translation>… and more lines not shown: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/report_pdf.py" line="133"/>
         <source>Cách khắc phục</source>
         <translation>How to fix</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="121"/>
+        <location filename="../../app/health/report_pdf.py" line="139"/>
         <source>Cần hỗ trợ: gọi đường dây nóng %1 (24/7). Báo cáo tạo bởi %2 %3.</source>
         <translation>Need help? Call the hotline %1 (24/7). Report made by %2 %3.</translation>
     </message>
     <message>
-        <location filename="../../app/health/report_pdf.py" line="126"/>
+        <location filename="../../app/health/report_pdf.py" line="144"/>
         <source>Báo cáo kiểm tra hệ thống</source>
         <translation>System check report</translation>
     </message>
@@ -3110,31 +3132,31 @@ Support requests are still saved and will be sent automatically once the network
     <name>HealthTexts</name>
     <message>
         <location filename="../../app/ui/health/texts.py" line="14"/>
-        <location filename="../../app/health/report_pdf.py" line="32"/>
+        <location filename="../../app/health/report_pdf.py" line="35"/>
         <source>Đạt</source>
         <translation>Passed</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="15"/>
-        <location filename="../../app/health/report_pdf.py" line="33"/>
+        <location filename="../../app/health/report_pdf.py" line="36"/>
         <source>Cảnh báo</source>
         <translation>Warning</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="16"/>
-        <location filename="../../app/health/report_pdf.py" line="34"/>
+        <location filename="../../app/health/report_pdf.py" line="37"/>
         <source>Nghiêm trọng</source>
         <translation>Critical</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="17"/>
-        <location filename="../../app/health/report_pdf.py" line="35"/>
+        <location filename="../../app/health/report_pdf.py" line="38"/>
         <source>Không rõ</source>
         <translation>Unknown</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="18"/>
-        <location filename="../../app/health/report_pdf.py" line="36"/>
+        <location filename="../../app/health/report_pdf.py" line="39"/>
         <source>Bỏ qua</source>
         <translation>Skipped</translation>
     </message>
@@ -3145,55 +3167,55 @@ Support requests are still saved and will be sent automatically once the network
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="26"/>
-        <location filename="../../app/health/report_pdf.py" line="29"/>
+        <location filename="../../app/health/report_pdf.py" line="32"/>
         <source>Cần xử lý ngay</source>
         <translation>Needs attention now</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="28"/>
-        <location filename="../../app/health/report_pdf.py" line="28"/>
+        <location filename="../../app/health/report_pdf.py" line="31"/>
         <source>Có cảnh báo</source>
         <translation>Warnings</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="29"/>
-        <location filename="../../app/health/report_pdf.py" line="27"/>
+        <location filename="../../app/health/report_pdf.py" line="30"/>
         <source>Sẵn sàng bán hàng</source>
         <translation>Ready to trade</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="33"/>
-        <location filename="../../app/health/report_pdf.py" line="46"/>
+        <location filename="../../app/health/report_pdf.py" line="49"/>
         <source>Cơ sở dữ liệu</source>
         <translation>Database</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="34"/>
-        <location filename="../../app/health/report_pdf.py" line="47"/>
+        <location filename="../../app/health/report_pdf.py" line="50"/>
         <source>Sao lưu</source>
         <translation>Backups</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="35"/>
-        <location filename="../../app/health/report_pdf.py" line="48"/>
+        <location filename="../../app/health/report_pdf.py" line="51"/>
         <source>Dữ liệu bán hàng</source>
         <translation>Trading data</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="36"/>
-        <location filename="../../app/health/report_pdf.py" line="49"/>
+        <location filename="../../app/health/report_pdf.py" line="52"/>
         <source>Máy tính</source>
         <translation>Computer</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="37"/>
-        <location filename="../../app/health/report_pdf.py" line="50"/>
+        <location filename="../../app/health/report_pdf.py" line="53"/>
         <source>Thiết bị</source>
         <translation>Devices</translation>
     </message>
     <message>
         <location filename="../../app/ui/health/texts.py" line="38"/>
-        <location filename="../../app/health/report_pdf.py" line="51"/>
+        <location filename="../../app/health/report_pdf.py" line="54"/>
         <source>Dịch vụ hỗ trợ</source>
         <translation>Support services</translation>
     </message>

@@ -8,13 +8,14 @@ import re
 import sqlite3
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
 
 from app.shop.demo import POS_VERSION, DemoShop, create_demo_shop
-from app.shop.pos_reader import read_documents, read_summary, read_summary_at, read_summary_from
+from app.shop.pos_reader import as_vnd, read_documents, read_summary, read_summary_at, read_summary_from
 from app.shop.pos_schema import POS_SCHEMA, POS_TABLES
 
 
@@ -95,7 +96,8 @@ def test_documents_carry_their_payment_lines_and_an_older_pos_reads_too(demo_sho
     engine = create_engine(f"sqlite:///{demo_shop.pos_database}")
     try:
         with engine.connect() as conn:
-            documents = {f"{d.series}-{d.number:07d}": d for d in read_documents(conn, dt.datetime(2000, 1, 1))}
+            read = read_documents(conn, dt.datetime(2000, 1, 1))
+            documents = {f"{d.series}-{d.number:07d}": d for d in read.documents}
         [code] = split.documents
         paid = documents[code].payments
         assert sorted(p.method for p in paid) == ["bank_transfer", "cash"]
@@ -105,8 +107,31 @@ def test_documents_carry_their_payment_lines_and_an_older_pos_reads_too(demo_sho
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE invoice_payments")
         with engine.connect() as conn:
-            older = {f"{d.series}-{d.number:07d}": d for d in read_documents(conn, dt.datetime(2000, 1, 1))}
+            older = {f"{d.series}-{d.number:07d}": d for d in read_documents(conn, dt.datetime(2000, 1, 1)).documents}
     finally:
         engine.dispose()
     assert [(p.method, p.amount_vnd) for p in older[code].payments] == [("bank_transfer", documents[code].total_vnd)]
     assert set(older) == set(documents)
+
+
+@pytest.mark.parametrize(("stored", "vnd"), [
+    (25_000_000, 25_000_000),
+    ("25.000.000", 25_000_000),  # a Vietnamese cashier's separators, kept as text by SQLite
+    ("25,000,000", 25_000_000),
+    (" 25 000 000 ", 25_000_000),
+    ("25000000", 25_000_000),
+    # VND has no sub-unit: half-up to the đồng, never cut (19,999,999.6 is 20,000,000, at Decree 232's threshold).
+    (19_999_999.6, 20_000_000),
+    (19_999_999.5, 20_000_000),
+    (19_999_999.4, 19_999_999),
+    (Decimal("19999999.6"), 20_000_000),
+    ("19999999,6", 20_000_000),
+    ("25.000.000,5", 25_000_001),
+    ("năm triệu", None),
+    ("", None),
+    (None, None),
+    (float("nan"), None),
+    (True, None),
+])
+def test_amounts_are_read_leniently_in_whole_dong(stored: object, vnd: int | None) -> None:
+    assert as_vnd(stored) == vnd

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sqlite3
+import subprocess
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
@@ -21,13 +23,15 @@ from pathlib import Path
 import pytest
 
 from app.health.context import CheckContext
-from app.health.model import CheckResult, Status
+from app.health.model import CheckResult, HealthReport, Status
+from app.health.registry import remedies
+from app.health.report_pdf import write_report
 from app.infra.formatting import format_vnd
-from app.infra.settings import PosSettings, Settings
+from app.infra.settings import PosSettings, Settings, ShopSettings
 from app.shop.demo import DemoShop
 from app.shop.pos_reader import read_documents
 from app.shop.pos_schema import POS_SCHEMA
-from app.updates.compliance import CHECK_ID, CHECKS, REMEDIES, judge_days, make_check, mask_name
+from app.updates.compliance import CHECK_ID, CHECKS, REMEDIES, TITLE, judge_days, make_check, mask_name
 from app.updates.install import PackStore
 from pmv_protocol.packs import CashLimitRule, RegulationPack, VatRateRule, load_pack
 from tests.unit.health.conftest import run_one
@@ -190,6 +194,29 @@ def test_a_corrective_pack_during_a_transition_keeps_the_rule_in_force(
     assert sorted(p.name for p in (store.packs_dir / "nd-232-2025").iterdir() if p.is_dir()) == ["1.2.0", "1.3.0"]
 
 
+def test_a_later_decrees_pack_announced_in_advance_does_not_suspend_decree_232(
+        demo_shop: DemoShop, make_ctx: MakeCtx, tmp_path: Path, make_pack: Callable[..., bytes]) -> None:
+    # [D232] applies to every day from 10/10/2025; another pack whose cash-limit rule begins on 01/07/2027 only
+    # announces a later rule.  It was chosen for its later date and the check said "Bỏ qua … từ 01/07/2027".
+    store = PackStore(tmp_path / "packs")
+    day = dt.date(2026, 11, 25)
+    store.install(ND232.read_bytes(), in_force_on=day)
+    store.install(make_pack("1.0.0", id="nd-999-2027", issued_on="2026-11-01", effective_date="2027-07-01",
+                            rule={"amount_vnd": 10_000_000, "effective_date": "2027-07-01"}), in_force_on=day)
+    chosen = store.pack_with_rule(CashLimitRule, on=day)
+    assert chosen is not None and chosen.id == "nd-232-2025"
+    outcome = run_one(make_check(lambda: store.pack_with_rule(CashLimitRule, on=day)), make_ctx())
+    assert (outcome.status, _days_found(outcome)) == (Status.CRITICAL, len(demo_shop.violations))
+    # Once it has begun, the later rule is the newest in force; before any rule has begun, the soonest is named.
+    later = store.pack_with_rule(CashLimitRule, on=dt.date(2027, 7, 1))
+    assert later is not None and later.id == "nd-999-2027"
+    soonest = store.pack_with_rule(CashLimitRule, on=dt.date(2025, 1, 1))
+    assert soonest is not None and soonest.id == "nd-232-2025"
+    # Without a day: the newest by effective date, as before.
+    newest = store.pack_with_rule(CashLimitRule)
+    assert newest is not None and newest.id == "nd-999-2027"
+
+
 def test_invoices_without_a_customer_stand_alone(demo_shop: DemoShop, make_ctx: MakeCtx,
                                                  nd232: RegulationPack) -> None:
     conn = sqlite3.connect(demo_shop.pos_database)
@@ -286,6 +313,10 @@ TABLE: list[tuple[str, str, list[Doc], list[tuple[str, str, int, int, tuple[str,
     ("one invoice split, all by transfer", "[D232] complies; the payment lines, not the header's method, say how",
      [doc(1, "2025-11-08T10:00:00", "cash", 25 * M, lines=[("bank_transfer", 5 * M), ("bank_transfer", 20 * M)])],
      []),
+    ("transfer and cash with change given back",
+     "[D232] 25M day: 20M by transfer, 10M cash handed over and 5M given back: 5M was paid in cash, not 10M",
+     [doc(1, "2025-11-08T10:00:00", "bank_transfer", 25 * M, lines=[("cash", 10 * M), ("bank_transfer", 20 * M)])],
+     [(LAN, "2025-11-08", 25 * M, 5 * M, ("1C25TVG-0000001",))]),
     ("payment lines that leave part unexplained", "POS schema: the rest was paid by the header's method (cash)",
      [doc(1, "2025-11-08T10:00:00", "cash", 22 * M, lines=[("bank_transfer", 20 * M)])],
      [(LAN, "2025-11-08", 22 * M, 2 * M, ("1C25TVG-0000001",))]),
@@ -333,7 +364,7 @@ def findings(path: Path, pack: RegulationPack) -> list[tuple[str, str, int, int,
     ctx = table_ctx(path)
     try:
         with ctx.pos_engine.connect() as conn:
-            documents = read_documents(conn, dt.datetime(2025, 1, 1))
+            documents = read_documents(conn, dt.datetime(2025, 1, 1)).documents
     finally:
         ctx.close()
     return [(d.customer, d.day.isoformat(), d.total_vnd, d.not_via_bank_vnd, d.documents)
@@ -415,3 +446,92 @@ def test_a_later_pack_changes_the_rule(tmp_path: Path, nd232: RegulationPack, ca
     path = build_pos(tmp_path / "pmv.sqlite3", documents)
     assert len(findings(path, nd232)) == 1 - found, case  # the current pack judges each day the other way
     assert len(findings(path, later)) == found, case
+
+
+def _store_raw(path: Path, table: str, values: dict[int, tuple[str, object]]) -> None:
+    """Write a value as the POS left it: SQLite keeps text or a REAL in an INTEGER column as given."""
+    conn = sqlite3.connect(path)
+    try:
+        for row_id, (column, value) in values.items():
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, row_id))  # noqa: S608
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _run_table(path: Path, pack: RegulationPack) -> CheckResult:
+    ctx = table_ctx(path)
+    try:
+        return run_one(make_check(lambda: pack), ctx)
+    finally:
+        ctx.close()
+
+
+def test_a_total_written_with_separators_is_read_and_an_unreadable_document_is_named(
+        tmp_path: Path, nd232: RegulationPack) -> None:
+    # One old invoice's total stored as '25.000.000' made the whole check UNKNOWN ("ValueError: invalid literal
+    # for int()") and hid Hùng's 30M cash day, which [D232] catches whatever the other rows hold.
+    documents = [doc(1, "2025-11-03T10:00:00", "cash", 25 * M), doc(2, "2025-11-04T10:00:00", "cash", 30 * M),
+                 doc(2, "2025-11-05T10:00:00", "cash", 5 * M), doc(1, "2025-11-06T10:00:00", "cash", 5 * M)]
+    path = build_pos(tmp_path / "pmv.sqlite3", documents)
+    _store_raw(path, "invoices", {1: ("total_vnd", "25.000.000"), 3: ("total_vnd", "năm triệu"),
+                                  4: ("issued_at", "2025-11-06 10h00")})
+    outcome = _run_table(path, nd232)
+    assert outcome.status is Status.CRITICAL, outcome.summary
+    assert _days_found(outcome) == 2  # Lan's 25M read through its separators [D232: from 20M], Hùng's 30M
+    assert f"ngày 03/11/2025: tổng {format_vnd(25 * M)}" in outcome.details
+    [line] = [ln for ln in outcome.details.splitlines() if ln.startswith("Không đọc được")]
+    assert line == "Không đọc được số tiền hoặc thời gian của 2 chứng từ nên chưa xét: 1C25TVG-0000003, 1C25TVG-0000004"
+    assert "Error" not in outcome.summary + outcome.details
+
+
+def test_an_unreadable_document_alone_is_a_warning_not_a_pass(tmp_path: Path, nd232: RegulationPack) -> None:
+    # A document not judged may be the one that reaches 20M [D232]: the check cannot say all is fine.
+    path = build_pos(tmp_path / "pmv.sqlite3", [doc(1, "2025-11-03T10:00:00", "cash", 25 * M)])
+    _store_raw(path, "invoices", {1: ("total_vnd", "25tr")})
+    outcome = _run_table(path, nd232)
+    assert outcome.status is Status.WARNING, outcome.summary
+    assert outcome.summary.endswith("chưa xét: 1C25TVG-0000001") and outcome.remedy in REMEDIES
+
+
+def test_fractional_amounts_are_rounded_to_the_dong_not_cut(tmp_path: Path, nd232: RegulationPack) -> None:
+    # VND has no sub-unit (Law on the State Bank: the đồng is the unit); a total stored as 19,999,999.6 is
+    # 20,000,000 đồng, which [D232] already catches ("từ 20 triệu đồng trở lên"); int() cut it to 19,999,999.
+    path = build_pos(tmp_path / "pmv.sqlite3", [
+        doc(1, "2025-11-03T10:00:00", "cash", 20 * M),
+        doc(2, "2025-11-04T10:00:00", "bank_transfer", 20 * M,
+            lines=[("bank_transfer", 10 * M), ("cash", 10 * M)])])
+    _store_raw(path, "invoices", {1: ("total_vnd", 19_999_999.6)})
+    _store_raw(path, "invoice_payments", {1: ("amount_vnd", 10_000_000.4), 2: ("amount_vnd", 9_999_999.6)})
+    outcome = _run_table(path, nd232)
+    assert _days_found(outcome) == 2, outcome.details
+    assert f"ngày 03/11/2025: tổng {format_vnd(20 * M)}, trong đó {format_vnd(20 * M)}" in outcome.details
+    # The cash line is 10,000,000 đồng, not 9,999,999.
+    assert f"ngày 04/11/2025: tổng {format_vnd(20 * M)}, trong đó {format_vnd(10 * M)}" in outcome.details
+
+
+def test_the_pdf_names_every_flagged_customer_day(demo_shop: DemoShop, make_ctx: MakeCtx, nd232: RegulationPack,
+                                                  tmp_path: Path) -> None:
+    # [D232] every customer-day at or over 20M with a part not through a bank is a finding; the fix steps tell the
+    # manager to note each one "trong phần chi tiết", but the PDF printed only the summary (2 of the 5).
+    outcome = run_one(make_check(lambda: nd232), make_ctx())
+    now = dt.datetime(2026, 11, 25, 3, tzinfo=dt.UTC)
+    report = HealthReport(now, now, (outcome,), {CHECK_ID: TITLE})
+    target = write_report(report, ShopSettings(name="Kim Phát", shop_id="KP"), {}, remedies(), tmp_path / "r.pdf")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True).stdout
+    assert "Chi tiết" in text and "phần chi tiết" in text
+    for violation in demo_shop.violations:
+        assert all(code in text for code in violation.documents), violation
+
+
+def test_the_details_list_every_customer_day_of_the_window(tmp_path: Path, nd232: RegulationPack) -> None:
+    # [D232] each customer-day is its own finding: 30 cash days of 20M in the window are 30 lines to note,
+    # not 20 and "... và 10 trường hợp khác".
+    first = dt.datetime(2025, 10, 10, 10)
+    days = [doc(1 + n % 2, (first + dt.timedelta(days=n)).isoformat(), "cash", 20 * M) for n in range(30)]
+    outcome = _run_table(build_pos(tmp_path / "pmv.sqlite3", days), nd232)
+    listed = [line for line in outcome.details.splitlines() if "không qua tài khoản ngân hàng (" in line]
+    assert len(listed) == _days_found(outcome) == 30
+    assert "trường hợp khác" not in outcome.details

@@ -67,6 +67,9 @@ log = logging.getLogger(__name__)
 EXIT_TIMEOUT_S = 120.0  # the old app closes its database and scheduler first
 START_TIMEOUT_S = 90.0  # a cold start on an old till PC with a migration to run
 INSTALLER_TIMEOUT_S = 15 * 60.0
+# Putting the program folder back after a failed install: a file an antivirus holds open is released within seconds.
+RESTORE_TRIES = 10
+RESTORE_WAIT_S = 1.0
 NO_APP_START_ARG = "/NOAPPSTART"  # installer/pmv-support.iss: the helper starts the app itself
 
 
@@ -349,7 +352,6 @@ class AppSwapper:
     def _start_and_watch(self, command: list[str], version: str) -> tuple[SwapReason, str]:
         """Start ``command`` and wait for ``version``'s start signal."""
         started_file(self.data_dir).unlink(missing_ok=True)
-        self._started_any = True
         try:
             process = self._popen(command)
         except OSError as exc:
@@ -357,11 +359,15 @@ class AppSwapper:
         deadline = time.monotonic() + self.timing.start_timeout
         while True:
             if _started_version(self.data_dir) == version:
+                # Only a version that signalled counts as the app brought back: one that exited early left the
+                # shop without its app, and the helper's last resort (restart_command) must still run.
+                self._started_any = True
                 return SwapReason.STARTED, ""
             code = process.poll()
             if code is not None:
                 # One last look: it may have signalled and exited at once (e.g. --screenshot).
                 if _started_version(self.data_dir) == version:
+                    self._started_any = True
                     return SwapReason.STARTED, ""
                 return SwapReason.EXITED_EARLY, f"exit code {code}"
             if time.monotonic() > deadline:
@@ -391,13 +397,28 @@ class AppSwapper:
             database_snapshot(self.data_dir).unlink(missing_ok=True)
             return SwapOutcome(pending.version, old, SwapResult.APPLIED, reason)
         log.error("app %s did not start (%s: %s); rolling back to %s", pending.version, reason.value, detail, old)
-        if old is not None:
-            write_pointer(root, Pointer(old, pointer.previous if pointer else None))
-        shutil.rmtree(version_dir(root, pending.version), ignore_errors=True)
-        self._give_up(pending.version)
-        if old is not None:
-            self._relaunch([str(bundle_executable(version_dir(root, old))), *args])
+        try:
+            if old is not None:
+                self._point_back(root, Pointer(old, pointer.previous if pointer else None), pending.version)
+            shutil.rmtree(version_dir(root, pending.version), ignore_errors=True)
+            self._give_up(pending.version)
+        finally:  # whatever could not be written, the shop gets the version that worked
+            if old is not None:
+                self._relaunch([str(bundle_executable(version_dir(root, old))), *args])
         return SwapOutcome(pending.version, old, SwapResult.ROLLED_BACK, reason, detail)
+
+    @staticmethod
+    def _point_back(root: Path, pointer: Pointer, failed: str) -> None:
+        """``current`` back to the old version.  On a full disk (a new version that filled it is a likely reason
+        it did not start) the pointer's temporary file has no room: the failed version's folder is removed first
+        and the write tried again, rather than leave ``current`` on it for every later start."""
+        try:
+            write_pointer(root, pointer)
+        except OSError as exc:
+            log.warning("could not point back to %s (%s): freeing %s's folder and trying again", pointer.version,
+                        exc, failed)
+            shutil.rmtree(version_dir(root, failed), ignore_errors=True)
+            write_pointer(root, pointer)
 
     def _installer(self, pending: PendingUpdate, args: list[str]) -> SwapOutcome:
         program = Path(pending.root)
@@ -428,12 +449,29 @@ class AppSwapper:
                 return SwapOutcome(pending.version, None, SwapResult.APPLIED, reason)
         log.error("app %s did not install or start (%s: %s); restoring the program folder", pending.version,
                   reason.value, detail)
+        restored = False
         try:
-            _restore_program(backup, program)
+            restored = self._restore_program(backup, program)
         finally:
             self._give_up(pending.version)
-            self._relaunch([str(exe), *args])
+            # A file still held (an antivirus scanning the new exe) leaves the broken version in the program
+            # folder: the old one is started from its copy, so the shop has its app today either way.
+            self._relaunch([str(exe if restored else backup / EXECUTABLE), *args])
+        if not restored:
+            detail = f"{detail}; the program folder could not be put back: the previous version runs from {backup}"
         return SwapOutcome(pending.version, None, SwapResult.ROLLED_BACK, reason, detail)
+
+    def _restore_program(self, backup: Path, program: Path) -> bool:
+        """Put the program folder back, trying again for a while: Windows refuses to replace a file another
+        process holds open (an antivirus scanning it, WinError 32), and such holds are short."""
+        for attempt in range(RESTORE_TRIES):
+            try:
+                _restore_program(backup, program)
+                return True
+            except OSError as exc:
+                log.warning("the program folder could not be put back (try %d): %s", attempt + 1, exc)
+                self._sleep(RESTORE_WAIT_S)
+        return False
 
     def _relaunch(self, command: list[str]) -> None:
         self._started_any = True
@@ -473,12 +511,13 @@ def copy_program_aside(program: Path, backup: Path) -> None:
 
 
 def _restore_program(backup: Path, program: Path) -> None:
-    """Put the copied program folder back, file by file (the helper may be running from the copy)."""
+    """Put the copied program folder back, file by file (the helper may be running from the copy); OSError (a
+    ``shutil.Error`` listing the files) when a file could not be replaced."""
     if not backup.is_dir():
         log.error("no copy of the program folder to restore from: %s", backup)
         return
     if program.exists():
-        shutil.rmtree(program, ignore_errors=True)
+        shutil.rmtree(program, ignore_errors=True)  # what cannot go now is overwritten below, or said
     shutil.copytree(backup, program, symlinks=True, dirs_exist_ok=True)
 
 

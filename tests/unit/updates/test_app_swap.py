@@ -84,6 +84,34 @@ def test_a_version_that_does_not_start_is_rolled_back_refused_and_the_old_one_st
     assert read_pending(data) is None
 
 
+@pytest.mark.parametrize("refusals", [1, 99])  # room once the failed version's folder is gone / never
+def test_a_full_disk_during_the_rollback_never_leaves_current_on_the_broken_version(
+        tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch, refusals: int) -> None:
+    """Found by the review of app updates: a new version that filled the disk did not start, and pointing back
+    failed (no room for the pointer's temporary file): `current` stayed on it, nothing was started, and every later
+    start ran the broken version. ENOSPC is raised here where a full disk raises it (a real tmpfs needs root)."""
+    import errno
+
+    import app.updates.app_swap as app_swap
+
+    root, _install = side_by_side(tmp_path, data, CRASHES)
+    real_write, calls = app_swap.write_pointer, []
+
+    def write_on_a_full_disk(where: Path, pointer: Pointer) -> None:
+        calls.append(pointer.version)
+        if pointer.version == "0.1.0" and calls.count("0.1.0") <= refusals:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(where, pointer)
+
+    monkeypatch.setattr(app_swap, "write_pointer", write_on_a_full_disk)
+    outcome = AppSwapper(data, timing=FAST).apply(wait_pid=None, relaunch_args=["--minimized"])
+    assert wait_for_launches(data, 2) == ["0.2.0 --minimized", "0.1.0 --minimized"]  # the old version runs
+    assert not version_dir(root, "0.2.0").exists()  # freed first: its room is what the pointer needed
+    if refusals == 1:
+        assert read_pointer(root) is not None and read_pointer(root).version == "0.1.0"  # type: ignore[union-attr]
+        assert outcome is not None and outcome.result is SwapResult.ROLLED_BACK
+
+
 def test_nothing_changes_while_the_old_app_is_still_running(tmp_path: Path, data: Path) -> None:
     root, _install = side_by_side(tmp_path, data, GOOD)
     old = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
@@ -129,6 +157,42 @@ def test_a_failed_install_or_start_puts_the_program_folder_back(tmp_path: Path, 
     assert after == before
     assert wait_for_launches(data, 1 if exit_code else 2)[-1] == "0.1.0 --minimized"
     assert refused_versions(data) == {"0.2.0"}
+
+
+@pytest.mark.parametrize("held_for", [3, 100])  # released while the helper tries again / held throughout
+def test_a_program_file_held_open_during_the_restore_never_leaves_the_broken_version_running(
+        tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch, held_for: int) -> None:
+    """Found by the review of app updates: on Windows a file another process holds (an antivirus scanning the new
+    exe, WinError 32) cannot be replaced; the restore gave up at once and the crashing new exe was started again.
+    Windows' refusal is simulated here (Linux replaces an open file): copying over the exe raises as Windows
+    does, until the hold ends."""
+    import shutil
+
+    program = make_bundle(tmp_path / "program", "0.1.0", data)
+    before = {p.relative_to(program): p.read_bytes() for p in program.rglob("*") if p.is_file()}
+    setup = fake_installer(tmp_path / "pmv-support-0.2.0.exe", program, "0.2.0", data, exit_code=0,
+                           behaviour=CRASHES)
+    stage_update(AppInstall(InstallKind.INSTALLER, program), setup, "0.2.0", data)
+    locked, real_copy = program / EXECUTABLE, shutil.copyfile
+    tries = [0]
+
+    def copy_as_windows(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(dst) == locked and tries[0] < held_for:
+            tries[0] += 1
+            raise PermissionError(13, "The process cannot access the file because it is being used by another "
+                                      "process", str(dst))
+        return real_copy(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", copy_as_windows)  # what copytree's copy2 writes a file with
+    outcome = AppSwapper(data, timing=FAST, sleep=lambda _s: None).apply(wait_pid=None, relaunch_args=["--minimized"])
+    monkeypatch.setattr(shutil, "copyfile", real_copy)
+    assert outcome is not None and outcome.result is SwapResult.ROLLED_BACK  # the vendor hears it was rolled back
+    assert refused_versions(data) == {"0.2.0"}
+    assert wait_for_launches(data, 2)[-1] == "0.1.0 --minimized"  # the old version runs, whatever the folder holds
+    if held_for == 3:
+        assert {p.relative_to(program): p.read_bytes() for p in program.rglob("*") if p.is_file()} == before
+    else:
+        assert "could not be put back" in outcome.detail
 
 
 def test_the_helper_command_line_waits_for_the_app_then_switches(tmp_path: Path, data: Path) -> None:

@@ -26,6 +26,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pmv_protocol import versions
 from pmv_protocol.pack_names import PACK_ID_PATTERN as PACK_ID_PATTERN
 from pmv_protocol.pack_names import VERSION_PATTERN as VERSION_PATTERN
 from pmv_protocol.signed_json import JsonFault, StrictJsonError, canonical_bytes, parse_object
@@ -229,7 +230,9 @@ def pack_json_schema() -> dict[str, Any]:
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+    """A pack's version (digits and dots only, VERSION_PATTERN) in the updater's order: PEP 440, 1.2 == 1.2.0."""
+    release, _final = versions.version_key(version)
+    return release
 
 
 def _path(loc: tuple[int | str, ...]) -> str:

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pmv_protocol.calendar import WorkingCalendar
-from pmv_protocol.digits import natural
 from pmv_protocol.fleet import CheckStatus, Heartbeat
+from pmv_protocol.versions import version_key
 from pmv_protocol.wire import TicketStatus
 from vendor_server.console.vietnamese_order import vietnamese_key
 from vendor_server.db import Shop, Ticket, VendorDatabase
@@ -139,15 +139,9 @@ def _bucket(contact: ShopContact | None, silent: bool) -> str:
     return _VERDICT_BUCKET.get(contact.verdict or "", "unknown")
 
 
-def _version_key(text: str) -> tuple[tuple[int, str], ...]:
-    """Numbers compare as numbers (1.10 after 1.9), anything else as text after them."""
-    parts = text.replace("-", ".").split(".")
-    return tuple((number, "") if (number := natural(part)) is not None else (-1, part) for part in parts)
-
-
 def _versions(contacts: Iterable[ShopContact]) -> list[Tally]:
     counted = Counter(contact.app_version for contact in contacts)
-    return [Tally(version, counted[version]) for version in sorted(counted, key=_version_key, reverse=True)]
+    return [Tally(version, counted[version]) for version in sorted(counted, key=version_key, reverse=True)]
 
 
 def _packs(contacts: Iterable[ShopContact]) -> list[Tally]:
@@ -156,7 +150,8 @@ def _packs(contacts: Iterable[ShopContact]) -> list[Tally]:
         if contact.telemetry:
             for pack in json.loads(contact.report).get("packs", []):
                 counted[(pack["id"], pack["version"])] += 1
-    ordered = sorted(counted, key=lambda p: (p[0], tuple(-n for n, _ in _version_key(p[1]))))
+    newest_first = sorted(counted, key=lambda p: version_key(p[1]), reverse=True)
+    ordered = sorted(newest_first, key=lambda p: p[0])  # stable: each pack's versions stay newest first
     return [Tally(f"{pack_id} {version}", counted[(pack_id, version)]) for pack_id, version in ordered]
 
 

@@ -175,6 +175,12 @@ def test_versions_compare_as_numbers() -> None:
     assert _load({**_doc(), "version": "1.10"}).version_key > _load({**_doc(), "version": "1.9"}).version_key
 
 
+def test_a_pack_version_is_ordered_as_the_updater_orders_it() -> None:
+    """PEP 440 (pmv_protocol.versions, which the update service uses to offer a pack): 1.2 and 1.2.0 are one
+    version, so installing one over the other is neither an upgrade nor a downgrade."""
+    assert _load({**_doc(), "version": "1.2"}).version_key == _load({**_doc(), "version": "1.2.0"}).version_key
+
+
 # --- diff ---------------------------------------------------------------------
 
 def test_first_install_adds_every_rule() -> None:

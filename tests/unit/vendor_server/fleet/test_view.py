@@ -132,3 +132,14 @@ def test_shops_are_listed_in_vietnamese_alphabetical_order(fleet: Fleet) -> None
     assert [row.name for row in list_shops(fleet.db, shop_today(T0))] == expected
     assert [row.name for row in list_shops(fleet.db, shop_today(T0), "n")] == [n for n in expected if "n" in n]
     assert [shop.name for shop in fleet_view(fleet.db, fleet.settings, T0).critical] == expected
+
+
+def test_versions_and_packs_follow_the_release_order_pre_releases_included(fleet: Fleet) -> None:
+    """PEP 440 order, the one the tills use to choose an update (pmv_protocol.versions): rc10 after rc2, a
+    release candidate before its release, 1.10 after 1.9."""
+    for n, version in enumerate(("1.2.0rc2", "1.2.0rc10", "1.9.0", "1.2.0", "1.10.0")):
+        fleet.send(fleet.add_shop(f"V-{n}"), beat(packs=[{"id": "nd232", "version": version}], app_version=version), T0)
+    view = fleet_view(fleet.db, fleet.settings, T0)
+    assert [v.label for v in view.versions] == ["1.10.0", "1.9.0", "1.2.0", "1.2.0rc10", "1.2.0rc2"]
+    assert [p.label for p in view.packs] == ["nd232 1.10.0", "nd232 1.9.0", "nd232 1.2.0", "nd232 1.2.0rc10",
+                                             "nd232 1.2.0rc2"]

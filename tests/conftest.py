@@ -62,6 +62,7 @@ CLOCK_FREE = (
     "tests/unit/test_layering.py",
     "tests/unit/test_import_cycles.py",
     "tests/unit/test_readme_map.py",
+    "tests/unit/test_stable_entry_points.py",
 )
 _ROOT = Path(__file__).resolve().parent.parent
 

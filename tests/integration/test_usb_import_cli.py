@@ -43,7 +43,7 @@ def test_a_good_copy_is_installed_and_reported_as_json(app_home: Path, tmp_path:
     report = json.loads(capsys.readouterr().out)
     assert report["source"] == "usb"
     assert {(p["id"], p["version"]) for p in report["installed"]} == {
-        ("nd-232-2025", "1.1.0"), ("vendor-calendar-2026", "1.0.0"), ("vendor-calendar-2027", "1.0.0")}
+        ("nd-232-2025", "1.1.0"), ("vendor-calendar-2026", "1.0.0"), ("vendor-calendar-2027", "1.0.1")}
     assert report["held_back"] == [] and report["app_update"] is None
     # Again: verified, nothing new.
     assert main(["--demo", "updates", "import", str(copy)]) == 0

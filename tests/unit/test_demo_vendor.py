@@ -73,7 +73,7 @@ def test_the_demo_publishes_the_2026_and_2027_calendars_and_its_updater_installs
     metadata = demo_runtime.paths.data_dir / "demo-vendor" / "tuf" / "metadata"
     newest = max(metadata.glob("*.targets.json"), key=lambda path: int(path.name.split(".")[0]))
     targets = json.loads(newest.read_text(encoding="utf-8"))["signed"]["targets"]
-    assert {"calendar/vendor-calendar-2026-1.0.0.json", "calendar/vendor-calendar-2027-1.0.0.json"} <= set(targets)
+    assert {"calendar/vendor-calendar-2026-1.0.0.json", "calendar/vendor-calendar-2027-1.0.1.json"} <= set(targets)
     assert demo_runtime.working_calendar().source_for(2027).is_estimate  # nothing installed yet
     run = Updater(demo_runtime).run()
     assert run.error is None

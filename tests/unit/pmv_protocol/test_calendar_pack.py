@@ -149,6 +149,40 @@ def test_2027_pack_saturday_holiday_is_not_moved_to_monday() -> None:
     assert dt.date(2027, 11, 24) not in year.days_off
 
 
+def test_2027_pack_tet_is_five_days_and_a_day_in_lieu_of_its_sunday() -> None:
+    """Art. 112(1)(b): Tết Âm lịch 05 ngày; art. 111(3): the weekly day off (Sunday, 07/02 = mùng 2) falling in
+    it gives the next working day.  With giao thừa on Friday 05/02 (the 12th month of Bính Ngọ has 29 days) the
+    five days are 05/02-09/02 and the day in lieu Wednesday 10/02: six days, the Thursday before worked."""
+    year = shipped(2027).to_year()
+    window = {dt.date(2027, 2, 1) + dt.timedelta(n) for n in range(20)}
+    assert sorted(window & year.days_off) == [dt.date(2027, 2, 5) + dt.timedelta(n) for n in range(6)]
+    assert year.hours_on(dt.date(2027, 2, 4)) == ((480, 720), (810, 1050))
+
+
+# Mùng 1 Tết and the length of the 12th lunar month before it, from the Vietnamese lunar calendar (Hồ Ngọc Đức's
+# tables, computed for UTC+7): Ất Tỵ's Chạp began 19/01/2026 (29 days), Bính Ngọ's began 08/01/2027 (29 days).
+LUNAR_NEW_YEAR = {2026: (dt.date(2026, 2, 17), 29), 2027: (dt.date(2027, 2, 6), 29)}
+
+
+def _lunar_label(day: dt.date) -> str:
+    new_year, chap_days = LUNAR_NEW_YEAR[day.year]
+    if day >= new_year:
+        return f"mùng {(day - new_year).days + 1}"
+    return f"{chap_days - (new_year - day).days + 1} tháng Chạp"
+
+
+@pytest.mark.parametrize("year", sorted(LUNAR_NEW_YEAR))
+def test_each_tet_day_is_named_by_its_lunar_date(year: int) -> None:
+    """A pack names Tết's days by the lunar calendar; a name a day early (the 2027 pack called 28 Chạp '29 tháng
+    Chạp') is how an extra day off slipped in."""
+    named = [(d.date, d.name_vi) for d in shipped(year).days_off if "Tết Nguyên đán" in d.name_vi]
+    assert named
+    for day, name in named:
+        assert _lunar_label(day) in name, (day, name)
+        if "giao thừa" in name:
+            assert day == LUNAR_NEW_YEAR[year][0] - dt.timedelta(days=1)
+
+
 # -- installed and rolled back like regulation packs --
 
 def _store(root: Path) -> PackStore:

@@ -66,12 +66,12 @@ def test_a_damaged_stored_file_falls_back_to_the_version_before(repo: tuple[Path
 
 
 def test_the_publishing_tool_names_the_target_by_the_pack(repo: tuple[Path, Path], tmp_path: Path) -> None:
-    done = tuf_repo.add_target(*repo, RESOURCES / "vendor-calendar-2027.json", kind="calendar", version="1.0.0")
-    assert done.path == "calendar/vendor-calendar-2027-1.0.0.json"
+    done = tuf_repo.add_target(*repo, RESOURCES / "vendor-calendar-2027.json", kind="calendar", version="1.0.1")
+    assert done.path == "calendar/vendor-calendar-2027-1.0.1.json"
     assert done.custom["effective_date"] == "2027-01-01" and done.custom["title_vi"].startswith("Lịch làm việc")
     with pytest.raises(tuf_repo.TufRepoError, match="vendor-calendar-2027"):
-        tuf_repo.add_target(*repo, RESOURCES / "vendor-calendar-2027.json", kind="calendar", version="1.0.0",
+        tuf_repo.add_target(*repo, RESOURCES / "vendor-calendar-2027.json", kind="calendar", version="1.0.1",
                             target_id="vendor-calendar-2026")
     with pytest.raises(tuf_repo.TufRepoError, match="2027-01-01"):
-        tuf_repo.add_target(*repo, RESOURCES / "vendor-calendar-2027.json", kind="calendar", version="1.0.0",
+        tuf_repo.add_target(*repo, RESOURCES / "vendor-calendar-2027.json", kind="calendar", version="1.0.1",
                             effective_date="2027-02-01")

@@ -3,7 +3,7 @@
 Ticket deadlines (``response_due_at``) must be the ones the shops' apps show,
 so the server counts on the same calendar the shops install: for each year,
 the newest stable ``calendar`` target in the TUF repository it serves
-(``<data>/tuf``), read from the very bytes shops download, validated by the
+(``<data>/tuf``) that has reached every shop (no staged ``rollout_percent`` below 100), read from the very bytes shops download, validated by the
 same :func:`pmv_protocol.calendar_pack.read_calendar_pack`.  Decided against a
 separately configured file: two copies of the calendar could disagree, and a
 deadline the shop sees would differ from the one staff are held to.  A year
@@ -71,6 +71,8 @@ class PublishedCalendars:
             custom = info.custom if isinstance(info.custom, dict) else {}
             if custom.get("kind") != "calendar" or (custom.get("channel") or "stable") != "stable":
                 continue  # a beta calendar is not what every shop counts on
+            if custom.get("rollout_percent") not in (None, 100):
+                continue  # offered to some shops or paused: the others still count on the version before
             ident, version = str(custom.get("id") or ""), str(custom.get("version") or "")
             try:
                 key = version_key(version)

@@ -54,6 +54,24 @@ def test_the_newest_stable_version_of_each_year_counts(repo: tuple[Path, Path], 
     assert published.calendar().source_for(2027).is_estimate  # beta: not what every shop has
 
 
+def test_a_version_still_in_a_staged_rollout_does_not_count_until_every_shop_takes_it(
+        repo: tuple[Path, Path], tmp_path: Path) -> None:
+    """The shops install a calendar as any release: only within its rollout_percent (DESIGN.md, staged rollout).
+    A version paused at 0 % (found wrong) or offered to 10 % is not what the shops count on, so the server does
+    not hold its staff to it either."""
+    published = PublishedCalendars(repo[0])
+    tuf_repo.add_target(*repo, RESOURCES / "vendor-calendar-2026.json", kind="calendar", version="1.0.0")
+    newer = tuf_repo.add_target(*repo, _variant(tmp_path, 2026, "1.1.0", "2026-01-03"), kind="calendar",
+                                version="1.1.0", rollout_percent=10)
+    assert published.calendar().source_for(2026).version == "1.0.0"
+    assert published.calendar().is_working_day(dt.date(2026, 1, 3))
+    tuf_repo.set_rollout(*repo, newer.path, 0)  # paused
+    assert published.calendar().source_for(2026).version == "1.0.0"
+    tuf_repo.set_rollout(*repo, newer.path, 100)  # every shop
+    assert published.calendar().source_for(2026).version == "1.1.0"
+    assert not published.calendar().is_working_day(dt.date(2026, 1, 3))
+
+
 def test_a_damaged_stored_file_falls_back_to_the_version_before(repo: tuple[Path, Path], tmp_path: Path) -> None:
     tuf_repo.add_target(*repo, RESOURCES / "vendor-calendar-2026.json", kind="calendar", version="1.0.0")
     newer = tuf_repo.add_target(*repo, _variant(tmp_path, 2026, "1.1.0", "2026-01-03"), kind="calendar",

@@ -3,8 +3,9 @@
 Ticket deadlines (``response_due_at``) must be the ones the shops' apps show,
 so the server counts on the same calendar the shops install: for each year,
 the newest stable ``calendar`` target in the TUF repository it serves
-(``<data>/tuf``) that has reached every shop (no staged ``rollout_percent`` below 100), read from the very bytes shops download, validated by the
-same :func:`pmv_protocol.calendar_pack.read_calendar_pack`.  Decided against a
+(``<data>/tuf``) that has reached every shop (no staged ``rollout_percent``
+below 100), read from the very bytes shops download, validated by the same
+:func:`pmv_protocol.calendar_pack.read_calendar_pack`.  Decided against a
 separately configured file: two copies of the calendar could disagree, and a
 deadline the shop sees would differ from the one staff are held to.  A year
 with no published pack falls back to the ``holidays`` estimate, as the app does.

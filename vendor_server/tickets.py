@@ -33,6 +33,7 @@ from vendor_server import staff_acts
 from vendor_server.db import Shop, Ticket, VendorDatabase, latest_contract_document
 from vendor_server.records import TicketRecord, ticket_record
 from vendor_server.staff_acts import DEFAULT_STAFF
+from vendor_server.thread_records import event_data
 from vendor_server.timeline import add_event, start_flow
 
 log = logging.getLogger(__name__)
@@ -94,8 +95,10 @@ def insert_ticket(session: Session, ticket: Ticket, *, author: Author, now: dt.d
     session.flush()
     ticket.number = ticket_number(ticket.id, ticket.opened_at)
     start_flow(session, ticket.id)
+    # The deadline given is kept with the step: a refusal later overwrites the ticket's, and the SLA report
+    # judges the first promise by this one, not by a calendar that may have changed since.
     add_event(session, ticket, EventKind.OPENED, author, ticket.contact_name, at=ticket.opened_at, now=now,
-              client_id=client_id, text=ticket.title)
+              client_id=client_id, text=ticket.title, data=event_data(response_due_at=ticket.response_due_at))
     return ticket
 
 

@@ -7,9 +7,10 @@ it counts exactly that promise and nothing kinder:
 * **A promise** starts when a ticket is opened (start: ``tickets.opened_at``; deadline: the ticket's first
   ``response_due_at``) and again at each ``refused`` or ``reopened`` step whose data carries a new
   ``response_due_at`` (start: the step's ``at``; deadline: that).  The ticket's ``response_due_at`` column is
-  overwritten by each restart (:mod:`vendor_server.shop_acts`), so on a ticket with a restart the first
-  deadline is computed again by :func:`pmv_protocol.sla.response_due` from the ticket's opening, severity and
-  coverage (the coverage column is the one at opening), on the calendar given.
+  overwritten by each restart (:mod:`vendor_server.shop_acts`), so the first deadline is the one the
+  ``opened`` step kept when the shop was given it (a calendar pack published since cannot move it).  Only a
+  ticket opened before steps kept it has its first deadline computed again by
+  :func:`pmv_protocol.sla.response_due` from its opening, severity and coverage, on the calendar given.
 * **Answered** by the first vendor ``proposed`` or ``visit_proposed`` step recorded after the promise's start
   and before the ticket's next promise starts: a proposed solution or an offered visit both keep the
   promise; a plain message does not.  Steps are taken in the order the server stored them (their id), as
@@ -182,7 +183,8 @@ def _month_of(moment: dt.datetime) -> str:
 
 
 def _restart_deadline(data: str | None) -> dt.datetime | None:
-    """The new deadline a refusal / reopening carries (vendor_server.thread_records.event_data), or None."""
+    """The deadline an opening, refusal or reopening step carries (vendor_server.thread_records.event_data), or
+    None."""
     try:
         text = json.loads(data).get("response_due_at") if data else None
         return None if text is None else dt.datetime.fromisoformat(text)
@@ -190,8 +192,13 @@ def _restart_deadline(data: str | None) -> dt.datetime | None:
         return None  # a malformed row makes no promise rather than no report
 
 
-def _opening_deadline(ticket: _TicketRow, restarted: bool, calendar: WorkingCalendar) -> dt.datetime | None:
-    """The first deadline: the stored one, unless a restart has overwritten it (then computed again)."""
+def _opening_deadline(ticket: _TicketRow, opening: TicketEventRow | None, restarted: bool,
+                      calendar: WorkingCalendar) -> dt.datetime | None:
+    """The first deadline: the one the opening step kept; for a ticket opened before steps kept it, the stored
+    one unless a restart has overwritten it (then computed again, on today's calendar)."""
+    kept = _restart_deadline(opening.data) if opening is not None else None
+    if kept is not None:
+        return kept
     if not restarted:
         return ticket.response_due_at
     try:
@@ -204,7 +211,8 @@ def _promises(ticket: _TicketRow, steps: Iterable[TicketEventRow], calendar: Wor
     """The ticket's promises in order, each with its answer if any (steps oldest first by id)."""
     steps = list(steps)
     restarted = any(step.kind in RESTARTS for step in steps)
-    promises = [_Promise(ticket.opened_at, _opening_deadline(ticket, restarted, calendar))]
+    opening = next((step for step in steps if step.kind == EventKind.OPENED.value), None)
+    promises = [_Promise(ticket.opened_at, _opening_deadline(ticket, opening, restarted, calendar))]
     for step in steps:
         if step.kind in RESTARTS:
             promises.append(_Promise(step.at, _restart_deadline(step.data)))
@@ -254,7 +262,8 @@ def sla_report(db: VendorDatabase, calendar: WorkingCalendar, now: dt.datetime, 
         steps: dict[int, list[TicketEventRow]] = defaultdict(list)
         for step in session.scalars(
                 select(TicketEventRow)
-                .where(TicketEventRow.ticket_id.in_(ticket_ids), TicketEventRow.kind.in_(RESTARTS + ANSWERS),
+                .where(TicketEventRow.ticket_id.in_(ticket_ids),
+                       TicketEventRow.kind.in_((EventKind.OPENED.value, *RESTARTS, *ANSWERS)),
                        TicketEventRow.at <= now)
                 .order_by(TicketEventRow.ticket_id, TicketEventRow.id)):
             steps[step.ticket_id].append(step)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import event, select, text
 
 from pmv_protocol.wire import NewTicket
+from tests.helpers import contract_payload
 from tests.unit.vendor_server.conftest import shop_row
 from vendor_server import staff_acts, tickets, timeline
 from vendor_server.db import Attachment, Ticket, VendorDatabase
@@ -49,6 +51,19 @@ def statements(db: VendorDatabase) -> Iterator[list[tuple[str, Any]]]:
         yield seen
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_the_opening_step_keeps_the_deadline_the_shop_was_given(db: VendorDatabase) -> None:
+    """The SLA report judges the first promise by it, even after a refusal overwrote the ticket's deadline."""
+    db.store_contract("KP-0001", json.dumps({"payload": contract_payload(), "signatures": []}), T0)  # warranty
+    record = open_ticket(db)
+    with db.sessions() as session:
+        due = session.get(Ticket, record.id).response_due_at  # type: ignore[union-attr]
+        kind, data = session.execute(text("SELECT kind, data FROM ticket_events WHERE ticket_id = :t ORDER BY id"),
+                                     {"t": record.id}).first()  # type: ignore[misc]
+    # Mon 02/03/2026 11:00, normal, warranty: 1 h to 12:00, lunch, 13:30 + 3 h -> 16:30 (4 working hours).
+    assert due == dt.datetime(2026, 3, 2, 16, 30, tzinfo=HCM)
+    assert kind == "opened" and dt.datetime.fromisoformat(json.loads(data)["response_due_at"]) == due
 
 
 def test_the_feed_reads_any_number_of_tickets_in_three_queries_and_none_for_nothing_new(

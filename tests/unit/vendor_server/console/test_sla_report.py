@@ -49,8 +49,9 @@ def add_shop(session: Session, shop_id: str = "PMV-0001") -> Shop:
 
 
 def add_ticket(session: Session, shop: Shop, opened_at: dt.datetime, due: dt.datetime | None, *,
-               severity: str = "normal", coverage: str = "warranty") -> Ticket:
-    """A ticket as create_ticket stores it: ``due`` is the deadline its row holds now."""
+               severity: str = "normal", coverage: str = "warranty", opening_data: str | None = None) -> Ticket:
+    """A ticket as create_ticket stores it: ``due`` is the deadline its row holds now; ``opening_data`` the
+    opening step's (the deadline given, since it is kept there; None: a row from before that)."""
     serial = next(_serial)
     ticket = Ticket(shop_pk=shop.id, idempotency_key=f"00000000-0000-4000-8000-{serial:012d}",
                     number=f"PMV-T{serial:05d}", category="pos", severity=severity, title=f"Máy in số {serial}",
@@ -59,7 +60,7 @@ def add_ticket(session: Session, shop: Shop, opened_at: dt.datetime, due: dt.dat
                     created_at=opened_at, updated_at=opened_at)
     session.add(ticket)
     session.flush()
-    step(session, ticket, EventKind.OPENED, opened_at, author=Author.SHOP, name="Chị Hoa")
+    step(session, ticket, EventKind.OPENED, opened_at, author=Author.SHOP, name="Chị Hoa", data=opening_data)
     return ticket
 
 
@@ -163,6 +164,25 @@ def test_a_refusal_or_reopening_restarts_the_promise(db: VendorDatabase, restart
                            SlaRow("2026-03", "Minh", 1, 0, 1, 5.5 * H, 5.5 * H))
     assert [(b.ticket_number, b.started_at, b.deadline, b.answered_at, b.staff) for b in report.breaches] == [
         (number, ict(2026, 3, 3, 15), ict(2026, 3, 4, 9, 30), ict(2026, 3, 4, 11), "Minh")]
+
+
+def test_the_first_promise_is_the_deadline_the_shop_was_given_not_one_counted_again(db: VendorDatabase) -> None:
+    """A calendar pack changed since the ticket opened (here: Mon 02/03 was a company day off when it opened, and
+    no longer is) must not turn a kept promise into a breach: the opening step keeps the deadline it gave."""
+    with db.sessions.begin() as session:
+        shop = add_shop(session)
+        # Opened Mon 02/03 09:00 on a day off: 4 working hours from Tue 08:00 -> due Tue 03/03 12:00 (given).
+        given = ict(2026, 3, 3, 12)
+        ticket = add_ticket(session, shop, ict(2026, 3, 2, 9), given, opening_data=event_data(response_due_at=given))
+        step(session, ticket, EventKind.PROPOSED, ict(2026, 3, 3, 11, 30), name="Lan")  # before 12:00: kept
+        refusal(session, ticket, ict(2026, 3, 4, 9), ict(2026, 3, 4, 13, 30), EventKind.REFUSED)
+        step(session, ticket, EventKind.PROPOSED, ict(2026, 3, 4, 10), name="Lan")
+
+    # Counted again on today's calendar (Monday a working day) the first deadline would be Mon 14:30: breached.
+    assert response_due(ict(2026, 3, 2, 9), "normal", "warranty", CALENDAR) == ict(2026, 3, 2, 14, 30)
+    report = sla_report(db, CALENDAR, NOW)
+    assert report.breaches == ()
+    assert [(r.staff, r.promises, r.met) for r in report.rows] == [("Lan", 2, 2)]
 
 
 def test_open_breaches_go_to_the_assignee_or_unassigned_and_pending_is_not_counted(db: VendorDatabase) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pmv_protocol import HOTLINE
+from pmv_protocol.coverage import add_months
 from pmv_protocol.remote_note import NOTE_FILE, note_json
 from pmv_protocol.shop_time import SHOP_TZ
 from pmv_protocol.thread import NewDecision
@@ -104,6 +105,13 @@ def _attach(db: VendorDatabase, ticket_id: int, root: Path, name: str, content: 
             store_vendor_file(session, ticket_id, source, root, now=now)
 
 
+def maintenance_year(accepted: dt.date, warranty_months: int) -> dict[str, str]:
+    """A year of maintenance from the day after the warranty's last day (no day uncovered between them)."""
+    start = add_months(accepted, warranty_months) + dt.timedelta(days=1)  # pmv_protocol.coverage.warranty_end
+    end = add_months(start, 12) - dt.timedelta(days=1)
+    return {"start": start.isoformat(), "end": end.isoformat(), "tier": "standard"}
+
+
 def seed(db: VendorDatabase, data: Path, keys: Path, now: dt.datetime) -> dict[str, Any]:
     """Fill an empty vendor database; returns what to print (logins, passwords, TOTP secrets, shop tokens, and
     the new shop's enrolment code)."""
@@ -120,9 +128,7 @@ def seed(db: VendorDatabase, data: Path, keys: Path, now: dt.datetime) -> dict[s
     for shop_id, name, days_ago, months, maintenance, address, phone in SHOPS:
         tokens[shop_id] = db.add_shop(shop_id, name, address=address, phone=phone)
         accepted = today - dt.timedelta(days=days_ago)
-        periods = [{"start": (accepted + dt.timedelta(days=183)).isoformat(),
-                    "end": (accepted + dt.timedelta(days=183 + 364)).isoformat(), "tier": "standard"}] \
-            if maintenance else []
+        periods = [maintenance_year(accepted, months)] if maintenance else []
         issue_contract(db, keys, shop_id=shop_id, package="PMV-GOLD-PRO", warranty_months=months,
                        accepted_on=accepted, maintenance=periods, now=now)
     root = data / "attachments"

@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pmv_protocol.calendar import CalendarYear, WorkingCalendar
 from pmv_protocol.calendar_pack import read_calendar_pack
@@ -36,6 +38,12 @@ class PublishedCalendars:
         self._lock = threading.Lock()
         self._seen: tuple[int, int, int] | None = None
         self._calendar = self._base
+
+    @classmethod
+    def of_settings(cls, settings: Mapping[str, Any]) -> PublishedCalendars:
+        """The calendars of the repository the CLI's settings name (``tuf_repo``, else ``<data>/tuf``): the one
+        ``serve`` publishes, so a command line's deadlines are the server's."""
+        return cls(Path(settings.get("tuf_repo") or Path(settings["data"]) / "tuf"))
 
     def calendar(self) -> WorkingCalendar:
         """The base calendar with every year the repository publishes a calendar pack for."""

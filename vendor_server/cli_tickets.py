@@ -121,7 +121,7 @@ def _run(args: argparse.Namespace, settings: dict[str, Any], db: VendorDatabase)
         print(json.dumps([ticket_json(r) for r in closed], ensure_ascii=False))
         return 0
     # Deadlines and close_after count on the calendar the server publishes, as the server's own would.
-    calendar = PublishedCalendars(settings["data"] / "tuf").calendar()
+    calendar = PublishedCalendars.of_settings(settings).calendar()  # tuf_repo, as ``serve`` reads it
     days = settings["auto_close_working_days"]
     result: ActResult
     if command == "update":

@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from vendor_server.calendars import PublishedCalendars
@@ -60,7 +59,7 @@ def run_sweep(settings: Mapping[str, Any], now: dt.datetime) -> SweepResult:
     """One sweep of every shop, on the database and the published calendars the settings name."""
     db = VendorDatabase(settings["db"])
     try:
-        calendars = PublishedCalendars(Path(settings.get("tuf_repo") or Path(settings["data"]) / "tuf"))
+        calendars = PublishedCalendars.of_settings(settings)
         return sweep(db, fleet_settings(settings), now, calendars)
     finally:
         db.engine.dispose()

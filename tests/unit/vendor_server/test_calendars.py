@@ -93,3 +93,12 @@ def test_the_publishing_tool_names_the_target_by_the_pack(repo: tuple[Path, Path
     with pytest.raises(tuf_repo.TufRepoError, match="2027-01-01"):
         tuf_repo.add_target(*repo, RESOURCES / "vendor-calendar-2027.json", kind="calendar", version="1.0.1",
                             effective_date="2027-02-01")
+
+
+def test_the_command_lines_read_the_repository_the_settings_name(repo: tuple[Path, Path], tmp_path: Path) -> None:
+    """`pmv-vendor ticket ...` counted close_after on <data>/tuf while `serve` published to `tuf_repo`."""
+    tuf_repo.add_target(*repo, _variant(tmp_path, 2026, "1.1.0", "2026-01-03"), kind="calendar", version="1.1.0")
+    elsewhere = PublishedCalendars.of_settings({"data": tmp_path / "data", "tuf_repo": repo[0]}).calendar()
+    assert elsewhere.source_for(2026).version == "1.1.0" and not elsewhere.is_working_day(dt.date(2026, 1, 3))
+    default = PublishedCalendars.of_settings({"data": tmp_path / "data"}).calendar()
+    assert default.source_for(2026).is_estimate  # nothing published under <data>/tuf

@@ -6180,32 +6180,27 @@ Details: %2</translation>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="32"/>
-        <source>Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc gấp gọi %1.</source>
-        <translation>No committed deadline (the shop&apos;s warranty/maintenance has ended); for anything urgent call %1.</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/support/time_texts.py" line="36"/>
+        <location filename="../../app/ui/support/time_texts.py" line="37"/>
         <source>%1 hôm nay</source>
         <translation>%1 today</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="38"/>
+        <location filename="../../app/ui/support/time_texts.py" line="39"/>
         <source>%1 ngày mai</source>
         <translation>%1 tomorrow</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="42"/>
+        <location filename="../../app/ui/support/time_texts.py" line="43"/>
         <source>Hạn đề xuất phương án: %1 (đã quá hạn %2)</source>
         <translation>Solution due: %1 (overdue by %2)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="44"/>
+        <location filename="../../app/ui/support/time_texts.py" line="45"/>
         <source>Hạn đề xuất phương án: %1, còn %2</source>
         <translation>Solution due: %1, %2 left</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="65"/>
+        <location filename="../../app/ui/support/time_texts.py" line="66"/>
         <source>%1, %2, %3–%4, kỹ thuật viên %5</source>
         <translation>%1, %2, %3–%4, technician %5</translation>
     </message>
@@ -6215,37 +6210,42 @@ Details: %2</translation>
         <translation>(not sent yet)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="49"/>
+        <location filename="../../app/ui/support/time_texts.py" line="33"/>
+        <source>Không có hạn cam kết (cửa hàng không trong thời gian bảo hành/bảo trì); việc gấp gọi %1.</source>
+        <translation>No committed deadline (the shop is not within a warranty or maintenance period); for anything urgent call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/support/time_texts.py" line="50"/>
         <source>Thứ Hai</source>
         <translation>Monday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="49"/>
+        <location filename="../../app/ui/support/time_texts.py" line="50"/>
         <source>Thứ Ba</source>
         <translation>Tuesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="50"/>
+        <location filename="../../app/ui/support/time_texts.py" line="51"/>
         <source>Thứ Tư</source>
         <translation>Wednesday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="50"/>
+        <location filename="../../app/ui/support/time_texts.py" line="51"/>
         <source>Thứ Năm</source>
         <translation>Thursday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="51"/>
+        <location filename="../../app/ui/support/time_texts.py" line="52"/>
         <source>Thứ Sáu</source>
         <translation>Friday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="51"/>
+        <location filename="../../app/ui/support/time_texts.py" line="52"/>
         <source>Thứ Bảy</source>
         <translation>Saturday</translation>
     </message>
     <message>
-        <location filename="../../app/ui/support/time_texts.py" line="52"/>
+        <location filename="../../app/ui/support/time_texts.py" line="53"/>
         <source>Chủ Nhật</source>
         <translation>Sunday</translation>
     </message>

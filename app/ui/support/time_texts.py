@@ -29,8 +29,9 @@ def duration_text(delta: dt.timedelta) -> str:
 def deadline_text(due: dt.datetime | None, now: dt.datetime) -> str:
     """'Hạn đề xuất phương án: 15:40 hôm nay, còn 1 giờ 20 phút'."""
     if due is None:
-        return tr_args(translate("SupportTexts", "Không có hạn cam kết (cửa hàng đã hết hạn bảo hành/bảo trì); việc "
-                                                 "gấp gọi %1."), HOTLINE)
+        # No coverage on the day: expired, or the warranty not yet begun (a shop still being installed).
+        return tr_args(translate("SupportTexts", "Không có hạn cam kết (cửa hàng không trong thời gian bảo hành/bảo "
+                                                 "trì); việc gấp gọi %1."), HOTLINE)
     day, today = due.astimezone(SHOP_TZ).date(), now.astimezone(SHOP_TZ).date()
     if day == today:
         when = tr_args(translate("SupportTexts", "%1 hôm nay"), format_time(due))

@@ -29,6 +29,9 @@ CLOCK_CRITICAL_SECONDS = 600.0
 # without a real-time clock, not a time to set the till by.
 TRUE_TIMES = (dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
 CPU_SAMPLE_SECONDS = 0.5
+# The percentage limit's ceiling: room for a year of the POS database, its backups and a Windows feature update
+# (Microsoft asks ~20 GB free for one).  Past it a percentage of a big disk only raises false alarms.
+PERCENT_LIMIT_CAP_GB = 20.0
 
 REMEDIES: dict[str, str] = {
     "disk.low": say(
@@ -97,20 +100,31 @@ def check_disk(ctx: CheckContext) -> CheckResult:
     free_gb = usage.free / GB
     free_percent = usage.free * 100 / usage.total if usage.total else 0.0
     health = ctx.settings.health
-    min_pct, min_gb = health.disk_min_free_percent, health.disk_min_free_gb
+    limit_gb = disk_limit_gb(usage.total / GB, health.disk_min_free_percent, health.disk_min_free_gb)
+    limit_percent = limit_gb * GB * 100 / usage.total if usage.total else 0.0
     metrics = (
-        Metric("free_gb", round(free_gb, 2), "GB", warn=min_gb, crit=min_gb / 2),
-        Metric("free_percent", round(free_percent, 1), "%", warn=min_pct, crit=min_pct / 2),
+        Metric("free_gb", round(free_gb, 2), "GB", warn=round(limit_gb, 2), crit=round(limit_gb / 2, 2)),
+        Metric("free_percent", round(free_percent, 1), "%", warn=round(limit_percent, 1),
+               crit=round(limit_percent / 2, 1)),
     )
     summary = say("HealthCheck", "Ổ đĩa %1 còn trống %2 GB (%3% của %4 GB)").fill(
         label, _num(free_gb), _num(free_percent, 0), _num(usage.total / GB, 0))
-    details = say("HealthCheck", "Đo tại %1; ngưỡng cảnh báo: dưới %2% hoặc dưới %3 GB").fill(
-        str(target), _num(min_pct, None), _num(min_gb, None))
-    if free_percent < min_pct / 2 or free_gb < min_gb / 2:
+    details = say("HealthCheck", "Đo tại %1; cảnh báo khi còn trống dưới %2 GB (%3% dung lượng ổ, tối đa %4 GB, "
+                                 "ít nhất %5 GB), nghiêm trọng khi dưới một nửa mức đó").fill(
+        str(target), _num(limit_gb), _num(health.disk_min_free_percent, None), _num(PERCENT_LIMIT_CAP_GB, None),
+        _num(health.disk_min_free_gb, None))
+    if free_gb < limit_gb / 2:
         return result(Status.CRITICAL, summary, details, remedy="disk.low", metrics=metrics)
-    if free_percent < min_pct or free_gb < min_gb:
+    if free_gb < limit_gb:
         return result(Status.WARNING, summary, details, remedy="disk.low", metrics=metrics)
     return result(Status.OK, summary, details, metrics=metrics)
+
+
+def disk_limit_gb(total_gb: float, min_percent: float, min_gb: float) -> float:
+    """The free space below which the drive is low: ``min_percent`` of it, but never more than
+    PERCENT_LIMIT_CAP_GB (a tenth of a 2 TB disk is 200 GB, far more than a till needs) and never less than
+    ``min_gb``."""
+    return max(min_gb, min(total_gb * min_percent / 100, PERCENT_LIMIT_CAP_GB))
 
 
 # --- clock.skew ---------------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 from app.health.checks import system
 from app.health.checks.system import CHECKS, REMEDIES
 from app.health.context import CheckContext
+from app.health.machine import MachineProbes
 from app.health.model import Category, CheckResult, Status
 from app.infra.settings import Settings
 from tests.unit.health.conftest import find, run_one, settings_with
@@ -91,6 +92,24 @@ def test_disk_measures_the_drive_of_a_database_folder_not_created_yet(make_ctx: 
     settings = settings_with(shop_settings, "pos", database=tmp_path / "not" / "yet" / "pmv.sqlite3")
     settings = settings_with(settings, "health", disk_min_free_percent=0, disk_min_free_gb=0)
     assert run_one(find(CHECKS, "disk.free"), make_ctx(settings)).status is Status.OK
+
+
+@pytest.mark.parametrize(("total_gb", "free_gb", "expected"), [
+    # A big disk: 10 % of 2 TB is 200 GB, far more than a till needs; the percentage is capped at
+    # PERCENT_LIMIT_CAP_GB (20 GB), so 90 GB free is plenty and only a few GB left is alarming.
+    (2000, 90, Status.OK), (4000, 180, Status.OK), (1000, 45, Status.OK),
+    (2000, 15, Status.WARNING), (2000, 8, Status.CRITICAL),
+    # A till's 120 GB SSD: 10 % (12 GB) is below the cap and still decides.
+    (120, 10, Status.WARNING), (120, 5, Status.CRITICAL), (120, 30, Status.OK),
+    # A small disk: 10 % of 16 GB is 1.6 GB, so the absolute 2 GB decides.
+    (16, 1.8, Status.WARNING), (16, 0.9, Status.CRITICAL), (16, 2.5, Status.OK),
+])
+def test_a_big_disk_is_judged_by_the_room_a_till_needs_not_a_tenth_of_it(
+        make_ctx: MakeCtx, shop_settings: Settings, total_gb: float, free_gb: float, expected: Status) -> None:
+    settings = settings_with(shop_settings, "health", disk_min_free_percent=10, disk_min_free_gb=2)
+    machine = MachineProbes.fixed(disk_total=int(total_gb * 1024**3), disk_free=int(free_gb * 1024**3))
+    outcome = run_one(find(CHECKS, "disk.free"), make_ctx(settings, machine=machine))
+    assert outcome.status is expected, outcome.summary
 
 
 # --- clock.skew (the real vendor server is in tests/integration) ----------------

@@ -85,6 +85,9 @@ class VendorProbe:
     server_date: dt.datetime | None  # the HTTP Date header (any answer has one, even an error page)
     sent_at: dt.datetime  # ctx.now() halfway through the round trip
     error: str | None = None
+    # OpenSSL's verify code when TLS refused the server's certificate for its dates (CERT_NOT_YET_VALID,
+    # CERT_HAS_EXPIRED): by the till's clock, which is then the likely fault, and no Date header comes.
+    certificate_dates: int | None = None
 
     @property
     def healthy(self) -> bool:
@@ -120,7 +123,7 @@ def probe_vendor(ctx: CheckContext, session: requests.Session | None = None) -> 
                            error=say("HealthCheck", "quá %1 giây không trả lời").fill(number(timeout, None)))
     except requests.RequestException as exc:
         return VendorProbe(url, None, (time.perf_counter() - started) * 1000, None, before,
-                           error=_network_reason(exc))
+                           error=_network_reason(exc), certificate_dates=certificate_dates_refused(exc))
     finally:
         if own:
             http.close()
@@ -139,6 +142,31 @@ def _http_date(value: str | None) -> dt.datetime | None:
     except (TypeError, ValueError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+# X509_V_ERR_CERT_NOT_YET_VALID and X509_V_ERR_CERT_HAS_EXPIRED (OpenSSL, x509_vfy.h): the two verify codes a
+# clock far off gives.
+CERT_NOT_YET_VALID, CERT_HAS_EXPIRED = 9, 10
+
+
+def certificate_dates_refused(exc: BaseException) -> int | None:
+    """The verify code if ``exc`` (requests wraps urllib3, which wraps ssl) is a certificate refused for its
+    dates, else None."""
+    import ssl  # noqa: PLC0415  (only once a probe failed; the window loads this module at start)
+
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        error = pending.pop()
+        if not isinstance(error, BaseException) or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ssl.SSLCertVerificationError) and error.verify_code in (CERT_NOT_YET_VALID,
+                                                                                    CERT_HAS_EXPIRED):
+            return error.verify_code
+        # urllib3's MaxRetryError keeps the cause in .reason, not in its args.
+        pending.extend((error.__cause__, error.__context__, getattr(error, "reason", None), *error.args))
+    return None
 
 
 def _network_reason(exc: requests.RequestException) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 
 from app import HOTLINE
-from app.health.checks.services import probe_vendor
+from app.health.checks.services import CERT_HAS_EXPIRED, CERT_NOT_YET_VALID, probe_vendor
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime
@@ -153,6 +153,18 @@ def check_clock(ctx: CheckContext) -> CheckResult:
         return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: giờ máy chủ không hợp lệ (%1), không dùng để "
                                                          "so").fill(f"{probe.server_date:%Y-%m-%d %H:%M:%S}"),
                       details=probe.url)
+    if probe.server_date is None and probe.certificate_dates == CERT_NOT_YET_VALID:
+        # Under a clock this far behind no server time can come: TLS itself says the clock is before the
+        # certificate's first day (a certificate the vendor just issued would be valid minutes later).
+        return result(Status.CRITICAL, say("HealthCheck", "Theo đồng hồ máy (%1), chứng chỉ bảo mật của máy chủ hỗ "
+                                                          "trợ chưa đến ngày hiệu lực: đồng hồ máy bị chậm").fill(
+                          format_datetime(ctx.now())), details=probe.url, remedy="clock.skew")
+    if probe.server_date is None and probe.certificate_dates == CERT_HAS_EXPIRED:
+        # Either the till runs ahead or the vendor's certificate really expired: both stop every exchange.
+        return result(Status.WARNING, say("HealthCheck", "Theo đồng hồ máy (%1), chứng chỉ bảo mật của máy chủ hỗ "
+                                                         "trợ đã hết hạn: đồng hồ máy có thể bị nhanh (hoặc chứng "
+                                                         "chỉ đã hết hạn thật)").fill(format_datetime(ctx.now())),
+                      details=probe.url, remedy="clock.skew")
     if probe.server_date is None:
         reason = probe.error or say("HealthCheck", "máy chủ không gửi giờ (thiếu tiêu đề Date)")
         return result(Status.SKIPPED,

@@ -135,7 +135,7 @@ def bundle_command(args: argparse.Namespace, runtime: Runtime) -> int:
 def check_command(args: argparse.Namespace, runtime: Runtime) -> int:
     """Prints JSON (or the Nagios line) and exits by the verdict, both ways: 0 OK, 1 WARNING, 2 CRITICAL,
     3 UNKNOWN."""
-    from app.health.output import nagios, to_json
+    from app.health.output import nagios, to_json, verdict_exit_code
     from app.health.registry import remedies
     from app.health.report_pdf import write_report
     from app.health.service import categories, run_health
@@ -146,8 +146,9 @@ def check_command(args: argparse.Namespace, runtime: Runtime) -> int:
             write_report(report, runtime.settings.shop, categories(), remedies(), args.report)
         except OSError as exc:
             raise write_failed(args.report, exc) from None
-    nagios_line, code = nagios(report)
+    nagios_line, nagios_code = nagios(report)
     print(nagios_line if args.nagios else to_json(report, remedies()))
+    code = nagios_code if args.nagios else verdict_exit_code(report)
     if report.not_recorded is not None:  # the verdict stands: it is what the checks found
         reason = Msg.of(f"storage_{report.not_recorded.value}", path=runtime.database.path)
         print(line("warning", Msg.of("health_not_recorded", reason=reason), interface.language), file=sys.stderr)

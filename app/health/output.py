@@ -145,6 +145,13 @@ def perfdata(item: CheckResult) -> list[str]:
     return out
 
 
+def verdict_exit_code(report: HealthReport) -> int:
+    """``check --json``'s exit code: the verdict the JSON states (0 ok, 1 warning, 2 critical; a check that timed
+    out counts as a warning there).  3 is left to a run that could not start; ``--nagios`` keeps Nagios's own
+    worst-state code, where an unknown check is UNKNOWN."""
+    return report.verdict.nagios_code
+
+
 def nagios(report: HealthReport) -> tuple[str, int]:
     """One line ``PMV <STATE> - summary | perfdata`` and the exit code (0/1/2/3)."""
     worst = max((r.status for r in report.results), key=lambda s: s.severity, default=Status.OK)

@@ -23,7 +23,7 @@ import pytest
 
 from app.health.context import CheckContext
 from app.health.model import CheckResult, HealthReport, Metric, Status
-from app.health.output import nagios, perfdata
+from app.health.output import nagios, perfdata, verdict_exit_code
 from app.health.registry import default_checks
 from app.health.runner import run_checks
 from tests.unit.health.conftest import find, settings_with
@@ -153,3 +153,18 @@ def test_the_nagios_line_is_one_line_with_one_bar() -> None:
     line, code = nagios(HealthReport(at, at, results, {}))
     assert code == 1 and line.count("|") == 1 and "\n" not in line
     assert line.endswith(" | 'disk.free.free_gb'=7.25GB;10:;5:")
+
+
+def test_a_check_that_timed_out_exits_as_the_json_verdict_says_not_as_a_run_that_could_not_start() -> None:
+    """README (exit codes): `check --json` exits by the verdict it prints, 3 only when it could not run at all;
+    the verdict counts an unknown check as a warning (HealthReport.verdict).  `--nagios` keeps the Nagios plugin
+    guidelines' worst state, where a state that could not be determined is UNKNOWN (3)."""
+    at = dt.datetime(2026, 11, 25, 14, 0, tzinfo=dt.UTC)
+    timed_out = CheckResult("pos.invoices", Status.UNKNOWN, "Quá thời gian chờ (20 giây)")
+    report = HealthReport(at, at, (CheckResult("disk.free", Status.OK, "Ổ C: còn nhiều"), timed_out), {})
+    assert report.verdict is Status.WARNING and verdict_exit_code(report) == 1
+    assert nagios(report)[1] == 3
+    critical = HealthReport(at, at, (timed_out, CheckResult("backup.age", Status.CRITICAL, "Sao lưu cũ")), {})
+    assert verdict_exit_code(critical) == nagios(critical)[1] == 2
+    quiet = HealthReport(at, at, (CheckResult("backup.age", Status.SKIPPED, "Bỏ qua"),), {})
+    assert verdict_exit_code(quiet) == 0

@@ -36,8 +36,14 @@ FATAL_LEVELS = frozenset({"FATAL", "CRIT", "CRITICAL"})
 ERROR_LEVELS = FATAL_LEVELS | {"ERROR", "ERR"}
 WARN_LEVELS = frozenset({"WARN", "WARNING"})
 
+# PMV's own layout ("2026-11-25 10:12:44 ERROR …", the level perhaps in brackets or followed by a colon), and the
+# defaults PMV's .NET logging libraries write when a component keeps them: log4net's documented
+# "%date [%thread] %-5level %logger - %message" (2026-11-25 10:12:44,123 [12] FATAL PMV.Sales - …) and NLog's
+# "${longdate}|${level:uppercase=true}|${logger}|${message}" (2026-11-25 10:12:44.1234|FATAL|PMV.Sales|…).  The
+# date also as Vietnamese Windows writes it (25/11/2026).
 _LINE = re.compile(
-    r"^\ufeff?(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:[.,]\d+)?\s+\[?([A-Za-z]+)\]?:?\s*(.*)$"
+    r"^\ufeff?(?:(\d{4}-\d{2}-\d{2})|(\d{2})/(\d{2})/(\d{4}))[ T](\d{2}:\d{2}:\d{2})(?:[.,]\d+)?"
+    r"(?:\s+\[\d+\])?(?:\s+|\|)\[?([A-Za-z]+)\]?[:|]?\s*(.*)$"
 )
 _DATED_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
@@ -56,6 +62,13 @@ REMEDIES: dict[str, str] = {
         "1. Lưu lại công việc đang làm, đóng PMV rồi mở lại.\n"
         "2. Kiểm tra hóa đơn vừa lập gần thời điểm lỗi đã được lưu đủ chưa.\n"
         "3. Gọi %1 và đọc dòng lỗi trong phần chi tiết cho kỹ thuật viên.",
+    ).fill(HOTLINE),
+    "pos_log.unreadable": say(
+        "HealthCheck",
+        "Nhật ký của PMV được ghi theo một định dạng ứng dụng hỗ trợ chưa đọc được, nên không biết PMV có báo lỗi "
+        "hay không.\n"
+        "1. Kiểm tra mục [pos] logs_dir trong cài đặt có trỏ đúng thư mục nhật ký của PMV không.\n"
+        "2. Gửi yêu cầu hỗ trợ (nhật ký được gửi kèm) hoặc gọi %1 để kỹ thuật viên khai báo định dạng nhật ký.",
     ).fill(HOTLINE),
     "pos_log.folder_missing": say(
         "HealthCheck",
@@ -106,17 +119,24 @@ def _name_date(name: str) -> dt.date | None:
         return None
 
 
+_UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
 def read_tail(path: Path, limit: int) -> str:
     """The last ``limit`` bytes of a file as text, starting at a whole line."""
     with path.open("rb") as handle:
+        # A component writing .NET's Encoding.Unicode starts its file with a UTF-16 byte order mark.
+        encoding = _UTF16_BOMS.get(handle.read(2), "utf-8")
         size = handle.seek(0, os.SEEK_END)
         start = max(0, size - limit)
+        if encoding != "utf-8":
+            start = max(2, start + start % 2)  # past the mark, on a whole UTF-16 unit
         handle.seek(start)
         data = handle.read(limit)
-    if start > 0:
-        data = data.split(b"\n", 1)[1] if b"\n" in data else b""
-    # PMV writes UTF-8; a stray byte from an old component must not hide the rest.
-    return data.decode("utf-8", errors="replace")
+    text = data.decode(encoding, errors="replace")  # a stray byte from an old component must not hide the rest
+    if start > (0 if encoding == "utf-8" else 2):  # cut inside the file: drop the partial first line
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    return text
 
 
 def parse_lines(content: str, file: str) -> list[LogLine]:
@@ -125,11 +145,12 @@ def parse_lines(content: str, file: str) -> list[LogLine]:
         match = _LINE.match(raw)
         if not match:
             continue  # stack traces and wrapped text: the line that starts them is counted
+        iso, day, month, year, clock, level, message = match.groups()
         try:
-            at = to_shop_time(f"{match.group(1)}T{match.group(2)}")
+            at = to_shop_time(f"{iso or f'{year}-{month}-{day}'}T{clock}")
         except ValueError:
             continue
-        lines.append(LogLine(at, match.group(3).upper(), match.group(4).strip(), file))
+        lines.append(LogLine(at, level.upper(), message.strip(), file))
     return lines
 
 
@@ -151,6 +172,7 @@ def check_log(ctx: CheckContext) -> CheckResult:
                       remedy="pos_log.folder_missing")
     budget = MAX_BYTES_TOTAL
     entries: list[LogLine] = []
+    unread: list[str] = []
     truncated = False
     for path in reversed(files):  # newest first, so the budget goes to the freshest lines
         if budget <= 0:
@@ -160,7 +182,16 @@ def check_log(ctx: CheckContext) -> CheckResult:
         size = path.stat().st_size
         truncated = truncated or size > limit
         budget -= min(size, limit)
-        entries.extend(parse_lines(read_tail(path, limit), path.name))
+        text = read_tail(path, limit)
+        found = parse_lines(text, path.name)
+        if text.strip() and not found:
+            unread.append(path.name)
+        entries.extend(found)
+    if unread and not entries:
+        # Lines in a layout this check cannot read: their errors are unseen, so never "no errors".
+        return result(Status.WARNING, say("HealthCheck", "Không đọc được nhật ký PMV: %1 tệp ghi theo định dạng "
+                                                         "ứng dụng này không nhận ra").fill(len(unread)),
+                      details=joined(unread, "\n"), remedy="pos_log.unreadable")
     # A little slack ahead of ``now``: the POS and this app may read slightly different clocks.
     recent = sorted((e for e in entries if since <= e.at <= now + CLOCK_SLACK), key=lambda e: e.at)
     errors = [e for e in recent if e.level in ERROR_LEVELS]

@@ -8,6 +8,8 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
 from app.health.checks import pos_log
 from app.health.model import CheckResult, Status
 from app.infra.settings import Settings
@@ -165,3 +167,41 @@ def test_a_logs_folder_this_account_may_not_read_is_said_in_words(make_ctx, demo
     outcome = _run(make_ctx)
     assert outcome.status is Status.WARNING and "không có quyền" in outcome.summary
     assert "Errno" not in outcome.summary
+
+
+# Layouts from outside this project: log4net's documented example pattern "%date [%thread] %-5level %logger -
+# %message%newline", NLog's default layout "${longdate}|${level:uppercase=true}|${logger}|${message}", the date as
+# Vietnamese Windows writes it, and PMV's own lines written by .NET's Encoding.Unicode (UTF-16 with its mark).
+FATAL_LINE = "Không ghi được hóa đơn 1C26TVG-0000051: database is locked"
+LAYOUTS = {
+    "log4net": f"2026-11-25 09:12:44,123 [12] FATAL PMV.Sales - {FATAL_LINE}\r\n".encode(),
+    "nlog": f"2026-11-25 09:12:44.1234|FATAL|PMV.Sales|{FATAL_LINE}\r\n".encode(),
+    "dd/MM/yyyy": f"25/11/2026 09:12:44 FATAL {FATAL_LINE}\r\n".encode(),
+    "utf-16": f"2026-11-25 09:12:44 FATAL {FATAL_LINE}\r\n".encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_a_fatal_line_in_a_common_layout_is_read(make_ctx, demo_shop: DemoShop, layout: str) -> None:
+    for old in demo_shop.logs_dir.iterdir():
+        old.unlink()
+    _today_log(demo_shop).write_bytes(LAYOUTS[layout])
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.CRITICAL, outcome.summary
+    assert outcome.summary.endswith(FATAL_LINE)
+
+
+def test_a_log_in_a_layout_not_understood_is_never_no_errors(make_ctx, demo_shop: DemoShop) -> None:
+    for old in demo_shop.logs_dir.iterdir():
+        old.unlink()
+    _today_log(demo_shop).write_text(f"[Tue Nov 25 09:12:44 2026] F {FATAL_LINE}\n" * 20, encoding="utf-8")
+    outcome = _run(make_ctx)
+    assert outcome.status is Status.WARNING and outcome.remedy == "pos_log.unreadable"
+    assert "pmv-2026-11-25.log" in outcome.details
+
+
+def test_a_long_utf16_log_is_read_from_a_whole_line_of_its_tail(tmp_path: Path) -> None:
+    log = tmp_path / "pmv.log"
+    log.write_bytes("".join(f"2026-11-25 09:{n % 60:02d}:00 INFO dòng {n}\r\n" for n in range(2000)).encode("utf-16"))
+    lines = pos_log.parse_lines(pos_log.read_tail(log, 4001), "pmv.log")  # an odd limit: cut mid-character
+    assert lines and lines[-1].message == "dòng 1999" and all(line.message.startswith("dòng ") for line in lines)

@@ -25,17 +25,20 @@ from app import HOTLINE
 from app.health.checks.database import AHEAD_OF_CLOCK, CONNECT_ID, format_age, quick_check, sqlite_file, to_shop_time
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
-from app.infra.formatting import format_datetime
+from app.infra.formatting import format_bytes, format_datetime
 from app.infra.job_protocol import Cancelled
 from app.infra.phrase import Phrase, joined, raised_with, say
 from pmv_protocol.shop_time import SHOP_TZ
 
 AGE_ID = "backup.age"
 RESTORABLE_ID = "backup.restorable"
-# How PMV names its nightly backups; the time in the name is shop time.
+# How PMV names its backups (nightly and "Sao lưu ngay" alike; README "The demo shop"); the time in the name is shop
+# time.  Only these files count: a technician's PMV.ini.bak or a zip of their own saved in the same folder is not a
+# backup PMV made, and taking it as "the newest" would hide that the nightly backups stopped.  No setting names
+# another pattern.
 _DATED_NAME = re.compile(r"^PMV_backup_(\d{4}-\d{2}-\d{2})_(\d{2})(\d{2})\.zip$", re.IGNORECASE)
-# Other files the POS (or a technician) leaves there as backups; anything else is ignored.
-BACKUP_SUFFIXES = (".zip", ".bak")
+BACKUP_NAME_PATTERN = "PMV_backup_YYYY-MM-DD_HHMM.zip"
+OTHER_FILES_SHOWN = 5  # the other files named in the details; the rest are counted
 DATABASE_MEMBERS = ("pmv.sqlite3", "pmv.db")
 COMPARED_TABLES = ("items", "invoices", "customers")
 # Zip-bomb guard: never unpack more than this many times the live database,
@@ -44,6 +47,10 @@ EXTRACT_FACTOR = 10
 MIN_EXTRACT_CAP = 64 * 1024**2
 MAX_EXTRACT_CAP = 8 * 1024**3
 CHUNK = 1024**2
+# The restore test unpacks into the temp folder, on the till's system drive: it must leave the POS room to write.
+# It keeps the shop's own low-disk floor ([health] disk_min_free_gb, the disk.free check's) free, at least this much.
+MIN_FREE_MARGIN = 256 * 1024**2
+GB = 1024**3
 
 REMEDIES: dict[str, str] = {
     "backup.folder_missing": say(
@@ -126,6 +133,14 @@ class PasswordProtected(Exception):
     """The database in the zip is encrypted (APPNOTE.TXT 4.4.4, flag bit 0): it cannot be tried without it."""
 
 
+class NoRoom(Exception):
+    """The temp folder's drive has too little free space to unpack the database and still leave the margin."""
+
+    def __init__(self, folder: Path, free: int, member_size: int, margin: int) -> None:
+        super().__init__(folder, free, member_size, margin)
+        self.folder, self.free, self.member_size, self.margin = folder, free, member_size, margin
+
+
 # --- finding backups ----------------------------------------------------------
 
 def _backups_dir(ctx: CheckContext) -> Path:
@@ -135,31 +150,72 @@ def _backups_dir(ctx: CheckContext) -> Path:
     return Path(folder)
 
 
-def find_backups(folder: Path) -> list[Backup]:
-    """The backups in ``folder``, newest first.
+def scan_backups(folder: Path) -> tuple[list[Backup], list[str]]:
+    """The PMV backups in ``folder``, newest first, and the names of the other files there (sorted).
 
-    PMV's own name carries the time the backup was taken, which survives
-    copying to another drive; mtime is only a fallback for other names.
+    Only files named as PMV names its backups count.  That name carries the
+    time the backup was taken, which survives copying to another drive;
+    mtime is only a fallback for a name whose date cannot be.
     """
     found: list[Backup] = []
+    others: list[str] = []
     for entry in folder.iterdir():
-        if not entry.is_file() or entry.suffix.lower() not in BACKUP_SUFFIXES:
+        if not entry.is_file():
+            continue
+        match = _DATED_NAME.match(entry.name)
+        if match is None:
+            if _database_dump(entry):  # a SQL Server or PostgreSQL POS's own backup: aged by its file time
+                found.append(Backup(entry, dt.datetime.fromtimestamp(entry.stat().st_mtime, SHOP_TZ), False))
+            else:
+                others.append(entry.name)
             continue
         stat = entry.stat()
         if stat.st_size == 0:
             continue  # a backup that never got written; not a copy of anything
-        match = _DATED_NAME.match(entry.name)
-        taken: dt.datetime | None = None
-        if match:
-            try:
-                taken = to_shop_time(f"{match.group(1)}T{match.group(2)}:{match.group(3)}:00")
-            except ValueError:
-                taken = None  # a name like ..._2026-13-45_2500.zip: trust the file system instead
+        taken: dt.datetime | None
+        try:
+            taken = to_shop_time(f"{match.group(1)}T{match.group(2)}:{match.group(3)}:00")
+        except ValueError:
+            taken = None  # a name like ..._2026-13-45_2500.zip: trust the file system instead
         if taken is None:
             found.append(Backup(entry, dt.datetime.fromtimestamp(stat.st_mtime, SHOP_TZ), False))
         else:
             found.append(Backup(entry, taken, True))
-    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+    return sorted(found, key=lambda b: b.taken_at, reverse=True), sorted(others)
+
+
+# A POS on SQL Server or PostgreSQL is backed up by the database server, not as PMV's zip: SQL Server's BACKUP
+# DATABASE writes Microsoft Tape Format, whose first descriptor block is "TAPE" (MTF 1.00a, 5.2.1); pg_dump's custom
+# format starts "PGDMP" (pg_backup_archiver.c).  Their usual suffixes, and their first bytes so that a text file
+# such as a technician's PMV.ini.bak is never taken for one.
+DUMP_SUFFIXES = (".bak", ".backup", ".dump")
+DUMP_MAGICS = (b"TAPE", b"PGDMP")
+
+
+def _database_dump(entry: Path) -> bool:
+    if entry.suffix.lower() not in DUMP_SUFFIXES:
+        return False
+    try:
+        with entry.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return False
+    return head.startswith(DUMP_MAGICS)
+
+
+def find_backups(folder: Path) -> list[Backup]:
+    """The PMV backups in ``folder``, newest first (other files ignored)."""
+    return scan_backups(folder)[0]
+
+
+def _other_files(names: list[str]) -> Phrase | None:
+    """A line for the details naming the files that were not counted, or None when there are none."""
+    if not names:
+        return None
+    shown = names[:OTHER_FILES_SHOWN]
+    listed = joined(shown if len(names) == len(shown) else [*shown, "…"])
+    return say("HealthCheck", "Không tính %1 tệp không mang tên bản sao lưu của PMV (%2): %3").fill(
+        len(names), BACKUP_NAME_PATTERN, listed)
 
 
 def taken_by_now(backups: list[Backup], now: dt.datetime) -> list[Backup]:
@@ -176,14 +232,15 @@ def check_age(ctx: CheckContext) -> CheckResult:
         return result(Status.CRITICAL, say("HealthCheck", "Không thấy thư mục sao lưu: %1").fill(str(folder)),
                       remedy="backup.folder_missing")
     try:
-        backups = find_backups(folder)
+        backups, others = scan_backups(folder)
     except PermissionError:
         return result(Status.CRITICAL, say("HealthCheck", "Không đọc được thư mục sao lưu %1: tài khoản Windows "
                                                           "đang dùng không có quyền đọc").fill(str(folder)),
                       remedy="backup.no_access")
+    ignored = _other_files(others)
     if not backups:
         return result(Status.CRITICAL, say("HealthCheck", "Chưa có bản sao lưu nào trong %1").fill(str(folder)),
-                      remedy="backup.none", metrics=(Metric("backups", 0, crit=0),))
+                      ignored or "", remedy="backup.none", metrics=(Metric("backups", 0, crit=0),))
     now = ctx.local_now()
     taken = taken_by_now(backups, now)
     if not taken:  # every backup after the clock: the clock is wrong (a flat CMOS battery sets it back)
@@ -200,12 +257,15 @@ def check_age(ctx: CheckContext) -> CheckResult:
     )
     summary = say("HealthCheck", "Bản sao lưu mới nhất cách đây %1 (%2)").fill(
         format_age(age), format_datetime(newest.taken_at))
+    details: str
     if newest.dated_name:
         details = say("HealthCheck", "%1 bản sao lưu; mới nhất: %2 (theo thời gian trong tên tệp)").fill(
             len(backups), newest.path.name)
     else:
         details = say("HealthCheck", "%1 bản sao lưu; mới nhất: %2 (theo thời gian sửa tệp)").fill(
             len(backups), newest.path.name)
+    if ignored is not None:
+        details = joined([details, ignored], "\n")
     if hours > 3 * max_hours:
         return result(Status.CRITICAL, summary, details, remedy="backup.stale", metrics=metrics)
     if hours > max_hours:
@@ -253,6 +313,11 @@ def extract_database(archive_path: Path, target: Path, cap: int, ctx: CheckConte
         if member.file_size > cap:
             raise UnsafeArchive(say("HealthCheck", "%1 giải nén ra %2 byte, vượt giới hạn %3 byte").fill(
                 member.filename, member.file_size, cap))
+        # zipfile never yields more than the declared size, so that is all the room the copy can take.
+        margin = max(MIN_FREE_MARGIN, int(ctx.settings.health.disk_min_free_gb * GB))
+        free = ctx.machine.disk_usage(str(target.parent)).free
+        if free < member.file_size + margin:
+            raise NoRoom(target.parent, free, member.file_size, margin)
         written = 0
         with archive.open(member) as source, target.open("wb") as sink:
             # The declared size can lie: count what really comes out.
@@ -288,13 +353,22 @@ def check_restorable(ctx: CheckContext) -> CheckResult:
         return result(Status.SKIPPED, say("HealthCheck", "Bỏ qua: không có bản sao lưu để thử khôi phục"))
     newest = backups[0]
     label = f"{newest.path.name} ({format_datetime(newest.taken_at)})"
-    if newest.path.suffix.lower() != ".zip":
+    if newest.path.suffix.lower() != ".zip":  # a database server's own backup: only its server can restore it
         return result(Status.SKIPPED, say(
             "HealthCheck", "Bỏ qua: chỉ thử khôi phục được bản sao lưu dạng .zip, không phải %1").fill(label))
     with tempfile.TemporaryDirectory(prefix="pmv-restore-", ignore_cleanup_errors=True) as tmp:
         restored = Path(tmp) / "restored.sqlite3"
         try:
             extract_database(newest.path, restored, _extract_cap(ctx), ctx)
+        except NoRoom as exc:
+            return result(
+                Status.SKIPPED,
+                say("HealthCheck", "Bỏ qua: ổ đĩa chứa thư mục tạm không đủ chỗ trống để thử khôi phục %1 "
+                                   "(còn %2, cần %3)").fill(
+                    label, format_bytes(exc.free), format_bytes(exc.member_size + exc.margin)),
+                say("HealthCheck", "Thư mục tạm: %1. Dữ liệu trong bản sao lưu giải nén ra %2; sau khi giải nén "
+                                   "phải còn trống ít nhất %3 để PMV vẫn ghi được dữ liệu.").fill(
+                    str(Path(tempfile.gettempdir())), format_bytes(exc.member_size), format_bytes(exc.margin)))
         except UnsafeArchive as exc:
             return result(Status.CRITICAL, say("HealthCheck", "Bản sao lưu %1 không khôi phục được: %2").fill(
                 label, raised_with(exc)), remedy="backup.unsafe")
@@ -322,10 +396,9 @@ def check_restorable(ctx: CheckContext) -> CheckResult:
                 conn.close()
         except sqlite3.DatabaseError as exc:
             problems = [_reason(exc)]
-    if problems:
+    if problems:  # SQLite's own (English) words go to the details; the cashier's summary stays Vietnamese
         return result(Status.CRITICAL,
-                      say("HealthCheck", "Bản sao lưu %1 không khôi phục được: dữ liệu hỏng (%2)").fill(
-                          label, problems[0]),
+                      say("HealthCheck", "Bản sao lưu %1 không khôi phục được: dữ liệu hỏng").fill(label),
                       details="\n".join(f"- {p}" for p in problems), remedy="backup.corrupt")
     return _compare(ctx, label, backup_counts, _live_counts(ctx))
 

@@ -8,12 +8,14 @@ import io
 import os
 import re
 import sqlite3
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from app.health.checks import backups
+from app.health.machine import DiskUsage, MachineProbes
 from app.health.model import CheckResult, Status
 from app.health.runner import run_checks
 from app.infra.settings import Settings
@@ -123,19 +125,22 @@ def test_backups_four_days_old_are_critical(make_ctx, demo_shop: DemoShop) -> No
     assert age.remedy == "backup.stale"
 
 
-def test_other_names_fall_back_to_mtime_and_non_backups_are_ignored(make_ctx, demo_shop: DemoShop) -> None:
+def test_a_pmv_name_with_an_impossible_date_falls_back_to_mtime(make_ctx, demo_shop: DemoShop) -> None:
+    # Only PMV's own names count (README "The demo shop": PMV_backup_YYYY-MM-DD_HHMM.zip); a name of that shape
+    # whose date cannot be (month 13, 25:00) is still PMV's file, aged by the file system.
     for path in demo_shop.backups_dir.iterdir():
         path.unlink()
-    manual = demo_shop.backups_dir / "sao-luu-tay.zip"
-    manual.write_bytes(_newest_bytes_of_template(demo_shop))
-    _set_mtime(manual, SHOP_NOW - dt.timedelta(hours=40))
+    odd = demo_shop.backups_dir / "PMV_backup_2026-13-45_2500.zip"
+    odd.write_bytes(_newest_bytes_of_template(demo_shop))
+    _set_mtime(odd, SHOP_NOW - dt.timedelta(hours=40))  # 40 h: past 26 h (warning), under 78 h (critical)
     notes = demo_shop.backups_dir / "ghi-chu.txt"  # fresh, but not a backup
     notes.write_text("đổi ổ sao lưu\n", encoding="utf-8")
     _set_mtime(notes, SHOP_NOW)
-    (demo_shop.backups_dir / "hong.zip").write_bytes(b"")  # an empty file is not a backup
+    (demo_shop.backups_dir / "PMV_backup_2026-11-24_2200.zip").write_bytes(b"")  # never written: not a backup
     age = run_one(AGE, make_ctx())
     assert age.status is Status.WARNING, age.summary
     assert "1 ngày 16 giờ" in age.summary, age.summary
+    assert "1 bản sao lưu" in age.details and "ghi-chu.txt" in age.details
 
 
 def _newest_bytes_of_template(shop: DemoShop) -> bytes:
@@ -299,3 +304,126 @@ def test_a_backups_folder_this_account_may_not_read_is_said_in_words(make_ctx, d
     assert "không có quyền" in age.summary and "Errno" not in age.summary
     assert backups.REMEDIES["backup.no_access"].startswith("Máy không cho phần mềm đọc thư mục sao lưu")
     assert run_one(RESTORABLE, make_ctx()).status is Status.SKIPPED
+
+
+# --- only PMV's own backups count (review r07) ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("stray", ["PMV.ini.bak", "sao-luu-tay.zip"])
+def test_files_not_named_as_pmv_backups_do_not_hide_that_backups_stopped(make_ctx, demo_shop: DemoShop,
+                                                                          stray: str) -> None:
+    # Nightly backups stopped after 20/11 22:00; SHOP_NOW is 25/11 10:00 shop time, so the newest real backup is
+    # 4 days 12 hours (108 h) old, past 3 x 26 h (backup_max_age_hours' default): critical. This morning a
+    # technician saved a copy of the POS config (or a zip of their own) in the same folder; it was taken as "the
+    # newest backup, cách đây 1 giờ" (green) and the restore test was skipped.
+    for path in demo_shop.backups_dir.glob("PMV_backup_*.zip"):
+        if path.name > "PMV_backup_2026-11-20_2200.zip":
+            path.unlink()
+    foreign = demo_shop.backups_dir / stray
+    if stray.endswith(".zip"):
+        foreign.write_bytes(_newest_bytes_of_template(demo_shop))
+    else:
+        foreign.write_text("[Data]\nDatabase=..\\pos\\pmv.sqlite3\n", encoding="utf-8")
+    _set_mtime(foreign, SHOP_NOW - dt.timedelta(hours=1))
+    age, restorable = _run_both(make_ctx)
+    assert age.status is Status.CRITICAL and age.remedy == "backup.stale", age.summary
+    assert age.summary == "Bản sao lưu mới nhất cách đây 4 ngày 12 giờ (22:00 20/11/2026)"
+    # The demo writer makes the 7 nights before its day (18/11 to 24/11), so three real backups remain
+    # (18/11 to 20/11); the stray file is named in the details, not counted.
+    assert {m.name: m.value for m in age.metrics}["backups"] == 3
+    assert "3 bản sao lưu; mới nhất: PMV_backup_2026-11-20_2200.zip" in age.details
+    assert stray in age.details
+    # The restore is tried on the newest real backup, a good copy of the live database (the demo writer's).
+    assert restorable.status is Status.OK, restorable.summary
+    assert "PMV_backup_2026-11-20_2200.zip" in restorable.summary
+
+
+def test_a_folder_holding_only_other_files_has_no_backup(make_ctx, demo_shop: DemoShop) -> None:
+    for path in demo_shop.backups_dir.iterdir():
+        path.unlink()
+    stray = demo_shop.backups_dir / "PMV.ini.bak"
+    stray.write_text("[Data]\n", encoding="utf-8")
+    _set_mtime(stray, SHOP_NOW)
+    age, restorable = _run_both(make_ctx)
+    assert age.status is Status.CRITICAL and age.remedy == "backup.none", age.summary
+    assert "PMV.ini.bak" in age.details
+    assert restorable.status is Status.SKIPPED
+
+
+# --- the summary is Vietnamese, the driver's words go to the details (review r16) ------------------------------------
+
+def _damaged_pages(shop: DemoShop) -> bytes:
+    database = bytearray(shop.pos_database.read_bytes())
+    database[8 * 4096:16 * 4096] = os.urandom(8 * 4096)
+    return bytes(database)
+
+
+@pytest.mark.parametrize("member", ["empty", "damaged"])
+def test_a_broken_database_in_the_backup_is_said_in_vietnamese(make_ctx, demo_shop: DemoShop, member: str) -> None:
+    # "empty": the POS zipped pmv.sqlite3 while re-creating it (0 bytes); SQLite then says "no such table: items".
+    # "damaged": pages overwritten; SQLite's quick_check speaks English ("*** in database main *** …").
+    data = b"" if member == "empty" else _damaged_pages(demo_shop)
+    _zip_with(_newest(demo_shop), {"pmv.sqlite3": data})
+    restorable = run_one(RESTORABLE, make_ctx())
+    assert restorable.status is Status.CRITICAL and restorable.remedy == "backup.corrupt"
+    # NEWEST is 24/11 22:00 (the demo writer's last night before SHOP_NOW's day).
+    assert restorable.summary == ("Bản sao lưu PMV_backup_2026-11-24_2200.zip (22:00 24/11/2026) không khôi phục "
+                                  "được: dữ liệu hỏng"), restorable.summary
+    assert restorable.details.strip()  # the driver's own words, for the technician
+    if member == "empty":
+        assert "no such table: items" in restorable.details
+
+
+# --- the restore test never fills the till's disk (review r08's pattern) ---------------------------------------------
+
+def _room_probe(free: int, seen: list[str]) -> MachineProbes:
+    def disk_usage(path: str) -> DiskUsage:
+        seen.append(path)
+        return DiskUsage(500 * 1024**3, 500 * 1024**3 - free, free)
+
+    return MachineProbes(disk_usage=disk_usage)
+
+
+@pytest.mark.parametrize("spare", [-1, 0])
+def test_restore_is_skipped_when_the_temp_drive_has_no_room(make_ctx, demo_shop: DemoShop, shop_settings: Settings,
+                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            spare: int) -> None:
+    temp = tmp_path / "Temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    # Needed: the database member as the zip declares it (the demo writer zips the live file's bytes, so its size),
+    # plus the shop's own low-disk floor, [health] disk_min_free_gb (2 GB by default), so the POS keeps room to write.
+    with zipfile.ZipFile(_newest(demo_shop)) as archive:
+        member_size = archive.getinfo("pmv.sqlite3").file_size
+    assert member_size == demo_shop.pos_database.stat().st_size
+    assert shop_settings.health.disk_min_free_gb == 2
+    needed = member_size + 2 * 1024**3
+    seen: list[str] = []
+    restorable = run_one(RESTORABLE, make_ctx(machine=_room_probe(needed + spare, seen)))
+    # Measured where the backup would be unpacked: the restore's own folder inside the temp folder.
+    assert seen and all(temp in Path(p).parents for p in seen), seen
+    if spare < 0:
+        assert restorable.status is Status.SKIPPED, restorable.summary
+        assert restorable.summary.startswith("Bỏ qua: ổ đĩa chứa thư mục tạm không đủ chỗ trống"), restorable.summary
+        assert str(temp) in restorable.details
+        assert list(temp.iterdir()) == []  # nothing was unpacked
+    else:
+        assert restorable.status is Status.OK, restorable.summary
+
+
+def test_a_database_servers_own_backup_counts_and_a_text_file_named_bak_does_not(make_ctx,
+                                                                                 demo_shop: DemoShop) -> None:
+    """A POS on SQL Server is backed up by BACKUP DATABASE, a .bak in Microsoft Tape Format (its first descriptor
+    block reads "TAPE", MTF 1.00a s.5.2.1); it is a backup, aged by its file time, that only SQL Server restores.
+    The technician's PMV.ini.bak beside it is text, not one."""
+    for path in demo_shop.backups_dir.iterdir():
+        path.unlink()
+    full = demo_shop.backups_dir / "PMVGold_full_20261124.bak"
+    full.write_bytes(b"TAPE" + bytes(1020))
+    _set_mtime(full, SHOP_NOW - dt.timedelta(hours=5))
+    stray = demo_shop.backups_dir / "PMV.ini.bak"
+    stray.write_text("[Data]\n", encoding="utf-8")
+    _set_mtime(stray, SHOP_NOW)
+    age, restorable = _run_both(make_ctx)
+    assert age.status is Status.OK and "5 giờ" in age.summary, age.summary
+    assert "1 bản sao lưu; mới nhất: PMVGold_full_20261124.bak" in age.details and "PMV.ini.bak" in age.details
+    assert restorable.status is Status.SKIPPED and ".zip" in restorable.summary

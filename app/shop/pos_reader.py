@@ -14,6 +14,7 @@ with their own numbering (see app.shop.pos_schema), counted apart.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -67,8 +68,10 @@ _INVOICES_SQL = (
     "SELECT COUNT(*), COALESCE(SUM(CASE WHEN kind = 'buy' THEN 1 ELSE 0 END), 0) FROM invoices"
 )
 # The newest sales invoice's number: MAX(number) over all series would mix last year's series with this year's.
+# Every number saved in that second is read, and the largest taken in Python (as_invoice_number): SQL's MAX of a
+# text column is alphabetical ('9' > '18').
 _LAST_NUMBER_SQL = (
-    "SELECT MAX(number) FROM invoices WHERE kind = 'sell'"
+    "SELECT number FROM invoices WHERE kind = 'sell'"
     " AND issued_at = (SELECT MAX(issued_at) FROM invoices WHERE kind = 'sell')"
 )
 # Each purity's latest board row.
@@ -115,17 +118,21 @@ def _summary(rows: Rows) -> PosSummary:
     version = rows(_VERSION_SQL)
     items, in_stock = rows(_ITEMS_SQL)[0]
     documents, purchases = rows(_INVOICES_SQL)[0]
-    last_number = rows(_LAST_NUMBER_SQL)[0][0]
+    last_number = max((n for n in (as_invoice_number(row[0]) for row in rows(_LAST_NUMBER_SQL)) if n is not None),
+                      default=None)
+    # Prices as the price check reads them ('15.190.000' is an amount); a row with none is left off the board,
+    # and the price check names it, rather than ending the overview's read.
     board = [
-        BoardPrice(str(code), str(name), int(buy), int(sell), _as_text(updated))
+        BoardPrice(str(code), str(name), buy_vnd, sell_vnd, _as_text(updated))
         for code, name, buy, sell, updated in rows(_BOARD_SQL)
+        if (buy_vnd := as_vnd(buy)) is not None and (sell_vnd := as_vnd(sell)) is not None
     ]
     return PosSummary(
         version=str(version[0][0]) if version else None,
         items=int(items),
         items_in_stock=int(in_stock),
         invoices=int(documents) - int(purchases),
-        last_invoice_number=int(last_number) if last_number is not None else None,
+        last_invoice_number=last_number,
         board=board,
         purchase_records=int(purchases),
     )
@@ -264,6 +271,28 @@ def as_vnd(value: object) -> int | None:
     if not amount.is_finite():
         return None
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# The number at the end of what the POS stored: '0000034', 'HD000034' and 'HD-34' are all 34.
+_TRAILING_DIGITS = re.compile(r"(\d+)\s*$")
+
+
+def as_invoice_number(value: object) -> int | None:
+    """An invoice number as the POS meant it, or None when the stored value has none.
+
+    A POS on a text column stores numbers as text, which SQL compares alphabetically ('9' > '18'), and some write
+    a prefix into it ('HD000034'): numbers are therefore compared in Python, read as the digits the value ends in.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float | Decimal):
+        return int(value) if math.isfinite(value) and value == int(value) else None
+    if isinstance(value, str):
+        found = _TRAILING_DIGITS.search(value)
+        return int(found.group(1)) if found else None
+    return None
 
 
 def _as_datetime(value: object) -> dt.datetime:

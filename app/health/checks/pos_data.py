@@ -25,6 +25,7 @@ from app.health.model import Category, Check, CheckResult, Metric, Status, resul
 from app.infra.formatting import format_datetime, format_vnd
 from app.infra.phrase import joined, say
 from app.infra.phrase import number as decimal
+from app.shop.pos_reader import as_invoice_number, as_vnd
 from pmv_protocol.calendar import parse_interval, within_interval
 
 PRICES_ID = "prices.fresh"
@@ -50,6 +51,16 @@ REMEDIES: dict[str, str] = {
         "3. So lại với bảng giá niêm yết tại quầy.\n"
         "4. Nếu PMV không lưu được giá hoặc giá tự quay về giá cũ, gọi %1.",
     ).fill(HOTLINE),
+    # Today's board, set hours ago (the morning's, checked in the evening): gold may have moved since.
+    "prices.aged": say(
+        "HealthCheck",
+        "Bảng giá vàng trong PMV đã được nhập hôm nay nhưng đã lâu chưa cập nhật lại; giá vàng có thể đã thay "
+        "đổi trong ngày.\n"
+        "1. So bảng giá trong PMV với giá vàng hiện tại (bảng niêm yết tại quầy hoặc giá nơi lấy hàng vừa báo).\n"
+        "2. Nếu giá đã đổi, mở PMV, vào mục bảng giá vàng, nhập giá mua và giá bán mới cho từng loại vàng, rồi "
+        "bấm Lưu.\n"
+        "3. Nếu cửa hàng chỉ đặt giá một lần mỗi ngày, gọi %1 để kỹ thuật viên chỉnh thời hạn cập nhật giá.",
+    ).fill(HOTLINE),
     "prices.invalid": say(
         "HealthCheck",
         "Bảng giá vàng có giá sai (giá bán không cao hơn giá mua, hoặc giá bằng 0).\n"
@@ -73,6 +84,14 @@ REMEDIES: dict[str, str] = {
         "2. Không sửa ngày giờ trên các hóa đơn đã lập.\n"
         "3. Gọi %1 để kỹ thuật viên kiểm tra các hóa đơn được nêu.",
     ).fill(HOTLINE),
+    "invoices.unreadable": say(
+        "HealthCheck",
+        "PMV lưu số của một số hóa đơn ở dạng không đọc được, nên không kiểm tra được các số đó có liên tục "
+        "không.\n"
+        "1. Không sửa số hóa đơn trong PMV hay trong cơ sở dữ liệu.\n"
+        "2. Ghi lại các hóa đơn được nêu trong phần chi tiết.\n"
+        "3. Gọi %1 để kỹ thuật viên đối chiếu các hóa đơn đó với hóa đơn điện tử.",
+    ).fill(HOTLINE),
 }
 
 
@@ -82,9 +101,25 @@ REMEDIES: dict[str, str] = {
 class BoardRow:
     purity: str
     name: str
-    buy: int
-    sell: int
+    buy: int | None  # None: the stored price cannot be read as an amount (``stored`` says what it is)
+    sell: int | None
     updated_at: dt.datetime
+    stored: tuple[str, str] = ("", "")  # buy and sell as the POS stored them
+
+    @property
+    def invalid(self) -> bool:
+        return self.buy is None or self.sell is None or self.buy <= 0 or self.sell <= 0 or self.sell <= self.buy
+
+    @property
+    def prices(self) -> tuple[str, str]:
+        """Buy and sell for people: an unreadable one as stored, said to be unreadable."""
+        return _price(self.buy, self.stored[0]), _price(self.sell, self.stored[1])
+
+
+def _price(value: int | None, stored: str) -> str:
+    if value is None:
+        return say("HealthCheck", "\u201c%1\u201d (không đọc được)").fill(stored)
+    return format_vnd(value)
 
 
 # The current board: each purity's latest row (portable SQL, no window functions needed).
@@ -101,8 +136,28 @@ _BOARD_SQL = text(
 def read_board(ctx: CheckContext) -> list[BoardRow]:
     with ctx.pos_engine.connect() as conn:
         rows = conn.execute(_BOARD_SQL).all()
-    return [BoardRow(str(code), str(name or code), int(buy), int(sell), to_shop_time(updated))
+    # Prices are read as the POS may have stored them ('15.190.000' in an SQLite INTEGER column).
+    return [BoardRow(str(code), str(name or code), as_vnd(buy), as_vnd(sell), to_shop_time(updated),
+                     (str(buy), str(sell)))
             for code, name, buy, sell, updated in rows]
+
+
+# How old one gold type's price is, from fresh to abandoned (the order matters: the worst decides).
+FRESH, YESTERDAYS, AGED, NOT_TODAY, ABANDONED = range(5)
+
+
+def _freshness(updated: dt.datetime, now: dt.datetime, max_age_hours: float, open_hours: tuple[int, int]) -> int:
+    hours = max(dt.timedelta(0), now - updated).total_seconds() / 3600
+    if hours > PRICES_CRITICAL_HOURS:
+        return ABANDONED
+    days_old = (now.date() - updated.date()).days
+    if days_old <= 0:
+        return AGED if within_interval(open_hours, now) and hours > max_age_hours else FRESH
+    if days_old == 1 and now.hour * 60 + now.minute < open_hours[0]:
+        # Boards are set when the shop opens: before it does, yesterday's is the right one. After closing it is
+        # not: the whole day was traded on it.
+        return YESTERDAYS
+    return NOT_TODAY
 
 
 def check_prices(ctx: CheckContext) -> CheckResult:
@@ -111,62 +166,67 @@ def check_prices(ctx: CheckContext) -> CheckResult:
         return result(Status.CRITICAL, say("HealthCheck", "Chưa có bảng giá vàng trong PMV"), remedy="prices.missing")
     health = ctx.settings.health
     now = ctx.local_now()
-    latest = max(row.updated_at for row in board)
-    if latest > now + AHEAD_OF_CLOCK:
+    newest = max(row.updated_at for row in board)
+    if newest > now + AHEAD_OF_CLOCK:
         # Saved under another clock: the POS shows that row as its board until the date comes.
         return result(Status.WARNING, say("HealthCheck", "Bảng giá vàng mang thời gian trong tương lai (%1): đồng "
                                                          "hồ máy hoặc PMV bị sai, hãy sửa đồng hồ rồi cập nhật lại "
-                                                         "bảng giá").fill(format_datetime(latest)),
+                                                         "bảng giá").fill(format_datetime(newest)),
                       remedy="clock.skew")
-    age = max(dt.timedelta(0), now - latest)
+    # Each gold type is priced by its own newest row, and every type on the board can be sold or bought back:
+    # the oldest decides. The newest would let one type saved today hide the others left for weeks.
+    open_hours = parse_interval(health.trading_hours)
+    ages = {row.purity: _freshness(row.updated_at, now, health.price_max_age_hours, open_hours) for row in board}
+    stale = [row for row in board if ages[row.purity] > YESTERDAYS]
+    oldest = min(row.updated_at for row in board)
+    age = max(dt.timedelta(0), now - oldest)
     hours = age.total_seconds() / 3600
-    invalid = [row for row in board if row.buy <= 0 or row.sell <= 0 or row.sell <= row.buy]
+    invalid = [row for row in board if row.invalid]
     metrics = (
         Metric("age_hours", round(hours, 2), "h", warn=health.price_max_age_hours, crit=PRICES_CRITICAL_HOURS),
         Metric("invalid_purities", len(invalid), crit=1),
     )
+    # Stale rows are marked only when some of the board is fresh: otherwise the summary says it of the board.
+    marked = stale if len(stale) < len(board) else []
     details = joined([
         (say("HealthCheck", "SAI: %1: mua %2, bán %3 / chỉ (%4)") if row in invalid
+         else say("HealthCheck", "CŨ: %1: mua %2, bán %3 / chỉ (%4)") if row in marked
          else say("HealthCheck", "%1: mua %2, bán %3 / chỉ (%4)")).fill(
-            row.name, format_vnd(row.buy), format_vnd(row.sell), format_datetime(row.updated_at))
+            row.name, *row.prices, format_datetime(row.updated_at))
         for row in board
     ], "\n")
     if invalid:
         first = invalid[0]
         others = ", ".join(row.name for row in invalid[1:SHOWN + 1])
         summary = (say("HealthCheck", "Giá vàng sai ở %1: mua %2, bán %3; cũng sai: %4").fill(
-                       first.name, format_vnd(first.buy), format_vnd(first.sell), others) if others
-                   else say("HealthCheck", "Giá vàng sai ở %1: mua %2, bán %3").fill(
-                       first.name, format_vnd(first.buy), format_vnd(first.sell)))
+                       first.name, *first.prices, others) if others
+                   else say("HealthCheck", "Giá vàng sai ở %1: mua %2, bán %3").fill(first.name, *first.prices))
         return result(Status.CRITICAL, summary, details, remedy="prices.invalid", metrics=metrics)
-    when = format_datetime(latest)
-    if hours > PRICES_CRITICAL_HOURS:
-        return result(Status.CRITICAL,
-                      say("HealthCheck", "Bảng giá vàng đã cũ %1 (cập nhật lần cuối %2)").fill(format_age(age), when),
-                      details, remedy="prices.stale", metrics=metrics)
-    open_hours = parse_interval(health.trading_hours)
-    trading = within_interval(open_hours, now)
-    days_old = (now.date() - latest.date()).days
-    if days_old <= 0:
-        if trading and hours > health.price_max_age_hours:
-            return result(Status.WARNING,
-                          say("HealthCheck", "Bảng giá vàng cập nhật cách đây %1 (%2), quá %3 giờ").fill(
-                              format_age(age), when, decimal(health.price_max_age_hours, None)),
-                          details, remedy="prices.stale", metrics=metrics)
+    when = format_datetime(oldest)
+    worst = max(ages.values())
+    if worst <= YESTERDAYS:
+        if worst == YESTERDAYS:
+            opens = f"{open_hours[0] // 60:02d}:{open_hours[0] % 60:02d}"
+            return result(Status.OK, say("HealthCheck", "Ngoài giờ giao dịch (mở cửa %1): dùng bảng giá hôm qua, "
+                                                        "cập nhật lúc %2").fill(opens, when),
+                          details, metrics=metrics)
         return result(Status.OK, say("HealthCheck", "Bảng giá vàng cập nhật lúc %1 (cách đây %2), %3 loại vàng").fill(
                           when, format_age(age), len(board)), details, metrics=metrics)
-    before_opening = now.hour * 60 + now.minute < open_hours[0]
-    if before_opening and days_old == 1:
-        # Boards are set when the shop opens: before it does, yesterday's is the right one. After closing it is
-        # not: the whole day was traded on it.
-        opens = f"{open_hours[0] // 60:02d}:{open_hours[0] % 60:02d}"
-        return result(Status.OK, say("HealthCheck", "Ngoài giờ giao dịch (mở cửa %1): dùng bảng giá hôm qua, "
-                                                    "cập nhật lúc %2").fill(opens, when),
-                      details, metrics=metrics)
-    return result(Status.WARNING,
-                  say("HealthCheck", "Bảng giá vàng chưa cập nhật hôm nay: lần cuối %1 (cách đây %2)").fill(
-                      when, format_age(age)),
-                  details, remedy="prices.stale", metrics=metrics)
+    status = Status.CRITICAL if worst == ABANDONED else Status.WARNING
+    remedy = "prices.aged" if worst == AGED else "prices.stale"
+    if marked:
+        names = ", ".join(row.name for row in marked[:SHOWN]) + (", …" if len(marked) > SHOWN else "")
+        summary = say("HealthCheck", "%1 trong %2 loại vàng có giá cũ (%3), cũ nhất cập nhật lúc %4 "
+                                     "(cách đây %5)").fill(len(marked), len(board), names, when, format_age(age))
+    elif worst == ABANDONED:
+        summary = say("HealthCheck", "Bảng giá vàng đã cũ %1 (cập nhật lần cuối %2)").fill(format_age(age), when)
+    elif worst == AGED:
+        summary = say("HealthCheck", "Bảng giá vàng cập nhật cách đây %1 (%2), quá %3 giờ").fill(
+            format_age(age), when, decimal(health.price_max_age_hours, None))
+    else:
+        summary = say("HealthCheck", "Bảng giá vàng chưa cập nhật hôm nay: lần cuối %1 (cách đây %2)").fill(
+            when, format_age(age))
+    return result(status, summary, details, remedy=remedy, metrics=metrics)
 
 
 # --- invoices.sequence --------------------------------------------------------
@@ -176,11 +236,21 @@ def check_prices(ctx: CheckContext) -> CheckResult:
 # sales series has one mixed series, which is then one sequence, as that POS numbered it.
 _WINDOW_SQL = text("SELECT series, number, issued_at, kind FROM invoices WHERE issued_at >= :since")
 # Per series, the last invoice before the window: without it, deleting the
-# window's first invoice would leave no visible gap.
+# window's first invoice would leave no visible gap.  Each series' candidates
+# are found in one grouped pass (a subquery per invoice was quadratic: past the
+# timeout on a busy shop's year, holding a read that kept the POS from saving):
+# the row with the largest number, and the row issued last.  The anchor is the
+# larger of the two as read in Python: on a text column SQL's MAX is
+# alphabetical ('9' > '18') and the last issued row has the real last number.
 _ANCHOR_SQL = text(
     "SELECT i.series, i.number, i.issued_at FROM invoices i"
-    " WHERE i.issued_at < :since AND i.number = ("
-    "   SELECT MAX(j.number) FROM invoices j WHERE j.series = i.series AND j.issued_at < :since)"
+    " JOIN (SELECT series, MAX(number) AS last FROM invoices WHERE issued_at < :since GROUP BY series) m"
+    "   ON m.series = i.series AND m.last = i.number"
+    " WHERE i.issued_at < :since"
+    " UNION ALL"
+    " SELECT i.series, i.number, i.issued_at FROM invoices i"
+    " JOIN (SELECT series, MAX(issued_at) AS latest FROM invoices WHERE issued_at < :since GROUP BY series) m"
+    "   ON m.series = i.series AND m.latest = i.issued_at"
 )
 
 
@@ -243,11 +313,21 @@ def check_invoices(ctx: CheckContext) -> CheckResult:
         anchors = conn.execute(_ANCHOR_SQL, params).all()
     per_series: dict[str, list[tuple[int, dt.datetime]]] = defaultdict(list)
     kinds: dict[str, set[str]] = defaultdict(set)
+    unreadable: list[str] = []  # invoices whose stored number has no digits to read, as stored
     for series, number, issued, kind in window:
-        per_series[str(series)].append((int(number), to_shop_time(issued)))
         kinds[str(series)].add(str(kind))
-    anchor_of = {str(series): (int(number), to_shop_time(issued)) for series, number, issued in anchors}
-    if not per_series:
+        read = as_invoice_number(number)
+        if read is None:
+            unreadable.append(f"{series} \u201c{number}\u201d")
+        else:
+            per_series[str(series)].append((read, to_shop_time(issued)))
+    anchor_of: dict[str, tuple[int, dt.datetime]] = {}
+    for series, number, issued in anchors:
+        read = as_invoice_number(number)
+        candidate = (read, to_shop_time(issued)) if read is not None else None
+        if candidate is not None and (str(series) not in anchor_of or candidate > anchor_of[str(series)]):
+            anchor_of[str(series)] = candidate
+    if not per_series and not unreadable:
         # English's singular of the count is its own message ("one"), as in the window's texts modules.
         none = (say("HealthCheck", "Không có hóa đơn nào trong %1 ngày qua", "one") if days == 1
                 else say("HealthCheck", "Không có hóa đơn nào trong %1 ngày qua"))
@@ -282,6 +362,8 @@ def check_invoices(ctx: CheckContext) -> CheckResult:
         lines.append(say("HealthCheck", "Trùng %1 số: %2").fill(len(duplicates), ", ".join(duplicates[:LISTED])))
     if disordered:
         lines.append(say("HealthCheck", "Lập trước hóa đơn số nhỏ hơn: %1").fill(", ".join(disordered[:LISTED])))
+    if unreadable:
+        lines.append(say("HealthCheck", "Không đọc được số hóa đơn: %1").fill(", ".join(unreadable[:LISTED])))
     details = joined(lines, "\n")
     if missing or duplicates:
         parts: list[str] = []
@@ -298,6 +380,11 @@ def check_invoices(ctx: CheckContext) -> CheckResult:
                       say("HealthCheck", "%1 hóa đơn có số không tăng theo giờ lập (%2)").fill(
                           len(disordered), ", ".join(disordered[:SHOWN])),
                       details, remedy="invoices.order", metrics=metrics)
+    if unreadable:
+        # An invoice whose number cannot be read cannot be placed in its series: a gap it fills, or one it hides.
+        return result(Status.WARNING,
+                      say("HealthCheck", "Không đọc được số hóa đơn: %1").fill(", ".join(unreadable[:SHOWN])),
+                      details, remedy="invoices.unreadable", metrics=metrics)
     ranges = joined([say("HealthCheck", "%1 đến %2").fill(invoice_code(r.series, r.first),
                                                           invoice_code(r.series, r.last)) for r in reports], ", ")
     if records:

@@ -138,7 +138,8 @@ def test_board_two_days_old_before_opening_is_still_a_warning(make_ctx, demo_sho
 
 def test_todays_board_older_than_the_limit_is_a_warning(make_ctx, shop_settings: Settings) -> None:
     outcome = _prices(make_ctx, settings=settings_with(shop_settings, "health", price_max_age_hours=1))
-    assert outcome.status is Status.WARNING and outcome.remedy == "prices.stale"
+    # Updated today, so not the "not updated today" fix (prices.stale): its own (review r01 case 3).
+    assert outcome.status is Status.WARNING and outcome.remedy == "prices.aged"
     assert "quá 1 giờ" in outcome.summary
 
 
@@ -316,3 +317,126 @@ def test_a_board_dated_in_the_future_is_not_fresh(make_ctx, demo_shop: DemoShop)
     outcome = _prices(make_ctx)
     assert outcome.status is Status.WARNING and outcome.remedy == "clock.skew"
     assert "08:30 20/11/2027" in outcome.summary and "tương lai" in outcome.summary
+
+
+# --- found by the review of 2026-11 (tmp/review_health): each failed on the code before its fix ---------------
+
+def _numbers_as_text(conn: sqlite3.Connection, expression: str) -> None:
+    """Rebuild ``invoices`` with its number as TEXT (a POS on a varchar column), each number written as
+    ``expression`` makes it from the integer one."""
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'invoices'").fetchone()[0]
+    as_text = re.sub(r"\bnumber(\s+)INTEGER\b", r"number\1TEXT", sql)
+    assert as_text != sql
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(invoices)")]
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    conn.execute("ALTER TABLE invoices RENAME TO invoices_old")
+    conn.execute(as_text)
+    conn.execute(f"INSERT INTO invoices SELECT {', '.join(expression if c == 'number' else c for c in columns)}"  # noqa: S608
+                 " FROM invoices_old")
+    conn.execute("DROP TABLE invoices_old")
+
+
+def test_one_type_updated_today_does_not_hide_the_types_left_behind(make_ctx, demo_shop: DemoShop) -> None:
+    # r01 case 1: only 24K (9999) kept up to date; the seven other types' last row is from 01/10, 55 days before
+    # the demo's 25/11 10:00. The newest row used to decide: "cập nhật lúc 08:30 25/11/2026", OK.
+    with pos_db(demo_shop) as conn:
+        conn.execute("DELETE FROM gold_prices WHERE purity_code <> '9999' AND updated_at > '2026-11-19T23:59'")
+        conn.execute("DELETE FROM gold_prices WHERE purity_code <> '9999'"
+                     " AND id NOT IN (SELECT MAX(id) FROM gold_prices GROUP BY purity_code)")
+        conn.execute("UPDATE gold_prices SET updated_at = '2026-10-01T08:30:00' WHERE purity_code <> '9999'")
+    outcome = _prices(make_ctx)
+    assert_flagged(outcome, Status.CRITICAL, "prices.stale")  # 55 days is past PRICES_CRITICAL_HOURS (48 h)
+    # The demo board has 8 types, listed by purity: 24K first, then 999, 99, 98 (SHOWN = 3 named).
+    assert "7 trong 8 loại vàng có giá cũ (Vàng 999, Vàng 99, Vàng 98, …)" in outcome.summary
+    assert "08:30 01/10/2026" in outcome.summary and "Vàng 24K" not in outcome.summary
+    assert outcome.details.count("CŨ: ") == 7 and "CŨ: Vàng 24K" not in outcome.details
+    assert {m.name: m.value for m in outcome.metrics}["age_hours"] == pytest.approx(55 * 24 + 1.5)
+
+
+def test_one_type_left_at_yesterdays_price_is_named(make_ctx, demo_shop: DemoShop) -> None:
+    # The cashier saved today's prices but for 610: its newest row is the demo's 24/11 14:00 one.
+    pos_edit(demo_shop, "DELETE FROM gold_prices WHERE purity_code = '610' AND updated_at >= '2026-11-25'")
+    outcome = _prices(make_ctx)
+    assert_flagged(outcome, Status.WARNING, "prices.stale")
+    assert "1 trong 8 loại vàng có giá cũ (Vàng 610)" in outcome.summary
+    assert "14:00 24/11/2026" in outcome.summary
+
+
+def test_a_price_typed_with_thousands_dots_is_read(make_ctx, demo_shop: DemoShop) -> None:
+    # r01 case 2: SQLite keeps '15.190.000' as text in the INTEGER column; it used to end in ValueError (unknown).
+    pos_edit(demo_shop, "UPDATE gold_prices SET sell_vnd_per_chi = '15.190.000'"
+                        " WHERE purity_code = '9999' AND updated_at = ?", (TODAY_BOARD,))
+    outcome = _prices(make_ctx)
+    assert outcome.status is Status.OK, outcome.summary
+    assert "Vàng 24K (9999): mua 14.890.000 ₫, bán 15.190.000 ₫" in outcome.details  # the demo's 9999 prices
+
+
+def test_an_unreadable_price_is_an_invalid_price(make_ctx, demo_shop: DemoShop) -> None:
+    pos_edit(demo_shop, "UPDATE gold_prices SET sell_vnd_per_chi = 'mười lăm triệu'"
+                        " WHERE purity_code = '750' AND updated_at = ?", (TODAY_BOARD,))
+    outcome = _prices(make_ctx)
+    assert_flagged(outcome, Status.CRITICAL, "prices.invalid")
+    assert "Vàng 18K (750)" in outcome.summary and "mười lăm triệu" in outcome.summary
+    assert {m.name: m.value for m in outcome.metrics}["invalid_purities"] == 1
+
+
+def test_todays_board_set_early_has_a_fix_that_says_so(make_ctx, demo_shop: DemoShop) -> None:
+    # r01 case 3: set at 07:45, checked at 19:50 (12 h 5 min, past the demo's 12 h limit, still trading until
+    # 20:00). The fix text said the board was not updated today, which is false.
+    pos_edit(demo_shop, "UPDATE gold_prices SET updated_at = '2026-11-25T07:45:00' WHERE updated_at = ?",
+             (TODAY_BOARD,))
+    outcome = _prices(make_ctx, now=dt.datetime(2026, 11, 25, 12, 50, tzinfo=dt.UTC))  # 19:50 in the shop
+    assert_flagged(outcome, Status.WARNING, "prices.aged")
+    assert "07:45 25/11/2026" in outcome.summary and "quá 12 giờ" in outcome.summary
+    steps = pos_data.REMEDIES["prices.aged"]
+    assert "chưa được cập nhật hôm nay" not in steps and "hôm nay" in steps
+
+
+@pytest.mark.parametrize("expression", ["CAST(number AS TEXT)", "'HD' || printf('%06d', number)"])
+def test_invoice_numbers_stored_as_text_are_read_as_numbers(make_ctx, demo_shop: DemoShop, expression: str) -> None:
+    # r03: '9' > '33' as text, so the last number before the window read 9 (a false gap of 10..33), and
+    # 'HD000034' ended in ValueError. The same invoices must give the integer demo's verdict
+    # (test_demo_invoices_are_sequential).
+    with pos_db(demo_shop) as conn:
+        _numbers_as_text(conn, expression)
+    outcome = _invoices(make_ctx)
+    assert outcome.status is Status.OK, outcome.summary
+    assert "17 hóa đơn và 4 bảng kê thu mua trong 7 ngày qua" in outcome.summary
+    assert "1C26TVG-0000034 đến 1C26TVG-0000050" in outcome.summary
+
+
+def test_a_gap_among_text_numbers_is_still_found(make_ctx, demo_shop: DemoShop) -> None:
+    with pos_db(demo_shop) as conn:
+        _numbers_as_text(conn, "CAST(number AS TEXT)")
+        conn.execute(f"DELETE FROM invoices WHERE {SALES} AND number = '42'")  # noqa: S608
+    outcome = _invoices(make_ctx)
+    assert_flagged(outcome, Status.CRITICAL, "invoices.gap")
+    assert "thiếu 1 số (1C26TVG-0000042)" in outcome.summary
+
+
+def test_an_unreadable_invoice_number_is_named(make_ctx, demo_shop: DemoShop) -> None:
+    # The window's last sales invoice (50) saved without a number: the others are still judged, and it is named.
+    pos_edit(demo_shop, f"UPDATE invoices SET number = 'chưa cấp số' WHERE {SALES} AND number = ?",  # noqa: S608
+             (LAST,))
+    outcome = _invoices(make_ctx)
+    assert_flagged(outcome, Status.WARNING, "invoices.unreadable")
+    assert "1C26TVG \u201cchưa cấp số\u201d" in outcome.summary
+    assert "Ký hiệu 1C26TVG: 16 hóa đơn, số 34 đến 49" in outcome.details
+
+
+def test_a_years_invoices_of_a_busy_shop_are_checked_quickly(make_ctx, demo_shop: DemoShop) -> None:
+    # r09: 200 invoices a day from 01/01 (65,600 in the series) took past the check's 15 s timeout, holding a read
+    # that kept the POS from saving. The budget is a tenth of that timeout, far above what a linear read needs.
+    start = dt.datetime(2026, 1, 1, 8, 0)
+    rows = [("1C26TVG", n + 1, (start + dt.timedelta(days=n // 200, seconds=(n % 200) * 216)).isoformat())
+            for n in range((dt.date(2026, 11, 25) - start.date()).days * 200)]
+    with pos_db(demo_shop) as conn:
+        conn.execute(f"DELETE FROM invoices WHERE {SALES}")  # noqa: S608
+        conn.executemany("INSERT INTO invoices(series, number, kind, issued_at, payment_method, total_vnd)"
+                         " VALUES (?, ?, 'sell', ?, 'cash', 1000000)", rows)
+    began = dt.datetime.now(dt.UTC)  # a duration, not a date: the check itself runs on the injected clock
+    outcome = _invoices(make_ctx)
+    elapsed = (dt.datetime.now(dt.UTC) - began).total_seconds()
+    assert outcome.status is Status.OK, outcome.summary
+    assert f"1C26TVG-{len(rows):07d}" in outcome.summary
+    assert elapsed < 1.5, elapsed

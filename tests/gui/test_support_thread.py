@@ -433,3 +433,37 @@ def test_the_timeline_keeps_the_cashiers_place(qtbot: QtBot, page: SupportPage, 
     page._state._poll_in_background()
     qtbot.waitUntil(lambda: "Tin mới thứ hai" in timeline.toPlainText(), timeout=10000)
     qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=5000)
+
+
+def test_a_slow_older_read_never_replaces_a_newer_one(qtbot: QtBot, page: SupportPage, demo_runtime: Runtime) -> None:
+    """Two reads of one conversation run side by side in the pool (the selection's, then the one after a save):
+    if the older one finishes last, its snapshot, taken before the reply was saved, must not wipe the reply off
+    the screen.  (Seen on a loaded CI box: the reply never appeared.)"""
+    request_id = _select(qtbot, page, RequestStatus.ON_SITE_SCHEDULED)
+    state = page._state.conversations
+    real, gate = demo_runtime.conversation.conversation, threading.Event()
+    taken: list[object] = []
+
+    def read_then_wait(rid: str) -> object:  # the first read takes its snapshot now and returns it late
+        snapshot = real(rid)
+        if not taken:
+            taken.append(snapshot)
+            gate.wait(30)
+        return snapshot
+
+    demo_runtime.conversation.conversation = read_then_wait  # type: ignore[method-assign]
+    try:
+        state.load(request_id)  # the older read: held with its snapshot
+        qtbot.waitUntil(lambda: bool(taken), timeout=10000)
+        demo_runtime.conversation.reply(request_id, "Chị Lan", "Tin nhắn mới nhất", [])
+        with qtbot.waitSignal(state.loaded, timeout=10000):
+            state.load(request_id)  # the newer read, with the reply
+        assert "Tin nhắn mới nhất" in page.thread.timeline.toPlainText()
+        emitted: list[object] = []
+        state.loaded.connect(emitted.append)
+        gate.set()
+        qtbot.wait(500)
+        assert emitted == [] and "Tin nhắn mới nhất" in page.thread.timeline.toPlainText()
+    finally:
+        gate.set()
+        demo_runtime.conversation.conversation = real  # type: ignore[method-assign]

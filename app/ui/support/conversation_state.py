@@ -109,6 +109,10 @@ class ConversationState(FeatureState):
     def __init__(self, runtime: Runtime, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(runtime, runner, parent)
         self.current: str | None = None  # the request whose conversation is shown
+        # Reads run side by side in the pool and may finish out of order: each is numbered, and one older than
+        # the read last shown is dropped (its snapshot predates what is on screen, e.g. a reply just saved).
+        self._reads_started = 0
+        self._read_shown = 0
         self.unread = 0
         self.unread_by_request: dict[str, int] = {}
         self.visits: list[UpcomingVisit] = []
@@ -124,6 +128,8 @@ class ConversationState(FeatureState):
         if request_id is None:
             return
         runtime = self._runtime
+        self._reads_started += 1
+        number = self._reads_started
 
         def job() -> Loaded:
             conversation = runtime.conversation.conversation(request_id)
@@ -132,7 +138,7 @@ class ConversationState(FeatureState):
                 runtime.conversation.mark_read(request_id)
             return Loaded(request_id, conversation, runtime.support.events(request_id), marked)
 
-        self._runner.run(job, on_success=self._loaded, on_failure=lambda exc: log.error(
+        self._runner.run(job, on_success=lambda loaded: self._loaded(loaded, number), on_failure=lambda exc: log.error(
             "cannot read the conversation of %s: %s", request_id, exc), context=self)
 
     def reload(self, request_id: str) -> None:
@@ -140,11 +146,12 @@ class ConversationState(FeatureState):
         if request_id == self.current:
             self.load(request_id)
 
-    def _loaded(self, loaded: Loaded) -> None:
+    def _loaded(self, loaded: Loaded, number: int) -> None:
         if loaded.marked_read:
             self.refresh_unread()  # even if another request was picked meanwhile: the counts changed
-        if loaded.request_id != self.current:
-            return  # another request was picked meanwhile
+        if loaded.request_id != self.current or number < self._read_shown:
+            return  # another request was picked meanwhile, or a newer read is already on screen
+        self._read_shown = number
         self.loaded.emit(loaded)
 
     def refresh_unread(self) -> None:

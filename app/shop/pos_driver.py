@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import enum
 import importlib
+import math
+import ntpath
+import os
+import posixpath
 import re
+from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy import URL, create_engine
 from sqlalchemy.engine import Engine
@@ -39,8 +44,12 @@ def ensure_driver(url: URL) -> None:
 
 def pos_engine_for(url: URL) -> Engine:
     """An engine for the POS at ``url`` with the driver it needs and the connect options below; :class:`PosUrlError`
-    (missing driver) if that driver cannot be imported."""
+    (missing driver) if that driver cannot be imported.
+
+    An SQLite file is opened read-only whatever form ``url`` names it in, and the timeouts ``url`` itself sets are
+    held to the ones below (:func:`bounded_timeouts`)."""
     ensure_driver(url)  # a missing driver is a clear error, not an ImportError deep in SQLAlchemy
+    url = read_only_sqlite(bounded_timeouts(url))
     return create_engine(url, connect_args=driver_options(url), pool_pre_ping=True)
 
 
@@ -49,6 +58,88 @@ def pos_engine_for(url: URL) -> Engine:
 # about 2 x LOGIN_TIMEOUT_S + 5 s: it must stay inside the connect check's timeout.
 LOGIN_TIMEOUT_S = 4
 QUERY_TIMEOUT_S = 10
+# How long a read waits for the POS to release SQLite's write lock before SQLITE_BUSY.
+SQLITE_BUSY_TIMEOUT_S = 5
+
+# The longest wait a URL may ask of each driver, by URL query key.  A POS's own connection string often says
+# 'Connect Timeout=30' (or 0, "wait for ever"): the driver would still be waiting when the check gives up, and the
+# check would say 'unknown' instead of naming the server that does not answer.  A shorter wait is kept.
+_TIMEOUT_CAPS: dict[str, dict[str, float]] = {
+    "mssql": {"login_timeout": LOGIN_TIMEOUT_S, "timeout": QUERY_TIMEOUT_S},  # pymssql.connect()
+    "postgresql": {"connect_timeout": LOGIN_TIMEOUT_S},  # libpq; 0 waits for ever
+    "sqlite": {"timeout": SQLITE_BUSY_TIMEOUT_S},  # sqlite3.connect(); 0 does not wait at all
+}
+
+
+def bounded_timeouts(url: URL) -> URL:
+    """``url`` with each timeout it sets held to at most the driver's cap above.
+
+    A value that is not a number, negative, or (SQL Server, PostgreSQL) 0, which means no limit, becomes the
+    cap.  The cap goes into the URL rather than the connect arguments: what the URL sets wins there.
+    """
+    backend = url.get_backend_name()
+    caps = _TIMEOUT_CAPS.get(backend, {})
+    query = dict(url.query)
+    for key, value in url.query.items():
+        cap = caps.get(key.lower())
+        if cap is None:
+            continue
+        written = value if isinstance(value, str) else value[-1]
+        try:
+            seconds = float(written)
+        except ValueError:
+            seconds = -1.0
+        if not (math.isfinite(seconds) and (0 < seconds <= cap or (seconds == 0 and backend == "sqlite"))):
+            query[key] = f"{cap:g}"
+    return url.set(query=query) if query != dict(url.query) else url
+
+
+_TRUTHY = {"true", "yes", "on", "y", "t", "1"}  # what SQLAlchemy's asbool reads as true
+_WINDOWS_ABSOLUTE = re.compile(r"^([A-Za-z]:[\\/]|[\\/]{2}[^\\/])")
+
+
+def read_only_sqlite(url: URL) -> URL:
+    """An SQLite ``url`` as a ``file:`` URI opened ``mode=ro``, the way ``pos.database`` is opened; other URLs as
+    they are.
+
+    ``sqlite:///C:\\PMV\\pmv.sqlite3`` in ``pos.url`` used to open the file read-write.  A path, Windows or
+    POSIX, relative or absolute, with spaces or Vietnamese letters, becomes ``file:///...?mode=ro`` (percent-encoded;
+    SQLite decodes it); a URI already written with ``uri=true`` keeps its other parameters and gets ``mode=ro``.
+    An in-memory database has no file to protect.
+    """
+    if url.get_backend_name() != "sqlite":
+        return url
+    name = url.database or ""
+    query = dict(url.query)
+    is_uri = str(query.get("uri", "")).strip().lower() in _TRUTHY and name.startswith("file:")
+    modes = [str(value).lower() for key, value in query.items() if key.lower() == "mode"]
+    if not name or name == ":memory:" or (is_uri and ("memory" in modes or "mode=memory" in name.lower())):
+        return url
+    if is_uri:
+        base, _, inner = name.partition("?")
+        # SQLAlchemy appends the URL's own query to the name: parameters written inside the name move there.
+        for pair in filter(None, inner.split("&")):
+            key, _, value = pair.partition("=")
+            query.setdefault(key, value)
+        name = base
+    else:
+        name = _file_uri(name)
+    query = {key: value for key, value in query.items() if key.lower() != "mode"}
+    query.update({"mode": "ro", "uri": "true"})
+    return url.set(database=name, query=query)
+
+
+def _file_uri(path: str) -> str:
+    """A file path as the ``file:`` URI SQLite reads (https://www.sqlite.org/uri.html)."""
+    if os.name == "nt" or _WINDOWS_ABSOLUTE.match(path):
+        windows = PureWindowsPath(ntpath.abspath(path) if os.name == "nt" else path)
+        uri = windows.as_uri()
+        if windows.drive.startswith(("\\\\", "//")):
+            # A share (\\server\\folder): Python writes file://server/folder, but SQLite refuses a host in the
+            # URI unless built to allow one; with an empty host the path keeps the share's two slashes.
+            uri = "file:////" + uri.removeprefix("file://")
+        return uri
+    return PurePosixPath(posixpath.abspath(path)).as_uri()
 
 
 def driver_options(url: URL) -> dict[str, object]:
@@ -63,7 +154,7 @@ def driver_options(url: URL) -> dict[str, object]:
     query = {key.lower() for key in url.query}
     options: dict[str, object] = {}
     if backend == "sqlite":
-        options["timeout"] = 5
+        options["timeout"] = SQLITE_BUSY_TIMEOUT_S
     elif backend == "mssql":
         options.update({"login_timeout": LOGIN_TIMEOUT_S, "timeout": QUERY_TIMEOUT_S, "appname": APP_NAME})
     elif backend == "postgresql":

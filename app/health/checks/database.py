@@ -7,6 +7,7 @@ the same database in the same way.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -16,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import HOTLINE
@@ -37,6 +38,16 @@ INTEGRITY_ID = "pos.db.integrity"
 QUICK_CHECK_MAX_ERRORS = 20
 # Pages copied per step of the online backup: the POS keeps writing between steps.
 BACKUP_STEP_PAGES = 2048
+# The POS holding SQLite's write lock (its own backup, a VACUUM, a big import) is read again this many times, each
+# try waiting the driver's busy timeout (pos_driver.SQLITE_BUSY_TIMEOUT_S, at most), with a pause between tries:
+# 2 x 5 s + 1 s stays well inside the connect check's 20 s.
+SQLITE_BUSY_TRIES = 2
+SQLITE_BUSY_PAUSE_S = 1.0
+# Free space the integrity check's copy must leave on its drive, at the least: the POS must still be able to
+# write meanwhile.  The disk check's low mark (health.disk_min_free_gb) when that is more.
+INTEGRITY_MIN_LEFT = 1024**3
+GB = 1024**3
+MB = 1024**2
 
 REMEDIES: dict[str, str] = {
     "pos.db.not_found": say(
@@ -52,6 +63,23 @@ REMEDIES: dict[str, str] = {
         "1. Đóng phần mềm PMV rồi mở lại; nếu máy vừa bị mất điện hay tắt đột ngột, khởi động lại máy.\n"
         "2. Chạy lại kiểm tra.\n"
         "3. Nếu vẫn lỗi, không chép đè hay xóa tệp dữ liệu; gọi %1.",
+    ).fill(HOTLINE),
+    "pos.db.busy": say(
+        "HealthCheck",
+        "Phần mềm PMV đang bận ghi dữ liệu (thường là lúc PMV tự sao lưu, dọn dẹp dữ liệu hoặc nhập nhiều hàng "
+        "một lúc) nên ứng dụng hỗ trợ tạm thời chưa đọc được; dữ liệu bán hàng không bị ảnh hưởng.\n"
+        "1. Không cần đóng PMV: cứ tiếp tục bán hàng như bình thường.\n"
+        "2. Chờ vài phút cho PMV làm xong rồi chạy lại kiểm tra.\n"
+        "3. Nếu sau 30 phút vẫn báo bận, hoặc PMV cũng không lưu được hóa đơn, gọi %1.",
+    ).fill(HOTLINE),
+    "pos.db.no_room": say(
+        "HealthCheck",
+        "Ổ đĩa gần đầy nên chưa kiểm tra đầy đủ được dữ liệu PMV: bản chép tạm để kiểm tra sẽ chiếm chỗ PMV cần "
+        "để lưu hóa đơn. Dữ liệu bán hàng không bị ảnh hưởng.\n"
+        "1. Dọn bớt ổ đĩa: làm trống Thùng rác, xóa tệp tải về và tệp tạm không dùng (không xóa thư mục PMV "
+        "và các bản sao lưu).\n"
+        "2. Chạy lại kiểm tra khi ổ đĩa còn đủ chỗ như nêu ở dòng tóm tắt.\n"
+        "3. Nếu không biết xóa gì, gọi %1.",
     ).fill(HOTLINE),
     "pos.db.slow": say(
         "HealthCheck",
@@ -293,7 +321,67 @@ def _server_failure(ctx: CheckContext, kind: ConnectFailure, reason: str, detail
                   remedy="pos.db.unreadable")
 
 
-def check_connect(ctx: CheckContext) -> CheckResult:
+def _is_busy(error: BaseException) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection (the POS) holds the lock; it passes."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.OperationalError) and isinstance(code, int) and code & 0xFF in (5, 6)
+
+
+def _read_version(engine: Engine, busy_wait_s: float | None) -> object:
+    with engine.connect() as conn:
+        if busy_wait_s is not None and engine.dialect.name == "sqlite":
+            # This connection only, and only for this check: the pool hands it to other checks after.
+            previous = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {max(0, round(busy_wait_s * 1000))}")
+            try:
+                return _select_version(conn)
+            finally:
+                with contextlib.suppress(SQLAlchemyError):
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous or 0)}")
+        return _select_version(conn)
+
+
+def _select_version(conn: Connection) -> object:
+    conn.execute(text("SELECT 1")).scalar_one()
+    # "key" quoted: KEY is a reserved word in T-SQL.
+    return conn.execute(text("SELECT value FROM pos_info WHERE \"key\" = 'version'")).scalar()
+
+
+def _busy(waited_s: float, details: str) -> CheckResult:
+    """The POS kept its write lock through every try: a passing state, said as such, with nothing to close."""
+    return result(Status.WARNING,
+                  say("HealthCheck", "PMV đang bận ghi dữ liệu (tệp dữ liệu bị khóa suốt %1 giây) nên chưa kiểm tra "
+                                     "được; chạy lại kiểm tra sau vài phút").fill(number(waited_s, 0)),
+                  details=details, remedy="pos.db.busy")
+
+
+def _connect_failed(ctx: CheckContext, dialect: str, path: Path | None, exc: SQLAlchemyError) -> CheckResult:
+    cause = getattr(exc, "orig", None) or exc
+    reason = str(cause).splitlines()[0]
+    if dialect != "sqlite":
+        kind, reason = connect_failure(cause)
+        return _server_failure(ctx, kind, reason, str(exc))
+    if path is not None and _is_empty(path):
+        # An empty file opens as an empty database ("no such table"): the POS's data is gone from it.
+        return result(Status.CRITICAL, say("HealthCheck", "Tệp dữ liệu PMV trống (0 byte): %1").fill(str(path)),
+                      details=str(exc), remedy="pos.db.corrupt")
+    if isinstance(cause, sqlite3.DatabaseError) and not isinstance(cause, sqlite3.OperationalError):
+        # "file is not a database", "malformed": the bytes are wrong, not the access to them.
+        return result(Status.CRITICAL,
+                      say("HealthCheck", "Tệp dữ liệu PMV bị hỏng, không đọc được (%1)").fill(sqlite_reason(cause)),
+                      details=str(exc), remedy="pos.db.corrupt")
+    return result(Status.CRITICAL, say("HealthCheck", "Không mở được cơ sở dữ liệu PMV (%1)").fill(
+                      sqlite_reason(cause)), details=str(exc), remedy="pos.db.unreadable")
+
+
+def check_connect(ctx: CheckContext, *, busy_tries: int | None = None, busy_wait_s: float | None = None,
+                  pause: Callable[[float], object] | None = None) -> CheckResult:
+    """Reach the POS database and read its version.
+
+    An SQLite file the POS holds locked is read again ``busy_tries`` times (SQLITE_BUSY_TRIES), each try waiting
+    ``busy_wait_s`` (the driver's busy timeout unless given), with ``pause`` (the run's cancel event's wait)
+    between tries; still locked, it is a warning to try later.
+    """
     try:
         ctx.pos_url()  # NotConfigured -> skipped, before anything else
         engine = ctx.pos_engine
@@ -306,29 +394,22 @@ def check_connect(ctx: CheckContext) -> CheckResult:
                       details=say("HealthCheck", "Đường dẫn trong cài đặt: %1").fill(str(path)),
                       remedy="pos.db.not_found")
     warn_ms = ctx.settings.health.db_latency_warn_ms
-    started = time.perf_counter()
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1")).scalar_one()
-            # "key" quoted: KEY is a reserved word in T-SQL.
-            version = conn.execute(text("SELECT value FROM pos_info WHERE \"key\" = 'version'")).scalar()
-    except SQLAlchemyError as exc:
-        cause = getattr(exc, "orig", None) or exc
-        reason = str(cause).splitlines()[0]
-        if engine.dialect.name != "sqlite":
-            kind, reason = connect_failure(cause)
-            return _server_failure(ctx, kind, reason, str(exc))
-        if path is not None and _is_empty(path):
-            # An empty file opens as an empty database ("no such table"): the POS's data is gone from it.
-            return result(Status.CRITICAL, say("HealthCheck", "Tệp dữ liệu PMV trống (0 byte): %1").fill(str(path)),
-                          details=str(exc), remedy="pos.db.corrupt")
-        if isinstance(cause, sqlite3.DatabaseError) and not isinstance(cause, sqlite3.OperationalError):
-            # "file is not a database", "malformed": the bytes are wrong, not the access to them.
-            return result(Status.CRITICAL,
-                          say("HealthCheck", "Tệp dữ liệu PMV bị hỏng, không đọc được (%1)").fill(sqlite_reason(cause)),
-                          details=str(exc), remedy="pos.db.corrupt")
-        return result(Status.CRITICAL, say("HealthCheck", "Không mở được cơ sở dữ liệu PMV (%1)").fill(
-                          sqlite_reason(cause)), details=str(exc), remedy="pos.db.unreadable")
+    tries = max(1, busy_tries if busy_tries is not None else SQLITE_BUSY_TRIES)
+    wait = pause if pause is not None else ctx.cancel.wait
+    first_try = time.perf_counter()
+    for attempt in range(1, tries + 1):
+        started = time.perf_counter()
+        try:
+            version = _read_version(engine, busy_wait_s)
+            break
+        except SQLAlchemyError as exc:
+            cause = getattr(exc, "orig", None) or exc
+            if engine.dialect.name == "sqlite" and _is_busy(cause):
+                if attempt < tries and not ctx.cancel.is_set():
+                    wait(SQLITE_BUSY_PAUSE_S)
+                    continue
+                return _busy(time.perf_counter() - first_try, str(exc))
+            return _connect_failed(ctx, engine.dialect.name, path, exc)
     latency_ms = round((time.perf_counter() - started) * 1000, 1)
     metrics = (Metric("latency_ms", latency_ms, "ms", warn=warn_ms),)
     where = f"PMV {version}" if version else "PMV"
@@ -358,6 +439,9 @@ def check_integrity(ctx: CheckContext) -> CheckResult:
     recent = _recent_ok(cache, ctx)
     if recent is not None:
         return recent
+    no_room = _no_room_for_copy(ctx)
+    if no_room is not None:
+        return no_room
     outcome = _full_integrity_check(ctx)
     if cache is not None and outcome.status is Status.OK:
         said = outcome.summary.to_json() if isinstance(outcome.summary, Phrase) else None
@@ -391,6 +475,32 @@ def _recent_ok(cache: Path | None, ctx: CheckContext) -> CheckResult | None:
     else:
         summary = str(data["summary"])
     return result(Status.OK, say("HealthCheck", "%1 (kiểm tra đầy đủ lúc %2)").fill(summary, when))
+
+
+def _no_room_for_copy(ctx: CheckContext) -> CheckResult | None:
+    """A warning when the copy would leave its drive (the temp folder's, C: on a till, where the POS writes too)
+    with less than the margin free; None when it fits.
+
+    A warning, not 'skipped': until there is room the books go unchecked, and the temp folder may be on another
+    drive than the one the disk check measures, so nothing else would say so.
+    """
+    with ctx.pos_engine.connect() as conn:
+        # The copy's size exactly: pages, WAL content included, whatever form pos.database / pos.url names it in.
+        size = int(conn.exec_driver_sql("PRAGMA page_count").scalar() or 0) * int(
+            conn.exec_driver_sql("PRAGMA page_size").scalar() or 0)
+    folder = tempfile.gettempdir()
+    free = ctx.machine.disk_usage(folder).free
+    margin = max(int(ctx.settings.health.disk_min_free_gb * GB), INTEGRITY_MIN_LEFT)
+    if free >= size + margin:
+        return None
+    return result(Status.WARNING,
+                  say("HealthCheck", "Ổ đĩa gần đầy, chưa kiểm tra đầy đủ dữ liệu PMV: bản chép tạm cần %1 MB, ổ "
+                                     "chứa thư mục tạm còn trống %2 MB, cần ít nhất %3 MB").fill(
+                      number(size / MB, 0), number(free / MB, 0), number((size + margin) / MB, 0)),
+                  details=say("HealthCheck", "Thư mục tạm: %1; sau khi chép phải còn trống ít nhất %2 GB để PMV "
+                                             "ghi dữ liệu").fill(folder, number(margin / GB, None)),
+                  remedy="pos.db.no_room",
+                  metrics=(Metric("copy_mb", round(size / MB, 1), "MB"), Metric("free_mb", round(free / MB, 1), "MB")))
 
 
 def _full_integrity_check(ctx: CheckContext) -> CheckResult:

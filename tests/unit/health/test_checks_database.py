@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
 import shutil
 import sqlite3
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 
 from app.health.checks import database
 from app.health.context import CheckContext
+from app.health.machine import DiskUsage, MachineProbes
 from app.health.model import Status
 from app.health.runner import run_checks
 from app.infra.settings import Settings
@@ -92,18 +96,77 @@ def test_an_empty_database_file_is_lost_data_not_a_busy_file(make_ctx, demo_shop
     assert demo_shop.pos_database.stat().st_size == 0  # read-only: the check wrote nothing into it
 
 
-def test_locked_database_is_critical_unreadable(make_ctx, demo_shop: DemoShop) -> None:
-    holder = sqlite3.connect(demo_shop.pos_database, isolation_level=None)
+def _busy_for(path: Path, seconds: float | None) -> sqlite3.Connection:
+    """The POS holding its write lock (its own backup, a VACUUM): released after ``seconds``, or by the caller."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")  # readers get SQLITE_BUSY once their busy timeout runs out
+    def release() -> None:
+        with contextlib.suppress(sqlite3.Error):  # the test may have closed it already
+            holder.execute("COMMIT")
+
+    if seconds is not None:
+        timer = threading.Timer(seconds, release)
+        timer.daemon = True
+        timer.start()
+    return holder
+
+
+def _quick_busy_timeout(shop_settings: Settings, demo_shop: DemoShop) -> Settings:
+    # The driver's busy timeout (5 s by default) shortened through pos.url, so the test waits fractions of a second.
+    return settings_with(shop_settings, "pos", url=f"sqlite:///{demo_shop.pos_database}?timeout=0.05")
+
+
+def test_a_lock_held_past_the_retries_is_a_warning_to_try_later(make_ctx, shop_settings: Settings,
+                                                                demo_shop: DemoShop) -> None:
+    holder = _busy_for(demo_shop.pos_database, None)
     try:
-        holder.execute("BEGIN EXCLUSIVE")  # another program holds the file: readers time out
-        outcome = run_one(CONNECT, make_ctx())
+        outcome = run_one(CONNECT, make_ctx(_quick_busy_timeout(shop_settings, demo_shop)))
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert outcome.status is Status.CRITICAL
-    assert outcome.remedy == "pos.db.unreadable"
-    # SQLite's SQLITE_BUSY in words; its English stays in the details for the technician.
-    assert "khóa" in outcome.summary and "locked" not in outcome.summary and "locked" in outcome.details
+    # A transient lock: not CRITICAL, and the cashier is never told to close PMV for it.
+    assert outcome.status is Status.WARNING, outcome.summary
+    assert outcome.remedy == "pos.db.busy"
+    _assert_remedy(outcome.remedy)
+    assert "PMV đang bận" in outcome.summary and "locked" not in outcome.summary
+    assert "locked" in outcome.details  # SQLite's own words stay for the technician
+    steps = database.REMEDIES["pos.db.busy"]
+    assert "Đóng phần mềm PMV" not in steps and "đóng PMV" in steps and "chạy lại kiểm tra" in steps
+
+
+def test_a_lock_released_while_the_check_retries_is_ok(make_ctx, shop_settings: Settings,
+                                                       demo_shop: DemoShop) -> None:
+    holder = _busy_for(demo_shop.pos_database, 0.3)  # the first try gives up after 0.05 s; a later one gets in
+    try:
+        outcome = run_one(CONNECT, make_ctx(_quick_busy_timeout(shop_settings, demo_shop)))
+    finally:
+        holder.close()
+    assert outcome.status is Status.OK, outcome.summary
+
+
+def test_the_retries_are_injectable_and_stop_at_the_given_count(make_ctx, demo_shop: DemoShop) -> None:
+    holder = _busy_for(demo_shop.pos_database, None)
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 2:
+            holder.execute("ROLLBACK")  # the POS finishes during the second pause
+
+    try:
+        outcome = database.check_connect(make_ctx(), busy_tries=3, pause=pause, busy_wait_s=0.05)
+    finally:
+        holder.close()
+    assert outcome.status is Status.OK, outcome.summary
+    assert len(pauses) == 2
+
+
+def test_the_busy_retries_fit_inside_the_connect_checks_limit() -> None:
+    from app.shop.pos_driver import SQLITE_BUSY_TIMEOUT_S
+
+    worst = database.SQLITE_BUSY_TRIES * SQLITE_BUSY_TIMEOUT_S + (database.SQLITE_BUSY_TRIES - 1) * \
+        database.SQLITE_BUSY_PAUSE_S
+    assert worst < CONNECT.timeout - 5
 
 
 def test_corrupt_middle_pages_fail_integrity_only(make_ctx, shop_settings: Settings, demo_shop: DemoShop,
@@ -238,3 +301,51 @@ def test_a_data_folder_that_cannot_keep_the_daily_mark_leaves_the_verdict_as_it_
     (blocked / "health").write_text("a file where the folder should be")
     outcome = run_one(INTEGRITY, make_ctx(data_dir=blocked))
     assert outcome.status is Status.OK, outcome.summary
+
+
+# --- room for the integrity check's copy ------------------------------------------
+
+def _copy_size(path: Path) -> int:
+    with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as conn:
+        pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        return pages * int(conn.execute("PRAGMA page_size").fetchone()[0])
+
+
+def _disk_with(free: int, asked: list[str]) -> MachineProbes:
+    def usage(path: str) -> DiskUsage:
+        asked.append(path)
+        return DiskUsage(500 * 1024**3, 500 * 1024**3 - free, free)
+    return MachineProbes(disk_usage=usage)
+
+
+def test_integrity_does_not_copy_the_database_onto_a_nearly_full_disk(make_ctx, demo_shop: DemoShop,
+                                                                      tmp_path: Path) -> None:
+    asked: list[str] = []
+    size = _copy_size(demo_shop.pos_database)
+    free = size + 50 * 1024**2  # the copy fits, but would leave the POS 50 MB to write in
+    outcome = run_one(INTEGRITY, make_ctx(machine=_disk_with(free, asked), data_dir=tmp_path))
+    assert outcome.status is Status.WARNING, outcome.summary
+    assert outcome.remedy == "pos.db.no_room"
+    _assert_remedy(outcome.remedy)
+    assert asked == [tempfile.gettempdir()]  # measured where the copy would go
+    assert "chưa kiểm tra" in outcome.summary and "trống" in outcome.summary
+    assert not (tmp_path / "health" / "integrity.json").exists()  # not marked as checked: it tries again next run
+
+
+def test_integrity_copies_when_the_database_and_the_margin_fit(make_ctx, shop_settings: Settings,
+                                                              demo_shop: DemoShop) -> None:
+    asked: list[str] = []
+    margin = max(int(shop_settings.health.disk_min_free_gb * 1024**3), database.INTEGRITY_MIN_LEFT)
+    free = _copy_size(demo_shop.pos_database) + margin + 1
+    outcome = run_one(INTEGRITY, make_ctx(machine=_disk_with(free, asked)))
+    assert outcome.status is Status.OK, outcome.summary
+    assert asked == [tempfile.gettempdir()]
+
+
+def test_integrity_margin_follows_the_disk_checks_low_mark(make_ctx, shop_settings: Settings,
+                                                           demo_shop: DemoShop) -> None:
+    # The copy must not take the drive below the mark where "Dung lượng ổ đĩa" starts warning.
+    settings = settings_with(shop_settings, "health", disk_min_free_gb=5)
+    free = _copy_size(demo_shop.pos_database) + 4 * 1024**3
+    outcome = run_one(INTEGRITY, make_ctx(settings, machine=_disk_with(free, [])))
+    assert outcome.status is Status.WARNING and outcome.remedy == "pos.db.no_room"

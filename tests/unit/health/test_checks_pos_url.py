@@ -165,3 +165,134 @@ def test_sql_server_that_never_answers_fails_clearly_inside_the_check_timeout(sh
     outcome = report.by_id()[CONNECT.id]
     assert outcome.status is Status.CRITICAL, outcome.summary  # 'unknown' would mean the check timed out first
     assert outcome.remedy == "pos.db.unreachable"
+
+
+# --- timeouts copied in with the POS's connection string --------------------------
+
+def test_a_connect_timeout_copied_from_the_pos_still_ends_inside_the_check(shop_settings) -> None:
+    """ADO.NET strings often carry 'Connect Timeout=30': FreeTDS waited that long (twice), the check gave up first
+    and said 'unknown' instead of naming the unreachable server."""
+    with silent_tcp_server() as (port, accepted):
+        url = f"Server=127.0.0.1,{port};Database=PMV;User Id=pmv_ro;Password={SECRET};Connect Timeout=30;"
+        ctx = CheckContext(_with_url(shop_settings, url), clock=lambda: SHOP_NOW)
+        try:
+            report = run_checks([CONNECT], ctx)
+        finally:
+            ctx.cancel.set()
+            ctx.close()
+        assert accepted
+    outcome = report.by_id()[CONNECT.id]
+    assert outcome.status is Status.CRITICAL, outcome.summary
+    assert outcome.remedy == "pos.db.unreachable"
+
+
+def test_a_postgres_connect_timeout_in_the_url_still_ends_inside_the_check(shop_settings) -> None:
+    with silent_tcp_server() as (port, accepted):
+        url = f"postgresql://pmv_ro:{SECRET}@127.0.0.1:{port}/pmv?connect_timeout=30"
+        ctx = CheckContext(_with_url(shop_settings, url), clock=lambda: SHOP_NOW)
+        try:
+            report = run_checks([CONNECT], ctx)
+        finally:
+            ctx.cancel.set()
+            ctx.close()
+        assert accepted
+    outcome = report.by_id()[CONNECT.id]
+    assert outcome.status is Status.CRITICAL, outcome.summary
+    assert outcome.remedy == "pos.db.unreachable_pg"
+
+
+CAPPED = [
+    ("Server=srv;Database=PMV;UID=sa;PWD=x;Connect Timeout=30", "login_timeout", 4),
+    ("Server=srv;Database=PMV;UID=sa;PWD=x;Connection Timeout=0", "login_timeout", 4),  # 0: wait for ever
+    ("mssql+pymssql://sa:x@srv/PMV?login_timeout=120&timeout=600", "login_timeout", 4),
+    ("mssql+pymssql://sa:x@srv/PMV?login_timeout=120&timeout=600", "timeout", 10),
+    ("mssql+pymssql://sa:x@srv/PMV?timeout=0", "timeout", 10),
+    ("mssql+pymssql://sa:x@srv/PMV?login_timeout=abc", "login_timeout", 4),
+    ("Host=db;Database=pmv;Username=u;Password=x;Timeout=30", "connect_timeout", 4),
+    ("postgresql://u:x@db/pmv?connect_timeout=0", "connect_timeout", 4),
+    ("sqlite:////srv/pmv/pmv.sqlite3?timeout=60", "timeout", 5),
+]
+
+
+@pytest.mark.parametrize(("written", "key", "most"), CAPPED, ids=[f"{c[0]}:{c[1]}" for c in CAPPED])
+def test_timeouts_written_in_pos_url_are_capped_for_every_driver(make_ctx, shop_settings, written: str, key: str,
+                                                                 most: float) -> None:
+    engine = make_ctx(_with_url(shop_settings, written)).pos_engine
+    _args, params = engine.dialect.create_connect_args(engine.url)
+    assert float(params[key]) == most, params
+
+
+KEPT = [
+    ("Server=srv;Database=PMV;UID=sa;PWD=x;Connect Timeout=2", "login_timeout", 2),  # shorter than ours: honoured
+    ("mssql+pymssql://sa:x@srv/PMV?timeout=3", "timeout", 3),
+    ("postgresql://u:x@db/pmv?connect_timeout=3", "connect_timeout", 3),
+    ("sqlite:////srv/pmv/pmv.sqlite3?timeout=0.5", "timeout", 0.5),
+]
+
+
+@pytest.mark.parametrize(("written", "key", "value"), KEPT, ids=[f"{c[0]}:{c[1]}" for c in KEPT])
+def test_shorter_timeouts_in_pos_url_are_kept(make_ctx, shop_settings, written: str, key: str, value: float) -> None:
+    engine = make_ctx(_with_url(shop_settings, written)).pos_engine
+    _args, params = engine.dialect.create_connect_args(engine.url)
+    assert float(params[key]) == value, params
+
+
+def test_the_drivers_longest_login_fits_the_connect_checks_limit() -> None:
+    from app.shop.pos_driver import LOGIN_TIMEOUT_S
+
+    # FreeTDS tries the login twice, then needs a few seconds more to report (README, pos_driver).
+    assert 2 * LOGIN_TIMEOUT_S + 5 < CONNECT.timeout
+
+
+# --- sqlite:/// in pos.url is opened read-only, as pos.database is ------------------
+
+@pytest.mark.parametrize("folder", ["pos", "Dữ liệu PMV #1"])
+def test_an_sqlite_url_opens_the_pos_read_only(make_ctx, shop_settings, demo_shop: DemoShop, tmp_path, folder) -> None:
+    import hashlib
+    import shutil
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    path = tmp_path / folder / "cửa hàng.sqlite3"
+    path.parent.mkdir()
+    shutil.copyfile(demo_shop.pos_database, path)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    ctx = make_ctx(_with_url(shop_settings, f"sqlite:///{path}"))
+    assert run_one(CONNECT, ctx).status is Status.OK
+    with pytest.raises(OperationalError, match="readonly"), ctx.pos_engine.begin() as conn:
+        conn.execute(text("UPDATE pos_info SET value = value"))
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no journal, nothing created
+
+
+def test_an_sqlite_url_to_a_missing_file_creates_nothing(make_ctx, shop_settings, tmp_path) -> None:
+    path = tmp_path / "missing.sqlite3"
+    ctx = make_ctx(_with_url(shop_settings, f"sqlite:///{path}"))
+    with pytest.raises(Exception, match="unable to open"), ctx.pos_engine.connect():
+        pass
+    assert not path.exists()
+
+
+WINDOWS_SQLITE = [
+    ("sqlite:///C:\\PMV\\Dữ liệu\\pmv.sqlite3", "file:///C:/PMV/D%E1%BB%AF%20li%E1%BB%87u/pmv.sqlite3?mode=ro"),
+    ("sqlite:///D:/PMV Data/pmv.sqlite3", "file:///D:/PMV%20Data/pmv.sqlite3?mode=ro"),
+    # A share: SQLite takes no host in a file: URI (unless built to), so the UNC path goes in the path part.
+    ("sqlite:///\\\\POS-SERVER\\PMV\\pmv.sqlite3", "file:////POS-SERVER/PMV/pmv.sqlite3?mode=ro"),
+    ("sqlite:///file:/srv/pmv/pmv.sqlite3?mode=rw&uri=true", "file:/srv/pmv/pmv.sqlite3?mode=ro"),
+    ("sqlite:///file:/srv/pmv/pmv.sqlite3?uri=true&cache=shared", "file:/srv/pmv/pmv.sqlite3?cache=shared&mode=ro"),
+]
+
+
+@pytest.mark.parametrize(("written", "opened"), WINDOWS_SQLITE, ids=[w[0] for w in WINDOWS_SQLITE])
+def test_every_form_of_sqlite_url_is_opened_as_a_read_only_uri(make_ctx, shop_settings, written: str,
+                                                               opened: str) -> None:
+    engine = make_ctx(_with_url(shop_settings, written)).pos_engine
+    args, params = engine.dialect.create_connect_args(engine.url)
+    assert (args[0], params.get("uri")) == (opened, True)
+
+
+def test_pos_database_is_still_opened_read_only_as_before(make_ctx, demo_shop: DemoShop) -> None:
+    engine = make_ctx().pos_engine
+    args, params = engine.dialect.create_connect_args(engine.url)
+    assert args[0] == f"{demo_shop.pos_database.resolve().as_uri()}?mode=ro" and params["uri"] is True

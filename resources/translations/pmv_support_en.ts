@@ -493,7 +493,7 @@
 <context>
     <name>ConversationState</name>
     <message>
-        <location filename="../../app/ui/support/conversation_state.py" line="256"/>
+        <location filename="../../app/ui/support/conversation_state.py" line="263"/>
         <source>Đang tải tệp từ nhà cung cấp…</source>
         <translation>Downloading the file from the vendor…</translation>
     </message>
@@ -1135,7 +1135,7 @@
 <context>
     <name>HealthCheck</name>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="49"/>
+        <location filename="../../app/health/checks/backups.py" line="56"/>
         <source>Không thấy thư mục sao lưu của PMV.
 1. Kiểm tra ổ sao lưu (ổ USB, ổ cứng ngoài, ổ mạng) đã cắm và mở được trong File Explorer.
 2. Trong PMV, mở phần cài đặt sao lưu và xem thư mục sao lưu có đúng không.
@@ -1146,7 +1146,7 @@
 3. If you cannot find it, call %1 so a technician can set up automatic backups again.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="56"/>
+        <location filename="../../app/health/checks/backups.py" line="63"/>
         <source>Chưa có bản sao lưu nào của dữ liệu PMV; nếu máy hỏng sẽ mất toàn bộ sổ sách.
 1. Trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
 2. Bật sao lưu tự động hằng đêm.
@@ -1157,7 +1157,7 @@
 3. Run the check again; if there is still no backup, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="63"/>
+        <location filename="../../app/health/checks/backups.py" line="70"/>
         <source>Bản sao lưu mới nhất đã cũ: sao lưu tự động hằng đêm không chạy.
 1. Để máy thu ngân và PMV bật đến sau giờ sao lưu tự động (thường 22:00).
 2. Kiểm tra ổ sao lưu đang cắm và còn chỗ trống.
@@ -1170,7 +1170,7 @@
 4. If PMV shows an error while backing up, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="71"/>
+        <location filename="../../app/health/checks/backups.py" line="78"/>
         <source>Bản sao lưu mới nhất không khôi phục được (tệp hỏng hoặc không đầy đủ).
 1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
 2. Chạy lại kiểm tra.
@@ -1181,7 +1181,7 @@
 3. If the new backup is damaged too, the backup drive may be faulty: switch to another drive and call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="78"/>
+        <location filename="../../app/health/checks/backups.py" line="85"/>
         <source>Tệp sao lưu có nội dung bất thường (đường dẫn lạ hoặc dung lượng giải nén quá lớn) nên không được mở.
 1. Không giải nén hay mở tệp này.
 2. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
@@ -1192,7 +1192,7 @@
 3. Call %1 so a technician can check the computer (unknown software may be writing into the backup folder).</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="85"/>
+        <location filename="../../app/health/checks/backups.py" line="92"/>
         <source>Máy không cho phần mềm đọc thư mục sao lưu, nên không biết sao lưu còn chạy hay không.
 1. Mở thư mục sao lưu trong File Explorer bằng tài khoản Windows của máy thu ngân; nếu Windows hỏi quyền, chọn “Continue”.
 2. Nếu thư mục nằm trên ổ mạng, kiểm tra máy vẫn đăng nhập được vào ổ đó.
@@ -1203,7 +1203,7 @@
 3. Run the checks again; if the folder still cannot be read, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="93"/>
+        <location filename="../../app/health/checks/backups.py" line="100"/>
         <source>Bản sao lưu thiếu nhiều dữ liệu so với dữ liệu đang dùng; khôi phục từ bản này sẽ mất dữ liệu.
 1. Sao lưu ngay bằng tay: trong PMV, mở phần sao lưu và bấm “Sao lưu ngay”.
 2. Chạy lại kiểm tra.
@@ -1214,7 +1214,7 @@
 3. If the counts still differ, call %1: PMV may be backing up the wrong data file.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="100"/>
+        <location filename="../../app/health/checks/backups.py" line="107"/>
         <source>Dữ liệu đang dùng có ít dòng hơn bản sao lưu đêm qua: có thể đã bị xóa hoặc mất dữ liệu.
 1. Không xóa, không ghi đè bản sao lưu và không tự khôi phục.
 2. Hỏi lại nhân viên có ai vừa xóa hàng, hóa đơn hay khách hàng không.
@@ -1225,164 +1225,179 @@
 3. Call %1 right away so a technician can compare the two and restore what was lost.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="134"/>
+        <location filename="../../app/health/checks/backups.py" line="149"/>
         <source>chưa khai báo thư mục sao lưu (pos.backups_dir)</source>
         <translation>the backup folder is not set (pos.backups_dir)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="176"/>
+        <location filename="../../app/health/checks/backups.py" line="217"/>
+        <source>Không tính %1 tệp không mang tên bản sao lưu của PMV (%2): %3</source>
+        <translation>Not counted, as not named like PMV backups (%2): %3 (%1 in all)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="232"/>
         <source>Không thấy thư mục sao lưu: %1</source>
         <translation>Backup folder not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="181"/>
+        <location filename="../../app/health/checks/backups.py" line="237"/>
         <source>Không đọc được thư mục sao lưu %1: tài khoản Windows đang dùng không có quyền đọc</source>
         <translation>Cannot read the backup folder %1: the Windows account in use has no permission to read it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="185"/>
+        <location filename="../../app/health/checks/backups.py" line="242"/>
         <source>Chưa có bản sao lưu nào trong %1</source>
         <translation>No backups in %1 yet</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="190"/>
+        <location filename="../../app/health/checks/backups.py" line="247"/>
         <source>Mọi bản sao lưu đều mang thời gian trong tương lai (mới nhất %1): đồng hồ máy có thể bị lùi</source>
         <translation>Every backup is dated in the future (newest %1): the computer clock may have been set back</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="201"/>
+        <location filename="../../app/health/checks/backups.py" line="258"/>
         <source>Bản sao lưu mới nhất cách đây %1 (%2)</source>
         <translation>Newest backup taken %1 ago (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="204"/>
+        <location filename="../../app/health/checks/backups.py" line="262"/>
         <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian trong tên tệp)</source>
         <translation>Backups: %1; newest: %2 (by the time in its file name)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="207"/>
+        <location filename="../../app/health/checks/backups.py" line="265"/>
         <source>%1 bản sao lưu; mới nhất: %2 (theo thời gian sửa tệp)</source>
         <translation>Backups: %1; newest: %2 (by the file&apos;s modification time)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="245"/>
+        <location filename="../../app/health/checks/backups.py" line="305"/>
         <source>đường dẫn không an toàn trong tệp nén: %1</source>
         <translation>unsafe path in the archive: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="248"/>
+        <location filename="../../app/health/checks/backups.py" line="308"/>
         <source>tệp nén rỗng</source>
         <translation>empty archive</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="249"/>
+        <location filename="../../app/health/checks/backups.py" line="309"/>
         <source>không có tệp dữ liệu PMV trong tệp nén (%1)</source>
         <translation>no PMV data file in the archive (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="254"/>
+        <location filename="../../app/health/checks/backups.py" line="314"/>
         <source>%1 giải nén ra %2 byte, vượt giới hạn %3 byte</source>
         <translation>%1 unpacks to %2 bytes, over the limit of %3 bytes</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="262"/>
+        <location filename="../../app/health/checks/backups.py" line="327"/>
         <source>%1 giải nén vượt giới hạn %2 byte</source>
         <translation>%1 unpacks to more than the limit of %2 bytes</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="265"/>
-        <location filename="../../app/health/checks/database.py" line="431"/>
+        <location filename="../../app/health/checks/backups.py" line="330"/>
+        <location filename="../../app/health/checks/database.py" line="541"/>
         <source>đã hủy</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="285"/>
+        <location filename="../../app/health/checks/backups.py" line="350"/>
         <source>Bỏ qua: không đọc được thư mục sao lưu</source>
         <translation>Skipped: the backup folder cannot be read</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="288"/>
+        <location filename="../../app/health/checks/backups.py" line="353"/>
         <source>Bỏ qua: không có bản sao lưu để thử khôi phục</source>
         <translation>Skipped: there is no backup to test a restore with</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="292"/>
+        <location filename="../../app/health/checks/backups.py" line="357"/>
         <source>Bỏ qua: chỉ thử khôi phục được bản sao lưu dạng .zip, không phải %1</source>
         <translation>Skipped: only .zip backups can be test-restored, and %1 is not one</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="299"/>
-        <location filename="../../app/health/checks/backups.py" line="302"/>
+        <location filename="../../app/health/checks/backups.py" line="366"/>
+        <source>Bỏ qua: ổ đĩa chứa thư mục tạm không đủ chỗ trống để thử khôi phục %1 (còn %2, cần %3)</source>
+        <translation>Skipped: the drive holding the temp folder has too little free space to try restoring %1 (%2 free, %3 needed)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="369"/>
+        <source>Thư mục tạm: %1. Dữ liệu trong bản sao lưu giải nén ra %2; sau khi giải nén phải còn trống ít nhất %3 để PMV vẫn ghi được dữ liệu.</source>
+        <translation>Temp folder: %1. The data in the backup unpacks to %2; after unpacking at least %3 must stay free so that PMV can still save its data.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/backups.py" line="373"/>
+        <location filename="../../app/health/checks/backups.py" line="376"/>
         <source>Bản sao lưu %1 không khôi phục được: %2</source>
         <translation>Backup %1 cannot be restored: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="305"/>
+        <location filename="../../app/health/checks/backups.py" line="379"/>
         <source>Không thử khôi phục được bản sao lưu %1: tệp nén có mật khẩu</source>
         <translation>Could not try restoring backup %1: the archive has a password</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="313"/>
+        <location filename="../../app/health/checks/backups.py" line="387"/>
         <source>Bản sao lưu %1 không khôi phục được: tệp nén hỏng hoặc chép dở</source>
         <translation>Backup %1 cannot be restored: the archive is damaged or only partly copied</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="327"/>
-        <source>Bản sao lưu %1 không khôi phục được: dữ liệu hỏng (%2)</source>
-        <translation>Backup %1 cannot be restored: the data is damaged (%2)</translation>
+        <location filename="../../app/health/checks/backups.py" line="401"/>
+        <source>Bản sao lưu %1 không khôi phục được: dữ liệu hỏng</source>
+        <translation>Backup %1 cannot be restored: the data is damaged</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="335"/>
+        <location filename="../../app/health/checks/backups.py" line="408"/>
         <source>món hàng</source>
         <translation>items</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="336"/>
+        <location filename="../../app/health/checks/backups.py" line="409"/>
         <source>chứng từ</source>
         <translation>documents</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="337"/>
+        <location filename="../../app/health/checks/backups.py" line="410"/>
         <source>khách hàng</source>
         <translation>customers</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="341"/>
+        <location filename="../../app/health/checks/backups.py" line="414"/>
         <source>%1 món hàng</source>
         <translation>items: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="342"/>
+        <location filename="../../app/health/checks/backups.py" line="415"/>
         <source>%1 chứng từ</source>
         <translation>documents: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="343"/>
+        <location filename="../../app/health/checks/backups.py" line="416"/>
         <source>%1 khách hàng</source>
         <translation>customers: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="364"/>
+        <location filename="../../app/health/checks/backups.py" line="437"/>
         <source>%1: bản sao lưu %2, đang dùng %3 (cho phép lệch %4)</source>
         <translation>%1: %2 in the backup, %3 in use (difference allowed: %4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="376"/>
+        <location filename="../../app/health/checks/backups.py" line="449"/>
         <source>Dữ liệu đang dùng ít hơn bản sao lưu %1: %2</source>
         <translation>The data in use has fewer rows than backup %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="380"/>
+        <location filename="../../app/health/checks/backups.py" line="453"/>
         <source>Bản sao lưu %1 thiếu dữ liệu: %2</source>
         <translation>Backup %1 is missing data: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/backups.py" line="382"/>
+        <location filename="../../app/health/checks/backups.py" line="455"/>
         <source>Bản sao lưu %1 khôi phục được: %2</source>
         <translation>Backup %1 can be restored (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="42"/>
+        <location filename="../../app/health/checks/database.py" line="53"/>
         <source>Không tìm thấy tệp dữ liệu của phần mềm PMV.
 1. Kiểm tra ổ đĩa hoặc máy chủ chứa dữ liệu PMV đã bật và đã kết nối (ổ mạng, ổ USB).
 2. Mở phần mềm PMV: nếu PMV cũng báo không thấy dữ liệu, không tạo dữ liệu mới và không cài lại PMV.
@@ -1393,7 +1408,7 @@
 3. Call %1 so a technician can check the path and restore from the latest backup.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="49"/>
+        <location filename="../../app/health/checks/database.py" line="60"/>
         <source>Không mở được cơ sở dữ liệu PMV.
 1. Đóng phần mềm PMV rồi mở lại; nếu máy vừa bị mất điện hay tắt đột ngột, khởi động lại máy.
 2. Chạy lại kiểm tra.
@@ -1404,7 +1419,29 @@
 3. If it still fails, do not overwrite or delete the data file; call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="56"/>
+        <location filename="../../app/health/checks/database.py" line="67"/>
+        <source>Phần mềm PMV đang bận ghi dữ liệu (thường là lúc PMV tự sao lưu, dọn dẹp dữ liệu hoặc nhập nhiều hàng một lúc) nên ứng dụng hỗ trợ tạm thời chưa đọc được; dữ liệu bán hàng không bị ảnh hưởng.
+1. Không cần đóng PMV: cứ tiếp tục bán hàng như bình thường.
+2. Chờ vài phút cho PMV làm xong rồi chạy lại kiểm tra.
+3. Nếu sau 30 phút vẫn báo bận, hoặc PMV cũng không lưu được hóa đơn, gọi %1.</source>
+        <translation>PMV is busy writing its data (usually while it backs itself up, tidies its data or imports many items at once), so the support assistant cannot read it for now; sales data is not affected.
+1. There is no need to close PMV: keep selling as usual.
+2. Wait a few minutes for PMV to finish, then run the checks again.
+3. If it still says busy after 30 minutes, or PMV cannot save invoices either, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="75"/>
+        <source>Ổ đĩa gần đầy nên chưa kiểm tra đầy đủ được dữ liệu PMV: bản chép tạm để kiểm tra sẽ chiếm chỗ PMV cần để lưu hóa đơn. Dữ liệu bán hàng không bị ảnh hưởng.
+1. Dọn bớt ổ đĩa: làm trống Thùng rác, xóa tệp tải về và tệp tạm không dùng (không xóa thư mục PMV và các bản sao lưu).
+2. Chạy lại kiểm tra khi ổ đĩa còn đủ chỗ như nêu ở dòng tóm tắt.
+3. Nếu không biết xóa gì, gọi %1.</source>
+        <translation>The disk is nearly full, so PMV's data could not be checked in full: the temporary copy for the check would take the room PMV needs to save invoices. Sales data is not affected.
+1. Free some disk space: empty the Recycle Bin, delete downloads and temporary files you do not use (do not delete the PMV folder or its backups).
+2. Run the checks again once the disk has the room the summary line gives.
+3. If you are not sure what to delete, call %1.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="84"/>
         <source>Cơ sở dữ liệu PMV trả lời chậm; bán hàng và in hóa đơn sẽ bị chậm theo.
 1. Đóng các chương trình không dùng trên máy thu ngân.
 2. Nếu dữ liệu nằm trên máy chủ hoặc ổ mạng, kiểm tra dây mạng và bộ phát wifi.
@@ -1417,7 +1454,7 @@
 4. If it is still slow, send a support request so a technician can optimise the data.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="64"/>
+        <location filename="../../app/health/checks/database.py" line="92"/>
         <source>Tệp dữ liệu PMV bị hỏng; tiếp tục ghi vào có thể làm mất thêm dữ liệu.
 1. Không tắt máy đột ngột; nếu được, tạm ngừng lập hóa đơn trên PMV.
 2. Không tự sửa, xóa hay chép đè tệp dữ liệu và các bản sao lưu.
@@ -1430,7 +1467,7 @@
 4. Meanwhile, write transactions down by hand to enter them later.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="72"/>
+        <location filename="../../app/health/checks/database.py" line="100"/>
         <source>Ứng dụng hỗ trợ không dùng được chuỗi kết nối tới dữ liệu PMV (mục pos.url trong cài đặt); phần mềm PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Tiếp tục bán hàng trên PMV như bình thường.
 2. Gọi %1 để kỹ thuật viên sửa pos.url theo dạng đúng nêu ở dòng tóm tắt.
@@ -1441,7 +1478,7 @@
 3. After the fix, run the checks again.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="80"/>
+        <location filename="../../app/health/checks/database.py" line="108"/>
         <source>Chuỗi kết nối tới dữ liệu PMV dùng đăng nhập Windows; ứng dụng hỗ trợ cần một tài khoản SQL riêng, chỉ được đọc. PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Tiếp tục bán hàng trên PMV như bình thường.
 2. Kỹ thuật viên: trên SQL Server bật chế độ đăng nhập “SQL Server and Windows Authentication” và tạo một tài khoản chỉ đọc (vai trò db_datareader trên cơ sở dữ liệu của PMV).
@@ -1454,7 +1491,7 @@
 4. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="91"/>
+        <location filename="../../app/health/checks/database.py" line="119"/>
         <source>Bản cài đặt ứng dụng hỗ trợ thiếu thành phần để đọc dữ liệu PMV; PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Vào mục “Cập nhật”, cài bản mới nhất của ứng dụng.
 2. Nếu vẫn báo thiếu, gọi %1 để kỹ thuật viên cài lại ứng dụng.</source>
@@ -1463,7 +1500,7 @@
 2. If it still reports something missing, call %1 so a technician can reinstall the app.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="98"/>
+        <location filename="../../app/health/checks/database.py" line="126"/>
         <source>Không liên lạc được với máy chủ chứa dữ liệu PMV.
 1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.
 2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.
@@ -1474,7 +1511,7 @@
 3. Call %1: a technician will check that SQL Server accepts TCP/IP connections (port 1433, or the SQL Server Browser service for an instance name such as SQLEXPRESS) and the server&apos;s firewall.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="106"/>
+        <location filename="../../app/health/checks/database.py" line="134"/>
         <source>Không liên lạc được với máy chủ chứa dữ liệu PMV.
 1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.
 2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.
@@ -1485,7 +1522,7 @@
 3. Call %1: a technician will check that PostgreSQL accepts network connections (port 5432, listen_addresses in postgresql.conf, pg_hba.conf) and the server&apos;s firewall.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="114"/>
+        <location filename="../../app/health/checks/database.py" line="142"/>
         <source>Máy chủ dữ liệu PMV không nhận tên đăng nhập hoặc mật khẩu trong cài đặt của ứng dụng hỗ trợ; PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Không thử đoán mật khẩu nhiều lần: tài khoản có thể bị khóa.
 2. Gọi %1 để kỹ thuật viên kiểm tra tài khoản chỉ đọc của ứng dụng và sửa pos.url.</source>
@@ -1494,260 +1531,275 @@
 2. Call %1 so a technician can check the app&apos;s read-only account and correct pos.url.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="124"/>
+        <location filename="../../app/health/checks/database.py" line="152"/>
         <source>Server=máy-chủ\SQLEXPRESS;Database=PMV;User Id=tên;Password=mật-khẩu (SQL Server), postgresql://tên:mật-khẩu@máy-chủ:5432/PMV (PostgreSQL)</source>
         <translation>Server=server\SQLEXPRESS;Database=PMV;User Id=user;Password=password (SQL Server), postgresql://user:password@server:5432/PMV (PostgreSQL)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="154"/>
+        <location filename="../../app/health/checks/database.py" line="182"/>
         <source>%1 ngày %2 giờ</source>
         <translation>%1 d %2 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="155"/>
+        <location filename="../../app/health/checks/database.py" line="183"/>
         <source>%1 ngày</source>
         <translation>%1 d</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="157"/>
-        <location filename="../../app/health/checks/system.py" line="127"/>
+        <location filename="../../app/health/checks/database.py" line="185"/>
+        <location filename="../../app/health/checks/system.py" line="141"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="158"/>
+        <location filename="../../app/health/checks/database.py" line="186"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="159"/>
-        <location filename="../../app/health/checks/system.py" line="125"/>
+        <location filename="../../app/health/checks/database.py" line="187"/>
+        <location filename="../../app/health/checks/system.py" line="139"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="192"/>
+        <location filename="../../app/health/checks/database.py" line="220"/>
         <source>chuỗi rỗng</source>
         <translation>empty string</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="193"/>
+        <location filename="../../app/health/checks/database.py" line="221"/>
         <source>không phải URL (có ://) cũng không phải chuỗi Khóa=Giá trị;...</source>
         <translation>neither a URL (with ://) nor a Key=Value;... string</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="194"/>
+        <location filename="../../app/health/checks/database.py" line="222"/>
         <source>không đọc được URL (%1)</source>
         <translation>cannot read the URL (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="195"/>
+        <location filename="../../app/health/checks/database.py" line="223"/>
         <source>phần sau khóa &apos;%1&apos; thiếu dấu = (giá trị có dấu ; phải đặt trong {...})</source>
         <translation>the part after key &apos;%1&apos; has no = (a value containing ; must be enclosed in {...})</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="196"/>
+        <location filename="../../app/health/checks/database.py" line="224"/>
         <source>phần đầu chuỗi thiếu dấu =</source>
         <translation>the start of the string has no =</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="197"/>
+        <location filename="../../app/health/checks/database.py" line="225"/>
         <source>có dấu = mà không có tên khóa đứng trước</source>
         <translation>an = with no key name before it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="198"/>
+        <location filename="../../app/health/checks/database.py" line="226"/>
         <source>khóa &apos;%1&apos; được ghi hai lần với hai giá trị khác nhau</source>
         <translation>key &apos;%1&apos; is written twice with two different values</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="199"/>
+        <location filename="../../app/health/checks/database.py" line="227"/>
         <source>giá trị của &apos;%1&apos; mở ngoặc mà không đóng</source>
         <translation>the value of &apos;%1&apos; opens a bracket but never closes it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="200"/>
+        <location filename="../../app/health/checks/database.py" line="228"/>
         <source>có chữ thừa sau dấu đóng ngoặc của &apos;%1&apos;</source>
         <translation>there is extra text after the closing bracket of &apos;%1&apos;</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="201"/>
+        <location filename="../../app/health/checks/database.py" line="229"/>
         <source>%1 (chỉ nhận yes, no, true, false hoặc SSPI)</source>
         <translation>%1 (only yes, no, true, false or SSPI are accepted)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="202"/>
+        <location filename="../../app/health/checks/database.py" line="230"/>
         <source>cổng &apos;%1&apos; không phải số từ 1 đến 65535</source>
         <translation>port &apos;%1&apos; is not a number from 1 to 65535</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="212"/>
+        <location filename="../../app/health/checks/database.py" line="240"/>
         <source>Chuỗi kết nối PMV (pos.url) không đúng dạng: %1; dạng đúng: %2</source>
         <translation>The PMV connection string (pos.url) is malformed: %1; correct form: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="215"/>
+        <location filename="../../app/health/checks/database.py" line="243"/>
         <source>pos.url đang là đường dẫn tệp (%1): tệp dữ liệu SQLite khai báo ở pos.database, còn pos.url là chuỗi kết nối máy chủ, dạng: %2</source>
         <translation>pos.url is a file path (%1): an SQLite data file belongs in pos.database, while pos.url is a server connection string, in the form: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="219"/>
+        <location filename="../../app/health/checks/database.py" line="247"/>
         <source>Chưa hỗ trợ cơ sở dữ liệu &apos;%1&apos; trong pos.url; hỗ trợ SQL Server, PostgreSQL và SQLite</source>
         <translation>Database &apos;%1&apos; in pos.url is not supported yet; supported: SQL Server, PostgreSQL and SQLite</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="222"/>
+        <location filename="../../app/health/checks/database.py" line="250"/>
         <source>Chuỗi kết nối PMV dùng đăng nhập Windows (%1), ứng dụng chưa hỗ trợ; hãy dùng tài khoản SQL: ghi User Id=tên;Password=mật-khẩu thay cho Trusted_Connection</source>
         <translation>The PMV connection string uses Windows login (%1), which the app does not support yet; use an SQL account: write User Id=user;Password=password instead of Trusted_Connection</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="227"/>
+        <location filename="../../app/health/checks/database.py" line="255"/>
         <source>Chuỗi kết nối PMV thiếu tài khoản SQL; thêm User Id=tên;Password=mật-khẩu</source>
         <translation>The PMV connection string has no SQL account; add User Id=user;Password=password</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="229"/>
+        <location filename="../../app/health/checks/database.py" line="257"/>
         <source>Chuỗi kết nối PMV thiếu tên cơ sở dữ liệu; thêm Database=tên (ví dụ Database=PMV)</source>
         <translation>The PMV connection string has no database name; add Database=name (e.g. Database=PMV)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="232"/>
+        <location filename="../../app/health/checks/database.py" line="260"/>
         <source>Chuỗi kết nối PMV dùng nguồn dữ liệu ODBC (DSN=%1), ứng dụng không đọc được DSN; hãy ghi thẳng Server=...;Database=...;User Id=...;Password=...</source>
         <translation>The PMV connection string uses an ODBC data source (DSN=%1), which the app cannot read; write Server=...;Database=...;User Id=...;Password=... directly</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="236"/>
+        <location filename="../../app/health/checks/database.py" line="264"/>
         <source>Máy chủ &apos;%1&apos; dùng named pipes, shared memory hoặc LocalDB; ứng dụng chỉ kết nối SQL Server qua TCP/IP: ghi Server=tên-máy\SQLEXPRESS hoặc Server=tên-máy,1433</source>
         <translation>Server &apos;%1&apos; uses named pipes, shared memory or LocalDB; the app connects to SQL Server only over TCP/IP: write Server=machine-name\SQLEXPRESS or Server=machine-name,1433</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="240"/>
+        <location filename="../../app/health/checks/database.py" line="268"/>
         <source>Bản cài đặt thiếu trình điều khiển cơ sở dữ liệu %1; cài lại hoặc cập nhật ứng dụng</source>
         <translation>The installation is missing the database driver %1; reinstall or update the app</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="249"/>
-        <location filename="../../app/health/checks/database.py" line="250"/>
+        <location filename="../../app/health/checks/database.py" line="277"/>
+        <location filename="../../app/health/checks/database.py" line="278"/>
         <source>tệp đang bị PMV hoặc chương trình khác khóa</source>
         <translation>the file is locked by PMV or another program</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="251"/>
+        <location filename="../../app/health/checks/database.py" line="279"/>
         <source>ổ đĩa báo lỗi khi đọc</source>
         <translation>the drive reported a read error</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="252"/>
+        <location filename="../../app/health/checks/database.py" line="280"/>
         <source>nội dung tệp bị hỏng</source>
         <translation>the file&apos;s contents are damaged</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="253"/>
+        <location filename="../../app/health/checks/database.py" line="281"/>
         <source>không mở được tệp: kiểm tra quyền truy cập</source>
         <translation>cannot open the file: check the access permissions</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="254"/>
+        <location filename="../../app/health/checks/database.py" line="282"/>
         <source>không có quyền đọc tệp</source>
         <translation>no permission to read the file</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="255"/>
+        <location filename="../../app/health/checks/database.py" line="283"/>
         <source>tệp không phải dữ liệu SQLite</source>
         <translation>the file is not an SQLite database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="265"/>
+        <location filename="../../app/health/checks/database.py" line="293"/>
         <source>tệp không có bảng dữ liệu của PMV</source>
         <translation>the file has no PMV data tables</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="266"/>
+        <location filename="../../app/health/checks/database.py" line="294"/>
         <source>lỗi SQLite</source>
         <translation>SQLite error</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="283"/>
+        <location filename="../../app/health/checks/database.py" line="311"/>
         <source>Không liên lạc được máy chủ dữ liệu PMV (%1)</source>
         <translation>Cannot reach the PMV data server (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="286"/>
+        <location filename="../../app/health/checks/database.py" line="314"/>
         <source>Máy chủ dữ liệu PMV (%1) từ chối đăng nhập &apos;%2&apos;</source>
         <translation>The PMV data server (%1) refused the login &apos;%2&apos;</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="289"/>
+        <location filename="../../app/health/checks/database.py" line="317"/>
         <source>Máy chủ %1 không có cơ sở dữ liệu &apos;%2&apos; (hoặc tài khoản không có quyền mở)</source>
         <translation>Server %1 has no database &apos;%2&apos; (or the account has no permission to open it)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="292"/>
+        <location filename="../../app/health/checks/database.py" line="320"/>
         <source>Không mở được cơ sở dữ liệu PMV</source>
         <translation>Cannot open the PMV database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="305"/>
+        <location filename="../../app/health/checks/database.py" line="353"/>
+        <source>PMV đang bận ghi dữ liệu (tệp dữ liệu bị khóa suốt %1 giây) nên chưa kiểm tra được; chạy lại kiểm tra sau vài phút</source>
+        <translation>PMV is busy writing its data (the data file stayed locked for %1 s), so it could not be checked; run the checks again in a few minutes</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="393"/>
         <source>Không tìm thấy tệp dữ liệu PMV: %1</source>
         <translation>PMV data file not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="306"/>
+        <location filename="../../app/health/checks/database.py" line="394"/>
         <source>Đường dẫn trong cài đặt: %1</source>
         <translation>Path in the settings: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="323"/>
+        <location filename="../../app/health/checks/database.py" line="366"/>
         <source>Tệp dữ liệu PMV trống (0 byte): %1</source>
         <translation>The PMV data file is empty (0 bytes): %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="328"/>
+        <location filename="../../app/health/checks/database.py" line="371"/>
         <source>Tệp dữ liệu PMV bị hỏng, không đọc được (%1)</source>
         <translation>The PMV data file is damaged and cannot be read (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="330"/>
+        <location filename="../../app/health/checks/database.py" line="373"/>
         <source>Không mở được cơ sở dữ liệu PMV (%1)</source>
         <translation>Cannot open the PMV database (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="337"/>
+        <location filename="../../app/health/checks/database.py" line="418"/>
         <source>Cơ sở dữ liệu %1 trả lời chậm: %2 ms (ngưỡng %3 ms)</source>
         <translation>The %1 database is answering slowly: %2 ms (threshold %3 ms)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="340"/>
+        <location filename="../../app/health/checks/database.py" line="421"/>
         <source>Kết nối được cơ sở dữ liệu %1 trong %2 ms</source>
         <translation>Connected to the %1 database in %2 ms</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="356"/>
+        <location filename="../../app/health/checks/database.py" line="437"/>
         <source>Bỏ qua: chỉ kiểm tra được với SQLite (PMV đang dùng %1)</source>
         <translation>Skipped: can only be checked on SQLite (PMV is using %1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="387"/>
+        <location filename="../../app/health/checks/database.py" line="471"/>
         <source>Dữ liệu PMV nguyên vẹn</source>
         <translation>PMV data is intact</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="393"/>
+        <location filename="../../app/health/checks/database.py" line="477"/>
         <source>%1 (kiểm tra đầy đủ lúc %2)</source>
         <translation>%1 (full check at %2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="417"/>
+        <location filename="../../app/health/checks/database.py" line="497"/>
+        <source>Ổ đĩa gần đầy, chưa kiểm tra đầy đủ dữ liệu PMV: bản chép tạm cần %1 MB, ổ chứa thư mục tạm còn trống %2 MB, cần ít nhất %3 MB</source>
+        <translation>The disk is nearly full; PMV's data was not checked in full: the temporary copy needs %1 MB, the drive holding the temp folder has %2 MB free, at least %3 MB is needed</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="500"/>
+        <source>Thư mục tạm: %1; sau khi chép phải còn trống ít nhất %2 GB để PMV ghi dữ liệu</source>
+        <translation>Temp folder: %1; after copying at least %2 GB must stay free for PMV to save its data</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/database.py" line="527"/>
         <source>Tệp dữ liệu PMV bị hỏng: %1 lỗi cấu trúc (%2)</source>
         <translation>The PMV data file is damaged; structural errors found: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="422"/>
+        <location filename="../../app/health/checks/database.py" line="532"/>
         <source>Dữ liệu PMV nguyên vẹn: kiểm tra đủ %1 trang và chỉ mục, không có lỗi</source>
         <translation>PMV data is intact: the full check of its pages and indexes found no errors (pages checked: %1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="448"/>
+        <location filename="../../app/health/checks/database.py" line="558"/>
         <source>trình điều khiển SQLite không hỗ trợ sao chép trực tuyến</source>
         <translation>the SQLite driver does not support online backup</translation>
     </message>
@@ -1796,7 +1848,7 @@
     </message>
     <message>
         <location filename="../../app/health/checks/devices.py" line="86"/>
-        <location filename="../../app/health/checks/services.py" line="120"/>
+        <location filename="../../app/health/checks/services.py" line="123"/>
         <source>quá %1 giây không trả lời</source>
         <translation>no answer within %1 s</translation>
     </message>
@@ -1921,7 +1973,7 @@
         <translation>All scanner ports found (%1/%2): %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="38"/>
+        <location filename="../../app/health/checks/pos_data.py" line="39"/>
         <source>Phần mềm PMV chưa có bảng giá vàng, nên không tính được tiền hàng.
 1. Mở PMV, vào mục bảng giá vàng.
 2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.
@@ -1932,7 +1984,7 @@
 3. If PMV cannot save, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="45"/>
+        <location filename="../../app/health/checks/pos_data.py" line="46"/>
         <source>Bảng giá vàng trong PMV chưa được cập nhật hôm nay; hóa đơn sẽ tính theo giá cũ.
 1. Mở PMV, vào mục bảng giá vàng.
 2. Nhập giá mua và giá bán hôm nay cho từng loại vàng, rồi bấm Lưu.
@@ -1945,7 +1997,7 @@
 4. If PMV cannot save the prices, or they go back to the old ones by themselves, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="53"/>
+        <location filename="../../app/health/checks/pos_data.py" line="64"/>
         <source>Bảng giá vàng có giá sai (giá bán không cao hơn giá mua, hoặc giá bằng 0).
 1. Mở PMV, vào mục bảng giá vàng, sửa giá của loại vàng được nêu: giá bán phải cao hơn giá mua.
 2. Bấm Lưu rồi chạy lại kiểm tra.
@@ -1956,7 +2008,7 @@
 3. Review the invoices issued since the wrong price was entered; if an invoice needs adjusting, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="60"/>
+        <location filename="../../app/health/checks/pos_data.py" line="71"/>
         <source>Số hóa đơn bị thiếu hoặc bị trùng; đây là sai sót về hóa đơn phải xử lý với cơ quan thuế.
 1. Không xóa hóa đơn và không lập hóa đơn mới để “lấp” số bị thiếu.
 2. Ghi lại các số hóa đơn được nêu trong phần chi tiết.
@@ -1967,7 +2019,7 @@
 3. Call %1 now: a technician will compare them with the e-invoices and, if needed, guide you through filing a notice of invoice errors (form 04/SS-HĐĐT).</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="68"/>
+        <location filename="../../app/health/checks/pos_data.py" line="79"/>
         <source>Số hóa đơn không tăng theo thời gian lập: thường do đồng hồ máy tính bị chỉnh sai.
 1. Kiểm tra ngày giờ ở góc dưới màn hình; nếu sai, bật “Set time automatically” trong cài đặt ngày giờ của Windows.
 2. Không sửa ngày giờ trên các hóa đơn đã lập.
@@ -1978,156 +2030,199 @@
 3. Call %1 so a technician can check the invoices listed.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="111"/>
+        <location filename="../../app/health/checks/pos_data.py" line="166"/>
         <source>Chưa có bảng giá vàng trong PMV</source>
         <translation>PMV has no gold price board yet</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="117"/>
+        <location filename="../../app/health/checks/pos_data.py" line="172"/>
         <source>Bảng giá vàng mang thời gian trong tương lai (%1): đồng hồ máy hoặc PMV bị sai, hãy sửa đồng hồ rồi cập nhật lại bảng giá</source>
         <translation>The gold price board is dated in the future (%1): the computer clock or PMV is wrong; correct the clock, then update the board again</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="129"/>
+        <location filename="../../app/health/checks/pos_data.py" line="192"/>
         <source>SAI: %1: mua %2, bán %3 / chỉ (%4)</source>
         <translation>WRONG: %1: buy %2, sell %3 per chỉ (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="130"/>
+        <location filename="../../app/health/checks/pos_data.py" line="194"/>
         <source>%1: mua %2, bán %3 / chỉ (%4)</source>
         <translation>%1: buy %2, sell %3 per chỉ (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="137"/>
+        <location filename="../../app/health/checks/pos_data.py" line="201"/>
         <source>Giá vàng sai ở %1: mua %2, bán %3; cũng sai: %4</source>
         <translation>Wrong gold price for %1: buy %2, sell %3; also wrong: %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="139"/>
+        <location filename="../../app/health/checks/pos_data.py" line="203"/>
         <source>Giá vàng sai ở %1: mua %2, bán %3</source>
         <translation>Wrong gold price for %1: buy %2, sell %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="145"/>
+        <location filename="../../app/health/checks/pos_data.py" line="222"/>
         <source>Bảng giá vàng đã cũ %1 (cập nhật lần cuối %2)</source>
         <translation>Gold price board is %1 old (last updated %2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="153"/>
+        <location filename="../../app/health/checks/pos_data.py" line="224"/>
         <source>Bảng giá vàng cập nhật cách đây %1 (%2), quá %3 giờ</source>
         <translation>Gold price board updated %1 ago (%2), over %3 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="156"/>
+        <location filename="../../app/health/checks/pos_data.py" line="213"/>
         <source>Bảng giá vàng cập nhật lúc %1 (cách đây %2), %3 loại vàng</source>
         <translation>Gold price board updated at %1 (%2 ago); gold types: %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="163"/>
+        <location filename="../../app/health/checks/pos_data.py" line="55"/>
+        <source>Bảng giá vàng trong PMV đã được nhập hôm nay nhưng đã lâu chưa cập nhật lại; giá vàng có thể đã thay đổi trong ngày.
+1. So bảng giá trong PMV với giá vàng hiện tại (bảng niêm yết tại quầy hoặc giá nơi lấy hàng vừa báo).
+2. Nếu giá đã đổi, mở PMV, vào mục bảng giá vàng, nhập giá mua và giá bán mới cho từng loại vàng, rồi bấm Lưu.
+3. Nếu cửa hàng chỉ đặt giá một lần mỗi ngày, gọi %1 để kỹ thuật viên chỉnh thời hạn cập nhật giá.</source>
+        <translation>The gold price board in PMV was entered today but has not been updated for a long time; gold prices may have changed during the day.
+1. Compare the board in PMV with the current gold price (the board at the counter or the price your supplier just gave).
+2. If the price has changed, open PMV, go to the gold price board, enter the new buy and sell prices for each gold type, then press Save.
+3. If the shop sets its prices only once a day, call %1 so a technician can change how often prices must be updated.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="87"/>
+        <source>PMV lưu số của một số hóa đơn ở dạng không đọc được, nên không kiểm tra được các số đó có liên tục không.
+1. Không sửa số hóa đơn trong PMV hay trong cơ sở dữ liệu.
+2. Ghi lại các hóa đơn được nêu trong phần chi tiết.
+3. Gọi %1 để kỹ thuật viên đối chiếu các hóa đơn đó với hóa đơn điện tử.</source>
+        <translation>PMV stored the numbers of some invoices in a form that cannot be read, so whether those numbers run on without gaps cannot be checked.
+1. Do not change invoice numbers in PMV or in its database.
+2. Note the invoices listed in the details.
+3. Call %1 so a technician can match those invoices against the e-invoices.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="121"/>
+        <source>“%1” (không đọc được)</source>
+        <translation>“%1” (unreadable)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="193"/>
+        <source>CŨ: %1: mua %2, bán %3 / chỉ (%4)</source>
+        <translation>OLD: %1: buy %2, sell %3 / chỉ (%4)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="210"/>
         <source>Ngoài giờ giao dịch (mở cửa %1): dùng bảng giá hôm qua, cập nhật lúc %2</source>
         <translation>Outside trading hours (opens at %1): using yesterday&apos;s price board, updated at %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="167"/>
+        <location filename="../../app/health/checks/pos_data.py" line="219"/>
+        <source>%1 trong %2 loại vàng có giá cũ (%3), cũ nhất cập nhật lúc %4 (cách đây %5)</source>
+        <translation>%1 of %2 gold types have old prices (%3), the oldest updated at %4 (%5 ago)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="227"/>
         <source>Bảng giá vàng chưa cập nhật hôm nay: lần cuối %1 (cách đây %2)</source>
         <translation>Gold price board not updated today: last at %1 (%2 ago)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="252"/>
+        <location filename="../../app/health/checks/pos_data.py" line="332"/>
         <source>Không có hóa đơn nào trong %1 ngày qua</source>
         <comment>one</comment>
         <translation>No invoices in the last %1 day</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="253"/>
+        <location filename="../../app/health/checks/pos_data.py" line="333"/>
         <source>Không có hóa đơn nào trong %1 ngày qua</source>
         <translation>No invoices in the last %1 days</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="272"/>
+        <location filename="../../app/health/checks/pos_data.py" line="352"/>
         <source>Bảng kê thu mua %1: %2 bảng kê, số %3 đến %4</source>
         <translation>Purchase record series %1: count %2, numbers %3 to %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="273"/>
+        <location filename="../../app/health/checks/pos_data.py" line="353"/>
         <source>Ký hiệu %1: %2 hóa đơn, số %3 đến %4</source>
         <translation>Invoice series %1: count %2, numbers %3 to %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="277"/>
+        <location filename="../../app/health/checks/pos_data.py" line="357"/>
         <source>Thiếu %1 số: %2 (và %3 số khác)</source>
         <translation>Missing numbers (%1): %2 (and %3 more)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="280"/>
+        <location filename="../../app/health/checks/pos_data.py" line="360"/>
         <source>Thiếu %1 số: %2</source>
         <translation>Missing numbers (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="282"/>
+        <location filename="../../app/health/checks/pos_data.py" line="362"/>
         <source>Trùng %1 số: %2</source>
         <translation>Duplicate numbers (%1): %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="284"/>
+        <location filename="../../app/health/checks/pos_data.py" line="364"/>
         <source>Lập trước hóa đơn số nhỏ hơn: %1</source>
         <translation>Issued before a lower-numbered invoice: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="289"/>
+        <location filename="../../app/health/checks/pos_data.py" line="366"/>
+        <location filename="../../app/health/checks/pos_data.py" line="386"/>
+        <source>Không đọc được số hóa đơn: %1</source>
+        <translation>Invoice numbers that cannot be read: %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_data.py" line="371"/>
         <source>thiếu %1 số (%2)</source>
         <translation>missing numbers: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="291"/>
+        <location filename="../../app/health/checks/pos_data.py" line="373"/>
         <source>trùng %1 số (%2)</source>
         <translation>duplicate numbers: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="292"/>
+        <location filename="../../app/health/checks/pos_data.py" line="374"/>
         <source>Số hóa đơn không liên tục trong %1 ngày qua: %2</source>
         <comment>one</comment>
         <translation>Invoice numbers not continuous over the last %1 day: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="293"/>
+        <location filename="../../app/health/checks/pos_data.py" line="375"/>
         <source>Số hóa đơn không liên tục trong %1 ngày qua: %2</source>
         <translation>Invoice numbers not continuous over the last %1 days: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="298"/>
+        <location filename="../../app/health/checks/pos_data.py" line="380"/>
         <source>%1 hóa đơn có số không tăng theo giờ lập (%2)</source>
         <translation>Invoices whose numbers do not follow the time of issue: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="301"/>
+        <location filename="../../app/health/checks/pos_data.py" line="388"/>
         <source>%1 đến %2</source>
         <translation>%1 to %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="304"/>
+        <location filename="../../app/health/checks/pos_data.py" line="391"/>
         <source>%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)</source>
         <comment>one</comment>
         <translation>Last %3 day: invoices: %1, purchase records: %2; numbers continuous (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="306"/>
+        <location filename="../../app/health/checks/pos_data.py" line="393"/>
         <source>%1 hóa đơn và %2 bảng kê thu mua trong %3 ngày qua, số liên tục (%4)</source>
         <translation>Last %3 days: invoices: %1, purchase records: %2; numbers continuous (%4)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="309"/>
+        <location filename="../../app/health/checks/pos_data.py" line="396"/>
         <source>%1 hóa đơn trong %2 ngày qua, số liên tục (%3)</source>
         <comment>one</comment>
         <translation>Last %2 day: invoices: %1; numbers continuous (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_data.py" line="310"/>
+        <location filename="../../app/health/checks/pos_data.py" line="397"/>
         <source>%1 hóa đơn trong %2 ngày qua, số liên tục (%3)</source>
         <translation>Last %2 days: invoices: %1; numbers continuous (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="45"/>
+        <location filename="../../app/health/checks/pos_log.py" line="51"/>
         <source>Phần mềm PMV ghi lỗi trong nhật ký 24 giờ qua.
 1. Xem các dòng lỗi trong phần chi tiết: nếu là máy in hay đầu đọc mã vạch, kiểm tra dây cáp và bật lại thiết bị.
 2. Đóng PMV rồi mở lại.
@@ -2138,7 +2233,7 @@
 3. If the errors keep coming back, send a support request (the log is attached) or call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="53"/>
+        <location filename="../../app/health/checks/pos_log.py" line="59"/>
         <source>Phần mềm PMV gặp lỗi nghiêm trọng hoặc ghi rất nhiều lỗi trong 24 giờ qua.
 1. Lưu lại công việc đang làm, đóng PMV rồi mở lại.
 2. Kiểm tra hóa đơn vừa lập gần thời điểm lỗi đã được lưu đủ chưa.
@@ -2149,7 +2244,16 @@
 3. Call %1 and read the error lines in the details to the technician.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="60"/>
+        <location filename="../../app/health/checks/pos_log.py" line="66"/>
+        <source>Nhật ký của PMV được ghi theo một định dạng ứng dụng hỗ trợ chưa đọc được, nên không biết PMV có báo lỗi hay không.
+1. Kiểm tra mục [pos] logs_dir trong cài đặt có trỏ đúng thư mục nhật ký của PMV không.
+2. Gửi yêu cầu hỗ trợ (nhật ký được gửi kèm) hoặc gọi %1 để kỹ thuật viên khai báo định dạng nhật ký.</source>
+        <translation>PMV's log is written in a layout the support assistant cannot read yet, so whether PMV reported errors is not known.
+1. Check that [pos] logs_dir in the settings points at PMV's log folder.
+2. Send a support request (the log is attached) or call %1 so a technician can set up the log layout.</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="73"/>
         <source>Không thấy thư mục nhật ký của PMV, nên không biết phần mềm có đang gặp lỗi hay không.
 1. Kiểm tra PMV vẫn được cài trên máy và mở được.
 2. Gọi %1 để kỹ thuật viên kiểm tra đường dẫn nhật ký trong cài đặt.</source>
@@ -2158,57 +2262,62 @@
 2. Call %1 so a technician can check the log path in the settings.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="139"/>
+        <location filename="../../app/health/checks/pos_log.py" line="160"/>
         <source>chưa khai báo thư mục nhật ký PMV (pos.logs_dir)</source>
         <translation>the PMV log folder is not set (pos.logs_dir)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="142"/>
+        <location filename="../../app/health/checks/pos_log.py" line="163"/>
         <source>Không thấy thư mục nhật ký PMV: %1</source>
         <translation>PMV log folder not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="149"/>
+        <location filename="../../app/health/checks/pos_log.py" line="170"/>
         <source>Không đọc được thư mục nhật ký PMV %1: tài khoản Windows đang dùng không có quyền đọc</source>
         <translation>Cannot read the PMV log folder %1: the Windows account in use has no permission to read it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="174"/>
+        <location filename="../../app/health/checks/pos_log.py" line="192"/>
+        <source>Không đọc được nhật ký PMV: %1 tệp ghi theo định dạng ứng dụng này không nhận ra</source>
+        <translation>PMV's log cannot be read: its files are written in a layout this app does not recognise (%1 in all)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/pos_log.py" line="205"/>
         <source>%1 tệp nhật ký 24 giờ qua (chỉ đọc phần cuối của tệp lớn)</source>
         <translation>log files from the last 24 hours: %1 (only the end of large files was read)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="175"/>
+        <location filename="../../app/health/checks/pos_log.py" line="206"/>
         <source>%1 tệp nhật ký 24 giờ qua</source>
         <translation>log files from the last 24 hours: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="179"/>
+        <location filename="../../app/health/checks/pos_log.py" line="210"/>
         <source>Không có lỗi trong nhật ký PMV, %1 cảnh báo (%2)</source>
         <translation>No errors in the PMV log; warnings: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="181"/>
+        <location filename="../../app/health/checks/pos_log.py" line="212"/>
         <source>Cảnh báo gần nhất: %1 %2</source>
         <translation>Latest warning: %1 %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="184"/>
+        <location filename="../../app/health/checks/pos_log.py" line="215"/>
         <source>Không có lỗi trong nhật ký PMV (%1)</source>
         <translation>No errors in the PMV log (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="187"/>
+        <location filename="../../app/health/checks/pos_log.py" line="218"/>
         <source>Đã đọc %1</source>
         <translation>Read %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="191"/>
+        <location filename="../../app/health/checks/pos_log.py" line="222"/>
         <source>%1 lỗi trong nhật ký PMV 24 giờ qua, %2 lỗi nghiêm trọng; gần nhất %3: %4</source>
         <translation>Errors in the PMV log in the last 24 hours: %1 (%2 critical); latest at %3: %4</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/pos_log.py" line="194"/>
+        <location filename="../../app/health/checks/pos_log.py" line="225"/>
         <source>%1 lỗi trong nhật ký PMV 24 giờ qua; gần nhất %2: %3</source>
         <translation>Errors in the PMV log in the last 24 hours: %1; latest at %2: %3</translation>
     </message>
@@ -2259,79 +2368,79 @@
 3. If that button does not appear, or the update fails, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="147"/>
+        <location filename="../../app/health/checks/services.py" line="175"/>
         <source>máy chủ từ chối kết nối</source>
         <translation>the server refused the connection</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="149"/>
+        <location filename="../../app/health/checks/services.py" line="177"/>
         <source>không tìm thấy địa chỉ máy chủ (mất mạng hoặc lỗi DNS)</source>
         <translation>the server&apos;s address cannot be found (no network or a DNS error)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="150"/>
+        <location filename="../../app/health/checks/services.py" line="178"/>
         <source>lỗi mạng (%1)</source>
         <translation>network error (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="159"/>
+        <location filename="../../app/health/checks/services.py" line="187"/>
         <source>Máy chủ hỗ trợ trả lời sau %1 ms</source>
         <translation>The support server answered in %1 ms</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="161"/>
+        <location filename="../../app/health/checks/services.py" line="189"/>
         <source>máy chủ trả lời mã lỗi %1</source>
         <translation>the server answered with error code %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="163"/>
+        <location filename="../../app/health/checks/services.py" line="191"/>
         <source>Không kết nối được máy chủ hỗ trợ: %1</source>
         <translation>Cannot connect to the support server: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="164"/>
+        <location filename="../../app/health/checks/services.py" line="192"/>
         <source>%1
 Yêu cầu hỗ trợ vẫn được lưu và sẽ tự gửi khi có mạng.</source>
         <translation>%1
 Support requests are still saved and will be sent automatically once the network is back.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="226"/>
+        <location filename="../../app/health/checks/services.py" line="254"/>
         <source>PMV: chưa khai báo thư mục cài đặt</source>
         <translation>PMV: installation folder not set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="228"/>
+        <location filename="../../app/health/checks/services.py" line="256"/>
         <source>PMV: không đọc được version.txt</source>
         <translation>PMV: cannot read version.txt</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="230"/>
+        <location filename="../../app/health/checks/services.py" line="258"/>
         <source>Không có hoặc không đọc được %1</source>
         <translation>%1 is missing or cannot be read</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="233"/>
+        <location filename="../../app/health/checks/services.py" line="261"/>
         <source>Trợ lý hỗ trợ</source>
         <translation>Support Assistant</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="239"/>
+        <location filename="../../app/health/checks/services.py" line="267"/>
         <source>%1; %2 (chưa có thông tin phiên bản mới nhất)</source>
         <translation>%1; %2 (latest versions not known yet)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="253"/>
+        <location filename="../../app/health/checks/services.py" line="281"/>
         <source>%1 %2 cũ hơn bản mới nhất %3</source>
         <translation>%1 %2 is older than the latest version, %3</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="255"/>
+        <location filename="../../app/health/checks/services.py" line="283"/>
         <source>%1 %2 (không so được với %3)</source>
         <translation>%1 %2 (cannot be compared with %3)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/services.py" line="256"/>
+        <location filename="../../app/health/checks/services.py" line="284"/>
         <source>%1 %2 là bản mới nhất</source>
         <translation>%1 %2 is the latest version</translation>
     </message>
@@ -2426,7 +2535,7 @@ Support requests are still saved and will be sent automatically once the network
         <translation>Invalid settings ignored: %1 (%2); using the default values</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="34"/>
+        <location filename="../../app/health/checks/system.py" line="37"/>
         <source>Ổ đĩa chứa dữ liệu PMV sắp đầy; khi đầy, phần mềm có thể không lưu được hóa đơn và bản sao lưu.
 1. Dọn Thùng rác (Recycle Bin) và thư mục Downloads.
 2. Chạy “Disk Cleanup” của Windows cho ổ đĩa đó.
@@ -2439,7 +2548,7 @@ Support requests are still saved and will be sent automatically once the network
 4. If space is still short, call %1 so a technician can move old backups to another drive.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="42"/>
+        <location filename="../../app/health/checks/system.py" line="45"/>
         <source>Đồng hồ máy tính bị lệch; giờ trên hóa đơn và hóa đơn điện tử sẽ sai.
 1. Bấm chuột phải vào đồng hồ góc dưới màn hình, chọn “Adjust date/time”.
 2. Bật “Set time automatically” và chọn múi giờ (UTC+07:00) Bangkok, Hanoi, Jakarta.
@@ -2452,7 +2561,7 @@ Support requests are still saved and will be sent automatically once the network
 4. If the clock drifts again after the PC is switched off (weak CMOS battery), call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="50"/>
+        <location filename="../../app/health/checks/system.py" line="53"/>
         <source>Máy tính đang quá tải, phần mềm PMV có thể chạy chậm hoặc treo.
 1. Đóng các chương trình không dùng (trình duyệt nhiều tab, phim, trò chơi).
 2. Mở Task Manager (Ctrl+Shift+Esc) để xem chương trình nào dùng nhiều nhất.
@@ -2465,7 +2574,7 @@ Support requests are still saved and will be sent automatically once the network
 4. If it is still often slow, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="58"/>
+        <location filename="../../app/health/checks/system.py" line="61"/>
         <source>Phần mềm PMV không chạy trong giờ bán hàng.
 1. Mở phần mềm PMV từ biểu tượng trên màn hình.
 2. Nếu phần mềm báo lỗi hoặc tự tắt, chụp màn hình thông báo lỗi.
@@ -2476,117 +2585,127 @@ Support requests are still saved and will be sent automatically once the network
 3. Call %1 and send the screenshot to the technician.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="79"/>
+        <location filename="../../app/health/checks/system.py" line="82"/>
         <source>cơ sở dữ liệu PMV</source>
         <translation>the PMV database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="82"/>
+        <location filename="../../app/health/checks/system.py" line="85"/>
         <source>chưa khai báo cơ sở dữ liệu PMV hay thư mục dữ liệu</source>
         <translation>neither the PMV database nor the data folder is set</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="83"/>
+        <location filename="../../app/health/checks/system.py" line="86"/>
         <source>thư mục dữ liệu</source>
         <translation>the data folder</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="105"/>
+        <location filename="../../app/health/checks/system.py" line="110"/>
         <source>Ổ đĩa %1 còn trống %2 GB (%3% của %4 GB)</source>
         <translation>The drive holding %1 has %2 GB free (%3% of %4 GB)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="107"/>
-        <source>Đo tại %1; ngưỡng cảnh báo: dưới %2% hoặc dưới %3 GB</source>
-        <translation>Measured at %1; warning below %2% or below %3 GB</translation>
+        <location filename="../../app/health/checks/system.py" line="112"/>
+        <source>Đo tại %1; cảnh báo khi còn trống dưới %2 GB (%3% dung lượng ổ, tối đa %4 GB, ít nhất %5 GB), nghiêm trọng khi dưới một nửa mức đó</source>
+        <translation>Measured at %1; a warning under %2 GB free (%3% of the drive, at most %4 GB, at least %5 GB), critical under half of that</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="121"/>
+        <location filename="../../app/health/checks/system.py" line="135"/>
         <source>%1 giây</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="124"/>
+        <location filename="../../app/health/checks/system.py" line="138"/>
         <source>%1 phút %2 giây</source>
         <translation>%1 min %2 s</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="134"/>
+        <location filename="../../app/health/checks/system.py" line="148"/>
         <source>Đồng hồ máy đang ở %1, trước cả khi phần mềm này được làm ra: đồng hồ đã bị lùi</source>
         <translation>The computer clock reads %1, before this software was even made: the clock has been set back</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="139"/>
+        <location filename="../../app/health/checks/system.py" line="153"/>
         <source>Bỏ qua: giờ máy chủ không hợp lệ (%1), không dùng để so</source>
         <translation>Skipped: the server sent a time no clock gives (%1); it is not compared</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="143"/>
+        <location filename="../../app/health/checks/system.py" line="159"/>
+        <source>Theo đồng hồ máy (%1), chứng chỉ bảo mật của máy chủ hỗ trợ chưa đến ngày hiệu lực: đồng hồ máy bị chậm</source>
+        <translation>By the PC's clock (%1), the support server's security certificate is not valid yet: the PC's clock is behind</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="164"/>
+        <source>Theo đồng hồ máy (%1), chứng chỉ bảo mật của máy chủ hỗ trợ đã hết hạn: đồng hồ máy có thể bị nhanh (hoặc chứng chỉ đã hết hạn thật)</source>
+        <translation>By the PC's clock (%1), the support server's security certificate has expired: the PC's clock may be ahead (or the certificate really has expired)</translation>
+    </message>
+    <message>
+        <location filename="../../app/health/checks/system.py" line="169"/>
         <source>máy chủ không gửi giờ (thiếu tiêu đề Date)</source>
         <translation>the server sent no time (no Date header)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="145"/>
+        <location filename="../../app/health/checks/system.py" line="171"/>
         <source>Bỏ qua: không so được giờ với máy chủ hỗ trợ (%1)</source>
         <translation>Skipped: could not compare the time with the support server (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="158"/>
+        <location filename="../../app/health/checks/system.py" line="184"/>
         <source>Đồng hồ máy nhanh %1 so với máy chủ</source>
         <translation>The PC&apos;s clock is %1 ahead of the server</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="160"/>
+        <location filename="../../app/health/checks/system.py" line="186"/>
         <source>Đồng hồ máy chậm %1 so với máy chủ</source>
         <translation>The PC&apos;s clock is %1 behind the server</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="162"/>
+        <location filename="../../app/health/checks/system.py" line="188"/>
         <source>Đồng hồ máy khớp với máy chủ hỗ trợ</source>
         <translation>The PC&apos;s clock matches the support server</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="163"/>
+        <location filename="../../app/health/checks/system.py" line="189"/>
         <source>Giờ máy: %1 UTC; giờ máy chủ: %2 UTC</source>
         <translation>PC time: %1 UTC; server time: %2 UTC</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="184"/>
+        <location filename="../../app/health/checks/system.py" line="210"/>
         <source>Bộ nhớ đã dùng %1% (%2/%3 GB), CPU %4%</source>
         <translation>Memory used %1% (%2/%3 GB), CPU %4%</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="188"/>
+        <location filename="../../app/health/checks/system.py" line="214"/>
         <source>bộ nhớ trên %1%</source>
         <translation>memory above %1%</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="190"/>
+        <location filename="../../app/health/checks/system.py" line="216"/>
         <source>CPU trên %1%</source>
         <translation>CPU above %1%</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="192"/>
+        <location filename="../../app/health/checks/system.py" line="218"/>
         <source>Quá ngưỡng: %1</source>
         <translation>Over the limit: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="222"/>
+        <location filename="../../app/health/checks/system.py" line="248"/>
         <source>chưa khai báo tên tiến trình PMV (pos.process_name)</source>
         <translation>the PMV process name is not set (pos.process_name)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="225"/>
+        <location filename="../../app/health/checks/system.py" line="251"/>
         <source>Bỏ qua: ngoài giờ bán hàng (%1, bây giờ %2)</source>
         <translation>Skipped: outside trading hours (%1, now %2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="230"/>
+        <location filename="../../app/health/checks/system.py" line="256"/>
         <source>%1 không chạy trong giờ bán hàng (%2)</source>
         <translation>%1 is not running during trading hours (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/system.py" line="239"/>
+        <location filename="../../app/health/checks/system.py" line="265"/>
         <source>%1 đang chạy (%2 tiến trình, %3 MB bộ nhớ)</source>
         <translation>%1 is running (processes: %2, memory: %3 MB)</translation>
     </message>

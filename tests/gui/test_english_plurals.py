@@ -59,6 +59,7 @@ NEVER_ONE = {
     ("HealthCheck", "%2 bytes"): "a backup's unpacked size or its limit (megabytes): never one byte",
     ("HealthCheck", "%3 bytes"): "the backup's unpack limit (megabytes): never one byte",
     ("HealthCheck", "%1 days"): "said only past 3 days (app/health/registry.py, updates.current)",
+    ("HealthCheck", "%2 gold types"): "stale types are named only beside fresh ones: two types at least (pos_data.py)",
     ("MaintenanceTab", "%1 ms"): "a unit symbol, the same for every number",
     ("Notices", "%1 days"): "said only for 2 days or more; 1 day has its own sentence (notices.py)",
     ("PrinterTab", "%1 bytes"): "a tag's printer program is never one byte",

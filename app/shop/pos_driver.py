@@ -49,7 +49,7 @@ def pos_engine_for(url: URL) -> Engine:
     An SQLite file is opened read-only whatever form ``url`` names it in, and the timeouts ``url`` itself sets are
     held to the ones below (:func:`bounded_timeouts`)."""
     ensure_driver(url)  # a missing driver is a clear error, not an ImportError deep in SQLAlchemy
-    url = read_only_sqlite(bounded_timeouts(url))
+    url = read_only_postgres(read_only_sqlite(bounded_timeouts(url)))
     return create_engine(url, connect_args=driver_options(url), pool_pre_ping=True)
 
 
@@ -142,6 +142,22 @@ def _file_uri(path: str) -> str:
     return PurePosixPath(posixpath.abspath(path)).as_uri()
 
 
+_PG_SESSION = f"-c default_transaction_read_only=on -c statement_timeout={QUERY_TIMEOUT_S}s"
+
+
+def read_only_postgres(url: URL) -> URL:
+    """A PostgreSQL ``url`` whose own libpq ``options`` (a search_path, say) would replace the read-only session
+    settings in :func:`driver_options`: the settings are added to them, after them, so they win."""
+    if url.get_backend_name() != "postgresql":
+        return url
+    key = next((k for k in url.query if k.lower() == "options"), None)
+    if key is None:
+        return url
+    value = url.query[key]
+    own = value if isinstance(value, str) else " ".join(value)
+    return url.set(query={**url.query, key: f"{own} {_PG_SESSION}".strip()})
+
+
 def driver_options(url: URL) -> dict[str, object]:
     """Connect arguments that keep a read of the POS short and harmless.
 
@@ -161,7 +177,7 @@ def driver_options(url: URL) -> dict[str, object]:
         options.update({
             "connect_timeout": LOGIN_TIMEOUT_S,
             "application_name": APP_NAME,
-            "options": f"-c default_transaction_read_only=on -c statement_timeout={QUERY_TIMEOUT_S}s",
+            "options": _PG_SESSION,
         })
     return {key: value for key, value in options.items() if key not in query}
 

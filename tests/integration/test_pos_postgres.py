@@ -206,8 +206,11 @@ def test_npgsql_connection_string_and_postgres_scheme_reach_the_server(pg: PgClu
         assert outcome.status is Status.OK, (written, outcome.summary)
 
 
-def test_the_app_cannot_write_to_the_books(pg: PgCluster, pos_db: str, make_ctx) -> None:
-    ctx = make_ctx(pg.url(pos_db))
+@pytest.mark.parametrize("query", ["", "?options=-c%20search_path%3Dpublic"], ids=["plain", "own_options"])
+def test_the_app_cannot_write_to_the_books(pg: PgCluster, pos_db: str, make_ctx, query: str) -> None:
+    """Also when the technician's URL carries libpq ``options`` of its own (a search_path): they used to replace
+    the read-only default instead of joining it."""
+    ctx = make_ctx(pg.url(pos_db) + query)
     with pytest.raises(DBAPIError, match="read-only"):
         with ctx.pos_engine.begin() as conn:
             conn.execute(text("DELETE FROM invoice_lines"))

@@ -68,6 +68,9 @@ class CheckResult:
     remedy: str | None = None  # a code into the remedy catalogue (app.health.remedies)
     metrics: tuple[Metric, ...] = field(default_factory=tuple)
     duration_ms: int = 0
+    # A warning whose dependants must wait all the same: what they would read cannot be reached now (the POS
+    # holding its database's lock).  Not stored: only the run in progress needs it.
+    holds_dependants: bool = False
 
 
 def result(

@@ -82,7 +82,8 @@ def run_checks(
             break
         for check in list(waiting):
             missing = [dep for dep in check.depends_on if dep not in by_id]
-            failed = [dep for dep in check.depends_on if dep in results and results[dep].status not in PASSING]
+            failed = [dep for dep in check.depends_on
+                      if dep in results and (results[dep].status not in PASSING or results[dep].holds_dependants)]
             if missing or failed:
                 waiting.remove(check)
                 cause = (failed or missing)[0]

@@ -15,6 +15,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
@@ -349,10 +350,11 @@ def _select_version(conn: Connection) -> object:
 
 def _busy(waited_s: float, details: str) -> CheckResult:
     """The POS kept its write lock through every try: a passing state, said as such, with nothing to close."""
-    return result(Status.WARNING,
+    busy = result(Status.WARNING,
                   say("HealthCheck", "PMV đang bận ghi dữ liệu (tệp dữ liệu bị khóa suốt %1 giây) nên chưa kiểm tra "
                                      "được; chạy lại kiểm tra sau vài phút").fill(number(waited_s, 0)),
                   details=details, remedy="pos.db.busy")
+    return replace(busy, holds_dependants=True)  # the checks that read the POS would meet the same lock
 
 
 def _connect_failed(ctx: CheckContext, dialect: str, path: Path | None, exc: SQLAlchemyError) -> CheckResult:

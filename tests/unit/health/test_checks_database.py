@@ -134,6 +134,27 @@ def test_a_lock_held_past_the_retries_is_a_warning_to_try_later(make_ctx, shop_s
     assert "Đóng phần mềm PMV" not in steps and "đóng PMV" in steps and "chạy lại kiểm tra" in steps
 
 
+def test_while_the_pos_is_busy_the_checks_that_read_it_wait_for_the_next_run(make_ctx, shop_settings: Settings,
+                                                                              demo_shop: DemoShop) -> None:
+    """Each check that reads the POS would meet the same lock and end 'unknown' with SQLite's English: they are
+    skipped, naming the busy connection, as they are after a failed one."""
+    from app.health.registry import default_checks
+
+    checks = [c for c in default_checks() if c.id == CONNECT.id or CONNECT.id in c.depends_on]
+    assert len(checks) >= 3
+    holder = _busy_for(demo_shop.pos_database, None)
+    try:
+        report = run_checks(checks, make_ctx(_quick_busy_timeout(shop_settings, demo_shop)))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    outcomes = report.by_id()
+    assert outcomes[CONNECT.id].status is Status.WARNING
+    for check in checks[1:]:
+        assert outcomes[check.id].status is Status.SKIPPED, (check.id, outcomes[check.id].summary)
+        assert outcomes[check.id].summary.startswith("Bỏ qua vì")
+
+
 def test_a_lock_released_while_the_check_retries_is_ok(make_ctx, shop_settings: Settings,
                                                        demo_shop: DemoShop) -> None:
     holder = _busy_for(demo_shop.pos_database, 0.3)  # the first try gives up after 0.05 s; a later one gets in

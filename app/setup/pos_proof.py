@@ -25,7 +25,7 @@ from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from app.health.checks.database import to_shop_time
-from app.shop.pos_driver import ConnectFailure, connect_failure, driver_options, ensure_driver
+from app.shop.pos_driver import ConnectFailure, connect_failure, driver_options, ensure_driver, guarded_url
 from app.shop.pos_url import PosUrlError, PosUrlProblem, to_sqlalchemy_url
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -123,6 +123,7 @@ def _prove_server(url: URL) -> DatabaseProof:
         ensure_driver(url)
     except PosUrlError as exc:
         return _failed(ProofProblem.DRIVER_MISSING, exc.detail)
+    url = guarded_url(url)  # a copied 'Connect Timeout=30' must not keep the wizard waiting, nor a URL write
     return _read(create_engine(url, connect_args=driver_options(url), poolclass=NullPool))
 
 

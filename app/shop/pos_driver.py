@@ -49,8 +49,14 @@ def pos_engine_for(url: URL) -> Engine:
     An SQLite file is opened read-only whatever form ``url`` names it in, and the timeouts ``url`` itself sets are
     held to the ones below (:func:`bounded_timeouts`)."""
     ensure_driver(url)  # a missing driver is a clear error, not an ImportError deep in SQLAlchemy
-    url = read_only_postgres(read_only_sqlite(bounded_timeouts(url)))
+    url = guarded_url(url)
     return create_engine(url, connect_args=driver_options(url), pool_pre_ping=True)
+
+
+def guarded_url(url: URL) -> URL:
+    """``url`` as every reader of the POS opens it (the checks, the overview, the setup's proof): its timeouts held
+    to the caps, an SQLite file read-only, PostgreSQL's read-only session kept beside the URL's own options."""
+    return read_only_postgres(read_only_sqlite(bounded_timeouts(url)))
 
 
 # Seconds.  FreeTDS retries the login once with an older TDS version when the

@@ -87,6 +87,8 @@ def warranty_command(args: argparse.Namespace, runtime: Runtime) -> int:
         "accepted_on": contract.accepted_on.isoformat(),
         "day": today.isoformat(),
         "status": coverage.status.value,
+        # Set before the acceptance day: not covered yet (a shop being installed), not a lapsed contract.
+        "accepted_on_ahead": coverage.accepted_on_ahead.isoformat() if coverage.accepted_on_ahead else None,
         "warranty_ends": coverage.warranty_ends.isoformat(),
         "maintenance": None if maintenance is None else {
             "start": maintenance.start.isoformat(), "end": maintenance.end.isoformat(), "tier": maintenance.tier,

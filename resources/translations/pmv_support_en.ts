@@ -501,27 +501,27 @@
 <context>
     <name>CoverageTimeline</name>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="103"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="105"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="116"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="118"/>
         <source>Bảo hành</source>
         <translation>Warranty</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="120"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="122"/>
         <source>Bảo trì</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="122"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="124"/>
         <source>Không được hỗ trợ</source>
         <translation>Not covered</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/timeline.py" line="137"/>
+        <location filename="../../app/ui/warranty/timeline.py" line="139"/>
         <source>Hôm nay %1</source>
         <translation>Today %1</translation>
     </message>
@@ -1296,7 +1296,7 @@
     </message>
     <message>
         <location filename="../../app/health/checks/backups.py" line="330"/>
-        <location filename="../../app/health/checks/database.py" line="541"/>
+        <location filename="../../app/health/checks/database.py" line="543"/>
         <source>đã hủy</source>
         <translation>cancelled</translation>
     </message>
@@ -1397,7 +1397,7 @@
         <translation>Backup %1 can be restored (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="53"/>
+        <location filename="../../app/health/checks/database.py" line="54"/>
         <source>Không tìm thấy tệp dữ liệu của phần mềm PMV.
 1. Kiểm tra ổ đĩa hoặc máy chủ chứa dữ liệu PMV đã bật và đã kết nối (ổ mạng, ổ USB).
 2. Mở phần mềm PMV: nếu PMV cũng báo không thấy dữ liệu, không tạo dữ liệu mới và không cài lại PMV.
@@ -1408,7 +1408,7 @@
 3. Call %1 so a technician can check the path and restore from the latest backup.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="60"/>
+        <location filename="../../app/health/checks/database.py" line="61"/>
         <source>Không mở được cơ sở dữ liệu PMV.
 1. Đóng phần mềm PMV rồi mở lại; nếu máy vừa bị mất điện hay tắt đột ngột, khởi động lại máy.
 2. Chạy lại kiểm tra.
@@ -1419,7 +1419,7 @@
 3. If it still fails, do not overwrite or delete the data file; call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="67"/>
+        <location filename="../../app/health/checks/database.py" line="68"/>
         <source>Phần mềm PMV đang bận ghi dữ liệu (thường là lúc PMV tự sao lưu, dọn dẹp dữ liệu hoặc nhập nhiều hàng một lúc) nên ứng dụng hỗ trợ tạm thời chưa đọc được; dữ liệu bán hàng không bị ảnh hưởng.
 1. Không cần đóng PMV: cứ tiếp tục bán hàng như bình thường.
 2. Chờ vài phút cho PMV làm xong rồi chạy lại kiểm tra.
@@ -1430,18 +1430,18 @@
 3. If it still says busy after 30 minutes, or PMV cannot save invoices either, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="75"/>
+        <location filename="../../app/health/checks/database.py" line="76"/>
         <source>Ổ đĩa gần đầy nên chưa kiểm tra đầy đủ được dữ liệu PMV: bản chép tạm để kiểm tra sẽ chiếm chỗ PMV cần để lưu hóa đơn. Dữ liệu bán hàng không bị ảnh hưởng.
 1. Dọn bớt ổ đĩa: làm trống Thùng rác, xóa tệp tải về và tệp tạm không dùng (không xóa thư mục PMV và các bản sao lưu).
 2. Chạy lại kiểm tra khi ổ đĩa còn đủ chỗ như nêu ở dòng tóm tắt.
 3. Nếu không biết xóa gì, gọi %1.</source>
-        <translation>The disk is nearly full, so PMV's data could not be checked in full: the temporary copy for the check would take the room PMV needs to save invoices. Sales data is not affected.
+        <translation>The disk is nearly full, so PMV&apos;s data could not be checked in full: the temporary copy for the check would take the room PMV needs to save invoices. Sales data is not affected.
 1. Free some disk space: empty the Recycle Bin, delete downloads and temporary files you do not use (do not delete the PMV folder or its backups).
 2. Run the checks again once the disk has the room the summary line gives.
 3. If you are not sure what to delete, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="84"/>
+        <location filename="../../app/health/checks/database.py" line="85"/>
         <source>Cơ sở dữ liệu PMV trả lời chậm; bán hàng và in hóa đơn sẽ bị chậm theo.
 1. Đóng các chương trình không dùng trên máy thu ngân.
 2. Nếu dữ liệu nằm trên máy chủ hoặc ổ mạng, kiểm tra dây mạng và bộ phát wifi.
@@ -1454,7 +1454,7 @@
 4. If it is still slow, send a support request so a technician can optimise the data.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="92"/>
+        <location filename="../../app/health/checks/database.py" line="93"/>
         <source>Tệp dữ liệu PMV bị hỏng; tiếp tục ghi vào có thể làm mất thêm dữ liệu.
 1. Không tắt máy đột ngột; nếu được, tạm ngừng lập hóa đơn trên PMV.
 2. Không tự sửa, xóa hay chép đè tệp dữ liệu và các bản sao lưu.
@@ -1467,7 +1467,7 @@
 4. Meanwhile, write transactions down by hand to enter them later.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="100"/>
+        <location filename="../../app/health/checks/database.py" line="101"/>
         <source>Ứng dụng hỗ trợ không dùng được chuỗi kết nối tới dữ liệu PMV (mục pos.url trong cài đặt); phần mềm PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Tiếp tục bán hàng trên PMV như bình thường.
 2. Gọi %1 để kỹ thuật viên sửa pos.url theo dạng đúng nêu ở dòng tóm tắt.
@@ -1478,7 +1478,7 @@
 3. After the fix, run the checks again.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="108"/>
+        <location filename="../../app/health/checks/database.py" line="109"/>
         <source>Chuỗi kết nối tới dữ liệu PMV dùng đăng nhập Windows; ứng dụng hỗ trợ cần một tài khoản SQL riêng, chỉ được đọc. PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Tiếp tục bán hàng trên PMV như bình thường.
 2. Kỹ thuật viên: trên SQL Server bật chế độ đăng nhập “SQL Server and Windows Authentication” và tạo một tài khoản chỉ đọc (vai trò db_datareader trên cơ sở dữ liệu của PMV).
@@ -1491,7 +1491,7 @@
 4. For help, call %1.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="119"/>
+        <location filename="../../app/health/checks/database.py" line="120"/>
         <source>Bản cài đặt ứng dụng hỗ trợ thiếu thành phần để đọc dữ liệu PMV; PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Vào mục “Cập nhật”, cài bản mới nhất của ứng dụng.
 2. Nếu vẫn báo thiếu, gọi %1 để kỹ thuật viên cài lại ứng dụng.</source>
@@ -1500,7 +1500,7 @@
 2. If it still reports something missing, call %1 so a technician can reinstall the app.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="126"/>
+        <location filename="../../app/health/checks/database.py" line="127"/>
         <source>Không liên lạc được với máy chủ chứa dữ liệu PMV.
 1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.
 2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.
@@ -1511,7 +1511,7 @@
 3. Call %1: a technician will check that SQL Server accepts TCP/IP connections (port 1433, or the SQL Server Browser service for an instance name such as SQLEXPRESS) and the server&apos;s firewall.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="134"/>
+        <location filename="../../app/health/checks/database.py" line="135"/>
         <source>Không liên lạc được với máy chủ chứa dữ liệu PMV.
 1. Kiểm tra máy chủ (máy chứa dữ liệu PMV) đã bật, và PMV trên máy này vẫn lập được hóa đơn.
 2. Kiểm tra dây mạng hoặc wifi của máy này và của máy chủ.
@@ -1522,7 +1522,7 @@
 3. Call %1: a technician will check that PostgreSQL accepts network connections (port 5432, listen_addresses in postgresql.conf, pg_hba.conf) and the server&apos;s firewall.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="142"/>
+        <location filename="../../app/health/checks/database.py" line="143"/>
         <source>Máy chủ dữ liệu PMV không nhận tên đăng nhập hoặc mật khẩu trong cài đặt của ứng dụng hỗ trợ; PMV và dữ liệu bán hàng không bị ảnh hưởng.
 1. Không thử đoán mật khẩu nhiều lần: tài khoản có thể bị khóa.
 2. Gọi %1 để kỹ thuật viên kiểm tra tài khoản chỉ đọc của ứng dụng và sửa pos.url.</source>
@@ -1531,275 +1531,275 @@
 2. Call %1 so a technician can check the app&apos;s read-only account and correct pos.url.</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="152"/>
+        <location filename="../../app/health/checks/database.py" line="153"/>
         <source>Server=máy-chủ\SQLEXPRESS;Database=PMV;User Id=tên;Password=mật-khẩu (SQL Server), postgresql://tên:mật-khẩu@máy-chủ:5432/PMV (PostgreSQL)</source>
         <translation>Server=server\SQLEXPRESS;Database=PMV;User Id=user;Password=password (SQL Server), postgresql://user:password@server:5432/PMV (PostgreSQL)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="182"/>
+        <location filename="../../app/health/checks/database.py" line="183"/>
         <source>%1 ngày %2 giờ</source>
         <translation>%1 d %2 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="183"/>
+        <location filename="../../app/health/checks/database.py" line="184"/>
         <source>%1 ngày</source>
         <translation>%1 d</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="185"/>
+        <location filename="../../app/health/checks/database.py" line="186"/>
         <location filename="../../app/health/checks/system.py" line="141"/>
         <source>%1 giờ %2 phút</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="186"/>
+        <location filename="../../app/health/checks/database.py" line="187"/>
         <source>%1 giờ</source>
         <translation>%1 h</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="187"/>
+        <location filename="../../app/health/checks/database.py" line="188"/>
         <location filename="../../app/health/checks/system.py" line="139"/>
         <source>%1 phút</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="220"/>
+        <location filename="../../app/health/checks/database.py" line="221"/>
         <source>chuỗi rỗng</source>
         <translation>empty string</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="221"/>
+        <location filename="../../app/health/checks/database.py" line="222"/>
         <source>không phải URL (có ://) cũng không phải chuỗi Khóa=Giá trị;...</source>
         <translation>neither a URL (with ://) nor a Key=Value;... string</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="222"/>
+        <location filename="../../app/health/checks/database.py" line="223"/>
         <source>không đọc được URL (%1)</source>
         <translation>cannot read the URL (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="223"/>
+        <location filename="../../app/health/checks/database.py" line="224"/>
         <source>phần sau khóa &apos;%1&apos; thiếu dấu = (giá trị có dấu ; phải đặt trong {...})</source>
         <translation>the part after key &apos;%1&apos; has no = (a value containing ; must be enclosed in {...})</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="224"/>
+        <location filename="../../app/health/checks/database.py" line="225"/>
         <source>phần đầu chuỗi thiếu dấu =</source>
         <translation>the start of the string has no =</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="225"/>
+        <location filename="../../app/health/checks/database.py" line="226"/>
         <source>có dấu = mà không có tên khóa đứng trước</source>
         <translation>an = with no key name before it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="226"/>
+        <location filename="../../app/health/checks/database.py" line="227"/>
         <source>khóa &apos;%1&apos; được ghi hai lần với hai giá trị khác nhau</source>
         <translation>key &apos;%1&apos; is written twice with two different values</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="227"/>
+        <location filename="../../app/health/checks/database.py" line="228"/>
         <source>giá trị của &apos;%1&apos; mở ngoặc mà không đóng</source>
         <translation>the value of &apos;%1&apos; opens a bracket but never closes it</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="228"/>
+        <location filename="../../app/health/checks/database.py" line="229"/>
         <source>có chữ thừa sau dấu đóng ngoặc của &apos;%1&apos;</source>
         <translation>there is extra text after the closing bracket of &apos;%1&apos;</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="229"/>
+        <location filename="../../app/health/checks/database.py" line="230"/>
         <source>%1 (chỉ nhận yes, no, true, false hoặc SSPI)</source>
         <translation>%1 (only yes, no, true, false or SSPI are accepted)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="230"/>
+        <location filename="../../app/health/checks/database.py" line="231"/>
         <source>cổng &apos;%1&apos; không phải số từ 1 đến 65535</source>
         <translation>port &apos;%1&apos; is not a number from 1 to 65535</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="240"/>
+        <location filename="../../app/health/checks/database.py" line="241"/>
         <source>Chuỗi kết nối PMV (pos.url) không đúng dạng: %1; dạng đúng: %2</source>
         <translation>The PMV connection string (pos.url) is malformed: %1; correct form: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="243"/>
+        <location filename="../../app/health/checks/database.py" line="244"/>
         <source>pos.url đang là đường dẫn tệp (%1): tệp dữ liệu SQLite khai báo ở pos.database, còn pos.url là chuỗi kết nối máy chủ, dạng: %2</source>
         <translation>pos.url is a file path (%1): an SQLite data file belongs in pos.database, while pos.url is a server connection string, in the form: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="247"/>
+        <location filename="../../app/health/checks/database.py" line="248"/>
         <source>Chưa hỗ trợ cơ sở dữ liệu &apos;%1&apos; trong pos.url; hỗ trợ SQL Server, PostgreSQL và SQLite</source>
         <translation>Database &apos;%1&apos; in pos.url is not supported yet; supported: SQL Server, PostgreSQL and SQLite</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="250"/>
+        <location filename="../../app/health/checks/database.py" line="251"/>
         <source>Chuỗi kết nối PMV dùng đăng nhập Windows (%1), ứng dụng chưa hỗ trợ; hãy dùng tài khoản SQL: ghi User Id=tên;Password=mật-khẩu thay cho Trusted_Connection</source>
         <translation>The PMV connection string uses Windows login (%1), which the app does not support yet; use an SQL account: write User Id=user;Password=password instead of Trusted_Connection</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="255"/>
+        <location filename="../../app/health/checks/database.py" line="256"/>
         <source>Chuỗi kết nối PMV thiếu tài khoản SQL; thêm User Id=tên;Password=mật-khẩu</source>
         <translation>The PMV connection string has no SQL account; add User Id=user;Password=password</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="257"/>
+        <location filename="../../app/health/checks/database.py" line="258"/>
         <source>Chuỗi kết nối PMV thiếu tên cơ sở dữ liệu; thêm Database=tên (ví dụ Database=PMV)</source>
         <translation>The PMV connection string has no database name; add Database=name (e.g. Database=PMV)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="260"/>
+        <location filename="../../app/health/checks/database.py" line="261"/>
         <source>Chuỗi kết nối PMV dùng nguồn dữ liệu ODBC (DSN=%1), ứng dụng không đọc được DSN; hãy ghi thẳng Server=...;Database=...;User Id=...;Password=...</source>
         <translation>The PMV connection string uses an ODBC data source (DSN=%1), which the app cannot read; write Server=...;Database=...;User Id=...;Password=... directly</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="264"/>
+        <location filename="../../app/health/checks/database.py" line="265"/>
         <source>Máy chủ &apos;%1&apos; dùng named pipes, shared memory hoặc LocalDB; ứng dụng chỉ kết nối SQL Server qua TCP/IP: ghi Server=tên-máy\SQLEXPRESS hoặc Server=tên-máy,1433</source>
         <translation>Server &apos;%1&apos; uses named pipes, shared memory or LocalDB; the app connects to SQL Server only over TCP/IP: write Server=machine-name\SQLEXPRESS or Server=machine-name,1433</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="268"/>
+        <location filename="../../app/health/checks/database.py" line="269"/>
         <source>Bản cài đặt thiếu trình điều khiển cơ sở dữ liệu %1; cài lại hoặc cập nhật ứng dụng</source>
         <translation>The installation is missing the database driver %1; reinstall or update the app</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="277"/>
         <location filename="../../app/health/checks/database.py" line="278"/>
+        <location filename="../../app/health/checks/database.py" line="279"/>
         <source>tệp đang bị PMV hoặc chương trình khác khóa</source>
         <translation>the file is locked by PMV or another program</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="279"/>
+        <location filename="../../app/health/checks/database.py" line="280"/>
         <source>ổ đĩa báo lỗi khi đọc</source>
         <translation>the drive reported a read error</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="280"/>
+        <location filename="../../app/health/checks/database.py" line="281"/>
         <source>nội dung tệp bị hỏng</source>
         <translation>the file&apos;s contents are damaged</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="281"/>
+        <location filename="../../app/health/checks/database.py" line="282"/>
         <source>không mở được tệp: kiểm tra quyền truy cập</source>
         <translation>cannot open the file: check the access permissions</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="282"/>
+        <location filename="../../app/health/checks/database.py" line="283"/>
         <source>không có quyền đọc tệp</source>
         <translation>no permission to read the file</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="283"/>
+        <location filename="../../app/health/checks/database.py" line="284"/>
         <source>tệp không phải dữ liệu SQLite</source>
         <translation>the file is not an SQLite database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="293"/>
+        <location filename="../../app/health/checks/database.py" line="294"/>
         <source>tệp không có bảng dữ liệu của PMV</source>
         <translation>the file has no PMV data tables</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="294"/>
+        <location filename="../../app/health/checks/database.py" line="295"/>
         <source>lỗi SQLite</source>
         <translation>SQLite error</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="311"/>
+        <location filename="../../app/health/checks/database.py" line="312"/>
         <source>Không liên lạc được máy chủ dữ liệu PMV (%1)</source>
         <translation>Cannot reach the PMV data server (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="314"/>
+        <location filename="../../app/health/checks/database.py" line="315"/>
         <source>Máy chủ dữ liệu PMV (%1) từ chối đăng nhập &apos;%2&apos;</source>
         <translation>The PMV data server (%1) refused the login &apos;%2&apos;</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="317"/>
+        <location filename="../../app/health/checks/database.py" line="318"/>
         <source>Máy chủ %1 không có cơ sở dữ liệu &apos;%2&apos; (hoặc tài khoản không có quyền mở)</source>
         <translation>Server %1 has no database &apos;%2&apos; (or the account has no permission to open it)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="320"/>
+        <location filename="../../app/health/checks/database.py" line="321"/>
         <source>Không mở được cơ sở dữ liệu PMV</source>
         <translation>Cannot open the PMV database</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="353"/>
+        <location filename="../../app/health/checks/database.py" line="354"/>
         <source>PMV đang bận ghi dữ liệu (tệp dữ liệu bị khóa suốt %1 giây) nên chưa kiểm tra được; chạy lại kiểm tra sau vài phút</source>
         <translation>PMV is busy writing its data (the data file stayed locked for %1 s), so it could not be checked; run the checks again in a few minutes</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="393"/>
+        <location filename="../../app/health/checks/database.py" line="395"/>
         <source>Không tìm thấy tệp dữ liệu PMV: %1</source>
         <translation>PMV data file not found: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="394"/>
+        <location filename="../../app/health/checks/database.py" line="396"/>
         <source>Đường dẫn trong cài đặt: %1</source>
         <translation>Path in the settings: %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="366"/>
+        <location filename="../../app/health/checks/database.py" line="368"/>
         <source>Tệp dữ liệu PMV trống (0 byte): %1</source>
         <translation>The PMV data file is empty (0 bytes): %1</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="371"/>
+        <location filename="../../app/health/checks/database.py" line="373"/>
         <source>Tệp dữ liệu PMV bị hỏng, không đọc được (%1)</source>
         <translation>The PMV data file is damaged and cannot be read (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="373"/>
+        <location filename="../../app/health/checks/database.py" line="375"/>
         <source>Không mở được cơ sở dữ liệu PMV (%1)</source>
         <translation>Cannot open the PMV database (%1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="418"/>
+        <location filename="../../app/health/checks/database.py" line="420"/>
         <source>Cơ sở dữ liệu %1 trả lời chậm: %2 ms (ngưỡng %3 ms)</source>
         <translation>The %1 database is answering slowly: %2 ms (threshold %3 ms)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="421"/>
+        <location filename="../../app/health/checks/database.py" line="423"/>
         <source>Kết nối được cơ sở dữ liệu %1 trong %2 ms</source>
         <translation>Connected to the %1 database in %2 ms</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="437"/>
+        <location filename="../../app/health/checks/database.py" line="439"/>
         <source>Bỏ qua: chỉ kiểm tra được với SQLite (PMV đang dùng %1)</source>
         <translation>Skipped: can only be checked on SQLite (PMV is using %1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="471"/>
+        <location filename="../../app/health/checks/database.py" line="473"/>
         <source>Dữ liệu PMV nguyên vẹn</source>
         <translation>PMV data is intact</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="477"/>
+        <location filename="../../app/health/checks/database.py" line="479"/>
         <source>%1 (kiểm tra đầy đủ lúc %2)</source>
         <translation>%1 (full check at %2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="497"/>
+        <location filename="../../app/health/checks/database.py" line="499"/>
         <source>Ổ đĩa gần đầy, chưa kiểm tra đầy đủ dữ liệu PMV: bản chép tạm cần %1 MB, ổ chứa thư mục tạm còn trống %2 MB, cần ít nhất %3 MB</source>
-        <translation>The disk is nearly full; PMV's data was not checked in full: the temporary copy needs %1 MB, the drive holding the temp folder has %2 MB free, at least %3 MB is needed</translation>
+        <translation>The disk is nearly full; PMV&apos;s data was not checked in full: the temporary copy needs %1 MB, the drive holding the temp folder has %2 MB free, at least %3 MB is needed</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="500"/>
+        <location filename="../../app/health/checks/database.py" line="502"/>
         <source>Thư mục tạm: %1; sau khi chép phải còn trống ít nhất %2 GB để PMV ghi dữ liệu</source>
         <translation>Temp folder: %1; after copying at least %2 GB must stay free for PMV to save its data</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="527"/>
+        <location filename="../../app/health/checks/database.py" line="529"/>
         <source>Tệp dữ liệu PMV bị hỏng: %1 lỗi cấu trúc (%2)</source>
         <translation>The PMV data file is damaged; structural errors found: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="532"/>
+        <location filename="../../app/health/checks/database.py" line="534"/>
         <source>Dữ liệu PMV nguyên vẹn: kiểm tra đủ %1 trang và chỉ mục, không có lỗi</source>
         <translation>PMV data is intact: the full check of its pages and indexes found no errors (pages checked: %1)</translation>
     </message>
     <message>
-        <location filename="../../app/health/checks/database.py" line="558"/>
+        <location filename="../../app/health/checks/database.py" line="560"/>
         <source>trình điều khiển SQLite không hỗ trợ sao chép trực tuyến</source>
         <translation>the SQLite driver does not support online backup</translation>
     </message>
@@ -2248,8 +2248,8 @@
         <source>Nhật ký của PMV được ghi theo một định dạng ứng dụng hỗ trợ chưa đọc được, nên không biết PMV có báo lỗi hay không.
 1. Kiểm tra mục [pos] logs_dir trong cài đặt có trỏ đúng thư mục nhật ký của PMV không.
 2. Gửi yêu cầu hỗ trợ (nhật ký được gửi kèm) hoặc gọi %1 để kỹ thuật viên khai báo định dạng nhật ký.</source>
-        <translation>PMV's log is written in a layout the support assistant cannot read yet, so whether PMV reported errors is not known.
-1. Check that [pos] logs_dir in the settings points at PMV's log folder.
+        <translation>PMV&apos;s log is written in a layout the support assistant cannot read yet, so whether PMV reported errors is not known.
+1. Check that [pos] logs_dir in the settings points at PMV&apos;s log folder.
 2. Send a support request (the log is attached) or call %1 so a technician can set up the log layout.</translation>
     </message>
     <message>
@@ -2279,7 +2279,7 @@
     <message>
         <location filename="../../app/health/checks/pos_log.py" line="192"/>
         <source>Không đọc được nhật ký PMV: %1 tệp ghi theo định dạng ứng dụng này không nhận ra</source>
-        <translation>PMV's log cannot be read: its files are written in a layout this app does not recognise (%1 in all)</translation>
+        <translation>PMV&apos;s log cannot be read: its files are written in a layout this app does not recognise (%1 in all)</translation>
     </message>
     <message>
         <location filename="../../app/health/checks/pos_log.py" line="205"/>
@@ -2632,12 +2632,12 @@ Support requests are still saved and will be sent automatically once the network
     <message>
         <location filename="../../app/health/checks/system.py" line="159"/>
         <source>Theo đồng hồ máy (%1), chứng chỉ bảo mật của máy chủ hỗ trợ chưa đến ngày hiệu lực: đồng hồ máy bị chậm</source>
-        <translation>By the PC's clock (%1), the support server's security certificate is not valid yet: the PC's clock is behind</translation>
+        <translation>By the PC&apos;s clock (%1), the support server&apos;s security certificate is not valid yet: the PC&apos;s clock is behind</translation>
     </message>
     <message>
         <location filename="../../app/health/checks/system.py" line="164"/>
         <source>Theo đồng hồ máy (%1), chứng chỉ bảo mật của máy chủ hỗ trợ đã hết hạn: đồng hồ máy có thể bị nhanh (hoặc chứng chỉ đã hết hạn thật)</source>
-        <translation>By the PC's clock (%1), the support server's security certificate has expired: the PC's clock may be ahead (or the certificate really has expired)</translation>
+        <translation>By the PC&apos;s clock (%1), the support server&apos;s security certificate has expired: the PC&apos;s clock may be ahead (or the certificate really has expired)</translation>
     </message>
     <message>
         <location filename="../../app/health/checks/system.py" line="169"/>
@@ -2791,12 +2791,12 @@ Support requests are still saved and will be sent automatically once the network
         <translation>The check could not run: %1: %2</translation>
     </message>
     <message>
-        <location filename="../../app/health/runner.py" line="90"/>
+        <location filename="../../app/health/runner.py" line="91"/>
         <source>Bỏ qua vì: %1 chưa đạt</source>
         <translation>Skipped because “%1” did not pass</translation>
     </message>
     <message>
-        <location filename="../../app/health/runner.py" line="103"/>
+        <location filename="../../app/health/runner.py" line="104"/>
         <source>Quá thời gian chờ (%1 giây): kiểm tra không trả lời</source>
         <translation>Timed out (%1 s): the check did not answer</translation>
     </message>
@@ -7821,7 +7821,7 @@ Details: %2</translation>
         <translation>Ask to renew…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="163"/>
+        <location filename="../../app/ui/warranty/page.py" line="164"/>
         <source>Bấm “Tải lại hợp đồng”, hoặc “Nhập hợp đồng từ tệp” nếu máy không có Internet.</source>
         <translation>Press “Reload the contract”, or “Import contract from file” if this PC has no Internet.</translation>
     </message>
@@ -7846,27 +7846,27 @@ Details: %2</translation>
         <translation>Warranty and maintenance include</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="133"/>
+        <location filename="../../app/ui/warranty/page.py" line="134"/>
         <source>Đang đọc hợp đồng…</source>
         <translation>Reading the contract…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="162"/>
+        <location filename="../../app/ui/warranty/page.py" line="163"/>
         <source>Chưa có hợp đồng</source>
         <translation>No contract yet</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="172"/>
+        <location filename="../../app/ui/warranty/page.py" line="173"/>
         <source>Bảo hành %1 tháng bắt đầu từ ngày nghiệm thu %2. Trong lúc triển khai, gọi %3 khi cần hỗ trợ.</source>
         <translation>The %1-month warranty begins on the acceptance date, %2. While the shop is being set up, call %3 for help.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="176"/>
+        <location filename="../../app/ui/warranty/page.py" line="177"/>
         <source>Cửa hàng không còn được bảo hành hay bảo trì. Yêu cầu hỗ trợ chỉ được xử lý khi có thể; hãy gia hạn bảo trì hoặc gọi %1.</source>
         <translation>The shop is no longer under warranty or maintenance. Support requests are handled on a best-effort basis; renew maintenance or call %1.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../app/ui/warranty/page.py" line="181"/>
+        <location filename="../../app/ui/warranty/page.py" line="182"/>
         <source>Còn %1 ngày – được hỗ trợ đến hết ngày %2.</source>
         <translation>
             <numerusform>%1 day left – covered through %2.</numerusform>
@@ -7874,48 +7874,53 @@ Details: %2</translation>
         </translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="184"/>
+        <location filename="../../app/ui/warranty/page.py" line="185"/>
         <source>Sắp hết hạn: hãy gia hạn bảo trì để không bị gián đoạn hỗ trợ.</source>
         <translation>Ending soon: renew maintenance so support is not interrupted.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="191"/>
+        <location filename="../../app/ui/warranty/page.py" line="192"/>
         <location filename="../../app/ui/warranty/texts.py" line="136"/>
         <source>(hợp đồng không ghi)</source>
         <translation>(not stated in the contract)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="196"/>
+        <location filename="../../app/ui/warranty/page.py" line="197"/>
         <source>%1 tháng, đến hết ngày %2</source>
         <translation>%1 months, through %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="201"/>
+        <location filename="../../app/ui/warranty/page.py" line="202"/>
         <source>%1 → %2 (%3)</source>
         <translation>%1 → %2 (%3)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="203"/>
+        <location filename="../../app/ui/warranty/page.py" line="204"/>
         <source>Không có</source>
         <translation>None</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="205"/>
+        <location filename="../../app/ui/warranty/page.py" line="206"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="205"/>
+        <location filename="../../app/ui/warranty/page.py" line="206"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="247"/>
+        <location filename="../../app/ui/warranty/page.py" line="246"/>
+        <source>Không cập nhật được hợp đồng: %1. Hợp đồng đang lưu trên máy vẫn được dùng.</source>
+        <translation>The contract could not be updated: %1. The contract saved on this PC is still used.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/warranty/page.py" line="253"/>
         <source>Không đọc được tệp: %1. Hãy chọn lại tệp hợp đồng nhà cung cấp gửi.</source>
         <translation>The file could not be read: %1. Choose the contract file the vendor sent again.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="268"/>
+        <location filename="../../app/ui/warranty/page.py" line="274"/>
         <source>Không lưu được phiếu bảo hành: %1. Hãy chọn nơi khác để lưu.</source>
         <translation>The warranty certificate could not be saved: %1. Choose another place to save it.</translation>
     </message>
@@ -7925,57 +7930,57 @@ Details: %2</translation>
         <translation>%1 – tax code %2</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="216"/>
+        <location filename="../../app/ui/warranty/page.py" line="217"/>
         <source>Đang cập nhật hợp đồng từ máy chủ…</source>
         <translation>Updating the contract from the server…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="221"/>
+        <location filename="../../app/ui/warranty/page.py" line="222"/>
         <source>Đã cập nhật hợp đồng mới từ máy chủ.</source>
         <translation>A new contract was received from the server.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="223"/>
+        <location filename="../../app/ui/warranty/page.py" line="224"/>
         <source>Hợp đồng trên máy đã là bản mới nhất.</source>
         <translation>The contract on this PC is already the latest.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="233"/>
+        <location filename="../../app/ui/warranty/page.py" line="234"/>
         <source>Chọn tệp hợp đồng</source>
         <translation>Choose the contract file</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="233"/>
+        <location filename="../../app/ui/warranty/page.py" line="234"/>
         <source>Hợp đồng (*.json);;Mọi tệp (*)</source>
         <translation>Contracts (*.json);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="241"/>
+        <location filename="../../app/ui/warranty/page.py" line="242"/>
         <source>Đã nhập hợp đồng của %1.</source>
         <translation>Imported the contract of %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="252"/>
+        <location filename="../../app/ui/warranty/page.py" line="258"/>
         <source>Lưu phiếu bảo hành</source>
         <translation>Save warranty certificate</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="266"/>
+        <location filename="../../app/ui/warranty/page.py" line="272"/>
         <source>Đã lưu phiếu bảo hành: %1</source>
         <translation>Warranty certificate saved: %1</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="270"/>
+        <location filename="../../app/ui/warranty/page.py" line="276"/>
         <source>Đang tạo phiếu bảo hành…</source>
         <translation>Creating the warranty certificate…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="276"/>
+        <location filename="../../app/ui/warranty/page.py" line="282"/>
         <source>Đề nghị gia hạn hợp đồng bảo trì cho cửa hàng %1.</source>
         <translation>Request to renew the maintenance contract for the shop %1.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/warranty/page.py" line="279"/>
+        <location filename="../../app/ui/warranty/page.py" line="285"/>
         <source>Hiện được hỗ trợ đến hết ngày %1.</source>
         <translation>Currently covered through %1.</translation>
     </message>

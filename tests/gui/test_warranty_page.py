@@ -226,3 +226,36 @@ def test_before_acceptance_the_page_and_tile_say_the_shop_is_being_installed(qtb
     assert page.status_title.text() == "Chưa nghiệm thu"
     assert "bắt đầu từ ngày nghiệm thu 15/01/2026" in page.status_detail.text()
     assert tile.level is Level.OK and tile.value_label.text() == "Chưa nghiệm thu"
+
+
+def test_a_refresh_that_cannot_save_gives_the_button_back_and_says_why(qtbot: QtBot, make_page,
+                                                                       trusting_runtime: Runtime,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A renewal fetched but not saved (a full disk: faked, one cannot be made here) left "Tải lại hợp đồng" off
+    until a restart, said nothing, and went to the crash handler."""
+    import errno
+
+    class FullDisk:
+        def refresh(self) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device", "contract.json")
+
+    page, _tile, state = make_page(dt.date(2026, 6, 1))
+    monkeypatch.setattr(trusting_runtime, "contract_service", FullDisk)
+    with qtbot.waitSignal(state.refresh_failed, timeout=10000):
+        page.refresh_button.click()
+    assert page.refresh_button.isEnabled()
+    assert "contract.json" in page.message.text() and "đầy" in page.message.text()
+
+
+def test_the_day_support_stopped_is_read_whole_at_the_right_edge(qtbot: QtBot, make_page, tmp_path: Path) -> None:
+    """Coverage ran out on 15/01/2029: the short "not covered" stretch sits at the right edge, and its first day
+    was drawn past the widget ("16/01/20")."""
+    page, _tile, state = make_page(dt.date(2029, 3, 1))
+    import_signed(qtbot, page, state, tmp_path / "hd.json", maintenance=[
+        {"start": "2027-01-16", "end": "2028-01-15", "tier": "standard"},
+        {"start": "2028-01-16", "end": "2029-01-15", "tier": "standard"}])
+    for width in (976, 800):
+        page.timeline.resize(width, page.timeline.height())
+        labels = page.timeline.date_labels(page.timeline.font())
+        assert "16/01/2029" in [text for _box, text in labels]
+        assert all(0 <= box.left() and box.right() <= width for box, _text in labels), (width, labels)

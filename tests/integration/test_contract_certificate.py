@@ -156,6 +156,13 @@ def test_pmv_support_prints_the_certificate_in_the_interface_language(
     assert shop_main(["--config", config, "warranty", "--json", "--import", str(document)]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["contract_number"] == "HD-DEMO-0001-001" and status["vendor"]["tax_code"] == "0399999999"
+    # Before its acceptance day a shop being installed is not covered (policy W1: from acceptance), and the JSON
+    # says why rather than leaving "expired" to be read as a lapsed contract.
+    assert shop_main(["--config", config, "warranty", "--json", "--today", "2026-01-10"]) == 0
+    ahead = json.loads(capsys.readouterr().out)
+    assert ahead["status"] == "expired" and ahead["accepted_on_ahead"] == "2026-01-15"
+    assert shop_main(["--config", config, "warranty", "--json", "--today", "2026-01-15"]) == 0
+    assert json.loads(capsys.readouterr().out)["accepted_on_ahead"] is None
     pdf = tmp_path / "phieu.pdf"
     assert shop_main(["--lang", lang, "--config", config, "warranty", "--certificate", str(pdf),
                       "--today", "2027-03-01"]) == 0

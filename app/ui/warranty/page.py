@@ -130,6 +130,7 @@ class WarrantyPage(FeaturePage[WarrantyState]):
         state.refreshed.connect(self._on_refreshed)
         state.imported.connect(self._on_imported)
         state.import_failed.connect(self._on_import_failed)
+        state.refresh_failed.connect(self._on_refresh_failed)
         self._set_card(self.tr("Đang đọc hợp đồng…"), "", "#757575")
         if state.snapshot is not None:
             self.show_snapshot(state.snapshot)
@@ -239,6 +240,11 @@ class WarrantyPage(FeaturePage[WarrantyState]):
 
     def _on_imported(self, contract: Contract) -> None:
         self.show_message(tr_args(self.tr("Đã nhập hợp đồng của %1."), contract.shop_name), Level.OK)
+
+    def _on_refresh_failed(self, error: BaseException) -> None:
+        self.refresh_button.setEnabled(True)
+        self.show_message(tr_args(self.tr("Không cập nhật được hợp đồng: %1. Hợp đồng đang lưu trên máy vẫn được "
+                                          "dùng."), failure_text(error)), Level.WARNING)
 
     def _on_import_failed(self, error: BaseException) -> None:
         if isinstance(error, ContractError):

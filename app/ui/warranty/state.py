@@ -30,6 +30,8 @@ class WarrantyState(FeatureState):
     Signals:
         changed(object): a new :class:`WarrantySnapshot`.
         refreshed(object): a :class:`RefreshResult` from the vendor server.
+        refresh_failed(object): the exception that stopped a refresh outside the vendor's answer (the contract
+            fetched could not be saved: a full disk, a locked folder); the saved contract stays as it was.
         imported(object): the imported :class:`Contract`.
         import_failed(object): the :class:`ContractError` (or OSError) that refused an import.
         reminder_due(int): coverage ends in at most this many days (30, 7 or 1); once each.
@@ -37,6 +39,7 @@ class WarrantyState(FeatureState):
 
     changed = Signal(object)
     refreshed = Signal(object)
+    refresh_failed = Signal(object)
     imported = Signal(object)
     import_failed = Signal(object)
     reminder_due = Signal(int)
@@ -71,7 +74,11 @@ class WarrantyState(FeatureState):
             self._set(snapshot)
             self.refreshed.emit(result)
 
-        self._runner.run_job(job, on_success=done, title=title)
+        def failed(exc: BaseException) -> None:
+            log.error("contract refresh failed: %r", exc)
+            self.refresh_failed.emit(exc)
+
+        self._runner.run_job(job, on_success=done, on_failure=failed, title=title)
 
     def import_file(self, path: Path) -> None:
         def job() -> tuple[Contract, WarrantySnapshot]:

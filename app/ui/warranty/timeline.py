@@ -87,6 +87,8 @@ class CoverageTimeline(QWidget):
             taken = [other for other, _ in placed] + [end_box]
             for row in rows:
                 candidate = box(x, row, text)
+                if candidate.right() > right:  # a short last stretch: its date ends at the edge, not past it
+                    candidate.moveRight(right)
                 if not any(candidate.intersects(other) for other in taken):
                     placed.append((candidate, text))
                     break

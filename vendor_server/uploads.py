@@ -37,6 +37,9 @@ MULTIPART_SLACK = 64 * 1024
 MAX_FORM_FIELDS = 8
 MAX_FIELD_BYTES = 1024
 INCOMING_DIR = ".incoming"  # under the attachments root: same filesystem, so the final move is a rename
+# A client that sends nothing for this long is gone (a till whose line dropped without closing): its half-written
+# file and its connection are let go.  A till on a poor 4G line still sends some bytes every few seconds.
+UPLOAD_IDLE_SECONDS = 60.0
 
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -56,6 +59,12 @@ class UploadTooLarge(UploadError):
     """Over the attachment limit (413)."""
 
     status = 413
+
+
+class UploadStalled(UploadError):
+    """The client stopped sending mid-body (408); nothing of it is kept."""
+
+    status = 408
 
 
 class UploadInvalid(UploadError):
@@ -230,8 +239,10 @@ async def _drain(stream: AsyncIterator[bytes], limit: int) -> None:
 
 
 async def receive_upload(content_type: str | None, content_length: str | None, stream: AsyncIterator[bytes],
-                         attachments_root: Path, max_bytes: int = MAX_ATTACHMENT_BYTES) -> ReceivedUpload:
-    """Stream a ``multipart/form-data`` body (``file``, ``client_id``, ``sha256``) into a temp file.
+                         attachments_root: Path, max_bytes: int = MAX_ATTACHMENT_BYTES,
+                         idle_seconds: float = UPLOAD_IDLE_SECONDS) -> ReceivedUpload:
+    """Stream a ``multipart/form-data`` body (``file``, ``client_id``, ``sha256``) into a temp file; a client
+    silent for ``idle_seconds`` mid-body is refused (:class:`UploadStalled`).
 
     The bytes go straight to disk while being hashed and counted: memory
     stays flat and an oversized upload stops at the limit.  Raises an
@@ -250,10 +261,21 @@ async def receive_upload(content_type: str | None, content_length: str | None, s
     form = _FormReader(attachments_root / INCOMING_DIR, max_bytes)
     try:
         parser = MultipartParser(params[b"boundary"], form.callbacks())  # type: ignore[arg-type]
-        async for chunk in stream:
+        chunks = stream.__aiter__()
+        while True:
+            try:
+                with anyio.fail_after(idle_seconds):
+                    chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                raise UploadStalled(f"no data for {idle_seconds:g} s: upload abandoned") from None
             # File writes happen inside the callbacks: keep them off the event loop.
             await anyio.to_thread.run_sync(parser.write, chunk)
         parser.finalize()
+    except UploadStalled:
+        form.discard()  # not drained: nothing more is coming
+        raise
     except UploadError:
         form.discard()
         await _drain(stream, drain_limit)

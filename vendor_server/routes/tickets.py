@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi import Path as PathParam
 from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from pmv_protocol.thread import OpenedBy, OpenedForShop, TicketFeed, TicketUpdate
 from pmv_protocol.wire import AttachmentReceipt, NewTicket, TicketReceipt
@@ -110,6 +111,9 @@ async def post_attachment(ticket_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
                                               context.max_attachment_bytes)
         stored, created = await run_in_threadpool(attachments.store_attachment, context.db, record.id, upload, root,
                                                   now=context.clock())
+    except ClientDisconnect:
+        # The till's line dropped mid-file (uploads discarded what came): everyday, not a server error.
+        raise HTTPException(400, "the client went away before the file was whole") from None
     except uploads.UploadError as exc:
         # A refusal the shop's app words gets its code, as the acts' 409s do; the others stay a sentence.
         detail = {"refusal": exc.refusal, "message": exc.detail} if exc.refusal else exc.detail

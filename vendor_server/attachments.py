@@ -55,12 +55,17 @@ def store_attachment(db: VendorDatabase, ticket_id: int, upload: ReceivedUpload,
                      *, now: dt.datetime | None = None) -> tuple[AttachmentRecord, bool]:
     """Keep a received upload for a ticket (checked by the caller to be the shop's); ``(record, created)``.
 
-    A replay of a stored client_id returns the stored record and drops the
-    new bytes.  Raises UploadInvalid on a checksum mismatch.  The upload's
+    A replay of a stored client_id (the same bytes) returns the stored record and drops the
+    new bytes.  Raises UploadInvalid on a checksum mismatch, and when the client_id already
+    names different bytes.  The upload's
     temp file is always gone afterwards (moved into place or deleted).
     """
     try:
         existing = find_attachment(db, ticket_id, upload.client_id)
+        if existing is not None and existing.sha256 != upload.spool.sha256:
+            # Not a replay: the client named another file by a used id; keeping the first silently lost this one.
+            raise UploadInvalid(f"client_id {upload.client_id} already names another file of this ticket (sha256 "
+                                f"{existing.sha256}); give a new file a new client_id")
         if existing is not None:
             return existing, False
         if upload.spool.sha256 != upload.claimed_sha256:

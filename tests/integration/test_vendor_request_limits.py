@@ -131,3 +131,17 @@ def test_a_till_that_hangs_up_mid_upload_is_no_server_error(vendor_server: Vendo
     time.sleep(0.3)
     assert not [r for r in caplog.records if "unexpected error" in r.getMessage()]
     assert not incoming.exists() or list(incoming.iterdir()) == []
+
+
+def test_a_client_id_sent_again_with_other_bytes_is_refused_not_silently_dropped(vendor_server: VendorServer) -> None:
+    """A replay (the same client id, the same bytes) is stored once; the same client id with another file is a
+    client's mistake, and answering 200 'stored' lost the second file while saying it was kept."""
+    token = vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    created = requests.post(f"{vendor_server.base_url}/api/v1/tickets", json=body(), timeout=10,
+                            headers={**auth(token), "Idempotency-Key": str(uuid.uuid4())})
+    ticket_id, client_id = created.json()["id"], str(uuid.uuid4())
+    first = upload(vendor_server.base_url, token, ticket_id, b"first", client_id=client_id)
+    assert first.status_code == 201
+    assert upload(vendor_server.base_url, token, ticket_id, b"first", client_id=client_id).status_code == 200
+    other = upload(vendor_server.base_url, token, ticket_id, b"second", client_id=client_id)
+    assert other.status_code == 422 and client_id in other.text

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pmv_protocol.atomic import atomic_target
-from vendor_server.db import Attachment, VendorDatabase
+from vendor_server.db import Attachment, Ticket, VendorDatabase
 from vendor_server.records import AttachmentRecord, attachment_record
 from vendor_server.uploads import (
     MAX_TICKET_BYTES,
@@ -51,6 +51,22 @@ def attachment_path(attachments_root: Path, ticket_id: int, client_id: str) -> P
     return attachments_root / str(int(ticket_id)) / str(uuid.UUID(client_id))
 
 
+# All of one shop's tickets together, over a sliding month: far above what a busy shop sends (a 10 MB bundle a
+# request), far below what a till opening tickets in a loop could pour onto the vendor's disk (each ticket alone
+# stops at MAX_TICKET_BYTES).
+MAX_SHOP_RECENT_BYTES = 2 * 1024**3
+SHOP_WINDOW = dt.timedelta(days=30)
+
+
+def _shop_recent_bytes(session: Session, ticket_id: int, since: dt.datetime) -> int:
+    """The bytes of files stored since ``since`` on every ticket of the shop that owns ``ticket_id``."""
+    shop = select(Ticket.shop_pk).where(Ticket.id == ticket_id).scalar_subquery()
+    total = session.scalar(
+        select(func.coalesce(func.sum(Attachment.size), 0)).join(Ticket, Ticket.id == Attachment.ticket_id)
+        .where(Ticket.shop_pk == shop, Attachment.created_at >= since))
+    return int(total or 0)
+
+
 def store_attachment(db: VendorDatabase, ticket_id: int, upload: ReceivedUpload, attachments_root: Path,
                      *, now: dt.datetime | None = None) -> tuple[AttachmentRecord, bool]:
     """Keep a received upload for a ticket (checked by the caller to be the shop's); ``(record, created)``.
@@ -78,6 +94,10 @@ def store_attachment(db: VendorDatabase, ticket_id: int, upload: ReceivedUpload,
             if files >= MAX_TICKET_FILES or size + upload.spool.size > MAX_TICKET_BYTES:
                 raise TicketFull(f"the ticket already holds {files} files ({size} bytes); at most "
                                  f"{MAX_TICKET_FILES} files and {MAX_TICKET_BYTES} bytes: call the hotline")
+            recent = _shop_recent_bytes(session, ticket_id, (now or dt.datetime.now(dt.UTC)) - SHOP_WINDOW)
+            if recent + upload.spool.size > MAX_SHOP_RECENT_BYTES:
+                raise TicketFull(f"this shop sent {recent} bytes of files in the last {SHOP_WINDOW.days} days; at "
+                                 f"most {MAX_SHOP_RECENT_BYTES}: call the hotline")
             row = Attachment(ticket_id=ticket_id, client_id=upload.client_id, filename=upload.filename,
                              size=upload.spool.size, sha256=upload.spool.sha256,
                              created_at=now or dt.datetime.now(dt.UTC))

@@ -145,3 +145,26 @@ def test_a_client_id_sent_again_with_other_bytes_is_refused_not_silently_dropped
     assert upload(vendor_server.base_url, token, ticket_id, b"first", client_id=client_id).status_code == 200
     other = upload(vendor_server.base_url, token, ticket_id, b"second", client_id=client_id)
     assert other.status_code == 422 and client_id in other.text
+
+
+def test_one_shop_cannot_fill_the_vendors_disk_by_opening_ticket_after_ticket(
+        vendor_server: VendorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each ticket stops at 500 MB, but a till opening tickets in a loop had no limit (300 tickets, 146 GiB): the
+    shop's files over the last 30 days are capped too (the cap made small here; the server runs in this process)."""
+    from vendor_server import attachments
+
+    monkeypatch.setattr(attachments, "MAX_SHOP_RECENT_BYTES", 2500)
+    token = vendor_server.add_shop("KP-0001", "Tiệm vàng Kim Phát")
+    other = vendor_server.add_shop("BT-0002", "Tiệm vàng Bảo Tín")
+
+    def new_ticket(shop_token: str) -> int:
+        answer = requests.post(f"{vendor_server.base_url}/api/v1/tickets", json=body(), timeout=10,
+                               headers={**auth(shop_token), "Idempotency-Key": str(uuid.uuid4())})
+        assert answer.status_code == 201, answer.text
+        return int(answer.json()["id"])
+
+    assert upload(vendor_server.base_url, token, new_ticket(token), b"a" * 1000).status_code == 201
+    assert upload(vendor_server.base_url, token, new_ticket(token), b"b" * 1000).status_code == 201
+    refused = upload(vendor_server.base_url, token, new_ticket(token), b"c" * 1000)
+    assert refused.status_code == 409 and refused.json()["detail"]["refusal"] == "ticket_full"
+    assert upload(vendor_server.base_url, other, new_ticket(other), b"d" * 1000).status_code == 201  # its own

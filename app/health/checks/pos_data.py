@@ -148,12 +148,15 @@ FRESH, YESTERDAYS, AGED, NOT_TODAY, ABANDONED = range(5)
 
 def _freshness(updated: dt.datetime, now: dt.datetime, max_age_hours: float, open_hours: tuple[int, int]) -> int:
     hours = max(dt.timedelta(0), now - updated).total_seconds() / 3600
+    before_opening = now.hour * 60 + now.minute < open_hours[0]
     if hours > PRICES_CRITICAL_HOURS:
-        return ABANDONED
+        # Before opening (after a closure: Tết, a family event) the board is set at opening as every morning: a
+        # reminder, not yet an alarm; once the shop trades on it, it is.
+        return NOT_TODAY if before_opening else ABANDONED
     days_old = (now.date() - updated.date()).days
     if days_old <= 0:
         return AGED if within_interval(open_hours, now) and hours > max_age_hours else FRESH
-    if days_old == 1 and now.hour * 60 + now.minute < open_hours[0]:
+    if days_old == 1 and before_opening:
         # Boards are set when the shop opens: before it does, yesterday's is the right one. After closing it is
         # not: the whole day was traded on it.
         return YESTERDAYS

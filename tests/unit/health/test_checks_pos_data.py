@@ -136,6 +136,15 @@ def test_board_two_days_old_before_opening_is_still_a_warning(make_ctx, demo_sho
     assert outcome.status is Status.WARNING and outcome.remedy == "prices.stale"
 
 
+def test_a_board_left_over_a_closure_is_a_warning_until_the_shop_opens(make_ctx, demo_shop: DemoShop) -> None:
+    # Closed three days (Tết, a family event): at 07:00, before opening, the board is to be set at opening, as every
+    # morning; a critical alarm in the tray then would be noise. Once the shop trades on it, it is critical
+    # (test_board_three_days_old_is_critical, same board, during trading hours).
+    pos_edit(demo_shop, "DELETE FROM gold_prices WHERE updated_at > '2026-11-22T09:00:00'")
+    outcome = _prices(make_ctx, now=BEFORE_OPENING)  # board 22/11 08:30: 70 h old
+    assert_flagged(outcome, Status.WARNING, "prices.stale")
+
+
 def test_todays_board_older_than_the_limit_is_a_warning(make_ctx, shop_settings: Settings) -> None:
     outcome = _prices(make_ctx, settings=settings_with(shop_settings, "health", price_max_age_hours=1))
     # Updated today, so not the "not updated today" fix (prices.stale): its own (review r01 case 3).

@@ -221,19 +221,23 @@ class _FormReader:
             self.spool.discard()
 
 
-async def _drain(stream: AsyncIterator[bytes], limit: int) -> None:
-    """Read and drop up to ``limit`` more bytes of a refused body.
+async def _drain(stream: AsyncIterator[bytes], limit: int, idle_seconds: float) -> None:
+    """Read and drop up to ``limit`` more bytes of a refused body, giving up after ``idle_seconds`` of silence.
 
     Answering before the client has finished sending makes many clients see
     a connection reset instead of our 413; reading (not storing) the rest of
-    a moderately oversized body lets them read the real answer.
+    a moderately oversized body lets them read the real answer.  A client
+    that stops sending meanwhile is not waited for.
     """
     seen = 0
+    chunks = stream.__aiter__()
     try:
-        async for chunk in stream:
+        while seen <= limit:
+            with anyio.fail_after(idle_seconds):
+                chunk = await chunks.__anext__()
             seen += len(chunk)
-            if seen > limit:
-                return
+    except (StopAsyncIteration, TimeoutError):
+        return
     except Exception:  # the client went away: nothing left to answer
         return
 
@@ -256,7 +260,7 @@ async def receive_upload(content_type: str | None, content_length: str | None, s
     declared = natural(content_length or "")
     if declared is not None and declared > max_bytes + MULTIPART_SLACK:
         if declared <= drain_limit:
-            await _drain(stream, drain_limit)
+            await _drain(stream, drain_limit, idle_seconds)
         raise UploadTooLarge(f"attachment too large: the limit is {max_bytes} bytes")
     form = _FormReader(attachments_root / INCOMING_DIR, max_bytes)
     try:
@@ -278,7 +282,7 @@ async def receive_upload(content_type: str | None, content_length: str | None, s
         raise
     except UploadError:
         form.discard()
-        await _drain(stream, drain_limit)
+        await _drain(stream, drain_limit, idle_seconds)
         raise
     except FormParserError:
         form.discard()

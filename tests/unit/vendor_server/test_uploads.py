@@ -39,3 +39,22 @@ def test_an_upload_that_stops_sending_is_refused_and_leaves_nothing(tmp_path: Pa
     assert refused.value.status == 408
     incoming = tmp_path / uploads.INCOMING_DIR
     assert not incoming.exists() or list(incoming.iterdir()) == []
+
+
+async def _over_the_limit_then_stalling() -> AsyncIterator[bytes]:
+    yield _head()
+    yield b"x" * 5_000  # past the limit below: refused, and the rest of the body is read off the line
+    await asyncio.sleep(3600)
+    yield b""
+
+
+@pytest.mark.parametrize("declared", [None, "100000"], ids=["too_large_mid_file", "too_large_declared"])
+def test_a_refused_upload_that_stops_sending_is_let_go_too(tmp_path: Path, declared: str | None) -> None:
+    """A refused body is drained so the answer can be read; a client that stops sending while it is drained must
+    not hold the connection (found by the review of this change)."""
+    async def receive() -> None:
+        await uploads.receive_upload(f"multipart/form-data; boundary={BOUNDARY}", declared,
+                                     _over_the_limit_then_stalling(), tmp_path, max_bytes=1_000, idle_seconds=0.3)
+
+    with pytest.raises(uploads.UploadTooLarge):
+        asyncio.run(asyncio.wait_for(receive(), timeout=10))

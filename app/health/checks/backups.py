@@ -23,6 +23,7 @@ from sqlalchemy import text
 
 from app import HOTLINE
 from app.health.checks.database import AHEAD_OF_CLOCK, CONNECT_ID, format_age, quick_check, sqlite_file, to_shop_time
+from app.health.checks.room import copy_margin
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_bytes, format_datetime
@@ -47,10 +48,6 @@ EXTRACT_FACTOR = 10
 MIN_EXTRACT_CAP = 64 * 1024**2
 MAX_EXTRACT_CAP = 8 * 1024**3
 CHUNK = 1024**2
-# The restore test unpacks into the temp folder, on the till's system drive: it must leave the POS room to write.
-# It keeps the shop's own low-disk floor ([health] disk_min_free_gb, the disk.free check's) free, at least this much.
-MIN_FREE_MARGIN = 256 * 1024**2
-GB = 1024**3
 
 REMEDIES: dict[str, str] = {
     "backup.folder_missing": say(
@@ -314,7 +311,7 @@ def extract_database(archive_path: Path, target: Path, cap: int, ctx: CheckConte
             raise UnsafeArchive(say("HealthCheck", "%1 giải nén ra %2 byte, vượt giới hạn %3 byte").fill(
                 member.filename, member.file_size, cap))
         # zipfile never yields more than the declared size, so that is all the room the copy can take.
-        margin = max(MIN_FREE_MARGIN, int(ctx.settings.health.disk_min_free_gb * GB))
+        margin = copy_margin(ctx)  # the POS must still be able to write meanwhile
         free = ctx.machine.disk_usage(str(target.parent)).free
         if free < member.file_size + margin:
             raise NoRoom(target.parent, free, member.file_size, margin)

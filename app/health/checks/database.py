@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import HOTLINE
+from app.health.checks.room import GB, copy_margin
 from app.health.context import CheckContext, NotConfigured, PosUnusable
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
 from app.infra.formatting import format_datetime
@@ -44,10 +45,6 @@ BACKUP_STEP_PAGES = 2048
 # 2 x 5 s + 1 s stays well inside the connect check's 20 s.
 SQLITE_BUSY_TRIES = 2
 SQLITE_BUSY_PAUSE_S = 1.0
-# Free space the integrity check's copy must leave on its drive, at the least: the POS must still be able to
-# write meanwhile.  The disk check's low mark (health.disk_min_free_gb) when that is more.
-INTEGRITY_MIN_LEFT = 1024**3
-GB = 1024**3
 MB = 1024**2
 
 REMEDIES: dict[str, str] = {
@@ -492,7 +489,7 @@ def _no_room_for_copy(ctx: CheckContext) -> CheckResult | None:
             conn.exec_driver_sql("PRAGMA page_size").scalar() or 0)
     folder = tempfile.gettempdir()
     free = ctx.machine.disk_usage(folder).free
-    margin = max(int(ctx.settings.health.disk_min_free_gb * GB), INTEGRITY_MIN_LEFT)
+    margin = copy_margin(ctx)
     if free >= size + margin:
         return None
     return result(Status.WARNING,

@@ -13,6 +13,7 @@ from pathlib import Path
 import psutil
 
 from app import HOTLINE
+from app.health.checks.room import GB
 from app.health.checks.services import CERT_HAS_EXPIRED, CERT_NOT_YET_VALID, probe_vendor
 from app.health.context import CheckContext, NotConfigured
 from app.health.model import Category, Check, CheckResult, Metric, Status, result
@@ -20,7 +21,6 @@ from app.infra.formatting import format_datetime
 from app.infra.phrase import Phrase, joined, number, say
 from pmv_protocol.calendar import in_hours
 
-GB = 1024**3
 # Above this the till's invoices and e-invoice timestamps are plainly wrong
 # (tax authority e-invoice systems reject or flag out-of-order times).
 CLOCK_CRITICAL_SECONDS = 600.0

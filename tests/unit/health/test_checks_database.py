@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.health.checks import database
+from app.health.checks import database, room
 from app.health.context import CheckContext
 from app.health.machine import DiskUsage, MachineProbes
 from app.health.model import Status
@@ -356,7 +356,7 @@ def test_integrity_does_not_copy_the_database_onto_a_nearly_full_disk(make_ctx, 
 def test_integrity_copies_when_the_database_and_the_margin_fit(make_ctx, shop_settings: Settings,
                                                               demo_shop: DemoShop) -> None:
     asked: list[str] = []
-    margin = max(int(shop_settings.health.disk_min_free_gb * 1024**3), database.INTEGRITY_MIN_LEFT)
+    margin = max(int(shop_settings.health.disk_min_free_gb * 1024**3), room.MIN_LEFT_AFTER_COPY)
     free = _copy_size(demo_shop.pos_database) + margin + 1
     outcome = run_one(INTEGRITY, make_ctx(machine=_disk_with(free, asked)))
     assert outcome.status is Status.OK, outcome.summary

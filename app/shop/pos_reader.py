@@ -221,7 +221,7 @@ def read_documents(conn: Connection, since: dt.datetime) -> PosDocuments:
     unreadable = []
     for ident, series, number, kind, issued, customer_id, name, code, method, total in rows:
         paid = list(lines.get(int(ident), []))
-        total_vnd, issued_at, number_read = as_vnd(total), _as_datetime_or_none(issued), as_vnd(number)
+        total_vnd, issued_at, number_read = as_vnd(total), _as_datetime_or_none(issued), as_invoice_number(number)
         if total_vnd is None or issued_at is None or number_read is None or None in paid:
             unreadable.append((str(series), str(number)))
             continue

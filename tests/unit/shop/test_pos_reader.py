@@ -15,7 +15,15 @@ import pytest
 from sqlalchemy import create_engine
 
 from app.shop.demo import POS_VERSION, DemoShop, create_demo_shop
-from app.shop.pos_reader import as_vnd, read_documents, read_summary, read_summary_at, read_summary_from
+from app.shop.pos_reader import (
+    PosDocument,
+    PosDocuments,
+    as_vnd,
+    read_documents,
+    read_summary,
+    read_summary_at,
+    read_summary_from,
+)
 from app.shop.pos_schema import POS_SCHEMA, POS_TABLES
 
 
@@ -130,6 +138,30 @@ def test_a_board_price_typed_with_thousands_dots_reads_and_an_unreadable_one_is_
     board = {price.purity_code: price for price in read_summary(demo_shop.pos_database).board}
     assert board["9999"].buy_vnd_per_chi == 15_190_000
     assert "610" not in board and len(board) >= 2
+
+
+def test_documents_numbered_with_a_prefix_are_read_as_the_invoice_check_reads_them(demo_shop: DemoShop) -> None:
+    """One reader of invoice numbers (as_invoice_number): 'HD000050' is invoice 50 to the Decree 232 check too,
+    not a document left out as unreadable while the invoice check counts it."""
+    before = _documents(demo_shop)
+    with sqlite3.connect(demo_shop.pos_database) as conn:
+        _numbers_as_text(conn, "'HD' || printf('%06d', number)")
+    after = read_documents_of(demo_shop)
+    assert after.unreadable == ()
+    assert sorted((d.series, d.number) for d in after.documents) == sorted((d.series, d.number) for d in before)
+
+
+def read_documents_of(shop: DemoShop) -> PosDocuments:
+    engine = create_engine(f"sqlite:///{shop.pos_database}")
+    try:
+        with engine.connect() as conn:
+            return read_documents(conn, dt.datetime(2000, 1, 1))
+    finally:
+        engine.dispose()
+
+
+def _documents(shop: DemoShop) -> list[PosDocument]:
+    return read_documents_of(shop).documents
 
 
 def test_documents_carry_their_payment_lines_and_an_older_pos_reads_too(demo_shop: DemoShop) -> None:

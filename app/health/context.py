@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from app.health.machine import REAL_MACHINE, MachineProbes
 from app.infra.phrase import say
 from app.infra.settings import LoadedSettings, Settings
+from app.shop.file_uri import file_uri
 from app.shop.pos_driver import pos_engine_for
 from app.shop.pos_url import PosUrlError, to_sqlalchemy_url
 from pmv_protocol.shop_time import SHOP_TZ
@@ -91,8 +92,7 @@ class CheckContext:
         if pos.database is None:
             raise NotConfigured(say("HealthCheck", "chưa khai báo cơ sở dữ liệu PMV (pos.database hoặc pos.url)"))
         # Read-only: a health check must never be able to change the shop's books.
-        return URL.create("sqlite", database=f"{Path(pos.database).resolve().as_uri()}?mode=ro",
-                          query={"uri": "true"})
+        return URL.create("sqlite", database=f"{file_uri(pos.database)}?mode=ro", query={"uri": "true"})
 
     @cached_property
     def pos_engine(self) -> Engine:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from app.health.checks.database import to_shop_time
+from app.shop.file_uri import file_uri
 from app.shop.pos_driver import ConnectFailure, connect_failure, driver_options, ensure_driver, guarded_url
 from app.shop.pos_url import PosUrlError, PosUrlProblem, to_sqlalchemy_url
 
@@ -108,7 +109,7 @@ def _prove_file(path: Path | None) -> DatabaseProof:
             return _failed(ProofProblem.NOT_A_DATABASE, str(path))
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
-        location = path.resolve().as_uri()
+        location = file_uri(path)
     except OSError as exc:
         return _failed(ProofProblem.UNREADABLE, str(exc))
     if header != SQLITE_HEADER:  # an empty file would read as an empty database: it is not the POS's either

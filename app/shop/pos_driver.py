@@ -11,16 +11,13 @@ from __future__ import annotations
 import enum
 import importlib
 import math
-import ntpath
-import os
-import posixpath
 import re
-from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy import URL, create_engine
 from sqlalchemy.engine import Engine
 
 from app import APP_NAME
+from app.shop.file_uri import file_uri
 from app.shop.pos_url import PosUrlError, PosUrlProblem
 
 # The module each supported backend imports: what the PyInstaller bundle must carry.
@@ -101,7 +98,6 @@ def bounded_timeouts(url: URL) -> URL:
 
 
 _TRUTHY = {"true", "yes", "on", "y", "t", "1"}  # what SQLAlchemy's asbool reads as true
-_WINDOWS_ABSOLUTE = re.compile(r"^([A-Za-z]:[\\/]|[\\/]{2}[^\\/])")
 
 
 def read_only_sqlite(url: URL) -> URL:
@@ -129,23 +125,10 @@ def read_only_sqlite(url: URL) -> URL:
             query.setdefault(key, value)
         name = base
     else:
-        name = _file_uri(name)
+        name = file_uri(name)
     query = {key: value for key, value in query.items() if key.lower() != "mode"}
     query.update({"mode": "ro", "uri": "true"})
     return url.set(database=name, query=query)
-
-
-def _file_uri(path: str) -> str:
-    """A file path as the ``file:`` URI SQLite reads (https://www.sqlite.org/uri.html)."""
-    if os.name == "nt" or _WINDOWS_ABSOLUTE.match(path):
-        windows = PureWindowsPath(ntpath.abspath(path) if os.name == "nt" else path)
-        uri = windows.as_uri()
-        if windows.drive.startswith(("\\\\", "//")):
-            # A share (\\server\\folder): Python writes file://server/folder, but SQLite refuses a host in the
-            # URI unless built to allow one; with an empty host the path keeps the share's two slashes.
-            uri = "file:////" + uri.removeprefix("file://")
-        return uri
-    return PurePosixPath(posixpath.abspath(path)).as_uri()
 
 
 _PG_SESSION = f"-c default_transaction_read_only=on -c statement_timeout={QUERY_TIMEOUT_S}s"

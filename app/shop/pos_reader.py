@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.shop.file_uri import file_uri
 from app.shop.pos_schema import BUY, PAYMENTS_TABLE
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class PosSummary:
 def open_read_only(path: Path) -> Iterator[sqlite3.Connection]:
     if not Path(path).is_file():
         raise FileNotFoundError(path)
-    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    conn = sqlite3.connect(file_uri(path) + "?mode=ro", uri=True)
     try:
         yield conn
     finally:

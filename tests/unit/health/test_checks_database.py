@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,17 @@ def _busy_for(path: Path, seconds: float | None) -> sqlite3.Connection:
     return holder
 
 
+@contextlib.contextmanager
+def _held(path: Path) -> Iterator[None]:
+    """The POS holding its write lock for as long as the block runs."""
+    holder = _busy_for(path, None)
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
 def _quick_busy_timeout(shop_settings: Settings, demo_shop: DemoShop) -> Settings:
     # The driver's busy timeout (5 s by default) shortened through pos.url, so the test waits fractions of a second.
     return settings_with(shop_settings, "pos", url=f"sqlite:///{demo_shop.pos_database}?timeout=0.05")
@@ -118,12 +130,8 @@ def _quick_busy_timeout(shop_settings: Settings, demo_shop: DemoShop) -> Setting
 
 def test_a_lock_held_past_the_retries_is_a_warning_to_try_later(make_ctx, shop_settings: Settings,
                                                                 demo_shop: DemoShop) -> None:
-    holder = _busy_for(demo_shop.pos_database, None)
-    try:
+    with _held(demo_shop.pos_database):
         outcome = run_one(CONNECT, make_ctx(_quick_busy_timeout(shop_settings, demo_shop)))
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     # A transient lock: not CRITICAL, and the cashier is never told to close PMV for it.
     assert outcome.status is Status.WARNING, outcome.summary
     assert outcome.remedy == "pos.db.busy"
@@ -142,12 +150,8 @@ def test_while_the_pos_is_busy_the_checks_that_read_it_wait_for_the_next_run(mak
 
     checks = [c for c in default_checks() if c.id == CONNECT.id or CONNECT.id in c.depends_on]
     assert len(checks) >= 3
-    holder = _busy_for(demo_shop.pos_database, None)
-    try:
+    with _held(demo_shop.pos_database):
         report = run_checks(checks, make_ctx(_quick_busy_timeout(shop_settings, demo_shop)))
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     outcomes = report.by_id()
     assert outcomes[CONNECT.id].status is Status.WARNING
     for check in checks[1:]:
